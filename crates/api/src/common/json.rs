@@ -1,0 +1,79 @@
+//! Parsing a JSON request body into a typed wire struct, reporting the failing field by
+//! its path (`level`, `location.lat`), so each dialect can answer in its own error format.
+
+use bytes::Bytes;
+use serde::de::DeserializeOwned;
+
+/// Why a body did not parse: the field path (`body` for the whole) and the reason.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BodyError {
+    /// Field path as the client spells it, or `body`.
+    pub field: String,
+    /// What was wrong.
+    pub reason: String,
+}
+
+impl From<BodyError> for playgate_core::Error {
+    fn from(e: BodyError) -> Self {
+        playgate_core::Error::Invalid {
+            field: e.field,
+            reason: e.reason,
+        }
+    }
+}
+
+/// Parses `body` as `T`. An empty body reads as `{}` when `empty_is_object`.
+pub fn parse<T: DeserializeOwned>(body: &Bytes, empty_is_object: bool) -> Result<T, BodyError> {
+    let bytes: &[u8] = if empty_is_object && body.iter().all(u8::is_ascii_whitespace) {
+        b"{}"
+    } else {
+        body
+    };
+    let de = &mut serde_json::Deserializer::from_slice(bytes);
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        let field = if path == "." || path.is_empty() {
+            "body".to_owned()
+        } else {
+            path
+        };
+        let reason = match inner.classify() {
+            serde_json::error::Category::Syntax | serde_json::error::Category::Eof => {
+                format!("is not valid JSON ({inner})")
+            }
+            _ => strip_position(&inner.to_string()),
+        };
+        BodyError { field, reason }
+    })
+}
+
+/// serde_json appends " at line L column C"; the field path already says where.
+fn strip_position(msg: &str) -> String {
+    match msg.rfind(" at line ") {
+        Some(i) => msg[..i].to_owned(),
+        None => msg.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+
+    #[derive(Deserialize, Debug)]
+    #[allow(dead_code)]
+    struct T {
+        a: i64,
+    }
+
+    #[test]
+    fn names_the_field() {
+        let e = parse::<T>(&Bytes::from_static(br#"{"a": "x"}"#), false).err();
+        assert_eq!(e.map(|e| e.field), Some("a".to_owned()));
+        let e = parse::<T>(&Bytes::from_static(b"{"), false).err();
+        assert_eq!(e.map(|e| e.field), Some("body".to_owned()));
+        let e = parse::<T>(&Bytes::from_static(b"[]"), false).err();
+        assert_eq!(e.map(|e| e.field), Some("body".to_owned()));
+    }
+}

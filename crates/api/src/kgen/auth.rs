@@ -1,0 +1,30 @@
+//! The kgen credential: `x-client-id` and `x-client-secret` of an enabled game.
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use playgate_core::Error;
+use playgate_core::game::Game;
+
+use super::KgenError;
+use crate::common::client_ip::ClientIp;
+use crate::common::state::AppState;
+
+/// An authenticated game backend.
+#[derive(Debug, Clone)]
+pub struct S2sClient(pub Game);
+
+impl FromRequestParts<AppState> for S2sClient {
+    type Rejection = KgenError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, KgenError> {
+        let header = |name: &str| parts.headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim);
+        let (Some(id), Some(secret)) = (header("x-client-id"), header("x-client-secret")) else {
+            return Err(Error::Unauthorized("missing x-client-id or x-client-secret header").into());
+        };
+        let (id, secret) = (id.to_owned(), secret.to_owned());
+        let ClientIp(ip) = ClientIp::from_request_parts(parts, state)
+            .await
+            .unwrap_or(ClientIp(None));
+        Ok(S2sClient(state.core.authenticate_client(&id, &secret, ip).await?))
+    }
+}

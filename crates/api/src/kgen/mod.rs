@@ -1,0 +1,31 @@
+//! KGeN's server-to-server session API (`POST /s2s/session`, seeds 000 and 001), as a game
+//! backend calls it with its `x-client-id` / `x-client-secret`.
+//!
+//! Beyond the seed (the vendor documents only create-or-retrieve): token refresh with
+//! rotation, token verification and ending a session, with the same credentials, and
+//! errors as `{"error": CODE, "message": TEXT}` with proper 4xx statuses (the seed lists
+//! only 500). Not supported: KGeN's other APIs (wallet transfers, quests ...).
+
+mod auth;
+mod error;
+mod session;
+mod wire;
+
+use axum::Router;
+use axum::routing::{delete, post};
+
+pub use auth::S2sClient;
+pub use error::KgenError;
+
+use crate::common::state::AppState;
+
+/// The kgen routes.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/s2s/session", post(session::open))
+        // The vendor's own curl example posts to `/s2s/session/` (seed 001).
+        .route("/s2s/session/", post(session::open))
+        .route("/s2s/session/refresh", post(session::refresh))
+        .route("/s2s/session/verify", post(session::verify))
+        .route("/s2s/session/{session_id}", delete(session::end))
+}

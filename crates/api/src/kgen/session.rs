@@ -1,0 +1,91 @@
+//! `/s2s/session` handlers.
+
+use axum::Json;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use bytes::Bytes;
+use playgate_core::Error;
+use playgate_core::ids::{SessionId, UserId};
+use playgate_core::session::{OpenSession, Verification};
+
+use super::wire::{
+    RefreshRequest, RefreshResponse, SessionRequest, SessionResponse, VerifyContext, VerifyRequest, VerifyResponse,
+};
+use super::{KgenError, S2sClient};
+use crate::common::client_ip::ClientIp;
+use crate::common::json;
+use crate::common::state::AppState;
+
+fn body<T: serde::de::DeserializeOwned>(b: Result<Bytes, BytesRejection>) -> Result<T, KgenError> {
+    let b = b.map_err(|e| Error::invalid("body", e.body_text()))?;
+    Ok(json::parse(&b, false).map_err(Error::from)?)
+}
+
+fn required(v: Option<String>, field: &str) -> Result<String, KgenError> {
+    v.filter(|s| !s.is_empty())
+        .ok_or_else(|| Error::invalid(field, "is required").into())
+}
+
+/// `POST /s2s/session`: create or retrieve the player's session.
+pub async fn open(
+    State(state): State<AppState>,
+    S2sClient(game): S2sClient,
+    ClientIp(ip): ClientIp,
+    raw: Result<Bytes, BytesRejection>,
+) -> Result<Json<SessionResponse>, KgenError> {
+    let mut req: SessionRequest = body(raw)?;
+    let user_id = UserId::parse(required(req.user_id.take(), "user_id")?)?;
+    let cmd = OpenSession {
+        user_id,
+        profile: req.into_patch(),
+        ip,
+    };
+    let opened = state.core.open_session(&game, cmd).await?;
+    Ok(Json(SessionResponse::new(&game.client_id, &game.client_name, opened)))
+}
+
+/// `POST /s2s/session/refresh`: rotate the token pair.
+pub async fn refresh(
+    State(state): State<AppState>,
+    S2sClient(game): S2sClient,
+    raw: Result<Bytes, BytesRejection>,
+) -> Result<Json<RefreshResponse>, KgenError> {
+    let req: RefreshRequest = body(raw)?;
+    let token = required(req.refresh_token, "refresh_token")?;
+    let refreshed = state.core.refresh_session(&game, &token).await?;
+    Ok(Json(RefreshResponse::new(refreshed, state.core.now().unix_secs())))
+}
+
+/// `POST /s2s/session/verify`: is this access token valid, and for which session.
+pub async fn verify(
+    State(state): State<AppState>,
+    S2sClient(game): S2sClient,
+    raw: Result<Bytes, BytesRejection>,
+) -> Result<Json<VerifyResponse>, KgenError> {
+    let req: VerifyRequest = body(raw)?;
+    let token = required(req.access_token, "access_token")?;
+    Ok(Json(match state.core.verify_access_token(&game, &token).await? {
+        Verification::Valid(v) => VerifyResponse {
+            valid: true,
+            reason: None,
+            context: Some(VerifyContext::from(*v)),
+        },
+        Verification::Invalid(reason) => VerifyResponse {
+            valid: false,
+            reason: Some(reason),
+            context: None,
+        },
+    }))
+}
+
+/// `DELETE /s2s/session/{session_id}`: end the session; its tokens stop working.
+pub async fn end(
+    State(state): State<AppState>,
+    S2sClient(game): S2sClient,
+    Path(id): Path<String>,
+) -> Result<StatusCode, KgenError> {
+    let id: SessionId = id.parse()?;
+    state.core.end_session(&game, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

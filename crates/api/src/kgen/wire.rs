@@ -1,0 +1,250 @@
+//! KGeN wire types, field for field as seed 000 lists them, in its JSON types.
+
+use playgate_core::player::ProfilePatch;
+use playgate_core::session::{OpenedSession, Refreshed, VerifiedToken};
+use serde::{Deserialize, Serialize};
+
+use crate::common::lenient;
+
+/// `POST /s2s/session` body. Every field may come as a string or a number; `location`
+/// may also be an object (kept as its JSON text). Unknown fields are ignored.
+#[derive(Debug, Default, Deserialize)]
+pub struct SessionRequest {
+    #[serde(default, deserialize_with = "lenient::string")]
+    pub user_id: Option<String>,
+    #[serde(default, deserialize_with = "lenient::string")]
+    pub name: Option<String>,
+    #[serde(default, deserialize_with = "lenient::string")]
+    pub username: Option<String>,
+    #[serde(default, deserialize_with = "lenient::string")]
+    pub email: Option<String>,
+    #[serde(default, deserialize_with = "lenient::string")]
+    pub device_id: Option<String>,
+    #[serde(default, deserialize_with = "lenient::string")]
+    pub phonenumber: Option<String>,
+    #[serde(default, deserialize_with = "lenient::int")]
+    pub level: Option<i64>,
+    #[serde(default, deserialize_with = "lenient::int")]
+    pub rank: Option<i64>,
+    #[serde(default, deserialize_with = "lenient::string")]
+    pub date_joined: Option<String>,
+    #[serde(default, deserialize_with = "lenient::string")]
+    pub playertag: Option<String>,
+    #[serde(default, deserialize_with = "lenient::string_or_json")]
+    pub location: Option<String>,
+    #[serde(default, deserialize_with = "lenient::string")]
+    pub location_name: Option<String>,
+    #[serde(default, deserialize_with = "lenient::string")]
+    pub device_model: Option<String>,
+    #[serde(default, deserialize_with = "lenient::string")]
+    pub screen_height: Option<String>,
+    #[serde(default, deserialize_with = "lenient::string")]
+    pub screen_width: Option<String>,
+    #[serde(default, deserialize_with = "lenient::string")]
+    pub os_name: Option<String>,
+    #[serde(default, deserialize_with = "lenient::string")]
+    pub os_version: Option<String>,
+    #[serde(default, deserialize_with = "lenient::string")]
+    pub browser_name: Option<String>,
+    #[serde(default, deserialize_with = "lenient::string")]
+    pub fb_login: Option<String>,
+    #[serde(default, deserialize_with = "lenient::string")]
+    pub google_login: Option<String>,
+    #[serde(default, deserialize_with = "lenient::string")]
+    pub app_version: Option<String>,
+}
+
+impl SessionRequest {
+    /// The profile part as a core patch (user_id is taken out before).
+    pub fn into_patch(self) -> ProfilePatch {
+        ProfilePatch {
+            name: self.name,
+            username: self.username,
+            email: self.email,
+            device_id: self.device_id,
+            phonenumber: self.phonenumber,
+            level: self.level,
+            rank: self.rank,
+            date_joined: self.date_joined,
+            playertag: self.playertag,
+            location: self.location,
+            location_name: self.location_name,
+            device_model: self.device_model,
+            screen_height: self.screen_height,
+            screen_width: self.screen_width,
+            os_name: self.os_name,
+            os_version: self.os_version,
+            browser_name: self.browser_name,
+            fb_login: self.fb_login,
+            google_login: self.google_login,
+            app_version: self.app_version,
+        }
+    }
+}
+
+/// `POST /s2s/session` answer (seed 000's example, key for key, plus `fb_login`,
+/// `google_login` and `app_version`, which the seed lists among the response fields but
+/// leaves out of its example).
+#[derive(Debug, Serialize)]
+pub struct SessionResponse {
+    pub session_id: String,
+    pub user_id: String,
+    pub name: String,
+    pub username: String,
+    pub email: String,
+    pub device_id: String,
+    pub phonenumber: String,
+    pub level: i64,
+    pub rank: i64,
+    pub date_joined: String,
+    pub playertag: String,
+    pub location: String,
+    pub location_name: String,
+    pub device_model: String,
+    pub screen_height: String,
+    pub screen_width: String,
+    pub os_name: String,
+    pub os_version: String,
+    pub browser_name: String,
+    pub fb_login: String,
+    pub google_login: String,
+    pub app_version: String,
+    pub indigg_id: Option<String>,
+    pub indigg_wallet_address: String,
+    pub third_party_client_id: String,
+    pub third_party_client_name: String,
+    pub namespaced_third_party_user_id: String,
+    pub wallet_address: String,
+    pub is_new_user: bool,
+    pub access_token: String,
+    pub refresh_token: String,
+    pub linked_phone: String,
+    pub session_start_time: String,
+}
+
+impl SessionResponse {
+    /// The wire form of an opened session.
+    pub fn new(client_id: &str, client_name: &str, o: OpenedSession) -> Self {
+        let p = o.player.profile;
+        let user_id = o.player.user_id.as_str().to_owned();
+        let linked = o.player.linked;
+        SessionResponse {
+            session_id: o.session.id.to_string(),
+            namespaced_third_party_user_id: format!("{client_id}#{user_id}"),
+            user_id,
+            name: p.name,
+            username: p.username,
+            email: p.email,
+            device_id: p.device_id,
+            phonenumber: p.phonenumber,
+            level: p.level,
+            rank: p.rank,
+            date_joined: p.date_joined,
+            playertag: p.playertag,
+            location: p.location,
+            location_name: p.location_name,
+            device_model: p.device_model,
+            screen_height: p.screen_height,
+            screen_width: p.screen_width,
+            os_name: p.os_name,
+            os_version: p.os_version,
+            browser_name: p.browser_name,
+            fb_login: p.fb_login,
+            google_login: p.google_login,
+            app_version: p.app_version,
+            indigg_id: linked.as_ref().map(|l| l.public_id.clone()),
+            indigg_wallet_address: linked.as_ref().map(|l| l.wallet_address.clone()).unwrap_or_default(),
+            third_party_client_id: client_id.to_owned(),
+            third_party_client_name: client_name.to_owned(),
+            wallet_address: o.player.wallet_address,
+            is_new_user: o.is_new_user,
+            access_token: o.tokens.access_token,
+            refresh_token: o.tokens.refresh_token,
+            linked_phone: linked.map(|l| l.phone).unwrap_or_default(),
+            session_start_time: o.session.started_at.go_string(),
+        }
+    }
+}
+
+/// `POST /s2s/session/refresh` body.
+#[derive(Debug, Deserialize)]
+pub struct RefreshRequest {
+    #[serde(default)]
+    pub refresh_token: Option<String>,
+}
+
+/// `POST /s2s/session/refresh` answer.
+#[derive(Debug, Serialize)]
+pub struct RefreshResponse {
+    pub session_id: String,
+    pub access_token: String,
+    pub refresh_token: String,
+    pub token_type: &'static str,
+    /// Seconds until the access token expires.
+    pub expires_in: i64,
+    pub session_start_time: String,
+}
+
+impl RefreshResponse {
+    /// The wire form of a refreshed pair.
+    pub fn new(r: Refreshed, now_secs: i64) -> Self {
+        RefreshResponse {
+            session_id: r.session.id.to_string(),
+            expires_in: r.tokens.access_expires_at.unix_secs() - now_secs,
+            access_token: r.tokens.access_token,
+            refresh_token: r.tokens.refresh_token,
+            token_type: "Bearer",
+            session_start_time: r.session.started_at.go_string(),
+        }
+    }
+}
+
+/// `POST /s2s/session/verify` body.
+#[derive(Debug, Deserialize)]
+pub struct VerifyRequest {
+    #[serde(default)]
+    pub access_token: Option<String>,
+}
+
+/// `POST /s2s/session/verify` answer: `valid`, and either the token's context or `reason`.
+#[derive(Debug, Serialize)]
+pub struct VerifyResponse {
+    pub valid: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none", flatten)]
+    pub context: Option<VerifyContext>,
+}
+
+/// The context of a valid token.
+#[derive(Debug, Serialize)]
+pub struct VerifyContext {
+    pub session_id: String,
+    pub user_id: String,
+    pub third_party_client_id: String,
+    pub namespaced_third_party_user_id: String,
+    pub wallet_address: String,
+    pub indigg_id: Option<String>,
+    /// Unix seconds.
+    pub issued_at: i64,
+    /// Unix seconds.
+    pub expires_at: i64,
+    pub session_start_time: String,
+}
+
+impl From<VerifiedToken> for VerifyContext {
+    fn from(v: VerifiedToken) -> Self {
+        let c = v.claims;
+        VerifyContext {
+            session_id: c.sid,
+            user_id: c.user_id,
+            third_party_client_id: c.third_party_client_id,
+            namespaced_third_party_user_id: c.namespaced_third_party_user_id,
+            wallet_address: c.wallet_address,
+            indigg_id: c.indigg_id,
+            issued_at: c.iat,
+            expires_at: c.exp,
+            session_start_time: v.session.started_at.go_string(),
+        }
+    }
+}

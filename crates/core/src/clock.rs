@@ -1,0 +1,110 @@
+//! Time, injectable: the server uses the system clock, tests a [`ManualClock`].
+
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+/// A point in time: nanoseconds since the Unix epoch, UTC.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Timestamp(pub i64);
+
+impl Timestamp {
+    /// Whole seconds since the epoch.
+    pub fn unix_secs(self) -> i64 {
+        self.0.div_euclid(1_000_000_000)
+    }
+
+    /// Milliseconds since the epoch.
+    pub fn unix_millis(self) -> i64 {
+        self.0.div_euclid(1_000_000)
+    }
+
+    /// This instant plus a duration (saturating).
+    pub fn plus(self, d: Duration) -> Timestamp {
+        Timestamp(self.0.saturating_add(i64::try_from(d.as_nanos()).unwrap_or(i64::MAX)))
+    }
+
+    /// Formats like Go's `time.Time.String()` in UTC, which KGeN's responses use:
+    /// `2024-09-06 05:10:53.871198445 +0000 UTC` (trailing zeros of the fraction dropped,
+    /// as Go's `.999999999` layout does).
+    pub fn go_string(self) -> String {
+        let dt = time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(self.0))
+            .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+        let mut frac = format!(".{:09}", dt.nanosecond());
+        while frac.ends_with('0') {
+            frac.pop();
+        }
+        if frac == "." {
+            frac.clear();
+        }
+        format!(
+            "{:04}-{:02}-{:02} {:02}:{:02}:{:02}{} +0000 UTC",
+            dt.year(),
+            u8::from(dt.month()),
+            dt.day(),
+            dt.hour(),
+            dt.minute(),
+            dt.second(),
+            frac
+        )
+    }
+}
+
+/// A source of the current time.
+pub trait Clock: Send + Sync + 'static {
+    /// Now.
+    fn now(&self) -> Timestamp;
+}
+
+/// The real clock.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> Timestamp {
+        let d = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
+        Timestamp(i64::try_from(d.as_nanos()).unwrap_or(i64::MAX))
+    }
+}
+
+/// A clock that moves only when told to: for tests of expiry and lockout windows.
+#[derive(Debug)]
+pub struct ManualClock(AtomicI64);
+
+impl ManualClock {
+    /// A clock standing at `start`.
+    pub fn new(start: Timestamp) -> Self {
+        ManualClock(AtomicI64::new(start.0))
+    }
+
+    /// Moves the clock forward.
+    pub fn advance(&self, d: Duration) {
+        self.0
+            .fetch_add(i64::try_from(d.as_nanos()).unwrap_or(i64::MAX), Ordering::SeqCst);
+    }
+}
+
+impl Clock for ManualClock {
+    fn now(&self) -> Timestamp {
+        Timestamp(self.0.load(Ordering::SeqCst))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn go_format() {
+        // 2024-09-06 05:10:53.871198445 UTC, the seed's example.
+        let t = Timestamp(1_725_599_453_871_198_445);
+        assert_eq!(t.go_string(), "2024-09-06 05:10:53.871198445 +0000 UTC");
+        assert_eq!(
+            Timestamp(1_725_599_453_100_000_000).go_string(),
+            "2024-09-06 05:10:53.1 +0000 UTC"
+        );
+        assert_eq!(
+            Timestamp(1_725_599_453_000_000_000).go_string(),
+            "2024-09-06 05:10:53 +0000 UTC"
+        );
+    }
+}

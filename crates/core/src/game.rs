@@ -1,0 +1,223 @@
+//! Games: the tenants. Creation, credentials and their rotation, enabling, and the
+//! authentication of a game's backend by client id and secret.
+
+use crate::clock::Timestamp;
+use crate::crypto::{Secret, SecretHash};
+use crate::ids::GameId;
+use crate::service::Playgate;
+use crate::{Error, Result};
+
+/// A game as stored.
+#[derive(Debug, Clone)]
+pub struct Game {
+    /// Numeric id.
+    pub id: GameId,
+    /// Display name.
+    pub name: String,
+    /// Free text.
+    pub description: String,
+    /// Numeric string the backend authenticates with (`x-client-id`,
+    /// `third_party_client_id`).
+    pub client_id: String,
+    /// Upper-case name shown as `third_party_client_name`.
+    pub client_name: String,
+    /// SHA-256 of the client secret; the secret itself is shown once and never stored.
+    pub secret_hash: SecretHash,
+    /// A disabled game's credentials are refused.
+    pub enabled: bool,
+    /// When it was created.
+    pub created_at: Timestamp,
+}
+
+/// What the store needs to insert a game.
+#[derive(Debug, Clone)]
+pub struct NewGameRecord {
+    /// Display name.
+    pub name: String,
+    /// Free text.
+    pub description: String,
+    /// Numeric client id (unique).
+    pub client_id: String,
+    /// Upper-case client name.
+    pub client_name: String,
+    /// Hash of the client secret.
+    pub secret_hash: SecretHash,
+    /// Creation time.
+    pub created_at: Timestamp,
+}
+
+/// The command to create a game.
+#[derive(Debug, Clone, Default)]
+pub struct NewGame {
+    /// Display name (required, at most 200 characters).
+    pub name: String,
+    /// Optional description.
+    pub description: String,
+    /// Optional client name; derived from `name` when absent.
+    pub client_name: Option<String>,
+}
+
+/// A game together with its client secret, returned exactly once at creation or rotation.
+#[derive(Debug, Clone)]
+pub struct GameCredentials {
+    /// The game.
+    pub game: Game,
+    /// The client secret in clear: show it to the operator, then forget it.
+    pub client_secret: Secret,
+}
+
+/// Prefix of client secrets, so a leaked one is recognisable in a scan.
+pub const CLIENT_SECRET_PREFIX: &str = "pgs_";
+
+/// `ESPORTS_PROTOCOL_CALLBREAK` from `Esports protocol: Callbreak`.
+pub fn derive_client_name(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    for c in name.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_uppercase());
+        } else if !out.ends_with('_') && !out.is_empty() {
+            out.push('_');
+        }
+    }
+    while out.ends_with('_') {
+        out.pop();
+    }
+    if out.is_empty() { "GAME".to_owned() } else { out }
+}
+
+fn validate_client_name(s: &str) -> Result<String> {
+    let s = s.trim();
+    if s.is_empty() || s.len() > 100 || !s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        return Err(Error::invalid("client_name", "must be 1-100 of A-Z, 0-9 and _"));
+    }
+    Ok(s.to_owned())
+}
+
+/// A random 10-digit numeric client id (first digit non-zero), like KGeN's.
+fn random_client_id() -> String {
+    use rand::Rng;
+    rand::rngs::OsRng
+        .gen_range(1_000_000_000u64..10_000_000_000)
+        .to_string()
+}
+
+impl Playgate {
+    /// Creates a game with fresh credentials.
+    pub async fn create_game(&self, cmd: NewGame) -> Result<GameCredentials> {
+        let name = cmd.name.trim().to_owned();
+        if name.is_empty() || name.chars().count() > 200 {
+            return Err(Error::invalid("name", "is required, at most 200 characters"));
+        }
+        let client_name = match cmd.client_name.as_deref() {
+            Some(n) => validate_client_name(n)?,
+            None => derive_client_name(&name),
+        };
+        // A collision of random 10-digit ids is rare; retry a few times on Conflict.
+        let mut last = None;
+        for _ in 0..5 {
+            let secret = Secret::random(CLIENT_SECRET_PREFIX);
+            let rec = NewGameRecord {
+                name: name.clone(),
+                description: cmd.description.clone(),
+                client_id: random_client_id(),
+                client_name: client_name.clone(),
+                secret_hash: secret.hash(),
+                created_at: self.now(),
+            };
+            match self.store.insert_game(rec).await {
+                Ok(game) => {
+                    return Ok(GameCredentials {
+                        game,
+                        client_secret: secret,
+                    });
+                }
+                Err(e @ Error::Conflict(_)) => last = Some(e),
+                Err(e) => return Err(e),
+            }
+        }
+        Err(last.unwrap_or_else(|| Error::internal("could not allocate a client id")))
+    }
+
+    /// Creates the demo game if the database has no game yet (first start).
+    pub async fn create_demo_game_if_empty(&self) -> Result<Option<GameCredentials>> {
+        if self.store.count_games().await? > 0 {
+            return Ok(None);
+        }
+        let creds = self
+            .create_game(NewGame {
+                name: "Demo Game".into(),
+                description: "Created on first start; delete or disable it in production.".into(),
+                client_name: Some("PLAYGATE_DEMO".into()),
+            })
+            .await?;
+        Ok(Some(creds))
+    }
+
+    /// All games, oldest first.
+    pub async fn list_games(&self) -> Result<Vec<Game>> {
+        self.store.list_games().await
+    }
+
+    /// Replaces a game's client secret; the old one stops working at once.
+    pub async fn rotate_client_secret(&self, id: GameId) -> Result<GameCredentials> {
+        let secret = Secret::random(CLIENT_SECRET_PREFIX);
+        let game = self.store.set_game_secret(id, &secret.hash()).await?;
+        Ok(GameCredentials {
+            game,
+            client_secret: secret,
+        })
+    }
+
+    /// Enables or disables a game.
+    pub async fn set_game_enabled(&self, id: GameId, enabled: bool) -> Result<Game> {
+        self.store.set_game_enabled(id, enabled).await
+    }
+
+    /// Authenticates a game backend by `x-client-id` / `x-client-secret`. Unknown id, wrong
+    /// secret and disabled game are one answer. Failures are counted per client address;
+    /// past the limit they are answered [`Error::RateLimited`]. Successes cost no write.
+    pub async fn authenticate_client(
+        &self,
+        client_id: &str,
+        client_secret: &str,
+        client_ip: Option<std::net::IpAddr>,
+    ) -> Result<Game> {
+        let presented = SecretHash::of(client_secret);
+        if let Some(g) = self.store.game_by_client_id(client_id).await? {
+            if presented.matches(&g.secret_hash) && g.enabled {
+                return Ok(g);
+            }
+        }
+        if let Some(ip) = client_ip {
+            let s = &self.settings;
+            self.count_failure(&format!("s2s-auth:{ip}"), s.auth_failure_limit, s.auth_failure_window)
+                .await?;
+        }
+        Err(Error::Unauthorized("invalid client credentials"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn client_names() {
+        assert_eq!(
+            derive_client_name("Esports protocol: Callbreak"),
+            "ESPORTS_PROTOCOL_CALLBREAK"
+        );
+        assert_eq!(derive_client_name("  ++ "), "GAME");
+        assert!(validate_client_name("ok_NAME_1").is_ok());
+        assert!(validate_client_name("no spaces").is_err());
+    }
+
+    #[test]
+    fn client_ids_are_ten_digits() {
+        for _ in 0..100 {
+            let id = random_client_id();
+            assert_eq!(id.len(), 10);
+            assert!(!id.starts_with('0'));
+        }
+    }
+}

@@ -1,0 +1,23 @@
+//! Playgate's core: the domain every dialect speaks about.
+//!
+//! Games (tenants), players, sessions and credentials live here, together with the
+//! policy that governs them (token lifetimes, what "live" means, rate limits) and the
+//! [`store::Store`] contract that a storage backend implements. Nothing here knows HTTP or
+//! SQL: dialects translate wire formats into the commands of [`service::Playgate`], and the
+//! store crate persists what it decides.
+
+pub mod clock;
+pub mod crypto;
+pub mod error;
+pub mod game;
+pub mod ids;
+pub mod limits;
+pub mod player;
+pub mod service;
+pub mod session;
+pub mod settings;
+pub mod store;
+pub mod token;
+pub mod wallet;
+
+pub use error::{Error, Result};

@@ -1,0 +1,29 @@
+//! Policy knobs of the core (token lifetimes, limits). Filled from the server's config.
+
+use std::time::Duration;
+
+/// The core's policy settings.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Lifetime of an access token (KGeN `access_token`). Default 24 h.
+    pub access_token_ttl: Duration,
+    /// Lifetime of a refresh token, and the idle lifetime of a session: each token issue
+    /// extends the session to now + this. Default 30 days.
+    pub refresh_token_ttl: Duration,
+    /// Failed client authentications allowed per IP address within `auth_failure_window`
+    /// before further failures are answered 429. Default 20.
+    pub auth_failure_limit: u32,
+    /// The window for `auth_failure_limit`. Default 15 minutes.
+    pub auth_failure_window: Duration,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            access_token_ttl: Duration::from_secs(24 * 3600),
+            refresh_token_ttl: Duration::from_secs(30 * 24 * 3600),
+            auth_failure_limit: 20,
+            auth_failure_window: Duration::from_secs(15 * 60),
+        }
+    }
+}

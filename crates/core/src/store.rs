@@ -1,0 +1,126 @@
+//! The storage contract. The store crate implements it once for SQLite and PostgreSQL; the
+//! same contract test suite runs against both. The store persists what the core decided
+//! and turns database failures into [`Error`](crate::Error)s: a unique violation is
+//! `Conflict`, a missing row `NotFound` or `Ok(None)`.
+
+use async_trait::async_trait;
+
+use crate::Result;
+use crate::clock::Timestamp;
+use crate::crypto::SecretHash;
+use crate::game::{Game, NewGameRecord};
+use crate::ids::{GameId, PlayerId, SessionId, UserId};
+use crate::player::{Player, ProfilePatch};
+use crate::session::{IssuedTokens, Session};
+use crate::token::SigningKeyRecord;
+use crate::wallet::NewWallet;
+
+/// Create-or-retrieve of a player's session, as one transaction.
+#[derive(Debug, Clone)]
+pub struct OpenPlayerSession {
+    /// The game.
+    pub game_id: GameId,
+    /// The game's id for the player.
+    pub user_id: UserId,
+    /// Profile changes (already filtered to non-empty values).
+    pub patch: ProfilePatch,
+    /// A wallet for the player if it has to be created; `None` on the first try, so that
+    /// existing players cost no key generation.
+    pub wallet: Option<NewWallet>,
+    /// The time of the request.
+    pub now: Timestamp,
+    /// Id for a new session, used only if no live one exists.
+    pub new_session_id: SessionId,
+    /// The session's new expiry (now + refresh token lifetime).
+    pub expires_at: Timestamp,
+    /// Request IP, recorded on a new session.
+    pub ip: Option<String>,
+}
+
+/// Mints the token pair for the session being opened, given the player, the session and
+/// whether the player is new; called inside the transaction, once the session is known.
+pub type Minter<'a> = dyn Fn(&Player, &Session, bool) -> Result<IssuedTokens> + Send + Sync + 'a;
+
+/// What [`Store::open_player_session`] did.
+#[derive(Debug)]
+pub enum OpenOutcome {
+    /// The player does not exist and no wallet was given: generate one and call again.
+    NeedsWallet,
+    /// The session is open (new or retrieved) and the tokens minted for it are recorded.
+    Opened {
+        /// The player, profile merged.
+        player: Player,
+        /// The live session.
+        session: Session,
+        /// Whether this call created the player.
+        is_new_user: bool,
+        /// The tokens minted.
+        tokens: IssuedTokens,
+    },
+}
+
+/// What [`Store::end_session`] found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EndOutcome {
+    /// It was active and is now ended.
+    Ended,
+    /// It was already ended.
+    AlreadyEnded,
+    /// No such session in this game.
+    NotFound,
+}
+
+/// Persistence of the core's entities.
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// Checks that the database answers.
+    async fn ping(&self) -> Result<()>;
+
+    /// Inserts a game; `Conflict` if the client id is taken.
+    async fn insert_game(&self, rec: NewGameRecord) -> Result<Game>;
+    /// Number of games.
+    async fn count_games(&self) -> Result<i64>;
+    /// All games, by id.
+    async fn list_games(&self) -> Result<Vec<Game>>;
+    /// One game by id.
+    async fn game_by_id(&self, id: GameId) -> Result<Option<Game>>;
+    /// One game by its client id.
+    async fn game_by_client_id(&self, client_id: &str) -> Result<Option<Game>>;
+    /// Replaces the client secret's hash; `NotFound` if no such game.
+    async fn set_game_secret(&self, id: GameId, hash: &SecretHash) -> Result<Game>;
+    /// Enables or disables; `NotFound` if no such game.
+    async fn set_game_enabled(&self, id: GameId, enabled: bool) -> Result<Game>;
+
+    /// All JWT signing keys.
+    async fn signing_keys(&self) -> Result<Vec<SigningKeyRecord>>;
+    /// Adds a signing key.
+    async fn insert_signing_key(&self, rec: &SigningKeyRecord) -> Result<()>;
+
+    /// Creates or retrieves a player's live session in one transaction: creates the player
+    /// (if `cmd.wallet` is given and it does not exist), applies the profile patch, reuses
+    /// the player's live session or replaces it, and records the minted refresh token's
+    /// hash. Concurrent calls for one player yield one player and one session.
+    async fn open_player_session(&self, cmd: &OpenPlayerSession, mint: &Minter<'_>) -> Result<OpenOutcome>;
+    /// One session.
+    async fn session(&self, id: SessionId) -> Result<Option<Session>>;
+    /// One player.
+    async fn player(&self, id: PlayerId) -> Result<Option<Player>>;
+    /// Swaps the session's refresh token hash from `presented` to `next` and extends it, if
+    /// the session is active and `presented` is its current hash. Returns whether it did.
+    async fn swap_refresh(
+        &self,
+        id: SessionId,
+        presented: &SecretHash,
+        next: &SecretHash,
+        now: Timestamp,
+        expires_at: Timestamp,
+    ) -> Result<bool>;
+    /// Ends a session of `game`.
+    async fn end_session(&self, id: SessionId, game: GameId, now: Timestamp) -> Result<EndOutcome>;
+
+    /// Adds one failure under `key` in the window starting at `window_start`, returning
+    /// the window's count so far.
+    async fn add_failure(&self, key: &str, window_start: Timestamp) -> Result<i64>;
+    /// The failure count under `key` in the window starting at `window_start`.
+    async fn failures(&self, key: &str, window_start: Timestamp) -> Result<i64>;
+}

@@ -1,0 +1,315 @@
+//! The command line: `playgate [serve]`, `migrate`, `game …`, `keys rotate`.
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use clap::{Parser, Subcommand};
+use playgate_core::clock::SystemClock;
+use playgate_core::game::{Game, GameCredentials, NewGame};
+use playgate_core::ids::GameId;
+use serde::Serialize;
+
+use crate::config::Config;
+use crate::startup::{self, BoxError};
+
+/// Playgate: player accounts and sessions for games, speaking KGeN, i3D.net and GameFuse.
+#[derive(Debug, Parser)]
+#[command(name = "playgate", version)]
+pub struct Cli {
+    /// Config file (default: ./playgate.toml if present; also PLAYGATE_CONFIG).
+    #[arg(long, global = true)]
+    pub config: Option<PathBuf>,
+    /// Listen address (PLAYGATE_LISTEN; default 127.0.0.1:8080).
+    #[arg(long, global = true)]
+    pub listen: Option<String>,
+    /// Data directory for SQLite and the master key (PLAYGATE_DATA_DIR; default ./playgate-data).
+    #[arg(long, global = true)]
+    pub data_dir: Option<PathBuf>,
+    /// sqlite://PATH or postgres://… (PLAYGATE_DATABASE_URL).
+    #[arg(long, global = true)]
+    pub database_url: Option<String>,
+    /// What to do (default: serve).
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the server (what a bare `playgate` does).
+    Serve,
+    /// Apply database migrations and exit (for PostgreSQL deployments).
+    Migrate,
+    /// Manage games.
+    #[command(subcommand)]
+    Game(GameCommand),
+    /// Manage token signing keys.
+    #[command(subcommand)]
+    Keys(KeysCommand),
+}
+
+/// `playgate game …`
+#[derive(Debug, Subcommand)]
+pub enum GameCommand {
+    /// Create a game and print its credentials once.
+    Create {
+        /// Display name.
+        #[arg(long)]
+        name: String,
+        /// Client name shown as third_party_client_name (default: from the name).
+        #[arg(long)]
+        client_name: Option<String>,
+        /// Description.
+        #[arg(long, default_value = "")]
+        description: String,
+        /// Print a JSON object.
+        #[arg(long)]
+        json: bool,
+    },
+    /// List games.
+    List {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Issue a new client secret; the old one stops working.
+    RotateSecret {
+        /// Game id.
+        id: i64,
+        /// Print a JSON object.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Refuse the game's credentials.
+    Disable {
+        /// Game id.
+        id: i64,
+    },
+    /// Accept the game's credentials again.
+    Enable {
+        /// Game id.
+        id: i64,
+    },
+}
+
+/// `playgate keys …`
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// Add a new JWT signing key; it signs from now on, older keys still verify.
+    Rotate,
+}
+
+impl Cli {
+    /// The configuration these arguments and the environment select.
+    pub fn config(&self) -> Result<Config, BoxError> {
+        let mut flags = Vec::new();
+        if let Some(v) = &self.listen {
+            flags.push(("listen", v.clone()));
+        }
+        if let Some(v) = &self.data_dir {
+            flags.push(("data_dir", v.display().to_string()));
+        }
+        if let Some(v) = &self.database_url {
+            flags.push(("database_url", v.clone()));
+        }
+        let file = self
+            .config
+            .clone()
+            .or_else(|| std::env::var_os("PLAYGATE_CONFIG").map(PathBuf::from));
+        let env = std::env::vars()
+            .filter(|(k, _)| k != "PLAYGATE_CONFIG")
+            .chain(secret_files()?);
+        Ok(Config::load(file.as_deref(), env, &flags)?)
+    }
+}
+
+/// `PLAYGATE_X_FILE=path` sets `x` from the file's contents (for secrets kept out of the
+/// environment), unless `x` itself is a key that names a file (`master_key_file`).
+fn secret_files() -> Result<Vec<(String, String)>, BoxError> {
+    let mut out = Vec::new();
+    for (k, v) in std::env::vars() {
+        if let Some(base) = k.strip_suffix("_FILE") {
+            if base == "PLAYGATE_MASTER_KEY" {
+                let text = std::fs::read_to_string(&v).map_err(|e| format!("{k}: cannot read {v}: {e}"))?;
+                out.push((base.to_owned(), text.trim().to_owned()));
+            }
+        }
+    }
+    Ok(out)
+}
+
+#[derive(Serialize)]
+struct GameJson<'a> {
+    id: i64,
+    name: &'a str,
+    client_id: &'a str,
+    client_name: &'a str,
+    enabled: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    client_secret: Option<&'a str>,
+}
+
+fn game_json<'a>(g: &'a Game, secret: Option<&'a str>) -> GameJson<'a> {
+    GameJson {
+        id: g.id.0,
+        name: &g.name,
+        client_id: &g.client_id,
+        client_name: &g.client_name,
+        enabled: g.enabled,
+        client_secret: secret,
+    }
+}
+
+fn print_credentials(c: &GameCredentials, json: bool) -> Result<(), BoxError> {
+    if json {
+        println!(
+            "{}",
+            serde_json::to_string(&game_json(&c.game, Some(c.client_secret.expose())))?
+        );
+    } else {
+        println!("game {} \"{}\" ({})", c.game.id, c.game.name, c.game.client_name);
+        println!("  client id:     {}", c.game.client_id);
+        println!(
+            "  client secret: {}   (shown once; only its hash is stored)",
+            c.client_secret.expose()
+        );
+    }
+    Ok(())
+}
+
+/// The address to put in a curl example for a listen address (0.0.0.0 → 127.0.0.1).
+pub fn local_url(addr: SocketAddr) -> String {
+    let ip = match addr.ip() {
+        ip if ip.is_unspecified() && ip.is_ipv4() => IpAddr::V4(Ipv4Addr::LOCALHOST),
+        ip if ip.is_unspecified() => IpAddr::V6(std::net::Ipv6Addr::LOCALHOST),
+        ip => ip,
+    };
+    format!("http://{}", SocketAddr::new(ip, addr.port()))
+}
+
+/// The first-start banner: the demo game's credentials and a curl that works as printed.
+pub fn demo_banner(c: &GameCredentials, addr: SocketAddr) -> String {
+    format!(
+        "A new database: created the demo game \"{name}\" (id {id}). Its secret is shown only now.\n  \
+         client id:     {cid}\n  client secret: {secret}\n\
+         Create (or retrieve) a player session:\n  \
+         curl -s -X POST {url}/s2s/session -H 'Content-Type: application/json' \
+         -H 'x-client-id: {cid}' -H 'x-client-secret: {secret}' -d '{{\"user_id\":\"player-1\"}}'\n",
+        name = c.game.name,
+        id = c.game.id,
+        cid = c.game.client_id,
+        secret = c.client_secret.expose(),
+        url = local_url(addr),
+    )
+}
+
+async fn serve(config: Config) -> Result<(), BoxError> {
+    let running = startup::start(config, Arc::new(SystemClock)).await?;
+    println!("Playgate is listening on {}", local_url(running.addr));
+    if let Some(demo) = &running.demo {
+        println!("{}", demo_banner(demo, running.addr));
+    }
+    let token = running.shutdown_token();
+    tokio::spawn(async move {
+        wait_for_signal().await;
+        tracing::info!("shutting down: finishing in-flight requests");
+        token.cancel();
+    });
+    running.wait().await
+}
+
+async fn wait_for_signal() {
+    use tokio::signal::unix::{SignalKind, signal};
+    match signal(SignalKind::terminate()) {
+        Ok(mut term) => {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+        }
+        Err(_) => {
+            let _ = tokio::signal::ctrl_c().await;
+        }
+    }
+}
+
+/// Runs a parsed command line.
+pub async fn run(cli: Cli) -> Result<(), BoxError> {
+    let config = cli.config()?;
+    crate::telemetry::init(&config);
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(config).await,
+        Command::Migrate => {
+            let store = startup::open_store(&config).await?;
+            store.close().await;
+            println!("migrations applied ({})", store.backend());
+            Ok(())
+        }
+        Command::Game(cmd) => {
+            let (core, store) = startup::open_core(&config, Arc::new(SystemClock)).await?;
+            let res = game_command(&core, cmd).await;
+            store.close().await;
+            res
+        }
+        Command::Keys(KeysCommand::Rotate) => {
+            let (core, store) = startup::open_core(&config, Arc::new(SystemClock)).await?;
+            let kid = core.rotate_signing_key().await?;
+            store.close().await;
+            println!("new signing key {kid}; restart or wait for other nodes to pick it up");
+            Ok(())
+        }
+    }
+}
+
+async fn game_command(core: &playgate_core::service::Playgate, cmd: GameCommand) -> Result<(), BoxError> {
+    match cmd {
+        GameCommand::Create {
+            name,
+            client_name,
+            description,
+            json,
+        } => {
+            let creds = core
+                .create_game(NewGame {
+                    name,
+                    description,
+                    client_name,
+                })
+                .await?;
+            print_credentials(&creds, json)
+        }
+        GameCommand::List { json } => {
+            let games = core.list_games().await?;
+            if json {
+                let list: Vec<_> = games.iter().map(|g| game_json(g, None)).collect();
+                println!("{}", serde_json::to_string(&list)?);
+            } else {
+                println!(
+                    "{:>6}  {:<12} {:<8} {:<32} NAME",
+                    "ID", "CLIENT_ID", "ENABLED", "CLIENT_NAME"
+                );
+                for g in games {
+                    println!(
+                        "{:>6}  {:<12} {:<8} {:<32} {}",
+                        g.id, g.client_id, g.enabled, g.client_name, g.name
+                    );
+                }
+            }
+            Ok(())
+        }
+        GameCommand::RotateSecret { id, json } => {
+            print_credentials(&core.rotate_client_secret(GameId(id)).await?, json)
+        }
+        GameCommand::Disable { id } => {
+            let g = core.set_game_enabled(GameId(id), false).await?;
+            println!("game {} disabled", g.id);
+            Ok(())
+        }
+        GameCommand::Enable { id } => {
+            let g = core.set_game_enabled(GameId(id), true).await?;
+            println!("game {} enabled", g.id);
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,246 @@
+//! One typed configuration tree, layered: defaults → `playgate.toml` → `PLAYGATE_*`
+//! environment → command-line flags. Every key `k` of [`Config`] can be set in the file as
+//! `k = …`, in the environment as `PLAYGATE_K` (upper case; lists comma-separated), and the
+//! most used ones by flag. Secrets also read from a file: `PLAYGATE_MASTER_KEY_FILE`.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+/// Log output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
+/// Playgate's configuration.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Address to listen on. Default `127.0.0.1:8080`.
+    pub listen: SocketAddr,
+    /// Directory for the SQLite database and the master key file. Default `./playgate-data`.
+    pub data_dir: PathBuf,
+    /// `sqlite://PATH` or `postgres://…`. Default: `sqlite://<data_dir>/playgate.db`.
+    pub database_url: Option<String>,
+    /// Connection pool size (PostgreSQL; SQLite readers). Default 16.
+    pub database_max_connections: u32,
+    /// SQLite `synchronous` mode: `full` (default; a commit is on disk before it is
+    /// acknowledged) or `normal` (faster; a commit can be lost if the OS crashes).
+    pub sqlite_synchronous: String,
+    /// Master key for encryption at rest (32 bytes, base64). When unset, it is read from
+    /// `master_key_file`, which is created (mode 0600) on first start. All nodes of one
+    /// deployment need the same key.
+    pub master_key: Option<String>,
+    /// Where the master key lives when `master_key` is unset. Default
+    /// `<data_dir>/master.key`.
+    pub master_key_file: Option<PathBuf>,
+    /// `text` or `json`. Default `text`.
+    pub log_format: LogFormat,
+    /// Log filter, as `RUST_LOG` (e.g. `info,playgate=debug`). Default `info`.
+    pub log: String,
+    /// CIDRs of reverse proxies whose `X-Forwarded-For` is trusted. Default none.
+    pub trusted_proxies: Vec<String>,
+    /// Access token lifetime in seconds. Default 86400 (24 h).
+    pub access_token_ttl_secs: u64,
+    /// Refresh token lifetime and session idle lifetime, seconds. Default 2592000 (30 d).
+    pub refresh_token_ttl_secs: u64,
+    /// Failed client authentications per IP and window before 429. Default 20.
+    pub auth_failure_limit: u32,
+    /// That window, seconds. Default 900.
+    pub auth_failure_window_secs: u64,
+    /// Longest wait for in-flight requests at shutdown, seconds. Default 30.
+    pub shutdown_grace_secs: u64,
+    /// Print the demo game's credentials when a fresh database is created. Default true.
+    pub create_demo_game: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            data_dir: PathBuf::from("./playgate-data"),
+            database_url: None,
+            database_max_connections: 16,
+            sqlite_synchronous: "full".into(),
+            master_key: None,
+            master_key_file: None,
+            log_format: LogFormat::Text,
+            log: "info".into(),
+            trusted_proxies: Vec::new(),
+            access_token_ttl_secs: 24 * 3600,
+            refresh_token_ttl_secs: 30 * 24 * 3600,
+            auth_failure_limit: 20,
+            auth_failure_window_secs: 15 * 60,
+            shutdown_grace_secs: 30,
+            create_demo_game: true,
+        }
+    }
+}
+
+/// A configuration problem, reported before anything starts.
+#[derive(Debug, thiserror::Error)]
+#[error("configuration: {0}")]
+pub struct ConfigError(pub String);
+
+impl Config {
+    /// The database URL in effect.
+    pub fn database_url(&self) -> String {
+        match &self.database_url {
+            Some(u) => u.clone(),
+            None => format!("sqlite://{}", self.data_dir.join("playgate.db").display()),
+        }
+    }
+
+    /// Whether the database is the embedded SQLite one.
+    pub fn is_sqlite(&self) -> bool {
+        self.database_url().starts_with("sqlite:")
+    }
+
+    /// The master key file in effect.
+    pub fn master_key_file(&self) -> PathBuf {
+        self.master_key_file
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("master.key"))
+    }
+
+    /// The core's policy settings.
+    pub fn settings(&self) -> playgate_core::settings::Settings {
+        playgate_core::settings::Settings {
+            access_token_ttl: Duration::from_secs(self.access_token_ttl_secs),
+            refresh_token_ttl: Duration::from_secs(self.refresh_token_ttl_secs),
+            auth_failure_limit: self.auth_failure_limit,
+            auth_failure_window: Duration::from_secs(self.auth_failure_window_secs),
+        }
+    }
+
+    /// Loads the layers. `file`: an explicit config file (must exist); otherwise
+    /// `./playgate.toml` if present. `env`: the process environment (passed in, so tests
+    /// need not touch it). `flags`: key → value pairs from the command line.
+    pub fn load(
+        file: Option<&Path>,
+        env: impl IntoIterator<Item = (String, String)>,
+        flags: &[(&str, String)],
+    ) -> Result<Config, ConfigError> {
+        let defaults = toml::Value::try_from(Config::default()).map_err(|e| ConfigError(e.to_string()))?;
+        let toml::Value::Table(mut table) = defaults.clone() else {
+            return Err(ConfigError("defaults are not a table".into()));
+        };
+        let file = file.map(Path::to_path_buf).or_else(|| {
+            let p = PathBuf::from("playgate.toml");
+            p.exists().then_some(p)
+        });
+        if let Some(path) = file {
+            let text = std::fs::read_to_string(&path)
+                .map_err(|e| ConfigError(format!("cannot read {}: {e}", path.display())))?;
+            let from_file: toml::Table =
+                toml::from_str(&text).map_err(|e| ConfigError(format!("{}: {e}", path.display())))?;
+            table.extend(from_file);
+        }
+        let keys: BTreeMap<String, ()> = Config::keys().into_iter().map(|k| (k, ())).collect();
+        for (name, value) in env {
+            let Some(key) = name.strip_prefix("PLAYGATE_") else {
+                continue;
+            };
+            let key = key.to_ascii_lowercase();
+            if keys.contains_key(&key) {
+                table.insert(key.clone(), typed_value(&table, &key, &value));
+            }
+        }
+        for (key, value) in flags {
+            table.insert((*key).to_owned(), typed_value(&table, key, value));
+        }
+        let cfg: Config = toml::Value::Table(table)
+            .try_into()
+            .map_err(|e| ConfigError(e.to_string()))?;
+        Ok(cfg)
+    }
+
+    /// Every configuration key.
+    pub fn keys() -> Vec<String> {
+        // Option fields that default to None do not serialize; list them explicitly.
+        let mut keys: Vec<String> = match toml::Value::try_from(Config::default()) {
+            Ok(toml::Value::Table(t)) => t.keys().cloned().collect(),
+            _ => Vec::new(),
+        };
+        keys.extend(["database_url", "master_key", "master_key_file"].map(String::from));
+        keys
+    }
+}
+
+/// Converts a text value from the environment or a flag to the TOML type the key has by
+/// default: integers, booleans, comma-separated lists; text otherwise.
+fn typed_value(table: &toml::Table, key: &str, value: &str) -> toml::Value {
+    match table.get(key) {
+        Some(toml::Value::Integer(_)) => value
+            .trim()
+            .parse()
+            .map(toml::Value::Integer)
+            .unwrap_or_else(|_| value.into()),
+        Some(toml::Value::Boolean(_)) => match value.trim() {
+            "1" | "true" | "yes" | "on" => toml::Value::Boolean(true),
+            "0" | "false" | "no" | "off" => toml::Value::Boolean(false),
+            _ => value.into(),
+        },
+        Some(toml::Value::Array(_)) => toml::Value::Array(
+            value
+                .split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(toml::Value::from)
+                .collect(),
+        ),
+        _ => value.into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn layers_in_order() -> Result<(), Box<dyn std::error::Error>> {
+        let dir = std::env::temp_dir().join(format!("pg-cfg-{}", std::process::id()));
+        std::fs::create_dir_all(&dir)?;
+        let file = dir.join("playgate.toml");
+        std::fs::write(
+            &file,
+            "listen = \"127.0.0.1:9000\"\nauth_failure_limit = 5\nlog = \"debug\"\n",
+        )?;
+        let env = vec![
+            ("PLAYGATE_AUTH_FAILURE_LIMIT".to_owned(), "7".to_owned()),
+            (
+                "PLAYGATE_TRUSTED_PROXIES".to_owned(),
+                "10.0.0.0/8, 192.168.0.0/16".to_owned(),
+            ),
+            ("PLAYGATE_LISTEN".to_owned(), "127.0.0.1:9001".to_owned()),
+            ("PLAYGATE_DATABASE_URL".to_owned(), "postgres://x@y/z".to_owned()),
+            ("OTHER".to_owned(), "1".to_owned()),
+        ];
+        let cfg = Config::load(Some(&file), env, &[("listen", "127.0.0.1:9002".to_owned())])?;
+        assert_eq!(cfg.listen.port(), 9002);
+        assert_eq!(cfg.auth_failure_limit, 7);
+        assert_eq!(cfg.log, "debug");
+        assert_eq!(cfg.trusted_proxies, vec!["10.0.0.0/8", "192.168.0.0/16"]);
+        assert_eq!(cfg.database_url(), "postgres://x@y/z");
+        assert!(!cfg.is_sqlite());
+        std::fs::write(&file, "no_such_key = 1\n")?;
+        assert!(Config::load(Some(&file), vec![], &[]).is_err());
+        std::fs::remove_dir_all(&dir)?;
+        Ok(())
+    }
+
+    #[test]
+    fn defaults() {
+        let cfg = Config::default();
+        assert_eq!(cfg.listen.to_string(), "127.0.0.1:8080");
+        assert_eq!(cfg.database_url(), "sqlite://./playgate-data/playgate.db");
+    }
+}

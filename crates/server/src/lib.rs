@@ -1,0 +1,8 @@
+//! The `playgate` server: configuration, startup and shutdown, and the CLI's commands.
+//! `main.rs` only parses arguments and calls into here, so tests start the very same
+//! server in-process.
+
+pub mod cli;
+pub mod config;
+pub mod startup;
+pub mod telemetry;

@@ -1,0 +1,180 @@
+//! Opening the store and the core, binding the listener, serving, and stopping.
+//! Startup binds before it spawns and returns the bound address, so callers (tests,
+//! readiness probes) never need to sleep.
+
+use std::io::Write as _;
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use playgate_api::{AppState, NetConfig};
+use playgate_core::clock::Clock;
+use playgate_core::crypto::MasterKey;
+use playgate_core::game::GameCredentials;
+use playgate_core::service::Playgate;
+use playgate_store::{SqlStore, StoreOptions};
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+
+use crate::config::Config;
+
+/// Any startup failure, with its cause.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// Opens (and migrates) the configured database.
+pub async fn open_store(config: &Config) -> Result<Arc<SqlStore>, BoxError> {
+    if config.database_url.is_none() {
+        std::fs::create_dir_all(&config.data_dir)
+            .map_err(|e| format!("cannot create data directory {}: {e}", config.data_dir.display()))?;
+    }
+    let opts = StoreOptions {
+        url: config.database_url(),
+        max_connections: config.database_max_connections,
+        sqlite_synchronous: config.sqlite_synchronous.clone(),
+    };
+    Ok(Arc::new(SqlStore::open(&opts).await?))
+}
+
+/// The master key: from config, or from the key file, created with mode 0600 on first use.
+pub fn master_key(config: &Config) -> Result<MasterKey, BoxError> {
+    if let Some(text) = &config.master_key {
+        return Ok(MasterKey::from_base64(text)?);
+    }
+    let path = config.master_key_file();
+    match std::fs::read_to_string(&path) {
+        Ok(text) => Ok(MasterKey::from_base64(&text).map_err(|e| format!("{}: {e}", path.display()))?),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => create_key_file(&path),
+        Err(e) => Err(format!("cannot read master key file {}: {e}", path.display()).into()),
+    }
+}
+
+fn create_key_file(path: &Path) -> Result<MasterKey, BoxError> {
+    use std::os::unix::fs::OpenOptionsExt as _;
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let (key, text) = MasterKey::generate();
+    match std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+    {
+        Ok(mut f) => {
+            f.write_all(text.as_bytes())?;
+            f.sync_all()?;
+            tracing::info!(path = %path.display(), "created a new master key file");
+            Ok(key)
+        }
+        // Another process created it first: use theirs.
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            Ok(MasterKey::from_base64(&std::fs::read_to_string(path)?)?)
+        }
+        Err(e) => Err(format!("cannot create master key file {}: {e}", path.display()).into()),
+    }
+}
+
+/// Opens the store and builds the core.
+pub async fn open_core(config: &Config, clock: Arc<dyn Clock>) -> Result<(Playgate, Arc<SqlStore>), BoxError> {
+    let store = open_store(config).await?;
+    let master = master_key(config)?;
+    let core = Playgate::new(store.clone(), clock, master, config.settings()).await?;
+    Ok((core, store))
+}
+
+fn net_config(config: &Config) -> Result<NetConfig, BoxError> {
+    let trusted_proxies = config
+        .trusted_proxies
+        .iter()
+        .map(|c| {
+            c.parse::<ipnet::IpNet>()
+                .or_else(|_| c.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                .map_err(|_| format!("trusted_proxies: {c:?} is not a CIDR"))
+        })
+        .collect::<Result<_, _>>()?;
+    Ok(NetConfig { trusted_proxies })
+}
+
+/// A running server.
+pub struct Running {
+    /// The address it listens on.
+    pub addr: SocketAddr,
+    /// The core it serves.
+    pub core: Playgate,
+    /// The demo game created at this start, if the database was empty.
+    pub demo: Option<GameCredentials>,
+    shutdown: CancellationToken,
+    task: JoinHandle<std::io::Result<()>>,
+    store: Arc<SqlStore>,
+    grace: Duration,
+}
+
+impl Running {
+    /// A token that stops the server when cancelled.
+    pub fn shutdown_token(&self) -> CancellationToken {
+        self.shutdown.clone()
+    }
+
+    /// Waits until the server stops (after its shutdown token is cancelled), letting
+    /// in-flight requests finish within the grace period.
+    pub async fn wait(self) -> Result<(), BoxError> {
+        let Running {
+            shutdown,
+            task,
+            store,
+            grace,
+            ..
+        } = self;
+        shutdown.cancelled().await;
+        let res = match tokio::time::timeout(grace, task).await {
+            Ok(joined) => joined
+                .map_err(|e| format!("server task failed: {e}"))?
+                .map_err(BoxError::from),
+            Err(_) => Err("in-flight requests did not finish within the grace period".into()),
+        };
+        store.close().await;
+        res
+    }
+
+    /// Stops the server and waits for it.
+    pub async fn stop(self) -> Result<(), BoxError> {
+        self.shutdown.cancel();
+        self.wait().await
+    }
+}
+
+/// Starts a server: opens the database, creates the demo game on a fresh one, binds, and
+/// serves in the background.
+pub async fn start(config: Config, clock: Arc<dyn Clock>) -> Result<Running, BoxError> {
+    let net = net_config(&config)?;
+    let (core, store) = open_core(&config, clock).await?;
+    let demo = if config.create_demo_game {
+        core.create_demo_game_if_empty().await?
+    } else {
+        None
+    };
+    let listener = TcpListener::bind(config.listen)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
+    let addr = listener.local_addr()?;
+    let app = playgate_api::app(AppState::new(core.clone(), net)).into_make_service_with_connect_info::<SocketAddr>();
+    let shutdown = CancellationToken::new();
+    let signal = shutdown.clone();
+    let task = tokio::spawn(async move {
+        axum::serve(listener, app)
+            .with_graceful_shutdown(signal.cancelled_owned())
+            .await
+    });
+    tracing::info!(%addr, backend = store.backend(), "playgate listening");
+    Ok(Running {
+        addr,
+        core,
+        demo,
+        shutdown,
+        task,
+        store,
+        grace: Duration::from_secs(config.shutdown_grace_secs),
+    })
+}

@@ -1,0 +1,164 @@
+//! Row types and their conversion into core entities.
+
+use playgate_core::clock::Timestamp;
+use playgate_core::crypto::SecretHash;
+use playgate_core::game::Game;
+use playgate_core::ids::{GameId, PlayerId, SessionId, UserId};
+use playgate_core::player::{Player, Profile};
+use playgate_core::session::{Session, SessionState};
+use playgate_core::{Error, Result};
+
+/// The columns of [`GameRow`], as a literal for `concat!`.
+macro_rules! game_cols {
+    () => {
+        "id, name, description, client_id, client_name, secret_hash, enabled, created_at"
+    };
+}
+pub(crate) use game_cols;
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct GameRow {
+    id: i64,
+    name: String,
+    description: String,
+    client_id: String,
+    client_name: String,
+    secret_hash: String,
+    enabled: bool,
+    created_at: i64,
+}
+
+impl From<GameRow> for Game {
+    fn from(r: GameRow) -> Game {
+        Game {
+            id: GameId(r.id),
+            name: r.name,
+            description: r.description,
+            client_id: r.client_id,
+            client_name: r.client_name,
+            secret_hash: SecretHash(r.secret_hash),
+            enabled: r.enabled,
+            created_at: Timestamp(r.created_at),
+        }
+    }
+}
+
+/// The columns of [`PlayerRow`].
+macro_rules! player_cols {
+    () => {
+        "id, game_id, user_id, name, username, email, device_id, phonenumber, level, rank, \
+         date_joined, playertag, location, location_name, device_model, screen_height, screen_width, \
+         os_name, os_version, browser_name, fb_login, google_login, app_version, wallet_address, created_at"
+    };
+}
+pub(crate) use player_cols;
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct PlayerRow {
+    id: i64,
+    game_id: i64,
+    user_id: String,
+    name: String,
+    username: String,
+    email: String,
+    device_id: String,
+    phonenumber: String,
+    level: i64,
+    rank: i64,
+    date_joined: String,
+    playertag: String,
+    location: String,
+    location_name: String,
+    device_model: String,
+    screen_height: String,
+    screen_width: String,
+    os_name: String,
+    os_version: String,
+    browser_name: String,
+    fb_login: String,
+    google_login: String,
+    app_version: String,
+    wallet_address: String,
+    created_at: i64,
+}
+
+impl TryFrom<PlayerRow> for Player {
+    type Error = Error;
+    fn try_from(r: PlayerRow) -> Result<Player> {
+        Ok(Player {
+            id: PlayerId(r.id),
+            game_id: GameId(r.game_id),
+            user_id: UserId::parse(r.user_id).map_err(Error::internal)?,
+            profile: Profile {
+                name: r.name,
+                username: r.username,
+                email: r.email,
+                device_id: r.device_id,
+                phonenumber: r.phonenumber,
+                level: r.level,
+                rank: r.rank,
+                date_joined: r.date_joined,
+                playertag: r.playertag,
+                location: r.location,
+                location_name: r.location_name,
+                device_model: r.device_model,
+                screen_height: r.screen_height,
+                screen_width: r.screen_width,
+                os_name: r.os_name,
+                os_version: r.os_version,
+                browser_name: r.browser_name,
+                fb_login: r.fb_login,
+                google_login: r.google_login,
+                app_version: r.app_version,
+            },
+            wallet_address: r.wallet_address,
+            linked: None,
+            created_at: Timestamp(r.created_at),
+        })
+    }
+}
+
+/// The columns of [`SessionRow`].
+macro_rules! session_cols {
+    () => {
+        "id, game_id, player_id, state, started_at, last_seen_at, expires_at, ended_at, ip"
+    };
+}
+pub(crate) use session_cols;
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct SessionRow {
+    id: String,
+    game_id: i64,
+    player_id: i64,
+    state: String,
+    started_at: i64,
+    last_seen_at: i64,
+    expires_at: i64,
+    ended_at: Option<i64>,
+    ip: Option<String>,
+}
+
+impl TryFrom<SessionRow> for Session {
+    type Error = Error;
+    fn try_from(r: SessionRow) -> Result<Session> {
+        Ok(Session {
+            id: r.id.parse::<SessionId>().map_err(Error::internal)?,
+            game_id: GameId(r.game_id),
+            player_id: PlayerId(r.player_id),
+            state: SessionState::parse(&r.state)?,
+            started_at: Timestamp(r.started_at),
+            last_seen_at: Timestamp(r.last_seen_at),
+            expires_at: Timestamp(r.expires_at),
+            ended_at: r.ended_at.map(Timestamp),
+            ip: r.ip,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct KeyRow {
+    pub kid: String,
+    pub sealed_secret: Vec<u8>,
+    pub created_at: i64,
+}

@@ -1,0 +1,478 @@
+//! `impl Store for SqlStore`: every query once, for both backends.
+
+use async_trait::async_trait;
+use playgate_core::clock::Timestamp;
+use playgate_core::crypto::SecretHash;
+use playgate_core::game::{Game, NewGameRecord};
+use playgate_core::ids::{GameId, PlayerId, SessionId};
+use playgate_core::player::{Player, Profile};
+use playgate_core::session::{Session, SessionState};
+use playgate_core::store::{EndOutcome, Minter, OpenOutcome, OpenPlayerSession, Store};
+use playgate_core::token::SigningKeyRecord;
+use playgate_core::{Error, Result};
+use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
+
+use crate::rows::{GameRow, KeyRow, PlayerRow, SessionRow, game_cols, player_cols, session_cols};
+use crate::{SqlStore, db_err, on_pool};
+
+/// Starting a write transaction. SQLite takes the write lock up front (`BEGIN IMMEDIATE`)
+/// so a transaction that reads before it writes can never fail to upgrade its lock.
+trait BeginWrite {
+    type Db: sqlx::Database;
+    fn begin_write(&self) -> impl Future<Output = sqlx::Result<Transaction<'static, Self::Db>>> + Send;
+}
+
+impl BeginWrite for SqlitePool {
+    type Db = Sqlite;
+    fn begin_write(&self) -> impl Future<Output = sqlx::Result<Transaction<'static, Sqlite>>> + Send {
+        self.begin_with("BEGIN IMMEDIATE")
+    }
+}
+
+impl BeginWrite for PgPool {
+    type Db = Postgres;
+    fn begin_write(&self) -> impl Future<Output = sqlx::Result<Transaction<'static, Postgres>>> + Send {
+        self.begin()
+    }
+}
+
+fn not_found(what: &'static str) -> impl FnOnce() -> Error {
+    move || Error::NotFound(what)
+}
+
+#[async_trait]
+impl Store for SqlStore {
+    async fn ping(&self) -> Result<()> {
+        on_pool!(self, read, |pool| sqlx::query("SELECT 1")
+            .execute(pool)
+            .await
+            .map(drop)
+            .map_err(db_err))?;
+        Ok(())
+    }
+
+    async fn insert_game(&self, rec: NewGameRecord) -> Result<Game> {
+        let sql = concat!(
+            "INSERT INTO games (name, description, client_id, client_name, secret_hash, enabled, created_at) \
+             VALUES ($1, $2, $3, $4, $5, TRUE, $6) RETURNING ",
+            game_cols!()
+        );
+        let row: GameRow = on_pool!(self, write, |pool| {
+            sqlx::query_as(sql)
+                .bind(&rec.name)
+                .bind(&rec.description)
+                .bind(&rec.client_id)
+                .bind(&rec.client_name)
+                .bind(&rec.secret_hash.0)
+                .bind(rec.created_at.0)
+                .fetch_one(pool)
+                .await
+                .map_err(db_err)
+        })?;
+        Ok(row.into())
+    }
+
+    async fn count_games(&self) -> Result<i64> {
+        on_pool!(self, read, |pool| {
+            sqlx::query_scalar("SELECT COUNT(*) FROM games")
+                .fetch_one(pool)
+                .await
+                .map_err(db_err)
+        })
+    }
+
+    async fn list_games(&self) -> Result<Vec<Game>> {
+        let rows: Vec<GameRow> = on_pool!(self, read, |pool| {
+            sqlx::query_as(concat!("SELECT ", game_cols!(), " FROM games ORDER BY id"))
+                .fetch_all(pool)
+                .await
+                .map_err(db_err)
+        })?;
+        Ok(rows.into_iter().map(Game::from).collect())
+    }
+
+    async fn game_by_id(&self, id: GameId) -> Result<Option<Game>> {
+        let row: Option<GameRow> = on_pool!(self, read, |pool| {
+            sqlx::query_as(concat!("SELECT ", game_cols!(), " FROM games WHERE id = $1"))
+                .bind(id.0)
+                .fetch_optional(pool)
+                .await
+                .map_err(db_err)
+        })?;
+        Ok(row.map(Game::from))
+    }
+
+    async fn game_by_client_id(&self, client_id: &str) -> Result<Option<Game>> {
+        let row: Option<GameRow> = on_pool!(self, read, |pool| {
+            sqlx::query_as(concat!("SELECT ", game_cols!(), " FROM games WHERE client_id = $1"))
+                .bind(client_id)
+                .fetch_optional(pool)
+                .await
+                .map_err(db_err)
+        })?;
+        Ok(row.map(Game::from))
+    }
+
+    async fn set_game_secret(&self, id: GameId, hash: &SecretHash) -> Result<Game> {
+        let row: Option<GameRow> = on_pool!(self, write, |pool| {
+            sqlx::query_as(concat!(
+                "UPDATE games SET secret_hash = $2 WHERE id = $1 RETURNING ",
+                game_cols!()
+            ))
+            .bind(id.0)
+            .bind(&hash.0)
+            .fetch_optional(pool)
+            .await
+            .map_err(db_err)
+        })?;
+        row.map(Game::from).ok_or_else(not_found("game"))
+    }
+
+    async fn set_game_enabled(&self, id: GameId, enabled: bool) -> Result<Game> {
+        let row: Option<GameRow> = on_pool!(self, write, |pool| {
+            sqlx::query_as(concat!(
+                "UPDATE games SET enabled = $2 WHERE id = $1 RETURNING ",
+                game_cols!()
+            ))
+            .bind(id.0)
+            .bind(enabled)
+            .fetch_optional(pool)
+            .await
+            .map_err(db_err)
+        })?;
+        row.map(Game::from).ok_or_else(not_found("game"))
+    }
+
+    async fn signing_keys(&self) -> Result<Vec<SigningKeyRecord>> {
+        let rows: Vec<KeyRow> = on_pool!(self, read, |pool| {
+            sqlx::query_as("SELECT kid, sealed_secret, created_at FROM signing_keys ORDER BY created_at")
+                .fetch_all(pool)
+                .await
+                .map_err(db_err)
+        })?;
+        Ok(rows
+            .into_iter()
+            .map(|r| SigningKeyRecord {
+                kid: r.kid,
+                sealed_secret: r.sealed_secret,
+                created_at: Timestamp(r.created_at),
+            })
+            .collect())
+    }
+
+    async fn insert_signing_key(&self, rec: &SigningKeyRecord) -> Result<()> {
+        on_pool!(self, write, |pool| {
+            sqlx::query("INSERT INTO signing_keys (kid, sealed_secret, created_at) VALUES ($1, $2, $3)")
+                .bind(&rec.kid)
+                .bind(&rec.sealed_secret)
+                .bind(rec.created_at.0)
+                .execute(pool)
+                .await
+                .map(drop)
+                .map_err(db_err)
+        })?;
+        Ok(())
+    }
+
+    async fn open_player_session(&self, cmd: &OpenPlayerSession, mint: &Minter<'_>) -> Result<OpenOutcome> {
+        // On PostgreSQL two first sessions of one player can race to the partial unique
+        // index `sessions_one_active`; the loser retries and then finds the winner's.
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let res = on_pool!(self, write, |pool| {
+                let mut tx = pool.begin_write().await.map_err(db_err)?;
+                let mut is_new_user = false;
+                if let Some(w) = &cmd.wallet {
+                    let mut p = Profile::default();
+                    cmd.patch.clone().apply(&mut p);
+                    let inserted: Option<i64> = sqlx::query_scalar(
+                        "INSERT INTO players (game_id, user_id, name, username, email, device_id, phonenumber, \
+                         level, rank, date_joined, playertag, location, location_name, device_model, \
+                         screen_height, screen_width, os_name, os_version, browser_name, fb_login, \
+                         google_login, app_version, wallet_address, wallet_key, created_at, updated_at) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, \
+                         $18, $19, $20, $21, $22, $23, $24, $25, $25) \
+                         ON CONFLICT (game_id, user_id) DO NOTHING RETURNING id",
+                    )
+                    .bind(cmd.game_id.0)
+                    .bind(cmd.user_id.as_str())
+                    .bind(p.name)
+                    .bind(p.username)
+                    .bind(p.email)
+                    .bind(p.device_id)
+                    .bind(p.phonenumber)
+                    .bind(p.level)
+                    .bind(p.rank)
+                    .bind(p.date_joined)
+                    .bind(p.playertag)
+                    .bind(p.location)
+                    .bind(p.location_name)
+                    .bind(p.device_model)
+                    .bind(p.screen_height)
+                    .bind(p.screen_width)
+                    .bind(p.os_name)
+                    .bind(p.os_version)
+                    .bind(p.browser_name)
+                    .bind(p.fb_login)
+                    .bind(p.google_login)
+                    .bind(p.app_version)
+                    .bind(&w.address)
+                    .bind(&w.sealed_key)
+                    .bind(cmd.now.0)
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+                    is_new_user = inserted.is_some();
+                }
+                let row: Option<PlayerRow> = if !is_new_user && !cmd.patch.is_empty() {
+                    let p = &cmd.patch;
+                    sqlx::query_as(concat!(
+                        "UPDATE players SET name = COALESCE($3, name), username = COALESCE($4, username), \
+                         email = COALESCE($5, email), device_id = COALESCE($6, device_id), \
+                         phonenumber = COALESCE($7, phonenumber), level = COALESCE($8, level), \
+                         rank = COALESCE($9, rank), date_joined = COALESCE($10, date_joined), \
+                         playertag = COALESCE($11, playertag), location = COALESCE($12, location), \
+                         location_name = COALESCE($13, location_name), device_model = COALESCE($14, device_model), \
+                         screen_height = COALESCE($15, screen_height), screen_width = COALESCE($16, screen_width), \
+                         os_name = COALESCE($17, os_name), os_version = COALESCE($18, os_version), \
+                         browser_name = COALESCE($19, browser_name), fb_login = COALESCE($20, fb_login), \
+                         google_login = COALESCE($21, google_login), app_version = COALESCE($22, app_version), \
+                         updated_at = $23 WHERE game_id = $1 AND user_id = $2 RETURNING ",
+                        player_cols!()
+                    ))
+                    .bind(cmd.game_id.0)
+                    .bind(cmd.user_id.as_str())
+                    .bind(&p.name)
+                    .bind(&p.username)
+                    .bind(&p.email)
+                    .bind(&p.device_id)
+                    .bind(&p.phonenumber)
+                    .bind(p.level)
+                    .bind(p.rank)
+                    .bind(&p.date_joined)
+                    .bind(&p.playertag)
+                    .bind(&p.location)
+                    .bind(&p.location_name)
+                    .bind(&p.device_model)
+                    .bind(&p.screen_height)
+                    .bind(&p.screen_width)
+                    .bind(&p.os_name)
+                    .bind(&p.os_version)
+                    .bind(&p.browser_name)
+                    .bind(&p.fb_login)
+                    .bind(&p.google_login)
+                    .bind(&p.app_version)
+                    .bind(cmd.now.0)
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(db_err)?
+                } else {
+                    sqlx::query_as(concat!(
+                        "SELECT ",
+                        player_cols!(),
+                        " FROM players WHERE game_id = $1 AND user_id = $2"
+                    ))
+                    .bind(cmd.game_id.0)
+                    .bind(cmd.user_id.as_str())
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(db_err)?
+                };
+                let Some(row) = row else {
+                    // Dropping the transaction rolls it back: nothing was written.
+                    return Ok(OpenOutcome::NeedsWallet);
+                };
+                let player = Player::try_from(row)?;
+                let current: Option<SessionRow> = sqlx::query_as(concat!(
+                    "SELECT ",
+                    session_cols!(),
+                    " FROM sessions WHERE player_id = $1 AND state = 'active'"
+                ))
+                .bind(player.id.0)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(db_err)?;
+                let (session, tokens) = match current.map(Session::try_from).transpose()? {
+                    Some(s) if s.is_live(cmd.now) => {
+                        let tokens = mint(&player, &s, is_new_user)?;
+                        sqlx::query(
+                            "UPDATE sessions SET refresh_hash = $2, last_seen_at = $3, expires_at = $4 WHERE id = $1",
+                        )
+                        .bind(s.id.to_string())
+                        .bind(&tokens.refresh_hash.0)
+                        .bind(cmd.now.0)
+                        .bind(cmd.expires_at.0)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(db_err)?;
+                        (
+                            Session {
+                                last_seen_at: cmd.now,
+                                expires_at: cmd.expires_at,
+                                ..s
+                            },
+                            tokens,
+                        )
+                    }
+                    stale => {
+                        if let Some(old) = stale {
+                            sqlx::query("UPDATE sessions SET state = 'ended', ended_at = $2 WHERE id = $1")
+                                .bind(old.id.to_string())
+                                .bind(cmd.now.0)
+                                .execute(&mut *tx)
+                                .await
+                                .map_err(db_err)?;
+                        }
+                        let s = Session {
+                            id: cmd.new_session_id,
+                            game_id: cmd.game_id,
+                            player_id: player.id,
+                            state: SessionState::Active,
+                            started_at: cmd.now,
+                            last_seen_at: cmd.now,
+                            expires_at: cmd.expires_at,
+                            ended_at: None,
+                            ip: cmd.ip.clone(),
+                        };
+                        let tokens = mint(&player, &s, is_new_user)?;
+                        sqlx::query(
+                            "INSERT INTO sessions (id, game_id, player_id, state, started_at, last_seen_at, \
+                             expires_at, ended_at, ip, refresh_hash) \
+                             VALUES ($1, $2, $3, 'active', $4, $4, $5, NULL, $6, $7)",
+                        )
+                        .bind(s.id.to_string())
+                        .bind(s.game_id.0)
+                        .bind(s.player_id.0)
+                        .bind(s.started_at.0)
+                        .bind(s.expires_at.0)
+                        .bind(&s.ip)
+                        .bind(&tokens.refresh_hash.0)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(db_err)?;
+                        (s, tokens)
+                    }
+                };
+                tx.commit().await.map_err(db_err)?;
+                Ok(OpenOutcome::Opened {
+                    player,
+                    session,
+                    is_new_user,
+                    tokens,
+                })
+            });
+            match res {
+                Err(Error::Conflict(_)) if attempt < 3 => continue,
+                other => return other,
+            }
+        }
+    }
+
+    async fn session(&self, id: SessionId) -> Result<Option<Session>> {
+        let row: Option<SessionRow> = on_pool!(self, read, |pool| {
+            sqlx::query_as(concat!("SELECT ", session_cols!(), " FROM sessions WHERE id = $1"))
+                .bind(id.to_string())
+                .fetch_optional(pool)
+                .await
+                .map_err(db_err)
+        })?;
+        row.map(Session::try_from).transpose()
+    }
+
+    async fn player(&self, id: PlayerId) -> Result<Option<Player>> {
+        let row: Option<PlayerRow> = on_pool!(self, read, |pool| {
+            sqlx::query_as(concat!("SELECT ", player_cols!(), " FROM players WHERE id = $1"))
+                .bind(id.0)
+                .fetch_optional(pool)
+                .await
+                .map_err(db_err)
+        })?;
+        row.map(Player::try_from).transpose()
+    }
+
+    async fn swap_refresh(
+        &self,
+        id: SessionId,
+        presented: &SecretHash,
+        next: &SecretHash,
+        now: Timestamp,
+        expires_at: Timestamp,
+    ) -> Result<bool> {
+        let done = on_pool!(self, write, |pool| {
+            sqlx::query(
+                "UPDATE sessions SET refresh_hash = $3, last_seen_at = $4, expires_at = $5 \
+                 WHERE id = $1 AND refresh_hash = $2 AND state = 'active'",
+            )
+            .bind(id.to_string())
+            .bind(&presented.0)
+            .bind(&next.0)
+            .bind(now.0)
+            .bind(expires_at.0)
+            .execute(pool)
+            .await
+            .map_err(db_err)?
+            .rows_affected()
+        });
+        Ok(done == 1)
+    }
+
+    async fn end_session(&self, id: SessionId, game: GameId, now: Timestamp) -> Result<EndOutcome> {
+        let ended = on_pool!(self, write, |pool| {
+            sqlx::query(
+                "UPDATE sessions SET state = 'ended', ended_at = $3 \
+                 WHERE id = $1 AND game_id = $2 AND state <> 'ended'",
+            )
+            .bind(id.to_string())
+            .bind(game.0)
+            .bind(now.0)
+            .execute(pool)
+            .await
+            .map_err(db_err)?
+            .rows_affected()
+        });
+        if ended == 1 {
+            return Ok(EndOutcome::Ended);
+        }
+        let exists: Option<String> = on_pool!(self, read, |pool| {
+            sqlx::query_scalar("SELECT state FROM sessions WHERE id = $1 AND game_id = $2")
+                .bind(id.to_string())
+                .bind(game.0)
+                .fetch_optional(pool)
+                .await
+                .map_err(db_err)
+        })?;
+        Ok(if exists.is_some() {
+            EndOutcome::AlreadyEnded
+        } else {
+            EndOutcome::NotFound
+        })
+    }
+
+    async fn add_failure(&self, key: &str, window_start: Timestamp) -> Result<i64> {
+        on_pool!(self, write, |pool| {
+            sqlx::query_scalar(
+                "INSERT INTO failure_counts (bucket, window_start, count) VALUES ($1, $2, 1) \
+                 ON CONFLICT (bucket, window_start) DO UPDATE SET count = failure_counts.count + 1 \
+                 RETURNING count",
+            )
+            .bind(key)
+            .bind(window_start.0)
+            .fetch_one(pool)
+            .await
+            .map_err(db_err)
+        })
+    }
+
+    async fn failures(&self, key: &str, window_start: Timestamp) -> Result<i64> {
+        let n: Option<i64> = on_pool!(self, read, |pool| {
+            sqlx::query_scalar("SELECT count FROM failure_counts WHERE bucket = $1 AND window_start = $2")
+                .bind(key)
+                .bind(window_start.0)
+                .fetch_optional(pool)
+                .await
+                .map_err(db_err)
+        })?;
+        Ok(n.unwrap_or(0))
+    }
+}
