@@ -183,10 +183,11 @@ impl Playgate {
         client_ip: Option<std::net::IpAddr>,
     ) -> Result<Game> {
         let presented = SecretHash::of(client_secret);
-        if let Some(g) = self.store.game_by_client_id(client_id).await? {
-            if presented.matches(&g.secret_hash) && g.enabled {
-                return Ok(g);
-            }
+        if let Some(g) = self.store.game_by_client_id(client_id).await?
+            && presented.matches(&g.secret_hash)
+            && g.enabled
+        {
+            return Ok(g);
         }
         if let Some(ip) = client_ip {
             let s = &self.settings;

@@ -195,19 +195,7 @@ impl Playgate {
         let mint = |p: &Player, s: &Session, new: bool| self.mint(game, p, s, new);
         loop {
             match self.store.open_player_session(&store_cmd, &mint).await? {
-                OpenOutcome::Opened {
-                    player,
-                    session,
-                    is_new_user,
-                    tokens,
-                } => {
-                    return Ok(OpenedSession {
-                        player,
-                        session,
-                        is_new_user,
-                        tokens,
-                    });
-                }
+                OpenOutcome::Opened(opened) => return Ok(*opened),
                 OpenOutcome::NeedsWallet if store_cmd.wallet.is_none() => {
                     store_cmd.wallet = Some(wallet::generate(&self.master)?);
                 }

@@ -11,7 +11,7 @@ use crate::crypto::SecretHash;
 use crate::game::{Game, NewGameRecord};
 use crate::ids::{GameId, PlayerId, SessionId, UserId};
 use crate::player::{Player, ProfilePatch};
-use crate::session::{IssuedTokens, Session};
+use crate::session::{IssuedTokens, OpenedSession, Session};
 use crate::token::SigningKeyRecord;
 use crate::wallet::NewWallet;
 
@@ -47,16 +47,7 @@ pub enum OpenOutcome {
     /// The player does not exist and no wallet was given: generate one and call again.
     NeedsWallet,
     /// The session is open (new or retrieved) and the tokens minted for it are recorded.
-    Opened {
-        /// The player, profile merged.
-        player: Player,
-        /// The live session.
-        session: Session,
-        /// Whether this call created the player.
-        is_new_user: bool,
-        /// The tokens minted.
-        tokens: IssuedTokens,
-    },
+    Opened(Box<OpenedSession>),
 }
 
 /// What [`Store::end_session`] found.

@@ -117,26 +117,10 @@ impl Cli {
             .config
             .clone()
             .or_else(|| std::env::var_os("PLAYGATE_CONFIG").map(PathBuf::from));
-        let env = std::env::vars()
-            .filter(|(k, _)| k != "PLAYGATE_CONFIG")
-            .chain(secret_files()?);
+        // The master key's `*_FILE` form is the `master_key_file` key itself.
+        let env = std::env::vars().filter(|(k, _)| k != "PLAYGATE_CONFIG");
         Ok(Config::load(file.as_deref(), env, &flags)?)
     }
-}
-
-/// `PLAYGATE_X_FILE=path` sets `x` from the file's contents (for secrets kept out of the
-/// environment), unless `x` itself is a key that names a file (`master_key_file`).
-fn secret_files() -> Result<Vec<(String, String)>, BoxError> {
-    let mut out = Vec::new();
-    for (k, v) in std::env::vars() {
-        if let Some(base) = k.strip_suffix("_FILE") {
-            if base == "PLAYGATE_MASTER_KEY" {
-                let text = std::fs::read_to_string(&v).map_err(|e| format!("{k}: cannot read {v}: {e}"))?;
-                out.push((base.to_owned(), text.trim().to_owned()));
-            }
-        }
-    }
-    Ok(out)
 }
 
 #[derive(Serialize)]

@@ -9,6 +9,7 @@
 mod error;
 mod rows;
 mod store_impl;
+pub mod testing;
 
 use std::str::FromStr;
 use std::time::Duration;

@@ -6,7 +6,7 @@ use playgate_core::crypto::SecretHash;
 use playgate_core::game::{Game, NewGameRecord};
 use playgate_core::ids::{GameId, PlayerId, SessionId};
 use playgate_core::player::{Player, Profile};
-use playgate_core::session::{Session, SessionState};
+use playgate_core::session::{OpenedSession, Session, SessionState};
 use playgate_core::store::{EndOutcome, Minter, OpenOutcome, OpenPlayerSession, Store};
 use playgate_core::token::SigningKeyRecord;
 use playgate_core::{Error, Result};
@@ -355,12 +355,12 @@ impl Store for SqlStore {
                     }
                 };
                 tx.commit().await.map_err(db_err)?;
-                Ok(OpenOutcome::Opened {
+                Ok(OpenOutcome::Opened(Box::new(OpenedSession {
                     player,
                     session,
                     is_new_user,
                     tokens,
-                })
+                })))
             });
             match res {
                 Err(Error::Conflict(_)) if attempt < 3 => continue,

@@ -29,22 +29,40 @@ pub fn parse<T: DeserializeOwned>(body: &Bytes, empty_is_object: bool) -> Result
     } else {
         body
     };
+    // serde's derived structs also accept a JSON array; every body here is an object.
+    if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+        let reason = if bytes.is_empty() {
+            "is required (a JSON object)"
+        } else {
+            "must be a JSON object"
+        };
+        return Err(BodyError {
+            field: "body".into(),
+            reason: reason.into(),
+        });
+    }
     let de = &mut serde_json::Deserializer::from_slice(bytes);
     serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner();
-        let field = if path == "." || path.is_empty() {
-            "body".to_owned()
-        } else {
-            path
-        };
-        let reason = match inner.classify() {
-            serde_json::error::Category::Syntax | serde_json::error::Category::Eof => {
-                format!("is not valid JSON ({inner})")
+        match inner.classify() {
+            // Broken JSON is the body's fault, wherever the parser noticed it.
+            serde_json::error::Category::Syntax | serde_json::error::Category::Eof => BodyError {
+                field: "body".into(),
+                reason: format!("is not valid JSON ({inner})"),
+            },
+            _ => {
+                let field = if path == "." || path == "?" || path.is_empty() {
+                    "body".to_owned()
+                } else {
+                    path
+                };
+                BodyError {
+                    field,
+                    reason: strip_position(&inner.to_string()),
+                }
             }
-            _ => strip_position(&inner.to_string()),
-        };
-        BodyError { field, reason }
+        }
     })
 }
 

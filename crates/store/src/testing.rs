@@ -1,0 +1,84 @@
+//! Throw-away databases for tests of this crate and the crates above it: a fresh SQLite
+//! file in a temporary directory, or a fresh schema in the PostgreSQL database named by
+//! `PLAYGATE_TEST_POSTGRES_URL`, so tests run in parallel without seeing each other.
+
+use std::path::PathBuf;
+
+use sqlx::Connection as _;
+
+/// The two backends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// Embedded SQLite.
+    Sqlite,
+    /// PostgreSQL at `PLAYGATE_TEST_POSTGRES_URL`.
+    Postgres,
+}
+
+/// Environment variable naming the PostgreSQL server for tests.
+pub const POSTGRES_URL_ENV: &str = "PLAYGATE_TEST_POSTGRES_URL";
+
+/// A database that exists for one test.
+#[derive(Debug)]
+pub struct TestDatabase {
+    /// Its URL, for `StoreOptions` or the server's `database_url`.
+    pub url: String,
+    /// A scratch directory (the SQLite file lives here; usable as a data dir).
+    pub dir: PathBuf,
+    schema: Option<(String, String)>,
+}
+
+impl TestDatabase {
+    /// A fresh database, or `None` for PostgreSQL when `PLAYGATE_TEST_POSTGRES_URL` is unset
+    /// (the test is then skipped).
+    pub async fn new(backend: Backend) -> Option<TestDatabase> {
+        let tag = uuid::Uuid::new_v4().simple().to_string();
+        let dir = std::env::temp_dir().join(format!("playgate-test-{tag}"));
+        if let Err(e) = std::fs::create_dir_all(&dir) {
+            panic!("cannot create {}: {e}", dir.display());
+        }
+        match backend {
+            Backend::Sqlite => {
+                let url = format!("sqlite://{}", dir.join("playgate.db").display());
+                Some(TestDatabase { url, dir, schema: None })
+            }
+            Backend::Postgres => {
+                let Ok(base) = std::env::var(POSTGRES_URL_ENV) else {
+                    eprintln!("skipped: {POSTGRES_URL_ENV} is not set");
+                    return None;
+                };
+                let schema = format!("t_{tag}");
+                let mut conn = match sqlx::PgConnection::connect(&base).await {
+                    Ok(c) => c,
+                    Err(e) => panic!("{POSTGRES_URL_ENV}={base}: cannot connect: {e}"),
+                };
+                if let Err(e) = sqlx::raw_sql(&format!("CREATE SCHEMA {schema}"))
+                    .execute(&mut conn)
+                    .await
+                {
+                    panic!("cannot create schema {schema}: {e}");
+                }
+                let sep = if base.contains('?') { '&' } else { '?' };
+                let url = format!("{base}{sep}options=-c%20search_path%3D{schema}");
+                Some(TestDatabase {
+                    url,
+                    dir,
+                    schema: Some((base, schema)),
+                })
+            }
+        }
+    }
+
+    /// Removes the database (call at the end of a test; a failed test leaves it behind for
+    /// inspection).
+    pub async fn drop_it(self) {
+        if let Some((base, schema)) = &self.schema
+            && let Ok(mut conn) = sqlx::PgConnection::connect(base).await
+        {
+            let _ = sqlx::raw_sql(&format!("DROP SCHEMA {schema} CASCADE"))
+                .execute(&mut conn)
+                .await;
+        }
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}

@@ -1,0 +1,297 @@
+//! The store contract: the same suite against SQLite (always) and PostgreSQL (when
+//! `PLAYGATE_TEST_POSTGRES_URL` is set), each test on its own fresh database.
+
+use std::sync::Arc;
+
+use playgate_core::Error;
+use playgate_core::clock::Timestamp;
+use playgate_core::crypto::{MasterKey, SecretHash};
+use playgate_core::game::NewGameRecord;
+use playgate_core::ids::{GameId, SessionId, UserId};
+use playgate_core::player::{Player, ProfilePatch};
+use playgate_core::session::{IssuedTokens, Session};
+use playgate_core::store::{EndOutcome, OpenOutcome, OpenPlayerSession, Store};
+use playgate_core::token::SigningKeyRecord;
+use playgate_core::wallet;
+use playgate_store::testing::{Backend, TestDatabase};
+use playgate_store::{SqlStore, StoreOptions};
+
+const SEC: i64 = 1_000_000_000;
+
+async fn store(b: Backend) -> Option<(Arc<SqlStore>, TestDatabase)> {
+    let db = TestDatabase::new(b).await?;
+    let s = SqlStore::open(&StoreOptions::new(db.url.clone()))
+        .await
+        .expect("open store");
+    Some((Arc::new(s), db))
+}
+
+fn game_rec(client_id: &str) -> NewGameRecord {
+    NewGameRecord {
+        name: "G".into(),
+        description: String::new(),
+        client_id: client_id.into(),
+        client_name: "G".into(),
+        secret_hash: SecretHash::of("s"),
+        created_at: Timestamp(SEC),
+    }
+}
+
+fn mint(_: &Player, s: &Session, new: bool) -> playgate_core::Result<IssuedTokens> {
+    let refresh = format!("refresh-{}-{new}-{}", s.id, uuid::Uuid::new_v4());
+    Ok(IssuedTokens {
+        access_token: "access".into(),
+        refresh_hash: SecretHash::of(&refresh),
+        refresh_token: refresh,
+        access_expires_at: Timestamp(0),
+    })
+}
+
+fn open_cmd(game: GameId, user: &str, now: i64) -> OpenPlayerSession {
+    OpenPlayerSession {
+        game_id: game,
+        user_id: UserId::parse(user).expect("user id"),
+        patch: ProfilePatch::default(),
+        wallet: None,
+        now: Timestamp(now),
+        new_session_id: SessionId::new(),
+        expires_at: Timestamp(now + 100 * SEC),
+        ip: Some("127.0.0.1".into()),
+    }
+}
+
+async fn open(s: &SqlStore, cmd: &mut OpenPlayerSession) -> (Player, Session, bool, IssuedTokens) {
+    let master = MasterKey::generate().0;
+    loop {
+        match s.open_player_session(cmd, &mint).await.expect("open") {
+            OpenOutcome::NeedsWallet => cmd.wallet = Some(wallet::generate(&master).expect("wallet")),
+            OpenOutcome::Opened(o) => return (o.player, o.session, o.is_new_user, o.tokens),
+        }
+    }
+}
+
+async fn games(b: Backend) {
+    let Some((s, db)) = store(b).await else { return };
+    assert_eq!(s.count_games().await.expect("count"), 0);
+    let g = s.insert_game(game_rec("1000000001")).await.expect("insert");
+    assert!(g.enabled);
+    assert!(matches!(
+        s.insert_game(game_rec("1000000001")).await,
+        Err(Error::Conflict(_))
+    ));
+    assert_eq!(s.count_games().await.expect("count"), 1);
+    assert_eq!(
+        s.game_by_client_id("1000000001").await.expect("get").map(|g| g.id),
+        Some(g.id)
+    );
+    assert!(s.game_by_client_id("nope").await.expect("get").is_none());
+    assert_eq!(
+        s.game_by_id(g.id).await.expect("get").map(|g| g.client_id),
+        Some("1000000001".into())
+    );
+    let g2 = s.set_game_secret(g.id, &SecretHash::of("t")).await.expect("secret");
+    assert!(g2.secret_hash.matches(&SecretHash::of("t")));
+    assert!(!s.set_game_enabled(g.id, false).await.expect("disable").enabled);
+    assert!(matches!(
+        s.set_game_enabled(GameId(999), true).await,
+        Err(Error::NotFound(_))
+    ));
+    assert!(matches!(
+        s.set_game_secret(GameId(999), &SecretHash::of("x")).await,
+        Err(Error::NotFound(_))
+    ));
+    assert_eq!(s.list_games().await.expect("list").len(), 1);
+    s.ping().await.expect("ping");
+    db.drop_it().await;
+}
+
+async fn signing_keys(b: Backend) {
+    let Some((s, db)) = store(b).await else { return };
+    assert!(s.signing_keys().await.expect("keys").is_empty());
+    let rec = SigningKeyRecord {
+        kid: "k1".into(),
+        sealed_secret: vec![1, 2, 3],
+        created_at: Timestamp(5),
+    };
+    s.insert_signing_key(&rec).await.expect("insert");
+    assert!(matches!(s.insert_signing_key(&rec).await, Err(Error::Conflict(_))));
+    let keys = s.signing_keys().await.expect("keys");
+    assert_eq!(keys.len(), 1);
+    assert_eq!(keys[0].sealed_secret, vec![1, 2, 3]);
+    db.drop_it().await;
+}
+
+async fn player_session_lifecycle(b: Backend) {
+    let Some((s, db)) = store(b).await else { return };
+    let g = s.insert_game(game_rec("1000000002")).await.expect("game");
+    // Unknown player without a wallet: nothing written, asks for a wallet.
+    let mut cmd = open_cmd(g.id, "u1", 10 * SEC);
+    assert!(matches!(
+        s.open_player_session(&cmd, &mint).await.expect("open"),
+        OpenOutcome::NeedsWallet
+    ));
+    cmd.patch.name = Some("Ann".into());
+    cmd.patch.level = Some(3);
+    let (p, s1, new, t1) = open(&s, &mut cmd).await;
+    assert!(new);
+    assert_eq!((p.profile.name.as_str(), p.profile.level), ("Ann", 3));
+    assert_eq!(
+        s.session(s1.id).await.expect("get").map(|x| x.started_at),
+        Some(Timestamp(10 * SEC))
+    );
+    // Retrieve while live: same session, patch merged, refresh hash replaced.
+    let mut cmd2 = open_cmd(g.id, "u1", 20 * SEC);
+    cmd2.patch.email = Some("a@b.c".into());
+    let (p2, s2, new2, t2) = open(&s, &mut cmd2).await;
+    assert!(!new2);
+    assert_eq!(s2.id, s1.id);
+    assert_eq!(s2.started_at, Timestamp(10 * SEC));
+    assert_eq!((p2.profile.name.as_str(), p2.profile.email.as_str()), ("Ann", "a@b.c"));
+    assert_eq!(
+        s.player(p.id).await.expect("player").map(|p| p.profile.email),
+        Some("a@b.c".into())
+    );
+    let next = SecretHash::of("next");
+    // The superseded hash no longer swaps; the current one does, once.
+    assert!(
+        !s.swap_refresh(
+            s1.id,
+            &t1.refresh_hash,
+            &next,
+            Timestamp(21 * SEC),
+            Timestamp(200 * SEC)
+        )
+        .await
+        .expect("swap")
+    );
+    assert!(
+        s.swap_refresh(
+            s1.id,
+            &t2.refresh_hash,
+            &next,
+            Timestamp(21 * SEC),
+            Timestamp(200 * SEC)
+        )
+        .await
+        .expect("swap")
+    );
+    assert!(
+        !s.swap_refresh(
+            s1.id,
+            &t2.refresh_hash,
+            &next,
+            Timestamp(22 * SEC),
+            Timestamp(200 * SEC)
+        )
+        .await
+        .expect("swap")
+    );
+    assert_eq!(
+        s.session(s1.id).await.expect("get").map(|x| x.expires_at),
+        Some(Timestamp(200 * SEC))
+    );
+    // Ending: once, then already ended; other games and unknown ids are not found.
+    assert_eq!(
+        s.end_session(s1.id, GameId(999), Timestamp(23 * SEC))
+            .await
+            .expect("end"),
+        EndOutcome::NotFound
+    );
+    assert_eq!(
+        s.end_session(s1.id, g.id, Timestamp(23 * SEC)).await.expect("end"),
+        EndOutcome::Ended
+    );
+    assert_eq!(
+        s.end_session(s1.id, g.id, Timestamp(24 * SEC)).await.expect("end"),
+        EndOutcome::AlreadyEnded
+    );
+    assert_eq!(
+        s.end_session(SessionId::new(), g.id, Timestamp(24 * SEC))
+            .await
+            .expect("end"),
+        EndOutcome::NotFound
+    );
+    assert!(
+        !s.swap_refresh(
+            s1.id,
+            &next,
+            &t1.refresh_hash,
+            Timestamp(25 * SEC),
+            Timestamp(200 * SEC)
+        )
+        .await
+        .expect("swap")
+    );
+    // After the end a new session starts.
+    let (_, s3, new3, _) = open(&s, &mut open_cmd(g.id, "u1", 30 * SEC)).await;
+    assert!(!new3);
+    assert_ne!(s3.id, s1.id);
+    // An expired session is replaced too.
+    let (_, s4, _, _) = open(&s, &mut open_cmd(g.id, "u1", 1000 * SEC)).await;
+    assert_ne!(s4.id, s3.id);
+    assert_eq!(
+        s.session(s3.id).await.expect("get").map(|x| x.ended_at),
+        Some(Some(Timestamp(1000 * SEC)))
+    );
+    db.drop_it().await;
+}
+
+async fn concurrent_first_opens(b: Backend) {
+    let Some((s, db)) = store(b).await else { return };
+    let g = s.insert_game(game_rec("1000000003")).await.expect("game");
+    let mut tasks = Vec::new();
+    for _ in 0..16 {
+        let s = s.clone();
+        tasks.push(tokio::spawn(async move {
+            let (p, sess, new, _) = open(&s, &mut open_cmd(g.id, "racer", 10 * SEC)).await;
+            (p.id, sess.id, new)
+        }));
+    }
+    let mut results = Vec::new();
+    for t in tasks {
+        results.push(t.await.expect("join"));
+    }
+    assert_eq!(
+        results.iter().filter(|r| r.2).count(),
+        1,
+        "exactly one call creates the player"
+    );
+    assert!(
+        results.windows(2).all(|w| w[0].0 == w[1].0 && w[0].1 == w[1].1),
+        "one player, one session"
+    );
+    db.drop_it().await;
+}
+
+async fn failure_counts(b: Backend) {
+    let Some((s, db)) = store(b).await else { return };
+    assert_eq!(s.failures("k", Timestamp(0)).await.expect("get"), 0);
+    for n in 1..=3 {
+        assert_eq!(s.add_failure("k", Timestamp(0)).await.expect("add"), n);
+    }
+    assert_eq!(s.add_failure("k", Timestamp(60)).await.expect("add"), 1);
+    assert_eq!(s.add_failure("other", Timestamp(0)).await.expect("add"), 1);
+    assert_eq!(s.failures("k", Timestamp(0)).await.expect("get"), 3);
+    db.drop_it().await;
+}
+
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn $name() { super::$name(super::Backend::Sqlite).await })*
+        }
+        mod postgres {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn $name() { super::$name(super::Backend::Postgres).await })*
+        }
+    };
+}
+
+on_both_backends!(
+    games,
+    signing_keys,
+    player_session_lifecycle,
+    concurrent_first_opens,
+    failure_counts
+);
