@@ -86,6 +86,39 @@ impl ProfilePatch {
         }
     }
 
+    /// Longest accepted profile value, in characters.
+    pub const MAX_CHARS: usize = 1024;
+
+    /// Checks every value's length, naming the first field that is too long.
+    pub fn validate(&self) -> crate::Result<()> {
+        let fields = [
+            ("name", &self.name),
+            ("username", &self.username),
+            ("email", &self.email),
+            ("device_id", &self.device_id),
+            ("phonenumber", &self.phonenumber),
+            ("date_joined", &self.date_joined),
+            ("playertag", &self.playertag),
+            ("location", &self.location),
+            ("location_name", &self.location_name),
+            ("device_model", &self.device_model),
+            ("screen_height", &self.screen_height),
+            ("screen_width", &self.screen_width),
+            ("os_name", &self.os_name),
+            ("os_version", &self.os_version),
+            ("browser_name", &self.browser_name),
+            ("fb_login", &self.fb_login),
+            ("google_login", &self.google_login),
+            ("app_version", &self.app_version),
+        ];
+        for (field, value) in fields {
+            if value.as_ref().is_some_and(|v| v.chars().count() > Self::MAX_CHARS) {
+                return Err(crate::Error::invalid(field, "must be at most 1024 characters"));
+            }
+        }
+        Ok(())
+    }
+
     /// Whether applying it changes nothing.
     pub fn is_empty(&self) -> bool {
         *self == ProfilePatch::default()

@@ -181,6 +181,7 @@ impl Playgate {
     /// calls while the session is live return it with merged profile and fresh tokens; an
     /// expired or ended session is replaced.
     pub async fn open_session(&self, game: &Game, cmd: OpenSession) -> Result<OpenedSession> {
+        cmd.profile.validate()?;
         let now = self.now();
         let mut store_cmd = OpenPlayerSession {
             game_id: game.id,

@@ -1,5 +1,6 @@
 //! The command line: `playgate [serve]`, `migrate`, `game …`, `keys rotate`.
 
+use std::io::Write as _;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -189,33 +190,30 @@ pub fn demo_banner(c: &GameCredentials, addr: SocketAddr) -> String {
 }
 
 async fn serve(config: Config) -> Result<(), BoxError> {
+    use tokio::signal::unix::{SignalKind, signal};
+    // Install the handlers before announcing readiness: a SIGTERM that arrives right after
+    // the banner must shut down gracefully, not kill the process.
+    let mut term = signal(SignalKind::terminate())?;
+    let mut int = signal(SignalKind::interrupt())?;
     let running = startup::start(config, Arc::new(SystemClock)).await?;
-    println!("Playgate is listening on {}", local_url(running.addr));
+    // Best effort: a closed stdout (piped into `head`, say) must not stop the server.
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "Playgate is listening on {}", local_url(running.addr));
     if let Some(demo) = &running.demo {
-        println!("{}", demo_banner(demo, running.addr));
+        let _ = writeln!(out, "{}", demo_banner(demo, running.addr));
     }
+    let _ = out.flush();
+    drop(out);
     let token = running.shutdown_token();
     tokio::spawn(async move {
-        wait_for_signal().await;
+        tokio::select! {
+            _ = term.recv() => {}
+            _ = int.recv() => {}
+        }
         tracing::info!("shutting down: finishing in-flight requests");
         token.cancel();
     });
     running.wait().await
-}
-
-async fn wait_for_signal() {
-    use tokio::signal::unix::{SignalKind, signal};
-    match signal(SignalKind::terminate()) {
-        Ok(mut term) => {
-            tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
-                _ = term.recv() => {}
-            }
-        }
-        Err(_) => {
-            let _ = tokio::signal::ctrl_c().await;
-        }
-    }
 }
 
 /// Runs a parsed command line.

@@ -180,6 +180,13 @@ async fn bad_input_is_400_and_writes_nothing(b: Backend) {
         "invalid_request",
         Some("user_id"),
     );
+    let long_name = format!(r#"{{"user_id": "u1", "os_name": "{}"}}"#, "x".repeat(1025));
+    assert_error(
+        &srv.call("POST", "/s2s/session", Some(&long_name)).await,
+        400,
+        "invalid_request",
+        Some("os_name"),
+    );
     let ok128 = format!(r#"{{"user_id": "{}"}}"#, "é".repeat(128));
     assert_eq!(srv.open(&ok128).await["is_new_user"], true);
     // None of the failed calls created u1.

@@ -1,0 +1,310 @@
+//! The `playgate` binary as an operator uses it: first start prints a demo game and a curl
+//! that works as printed; the game commands; SIGTERM finishes in-flight requests and exits 0.
+
+use std::io::{BufRead as _, BufReader, Read as _, Write as _};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+const BIN: &str = env!("CARGO_BIN_EXE_playgate");
+
+fn temp_dir() -> PathBuf {
+    let d = std::env::temp_dir().join(format!("playgate-bin-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&d).expect("temp dir");
+    d
+}
+
+fn playgate(dir: &Path, args: &[&str]) -> Output {
+    Command::new(BIN)
+        .args(args)
+        .arg("--data-dir")
+        .arg(dir)
+        .env_remove("PLAYGATE_DATABASE_URL")
+        .current_dir(dir)
+        .output()
+        .expect("run playgate")
+}
+
+fn json_out(o: &Output) -> Value {
+    assert!(o.status.success(), "stderr: {}", String::from_utf8_lossy(&o.stderr));
+    serde_json::from_slice(&o.stdout).expect("json output")
+}
+
+/// Starts `playgate serve` on port 0 and reads its banner up to the listening line (and the
+/// demo block when `demo`).
+fn serve(dir: &Path, demo: bool) -> (Child, String, Vec<String>) {
+    let mut child = Command::new(BIN)
+        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(dir)
+        .env_remove("PLAYGATE_DATABASE_URL")
+        .env(
+            "PLAYGATE_LOG",
+            std::env::var("TEST_SERVER_LOG").unwrap_or_else(|_| "warn".into()),
+        )
+        .current_dir(dir)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("spawn");
+    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+    let first = lines.next().expect("a line").expect("utf8");
+    let url = first
+        .strip_prefix("Playgate is listening on ")
+        .expect("listening line")
+        .to_owned();
+    let mut banner = Vec::new();
+    if demo {
+        for line in lines.by_ref() {
+            let line = line.expect("utf8");
+            let done = line.contains("curl ");
+            banner.push(line);
+            if done {
+                break;
+            }
+        }
+    }
+    // Keep reading so the server's stdout stays open.
+    std::thread::spawn(move || lines.for_each(drop));
+    (child, url, banner)
+}
+
+fn sigterm(child: &Child) {
+    let ok = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(ok.success());
+}
+
+fn wait_exit(mut child: Child) -> std::process::ExitStatus {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            return status;
+        }
+        assert!(Instant::now() < deadline, "playgate did not exit after SIGTERM");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+fn http(url: &str, method: &str, path: &str, creds: (&str, &str), body: &str) -> (u16, Value) {
+    let addr = url.strip_prefix("http://").expect("http url");
+    let mut s = TcpStream::connect(addr).expect("connect");
+    write!(
+        s,
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nx-client-id: {}\r\nx-client-secret: {}\r\n\
+         Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        creds.0,
+        creds.1,
+        body.len()
+    )
+    .expect("write");
+    read_response(&mut s)
+}
+
+fn read_response(s: &mut TcpStream) -> (u16, Value) {
+    let mut raw = String::new();
+    s.read_to_string(&mut raw).expect("read");
+    let status = raw.split(' ').nth(1).and_then(|c| c.parse().ok()).expect("status");
+    let body = raw.split("\r\n\r\n").nth(1).unwrap_or("");
+    (status, serde_json::from_str(body).unwrap_or(Value::Null))
+}
+
+#[test]
+fn first_start_prints_a_working_curl_and_sigterm_exits_cleanly() {
+    let dir = temp_dir();
+    let (child, url, banner) = serve(&dir, true);
+    let text = banner.join("\n");
+    assert!(text.contains("created the demo game"), "{text}");
+    let curl = banner.last().expect("curl line").trim().to_owned();
+    assert!(
+        curl.starts_with("curl ") && curl.contains(&format!("{url}/s2s/session")),
+        "{curl}"
+    );
+    // The printed command, run as printed.
+    let out = Command::new("sh").arg("-c").arg(&curl).output().expect("curl");
+    let v: Value = serde_json::from_slice(&out.stdout).expect("curl answered JSON");
+    assert_eq!(v["user_id"], "player-1");
+    assert_eq!(v["is_new_user"], true);
+    // The master key file is private.
+    use std::os::unix::fs::PermissionsExt as _;
+    let mode = std::fs::metadata(dir.join("master.key"))
+        .expect("key file")
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o600);
+
+    sigterm(&child);
+    assert!(wait_exit(child).success(), "exit 0 after SIGTERM");
+
+    // A second start on the same data creates no demo game and keeps the data.
+    let (child, url, _) = serve(&dir, false);
+    let id = text
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("client id:"))
+        .expect("id")
+        .trim()
+        .to_owned();
+    let secret = text
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("client secret:"))
+        .expect("secret")
+        .trim()
+        .to_owned();
+    let (status, v) = http(
+        &url,
+        "POST",
+        "/s2s/session",
+        (&id, &secret),
+        r#"{"user_id":"player-1"}"#,
+    );
+    assert_eq!(status, 200);
+    assert_eq!(v["is_new_user"], false);
+    sigterm(&child);
+    assert!(wait_exit(child).success());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn sigterm_finishes_a_request_in_flight() {
+    let dir = temp_dir();
+    let (child, url, banner) = serve(&dir, true);
+    let text = banner.join("\n");
+    let id = text
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("client id:"))
+        .expect("id")
+        .trim()
+        .to_owned();
+    let secret = text
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("client secret:"))
+        .expect("secret")
+        .trim()
+        .to_owned();
+    let addr = url.strip_prefix("http://").expect("url").to_owned();
+    let body = r#"{"user_id":"in-flight"}"#;
+    let mut s = TcpStream::connect(&addr).expect("connect");
+    // The headers with `Expect: 100-continue`; the server answers "100 Continue" once the
+    // handler reads the body, so the request is then provably in flight. Then the signal,
+    // then the body.
+    write!(
+        s,
+        "POST /s2s/session HTTP/1.1\r\nHost: {addr}\r\nx-client-id: {id}\r\nx-client-secret: {secret}\r\n\
+         Content-Type: application/json\r\nContent-Length: {}\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n",
+        body.len(),
+    )
+    .expect("write");
+    s.flush().expect("flush");
+    let mut interim = Vec::new();
+    let mut byte = [0u8; 1];
+    while !interim.ends_with(b"\r\n\r\n") {
+        s.read_exact(&mut byte).expect("read 100 Continue");
+        interim.push(byte[0]);
+    }
+    assert!(
+        interim.starts_with(b"HTTP/1.1 100"),
+        "{}",
+        String::from_utf8_lossy(&interim)
+    );
+    sigterm(&child);
+    // Once new connections are refused, the server is draining.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while TcpStream::connect(&addr).is_ok() {
+        assert!(Instant::now() < deadline, "still accepting after SIGTERM");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    s.write_all(body.as_bytes()).expect("body");
+    let (status, v) = read_response(&mut s);
+    assert_eq!(status, 200);
+    assert_eq!(v["user_id"], "in-flight");
+    assert!(wait_exit(child).success());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn game_commands() {
+    let dir = temp_dir();
+    let created = json_out(&playgate(
+        &dir,
+        &["game", "create", "--name", "Callbreak Royale", "--json"],
+    ));
+    assert_eq!(created["client_name"], "CALLBREAK_ROYALE");
+    assert_eq!(created["enabled"], true);
+    let id = created["id"].as_i64().expect("id").to_string();
+    let client_id = created["client_id"].as_str().expect("client id").to_owned();
+    let secret = created["client_secret"].as_str().expect("secret").to_owned();
+    assert_eq!(client_id.len(), 10);
+    let named = json_out(&playgate(
+        &dir,
+        &["game", "create", "--name", "X", "--client-name", "ESPORTS_X", "--json"],
+    ));
+    assert_eq!(named["client_name"], "ESPORTS_X");
+    let bad = playgate(&dir, &["game", "create", "--name", "X", "--client-name", "no spaces"]);
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("client_name"));
+
+    let list = json_out(&playgate(&dir, &["game", "list", "--json"]));
+    assert_eq!(list.as_array().map(Vec::len), Some(2));
+    assert!(list[0].get("client_secret").is_none(), "list never shows secrets");
+    let table = playgate(&dir, &["game", "list"]);
+    assert!(String::from_utf8_lossy(&table.stdout).contains("CALLBREAK_ROYALE"));
+
+    // With the server running on the same database, CLI changes take effect at once.
+    let (child, url, _) = serve(&dir, false);
+    let body = r#"{"user_id":"u1"}"#;
+    assert_eq!(http(&url, "POST", "/s2s/session", (&client_id, &secret), body).0, 200);
+    let rotated = json_out(&playgate(&dir, &["game", "rotate-secret", &id, "--json"]));
+    let new_secret = rotated["client_secret"].as_str().expect("secret").to_owned();
+    assert_ne!(new_secret, secret);
+    assert_eq!(http(&url, "POST", "/s2s/session", (&client_id, &secret), body).0, 401);
+    assert_eq!(
+        http(&url, "POST", "/s2s/session", (&client_id, &new_secret), body).0,
+        200
+    );
+    assert!(playgate(&dir, &["game", "disable", &id]).status.success());
+    assert_eq!(
+        http(&url, "POST", "/s2s/session", (&client_id, &new_secret), body).0,
+        401
+    );
+    assert!(playgate(&dir, &["game", "enable", &id]).status.success());
+    assert_eq!(
+        http(&url, "POST", "/s2s/session", (&client_id, &new_secret), body).0,
+        200
+    );
+    let missing = playgate(&dir, &["game", "disable", "9999"]);
+    assert!(!missing.status.success());
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("not found"));
+    assert!(playgate(&dir, &["keys", "rotate"]).status.success());
+    sigterm(&child);
+    assert!(wait_exit(child).success());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn migrate_command_and_bad_config_fail_clearly() {
+    let dir = temp_dir();
+    let out = playgate(&dir, &["migrate"]);
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("migrations applied (sqlite)"));
+    let out = Command::new(BIN)
+        .args(["migrate", "--database-url", "mysql://nope"])
+        .current_dir(&dir)
+        .output()
+        .expect("run");
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("database_url"));
+    let out = Command::new(BIN)
+        .args(["game", "list", "--data-dir"])
+        .arg(&dir)
+        .env("PLAYGATE_MASTER_KEY", "not base64!")
+        .current_dir(&dir)
+        .output()
+        .expect("run");
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("master_key"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
