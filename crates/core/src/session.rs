@@ -2,6 +2,7 @@
 //! detection, verification, and ending.
 
 use std::net::IpAddr;
+use std::sync::Arc;
 
 use crate::clock::Timestamp;
 use crate::crypto::SecretHash;
@@ -9,7 +10,7 @@ use crate::game::Game;
 use crate::ids::{GameId, PlayerId, SessionId, UserId};
 use crate::player::{Player, ProfilePatch};
 use crate::service::Playgate;
-use crate::store::{EndOutcome, OpenOutcome, OpenPlayerSession};
+use crate::store::{EndOutcome, Minter, OpenOutcome, OpenPlayerSession};
 use crate::token::{ACCESS_TYP, AccessClaims, REFRESH_TYP, RefreshClaims, TokenError, check_exp};
 use crate::{Error, Result, wallet};
 
@@ -193,9 +194,12 @@ impl Playgate {
             expires_at: now.plus(self.settings.refresh_token_ttl),
             ip: cmd.ip.map(|ip| ip.to_string()),
         };
-        let mint = |p: &Player, s: &Session, new: bool| self.mint(game, p, s, new);
+        let mint: Arc<Minter> = {
+            let (core, game) = (self.clone(), game.clone());
+            Arc::new(move |p: &Player, s: &Session, new: bool| core.mint(&game, p, s, new))
+        };
         loop {
-            match self.store.open_player_session(&store_cmd, &mint).await? {
+            match self.store.open_player_session(&store_cmd, mint.clone()).await? {
                 OpenOutcome::Opened(opened) => return Ok(*opened),
                 OpenOutcome::NeedsWallet if store_cmd.wallet.is_none() => {
                     store_cmd.wallet = Some(wallet::generate(&self.master)?);

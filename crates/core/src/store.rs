@@ -3,6 +3,8 @@
 //! and turns database failures into [`Error`](crate::Error)s: a unique violation is
 //! `Conflict`, a missing row `NotFound` or `Ok(None)`.
 
+use std::sync::Arc;
+
 use async_trait::async_trait;
 
 use crate::Result;
@@ -39,7 +41,8 @@ pub struct OpenPlayerSession {
 
 /// Mints the token pair for the session being opened, given the player, the session and
 /// whether the player is new; called inside the transaction, once the session is known.
-pub type Minter<'a> = dyn Fn(&Player, &Session, bool) -> Result<IssuedTokens> + Send + Sync + 'a;
+/// Shared (`Arc`) because a store may run it on another task (SQLite's group commit).
+pub type Minter = dyn Fn(&Player, &Session, bool) -> Result<IssuedTokens> + Send + Sync;
 
 /// What [`Store::open_player_session`] did.
 #[derive(Debug)]
@@ -91,7 +94,7 @@ pub trait Store: Send + Sync + 'static {
     /// (if `cmd.wallet` is given and it does not exist), applies the profile patch, reuses
     /// the player's live session or replaces it, and records the minted refresh token's
     /// hash. Concurrent calls for one player yield one player and one session.
-    async fn open_player_session(&self, cmd: &OpenPlayerSession, mint: &Minter<'_>) -> Result<OpenOutcome>;
+    async fn open_player_session(&self, cmd: &OpenPlayerSession, mint: Arc<Minter>) -> Result<OpenOutcome>;
     /// One session.
     async fn session(&self, id: SessionId) -> Result<Option<Session>>;
     /// One player.

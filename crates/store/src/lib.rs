@@ -2,19 +2,22 @@
 //! (the embedded default) and PostgreSQL (several nodes).
 //!
 //! Each query is written once: sqlx's SQLite driver accepts PostgreSQL's `$1` placeholders,
-//! so [`on_pool!`] expands the same code for whichever pool is configured. SQLite gets one
-//! writer connection (SQLite admits one writer at a time; a queue in the pool is fairer and
-//! cheaper than many connections spinning on `SQLITE_BUSY`) and a pool of readers (WAL).
+//! so the macros below expand the same code for whichever database is configured. Reads
+//! use a pool (SQLite: read-only connections, WAL). Writes on SQLite go through the
+//! group-commit [`writer`] (one connection, many requests per fsync); on PostgreSQL through
+//! the pool, in a transaction where a write has several statements.
 
 mod error;
 mod rows;
 mod store_impl;
 pub mod testing;
+mod writer;
 
 use std::str::FromStr;
 use std::time::Duration;
 
 use playgate_core::{Error, Result};
+use sqlx::ConnectOptions;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 
@@ -49,7 +52,11 @@ impl StoreOptions {
 }
 
 pub(crate) enum Db {
-    Sqlite { read: SqlitePool, write: SqlitePool },
+    Sqlite {
+        read: SqlitePool,
+        writer: writer::Writer,
+        options: Box<SqliteConnectOptions>,
+    },
     Postgres(PgPool),
 }
 
@@ -58,17 +65,67 @@ pub struct SqlStore {
     pub(crate) db: Db,
 }
 
-/// Runs `$body` with `$pool` bound to the configured pool: for SQLite the `read` or `write`
-/// pool as named, for PostgreSQL its one pool. The body is compiled once per backend.
-macro_rules! on_pool {
-    ($self:expr, $mode:ident, |$pool:ident| $body:expr) => {
+/// Runs `$body` with `$pool` bound to the read pool. The body is compiled once per backend.
+macro_rules! on_read_pool {
+    ($self:expr, |$pool:ident| $body:expr) => {
         match &$self.db {
-            $crate::Db::Sqlite { $mode: $pool, .. } => $body,
+            $crate::Db::Sqlite { read: $pool, .. } => $body,
             $crate::Db::Postgres($pool) => $body,
         }
     };
 }
-pub(crate) use on_pool;
+pub(crate) use on_read_pool;
+
+/// Runs `$body` (an expression of type `Result<T>` that uses `$conn` as its executor exactly
+/// once) as one write: on SQLite in the next group commit, on PostgreSQL on the pool.
+/// Captured values are moved in.
+macro_rules! write_one {
+    ($self:expr, |$conn:ident| $body:expr) => {
+        match &$self.db {
+            $crate::Db::Sqlite { writer, .. } => {
+                writer
+                    .run(false, move |$conn: &mut sqlx::SqliteConnection| {
+                        Box::pin(async move { $body })
+                    })
+                    .await
+            }
+            $crate::Db::Postgres(pool) => {
+                let $conn = pool;
+                $body
+            }
+        }
+    };
+}
+pub(crate) use write_one;
+
+/// Runs `$body` (of type `Result<T>`, using `&mut *$conn` for each statement) atomically:
+/// on SQLite in a savepoint of the next group commit, on PostgreSQL in a transaction that
+/// commits only if the body returns `Ok`. Captured values are moved in.
+macro_rules! write_tx {
+    ($self:expr, |$conn:ident| $body:expr) => {
+        match &$self.db {
+            $crate::Db::Sqlite { writer, .. } => {
+                writer
+                    .run(true, move |$conn: &mut sqlx::SqliteConnection| {
+                        Box::pin(async move { $body })
+                    })
+                    .await
+            }
+            $crate::Db::Postgres(pool) => {
+                let mut tx = pool.begin().await.map_err($crate::db_err)?;
+                let res = {
+                    let $conn: &mut sqlx::PgConnection = &mut tx;
+                    async { $body }.await
+                };
+                if res.is_ok() {
+                    tx.commit().await.map_err($crate::db_err)?;
+                }
+                res
+            }
+        }
+    };
+}
+pub(crate) use write_tx;
 
 impl SqlStore {
     /// Opens (creating a SQLite file if needed) and migrates.
@@ -108,19 +165,21 @@ impl SqlStore {
                 .synchronous(sync)
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(5));
-            let write = SqlitePoolOptions::new()
-                .max_connections(1)
-                .acquire_timeout(Duration::from_secs(30))
-                .connect_with(co.clone())
+            let conn = ConnectOptions::connect(&co)
                 .await
                 .map_err(|e| Error::internal(format!("cannot open SQLite database: {e}")))?;
+            let writer = writer::Writer::spawn(conn);
             let read = SqlitePoolOptions::new()
                 .max_connections(opts.max_connections.max(1))
-                .connect_with(co.read_only(true))
+                .connect_with(co.clone().read_only(true))
                 .await
                 .map_err(|e| Error::internal(format!("cannot open SQLite database: {e}")))?;
             Ok(SqlStore {
-                db: Db::Sqlite { read, write },
+                db: Db::Sqlite {
+                    read,
+                    writer,
+                    options: Box::new(co),
+                },
             })
         } else {
             Err(Error::invalid("database_url", "must start with sqlite: or postgres://"))
@@ -129,11 +188,18 @@ impl SqlStore {
 
     /// Applies pending migrations.
     pub async fn migrate(&self) -> Result<()> {
-        let res = match &self.db {
-            Db::Sqlite { write, .. } => SQLITE_MIGRATIONS.run(write).await,
-            Db::Postgres(pg) => POSTGRES_MIGRATIONS.run(pg).await,
-        };
-        res.map_err(|e| Error::internal(format!("migration failed: {e}")))
+        match &self.db {
+            Db::Sqlite { options, .. } => {
+                let mut conn = ConnectOptions::connect(&**options).await.map_err(db_err)?;
+                let res = SQLITE_MIGRATIONS.run(&mut conn).await;
+                let _ = sqlx::Connection::close(conn).await;
+                res.map_err(|e| Error::internal(format!("migration failed: {e}")))
+            }
+            Db::Postgres(pg) => POSTGRES_MIGRATIONS
+                .run(pg)
+                .await
+                .map_err(|e| Error::internal(format!("migration failed: {e}"))),
+        }
     }
 
     /// Which backend this is: `sqlite` or `postgres`.
@@ -147,9 +213,9 @@ impl SqlStore {
     /// Closes the pools, waiting for connections to be returned.
     pub async fn close(&self) {
         match &self.db {
-            Db::Sqlite { read, write } => {
+            Db::Sqlite { read, writer, .. } => {
                 read.close().await;
-                write.close().await;
+                writer.close().await;
             }
             Db::Postgres(pg) => pg.close().await,
         }

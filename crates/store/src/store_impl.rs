@@ -10,31 +10,10 @@ use playgate_core::session::{OpenedSession, Session, SessionState};
 use playgate_core::store::{EndOutcome, Minter, OpenOutcome, OpenPlayerSession, Store};
 use playgate_core::token::SigningKeyRecord;
 use playgate_core::{Error, Result};
-use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
+use std::sync::Arc;
 
 use crate::rows::{GameRow, KeyRow, PlayerRow, SessionRow, game_cols, player_cols, session_cols};
-use crate::{SqlStore, db_err, on_pool};
-
-/// Starting a write transaction. SQLite takes the write lock up front (`BEGIN IMMEDIATE`)
-/// so a transaction that reads before it writes can never fail to upgrade its lock.
-trait BeginWrite {
-    type Db: sqlx::Database;
-    fn begin_write(&self) -> impl Future<Output = sqlx::Result<Transaction<'static, Self::Db>>> + Send;
-}
-
-impl BeginWrite for SqlitePool {
-    type Db = Sqlite;
-    fn begin_write(&self) -> impl Future<Output = sqlx::Result<Transaction<'static, Sqlite>>> + Send {
-        self.begin_with("BEGIN IMMEDIATE")
-    }
-}
-
-impl BeginWrite for PgPool {
-    type Db = Postgres;
-    fn begin_write(&self) -> impl Future<Output = sqlx::Result<Transaction<'static, Postgres>>> + Send {
-        self.begin()
-    }
-}
+use crate::{SqlStore, db_err, on_read_pool, write_one, write_tx};
 
 fn not_found(what: &'static str) -> impl FnOnce() -> Error {
     move || Error::NotFound(what)
@@ -43,7 +22,7 @@ fn not_found(what: &'static str) -> impl FnOnce() -> Error {
 #[async_trait]
 impl Store for SqlStore {
     async fn ping(&self) -> Result<()> {
-        on_pool!(self, read, |pool| sqlx::query("SELECT 1")
+        on_read_pool!(self, |pool| sqlx::query("SELECT 1")
             .execute(pool)
             .await
             .map(drop)
@@ -57,15 +36,15 @@ impl Store for SqlStore {
              VALUES ($1, $2, $3, $4, $5, TRUE, $6) RETURNING ",
             game_cols!()
         );
-        let row: GameRow = on_pool!(self, write, |pool| {
+        let row: GameRow = write_one!(self, |conn| {
             sqlx::query_as(sql)
-                .bind(&rec.name)
-                .bind(&rec.description)
-                .bind(&rec.client_id)
-                .bind(&rec.client_name)
-                .bind(&rec.secret_hash.0)
+                .bind(rec.name)
+                .bind(rec.description)
+                .bind(rec.client_id)
+                .bind(rec.client_name)
+                .bind(rec.secret_hash.0)
                 .bind(rec.created_at.0)
-                .fetch_one(pool)
+                .fetch_one(conn)
                 .await
                 .map_err(db_err)
         })?;
@@ -73,7 +52,7 @@ impl Store for SqlStore {
     }
 
     async fn count_games(&self) -> Result<i64> {
-        on_pool!(self, read, |pool| {
+        on_read_pool!(self, |pool| {
             sqlx::query_scalar("SELECT COUNT(*) FROM games")
                 .fetch_one(pool)
                 .await
@@ -82,7 +61,7 @@ impl Store for SqlStore {
     }
 
     async fn list_games(&self) -> Result<Vec<Game>> {
-        let rows: Vec<GameRow> = on_pool!(self, read, |pool| {
+        let rows: Vec<GameRow> = on_read_pool!(self, |pool| {
             sqlx::query_as(concat!("SELECT ", game_cols!(), " FROM games ORDER BY id"))
                 .fetch_all(pool)
                 .await
@@ -92,7 +71,7 @@ impl Store for SqlStore {
     }
 
     async fn game_by_id(&self, id: GameId) -> Result<Option<Game>> {
-        let row: Option<GameRow> = on_pool!(self, read, |pool| {
+        let row: Option<GameRow> = on_read_pool!(self, |pool| {
             sqlx::query_as(concat!("SELECT ", game_cols!(), " FROM games WHERE id = $1"))
                 .bind(id.0)
                 .fetch_optional(pool)
@@ -103,7 +82,7 @@ impl Store for SqlStore {
     }
 
     async fn game_by_client_id(&self, client_id: &str) -> Result<Option<Game>> {
-        let row: Option<GameRow> = on_pool!(self, read, |pool| {
+        let row: Option<GameRow> = on_read_pool!(self, |pool| {
             sqlx::query_as(concat!("SELECT ", game_cols!(), " FROM games WHERE client_id = $1"))
                 .bind(client_id)
                 .fetch_optional(pool)
@@ -114,14 +93,15 @@ impl Store for SqlStore {
     }
 
     async fn set_game_secret(&self, id: GameId, hash: &SecretHash) -> Result<Game> {
-        let row: Option<GameRow> = on_pool!(self, write, |pool| {
+        let hash = hash.0.clone();
+        let row: Option<GameRow> = write_one!(self, |conn| {
             sqlx::query_as(concat!(
                 "UPDATE games SET secret_hash = $2 WHERE id = $1 RETURNING ",
                 game_cols!()
             ))
             .bind(id.0)
-            .bind(&hash.0)
-            .fetch_optional(pool)
+            .bind(hash)
+            .fetch_optional(conn)
             .await
             .map_err(db_err)
         })?;
@@ -129,14 +109,14 @@ impl Store for SqlStore {
     }
 
     async fn set_game_enabled(&self, id: GameId, enabled: bool) -> Result<Game> {
-        let row: Option<GameRow> = on_pool!(self, write, |pool| {
+        let row: Option<GameRow> = write_one!(self, |conn| {
             sqlx::query_as(concat!(
                 "UPDATE games SET enabled = $2 WHERE id = $1 RETURNING ",
                 game_cols!()
             ))
             .bind(id.0)
             .bind(enabled)
-            .fetch_optional(pool)
+            .fetch_optional(conn)
             .await
             .map_err(db_err)
         })?;
@@ -144,7 +124,7 @@ impl Store for SqlStore {
     }
 
     async fn signing_keys(&self) -> Result<Vec<SigningKeyRecord>> {
-        let rows: Vec<KeyRow> = on_pool!(self, read, |pool| {
+        let rows: Vec<KeyRow> = on_read_pool!(self, |pool| {
             sqlx::query_as("SELECT kid, sealed_secret, created_at FROM signing_keys ORDER BY created_at")
                 .fetch_all(pool)
                 .await
@@ -161,27 +141,28 @@ impl Store for SqlStore {
     }
 
     async fn insert_signing_key(&self, rec: &SigningKeyRecord) -> Result<()> {
-        on_pool!(self, write, |pool| {
+        let rec = rec.clone();
+        write_one!(self, |conn| {
             sqlx::query("INSERT INTO signing_keys (kid, sealed_secret, created_at) VALUES ($1, $2, $3)")
-                .bind(&rec.kid)
-                .bind(&rec.sealed_secret)
+                .bind(rec.kid)
+                .bind(rec.sealed_secret)
                 .bind(rec.created_at.0)
-                .execute(pool)
+                .execute(conn)
                 .await
                 .map(drop)
                 .map_err(db_err)
-        })?;
-        Ok(())
+        })
     }
 
-    async fn open_player_session(&self, cmd: &OpenPlayerSession, mint: &Minter<'_>) -> Result<OpenOutcome> {
+    async fn open_player_session(&self, cmd: &OpenPlayerSession, mint: Arc<Minter>) -> Result<OpenOutcome> {
         // On PostgreSQL two first sessions of one player can race to the partial unique
         // index `sessions_one_active`; the loser retries and then finds the winner's.
         let mut attempt = 0;
         loop {
             attempt += 1;
-            let res = on_pool!(self, write, |pool| {
-                let mut tx = pool.begin_write().await.map_err(db_err)?;
+            let cmd = cmd.clone();
+            let mint = mint.clone();
+            let res = write_tx!(self, |tx| {
                 let mut is_new_user = false;
                 if let Some(w) = &cmd.wallet {
                     let mut p = Profile::default();
@@ -280,7 +261,7 @@ impl Store for SqlStore {
                     .map_err(db_err)?
                 };
                 let Some(row) = row else {
-                    // Dropping the transaction rolls it back: nothing was written.
+                    // Nothing was written.
                     return Ok(OpenOutcome::NeedsWallet);
                 };
                 let player = Player::try_from(row)?;
@@ -354,7 +335,6 @@ impl Store for SqlStore {
                         (s, tokens)
                     }
                 };
-                tx.commit().await.map_err(db_err)?;
                 Ok(OpenOutcome::Opened(Box::new(OpenedSession {
                     player,
                     session,
@@ -370,7 +350,7 @@ impl Store for SqlStore {
     }
 
     async fn session(&self, id: SessionId) -> Result<Option<Session>> {
-        let row: Option<SessionRow> = on_pool!(self, read, |pool| {
+        let row: Option<SessionRow> = on_read_pool!(self, |pool| {
             sqlx::query_as(concat!("SELECT ", session_cols!(), " FROM sessions WHERE id = $1"))
                 .bind(id.to_string())
                 .fetch_optional(pool)
@@ -381,7 +361,7 @@ impl Store for SqlStore {
     }
 
     async fn player(&self, id: PlayerId) -> Result<Option<Player>> {
-        let row: Option<PlayerRow> = on_pool!(self, read, |pool| {
+        let row: Option<PlayerRow> = on_read_pool!(self, |pool| {
             sqlx::query_as(concat!("SELECT ", player_cols!(), " FROM players WHERE id = $1"))
                 .bind(id.0)
                 .fetch_optional(pool)
@@ -399,26 +379,27 @@ impl Store for SqlStore {
         now: Timestamp,
         expires_at: Timestamp,
     ) -> Result<bool> {
-        let done = on_pool!(self, write, |pool| {
+        let (presented, next) = (presented.0.clone(), next.0.clone());
+        let done = write_one!(self, |conn| {
             sqlx::query(
                 "UPDATE sessions SET refresh_hash = $3, last_seen_at = $4, expires_at = $5 \
                  WHERE id = $1 AND refresh_hash = $2 AND state = 'active'",
             )
             .bind(id.to_string())
-            .bind(&presented.0)
-            .bind(&next.0)
+            .bind(presented)
+            .bind(next)
             .bind(now.0)
             .bind(expires_at.0)
-            .execute(pool)
+            .execute(conn)
             .await
-            .map_err(db_err)?
-            .rows_affected()
-        });
+            .map(|r| r.rows_affected())
+            .map_err(db_err)
+        })?;
         Ok(done == 1)
     }
 
     async fn end_session(&self, id: SessionId, game: GameId, now: Timestamp) -> Result<EndOutcome> {
-        let ended = on_pool!(self, write, |pool| {
+        let ended = write_one!(self, |conn| {
             sqlx::query(
                 "UPDATE sessions SET state = 'ended', ended_at = $3 \
                  WHERE id = $1 AND game_id = $2 AND state <> 'ended'",
@@ -426,15 +407,15 @@ impl Store for SqlStore {
             .bind(id.to_string())
             .bind(game.0)
             .bind(now.0)
-            .execute(pool)
+            .execute(conn)
             .await
-            .map_err(db_err)?
-            .rows_affected()
-        });
+            .map(|r| r.rows_affected())
+            .map_err(db_err)
+        })?;
         if ended == 1 {
             return Ok(EndOutcome::Ended);
         }
-        let exists: Option<String> = on_pool!(self, read, |pool| {
+        let exists: Option<String> = on_read_pool!(self, |pool| {
             sqlx::query_scalar("SELECT state FROM sessions WHERE id = $1 AND game_id = $2")
                 .bind(id.to_string())
                 .bind(game.0)
@@ -450,7 +431,8 @@ impl Store for SqlStore {
     }
 
     async fn add_failure(&self, key: &str, window_start: Timestamp) -> Result<i64> {
-        on_pool!(self, write, |pool| {
+        let key = key.to_owned();
+        write_one!(self, |conn| {
             sqlx::query_scalar(
                 "INSERT INTO failure_counts (bucket, window_start, count) VALUES ($1, $2, 1) \
                  ON CONFLICT (bucket, window_start) DO UPDATE SET count = failure_counts.count + 1 \
@@ -458,14 +440,14 @@ impl Store for SqlStore {
             )
             .bind(key)
             .bind(window_start.0)
-            .fetch_one(pool)
+            .fetch_one(conn)
             .await
             .map_err(db_err)
         })
     }
 
     async fn failures(&self, key: &str, window_start: Timestamp) -> Result<i64> {
-        let n: Option<i64> = on_pool!(self, read, |pool| {
+        let n: Option<i64> = on_read_pool!(self, |pool| {
             sqlx::query_scalar("SELECT count FROM failure_counts WHERE bucket = $1 AND window_start = $2")
                 .bind(key)
                 .bind(window_start.0)
