@@ -15,6 +15,86 @@ use std::sync::Arc;
 use crate::rows::{GameRow, KeyRow, PlayerRow, SessionRow, game_cols, player_cols, session_cols};
 use crate::{SqlStore, db_err, on_read_pool, write_one, write_tx};
 
+/// What the read-mostly fast path of `open_player_session` found.
+enum Retrieved {
+    NoPlayer,
+    Done(Box<OpenedSession>),
+    Fallback,
+}
+
+impl SqlStore {
+    async fn retrieve_live_session(&self, cmd: &OpenPlayerSession, mint: &Arc<Minter>) -> Result<Retrieved> {
+        let row: Option<PlayerRow> = on_read_pool!(self, |pool| {
+            sqlx::query_as(concat!(
+                "SELECT ",
+                player_cols!(),
+                " FROM players WHERE game_id = $1 AND user_id = $2"
+            ))
+            .bind(cmd.game_id.0)
+            .bind(cmd.user_id.as_str())
+            .fetch_optional(pool)
+            .await
+            .map_err(db_err)
+        })?;
+        let Some(row) = row else { return Ok(Retrieved::NoPlayer) };
+        let player = Player::try_from(row)?;
+        let session: Option<SessionRow> = on_read_pool!(self, |pool| {
+            sqlx::query_as(concat!(
+                "SELECT ",
+                session_cols!(),
+                " FROM sessions WHERE player_id = $1 AND state = 'active'"
+            ))
+            .bind(player.id.0)
+            .fetch_optional(pool)
+            .await
+            .map_err(db_err)
+        })?;
+        let Some(session) = session
+            .map(Session::try_from)
+            .transpose()?
+            .filter(|s| s.is_live(cmd.now))
+        else {
+            return Ok(Retrieved::Fallback);
+        };
+        let tokens = mint(&player, &session, false)?;
+        let (id, hash, now, expires_at) = (
+            session.id.to_string(),
+            tokens.refresh_hash.0.clone(),
+            cmd.now,
+            cmd.expires_at,
+        );
+        // Still active and unexpired at write time (it may have been ended meanwhile).
+        let updated = write_one!(self, |conn| {
+            sqlx::query(
+                "UPDATE sessions SET refresh_hash = $2, last_seen_at = $3, expires_at = $4 \
+                 WHERE id = $1 AND state = 'active' AND expires_at > $3",
+            )
+            .bind(id)
+            .bind(hash)
+            .bind(now.0)
+            .bind(expires_at.0)
+            .execute(conn)
+            .await
+            .map(|r| r.rows_affected())
+            .map_err(db_err)
+        })?;
+        if updated != 1 {
+            return Ok(Retrieved::Fallback);
+        }
+        let session = Session {
+            last_seen_at: now,
+            expires_at,
+            ..session
+        };
+        Ok(Retrieved::Done(Box::new(OpenedSession {
+            player,
+            session,
+            is_new_user: false,
+            tokens,
+        })))
+    }
+}
+
 fn not_found(what: &'static str) -> impl FnOnce() -> Error {
     move || Error::NotFound(what)
 }
@@ -155,6 +235,16 @@ impl Store for SqlStore {
     }
 
     async fn open_player_session(&self, cmd: &OpenPlayerSession, mint: Arc<Minter>) -> Result<OpenOutcome> {
+        // The common cases first, on the read pool: an unknown player (no wallet yet) needs
+        // no write at all, and a known player with a live session and nothing to merge needs
+        // one conditional UPDATE instead of a transaction.
+        if cmd.wallet.is_none() && cmd.patch.is_empty() {
+            match self.retrieve_live_session(cmd, &mint).await? {
+                Retrieved::NoPlayer => return Ok(OpenOutcome::NeedsWallet),
+                Retrieved::Done(opened) => return Ok(OpenOutcome::Opened(opened)),
+                Retrieved::Fallback => {}
+            }
+        }
         // On PostgreSQL two first sessions of one player can race to the partial unique
         // index `sessions_one_active`; the loser retries and then finds the winner's.
         let mut attempt = 0;
