@@ -71,6 +71,17 @@ fn serve(dir: &Path, demo: bool) -> (Child, String, Vec<String>) {
     (child, url, banner)
 }
 
+/// The demo game's client id and secret from the first-start banner.
+fn banner_credentials(text: &str) -> (String, String) {
+    let field = |name: &str| {
+        let found = text
+            .lines()
+            .find_map(|l| l.trim().strip_prefix(name).map(|v| v.trim().to_owned()));
+        found.unwrap_or_else(|| panic!("no {name} in the banner: {text}"))
+    };
+    (field("client id:"), field("client secret:"))
+}
+
 fn sigterm(child: &Child) {
     let ok = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
@@ -142,18 +153,7 @@ fn first_start_prints_a_working_curl_and_sigterm_exits_cleanly() {
 
     // A second start on the same data creates no demo game and keeps the data.
     let (child, url, _) = serve(&dir, false);
-    let id = text
-        .lines()
-        .find_map(|l| l.trim().strip_prefix("client id:"))
-        .expect("id")
-        .trim()
-        .to_owned();
-    let secret = text
-        .lines()
-        .find_map(|l| l.trim().strip_prefix("client secret:"))
-        .expect("secret")
-        .trim()
-        .to_owned();
+    let (id, secret) = banner_credentials(&text);
     let (status, v) = http(
         &url,
         "POST",
@@ -173,18 +173,7 @@ fn sigterm_finishes_a_request_in_flight() {
     let dir = temp_dir();
     let (child, url, banner) = serve(&dir, true);
     let text = banner.join("\n");
-    let id = text
-        .lines()
-        .find_map(|l| l.trim().strip_prefix("client id:"))
-        .expect("id")
-        .trim()
-        .to_owned();
-    let secret = text
-        .lines()
-        .find_map(|l| l.trim().strip_prefix("client secret:"))
-        .expect("secret")
-        .trim()
-        .to_owned();
+    let (id, secret) = banner_credentials(&text);
     let addr = url.strip_prefix("http://").expect("url").to_owned();
     let body = r#"{"user_id":"in-flight"}"#;
     let mut s = TcpStream::connect(&addr).expect("connect");
