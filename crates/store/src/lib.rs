@@ -6,6 +6,7 @@
 //! writer connection (SQLite admits one writer at a time; a queue in the pool is fairer and
 //! cheaper than many connections spinning on `SQLITE_BUSY`) and a pool of readers (WAL).
 
+mod account_store_impl;
 mod error;
 mod rows;
 mod store_impl;

@@ -112,6 +112,7 @@ impl TryFrom<PlayerRow> for Player {
                 app_version: r.app_version,
             },
             wallet_address: r.wallet_address,
+            // Filled by the store from `player_links` (see `account_store_impl::LINKED_SQL`).
             linked: None,
             created_at: Timestamp(r.created_at),
         })

@@ -12,12 +12,13 @@ use playgate_core::token::SigningKeyRecord;
 use playgate_core::{Error, Result};
 use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
 
+use crate::account_store_impl::{LINKED_SQL, LinkedRow};
 use crate::rows::{GameRow, KeyRow, PlayerRow, SessionRow, game_cols, player_cols, session_cols};
 use crate::{SqlStore, db_err, on_pool};
 
 /// Starting a write transaction. SQLite takes the write lock up front (`BEGIN IMMEDIATE`)
 /// so a transaction that reads before it writes can never fail to upgrade its lock.
-trait BeginWrite {
+pub(crate) trait BeginWrite {
     type Db: sqlx::Database;
     fn begin_write(&self) -> impl Future<Output = sqlx::Result<Transaction<'static, Self::Db>>> + Send;
 }
@@ -283,7 +284,13 @@ impl Store for SqlStore {
                     // Dropping the transaction rolls it back: nothing was written.
                     return Ok(OpenOutcome::NeedsWallet);
                 };
-                let player = Player::try_from(row)?;
+                let mut player = Player::try_from(row)?;
+                let linked: Option<LinkedRow> = sqlx::query_as(LINKED_SQL)
+                    .bind(player.id.0)
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+                player.linked = linked.map(Into::into);
                 let current: Option<SessionRow> = sqlx::query_as(concat!(
                     "SELECT ",
                     session_cols!(),
@@ -388,7 +395,18 @@ impl Store for SqlStore {
                 .await
                 .map_err(db_err)
         })?;
-        row.map(Player::try_from).transpose()
+        let Some(mut player) = row.map(Player::try_from).transpose()? else {
+            return Ok(None);
+        };
+        let linked: Option<LinkedRow> = on_pool!(self, read, |pool| {
+            sqlx::query_as(LINKED_SQL)
+                .bind(id.0)
+                .fetch_optional(pool)
+                .await
+                .map_err(db_err)
+        })?;
+        player.linked = linked.map(Into::into);
+        Ok(Some(player))
     }
 
     async fn swap_refresh(
