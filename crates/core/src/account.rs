@@ -314,6 +314,21 @@ pub fn parse_net(s: &str) -> Result<IpNet> {
         .map_err(|_| Error::invalid("allow_ip", format!("{s:?} is not a CIDR or IP address")))
 }
 
+/// Parses an expiry: a date `YYYY-MM-DD` (the key stops working at the start of that
+/// day, UTC) or an RFC 3339 time.
+pub fn parse_expiry(field: &str, s: &str) -> Result<Timestamp> {
+    use time::format_description::well_known::Rfc3339;
+    let s = s.trim();
+    let bad = || Error::invalid(field, "must be a date (YYYY-MM-DD) or an RFC 3339 time");
+    let dt = if s.len() == 10 {
+        let fmt = time::macros::format_description!("[year]-[month]-[day]");
+        time::Date::parse(s, &fmt).map_err(|_| bad())?.midnight().assume_utc()
+    } else {
+        time::OffsetDateTime::parse(s, &Rfc3339).map_err(|_| bad())?
+    };
+    i64::try_from(dt.unix_timestamp_nanos()).map(Timestamp).map_err(|_| bad())
+}
+
 impl Playgate {
     /// Creates an account with its own custodial wallet.
     pub async fn create_account(&self, cmd: NewAccount) -> Result<Account> {
@@ -379,5 +394,11 @@ mod tests {
         assert_eq!(parse_net("10.1.2.3/8").map(|n| n.to_string()).ok(), Some("10.0.0.0/8".into()));
         assert_eq!(parse_net("::1").map(|n| n.to_string()).ok(), Some("::1/128".into()));
         assert!(parse_net("nope").is_err());
+        assert_eq!(parse_expiry("e", "2026-01-02").ok(), Some(Timestamp(1_767_312_000_000_000_000)));
+        assert_eq!(
+            parse_expiry("e", "2026-01-02T00:00:01Z").ok(),
+            Some(Timestamp(1_767_312_001_000_000_000))
+        );
+        assert!(parse_expiry("e", "tomorrow").is_err());
     }
 }

@@ -1,6 +1,7 @@
 //! What every dialect shares: application state, the client-address extractor, health.
 
 pub mod client_ip;
+pub mod geoip;
 pub mod health;
 pub mod json;
 pub mod lenient;

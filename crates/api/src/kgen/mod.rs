@@ -8,6 +8,7 @@
 
 mod auth;
 mod error;
+mod link;
 mod session;
 mod wire;
 
@@ -28,4 +29,6 @@ pub fn router() -> Router<AppState> {
         .route("/s2s/session/refresh", post(session::refresh))
         .route("/s2s/session/verify", post(session::verify))
         .route("/s2s/session/{session_id}", delete(session::end))
+        // Issue 4: a code that links the player to a platform account (i3D dialect).
+        .route("/s2s/link-code", post(link::create))
 }
