@@ -176,7 +176,10 @@ pub fn validate_new_password(p: &Secret) -> Result<()> {
 fn bounded(field: &str, s: &str, max: usize) -> Result<String> {
     let s = s.trim();
     if s.chars().count() > max || s.chars().any(char::is_control) {
-        return Err(Error::invalid(field, format!("must be at most {max} characters, no control characters")));
+        return Err(Error::invalid(
+            field,
+            format!("must be at most {max} characters, no control characters"),
+        ));
     }
     Ok(s.to_owned())
 }
@@ -326,7 +329,9 @@ pub fn parse_expiry(field: &str, s: &str) -> Result<Timestamp> {
     } else {
         time::OffsetDateTime::parse(s, &Rfc3339).map_err(|_| bad())?
     };
-    i64::try_from(dt.unix_timestamp_nanos()).map(Timestamp).map_err(|_| bad())
+    i64::try_from(dt.unix_timestamp_nanos())
+        .map(Timestamp)
+        .map_err(|_| bad())
 }
 
 impl Playgate {
@@ -391,10 +396,16 @@ mod tests {
         assert!(validate_new_password(&Secret::new("12345678")).is_ok());
         assert_eq!(AccessLevel::parse(20).map(AccessLevel::as_i64).ok(), Some(20));
         assert!(AccessLevel::parse(5).is_err());
-        assert_eq!(parse_net("10.1.2.3/8").map(|n| n.to_string()).ok(), Some("10.0.0.0/8".into()));
+        assert_eq!(
+            parse_net("10.1.2.3/8").map(|n| n.to_string()).ok(),
+            Some("10.0.0.0/8".into())
+        );
         assert_eq!(parse_net("::1").map(|n| n.to_string()).ok(), Some("::1/128".into()));
         assert!(parse_net("nope").is_err());
-        assert_eq!(parse_expiry("e", "2026-01-02").ok(), Some(Timestamp(1_767_312_000_000_000_000)));
+        assert_eq!(
+            parse_expiry("e", "2026-01-02").ok(),
+            Some(Timestamp(1_767_312_000_000_000_000))
+        );
         assert_eq!(
             parse_expiry("e", "2026-01-02T00:00:01Z").ok(),
             Some(Timestamp(1_767_312_001_000_000_000))

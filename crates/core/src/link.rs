@@ -86,7 +86,8 @@ impl Playgate {
             keys.push(format!("i3d-link:ip:{ip}"));
         }
         for k in &keys {
-            self.check_failures(k, a.login_failure_limit, a.login_failure_window).await?;
+            self.check_failures(k, a.login_failure_limit, a.login_failure_window)
+                .await?;
         }
         let outcome = if normalize(code).len() == LINK_CODE_LEN {
             self.store
@@ -106,7 +107,8 @@ impl Playgate {
             }
             Redeem::Invalid => {
                 for k in &keys {
-                    self.count_failure(k, a.login_failure_limit, a.login_failure_window).await?;
+                    self.count_failure(k, a.login_failure_limit, a.login_failure_window)
+                        .await?;
                 }
                 Err(Error::invalid("code", "is unknown, used or expired"))
             }

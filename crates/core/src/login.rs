@@ -150,7 +150,8 @@ impl Playgate {
     async fn check_login_limits(&self, keys: &[String]) -> Result<()> {
         let a = &self.settings.accounts;
         for k in keys {
-            self.check_failures(k, a.login_failure_limit, a.login_failure_window).await?;
+            self.check_failures(k, a.login_failure_limit, a.login_failure_window)
+                .await?;
         }
         Ok(())
     }
@@ -159,7 +160,10 @@ impl Playgate {
         let a = &self.settings.accounts;
         let mut limited = None;
         for k in keys {
-            if let Err(e) = self.count_failure(k, a.login_failure_limit, a.login_failure_window).await {
+            if let Err(e) = self
+                .count_failure(k, a.login_failure_limit, a.login_failure_window)
+                .await
+            {
                 limited = Some(e);
             }
         }
@@ -281,7 +285,11 @@ impl Playgate {
             return Err(INVALID_OTP);
         }
         let a = &self.settings.accounts;
-        let ttl = if login.remember_me { a.remember_me_ttl } else { a.login_ttl };
+        let ttl = if login.remember_me {
+            a.remember_me_ttl
+        } else {
+            a.login_ttl
+        };
         if !self.store.activate_login(login.id, now, now.plus(ttl)).await? {
             return Err(Error::Conflict("Unexpected OTP call".into()));
         }
@@ -339,7 +347,9 @@ impl Playgate {
             return Err(Error::Conflict("2FA is already enabled".into()));
         }
         let Some(pending) = account.totp_pending.as_deref() else {
-            return Err(Error::Conflict("No 2FA enrollment in progress: POST /v3/session/2fa first".into()));
+            return Err(Error::Conflict(
+                "No 2FA enrollment in progress: POST /v3/session/2fa first".into(),
+            ));
         };
         let keys = failure_keys(&name_key(&account.user_name), ip);
         self.check_login_limits(&keys).await?;

@@ -73,8 +73,8 @@ fn verify_with(argon: &Argon2<'static>, password: &[u8], phc: &str) -> bool {
 impl Passwords {
     /// A hasher with these parameters; computes the dummy hash (on the blocking pool).
     pub async fn new(p: PasswordParams) -> Result<Self> {
-        let params = Params::new(p.memory_kib, p.iterations, p.parallelism, None)
-            .map_err(|e| Error::invalid("argon2", e))?;
+        let params =
+            Params::new(p.memory_kib, p.iterations, p.parallelism, None).map_err(|e| Error::invalid("argon2", e))?;
         let argon = Argon2::new(Algorithm::Argon2id, Version::V0x13, params);
         let n = match p.max_concurrent {
             0 => std::thread::available_parallelism().map_or(2, usize::from),

@@ -8,9 +8,9 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
+use playgate_api::common::geoip::GeoIp;
 use playgate_api::{AppState, NetConfig};
 use playgate_core::clock::Clock;
-use playgate_api::common::geoip::GeoIp;
 use playgate_core::crypto::{MasterKey, Secret};
 use playgate_core::game::GameCredentials;
 use playgate_core::service::Playgate;
@@ -183,7 +183,8 @@ pub async fn start(config: Config, clock: Arc<dyn Clock>) -> Result<Running, Box
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
     let addr = listener.local_addr()?;
-    let app = playgate_api::app(app_state(&config, core.clone(), net)?).into_make_service_with_connect_info::<SocketAddr>();
+    let app =
+        playgate_api::app(app_state(&config, core.clone(), net)?).into_make_service_with_connect_info::<SocketAddr>();
     let shutdown = CancellationToken::new();
     let signal = shutdown.clone();
     let task = tokio::spawn(async move {

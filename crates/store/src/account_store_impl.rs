@@ -233,14 +233,12 @@ impl AccountStore for SqlStore {
     async fn enable_totp(&self, id: AccountId, sealed: &[u8], recovery: &[SecretHash]) -> Result<()> {
         on_pool!(self, write, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_err)?;
-            sqlx::query(
-                "UPDATE accounts SET totp_enabled = TRUE, totp_secret = $2, totp_pending = NULL WHERE id = $1",
-            )
-            .bind(id.0)
-            .bind(sealed)
-            .execute(&mut *tx)
-            .await
-            .map_err(db_err)?;
+            sqlx::query("UPDATE accounts SET totp_enabled = TRUE, totp_secret = $2, totp_pending = NULL WHERE id = $1")
+                .bind(id.0)
+                .bind(sealed)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?;
             sqlx::query("DELETE FROM recovery_codes WHERE account_id = $1")
                 .bind(id.0)
                 .execute(&mut *tx)
@@ -311,7 +309,12 @@ impl AccountStore for SqlStore {
     }
 
     async fn insert_api_key(&self, rec: &NewApiKeyRecord) -> Result<ApiKey> {
-        let allowed = rec.allowed.iter().map(ToString::to_string).collect::<Vec<_>>().join(",");
+        let allowed = rec
+            .allowed
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(",");
         let row: ApiKeyRow = on_pool!(self, write, |pool| {
             sqlx::query_as(
                 "INSERT INTO api_keys (key_hash, label, allowed_ips, expires_at, created_at) \

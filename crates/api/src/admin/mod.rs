@@ -72,7 +72,15 @@ impl IntoResponse for AdminError {
             Error::Internal(_) => "internal server error".to_owned(),
             other => other.to_string(),
         };
-        let mut resp = (status, axum::Json(Body { error: code, message, field })).into_response();
+        let mut resp = (
+            status,
+            axum::Json(Body {
+                error: code,
+                message,
+                field,
+            }),
+        )
+            .into_response();
         if let Error::RateLimited { retry_after_secs } = e {
             resp.headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));

@@ -65,7 +65,11 @@ impl IntoResponse for I3dError {
             }
             Error::Unauthorized(m) => (StatusCode::UNAUTHORIZED, CODE_UNAUTHORIZED, m.to_owned()),
             Error::Forbidden(m) => (StatusCode::FORBIDDEN, CODE_FORBIDDEN, m.to_owned()),
-            Error::NotFound(what) => (StatusCode::NOT_FOUND, CODE_NOT_FOUND, format!("Entity not found: {what}")),
+            Error::NotFound(what) => (
+                StatusCode::NOT_FOUND,
+                CODE_NOT_FOUND,
+                format!("Entity not found: {what}"),
+            ),
             Error::Conflict(m) => (StatusCode::CONFLICT, CODE_CONFLICT, m),
             Error::RateLimited { retry_after_secs } => {
                 let mut resp = (
@@ -83,7 +87,11 @@ impl IntoResponse for I3dError {
             }
             Error::Internal(cause) => {
                 tracing::error!(error = %cause, "internal error in i3d dialect");
-                (StatusCode::INTERNAL_SERVER_ERROR, CODE_INTERNAL, "Internal server error".into())
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    CODE_INTERNAL,
+                    "Internal server error".into(),
+                )
             }
         };
         (
