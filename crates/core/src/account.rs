@@ -66,8 +66,8 @@ pub struct AccountProfile {
     pub language: String,
 }
 
-/// An account as stored.
-#[derive(Debug, Clone)]
+/// An account as stored. Its `Debug` leaves out the password hash and TOTP secrets.
+#[derive(Clone)]
 pub struct Account {
     /// Numeric id (`userId`).
     pub id: AccountId,
@@ -97,13 +97,25 @@ pub struct Account {
     pub created_at: Timestamp,
 }
 
+impl std::fmt::Debug for Account {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Account")
+            .field("id", &self.id)
+            .field("public_id", &self.public_id)
+            .field("user_name", &self.user_name)
+            .field("access_level", &self.access_level)
+            .field("totp_enabled", &self.totp_enabled)
+            .finish_non_exhaustive()
+    }
+}
+
 /// The AEAD context of an account's TOTP secrets.
 pub fn totp_context(id: AccountId) -> String {
     format!("playgate:totp:{}", id.0)
 }
 
-/// What the store needs to insert an account.
-#[derive(Debug, Clone)]
+/// What the store needs to insert an account (no `Debug`: it holds the password hash).
+#[derive(Clone)]
 pub struct NewAccountRecord {
     pub public_id: String,
     pub user_name: String,

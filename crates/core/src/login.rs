@@ -124,13 +124,10 @@ impl Playgate {
     }
 
     /// Authenticates a `PRIVATE-TOKEN`: known, not expired, used from an allowed address.
-    /// Unknown keys are counted per client IP like failed client authentications.
+    /// Unknown keys are counted per client IP like failed client authentications (past the
+    /// limit they are answered 429); valid keys cost no write and are never locked out.
     pub async fn authenticate_api_key(&self, token: &str, ip: Option<IpAddr>) -> Result<ApiKey> {
         let s = &self.settings;
-        if let Some(ip) = ip {
-            self.check_failures(&format!("api-key:{ip}"), s.auth_failure_limit, s.auth_failure_window)
-                .await?;
-        }
         let Some(key) = self.store.api_key_by_hash(&SecretHash::of(token)).await? else {
             if let Some(ip) = ip {
                 self.count_failure(&format!("api-key:{ip}"), s.auth_failure_limit, s.auth_failure_window)

@@ -940,11 +940,13 @@ async fn otp_failures_lock_the_account(b: Backend) {
     srv.finish().await;
 }
 
-/// API keys: address allowlists (with and without a trusted proxy) and expiry.
+/// API keys: address allowlists (with and without a trusted proxy), expiry, and
+/// guessing (unknown keys per IP past `auth_failure_limit`: 429; valid keys still work).
 async fn api_key_allowlist_and_expiry(b: Backend) {
     let Some(srv) = spawn_with(b, |c| {
         cheap(c);
         c.trusted_proxies = vec!["127.0.0.1/32".into()];
+        c.auth_failure_limit = 3;
     })
     .await
     else {
@@ -990,6 +992,30 @@ async fn api_key_allowlist_and_expiry(b: Backend) {
     .await;
     assert_i3d_error(&r, 401, Some("API key not allowed from this address"), None);
     assert_eq!(login(&srv, &local, "ann").await.status, 200);
+
+    for i in 0..4 {
+        let r = req(
+            &srv,
+            "GET",
+            "/v3/session/user",
+            Some(&format!("pgk_guess{i}")),
+            None,
+            &[],
+        )
+        .await;
+        if i < 3 {
+            assert_i3d_error(&r, 401, Some("Invalid API key"), None);
+        } else {
+            assert_i3d_error(&r, 429, None, None);
+            assert!(r.headers.contains_key("retry-after"));
+        }
+    }
+    assert_eq!(
+        req(&srv, "GET", "/v3/session/user", Some(&local), None, &[])
+            .await
+            .status,
+        200
+    );
 
     let t = srv.running.core.now();
     let expiring = api_key(
