@@ -1,5 +1,6 @@
 //! Playgate's HTTP surface on axum: the wire dialects (`kgen`, `i3d`, and later
-//! `gamefuse`), Playgate's own `admin` calls and the operational endpoints. Each dialect only translates: wire request →
+//! `gamefuse`), Playgate's own `admin` calls and the operational endpoints. Each dialect
+//! only translates: wire request →
 //! core command → [`playgate_core::service::Playgate`] → wire response, and errors into its
 //! vendor's format.
 

@@ -19,6 +19,30 @@ pub const SKEW_STEPS: i64 = 1;
 /// Length of a generated secret in bytes (160 bits, RFC 4226's recommendation).
 pub const SECRET_LEN: usize = 20;
 
+/// A TOTP code as typed: exactly six ASCII digits (spaces around and inside ignored, as
+/// apps show `123 456`). Built only through [`TotpCode::parse`].
+#[derive(Clone, PartialEq, Eq)]
+pub struct TotpCode(String);
+
+impl TotpCode {
+    /// Parses a code; `None` if it is not six digits.
+    pub fn parse(s: &str) -> Option<Self> {
+        let digits: String = s.chars().filter(|c| !c.is_whitespace()).collect();
+        (digits.len() == DIGITS as usize && digits.bytes().all(|b| b.is_ascii_digit())).then_some(TotpCode(digits))
+    }
+
+    /// The digits.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for TotpCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("TotpCode(***)")
+    }
+}
+
 /// HOTP value of `secret` at `counter` with `digits` digits (RFC 4226 section 5.3).
 pub fn hotp(secret: &[u8], counter: u64, digits: u32) -> u32 {
     // HMAC accepts keys of any length; `new_from_slice` cannot fail for it.
@@ -46,10 +70,11 @@ pub fn code_at(secret: &[u8], unix_secs: i64, digits: u32) -> String {
     format!("{:0width$}", hotp(secret, step, digits), width = digits as usize)
 }
 
-/// Whether `code` (6 digits) is valid at `unix_secs` within the allowed skew; returns the
-/// matching step so the caller can refuse it ever after (replay protection). Every
-/// candidate is compared, in constant time.
-pub fn verify(secret: &[u8], code: &str, unix_secs: i64) -> Option<i64> {
+/// Whether `code` is valid at `unix_secs` within the allowed skew; returns the matching
+/// step so the caller can refuse it ever after (replay protection). Every candidate is
+/// compared, in constant time.
+pub fn verify(secret: &[u8], code: &TotpCode, unix_secs: i64) -> Option<i64> {
+    let code = code.as_str();
     let now = step_at(unix_secs);
     let mut found = None;
     for step in now - SKEW_STEPS..=now + SKEW_STEPS {
@@ -167,13 +192,20 @@ mod tests {
     #[test]
     fn skew_and_steps() {
         let t = 1_111_111_111;
-        let code = code_at(RFC_SECRET, t, 6);
+        let code = TotpCode::parse(&code_at(RFC_SECRET, t, 6)).expect("code");
         assert_eq!(verify(RFC_SECRET, &code, t), Some(step_at(t)));
         assert_eq!(verify(RFC_SECRET, &code, t + 30), Some(step_at(t)));
         assert_eq!(verify(RFC_SECRET, &code, t - 30), Some(step_at(t)));
         assert_eq!(verify(RFC_SECRET, &code, t + 60), None);
         assert_eq!(verify(RFC_SECRET, &code, t - 60), None);
-        assert_eq!(verify(RFC_SECRET, "000000x", t), None);
+        assert_eq!(
+            TotpCode::parse(" 123 456 ").map(|c| c.as_str().to_owned()),
+            Some("123456".into())
+        );
+        assert!(TotpCode::parse("12345").is_none());
+        assert!(TotpCode::parse("1234567").is_none());
+        assert!(TotpCode::parse("12345a").is_none());
+        assert!(TotpCode::parse("１２３４５６").is_none());
     }
 
     #[test]

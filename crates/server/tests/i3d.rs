@@ -304,6 +304,48 @@ async fn login_user_logout(b: Backend) {
     srv.finish().await;
 }
 
+/// An unknown userName costs a password verification like a wrong password (argon2id
+/// against a dummy hash, default parameters), and gets the same answer. Coarse: medians
+/// of a few tries must be of one order, which an early return for unknown names is not.
+async fn unknown_user_costs_a_password_check(b: Backend) {
+    let Some(srv) = spawn_with(b, |_| {}).await else { return };
+    account(&srv, "ann", "").await;
+    let key = any_key(&srv).await;
+    let mut known = Vec::new();
+    let mut unknown = Vec::new();
+    for i in 0..4 {
+        let start = std::time::Instant::now();
+        let r = req(
+            &srv,
+            "POST",
+            "/v3/session/login",
+            Some(&key),
+            Some(&login_body("ann", "wrong password")),
+            &[],
+        )
+        .await;
+        known.push(start.elapsed());
+        assert_i3d_error(&r, 401, Some("Invalid credentials"), None);
+        let start = std::time::Instant::now();
+        let r = req(
+            &srv,
+            "POST",
+            "/v3/session/login",
+            Some(&key),
+            Some(&login_body(&format!("nobody{i}"), "wrong password")),
+            &[],
+        )
+        .await;
+        unknown.push(start.elapsed());
+        assert_i3d_error(&r, 401, Some("Invalid credentials"), None);
+    }
+    known.sort();
+    unknown.sort();
+    let (k, u) = (known[2].as_secs_f64(), unknown[2].as_secs_f64());
+    assert!(u > k * 0.3 && k > u * 0.3, "median known {k:.4}s, unknown {u:.4}s");
+    srv.finish().await;
+}
+
 /// A trial account, management access level, user names case-insensitive.
 async fn trial_account_fields(b: Backend) {
     let Some(srv) = server(b).await else { return };
@@ -1454,6 +1496,7 @@ async fn cli_account_and_apikey(b: Backend) {
 
 on_both_backends!(
     login_user_logout,
+    unknown_user_costs_a_password_check,
     trial_account_fields,
     bad_input_and_credentials,
     two_factor_login,
