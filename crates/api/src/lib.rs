@@ -1,9 +1,11 @@
-//! Playgate's HTTP surface on axum: the wire dialects (`kgen`, and later `i3d` and
-//! `gamefuse`) and the operational endpoints. Each dialect only translates: wire request →
-//! core command → [`playgate_core::service::Playgate`] → wire response, and errors into its
-//! vendor's format.
+//! Playgate's HTTP surface on axum: the wire dialects (`kgen`, `i3d`, and later
+//! `gamefuse`), Playgate's own `admin` calls and the operational endpoints. Each dialect
+//! only translates: wire request → core command → [`playgate_core::service::Playgate`] →
+//! wire response, and errors into its vendor's format.
 
+pub mod admin;
 pub mod common;
+pub mod i3d;
 pub mod kgen;
 
 use axum::Router;
@@ -15,5 +17,8 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .merge(common::health::router())
         .merge(kgen::router())
+        .merge(i3d::router())
+        .merge(admin::router())
+        .layer(axum::middleware::from_fn(common::complete::run_to_completion))
         .with_state(state)
 }

@@ -6,18 +6,24 @@
 //! SQL: dialects translate wire formats into the commands of [`service::Playgate`], and the
 //! store crate persists what it decides.
 
+pub mod account;
+pub mod account_store;
 pub mod clock;
 pub mod crypto;
 pub mod error;
 pub mod game;
 pub mod ids;
 pub mod limits;
+pub mod link;
+pub mod login;
+pub mod password;
 pub mod player;
 pub mod service;
 pub mod session;
 pub mod settings;
 pub mod store;
 pub mod token;
+pub mod totp;
 pub mod wallet;
 
 pub use error::{Error, Result};

@@ -20,6 +20,7 @@ pub struct Playgate {
     pub(crate) master: MasterKey,
     pub(crate) keys: Keyring,
     pub(crate) settings: Arc<Settings>,
+    pub(crate) passwords: crate::password::Passwords,
 }
 
 fn key_context(kid: &str) -> String {
@@ -39,7 +40,9 @@ impl Playgate {
             Self::add_signing_key(&*store, &master, clock.now()).await?;
         }
         let keys = Self::load_keys(&*store, &master).await?;
+        let passwords = crate::password::Passwords::new(settings.accounts.password).await?;
         Ok(Playgate {
+            passwords,
             store,
             clock,
             master,

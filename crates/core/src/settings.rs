@@ -15,6 +15,8 @@ pub struct Settings {
     pub auth_failure_limit: u32,
     /// The window for `auth_failure_limit`. Default 15 minutes.
     pub auth_failure_window: Duration,
+    /// Accounts, logins, 2FA and links (the i3D dialect).
+    pub accounts: crate::account::AccountSettings,
 }
 
 impl Default for Settings {
@@ -24,6 +26,7 @@ impl Default for Settings {
             refresh_token_ttl: Duration::from_secs(30 * 24 * 3600),
             auth_failure_limit: 20,
             auth_failure_window: Duration::from_secs(15 * 60),
+            accounts: crate::account::AccountSettings::default(),
         }
     }
 }

@@ -1,4 +1,5 @@
-//! The command line: `playgate [serve]`, `migrate`, `game …`, `keys rotate`.
+//! The command line: `playgate [serve]`, `migrate`, `game …`, `keys rotate`, `account
+//! create`, `apikey create`.
 
 use std::io::Write as _;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
@@ -48,6 +49,12 @@ pub enum Command {
     /// Manage token signing keys.
     #[command(subcommand)]
     Keys(KeysCommand),
+    /// Manage platform accounts (i3D dialect).
+    #[command(subcommand)]
+    Account(crate::accounts_cli::AccountCommand),
+    /// Manage API keys (i3D dialect's PRIVATE-TOKEN).
+    #[command(subcommand)]
+    Apikey(crate::accounts_cli::ApikeyCommand),
 }
 
 /// `playgate game …`
@@ -231,6 +238,18 @@ pub async fn run(cli: Cli) -> Result<(), BoxError> {
         Command::Game(cmd) => {
             let (core, store) = startup::open_core(&config, Arc::new(SystemClock)).await?;
             let res = game_command(&core, cmd).await;
+            store.close().await;
+            res
+        }
+        Command::Account(cmd) => {
+            let (core, store) = startup::open_core(&config, Arc::new(SystemClock)).await?;
+            let res = crate::accounts_cli::account_command(&core, cmd).await;
+            store.close().await;
+            res
+        }
+        Command::Apikey(cmd) => {
+            let (core, store) = startup::open_core(&config, Arc::new(SystemClock)).await?;
+            let res = crate::accounts_cli::apikey_command(&core, cmd).await;
             store.close().await;
             res
         }

@@ -60,6 +60,31 @@ pub struct Config {
     pub shutdown_grace_secs: u64,
     /// Print the demo game's credentials when a fresh database is created. Default true.
     pub create_demo_game: bool,
+    /// Bearer token of the admin HTTP calls (`/admin/*`). Unset (default): they answer 404.
+    pub admin_token: Option<String>,
+    /// File holding `admin_token` (read when `admin_token` is unset).
+    pub admin_token_file: Option<PathBuf>,
+    /// GeoIP country database (MaxMind format). Default: the one compiled in.
+    pub geoip_database: Option<PathBuf>,
+    /// argon2id memory, KiB. Default 19456 (OWASP minimum).
+    pub argon2_memory_kib: u32,
+    /// argon2id iterations. Default 2.
+    pub argon2_iterations: u32,
+    /// argon2id lanes. Default 1.
+    pub argon2_parallelism: u32,
+    /// Password hashes computed at once; 0 (default): the number of CPUs.
+    pub password_hash_concurrency: u32,
+    /// Failed logins (password, OTP) per account and per IP within the window before 429.
+    /// Default 10.
+    pub login_failure_limit: u32,
+    /// That window, seconds. Default 900.
+    pub login_failure_window_secs: u64,
+    /// Lifetime of an i3D login, seconds. Default 86400.
+    pub login_ttl_secs: u64,
+    /// Lifetime of an i3D login with `rememberMe`, seconds. Default 2592000.
+    pub login_remember_me_ttl_secs: u64,
+    /// Issuer shown by authenticator apps. Default `Playgate`.
+    pub totp_issuer: String,
 }
 
 impl Default for Config {
@@ -81,6 +106,18 @@ impl Default for Config {
             auth_failure_window_secs: 15 * 60,
             shutdown_grace_secs: 30,
             create_demo_game: true,
+            admin_token: None,
+            admin_token_file: None,
+            geoip_database: None,
+            argon2_memory_kib: 19 * 1024,
+            argon2_iterations: 2,
+            argon2_parallelism: 1,
+            password_hash_concurrency: 0,
+            login_failure_limit: 10,
+            login_failure_window_secs: 15 * 60,
+            login_ttl_secs: 24 * 3600,
+            login_remember_me_ttl_secs: 30 * 24 * 3600,
+            totp_issuer: "Playgate".into(),
         }
     }
 }
@@ -118,6 +155,20 @@ impl Config {
             refresh_token_ttl: Duration::from_secs(self.refresh_token_ttl_secs),
             auth_failure_limit: self.auth_failure_limit,
             auth_failure_window: Duration::from_secs(self.auth_failure_window_secs),
+            accounts: playgate_core::account::AccountSettings {
+                password: playgate_core::password::PasswordParams {
+                    memory_kib: self.argon2_memory_kib,
+                    iterations: self.argon2_iterations,
+                    parallelism: self.argon2_parallelism,
+                    max_concurrent: self.password_hash_concurrency as usize,
+                },
+                login_failure_limit: self.login_failure_limit,
+                login_failure_window: Duration::from_secs(self.login_failure_window_secs),
+                login_ttl: Duration::from_secs(self.login_ttl_secs),
+                remember_me_ttl: Duration::from_secs(self.login_remember_me_ttl_secs),
+                totp_issuer: self.totp_issuer.clone(),
+                ..Default::default()
+            },
         }
     }
 
@@ -171,6 +222,7 @@ impl Config {
             _ => Vec::new(),
         };
         keys.extend(["database_url", "master_key", "master_key_file"].map(String::from));
+        keys.extend(["admin_token", "admin_token_file", "geoip_database"].map(String::from));
         keys
     }
 }

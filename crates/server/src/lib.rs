@@ -2,6 +2,7 @@
 //! `main.rs` only parses arguments and calls into here, so tests start the very same
 //! server in-process.
 
+pub mod accounts_cli;
 pub mod cli;
 pub mod config;
 pub mod startup;

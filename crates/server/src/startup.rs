@@ -8,9 +8,10 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
+use playgate_api::common::geoip::GeoIp;
 use playgate_api::{AppState, NetConfig};
 use playgate_core::clock::Clock;
-use playgate_core::crypto::MasterKey;
+use playgate_core::crypto::{MasterKey, Secret};
 use playgate_core::game::GameCredentials;
 use playgate_core::service::Playgate;
 use playgate_store::{SqlStore, StoreOptions};
@@ -97,6 +98,29 @@ fn net_config(config: &Config) -> Result<NetConfig, BoxError> {
     Ok(NetConfig { trusted_proxies })
 }
 
+/// The admin token: from config, or from `admin_token_file`; `None` disables the admin API.
+pub fn admin_token(config: &Config) -> Result<Option<Secret>, BoxError> {
+    let text = match (&config.admin_token, &config.admin_token_file) {
+        (Some(t), _) => t.clone(),
+        (None, Some(path)) => std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read admin token file {}: {e}", path.display()))?,
+        (None, None) => return Ok(None),
+    };
+    let text = text.trim();
+    if text.len() < 16 {
+        return Err("admin_token must be at least 16 characters".into());
+    }
+    Ok(Some(Secret::new(text)))
+}
+
+fn app_state(config: &Config, core: Playgate, net: NetConfig) -> Result<AppState, BoxError> {
+    let mut state = AppState::new(core, net).with_admin_token(admin_token(config)?);
+    if let Some(path) = &config.geoip_database {
+        state = state.with_geoip(GeoIp::open(path)?);
+    }
+    Ok(state)
+}
+
 /// A running server.
 pub struct Running {
     /// The address it listens on.
@@ -159,7 +183,8 @@ pub async fn start(config: Config, clock: Arc<dyn Clock>) -> Result<Running, Box
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
     let addr = listener.local_addr()?;
-    let app = playgate_api::app(AppState::new(core.clone(), net)).into_make_service_with_connect_info::<SocketAddr>();
+    let app =
+        playgate_api::app(app_state(&config, core.clone(), net)?).into_make_service_with_connect_info::<SocketAddr>();
     let shutdown = CancellationToken::new();
     let signal = shutdown.clone();
     let task = tokio::spawn(async move {

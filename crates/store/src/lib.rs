@@ -7,6 +7,7 @@
 //! group-commit [`writer`] (one connection, many requests per fsync); on PostgreSQL through
 //! the pool, in a transaction where a write has several statements.
 
+mod account_store_impl;
 mod error;
 mod rows;
 mod store_impl;

@@ -12,7 +12,8 @@ use playgate_core::token::SigningKeyRecord;
 use playgate_core::{Error, Result};
 use std::sync::Arc;
 
-use crate::rows::{GameRow, KeyRow, PlayerRow, SessionRow, game_cols, player_cols, session_cols};
+use crate::account_store_impl::{LINKED_SQL, LinkedRow};
+use crate::rows::{GameRow, KeyRow, PlayerRow, SessionRow, game_cols, player_cols, player_select, session_cols};
 use crate::{SqlStore, db_err, on_read_pool, write_one, write_tx};
 
 /// What the read-mostly fast path of `open_player_session` found.
@@ -25,16 +26,12 @@ enum Retrieved {
 impl SqlStore {
     async fn retrieve_live_session(&self, cmd: &OpenPlayerSession, mint: &Arc<Minter>) -> Result<Retrieved> {
         let row: Option<PlayerRow> = on_read_pool!(self, |pool| {
-            sqlx::query_as(concat!(
-                "SELECT ",
-                player_cols!(),
-                " FROM players WHERE game_id = $1 AND user_id = $2"
-            ))
-            .bind(cmd.game_id.0)
-            .bind(cmd.user_id.as_str())
-            .fetch_optional(pool)
-            .await
-            .map_err(db_err)
+            sqlx::query_as(concat!(player_select!(), " WHERE p.game_id = $1 AND p.user_id = $2"))
+                .bind(cmd.game_id.0)
+                .bind(cmd.user_id.as_str())
+                .fetch_optional(pool)
+                .await
+                .map_err(db_err)
         })?;
         let Some(row) = row else { return Ok(Retrieved::NoPlayer) };
         let player = Player::try_from(row)?;
@@ -339,22 +336,27 @@ impl Store for SqlStore {
                     .await
                     .map_err(db_err)?
                 } else {
-                    sqlx::query_as(concat!(
-                        "SELECT ",
-                        player_cols!(),
-                        " FROM players WHERE game_id = $1 AND user_id = $2"
-                    ))
-                    .bind(cmd.game_id.0)
-                    .bind(cmd.user_id.as_str())
-                    .fetch_optional(&mut *tx)
-                    .await
-                    .map_err(db_err)?
+                    sqlx::query_as(concat!(player_select!(), " WHERE p.game_id = $1 AND p.user_id = $2"))
+                        .bind(cmd.game_id.0)
+                        .bind(cmd.user_id.as_str())
+                        .fetch_optional(&mut *tx)
+                        .await
+                        .map_err(db_err)?
                 };
                 let Some(row) = row else {
                     // Nothing was written.
                     return Ok(OpenOutcome::NeedsWallet);
                 };
-                let player = Player::try_from(row)?;
+                let mut player = Player::try_from(row)?;
+                if player.linked.is_none() && !is_new_user {
+                    // `UPDATE … RETURNING` carries no linked account: read it.
+                    let linked: Option<LinkedRow> = sqlx::query_as(LINKED_SQL)
+                        .bind(player.id.0)
+                        .fetch_optional(&mut *tx)
+                        .await
+                        .map_err(db_err)?;
+                    player.linked = linked.map(Into::into);
+                }
                 let current: Option<SessionRow> = sqlx::query_as(concat!(
                     "SELECT ",
                     session_cols!(),
@@ -452,7 +454,7 @@ impl Store for SqlStore {
 
     async fn player(&self, id: PlayerId) -> Result<Option<Player>> {
         let row: Option<PlayerRow> = on_read_pool!(self, |pool| {
-            sqlx::query_as(concat!("SELECT ", player_cols!(), " FROM players WHERE id = $1"))
+            sqlx::query_as(concat!(player_select!(), " WHERE p.id = $1"))
                 .bind(id.0)
                 .fetch_optional(pool)
                 .await

@@ -1,6 +1,8 @@
 //! What every dialect shares: application state, the client-address extractor, health.
 
 pub mod client_ip;
+pub mod complete;
+pub mod geoip;
 pub mod health;
 pub mod json;
 pub mod lenient;

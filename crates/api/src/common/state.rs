@@ -3,7 +3,10 @@
 use std::sync::Arc;
 
 use ipnet::IpNet;
+use playgate_core::crypto::Secret;
 use playgate_core::service::Playgate;
+
+use super::geoip::GeoIp;
 
 /// Network settings the HTTP layer needs.
 #[derive(Debug, Clone, Default)]
@@ -20,14 +23,36 @@ pub struct AppState {
     pub core: Playgate,
     /// Network settings.
     pub net: Arc<NetConfig>,
+    /// Country lookups (i3D `requestIpCountry`).
+    pub geo: Arc<GeoIp>,
+    /// The bearer token of the admin routes; `None`: they answer 404.
+    pub admin_token: Option<Arc<Secret>>,
 }
 
 impl AppState {
     /// State for a core and network settings.
     pub fn new(core: Playgate, net: NetConfig) -> Self {
+        let geo = GeoIp::embedded().unwrap_or_else(|e| {
+            tracing::error!(error = %e, "GeoIP disabled");
+            GeoIp::none()
+        });
         AppState {
             core,
             net: Arc::new(net),
+            geo: Arc::new(geo),
+            admin_token: None,
         }
+    }
+
+    /// Uses this GeoIP database instead of the embedded one.
+    pub fn with_geoip(mut self, geo: GeoIp) -> Self {
+        self.geo = Arc::new(geo);
+        self
+    }
+
+    /// Enables the admin routes with this bearer token.
+    pub fn with_admin_token(mut self, token: Option<Secret>) -> Self {
+        self.admin_token = token.map(Arc::new);
+        self
     }
 }

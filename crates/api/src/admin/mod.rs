@@ -1,0 +1,129 @@
+//! Playgate's own admin calls over HTTP, for operators' tooling: create accounts and API
+//! keys. Authenticated by `Authorization: Bearer <admin_token>` (from the config,
+//! compared in constant time); with no `admin_token` configured the routes answer 404 as
+//! if they did not exist. Errors are `{"error": CODE, "message": TEXT}` (plus `field`).
+
+mod accounts;
+
+use std::net::IpAddr;
+
+use axum::Router;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use playgate_core::Error;
+use playgate_core::crypto::SecretHash;
+use serde::Serialize;
+
+use crate::common::client_ip::ClientIp;
+use crate::common::state::AppState;
+
+/// The admin routes.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/admin/accounts", post(accounts::create_account))
+        .route("/admin/api-keys", post(accounts::create_api_key))
+}
+
+/// An admin error: a core error, or "these routes do not exist" (no token configured).
+#[derive(Debug)]
+pub enum AdminError {
+    /// No admin token configured: plain 404.
+    Disabled,
+    /// A core error.
+    Core(Error),
+}
+
+impl From<Error> for AdminError {
+    fn from(e: Error) -> Self {
+        AdminError::Core(e)
+    }
+}
+
+#[derive(Serialize)]
+struct Body<'a> {
+    error: &'a str,
+    message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    field: Option<&'a str>,
+}
+
+impl IntoResponse for AdminError {
+    fn into_response(self) -> Response {
+        let e = match self {
+            AdminError::Disabled => return StatusCode::NOT_FOUND.into_response(),
+            AdminError::Core(e) => e,
+        };
+        let (status, code, field) = match &e {
+            Error::Invalid { field, .. } => (StatusCode::BAD_REQUEST, "invalid_request", Some(field.as_str())),
+            Error::Unauthorized(_) => (StatusCode::UNAUTHORIZED, "unauthorized", None),
+            Error::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden", None),
+            Error::NotFound(_) => (StatusCode::NOT_FOUND, "not_found", None),
+            Error::Conflict(_) => (StatusCode::CONFLICT, "conflict", None),
+            Error::RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, "rate_limited", None),
+            Error::Internal(cause) => {
+                tracing::error!(error = %cause, "internal error in admin API");
+                (StatusCode::INTERNAL_SERVER_ERROR, "internal_error", None)
+            }
+        };
+        let message = match &e {
+            Error::Internal(_) => "internal server error".to_owned(),
+            other => other.to_string(),
+        };
+        let mut resp = (
+            status,
+            axum::Json(Body {
+                error: code,
+                message,
+                field,
+            }),
+        )
+            .into_response();
+        if let Error::RateLimited { retry_after_secs } = e {
+            resp.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+        }
+        resp
+    }
+}
+
+/// A request carrying the admin token.
+#[derive(Debug, Clone, Copy)]
+pub struct Admin {
+    /// The client's address.
+    pub ip: Option<IpAddr>,
+}
+
+impl FromRequestParts<AppState> for Admin {
+    type Rejection = AdminError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AdminError> {
+        let Some(token) = &state.admin_token else {
+            return Err(AdminError::Disabled);
+        };
+        let ClientIp(ip) = ClientIp::from_request_parts(parts, state)
+            .await
+            .unwrap_or(ClientIp(None));
+        let presented = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim)
+            .unwrap_or_default();
+        // Hashes have one length, so the comparison is constant-time whatever was sent.
+        if SecretHash::of(presented).matches(&token.hash()) && !presented.is_empty() {
+            return Ok(Admin { ip });
+        }
+        if let Some(ip) = ip {
+            let s = state.core.settings();
+            state
+                .core
+                .count_failure(&format!("admin-auth:{ip}"), s.auth_failure_limit, s.auth_failure_window)
+                .await?;
+        }
+        Err(Error::Unauthorized("missing or wrong admin token").into())
+    }
+}

@@ -1,0 +1,25 @@
+//! Handlers run to completion even when the client goes away.
+//!
+//! hyper drops a request's future when its connection closes. A handler dropped between
+//! two statements of a database transaction can leave that transaction open on a pooled
+//! connection (sqlx 0.8 returns such a connection to the pool still inside `BEGIN`, seen
+//! as PostgreSQL's "there is already a transaction in progress" under load), and a write
+//! that was decided would be half done. Running each request on its own task makes the
+//! client's disconnect cancel only the wait for the answer, never the work.
+
+use axum::extract::Request;
+use axum::http::StatusCode;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+/// Middleware: runs the rest of the stack on a spawned task and awaits it.
+pub async fn run_to_completion(req: Request, next: Next) -> Response {
+    match tokio::spawn(next.run(req)).await {
+        Ok(resp) => resp,
+        Err(e) => {
+            // A panic in a handler (a bug): answer 500 and keep serving.
+            tracing::error!(error = %e, "request task failed");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
+}

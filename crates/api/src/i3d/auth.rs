@@ -1,0 +1,65 @@
+//! The i3D credential: the `PRIVATE-TOKEN` header (an API key), checked for expiry and its
+//! address allowlist; and, on top of it, the key's completed login.
+
+use std::net::IpAddr;
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use playgate_core::Error;
+use playgate_core::account::{Account, ApiKey, Login};
+
+use super::I3dError;
+use crate::common::client_ip::ClientIp;
+use crate::common::state::AppState;
+
+/// A request made with a valid API key.
+#[derive(Debug, Clone)]
+pub struct ApiKeyAuth {
+    /// The key.
+    pub key: ApiKey,
+    /// The client's address.
+    pub ip: Option<IpAddr>,
+}
+
+impl FromRequestParts<AppState> for ApiKeyAuth {
+    type Rejection = I3dError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, I3dError> {
+        let Some(token) = parts
+            .headers
+            .get("private-token")
+            .and_then(|v| v.to_str().ok())
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(str::to_owned)
+        else {
+            return Err(Error::Unauthorized("Missing PRIVATE-TOKEN header").into());
+        };
+        let ClientIp(ip) = ClientIp::from_request_parts(parts, state)
+            .await
+            .unwrap_or(ClientIp(None));
+        let key = state.core.authenticate_api_key(&token, ip).await?;
+        Ok(ApiKeyAuth { key, ip })
+    }
+}
+
+/// A request made with an API key that holds a completed, live login.
+#[derive(Debug, Clone)]
+pub struct LoggedIn {
+    /// The key and address.
+    pub auth: ApiKeyAuth,
+    /// The login.
+    pub login: Login,
+    /// Its account.
+    pub account: Account,
+}
+
+impl FromRequestParts<AppState> for LoggedIn {
+    type Rejection = I3dError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, I3dError> {
+        let auth = ApiKeyAuth::from_request_parts(parts, state).await?;
+        let (login, account) = state.core.logged_in(&auth.key).await?;
+        Ok(LoggedIn { auth, login, account })
+    }
+}

@@ -1,0 +1,107 @@
+//! The i3D dialect's errors, in API v3's format: `{"errorCode": int, "errorMessage":
+//! string, "errors": [{"property": string, "message": string}]}` with a 4xx status.
+//!
+//! i3D does not publish its list of error codes (its docs show `10001` "Entity not found"
+//! only), so the codes below are Playgate's, one per kind of failure; clients read the
+//! status and `errorMessage`. The messages of the documented failures ("Invalid
+//! credentials", "Already logged in", "Too many login requests performed", "Invalid OTP",
+//! "Unexpected OTP call") are the vendor's words.
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use playgate_core::Error;
+use serde::Serialize;
+
+/// `errorCode` of an unknown entity (the vendor's own example code).
+pub const CODE_NOT_FOUND: i64 = 10001;
+/// `errorCode` of a malformed or invalid field; `errors` names it.
+pub const CODE_INVALID: i64 = 10002;
+/// `errorCode` of missing or wrong credentials (API key, password, OTP, not logged in).
+pub const CODE_UNAUTHORIZED: i64 = 10003;
+/// `errorCode` of an action not allowed.
+pub const CODE_FORBIDDEN: i64 = 10004;
+/// `errorCode` of a state conflict (already logged in, unexpected OTP call ...).
+pub const CODE_CONFLICT: i64 = 10005;
+/// `errorCode` of too many failed attempts.
+pub const CODE_RATE_LIMITED: i64 = 10006;
+/// `errorCode` of a server fault.
+pub const CODE_INTERNAL: i64 = 10000;
+
+/// A core error on its way to an i3D client.
+#[derive(Debug)]
+pub struct I3dError(pub Error);
+
+impl From<Error> for I3dError {
+    fn from(e: Error) -> Self {
+        I3dError(e)
+    }
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Body {
+    error_code: i64,
+    error_message: String,
+    errors: Vec<FieldError>,
+}
+
+#[derive(Serialize)]
+struct FieldError {
+    property: String,
+    message: String,
+}
+
+impl IntoResponse for I3dError {
+    fn into_response(self) -> Response {
+        let mut errors = Vec::new();
+        let (status, code, message) = match self.0 {
+            Error::Invalid { field, reason } => {
+                let message = format!("Invalid value for {field}: {reason}");
+                errors.push(FieldError {
+                    property: field,
+                    message: reason,
+                });
+                (StatusCode::BAD_REQUEST, CODE_INVALID, message)
+            }
+            Error::Unauthorized(m) => (StatusCode::UNAUTHORIZED, CODE_UNAUTHORIZED, m.to_owned()),
+            Error::Forbidden(m) => (StatusCode::FORBIDDEN, CODE_FORBIDDEN, m.to_owned()),
+            Error::NotFound(what) => (
+                StatusCode::NOT_FOUND,
+                CODE_NOT_FOUND,
+                format!("Entity not found: {what}"),
+            ),
+            Error::Conflict(m) => (StatusCode::CONFLICT, CODE_CONFLICT, m),
+            Error::RateLimited { retry_after_secs } => {
+                let mut resp = (
+                    StatusCode::TOO_MANY_REQUESTS,
+                    axum::Json(Body {
+                        error_code: CODE_RATE_LIMITED,
+                        error_message: "Too many login requests performed".into(),
+                        errors,
+                    }),
+                )
+                    .into_response();
+                resp.headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+                return resp;
+            }
+            Error::Internal(cause) => {
+                tracing::error!(error = %cause, "internal error in i3d dialect");
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    CODE_INTERNAL,
+                    "Internal server error".into(),
+                )
+            }
+        };
+        (
+            status,
+            axum::Json(Body {
+                error_code: code,
+                error_message: message,
+                errors,
+            }),
+        )
+            .into_response()
+    }
+}

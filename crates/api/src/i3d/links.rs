@@ -1,0 +1,29 @@
+//! `POST /v3/session/links`: link a game's player to the logged-in account with a code
+//! the game backend got from `POST /s2s/link-code`.
+
+use axum::Json;
+use axum::extract::State;
+use axum::extract::rejection::BytesRejection;
+use bytes::Bytes;
+use playgate_core::Error;
+
+use super::wire::{LinkRequest, LinkResponse, body};
+use super::{I3dError, LoggedIn};
+use crate::common::state::AppState;
+
+/// `POST /v3/session/links`.
+pub async fn redeem(
+    State(state): State<AppState>,
+    me: LoggedIn,
+    raw: Result<Bytes, BytesRejection>,
+) -> Result<Json<LinkResponse>, I3dError> {
+    let req: LinkRequest = body(raw)?;
+    let code = req.code.ok_or_else(|| Error::invalid("code", "is required"))?;
+    let linked = state.core.redeem_link_code(&me.account, &code, me.auth.ip).await?;
+    Ok(Json(LinkResponse {
+        client_id: linked.game.client_id,
+        client_name: linked.game.client_name,
+        user_id: linked.user_id,
+        indigg_id: me.account.public_id,
+    }))
+}

@@ -1,0 +1,59 @@
+//! 2FA enrollment: `POST /v3/session/2fa` (a new secret, its URI and QR code), `POST
+//! /v3/session/2fa/enable` (turn on, get recovery codes), `DELETE /v3/session/2fa`.
+
+use axum::Json;
+use axum::extract::State;
+use axum::extract::rejection::BytesRejection;
+use axum::http::StatusCode;
+use bytes::Bytes;
+use playgate_core::Error;
+use qrcode::QrCode;
+use qrcode::render::svg;
+
+use super::wire::{OtpRequest, RecoveryCodes, TwoFactorSetup, body};
+use super::{I3dError, LoggedIn};
+use crate::common::state::AppState;
+
+fn qr_svg(data: &str) -> Result<String, Error> {
+    let code = QrCode::new(data.as_bytes()).map_err(Error::internal)?;
+    Ok(code.render::<svg::Color<'_>>().min_dimensions(200, 200).build())
+}
+
+fn otp(raw: Result<Bytes, BytesRejection>) -> Result<String, I3dError> {
+    let req: OtpRequest = body(raw)?;
+    Ok(req.otp.ok_or_else(|| Error::invalid("otp", "is required"))?)
+}
+
+/// `POST /v3/session/2fa`.
+pub async fn begin(State(state): State<AppState>, me: LoggedIn) -> Result<Json<TwoFactorSetup>, I3dError> {
+    let e = state.core.begin_totp(&me.account).await?;
+    Ok(Json(TwoFactorSetup {
+        qr_code_svg: qr_svg(e.uri.expose())?,
+        secret: e.secret.expose().to_owned(),
+        otpauth_uri: e.uri.expose().to_owned(),
+    }))
+}
+
+/// `POST /v3/session/2fa/enable`.
+pub async fn enable(
+    State(state): State<AppState>,
+    me: LoggedIn,
+    raw: Result<Bytes, BytesRejection>,
+) -> Result<Json<RecoveryCodes>, I3dError> {
+    let otp = otp(raw)?;
+    let codes = state.core.enable_totp(&me.account, &otp, me.auth.ip).await?;
+    Ok(Json(RecoveryCodes {
+        recovery_codes: codes.iter().map(|c| c.expose().to_owned()).collect(),
+    }))
+}
+
+/// `DELETE /v3/session/2fa`: 204.
+pub async fn disable(
+    State(state): State<AppState>,
+    me: LoggedIn,
+    raw: Result<Bytes, BytesRejection>,
+) -> Result<StatusCode, I3dError> {
+    let otp = otp(raw)?;
+    state.core.disable_totp(&me.account, &otp, me.auth.ip).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,54 @@
+//! `POST /s2s/link-code`: a short one-time code with which the player's platform account
+//! (logged in through the i3D dialect) links itself to the player.
+
+use axum::Json;
+use axum::extract::State;
+use axum::extract::rejection::BytesRejection;
+use bytes::Bytes;
+use playgate_core::Error;
+use playgate_core::ids::UserId;
+use serde::{Deserialize, Serialize};
+
+use super::{KgenError, S2sClient};
+use crate::common::json;
+use crate::common::lenient;
+use crate::common::state::AppState;
+
+/// `POST /s2s/link-code` body.
+#[derive(Debug, Deserialize)]
+pub struct LinkCodeRequest {
+    #[serde(default, deserialize_with = "lenient::string")]
+    pub user_id: Option<String>,
+}
+
+/// `POST /s2s/link-code` answer.
+#[derive(Debug, Serialize)]
+pub struct LinkCodeResponse {
+    /// Eight characters; show it to the player, who enters it while logged in.
+    pub code: String,
+    /// Unix seconds.
+    pub expires_at: i64,
+    /// Seconds from now.
+    pub expires_in: i64,
+}
+
+/// `POST /s2s/link-code`.
+pub async fn create(
+    State(state): State<AppState>,
+    S2sClient(game): S2sClient,
+    raw: Result<Bytes, BytesRejection>,
+) -> Result<Json<LinkCodeResponse>, KgenError> {
+    let raw = raw.map_err(|e| Error::invalid("body", e.body_text()))?;
+    let req: LinkCodeRequest = json::parse(&raw, false).map_err(Error::from)?;
+    let user_id = req
+        .user_id
+        .filter(|s| !s.is_empty())
+        .ok_or_else(|| Error::invalid("user_id", "is required"))?;
+    let code = state.core.create_link_code(&game, &UserId::parse(user_id)?).await?;
+    let now = state.core.now().unix_secs();
+    Ok(Json(LinkCodeResponse {
+        code: code.code.expose().to_owned(),
+        expires_at: code.expires_at.unix_secs(),
+        expires_in: code.expires_at.unix_secs() - now,
+    }))
+}

@@ -1,0 +1,392 @@
+//! Account logins through API keys (the i3D dialect's session): API keys with address
+//! allowlists and expiry, password login with optional TOTP second factor, logout, the
+//! logged-in account, 2FA enrollment with recovery codes, and brute-force limits.
+//!
+//! Policy lives here: a key holds at most one login; a completed login lasts
+//! `login_ttl` (or `remember_me_ttl`); a login waiting for its OTP waits `otp_window` and
+//! is cancelled by `otp_max_failures` wrong codes; failed passwords and OTPs count per
+//! account (by user name, known or not) and per client IP.
+
+use std::net::IpAddr;
+
+use rand::Rng;
+
+use crate::account::{
+    API_KEY_PREFIX, Account, AccountId, ApiKey, Login, NewApiKey, NewApiKeyRecord, NewLogin, name_key, parse_net,
+    totp_context,
+};
+use crate::account_store::StartLogin;
+use crate::clock::Timestamp;
+use crate::crypto::{Secret, SecretHash};
+use crate::ids::SessionId;
+use crate::password::MAX_PASSWORD_BYTES;
+use crate::service::Playgate;
+use crate::session::SessionState;
+use crate::{Error, Result, totp};
+
+/// `POST /v3/session/login`.
+#[derive(Debug, Clone)]
+pub struct LoginCmd {
+    /// As typed.
+    pub user_name: String,
+    /// As typed.
+    pub password: Secret,
+    /// The longer lifetime.
+    pub remember_me: bool,
+    /// The client's address.
+    pub ip: Option<IpAddr>,
+    /// Its country code (from GeoIP), or empty.
+    pub country: String,
+}
+
+/// The answer to a login.
+#[derive(Debug, Clone, Copy)]
+pub struct LoginStarted {
+    /// Whether an OTP must follow.
+    pub requires_otp: bool,
+    /// When the login (as it now stands) expires: the OTP deadline while one is awaited.
+    pub expires_at: Timestamp,
+    /// When the OTP window closes, if one is awaited.
+    pub otp_expires_at: Option<Timestamp>,
+}
+
+/// A started 2FA enrollment: show the secret (or its QR code) to the person once.
+#[derive(Debug, Clone)]
+pub struct TotpEnrollment {
+    /// Base32.
+    pub secret: Secret,
+    /// `otpauth://totp/…`.
+    pub uri: Secret,
+}
+
+/// Number of recovery codes issued when 2FA is turned on.
+pub const RECOVERY_CODES: usize = 10;
+
+const INVALID_CREDENTIALS: Error = Error::Unauthorized("Invalid credentials");
+const INVALID_OTP: Error = Error::Unauthorized("Invalid OTP");
+const NOT_LOGGED_IN: Error = Error::Unauthorized("Not logged in");
+
+fn failure_keys(user_name_key: &str, ip: Option<IpAddr>) -> Vec<String> {
+    let mut keys = vec![format!("i3d-login:account:{user_name_key}")];
+    if let Some(ip) = ip {
+        keys.push(format!("i3d-login:ip:{ip}"));
+    }
+    keys
+}
+
+/// A recovery code as shown: four groups of four base32 characters (80 bits).
+fn new_recovery_code() -> String {
+    const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz234567";
+    let mut rng = rand::rngs::OsRng;
+    let mut s = String::with_capacity(19);
+    for i in 0..16 {
+        if i > 0 && i % 4 == 0 {
+            s.push('-');
+        }
+        s.push(char::from(ALPHABET[rng.gen_range(0..ALPHABET.len())]));
+    }
+    s
+}
+
+fn normalize_code(s: &str) -> String {
+    s.chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// Recovery codes are hashed with the account id, so equal codes of two accounts differ
+/// at rest.
+fn recovery_hash(id: AccountId, code: &str) -> SecretHash {
+    SecretHash::of(&format!("{}:{}", id.0, normalize_code(code)))
+}
+
+impl Playgate {
+    /// Creates an API key; the key is returned once, only its hash is kept.
+    pub async fn create_api_key(&self, cmd: NewApiKey) -> Result<(ApiKey, Secret)> {
+        let allowed = cmd.allow_ips.iter().map(|s| parse_net(s)).collect::<Result<Vec<_>>>()?;
+        if cmd.label.chars().count() > 200 {
+            return Err(Error::invalid("label", "must be at most 200 characters"));
+        }
+        let key = Secret::random(API_KEY_PREFIX);
+        let rec = NewApiKeyRecord {
+            hash: key.hash(),
+            label: cmd.label,
+            allowed,
+            expires_at: cmd.expires_at,
+            created_at: self.now(),
+        };
+        Ok((self.store.insert_api_key(&rec).await?, key))
+    }
+
+    /// Authenticates a `PRIVATE-TOKEN`: known, not expired, used from an allowed address.
+    /// Unknown keys are counted per client IP like failed client authentications (past the
+    /// limit they are answered 429); valid keys cost no write and are never locked out.
+    pub async fn authenticate_api_key(&self, token: &str, ip: Option<IpAddr>) -> Result<ApiKey> {
+        let s = &self.settings;
+        let Some(key) = self.store.api_key_by_hash(&SecretHash::of(token)).await? else {
+            if let Some(ip) = ip {
+                self.count_failure(&format!("api-key:{ip}"), s.auth_failure_limit, s.auth_failure_window)
+                    .await?;
+            }
+            return Err(Error::Unauthorized("Invalid API key"));
+        };
+        if key.expires_at.is_some_and(|t| self.now() >= t) {
+            return Err(Error::Unauthorized("API key expired"));
+        }
+        if !key.allowed.is_empty() && !ip.is_some_and(|ip| key.allowed.iter().any(|n| n.contains(&ip))) {
+            return Err(Error::Unauthorized("API key not allowed from this address"));
+        }
+        Ok(key)
+    }
+
+    async fn check_login_limits(&self, keys: &[String]) -> Result<()> {
+        let a = &self.settings.accounts;
+        for k in keys {
+            self.check_failures(k, a.login_failure_limit, a.login_failure_window)
+                .await?;
+        }
+        Ok(())
+    }
+
+    async fn count_login_failure(&self, keys: &[String]) -> Result<()> {
+        let a = &self.settings.accounts;
+        let mut limited = None;
+        for k in keys {
+            if let Err(e) = self
+                .count_failure(k, a.login_failure_limit, a.login_failure_window)
+                .await
+            {
+                limited = Some(e);
+            }
+        }
+        limited.map_or(Ok(()), Err)
+    }
+
+    /// `POST /v3/session/login`: checks the password; without 2FA the login is complete,
+    /// with 2FA it waits for [`login_otp`](Self::login_otp).
+    pub async fn login(&self, key: &ApiKey, cmd: LoginCmd) -> Result<LoginStarted> {
+        if cmd.user_name.trim().is_empty() {
+            return Err(Error::invalid("userName", "is required"));
+        }
+        if cmd.password.expose().is_empty() {
+            return Err(Error::invalid("password", "is required"));
+        }
+        if cmd.user_name.len() > 256 || cmd.password.expose().len() > MAX_PASSWORD_BYTES {
+            return Err(INVALID_CREDENTIALS);
+        }
+        let now = self.now();
+        if self.store.current_login(key.id).await?.is_some_and(|l| l.is_live(now)) {
+            return Err(Error::Conflict("Already logged in".into()));
+        }
+        let keys = failure_keys(&name_key(&cmd.user_name), cmd.ip);
+        self.check_login_limits(&keys).await?;
+        let account = self.store.account_by_name_key(&name_key(&cmd.user_name)).await?;
+        let ok = self
+            .passwords
+            .verify(&cmd.password, account.as_ref().map(|a| a.password_hash.as_str()))
+            .await?;
+        let Some(account) = account.filter(|_| ok) else {
+            self.count_login_failure(&keys).await?;
+            return Err(INVALID_CREDENTIALS);
+        };
+        let a = &self.settings.accounts;
+        let now = self.now();
+        let (state, expires_at) = if account.totp_enabled {
+            (SessionState::PendingOtp, now.plus(a.otp_window))
+        } else if cmd.remember_me {
+            (SessionState::Active, now.plus(a.remember_me_ttl))
+        } else {
+            (SessionState::Active, now.plus(a.login_ttl))
+        };
+        let login = Login {
+            id: SessionId::new(),
+            api_key_id: key.id,
+            account_id: account.id,
+            state,
+            started_at: now,
+            expires_at,
+            remember_me: cmd.remember_me,
+            otp_failures: 0,
+            ip: cmd.ip.map(|ip| ip.to_string()),
+            country: cmd.country,
+        };
+        match self.store.start_login(&NewLogin { login, now }).await {
+            Ok(StartLogin::Started(_)) => {}
+            Ok(StartLogin::AlreadyLoggedIn) | Err(Error::Conflict(_)) => {
+                return Err(Error::Conflict("Already logged in".into()));
+            }
+            Err(e) => return Err(e),
+        }
+        Ok(LoginStarted {
+            requires_otp: account.totp_enabled,
+            expires_at,
+            otp_expires_at: account.totp_enabled.then_some(expires_at),
+        })
+    }
+
+    /// Checks a 6-digit TOTP (never accepted twice) or, if `recovery` allows, an unused
+    /// recovery code against the account's active secret (or `sealed`, when given).
+    async fn check_otp(&self, account: &Account, sealed: Option<&[u8]>, otp: &str, recovery: bool) -> Result<bool> {
+        if let Some(code) = totp::TotpCode::parse(otp) {
+            let Some(sealed) = sealed.or(account.totp_secret.as_deref()) else {
+                return Ok(false);
+            };
+            let secret = self.master.open(&totp_context(account.id), sealed)?;
+            return match totp::verify(&secret, &code, self.now().unix_secs()) {
+                Some(step) => self.store.claim_totp_step(account.id, step).await,
+                None => Ok(false),
+            };
+        }
+        if recovery && normalize_code(otp).len() == 16 && account.totp_enabled {
+            return self
+                .store
+                .use_recovery_code(account.id, &recovery_hash(account.id, otp), self.now())
+                .await;
+        }
+        Ok(false)
+    }
+
+    async fn account(&self, id: AccountId) -> Result<Account> {
+        self.store
+            .account_by_id(id)
+            .await?
+            .ok_or_else(|| Error::internal(format!("login of missing account {}", id.0)))
+    }
+
+    /// `POST /v3/session/login/otp`: completes the key's waiting login with a TOTP or a
+    /// recovery code. Wrong codes count as failed logins; `otp_max_failures` of them
+    /// cancel the waiting login.
+    pub async fn login_otp(&self, key: &ApiKey, otp: &str, ip: Option<IpAddr>) -> Result<()> {
+        if otp.trim().is_empty() {
+            return Err(Error::invalid("otp", "is required"));
+        }
+        let now = self.now();
+        let Some(login) = self.store.current_login(key.id).await?.filter(|l| l.awaits_otp(now)) else {
+            return Err(Error::Conflict("Unexpected OTP call".into()));
+        };
+        let account = self.account(login.account_id).await?;
+        let keys = failure_keys(&name_key(&account.user_name), ip);
+        self.check_login_limits(&keys).await?;
+        if !self.check_otp(&account, None, otp, true).await? {
+            let a = &self.settings.accounts;
+            self.store
+                .add_otp_failure(login.id, i64::from(a.otp_max_failures), now)
+                .await?;
+            self.count_login_failure(&keys).await?;
+            return Err(INVALID_OTP);
+        }
+        let a = &self.settings.accounts;
+        let ttl = if login.remember_me {
+            a.remember_me_ttl
+        } else {
+            a.login_ttl
+        };
+        if !self.store.activate_login(login.id, now, now.plus(ttl)).await? {
+            return Err(Error::Conflict("Unexpected OTP call".into()));
+        }
+        Ok(())
+    }
+
+    /// `POST /v3/session/logout`: ends the key's login (complete or waiting).
+    pub async fn logout(&self, key: &ApiKey) -> Result<()> {
+        let now = self.now();
+        match self.store.current_login(key.id).await? {
+            Some(l) if l.is_live(now) || l.awaits_otp(now) => {
+                self.store.end_login(l.id, now).await?;
+                Ok(())
+            }
+            _ => Err(NOT_LOGGED_IN),
+        }
+    }
+
+    /// The key's completed, live login and its account; `Unauthorized("Not logged in")`
+    /// otherwise.
+    pub async fn logged_in(&self, key: &ApiKey) -> Result<(Login, Account)> {
+        let now = self.now();
+        let login = self
+            .store
+            .current_login(key.id)
+            .await?
+            .filter(|l| l.is_live(now))
+            .ok_or(NOT_LOGGED_IN)?;
+        let account = self.account(login.account_id).await?;
+        Ok((login, account))
+    }
+
+    /// `POST /v3/session/2fa`: a new secret for enrollment (replacing an unfinished one).
+    pub async fn begin_totp(&self, account: &Account) -> Result<TotpEnrollment> {
+        if account.totp_enabled {
+            return Err(Error::Conflict("2FA is already enabled".into()));
+        }
+        let secret = totp::generate_secret();
+        let sealed = self.master.seal(&totp_context(account.id), &secret)?;
+        self.store.set_totp_pending(account.id, Some(&sealed)).await?;
+        let issuer = &self.settings.accounts.totp_issuer;
+        Ok(TotpEnrollment {
+            secret: Secret::new(totp::base32(&secret)),
+            uri: Secret::new(totp::otpauth_uri(issuer, &account.user_name, &secret)),
+        })
+    }
+
+    /// `POST /v3/session/2fa/enable`: a code from the new secret turns 2FA on; returns
+    /// the recovery codes (shown once, stored hashed).
+    pub async fn enable_totp(&self, account: &Account, otp: &str, ip: Option<IpAddr>) -> Result<Vec<Secret>> {
+        if otp.trim().is_empty() {
+            return Err(Error::invalid("otp", "is required"));
+        }
+        if account.totp_enabled {
+            return Err(Error::Conflict("2FA is already enabled".into()));
+        }
+        let Some(pending) = account.totp_pending.as_deref() else {
+            return Err(Error::Conflict(
+                "No 2FA enrollment in progress: POST /v3/session/2fa first".into(),
+            ));
+        };
+        let keys = failure_keys(&name_key(&account.user_name), ip);
+        self.check_login_limits(&keys).await?;
+        if !self.check_otp(account, Some(pending), otp, false).await? {
+            self.count_login_failure(&keys).await?;
+            return Err(INVALID_OTP);
+        }
+        let codes: Vec<Secret> = (0..RECOVERY_CODES).map(|_| Secret::new(new_recovery_code())).collect();
+        let hashes: Vec<SecretHash> = codes.iter().map(|c| recovery_hash(account.id, c.expose())).collect();
+        self.store.enable_totp(account.id, pending, &hashes).await?;
+        Ok(codes)
+    }
+
+    /// `DELETE /v3/session/2fa`: a current code (or a recovery code) turns 2FA off.
+    pub async fn disable_totp(&self, account: &Account, otp: &str, ip: Option<IpAddr>) -> Result<()> {
+        if otp.trim().is_empty() {
+            return Err(Error::invalid("otp", "is required"));
+        }
+        if !account.totp_enabled {
+            return Err(Error::Conflict("2FA is not enabled".into()));
+        }
+        let keys = failure_keys(&name_key(&account.user_name), ip);
+        self.check_login_limits(&keys).await?;
+        if !self.check_otp(account, None, otp, true).await? {
+            self.count_login_failure(&keys).await?;
+            return Err(INVALID_OTP);
+        }
+        self.store.disable_totp(account.id).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recovery_codes() {
+        let c = new_recovery_code();
+        assert_eq!(c.len(), 19);
+        assert_eq!(normalize_code(&c).len(), 16);
+        let id = AccountId(7);
+        assert_eq!(
+            recovery_hash(id, &c),
+            recovery_hash(id, &c.to_uppercase().replace('-', " "))
+        );
+        assert_ne!(recovery_hash(id, &c), recovery_hash(AccountId(8), &c));
+    }
+}

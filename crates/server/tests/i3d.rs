@@ -1,0 +1,1511 @@
+//! i3D.net dialect over HTTP, on both backends: login with and without 2FA, OTP windows,
+//! replay and skew, recovery codes, logout, the user object and its GeoIP fields,
+//! requestIp with and without trusted proxies, brute-force lockout and its expiry, API key
+//! allowlists and expiry, the error format, admin HTTP, the CLI, and linking a KGeN
+//! player to an account.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use common::{Backend, TestServer, json_type, jwt_parts, spawn_with};
+use playgate_core::account::{AccessLevel, AccountProfile, NewAccount, NewApiKey};
+use playgate_core::crypto::Secret;
+use playgate_core::totp;
+use playgate_server::config::Config;
+use serde_json::{Value, json};
+
+const PASSWORD: &str = "correct horse battery";
+
+/// Cheap argon2 parameters, so the many logins of these tests stay fast; `defaults`
+/// keeps the OWASP defaults.
+fn cheap(c: &mut Config) {
+    c.argon2_memory_kib = 1024;
+    c.argon2_iterations = 1;
+}
+
+async fn server(b: Backend) -> Option<TestServer> {
+    spawn_with(b, cheap).await
+}
+
+struct R {
+    status: u16,
+    headers: reqwest::header::HeaderMap,
+    json: Value,
+    text: String,
+}
+
+/// One raw HTTP request: method, path, PRIVATE-TOKEN, JSON body, extra headers.
+async fn req(
+    srv: &TestServer,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: Option<&str>,
+    extra: &[(&str, &str)],
+) -> R {
+    let method = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
+    let mut rb = srv.http.request(method, format!("{}{}", srv.base, path));
+    if let Some(t) = token {
+        rb = rb.header("PRIVATE-TOKEN", t);
+    }
+    if let Some(b) = body {
+        rb = rb.header("content-type", "application/json").body(b.to_owned());
+    }
+    for (k, v) in extra {
+        rb = rb.header(*k, *v);
+    }
+    let resp = rb.send().await.expect("send");
+    let status = resp.status().as_u16();
+    let headers = resp.headers().clone();
+    let text = resp.text().await.expect("body");
+    R {
+        status,
+        headers,
+        json: serde_json::from_str(&text).unwrap_or(Value::Null),
+        text,
+    }
+}
+
+/// Asserts an i3D error: status, `errorMessage` (if given), the `errors` property (if given).
+fn assert_i3d_error(r: &R, status: u16, message: Option<&str>, property: Option<&str>) {
+    assert_eq!(r.status, status, "body: {}", r.text);
+    let obj = r.json.as_object().expect("error object");
+    let mut keys: Vec<&str> = obj.keys().map(String::as_str).collect();
+    keys.sort_unstable();
+    assert_eq!(keys, ["errorCode", "errorMessage", "errors"], "{}", r.text);
+    assert!(r.json["errorCode"].is_i64(), "{}", r.text);
+    assert!(r.json["errors"].is_array(), "{}", r.text);
+    if let Some(m) = message {
+        assert_eq!(r.json["errorMessage"], m, "{}", r.text);
+    }
+    if let Some(p) = property {
+        assert_eq!(r.json["errors"][0]["property"], p, "{}", r.text);
+        assert!(r.json["errors"][0]["message"].as_str().is_some_and(|m| !m.is_empty()));
+    }
+}
+
+async fn account(srv: &TestServer, name: &str, phone: &str) -> playgate_core::account::Account {
+    srv.running
+        .core
+        .create_account(NewAccount {
+            user_name: name.into(),
+            password: Secret::new(PASSWORD),
+            profile: AccountProfile {
+                email: format!("{name}@example.com"),
+                first_name: "Ann".into(),
+                last_name: "Smith".into(),
+                gender: "female".into(),
+                phone: phone.into(),
+                ..AccountProfile::default()
+            },
+            access_level: AccessLevel::Regular,
+            trial_days: None,
+            email_validated: true,
+        })
+        .await
+        .expect("account")
+}
+
+async fn api_key(srv: &TestServer, cmd: NewApiKey) -> String {
+    let (_, key) = srv.running.core.create_api_key(cmd).await.expect("key");
+    key.expose().to_owned()
+}
+
+async fn any_key(srv: &TestServer) -> String {
+    api_key(srv, NewApiKey::default()).await
+}
+
+fn login_body(user: &str, password: &str) -> String {
+    json!({"userName": user, "password": password}).to_string()
+}
+
+async fn login(srv: &TestServer, key: &str, user: &str) -> R {
+    req(
+        srv,
+        "POST",
+        "/v3/session/login",
+        Some(key),
+        Some(&login_body(user, PASSWORD)),
+        &[],
+    )
+    .await
+}
+
+fn now(srv: &TestServer) -> i64 {
+    srv.running.core.now().unix_secs()
+}
+
+/// The current TOTP of a base32 secret by the server's clock, `steps` steps away.
+fn code(srv: &TestServer, secret: &[u8], steps: i64) -> String {
+    totp::code_at(secret, now(srv) + steps * totp::STEP_SECS, 6)
+}
+
+fn otp_body(otp: &str) -> String {
+    json!({ "otp": otp }).to_string()
+}
+
+/// Logs `user` in on `key` and turns 2FA on; returns the secret and recovery codes. The
+/// login stays; the enabling code's step is used up.
+async fn enable_2fa(srv: &TestServer, key: &str, user: &str) -> (Vec<u8>, Vec<String>) {
+    assert_eq!(login(srv, key, user).await.status, 200);
+    let r = req(srv, "POST", "/v3/session/2fa", Some(key), None, &[]).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let secret = totp::base32_decode(r.json["secret"].as_str().expect("secret")).expect("base32");
+    let r = req(
+        srv,
+        "POST",
+        "/v3/session/2fa/enable",
+        Some(key),
+        Some(&otp_body(&code(srv, &secret, 0))),
+        &[],
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let codes = r.json["recoveryCodes"]
+        .as_array()
+        .expect("codes")
+        .iter()
+        .map(|c| c.as_str().expect("code").to_owned())
+        .collect();
+    (secret, codes)
+}
+
+fn types(v: &Value) -> BTreeMap<String, &'static str> {
+    v.as_object()
+        .expect("object")
+        .iter()
+        .map(|(k, v)| (k.clone(), json_type(v)))
+        .collect()
+}
+
+/// Login without 2FA, the user object in the seed's JSON types, "Already logged in",
+/// logout, rememberMe, and a login's expiry. Uses the default (OWASP) argon2 parameters.
+async fn login_user_logout(b: Backend) {
+    let Some(srv) = spawn_with(b, |_| {}).await else { return };
+    let a = account(&srv, "ann", "+31 20 555 0100").await;
+    let key = any_key(&srv).await;
+    let r = req(&srv, "GET", "/v3/session/user", Some(&key), None, &[]).await;
+    assert_i3d_error(&r, 401, Some("Not logged in"), None);
+
+    let t0 = now(&srv);
+    let r = login(&srv, &key, "ann").await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(
+        r.json,
+        json!({"requiresOtp": false, "expiresAt": t0 + 86_400, "otpSessionExpiresAt": 0})
+    );
+
+    let r = req(&srv, "GET", "/v3/session/user", Some(&key), None, &[]).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let want: BTreeMap<String, &str> = [
+        ("userId", "number"),
+        ("userName", "string"),
+        ("email", "string"),
+        ("firstName", "string"),
+        ("lastName", "string"),
+        ("gender", "string"),
+        ("phone", "string"),
+        ("accessLevel", "number"),
+        ("validateEmail", "number"),
+        ("isTrialAccount", "number"),
+        ("trialAccountExpirationDate", "string"),
+        ("requestIp", "string"),
+        ("requestIpCountry", "string"),
+        ("requestIpCountryCode", "string"),
+        ("details", "object"),
+        ("billingDetails", "object"),
+    ]
+    .into_iter()
+    .map(|(k, t)| (k.to_owned(), t))
+    .collect();
+    assert_eq!(types(&r.json), want);
+    let u = &r.json;
+    assert_eq!(u["userId"], a.id.0);
+    assert_eq!(u["userName"], "ann");
+    assert_eq!(u["email"], "ann@example.com");
+    assert_eq!(
+        (u["firstName"].as_str(), u["lastName"].as_str()),
+        (Some("Ann"), Some("Smith"))
+    );
+    assert_eq!(u["phone"], "+31 20 555 0100");
+    assert_eq!(u["accessLevel"], 10);
+    assert_eq!(u["validateEmail"], 1);
+    assert_eq!(u["isTrialAccount"], 0);
+    assert_eq!(u["trialAccountExpirationDate"], "");
+    // Loopback: the address, and no country.
+    assert_eq!(u["requestIp"], "127.0.0.1");
+    assert_eq!(
+        (u["requestIpCountry"].as_str(), u["requestIpCountryCode"].as_str()),
+        (Some(""), Some(""))
+    );
+    assert_eq!(u["details"]["accountType"], 0);
+    assert_eq!(u["billingDetails"]["lastName"], "Smith");
+
+    // One login per key.
+    let r = login(&srv, &key, "ann").await;
+    assert_i3d_error(&r, 409, Some("Already logged in"), None);
+    // Another key logs in on its own.
+    let key2 = any_key(&srv).await;
+    assert_eq!(login(&srv, &key2, "ann").await.status, 200);
+
+    let r = req(&srv, "POST", "/v3/session/logout", Some(&key), None, &[]).await;
+    assert_eq!((r.status, r.text.as_str()), (204, ""));
+    assert_i3d_error(
+        &req(&srv, "GET", "/v3/session/user", Some(&key), None, &[]).await,
+        401,
+        Some("Not logged in"),
+        None,
+    );
+    assert_i3d_error(
+        &req(&srv, "POST", "/v3/session/logout", Some(&key), None, &[]).await,
+        401,
+        None,
+        None,
+    );
+    // The other key's login is untouched.
+    assert_eq!(
+        req(&srv, "GET", "/v3/session/user", Some(&key2), None, &[])
+            .await
+            .status,
+        200
+    );
+
+    // rememberMe: 30 days, in any of the forms clients send.
+    for remember in [json!(1), json!("1"), json!(true)] {
+        let body = json!({"userName": "ann", "password": PASSWORD, "rememberMe": remember}).to_string();
+        let r = req(&srv, "POST", "/v3/session/login", Some(&key), Some(&body), &[]).await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        assert_eq!(r.json["expiresAt"], now(&srv) + 30 * 86_400);
+        assert_eq!(
+            req(&srv, "POST", "/v3/session/logout", Some(&key), None, &[])
+                .await
+                .status,
+            204
+        );
+    }
+
+    // A login lapses after 24 h; then the key can log in again.
+    assert_eq!(login(&srv, &key, "ann").await.status, 200);
+    srv.advance(Duration::from_secs(86_400 - 1));
+    assert_eq!(
+        req(&srv, "GET", "/v3/session/user", Some(&key), None, &[]).await.status,
+        200
+    );
+    srv.advance(Duration::from_secs(1));
+    assert_i3d_error(
+        &req(&srv, "GET", "/v3/session/user", Some(&key), None, &[]).await,
+        401,
+        Some("Not logged in"),
+        None,
+    );
+    assert_eq!(login(&srv, &key, "ann").await.status, 200);
+    srv.finish().await;
+}
+
+/// An unknown userName costs a password verification like a wrong password (argon2id
+/// against a dummy hash, default parameters), and gets the same answer. Coarse: medians
+/// of a few tries must be of one order, which an early return for unknown names is not.
+async fn unknown_user_costs_a_password_check(b: Backend) {
+    let Some(srv) = spawn_with(b, |_| {}).await else { return };
+    account(&srv, "ann", "").await;
+    let key = any_key(&srv).await;
+    let mut known = Vec::new();
+    let mut unknown = Vec::new();
+    for i in 0..4 {
+        let start = std::time::Instant::now();
+        let r = req(
+            &srv,
+            "POST",
+            "/v3/session/login",
+            Some(&key),
+            Some(&login_body("ann", "wrong password")),
+            &[],
+        )
+        .await;
+        known.push(start.elapsed());
+        assert_i3d_error(&r, 401, Some("Invalid credentials"), None);
+        let start = std::time::Instant::now();
+        let r = req(
+            &srv,
+            "POST",
+            "/v3/session/login",
+            Some(&key),
+            Some(&login_body(&format!("nobody{i}"), "wrong password")),
+            &[],
+        )
+        .await;
+        unknown.push(start.elapsed());
+        assert_i3d_error(&r, 401, Some("Invalid credentials"), None);
+    }
+    known.sort();
+    unknown.sort();
+    let (k, u) = (known[2].as_secs_f64(), unknown[2].as_secs_f64());
+    assert!(u > k * 0.3 && k > u * 0.3, "median known {k:.4}s, unknown {u:.4}s");
+    srv.finish().await;
+}
+
+/// A trial account, management access level, user names case-insensitive.
+async fn trial_account_fields(b: Backend) {
+    let Some(srv) = server(b).await else { return };
+    srv.running
+        .core
+        .create_account(NewAccount {
+            user_name: "Boss".into(),
+            password: Secret::new(PASSWORD),
+            profile: AccountProfile {
+                email: "boss@example.com".into(),
+                company_name: "Hosting B.V.".into(),
+                language: "nl".into(),
+                ..AccountProfile::default()
+            },
+            access_level: AccessLevel::Management,
+            trial_days: Some(30),
+            email_validated: false,
+        })
+        .await
+        .expect("account");
+    let key = any_key(&srv).await;
+    assert_eq!(login(&srv, &key, "bOSS").await.status, 200);
+    let u = req(&srv, "GET", "/v3/session/user", Some(&key), None, &[]).await.json;
+    assert_eq!(u["userName"], "Boss");
+    assert_eq!(u["accessLevel"], 20);
+    assert_eq!(u["validateEmail"], 0);
+    assert_eq!(u["isTrialAccount"], 1);
+    // The test clock starts at 2026-01-01T00:00:00Z.
+    assert_eq!(u["trialAccountExpirationDate"], "2026-01-31T00:00:00Z");
+    assert_eq!(
+        u["details"],
+        json!({"accountType": 1, "companyName": "Hosting B.V.", "language": "nl", "unconfirmedEmail": ""})
+    );
+    srv.finish().await;
+}
+
+/// Every bad input is a 4xx in the i3D format and changes nothing.
+async fn bad_input_and_credentials(b: Backend) {
+    let Some(srv) = server(b).await else { return };
+    account(&srv, "ann", "").await;
+    let key = any_key(&srv).await;
+    let login_path = "/v3/session/login";
+    for (body, property) in [
+        (None, "userName"),
+        (Some("{"), "body"),
+        (Some("[1]"), "body"),
+        (Some(r#"{"password": "x"}"#), "userName"),
+        (Some(r#"{"userName": "ann"}"#), "password"),
+        (Some(r#"{"userName": "", "password": "x"}"#), "userName"),
+        (
+            Some(r#"{"userName": "ann", "password": "x", "rememberMe": "maybe"}"#),
+            "rememberMe",
+        ),
+        (Some(r#"{"userName": {"a": 1}, "password": "x"}"#), "userName"),
+    ] {
+        let r = req(&srv, "POST", login_path, Some(&key), body, &[]).await;
+        assert_i3d_error(&r, 400, None, Some(property));
+    }
+    // Wrong password and unknown user: one answer.
+    let wrong = req(
+        &srv,
+        "POST",
+        login_path,
+        Some(&key),
+        Some(&login_body("ann", "wrong password")),
+        &[],
+    )
+    .await;
+    assert_i3d_error(&wrong, 401, Some("Invalid credentials"), None);
+    let unknown = req(
+        &srv,
+        "POST",
+        login_path,
+        Some(&key),
+        Some(&login_body("nobody", PASSWORD)),
+        &[],
+    )
+    .await;
+    assert_eq!((unknown.status, &unknown.json), (wrong.status, &wrong.json));
+    // Credentials of the key.
+    let r = req(&srv, "POST", login_path, None, Some(&login_body("ann", PASSWORD)), &[]).await;
+    assert_i3d_error(&r, 401, Some("Missing PRIVATE-TOKEN header"), None);
+    let r = req(
+        &srv,
+        "POST",
+        login_path,
+        Some("pgk_nope"),
+        Some(&login_body("ann", PASSWORD)),
+        &[],
+    )
+    .await;
+    assert_i3d_error(&r, 401, Some("Invalid API key"), None);
+    assert_i3d_error(
+        &req(&srv, "GET", "/v3/session/user", Some("pgk_nope"), None, &[]).await,
+        401,
+        None,
+        None,
+    );
+    // OTP calls: no body, no waiting login.
+    assert_i3d_error(
+        &req(&srv, "POST", "/v3/session/login/otp", Some(&key), None, &[]).await,
+        400,
+        None,
+        Some("otp"),
+    );
+    let r = req(
+        &srv,
+        "POST",
+        "/v3/session/login/otp",
+        Some(&key),
+        Some(&otp_body("123456")),
+        &[],
+    )
+    .await;
+    assert_i3d_error(&r, 409, Some("Unexpected OTP call"), None);
+    // 2FA and links need a login.
+    for (m, p) in [
+        ("POST", "/v3/session/2fa"),
+        ("DELETE", "/v3/session/2fa"),
+        ("POST", "/v3/session/2fa/enable"),
+        ("POST", "/v3/session/links"),
+    ] {
+        assert_i3d_error(
+            &req(&srv, m, p, Some(&key), Some(&otp_body("123456")), &[]).await,
+            401,
+            Some("Not logged in"),
+            None,
+        );
+    }
+    // Nothing changed: the key logs in, once.
+    assert_eq!(login(&srv, &key, "ann").await.status, 200);
+    // Logged in: bad 2FA and link bodies.
+    assert_i3d_error(
+        &req(&srv, "POST", "/v3/session/2fa/enable", Some(&key), Some("{}"), &[]).await,
+        400,
+        None,
+        Some("otp"),
+    );
+    assert_i3d_error(
+        &req(
+            &srv,
+            "POST",
+            "/v3/session/links",
+            Some(&key),
+            Some(r#"{"code": 5"#),
+            &[],
+        )
+        .await,
+        400,
+        None,
+        Some("body"),
+    );
+    assert_i3d_error(
+        &req(&srv, "POST", "/v3/session/links", Some(&key), Some("{}"), &[]).await,
+        400,
+        None,
+        Some("code"),
+    );
+    // Enable before enrollment, disable when off.
+    let r = req(
+        &srv,
+        "POST",
+        "/v3/session/2fa/enable",
+        Some(&key),
+        Some(&otp_body("123456")),
+        &[],
+    )
+    .await;
+    assert_i3d_error(&r, 409, None, None);
+    let r = req(
+        &srv,
+        "DELETE",
+        "/v3/session/2fa",
+        Some(&key),
+        Some(&otp_body("123456")),
+        &[],
+    )
+    .await;
+    assert_i3d_error(&r, 409, Some("2FA is not enabled"), None);
+    srv.finish().await;
+}
+
+/// Enrollment (secret, otpauth URI, SVG QR), enabling, login with OTP, the OTP window,
+/// skew, replay, five wrong OTPs, and "Unexpected OTP call".
+async fn two_factor_login(b: Backend) {
+    let Some(srv) = server(b).await else { return };
+    account(&srv, "ann", "").await;
+    let key = any_key(&srv).await;
+    assert_eq!(login(&srv, &key, "ann").await.status, 200);
+    let r = req(&srv, "POST", "/v3/session/2fa", Some(&key), None, &[]).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let b32 = r.json["secret"].as_str().expect("secret").to_owned();
+    let secret = totp::base32_decode(&b32).expect("base32");
+    assert_eq!(secret.len(), 20);
+    assert_eq!(
+        r.json["otpauthUri"],
+        format!("otpauth://totp/Playgate:ann?secret={b32}&issuer=Playgate&algorithm=SHA1&digits=6&period=30")
+    );
+    let svg = r.json["qrCodeSvg"].as_str().expect("svg");
+    assert!(svg.contains("<svg") && svg.contains("</svg>"), "{svg}");
+    // Until enabled, logins need no OTP; a wrong code does not enable.
+    let r = req(
+        &srv,
+        "POST",
+        "/v3/session/2fa/enable",
+        Some(&key),
+        Some(&otp_body("000000")),
+        &[],
+    )
+    .await;
+    assert_i3d_error(&r, 401, Some("Invalid OTP"), None);
+    let r = req(
+        &srv,
+        "POST",
+        "/v3/session/2fa/enable",
+        Some(&key),
+        Some(&otp_body(&code(&srv, &secret, 0))),
+        &[],
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.json["recoveryCodes"].as_array().map(Vec::len), Some(10));
+    let r = req(&srv, "POST", "/v3/session/2fa", Some(&key), None, &[]).await;
+    assert_i3d_error(&r, 409, Some("2FA is already enabled"), None);
+    // A completed login expects no OTP.
+    let r = req(
+        &srv,
+        "POST",
+        "/v3/session/login/otp",
+        Some(&key),
+        Some(&otp_body(&code(&srv, &secret, 0))),
+        &[],
+    )
+    .await;
+    assert_i3d_error(&r, 409, Some("Unexpected OTP call"), None);
+    assert_eq!(
+        req(&srv, "POST", "/v3/session/logout", Some(&key), None, &[])
+            .await
+            .status,
+        204
+    );
+
+    // Login with 2FA waits for the OTP, five minutes.
+    let r = login(&srv, &key, "ann").await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let t = now(&srv);
+    assert_eq!(
+        r.json,
+        json!({"requiresOtp": true, "expiresAt": t + 300, "otpSessionExpiresAt": t + 300})
+    );
+    assert_i3d_error(
+        &req(&srv, "GET", "/v3/session/user", Some(&key), None, &[]).await,
+        401,
+        Some("Not logged in"),
+        None,
+    );
+    // The code that enabled 2FA is used up (replay), although still inside its step.
+    let r = req(
+        &srv,
+        "POST",
+        "/v3/session/login/otp",
+        Some(&key),
+        Some(&otp_body(&code(&srv, &secret, 0))),
+        &[],
+    )
+    .await;
+    assert_i3d_error(&r, 401, Some("Invalid OTP"), None);
+    // Two steps ahead is outside the skew.
+    let r = req(
+        &srv,
+        "POST",
+        "/v3/session/login/otp",
+        Some(&key),
+        Some(&otp_body(&code(&srv, &secret, 2))),
+        &[],
+    )
+    .await;
+    assert_i3d_error(&r, 401, Some("Invalid OTP"), None);
+    // One step ahead is inside it.
+    let next = code(&srv, &secret, 1);
+    let r = req(
+        &srv,
+        "POST",
+        "/v3/session/login/otp",
+        Some(&key),
+        Some(&otp_body(&next)),
+        &[],
+    )
+    .await;
+    assert_eq!((r.status, r.text.as_str()), (204, ""));
+    let r = req(&srv, "GET", "/v3/session/user", Some(&key), None, &[]).await;
+    assert_eq!(r.status, 200);
+    assert_eq!(
+        req(&srv, "POST", "/v3/session/logout", Some(&key), None, &[])
+            .await
+            .status,
+        204
+    );
+    // After OTP the login lasts the full 24 h from the OTP.
+
+    // The same code again, on a new login: a replay.
+    assert_eq!(login(&srv, &key, "ann").await.json["requiresOtp"], true);
+    let r = req(
+        &srv,
+        "POST",
+        "/v3/session/login/otp",
+        Some(&key),
+        Some(&otp_body(&next)),
+        &[],
+    )
+    .await;
+    assert_i3d_error(&r, 401, Some("Invalid OTP"), None);
+    // The OTP window closes after five minutes.
+    srv.advance(Duration::from_secs(301));
+    let r = req(
+        &srv,
+        "POST",
+        "/v3/session/login/otp",
+        Some(&key),
+        Some(&otp_body(&code(&srv, &secret, 0))),
+        &[],
+    )
+    .await;
+    assert_i3d_error(&r, 409, Some("Unexpected OTP call"), None);
+
+    // A waiting login does not block a new one; five wrong OTPs cancel it.
+    let t = now(&srv);
+    let r = login(&srv, &key, "ann").await;
+    assert_eq!(r.json["otpSessionExpiresAt"], t + 300);
+    for _ in 0..5 {
+        let r = req(
+            &srv,
+            "POST",
+            "/v3/session/login/otp",
+            Some(&key),
+            Some(&otp_body("000000")),
+            &[],
+        )
+        .await;
+        assert_i3d_error(&r, 401, Some("Invalid OTP"), None);
+    }
+    let r = req(
+        &srv,
+        "POST",
+        "/v3/session/login/otp",
+        Some(&key),
+        Some(&otp_body(&code(&srv, &secret, 0))),
+        &[],
+    )
+    .await;
+    assert_i3d_error(&r, 409, Some("Unexpected OTP call"), None);
+    // A fresh login with a fresh code completes.
+    srv.advance(Duration::from_secs(30));
+    assert_eq!(login(&srv, &key, "ann").await.json["requiresOtp"], true);
+    let r = req(
+        &srv,
+        "POST",
+        "/v3/session/login/otp",
+        Some(&key),
+        Some(&otp_body(&code(&srv, &secret, 0))),
+        &[],
+    )
+    .await;
+    assert_eq!(r.status, 204, "{}", r.text);
+    // The completed login lasts 24 h from the OTP.
+    srv.advance(Duration::from_secs(86_399));
+    assert_eq!(
+        req(&srv, "GET", "/v3/session/user", Some(&key), None, &[]).await.status,
+        200
+    );
+    srv.finish().await;
+}
+
+/// Recovery codes: accepted once in place of an OTP, in any case and grouping; turning
+/// 2FA off with a code.
+async fn recovery_codes(b: Backend) {
+    let Some(srv) = server(b).await else { return };
+    account(&srv, "ann", "").await;
+    let key = any_key(&srv).await;
+    let (secret, codes) = enable_2fa(&srv, &key, "ann").await;
+    assert_eq!(codes.len(), 10);
+    assert!(
+        codes.iter().all(|c| c.len() == 19 && c.matches('-').count() == 3),
+        "{codes:?}"
+    );
+    assert_eq!(codes.iter().collect::<std::collections::BTreeSet<_>>().len(), 10);
+    assert_eq!(
+        req(&srv, "POST", "/v3/session/logout", Some(&key), None, &[])
+            .await
+            .status,
+        204
+    );
+
+    assert_eq!(login(&srv, &key, "ann").await.json["requiresOtp"], true);
+    let r = req(
+        &srv,
+        "POST",
+        "/v3/session/login/otp",
+        Some(&key),
+        Some(&otp_body(&codes[0])),
+        &[],
+    )
+    .await;
+    assert_eq!(r.status, 204, "{}", r.text);
+    assert_eq!(
+        req(&srv, "POST", "/v3/session/logout", Some(&key), None, &[])
+            .await
+            .status,
+        204
+    );
+    // Used once: refused.
+    assert_eq!(login(&srv, &key, "ann").await.json["requiresOtp"], true);
+    let r = req(
+        &srv,
+        "POST",
+        "/v3/session/login/otp",
+        Some(&key),
+        Some(&otp_body(&codes[0])),
+        &[],
+    )
+    .await;
+    assert_i3d_error(&r, 401, Some("Invalid OTP"), None);
+    // Another, typed in upper case without dashes.
+    let typed = codes[1].replace('-', "").to_uppercase();
+    let r = req(
+        &srv,
+        "POST",
+        "/v3/session/login/otp",
+        Some(&key),
+        Some(&otp_body(&typed)),
+        &[],
+    )
+    .await;
+    assert_eq!(r.status, 204, "{}", r.text);
+    // Turning 2FA off takes a valid code: wrong ones and used recovery codes are refused.
+    let r = req(
+        &srv,
+        "DELETE",
+        "/v3/session/2fa",
+        Some(&key),
+        Some(&otp_body(&codes[1])),
+        &[],
+    )
+    .await;
+    assert_i3d_error(&r, 401, Some("Invalid OTP"), None);
+    srv.advance(Duration::from_secs(30));
+    let r = req(
+        &srv,
+        "DELETE",
+        "/v3/session/2fa",
+        Some(&key),
+        Some(&otp_body(&code(&srv, &secret, 0))),
+        &[],
+    )
+    .await;
+    assert_eq!((r.status, r.text.as_str()), (204, ""));
+    assert_eq!(
+        req(&srv, "POST", "/v3/session/logout", Some(&key), None, &[])
+            .await
+            .status,
+        204
+    );
+    let r = login(&srv, &key, "ann").await;
+    assert_eq!(r.json["requiresOtp"], false, "{}", r.text);
+    // Old recovery codes are gone with 2FA; re-enrolling issues new ones.
+    let r = req(&srv, "POST", "/v3/session/2fa", Some(&key), None, &[]).await;
+    assert_eq!(r.status, 200);
+    srv.finish().await;
+}
+
+/// Too many failures per account (from any address) and per address (for any user
+/// name) give 429 with Retry-After; the lock ends with the window.
+async fn lockout_and_expiry(b: Backend) {
+    let Some(srv) = spawn_with(b, |c| {
+        cheap(c);
+        c.trusted_proxies = vec!["127.0.0.1/32".into()];
+    })
+    .await
+    else {
+        return;
+    };
+    account(&srv, "ann", "").await;
+    account(&srv, "bob", "").await;
+    let key = any_key(&srv).await;
+    let from = |i: u32| format!("203.0.{}.{}", i / 200, i % 200 + 1);
+    // Ten wrong passwords for ann, each from another address.
+    for i in 0..10 {
+        let ip = from(i);
+        let r = req(
+            &srv,
+            "POST",
+            "/v3/session/login",
+            Some(&key),
+            Some(&login_body("ann", "wrong password")),
+            &[("x-forwarded-for", &ip)],
+        )
+        .await;
+        assert_i3d_error(&r, 401, Some("Invalid credentials"), None);
+    }
+    // Now even the right password is refused, from a fresh address.
+    let r = req(
+        &srv,
+        "POST",
+        "/v3/session/login",
+        Some(&key),
+        Some(&login_body("ann", PASSWORD)),
+        &[("x-forwarded-for", "198.51.100.7")],
+    )
+    .await;
+    assert_i3d_error(&r, 429, Some("Too many login requests performed"), None);
+    let retry: u64 = r.headers["retry-after"].to_str().expect("ascii").parse().expect("secs");
+    assert!((1..=900).contains(&retry), "{retry}");
+    // Bob is not affected.
+    let r = req(
+        &srv,
+        "POST",
+        "/v3/session/login",
+        Some(&key),
+        Some(&login_body("bob", PASSWORD)),
+        &[("x-forwarded-for", "198.51.100.7")],
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(
+        req(&srv, "POST", "/v3/session/logout", Some(&key), None, &[])
+            .await
+            .status,
+        204
+    );
+
+    // Ten failures from one address, for unknown names: that address is locked for bob too.
+    for i in 0..10 {
+        let r = req(
+            &srv,
+            "POST",
+            "/v3/session/login",
+            Some(&key),
+            Some(&login_body(&format!("ghost{i}"), "x")),
+            &[("x-forwarded-for", "192.0.2.1")],
+        )
+        .await;
+        assert_i3d_error(&r, 401, Some("Invalid credentials"), None);
+    }
+    let r = req(
+        &srv,
+        "POST",
+        "/v3/session/login",
+        Some(&key),
+        Some(&login_body("bob", PASSWORD)),
+        &[("x-forwarded-for", "192.0.2.1")],
+    )
+    .await;
+    assert_i3d_error(&r, 429, Some("Too many login requests performed"), None);
+    // An unknown name is locked like a known one: eleven tries for "ghost".
+    for i in 0..10 {
+        let r = req(
+            &srv,
+            "POST",
+            "/v3/session/login",
+            Some(&key),
+            Some(&login_body("ghost", "x")),
+            &[("x-forwarded-for", &from(100 + i))],
+        )
+        .await;
+        assert_eq!(r.status, 401);
+    }
+    let r = req(
+        &srv,
+        "POST",
+        "/v3/session/login",
+        Some(&key),
+        Some(&login_body("ghost", "x")),
+        &[("x-forwarded-for", "198.51.100.9")],
+    )
+    .await;
+    assert_eq!(r.status, 429);
+
+    // After Retry-After the locks are gone.
+    srv.advance(Duration::from_secs(retry));
+    let r = req(
+        &srv,
+        "POST",
+        "/v3/session/login",
+        Some(&key),
+        Some(&login_body("ann", PASSWORD)),
+        &[("x-forwarded-for", "192.0.2.1")],
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    srv.finish().await;
+}
+
+/// Wrong OTPs count towards the account's lockout as well.
+async fn otp_failures_lock_the_account(b: Backend) {
+    let Some(srv) = server(b).await else { return };
+    account(&srv, "ann", "").await;
+    let key = any_key(&srv).await;
+    let (secret, _) = enable_2fa(&srv, &key, "ann").await;
+    assert_eq!(
+        req(&srv, "POST", "/v3/session/logout", Some(&key), None, &[])
+            .await
+            .status,
+        204
+    );
+    // Two waiting logins of five wrong OTPs each: ten failures.
+    for _ in 0..2 {
+        assert_eq!(login(&srv, &key, "ann").await.json["requiresOtp"], true);
+        for _ in 0..5 {
+            let r = req(
+                &srv,
+                "POST",
+                "/v3/session/login/otp",
+                Some(&key),
+                Some(&otp_body("999999")),
+                &[],
+            )
+            .await;
+            assert_eq!(r.status, 401, "{}", r.text);
+        }
+    }
+    assert_eq!(login(&srv, &key, "ann").await.status, 429);
+    srv.advance(Duration::from_secs(900));
+    assert_eq!(login(&srv, &key, "ann").await.json["requiresOtp"], true);
+    let r = req(
+        &srv,
+        "POST",
+        "/v3/session/login/otp",
+        Some(&key),
+        Some(&otp_body(&code(&srv, &secret, 0))),
+        &[],
+    )
+    .await;
+    assert_eq!(r.status, 204, "{}", r.text);
+    srv.finish().await;
+}
+
+/// API keys: address allowlists (with and without a trusted proxy), expiry, and
+/// guessing (unknown keys per IP past `auth_failure_limit`: 429; valid keys still work).
+async fn api_key_allowlist_and_expiry(b: Backend) {
+    let Some(srv) = spawn_with(b, |c| {
+        cheap(c);
+        c.trusted_proxies = vec!["127.0.0.1/32".into()];
+        c.auth_failure_limit = 3;
+    })
+    .await
+    else {
+        return;
+    };
+    account(&srv, "ann", "").await;
+    let office = api_key(
+        &srv,
+        NewApiKey {
+            allow_ips: vec!["10.0.0.0/8".into(), "2001:db8::/32".into()],
+            ..NewApiKey::default()
+        },
+    )
+    .await;
+    let local = api_key(
+        &srv,
+        NewApiKey {
+            allow_ips: vec!["127.0.0.1".into()],
+            ..NewApiKey::default()
+        },
+    )
+    .await;
+    let r = login(&srv, &office, "ann").await;
+    assert_i3d_error(&r, 401, Some("API key not allowed from this address"), None);
+    let r = req(
+        &srv,
+        "POST",
+        "/v3/session/login",
+        Some(&office),
+        Some(&login_body("ann", PASSWORD)),
+        &[("x-forwarded-for", "10.2.3.4")],
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let r = req(
+        &srv,
+        "GET",
+        "/v3/session/user",
+        Some(&office),
+        None,
+        &[("x-forwarded-for", "11.0.0.1")],
+    )
+    .await;
+    assert_i3d_error(&r, 401, Some("API key not allowed from this address"), None);
+    assert_eq!(login(&srv, &local, "ann").await.status, 200);
+
+    for i in 0..4 {
+        let r = req(
+            &srv,
+            "GET",
+            "/v3/session/user",
+            Some(&format!("pgk_guess{i}")),
+            None,
+            &[],
+        )
+        .await;
+        if i < 3 {
+            assert_i3d_error(&r, 401, Some("Invalid API key"), None);
+        } else {
+            assert_i3d_error(&r, 429, None, None);
+            assert!(r.headers.contains_key("retry-after"));
+        }
+    }
+    assert_eq!(
+        req(&srv, "GET", "/v3/session/user", Some(&local), None, &[])
+            .await
+            .status,
+        200
+    );
+
+    let t = srv.running.core.now();
+    let expiring = api_key(
+        &srv,
+        NewApiKey {
+            expires_at: Some(t.plus(Duration::from_secs(86_400))),
+            ..NewApiKey::default()
+        },
+    )
+    .await;
+    assert_eq!(login(&srv, &expiring, "ann").await.status, 200);
+    srv.advance(Duration::from_secs(86_399));
+    assert_eq!(
+        req(&srv, "GET", "/v3/session/user", Some(&expiring), None, &[])
+            .await
+            .status,
+        200
+    );
+    srv.advance(Duration::from_secs(1));
+    let r = req(&srv, "GET", "/v3/session/user", Some(&expiring), None, &[]).await;
+    assert_i3d_error(&r, 401, Some("API key expired"), None);
+    srv.finish().await;
+}
+
+/// requestIp is the peer unless the peer is a trusted proxy; countries from the shipped
+/// GeoIP database; private addresses have none.
+async fn request_ip_and_geoip(b: Backend) {
+    // No trusted proxy: X-Forwarded-For is ignored.
+    let Some(srv) = server(b).await else { return };
+    account(&srv, "ann", "").await;
+    let key = any_key(&srv).await;
+    assert_eq!(login(&srv, &key, "ann").await.status, 200);
+    let r = req(
+        &srv,
+        "GET",
+        "/v3/session/user",
+        Some(&key),
+        None,
+        &[("x-forwarded-for", "8.8.8.8")],
+    )
+    .await;
+    assert_eq!(r.json["requestIp"], "127.0.0.1", "{}", r.text);
+    assert_eq!(r.json["requestIpCountryCode"], "");
+    assert_eq!(r.json["requestIpCountry"], "");
+    srv.finish().await;
+
+    let Some(srv) = spawn_with(b, |c| {
+        cheap(c);
+        c.trusted_proxies = vec!["127.0.0.0/8".into(), "10.0.0.0/8".into()];
+    })
+    .await
+    else {
+        return;
+    };
+    account(&srv, "ann", "").await;
+    let key = any_key(&srv).await;
+    assert_eq!(login(&srv, &key, "ann").await.status, 200);
+    for (xff, ip, code, name) in [
+        ("8.8.8.8", "8.8.8.8", "US", "United States of America"),
+        (
+            "6.6.6.6, 193.0.6.139",
+            "193.0.6.139",
+            "NL",
+            "Netherlands (Kingdom of the)",
+        ),
+        ("133.242.0.3, 10.0.0.9", "133.242.0.3", "JP", "Japan"),
+        ("200.160.2.3", "200.160.2.3", "BR", "Brazil"),
+        (
+            "2001:67c:2e8::1",
+            "2001:67c:2e8::1",
+            "NL",
+            "Netherlands (Kingdom of the)",
+        ),
+        (
+            "2001:4860:4860::8888",
+            "2001:4860:4860::8888",
+            "US",
+            "United States of America",
+        ),
+        ("192.168.1.20", "192.168.1.20", "", ""),
+        ("not an address", "127.0.0.1", "", ""),
+    ] {
+        let r = req(
+            &srv,
+            "GET",
+            "/v3/session/user",
+            Some(&key),
+            None,
+            &[("x-forwarded-for", xff)],
+        )
+        .await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        assert_eq!(
+            (
+                &r.json["requestIp"],
+                &r.json["requestIpCountryCode"],
+                &r.json["requestIpCountry"]
+            ),
+            (&json!(ip), &json!(code), &json!(name)),
+            "X-Forwarded-For: {xff}"
+        );
+    }
+    srv.finish().await;
+}
+
+/// Linking: the game backend gets a code for its player, the logged-in account redeems it,
+/// and the KGeN session response shows the account.
+async fn linking_shows_in_kgen(b: Backend) {
+    let Some(srv) = server(b).await else { return };
+    let ann = account(&srv, "ann", "+91 98765 43210").await;
+    account(&srv, "bob", "").await;
+    let player = srv.open(r#"{"user_id": "38331972"}"#).await;
+    assert_eq!(player["indigg_id"], Value::Null);
+
+    // The link code: KGeN credentials, an existing player.
+    let r = srv
+        .call("POST", "/s2s/link-code", Some(r#"{"user_id": "nobody"}"#))
+        .await;
+    assert_eq!(r.status, 404, "{}", r.text);
+    let r = srv.call("POST", "/s2s/link-code", Some("{}")).await;
+    assert_eq!((r.status, r.json["field"].as_str()), (400, Some("user_id")));
+    let r = srv
+        .send("POST", "/s2s/link-code", Some(r#"{"user_id": "38331972"}"#), None)
+        .await;
+    assert_eq!(r.status, 401);
+    let r = srv
+        .call("POST", "/s2s/link-code", Some(r#"{"user_id": 38331972}"#))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let code = r.json["code"].as_str().expect("code").to_owned();
+    assert_eq!(code.len(), 8);
+    assert_eq!(r.json["expires_in"], 600);
+    assert_eq!(r.json["expires_at"], now(&srv) + 600);
+
+    let key = any_key(&srv).await;
+    assert_eq!(login(&srv, &key, "ann").await.status, 200);
+    let r = req(
+        &srv,
+        "POST",
+        "/v3/session/links",
+        Some(&key),
+        Some(&json!({"code": "ZZZZZZZZ"}).to_string()),
+        &[],
+    )
+    .await;
+    assert_i3d_error(&r, 400, None, Some("code"));
+    let r = req(
+        &srv,
+        "POST",
+        "/v3/session/links",
+        Some(&key),
+        Some(&json!({ "code": code.to_lowercase() }).to_string()),
+        &[],
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(
+        r.json,
+        json!({
+            "clientId": srv.game.game.client_id,
+            "clientName": "ESPORTS_PROTOCOL_CALLBREAK",
+            "userId": "38331972",
+            "indiggId": ann.public_id,
+        })
+    );
+    // One use.
+    let r = req(
+        &srv,
+        "POST",
+        "/v3/session/links",
+        Some(&key),
+        Some(&json!({ "code": code }).to_string()),
+        &[],
+    )
+    .await;
+    assert_i3d_error(&r, 400, None, Some("code"));
+
+    // The KGeN response and token now carry the account.
+    let v = srv.open(r#"{"user_id": "38331972"}"#).await;
+    assert_eq!(v["indigg_id"], ann.public_id.as_str());
+    assert!(uuid::Uuid::parse_str(&ann.public_id).is_ok());
+    assert_eq!(v["indigg_wallet_address"], ann.wallet_address.as_str());
+    assert_ne!(v["indigg_wallet_address"], v["wallet_address"]);
+    let w = ann.wallet_address.as_str();
+    assert_eq!(playgate_core::wallet::checksum(&w[2..]), w);
+    assert_eq!(v["linked_phone"], "+91 98765 43210");
+    assert_eq!(v["session_id"], player["session_id"]);
+    let (_, claims) = jwt_parts(v["access_token"].as_str().expect("token"));
+    assert_eq!(claims["indigg_id"], ann.public_id.as_str());
+    assert_eq!(claims["indigg_wallet_address"], w);
+    assert_eq!(claims["linked_phone"], "+91 98765 43210");
+
+    // Another account cannot take the player over; nothing changes.
+    let code2 = srv
+        .call("POST", "/s2s/link-code", Some(r#"{"user_id": "38331972"}"#))
+        .await
+        .json["code"]
+        .as_str()
+        .expect("code")
+        .to_owned();
+    let bob_key = any_key(&srv).await;
+    assert_eq!(login(&srv, &bob_key, "bob").await.status, 200);
+    let r = req(
+        &srv,
+        "POST",
+        "/v3/session/links",
+        Some(&bob_key),
+        Some(&json!({ "code": code2 }).to_string()),
+        &[],
+    )
+    .await;
+    assert_i3d_error(&r, 409, None, None);
+    assert_eq!(
+        srv.open(r#"{"user_id": "38331972"}"#).await["indigg_id"],
+        ann.public_id.as_str()
+    );
+    // The code was not used up by the refusal; it still expires after ten minutes.
+    srv.advance(Duration::from_secs(601));
+    let r = req(
+        &srv,
+        "POST",
+        "/v3/session/links",
+        Some(&key),
+        Some(&json!({ "code": code2 }).to_string()),
+        &[],
+    )
+    .await;
+    assert_i3d_error(&r, 400, None, Some("code"));
+    srv.finish().await;
+}
+
+/// The admin HTTP calls: 404 without a configured token, 401 with a wrong one.
+async fn admin_http(b: Backend) {
+    let body =
+        json!({"userName": "carol", "password": PASSWORD, "email": "carol@example.com", "phone": "+1 555"}).to_string();
+    let Some(srv) = server(b).await else { return };
+    let r = req(
+        &srv,
+        "POST",
+        "/admin/accounts",
+        None,
+        Some(&body),
+        &[("authorization", "Bearer x")],
+    )
+    .await;
+    assert_eq!((r.status, r.text.as_str()), (404, ""));
+    srv.finish().await;
+
+    let token = "admin-token-0123456789";
+    let Some(srv) = spawn_with(b, |c| {
+        cheap(c);
+        c.admin_token = Some(token.into());
+    })
+    .await
+    else {
+        return;
+    };
+    let bearer = format!("Bearer {token}");
+    let auth = [("authorization", bearer.as_str())];
+    assert_eq!(
+        req(&srv, "POST", "/admin/accounts", None, Some(&body), &[])
+            .await
+            .status,
+        401
+    );
+    let wrong = [("authorization", "Bearer admin-token-0123456788")];
+    assert_eq!(
+        req(&srv, "POST", "/admin/accounts", None, Some(&body), &wrong)
+            .await
+            .status,
+        401
+    );
+    let r = req(&srv, "POST", "/admin/accounts", None, Some(&body), &auth).await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    assert_eq!(r.json["userName"], "carol");
+    assert_eq!(r.json["accessLevel"], 10);
+    assert!(r.json["walletAddress"].as_str().is_some_and(|w| w.len() == 42));
+    let r = req(&srv, "POST", "/admin/accounts", None, Some(&body), &auth).await;
+    assert_eq!((r.status, r.json["error"].as_str()), (409, Some("conflict")));
+    for (bad, field) in [
+        (
+            json!({"userName": "dave", "password": PASSWORD, "email": "nope"}),
+            "email",
+        ),
+        (
+            json!({"userName": "dave", "password": "short", "email": "d@e.com"}),
+            "password",
+        ),
+        (
+            json!({"userName": "d", "password": PASSWORD, "email": "d@e.com"}),
+            "userName",
+        ),
+        (
+            json!({"userName": "dave", "password": PASSWORD, "email": "d@e.com", "accessLevel": 15}),
+            "accessLevel",
+        ),
+        (json!({"password": PASSWORD, "email": "d@e.com"}), "userName"),
+    ] {
+        let r = req(&srv, "POST", "/admin/accounts", None, Some(&bad.to_string()), &auth).await;
+        assert_eq!((r.status, r.json["field"].as_str()), (400, Some(field)), "{}", r.text);
+    }
+    let r = req(
+        &srv,
+        "POST",
+        "/admin/api-keys",
+        None,
+        Some(r#"{"allowIps": ["nope"]}"#),
+        &auth,
+    )
+    .await;
+    assert_eq!(r.status, 400, "{}", r.text);
+    let r = req(
+        &srv,
+        "POST",
+        "/admin/api-keys",
+        None,
+        Some(r#"{"label": "ci", "expiresAt": "2027-01-01"}"#),
+        &auth,
+    )
+    .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    assert_eq!(r.json["expiresAt"], 1_798_761_600);
+    let key = r.json["key"].as_str().expect("key").to_owned();
+    assert!(key.starts_with("pgk_"));
+    assert_eq!(login(&srv, &key, "carol").await.status, 200);
+    let r = req(&srv, "GET", "/v3/session/user", Some(&key), None, &[]).await;
+    assert_eq!(r.json["phone"], "+1 555");
+    srv.finish().await;
+}
+
+/// `playgate account create --password-stdin --json` and `playgate apikey create
+/// --allow-ip … --expires … --json`, against the running test server's database.
+async fn cli_account_and_apikey(b: Backend) {
+    let Some(srv) = server(b).await else { return };
+    let bin = env!("CARGO_BIN_EXE_playgate");
+    let run = |args: &[&str], stdin: &str| {
+        use std::io::Write as _;
+        let mut child = std::process::Command::new(bin)
+            .args([
+                "--data-dir",
+                &srv.db.dir.display().to_string(),
+                "--database-url",
+                &srv.db.url,
+            ])
+            .args(args)
+            .env("PLAYGATE_ARGON2_MEMORY_KIB", "1024")
+            .env("PLAYGATE_ARGON2_ITERATIONS", "1")
+            .env("PLAYGATE_LOG", "warn")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("spawn playgate");
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(stdin.as_bytes())
+            .expect("write stdin");
+        let out = child.wait_with_output().expect("run playgate");
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let args = [
+        "account",
+        "create",
+        "--user-name",
+        "erin",
+        "--email",
+        "erin@example.com",
+        "--access-level",
+        "20",
+        "--trial-days",
+        "7",
+        "--password-stdin",
+        "--json",
+    ];
+    let (ok, out, err) = run(&args, &format!("{PASSWORD}\n"));
+    assert!(ok, "{out} {err}");
+    let acct: Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(acct["user_name"], "erin");
+    assert_eq!(acct["access_level"], 20);
+    // The same name again: refused.
+    let (ok, _, err) = run(&args, &format!("{PASSWORD}\n"));
+    assert!(!ok && err.contains("taken"), "{err}");
+    let (ok, _, err) = run(
+        &[
+            "account",
+            "create",
+            "--user-name",
+            "fred",
+            "--email",
+            "f@e.com",
+            "--access-level",
+            "15",
+            "--password-stdin",
+        ],
+        "password1\n",
+    );
+    assert!(!ok && err.contains("accessLevel"), "{err}");
+
+    let (ok, out, err) = run(
+        &[
+            "apikey",
+            "create",
+            "--allow-ip",
+            "127.0.0.1/32",
+            "--allow-ip",
+            "10.0.0.0/8",
+            "--expires",
+            "2026-02-01",
+            "--json",
+        ],
+        "",
+    );
+    assert!(ok, "{out} {err}");
+    let k: Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(k["allow_ips"], json!(["127.0.0.1/32", "10.0.0.0/8"]));
+    assert_eq!(k["expires_at"], 1_769_904_000);
+    let key = k["key"].as_str().expect("key").to_owned();
+    assert_eq!(login(&srv, &key, "erin").await.status, 200);
+    let r = req(&srv, "GET", "/v3/session/user", Some(&key), None, &[]).await;
+    assert_eq!(
+        (r.json["accessLevel"].as_i64(), r.json["isTrialAccount"].as_i64()),
+        (Some(20), Some(1))
+    );
+    let (ok, _, err) = run(&["apikey", "create", "--expires", "soon"], "");
+    assert!(!ok && err.contains("expires"), "{err}");
+    let (ok, _, err) = run(&["apikey", "create", "--allow-ip", "300.1.1.1"], "");
+    assert!(!ok && err.contains("allow_ip"), "{err}");
+    srv.finish().await;
+}
+
+on_both_backends!(
+    login_user_logout,
+    unknown_user_costs_a_password_check,
+    trial_account_fields,
+    bad_input_and_credentials,
+    two_factor_login,
+    recovery_codes,
+    lockout_and_expiry,
+    otp_failures_lock_the_account,
+    api_key_allowlist_and_expiry,
+    request_ip_and_geoip,
+    linking_shows_in_kgen,
+    admin_http,
+    cli_account_and_apikey,
+);

@@ -1,0 +1,317 @@
+//! The `AccountStore` contract on SQLite (always) and PostgreSQL (when
+//! `PLAYGATE_TEST_POSTGRES_URL` is set): accounts, TOTP replay and recovery codes, API
+//! keys, one login per key, OTP failure counting, and link codes filling `Player.linked`.
+
+use std::sync::Arc;
+
+use playgate_core::Error;
+use playgate_core::account::{
+    AccessLevel, AccountId, AccountProfile, ApiKeyId, Login, NewAccountRecord, NewApiKeyRecord, NewLogin, parse_net,
+};
+use playgate_core::account_store::{AccountStore, Redeem, StartLogin};
+use playgate_core::clock::Timestamp;
+use playgate_core::crypto::{MasterKey, SecretHash};
+use playgate_core::game::NewGameRecord;
+use playgate_core::ids::{SessionId, UserId};
+use playgate_core::player::{Player, ProfilePatch};
+use playgate_core::session::{IssuedTokens, Session, SessionState};
+use playgate_core::store::{OpenOutcome, OpenPlayerSession, Store};
+use playgate_core::wallet;
+use playgate_store::testing::{Backend, TestDatabase};
+use playgate_store::{SqlStore, StoreOptions};
+
+const SEC: i64 = 1_000_000_000;
+
+async fn store(b: Backend) -> Option<(Arc<SqlStore>, TestDatabase)> {
+    let db = TestDatabase::new(b).await?;
+    let s = SqlStore::open(&StoreOptions::new(db.url.clone()))
+        .await
+        .expect("open store");
+    Some((Arc::new(s), db))
+}
+
+fn account_rec(name: &str) -> NewAccountRecord {
+    NewAccountRecord {
+        public_id: uuid::Uuid::new_v4().to_string(),
+        user_name: name.into(),
+        name_key: name.to_lowercase(),
+        profile: AccountProfile {
+            email: format!("{name}@example.com"),
+            phone: "+1 555".into(),
+            ..AccountProfile::default()
+        },
+        access_level: AccessLevel::Regular,
+        email_validated: false,
+        trial_expires_at: Some(Timestamp(7 * SEC)),
+        password_hash: "$argon2id$fake".into(),
+        wallet: wallet::generate(&MasterKey::generate().0).expect("wallet"),
+        created_at: Timestamp(SEC),
+    }
+}
+
+fn login(key: ApiKeyId, account: AccountId, state: SessionState, expires: i64) -> Login {
+    Login {
+        id: SessionId::new(),
+        api_key_id: key,
+        account_id: account,
+        state,
+        started_at: Timestamp(SEC),
+        expires_at: Timestamp(expires),
+        remember_me: false,
+        otp_failures: 0,
+        ip: Some("127.0.0.1".into()),
+        country: String::new(),
+    }
+}
+
+fn mint(_: &Player, s: &Session, _: bool) -> playgate_core::Result<IssuedTokens> {
+    let refresh = format!("r-{}-{}", s.id, uuid::Uuid::new_v4());
+    Ok(IssuedTokens {
+        access_token: "a".into(),
+        refresh_hash: SecretHash::of(&refresh),
+        refresh_token: refresh,
+        access_expires_at: Timestamp(0),
+    })
+}
+
+async fn accounts_and_totp(b: Backend) {
+    let Some((s, db)) = store(b).await else { return };
+    let a = s.insert_account(&account_rec("Ann")).await.expect("insert");
+    assert!(matches!(
+        s.insert_account(&account_rec("ANN")).await,
+        Err(Error::Conflict(_))
+    ));
+    let got = s.account_by_name_key("ann").await.expect("get").expect("some");
+    assert_eq!((got.id, got.user_name.as_str()), (a.id, "Ann"));
+    assert_eq!(got.trial_expires_at, Some(Timestamp(7 * SEC)));
+    assert!(s.account_by_id(AccountId(999)).await.expect("get").is_none());
+
+    s.set_totp_pending(a.id, Some(&[1, 2, 3])).await.expect("pending");
+    let got = s.account_by_id(a.id).await.expect("get").expect("some");
+    assert_eq!(got.totp_pending.as_deref(), Some(&[1u8, 2, 3][..]));
+    let codes = [SecretHash::of("c1"), SecretHash::of("c2")];
+    s.enable_totp(a.id, &[9, 9], &codes).await.expect("enable");
+    let got = s.account_by_id(a.id).await.expect("get").expect("some");
+    assert!(got.totp_enabled && got.totp_pending.is_none());
+    assert_eq!(got.totp_secret.as_deref(), Some(&[9u8, 9][..]));
+    // Steps only move forward: a step once claimed, or an earlier one, is refused.
+    assert!(s.claim_totp_step(a.id, 100).await.expect("claim"));
+    assert!(!s.claim_totp_step(a.id, 100).await.expect("claim"));
+    assert!(!s.claim_totp_step(a.id, 99).await.expect("claim"));
+    assert!(s.claim_totp_step(a.id, 101).await.expect("claim"));
+    // Recovery codes: once each.
+    assert!(s.use_recovery_code(a.id, &codes[0], Timestamp(SEC)).await.expect("use"));
+    assert!(!s.use_recovery_code(a.id, &codes[0], Timestamp(SEC)).await.expect("use"));
+    assert!(
+        !s.use_recovery_code(AccountId(999), &codes[1], Timestamp(SEC))
+            .await
+            .expect("use")
+    );
+    s.disable_totp(a.id).await.expect("disable");
+    let got = s.account_by_id(a.id).await.expect("get").expect("some");
+    assert!(!got.totp_enabled && got.totp_secret.is_none());
+    assert!(!s.use_recovery_code(a.id, &codes[1], Timestamp(SEC)).await.expect("use"));
+    db.drop_it().await;
+}
+
+async fn api_keys_and_logins(b: Backend) {
+    let Some((s, db)) = store(b).await else { return };
+    let a = s.insert_account(&account_rec("ann")).await.expect("account");
+    let rec = NewApiKeyRecord {
+        hash: SecretHash::of("k"),
+        label: "ci".into(),
+        allowed: vec![parse_net("10.0.0.0/8").expect("net"), parse_net("::1").expect("net")],
+        expires_at: Some(Timestamp(99 * SEC)),
+        created_at: Timestamp(SEC),
+    };
+    let k = s.insert_api_key(&rec).await.expect("key");
+    assert!(matches!(s.insert_api_key(&rec).await, Err(Error::Conflict(_))));
+    let got = s
+        .api_key_by_hash(&SecretHash::of("k"))
+        .await
+        .expect("get")
+        .expect("some");
+    assert_eq!(got.allowed, rec.allowed);
+    assert_eq!(got.expires_at, Some(Timestamp(99 * SEC)));
+    assert!(s.api_key_by_hash(&SecretHash::of("x")).await.expect("get").is_none());
+
+    // A waiting login; five failures end it.
+    let l1 = login(k.id, a.id, SessionState::PendingOtp, 10 * SEC);
+    let now = Timestamp(2 * SEC);
+    assert!(matches!(
+        s.start_login(&NewLogin { login: l1.clone(), now })
+            .await
+            .expect("start"),
+        StartLogin::Started(_)
+    ));
+    assert_eq!(s.current_login(k.id).await.expect("cur").map(|l| l.id), Some(l1.id));
+    for n in 1..=4 {
+        assert_eq!(s.add_otp_failure(l1.id, 5, now).await.expect("fail"), n);
+    }
+    assert_eq!(s.add_otp_failure(l1.id, 5, now).await.expect("fail"), 5);
+    assert!(s.current_login(k.id).await.expect("cur").is_none());
+    assert!(
+        !s.activate_login(l1.id, now, Timestamp(50 * SEC))
+            .await
+            .expect("activate")
+    );
+
+    // A waiting login completes; then the key is logged in and refuses another login.
+    let l2 = login(k.id, a.id, SessionState::PendingOtp, 10 * SEC);
+    s.start_login(&NewLogin { login: l2.clone(), now })
+        .await
+        .expect("start");
+    assert!(
+        s.activate_login(l2.id, now, Timestamp(50 * SEC))
+            .await
+            .expect("activate")
+    );
+    assert!(!s.activate_login(l2.id, now, Timestamp(50 * SEC)).await.expect("again"));
+    let cur = s.current_login(k.id).await.expect("cur").expect("some");
+    assert_eq!((cur.state, cur.expires_at), (SessionState::Active, Timestamp(50 * SEC)));
+    let l3 = login(k.id, a.id, SessionState::Active, 60 * SEC);
+    assert!(matches!(
+        s.start_login(&NewLogin { login: l3.clone(), now })
+            .await
+            .expect("start"),
+        StartLogin::AlreadyLoggedIn
+    ));
+    // Once it has lapsed, a new login replaces it.
+    let later = Timestamp(51 * SEC);
+    assert!(matches!(
+        s.start_login(&NewLogin {
+            login: l3.clone(),
+            now: later
+        })
+        .await
+        .expect("start"),
+        StartLogin::Started(_)
+    ));
+    assert_eq!(s.current_login(k.id).await.expect("cur").map(|l| l.id), Some(l3.id));
+    assert!(s.end_login(l3.id, later).await.expect("end"));
+    assert!(!s.end_login(l3.id, later).await.expect("end"));
+    assert!(s.current_login(k.id).await.expect("cur").is_none());
+    db.drop_it().await;
+}
+
+async fn link_codes_fill_player_links(b: Backend) {
+    let Some((s, db)) = store(b).await else { return };
+    let g = s
+        .insert_game(NewGameRecord {
+            name: "G".into(),
+            description: String::new(),
+            client_id: "1000000009".into(),
+            client_name: "G".into(),
+            secret_hash: SecretHash::of("s"),
+            created_at: Timestamp(SEC),
+        })
+        .await
+        .expect("game");
+    let user = UserId::parse("p1").expect("user");
+    let mut cmd = OpenPlayerSession {
+        game_id: g.id,
+        user_id: user.clone(),
+        patch: ProfilePatch::default(),
+        wallet: Some(wallet::generate(&MasterKey::generate().0).expect("wallet")),
+        now: Timestamp(SEC),
+        new_session_id: SessionId::new(),
+        expires_at: Timestamp(1000 * SEC),
+        ip: None,
+    };
+    let OpenOutcome::Opened(o) = s
+        .open_player_session(&cmd, std::sync::Arc::new(mint))
+        .await
+        .expect("open")
+    else {
+        panic!("not opened");
+    };
+    assert!(o.player.linked.is_none());
+    let ann = s.insert_account(&account_rec("ann")).await.expect("account");
+    let bob = s.insert_account(&account_rec("bob")).await.expect("account");
+
+    let missing = UserId::parse("nobody").expect("user");
+    assert!(matches!(
+        s.insert_link_code(
+            g.id,
+            &missing,
+            &SecretHash::of("c0"),
+            Timestamp(SEC),
+            Timestamp(10 * SEC)
+        )
+        .await,
+        Err(Error::NotFound(_))
+    ));
+    s.insert_link_code(g.id, &user, &SecretHash::of("c1"), Timestamp(SEC), Timestamp(10 * SEC))
+        .await
+        .expect("code");
+    s.insert_link_code(g.id, &user, &SecretHash::of("c2"), Timestamp(SEC), Timestamp(10 * SEC))
+        .await
+        .expect("code");
+    assert_eq!(
+        s.redeem_link_code(&SecretHash::of("nope"), ann.id, Timestamp(2 * SEC))
+            .await
+            .expect("redeem"),
+        Redeem::Invalid
+    );
+    assert_eq!(
+        s.redeem_link_code(&SecretHash::of("c1"), ann.id, Timestamp(2 * SEC))
+            .await
+            .expect("redeem"),
+        Redeem::Linked {
+            game_id: g.id,
+            user_id: "p1".into()
+        }
+    );
+    assert_eq!(
+        s.redeem_link_code(&SecretHash::of("c1"), ann.id, Timestamp(2 * SEC))
+            .await
+            .expect("redeem"),
+        Redeem::Invalid
+    );
+    // Another account: refused, and the code stays unused.
+    assert_eq!(
+        s.redeem_link_code(&SecretHash::of("c2"), bob.id, Timestamp(2 * SEC))
+            .await
+            .expect("redeem"),
+        Redeem::LinkedElsewhere
+    );
+    // Expired.
+    assert_eq!(
+        s.redeem_link_code(&SecretHash::of("c2"), ann.id, Timestamp(10 * SEC))
+            .await
+            .expect("redeem"),
+        Redeem::Invalid
+    );
+    let p = s.player(o.player.id).await.expect("player").expect("some");
+    let linked = p.linked.expect("linked");
+    assert_eq!(linked.public_id, ann.public_id);
+    assert_eq!(linked.wallet_address, ann.wallet_address);
+    assert_eq!(linked.phone, "+1 555");
+    // Create-or-retrieve sees the link too.
+    cmd.wallet = None;
+    cmd.now = Timestamp(3 * SEC);
+    let OpenOutcome::Opened(o) = s
+        .open_player_session(&cmd, std::sync::Arc::new(mint))
+        .await
+        .expect("open")
+    else {
+        panic!("not opened");
+    };
+    assert_eq!(o.player.linked.map(|l| l.public_id), Some(ann.public_id));
+    db.drop_it().await;
+}
+
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn $name() { super::$name(super::Backend::Sqlite).await })*
+        }
+        mod postgres {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn $name() { super::$name(super::Backend::Postgres).await })*
+        }
+    };
+}
+
+on_both_backends!(accounts_and_totp, api_keys_and_logins, link_codes_fill_player_links);
