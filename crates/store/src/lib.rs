@@ -29,12 +29,15 @@ pub static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrat
 /// See [`SQLITE_MIGRATIONS`].
 pub static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
+/// Most SQLite reader connections, whatever `max_connections` says.
+pub const SQLITE_MAX_READERS: u32 = 4;
+
 /// How to open the database.
 #[derive(Debug, Clone)]
 pub struct StoreOptions {
     /// `sqlite://path` or `postgres://…`.
     pub url: String,
-    /// Maximum connections (PostgreSQL pool; SQLite readers).
+    /// Maximum connections (PostgreSQL pool; SQLite readers, at most [`SQLITE_MAX_READERS`]).
     pub max_connections: u32,
     /// SQLite `synchronous`: `full` (every commit is on disk before it is acknowledged;
     /// the default) or `normal` (WAL default: survives a crash of Playgate, not of the OS).
@@ -171,7 +174,9 @@ impl SqlStore {
                 .map_err(|e| Error::internal(format!("cannot open SQLite database: {e}")))?;
             let writer = writer::Writer::spawn(conn);
             let read = SqlitePoolOptions::new()
-                .max_connections(opts.max_connections.max(1))
+                // Readers beyond a few only add page caches (about 2 MB each): SQLite reads
+                // are short, and the machine has few cores.
+                .max_connections(opts.max_connections.clamp(1, SQLITE_MAX_READERS))
                 .connect_with(co.clone().read_only(true))
                 .await
                 .map_err(|e| Error::internal(format!("cannot open SQLite database: {e}")))?;
