@@ -63,7 +63,7 @@ pub enum EndOutcome {
 
 /// Persistence of the core's entities.
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store: crate::gamefuse::store::GamefuseStore + Send + Sync + 'static {
     /// Checks that the database answers.
     async fn ping(&self) -> Result<()>;
 

@@ -7,6 +7,8 @@
 //! cheaper than many connections spinning on `SQLITE_BUSY`) and a pool of readers (WAL).
 
 mod error;
+mod gamefuse_impl;
+mod gamefuse_rows;
 mod rows;
 mod store_impl;
 pub mod testing;

@@ -17,7 +17,7 @@ use crate::{SqlStore, db_err, on_pool};
 
 /// Starting a write transaction. SQLite takes the write lock up front (`BEGIN IMMEDIATE`)
 /// so a transaction that reads before it writes can never fail to upgrade its lock.
-trait BeginWrite {
+pub(crate) trait BeginWrite {
     type Db: sqlx::Database;
     fn begin_write(&self) -> impl Future<Output = sqlx::Result<Transaction<'static, Self::Db>>> + Send;
 }
@@ -53,8 +53,8 @@ impl Store for SqlStore {
 
     async fn insert_game(&self, rec: NewGameRecord) -> Result<Game> {
         let sql = concat!(
-            "INSERT INTO games (name, description, client_id, client_name, secret_hash, enabled, created_at) \
-             VALUES ($1, $2, $3, $4, $5, TRUE, $6) RETURNING ",
+            "INSERT INTO games (name, description, client_id, client_name, secret_hash, enabled, created_at, \
+             gamefuse_token) VALUES ($1, $2, $3, $4, $5, TRUE, $6, $7) RETURNING ",
             game_cols!()
         );
         let row: GameRow = on_pool!(self, write, |pool| {
@@ -65,6 +65,7 @@ impl Store for SqlStore {
                 .bind(&rec.client_name)
                 .bind(&rec.secret_hash.0)
                 .bind(rec.created_at.0)
+                .bind(&rec.gamefuse_token)
                 .fetch_one(pool)
                 .await
                 .map_err(db_err)
