@@ -3,6 +3,8 @@
 use std::sync::Arc;
 
 use ipnet::IpNet;
+use playgate_core::crypto::Secret;
+use playgate_core::gamefuse::{Gamefuse, GamefuseSettings, NoMailer};
 use playgate_core::service::Playgate;
 
 /// Network settings the HTTP layer needs.
@@ -11,6 +13,9 @@ pub struct NetConfig {
     /// Peers whose `X-Forwarded-For` is believed. Empty by default: the request IP is the
     /// TCP peer.
     pub trusted_proxies: Vec<IpNet>,
+    /// The bearer token of the admin HTTP API (`admin_token`); without it the admin API
+    /// answers 404.
+    pub admin_token: Option<Secret>,
 }
 
 /// Shared state: the core and the HTTP layer's own settings.
@@ -20,14 +25,23 @@ pub struct AppState {
     pub core: Playgate,
     /// Network settings.
     pub net: Arc<NetConfig>,
+    /// The GameFuse service (the core plus password hashing and mail).
+    pub gamefuse: Gamefuse,
 }
 
 impl AppState {
     /// State for a core and network settings.
     pub fn new(core: Playgate, net: NetConfig) -> Self {
         AppState {
+            gamefuse: Gamefuse::new(core.clone(), GamefuseSettings::default(), Arc::new(NoMailer)),
             core,
             net: Arc::new(net),
         }
+    }
+
+    /// The same state with a configured GameFuse service.
+    pub fn with_gamefuse(mut self, gamefuse: Gamefuse) -> Self {
+        self.gamefuse = gamefuse;
+        self
     }
 }

@@ -145,7 +145,8 @@ impl Gamefuse {
         }
     }
 
-    pub(crate) async fn existing_game(&self, game: GameId) -> Result<Game> {
+    /// A game by id, enabled or not (operator tools).
+    pub async fn existing_game(&self, game: GameId) -> Result<Game> {
         self.store().game_by_id(game).await?.ok_or(Error::NotFound("game"))
     }
 
