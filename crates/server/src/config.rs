@@ -60,6 +60,30 @@ pub struct Config {
     pub shutdown_grace_secs: u64,
     /// Print the demo game's credentials when a fresh database is created. Default true.
     pub create_demo_game: bool,
+    /// Bearer token of the admin HTTP API (`Authorization: Bearer …`). Unset: no admin API
+    /// (404).
+    pub admin_token: Option<String>,
+    /// Public base URL of this server, for links in e-mails (password reset). Default
+    /// `http://<listen>`.
+    pub public_url: Option<String>,
+    /// SMTP server for outgoing mail, as a URL: `smtps://user:pass@host` (TLS),
+    /// `smtp://host:587?tls=required` (STARTTLS) or `smtp://host:25` (plain). Unset: mail
+    /// is only recorded in the outbox (`playgate outbox list`).
+    pub smtp_url: Option<String>,
+    /// Sender of outgoing mail, e.g. `Playgate <noreply@example.org>`. Needed with
+    /// `smtp_url`.
+    pub smtp_from: Option<String>,
+    /// Name of the GameFuse system service key that may call `/api/v3/test_suite/*`.
+    /// Unset: those routes answer 404.
+    pub test_suite_key_name: Option<String>,
+    /// Token of that key.
+    pub test_suite_key_token: Option<String>,
+    /// argon2id memory cost in KiB for player passwords. Default 19456 (OWASP minimum).
+    pub password_hash_memory_kib: u32,
+    /// argon2id iterations. Default 2 (OWASP minimum).
+    pub password_hash_iterations: u32,
+    /// Password hashes computed at once (each uses `password_hash_memory_kib`). Default 4.
+    pub password_hash_workers: u32,
 }
 
 impl Default for Config {
@@ -81,6 +105,15 @@ impl Default for Config {
             auth_failure_window_secs: 15 * 60,
             shutdown_grace_secs: 30,
             create_demo_game: true,
+            admin_token: None,
+            public_url: None,
+            smtp_url: None,
+            smtp_from: None,
+            test_suite_key_name: None,
+            test_suite_key_token: None,
+            password_hash_memory_kib: 19_456,
+            password_hash_iterations: 2,
+            password_hash_workers: 4,
         }
     }
 }
@@ -171,6 +204,17 @@ impl Config {
             _ => Vec::new(),
         };
         keys.extend(["database_url", "master_key", "master_key_file"].map(String::from));
+        keys.extend(
+            [
+                "admin_token",
+                "public_url",
+                "smtp_url",
+                "smtp_from",
+                "test_suite_key_name",
+                "test_suite_key_token",
+            ]
+            .map(String::from),
+        );
         keys
     }
 }
@@ -231,6 +275,17 @@ mod tests {
         assert_eq!(cfg.trusted_proxies, vec!["10.0.0.0/8", "192.168.0.0/16"]);
         assert_eq!(cfg.database_url(), "postgres://x@y/z");
         assert!(!cfg.is_sqlite());
+        let env = vec![
+            ("PLAYGATE_TEST_SUITE_KEY_NAME".to_owned(), "suite".to_owned()),
+            ("PLAYGATE_TEST_SUITE_KEY_TOKEN".to_owned(), "t0k".to_owned()),
+            ("PLAYGATE_ADMIN_TOKEN".to_owned(), "adm".to_owned()),
+            ("PLAYGATE_PASSWORD_HASH_WORKERS".to_owned(), "2".to_owned()),
+        ];
+        let cfg = Config::load(Some(&file), env, &[])?;
+        assert_eq!(cfg.test_suite_key_name.as_deref(), Some("suite"));
+        assert_eq!(cfg.test_suite_key_token.as_deref(), Some("t0k"));
+        assert_eq!(cfg.admin_token.as_deref(), Some("adm"));
+        assert_eq!(cfg.password_hash_workers, 2);
         std::fs::write(&file, "no_such_key = 1\n")?;
         assert!(Config::load(Some(&file), vec![], &[]).is_err());
         std::fs::remove_dir_all(&dir)?;

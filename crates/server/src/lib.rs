@@ -4,5 +4,7 @@
 
 pub mod cli;
 pub mod config;
+pub mod gamefuse;
+pub mod gamefuse_cli;
 pub mod startup;
 pub mod telemetry;

@@ -94,7 +94,14 @@ fn net_config(config: &Config) -> Result<NetConfig, BoxError> {
                 .map_err(|_| format!("trusted_proxies: {c:?} is not a CIDR"))
         })
         .collect::<Result<_, _>>()?;
-    Ok(NetConfig { trusted_proxies })
+    Ok(NetConfig {
+        trusted_proxies,
+        admin_token: config
+            .admin_token
+            .as_deref()
+            .filter(|t| !t.is_empty())
+            .map(playgate_core::crypto::Secret::new),
+    })
 }
 
 /// A running server.
@@ -159,7 +166,9 @@ pub async fn start(config: Config, clock: Arc<dyn Clock>) -> Result<Running, Box
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
     let addr = listener.local_addr()?;
-    let app = playgate_api::app(AppState::new(core.clone(), net)).into_make_service_with_connect_info::<SocketAddr>();
+    let gamefuse = crate::gamefuse::service(&config, core.clone(), addr)?;
+    let state = AppState::new(core.clone(), net).with_gamefuse(gamefuse);
+    let app = playgate_api::app(state).into_make_service_with_connect_info::<SocketAddr>();
     let shutdown = CancellationToken::new();
     let signal = shutdown.clone();
     let task = tokio::spawn(async move {
