@@ -203,12 +203,14 @@ pub fn demo_banner(c: &GameCredentials, addr: SocketAddr) -> String {
          client id:     {cid}\n  client secret: {secret}\n\
          Create (or retrieve) a player session:\n  \
          curl -s -X POST {url}/s2s/session -H 'Content-Type: application/json' \
-         -H 'x-client-id: {cid}' -H 'x-client-secret: {secret}' -d '{{\"user_id\":\"player-1\"}}'\n",
+         -H 'x-client-id: {cid}' -H 'x-client-secret: {secret}' -d '{{\"user_id\":\"player-1\"}}'\n\
+         GameFuse SDKs: base URL {url}/api/v3, game id {id}, game token {gft}\n",
         name = c.game.name,
         id = c.game.id,
         cid = c.game.client_id,
         secret = c.client_secret.expose(),
         url = local_url(addr),
+        gft = c.game.gamefuse_token,
     )
 }
 

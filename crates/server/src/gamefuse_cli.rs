@@ -215,7 +215,10 @@ pub async fn store_item(gf: &Gamefuse, cmd: StoreItemCommand) -> Result<(), BoxE
             if json {
                 println!("{}", show(&i));
             } else {
-                println!("store item {} \"{}\" ({} credits) added to game {game}", i.id, i.name, i.cost);
+                println!(
+                    "store item {} \"{}\" ({} credits) added to game {game}",
+                    i.id, i.name, i.cost
+                );
             }
         }
         StoreItemCommand::List { game, json } => {

@@ -166,11 +166,17 @@ fn id(v: &Value) -> i64 {
 /// A text/plain error with this status, and CORS.
 fn assert_text_error(r: &Resp, status: u16) {
     assert_eq!(r.status, status, "body: {}", r.text);
-    let ct = r.headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("");
+    let ct = r
+        .headers
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
     assert!(ct.starts_with("text/plain"), "content-type {ct:?}");
     assert!(!r.text.is_empty() && r.text.len() < 200, "short text: {:?}", r.text);
     assert_eq!(
-        r.headers.get("access-control-allow-origin").and_then(|v| v.to_str().ok()),
+        r.headers
+            .get("access-control-allow-origin")
+            .and_then(|v| v.to_str().ok()),
         Some("*"),
         "CORS on errors"
     );
@@ -215,7 +221,10 @@ async fn sign_in_golden_seed_003(b: Backend) {
 
     gf.srv.advance(Duration::from_millis(1_457));
     let v = gf.sign_in("john.doe@example.com", "1234").await;
-    let path = format!("{}/tests/fixtures/gamefuse_seed_003_signin_keys.json", env!("CARGO_MANIFEST_DIR"));
+    let path = format!(
+        "{}/tests/fixtures/gamefuse_seed_003_signin_keys.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
     let fixture: Value = serde_json::from_str(&std::fs::read_to_string(path).expect("fixture")).expect("json");
     let mut want: BTreeMap<String, String> = fixture["keys"]
         .as_object()
@@ -339,11 +348,21 @@ async fn sign_in_errors_and_token_forms(b: Backend) {
     assert_eq!(wrong.text, unknown.text);
     let gid = gf.gid();
     let r = gf
-        .req("POST", "/sessions", &[], Body::Form(&[("game_id", &gid), ("email", "pip@example.org")]))
+        .req(
+            "POST",
+            "/sessions",
+            &[],
+            Body::Form(&[("game_id", &gid), ("email", "pip@example.org")]),
+        )
         .await;
     assert_text_error(&r, 400);
     let r = gf
-        .req("POST", "/sessions", &[], Body::Form(&[("email", "pip@example.org"), ("password", "secret")]))
+        .req(
+            "POST",
+            "/sessions",
+            &[],
+            Body::Form(&[("email", "pip@example.org"), ("password", "secret")]),
+        )
         .await;
     assert_text_error(&r, 400);
     // JSON with the docs' camelCase game id also works.
@@ -409,7 +428,9 @@ async fn sign_in_errors_and_token_forms(b: Backend) {
 async fn games_and_disabled_game(b: Backend) {
     let Some(gf) = setup(b).await else { return };
     let g = gf.gamefuse();
-    g.set_game_variable(GameId(gf.game_id), "wind", "strong").await.expect("var");
+    g.set_game_variable(GameId(gf.game_id), "wind", "strong")
+        .await
+        .expect("var");
     let item = g
         .add_store_item(
             GameId(gf.game_id),
@@ -423,19 +444,32 @@ async fn games_and_disabled_game(b: Backend) {
         )
         .await
         .expect("item");
-    let q = format!("game_id={}&game_token={}&client_from_library=js&seed_store=false", gf.game_id, gf.game_token);
+    let q = format!(
+        "game_id={}&game_token={}&client_from_library=js&seed_store=false",
+        gf.game_id, gf.game_token
+    );
     for path in ["/games/verify", "/games/fetch_game_variables"] {
         let r = gf
-            .req("GET", &format!("{path}?{q}"), &[("authentication-token", "")], Body::EmptyJson)
+            .req(
+                "GET",
+                &format!("{path}?{q}"),
+                &[("authentication-token", "")],
+                Body::EmptyJson,
+            )
             .await;
         assert_eq!(r.status, 200, "{}", r.text);
         assert_eq!(r.json["id"], gf.game_id);
         assert_eq!(r.json["token"], gf.game_token.as_str());
         assert!(r.json["name"].is_string() && r.json["description"].is_string());
-        assert_eq!(r.json["game_variables"], json!([{"id": r.json["game_variables"][0]["id"], "key": "wind", "value": "strong"}]));
+        assert_eq!(
+            r.json["game_variables"],
+            json!([{"id": r.json["game_variables"][0]["id"], "key": "wind", "value": "strong"}])
+        );
         assert!(r.json["game_variables"][0]["id"].is_i64());
     }
-    let r = gf.req("GET", &format!("/games/store_items?{q}"), &[], Body::EmptyJson).await;
+    let r = gf
+        .req("GET", &format!("/games/store_items?{q}"), &[], Body::EmptyJson)
+        .await;
     assert_eq!(r.status, 200);
     assert_eq!(
         r.json["store_items"],
@@ -444,18 +478,46 @@ async fn games_and_disabled_game(b: Backend) {
     let r = gf.req("GET", "/util/get_server_time", &[], Body::None).await;
     assert_eq!(r.json["server_time"], "2026-01-01T00:00:00.000Z");
     let bad = format!("game_id={}&game_token=nope", gf.game_id);
-    assert_text_error(&gf.req("GET", &format!("/games/verify?{bad}"), &[], Body::None).await, 404);
-    assert_text_error(&gf.req("GET", "/games/verify?game_id=999&game_token=x", &[], Body::None).await, 404);
+    assert_text_error(
+        &gf.req("GET", &format!("/games/verify?{bad}"), &[], Body::None).await,
+        404,
+    );
+    assert_text_error(
+        &gf.req("GET", "/games/verify?game_id=999&game_token=x", &[], Body::None)
+            .await,
+        404,
+    );
     assert_text_error(&gf.req("GET", "/games/verify", &[], Body::None).await, 400);
 
     let up = gf.sign_up("d@x.org", "dee", "pw").await;
     let t = token(&up);
-    gf.srv.running.core.set_game_enabled(GameId(gf.game_id), false).await.expect("disable");
-    assert_text_error(&gf.req("GET", &format!("/games/verify?{q}"), &[], Body::None).await, 402);
+    gf.srv
+        .running
+        .core
+        .set_game_enabled(GameId(gf.game_id), false)
+        .await
+        .expect("disable");
+    assert_text_error(
+        &gf.req("GET", &format!("/games/verify?{q}"), &[], Body::None).await,
+        402,
+    );
     assert_text_error(&gf.sign_in_raw("d@x.org", "pw").await, 402);
-    assert_text_error(&gf.user("GET", &format!("/users/{}", id(&up)), &t, Body::None).await, 402);
-    gf.srv.running.core.set_game_enabled(GameId(gf.game_id), true).await.expect("enable");
-    assert_eq!(gf.user("GET", &format!("/users/{}", id(&up)), &t, Body::None).await.status, 200);
+    assert_text_error(
+        &gf.user("GET", &format!("/users/{}", id(&up)), &t, Body::None).await,
+        402,
+    );
+    gf.srv
+        .running
+        .core
+        .set_game_enabled(GameId(gf.game_id), true)
+        .await
+        .expect("enable");
+    assert_eq!(
+        gf.user("GET", &format!("/users/{}", id(&up)), &t, Body::None)
+            .await
+            .status,
+        200
+    );
     gf.finish().await;
 }
 
@@ -467,21 +529,28 @@ async fn attributes(b: Backend) {
     let up = gf.sign_up("e@x.org", "eve", "pw").await;
     let (me, t) = (id(&up), token(&up));
     let add = format!("/users/{me}/add_game_user_attribute");
-    let r = gf.user("POST", &add, &t, Body::Json(json!({"key": "color", "value": "blue"}))).await;
+    let r = gf
+        .user("POST", &add, &t, Body::Json(json!({"key": "color", "value": "blue"})))
+        .await;
     assert_eq!(r.status, 200, "{}", r.text);
     let r = gf
         .user(
             "POST",
             &add,
             &t,
-            Body::Json(json!({"attributes": [{"key": "color", "value": "red"}, {"key": "lvl", "value": 3},
-                                             {"key": "a", "value": "1"}, {"key": "b", "value": "2"}]})),
+            Body::Json(
+                json!({"attributes": [{"key": "color", "value": "red"}, {"key": "lvl", "value": 3},
+                                             {"key": "a", "value": "1"}, {"key": "b", "value": "2"}]}),
+            ),
         )
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
     let list = r.json["game_user_attributes"].as_array().expect("list").clone();
     assert_eq!(list.len(), 4);
-    assert!(list.iter().all(|a| a["id"].is_i64() && a["key"].is_string() && a["value"].is_string()));
+    assert!(
+        list.iter()
+            .all(|a| a["id"].is_i64() && a["key"].is_string() && a["value"].is_string())
+    );
     assert!(list.iter().any(|a| a["key"] == "color" && a["value"] == "red"));
     assert!(list.iter().any(|a| a["key"] == "lvl" && a["value"] == "3"));
     for body in [json!({"key": "x"}), json!({"attributes": [{"key": "x"}]}), json!({})] {
@@ -489,7 +558,12 @@ async fn attributes(b: Backend) {
     }
     let plural = format!("/users/{me}/remove_game_user_attributes");
     let r = gf
-        .user("GET", &format!("{plural}?game_user_attribute_key=color"), &t, Body::EmptyJson)
+        .user(
+            "GET",
+            &format!("{plural}?game_user_attribute_key=color"),
+            &t,
+            Body::EmptyJson,
+        )
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.json["game_user_attributes"].as_array().map(Vec::len), Some(3));
@@ -501,23 +575,41 @@ async fn attributes(b: Backend) {
             Body::EmptyJson,
         )
         .await;
-    assert_eq!(r.json["game_user_attributes"], json!([{"id": r.json["game_user_attributes"][0]["id"], "key": "lvl", "value": "3"}]));
+    assert_eq!(
+        r.json["game_user_attributes"],
+        json!([{"id": r.json["game_user_attributes"][0]["id"], "key": "lvl", "value": "3"}])
+    );
     let singular = format!("/users/{me}/remove_game_user_attribute");
     let r = gf
-        .user("DELETE", &format!("{singular}?game_user_attribute_keys=[\"lvl\"]"), &t, Body::None)
+        .user(
+            "DELETE",
+            &format!("{singular}?game_user_attribute_keys=[\"lvl\"]"),
+            &t,
+            Body::None,
+        )
         .await;
     assert_eq!(r.json["game_user_attributes"], json!([]), "{}", r.text);
     assert_text_error(
-        &gf.user("GET", &format!("{singular}?game_user_attribute_key=gone"), &t, Body::None).await,
+        &gf.user(
+            "GET",
+            &format!("{singular}?game_user_attribute_key=gone"),
+            &t,
+            Body::None,
+        )
+        .await,
         400,
     );
     let list = format!("/users/{me}/game_user_attributes");
-    assert_eq!(gf.user("GET", &list, &t, Body::None).await.json["game_user_attributes"], json!([]));
+    assert_eq!(
+        gf.user("GET", &list, &t, Body::None).await.json["game_user_attributes"],
+        json!([])
+    );
     // Another user may read them, not write them.
     let other = token(&gf.sign_up("f@x.org", "fay", "pw").await);
     assert_eq!(gf.user("GET", &list, &other, Body::None).await.status, 200);
     assert_text_error(
-        &gf.user("POST", &add, &other, Body::Json(json!({"key": "k", "value": "v"}))).await,
+        &gf.user("POST", &add, &other, Body::Json(json!({"key": "k", "value": "v"})))
+            .await,
         401,
     );
     gf.finish().await;
@@ -534,37 +626,76 @@ async fn credits_score_and_store(b: Backend) {
         category: "c".into(),
         ..NewStoreItem::default()
     };
-    let sword = g.add_store_item(GameId(gf.game_id), item("Sword", 30)).await.expect("item").id;
-    let shield = g.add_store_item(GameId(gf.game_id), item("Shield", 50)).await.expect("item").id;
+    let sword = g
+        .add_store_item(GameId(gf.game_id), item("Sword", 30))
+        .await
+        .expect("item")
+        .id;
+    let shield = g
+        .add_store_item(GameId(gf.game_id), item("Shield", 50))
+        .await
+        .expect("item")
+        .id;
     let up = gf.sign_up("g@x.org", "gus", "pw").await;
     let (me, t) = (id(&up), token(&up));
     let p = |s: &str| format!("/users/{me}/{s}");
-    let r = gf.user("POST", &p("add_credits"), &t, Body::Json(json!({"credits": 40}))).await;
+    let r = gf
+        .user("POST", &p("add_credits"), &t, Body::Json(json!({"credits": 40})))
+        .await;
     assert_eq!(r.json["credits"], 40);
     assert_user_self(&r.json);
-    assert_text_error(&gf.user("POST", &p("add_credits"), &t, Body::Json(json!({"credits": -41}))).await, 403);
-    assert_text_error(&gf.user("POST", &p("set_credits"), &t, Body::Json(json!({"credits": -1}))).await, 400);
-    assert_text_error(&gf.user("POST", &p("add_credits"), &t, Body::Json(json!({}))).await, 400);
-    assert_text_error(&gf.user("POST", &p("add_credits"), &t, Body::Json(json!({"credits": "x"}))).await, 400);
-    let r = gf.user("POST", &p("add_credits"), &t, Body::Json(json!({"credits": -5}))).await;
+    assert_text_error(
+        &gf.user("POST", &p("add_credits"), &t, Body::Json(json!({"credits": -41})))
+            .await,
+        403,
+    );
+    assert_text_error(
+        &gf.user("POST", &p("set_credits"), &t, Body::Json(json!({"credits": -1})))
+            .await,
+        400,
+    );
+    assert_text_error(
+        &gf.user("POST", &p("add_credits"), &t, Body::Json(json!({}))).await,
+        400,
+    );
+    assert_text_error(
+        &gf.user("POST", &p("add_credits"), &t, Body::Json(json!({"credits": "x"})))
+            .await,
+        400,
+    );
+    let r = gf
+        .user("POST", &p("add_credits"), &t, Body::Json(json!({"credits": -5})))
+        .await;
     assert_eq!(r.json["credits"], 35);
-    let r = gf.user("POST", &p("set_score"), &t, Body::Json(json!({"score": 7}))).await;
+    let r = gf
+        .user("POST", &p("set_score"), &t, Body::Json(json!({"score": 7})))
+        .await;
     assert_eq!(r.json["score"], 7);
-    let r = gf.user("POST", &p("add_score"), &t, Body::Json(json!({"score": "3"}))).await;
+    let r = gf
+        .user("POST", &p("add_score"), &t, Body::Json(json!({"score": "3"})))
+        .await;
     assert_eq!(r.json["score"], 10);
 
     // The SDK posts the item id as a multipart string.
     let sid = sword.to_string();
     let hid = shield.to_string();
-    let buy = |id: &str| vec![("store_item_id", id.to_owned())];
-    let _ = buy;
     let r = gf
-        .user("POST", &p("purchase_game_user_store_item"), &t, Body::Form(&[("store_item_id", &hid)]))
+        .user(
+            "POST",
+            &p("purchase_game_user_store_item"),
+            &t,
+            Body::Form(&[("store_item_id", &hid)]),
+        )
         .await;
     assert_text_error(&r, 403);
     assert!(r.text.contains("credits"));
     let r = gf
-        .user("POST", &p("purchase_game_user_store_item"), &t, Body::Form(&[("store_item_id", &sid)]))
+        .user(
+            "POST",
+            &p("purchase_game_user_store_item"),
+            &t,
+            Body::Form(&[("store_item_id", &sid)]),
+        )
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.json["credits"], 5);
@@ -579,28 +710,59 @@ async fn credits_score_and_store(b: Backend) {
     assert!(owned[0]["icon_url"].is_null());
     assert_eq!(r.json["store_items"], *owned);
     let r = gf
-        .user("POST", &p("purchase_game_user_store_item"), &t, Body::Json(json!({"store_item_id": sword})))
+        .user(
+            "POST",
+            &p("purchase_game_user_store_item"),
+            &t,
+            Body::Json(json!({"store_item_id": sword})),
+        )
         .await;
     assert_text_error(&r, 403);
     assert_text_error(
-        &gf.user("POST", &p("purchase_game_user_store_item"), &t, Body::Json(json!({"store_item_id": 99999}))).await,
+        &gf.user(
+            "POST",
+            &p("purchase_game_user_store_item"),
+            &t,
+            Body::Json(json!({"store_item_id": 99999})),
+        )
+        .await,
         404,
     );
     let r = gf.user("GET", &p("game_user_store_items"), &t, Body::EmptyJson).await;
     assert_eq!(r.json["credits"], 5);
     assert_eq!(r.json["game_user_store_items"][0]["id"], sword);
     let r = gf
-        .user("GET", &format!("{}?store_item_id={sword}&reimburse=true", p("remove_game_user_store_item")), &t, Body::EmptyJson)
+        .user(
+            "GET",
+            &format!(
+                "{}?store_item_id={sword}&reimburse=true",
+                p("remove_game_user_store_item")
+            ),
+            &t,
+            Body::EmptyJson,
+        )
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.json["credits"], 35);
     assert_eq!(r.json["game_user_store_items"], json!([]));
     assert_text_error(
-        &gf.user("GET", &format!("{}?store_item_id={sword}", p("remove_game_user_store_item")), &t, Body::None).await,
+        &gf.user(
+            "GET",
+            &format!("{}?store_item_id={sword}", p("remove_game_user_store_item")),
+            &t,
+            Body::None,
+        )
+        .await,
         404,
     );
     // Sign-in carries the owned items and attributes (docs keys).
-    gf.user("POST", &p("purchase_game_user_store_item"), &t, Body::Json(json!({"store_item_id": sword}))).await;
+    gf.user(
+        "POST",
+        &p("purchase_game_user_store_item"),
+        &t,
+        Body::Json(json!({"store_item_id": sword})),
+    )
+    .await;
     let v = gf.sign_in("g@x.org", "pw").await;
     assert_eq!(v["game_user_store_items"][0]["id"], sword);
     assert_eq!(v["credits"], 5);
@@ -624,24 +786,44 @@ async fn leaderboards(b: Backend) {
                 "POST",
                 &add(u),
                 t,
-                Body::Form(&[("leaderboard_name", "Jewels"), ("score", score), ("extra_attributes", pseudo)]),
+                Body::Form(&[
+                    ("leaderboard_name", "Jewels"),
+                    ("score", score),
+                    ("extra_attributes", pseudo),
+                ]),
             )
             .await;
         assert_eq!(r.status, 200, "{}", r.text);
         gf.srv.advance(Duration::from_millis(5));
     }
     let r = gf
-        .user("POST", &add(idc), &tc, Body::Json(json!({"leaderboard_name": "Time", "score": 5, "metadata": {"lap": 2}})))
+        .user(
+            "POST",
+            &add(idc),
+            &tc,
+            Body::Json(json!({"leaderboard_name": "Time", "score": 5, "metadata": {"lap": 2}})),
+        )
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
-    assert_text_error(&gf.user("POST", &add(idc), &tc, Body::Json(json!({"score": 1}))).await, 400);
     assert_text_error(
-        &gf.user("POST", &add(ida), &tc, Body::Form(&[("leaderboard_name", "Jewels"), ("score", "1")])).await,
+        &gf.user("POST", &add(idc), &tc, Body::Json(json!({"score": 1}))).await,
+        400,
+    );
+    assert_text_error(
+        &gf.user(
+            "POST",
+            &add(ida),
+            &tc,
+            Body::Form(&[("leaderboard_name", "Jewels"), ("score", "1")]),
+        )
+        .await,
         401,
     );
 
     let board = format!("/games/{}/leaderboard_entries", gf.game_id);
-    let r = gf.user("GET", &format!("{board}?leaderboard_name=Jewels"), &ta, Body::EmptyJson).await;
+    let r = gf
+        .user("GET", &format!("{board}?leaderboard_name=Jewels"), &ta, Body::EmptyJson)
+        .await;
     assert_eq!(r.status, 200, "{}", r.text);
     let list = r.json["leaderboard_entries"].as_array().expect("list").clone();
     let scores: Vec<i64> = list.iter().map(|e| e["score"].as_i64().expect("int")).collect();
@@ -654,7 +836,12 @@ async fn leaderboards(b: Backend) {
     assert!(e["id"].is_i64());
     assert!(e["created_at"].as_str().is_some_and(is_iso_millis));
     let r = gf
-        .user("GET", &format!("{board}?leaderboard_name=Jewels&limit=2&one_per_user=true"), &ta, Body::None)
+        .user(
+            "GET",
+            &format!("{board}?leaderboard_name=Jewels&limit=2&one_per_user=true"),
+            &ta,
+            Body::None,
+        )
         .await;
     let users: Vec<i64> = r.json["leaderboard_entries"]
         .as_array()
@@ -663,19 +850,29 @@ async fn leaderboards(b: Backend) {
         .map(|e| e["game_user_id"].as_i64().expect("id"))
         .collect();
     assert_eq!(users, vec![ida, idc]);
-    let r = gf.user("GET", &format!("{board}?leaderboard_name=Time"), &ta, Body::None).await;
+    let r = gf
+        .user("GET", &format!("{board}?leaderboard_name=Time"), &ta, Body::None)
+        .await;
     let e = &r.json["leaderboard_entries"][0];
     assert_eq!(e["metadata"], "{\"lap\":2}");
     assert!(e["extra_attributes"].is_string());
-    let r = gf.user("GET", &format!("{board}?leaderboard_name=Nothing"), &ta, Body::None).await;
+    let r = gf
+        .user("GET", &format!("{board}?leaderboard_name=Nothing"), &ta, Body::None)
+        .await;
     assert_eq!((r.status, r.json["leaderboard_entries"].clone()), (200, json!([])));
     assert_text_error(&gf.user("GET", &format!("{board}?limit=0"), &ta, Body::None).await, 400);
-    let r = gf.user("GET", &format!("/users/{idc}/leaderboard_entries"), &ta, Body::None).await;
+    let r = gf
+        .user("GET", &format!("/users/{idc}/leaderboard_entries"), &ta, Body::None)
+        .await;
     assert_eq!(r.json["leaderboard_entries"].as_array().map(Vec::len), Some(2));
     let clear = format!("/users/{ida}/clear_my_leaderboard_entries");
-    let r = gf.user("POST", &clear, &ta, Body::Form(&[("leaderboard_name", "Jewels")])).await;
+    let r = gf
+        .user("POST", &clear, &ta, Body::Form(&[("leaderboard_name", "Jewels")]))
+        .await;
     assert_eq!(r.status, 200, "{}", r.text);
-    let r = gf.user("GET", &format!("{board}?leaderboard_name=Jewels"), &ta, Body::None).await;
+    let r = gf
+        .user("GET", &format!("{board}?leaderboard_name=Jewels"), &ta, Body::None)
+        .await;
     assert_eq!(r.json["leaderboard_entries"].as_array().map(Vec::len), Some(1));
     let r = gf
         .user("POST", &format!("{clear}?leaderboard_name=Time"), &tc, Body::EmptyJson)
@@ -732,15 +929,23 @@ async fn tenant_isolation(b: Backend) {
     // A's token: B's user does not exist; B's leaderboard is refused; B's item unknown.
     assert_text_error(&gf.user("GET", &format!("/users/{b_user}"), &ta, Body::None).await, 404);
     assert_text_error(
-        &gf.user("GET", &format!("/users/{b_user}/game_user_attributes"), &ta, Body::None).await,
+        &gf.user("GET", &format!("/users/{b_user}/game_user_attributes"), &ta, Body::None)
+            .await,
         404,
     );
     assert_text_error(
-        &gf.user("GET", &format!("/users/{b_user}/leaderboard_entries"), &ta, Body::None).await,
+        &gf.user("GET", &format!("/users/{b_user}/leaderboard_entries"), &ta, Body::None)
+            .await,
         404,
     );
     assert_text_error(
-        &gf.user("GET", &format!("/games/{}/leaderboard_entries", game_b.id.0), &ta, Body::None).await,
+        &gf.user(
+            "GET",
+            &format!("/games/{}/leaderboard_entries", game_b.id.0),
+            &ta,
+            Body::None,
+        )
+        .await,
         401,
     );
     let b_items = g.store_items(&game_b).await.expect("items");
@@ -755,9 +960,17 @@ async fn tenant_isolation(b: Backend) {
     assert_text_error(&r, 404);
     // Game A's token does not open game B; A's password does not sign in to B.
     let q = format!("game_id={}&game_token={}", game_b.id.0, gf.game_token);
-    assert_text_error(&gf.req("GET", &format!("/games/verify?{q}"), &[], Body::None).await, 404);
+    assert_text_error(
+        &gf.req("GET", &format!("/games/verify?{q}"), &[], Body::None).await,
+        404,
+    );
     let r = gf
-        .req("POST", "/sessions", &[], Body::Form(&[("email", "j@x.org"), ("password", "pw"), ("game_id", &gid_b)]))
+        .req(
+            "POST",
+            "/sessions",
+            &[],
+            Body::Form(&[("email", "j@x.org"), ("password", "pw"), ("game_id", &gid_b)]),
+        )
         .await;
     assert_text_error(&r, 404);
     // A service key of game A cannot act as game B's user.
@@ -767,12 +980,21 @@ async fn tenant_isolation(b: Backend) {
         .req(
             "GET",
             &format!("/users/{b_user}"),
-            &[("service-key-name", "server"), ("service-key-token", key.expose()), ("current-user-id", &bu)],
+            &[
+                ("service-key-name", "server"),
+                ("service-key-token", key.expose()),
+                ("current-user-id", &bu),
+            ],
             Body::None,
         )
         .await;
     assert_text_error(&r, 404);
-    assert_eq!(gf.user("GET", &format!("/users/{b_user}"), &tb, Body::None).await.status, 200);
+    assert_eq!(
+        gf.user("GET", &format!("/users/{b_user}"), &tb, Body::None)
+            .await
+            .status,
+        200
+    );
     gf.finish().await;
 }
 
@@ -784,7 +1006,12 @@ async fn service_keys_and_admin_api(b: Backend) {
     let (me, t) = (id(&up), token(&up));
     let admin = |path: String| format!("{}/admin/gamefuse/games/{}/{path}", gf.srv.base, gf.game_id);
     let http = &gf.srv.http;
-    let r = http.post(admin("service_keys".into())).json(&json!({"name": "server"})).send().await.expect("send");
+    let r = http
+        .post(admin("service_keys".into()))
+        .json(&json!({"name": "server"}))
+        .send()
+        .await
+        .expect("send");
     assert_eq!(r.status(), 401);
     let r = http
         .post(admin("service_keys".into()))
@@ -817,14 +1044,6 @@ async fn service_keys_and_admin_api(b: Backend) {
     assert_eq!(r.json["game_variables"][0]["value"], "3");
 
     let me_s = me.to_string();
-    let sk = |user: &'static str| -> Vec<(&'static str, String)> {
-        vec![
-            ("service-key-name", "server".to_owned()),
-            ("service-key-token", key_token.clone()),
-            ("current-user-id", user.to_owned()),
-        ]
-    };
-    let _ = sk;
     let hdrs = [
         ("service-key-name", "server"),
         ("service-key-token", key_token.as_str()),
@@ -832,16 +1051,49 @@ async fn service_keys_and_admin_api(b: Backend) {
     ];
     let entry = format!("/users/{me}/add_leaderboard_entry");
     let r = gf
-        .req("POST", &entry, &hdrs, Body::Form(&[("leaderboard_name", "L"), ("score", "9")]))
+        .req(
+            "POST",
+            &entry,
+            &hdrs,
+            Body::Form(&[("leaderboard_name", "L"), ("score", "9")]),
+        )
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert!(r.json.get("authentication_token").is_none());
-    let bad = [("service-key-name", "server"), ("service-key-token", "gfk_wrong"), ("current-user-id", me_s.as_str())];
-    assert_text_error(&gf.req("POST", &entry, &bad, Body::Form(&[("leaderboard_name", "L"), ("score", "9")])).await, 401);
+    let bad = [
+        ("service-key-name", "server"),
+        ("service-key-token", "gfk_wrong"),
+        ("current-user-id", me_s.as_str()),
+    ];
+    assert_text_error(
+        &gf.req(
+            "POST",
+            &entry,
+            &bad,
+            Body::Form(&[("leaderboard_name", "L"), ("score", "9")]),
+        )
+        .await,
+        401,
+    );
     let wrong_name = [("service-key-name", "other"), ("service-key-token", key_token.as_str())];
-    assert_text_error(&gf.req("GET", &format!("/users/{me}"), &wrong_name, Body::None).await, 401);
-    let no_user = [("service-key-name", "server"), ("service-key-token", key_token.as_str())];
-    assert_text_error(&gf.req("POST", &entry, &no_user, Body::Form(&[("leaderboard_name", "L"), ("score", "9")])).await, 401);
+    assert_text_error(
+        &gf.req("GET", &format!("/users/{me}"), &wrong_name, Body::None).await,
+        401,
+    );
+    let no_user = [
+        ("service-key-name", "server"),
+        ("service-key-token", key_token.as_str()),
+    ];
+    assert_text_error(
+        &gf.req(
+            "POST",
+            &entry,
+            &no_user,
+            Body::Form(&[("leaderboard_name", "L"), ("score", "9")]),
+        )
+        .await,
+        401,
+    );
 
     // Lock game users out of leaderboard writes; the key still may.
     let r = http
@@ -890,7 +1142,12 @@ async fn test_suite(b: Backend) {
     assert_eq!(r.json["username"], "t1");
     let gid = game.to_string();
     let r = gf
-        .req("POST", "/sessions", &[], Body::Form(&[("email", "t1@x.org"), ("password", "password"), ("game_id", &gid)]))
+        .req(
+            "POST",
+            "/sessions",
+            &[],
+            Body::Form(&[("email", "t1@x.org"), ("password", "password"), ("game_id", &gid)]),
+        )
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
     let r = gf
@@ -910,15 +1167,28 @@ async fn test_suite(b: Backend) {
     let bad = [("service-key-name", SUITE_NAME), ("service-key-token", "nope")];
     assert_text_error(&gf.req("POST", "/test_suite/create_game", &bad, Body::None).await, 401);
     let r = gf
-        .req("DELETE", &format!("/test_suite/clean_up_test?game_id={}", gf.game_id), &key, Body::EmptyJson)
+        .req(
+            "DELETE",
+            &format!("/test_suite/clean_up_test?game_id={}", gf.game_id),
+            &key,
+            Body::EmptyJson,
+        )
         .await;
     assert_text_error(&r, 403);
     let r = gf
-        .req("DELETE", &format!("/test_suite/clean_up_test?game_id={game}"), &key, Body::EmptyJson)
+        .req(
+            "DELETE",
+            &format!("/test_suite/clean_up_test?game_id={game}"),
+            &key,
+            Body::EmptyJson,
+        )
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert!(r.json["message"].is_string());
-    assert_text_error(&gf.req("GET", &format!("/games/verify?{q}"), &[], Body::None).await, 404);
+    assert_text_error(
+        &gf.req("GET", &format!("/games/verify?{q}"), &[], Body::None).await,
+        404,
+    );
     gf.finish().await;
 
     // Without the key configured the routes do not exist; neither does the admin API.
@@ -944,15 +1214,28 @@ async fn forgot_password(b: Backend) {
     let (me, old) = (id(&up), token(&up));
     let path = format!("/games/{}/forget_password", gf.game_id);
     // The SDK interpolates the e-mail raw: '+' arrives as a space.
-    let q = format!("email=Reset+Me@x.org&game_id={}&game_token={}", gf.game_id, gf.game_token);
+    let q = format!(
+        "email=Reset+Me@x.org&game_id={}&game_token={}",
+        gf.game_id, gf.game_token
+    );
     let r = gf
-        .req("GET", &format!("{path}?{q}"), &[("authentication-token", "")], Body::EmptyJson)
+        .req(
+            "GET",
+            &format!("{path}?{q}"),
+            &[("authentication-token", "")],
+            Body::EmptyJson,
+        )
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert!(r.json["mailer_response"].is_null());
     assert!(r.json["message"].is_string());
     let unknown = format!("email=nobody@x.org&game_id={}&game_token={}", gf.game_id, gf.game_token);
-    assert_eq!(gf.req("GET", &format!("{path}?{unknown}"), &[], Body::None).await.status, 200);
+    assert_eq!(
+        gf.req("GET", &format!("{path}?{unknown}"), &[], Body::None)
+            .await
+            .status,
+        200
+    );
     let badfmt = format!("email=nope&game_id={}&game_token={}", gf.game_id, gf.game_token);
     assert_text_error(&gf.req("GET", &format!("{path}?{badfmt}"), &[], Body::None).await, 403);
     let badgame = format!("email=x@x.org&game_id={}&game_token=wrong", gf.game_id);
@@ -977,7 +1260,11 @@ async fn forgot_password(b: Backend) {
         gf.srv
             .http
             .post(format!("{}/api/v3/password_reset", gf.srv.base))
-            .form(&[("token", reset_token.as_str()), ("password", pw), ("password_confirmation", pw2)])
+            .form(&[
+                ("token", reset_token.as_str()),
+                ("password", pw),
+                ("password_confirmation", pw2),
+            ])
             .send()
     };
     assert_eq!(post("new-pw", "other").await.expect("send").status(), 400);
@@ -991,7 +1278,11 @@ async fn forgot_password(b: Backend) {
     gf.req("GET", &format!("{path}?{q}"), &[], Body::None).await;
     let outbox = gf.gamefuse().outbox(1).await.expect("outbox");
     let body = &outbox[0].body;
-    let t2 = body.split("token=").nth(1).and_then(|s| s.split_whitespace().next()).expect("token");
+    let t2 = body
+        .split("token=")
+        .nth(1)
+        .and_then(|s| s.split_whitespace().next())
+        .expect("token");
     gf.srv.advance(Duration::from_secs(3601));
     let r = gf
         .srv
@@ -1019,10 +1310,21 @@ async fn cors_and_bad_bodies(b: Backend) {
         .await
         .expect("send");
     assert!(r.status().is_success());
-    let h = |k: &str| r.headers().get(k).and_then(|v| v.to_str().ok()).unwrap_or("").to_ascii_lowercase();
+    let h = |k: &str| {
+        r.headers()
+            .get(k)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_ascii_lowercase()
+    };
     assert_eq!(h("access-control-allow-origin"), "*");
     assert!(h("access-control-allow-methods").contains("delete"));
-    for name in ["authentication-token", "authentication_token", "service-key-name", "current-user-id"] {
+    for name in [
+        "authentication-token",
+        "authentication_token",
+        "service-key-name",
+        "current-user-id",
+    ] {
         assert!(h("access-control-allow-headers").contains(name), "{name}");
     }
     assert_text_error(&gf.req("GET", "/no/such/route", &[], Body::None).await, 404);

@@ -6,8 +6,8 @@ use playgate_core::crypto::SecretHash;
 use playgate_core::game::Game;
 use playgate_core::gamefuse::GfUser;
 use playgate_core::gamefuse::economy::{
-    CounterOp, GameVariable, LeaderboardEntry, LeaderboardQuery, NewLeaderboardEntry, NewStoreItem, Owned,
-    StoreItem, UserAttribute,
+    CounterOp, GameVariable, LeaderboardEntry, LeaderboardQuery, NewLeaderboardEntry, NewStoreItem, Owned, StoreItem,
+    UserAttribute,
 };
 use playgate_core::gamefuse::keys::{RouteAccess, ServiceKey};
 use playgate_core::gamefuse::reset::{NewOutbox, OutboxRecord};
@@ -226,11 +226,15 @@ impl GamefuseStore for SqlStore {
 
     async fn gf_session_by_token(&self, hash: &SecretHash) -> Result<Option<Session>> {
         let row: Option<SessionRow> = on_pool!(self, read, |pool| {
-            sqlx::query_as(concat!("SELECT ", session_cols!(), " FROM sessions WHERE token_hash = $1"))
-                .bind(&hash.0)
-                .fetch_optional(pool)
-                .await
-                .map_err(db_err)
+            sqlx::query_as(concat!(
+                "SELECT ",
+                session_cols!(),
+                " FROM sessions WHERE token_hash = $1"
+            ))
+            .bind(&hash.0)
+            .fetch_optional(pool)
+            .await
+            .map_err(db_err)
         })?;
         row.map(Session::try_from).transpose()
     }
@@ -452,13 +456,14 @@ impl GamefuseStore for SqlStore {
                 .await
                 .map_err(db_err)?
                 .ok_or(Error::NotFound("store item"))?;
-            let owned: Option<i64> =
-                sqlx::query_scalar("SELECT store_item_id FROM store_purchases WHERE player_id = $1 AND store_item_id = $2")
-                    .bind(player.0)
-                    .bind(item)
-                    .fetch_optional(&mut *tx)
-                    .await
-                    .map_err(db_err)?;
+            let owned: Option<i64> = sqlx::query_scalar(
+                "SELECT store_item_id FROM store_purchases WHERE player_id = $1 AND store_item_id = $2",
+            )
+            .bind(player.0)
+            .bind(item)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(db_err)?;
             if owned.is_some() {
                 return Err(Error::Forbidden("the user already owns this store item"));
             }
@@ -779,11 +784,7 @@ impl GamefuseStore for SqlStore {
         on_pool!(self, write, |pool| {
             let mut tx = pool.begin_write().await.map_err(db_err)?;
             for sql in &statements {
-                sqlx::query(sql)
-                    .bind(game.0)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(db_err)?;
+                sqlx::query(sql).bind(game.0).execute(&mut *tx).await.map_err(db_err)?;
             }
             let n = sqlx::query("DELETE FROM games WHERE id = $1")
                 .bind(game.0)
@@ -847,7 +848,16 @@ impl GamefuseStore for SqlStore {
     }
 
     async fn gf_outbox(&self, limit: i64) -> Result<Vec<OutboxRecord>> {
-        type Row = (i64, Option<i64>, String, String, Vec<u8>, i64, Option<i64>, Option<String>);
+        type Row = (
+            i64,
+            Option<i64>,
+            String,
+            String,
+            Vec<u8>,
+            i64,
+            Option<i64>,
+            Option<String>,
+        );
         let rows: Vec<Row> = on_pool!(self, read, |pool| {
             sqlx::query_as(
                 "SELECT id, game_id, recipient, subject, sealed_body, created_at, sent_at, error \

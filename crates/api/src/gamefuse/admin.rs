@@ -56,16 +56,32 @@ fn game(raw: &str) -> Result<GameId, GfError> {
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/admin/gamefuse/games/{game}/variables", get(list_vars))
-        .route("/admin/gamefuse/games/{game}/variables/{key}", put(set_var).delete(delete_var))
-        .route("/admin/gamefuse/games/{game}/store_items", get(list_items).post(add_item))
+        .route(
+            "/admin/gamefuse/games/{game}/variables/{key}",
+            put(set_var).delete(delete_var),
+        )
+        .route(
+            "/admin/gamefuse/games/{game}/store_items",
+            get(list_items).post(add_item),
+        )
         .route("/admin/gamefuse/games/{game}/store_items/{item}", delete(delete_item))
-        .route("/admin/gamefuse/games/{game}/service_keys", get(list_keys).post(add_key))
+        .route(
+            "/admin/gamefuse/games/{game}/service_keys",
+            get(list_keys).post(add_key),
+        )
         .route("/admin/gamefuse/games/{game}/service_keys/{name}", delete(delete_key))
         .route("/admin/gamefuse/games/{game}/routes", get(list_routes).put(set_route))
-        .route("/admin/gamefuse/games/{game}/rotate_token", axum::routing::post(rotate_token))
+        .route(
+            "/admin/gamefuse/games/{game}/rotate_token",
+            axum::routing::post(rotate_token),
+        )
 }
 
-async fn list_vars(State(s): State<AppState>, _: Admin, Path(g): Path<String>) -> Result<Json<Vec<VariableOut>>, GfError> {
+async fn list_vars(
+    State(s): State<AppState>,
+    _: Admin,
+    Path(g): Path<String>,
+) -> Result<Json<Vec<VariableOut>>, GfError> {
     let g = s.gamefuse.existing_game(game(&g)?).await?;
     let vars = s.gamefuse.game_variables(&g).await?;
     Ok(Json(vars.into_iter().map(VariableOut::from).collect()))
@@ -85,7 +101,9 @@ async fn set_var(
 ) -> Result<Json<VariableOut>, GfError> {
     let v: ValueIn = body(&raw)?;
     let value = v.value.ok_or_else(|| GfError::invalid("value", "is required"))?;
-    Ok(Json(s.gamefuse.set_game_variable(game(&g)?, &key, &value).await?.into()))
+    Ok(Json(
+        s.gamefuse.set_game_variable(game(&g)?, &key, &value).await?.into(),
+    ))
 }
 
 async fn delete_var(
@@ -97,7 +115,11 @@ async fn delete_var(
     Ok(Json(MessageOut::new("deleted")))
 }
 
-async fn list_items(State(s): State<AppState>, _: Admin, Path(g): Path<String>) -> Result<Json<Vec<SuiteItemOut>>, GfError> {
+async fn list_items(
+    State(s): State<AppState>,
+    _: Admin,
+    Path(g): Path<String>,
+) -> Result<Json<Vec<SuiteItemOut>>, GfError> {
     let g = s.gamefuse.existing_game(game(&g)?).await?;
     let items = s.gamefuse.store_items(&g).await?;
     Ok(Json(items.into_iter().map(SuiteItemOut::from).collect()))
@@ -199,7 +221,11 @@ fn yes() -> bool {
     true
 }
 
-async fn list_routes(State(s): State<AppState>, _: Admin, Path(g): Path<String>) -> Result<Json<Vec<RouteIn>>, GfError> {
+async fn list_routes(
+    State(s): State<AppState>,
+    _: Admin,
+    Path(g): Path<String>,
+) -> Result<Json<Vec<RouteIn>>, GfError> {
     let list = s.gamefuse.route_accesses(game(&g)?).await?;
     Ok(Json(
         list.into_iter()

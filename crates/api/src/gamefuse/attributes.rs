@@ -9,7 +9,11 @@ use crate::common::state::AppState;
 
 /// `POST /users/{id}/add_game_user_attribute`: `{key, value}`, `{attributes: [...]}`, or
 /// both; upsert by key; the full list after.
-pub async fn add(State(s): State<AppState>, Path(id): Path<String>, auth: Authed) -> Result<Json<AttributesOut>, GfError> {
+pub async fn add(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    auth: Authed,
+) -> Result<Json<AttributesOut>, GfError> {
     let user = auth.caller.self_user(path_id(&id, "user")?)?;
     let req: AddAttributesRequest = auth.input.parse()?;
     let mut pairs = Vec::new();
@@ -29,14 +33,24 @@ pub async fn add(State(s): State<AppState>, Path(id): Path<String>, auth: Authed
 }
 
 /// `GET|DELETE /users/{id}/remove_game_user_attribute(s)`: every key form on both paths.
-pub async fn remove(State(s): State<AppState>, Path(id): Path<String>, auth: Authed) -> Result<Json<AttributesOut>, GfError> {
+pub async fn remove(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    auth: Authed,
+) -> Result<Json<AttributesOut>, GfError> {
     let user = auth.caller.self_user(path_id(&id, "user")?)?;
     let req: RemoveAttributesRequest = auth.input.parse()?;
-    Ok(Json(AttributesOut::new(s.gamefuse.remove_attributes(user, req.keys()).await?)))
+    Ok(Json(AttributesOut::new(
+        s.gamefuse.remove_attributes(user, req.keys()).await?,
+    )))
 }
 
 /// `GET /users/{id}/game_user_attributes`: any user of the caller's game.
-pub async fn list(State(s): State<AppState>, Path(id): Path<String>, auth: Authed) -> Result<Json<AttributesOut>, GfError> {
+pub async fn list(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    auth: Authed,
+) -> Result<Json<AttributesOut>, GfError> {
     let user = s.gamefuse.user(&auth.caller, path_id(&id, "user")?).await?;
     Ok(Json(AttributesOut::new(s.gamefuse.attributes(&user).await?)))
 }

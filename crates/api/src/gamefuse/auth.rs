@@ -113,7 +113,9 @@ impl FromRequest<AppState> for GameCall {
         let r = raw(req, state).await?;
         // Sign-up may nest its fields under `user` (Rails-style clients).
         let creds: GameCreds = r.input.unwrapped("user").parse()?;
-        let id = creds.game_id.ok_or_else(|| GfError::invalid("game_id", "is required"))?;
+        let id = creds
+            .game_id
+            .ok_or_else(|| GfError::invalid("game_id", "is required"))?;
         let token = creds
             .game_token
             .ok_or_else(|| GfError::invalid("game_token", "is required"))?;

@@ -25,25 +25,41 @@ fn score(auth: &Authed) -> Result<i64, GfError> {
 }
 
 /// `POST /users/{id}/add_credits`: may be negative, never below zero credits (403).
-pub async fn add_credits(State(s): State<AppState>, Path(id): Path<String>, auth: Authed) -> Result<Json<UserSelfOut>, GfError> {
+pub async fn add_credits(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    auth: Authed,
+) -> Result<Json<UserSelfOut>, GfError> {
     let n = credits(&auth)?;
     apply(&s, &id, &auth, CounterOp::AddCredits(n)).await
 }
 
 /// `POST /users/{id}/set_credits`.
-pub async fn set_credits(State(s): State<AppState>, Path(id): Path<String>, auth: Authed) -> Result<Json<UserSelfOut>, GfError> {
+pub async fn set_credits(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    auth: Authed,
+) -> Result<Json<UserSelfOut>, GfError> {
     let n = credits(&auth)?;
     apply(&s, &id, &auth, CounterOp::SetCredits(n)).await
 }
 
 /// `POST /users/{id}/add_score`.
-pub async fn add_score(State(s): State<AppState>, Path(id): Path<String>, auth: Authed) -> Result<Json<UserSelfOut>, GfError> {
+pub async fn add_score(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    auth: Authed,
+) -> Result<Json<UserSelfOut>, GfError> {
     let n = score(&auth)?;
     apply(&s, &id, &auth, CounterOp::AddScore(n)).await
 }
 
 /// `POST /users/{id}/set_score`.
-pub async fn set_score(State(s): State<AppState>, Path(id): Path<String>, auth: Authed) -> Result<Json<UserSelfOut>, GfError> {
+pub async fn set_score(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    auth: Authed,
+) -> Result<Json<UserSelfOut>, GfError> {
     let n = score(&auth)?;
     apply(&s, &id, &auth, CounterOp::SetScore(n)).await
 }

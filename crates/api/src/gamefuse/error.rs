@@ -84,7 +84,10 @@ impl IntoResponse for GfError {
     fn into_response(self) -> Response {
         let mut resp = (
             self.status,
-            [(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"))],
+            [(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/plain; charset=utf-8"),
+            )],
             self.message,
         )
             .into_response();

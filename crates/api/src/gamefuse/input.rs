@@ -112,7 +112,11 @@ impl Input {
     pub fn parse<T: DeserializeOwned>(&self) -> Result<T, GfError> {
         serde_path_to_error::deserialize(Value::Object(self.0.clone())).map_err(|e| {
             let path = e.path().to_string();
-            let field = if path.is_empty() || path == "." { "body".to_owned() } else { path };
+            let field = if path.is_empty() || path == "." {
+                "body".to_owned()
+            } else {
+                path
+            };
             let reason = e.into_inner().to_string();
             Error::invalid(field, reason).into()
         })

@@ -14,7 +14,11 @@ use crate::common::state::AppState;
 /// `GET /games/{game_id}/forget_password?email=&game_id=&game_token=`: the same 200
 /// whether or not the address belongs to a user (no account enumeration, a deliberate
 /// deviation the reference suggests); 403 for a malformed address.
-pub async fn forget(State(s): State<AppState>, Path(game_id): Path<String>, call: GameCall) -> Result<Json<ForgotOut>, GfError> {
+pub async fn forget(
+    State(s): State<AppState>,
+    Path(game_id): Path<String>,
+    call: GameCall,
+) -> Result<Json<ForgotOut>, GfError> {
     if path_id(&game_id, "game")? != call.game.id.0 {
         return Err(playgate_core::Error::NotFound("game").into());
     }
@@ -80,7 +84,11 @@ const DEAD: &str = "This link has expired or was already used. Ask the game for 
 pub async fn reset_page(State(s): State<AppState>, call: Open) -> Result<Response, GfError> {
     let token = call.input.text("token").unwrap_or_default();
     if token.is_empty() || !s.gamefuse.reset_token_live(&token).await? {
-        return Ok(page(StatusCode::BAD_REQUEST, "Reset password", &format!("<p>{DEAD}</p>")));
+        return Ok(page(
+            StatusCode::BAD_REQUEST,
+            "Reset password",
+            &format!("<p>{DEAD}</p>"),
+        ));
     }
     Ok(page(StatusCode::OK, "Reset password", &form(&token, None)))
 }

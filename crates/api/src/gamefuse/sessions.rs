@@ -17,7 +17,10 @@ pub async fn sign_in(State(s): State<AppState>, call: Open) -> Result<Json<FullU
     let game_id = req.game_id.ok_or_else(|| GfError::invalid("game_id", "is required"))?;
     let (Some(email), Some(password)) = (req.email, req.password) else {
         if req.temp_oauth_transfer_token.is_some() {
-            return Err(GfError::invalid("temp_oauth_transfer_token", "OAuth sign-in is not supported"));
+            return Err(GfError::invalid(
+                "temp_oauth_transfer_token",
+                "OAuth sign-in is not supported",
+            ));
         }
         return Err(GfError::invalid("email", "and password are required"));
     };

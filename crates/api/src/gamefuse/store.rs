@@ -18,14 +18,22 @@ fn item_id(auth: &Authed) -> Result<(i64, bool), GfError> {
 
 /// `POST /users/{id}/purchase_game_user_store_item`: 404 unknown item, 403 owned already
 /// or not enough credits (nothing changed).
-pub async fn purchase(State(s): State<AppState>, Path(id): Path<String>, auth: Authed) -> Result<Json<OwnedOut>, GfError> {
+pub async fn purchase(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    auth: Authed,
+) -> Result<Json<OwnedOut>, GfError> {
     let user = auth.caller.self_user(path_id(&id, "user")?)?;
     let (item, _) = item_id(&auth)?;
     Ok(Json(s.gamefuse.purchase(user, item).await?.into()))
 }
 
 /// `GET /users/{id}/remove_game_user_store_item?store_item_id=&reimburse=`.
-pub async fn remove(State(s): State<AppState>, Path(id): Path<String>, auth: Authed) -> Result<Json<OwnedOut>, GfError> {
+pub async fn remove(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    auth: Authed,
+) -> Result<Json<OwnedOut>, GfError> {
     let user = auth.caller.self_user(path_id(&id, "user")?)?;
     let (item, reimburse) = item_id(&auth)?;
     Ok(Json(s.gamefuse.remove_purchase(user, item, reimburse).await?.into()))

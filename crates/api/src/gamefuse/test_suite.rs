@@ -6,7 +6,9 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use playgate_core::gamefuse::economy::NewStoreItem;
 
-use super::wire::{MessageOut, StoreItemIn, SuiteGameOut, SuiteGameRequest, SuiteItemOut, SuiteUserRequest, UserPublicOut};
+use super::wire::{
+    MessageOut, StoreItemIn, SuiteGameOut, SuiteGameRequest, SuiteItemOut, SuiteUserRequest, UserPublicOut,
+};
 use super::{GfError, SuiteCall};
 use crate::common::state::AppState;
 
@@ -15,7 +17,10 @@ fn game_id(v: Option<i64>) -> Result<i64, GfError> {
 }
 
 /// `POST /test_suite/create_game`: 201 `{id, name, token}`.
-pub async fn create_game(State(s): State<AppState>, _call: SuiteCall) -> Result<(StatusCode, Json<SuiteGameOut>), GfError> {
+pub async fn create_game(
+    State(s): State<AppState>,
+    _call: SuiteCall,
+) -> Result<(StatusCode, Json<SuiteGameOut>), GfError> {
     let g = s.gamefuse.suite_create_game().await?;
     Ok((
         StatusCode::CREATED,
@@ -28,11 +33,16 @@ pub async fn create_game(State(s): State<AppState>, _call: SuiteCall) -> Result<
 }
 
 /// `POST /test_suite/create_user?game_id=G` with `{email, username}`: password `password`.
-pub async fn create_user(State(s): State<AppState>, call: SuiteCall) -> Result<(StatusCode, Json<UserPublicOut>), GfError> {
+pub async fn create_user(
+    State(s): State<AppState>,
+    call: SuiteCall,
+) -> Result<(StatusCode, Json<UserPublicOut>), GfError> {
     let req: SuiteUserRequest = call.input.parse()?;
     let game = game_id(req.game_id)?;
     let email = req.email.ok_or_else(|| GfError::invalid("email", "is required"))?;
-    let username = req.username.ok_or_else(|| GfError::invalid("username", "is required"))?;
+    let username = req
+        .username
+        .ok_or_else(|| GfError::invalid("username", "is required"))?;
     let user = s
         .gamefuse
         .suite_create_user(game, &email, &username)

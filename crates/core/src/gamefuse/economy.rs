@@ -174,7 +174,10 @@ impl Gamefuse {
         }
         let (removed, list) = self.store().gf_remove_attributes(user.id, &keys).await?;
         if removed == 0 {
-            return Err(Error::invalid("game_user_attribute_key", "the user has no such attribute"));
+            return Err(Error::invalid(
+                "game_user_attribute_key",
+                "the user has no such attribute",
+            ));
         }
         Ok(list)
     }

@@ -55,8 +55,8 @@ pub fn new_game_token() -> String {
 /// `2026-01-01T00:00:00.000Z`: ISO-8601 UTC with milliseconds, which JavaScript's
 /// `new Date()` parses and which keeps millisecond precision (reference 0.6).
 pub fn iso_millis(ts: Timestamp) -> String {
-    let dt = time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ts.0))
-        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+    let dt =
+        time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ts.0)).unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
     format!(
         "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
         dt.year(),

@@ -85,7 +85,9 @@ impl Passwords {
                 };
                 // The parameters come from the stored hash, so raising the configured
                 // ones does not lock out existing users.
-                Argon2::default().verify_password(pw.expose().as_bytes(), &parsed).is_ok()
+                Argon2::default()
+                    .verify_password(pw.expose().as_bytes(), &parsed)
+                    .is_ok()
             })
             .await?;
         Ok(ok && known)
@@ -122,6 +124,9 @@ mod tests {
     #[test]
     fn default_params_are_owasp_minimum() {
         let p = Passwords::new(&GamefuseSettings::default());
-        assert_eq!((p.params.m_cost(), p.params.t_cost(), p.params.p_cost()), (19_456, 2, 1));
+        assert_eq!(
+            (p.params.m_cost(), p.params.t_cost(), p.params.p_cost()),
+            (19_456, 2, 1)
+        );
     }
 }

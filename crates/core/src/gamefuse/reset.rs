@@ -123,7 +123,9 @@ impl Gamefuse {
 
     /// Whether a reset token can still be used (to show the form or say it expired).
     pub async fn reset_token_live(&self, token: &str) -> Result<bool> {
-        self.store().gf_reset_token_live(&SecretHash::of(token), self.now()).await
+        self.store()
+            .gf_reset_token_live(&SecretHash::of(token), self.now())
+            .await
     }
 
     /// Uses a reset token: sets the new password and ends every session of the user, so

@@ -5,8 +5,8 @@ use async_trait::async_trait;
 
 use super::GfUser;
 use super::economy::{
-    CounterOp, GameVariable, LeaderboardEntry, LeaderboardQuery, NewLeaderboardEntry, NewStoreItem, Owned,
-    StoreItem, UserAttribute,
+    CounterOp, GameVariable, LeaderboardEntry, LeaderboardQuery, NewLeaderboardEntry, NewStoreItem, Owned, StoreItem,
+    UserAttribute,
 };
 use super::keys::{RouteAccess, ServiceKey};
 use super::reset::{NewOutbox, OutboxRecord};
@@ -85,8 +85,13 @@ pub trait GamefuseStore: Send + Sync {
     async fn gf_leaderboard(&self, q: &LeaderboardQuery) -> Result<Vec<LeaderboardEntry>>;
 
     /// Adds a service key; `Conflict` if the game has one of that name.
-    async fn gf_insert_service_key(&self, game: GameId, name: &str, hash: &SecretHash, now: Timestamp)
-    -> Result<ServiceKey>;
+    async fn gf_insert_service_key(
+        &self,
+        game: GameId,
+        name: &str,
+        hash: &SecretHash,
+        now: Timestamp,
+    ) -> Result<ServiceKey>;
     /// The game's service keys, by name.
     async fn gf_service_keys(&self, game: GameId) -> Result<Vec<ServiceKey>>;
     /// The service key with this token hash.

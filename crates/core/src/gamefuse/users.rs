@@ -4,8 +4,8 @@
 
 use std::net::IpAddr;
 
-use super::{AUTH_TOKEN_PREFIX, GAME_DISABLED, Gamefuse, GfUser, month_key};
 use super::economy::{StoreItem, UserAttribute};
+use super::{AUTH_TOKEN_PREFIX, GAME_DISABLED, Gamefuse, GfUser, month_key};
 use crate::clock::Timestamp;
 use crate::crypto::{Secret, SecretHash};
 use crate::game::Game;
@@ -158,7 +158,12 @@ impl Gamefuse {
 
     /// A game by id only (sign-in, where the SDK sends no token: reference 4).
     pub async fn game(&self, id: i64) -> Result<Game> {
-        enabled(self.store().game_by_id(GameId(id)).await?.ok_or(Error::NotFound("game"))?)
+        enabled(
+            self.store()
+                .game_by_id(GameId(id))
+                .await?
+                .ok_or(Error::NotFound("game"))?,
+        )
     }
 
     fn session_start(&self, game: GameId, ip: Option<IpAddr>, is_login: bool) -> (Secret, GfSessionStart) {
@@ -359,7 +364,10 @@ mod tests {
             parse_email(" Pip+x@Example.org ").ok(),
             Some(("pip+x@example.org".into(), "Pip+x@Example.org".into()))
         );
-        assert_eq!(parse_email("pip x@example.org").ok().map(|e| e.0), Some("pip+x@example.org".into()));
+        assert_eq!(
+            parse_email("pip x@example.org").ok().map(|e| e.0),
+            Some("pip+x@example.org".into())
+        );
         for bad in ["", "nope", "@x", "a@", "a@b@c", "a\n@b"] {
             assert!(parse_email(bad).is_err(), "{bad:?}");
         }
