@@ -216,12 +216,22 @@ impl GamefuseStore for SqlStore {
     }
 
     async fn gf_start_session(&self, player: PlayerId, cmd: &GfSessionStart) -> Result<GfUser> {
-        on_pool!(self, write, |pool| {
-            let mut tx = pool.begin_write().await.map_err(db_err)?;
-            let user = start_session!(&mut tx, player, cmd);
-            tx.commit().await.map_err(db_err)?;
-            Ok(user)
-        })
+        // On PostgreSQL two concurrent sign-ins of one player can race to the partial
+        // unique index `sessions_one_active`; the loser retries and then ends the winner's.
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let res: Result<GfUser> = on_pool!(self, write, |pool| {
+                let mut tx = pool.begin_write().await.map_err(db_err)?;
+                let user = start_session!(&mut tx, player, cmd);
+                tx.commit().await.map_err(db_err)?;
+                Ok(user)
+            });
+            match res {
+                Err(Error::Conflict(_)) if attempt < 5 => continue,
+                other => return other,
+            }
+        }
     }
 
     async fn gf_session_by_token(&self, hash: &SecretHash) -> Result<Option<Session>> {

@@ -105,6 +105,9 @@ pub const DEFAULT_LEADERBOARD_LIMIT: i64 = 100;
 /// The most entries one call lists.
 pub const MAX_LEADERBOARD_LIMIT: i64 = 1000;
 
+/// The largest credits, score or cost one call may name.
+pub const MAX_AMOUNT: i64 = 1_000_000_000_000_000;
+
 const MAX_KEY: usize = 255;
 const MAX_VALUE: usize = 65_536;
 
@@ -185,6 +188,14 @@ impl Gamefuse {
     /// Changes credits or score. Credits never become negative (a debit past zero is
     /// refused: 403, nothing changed); `set_credits` takes no negative value.
     pub async fn apply_counter(&self, user: &GfUser, op: CounterOp) -> Result<GfUser> {
+        let (field, n) = match op {
+            CounterOp::AddCredits(n) | CounterOp::SetCredits(n) => ("credits", n),
+            CounterOp::AddScore(n) | CounterOp::SetScore(n) => ("score", n),
+        };
+        // Far below i64's range, so sums stay exact integers on both databases.
+        if n.abs() > MAX_AMOUNT {
+            return Err(Error::invalid(field, "must be between -10^15 and 10^15"));
+        }
         if let CounterOp::SetCredits(n) = op
             && n < 0
         {
@@ -203,8 +214,8 @@ impl Gamefuse {
         if item.name.trim().is_empty() || item.name.chars().count() > 255 {
             return Err(Error::invalid("name", "is required, at most 255 characters"));
         }
-        if item.cost < 0 {
-            return Err(Error::invalid("cost", "must not be negative"));
+        if !(0..=MAX_AMOUNT).contains(&item.cost) {
+            return Err(Error::invalid("cost", "must be between 0 and 10^15"));
         }
         check_value("description", &item.description)?;
         self.existing_game(game).await?;
