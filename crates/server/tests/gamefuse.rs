@@ -43,14 +43,18 @@ async fn setup(b: Backend) -> Option<Gf> {
 }
 
 async fn setup_with(b: Backend, suite: bool) -> Option<Gf> {
-    let srv = spawn_with(b, |c| {
+    setup_cfg(b, |c| {
         if suite {
             c.test_suite_key_name = Some(SUITE_NAME.into());
             c.test_suite_key_token = Some(SUITE_TOKEN.into());
             c.admin_token = Some(ADMIN.into());
         }
     })
-    .await?;
+    .await
+}
+
+async fn setup_cfg(b: Backend, tweak: impl FnOnce(&mut playgate_server::config::Config)) -> Option<Gf> {
+    let srv = spawn_with(b, tweak).await?;
     let game_id = srv.game.game.id.0;
     let game_token = srv.game.game.gamefuse_token.clone();
     Some(Gf {
@@ -1350,7 +1354,62 @@ async fn cors_and_bad_bodies(b: Backend) {
     gf.finish().await;
 }
 
+/// Concurrent sign-ins of one user all succeed, and exactly one of their tokens works
+/// afterwards (one live session per player, DESIGN.md).
+async fn concurrent_sign_ins(b: Backend) {
+    let Some(gf) = setup(b).await else { return };
+    let up = gf.sign_up("m@x.org", "max", "pw").await;
+    let gf = Arc::new(gf);
+    let mut tasks = Vec::new();
+    for _ in 0..6 {
+        let gf = gf.clone();
+        tasks.push(tokio::spawn(async move { gf.sign_in_raw("m@x.org", "pw").await }));
+    }
+    let mut tokens = Vec::new();
+    for t in tasks {
+        let r = t.await.expect("join");
+        assert_eq!(r.status, 200, "{}", r.text);
+        tokens.push(token(&r.json));
+    }
+    let mut working = 0;
+    for t in &tokens {
+        if gf
+            .user("GET", &format!("/users/{}", id(&up)), t, Body::None)
+            .await
+            .status
+            == 200
+        {
+            working += 1;
+        }
+    }
+    assert_eq!(working, 1);
+    let Ok(gf) = Arc::try_unwrap(gf) else {
+        panic!("still shared")
+    };
+    gf.finish().await;
+}
+
+/// Failed sign-ins are limited per address and account: past the limit a clear 429 with
+/// Retry-After, even with the right password, until the window ends.
+async fn sign_in_rate_limit(b: Backend) {
+    let Some(gf) = setup_cfg(b, |c| c.auth_failure_limit = 3).await else {
+        return;
+    };
+    gf.sign_up("n@x.org", "ned", "pw").await;
+    for _ in 0..3 {
+        assert_text_error(&gf.sign_in_raw("n@x.org", "bad").await, 404);
+    }
+    let r = gf.sign_in_raw("n@x.org", "pw").await;
+    assert_text_error(&r, 429);
+    assert!(r.headers.get("retry-after").is_some());
+    gf.srv.advance(Duration::from_secs(15 * 60));
+    gf.sign_in("n@x.org", "pw").await;
+    gf.finish().await;
+}
+
 on_both_backends!(
+    concurrent_sign_ins,
+    sign_in_rate_limit,
     sign_in_golden_seed_003,
     sign_up_variants_and_errors,
     sign_in_errors_and_token_forms,

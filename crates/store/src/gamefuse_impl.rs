@@ -42,6 +42,27 @@ fn user_conflict(e: sqlx::Error) -> Error {
 macro_rules! start_session {
     ($tx:expr, $player:expr, $cmd:expr) => {{
         let (tx, player, cmd) = ($tx, $player, $cmd);
+        // Counting first takes the user's row lock (PostgreSQL), so concurrent sign-ins
+        // of one player run one after the other: the later one then sees and ends the
+        // earlier one's session instead of racing it to `sessions_one_active`.
+        let login: i64 = if cmd.is_login { 1 } else { 0 };
+        let row: GfUserRow = sqlx::query_as(concat!(
+            "UPDATE gamefuse_users SET number_of_logins = number_of_logins + $3, \
+             last_login = CASE WHEN $3 = 1 THEN $4 ELSE last_login END, \
+             events_total = events_total + 1, \
+             events_month = CASE WHEN month = $2 THEN events_month + 1 ELSE 1 END, \
+             game_sessions_total = game_sessions_total + 1, \
+             game_sessions_month = CASE WHEN month = $2 THEN game_sessions_month + 1 ELSE 1 END, \
+             month = $2 WHERE player_id = $1 RETURNING ",
+            gf_user_cols!()
+        ))
+        .bind(player.0)
+        .bind(&cmd.month)
+        .bind(login)
+        .bind(cmd.now.0)
+        .fetch_one(&mut **tx)
+        .await
+        .map_err(db_err)?;
         sqlx::query("UPDATE sessions SET state = 'ended', ended_at = $2 WHERE player_id = $1 AND state = 'active'")
             .bind(player.0)
             .bind(cmd.now.0)
@@ -61,24 +82,6 @@ macro_rules! start_session {
         .bind(&cmd.ip)
         .bind(&cmd.token_hash.0)
         .execute(&mut **tx)
-        .await
-        .map_err(db_err)?;
-        let login: i64 = if cmd.is_login { 1 } else { 0 };
-        let row: GfUserRow = sqlx::query_as(concat!(
-            "UPDATE gamefuse_users SET number_of_logins = number_of_logins + $3, \
-             last_login = CASE WHEN $3 = 1 THEN $4 ELSE last_login END, \
-             events_total = events_total + 1, \
-             events_month = CASE WHEN month = $2 THEN events_month + 1 ELSE 1 END, \
-             game_sessions_total = game_sessions_total + 1, \
-             game_sessions_month = CASE WHEN month = $2 THEN game_sessions_month + 1 ELSE 1 END, \
-             month = $2 WHERE player_id = $1 RETURNING ",
-            gf_user_cols!()
-        ))
-        .bind(player.0)
-        .bind(&cmd.month)
-        .bind(login)
-        .bind(cmd.now.0)
-        .fetch_one(&mut **tx)
         .await
         .map_err(db_err)?;
         GfUser::from(row)
