@@ -63,6 +63,8 @@ pub struct Config {
     /// Bearer token of the admin HTTP API (`Authorization: Bearer …`). Unset: no admin API
     /// (404).
     pub admin_token: Option<String>,
+    /// A file holding `admin_token` (read when `admin_token` is unset).
+    pub admin_token_file: Option<PathBuf>,
     /// Public base URL of this server, for links in e-mails (password reset). Default
     /// `http://<listen>`.
     pub public_url: Option<String>,
@@ -78,6 +80,8 @@ pub struct Config {
     pub test_suite_key_name: Option<String>,
     /// Token of that key.
     pub test_suite_key_token: Option<String>,
+    /// A file holding `test_suite_key_token` (read when it is unset).
+    pub test_suite_key_token_file: Option<PathBuf>,
     /// argon2id memory cost in KiB for player passwords. Default 19456 (OWASP minimum).
     pub password_hash_memory_kib: u32,
     /// argon2id iterations. Default 2 (OWASP minimum).
@@ -106,11 +110,13 @@ impl Default for Config {
             shutdown_grace_secs: 30,
             create_demo_game: true,
             admin_token: None,
+            admin_token_file: None,
             public_url: None,
             smtp_url: None,
             smtp_from: None,
             test_suite_key_name: None,
             test_suite_key_token: None,
+            test_suite_key_token_file: None,
             password_hash_memory_kib: 19_456,
             password_hash_iterations: 2,
             password_hash_workers: 4,
@@ -142,6 +148,19 @@ impl Config {
         self.master_key_file
             .clone()
             .unwrap_or_else(|| self.data_dir.join("master.key"))
+    }
+
+    /// A secret given directly or in a file (`*_file`; trailing whitespace trimmed); an
+    /// empty value counts as unset.
+    pub fn secret(value: &Option<String>, file: &Option<PathBuf>) -> Result<Option<String>, ConfigError> {
+        if let Some(v) = value.as_deref().filter(|v| !v.is_empty()) {
+            return Ok(Some(v.to_owned()));
+        }
+        let Some(path) = file else { return Ok(None) };
+        let text =
+            std::fs::read_to_string(path).map_err(|e| ConfigError(format!("cannot read {}: {e}", path.display())))?;
+        let text = text.trim();
+        Ok((!text.is_empty()).then(|| text.to_owned()))
     }
 
     /// The core's policy settings.
@@ -207,6 +226,8 @@ impl Config {
         keys.extend(
             [
                 "admin_token",
+                "admin_token_file",
+                "test_suite_key_token_file",
                 "public_url",
                 "smtp_url",
                 "smtp_from",

@@ -47,8 +47,10 @@ impl Mailer for SmtpMailer {
 /// The GameFuse settings in a config; `addr` is the bound address (for the default
 /// public URL).
 pub fn settings(config: &Config, addr: SocketAddr) -> Result<GamefuseSettings, BoxError> {
-    let test_suite_key = match (&config.test_suite_key_name, &config.test_suite_key_token) {
-        (Some(n), Some(t)) if !n.is_empty() && !t.is_empty() => Some((n.clone(), Secret::new(t.clone()))),
+    let token = Config::secret(&config.test_suite_key_token, &config.test_suite_key_token_file)?;
+    let name = config.test_suite_key_name.clone().filter(|n| !n.is_empty());
+    let test_suite_key = match (name, token) {
+        (Some(n), Some(t)) => Some((n, Secret::new(t))),
         (None, None) => None,
         _ => return Err("test_suite_key_name and test_suite_key_token go together".into()),
     };

@@ -96,10 +96,7 @@ fn net_config(config: &Config) -> Result<NetConfig, BoxError> {
         .collect::<Result<_, _>>()?;
     Ok(NetConfig {
         trusted_proxies,
-        admin_token: config
-            .admin_token
-            .as_deref()
-            .filter(|t| !t.is_empty())
+        admin_token: Config::secret(&config.admin_token, &config.admin_token_file)?
             .map(playgate_core::crypto::Secret::new),
     })
 }

@@ -62,6 +62,10 @@ impl From<Error> for GfError {
             Error::Forbidden(m) if *m == GAME_DISABLED => (StatusCode::PAYMENT_REQUIRED, (*m).to_owned()),
             Error::Forbidden(m) => (StatusCode::FORBIDDEN, capitalized(m)),
             Error::NotFound(what) => (StatusCode::NOT_FOUND, capitalized(&format!("{what} not found"))),
+            // The store's generic unique-violation text names a constraint: not for clients.
+            Error::Conflict(m) if m.starts_with("already exists") => {
+                (StatusCode::UNPROCESSABLE_ENTITY, "Has already been taken".to_owned())
+            }
             Error::Conflict(m) => (StatusCode::UNPROCESSABLE_ENTITY, m.clone()),
             Error::RateLimited { retry_after_secs } => {
                 let mut err = GfError::new(
@@ -95,5 +99,33 @@ impl IntoResponse for GfError {
             resp.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(secs));
         }
         resp
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statuses_and_texts() {
+        let cases = [
+            (Error::invalid("email", "is required"), 400, "email is required"),
+            (Error::Unauthorized("no"), 401, "no"),
+            (Error::Forbidden(GAME_DISABLED), 402, GAME_DISABLED),
+            (Error::Forbidden("not enough credits"), 403, "Not enough credits"),
+            (Error::NotFound("user"), 404, "User not found"),
+            (
+                Error::Conflict("already exists (x_key)".into()),
+                422,
+                "Has already been taken",
+            ),
+            (Error::internal("db down: secret detail"), 500, "Unknown server error"),
+        ];
+        for (e, status, text) in cases {
+            let g = GfError::from(e);
+            assert_eq!((g.status.as_u16(), g.message.as_str()), (status, text));
+        }
+        let g = GfError::from(Error::Unauthorized("x")).remap(StatusCode::UNAUTHORIZED, StatusCode::NOT_FOUND);
+        assert_eq!(g.status(), StatusCode::NOT_FOUND);
     }
 }
