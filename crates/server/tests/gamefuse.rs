@@ -1407,7 +1407,95 @@ async fn sign_in_rate_limit(b: Backend) {
     gf.finish().await;
 }
 
+/// A minimal SMTP server that accepts every message and keeps its DATA.
+async fn fake_smtp() -> (u16, Arc<std::sync::Mutex<Vec<String>>>) {
+    use tokio::io::{AsyncBufReadExt as _, AsyncWriteExt as _, BufReader};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    let got = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let store = got.clone();
+    tokio::spawn(async move {
+        while let Ok((sock, _)) = listener.accept().await {
+            let store = store.clone();
+            tokio::spawn(async move {
+                let (r, mut w) = sock.into_split();
+                let mut lines = BufReader::new(r).lines();
+                let _ = w.write_all(b"220 fake ESMTP\r\n").await;
+                let (mut in_data, mut data) = (false, String::new());
+                while let Ok(Some(line)) = lines.next_line().await {
+                    let reply: &[u8] = if in_data {
+                        if line == "." {
+                            in_data = false;
+                            store.lock().expect("lock").push(std::mem::take(&mut data));
+                            b"250 queued\r\n"
+                        } else {
+                            data.push_str(&line);
+                            data.push('\n');
+                            continue;
+                        }
+                    } else {
+                        let cmd = line.to_ascii_uppercase();
+                        if cmd.starts_with("DATA") {
+                            in_data = true;
+                            b"354 go ahead\r\n"
+                        } else if cmd.starts_with("QUIT") {
+                            let _ = w.write_all(b"221 bye\r\n").await;
+                            break;
+                        } else {
+                            b"250 ok\r\n"
+                        }
+                    };
+                    if w.write_all(reply).await.is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+    });
+    (port, got)
+}
+
+/// With `smtp_url` the reset mail goes out by SMTP (lettre) and the outbox records it as
+/// sent; `mailer_response` says so.
+async fn forgot_password_by_smtp(b: Backend) {
+    let (port, got) = fake_smtp().await;
+    let Some(gf) = setup_cfg(b, |c| {
+        c.smtp_url = Some(format!("smtp://127.0.0.1:{port}"));
+        c.smtp_from = Some("Playgate <noreply@example.org>".into());
+        c.public_url = Some("https://play.example.org".into());
+    })
+    .await
+    else {
+        return;
+    };
+    gf.sign_up("o@x.org", "oz", "pw").await;
+    let q = format!("email=o@x.org&game_id={}&game_token={}", gf.game_id, gf.game_token);
+    let r = gf
+        .req(
+            "GET",
+            &format!("/games/{}/forget_password?{q}", gf.game_id),
+            &[],
+            Body::None,
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.json["mailer_response"], "sent");
+    let mails = got.lock().expect("lock").clone();
+    assert_eq!(mails.len(), 1);
+    assert!(mails[0].contains("To: o@x.org"), "{}", mails[0]);
+    assert!(mails[0].contains("Subject: Reset your"), "{}", mails[0]);
+    let outbox = gf.gamefuse().outbox(1).await.expect("outbox");
+    assert!(outbox[0].sent_at.is_some() && outbox[0].error.is_none());
+    assert!(
+        outbox[0]
+            .body
+            .contains("https://play.example.org/api/v3/password_reset?token=gfr_")
+    );
+    gf.finish().await;
+}
+
 on_both_backends!(
+    forgot_password_by_smtp,
     concurrent_sign_ins,
     sign_in_rate_limit,
     sign_in_golden_seed_003,
