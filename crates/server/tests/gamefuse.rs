@@ -1494,7 +1494,87 @@ async fn forgot_password_by_smtp(b: Backend) {
     gf.finish().await;
 }
 
+/// The operator CLI (`playgate game var`, `store-item`, `service-key`, `route-access`,
+/// `game rotate-token`, `outbox list`) acts on the database the server uses.
+async fn operator_cli(b: Backend) {
+    use clap::Parser as _;
+    let Some(gf) = setup(b).await else { return };
+    let db = gf.srv.config.database_url();
+    let dir = gf.srv.config.data_dir.display().to_string();
+    let gid = gf.gid();
+    // `cli::run` installs the process's log subscriber: keep it silent (tests log nothing).
+    let cfg = gf.srv.config.data_dir.join("cli.toml");
+    std::fs::write(&cfg, "log = \"off\"\n").expect("config");
+    let cfg = cfg.display().to_string();
+    let run = |args: &[&str]| {
+        let mut argv = vec![
+            "playgate",
+            "--config",
+            cfg.as_str(),
+            "--database-url",
+            db.as_str(),
+            "--data-dir",
+            dir.as_str(),
+        ];
+        argv.extend_from_slice(args);
+        playgate_server::cli::run(playgate_server::cli::Cli::parse_from(argv))
+    };
+    run(&["game", "var", "set", &gid, "wind", "calm"])
+        .await
+        .expect("var set");
+    run(&[
+        "store-item",
+        "add",
+        "--game",
+        &gid,
+        "--name",
+        "Hat",
+        "--cost",
+        "3",
+        "--category",
+        "wear",
+    ])
+    .await
+    .expect("store-item add");
+    run(&["service-key", "add", &gid, "backend", "--json"])
+        .await
+        .expect("key");
+    run(&["route-access", "set", &gid, "users/{id}/add_score", "--user", "deny"])
+        .await
+        .expect("route");
+    run(&["outbox", "list", "--json"]).await.expect("outbox");
+    run(&["game", "list", "--json"]).await.expect("list");
+    let q = format!("game_id={}&game_token={}", gf.game_id, gf.game_token);
+    let r = gf.req("GET", &format!("/games/verify?{q}"), &[], Body::None).await;
+    assert_eq!(r.json["game_variables"][0]["value"], "calm");
+    let r = gf.req("GET", &format!("/games/store_items?{q}"), &[], Body::None).await;
+    assert_eq!(r.json["store_items"][0]["name"], "Hat");
+    let g = gf.gamefuse();
+    assert_eq!(
+        g.service_keys(GameId(gf.game_id)).await.expect("keys")[0].name,
+        "backend"
+    );
+    let up = gf.sign_up("p@x.org", "pat", "pw").await;
+    let r = gf
+        .user(
+            "POST",
+            &format!("/users/{}/add_score", id(&up)),
+            &token(&up),
+            Body::Json(json!({"score": 1})),
+        )
+        .await;
+    assert_text_error(&r, 403);
+    run(&["game", "rotate-token", &gid]).await.expect("rotate");
+    assert_text_error(
+        &gf.req("GET", &format!("/games/verify?{q}"), &[], Body::None).await,
+        404,
+    );
+    assert!(run(&["store-item", "delete", &gid, "999999"]).await.is_err());
+    gf.finish().await;
+}
+
 on_both_backends!(
+    operator_cli,
     forgot_password_by_smtp,
     concurrent_sign_ins,
     sign_in_rate_limit,
