@@ -1332,6 +1332,7 @@ async fn cors_and_bad_bodies(b: Backend) {
         assert!(h("access-control-allow-headers").contains(name), "{name}");
     }
     assert_text_error(&gf.req("GET", "/no/such/route", &[], Body::None).await, 404);
+    assert_text_error(&gf.req("PUT", "/sessions", &[], Body::EmptyJson).await, 405);
     let up = gf.sign_up("l@x.org", "lou", "pw").await;
     let path = format!("/users/{}/add_credits", id(&up));
     let t = token(&up);

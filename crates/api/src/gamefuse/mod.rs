@@ -71,6 +71,10 @@ async fn not_found() -> GfError {
     playgate_core::Error::NotFound("route").into()
 }
 
+async fn method_not_allowed() -> GfError {
+    GfError::new(axum::http::StatusCode::METHOD_NOT_ALLOWED, "Method not allowed")
+}
+
 /// Parses a numeric path id; anything else names nothing that exists.
 fn path_id(raw: &str, what: &'static str) -> Result<i64, GfError> {
     raw.trim()
@@ -125,6 +129,7 @@ pub fn router() -> Router<AppState> {
             axum::routing::delete(test_suite::clean_up).post(test_suite::clean_up),
         )
         .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
         .layer(cors());
     Router::new().nest(PREFIX, api).merge(admin::router())
 }

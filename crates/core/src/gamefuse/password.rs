@@ -35,7 +35,10 @@ impl Passwords {
     /// A hasher with the settings' parameters (invalid ones fall back to the OWASP minimum).
     pub fn new(s: &GamefuseSettings) -> Self {
         let params = Params::new(s.argon2_memory_kib, s.argon2_iterations, s.argon2_parallelism, None)
-            .or_else(|_| Params::new(19_456, 2, 1, None))
+            .or_else(|e| {
+                tracing::warn!(error = %e, "invalid argon2 parameters; using the OWASP minimum");
+                Params::new(19_456, 2, 1, None)
+            })
             .unwrap_or_default();
         Passwords {
             params,
