@@ -462,6 +462,12 @@ async fn games_and_disabled_game(b: Backend) {
             )
             .await;
         assert_eq!(r.status, 200, "{}", r.text);
+        assert_eq!(
+            r.headers
+                .get("access-control-allow-origin")
+                .and_then(|v| v.to_str().ok()),
+            Some("*")
+        );
         assert_eq!(r.json["id"], gf.game_id);
         assert_eq!(r.json["token"], gf.game_token.as_str());
         assert!(r.json["name"].is_string() && r.json["description"].is_string());

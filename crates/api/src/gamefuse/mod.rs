@@ -32,7 +32,8 @@ mod users;
 mod wire;
 
 use axum::Router;
-use axum::http::{HeaderName, Method, header};
+use axum::http::{HeaderName, HeaderValue, Method, header};
+use axum::response::Response;
 use axum::routing::{get, post};
 use tower_http::cors::{Any, CorsLayer};
 
@@ -44,8 +45,26 @@ use crate::common::state::AppState;
 /// The path prefix of the dialect.
 pub const PREFIX: &str = "/api/v3";
 
-/// CORS for browser games (reference 0.7): any origin, no cookies; applied to every
-/// response of the dialect, errors and preflights included.
+const ALLOW_METHODS: &str = "GET, POST, PUT, PATCH, DELETE, OPTIONS";
+const ALLOW_HEADERS: &str =
+    "Content-Type, authentication-token, authentication_token, service-key-name, service-key-token, current-user-id";
+
+/// The reference (0.7) asks for all three CORS headers on every response, not only on
+/// preflights (which [`cors`] answers); browsers need only the origin there, but a client
+/// checking the others finds them.
+async fn cors_everywhere(mut resp: Response) -> Response {
+    let h = resp.headers_mut();
+    for (name, value) in [
+        (header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"),
+        (header::ACCESS_CONTROL_ALLOW_METHODS, ALLOW_METHODS),
+        (header::ACCESS_CONTROL_ALLOW_HEADERS, ALLOW_HEADERS),
+    ] {
+        h.entry(name).or_insert(HeaderValue::from_static(value));
+    }
+    resp
+}
+
+/// CORS for browser games (reference 0.7): any origin, no cookies; answers preflights.
 fn cors() -> CorsLayer {
     CorsLayer::new()
         .allow_origin(Any)
@@ -130,6 +149,7 @@ pub fn router() -> Router<AppState> {
         )
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
-        .layer(cors());
+        .layer(cors())
+        .layer(axum::middleware::map_response(cors_everywhere));
     Router::new().nest(PREFIX, api).merge(admin::router())
 }
