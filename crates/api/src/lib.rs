@@ -1,10 +1,11 @@
-//! Playgate's HTTP surface on axum: the wire dialects (`kgen`, `i3d`, and later
-//! `gamefuse`), Playgate's own `admin` calls and the operational endpoints. Each dialect
-//! only translates: wire request → core command → [`playgate_core::service::Playgate`] →
-//! wire response, and errors into its vendor's format.
+//! Playgate's HTTP surface on axum: the wire dialects (`kgen`, `i3d`, `gamefuse`),
+//! Playgate's own `admin` calls and the operational endpoints. Each dialect only
+//! translates: wire request → core command → [`playgate_core::service::Playgate`] → wire
+//! response, and errors into its vendor's format.
 
 pub mod admin;
 pub mod common;
+pub mod gamefuse;
 pub mod i3d;
 pub mod kgen;
 
@@ -18,6 +19,7 @@ pub fn app(state: AppState) -> Router {
         .merge(common::health::router())
         .merge(kgen::router())
         .merge(i3d::router())
+        .merge(gamefuse::router())
         .merge(admin::router())
         .layer(axum::middleware::from_fn(common::complete::run_to_completion))
         .with_state(state)

@@ -27,6 +27,8 @@ pub struct Game {
     pub enabled: bool,
     /// When it was created.
     pub created_at: Timestamp,
+    /// The GameFuse game `token` (kept in clear: see [`crate::gamefuse::new_game_token`]).
+    pub gamefuse_token: String,
 }
 
 /// What the store needs to insert a game.
@@ -44,6 +46,8 @@ pub struct NewGameRecord {
     pub secret_hash: SecretHash,
     /// Creation time.
     pub created_at: Timestamp,
+    /// The GameFuse game token.
+    pub gamefuse_token: String,
 }
 
 /// The command to create a game.
@@ -123,6 +127,7 @@ impl Playgate {
                 client_name: client_name.clone(),
                 secret_hash: secret.hash(),
                 created_at: self.now(),
+                gamefuse_token: crate::gamefuse::new_game_token(),
             };
             match self.store.insert_game(rec).await {
                 Ok(game) => {

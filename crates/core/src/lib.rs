@@ -12,6 +12,7 @@ pub mod clock;
 pub mod crypto;
 pub mod error;
 pub mod game;
+pub mod gamefuse;
 pub mod ids;
 pub mod limits;
 pub mod link;

@@ -13,6 +13,7 @@ use playgate_core::ids::GameId;
 use serde::Serialize;
 
 use crate::config::Config;
+use crate::gamefuse_cli as gf;
 use crate::startup::{self, BoxError};
 
 /// Playgate: player accounts and sessions for games, speaking KGeN, i3D.net and GameFuse.
@@ -55,6 +56,18 @@ pub enum Command {
     /// Manage API keys (i3D dialect's PRIVATE-TOKEN).
     #[command(subcommand)]
     Apikey(crate::accounts_cli::ApikeyCommand),
+    /// Manage a game's GameFuse store items.
+    #[command(subcommand)]
+    StoreItem(gf::StoreItemCommand),
+    /// Manage a game's GameFuse service keys.
+    #[command(subcommand)]
+    ServiceKey(gf::ServiceKeyCommand),
+    /// Allow or deny GameFuse routes per game, for users and for service keys.
+    #[command(subcommand)]
+    RouteAccess(gf::RouteCommand),
+    /// Mail Playgate sent or would send (password reset links).
+    #[command(subcommand)]
+    Outbox(gf::OutboxCommand),
 }
 
 /// `playgate game …`
@@ -99,6 +112,14 @@ pub enum GameCommand {
         /// Game id.
         id: i64,
     },
+    /// Issue a new GameFuse game token; the old one stops working.
+    RotateToken {
+        /// Game id.
+        id: i64,
+    },
+    /// Manage a game's GameFuse game variables.
+    #[command(subcommand)]
+    Var(gf::VarCommand),
 }
 
 /// `playgate keys …`
@@ -140,6 +161,7 @@ struct GameJson<'a> {
     enabled: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     client_secret: Option<&'a str>,
+    gamefuse_token: &'a str,
 }
 
 fn game_json<'a>(g: &'a Game, secret: Option<&'a str>) -> GameJson<'a> {
@@ -150,6 +172,7 @@ fn game_json<'a>(g: &'a Game, secret: Option<&'a str>) -> GameJson<'a> {
         client_name: &g.client_name,
         enabled: g.enabled,
         client_secret: secret,
+        gamefuse_token: &g.gamefuse_token,
     }
 }
 
@@ -166,6 +189,7 @@ fn print_credentials(c: &GameCredentials, json: bool) -> Result<(), BoxError> {
             "  client secret: {}   (shown once; only its hash is stored)",
             c.client_secret.expose()
         );
+        println!("  gamefuse token: {}   (GameFuse game_token)", c.game.gamefuse_token);
     }
     Ok(())
 }
@@ -187,12 +211,14 @@ pub fn demo_banner(c: &GameCredentials, addr: SocketAddr) -> String {
          client id:     {cid}\n  client secret: {secret}\n\
          Create (or retrieve) a player session:\n  \
          curl -s -X POST {url}/s2s/session -H 'Content-Type: application/json' \
-         -H 'x-client-id: {cid}' -H 'x-client-secret: {secret}' -d '{{\"user_id\":\"player-1\"}}'\n",
+         -H 'x-client-id: {cid}' -H 'x-client-secret: {secret}' -d '{{\"user_id\":\"player-1\"}}'\n\
+         GameFuse SDKs: base URL {url}/api/v3, game id {id}, game token {gft}\n",
         name = c.game.name,
         id = c.game.id,
         cid = c.game.client_id,
         secret = c.client_secret.expose(),
         url = local_url(addr),
+        gft = c.game.gamefuse_token,
     )
 }
 
@@ -237,7 +263,25 @@ pub async fn run(cli: Cli) -> Result<(), BoxError> {
         }
         Command::Game(cmd) => {
             let (core, store) = startup::open_core(&config, Arc::new(SystemClock)).await?;
-            let res = game_command(&core, cmd).await;
+            let res = match crate::gamefuse::service(&config, core.clone(), config.listen) {
+                Ok(g) => game_command(&core, &g, cmd).await,
+                Err(e) => Err(e),
+            };
+            store.close().await;
+            res
+        }
+        cmd @ (Command::StoreItem(_) | Command::ServiceKey(_) | Command::RouteAccess(_) | Command::Outbox(_)) => {
+            let (core, store) = startup::open_core(&config, Arc::new(SystemClock)).await?;
+            let res = match crate::gamefuse::service(&config, core, config.listen) {
+                Ok(g) => match cmd {
+                    Command::StoreItem(c) => gf::store_item(&g, c).await,
+                    Command::ServiceKey(c) => gf::service_key(&g, c).await,
+                    Command::RouteAccess(c) => gf::route(&g, c).await,
+                    Command::Outbox(c) => gf::outbox(&g, c).await,
+                    _ => Ok(()),
+                },
+                Err(e) => Err(e),
+            };
             store.close().await;
             res
         }
@@ -263,8 +307,18 @@ pub async fn run(cli: Cli) -> Result<(), BoxError> {
     }
 }
 
-async fn game_command(core: &playgate_core::service::Playgate, cmd: GameCommand) -> Result<(), BoxError> {
+async fn game_command(
+    core: &playgate_core::service::Playgate,
+    gamefuse: &playgate_core::gamefuse::Gamefuse,
+    cmd: GameCommand,
+) -> Result<(), BoxError> {
     match cmd {
+        GameCommand::Var(v) => gf::var(gamefuse, v).await,
+        GameCommand::RotateToken { id } => {
+            let g = gamefuse.rotate_game_token(GameId(id)).await?;
+            println!("game {}: new gamefuse token {}", g.id, g.gamefuse_token);
+            Ok(())
+        }
         GameCommand::Create {
             name,
             client_name,
@@ -287,13 +341,13 @@ async fn game_command(core: &playgate_core::service::Playgate, cmd: GameCommand)
                 println!("{}", serde_json::to_string(&list)?);
             } else {
                 println!(
-                    "{:>6}  {:<12} {:<8} {:<32} NAME",
-                    "ID", "CLIENT_ID", "ENABLED", "CLIENT_NAME"
+                    "{:>6}  {:<12} {:<8} {:<32} {:<48} NAME",
+                    "ID", "CLIENT_ID", "ENABLED", "CLIENT_NAME", "GAMEFUSE_TOKEN"
                 );
                 for g in games {
                     println!(
-                        "{:>6}  {:<12} {:<8} {:<32} {}",
-                        g.id, g.client_id, g.enabled, g.client_name, g.name
+                        "{:>6}  {:<12} {:<8} {:<32} {:<48} {}",
+                        g.id, g.client_id, g.enabled, g.client_name, g.gamefuse_token, g.name
                     );
                 }
             }

@@ -60,20 +60,39 @@ pub struct Config {
     pub shutdown_grace_secs: u64,
     /// Print the demo game's credentials when a fresh database is created. Default true.
     pub create_demo_game: bool,
-    /// Bearer token of the admin HTTP calls (`/admin/*`). Unset (default): they answer 404.
+    /// Bearer token of the admin HTTP API (`Authorization: Bearer …`). Unset: no admin API
+    /// (404).
     pub admin_token: Option<String>,
-    /// File holding `admin_token` (read when `admin_token` is unset).
+    /// A file holding `admin_token` (read when `admin_token` is unset).
     pub admin_token_file: Option<PathBuf>,
+    /// Public base URL of this server, for links in e-mails (password reset). Default
+    /// `http://<listen>`.
+    pub public_url: Option<String>,
+    /// SMTP server for outgoing mail, as a URL: `smtps://user:pass@host` (TLS),
+    /// `smtp://host:587?tls=required` (STARTTLS) or `smtp://host:25` (plain). Unset: mail
+    /// is only recorded in the outbox (`playgate outbox list`).
+    pub smtp_url: Option<String>,
+    /// Sender of outgoing mail, e.g. `Playgate <noreply@example.org>`. Needed with
+    /// `smtp_url`.
+    pub smtp_from: Option<String>,
+    /// Name of the GameFuse system service key that may call `/api/v3/test_suite/*`.
+    /// Unset: those routes answer 404.
+    pub test_suite_key_name: Option<String>,
+    /// Token of that key.
+    pub test_suite_key_token: Option<String>,
+    /// A file holding `test_suite_key_token` (read when it is unset).
+    pub test_suite_key_token_file: Option<PathBuf>,
+    /// argon2id memory cost in KiB for player passwords. Default 19456 (OWASP minimum).
+    pub password_hash_memory_kib: u32,
+    /// argon2id iterations. Default 2 (OWASP minimum).
+    pub password_hash_iterations: u32,
+    /// argon2id lanes. Default 1.
+    pub password_hash_parallelism: u32,
+    /// Password hashes computed at once (each uses `password_hash_memory_kib`); 0: the
+    /// number of CPUs. Default 0.
+    pub password_hash_workers: u32,
     /// GeoIP country database (MaxMind format). Default: the one compiled in.
     pub geoip_database: Option<PathBuf>,
-    /// argon2id memory, KiB. Default 19456 (OWASP minimum).
-    pub argon2_memory_kib: u32,
-    /// argon2id iterations. Default 2.
-    pub argon2_iterations: u32,
-    /// argon2id lanes. Default 1.
-    pub argon2_parallelism: u32,
-    /// Password hashes computed at once; 0 (default): the number of CPUs.
-    pub password_hash_concurrency: u32,
     /// Failed logins (password, OTP) per account and per IP within the window before 429.
     /// Default 10.
     pub login_failure_limit: u32,
@@ -108,11 +127,17 @@ impl Default for Config {
             create_demo_game: true,
             admin_token: None,
             admin_token_file: None,
+            public_url: None,
+            smtp_url: None,
+            smtp_from: None,
+            test_suite_key_name: None,
+            test_suite_key_token: None,
+            test_suite_key_token_file: None,
+            password_hash_memory_kib: 19_456,
+            password_hash_iterations: 2,
+            password_hash_parallelism: 1,
+            password_hash_workers: 0,
             geoip_database: None,
-            argon2_memory_kib: 19 * 1024,
-            argon2_iterations: 2,
-            argon2_parallelism: 1,
-            password_hash_concurrency: 0,
             login_failure_limit: 10,
             login_failure_window_secs: 15 * 60,
             login_ttl_secs: 24 * 3600,
@@ -148,6 +173,19 @@ impl Config {
             .unwrap_or_else(|| self.data_dir.join("master.key"))
     }
 
+    /// A secret given directly or in a file (`*_file`; trailing whitespace trimmed); an
+    /// empty value counts as unset.
+    pub fn secret(value: &Option<String>, file: &Option<PathBuf>) -> Result<Option<String>, ConfigError> {
+        if let Some(v) = value.as_deref().filter(|v| !v.is_empty()) {
+            return Ok(Some(v.to_owned()));
+        }
+        let Some(path) = file else { return Ok(None) };
+        let text =
+            std::fs::read_to_string(path).map_err(|e| ConfigError(format!("cannot read {}: {e}", path.display())))?;
+        let text = text.trim();
+        Ok((!text.is_empty()).then(|| text.to_owned()))
+    }
+
     /// The core's policy settings.
     pub fn settings(&self) -> playgate_core::settings::Settings {
         playgate_core::settings::Settings {
@@ -157,10 +195,10 @@ impl Config {
             auth_failure_window: Duration::from_secs(self.auth_failure_window_secs),
             accounts: playgate_core::account::AccountSettings {
                 password: playgate_core::password::PasswordParams {
-                    memory_kib: self.argon2_memory_kib,
-                    iterations: self.argon2_iterations,
-                    parallelism: self.argon2_parallelism,
-                    max_concurrent: self.password_hash_concurrency as usize,
+                    memory_kib: self.password_hash_memory_kib,
+                    iterations: self.password_hash_iterations,
+                    parallelism: self.password_hash_parallelism,
+                    max_concurrent: usize::try_from(self.password_hash_workers).unwrap_or(0),
                 },
                 login_failure_limit: self.login_failure_limit,
                 login_failure_window: Duration::from_secs(self.login_failure_window_secs),
@@ -222,7 +260,20 @@ impl Config {
             _ => Vec::new(),
         };
         keys.extend(["database_url", "master_key", "master_key_file"].map(String::from));
-        keys.extend(["admin_token", "admin_token_file", "geoip_database"].map(String::from));
+        keys.extend(
+            [
+                "admin_token",
+                "admin_token_file",
+                "test_suite_key_token_file",
+                "public_url",
+                "smtp_url",
+                "smtp_from",
+                "test_suite_key_name",
+                "test_suite_key_token",
+                "geoip_database",
+            ]
+            .map(String::from),
+        );
         keys
     }
 }
@@ -283,6 +334,17 @@ mod tests {
         assert_eq!(cfg.trusted_proxies, vec!["10.0.0.0/8", "192.168.0.0/16"]);
         assert_eq!(cfg.database_url(), "postgres://x@y/z");
         assert!(!cfg.is_sqlite());
+        let env = vec![
+            ("PLAYGATE_TEST_SUITE_KEY_NAME".to_owned(), "suite".to_owned()),
+            ("PLAYGATE_TEST_SUITE_KEY_TOKEN".to_owned(), "t0k".to_owned()),
+            ("PLAYGATE_ADMIN_TOKEN".to_owned(), "adm".to_owned()),
+            ("PLAYGATE_PASSWORD_HASH_WORKERS".to_owned(), "2".to_owned()),
+        ];
+        let cfg = Config::load(Some(&file), env, &[])?;
+        assert_eq!(cfg.test_suite_key_name.as_deref(), Some("suite"));
+        assert_eq!(cfg.test_suite_key_token.as_deref(), Some("t0k"));
+        assert_eq!(cfg.admin_token.as_deref(), Some("adm"));
+        assert_eq!(cfg.password_hash_workers, 2);
         std::fs::write(&file, "no_such_key = 1\n")?;
         assert!(Config::load(Some(&file), vec![], &[]).is_err());
         std::fs::remove_dir_all(&dir)?;

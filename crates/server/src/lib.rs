@@ -5,5 +5,7 @@
 pub mod accounts_cli;
 pub mod cli;
 pub mod config;
+pub mod gamefuse;
+pub mod gamefuse_cli;
 pub mod startup;
 pub mod telemetry;

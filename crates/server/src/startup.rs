@@ -95,7 +95,10 @@ fn net_config(config: &Config) -> Result<NetConfig, BoxError> {
                 .map_err(|_| format!("trusted_proxies: {c:?} is not a CIDR"))
         })
         .collect::<Result<_, _>>()?;
-    Ok(NetConfig { trusted_proxies })
+    Ok(NetConfig {
+        trusted_proxies,
+        admin_token: admin_token(config)?,
+    })
 }
 
 /// The admin token: from config, or from `admin_token_file`; `None` disables the admin API.
@@ -114,7 +117,7 @@ pub fn admin_token(config: &Config) -> Result<Option<Secret>, BoxError> {
 }
 
 fn app_state(config: &Config, core: Playgate, net: NetConfig) -> Result<AppState, BoxError> {
-    let mut state = AppState::new(core, net).with_admin_token(admin_token(config)?);
+    let mut state = AppState::new(core, net);
     if let Some(path) = &config.geoip_database {
         state = state.with_geoip(GeoIp::open(path)?);
     }
@@ -183,8 +186,9 @@ pub async fn start(config: Config, clock: Arc<dyn Clock>) -> Result<Running, Box
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
     let addr = listener.local_addr()?;
-    let app =
-        playgate_api::app(app_state(&config, core.clone(), net)?).into_make_service_with_connect_info::<SocketAddr>();
+    let gamefuse = crate::gamefuse::service(&config, core.clone(), addr)?;
+    let state = app_state(&config, core.clone(), net)?.with_gamefuse(gamefuse);
+    let app = playgate_api::app(state).into_make_service_with_connect_info::<SocketAddr>();
     let shutdown = CancellationToken::new();
     let signal = shutdown.clone();
     let task = tokio::spawn(async move {

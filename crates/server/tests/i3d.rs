@@ -21,8 +21,8 @@ const PASSWORD: &str = "correct horse battery";
 /// Cheap argon2 parameters, so the many logins of these tests stay fast; `defaults`
 /// keeps the OWASP defaults.
 fn cheap(c: &mut Config) {
-    c.argon2_memory_kib = 1024;
-    c.argon2_iterations = 1;
+    c.password_hash_memory_kib = 1024;
+    c.password_hash_iterations = 1;
 }
 
 async fn server(b: Backend) -> Option<TestServer> {

@@ -9,6 +9,8 @@
 
 mod account_store_impl;
 mod error;
+mod gamefuse_impl;
+mod gamefuse_rows;
 mod rows;
 mod store_impl;
 pub mod testing;

@@ -11,7 +11,7 @@ use playgate_core::{Error, Result};
 /// The columns of [`GameRow`], as a literal for `concat!`.
 macro_rules! game_cols {
     () => {
-        "id, name, description, client_id, client_name, secret_hash, enabled, created_at"
+        "id, name, description, client_id, client_name, secret_hash, enabled, created_at, gamefuse_token"
     };
 }
 pub(crate) use game_cols;
@@ -26,6 +26,7 @@ pub(crate) struct GameRow {
     secret_hash: String,
     enabled: bool,
     created_at: i64,
+    gamefuse_token: String,
 }
 
 impl From<GameRow> for Game {
@@ -39,6 +40,7 @@ impl From<GameRow> for Game {
             secret_hash: SecretHash(r.secret_hash),
             enabled: r.enabled,
             created_at: Timestamp(r.created_at),
+            gamefuse_token: r.gamefuse_token,
         }
     }
 }

@@ -109,8 +109,8 @@ impl Store for SqlStore {
 
     async fn insert_game(&self, rec: NewGameRecord) -> Result<Game> {
         let sql = concat!(
-            "INSERT INTO games (name, description, client_id, client_name, secret_hash, enabled, created_at) \
-             VALUES ($1, $2, $3, $4, $5, TRUE, $6) RETURNING ",
+            "INSERT INTO games (name, description, client_id, client_name, secret_hash, enabled, created_at, \
+             gamefuse_token) VALUES ($1, $2, $3, $4, $5, TRUE, $6, $7) RETURNING ",
             game_cols!()
         );
         let row: GameRow = write_one!(self, |conn| {
@@ -121,6 +121,7 @@ impl Store for SqlStore {
                 .bind(rec.client_name)
                 .bind(rec.secret_hash.0)
                 .bind(rec.created_at.0)
+                .bind(rec.gamefuse_token)
                 .fetch_one(conn)
                 .await
                 .map_err(db_err)

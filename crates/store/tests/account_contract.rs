@@ -204,6 +204,7 @@ async fn link_codes_fill_player_links(b: Backend) {
             client_name: "G".into(),
             secret_hash: SecretHash::of("s"),
             created_at: Timestamp(SEC),
+            gamefuse_token: "gft_1000000009".into(),
         })
         .await
         .expect("game");

@@ -34,6 +34,7 @@ fn game_rec(client_id: &str) -> NewGameRecord {
         client_name: "G".into(),
         secret_hash: SecretHash::of("s"),
         created_at: Timestamp(SEC),
+        gamefuse_token: format!("gft_{client_id}"),
     }
 }
 

@@ -100,7 +100,7 @@ impl FromRequestParts<AppState> for Admin {
     type Rejection = AdminError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AdminError> {
-        let Some(token) = &state.admin_token else {
+        let Some(token) = &state.net.admin_token else {
             return Err(AdminError::Disabled);
         };
         let ClientIp(ip) = ClientIp::from_request_parts(parts, state)

@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use ipnet::IpNet;
 use playgate_core::crypto::Secret;
+use playgate_core::gamefuse::{Gamefuse, GamefuseSettings, NoMailer};
 use playgate_core::service::Playgate;
 
 use super::geoip::GeoIp;
@@ -14,6 +15,9 @@ pub struct NetConfig {
     /// Peers whose `X-Forwarded-For` is believed. Empty by default: the request IP is the
     /// TCP peer.
     pub trusted_proxies: Vec<IpNet>,
+    /// The bearer token of the admin HTTP API (`admin_token`); without it the admin API
+    /// answers 404.
+    pub admin_token: Option<Secret>,
 }
 
 /// Shared state: the core and the HTTP layer's own settings.
@@ -25,8 +29,8 @@ pub struct AppState {
     pub net: Arc<NetConfig>,
     /// Country lookups (i3D `requestIpCountry`).
     pub geo: Arc<GeoIp>,
-    /// The bearer token of the admin routes; `None`: they answer 404.
-    pub admin_token: Option<Arc<Secret>>,
+    /// The GameFuse service (the core plus password hashing and mail).
+    pub gamefuse: Gamefuse,
 }
 
 impl AppState {
@@ -37,10 +41,10 @@ impl AppState {
             GeoIp::none()
         });
         AppState {
+            gamefuse: Gamefuse::new(core.clone(), GamefuseSettings::default(), Arc::new(NoMailer)),
             core,
             net: Arc::new(net),
             geo: Arc::new(geo),
-            admin_token: None,
         }
     }
 
@@ -50,9 +54,9 @@ impl AppState {
         self
     }
 
-    /// Enables the admin routes with this bearer token.
-    pub fn with_admin_token(mut self, token: Option<Secret>) -> Self {
-        self.admin_token = token.map(Arc::new);
+    /// The same state with a configured GameFuse service.
+    pub fn with_gamefuse(mut self, gamefuse: Gamefuse) -> Self {
+        self.gamefuse = gamefuse;
         self
     }
 }

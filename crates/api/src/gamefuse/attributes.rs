@@ -1,0 +1,56 @@
+//! User attributes (reference 6).
+
+use axum::Json;
+use axum::extract::{Path, State};
+
+use super::wire::{AddAttributesRequest, AttributesOut, RemoveAttributesRequest};
+use super::{Authed, GfError, path_id};
+use crate::common::state::AppState;
+
+/// `POST /users/{id}/add_game_user_attribute`: `{key, value}`, `{attributes: [...]}`, or
+/// both; upsert by key; the full list after.
+pub async fn add(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    auth: Authed,
+) -> Result<Json<AttributesOut>, GfError> {
+    let user = auth.caller.self_user(path_id(&id, "user")?)?;
+    let req: AddAttributesRequest = auth.input.parse()?;
+    let mut pairs = Vec::new();
+    for (i, a) in req.attributes.into_iter().flatten().enumerate() {
+        match (a.key, a.value) {
+            (Some(k), Some(v)) => pairs.push((k, v)),
+            _ => return Err(GfError::invalid(&format!("attributes[{i}]"), "needs a key and a value")),
+        }
+    }
+    match (req.key, req.value) {
+        (Some(k), Some(v)) => pairs.push((k, v)),
+        (Some(_), None) => return Err(GfError::invalid("value", "is required")),
+        (None, Some(_)) => return Err(GfError::invalid("key", "is required")),
+        (None, None) => {}
+    }
+    Ok(Json(AttributesOut::new(s.gamefuse.set_attributes(user, pairs).await?)))
+}
+
+/// `GET|DELETE /users/{id}/remove_game_user_attribute(s)`: every key form on both paths.
+pub async fn remove(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    auth: Authed,
+) -> Result<Json<AttributesOut>, GfError> {
+    let user = auth.caller.self_user(path_id(&id, "user")?)?;
+    let req: RemoveAttributesRequest = auth.input.parse()?;
+    Ok(Json(AttributesOut::new(
+        s.gamefuse.remove_attributes(user, req.keys()).await?,
+    )))
+}
+
+/// `GET /users/{id}/game_user_attributes`: any user of the caller's game.
+pub async fn list(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    auth: Authed,
+) -> Result<Json<AttributesOut>, GfError> {
+    let user = s.gamefuse.user(&auth.caller, path_id(&id, "user")?).await?;
+    Ok(Json(AttributesOut::new(s.gamefuse.attributes(&user).await?)))
+}

@@ -1,0 +1,65 @@
+//! Credits and score (reference 8): 200 with `UserSelf`, 400 without the number.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use playgate_core::gamefuse::economy::CounterOp;
+
+use super::wire::{CreditsRequest, ScoreRequest, UserSelfOut};
+use super::{Authed, GfError, path_id};
+use crate::common::state::AppState;
+
+async fn apply(s: &AppState, id: &str, auth: &Authed, op: CounterOp) -> Result<Json<UserSelfOut>, GfError> {
+    let user = auth.caller.self_user(path_id(id, "user")?)?;
+    let user = s.gamefuse.apply_counter(user, op).await?;
+    Ok(Json(UserSelfOut::new(&user, auth.token.clone(), s.core.now())))
+}
+
+fn credits(auth: &Authed) -> Result<i64, GfError> {
+    let req: CreditsRequest = auth.input.unwrapped("game_user").parse()?;
+    req.credits.ok_or_else(|| GfError::invalid("credits", "is required"))
+}
+
+fn score(auth: &Authed) -> Result<i64, GfError> {
+    let req: ScoreRequest = auth.input.unwrapped("game_user").parse()?;
+    req.score.ok_or_else(|| GfError::invalid("score", "is required"))
+}
+
+/// `POST /users/{id}/add_credits`: may be negative, never below zero credits (403).
+pub async fn add_credits(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    auth: Authed,
+) -> Result<Json<UserSelfOut>, GfError> {
+    let n = credits(&auth)?;
+    apply(&s, &id, &auth, CounterOp::AddCredits(n)).await
+}
+
+/// `POST /users/{id}/set_credits`.
+pub async fn set_credits(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    auth: Authed,
+) -> Result<Json<UserSelfOut>, GfError> {
+    let n = credits(&auth)?;
+    apply(&s, &id, &auth, CounterOp::SetCredits(n)).await
+}
+
+/// `POST /users/{id}/add_score`.
+pub async fn add_score(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    auth: Authed,
+) -> Result<Json<UserSelfOut>, GfError> {
+    let n = score(&auth)?;
+    apply(&s, &id, &auth, CounterOp::AddScore(n)).await
+}
+
+/// `POST /users/{id}/set_score`.
+pub async fn set_score(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    auth: Authed,
+) -> Result<Json<UserSelfOut>, GfError> {
+    let n = score(&auth)?;
+    apply(&s, &id, &auth, CounterOp::SetScore(n)).await
+}

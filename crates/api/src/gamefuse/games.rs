@@ -1,0 +1,27 @@
+//! Games (reference 2): verify / fetch variables, the store list, server time.
+
+use axum::Json;
+use axum::extract::State;
+use playgate_core::gamefuse::iso_millis;
+
+use super::wire::{GameOut, ServerTimeOut, StoreItemsOut};
+use super::{GameCall, GfError};
+use crate::common::state::AppState;
+
+/// `GET /games/verify` and `GET /games/fetch_game_variables` (same data, 2.1/2.2).
+pub async fn verify(State(s): State<AppState>, call: GameCall) -> Result<Json<GameOut>, GfError> {
+    let vars = s.gamefuse.game_variables(&call.game).await?;
+    Ok(Json(GameOut::new(call.game, vars)))
+}
+
+/// `GET /games/store_items` (7.1).
+pub async fn store_items(State(s): State<AppState>, call: GameCall) -> Result<Json<StoreItemsOut>, GfError> {
+    Ok(Json(StoreItemsOut::new(s.gamefuse.store_items(&call.game).await?)))
+}
+
+/// `GET /util/get_server_time` (2.4): no credentials.
+pub async fn server_time(State(s): State<AppState>) -> Json<ServerTimeOut> {
+    Json(ServerTimeOut {
+        server_time: iso_millis(s.core.now()),
+    })
+}

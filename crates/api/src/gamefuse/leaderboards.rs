@@ -1,0 +1,87 @@
+//! Leaderboards (reference 9).
+
+use axum::Json;
+use axum::extract::{Path, State};
+
+use super::wire::{EntriesOut, LeaderboardEntryRequest, LeaderboardQueryRequest, UserSelfOut};
+use super::{Authed, GfError, path_id};
+use crate::common::state::AppState;
+
+/// `POST /users/{id}/add_leaderboard_entry`: multipart (SDK; `extra_attributes` its raw
+/// pseudo-JSON text, kept verbatim) or JSON with a `metadata` object (docs).
+pub async fn add(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    auth: Authed,
+) -> Result<Json<UserSelfOut>, GfError> {
+    let user = auth.caller.self_user(path_id(&id, "user")?)?;
+    let req: LeaderboardEntryRequest = auth.input.unwrapped("leaderboard_entry").parse()?;
+    let name = req
+        .leaderboard_name
+        .ok_or_else(|| GfError::invalid("leaderboard_name", "is required"))?;
+    let score = req.score.ok_or_else(|| GfError::invalid("score", "is required"))?;
+    s.gamefuse
+        .add_leaderboard_entry(user, &name, score, req.extra_attributes, req.metadata)
+        .await?;
+    Ok(Json(UserSelfOut::new(user, auth.token.clone(), s.core.now())))
+}
+
+/// `POST /users/{id}/clear_my_leaderboard_entries`: `leaderboard_name` as form field or
+/// query parameter.
+pub async fn clear(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    auth: Authed,
+) -> Result<Json<UserSelfOut>, GfError> {
+    let user = auth.caller.self_user(path_id(&id, "user")?)?;
+    let req: LeaderboardQueryRequest = auth.input.parse()?;
+    let name = req
+        .leaderboard_name
+        .ok_or_else(|| GfError::invalid("leaderboard_name", "is required"))?;
+    s.gamefuse.clear_leaderboard(user, &name).await?;
+    Ok(Json(UserSelfOut::new(user, auth.token.clone(), s.core.now())))
+}
+
+/// `GET /games/{game_id}/leaderboard_entries?leaderboard_name=&limit=&one_per_user=`:
+/// highest score first; an empty board is `[]` (200), not the docs' 400.
+pub async fn of_game(
+    State(s): State<AppState>,
+    Path(game_id): Path<String>,
+    auth: Authed,
+) -> Result<Json<EntriesOut>, GfError> {
+    let game_id = path_id(&game_id, "game")?;
+    let q: LeaderboardQueryRequest = auth.input.parse()?;
+    let list = s
+        .gamefuse
+        .leaderboard(
+            &auth.caller,
+            game_id,
+            q.leaderboard_name,
+            q.limit,
+            q.one_per_user.unwrap_or(false),
+        )
+        .await?;
+    Ok(Json(EntriesOut::new(list)))
+}
+
+/// `GET /users/{id}/leaderboard_entries`: any user of the caller's game, every board
+/// unless `leaderboard_name` is given.
+pub async fn of_user(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    auth: Authed,
+) -> Result<Json<EntriesOut>, GfError> {
+    let id = path_id(&id, "user")?;
+    let q: LeaderboardQueryRequest = auth.input.parse()?;
+    let list = s
+        .gamefuse
+        .user_leaderboard(
+            &auth.caller,
+            id,
+            q.leaderboard_name,
+            q.limit,
+            q.one_per_user.unwrap_or(false),
+        )
+        .await?;
+    Ok(Json(EntriesOut::new(list)))
+}

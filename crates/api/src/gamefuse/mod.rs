@@ -1,0 +1,155 @@
+//! GameFuse V3 REST API (`https://gamefuse.co/api/v3`), as the official GameFuse SDKs
+//! (JavaScript V3, C#/Unity, C++/Unreal) call it: a game built with one works against
+//! Playgate with its base URL set to `http://HOST:PORT/api/v3`. Sources: seed 003 (sign-in)
+//! and `reference/gamefuse-v3-api.md`; where the vendor's docs and its SDK disagree, the SDK
+//! wins, as the reference says.
+//!
+//! Part 1 (this module): conventions of reference section 0 (three credential forms,
+//! form/JSON/empty bodies, text/plain errors, exact JSON types, CORS on every response),
+//! games and game variables (2), sign-up (3), sign-in (4), users (5), attributes (6),
+//! store (7), credits and score (8), leaderboards (9), password reset (14), service keys
+//! and the test suite (15), plus an admin HTTP API under `/admin/gamefuse`.
+//!
+//! Not supported yet: friends, groups, chats and messages, game rounds (reference 10-13;
+//! part 2; sign-in already answers their arrays, empty); OAuth sign-in with
+//! `temp_oauth_transfer_token` (a V2 flow, answered 400); `DELETE /users/{id}` (the SDK
+//! never sends it); the older `/api/v1` and `/api/v2` routes; client detection for the C#
+//! SDK's differing leaderboard `extra_attributes` type (reference 16: JS wins).
+
+mod admin;
+mod attributes;
+mod auth;
+mod credits;
+mod error;
+mod games;
+mod input;
+mod leaderboards;
+mod password;
+mod sessions;
+mod store;
+mod test_suite;
+mod users;
+mod wire;
+
+use axum::Router;
+use axum::http::{HeaderName, HeaderValue, Method, header};
+use axum::response::Response;
+use axum::routing::{get, post};
+use tower_http::cors::{Any, CorsLayer};
+
+pub use auth::{Authed, GameCall, Open, SuiteCall};
+pub use error::GfError;
+
+use crate::common::state::AppState;
+
+/// The path prefix of the dialect.
+pub const PREFIX: &str = "/api/v3";
+
+const ALLOW_METHODS: &str = "GET, POST, PUT, PATCH, DELETE, OPTIONS";
+const ALLOW_HEADERS: &str =
+    "Content-Type, authentication-token, authentication_token, service-key-name, service-key-token, current-user-id";
+
+/// The reference (0.7) asks for all three CORS headers on every response, not only on
+/// preflights (which [`cors`] answers); browsers need only the origin there, but a client
+/// checking the others finds them.
+async fn cors_everywhere(mut resp: Response) -> Response {
+    let h = resp.headers_mut();
+    for (name, value) in [
+        (header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"),
+        (header::ACCESS_CONTROL_ALLOW_METHODS, ALLOW_METHODS),
+        (header::ACCESS_CONTROL_ALLOW_HEADERS, ALLOW_HEADERS),
+    ] {
+        h.entry(name).or_insert(HeaderValue::from_static(value));
+    }
+    resp
+}
+
+/// CORS for browser games (reference 0.7): any origin, no cookies; answers preflights.
+fn cors() -> CorsLayer {
+    CorsLayer::new()
+        .allow_origin(Any)
+        .allow_methods([
+            Method::GET,
+            Method::POST,
+            Method::PUT,
+            Method::PATCH,
+            Method::DELETE,
+            Method::OPTIONS,
+        ])
+        .allow_headers([
+            header::CONTENT_TYPE,
+            HeaderName::from_static("authentication-token"),
+            HeaderName::from_static("authentication_token"),
+            HeaderName::from_static("service-key-name"),
+            HeaderName::from_static("service-key-token"),
+            HeaderName::from_static("current-user-id"),
+        ])
+}
+
+async fn not_found() -> GfError {
+    playgate_core::Error::NotFound("route").into()
+}
+
+async fn method_not_allowed() -> GfError {
+    GfError::new(axum::http::StatusCode::METHOD_NOT_ALLOWED, "Method not allowed")
+}
+
+/// Parses a numeric path id; anything else names nothing that exists.
+fn path_id(raw: &str, what: &'static str) -> Result<i64, GfError> {
+    raw.trim()
+        .parse()
+        .map_err(|_| playgate_core::Error::NotFound(what).into())
+}
+
+/// The GameFuse routes (under [`PREFIX`]) and its admin API.
+pub fn router() -> Router<AppState> {
+    let api = Router::new()
+        .route("/games/verify", get(games::verify))
+        .route("/games/fetch_game_variables", get(games::verify))
+        .route("/games/store_items", get(games::store_items))
+        .route("/util/get_server_time", get(games::server_time))
+        .route("/users", post(users::sign_up))
+        .route("/sessions", post(sessions::sign_in))
+        .route("/users/{id}", get(users::show))
+        .route("/users/{id}/add_game_user_attribute", post(attributes::add))
+        .route(
+            "/users/{id}/remove_game_user_attribute",
+            get(attributes::remove).delete(attributes::remove),
+        )
+        .route(
+            "/users/{id}/remove_game_user_attributes",
+            get(attributes::remove).delete(attributes::remove),
+        )
+        .route("/users/{id}/game_user_attributes", get(attributes::list))
+        .route("/users/{id}/add_credits", post(credits::add_credits))
+        .route("/users/{id}/set_credits", post(credits::set_credits))
+        .route("/users/{id}/add_score", post(credits::add_score))
+        .route("/users/{id}/set_score", post(credits::set_score))
+        .route("/users/{id}/purchase_game_user_store_item", post(store::purchase))
+        .route(
+            "/users/{id}/remove_game_user_store_item",
+            get(store::remove).delete(store::remove),
+        )
+        .route("/users/{id}/game_user_store_items", get(store::list))
+        .route("/users/{id}/add_leaderboard_entry", post(leaderboards::add))
+        .route("/users/{id}/clear_my_leaderboard_entries", post(leaderboards::clear))
+        .route("/users/{id}/leaderboard_entries", get(leaderboards::of_user))
+        .route("/games/{game_id}/leaderboard_entries", get(leaderboards::of_game))
+        .route("/games/{game_id}/forget_password", get(password::forget))
+        .route(
+            "/password_reset",
+            get(password::reset_page).post(password::reset_submit),
+        )
+        .route("/test_suite/create_game", post(test_suite::create_game))
+        .route("/test_suite/create_user", post(test_suite::create_user))
+        .route("/test_suite/create_store_item", post(test_suite::create_store_item))
+        .route(
+            "/test_suite/clean_up_test",
+            axum::routing::delete(test_suite::clean_up).post(test_suite::clean_up),
+        )
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(cors())
+        .layer(axum::middleware::map_response(cors_everywhere));
+    Router::new().nest(PREFIX, api).merge(admin::router())
+}

@@ -1,0 +1,33 @@
+//! Sign-in, `POST /sessions` (reference 4, seed 003).
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use playgate_core::crypto::Secret;
+
+use super::wire::{FullUserOut, SignInRequest};
+use super::{GfError, Open};
+use crate::common::state::AppState;
+
+/// `POST /sessions`: multipart form with string values (SDK) or JSON. `game_token` is not
+/// required (the SDK does not send it). A wrong password and an unknown e-mail are the
+/// same 404 (seed 003).
+pub async fn sign_in(State(s): State<AppState>, call: Open) -> Result<Json<FullUserOut>, GfError> {
+    let req: SignInRequest = call.input.unwrapped("session").parse()?;
+    let game_id = req.game_id.ok_or_else(|| GfError::invalid("game_id", "is required"))?;
+    let (Some(email), Some(password)) = (req.email, req.password) else {
+        if req.temp_oauth_transfer_token.is_some() {
+            return Err(GfError::invalid(
+                "temp_oauth_transfer_token",
+                "OAuth sign-in is not supported",
+            ));
+        }
+        return Err(GfError::invalid("email", "and password are required"));
+    };
+    let signed = s
+        .gamefuse
+        .sign_in(game_id, &email, &Secret::new(password), call.ip)
+        .await
+        .map_err(|e| GfError::from(e).remap(StatusCode::UNAUTHORIZED, StatusCode::NOT_FOUND))?;
+    Ok(Json(FullUserOut::signed_in(signed, s.core.now())))
+}

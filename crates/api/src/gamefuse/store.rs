@@ -1,0 +1,53 @@
+//! A user's store items (reference 7.2-7.4).
+
+use axum::Json;
+use axum::extract::{Path, State};
+use playgate_core::gamefuse::economy::Owned;
+
+use super::wire::{OwnedOut, StoreItemRequest};
+use super::{Authed, GfError, path_id};
+use crate::common::state::AppState;
+
+fn item_id(auth: &Authed) -> Result<(i64, bool), GfError> {
+    let req: StoreItemRequest = auth.input.parse()?;
+    let id = req
+        .store_item_id
+        .ok_or_else(|| GfError::invalid("store_item_id", "is required"))?;
+    Ok((id, req.reimburse.unwrap_or(false)))
+}
+
+/// `POST /users/{id}/purchase_game_user_store_item`: 404 unknown item, 403 owned already
+/// or not enough credits (nothing changed).
+pub async fn purchase(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    auth: Authed,
+) -> Result<Json<OwnedOut>, GfError> {
+    let user = auth.caller.self_user(path_id(&id, "user")?)?;
+    let (item, _) = item_id(&auth)?;
+    Ok(Json(s.gamefuse.purchase(user, item).await?.into()))
+}
+
+/// `GET /users/{id}/remove_game_user_store_item?store_item_id=&reimburse=`.
+pub async fn remove(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    auth: Authed,
+) -> Result<Json<OwnedOut>, GfError> {
+    let user = auth.caller.self_user(path_id(&id, "user")?)?;
+    let (item, reimburse) = item_id(&auth)?;
+    Ok(Json(s.gamefuse.remove_purchase(user, item, reimburse).await?.into()))
+}
+
+/// `GET /users/{id}/game_user_store_items`: any user of the caller's game.
+pub async fn list(State(s): State<AppState>, Path(id): Path<String>, auth: Authed) -> Result<Json<OwnedOut>, GfError> {
+    let user = s.gamefuse.user(&auth.caller, path_id(&id, "user")?).await?;
+    let items = s.gamefuse.purchases(&user).await?;
+    Ok(Json(
+        Owned {
+            credits: user.credits,
+            items,
+        }
+        .into(),
+    ))
+}

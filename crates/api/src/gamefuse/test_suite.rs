@@ -1,0 +1,77 @@
+//! The `test_suite/*` routes (reference 15.2), for the SDKs' own test scripts; only the
+//! system key from config may call them, and without one they answer 404.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use playgate_core::gamefuse::economy::NewStoreItem;
+
+use super::wire::{
+    MessageOut, StoreItemIn, SuiteGameOut, SuiteGameRequest, SuiteItemOut, SuiteUserRequest, UserPublicOut,
+};
+use super::{GfError, SuiteCall};
+use crate::common::state::AppState;
+
+fn game_id(v: Option<i64>) -> Result<i64, GfError> {
+    v.ok_or_else(|| GfError::invalid("game_id", "is required"))
+}
+
+/// `POST /test_suite/create_game`: 201 `{id, name, token}`.
+pub async fn create_game(
+    State(s): State<AppState>,
+    _call: SuiteCall,
+) -> Result<(StatusCode, Json<SuiteGameOut>), GfError> {
+    let g = s.gamefuse.suite_create_game().await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(SuiteGameOut {
+            id: g.id.0,
+            name: g.name,
+            token: g.gamefuse_token,
+        }),
+    ))
+}
+
+/// `POST /test_suite/create_user?game_id=G` with `{email, username}`: password `password`.
+pub async fn create_user(
+    State(s): State<AppState>,
+    call: SuiteCall,
+) -> Result<(StatusCode, Json<UserPublicOut>), GfError> {
+    let req: SuiteUserRequest = call.input.parse()?;
+    let game = game_id(req.game_id)?;
+    let email = req.email.ok_or_else(|| GfError::invalid("email", "is required"))?;
+    let username = req
+        .username
+        .ok_or_else(|| GfError::invalid("username", "is required"))?;
+    let user = s
+        .gamefuse
+        .suite_create_user(game, &email, &username)
+        .await
+        .map_err(|e| GfError::from(e).remap(StatusCode::BAD_REQUEST, StatusCode::UNPROCESSABLE_ENTITY))?;
+    Ok((StatusCode::CREATED, Json(UserPublicOut::new(&user))))
+}
+
+/// `POST /test_suite/create_store_item`.
+pub async fn create_store_item(
+    State(s): State<AppState>,
+    call: SuiteCall,
+) -> Result<(StatusCode, Json<SuiteItemOut>), GfError> {
+    let req: StoreItemIn = call.input.parse()?;
+    let game = game_id(req.game_id)?;
+    let item = NewStoreItem {
+        name: req.name.unwrap_or_default(),
+        description: req.description.unwrap_or_default(),
+        category: req.category.unwrap_or_default(),
+        cost: req.cost.ok_or_else(|| GfError::invalid("cost", "is required"))?,
+        icon_url: req.icon_url,
+    };
+    let item = s.gamefuse.suite_create_store_item(game, item).await?;
+    Ok((StatusCode::CREATED, Json(item.into())))
+}
+
+/// `DELETE /test_suite/clean_up_test?game_id=G` (or JSON `{"game_id"}`).
+pub async fn clean_up(State(s): State<AppState>, call: SuiteCall) -> Result<Json<MessageOut>, GfError> {
+    let req: SuiteGameRequest = call.input.parse()?;
+    s.gamefuse.suite_clean_up(game_id(req.game_id)?).await?;
+    Ok(Json(MessageOut::new("test game deleted")))
+}

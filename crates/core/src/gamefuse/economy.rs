@@ -1,0 +1,336 @@
+//! The economy around a GameFuse user: game variables, user attributes, credits and
+//! score, store items and purchases, leaderboards.
+
+use super::users::Caller;
+use super::{Gamefuse, GfUser};
+use crate::clock::Timestamp;
+use crate::game::Game;
+use crate::ids::{GameId, PlayerId};
+use crate::{Error, Result};
+
+/// A game variable (`game_variables`), set by the operator.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GameVariable {
+    pub id: i64,
+    pub key: String,
+    pub value: String,
+}
+
+/// A user attribute: a string value under a key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserAttribute {
+    pub id: i64,
+    pub key: String,
+    pub value: String,
+}
+
+/// An item of a game's store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoreItem {
+    pub id: i64,
+    pub game_id: GameId,
+    pub name: String,
+    pub description: String,
+    pub category: String,
+    pub cost: i64,
+    pub icon_url: Option<String>,
+}
+
+/// A store item to add.
+#[derive(Debug, Clone, Default)]
+pub struct NewStoreItem {
+    pub name: String,
+    pub description: String,
+    pub category: String,
+    pub cost: i64,
+    pub icon_url: Option<String>,
+}
+
+/// A user's credits and owned items after a purchase or its removal.
+#[derive(Debug, Clone)]
+pub struct Owned {
+    pub credits: i64,
+    pub items: Vec<StoreItem>,
+}
+
+/// A change of credits or score (reference 8).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CounterOp {
+    AddCredits(i64),
+    SetCredits(i64),
+    AddScore(i64),
+    SetScore(i64),
+}
+
+/// A leaderboard entry as stored.
+#[derive(Debug, Clone)]
+pub struct LeaderboardEntry {
+    pub id: i64,
+    pub player_id: PlayerId,
+    pub username: String,
+    pub leaderboard_name: String,
+    pub score: i64,
+    /// The raw text the client sent (the JS SDK's pseudo-JSON, reference 9.1).
+    pub extra_attributes: Option<String>,
+    /// A `metadata` object's JSON text.
+    pub metadata: Option<String>,
+    pub created_at: Timestamp,
+}
+
+/// A leaderboard entry to record.
+#[derive(Debug, Clone)]
+pub struct NewLeaderboardEntry {
+    pub game_id: GameId,
+    pub player_id: PlayerId,
+    pub leaderboard_name: String,
+    pub score: i64,
+    pub extra_attributes: Option<String>,
+    pub metadata: Option<String>,
+    pub created_at: Timestamp,
+}
+
+/// Which entries to list.
+#[derive(Debug, Clone)]
+pub struct LeaderboardQuery {
+    pub game_id: GameId,
+    pub leaderboard_name: Option<String>,
+    pub player_id: Option<PlayerId>,
+    pub limit: i64,
+    /// Only each user's best entry.
+    pub one_per_user: bool,
+}
+
+/// Entries listed when the client gives no `limit`.
+pub const DEFAULT_LEADERBOARD_LIMIT: i64 = 100;
+/// The most entries one call lists.
+pub const MAX_LEADERBOARD_LIMIT: i64 = 1000;
+
+/// The largest credits, score or cost one call may name.
+pub const MAX_AMOUNT: i64 = 1_000_000_000_000_000;
+
+const MAX_KEY: usize = 255;
+const MAX_VALUE: usize = 65_536;
+
+fn check_key(field: &str, key: &str) -> Result<()> {
+    if key.is_empty() || key.chars().count() > MAX_KEY {
+        return Err(Error::invalid(field, "is required, at most 255 characters"));
+    }
+    Ok(())
+}
+
+fn check_value(field: &str, v: &str) -> Result<()> {
+    if v.len() > MAX_VALUE {
+        return Err(Error::invalid(field, "is longer than 64 KiB"));
+    }
+    Ok(())
+}
+
+impl Gamefuse {
+    /// The game's variables.
+    pub async fn game_variables(&self, game: &Game) -> Result<Vec<GameVariable>> {
+        self.store().gf_game_variables(game.id).await
+    }
+
+    /// Sets a game variable (operator).
+    pub async fn set_game_variable(&self, game: GameId, key: &str, value: &str) -> Result<GameVariable> {
+        check_key("key", key)?;
+        check_value("value", value)?;
+        self.existing_game(game).await?;
+        self.store().gf_set_game_variable(game, key, value).await
+    }
+
+    /// Deletes a game variable (operator); `NotFound` if there is none.
+    pub async fn delete_game_variable(&self, game: GameId, key: &str) -> Result<()> {
+        if self.store().gf_delete_game_variable(game, key).await? {
+            Ok(())
+        } else {
+            Err(Error::NotFound("game variable"))
+        }
+    }
+
+    /// A game by id, enabled or not (operator tools).
+    pub async fn existing_game(&self, game: GameId) -> Result<Game> {
+        self.store().game_by_id(game).await?.ok_or(Error::NotFound("game"))
+    }
+
+    /// A user's attributes.
+    pub async fn attributes(&self, user: &GfUser) -> Result<Vec<UserAttribute>> {
+        self.store().gf_attributes(user.id).await
+    }
+
+    /// Inserts or replaces attributes by key; the full list after.
+    pub async fn set_attributes(&self, user: &GfUser, attrs: Vec<(String, String)>) -> Result<Vec<UserAttribute>> {
+        if attrs.is_empty() {
+            return Err(Error::invalid("key", "is required (or attributes)"));
+        }
+        for (k, v) in &attrs {
+            check_key("key", k)?;
+            check_value("value", v)?;
+        }
+        self.store().gf_upsert_attributes(user.id, &attrs).await
+    }
+
+    /// Removes attributes by key; 400 when the user has none of them (reference 6.2).
+    pub async fn remove_attributes(&self, user: &GfUser, keys: Vec<String>) -> Result<Vec<UserAttribute>> {
+        if keys.is_empty() {
+            return Err(Error::invalid("game_user_attribute_key", "is required"));
+        }
+        let (removed, list) = self.store().gf_remove_attributes(user.id, &keys).await?;
+        if removed == 0 {
+            return Err(Error::invalid(
+                "game_user_attribute_key",
+                "the user has no such attribute",
+            ));
+        }
+        Ok(list)
+    }
+
+    /// Changes credits or score. Credits never become negative (a debit past zero is
+    /// refused: 403, nothing changed); `set_credits` takes no negative value.
+    pub async fn apply_counter(&self, user: &GfUser, op: CounterOp) -> Result<GfUser> {
+        let (field, n) = match op {
+            CounterOp::AddCredits(n) | CounterOp::SetCredits(n) => ("credits", n),
+            CounterOp::AddScore(n) | CounterOp::SetScore(n) => ("score", n),
+        };
+        // Far below i64's range, so sums stay exact integers on both databases.
+        if n.abs() > MAX_AMOUNT {
+            return Err(Error::invalid(field, "must be between -10^15 and 10^15"));
+        }
+        if let CounterOp::SetCredits(n) = op
+            && n < 0
+        {
+            return Err(Error::invalid("credits", "must not be negative"));
+        }
+        self.store().gf_apply_counter(user.id, op).await
+    }
+
+    /// The game's store items.
+    pub async fn store_items(&self, game: &Game) -> Result<Vec<StoreItem>> {
+        self.store().gf_store_items(game.id).await
+    }
+
+    /// Adds a store item (operator, test suite).
+    pub async fn add_store_item(&self, game: GameId, item: NewStoreItem) -> Result<StoreItem> {
+        if item.name.trim().is_empty() || item.name.chars().count() > 255 {
+            return Err(Error::invalid("name", "is required, at most 255 characters"));
+        }
+        if !(0..=MAX_AMOUNT).contains(&item.cost) {
+            return Err(Error::invalid("cost", "must be between 0 and 10^15"));
+        }
+        check_value("description", &item.description)?;
+        self.existing_game(game).await?;
+        self.store().gf_insert_store_item(game, &item, self.now()).await
+    }
+
+    /// Deletes a store item (operator).
+    pub async fn delete_store_item(&self, game: GameId, id: i64) -> Result<()> {
+        if self.store().gf_delete_store_item(game, id).await? {
+            Ok(())
+        } else {
+            Err(Error::NotFound("store item"))
+        }
+    }
+
+    /// The items a user owns.
+    pub async fn purchases(&self, user: &GfUser) -> Result<Vec<StoreItem>> {
+        self.store().gf_purchases(user.id).await
+    }
+
+    /// Buys a store item of the user's game with credits (reference 7.2).
+    pub async fn purchase(&self, user: &GfUser, item: i64) -> Result<Owned> {
+        self.store().gf_purchase(user.game_id, user.id, item, self.now()).await
+    }
+
+    /// Revokes an owned item, refunding its cost when `reimburse` (reference 7.3).
+    pub async fn remove_purchase(&self, user: &GfUser, item: i64, reimburse: bool) -> Result<Owned> {
+        self.store().gf_remove_purchase(user.id, item, reimburse).await
+    }
+
+    /// Records a leaderboard entry; leaderboards exist by being named (reference 9.1).
+    pub async fn add_leaderboard_entry(
+        &self,
+        user: &GfUser,
+        leaderboard_name: &str,
+        score: i64,
+        extra_attributes: Option<String>,
+        metadata: Option<String>,
+    ) -> Result<()> {
+        check_key("leaderboard_name", leaderboard_name)?;
+        for (f, v) in [("extra_attributes", &extra_attributes), ("metadata", &metadata)] {
+            if let Some(v) = v {
+                check_value(f, v)?;
+            }
+        }
+        self.store()
+            .gf_add_leaderboard_entry(&NewLeaderboardEntry {
+                game_id: user.game_id,
+                player_id: user.id,
+                leaderboard_name: leaderboard_name.to_owned(),
+                score,
+                extra_attributes,
+                metadata,
+                created_at: self.now(),
+            })
+            .await
+    }
+
+    /// Deletes the user's entries on a leaderboard.
+    pub async fn clear_leaderboard(&self, user: &GfUser, leaderboard_name: &str) -> Result<()> {
+        check_key("leaderboard_name", leaderboard_name)?;
+        self.store().gf_clear_leaderboard(user.id, leaderboard_name).await?;
+        Ok(())
+    }
+
+    /// A game's leaderboard, best first (reference 9.3). `game_id` must be the caller's
+    /// game: another game's board is not readable.
+    pub async fn leaderboard(
+        &self,
+        caller: &Caller,
+        game_id: i64,
+        leaderboard_name: Option<String>,
+        limit: Option<i64>,
+        one_per_user: bool,
+    ) -> Result<Vec<LeaderboardEntry>> {
+        if game_id != caller.game.id.0 {
+            return Err(Error::Unauthorized("cannot view the leaderboards of another game"));
+        }
+        self.store()
+            .gf_leaderboard(&LeaderboardQuery {
+                game_id: caller.game.id,
+                leaderboard_name,
+                player_id: None,
+                limit: clamp_limit(limit)?,
+                one_per_user,
+            })
+            .await
+    }
+
+    /// One user's entries (any user of the caller's game, reference 9.4).
+    pub async fn user_leaderboard(
+        &self,
+        caller: &Caller,
+        user_id: i64,
+        leaderboard_name: Option<String>,
+        limit: Option<i64>,
+        one_per_user: bool,
+    ) -> Result<Vec<LeaderboardEntry>> {
+        let user = self.user(caller, user_id).await?;
+        self.store()
+            .gf_leaderboard(&LeaderboardQuery {
+                game_id: caller.game.id,
+                leaderboard_name,
+                player_id: Some(user.id),
+                limit: clamp_limit(limit)?,
+                one_per_user,
+            })
+            .await
+    }
+}
+
+fn clamp_limit(limit: Option<i64>) -> Result<i64> {
+    match limit {
+        None => Ok(DEFAULT_LEADERBOARD_LIMIT),
+        Some(n) if n < 1 => Err(Error::invalid("limit", "must be at least 1")),
+        Some(n) => Ok(n.min(MAX_LEADERBOARD_LIMIT)),
+    }
+}

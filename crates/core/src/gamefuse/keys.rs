@@ -1,0 +1,165 @@
+//! Service keys (per game, reference 15.1), the per-route switches, and the system
+//! test-suite key with its `test_suite/*` operations (15.2).
+
+use super::{Gamefuse, GfUser, SERVICE_KEY_PREFIX};
+use crate::clock::Timestamp;
+use crate::crypto::{Secret, SecretHash};
+use crate::game::{Game, NewGame};
+use crate::ids::GameId;
+use crate::{Error, Result};
+
+/// A game's service key (its token is stored only as a hash).
+#[derive(Debug, Clone)]
+pub struct ServiceKey {
+    pub id: i64,
+    pub game_id: GameId,
+    pub name: String,
+    pub created_at: Timestamp,
+}
+
+/// Who may call one route of a game (reference 15.1); both by default.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RouteAccess {
+    /// The route as the dialect names it: its path under `/api/v3`, e.g.
+    /// `users/{id}/add_leaderboard_entry`.
+    pub route: String,
+    /// Callers with a user's authentication token.
+    pub user_allowed: bool,
+    /// Callers with a service key.
+    pub key_allowed: bool,
+}
+
+/// The password of users made by `test_suite/create_user` (the SDK's test scripts sign
+/// in with it, reference 15.2).
+pub const TEST_SUITE_PASSWORD: &str = "password";
+
+impl Gamefuse {
+    /// Creates a service key for a game; its token is returned once.
+    pub async fn create_service_key(&self, game: GameId, name: &str) -> Result<(ServiceKey, Secret)> {
+        let name = name.trim();
+        if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
+            return Err(Error::invalid("name", "is required, at most 100 characters"));
+        }
+        self.existing_game(game).await?;
+        let token = Secret::random(SERVICE_KEY_PREFIX);
+        let key = self
+            .store()
+            .gf_insert_service_key(game, name, &token.hash(), self.now())
+            .await?;
+        Ok((key, token))
+    }
+
+    /// A game's service keys.
+    pub async fn service_keys(&self, game: GameId) -> Result<Vec<ServiceKey>> {
+        self.store().gf_service_keys(game).await
+    }
+
+    /// Deletes a service key; it stops working at once.
+    pub async fn delete_service_key(&self, game: GameId, name: &str) -> Result<()> {
+        if self.store().gf_delete_service_key(game, name).await? {
+            Ok(())
+        } else {
+            Err(Error::NotFound("service key"))
+        }
+    }
+
+    /// The switches of a route (allowed both ways when unset).
+    pub async fn route_access(&self, game: GameId, route: &str) -> Result<RouteAccess> {
+        Ok(self
+            .store()
+            .gf_route_access(game, route)
+            .await?
+            .unwrap_or_else(|| RouteAccess {
+                route: route.to_owned(),
+                user_allowed: true,
+                key_allowed: true,
+            }))
+    }
+
+    /// Sets a route's switches.
+    pub async fn set_route_access(&self, game: GameId, access: RouteAccess) -> Result<()> {
+        if access.route.is_empty() || access.route.len() > 200 {
+            return Err(Error::invalid("route", "is required"));
+        }
+        self.existing_game(game).await?;
+        self.store().gf_set_route_access(game, &access).await
+    }
+
+    /// Every route switch of a game.
+    pub async fn route_accesses(&self, game: GameId) -> Result<Vec<RouteAccess>> {
+        self.store().gf_route_accesses(game).await
+    }
+
+    /// Issues a new GameFuse token for a game; the old one stops working.
+    pub async fn rotate_game_token(&self, game: GameId) -> Result<Game> {
+        self.store().gf_set_game_token(game, &super::new_game_token()).await
+    }
+
+    /// Checks the system test-suite key. `NotFound` when none is configured (the
+    /// `test_suite` routes then do not exist), `Unauthorized` when it does not match.
+    pub fn authenticate_test_suite(&self, name: &str, token: &str) -> Result<()> {
+        let Some((want_name, want_token)) = &self.settings.test_suite_key else {
+            return Err(Error::NotFound("route"));
+        };
+        let name_ok = SecretHash::of(name).matches(&SecretHash::of(want_name));
+        let token_ok = SecretHash::of(token).matches(&want_token.hash());
+        if name_ok && token_ok {
+            Ok(())
+        } else {
+            Err(Error::Unauthorized("invalid system service key"))
+        }
+    }
+
+    /// Whether a test-suite key is configured.
+    pub fn test_suite_enabled(&self) -> bool {
+        self.settings.test_suite_key.is_some()
+    }
+
+    /// `test_suite/create_game`: a new game, marked so that clean-up may delete it.
+    pub async fn suite_create_game(&self) -> Result<Game> {
+        let n = self.now().unix_millis();
+        let creds = self
+            .core
+            .create_game(NewGame {
+                name: format!("Test suite game {n}"),
+                description: "Created by test_suite/create_game".into(),
+                client_name: None,
+            })
+            .await?;
+        self.store().gf_mark_test_suite_game(creds.game.id).await?;
+        Ok(creds.game)
+    }
+
+    /// `test_suite/create_user`: a user whose password is [`TEST_SUITE_PASSWORD`].
+    pub async fn suite_create_user(&self, game: i64, email: &str, username: &str) -> Result<GfUser> {
+        let game = self.suite_game(game).await?;
+        self.create_user(&game, email, username, &Secret::new(TEST_SUITE_PASSWORD))
+            .await
+    }
+
+    /// `test_suite/create_store_item`.
+    pub async fn suite_create_store_item(
+        &self,
+        game: i64,
+        item: super::economy::NewStoreItem,
+    ) -> Result<super::economy::StoreItem> {
+        let game = self.suite_game(game).await?;
+        self.add_store_item(game.id, item).await
+    }
+
+    /// `test_suite/clean_up_test`: deletes a game the test suite created and everything
+    /// in it. Other games are refused (403): the system key cleans up only after itself.
+    pub async fn suite_clean_up(&self, game: i64) -> Result<()> {
+        let game = self.suite_game(game).await?;
+        self.store().gf_delete_game(game.id).await?;
+        Ok(())
+    }
+
+    async fn suite_game(&self, game: i64) -> Result<Game> {
+        let game = self.existing_game(GameId(game)).await?;
+        if !self.store().gf_is_test_suite_game(game.id).await? {
+            return Err(Error::Forbidden("the test suite may only touch games it created"));
+        }
+        Ok(game)
+    }
+}

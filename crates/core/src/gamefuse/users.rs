@@ -1,0 +1,385 @@
+//! GameFuse users: sign-up, sign-in (each starts a session with a fresh authentication
+//! token, stored only as its hash), and the authentication of every later call by token,
+//! by service key, or by game id and token.
+
+use std::net::IpAddr;
+
+use super::economy::{StoreItem, UserAttribute};
+use super::{AUTH_TOKEN_PREFIX, GAME_DISABLED, Gamefuse, GfUser, month_key};
+use crate::clock::Timestamp;
+use crate::crypto::{Secret, SecretHash};
+use crate::game::Game;
+use crate::ids::{GameId, PlayerId, SessionId, UserId};
+use crate::wallet::{self, NewWallet};
+use crate::{Error, Result};
+
+/// The answer to a wrong password and to an unknown e-mail alike (seed 003: 404).
+pub const SIGN_IN_REFUSED: &str = "User not found or incorrect password";
+/// The answer to a missing or unknown authentication token (reference 0.3).
+pub const TOKEN_MISSING: &str = "Request missing user authentication token";
+
+/// What the store needs to create a user.
+#[derive(Debug, Clone)]
+pub struct NewGfUser {
+    pub game_id: GameId,
+    /// Normalised (lower-case) e-mail: the sign-in key and the player's `user_id`.
+    pub email: String,
+    pub display_email: String,
+    pub username: String,
+    /// Lower-cased username: unique per game.
+    pub username_key: String,
+    /// argon2id PHC string.
+    pub password_hash: String,
+    /// The player's custodial wallet (every core player has one).
+    pub wallet: NewWallet,
+    pub created_at: Timestamp,
+}
+
+/// A session to start for a user.
+#[derive(Debug, Clone)]
+pub struct GfSessionStart {
+    pub game_id: GameId,
+    pub session_id: SessionId,
+    /// SHA-256 of the new authentication token.
+    pub token_hash: SecretHash,
+    pub now: Timestamp,
+    pub expires_at: Timestamp,
+    /// `YYYY-MM` of `now`.
+    pub month: String,
+    pub ip: Option<String>,
+    /// A sign-in (counts a login); sign-up starts a session without one.
+    pub is_login: bool,
+}
+
+/// The sign-up command (reference 3).
+#[derive(Debug, Clone)]
+pub struct SignUp {
+    pub email: String,
+    pub username: String,
+    pub password: Secret,
+    pub password_confirmation: Secret,
+}
+
+/// A signed-in (or freshly signed-up) user with its new token and its data.
+#[derive(Debug, Clone)]
+pub struct SignedIn {
+    pub user: GfUser,
+    /// The authentication token in clear: sent to the client once, stored as a hash.
+    pub token: Secret,
+    pub is_new_user: bool,
+    pub attributes: Vec<UserAttribute>,
+    pub store_items: Vec<StoreItem>,
+}
+
+/// How an authenticated call was authenticated.
+#[derive(Debug, Clone)]
+pub enum Via {
+    /// A user's authentication token (its session).
+    Token(SessionId),
+    /// A service key of the game, by name.
+    ServiceKey(String),
+}
+
+/// The principal of an authenticated GameFuse call.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    /// The game the credential belongs to.
+    pub game: Game,
+    /// The user acted as: the token's, or a service key's `current-user-id`.
+    pub user: Option<GfUser>,
+    pub via: Via,
+}
+
+impl Caller {
+    /// The user acted as, or 401 when a service key named none.
+    pub fn user(&self) -> Result<&GfUser> {
+        self.user
+            .as_ref()
+            .ok_or(Error::Unauthorized("current-user-id is required with a service key"))
+    }
+
+    /// The user, if `id` is it (write routes under `/users/{id}/…`, reference 5.4).
+    pub fn self_user(&self, id: i64) -> Result<&GfUser> {
+        let u = self.user()?;
+        if u.id.0 != id {
+            return Err(Error::Unauthorized("can only do this for the current user"));
+        }
+        Ok(u)
+    }
+}
+
+/// A normalised e-mail address: trimmed, lower-cased, `local@domain`. A space inside is
+/// read as `+`: the SDK puts e-mails into query strings unencoded (reference 0.4).
+pub fn parse_email(raw: &str) -> Result<(String, String)> {
+    let display = raw.trim().replace(' ', "+");
+    let ok = display.chars().count() <= UserId::MAX_CHARS
+        && !display.chars().any(|c| c.is_control() || c.is_whitespace())
+        && display
+            .split_once('@')
+            .is_some_and(|(l, d)| !l.is_empty() && !d.is_empty() && !d.contains('@') && !d.starts_with('.'));
+    if !ok {
+        return Err(Error::invalid("email", "is not a valid e-mail address"));
+    }
+    Ok((display.to_lowercase(), display))
+}
+
+fn parse_username(raw: &str) -> Result<(String, String)> {
+    let u = raw.trim();
+    if u.is_empty() || u.chars().count() > 64 || u.chars().any(char::is_control) {
+        return Err(Error::invalid("username", "is required, at most 64 characters"));
+    }
+    Ok((u.to_owned(), u.to_lowercase()))
+}
+
+/// Checks a new password's length (argon2 cost is bounded by it).
+pub fn check_password(p: &Secret, confirmation: &Secret) -> Result<()> {
+    let n = p.expose().chars().count();
+    if n == 0 || n > 1024 {
+        return Err(Error::invalid("password", "is required, at most 1024 characters"));
+    }
+    if p != confirmation {
+        return Err(Error::invalid("password_confirmation", "doesn't match password"));
+    }
+    Ok(())
+}
+
+impl Gamefuse {
+    /// A game by its GameFuse credentials (`game_id` + `game_token`); refused alike when
+    /// either is wrong, and [`GAME_DISABLED`] when the game is disabled.
+    pub async fn authenticate_game(&self, id: i64, token: &str) -> Result<Game> {
+        const REFUSED: Error = Error::NotFound("game with this id and token");
+        let game = self.store().game_by_id(GameId(id)).await?.ok_or(REFUSED)?;
+        let presented = SecretHash::of(token);
+        if game.gamefuse_token.is_empty() || !presented.matches(&SecretHash::of(&game.gamefuse_token)) {
+            return Err(REFUSED);
+        }
+        enabled(game)
+    }
+
+    /// A game by id only (sign-in, where the SDK sends no token: reference 4).
+    pub async fn game(&self, id: i64) -> Result<Game> {
+        enabled(
+            self.store()
+                .game_by_id(GameId(id))
+                .await?
+                .ok_or(Error::NotFound("game"))?,
+        )
+    }
+
+    fn session_start(&self, game: GameId, ip: Option<IpAddr>, is_login: bool) -> (Secret, GfSessionStart) {
+        let now = self.now();
+        let token = Secret::random(AUTH_TOKEN_PREFIX);
+        let start = GfSessionStart {
+            game_id: game,
+            session_id: SessionId::new(),
+            token_hash: token.hash(),
+            now,
+            expires_at: now.plus(self.core.settings.refresh_token_ttl),
+            month: month_key(now),
+            ip: ip.map(|i| i.to_string()),
+            is_login,
+        };
+        (token, start)
+    }
+
+    /// `POST /users`: creates the user and starts its first session.
+    pub async fn sign_up(&self, game: &Game, cmd: SignUp, ip: Option<IpAddr>) -> Result<SignedIn> {
+        let (email, display_email) = parse_email(&cmd.email)?;
+        let (username, username_key) = parse_username(&cmd.username)?;
+        check_password(&cmd.password, &cmd.password_confirmation)?;
+        let rec = NewGfUser {
+            game_id: game.id,
+            email,
+            display_email,
+            username,
+            username_key,
+            password_hash: self.core.passwords.hash(&cmd.password).await?,
+            wallet: wallet::generate(&self.core.master)?,
+            created_at: self.now(),
+        };
+        let (token, start) = self.session_start(game.id, ip, false);
+        let user = self.store().gf_insert_user(&rec, &start).await?;
+        Ok(SignedIn {
+            user,
+            token,
+            is_new_user: true,
+            attributes: Vec::new(),
+            store_items: Vec::new(),
+        })
+    }
+
+    /// Creates a user with a given password and no session (test suite, CLI).
+    pub async fn create_user(&self, game: &Game, email: &str, username: &str, password: &Secret) -> Result<GfUser> {
+        let signed = self
+            .sign_up(
+                game,
+                SignUp {
+                    email: email.to_owned(),
+                    username: username.to_owned(),
+                    password: password.clone(),
+                    password_confirmation: password.clone(),
+                },
+                None,
+            )
+            .await?;
+        Ok(signed.user)
+    }
+
+    /// `POST /sessions`: checks the password (an unknown e-mail costs the same and gets the
+    /// same answer), then starts a new session with a fresh token; the user's previous
+    /// session ends. Failures count per client address and per account.
+    pub async fn sign_in(&self, game_id: i64, email: &str, password: &Secret, ip: Option<IpAddr>) -> Result<SignedIn> {
+        let game = self.game(game_id).await?;
+        let (email, _) = parse_email(email).map_err(|_| Error::Unauthorized(SIGN_IN_REFUSED))?;
+        let s = &self.core.settings;
+        let (limit, window) = (s.auth_failure_limit, s.auth_failure_window);
+        let account_key = format!("gf-signin:{}:{email}", game.id);
+        let ip_key = ip.map(|ip| format!("gf-signin:{ip}"));
+        if let Some(k) = &ip_key {
+            self.core.check_failures(k, limit, window).await?;
+        }
+        self.core.check_failures(&account_key, limit, window).await?;
+        let creds = self.store().gf_credentials_by_email(game.id, &email).await?;
+        // One password check whether or not the e-mail is known (a dummy hash otherwise).
+        let ok = self
+            .core
+            .passwords
+            .verify(password, creds.as_ref().map(|(_, h)| h.as_str()))
+            .await?;
+        let Some((player, _)) = creds.filter(|_| ok) else {
+            if let Some(k) = &ip_key {
+                self.core.count_failure(k, limit, window).await?;
+            }
+            self.core.count_failure(&account_key, limit, window).await?;
+            return Err(Error::Unauthorized(SIGN_IN_REFUSED));
+        };
+        let (token, start) = self.session_start(game.id, ip, true);
+        let user = self.store().gf_start_session(player, &start).await?;
+        let attributes = self.store().gf_attributes(player).await?;
+        let store_items = self.store().gf_purchases(player).await?;
+        Ok(SignedIn {
+            // Never signed in before this one.
+            is_new_user: user.number_of_logins == 1,
+            user,
+            token,
+            attributes,
+            store_items,
+        })
+    }
+
+    /// Authenticates a call by a user's authentication token, on `route` (for the
+    /// per-route switches), and counts it as one event of the user.
+    pub async fn authenticate_token(&self, token: &str, route: &str) -> Result<Caller> {
+        const REFUSED: Error = Error::Unauthorized(TOKEN_MISSING);
+        if token.is_empty() {
+            return Err(REFUSED);
+        }
+        let now = self.now();
+        let session = self
+            .store()
+            .gf_session_by_token(&SecretHash::of(token))
+            .await?
+            .filter(|s| s.is_live(now))
+            .ok_or(REFUSED)?;
+        let game = enabled(self.store().game_by_id(session.game_id).await?.ok_or(REFUSED)?)?;
+        if !self.route_access(game.id, route).await?.user_allowed {
+            return Err(Error::Forbidden("this route is disabled for game users"));
+        }
+        let expires = now.plus(self.core.settings.refresh_token_ttl);
+        let user = self
+            .store()
+            .gf_touch(session.player_id, Some((session.id, expires)), now, &month_key(now))
+            .await?
+            .ok_or(REFUSED)?;
+        Ok(Caller {
+            game,
+            user: Some(user),
+            via: Via::Token(session.id),
+        })
+    }
+
+    /// Authenticates a call by a service key of a game (reference 15.1), acting as the
+    /// user `current_user_id` of that game if given.
+    pub async fn authenticate_service_key(
+        &self,
+        name: &str,
+        token: &str,
+        current_user_id: Option<&str>,
+        route: &str,
+    ) -> Result<Caller> {
+        const REFUSED: Error = Error::Unauthorized("invalid service key");
+        let key = self
+            .store()
+            .gf_service_key_by_token(&SecretHash::of(token))
+            .await?
+            .filter(|k| k.name == name)
+            .ok_or(REFUSED)?;
+        let game = enabled(self.store().game_by_id(key.game_id).await?.ok_or(REFUSED)?)?;
+        if !self.route_access(game.id, route).await?.key_allowed {
+            return Err(Error::Forbidden("this route is disabled for service keys"));
+        }
+        let user = match current_user_id.map(str::trim).filter(|s| !s.is_empty()) {
+            None => None,
+            Some(raw) => {
+                let id: i64 = raw
+                    .parse()
+                    .map_err(|_| Error::invalid("current-user-id", "is not a user id"))?;
+                let now = self.now();
+                // The user must be of the key's game: a key never reaches another game.
+                if self.store().gf_user(game.id, PlayerId(id)).await?.is_none() {
+                    return Err(Error::NotFound("user"));
+                }
+                self.store().gf_touch(PlayerId(id), None, now, &month_key(now)).await?
+            }
+        };
+        Ok(Caller {
+            game,
+            user,
+            via: Via::ServiceKey(key.name),
+        })
+    }
+
+    /// A user of the caller's game (`GET /users/{id}`); users of other games do not exist.
+    pub async fn user(&self, caller: &Caller, id: i64) -> Result<GfUser> {
+        self.store()
+            .gf_user(caller.game.id, PlayerId(id))
+            .await?
+            .ok_or(Error::NotFound("user"))
+    }
+}
+
+fn enabled(game: Game) -> Result<Game> {
+    if game.enabled {
+        Ok(game)
+    } else {
+        Err(Error::Forbidden(GAME_DISABLED))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emails() {
+        assert_eq!(
+            parse_email(" Pip+x@Example.org ").ok(),
+            Some(("pip+x@example.org".into(), "Pip+x@Example.org".into()))
+        );
+        assert_eq!(
+            parse_email("pip x@example.org").ok().map(|e| e.0),
+            Some("pip+x@example.org".into())
+        );
+        for bad in ["", "nope", "@x", "a@", "a@b@c", "a\n@b"] {
+            assert!(parse_email(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn passwords_must_match() {
+        let p = Secret::new("a");
+        assert!(check_password(&p, &Secret::new("a")).is_ok());
+        assert!(check_password(&p, &Secret::new("b")).is_err());
+        assert!(check_password(&Secret::new(""), &Secret::new("")).is_err());
+    }
+}

@@ -1,0 +1,338 @@
+//! GameFuse's operator commands: game variables, store items, service keys, route
+//! switches, and the outbox of sent (or unsendable) mail.
+
+use clap::{Subcommand, ValueEnum};
+use playgate_core::gamefuse::Gamefuse;
+use playgate_core::gamefuse::economy::NewStoreItem;
+use playgate_core::gamefuse::iso_millis;
+use playgate_core::gamefuse::keys::RouteAccess;
+use playgate_core::ids::GameId;
+use serde_json::json;
+
+use crate::startup::BoxError;
+
+/// `playgate game var …`
+#[derive(Debug, Subcommand)]
+pub enum VarCommand {
+    /// Set a game variable (shown by GET /api/v3/games/verify).
+    Set {
+        /// Game id.
+        game: i64,
+        /// Key.
+        key: String,
+        /// Value.
+        value: String,
+    },
+    /// List a game's variables.
+    List {
+        /// Game id.
+        game: i64,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Delete a game variable.
+    Delete {
+        /// Game id.
+        game: i64,
+        /// Key.
+        key: String,
+    },
+}
+
+/// `playgate store-item …`
+#[derive(Debug, Subcommand)]
+pub enum StoreItemCommand {
+    /// Add an item to a game's store.
+    Add {
+        /// Game id.
+        #[arg(long)]
+        game: i64,
+        /// Name.
+        #[arg(long)]
+        name: String,
+        /// Cost in credits.
+        #[arg(long)]
+        cost: i64,
+        /// Description.
+        #[arg(long, default_value = "")]
+        description: String,
+        /// Category.
+        #[arg(long, default_value = "")]
+        category: String,
+        /// Icon URL.
+        #[arg(long)]
+        icon_url: Option<String>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// List a game's store items.
+    List {
+        /// Game id.
+        game: i64,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Delete a store item (and every purchase of it).
+    Delete {
+        /// Game id.
+        game: i64,
+        /// Item id.
+        id: i64,
+    },
+}
+
+/// `playgate service-key …`
+#[derive(Debug, Subcommand)]
+pub enum ServiceKeyCommand {
+    /// Create a GameFuse service key for a game; its token is shown once.
+    Add {
+        /// Game id.
+        game: i64,
+        /// Key name (the `service-key-name` header).
+        name: String,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// List a game's service keys.
+    List {
+        /// Game id.
+        game: i64,
+    },
+    /// Delete a service key; it stops working at once.
+    Delete {
+        /// Game id.
+        game: i64,
+        /// Key name.
+        name: String,
+    },
+}
+
+/// Allowed or not.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum Switch {
+    /// Allowed.
+    Allow,
+    /// Refused (403).
+    Deny,
+}
+
+/// `playgate route-access …`
+#[derive(Debug, Subcommand)]
+pub enum RouteCommand {
+    /// Allow or deny one GameFuse route (its path under /api/v3, e.g.
+    /// `users/{id}/add_leaderboard_entry`) to game users and to service keys.
+    Set {
+        /// Game id.
+        game: i64,
+        /// Route.
+        route: String,
+        /// Callers with a user's authentication token.
+        #[arg(long, value_enum, default_value = "allow")]
+        user: Switch,
+        /// Callers with a service key.
+        #[arg(long, value_enum, default_value = "allow")]
+        key: Switch,
+    },
+    /// List a game's route switches (unlisted routes are allowed to both).
+    List {
+        /// Game id.
+        game: i64,
+    },
+}
+
+/// `playgate outbox …`
+#[derive(Debug, Subcommand)]
+pub enum OutboxCommand {
+    /// The newest messages (password reset links …), sent or not.
+    List {
+        /// How many.
+        #[arg(long, default_value_t = 20)]
+        limit: i64,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// Runs `playgate game var …`.
+pub async fn var(gf: &Gamefuse, cmd: VarCommand) -> Result<(), BoxError> {
+    match cmd {
+        VarCommand::Set { game, key, value } => {
+            let v = gf.set_game_variable(GameId(game), &key, &value).await?;
+            println!("game {game}: {} = {}", v.key, v.value);
+        }
+        VarCommand::List { game, json } => {
+            let g = gf.existing_game(GameId(game)).await?;
+            let vars = gf.game_variables(&g).await?;
+            if json {
+                let list: Vec<_> = vars
+                    .iter()
+                    .map(|v| json!({"id": v.id, "key": v.key, "value": v.value}))
+                    .collect();
+                println!("{}", serde_json::to_string(&list)?);
+            } else {
+                for v in vars {
+                    println!("{} = {}", v.key, v.value);
+                }
+            }
+        }
+        VarCommand::Delete { game, key } => {
+            gf.delete_game_variable(GameId(game), &key).await?;
+            println!("game {game}: {key} deleted");
+        }
+    }
+    Ok(())
+}
+
+/// Runs `playgate store-item …`.
+pub async fn store_item(gf: &Gamefuse, cmd: StoreItemCommand) -> Result<(), BoxError> {
+    let show = |i: &playgate_core::gamefuse::economy::StoreItem| {
+        json!({"id": i.id, "game_id": i.game_id.0, "name": i.name, "description": i.description,
+               "category": i.category, "cost": i.cost, "icon_url": i.icon_url})
+    };
+    match cmd {
+        StoreItemCommand::Add {
+            game,
+            name,
+            cost,
+            description,
+            category,
+            icon_url,
+            json,
+        } => {
+            let item = NewStoreItem {
+                name,
+                description,
+                category,
+                cost,
+                icon_url,
+            };
+            let i = gf.add_store_item(GameId(game), item).await?;
+            if json {
+                println!("{}", show(&i));
+            } else {
+                println!(
+                    "store item {} \"{}\" ({} credits) added to game {game}",
+                    i.id, i.name, i.cost
+                );
+            }
+        }
+        StoreItemCommand::List { game, json } => {
+            let g = gf.existing_game(GameId(game)).await?;
+            let items = gf.store_items(&g).await?;
+            if json {
+                let list: Vec<_> = items.iter().map(show).collect();
+                println!("{}", serde_json::to_string(&list)?);
+            } else {
+                println!("{:>6}  {:>8}  {:<16} NAME", "ID", "COST", "CATEGORY");
+                for i in items {
+                    println!("{:>6}  {:>8}  {:<16} {}", i.id, i.cost, i.category, i.name);
+                }
+            }
+        }
+        StoreItemCommand::Delete { game, id } => {
+            gf.delete_store_item(GameId(game), id).await?;
+            println!("store item {id} deleted");
+        }
+    }
+    Ok(())
+}
+
+/// Runs `playgate service-key …`.
+pub async fn service_key(gf: &Gamefuse, cmd: ServiceKeyCommand) -> Result<(), BoxError> {
+    match cmd {
+        ServiceKeyCommand::Add { game, name, json } => {
+            let (key, token) = gf.create_service_key(GameId(game), &name).await?;
+            if json {
+                println!(
+                    "{}",
+                    json!({"id": key.id, "game_id": game, "name": key.name, "token": token.expose()})
+                );
+            } else {
+                println!("service key \"{}\" for game {game}", key.name);
+                println!("  token: {}   (shown once; only its hash is stored)", token.expose());
+            }
+        }
+        ServiceKeyCommand::List { game } => {
+            for k in gf.service_keys(GameId(game)).await? {
+                println!("{}  (created {})", k.name, iso_millis(k.created_at));
+            }
+        }
+        ServiceKeyCommand::Delete { game, name } => {
+            gf.delete_service_key(GameId(game), &name).await?;
+            println!("service key \"{name}\" deleted");
+        }
+    }
+    Ok(())
+}
+
+/// Runs `playgate route-access …`.
+pub async fn route(gf: &Gamefuse, cmd: RouteCommand) -> Result<(), BoxError> {
+    let word = |b: bool| if b { "allow" } else { "deny" };
+    match cmd {
+        RouteCommand::Set { game, route, user, key } => {
+            let access = RouteAccess {
+                route: route.trim_start_matches('/').trim_start_matches("api/v3/").to_owned(),
+                user_allowed: matches!(user, Switch::Allow),
+                key_allowed: matches!(key, Switch::Allow),
+            };
+            gf.set_route_access(GameId(game), access.clone()).await?;
+            println!(
+                "game {game}: {} users {} keys {}",
+                access.route,
+                word(access.user_allowed),
+                word(access.key_allowed)
+            );
+        }
+        RouteCommand::List { game } => {
+            for a in gf.route_accesses(GameId(game)).await? {
+                println!(
+                    "{}  users {}  keys {}",
+                    a.route,
+                    word(a.user_allowed),
+                    word(a.key_allowed)
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Runs `playgate outbox list`.
+pub async fn outbox(gf: &Gamefuse, cmd: OutboxCommand) -> Result<(), BoxError> {
+    let OutboxCommand::List { limit, json } = cmd;
+    let list = gf.outbox(limit.clamp(1, 1000)).await?;
+    if json {
+        let list: Vec<_> = list
+            .iter()
+            .map(|m| {
+                json!({"id": m.id, "game_id": m.game_id.map(|g| g.0), "to": m.recipient, "subject": m.subject,
+                       "body": m.body, "created_at": iso_millis(m.created_at),
+                       "sent_at": m.sent_at.map(iso_millis), "error": m.error})
+            })
+            .collect();
+        println!("{}", serde_json::to_string(&list)?);
+        return Ok(());
+    }
+    for m in list {
+        let status = match (&m.sent_at, &m.error) {
+            (Some(t), _) => format!("sent {}", iso_millis(*t)),
+            (None, Some(e)) => format!("not sent: {e}"),
+            (None, None) => "not sent (no SMTP configured)".to_owned(),
+        };
+        println!(
+            "#{} {} to {} — {}\n  {}\n{}\n",
+            m.id,
+            iso_millis(m.created_at),
+            m.recipient,
+            m.subject,
+            status,
+            m.body
+        );
+    }
+    Ok(())
+}

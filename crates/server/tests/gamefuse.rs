@@ -1,0 +1,1600 @@
+//! GameFuse V3 dialect over HTTP, on both backends, speaking what the SDKs send: multipart
+//! sign-up/sign-in with string values, JSON with nested and flat variants, empty JSON
+//! bodies on GET/DELETE, query forms, the three credential forms. Checks every field the
+//! reference says the SDK reads, in its JSON type; seed 003's sign-in keys (golden);
+//! tenant isolation; errors as text/plain with CORS.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use common::{Backend, Resp, TestServer, json_type, spawn_with};
+use playgate_core::gamefuse::economy::NewStoreItem;
+use playgate_core::gamefuse::{Gamefuse, GamefuseSettings, NoMailer};
+use playgate_core::ids::GameId;
+use serde_json::{Value, json};
+
+const SUITE_NAME: &str = "system-suite";
+const SUITE_TOKEN: &str = "suite-secret-token";
+const ADMIN: &str = "admin-secret-token";
+
+/// What a request carries.
+enum Body<'a> {
+    /// No body, no Content-Type.
+    None,
+    /// `Content-Type: application/json` and an empty body (the SDK on GET/DELETE).
+    EmptyJson,
+    /// A JSON body.
+    Json(Value),
+    /// multipart/form-data with string values (browser `FormData`).
+    Form(&'a [(&'a str, &'a str)]),
+}
+
+struct Gf {
+    srv: TestServer,
+    game_id: i64,
+    game_token: String,
+}
+
+async fn setup(b: Backend) -> Option<Gf> {
+    setup_with(b, true).await
+}
+
+async fn setup_with(b: Backend, suite: bool) -> Option<Gf> {
+    setup_cfg(b, |c| {
+        if suite {
+            c.test_suite_key_name = Some(SUITE_NAME.into());
+            c.test_suite_key_token = Some(SUITE_TOKEN.into());
+            c.admin_token = Some(ADMIN.into());
+        }
+    })
+    .await
+}
+
+async fn setup_cfg(b: Backend, tweak: impl FnOnce(&mut playgate_server::config::Config)) -> Option<Gf> {
+    let srv = spawn_with(b, tweak).await?;
+    let game_id = srv.game.game.id.0;
+    let game_token = srv.game.game.gamefuse_token.clone();
+    Some(Gf {
+        srv,
+        game_id,
+        game_token,
+    })
+}
+
+impl Gf {
+    async fn req(&self, method: &str, path: &str, headers: &[(&str, &str)], body: Body<'_>) -> Resp {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
+        let url = format!("{}/api/v3{}", self.srv.base, path);
+        let mut r = self.srv.http.request(method, url);
+        for (k, v) in headers {
+            r = r.header(*k, *v);
+        }
+        r = match body {
+            Body::None => r,
+            Body::EmptyJson => r.header("content-type", "application/json"),
+            Body::Json(v) => r.header("content-type", "application/json").body(v.to_string()),
+            Body::Form(fields) => {
+                let mut form = reqwest::multipart::Form::new();
+                for (k, v) in fields {
+                    form = form.text(k.to_string(), v.to_string());
+                }
+                r.multipart(form)
+            }
+        };
+        let resp = r.send().await.expect("send");
+        let status = resp.status().as_u16();
+        let headers = resp.headers().clone();
+        let text = resp.text().await.expect("body");
+        let json = serde_json::from_str(&text).unwrap_or(Value::Null);
+        Resp {
+            status,
+            headers,
+            json,
+            text,
+        }
+    }
+
+    /// A call as a signed-in user (the modular SDK's header).
+    async fn user(&self, method: &str, path: &str, token: &str, body: Body<'_>) -> Resp {
+        self.req(method, path, &[("authentication-token", token)], body).await
+    }
+
+    fn gid(&self) -> String {
+        self.game_id.to_string()
+    }
+
+    /// Sign-up as the SDK sends it (multipart, string values); asserts 200.
+    async fn sign_up(&self, email: &str, username: &str, password: &str) -> Value {
+        let gid = self.gid();
+        let r = self
+            .req(
+                "POST",
+                "/users",
+                &[("authentication-token", "")],
+                Body::Form(&[
+                    ("email", email),
+                    ("password", password),
+                    ("password_confirmation", password),
+                    ("username", username),
+                    ("game_id", &gid),
+                    ("game_token", &self.game_token),
+                ]),
+            )
+            .await;
+        assert_eq!(r.status, 200, "sign-up: {}", r.text);
+        r.json
+    }
+
+    /// Sign-in as the SDK sends it (multipart, no game_token).
+    async fn sign_in_raw(&self, email: &str, password: &str) -> Resp {
+        let gid = self.gid();
+        self.req(
+            "POST",
+            "/sessions",
+            &[],
+            Body::Form(&[("email", email), ("password", password), ("game_id", &gid)]),
+        )
+        .await
+    }
+
+    async fn sign_in(&self, email: &str, password: &str) -> Value {
+        let r = self.sign_in_raw(email, password).await;
+        assert_eq!(r.status, 200, "sign-in: {}", r.text);
+        r.json
+    }
+
+    fn gamefuse(&self) -> Gamefuse {
+        Gamefuse::new(
+            self.srv.running.core.clone(),
+            GamefuseSettings::default(),
+            Arc::new(NoMailer),
+        )
+    }
+
+    async fn finish(self) {
+        self.srv.finish().await;
+    }
+}
+
+fn token(v: &Value) -> String {
+    v["authentication_token"].as_str().expect("token").to_owned()
+}
+
+fn id(v: &Value) -> i64 {
+    v["id"].as_i64().expect("integer id")
+}
+
+/// A text/plain error with this status, and CORS.
+fn assert_text_error(r: &Resp, status: u16) {
+    assert_eq!(r.status, status, "body: {}", r.text);
+    let ct = r
+        .headers
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    assert!(ct.starts_with("text/plain"), "content-type {ct:?}");
+    assert!(!r.text.is_empty() && r.text.len() < 200, "short text: {:?}", r.text);
+    assert_eq!(
+        r.headers
+            .get("access-control-allow-origin")
+            .and_then(|v| v.to_str().ok()),
+        Some("*"),
+        "CORS on errors"
+    );
+}
+
+fn is_iso_millis(s: &str) -> bool {
+    // 2026-01-01T00:00:00.000Z
+    s.len() == 24 && s.as_bytes()[10] == b'T' && s.ends_with('Z') && s.as_bytes()[19] == b'.'
+}
+
+/// Every field of `UserSelf` the SDK reads, in its JSON type (reference 1.2).
+fn assert_user_self(v: &Value) {
+    assert!(v["id"].is_i64(), "{v}");
+    assert!(v["username"].is_string());
+    assert!(v["score"].is_i64());
+    assert!(v["credits"].is_i64());
+    assert!(v["number_of_logins"].is_i64());
+    assert!(v["is_new_user"].is_boolean());
+    assert!(v["last_login"].is_null() || v["last_login"].as_str().is_some_and(is_iso_millis));
+    for k in [
+        "events_total",
+        "events_current_month",
+        "game_sessions_total",
+        "game_sessions_current_month",
+    ] {
+        assert!(v[k].is_i64(), "{k}: {v}");
+    }
+    assert!(v["email"].as_str().is_some_and(|e| e.starts_with("_appid_")));
+    assert!(v["display_email"].is_string());
+}
+
+/// Seed 003: the sign-in response has the seed's keys in the seed's types, plus
+/// `is_new_user` and the relation arrays the reference adds (1.3); every relation is an
+/// array (empty until part 2); the counters count.
+async fn sign_in_golden_seed_003(b: Backend) {
+    let Some(gf) = setup(b).await else { return };
+    let up = gf.sign_up("John.Doe@example.com", "jdoe", "1234").await;
+    assert_user_self(&up);
+    assert_eq!(up["is_new_user"], true);
+    assert_eq!(up["number_of_logins"], 0);
+    assert_eq!(up["display_email"], "John.Doe@example.com");
+
+    gf.srv.advance(Duration::from_millis(1_457));
+    let v = gf.sign_in("john.doe@example.com", "1234").await;
+    let path = format!(
+        "{}/tests/fixtures/gamefuse_seed_003_signin_keys.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let fixture: Value = serde_json::from_str(&std::fs::read_to_string(path).expect("fixture")).expect("json");
+    let mut want: BTreeMap<String, String> = fixture["keys"]
+        .as_object()
+        .expect("keys")
+        .iter()
+        .map(|(k, t)| (k.clone(), t.as_str().expect("type").to_owned()))
+        .collect();
+    for (k, t) in [
+        ("is_new_user", "bool"),
+        ("direct_chats", "array"),
+        ("group_chats", "array"),
+        ("game_rounds", "array"),
+    ] {
+        want.insert(k.into(), t.into());
+    }
+    let got: BTreeMap<String, String> = v
+        .as_object()
+        .expect("object")
+        .iter()
+        .map(|(k, x)| (k.clone(), json_type(x).to_owned()))
+        .collect();
+    assert_eq!(got, want, "sign-in keys and JSON types (seed 003 + reference 1.3)");
+    assert_user_self(&v);
+    assert_eq!(id(&v), id(&up));
+    assert_eq!(v["username"], "jdoe");
+    assert_eq!(v["email"], format!("_appid_{}_John.Doe@example.com", gf.game_id));
+    assert_eq!(v["display_email"], "John.Doe@example.com");
+    assert_eq!(v["credits"], 0);
+    assert_eq!(v["score"], 0);
+    assert_eq!(v["number_of_logins"], 1);
+    assert_eq!(v["is_new_user"], true, "first sign-in");
+    // 2026-01-01T00:00:01.457Z by the test clock: milliseconds kept.
+    assert_eq!(v["last_login"], "2026-01-01T00:00:01.457Z");
+    // Sign-up and sign-in each started a session and counted an event.
+    assert_eq!(v["game_sessions_total"], 2);
+    assert_eq!(v["game_sessions_current_month"], 2);
+    assert_eq!(v["events_total"], 2);
+    assert_eq!(v["events_current_month"], 2);
+    assert_ne!(token(&v), token(&up), "a fresh token per sign-in");
+    assert_eq!(
+        v["game_user_attributes"],
+        json!([]),
+        "present before any attribute exists"
+    );
+
+    let again = gf.sign_in("john.doe@example.com", "1234").await;
+    assert_eq!(again["number_of_logins"], 2);
+    assert_eq!(again["is_new_user"], false);
+    // A new month resets the monthly counters.
+    gf.srv.advance(Duration::from_secs(40 * 24 * 3600));
+    let later = gf.sign_in("john.doe@example.com", "1234").await;
+    assert_eq!(later["game_sessions_current_month"], 1);
+    assert_eq!(later["events_current_month"], 1);
+    assert_eq!(later["game_sessions_total"], 4);
+    gf.finish().await;
+}
+
+/// Sign-up: JSON flat and nested forms; 422 for taken e-mail/username (case-insensitive)
+/// and a mismatched confirmation; 400 for a missing field; 404 for bad game credentials.
+/// A refused sign-up creates nothing.
+async fn sign_up_variants_and_errors(b: Backend) {
+    let Some(gf) = setup(b).await else { return };
+    let flat = json!({"email": "a@x.org", "password": "pw", "password_confirmation": "pw",
+                      "username": "ann", "game_id": gf.game_id, "game_token": gf.game_token});
+    let r = gf.req("POST", "/users", &[], Body::Json(flat)).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_user_self(&r.json);
+    let nested = json!({"user": {"email": "b@x.org", "password": "pw", "password_confirmation": "pw",
+                        "username": "bob"}, "game_id": gf.game_id.to_string(), "game_token": gf.game_token});
+    let r = gf.req("POST", "/users", &[], Body::Json(nested)).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.json["username"], "bob");
+
+    let gid = gf.gid();
+    let form = |email: &'static str, user: &'static str, pw2: &'static str| {
+        vec![
+            ("email", email),
+            ("password", "pw"),
+            ("password_confirmation", pw2),
+            ("username", user),
+        ]
+    };
+    for (fields, status, needle) in [
+        (form("A@X.org", "other", "pw"), 422, "has already been taken"),
+        (form("c@x.org", "ANN", "pw"), 422, "has already been taken"),
+        (form("c@x.org", "carl", "nope"), 422, "password_confirmation"),
+        (form("not-an-email", "carl", "pw"), 422, "email"),
+        (form("c@x.org", "", "pw"), 400, "username"),
+    ] {
+        let mut f: Vec<(&str, &str)> = fields;
+        f.push(("game_id", &gid));
+        f.push(("game_token", &gf.game_token));
+        let r = gf.req("POST", "/users", &[], Body::Form(&f)).await;
+        assert_text_error(&r, status);
+        assert!(r.text.contains(needle), "{:?} should mention {needle}", r.text);
+    }
+    let bad = [
+        ("email", "c@x.org"),
+        ("password", "pw"),
+        ("password_confirmation", "pw"),
+        ("username", "carl"),
+        ("game_id", gid.as_str()),
+        ("game_token", "wrong"),
+    ];
+    assert_text_error(&gf.req("POST", "/users", &[], Body::Form(&bad)).await, 404);
+    // Nothing was created by the refused attempts.
+    assert_eq!(gf.sign_in_raw("c@x.org", "pw").await.status, 404);
+    gf.finish().await;
+}
+
+/// Sign-in: wrong password and unknown e-mail get the same 404 text; missing fields 400;
+/// the old token stops working after a new sign-in; every token form works.
+async fn sign_in_errors_and_token_forms(b: Backend) {
+    let Some(gf) = setup(b).await else { return };
+    let up = gf.sign_up("pip@example.org", "pip", "secret").await;
+    let me = id(&up);
+    let wrong = gf.sign_in_raw("pip@example.org", "nope").await;
+    let unknown = gf.sign_in_raw("nobody@example.org", "secret").await;
+    assert_text_error(&wrong, 404);
+    assert_text_error(&unknown, 404);
+    assert_eq!(wrong.text, unknown.text);
+    let gid = gf.gid();
+    let r = gf
+        .req(
+            "POST",
+            "/sessions",
+            &[],
+            Body::Form(&[("game_id", &gid), ("email", "pip@example.org")]),
+        )
+        .await;
+    assert_text_error(&r, 400);
+    let r = gf
+        .req(
+            "POST",
+            "/sessions",
+            &[],
+            Body::Form(&[("email", "pip@example.org"), ("password", "secret")]),
+        )
+        .await;
+    assert_text_error(&r, 400);
+    // JSON with the docs' camelCase game id also works.
+    let r = gf
+        .req(
+            "POST",
+            "/sessions",
+            &[],
+            Body::Json(json!({"email": "pip@example.org", "password": "secret", "gameId": gf.game_id})),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+
+    let t1 = token(&gf.sign_in("pip@example.org", "secret").await);
+    let path = format!("/users/{me}");
+    assert_eq!(gf.user("GET", &path, &t1, Body::EmptyJson).await.status, 200);
+    let t2 = token(&gf.sign_in("pip@example.org", "secret").await);
+    assert_text_error(&gf.user("GET", &path, &t1, Body::EmptyJson).await, 401);
+    // The four token forms (reference 0.3).
+    let r = gf
+        .req("GET", &path, &[("authentication_token", t2.as_str())], Body::None)
+        .await;
+    assert_eq!(r.status, 200, "underscore header: {}", r.text);
+    let r = gf
+        .req("GET", &format!("{path}?authentication_token={t2}"), &[], Body::None)
+        .await;
+    assert_eq!(r.status, 200, "query: {}", r.text);
+    let r = gf
+        .req(
+            "POST",
+            &format!("/users/{me}/add_credits"),
+            &[],
+            Body::Json(json!({"credits": 1, "authentication_token": t2})),
+        )
+        .await;
+    assert_eq!(r.status, 200, "JSON field: {}", r.text);
+    for bad in ["", "gfa_nonsense"] {
+        let r = gf.user("GET", &path, bad, Body::None).await;
+        assert_text_error(&r, 401);
+        assert_eq!(r.text, "Request missing user authentication token");
+    }
+    // The self view: FullUserData with the presented token; the SDK's fields in type.
+    let r = gf.user("GET", &path, &t2, Body::EmptyJson).await;
+    assert_user_self(&r.json);
+    assert_eq!(r.json["authentication_token"], t2.as_str());
+    assert!(r.json["game_rounds"].is_array() && r.json["friends"].is_array());
+    // Another user sees the public view (no token, no private relations) with game_rounds.
+    let other = gf.sign_up("zed@example.org", "zed", "pw").await;
+    let r = gf.user("GET", &path, &token(&other), Body::EmptyJson).await;
+    assert_eq!(r.status, 200);
+    assert!(r.json.get("authentication_token").is_none());
+    assert!(r.json.get("direct_chats").is_none());
+    assert!(r.json["game_rounds"].is_array());
+    assert!(r.json["last_login"].is_string() && r.json["number_of_logins"].is_i64());
+    assert_eq!(r.json["id"], me);
+    assert_text_error(&gf.user("GET", "/users/999999", &t2, Body::None).await, 404);
+    assert_text_error(&gf.user("GET", "/users/abc", &t2, Body::None).await, 404);
+    gf.finish().await;
+}
+
+/// Games: verify / fetch variables (SDK sends an empty JSON body with its GET), store
+/// items, server time; bad credentials 404; a disabled game 402 everywhere.
+async fn games_and_disabled_game(b: Backend) {
+    let Some(gf) = setup(b).await else { return };
+    let g = gf.gamefuse();
+    g.set_game_variable(GameId(gf.game_id), "wind", "strong")
+        .await
+        .expect("var");
+    let item = g
+        .add_store_item(
+            GameId(gf.game_id),
+            NewStoreItem {
+                name: "Sword".into(),
+                description: "sharp".into(),
+                category: "weapons".into(),
+                cost: 10,
+                icon_url: None,
+            },
+        )
+        .await
+        .expect("item");
+    let q = format!(
+        "game_id={}&game_token={}&client_from_library=js&seed_store=false",
+        gf.game_id, gf.game_token
+    );
+    for path in ["/games/verify", "/games/fetch_game_variables"] {
+        let r = gf
+            .req(
+                "GET",
+                &format!("{path}?{q}"),
+                &[("authentication-token", "")],
+                Body::EmptyJson,
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        assert_eq!(
+            r.headers
+                .get("access-control-allow-origin")
+                .and_then(|v| v.to_str().ok()),
+            Some("*")
+        );
+        assert_eq!(r.json["id"], gf.game_id);
+        assert_eq!(r.json["token"], gf.game_token.as_str());
+        assert!(r.json["name"].is_string() && r.json["description"].is_string());
+        assert_eq!(
+            r.json["game_variables"],
+            json!([{"id": r.json["game_variables"][0]["id"], "key": "wind", "value": "strong"}])
+        );
+        assert!(r.json["game_variables"][0]["id"].is_i64());
+    }
+    let r = gf
+        .req("GET", &format!("/games/store_items?{q}"), &[], Body::EmptyJson)
+        .await;
+    assert_eq!(r.status, 200);
+    assert_eq!(
+        r.json["store_items"],
+        json!([{"id": item.id, "name": "Sword", "cost": 10, "description": "sharp", "category": "weapons", "icon_url": null}])
+    );
+    let r = gf.req("GET", "/util/get_server_time", &[], Body::None).await;
+    assert_eq!(r.json["server_time"], "2026-01-01T00:00:00.000Z");
+    let bad = format!("game_id={}&game_token=nope", gf.game_id);
+    assert_text_error(
+        &gf.req("GET", &format!("/games/verify?{bad}"), &[], Body::None).await,
+        404,
+    );
+    assert_text_error(
+        &gf.req("GET", "/games/verify?game_id=999&game_token=x", &[], Body::None)
+            .await,
+        404,
+    );
+    assert_text_error(&gf.req("GET", "/games/verify", &[], Body::None).await, 400);
+
+    let up = gf.sign_up("d@x.org", "dee", "pw").await;
+    let t = token(&up);
+    gf.srv
+        .running
+        .core
+        .set_game_enabled(GameId(gf.game_id), false)
+        .await
+        .expect("disable");
+    assert_text_error(
+        &gf.req("GET", &format!("/games/verify?{q}"), &[], Body::None).await,
+        402,
+    );
+    assert_text_error(&gf.sign_in_raw("d@x.org", "pw").await, 402);
+    assert_text_error(
+        &gf.user("GET", &format!("/users/{}", id(&up)), &t, Body::None).await,
+        402,
+    );
+    gf.srv
+        .running
+        .core
+        .set_game_enabled(GameId(gf.game_id), true)
+        .await
+        .expect("enable");
+    assert_eq!(
+        gf.user("GET", &format!("/users/{}", id(&up)), &t, Body::None)
+            .await
+            .status,
+        200
+    );
+    gf.finish().await;
+}
+
+/// Attributes (reference 6): single and batch-only adds (upsert), the SDK's singular key
+/// on the plural path, `keys[]` and JSON-array forms, 400 for a missing key or value or
+/// an unknown key, 401 on another user's path.
+async fn attributes(b: Backend) {
+    let Some(gf) = setup(b).await else { return };
+    let up = gf.sign_up("e@x.org", "eve", "pw").await;
+    let (me, t) = (id(&up), token(&up));
+    let add = format!("/users/{me}/add_game_user_attribute");
+    let r = gf
+        .user("POST", &add, &t, Body::Json(json!({"key": "color", "value": "blue"})))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let r = gf
+        .user(
+            "POST",
+            &add,
+            &t,
+            Body::Json(
+                json!({"attributes": [{"key": "color", "value": "red"}, {"key": "lvl", "value": 3},
+                                             {"key": "a", "value": "1"}, {"key": "b", "value": "2"}]}),
+            ),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let list = r.json["game_user_attributes"].as_array().expect("list").clone();
+    assert_eq!(list.len(), 4);
+    assert!(
+        list.iter()
+            .all(|a| a["id"].is_i64() && a["key"].is_string() && a["value"].is_string())
+    );
+    assert!(list.iter().any(|a| a["key"] == "color" && a["value"] == "red"));
+    assert!(list.iter().any(|a| a["key"] == "lvl" && a["value"] == "3"));
+    for body in [json!({"key": "x"}), json!({"attributes": [{"key": "x"}]}), json!({})] {
+        assert_text_error(&gf.user("POST", &add, &t, Body::Json(body)).await, 400);
+    }
+    let plural = format!("/users/{me}/remove_game_user_attributes");
+    let r = gf
+        .user(
+            "GET",
+            &format!("{plural}?game_user_attribute_key=color"),
+            &t,
+            Body::EmptyJson,
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.json["game_user_attributes"].as_array().map(Vec::len), Some(3));
+    let r = gf
+        .user(
+            "DELETE",
+            &format!("{plural}?game_user_attribute_keys[]=a&game_user_attribute_keys[]=b"),
+            &t,
+            Body::EmptyJson,
+        )
+        .await;
+    assert_eq!(
+        r.json["game_user_attributes"],
+        json!([{"id": r.json["game_user_attributes"][0]["id"], "key": "lvl", "value": "3"}])
+    );
+    let singular = format!("/users/{me}/remove_game_user_attribute");
+    let r = gf
+        .user(
+            "DELETE",
+            &format!("{singular}?game_user_attribute_keys=[\"lvl\"]"),
+            &t,
+            Body::None,
+        )
+        .await;
+    assert_eq!(r.json["game_user_attributes"], json!([]), "{}", r.text);
+    assert_text_error(
+        &gf.user(
+            "GET",
+            &format!("{singular}?game_user_attribute_key=gone"),
+            &t,
+            Body::None,
+        )
+        .await,
+        400,
+    );
+    let list = format!("/users/{me}/game_user_attributes");
+    assert_eq!(
+        gf.user("GET", &list, &t, Body::None).await.json["game_user_attributes"],
+        json!([])
+    );
+    // Another user may read them, not write them.
+    let other = token(&gf.sign_up("f@x.org", "fay", "pw").await);
+    assert_eq!(gf.user("GET", &list, &other, Body::None).await.status, 200);
+    assert_text_error(
+        &gf.user("POST", &add, &other, Body::Json(json!({"key": "k", "value": "v"})))
+            .await,
+        401,
+    );
+    gf.finish().await;
+}
+
+/// Credits, score, purchases (reference 7, 8): JSON bodies; never negative credits;
+/// purchases with a credit check (403, nothing changed); ownership; removal with refund.
+async fn credits_score_and_store(b: Backend) {
+    let Some(gf) = setup(b).await else { return };
+    let g = gf.gamefuse();
+    let item = |name: &str, cost| NewStoreItem {
+        name: name.into(),
+        cost,
+        category: "c".into(),
+        ..NewStoreItem::default()
+    };
+    let sword = g
+        .add_store_item(GameId(gf.game_id), item("Sword", 30))
+        .await
+        .expect("item")
+        .id;
+    let shield = g
+        .add_store_item(GameId(gf.game_id), item("Shield", 50))
+        .await
+        .expect("item")
+        .id;
+    let up = gf.sign_up("g@x.org", "gus", "pw").await;
+    let (me, t) = (id(&up), token(&up));
+    let p = |s: &str| format!("/users/{me}/{s}");
+    let r = gf
+        .user("POST", &p("add_credits"), &t, Body::Json(json!({"credits": 40})))
+        .await;
+    assert_eq!(r.json["credits"], 40);
+    assert_user_self(&r.json);
+    assert_text_error(
+        &gf.user("POST", &p("add_credits"), &t, Body::Json(json!({"credits": -41})))
+            .await,
+        403,
+    );
+    assert_text_error(
+        &gf.user("POST", &p("set_credits"), &t, Body::Json(json!({"credits": -1})))
+            .await,
+        400,
+    );
+    assert_text_error(
+        &gf.user("POST", &p("add_credits"), &t, Body::Json(json!({}))).await,
+        400,
+    );
+    assert_text_error(
+        &gf.user("POST", &p("add_credits"), &t, Body::Json(json!({"credits": "x"})))
+            .await,
+        400,
+    );
+    let r = gf
+        .user("POST", &p("add_credits"), &t, Body::Json(json!({"credits": -5})))
+        .await;
+    assert_eq!(r.json["credits"], 35);
+    let r = gf
+        .user("POST", &p("set_score"), &t, Body::Json(json!({"score": 7})))
+        .await;
+    assert_eq!(r.json["score"], 7);
+    let r = gf
+        .user("POST", &p("add_score"), &t, Body::Json(json!({"score": "3"})))
+        .await;
+    assert_eq!(r.json["score"], 10);
+
+    // The SDK posts the item id as a multipart string.
+    let sid = sword.to_string();
+    let hid = shield.to_string();
+    let r = gf
+        .user(
+            "POST",
+            &p("purchase_game_user_store_item"),
+            &t,
+            Body::Form(&[("store_item_id", &hid)]),
+        )
+        .await;
+    assert_text_error(&r, 403);
+    assert!(r.text.contains("credits"));
+    let r = gf
+        .user(
+            "POST",
+            &p("purchase_game_user_store_item"),
+            &t,
+            Body::Form(&[("store_item_id", &sid)]),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.json["credits"], 5);
+    let owned = &r.json["game_user_store_items"];
+    assert_eq!(owned.as_array().map(Vec::len), Some(1));
+    for k in ["id", "cost"] {
+        assert!(owned[0][k].is_i64());
+    }
+    for k in ["name", "description", "category"] {
+        assert!(owned[0][k].is_string());
+    }
+    assert!(owned[0]["icon_url"].is_null());
+    assert_eq!(r.json["store_items"], *owned);
+    let r = gf
+        .user(
+            "POST",
+            &p("purchase_game_user_store_item"),
+            &t,
+            Body::Json(json!({"store_item_id": sword})),
+        )
+        .await;
+    assert_text_error(&r, 403);
+    assert_text_error(
+        &gf.user(
+            "POST",
+            &p("purchase_game_user_store_item"),
+            &t,
+            Body::Json(json!({"store_item_id": 99999})),
+        )
+        .await,
+        404,
+    );
+    let r = gf.user("GET", &p("game_user_store_items"), &t, Body::EmptyJson).await;
+    assert_eq!(r.json["credits"], 5);
+    assert_eq!(r.json["game_user_store_items"][0]["id"], sword);
+    let r = gf
+        .user(
+            "GET",
+            &format!(
+                "{}?store_item_id={sword}&reimburse=true",
+                p("remove_game_user_store_item")
+            ),
+            &t,
+            Body::EmptyJson,
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.json["credits"], 35);
+    assert_eq!(r.json["game_user_store_items"], json!([]));
+    assert_text_error(
+        &gf.user(
+            "GET",
+            &format!("{}?store_item_id={sword}", p("remove_game_user_store_item")),
+            &t,
+            Body::None,
+        )
+        .await,
+        404,
+    );
+    // Sign-in carries the owned items and attributes (docs keys).
+    gf.user(
+        "POST",
+        &p("purchase_game_user_store_item"),
+        &t,
+        Body::Json(json!({"store_item_id": sword})),
+    )
+    .await;
+    let v = gf.sign_in("g@x.org", "pw").await;
+    assert_eq!(v["game_user_store_items"][0]["id"], sword);
+    assert_eq!(v["credits"], 5);
+    gf.finish().await;
+}
+
+/// Leaderboards (reference 9): the SDK's multipart entry with pseudo-JSON
+/// `extra_attributes` kept verbatim; JSON `metadata`; best first; `limit`; one per user;
+/// per user; clear; an empty board is `[]`.
+async fn leaderboards(b: Backend) {
+    let Some(gf) = setup(b).await else { return };
+    let a = gf.sign_up("h@x.org", "hal", "pw").await;
+    let c = gf.sign_up("i@x.org", "ivy", "pw").await;
+    let (ida, ta) = (id(&a), token(&a));
+    let (idc, tc) = (id(&c), token(&c));
+    let pseudo = "{\"deaths\": 15, \"Jewels\": 12, \"mood\": happy}";
+    let add = |u: i64| format!("/users/{u}/add_leaderboard_entry");
+    for (u, t, score) in [(ida, &ta, "10"), (ida, &ta, "30"), (idc, &tc, "20")] {
+        let r = gf
+            .user(
+                "POST",
+                &add(u),
+                t,
+                Body::Form(&[
+                    ("leaderboard_name", "Jewels"),
+                    ("score", score),
+                    ("extra_attributes", pseudo),
+                ]),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        gf.srv.advance(Duration::from_millis(5));
+    }
+    let r = gf
+        .user(
+            "POST",
+            &add(idc),
+            &tc,
+            Body::Json(json!({"leaderboard_name": "Time", "score": 5, "metadata": {"lap": 2}})),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_text_error(
+        &gf.user("POST", &add(idc), &tc, Body::Json(json!({"score": 1}))).await,
+        400,
+    );
+    assert_text_error(
+        &gf.user(
+            "POST",
+            &add(ida),
+            &tc,
+            Body::Form(&[("leaderboard_name", "Jewels"), ("score", "1")]),
+        )
+        .await,
+        401,
+    );
+
+    let board = format!("/games/{}/leaderboard_entries", gf.game_id);
+    let r = gf
+        .user("GET", &format!("{board}?leaderboard_name=Jewels"), &ta, Body::EmptyJson)
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let list = r.json["leaderboard_entries"].as_array().expect("list").clone();
+    let scores: Vec<i64> = list.iter().map(|e| e["score"].as_i64().expect("int")).collect();
+    assert_eq!(scores, vec![30, 20, 10]);
+    let e = &list[0];
+    assert_eq!(e["username"], "hal");
+    assert_eq!(e["leaderboard_name"], "Jewels");
+    assert_eq!(e["game_user_id"], ida);
+    assert_eq!(e["extra_attributes"], pseudo, "raw text kept");
+    assert!(e["id"].is_i64());
+    assert!(e["created_at"].as_str().is_some_and(is_iso_millis));
+    let r = gf
+        .user(
+            "GET",
+            &format!("{board}?leaderboard_name=Jewels&limit=2&one_per_user=true"),
+            &ta,
+            Body::None,
+        )
+        .await;
+    let users: Vec<i64> = r.json["leaderboard_entries"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .map(|e| e["game_user_id"].as_i64().expect("id"))
+        .collect();
+    assert_eq!(users, vec![ida, idc]);
+    let r = gf
+        .user("GET", &format!("{board}?leaderboard_name=Time"), &ta, Body::None)
+        .await;
+    let e = &r.json["leaderboard_entries"][0];
+    assert_eq!(e["metadata"], "{\"lap\":2}");
+    assert!(e["extra_attributes"].is_string());
+    let r = gf
+        .user("GET", &format!("{board}?leaderboard_name=Nothing"), &ta, Body::None)
+        .await;
+    assert_eq!((r.status, r.json["leaderboard_entries"].clone()), (200, json!([])));
+    assert_text_error(&gf.user("GET", &format!("{board}?limit=0"), &ta, Body::None).await, 400);
+    let r = gf
+        .user("GET", &format!("/users/{idc}/leaderboard_entries"), &ta, Body::None)
+        .await;
+    assert_eq!(r.json["leaderboard_entries"].as_array().map(Vec::len), Some(2));
+    let clear = format!("/users/{ida}/clear_my_leaderboard_entries");
+    let r = gf
+        .user("POST", &clear, &ta, Body::Form(&[("leaderboard_name", "Jewels")]))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let r = gf
+        .user("GET", &format!("{board}?leaderboard_name=Jewels"), &ta, Body::None)
+        .await;
+    assert_eq!(r.json["leaderboard_entries"].as_array().map(Vec::len), Some(1));
+    let r = gf
+        .user("POST", &format!("{clear}?leaderboard_name=Time"), &tc, Body::EmptyJson)
+        .await;
+    assert_text_error(&r, 401);
+    gf.finish().await;
+}
+
+/// A token, a service key or an id of game A reaches nothing of game B.
+async fn tenant_isolation(b: Backend) {
+    let Some(gf) = setup(b).await else { return };
+    let a = gf.sign_up("j@x.org", "jo", "pw").await;
+    let ta = token(&a);
+    // Game B, with a user of the same e-mail and username (unique per game only).
+    let core = &gf.srv.running.core;
+    let game_b = core
+        .create_game(playgate_core::game::NewGame {
+            name: "B".into(),
+            ..Default::default()
+        })
+        .await
+        .expect("game b")
+        .game;
+    let gid_b = game_b.id.0.to_string();
+    let r = gf
+        .req(
+            "POST",
+            "/users",
+            &[],
+            Body::Form(&[
+                ("email", "j@x.org"),
+                ("password", "pw-b"),
+                ("password_confirmation", "pw-b"),
+                ("username", "jo"),
+                ("game_id", &gid_b),
+                ("game_token", &game_b.gamefuse_token),
+            ]),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let b_user = id(&r.json);
+    let tb = token(&r.json);
+    let g = gf.gamefuse();
+    g.add_store_item(
+        game_b.id,
+        NewStoreItem {
+            name: "B item".into(),
+            cost: 0,
+            ..Default::default()
+        },
+    )
+    .await
+    .expect("item");
+    // A's token: B's user does not exist; B's leaderboard is refused; B's item unknown.
+    assert_text_error(&gf.user("GET", &format!("/users/{b_user}"), &ta, Body::None).await, 404);
+    assert_text_error(
+        &gf.user("GET", &format!("/users/{b_user}/game_user_attributes"), &ta, Body::None)
+            .await,
+        404,
+    );
+    assert_text_error(
+        &gf.user("GET", &format!("/users/{b_user}/leaderboard_entries"), &ta, Body::None)
+            .await,
+        404,
+    );
+    assert_text_error(
+        &gf.user(
+            "GET",
+            &format!("/games/{}/leaderboard_entries", game_b.id.0),
+            &ta,
+            Body::None,
+        )
+        .await,
+        401,
+    );
+    let b_items = g.store_items(&game_b).await.expect("items");
+    let r = gf
+        .user(
+            "POST",
+            &format!("/users/{}/purchase_game_user_store_item", id(&a)),
+            &ta,
+            Body::Json(json!({"store_item_id": b_items[0].id})),
+        )
+        .await;
+    assert_text_error(&r, 404);
+    // Game A's token does not open game B; A's password does not sign in to B.
+    let q = format!("game_id={}&game_token={}", game_b.id.0, gf.game_token);
+    assert_text_error(
+        &gf.req("GET", &format!("/games/verify?{q}"), &[], Body::None).await,
+        404,
+    );
+    let r = gf
+        .req(
+            "POST",
+            "/sessions",
+            &[],
+            Body::Form(&[("email", "j@x.org"), ("password", "pw"), ("game_id", &gid_b)]),
+        )
+        .await;
+    assert_text_error(&r, 404);
+    // A service key of game A cannot act as game B's user.
+    let (_, key) = g.create_service_key(GameId(gf.game_id), "server").await.expect("key");
+    let bu = b_user.to_string();
+    let r = gf
+        .req(
+            "GET",
+            &format!("/users/{b_user}"),
+            &[
+                ("service-key-name", "server"),
+                ("service-key-token", key.expose()),
+                ("current-user-id", &bu),
+            ],
+            Body::None,
+        )
+        .await;
+    assert_text_error(&r, 404);
+    assert_eq!(
+        gf.user("GET", &format!("/users/{b_user}"), &tb, Body::None)
+            .await
+            .status,
+        200
+    );
+    gf.finish().await;
+}
+
+/// Service keys act as `current-user-id`; route switches deny per caller kind; bad keys
+/// are 401. Managed through the admin HTTP API.
+async fn service_keys_and_admin_api(b: Backend) {
+    let Some(gf) = setup(b).await else { return };
+    let up = gf.sign_up("k@x.org", "kay", "pw").await;
+    let (me, t) = (id(&up), token(&up));
+    let admin = |path: String| format!("{}/admin/gamefuse/games/{}/{path}", gf.srv.base, gf.game_id);
+    let http = &gf.srv.http;
+    let r = http
+        .post(admin("service_keys".into()))
+        .json(&json!({"name": "server"}))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(r.status(), 401);
+    let r = http
+        .post(admin("service_keys".into()))
+        .bearer_auth(ADMIN)
+        .json(&json!({"name": "server"}))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(r.status(), 201);
+    let key: Value = r.json().await.expect("json");
+    let key_token = key["token"].as_str().expect("token").to_owned();
+    let r = http
+        .put(admin("variables/speed".into()))
+        .bearer_auth(ADMIN)
+        .json(&json!({"value": 3}))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(r.status(), 200);
+    let r = http
+        .post(admin("store_items".into()))
+        .bearer_auth(ADMIN)
+        .json(&json!({"name": "Gem", "cost": "2", "category": "gems"}))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(r.status(), 201);
+    let q = format!("game_id={}&game_token={}", gf.game_id, gf.game_token);
+    let r = gf.req("GET", &format!("/games/verify?{q}"), &[], Body::None).await;
+    assert_eq!(r.json["game_variables"][0]["value"], "3");
+
+    let me_s = me.to_string();
+    let hdrs = [
+        ("service-key-name", "server"),
+        ("service-key-token", key_token.as_str()),
+        ("current-user-id", me_s.as_str()),
+    ];
+    let entry = format!("/users/{me}/add_leaderboard_entry");
+    let r = gf
+        .req(
+            "POST",
+            &entry,
+            &hdrs,
+            Body::Form(&[("leaderboard_name", "L"), ("score", "9")]),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert!(r.json.get("authentication_token").is_none());
+    let bad = [
+        ("service-key-name", "server"),
+        ("service-key-token", "gfk_wrong"),
+        ("current-user-id", me_s.as_str()),
+    ];
+    assert_text_error(
+        &gf.req(
+            "POST",
+            &entry,
+            &bad,
+            Body::Form(&[("leaderboard_name", "L"), ("score", "9")]),
+        )
+        .await,
+        401,
+    );
+    let wrong_name = [("service-key-name", "other"), ("service-key-token", key_token.as_str())];
+    assert_text_error(
+        &gf.req("GET", &format!("/users/{me}"), &wrong_name, Body::None).await,
+        401,
+    );
+    let no_user = [
+        ("service-key-name", "server"),
+        ("service-key-token", key_token.as_str()),
+    ];
+    assert_text_error(
+        &gf.req(
+            "POST",
+            &entry,
+            &no_user,
+            Body::Form(&[("leaderboard_name", "L"), ("score", "9")]),
+        )
+        .await,
+        401,
+    );
+
+    // Lock game users out of leaderboard writes; the key still may.
+    let r = http
+        .put(admin("routes".into()))
+        .bearer_auth(ADMIN)
+        .json(&json!({"route": "users/{id}/add_leaderboard_entry", "user_allowed": false, "key_allowed": true}))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(r.status(), 200);
+    let form = [("leaderboard_name", "L"), ("score", "1")];
+    assert_text_error(&gf.user("POST", &entry, &t, Body::Form(&form)).await, 403);
+    assert_eq!(gf.req("POST", &entry, &hdrs, Body::Form(&form)).await.status, 200);
+    let r = http
+        .delete(admin("service_keys/server".into()))
+        .bearer_auth(ADMIN)
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(r.status(), 200);
+    assert_text_error(&gf.req("POST", &entry, &hdrs, Body::Form(&form)).await, 401);
+    gf.finish().await;
+}
+
+/// `test_suite/*` (reference 15.2) as the SDK's test scripts call it.
+async fn test_suite(b: Backend) {
+    let Some(gf) = setup(b).await else { return };
+    let key = [("service-key-name", SUITE_NAME), ("service-key-token", SUITE_TOKEN)];
+    let r = gf.req("POST", "/test_suite/create_game", &key, Body::None).await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let game = r.json["id"].as_i64().expect("id");
+    let game_token = r.json["token"].as_str().expect("token").to_owned();
+    assert!(r.json["name"].is_string());
+    let r = gf
+        .req(
+            "POST",
+            &format!("/test_suite/create_user?game_id={game}"),
+            &key,
+            Body::Json(json!({"email": "t1@x.org", "username": "t1"})),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    for k in ["id", "score", "credits"] {
+        assert!(r.json[k].is_i64(), "{k}");
+    }
+    assert_eq!(r.json["username"], "t1");
+    let gid = game.to_string();
+    let r = gf
+        .req(
+            "POST",
+            "/sessions",
+            &[],
+            Body::Form(&[("email", "t1@x.org"), ("password", "password"), ("game_id", &gid)]),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let r = gf
+        .req(
+            "POST",
+            "/test_suite/create_store_item",
+            &key,
+            Body::Json(json!({"game_id": game, "name": "Hat", "description": "d", "category": "c", "cost": 5})),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    assert_eq!(r.json["game_id"], game);
+    let q = format!("game_id={game}&game_token={game_token}");
+    let r = gf.req("GET", &format!("/games/store_items?{q}"), &[], Body::None).await;
+    assert_eq!(r.json["store_items"][0]["name"], "Hat");
+    // Only the system key; only games the suite created.
+    let bad = [("service-key-name", SUITE_NAME), ("service-key-token", "nope")];
+    assert_text_error(&gf.req("POST", "/test_suite/create_game", &bad, Body::None).await, 401);
+    let r = gf
+        .req(
+            "DELETE",
+            &format!("/test_suite/clean_up_test?game_id={}", gf.game_id),
+            &key,
+            Body::EmptyJson,
+        )
+        .await;
+    assert_text_error(&r, 403);
+    let r = gf
+        .req(
+            "DELETE",
+            &format!("/test_suite/clean_up_test?game_id={game}"),
+            &key,
+            Body::EmptyJson,
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert!(r.json["message"].is_string());
+    assert_text_error(
+        &gf.req("GET", &format!("/games/verify?{q}"), &[], Body::None).await,
+        404,
+    );
+    gf.finish().await;
+
+    // Without the key configured the routes do not exist; neither does the admin API.
+    let Some(gf) = setup_with(b, false).await else { return };
+    assert_text_error(&gf.req("POST", "/test_suite/create_game", &key, Body::None).await, 404);
+    let r = gf
+        .srv
+        .http
+        .get(format!("{}/admin/gamefuse/games/{}/variables", gf.srv.base, gf.game_id))
+        .bearer_auth(ADMIN)
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(r.status(), 404);
+    gf.finish().await;
+}
+
+/// Password reset (reference 14): 200 for any address, a sealed outbox record with a
+/// single-use one-hour link, the HTML page, the new password; old tokens stop working.
+async fn forgot_password(b: Backend) {
+    let Some(gf) = setup(b).await else { return };
+    let up = gf.sign_up("Reset+Me@x.org", "rita", "old-pw").await;
+    let (me, old) = (id(&up), token(&up));
+    let path = format!("/games/{}/forget_password", gf.game_id);
+    // The SDK interpolates the e-mail raw: '+' arrives as a space.
+    let q = format!(
+        "email=Reset+Me@x.org&game_id={}&game_token={}",
+        gf.game_id, gf.game_token
+    );
+    let r = gf
+        .req(
+            "GET",
+            &format!("{path}?{q}"),
+            &[("authentication-token", "")],
+            Body::EmptyJson,
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert!(r.json["mailer_response"].is_null());
+    assert!(r.json["message"].is_string());
+    let unknown = format!("email=nobody@x.org&game_id={}&game_token={}", gf.game_id, gf.game_token);
+    assert_eq!(
+        gf.req("GET", &format!("{path}?{unknown}"), &[], Body::None)
+            .await
+            .status,
+        200
+    );
+    let badfmt = format!("email=nope&game_id={}&game_token={}", gf.game_id, gf.game_token);
+    assert_text_error(&gf.req("GET", &format!("{path}?{badfmt}"), &[], Body::None).await, 403);
+    let badgame = format!("email=x@x.org&game_id={}&game_token=wrong", gf.game_id);
+    assert_text_error(&gf.req("GET", &format!("{path}?{badgame}"), &[], Body::None).await, 404);
+
+    let outbox = gf.gamefuse().outbox(10).await.expect("outbox");
+    assert_eq!(outbox.len(), 1, "only the known address got mail");
+    assert_eq!(outbox[0].recipient, "Reset+Me@x.org");
+    assert!(outbox[0].sent_at.is_none());
+    let link = outbox[0]
+        .body
+        .split_whitespace()
+        .find(|w| w.contains("/api/v3/password_reset?token="))
+        .expect("link")
+        .to_owned();
+    let reset_token = link.split("token=").nth(1).expect("token").to_owned();
+    let page_url = format!("{}/api/v3/password_reset?token={reset_token}", gf.srv.base);
+    let r = gf.srv.http.get(&page_url).send().await.expect("send");
+    assert_eq!(r.status(), 200);
+    assert!(r.text().await.expect("html").contains("<form method=\"post\""));
+    let post = |pw: &'static str, pw2: &'static str| {
+        gf.srv
+            .http
+            .post(format!("{}/api/v3/password_reset", gf.srv.base))
+            .form(&[
+                ("token", reset_token.as_str()),
+                ("password", pw),
+                ("password_confirmation", pw2),
+            ])
+            .send()
+    };
+    assert_eq!(post("new-pw", "other").await.expect("send").status(), 400);
+    assert_eq!(post("new-pw", "new-pw").await.expect("send").status(), 200);
+    assert_eq!(post("again", "again").await.expect("send").status(), 400, "single use");
+    assert_text_error(&gf.user("GET", &format!("/users/{me}"), &old, Body::None).await, 401);
+    assert_eq!(gf.sign_in_raw("reset+me@x.org", "old-pw").await.status, 404);
+    gf.sign_in("reset+me@x.org", "new-pw").await;
+
+    // A link older than an hour is dead.
+    gf.req("GET", &format!("{path}?{q}"), &[], Body::None).await;
+    let outbox = gf.gamefuse().outbox(1).await.expect("outbox");
+    let body = &outbox[0].body;
+    let t2 = body
+        .split("token=")
+        .nth(1)
+        .and_then(|s| s.split_whitespace().next())
+        .expect("token");
+    gf.srv.advance(Duration::from_secs(3601));
+    let r = gf
+        .srv
+        .http
+        .get(format!("{}/api/v3/password_reset?token={t2}", gf.srv.base))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(r.status(), 400);
+    gf.finish().await;
+}
+
+/// CORS (reference 0.7): preflights answer 2xx with the headers the SDK sends; errors
+/// and unknown routes carry CORS too; bodies that are neither JSON objects nor forms 400.
+async fn cors_and_bad_bodies(b: Backend) {
+    let Some(gf) = setup(b).await else { return };
+    let r = gf
+        .srv
+        .http
+        .request(reqwest::Method::OPTIONS, format!("{}/api/v3/sessions", gf.srv.base))
+        .header("origin", "https://game.example")
+        .header("access-control-request-method", "POST")
+        .header("access-control-request-headers", "authentication-token, content-type")
+        .send()
+        .await
+        .expect("send");
+    assert!(r.status().is_success());
+    let h = |k: &str| {
+        r.headers()
+            .get(k)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_ascii_lowercase()
+    };
+    assert_eq!(h("access-control-allow-origin"), "*");
+    assert!(h("access-control-allow-methods").contains("delete"));
+    for name in [
+        "authentication-token",
+        "authentication_token",
+        "service-key-name",
+        "current-user-id",
+    ] {
+        assert!(h("access-control-allow-headers").contains(name), "{name}");
+    }
+    assert_text_error(&gf.req("GET", "/no/such/route", &[], Body::None).await, 404);
+    assert_text_error(&gf.req("PUT", "/sessions", &[], Body::EmptyJson).await, 405);
+    let up = gf.sign_up("l@x.org", "lou", "pw").await;
+    let path = format!("/users/{}/add_credits", id(&up));
+    let t = token(&up);
+    for raw in ["[1]", "{broken", "\"str\""] {
+        let r = gf
+            .srv
+            .http
+            .post(format!("{}/api/v3{path}", gf.srv.base))
+            .header("authentication-token", t.as_str())
+            .header("content-type", "application/json")
+            .body(raw)
+            .send()
+            .await
+            .expect("send");
+        assert_eq!(r.status(), 400, "{raw}");
+    }
+    // Nothing changed by the refused calls.
+    let r = gf.user("GET", &format!("/users/{}", id(&up)), &t, Body::None).await;
+    assert_eq!(r.json["credits"], 0);
+    gf.finish().await;
+}
+
+/// Concurrent sign-ins of one user all succeed, and exactly one of their tokens works
+/// afterwards (one live session per player, DESIGN.md).
+async fn concurrent_sign_ins(b: Backend) {
+    let Some(gf) = setup(b).await else { return };
+    let up = gf.sign_up("m@x.org", "max", "pw").await;
+    let gf = Arc::new(gf);
+    let mut tasks = Vec::new();
+    for _ in 0..6 {
+        let gf = gf.clone();
+        tasks.push(tokio::spawn(async move { gf.sign_in_raw("m@x.org", "pw").await }));
+    }
+    let mut tokens = Vec::new();
+    for t in tasks {
+        let r = t.await.expect("join");
+        assert_eq!(r.status, 200, "{}", r.text);
+        tokens.push(token(&r.json));
+    }
+    let mut working = 0;
+    for t in &tokens {
+        if gf
+            .user("GET", &format!("/users/{}", id(&up)), t, Body::None)
+            .await
+            .status
+            == 200
+        {
+            working += 1;
+        }
+    }
+    assert_eq!(working, 1);
+    let Ok(gf) = Arc::try_unwrap(gf) else {
+        panic!("still shared")
+    };
+    gf.finish().await;
+}
+
+/// Failed sign-ins are limited per address and account: past the limit a clear 429 with
+/// Retry-After, even with the right password, until the window ends.
+async fn sign_in_rate_limit(b: Backend) {
+    let Some(gf) = setup_cfg(b, |c| c.auth_failure_limit = 3).await else {
+        return;
+    };
+    gf.sign_up("n@x.org", "ned", "pw").await;
+    for _ in 0..3 {
+        assert_text_error(&gf.sign_in_raw("n@x.org", "bad").await, 404);
+    }
+    let r = gf.sign_in_raw("n@x.org", "pw").await;
+    assert_text_error(&r, 429);
+    assert!(r.headers.get("retry-after").is_some());
+    gf.srv.advance(Duration::from_secs(15 * 60));
+    gf.sign_in("n@x.org", "pw").await;
+    gf.finish().await;
+}
+
+/// A minimal SMTP server that accepts every message and keeps its DATA.
+async fn fake_smtp() -> (u16, Arc<std::sync::Mutex<Vec<String>>>) {
+    use tokio::io::{AsyncBufReadExt as _, AsyncWriteExt as _, BufReader};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    let got = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let store = got.clone();
+    tokio::spawn(async move {
+        while let Ok((sock, _)) = listener.accept().await {
+            let store = store.clone();
+            tokio::spawn(async move {
+                let (r, mut w) = sock.into_split();
+                let mut lines = BufReader::new(r).lines();
+                let _ = w.write_all(b"220 fake ESMTP\r\n").await;
+                let (mut in_data, mut data) = (false, String::new());
+                while let Ok(Some(line)) = lines.next_line().await {
+                    let reply: &[u8] = if in_data {
+                        if line == "." {
+                            in_data = false;
+                            store.lock().expect("lock").push(std::mem::take(&mut data));
+                            b"250 queued\r\n"
+                        } else {
+                            data.push_str(&line);
+                            data.push('\n');
+                            continue;
+                        }
+                    } else {
+                        let cmd = line.to_ascii_uppercase();
+                        if cmd.starts_with("DATA") {
+                            in_data = true;
+                            b"354 go ahead\r\n"
+                        } else if cmd.starts_with("QUIT") {
+                            let _ = w.write_all(b"221 bye\r\n").await;
+                            break;
+                        } else {
+                            b"250 ok\r\n"
+                        }
+                    };
+                    if w.write_all(reply).await.is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+    });
+    (port, got)
+}
+
+/// With `smtp_url` the reset mail goes out by SMTP (lettre) and the outbox records it as
+/// sent; `mailer_response` says so.
+async fn forgot_password_by_smtp(b: Backend) {
+    let (port, got) = fake_smtp().await;
+    let Some(gf) = setup_cfg(b, |c| {
+        c.smtp_url = Some(format!("smtp://127.0.0.1:{port}"));
+        c.smtp_from = Some("Playgate <noreply@example.org>".into());
+        c.public_url = Some("https://play.example.org".into());
+    })
+    .await
+    else {
+        return;
+    };
+    gf.sign_up("o@x.org", "oz", "pw").await;
+    let q = format!("email=o@x.org&game_id={}&game_token={}", gf.game_id, gf.game_token);
+    let r = gf
+        .req(
+            "GET",
+            &format!("/games/{}/forget_password?{q}", gf.game_id),
+            &[],
+            Body::None,
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.json["mailer_response"], "sent");
+    let mails = got.lock().expect("lock").clone();
+    assert_eq!(mails.len(), 1);
+    assert!(mails[0].contains("To: o@x.org"), "{}", mails[0]);
+    assert!(mails[0].contains("Subject: Reset your"), "{}", mails[0]);
+    let outbox = gf.gamefuse().outbox(1).await.expect("outbox");
+    assert!(outbox[0].sent_at.is_some() && outbox[0].error.is_none());
+    assert!(
+        outbox[0]
+            .body
+            .contains("https://play.example.org/api/v3/password_reset?token=gfr_")
+    );
+    gf.finish().await;
+}
+
+/// The operator CLI (`playgate game var`, `store-item`, `service-key`, `route-access`,
+/// `game rotate-token`, `outbox list`) acts on the database the server uses.
+async fn operator_cli(b: Backend) {
+    use clap::Parser as _;
+    let Some(gf) = setup(b).await else { return };
+    let db = gf.srv.config.database_url();
+    let dir = gf.srv.config.data_dir.display().to_string();
+    let gid = gf.gid();
+    // `cli::run` installs the process's log subscriber: keep it silent (tests log nothing).
+    let cfg = gf.srv.config.data_dir.join("cli.toml");
+    std::fs::write(&cfg, "log = \"off\"\n").expect("config");
+    let cfg = cfg.display().to_string();
+    let run = |args: &[&str]| {
+        let mut argv = vec![
+            "playgate",
+            "--config",
+            cfg.as_str(),
+            "--database-url",
+            db.as_str(),
+            "--data-dir",
+            dir.as_str(),
+        ];
+        argv.extend_from_slice(args);
+        playgate_server::cli::run(playgate_server::cli::Cli::parse_from(argv))
+    };
+    run(&["game", "var", "set", &gid, "wind", "calm"])
+        .await
+        .expect("var set");
+    run(&[
+        "store-item",
+        "add",
+        "--game",
+        &gid,
+        "--name",
+        "Hat",
+        "--cost",
+        "3",
+        "--category",
+        "wear",
+    ])
+    .await
+    .expect("store-item add");
+    run(&["service-key", "add", &gid, "backend", "--json"])
+        .await
+        .expect("key");
+    run(&["route-access", "set", &gid, "users/{id}/add_score", "--user", "deny"])
+        .await
+        .expect("route");
+    run(&["outbox", "list", "--json"]).await.expect("outbox");
+    run(&["game", "list", "--json"]).await.expect("list");
+    let q = format!("game_id={}&game_token={}", gf.game_id, gf.game_token);
+    let r = gf.req("GET", &format!("/games/verify?{q}"), &[], Body::None).await;
+    assert_eq!(r.json["game_variables"][0]["value"], "calm");
+    let r = gf.req("GET", &format!("/games/store_items?{q}"), &[], Body::None).await;
+    assert_eq!(r.json["store_items"][0]["name"], "Hat");
+    let g = gf.gamefuse();
+    assert_eq!(
+        g.service_keys(GameId(gf.game_id)).await.expect("keys")[0].name,
+        "backend"
+    );
+    let up = gf.sign_up("p@x.org", "pat", "pw").await;
+    let r = gf
+        .user(
+            "POST",
+            &format!("/users/{}/add_score", id(&up)),
+            &token(&up),
+            Body::Json(json!({"score": 1})),
+        )
+        .await;
+    assert_text_error(&r, 403);
+    run(&["game", "rotate-token", &gid]).await.expect("rotate");
+    assert_text_error(
+        &gf.req("GET", &format!("/games/verify?{q}"), &[], Body::None).await,
+        404,
+    );
+    assert!(run(&["store-item", "delete", &gid, "999999"]).await.is_err());
+    gf.finish().await;
+}
+
+on_both_backends!(
+    operator_cli,
+    forgot_password_by_smtp,
+    concurrent_sign_ins,
+    sign_in_rate_limit,
+    sign_in_golden_seed_003,
+    sign_up_variants_and_errors,
+    sign_in_errors_and_token_forms,
+    games_and_disabled_game,
+    attributes,
+    credits_score_and_store,
+    leaderboards,
+    tenant_isolation,
+    service_keys_and_admin_api,
+    test_suite,
+    forgot_password,
+    cors_and_bad_bodies,
+);

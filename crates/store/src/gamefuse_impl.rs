@@ -1,0 +1,943 @@
+//! `impl GamefuseStore for SqlStore`: GameFuse's queries, once for both backends.
+
+use async_trait::async_trait;
+use playgate_core::clock::Timestamp;
+use playgate_core::crypto::SecretHash;
+use playgate_core::game::Game;
+use playgate_core::gamefuse::GfUser;
+use playgate_core::gamefuse::economy::{
+    CounterOp, GameVariable, LeaderboardEntry, LeaderboardQuery, NewLeaderboardEntry, NewStoreItem, Owned, StoreItem,
+    UserAttribute,
+};
+use playgate_core::gamefuse::keys::{RouteAccess, ServiceKey};
+use playgate_core::gamefuse::reset::{NewOutbox, OutboxRecord};
+use playgate_core::gamefuse::store::GamefuseStore;
+use playgate_core::gamefuse::users::{GfSessionStart, NewGfUser};
+use playgate_core::ids::{GameId, PlayerId, SessionId};
+use playgate_core::session::Session;
+use playgate_core::{Error, Result};
+
+use crate::gamefuse_rows::{EntryRow, GfUserRow, StoreItemRow, gf_user_cols, item_cols};
+use crate::rows::{GameRow, SessionRow, game_cols, session_cols};
+use crate::{SqlStore, db_err, on_read_pool, write_one, write_tx};
+
+/// A unique violation on sign-up, told apart by the constraint's columns.
+fn user_conflict(e: sqlx::Error) -> Error {
+    if let sqlx::Error::Database(d) = &e
+        && d.is_unique_violation()
+    {
+        let what = format!("{} {}", d.message(), d.constraint().unwrap_or_default());
+        return Error::Conflict(if what.contains("username_key") {
+            "Username has already been taken".into()
+        } else {
+            "Email has already been taken".into()
+        });
+    }
+    db_err(e)
+}
+
+/// Ends the player's active session, starts the new one, and counts it; evaluates to the
+/// updated user. Written once as a macro because it runs inside two transactions.
+macro_rules! start_session {
+    ($tx:expr, $player:expr, $cmd:expr) => {{
+        let (tx, player, cmd) = ($tx, $player, $cmd);
+        // Counting first takes the user's row lock (PostgreSQL), so concurrent sign-ins
+        // of one player run one after the other: the later one then sees and ends the
+        // earlier one's session instead of racing it to `sessions_one_active`.
+        let login: i64 = if cmd.is_login { 1 } else { 0 };
+        let row: GfUserRow = sqlx::query_as(concat!(
+            "UPDATE gamefuse_users SET number_of_logins = number_of_logins + $3, \
+             last_login = CASE WHEN $3 = 1 THEN $4 ELSE last_login END, \
+             events_total = events_total + 1, \
+             events_month = CASE WHEN month = $2 THEN events_month + 1 ELSE 1 END, \
+             game_sessions_total = game_sessions_total + 1, \
+             game_sessions_month = CASE WHEN month = $2 THEN game_sessions_month + 1 ELSE 1 END, \
+             month = $2 WHERE player_id = $1 RETURNING ",
+            gf_user_cols!()
+        ))
+        .bind(player.0)
+        .bind(&cmd.month)
+        .bind(login)
+        .bind(cmd.now.0)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(db_err)?;
+        sqlx::query("UPDATE sessions SET state = 'ended', ended_at = $2 WHERE player_id = $1 AND state = 'active'")
+            .bind(player.0)
+            .bind(cmd.now.0)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
+        // `refresh_hash` is '' (no SHA-256 is empty): a GameFuse session has no refresh token.
+        sqlx::query(
+            "INSERT INTO sessions (id, game_id, player_id, state, started_at, last_seen_at, expires_at, \
+             ended_at, ip, refresh_hash, token_hash) VALUES ($1, $2, $3, 'active', $4, $4, $5, NULL, $6, '', $7)",
+        )
+        .bind(cmd.session_id.to_string())
+        .bind(cmd.game_id.0)
+        .bind(player.0)
+        .bind(cmd.now.0)
+        .bind(cmd.expires_at.0)
+        .bind(&cmd.ip)
+        .bind(&cmd.token_hash.0)
+        .execute(&mut *tx)
+        .await
+        .map_err(db_err)?;
+        GfUser::from(row)
+    }};
+}
+
+fn not_found(what: &'static str) -> impl FnOnce() -> Error {
+    move || Error::NotFound(what)
+}
+
+#[async_trait]
+impl GamefuseStore for SqlStore {
+    async fn gf_set_game_token(&self, game: GameId, token: &str) -> Result<Game> {
+        let token = token.to_owned();
+        let row: Option<GameRow> = write_one!(self, |pool| {
+            sqlx::query_as(concat!(
+                "UPDATE games SET gamefuse_token = $2 WHERE id = $1 RETURNING ",
+                game_cols!()
+            ))
+            .bind(game.0)
+            .bind(token)
+            .fetch_optional(pool)
+            .await
+            .map_err(db_err)
+        })?;
+        row.map(Game::from).ok_or_else(not_found("game"))
+    }
+
+    async fn gf_game_variables(&self, game: GameId) -> Result<Vec<GameVariable>> {
+        let rows: Vec<(i64, String, String)> = on_read_pool!(self, |pool| {
+            sqlx::query_as("SELECT id, key, value FROM game_variables WHERE game_id = $1 ORDER BY key")
+                .bind(game.0)
+                .fetch_all(pool)
+                .await
+                .map_err(db_err)
+        })?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, key, value)| GameVariable { id, key, value })
+            .collect())
+    }
+
+    async fn gf_set_game_variable(&self, game: GameId, key: &str, value: &str) -> Result<GameVariable> {
+        let (key, value) = (key.to_owned(), value.to_owned());
+        let (id, key, value): (i64, String, String) = write_one!(self, |pool| {
+            sqlx::query_as(
+                "INSERT INTO game_variables (game_id, key, value) VALUES ($1, $2, $3) \
+                 ON CONFLICT (game_id, key) DO UPDATE SET value = excluded.value RETURNING id, key, value",
+            )
+            .bind(game.0)
+            .bind(key)
+            .bind(value)
+            .fetch_one(pool)
+            .await
+            .map_err(db_err)
+        })?;
+        Ok(GameVariable { id, key, value })
+    }
+
+    async fn gf_delete_game_variable(&self, game: GameId, key: &str) -> Result<bool> {
+        let key = key.to_owned();
+        let n = write_one!(self, |pool| {
+            sqlx::query("DELETE FROM game_variables WHERE game_id = $1 AND key = $2")
+                .bind(game.0)
+                .bind(key)
+                .execute(pool)
+                .await
+                .map(|r| r.rows_affected())
+                .map_err(db_err)
+        })?;
+        Ok(n > 0)
+    }
+
+    async fn gf_insert_user(&self, rec: &NewGfUser, session: &GfSessionStart) -> Result<GfUser> {
+        let (rec, session) = (rec.clone(), session.clone());
+        write_tx!(self, |tx| {
+            let player: i64 = sqlx::query_scalar(
+                "INSERT INTO players (game_id, user_id, username, email, wallet_address, wallet_key, \
+                 created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id",
+            )
+            .bind(rec.game_id.0)
+            .bind(&rec.email)
+            .bind(&rec.username)
+            .bind(&rec.display_email)
+            .bind(&rec.wallet.address)
+            .bind(&rec.wallet.sealed_key)
+            .bind(rec.created_at.0)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(user_conflict)?;
+            sqlx::query(
+                "INSERT INTO gamefuse_users (player_id, game_id, email, display_email, username, username_key, \
+                 password_hash, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            )
+            .bind(player)
+            .bind(rec.game_id.0)
+            .bind(&rec.email)
+            .bind(&rec.display_email)
+            .bind(&rec.username)
+            .bind(&rec.username_key)
+            .bind(&rec.password_hash)
+            .bind(rec.created_at.0)
+            .execute(&mut *tx)
+            .await
+            .map_err(user_conflict)?;
+            let user = start_session!(&mut *tx, PlayerId(player), session);
+            Ok(user)
+        })
+    }
+
+    async fn gf_user(&self, game: GameId, id: PlayerId) -> Result<Option<GfUser>> {
+        let row: Option<GfUserRow> = on_read_pool!(self, |pool| {
+            sqlx::query_as(concat!(
+                "SELECT ",
+                gf_user_cols!(),
+                " FROM gamefuse_users WHERE player_id = $1 AND game_id = $2"
+            ))
+            .bind(id.0)
+            .bind(game.0)
+            .fetch_optional(pool)
+            .await
+            .map_err(db_err)
+        })?;
+        Ok(row.map(GfUser::from))
+    }
+
+    async fn gf_credentials_by_email(&self, game: GameId, email: &str) -> Result<Option<(PlayerId, String)>> {
+        let row: Option<(i64, String)> = on_read_pool!(self, |pool| {
+            sqlx::query_as("SELECT player_id, password_hash FROM gamefuse_users WHERE game_id = $1 AND email = $2")
+                .bind(game.0)
+                .bind(email)
+                .fetch_optional(pool)
+                .await
+                .map_err(db_err)
+        })?;
+        Ok(row.map(|(id, h)| (PlayerId(id), h)))
+    }
+
+    async fn gf_start_session(&self, player: PlayerId, cmd: &GfSessionStart) -> Result<GfUser> {
+        // On PostgreSQL two concurrent sign-ins of one player can race to the partial
+        // unique index `sessions_one_active`; the loser retries and then ends the winner's.
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let cmd = cmd.clone();
+            let res: Result<GfUser> = write_tx!(self, |tx| {
+                let user = start_session!(&mut *tx, player, &cmd);
+                Ok(user)
+            });
+            match res {
+                Err(Error::Conflict(_)) if attempt < 5 => continue,
+                other => return other,
+            }
+        }
+    }
+
+    async fn gf_session_by_token(&self, hash: &SecretHash) -> Result<Option<Session>> {
+        let row: Option<SessionRow> = on_read_pool!(self, |pool| {
+            sqlx::query_as(concat!(
+                "SELECT ",
+                session_cols!(),
+                " FROM sessions WHERE token_hash = $1"
+            ))
+            .bind(&hash.0)
+            .fetch_optional(pool)
+            .await
+            .map_err(db_err)
+        })?;
+        row.map(Session::try_from).transpose()
+    }
+
+    async fn gf_touch(
+        &self,
+        player: PlayerId,
+        session: Option<(SessionId, Timestamp)>,
+        now: Timestamp,
+        month: &str,
+    ) -> Result<Option<GfUser>> {
+        let month = month.to_owned();
+        write_tx!(self, |tx| {
+            if let Some((sid, expires_at)) = session {
+                sqlx::query(
+                    "UPDATE sessions SET last_seen_at = $2, expires_at = $3 WHERE id = $1 AND state = 'active'",
+                )
+                .bind(sid.to_string())
+                .bind(now.0)
+                .bind(expires_at.0)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?;
+            }
+            let row: Option<GfUserRow> = sqlx::query_as(concat!(
+                "UPDATE gamefuse_users SET events_total = events_total + 1, \
+                 events_month = CASE WHEN month = $2 THEN events_month + 1 ELSE 1 END, \
+                 game_sessions_month = CASE WHEN month = $2 THEN game_sessions_month ELSE 0 END, \
+                 month = $2 WHERE player_id = $1 RETURNING ",
+                gf_user_cols!()
+            ))
+            .bind(player.0)
+            .bind(month)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(db_err)?;
+            Ok(row.map(GfUser::from))
+        })
+    }
+
+    async fn gf_attributes(&self, player: PlayerId) -> Result<Vec<UserAttribute>> {
+        let rows: Vec<(i64, String, String)> = on_read_pool!(self, |pool| {
+            sqlx::query_as("SELECT id, key, value FROM user_attributes WHERE player_id = $1 ORDER BY id")
+                .bind(player.0)
+                .fetch_all(pool)
+                .await
+                .map_err(db_err)
+        })?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, key, value)| UserAttribute { id, key, value })
+            .collect())
+    }
+
+    async fn gf_upsert_attributes(&self, player: PlayerId, attrs: &[(String, String)]) -> Result<Vec<UserAttribute>> {
+        let attrs = attrs.to_vec();
+        write_tx!(self, |tx| {
+            for (k, v) in attrs {
+                sqlx::query(
+                    "INSERT INTO user_attributes (player_id, key, value) VALUES ($1, $2, $3) \
+                     ON CONFLICT (player_id, key) DO UPDATE SET value = excluded.value",
+                )
+                .bind(player.0)
+                .bind(k)
+                .bind(v)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?;
+            }
+            let rows: Vec<(i64, String, String)> =
+                sqlx::query_as("SELECT id, key, value FROM user_attributes WHERE player_id = $1 ORDER BY id")
+                    .bind(player.0)
+                    .fetch_all(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+            Ok(rows
+                .into_iter()
+                .map(|(id, key, value)| UserAttribute { id, key, value })
+                .collect())
+        })
+    }
+
+    async fn gf_remove_attributes(&self, player: PlayerId, keys: &[String]) -> Result<(u64, Vec<UserAttribute>)> {
+        let keys = keys.to_vec();
+        write_tx!(self, |tx| {
+            let mut removed = 0;
+            for k in keys {
+                removed += sqlx::query("DELETE FROM user_attributes WHERE player_id = $1 AND key = $2")
+                    .bind(player.0)
+                    .bind(k)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_err)?
+                    .rows_affected();
+            }
+            let rows: Vec<(i64, String, String)> =
+                sqlx::query_as("SELECT id, key, value FROM user_attributes WHERE player_id = $1 ORDER BY id")
+                    .bind(player.0)
+                    .fetch_all(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+            let list = rows
+                .into_iter()
+                .map(|(id, key, value)| UserAttribute { id, key, value })
+                .collect();
+            Ok((removed, list))
+        })
+    }
+
+    async fn gf_apply_counter(&self, player: PlayerId, op: CounterOp) -> Result<GfUser> {
+        let (set, n) = match op {
+            CounterOp::AddCredits(n) => ("credits = credits + $2 WHERE player_id = $1 AND credits + $2 >= 0", n),
+            CounterOp::SetCredits(n) => ("credits = $2 WHERE player_id = $1", n),
+            CounterOp::AddScore(n) => ("score = score + $2 WHERE player_id = $1", n),
+            CounterOp::SetScore(n) => ("score = $2 WHERE player_id = $1", n),
+        };
+        let sql = format!("UPDATE gamefuse_users SET {set} RETURNING {}", gf_user_cols!());
+        let row: Option<GfUserRow> = write_one!(self, |pool| {
+            sqlx::query_as(&sql)
+                .bind(player.0)
+                .bind(n)
+                .fetch_optional(pool)
+                .await
+                .map_err(db_err)
+        })?;
+        match row {
+            Some(r) => Ok(r.into()),
+            None if matches!(op, CounterOp::AddCredits(_)) => Err(Error::Forbidden("not enough credits")),
+            None => Err(Error::NotFound("user")),
+        }
+    }
+
+    async fn gf_store_items(&self, game: GameId) -> Result<Vec<StoreItem>> {
+        let rows: Vec<StoreItemRow> = on_read_pool!(self, |pool| {
+            sqlx::query_as(concat!(
+                "SELECT ",
+                item_cols!(),
+                " FROM store_items i WHERE i.game_id = $1 ORDER BY i.id"
+            ))
+            .bind(game.0)
+            .fetch_all(pool)
+            .await
+            .map_err(db_err)
+        })?;
+        Ok(rows.into_iter().map(StoreItem::from).collect())
+    }
+
+    async fn gf_insert_store_item(&self, game: GameId, item: &NewStoreItem, now: Timestamp) -> Result<StoreItem> {
+        let item = item.clone();
+        let row: StoreItemRow = write_one!(self, |pool| {
+            sqlx::query_as(
+                "INSERT INTO store_items (game_id, name, description, category, cost, icon_url, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7) \
+                 RETURNING id, game_id, name, description, category, cost, icon_url",
+            )
+            .bind(game.0)
+            .bind(&item.name)
+            .bind(&item.description)
+            .bind(&item.category)
+            .bind(item.cost)
+            .bind(&item.icon_url)
+            .bind(now.0)
+            .fetch_one(pool)
+            .await
+            .map_err(db_err)
+        })?;
+        Ok(row.into())
+    }
+
+    async fn gf_delete_store_item(&self, game: GameId, id: i64) -> Result<bool> {
+        write_tx!(self, |tx| {
+            sqlx::query(
+                "DELETE FROM store_purchases WHERE store_item_id IN \
+                 (SELECT id FROM store_items WHERE id = $1 AND game_id = $2)",
+            )
+            .bind(id)
+            .bind(game.0)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
+            let n = sqlx::query("DELETE FROM store_items WHERE id = $1 AND game_id = $2")
+                .bind(id)
+                .bind(game.0)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?
+                .rows_affected();
+            Ok(n > 0)
+        })
+    }
+
+    async fn gf_purchases(&self, player: PlayerId) -> Result<Vec<StoreItem>> {
+        let rows: Vec<StoreItemRow> = on_read_pool!(self, |pool| {
+            sqlx::query_as(concat!(
+                "SELECT ",
+                item_cols!(),
+                " FROM store_purchases p JOIN store_items i ON i.id = p.store_item_id \
+                 WHERE p.player_id = $1 ORDER BY i.id"
+            ))
+            .bind(player.0)
+            .fetch_all(pool)
+            .await
+            .map_err(db_err)
+        })?;
+        Ok(rows.into_iter().map(StoreItem::from).collect())
+    }
+
+    async fn gf_purchase(&self, game: GameId, player: PlayerId, item: i64, now: Timestamp) -> Result<Owned> {
+        let res: Result<Owned> = write_tx!(self, |tx| {
+            let cost: i64 = sqlx::query_scalar("SELECT cost FROM store_items WHERE id = $1 AND game_id = $2")
+                .bind(item)
+                .bind(game.0)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(db_err)?
+                .ok_or(Error::NotFound("store item"))?;
+            let owned: Option<i64> = sqlx::query_scalar(
+                "SELECT store_item_id FROM store_purchases WHERE player_id = $1 AND store_item_id = $2",
+            )
+            .bind(player.0)
+            .bind(item)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(db_err)?;
+            if owned.is_some() {
+                return Err(Error::Forbidden("the user already owns this store item"));
+            }
+            let credits: i64 = sqlx::query_scalar(
+                "UPDATE gamefuse_users SET credits = credits - $2 WHERE player_id = $1 AND credits >= $2 \
+                 RETURNING credits",
+            )
+            .bind(player.0)
+            .bind(cost)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(db_err)?
+            .ok_or(Error::Forbidden("not enough credits"))?;
+            sqlx::query("INSERT INTO store_purchases (player_id, store_item_id, created_at) VALUES ($1, $2, $3)")
+                .bind(player.0)
+                .bind(item)
+                .bind(now.0)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?;
+            let items: Vec<StoreItemRow> = sqlx::query_as(concat!(
+                "SELECT ",
+                item_cols!(),
+                " FROM store_purchases p JOIN store_items i ON i.id = p.store_item_id \
+                 WHERE p.player_id = $1 ORDER BY i.id"
+            ))
+            .bind(player.0)
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(db_err)?;
+            Ok(Owned {
+                credits,
+                items: items.into_iter().map(StoreItem::from).collect(),
+            })
+        });
+        // Two concurrent purchases of one item (PostgreSQL): the loser hits the key.
+        res.map_err(|e| match e {
+            Error::Conflict(_) => Error::Forbidden("the user already owns this store item"),
+            e => e,
+        })
+    }
+
+    async fn gf_remove_purchase(&self, player: PlayerId, item: i64, reimburse: bool) -> Result<Owned> {
+        write_tx!(self, |tx| {
+            let cost: i64 = sqlx::query_scalar(
+                "SELECT i.cost FROM store_purchases p JOIN store_items i ON i.id = p.store_item_id \
+                 WHERE p.player_id = $1 AND p.store_item_id = $2",
+            )
+            .bind(player.0)
+            .bind(item)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(db_err)?
+            .ok_or(Error::NotFound("store item owned by the user"))?;
+            sqlx::query("DELETE FROM store_purchases WHERE player_id = $1 AND store_item_id = $2")
+                .bind(player.0)
+                .bind(item)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?;
+            let refund = if reimburse { cost } else { 0 };
+            let credits: i64 = sqlx::query_scalar(
+                "UPDATE gamefuse_users SET credits = credits + $2 WHERE player_id = $1 RETURNING credits",
+            )
+            .bind(player.0)
+            .bind(refund)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(db_err)?;
+            let items: Vec<StoreItemRow> = sqlx::query_as(concat!(
+                "SELECT ",
+                item_cols!(),
+                " FROM store_purchases p JOIN store_items i ON i.id = p.store_item_id \
+                 WHERE p.player_id = $1 ORDER BY i.id"
+            ))
+            .bind(player.0)
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(db_err)?;
+            Ok(Owned {
+                credits,
+                items: items.into_iter().map(StoreItem::from).collect(),
+            })
+        })
+    }
+
+    async fn gf_add_leaderboard_entry(&self, e: &NewLeaderboardEntry) -> Result<()> {
+        let e = e.clone();
+        write_one!(self, |pool| {
+            sqlx::query(
+                "INSERT INTO leaderboard_entries (game_id, player_id, leaderboard_name, score, extra_attributes, \
+                 metadata, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(e.game_id.0)
+            .bind(e.player_id.0)
+            .bind(&e.leaderboard_name)
+            .bind(e.score)
+            .bind(&e.extra_attributes)
+            .bind(&e.metadata)
+            .bind(e.created_at.0)
+            .execute(pool)
+            .await
+            .map(drop)
+            .map_err(db_err)
+        })
+    }
+
+    async fn gf_clear_leaderboard(&self, player: PlayerId, name: &str) -> Result<u64> {
+        let name = name.to_owned();
+        write_one!(self, |pool| {
+            sqlx::query("DELETE FROM leaderboard_entries WHERE player_id = $1 AND leaderboard_name = $2")
+                .bind(player.0)
+                .bind(name)
+                .execute(pool)
+                .await
+                .map(|r| r.rows_affected())
+                .map_err(db_err)
+        })
+    }
+
+    async fn gf_leaderboard(&self, q: &LeaderboardQuery) -> Result<Vec<LeaderboardEntry>> {
+        // Best first; ties: the earlier entry first. `one_per_user` keeps each user's best
+        // entry per leaderboard.
+        let sql = format!(
+            "SELECT e.id, e.player_id, u.username, e.leaderboard_name, e.score, e.extra_attributes, \
+             e.metadata, e.created_at FROM (SELECT x.*, ROW_NUMBER() OVER (PARTITION BY x.player_id, \
+             x.leaderboard_name ORDER BY x.score DESC, x.created_at, x.id) AS rn FROM leaderboard_entries x \
+             WHERE x.game_id = $1 AND ($2 IS NULL OR x.leaderboard_name = $2) \
+             AND ($3 IS NULL OR x.player_id = $3)) e \
+             JOIN gamefuse_users u ON u.player_id = e.player_id \
+             WHERE {} ORDER BY e.score DESC, e.created_at, e.id LIMIT $4",
+            if q.one_per_user { "e.rn = 1" } else { "TRUE" }
+        );
+        let rows: Vec<EntryRow> = on_read_pool!(self, |pool| {
+            sqlx::query_as(&sql)
+                .bind(q.game_id.0)
+                .bind(&q.leaderboard_name)
+                .bind(q.player_id.map(|p| p.0))
+                .bind(q.limit)
+                .fetch_all(pool)
+                .await
+                .map_err(db_err)
+        })?;
+        Ok(rows.into_iter().map(LeaderboardEntry::from).collect())
+    }
+
+    async fn gf_insert_service_key(
+        &self,
+        game: GameId,
+        name: &str,
+        hash: &SecretHash,
+        now: Timestamp,
+    ) -> Result<ServiceKey> {
+        let (name, hash) = (name.to_owned(), hash.clone());
+        let (id, name, created_at): (i64, String, i64) = write_one!(self, |pool| {
+            sqlx::query_as(
+                "INSERT INTO service_keys (game_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4) \
+                 RETURNING id, name, created_at",
+            )
+            .bind(game.0)
+            .bind(name)
+            .bind(&hash.0)
+            .bind(now.0)
+            .fetch_one(pool)
+            .await
+            .map_err(db_err)
+        })?;
+        Ok(ServiceKey {
+            id,
+            game_id: game,
+            name,
+            created_at: Timestamp(created_at),
+        })
+    }
+
+    async fn gf_service_keys(&self, game: GameId) -> Result<Vec<ServiceKey>> {
+        let rows: Vec<(i64, String, i64)> = on_read_pool!(self, |pool| {
+            sqlx::query_as("SELECT id, name, created_at FROM service_keys WHERE game_id = $1 ORDER BY name")
+                .bind(game.0)
+                .fetch_all(pool)
+                .await
+                .map_err(db_err)
+        })?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, name, created_at)| ServiceKey {
+                id,
+                game_id: game,
+                name,
+                created_at: Timestamp(created_at),
+            })
+            .collect())
+    }
+
+    async fn gf_service_key_by_token(&self, hash: &SecretHash) -> Result<Option<ServiceKey>> {
+        let row: Option<(i64, i64, String, i64)> = on_read_pool!(self, |pool| {
+            sqlx::query_as("SELECT id, game_id, name, created_at FROM service_keys WHERE token_hash = $1")
+                .bind(&hash.0)
+                .fetch_optional(pool)
+                .await
+                .map_err(db_err)
+        })?;
+        Ok(row.map(|(id, game, name, created_at)| ServiceKey {
+            id,
+            game_id: GameId(game),
+            name,
+            created_at: Timestamp(created_at),
+        }))
+    }
+
+    async fn gf_delete_service_key(&self, game: GameId, name: &str) -> Result<bool> {
+        let name = name.to_owned();
+        let n = write_one!(self, |pool| {
+            sqlx::query("DELETE FROM service_keys WHERE game_id = $1 AND name = $2")
+                .bind(game.0)
+                .bind(name)
+                .execute(pool)
+                .await
+                .map(|r| r.rows_affected())
+                .map_err(db_err)
+        })?;
+        Ok(n > 0)
+    }
+
+    async fn gf_route_access(&self, game: GameId, route: &str) -> Result<Option<RouteAccess>> {
+        let row: Option<(String, bool, bool)> = on_read_pool!(self, |pool| {
+            sqlx::query_as(
+                "SELECT route, user_allowed, key_allowed FROM route_access WHERE game_id = $1 AND route = $2",
+            )
+            .bind(game.0)
+            .bind(route)
+            .fetch_optional(pool)
+            .await
+            .map_err(db_err)
+        })?;
+        Ok(row.map(|(route, user_allowed, key_allowed)| RouteAccess {
+            route,
+            user_allowed,
+            key_allowed,
+        }))
+    }
+
+    async fn gf_set_route_access(&self, game: GameId, a: &RouteAccess) -> Result<()> {
+        let a = a.clone();
+        write_one!(self, |pool| {
+            sqlx::query(
+                "INSERT INTO route_access (game_id, route, user_allowed, key_allowed) VALUES ($1, $2, $3, $4) \
+                 ON CONFLICT (game_id, route) DO UPDATE SET user_allowed = excluded.user_allowed, \
+                 key_allowed = excluded.key_allowed",
+            )
+            .bind(game.0)
+            .bind(&a.route)
+            .bind(a.user_allowed)
+            .bind(a.key_allowed)
+            .execute(pool)
+            .await
+            .map(drop)
+            .map_err(db_err)
+        })
+    }
+
+    async fn gf_route_accesses(&self, game: GameId) -> Result<Vec<RouteAccess>> {
+        let rows: Vec<(String, bool, bool)> = on_read_pool!(self, |pool| {
+            sqlx::query_as(
+                "SELECT route, user_allowed, key_allowed FROM route_access WHERE game_id = $1 ORDER BY route",
+            )
+            .bind(game.0)
+            .fetch_all(pool)
+            .await
+            .map_err(db_err)
+        })?;
+        Ok(rows
+            .into_iter()
+            .map(|(route, user_allowed, key_allowed)| RouteAccess {
+                route,
+                user_allowed,
+                key_allowed,
+            })
+            .collect())
+    }
+
+    async fn gf_mark_test_suite_game(&self, game: GameId) -> Result<()> {
+        write_one!(self, |pool| {
+            sqlx::query("INSERT INTO test_suite_games (game_id) VALUES ($1)")
+                .bind(game.0)
+                .execute(pool)
+                .await
+                .map(drop)
+                .map_err(db_err)
+        })
+    }
+
+    async fn gf_is_test_suite_game(&self, game: GameId) -> Result<bool> {
+        let row: Option<i64> = on_read_pool!(self, |pool| {
+            sqlx::query_scalar("SELECT game_id FROM test_suite_games WHERE game_id = $1")
+                .bind(game.0)
+                .fetch_optional(pool)
+                .await
+                .map_err(db_err)
+        })?;
+        Ok(row.is_some())
+    }
+
+    async fn gf_delete_game(&self, game: GameId) -> Result<bool> {
+        const PLAYERS: &str = "(SELECT id FROM players WHERE game_id = $1)";
+        let statements = [
+            "DELETE FROM leaderboard_entries WHERE game_id = $1".to_owned(),
+            format!("DELETE FROM store_purchases WHERE player_id IN {PLAYERS}"),
+            "DELETE FROM store_items WHERE game_id = $1".to_owned(),
+            format!("DELETE FROM user_attributes WHERE player_id IN {PLAYERS}"),
+            format!("DELETE FROM password_resets WHERE player_id IN {PLAYERS}"),
+            // i3D links of this game's players (migration 0002).
+            format!("DELETE FROM link_codes WHERE player_id IN {PLAYERS}"),
+            format!("DELETE FROM player_links WHERE player_id IN {PLAYERS}"),
+            "DELETE FROM gamefuse_users WHERE game_id = $1".to_owned(),
+            "DELETE FROM sessions WHERE game_id = $1".to_owned(),
+            "DELETE FROM players WHERE game_id = $1".to_owned(),
+            "DELETE FROM game_variables WHERE game_id = $1".to_owned(),
+            "DELETE FROM service_keys WHERE game_id = $1".to_owned(),
+            "DELETE FROM route_access WHERE game_id = $1".to_owned(),
+            "DELETE FROM test_suite_games WHERE game_id = $1".to_owned(),
+        ];
+        write_tx!(self, |tx| {
+            for sql in &statements {
+                sqlx::query(sql).bind(game.0).execute(&mut *tx).await.map_err(db_err)?;
+            }
+            let n = sqlx::query("DELETE FROM games WHERE id = $1")
+                .bind(game.0)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?
+                .rows_affected();
+            Ok(n > 0)
+        })
+    }
+
+    async fn gf_insert_reset(
+        &self,
+        token: &SecretHash,
+        player: PlayerId,
+        now: Timestamp,
+        expires_at: Timestamp,
+        mail: &NewOutbox,
+    ) -> Result<i64> {
+        let (token, mail) = (token.clone(), mail.clone());
+        write_tx!(self, |tx| {
+            sqlx::query(
+                "INSERT INTO password_resets (token_hash, player_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
+            )
+            .bind(&token.0)
+            .bind(player.0)
+            .bind(now.0)
+            .bind(expires_at.0)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO outbox (game_id, recipient, subject, sealed_body, created_at) \
+                 VALUES ($1, $2, $3, $4, $5) RETURNING id",
+            )
+            .bind(mail.game_id.map(|g| g.0))
+            .bind(&mail.recipient)
+            .bind(&mail.subject)
+            .bind(&mail.sealed_body)
+            .bind(mail.created_at.0)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(db_err)?;
+            Ok(id)
+        })
+    }
+
+    async fn gf_outbox_result(&self, id: i64, sent_at: Option<Timestamp>, error: Option<&str>) -> Result<()> {
+        let error = error.map(str::to_owned);
+        write_one!(self, |pool| {
+            sqlx::query("UPDATE outbox SET sent_at = $2, error = $3 WHERE id = $1")
+                .bind(id)
+                .bind(sent_at.map(|t| t.0))
+                .bind(error)
+                .execute(pool)
+                .await
+                .map(drop)
+                .map_err(db_err)
+        })
+    }
+
+    async fn gf_outbox(&self, limit: i64) -> Result<Vec<OutboxRecord>> {
+        type Row = (
+            i64,
+            Option<i64>,
+            String,
+            String,
+            Vec<u8>,
+            i64,
+            Option<i64>,
+            Option<String>,
+        );
+        let rows: Vec<Row> = on_read_pool!(self, |pool| {
+            sqlx::query_as(
+                "SELECT id, game_id, recipient, subject, sealed_body, created_at, sent_at, error \
+                 FROM outbox ORDER BY id DESC LIMIT $1",
+            )
+            .bind(limit)
+            .fetch_all(pool)
+            .await
+            .map_err(db_err)
+        })?;
+        Ok(rows
+            .into_iter()
+            .map(
+                |(id, game_id, recipient, subject, sealed_body, created_at, sent_at, error)| OutboxRecord {
+                    id,
+                    game_id: game_id.map(GameId),
+                    recipient,
+                    subject,
+                    sealed_body,
+                    created_at: Timestamp(created_at),
+                    sent_at: sent_at.map(Timestamp),
+                    error,
+                },
+            )
+            .collect())
+    }
+
+    async fn gf_reset_token_live(&self, token: &SecretHash, now: Timestamp) -> Result<bool> {
+        let row: Option<i64> = on_read_pool!(self, |pool| {
+            sqlx::query_scalar(
+                "SELECT player_id FROM password_resets WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2",
+            )
+            .bind(&token.0)
+            .bind(now.0)
+            .fetch_optional(pool)
+            .await
+            .map_err(db_err)
+        })?;
+        Ok(row.is_some())
+    }
+
+    async fn gf_reset_password(&self, token: &SecretHash, now: Timestamp, password_hash: &str) -> Result<bool> {
+        let (token, password_hash) = (token.clone(), password_hash.to_owned());
+        write_tx!(self, |tx| {
+            let player: Option<i64> = sqlx::query_scalar(
+                "UPDATE password_resets SET used_at = $2 WHERE token_hash = $1 AND used_at IS NULL \
+                 AND expires_at > $2 RETURNING player_id",
+            )
+            .bind(&token.0)
+            .bind(now.0)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(db_err)?;
+            let Some(player) = player else {
+                return Ok(false);
+            };
+            sqlx::query("UPDATE gamefuse_users SET password_hash = $2 WHERE player_id = $1")
+                .bind(player)
+                .bind(password_hash)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?;
+            sqlx::query("UPDATE sessions SET state = 'ended', ended_at = $2 WHERE player_id = $1 AND state <> 'ended'")
+                .bind(player)
+                .bind(now.0)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?;
+            Ok(true)
+        })
+    }
+}

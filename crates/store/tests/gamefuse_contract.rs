@@ -1,0 +1,376 @@
+//! The GameFuse part of the store contract, on SQLite and (when configured) PostgreSQL:
+//! users and their sessions, counters, credits that never go negative, purchases under
+//! concurrency, leaderboards, reset tokens, and deleting a game with everything in it.
+
+use std::sync::Arc;
+
+use playgate_core::Error;
+use playgate_core::clock::Timestamp;
+use playgate_core::crypto::{MasterKey, SecretHash};
+use playgate_core::game::NewGameRecord;
+use playgate_core::gamefuse::economy::{CounterOp, LeaderboardQuery, NewLeaderboardEntry, NewStoreItem};
+use playgate_core::gamefuse::reset::NewOutbox;
+use playgate_core::gamefuse::store::GamefuseStore as _;
+use playgate_core::gamefuse::users::{GfSessionStart, NewGfUser};
+use playgate_core::ids::{GameId, PlayerId, SessionId};
+use playgate_core::session::SessionState;
+use playgate_core::store::Store;
+use playgate_core::wallet;
+use playgate_store::testing::{Backend, TestDatabase};
+use playgate_store::{SqlStore, StoreOptions};
+
+const SEC: i64 = 1_000_000_000;
+// 2026-01-01T00:00:00Z
+const T0: i64 = 1_767_225_600 * SEC;
+
+async fn setup(b: Backend) -> Option<(Arc<SqlStore>, TestDatabase, GameId)> {
+    let db = TestDatabase::new(b).await?;
+    let s = SqlStore::open(&StoreOptions::new(db.url.clone())).await.expect("open");
+    let g = s
+        .insert_game(NewGameRecord {
+            name: "G".into(),
+            description: String::new(),
+            client_id: "1000000001".into(),
+            client_name: "G".into(),
+            secret_hash: SecretHash::of("s"),
+            created_at: Timestamp(T0),
+            gamefuse_token: "gft_x".into(),
+        })
+        .await
+        .expect("game");
+    Some((Arc::new(s), db, g.id))
+}
+
+fn new_user(game: GameId, email: &str, username: &str) -> NewGfUser {
+    NewGfUser {
+        game_id: game,
+        email: email.to_lowercase(),
+        display_email: email.into(),
+        username: username.into(),
+        username_key: username.to_lowercase(),
+        password_hash: "$argon2id$fake".into(),
+        wallet: wallet::generate(&MasterKey::generate().0).expect("wallet"),
+        created_at: Timestamp(T0),
+    }
+}
+
+fn start(game: GameId, token: &str, now: i64, is_login: bool, month: &str) -> GfSessionStart {
+    GfSessionStart {
+        game_id: game,
+        session_id: SessionId::new(),
+        token_hash: SecretHash::of(token),
+        now: Timestamp(now),
+        expires_at: Timestamp(now + 3600 * SEC),
+        month: month.into(),
+        ip: None,
+        is_login,
+    }
+}
+
+async fn users_sessions_and_counters(b: Backend) {
+    let Some((s, db, g)) = setup(b).await else { return };
+    let u = s
+        .gf_insert_user(&new_user(g, "Ann@x.org", "Ann"), &start(g, "t0", T0, false, "2026-01"))
+        .await
+        .expect("insert");
+    assert_eq!((u.number_of_logins, u.game_sessions_total, u.events_total), (0, 1, 1));
+    assert!(u.last_login.is_none());
+    let dup = s
+        .gf_insert_user(
+            &new_user(g, "ann@x.org", "other"),
+            &start(g, "t9", T0, false, "2026-01"),
+        )
+        .await;
+    assert!(
+        matches!(dup, Err(Error::Conflict(ref m)) if m.contains("Email")),
+        "{dup:?}"
+    );
+    let dup = s
+        .gf_insert_user(&new_user(g, "b@x.org", "ANN"), &start(g, "t9", T0, false, "2026-01"))
+        .await;
+    assert!(
+        matches!(dup, Err(Error::Conflict(ref m)) if m.contains("Username")),
+        "{dup:?}"
+    );
+    assert!(
+        s.gf_session_by_token(&SecretHash::of("t9"))
+            .await
+            .expect("get")
+            .is_none(),
+        "nothing half-written"
+    );
+    let (id, hash) = s
+        .gf_credentials_by_email(g, "ann@x.org")
+        .await
+        .expect("get")
+        .expect("creds");
+    assert_eq!((id, hash.as_str()), (u.id, "$argon2id$fake"));
+    assert!(
+        s.gf_credentials_by_email(GameId(g.0 + 1), "ann@x.org")
+            .await
+            .expect("get")
+            .is_none()
+    );
+
+    let u2 = s
+        .gf_start_session(u.id, &start(g, "t1", T0 + SEC, true, "2026-01"))
+        .await
+        .expect("start");
+    assert_eq!(
+        (u2.number_of_logins, u2.game_sessions_total, u2.events_total),
+        (1, 2, 2)
+    );
+    assert_eq!(u2.last_login, Some(Timestamp(T0 + SEC)));
+    let old = s
+        .gf_session_by_token(&SecretHash::of("t0"))
+        .await
+        .expect("get")
+        .expect("old");
+    assert_eq!(old.state, SessionState::Ended);
+    let new = s
+        .gf_session_by_token(&SecretHash::of("t1"))
+        .await
+        .expect("get")
+        .expect("new");
+    assert_eq!(new.state, SessionState::Active);
+
+    let u3 = s
+        .gf_touch(
+            u.id,
+            Some((new.id, Timestamp(T0 + 7200 * SEC))),
+            Timestamp(T0 + 2 * SEC),
+            "2026-01",
+        )
+        .await
+        .expect("touch")
+        .expect("user");
+    assert_eq!((u3.events_total, u3.events_month), (3, 3));
+    let moved = s.session(new.id).await.expect("get").expect("s");
+    assert_eq!(moved.expires_at, Timestamp(T0 + 7200 * SEC));
+    let u4 = s
+        .gf_touch(u.id, None, Timestamp(T0), "2026-02")
+        .await
+        .expect("touch")
+        .expect("user");
+    assert_eq!(
+        (
+            u4.events_total,
+            u4.events_month,
+            u4.game_sessions_month,
+            u4.month.as_str()
+        ),
+        (4, 1, 0, "2026-02")
+    );
+    assert!(
+        s.gf_touch(PlayerId(999_999), None, Timestamp(T0), "2026-01")
+            .await
+            .expect("touch")
+            .is_none()
+    );
+    db.drop_it().await;
+}
+
+async fn credits_purchases_and_leaderboards(b: Backend) {
+    let Some((s, db, g)) = setup(b).await else { return };
+    let u = s
+        .gf_insert_user(&new_user(g, "c@x.org", "cat"), &start(g, "t", T0, false, "2026-01"))
+        .await
+        .expect("user");
+    assert_eq!(
+        s.gf_apply_counter(u.id, CounterOp::AddCredits(35))
+            .await
+            .expect("add")
+            .credits,
+        35
+    );
+    let short = s.gf_apply_counter(u.id, CounterOp::AddCredits(-36)).await;
+    assert!(matches!(short, Err(Error::Forbidden(_))), "{short:?}");
+    assert_eq!(s.gf_user(g, u.id).await.expect("get").expect("u").credits, 35);
+    let mut items = Vec::new();
+    for i in 0..10 {
+        let item = NewStoreItem {
+            name: format!("item {i}"),
+            cost: 10,
+            ..NewStoreItem::default()
+        };
+        items.push(s.gf_insert_store_item(g, &item, Timestamp(T0)).await.expect("item").id);
+    }
+    // Ten concurrent purchases, credits for three.
+    let mut tasks = Vec::new();
+    for &item in &items {
+        let s = s.clone();
+        tasks.push(tokio::spawn(async move {
+            s.gf_purchase(g, u.id, item, Timestamp(T0)).await
+        }));
+    }
+    let mut ok = 0;
+    for t in tasks {
+        match t.await.expect("join") {
+            Ok(_) => ok += 1,
+            Err(Error::Forbidden(_)) => {}
+            Err(e) => panic!("unexpected {e:?}"),
+        }
+    }
+    assert_eq!(ok, 3);
+    assert_eq!(s.gf_user(g, u.id).await.expect("get").expect("u").credits, 5);
+    assert_eq!(s.gf_purchases(u.id).await.expect("list").len(), 3);
+    let owned = s.gf_purchases(u.id).await.expect("list")[0].id;
+    let again = s.gf_purchase(g, u.id, owned, Timestamp(T0)).await;
+    assert!(matches!(again, Err(Error::Forbidden(_))));
+    let other_game = s.gf_purchase(GameId(g.0 + 1), u.id, items[0], Timestamp(T0)).await;
+    assert!(matches!(other_game, Err(Error::NotFound(_))));
+    let back = s.gf_remove_purchase(u.id, owned, true).await.expect("remove");
+    assert_eq!((back.credits, back.items.len()), (15, 2));
+    assert!(matches!(
+        s.gf_remove_purchase(u.id, owned, true).await,
+        Err(Error::NotFound(_))
+    ));
+
+    let v = s
+        .gf_insert_user(&new_user(g, "d@x.org", "dog"), &start(g, "t2", T0, false, "2026-01"))
+        .await
+        .expect("user");
+    for (p, score, at) in [(u.id, 5, 1), (u.id, 9, 2), (v.id, 9, 3), (v.id, 1, 4)] {
+        s.gf_add_leaderboard_entry(&NewLeaderboardEntry {
+            game_id: g,
+            player_id: p,
+            leaderboard_name: "L".into(),
+            score,
+            extra_attributes: Some("{\"a\": b}".into()),
+            metadata: None,
+            created_at: Timestamp(T0 + at * SEC),
+        })
+        .await
+        .expect("entry");
+    }
+    let q = |one, limit| LeaderboardQuery {
+        game_id: g,
+        leaderboard_name: Some("L".into()),
+        player_id: None,
+        limit,
+        one_per_user: one,
+    };
+    let all = s.gf_leaderboard(&q(false, 10)).await.expect("board");
+    let got: Vec<(i64, i64)> = all.iter().map(|e| (e.player_id.0, e.score)).collect();
+    assert_eq!(
+        got,
+        vec![(u.id.0, 9), (v.id.0, 9), (u.id.0, 5), (v.id.0, 1)],
+        "score desc, ties older first"
+    );
+    assert_eq!(all[0].extra_attributes.as_deref(), Some("{\"a\": b}"));
+    assert_eq!(s.gf_leaderboard(&q(true, 10)).await.expect("board").len(), 2);
+    assert_eq!(s.gf_leaderboard(&q(false, 1)).await.expect("board").len(), 1);
+    assert_eq!(s.gf_clear_leaderboard(u.id, "L").await.expect("clear"), 2);
+    assert_eq!(s.gf_leaderboard(&q(false, 10)).await.expect("board").len(), 2);
+    db.drop_it().await;
+}
+
+async fn resets_and_game_deletion(b: Backend) {
+    let Some((s, db, g)) = setup(b).await else { return };
+    let u = s
+        .gf_insert_user(&new_user(g, "e@x.org", "eel"), &start(g, "t", T0, false, "2026-01"))
+        .await
+        .expect("user");
+    let mail = NewOutbox {
+        game_id: Some(g),
+        recipient: "e@x.org".into(),
+        subject: "s".into(),
+        sealed_body: vec![1, 2, 3],
+        created_at: Timestamp(T0),
+    };
+    let r = SecretHash::of("reset");
+    let id = s
+        .gf_insert_reset(&r, u.id, Timestamp(T0), Timestamp(T0 + 3600 * SEC), &mail)
+        .await
+        .expect("reset");
+    s.gf_outbox_result(id, None, Some("no smtp")).await.expect("result");
+    let out = s.gf_outbox(10).await.expect("outbox");
+    assert_eq!(
+        (out[0].id, out[0].error.as_deref(), out[0].sealed_body.clone()),
+        (id, Some("no smtp"), vec![1, 2, 3])
+    );
+    assert!(
+        !s.gf_reset_token_live(&r, Timestamp(T0 + 3600 * SEC))
+            .await
+            .expect("live"),
+        "expired at 1 h"
+    );
+    assert!(s.gf_reset_token_live(&r, Timestamp(T0 + SEC)).await.expect("live"));
+    assert!(
+        s.gf_reset_password(&r, Timestamp(T0 + SEC), "$new")
+            .await
+            .expect("reset")
+    );
+    assert!(
+        !s.gf_reset_password(&r, Timestamp(T0 + 2 * SEC), "$newer")
+            .await
+            .expect("reset"),
+        "single use"
+    );
+    assert_eq!(
+        s.gf_credentials_by_email(g, "e@x.org")
+            .await
+            .expect("get")
+            .expect("c")
+            .1,
+        "$new"
+    );
+    let sess = s
+        .gf_session_by_token(&SecretHash::of("t"))
+        .await
+        .expect("get")
+        .expect("s");
+    assert_eq!(sess.state, SessionState::Ended, "a reset ends the sessions");
+
+    s.gf_set_game_variable(g, "k", "v").await.expect("var");
+    s.gf_upsert_attributes(u.id, &[("a".into(), "1".into())])
+        .await
+        .expect("attr");
+    let item = s
+        .gf_insert_store_item(
+            g,
+            &NewStoreItem {
+                name: "i".into(),
+                ..NewStoreItem::default()
+            },
+            Timestamp(T0),
+        )
+        .await
+        .expect("item");
+    s.gf_purchase(g, u.id, item.id, Timestamp(T0)).await.expect("buy");
+    s.gf_insert_service_key(g, "k", &SecretHash::of("key"), Timestamp(T0))
+        .await
+        .expect("key");
+    s.gf_mark_test_suite_game(g).await.expect("mark");
+    assert!(s.gf_is_test_suite_game(g).await.expect("is"));
+    assert!(s.gf_delete_game(g).await.expect("delete"));
+    assert!(s.game_by_id(g).await.expect("get").is_none());
+    assert!(s.gf_user(g, u.id).await.expect("get").is_none());
+    assert!(
+        s.gf_service_key_by_token(&SecretHash::of("key"))
+            .await
+            .expect("get")
+            .is_none()
+    );
+    assert!(!s.gf_delete_game(g).await.expect("delete"));
+    db.drop_it().await;
+}
+
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn $name() { super::$name(super::Backend::Sqlite).await })*
+        }
+        mod postgres {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn $name() { super::$name(super::Backend::Postgres).await })*
+        }
+    };
+}
+
+on_both_backends!(
+    users_sessions_and_counters,
+    credits_purchases_and_leaderboards,
+    resets_and_game_deletion
+);
