@@ -4,6 +4,8 @@
 //! same parameters, so it costs what a wrong password costs.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
 
 use argon2::password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier as _, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
@@ -24,6 +26,10 @@ pub struct PasswordParams {
     pub parallelism: u32,
     /// Hashes computed at once (0: the number of CPUs).
     pub max_concurrent: usize,
+    /// The longest a password check may wait for a hashing slot. When the queue ahead
+    /// would take longer (estimated from recent hash times), the request is refused at
+    /// once with [`Error::RateLimited`] and a Retry-After, instead of waiting to time out.
+    pub max_wait: Duration,
 }
 
 impl Default for PasswordParams {
@@ -33,6 +39,7 @@ impl Default for PasswordParams {
             iterations: 2,
             parallelism: 1,
             max_concurrent: 0,
+            max_wait: Duration::from_secs(2),
         }
     }
 }
@@ -43,12 +50,57 @@ pub const MAX_PASSWORD_BYTES: usize = 1024;
 /// Shortest password accepted for a new account, in characters.
 pub const MIN_PASSWORD_CHARS: usize = 8;
 
-/// Hashes and verifies passwords off the async runtime.
+/// Hashes and verifies passwords off the async runtime, at most `workers` at once, and
+/// refuses at once what could not start within `max_wait` (admission control: under a
+/// login flood the CPU stays busy with hashes that will be answered in time, instead of
+/// every request queueing until it times out).
 #[derive(Clone)]
 pub struct Passwords {
     argon: Argon2<'static>,
     permits: Arc<Semaphore>,
     dummy: Arc<str>,
+    load: Arc<Load>,
+}
+
+/// Queue length and recent hash time, for the admission estimate.
+#[derive(Debug)]
+struct Load {
+    workers: usize,
+    max_wait: Duration,
+    /// Checks admitted and not finished (waiting or hashing).
+    admitted: AtomicUsize,
+    /// Moving average of one hash's wall time, nanoseconds.
+    hash_ns: AtomicU64,
+}
+
+impl Load {
+    /// The wait a new check would face: the hashes ahead of it, `workers` at a time.
+    fn expected_wait(&self, ahead: usize) -> Duration {
+        let rounds = u64::try_from(ahead / self.workers).unwrap_or(u64::MAX);
+        Duration::from_nanos(self.hash_ns.load(Ordering::Relaxed).saturating_mul(rounds))
+    }
+
+    fn record(&self, took: Duration) {
+        let ns = u64::try_from(took.as_nanos()).unwrap_or(u64::MAX);
+        let old = self.hash_ns.load(Ordering::Relaxed);
+        // EWMA with weight 1/8: follows the machine's load within a few dozen hashes.
+        self.hash_ns.store(old - old / 8 + ns / 8, Ordering::Relaxed);
+    }
+}
+
+/// Releases an admission slot when the check ends, however it ends.
+struct Admitted<'a>(&'a Load);
+
+impl Drop for Admitted<'_> {
+    fn drop(&mut self) {
+        self.0.admitted.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+fn overloaded(wait: Duration) -> Error {
+    Error::RateLimited {
+        retry_after_secs: wait.as_secs().max(1),
+    }
 }
 
 impl std::fmt::Debug for Passwords {
@@ -81,22 +133,44 @@ impl Passwords {
             n => n,
         };
         let a = argon.clone();
+        let started = Instant::now();
         let dummy = tokio::task::spawn_blocking(move || hash_with(&a, b"playgate dummy password"))
             .await
             .map_err(Error::internal)??;
+        let load = Load {
+            workers: n,
+            max_wait: p.max_wait,
+            admitted: AtomicUsize::new(0),
+            hash_ns: AtomicU64::new(u64::try_from(started.elapsed().as_nanos()).unwrap_or(u64::MAX)),
+        };
         Ok(Passwords {
             argon,
             permits: Arc::new(Semaphore::new(n)),
             dummy: dummy.into(),
+            load: Arc::new(load),
         })
     }
 
     async fn blocking<T: Send + 'static>(&self, f: impl FnOnce(&Argon2<'static>) -> T + Send + 'static) -> Result<T> {
-        let _permit = self.permits.acquire().await.map_err(Error::internal)?;
+        let load = &*self.load;
+        let ahead = load.admitted.fetch_add(1, Ordering::Relaxed);
+        let _slot = Admitted(load);
+        let wait = load.expected_wait(ahead);
+        if wait > load.max_wait {
+            return Err(overloaded(wait));
+        }
+        // The estimate can be wrong (hash times vary): the bound holds regardless.
+        let _permit = match tokio::time::timeout(load.max_wait, self.permits.acquire()).await {
+            Ok(permit) => permit.map_err(Error::internal)?,
+            Err(_) => return Err(overloaded(load.max_wait)),
+        };
         let argon = self.argon.clone();
-        tokio::task::spawn_blocking(move || f(&argon))
+        let started = Instant::now();
+        let out = tokio::task::spawn_blocking(move || f(&argon))
             .await
-            .map_err(Error::internal)
+            .map_err(Error::internal)?;
+        load.record(started.elapsed());
+        Ok(out)
     }
 
     /// The argon2id PHC string of a password.
@@ -127,6 +201,7 @@ mod tests {
             iterations: 1,
             parallelism: 1,
             max_concurrent: 1,
+            ..PasswordParams::default()
         })
         .await?;
         let h = p.hash(&Secret::new("correct horse")).await?;
@@ -139,5 +214,57 @@ mod tests {
         let d = PasswordParams::default();
         assert_eq!((d.memory_kib, d.iterations, d.parallelism), (19456, 2, 1));
         Ok(())
+    }
+
+    /// Past what can start within `max_wait`, checks are refused at once (429 with
+    /// Retry-After), not queued: with one worker and no wait allowed, of ten checks
+    /// arriving together one runs and nine are refused.
+    #[tokio::test(flavor = "current_thread")]
+    async fn admission_refuses_what_cannot_start_in_time() -> Result<()> {
+        let p = Passwords::new(PasswordParams {
+            memory_kib: 1024,
+            iterations: 1,
+            parallelism: 1,
+            max_concurrent: 1,
+            max_wait: Duration::ZERO,
+        })
+        .await?;
+        let h = p.hash(&Secret::new("correct horse")).await?;
+        let pw = Secret::new("correct horse");
+        let checks = (0..10).map(|_| p.verify(&pw, Some(&h)));
+        let results = futures_join_all(checks).await;
+        let ok = results.iter().filter(|r| matches!(r, Ok(true))).count();
+        let refused = results
+            .iter()
+            .filter(|r| matches!(r, Err(Error::RateLimited { retry_after_secs }) if *retry_after_secs >= 1))
+            .count();
+        assert_eq!((ok, refused), (1, 9));
+        // Once the queue has drained, checks are admitted again.
+        assert!(p.verify(&Secret::new("correct horse"), Some(&h)).await?);
+        Ok(())
+    }
+
+    /// Polls all futures together on the current task (no extra dependency for a test).
+    async fn futures_join_all<F: std::future::Future>(futs: impl Iterator<Item = F>) -> Vec<F::Output> {
+        let mut futs: Vec<_> = futs.map(Box::pin).collect();
+        let mut out: Vec<Option<F::Output>> = futs.iter().map(|_| None).collect();
+        std::future::poll_fn(|cx| {
+            let mut pending = false;
+            for (f, slot) in futs.iter_mut().zip(out.iter_mut()) {
+                if slot.is_none() {
+                    match f.as_mut().poll(cx) {
+                        std::task::Poll::Ready(v) => *slot = Some(v),
+                        std::task::Poll::Pending => pending = true,
+                    }
+                }
+            }
+            if pending {
+                std::task::Poll::Pending
+            } else {
+                std::task::Poll::Ready(())
+            }
+        })
+        .await;
+        out.into_iter().flatten().collect()
     }
 }

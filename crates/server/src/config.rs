@@ -91,6 +91,9 @@ pub struct Config {
     /// Password hashes computed at once (each uses `password_hash_memory_kib`); 0: the
     /// number of CPUs. Default 0.
     pub password_hash_workers: u32,
+    /// Longest wait for a password check, milliseconds; when the queue would take longer
+    /// the login is refused at once (429 with Retry-After). Default 2000.
+    pub password_max_wait_ms: u64,
     /// GeoIP country database (MaxMind format). Default: the one compiled in.
     pub geoip_database: Option<PathBuf>,
     /// Failed logins (password, OTP) per account and per IP within the window before 429.
@@ -137,6 +140,7 @@ impl Default for Config {
             password_hash_iterations: 2,
             password_hash_parallelism: 1,
             password_hash_workers: 0,
+            password_max_wait_ms: 2000,
             geoip_database: None,
             login_failure_limit: 10,
             login_failure_window_secs: 15 * 60,
@@ -199,6 +203,7 @@ impl Config {
                     iterations: self.password_hash_iterations,
                     parallelism: self.password_hash_parallelism,
                     max_concurrent: usize::try_from(self.password_hash_workers).unwrap_or(0),
+                    max_wait: Duration::from_millis(self.password_max_wait_ms),
                 },
                 login_failure_limit: self.login_failure_limit,
                 login_failure_window: Duration::from_secs(self.login_failure_window_secs),
