@@ -45,19 +45,85 @@ impl From<GameRow> for Game {
     }
 }
 
-/// A player with its linked account (`p`: players, `a`: accounts via `player_links`), for
-/// reads: one query instead of two on the hot path.
-macro_rules! player_select {
+/// The columns of a player with its linked account (`p`: players, `a`: accounts via
+/// `player_links`), for reads: one query instead of two on the hot path.
+macro_rules! player_fields {
     () => {
-        "SELECT p.id, p.game_id, p.user_id, p.name, p.username, p.email, p.device_id, p.phonenumber, p.level, \
+        "p.id, p.game_id, p.user_id, p.name, p.username, p.email, p.device_id, p.phonenumber, p.level, \
          p.rank, p.date_joined, p.playertag, p.location, p.location_name, p.device_model, p.screen_height, \
          p.screen_width, p.os_name, p.os_version, p.browser_name, p.fb_login, p.google_login, p.app_version, \
          p.wallet_address, p.created_at, a.public_id AS linked_id, a.wallet_address AS linked_wallet, \
-         a.phone AS linked_phone \
-         FROM players p LEFT JOIN player_links l ON l.player_id = p.id LEFT JOIN accounts a ON a.id = l.account_id"
+         a.phone AS linked_phone"
+    };
+}
+pub(crate) use player_fields;
+
+/// The tables behind [`player_fields!`].
+macro_rules! player_from {
+    () => {
+        "players p LEFT JOIN player_links l ON l.player_id = p.id LEFT JOIN accounts a ON a.id = l.account_id"
+    };
+}
+pub(crate) use player_from;
+
+/// `SELECT` of a player with its linked account; add a `WHERE` on `p`.
+macro_rules! player_select {
+    () => {
+        concat!("SELECT ", player_fields!(), " FROM ", player_from!())
     };
 }
 pub(crate) use player_select;
+
+/// A player with its linked account and its active session, if any (the session's
+/// columns prefixed `s_`): create-or-retrieve's fast path in one query.
+#[derive(sqlx::FromRow)]
+pub(crate) struct PlayerSessionRow {
+    #[sqlx(flatten)]
+    pub player: PlayerRow,
+    s_id: Option<String>,
+    s_state: Option<String>,
+    s_started_at: Option<i64>,
+    s_last_seen_at: Option<i64>,
+    s_expires_at: Option<i64>,
+    s_ip: Option<String>,
+}
+
+/// The session columns of [`PlayerSessionRow`].
+macro_rules! active_session_fields {
+    () => {
+        "s.id AS s_id, s.state AS s_state, s.started_at AS s_started_at, s.last_seen_at AS s_last_seen_at, \
+         s.expires_at AS s_expires_at, s.ip AS s_ip"
+    };
+}
+pub(crate) use active_session_fields;
+
+impl PlayerSessionRow {
+    /// The player, and its active session if it has one.
+    pub(crate) fn split(self) -> Result<(Player, Option<Session>)> {
+        let player = Player::try_from(self.player)?;
+        let session = match (
+            self.s_id,
+            self.s_state,
+            self.s_started_at,
+            self.s_last_seen_at,
+            self.s_expires_at,
+        ) {
+            (Some(id), Some(state), Some(started), Some(seen), Some(expires)) => Some(Session {
+                id: id.parse::<SessionId>().map_err(Error::internal)?,
+                game_id: player.game_id,
+                player_id: player.id,
+                state: SessionState::parse(&state)?,
+                started_at: Timestamp(started),
+                last_seen_at: Timestamp(seen),
+                expires_at: Timestamp(expires),
+                ended_at: None,
+                ip: self.s_ip,
+            }),
+            _ => None,
+        };
+        Ok((player, session))
+    }
+}
 
 /// The columns of [`PlayerRow`] (without the linked account, for `RETURNING`).
 macro_rules! player_cols {

@@ -13,7 +13,10 @@ use playgate_core::{Error, Result};
 use std::sync::Arc;
 
 use crate::account_store_impl::{LINKED_SQL, LinkedRow};
-use crate::rows::{GameRow, KeyRow, PlayerRow, SessionRow, game_cols, player_cols, player_select, session_cols};
+use crate::rows::{
+    GameRow, KeyRow, PlayerRow, PlayerSessionRow, SessionRow, active_session_fields, game_cols, player_cols,
+    player_fields, player_from, player_select, session_cols,
+};
 use crate::{SqlStore, db_err, on_read_pool, write_one, write_tx};
 
 /// What the read-mostly fast path of `open_player_session` found.
@@ -25,32 +28,26 @@ enum Retrieved {
 
 impl SqlStore {
     async fn retrieve_live_session(&self, cmd: &OpenPlayerSession, mint: &Arc<Minter>) -> Result<Retrieved> {
-        let row: Option<PlayerRow> = on_read_pool!(self, |pool| {
-            sqlx::query_as(concat!(player_select!(), " WHERE p.game_id = $1 AND p.user_id = $2"))
-                .bind(cmd.game_id.0)
-                .bind(cmd.user_id.as_str())
-                .fetch_optional(pool)
-                .await
-                .map_err(db_err)
-        })?;
-        let Some(row) = row else { return Ok(Retrieved::NoPlayer) };
-        let player = Player::try_from(row)?;
-        let session: Option<SessionRow> = on_read_pool!(self, |pool| {
+        let row: Option<PlayerSessionRow> = on_read_pool!(self, |pool| {
             sqlx::query_as(concat!(
                 "SELECT ",
-                session_cols!(),
-                " FROM sessions WHERE player_id = $1 AND state = 'active'"
+                player_fields!(),
+                ", ",
+                active_session_fields!(),
+                " FROM ",
+                player_from!(),
+                " LEFT JOIN sessions s ON s.player_id = p.id AND s.state = 'active' \
+                 WHERE p.game_id = $1 AND p.user_id = $2"
             ))
-            .bind(player.id.0)
+            .bind(cmd.game_id.0)
+            .bind(cmd.user_id.as_str())
             .fetch_optional(pool)
             .await
             .map_err(db_err)
         })?;
-        let Some(session) = session
-            .map(Session::try_from)
-            .transpose()?
-            .filter(|s| s.is_live(cmd.now))
-        else {
+        let Some(row) = row else { return Ok(Retrieved::NoPlayer) };
+        let (player, session) = row.split()?;
+        let Some(session) = session.filter(|s| s.is_live(cmd.now)) else {
             return Ok(Retrieved::Fallback);
         };
         let tokens = mint(&player, &session, false)?;
