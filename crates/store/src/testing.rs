@@ -3,6 +3,9 @@
 //! `PLAYGATE_TEST_POSTGRES_URL`, so tests run in parallel without seeing each other.
 
 use std::path::PathBuf;
+use std::sync::Arc;
+
+use crate::{SqlStore, StoreOptions};
 
 use sqlx::Connection as _;
 
@@ -81,4 +84,30 @@ impl TestDatabase {
         }
         let _ = std::fs::remove_dir_all(&self.dir);
     }
+}
+
+/// A fresh, migrated store on `backend` and its database (`None`: PostgreSQL not
+/// configured, skip the test).
+pub async fn open_store(backend: Backend) -> Option<(Arc<SqlStore>, TestDatabase)> {
+    let db = TestDatabase::new(backend).await?;
+    match SqlStore::open(&StoreOptions::new(db.url.clone())).await {
+        Ok(s) => Some((Arc::new(s), db)),
+        Err(e) => panic!("cannot open the test store: {e}"),
+    }
+}
+
+/// Generates, for each `async fn name(backend: Backend)` named, a test `sqlite::name` and
+/// a test `postgres::name` (which skips itself when `PLAYGATE_TEST_POSTGRES_URL` is unset).
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn $name() { super::$name($crate::testing::Backend::Sqlite).await })*
+        }
+        mod postgres {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn $name() { super::$name($crate::testing::Backend::Postgres).await })*
+        }
+    };
 }

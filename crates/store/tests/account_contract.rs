@@ -2,8 +2,6 @@
 //! `PLAYGATE_TEST_POSTGRES_URL` is set): accounts, TOTP replay and recovery codes, API
 //! keys, one login per key, OTP failure counting, and link codes filling `Player.linked`.
 
-use std::sync::Arc;
-
 use playgate_core::Error;
 use playgate_core::account::{
     AccessLevel, AccountId, AccountProfile, ApiKeyId, Login, NewAccountRecord, NewApiKeyRecord, NewLogin, parse_net,
@@ -17,18 +15,10 @@ use playgate_core::player::{Player, ProfilePatch};
 use playgate_core::session::{IssuedTokens, Session, SessionState};
 use playgate_core::store::{OpenOutcome, OpenPlayerSession, Store};
 use playgate_core::wallet;
-use playgate_store::testing::{Backend, TestDatabase};
-use playgate_store::{SqlStore, StoreOptions};
+use playgate_store::on_both_backends;
+use playgate_store::testing::{Backend, open_store};
 
 const SEC: i64 = 1_000_000_000;
-
-async fn store(b: Backend) -> Option<(Arc<SqlStore>, TestDatabase)> {
-    let db = TestDatabase::new(b).await?;
-    let s = SqlStore::open(&StoreOptions::new(db.url.clone()))
-        .await
-        .expect("open store");
-    Some((Arc::new(s), db))
-}
 
 fn account_rec(name: &str) -> NewAccountRecord {
     NewAccountRecord {
@@ -75,7 +65,7 @@ fn mint(_: &Player, s: &Session, _: bool) -> playgate_core::Result<IssuedTokens>
 }
 
 async fn accounts_and_totp(b: Backend) {
-    let Some((s, db)) = store(b).await else { return };
+    let Some((s, db)) = open_store(b).await else { return };
     let a = s.insert_account(&account_rec("Ann")).await.expect("insert");
     assert!(matches!(
         s.insert_account(&account_rec("ANN")).await,
@@ -115,7 +105,7 @@ async fn accounts_and_totp(b: Backend) {
 }
 
 async fn api_keys_and_logins(b: Backend) {
-    let Some((s, db)) = store(b).await else { return };
+    let Some((s, db)) = open_store(b).await else { return };
     let a = s.insert_account(&account_rec("ann")).await.expect("account");
     let rec = NewApiKeyRecord {
         hash: SecretHash::of("k"),
@@ -195,7 +185,7 @@ async fn api_keys_and_logins(b: Backend) {
 }
 
 async fn link_codes_fill_player_links(b: Backend) {
-    let Some((s, db)) = store(b).await else { return };
+    let Some((s, db)) = open_store(b).await else { return };
     let g = s
         .insert_game(NewGameRecord {
             name: "G".into(),
@@ -300,19 +290,6 @@ async fn link_codes_fill_player_links(b: Backend) {
     };
     assert_eq!(o.player.linked.map(|l| l.public_id), Some(ann.public_id));
     db.drop_it().await;
-}
-
-macro_rules! on_both_backends {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-            async fn $name() { super::$name(super::Backend::Sqlite).await })*
-        }
-        mod postgres {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-            async fn $name() { super::$name(super::Backend::Postgres).await })*
-        }
-    };
 }
 
 on_both_backends!(accounts_and_totp, api_keys_and_logins, link_codes_fill_player_links);

@@ -1,8 +1,6 @@
 //! The store contract: the same suite against SQLite (always) and PostgreSQL (when
 //! `PLAYGATE_TEST_POSTGRES_URL` is set), each test on its own fresh database.
 
-use std::sync::Arc;
-
 use playgate_core::Error;
 use playgate_core::clock::Timestamp;
 use playgate_core::crypto::{MasterKey, SecretHash};
@@ -13,18 +11,11 @@ use playgate_core::session::{IssuedTokens, Session};
 use playgate_core::store::{EndOutcome, OpenOutcome, OpenPlayerSession, Store};
 use playgate_core::token::SigningKeyRecord;
 use playgate_core::wallet;
-use playgate_store::testing::{Backend, TestDatabase};
-use playgate_store::{SqlStore, StoreOptions};
+use playgate_store::SqlStore;
+use playgate_store::on_both_backends;
+use playgate_store::testing::{Backend, open_store};
 
 const SEC: i64 = 1_000_000_000;
-
-async fn store(b: Backend) -> Option<(Arc<SqlStore>, TestDatabase)> {
-    let db = TestDatabase::new(b).await?;
-    let s = SqlStore::open(&StoreOptions::new(db.url.clone()))
-        .await
-        .expect("open store");
-    Some((Arc::new(s), db))
-}
 
 fn game_rec(client_id: &str) -> NewGameRecord {
     NewGameRecord {
@@ -76,7 +67,7 @@ async fn open(s: &SqlStore, cmd: &mut OpenPlayerSession) -> (Player, Session, bo
 }
 
 async fn games(b: Backend) {
-    let Some((s, db)) = store(b).await else { return };
+    let Some((s, db)) = open_store(b).await else { return };
     assert_eq!(s.count_games().await.expect("count"), 0);
     let g = s.insert_game(game_rec("1000000001")).await.expect("insert");
     assert!(g.enabled);
@@ -111,7 +102,7 @@ async fn games(b: Backend) {
 }
 
 async fn signing_keys(b: Backend) {
-    let Some((s, db)) = store(b).await else { return };
+    let Some((s, db)) = open_store(b).await else { return };
     assert!(s.signing_keys().await.expect("keys").is_empty());
     let rec = SigningKeyRecord {
         kid: "k1".into(),
@@ -127,7 +118,7 @@ async fn signing_keys(b: Backend) {
 }
 
 async fn player_session_lifecycle(b: Backend) {
-    let Some((s, db)) = store(b).await else { return };
+    let Some((s, db)) = open_store(b).await else { return };
     let g = s.insert_game(game_rec("1000000002")).await.expect("game");
     // Unknown player without a wallet: nothing written, asks for a wallet.
     let mut cmd = open_cmd(g.id, "u1", 10 * SEC);
@@ -244,7 +235,7 @@ async fn player_session_lifecycle(b: Backend) {
 }
 
 async fn concurrent_first_opens(b: Backend) {
-    let Some((s, db)) = store(b).await else { return };
+    let Some((s, db)) = open_store(b).await else { return };
     let g = s.insert_game(game_rec("1000000003")).await.expect("game");
     let mut tasks = Vec::new();
     for _ in 0..16 {
@@ -273,7 +264,7 @@ async fn concurrent_first_opens(b: Backend) {
 /// Many writes at once (on SQLite: in shared group commits): the failing ones change
 /// nothing, the others all land.
 async fn concurrent_writes_fail_alone(b: Backend) {
-    let Some((s, db)) = store(b).await else { return };
+    let Some((s, db)) = open_store(b).await else { return };
     let mut tasks = Vec::new();
     for i in 0..40 {
         let s = s.clone();
@@ -298,7 +289,7 @@ async fn concurrent_writes_fail_alone(b: Backend) {
 }
 
 async fn failure_counts(b: Backend) {
-    let Some((s, db)) = store(b).await else { return };
+    let Some((s, db)) = open_store(b).await else { return };
     assert_eq!(s.failures("k", Timestamp(0)).await.expect("get"), 0);
     for n in 1..=3 {
         assert_eq!(s.add_failure("k", Timestamp(0)).await.expect("add"), n);
@@ -307,19 +298,6 @@ async fn failure_counts(b: Backend) {
     assert_eq!(s.add_failure("other", Timestamp(0)).await.expect("add"), 1);
     assert_eq!(s.failures("k", Timestamp(0)).await.expect("get"), 3);
     db.drop_it().await;
-}
-
-macro_rules! on_both_backends {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-            async fn $name() { super::$name(super::Backend::Sqlite).await })*
-        }
-        mod postgres {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-            async fn $name() { super::$name(super::Backend::Postgres).await })*
-        }
-    };
 }
 
 on_both_backends!(

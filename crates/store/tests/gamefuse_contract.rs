@@ -16,16 +16,16 @@ use playgate_core::ids::{GameId, PlayerId, SessionId};
 use playgate_core::session::SessionState;
 use playgate_core::store::Store;
 use playgate_core::wallet;
-use playgate_store::testing::{Backend, TestDatabase};
-use playgate_store::{SqlStore, StoreOptions};
+use playgate_store::SqlStore;
+use playgate_store::on_both_backends;
+use playgate_store::testing::{Backend, TestDatabase, open_store};
 
 const SEC: i64 = 1_000_000_000;
 // 2026-01-01T00:00:00Z
 const T0: i64 = 1_767_225_600 * SEC;
 
 async fn setup(b: Backend) -> Option<(Arc<SqlStore>, TestDatabase, GameId)> {
-    let db = TestDatabase::new(b).await?;
-    let s = SqlStore::open(&StoreOptions::new(db.url.clone())).await.expect("open");
+    let (s, db) = open_store(b).await?;
     let g = s
         .insert_game(NewGameRecord {
             name: "G".into(),
@@ -38,7 +38,7 @@ async fn setup(b: Backend) -> Option<(Arc<SqlStore>, TestDatabase, GameId)> {
         })
         .await
         .expect("game");
-    Some((Arc::new(s), db, g.id))
+    Some((s, db, g.id))
 }
 
 fn new_user(game: GameId, email: &str, username: &str) -> NewGfUser {
@@ -354,19 +354,6 @@ async fn resets_and_game_deletion(b: Backend) {
     );
     assert!(!s.gf_delete_game(g).await.expect("delete"));
     db.drop_it().await;
-}
-
-macro_rules! on_both_backends {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-            async fn $name() { super::$name(super::Backend::Sqlite).await })*
-        }
-        mod postgres {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-            async fn $name() { super::$name(super::Backend::Postgres).await })*
-        }
-    };
 }
 
 on_both_backends!(
