@@ -13,6 +13,13 @@
 --
 -- Per thread it counts responses by status, and scenario counters (count(name)); done()
 -- sums them over all threads and prints one line "BENCH_JSON {...}" that bench/run reads.
+--
+-- Scenarios that mix request kinds (i3d-login: a login, then a logout) time the kind they
+-- measure themselves: now_us() (CLOCK_MONOTONIC through LuaJIT's ffi) when the request is
+-- built and record_latency(kind, now_us() - t0) in scenario_response(); done() reports
+-- count and percentiles per kind under "kinds". This is the time from building the request
+-- to its response, on a connection that has nothing else in flight (such scenarios run one
+-- connection per wrk thread), so it matches wrk's own figure within a few microseconds.
 
 local threads = {}
 
@@ -26,8 +33,42 @@ statuses = {}     -- "200" -> n
 counters = {}     -- scenario counters, name -> n
 cfg = {}
 
+-- record_latency(kind, us) keeps the list of microseconds in the global "lat_<kind>" and
+-- the kind's name in latency_kinds: done() copies them out of each thread with thread:get,
+-- which copies flat tables only (Debian's wrk 4.1.0 crashes copying nested ones).
+latency_kinds = {}  -- kind -> true
+
 function count(name, n)
    counters[name] = (counters[name] or 0) + (n or 1)
+end
+
+local ffi_ok, ffi = pcall(require, "ffi")
+local clock_ts
+if ffi_ok then
+   ffi.cdef[[
+      typedef struct { long tv_sec; long tv_nsec; } bench_timespec;
+      int clock_gettime(int clk_id, bench_timespec *tp);
+   ]]
+   clock_ts = ffi.new("bench_timespec")
+end
+
+-- Monotonic clock in microseconds (nil without LuaJIT's ffi).
+function now_us()
+   if not clock_ts then return nil end
+   ffi.C.clock_gettime(1, clock_ts) -- CLOCK_MONOTONIC
+   return tonumber(clock_ts.tv_sec) * 1000000 + tonumber(clock_ts.tv_nsec) / 1000
+end
+
+function record_latency(kind, us)
+   if not us then return end
+   local name = "lat_" .. kind
+   local l = _G[name]
+   if not l then
+      l = {}
+      _G[name] = l
+      latency_kinds[kind] = true
+   end
+   l[#l + 1] = us
 end
 
 function init(args)
@@ -116,6 +157,27 @@ function done(summary, latency, requests)
    for _, p in ipairs({50, 75, 90, 99, 99.9, 99.99}) do
       pct[tostring(p)] = latency:percentile(p)
    end
+   local merged = {}
+   for _, t in ipairs(threads) do
+      for kind, _ in pairs(t:get("latency_kinds") or {}) do
+         local m = merged[kind] or {}
+         merged[kind] = m
+         for _, us in ipairs(t:get("lat_" .. kind) or {}) do m[#m + 1] = us end
+      end
+   end
+   local kinds = {}
+   for kind, m in pairs(merged) do
+      table.sort(m)
+      local sum = 0
+      for _, us in ipairs(m) do sum = sum + us end
+      local kp = {}
+      for _, p in ipairs({50, 75, 90, 99, 99.9, 99.99}) do
+         -- nearest rank
+         local i = math.max(1, math.min(#m, math.ceil(p / 100 * #m)))
+         kp[tostring(p)] = m[i]
+      end
+      kinds[kind] = {count = #m, min = m[1], max = m[#m], mean = sum / #m, percentiles = kp}
+   end
    local out = {
       duration_us = summary.duration,
       requests = summary.requests,
@@ -127,6 +189,7 @@ function done(summary, latency, requests)
       },
       statuses = all_statuses,
       counters = all_counters,
+      kinds = kinds,
       threads = #threads,
    }
    io.write("BENCH_JSON " .. json(out) .. "\n")
