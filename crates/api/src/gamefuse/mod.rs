@@ -21,7 +21,10 @@ mod attributes;
 mod auth;
 mod credits;
 mod error;
+mod friends;
+mod game_rounds;
 mod games;
+mod groups;
 mod input;
 mod leaderboards;
 mod password;
@@ -34,7 +37,7 @@ mod wire;
 use axum::Router;
 use axum::http::{HeaderName, HeaderValue, Method, header};
 use axum::response::Response;
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post, put};
 use tower_http::cors::{Any, CorsLayer};
 
 pub use auth::{Authed, GameCall, Open, SuiteCall};
@@ -139,6 +142,32 @@ pub fn router() -> Router<AppState> {
         .route(
             "/password_reset",
             get(password::reset_page).post(password::reset_submit),
+        )
+        .route("/friendships", get(friends::lists).post(friends::create))
+        .route("/friendships/{id}", put(friends::answer).delete(friends::cancel))
+        .route("/unfriend", delete(friends::unfriend))
+        .route("/friends", get(friends::friends))
+        .route("/friends/{user_id}", get(friends::friends_of_user))
+        .route("/incoming_friend_requests", get(friends::incoming))
+        .route("/outgoing_friend_requests", get(friends::outgoing))
+        .route("/groups", get(groups::list).post(groups::create))
+        .route(
+            "/groups/{id}",
+            get(groups::show).put(groups::update).patch(groups::update).delete(groups::delete),
+        )
+        .route("/group_connections", post(groups::connect))
+        .route("/group_connections/{id}", put(groups::answer))
+        .route("/group_connections/cancel/{id}", delete(groups::cancel))
+        .route("/group_connections/leave/{group_id}", delete(groups::leave))
+        .route("/group_connections/remove_member/{user_id}", put(groups::remove_member))
+        .route("/group_connections/make_admin/{user_id}", put(groups::make_admin))
+        .route("/game_rounds", get(game_rounds::list).post(game_rounds::create))
+        .route(
+            "/game_rounds/{id}",
+            get(game_rounds::show)
+                .put(game_rounds::update)
+                .patch(game_rounds::update)
+                .delete(game_rounds::delete),
         )
         .route("/test_suite/create_game", post(test_suite::create_game))
         .route("/test_suite/create_user", post(test_suite::create_user))

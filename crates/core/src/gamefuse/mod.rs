@@ -14,6 +14,8 @@
 pub mod economy;
 pub mod keys;
 pub mod reset;
+pub mod social;
+pub mod social_store;
 pub mod store;
 pub mod users;
 
