@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use async_trait::async_trait;
 use playgate_core::clock::Timestamp;
 use playgate_core::gamefuse::GfUser;
+use playgate_core::gamefuse::chats::{ChatRec, GroupAttribute, Message, NewAttribute};
 use playgate_core::gamefuse::social::{
     Connection, ConnectionKind, FriendLink, Friendship, GameRound, Group, GroupPatch, Member, Multiplayer, NewGroup,
     NewRound, Ranking, RoundPatch,
@@ -793,5 +794,349 @@ impl GamefuseSocialStore for SqlStore {
                 .map_err(db_err)
         })?;
         Ok(n > 0)
+    }
+
+    async fn gf_direct_chat(
+        &self,
+        game: GameId,
+        creator: PlayerId,
+        key: &str,
+        participants: &[i64],
+        now: Timestamp,
+    ) -> Result<i64> {
+        let (key, participants) = (key.to_owned(), participants.to_vec());
+        write_tx!(self, |tx| {
+            let created: Option<i64> = sqlx::query_scalar(
+                "INSERT INTO gf_chats (game_id, group_id, creator_id, participant_key, last_activity, created_at) \
+                 VALUES ($1, NULL, $2, $3, $4, $4) ON CONFLICT (game_id, participant_key) DO NOTHING RETURNING id",
+            )
+            .bind(game.0)
+            .bind(creator.0)
+            .bind(&key)
+            .bind(now.0)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(db_err)?;
+            let Some(id) = created else {
+                return sqlx::query_scalar("SELECT id FROM gf_chats WHERE game_id = $1 AND participant_key = $2")
+                    .bind(game.0)
+                    .bind(&key)
+                    .fetch_one(&mut *tx)
+                    .await
+                    .map_err(db_err);
+            };
+            for p in &participants {
+                sqlx::query("INSERT INTO gf_chat_participants (chat_id, player_id) VALUES ($1, $2)")
+                    .bind(id)
+                    .bind(*p)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+            }
+            Ok(id)
+        })
+    }
+
+    async fn gf_group_chat(&self, game: GameId, group: i64, creator: PlayerId, now: Timestamp) -> Result<i64> {
+        write_tx!(self, |tx| {
+            sqlx::query(
+                "INSERT INTO gf_chats (game_id, group_id, creator_id, participant_key, last_activity, created_at) \
+                 VALUES ($1, $2, $3, NULL, $4, $4) ON CONFLICT (group_id) DO NOTHING",
+            )
+            .bind(game.0)
+            .bind(group)
+            .bind(creator.0)
+            .bind(now.0)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
+            sqlx::query_scalar("SELECT id FROM gf_chats WHERE group_id = $1")
+                .bind(group)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(db_err)
+        })
+    }
+
+    async fn gf_chat(&self, game: GameId, id: i64) -> Result<Option<ChatRec>> {
+        let row: Option<(i64, Option<i64>, i64)> = on_read_pool!(self, |pool| {
+            sqlx::query_as("SELECT id, group_id, creator_id FROM gf_chats WHERE id = $1 AND game_id = $2")
+                .bind(id)
+                .bind(game.0)
+                .fetch_optional(pool)
+                .await
+                .map_err(db_err)
+        })?;
+        Ok(row.map(chat_rec))
+    }
+
+    async fn gf_in_chat(&self, chat: i64, player: PlayerId) -> Result<bool> {
+        let n: i64 = on_read_pool!(self, |pool| {
+            sqlx::query_scalar(
+                "SELECT COUNT(*) FROM gf_chats c WHERE c.id = $1 AND (\
+                 EXISTS (SELECT 1 FROM gf_chat_participants p WHERE p.chat_id = c.id AND p.player_id = $2) OR \
+                 EXISTS (SELECT 1 FROM gf_group_connections g WHERE g.group_id = c.group_id AND g.player_id = $2 \
+                 AND g.status = 'accepted'))",
+            )
+            .bind(chat)
+            .bind(player.0)
+            .fetch_one(pool)
+            .await
+            .map_err(db_err)
+        })?;
+        Ok(n > 0)
+    }
+
+    async fn gf_chat_page(
+        &self,
+        player: PlayerId,
+        group_chats: bool,
+        limit: i64,
+        offset: i64,
+    ) -> Result<Vec<ChatRec>> {
+        let sql = if group_chats {
+            "SELECT c.id, c.group_id, c.creator_id FROM gf_chats c JOIN gf_group_connections g \
+             ON g.group_id = c.group_id AND g.player_id = $1 AND g.status = 'accepted' \
+             ORDER BY c.last_activity DESC, c.id DESC LIMIT $2 OFFSET $3"
+        } else {
+            "SELECT c.id, c.group_id, c.creator_id FROM gf_chats c JOIN gf_chat_participants p \
+             ON p.chat_id = c.id AND p.player_id = $1 \
+             ORDER BY c.last_activity DESC, c.id DESC LIMIT $2 OFFSET $3"
+        };
+        let rows: Vec<(i64, Option<i64>, i64)> = on_read_pool!(self, |pool| {
+            sqlx::query_as(sql)
+                .bind(player.0)
+                .bind(limit)
+                .bind(offset)
+                .fetch_all(pool)
+                .await
+                .map_err(db_err)
+        })?;
+        Ok(rows.into_iter().map(chat_rec).collect())
+    }
+
+    async fn gf_chat_participants(&self, chats: &[i64]) -> Result<Vec<(i64, GfUser)>> {
+        if chats.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT p.chat_id AS m_group, 0 AS m_admin, {} FROM gf_chat_participants p \
+             JOIN gamefuse_users u ON u.player_id = p.player_id WHERE p.chat_id IN ({}) ORDER BY p.player_id",
+            gf_user_cols_u!(),
+            params(1, chats.len())
+        );
+        let rows: Vec<MemberRow> = on_read_pool!(self, |pool| {
+            let mut q = sqlx::query_as(&sql);
+            for id in chats {
+                q = q.bind(*id);
+            }
+            q.fetch_all(pool).await.map_err(db_err)
+        })?;
+        Ok(rows.into_iter().map(|r| (r.m_group, GfUser::from(r.user))).collect())
+    }
+
+    async fn gf_insert_message(&self, chat: i64, player: PlayerId, text: &str, now: Timestamp) -> Result<Message> {
+        let text = text.to_owned();
+        write_tx!(self, |tx| {
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO gf_messages (chat_id, player_id, text, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
+            )
+            .bind(chat)
+            .bind(player.0)
+            .bind(&text)
+            .bind(now.0)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(db_err)?;
+            sqlx::query("INSERT INTO gf_message_reads (message_id, player_id) VALUES ($1, $2)")
+                .bind(id)
+                .bind(player.0)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?;
+            sqlx::query("UPDATE gf_chats SET last_activity = $2 WHERE id = $1")
+                .bind(chat)
+                .bind(now.0)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?;
+            Ok(Message {
+                id,
+                chat_id: chat,
+                player_id: player,
+                text,
+                created_at: now,
+                read_by: vec![player.0],
+            })
+        })
+    }
+
+    async fn gf_message(&self, id: i64) -> Result<Option<Message>> {
+        let row: Option<MessageRow> = on_read_pool!(self, |pool| {
+            sqlx::query_as("SELECT id, chat_id, player_id, text, created_at FROM gf_messages WHERE id = $1")
+                .bind(id)
+                .fetch_optional(pool)
+                .await
+                .map_err(db_err)
+        })?;
+        let Some(row) = row else { return Ok(None) };
+        Ok(self.with_readers(vec![row]).await?.pop())
+    }
+
+    async fn gf_messages(&self, chats: &[i64], limit: i64, offset: i64) -> Result<Vec<Message>> {
+        if chats.is_empty() {
+            return Ok(Vec::new());
+        }
+        // The newest `offset + limit` of each chat, in one query (window functions: SQLite
+        // 3.25+ and PostgreSQL).
+        let n = chats.len();
+        let sql = format!(
+            "SELECT id, chat_id, player_id, text, created_at FROM (SELECT m.id, m.chat_id, m.player_id, m.text, \
+             m.created_at, ROW_NUMBER() OVER (PARTITION BY m.chat_id ORDER BY m.id DESC) AS rn \
+             FROM gf_messages m WHERE m.chat_id IN ({})) x WHERE rn > ${} AND rn <= ${} ORDER BY chat_id, id DESC",
+            params(1, n),
+            n + 1,
+            n + 2
+        );
+        let rows: Vec<MessageRow> = on_read_pool!(self, |pool| {
+            let mut q = sqlx::query_as(&sql);
+            for id in chats {
+                q = q.bind(*id);
+            }
+            q.bind(offset).bind(offset.saturating_add(limit)).fetch_all(pool).await.map_err(db_err)
+        })?;
+        self.with_readers(rows).await
+    }
+
+    async fn gf_mark_read(&self, message: i64, player: PlayerId) -> Result<()> {
+        write_one!(self, |conn| {
+            sqlx::query(
+                "INSERT INTO gf_message_reads (message_id, player_id) VALUES ($1, $2) \
+                 ON CONFLICT (message_id, player_id) DO NOTHING",
+            )
+            .bind(message)
+            .bind(player.0)
+            .execute(conn)
+            .await
+            .map(|_| ())
+            .map_err(db_err)
+        })
+    }
+
+    async fn gf_group_attributes(&self, group: i64) -> Result<Vec<GroupAttribute>> {
+        let rows: Vec<(i64, String, String, i64, i64)> = on_read_pool!(self, |pool| {
+            sqlx::query_as(
+                "SELECT id, key, value, creator_id, others_can_edit FROM gf_group_attributes WHERE group_id = $1 \
+                 ORDER BY key",
+            )
+            .bind(group)
+            .fetch_all(pool)
+            .await
+            .map_err(db_err)
+        })?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, key, value, creator, others)| GroupAttribute {
+                id,
+                key,
+                value,
+                creator_id: PlayerId(creator),
+                others_can_edit: others != 0,
+            })
+            .collect())
+    }
+
+    async fn gf_insert_group_attributes(&self, group: i64, creator: PlayerId, attrs: &[NewAttribute]) -> Result<()> {
+        let attrs = attrs.to_vec();
+        write_tx!(self, |tx| {
+            for a in &attrs {
+                sqlx::query(
+                    "INSERT INTO gf_group_attributes (group_id, key, value, creator_id, others_can_edit) \
+                     VALUES ($1, $2, $3, $4, $5)",
+                )
+                .bind(group)
+                .bind(&a.key)
+                .bind(&a.value)
+                .bind(creator.0)
+                .bind(flag(a.others_can_edit))
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| match db_err(e) {
+                    Error::Conflict(_) => Error::Conflict(format!("The group already has the attribute {}", a.key)),
+                    other => other,
+                })?;
+            }
+            Ok(())
+        })
+    }
+
+    async fn gf_set_group_attribute(&self, id: i64, value: &str) -> Result<()> {
+        let value = value.to_owned();
+        write_one!(self, |conn| {
+            sqlx::query("UPDATE gf_group_attributes SET value = $2 WHERE id = $1")
+                .bind(id)
+                .bind(value)
+                .execute(conn)
+                .await
+                .map(|_| ())
+                .map_err(db_err)
+        })
+    }
+}
+
+fn chat_rec((id, group_id, creator): (i64, Option<i64>, i64)) -> ChatRec {
+    ChatRec {
+        id,
+        group_id,
+        creator_id: PlayerId(creator),
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct MessageRow {
+    id: i64,
+    chat_id: i64,
+    player_id: i64,
+    text: String,
+    created_at: i64,
+}
+
+impl SqlStore {
+    /// The readers of these messages, in one query.
+    async fn with_readers(&self, rows: Vec<MessageRow>) -> Result<Vec<Message>> {
+        if rows.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT message_id, player_id FROM gf_message_reads WHERE message_id IN ({})",
+            params(1, rows.len())
+        );
+        let reads: Vec<(i64, i64)> = on_read_pool!(self, |pool| {
+            let mut q = sqlx::query_as(&sql);
+            for r in &rows {
+                q = q.bind(r.id);
+            }
+            q.fetch_all(pool).await.map_err(db_err)
+        })?;
+        let mut by: HashMap<i64, Vec<i64>> = HashMap::new();
+        for (m, p) in reads {
+            by.entry(m).or_default().push(p);
+        }
+        Ok(rows
+            .into_iter()
+            .map(|r| {
+                let mut read_by = by.remove(&r.id).unwrap_or_default();
+                // The sender first, then the others by id.
+                read_by.sort_unstable_by_key(|p| (*p != r.player_id, *p));
+                Message {
+                    id: r.id,
+                    chat_id: r.chat_id,
+                    player_id: PlayerId(r.player_id),
+                    text: r.text,
+                    created_at: Timestamp(r.created_at),
+                    read_by,
+                }
+            })
+            .collect())
     }
 }

@@ -1,15 +1,17 @@
 //! Groups and group membership (reference 11): create, list, show, update, delete, and
 //! the `group_connections` routes (join, join request, invite, answer, cancel, leave,
-//! remove member, make admin). Bodies nested (`group`, `group_connection`) or flat.
+//! remove member, make admin), and group attributes (11.13). Bodies nested (`group`,
+//! `group_connection`) or flat.
 
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use playgate_core::gamefuse::chats::NewAttribute;
 use playgate_core::gamefuse::social::{ConnectCommand, ConnectionKind, GroupInput};
 
 use super::wire::{
-    ConnectionOut, ConnectionRequest, ConnectionStatusOut, GroupIdRequest, GroupOut, GroupRequest, GroupsOut,
-    MessageOut,
+    ConnectionOut, ConnectionRequest, ConnectionStatusOut, GroupAttributeIn, GroupAttributeOut, GroupAttributesOut,
+    GroupAttributesRequest, GroupIdRequest, GroupOut, GroupRequest, GroupsOut, MessageOut,
 };
 use super::{Authed, GfError, path_id};
 use crate::common::state::AppState;
@@ -171,4 +173,75 @@ pub async fn make_admin(
     let group = group_of(&auth)?;
     s.gamefuse.make_admin(&auth.caller, group, user).await.map_err(unprocessable)?;
     Ok(Json(MessageOut::new("Member made admin")))
+}
+
+/// `GET /groups/{id}/attributes`: members only; a bare array (JS) or `{"attributes": …}`
+/// (C#, reference 16).
+pub async fn attributes(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    auth: Authed,
+) -> Result<axum::response::Response, GfError> {
+    use axum::response::IntoResponse;
+    let id = path_id(&id, "group")?;
+    let me = auth.caller.user()?.id.0;
+    let list: Vec<GroupAttributeOut> = s
+        .gamefuse
+        .group_attributes(&auth.caller, id)
+        .await?
+        .into_iter()
+        .map(|a| GroupAttributeOut::new(a, me))
+        .collect();
+    if auth.csharp {
+        return Ok(Json(GroupAttributesOut { attributes: list }).into_response());
+    }
+    Ok(Json(list).into_response())
+}
+
+/// `POST /groups/{id}/add_attribute` `{"attributes": [{key, value, others_can_edit?}]}`.
+pub async fn add_attribute(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    auth: Authed,
+) -> Result<Json<GroupAttributesOut>, GfError> {
+    let id = path_id(&id, "group")?;
+    let me = auth.caller.user()?.id.0;
+    let req: GroupAttributesRequest = auth.input.unwrapped("group").parse()?;
+    let mut list = req.attributes.unwrap_or_default();
+    if req.key.is_some() {
+        list.push(GroupAttributeIn {
+            key: req.key,
+            value: req.value,
+            others_can_edit: req.others_can_edit,
+        });
+    }
+    let attrs = list
+        .into_iter()
+        .map(|a| {
+            Ok(NewAttribute {
+                key: a.key.filter(|k| !k.is_empty()).ok_or_else(|| GfError::invalid("key", "is required"))?,
+                value: a.value.ok_or_else(|| GfError::invalid("value", "is required"))?,
+                others_can_edit: a.others_can_edit.unwrap_or(false),
+            })
+        })
+        .collect::<Result<Vec<_>, GfError>>()?;
+    let all = s.gamefuse.add_group_attributes(&auth.caller, id, attrs).await?;
+    Ok(Json(GroupAttributesOut {
+        attributes: all.into_iter().map(|a| GroupAttributeOut::new(a, me)).collect(),
+    }))
+}
+
+/// `PATCH /groups/{id}/modify_attribute` `{"key", "value"}`: the updated attribute.
+pub async fn modify_attribute(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    auth: Authed,
+) -> Result<Json<GroupAttributeOut>, GfError> {
+    let id = path_id(&id, "group")?;
+    let me = auth.caller.user()?.id.0;
+    let req: GroupAttributeIn = auth.input.unwrapped("group").parse()?;
+    let key = req.key.filter(|k| !k.is_empty()).ok_or_else(|| GfError::invalid("key", "is required"))?;
+    let value = req.value.ok_or_else(|| GfError::invalid("value", "is required"))?;
+    let a = s.gamefuse.modify_group_attribute(&auth.caller, id, &key, &value).await?;
+    Ok(Json(GroupAttributeOut::new(a, me)))
 }

@@ -10,15 +10,20 @@
 //! store (7), credits and score (8), leaderboards (9), password reset (14), service keys
 //! and the test suite (15), plus an admin HTTP API under `/admin/gamefuse`.
 //!
-//! Not supported yet: friends, groups, chats and messages, game rounds (reference 10-13;
-//! part 2; sign-in already answers their arrays, empty); OAuth sign-in with
-//! `temp_oauth_transfer_token` (a V2 flow, answered 400); `DELETE /users/{id}` (the SDK
-//! never sends it); the older `/api/v1` and `/api/v2` routes; client detection for the C#
-//! SDK's differing leaderboard `extra_attributes` type (reference 16: JS wins).
+//! Part 2: friends (10), groups, membership and group attributes (11), chats and
+//! messages (12), game rounds (13), and every relation of the full user data (1.3). Where
+//! the JS and C# SDKs want different bodies (16), the JS shape is the default and the C#
+//! one is served when the request comes from the Unity/C# SDK (`auth::is_csharp`).
+//!
+//! Not supported: OAuth sign-in with `temp_oauth_transfer_token` (a V2 flow, answered
+//! 400); `DELETE /users/{id}` (the SDK never sends it); the older `/api/v1` and `/api/v2`
+//! routes; the C# SDK's leaderboard `extra_attributes` object (reference 16: JS wins there);
+//! a per-game setting for the SDK shapes (detection by request only).
 
 mod admin;
 mod attributes;
 mod auth;
+mod chats;
 mod credits;
 mod error;
 mod friends;
@@ -155,6 +160,17 @@ pub fn router() -> Router<AppState> {
             "/groups/{id}",
             get(groups::show).put(groups::update).patch(groups::update).delete(groups::delete),
         )
+        .route("/groups/{id}/attributes", get(groups::attributes))
+        .route("/groups/{id}/add_attribute", post(groups::add_attribute))
+        .route(
+            "/groups/{id}/modify_attribute",
+            axum::routing::patch(groups::modify_attribute).put(groups::modify_attribute),
+        )
+        .route("/chats", post(chats::create))
+        .route("/chats/page/{page}", get(chats::page))
+        .route("/messages", post(chats::send))
+        .route("/messages/page/{page}", get(chats::messages))
+        .route("/messages/{id}/mark_as_read", post(chats::mark_read))
         .route("/group_connections", post(groups::connect))
         .route("/group_connections/{id}", put(groups::answer))
         .route("/group_connections/cancel/{id}", delete(groups::cancel))

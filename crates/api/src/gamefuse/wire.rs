@@ -5,6 +5,7 @@
 use playgate_core::clock::Timestamp;
 use playgate_core::game::Game;
 use playgate_core::gamefuse::economy::{GameVariable, LeaderboardEntry, Owned, StoreItem, UserAttribute};
+use playgate_core::gamefuse::chats::{Chat, GroupAttribute, Message};
 use playgate_core::gamefuse::social::{
     ConnectionView, FriendLists, FriendRequest, GameRound, Group, GroupDetail, GroupView, Ranking, Relations,
 };
@@ -25,11 +26,6 @@ pub fn flag<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
         _ => Some(false),
     })
 }
-
-/// Chats of the full user data: part 2 does not store chats yet; present and empty
-/// (reference 1.3: the SDK iterates both keys).
-#[derive(Debug, Serialize)]
-pub enum NoChat {}
 
 // ---------------------------------------------------------------- requests
 
@@ -365,7 +361,7 @@ impl AttributesOut {
 }
 
 /// `UserPublic` (reference 1.1).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct UserPublicOut {
     pub id: i64,
     pub username: String,
@@ -435,8 +431,8 @@ pub struct FullUserOut {
     pub friends: Vec<UserPublicOut>,
     pub incoming_friend_requests: Vec<FriendRequestOut>,
     pub outgoing_friend_requests: Vec<FriendRequestOut>,
-    pub direct_chats: Vec<NoChat>,
-    pub group_chats: Vec<NoChat>,
+    pub direct_chats: Vec<ChatOut>,
+    pub group_chats: Vec<ChatOut>,
     pub groups: Vec<GroupOut>,
     pub group_invites: Vec<ConnectionOut>,
     pub group_join_requests: Vec<ConnectionOut>,
@@ -447,13 +443,14 @@ pub struct FullUserOut {
 
 impl FullUserOut {
     pub fn new(user: UserSelfOut, rel: Relations, attrs: Vec<UserAttribute>, owned: Vec<StoreItem>) -> Self {
+        let viewer = user.public.id;
         FullUserOut {
             user,
             friends: rel.friends.friends.iter().map(UserPublicOut::new).collect(),
             incoming_friend_requests: rel.friends.incoming.into_iter().map(FriendRequestOut::from).collect(),
             outgoing_friend_requests: rel.friends.outgoing.into_iter().map(FriendRequestOut::from).collect(),
-            direct_chats: Vec::new(),
-            group_chats: Vec::new(),
+            direct_chats: chats(rel.direct_chats, viewer),
+            group_chats: chats(rel.group_chats, viewer),
             groups: rel.groups.into_iter().map(GroupOut::with_members).collect(),
             group_invites: rel.group_invites.into_iter().map(ConnectionOut::from).collect(),
             group_join_requests: rel.group_join_requests.into_iter().map(ConnectionOut::from).collect(),
@@ -976,4 +973,169 @@ impl From<GameRound> for GameRoundOut {
 #[derive(Debug, Serialize)]
 pub struct GameRoundsOut {
     pub game_rounds: Vec<GameRoundOut>,
+}
+
+/// `POST /chats` (reference 12.2): `text` and either `usernames` or `group_id`.
+#[derive(Debug, Deserialize)]
+pub struct ChatRequest {
+    #[serde(default, deserialize_with = "lenient::string")]
+    pub text: Option<String>,
+    #[serde(default)]
+    pub usernames: Option<Vec<serde_json::Value>>,
+    #[serde(default, deserialize_with = "lenient::int")]
+    pub group_id: Option<i64>,
+}
+
+/// `POST /messages` (reference 12.4), nested under `message` or flat.
+#[derive(Debug, Deserialize)]
+pub struct MessageRequest {
+    #[serde(default, deserialize_with = "lenient::int")]
+    pub chat_id: Option<i64>,
+    #[serde(default, deserialize_with = "lenient::string")]
+    pub text: Option<String>,
+}
+
+/// One group attribute to add (reference 11.13).
+#[derive(Debug, Deserialize)]
+pub struct GroupAttributeIn {
+    #[serde(default, deserialize_with = "lenient::string")]
+    pub key: Option<String>,
+    #[serde(default, deserialize_with = "lenient::string_or_json")]
+    pub value: Option<String>,
+    #[serde(default, deserialize_with = "flag")]
+    pub others_can_edit: Option<bool>,
+}
+
+/// `POST /groups/{id}/add_attribute`: `{"attributes": [...]}` (or one flat pair).
+#[derive(Debug, Deserialize)]
+pub struct GroupAttributesRequest {
+    #[serde(default)]
+    pub attributes: Option<Vec<GroupAttributeIn>>,
+    #[serde(default, deserialize_with = "lenient::string")]
+    pub key: Option<String>,
+    #[serde(default, deserialize_with = "lenient::string_or_json")]
+    pub value: Option<String>,
+    #[serde(default, deserialize_with = "flag")]
+    pub others_can_edit: Option<bool>,
+}
+
+/// `Message` (reference 1.8): `read_by` never null; `read` for the viewer.
+#[derive(Debug, Clone, Serialize)]
+pub struct ChatMessageOut {
+    pub id: i64,
+    pub chat_id: i64,
+    pub user_id: i64,
+    pub text: String,
+    pub created_at: String,
+    pub read_by: Vec<i64>,
+    pub read: bool,
+}
+
+impl ChatMessageOut {
+    pub fn new(m: Message, viewer: i64) -> Self {
+        ChatMessageOut {
+            read: m.read_by.contains(&viewer),
+            id: m.id,
+            chat_id: m.chat_id,
+            user_id: m.player_id.0,
+            text: m.text,
+            created_at: iso_millis(m.created_at),
+            read_by: m.read_by,
+        }
+    }
+}
+
+/// `POST /messages` (reference 12.4): the message at top level (JS) plus under
+/// `message` (docs, C#): a compatible superset.
+#[derive(Debug, Serialize)]
+pub struct MessageCreatedOut {
+    #[serde(flatten)]
+    pub top: ChatMessageOut,
+    pub message: ChatMessageOut,
+}
+
+/// `{"messages": [...]}`: the C# SDK's message page (reference 16).
+#[derive(Debug, Serialize)]
+pub struct MessagesOut {
+    pub messages: Vec<ChatMessageOut>,
+}
+
+/// `Chat` (reference 1.9).
+#[derive(Debug, Clone, Serialize)]
+pub struct ChatOut {
+    pub id: i64,
+    pub creator_type: &'static str,
+    pub creator_id: i64,
+    pub group_id: Option<i64>,
+    pub participants: Vec<UserPublicOut>,
+    pub messages: Vec<ChatMessageOut>,
+}
+
+impl ChatOut {
+    pub fn new(c: Chat, viewer: i64) -> Self {
+        let (creator_type, creator_id) = match c.rec.group_id {
+            Some(g) => ("Group", g),
+            None => ("User", c.rec.creator_id.0),
+        };
+        ChatOut {
+            id: c.rec.id,
+            creator_type,
+            creator_id,
+            group_id: c.rec.group_id,
+            participants: c.participants.iter().map(UserPublicOut::new).collect(),
+            messages: c.messages.into_iter().map(|m| ChatMessageOut::new(m, viewer)).collect(),
+        }
+    }
+}
+
+/// Chats for a viewer.
+pub fn chats(v: Vec<Chat>, viewer: i64) -> Vec<ChatOut> {
+    v.into_iter().map(|c| ChatOut::new(c, viewer)).collect()
+}
+
+/// `POST /chats` (reference 12.2): the chat at top level (JS) plus `chat` and
+/// `chat_users` (docs, C#).
+#[derive(Debug, Serialize)]
+pub struct ChatCreatedOut {
+    #[serde(flatten)]
+    pub top: ChatOut,
+    pub chat: ChatOut,
+    pub chat_users: Vec<UserPublicOut>,
+}
+
+/// `GET /chats/page/{page}` (reference 12.3).
+#[derive(Debug, Serialize)]
+pub struct ChatPageOut {
+    pub direct_chats: Vec<ChatOut>,
+    pub group_chats: Vec<ChatOut>,
+}
+
+/// `GroupAttribute` (reference 1.13): `others_can_edit` required; `can_edit` for the viewer.
+#[derive(Debug, Serialize)]
+pub struct GroupAttributeOut {
+    pub id: i64,
+    pub key: String,
+    pub value: String,
+    pub creator_id: i64,
+    pub others_can_edit: bool,
+    pub can_edit: bool,
+}
+
+impl GroupAttributeOut {
+    pub fn new(a: GroupAttribute, viewer: i64) -> Self {
+        GroupAttributeOut {
+            can_edit: a.others_can_edit || a.creator_id.0 == viewer,
+            id: a.id,
+            key: a.key,
+            value: a.value,
+            creator_id: a.creator_id.0,
+            others_can_edit: a.others_can_edit,
+        }
+    }
+}
+
+/// `{"attributes": [...]}`: the add response, and the C# SDK's list (reference 16).
+#[derive(Debug, Serialize)]
+pub struct GroupAttributesOut {
+    pub attributes: Vec<GroupAttributeOut>,
 }

@@ -11,6 +11,7 @@
 //! [`Gamefuse`] is the service the GameFuse dialect calls; it wraps the core
 //! [`Playgate`] with the password hasher, the mailer and GameFuse's settings.
 
+pub mod chats;
 pub mod economy;
 pub mod keys;
 pub mod reset;

@@ -284,6 +284,10 @@ pub struct Relations {
     /// Pending join requests the user made, with group and user.
     pub group_join_requests: Vec<ConnectionView>,
     pub game_rounds: Vec<GameRound>,
+    /// Page 1 of the user's direct chats (not for other users).
+    pub direct_chats: Vec<super::chats::Chat>,
+    /// Page 1 of the chats of the user's groups (not for other users).
+    pub group_chats: Vec<super::chats::Chat>,
 }
 
 // ------------------------------------------------------------------ rules
@@ -717,7 +721,7 @@ impl Gamefuse {
     /// `PUT /group_connections/remove_member/{user}`: an admin removes a member, who then
     /// cannot join again by themselves (reference 11.11).
     pub async fn remove_member(&self, caller: &Caller, group: i64, user: i64) -> Result<()> {
-        let (_, view) = self.admin_of(caller, group).await?;
+        self.admin_of(caller, group).await?;
         let c = self
             .store()
             .gf_connection_of(group, PlayerId(user))
@@ -727,7 +731,6 @@ impl Gamefuse {
         self.store()
             .gf_update_connection(c.id, "removed", false, None, self.now())
             .await?;
-        let _ = view;
         Ok(())
     }
 
@@ -908,12 +911,17 @@ impl Gamefuse {
             friends.incoming.clear();
             friends.outgoing.clear();
         }
-        Ok(Relations {
+        let mut rel = Relations {
             friends,
             groups,
             group_invites,
             group_join_requests,
             game_rounds: store.gf_rounds_of(user.id, 1000, 0).await?,
-        })
+            ..Relations::default()
+        };
+        if !public {
+            self.with_chats(user, &mut rel).await?;
+        }
+        Ok(rel)
     }
 }

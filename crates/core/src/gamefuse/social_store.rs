@@ -5,6 +5,7 @@
 use async_trait::async_trait;
 
 use super::GfUser;
+use super::chats::{ChatRec, GroupAttribute, Message, NewAttribute};
 use super::social::{
     Connection, FriendLink, Friendship, GameRound, Group, GroupPatch, Member, NewGroup, NewRound, RoundPatch,
 };
@@ -88,4 +89,43 @@ pub trait GamefuseSocialStore: Send + Sync {
     async fn gf_update_round(&self, id: i64, patch: &RoundPatch, now: Timestamp) -> Result<()>;
     /// Deletes a round; whether it existed.
     async fn gf_delete_round(&self, id: i64) -> Result<bool>;
+
+    /// The direct chat of `game` with exactly these participants (sorted-id key), created
+    /// (with its participants) if missing; its id.
+    async fn gf_direct_chat(
+        &self,
+        game: GameId,
+        creator: PlayerId,
+        key: &str,
+        participants: &[i64],
+        now: Timestamp,
+    ) -> Result<i64>;
+    /// The chat of a group, created if missing; its id.
+    async fn gf_group_chat(&self, game: GameId, group: i64, creator: PlayerId, now: Timestamp) -> Result<i64>;
+    /// A chat of `game`.
+    async fn gf_chat(&self, game: GameId, id: i64) -> Result<Option<ChatRec>>;
+    /// Whether the user may read and post in the chat: a participant of a direct chat, an
+    /// accepted member of a group chat's group.
+    async fn gf_in_chat(&self, chat: i64, player: PlayerId) -> Result<bool>;
+    /// A page of the user's direct chats (or group chats), most recent activity first.
+    async fn gf_chat_page(&self, player: PlayerId, group_chats: bool, limit: i64, offset: i64)
+    -> Result<Vec<ChatRec>>;
+    /// Participants of these direct chats: (chat id, user).
+    async fn gf_chat_participants(&self, chats: &[i64]) -> Result<Vec<(i64, GfUser)>>;
+    /// Posts a message (read by its sender) and marks the chat's activity, in one
+    /// transaction.
+    async fn gf_insert_message(&self, chat: i64, player: PlayerId, text: &str, now: Timestamp) -> Result<Message>;
+    /// A message with its readers.
+    async fn gf_message(&self, id: i64) -> Result<Option<Message>>;
+    /// Per chat, messages newest first from `offset`, at most `limit`, with their readers.
+    async fn gf_messages(&self, chats: &[i64], limit: i64, offset: i64) -> Result<Vec<Message>>;
+    /// Adds a reader (idempotent).
+    async fn gf_mark_read(&self, message: i64, player: PlayerId) -> Result<()>;
+
+    /// A group's attributes, by key.
+    async fn gf_group_attributes(&self, group: i64) -> Result<Vec<GroupAttribute>>;
+    /// Adds attributes in one transaction; `Conflict` on a key the group has.
+    async fn gf_insert_group_attributes(&self, group: i64, creator: PlayerId, attrs: &[NewAttribute]) -> Result<()>;
+    /// Sets an attribute's value.
+    async fn gf_set_group_attribute(&self, id: i64, value: &str) -> Result<()>;
 }
