@@ -522,4 +522,204 @@ async fn tenant_isolation(b: Backend) {
     gf2.srv.finish().await;
 }
 
-on_both_backends!(friendships, game_rounds, groups, tenant_isolation);
+async fn chats_and_messages(b: Backend) {
+    let Some(gf) = setup(b).await else { return };
+    let (a, bo, c) = (gf.sign_up("ann").await, gf.sign_up("bob").await, gf.sign_up("cat").await);
+    let (ta, _) = gf.sign_in(&a).await;
+
+    // Ann writes to Bob: a direct chat (User), both participants, the message read by Ann.
+    let r = gf.req("POST", "/chats", Some(&ta), Some(json!({"text": "hi bob", "usernames": ["bob"]}))).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let ab = r.json["id"].as_i64().expect("id");
+    assert_eq!(r.json["creator_type"], "User");
+    assert_eq!(r.json["chat"]["id"], ab, "docs/C# superset");
+    assert_eq!(r.json["chat_users"].as_array().map(Vec::len), Some(2));
+    let mut people = ids(&r.json["participants"]);
+    people.sort_unstable();
+    assert_eq!(people, { let mut v = vec![a.id, bo.id]; v.sort_unstable(); v });
+    let m = &r.json["messages"][0];
+    assert_eq!((m["user_id"].clone(), m["read_by"].clone(), m["read"].clone()), (json!(a.id), json!([a.id]), json!(true)));
+    // The same set again reuses the chat; {A, B, C} is another one (verified).
+    let r = gf.req("POST", "/chats", Some(&ta), Some(json!({"text": "again", "usernames": ["Bob"]}))).await;
+    assert_eq!(r.json["id"], ab);
+    assert_eq!(r.json["messages"].as_array().map(Vec::len), Some(2));
+    gf.tick();
+    let r = gf.req("POST", "/chats", Some(&ta), Some(json!({"text": "all", "usernames": ["bob", "cat"]}))).await;
+    let abc = r.json["id"].as_i64().expect("id");
+    assert_ne!(abc, ab);
+
+    // Bob: both chats, most recent activity first; Ann's message unread for him.
+    let (tb, me) = gf.sign_in(&bo).await;
+    assert_eq!(ids(&me["direct_chats"]), vec![abc, ab]);
+    assert_eq!(ids(&me["group_chats"]), Vec::<i64>::new());
+    let newest = &me["direct_chats"][1]["messages"][0];
+    assert_eq!(newest["text"], "again");
+    assert_eq!(newest["read"], false);
+    let msg = newest["id"].as_i64().expect("id");
+    // Bob replies and marks Ann's message read (twice: idempotent).
+    let r = gf.req("POST", "/messages", Some(&tb), Some(json!({"message": {"chat_id": ab, "text": "hey"}}))).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.json["user_id"], bo.id);
+    assert_eq!(r.json["read_by"], json!([bo.id]));
+    assert_eq!(r.json["message"]["id"], r.json["id"], "docs/C# superset");
+    for _ in 0..2 {
+        let r = gf.req("POST", &format!("/messages/{msg}/mark_as_read"), Some(&tb), None).await;
+        assert_eq!(r.status, 200, "{}", r.text);
+    }
+    // Message pages: a bare array for the JS SDK, newest first.
+    let r = gf.req("GET", &format!("/messages/page/1?chat_id={ab}"), Some(&tb), None).await;
+    let texts: Vec<&str> = r.json.as_array().expect("bare array").iter().filter_map(|m| m["text"].as_str()).collect();
+    assert_eq!(texts, vec!["hey", "again", "hi bob"]);
+    assert_eq!(r.json[1]["read_by"], json!([a.id, bo.id]));
+    assert_eq!(r.json[1]["read"], true);
+
+    // Cat is not in {A, B}: cannot read, post or mark there.
+    let (tc, me) = gf.sign_in(&c).await;
+    assert_eq!(ids(&me["direct_chats"]), vec![abc]);
+    assert_refused(&gf.req("GET", &format!("/messages/page/1?chat_id={ab}"), Some(&tc), None).await, 403);
+    assert_refused(&gf.req("POST", "/messages", Some(&tc), Some(json!({"chat_id": ab, "text": "x"}))).await, 403);
+    assert_refused(&gf.req("POST", &format!("/messages/{msg}/mark_as_read"), Some(&tc), None).await, 403);
+    // Validation: empty text, unknown user, both or neither target, no chat.
+    for bad in [
+        json!({"text": "", "usernames": ["ann"]}),
+        json!({"text": "x", "usernames": ["nobody"]}),
+        json!({"text": "x"}),
+        json!({"text": "x", "usernames": ["ann"], "group_id": 1}),
+        json!({"text": "x", "usernames": []}),
+    ] {
+        assert_refused(&gf.req("POST", "/chats", Some(&tc), Some(bad)).await, 422);
+    }
+    assert_refused(&gf.req("POST", "/messages", Some(&tc), Some(json!({"message": {"chat_id": abc, "text": " "}}))).await, 422);
+    assert_refused(&gf.req("GET", "/messages/page/1?chat_id=999999", Some(&tc), None).await, 404);
+
+    // Pages of 25: 30 messages in {A, B, C}.
+    for i in 0..30 {
+        let r = gf.req("POST", "/messages", Some(&tc), Some(json!({"message": {"chat_id": abc, "text": format!("m{i}")}}))).await;
+        assert_eq!(r.status, 200, "{}", r.text);
+    }
+    let p1 = gf.req("GET", &format!("/messages/page/1?chat_id={abc}"), Some(&tc), None).await;
+    assert_eq!(p1.json.as_array().map(Vec::len), Some(25));
+    assert_eq!(p1.json[0]["text"], "m29");
+    let p2 = gf.req("GET", &format!("/messages/page/2?chat_id={abc}"), Some(&tc), None).await;
+    assert_eq!(p2.json.as_array().map(Vec::len), Some(6));
+    assert_eq!(p2.json[5]["text"], "all");
+    // The C# SDK gets the wrapped form (reference 16).
+    let r = gf
+        .srv
+        .http
+        .get(format!("{}/api/v3/messages/page/2?chat_id={abc}", gf.srv.base))
+        .header("authentication-token", &tc)
+        .header("x-unity-version", "2022.3.1f1")
+        .send()
+        .await
+        .expect("send");
+    let v: Value = r.json().await.expect("json");
+    assert_eq!(v["messages"].as_array().map(Vec::len), Some(6));
+    let (_, me) = gf.sign_in(&a).await;
+    assert_eq!(me["direct_chats"][0]["messages"].as_array().map(Vec::len), Some(25));
+    let r = gf.req("GET", "/chats/page/1", Some(&tc), None).await;
+    assert_eq!(ids(&r.json["direct_chats"]), vec![abc]);
+    assert!(r.json["group_chats"].is_array());
+    let r = gf.req("GET", "/chats/page/2", Some(&tc), None).await;
+    assert_eq!(r.json, json!({"direct_chats": [], "group_chats": []}));
+
+    // A group chat: members only; participants cover every author, even one who left.
+    let (ta, _) = gf.sign_in(&a).await;
+    let body = json!({"group": {"name": "g", "can_auto_join": true, "is_invite_only": false, "max_group_size": 5}});
+    let g = gf.req("POST", "/groups", Some(&ta), Some(body)).await.json["id"].as_i64().expect("id");
+    assert_refused(&gf.req("POST", "/chats", Some(&tb), Some(json!({"text": "x", "group_id": g}))).await, 422);
+    let join = json!({"group_connection": {"group_id": g, "action_type": "join"}});
+    let (tb, _) = gf.sign_in(&bo).await;
+    assert_eq!(gf.req("POST", "/group_connections", Some(&tb), Some(join)).await.status, 200);
+    let r = gf.req("POST", "/chats", Some(&tb), Some(json!({"text": "hello group", "group_id": g}))).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.json["creator_type"], "Group");
+    let gc = r.json["id"].as_i64().expect("id");
+    let r = gf.req("DELETE", &format!("/group_connections/leave/{g}"), Some(&tb), None).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let (ta, me) = gf.sign_in(&a).await;
+    assert_eq!(ids(&me["group_chats"]), vec![gc]);
+    let chat = &me["group_chats"][0];
+    assert_eq!(chat["creator_type"], "Group");
+    let parts = ids(&chat["participants"]);
+    assert!(parts.contains(&a.id) && parts.contains(&bo.id), "author kept: {parts:?}");
+    // Bob left: he can no longer read it.
+    assert_refused(&gf.req("GET", &format!("/messages/page/1?chat_id={gc}"), Some(&tb), None).await, 403);
+    let r = gf.req("POST", "/chats", Some(&ta), Some(json!({"text": "still here", "group_id": g}))).await;
+    assert_eq!(r.json["id"], gc, "one chat per group");
+    gf.srv.finish().await;
+}
+
+async fn group_attributes(b: Backend) {
+    let Some(gf) = setup(b).await else { return };
+    let (a, bo, c) = (gf.sign_up("ann").await, gf.sign_up("bob").await, gf.sign_up("cat").await);
+    let (ta, _) = gf.sign_in(&a).await;
+    let mk = |admins_only: bool| json!({"group": {"name": "g", "can_auto_join": true, "is_invite_only": false,
+        "max_group_size": 9, "admins_only_can_create_attributes": admins_only}});
+    let strict = gf.req("POST", "/groups", Some(&ta), Some(mk(true))).await.json["id"].as_i64().expect("id");
+    let loose = gf.req("POST", "/groups", Some(&ta), Some(mk(false))).await.json["id"].as_i64().expect("id");
+    let (tb, _) = gf.sign_in(&bo).await;
+    for g in [strict, loose] {
+        let join = json!({"group_connection": {"group_id": g, "action_type": "join"}});
+        assert_eq!(gf.req("POST", "/group_connections", Some(&tb), Some(join)).await.status, 200);
+    }
+    let add = |k: &str, others: bool| json!({"attributes": [{"key": k, "value": "dark", "others_can_edit": others}]});
+    // Admins only in the strict group (verified 403); any member in the loose one.
+    assert_refused(&gf.req("POST", &format!("/groups/{strict}/add_attribute"), Some(&tb), Some(add("theme", false))).await, 403);
+    let r = gf.req("POST", &format!("/groups/{strict}/add_attribute"), Some(&ta), Some(add("theme", false))).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.json["attributes"][0]["key"], "theme");
+    let r = gf.req("POST", &format!("/groups/{loose}/add_attribute"), Some(&tb), Some(add("mine", false))).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let r = gf.req("POST", &format!("/groups/{loose}/add_attribute"), Some(&tb), Some(add("shared", true))).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_refused(&gf.req("POST", &format!("/groups/{loose}/add_attribute"), Some(&tb), Some(add("mine", true))).await, 422);
+    assert_refused(&gf.req("POST", &format!("/groups/{loose}/add_attribute"), Some(&tb), Some(json!({"attributes": [{"value": "v"}]}))).await, 400);
+
+    // The list: a bare array with others_can_edit (verified); C# gets it wrapped.
+    let (ta, _) = gf.sign_in(&a).await;
+    let r = gf.req("GET", &format!("/groups/{loose}/attributes"), Some(&ta), None).await;
+    let list = r.json.as_array().expect("bare array");
+    assert_eq!(list.len(), 2);
+    assert_eq!((list[0]["key"].clone(), list[0]["others_can_edit"].clone(), list[0]["can_edit"].clone()), (json!("mine"), json!(false), json!(false)));
+    assert_eq!((list[1]["key"].clone(), list[1]["others_can_edit"].clone(), list[1]["creator_id"].clone()), (json!("shared"), json!(true), json!(bo.id)));
+    let r = gf
+        .srv
+        .http
+        .get(format!("{}/api/v3/groups/{loose}/attributes", gf.srv.base))
+        .header("authentication-token", &ta)
+        .header("user-agent", "UnityPlayer/2022.3.1f1 (UnityWebRequest/1.0, libcurl/8.1.1-DEV)")
+        .send()
+        .await
+        .expect("send");
+    let v: Value = r.json().await.expect("json");
+    assert_eq!(v["attributes"].as_array().map(Vec::len), Some(2));
+
+    // Modify: creator only, unless others_can_edit (verified both ways).
+    let set = |k: &str, v: &str| json!({"key": k, "value": v});
+    assert_refused(&gf.req("PATCH", &format!("/groups/{loose}/modify_attribute"), Some(&ta), Some(set("mine", "x"))).await, 403);
+    let r = gf.req("PATCH", &format!("/groups/{loose}/modify_attribute"), Some(&ta), Some(set("shared", "light"))).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!((r.json["value"].clone(), r.json["others_can_edit"].clone()), (json!("light"), json!(true)));
+    assert_refused(&gf.req("PATCH", &format!("/groups/{loose}/modify_attribute"), Some(&ta), Some(set("nope", "x"))).await, 404);
+    assert_refused(&gf.req("PATCH", &format!("/groups/{loose}/modify_attribute"), Some(&ta), Some(json!({"key": "mine"}))).await, 400);
+    let (tb, _) = gf.sign_in(&bo).await;
+    let r = gf.req("PATCH", &format!("/groups/{loose}/modify_attribute"), Some(&tb), Some(set("mine", "y"))).await;
+    assert_eq!(r.json["value"], "y", "{}", r.text);
+    // Non-members neither read nor write.
+    let (tc, _) = gf.sign_in(&c).await;
+    assert_refused(&gf.req("GET", &format!("/groups/{loose}/attributes"), Some(&tc), None).await, 403);
+    assert_refused(&gf.req("PATCH", &format!("/groups/{loose}/modify_attribute"), Some(&tc), Some(set("shared", "z"))).await, 403);
+    let r = gf.req("GET", &format!("/groups/{loose}/attributes"), Some(&tb), None).await;
+    assert_eq!(r.json[1]["value"], "light", "nothing changed by refused calls");
+    gf.srv.finish().await;
+}
+
+on_both_backends!(
+    friendships,
+    game_rounds,
+    groups,
+    tenant_isolation,
+    chats_and_messages,
+    group_attributes
+);

@@ -195,7 +195,8 @@ impl Gamefuse {
                     return Err(Error::NotFound("group"));
                 }
                 if !member {
-                    return Err(Error::Forbidden("only members may chat in a group"));
+                    // Reference 12.2: 422 for a non-member.
+                    return Err(Error::Conflict("Only members may chat in a group".into()));
                 }
                 self.store().gf_group_chat(caller.game.id, g, me.id, now).await?
             }
