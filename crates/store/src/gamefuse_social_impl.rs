@@ -920,7 +920,7 @@ impl GamefuseSocialStore for SqlStore {
             return Ok(Vec::new());
         }
         let sql = format!(
-            "SELECT p.chat_id AS m_group, 0 AS m_admin, {} FROM gf_chat_participants p \
+            "SELECT p.chat_id AS m_group, CAST(0 AS BIGINT) AS m_admin, {} FROM gf_chat_participants p \
              JOIN gamefuse_users u ON u.player_id = p.player_id WHERE p.chat_id IN ({}) ORDER BY p.player_id",
             gf_user_cols_u!(),
             params(1, chats.len())
