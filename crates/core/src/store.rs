@@ -70,7 +70,9 @@ pub trait Store:
     crate::account_store::AccountStore
     + crate::gamefuse::store::GamefuseStore
     + crate::gamefuse::social_store::GamefuseSocialStore
-    + Send + Sync + 'static
+    + Send
+    + Sync
+    + 'static
 {
     /// Checks that the database answers.
     async fn ping(&self) -> Result<()>;

@@ -98,8 +98,13 @@ impl Gf {
                 )
                 .await;
             let gid = g["id"].as_i64().expect("id");
-            self.call("POST", "/chats", Some(&me), json!({"text": "hi group", "group_id": gid}))
-                .await;
+            self.call(
+                "POST",
+                "/chats",
+                Some(&me),
+                json!({"text": "hi group", "group_id": gid}),
+            )
+            .await;
         }
         for i in 0..direct {
             let other = &friend_names[i % friend_names.len()];
@@ -109,8 +114,13 @@ impl Gf {
             } else {
                 json!([other, friend_names[(i + 1) % friend_names.len()]])
             };
-            self.call("POST", "/chats", Some(&me), json!({"text": format!("m{i}"), "usernames": names}))
-                .await;
+            self.call(
+                "POST",
+                "/chats",
+                Some(&me),
+                json!({"text": format!("m{i}"), "usernames": names}),
+            )
+            .await;
         }
         format!("{name}@example.org")
     }

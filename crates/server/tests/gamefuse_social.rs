@@ -71,8 +71,10 @@ impl Gf {
                 "POST",
                 "/users",
                 None,
-                Some(json!({"email": email, "username": name, "password": "pw", "password_confirmation": "pw",
-                    "game_id": self.game_id, "game_token": self.game_token})),
+                Some(
+                    json!({"email": email, "username": name, "password": "pw", "password_confirmation": "pw",
+                    "game_id": self.game_id, "game_token": self.game_token}),
+                ),
             )
             .await;
         assert_eq!(r.status, 200, "sign-up: {}", r.text);
@@ -105,7 +107,11 @@ impl Gf {
 /// Asserts a GameFuse error: status, text/plain, a non-empty text.
 fn assert_refused(r: &Resp, status: u16) {
     assert_eq!(r.status, status, "body: {}", r.text);
-    let ct = r.headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("");
+    let ct = r
+        .headers
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
     assert!(ct.starts_with("text/plain"), "content-type {ct}");
     assert!(!r.text.is_empty());
 }
@@ -120,11 +126,17 @@ fn ids(v: &Value) -> Vec<i64> {
 
 async fn friendships(b: Backend) {
     let Some(gf) = setup(b).await else { return };
-    let (a, bo, c) = (gf.sign_up("ann").await, gf.sign_up("bob").await, gf.sign_up("cat").await);
+    let (a, bo, c) = (
+        gf.sign_up("ann").await,
+        gf.sign_up("bob").await,
+        gf.sign_up("cat").await,
+    );
 
     // Ann asks Bob: the response is the FriendRequest of the recipient (10.1).
     let (ta, _) = gf.sign_in(&a).await;
-    let r = gf.req("POST", "/friendships", Some(&ta), Some(json!({"username": "bob"}))).await;
+    let r = gf
+        .req("POST", "/friendships", Some(&ta), Some(json!({"username": "bob"})))
+        .await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.json["id"], bo.id);
     assert_eq!(r.json["username"], "bob");
@@ -135,7 +147,9 @@ async fn friendships(b: Backend) {
     let ann_bob = r.json["friendship_id"].as_i64().expect("id");
     // Refusals: unknown user, oneself, a second request either way (422 text).
     for (token, name) in [(&ta, "nobody"), (&ta, "ANN"), (&ta, "bob")] {
-        let r = gf.req("POST", "/friendships", Some(token), Some(json!({"username": name}))).await;
+        let r = gf
+            .req("POST", "/friendships", Some(token), Some(json!({"username": name})))
+            .await;
         assert_refused(&r, 422);
     }
     assert_refused(&gf.req("POST", "/friendships", Some(&ta), Some(json!({}))).await, 422);
@@ -143,7 +157,9 @@ async fn friendships(b: Backend) {
 
     // Cat asks Bob later.
     let (tc, _) = gf.sign_in(&c).await;
-    let r = gf.req("POST", "/friendships", Some(&tc), Some(json!({"username": "Bob"}))).await;
+    let r = gf
+        .req("POST", "/friendships", Some(&tc), Some(json!({"username": "Bob"})))
+        .await;
     assert_eq!(r.status, 200, "{}", r.text);
     let cat_bob = r.json["friendship_id"].as_i64().expect("id");
 
@@ -154,27 +170,52 @@ async fn friendships(b: Backend) {
     assert_eq!(ids(&me["outgoing_friend_requests"]), Vec::<i64>::new());
     assert_eq!(ids(&me["friends"]), Vec::<i64>::new());
     // Bob cannot answer as the sender would, nor cancel what he did not send.
-    assert_refused(&gf.req("DELETE", &format!("/friendships/{ann_bob}"), Some(&tb), None).await, 422);
+    assert_refused(
+        &gf.req("DELETE", &format!("/friendships/{ann_bob}"), Some(&tb), None)
+            .await,
+        422,
+    );
     // Ann cannot accept her own request.
     let (ta, me) = gf.sign_in(&a).await;
     assert_eq!(ids(&me["outgoing_friend_requests"]), vec![bo.id]);
     let accept = json!({"friendship": {"status": "accepted"}});
     assert_refused(
-        &gf.req("PUT", &format!("/friendships/{ann_bob}"), Some(&ta), Some(accept.clone())).await,
+        &gf.req(
+            "PUT",
+            &format!("/friendships/{ann_bob}"),
+            Some(&ta),
+            Some(accept.clone()),
+        )
+        .await,
         422,
     );
     // A bad status and an unknown id.
     let (tb, _) = gf.sign_in(&bo).await;
     let bad = json!({"friendship": {"status": "maybe"}});
-    assert_refused(&gf.req("PUT", &format!("/friendships/{ann_bob}"), Some(&tb), Some(bad)).await, 422);
-    assert_refused(&gf.req("PUT", "/friendships/999999", Some(&tb), Some(accept.clone())).await, 404);
+    assert_refused(
+        &gf.req("PUT", &format!("/friendships/{ann_bob}"), Some(&tb), Some(bad))
+            .await,
+        422,
+    );
+    assert_refused(
+        &gf.req("PUT", "/friendships/999999", Some(&tb), Some(accept.clone()))
+            .await,
+        404,
+    );
 
     // Bob accepts Ann (nested form) and declines Cat (flat form).
-    let r = gf.req("PUT", &format!("/friendships/{ann_bob}"), Some(&tb), Some(accept)).await;
+    let r = gf
+        .req("PUT", &format!("/friendships/{ann_bob}"), Some(&tb), Some(accept))
+        .await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert!(r.json["message"].is_string());
     let r = gf
-        .req("PUT", &format!("/friendships/{cat_bob}"), Some(&tb), Some(json!({"status": "declined"})))
+        .req(
+            "PUT",
+            &format!("/friendships/{cat_bob}"),
+            Some(&tb),
+            Some(json!({"status": "declined"})),
+        )
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
     let (_, me) = gf.sign_in(&bo).await;
@@ -196,35 +237,61 @@ async fn friendships(b: Backend) {
     assert!(r.json.get("authentication_token").is_none());
 
     // Cat asks Ann, then cancels: gone from both sides.
-    let r = gf.req("POST", "/friendships", Some(&tc), Some(json!({"username": "ann"}))).await;
+    let r = gf
+        .req("POST", "/friendships", Some(&tc), Some(json!({"username": "ann"})))
+        .await;
     let cat_ann = r.json["friendship_id"].as_i64().expect("id");
     let r = gf.req("GET", "/friendships", Some(&ta), None).await;
     assert_eq!(ids(&r.json["incoming_friend_requests"]), vec![c.id]);
-    assert_refused(&gf.req("DELETE", &format!("/friendships/{cat_ann}"), Some(&ta), None).await, 422);
-    let r = gf.req("DELETE", &format!("/friendships/{cat_ann}"), Some(&tc), None).await;
+    assert_refused(
+        &gf.req("DELETE", &format!("/friendships/{cat_ann}"), Some(&ta), None)
+            .await,
+        422,
+    );
+    let r = gf
+        .req("DELETE", &format!("/friendships/{cat_ann}"), Some(&tc), None)
+        .await;
     assert_eq!(r.status, 200, "{}", r.text);
     let r = gf.req("GET", "/incoming_friend_requests", Some(&ta), None).await;
     assert_eq!(ids(&r.json["incoming_friend_requests"]), Vec::<i64>::new());
 
     // Unfriend: JSON body (SDK) from Bob's side; a second time is 422; the query form too.
     let (tb, _) = gf.sign_in(&bo).await;
-    assert_refused(&gf.req("DELETE", "/unfriend", Some(&tb), Some(json!({"user_id": c.id}))).await, 422);
-    let r = gf.req("DELETE", "/unfriend", Some(&tb), Some(json!({"user_id": a.id}))).await;
+    assert_refused(
+        &gf.req("DELETE", "/unfriend", Some(&tb), Some(json!({"user_id": c.id})))
+            .await,
+        422,
+    );
+    let r = gf
+        .req("DELETE", "/unfriend", Some(&tb), Some(json!({"user_id": a.id})))
+        .await;
     assert_eq!(r.status, 200, "{}", r.text);
-    assert_refused(&gf.req("DELETE", &format!("/unfriend?user_id={}", a.id), Some(&tb), None).await, 422);
+    assert_refused(
+        &gf.req("DELETE", &format!("/unfriend?user_id={}", a.id), Some(&tb), None)
+            .await,
+        422,
+    );
     let (_, me) = gf.sign_in(&a).await;
     assert_eq!(ids(&me["friends"]), Vec::<i64>::new());
     let (_, me) = gf.sign_in(&bo).await;
     assert_eq!(ids(&me["friends"]), Vec::<i64>::new());
 
     // Without a token: 401 text.
-    assert_refused(&gf.req("POST", "/friendships", None, Some(json!({"username": "bob"}))).await, 401);
+    assert_refused(
+        &gf.req("POST", "/friendships", None, Some(json!({"username": "bob"})))
+            .await,
+        401,
+    );
     gf.srv.finish().await;
 }
 
 async fn game_rounds(b: Backend) {
     let Some(gf) = setup(b).await else { return };
-    let (a, bo, c) = (gf.sign_up("ann").await, gf.sign_up("bob").await, gf.sign_up("cat").await);
+    let (a, bo, c) = (
+        gf.sign_up("ann").await,
+        gf.sign_up("bob").await,
+        gf.sign_up("cat").await,
+    );
     let (ta, _) = gf.sign_in(&a).await;
 
     // A single-player round: fractional score, metadata object, start time now (13.1).
@@ -270,8 +337,15 @@ async fn game_rounds(b: Backend) {
 
     // Only the owner (or the container's master) changes a round.
     let upd = json!({"game_round": {"score": 1.5}});
-    assert_refused(&gf.req("PUT", &format!("/game_rounds/{solo}"), Some(&tb), Some(upd.clone())).await, 401);
-    assert_refused(&gf.req("DELETE", &format!("/game_rounds/{solo}"), Some(&tc), None).await, 401);
+    assert_refused(
+        &gf.req("PUT", &format!("/game_rounds/{solo}"), Some(&tb), Some(upd.clone()))
+            .await,
+        401,
+    );
+    assert_refused(
+        &gf.req("DELETE", &format!("/game_rounds/{solo}"), Some(&tc), None).await,
+        401,
+    );
     // Bob cannot create rounds for Cat, nor join a container for someone else.
     let body = json!({"game_round": {"game_type": "x", "game_user_id": c.id}});
     assert_refused(&gf.req("POST", "/game_rounds", Some(&tb), Some(body)).await, 401);
@@ -286,14 +360,22 @@ async fn game_rounds(b: Backend) {
         assert_refused(&gf.req("POST", "/game_rounds", Some(&ta), Some(bad)).await, 422);
     }
     assert_refused(
-        &gf.req("POST", "/game_rounds", Some(&ta), Some(json!({"game_round": {"game_type": "x",
-            "game_user_id": a.id, "multiplayer_game_round_id": 999_999}}))).await,
+        &gf.req(
+            "POST",
+            "/game_rounds",
+            Some(&ta),
+            Some(json!({"game_round": {"game_type": "x",
+            "game_user_id": a.id, "multiplayer_game_round_id": 999_999}})),
+        )
+        .await,
         404,
     );
 
     // Ann updates: partial, milliseconds preserved, a new place.
     let upd = json!({"game_round": {"end_time": "2026-01-01T00:09:59.123Z", "place": 1, "score": 4}});
-    let r = gf.req("PUT", &format!("/game_rounds/{solo}"), Some(&ta), Some(upd)).await;
+    let r = gf
+        .req("PUT", &format!("/game_rounds/{solo}"), Some(&ta), Some(upd))
+        .await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.json["end_time"], "2026-01-01T00:09:59.123Z");
     assert_eq!(r.json["score"], 4.0);
@@ -302,7 +384,12 @@ async fn game_rounds(b: Backend) {
     assert_eq!(r.json["metadata"]["level"], 2);
     // The master updates Bob's round in her container.
     let r = gf
-        .req("PUT", &format!("/game_rounds/{bobs}"), Some(&ta), Some(json!({"game_round": {"place": 2}})))
+        .req(
+            "PUT",
+            &format!("/game_rounds/{bobs}"),
+            Some(&ta),
+            Some(json!({"game_round": {"place": 2}})),
+        )
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.json["rankings"].as_array().map(Vec::len), Some(2));
@@ -310,14 +397,19 @@ async fn game_rounds(b: Backend) {
     // Show and list (docs routes).
     let r = gf.req("GET", &format!("/game_rounds/{solo}"), Some(&tc), None).await;
     assert_eq!(r.json["id"], solo);
-    let r = gf.req("GET", &format!("/game_rounds?user_id={}", a.id), Some(&tc), None).await;
+    let r = gf
+        .req("GET", &format!("/game_rounds?user_id={}", a.id), Some(&tc), None)
+        .await;
     assert_eq!(r.json["game_rounds"].as_array().map(Vec::len), Some(2));
     assert_refused(&gf.req("GET", "/game_rounds", Some(&tc), None).await, 422);
 
     // Delete: Ann's solo round; gone from her data.
     let r = gf.req("DELETE", &format!("/game_rounds/{solo}"), Some(&ta), None).await;
     assert_eq!(r.status, 200, "{}", r.text);
-    assert_refused(&gf.req("GET", &format!("/game_rounds/{solo}"), Some(&ta), None).await, 404);
+    assert_refused(
+        &gf.req("GET", &format!("/game_rounds/{solo}"), Some(&ta), None).await,
+        404,
+    );
     let (_, me) = gf.sign_in(&a).await;
     assert_eq!(me["game_rounds"].as_array().map(Vec::len), Some(1));
     gf.srv.finish().await;
@@ -325,7 +417,11 @@ async fn game_rounds(b: Backend) {
 
 async fn groups(b: Backend) {
     let Some(gf) = setup(b).await else { return };
-    let (a, bo, c) = (gf.sign_up("ann").await, gf.sign_up("bob").await, gf.sign_up("cat").await);
+    let (a, bo, c) = (
+        gf.sign_up("ann").await,
+        gf.sign_up("bob").await,
+        gf.sign_up("cat").await,
+    );
     let (ta, _) = gf.sign_in(&a).await;
 
     // Ann creates a closed group and an auto-join group: 201 with members and admins.
@@ -347,11 +443,21 @@ async fn groups(b: Backend) {
     assert_eq!(r.status, 201, "{}", r.text);
     let open = r.json["id"].as_i64().expect("id");
     let r = gf
-        .req("POST", "/groups", Some(&ta), Some(json!({"group": {"name": " ", "can_auto_join": true}})))
+        .req(
+            "POST",
+            "/groups",
+            Some(&ta),
+            Some(json!({"group": {"name": " ", "can_auto_join": true}})),
+        )
         .await;
     assert_refused(&r, 422);
     let r = gf
-        .req("POST", "/groups", Some(&ta), Some(json!({"group": {"name": "x", "max_group_size": 0}})))
+        .req(
+            "POST",
+            "/groups",
+            Some(&ta),
+            Some(json!({"group": {"name": "x", "max_group_size": 0}})),
+        )
         .await;
     assert_refused(&r, 422);
 
@@ -368,14 +474,36 @@ async fn groups(b: Backend) {
     // Bob: joining the closed group is refused; a join request stays pending; the open
     // group he joins at once.
     let conn = |g: i64, t: &str| json!({"group_connection": {"group_id": g, "user_id": bo.id, "status": "accepted", "action_type": t}});
-    assert_refused(&gf.req("POST", "/group_connections", Some(&tb), Some(conn(closed, "join"))).await, 403);
-    let r = gf.req("POST", "/group_connections", Some(&tb), Some(conn(closed, "join_request"))).await;
+    assert_refused(
+        &gf.req("POST", "/group_connections", Some(&tb), Some(conn(closed, "join")))
+            .await,
+        403,
+    );
+    let r = gf
+        .req(
+            "POST",
+            "/group_connections",
+            Some(&tb),
+            Some(conn(closed, "join_request")),
+        )
+        .await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.json["status"], "pending");
     let request = r.json["id"].as_i64().expect("id");
-    assert_refused(&gf.req("POST", "/group_connections", Some(&tb), Some(conn(closed, "join_request"))).await, 422);
+    assert_refused(
+        &gf.req(
+            "POST",
+            "/group_connections",
+            Some(&tb),
+            Some(conn(closed, "join_request")),
+        )
+        .await,
+        422,
+    );
     gf.tick();
-    let r = gf.req("POST", "/group_connections", Some(&tb), Some(conn(open, "join"))).await;
+    let r = gf
+        .req("POST", "/group_connections", Some(&tb), Some(conn(open, "join")))
+        .await;
     assert_eq!(r.json["status"], "accepted", "{}", r.text);
     let (tb, me) = gf.sign_in(&bo).await;
     assert_eq!(ids(&me["groups"]), vec![open]);
@@ -383,17 +511,32 @@ async fn groups(b: Backend) {
     assert_eq!(me["group_join_requests"][0]["group"]["id"], closed);
     assert_eq!(me["group_join_requests"][0]["user"]["id"], bo.id);
     // Bob may not answer his own request, nor invite to a group he does not administer.
-    let yes = json!({"group_connection": {"status": "accepted", "action_type": "update"}, "connection_type": "join_request"});
-    assert_refused(&gf.req("PUT", &format!("/group_connections/{request}"), Some(&tb), Some(yes.clone())).await, 403);
+    let yes =
+        json!({"group_connection": {"status": "accepted", "action_type": "update"}, "connection_type": "join_request"});
+    assert_refused(
+        &gf.req(
+            "PUT",
+            &format!("/group_connections/{request}"),
+            Some(&tb),
+            Some(yes.clone()),
+        )
+        .await,
+        403,
+    );
     let inv = |g: i64| json!({"group_connection": {"group_id": g, "status": "pending", "action_type": "invite"}, "username": "cat"});
-    assert_refused(&gf.req("POST", "/group_connections", Some(&tb), Some(inv(open))).await, 403);
+    assert_refused(
+        &gf.req("POST", "/group_connections", Some(&tb), Some(inv(open))).await,
+        403,
+    );
 
     // Ann sees the request on the group and accepts it; Bob becomes a plain member.
     let (ta, _) = gf.sign_in(&a).await;
     let r = gf.req("GET", &format!("/groups/{closed}"), Some(&ta), None).await;
     assert_eq!(ids(&r.json["join_requests"]), vec![request]);
     assert_eq!(r.json["join_requests"][0]["user"]["id"], bo.id);
-    let r = gf.req("PUT", &format!("/group_connections/{request}"), Some(&ta), Some(yes)).await;
+    let r = gf
+        .req("PUT", &format!("/group_connections/{request}"), Some(&ta), Some(yes))
+        .await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.json, json!({"id": request, "status": "accepted"}));
     let (tb, me) = gf.sign_in(&bo).await;
@@ -409,17 +552,31 @@ async fn groups(b: Backend) {
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.json["user"]["id"], c.id);
     let first = r.json["id"].as_i64().expect("id");
-    let r = gf.req("DELETE", &format!("/group_connections/cancel/{first}"), Some(&ta), None).await;
+    let r = gf
+        .req("DELETE", &format!("/group_connections/cancel/{first}"), Some(&ta), None)
+        .await;
     assert_eq!(r.status, 200, "{}", r.text);
     let r = gf.req("POST", "/group_connections", Some(&ta), Some(inv(closed))).await;
     let invite = r.json["id"].as_i64().expect("id");
     let (tc, me) = gf.sign_in(&c).await;
     assert_eq!(ids(&me["group_invites"]), vec![invite]);
     let i = &me["group_invites"][0];
-    assert_eq!((i["group"]["id"].clone(), i["user"]["id"].clone(), i["inviter"]["id"].clone()), (json!(closed), json!(c.id), json!(a.id)));
+    assert_eq!(
+        (
+            i["group"]["id"].clone(),
+            i["user"]["id"].clone(),
+            i["inviter"]["id"].clone()
+        ),
+        (json!(closed), json!(c.id), json!(a.id))
+    );
     // Cat accepts: the group is now full (max 3).
     let r = gf
-        .req("PUT", &format!("/group_connections/{invite}"), Some(&tc), Some(json!({"group_connection": {"status": "accepted"}})))
+        .req(
+            "PUT",
+            &format!("/group_connections/{invite}"),
+            Some(&tc),
+            Some(json!({"group_connection": {"status": "accepted"}})),
+        )
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
     let (tc, me) = gf.sign_in(&c).await;
@@ -429,10 +586,26 @@ async fn groups(b: Backend) {
 
     // Only admins update, remove, promote, delete.
     let upd = json!({"group": {"name": "Renamed"}});
-    assert_refused(&gf.req("PUT", &format!("/groups/{closed}"), Some(&tc), Some(upd.clone())).await, 403);
+    assert_refused(
+        &gf.req("PUT", &format!("/groups/{closed}"), Some(&tc), Some(upd.clone()))
+            .await,
+        403,
+    );
     let rm = json!({"group_id": open});
-    assert_refused(&gf.req("PUT", &format!("/group_connections/remove_member/{}", bo.id), Some(&tc), Some(rm.clone())).await, 403);
-    assert_refused(&gf.req("DELETE", &format!("/groups/{open}"), Some(&tb), None).await, 403);
+    assert_refused(
+        &gf.req(
+            "PUT",
+            &format!("/group_connections/remove_member/{}", bo.id),
+            Some(&tc),
+            Some(rm.clone()),
+        )
+        .await,
+        403,
+    );
+    assert_refused(
+        &gf.req("DELETE", &format!("/groups/{open}"), Some(&tb), None).await,
+        403,
+    );
     let (ta, _) = gf.sign_in(&a).await;
     let r = gf.req("PUT", &format!("/groups/{closed}"), Some(&ta), Some(upd)).await;
     assert_eq!(r.status, 200, "{}", r.text);
@@ -440,15 +613,31 @@ async fn groups(b: Backend) {
     assert_eq!(ids(&r.json["members"]), vec![a.id, bo.id, c.id], "real lists, never []");
 
     // Ann removes Bob from the open group: he cannot rejoin by himself (verified).
-    let r = gf.req("PUT", &format!("/group_connections/remove_member/{}", bo.id), Some(&ta), Some(rm)).await;
+    let r = gf
+        .req(
+            "PUT",
+            &format!("/group_connections/remove_member/{}", bo.id),
+            Some(&ta),
+            Some(rm),
+        )
+        .await;
     assert_eq!(r.status, 200, "{}", r.text);
     let (tb, me) = gf.sign_in(&bo).await;
     assert_eq!(ids(&me["groups"]), vec![closed]);
-    assert_refused(&gf.req("POST", "/group_connections", Some(&tb), Some(conn(open, "join"))).await, 403);
+    assert_refused(
+        &gf.req("POST", "/group_connections", Some(&tb), Some(conn(open, "join")))
+            .await,
+        403,
+    );
 
     // Ann promotes Bob in the closed group; Bob then sees its pending lists.
     let r = gf
-        .req("PUT", &format!("/group_connections/make_admin/{}", bo.id), Some(&ta), Some(json!({"group_id": closed})))
+        .req(
+            "PUT",
+            &format!("/group_connections/make_admin/{}", bo.id),
+            Some(&ta),
+            Some(json!({"group_id": closed})),
+        )
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
     let r = gf.req("GET", &format!("/groups/{closed}"), Some(&tb), None).await;
@@ -456,14 +645,25 @@ async fn groups(b: Backend) {
     assert!(r.json["join_requests"].is_array());
 
     // Cat leaves; a declined invite leaves no pending row.
-    let r = gf.req("DELETE", &format!("/group_connections/leave/{closed}"), Some(&tc), None).await;
+    let r = gf
+        .req("DELETE", &format!("/group_connections/leave/{closed}"), Some(&tc), None)
+        .await;
     assert_eq!(r.status, 200, "{}", r.text);
-    assert_refused(&gf.req("DELETE", &format!("/group_connections/leave/{closed}"), Some(&tc), None).await, 422);
+    assert_refused(
+        &gf.req("DELETE", &format!("/group_connections/leave/{closed}"), Some(&tc), None)
+            .await,
+        422,
+    );
     let r = gf.req("POST", "/group_connections", Some(&tb), Some(inv(closed))).await;
     let again = r.json["id"].as_i64().expect("id");
     let (tc, _) = gf.sign_in(&c).await;
     let r = gf
-        .req("PUT", &format!("/group_connections/{again}"), Some(&tc), Some(json!({"group_connection": {"status": "declined"}})))
+        .req(
+            "PUT",
+            &format!("/group_connections/{again}"),
+            Some(&tc),
+            Some(json!({"group_connection": {"status": "declined"}})),
+        )
         .await;
     assert_eq!(r.json["status"], "declined", "{}", r.text);
     let (_, me) = gf.sign_in(&c).await;
@@ -479,7 +679,11 @@ async fn groups(b: Backend) {
     // A bad action type, a missing group.
     let bad = json!({"group_connection": {"group_id": closed, "action_type": "steal"}});
     assert_refused(&gf.req("POST", "/group_connections", Some(&ta), Some(bad)).await, 422);
-    assert_refused(&gf.req("POST", "/group_connections", Some(&ta), Some(conn(999_999, "join"))).await, 404);
+    assert_refused(
+        &gf.req("POST", "/group_connections", Some(&ta), Some(conn(999_999, "join")))
+            .await,
+        404,
+    );
     gf.srv.finish().await;
 }
 
@@ -489,11 +693,18 @@ async fn tenant_isolation(b: Backend) {
     let a = gf.sign_up("ann").await;
     let (ta, _) = gf.sign_in(&a).await;
     let r = gf
-        .req("POST", "/groups", Some(&ta), Some(json!({"group": {"name": "g", "can_auto_join": true}})))
+        .req(
+            "POST",
+            "/groups",
+            Some(&ta),
+            Some(json!({"group": {"name": "g", "can_auto_join": true}})),
+        )
         .await;
     let g = r.json["id"].as_i64().expect("id");
     let body = json!({"game_round": {"game_type": "solo", "game_user_id": a.id}});
-    let round = gf.req("POST", "/game_rounds", Some(&ta), Some(body)).await.json["id"].as_i64().expect("id");
+    let round = gf.req("POST", "/game_rounds", Some(&ta), Some(body)).await.json["id"]
+        .as_i64()
+        .expect("id");
     // A second game with a user of the same name.
     let other = gf
         .srv
@@ -513,22 +724,41 @@ async fn tenant_isolation(b: Backend) {
     let x = gf2.sign_up("ann").await;
     let (tx, _) = gf2.sign_in(&x).await;
     assert_refused(&gf2.req("GET", &format!("/groups/{g}"), Some(&tx), None).await, 404);
-    assert_refused(&gf2.req("GET", &format!("/game_rounds/{round}"), Some(&tx), None).await, 404);
+    assert_refused(
+        &gf2.req("GET", &format!("/game_rounds/{round}"), Some(&tx), None).await,
+        404,
+    );
     let join = json!({"group_connection": {"group_id": g, "action_type": "join"}});
     assert_refused(&gf2.req("POST", "/group_connections", Some(&tx), Some(join)).await, 404);
-    let r = gf2.req("POST", "/friendships", Some(&tx), Some(json!({"username": "ann"}))).await;
+    let r = gf2
+        .req("POST", "/friendships", Some(&tx), Some(json!({"username": "ann"})))
+        .await;
     assert_refused(&r, 422);
-    assert_eq!(ids(&gf2.req("GET", "/groups", Some(&tx), None).await.json["groups"]), Vec::<i64>::new());
+    assert_eq!(
+        ids(&gf2.req("GET", "/groups", Some(&tx), None).await.json["groups"]),
+        Vec::<i64>::new()
+    );
     gf2.srv.finish().await;
 }
 
 async fn chats_and_messages(b: Backend) {
     let Some(gf) = setup(b).await else { return };
-    let (a, bo, c) = (gf.sign_up("ann").await, gf.sign_up("bob").await, gf.sign_up("cat").await);
+    let (a, bo, c) = (
+        gf.sign_up("ann").await,
+        gf.sign_up("bob").await,
+        gf.sign_up("cat").await,
+    );
     let (ta, _) = gf.sign_in(&a).await;
 
     // Ann writes to Bob: a direct chat (User), both participants, the message read by Ann.
-    let r = gf.req("POST", "/chats", Some(&ta), Some(json!({"text": "hi bob", "usernames": ["bob"]}))).await;
+    let r = gf
+        .req(
+            "POST",
+            "/chats",
+            Some(&ta),
+            Some(json!({"text": "hi bob", "usernames": ["bob"]})),
+        )
+        .await;
     assert_eq!(r.status, 200, "{}", r.text);
     let ab = r.json["id"].as_i64().expect("id");
     assert_eq!(r.json["creator_type"], "User");
@@ -536,15 +766,36 @@ async fn chats_and_messages(b: Backend) {
     assert_eq!(r.json["chat_users"].as_array().map(Vec::len), Some(2));
     let mut people = ids(&r.json["participants"]);
     people.sort_unstable();
-    assert_eq!(people, { let mut v = vec![a.id, bo.id]; v.sort_unstable(); v });
+    assert_eq!(people, {
+        let mut v = vec![a.id, bo.id];
+        v.sort_unstable();
+        v
+    });
     let m = &r.json["messages"][0];
-    assert_eq!((m["user_id"].clone(), m["read_by"].clone(), m["read"].clone()), (json!(a.id), json!([a.id]), json!(true)));
+    assert_eq!(
+        (m["user_id"].clone(), m["read_by"].clone(), m["read"].clone()),
+        (json!(a.id), json!([a.id]), json!(true))
+    );
     // The same set again reuses the chat; {A, B, C} is another one (verified).
-    let r = gf.req("POST", "/chats", Some(&ta), Some(json!({"text": "again", "usernames": ["Bob"]}))).await;
+    let r = gf
+        .req(
+            "POST",
+            "/chats",
+            Some(&ta),
+            Some(json!({"text": "again", "usernames": ["Bob"]})),
+        )
+        .await;
     assert_eq!(r.json["id"], ab);
     assert_eq!(r.json["messages"].as_array().map(Vec::len), Some(2));
     gf.tick();
-    let r = gf.req("POST", "/chats", Some(&ta), Some(json!({"text": "all", "usernames": ["bob", "cat"]}))).await;
+    let r = gf
+        .req(
+            "POST",
+            "/chats",
+            Some(&ta),
+            Some(json!({"text": "all", "usernames": ["bob", "cat"]})),
+        )
+        .await;
     let abc = r.json["id"].as_i64().expect("id");
     assert_ne!(abc, ab);
 
@@ -557,18 +808,35 @@ async fn chats_and_messages(b: Backend) {
     assert_eq!(newest["read"], false);
     let msg = newest["id"].as_i64().expect("id");
     // Bob replies and marks Ann's message read (twice: idempotent).
-    let r = gf.req("POST", "/messages", Some(&tb), Some(json!({"message": {"chat_id": ab, "text": "hey"}}))).await;
+    let r = gf
+        .req(
+            "POST",
+            "/messages",
+            Some(&tb),
+            Some(json!({"message": {"chat_id": ab, "text": "hey"}})),
+        )
+        .await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.json["user_id"], bo.id);
     assert_eq!(r.json["read_by"], json!([bo.id]));
     assert_eq!(r.json["message"]["id"], r.json["id"], "docs/C# superset");
     for _ in 0..2 {
-        let r = gf.req("POST", &format!("/messages/{msg}/mark_as_read"), Some(&tb), None).await;
+        let r = gf
+            .req("POST", &format!("/messages/{msg}/mark_as_read"), Some(&tb), None)
+            .await;
         assert_eq!(r.status, 200, "{}", r.text);
     }
     // Message pages: a bare array for the JS SDK, newest first.
-    let r = gf.req("GET", &format!("/messages/page/1?chat_id={ab}"), Some(&tb), None).await;
-    let texts: Vec<&str> = r.json.as_array().expect("bare array").iter().filter_map(|m| m["text"].as_str()).collect();
+    let r = gf
+        .req("GET", &format!("/messages/page/1?chat_id={ab}"), Some(&tb), None)
+        .await;
+    let texts: Vec<&str> = r
+        .json
+        .as_array()
+        .expect("bare array")
+        .iter()
+        .filter_map(|m| m["text"].as_str())
+        .collect();
     assert_eq!(texts, vec!["hey", "again", "hi bob"]);
     assert_eq!(r.json[1]["read_by"], json!([a.id, bo.id]));
     assert_eq!(r.json[1]["read"], true);
@@ -576,9 +844,26 @@ async fn chats_and_messages(b: Backend) {
     // Cat is not in {A, B}: cannot read, post or mark there.
     let (tc, me) = gf.sign_in(&c).await;
     assert_eq!(ids(&me["direct_chats"]), vec![abc]);
-    assert_refused(&gf.req("GET", &format!("/messages/page/1?chat_id={ab}"), Some(&tc), None).await, 403);
-    assert_refused(&gf.req("POST", "/messages", Some(&tc), Some(json!({"chat_id": ab, "text": "x"}))).await, 403);
-    assert_refused(&gf.req("POST", &format!("/messages/{msg}/mark_as_read"), Some(&tc), None).await, 403);
+    assert_refused(
+        &gf.req("GET", &format!("/messages/page/1?chat_id={ab}"), Some(&tc), None)
+            .await,
+        403,
+    );
+    assert_refused(
+        &gf.req(
+            "POST",
+            "/messages",
+            Some(&tc),
+            Some(json!({"chat_id": ab, "text": "x"})),
+        )
+        .await,
+        403,
+    );
+    assert_refused(
+        &gf.req("POST", &format!("/messages/{msg}/mark_as_read"), Some(&tc), None)
+            .await,
+        403,
+    );
     // Validation: empty text, unknown user, both or neither target, no chat.
     for bad in [
         json!({"text": "", "usernames": ["ann"]}),
@@ -589,18 +874,41 @@ async fn chats_and_messages(b: Backend) {
     ] {
         assert_refused(&gf.req("POST", "/chats", Some(&tc), Some(bad)).await, 422);
     }
-    assert_refused(&gf.req("POST", "/messages", Some(&tc), Some(json!({"message": {"chat_id": abc, "text": " "}}))).await, 422);
-    assert_refused(&gf.req("GET", "/messages/page/1?chat_id=999999", Some(&tc), None).await, 404);
+    assert_refused(
+        &gf.req(
+            "POST",
+            "/messages",
+            Some(&tc),
+            Some(json!({"message": {"chat_id": abc, "text": " "}})),
+        )
+        .await,
+        422,
+    );
+    assert_refused(
+        &gf.req("GET", "/messages/page/1?chat_id=999999", Some(&tc), None).await,
+        404,
+    );
 
     // Pages of 25: 30 messages in {A, B, C}.
     for i in 0..30 {
-        let r = gf.req("POST", "/messages", Some(&tc), Some(json!({"message": {"chat_id": abc, "text": format!("m{i}")}}))).await;
+        let r = gf
+            .req(
+                "POST",
+                "/messages",
+                Some(&tc),
+                Some(json!({"message": {"chat_id": abc, "text": format!("m{i}")}})),
+            )
+            .await;
         assert_eq!(r.status, 200, "{}", r.text);
     }
-    let p1 = gf.req("GET", &format!("/messages/page/1?chat_id={abc}"), Some(&tc), None).await;
+    let p1 = gf
+        .req("GET", &format!("/messages/page/1?chat_id={abc}"), Some(&tc), None)
+        .await;
     assert_eq!(p1.json.as_array().map(Vec::len), Some(25));
     assert_eq!(p1.json[0]["text"], "m29");
-    let p2 = gf.req("GET", &format!("/messages/page/2?chat_id={abc}"), Some(&tc), None).await;
+    let p2 = gf
+        .req("GET", &format!("/messages/page/2?chat_id={abc}"), Some(&tc), None)
+        .await;
     assert_eq!(p2.json.as_array().map(Vec::len), Some(6));
     assert_eq!(p2.json[5]["text"], "all");
     // The C# SDK gets the wrapped form (reference 16).
@@ -626,69 +934,181 @@ async fn chats_and_messages(b: Backend) {
     // A group chat: members only; participants cover every author, even one who left.
     let (ta, _) = gf.sign_in(&a).await;
     let body = json!({"group": {"name": "g", "can_auto_join": true, "is_invite_only": false, "max_group_size": 5}});
-    let g = gf.req("POST", "/groups", Some(&ta), Some(body)).await.json["id"].as_i64().expect("id");
-    assert_refused(&gf.req("POST", "/chats", Some(&tb), Some(json!({"text": "x", "group_id": g}))).await, 422);
+    let g = gf.req("POST", "/groups", Some(&ta), Some(body)).await.json["id"]
+        .as_i64()
+        .expect("id");
+    assert_refused(
+        &gf.req("POST", "/chats", Some(&tb), Some(json!({"text": "x", "group_id": g})))
+            .await,
+        422,
+    );
     let join = json!({"group_connection": {"group_id": g, "action_type": "join"}});
     let (tb, _) = gf.sign_in(&bo).await;
-    assert_eq!(gf.req("POST", "/group_connections", Some(&tb), Some(join)).await.status, 200);
-    let r = gf.req("POST", "/chats", Some(&tb), Some(json!({"text": "hello group", "group_id": g}))).await;
+    assert_eq!(
+        gf.req("POST", "/group_connections", Some(&tb), Some(join)).await.status,
+        200
+    );
+    let r = gf
+        .req(
+            "POST",
+            "/chats",
+            Some(&tb),
+            Some(json!({"text": "hello group", "group_id": g})),
+        )
+        .await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.json["creator_type"], "Group");
     let gc = r.json["id"].as_i64().expect("id");
-    let r = gf.req("DELETE", &format!("/group_connections/leave/{g}"), Some(&tb), None).await;
+    let r = gf
+        .req("DELETE", &format!("/group_connections/leave/{g}"), Some(&tb), None)
+        .await;
     assert_eq!(r.status, 200, "{}", r.text);
     let (ta, me) = gf.sign_in(&a).await;
     assert_eq!(ids(&me["group_chats"]), vec![gc]);
     let chat = &me["group_chats"][0];
     assert_eq!(chat["creator_type"], "Group");
     let parts = ids(&chat["participants"]);
-    assert!(parts.contains(&a.id) && parts.contains(&bo.id), "author kept: {parts:?}");
+    assert!(
+        parts.contains(&a.id) && parts.contains(&bo.id),
+        "author kept: {parts:?}"
+    );
     // Bob left: he can no longer read it.
-    assert_refused(&gf.req("GET", &format!("/messages/page/1?chat_id={gc}"), Some(&tb), None).await, 403);
-    let r = gf.req("POST", "/chats", Some(&ta), Some(json!({"text": "still here", "group_id": g}))).await;
+    assert_refused(
+        &gf.req("GET", &format!("/messages/page/1?chat_id={gc}"), Some(&tb), None)
+            .await,
+        403,
+    );
+    let r = gf
+        .req(
+            "POST",
+            "/chats",
+            Some(&ta),
+            Some(json!({"text": "still here", "group_id": g})),
+        )
+        .await;
     assert_eq!(r.json["id"], gc, "one chat per group");
     gf.srv.finish().await;
 }
 
 async fn group_attributes(b: Backend) {
     let Some(gf) = setup(b).await else { return };
-    let (a, bo, c) = (gf.sign_up("ann").await, gf.sign_up("bob").await, gf.sign_up("cat").await);
+    let (a, bo, c) = (
+        gf.sign_up("ann").await,
+        gf.sign_up("bob").await,
+        gf.sign_up("cat").await,
+    );
     let (ta, _) = gf.sign_in(&a).await;
-    let mk = |admins_only: bool| json!({"group": {"name": "g", "can_auto_join": true, "is_invite_only": false,
-        "max_group_size": 9, "admins_only_can_create_attributes": admins_only}});
-    let strict = gf.req("POST", "/groups", Some(&ta), Some(mk(true))).await.json["id"].as_i64().expect("id");
-    let loose = gf.req("POST", "/groups", Some(&ta), Some(mk(false))).await.json["id"].as_i64().expect("id");
+    let mk = |admins_only: bool| {
+        json!({"group": {"name": "g", "can_auto_join": true, "is_invite_only": false,
+        "max_group_size": 9, "admins_only_can_create_attributes": admins_only}})
+    };
+    let strict = gf.req("POST", "/groups", Some(&ta), Some(mk(true))).await.json["id"]
+        .as_i64()
+        .expect("id");
+    let loose = gf.req("POST", "/groups", Some(&ta), Some(mk(false))).await.json["id"]
+        .as_i64()
+        .expect("id");
     let (tb, _) = gf.sign_in(&bo).await;
     for g in [strict, loose] {
         let join = json!({"group_connection": {"group_id": g, "action_type": "join"}});
-        assert_eq!(gf.req("POST", "/group_connections", Some(&tb), Some(join)).await.status, 200);
+        assert_eq!(
+            gf.req("POST", "/group_connections", Some(&tb), Some(join)).await.status,
+            200
+        );
     }
     let add = |k: &str, others: bool| json!({"attributes": [{"key": k, "value": "dark", "others_can_edit": others}]});
     // Admins only in the strict group (verified 403); any member in the loose one.
-    assert_refused(&gf.req("POST", &format!("/groups/{strict}/add_attribute"), Some(&tb), Some(add("theme", false))).await, 403);
-    let r = gf.req("POST", &format!("/groups/{strict}/add_attribute"), Some(&ta), Some(add("theme", false))).await;
+    assert_refused(
+        &gf.req(
+            "POST",
+            &format!("/groups/{strict}/add_attribute"),
+            Some(&tb),
+            Some(add("theme", false)),
+        )
+        .await,
+        403,
+    );
+    let r = gf
+        .req(
+            "POST",
+            &format!("/groups/{strict}/add_attribute"),
+            Some(&ta),
+            Some(add("theme", false)),
+        )
+        .await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.json["attributes"][0]["key"], "theme");
-    let r = gf.req("POST", &format!("/groups/{loose}/add_attribute"), Some(&tb), Some(add("mine", false))).await;
+    let r = gf
+        .req(
+            "POST",
+            &format!("/groups/{loose}/add_attribute"),
+            Some(&tb),
+            Some(add("mine", false)),
+        )
+        .await;
     assert_eq!(r.status, 200, "{}", r.text);
-    let r = gf.req("POST", &format!("/groups/{loose}/add_attribute"), Some(&tb), Some(add("shared", true))).await;
+    let r = gf
+        .req(
+            "POST",
+            &format!("/groups/{loose}/add_attribute"),
+            Some(&tb),
+            Some(add("shared", true)),
+        )
+        .await;
     assert_eq!(r.status, 200, "{}", r.text);
-    assert_refused(&gf.req("POST", &format!("/groups/{loose}/add_attribute"), Some(&tb), Some(add("mine", true))).await, 422);
-    assert_refused(&gf.req("POST", &format!("/groups/{loose}/add_attribute"), Some(&tb), Some(json!({"attributes": [{"value": "v"}]}))).await, 400);
+    assert_refused(
+        &gf.req(
+            "POST",
+            &format!("/groups/{loose}/add_attribute"),
+            Some(&tb),
+            Some(add("mine", true)),
+        )
+        .await,
+        422,
+    );
+    assert_refused(
+        &gf.req(
+            "POST",
+            &format!("/groups/{loose}/add_attribute"),
+            Some(&tb),
+            Some(json!({"attributes": [{"value": "v"}]})),
+        )
+        .await,
+        400,
+    );
 
     // The list: a bare array with others_can_edit (verified); C# gets it wrapped.
     let (ta, _) = gf.sign_in(&a).await;
-    let r = gf.req("GET", &format!("/groups/{loose}/attributes"), Some(&ta), None).await;
+    let r = gf
+        .req("GET", &format!("/groups/{loose}/attributes"), Some(&ta), None)
+        .await;
     let list = r.json.as_array().expect("bare array");
     assert_eq!(list.len(), 2);
-    assert_eq!((list[0]["key"].clone(), list[0]["others_can_edit"].clone(), list[0]["can_edit"].clone()), (json!("mine"), json!(false), json!(false)));
-    assert_eq!((list[1]["key"].clone(), list[1]["others_can_edit"].clone(), list[1]["creator_id"].clone()), (json!("shared"), json!(true), json!(bo.id)));
+    assert_eq!(
+        (
+            list[0]["key"].clone(),
+            list[0]["others_can_edit"].clone(),
+            list[0]["can_edit"].clone()
+        ),
+        (json!("mine"), json!(false), json!(false))
+    );
+    assert_eq!(
+        (
+            list[1]["key"].clone(),
+            list[1]["others_can_edit"].clone(),
+            list[1]["creator_id"].clone()
+        ),
+        (json!("shared"), json!(true), json!(bo.id))
+    );
     let r = gf
         .srv
         .http
         .get(format!("{}/api/v3/groups/{loose}/attributes", gf.srv.base))
         .header("authentication-token", &ta)
-        .header("user-agent", "UnityPlayer/2022.3.1f1 (UnityWebRequest/1.0, libcurl/8.1.1-DEV)")
+        .header(
+            "user-agent",
+            "UnityPlayer/2022.3.1f1 (UnityWebRequest/1.0, libcurl/8.1.1-DEV)",
+        )
         .send()
         .await
         .expect("send");
@@ -697,20 +1117,79 @@ async fn group_attributes(b: Backend) {
 
     // Modify: creator only, unless others_can_edit (verified both ways).
     let set = |k: &str, v: &str| json!({"key": k, "value": v});
-    assert_refused(&gf.req("PATCH", &format!("/groups/{loose}/modify_attribute"), Some(&ta), Some(set("mine", "x"))).await, 403);
-    let r = gf.req("PATCH", &format!("/groups/{loose}/modify_attribute"), Some(&ta), Some(set("shared", "light"))).await;
+    assert_refused(
+        &gf.req(
+            "PATCH",
+            &format!("/groups/{loose}/modify_attribute"),
+            Some(&ta),
+            Some(set("mine", "x")),
+        )
+        .await,
+        403,
+    );
+    let r = gf
+        .req(
+            "PATCH",
+            &format!("/groups/{loose}/modify_attribute"),
+            Some(&ta),
+            Some(set("shared", "light")),
+        )
+        .await;
     assert_eq!(r.status, 200, "{}", r.text);
-    assert_eq!((r.json["value"].clone(), r.json["others_can_edit"].clone()), (json!("light"), json!(true)));
-    assert_refused(&gf.req("PATCH", &format!("/groups/{loose}/modify_attribute"), Some(&ta), Some(set("nope", "x"))).await, 404);
-    assert_refused(&gf.req("PATCH", &format!("/groups/{loose}/modify_attribute"), Some(&ta), Some(json!({"key": "mine"}))).await, 400);
+    assert_eq!(
+        (r.json["value"].clone(), r.json["others_can_edit"].clone()),
+        (json!("light"), json!(true))
+    );
+    assert_refused(
+        &gf.req(
+            "PATCH",
+            &format!("/groups/{loose}/modify_attribute"),
+            Some(&ta),
+            Some(set("nope", "x")),
+        )
+        .await,
+        404,
+    );
+    assert_refused(
+        &gf.req(
+            "PATCH",
+            &format!("/groups/{loose}/modify_attribute"),
+            Some(&ta),
+            Some(json!({"key": "mine"})),
+        )
+        .await,
+        400,
+    );
     let (tb, _) = gf.sign_in(&bo).await;
-    let r = gf.req("PATCH", &format!("/groups/{loose}/modify_attribute"), Some(&tb), Some(set("mine", "y"))).await;
+    let r = gf
+        .req(
+            "PATCH",
+            &format!("/groups/{loose}/modify_attribute"),
+            Some(&tb),
+            Some(set("mine", "y")),
+        )
+        .await;
     assert_eq!(r.json["value"], "y", "{}", r.text);
     // Non-members neither read nor write.
     let (tc, _) = gf.sign_in(&c).await;
-    assert_refused(&gf.req("GET", &format!("/groups/{loose}/attributes"), Some(&tc), None).await, 403);
-    assert_refused(&gf.req("PATCH", &format!("/groups/{loose}/modify_attribute"), Some(&tc), Some(set("shared", "z"))).await, 403);
-    let r = gf.req("GET", &format!("/groups/{loose}/attributes"), Some(&tb), None).await;
+    assert_refused(
+        &gf.req("GET", &format!("/groups/{loose}/attributes"), Some(&tc), None)
+            .await,
+        403,
+    );
+    assert_refused(
+        &gf.req(
+            "PATCH",
+            &format!("/groups/{loose}/modify_attribute"),
+            Some(&tc),
+            Some(set("shared", "z")),
+        )
+        .await,
+        403,
+    );
+    let r = gf
+        .req("GET", &format!("/groups/{loose}/attributes"), Some(&tb), None)
+        .await;
     assert_eq!(r.json[1]["value"], "light", "nothing changed by refused calls");
     gf.srv.finish().await;
 }

@@ -781,7 +781,9 @@ impl GamefuseStore for SqlStore {
         const CHATS: &str = "(SELECT id FROM gf_chats WHERE game_id = $1)";
         let statements = [
             // Social data (migration 0004), children first.
-            format!("DELETE FROM gf_message_reads WHERE message_id IN (SELECT id FROM gf_messages WHERE chat_id IN {CHATS})"),
+            format!(
+                "DELETE FROM gf_message_reads WHERE message_id IN (SELECT id FROM gf_messages WHERE chat_id IN {CHATS})"
+            ),
             format!("DELETE FROM gf_messages WHERE chat_id IN {CHATS}"),
             format!("DELETE FROM gf_chat_participants WHERE chat_id IN {CHATS}"),
             "DELETE FROM gf_chats WHERE game_id = $1".to_owned(),

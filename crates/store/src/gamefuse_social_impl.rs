@@ -462,7 +462,8 @@ impl GamefuseSocialStore for SqlStore {
     }
 
     async fn gf_list_groups(&self, game: GameId) -> Result<Vec<Group>> {
-        let sql = format!("SELECT {GROUP_COLS} FROM gf_groups g WHERE g.game_id = $1 AND g.searchable = 1 ORDER BY g.id");
+        let sql =
+            format!("SELECT {GROUP_COLS} FROM gf_groups g WHERE g.game_id = $1 AND g.searchable = 1 ORDER BY g.id");
         let rows: Vec<GroupRow> = on_read_pool!(self, |pool| {
             sqlx::query_as(&sql).bind(game.0).fetch_all(pool).await.map_err(db_err)
         })?;
@@ -574,17 +575,16 @@ impl GamefuseSocialStore for SqlStore {
              AND status IN ('pending', 'accepted') ORDER BY created_at, id"
         );
         let rows: Vec<ConnectionRow> = on_read_pool!(self, |pool| {
-            sqlx::query_as(&sql).bind(player.0).fetch_all(pool).await.map_err(db_err)
+            sqlx::query_as(&sql)
+                .bind(player.0)
+                .fetch_all(pool)
+                .await
+                .map_err(db_err)
         })?;
         Ok(rows.into_iter().map(Connection::from).collect())
     }
 
-    async fn gf_insert_connection(
-        &self,
-        c: &Connection,
-        replace_removed: bool,
-        max_size: Option<i64>,
-    ) -> Result<i64> {
+    async fn gf_insert_connection(&self, c: &Connection, replace_removed: bool, max_size: Option<i64>) -> Result<i64> {
         let c = c.clone();
         let pg = matches!(self.db, crate::Db::Postgres(_));
         write_tx!(self, |tx| {
@@ -743,11 +743,13 @@ impl GamefuseSocialStore for SqlStore {
             }
             q.fetch_all(pool).await.map_err(db_err)
         })?;
-        self.with_rankings(rows.into_iter().map(GameRound::from).collect()).await
+        self.with_rankings(rows.into_iter().map(GameRound::from).collect())
+            .await
     }
 
     async fn gf_rounds_of(&self, player: PlayerId, limit: i64, offset: i64) -> Result<Vec<GameRound>> {
-        let sql = format!("SELECT {ROUND_COLS} FROM gf_game_rounds WHERE player_id = $1 ORDER BY id LIMIT $2 OFFSET $3");
+        let sql =
+            format!("SELECT {ROUND_COLS} FROM gf_game_rounds WHERE player_id = $1 ORDER BY id LIMIT $2 OFFSET $3");
         let rows: Vec<RoundRow> = on_read_pool!(self, |pool| {
             sqlx::query_as(&sql)
                 .bind(player.0)
@@ -757,7 +759,8 @@ impl GamefuseSocialStore for SqlStore {
                 .await
                 .map_err(db_err)
         })?;
-        self.with_rankings(rows.into_iter().map(GameRound::from).collect()).await
+        self.with_rankings(rows.into_iter().map(GameRound::from).collect())
+            .await
     }
 
     async fn gf_update_round(&self, id: i64, patch: &RoundPatch, now: Timestamp) -> Result<()> {
@@ -887,13 +890,7 @@ impl GamefuseSocialStore for SqlStore {
         Ok(n > 0)
     }
 
-    async fn gf_chat_page(
-        &self,
-        player: PlayerId,
-        group_chats: bool,
-        limit: i64,
-        offset: i64,
-    ) -> Result<Vec<ChatRec>> {
+    async fn gf_chat_page(&self, player: PlayerId, group_chats: bool, limit: i64, offset: i64) -> Result<Vec<ChatRec>> {
         let sql = if group_chats {
             "SELECT c.id, c.group_id, c.creator_id FROM gf_chats c JOIN gf_group_connections g \
              ON g.group_id = c.group_id AND g.player_id = $1 AND g.status = 'accepted' \
@@ -1003,7 +1000,11 @@ impl GamefuseSocialStore for SqlStore {
             for id in chats {
                 q = q.bind(*id);
             }
-            q.bind(offset).bind(offset.saturating_add(limit)).fetch_all(pool).await.map_err(db_err)
+            q.bind(offset)
+                .bind(offset.saturating_add(limit))
+                .fetch_all(pool)
+                .await
+                .map_err(db_err)
         })?;
         self.with_readers(rows).await
     }

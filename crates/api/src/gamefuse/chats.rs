@@ -10,15 +10,16 @@ use axum::response::{IntoResponse, Response};
 use playgate_core::gamefuse::chats::ChatTarget;
 
 use super::wire::{
-    ChatCreatedOut, ChatMessageOut, ChatOut, ChatPageOut, ChatRequest, MessageCreatedOut, MessageOut,
-    MessageRequest, MessagesOut, chats,
+    ChatCreatedOut, ChatMessageOut, ChatOut, ChatPageOut, ChatRequest, MessageCreatedOut, MessageOut, MessageRequest,
+    MessagesOut, chats,
 };
 use super::{Authed, GfError, path_id};
 use crate::common::state::AppState;
 
 /// Invalid data is 422 on these routes (reference 12.2, 12.4).
 fn unprocessable(e: impl Into<GfError>) -> GfError {
-    e.into().remap(StatusCode::BAD_REQUEST, StatusCode::UNPROCESSABLE_ENTITY)
+    e.into()
+        .remap(StatusCode::BAD_REQUEST, StatusCode::UNPROCESSABLE_ENTITY)
 }
 
 fn viewer(auth: &Authed) -> Result<i64, GfError> {
@@ -33,12 +34,21 @@ pub async fn create(State(s): State<AppState>, auth: Authed) -> Result<Json<Chat
         (Some(names), None) => ChatTarget::Users(
             names
                 .iter()
-                .map(|v| v.as_str().map(str::to_owned).ok_or_else(|| GfError::invalid("usernames", "must be strings")))
+                .map(|v| {
+                    v.as_str()
+                        .map(str::to_owned)
+                        .ok_or_else(|| GfError::invalid("usernames", "must be strings"))
+                })
                 .collect::<Result<_, _>>()
                 .map_err(unprocessable)?,
         ),
         (None, Some(g)) => ChatTarget::Group(g),
-        _ => return Err(unprocessable(GfError::invalid("usernames", "or group_id (exactly one) is required"))),
+        _ => {
+            return Err(unprocessable(GfError::invalid(
+                "usernames",
+                "or group_id (exactly one) is required",
+            )));
+        }
     };
     let text = req.text.unwrap_or_default();
     let chat = s
@@ -55,7 +65,11 @@ pub async fn create(State(s): State<AppState>, auth: Authed) -> Result<Json<Chat
 }
 
 /// `GET /chats/page/{page}`: both lists, each 25 per page.
-pub async fn page(State(s): State<AppState>, Path(page): Path<String>, auth: Authed) -> Result<Json<ChatPageOut>, GfError> {
+pub async fn page(
+    State(s): State<AppState>,
+    Path(page): Path<String>,
+    auth: Authed,
+) -> Result<Json<ChatPageOut>, GfError> {
     let me = viewer(&auth)?;
     let page = path_id(&page, "page")?;
     let (direct, group) = s.gamefuse.chats_page(&auth.caller, page).await?;
@@ -104,7 +118,11 @@ pub async fn messages(State(s): State<AppState>, Path(page): Path<String>, auth:
 }
 
 /// `POST /messages/{id}/mark_as_read`: idempotent 200.
-pub async fn mark_read(State(s): State<AppState>, Path(id): Path<String>, auth: Authed) -> Result<Json<MessageOut>, GfError> {
+pub async fn mark_read(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    auth: Authed,
+) -> Result<Json<MessageOut>, GfError> {
     let id = path_id(&id, "message")?;
     s.gamefuse.mark_read(&auth.caller, id).await?;
     Ok(Json(MessageOut::new("Message marked as read")))

@@ -6,7 +6,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 
 use super::wire::{
-    FriendListsOut, FriendRequestCreatedOut, FriendRequestOut, FriendshipAnswer, FriendshipRequest, FriendsOut,
+    FriendListsOut, FriendRequestCreatedOut, FriendRequestOut, FriendsOut, FriendshipAnswer, FriendshipRequest,
     MessageOut, RequestsOut, UserIdRequest, UserPublicOut,
 };
 use super::{Authed, GfError, path_id};
@@ -43,7 +43,12 @@ pub async fn answer(
     let accept = match req.status.as_deref().map(str::trim) {
         Some("accepted") => true,
         Some("declined") => false,
-        _ => return Err(unprocessable(playgate_core::Error::invalid("status", "must be accepted or declined"))),
+        _ => {
+            return Err(unprocessable(playgate_core::Error::invalid(
+                "status",
+                "must be accepted or declined",
+            )));
+        }
     };
     s.gamefuse
         .answer_friend_request(&auth.caller, id, accept)

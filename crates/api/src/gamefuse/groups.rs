@@ -23,7 +23,9 @@ fn unprocessable(e: playgate_core::Error) -> GfError {
 
 fn group_input(auth: &Authed) -> Result<GroupInput, GfError> {
     let inner = auth.input.unwrapped("group");
-    let req: GroupRequest = inner.parse().map_err(|e| e.remap(StatusCode::BAD_REQUEST, StatusCode::UNPROCESSABLE_ENTITY))?;
+    let req: GroupRequest = inner
+        .parse()
+        .map_err(|e| e.remap(StatusCode::BAD_REQUEST, StatusCode::UNPROCESSABLE_ENTITY))?;
     // An explicit `null` (or "") clears the size limit on update; absence keeps it.
     let size = match inner.0.get("max_group_size") {
         None => None,
@@ -43,7 +45,11 @@ fn group_input(auth: &Authed) -> Result<GroupInput, GfError> {
 /// `POST /groups`: 201 `Group` with `members` and `admins` (the creator).
 pub async fn create(State(s): State<AppState>, auth: Authed) -> Result<(StatusCode, Json<GroupOut>), GfError> {
     let input = group_input(&auth)?;
-    let v = s.gamefuse.create_group(&auth.caller, input).await.map_err(unprocessable)?;
+    let v = s
+        .gamefuse
+        .create_group(&auth.caller, input)
+        .await
+        .map_err(unprocessable)?;
     Ok((StatusCode::CREATED, Json(GroupOut::with_members(v))))
 }
 
@@ -69,7 +75,11 @@ pub async fn update(
 ) -> Result<Json<GroupOut>, GfError> {
     let id = path_id(&id, "group")?;
     let input = group_input(&auth)?;
-    let v = s.gamefuse.update_group(&auth.caller, id, input).await.map_err(unprocessable)?;
+    let v = s
+        .gamefuse
+        .update_group(&auth.caller, id, input)
+        .await
+        .map_err(unprocessable)?;
     Ok(Json(GroupOut::with_members(v)))
 }
 
@@ -86,9 +96,11 @@ pub async fn delete(
 
 /// `POST /group_connections`: join, join request, or invite (by `action_type`).
 pub async fn connect(State(s): State<AppState>, auth: Authed) -> Result<Json<ConnectionOut>, GfError> {
-    let req: ConnectionRequest = auth.input.unwrapped("group_connection").parse().map_err(|e: GfError| {
-        e.remap(StatusCode::BAD_REQUEST, StatusCode::UNPROCESSABLE_ENTITY)
-    })?;
+    let req: ConnectionRequest = auth
+        .input
+        .unwrapped("group_connection")
+        .parse()
+        .map_err(|e: GfError| e.remap(StatusCode::BAD_REQUEST, StatusCode::UNPROCESSABLE_ENTITY))?;
     let bad = |field: &str, reason: &str| unprocessable(playgate_core::Error::invalid(field, reason));
     let group_id = req.group_id.ok_or_else(|| bad("group_id", "is required"))?;
     let kind = req
@@ -118,10 +130,22 @@ pub async fn answer(
     let accept = match req.status.as_deref().map(str::trim) {
         Some("accepted") => true,
         Some("declined") => false,
-        _ => return Err(unprocessable(playgate_core::Error::invalid("status", "must be accepted or declined"))),
+        _ => {
+            return Err(unprocessable(playgate_core::Error::invalid(
+                "status",
+                "must be accepted or declined",
+            )));
+        }
     };
-    let c = s.gamefuse.answer_connection(&auth.caller, id, accept).await.map_err(unprocessable)?;
-    Ok(Json(ConnectionStatusOut { id: c.id, status: c.status }))
+    let c = s
+        .gamefuse
+        .answer_connection(&auth.caller, id, accept)
+        .await
+        .map_err(unprocessable)?;
+    Ok(Json(ConnectionStatusOut {
+        id: c.id,
+        status: c.status,
+    }))
 }
 
 /// `DELETE /group_connections/cancel/{id}`.
@@ -159,7 +183,10 @@ pub async fn remove_member(
 ) -> Result<Json<MessageOut>, GfError> {
     let user = path_id(&user, "user")?;
     let group = group_of(&auth)?;
-    s.gamefuse.remove_member(&auth.caller, group, user).await.map_err(unprocessable)?;
+    s.gamefuse
+        .remove_member(&auth.caller, group, user)
+        .await
+        .map_err(unprocessable)?;
     Ok(Json(MessageOut::new("Member removed")))
 }
 
@@ -171,7 +198,10 @@ pub async fn make_admin(
 ) -> Result<Json<MessageOut>, GfError> {
     let user = path_id(&user, "user")?;
     let group = group_of(&auth)?;
-    s.gamefuse.make_admin(&auth.caller, group, user).await.map_err(unprocessable)?;
+    s.gamefuse
+        .make_admin(&auth.caller, group, user)
+        .await
+        .map_err(unprocessable)?;
     Ok(Json(MessageOut::new("Member made admin")))
 }
 
@@ -219,7 +249,10 @@ pub async fn add_attribute(
         .into_iter()
         .map(|a| {
             Ok(NewAttribute {
-                key: a.key.filter(|k| !k.is_empty()).ok_or_else(|| GfError::invalid("key", "is required"))?,
+                key: a
+                    .key
+                    .filter(|k| !k.is_empty())
+                    .ok_or_else(|| GfError::invalid("key", "is required"))?,
                 value: a.value.ok_or_else(|| GfError::invalid("value", "is required"))?,
                 others_can_edit: a.others_can_edit.unwrap_or(false),
             })
@@ -240,8 +273,14 @@ pub async fn modify_attribute(
     let id = path_id(&id, "group")?;
     let me = auth.caller.user()?.id.0;
     let req: GroupAttributeIn = auth.input.unwrapped("group").parse()?;
-    let key = req.key.filter(|k| !k.is_empty()).ok_or_else(|| GfError::invalid("key", "is required"))?;
+    let key = req
+        .key
+        .filter(|k| !k.is_empty())
+        .ok_or_else(|| GfError::invalid("key", "is required"))?;
     let value = req.value.ok_or_else(|| GfError::invalid("value", "is required"))?;
-    let a = s.gamefuse.modify_group_attribute(&auth.caller, id, &key, &value).await?;
+    let a = s
+        .gamefuse
+        .modify_group_attribute(&auth.caller, id, &key, &value)
+        .await?;
     Ok(Json(GroupAttributeOut::new(a, me)))
 }

@@ -158,7 +158,10 @@ pub fn router() -> Router<AppState> {
         .route("/groups", get(groups::list).post(groups::create))
         .route(
             "/groups/{id}",
-            get(groups::show).put(groups::update).patch(groups::update).delete(groups::delete),
+            get(groups::show)
+                .put(groups::update)
+                .patch(groups::update)
+                .delete(groups::delete),
         )
         .route("/groups/{id}/attributes", get(groups::attributes))
         .route("/groups/{id}/add_attribute", post(groups::add_attribute))

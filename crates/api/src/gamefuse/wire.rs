@@ -4,8 +4,8 @@
 
 use playgate_core::clock::Timestamp;
 use playgate_core::game::Game;
-use playgate_core::gamefuse::economy::{GameVariable, LeaderboardEntry, Owned, StoreItem, UserAttribute};
 use playgate_core::gamefuse::chats::{Chat, GroupAttribute, Message};
+use playgate_core::gamefuse::economy::{GameVariable, LeaderboardEntry, Owned, StoreItem, UserAttribute};
 use playgate_core::gamefuse::social::{
     ConnectionView, FriendLists, FriendRequest, GameRound, Group, GroupDetail, GroupView, Ranking, Relations,
 };

@@ -139,7 +139,8 @@ impl Gamefuse {
                     .collect::<HashSet<_>>()
                     .into_iter()
                     .collect();
-                c.participants.extend(need.iter().filter_map(|id| found.get(id).cloned()));
+                c.participants
+                    .extend(need.iter().filter_map(|id| found.get(id).cloned()));
             }
         }
         Ok(chats)
@@ -182,7 +183,9 @@ impl Gamefuse {
                     return Err(Error::invalid("usernames", "must name at least one other user"));
                 }
                 let key = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
-                self.store().gf_direct_chat(caller.game.id, me.id, &key, &ids, now).await?
+                self.store()
+                    .gf_direct_chat(caller.game.id, me.id, &key, &ids, now)
+                    .await?
             }
             ChatTarget::Group(g) => {
                 let member = self
@@ -251,13 +254,23 @@ impl Gamefuse {
 
     /// `POST /messages/{id}/mark_as_read`: participants only; idempotent.
     pub async fn mark_read(&self, caller: &Caller, message: i64) -> Result<Message> {
-        let m = self.store().gf_message(message).await?.ok_or(Error::NotFound("message"))?;
-        let (me, _) = self
-            .chat_for(caller, m.chat_id)
-            .await
-            .map_err(|e| if matches!(e, Error::NotFound(_)) { Error::NotFound("message") } else { e })?;
+        let m = self
+            .store()
+            .gf_message(message)
+            .await?
+            .ok_or(Error::NotFound("message"))?;
+        let (me, _) = self.chat_for(caller, m.chat_id).await.map_err(|e| {
+            if matches!(e, Error::NotFound(_)) {
+                Error::NotFound("message")
+            } else {
+                e
+            }
+        })?;
         self.store().gf_mark_read(m.id, me.id).await?;
-        self.store().gf_message(message).await?.ok_or(Error::NotFound("message"))
+        self.store()
+            .gf_message(message)
+            .await?
+            .ok_or(Error::NotFound("message"))
     }
 
     // -------------------------------------------------------------- group attributes

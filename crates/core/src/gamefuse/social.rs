@@ -403,7 +403,9 @@ impl Gamefuse {
             .await?
             .ok_or(Error::NotFound("friendship"))?;
         if f.addressee != me.id || f.status != "pending" {
-            return Err(Error::Conflict("Only the recipient may answer a pending friend request".into()));
+            return Err(Error::Conflict(
+                "Only the recipient may answer a pending friend request".into(),
+            ));
         }
         let done = if accept {
             self.store().gf_accept_friendship(id).await?
@@ -425,7 +427,9 @@ impl Gamefuse {
             .await?
             .ok_or(Error::NotFound("friendship"))?;
         if f.requester != me.id || f.status != "pending" {
-            return Err(Error::Conflict("Only the sender may cancel a pending friend request".into()));
+            return Err(Error::Conflict(
+                "Only the sender may cancel a pending friend request".into(),
+            ));
         }
         if !self.store().gf_delete_friendship(id, "pending").await? {
             return Err(Error::Conflict("The friend request is no longer pending".into()));
@@ -561,7 +565,12 @@ impl Gamefuse {
             .map(|u| (u.id.0, u))
             .collect();
         let groups: HashMap<i64, GroupView> = if with_group {
-            let gids: Vec<i64> = conns.iter().map(|c| c.group_id).collect::<HashSet<_>>().into_iter().collect();
+            let gids: Vec<i64> = conns
+                .iter()
+                .map(|c| c.group_id)
+                .collect::<HashSet<_>>()
+                .into_iter()
+                .collect();
             let groups = self.store().gf_groups(game, &gids).await?;
             let members = self.store().gf_members(&gids).await?;
             views(groups, &members).into_iter().map(|v| (v.group.id, v)).collect()
@@ -607,7 +616,9 @@ impl Gamefuse {
         let (user, inviter, replace_removed) = match cmd.kind {
             ConnectionKind::Join => {
                 if !g.can_auto_join || g.is_invite_only {
-                    return Err(Error::Forbidden("this group cannot be joined without an invite or a request"));
+                    return Err(Error::Forbidden(
+                        "this group cannot be joined without an invite or a request",
+                    ));
                 }
                 c.status = "accepted".into();
                 (me.clone(), None, false)
@@ -698,7 +709,9 @@ impl Gamefuse {
             _ => c.player_id == me.id,
         };
         if c.status != "pending" || !mine {
-            return Err(Error::Forbidden("only the sender may cancel a pending invite or request"));
+            return Err(Error::Forbidden(
+                "only the sender may cancel a pending invite or request",
+            ));
         }
         self.store().gf_delete_connection(id).await?;
         Ok(())
@@ -778,7 +791,9 @@ impl Gamefuse {
     pub async fn create_round(&self, caller: &Caller, input: RoundInput) -> Result<GameRound> {
         let me = me(caller)?;
         let game_type = check_game_type(input.game_type.as_deref().unwrap_or(""))?;
-        let owner = input.game_user_id.ok_or_else(|| Error::invalid("game_user_id", "is required"))?;
+        let owner = input
+            .game_user_id
+            .ok_or_else(|| Error::invalid("game_user_id", "is required"))?;
         let multiplayer = match input.multiplayer_game_round_id {
             Some(mp) => {
                 let master = self
@@ -876,8 +891,7 @@ impl Gamefuse {
         all_ids.extend(pending.iter().map(|c| c.group_id));
         let groups = store.gf_groups(user.game_id, &all_ids).await?;
         let members = store.gf_members(&all_ids).await?;
-        let mut by_id: HashMap<i64, GroupView> =
-            views(groups, &members).into_iter().map(|v| (v.group.id, v)).collect();
+        let mut by_id: HashMap<i64, GroupView> = views(groups, &members).into_iter().map(|v| (v.group.id, v)).collect();
         // Oldest membership first (the connections come oldest first).
         let groups = member_ids.iter().filter_map(|id| by_id.get(id).cloned()).collect();
         let people: Vec<i64> = pending
@@ -894,7 +908,9 @@ impl Gamefuse {
             .collect();
         let (mut group_invites, mut group_join_requests) = (Vec::new(), Vec::new());
         for c in pending {
-            let Some(group) = by_id.remove(&c.group_id) else { continue };
+            let Some(group) = by_id.remove(&c.group_id) else {
+                continue;
+            };
             let v = ConnectionView {
                 inviter: c.inviter_id.and_then(|i| inviters.get(&i.0).cloned()),
                 user: user.clone(),

@@ -63,8 +63,7 @@ pub trait GamefuseSocialStore: Send + Sync {
     /// Inserts a connection, replacing a `removed` one only if `replace_removed`;
     /// `Conflict` if the user has another connection to the group. When `max_size` is
     /// set and the connection is accepted, `Forbidden` if the group is full.
-    async fn gf_insert_connection(&self, c: &Connection, replace_removed: bool, max_size: Option<i64>)
-    -> Result<i64>;
+    async fn gf_insert_connection(&self, c: &Connection, replace_removed: bool, max_size: Option<i64>) -> Result<i64>;
     /// Sets a connection's status and admin flag (accepting checks `max_size` as above).
     async fn gf_update_connection(
         &self,
@@ -108,8 +107,7 @@ pub trait GamefuseSocialStore: Send + Sync {
     /// accepted member of a group chat's group.
     async fn gf_in_chat(&self, chat: i64, player: PlayerId) -> Result<bool>;
     /// A page of the user's direct chats (or group chats), most recent activity first.
-    async fn gf_chat_page(&self, player: PlayerId, group_chats: bool, limit: i64, offset: i64)
-    -> Result<Vec<ChatRec>>;
+    async fn gf_chat_page(&self, player: PlayerId, group_chats: bool, limit: i64, offset: i64) -> Result<Vec<ChatRec>>;
     /// Participants of these direct chats: (chat id, user).
     async fn gf_chat_participants(&self, chats: &[i64]) -> Result<Vec<(i64, GfUser)>>;
     /// Posts a message (read by its sender) and marks the chat's activity, in one
