@@ -583,6 +583,25 @@ async fn groups(b: Backend) {
     assert_eq!(ids(&me["groups"]), vec![closed]);
     assert_eq!(ids(&me["group_invites"]), Vec::<i64>::new());
     assert_eq!(me["groups"][0]["member_count"], 3);
+    // Full: Dan's request stays pending, and accepting it is refused (nothing changes).
+    let d = gf.sign_up("dan").await;
+    let (td, _) = gf.sign_in(&d).await;
+    let req = json!({"group_connection": {"group_id": closed, "action_type": "join_request"}});
+    let r = gf.req("POST", "/group_connections", Some(&td), Some(req)).await;
+    assert_eq!(r.json["status"], "pending", "{}", r.text);
+    let dans = r.json["id"].as_i64().expect("id");
+    let (ta, _) = gf.sign_in(&a).await;
+    let yes = json!({"group_connection": {"status": "accepted"}});
+    assert_refused(
+        &gf.req("PUT", &format!("/group_connections/{dans}"), Some(&ta), Some(yes))
+            .await,
+        403,
+    );
+    let r = gf.req("GET", &format!("/groups/{closed}"), Some(&ta), None).await;
+    assert_eq!(
+        (r.json["member_count"].clone(), ids(&r.json["join_requests"])),
+        (json!(3), vec![dans])
+    );
 
     // Only admins update, remove, promote, delete.
     let upd = json!({"group": {"name": "Renamed"}});

@@ -231,12 +231,16 @@ impl SqlStore {
     }
 }
 
-/// Fails with `Forbidden` if an accepted connection would overfill the group. Runs inside
-/// the writing transaction (SQLite's writer is serial; on PostgreSQL the group row is
-/// locked first).
-macro_rules! check_room {
-    ($tx:expr, $group:expr, $max:expr, $pg:expr) => {{
-        if let Some(max) = $max {
+/// Whether the group has room for one more accepted member (always, without `max`).
+/// Runs inside the writing transaction (SQLite's writer is serial; on PostgreSQL the group
+/// row is locked first). A macro because it runs on both backends' connections; it
+/// evaluates to `Result<bool>` and returns nothing itself.
+macro_rules! has_room {
+    ($tx:expr, $group:expr, $max:expr, $pg:expr) => {
+        async {
+            let Some(max) = $max else {
+                return Ok::<bool, Error>(true);
+            };
             if $pg {
                 sqlx::query("SELECT id FROM gf_groups WHERE id = $1 FOR UPDATE")
                     .bind($group)
@@ -251,11 +255,10 @@ macro_rules! check_room {
             .fetch_one(&mut *$tx)
             .await
             .map_err(db_err)?;
-            if n >= max {
-                return Err(Error::Forbidden("the group is full"));
-            }
+            Ok(n < max)
         }
-    }};
+        .await
+    };
 }
 
 #[async_trait]
@@ -608,8 +611,8 @@ impl GamefuseSocialStore for SqlStore {
                 Some("removed") => return Err(Error::Forbidden("you were removed from this group")),
                 Some(_) => return Err(Error::Conflict("Already connected to this group".into())),
             }
-            if c.status == "accepted" {
-                check_room!(tx, c.group_id, max_size, pg);
+            if c.status == "accepted" && !has_room!(tx, c.group_id, max_size, pg)? {
+                return Err(Error::Forbidden("the group is full"));
             }
             sqlx::query_scalar(
                 "INSERT INTO gf_group_connections (group_id, player_id, inviter_id, kind, status, is_admin, \
@@ -649,8 +652,8 @@ impl GamefuseSocialStore for SqlStore {
                     .await
                     .map_err(db_err)?;
             let (group, was) = current.ok_or(Error::NotFound("group connection"))?;
-            if status == "accepted" && was != "accepted" {
-                check_room!(tx, group, max_size, pg);
+            if status == "accepted" && was != "accepted" && !has_room!(tx, group, max_size, pg)? {
+                return Err(Error::Forbidden("the group is full"));
             }
             sqlx::query("UPDATE gf_group_connections SET status = $2, is_admin = $3, updated_at = $4 WHERE id = $1")
                 .bind(id)
