@@ -319,9 +319,9 @@ mod tests {
 
     /// Past what can finish within `max_wait`, checks are refused at once (429 with
     /// Retry-After), not queued: with one worker, a hash estimated at 1 s and a bound of
-    /// 1.5 s, of ten checks arriving together one runs and nine are refused.
+    /// 1.5 s, a check waiting for the slot is admitted and the nine after it are refused.
     #[tokio::test(flavor = "current_thread")]
-    async fn admission_refuses_what_cannot_start_in_time() -> Result<()> {
+    async fn admission_refuses_what_cannot_finish_in_time() -> Result<()> {
         let p = Passwords::new(PasswordParams {
             memory_kib: 1024,
             iterations: 1,
@@ -333,41 +333,29 @@ mod tests {
         let h = p.hash(&Secret::new("correct horse")).await?;
         // The estimate, not the machine's speed, decides admission: fix it.
         p.load.hash_ns.store(1_000_000_000, Ordering::Relaxed);
-        let pw = Secret::new("correct horse");
-        let checks = (0..10).map(|_| p.verify(&pw, Some(&h)));
-        let results = futures_join_all(checks).await;
-        let ok = results.iter().filter(|r| matches!(r, Ok(true))).count();
-        let refused = results
-            .iter()
-            .filter(|r| matches!(r, Err(Error::RateLimited { retry_after_secs }) if *retry_after_secs >= 1))
-            .count();
-        assert_eq!((ok, refused), (1, 9));
+        // Hold the only slot, so the first check is admitted and then waits.
+        let held = p.permits.clone().acquire_owned().await.map_err(Error::internal)?;
+        let first = {
+            let (p, h) = (p.clone(), h.clone());
+            tokio::spawn(async move { p.verify(&Secret::new("correct horse"), Some(&h)).await })
+        };
+        tokio::task::yield_now().await;
+        assert_eq!(
+            p.load.admitted.load(Ordering::Relaxed),
+            1,
+            "the first check waits for the slot"
+        );
+        for _ in 0..9 {
+            let r = p.verify(&Secret::new("correct horse"), Some(&h)).await;
+            assert!(
+                matches!(r, Err(Error::RateLimited { retry_after_secs }) if retry_after_secs >= 1),
+                "{r:?}"
+            );
+        }
+        drop(held);
+        assert!(first.await.map_err(Error::internal)??);
         // Once the queue has drained, checks are admitted again.
         assert!(p.verify(&Secret::new("correct horse"), Some(&h)).await?);
         Ok(())
-    }
-
-    /// Polls all futures together on the current task (no extra dependency for a test).
-    async fn futures_join_all<F: std::future::Future>(futs: impl Iterator<Item = F>) -> Vec<F::Output> {
-        let mut futs: Vec<_> = futs.map(Box::pin).collect();
-        let mut out: Vec<Option<F::Output>> = futs.iter().map(|_| None).collect();
-        std::future::poll_fn(|cx| {
-            let mut pending = false;
-            for (f, slot) in futs.iter_mut().zip(out.iter_mut()) {
-                if slot.is_none() {
-                    match f.as_mut().poll(cx) {
-                        std::task::Poll::Ready(v) => *slot = Some(v),
-                        std::task::Poll::Pending => pending = true,
-                    }
-                }
-            }
-            if pending {
-                std::task::Poll::Pending
-            } else {
-                std::task::Poll::Ready(())
-            }
-        })
-        .await;
-        out.into_iter().flatten().collect()
     }
 }

@@ -67,7 +67,12 @@ pub enum EndOutcome {
 /// Persistence of the core's entities.
 #[async_trait]
 pub trait Store:
-    crate::account_store::AccountStore + crate::gamefuse::store::GamefuseStore + Send + Sync + 'static
+    crate::account_store::AccountStore
+    + crate::gamefuse::store::GamefuseStore
+    + crate::gamefuse::social_store::GamefuseSocialStore
+    + Send
+    + Sync
+    + 'static
 {
     /// Checks that the database answers.
     async fn ping(&self) -> Result<()>;

@@ -112,3 +112,13 @@ impl From<EntryRow> for LeaderboardEntry {
         }
     }
 }
+
+/// The columns of [`GfUserRow`], qualified by `u.` (for joins).
+macro_rules! gf_user_cols_u {
+    () => {
+        "u.player_id, u.game_id, u.display_email, u.username, u.credits, u.score, u.number_of_logins, \
+         u.last_login, u.events_total, u.events_month, u.game_sessions_total, u.game_sessions_month, u.month, \
+         u.created_at"
+    };
+}
+pub(crate) use gf_user_cols_u;

@@ -11,6 +11,7 @@ mod account_store_impl;
 mod error;
 mod gamefuse_impl;
 mod gamefuse_rows;
+mod gamefuse_social_impl;
 mod rows;
 mod store_impl;
 pub mod testing;

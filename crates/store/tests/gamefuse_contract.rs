@@ -8,8 +8,11 @@ use playgate_core::Error;
 use playgate_core::clock::Timestamp;
 use playgate_core::crypto::{MasterKey, SecretHash};
 use playgate_core::game::NewGameRecord;
+use playgate_core::gamefuse::chats::NewAttribute;
 use playgate_core::gamefuse::economy::{CounterOp, LeaderboardQuery, NewLeaderboardEntry, NewStoreItem};
 use playgate_core::gamefuse::reset::NewOutbox;
+use playgate_core::gamefuse::social::{Connection, ConnectionKind, Multiplayer, NewGroup, NewRound};
+use playgate_core::gamefuse::social_store::GamefuseSocialStore as _;
 use playgate_core::gamefuse::store::GamefuseStore as _;
 use playgate_core::gamefuse::users::{GfSessionStart, NewGfUser};
 use playgate_core::ids::{GameId, PlayerId, SessionId};
@@ -356,8 +359,147 @@ async fn resets_and_game_deletion(b: Backend) {
     db.drop_it().await;
 }
 
+/// Friendships (one row per pair, either direction), group sizes under concurrent joins,
+/// message pages per chat, and deleting a game with all its social data.
+async fn social_data_and_game_deletion(b: Backend) {
+    let Some((s, db, g)) = setup(b).await else { return };
+    let mut users = Vec::new();
+    for i in 0..6 {
+        let u = s
+            .gf_insert_user(
+                &new_user(g, &format!("u{i}@x.org"), &format!("u{i}")),
+                &start(g, &format!("t{i}"), T0, false, "2026-01"),
+            )
+            .await
+            .expect("user");
+        users.push(u.id);
+    }
+    let now = Timestamp(T0);
+    let f = s
+        .gf_insert_friendship(g, users[0], users[1], now)
+        .await
+        .expect("request");
+    let again = s.gf_insert_friendship(g, users[1], users[0], now).await;
+    assert!(matches!(again, Err(Error::Conflict(_))), "one row per pair: {again:?}");
+    assert!(s.gf_accept_friendship(f.id).await.expect("accept"));
+    assert!(
+        !s.gf_accept_friendship(f.id).await.expect("accept"),
+        "no longer pending"
+    );
+    let links = s.gf_friend_links(users[1]).await.expect("links");
+    assert_eq!((links.len(), links[0].accepted, links[0].other.id), (1, true, users[0]));
+
+    // A group of at most 3: five concurrent joins, exactly two get in.
+    let group = s
+        .gf_insert_group(&NewGroup {
+            game_id: g,
+            creator: users[0],
+            name: "g".into(),
+            group_type: "default".into(),
+            can_auto_join: true,
+            is_invite_only: false,
+            max_group_size: Some(3),
+            searchable: true,
+            admins_only_can_create_attributes: false,
+            now,
+        })
+        .await
+        .expect("group");
+    let joins = users[1..].iter().map(|u| {
+        let s = s.clone();
+        let c = Connection {
+            id: 0,
+            group_id: group,
+            player_id: *u,
+            inviter_id: None,
+            kind: ConnectionKind::Join,
+            status: "accepted".into(),
+            is_admin: false,
+            created_at: now,
+        };
+        tokio::spawn(async move { s.gf_insert_connection(&c, false, Some(3)).await })
+    });
+    let mut ok = 0;
+    for j in joins {
+        match j.await.expect("join task") {
+            Ok(_) => ok += 1,
+            Err(Error::Forbidden(_)) => {}
+            Err(e) => panic!("unexpected {e:?}"),
+        }
+    }
+    assert_eq!(ok, 2);
+    assert_eq!(s.gf_groups(g, &[group]).await.expect("groups")[0].member_count, 3);
+    s.gf_insert_group_attributes(
+        group,
+        users[0],
+        &[NewAttribute {
+            key: "k".into(),
+            value: "v".into(),
+            others_can_edit: false,
+        }],
+    )
+    .await
+    .expect("attr");
+
+    // Two chats; pages are per chat, newest first, with readers.
+    let direct = s
+        .gf_direct_chat(g, users[0], "a,b", &[users[0].0, users[1].0], now)
+        .await
+        .expect("chat");
+    assert_eq!(
+        s.gf_direct_chat(g, users[1], "a,b", &[], now).await.expect("chat"),
+        direct,
+        "same key, same chat"
+    );
+    let gc = s.gf_group_chat(g, group, users[0], now).await.expect("group chat");
+    for i in 0..4 {
+        s.gf_insert_message(direct, users[0], &format!("d{i}"), now)
+            .await
+            .expect("msg");
+        s.gf_insert_message(gc, users[1], &format!("g{i}"), now)
+            .await
+            .expect("msg");
+    }
+    let page = s.gf_messages(&[direct, gc], 2, 1).await.expect("page");
+    let texts: Vec<&str> = page.iter().map(|m| m.text.as_str()).collect();
+    let (first, second) = if direct < gc {
+        (["d2", "d1"], ["g2", "g1"])
+    } else {
+        (["g2", "g1"], ["d2", "d1"])
+    };
+    assert_eq!(texts, [first, second].concat());
+    s.gf_mark_read(page[0].id, users[1]).await.expect("read");
+    s.gf_mark_read(page[0].id, users[1]).await.expect("read twice");
+    let m = s.gf_message(page[0].id).await.expect("get").expect("m");
+    assert_eq!(m.read_by.len(), 2);
+    assert!(s.gf_in_chat(gc, users[2]).await.expect("in") || s.gf_in_chat(gc, users[3]).await.expect("in"));
+    assert!(!s.gf_in_chat(direct, users[2]).await.expect("in"));
+
+    let r = NewRound {
+        game_id: g,
+        player_id: users[0],
+        game_type: "duel".into(),
+        start_time: now,
+        end_time: None,
+        score: Some(3.96),
+        place: None,
+        metadata: Some("{}".into()),
+        multiplayer: Multiplayer::New(users[0]),
+        now,
+    };
+    let round = s.gf_insert_round(&r).await.expect("round");
+    let rounds = s.gf_rounds(g, &[round]).await.expect("rounds");
+    assert_eq!((rounds[0].score, rounds[0].rankings.len()), (Some(3.96), 1));
+
+    assert!(s.gf_delete_game(g).await.expect("delete with social data"));
+    assert!(s.gf_groups(g, &[group]).await.expect("groups").is_empty());
+    assert!(s.gf_chat(g, direct).await.expect("chat").is_none());
+    db.drop_it().await;
+}
+
 on_both_backends!(
     users_sessions_and_counters,
     credits_purchases_and_leaderboards,
-    resets_and_game_deletion
+    resets_and_game_deletion,
+    social_data_and_game_deletion
 );

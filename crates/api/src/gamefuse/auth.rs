@@ -58,12 +58,29 @@ async fn raw(req: Request, state: &AppState) -> Result<Raw, GfError> {
     })
 }
 
+/// Which SDK's response shapes a call gets where the JS and C# SDKs disagree
+/// (reference 16): the C# shape when the request shows it comes from the Unity/C# SDK
+/// (an `X-Unity-Version` header, or a User-Agent naming `UnityPlayer` or
+/// `UnityWebRequest`), or when it says so with `X-GameFuse-Client: csharp`; the JS shape
+/// otherwise (`X-GameFuse-Client: js` forces it).
+pub fn is_csharp(h: &HeaderMap) -> bool {
+    if let Some(c) = header(h, "x-gamefuse-client") {
+        return matches!(c.to_ascii_lowercase().as_str(), "csharp" | "cs" | "c#" | "unity");
+    }
+    if h.contains_key("x-unity-version") {
+        return true;
+    }
+    header(h, "user-agent").is_some_and(|ua| ua.contains("UnityPlayer") || ua.contains("UnityWebRequest"))
+}
+
 /// A call by a user (token) or a service key.
 pub struct Authed {
     pub caller: Caller,
     /// The presented authentication token (None with a service key).
     pub token: Option<String>,
     pub input: Input,
+    /// The C# SDK's shapes (reference 16), see [`is_csharp`].
+    pub csharp: bool,
 }
 
 impl FromRequest<AppState> for Authed {
@@ -83,6 +100,7 @@ impl FromRequest<AppState> for Authed {
             return Ok(Authed {
                 caller,
                 token: None,
+                csharp: is_csharp(&r.headers),
                 input: r.input,
             });
         }
@@ -94,6 +112,7 @@ impl FromRequest<AppState> for Authed {
         Ok(Authed {
             caller,
             token: Some(token),
+            csharp: is_csharp(&r.headers),
             input: r.input,
         })
     }

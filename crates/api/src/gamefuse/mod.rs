@@ -10,18 +10,26 @@
 //! store (7), credits and score (8), leaderboards (9), password reset (14), service keys
 //! and the test suite (15), plus an admin HTTP API under `/admin/gamefuse`.
 //!
-//! Not supported yet: friends, groups, chats and messages, game rounds (reference 10-13;
-//! part 2; sign-in already answers their arrays, empty); OAuth sign-in with
-//! `temp_oauth_transfer_token` (a V2 flow, answered 400); `DELETE /users/{id}` (the SDK
-//! never sends it); the older `/api/v1` and `/api/v2` routes; client detection for the C#
-//! SDK's differing leaderboard `extra_attributes` type (reference 16: JS wins).
+//! Part 2: friends (10), groups, membership and group attributes (11), chats and
+//! messages (12), game rounds (13), and every relation of the full user data (1.3). Where
+//! the JS and C# SDKs want different bodies (16), the JS shape is the default and the C#
+//! one is served when the request comes from the Unity/C# SDK (`auth::is_csharp`).
+//!
+//! Not supported: OAuth sign-in with `temp_oauth_transfer_token` (a V2 flow, answered
+//! 400); `DELETE /users/{id}` (the SDK never sends it); the older `/api/v1` and `/api/v2`
+//! routes; the C# SDK's leaderboard `extra_attributes` object (reference 16: JS wins there);
+//! a per-game setting for the SDK shapes (detection by request only).
 
 mod admin;
 mod attributes;
 mod auth;
+mod chats;
 mod credits;
 mod error;
+mod friends;
+mod game_rounds;
 mod games;
+mod groups;
 mod input;
 mod leaderboards;
 mod password;
@@ -34,7 +42,7 @@ mod wire;
 use axum::Router;
 use axum::http::{HeaderName, HeaderValue, Method, header};
 use axum::response::Response;
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post, put};
 use tower_http::cors::{Any, CorsLayer};
 
 pub use auth::{Authed, GameCall, Open, SuiteCall};
@@ -139,6 +147,46 @@ pub fn router() -> Router<AppState> {
         .route(
             "/password_reset",
             get(password::reset_page).post(password::reset_submit),
+        )
+        .route("/friendships", get(friends::lists).post(friends::create))
+        .route("/friendships/{id}", put(friends::answer).delete(friends::cancel))
+        .route("/unfriend", delete(friends::unfriend))
+        .route("/friends", get(friends::friends))
+        .route("/friends/{user_id}", get(friends::friends_of_user))
+        .route("/incoming_friend_requests", get(friends::incoming))
+        .route("/outgoing_friend_requests", get(friends::outgoing))
+        .route("/groups", get(groups::list).post(groups::create))
+        .route(
+            "/groups/{id}",
+            get(groups::show)
+                .put(groups::update)
+                .patch(groups::update)
+                .delete(groups::delete),
+        )
+        .route("/groups/{id}/attributes", get(groups::attributes))
+        .route("/groups/{id}/add_attribute", post(groups::add_attribute))
+        .route(
+            "/groups/{id}/modify_attribute",
+            axum::routing::patch(groups::modify_attribute).put(groups::modify_attribute),
+        )
+        .route("/chats", post(chats::create))
+        .route("/chats/page/{page}", get(chats::page))
+        .route("/messages", post(chats::send))
+        .route("/messages/page/{page}", get(chats::messages))
+        .route("/messages/{id}/mark_as_read", post(chats::mark_read))
+        .route("/group_connections", post(groups::connect))
+        .route("/group_connections/{id}", put(groups::answer))
+        .route("/group_connections/cancel/{id}", delete(groups::cancel))
+        .route("/group_connections/leave/{group_id}", delete(groups::leave))
+        .route("/group_connections/remove_member/{user_id}", put(groups::remove_member))
+        .route("/group_connections/make_admin/{user_id}", put(groups::make_admin))
+        .route("/game_rounds", get(game_rounds::list).post(game_rounds::create))
+        .route(
+            "/game_rounds/{id}",
+            get(game_rounds::show)
+                .put(game_rounds::update)
+                .patch(game_rounds::update)
+                .delete(game_rounds::delete),
         )
         .route("/test_suite/create_game", post(test_suite::create_game))
         .route("/test_suite/create_user", post(test_suite::create_user))

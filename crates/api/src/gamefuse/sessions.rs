@@ -29,5 +29,6 @@ pub async fn sign_in(State(s): State<AppState>, call: Open) -> Result<Json<FullU
         .sign_in(game_id, &email, &Secret::new(password), call.ip)
         .await
         .map_err(|e| GfError::from(e).remap(StatusCode::UNAUTHORIZED, StatusCode::NOT_FOUND))?;
-    Ok(Json(FullUserOut::signed_in(signed, s.core.now())))
+    let rel = s.gamefuse.relations(&signed.user, false).await?;
+    Ok(Json(FullUserOut::signed_in(signed, rel, s.core.now())))
 }

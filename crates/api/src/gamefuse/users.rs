@@ -43,8 +43,10 @@ pub async fn show(State(s): State<AppState>, Path(id): Path<String>, auth: Authe
     if auth.caller.user.as_ref().is_some_and(|me| me.id == user.id) {
         let attrs = s.gamefuse.attributes(&user).await?;
         let owned = s.gamefuse.purchases(&user).await?;
+        let rel = s.gamefuse.relations(&user, false).await?;
         let me = UserSelfOut::new(&user, auth.token, s.core.now());
-        return Ok(Json(FullUserOut::new(me, attrs, owned)).into_response());
+        return Ok(Json(FullUserOut::new(me, rel, attrs, owned)).into_response());
     }
-    Ok(Json(OtherUserOut::new(&user)).into_response())
+    let rel = s.gamefuse.relations(&user, true).await?;
+    Ok(Json(OtherUserOut::new(&user, rel)).into_response())
 }

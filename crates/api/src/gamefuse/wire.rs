@@ -4,7 +4,11 @@
 
 use playgate_core::clock::Timestamp;
 use playgate_core::game::Game;
+use playgate_core::gamefuse::chats::{Chat, GroupAttribute, Message};
 use playgate_core::gamefuse::economy::{GameVariable, LeaderboardEntry, Owned, StoreItem, UserAttribute};
+use playgate_core::gamefuse::social::{
+    ConnectionView, FriendLists, FriendRequest, GameRound, Group, GroupDetail, GroupView, Ranking, Relations,
+};
 use playgate_core::gamefuse::users::SignedIn;
 use playgate_core::gamefuse::{GfUser, iso_millis};
 use serde::{Deserialize, Deserializer, Serialize};
@@ -22,11 +26,6 @@ pub fn flag<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
         _ => Some(false),
     })
 }
-
-/// Relations that part 2 of the dialect fills (friends, groups, chats, game rounds):
-/// present and empty until then (reference 1.3).
-#[derive(Debug, Serialize)]
-pub enum Part2 {}
 
 // ---------------------------------------------------------------- requests
 
@@ -362,7 +361,7 @@ impl AttributesOut {
 }
 
 /// `UserPublic` (reference 1.1).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct UserPublicOut {
     pub id: i64,
     pub username: String,
@@ -429,41 +428,42 @@ impl UserSelfOut {
 pub struct FullUserOut {
     #[serde(flatten)]
     pub user: UserSelfOut,
-    pub friends: Vec<Part2>,
-    pub incoming_friend_requests: Vec<Part2>,
-    pub outgoing_friend_requests: Vec<Part2>,
-    pub direct_chats: Vec<Part2>,
-    pub group_chats: Vec<Part2>,
-    pub groups: Vec<Part2>,
-    pub group_invites: Vec<Part2>,
-    pub group_join_requests: Vec<Part2>,
-    pub game_rounds: Vec<Part2>,
+    pub friends: Vec<UserPublicOut>,
+    pub incoming_friend_requests: Vec<FriendRequestOut>,
+    pub outgoing_friend_requests: Vec<FriendRequestOut>,
+    pub direct_chats: Vec<ChatOut>,
+    pub group_chats: Vec<ChatOut>,
+    pub groups: Vec<GroupOut>,
+    pub group_invites: Vec<ConnectionOut>,
+    pub group_join_requests: Vec<ConnectionOut>,
+    pub game_rounds: Vec<GameRoundOut>,
     pub game_user_attributes: Vec<AttributeOut>,
     pub game_user_store_items: Vec<StoreItemOut>,
 }
 
 impl FullUserOut {
-    pub fn new(user: UserSelfOut, attrs: Vec<UserAttribute>, owned: Vec<StoreItem>) -> Self {
+    pub fn new(user: UserSelfOut, rel: Relations, attrs: Vec<UserAttribute>, owned: Vec<StoreItem>) -> Self {
+        let viewer = user.public.id;
         FullUserOut {
             user,
-            friends: Vec::new(),
-            incoming_friend_requests: Vec::new(),
-            outgoing_friend_requests: Vec::new(),
-            direct_chats: Vec::new(),
-            group_chats: Vec::new(),
-            groups: Vec::new(),
-            group_invites: Vec::new(),
-            group_join_requests: Vec::new(),
-            game_rounds: Vec::new(),
+            friends: rel.friends.friends.iter().map(UserPublicOut::new).collect(),
+            incoming_friend_requests: rel.friends.incoming.into_iter().map(FriendRequestOut::from).collect(),
+            outgoing_friend_requests: rel.friends.outgoing.into_iter().map(FriendRequestOut::from).collect(),
+            direct_chats: chats(rel.direct_chats, viewer),
+            group_chats: chats(rel.group_chats, viewer),
+            groups: rel.groups.into_iter().map(GroupOut::with_members).collect(),
+            group_invites: rel.group_invites.into_iter().map(ConnectionOut::from).collect(),
+            group_join_requests: rel.group_join_requests.into_iter().map(ConnectionOut::from).collect(),
+            game_rounds: rel.game_rounds.into_iter().map(GameRoundOut::from).collect(),
             game_user_attributes: attributes(attrs),
             game_user_store_items: items(owned),
         }
     }
 
     /// The sign-in (or sign-up) response.
-    pub fn signed_in(s: SignedIn, now: Timestamp) -> Self {
+    pub fn signed_in(s: SignedIn, rel: Relations, now: Timestamp) -> Self {
         let user = UserSelfOut::new(&s.user, Some(s.token.expose().to_owned()), now).new_user(s.is_new_user);
-        Self::new(user, s.attributes, s.store_items)
+        Self::new(user, rel, s.attributes, s.store_items)
     }
 }
 
@@ -475,20 +475,20 @@ pub struct OtherUserOut {
     pub public: UserPublicOut,
     pub last_login: Option<String>,
     pub number_of_logins: i64,
-    pub friends: Vec<Part2>,
-    pub groups: Vec<Part2>,
-    pub game_rounds: Vec<Part2>,
+    pub friends: Vec<UserPublicOut>,
+    pub groups: Vec<GroupOut>,
+    pub game_rounds: Vec<GameRoundOut>,
 }
 
 impl OtherUserOut {
-    pub fn new(u: &GfUser) -> Self {
+    pub fn new(u: &GfUser, rel: Relations) -> Self {
         OtherUserOut {
             public: UserPublicOut::new(u),
             last_login: u.last_login.map(iso_millis),
             number_of_logins: u.number_of_logins,
-            friends: Vec::new(),
-            groups: Vec::new(),
-            game_rounds: Vec::new(),
+            friends: rel.friends.friends.iter().map(UserPublicOut::new).collect(),
+            groups: rel.groups.into_iter().map(GroupOut::with_members).collect(),
+            game_rounds: rel.game_rounds.into_iter().map(GameRoundOut::from).collect(),
         }
     }
 }
@@ -579,4 +579,563 @@ impl From<StoreItem> for SuiteItemOut {
             icon_url: i.icon_url,
         }
     }
+}
+
+// ---------------------------------------------------------------- social (part 2)
+
+/// A JSON number, or a string holding one (multipart forms); must be finite.
+pub fn float<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
+    use serde::de::Error as _;
+    let v = serde_json::Value::deserialize(d)?;
+    match v {
+        serde_json::Value::Null => Ok(None),
+        serde_json::Value::Number(n) => n.as_f64().map(Some).ok_or_else(|| D::Error::custom("is not a number")),
+        serde_json::Value::String(s) if s.trim().is_empty() => Ok(None),
+        serde_json::Value::String(s) => match s.trim().parse::<f64>() {
+            Ok(f) if f.is_finite() => Ok(Some(f)),
+            _ => Err(D::Error::custom("is not a number")),
+        },
+        _ => Err(D::Error::custom("is not a number")),
+    }
+}
+
+/// An ISO-8601 time (`2024-07-21T14:23:37.457Z`, `…-04:00`), kept to the nanosecond.
+pub fn time<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Timestamp>, D::Error> {
+    use serde::de::Error as _;
+    let v = serde_json::Value::deserialize(d)?;
+    match v {
+        serde_json::Value::Null => Ok(None),
+        serde_json::Value::String(s) if s.trim().is_empty() => Ok(None),
+        serde_json::Value::String(s) => {
+            let t = time::OffsetDateTime::parse(s.trim(), &time::format_description::well_known::Rfc3339)
+                .map_err(|_| D::Error::custom("is not an ISO-8601 time"))?;
+            i64::try_from(t.unix_timestamp_nanos())
+                .map(|n| Some(Timestamp(n)))
+                .map_err(|_| D::Error::custom("is out of range"))
+        }
+        _ => Err(D::Error::custom("is not an ISO-8601 time")),
+    }
+}
+
+/// A JSON object (or a string holding one), kept as its text; anything else is refused.
+pub fn object<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    use serde::de::Error as _;
+    let v = serde_json::Value::deserialize(d)?;
+    match v {
+        serde_json::Value::Null => Ok(None),
+        serde_json::Value::Object(_) => Ok(Some(v.to_string())),
+        serde_json::Value::String(s) => match serde_json::from_str::<serde_json::Value>(&s) {
+            Ok(o @ serde_json::Value::Object(_)) => Ok(Some(o.to_string())),
+            _ => Err(D::Error::custom("must be a JSON object")),
+        },
+        _ => Err(D::Error::custom("must be a JSON object")),
+    }
+}
+
+/// `POST /friendships` (reference 10.1).
+#[derive(Debug, Deserialize)]
+pub struct FriendshipRequest {
+    #[serde(default, deserialize_with = "lenient::string")]
+    pub username: Option<String>,
+}
+
+/// `PUT /friendships/{id}` (reference 10.2), nested under `friendship` or flat.
+#[derive(Debug, Deserialize)]
+pub struct FriendshipAnswer {
+    #[serde(default, deserialize_with = "lenient::string")]
+    pub status: Option<String>,
+}
+
+/// `DELETE /unfriend` and the friend list queries: a user id.
+#[derive(Debug, Deserialize)]
+pub struct UserIdRequest {
+    #[serde(default, deserialize_with = "lenient::int")]
+    pub user_id: Option<i64>,
+}
+
+/// A group's fields (reference 11.2, 11.5), nested under `group` or flat.
+#[derive(Debug, Deserialize)]
+pub struct GroupRequest {
+    #[serde(default, deserialize_with = "lenient::string")]
+    pub name: Option<String>,
+    #[serde(default, deserialize_with = "lenient::string")]
+    pub group_type: Option<String>,
+    #[serde(default, deserialize_with = "flag")]
+    pub can_auto_join: Option<bool>,
+    #[serde(default, deserialize_with = "flag")]
+    pub is_invite_only: Option<bool>,
+    #[serde(default, deserialize_with = "lenient::int")]
+    pub max_group_size: Option<i64>,
+    #[serde(default, deserialize_with = "flag")]
+    pub searchable: Option<bool>,
+    #[serde(default, deserialize_with = "flag")]
+    pub admins_only_can_create_attributes: Option<bool>,
+}
+
+/// `POST /group_connections` (reference 11.7): the `group_connection` object plus the
+/// top-level `username` of an invitee.
+#[derive(Debug, Deserialize)]
+pub struct ConnectionRequest {
+    #[serde(default, deserialize_with = "lenient::int")]
+    pub group_id: Option<i64>,
+    #[serde(default, deserialize_with = "lenient::string")]
+    pub action_type: Option<String>,
+    #[serde(default, deserialize_with = "lenient::string")]
+    pub status: Option<String>,
+    #[serde(default, deserialize_with = "lenient::string")]
+    pub username: Option<String>,
+}
+
+/// `remove_member` / `make_admin` (reference 11.11/11.12): `{"group_id": int}`.
+#[derive(Debug, Deserialize)]
+pub struct GroupIdRequest {
+    #[serde(default, deserialize_with = "lenient::int")]
+    pub group_id: Option<i64>,
+}
+
+/// A game round's fields (reference 13.2/13.3), nested under `game_round` or flat.
+#[derive(Debug, Deserialize)]
+pub struct RoundRequest {
+    #[serde(default, deserialize_with = "lenient::int")]
+    pub game_user_id: Option<i64>,
+    #[serde(default, deserialize_with = "lenient::string")]
+    pub game_type: Option<String>,
+    #[serde(default, deserialize_with = "time")]
+    pub start_time: Option<Timestamp>,
+    #[serde(default, deserialize_with = "time")]
+    pub end_time: Option<Timestamp>,
+    #[serde(default, deserialize_with = "float")]
+    pub score: Option<f64>,
+    #[serde(default, deserialize_with = "lenient::int")]
+    pub place: Option<i64>,
+    #[serde(default, deserialize_with = "object")]
+    pub metadata: Option<String>,
+    #[serde(default, deserialize_with = "flag")]
+    pub multiplayer: Option<bool>,
+    #[serde(default, deserialize_with = "lenient::int")]
+    pub multiplayer_game_round_id: Option<i64>,
+}
+
+/// `GET /game_rounds?user_id=&page=&per_page=` (reference 13.6).
+#[derive(Debug, Deserialize)]
+pub struct RoundsQuery {
+    #[serde(default, deserialize_with = "lenient::int")]
+    pub user_id: Option<i64>,
+    #[serde(default, deserialize_with = "lenient::int")]
+    pub page: Option<i64>,
+    #[serde(default, deserialize_with = "lenient::int")]
+    pub per_page: Option<i64>,
+}
+
+/// `FriendRequest` (reference 1.4): the other party plus the friendship's id and time.
+#[derive(Debug, Serialize)]
+pub struct FriendRequestOut {
+    #[serde(flatten)]
+    pub user: UserPublicOut,
+    pub friendship_id: i64,
+    pub requested_at: String,
+}
+
+impl From<FriendRequest> for FriendRequestOut {
+    fn from(r: FriendRequest) -> Self {
+        FriendRequestOut {
+            user: UserPublicOut::new(&r.user),
+            friendship_id: r.friendship_id,
+            requested_at: iso_millis(r.requested_at),
+        }
+    }
+}
+
+/// `POST /friendships` (reference 10.1): the request, plus the docs' `message`.
+#[derive(Debug, Serialize)]
+pub struct FriendRequestCreatedOut {
+    #[serde(flatten)]
+    pub request: FriendRequestOut,
+    pub message: String,
+}
+
+/// `GET /friendships` (reference 10.5).
+#[derive(Debug, Serialize)]
+pub struct FriendListsOut {
+    pub friends: Vec<UserPublicOut>,
+    pub outgoing_friend_requests: Vec<FriendRequestOut>,
+    pub incoming_friend_requests: Vec<FriendRequestOut>,
+}
+
+impl From<FriendLists> for FriendListsOut {
+    fn from(l: FriendLists) -> Self {
+        FriendListsOut {
+            friends: l.friends.iter().map(UserPublicOut::new).collect(),
+            outgoing_friend_requests: l.outgoing.into_iter().map(FriendRequestOut::from).collect(),
+            incoming_friend_requests: l.incoming.into_iter().map(FriendRequestOut::from).collect(),
+        }
+    }
+}
+
+/// `{"friends": [...]}` (reference 10.5).
+#[derive(Debug, Serialize)]
+pub struct FriendsOut {
+    pub friends: Vec<UserPublicOut>,
+}
+
+/// `{"incoming_friend_requests": [...]}` or `{"outgoing_friend_requests": [...]}`.
+#[derive(Debug, Serialize)]
+pub struct RequestsOut {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub incoming_friend_requests: Option<Vec<FriendRequestOut>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub outgoing_friend_requests: Option<Vec<FriendRequestOut>>,
+}
+
+/// `Group` (reference 1.6). `members`/`admins` only where the reference wants them (never
+/// `[]` in place of real lists: that wipes the SDK's); `join_requests`/`invites` for admins.
+#[derive(Debug, Serialize)]
+pub struct GroupOut {
+    pub id: i64,
+    pub name: String,
+    pub group_type: String,
+    pub can_auto_join: bool,
+    pub is_invite_only: bool,
+    pub max_group_size: Option<i64>,
+    pub member_count: i64,
+    pub searchable: bool,
+    pub admins_only_can_create_attributes: bool,
+    pub created_at: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub members: Option<Vec<UserPublicOut>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub admins: Option<Vec<UserPublicOut>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub join_requests: Option<Vec<ConnectionOut>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub invites: Option<Vec<ConnectionOut>>,
+}
+
+impl GroupOut {
+    /// Without members (the `GET /groups` list, reference 11.3).
+    pub fn bare(g: Group) -> Self {
+        GroupOut {
+            id: g.id,
+            name: g.name,
+            group_type: g.group_type,
+            can_auto_join: g.can_auto_join,
+            is_invite_only: g.is_invite_only,
+            max_group_size: g.max_group_size,
+            member_count: g.member_count,
+            searchable: g.searchable,
+            admins_only_can_create_attributes: g.admins_only_can_create_attributes,
+            created_at: iso_millis(g.created_at),
+            members: None,
+            admins: None,
+            join_requests: None,
+            invites: None,
+        }
+    }
+
+    /// With the real member and admin lists.
+    pub fn with_members(v: GroupView) -> Self {
+        let mut g = GroupOut::bare(v.group);
+        g.members = Some(v.members.iter().map(UserPublicOut::new).collect());
+        g.admins = Some(v.admins.iter().map(UserPublicOut::new).collect());
+        g
+    }
+
+    /// `GET /groups/{id}` (reference 11.4).
+    pub fn detail(d: GroupDetail) -> Self {
+        let mut g = GroupOut::with_members(d.view);
+        if let Some(pending) = d.pending {
+            let (invites, requests): (Vec<_>, Vec<_>) = pending
+                .into_iter()
+                .partition(|c| c.connection.kind == playgate_core::gamefuse::social::ConnectionKind::Invite);
+            g.invites = Some(invites.into_iter().map(ConnectionOut::from).collect());
+            g.join_requests = Some(requests.into_iter().map(ConnectionOut::from).collect());
+        }
+        g
+    }
+}
+
+/// `{"groups": [...]}` (reference 11.3).
+#[derive(Debug, Serialize)]
+pub struct GroupsOut {
+    pub groups: Vec<GroupOut>,
+}
+
+/// `GroupConnection` (reference 1.7).
+#[derive(Debug, Serialize)]
+pub struct ConnectionOut {
+    pub id: i64,
+    pub group_id: i64,
+    pub status: String,
+    pub connection_type: String,
+    pub user_id: i64,
+    pub user: UserPublicOut,
+    pub inviter_id: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub inviter: Option<UserPublicOut>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group: Option<GroupOut>,
+    pub created_at: String,
+}
+
+impl From<ConnectionView> for ConnectionOut {
+    fn from(v: ConnectionView) -> Self {
+        let c = v.connection;
+        ConnectionOut {
+            id: c.id,
+            group_id: c.group_id,
+            status: c.status,
+            connection_type: c.kind.as_str().to_owned(),
+            user_id: c.player_id.0,
+            user: UserPublicOut::new(&v.user),
+            inviter_id: c.inviter_id.map(|i| i.0),
+            inviter: v.inviter.as_ref().map(UserPublicOut::new),
+            group: v.group.map(GroupOut::with_members),
+            created_at: iso_millis(c.created_at),
+        }
+    }
+}
+
+/// `PUT /group_connections/{id}` (reference 11.8).
+#[derive(Debug, Serialize)]
+pub struct ConnectionStatusOut {
+    pub id: i64,
+    pub status: String,
+}
+
+/// `Ranking` (reference 1.10).
+#[derive(Debug, Serialize)]
+pub struct RankingOut {
+    pub id: i64,
+    pub place: Option<i64>,
+    pub score: Option<f64>,
+    pub start_time: String,
+    pub end_time: Option<String>,
+    pub user: UserPublicOut,
+}
+
+impl From<Ranking> for RankingOut {
+    fn from(r: Ranking) -> Self {
+        RankingOut {
+            id: r.id,
+            place: r.place,
+            score: r.score,
+            start_time: iso_millis(r.start_time),
+            end_time: r.end_time.map(iso_millis),
+            user: UserPublicOut::new(&r.user),
+        }
+    }
+}
+
+/// `GameRound` (reference 1.10): `score` a JSON number, `metadata` an object, `rankings`
+/// whenever the round is multiplayer.
+#[derive(Debug, Serialize)]
+pub struct GameRoundOut {
+    pub id: i64,
+    pub game_id: i64,
+    pub game_user_id: i64,
+    pub game_type: String,
+    pub start_time: String,
+    pub end_time: Option<String>,
+    pub score: Option<f64>,
+    pub place: Option<i64>,
+    pub metadata: Option<serde_json::Value>,
+    pub multiplayer_game_round_id: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rankings: Option<Vec<RankingOut>>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+impl From<GameRound> for GameRoundOut {
+    fn from(r: GameRound) -> Self {
+        GameRoundOut {
+            id: r.id,
+            game_id: r.game_id.0,
+            game_user_id: r.player_id.0,
+            game_type: r.game_type,
+            start_time: iso_millis(r.start_time),
+            end_time: r.end_time.map(iso_millis),
+            score: r.score,
+            place: r.place,
+            // Stored only after being checked as an object; unreadable text reads as null.
+            metadata: r.metadata.and_then(|m| serde_json::from_str(&m).ok()),
+            multiplayer_game_round_id: r.multiplayer_id,
+            rankings: r
+                .multiplayer_id
+                .map(|_| r.rankings.into_iter().map(RankingOut::from).collect()),
+            created_at: iso_millis(r.created_at),
+            updated_at: iso_millis(r.updated_at),
+        }
+    }
+}
+
+/// `{"game_rounds": [...]}` (reference 13.6).
+#[derive(Debug, Serialize)]
+pub struct GameRoundsOut {
+    pub game_rounds: Vec<GameRoundOut>,
+}
+
+/// `POST /chats` (reference 12.2): `text` and either `usernames` or `group_id`.
+#[derive(Debug, Deserialize)]
+pub struct ChatRequest {
+    #[serde(default, deserialize_with = "lenient::string")]
+    pub text: Option<String>,
+    #[serde(default)]
+    pub usernames: Option<Vec<serde_json::Value>>,
+    #[serde(default, deserialize_with = "lenient::int")]
+    pub group_id: Option<i64>,
+}
+
+/// `POST /messages` (reference 12.4), nested under `message` or flat.
+#[derive(Debug, Deserialize)]
+pub struct MessageRequest {
+    #[serde(default, deserialize_with = "lenient::int")]
+    pub chat_id: Option<i64>,
+    #[serde(default, deserialize_with = "lenient::string")]
+    pub text: Option<String>,
+}
+
+/// One group attribute to add (reference 11.13).
+#[derive(Debug, Deserialize)]
+pub struct GroupAttributeIn {
+    #[serde(default, deserialize_with = "lenient::string")]
+    pub key: Option<String>,
+    #[serde(default, deserialize_with = "lenient::string_or_json")]
+    pub value: Option<String>,
+    #[serde(default, deserialize_with = "flag")]
+    pub others_can_edit: Option<bool>,
+}
+
+/// `POST /groups/{id}/add_attribute`: `{"attributes": [...]}` (or one flat pair).
+#[derive(Debug, Deserialize)]
+pub struct GroupAttributesRequest {
+    #[serde(default)]
+    pub attributes: Option<Vec<GroupAttributeIn>>,
+    #[serde(default, deserialize_with = "lenient::string")]
+    pub key: Option<String>,
+    #[serde(default, deserialize_with = "lenient::string_or_json")]
+    pub value: Option<String>,
+    #[serde(default, deserialize_with = "flag")]
+    pub others_can_edit: Option<bool>,
+}
+
+/// `Message` (reference 1.8): `read_by` never null; `read` for the viewer.
+#[derive(Debug, Clone, Serialize)]
+pub struct ChatMessageOut {
+    pub id: i64,
+    pub chat_id: i64,
+    pub user_id: i64,
+    pub text: String,
+    pub created_at: String,
+    pub read_by: Vec<i64>,
+    pub read: bool,
+}
+
+impl ChatMessageOut {
+    pub fn new(m: Message, viewer: i64) -> Self {
+        ChatMessageOut {
+            read: m.read_by.contains(&viewer),
+            id: m.id,
+            chat_id: m.chat_id,
+            user_id: m.player_id.0,
+            text: m.text,
+            created_at: iso_millis(m.created_at),
+            read_by: m.read_by,
+        }
+    }
+}
+
+/// `POST /messages` (reference 12.4): the message at top level (JS) plus under
+/// `message` (docs, C#): a compatible superset.
+#[derive(Debug, Serialize)]
+pub struct MessageCreatedOut {
+    #[serde(flatten)]
+    pub top: ChatMessageOut,
+    pub message: ChatMessageOut,
+}
+
+/// `{"messages": [...]}`: the C# SDK's message page (reference 16).
+#[derive(Debug, Serialize)]
+pub struct MessagesOut {
+    pub messages: Vec<ChatMessageOut>,
+}
+
+/// `Chat` (reference 1.9).
+#[derive(Debug, Clone, Serialize)]
+pub struct ChatOut {
+    pub id: i64,
+    pub creator_type: &'static str,
+    pub creator_id: i64,
+    pub group_id: Option<i64>,
+    pub participants: Vec<UserPublicOut>,
+    pub messages: Vec<ChatMessageOut>,
+}
+
+impl ChatOut {
+    pub fn new(c: Chat, viewer: i64) -> Self {
+        let (creator_type, creator_id) = match c.rec.group_id {
+            Some(g) => ("Group", g),
+            None => ("User", c.rec.creator_id.0),
+        };
+        ChatOut {
+            id: c.rec.id,
+            creator_type,
+            creator_id,
+            group_id: c.rec.group_id,
+            participants: c.participants.iter().map(UserPublicOut::new).collect(),
+            messages: c.messages.into_iter().map(|m| ChatMessageOut::new(m, viewer)).collect(),
+        }
+    }
+}
+
+/// Chats for a viewer.
+pub fn chats(v: Vec<Chat>, viewer: i64) -> Vec<ChatOut> {
+    v.into_iter().map(|c| ChatOut::new(c, viewer)).collect()
+}
+
+/// `POST /chats` (reference 12.2): the chat at top level (JS) plus `chat` and
+/// `chat_users` (docs, C#).
+#[derive(Debug, Serialize)]
+pub struct ChatCreatedOut {
+    #[serde(flatten)]
+    pub top: ChatOut,
+    pub chat: ChatOut,
+    pub chat_users: Vec<UserPublicOut>,
+}
+
+/// `GET /chats/page/{page}` (reference 12.3).
+#[derive(Debug, Serialize)]
+pub struct ChatPageOut {
+    pub direct_chats: Vec<ChatOut>,
+    pub group_chats: Vec<ChatOut>,
+}
+
+/// `GroupAttribute` (reference 1.13): `others_can_edit` required; `can_edit` for the viewer.
+#[derive(Debug, Serialize)]
+pub struct GroupAttributeOut {
+    pub id: i64,
+    pub key: String,
+    pub value: String,
+    pub creator_id: i64,
+    pub others_can_edit: bool,
+    pub can_edit: bool,
+}
+
+impl GroupAttributeOut {
+    pub fn new(a: GroupAttribute, viewer: i64) -> Self {
+        GroupAttributeOut {
+            can_edit: a.others_can_edit || a.creator_id.0 == viewer,
+            id: a.id,
+            key: a.key,
+            value: a.value,
+            creator_id: a.creator_id.0,
+            others_can_edit: a.others_can_edit,
+        }
+    }
+}
+
+/// `{"attributes": [...]}`: the add response, and the C# SDK's list (reference 16).
+#[derive(Debug, Serialize)]
+pub struct GroupAttributesOut {
+    pub attributes: Vec<GroupAttributeOut>,
 }

@@ -11,9 +11,12 @@
 //! [`Gamefuse`] is the service the GameFuse dialect calls; it wraps the core
 //! [`Playgate`] with the password hasher, the mailer and GameFuse's settings.
 
+pub mod chats;
 pub mod economy;
 pub mod keys;
 pub mod reset;
+pub mod social;
+pub mod social_store;
 pub mod store;
 pub mod users;
 

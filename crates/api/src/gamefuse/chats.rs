@@ -1,0 +1,129 @@
+//! Chats and messages (reference 12): direct chats by usernames, group chats, pages of 25,
+//! mark as read. Message pages are a bare array for the JS SDK and `{"messages": […]}` for
+//! the C# SDK (reference 16, see `auth::is_csharp`); creations answer supersets that both
+//! read.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use playgate_core::gamefuse::chats::ChatTarget;
+
+use super::wire::{
+    ChatCreatedOut, ChatMessageOut, ChatOut, ChatPageOut, ChatRequest, MessageCreatedOut, MessageOut, MessageRequest,
+    MessagesOut, chats,
+};
+use super::{Authed, GfError, path_id};
+use crate::common::state::AppState;
+
+/// Invalid data is 422 on these routes (reference 12.2, 12.4).
+fn unprocessable(e: impl Into<GfError>) -> GfError {
+    e.into()
+        .remap(StatusCode::BAD_REQUEST, StatusCode::UNPROCESSABLE_ENTITY)
+}
+
+fn viewer(auth: &Authed) -> Result<i64, GfError> {
+    Ok(auth.caller.user()?.id.0)
+}
+
+/// `POST /chats` `{"text", "usernames": [...]}` or `{"text", "group_id"}`.
+pub async fn create(State(s): State<AppState>, auth: Authed) -> Result<Json<ChatCreatedOut>, GfError> {
+    let me = viewer(&auth)?;
+    let req: ChatRequest = auth.input.unwrapped("chat").parse().map_err(unprocessable)?;
+    let target = match (req.usernames, req.group_id) {
+        (Some(names), None) => ChatTarget::Users(
+            names
+                .iter()
+                .map(|v| {
+                    v.as_str()
+                        .map(str::to_owned)
+                        .ok_or_else(|| GfError::invalid("usernames", "must be strings"))
+                })
+                .collect::<Result<_, _>>()
+                .map_err(unprocessable)?,
+        ),
+        (None, Some(g)) => ChatTarget::Group(g),
+        _ => {
+            return Err(unprocessable(GfError::invalid(
+                "usernames",
+                "or group_id (exactly one) is required",
+            )));
+        }
+    };
+    let text = req.text.unwrap_or_default();
+    let chat = s
+        .gamefuse
+        .create_chat(&auth.caller, target, &text)
+        .await
+        .map_err(unprocessable)?;
+    let out = ChatOut::new(chat, me);
+    Ok(Json(ChatCreatedOut {
+        chat_users: out.participants.clone(),
+        chat: out.clone(),
+        top: out,
+    }))
+}
+
+/// `GET /chats/page/{page}`: both lists, each 25 per page.
+pub async fn page(
+    State(s): State<AppState>,
+    Path(page): Path<String>,
+    auth: Authed,
+) -> Result<Json<ChatPageOut>, GfError> {
+    let me = viewer(&auth)?;
+    let page = path_id(&page, "page")?;
+    let (direct, group) = s.gamefuse.chats_page(&auth.caller, page).await?;
+    Ok(Json(ChatPageOut {
+        direct_chats: chats(direct, me),
+        group_chats: chats(group, me),
+    }))
+}
+
+/// `POST /messages` `{"message": {"chat_id", "text"}}`.
+pub async fn send(State(s): State<AppState>, auth: Authed) -> Result<Json<MessageCreatedOut>, GfError> {
+    let me = viewer(&auth)?;
+    let req: MessageRequest = auth.input.unwrapped("message").parse().map_err(unprocessable)?;
+    let chat = req
+        .chat_id
+        .ok_or_else(|| unprocessable(GfError::invalid("chat_id", "is required")))?;
+    let m = s
+        .gamefuse
+        .send_message(&auth.caller, chat, req.text.as_deref().unwrap_or(""))
+        .await
+        .map_err(unprocessable)?;
+    let out = ChatMessageOut::new(m, me);
+    Ok(Json(MessageCreatedOut {
+        message: out.clone(),
+        top: out,
+    }))
+}
+
+/// `GET /messages/page/{page}?chat_id=`: a bare array (JS) or `{"messages": …}` (C#).
+pub async fn messages(State(s): State<AppState>, Path(page): Path<String>, auth: Authed) -> Result<Response, GfError> {
+    let me = viewer(&auth)?;
+    let page = path_id(&page, "page")?;
+    let req: MessageRequest = auth.input.parse()?;
+    let chat = req.chat_id.ok_or_else(|| GfError::invalid("chat_id", "is required"))?;
+    let list: Vec<ChatMessageOut> = s
+        .gamefuse
+        .messages_page(&auth.caller, chat, page)
+        .await?
+        .into_iter()
+        .map(|m| ChatMessageOut::new(m, me))
+        .collect();
+    if auth.csharp {
+        return Ok(Json(MessagesOut { messages: list }).into_response());
+    }
+    Ok(Json(list).into_response())
+}
+
+/// `POST /messages/{id}/mark_as_read`: idempotent 200.
+pub async fn mark_read(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    auth: Authed,
+) -> Result<Json<MessageOut>, GfError> {
+    let id = path_id(&id, "message")?;
+    s.gamefuse.mark_read(&auth.caller, id).await?;
+    Ok(Json(MessageOut::new("Message marked as read")))
+}

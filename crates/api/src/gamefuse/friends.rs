@@ -1,0 +1,129 @@
+//! Friends (reference 10): requests by username, answers, cancel, unfriend, and the docs'
+//! read routes. Errors of state (unknown user, not pending, not friends) are 422 text.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+
+use super::wire::{
+    FriendListsOut, FriendRequestCreatedOut, FriendRequestOut, FriendsOut, FriendshipAnswer, FriendshipRequest,
+    MessageOut, RequestsOut, UserIdRequest, UserPublicOut,
+};
+use super::{Authed, GfError, path_id};
+use crate::common::state::AppState;
+
+/// The reference answers refusals of these routes with 422.
+fn unprocessable(e: playgate_core::Error) -> GfError {
+    GfError::from(e).remap(StatusCode::BAD_REQUEST, StatusCode::UNPROCESSABLE_ENTITY)
+}
+
+/// `POST /friendships` `{"username": …}`: 200 `FriendRequest` of the recipient.
+pub async fn create(State(s): State<AppState>, auth: Authed) -> Result<Json<FriendRequestCreatedOut>, GfError> {
+    let req: FriendshipRequest = auth.input.unwrapped("friendship").parse()?;
+    let name = req.username.unwrap_or_default();
+    let r = s
+        .gamefuse
+        .send_friend_request(&auth.caller, &name)
+        .await
+        .map_err(unprocessable)?;
+    Ok(Json(FriendRequestCreatedOut {
+        request: FriendRequestOut::from(r),
+        message: "Friend request sent".into(),
+    }))
+}
+
+/// `PUT /friendships/{id}` `{"friendship": {"status": "accepted"|"declined"}}`.
+pub async fn answer(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    auth: Authed,
+) -> Result<Json<MessageOut>, GfError> {
+    let id = path_id(&id, "friendship")?;
+    let req: FriendshipAnswer = auth.input.unwrapped("friendship").parse()?;
+    let accept = match req.status.as_deref().map(str::trim) {
+        Some("accepted") => true,
+        Some("declined") => false,
+        _ => {
+            return Err(unprocessable(playgate_core::Error::invalid(
+                "status",
+                "must be accepted or declined",
+            )));
+        }
+    };
+    s.gamefuse
+        .answer_friend_request(&auth.caller, id, accept)
+        .await
+        .map_err(unprocessable)?;
+    let what = if accept { "accepted" } else { "declined" };
+    Ok(Json(MessageOut::new(format!("Friend request {what}"))))
+}
+
+/// `DELETE /friendships/{id}`: the sender cancels a pending request.
+pub async fn cancel(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    auth: Authed,
+) -> Result<Json<MessageOut>, GfError> {
+    let id = path_id(&id, "friendship")?;
+    s.gamefuse
+        .cancel_friend_request(&auth.caller, id)
+        .await
+        .map_err(unprocessable)?;
+    Ok(Json(MessageOut::new("Friend request cancelled")))
+}
+
+/// `DELETE /unfriend`: `user_id` in the JSON body (SDK) or the query (docs).
+pub async fn unfriend(State(s): State<AppState>, auth: Authed) -> Result<Json<MessageOut>, GfError> {
+    let req: UserIdRequest = auth.input.unwrapped("friendship").parse()?;
+    let other = req
+        .user_id
+        .ok_or_else(|| unprocessable(playgate_core::Error::invalid("user_id", "is required")))?;
+    s.gamefuse.unfriend(&auth.caller, other).await.map_err(unprocessable)?;
+    Ok(Json(MessageOut::new("Friend removed")))
+}
+
+/// `GET /friendships`: the caller's three lists.
+pub async fn lists(State(s): State<AppState>, auth: Authed) -> Result<Json<FriendListsOut>, GfError> {
+    Ok(Json(s.gamefuse.friend_lists(&auth.caller, None).await?.into()))
+}
+
+async fn friends_of(s: &AppState, auth: &Authed, of: Option<i64>) -> Result<Json<FriendsOut>, GfError> {
+    let l = s.gamefuse.friend_lists(&auth.caller, of).await?;
+    Ok(Json(FriendsOut {
+        friends: l.friends.iter().map(UserPublicOut::new).collect(),
+    }))
+}
+
+/// `GET /friends[?user_id=]`: a user's friends (same game).
+pub async fn friends(State(s): State<AppState>, auth: Authed) -> Result<Json<FriendsOut>, GfError> {
+    let req: UserIdRequest = auth.input.parse()?;
+    friends_of(&s, &auth, req.user_id).await
+}
+
+/// `GET /friends/{user_id}`.
+pub async fn friends_of_user(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    auth: Authed,
+) -> Result<Json<FriendsOut>, GfError> {
+    let id = path_id(&id, "user")?;
+    friends_of(&s, &auth, Some(id)).await
+}
+
+/// `GET /incoming_friend_requests`.
+pub async fn incoming(State(s): State<AppState>, auth: Authed) -> Result<Json<RequestsOut>, GfError> {
+    let l = s.gamefuse.friend_lists(&auth.caller, None).await?;
+    Ok(Json(RequestsOut {
+        incoming_friend_requests: Some(l.incoming.into_iter().map(FriendRequestOut::from).collect()),
+        outgoing_friend_requests: None,
+    }))
+}
+
+/// `GET /outgoing_friend_requests`.
+pub async fn outgoing(State(s): State<AppState>, auth: Authed) -> Result<Json<RequestsOut>, GfError> {
+    let l = s.gamefuse.friend_lists(&auth.caller, None).await?;
+    Ok(Json(RequestsOut {
+        incoming_friend_requests: None,
+        outgoing_friend_requests: Some(l.outgoing.into_iter().map(FriendRequestOut::from).collect()),
+    }))
+}

@@ -1,0 +1,96 @@
+//! Game rounds (reference 13): create (single or multiplayer), update, delete, show, and
+//! a user's rounds. Bodies nested under `game_round` (SDK) or flat (docs).
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use playgate_core::gamefuse::social::RoundInput;
+
+use super::wire::{GameRoundOut, GameRoundsOut, MessageOut, RoundRequest, RoundsQuery};
+use super::{Authed, GfError, path_id};
+use crate::common::state::AppState;
+
+/// Validation errors are 422 on these routes (reference 13.2).
+fn unprocessable(e: GfError) -> GfError {
+    e.remap(StatusCode::BAD_REQUEST, StatusCode::UNPROCESSABLE_ENTITY)
+}
+
+fn round_input(auth: &Authed) -> Result<RoundInput, GfError> {
+    let req: RoundRequest = auth.input.unwrapped("game_round").parse().map_err(unprocessable)?;
+    // `multiplayer` is top-level in the SDK's body, inside in the docs' flat form.
+    let top: RoundRequest = auth.input.parse().map_err(unprocessable)?;
+    Ok(RoundInput {
+        game_user_id: req.game_user_id,
+        game_type: req.game_type,
+        start_time: req.start_time,
+        end_time: req.end_time,
+        score: req.score,
+        place: req.place,
+        metadata: req.metadata,
+        multiplayer: top.multiplayer.or(req.multiplayer).unwrap_or(false),
+        multiplayer_game_round_id: req.multiplayer_game_round_id,
+    })
+}
+
+/// `POST /game_rounds`: 201 `GameRound`.
+pub async fn create(State(s): State<AppState>, auth: Authed) -> Result<(StatusCode, Json<GameRoundOut>), GfError> {
+    let input = round_input(&auth)?;
+    let r = s
+        .gamefuse
+        .create_round(&auth.caller, input)
+        .await
+        .map_err(|e| unprocessable(e.into()))?;
+    Ok((StatusCode::CREATED, Json(r.into())))
+}
+
+/// `PUT /game_rounds/{id}`: partial; the full round back.
+pub async fn update(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    auth: Authed,
+) -> Result<Json<GameRoundOut>, GfError> {
+    let id = path_id(&id, "game round")?;
+    let input = round_input(&auth)?;
+    let r = s
+        .gamefuse
+        .update_round(&auth.caller, id, input)
+        .await
+        .map_err(|e| unprocessable(e.into()))?;
+    Ok(Json(r.into()))
+}
+
+/// `DELETE /game_rounds/{id}`.
+pub async fn delete(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    auth: Authed,
+) -> Result<Json<MessageOut>, GfError> {
+    let id = path_id(&id, "game round")?;
+    s.gamefuse.delete_round(&auth.caller, id).await?;
+    Ok(Json(MessageOut::new("Game round deleted")))
+}
+
+/// `GET /game_rounds/{id}`.
+pub async fn show(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    auth: Authed,
+) -> Result<Json<GameRoundOut>, GfError> {
+    let id = path_id(&id, "game round")?;
+    Ok(Json(s.gamefuse.round(&auth.caller, id).await?.into()))
+}
+
+/// `GET /game_rounds?user_id=&page=&per_page=`: 422 without `user_id`.
+pub async fn list(State(s): State<AppState>, auth: Authed) -> Result<Json<GameRoundsOut>, GfError> {
+    let q: RoundsQuery = auth.input.parse()?;
+    let user = q
+        .user_id
+        .ok_or_else(|| unprocessable(GfError::invalid("user_id", "is required")))?;
+    let rounds = s
+        .gamefuse
+        .rounds_of(&auth.caller, user, q.page.unwrap_or(1), q.per_page.unwrap_or(100))
+        .await?;
+    Ok(Json(GameRoundsOut {
+        game_rounds: rounds.into_iter().map(GameRoundOut::from).collect(),
+    }))
+}

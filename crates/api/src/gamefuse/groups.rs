@@ -1,0 +1,286 @@
+//! Groups and group membership (reference 11): create, list, show, update, delete, and
+//! the `group_connections` routes (join, join request, invite, answer, cancel, leave,
+//! remove member, make admin), and group attributes (11.13). Bodies nested (`group`,
+//! `group_connection`) or flat.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use playgate_core::gamefuse::chats::NewAttribute;
+use playgate_core::gamefuse::social::{ConnectCommand, ConnectionKind, GroupInput};
+
+use super::wire::{
+    ConnectionOut, ConnectionRequest, ConnectionStatusOut, GroupAttributeIn, GroupAttributeOut, GroupAttributesOut,
+    GroupAttributesRequest, GroupIdRequest, GroupOut, GroupRequest, GroupsOut, MessageOut,
+};
+use super::{Authed, GfError, path_id};
+use crate::common::state::AppState;
+
+/// Invalid data is 422 on these routes (reference 11.2, 11.7).
+fn unprocessable(e: playgate_core::Error) -> GfError {
+    GfError::from(e).remap(StatusCode::BAD_REQUEST, StatusCode::UNPROCESSABLE_ENTITY)
+}
+
+fn group_input(auth: &Authed) -> Result<GroupInput, GfError> {
+    let inner = auth.input.unwrapped("group");
+    let req: GroupRequest = inner
+        .parse()
+        .map_err(|e| e.remap(StatusCode::BAD_REQUEST, StatusCode::UNPROCESSABLE_ENTITY))?;
+    // An explicit `null` (or "") clears the size limit on update; absence keeps it.
+    let size = match inner.0.get("max_group_size") {
+        None => None,
+        Some(_) => Some(req.max_group_size),
+    };
+    Ok(GroupInput {
+        name: req.name,
+        group_type: req.group_type,
+        can_auto_join: req.can_auto_join,
+        is_invite_only: req.is_invite_only,
+        max_group_size: size,
+        searchable: req.searchable,
+        admins_only_can_create_attributes: req.admins_only_can_create_attributes,
+    })
+}
+
+/// `POST /groups`: 201 `Group` with `members` and `admins` (the creator).
+pub async fn create(State(s): State<AppState>, auth: Authed) -> Result<(StatusCode, Json<GroupOut>), GfError> {
+    let input = group_input(&auth)?;
+    let v = s
+        .gamefuse
+        .create_group(&auth.caller, input)
+        .await
+        .map_err(unprocessable)?;
+    Ok((StatusCode::CREATED, Json(GroupOut::with_members(v))))
+}
+
+/// `GET /groups`: every searchable group of the game, without members.
+pub async fn list(State(s): State<AppState>, auth: Authed) -> Result<Json<GroupsOut>, GfError> {
+    let groups = s.gamefuse.list_groups(&auth.caller).await?;
+    Ok(Json(GroupsOut {
+        groups: groups.into_iter().map(GroupOut::bare).collect(),
+    }))
+}
+
+/// `GET /groups/{id}`: with members and admins; pending invites and requests for admins.
+pub async fn show(State(s): State<AppState>, Path(id): Path<String>, auth: Authed) -> Result<Json<GroupOut>, GfError> {
+    let id = path_id(&id, "group")?;
+    Ok(Json(GroupOut::detail(s.gamefuse.group(&auth.caller, id).await?)))
+}
+
+/// `PUT /groups/{id}`: admins only; answers the real member lists.
+pub async fn update(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    auth: Authed,
+) -> Result<Json<GroupOut>, GfError> {
+    let id = path_id(&id, "group")?;
+    let input = group_input(&auth)?;
+    let v = s
+        .gamefuse
+        .update_group(&auth.caller, id, input)
+        .await
+        .map_err(unprocessable)?;
+    Ok(Json(GroupOut::with_members(v)))
+}
+
+/// `DELETE /groups/{id}`: admins only.
+pub async fn delete(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    auth: Authed,
+) -> Result<Json<MessageOut>, GfError> {
+    let id = path_id(&id, "group")?;
+    s.gamefuse.delete_group(&auth.caller, id).await?;
+    Ok(Json(MessageOut::new("Group deleted")))
+}
+
+/// `POST /group_connections`: join, join request, or invite (by `action_type`).
+pub async fn connect(State(s): State<AppState>, auth: Authed) -> Result<Json<ConnectionOut>, GfError> {
+    let req: ConnectionRequest = auth
+        .input
+        .unwrapped("group_connection")
+        .parse()
+        .map_err(|e: GfError| e.remap(StatusCode::BAD_REQUEST, StatusCode::UNPROCESSABLE_ENTITY))?;
+    let bad = |field: &str, reason: &str| unprocessable(playgate_core::Error::invalid(field, reason));
+    let group_id = req.group_id.ok_or_else(|| bad("group_id", "is required"))?;
+    let kind = req
+        .action_type
+        .as_deref()
+        .and_then(ConnectionKind::parse)
+        .ok_or_else(|| bad("action_type", "must be join, join_request or invite"))?;
+    // The invitee's username is top-level in the SDK's body; `input.text` reads it there.
+    let username = auth.input.text("username").or(req.username);
+    let cmd = ConnectCommand {
+        group_id,
+        kind,
+        username,
+    };
+    let v = s.gamefuse.connect(&auth.caller, cmd).await.map_err(unprocessable)?;
+    Ok(Json(ConnectionOut::from(v)))
+}
+
+/// `PUT /group_connections/{id}` `{"group_connection": {"status": …}}`.
+pub async fn answer(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    auth: Authed,
+) -> Result<Json<ConnectionStatusOut>, GfError> {
+    let id = path_id(&id, "group connection")?;
+    let req: ConnectionRequest = auth.input.unwrapped("group_connection").parse()?;
+    let accept = match req.status.as_deref().map(str::trim) {
+        Some("accepted") => true,
+        Some("declined") => false,
+        _ => {
+            return Err(unprocessable(playgate_core::Error::invalid(
+                "status",
+                "must be accepted or declined",
+            )));
+        }
+    };
+    let c = s
+        .gamefuse
+        .answer_connection(&auth.caller, id, accept)
+        .await
+        .map_err(unprocessable)?;
+    Ok(Json(ConnectionStatusOut {
+        id: c.id,
+        status: c.status,
+    }))
+}
+
+/// `DELETE /group_connections/cancel/{id}`.
+pub async fn cancel(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    auth: Authed,
+) -> Result<Json<MessageOut>, GfError> {
+    let id = path_id(&id, "group connection")?;
+    s.gamefuse.cancel_connection(&auth.caller, id).await?;
+    Ok(Json(MessageOut::new("Cancelled")))
+}
+
+/// `DELETE /group_connections/leave/{group_id}`.
+pub async fn leave(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    auth: Authed,
+) -> Result<Json<MessageOut>, GfError> {
+    let id = path_id(&id, "group")?;
+    s.gamefuse.leave_group(&auth.caller, id).await.map_err(unprocessable)?;
+    Ok(Json(MessageOut::new("Left the group")))
+}
+
+fn group_of(auth: &Authed) -> Result<i64, GfError> {
+    let req: GroupIdRequest = auth.input.unwrapped("group_connection").parse()?;
+    req.group_id.ok_or_else(|| GfError::invalid("group_id", "is required"))
+}
+
+/// `PUT /group_connections/remove_member/{user_id}` `{"group_id": …}`: admins only.
+pub async fn remove_member(
+    State(s): State<AppState>,
+    Path(user): Path<String>,
+    auth: Authed,
+) -> Result<Json<MessageOut>, GfError> {
+    let user = path_id(&user, "user")?;
+    let group = group_of(&auth)?;
+    s.gamefuse
+        .remove_member(&auth.caller, group, user)
+        .await
+        .map_err(unprocessable)?;
+    Ok(Json(MessageOut::new("Member removed")))
+}
+
+/// `PUT /group_connections/make_admin/{user_id}` `{"group_id": …}`: admins only.
+pub async fn make_admin(
+    State(s): State<AppState>,
+    Path(user): Path<String>,
+    auth: Authed,
+) -> Result<Json<MessageOut>, GfError> {
+    let user = path_id(&user, "user")?;
+    let group = group_of(&auth)?;
+    s.gamefuse
+        .make_admin(&auth.caller, group, user)
+        .await
+        .map_err(unprocessable)?;
+    Ok(Json(MessageOut::new("Member made admin")))
+}
+
+/// `GET /groups/{id}/attributes`: members only; a bare array (JS) or `{"attributes": …}`
+/// (C#, reference 16).
+pub async fn attributes(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    auth: Authed,
+) -> Result<axum::response::Response, GfError> {
+    use axum::response::IntoResponse;
+    let id = path_id(&id, "group")?;
+    let me = auth.caller.user()?.id.0;
+    let list: Vec<GroupAttributeOut> = s
+        .gamefuse
+        .group_attributes(&auth.caller, id)
+        .await?
+        .into_iter()
+        .map(|a| GroupAttributeOut::new(a, me))
+        .collect();
+    if auth.csharp {
+        return Ok(Json(GroupAttributesOut { attributes: list }).into_response());
+    }
+    Ok(Json(list).into_response())
+}
+
+/// `POST /groups/{id}/add_attribute` `{"attributes": [{key, value, others_can_edit?}]}`.
+pub async fn add_attribute(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    auth: Authed,
+) -> Result<Json<GroupAttributesOut>, GfError> {
+    let id = path_id(&id, "group")?;
+    let me = auth.caller.user()?.id.0;
+    let req: GroupAttributesRequest = auth.input.unwrapped("group").parse()?;
+    let mut list = req.attributes.unwrap_or_default();
+    if req.key.is_some() {
+        list.push(GroupAttributeIn {
+            key: req.key,
+            value: req.value,
+            others_can_edit: req.others_can_edit,
+        });
+    }
+    let attrs = list
+        .into_iter()
+        .map(|a| {
+            Ok(NewAttribute {
+                key: a
+                    .key
+                    .filter(|k| !k.is_empty())
+                    .ok_or_else(|| GfError::invalid("key", "is required"))?,
+                value: a.value.ok_or_else(|| GfError::invalid("value", "is required"))?,
+                others_can_edit: a.others_can_edit.unwrap_or(false),
+            })
+        })
+        .collect::<Result<Vec<_>, GfError>>()?;
+    let all = s.gamefuse.add_group_attributes(&auth.caller, id, attrs).await?;
+    Ok(Json(GroupAttributesOut {
+        attributes: all.into_iter().map(|a| GroupAttributeOut::new(a, me)).collect(),
+    }))
+}
+
+/// `PATCH /groups/{id}/modify_attribute` `{"key", "value"}`: the updated attribute.
+pub async fn modify_attribute(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    auth: Authed,
+) -> Result<Json<GroupAttributeOut>, GfError> {
+    let id = path_id(&id, "group")?;
+    let me = auth.caller.user()?.id.0;
+    let req: GroupAttributeIn = auth.input.unwrapped("group").parse()?;
+    let key = req
+        .key
+        .filter(|k| !k.is_empty())
+        .ok_or_else(|| GfError::invalid("key", "is required"))?;
+    let value = req.value.ok_or_else(|| GfError::invalid("value", "is required"))?;
+    let a = s
+        .gamefuse
+        .modify_group_attribute(&auth.caller, id, &key, &value)
+        .await?;
+    Ok(Json(GroupAttributeOut::new(a, me)))
+}

@@ -1,0 +1,943 @@
+//! GameFuse's social features (reference 10, 11, 13): friendships, groups and their
+//! membership, game rounds, and the relations of a user's full data (1.3). The rules of who
+//! may do what live here; the dialect only translates, the store only stores.
+
+use std::collections::{HashMap, HashSet};
+
+use super::users::Caller;
+use super::{Gamefuse, GfUser};
+use crate::clock::Timestamp;
+use crate::ids::{GameId, PlayerId};
+use crate::{Error, Result};
+
+// ------------------------------------------------------------------ types
+
+/// A friendship row: a pending request or an accepted friendship.
+#[derive(Debug, Clone)]
+pub struct Friendship {
+    pub id: i64,
+    pub game_id: GameId,
+    pub requester: PlayerId,
+    pub addressee: PlayerId,
+    /// `pending` or `accepted`.
+    pub status: String,
+    pub created_at: Timestamp,
+}
+
+/// A friendship as one of its users sees it: the other party and the direction.
+#[derive(Debug, Clone)]
+pub struct FriendLink {
+    pub friendship_id: i64,
+    pub accepted: bool,
+    /// Whether the other party sent it.
+    pub incoming: bool,
+    pub requested_at: Timestamp,
+    pub other: GfUser,
+}
+
+/// A pending request as its lists show it (reference 1.4).
+#[derive(Debug, Clone)]
+pub struct FriendRequest {
+    pub friendship_id: i64,
+    pub requested_at: Timestamp,
+    /// The other party.
+    pub user: GfUser,
+}
+
+/// A user's friends and pending requests (reference 10.5), newest first.
+#[derive(Debug, Clone, Default)]
+pub struct FriendLists {
+    pub friends: Vec<GfUser>,
+    pub incoming: Vec<FriendRequest>,
+    pub outgoing: Vec<FriendRequest>,
+}
+
+/// A group's stored settings and member count.
+#[derive(Debug, Clone)]
+pub struct Group {
+    pub id: i64,
+    pub game_id: GameId,
+    pub name: String,
+    pub group_type: String,
+    pub can_auto_join: bool,
+    pub is_invite_only: bool,
+    pub max_group_size: Option<i64>,
+    pub searchable: bool,
+    pub admins_only_can_create_attributes: bool,
+    pub member_count: i64,
+    pub created_at: Timestamp,
+}
+
+/// A new group.
+#[derive(Debug, Clone)]
+pub struct NewGroup {
+    pub game_id: GameId,
+    pub creator: PlayerId,
+    pub name: String,
+    pub group_type: String,
+    pub can_auto_join: bool,
+    pub is_invite_only: bool,
+    pub max_group_size: Option<i64>,
+    pub searchable: bool,
+    pub admins_only_can_create_attributes: bool,
+    pub now: Timestamp,
+}
+
+/// Changes to a group (reference 11.5); `None` keeps the value. `max_group_size:
+/// Some(None)` clears the limit.
+#[derive(Debug, Clone, Default)]
+pub struct GroupPatch {
+    pub name: Option<String>,
+    pub can_auto_join: Option<bool>,
+    pub is_invite_only: Option<bool>,
+    pub max_group_size: Option<Option<i64>>,
+}
+
+/// An accepted member of a group.
+#[derive(Debug, Clone)]
+pub struct Member {
+    pub group_id: i64,
+    pub user: GfUser,
+    pub is_admin: bool,
+}
+
+/// What a connection is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConnectionKind {
+    Invite,
+    JoinRequest,
+    /// A self-join or the creator's membership.
+    Join,
+}
+
+impl ConnectionKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ConnectionKind::Invite => "invite",
+            ConnectionKind::JoinRequest => "join_request",
+            ConnectionKind::Join => "join",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "invite" => Some(ConnectionKind::Invite),
+            "join_request" => Some(ConnectionKind::JoinRequest),
+            "join" => Some(ConnectionKind::Join),
+            _ => None,
+        }
+    }
+}
+
+/// A user's one connection to a group (reference 1.7). `status` is `pending`,
+/// `accepted` or `removed` (an admin removed the user: later self-joins are refused).
+#[derive(Debug, Clone)]
+pub struct Connection {
+    pub id: i64,
+    pub group_id: i64,
+    pub player_id: PlayerId,
+    pub inviter_id: Option<PlayerId>,
+    pub kind: ConnectionKind,
+    pub status: String,
+    pub is_admin: bool,
+    pub created_at: Timestamp,
+}
+
+/// A group with its members and admins.
+#[derive(Debug, Clone)]
+pub struct GroupView {
+    pub group: Group,
+    pub members: Vec<GfUser>,
+    pub admins: Vec<GfUser>,
+}
+
+/// A group as `GET /groups/{id}` shows it: with pending connections for admins.
+#[derive(Debug, Clone)]
+pub struct GroupDetail {
+    pub view: GroupView,
+    /// `Some` only for admins.
+    pub pending: Option<Vec<ConnectionView>>,
+}
+
+/// A connection with its users and group.
+#[derive(Debug, Clone)]
+pub struct ConnectionView {
+    pub connection: Connection,
+    pub user: GfUser,
+    pub inviter: Option<GfUser>,
+    pub group: Option<GroupView>,
+}
+
+/// A group's creation or update command.
+#[derive(Debug, Clone, Default)]
+pub struct GroupInput {
+    pub name: Option<String>,
+    pub group_type: Option<String>,
+    pub can_auto_join: Option<bool>,
+    pub is_invite_only: Option<bool>,
+    /// `Some(None)`: explicitly no limit.
+    pub max_group_size: Option<Option<i64>>,
+    pub searchable: Option<bool>,
+    pub admins_only_can_create_attributes: Option<bool>,
+}
+
+/// `POST /group_connections` (reference 11.7).
+#[derive(Debug, Clone)]
+pub struct ConnectCommand {
+    pub group_id: i64,
+    pub kind: ConnectionKind,
+    /// The invitee, for invites.
+    pub username: Option<String>,
+}
+
+/// A game round (reference 1.10). `metadata` is the JSON text as stored.
+#[derive(Debug, Clone)]
+pub struct GameRound {
+    pub id: i64,
+    pub game_id: GameId,
+    pub player_id: PlayerId,
+    pub game_type: String,
+    pub start_time: Timestamp,
+    pub end_time: Option<Timestamp>,
+    pub score: Option<f64>,
+    pub place: Option<i64>,
+    pub metadata: Option<String>,
+    pub multiplayer_id: Option<i64>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    /// Every round of its multiplayer container, by place then score; empty otherwise.
+    pub rankings: Vec<Ranking>,
+}
+
+/// One entry of a multiplayer round's rankings.
+#[derive(Debug, Clone)]
+pub struct Ranking {
+    pub id: i64,
+    pub place: Option<i64>,
+    pub score: Option<f64>,
+    pub start_time: Timestamp,
+    pub end_time: Option<Timestamp>,
+    pub user: GfUser,
+}
+
+/// Which multiplayer container a new round joins.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Multiplayer {
+    /// A single-player round.
+    No,
+    /// A new container, mastered by the caller.
+    New(PlayerId),
+    /// An existing container.
+    Join(i64),
+}
+
+/// What the store needs to record a round.
+#[derive(Debug, Clone)]
+pub struct NewRound {
+    pub game_id: GameId,
+    pub player_id: PlayerId,
+    pub game_type: String,
+    pub start_time: Timestamp,
+    pub end_time: Option<Timestamp>,
+    pub score: Option<f64>,
+    pub place: Option<i64>,
+    pub metadata: Option<String>,
+    pub multiplayer: Multiplayer,
+    pub now: Timestamp,
+}
+
+/// A round's fields as the client sends them (reference 13.2/13.3); `None` keeps (or
+/// defaults) the value.
+#[derive(Debug, Clone, Default)]
+pub struct RoundInput {
+    pub game_user_id: Option<i64>,
+    pub game_type: Option<String>,
+    pub start_time: Option<Timestamp>,
+    pub end_time: Option<Timestamp>,
+    pub score: Option<f64>,
+    pub place: Option<i64>,
+    /// JSON text of an object.
+    pub metadata: Option<String>,
+    pub multiplayer: bool,
+    pub multiplayer_game_round_id: Option<i64>,
+}
+
+/// Changes to a round; `None` keeps the value.
+#[derive(Debug, Clone, Default)]
+pub struct RoundPatch {
+    pub game_type: Option<String>,
+    pub start_time: Option<Timestamp>,
+    pub end_time: Option<Timestamp>,
+    pub score: Option<f64>,
+    pub place: Option<i64>,
+    pub metadata: Option<String>,
+}
+
+/// The relation arrays of a user's full data (reference 1.3).
+#[derive(Debug, Clone, Default)]
+pub struct Relations {
+    pub friends: FriendLists,
+    /// Groups the user is an accepted member of, oldest membership first.
+    pub groups: Vec<GroupView>,
+    /// Pending invites addressed to the user, with group, user and inviter.
+    pub group_invites: Vec<ConnectionView>,
+    /// Pending join requests the user made, with group and user.
+    pub group_join_requests: Vec<ConnectionView>,
+    pub game_rounds: Vec<GameRound>,
+    /// Page 1 of the user's direct chats (not for other users).
+    pub direct_chats: Vec<super::chats::Chat>,
+    /// Page 1 of the chats of the user's groups (not for other users).
+    pub group_chats: Vec<super::chats::Chat>,
+}
+
+// ------------------------------------------------------------------ rules
+
+const MAX_NAME: usize = 255;
+
+fn me(caller: &Caller) -> Result<&GfUser> {
+    caller.user()
+}
+
+fn check_name(name: &str) -> Result<String> {
+    let n = name.trim();
+    if n.is_empty() || n.chars().count() > MAX_NAME || n.chars().any(char::is_control) {
+        return Err(Error::invalid("name", "is required, at most 255 characters"));
+    }
+    Ok(n.to_owned())
+}
+
+fn check_size(size: Option<i64>) -> Result<Option<i64>> {
+    match size {
+        Some(n) if n < 1 => Err(Error::invalid("max_group_size", "must be at least 1")),
+        other => Ok(other),
+    }
+}
+
+fn check_score(score: Option<f64>) -> Result<Option<f64>> {
+    match score {
+        Some(s) if !s.is_finite() => Err(Error::invalid("score", "must be a number")),
+        other => Ok(other),
+    }
+}
+
+fn check_game_type(t: &str) -> Result<String> {
+    let t = t.trim();
+    if t.is_empty() || t.chars().count() > MAX_NAME {
+        return Err(Error::invalid("game_type", "is required, at most 255 characters"));
+    }
+    Ok(t.to_owned())
+}
+
+/// Splits a user's friendship rows into the three lists (rows come newest first).
+fn friend_lists(links: Vec<FriendLink>) -> FriendLists {
+    let mut out = FriendLists::default();
+    for l in links {
+        let req = FriendRequest {
+            friendship_id: l.friendship_id,
+            requested_at: l.requested_at,
+            user: l.other,
+        };
+        if l.accepted {
+            out.friends.push(req.user);
+        } else if l.incoming {
+            out.incoming.push(req);
+        } else {
+            out.outgoing.push(req);
+        }
+    }
+    out
+}
+
+/// Groups with their members, from one members query.
+fn views(groups: Vec<Group>, members: &[Member]) -> Vec<GroupView> {
+    groups
+        .into_iter()
+        .map(|group| {
+            let of: Vec<&Member> = members.iter().filter(|m| m.group_id == group.id).collect();
+            GroupView {
+                members: of.iter().map(|m| m.user.clone()).collect(),
+                admins: of.iter().filter(|m| m.is_admin).map(|m| m.user.clone()).collect(),
+                group,
+            }
+        })
+        .collect()
+}
+
+impl Gamefuse {
+    // -------------------------------------------------------------- friends
+
+    /// `POST /friendships`: a request to the user with this username (same game); 422
+    /// for an unknown user, oneself, or two users who already have a request or friendship.
+    pub async fn send_friend_request(&self, caller: &Caller, username: &str) -> Result<FriendRequest> {
+        let me = me(caller)?;
+        let key = username.trim().to_lowercase();
+        if key.is_empty() {
+            return Err(Error::invalid("username", "is required"));
+        }
+        let other = self
+            .store()
+            .gf_user_by_username(caller.game.id, &key)
+            .await?
+            .ok_or_else(|| Error::Conflict("User not found".into()))?;
+        if other.id == me.id {
+            return Err(Error::Conflict("Cannot send a friend request to yourself".into()));
+        }
+        let f = self
+            .store()
+            .gf_insert_friendship(caller.game.id, me.id, other.id, self.now())
+            .await?;
+        Ok(FriendRequest {
+            friendship_id: f.id,
+            requested_at: f.created_at,
+            user: other,
+        })
+    }
+
+    /// `PUT /friendships/{id}`: the recipient of a pending request accepts or declines it
+    /// (a declined request is deleted: listed nowhere, reference 10).
+    pub async fn answer_friend_request(&self, caller: &Caller, id: i64, accept: bool) -> Result<()> {
+        let me = me(caller)?;
+        let f = self
+            .store()
+            .gf_friendship(caller.game.id, id)
+            .await?
+            .ok_or(Error::NotFound("friendship"))?;
+        if f.addressee != me.id || f.status != "pending" {
+            return Err(Error::Conflict(
+                "Only the recipient may answer a pending friend request".into(),
+            ));
+        }
+        let done = if accept {
+            self.store().gf_accept_friendship(id).await?
+        } else {
+            self.store().gf_delete_friendship(id, "pending").await?
+        };
+        if !done {
+            return Err(Error::Conflict("The friend request is no longer pending".into()));
+        }
+        Ok(())
+    }
+
+    /// `DELETE /friendships/{id}`: the sender cancels a pending request.
+    pub async fn cancel_friend_request(&self, caller: &Caller, id: i64) -> Result<()> {
+        let me = me(caller)?;
+        let f = self
+            .store()
+            .gf_friendship(caller.game.id, id)
+            .await?
+            .ok_or(Error::NotFound("friendship"))?;
+        if f.requester != me.id || f.status != "pending" {
+            return Err(Error::Conflict(
+                "Only the sender may cancel a pending friend request".into(),
+            ));
+        }
+        if !self.store().gf_delete_friendship(id, "pending").await? {
+            return Err(Error::Conflict("The friend request is no longer pending".into()));
+        }
+        Ok(())
+    }
+
+    /// `DELETE /unfriend`: ends an accepted friendship, either side.
+    pub async fn unfriend(&self, caller: &Caller, other: i64) -> Result<()> {
+        let me = me(caller)?;
+        if !self.store().gf_unfriend(me.id, PlayerId(other)).await? {
+            return Err(Error::Conflict("You are not friends with this user".into()));
+        }
+        Ok(())
+    }
+
+    /// A user's friends and pending requests; another user's (same game) friends only.
+    pub async fn friend_lists(&self, caller: &Caller, of: Option<i64>) -> Result<FriendLists> {
+        let me = me(caller)?;
+        let id = match of {
+            Some(id) if id != me.id.0 => self.user(caller, id).await?.id,
+            _ => me.id,
+        };
+        let mut lists = friend_lists(self.store().gf_friend_links(id).await?);
+        if id != me.id {
+            lists.incoming.clear();
+            lists.outgoing.clear();
+        }
+        Ok(lists)
+    }
+
+    // -------------------------------------------------------------- groups
+
+    async fn view(&self, game: GameId, id: i64) -> Result<GroupView> {
+        let groups = self.store().gf_groups(game, &[id]).await?;
+        if groups.is_empty() {
+            return Err(Error::NotFound("group"));
+        }
+        let members = self.store().gf_members(&[id]).await?;
+        views(groups, &members).pop().ok_or(Error::NotFound("group"))
+    }
+
+    async fn admin_of(&self, caller: &Caller, group: i64) -> Result<(GfUser, GroupView)> {
+        let me = me(caller)?.clone();
+        let view = self.view(caller.game.id, group).await?;
+        if !view.admins.iter().any(|a| a.id == me.id) {
+            return Err(Error::Forbidden("only a group admin may do this"));
+        }
+        Ok((me, view))
+    }
+
+    /// `POST /groups`: the creator becomes an accepted member and admin (reference 11.1).
+    pub async fn create_group(&self, caller: &Caller, input: GroupInput) -> Result<GroupView> {
+        let me = me(caller)?;
+        let g = NewGroup {
+            game_id: caller.game.id,
+            creator: me.id,
+            name: check_name(input.name.as_deref().unwrap_or(""))?,
+            group_type: input
+                .group_type
+                .map(|t| t.trim().to_owned())
+                .filter(|t| !t.is_empty())
+                .unwrap_or_else(|| "default".into()),
+            can_auto_join: input.can_auto_join.unwrap_or(false),
+            is_invite_only: input.is_invite_only.unwrap_or(false),
+            max_group_size: check_size(input.max_group_size.flatten())?,
+            searchable: input.searchable.unwrap_or(true),
+            // The SDK's local default; the docs give none (reference 11.2).
+            admins_only_can_create_attributes: input.admins_only_can_create_attributes.unwrap_or(true),
+            now: self.now(),
+        };
+        let id = self.store().gf_insert_group(&g).await?;
+        self.view(caller.game.id, id).await
+    }
+
+    /// `GET /groups`: the game's searchable groups (without members).
+    pub async fn list_groups(&self, caller: &Caller) -> Result<Vec<Group>> {
+        me(caller)?;
+        self.store().gf_list_groups(caller.game.id).await
+    }
+
+    /// `GET /groups/{id}`: any user of the game; pending invites and requests for admins.
+    pub async fn group(&self, caller: &Caller, id: i64) -> Result<GroupDetail> {
+        let me = me(caller)?;
+        let view = self.view(caller.game.id, id).await?;
+        let pending = if view.admins.iter().any(|a| a.id == me.id) {
+            let conns = self.store().gf_pending_of_group(id).await?;
+            Some(self.connection_views(caller.game.id, conns, false).await?)
+        } else {
+            None
+        };
+        Ok(GroupDetail { view, pending })
+    }
+
+    /// `PUT /groups/{id}`: admins only.
+    pub async fn update_group(&self, caller: &Caller, id: i64, input: GroupInput) -> Result<GroupView> {
+        self.admin_of(caller, id).await?;
+        let patch = GroupPatch {
+            name: input.name.as_deref().map(check_name).transpose()?,
+            can_auto_join: input.can_auto_join,
+            is_invite_only: input.is_invite_only,
+            max_group_size: input.max_group_size.map(check_size).transpose()?,
+        };
+        self.store().gf_update_group(id, &patch).await?;
+        self.view(caller.game.id, id).await
+    }
+
+    /// `DELETE /groups/{id}`: admins only; its connections go with it.
+    pub async fn delete_group(&self, caller: &Caller, id: i64) -> Result<()> {
+        self.admin_of(caller, id).await?;
+        self.store().gf_delete_group(id).await
+    }
+
+    /// Connections with their users (and, if `with_group`, their groups), in a constant
+    /// number of queries.
+    async fn connection_views(
+        &self,
+        game: GameId,
+        conns: Vec<Connection>,
+        with_group: bool,
+    ) -> Result<Vec<ConnectionView>> {
+        let ids: Vec<i64> = conns
+            .iter()
+            .flat_map(|c| std::iter::once(c.player_id.0).chain(c.inviter_id.map(|i| i.0)))
+            .collect::<HashSet<_>>()
+            .into_iter()
+            .collect();
+        let users: HashMap<i64, GfUser> = self
+            .store()
+            .gf_users(game, &ids)
+            .await?
+            .into_iter()
+            .map(|u| (u.id.0, u))
+            .collect();
+        let groups: HashMap<i64, GroupView> = if with_group {
+            let gids: Vec<i64> = conns
+                .iter()
+                .map(|c| c.group_id)
+                .collect::<HashSet<_>>()
+                .into_iter()
+                .collect();
+            let groups = self.store().gf_groups(game, &gids).await?;
+            let members = self.store().gf_members(&gids).await?;
+            views(groups, &members).into_iter().map(|v| (v.group.id, v)).collect()
+        } else {
+            HashMap::new()
+        };
+        Ok(conns
+            .into_iter()
+            .filter_map(|c| {
+                let user = users.get(&c.player_id.0)?.clone();
+                let inviter = c.inviter_id.and_then(|i| users.get(&i.0).cloned());
+                let group = groups.get(&c.group_id).cloned();
+                if with_group && group.is_none() {
+                    return None;
+                }
+                Some(ConnectionView {
+                    connection: c,
+                    user,
+                    inviter,
+                    group,
+                })
+            })
+            .collect())
+    }
+
+    /// `POST /group_connections` (reference 11.7): join, join request or invite. Who is
+    /// connected, by whom, and the status are derived, never taken from the client.
+    pub async fn connect(&self, caller: &Caller, cmd: ConnectCommand) -> Result<ConnectionView> {
+        let me = me(caller)?.clone();
+        let view = self.view(caller.game.id, cmd.group_id).await?;
+        let g = &view.group;
+        let now = self.now();
+        let mut c = Connection {
+            id: 0,
+            group_id: g.id,
+            player_id: me.id,
+            inviter_id: None,
+            kind: cmd.kind,
+            status: "pending".into(),
+            is_admin: false,
+            created_at: now,
+        };
+        let (user, inviter, replace_removed) = match cmd.kind {
+            ConnectionKind::Join => {
+                if !g.can_auto_join || g.is_invite_only {
+                    return Err(Error::Forbidden(
+                        "this group cannot be joined without an invite or a request",
+                    ));
+                }
+                c.status = "accepted".into();
+                (me.clone(), None, false)
+            }
+            ConnectionKind::JoinRequest => {
+                if g.is_invite_only {
+                    return Err(Error::Forbidden("this group is invite-only"));
+                }
+                if g.can_auto_join {
+                    c.status = "accepted".into();
+                }
+                (me.clone(), None, false)
+            }
+            ConnectionKind::Invite => {
+                if !view.admins.iter().any(|a| a.id == me.id) {
+                    return Err(Error::Forbidden("only a group admin may invite"));
+                }
+                let name = cmd.username.as_deref().map(str::trim).unwrap_or("").to_lowercase();
+                if name.is_empty() {
+                    return Err(Error::invalid("username", "is required"));
+                }
+                let invitee = self
+                    .store()
+                    .gf_user_by_username(caller.game.id, &name)
+                    .await?
+                    .ok_or_else(|| Error::Conflict("User not found".into()))?;
+                c.player_id = invitee.id;
+                c.inviter_id = Some(me.id);
+                // An admin may invite back a user an admin removed.
+                (invitee, Some(me.clone()), true)
+            }
+        };
+        let max = if c.status == "accepted" { g.max_group_size } else { None };
+        c.id = self.store().gf_insert_connection(&c, replace_removed, max).await?;
+        Ok(ConnectionView {
+            connection: c,
+            user,
+            inviter,
+            group: None,
+        })
+    }
+
+    /// `PUT /group_connections/{id}`: the invited user answers an invite, an admin a join
+    /// request. Accepting makes a plain member; declining deletes the row.
+    pub async fn answer_connection(&self, caller: &Caller, id: i64, accept: bool) -> Result<Connection> {
+        let me = me(caller)?.clone();
+        let mut c = self
+            .store()
+            .gf_connection(id)
+            .await?
+            .ok_or(Error::NotFound("group connection"))?;
+        let view = self.view(caller.game.id, c.group_id).await?;
+        if c.status != "pending" {
+            return Err(Error::Conflict("This connection is not pending".into()));
+        }
+        let allowed = match c.kind {
+            ConnectionKind::Invite => c.player_id == me.id,
+            _ => view.admins.iter().any(|a| a.id == me.id),
+        };
+        if !allowed {
+            return Err(Error::Forbidden("not allowed to answer this connection"));
+        }
+        if accept {
+            self.store()
+                .gf_update_connection(id, "accepted", false, view.group.max_group_size, self.now())
+                .await?;
+            c.status = "accepted".into();
+        } else {
+            self.store().gf_delete_connection(id).await?;
+            c.status = "declined".into();
+        }
+        Ok(c)
+    }
+
+    /// `DELETE /group_connections/cancel/{id}`: the inviter withdraws an invite, the
+    /// requester a join request.
+    pub async fn cancel_connection(&self, caller: &Caller, id: i64) -> Result<()> {
+        let me = me(caller)?;
+        let c = self
+            .store()
+            .gf_connection(id)
+            .await?
+            .ok_or(Error::NotFound("group connection"))?;
+        // Same game: the group must be visible to the caller.
+        self.view(caller.game.id, c.group_id).await?;
+        let mine = match c.kind {
+            ConnectionKind::Invite => c.inviter_id == Some(me.id),
+            _ => c.player_id == me.id,
+        };
+        if c.status != "pending" || !mine {
+            return Err(Error::Forbidden(
+                "only the sender may cancel a pending invite or request",
+            ));
+        }
+        self.store().gf_delete_connection(id).await?;
+        Ok(())
+    }
+
+    /// `DELETE /group_connections/leave/{group}`: the caller leaves.
+    pub async fn leave_group(&self, caller: &Caller, group: i64) -> Result<()> {
+        let me = me(caller)?;
+        self.view(caller.game.id, group).await?;
+        let c = self
+            .store()
+            .gf_connection_of(group, me.id)
+            .await?
+            .filter(|c| c.status == "accepted")
+            .ok_or_else(|| Error::Conflict("You are not a member of this group".into()))?;
+        self.store().gf_delete_connection(c.id).await?;
+        Ok(())
+    }
+
+    /// `PUT /group_connections/remove_member/{user}`: an admin removes a member, who then
+    /// cannot join again by themselves (reference 11.11).
+    pub async fn remove_member(&self, caller: &Caller, group: i64, user: i64) -> Result<()> {
+        self.admin_of(caller, group).await?;
+        let c = self
+            .store()
+            .gf_connection_of(group, PlayerId(user))
+            .await?
+            .filter(|c| c.status == "accepted")
+            .ok_or_else(|| Error::Conflict("This user is not a member of the group".into()))?;
+        self.store()
+            .gf_update_connection(c.id, "removed", false, None, self.now())
+            .await?;
+        Ok(())
+    }
+
+    /// `PUT /group_connections/make_admin/{user}`: an admin promotes a member.
+    pub async fn make_admin(&self, caller: &Caller, group: i64, user: i64) -> Result<()> {
+        self.admin_of(caller, group).await?;
+        let c = self
+            .store()
+            .gf_connection_of(group, PlayerId(user))
+            .await?
+            .filter(|c| c.status == "accepted")
+            .ok_or_else(|| Error::Conflict("This user is not a member of the group".into()))?;
+        self.store()
+            .gf_update_connection(c.id, "accepted", true, None, self.now())
+            .await
+    }
+
+    // -------------------------------------------------------------- game rounds
+
+    async fn round_of_game(&self, caller: &Caller, id: i64) -> Result<GameRound> {
+        self.store()
+            .gf_rounds(caller.game.id, &[id])
+            .await?
+            .pop()
+            .ok_or(Error::NotFound("game round"))
+    }
+
+    /// Whether the caller may change a round: its owner, or the master of its container.
+    async fn may_change(&self, caller: &Caller, r: &GameRound) -> Result<()> {
+        let me = me(caller)?;
+        if r.player_id == me.id {
+            return Ok(());
+        }
+        if let Some(mp) = r.multiplayer_id
+            && self.store().gf_multiplayer_master(caller.game.id, mp).await? == Some(me.id)
+        {
+            return Ok(());
+        }
+        Err(Error::Unauthorized("only the round's owner may change it"))
+    }
+
+    /// `POST /game_rounds` (reference 13.2). A round for another user is allowed only in an
+    /// existing multiplayer container the caller mastered or plays in (the SDK's "add
+    /// player"); otherwise the round is the caller's.
+    pub async fn create_round(&self, caller: &Caller, input: RoundInput) -> Result<GameRound> {
+        let me = me(caller)?;
+        let game_type = check_game_type(input.game_type.as_deref().unwrap_or(""))?;
+        let owner = input
+            .game_user_id
+            .ok_or_else(|| Error::invalid("game_user_id", "is required"))?;
+        let multiplayer = match input.multiplayer_game_round_id {
+            Some(mp) => {
+                let master = self
+                    .store()
+                    .gf_multiplayer_master(caller.game.id, mp)
+                    .await?
+                    .ok_or(Error::NotFound("multiplayer game round"))?;
+                if owner != me.id.0 && master != me.id {
+                    return Err(Error::Unauthorized("only the round's master may add other players"));
+                }
+                Multiplayer::Join(mp)
+            }
+            None if input.multiplayer => Multiplayer::New(me.id),
+            None => Multiplayer::No,
+        };
+        if owner != me.id.0 {
+            if multiplayer == Multiplayer::No || matches!(multiplayer, Multiplayer::New(_)) {
+                return Err(Error::Unauthorized("can only create rounds for the current user"));
+            }
+            // The other player must be of this game.
+            self.user(caller, owner).await?;
+        }
+        let now = self.now();
+        let r = NewRound {
+            game_id: caller.game.id,
+            player_id: PlayerId(owner),
+            game_type,
+            start_time: input.start_time.unwrap_or(now),
+            end_time: input.end_time,
+            score: check_score(input.score)?,
+            place: input.place,
+            metadata: input.metadata,
+            multiplayer,
+            now,
+        };
+        let id = self.store().gf_insert_round(&r).await?;
+        self.round_of_game(caller, id).await
+    }
+
+    /// `PUT /game_rounds/{id}`: the owner (or the container's master); partial.
+    pub async fn update_round(&self, caller: &Caller, id: i64, input: RoundInput) -> Result<GameRound> {
+        let r = self.round_of_game(caller, id).await?;
+        self.may_change(caller, &r).await?;
+        let patch = RoundPatch {
+            game_type: input.game_type.as_deref().map(check_game_type).transpose()?,
+            start_time: input.start_time,
+            end_time: input.end_time,
+            score: check_score(input.score)?,
+            place: input.place,
+            metadata: input.metadata,
+        };
+        self.store().gf_update_round(id, &patch, self.now()).await?;
+        self.round_of_game(caller, id).await
+    }
+
+    /// `DELETE /game_rounds/{id}`: the owner (or the container's master).
+    pub async fn delete_round(&self, caller: &Caller, id: i64) -> Result<()> {
+        let r = self.round_of_game(caller, id).await?;
+        self.may_change(caller, &r).await?;
+        self.store().gf_delete_round(id).await?;
+        Ok(())
+    }
+
+    /// `GET /game_rounds/{id}`: any round of the caller's game.
+    pub async fn round(&self, caller: &Caller, id: i64) -> Result<GameRound> {
+        me(caller)?;
+        self.round_of_game(caller, id).await
+    }
+
+    /// `GET /game_rounds?user_id=`: a user's rounds (same game), `per_page` at most 100.
+    pub async fn rounds_of(&self, caller: &Caller, user: i64, page: i64, per_page: i64) -> Result<Vec<GameRound>> {
+        me(caller)?;
+        let u = self.user(caller, user).await?;
+        let per_page = per_page.clamp(1, 100);
+        let page = page.max(1);
+        self.store()
+            .gf_rounds_of(u.id, per_page, (page - 1).saturating_mul(per_page))
+            .await
+    }
+
+    // -------------------------------------------------------------- full user data
+
+    /// The relations of a user's full data (reference 1.3), in a constant number of
+    /// queries whatever their sizes. For another user (`public`), only the public ones:
+    /// friends, groups and game rounds.
+    pub async fn relations(&self, user: &GfUser, public: bool) -> Result<Relations> {
+        let store = self.store();
+        let mut friends = friend_lists(store.gf_friend_links(user.id).await?);
+        let conns = store.gf_connections_of_user(user.id).await?;
+        let (member_of, pending): (Vec<Connection>, Vec<Connection>) =
+            conns.into_iter().partition(|c| c.status == "accepted");
+        let member_ids: Vec<i64> = member_of.iter().map(|c| c.group_id).collect();
+        let pending = if public { Vec::new() } else { pending };
+        let mut all_ids = member_ids.clone();
+        all_ids.extend(pending.iter().map(|c| c.group_id));
+        let groups = store.gf_groups(user.game_id, &all_ids).await?;
+        let members = store.gf_members(&all_ids).await?;
+        let mut by_id: HashMap<i64, GroupView> = views(groups, &members).into_iter().map(|v| (v.group.id, v)).collect();
+        // Oldest membership first (the connections come oldest first).
+        let groups = member_ids.iter().filter_map(|id| by_id.get(id).cloned()).collect();
+        let people: Vec<i64> = pending
+            .iter()
+            .filter_map(|c| c.inviter_id.map(|i| i.0))
+            .collect::<HashSet<_>>()
+            .into_iter()
+            .collect();
+        let inviters: HashMap<i64, GfUser> = store
+            .gf_users(user.game_id, &people)
+            .await?
+            .into_iter()
+            .map(|u| (u.id.0, u))
+            .collect();
+        let (mut group_invites, mut group_join_requests) = (Vec::new(), Vec::new());
+        for c in pending {
+            let Some(group) = by_id.remove(&c.group_id) else {
+                continue;
+            };
+            let v = ConnectionView {
+                inviter: c.inviter_id.and_then(|i| inviters.get(&i.0).cloned()),
+                user: user.clone(),
+                group: Some(group),
+                connection: c,
+            };
+            if v.connection.kind == ConnectionKind::Invite {
+                group_invites.push(v);
+            } else {
+                group_join_requests.push(v);
+            }
+        }
+        if public {
+            friends.incoming.clear();
+            friends.outgoing.clear();
+        }
+        let mut rel = Relations {
+            friends,
+            groups,
+            group_invites,
+            group_join_requests,
+            game_rounds: store.gf_rounds_of(user.id, 1000, 0).await?,
+            ..Relations::default()
+        };
+        if !public {
+            self.with_chats(user, &mut rel).await?;
+        }
+        Ok(rel)
+    }
+}

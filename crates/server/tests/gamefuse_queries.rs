@@ -1,0 +1,179 @@
+//! The GameFuse sign-in response (reference 1.3) costs a constant number of SQL statements
+//! whatever the user's relations: a user with 100 friends, 20 groups and 50 chats signs in
+//! with exactly as many statements as one with a single friend, group and chat of each
+//! kind. Statements are counted from sqlx's own per-statement `sqlx::query` events with a
+//! test subscriber; one test in this binary, so nothing else runs while it counts.
+
+mod common;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use common::{Backend, TestServer, spawn_with};
+use serde_json::{Value, json};
+use tracing_subscriber::Layer;
+use tracing_subscriber::layer::SubscriberExt;
+
+/// Counts `sqlx::query` events (one per executed statement).
+struct Count(Arc<AtomicUsize>);
+
+impl<S: tracing::Subscriber> Layer<S> for Count {
+    fn on_event(&self, e: &tracing::Event<'_>, _: tracing_subscriber::layer::Context<'_, S>) {
+        if e.metadata().target() == "sqlx::query" {
+            self.0.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+}
+
+struct Gf {
+    srv: TestServer,
+    game_id: i64,
+    game_token: String,
+}
+
+impl Gf {
+    async fn call(&self, method: &str, path: &str, token: Option<&str>, body: Value) -> Value {
+        let m = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
+        let mut r = self
+            .srv
+            .http
+            .request(m, format!("{}/api/v3{}", self.srv.base, path))
+            .header("content-type", "application/json")
+            .body(body.to_string());
+        if let Some(t) = token {
+            r = r.header("authentication-token", t);
+        }
+        let resp = r.send().await.expect("send");
+        let status = resp.status().as_u16();
+        let text = resp.text().await.expect("body");
+        assert!((200..300).contains(&status), "{method} {path}: {status} {text}");
+        serde_json::from_str(&text).expect("json")
+    }
+
+    /// Signs up; (id, token).
+    async fn user(&self, name: &str) -> (i64, String) {
+        let v = self
+            .call(
+                "POST",
+                "/users",
+                None,
+                json!({"email": format!("{name}@example.org"), "username": name, "password": "pw",
+                    "password_confirmation": "pw", "game_id": self.game_id, "game_token": self.game_token}),
+            )
+            .await;
+        (
+            v["id"].as_i64().expect("id"),
+            v["authentication_token"].as_str().expect("token").to_owned(),
+        )
+    }
+
+    /// A user named `name` with `friends` friends, `groups` groups (each with a group chat
+    /// with a message) and `direct` direct chats; returns its e-mail.
+    async fn build(&self, name: &str, friends: usize, groups: usize, direct: usize) -> String {
+        let (_, me) = self.user(name).await;
+        let mut friend_names = Vec::new();
+        for i in 0..friends {
+            let fname = format!("{name}-f{i}");
+            let (_, ft) = self.user(&fname).await;
+            let r = self
+                .call("POST", "/friendships", Some(&me), json!({"username": fname}))
+                .await;
+            let fid = r["friendship_id"].as_i64().expect("id");
+            self.call(
+                "PUT",
+                &format!("/friendships/{fid}"),
+                Some(&ft),
+                json!({"friendship": {"status": "accepted"}}),
+            )
+            .await;
+            friend_names.push(fname);
+        }
+        for i in 0..groups {
+            let g = self
+                .call(
+                    "POST",
+                    "/groups",
+                    Some(&me),
+                    json!({"group": {"name": format!("g{i}"), "can_auto_join": true, "is_invite_only": false, "max_group_size": 50}}),
+                )
+                .await;
+            let gid = g["id"].as_i64().expect("id");
+            self.call(
+                "POST",
+                "/chats",
+                Some(&me),
+                json!({"text": "hi group", "group_id": gid}),
+            )
+            .await;
+        }
+        for i in 0..direct {
+            let other = &friend_names[i % friend_names.len()];
+            // Distinct participant sets: pairs first, then triples.
+            let names = if i < friend_names.len() {
+                json!([other])
+            } else {
+                json!([other, friend_names[(i + 1) % friend_names.len()]])
+            };
+            self.call(
+                "POST",
+                "/chats",
+                Some(&me),
+                json!({"text": format!("m{i}"), "usernames": names}),
+            )
+            .await;
+        }
+        format!("{name}@example.org")
+    }
+}
+
+async fn count_sign_in(gf: &Gf, counter: &AtomicUsize, email: &str) -> (usize, Value) {
+    let before = counter.load(Ordering::SeqCst);
+    let v = gf
+        .call(
+            "POST",
+            "/sessions",
+            None,
+            json!({"email": email, "password": "pw", "game_id": gf.game_id}),
+        )
+        .await;
+    (counter.load(Ordering::SeqCst) - before, v)
+}
+
+async fn run(b: Backend, counter: &AtomicUsize) {
+    let Some(srv) = spawn_with(b, |c| {
+        c.password_hash_memory_kib = 64;
+        c.password_hash_iterations = 1;
+    })
+    .await
+    else {
+        return;
+    };
+    let gf = Gf {
+        game_id: srv.game.game.id.0,
+        game_token: srv.game.game.gamefuse_token.clone(),
+        srv,
+    };
+    let small = gf.build("small", 1, 1, 1).await;
+    let big = gf.build("big", 100, 20, 30).await;
+    let (n_small, v) = count_sign_in(&gf, counter, &small).await;
+    assert_eq!(v["friends"].as_array().map(Vec::len), Some(1));
+    let (n_big, v) = count_sign_in(&gf, counter, &big).await;
+    assert_eq!(v["friends"].as_array().map(Vec::len), Some(100));
+    assert_eq!(v["groups"].as_array().map(Vec::len), Some(20));
+    assert_eq!(v["group_chats"].as_array().map(Vec::len), Some(20));
+    assert_eq!(v["direct_chats"].as_array().map(Vec::len), Some(25), "first page");
+    println!("{b:?}: sign-in statements: small {n_small}, big {n_big}");
+    assert!(n_small > 0, "the counter sees sqlx's statements");
+    assert_eq!(n_big, n_small, "constant in the number of relations");
+    assert!(n_big <= 30, "a small constant: {n_big}");
+    gf.srv.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sign_in_statements_are_constant() {
+    let counter = Arc::new(AtomicUsize::new(0));
+    let subscriber = tracing_subscriber::registry().with(Count(counter.clone()));
+    tracing::subscriber::set_global_default(subscriber).expect("the only subscriber");
+    run(Backend::Sqlite, &counter).await;
+    run(Backend::Postgres, &counter).await;
+}

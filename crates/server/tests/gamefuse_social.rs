@@ -1,0 +1,1223 @@
+//! GameFuse V3 dialect, part 2 (reference 10, 11, 13, 1.3) over HTTP on both backends:
+//! several users signing in and out in turn, each checking what the sign-in response (the
+//! SDK's source of truth) and the routes show after every step, in the JSON types the SDK
+//! reads; plus authorization and validation failures (text/plain 4xx, nothing changed).
+
+mod common;
+
+use std::time::Duration;
+
+use common::{Backend, Resp, TestServer, json_type, spawn_with};
+use serde_json::{Value, json};
+
+struct Gf {
+    srv: TestServer,
+    game_id: i64,
+    game_token: String,
+}
+
+/// A signed-up user: id and e-mail.
+#[derive(Clone)]
+struct U {
+    id: i64,
+    email: String,
+}
+
+async fn setup(b: Backend) -> Option<Gf> {
+    let srv = spawn_with(b, |c| {
+        // Cheap hashes: these tests sign in dozens of times.
+        c.password_hash_memory_kib = 64;
+        c.password_hash_iterations = 1;
+    })
+    .await?;
+    let game_id = srv.game.game.id.0;
+    let game_token = srv.game.game.gamefuse_token.clone();
+    Some(Gf {
+        srv,
+        game_id,
+        game_token,
+    })
+}
+
+impl Gf {
+    async fn req(&self, method: &str, path: &str, token: Option<&str>, body: Option<Value>) -> Resp {
+        let m = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
+        let mut r = self.srv.http.request(m, format!("{}/api/v3{}", self.srv.base, path));
+        if let Some(t) = token {
+            r = r.header("authentication-token", t);
+        }
+        // The SDK sets a JSON Content-Type even without a body (reference 0.4).
+        r = r.header("content-type", "application/json");
+        if let Some(b) = body {
+            r = r.body(b.to_string());
+        }
+        let resp = r.send().await.expect("send");
+        let status = resp.status().as_u16();
+        let headers = resp.headers().clone();
+        let text = resp.text().await.expect("body");
+        let json = serde_json::from_str(&text).unwrap_or(Value::Null);
+        Resp {
+            status,
+            headers,
+            json,
+            text,
+        }
+    }
+
+    async fn sign_up(&self, name: &str) -> U {
+        let email = format!("{name}@example.org");
+        let r = self
+            .req(
+                "POST",
+                "/users",
+                None,
+                Some(
+                    json!({"email": email, "username": name, "password": "pw", "password_confirmation": "pw",
+                    "game_id": self.game_id, "game_token": self.game_token}),
+                ),
+            )
+            .await;
+        assert_eq!(r.status, 200, "sign-up: {}", r.text);
+        U {
+            id: r.json["id"].as_i64().expect("id"),
+            email,
+        }
+    }
+
+    /// Signs in (a new token each time) and returns the full user data.
+    async fn sign_in(&self, u: &U) -> (String, Value) {
+        let r = self
+            .req(
+                "POST",
+                "/sessions",
+                None,
+                Some(json!({"email": u.email, "password": "pw", "game_id": self.game_id.to_string()})),
+            )
+            .await;
+        assert_eq!(r.status, 200, "sign-in: {}", r.text);
+        let token = r.json["authentication_token"].as_str().expect("token").to_owned();
+        (token, r.json)
+    }
+
+    fn tick(&self) {
+        self.srv.advance(Duration::from_millis(7));
+    }
+}
+
+/// Asserts a GameFuse error: status, text/plain, a non-empty text.
+fn assert_refused(r: &Resp, status: u16) {
+    assert_eq!(r.status, status, "body: {}", r.text);
+    let ct = r
+        .headers
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    assert!(ct.starts_with("text/plain"), "content-type {ct}");
+    assert!(!r.text.is_empty());
+}
+
+fn ids(v: &Value) -> Vec<i64> {
+    v.as_array()
+        .expect("array")
+        .iter()
+        .map(|x| x["id"].as_i64().expect("integer id"))
+        .collect()
+}
+
+async fn friendships(b: Backend) {
+    let Some(gf) = setup(b).await else { return };
+    let (a, bo, c) = (
+        gf.sign_up("ann").await,
+        gf.sign_up("bob").await,
+        gf.sign_up("cat").await,
+    );
+
+    // Ann asks Bob: the response is the FriendRequest of the recipient (10.1).
+    let (ta, _) = gf.sign_in(&a).await;
+    let r = gf
+        .req("POST", "/friendships", Some(&ta), Some(json!({"username": "bob"})))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.json["id"], bo.id);
+    assert_eq!(r.json["username"], "bob");
+    assert_eq!(json_type(&r.json["friendship_id"]), "number");
+    assert_eq!(json_type(&r.json["score"]), "number");
+    assert_eq!(json_type(&r.json["credits"]), "number");
+    assert!(r.json["requested_at"].as_str().is_some_and(|t| t.ends_with('Z')));
+    let ann_bob = r.json["friendship_id"].as_i64().expect("id");
+    // Refusals: unknown user, oneself, a second request either way (422 text).
+    for (token, name) in [(&ta, "nobody"), (&ta, "ANN"), (&ta, "bob")] {
+        let r = gf
+            .req("POST", "/friendships", Some(token), Some(json!({"username": name})))
+            .await;
+        assert_refused(&r, 422);
+    }
+    assert_refused(&gf.req("POST", "/friendships", Some(&ta), Some(json!({}))).await, 422);
+    gf.tick();
+
+    // Cat asks Bob later.
+    let (tc, _) = gf.sign_in(&c).await;
+    let r = gf
+        .req("POST", "/friendships", Some(&tc), Some(json!({"username": "Bob"})))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let cat_bob = r.json["friendship_id"].as_i64().expect("id");
+
+    // Bob sees both, newest first (verified rule); nobody else's requests.
+    let (tb, me) = gf.sign_in(&bo).await;
+    assert_eq!(ids(&me["incoming_friend_requests"]), vec![c.id, a.id]);
+    assert_eq!(me["incoming_friend_requests"][0]["friendship_id"], cat_bob);
+    assert_eq!(ids(&me["outgoing_friend_requests"]), Vec::<i64>::new());
+    assert_eq!(ids(&me["friends"]), Vec::<i64>::new());
+    // Bob cannot answer as the sender would, nor cancel what he did not send.
+    assert_refused(
+        &gf.req("DELETE", &format!("/friendships/{ann_bob}"), Some(&tb), None)
+            .await,
+        422,
+    );
+    // Ann cannot accept her own request.
+    let (ta, me) = gf.sign_in(&a).await;
+    assert_eq!(ids(&me["outgoing_friend_requests"]), vec![bo.id]);
+    let accept = json!({"friendship": {"status": "accepted"}});
+    assert_refused(
+        &gf.req(
+            "PUT",
+            &format!("/friendships/{ann_bob}"),
+            Some(&ta),
+            Some(accept.clone()),
+        )
+        .await,
+        422,
+    );
+    // A bad status and an unknown id.
+    let (tb, _) = gf.sign_in(&bo).await;
+    let bad = json!({"friendship": {"status": "maybe"}});
+    assert_refused(
+        &gf.req("PUT", &format!("/friendships/{ann_bob}"), Some(&tb), Some(bad))
+            .await,
+        422,
+    );
+    assert_refused(
+        &gf.req("PUT", "/friendships/999999", Some(&tb), Some(accept.clone()))
+            .await,
+        404,
+    );
+
+    // Bob accepts Ann (nested form) and declines Cat (flat form).
+    let r = gf
+        .req("PUT", &format!("/friendships/{ann_bob}"), Some(&tb), Some(accept))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert!(r.json["message"].is_string());
+    let r = gf
+        .req(
+            "PUT",
+            &format!("/friendships/{cat_bob}"),
+            Some(&tb),
+            Some(json!({"status": "declined"})),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let (_, me) = gf.sign_in(&bo).await;
+    assert_eq!(ids(&me["friends"]), vec![a.id]);
+    assert_eq!(ids(&me["incoming_friend_requests"]), Vec::<i64>::new());
+
+    // Both are friends of each other; the declined request is listed nowhere.
+    let (ta, me) = gf.sign_in(&a).await;
+    assert_eq!(ids(&me["friends"]), vec![bo.id]);
+    assert_eq!(me["friends"][0]["username"], "bob");
+    assert_eq!(ids(&me["outgoing_friend_requests"]), Vec::<i64>::new());
+    let (tc, me) = gf.sign_in(&c).await;
+    assert_eq!(ids(&me["outgoing_friend_requests"]), Vec::<i64>::new());
+    assert_eq!(ids(&me["friends"]), Vec::<i64>::new());
+    // Others see Ann's friends (public), not her requests.
+    let r = gf.req("GET", &format!("/users/{}", a.id), Some(&tc), None).await;
+    assert_eq!(ids(&r.json["friends"]), vec![bo.id]);
+    assert!(r.json.get("incoming_friend_requests").is_none());
+    assert!(r.json.get("authentication_token").is_none());
+
+    // Cat asks Ann, then cancels: gone from both sides.
+    let r = gf
+        .req("POST", "/friendships", Some(&tc), Some(json!({"username": "ann"})))
+        .await;
+    let cat_ann = r.json["friendship_id"].as_i64().expect("id");
+    let r = gf.req("GET", "/friendships", Some(&ta), None).await;
+    assert_eq!(ids(&r.json["incoming_friend_requests"]), vec![c.id]);
+    assert_refused(
+        &gf.req("DELETE", &format!("/friendships/{cat_ann}"), Some(&ta), None)
+            .await,
+        422,
+    );
+    let r = gf
+        .req("DELETE", &format!("/friendships/{cat_ann}"), Some(&tc), None)
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let r = gf.req("GET", "/incoming_friend_requests", Some(&ta), None).await;
+    assert_eq!(ids(&r.json["incoming_friend_requests"]), Vec::<i64>::new());
+
+    // Unfriend: JSON body (SDK) from Bob's side; a second time is 422; the query form too.
+    let (tb, _) = gf.sign_in(&bo).await;
+    assert_refused(
+        &gf.req("DELETE", "/unfriend", Some(&tb), Some(json!({"user_id": c.id})))
+            .await,
+        422,
+    );
+    let r = gf
+        .req("DELETE", "/unfriend", Some(&tb), Some(json!({"user_id": a.id})))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_refused(
+        &gf.req("DELETE", &format!("/unfriend?user_id={}", a.id), Some(&tb), None)
+            .await,
+        422,
+    );
+    let (_, me) = gf.sign_in(&a).await;
+    assert_eq!(ids(&me["friends"]), Vec::<i64>::new());
+    let (_, me) = gf.sign_in(&bo).await;
+    assert_eq!(ids(&me["friends"]), Vec::<i64>::new());
+
+    // Without a token: 401 text.
+    assert_refused(
+        &gf.req("POST", "/friendships", None, Some(json!({"username": "bob"})))
+            .await,
+        401,
+    );
+    gf.srv.finish().await;
+}
+
+async fn game_rounds(b: Backend) {
+    let Some(gf) = setup(b).await else { return };
+    let (a, bo, c) = (
+        gf.sign_up("ann").await,
+        gf.sign_up("bob").await,
+        gf.sign_up("cat").await,
+    );
+    let (ta, _) = gf.sign_in(&a).await;
+
+    // A single-player round: fractional score, metadata object, start time now (13.1).
+    let body = json!({"game_round": {"game_type": "solo", "game_user_id": a.id, "score": 3.96,
+        "metadata": {"level": 2, "tags": ["x"]}, "end_time": "2026-01-01T00:05:00.457Z"}, "multiplayer": false});
+    let r = gf.req("POST", "/game_rounds", Some(&ta), Some(body)).await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let solo = r.json["id"].as_i64().expect("id");
+    assert_eq!(r.json["game_id"], gf.game_id);
+    assert_eq!(r.json["game_user_id"], a.id);
+    assert_eq!(r.json["score"], 3.96);
+    assert_eq!(r.json["metadata"], json!({"level": 2, "tags": ["x"]}));
+    assert_eq!(r.json["start_time"], "2026-01-01T00:00:00.000Z");
+    assert_eq!(r.json["end_time"], "2026-01-01T00:05:00.457Z");
+    assert_eq!(r.json["place"], Value::Null);
+    assert_eq!(r.json["multiplayer_game_round_id"], Value::Null);
+
+    // Multiplayer: a new container with one ranking; Ann adds Bob to it.
+    let body = json!({"game_round": {"game_type": "duel", "game_user_id": a.id}, "multiplayer": true});
+    let r = gf.req("POST", "/game_rounds", Some(&ta), Some(body)).await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let mp = r.json["multiplayer_game_round_id"].as_i64().expect("container id");
+    assert_eq!(r.json["rankings"].as_array().map(Vec::len), Some(1));
+    assert_eq!(r.json["rankings"][0]["place"], Value::Null);
+    assert_eq!(r.json["rankings"][0]["user"]["id"], a.id);
+    let body = json!({"game_round": {"game_type": "duel", "game_user_id": bo.id, "score": 7,
+        "multiplayer_game_round_id": mp}});
+    let r = gf.req("POST", "/game_rounds", Some(&ta), Some(body)).await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let bobs = r.json["id"].as_i64().expect("id");
+    assert_eq!(r.json["game_user_id"], bo.id);
+    assert_eq!(r.json["rankings"].as_array().map(Vec::len), Some(2));
+
+    // Bob sees his round with both rankings; Cat downloads Ann's rounds (5.1).
+    let (tb, me) = gf.sign_in(&bo).await;
+    assert_eq!(ids(&me["game_rounds"]), vec![bobs]);
+    assert_eq!(me["game_rounds"][0]["rankings"].as_array().map(Vec::len), Some(2));
+    assert_eq!(json_type(&me["game_rounds"][0]["score"]), "number");
+    let (tc, _) = gf.sign_in(&c).await;
+    let r = gf.req("GET", &format!("/users/{}", a.id), Some(&tc), None).await;
+    assert_eq!(r.json["game_rounds"].as_array().map(Vec::len), Some(2));
+    assert_eq!(r.json["game_rounds"][0]["metadata"]["level"], 2);
+
+    // Only the owner (or the container's master) changes a round.
+    let upd = json!({"game_round": {"score": 1.5}});
+    assert_refused(
+        &gf.req("PUT", &format!("/game_rounds/{solo}"), Some(&tb), Some(upd.clone()))
+            .await,
+        401,
+    );
+    assert_refused(
+        &gf.req("DELETE", &format!("/game_rounds/{solo}"), Some(&tc), None).await,
+        401,
+    );
+    // Bob cannot create rounds for Cat, nor join a container for someone else.
+    let body = json!({"game_round": {"game_type": "x", "game_user_id": c.id}});
+    assert_refused(&gf.req("POST", "/game_rounds", Some(&tb), Some(body)).await, 401);
+    // Validation: 422 text, nothing stored.
+    for bad in [
+        json!({"game_round": {"game_user_id": a.id}}),
+        json!({"game_round": {"game_type": "x"}}),
+        json!({"game_round": {"game_type": "x", "game_user_id": a.id, "score": "lots"}}),
+        json!({"game_round": {"game_type": "x", "game_user_id": a.id, "metadata": "plain"}}),
+        json!({"game_round": {"game_type": "x", "game_user_id": a.id, "start_time": "yesterday"}}),
+    ] {
+        assert_refused(&gf.req("POST", "/game_rounds", Some(&ta), Some(bad)).await, 422);
+    }
+    assert_refused(
+        &gf.req(
+            "POST",
+            "/game_rounds",
+            Some(&ta),
+            Some(json!({"game_round": {"game_type": "x",
+            "game_user_id": a.id, "multiplayer_game_round_id": 999_999}})),
+        )
+        .await,
+        404,
+    );
+
+    // Ann updates: partial, milliseconds preserved, a new place.
+    let upd = json!({"game_round": {"end_time": "2026-01-01T00:09:59.123Z", "place": 1, "score": 4}});
+    let r = gf
+        .req("PUT", &format!("/game_rounds/{solo}"), Some(&ta), Some(upd))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.json["end_time"], "2026-01-01T00:09:59.123Z");
+    assert_eq!(r.json["score"], 4.0);
+    assert_eq!(r.json["place"], 1);
+    assert_eq!(r.json["game_type"], "solo");
+    assert_eq!(r.json["metadata"]["level"], 2);
+    // The master updates Bob's round in her container.
+    let r = gf
+        .req(
+            "PUT",
+            &format!("/game_rounds/{bobs}"),
+            Some(&ta),
+            Some(json!({"game_round": {"place": 2}})),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.json["rankings"].as_array().map(Vec::len), Some(2));
+
+    // Show and list (docs routes).
+    let r = gf.req("GET", &format!("/game_rounds/{solo}"), Some(&tc), None).await;
+    assert_eq!(r.json["id"], solo);
+    let r = gf
+        .req("GET", &format!("/game_rounds?user_id={}", a.id), Some(&tc), None)
+        .await;
+    assert_eq!(r.json["game_rounds"].as_array().map(Vec::len), Some(2));
+    assert_refused(&gf.req("GET", "/game_rounds", Some(&tc), None).await, 422);
+
+    // Delete: Ann's solo round; gone from her data.
+    let r = gf.req("DELETE", &format!("/game_rounds/{solo}"), Some(&ta), None).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_refused(
+        &gf.req("GET", &format!("/game_rounds/{solo}"), Some(&ta), None).await,
+        404,
+    );
+    let (_, me) = gf.sign_in(&a).await;
+    assert_eq!(me["game_rounds"].as_array().map(Vec::len), Some(1));
+    gf.srv.finish().await;
+}
+
+async fn groups(b: Backend) {
+    let Some(gf) = setup(b).await else { return };
+    let (a, bo, c) = (
+        gf.sign_up("ann").await,
+        gf.sign_up("bob").await,
+        gf.sign_up("cat").await,
+    );
+    let (ta, _) = gf.sign_in(&a).await;
+
+    // Ann creates a closed group and an auto-join group: 201 with members and admins.
+    let body = json!({"group": {"name": "My Group 5", "max_group_size": 3, "can_auto_join": false,
+        "is_invite_only": false, "group_type": "default"}});
+    let r = gf.req("POST", "/groups", Some(&ta), Some(body)).await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let closed = r.json["id"].as_i64().expect("id");
+    assert_eq!(r.json["member_count"], 1);
+    assert_eq!(ids(&r.json["members"]), vec![a.id]);
+    assert_eq!(ids(&r.json["admins"]), vec![a.id]);
+    assert_eq!(r.json["can_auto_join"], false);
+    assert_eq!(r.json["admins_only_can_create_attributes"], true);
+    gf.tick();
+    // Same name again is fine (11.1).
+    let body = json!({"group": {"name": "My Group 5", "max_group_size": 10, "can_auto_join": true,
+        "is_invite_only": false}});
+    let r = gf.req("POST", "/groups", Some(&ta), Some(body)).await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let open = r.json["id"].as_i64().expect("id");
+    let r = gf
+        .req(
+            "POST",
+            "/groups",
+            Some(&ta),
+            Some(json!({"group": {"name": " ", "can_auto_join": true}})),
+        )
+        .await;
+    assert_refused(&r, 422);
+    let r = gf
+        .req(
+            "POST",
+            "/groups",
+            Some(&ta),
+            Some(json!({"group": {"name": "x", "max_group_size": 0}})),
+        )
+        .await;
+    assert_refused(&r, 422);
+
+    // Bob lists both, without members (verified), and shows one with members.
+    let (tb, _) = gf.sign_in(&bo).await;
+    let r = gf.req("GET", "/groups", Some(&tb), None).await;
+    assert_eq!(ids(&r.json["groups"]), vec![closed, open]);
+    assert!(r.json["groups"][0].get("members").is_none());
+    assert_eq!(json_type(&r.json["groups"][0]["member_count"]), "number");
+    let r = gf.req("GET", &format!("/groups/{closed}"), Some(&tb), None).await;
+    assert_eq!(ids(&r.json["members"]), vec![a.id]);
+    assert!(r.json.get("join_requests").is_none(), "only admins see requests");
+
+    // Bob: joining the closed group is refused; a join request stays pending; the open
+    // group he joins at once.
+    let conn = |g: i64, t: &str| json!({"group_connection": {"group_id": g, "user_id": bo.id, "status": "accepted", "action_type": t}});
+    assert_refused(
+        &gf.req("POST", "/group_connections", Some(&tb), Some(conn(closed, "join")))
+            .await,
+        403,
+    );
+    let r = gf
+        .req(
+            "POST",
+            "/group_connections",
+            Some(&tb),
+            Some(conn(closed, "join_request")),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.json["status"], "pending");
+    let request = r.json["id"].as_i64().expect("id");
+    assert_refused(
+        &gf.req(
+            "POST",
+            "/group_connections",
+            Some(&tb),
+            Some(conn(closed, "join_request")),
+        )
+        .await,
+        422,
+    );
+    gf.tick();
+    let r = gf
+        .req("POST", "/group_connections", Some(&tb), Some(conn(open, "join")))
+        .await;
+    assert_eq!(r.json["status"], "accepted", "{}", r.text);
+    let (tb, me) = gf.sign_in(&bo).await;
+    assert_eq!(ids(&me["groups"]), vec![open]);
+    assert_eq!(me["group_join_requests"][0]["id"], request);
+    assert_eq!(me["group_join_requests"][0]["group"]["id"], closed);
+    assert_eq!(me["group_join_requests"][0]["user"]["id"], bo.id);
+    // Bob may not answer his own request, nor invite to a group he does not administer.
+    let yes =
+        json!({"group_connection": {"status": "accepted", "action_type": "update"}, "connection_type": "join_request"});
+    assert_refused(
+        &gf.req(
+            "PUT",
+            &format!("/group_connections/{request}"),
+            Some(&tb),
+            Some(yes.clone()),
+        )
+        .await,
+        403,
+    );
+    let inv = |g: i64| json!({"group_connection": {"group_id": g, "status": "pending", "action_type": "invite"}, "username": "cat"});
+    assert_refused(
+        &gf.req("POST", "/group_connections", Some(&tb), Some(inv(open))).await,
+        403,
+    );
+
+    // Ann sees the request on the group and accepts it; Bob becomes a plain member.
+    let (ta, _) = gf.sign_in(&a).await;
+    let r = gf.req("GET", &format!("/groups/{closed}"), Some(&ta), None).await;
+    assert_eq!(ids(&r.json["join_requests"]), vec![request]);
+    assert_eq!(r.json["join_requests"][0]["user"]["id"], bo.id);
+    let r = gf
+        .req("PUT", &format!("/group_connections/{request}"), Some(&ta), Some(yes))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.json, json!({"id": request, "status": "accepted"}));
+    let (tb, me) = gf.sign_in(&bo).await;
+    // Oldest membership first: the closed group's request came first.
+    assert_eq!(ids(&me["groups"]), vec![closed, open]);
+    assert_eq!(me["groups"][0]["member_count"], 2);
+    assert_eq!(ids(&me["groups"][0]["admins"]), vec![a.id]);
+    assert_eq!(ids(&me["group_join_requests"]), Vec::<i64>::new());
+
+    // Ann invites Cat, cancels, invites again; Cat sees group, user and inviter.
+    let (ta, _) = gf.sign_in(&a).await;
+    let r = gf.req("POST", "/group_connections", Some(&ta), Some(inv(closed))).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.json["user"]["id"], c.id);
+    let first = r.json["id"].as_i64().expect("id");
+    let r = gf
+        .req("DELETE", &format!("/group_connections/cancel/{first}"), Some(&ta), None)
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let r = gf.req("POST", "/group_connections", Some(&ta), Some(inv(closed))).await;
+    let invite = r.json["id"].as_i64().expect("id");
+    let (tc, me) = gf.sign_in(&c).await;
+    assert_eq!(ids(&me["group_invites"]), vec![invite]);
+    let i = &me["group_invites"][0];
+    assert_eq!(
+        (
+            i["group"]["id"].clone(),
+            i["user"]["id"].clone(),
+            i["inviter"]["id"].clone()
+        ),
+        (json!(closed), json!(c.id), json!(a.id))
+    );
+    // Cat accepts: the group is now full (max 3).
+    let r = gf
+        .req(
+            "PUT",
+            &format!("/group_connections/{invite}"),
+            Some(&tc),
+            Some(json!({"group_connection": {"status": "accepted"}})),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let (tc, me) = gf.sign_in(&c).await;
+    assert_eq!(ids(&me["groups"]), vec![closed]);
+    assert_eq!(ids(&me["group_invites"]), Vec::<i64>::new());
+    assert_eq!(me["groups"][0]["member_count"], 3);
+    // Full: Dan's request stays pending, and accepting it is refused (nothing changes).
+    let d = gf.sign_up("dan").await;
+    let (td, _) = gf.sign_in(&d).await;
+    let req = json!({"group_connection": {"group_id": closed, "action_type": "join_request"}});
+    let r = gf.req("POST", "/group_connections", Some(&td), Some(req)).await;
+    assert_eq!(r.json["status"], "pending", "{}", r.text);
+    let dans = r.json["id"].as_i64().expect("id");
+    let (ta, _) = gf.sign_in(&a).await;
+    let yes = json!({"group_connection": {"status": "accepted"}});
+    assert_refused(
+        &gf.req("PUT", &format!("/group_connections/{dans}"), Some(&ta), Some(yes))
+            .await,
+        403,
+    );
+    let r = gf.req("GET", &format!("/groups/{closed}"), Some(&ta), None).await;
+    assert_eq!(
+        (r.json["member_count"].clone(), ids(&r.json["join_requests"])),
+        (json!(3), vec![dans])
+    );
+
+    // Only admins update, remove, promote, delete.
+    let upd = json!({"group": {"name": "Renamed"}});
+    assert_refused(
+        &gf.req("PUT", &format!("/groups/{closed}"), Some(&tc), Some(upd.clone()))
+            .await,
+        403,
+    );
+    let rm = json!({"group_id": open});
+    assert_refused(
+        &gf.req(
+            "PUT",
+            &format!("/group_connections/remove_member/{}", bo.id),
+            Some(&tc),
+            Some(rm.clone()),
+        )
+        .await,
+        403,
+    );
+    assert_refused(
+        &gf.req("DELETE", &format!("/groups/{open}"), Some(&tb), None).await,
+        403,
+    );
+    let (ta, _) = gf.sign_in(&a).await;
+    let r = gf.req("PUT", &format!("/groups/{closed}"), Some(&ta), Some(upd)).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.json["name"], "Renamed");
+    assert_eq!(ids(&r.json["members"]), vec![a.id, bo.id, c.id], "real lists, never []");
+
+    // Ann removes Bob from the open group: he cannot rejoin by himself (verified).
+    let r = gf
+        .req(
+            "PUT",
+            &format!("/group_connections/remove_member/{}", bo.id),
+            Some(&ta),
+            Some(rm),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let (tb, me) = gf.sign_in(&bo).await;
+    assert_eq!(ids(&me["groups"]), vec![closed]);
+    assert_refused(
+        &gf.req("POST", "/group_connections", Some(&tb), Some(conn(open, "join")))
+            .await,
+        403,
+    );
+
+    // Ann promotes Bob in the closed group; Bob then sees its pending lists.
+    let r = gf
+        .req(
+            "PUT",
+            &format!("/group_connections/make_admin/{}", bo.id),
+            Some(&ta),
+            Some(json!({"group_id": closed})),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let r = gf.req("GET", &format!("/groups/{closed}"), Some(&tb), None).await;
+    assert_eq!(ids(&r.json["admins"]), vec![a.id, bo.id]);
+    assert!(r.json["join_requests"].is_array());
+
+    // Cat leaves; a declined invite leaves no pending row.
+    let r = gf
+        .req("DELETE", &format!("/group_connections/leave/{closed}"), Some(&tc), None)
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_refused(
+        &gf.req("DELETE", &format!("/group_connections/leave/{closed}"), Some(&tc), None)
+            .await,
+        422,
+    );
+    let r = gf.req("POST", "/group_connections", Some(&tb), Some(inv(closed))).await;
+    let again = r.json["id"].as_i64().expect("id");
+    let (tc, _) = gf.sign_in(&c).await;
+    let r = gf
+        .req(
+            "PUT",
+            &format!("/group_connections/{again}"),
+            Some(&tc),
+            Some(json!({"group_connection": {"status": "declined"}})),
+        )
+        .await;
+    assert_eq!(r.json["status"], "declined", "{}", r.text);
+    let (_, me) = gf.sign_in(&c).await;
+    assert_eq!(ids(&me["group_invites"]), Vec::<i64>::new());
+    assert_eq!(ids(&me["groups"]), Vec::<i64>::new());
+
+    // Ann deletes the open group: gone from every list.
+    let r = gf.req("DELETE", &format!("/groups/{open}"), Some(&ta), None).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let r = gf.req("GET", "/groups", Some(&ta), None).await;
+    assert_eq!(ids(&r.json["groups"]), vec![closed]);
+    assert_refused(&gf.req("GET", &format!("/groups/{open}"), Some(&ta), None).await, 404);
+    // A bad action type, a missing group.
+    let bad = json!({"group_connection": {"group_id": closed, "action_type": "steal"}});
+    assert_refused(&gf.req("POST", "/group_connections", Some(&ta), Some(bad)).await, 422);
+    assert_refused(
+        &gf.req("POST", "/group_connections", Some(&ta), Some(conn(999_999, "join")))
+            .await,
+        404,
+    );
+    gf.srv.finish().await;
+}
+
+/// Objects of one game are invisible from another (reference 0.2).
+async fn tenant_isolation(b: Backend) {
+    let Some(gf) = setup(b).await else { return };
+    let a = gf.sign_up("ann").await;
+    let (ta, _) = gf.sign_in(&a).await;
+    let r = gf
+        .req(
+            "POST",
+            "/groups",
+            Some(&ta),
+            Some(json!({"group": {"name": "g", "can_auto_join": true}})),
+        )
+        .await;
+    let g = r.json["id"].as_i64().expect("id");
+    let body = json!({"game_round": {"game_type": "solo", "game_user_id": a.id}});
+    let round = gf.req("POST", "/game_rounds", Some(&ta), Some(body)).await.json["id"]
+        .as_i64()
+        .expect("id");
+    // A second game with a user of the same name.
+    let other = gf
+        .srv
+        .running
+        .core
+        .create_game(playgate_core::game::NewGame {
+            name: "Other".into(),
+            ..Default::default()
+        })
+        .await
+        .expect("game");
+    let gf2 = Gf {
+        srv: gf.srv,
+        game_id: other.game.id.0,
+        game_token: other.game.gamefuse_token.clone(),
+    };
+    let x = gf2.sign_up("ann").await;
+    let (tx, _) = gf2.sign_in(&x).await;
+    assert_refused(&gf2.req("GET", &format!("/groups/{g}"), Some(&tx), None).await, 404);
+    assert_refused(
+        &gf2.req("GET", &format!("/game_rounds/{round}"), Some(&tx), None).await,
+        404,
+    );
+    let join = json!({"group_connection": {"group_id": g, "action_type": "join"}});
+    assert_refused(&gf2.req("POST", "/group_connections", Some(&tx), Some(join)).await, 404);
+    let r = gf2
+        .req("POST", "/friendships", Some(&tx), Some(json!({"username": "ann"})))
+        .await;
+    assert_refused(&r, 422);
+    assert_eq!(
+        ids(&gf2.req("GET", "/groups", Some(&tx), None).await.json["groups"]),
+        Vec::<i64>::new()
+    );
+    gf2.srv.finish().await;
+}
+
+async fn chats_and_messages(b: Backend) {
+    let Some(gf) = setup(b).await else { return };
+    let (a, bo, c) = (
+        gf.sign_up("ann").await,
+        gf.sign_up("bob").await,
+        gf.sign_up("cat").await,
+    );
+    let (ta, _) = gf.sign_in(&a).await;
+
+    // Ann writes to Bob: a direct chat (User), both participants, the message read by Ann.
+    let r = gf
+        .req(
+            "POST",
+            "/chats",
+            Some(&ta),
+            Some(json!({"text": "hi bob", "usernames": ["bob"]})),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let ab = r.json["id"].as_i64().expect("id");
+    assert_eq!(r.json["creator_type"], "User");
+    assert_eq!(r.json["chat"]["id"], ab, "docs/C# superset");
+    assert_eq!(r.json["chat_users"].as_array().map(Vec::len), Some(2));
+    let mut people = ids(&r.json["participants"]);
+    people.sort_unstable();
+    assert_eq!(people, {
+        let mut v = vec![a.id, bo.id];
+        v.sort_unstable();
+        v
+    });
+    let m = &r.json["messages"][0];
+    assert_eq!(
+        (m["user_id"].clone(), m["read_by"].clone(), m["read"].clone()),
+        (json!(a.id), json!([a.id]), json!(true))
+    );
+    // The same set again reuses the chat; {A, B, C} is another one (verified).
+    let r = gf
+        .req(
+            "POST",
+            "/chats",
+            Some(&ta),
+            Some(json!({"text": "again", "usernames": ["Bob"]})),
+        )
+        .await;
+    assert_eq!(r.json["id"], ab);
+    assert_eq!(r.json["messages"].as_array().map(Vec::len), Some(2));
+    gf.tick();
+    let r = gf
+        .req(
+            "POST",
+            "/chats",
+            Some(&ta),
+            Some(json!({"text": "all", "usernames": ["bob", "cat"]})),
+        )
+        .await;
+    let abc = r.json["id"].as_i64().expect("id");
+    assert_ne!(abc, ab);
+
+    // Bob: both chats, most recent activity first; Ann's message unread for him.
+    let (tb, me) = gf.sign_in(&bo).await;
+    assert_eq!(ids(&me["direct_chats"]), vec![abc, ab]);
+    assert_eq!(ids(&me["group_chats"]), Vec::<i64>::new());
+    let newest = &me["direct_chats"][1]["messages"][0];
+    assert_eq!(newest["text"], "again");
+    assert_eq!(newest["read"], false);
+    let msg = newest["id"].as_i64().expect("id");
+    // Bob replies and marks Ann's message read (twice: idempotent).
+    let r = gf
+        .req(
+            "POST",
+            "/messages",
+            Some(&tb),
+            Some(json!({"message": {"chat_id": ab, "text": "hey"}})),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.json["user_id"], bo.id);
+    assert_eq!(r.json["read_by"], json!([bo.id]));
+    assert_eq!(r.json["message"]["id"], r.json["id"], "docs/C# superset");
+    for _ in 0..2 {
+        let r = gf
+            .req("POST", &format!("/messages/{msg}/mark_as_read"), Some(&tb), None)
+            .await;
+        assert_eq!(r.status, 200, "{}", r.text);
+    }
+    // Message pages: a bare array for the JS SDK, newest first.
+    let r = gf
+        .req("GET", &format!("/messages/page/1?chat_id={ab}"), Some(&tb), None)
+        .await;
+    let texts: Vec<&str> = r
+        .json
+        .as_array()
+        .expect("bare array")
+        .iter()
+        .filter_map(|m| m["text"].as_str())
+        .collect();
+    assert_eq!(texts, vec!["hey", "again", "hi bob"]);
+    assert_eq!(r.json[1]["read_by"], json!([a.id, bo.id]));
+    assert_eq!(r.json[1]["read"], true);
+
+    // Cat is not in {A, B}: cannot read, post or mark there.
+    let (tc, me) = gf.sign_in(&c).await;
+    assert_eq!(ids(&me["direct_chats"]), vec![abc]);
+    assert_refused(
+        &gf.req("GET", &format!("/messages/page/1?chat_id={ab}"), Some(&tc), None)
+            .await,
+        403,
+    );
+    assert_refused(
+        &gf.req(
+            "POST",
+            "/messages",
+            Some(&tc),
+            Some(json!({"chat_id": ab, "text": "x"})),
+        )
+        .await,
+        403,
+    );
+    assert_refused(
+        &gf.req("POST", &format!("/messages/{msg}/mark_as_read"), Some(&tc), None)
+            .await,
+        403,
+    );
+    // Validation: empty text, unknown user, both or neither target, no chat.
+    for bad in [
+        json!({"text": "", "usernames": ["ann"]}),
+        json!({"text": "x", "usernames": ["nobody"]}),
+        json!({"text": "x"}),
+        json!({"text": "x", "usernames": ["ann"], "group_id": 1}),
+        json!({"text": "x", "usernames": []}),
+    ] {
+        assert_refused(&gf.req("POST", "/chats", Some(&tc), Some(bad)).await, 422);
+    }
+    assert_refused(
+        &gf.req(
+            "POST",
+            "/messages",
+            Some(&tc),
+            Some(json!({"message": {"chat_id": abc, "text": " "}})),
+        )
+        .await,
+        422,
+    );
+    assert_refused(
+        &gf.req("GET", "/messages/page/1?chat_id=999999", Some(&tc), None).await,
+        404,
+    );
+
+    // Pages of 25: 30 messages in {A, B, C}.
+    for i in 0..30 {
+        let r = gf
+            .req(
+                "POST",
+                "/messages",
+                Some(&tc),
+                Some(json!({"message": {"chat_id": abc, "text": format!("m{i}")}})),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.text);
+    }
+    let p1 = gf
+        .req("GET", &format!("/messages/page/1?chat_id={abc}"), Some(&tc), None)
+        .await;
+    assert_eq!(p1.json.as_array().map(Vec::len), Some(25));
+    assert_eq!(p1.json[0]["text"], "m29");
+    let p2 = gf
+        .req("GET", &format!("/messages/page/2?chat_id={abc}"), Some(&tc), None)
+        .await;
+    assert_eq!(p2.json.as_array().map(Vec::len), Some(6));
+    assert_eq!(p2.json[5]["text"], "all");
+    // The C# SDK gets the wrapped form (reference 16).
+    let r = gf
+        .srv
+        .http
+        .get(format!("{}/api/v3/messages/page/2?chat_id={abc}", gf.srv.base))
+        .header("authentication-token", &tc)
+        .header("x-unity-version", "2022.3.1f1")
+        .send()
+        .await
+        .expect("send");
+    let v: Value = r.json().await.expect("json");
+    assert_eq!(v["messages"].as_array().map(Vec::len), Some(6));
+    let (_, me) = gf.sign_in(&a).await;
+    assert_eq!(me["direct_chats"][0]["messages"].as_array().map(Vec::len), Some(25));
+    let r = gf.req("GET", "/chats/page/1", Some(&tc), None).await;
+    assert_eq!(ids(&r.json["direct_chats"]), vec![abc]);
+    assert!(r.json["group_chats"].is_array());
+    let r = gf.req("GET", "/chats/page/2", Some(&tc), None).await;
+    assert_eq!(r.json, json!({"direct_chats": [], "group_chats": []}));
+
+    // A group chat: members only; participants cover every author, even one who left.
+    let (ta, _) = gf.sign_in(&a).await;
+    let body = json!({"group": {"name": "g", "can_auto_join": true, "is_invite_only": false, "max_group_size": 5}});
+    let g = gf.req("POST", "/groups", Some(&ta), Some(body)).await.json["id"]
+        .as_i64()
+        .expect("id");
+    assert_refused(
+        &gf.req("POST", "/chats", Some(&tb), Some(json!({"text": "x", "group_id": g})))
+            .await,
+        422,
+    );
+    let join = json!({"group_connection": {"group_id": g, "action_type": "join"}});
+    let (tb, _) = gf.sign_in(&bo).await;
+    assert_eq!(
+        gf.req("POST", "/group_connections", Some(&tb), Some(join)).await.status,
+        200
+    );
+    let r = gf
+        .req(
+            "POST",
+            "/chats",
+            Some(&tb),
+            Some(json!({"text": "hello group", "group_id": g})),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.json["creator_type"], "Group");
+    let gc = r.json["id"].as_i64().expect("id");
+    let r = gf
+        .req("DELETE", &format!("/group_connections/leave/{g}"), Some(&tb), None)
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let (ta, me) = gf.sign_in(&a).await;
+    assert_eq!(ids(&me["group_chats"]), vec![gc]);
+    let chat = &me["group_chats"][0];
+    assert_eq!(chat["creator_type"], "Group");
+    let parts = ids(&chat["participants"]);
+    assert!(
+        parts.contains(&a.id) && parts.contains(&bo.id),
+        "author kept: {parts:?}"
+    );
+    // Bob left: he can no longer read it.
+    assert_refused(
+        &gf.req("GET", &format!("/messages/page/1?chat_id={gc}"), Some(&tb), None)
+            .await,
+        403,
+    );
+    let r = gf
+        .req(
+            "POST",
+            "/chats",
+            Some(&ta),
+            Some(json!({"text": "still here", "group_id": g})),
+        )
+        .await;
+    assert_eq!(r.json["id"], gc, "one chat per group");
+    gf.srv.finish().await;
+}
+
+async fn group_attributes(b: Backend) {
+    let Some(gf) = setup(b).await else { return };
+    let (a, bo, c) = (
+        gf.sign_up("ann").await,
+        gf.sign_up("bob").await,
+        gf.sign_up("cat").await,
+    );
+    let (ta, _) = gf.sign_in(&a).await;
+    let mk = |admins_only: bool| {
+        json!({"group": {"name": "g", "can_auto_join": true, "is_invite_only": false,
+        "max_group_size": 9, "admins_only_can_create_attributes": admins_only}})
+    };
+    let strict = gf.req("POST", "/groups", Some(&ta), Some(mk(true))).await.json["id"]
+        .as_i64()
+        .expect("id");
+    let loose = gf.req("POST", "/groups", Some(&ta), Some(mk(false))).await.json["id"]
+        .as_i64()
+        .expect("id");
+    let (tb, _) = gf.sign_in(&bo).await;
+    for g in [strict, loose] {
+        let join = json!({"group_connection": {"group_id": g, "action_type": "join"}});
+        assert_eq!(
+            gf.req("POST", "/group_connections", Some(&tb), Some(join)).await.status,
+            200
+        );
+    }
+    let add = |k: &str, others: bool| json!({"attributes": [{"key": k, "value": "dark", "others_can_edit": others}]});
+    // Admins only in the strict group (verified 403); any member in the loose one.
+    assert_refused(
+        &gf.req(
+            "POST",
+            &format!("/groups/{strict}/add_attribute"),
+            Some(&tb),
+            Some(add("theme", false)),
+        )
+        .await,
+        403,
+    );
+    let r = gf
+        .req(
+            "POST",
+            &format!("/groups/{strict}/add_attribute"),
+            Some(&ta),
+            Some(add("theme", false)),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.json["attributes"][0]["key"], "theme");
+    let r = gf
+        .req(
+            "POST",
+            &format!("/groups/{loose}/add_attribute"),
+            Some(&tb),
+            Some(add("mine", false)),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let r = gf
+        .req(
+            "POST",
+            &format!("/groups/{loose}/add_attribute"),
+            Some(&tb),
+            Some(add("shared", true)),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_refused(
+        &gf.req(
+            "POST",
+            &format!("/groups/{loose}/add_attribute"),
+            Some(&tb),
+            Some(add("mine", true)),
+        )
+        .await,
+        422,
+    );
+    assert_refused(
+        &gf.req(
+            "POST",
+            &format!("/groups/{loose}/add_attribute"),
+            Some(&tb),
+            Some(json!({"attributes": [{"value": "v"}]})),
+        )
+        .await,
+        400,
+    );
+
+    // The list: a bare array with others_can_edit (verified); C# gets it wrapped.
+    let (ta, _) = gf.sign_in(&a).await;
+    let r = gf
+        .req("GET", &format!("/groups/{loose}/attributes"), Some(&ta), None)
+        .await;
+    let list = r.json.as_array().expect("bare array");
+    assert_eq!(list.len(), 2);
+    assert_eq!(
+        (
+            list[0]["key"].clone(),
+            list[0]["others_can_edit"].clone(),
+            list[0]["can_edit"].clone()
+        ),
+        (json!("mine"), json!(false), json!(false))
+    );
+    assert_eq!(
+        (
+            list[1]["key"].clone(),
+            list[1]["others_can_edit"].clone(),
+            list[1]["creator_id"].clone()
+        ),
+        (json!("shared"), json!(true), json!(bo.id))
+    );
+    let r = gf
+        .srv
+        .http
+        .get(format!("{}/api/v3/groups/{loose}/attributes", gf.srv.base))
+        .header("authentication-token", &ta)
+        .header(
+            "user-agent",
+            "UnityPlayer/2022.3.1f1 (UnityWebRequest/1.0, libcurl/8.1.1-DEV)",
+        )
+        .send()
+        .await
+        .expect("send");
+    let v: Value = r.json().await.expect("json");
+    assert_eq!(v["attributes"].as_array().map(Vec::len), Some(2));
+
+    // Modify: creator only, unless others_can_edit (verified both ways).
+    let set = |k: &str, v: &str| json!({"key": k, "value": v});
+    assert_refused(
+        &gf.req(
+            "PATCH",
+            &format!("/groups/{loose}/modify_attribute"),
+            Some(&ta),
+            Some(set("mine", "x")),
+        )
+        .await,
+        403,
+    );
+    let r = gf
+        .req(
+            "PATCH",
+            &format!("/groups/{loose}/modify_attribute"),
+            Some(&ta),
+            Some(set("shared", "light")),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(
+        (r.json["value"].clone(), r.json["others_can_edit"].clone()),
+        (json!("light"), json!(true))
+    );
+    assert_refused(
+        &gf.req(
+            "PATCH",
+            &format!("/groups/{loose}/modify_attribute"),
+            Some(&ta),
+            Some(set("nope", "x")),
+        )
+        .await,
+        404,
+    );
+    assert_refused(
+        &gf.req(
+            "PATCH",
+            &format!("/groups/{loose}/modify_attribute"),
+            Some(&ta),
+            Some(json!({"key": "mine"})),
+        )
+        .await,
+        400,
+    );
+    let (tb, _) = gf.sign_in(&bo).await;
+    let r = gf
+        .req(
+            "PATCH",
+            &format!("/groups/{loose}/modify_attribute"),
+            Some(&tb),
+            Some(set("mine", "y")),
+        )
+        .await;
+    assert_eq!(r.json["value"], "y", "{}", r.text);
+    // Non-members neither read nor write.
+    let (tc, _) = gf.sign_in(&c).await;
+    assert_refused(
+        &gf.req("GET", &format!("/groups/{loose}/attributes"), Some(&tc), None)
+            .await,
+        403,
+    );
+    assert_refused(
+        &gf.req(
+            "PATCH",
+            &format!("/groups/{loose}/modify_attribute"),
+            Some(&tc),
+            Some(set("shared", "z")),
+        )
+        .await,
+        403,
+    );
+    let r = gf
+        .req("GET", &format!("/groups/{loose}/attributes"), Some(&tb), None)
+        .await;
+    assert_eq!(r.json[1]["value"], "light", "nothing changed by refused calls");
+    gf.srv.finish().await;
+}
+
+on_both_backends!(
+    friendships,
+    game_rounds,
+    groups,
+    tenant_isolation,
+    chats_and_messages,
+    group_attributes
+);

@@ -1,0 +1,1146 @@
+//! `impl GamefuseSocialStore for SqlStore`: friendships, groups, game rounds, once for
+//! both backends. Batch reads bind their id lists as `IN ($1, …)`; an empty list costs no
+//! query.
+
+use std::collections::HashMap;
+
+use async_trait::async_trait;
+use playgate_core::clock::Timestamp;
+use playgate_core::gamefuse::GfUser;
+use playgate_core::gamefuse::chats::{ChatRec, GroupAttribute, Message, NewAttribute};
+use playgate_core::gamefuse::social::{
+    Connection, ConnectionKind, FriendLink, Friendship, GameRound, Group, GroupPatch, Member, Multiplayer, NewGroup,
+    NewRound, Ranking, RoundPatch,
+};
+use playgate_core::gamefuse::social_store::GamefuseSocialStore;
+use playgate_core::ids::{GameId, PlayerId};
+use playgate_core::{Error, Result};
+
+use crate::gamefuse_rows::{GfUserRow, gf_user_cols, gf_user_cols_u};
+use crate::{SqlStore, db_err, on_read_pool, write_one, write_tx};
+
+/// `$from, $from+1, …` for `n` values.
+fn params(from: usize, n: usize) -> String {
+    (from..from + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+}
+
+fn flag(b: bool) -> i64 {
+    i64::from(b)
+}
+
+#[derive(sqlx::FromRow)]
+struct FriendshipRow {
+    id: i64,
+    game_id: i64,
+    requester_id: i64,
+    addressee_id: i64,
+    status: String,
+    created_at: i64,
+}
+
+impl From<FriendshipRow> for Friendship {
+    fn from(r: FriendshipRow) -> Self {
+        Friendship {
+            id: r.id,
+            game_id: GameId(r.game_id),
+            requester: PlayerId(r.requester_id),
+            addressee: PlayerId(r.addressee_id),
+            status: r.status,
+            created_at: Timestamp(r.created_at),
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct LinkRow {
+    f_id: i64,
+    f_status: String,
+    f_requester: i64,
+    f_created: i64,
+    #[sqlx(flatten)]
+    user: GfUserRow,
+}
+
+#[derive(sqlx::FromRow)]
+struct GroupRow {
+    id: i64,
+    game_id: i64,
+    name: String,
+    group_type: String,
+    can_auto_join: i64,
+    is_invite_only: i64,
+    max_group_size: Option<i64>,
+    searchable: i64,
+    admins_only_attrs: i64,
+    created_at: i64,
+    member_count: i64,
+}
+
+impl From<GroupRow> for Group {
+    fn from(r: GroupRow) -> Self {
+        Group {
+            id: r.id,
+            game_id: GameId(r.game_id),
+            name: r.name,
+            group_type: r.group_type,
+            can_auto_join: r.can_auto_join != 0,
+            is_invite_only: r.is_invite_only != 0,
+            max_group_size: r.max_group_size,
+            searchable: r.searchable != 0,
+            admins_only_can_create_attributes: r.admins_only_attrs != 0,
+            member_count: r.member_count,
+            created_at: Timestamp(r.created_at),
+        }
+    }
+}
+
+const GROUP_COLS: &str = "g.id, g.game_id, g.name, g.group_type, g.can_auto_join, g.is_invite_only, \
+     g.max_group_size, g.searchable, g.admins_only_attrs, g.created_at, \
+     (SELECT COUNT(*) FROM gf_group_connections m WHERE m.group_id = g.id AND m.status = 'accepted') AS member_count";
+
+#[derive(sqlx::FromRow)]
+struct MemberRow {
+    m_group: i64,
+    m_admin: i64,
+    #[sqlx(flatten)]
+    user: GfUserRow,
+}
+
+#[derive(sqlx::FromRow)]
+struct ConnectionRow {
+    id: i64,
+    group_id: i64,
+    player_id: i64,
+    inviter_id: Option<i64>,
+    kind: String,
+    status: String,
+    is_admin: i64,
+    created_at: i64,
+}
+
+impl From<ConnectionRow> for Connection {
+    fn from(r: ConnectionRow) -> Self {
+        Connection {
+            id: r.id,
+            group_id: r.group_id,
+            player_id: PlayerId(r.player_id),
+            inviter_id: r.inviter_id.map(PlayerId),
+            kind: ConnectionKind::parse(&r.kind).unwrap_or(ConnectionKind::Join),
+            status: r.status,
+            is_admin: r.is_admin != 0,
+            created_at: Timestamp(r.created_at),
+        }
+    }
+}
+
+const CONN_COLS: &str = "id, group_id, player_id, inviter_id, kind, status, is_admin, created_at";
+
+#[derive(sqlx::FromRow)]
+struct RoundRow {
+    id: i64,
+    game_id: i64,
+    player_id: i64,
+    game_type: String,
+    start_time: i64,
+    end_time: Option<i64>,
+    score: Option<f64>,
+    place: Option<i64>,
+    metadata: Option<String>,
+    multiplayer_id: Option<i64>,
+    created_at: i64,
+    updated_at: i64,
+}
+
+impl From<RoundRow> for GameRound {
+    fn from(r: RoundRow) -> Self {
+        GameRound {
+            id: r.id,
+            game_id: GameId(r.game_id),
+            player_id: PlayerId(r.player_id),
+            game_type: r.game_type,
+            start_time: Timestamp(r.start_time),
+            end_time: r.end_time.map(Timestamp),
+            score: r.score,
+            place: r.place,
+            metadata: r.metadata,
+            multiplayer_id: r.multiplayer_id,
+            created_at: Timestamp(r.created_at),
+            updated_at: Timestamp(r.updated_at),
+            rankings: Vec::new(),
+        }
+    }
+}
+
+const ROUND_COLS: &str = "id, game_id, player_id, game_type, start_time, end_time, score, place, metadata, \
+     multiplayer_id, created_at, updated_at";
+
+#[derive(sqlx::FromRow)]
+struct RankingRow {
+    r_id: i64,
+    r_mp: i64,
+    r_place: Option<i64>,
+    r_score: Option<f64>,
+    r_start: i64,
+    r_end: Option<i64>,
+    #[sqlx(flatten)]
+    user: GfUserRow,
+}
+
+impl SqlStore {
+    /// Fills the rankings of the multiplayer rounds among `rounds`, in one query.
+    async fn with_rankings(&self, mut rounds: Vec<GameRound>) -> Result<Vec<GameRound>> {
+        let mut mps: Vec<i64> = rounds.iter().filter_map(|r| r.multiplayer_id).collect();
+        mps.sort_unstable();
+        mps.dedup();
+        if mps.is_empty() {
+            return Ok(rounds);
+        }
+        let sql = format!(
+            "SELECT r.id AS r_id, r.multiplayer_id AS r_mp, r.place AS r_place, r.score AS r_score, \
+             r.start_time AS r_start, r.end_time AS r_end, {} FROM gf_game_rounds r \
+             JOIN gamefuse_users u ON u.player_id = r.player_id WHERE r.multiplayer_id IN ({}) \
+             ORDER BY CASE WHEN r.place IS NULL THEN 1 ELSE 0 END, r.place, \
+             CASE WHEN r.score IS NULL THEN 1 ELSE 0 END, r.score DESC, r.id",
+            gf_user_cols_u!(),
+            params(1, mps.len())
+        );
+        let rows: Vec<RankingRow> = on_read_pool!(self, |pool| {
+            let mut q = sqlx::query_as(&sql);
+            for id in &mps {
+                q = q.bind(*id);
+            }
+            q.fetch_all(pool).await.map_err(db_err)
+        })?;
+        let mut by_mp: HashMap<i64, Vec<Ranking>> = HashMap::new();
+        for r in rows {
+            by_mp.entry(r.r_mp).or_default().push(Ranking {
+                id: r.r_id,
+                place: r.r_place,
+                score: r.r_score,
+                start_time: Timestamp(r.r_start),
+                end_time: r.r_end.map(Timestamp),
+                user: GfUser::from(r.user),
+            });
+        }
+        for r in &mut rounds {
+            if let Some(mp) = r.multiplayer_id {
+                r.rankings = by_mp.get(&mp).cloned().unwrap_or_default();
+            }
+        }
+        Ok(rounds)
+    }
+}
+
+/// Whether the group has room for one more accepted member (always, without `max`).
+/// Runs inside the writing transaction (SQLite's writer is serial; on PostgreSQL the group
+/// row is locked first). A macro because it runs on both backends' connections; it
+/// evaluates to `Result<bool>` and returns nothing itself.
+macro_rules! has_room {
+    ($tx:expr, $group:expr, $max:expr, $pg:expr) => {
+        async {
+            let Some(max) = $max else {
+                return Ok::<bool, Error>(true);
+            };
+            if $pg {
+                sqlx::query("SELECT id FROM gf_groups WHERE id = $1 FOR UPDATE")
+                    .bind($group)
+                    .execute(&mut *$tx)
+                    .await
+                    .map_err(db_err)?;
+            }
+            let n: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM gf_group_connections WHERE group_id = $1 AND status = 'accepted'",
+            )
+            .bind($group)
+            .fetch_one(&mut *$tx)
+            .await
+            .map_err(db_err)?;
+            Ok(n < max)
+        }
+        .await
+    };
+}
+
+#[async_trait]
+impl GamefuseSocialStore for SqlStore {
+    async fn gf_user_by_username(&self, game: GameId, username_key: &str) -> Result<Option<GfUser>> {
+        let key = username_key.to_owned();
+        let row: Option<GfUserRow> = on_read_pool!(self, |pool| {
+            sqlx::query_as(concat!(
+                "SELECT ",
+                gf_user_cols!(),
+                " FROM gamefuse_users WHERE game_id = $1 AND username_key = $2"
+            ))
+            .bind(game.0)
+            .bind(&key)
+            .fetch_optional(pool)
+            .await
+            .map_err(db_err)
+        })?;
+        Ok(row.map(GfUser::from))
+    }
+
+    async fn gf_users(&self, game: GameId, ids: &[i64]) -> Result<Vec<GfUser>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT {} FROM gamefuse_users WHERE game_id = $1 AND player_id IN ({})",
+            gf_user_cols!(),
+            params(2, ids.len())
+        );
+        let rows: Vec<GfUserRow> = on_read_pool!(self, |pool| {
+            let mut q = sqlx::query_as(&sql).bind(game.0);
+            for id in ids {
+                q = q.bind(*id);
+            }
+            q.fetch_all(pool).await.map_err(db_err)
+        })?;
+        Ok(rows.into_iter().map(GfUser::from).collect())
+    }
+
+    async fn gf_friendship(&self, game: GameId, id: i64) -> Result<Option<Friendship>> {
+        let row: Option<FriendshipRow> = on_read_pool!(self, |pool| {
+            sqlx::query_as(
+                "SELECT id, game_id, requester_id, addressee_id, status, created_at FROM gf_friendships \
+                 WHERE id = $1 AND game_id = $2",
+            )
+            .bind(id)
+            .bind(game.0)
+            .fetch_optional(pool)
+            .await
+            .map_err(db_err)
+        })?;
+        Ok(row.map(Friendship::from))
+    }
+
+    async fn gf_insert_friendship(
+        &self,
+        game: GameId,
+        requester: PlayerId,
+        addressee: PlayerId,
+        now: Timestamp,
+    ) -> Result<Friendship> {
+        let (lo, hi) = (requester.0.min(addressee.0), requester.0.max(addressee.0));
+        let row: FriendshipRow = write_one!(self, |conn| {
+            sqlx::query_as(
+                "INSERT INTO gf_friendships (game_id, requester_id, addressee_id, pair_lo, pair_hi, status, \
+                 created_at) VALUES ($1, $2, $3, $4, $5, 'pending', $6) \
+                 RETURNING id, game_id, requester_id, addressee_id, status, created_at",
+            )
+            .bind(game.0)
+            .bind(requester.0)
+            .bind(addressee.0)
+            .bind(lo)
+            .bind(hi)
+            .bind(now.0)
+            .fetch_one(conn)
+            .await
+            .map_err(|e| match db_err(e) {
+                Error::Conflict(_) => {
+                    Error::Conflict("A friend request or friendship with this user already exists".into())
+                }
+                other => other,
+            })
+        })?;
+        Ok(row.into())
+    }
+
+    async fn gf_accept_friendship(&self, id: i64) -> Result<bool> {
+        let n = write_one!(self, |conn| {
+            sqlx::query("UPDATE gf_friendships SET status = 'accepted' WHERE id = $1 AND status = 'pending'")
+                .bind(id)
+                .execute(conn)
+                .await
+                .map(|r| r.rows_affected())
+                .map_err(db_err)
+        })?;
+        Ok(n > 0)
+    }
+
+    async fn gf_delete_friendship(&self, id: i64, status: &str) -> Result<bool> {
+        let status = status.to_owned();
+        let n = write_one!(self, |conn| {
+            sqlx::query("DELETE FROM gf_friendships WHERE id = $1 AND status = $2")
+                .bind(id)
+                .bind(status)
+                .execute(conn)
+                .await
+                .map(|r| r.rows_affected())
+                .map_err(db_err)
+        })?;
+        Ok(n > 0)
+    }
+
+    async fn gf_unfriend(&self, a: PlayerId, b: PlayerId) -> Result<bool> {
+        let (lo, hi) = (a.0.min(b.0), a.0.max(b.0));
+        let n = write_one!(self, |conn| {
+            sqlx::query("DELETE FROM gf_friendships WHERE pair_lo = $1 AND pair_hi = $2 AND status = 'accepted'")
+                .bind(lo)
+                .bind(hi)
+                .execute(conn)
+                .await
+                .map(|r| r.rows_affected())
+                .map_err(db_err)
+        })?;
+        Ok(n > 0)
+    }
+
+    async fn gf_friend_links(&self, player: PlayerId) -> Result<Vec<FriendLink>> {
+        let rows: Vec<LinkRow> = on_read_pool!(self, |pool| {
+            sqlx::query_as(concat!(
+                "SELECT f.id AS f_id, f.status AS f_status, f.requester_id AS f_requester, \
+                 f.created_at AS f_created, ",
+                gf_user_cols_u!(),
+                " FROM gf_friendships f JOIN gamefuse_users u ON u.player_id = \
+                 CASE WHEN f.requester_id = $1 THEN f.addressee_id ELSE f.requester_id END \
+                 WHERE f.requester_id = $1 OR f.addressee_id = $1 ORDER BY f.created_at DESC, f.id DESC"
+            ))
+            .bind(player.0)
+            .fetch_all(pool)
+            .await
+            .map_err(db_err)
+        })?;
+        Ok(rows
+            .into_iter()
+            .map(|r| FriendLink {
+                friendship_id: r.f_id,
+                accepted: r.f_status == "accepted",
+                incoming: r.f_requester != player.0,
+                requested_at: Timestamp(r.f_created),
+                other: GfUser::from(r.user),
+            })
+            .collect())
+    }
+
+    async fn gf_insert_group(&self, g: &NewGroup) -> Result<i64> {
+        let g = g.clone();
+        write_tx!(self, |tx| {
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO gf_groups (game_id, name, group_type, can_auto_join, is_invite_only, max_group_size, \
+                 searchable, admins_only_attrs, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+            )
+            .bind(g.game_id.0)
+            .bind(&g.name)
+            .bind(&g.group_type)
+            .bind(flag(g.can_auto_join))
+            .bind(flag(g.is_invite_only))
+            .bind(g.max_group_size)
+            .bind(flag(g.searchable))
+            .bind(flag(g.admins_only_can_create_attributes))
+            .bind(g.now.0)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(db_err)?;
+            sqlx::query(
+                "INSERT INTO gf_group_connections (group_id, player_id, inviter_id, kind, status, is_admin, \
+                 created_at, updated_at) VALUES ($1, $2, NULL, 'join', 'accepted', 1, $3, $3)",
+            )
+            .bind(id)
+            .bind(g.creator.0)
+            .bind(g.now.0)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
+            Ok(id)
+        })
+    }
+
+    async fn gf_groups(&self, game: GameId, ids: &[i64]) -> Result<Vec<Group>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT {GROUP_COLS} FROM gf_groups g WHERE g.game_id = $1 AND g.id IN ({}) ORDER BY g.id",
+            params(2, ids.len())
+        );
+        let rows: Vec<GroupRow> = on_read_pool!(self, |pool| {
+            let mut q = sqlx::query_as(&sql).bind(game.0);
+            for id in ids {
+                q = q.bind(*id);
+            }
+            q.fetch_all(pool).await.map_err(db_err)
+        })?;
+        Ok(rows.into_iter().map(Group::from).collect())
+    }
+
+    async fn gf_list_groups(&self, game: GameId) -> Result<Vec<Group>> {
+        let sql =
+            format!("SELECT {GROUP_COLS} FROM gf_groups g WHERE g.game_id = $1 AND g.searchable = 1 ORDER BY g.id");
+        let rows: Vec<GroupRow> = on_read_pool!(self, |pool| {
+            sqlx::query_as(&sql).bind(game.0).fetch_all(pool).await.map_err(db_err)
+        })?;
+        Ok(rows.into_iter().map(Group::from).collect())
+    }
+
+    async fn gf_update_group(&self, id: i64, patch: &GroupPatch) -> Result<()> {
+        let p = patch.clone();
+        write_one!(self, |conn| {
+            sqlx::query(
+                "UPDATE gf_groups SET name = COALESCE($2, name), can_auto_join = COALESCE($3, can_auto_join), \
+                 is_invite_only = COALESCE($4, is_invite_only), \
+                 max_group_size = CASE WHEN $5 = 1 THEN $6 ELSE max_group_size END WHERE id = $1",
+            )
+            .bind(id)
+            .bind(p.name)
+            .bind(p.can_auto_join.map(flag))
+            .bind(p.is_invite_only.map(flag))
+            .bind(flag(p.max_group_size.is_some()))
+            .bind(p.max_group_size.flatten())
+            .execute(conn)
+            .await
+            .map(|_| ())
+            .map_err(db_err)
+        })
+    }
+
+    async fn gf_delete_group(&self, id: i64) -> Result<()> {
+        write_tx!(self, |tx| {
+            for sql in [
+                "DELETE FROM gf_group_connections WHERE group_id = $1",
+                "DELETE FROM gf_group_attributes WHERE group_id = $1",
+                "DELETE FROM gf_message_reads WHERE message_id IN \
+                 (SELECT m.id FROM gf_messages m JOIN gf_chats c ON c.id = m.chat_id WHERE c.group_id = $1)",
+                "DELETE FROM gf_messages WHERE chat_id IN (SELECT id FROM gf_chats WHERE group_id = $1)",
+                "DELETE FROM gf_chat_participants WHERE chat_id IN (SELECT id FROM gf_chats WHERE group_id = $1)",
+                "DELETE FROM gf_chats WHERE group_id = $1",
+                "DELETE FROM gf_groups WHERE id = $1",
+            ] {
+                sqlx::query(sql).bind(id).execute(&mut *tx).await.map_err(db_err)?;
+            }
+            Ok(())
+        })
+    }
+
+    async fn gf_members(&self, groups: &[i64]) -> Result<Vec<Member>> {
+        if groups.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT c.group_id AS m_group, c.is_admin AS m_admin, {} FROM gf_group_connections c \
+             JOIN gamefuse_users u ON u.player_id = c.player_id \
+             WHERE c.status = 'accepted' AND c.group_id IN ({}) ORDER BY c.created_at, c.id",
+            gf_user_cols_u!(),
+            params(1, groups.len())
+        );
+        let rows: Vec<MemberRow> = on_read_pool!(self, |pool| {
+            let mut q = sqlx::query_as(&sql);
+            for id in groups {
+                q = q.bind(*id);
+            }
+            q.fetch_all(pool).await.map_err(db_err)
+        })?;
+        Ok(rows
+            .into_iter()
+            .map(|r| Member {
+                group_id: r.m_group,
+                is_admin: r.m_admin != 0,
+                user: GfUser::from(r.user),
+            })
+            .collect())
+    }
+
+    async fn gf_connection(&self, id: i64) -> Result<Option<Connection>> {
+        let sql = format!("SELECT {CONN_COLS} FROM gf_group_connections WHERE id = $1");
+        let row: Option<ConnectionRow> = on_read_pool!(self, |pool| {
+            sqlx::query_as(&sql).bind(id).fetch_optional(pool).await.map_err(db_err)
+        })?;
+        Ok(row.map(Connection::from))
+    }
+
+    async fn gf_connection_of(&self, group: i64, player: PlayerId) -> Result<Option<Connection>> {
+        let sql = format!("SELECT {CONN_COLS} FROM gf_group_connections WHERE group_id = $1 AND player_id = $2");
+        let row: Option<ConnectionRow> = on_read_pool!(self, |pool| {
+            sqlx::query_as(&sql)
+                .bind(group)
+                .bind(player.0)
+                .fetch_optional(pool)
+                .await
+                .map_err(db_err)
+        })?;
+        Ok(row.map(Connection::from))
+    }
+
+    async fn gf_pending_of_group(&self, group: i64) -> Result<Vec<Connection>> {
+        let sql = format!(
+            "SELECT {CONN_COLS} FROM gf_group_connections WHERE group_id = $1 AND status = 'pending' \
+             ORDER BY created_at, id"
+        );
+        let rows: Vec<ConnectionRow> = on_read_pool!(self, |pool| {
+            sqlx::query_as(&sql).bind(group).fetch_all(pool).await.map_err(db_err)
+        })?;
+        Ok(rows.into_iter().map(Connection::from).collect())
+    }
+
+    async fn gf_connections_of_user(&self, player: PlayerId) -> Result<Vec<Connection>> {
+        let sql = format!(
+            "SELECT {CONN_COLS} FROM gf_group_connections WHERE player_id = $1 \
+             AND status IN ('pending', 'accepted') ORDER BY created_at, id"
+        );
+        let rows: Vec<ConnectionRow> = on_read_pool!(self, |pool| {
+            sqlx::query_as(&sql)
+                .bind(player.0)
+                .fetch_all(pool)
+                .await
+                .map_err(db_err)
+        })?;
+        Ok(rows.into_iter().map(Connection::from).collect())
+    }
+
+    async fn gf_insert_connection(&self, c: &Connection, replace_removed: bool, max_size: Option<i64>) -> Result<i64> {
+        let c = c.clone();
+        let pg = matches!(self.db, crate::Db::Postgres(_));
+        write_tx!(self, |tx| {
+            let existing: Option<String> =
+                sqlx::query_scalar("SELECT status FROM gf_group_connections WHERE group_id = $1 AND player_id = $2")
+                    .bind(c.group_id)
+                    .bind(c.player_id.0)
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+            match existing.as_deref() {
+                None => {}
+                Some("removed") if replace_removed => {
+                    sqlx::query("DELETE FROM gf_group_connections WHERE group_id = $1 AND player_id = $2")
+                        .bind(c.group_id)
+                        .bind(c.player_id.0)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(db_err)?;
+                }
+                Some("removed") => return Err(Error::Forbidden("you were removed from this group")),
+                Some(_) => return Err(Error::Conflict("Already connected to this group".into())),
+            }
+            if c.status == "accepted" && !has_room!(tx, c.group_id, max_size, pg)? {
+                return Err(Error::Forbidden("the group is full"));
+            }
+            sqlx::query_scalar(
+                "INSERT INTO gf_group_connections (group_id, player_id, inviter_id, kind, status, is_admin, \
+                 created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id",
+            )
+            .bind(c.group_id)
+            .bind(c.player_id.0)
+            .bind(c.inviter_id.map(|i| i.0))
+            .bind(c.kind.as_str())
+            .bind(&c.status)
+            .bind(flag(c.is_admin))
+            .bind(c.created_at.0)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(|e| match db_err(e) {
+                Error::Conflict(_) => Error::Conflict("Already connected to this group".into()),
+                other => other,
+            })
+        })
+    }
+
+    async fn gf_update_connection(
+        &self,
+        id: i64,
+        status: &str,
+        is_admin: bool,
+        max_size: Option<i64>,
+        now: Timestamp,
+    ) -> Result<()> {
+        let status = status.to_owned();
+        let pg = matches!(self.db, crate::Db::Postgres(_));
+        write_tx!(self, |tx| {
+            let current: Option<(i64, String)> =
+                sqlx::query_as("SELECT group_id, status FROM gf_group_connections WHERE id = $1")
+                    .bind(id)
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+            let (group, was) = current.ok_or(Error::NotFound("group connection"))?;
+            if status == "accepted" && was != "accepted" && !has_room!(tx, group, max_size, pg)? {
+                return Err(Error::Forbidden("the group is full"));
+            }
+            sqlx::query("UPDATE gf_group_connections SET status = $2, is_admin = $3, updated_at = $4 WHERE id = $1")
+                .bind(id)
+                .bind(&status)
+                .bind(flag(is_admin))
+                .bind(now.0)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?;
+            Ok(())
+        })
+    }
+
+    async fn gf_delete_connection(&self, id: i64) -> Result<bool> {
+        let n = write_one!(self, |conn| {
+            sqlx::query("DELETE FROM gf_group_connections WHERE id = $1")
+                .bind(id)
+                .execute(conn)
+                .await
+                .map(|r| r.rows_affected())
+                .map_err(db_err)
+        })?;
+        Ok(n > 0)
+    }
+
+    async fn gf_insert_round(&self, r: &NewRound) -> Result<i64> {
+        let r = r.clone();
+        write_tx!(self, |tx| {
+            let mp = match r.multiplayer {
+                Multiplayer::No => None,
+                Multiplayer::Join(id) => Some(id),
+                Multiplayer::New(master) => Some(
+                    sqlx::query_scalar::<_, i64>(
+                        "INSERT INTO gf_multiplayer_rounds (game_id, master_id, created_at) VALUES ($1, $2, $3) \
+                         RETURNING id",
+                    )
+                    .bind(r.game_id.0)
+                    .bind(master.0)
+                    .bind(r.now.0)
+                    .fetch_one(&mut *tx)
+                    .await
+                    .map_err(db_err)?,
+                ),
+            };
+            sqlx::query_scalar(
+                "INSERT INTO gf_game_rounds (game_id, player_id, game_type, start_time, end_time, score, place, \
+                 metadata, multiplayer_id, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) RETURNING id",
+            )
+            .bind(r.game_id.0)
+            .bind(r.player_id.0)
+            .bind(&r.game_type)
+            .bind(r.start_time.0)
+            .bind(r.end_time.map(|t| t.0))
+            .bind(r.score)
+            .bind(r.place)
+            .bind(&r.metadata)
+            .bind(mp)
+            .bind(r.now.0)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(db_err)
+        })
+    }
+
+    async fn gf_multiplayer_master(&self, game: GameId, id: i64) -> Result<Option<PlayerId>> {
+        let m: Option<i64> = on_read_pool!(self, |pool| {
+            sqlx::query_scalar("SELECT master_id FROM gf_multiplayer_rounds WHERE id = $1 AND game_id = $2")
+                .bind(id)
+                .bind(game.0)
+                .fetch_optional(pool)
+                .await
+                .map_err(db_err)
+        })?;
+        Ok(m.map(PlayerId))
+    }
+
+    async fn gf_rounds(&self, game: GameId, ids: &[i64]) -> Result<Vec<GameRound>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT {ROUND_COLS} FROM gf_game_rounds WHERE game_id = $1 AND id IN ({}) ORDER BY id",
+            params(2, ids.len())
+        );
+        let rows: Vec<RoundRow> = on_read_pool!(self, |pool| {
+            let mut q = sqlx::query_as(&sql).bind(game.0);
+            for id in ids {
+                q = q.bind(*id);
+            }
+            q.fetch_all(pool).await.map_err(db_err)
+        })?;
+        self.with_rankings(rows.into_iter().map(GameRound::from).collect())
+            .await
+    }
+
+    async fn gf_rounds_of(&self, player: PlayerId, limit: i64, offset: i64) -> Result<Vec<GameRound>> {
+        let sql =
+            format!("SELECT {ROUND_COLS} FROM gf_game_rounds WHERE player_id = $1 ORDER BY id LIMIT $2 OFFSET $3");
+        let rows: Vec<RoundRow> = on_read_pool!(self, |pool| {
+            sqlx::query_as(&sql)
+                .bind(player.0)
+                .bind(limit)
+                .bind(offset)
+                .fetch_all(pool)
+                .await
+                .map_err(db_err)
+        })?;
+        self.with_rankings(rows.into_iter().map(GameRound::from).collect())
+            .await
+    }
+
+    async fn gf_update_round(&self, id: i64, patch: &RoundPatch, now: Timestamp) -> Result<()> {
+        let p = patch.clone();
+        write_one!(self, |conn| {
+            sqlx::query(
+                "UPDATE gf_game_rounds SET game_type = COALESCE($2, game_type), \
+                 start_time = COALESCE($3, start_time), end_time = COALESCE($4, end_time), \
+                 score = COALESCE($5, score), place = COALESCE($6, place), metadata = COALESCE($7, metadata), \
+                 updated_at = $8 WHERE id = $1",
+            )
+            .bind(id)
+            .bind(p.game_type)
+            .bind(p.start_time.map(|t| t.0))
+            .bind(p.end_time.map(|t| t.0))
+            .bind(p.score)
+            .bind(p.place)
+            .bind(p.metadata)
+            .bind(now.0)
+            .execute(conn)
+            .await
+            .map(|_| ())
+            .map_err(db_err)
+        })
+    }
+
+    async fn gf_delete_round(&self, id: i64) -> Result<bool> {
+        let n = write_one!(self, |conn| {
+            sqlx::query("DELETE FROM gf_game_rounds WHERE id = $1")
+                .bind(id)
+                .execute(conn)
+                .await
+                .map(|r| r.rows_affected())
+                .map_err(db_err)
+        })?;
+        Ok(n > 0)
+    }
+
+    async fn gf_direct_chat(
+        &self,
+        game: GameId,
+        creator: PlayerId,
+        key: &str,
+        participants: &[i64],
+        now: Timestamp,
+    ) -> Result<i64> {
+        let (key, participants) = (key.to_owned(), participants.to_vec());
+        write_tx!(self, |tx| {
+            let created: Option<i64> = sqlx::query_scalar(
+                "INSERT INTO gf_chats (game_id, group_id, creator_id, participant_key, last_activity, created_at) \
+                 VALUES ($1, NULL, $2, $3, $4, $4) ON CONFLICT (game_id, participant_key) DO NOTHING RETURNING id",
+            )
+            .bind(game.0)
+            .bind(creator.0)
+            .bind(&key)
+            .bind(now.0)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(db_err)?;
+            let Some(id) = created else {
+                return sqlx::query_scalar("SELECT id FROM gf_chats WHERE game_id = $1 AND participant_key = $2")
+                    .bind(game.0)
+                    .bind(&key)
+                    .fetch_one(&mut *tx)
+                    .await
+                    .map_err(db_err);
+            };
+            for p in &participants {
+                sqlx::query("INSERT INTO gf_chat_participants (chat_id, player_id) VALUES ($1, $2)")
+                    .bind(id)
+                    .bind(*p)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+            }
+            Ok(id)
+        })
+    }
+
+    async fn gf_group_chat(&self, game: GameId, group: i64, creator: PlayerId, now: Timestamp) -> Result<i64> {
+        write_tx!(self, |tx| {
+            sqlx::query(
+                "INSERT INTO gf_chats (game_id, group_id, creator_id, participant_key, last_activity, created_at) \
+                 VALUES ($1, $2, $3, NULL, $4, $4) ON CONFLICT (group_id) DO NOTHING",
+            )
+            .bind(game.0)
+            .bind(group)
+            .bind(creator.0)
+            .bind(now.0)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
+            sqlx::query_scalar("SELECT id FROM gf_chats WHERE group_id = $1")
+                .bind(group)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(db_err)
+        })
+    }
+
+    async fn gf_chat(&self, game: GameId, id: i64) -> Result<Option<ChatRec>> {
+        let row: Option<(i64, Option<i64>, i64)> = on_read_pool!(self, |pool| {
+            sqlx::query_as("SELECT id, group_id, creator_id FROM gf_chats WHERE id = $1 AND game_id = $2")
+                .bind(id)
+                .bind(game.0)
+                .fetch_optional(pool)
+                .await
+                .map_err(db_err)
+        })?;
+        Ok(row.map(chat_rec))
+    }
+
+    async fn gf_in_chat(&self, chat: i64, player: PlayerId) -> Result<bool> {
+        let n: i64 = on_read_pool!(self, |pool| {
+            sqlx::query_scalar(
+                "SELECT COUNT(*) FROM gf_chats c WHERE c.id = $1 AND (\
+                 EXISTS (SELECT 1 FROM gf_chat_participants p WHERE p.chat_id = c.id AND p.player_id = $2) OR \
+                 EXISTS (SELECT 1 FROM gf_group_connections g WHERE g.group_id = c.group_id AND g.player_id = $2 \
+                 AND g.status = 'accepted'))",
+            )
+            .bind(chat)
+            .bind(player.0)
+            .fetch_one(pool)
+            .await
+            .map_err(db_err)
+        })?;
+        Ok(n > 0)
+    }
+
+    async fn gf_chat_page(&self, player: PlayerId, group_chats: bool, limit: i64, offset: i64) -> Result<Vec<ChatRec>> {
+        let sql = if group_chats {
+            "SELECT c.id, c.group_id, c.creator_id FROM gf_chats c JOIN gf_group_connections g \
+             ON g.group_id = c.group_id AND g.player_id = $1 AND g.status = 'accepted' \
+             ORDER BY c.last_activity DESC, c.id DESC LIMIT $2 OFFSET $3"
+        } else {
+            "SELECT c.id, c.group_id, c.creator_id FROM gf_chats c JOIN gf_chat_participants p \
+             ON p.chat_id = c.id AND p.player_id = $1 \
+             ORDER BY c.last_activity DESC, c.id DESC LIMIT $2 OFFSET $3"
+        };
+        let rows: Vec<(i64, Option<i64>, i64)> = on_read_pool!(self, |pool| {
+            sqlx::query_as(sql)
+                .bind(player.0)
+                .bind(limit)
+                .bind(offset)
+                .fetch_all(pool)
+                .await
+                .map_err(db_err)
+        })?;
+        Ok(rows.into_iter().map(chat_rec).collect())
+    }
+
+    async fn gf_chat_participants(&self, chats: &[i64]) -> Result<Vec<(i64, GfUser)>> {
+        if chats.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT p.chat_id AS m_group, CAST(0 AS BIGINT) AS m_admin, {} FROM gf_chat_participants p \
+             JOIN gamefuse_users u ON u.player_id = p.player_id WHERE p.chat_id IN ({}) ORDER BY p.player_id",
+            gf_user_cols_u!(),
+            params(1, chats.len())
+        );
+        let rows: Vec<MemberRow> = on_read_pool!(self, |pool| {
+            let mut q = sqlx::query_as(&sql);
+            for id in chats {
+                q = q.bind(*id);
+            }
+            q.fetch_all(pool).await.map_err(db_err)
+        })?;
+        Ok(rows.into_iter().map(|r| (r.m_group, GfUser::from(r.user))).collect())
+    }
+
+    async fn gf_insert_message(&self, chat: i64, player: PlayerId, text: &str, now: Timestamp) -> Result<Message> {
+        let text = text.to_owned();
+        write_tx!(self, |tx| {
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO gf_messages (chat_id, player_id, text, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
+            )
+            .bind(chat)
+            .bind(player.0)
+            .bind(&text)
+            .bind(now.0)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(db_err)?;
+            sqlx::query("INSERT INTO gf_message_reads (message_id, player_id) VALUES ($1, $2)")
+                .bind(id)
+                .bind(player.0)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?;
+            sqlx::query("UPDATE gf_chats SET last_activity = $2 WHERE id = $1")
+                .bind(chat)
+                .bind(now.0)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?;
+            Ok(Message {
+                id,
+                chat_id: chat,
+                player_id: player,
+                text,
+                created_at: now,
+                read_by: vec![player.0],
+            })
+        })
+    }
+
+    async fn gf_message(&self, id: i64) -> Result<Option<Message>> {
+        let row: Option<MessageRow> = on_read_pool!(self, |pool| {
+            sqlx::query_as("SELECT id, chat_id, player_id, text, created_at FROM gf_messages WHERE id = $1")
+                .bind(id)
+                .fetch_optional(pool)
+                .await
+                .map_err(db_err)
+        })?;
+        let Some(row) = row else { return Ok(None) };
+        Ok(self.with_readers(vec![row]).await?.pop())
+    }
+
+    async fn gf_messages(&self, chats: &[i64], limit: i64, offset: i64) -> Result<Vec<Message>> {
+        if chats.is_empty() {
+            return Ok(Vec::new());
+        }
+        // The newest `offset + limit` of each chat, in one query (window functions: SQLite
+        // 3.25+ and PostgreSQL).
+        let n = chats.len();
+        let sql = format!(
+            "SELECT id, chat_id, player_id, text, created_at FROM (SELECT m.id, m.chat_id, m.player_id, m.text, \
+             m.created_at, ROW_NUMBER() OVER (PARTITION BY m.chat_id ORDER BY m.id DESC) AS rn \
+             FROM gf_messages m WHERE m.chat_id IN ({})) x WHERE rn > ${} AND rn <= ${} ORDER BY chat_id, id DESC",
+            params(1, n),
+            n + 1,
+            n + 2
+        );
+        let rows: Vec<MessageRow> = on_read_pool!(self, |pool| {
+            let mut q = sqlx::query_as(&sql);
+            for id in chats {
+                q = q.bind(*id);
+            }
+            q.bind(offset)
+                .bind(offset.saturating_add(limit))
+                .fetch_all(pool)
+                .await
+                .map_err(db_err)
+        })?;
+        self.with_readers(rows).await
+    }
+
+    async fn gf_mark_read(&self, message: i64, player: PlayerId) -> Result<()> {
+        write_one!(self, |conn| {
+            sqlx::query(
+                "INSERT INTO gf_message_reads (message_id, player_id) VALUES ($1, $2) \
+                 ON CONFLICT (message_id, player_id) DO NOTHING",
+            )
+            .bind(message)
+            .bind(player.0)
+            .execute(conn)
+            .await
+            .map(|_| ())
+            .map_err(db_err)
+        })
+    }
+
+    async fn gf_group_attributes(&self, group: i64) -> Result<Vec<GroupAttribute>> {
+        let rows: Vec<(i64, String, String, i64, i64)> = on_read_pool!(self, |pool| {
+            sqlx::query_as(
+                "SELECT id, key, value, creator_id, others_can_edit FROM gf_group_attributes WHERE group_id = $1 \
+                 ORDER BY key",
+            )
+            .bind(group)
+            .fetch_all(pool)
+            .await
+            .map_err(db_err)
+        })?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, key, value, creator, others)| GroupAttribute {
+                id,
+                key,
+                value,
+                creator_id: PlayerId(creator),
+                others_can_edit: others != 0,
+            })
+            .collect())
+    }
+
+    async fn gf_insert_group_attributes(&self, group: i64, creator: PlayerId, attrs: &[NewAttribute]) -> Result<()> {
+        let attrs = attrs.to_vec();
+        write_tx!(self, |tx| {
+            for a in &attrs {
+                sqlx::query(
+                    "INSERT INTO gf_group_attributes (group_id, key, value, creator_id, others_can_edit) \
+                     VALUES ($1, $2, $3, $4, $5)",
+                )
+                .bind(group)
+                .bind(&a.key)
+                .bind(&a.value)
+                .bind(creator.0)
+                .bind(flag(a.others_can_edit))
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| match db_err(e) {
+                    Error::Conflict(_) => Error::Conflict(format!("The group already has the attribute {}", a.key)),
+                    other => other,
+                })?;
+            }
+            Ok(())
+        })
+    }
+
+    async fn gf_set_group_attribute(&self, id: i64, value: &str) -> Result<()> {
+        let value = value.to_owned();
+        write_one!(self, |conn| {
+            sqlx::query("UPDATE gf_group_attributes SET value = $2 WHERE id = $1")
+                .bind(id)
+                .bind(value)
+                .execute(conn)
+                .await
+                .map(|_| ())
+                .map_err(db_err)
+        })
+    }
+}
+
+fn chat_rec((id, group_id, creator): (i64, Option<i64>, i64)) -> ChatRec {
+    ChatRec {
+        id,
+        group_id,
+        creator_id: PlayerId(creator),
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct MessageRow {
+    id: i64,
+    chat_id: i64,
+    player_id: i64,
+    text: String,
+    created_at: i64,
+}
+
+impl SqlStore {
+    /// The readers of these messages, in one query.
+    async fn with_readers(&self, rows: Vec<MessageRow>) -> Result<Vec<Message>> {
+        if rows.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT message_id, player_id FROM gf_message_reads WHERE message_id IN ({})",
+            params(1, rows.len())
+        );
+        let reads: Vec<(i64, i64)> = on_read_pool!(self, |pool| {
+            let mut q = sqlx::query_as(&sql);
+            for r in &rows {
+                q = q.bind(r.id);
+            }
+            q.fetch_all(pool).await.map_err(db_err)
+        })?;
+        let mut by: HashMap<i64, Vec<i64>> = HashMap::new();
+        for (m, p) in reads {
+            by.entry(m).or_default().push(p);
+        }
+        Ok(rows
+            .into_iter()
+            .map(|r| {
+                let mut read_by = by.remove(&r.id).unwrap_or_default();
+                // The sender first, then the others by id.
+                read_by.sort_unstable_by_key(|p| (*p != r.player_id, *p));
+                Message {
+                    id: r.id,
+                    chat_id: r.chat_id,
+                    player_id: PlayerId(r.player_id),
+                    text: r.text,
+                    created_at: Timestamp(r.created_at),
+                    read_by,
+                }
+            })
+            .collect())
+    }
+}
