@@ -91,6 +91,13 @@ fn not_found(what: &'static str) -> impl FnOnce() -> Error {
     move || Error::NotFound(what)
 }
 
+/// The store items a player owns, by id; `$1` is the player.
+const OWNED_ITEMS_SQL: &str = concat!(
+    "SELECT ",
+    item_cols!(),
+    " FROM store_purchases p JOIN store_items i ON i.id = p.store_item_id WHERE p.player_id = $1 ORDER BY i.id"
+);
+
 #[async_trait]
 impl GamefuseStore for SqlStore {
     async fn gf_set_game_token(&self, game: GameId, token: &str) -> Result<Game> {
@@ -441,16 +448,11 @@ impl GamefuseStore for SqlStore {
 
     async fn gf_purchases(&self, player: PlayerId) -> Result<Vec<StoreItem>> {
         let rows: Vec<StoreItemRow> = on_read_pool!(self, |pool| {
-            sqlx::query_as(concat!(
-                "SELECT ",
-                item_cols!(),
-                " FROM store_purchases p JOIN store_items i ON i.id = p.store_item_id \
-                 WHERE p.player_id = $1 ORDER BY i.id"
-            ))
-            .bind(player.0)
-            .fetch_all(pool)
-            .await
-            .map_err(db_err)
+            sqlx::query_as(OWNED_ITEMS_SQL)
+                .bind(player.0)
+                .fetch_all(pool)
+                .await
+                .map_err(db_err)
         })?;
         Ok(rows.into_iter().map(StoreItem::from).collect())
     }
@@ -492,16 +494,11 @@ impl GamefuseStore for SqlStore {
                 .execute(&mut *tx)
                 .await
                 .map_err(db_err)?;
-            let items: Vec<StoreItemRow> = sqlx::query_as(concat!(
-                "SELECT ",
-                item_cols!(),
-                " FROM store_purchases p JOIN store_items i ON i.id = p.store_item_id \
-                 WHERE p.player_id = $1 ORDER BY i.id"
-            ))
-            .bind(player.0)
-            .fetch_all(&mut *tx)
-            .await
-            .map_err(db_err)?;
+            let items: Vec<StoreItemRow> = sqlx::query_as(OWNED_ITEMS_SQL)
+                .bind(player.0)
+                .fetch_all(&mut *tx)
+                .await
+                .map_err(db_err)?;
             Ok(Owned {
                 credits,
                 items: items.into_iter().map(StoreItem::from).collect(),
@@ -541,16 +538,11 @@ impl GamefuseStore for SqlStore {
             .fetch_one(&mut *tx)
             .await
             .map_err(db_err)?;
-            let items: Vec<StoreItemRow> = sqlx::query_as(concat!(
-                "SELECT ",
-                item_cols!(),
-                " FROM store_purchases p JOIN store_items i ON i.id = p.store_item_id \
-                 WHERE p.player_id = $1 ORDER BY i.id"
-            ))
-            .bind(player.0)
-            .fetch_all(&mut *tx)
-            .await
-            .map_err(db_err)?;
+            let items: Vec<StoreItemRow> = sqlx::query_as(OWNED_ITEMS_SQL)
+                .bind(player.0)
+                .fetch_all(&mut *tx)
+                .await
+                .map_err(db_err)?;
             Ok(Owned {
                 credits,
                 items: items.into_iter().map(StoreItem::from).collect(),
