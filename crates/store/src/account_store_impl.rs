@@ -146,6 +146,16 @@ pub(crate) struct LinkedRow {
     phone: String,
 }
 
+impl crate::lite::FromLite for LinkedRow {
+    fn from_lite(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        Ok(LinkedRow {
+            public_id: r.get(0)?,
+            wallet_address: r.get(1)?,
+            phone: r.get(2)?,
+        })
+    }
+}
+
 impl From<LinkedRow> for LinkedAccount {
     fn from(r: LinkedRow) -> Self {
         LinkedAccount {

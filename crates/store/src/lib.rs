@@ -9,9 +9,11 @@
 
 mod account_store_impl;
 mod error;
+mod exec;
 mod gamefuse_impl;
 mod gamefuse_rows;
 mod gamefuse_social_impl;
+mod lite;
 mod rows;
 mod store_impl;
 pub mod testing;
@@ -61,6 +63,7 @@ impl StoreOptions {
 pub(crate) enum Db {
     Sqlite {
         read: SqlitePool,
+        readers: lite::Readers,
         writer: writer::Writer,
         options: Box<SqliteConnectOptions>,
     },
@@ -82,6 +85,85 @@ macro_rules! on_read_pool {
     };
 }
 pub(crate) use on_read_pool;
+
+/// Runs `$body` (of type `Result<T>`) with `$e: &mut impl Exec` for reading: on SQLite a
+/// rusqlite reader used on this thread, on PostgreSQL the pool.
+macro_rules! exec_read {
+    ($self:expr, |$e:ident| $body:expr) => {
+        match &$self.db {
+            $crate::Db::Sqlite { readers, .. } => match readers.get() {
+                Err(err) => Err(err),
+                Ok(mut conn) => {
+                    let res = async {
+                        let $e = &mut conn;
+                        $body
+                    }
+                    .await;
+                    readers.put(conn);
+                    res
+                }
+            },
+            $crate::Db::Postgres(pool) => {
+                let mut pg = $crate::exec::Pg(pool);
+                let $e = &mut pg;
+                async { $body }.await
+            }
+        }
+    };
+}
+pub(crate) use exec_read;
+
+/// Runs `$body` (of type `Result<T>`, one statement on `$e: &mut impl Exec`) as one write:
+/// on SQLite in the next group commit, on PostgreSQL on the pool. Captures are moved in.
+macro_rules! exec_one {
+    ($self:expr, |$e:ident| $body:expr) => {
+        match &$self.db {
+            $crate::Db::Sqlite { writer, .. } => {
+                writer
+                    .run_lite(false, move |$e: &mut $crate::lite::LiteConn| {
+                        Box::pin(async move { $body })
+                    })
+                    .await
+            }
+            $crate::Db::Postgres(pool) => {
+                let mut pg = $crate::exec::Pg(pool);
+                let $e = &mut pg;
+                async { $body }.await
+            }
+        }
+    };
+}
+pub(crate) use exec_one;
+
+/// Runs `$body` (of type `Result<T>`, statements on `$e: &mut impl Exec`) atomically: on
+/// SQLite in a savepoint of the next group commit, on PostgreSQL in a transaction that
+/// commits only if the body returns `Ok`. Captures are moved in.
+macro_rules! exec_tx {
+    ($self:expr, |$e:ident| $body:expr) => {
+        match &$self.db {
+            $crate::Db::Sqlite { writer, .. } => {
+                writer
+                    .run_lite(true, move |$e: &mut $crate::lite::LiteConn| {
+                        Box::pin(async move { $body })
+                    })
+                    .await
+            }
+            $crate::Db::Postgres(pool) => {
+                let mut tx = pool.begin().await.map_err($crate::db_err)?;
+                let res = {
+                    let mut pg = $crate::exec::Pg(&mut *tx);
+                    let $e = &mut pg;
+                    async { $body }.await
+                };
+                if res.is_ok() {
+                    tx.commit().await.map_err($crate::db_err)?;
+                }
+                res
+            }
+        }
+    };
+}
+pub(crate) use exec_tx;
 
 /// Runs `$body` (an expression of type `Result<T>` that uses `$conn` as its executor exactly
 /// once) as one write: on SQLite in the next group commit, on PostgreSQL on the pool.
@@ -175,7 +257,8 @@ impl SqlStore {
             let conn = ConnectOptions::connect(&co)
                 .await
                 .map_err(|e| Error::internal(format!("cannot open SQLite database: {e}")))?;
-            let writer = writer::Writer::spawn(conn);
+            let path = co.get_filename().to_owned();
+            let writer = writer::Writer::spawn(conn, lite::LiteConn::open(&path, Some(&opts.sqlite_synchronous))?)?;
             let read = SqlitePoolOptions::new()
                 // Readers beyond a few only add page caches (about 2 MB each): SQLite reads
                 // are short, and the machine has few cores.
@@ -186,6 +269,7 @@ impl SqlStore {
             Ok(SqlStore {
                 db: Db::Sqlite {
                     read,
+                    readers: lite::Readers::new(path),
                     writer,
                     options: Box::new(co),
                 },
@@ -222,7 +306,10 @@ impl SqlStore {
     /// Closes the pools, waiting for connections to be returned.
     pub async fn close(&self) {
         match &self.db {
-            Db::Sqlite { read, writer, .. } => {
+            Db::Sqlite {
+                read, readers, writer, ..
+            } => {
+                readers.close();
                 read.close().await;
                 writer.close().await;
             }

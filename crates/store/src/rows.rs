@@ -8,6 +8,8 @@ use playgate_core::player::{LinkedAccount, Player, Profile};
 use playgate_core::session::{Session, SessionState};
 use playgate_core::{Error, Result};
 
+use crate::lite::FromLite;
+
 /// The columns of [`GameRow`], as a literal for `concat!`.
 macro_rules! game_cols {
     () => {
@@ -254,4 +256,96 @@ pub(crate) struct KeyRow {
     pub kid: String,
     pub sealed_secret: Vec<u8>,
     pub created_at: i64,
+}
+
+// Readers for the rusqlite driver, by position in the column macros above.
+
+impl FromLite for GameRow {
+    fn from_lite(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        Ok(GameRow {
+            id: r.get(0)?,
+            name: r.get(1)?,
+            description: r.get(2)?,
+            client_id: r.get(3)?,
+            client_name: r.get(4)?,
+            secret_hash: r.get(5)?,
+            enabled: r.get(6)?,
+            created_at: r.get(7)?,
+            gamefuse_token: r.get(8)?,
+        })
+    }
+}
+
+/// Columns in [`player_cols!`] (and first in [`player_fields!`]).
+const PLAYER_COLS: usize = 25;
+/// Columns in [`player_fields!`].
+const PLAYER_FIELDS: usize = PLAYER_COLS + 3;
+
+impl FromLite for PlayerRow {
+    fn from_lite(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        // `player_fields!` adds the linked account after `player_cols!`'s columns.
+        let linked = r.as_ref().column_count() >= PLAYER_FIELDS;
+        let opt = |i: usize| -> rusqlite::Result<Option<String>> { if linked { r.get(i) } else { Ok(None) } };
+        Ok(PlayerRow {
+            id: r.get(0)?,
+            game_id: r.get(1)?,
+            user_id: r.get(2)?,
+            name: r.get(3)?,
+            username: r.get(4)?,
+            email: r.get(5)?,
+            device_id: r.get(6)?,
+            phonenumber: r.get(7)?,
+            level: r.get(8)?,
+            rank: r.get(9)?,
+            date_joined: r.get(10)?,
+            playertag: r.get(11)?,
+            location: r.get(12)?,
+            location_name: r.get(13)?,
+            device_model: r.get(14)?,
+            screen_height: r.get(15)?,
+            screen_width: r.get(16)?,
+            os_name: r.get(17)?,
+            os_version: r.get(18)?,
+            browser_name: r.get(19)?,
+            fb_login: r.get(20)?,
+            google_login: r.get(21)?,
+            app_version: r.get(22)?,
+            wallet_address: r.get(23)?,
+            created_at: r.get(24)?,
+            linked_id: opt(PLAYER_COLS)?,
+            linked_wallet: opt(PLAYER_COLS + 1)?,
+            linked_phone: opt(PLAYER_COLS + 2)?,
+        })
+    }
+}
+
+impl FromLite for PlayerSessionRow {
+    fn from_lite(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        let s = PLAYER_FIELDS;
+        Ok(PlayerSessionRow {
+            player: PlayerRow::from_lite(r)?,
+            s_id: r.get(s)?,
+            s_state: r.get(s + 1)?,
+            s_started_at: r.get(s + 2)?,
+            s_last_seen_at: r.get(s + 3)?,
+            s_expires_at: r.get(s + 4)?,
+            s_ip: r.get(s + 5)?,
+        })
+    }
+}
+
+impl FromLite for SessionRow {
+    fn from_lite(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        Ok(SessionRow {
+            id: r.get(0)?,
+            game_id: r.get(1)?,
+            player_id: r.get(2)?,
+            state: r.get(3)?,
+            started_at: r.get(4)?,
+            last_seen_at: r.get(5)?,
+            expires_at: r.get(6)?,
+            ended_at: r.get(7)?,
+            ip: r.get(8)?,
+        })
+    }
 }

@@ -13,11 +13,12 @@ use playgate_core::{Error, Result};
 use std::sync::Arc;
 
 use crate::account_store_impl::{LINKED_SQL, LinkedRow};
+use crate::exec::{Exec, params};
 use crate::rows::{
     GameRow, KeyRow, PlayerRow, PlayerSessionRow, SessionRow, active_session_fields, game_cols, player_cols,
     player_fields, player_from, player_select, session_cols,
 };
-use crate::{SqlStore, db_err, on_read_pool, write_one, write_tx};
+use crate::{SqlStore, db_err, exec_one, exec_read, exec_tx, on_read_pool, write_one};
 
 /// What the read-mostly fast path of `open_player_session` found.
 enum Retrieved {
@@ -28,22 +29,19 @@ enum Retrieved {
 
 impl SqlStore {
     async fn retrieve_live_session(&self, cmd: &OpenPlayerSession, mint: &Arc<Minter>) -> Result<Retrieved> {
-        let row: Option<PlayerSessionRow> = on_read_pool!(self, |pool| {
-            sqlx::query_as(concat!(
-                "SELECT ",
-                player_fields!(),
-                ", ",
-                active_session_fields!(),
-                " FROM ",
-                player_from!(),
-                " LEFT JOIN sessions s ON s.player_id = p.id AND s.state = 'active' \
-                 WHERE p.game_id = $1 AND p.user_id = $2"
-            ))
-            .bind(cmd.game_id.0)
-            .bind(cmd.user_id.as_str())
-            .fetch_optional(pool)
-            .await
-            .map_err(db_err)
+        const SQL: &str = concat!(
+            "SELECT ",
+            player_fields!(),
+            ", ",
+            active_session_fields!(),
+            " FROM ",
+            player_from!(),
+            " LEFT JOIN sessions s ON s.player_id = p.id AND s.state = 'active' \
+             WHERE p.game_id = $1 AND p.user_id = $2"
+        );
+        let row: Option<PlayerSessionRow> = exec_read!(self, |e| {
+            e.fetch_optional(SQL, params![cmd.game_id.0, cmd.user_id.as_str()])
+                .await
         })?;
         let Some(row) = row else { return Ok(Retrieved::NoPlayer) };
         let (player, session) = row.split()?;
@@ -58,19 +56,13 @@ impl SqlStore {
             cmd.expires_at,
         );
         // Still active and unexpired at write time (it may have been ended meanwhile).
-        let updated = write_one!(self, |conn| {
-            sqlx::query(
+        let updated = exec_one!(self, |e| {
+            e.execute(
                 "UPDATE sessions SET refresh_hash = $2, last_seen_at = $3, expires_at = $4 \
                  WHERE id = $1 AND state = 'active' AND expires_at > $3",
+                params![&id, &hash, now.0, expires_at.0],
             )
-            .bind(id)
-            .bind(hash)
-            .bind(now.0)
-            .bind(expires_at.0)
-            .execute(conn)
             .await
-            .map(|r| r.rows_affected())
-            .map_err(db_err)
         })?;
         if updated != 1 {
             return Ok(Retrieved::Fallback);
@@ -146,23 +138,23 @@ impl Store for SqlStore {
     }
 
     async fn game_by_id(&self, id: GameId) -> Result<Option<Game>> {
-        let row: Option<GameRow> = on_read_pool!(self, |pool| {
-            sqlx::query_as(concat!("SELECT ", game_cols!(), " FROM games WHERE id = $1"))
-                .bind(id.0)
-                .fetch_optional(pool)
-                .await
-                .map_err(db_err)
+        let row: Option<GameRow> = exec_read!(self, |e| {
+            e.fetch_optional(
+                concat!("SELECT ", game_cols!(), " FROM games WHERE id = $1"),
+                params![id.0],
+            )
+            .await
         })?;
         Ok(row.map(Game::from))
     }
 
     async fn game_by_client_id(&self, client_id: &str) -> Result<Option<Game>> {
-        let row: Option<GameRow> = on_read_pool!(self, |pool| {
-            sqlx::query_as(concat!("SELECT ", game_cols!(), " FROM games WHERE client_id = $1"))
-                .bind(client_id)
-                .fetch_optional(pool)
-                .await
-                .map_err(db_err)
+        let row: Option<GameRow> = exec_read!(self, |e| {
+            e.fetch_optional(
+                concat!("SELECT ", game_cols!(), " FROM games WHERE client_id = $1"),
+                params![client_id],
+            )
+            .await
         })?;
         Ok(row.map(Game::from))
     }
@@ -247,99 +239,101 @@ impl Store for SqlStore {
             attempt += 1;
             let cmd = cmd.clone();
             let mint = mint.clone();
-            let res = write_tx!(self, |tx| {
+            let res = exec_tx!(self, |e| {
                 let mut is_new_user = false;
                 if let Some(w) = &cmd.wallet {
                     let mut p = Profile::default();
                     cmd.patch.clone().apply(&mut p);
-                    let inserted: Option<i64> = sqlx::query_scalar(
-                        "INSERT INTO players (game_id, user_id, name, username, email, device_id, phonenumber, \
-                         level, rank, date_joined, playertag, location, location_name, device_model, \
-                         screen_height, screen_width, os_name, os_version, browser_name, fb_login, \
-                         google_login, app_version, wallet_address, wallet_key, created_at, updated_at) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, \
-                         $18, $19, $20, $21, $22, $23, $24, $25, $25) \
-                         ON CONFLICT (game_id, user_id) DO NOTHING RETURNING id",
-                    )
-                    .bind(cmd.game_id.0)
-                    .bind(cmd.user_id.as_str())
-                    .bind(p.name)
-                    .bind(p.username)
-                    .bind(p.email)
-                    .bind(p.device_id)
-                    .bind(p.phonenumber)
-                    .bind(p.level)
-                    .bind(p.rank)
-                    .bind(p.date_joined)
-                    .bind(p.playertag)
-                    .bind(p.location)
-                    .bind(p.location_name)
-                    .bind(p.device_model)
-                    .bind(p.screen_height)
-                    .bind(p.screen_width)
-                    .bind(p.os_name)
-                    .bind(p.os_version)
-                    .bind(p.browser_name)
-                    .bind(p.fb_login)
-                    .bind(p.google_login)
-                    .bind(p.app_version)
-                    .bind(&w.address)
-                    .bind(&w.sealed_key)
-                    .bind(cmd.now.0)
-                    .fetch_optional(&mut *tx)
-                    .await
-                    .map_err(db_err)?;
+                    let inserted: Option<(i64,)> = e
+                        .fetch_optional(
+                            "INSERT INTO players (game_id, user_id, name, username, email, device_id, phonenumber, \
+                             level, rank, date_joined, playertag, location, location_name, device_model, \
+                             screen_height, screen_width, os_name, os_version, browser_name, fb_login, \
+                             google_login, app_version, wallet_address, wallet_key, created_at, updated_at) \
+                             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, \
+                             $18, $19, $20, $21, $22, $23, $24, $25, $25) \
+                             ON CONFLICT (game_id, user_id) DO NOTHING RETURNING id",
+                            params![
+                                cmd.game_id.0,
+                                cmd.user_id.as_str(),
+                                &p.name,
+                                &p.username,
+                                &p.email,
+                                &p.device_id,
+                                &p.phonenumber,
+                                p.level,
+                                p.rank,
+                                &p.date_joined,
+                                &p.playertag,
+                                &p.location,
+                                &p.location_name,
+                                &p.device_model,
+                                &p.screen_height,
+                                &p.screen_width,
+                                &p.os_name,
+                                &p.os_version,
+                                &p.browser_name,
+                                &p.fb_login,
+                                &p.google_login,
+                                &p.app_version,
+                                &w.address,
+                                w.sealed_key.as_slice(),
+                                cmd.now.0,
+                            ],
+                        )
+                        .await?;
                     is_new_user = inserted.is_some();
                 }
                 let row: Option<PlayerRow> = if !is_new_user && !cmd.patch.is_empty() {
                     let p = &cmd.patch;
-                    sqlx::query_as(concat!(
-                        "UPDATE players SET name = COALESCE($3, name), username = COALESCE($4, username), \
-                         email = COALESCE($5, email), device_id = COALESCE($6, device_id), \
-                         phonenumber = COALESCE($7, phonenumber), level = COALESCE($8, level), \
-                         rank = COALESCE($9, rank), date_joined = COALESCE($10, date_joined), \
-                         playertag = COALESCE($11, playertag), location = COALESCE($12, location), \
-                         location_name = COALESCE($13, location_name), device_model = COALESCE($14, device_model), \
-                         screen_height = COALESCE($15, screen_height), screen_width = COALESCE($16, screen_width), \
-                         os_name = COALESCE($17, os_name), os_version = COALESCE($18, os_version), \
-                         browser_name = COALESCE($19, browser_name), fb_login = COALESCE($20, fb_login), \
-                         google_login = COALESCE($21, google_login), app_version = COALESCE($22, app_version), \
-                         updated_at = $23 WHERE game_id = $1 AND user_id = $2 RETURNING ",
-                        player_cols!()
-                    ))
-                    .bind(cmd.game_id.0)
-                    .bind(cmd.user_id.as_str())
-                    .bind(&p.name)
-                    .bind(&p.username)
-                    .bind(&p.email)
-                    .bind(&p.device_id)
-                    .bind(&p.phonenumber)
-                    .bind(p.level)
-                    .bind(p.rank)
-                    .bind(&p.date_joined)
-                    .bind(&p.playertag)
-                    .bind(&p.location)
-                    .bind(&p.location_name)
-                    .bind(&p.device_model)
-                    .bind(&p.screen_height)
-                    .bind(&p.screen_width)
-                    .bind(&p.os_name)
-                    .bind(&p.os_version)
-                    .bind(&p.browser_name)
-                    .bind(&p.fb_login)
-                    .bind(&p.google_login)
-                    .bind(&p.app_version)
-                    .bind(cmd.now.0)
-                    .fetch_optional(&mut *tx)
-                    .await
-                    .map_err(db_err)?
+                    e.fetch_optional(
+                        concat!(
+                            "UPDATE players SET name = COALESCE($3, name), username = COALESCE($4, username), \
+                             email = COALESCE($5, email), device_id = COALESCE($6, device_id), \
+                             phonenumber = COALESCE($7, phonenumber), level = COALESCE($8, level), \
+                             rank = COALESCE($9, rank), date_joined = COALESCE($10, date_joined), \
+                             playertag = COALESCE($11, playertag), location = COALESCE($12, location), \
+                             location_name = COALESCE($13, location_name), device_model = COALESCE($14, device_model), \
+                             screen_height = COALESCE($15, screen_height), screen_width = COALESCE($16, screen_width), \
+                             os_name = COALESCE($17, os_name), os_version = COALESCE($18, os_version), \
+                             browser_name = COALESCE($19, browser_name), fb_login = COALESCE($20, fb_login), \
+                             google_login = COALESCE($21, google_login), app_version = COALESCE($22, app_version), \
+                             updated_at = $23 WHERE game_id = $1 AND user_id = $2 RETURNING ",
+                            player_cols!()
+                        ),
+                        params![
+                            cmd.game_id.0,
+                            cmd.user_id.as_str(),
+                            &p.name,
+                            &p.username,
+                            &p.email,
+                            &p.device_id,
+                            &p.phonenumber,
+                            p.level,
+                            p.rank,
+                            &p.date_joined,
+                            &p.playertag,
+                            &p.location,
+                            &p.location_name,
+                            &p.device_model,
+                            &p.screen_height,
+                            &p.screen_width,
+                            &p.os_name,
+                            &p.os_version,
+                            &p.browser_name,
+                            &p.fb_login,
+                            &p.google_login,
+                            &p.app_version,
+                            cmd.now.0,
+                        ],
+                    )
+                    .await?
                 } else {
-                    sqlx::query_as(concat!(player_select!(), " WHERE p.game_id = $1 AND p.user_id = $2"))
-                        .bind(cmd.game_id.0)
-                        .bind(cmd.user_id.as_str())
-                        .fetch_optional(&mut *tx)
-                        .await
-                        .map_err(db_err)?
+                    e.fetch_optional(
+                        concat!(player_select!(), " WHERE p.game_id = $1 AND p.user_id = $2"),
+                        params![cmd.game_id.0, cmd.user_id.as_str()],
+                    )
+                    .await?
                 };
                 let Some(row) = row else {
                     // Nothing was written.
@@ -348,35 +342,27 @@ impl Store for SqlStore {
                 let mut player = Player::try_from(row)?;
                 if player.linked.is_none() && !is_new_user {
                     // `UPDATE … RETURNING` carries no linked account: read it.
-                    let linked: Option<LinkedRow> = sqlx::query_as(LINKED_SQL)
-                        .bind(player.id.0)
-                        .fetch_optional(&mut *tx)
-                        .await
-                        .map_err(db_err)?;
+                    let linked: Option<LinkedRow> = e.fetch_optional(LINKED_SQL, params![player.id.0]).await?;
                     player.linked = linked.map(Into::into);
                 }
-                let current: Option<SessionRow> = sqlx::query_as(concat!(
-                    "SELECT ",
-                    session_cols!(),
-                    " FROM sessions WHERE player_id = $1 AND state = 'active'"
-                ))
-                .bind(player.id.0)
-                .fetch_optional(&mut *tx)
-                .await
-                .map_err(db_err)?;
+                let current: Option<SessionRow> = e
+                    .fetch_optional(
+                        concat!(
+                            "SELECT ",
+                            session_cols!(),
+                            " FROM sessions WHERE player_id = $1 AND state = 'active'"
+                        ),
+                        params![player.id.0],
+                    )
+                    .await?;
                 let (session, tokens) = match current.map(Session::try_from).transpose()? {
                     Some(s) if s.is_live(cmd.now) => {
                         let tokens = mint(&player, &s, is_new_user)?;
-                        sqlx::query(
+                        e.execute(
                             "UPDATE sessions SET refresh_hash = $2, last_seen_at = $3, expires_at = $4 WHERE id = $1",
+                            params![&s.id.to_string(), &tokens.refresh_hash.0, cmd.now.0, cmd.expires_at.0],
                         )
-                        .bind(s.id.to_string())
-                        .bind(&tokens.refresh_hash.0)
-                        .bind(cmd.now.0)
-                        .bind(cmd.expires_at.0)
-                        .execute(&mut *tx)
-                        .await
-                        .map_err(db_err)?;
+                        .await?;
                         (
                             Session {
                                 last_seen_at: cmd.now,
@@ -388,12 +374,11 @@ impl Store for SqlStore {
                     }
                     stale => {
                         if let Some(old) = stale {
-                            sqlx::query("UPDATE sessions SET state = 'ended', ended_at = $2 WHERE id = $1")
-                                .bind(old.id.to_string())
-                                .bind(cmd.now.0)
-                                .execute(&mut *tx)
-                                .await
-                                .map_err(db_err)?;
+                            e.execute(
+                                "UPDATE sessions SET state = 'ended', ended_at = $2 WHERE id = $1",
+                                params![&old.id.to_string(), cmd.now.0],
+                            )
+                            .await?;
                         }
                         let s = Session {
                             id: cmd.new_session_id,
@@ -407,21 +392,21 @@ impl Store for SqlStore {
                             ip: cmd.ip.clone(),
                         };
                         let tokens = mint(&player, &s, is_new_user)?;
-                        sqlx::query(
+                        e.execute(
                             "INSERT INTO sessions (id, game_id, player_id, state, started_at, last_seen_at, \
                              expires_at, ended_at, ip, refresh_hash) \
                              VALUES ($1, $2, $3, 'active', $4, $4, $5, NULL, $6, $7)",
+                            params![
+                                &s.id.to_string(),
+                                s.game_id.0,
+                                s.player_id.0,
+                                s.started_at.0,
+                                s.expires_at.0,
+                                &s.ip,
+                                &tokens.refresh_hash.0,
+                            ],
                         )
-                        .bind(s.id.to_string())
-                        .bind(s.game_id.0)
-                        .bind(s.player_id.0)
-                        .bind(s.started_at.0)
-                        .bind(s.expires_at.0)
-                        .bind(&s.ip)
-                        .bind(&tokens.refresh_hash.0)
-                        .execute(&mut *tx)
-                        .await
-                        .map_err(db_err)?;
+                        .await?;
                         (s, tokens)
                     }
                 };
@@ -440,23 +425,21 @@ impl Store for SqlStore {
     }
 
     async fn session(&self, id: SessionId) -> Result<Option<Session>> {
-        let row: Option<SessionRow> = on_read_pool!(self, |pool| {
-            sqlx::query_as(concat!("SELECT ", session_cols!(), " FROM sessions WHERE id = $1"))
-                .bind(id.to_string())
-                .fetch_optional(pool)
-                .await
-                .map_err(db_err)
+        let id = id.to_string();
+        let row: Option<SessionRow> = exec_read!(self, |e| {
+            e.fetch_optional(
+                concat!("SELECT ", session_cols!(), " FROM sessions WHERE id = $1"),
+                params![&id],
+            )
+            .await
         })?;
         row.map(Session::try_from).transpose()
     }
 
     async fn player(&self, id: PlayerId) -> Result<Option<Player>> {
-        let row: Option<PlayerRow> = on_read_pool!(self, |pool| {
-            sqlx::query_as(concat!(player_select!(), " WHERE p.id = $1"))
-                .bind(id.0)
-                .fetch_optional(pool)
+        let row: Option<PlayerRow> = exec_read!(self, |e| {
+            e.fetch_optional(concat!(player_select!(), " WHERE p.id = $1"), params![id.0])
                 .await
-                .map_err(db_err)
         })?;
         row.map(Player::try_from).transpose()
     }
@@ -470,20 +453,14 @@ impl Store for SqlStore {
         expires_at: Timestamp,
     ) -> Result<bool> {
         let (presented, next) = (presented.0.clone(), next.0.clone());
-        let done = write_one!(self, |conn| {
-            sqlx::query(
+        let id = id.to_string();
+        let done = exec_one!(self, |e| {
+            e.execute(
                 "UPDATE sessions SET refresh_hash = $3, last_seen_at = $4, expires_at = $5 \
                  WHERE id = $1 AND refresh_hash = $2 AND state = 'active'",
+                params![&id, &presented, &next, now.0, expires_at.0],
             )
-            .bind(id.to_string())
-            .bind(presented)
-            .bind(next)
-            .bind(now.0)
-            .bind(expires_at.0)
-            .execute(conn)
             .await
-            .map(|r| r.rows_affected())
-            .map_err(db_err)
         })?;
         Ok(done == 1)
     }

@@ -1,20 +1,26 @@
 //! Group commit for SQLite. SQLite admits one writer at a time, and with
 //! `synchronous = FULL` every commit waits for an fsync (about 2.6 ms on this project's
-//! machines: under 400 commits a second). So all writes go to one task that owns the write
-//! connection: it takes every job waiting, runs them in one `BEGIN IMMEDIATE` transaction
-//! (each multi-statement job inside its own savepoint, so one failing job undoes only
-//! itself), commits once, and only then answers each job. (Migrations run before, on a
-//! connection of their own.) Nothing is acknowledged before
-//! it is durable; many requests share one fsync.
+//! machines: under 400 commits a second). So all writes go to one thread that owns the
+//! write connections: it takes every job waiting, runs them in one `BEGIN IMMEDIATE`
+//! transaction (each multi-statement job inside its own savepoint, so one failing job
+//! undoes only itself), commits once, and only then answers each job. (Migrations run
+//! before, on a connection of their own.) Nothing is acknowledged before it is durable;
+//! many requests share one fsync.
+//!
+//! The thread has two connections to the file: a rusqlite one for statements written
+//! against [`crate::exec::Exec`] (the hot paths) and a sqlx one for the rest. A batch holding
+//! both kinds commits the rusqlite jobs first, then the sqlx jobs; one thread runs both, so
+//! the two never wait for each other's lock.
 
 use std::future::Future;
 use std::pin::Pin;
 
 use playgate_core::{Error, Result};
 use sqlx::SqliteConnection;
+use tokio::runtime::Handle;
 use tokio::sync::{mpsc, oneshot};
 
-use crate::db_err;
+use crate::lite::LiteConn;
 
 /// A boxed future borrowing the connection.
 pub(crate) type BoxFuture<'c, T> = Pin<Box<dyn Future<Output = T> + Send + 'c>>;
@@ -25,9 +31,34 @@ type Deliver = Box<dyn FnOnce(Result<(), String>) + Send>;
 /// Most jobs in one transaction.
 const MAX_BATCH: usize = 512;
 
-trait Job: Send {
-    fn run<'c>(self: Box<Self>, conn: &'c mut SqliteConnection) -> BoxFuture<'c, Deliver>;
+/// A job on the connection `C`, run to the point where only the commit's outcome is missing.
+trait Job<C>: Send {
+    fn run<'c>(self: Box<Self>, conn: &'c mut C) -> BoxFuture<'c, Deliver>;
     fn fail(self: Box<Self>, cause: String);
+}
+
+/// Transaction control on either connection.
+trait Control: Send {
+    fn control<'c>(&'c mut self, sql: &'static str) -> BoxFuture<'c, Result<(), String>>;
+}
+
+impl Control for SqliteConnection {
+    fn control<'c>(&'c mut self, sql: &'static str) -> BoxFuture<'c, Result<(), String>> {
+        // Through `Executor::execute`, whose boxed future is `Send` for any lifetime
+        // (`raw_sql(..).execute(..)` trips higher-ranked `Send` inference).
+        Box::pin(async move {
+            sqlx::Executor::execute(self, sql)
+                .await
+                .map(drop)
+                .map_err(|e| e.to_string())
+        })
+    }
+}
+
+impl Control for LiteConn {
+    fn control<'c>(&'c mut self, sql: &'static str) -> BoxFuture<'c, Result<(), String>> {
+        Box::pin(std::future::ready(self.batch(sql).map_err(|e| e.to_string())))
+    }
 }
 
 struct Typed<T, F> {
@@ -36,27 +67,28 @@ struct Typed<T, F> {
     reply: oneshot::Sender<Result<T>>,
 }
 
-impl<T, F> Job for Typed<T, F>
+impl<C, T, F> Job<C> for Typed<T, F>
 where
+    C: Control + 'static,
     T: Send + 'static,
-    F: for<'c> FnOnce(&'c mut SqliteConnection) -> BoxFuture<'c, Result<T>> + Send + 'static,
+    F: for<'c> FnOnce(&'c mut C) -> BoxFuture<'c, Result<T>> + Send + 'static,
 {
-    fn run<'c>(self: Box<Self>, conn: &'c mut SqliteConnection) -> BoxFuture<'c, Deliver> {
+    fn run<'c>(self: Box<Self>, conn: &'c mut C) -> BoxFuture<'c, Deliver> {
         Box::pin(async move {
             let Typed { f, atomic, reply } = *self;
             let result = if atomic {
-                match exec(&mut *conn, "SAVEPOINT job").await {
-                    Err(e) => Err(db_err(e)),
-                    Ok(_) => {
+                match conn.control("SAVEPOINT job").await {
+                    Err(e) => Err(Error::internal(e)),
+                    Ok(()) => {
                         let r = f(&mut *conn).await;
                         let end = if r.is_ok() {
                             "RELEASE job"
                         } else {
                             "ROLLBACK TO job; RELEASE job"
                         };
-                        match exec(&mut *conn, end).await {
-                            Ok(_) => r,
-                            Err(e) => Err(db_err(e)),
+                        match conn.control(end).await {
+                            Ok(()) => r,
+                            Err(e) => Err(Error::internal(e)),
                         }
                     }
                 }
@@ -78,40 +110,62 @@ where
 }
 
 enum Msg {
-    Job(Box<dyn Job>),
+    Sqlx(Box<dyn Job<SqliteConnection>>),
+    Lite(Box<dyn Job<LiteConn>>),
     Close(oneshot::Sender<()>),
 }
 
-/// The handle to the writer task.
+/// The handle to the writer thread.
 pub(crate) struct Writer {
     tx: mpsc::Sender<Msg>,
 }
 
 impl Writer {
-    /// Spawns the writer task on `conn`.
-    pub(crate) fn spawn(conn: SqliteConnection) -> Writer {
+    /// Starts the writer thread on `conn` and `lite` (two connections to one file). Must
+    /// be called inside a Tokio runtime: the thread drives the sqlx connection on it.
+    pub(crate) fn spawn(conn: SqliteConnection, lite: LiteConn) -> Result<Writer> {
         let (tx, rx) = mpsc::channel(4096);
-        tokio::spawn(run(conn, rx));
-        Writer { tx }
+        let rt = Handle::current();
+        std::thread::Builder::new()
+            .name("playgate-sqlite-writer".into())
+            .spawn(move || run(conn, lite, rx, rt))
+            .map_err(|e| Error::internal(format!("cannot start the SQLite writer: {e}")))?;
+        Ok(Writer { tx })
     }
 
-    /// Runs `f` in the next group commit and returns its result once that is durable.
-    /// `atomic`: run it in a savepoint (for jobs of several statements).
+    async fn send(&self, msg: Msg) -> Result<()> {
+        self.tx
+            .send(msg)
+            .await
+            .map_err(|_| Error::internal("the SQLite writer has stopped"))
+    }
+
+    /// Runs `f` on the sqlx connection in the next group commit and returns its result once
+    /// that is durable. `atomic`: run it in a savepoint (for jobs of several statements).
     pub(crate) async fn run<T, F>(&self, atomic: bool, f: F) -> Result<T>
     where
         T: Send + 'static,
         F: for<'c> FnOnce(&'c mut SqliteConnection) -> BoxFuture<'c, Result<T>> + Send + 'static,
     {
         let (reply, rx) = oneshot::channel();
-        self.tx
-            .send(Msg::Job(Box::new(Typed { f, atomic, reply })))
-            .await
-            .map_err(|_| Error::internal("the SQLite writer has stopped"))?;
+        self.send(Msg::Sqlx(Box::new(Typed { f, atomic, reply }))).await?;
         rx.await
             .map_err(|_| Error::internal("the SQLite writer dropped a job"))?
     }
 
-    /// Finishes the jobs already queued and closes the connection.
+    /// [`Writer::run`] on the rusqlite connection.
+    pub(crate) async fn run_lite<T, F>(&self, atomic: bool, f: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: for<'c> FnOnce(&'c mut LiteConn) -> BoxFuture<'c, Result<T>> + Send + 'static,
+    {
+        let (reply, rx) = oneshot::channel();
+        self.send(Msg::Lite(Box::new(Typed { f, atomic, reply }))).await?;
+        rx.await
+            .map_err(|_| Error::internal("the SQLite writer dropped a job"))?
+    }
+
+    /// Finishes the jobs already queued and closes the connections.
     pub(crate) async fn close(&self) {
         let (reply, rx) = oneshot::channel();
         if self.tx.send(Msg::Close(reply)).await.is_ok() {
@@ -120,42 +174,45 @@ impl Writer {
     }
 }
 
-async fn run(mut conn: SqliteConnection, mut rx: mpsc::Receiver<Msg>) {
-    let mut batch: Vec<Box<dyn Job>> = Vec::with_capacity(64);
-    let mut after: Option<Msg> = None;
-    loop {
-        let first = match after.take() {
-            Some(m) => m,
-            None => match rx.recv().await {
-                Some(m) => m,
-                None => break,
-            },
-        };
-        match first {
-            Msg::Job(j) => batch.push(j),
-            Msg::Close(reply) => {
-                let _ = sqlx::Connection::close(conn).await;
-                let _ = reply.send(());
-                return;
-            }
-        }
-        while batch.len() < MAX_BATCH {
-            match rx.try_recv() {
-                Ok(Msg::Job(j)) => batch.push(j),
-                Ok(other) => {
-                    after = Some(other);
+fn run(mut conn: SqliteConnection, mut lite: LiteConn, mut rx: mpsc::Receiver<Msg>, rt: Handle) {
+    let mut sqlx_jobs: Vec<Box<dyn Job<SqliteConnection>>> = Vec::with_capacity(64);
+    let mut lite_jobs: Vec<Box<dyn Job<LiteConn>>> = Vec::with_capacity(64);
+    let mut closing = None;
+    while closing.is_none() {
+        let Some(first) = rx.blocking_recv() else { break };
+        let mut next = Some(first);
+        let mut taken = 0;
+        while let Some(msg) = next.take() {
+            match msg {
+                Msg::Sqlx(j) => sqlx_jobs.push(j),
+                Msg::Lite(j) => lite_jobs.push(j),
+                Msg::Close(reply) => {
+                    closing = Some(reply);
                     break;
                 }
-                Err(_) => break,
+            }
+            taken += 1;
+            if taken < MAX_BATCH {
+                next = rx.try_recv().ok();
             }
         }
-        commit_batch(&mut conn, &mut batch).await;
+        if !lite_jobs.is_empty() {
+            // Never pending: rusqlite runs each statement before its future is returned.
+            rt.block_on(commit_batch(&mut lite, &mut lite_jobs));
+        }
+        if !sqlx_jobs.is_empty() {
+            rt.block_on(commit_batch(&mut conn, &mut sqlx_jobs));
+        }
+    }
+    let _ = rt.block_on(sqlx::Connection::close(conn));
+    drop(lite);
+    if let Some(reply) = closing {
+        let _ = reply.send(());
     }
 }
 
-async fn commit_batch(conn: &mut SqliteConnection, batch: &mut Vec<Box<dyn Job>>) {
-    if let Err(e) = exec(&mut *conn, "BEGIN IMMEDIATE").await {
-        let cause = e.to_string();
+async fn commit_batch<C: Control>(conn: &mut C, batch: &mut Vec<Box<dyn Job<C>>>) {
+    if let Err(cause) = conn.control("BEGIN IMMEDIATE").await {
         tracing::error!(error = %cause, "SQLite writer cannot begin a transaction");
         for j in batch.drain(..) {
             j.fail(cause.clone());
@@ -166,22 +223,15 @@ async fn commit_batch(conn: &mut SqliteConnection, batch: &mut Vec<Box<dyn Job>>
     for j in batch.drain(..) {
         delivers.push(j.run(&mut *conn).await);
     }
-    let outcome = match exec(&mut *conn, "COMMIT").await {
-        Ok(_) => Ok(()),
+    let outcome = match conn.control("COMMIT").await {
+        Ok(()) => Ok(()),
         Err(e) => {
             tracing::error!(error = %e, "SQLite group commit failed");
-            let _ = exec(&mut *conn, "ROLLBACK").await;
-            Err(e.to_string())
+            let _ = conn.control("ROLLBACK").await;
+            Err(e)
         }
     };
     for d in delivers {
         d(outcome.clone());
     }
-}
-
-/// Runs a statement without parameters. (Through `Executor::execute`, whose boxed future
-/// is `Send` for any lifetime; `raw_sql(..).execute(..)` trips the compiler's higher-ranked
-/// `Send` inference inside a spawned task.)
-async fn exec(conn: &mut SqliteConnection, sql: &'static str) -> Result<(), sqlx::Error> {
-    sqlx::Executor::execute(conn, sql).await.map(drop)
 }

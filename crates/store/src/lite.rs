@@ -1,0 +1,188 @@
+//! SQLite through rusqlite, for the statements written against [`crate::exec::Exec`].
+//!
+//! Reads run synchronously on the calling thread, on a connection taken from [`Readers`]:
+//! they are indexed point reads of a few microseconds on a WAL database, which never wait
+//! for the writer, so handing them to another thread would cost more than running them.
+//! Writes run on the group-commit writer's thread ([`crate::writer`]), on its rusqlite
+//! connection.
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::Duration;
+
+use playgate_core::{Error, Result};
+use rusqlite::{Connection, OpenFlags};
+
+use crate::exec::{P, Row};
+
+/// Prepared statements kept per connection (the hot paths use a few dozen).
+const STATEMENT_CACHE: usize = 128;
+/// Idle reader connections kept. Readers run synchronously, so no more are in use at once
+/// than threads that read; more idle ones would only hold page caches.
+const MAX_IDLE_READERS: usize = 4;
+/// How long a statement waits for a lock (checkpoints, the rare `BEGIN IMMEDIATE` race).
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// `$1`…`$64`, the parameter names our statements use.
+const DOLLARS: [&str; 64] = [
+    "$1", "$2", "$3", "$4", "$5", "$6", "$7", "$8", "$9", "$10", "$11", "$12", "$13", "$14", "$15", "$16", "$17",
+    "$18", "$19", "$20", "$21", "$22", "$23", "$24", "$25", "$26", "$27", "$28", "$29", "$30", "$31", "$32", "$33",
+    "$34", "$35", "$36", "$37", "$38", "$39", "$40", "$41", "$42", "$43", "$44", "$45", "$46", "$47", "$48", "$49",
+    "$50", "$51", "$52", "$53", "$54", "$55", "$56", "$57", "$58", "$59", "$60", "$61", "$62", "$63", "$64",
+];
+
+/// A row type read by column position, in the order of its `…_cols!`/`…_fields!` macro.
+pub(crate) trait FromLite: Sized {
+    fn from_lite(row: &rusqlite::Row<'_>) -> rusqlite::Result<Self>;
+}
+
+macro_rules! tuple_from_lite {
+    ($($t:ident $i:tt),+) => {
+        impl<$($t: rusqlite::types::FromSql),+> FromLite for ($($t,)+) {
+            fn from_lite(row: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+                Ok(($(row.get::<_, $t>($i)?,)+))
+            }
+        }
+    };
+}
+tuple_from_lite!(A 0);
+tuple_from_lite!(A 0, B 1);
+tuple_from_lite!(A 0, B 1, C 2);
+
+/// Maps a rusqlite error like [`crate::db_err`] maps sqlx's: a unique violation is a
+/// `Conflict`, the rest an internal fault.
+pub(crate) fn lite_err(e: rusqlite::Error) -> Error {
+    use rusqlite::ffi;
+    match e {
+        rusqlite::Error::QueryReturnedNoRows => Error::NotFound("row"),
+        rusqlite::Error::SqliteFailure(f, _)
+            if f.extended_code == ffi::SQLITE_CONSTRAINT_UNIQUE
+                || f.extended_code == ffi::SQLITE_CONSTRAINT_PRIMARYKEY =>
+        {
+            Error::Conflict("already exists".into())
+        }
+        other => Error::internal(other),
+    }
+}
+
+/// A rusqlite connection running [`crate::exec::Exec`] statements.
+pub(crate) struct LiteConn(Connection);
+
+impl LiteConn {
+    /// Opens `path` for reading, or for writing with the given `synchronous` setting.
+    pub(crate) fn open(path: &Path, write: Option<&str>) -> Result<LiteConn> {
+        let flags = match write {
+            Some(_) => OpenFlags::SQLITE_OPEN_READ_WRITE,
+            None => OpenFlags::SQLITE_OPEN_READ_ONLY,
+        } | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let open = || -> rusqlite::Result<Connection> {
+            let conn = Connection::open_with_flags(path, flags)?;
+            conn.busy_timeout(BUSY_TIMEOUT)?;
+            conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
+            conn.execute_batch("PRAGMA foreign_keys = ON")?;
+            if let Some(sync) = write {
+                // The file is already in WAL mode (set by the sqlx connections, persistent).
+                conn.execute_batch(&format!("PRAGMA synchronous = {sync}"))?;
+            }
+            Ok(conn)
+        };
+        open()
+            .map(LiteConn)
+            .map_err(|e| Error::internal(format!("cannot open SQLite database {}: {e}", path.display())))
+    }
+
+    /// Runs SQL without parameters (transaction control).
+    pub(crate) fn batch(&self, sql: &str) -> rusqlite::Result<()> {
+        self.0.execute_batch(sql)
+    }
+
+    fn prepare(&self, sql: &'static str, params: &[P<'_>]) -> rusqlite::Result<rusqlite::CachedStatement<'_>> {
+        let mut st = self.0.prepare_cached(sql)?;
+        if st.parameter_count() != params.len() {
+            return Err(rusqlite::Error::InvalidParameterCount(
+                params.len(),
+                st.parameter_count(),
+            ));
+        }
+        for (i, p) in params.iter().enumerate() {
+            let name = DOLLARS.get(i).copied().unwrap_or("");
+            let Some(index) = st.parameter_index(name)? else {
+                return Err(rusqlite::Error::InvalidParameterName(format!("${}", i + 1)));
+            };
+            st.raw_bind_parameter(index, p)?;
+        }
+        Ok(st)
+    }
+
+    pub(crate) fn query_optional<R: Row>(&mut self, sql: &'static str, params: &[P<'_>]) -> Result<Option<R>> {
+        let run = || {
+            let mut st = self.prepare(sql, params)?;
+            let mut rows = st.raw_query();
+            match rows.next()? {
+                Some(row) => R::from_lite(row).map(Some),
+                None => Ok(None),
+            }
+        };
+        run().map_err(lite_err)
+    }
+
+    pub(crate) fn query_all<R: Row>(&mut self, sql: &'static str, params: &[P<'_>]) -> Result<Vec<R>> {
+        let run = || {
+            let mut st = self.prepare(sql, params)?;
+            let mut rows = st.raw_query();
+            let mut out = Vec::new();
+            while let Some(row) = rows.next()? {
+                out.push(R::from_lite(row)?);
+            }
+            Ok(out)
+        };
+        run().map_err(lite_err)
+    }
+
+    pub(crate) fn run(&mut self, sql: &'static str, params: &[P<'_>]) -> Result<u64> {
+        let run = || {
+            let mut st = self.prepare(sql, params)?;
+            st.raw_execute()
+        };
+        run().map(|n| n as u64).map_err(lite_err)
+    }
+}
+
+/// Read-only rusqlite connections, lent out one per reading thread.
+pub(crate) struct Readers {
+    path: PathBuf,
+    idle: Mutex<Vec<LiteConn>>,
+}
+
+impl Readers {
+    pub(crate) fn new(path: PathBuf) -> Readers {
+        Readers {
+            path,
+            idle: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// A connection for reading; give it back with [`Readers::put`].
+    pub(crate) fn get(&self) -> Result<LiteConn> {
+        match self.idle.lock().ok().and_then(|mut v| v.pop()) {
+            Some(c) => Ok(c),
+            None => LiteConn::open(&self.path, None),
+        }
+    }
+
+    /// Returns a connection taken with [`Readers::get`].
+    pub(crate) fn put(&self, conn: LiteConn) {
+        if let Ok(mut idle) = self.idle.lock()
+            && idle.len() < MAX_IDLE_READERS
+        {
+            idle.push(conn);
+        }
+    }
+
+    /// Drops the idle connections.
+    pub(crate) fn close(&self) {
+        if let Ok(mut v) = self.idle.lock() {
+            v.clear();
+        }
+    }
+}
