@@ -14,11 +14,19 @@ use playgate_core::player::LinkedAccount;
 use playgate_core::session::SessionState;
 use playgate_core::{Error, Result};
 
-use crate::{SqlStore, db_err, on_read_pool, write_one, write_tx};
+use crate::exec::{Exec, params};
+use crate::lite::FromLite;
+use crate::{SqlStore, db_err, exec_read, write_one, write_tx};
 
-const ACCOUNT_COLS: &str = "id, public_id, user_name, email, first_name, last_name, gender, phone, company_name, \
-     language, access_level, email_validated, trial_expires_at, password_hash, totp_enabled, totp_secret, \
-     totp_pending, wallet_address, created_at";
+/// The columns of [`AccountRow`], in its order.
+macro_rules! account_cols {
+    () => {
+        "id, public_id, user_name, email, first_name, last_name, gender, phone, company_name, \
+         language, access_level, email_validated, trial_expires_at, password_hash, totp_enabled, totp_secret, \
+         totp_pending, wallet_address, created_at"
+    };
+}
+const ACCOUNT_COLS: &str = account_cols!();
 
 #[derive(sqlx::FromRow)]
 struct AccountRow {
@@ -41,6 +49,32 @@ struct AccountRow {
     totp_pending: Option<Vec<u8>>,
     wallet_address: String,
     created_at: i64,
+}
+
+impl FromLite for AccountRow {
+    fn from_lite(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        Ok(AccountRow {
+            id: r.get(0)?,
+            public_id: r.get(1)?,
+            user_name: r.get(2)?,
+            email: r.get(3)?,
+            first_name: r.get(4)?,
+            last_name: r.get(5)?,
+            gender: r.get(6)?,
+            phone: r.get(7)?,
+            company_name: r.get(8)?,
+            language: r.get(9)?,
+            access_level: r.get(10)?,
+            email_validated: r.get(11)?,
+            trial_expires_at: r.get(12)?,
+            password_hash: r.get(13)?,
+            totp_enabled: r.get(14)?,
+            totp_secret: r.get(15)?,
+            totp_pending: r.get(16)?,
+            wallet_address: r.get(17)?,
+            created_at: r.get(18)?,
+        })
+    }
 }
 
 impl TryFrom<AccountRow> for Account {
@@ -81,6 +115,18 @@ struct ApiKeyRow {
     created_at: i64,
 }
 
+impl FromLite for ApiKeyRow {
+    fn from_lite(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        Ok(ApiKeyRow {
+            id: r.get(0)?,
+            label: r.get(1)?,
+            allowed_ips: r.get(2)?,
+            expires_at: r.get(3)?,
+            created_at: r.get(4)?,
+        })
+    }
+}
+
 impl TryFrom<ApiKeyRow> for ApiKey {
     type Error = Error;
     fn try_from(r: ApiKeyRow) -> Result<ApiKey> {
@@ -100,8 +146,13 @@ impl TryFrom<ApiKeyRow> for ApiKey {
     }
 }
 
-const LOGIN_COLS: &str =
-    "id, api_key_id, account_id, state, started_at, expires_at, remember_me, otp_failures, ip, country";
+/// The columns of [`LoginRow`], in its order.
+macro_rules! login_cols {
+    () => {
+        "id, api_key_id, account_id, state, started_at, expires_at, remember_me, otp_failures, ip, country"
+    };
+}
+const LOGIN_COLS: &str = login_cols!();
 
 #[derive(sqlx::FromRow)]
 struct LoginRow {
@@ -115,6 +166,23 @@ struct LoginRow {
     otp_failures: i64,
     ip: Option<String>,
     country: String,
+}
+
+impl FromLite for LoginRow {
+    fn from_lite(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        Ok(LoginRow {
+            id: r.get(0)?,
+            api_key_id: r.get(1)?,
+            account_id: r.get(2)?,
+            state: r.get(3)?,
+            started_at: r.get(4)?,
+            expires_at: r.get(5)?,
+            remember_me: r.get(6)?,
+            otp_failures: r.get(7)?,
+            ip: r.get(8)?,
+            country: r.get(9)?,
+        })
+    }
 }
 
 impl TryFrom<LoginRow> for Login {
@@ -146,7 +214,7 @@ pub(crate) struct LinkedRow {
     phone: String,
 }
 
-impl crate::lite::FromLite for LinkedRow {
+impl FromLite for LinkedRow {
     fn from_lite(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
         Ok(LinkedRow {
             public_id: r.get(0)?,
@@ -205,25 +273,17 @@ impl AccountStore for SqlStore {
     }
 
     async fn account_by_id(&self, id: AccountId) -> Result<Option<Account>> {
-        let sql = format!("SELECT {ACCOUNT_COLS} FROM accounts WHERE id = $1");
-        let row: Option<AccountRow> = on_read_pool!(self, |pool| {
-            sqlx::query_as(&sql)
-                .bind(id.0)
-                .fetch_optional(pool)
+        let row: Option<AccountRow> = exec_read!(self, |e| {
+            e.fetch_optional(concat!("SELECT ", account_cols!(), " FROM accounts WHERE id = $1"), params![id.0])
                 .await
-                .map_err(db_err)
         })?;
         row.map(Account::try_from).transpose()
     }
 
     async fn account_by_name_key(&self, key: &str) -> Result<Option<Account>> {
-        let sql = format!("SELECT {ACCOUNT_COLS} FROM accounts WHERE name_key = $1");
-        let row: Option<AccountRow> = on_read_pool!(self, |pool| {
-            sqlx::query_as(&sql)
-                .bind(key)
-                .fetch_optional(pool)
+        let row: Option<AccountRow> = exec_read!(self, |e| {
+            e.fetch_optional(concat!("SELECT ", account_cols!(), " FROM accounts WHERE name_key = $1"), params![key])
                 .await
-                .map_err(db_err)
         })?;
         row.map(Account::try_from).transpose()
     }
@@ -345,24 +405,23 @@ impl AccountStore for SqlStore {
     }
 
     async fn api_key_by_hash(&self, hash: &SecretHash) -> Result<Option<ApiKey>> {
-        let row: Option<ApiKeyRow> = on_read_pool!(self, |pool| {
-            sqlx::query_as("SELECT id, label, allowed_ips, expires_at, created_at FROM api_keys WHERE key_hash = $1")
-                .bind(&hash.0)
-                .fetch_optional(pool)
-                .await
-                .map_err(db_err)
+        let row: Option<ApiKeyRow> = exec_read!(self, |e| {
+            e.fetch_optional(
+                "SELECT id, label, allowed_ips, expires_at, created_at FROM api_keys WHERE key_hash = $1",
+                params![&hash.0],
+            )
+            .await
         })?;
         row.map(ApiKey::try_from).transpose()
     }
 
     async fn current_login(&self, key: ApiKeyId) -> Result<Option<Login>> {
-        let sql = format!("SELECT {LOGIN_COLS} FROM account_logins WHERE api_key_id = $1 AND state <> 'ended'");
-        let row: Option<LoginRow> = on_read_pool!(self, |pool| {
-            sqlx::query_as(&sql)
-                .bind(key.0)
-                .fetch_optional(pool)
-                .await
-                .map_err(db_err)
+        let row: Option<LoginRow> = exec_read!(self, |e| {
+            e.fetch_optional(
+                concat!("SELECT ", login_cols!(), " FROM account_logins WHERE api_key_id = $1 AND state <> 'ended'"),
+                params![key.0],
+            )
+            .await
         })?;
         row.map(Login::try_from).transpose()
     }

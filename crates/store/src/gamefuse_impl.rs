@@ -19,7 +19,8 @@ use playgate_core::{Error, Result};
 
 use crate::gamefuse_rows::{EntryRow, GfUserRow, StoreItemRow, gf_user_cols, item_cols};
 use crate::rows::{GameRow, SessionRow, game_cols, session_cols};
-use crate::{SqlStore, db_err, on_read_pool, write_one, write_tx};
+use crate::exec::{Exec, params};
+use crate::{SqlStore, db_err, exec_read, exec_tx, on_read_pool, write_one, write_tx};
 
 /// A unique violation on sign-up, told apart by the constraint's columns.
 fn user_conflict(e: sqlx::Error) -> Error {
@@ -199,17 +200,16 @@ impl GamefuseStore for SqlStore {
     }
 
     async fn gf_user(&self, game: GameId, id: PlayerId) -> Result<Option<GfUser>> {
-        let row: Option<GfUserRow> = on_read_pool!(self, |pool| {
-            sqlx::query_as(concat!(
-                "SELECT ",
-                gf_user_cols!(),
-                " FROM gamefuse_users WHERE player_id = $1 AND game_id = $2"
-            ))
-            .bind(id.0)
-            .bind(game.0)
-            .fetch_optional(pool)
+        let row: Option<GfUserRow> = exec_read!(self, |e| {
+            e.fetch_optional(
+                concat!(
+                    "SELECT ",
+                    gf_user_cols!(),
+                    " FROM gamefuse_users WHERE player_id = $1 AND game_id = $2"
+                ),
+                params![id.0, game.0],
+            )
             .await
-            .map_err(db_err)
         })?;
         Ok(row.map(GfUser::from))
     }
@@ -245,16 +245,12 @@ impl GamefuseStore for SqlStore {
     }
 
     async fn gf_session_by_token(&self, hash: &SecretHash) -> Result<Option<Session>> {
-        let row: Option<SessionRow> = on_read_pool!(self, |pool| {
-            sqlx::query_as(concat!(
-                "SELECT ",
-                session_cols!(),
-                " FROM sessions WHERE token_hash = $1"
-            ))
-            .bind(&hash.0)
-            .fetch_optional(pool)
+        let row: Option<SessionRow> = exec_read!(self, |e| {
+            e.fetch_optional(
+                concat!("SELECT ", session_cols!(), " FROM sessions WHERE token_hash = $1"),
+                params![&hash.0],
+            )
             .await
-            .map_err(db_err)
         })?;
         row.map(Session::try_from).transpose()
     }
@@ -267,30 +263,26 @@ impl GamefuseStore for SqlStore {
         month: &str,
     ) -> Result<Option<GfUser>> {
         let month = month.to_owned();
-        write_tx!(self, |tx| {
+        exec_tx!(self, |e| {
             if let Some((sid, expires_at)) = session {
-                sqlx::query(
+                e.execute(
                     "UPDATE sessions SET last_seen_at = $2, expires_at = $3 WHERE id = $1 AND state = 'active'",
+                    params![&sid.to_string(), now.0, expires_at.0],
                 )
-                .bind(sid.to_string())
-                .bind(now.0)
-                .bind(expires_at.0)
-                .execute(&mut *tx)
-                .await
-                .map_err(db_err)?;
+                .await?;
             }
-            let row: Option<GfUserRow> = sqlx::query_as(concat!(
-                "UPDATE gamefuse_users SET events_total = events_total + 1, \
-                 events_month = CASE WHEN month = $2 THEN events_month + 1 ELSE 1 END, \
-                 game_sessions_month = CASE WHEN month = $2 THEN game_sessions_month ELSE 0 END, \
-                 month = $2 WHERE player_id = $1 RETURNING ",
-                gf_user_cols!()
-            ))
-            .bind(player.0)
-            .bind(month)
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(db_err)?;
+            let row: Option<GfUserRow> = e
+                .fetch_optional(
+                    concat!(
+                        "UPDATE gamefuse_users SET events_total = events_total + 1, \
+                         events_month = CASE WHEN month = $2 THEN events_month + 1 ELSE 1 END, \
+                         game_sessions_month = CASE WHEN month = $2 THEN game_sessions_month ELSE 0 END, \
+                         month = $2 WHERE player_id = $1 RETURNING ",
+                        gf_user_cols!()
+                    ),
+                    params![player.0, &month],
+                )
+                .await?;
             Ok(row.map(GfUser::from))
         })
     }
@@ -689,15 +681,12 @@ impl GamefuseStore for SqlStore {
     }
 
     async fn gf_route_access(&self, game: GameId, route: &str) -> Result<Option<RouteAccess>> {
-        let row: Option<(String, bool, bool)> = on_read_pool!(self, |pool| {
-            sqlx::query_as(
+        let row: Option<(String, bool, bool)> = exec_read!(self, |e| {
+            e.fetch_optional(
                 "SELECT route, user_allowed, key_allowed FROM route_access WHERE game_id = $1 AND route = $2",
+                params![game.0, route],
             )
-            .bind(game.0)
-            .bind(route)
-            .fetch_optional(pool)
             .await
-            .map_err(db_err)
         })?;
         Ok(row.map(|(route, user_allowed, key_allowed)| RouteAccess {
             route,

@@ -32,6 +32,27 @@ pub(crate) struct GfUserRow {
     created_at: i64,
 }
 
+impl crate::lite::FromLite for GfUserRow {
+    fn from_lite(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        Ok(GfUserRow {
+            player_id: r.get(0)?,
+            game_id: r.get(1)?,
+            display_email: r.get(2)?,
+            username: r.get(3)?,
+            credits: r.get(4)?,
+            score: r.get(5)?,
+            number_of_logins: r.get(6)?,
+            last_login: r.get(7)?,
+            events_total: r.get(8)?,
+            events_month: r.get(9)?,
+            game_sessions_total: r.get(10)?,
+            game_sessions_month: r.get(11)?,
+            month: r.get(12)?,
+            created_at: r.get(13)?,
+        })
+    }
+}
+
 impl From<GfUserRow> for GfUser {
     fn from(r: GfUserRow) -> GfUser {
         GfUser {
