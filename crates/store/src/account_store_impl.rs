@@ -274,16 +274,22 @@ impl AccountStore for SqlStore {
 
     async fn account_by_id(&self, id: AccountId) -> Result<Option<Account>> {
         let row: Option<AccountRow> = exec_read!(self, |e| {
-            e.fetch_optional(concat!("SELECT ", account_cols!(), " FROM accounts WHERE id = $1"), params![id.0])
-                .await
+            e.fetch_optional(
+                concat!("SELECT ", account_cols!(), " FROM accounts WHERE id = $1"),
+                params![id.0],
+            )
+            .await
         })?;
         row.map(Account::try_from).transpose()
     }
 
     async fn account_by_name_key(&self, key: &str) -> Result<Option<Account>> {
         let row: Option<AccountRow> = exec_read!(self, |e| {
-            e.fetch_optional(concat!("SELECT ", account_cols!(), " FROM accounts WHERE name_key = $1"), params![key])
-                .await
+            e.fetch_optional(
+                concat!("SELECT ", account_cols!(), " FROM accounts WHERE name_key = $1"),
+                params![key],
+            )
+            .await
         })?;
         row.map(Account::try_from).transpose()
     }
@@ -418,7 +424,11 @@ impl AccountStore for SqlStore {
     async fn current_login(&self, key: ApiKeyId) -> Result<Option<Login>> {
         let row: Option<LoginRow> = exec_read!(self, |e| {
             e.fetch_optional(
-                concat!("SELECT ", login_cols!(), " FROM account_logins WHERE api_key_id = $1 AND state <> 'ended'"),
+                concat!(
+                    "SELECT ",
+                    login_cols!(),
+                    " FROM account_logins WHERE api_key_id = $1 AND state <> 'ended'"
+                ),
                 params![key.0],
             )
             .await

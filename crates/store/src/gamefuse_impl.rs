@@ -17,9 +17,9 @@ use playgate_core::ids::{GameId, PlayerId, SessionId};
 use playgate_core::session::Session;
 use playgate_core::{Error, Result};
 
+use crate::exec::{Exec, params};
 use crate::gamefuse_rows::{EntryRow, GfUserRow, StoreItemRow, gf_user_cols, item_cols};
 use crate::rows::{GameRow, SessionRow, game_cols, session_cols};
-use crate::exec::{Exec, params};
 use crate::{SqlStore, db_err, exec_read, exec_tx, on_read_pool, write_one, write_tx};
 
 /// A unique violation on sign-up, told apart by the constraint's columns.

@@ -14,6 +14,7 @@ mod gamefuse_impl;
 mod gamefuse_rows;
 mod gamefuse_social_impl;
 mod lite;
+pub use lite::STATEMENT_TARGET;
 mod rows;
 mod store_impl;
 pub mod testing;

@@ -23,7 +23,10 @@ const MAX_IDLE_READERS: usize = 4;
 /// How long a statement waits for a lock (checkpoints, the rare `BEGIN IMMEDIATE` race).
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// `$1`…`$64`, the parameter names our statements use.
+/// The tracing target of the per-statement events.
+pub const STATEMENT_TARGET: &str = "playgate_store::lite";
+
+/// `$1`…`$64`, the parameter names of most statements (longer lists are named on the fly).
 const DOLLARS: [&str; 64] = [
     "$1", "$2", "$3", "$4", "$5", "$6", "$7", "$8", "$9", "$10", "$11", "$12", "$13", "$14", "$15", "$16", "$17",
     "$18", "$19", "$20", "$21", "$22", "$23", "$24", "$25", "$26", "$27", "$28", "$29", "$30", "$31", "$32", "$33",
@@ -96,7 +99,9 @@ impl LiteConn {
         self.0.execute_batch(sql)
     }
 
-    fn prepare(&self, sql: &'static str, params: &[P<'_>]) -> rusqlite::Result<rusqlite::CachedStatement<'_>> {
+    fn prepare(&self, sql: &str, params: &[P<'_>]) -> rusqlite::Result<rusqlite::CachedStatement<'_>> {
+        // One event per statement, like sqlx's `sqlx::query` (tests count them).
+        tracing::trace!(target: STATEMENT_TARGET, "{sql}");
         let mut st = self.0.prepare_cached(sql)?;
         if st.parameter_count() != params.len() {
             return Err(rusqlite::Error::InvalidParameterCount(
@@ -105,8 +110,11 @@ impl LiteConn {
             ));
         }
         for (i, p) in params.iter().enumerate() {
-            let name = DOLLARS.get(i).copied().unwrap_or("");
-            let Some(index) = st.parameter_index(name)? else {
+            let index = match DOLLARS.get(i) {
+                Some(name) => st.parameter_index(name)?,
+                None => st.parameter_index(&format!("${}", i + 1))?,
+            };
+            let Some(index) = index else {
                 return Err(rusqlite::Error::InvalidParameterName(format!("${}", i + 1)));
             };
             st.raw_bind_parameter(index, p)?;
@@ -114,7 +122,7 @@ impl LiteConn {
         Ok(st)
     }
 
-    pub(crate) fn query_optional<R: Row>(&mut self, sql: &'static str, params: &[P<'_>]) -> Result<Option<R>> {
+    pub(crate) fn query_optional<R: Row>(&mut self, sql: &str, params: &[P<'_>]) -> Result<Option<R>> {
         let run = || {
             let mut st = self.prepare(sql, params)?;
             let mut rows = st.raw_query();
@@ -126,7 +134,7 @@ impl LiteConn {
         run().map_err(lite_err)
     }
 
-    pub(crate) fn query_all<R: Row>(&mut self, sql: &'static str, params: &[P<'_>]) -> Result<Vec<R>> {
+    pub(crate) fn query_all<R: Row>(&mut self, sql: &str, params: &[P<'_>]) -> Result<Vec<R>> {
         let run = || {
             let mut st = self.prepare(sql, params)?;
             let mut rows = st.raw_query();
@@ -139,7 +147,7 @@ impl LiteConn {
         run().map_err(lite_err)
     }
 
-    pub(crate) fn run(&mut self, sql: &'static str, params: &[P<'_>]) -> Result<u64> {
+    pub(crate) fn run(&mut self, sql: &str, params: &[P<'_>]) -> Result<u64> {
         let run = || {
             let mut st = self.prepare(sql, params)?;
             st.raw_execute()

@@ -20,9 +20,14 @@ pub struct NetConfig {
     pub admin_token: Option<Secret>,
 }
 
-/// Shared state: the core and the HTTP layer's own settings.
+/// Shared state: the core and the HTTP layer's own settings. axum clones the state for
+/// every request, so it is one `Arc` (one atomic increment) rather than its parts.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<AppParts>);
+
+/// The parts of [`AppState`] (reached through `Deref`: `state.core`, `state.gamefuse`, …).
+#[derive(Clone)]
+pub struct AppParts {
     /// The core service.
     pub core: Playgate,
     /// Network settings.
@@ -40,23 +45,30 @@ impl AppState {
             tracing::error!(error = %e, "GeoIP disabled");
             GeoIp::none()
         });
-        AppState {
+        AppState(Arc::new(AppParts {
             gamefuse: Gamefuse::new(core.clone(), GamefuseSettings::default(), Arc::new(NoMailer)),
             core,
             net: Arc::new(net),
             geo: Arc::new(geo),
-        }
+        }))
     }
 
     /// Uses this GeoIP database instead of the embedded one.
     pub fn with_geoip(mut self, geo: GeoIp) -> Self {
-        self.geo = Arc::new(geo);
+        Arc::make_mut(&mut self.0).geo = Arc::new(geo);
         self
     }
 
     /// The same state with a configured GameFuse service.
     pub fn with_gamefuse(mut self, gamefuse: Gamefuse) -> Self {
-        self.gamefuse = gamefuse;
+        Arc::make_mut(&mut self.0).gamefuse = gamefuse;
         self
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = AppParts;
+    fn deref(&self) -> &AppParts {
+        &self.0
     }
 }
