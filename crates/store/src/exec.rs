@@ -102,9 +102,17 @@ impl<T: for<'r> sqlx::FromRow<'r, PgRow> + FromLite + Send + Unpin + 'static> Ro
 /// named parameters; [`crate::lite`] binds them by name).
 pub(crate) trait Exec: Send {
     /// The first row, if any.
-    fn fetch_optional<'a, R: Row>(&'a mut self, sql: &'a str, params: &'a [P<'a>]) -> impl Future<Output = Result<Option<R>>> + Send + 'a;
+    fn fetch_optional<'a, R: Row>(
+        &'a mut self,
+        sql: &'a str,
+        params: &'a [P<'a>],
+    ) -> impl Future<Output = Result<Option<R>>> + Send + 'a;
     /// Every row.
-    fn fetch_all<'a, R: Row>(&'a mut self, sql: &'a str, params: &'a [P<'a>]) -> impl Future<Output = Result<Vec<R>>> + Send + 'a;
+    fn fetch_all<'a, R: Row>(
+        &'a mut self,
+        sql: &'a str,
+        params: &'a [P<'a>],
+    ) -> impl Future<Output = Result<Vec<R>>> + Send + 'a;
     /// Runs a statement; the number of rows it changed.
     fn execute<'a>(&'a mut self, sql: &'a str, params: &'a [P<'a>]) -> impl Future<Output = Result<u64>> + Send + 'a;
 }
@@ -147,13 +155,21 @@ impl PgTarget for &mut PgConnection {
 pub(crate) struct Pg<T>(pub T);
 
 impl<T: PgTarget> Exec for Pg<T> {
-    fn fetch_optional<'a, R: Row>(&'a mut self, sql: &'a str, params: &'a [P<'a>]) -> impl Future<Output = Result<Option<R>>> + Send + 'a {
+    fn fetch_optional<'a, R: Row>(
+        &'a mut self,
+        sql: &'a str,
+        params: &'a [P<'a>],
+    ) -> impl Future<Output = Result<Option<R>>> + Send + 'a {
         let q = pg_bind!(sqlx::query_as::<_, R>(sql), params);
         let ex = self.0.executor();
         async move { q.fetch_optional(ex).await.map_err(db_err) }
     }
 
-    fn fetch_all<'a, R: Row>(&'a mut self, sql: &'a str, params: &'a [P<'a>]) -> impl Future<Output = Result<Vec<R>>> + Send + 'a {
+    fn fetch_all<'a, R: Row>(
+        &'a mut self,
+        sql: &'a str,
+        params: &'a [P<'a>],
+    ) -> impl Future<Output = Result<Vec<R>>> + Send + 'a {
         let q = pg_bind!(sqlx::query_as::<_, R>(sql), params);
         let ex = self.0.executor();
         async move { q.fetch_all(ex).await.map_err(db_err) }
@@ -167,11 +183,19 @@ impl<T: PgTarget> Exec for Pg<T> {
 }
 
 impl Exec for LiteConn {
-    fn fetch_optional<'a, R: Row>(&'a mut self, sql: &'a str, params: &'a [P<'a>]) -> impl Future<Output = Result<Option<R>>> + Send + 'a {
+    fn fetch_optional<'a, R: Row>(
+        &'a mut self,
+        sql: &'a str,
+        params: &'a [P<'a>],
+    ) -> impl Future<Output = Result<Option<R>>> + Send + 'a {
         std::future::ready(self.query_optional(sql, params))
     }
 
-    fn fetch_all<'a, R: Row>(&'a mut self, sql: &'a str, params: &'a [P<'a>]) -> impl Future<Output = Result<Vec<R>>> + Send + 'a {
+    fn fetch_all<'a, R: Row>(
+        &'a mut self,
+        sql: &'a str,
+        params: &'a [P<'a>],
+    ) -> impl Future<Output = Result<Vec<R>>> + Send + 'a {
         std::future::ready(self.query_all(sql, params))
     }
 

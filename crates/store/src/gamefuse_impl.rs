@@ -20,7 +20,7 @@ use playgate_core::{Error, Result};
 use crate::exec::{Exec, params};
 use crate::gamefuse_rows::{EntryRow, GfUserRow, StoreItemRow, gf_user_cols, item_cols};
 use crate::rows::{GameRow, SessionRow, game_cols, session_cols};
-use crate::{SqlStore, db_err, exec_read, exec_tx, on_read_pool, write_one, write_tx};
+use crate::{SqlStore, db_err, exec_read, exec_tx, write_one, write_tx};
 
 /// A unique violation on sign-up, told apart by the constraint's columns.
 fn user_conflict(e: sqlx::Error) -> Error {
@@ -37,55 +37,87 @@ fn user_conflict(e: sqlx::Error) -> Error {
     db_err(e)
 }
 
+/// Counts a new session of the user and returns it: `$1` the player, `$2` the month, `$3`
+/// 1 for a sign-in (counts a login), `$4` now.
+const COUNT_SESSION_SQL: &str = concat!(
+    "UPDATE gamefuse_users SET number_of_logins = number_of_logins + $3, \
+     last_login = CASE WHEN $3 = 1 THEN $4 ELSE last_login END, \
+     events_total = events_total + 1, \
+     events_month = CASE WHEN month = $2 THEN events_month + 1 ELSE 1 END, \
+     game_sessions_total = game_sessions_total + 1, \
+     game_sessions_month = CASE WHEN month = $2 THEN game_sessions_month + 1 ELSE 1 END, \
+     month = $2 WHERE player_id = $1 RETURNING ",
+    gf_user_cols!()
+);
+/// Ends the player's active session: `$1` the player, `$2` now.
+const END_ACTIVE_SQL: &str =
+    "UPDATE sessions SET state = 'ended', ended_at = $2 WHERE player_id = $1 AND state = 'active'";
+/// Starts a session. `refresh_hash` is '' (no SHA-256 is empty): a GameFuse session has no
+/// refresh token.
+const INSERT_SESSION_SQL: &str = "INSERT INTO sessions (id, game_id, player_id, state, started_at, last_seen_at, \
+     expires_at, ended_at, ip, refresh_hash, token_hash) VALUES ($1, $2, $3, 'active', $4, $4, $5, NULL, $6, '', $7)";
+
 /// Ends the player's active session, starts the new one, and counts it; evaluates to the
-/// updated user. Written once as a macro because it runs inside two transactions.
+/// updated user. On sqlx for sign-up's transaction (whose unique violations tell the
+/// username from the e-mail); [`start_session`] is the same on an [`Exec`].
 macro_rules! start_session {
     ($tx:expr, $player:expr, $cmd:expr) => {{
         let (tx, player, cmd) = ($tx, $player, $cmd);
-        // Counting first takes the user's row lock (PostgreSQL), so concurrent sign-ins
-        // of one player run one after the other: the later one then sees and ends the
-        // earlier one's session instead of racing it to `sessions_one_active`.
-        let login: i64 = if cmd.is_login { 1 } else { 0 };
-        let row: GfUserRow = sqlx::query_as(concat!(
-            "UPDATE gamefuse_users SET number_of_logins = number_of_logins + $3, \
-             last_login = CASE WHEN $3 = 1 THEN $4 ELSE last_login END, \
-             events_total = events_total + 1, \
-             events_month = CASE WHEN month = $2 THEN events_month + 1 ELSE 1 END, \
-             game_sessions_total = game_sessions_total + 1, \
-             game_sessions_month = CASE WHEN month = $2 THEN game_sessions_month + 1 ELSE 1 END, \
-             month = $2 WHERE player_id = $1 RETURNING ",
-            gf_user_cols!()
-        ))
-        .bind(player.0)
-        .bind(&cmd.month)
-        .bind(login)
-        .bind(cmd.now.0)
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(db_err)?;
-        sqlx::query("UPDATE sessions SET state = 'ended', ended_at = $2 WHERE player_id = $1 AND state = 'active'")
+        let row: GfUserRow = sqlx::query_as(COUNT_SESSION_SQL)
+            .bind(player.0)
+            .bind(&cmd.month)
+            .bind(i64::from(cmd.is_login))
+            .bind(cmd.now.0)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(db_err)?;
+        sqlx::query(END_ACTIVE_SQL)
             .bind(player.0)
             .bind(cmd.now.0)
             .execute(&mut *tx)
             .await
             .map_err(db_err)?;
-        // `refresh_hash` is '' (no SHA-256 is empty): a GameFuse session has no refresh token.
-        sqlx::query(
-            "INSERT INTO sessions (id, game_id, player_id, state, started_at, last_seen_at, expires_at, \
-             ended_at, ip, refresh_hash, token_hash) VALUES ($1, $2, $3, 'active', $4, $4, $5, NULL, $6, '', $7)",
-        )
-        .bind(cmd.session_id.to_string())
-        .bind(cmd.game_id.0)
-        .bind(player.0)
-        .bind(cmd.now.0)
-        .bind(cmd.expires_at.0)
-        .bind(&cmd.ip)
-        .bind(&cmd.token_hash.0)
-        .execute(&mut *tx)
-        .await
-        .map_err(db_err)?;
+        sqlx::query(INSERT_SESSION_SQL)
+            .bind(cmd.session_id.to_string())
+            .bind(cmd.game_id.0)
+            .bind(player.0)
+            .bind(cmd.now.0)
+            .bind(cmd.expires_at.0)
+            .bind(&cmd.ip)
+            .bind(&cmd.token_hash.0)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
         GfUser::from(row)
     }};
+}
+
+/// Ends the player's active session, starts the new one, and counts it; the updated user.
+async fn start_session(e: &mut impl Exec, player: PlayerId, cmd: &GfSessionStart) -> Result<GfUser> {
+    // Counting first takes the user's row lock (PostgreSQL), so concurrent sign-ins of one
+    // player run one after the other: the later one then sees and ends the earlier one's
+    // session instead of racing it to `sessions_one_active`.
+    let login = i64::from(cmd.is_login);
+    let row: GfUserRow = e
+        .fetch_optional(COUNT_SESSION_SQL, params![player.0, &cmd.month, login, cmd.now.0])
+        .await?
+        .ok_or(Error::NotFound("row"))?;
+    e.execute(END_ACTIVE_SQL, params![player.0, cmd.now.0]).await?;
+    let sid = cmd.session_id.to_string();
+    e.execute(
+        INSERT_SESSION_SQL,
+        params![
+            &sid,
+            cmd.game_id.0,
+            player.0,
+            cmd.now.0,
+            cmd.expires_at.0,
+            &cmd.ip,
+            &cmd.token_hash.0
+        ],
+    )
+    .await?;
+    Ok(GfUser::from(row))
 }
 
 fn not_found(what: &'static str) -> impl FnOnce() -> Error {
@@ -118,12 +150,12 @@ impl GamefuseStore for SqlStore {
     }
 
     async fn gf_game_variables(&self, game: GameId) -> Result<Vec<GameVariable>> {
-        let rows: Vec<(i64, String, String)> = on_read_pool!(self, |pool| {
-            sqlx::query_as("SELECT id, key, value FROM game_variables WHERE game_id = $1 ORDER BY key")
-                .bind(game.0)
-                .fetch_all(pool)
-                .await
-                .map_err(db_err)
+        let rows: Vec<(i64, String, String)> = exec_read!(self, |e| {
+            e.fetch_all(
+                "SELECT id, key, value FROM game_variables WHERE game_id = $1 ORDER BY key",
+                params![game.0],
+            )
+            .await
         })?;
         Ok(rows
             .into_iter()
@@ -215,13 +247,12 @@ impl GamefuseStore for SqlStore {
     }
 
     async fn gf_credentials_by_email(&self, game: GameId, email: &str) -> Result<Option<(PlayerId, String)>> {
-        let row: Option<(i64, String)> = on_read_pool!(self, |pool| {
-            sqlx::query_as("SELECT player_id, password_hash FROM gamefuse_users WHERE game_id = $1 AND email = $2")
-                .bind(game.0)
-                .bind(email)
-                .fetch_optional(pool)
-                .await
-                .map_err(db_err)
+        let row: Option<(i64, String)> = exec_read!(self, |e| {
+            e.fetch_optional(
+                "SELECT player_id, password_hash FROM gamefuse_users WHERE game_id = $1 AND email = $2",
+                params![game.0, email],
+            )
+            .await
         })?;
         Ok(row.map(|(id, h)| (PlayerId(id), h)))
     }
@@ -233,10 +264,7 @@ impl GamefuseStore for SqlStore {
         loop {
             attempt += 1;
             let cmd = cmd.clone();
-            let res: Result<GfUser> = write_tx!(self, |tx| {
-                let user = start_session!(&mut *tx, player, &cmd);
-                Ok(user)
-            });
+            let res: Result<GfUser> = exec_tx!(self, |e| start_session(e, player, &cmd).await);
             match res {
                 Err(Error::Conflict(_)) if attempt < 5 => continue,
                 other => return other,
@@ -288,12 +316,12 @@ impl GamefuseStore for SqlStore {
     }
 
     async fn gf_attributes(&self, player: PlayerId) -> Result<Vec<UserAttribute>> {
-        let rows: Vec<(i64, String, String)> = on_read_pool!(self, |pool| {
-            sqlx::query_as("SELECT id, key, value FROM user_attributes WHERE player_id = $1 ORDER BY id")
-                .bind(player.0)
-                .fetch_all(pool)
-                .await
-                .map_err(db_err)
+        let rows: Vec<(i64, String, String)> = exec_read!(self, |e| {
+            e.fetch_all(
+                "SELECT id, key, value FROM user_attributes WHERE player_id = $1 ORDER BY id",
+                params![player.0],
+            )
+            .await
         })?;
         Ok(rows
             .into_iter()
@@ -380,16 +408,16 @@ impl GamefuseStore for SqlStore {
     }
 
     async fn gf_store_items(&self, game: GameId) -> Result<Vec<StoreItem>> {
-        let rows: Vec<StoreItemRow> = on_read_pool!(self, |pool| {
-            sqlx::query_as(concat!(
-                "SELECT ",
-                item_cols!(),
-                " FROM store_items i WHERE i.game_id = $1 ORDER BY i.id"
-            ))
-            .bind(game.0)
-            .fetch_all(pool)
+        let rows: Vec<StoreItemRow> = exec_read!(self, |e| {
+            e.fetch_all(
+                concat!(
+                    "SELECT ",
+                    item_cols!(),
+                    " FROM store_items i WHERE i.game_id = $1 ORDER BY i.id"
+                ),
+                params![game.0],
+            )
             .await
-            .map_err(db_err)
         })?;
         Ok(rows.into_iter().map(StoreItem::from).collect())
     }
@@ -439,13 +467,7 @@ impl GamefuseStore for SqlStore {
     }
 
     async fn gf_purchases(&self, player: PlayerId) -> Result<Vec<StoreItem>> {
-        let rows: Vec<StoreItemRow> = on_read_pool!(self, |pool| {
-            sqlx::query_as(OWNED_ITEMS_SQL)
-                .bind(player.0)
-                .fetch_all(pool)
-                .await
-                .map_err(db_err)
-        })?;
+        let rows: Vec<StoreItemRow> = exec_read!(self, |e| e.fetch_all(OWNED_ITEMS_SQL, params![player.0]).await)?;
         Ok(rows.into_iter().map(StoreItem::from).collect())
     }
 
@@ -589,15 +611,12 @@ impl GamefuseStore for SqlStore {
              WHERE {} ORDER BY e.score DESC, e.created_at, e.id LIMIT $4",
             if q.one_per_user { "e.rn = 1" } else { "TRUE" }
         );
-        let rows: Vec<EntryRow> = on_read_pool!(self, |pool| {
-            sqlx::query_as(&sql)
-                .bind(q.game_id.0)
-                .bind(&q.leaderboard_name)
-                .bind(q.player_id.map(|p| p.0))
-                .bind(q.limit)
-                .fetch_all(pool)
-                .await
-                .map_err(db_err)
+        let rows: Vec<EntryRow> = exec_read!(self, |e| {
+            e.fetch_all(
+                &sql,
+                params![q.game_id.0, &q.leaderboard_name, q.player_id.map(|p| p.0), q.limit],
+            )
+            .await
         })?;
         Ok(rows.into_iter().map(LeaderboardEntry::from).collect())
     }
@@ -632,12 +651,12 @@ impl GamefuseStore for SqlStore {
     }
 
     async fn gf_service_keys(&self, game: GameId) -> Result<Vec<ServiceKey>> {
-        let rows: Vec<(i64, String, i64)> = on_read_pool!(self, |pool| {
-            sqlx::query_as("SELECT id, name, created_at FROM service_keys WHERE game_id = $1 ORDER BY name")
-                .bind(game.0)
-                .fetch_all(pool)
-                .await
-                .map_err(db_err)
+        let rows: Vec<(i64, String, i64)> = exec_read!(self, |e| {
+            e.fetch_all(
+                "SELECT id, name, created_at FROM service_keys WHERE game_id = $1 ORDER BY name",
+                params![game.0],
+            )
+            .await
         })?;
         Ok(rows
             .into_iter()
@@ -651,12 +670,12 @@ impl GamefuseStore for SqlStore {
     }
 
     async fn gf_service_key_by_token(&self, hash: &SecretHash) -> Result<Option<ServiceKey>> {
-        let row: Option<(i64, i64, String, i64)> = on_read_pool!(self, |pool| {
-            sqlx::query_as("SELECT id, game_id, name, created_at FROM service_keys WHERE token_hash = $1")
-                .bind(&hash.0)
-                .fetch_optional(pool)
-                .await
-                .map_err(db_err)
+        let row: Option<(i64, i64, String, i64)> = exec_read!(self, |e| {
+            e.fetch_optional(
+                "SELECT id, game_id, name, created_at FROM service_keys WHERE token_hash = $1",
+                params![&hash.0],
+            )
+            .await
         })?;
         Ok(row.map(|(id, game, name, created_at)| ServiceKey {
             id,
@@ -715,14 +734,12 @@ impl GamefuseStore for SqlStore {
     }
 
     async fn gf_route_accesses(&self, game: GameId) -> Result<Vec<RouteAccess>> {
-        let rows: Vec<(String, bool, bool)> = on_read_pool!(self, |pool| {
-            sqlx::query_as(
+        let rows: Vec<(String, bool, bool)> = exec_read!(self, |e| {
+            e.fetch_all(
                 "SELECT route, user_allowed, key_allowed FROM route_access WHERE game_id = $1 ORDER BY route",
+                params![game.0],
             )
-            .bind(game.0)
-            .fetch_all(pool)
             .await
-            .map_err(db_err)
         })?;
         Ok(rows
             .into_iter()
@@ -746,12 +763,12 @@ impl GamefuseStore for SqlStore {
     }
 
     async fn gf_is_test_suite_game(&self, game: GameId) -> Result<bool> {
-        let row: Option<i64> = on_read_pool!(self, |pool| {
-            sqlx::query_scalar("SELECT game_id FROM test_suite_games WHERE game_id = $1")
-                .bind(game.0)
-                .fetch_optional(pool)
-                .await
-                .map_err(db_err)
+        let row: Option<(i64,)> = exec_read!(self, |e| {
+            e.fetch_optional(
+                "SELECT game_id FROM test_suite_games WHERE game_id = $1",
+                params![game.0],
+            )
+            .await
         })?;
         Ok(row.is_some())
     }
@@ -865,15 +882,13 @@ impl GamefuseStore for SqlStore {
             Option<i64>,
             Option<String>,
         );
-        let rows: Vec<Row> = on_read_pool!(self, |pool| {
-            sqlx::query_as(
+        let rows: Vec<Row> = exec_read!(self, |e| {
+            e.fetch_all(
                 "SELECT id, game_id, recipient, subject, sealed_body, created_at, sent_at, error \
                  FROM outbox ORDER BY id DESC LIMIT $1",
+                params![limit],
             )
-            .bind(limit)
-            .fetch_all(pool)
             .await
-            .map_err(db_err)
         })?;
         Ok(rows
             .into_iter()
@@ -893,15 +908,12 @@ impl GamefuseStore for SqlStore {
     }
 
     async fn gf_reset_token_live(&self, token: &SecretHash, now: Timestamp) -> Result<bool> {
-        let row: Option<i64> = on_read_pool!(self, |pool| {
-            sqlx::query_scalar(
+        let row: Option<(i64,)> = exec_read!(self, |e| {
+            e.fetch_optional(
                 "SELECT player_id FROM password_resets WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2",
+                params![&token.0, now.0],
             )
-            .bind(&token.0)
-            .bind(now.0)
-            .fetch_optional(pool)
             .await
-            .map_err(db_err)
         })?;
         Ok(row.is_some())
     }

@@ -5,6 +5,8 @@ use playgate_core::gamefuse::GfUser;
 use playgate_core::gamefuse::economy::{LeaderboardEntry, StoreItem};
 use playgate_core::ids::{GameId, PlayerId};
 
+use crate::lite::FromLite;
+
 /// The columns of [`GfUserRow`].
 macro_rules! gf_user_cols {
     () => {
@@ -32,24 +34,32 @@ pub(crate) struct GfUserRow {
     created_at: i64,
 }
 
-impl crate::lite::FromLite for GfUserRow {
-    fn from_lite(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+impl GfUserRow {
+    /// Reads the user's columns from column `at` on (rows that join a user after columns
+    /// of their own).
+    pub(crate) fn from_lite_at(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<Self> {
         Ok(GfUserRow {
-            player_id: r.get(0)?,
-            game_id: r.get(1)?,
-            display_email: r.get(2)?,
-            username: r.get(3)?,
-            credits: r.get(4)?,
-            score: r.get(5)?,
-            number_of_logins: r.get(6)?,
-            last_login: r.get(7)?,
-            events_total: r.get(8)?,
-            events_month: r.get(9)?,
-            game_sessions_total: r.get(10)?,
-            game_sessions_month: r.get(11)?,
-            month: r.get(12)?,
-            created_at: r.get(13)?,
+            player_id: r.get(at)?,
+            game_id: r.get(at + 1)?,
+            display_email: r.get(at + 2)?,
+            username: r.get(at + 3)?,
+            credits: r.get(at + 4)?,
+            score: r.get(at + 5)?,
+            number_of_logins: r.get(at + 6)?,
+            last_login: r.get(at + 7)?,
+            events_total: r.get(at + 8)?,
+            events_month: r.get(at + 9)?,
+            game_sessions_total: r.get(at + 10)?,
+            game_sessions_month: r.get(at + 11)?,
+            month: r.get(at + 12)?,
+            created_at: r.get(at + 13)?,
         })
+    }
+}
+
+impl FromLite for GfUserRow {
+    fn from_lite(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        GfUserRow::from_lite_at(r, 0)
     }
 }
 
@@ -93,6 +103,20 @@ pub(crate) struct StoreItemRow {
     icon_url: Option<String>,
 }
 
+impl FromLite for StoreItemRow {
+    fn from_lite(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        Ok(StoreItemRow {
+            id: r.get(0)?,
+            game_id: r.get(1)?,
+            name: r.get(2)?,
+            description: r.get(3)?,
+            category: r.get(4)?,
+            cost: r.get(5)?,
+            icon_url: r.get(6)?,
+        })
+    }
+}
+
 impl From<StoreItemRow> for StoreItem {
     fn from(r: StoreItemRow) -> StoreItem {
         StoreItem {
@@ -117,6 +141,21 @@ pub(crate) struct EntryRow {
     extra_attributes: Option<String>,
     metadata: Option<String>,
     created_at: i64,
+}
+
+impl FromLite for EntryRow {
+    fn from_lite(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        Ok(EntryRow {
+            id: r.get(0)?,
+            player_id: r.get(1)?,
+            username: r.get(2)?,
+            leaderboard_name: r.get(3)?,
+            score: r.get(4)?,
+            extra_attributes: r.get(5)?,
+            metadata: r.get(6)?,
+            created_at: r.get(7)?,
+        })
+    }
 }
 
 impl From<EntryRow> for LeaderboardEntry {

@@ -16,11 +16,13 @@ use playgate_core::gamefuse::social_store::GamefuseSocialStore;
 use playgate_core::ids::{GameId, PlayerId};
 use playgate_core::{Error, Result};
 
+use crate::exec::{Exec, P, params};
 use crate::gamefuse_rows::{GfUserRow, gf_user_cols, gf_user_cols_u};
-use crate::{SqlStore, db_err, on_read_pool, write_one, write_tx};
+use crate::lite::FromLite;
+use crate::{SqlStore, db_err, exec_read, write_one, write_tx};
 
 /// `$from, $from+1, …` for `n` values.
-fn params(from: usize, n: usize) -> String {
+fn placeholders(from: usize, n: usize) -> String {
     (from..from + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
 }
 
@@ -36,6 +38,19 @@ struct FriendshipRow {
     addressee_id: i64,
     status: String,
     created_at: i64,
+}
+
+impl FromLite for FriendshipRow {
+    fn from_lite(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        Ok(FriendshipRow {
+            id: r.get(0)?,
+            game_id: r.get(1)?,
+            requester_id: r.get(2)?,
+            addressee_id: r.get(3)?,
+            status: r.get(4)?,
+            created_at: r.get(5)?,
+        })
+    }
 }
 
 impl From<FriendshipRow> for Friendship {
@@ -61,6 +76,18 @@ struct LinkRow {
     user: GfUserRow,
 }
 
+impl FromLite for LinkRow {
+    fn from_lite(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        Ok(LinkRow {
+            f_id: r.get(0)?,
+            f_status: r.get(1)?,
+            f_requester: r.get(2)?,
+            f_created: r.get(3)?,
+            user: GfUserRow::from_lite_at(r, 4)?,
+        })
+    }
+}
+
 #[derive(sqlx::FromRow)]
 struct GroupRow {
     id: i64,
@@ -74,6 +101,24 @@ struct GroupRow {
     admins_only_attrs: i64,
     created_at: i64,
     member_count: i64,
+}
+
+impl FromLite for GroupRow {
+    fn from_lite(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        Ok(GroupRow {
+            id: r.get(0)?,
+            game_id: r.get(1)?,
+            name: r.get(2)?,
+            group_type: r.get(3)?,
+            can_auto_join: r.get(4)?,
+            is_invite_only: r.get(5)?,
+            max_group_size: r.get(6)?,
+            searchable: r.get(7)?,
+            admins_only_attrs: r.get(8)?,
+            created_at: r.get(9)?,
+            member_count: r.get(10)?,
+        })
+    }
 }
 
 impl From<GroupRow> for Group {
@@ -106,6 +151,16 @@ struct MemberRow {
     user: GfUserRow,
 }
 
+impl FromLite for MemberRow {
+    fn from_lite(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        Ok(MemberRow {
+            m_group: r.get(0)?,
+            m_admin: r.get(1)?,
+            user: GfUserRow::from_lite_at(r, 2)?,
+        })
+    }
+}
+
 #[derive(sqlx::FromRow)]
 struct ConnectionRow {
     id: i64,
@@ -116,6 +171,21 @@ struct ConnectionRow {
     status: String,
     is_admin: i64,
     created_at: i64,
+}
+
+impl FromLite for ConnectionRow {
+    fn from_lite(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        Ok(ConnectionRow {
+            id: r.get(0)?,
+            group_id: r.get(1)?,
+            player_id: r.get(2)?,
+            inviter_id: r.get(3)?,
+            kind: r.get(4)?,
+            status: r.get(5)?,
+            is_admin: r.get(6)?,
+            created_at: r.get(7)?,
+        })
+    }
 }
 
 impl From<ConnectionRow> for Connection {
@@ -149,6 +219,25 @@ struct RoundRow {
     multiplayer_id: Option<i64>,
     created_at: i64,
     updated_at: i64,
+}
+
+impl FromLite for RoundRow {
+    fn from_lite(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        Ok(RoundRow {
+            id: r.get(0)?,
+            game_id: r.get(1)?,
+            player_id: r.get(2)?,
+            game_type: r.get(3)?,
+            start_time: r.get(4)?,
+            end_time: r.get(5)?,
+            score: r.get(6)?,
+            place: r.get(7)?,
+            metadata: r.get(8)?,
+            multiplayer_id: r.get(9)?,
+            created_at: r.get(10)?,
+            updated_at: r.get(11)?,
+        })
+    }
 }
 
 impl From<RoundRow> for GameRound {
@@ -186,6 +275,20 @@ struct RankingRow {
     user: GfUserRow,
 }
 
+impl FromLite for RankingRow {
+    fn from_lite(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        Ok(RankingRow {
+            r_id: r.get(0)?,
+            r_mp: r.get(1)?,
+            r_place: r.get(2)?,
+            r_score: r.get(3)?,
+            r_start: r.get(4)?,
+            r_end: r.get(5)?,
+            user: GfUserRow::from_lite_at(r, 6)?,
+        })
+    }
+}
+
 impl SqlStore {
     /// Fills the rankings of the multiplayer rounds among `rounds`, in one query.
     async fn with_rankings(&self, mut rounds: Vec<GameRound>) -> Result<Vec<GameRound>> {
@@ -202,15 +305,10 @@ impl SqlStore {
              ORDER BY CASE WHEN r.place IS NULL THEN 1 ELSE 0 END, r.place, \
              CASE WHEN r.score IS NULL THEN 1 ELSE 0 END, r.score DESC, r.id",
             gf_user_cols_u!(),
-            params(1, mps.len())
+            placeholders(1, mps.len())
         );
-        let rows: Vec<RankingRow> = on_read_pool!(self, |pool| {
-            let mut q = sqlx::query_as(&sql);
-            for id in &mps {
-                q = q.bind(*id);
-            }
-            q.fetch_all(pool).await.map_err(db_err)
-        })?;
+        let ps: Vec<P> = mps.iter().map(|&i| P::from(i)).collect();
+        let rows: Vec<RankingRow> = exec_read!(self, |e| e.fetch_all(&sql, &ps).await)?;
         let mut by_mp: HashMap<i64, Vec<Ranking>> = HashMap::new();
         for r in rows {
             by_mp.entry(r.r_mp).or_default().push(Ranking {
@@ -264,18 +362,16 @@ macro_rules! has_room {
 #[async_trait]
 impl GamefuseSocialStore for SqlStore {
     async fn gf_user_by_username(&self, game: GameId, username_key: &str) -> Result<Option<GfUser>> {
-        let key = username_key.to_owned();
-        let row: Option<GfUserRow> = on_read_pool!(self, |pool| {
-            sqlx::query_as(concat!(
-                "SELECT ",
-                gf_user_cols!(),
-                " FROM gamefuse_users WHERE game_id = $1 AND username_key = $2"
-            ))
-            .bind(game.0)
-            .bind(&key)
-            .fetch_optional(pool)
+        let row: Option<GfUserRow> = exec_read!(self, |e| {
+            e.fetch_optional(
+                concat!(
+                    "SELECT ",
+                    gf_user_cols!(),
+                    " FROM gamefuse_users WHERE game_id = $1 AND username_key = $2"
+                ),
+                params![game.0, username_key],
+            )
             .await
-            .map_err(db_err)
         })?;
         Ok(row.map(GfUser::from))
     }
@@ -287,29 +383,22 @@ impl GamefuseSocialStore for SqlStore {
         let sql = format!(
             "SELECT {} FROM gamefuse_users WHERE game_id = $1 AND player_id IN ({})",
             gf_user_cols!(),
-            params(2, ids.len())
+            placeholders(2, ids.len())
         );
-        let rows: Vec<GfUserRow> = on_read_pool!(self, |pool| {
-            let mut q = sqlx::query_as(&sql).bind(game.0);
-            for id in ids {
-                q = q.bind(*id);
-            }
-            q.fetch_all(pool).await.map_err(db_err)
-        })?;
+        let mut ps: Vec<P> = vec![P::from(game.0)];
+        ps.extend(ids.iter().map(|&i| P::from(i)));
+        let rows: Vec<GfUserRow> = exec_read!(self, |e| e.fetch_all(&sql, &ps).await)?;
         Ok(rows.into_iter().map(GfUser::from).collect())
     }
 
     async fn gf_friendship(&self, game: GameId, id: i64) -> Result<Option<Friendship>> {
-        let row: Option<FriendshipRow> = on_read_pool!(self, |pool| {
-            sqlx::query_as(
+        let row: Option<FriendshipRow> = exec_read!(self, |e| {
+            e.fetch_optional(
                 "SELECT id, game_id, requester_id, addressee_id, status, created_at FROM gf_friendships \
                  WHERE id = $1 AND game_id = $2",
+                params![id, game.0],
             )
-            .bind(id)
-            .bind(game.0)
-            .fetch_optional(pool)
             .await
-            .map_err(db_err)
         })?;
         Ok(row.map(Friendship::from))
     }
@@ -387,19 +476,19 @@ impl GamefuseSocialStore for SqlStore {
     }
 
     async fn gf_friend_links(&self, player: PlayerId) -> Result<Vec<FriendLink>> {
-        let rows: Vec<LinkRow> = on_read_pool!(self, |pool| {
-            sqlx::query_as(concat!(
-                "SELECT f.id AS f_id, f.status AS f_status, f.requester_id AS f_requester, \
-                 f.created_at AS f_created, ",
-                gf_user_cols_u!(),
-                " FROM gf_friendships f JOIN gamefuse_users u ON u.player_id = \
-                 CASE WHEN f.requester_id = $1 THEN f.addressee_id ELSE f.requester_id END \
-                 WHERE f.requester_id = $1 OR f.addressee_id = $1 ORDER BY f.created_at DESC, f.id DESC"
-            ))
-            .bind(player.0)
-            .fetch_all(pool)
+        let rows: Vec<LinkRow> = exec_read!(self, |e| {
+            e.fetch_all(
+                concat!(
+                    "SELECT f.id AS f_id, f.status AS f_status, f.requester_id AS f_requester, \
+                     f.created_at AS f_created, ",
+                    gf_user_cols_u!(),
+                    " FROM gf_friendships f JOIN gamefuse_users u ON u.player_id = \
+                     CASE WHEN f.requester_id = $1 THEN f.addressee_id ELSE f.requester_id END \
+                     WHERE f.requester_id = $1 OR f.addressee_id = $1 ORDER BY f.created_at DESC, f.id DESC"
+                ),
+                params![player.0],
+            )
             .await
-            .map_err(db_err)
         })?;
         Ok(rows
             .into_iter()
@@ -452,24 +541,18 @@ impl GamefuseSocialStore for SqlStore {
         }
         let sql = format!(
             "SELECT {GROUP_COLS} FROM gf_groups g WHERE g.game_id = $1 AND g.id IN ({}) ORDER BY g.id",
-            params(2, ids.len())
+            placeholders(2, ids.len())
         );
-        let rows: Vec<GroupRow> = on_read_pool!(self, |pool| {
-            let mut q = sqlx::query_as(&sql).bind(game.0);
-            for id in ids {
-                q = q.bind(*id);
-            }
-            q.fetch_all(pool).await.map_err(db_err)
-        })?;
+        let mut ps: Vec<P> = vec![P::from(game.0)];
+        ps.extend(ids.iter().map(|&i| P::from(i)));
+        let rows: Vec<GroupRow> = exec_read!(self, |e| e.fetch_all(&sql, &ps).await)?;
         Ok(rows.into_iter().map(Group::from).collect())
     }
 
     async fn gf_list_groups(&self, game: GameId) -> Result<Vec<Group>> {
         let sql =
             format!("SELECT {GROUP_COLS} FROM gf_groups g WHERE g.game_id = $1 AND g.searchable = 1 ORDER BY g.id");
-        let rows: Vec<GroupRow> = on_read_pool!(self, |pool| {
-            sqlx::query_as(&sql).bind(game.0).fetch_all(pool).await.map_err(db_err)
-        })?;
+        let rows: Vec<GroupRow> = exec_read!(self, |e| e.fetch_all(&sql, params![game.0]).await)?;
         Ok(rows.into_iter().map(Group::from).collect())
     }
 
@@ -521,15 +604,10 @@ impl GamefuseSocialStore for SqlStore {
              JOIN gamefuse_users u ON u.player_id = c.player_id \
              WHERE c.status = 'accepted' AND c.group_id IN ({}) ORDER BY c.created_at, c.id",
             gf_user_cols_u!(),
-            params(1, groups.len())
+            placeholders(1, groups.len())
         );
-        let rows: Vec<MemberRow> = on_read_pool!(self, |pool| {
-            let mut q = sqlx::query_as(&sql);
-            for id in groups {
-                q = q.bind(*id);
-            }
-            q.fetch_all(pool).await.map_err(db_err)
-        })?;
+        let ps: Vec<P> = groups.iter().map(|&i| P::from(i)).collect();
+        let rows: Vec<MemberRow> = exec_read!(self, |e| e.fetch_all(&sql, &ps).await)?;
         Ok(rows
             .into_iter()
             .map(|r| Member {
@@ -542,22 +620,13 @@ impl GamefuseSocialStore for SqlStore {
 
     async fn gf_connection(&self, id: i64) -> Result<Option<Connection>> {
         let sql = format!("SELECT {CONN_COLS} FROM gf_group_connections WHERE id = $1");
-        let row: Option<ConnectionRow> = on_read_pool!(self, |pool| {
-            sqlx::query_as(&sql).bind(id).fetch_optional(pool).await.map_err(db_err)
-        })?;
+        let row: Option<ConnectionRow> = exec_read!(self, |e| e.fetch_optional(&sql, params![id]).await)?;
         Ok(row.map(Connection::from))
     }
 
     async fn gf_connection_of(&self, group: i64, player: PlayerId) -> Result<Option<Connection>> {
         let sql = format!("SELECT {CONN_COLS} FROM gf_group_connections WHERE group_id = $1 AND player_id = $2");
-        let row: Option<ConnectionRow> = on_read_pool!(self, |pool| {
-            sqlx::query_as(&sql)
-                .bind(group)
-                .bind(player.0)
-                .fetch_optional(pool)
-                .await
-                .map_err(db_err)
-        })?;
+        let row: Option<ConnectionRow> = exec_read!(self, |e| e.fetch_optional(&sql, params![group, player.0]).await)?;
         Ok(row.map(Connection::from))
     }
 
@@ -566,9 +635,7 @@ impl GamefuseSocialStore for SqlStore {
             "SELECT {CONN_COLS} FROM gf_group_connections WHERE group_id = $1 AND status = 'pending' \
              ORDER BY created_at, id"
         );
-        let rows: Vec<ConnectionRow> = on_read_pool!(self, |pool| {
-            sqlx::query_as(&sql).bind(group).fetch_all(pool).await.map_err(db_err)
-        })?;
+        let rows: Vec<ConnectionRow> = exec_read!(self, |e| e.fetch_all(&sql, params![group]).await)?;
         Ok(rows.into_iter().map(Connection::from).collect())
     }
 
@@ -577,13 +644,7 @@ impl GamefuseSocialStore for SqlStore {
             "SELECT {CONN_COLS} FROM gf_group_connections WHERE player_id = $1 \
              AND status IN ('pending', 'accepted') ORDER BY created_at, id"
         );
-        let rows: Vec<ConnectionRow> = on_read_pool!(self, |pool| {
-            sqlx::query_as(&sql)
-                .bind(player.0)
-                .fetch_all(pool)
-                .await
-                .map_err(db_err)
-        })?;
+        let rows: Vec<ConnectionRow> = exec_read!(self, |e| e.fetch_all(&sql, params![player.0]).await)?;
         Ok(rows.into_iter().map(Connection::from).collect())
     }
 
@@ -720,15 +781,14 @@ impl GamefuseSocialStore for SqlStore {
     }
 
     async fn gf_multiplayer_master(&self, game: GameId, id: i64) -> Result<Option<PlayerId>> {
-        let m: Option<i64> = on_read_pool!(self, |pool| {
-            sqlx::query_scalar("SELECT master_id FROM gf_multiplayer_rounds WHERE id = $1 AND game_id = $2")
-                .bind(id)
-                .bind(game.0)
-                .fetch_optional(pool)
-                .await
-                .map_err(db_err)
+        let m: Option<(i64,)> = exec_read!(self, |e| {
+            e.fetch_optional(
+                "SELECT master_id FROM gf_multiplayer_rounds WHERE id = $1 AND game_id = $2",
+                params![id, game.0],
+            )
+            .await
         })?;
-        Ok(m.map(PlayerId))
+        Ok(m.map(|(m,)| PlayerId(m)))
     }
 
     async fn gf_rounds(&self, game: GameId, ids: &[i64]) -> Result<Vec<GameRound>> {
@@ -737,15 +797,11 @@ impl GamefuseSocialStore for SqlStore {
         }
         let sql = format!(
             "SELECT {ROUND_COLS} FROM gf_game_rounds WHERE game_id = $1 AND id IN ({}) ORDER BY id",
-            params(2, ids.len())
+            placeholders(2, ids.len())
         );
-        let rows: Vec<RoundRow> = on_read_pool!(self, |pool| {
-            let mut q = sqlx::query_as(&sql).bind(game.0);
-            for id in ids {
-                q = q.bind(*id);
-            }
-            q.fetch_all(pool).await.map_err(db_err)
-        })?;
+        let mut ps: Vec<P> = vec![P::from(game.0)];
+        ps.extend(ids.iter().map(|&i| P::from(i)));
+        let rows: Vec<RoundRow> = exec_read!(self, |e| e.fetch_all(&sql, &ps).await)?;
         self.with_rankings(rows.into_iter().map(GameRound::from).collect())
             .await
     }
@@ -753,15 +809,7 @@ impl GamefuseSocialStore for SqlStore {
     async fn gf_rounds_of(&self, player: PlayerId, limit: i64, offset: i64) -> Result<Vec<GameRound>> {
         let sql =
             format!("SELECT {ROUND_COLS} FROM gf_game_rounds WHERE player_id = $1 ORDER BY id LIMIT $2 OFFSET $3");
-        let rows: Vec<RoundRow> = on_read_pool!(self, |pool| {
-            sqlx::query_as(&sql)
-                .bind(player.0)
-                .bind(limit)
-                .bind(offset)
-                .fetch_all(pool)
-                .await
-                .map_err(db_err)
-        })?;
+        let rows: Vec<RoundRow> = exec_read!(self, |e| e.fetch_all(&sql, params![player.0, limit, offset]).await)?;
         self.with_rankings(rows.into_iter().map(GameRound::from).collect())
             .await
     }
@@ -865,32 +913,28 @@ impl GamefuseSocialStore for SqlStore {
     }
 
     async fn gf_chat(&self, game: GameId, id: i64) -> Result<Option<ChatRec>> {
-        let row: Option<(i64, Option<i64>, i64)> = on_read_pool!(self, |pool| {
-            sqlx::query_as("SELECT id, group_id, creator_id FROM gf_chats WHERE id = $1 AND game_id = $2")
-                .bind(id)
-                .bind(game.0)
-                .fetch_optional(pool)
-                .await
-                .map_err(db_err)
+        let row: Option<(i64, Option<i64>, i64)> = exec_read!(self, |e| {
+            e.fetch_optional(
+                "SELECT id, group_id, creator_id FROM gf_chats WHERE id = $1 AND game_id = $2",
+                params![id, game.0],
+            )
+            .await
         })?;
         Ok(row.map(chat_rec))
     }
 
     async fn gf_in_chat(&self, chat: i64, player: PlayerId) -> Result<bool> {
-        let n: i64 = on_read_pool!(self, |pool| {
-            sqlx::query_scalar(
+        let n: Option<(i64,)> = exec_read!(self, |e| {
+            e.fetch_optional(
                 "SELECT COUNT(*) FROM gf_chats c WHERE c.id = $1 AND (\
                  EXISTS (SELECT 1 FROM gf_chat_participants p WHERE p.chat_id = c.id AND p.player_id = $2) OR \
                  EXISTS (SELECT 1 FROM gf_group_connections g WHERE g.group_id = c.group_id AND g.player_id = $2 \
                  AND g.status = 'accepted'))",
+                params![chat, player.0],
             )
-            .bind(chat)
-            .bind(player.0)
-            .fetch_one(pool)
             .await
-            .map_err(db_err)
         })?;
-        Ok(n > 0)
+        Ok(n.is_some_and(|(n,)| n > 0))
     }
 
     async fn gf_chat_page(&self, player: PlayerId, group_chats: bool, limit: i64, offset: i64) -> Result<Vec<ChatRec>> {
@@ -903,15 +947,8 @@ impl GamefuseSocialStore for SqlStore {
              ON p.chat_id = c.id AND p.player_id = $1 \
              ORDER BY c.last_activity DESC, c.id DESC LIMIT $2 OFFSET $3"
         };
-        let rows: Vec<(i64, Option<i64>, i64)> = on_read_pool!(self, |pool| {
-            sqlx::query_as(sql)
-                .bind(player.0)
-                .bind(limit)
-                .bind(offset)
-                .fetch_all(pool)
-                .await
-                .map_err(db_err)
-        })?;
+        let rows: Vec<(i64, Option<i64>, i64)> =
+            exec_read!(self, |e| e.fetch_all(sql, params![player.0, limit, offset]).await)?;
         Ok(rows.into_iter().map(chat_rec).collect())
     }
 
@@ -923,15 +960,10 @@ impl GamefuseSocialStore for SqlStore {
             "SELECT p.chat_id AS m_group, CAST(0 AS BIGINT) AS m_admin, {} FROM gf_chat_participants p \
              JOIN gamefuse_users u ON u.player_id = p.player_id WHERE p.chat_id IN ({}) ORDER BY p.player_id",
             gf_user_cols_u!(),
-            params(1, chats.len())
+            placeholders(1, chats.len())
         );
-        let rows: Vec<MemberRow> = on_read_pool!(self, |pool| {
-            let mut q = sqlx::query_as(&sql);
-            for id in chats {
-                q = q.bind(*id);
-            }
-            q.fetch_all(pool).await.map_err(db_err)
-        })?;
+        let ps: Vec<P> = chats.iter().map(|&i| P::from(i)).collect();
+        let rows: Vec<MemberRow> = exec_read!(self, |e| e.fetch_all(&sql, &ps).await)?;
         Ok(rows.into_iter().map(|r| (r.m_group, GfUser::from(r.user))).collect())
     }
 
@@ -972,12 +1004,12 @@ impl GamefuseSocialStore for SqlStore {
     }
 
     async fn gf_message(&self, id: i64) -> Result<Option<Message>> {
-        let row: Option<MessageRow> = on_read_pool!(self, |pool| {
-            sqlx::query_as("SELECT id, chat_id, player_id, text, created_at FROM gf_messages WHERE id = $1")
-                .bind(id)
-                .fetch_optional(pool)
-                .await
-                .map_err(db_err)
+        let row: Option<MessageRow> = exec_read!(self, |e| {
+            e.fetch_optional(
+                "SELECT id, chat_id, player_id, text, created_at FROM gf_messages WHERE id = $1",
+                params![id],
+            )
+            .await
         })?;
         let Some(row) = row else { return Ok(None) };
         Ok(self.with_readers(vec![row]).await?.pop())
@@ -994,21 +1026,13 @@ impl GamefuseSocialStore for SqlStore {
             "SELECT id, chat_id, player_id, text, created_at FROM (SELECT m.id, m.chat_id, m.player_id, m.text, \
              m.created_at, ROW_NUMBER() OVER (PARTITION BY m.chat_id ORDER BY m.id DESC) AS rn \
              FROM gf_messages m WHERE m.chat_id IN ({})) x WHERE rn > ${} AND rn <= ${} ORDER BY chat_id, id DESC",
-            params(1, n),
+            placeholders(1, n),
             n + 1,
             n + 2
         );
-        let rows: Vec<MessageRow> = on_read_pool!(self, |pool| {
-            let mut q = sqlx::query_as(&sql);
-            for id in chats {
-                q = q.bind(*id);
-            }
-            q.bind(offset)
-                .bind(offset.saturating_add(limit))
-                .fetch_all(pool)
-                .await
-                .map_err(db_err)
-        })?;
+        let mut ps: Vec<P> = chats.iter().map(|&i| P::from(i)).collect();
+        ps.extend([P::from(offset), P::from(offset.saturating_add(limit))]);
+        let rows: Vec<MessageRow> = exec_read!(self, |e| e.fetch_all(&sql, &ps).await)?;
         self.with_readers(rows).await
     }
 
@@ -1028,15 +1052,13 @@ impl GamefuseSocialStore for SqlStore {
     }
 
     async fn gf_group_attributes(&self, group: i64) -> Result<Vec<GroupAttribute>> {
-        let rows: Vec<(i64, String, String, i64, i64)> = on_read_pool!(self, |pool| {
-            sqlx::query_as(
+        let rows: Vec<(i64, String, String, i64, i64)> = exec_read!(self, |e| {
+            e.fetch_all(
                 "SELECT id, key, value, creator_id, others_can_edit FROM gf_group_attributes WHERE group_id = $1 \
                  ORDER BY key",
+                params![group],
             )
-            .bind(group)
-            .fetch_all(pool)
             .await
-            .map_err(db_err)
         })?;
         Ok(rows
             .into_iter()
@@ -1105,6 +1127,18 @@ struct MessageRow {
     created_at: i64,
 }
 
+impl FromLite for MessageRow {
+    fn from_lite(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        Ok(MessageRow {
+            id: r.get(0)?,
+            chat_id: r.get(1)?,
+            player_id: r.get(2)?,
+            text: r.get(3)?,
+            created_at: r.get(4)?,
+        })
+    }
+}
+
 impl SqlStore {
     /// The readers of these messages, in one query.
     async fn with_readers(&self, rows: Vec<MessageRow>) -> Result<Vec<Message>> {
@@ -1113,15 +1147,10 @@ impl SqlStore {
         }
         let sql = format!(
             "SELECT message_id, player_id FROM gf_message_reads WHERE message_id IN ({})",
-            params(1, rows.len())
+            placeholders(1, rows.len())
         );
-        let reads: Vec<(i64, i64)> = on_read_pool!(self, |pool| {
-            let mut q = sqlx::query_as(&sql);
-            for r in &rows {
-                q = q.bind(r.id);
-            }
-            q.fetch_all(pool).await.map_err(db_err)
-        })?;
+        let ps: Vec<P> = rows.iter().map(|r| P::from(r.id)).collect();
+        let reads: Vec<(i64, i64)> = exec_read!(self, |e| e.fetch_all(&sql, &ps).await)?;
         let mut by: HashMap<i64, Vec<i64>> = HashMap::new();
         for (m, p) in reads {
             by.entry(m).or_default().push(p);

@@ -51,6 +51,9 @@ macro_rules! tuple_from_lite {
 tuple_from_lite!(A 0);
 tuple_from_lite!(A 0, B 1);
 tuple_from_lite!(A 0, B 1, C 2);
+tuple_from_lite!(A 0, B 1, C 2, D 3);
+tuple_from_lite!(A 0, B 1, C 2, D 3, E 4);
+tuple_from_lite!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7);
 
 /// Maps a rusqlite error like [`crate::db_err`] maps sqlx's: a unique violation is a
 /// `Conflict`, the rest an internal fault.
