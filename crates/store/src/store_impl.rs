@@ -499,29 +499,26 @@ impl Store for SqlStore {
 
     async fn add_failure(&self, key: &str, window_start: Timestamp) -> Result<i64> {
         let key = key.to_owned();
-        write_one!(self, |conn| {
-            sqlx::query_scalar(
+        let row: Option<(i64,)> = exec_one!(self, |e| {
+            e.fetch_optional(
                 "INSERT INTO failure_counts (bucket, window_start, count) VALUES ($1, $2, 1) \
                  ON CONFLICT (bucket, window_start) DO UPDATE SET count = failure_counts.count + 1 \
                  RETURNING count",
+                params![&key, window_start.0],
             )
-            .bind(key)
-            .bind(window_start.0)
-            .fetch_one(conn)
             .await
-            .map_err(db_err)
-        })
+        })?;
+        row.map(|(n,)| n).ok_or(Error::NotFound("row"))
     }
 
     async fn failures(&self, key: &str, window_start: Timestamp) -> Result<i64> {
-        let n: Option<i64> = on_read_pool!(self, |pool| {
-            sqlx::query_scalar("SELECT count FROM failure_counts WHERE bucket = $1 AND window_start = $2")
-                .bind(key)
-                .bind(window_start.0)
-                .fetch_optional(pool)
-                .await
-                .map_err(db_err)
+        let n: Option<(i64,)> = exec_read!(self, |e| {
+            e.fetch_optional(
+                "SELECT count FROM failure_counts WHERE bucket = $1 AND window_start = $2",
+                params![key, window_start.0],
+            )
+            .await
         })?;
-        Ok(n.unwrap_or(0))
+        Ok(n.map_or(0, |(n,)| n))
     }
 }
