@@ -65,7 +65,7 @@ pub struct Passwords {
 }
 
 /// argon2's working memory (19 MiB at the default parameters), one block array per
-/// worker, reused by every hash. Allocating it per hash made glibc keep freed arrays in
+/// worker, reused by the hashes of a burst of checks. Allocating it per hash made glibc keep freed arrays in
 /// per-thread arenas: 550 MB resident under a login flood instead of about 50.
 #[derive(Default)]
 struct MemoryPool(std::sync::Mutex<Vec<Vec<Block>>>);
@@ -225,11 +225,12 @@ impl Passwords {
         let load = &*self.load;
         let ahead = load.admitted.fetch_add(1, Ordering::Relaxed);
         let _slot = Admitted(load);
-        // The wait for a slot plus this check's own hash must fit the bound, with a
-        // quarter of the bound to spare for the variance of hash times on a saturated machine (measured:
-        // without it 12% of logins under 256 connections took longer than the bound).
+        // The wait for a slot plus this check's own hash must fit the bound, with a third
+        // of the bound to spare for the variance of hash times on a saturated machine
+        // (measured under 256 connections beside a verify load: with no margin 12% of the
+        // logins took longer than the bound, with a quarter 3 of 801, with a third none).
         let wait = load.expected_wait(ahead + load.workers);
-        if wait + wait / 3 > load.max_wait {
+        if wait + wait / 2 > load.max_wait {
             return Err(overloaded(wait));
         }
         // The estimate can be wrong (hash times vary): the bound on waiting holds regardless.
@@ -246,7 +247,11 @@ impl Passwords {
             let started = Instant::now();
             let out = f(&argon, &mut blocks);
             stats.record(started.elapsed());
-            memory.put(blocks);
+            // Keep the working memory only for a check already waiting; the last check of
+            // a burst frees it, so a server between login bursts holds none.
+            if stats.admitted.load(Ordering::Relaxed) > stats.workers {
+                memory.put(blocks);
+            }
             out
         })
         .await
