@@ -197,3 +197,66 @@ impl Readers {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::exec::params;
+
+    fn scratch() -> (PathBuf, LiteConn) {
+        let dir = std::env::temp_dir().join(format!("playgate-lite-{}", uuid::Uuid::new_v4().simple()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        let path = dir.join("t.db");
+        let conn = Connection::open(&path).expect("create");
+        conn.execute_batch("PRAGMA journal_mode = WAL; CREATE TABLE t (id TEXT PRIMARY KEY, a INTEGER, b TEXT)")
+            .expect("schema");
+        drop(conn);
+        let w = LiteConn::open(&path, Some("full")).expect("open");
+        (dir, w)
+    }
+
+    #[test]
+    fn dollar_parameters_bind_by_name_in_any_order() {
+        let (dir, mut w) = scratch();
+        let n = w
+            .run("INSERT INTO t (id, a, b) VALUES ($1, $2, $3)", params!["x", 1, "one"])
+            .expect("insert");
+        assert_eq!(n, 1);
+        // `$2` before `$1`, `$1` twice: bound by name, not by position of appearance.
+        let n = w
+            .run(
+                "UPDATE t SET a = $2, b = $1 || '!' WHERE id = $3 AND b <> $1",
+                params!["two", 2, "x"],
+            )
+            .expect("update");
+        assert_eq!(n, 1);
+        let row: Option<(i64, String)> = w
+            .query_optional("SELECT a, b FROM t WHERE id = $1", params!["x"])
+            .expect("read");
+        assert_eq!(row, Some((2, "two!".to_owned())));
+        // A reader sees the committed row; it cannot write.
+        let readers = Readers::new(dir.join("t.db"));
+        let mut r = readers.get().expect("reader");
+        let all: Vec<(String,)> = r.query_all("SELECT id FROM t ORDER BY id", params![]).expect("all");
+        assert_eq!(all, vec![("x".to_owned(),)]);
+        assert!(r.run("DELETE FROM t", params![]).is_err());
+        readers.put(r);
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn wrong_parameter_count_and_unique_violation_are_errors() {
+        let (dir, mut w) = scratch();
+        assert!(matches!(
+            w.run("INSERT INTO t (id, a, b) VALUES ($1, $2, $3)", params!["x", 1]),
+            Err(Error::Internal(_))
+        ));
+        w.run("INSERT INTO t (id, a, b) VALUES ($1, $2, $3)", params!["x", 1, "one"])
+            .expect("insert");
+        assert!(matches!(
+            w.run("INSERT INTO t (id, a, b) VALUES ($1, $2, $3)", params!["x", 2, "two"]),
+            Err(Error::Conflict(_))
+        ));
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}
