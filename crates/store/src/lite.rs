@@ -17,9 +17,8 @@ use crate::exec::{P, Row};
 
 /// Prepared statements kept per connection (the hot paths use a few dozen).
 const STATEMENT_CACHE: usize = 128;
-/// Idle reader connections kept. Readers run synchronously, so no more are in use at once
-/// than threads that read; more idle ones would only hold page caches.
-const MAX_IDLE_READERS: usize = 4;
+/// Fewest idle reader connections kept (see [`Readers`]).
+const MIN_IDLE_READERS: usize = 4;
 /// How long a statement waits for a lock (checkpoints, the rare `BEGIN IMMEDIATE` race).
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
@@ -159,10 +158,13 @@ impl LiteConn {
     }
 }
 
-/// Read-only rusqlite connections, lent out one per reading thread.
+/// Read-only rusqlite connections, lent out one per reading thread. Readers run
+/// synchronously, so no more are in use at once than threads that read (the runtime's
+/// workers, one per core): that many are kept; more idle ones would only hold page caches.
 pub(crate) struct Readers {
     path: PathBuf,
     idle: Mutex<Vec<LiteConn>>,
+    max_idle: usize,
 }
 
 impl Readers {
@@ -170,6 +172,9 @@ impl Readers {
         Readers {
             path,
             idle: Mutex::new(Vec::new()),
+            max_idle: std::thread::available_parallelism()
+                .map_or(0, usize::from)
+                .max(MIN_IDLE_READERS),
         }
     }
 
@@ -184,7 +189,7 @@ impl Readers {
     /// Returns a connection taken with [`Readers::get`].
     pub(crate) fn put(&self, conn: LiteConn) {
         if let Ok(mut idle) = self.idle.lock()
-            && idle.len() < MAX_IDLE_READERS
+            && idle.len() < self.max_idle
         {
             idle.push(conn);
         }
