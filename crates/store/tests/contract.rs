@@ -288,6 +288,61 @@ async fn concurrent_writes_fail_alone(b: Backend) {
     db.drop_it().await;
 }
 
+/// Writes of both kinds at once (on SQLite the writer's rusqlite and sqlx lanes, in the
+/// same rounds of group commits): a create-or-retrieve whose token minting fails after
+/// the player row was inserted leaves no player behind, and every other write lands.
+async fn mixed_writes_fail_alone(b: Backend) {
+    let Some((s, db)) = open_store(b).await else { return };
+    let game = s.insert_game(game_rec("4000000000")).await.expect("game").id;
+    let master = MasterKey::generate().0;
+    let mut tasks = Vec::new();
+    for i in 0..40 {
+        let store = s.clone();
+        let mut cmd = open_cmd(game, &format!("u{i}"), 2 * SEC);
+        cmd.wallet = Some(wallet::generate(&master).expect("wallet"));
+        tasks.push(tokio::spawn(async move {
+            let s = store;
+            if i % 2 == 0 {
+                return s.open_player_session(&cmd, std::sync::Arc::new(mint)).await.map(drop);
+            }
+            let failing = |_: &Player, _: &Session, _: bool| -> playgate_core::Result<IssuedTokens> {
+                Err(Error::internal("minting failed"))
+            };
+            s.open_player_session(&cmd, std::sync::Arc::new(failing))
+                .await
+                .map(drop)
+        }));
+        let s = s.clone();
+        let id = format!("50000000{i:02}");
+        tasks.push(tokio::spawn(
+            async move { s.insert_game(game_rec(&id)).await.map(drop) },
+        ));
+    }
+    let results: Vec<bool> = futures_join(tasks).await;
+    assert_eq!(results.iter().filter(|ok| **ok).count(), 60, "20 opens and 40 games");
+    assert_eq!(s.count_games().await.expect("count"), 41);
+    for i in 0..40 {
+        let out = s
+            .open_player_session(&open_cmd(game, &format!("u{i}"), 3 * SEC), std::sync::Arc::new(mint))
+            .await
+            .expect("retrieve");
+        match out {
+            OpenOutcome::Opened(o) => assert!(i % 2 == 0 && !o.is_new_user, "u{i} exists"),
+            OpenOutcome::NeedsWallet => assert!(i % 2 == 1, "u{i} was rolled back"),
+        }
+    }
+    db.drop_it().await;
+}
+
+/// Awaits each task: whether it returned `Ok`.
+async fn futures_join(tasks: Vec<tokio::task::JoinHandle<playgate_core::Result<()>>>) -> Vec<bool> {
+    let mut out = Vec::new();
+    for t in tasks {
+        out.push(t.await.expect("join").is_ok());
+    }
+    out
+}
+
 async fn failure_counts(b: Backend) {
     let Some((s, db)) = open_store(b).await else { return };
     assert_eq!(s.failures("k", Timestamp(0)).await.expect("get"), 0);
@@ -306,5 +361,6 @@ on_both_backends!(
     player_session_lifecycle,
     concurrent_first_opens,
     concurrent_writes_fail_alone,
+    mixed_writes_fail_alone,
     failure_counts
 );
