@@ -15,7 +15,7 @@ use playgate_core::session::SessionState;
 use playgate_core::{Error, Result};
 
 use crate::exec::{Exec, params};
-use crate::lite::FromLite;
+use crate::lite::lite_row;
 use crate::{SqlStore, db_err, exec_read, write_one, write_tx};
 
 /// The columns of [`AccountRow`], in its order.
@@ -51,31 +51,27 @@ struct AccountRow {
     created_at: i64,
 }
 
-impl FromLite for AccountRow {
-    fn from_lite(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
-        Ok(AccountRow {
-            id: r.get(0)?,
-            public_id: r.get(1)?,
-            user_name: r.get(2)?,
-            email: r.get(3)?,
-            first_name: r.get(4)?,
-            last_name: r.get(5)?,
-            gender: r.get(6)?,
-            phone: r.get(7)?,
-            company_name: r.get(8)?,
-            language: r.get(9)?,
-            access_level: r.get(10)?,
-            email_validated: r.get(11)?,
-            trial_expires_at: r.get(12)?,
-            password_hash: r.get(13)?,
-            totp_enabled: r.get(14)?,
-            totp_secret: r.get(15)?,
-            totp_pending: r.get(16)?,
-            wallet_address: r.get(17)?,
-            created_at: r.get(18)?,
-        })
-    }
-}
+lite_row!(AccountRow {
+    id,
+    public_id,
+    user_name,
+    email,
+    first_name,
+    last_name,
+    gender,
+    phone,
+    company_name,
+    language,
+    access_level,
+    email_validated,
+    trial_expires_at,
+    password_hash,
+    totp_enabled,
+    totp_secret,
+    totp_pending,
+    wallet_address,
+    created_at
+});
 
 impl TryFrom<AccountRow> for Account {
     type Error = Error;
@@ -115,17 +111,13 @@ struct ApiKeyRow {
     created_at: i64,
 }
 
-impl FromLite for ApiKeyRow {
-    fn from_lite(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
-        Ok(ApiKeyRow {
-            id: r.get(0)?,
-            label: r.get(1)?,
-            allowed_ips: r.get(2)?,
-            expires_at: r.get(3)?,
-            created_at: r.get(4)?,
-        })
-    }
-}
+lite_row!(ApiKeyRow {
+    id,
+    label,
+    allowed_ips,
+    expires_at,
+    created_at
+});
 
 impl TryFrom<ApiKeyRow> for ApiKey {
     type Error = Error;
@@ -168,22 +160,18 @@ struct LoginRow {
     country: String,
 }
 
-impl FromLite for LoginRow {
-    fn from_lite(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
-        Ok(LoginRow {
-            id: r.get(0)?,
-            api_key_id: r.get(1)?,
-            account_id: r.get(2)?,
-            state: r.get(3)?,
-            started_at: r.get(4)?,
-            expires_at: r.get(5)?,
-            remember_me: r.get(6)?,
-            otp_failures: r.get(7)?,
-            ip: r.get(8)?,
-            country: r.get(9)?,
-        })
-    }
-}
+lite_row!(LoginRow {
+    id,
+    api_key_id,
+    account_id,
+    state,
+    started_at,
+    expires_at,
+    remember_me,
+    otp_failures,
+    ip,
+    country
+});
 
 impl TryFrom<LoginRow> for Login {
     type Error = Error;
@@ -214,15 +202,11 @@ pub(crate) struct LinkedRow {
     phone: String,
 }
 
-impl FromLite for LinkedRow {
-    fn from_lite(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
-        Ok(LinkedRow {
-            public_id: r.get(0)?,
-            wallet_address: r.get(1)?,
-            phone: r.get(2)?,
-        })
-    }
-}
+lite_row!(LinkedRow {
+    public_id,
+    wallet_address,
+    phone
+});
 
 impl From<LinkedRow> for LinkedAccount {
     fn from(r: LinkedRow) -> Self {

@@ -5,7 +5,7 @@ use playgate_core::gamefuse::GfUser;
 use playgate_core::gamefuse::economy::{LeaderboardEntry, StoreItem};
 use playgate_core::ids::{GameId, PlayerId};
 
-use crate::lite::FromLite;
+use crate::lite::{FromLite, lite_row};
 
 /// The columns of [`GfUserRow`].
 macro_rules! gf_user_cols {
@@ -103,19 +103,15 @@ pub(crate) struct StoreItemRow {
     icon_url: Option<String>,
 }
 
-impl FromLite for StoreItemRow {
-    fn from_lite(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
-        Ok(StoreItemRow {
-            id: r.get(0)?,
-            game_id: r.get(1)?,
-            name: r.get(2)?,
-            description: r.get(3)?,
-            category: r.get(4)?,
-            cost: r.get(5)?,
-            icon_url: r.get(6)?,
-        })
-    }
-}
+lite_row!(StoreItemRow {
+    id,
+    game_id,
+    name,
+    description,
+    category,
+    cost,
+    icon_url
+});
 
 impl From<StoreItemRow> for StoreItem {
     fn from(r: StoreItemRow) -> StoreItem {
@@ -143,20 +139,16 @@ pub(crate) struct EntryRow {
     created_at: i64,
 }
 
-impl FromLite for EntryRow {
-    fn from_lite(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
-        Ok(EntryRow {
-            id: r.get(0)?,
-            player_id: r.get(1)?,
-            username: r.get(2)?,
-            leaderboard_name: r.get(3)?,
-            score: r.get(4)?,
-            extra_attributes: r.get(5)?,
-            metadata: r.get(6)?,
-            created_at: r.get(7)?,
-        })
-    }
-}
+lite_row!(EntryRow {
+    id,
+    player_id,
+    username,
+    leaderboard_name,
+    score,
+    extra_attributes,
+    metadata,
+    created_at
+});
 
 impl From<EntryRow> for LeaderboardEntry {
     fn from(r: EntryRow) -> LeaderboardEntry {

@@ -18,7 +18,7 @@ use playgate_core::{Error, Result};
 
 use crate::exec::{Exec, P, params};
 use crate::gamefuse_rows::{GfUserRow, gf_user_cols, gf_user_cols_u};
-use crate::lite::FromLite;
+use crate::lite::{FromLite, lite_row};
 use crate::{SqlStore, db_err, exec_read, write_one, write_tx};
 
 /// `$from, $from+1, …` for `n` values.
@@ -40,18 +40,14 @@ struct FriendshipRow {
     created_at: i64,
 }
 
-impl FromLite for FriendshipRow {
-    fn from_lite(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
-        Ok(FriendshipRow {
-            id: r.get(0)?,
-            game_id: r.get(1)?,
-            requester_id: r.get(2)?,
-            addressee_id: r.get(3)?,
-            status: r.get(4)?,
-            created_at: r.get(5)?,
-        })
-    }
-}
+lite_row!(FriendshipRow {
+    id,
+    game_id,
+    requester_id,
+    addressee_id,
+    status,
+    created_at
+});
 
 impl From<FriendshipRow> for Friendship {
     fn from(r: FriendshipRow) -> Self {
@@ -103,23 +99,19 @@ struct GroupRow {
     member_count: i64,
 }
 
-impl FromLite for GroupRow {
-    fn from_lite(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
-        Ok(GroupRow {
-            id: r.get(0)?,
-            game_id: r.get(1)?,
-            name: r.get(2)?,
-            group_type: r.get(3)?,
-            can_auto_join: r.get(4)?,
-            is_invite_only: r.get(5)?,
-            max_group_size: r.get(6)?,
-            searchable: r.get(7)?,
-            admins_only_attrs: r.get(8)?,
-            created_at: r.get(9)?,
-            member_count: r.get(10)?,
-        })
-    }
-}
+lite_row!(GroupRow {
+    id,
+    game_id,
+    name,
+    group_type,
+    can_auto_join,
+    is_invite_only,
+    max_group_size,
+    searchable,
+    admins_only_attrs,
+    created_at,
+    member_count
+});
 
 impl From<GroupRow> for Group {
     fn from(r: GroupRow) -> Self {
@@ -173,20 +165,16 @@ struct ConnectionRow {
     created_at: i64,
 }
 
-impl FromLite for ConnectionRow {
-    fn from_lite(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
-        Ok(ConnectionRow {
-            id: r.get(0)?,
-            group_id: r.get(1)?,
-            player_id: r.get(2)?,
-            inviter_id: r.get(3)?,
-            kind: r.get(4)?,
-            status: r.get(5)?,
-            is_admin: r.get(6)?,
-            created_at: r.get(7)?,
-        })
-    }
-}
+lite_row!(ConnectionRow {
+    id,
+    group_id,
+    player_id,
+    inviter_id,
+    kind,
+    status,
+    is_admin,
+    created_at
+});
 
 impl From<ConnectionRow> for Connection {
     fn from(r: ConnectionRow) -> Self {
@@ -221,24 +209,20 @@ struct RoundRow {
     updated_at: i64,
 }
 
-impl FromLite for RoundRow {
-    fn from_lite(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
-        Ok(RoundRow {
-            id: r.get(0)?,
-            game_id: r.get(1)?,
-            player_id: r.get(2)?,
-            game_type: r.get(3)?,
-            start_time: r.get(4)?,
-            end_time: r.get(5)?,
-            score: r.get(6)?,
-            place: r.get(7)?,
-            metadata: r.get(8)?,
-            multiplayer_id: r.get(9)?,
-            created_at: r.get(10)?,
-            updated_at: r.get(11)?,
-        })
-    }
-}
+lite_row!(RoundRow {
+    id,
+    game_id,
+    player_id,
+    game_type,
+    start_time,
+    end_time,
+    score,
+    place,
+    metadata,
+    multiplayer_id,
+    created_at,
+    updated_at
+});
 
 impl From<RoundRow> for GameRound {
     fn from(r: RoundRow) -> Self {
@@ -1127,17 +1111,13 @@ struct MessageRow {
     created_at: i64,
 }
 
-impl FromLite for MessageRow {
-    fn from_lite(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
-        Ok(MessageRow {
-            id: r.get(0)?,
-            chat_id: r.get(1)?,
-            player_id: r.get(2)?,
-            text: r.get(3)?,
-            created_at: r.get(4)?,
-        })
-    }
-}
+lite_row!(MessageRow {
+    id,
+    chat_id,
+    player_id,
+    text,
+    created_at
+});
 
 impl SqlStore {
     /// The readers of these messages, in one query.

@@ -38,6 +38,28 @@ pub(crate) trait FromLite: Sized {
     fn from_lite(row: &rusqlite::Row<'_>) -> rusqlite::Result<Self>;
 }
 
+/// `FromLite` for a row struct whose fields are its columns in order:
+/// `lite_row!(GameRow { id, name, … })` reads field k from column k.
+macro_rules! lite_row {
+    ($ty:ident { $($field:ident),+ $(,)? }) => {
+        impl $crate::lite::FromLite for $ty {
+            #[allow(unused_assignments)] // the last increment
+            fn from_lite(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+                let mut i = 0;
+                // Struct expression fields are evaluated in the order written.
+                Ok($ty {
+                    $($field: {
+                        let v = r.get(i)?;
+                        i += 1;
+                        v
+                    }),+
+                })
+            }
+        }
+    };
+}
+pub(crate) use lite_row;
+
 macro_rules! tuple_from_lite {
     ($($t:ident $i:tt),+) => {
         impl<$($t: rusqlite::types::FromSql),+> FromLite for ($($t,)+) {

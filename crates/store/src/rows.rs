@@ -8,7 +8,7 @@ use playgate_core::player::{LinkedAccount, Player, Profile};
 use playgate_core::session::{Session, SessionState};
 use playgate_core::{Error, Result};
 
-use crate::lite::FromLite;
+use crate::lite::{FromLite, lite_row};
 
 /// The columns of [`GameRow`], as a literal for `concat!`.
 macro_rules! game_cols {
@@ -260,21 +260,17 @@ pub(crate) struct KeyRow {
 
 // Readers for the rusqlite driver, by position in the column macros above.
 
-impl FromLite for GameRow {
-    fn from_lite(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
-        Ok(GameRow {
-            id: r.get(0)?,
-            name: r.get(1)?,
-            description: r.get(2)?,
-            client_id: r.get(3)?,
-            client_name: r.get(4)?,
-            secret_hash: r.get(5)?,
-            enabled: r.get(6)?,
-            created_at: r.get(7)?,
-            gamefuse_token: r.get(8)?,
-        })
-    }
-}
+lite_row!(GameRow {
+    id,
+    name,
+    description,
+    client_id,
+    client_name,
+    secret_hash,
+    enabled,
+    created_at,
+    gamefuse_token
+});
 
 /// Columns in [`player_cols!`] (and first in [`player_fields!`]).
 const PLAYER_COLS: usize = 25;
@@ -334,18 +330,14 @@ impl FromLite for PlayerSessionRow {
     }
 }
 
-impl FromLite for SessionRow {
-    fn from_lite(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
-        Ok(SessionRow {
-            id: r.get(0)?,
-            game_id: r.get(1)?,
-            player_id: r.get(2)?,
-            state: r.get(3)?,
-            started_at: r.get(4)?,
-            last_seen_at: r.get(5)?,
-            expires_at: r.get(6)?,
-            ended_at: r.get(7)?,
-            ip: r.get(8)?,
-        })
-    }
-}
+lite_row!(SessionRow {
+    id,
+    game_id,
+    player_id,
+    state,
+    started_at,
+    last_seen_at,
+    expires_at,
+    ended_at,
+    ip
+});
