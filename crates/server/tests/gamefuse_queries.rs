@@ -1,9 +1,10 @@
 //! The GameFuse sign-in response (reference 1.3) costs a constant number of SQL statements
 //! whatever the user's relations: a user with 100 friends, 20 groups and 50 chats signs in
 //! with exactly as many statements as one with a single friend, group and chat of each
-//! kind. Statements are counted from the per-statement events of both drivers (sqlx's
-//! `sqlx::query`, the store's rusqlite path's [`playgate_store::STATEMENT_TARGET`]) with a
-//! test subscriber; one test in this binary, so nothing else runs while it counts.
+//! kind, and so does the user's own `GET /users/{id}`. Statements are counted from the
+//! per-statement events of both drivers (sqlx's `sqlx::query`, the store's rusqlite path's
+//! [`playgate_store::STATEMENT_TARGET`]) with a test subscriber; one test in this binary,
+//! so nothing else runs while it counts.
 
 mod common;
 
@@ -159,6 +160,16 @@ async fn count_sign_in(gf: &Gf, counter: &AtomicUsize, email: &str) -> (usize, V
     (counter.load(Ordering::SeqCst) - before, v)
 }
 
+/// Counts the statements of `GET /users/{id}` by the user itself (the full data of 1.3),
+/// with the token of the sign-in that answered `signed_in`.
+async fn count_own_read(gf: &Gf, counter: &AtomicUsize, signed_in: &Value) -> (usize, Value) {
+    let id = signed_in["id"].as_i64().expect("id");
+    let token = signed_in["authentication_token"].as_str().expect("token");
+    let before = counter.load(Ordering::SeqCst);
+    let v = gf.call("GET", &format!("/users/{id}"), Some(token), json!({})).await;
+    (counter.load(Ordering::SeqCst) - before, v)
+}
+
 async fn run(b: Backend, counter: &AtomicUsize) {
     let Some(srv) = spawn_with(b, |c| {
         c.password_hash_memory_kib = 64;
@@ -175,8 +186,8 @@ async fn run(b: Backend, counter: &AtomicUsize) {
     };
     let small = gf.build("small", 1, 1, 1).await;
     let big = gf.build("big", 100, 20, 30).await;
-    let (n_small, v) = count_sign_in(&gf, counter, &small).await;
-    assert_eq!(v["friends"].as_array().map(Vec::len), Some(1));
+    let (n_small, small_in) = count_sign_in(&gf, counter, &small).await;
+    assert_eq!(small_in["friends"].as_array().map(Vec::len), Some(1));
     let (n_big, v) = count_sign_in(&gf, counter, &big).await;
     assert_eq!(v["friends"].as_array().map(Vec::len), Some(100));
     assert_eq!(v["groups"].as_array().map(Vec::len), Some(20));
@@ -186,6 +197,14 @@ async fn run(b: Backend, counter: &AtomicUsize) {
     assert!(n_small > 0, "the counter sees the statements");
     assert_eq!(n_big, n_small, "constant in the number of relations");
     assert!(n_big <= 30, "a small constant: {n_big}");
+
+    let (r_small, _) = count_own_read(&gf, counter, &small_in).await;
+    let (r_big, mine) = count_own_read(&gf, counter, &v).await;
+    assert_eq!(mine["friends"].as_array().map(Vec::len), Some(100));
+    assert_eq!(mine["direct_chats"].as_array().map(Vec::len), Some(25), "first page");
+    println!("{b:?}: own full-data read statements: small {r_small}, big {r_big}");
+    assert_eq!(r_big, r_small, "constant in the number of relations");
+    assert!(r_big <= 20, "a small constant: {r_big}");
     gf.srv.finish().await;
 }
 

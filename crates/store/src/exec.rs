@@ -98,6 +98,17 @@ pub(crate) use params;
 pub(crate) trait Row: for<'r> sqlx::FromRow<'r, PgRow> + FromLite + Send + Unpin + 'static {}
 impl<T: for<'r> sqlx::FromRow<'r, PgRow> + FromLite + Send + Unpin + 'static> Row for T {}
 
+/// A row type read by column position from any offset, on both drivers: the parts of a
+/// row that joins several tables ([`crate::lite::lite_row`] implements it).
+pub(crate) trait Columns: Sized {
+    /// How many columns it reads.
+    const COUNT: usize;
+    /// Reads it from rusqlite's columns `at..at + COUNT`.
+    fn lite_at(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<Self>;
+    /// Reads it from PostgreSQL's columns `at..at + COUNT`.
+    fn pg_at(r: &PgRow, at: usize) -> sqlx::Result<Self>;
+}
+
 /// Runs statements written with PostgreSQL's `$1…` placeholders (SQLite accepts them as
 /// named parameters; [`crate::lite`] binds them by name).
 pub(crate) trait Exec: Send {

@@ -11,14 +11,17 @@ use playgate_core::gamefuse::economy::{
 };
 use playgate_core::gamefuse::keys::{RouteAccess, ServiceKey};
 use playgate_core::gamefuse::reset::{NewOutbox, OutboxRecord};
-use playgate_core::gamefuse::store::GamefuseStore;
+use playgate_core::gamefuse::store::{GamefuseStore, TokenCall};
 use playgate_core::gamefuse::users::{GfSessionStart, NewGfUser};
 use playgate_core::ids::{GameId, PlayerId, SessionId};
 use playgate_core::session::Session;
 use playgate_core::{Error, Result};
 
-use crate::exec::{Exec, params};
+use sqlx::postgres::PgRow;
+
+use crate::exec::{Columns, Exec, params};
 use crate::gamefuse_rows::{EntryRow, GfUserRow, StoreItemRow, gf_user_cols, item_cols};
+use crate::lite::FromLite;
 use crate::rows::{GameRow, SessionRow, game_cols, session_cols};
 use crate::{SqlStore, db_err, exec_read, exec_tx, write_one, write_tx};
 
@@ -130,6 +133,38 @@ const OWNED_ITEMS_SQL: &str = concat!(
     item_cols!(),
     " FROM store_purchases p JOIN store_items i ON i.id = p.store_item_id WHERE p.player_id = $1 ORDER BY i.id"
 );
+
+/// A session joined with its game and a route's switches ([`GamefuseStore::gf_token_call`]).
+struct TokenCallRow {
+    session: SessionRow,
+    game: GameRow,
+    user_allowed: Option<bool>,
+    key_allowed: Option<bool>,
+}
+
+impl FromLite for TokenCallRow {
+    fn from_lite(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        let (g, a) = (SessionRow::COUNT, SessionRow::COUNT + GameRow::COUNT);
+        Ok(TokenCallRow {
+            session: SessionRow::lite_at(r, 0)?,
+            game: GameRow::lite_at(r, g)?,
+            user_allowed: r.get(a)?,
+            key_allowed: r.get(a + 1)?,
+        })
+    }
+}
+
+impl sqlx::FromRow<'_, PgRow> for TokenCallRow {
+    fn from_row(r: &PgRow) -> sqlx::Result<Self> {
+        let (g, a) = (SessionRow::COUNT, SessionRow::COUNT + GameRow::COUNT);
+        Ok(TokenCallRow {
+            session: SessionRow::pg_at(r, 0)?,
+            game: GameRow::pg_at(r, g)?,
+            user_allowed: sqlx::Row::try_get(r, a)?,
+            key_allowed: sqlx::Row::try_get(r, a + 1)?,
+        })
+    }
+}
 
 #[async_trait]
 impl GamefuseStore for SqlStore {
@@ -270,6 +305,33 @@ impl GamefuseStore for SqlStore {
                 other => return other,
             }
         }
+    }
+
+    async fn gf_token_call(&self, hash: &SecretHash, route: &str) -> Result<Option<TokenCall>> {
+        // The subqueries keep each table's columns in the order of its `…_cols!`, for
+        // `s.*` and `g.*`; both databases flatten them into one indexed join.
+        const SQL: &str = concat!(
+            "SELECT s.*, g.*, ra.user_allowed, ra.key_allowed FROM (SELECT ",
+            session_cols!(),
+            " FROM sessions WHERE token_hash = $1) s JOIN (SELECT ",
+            game_cols!(),
+            " FROM games) g ON g.id = s.game_id \
+             LEFT JOIN route_access ra ON ra.game_id = s.game_id AND ra.route = $2"
+        );
+        let row: Option<TokenCallRow> = exec_read!(self, |e| e.fetch_optional(SQL, params![&hash.0, route]).await)?;
+        let Some(row) = row else { return Ok(None) };
+        Ok(Some(TokenCall {
+            session: Session::try_from(row.session)?,
+            game: Game::from(row.game),
+            route: match (row.user_allowed, row.key_allowed) {
+                (Some(user_allowed), Some(key_allowed)) => Some(RouteAccess {
+                    route: route.to_owned(),
+                    user_allowed,
+                    key_allowed,
+                }),
+                _ => None,
+            },
+        }))
     }
 
     async fn gf_session_by_token(&self, hash: &SecretHash) -> Result<Option<Session>> {

@@ -5,7 +5,7 @@ use playgate_core::gamefuse::GfUser;
 use playgate_core::gamefuse::economy::{LeaderboardEntry, StoreItem};
 use playgate_core::ids::{GameId, PlayerId};
 
-use crate::lite::{FromLite, lite_row};
+use crate::lite::lite_row;
 
 /// The columns of [`GfUserRow`].
 macro_rules! gf_user_cols {
@@ -34,34 +34,22 @@ pub(crate) struct GfUserRow {
     created_at: i64,
 }
 
-impl GfUserRow {
-    /// Reads the user's columns from column `at` on (rows that join a user after columns
-    /// of their own).
-    pub(crate) fn from_lite_at(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<Self> {
-        Ok(GfUserRow {
-            player_id: r.get(at)?,
-            game_id: r.get(at + 1)?,
-            display_email: r.get(at + 2)?,
-            username: r.get(at + 3)?,
-            credits: r.get(at + 4)?,
-            score: r.get(at + 5)?,
-            number_of_logins: r.get(at + 6)?,
-            last_login: r.get(at + 7)?,
-            events_total: r.get(at + 8)?,
-            events_month: r.get(at + 9)?,
-            game_sessions_total: r.get(at + 10)?,
-            game_sessions_month: r.get(at + 11)?,
-            month: r.get(at + 12)?,
-            created_at: r.get(at + 13)?,
-        })
-    }
-}
-
-impl FromLite for GfUserRow {
-    fn from_lite(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
-        GfUserRow::from_lite_at(r, 0)
-    }
-}
+lite_row!(GfUserRow {
+    player_id,
+    game_id,
+    display_email,
+    username,
+    credits,
+    score,
+    number_of_logins,
+    last_login,
+    events_total,
+    events_month,
+    game_sessions_total,
+    game_sessions_month,
+    month,
+    created_at,
+});
 
 impl From<GfUserRow> for GfUser {
     fn from(r: GfUserRow) -> GfUser {

@@ -16,7 +16,7 @@ use playgate_core::gamefuse::social_store::GamefuseSocialStore;
 use playgate_core::ids::{GameId, PlayerId};
 use playgate_core::{Error, Result};
 
-use crate::exec::{Exec, P, params};
+use crate::exec::{Columns, Exec, P, params};
 use crate::gamefuse_rows::{GfUserRow, gf_user_cols, gf_user_cols_u};
 use crate::lite::{FromLite, lite_row};
 use crate::{SqlStore, db_err, exec_read, write_one, write_tx};
@@ -79,7 +79,7 @@ impl FromLite for LinkRow {
             f_status: r.get(1)?,
             f_requester: r.get(2)?,
             f_created: r.get(3)?,
-            user: GfUserRow::from_lite_at(r, 4)?,
+            user: GfUserRow::lite_at(r, 4)?,
         })
     }
 }
@@ -148,7 +148,7 @@ impl FromLite for MemberRow {
         Ok(MemberRow {
             m_group: r.get(0)?,
             m_admin: r.get(1)?,
-            user: GfUserRow::from_lite_at(r, 2)?,
+            user: GfUserRow::lite_at(r, 2)?,
         })
     }
 }
@@ -268,7 +268,7 @@ impl FromLite for RankingRow {
             r_score: r.get(3)?,
             r_start: r.get(4)?,
             r_end: r.get(5)?,
-            user: GfUserRow::from_lite_at(r, 6)?,
+            user: GfUserRow::lite_at(r, 6)?,
         })
     }
 }

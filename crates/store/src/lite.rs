@@ -38,14 +38,17 @@ pub(crate) trait FromLite: Sized {
     fn from_lite(row: &rusqlite::Row<'_>) -> rusqlite::Result<Self>;
 }
 
-/// `FromLite` for a row struct whose fields are its columns in order:
-/// `lite_row!(GameRow { id, name, … })` reads field k from column k.
+/// [`FromLite`] and [`Columns`](crate::exec::Columns) for a row struct whose fields are its
+/// columns in order: `lite_row!(GameRow { id, name, … })` reads field k from column k (of
+/// the row, or from an offset when the struct is part of a joined row).
 macro_rules! lite_row {
     ($ty:ident { $($field:ident),+ $(,)? }) => {
-        impl $crate::lite::FromLite for $ty {
+        impl $crate::exec::Columns for $ty {
+            const COUNT: usize = [$(stringify!($field)),+].len();
+
             #[allow(unused_assignments)] // the last increment
-            fn from_lite(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
-                let mut i = 0;
+            fn lite_at(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<Self> {
+                let mut i = at;
                 // Struct expression fields are evaluated in the order written.
                 Ok($ty {
                     $($field: {
@@ -54,6 +57,24 @@ macro_rules! lite_row {
                         v
                     }),+
                 })
+            }
+
+            #[allow(unused_assignments)]
+            fn pg_at(r: &sqlx::postgres::PgRow, at: usize) -> sqlx::Result<Self> {
+                let mut i = at;
+                Ok($ty {
+                    $($field: {
+                        let v = sqlx::Row::try_get(r, i)?;
+                        i += 1;
+                        v
+                    }),+
+                })
+            }
+        }
+
+        impl $crate::lite::FromLite for $ty {
+            fn from_lite(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+                <$ty as $crate::exec::Columns>::lite_at(r, 0)
             }
         }
     };

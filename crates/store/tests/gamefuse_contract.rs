@@ -10,6 +10,7 @@ use playgate_core::crypto::{MasterKey, SecretHash};
 use playgate_core::game::NewGameRecord;
 use playgate_core::gamefuse::chats::NewAttribute;
 use playgate_core::gamefuse::economy::{CounterOp, LeaderboardQuery, NewLeaderboardEntry, NewStoreItem};
+use playgate_core::gamefuse::keys::RouteAccess;
 use playgate_core::gamefuse::reset::NewOutbox;
 use playgate_core::gamefuse::social::{Connection, ConnectionKind, Multiplayer, NewGroup, NewRound};
 use playgate_core::gamefuse::social_store::GamefuseSocialStore as _;
@@ -136,6 +137,45 @@ async fn users_sessions_and_counters(b: Backend) {
         .expect("get")
         .expect("new");
     assert_eq!(new.state, SessionState::Active);
+    // A token call reads the session, its game and the route's switches in one go.
+    let route = "users/{id}";
+    let call = s
+        .gf_token_call(&SecretHash::of("t1"), route)
+        .await
+        .expect("call")
+        .expect("known token");
+    assert_eq!(
+        (call.session.id, call.game.id, call.game.name.as_str()),
+        (new.id, g, "G")
+    );
+    assert_eq!(call.route, None);
+    let closed = RouteAccess {
+        route: route.into(),
+        user_allowed: false,
+        key_allowed: true,
+    };
+    s.gf_set_route_access(g, &closed).await.expect("switch");
+    let call = s
+        .gf_token_call(&SecretHash::of("t0"), route)
+        .await
+        .expect("call")
+        .expect("old");
+    assert_eq!(
+        (call.session.id, call.session.state, call.route),
+        (old.id, SessionState::Ended, Some(closed))
+    );
+    let other = s
+        .gf_token_call(&SecretHash::of("t1"), "games/verify")
+        .await
+        .expect("call")
+        .expect("t1");
+    assert_eq!(other.route, None);
+    assert!(
+        s.gf_token_call(&SecretHash::of("nope"), route)
+            .await
+            .expect("call")
+            .is_none()
+    );
 
     let u3 = s
         .gf_touch(

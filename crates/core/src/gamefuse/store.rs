@@ -18,6 +18,17 @@ use crate::game::Game;
 use crate::ids::{GameId, PlayerId, SessionId};
 use crate::session::Session;
 
+/// What [`GamefuseStore::gf_token_call`] reads for a token and a route.
+#[derive(Debug, Clone)]
+pub struct TokenCall {
+    /// The session the token belongs to (in any state).
+    pub session: Session,
+    /// Its game.
+    pub game: Game,
+    /// The route's switches; `None` when never set (allowed both ways).
+    pub route: Option<RouteAccess>,
+}
+
 /// Persistence of GameFuse users, their economy, service keys and mail.
 #[async_trait]
 pub trait GamefuseStore: Send + Sync {
@@ -42,6 +53,9 @@ pub trait GamefuseStore: Send + Sync {
     async fn gf_start_session(&self, player: PlayerId, cmd: &GfSessionStart) -> Result<GfUser>;
     /// The session a GameFuse authentication token belongs to.
     async fn gf_session_by_token(&self, hash: &SecretHash) -> Result<Option<Session>>;
+    /// What a call with a user's authentication token is checked against, in one read:
+    /// the token's session, its game and the route's switches.
+    async fn gf_token_call(&self, hash: &SecretHash, route: &str) -> Result<Option<TokenCall>>;
     /// Counts one API call of the user (and extends its session, if given); returns the
     /// user as updated, `None` if it does not exist.
     async fn gf_touch(

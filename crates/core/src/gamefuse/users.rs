@@ -5,6 +5,7 @@
 use std::net::IpAddr;
 
 use super::economy::{StoreItem, UserAttribute};
+use super::store::TokenCall;
 use super::{AUTH_TOKEN_PREFIX, GAME_DISABLED, Gamefuse, GfUser, month_key};
 use crate::clock::Timestamp;
 use crate::crypto::{Secret, SecretHash};
@@ -275,14 +276,18 @@ impl Gamefuse {
             return Err(REFUSED);
         }
         let now = self.now();
-        let session = self
+        let TokenCall {
+            session,
+            game,
+            route: access,
+        } = self
             .store()
-            .gf_session_by_token(&SecretHash::of(token))
+            .gf_token_call(&SecretHash::of(token), route)
             .await?
-            .filter(|s| s.is_live(now))
+            .filter(|c| c.session.is_live(now))
             .ok_or(REFUSED)?;
-        let game = enabled(self.store().game_by_id(session.game_id).await?.ok_or(REFUSED)?)?;
-        if !self.route_access(game.id, route).await?.user_allowed {
+        let game = enabled(game)?;
+        if access.is_some_and(|a| !a.user_allowed) {
             return Err(Error::Forbidden("this route is disabled for game users"));
         }
         let expires = now.plus(self.core.settings.refresh_token_ttl);
@@ -341,6 +346,10 @@ impl Gamefuse {
 
     /// A user of the caller's game (`GET /users/{id}`); users of other games do not exist.
     pub async fn user(&self, caller: &Caller, id: i64) -> Result<GfUser> {
+        // The caller itself was read, as counted, when its call was authenticated.
+        if let Some(me) = caller.user.as_ref().filter(|u| u.id.0 == id) {
+            return Ok(me.clone());
+        }
         self.store()
             .gf_user(caller.game.id, PlayerId(id))
             .await?
