@@ -94,6 +94,9 @@ pub struct Config {
     /// Longest wait for a password check, milliseconds; when the queue would take longer
     /// the login is refused at once (429 with Retry-After). Default 2000.
     pub password_max_wait_ms: u64,
+    /// How often each node writes its tally of GameFuse API calls (the users' event
+    /// counters), milliseconds. Default 250.
+    pub gamefuse_events_flush_ms: u64,
     /// GeoIP country database (MaxMind format). Default: the one compiled in.
     pub geoip_database: Option<PathBuf>,
     /// Failed logins (password, OTP) per account and per IP within the window before 429.
@@ -141,6 +144,7 @@ impl Default for Config {
             password_hash_parallelism: 1,
             password_hash_workers: 0,
             password_max_wait_ms: 2000,
+            gamefuse_events_flush_ms: 250,
             geoip_database: None,
             login_failure_limit: 10,
             login_failure_window_secs: 15 * 60,

@@ -3,6 +3,7 @@
 
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use lettre::message::header::ContentType;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
@@ -57,6 +58,7 @@ pub fn settings(config: &Config, addr: SocketAddr) -> Result<GamefuseSettings, B
     Ok(GamefuseSettings {
         public_url: config.public_url.clone().unwrap_or_else(|| local_url(addr)),
         test_suite_key,
+        events_flush_every: Duration::from_millis(config.gamefuse_events_flush_ms.max(1)),
         ..GamefuseSettings::default()
     })
 }

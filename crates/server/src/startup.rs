@@ -13,6 +13,7 @@ use playgate_api::{AppState, NetConfig};
 use playgate_core::clock::Clock;
 use playgate_core::crypto::{MasterKey, Secret};
 use playgate_core::game::GameCredentials;
+use playgate_core::gamefuse::Gamefuse;
 use playgate_core::service::Playgate;
 use playgate_store::{SqlStore, StoreOptions};
 use tokio::net::TcpListener;
@@ -135,6 +136,8 @@ pub struct Running {
     shutdown: CancellationToken,
     task: JoinHandle<std::io::Result<()>>,
     store: Arc<SqlStore>,
+    gamefuse: Gamefuse,
+    flusher: JoinHandle<()>,
     grace: Duration,
 }
 
@@ -151,6 +154,8 @@ impl Running {
             shutdown,
             task,
             store,
+            gamefuse,
+            flusher,
             grace,
             ..
         } = self;
@@ -161,6 +166,11 @@ impl Running {
                 .map_err(BoxError::from),
             Err(_) => Err("in-flight requests did not finish within the grace period".into()),
         };
+        // The calls counted since the flusher's last run (it ends with the server).
+        let _ = flusher.await;
+        if let Err(e) = gamefuse.flush_events().await {
+            tracing::warn!(error = %e, "could not write the last GameFuse event counts");
+        }
         store.close().await;
         res
     }
@@ -187,7 +197,7 @@ pub async fn start(config: Config, clock: Arc<dyn Clock>) -> Result<Running, Box
         .map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
     let addr = listener.local_addr()?;
     let gamefuse = crate::gamefuse::service(&config, core.clone(), addr)?;
-    let state = app_state(&config, core.clone(), net)?.with_gamefuse(gamefuse);
+    let state = app_state(&config, core.clone(), net)?.with_gamefuse(gamefuse.clone());
     let app = playgate_api::app(state).into_make_service_with_connect_info::<SocketAddr>();
     let shutdown = CancellationToken::new();
     let signal = shutdown.clone();
@@ -196,6 +206,7 @@ pub async fn start(config: Config, clock: Arc<dyn Clock>) -> Result<Running, Box
             .with_graceful_shutdown(signal.cancelled_owned())
             .await
     });
+    let flusher = tokio::spawn(flush_events(gamefuse.clone(), shutdown.clone()));
     tracing::info!(%addr, backend = store.backend(), "playgate listening");
     Ok(Running {
         addr,
@@ -204,6 +215,25 @@ pub async fn start(config: Config, clock: Arc<dyn Clock>) -> Result<Running, Box
         shutdown,
         task,
         store,
+        gamefuse,
+        flusher,
         grace: Duration::from_secs(config.shutdown_grace_secs),
     })
+}
+
+/// Writes the GameFuse event tally every `events_flush_every` until `stop`
+/// ([`Running::wait`] writes the rest).
+async fn flush_events(gamefuse: Gamefuse, stop: CancellationToken) {
+    let mut every = tokio::time::interval(gamefuse.settings().events_flush_every);
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = every.tick() => {
+                if let Err(e) = gamefuse.flush_events().await {
+                    tracing::warn!(error = %e, "could not write GameFuse event counts; kept for the next try");
+                }
+            }
+            () = stop.cancelled() => return,
+        }
+    }
 }

@@ -12,8 +12,10 @@ use std::time::Duration;
 
 use common::{Backend, Resp, TestServer, json_type, spawn_with};
 use playgate_core::gamefuse::economy::NewStoreItem;
+use playgate_core::gamefuse::store::GamefuseStore as _;
 use playgate_core::gamefuse::{Gamefuse, GamefuseSettings, NoMailer};
-use playgate_core::ids::GameId;
+use playgate_core::ids::{GameId, PlayerId};
+use playgate_store::{SqlStore, StoreOptions};
 use serde_json::{Value, json};
 
 const SUITE_NAME: &str = "system-suite";
@@ -1396,6 +1398,82 @@ async fn concurrent_sign_ins(b: Backend) {
     gf.finish().await;
 }
 
+/// Every call authenticated as a user counts one event, exactly, while the node flushes
+/// its tally in the background (every 5 ms here, so flushes overlap the reads); the
+/// count survives a shutdown.
+async fn events_counted_per_call_and_kept_at_shutdown(b: Backend) {
+    let Some(gf) = setup_cfg(b, |c| c.gamefuse_events_flush_ms = 5).await else {
+        return;
+    };
+    let up = gf.sign_up("e@x.org", "ev", "pw").await;
+    assert_eq!(up["events_total"], 1, "the sign-up");
+    let (uid, tok) = (id(&up), token(&up));
+    let path = format!("/users/{uid}");
+    // One caller: each response counts the calls so far, itself included.
+    for n in 2..=21 {
+        let r = gf.user("GET", &path, &tok, Body::None).await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        assert_eq!(
+            (r.json["events_total"].as_i64(), r.json["events_current_month"].as_i64()),
+            (Some(n), Some(n))
+        );
+        if n % 4 == 0 {
+            tokio::time::sleep(Duration::from_millis(7)).await;
+        }
+    }
+    // Four callers at once, 15 calls each; then one more call sees all of them.
+    let gf = Arc::new(gf);
+    let tasks: Vec<_> = (0..4)
+        .map(|_| {
+            let (gf, path, tok) = (gf.clone(), path.clone(), tok.clone());
+            tokio::spawn(async move {
+                for _ in 0..15 {
+                    assert_eq!(gf.user("GET", &path, &tok, Body::None).await.status, 200);
+                }
+            })
+        })
+        .collect();
+    for t in tasks {
+        t.await.expect("caller");
+    }
+    let r = gf
+        .user(
+            "POST",
+            &format!("{path}/add_credits"),
+            &tok,
+            Body::Json(json!({"credits": 5})),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(
+        (r.json["credits"].as_i64(), r.json["events_total"].as_i64()),
+        (Some(5), Some(82))
+    );
+    let Ok(gf) = Arc::try_unwrap(gf) else {
+        panic!("still shared")
+    };
+    // Stopping writes what the last flush did not; the stored row has every call.
+    let TestServer {
+        running,
+        config,
+        db,
+        game,
+        ..
+    } = gf.srv;
+    running.stop().await.expect("stop");
+    let store = SqlStore::connect(&StoreOptions::new(config.database_url()))
+        .await
+        .expect("store");
+    let stored = store
+        .gf_user(game.game.id, PlayerId(uid))
+        .await
+        .expect("read")
+        .expect("user");
+    assert_eq!((stored.events_total, stored.events_month, stored.credits), (82, 82, 5));
+    store.close().await;
+    db.drop_it().await;
+}
+
 /// Failed sign-ins are limited per address and account: past the limit a clear 429 with
 /// Retry-After, even with the right password, until the window ends.
 async fn sign_in_rate_limit(b: Backend) {
@@ -1581,6 +1659,7 @@ async fn operator_cli(b: Backend) {
 }
 
 on_both_backends!(
+    events_counted_per_call_and_kept_at_shutdown,
     operator_cli,
     forgot_password_by_smtp,
     concurrent_sign_ins,

@@ -9,6 +9,7 @@ use playgate_core::gamefuse::economy::{
     CounterOp, GameVariable, LeaderboardEntry, LeaderboardQuery, NewLeaderboardEntry, NewStoreItem, Owned, StoreItem,
     UserAttribute,
 };
+use playgate_core::gamefuse::events::EventCount;
 use playgate_core::gamefuse::keys::{RouteAccess, ServiceKey};
 use playgate_core::gamefuse::reset::{NewOutbox, OutboxRecord};
 use playgate_core::gamefuse::store::{GamefuseStore, TokenCall};
@@ -23,7 +24,7 @@ use crate::exec::{Columns, Exec, params};
 use crate::gamefuse_rows::{EntryRow, GfUserRow, StoreItemRow, gf_user_cols, item_cols};
 use crate::lite::FromLite;
 use crate::rows::{GameRow, SessionRow, game_cols, session_cols};
-use crate::{SqlStore, db_err, exec_read, exec_tx, write_one, write_tx};
+use crate::{SqlStore, db_err, exec_one, exec_read, exec_tx, write_one, write_tx};
 
 /// A unique violation on sign-up, told apart by the constraint's columns.
 fn user_conflict(e: sqlx::Error) -> Error {
@@ -134,12 +135,14 @@ const OWNED_ITEMS_SQL: &str = concat!(
     " FROM store_purchases p JOIN store_items i ON i.id = p.store_item_id WHERE p.player_id = $1 ORDER BY i.id"
 );
 
-/// A session joined with its game and a route's switches ([`GamefuseStore::gf_token_call`]).
+/// A session joined with its game, a route's switches and its user
+/// ([`GamefuseStore::gf_token_call`]).
 struct TokenCallRow {
     session: SessionRow,
     game: GameRow,
     user_allowed: Option<bool>,
     key_allowed: Option<bool>,
+    user: GfUserRow,
 }
 
 impl FromLite for TokenCallRow {
@@ -150,6 +153,7 @@ impl FromLite for TokenCallRow {
             game: GameRow::lite_at(r, g)?,
             user_allowed: r.get(a)?,
             key_allowed: r.get(a + 1)?,
+            user: GfUserRow::lite_at(r, a + 2)?,
         })
     }
 }
@@ -162,6 +166,7 @@ impl sqlx::FromRow<'_, PgRow> for TokenCallRow {
             game: GameRow::pg_at(r, g)?,
             user_allowed: sqlx::Row::try_get(r, a)?,
             key_allowed: sqlx::Row::try_get(r, a + 1)?,
+            user: GfUserRow::pg_at(r, a + 2)?,
         })
     }
 }
@@ -311,11 +316,13 @@ impl GamefuseStore for SqlStore {
         // The subqueries keep each table's columns in the order of its `…_cols!`, for
         // `s.*` and `g.*`; both databases flatten them into one indexed join.
         const SQL: &str = concat!(
-            "SELECT s.*, g.*, ra.user_allowed, ra.key_allowed FROM (SELECT ",
+            "SELECT s.*, g.*, ra.user_allowed, ra.key_allowed, u.* FROM (SELECT ",
             session_cols!(),
             " FROM sessions WHERE token_hash = $1) s JOIN (SELECT ",
             game_cols!(),
-            " FROM games) g ON g.id = s.game_id \
+            " FROM games) g ON g.id = s.game_id JOIN (SELECT ",
+            gf_user_cols!(),
+            " FROM gamefuse_users) u ON u.player_id = s.player_id \
              LEFT JOIN route_access ra ON ra.game_id = s.game_id AND ra.route = $2"
         );
         let row: Option<TokenCallRow> = exec_read!(self, |e| e.fetch_optional(SQL, params![&hash.0, route]).await)?;
@@ -331,6 +338,7 @@ impl GamefuseStore for SqlStore {
                 }),
                 _ => None,
             },
+            user: GfUser::from(row.user),
         }))
     }
 
@@ -345,36 +353,36 @@ impl GamefuseStore for SqlStore {
         row.map(Session::try_from).transpose()
     }
 
-    async fn gf_touch(
-        &self,
-        player: PlayerId,
-        session: Option<(SessionId, Timestamp)>,
-        now: Timestamp,
-        month: &str,
-    ) -> Result<Option<GfUser>> {
-        let month = month.to_owned();
+    async fn gf_add_events(&self, counts: &[EventCount]) -> Result<()> {
+        let counts = counts.to_vec();
         exec_tx!(self, |e| {
-            if let Some((sid, expires_at)) = session {
+            for c in &counts {
+                // Month keys (`YYYY-MM`) order as text: a later month restarts the monthly
+                // counters, an earlier one (a tally from before the turn) adds to the total.
                 e.execute(
-                    "UPDATE sessions SET last_seen_at = $2, expires_at = $3 WHERE id = $1 AND state = 'active'",
-                    params![&sid.to_string(), now.0, expires_at.0],
+                    "UPDATE gamefuse_users SET events_total = events_total + $3, \
+                     events_month = CASE WHEN month = $2 THEN events_month + $3 \
+                     WHEN month < $2 THEN $3 ELSE events_month END, \
+                     game_sessions_month = CASE WHEN month < $2 THEN 0 ELSE game_sessions_month END, \
+                     month = CASE WHEN month < $2 THEN $2 ELSE month END WHERE player_id = $1",
+                    params![c.player.0, c.month.as_str(), c.n],
                 )
                 .await?;
             }
-            let row: Option<GfUserRow> = e
-                .fetch_optional(
-                    concat!(
-                        "UPDATE gamefuse_users SET events_total = events_total + 1, \
-                         events_month = CASE WHEN month = $2 THEN events_month + 1 ELSE 1 END, \
-                         game_sessions_month = CASE WHEN month = $2 THEN game_sessions_month ELSE 0 END, \
-                         month = $2 WHERE player_id = $1 RETURNING ",
-                        gf_user_cols!()
-                    ),
-                    params![player.0, &month],
-                )
-                .await?;
-            Ok(row.map(GfUser::from))
+            Ok(())
         })
+    }
+
+    async fn gf_extend_session(&self, session: SessionId, now: Timestamp, expires_at: Timestamp) -> Result<()> {
+        let id = session.to_string();
+        exec_one!(self, |e| {
+            e.execute(
+                "UPDATE sessions SET last_seen_at = $2, expires_at = $3 WHERE id = $1 AND state = 'active'",
+                params![&id, now.0, expires_at.0],
+            )
+            .await
+        })?;
+        Ok(())
     }
 
     async fn gf_attributes(&self, player: PlayerId) -> Result<Vec<UserAttribute>> {

@@ -10,6 +10,7 @@ use playgate_core::crypto::{MasterKey, SecretHash};
 use playgate_core::game::NewGameRecord;
 use playgate_core::gamefuse::chats::NewAttribute;
 use playgate_core::gamefuse::economy::{CounterOp, LeaderboardQuery, NewLeaderboardEntry, NewStoreItem};
+use playgate_core::gamefuse::events::EventCount;
 use playgate_core::gamefuse::keys::RouteAccess;
 use playgate_core::gamefuse::reset::NewOutbox;
 use playgate_core::gamefuse::social::{Connection, ConnectionKind, Multiplayer, NewGroup, NewRound};
@@ -177,38 +178,44 @@ async fn users_sessions_and_counters(b: Backend) {
             .is_none()
     );
 
-    let u3 = s
-        .gf_touch(
-            u.id,
-            Some((new.id, Timestamp(T0 + 7200 * SEC))),
-            Timestamp(T0 + 2 * SEC),
-            "2026-01",
-        )
+    // Extending a session moves its expiry and last-seen time.
+    s.gf_extend_session(new.id, Timestamp(T0 + 2 * SEC), Timestamp(T0 + 7200 * SEC))
         .await
-        .expect("touch")
-        .expect("user");
-    assert_eq!((u3.events_total, u3.events_month), (3, 3));
+        .expect("extend");
     let moved = s.session(new.id).await.expect("get").expect("s");
-    assert_eq!(moved.expires_at, Timestamp(T0 + 7200 * SEC));
-    let u4 = s
-        .gf_touch(u.id, None, Timestamp(T0), "2026-02")
-        .await
-        .expect("touch")
-        .expect("user");
     assert_eq!(
-        (
-            u4.events_total,
-            u4.events_month,
-            u4.game_sessions_month,
-            u4.month.as_str()
-        ),
-        (4, 1, 0, "2026-02")
+        (moved.expires_at, moved.last_seen_at),
+        (Timestamp(T0 + 7200 * SEC), Timestamp(T0 + 2 * SEC))
     );
-    assert!(
-        s.gf_touch(PlayerId(999_999), None, Timestamp(T0), "2026-01")
+
+    // Counted calls add up per month: the same month adds, a later one restarts the
+    // monthly counters, an earlier one only adds to the total; unknown users are skipped.
+    let count = |player: PlayerId, month: &str, n: i64| EventCount {
+        player,
+        month: month.into(),
+        n,
+    };
+    let counted = |s: Arc<SqlStore>| async move {
+        let u = s.gf_user(g, u.id).await.expect("read").expect("user");
+        (u.events_total, u.events_month, u.game_sessions_month, u.month)
+    };
+    s.gf_add_events(&[count(u.id, "2026-01", 2), count(PlayerId(999_999), "2026-01", 5)])
+        .await
+        .expect("add");
+    assert_eq!(counted(s.clone()).await, (4, 4, 2, "2026-01".to_owned()));
+    s.gf_add_events(&[count(u.id, "2026-01", 1), count(u.id, "2026-02", 3)])
+        .await
+        .expect("add");
+    assert_eq!(counted(s.clone()).await, (8, 3, 0, "2026-02".to_owned()));
+    s.gf_add_events(&[count(u.id, "2026-01", 1)]).await.expect("late");
+    assert_eq!(counted(s.clone()).await, (9, 3, 0, "2026-02".to_owned()));
+    assert_eq!(
+        s.gf_token_call(&SecretHash::of("t1"), "x")
             .await
-            .expect("touch")
-            .is_none()
+            .expect("call")
+            .map(|c| c.user.events_total),
+        Some(9),
+        "the token call reads the user"
     );
     db.drop_it().await;
 }

@@ -201,7 +201,14 @@ impl Gamefuse {
         {
             return Err(Error::invalid("credits", "must not be negative"));
         }
-        self.store().gf_apply_counter(user.id, op).await
+        let stored = self.store().gf_apply_counter(user.id, op).await?;
+        // The user as this call's authentication read and counted it (the row's event
+        // counters lack this node's unflushed tally), with the new credits and score.
+        Ok(GfUser {
+            credits: stored.credits,
+            score: stored.score,
+            ..user.clone()
+        })
     }
 
     /// The game's store items.

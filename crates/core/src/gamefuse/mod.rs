@@ -13,6 +13,7 @@
 
 pub mod chats;
 pub mod economy;
+pub mod events;
 pub mod keys;
 pub mod reset;
 pub mod social;
@@ -83,6 +84,9 @@ pub struct GamefuseSettings {
     pub public_url: String,
     /// The system service key (name, token) that alone may call `test_suite/*`.
     pub test_suite_key: Option<(String, Secret)>,
+    /// How often the server writes the tally of users' API calls
+    /// ([`events`]). Default [`events::FLUSH_EVERY`].
+    pub events_flush_every: Duration,
 }
 
 impl Default for GamefuseSettings {
@@ -91,6 +95,7 @@ impl Default for GamefuseSettings {
             reset_ttl: Duration::from_secs(3600),
             public_url: "http://127.0.0.1:8080".into(),
             test_suite_key: None,
+            events_flush_every: events::FLUSH_EVERY,
         }
     }
 }
@@ -124,6 +129,7 @@ pub struct Gamefuse {
     pub(crate) core: Playgate,
     pub(crate) mailer: Arc<dyn Mailer>,
     pub(crate) settings: Arc<GamefuseSettings>,
+    pub(crate) events: Arc<events::EventTally>,
 }
 
 impl Gamefuse {
@@ -133,6 +139,7 @@ impl Gamefuse {
             core,
             mailer,
             settings: Arc::new(settings),
+            events: Arc::default(),
         }
     }
 

@@ -8,6 +8,7 @@ use super::economy::{
     CounterOp, GameVariable, LeaderboardEntry, LeaderboardQuery, NewLeaderboardEntry, NewStoreItem, Owned, StoreItem,
     UserAttribute,
 };
+use super::events::EventCount;
 use super::keys::{RouteAccess, ServiceKey};
 use super::reset::{NewOutbox, OutboxRecord};
 use super::users::{GfSessionStart, NewGfUser};
@@ -27,6 +28,8 @@ pub struct TokenCall {
     pub game: Game,
     /// The route's switches; `None` when never set (allowed both ways).
     pub route: Option<RouteAccess>,
+    /// The user it signed in.
+    pub user: GfUser,
 }
 
 /// Persistence of GameFuse users, their economy, service keys and mail.
@@ -54,17 +57,13 @@ pub trait GamefuseStore: Send + Sync {
     /// The session a GameFuse authentication token belongs to.
     async fn gf_session_by_token(&self, hash: &SecretHash) -> Result<Option<Session>>;
     /// What a call with a user's authentication token is checked against, in one read:
-    /// the token's session, its game and the route's switches.
+    /// the token's session, its game, the route's switches and the user.
     async fn gf_token_call(&self, hash: &SecretHash, route: &str) -> Result<Option<TokenCall>>;
-    /// Counts one API call of the user (and extends its session, if given); returns the
-    /// user as updated, `None` if it does not exist.
-    async fn gf_touch(
-        &self,
-        player: PlayerId,
-        session: Option<(SessionId, Timestamp)>,
-        now: Timestamp,
-        month: &str,
-    ) -> Result<Option<GfUser>>;
+    /// Adds counted API calls to the users' event counters, in one transaction (the
+    /// month rule of [`add_events`](super::events::add_events)).
+    async fn gf_add_events(&self, counts: &[EventCount]) -> Result<()>;
+    /// Moves an active session's expiry (and its last-seen time).
+    async fn gf_extend_session(&self, session: SessionId, now: Timestamp, expires_at: Timestamp) -> Result<()>;
 
     /// The user's attributes, by key.
     async fn gf_attributes(&self, player: PlayerId) -> Result<Vec<UserAttribute>>;

@@ -3,6 +3,7 @@
 //! by service key, or by game id and token.
 
 use std::net::IpAddr;
+use std::time::Duration;
 
 use super::economy::{StoreItem, UserAttribute};
 use super::store::TokenCall;
@@ -18,6 +19,9 @@ use crate::{Error, Result};
 pub const SIGN_IN_REFUSED: &str = "User not found or incorrect password";
 /// The answer to a missing or unknown authentication token (reference 0.3).
 pub const TOKEN_MISSING: &str = "Request missing user authentication token";
+/// How far a session's sliding expiry must have moved before a call writes it (with the
+/// last-seen time): reads by a user with a live session are then not writes.
+const EXPIRY_STEP: Duration = Duration::from_secs(60);
 
 /// What the store needs to create a user.
 #[derive(Debug, Clone)]
@@ -255,7 +259,17 @@ impl Gamefuse {
             return Err(Error::Unauthorized(SIGN_IN_REFUSED));
         };
         let (token, start) = self.session_start(game.id, ip, true);
-        let user = self.store().gf_start_session(player, &start).await?;
+        // The sign-in's own event is counted by the store; this node's tally is added.
+        let mark = self.events.mark();
+        let mut user = self.store().gf_start_session(player, &start).await?;
+        if self.events.settle(mark, &mut user, None, false).is_err() {
+            let read = || self.store().gf_user(game.id, player);
+            user = self
+                .events
+                .settled(None, read, |u| u)
+                .await?
+                .ok_or(Error::NotFound("user"))?;
+        }
         let attributes = self.store().gf_attributes(player).await?;
         let store_items = self.store().gf_purchases(player).await?;
         Ok(SignedIn {
@@ -276,26 +290,34 @@ impl Gamefuse {
             return Err(REFUSED);
         }
         let now = self.now();
+        let hash = SecretHash::of(token);
+        let checked = || async {
+            let Some(call) = self.store().gf_token_call(&hash, route).await? else {
+                return Err(REFUSED);
+            };
+            if !call.session.is_live(now) {
+                return Err(REFUSED);
+            }
+            if !call.game.enabled {
+                return Err(Error::Forbidden(GAME_DISABLED));
+            }
+            if call.route.as_ref().is_some_and(|a| !a.user_allowed) {
+                return Err(Error::Forbidden("this route is disabled for game users"));
+            }
+            Ok(Some(call))
+        };
         let TokenCall {
-            session,
-            game,
-            route: access,
+            session, game, user, ..
         } = self
-            .store()
-            .gf_token_call(&SecretHash::of(token), route)
+            .events
+            .settled(Some(&month_key(now)), checked, |c: &mut TokenCall| &mut c.user)
             .await?
-            .filter(|c| c.session.is_live(now))
             .ok_or(REFUSED)?;
-        let game = enabled(game)?;
-        if access.is_some_and(|a| !a.user_allowed) {
-            return Err(Error::Forbidden("this route is disabled for game users"));
-        }
+        // Sliding expiry, written when it has moved by a step: not a write per call.
         let expires = now.plus(self.core.settings.refresh_token_ttl);
-        let user = self
-            .store()
-            .gf_touch(session.player_id, Some((session.id, expires)), now, &month_key(now))
-            .await?
-            .ok_or(REFUSED)?;
+        if expires.0 - session.expires_at.0 >= EXPIRY_STEP.as_nanos() as i64 {
+            self.store().gf_extend_session(session.id, now, expires).await?;
+        }
         Ok(Caller {
             game,
             user: Some(user),
@@ -329,12 +351,11 @@ impl Gamefuse {
                 let id: i64 = raw
                     .parse()
                     .map_err(|_| Error::invalid("current-user-id", "is not a user id"))?;
-                let now = self.now();
                 // The user must be of the key's game: a key never reaches another game.
-                if self.store().gf_user(game.id, PlayerId(id)).await?.is_none() {
-                    return Err(Error::NotFound("user"));
-                }
-                self.store().gf_touch(PlayerId(id), None, now, &month_key(now)).await?
+                let month = month_key(self.now());
+                let read = || self.store().gf_user(game.id, PlayerId(id));
+                let user = self.events.settled(Some(&month), read, |u| u).await?;
+                Some(user.ok_or(Error::NotFound("user"))?)
             }
         };
         Ok(Caller {
