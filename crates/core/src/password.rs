@@ -267,8 +267,12 @@ impl Passwords {
         if wait + wait / 2 > load.max_wait {
             return Err(overloaded(wait));
         }
-        // The estimate can be wrong (hash times vary): the bound on waiting holds regardless.
-        let permit = match tokio::time::timeout(load.max_wait, self.permits.clone().acquire_owned()).await {
+        // The estimate can be wrong (hash times vary): the bound holds regardless. A check
+        // waits for its slot only as long as still leaves time for its own hash (twice
+        // the recent average, for a saturated machine), then is refused.
+        let own_hash = load.expected_wait(load.workers) * 2;
+        let patience = load.max_wait.saturating_sub(own_hash);
+        let permit = match tokio::time::timeout(patience, self.permits.clone().acquire_owned()).await {
             Ok(permit) => permit.map_err(Error::internal)?,
             Err(_) => return Err(overloaded(load.max_wait)),
         };
@@ -370,6 +374,34 @@ mod tests {
         let parsed = PasswordHash::new(&ours).map_err(Error::internal)?;
         assert!(argon.verify_password(b"pw", &parsed).is_ok());
         assert!(!verify_with(b"pw", "not a hash", &mut memory));
+        Ok(())
+    }
+
+    /// An admitted check whose slot comes too late to hash within `max_wait` is refused
+    /// when that becomes certain, not after `max_wait` plus a hash: with a hash estimated
+    /// at 500 ms and a bound of 1.5 s, it waits for the slot at most 0.5 s.
+    #[tokio::test(flavor = "current_thread", start_paused = true)]
+    async fn a_check_waits_for_its_slot_only_while_its_hash_still_fits() -> Result<()> {
+        let p = Passwords::new(PasswordParams {
+            memory_kib: 1024,
+            iterations: 1,
+            parallelism: 1,
+            max_concurrent: 1,
+            max_wait: Duration::from_millis(1500),
+        })
+        .await?;
+        let h = p.hash(&Secret::new("correct horse")).await?;
+        p.load.hash_ns.store(500_000_000, Ordering::Relaxed);
+        let held = p.permits.clone().acquire_owned().await.map_err(Error::internal)?;
+        let started = tokio::time::Instant::now();
+        let r = p.verify(&Secret::new("correct horse"), Some(&h)).await;
+        assert!(matches!(r, Err(Error::RateLimited { .. })), "{r:?}");
+        assert_eq!(
+            started.elapsed(),
+            Duration::from_millis(500),
+            "refused once its hash could not fit"
+        );
+        drop(held);
         Ok(())
     }
 
