@@ -377,22 +377,33 @@ mod tests {
         Ok(())
     }
 
-    /// An admitted check whose slot comes too late to hash within `max_wait` is refused
-    /// when that becomes certain, not after `max_wait` plus a hash: with a hash estimated
-    /// at 500 ms and a bound of 1.5 s, it waits for the slot at most 0.5 s.
-    #[tokio::test(flavor = "current_thread", start_paused = true)]
-    async fn a_check_waits_for_its_slot_only_while_its_hash_still_fits() -> Result<()> {
+    /// One hashing worker with a bound of `max_wait_ms`, a hash of "correct horse", and
+    /// the worker's slot held by the test. The hash time estimate is fixed at `hash_ms`:
+    /// the estimate, not the machine's speed, decides admission.
+    async fn one_busy_worker(
+        max_wait_ms: u64,
+        hash_ms: u64,
+    ) -> Result<(Passwords, String, tokio::sync::OwnedSemaphorePermit)> {
         let p = Passwords::new(PasswordParams {
             memory_kib: 1024,
             iterations: 1,
             parallelism: 1,
             max_concurrent: 1,
-            max_wait: Duration::from_millis(1500),
+            max_wait: Duration::from_millis(max_wait_ms),
         })
         .await?;
         let h = p.hash(&Secret::new("correct horse")).await?;
-        p.load.hash_ns.store(500_000_000, Ordering::Relaxed);
+        p.load.hash_ns.store(hash_ms * 1_000_000, Ordering::Relaxed);
         let held = p.permits.clone().acquire_owned().await.map_err(Error::internal)?;
+        Ok((p, h, held))
+    }
+
+    /// An admitted check whose slot comes too late to hash within `max_wait` is refused
+    /// when that becomes certain, not after `max_wait` plus a hash: with a hash estimated
+    /// at 500 ms and a bound of 1.5 s, it waits for the slot at most 0.5 s.
+    #[tokio::test(flavor = "current_thread", start_paused = true)]
+    async fn a_check_waits_for_its_slot_only_while_its_hash_still_fits() -> Result<()> {
+        let (p, h, held) = one_busy_worker(1500, 500).await?;
         let started = tokio::time::Instant::now();
         let r = p.verify(&Secret::new("correct horse"), Some(&h)).await;
         assert!(matches!(r, Err(Error::RateLimited { .. })), "{r:?}");
@@ -410,19 +421,8 @@ mod tests {
     /// 1.5 s, a check waiting for the slot is admitted and the nine after it are refused.
     #[tokio::test(flavor = "current_thread")]
     async fn admission_refuses_what_cannot_finish_in_time() -> Result<()> {
-        let p = Passwords::new(PasswordParams {
-            memory_kib: 1024,
-            iterations: 1,
-            parallelism: 1,
-            max_concurrent: 1,
-            max_wait: Duration::from_millis(1500),
-        })
-        .await?;
-        let h = p.hash(&Secret::new("correct horse")).await?;
-        // The estimate, not the machine's speed, decides admission: fix it.
-        p.load.hash_ns.store(1_000_000_000, Ordering::Relaxed);
-        // Hold the only slot, so the first check is admitted and then waits.
-        let held = p.permits.clone().acquire_owned().await.map_err(Error::internal)?;
+        // The first check is admitted and then waits for the held slot.
+        let (p, h, held) = one_busy_worker(1500, 1000).await?;
         let first = {
             let (p, h) = (p.clone(), h.clone());
             tokio::spawn(async move { p.verify(&Secret::new("correct horse"), Some(&h)).await })
