@@ -342,17 +342,6 @@ impl GamefuseStore for SqlStore {
         }))
     }
 
-    async fn gf_session_by_token(&self, hash: &SecretHash) -> Result<Option<Session>> {
-        let row: Option<SessionRow> = exec_read!(self, |e| {
-            e.fetch_optional(
-                concat!("SELECT ", session_cols!(), " FROM sessions WHERE token_hash = $1"),
-                params![&hash.0],
-            )
-            .await
-        })?;
-        row.map(Session::try_from).transpose()
-    }
-
     async fn gf_add_events(&self, counts: &[EventCount]) -> Result<()> {
         let counts = counts.to_vec();
         exec_tx!(self, |e| {

@@ -90,18 +90,14 @@ async fn users_sessions_and_counters(b: Backend) {
         matches!(dup, Err(Error::Conflict(ref m)) if m.contains("Email")),
         "{dup:?}"
     );
-    let dup = s
-        .gf_insert_user(&new_user(g, "b@x.org", "ANN"), &start(g, "t9", T0, false, "2026-01"))
-        .await;
+    let refused = start(g, "t9", T0, false, "2026-01");
+    let dup = s.gf_insert_user(&new_user(g, "b@x.org", "ANN"), &refused).await;
     assert!(
         matches!(dup, Err(Error::Conflict(ref m)) if m.contains("Username")),
         "{dup:?}"
     );
     assert!(
-        s.gf_session_by_token(&SecretHash::of("t9"))
-            .await
-            .expect("get")
-            .is_none(),
+        s.session(refused.session_id).await.expect("get").is_none(),
         "nothing half-written"
     );
     let (id, hash) = s
@@ -126,17 +122,19 @@ async fn users_sessions_and_counters(b: Backend) {
         (1, 2, 2)
     );
     assert_eq!(u2.last_login, Some(Timestamp(T0 + SEC)));
-    let old = s
-        .gf_session_by_token(&SecretHash::of("t0"))
-        .await
-        .expect("get")
-        .expect("old");
+    let by_token = |token: &'static str| {
+        let s = s.clone();
+        async move {
+            let call = s
+                .gf_token_call(&SecretHash::of(token), "users/{id}")
+                .await
+                .expect("get");
+            call.expect("known token").session
+        }
+    };
+    let old = by_token("t0").await;
     assert_eq!(old.state, SessionState::Ended);
-    let new = s
-        .gf_session_by_token(&SecretHash::of("t1"))
-        .await
-        .expect("get")
-        .expect("new");
+    let new = by_token("t1").await;
     assert_eq!(new.state, SessionState::Active);
     // A token call reads the session, its game and the route's switches in one go.
     let route = "users/{id}";
@@ -366,10 +364,11 @@ async fn resets_and_game_deletion(b: Backend) {
         "$new"
     );
     let sess = s
-        .gf_session_by_token(&SecretHash::of("t"))
+        .gf_token_call(&SecretHash::of("t"), "users/{id}")
         .await
         .expect("get")
-        .expect("s");
+        .expect("s")
+        .session;
     assert_eq!(sess.state, SessionState::Ended, "a reset ends the sessions");
 
     s.gf_set_game_variable(g, "k", "v").await.expect("var");

@@ -54,8 +54,6 @@ pub trait GamefuseStore: Send + Sync {
     /// Ends the user's active session, starts a new one with the token hash, and counts the
     /// sign-in (logins, last login, sessions, one event); returns the user as updated.
     async fn gf_start_session(&self, player: PlayerId, cmd: &GfSessionStart) -> Result<GfUser>;
-    /// The session a GameFuse authentication token belongs to.
-    async fn gf_session_by_token(&self, hash: &SecretHash) -> Result<Option<Session>>;
     /// What a call with a user's authentication token is checked against, in one read:
     /// the token's session, its game, the route's switches and the user.
     async fn gf_token_call(&self, hash: &SecretHash, route: &str) -> Result<Option<TokenCall>>;
