@@ -53,6 +53,9 @@ pub trait AccountStore: Send + Sync {
     async fn enable_totp(&self, id: AccountId, sealed: &[u8], recovery: &[SecretHash]) -> Result<()>;
     /// Turns 2FA off: clears the secrets and deletes the recovery codes.
     async fn disable_totp(&self, id: AccountId) -> Result<()>;
+    /// Replaces the account's password hash `old` by `new`; false (and nothing changed)
+    /// if `old` is no longer the stored one.
+    async fn set_account_password_hash(&self, id: AccountId, old: &str, new: &str) -> Result<bool>;
     /// Marks TOTP step `step` as used for the account, if no step at or after it was used
     /// before. Returns whether it did (false: a replay).
     async fn claim_totp_step(&self, id: AccountId, step: i64) -> Result<bool>;

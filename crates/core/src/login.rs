@@ -190,6 +190,9 @@ impl Playgate {
             self.count_login_failure(&keys).await?;
             return Err(INVALID_CREDENTIALS);
         };
+        let old = account.password_hash.as_str();
+        let save = async |new: String| self.store.set_account_password_hash(account.id, old, &new).await;
+        self.passwords.upgrade(&cmd.password, old, save).await;
         let a = &self.settings.accounts;
         let now = self.now();
         let (state, expires_at) = if account.totp_enabled {

@@ -21,8 +21,9 @@ use crate::{Error, Result};
 /// how they trade CPU for RAM. A server hashes one password per core at a time, so the
 /// working memory is paid per core: 9 MiB keeps a 2-core server under password load
 /// within 64 MB (measured: 54–62 MB, against 77–96 MB at 19 MiB/t=2) at the same login
-/// throughput (README, "Benchmarks"). Hashes made under other parameters still verify:
-/// the PHC string carries them.
+/// throughput (README, "Benchmarks"). Hashes made under other parameters still verify
+/// (the PHC string carries them) and are replaced at the next login
+/// ([`Passwords::upgrade`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PasswordParams {
     /// Memory in KiB.
@@ -298,6 +299,35 @@ impl Passwords {
         .map_err(Error::internal);
         self.memory.clone().release_when_idle();
         out
+    }
+
+    /// Whether a stored hash was made under other parameters than the configured ones
+    /// (or is not argon2id v19); unreadable hashes never verify, so they are not asked.
+    pub fn needs_rehash(&self, phc: &str) -> bool {
+        let Ok(h) = PasswordHash::new(phc) else { return false };
+        let Ok(params) = Params::try_from(&h) else { return false };
+        let want = self.argon.params();
+        h.algorithm != argon2::ARGON2ID_IDENT
+            || h.version != Some(Version::V0x13.into())
+            || (params.m_cost(), params.t_cost(), params.p_cost()) != (want.m_cost(), want.t_cost(), want.p_cost())
+    }
+
+    /// After a successful check of `password` against `old`: if `old` was made under other
+    /// parameters (an earlier default), hashes the password under the current ones and
+    /// hands the hash to `save`, which replaces `old` only if it is still the stored one.
+    /// Best effort: when hashing is refused right now (busy) or the save fails, the old
+    /// hash stays and the next sign-in tries again.
+    pub async fn upgrade(&self, password: &Secret, old: &str, save: impl AsyncFnOnce(String) -> Result<bool>) {
+        if !self.needs_rehash(old) {
+            return;
+        }
+        let saved = match self.hash(password).await {
+            Ok(new) => save(new).await,
+            Err(e) => Err(e),
+        };
+        if let Err(e) = saved {
+            tracing::info!(error = %e, "password hash kept under its old parameters for now");
+        }
     }
 
     /// The argon2id PHC string of a password.

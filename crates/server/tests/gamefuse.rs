@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::{Backend, Resp, TestServer, json_type, spawn_with};
+use common::{Backend, Resp, TestServer, hash_under_other_params, json_type, spawn_with};
 use playgate_core::gamefuse::economy::NewStoreItem;
 use playgate_core::gamefuse::store::GamefuseStore as _;
 use playgate_core::gamefuse::{Gamefuse, GamefuseSettings, NoMailer};
@@ -1398,6 +1398,51 @@ async fn concurrent_sign_ins(b: Backend) {
     gf.finish().await;
 }
 
+/// A password hashed under other argon2id parameters (an earlier default) still signs in,
+/// and that sign-in stores a hash under the server's current parameters.
+async fn sign_in_upgrades_old_password_hashes(b: Backend) {
+    let Some(gf) = setup_cfg(b, |c| {
+        c.password_hash_memory_kib = 1024;
+        c.password_hash_iterations = 1;
+    })
+    .await
+    else {
+        return;
+    };
+    let up = gf.sign_up("old@x.org", "olduser", "pw").await;
+    let (player, game) = (PlayerId(id(&up)), GameId(gf.game_id));
+    let store = SqlStore::connect(&StoreOptions::new(gf.srv.config.database_url()))
+        .await
+        .expect("store");
+    let stored = async || {
+        let creds = store.gf_credentials_by_email(game, "old@x.org").await.expect("read");
+        creds.expect("user").1
+    };
+    let current = stored().await;
+    let old = hash_under_other_params("pw").await;
+    assert!(
+        !store
+            .gf_set_password_hash(player, "not the stored hash", &old)
+            .await
+            .expect("cas"),
+        "replaces only the stored hash"
+    );
+    assert!(store.gf_set_password_hash(player, &current, &old).await.expect("plant"));
+    gf.sign_in("old@x.org", "pw").await;
+    let upgraded = stored().await;
+    assert!(upgraded.starts_with("$argon2id$v=19$m=1024,t=1,p=1$"), "{upgraded}");
+    // The new hash is of the same password, and is not upgraded again.
+    gf.sign_in("old@x.org", "pw").await;
+    assert_eq!(stored().await, upgraded);
+    assert_eq!(
+        gf.sign_in_raw("old@x.org", "wrong").await.status,
+        404,
+        "GameFuse's refusal"
+    );
+    store.close().await;
+    gf.finish().await;
+}
+
 /// Every call authenticated as a user counts one event, exactly, while the node flushes
 /// its tally in the background (every 5 ms here, so flushes overlap the reads); the
 /// count survives a shutdown.
@@ -1659,6 +1704,7 @@ async fn operator_cli(b: Backend) {
 }
 
 on_both_backends!(
+    sign_in_upgrades_old_password_hashes,
     events_counted_per_call_and_kept_at_shutdown,
     operator_cli,
     forgot_password_by_smtp,

@@ -9,11 +9,13 @@ mod common;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use common::{Backend, TestServer, json_type, jwt_parts, spawn_with};
+use common::{Backend, TestServer, hash_under_other_params, json_type, jwt_parts, spawn_with};
 use playgate_core::account::{AccessLevel, AccountProfile, NewAccount, NewApiKey};
+use playgate_core::account_store::AccountStore as _;
 use playgate_core::crypto::Secret;
 use playgate_core::totp;
 use playgate_server::config::Config;
+use playgate_store::{SqlStore, StoreOptions};
 use serde_json::{Value, json};
 
 const PASSWORD: &str = "correct horse battery";
@@ -1494,7 +1496,48 @@ async fn cli_account_and_apikey(b: Backend) {
     srv.finish().await;
 }
 
+/// A password hashed under other argon2id parameters (an earlier default) still logs in,
+/// and that login stores a hash under the server's current parameters.
+async fn login_upgrades_old_password_hashes(b: Backend) {
+    let Some(srv) = server(b).await else { return };
+    let acc = account(&srv, "olduser", "").await;
+    let store = SqlStore::connect(&StoreOptions::new(srv.config.database_url()))
+        .await
+        .expect("store");
+    let old = hash_under_other_params(PASSWORD).await;
+    assert!(
+        !store
+            .set_account_password_hash(acc.id, "not the stored hash", &old)
+            .await
+            .expect("cas"),
+        "replaces only the stored hash"
+    );
+    assert!(
+        store
+            .set_account_password_hash(acc.id, &acc.password_hash, &old)
+            .await
+            .expect("plant")
+    );
+    let key = any_key(&srv).await;
+    let r = login(&srv, &key, "olduser").await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let stored = store
+        .account_by_id(acc.id)
+        .await
+        .expect("read")
+        .expect("account")
+        .password_hash;
+    assert!(stored.starts_with("$argon2id$v=19$m=1024,t=1,p=1$"), "{stored}");
+    // The new hash is of the same password.
+    let r = req(&srv, "POST", "/v3/session/logout", Some(&key), None, &[]).await;
+    assert!(r.status < 300, "logout: {}", r.text);
+    assert_eq!(login(&srv, &key, "olduser").await.status, 200);
+    store.close().await;
+    srv.finish().await;
+}
+
 on_both_backends!(
+    login_upgrades_old_password_hashes,
     login_user_logout,
     unknown_user_costs_a_password_check,
     trial_account_fields,

@@ -16,7 +16,7 @@ use playgate_core::{Error, Result};
 
 use crate::exec::{Exec, params};
 use crate::lite::lite_row;
-use crate::{SqlStore, db_err, exec_read, write_one, write_tx};
+use crate::{SqlStore, db_err, exec_one, exec_read, write_one, write_tx};
 
 /// The columns of [`AccountRow`], in its order.
 macro_rules! account_cols {
@@ -315,6 +315,18 @@ impl AccountStore for SqlStore {
             }
             Ok(())
         })
+    }
+
+    async fn set_account_password_hash(&self, id: AccountId, old: &str, new: &str) -> Result<bool> {
+        let (old, new) = (old.to_owned(), new.to_owned());
+        let n = exec_one!(self, |e| {
+            e.execute(
+                "UPDATE accounts SET password_hash = $3 WHERE id = $1 AND password_hash = $2",
+                params![id.0, &old, &new],
+            )
+            .await
+        })?;
+        Ok(n == 1)
     }
 
     async fn disable_totp(&self, id: AccountId) -> Result<()> {

@@ -342,6 +342,18 @@ impl GamefuseStore for SqlStore {
         }))
     }
 
+    async fn gf_set_password_hash(&self, player: PlayerId, old: &str, new: &str) -> Result<bool> {
+        let (old, new) = (old.to_owned(), new.to_owned());
+        let n = exec_one!(self, |e| {
+            e.execute(
+                "UPDATE gamefuse_users SET password_hash = $3 WHERE player_id = $1 AND password_hash = $2",
+                params![player.0, &old, &new],
+            )
+            .await
+        })?;
+        Ok(n == 1)
+    }
+
     async fn gf_add_events(&self, counts: &[EventCount]) -> Result<()> {
         let counts = counts.to_vec();
         exec_tx!(self, |e| {

@@ -49,6 +49,9 @@ pub trait GamefuseStore: Send + Sync {
     async fn gf_insert_user(&self, rec: &NewGfUser, session: &GfSessionStart) -> Result<GfUser>;
     /// A user of `game`.
     async fn gf_user(&self, game: GameId, id: PlayerId) -> Result<Option<GfUser>>;
+    /// Replaces the user's password hash `old` by `new`; false (and nothing changed) if
+    /// `old` is no longer the stored one.
+    async fn gf_set_password_hash(&self, player: PlayerId, old: &str, new: &str) -> Result<bool>;
     /// The id and password hash of the user with this (normalised) e-mail in `game`.
     async fn gf_credentials_by_email(&self, game: GameId, email: &str) -> Result<Option<(PlayerId, String)>>;
     /// Ends the user's active session, starts a new one with the token hash, and counts the

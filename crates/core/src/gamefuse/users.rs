@@ -251,13 +251,15 @@ impl Gamefuse {
             .passwords
             .verify(password, creds.as_ref().map(|(_, h)| h.as_str()))
             .await?;
-        let Some((player, _)) = creds.filter(|_| ok) else {
+        let Some((player, old)) = creds.filter(|_| ok) else {
             if let Some(k) = &ip_key {
                 self.core.count_failure(k, limit, window).await?;
             }
             self.core.count_failure(&account_key, limit, window).await?;
             return Err(Error::Unauthorized(SIGN_IN_REFUSED));
         };
+        let save = async |new: String| self.store().gf_set_password_hash(player, &old, &new).await;
+        self.core.passwords.upgrade(password, &old, save).await;
         let (token, start) = self.session_start(game.id, ip, true);
         // The sign-in's own event is counted by the store; this node's tally is added.
         let mark = self.events.mark();

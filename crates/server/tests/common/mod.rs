@@ -7,7 +7,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use playgate_core::clock::{ManualClock, Timestamp};
+use playgate_core::crypto::Secret;
 use playgate_core::game::{GameCredentials, NewGame};
+use playgate_core::password::{PasswordParams, Passwords};
 use playgate_server::config::Config;
 use playgate_server::startup::{self, Running};
 pub use playgate_store::testing::Backend;
@@ -183,4 +185,18 @@ macro_rules! on_both_backends {
             async fn $name() { super::$name($crate::common::Backend::Postgres).await })*
         }
     };
+}
+
+/// `password` hashed under argon2id parameters no test server is configured with (as an
+/// earlier default would have), for the tests of upgrading old hashes at sign-in.
+pub async fn hash_under_other_params(password: &str) -> String {
+    let params = PasswordParams {
+        memory_kib: 256,
+        iterations: 3,
+        parallelism: 1,
+        max_concurrent: 1,
+        ..PasswordParams::default()
+    };
+    let hasher = Passwords::new(params).await.expect("hasher");
+    hasher.hash(&Secret::new(password)).await.expect("hash")
 }
