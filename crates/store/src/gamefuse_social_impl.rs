@@ -16,9 +16,9 @@ use playgate_core::gamefuse::social_store::GamefuseSocialStore;
 use playgate_core::ids::{GameId, PlayerId};
 use playgate_core::{Error, Result};
 
-use crate::exec::{Columns, Exec, P, params};
+use crate::exec::{Exec, P, params};
 use crate::gamefuse_rows::{GfUserRow, gf_user_cols, gf_user_cols_u};
-use crate::lite::{FromLite, lite_row};
+use crate::lite::lite_row;
 use crate::{SqlStore, db_err, exec_read, write_one, write_tx};
 
 /// `$from, $from+1, …` for `n` values.
@@ -72,17 +72,7 @@ struct LinkRow {
     user: GfUserRow,
 }
 
-impl FromLite for LinkRow {
-    fn from_lite(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
-        Ok(LinkRow {
-            f_id: r.get(0)?,
-            f_status: r.get(1)?,
-            f_requester: r.get(2)?,
-            f_created: r.get(3)?,
-            user: GfUserRow::lite_at(r, 4)?,
-        })
-    }
-}
+lite_row!(LinkRow { f_id, f_status, f_requester, f_created } + user: GfUserRow);
 
 #[derive(sqlx::FromRow)]
 struct GroupRow {
@@ -143,15 +133,7 @@ struct MemberRow {
     user: GfUserRow,
 }
 
-impl FromLite for MemberRow {
-    fn from_lite(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
-        Ok(MemberRow {
-            m_group: r.get(0)?,
-            m_admin: r.get(1)?,
-            user: GfUserRow::lite_at(r, 2)?,
-        })
-    }
-}
+lite_row!(MemberRow { m_group, m_admin } + user: GfUserRow);
 
 #[derive(sqlx::FromRow)]
 struct ConnectionRow {
@@ -259,19 +241,7 @@ struct RankingRow {
     user: GfUserRow,
 }
 
-impl FromLite for RankingRow {
-    fn from_lite(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
-        Ok(RankingRow {
-            r_id: r.get(0)?,
-            r_mp: r.get(1)?,
-            r_place: r.get(2)?,
-            r_score: r.get(3)?,
-            r_start: r.get(4)?,
-            r_end: r.get(5)?,
-            user: GfUserRow::lite_at(r, 6)?,
-        })
-    }
-}
+lite_row!(RankingRow { r_id, r_mp, r_place, r_score, r_start, r_end } + user: GfUserRow);
 
 impl SqlStore {
     /// Fills the rankings of the multiplayer rounds among `rounds`, in one query.

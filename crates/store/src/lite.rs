@@ -40,11 +40,14 @@ pub(crate) trait FromLite: Sized {
 
 /// [`FromLite`] and [`Columns`](crate::exec::Columns) for a row struct whose fields are its
 /// columns in order: `lite_row!(GameRow { id, name, … })` reads field k from column k (of
-/// the row, or from an offset when the struct is part of a joined row).
+/// the row, or from an offset when the struct is part of a joined row). A last part that
+/// is itself a [`Columns`] row follows its columns: `lite_row!(MemberRow { m_group,
+/// m_admin } + user: GfUserRow)`.
 macro_rules! lite_row {
-    ($ty:ident { $($field:ident),+ $(,)? }) => {
+    ($ty:ident { $($field:ident),+ $(,)? } $(+ $tail:ident: $tail_ty:ty)?) => {
         impl $crate::exec::Columns for $ty {
-            const COUNT: usize = [$(stringify!($field)),+].len();
+            const COUNT: usize =
+                [$(stringify!($field)),+].len() $(+ <$tail_ty as $crate::exec::Columns>::COUNT)?;
 
             #[allow(unused_assignments)] // the last increment
             fn lite_at(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<Self> {
@@ -55,7 +58,8 @@ macro_rules! lite_row {
                         let v = r.get(i)?;
                         i += 1;
                         v
-                    }),+
+                    },)+
+                    $($tail: <$tail_ty as $crate::exec::Columns>::lite_at(r, i)?,)?
                 })
             }
 
@@ -67,7 +71,8 @@ macro_rules! lite_row {
                         let v = sqlx::Row::try_get(r, i)?;
                         i += 1;
                         v
-                    }),+
+                    },)+
+                    $($tail: <$tail_ty as $crate::exec::Columns>::pg_at(r, i)?,)?
                 })
             }
         }

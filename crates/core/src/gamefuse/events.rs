@@ -12,9 +12,9 @@
 //! shown with this node's unflushed tally added ([`EventTally::settle`]). The read and the
 //! tally must agree on which flushes they include, so a flush bumps a sequence number
 //! before and after it writes (odd while it runs, as in a seqlock), and a read that
-//! overlapped a flush waits for it to end and is done again. Other nodes' calls show within [`FLUSH_EVERY`]. A
-//! crash loses at most the last [`FLUSH_EVERY`] of counts: they are statistics, not
-//! balances.
+//! overlapped a flush waits for it to end and is done again. Other nodes' calls show
+//! within [`FLUSH_EVERY`]. A crash loses at most the last [`FLUSH_EVERY`] of counts: they
+//! are statistics, not balances.
 
 use std::collections::HashMap;
 use std::sync::Mutex;

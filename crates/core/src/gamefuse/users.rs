@@ -300,9 +300,7 @@ impl Gamefuse {
             if !call.session.is_live(now) {
                 return Err(REFUSED);
             }
-            if !call.game.enabled {
-                return Err(Error::Forbidden(GAME_DISABLED));
-            }
+            check_enabled(&call.game)?;
             if call.route.as_ref().is_some_and(|a| !a.user_allowed) {
                 return Err(Error::Forbidden("this route is disabled for game users"));
             }
@@ -381,8 +379,12 @@ impl Gamefuse {
 }
 
 fn enabled(game: Game) -> Result<Game> {
+    check_enabled(&game).map(|()| game)
+}
+
+fn check_enabled(game: &Game) -> Result<()> {
     if game.enabled {
-        Ok(game)
+        Ok(())
     } else {
         Err(Error::Forbidden(GAME_DISABLED))
     }
