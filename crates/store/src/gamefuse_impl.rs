@@ -13,7 +13,7 @@ use playgate_core::gamefuse::events::EventCount;
 use playgate_core::gamefuse::keys::{RouteAccess, ServiceKey};
 use playgate_core::gamefuse::reset::{NewOutbox, OutboxRecord};
 use playgate_core::gamefuse::store::{GamefuseStore, TokenCall};
-use playgate_core::gamefuse::users::{GfSessionStart, NewGfUser};
+use playgate_core::gamefuse::users::{GfSessionStart, NewGfUser, ProfilePatch};
 use playgate_core::ids::{GameId, PlayerId, SessionId};
 use playgate_core::session::Session;
 use playgate_core::{Error, Result};
@@ -284,6 +284,56 @@ impl GamefuseStore for SqlStore {
             .await
         })?;
         Ok(row.map(GfUser::from))
+    }
+
+    async fn gf_update_profile(&self, player: PlayerId, patch: &ProfilePatch) -> Result<GfUser> {
+        let patch = patch.clone();
+        write_tx!(self, |tx| {
+            // The player row mirrors the GameFuse one: `user_id` is the normalised e-mail.
+            if let Some((name, key)) = &patch.username {
+                sqlx::query("UPDATE gamefuse_users SET username = $2, username_key = $3 WHERE player_id = $1")
+                    .bind(player.0)
+                    .bind(name)
+                    .bind(key)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(user_conflict)?;
+                sqlx::query("UPDATE players SET username = $2, updated_at = $3 WHERE id = $1")
+                    .bind(player.0)
+                    .bind(name)
+                    .bind(patch.now.0)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(user_conflict)?;
+            }
+            if let Some((email, display)) = &patch.email {
+                sqlx::query("UPDATE gamefuse_users SET email = $2, display_email = $3 WHERE player_id = $1")
+                    .bind(player.0)
+                    .bind(email)
+                    .bind(display)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(user_conflict)?;
+                sqlx::query("UPDATE players SET user_id = $2, email = $3, updated_at = $4 WHERE id = $1")
+                    .bind(player.0)
+                    .bind(email)
+                    .bind(display)
+                    .bind(patch.now.0)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(user_conflict)?;
+            }
+            let row: Option<GfUserRow> = sqlx::query_as(concat!(
+                "SELECT ",
+                gf_user_cols!(),
+                " FROM gamefuse_users WHERE player_id = $1"
+            ))
+            .bind(player.0)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(db_err)?;
+            row.map(GfUser::from).ok_or(Error::NotFound("user"))
+        })
     }
 
     async fn gf_credentials_by_email(&self, game: GameId, email: &str) -> Result<Option<(PlayerId, String)>> {

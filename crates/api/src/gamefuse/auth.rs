@@ -58,19 +58,59 @@ async fn raw(req: Request, state: &AppState) -> Result<Raw, GfError> {
     })
 }
 
-/// Which SDK's response shapes a call gets where the JS and C# SDKs disagree
-/// (reference 16): the C# shape when the request shows it comes from the Unity/C# SDK
-/// (an `X-Unity-Version` header, or a User-Agent naming `UnityPlayer` or
-/// `UnityWebRequest`), or when it says so with `X-GameFuse-Client: csharp`; the JS shape
-/// otherwise (`X-GameFuse-Client: js` forces it).
-pub fn is_csharp(h: &HeaderMap) -> bool {
-    if let Some(c) = header(h, "x-gamefuse-client") {
-        return matches!(c.to_ascii_lowercase().as_str(), "csharp" | "cs" | "c#" | "unity");
+/// Which GameFuse SDK sent a request, for the bodies the SDKs read differently
+/// (reference 16 and 17.7). The JS shapes are the default; the two native SDKs share theirs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Client {
+    /// The JS SDK, and any client that does not show itself as a native one.
+    Js,
+    /// The C# SDK under Unity: an `X-Unity-Version` header, or a User-Agent naming
+    /// `UnityPlayer` or `UnityWebRequest`.
+    CSharp,
+    /// The Unreal (C++) SDK: the engine's default User-Agent carries its build version,
+    /// `++UE5+Release-5.4-CL-…` (reference 17.2); the SDK sends no header of its own.
+    Unreal,
+}
+
+impl Client {
+    /// Recognises the client from its headers. `X-GameFuse-Client` (`js`, `csharp`,
+    /// `unreal`) overrides the detection, for clients behind a proxy that rewrites them.
+    pub fn of(h: &HeaderMap) -> Client {
+        if let Some(c) = header(h, "x-gamefuse-client") {
+            return match c.to_ascii_lowercase().as_str() {
+                "csharp" | "cs" | "c#" | "unity" => Client::CSharp,
+                "unreal" | "ue" | "cpp" | "c++" => Client::Unreal,
+                _ => Client::Js,
+            };
+        }
+        if h.contains_key("x-unity-version") {
+            return Client::CSharp;
+        }
+        let ua = header(h, "user-agent").unwrap_or_default();
+        if ua.contains("UnityPlayer") || ua.contains("UnityWebRequest") {
+            Client::CSharp
+        } else if unreal_build(&ua) {
+            Client::Unreal
+        } else {
+            Client::Js
+        }
     }
-    if h.contains_key("x-unity-version") {
-        return true;
+
+    /// Whether it is one of the native SDKs (C# or Unreal), which want the wrapped lists
+    /// and numbers where the JS shapes have `null` (reference 17.4, 17.7).
+    pub fn native(self) -> bool {
+        self != Client::Js
     }
-    header(h, "user-agent").is_some_and(|ua| ua.contains("UnityPlayer") || ua.contains("UnityWebRequest"))
+}
+
+/// Whether a User-Agent carries an Unreal engine build version: `++UE` then digits then
+/// `+` (`++UE4+Release-4.27`, `++UE5+Release-5.4-CL-0`).
+fn unreal_build(ua: &str) -> bool {
+    ua.match_indices("++UE").any(|(i, m)| {
+        let rest = &ua[i + m.len()..];
+        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+        digits > 0 && rest[digits..].starts_with('+')
+    })
 }
 
 /// A call by a user (token) or a service key.
@@ -79,8 +119,8 @@ pub struct Authed {
     /// The presented authentication token (None with a service key).
     pub token: Option<String>,
     pub input: Input,
-    /// The C# SDK's shapes (reference 16), see [`is_csharp`].
-    pub csharp: bool,
+    /// The SDK that sent the call, for the bodies they read differently.
+    pub client: Client,
 }
 
 impl FromRequest<AppState> for Authed {
@@ -100,7 +140,7 @@ impl FromRequest<AppState> for Authed {
             return Ok(Authed {
                 caller,
                 token: None,
-                csharp: is_csharp(&r.headers),
+                client: Client::of(&r.headers),
                 input: r.input,
             });
         }
@@ -112,7 +152,7 @@ impl FromRequest<AppState> for Authed {
         Ok(Authed {
             caller,
             token: Some(token),
-            csharp: is_csharp(&r.headers),
+            client: Client::of(&r.headers),
             input: r.input,
         })
     }
@@ -123,6 +163,7 @@ pub struct GameCall {
     pub game: Game,
     pub input: Input,
     pub ip: Option<IpAddr>,
+    pub client: Client,
 }
 
 impl FromRequest<AppState> for GameCall {
@@ -141,6 +182,7 @@ impl FromRequest<AppState> for GameCall {
         let game = state.gamefuse.authenticate_game(id, &token).await?;
         Ok(GameCall {
             game,
+            client: Client::of(&r.headers),
             input: r.input,
             ip: r.ip,
         })
@@ -172,6 +214,7 @@ impl FromRequest<AppState> for SuiteCall {
 pub struct Open {
     pub input: Input,
     pub ip: Option<IpAddr>,
+    pub client: Client,
 }
 
 impl FromRequest<AppState> for Open {
@@ -180,8 +223,66 @@ impl FromRequest<AppState> for Open {
     async fn from_request(req: Request, state: &AppState) -> Result<Self, GfError> {
         let r = raw(req, state).await?;
         Ok(Open {
+            client: Client::of(&r.headers),
             input: r.input,
             ip: r.ip,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for (k, v) in pairs {
+            h.insert(*k, axum::http::HeaderValue::from_static(v));
+        }
+        h
+    }
+
+    #[test]
+    fn recognises_each_sdk() {
+        let cases: [(&[(&str, &str)], Client); 8] = [
+            (&[], Client::Js),
+            (
+                &[("user-agent", "Mozilla/5.0 (X11; Linux x86_64) Chrome/120.0")],
+                Client::Js,
+            ),
+            (&[("x-unity-version", "2022.3.1f1")], Client::CSharp),
+            (
+                &[(
+                    "user-agent",
+                    "UnityPlayer/2022.3.1f1 (UnityWebRequest/1.0, libcurl/8.1.1-DEV)",
+                )],
+                Client::CSharp,
+            ),
+            (
+                &[
+                    (
+                        "user-agent",
+                        "MyGame/++UE5+Release-5.4-CL-33043543 Windows/10.0.19045.1.256.64bit",
+                    ),
+                    ("accept", "application/json"),
+                ],
+                Client::Unreal,
+            ),
+            (
+                &[("user-agent", "Shooter/++UE4+Release-4.27-CL-0 Mac/14.1")],
+                Client::Unreal,
+            ),
+            // `++UE` without a version number is not an engine build.
+            (&[("user-agent", "tool/++UE+x")], Client::Js),
+            (
+                &[("x-gamefuse-client", "js"), ("x-unity-version", "2022.3.1f1")],
+                Client::Js,
+            ),
+        ];
+        for (h, want) in cases {
+            assert_eq!(Client::of(&headers(h)), want, "{h:?}");
+        }
+        assert_eq!(Client::of(&headers(&[("x-gamefuse-client", "unreal")])), Client::Unreal);
+        assert!(Client::Unreal.native() && Client::CSharp.native() && !Client::Js.native());
     }
 }

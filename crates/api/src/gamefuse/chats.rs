@@ -1,7 +1,7 @@
 //! Chats and messages (reference 12): direct chats by usernames, group chats, pages of 25,
 //! mark as read. Message pages are a bare array for the JS SDK and `{"messages": […]}` for
-//! the C# SDK (reference 16, see `auth::is_csharp`); creations answer supersets that both
-//! read.
+//! the native SDKs (reference 17.7, see `auth::Client`); creations answer supersets that
+//! all of them read.
 
 use axum::Json;
 use axum::extract::{Path, State};
@@ -11,7 +11,7 @@ use playgate_core::gamefuse::chats::ChatTarget;
 
 use super::wire::{
     ChatCreatedOut, ChatMessageOut, ChatOut, ChatPageOut, ChatRequest, MessageCreatedOut, MessageOut, MessageRequest,
-    MessagesOut, chats,
+    MessagesOut, chats, shaped,
 };
 use super::{Authed, GfError, path_id};
 use crate::common::state::AppState;
@@ -57,11 +57,12 @@ pub async fn create(State(s): State<AppState>, auth: Authed) -> Result<Json<Chat
         .await
         .map_err(unprocessable)?;
     let out = ChatOut::new(chat, me);
-    Ok(Json(ChatCreatedOut {
+    let created = ChatCreatedOut {
         chat_users: out.participants.clone(),
         chat: out.clone(),
         top: out,
-    }))
+    };
+    Ok(Json(shaped(created, auth.client.native())))
 }
 
 /// `GET /chats/page/{page}`: both lists, each 25 per page.
@@ -73,10 +74,11 @@ pub async fn page(
     let me = viewer(&auth)?;
     let page = path_id(&page, "page")?;
     let (direct, group) = s.gamefuse.chats_page(&auth.caller, page).await?;
-    Ok(Json(ChatPageOut {
+    let out = ChatPageOut {
         direct_chats: chats(direct, me),
         group_chats: chats(group, me),
-    }))
+    };
+    Ok(Json(shaped(out, auth.client.native())))
 }
 
 /// `POST /messages` `{"message": {"chat_id", "text"}}`.
@@ -98,7 +100,7 @@ pub async fn send(State(s): State<AppState>, auth: Authed) -> Result<Json<Messag
     }))
 }
 
-/// `GET /messages/page/{page}?chat_id=`: a bare array (JS) or `{"messages": …}` (C#).
+/// `GET /messages/page/{page}?chat_id=`: a bare array (JS) or `{"messages": …}` (native).
 pub async fn messages(State(s): State<AppState>, Path(page): Path<String>, auth: Authed) -> Result<Response, GfError> {
     let me = viewer(&auth)?;
     let page = path_id(&page, "page")?;
@@ -111,7 +113,7 @@ pub async fn messages(State(s): State<AppState>, Path(page): Path<String>, auth:
         .into_iter()
         .map(|m| ChatMessageOut::new(m, me))
         .collect();
-    if auth.csharp {
+    if auth.client.native() {
         return Ok(Json(MessagesOut { messages: list }).into_response());
     }
     Ok(Json(list).into_response())

@@ -54,8 +54,11 @@ pub async fn answer(
         .answer_friend_request(&auth.caller, id, accept)
         .await
         .map_err(unprocessable)?;
+    // The texts gamefuse.co answers: the C# SDK's tests compare them (reference 17.5).
     let what = if accept { "accepted" } else { "declined" };
-    Ok(Json(MessageOut::new(format!("Friend request {what}"))))
+    Ok(Json(MessageOut::new(format!(
+        "you have successfully {what} this friend request"
+    ))))
 }
 
 /// `DELETE /friendships/{id}`: the sender cancels a pending request.
@@ -69,7 +72,7 @@ pub async fn cancel(
         .cancel_friend_request(&auth.caller, id)
         .await
         .map_err(unprocessable)?;
-    Ok(Json(MessageOut::new("Friend request cancelled")))
+    Ok(Json(MessageOut::new("friend request destroyed successfully")))
 }
 
 /// `DELETE /unfriend`: `user_id` in the JSON body (SDK) or the query (docs).
@@ -79,7 +82,7 @@ pub async fn unfriend(State(s): State<AppState>, auth: Authed) -> Result<Json<Me
         .user_id
         .ok_or_else(|| unprocessable(playgate_core::Error::invalid("user_id", "is required")))?;
     s.gamefuse.unfriend(&auth.caller, other).await.map_err(unprocessable)?;
-    Ok(Json(MessageOut::new("Friend removed")))
+    Ok(Json(MessageOut::new("user has been unfriended successfully")))
 }
 
 /// `GET /friendships`: the caller's three lists.

@@ -1,12 +1,13 @@
 //! Game rounds (reference 13): create (single or multiplayer), update, delete, show, and
-//! a user's rounds. Bodies nested under `game_round` (SDK) or flat (docs).
+//! a user's rounds. Bodies nested under `game_round` (JS SDK) or flat (docs, native SDKs);
+//! the native SDKs get numbers for `score` and `place` (reference 17.4).
 
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use playgate_core::gamefuse::social::RoundInput;
 
-use super::wire::{GameRoundOut, GameRoundsOut, MessageOut, RoundRequest, RoundsQuery};
+use super::wire::{GameRoundOut, GameRoundsOut, MessageOut, RoundRequest, RoundsQuery, shaped};
 use super::{Authed, GfError, path_id};
 use crate::common::state::AppState;
 
@@ -40,7 +41,7 @@ pub async fn create(State(s): State<AppState>, auth: Authed) -> Result<(StatusCo
         .create_round(&auth.caller, input)
         .await
         .map_err(|e| unprocessable(e.into()))?;
-    Ok((StatusCode::CREATED, Json(r.into())))
+    Ok((StatusCode::CREATED, Json(shaped(r.into(), auth.client.native()))))
 }
 
 /// `PUT /game_rounds/{id}`: partial; the full round back.
@@ -56,7 +57,7 @@ pub async fn update(
         .update_round(&auth.caller, id, input)
         .await
         .map_err(|e| unprocessable(e.into()))?;
-    Ok(Json(r.into()))
+    Ok(Json(shaped(r.into(), auth.client.native())))
 }
 
 /// `DELETE /game_rounds/{id}`.
@@ -67,7 +68,8 @@ pub async fn delete(
 ) -> Result<Json<MessageOut>, GfError> {
     let id = path_id(&id, "game round")?;
     s.gamefuse.delete_round(&auth.caller, id).await?;
-    Ok(Json(MessageOut::new("Game round deleted")))
+    // The C# SDK's tests look for `destroyed` (reference 17.5).
+    Ok(Json(MessageOut::new("Game round destroyed")))
 }
 
 /// `GET /game_rounds/{id}`.
@@ -77,7 +79,8 @@ pub async fn show(
     auth: Authed,
 ) -> Result<Json<GameRoundOut>, GfError> {
     let id = path_id(&id, "game round")?;
-    Ok(Json(s.gamefuse.round(&auth.caller, id).await?.into()))
+    let r = s.gamefuse.round(&auth.caller, id).await?;
+    Ok(Json(shaped(r.into(), auth.client.native())))
 }
 
 /// `GET /game_rounds?user_id=&page=&per_page=`: 422 without `user_id`.
@@ -90,7 +93,8 @@ pub async fn list(State(s): State<AppState>, auth: Authed) -> Result<Json<GameRo
         .gamefuse
         .rounds_of(&auth.caller, user, q.page.unwrap_or(1), q.per_page.unwrap_or(100))
         .await?;
-    Ok(Json(GameRoundsOut {
+    let out = GameRoundsOut {
         game_rounds: rounds.into_iter().map(GameRoundOut::from).collect(),
-    }))
+    };
+    Ok(Json(shaped(out, auth.client.native())))
 }

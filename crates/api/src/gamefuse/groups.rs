@@ -1,7 +1,8 @@
 //! Groups and group membership (reference 11): create, list, show, update, delete, and
 //! the `group_connections` routes (join, join request, invite, answer, cancel, leave,
-//! remove member, make admin), and group attributes (11.13). Bodies nested (`group`,
-//! `group_connection`) or flat.
+//! remove member, make admin), the admin and membership routes the Unreal SDK sends
+//! (17.3), and group attributes (11.13). Bodies nested (`group`, `group_connection`) or
+//! flat; the native SDKs get numbers for `max_group_size` and wrapped attribute lists.
 
 use axum::Json;
 use axum::extract::{Path, State};
@@ -11,7 +12,7 @@ use playgate_core::gamefuse::social::{ConnectCommand, ConnectionKind, GroupInput
 
 use super::wire::{
     ConnectionOut, ConnectionRequest, ConnectionStatusOut, GroupAttributeIn, GroupAttributeOut, GroupAttributesOut,
-    GroupAttributesRequest, GroupIdRequest, GroupOut, GroupRequest, GroupsOut, MessageOut,
+    GroupAttributesRequest, GroupIdRequest, GroupOut, GroupRequest, GroupsOut, MessageOut, UserIdRequest, shaped,
 };
 use super::{Authed, GfError, path_id};
 use crate::common::state::AppState;
@@ -50,21 +51,35 @@ pub async fn create(State(s): State<AppState>, auth: Authed) -> Result<(StatusCo
         .create_group(&auth.caller, input)
         .await
         .map_err(unprocessable)?;
-    Ok((StatusCode::CREATED, Json(GroupOut::with_members(v))))
+    let out = shaped(GroupOut::with_members(v), auth.client.native());
+    Ok((StatusCode::CREATED, Json(out)))
 }
 
-/// `GET /groups`: every searchable group of the game, without members.
+/// `GET /groups[?query=]`: every searchable group of the game (whose name contains the
+/// query), without members.
 pub async fn list(State(s): State<AppState>, auth: Authed) -> Result<Json<GroupsOut>, GfError> {
-    let groups = s.gamefuse.list_groups(&auth.caller).await?;
-    Ok(Json(GroupsOut {
+    let query = auth.input.text("query");
+    let groups = s.gamefuse.list_groups(&auth.caller, query.as_deref()).await?;
+    let out = GroupsOut {
         groups: groups.into_iter().map(GroupOut::bare).collect(),
-    }))
+    };
+    Ok(Json(shaped(out, auth.client.native())))
+}
+
+/// `GET /user/groups` (Unreal, 17.3): the caller's groups, with members and admins.
+pub async fn mine(State(s): State<AppState>, auth: Authed) -> Result<Json<GroupsOut>, GfError> {
+    let groups = s.gamefuse.my_groups(&auth.caller).await?;
+    let out = GroupsOut {
+        groups: groups.into_iter().map(GroupOut::with_members).collect(),
+    };
+    Ok(Json(shaped(out, auth.client.native())))
 }
 
 /// `GET /groups/{id}`: with members and admins; pending invites and requests for admins.
 pub async fn show(State(s): State<AppState>, Path(id): Path<String>, auth: Authed) -> Result<Json<GroupOut>, GfError> {
     let id = path_id(&id, "group")?;
-    Ok(Json(GroupOut::detail(s.gamefuse.group(&auth.caller, id).await?)))
+    let out = GroupOut::detail(s.gamefuse.group(&auth.caller, id).await?);
+    Ok(Json(shaped(out, auth.client.native())))
 }
 
 /// `PUT /groups/{id}`: admins only; answers the real member lists.
@@ -80,7 +95,7 @@ pub async fn update(
         .update_group(&auth.caller, id, input)
         .await
         .map_err(unprocessable)?;
-    Ok(Json(GroupOut::with_members(v)))
+    Ok(Json(shaped(GroupOut::with_members(v), auth.client.native())))
 }
 
 /// `DELETE /groups/{id}`: admins only.
@@ -94,7 +109,8 @@ pub async fn delete(
     Ok(Json(MessageOut::new("Group deleted")))
 }
 
-/// `POST /group_connections`: join, join request, or invite (by `action_type`).
+/// `POST /group_connections`: join, join request, or invite (by `action_type`); without
+/// one (the native SDKs' flat `{group_id, user_id}`), the group's settings decide.
 pub async fn connect(State(s): State<AppState>, auth: Authed) -> Result<Json<ConnectionOut>, GfError> {
     let req: ConnectionRequest = auth
         .input
@@ -103,11 +119,12 @@ pub async fn connect(State(s): State<AppState>, auth: Authed) -> Result<Json<Con
         .map_err(|e: GfError| e.remap(StatusCode::BAD_REQUEST, StatusCode::UNPROCESSABLE_ENTITY))?;
     let bad = |field: &str, reason: &str| unprocessable(playgate_core::Error::invalid(field, reason));
     let group_id = req.group_id.ok_or_else(|| bad("group_id", "is required"))?;
-    let kind = req
-        .action_type
-        .as_deref()
-        .and_then(ConnectionKind::parse)
-        .ok_or_else(|| bad("action_type", "must be join, join_request or invite"))?;
+    let kind = match req.action_type.as_deref().map(str::trim).filter(|a| !a.is_empty()) {
+        None => None,
+        Some(a) => {
+            Some(ConnectionKind::parse(a).ok_or_else(|| bad("action_type", "must be join, join_request or invite"))?)
+        }
+    };
     // The invitee's username is top-level in the SDK's body; `input.text` reads it there.
     let username = auth.input.text("username").or(req.username);
     let cmd = ConnectCommand {
@@ -116,10 +133,11 @@ pub async fn connect(State(s): State<AppState>, auth: Authed) -> Result<Json<Con
         username,
     };
     let v = s.gamefuse.connect(&auth.caller, cmd).await.map_err(unprocessable)?;
-    Ok(Json(ConnectionOut::from(v)))
+    Ok(Json(shaped(ConnectionOut::from(v), auth.client.native())))
 }
 
-/// `PUT /group_connections/{id}` `{"group_connection": {"status": …}}`.
+/// `PUT /group_connections/{id}` `{"group_connection": {"status": …}}` or flat. A decline
+/// naming a group the caller belongs to leaves it (how the Unreal SDK leaves, 17.3).
 pub async fn answer(
     State(s): State<AppState>,
     Path(id): Path<String>,
@@ -139,7 +157,7 @@ pub async fn answer(
     };
     let c = s
         .gamefuse
-        .answer_connection(&auth.caller, id, accept)
+        .answer_or_leave(&auth.caller, id, accept)
         .await
         .map_err(unprocessable)?;
     Ok(Json(ConnectionStatusOut {
@@ -206,7 +224,7 @@ pub async fn make_admin(
 }
 
 /// `GET /groups/{id}/attributes`: members only; a bare array (JS) or `{"attributes": …}`
-/// (C#, reference 16).
+/// (the native SDKs, reference 17.7).
 pub async fn attributes(
     State(s): State<AppState>,
     Path(id): Path<String>,
@@ -222,13 +240,14 @@ pub async fn attributes(
         .into_iter()
         .map(|a| GroupAttributeOut::new(a, me))
         .collect();
-    if auth.csharp {
+    if auth.client.native() {
         return Ok(Json(GroupAttributesOut { attributes: list }).into_response());
     }
     Ok(Json(list).into_response())
 }
 
-/// `POST /groups/{id}/add_attribute` `{"attributes": [{key, value, others_can_edit?}]}`.
+/// `POST /groups/{id}/add_attribute` `{"attributes": [{key, value, others_can_edit?}]}`
+/// (or Unreal's `only_can_edit_by_creator`): the attributes, the new ones first.
 pub async fn add_attribute(
     State(s): State<AppState>,
     Path(id): Path<String>,
@@ -243,18 +262,19 @@ pub async fn add_attribute(
             key: req.key,
             value: req.value,
             others_can_edit: req.others_can_edit,
+            only_can_edit_by_creator: req.only_can_edit_by_creator,
         });
     }
     let attrs = list
         .into_iter()
         .map(|a| {
             Ok(NewAttribute {
+                others_can_edit: a.others_can_edit(),
                 key: a
                     .key
                     .filter(|k| !k.is_empty())
                     .ok_or_else(|| GfError::invalid("key", "is required"))?,
                 value: a.value.ok_or_else(|| GfError::invalid("value", "is required"))?,
-                others_can_edit: a.others_can_edit.unwrap_or(false),
             })
         })
         .collect::<Result<Vec<_>, GfError>>()?;
@@ -283,4 +303,35 @@ pub async fn modify_attribute(
         .modify_group_attribute(&auth.caller, id, &key, &value)
         .await?;
     Ok(Json(GroupAttributeOut::new(a, me)))
+}
+
+/// `POST /groups/{id}/admins` `{"user_id"}` (Unreal, 17.3): an admin promotes a member.
+pub async fn add_admin(
+    State(s): State<AppState>,
+    Path(group): Path<String>,
+    auth: Authed,
+) -> Result<Json<MessageOut>, GfError> {
+    let group = path_id(&group, "group")?;
+    let req: UserIdRequest = auth.input.unwrapped("group_connection").parse()?;
+    let user = req.user_id.ok_or_else(|| GfError::invalid("user_id", "is required"))?;
+    s.gamefuse
+        .make_admin(&auth.caller, group, user)
+        .await
+        .map_err(unprocessable)?;
+    Ok(Json(MessageOut::new("Member made admin")))
+}
+
+/// `DELETE /groups/{id}/admins/{user_id}` (Unreal, 17.3): an admin demotes another admin.
+pub async fn remove_admin(
+    State(s): State<AppState>,
+    Path((group, user)): Path<(String, String)>,
+    auth: Authed,
+) -> Result<Json<MessageOut>, GfError> {
+    let group = path_id(&group, "group")?;
+    let user = path_id(&user, "user")?;
+    s.gamefuse
+        .remove_admin(&auth.caller, group, user)
+        .await
+        .map_err(unprocessable)?;
+    Ok(Json(MessageOut::new("Admin removed")))
 }

@@ -8,7 +8,8 @@ use super::{Authed, GfError, path_id};
 use crate::common::state::AppState;
 
 /// `POST /users/{id}/add_leaderboard_entry`: multipart (SDK; `extra_attributes` its raw
-/// pseudo-JSON text, kept verbatim) or JSON with a `metadata` object (docs).
+/// pseudo-JSON text, kept verbatim) or JSON with a `metadata` object (docs, native SDKs).
+/// Scores are whole numbers; a fractional one (the C# SDK sends a double) is rounded.
 pub async fn add(
     State(s): State<AppState>,
     Path(id): Path<String>,
@@ -19,11 +20,22 @@ pub async fn add(
     let name = req
         .leaderboard_name
         .ok_or_else(|| GfError::invalid("leaderboard_name", "is required"))?;
-    let score = req.score.ok_or_else(|| GfError::invalid("score", "is required"))?;
+    let score = whole(req.score.ok_or_else(|| GfError::invalid("score", "is required"))?)?;
     s.gamefuse
         .add_leaderboard_entry(user, &name, score, req.extra_attributes, req.metadata)
         .await?;
     Ok(Json(UserSelfOut::new(user, auth.token.clone(), s.core.now())))
+}
+
+/// `score` rounded to the nearest whole number, or 400 beyond the integer range.
+fn whole(score: f64) -> Result<i64, GfError> {
+    const LIMIT: f64 = 9_007_199_254_740_992.0; // 2^53: every whole f64 below is exact
+    let r = score.round();
+    if !(-LIMIT..=LIMIT).contains(&r) {
+        return Err(GfError::invalid("score", "is out of range"));
+    }
+    // A whole number within ±2^53: the cast is exact.
+    Ok(r as i64)
 }
 
 /// `POST /users/{id}/clear_my_leaderboard_entries`: `leaderboard_name` as form field or

@@ -11,14 +11,16 @@
 //! and the test suite (15), plus an admin HTTP API under `/admin/gamefuse`.
 //!
 //! Part 2: friends (10), groups, membership and group attributes (11), chats and
-//! messages (12), game rounds (13), and every relation of the full user data (1.3). Where
-//! the JS and C# SDKs want different bodies (16), the JS shape is the default and the C#
-//! one is served when the request comes from the Unity/C# SDK (`auth::is_csharp`).
+//! messages (12), game rounds (13), and every relation of the full user data (1.3).
+//!
+//! The native SDKs (section 17 of the reference, `gamefuse-native-sdks.md`): every request
+//! the C# (Unity) and Unreal SDKs send. Where they and the JS SDK read different bodies
+//! (17.7), the JS shape is the default and the native one is served when the request shows
+//! it comes from a native SDK (`auth::Client`).
 //!
 //! Not supported: OAuth sign-in with `temp_oauth_transfer_token` (a V2 flow, answered
 //! 400); `DELETE /users/{id}` (the SDK never sends it); the older `/api/v1` and `/api/v2`
-//! routes; the C# SDK's leaderboard `extra_attributes` object (reference 16: JS wins there);
-//! a per-game setting for the SDK shapes (detection by request only).
+//! routes; a per-game setting for the SDK shapes (detection by request only).
 
 mod admin;
 mod attributes;
@@ -45,7 +47,7 @@ use axum::response::Response;
 use axum::routing::{delete, get, post, put};
 use tower_http::cors::{Any, CorsLayer};
 
-pub use auth::{Authed, GameCall, Open, SuiteCall};
+pub use auth::{Authed, Client, GameCall, Open, SuiteCall};
 pub use error::GfError;
 
 use crate::common::state::AppState;
@@ -114,11 +116,14 @@ pub fn router() -> Router<AppState> {
     let api = Router::new()
         .route("/games/verify", get(games::verify))
         .route("/games/fetch_game_variables", get(games::verify))
+        // The Unreal SDK asks for it with a Rails format suffix (reference 17.3).
+        .route("/games/fetch_game_variables.json", get(games::verify))
         .route("/games/store_items", get(games::store_items))
         .route("/util/get_server_time", get(games::server_time))
         .route("/users", post(users::sign_up))
         .route("/sessions", post(sessions::sign_in))
-        .route("/users/{id}", get(users::show))
+        .route("/users/{id}", get(users::show).put(users::update))
+        .route("/users/{id}/password", put(users::change_password))
         .route("/users/{id}/add_game_user_attribute", post(attributes::add))
         .route(
             "/users/{id}/remove_game_user_attribute",
@@ -144,6 +149,7 @@ pub fn router() -> Router<AppState> {
         .route("/users/{id}/leaderboard_entries", get(leaderboards::of_user))
         .route("/games/{game_id}/leaderboard_entries", get(leaderboards::of_game))
         .route("/games/{game_id}/forget_password", get(password::forget))
+        .route("/password/reset", post(password::reset_json))
         .route(
             "/password_reset",
             get(password::reset_page).post(password::reset_submit),
@@ -164,6 +170,9 @@ pub fn router() -> Router<AppState> {
                 .delete(groups::delete),
         )
         .route("/groups/{id}/attributes", get(groups::attributes))
+        .route("/groups/{id}/admins", post(groups::add_admin))
+        .route("/groups/{id}/admins/{user_id}", delete(groups::remove_admin))
+        .route("/user/groups", get(groups::mine))
         .route("/groups/{id}/add_attribute", post(groups::add_attribute))
         .route(
             "/groups/{id}/modify_attribute",
@@ -191,6 +200,7 @@ pub fn router() -> Router<AppState> {
         .route("/test_suite/create_game", post(test_suite::create_game))
         .route("/test_suite/create_user", post(test_suite::create_user))
         .route("/test_suite/create_store_item", post(test_suite::create_store_item))
+        .route("/test_suite/create_store_items", post(test_suite::create_store_item))
         .route(
             "/test_suite/clean_up_test",
             axum::routing::delete(test_suite::clean_up).post(test_suite::clean_up),

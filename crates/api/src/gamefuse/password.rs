@@ -1,5 +1,6 @@
-//! Password reset (reference 14): the request by the game, and the small HTML page the
-//! e-mailed link opens, where the user sets a new password.
+//! Password reset (reference 14): the request by the game, the small HTML page the
+//! e-mailed link opens, where the user sets a new password, and the JSON form of that last
+//! step the C# SDK sends (`POST /password/reset`, reference 17.3).
 
 use axum::Json;
 use axum::extract::{Path, State};
@@ -7,7 +8,7 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use playgate_core::crypto::Secret;
 
-use super::wire::{ForgotOut, ForgotRequest};
+use super::wire::{ForgotOut, ForgotRequest, MessageOut, PasswordRequest};
 use super::{GameCall, GfError, Open, path_id};
 use crate::common::state::AppState;
 
@@ -124,4 +125,21 @@ pub async fn reset_submit(State(s): State<AppState>, call: Open) -> Result<Respo
         )),
         Err(e) => Err(e.into()),
     }
+}
+
+/// `POST /password/reset` `{token, password, password_confirmation, game_id?, game_token?}`
+/// (JSON, C# SDK): sets the password like the page's form; 422 for a dead token or a bad
+/// password, nothing changed.
+pub async fn reset_json(State(s): State<AppState>, call: Open) -> Result<Json<MessageOut>, GfError> {
+    let req: PasswordRequest = call.input.parse()?;
+    let field = |v: Option<String>| Secret::new(v.unwrap_or_default());
+    s.gamefuse
+        .reset_password(
+            &req.token.unwrap_or_default(),
+            &field(req.password),
+            &field(req.password_confirmation),
+        )
+        .await
+        .map_err(|e| GfError::from(e).remap(StatusCode::BAD_REQUEST, StatusCode::UNPROCESSABLE_ENTITY))?;
+    Ok(Json(MessageOut::new("Your password has been changed")))
 }

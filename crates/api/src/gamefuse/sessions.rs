@@ -5,7 +5,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use playgate_core::crypto::Secret;
 
-use super::wire::{FullUserOut, SignInRequest};
+use super::wire::{FullUserOut, SignInRequest, shaped};
 use super::{GfError, Open};
 use crate::common::state::AppState;
 
@@ -30,5 +30,6 @@ pub async fn sign_in(State(s): State<AppState>, call: Open) -> Result<Json<FullU
         .await
         .map_err(|e| GfError::from(e).remap(StatusCode::UNAUTHORIZED, StatusCode::NOT_FOUND))?;
     let rel = s.gamefuse.relations(&signed.user, false).await?;
-    Ok(Json(FullUserOut::signed_in(signed, rel, s.core.now())))
+    let out = FullUserOut::signed_in(signed, rel, s.core.now());
+    Ok(Json(shaped(out, call.client.native())))
 }

@@ -7,7 +7,8 @@ use axum::http::StatusCode;
 use playgate_core::gamefuse::economy::NewStoreItem;
 
 use super::wire::{
-    MessageOut, StoreItemIn, SuiteGameOut, SuiteGameRequest, SuiteItemOut, SuiteUserRequest, UserPublicOut,
+    MessageOut, StoreItemIn, SuiteGameOut, SuiteGameRequest, SuiteItemOut, SuiteUserOut, SuiteUserRequest,
+    UserPublicOut,
 };
 use super::{GfError, SuiteCall};
 use crate::common::state::AppState;
@@ -16,7 +17,7 @@ fn game_id(v: Option<i64>) -> Result<i64, GfError> {
     v.ok_or_else(|| GfError::invalid("game_id", "is required"))
 }
 
-/// `POST /test_suite/create_game`: 201 `{id, name, token}`.
+/// `POST /test_suite/create_game`: 201 `{id, name, token, description}`.
 pub async fn create_game(
     State(s): State<AppState>,
     _call: SuiteCall,
@@ -28,30 +29,37 @@ pub async fn create_game(
             id: g.id.0,
             name: g.name,
             token: g.gamefuse_token,
+            description: g.description,
         }),
     ))
 }
 
-/// `POST /test_suite/create_user?game_id=G` with `{email, username}`: password `password`.
+/// `POST /test_suite/create_user?game_id=G` with `{email, username}` (or all three in the
+/// query, or in the body): password `password`; the answer carries the user's token.
 pub async fn create_user(
     State(s): State<AppState>,
     call: SuiteCall,
-) -> Result<(StatusCode, Json<UserPublicOut>), GfError> {
+) -> Result<(StatusCode, Json<SuiteUserOut>), GfError> {
     let req: SuiteUserRequest = call.input.parse()?;
     let game = game_id(req.game_id)?;
     let email = req.email.ok_or_else(|| GfError::invalid("email", "is required"))?;
     let username = req
         .username
         .ok_or_else(|| GfError::invalid("username", "is required"))?;
-    let user = s
+    let signed = s
         .gamefuse
         .suite_create_user(game, &email, &username)
         .await
         .map_err(|e| GfError::from(e).remap(StatusCode::BAD_REQUEST, StatusCode::UNPROCESSABLE_ENTITY))?;
-    Ok((StatusCode::CREATED, Json(UserPublicOut::new(&user))))
+    let out = SuiteUserOut {
+        public: UserPublicOut::new(&signed.user),
+        authentication_token: signed.token.expose().to_owned(),
+    };
+    Ok((StatusCode::CREATED, Json(out)))
 }
 
-/// `POST /test_suite/create_store_item`.
+/// `POST /test_suite/create_store_item`, and the plural `create_store_items` the Unreal
+/// SDK calls (reference 17.3); `game_id` in the query or the body.
 pub async fn create_store_item(
     State(s): State<AppState>,
     call: SuiteCall,
@@ -73,5 +81,8 @@ pub async fn create_store_item(
 pub async fn clean_up(State(s): State<AppState>, call: SuiteCall) -> Result<Json<MessageOut>, GfError> {
     let req: SuiteGameRequest = call.input.parse()?;
     s.gamefuse.suite_clean_up(game_id(req.game_id)?).await?;
-    Ok(Json(MessageOut::new("test game deleted")))
+    // The C# SDK's tests look for this sentence (reference 17.5).
+    Ok(Json(MessageOut::new(
+        "Test game deleted: everything should have been destroyed!",
+    )))
 }

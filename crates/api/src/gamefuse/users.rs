@@ -1,4 +1,5 @@
-//! Sign-up (reference 3) and `GET /users/{id}` (5.1).
+//! Sign-up (reference 3), `GET /users/{id}` (5.1), and the C# SDK's profile and password
+//! changes (17.3).
 
 use axum::Json;
 use axum::extract::{Path, State};
@@ -7,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 use playgate_core::crypto::Secret;
 use playgate_core::gamefuse::users::SignUp;
 
-use super::wire::{FullUserOut, OtherUserOut, SignUpRequest, UserSelfOut};
+use super::wire::{FullUserOut, OtherUserOut, PasswordRequest, ProfileRequest, SignUpRequest, UserSelfOut, shaped};
 use super::{Authed, GameCall, GfError, path_id};
 use crate::common::state::AppState;
 
@@ -45,8 +46,54 @@ pub async fn show(State(s): State<AppState>, Path(id): Path<String>, auth: Authe
         let owned = s.gamefuse.purchases(&user).await?;
         let rel = s.gamefuse.relations(&user, false).await?;
         let me = UserSelfOut::new(&user, auth.token, s.core.now());
-        return Ok(Json(FullUserOut::new(me, rel, attrs, owned)).into_response());
+        let out = FullUserOut::new(me, rel, attrs, owned);
+        return Ok(Json(shaped(out, auth.client.native())).into_response());
     }
     let rel = s.gamefuse.relations(&user, true).await?;
-    Ok(Json(OtherUserOut::new(&user, rel)).into_response())
+    Ok(Json(shaped(OtherUserOut::new(&user, rel), auth.client.native())).into_response())
+}
+
+/// Invalid data is 422 on these routes, as on sign-up.
+fn unprocessable(e: playgate_core::Error) -> GfError {
+    GfError::from(e).remap(StatusCode::BAD_REQUEST, StatusCode::UNPROCESSABLE_ENTITY)
+}
+
+/// `PUT /users/{id}` `{username?, email?}`: the caller's own; the user as changed.
+pub async fn update(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    auth: Authed,
+) -> Result<Json<UserSelfOut>, GfError> {
+    let user = auth.caller.self_user(path_id(&id, "user")?)?;
+    let req: ProfileRequest = auth.input.unwrapped("user").parse()?;
+    let user = s
+        .gamefuse
+        .update_profile(user, req.username.as_deref(), req.email.as_deref())
+        .await
+        .map_err(unprocessable)?;
+    Ok(Json(UserSelfOut::new(&user, auth.token.clone(), s.core.now())))
+}
+
+/// `PUT /users/{id}/password` `{current_password, password, password_confirmation}`: the
+/// caller's own; the user back. The session in use stays valid.
+pub async fn change_password(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    auth: Authed,
+) -> Result<Json<UserSelfOut>, GfError> {
+    let user = auth.caller.self_user(path_id(&id, "user")?)?;
+    let req: PasswordRequest = auth.input.unwrapped("user").parse()?;
+    let current = required(req.current_password, "current_password")?;
+    let password = required(req.password, "password")?;
+    let confirmation = required(req.password_confirmation, "password_confirmation")?;
+    s.gamefuse
+        .change_password(
+            user,
+            &Secret::new(current),
+            &Secret::new(password),
+            &Secret::new(confirmation),
+        )
+        .await
+        .map_err(unprocessable)?;
+    Ok(Json(UserSelfOut::new(user, auth.token.clone(), s.core.now())))
 }

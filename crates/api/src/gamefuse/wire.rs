@@ -64,6 +64,28 @@ pub struct SignInRequest {
     pub temp_oauth_transfer_token: Option<String>,
 }
 
+/// `PUT /users/{id}` (reference 17.3): what changes.
+#[derive(Debug, Deserialize)]
+pub struct ProfileRequest {
+    #[serde(default, deserialize_with = "lenient::string")]
+    pub username: Option<String>,
+    #[serde(default, deserialize_with = "lenient::string")]
+    pub email: Option<String>,
+}
+
+/// `PUT /users/{id}/password` and `POST /password/reset` (reference 17.3).
+#[derive(Debug, Deserialize)]
+pub struct PasswordRequest {
+    #[serde(default, deserialize_with = "lenient::string")]
+    pub current_password: Option<String>,
+    #[serde(default, deserialize_with = "lenient::string")]
+    pub token: Option<String>,
+    #[serde(default, deserialize_with = "lenient::string")]
+    pub password: Option<String>,
+    #[serde(default, deserialize_with = "lenient::string")]
+    pub password_confirmation: Option<String>,
+}
+
 /// One attribute of a batch.
 #[derive(Debug, Deserialize)]
 pub struct AttributeIn {
@@ -140,12 +162,13 @@ pub struct StoreItemRequest {
 }
 
 /// `add_leaderboard_entry` (reference 9.1): `extra_attributes` kept as the raw text sent.
+/// `score` may be fractional: the C# SDK sends a double (reference 17.3).
 #[derive(Debug, Deserialize)]
 pub struct LeaderboardEntryRequest {
     #[serde(default, deserialize_with = "lenient::string")]
     pub leaderboard_name: Option<String>,
-    #[serde(default, deserialize_with = "lenient::int")]
-    pub score: Option<i64>,
+    #[serde(default, deserialize_with = "float")]
+    pub score: Option<f64>,
     #[serde(default, deserialize_with = "lenient::string_or_json")]
     pub extra_attributes: Option<String>,
     #[serde(default, deserialize_with = "lenient::string_or_json")]
@@ -547,12 +570,23 @@ pub struct ForgotOut {
     pub message: String,
 }
 
-/// `test_suite/create_game` (reference 15.2).
+/// `test_suite/create_game` (reference 15.2); Unreal compares `description` with what
+/// `games/verify` answers (17.6).
 #[derive(Debug, Serialize)]
 pub struct SuiteGameOut {
     pub id: i64,
     pub name: String,
     pub token: String,
+    pub description: String,
+}
+
+/// `test_suite/create_user` (reference 15.2): the user, and the token of the session it
+/// starts (Unreal's tests call with it, 17.3).
+#[derive(Debug, Serialize)]
+pub struct SuiteUserOut {
+    #[serde(flatten)]
+    pub public: UserPublicOut,
+    pub authentication_token: String,
 }
 
 /// `test_suite/create_store_item` (reference 15.2).
@@ -995,7 +1029,8 @@ pub struct MessageRequest {
     pub text: Option<String>,
 }
 
-/// One group attribute to add (reference 11.13).
+/// One group attribute to add (reference 11.13). Unreal says who may edit it the other
+/// way round, `only_can_edit_by_creator` (reference 17.3).
 #[derive(Debug, Deserialize)]
 pub struct GroupAttributeIn {
     #[serde(default, deserialize_with = "lenient::string")]
@@ -1004,6 +1039,17 @@ pub struct GroupAttributeIn {
     pub value: Option<String>,
     #[serde(default, deserialize_with = "flag")]
     pub others_can_edit: Option<bool>,
+    #[serde(default, deserialize_with = "flag")]
+    pub only_can_edit_by_creator: Option<bool>,
+}
+
+impl GroupAttributeIn {
+    /// Whether members other than its creator may edit it (default: no).
+    pub fn others_can_edit(&self) -> bool {
+        self.others_can_edit
+            .or(self.only_can_edit_by_creator.map(|only| !only))
+            .unwrap_or(false)
+    }
 }
 
 /// `POST /groups/{id}/add_attribute`: `{"attributes": [...]}` (or one flat pair).
@@ -1017,6 +1063,8 @@ pub struct GroupAttributesRequest {
     pub value: Option<String>,
     #[serde(default, deserialize_with = "flag")]
     pub others_can_edit: Option<bool>,
+    #[serde(default, deserialize_with = "flag")]
+    pub only_can_edit_by_creator: Option<bool>,
 }
 
 /// `Message` (reference 1.8): `read_by` never null; `read` for the viewer.
@@ -1138,4 +1186,124 @@ impl GroupAttributeOut {
 #[derive(Debug, Serialize)]
 pub struct GroupAttributesOut {
     pub attributes: Vec<GroupAttributeOut>,
+}
+
+// ---------------------------------------------------------------- native SDKs (17)
+
+/// The shapes the native SDKs (C#, Unreal) need where the JS ones differ (reference 17.4,
+/// 17.7): the C# client throws on `null` in a field it types as a number (and then sends
+/// the request again), so those get numbers, `0` meaning "none" (no size limit, no place
+/// or score yet); a direct chat's `creator_type` is `user` (Unreal compares it).
+pub trait Native {
+    /// Applies the native shapes in place, recursively.
+    fn native(&mut self);
+}
+
+/// `v` in the native shapes when `native`, unchanged otherwise.
+pub fn shaped<T: Native>(mut v: T, native: bool) -> T {
+    if native {
+        v.native();
+    }
+    v
+}
+
+impl<T: Native> Native for Vec<T> {
+    fn native(&mut self) {
+        self.iter_mut().for_each(Native::native);
+    }
+}
+
+impl<T: Native> Native for Option<T> {
+    fn native(&mut self) {
+        if let Some(v) = self {
+            v.native();
+        }
+    }
+}
+
+impl Native for GroupOut {
+    fn native(&mut self) {
+        self.max_group_size.get_or_insert(0);
+        self.join_requests.native();
+        self.invites.native();
+    }
+}
+
+impl Native for GroupsOut {
+    fn native(&mut self) {
+        self.groups.native();
+    }
+}
+
+impl Native for ConnectionOut {
+    fn native(&mut self) {
+        self.group.native();
+    }
+}
+
+impl Native for RankingOut {
+    fn native(&mut self) {
+        self.place.get_or_insert(0);
+        self.score.get_or_insert(0.0);
+    }
+}
+
+impl Native for GameRoundOut {
+    fn native(&mut self) {
+        self.place.get_or_insert(0);
+        self.score.get_or_insert(0.0);
+        self.rankings.native();
+    }
+}
+
+impl Native for GameRoundsOut {
+    fn native(&mut self) {
+        self.game_rounds.native();
+    }
+}
+
+impl Native for ChatOut {
+    fn native(&mut self) {
+        if self.group_id.is_none() {
+            self.creator_type = "user";
+        }
+    }
+}
+
+impl Native for ChatPageOut {
+    fn native(&mut self) {
+        self.direct_chats.native();
+        self.group_chats.native();
+    }
+}
+
+impl Native for ChatCreatedOut {
+    fn native(&mut self) {
+        // Unreal's chat spec expects the message just posted unread in this answer
+        // (reference 17.5); `read_by` still lists its sender.
+        for c in [&mut self.top, &mut self.chat] {
+            c.native();
+            if let Some(m) = c.messages.first_mut() {
+                m.read = false;
+            }
+        }
+    }
+}
+
+impl Native for FullUserOut {
+    fn native(&mut self) {
+        self.direct_chats.native();
+        self.group_chats.native();
+        self.groups.native();
+        self.group_invites.native();
+        self.group_join_requests.native();
+        self.game_rounds.native();
+    }
+}
+
+impl Native for OtherUserOut {
+    fn native(&mut self) {
+        self.groups.native();
+        self.game_rounds.native();
+    }
 }

@@ -299,7 +299,9 @@ impl Gamefuse {
         self.store().gf_group_attributes(group).await
     }
 
-    /// `POST /groups/{id}/add_attribute`: members; only admins when the group says so.
+    /// `POST /groups/{id}/add_attribute`: members; only admins when the group says so. The
+    /// group's attributes after, the ones just added first in the order given (Unreal reads
+    /// the first item as the attribute it added, reference 17.6).
     pub async fn add_group_attributes(
         &self,
         caller: &Caller,
@@ -319,7 +321,11 @@ impl Gamefuse {
             }
         }
         self.store().gf_insert_group_attributes(group, me.id, &attrs).await?;
-        self.store().gf_group_attributes(group).await
+        let mut all = self.store().gf_group_attributes(group).await?;
+        let rank = |a: &GroupAttribute| attrs.iter().position(|n| n.key == a.key).unwrap_or(attrs.len());
+        // A stable sort: the others keep the store's order.
+        all.sort_by_key(rank);
+        Ok(all)
     }
 
     /// `PATCH /groups/{id}/modify_attribute`: its creator, or any member when

@@ -1,7 +1,8 @@
 //! Service keys (per game, reference 15.1), the per-route switches, and the system
 //! test-suite key with its `test_suite/*` operations (15.2).
 
-use super::{Gamefuse, GfUser, SERVICE_KEY_PREFIX};
+use super::users::{SignUp, SignedIn};
+use super::{Gamefuse, SERVICE_KEY_PREFIX};
 use crate::clock::Timestamp;
 use crate::crypto::{Secret, SecretHash};
 use crate::game::{Game, NewGame};
@@ -130,11 +131,18 @@ impl Gamefuse {
         Ok(creds.game)
     }
 
-    /// `test_suite/create_user`: a user whose password is [`TEST_SUITE_PASSWORD`].
-    pub async fn suite_create_user(&self, game: i64, email: &str, username: &str) -> Result<GfUser> {
+    /// `test_suite/create_user`: a user whose password is [`TEST_SUITE_PASSWORD`], with
+    /// the session its sign-up starts (its token is part of the answer: reference 17.3).
+    pub async fn suite_create_user(&self, game: i64, email: &str, username: &str) -> Result<SignedIn> {
         let game = self.suite_game(game).await?;
-        self.create_user(&game, email, username, &Secret::new(TEST_SUITE_PASSWORD))
-            .await
+        let password = Secret::new(TEST_SUITE_PASSWORD);
+        let cmd = SignUp {
+            email: email.to_owned(),
+            username: username.to_owned(),
+            password: password.clone(),
+            password_confirmation: password,
+        };
+        self.sign_up(&game, cmd, None).await
     }
 
     /// `test_suite/create_store_item`.

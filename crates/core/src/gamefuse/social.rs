@@ -185,7 +185,10 @@ pub struct GroupInput {
 #[derive(Debug, Clone)]
 pub struct ConnectCommand {
     pub group_id: i64,
-    pub kind: ConnectionKind,
+    /// `None`: the caller asks to be in the group, and the group's settings decide how
+    /// (the native SDKs send no action, reference 17.3): a join where it may be joined
+    /// freely, a pending join request otherwise.
+    pub kind: Option<ConnectionKind>,
     /// The invitee, for invites.
     pub username: Option<String>,
 }
@@ -505,10 +508,33 @@ impl Gamefuse {
         self.view(caller.game.id, id).await
     }
 
-    /// `GET /groups`: the game's searchable groups (without members).
-    pub async fn list_groups(&self, caller: &Caller) -> Result<Vec<Group>> {
+    /// `GET /groups[?query=]`: the game's searchable groups (without members); with a
+    /// query, those whose name contains it, ignoring case (Unreal's search, 17.3).
+    pub async fn list_groups(&self, caller: &Caller, query: Option<&str>) -> Result<Vec<Group>> {
         me(caller)?;
-        self.store().gf_list_groups(caller.game.id).await
+        let mut groups = self.store().gf_list_groups(caller.game.id).await?;
+        if let Some(q) = query.map(|q| q.trim().to_lowercase()).filter(|q| !q.is_empty()) {
+            groups.retain(|g| g.name.to_lowercase().contains(&q));
+        }
+        Ok(groups)
+    }
+
+    /// `GET /user/groups`: the groups the caller is an accepted member of, oldest
+    /// membership first, with members and admins.
+    pub async fn my_groups(&self, caller: &Caller) -> Result<Vec<GroupView>> {
+        let me = me(caller)?;
+        let ids: Vec<i64> = self
+            .store()
+            .gf_connections_of_user(me.id)
+            .await?
+            .into_iter()
+            .filter(|c| c.status == "accepted")
+            .map(|c| c.group_id)
+            .collect();
+        let groups = self.store().gf_groups(caller.game.id, &ids).await?;
+        let members = self.store().gf_members(&ids).await?;
+        let mut by_id: HashMap<i64, GroupView> = views(groups, &members).into_iter().map(|v| (v.group.id, v)).collect();
+        Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
     }
 
     /// `GET /groups/{id}`: any user of the game; pending invites and requests for admins.
@@ -603,17 +629,22 @@ impl Gamefuse {
         let view = self.view(caller.game.id, cmd.group_id).await?;
         let g = &view.group;
         let now = self.now();
+        let kind = cmd.kind.unwrap_or(if g.can_auto_join && !g.is_invite_only {
+            ConnectionKind::Join
+        } else {
+            ConnectionKind::JoinRequest
+        });
         let mut c = Connection {
             id: 0,
             group_id: g.id,
             player_id: me.id,
             inviter_id: None,
-            kind: cmd.kind,
+            kind,
             status: "pending".into(),
             is_admin: false,
             created_at: now,
         };
-        let (user, inviter, replace_removed) = match cmd.kind {
+        let (user, inviter, replace_removed) = match kind {
             ConnectionKind::Join => {
                 if !g.can_auto_join || g.is_invite_only {
                     return Err(Error::Forbidden(
@@ -624,10 +655,9 @@ impl Gamefuse {
                 (me.clone(), None, false)
             }
             ConnectionKind::JoinRequest => {
-                if g.is_invite_only {
-                    return Err(Error::Forbidden("this group is invite-only"));
-                }
-                if g.can_auto_join {
+                // An invite-only group takes requests too; they wait for an admin
+                // (Unreal's group tests, reference 17.6). Only a self-join is refused.
+                if g.can_auto_join && !g.is_invite_only {
                     c.status = "accepted".into();
                 }
                 (me.clone(), None, false)
@@ -691,6 +721,31 @@ impl Gamefuse {
             c.status = "declined".into();
         }
         Ok(c)
+    }
+
+    /// `PUT /group_connections/{id}` as the Unreal SDK also sends it to leave a group: a
+    /// decline naming a *group* the caller belongs to (reference 17.3). A connection the
+    /// caller may answer wins; otherwise a decline of a group one is a member of leaves it,
+    /// and anything else is refused as [`Gamefuse::answer_connection`] refuses it.
+    pub async fn answer_or_leave(&self, caller: &Caller, id: i64, accept: bool) -> Result<Connection> {
+        let answered = self.answer_connection(caller, id, accept).await;
+        if accept || answered.is_ok() {
+            return answered;
+        }
+        let me = me(caller)?;
+        let member = self
+            .store()
+            .gf_connection_of(id, me.id)
+            .await?
+            .filter(|c| c.status == "accepted");
+        match member {
+            Some(mut c) if !self.store().gf_groups(caller.game.id, &[id]).await?.is_empty() => {
+                self.store().gf_delete_connection(c.id).await?;
+                c.status = "declined".into();
+                Ok(c)
+            }
+            _ => answered,
+        }
     }
 
     /// `DELETE /group_connections/cancel/{id}`: the inviter withdraws an invite, the
@@ -758,6 +813,24 @@ impl Gamefuse {
             .ok_or_else(|| Error::Conflict("This user is not a member of the group".into()))?;
         self.store()
             .gf_update_connection(c.id, "accepted", true, None, self.now())
+            .await
+    }
+
+    /// `DELETE /groups/{id}/admins/{user}`: an admin makes another admin a plain member.
+    /// The last admin stays (a group without one could not be managed).
+    pub async fn remove_admin(&self, caller: &Caller, group: i64, user: i64) -> Result<()> {
+        let (_, view) = self.admin_of(caller, group).await?;
+        let c = self
+            .store()
+            .gf_connection_of(group, PlayerId(user))
+            .await?
+            .filter(|c| c.status == "accepted" && c.is_admin)
+            .ok_or_else(|| Error::Conflict("This user is not an admin of the group".into()))?;
+        if view.admins.len() < 2 {
+            return Err(Error::Conflict("A group keeps at least one admin".into()));
+        }
+        self.store()
+            .gf_update_connection(c.id, "accepted", false, None, self.now())
             .await
     }
 

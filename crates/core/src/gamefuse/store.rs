@@ -11,7 +11,7 @@ use super::economy::{
 use super::events::EventCount;
 use super::keys::{RouteAccess, ServiceKey};
 use super::reset::{NewOutbox, OutboxRecord};
-use super::users::{GfSessionStart, NewGfUser};
+use super::users::{GfSessionStart, NewGfUser, ProfilePatch};
 use crate::Result;
 use crate::clock::Timestamp;
 use crate::crypto::SecretHash;
@@ -52,6 +52,9 @@ pub trait GamefuseStore: Send + Sync {
     /// Replaces the user's password hash `old` by `new`; false (and nothing changed) if
     /// `old` is no longer the stored one.
     async fn gf_set_password_hash(&self, player: PlayerId, old: &str, new: &str) -> Result<bool>;
+    /// Changes the user's username and/or e-mail (each as [`ProfilePatch`] has them, `None`
+    /// keeping it) and returns the user; `Conflict` if either is taken in the game.
+    async fn gf_update_profile(&self, player: PlayerId, patch: &ProfilePatch) -> Result<GfUser>;
     /// The id and password hash of the user with this (normalised) e-mail in `game`.
     async fn gf_credentials_by_email(&self, game: GameId, email: &str) -> Result<Option<(PlayerId, String)>>;
     /// Ends the user's active session, starts a new one with the token hash, and counts the

@@ -56,6 +56,16 @@ pub struct GfSessionStart {
     pub is_login: bool,
 }
 
+/// A change of a user's username and/or e-mail, checked and normalised as at sign-up.
+#[derive(Debug, Clone)]
+pub struct ProfilePatch {
+    /// (username, its lower-cased key).
+    pub username: Option<(String, String)>,
+    /// (normalised e-mail, e-mail as given).
+    pub email: Option<(String, String)>,
+    pub now: Timestamp,
+}
+
 /// The sign-up command (reference 3).
 #[derive(Debug, Clone)]
 pub struct SignUp {
@@ -363,6 +373,51 @@ impl Gamefuse {
             user,
             via: Via::ServiceKey(key.name),
         })
+    }
+
+    /// `PUT /users/{id}`: the user changes its username and/or e-mail, under the sign-up
+    /// rules (each unique in the game).
+    pub async fn update_profile(&self, user: &GfUser, username: Option<&str>, email: Option<&str>) -> Result<GfUser> {
+        let patch = ProfilePatch {
+            username: username.map(parse_username).transpose()?,
+            email: email.map(parse_email).transpose()?,
+            now: self.now(),
+        };
+        if patch.username.is_none() && patch.email.is_none() {
+            return Err(Error::invalid("username", "or email is required"));
+        }
+        self.store().gf_update_profile(user.id, &patch).await
+    }
+
+    /// `PUT /users/{id}/password`: the current password, then the new one twice. Wrong
+    /// current passwords count like failed sign-ins (same limits, same account key).
+    pub async fn change_password(
+        &self,
+        user: &GfUser,
+        current: &Secret,
+        password: &Secret,
+        confirmation: &Secret,
+    ) -> Result<()> {
+        check_password(password, confirmation)?;
+        let email = user.display_email.to_lowercase();
+        let s = &self.core.settings;
+        let (limit, window) = (s.auth_failure_limit, s.auth_failure_window);
+        let account_key = format!("gf-signin:{}:{email}", user.game_id);
+        self.core.check_failures(&account_key, limit, window).await?;
+        let (player, old) = self
+            .store()
+            .gf_credentials_by_email(user.game_id, &email)
+            .await?
+            .ok_or(Error::NotFound("user"))?;
+        if !self.core.passwords.verify(current, Some(&old)).await? {
+            self.core.count_failure(&account_key, limit, window).await?;
+            return Err(Error::invalid("current_password", "is incorrect"));
+        }
+        let new = self.core.passwords.hash(password).await?;
+        if !self.store().gf_set_password_hash(player, &old, &new).await? {
+            return Err(Error::Conflict("The password was changed meanwhile; try again".into()));
+        }
+        Ok(())
     }
 
     /// A user of the caller's game (`GET /users/{id}`); users of other games do not exist.
