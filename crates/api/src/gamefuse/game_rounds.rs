@@ -7,6 +7,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use playgate_core::gamefuse::social::RoundInput;
 
+use super::input::Input;
 use super::wire::{GameRoundOut, GameRoundsOut, MessageOut, RoundRequest, RoundsQuery, shaped};
 use super::{Authed, GfError, path_id};
 use crate::common::state::AppState;
@@ -16,10 +17,47 @@ fn unprocessable(e: GfError) -> GfError {
     e.remap(StatusCode::BAD_REQUEST, StatusCode::UNPROCESSABLE_ENTITY)
 }
 
+/// The Unreal SDK serialises its round struct as is, in the engine's camelCase
+/// (`gameUserId`, `multiplayerGameRoundId`, `bMultiplayer`), next to the snake_case fields
+/// it sets itself; its unset ids are 0 and its unset times the engine's zero date,
+/// `0001-01-01T00:00:00.000Z` (reference 17.3). The snake_case name wins; a container id
+/// below 1 and the zero date name none.
+fn snake_cased(input: &Input) -> Input {
+    let mut map = input.0.clone();
+    for (camel, snake) in [
+        ("gameUserId", "game_user_id"),
+        ("gameType", "game_type"),
+        ("startTime", "start_time"),
+        ("endTime", "end_time"),
+        ("multiplayerGameRoundId", "multiplayer_game_round_id"),
+        ("bMultiplayer", "multiplayer"),
+    ] {
+        if let Some(v) = map.remove(camel) {
+            map.entry(snake).or_insert(v);
+        }
+    }
+    let none = |v: &serde_json::Value| v.as_i64().is_some_and(|n| n < 1);
+    if map.get("multiplayer_game_round_id").is_some_and(none) {
+        map.remove("multiplayer_game_round_id");
+    }
+    for t in ["start_time", "end_time"] {
+        if map
+            .get(t)
+            .and_then(|v| v.as_str())
+            .is_some_and(|s| s.starts_with("0001-01-01T"))
+        {
+            map.remove(t);
+        }
+    }
+    Input(map)
+}
+
 fn round_input(auth: &Authed) -> Result<RoundInput, GfError> {
-    let req: RoundRequest = auth.input.unwrapped("game_round").parse().map_err(unprocessable)?;
+    let req: RoundRequest = snake_cased(&auth.input.unwrapped("game_round"))
+        .parse()
+        .map_err(unprocessable)?;
     // `multiplayer` is top-level in the SDK's body, inside in the docs' flat form.
-    let top: RoundRequest = auth.input.parse().map_err(unprocessable)?;
+    let top: RoundRequest = snake_cased(&auth.input).parse().map_err(unprocessable)?;
     Ok(RoundInput {
         game_user_id: req.game_user_id,
         game_type: req.game_type,

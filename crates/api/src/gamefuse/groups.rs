@@ -131,6 +131,7 @@ pub async fn connect(State(s): State<AppState>, auth: Authed) -> Result<Json<Con
         group_id,
         kind,
         username,
+        user_id: req.user_id,
     };
     let v = s.gamefuse.connect(&auth.caller, cmd).await.map_err(unprocessable)?;
     Ok(Json(shaped(ConnectionOut::from(v), auth.client.native())))

@@ -714,6 +714,8 @@ pub struct ConnectionRequest {
     pub group_id: Option<i64>,
     #[serde(default, deserialize_with = "lenient::string")]
     pub action_type: Option<String>,
+    #[serde(default, deserialize_with = "lenient::int")]
+    pub user_id: Option<i64>,
     #[serde(default, deserialize_with = "lenient::string")]
     pub status: Option<String>,
     #[serde(default, deserialize_with = "lenient::string")]

@@ -191,6 +191,10 @@ pub struct ConnectCommand {
     pub kind: Option<ConnectionKind>,
     /// The invitee, for invites.
     pub username: Option<String>,
+    /// The user the connection is for, as the native SDKs send it. Without an action, a
+    /// user other than the caller makes it an invite of that user (the Unreal SDK invites
+    /// with the same body it joins with); otherwise it is not trusted and not needed.
+    pub user_id: Option<i64>,
 }
 
 /// A game round (reference 1.10). `metadata` is the JSON text as stored.
@@ -629,7 +633,10 @@ impl Gamefuse {
         let view = self.view(caller.game.id, cmd.group_id).await?;
         let g = &view.group;
         let now = self.now();
-        let kind = cmd.kind.unwrap_or(if g.can_auto_join && !g.is_invite_only {
+        let other = cmd.user_id.filter(|id| *id != me.id.0);
+        let kind = cmd.kind.unwrap_or(if other.is_some() {
+            ConnectionKind::Invite
+        } else if g.can_auto_join && !g.is_invite_only {
             ConnectionKind::Join
         } else {
             ConnectionKind::JoinRequest
@@ -667,14 +674,12 @@ impl Gamefuse {
                     return Err(Error::Forbidden("only a group admin may invite"));
                 }
                 let name = cmd.username.as_deref().map(str::trim).unwrap_or("").to_lowercase();
-                if name.is_empty() {
-                    return Err(Error::invalid("username", "is required"));
+                let invitee = match (name.is_empty(), other) {
+                    (false, _) => self.store().gf_user_by_username(caller.game.id, &name).await?,
+                    (true, Some(id)) => self.store().gf_user(caller.game.id, PlayerId(id)).await?,
+                    (true, None) => return Err(Error::invalid("username", "is required")),
                 }
-                let invitee = self
-                    .store()
-                    .gf_user_by_username(caller.game.id, &name)
-                    .await?
-                    .ok_or_else(|| Error::Conflict("User not found".into()))?;
+                .ok_or_else(|| Error::Conflict("User not found".into()))?;
                 c.player_id = invitee.id;
                 c.inviter_id = Some(me.id);
                 // An admin may invite back a user an admin removed.
