@@ -6,6 +6,7 @@
 pub mod admin;
 pub mod common;
 pub mod gamefuse;
+pub mod http_failure;
 pub mod i3d;
 pub mod kgen;
 
@@ -22,5 +23,11 @@ pub fn app(state: AppState) -> Router {
         .merge(gamefuse::router())
         .merge(admin::router())
         .layer(axum::middleware::from_fn(common::complete::run_to_completion))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            http_failure::time_limit,
+        ))
+        .layer(axum::extract::DefaultBodyLimit::max(state.net.max_body_bytes))
+        .layer(axum::middleware::from_fn(http_failure::in_dialect))
         .with_state(state)
 }

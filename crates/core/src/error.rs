@@ -34,7 +34,17 @@ pub enum Error {
         /// Seconds until the window resets.
         retry_after_secs: u64,
     },
-    /// A real fault (database down, corrupt data ...). Logged, never shown to clients.
+    /// The request body is larger than the server accepts.
+    #[error("the request body is too large")]
+    PayloadTooLarge,
+    /// A dependency (the database) does not answer for now; retry after this many seconds.
+    /// Answered at once (503 with `Retry-After`) rather than after waiting for it.
+    #[error("service unavailable, retry after {retry_after_secs} s")]
+    Unavailable {
+        /// Seconds the client should wait before retrying.
+        retry_after_secs: u64,
+    },
+    /// A real fault (corrupt data, a failed statement ...). Logged, never shown to clients.
     #[error("internal error: {0}")]
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
 }

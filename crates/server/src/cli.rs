@@ -228,6 +228,16 @@ async fn serve(config: Config) -> Result<(), BoxError> {
     // the banner must shut down gracefully, not kill the process.
     let mut term = signal(SignalKind::terminate())?;
     let mut int = signal(SignalKind::interrupt())?;
+    match crate::serve::raise_file_limit() {
+        // Room for the database connections, data files and the listener beside clients.
+        Ok(files) if files < u64::from(config.max_connections) + 128 => tracing::warn!(
+            files,
+            max_connections = config.max_connections,
+            "the open-file limit is low for max_connections: lower it or raise the hard limit"
+        ),
+        Ok(_) => {}
+        Err(e) => tracing::warn!(error = %e, "cannot read or raise the open-file limit"),
+    }
     let running = startup::start(config, Arc::new(SystemClock)).await?;
     // Best effort: a closed stdout (piped into `head`, say) must not stop the server.
     let mut out = std::io::stdout().lock();

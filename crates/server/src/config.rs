@@ -111,6 +111,27 @@ pub struct Config {
     pub login_remember_me_ttl_secs: u64,
     /// Issuer shown by authenticator apps. Default `Playgate`.
     pub totp_issuer: String,
+    /// Most client connections open at once. At the cap, a new connection closes the
+    /// connection idle the longest (or waits for one to finish its request). Default 768:
+    /// with the common limit of 1,024 open files that leaves room for the database
+    /// connections, the data files and the listener.
+    pub max_connections: u32,
+    /// Longest time for a request's head (request line and headers), counted from its first
+    /// byte; a slower client is disconnected. Default 10.
+    pub header_read_timeout_secs: u64,
+    /// Longest time a keep-alive connection may wait for its next request, seconds. Default
+    /// 75 (longer than the 60 s idle timeout of common proxies and load balancers, so they
+    /// close first and never send on a connection Playgate is closing).
+    pub idle_timeout_secs: u64,
+    /// Longest time for one request, from its head to its answer (a slow body included),
+    /// seconds; past it the client gets 503 and the connection closes. Default 30.
+    pub request_timeout_secs: u64,
+    /// Largest request body, bytes; a larger one is answered 413. Default 2097152 (2 MiB).
+    pub max_body_bytes: u64,
+    /// Longest wait for a PostgreSQL connection, milliseconds. Past it the database counts
+    /// as unreachable: requests are answered 503 with `Retry-After` at once until it
+    /// answers again. Default 1000.
+    pub database_acquire_timeout_ms: u64,
 }
 
 impl Default for Config {
@@ -152,6 +173,12 @@ impl Default for Config {
             login_ttl_secs: 24 * 3600,
             login_remember_me_ttl_secs: 30 * 24 * 3600,
             totp_issuer: "Playgate".into(),
+            max_connections: 768,
+            header_read_timeout_secs: 10,
+            idle_timeout_secs: 75,
+            request_timeout_secs: 30,
+            max_body_bytes: 2 * 1024 * 1024,
+            database_acquire_timeout_ms: 1000,
         }
     }
 }
@@ -349,12 +376,18 @@ mod tests {
             ("PLAYGATE_TEST_SUITE_KEY_TOKEN".to_owned(), "t0k".to_owned()),
             ("PLAYGATE_ADMIN_TOKEN".to_owned(), "adm".to_owned()),
             ("PLAYGATE_PASSWORD_HASH_WORKERS".to_owned(), "2".to_owned()),
+            ("PLAYGATE_MAX_CONNECTIONS".to_owned(), "100".to_owned()),
+            ("PLAYGATE_HEADER_READ_TIMEOUT_SECS".to_owned(), "3".to_owned()),
+            ("PLAYGATE_DATABASE_ACQUIRE_TIMEOUT_MS".to_owned(), "500".to_owned()),
         ];
         let cfg = Config::load(Some(&file), env, &[])?;
         assert_eq!(cfg.test_suite_key_name.as_deref(), Some("suite"));
         assert_eq!(cfg.test_suite_key_token.as_deref(), Some("t0k"));
         assert_eq!(cfg.admin_token.as_deref(), Some("adm"));
         assert_eq!(cfg.password_hash_workers, 2);
+        assert_eq!(cfg.max_connections, 100);
+        assert_eq!(cfg.header_read_timeout_secs, 3);
+        assert_eq!(cfg.database_acquire_timeout_ms, 500);
         std::fs::write(&file, "no_such_key = 1\n")?;
         assert!(Config::load(Some(&file), vec![], &[]).is_err());
         std::fs::remove_dir_all(&dir)?;

@@ -35,6 +35,7 @@ pub async fn open_store(config: &Config) -> Result<Arc<SqlStore>, BoxError> {
         url: config.database_url(),
         max_connections: config.database_max_connections,
         sqlite_synchronous: config.sqlite_synchronous.clone(),
+        acquire_timeout: Duration::from_millis(config.database_acquire_timeout_ms),
     };
     Ok(Arc::new(SqlStore::open(&opts).await?))
 }
@@ -99,6 +100,8 @@ fn net_config(config: &Config) -> Result<NetConfig, BoxError> {
     Ok(NetConfig {
         trusted_proxies,
         admin_token: admin_token(config)?,
+        max_body_bytes: usize::try_from(config.max_body_bytes).unwrap_or(usize::MAX),
+        request_timeout: Duration::from_secs(config.request_timeout_secs),
     })
 }
 
@@ -198,14 +201,14 @@ pub async fn start(config: Config, clock: Arc<dyn Clock>) -> Result<Running, Box
     let addr = listener.local_addr()?;
     let gamefuse = crate::gamefuse::service(&config, core.clone(), addr)?;
     let state = app_state(&config, core.clone(), net)?.with_gamefuse(gamefuse.clone());
-    let app = playgate_api::app(state).into_make_service_with_connect_info::<SocketAddr>();
+    let app = playgate_api::app(state);
     let shutdown = CancellationToken::new();
-    let signal = shutdown.clone();
-    let task = tokio::spawn(async move {
-        axum::serve(listener, app)
-            .with_graceful_shutdown(signal.cancelled_owned())
-            .await
-    });
+    let task = tokio::spawn(crate::serve::serve(
+        listener,
+        app,
+        limits(&config),
+        shutdown.clone(),
+    ));
     let flusher = tokio::spawn(flush_events(gamefuse.clone(), shutdown.clone()));
     tracing::info!(%addr, backend = store.backend(), "playgate listening");
     Ok(Running {
@@ -219,6 +222,16 @@ pub async fn start(config: Config, clock: Arc<dyn Clock>) -> Result<Running, Box
         flusher,
         grace: Duration::from_secs(config.shutdown_grace_secs),
     })
+}
+
+/// The connection limits of the config.
+pub fn limits(config: &Config) -> crate::serve::Limits {
+    crate::serve::Limits {
+        max_connections: usize::try_from(config.max_connections).unwrap_or(usize::MAX),
+        header_read_timeout: Duration::from_secs(config.header_read_timeout_secs),
+        idle_timeout: Duration::from_secs(config.idle_timeout_secs),
+        request_timeout: Duration::from_secs(config.request_timeout_secs),
+    }
 }
 
 /// Writes the GameFuse event tally every `events_flush_every` until `stop`

@@ -2,8 +2,21 @@
 
 use playgate_core::Error;
 
-/// Maps a sqlx error: a unique violation is a `Conflict`, a missing row `NotFound`, the
-/// rest an internal fault carrying its cause (logged at the response boundary).
+/// Seconds a client is told to wait while the database is unreachable: the store checks
+/// for its return several times a second, so one second is enough.
+pub const UNAVAILABLE_RETRY_AFTER_SECS: u64 = 1;
+
+/// The error of a database that cannot be reached.
+pub fn unavailable() -> Error {
+    Error::Unavailable {
+        retry_after_secs: UNAVAILABLE_RETRY_AFTER_SECS,
+    }
+}
+
+/// Maps a sqlx error: a unique violation is a `Conflict`, a missing row `NotFound`, a
+/// database that cannot be reached (no connection within the acquire timeout, a broken
+/// connection, the server shutting down) `Unavailable`, the rest an internal fault carrying
+/// its cause (logged at the response boundary).
 pub fn db_err(e: sqlx::Error) -> Error {
     match e {
         sqlx::Error::RowNotFound => Error::NotFound("row"),
@@ -11,6 +24,16 @@ pub fn db_err(e: sqlx::Error) -> Error {
             "already exists{}",
             d.constraint().map(|c| format!(" ({c})")).unwrap_or_default()
         )),
+        // SQLSTATE class 08: connection exception; 57P01..57P03: the server is shutting down
+        // or not accepting connections yet.
+        sqlx::Error::Database(d) if d.code().is_some_and(|c| c.starts_with("08") || c.starts_with("57P")) => {
+            tracing::warn!(error = %d, "database unavailable");
+            unavailable()
+        }
+        sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::Tls(_) | sqlx::Error::WorkerCrashed => {
+            tracing::warn!(error = %e, "database unavailable");
+            unavailable()
+        }
         other => Error::internal(other),
     }
 }

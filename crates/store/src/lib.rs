@@ -13,6 +13,7 @@ mod exec;
 mod gamefuse_impl;
 mod gamefuse_rows;
 mod gamefuse_social_impl;
+mod health;
 mod lite;
 pub use lite::STATEMENT_TARGET;
 mod rows;
@@ -28,7 +29,7 @@ use sqlx::ConnectOptions;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 
-pub use error::db_err;
+pub use error::{UNAVAILABLE_RETRY_AFTER_SECS, db_err};
 
 /// Migrations per backend; their version lists are identical (checked by a test).
 pub static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -48,6 +49,9 @@ pub struct StoreOptions {
     /// SQLite `synchronous`: `full` (every commit is on disk before it is acknowledged;
     /// the default) or `normal` (WAL default: survives a crash of Playgate, not of the OS).
     pub sqlite_synchronous: String,
+    /// Longest wait for a PostgreSQL connection; past it (the database is unreachable or
+    /// the pool exhausted) the statement fails with `Unavailable`. Default 1 s.
+    pub acquire_timeout: Duration,
 }
 
 impl StoreOptions {
@@ -57,6 +61,7 @@ impl StoreOptions {
             url: url.into(),
             max_connections: 16,
             sqlite_synchronous: "full".into(),
+            acquire_timeout: Duration::from_secs(1),
         }
     }
 }
@@ -74,6 +79,8 @@ pub(crate) enum Db {
 /// The sqlx store.
 pub struct SqlStore {
     pub(crate) db: Db,
+    /// Whether PostgreSQL answers (unused on SQLite, which cannot become unreachable).
+    pub(crate) health: std::sync::Arc<health::Health>,
 }
 
 /// Runs `$body` with `$pool` bound to the read pool. The body is compiled once per backend.
@@ -81,7 +88,14 @@ macro_rules! on_read_pool {
     ($self:expr, |$pool:ident| $body:expr) => {
         match &$self.db {
             $crate::Db::Sqlite { read: $pool, .. } => $body,
-            $crate::Db::Postgres($pool) => $body,
+            $crate::Db::Postgres($pool) => match $self.health.gate() {
+                Err(e) => Err(e),
+                Ok(()) => {
+                    let res = $body;
+                    $self.health.observe(&res, $pool);
+                    res
+                }
+            },
         }
     };
 }
@@ -104,10 +118,15 @@ macro_rules! exec_read {
                     res
                 }
             },
-            $crate::Db::Postgres(pool) => {
-                let mut pg = $crate::exec::Pg(pool);
-                let $e = &mut pg;
-                async { $body }.await
+            $crate::Db::Postgres(pool) => match $self.health.gate() {
+                Err(e) => Err(e),
+                Ok(()) => {
+                    let mut pg = $crate::exec::Pg(pool);
+                    let $e = &mut pg;
+                    let res = async { $body }.await;
+                    $self.health.observe(&res, pool);
+                    res
+                }
             }
         }
     };
@@ -126,10 +145,15 @@ macro_rules! exec_one {
                     })
                     .await
             }
-            $crate::Db::Postgres(pool) => {
-                let mut pg = $crate::exec::Pg(pool);
-                let $e = &mut pg;
-                async { $body }.await
+            $crate::Db::Postgres(pool) => match $self.health.gate() {
+                Err(e) => Err(e),
+                Ok(()) => {
+                    let mut pg = $crate::exec::Pg(pool);
+                    let $e = &mut pg;
+                    let res = async { $body }.await;
+                    $self.health.observe(&res, pool);
+                    res
+                }
             }
         }
     };
@@ -149,17 +173,25 @@ macro_rules! exec_tx {
                     })
                     .await
             }
-            $crate::Db::Postgres(pool) => {
-                let mut tx = pool.begin().await.map_err($crate::db_err)?;
-                let res = {
-                    let mut pg = $crate::exec::Pg(&mut *tx);
-                    let $e = &mut pg;
-                    async { $body }.await
-                };
-                if res.is_ok() {
-                    tx.commit().await.map_err($crate::db_err)?;
+            $crate::Db::Postgres(pool) => match $self.health.gate() {
+                Err(e) => Err(e),
+                Ok(()) => {
+                    let res = async {
+                        let mut tx = pool.begin().await.map_err($crate::db_err)?;
+                        let res = {
+                            let mut pg = $crate::exec::Pg(&mut *tx);
+                            let $e = &mut pg;
+                            async { $body }.await
+                        };
+                        if res.is_ok() {
+                            tx.commit().await.map_err($crate::db_err)?;
+                        }
+                        res
+                    }
+                    .await;
+                    $self.health.observe(&res, pool);
+                    res
                 }
-                res
             }
         }
     };
@@ -179,9 +211,16 @@ macro_rules! write_one {
                     })
                     .await
             }
-            $crate::Db::Postgres(pool) => {
-                let $conn = pool;
-                $body
+            $crate::Db::Postgres(pool) => match $self.health.gate() {
+                Err(e) => Err(e),
+                Ok(()) => {
+                    let res = {
+                        let $conn = pool;
+                        $body
+                    };
+                    $self.health.observe(&res, pool);
+                    res
+                }
             }
         }
     };
@@ -201,16 +240,24 @@ macro_rules! write_tx {
                     })
                     .await
             }
-            $crate::Db::Postgres(pool) => {
-                let mut tx = pool.begin().await.map_err($crate::db_err)?;
-                let res = {
-                    let $conn: &mut sqlx::PgConnection = &mut tx;
-                    async { $body }.await
-                };
-                if res.is_ok() {
-                    tx.commit().await.map_err($crate::db_err)?;
+            $crate::Db::Postgres(pool) => match $self.health.gate() {
+                Err(e) => Err(e),
+                Ok(()) => {
+                    let res = async {
+                        let mut tx = pool.begin().await.map_err($crate::db_err)?;
+                        let res = {
+                            let $conn: &mut sqlx::PgConnection = &mut tx;
+                            async { $body }.await
+                        };
+                        if res.is_ok() {
+                            tx.commit().await.map_err($crate::db_err)?;
+                        }
+                        res
+                    }
+                    .await;
+                    $self.health.observe(&res, pool);
+                    res
                 }
-                res
             }
         }
     };
@@ -232,11 +279,14 @@ impl SqlStore {
             let co = PgConnectOptions::from_str(url).map_err(|e| Error::invalid("database_url", e))?;
             let pool = PgPoolOptions::new()
                 .max_connections(opts.max_connections)
-                .acquire_timeout(Duration::from_secs(10))
+                .acquire_timeout(opts.acquire_timeout)
                 .connect_with(co)
                 .await
                 .map_err(|e| Error::internal(format!("cannot connect to PostgreSQL: {e}")))?;
-            Ok(SqlStore { db: Db::Postgres(pool) })
+            Ok(SqlStore {
+                db: Db::Postgres(pool),
+                health: Default::default(),
+            })
         } else if url.starts_with("sqlite:") {
             let sync = match opts.sqlite_synchronous.as_str() {
                 "full" => SqliteSynchronous::Full,
@@ -274,6 +324,7 @@ impl SqlStore {
                     writer,
                     options: Box::new(co),
                 },
+                health: Default::default(),
             })
         } else {
             Err(Error::invalid("database_url", "must start with sqlite: or postgres://"))

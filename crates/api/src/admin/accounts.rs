@@ -16,7 +16,7 @@ use crate::common::lenient;
 use crate::common::state::AppState;
 
 fn body<T: serde::de::DeserializeOwned>(b: Result<Bytes, BytesRejection>) -> Result<T, AdminError> {
-    let b = b.map_err(|e| Error::invalid("body", e.body_text()))?;
+    let b = b.map_err(|e| json::unreadable("body", e.status(), e.body_text()))?;
     Ok(json::parse(&b, true).map_err(Error::from)?)
 }
 

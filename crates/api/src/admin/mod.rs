@@ -30,7 +30,7 @@ pub fn router() -> Router<AppState> {
 /// An admin error: a core error, or "these routes do not exist" (no token configured).
 #[derive(Debug)]
 pub enum AdminError {
-    /// No admin token configured: plain 404.
+    /// No admin token configured: 404, as for a route that does not exist.
     Disabled,
     /// A core error.
     Core(Error),
@@ -53,7 +53,8 @@ struct Body<'a> {
 impl IntoResponse for AdminError {
     fn into_response(self) -> Response {
         let e = match self {
-            AdminError::Disabled => return StatusCode::NOT_FOUND.into_response(),
+            // The same answer as for a route that does not exist.
+            AdminError::Disabled => return http_failure(StatusCode::NOT_FOUND, "route not found".into()),
             AdminError::Core(e) => e,
         };
         let (status, code, field) = match &e {
@@ -63,6 +64,8 @@ impl IntoResponse for AdminError {
             Error::NotFound(_) => (StatusCode::NOT_FOUND, "not_found", None),
             Error::Conflict(_) => (StatusCode::CONFLICT, "conflict", None),
             Error::RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, "rate_limited", None),
+            Error::PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", None),
+            Error::Unavailable { .. } => (StatusCode::SERVICE_UNAVAILABLE, "unavailable", None),
             Error::Internal(cause) => {
                 tracing::error!(error = %cause, "internal error in admin API");
                 (StatusCode::INTERNAL_SERVER_ERROR, "internal_error", None)
@@ -81,12 +84,37 @@ impl IntoResponse for AdminError {
             }),
         )
             .into_response();
-        if let Error::RateLimited { retry_after_secs } = e {
+        if let Error::RateLimited { retry_after_secs } | Error::Unavailable { retry_after_secs } = e {
             resp.headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
         }
         resp
     }
+}
+
+/// A failure of the HTTP layer (unknown route, wrong method, a rejected path or body, a
+/// timeout) in the admin format, with the `error` code its status stands for.
+pub fn http_failure(status: StatusCode, message: String) -> Response {
+    let code = match status.as_u16() {
+        401 => "unauthorized",
+        403 => "forbidden",
+        404 => "not_found",
+        405 => "method_not_allowed",
+        408 => "request_timeout",
+        409 => "conflict",
+        413 => "payload_too_large",
+        415 => "unsupported_media_type",
+        429 => "rate_limited",
+        503 => "unavailable",
+        500..=599 => "internal_error",
+        _ => "invalid_request",
+    };
+    let body = Body {
+        error: code,
+        message,
+        field: None,
+    };
+    (status, axum::Json(body)).into_response()
 }
 
 /// A request carrying the admin token.

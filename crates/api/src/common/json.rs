@@ -1,6 +1,7 @@
 //! Parsing a JSON request body into a typed wire struct, reporting the failing field by
 //! its path (`level`, `location.lat`), so each dialect can answer in its own error format.
 
+use axum::http::StatusCode;
 use bytes::Bytes;
 use serde::de::DeserializeOwned;
 
@@ -19,6 +20,16 @@ impl From<BodyError> for playgate_core::Error {
             field: e.field,
             reason: e.reason,
         }
+    }
+}
+
+/// Why a body could not be read: over the size limit (413), or anything else (400 naming
+/// `field`). `status` and `text` are the rejection's (axum's body rejections carry both).
+pub fn unreadable(field: &str, status: StatusCode, text: String) -> playgate_core::Error {
+    if status == StatusCode::PAYLOAD_TOO_LARGE {
+        playgate_core::Error::PayloadTooLarge
+    } else {
+        playgate_core::Error::invalid(field, text)
     }
 }
 

@@ -1,6 +1,7 @@
 //! Application state handed to every handler.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use ipnet::IpNet;
 use playgate_core::crypto::Secret;
@@ -10,7 +11,7 @@ use playgate_core::service::Playgate;
 use super::geoip::GeoIp;
 
 /// Network settings the HTTP layer needs.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct NetConfig {
     /// Peers whose `X-Forwarded-For` is believed. Empty by default: the request IP is the
     /// TCP peer.
@@ -18,7 +19,26 @@ pub struct NetConfig {
     /// The bearer token of the admin HTTP API (`admin_token`); without it the admin API
     /// answers 404.
     pub admin_token: Option<Secret>,
+    /// Largest request body read, in bytes; a larger one is answered 413.
+    pub max_body_bytes: usize,
+    /// Longest time one request may take, from its head to its answer; past it the client
+    /// gets a 503 and the connection is closed (the handler still runs to completion).
+    pub request_timeout: Duration,
 }
+
+impl Default for NetConfig {
+    fn default() -> Self {
+        NetConfig {
+            trusted_proxies: Vec::new(),
+            admin_token: None,
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            request_timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+/// The default body limit: 2 MiB (axum's own default, kept).
+pub const DEFAULT_MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
 
 /// Shared state: the core and the HTTP layer's own settings. axum clones the state for
 /// every request, so it is one `Arc` (one atomic increment) rather than its parts.

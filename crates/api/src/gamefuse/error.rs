@@ -2,6 +2,8 @@
 //! documented status (reference 0.5): 400 bad or missing parameters, 401 authentication,
 //! 402 disabled game, 403 not allowed or not enough credits, 404 not found, 422 invalid
 //! data, 429 too many attempts, 500 a real fault (logged; the body says nothing more).
+//! Playgate adds 413 for a body over the size limit and 503 with `Retry-After` while the
+//! database is unreachable.
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -71,6 +73,15 @@ impl From<Error> for GfError {
                 let mut err = GfError::new(
                     StatusCode::TOO_MANY_REQUESTS,
                     format!("Too many attempts, retry after {retry_after_secs} s"),
+                );
+                err.retry_after = Some(*retry_after_secs);
+                return err;
+            }
+            Error::PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "Request body is too large".to_owned()),
+            Error::Unavailable { retry_after_secs } => {
+                let mut err = GfError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    format!("Service temporarily unavailable, retry after {retry_after_secs} s"),
                 );
                 err.retry_after = Some(*retry_after_secs);
                 return err;

@@ -12,6 +12,7 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
 use super::GfError;
+use crate::common::json;
 use crate::common::state::AppState;
 
 /// The merged parameters of one request.
@@ -53,11 +54,11 @@ impl Input {
         if ctype.starts_with("multipart/form-data") {
             let mut mp = Multipart::from_request(req, state)
                 .await
-                .map_err(|e| GfError::invalid("body", &e.body_text()))?;
+                .map_err(|e| GfError::from(json::unreadable("body", e.status(), e.body_text())))?;
             while let Some(field) = mp
                 .next_field()
                 .await
-                .map_err(|e| GfError::invalid("body", &e.body_text()))?
+                .map_err(|e| GfError::from(json::unreadable("body", e.status(), e.body_text())))?
             {
                 let Some(name) = field.name().map(str::to_owned) else {
                     continue;
@@ -65,14 +66,14 @@ impl Input {
                 let text = field
                     .text()
                     .await
-                    .map_err(|e| GfError::invalid(&name, &e.body_text()))?;
+                    .map_err(|e| GfError::from(json::unreadable(&name, e.status(), e.body_text())))?;
                 insert(&mut map, &name, Value::String(text));
             }
             return Ok(Input(map));
         }
         let body = Bytes::from_request(req, state)
             .await
-            .map_err(|e| GfError::invalid("body", &e.body_text()))?;
+            .map_err(|e| GfError::from(json::unreadable("body", e.status(), e.body_text())))?;
         if body.iter().all(u8::is_ascii_whitespace) {
             return Ok(Input(map));
         }

@@ -24,6 +24,12 @@ pub const CODE_FORBIDDEN: i64 = 10004;
 pub const CODE_CONFLICT: i64 = 10005;
 /// `errorCode` of too many failed attempts.
 pub const CODE_RATE_LIMITED: i64 = 10006;
+/// `errorCode` of a method the route does not take.
+pub const CODE_METHOD_NOT_ALLOWED: i64 = 10007;
+/// `errorCode` of a request body over the size limit.
+pub const CODE_TOO_LARGE: i64 = 10008;
+/// `errorCode` of a server that cannot answer for now (database unreachable, timeout).
+pub const CODE_UNAVAILABLE: i64 = 10009;
 /// `errorCode` of a server fault.
 pub const CODE_INTERNAL: i64 = 10000;
 
@@ -71,6 +77,20 @@ impl IntoResponse for I3dError {
                 format!("Entity not found: {what}"),
             ),
             Error::Conflict(m) => (StatusCode::CONFLICT, CODE_CONFLICT, m),
+            Error::PayloadTooLarge => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                CODE_TOO_LARGE,
+                "Request body is too large".into(),
+            ),
+            Error::Unavailable { retry_after_secs } => {
+                let mut resp = http_failure(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "Service temporarily unavailable".into(),
+                );
+                resp.headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+                return resp;
+            }
             Error::RateLimited { retry_after_secs } => {
                 let mut resp = (
                     StatusCode::TOO_MANY_REQUESTS,
@@ -104,4 +124,27 @@ impl IntoResponse for I3dError {
         )
             .into_response()
     }
+}
+
+/// A failure of the HTTP layer (unknown route, wrong method, a rejected path or body, a
+/// timeout) as an API v3 error object, with the `errorCode` its status stands for.
+pub fn http_failure(status: StatusCode, message: String) -> Response {
+    let code = match status.as_u16() {
+        401 => CODE_UNAUTHORIZED,
+        403 => CODE_FORBIDDEN,
+        404 => CODE_NOT_FOUND,
+        405 => CODE_METHOD_NOT_ALLOWED,
+        409 => CODE_CONFLICT,
+        413 => CODE_TOO_LARGE,
+        429 => CODE_RATE_LIMITED,
+        408 | 503 => CODE_UNAVAILABLE,
+        500..=599 => CODE_INTERNAL,
+        _ => CODE_INVALID,
+    };
+    let body = Body {
+        error_code: code,
+        error_message: message,
+        errors: Vec::new(),
+    };
+    (status, axum::Json(body)).into_response()
 }

@@ -19,7 +19,7 @@ use axum::Router;
 use axum::routing::{get, post};
 
 pub use auth::{ApiKeyAuth, LoggedIn};
-pub use error::I3dError;
+pub use error::{I3dError, http_failure};
 
 use crate::common::state::AppState;
 

@@ -17,7 +17,7 @@ use crate::common::lenient;
 
 /// Parses a JSON body; an empty body reads as `{}` so the missing field is named.
 pub fn body<T: DeserializeOwned>(b: Result<Bytes, BytesRejection>) -> Result<T, I3dError> {
-    let b = b.map_err(|e| Error::invalid("body", e.body_text()))?;
+    let b = b.map_err(|e| json::unreadable("body", e.status(), e.body_text()))?;
     Ok(json::parse(&b, true).map_err(Error::from)?)
 }
 

@@ -33,6 +33,8 @@ impl IntoResponse for KgenError {
             Error::NotFound(_) => (StatusCode::NOT_FOUND, "not_found", None),
             Error::Conflict(_) => (StatusCode::CONFLICT, "conflict", None),
             Error::RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, "rate_limited", None),
+            Error::PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", None),
+            Error::Unavailable { .. } => (StatusCode::SERVICE_UNAVAILABLE, "unavailable", None),
             Error::Internal(cause) => {
                 tracing::error!(error = %cause, "internal error in kgen dialect");
                 (StatusCode::INTERNAL_SERVER_ERROR, "internal_error", None)
@@ -51,10 +53,35 @@ impl IntoResponse for KgenError {
             }),
         )
             .into_response();
-        if let Error::RateLimited { retry_after_secs } = self.0 {
+        if let Error::RateLimited { retry_after_secs } | Error::Unavailable { retry_after_secs } = self.0 {
             resp.headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
         }
         resp
     }
+}
+
+/// A failure of the HTTP layer (unknown route, wrong method, a rejected path or body, a
+/// timeout) in the kgen format, with the `error` code its status stands for.
+pub fn http_failure(status: StatusCode, message: String) -> Response {
+    let code = match status.as_u16() {
+        401 => "unauthorized",
+        403 => "forbidden",
+        404 => "not_found",
+        405 => "method_not_allowed",
+        408 => "request_timeout",
+        409 => "conflict",
+        413 => "payload_too_large",
+        415 => "unsupported_media_type",
+        429 => "rate_limited",
+        503 => "unavailable",
+        500..=599 => "internal_error",
+        _ => "invalid_request",
+    };
+    let body = Body {
+        error: code,
+        message,
+        field: None,
+    };
+    (status, axum::Json(body)).into_response()
 }

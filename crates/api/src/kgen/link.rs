@@ -38,7 +38,7 @@ pub async fn create(
     S2sClient(game): S2sClient,
     raw: Result<Bytes, BytesRejection>,
 ) -> Result<Json<LinkCodeResponse>, KgenError> {
-    let raw = raw.map_err(|e| Error::invalid("body", e.body_text()))?;
+    let raw = raw.map_err(|e| json::unreadable("body", e.status(), e.body_text()))?;
     let req: LinkCodeRequest = json::parse(&raw, false).map_err(Error::from)?;
     let user_id = req
         .user_id

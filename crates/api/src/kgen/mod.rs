@@ -18,7 +18,7 @@ use axum::Router;
 use axum::routing::{delete, post};
 
 pub use auth::S2sClient;
-pub use error::KgenError;
+pub use error::{KgenError, http_failure};
 
 use crate::common::state::AppState;
 

@@ -18,7 +18,7 @@ use crate::common::json;
 use crate::common::state::AppState;
 
 fn body<T: serde::de::DeserializeOwned>(b: Result<Bytes, BytesRejection>) -> Result<T, KgenError> {
-    let b = b.map_err(|e| Error::invalid("body", e.body_text()))?;
+    let b = b.map_err(|e| json::unreadable("body", e.status(), e.body_text()))?;
     Ok(json::parse(&b, false).map_err(Error::from)?)
 }
 

@@ -118,7 +118,8 @@ fn check_key(field: &str, key: &str) -> Result<()> {
     Ok(())
 }
 
-fn check_value(field: &str, v: &str) -> Result<()> {
+/// The cap on a stored free-form value (user and group attributes, round metadata).
+pub(crate) fn check_value(field: &str, v: &str) -> Result<()> {
     if v.len() > MAX_VALUE {
         return Err(Error::invalid(field, "is longer than 64 KiB"));
     }

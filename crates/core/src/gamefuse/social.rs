@@ -327,6 +327,13 @@ fn check_score(score: Option<f64>) -> Result<Option<f64>> {
     }
 }
 
+fn check_metadata(m: Option<String>) -> Result<Option<String>> {
+    if let Some(m) = &m {
+        super::economy::check_value("metadata", m)?;
+    }
+    Ok(m)
+}
+
 fn check_game_type(t: &str) -> Result<String> {
     let t = t.trim();
     if t.is_empty() || t.chars().count() > MAX_NAME {
@@ -903,7 +910,7 @@ impl Gamefuse {
             end_time: input.end_time,
             score: check_score(input.score)?,
             place: input.place,
-            metadata: input.metadata,
+            metadata: check_metadata(input.metadata)?,
             multiplayer,
             now,
         };
@@ -921,7 +928,7 @@ impl Gamefuse {
             end_time: input.end_time,
             score: check_score(input.score)?,
             place: input.place,
-            metadata: input.metadata,
+            metadata: check_metadata(input.metadata)?,
         };
         self.store().gf_update_round(id, &patch, self.now()).await?;
         self.round_of_game(caller, id).await
