@@ -29,6 +29,9 @@ pub struct TestDatabase {
     /// A scratch directory (the SQLite file lives here; usable as a data dir).
     pub dir: PathBuf,
     schema: Option<(String, String)>,
+    /// Whether [`TestDatabase::drop_it`] removes it (false for a [`TestDatabase::shared`]
+    /// handle).
+    owned: bool,
 }
 
 impl TestDatabase {
@@ -43,7 +46,12 @@ impl TestDatabase {
         match backend {
             Backend::Sqlite => {
                 let url = format!("sqlite://{}", dir.join("playgate.db").display());
-                Some(TestDatabase { url, dir, schema: None })
+                Some(TestDatabase {
+                    url,
+                    dir,
+                    schema: None,
+                    owned: true,
+                })
             }
             Backend::Postgres => {
                 let Ok(base) = std::env::var(POSTGRES_URL_ENV) else {
@@ -67,14 +75,30 @@ impl TestDatabase {
                     url,
                     dir,
                     schema: Some((base, schema)),
+                    owned: true,
                 })
             }
+        }
+    }
+
+    /// Another handle on the same database and directory, for a second server of one
+    /// deployment; its [`TestDatabase::drop_it`] removes nothing, so only the handle from
+    /// [`TestDatabase::new`] cleans up.
+    pub fn shared(&self) -> TestDatabase {
+        TestDatabase {
+            url: self.url.clone(),
+            dir: self.dir.clone(),
+            schema: None,
+            owned: false,
         }
     }
 
     /// Removes the database (call at the end of a test; a failed test leaves it behind for
     /// inspection).
     pub async fn drop_it(self) {
+        if !self.owned {
+            return;
+        }
         if let Some((base, schema)) = &self.schema
             && let Ok(mut conn) = sqlx::PgConnection::connect(base).await
         {

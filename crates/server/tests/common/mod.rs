@@ -121,6 +121,28 @@ impl TestServer {
         r.json
     }
 
+    /// A second node of this server's deployment: another server on the same database and
+    /// data directory (so the same master key), with the same config, clock and game, as a
+    /// second process behind a load balancer would be. Finish it before this one (only
+    /// this one drops the database).
+    pub async fn peer(&self) -> TestServer {
+        let running = startup::start(self.config.clone(), self.clock.clone())
+            .await
+            .expect("start the second node");
+        TestServer {
+            base: format!("http://{}", running.addr),
+            http: reqwest::Client::builder()
+                .timeout(Duration::from_secs(30))
+                .build()
+                .expect("client"),
+            clock: self.clock.clone(),
+            running,
+            game: self.game.clone(),
+            config: self.config.clone(),
+            db: self.db.shared(),
+        }
+    }
+
     /// Moves the server's clock.
     pub fn advance(&self, d: Duration) {
         self.clock.advance(d);

@@ -1,0 +1,242 @@
+//! Two Playgate nodes on one PostgreSQL database, as a scaled-out deployment runs them:
+//! what one node does holds on the other at once. KGeN sessions (create, verify, end,
+//! refresh reuse), disabling a game, i3D logout, GameFuse sign-in and its one-session rule.
+//! PostgreSQL only (the deployment that has several nodes); skipped when
+//! `PLAYGATE_TEST_POSTGRES_URL` is unset.
+
+mod common;
+
+use common::{Backend, Resp, TestServer, assert_error, spawn_with};
+use playgate_core::account::{AccessLevel, AccountProfile, NewAccount, NewApiKey};
+use playgate_core::crypto::Secret;
+use playgate_server::config::Config;
+use serde_json::{Value, json};
+
+const PASSWORD: &str = "correct horse battery";
+
+/// Cheap argon2 parameters: the sign-ins here test sharing, not hashing.
+fn cheap(c: &mut Config) {
+    c.password_hash_memory_kib = 1024;
+    c.password_hash_iterations = 1;
+}
+
+/// Node A (owning a fresh PostgreSQL schema and a game) and node B on the same schema;
+/// `None` when PostgreSQL is not configured.
+async fn two_nodes() -> Option<(TestServer, TestServer)> {
+    let a = spawn_with(Backend::Postgres, cheap).await?;
+    let b = a.peer().await;
+    Some((a, b))
+}
+
+async fn finish(a: TestServer, b: TestServer) {
+    b.finish().await;
+    a.finish().await;
+}
+
+fn verify_body(v: &Value) -> String {
+    json!({ "access_token": v["access_token"] }).to_string()
+}
+
+fn refresh_body(v: &Value) -> String {
+    json!({ "refresh_token": v["refresh_token"] }).to_string()
+}
+
+async fn verify(node: &TestServer, tokens: &Value) -> Value {
+    let r = node
+        .call("POST", "/s2s/session/verify", Some(&verify_body(tokens)))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    r.json
+}
+
+/// A request with headers and an optional JSON body.
+async fn req(node: &TestServer, method: &str, path: &str, headers: &[(&str, &str)], body: Option<Value>) -> Resp {
+    let method = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
+    let mut rb = node.http.request(method, format!("{}{}", node.base, path));
+    for (k, v) in headers {
+        rb = rb.header(*k, *v);
+    }
+    if let Some(b) = body {
+        rb = rb.header("content-type", "application/json").body(b.to_string());
+    }
+    let resp = rb.send().await.expect("send");
+    let status = resp.status().as_u16();
+    let headers = resp.headers().clone();
+    let text = resp.text().await.expect("body");
+    Resp {
+        status,
+        headers,
+        json: serde_json::from_str(&text).unwrap_or(Value::Null),
+        text,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_session_created_on_one_node_is_valid_on_the_other() {
+    let Some((a, b)) = two_nodes().await else { return };
+    let opened = a.open(r#"{"user_id": "u1", "name": "Ann"}"#).await;
+    let v = verify(&b, &opened).await;
+    assert_eq!(v["valid"], true, "{v}");
+    assert_eq!(v["session_id"], opened["session_id"]);
+    // B's create-or-retrieve finds the same player and session.
+    let again = b.open(r#"{"user_id": "u1"}"#).await;
+    assert_eq!(again["is_new_user"], false);
+    assert_eq!(again["session_id"], opened["session_id"]);
+    assert_eq!(again["wallet_address"], opened["wallet_address"]);
+    assert_eq!(again["name"], "Ann");
+    // The pair B issued replaced A's refresh token, on A too.
+    assert_eq!(
+        a.call("POST", "/s2s/session/refresh", Some(&refresh_body(&again)))
+            .await
+            .status,
+        200
+    );
+    finish(a, b).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_session_ended_on_one_node_is_invalid_on_the_other() {
+    let Some((a, b)) = two_nodes().await else { return };
+    let opened = a.open(r#"{"user_id": "u1"}"#).await;
+    let path = format!("/s2s/session/{}", opened["session_id"].as_str().expect("sid"));
+    assert_eq!(b.call("DELETE", &path, None).await.status, 204);
+    assert_eq!(
+        verify(&a, &opened).await,
+        json!({"valid": false, "reason": "session_ended"})
+    );
+    assert_error(
+        &a.call("POST", "/s2s/session/refresh", Some(&refresh_body(&opened)))
+            .await,
+        401,
+        "unauthorized",
+        None,
+    );
+    assert_error(&a.call("DELETE", &path, None).await, 409, "conflict", None);
+    // A's next create-or-retrieve starts a new session.
+    let again = a.open(r#"{"user_id": "u1"}"#).await;
+    assert_ne!(again["session_id"], opened["session_id"]);
+    finish(a, b).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn refresh_reuse_on_the_other_node_ends_the_session() {
+    let Some((a, b)) = two_nodes().await else { return };
+    let opened = a.open(r#"{"user_id": "u1"}"#).await;
+    let r = a
+        .call("POST", "/s2s/session/refresh", Some(&refresh_body(&opened)))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let rotated = r.json;
+    assert_eq!(verify(&b, &rotated).await["valid"], true);
+    // The replaced refresh token, presented to B: reuse.
+    assert_error(
+        &b.call("POST", "/s2s/session/refresh", Some(&refresh_body(&opened)))
+            .await,
+        401,
+        "unauthorized",
+        None,
+    );
+    // A sees the session ended: the newest pair is dead too.
+    assert_eq!(
+        verify(&a, &rotated).await,
+        json!({"valid": false, "reason": "session_ended"})
+    );
+    assert_error(
+        &a.call("POST", "/s2s/session/refresh", Some(&refresh_body(&rotated)))
+            .await,
+        401,
+        "unauthorized",
+        None,
+    );
+    finish(a, b).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_game_disabled_on_one_node_is_refused_on_the_other() {
+    let Some((a, b)) = two_nodes().await else { return };
+    let body = Some(r#"{"user_id": "u1"}"#);
+    assert_eq!(b.call("POST", "/s2s/session", body).await.status, 200);
+    let game = &a.game.game;
+    let verify_game = format!(
+        "/api/v3/games/verify?game_id={}&game_token={}",
+        game.id.0, game.gamefuse_token
+    );
+    assert_eq!(req(&b, "GET", &verify_game, &[], None).await.status, 200);
+
+    a.running.core.set_game_enabled(game.id, false).await.expect("disable");
+    assert_error(&b.call("POST", "/s2s/session", body).await, 401, "unauthorized", None);
+    assert_eq!(req(&b, "GET", &verify_game, &[], None).await.status, 402);
+
+    b.running.core.set_game_enabled(game.id, true).await.expect("enable");
+    assert_eq!(a.call("POST", "/s2s/session", body).await.status, 200);
+    assert_eq!(req(&a, "GET", &verify_game, &[], None).await.status, 200);
+    finish(a, b).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn an_i3d_logout_on_one_node_ends_the_login_on_the_other() {
+    let Some((a, b)) = two_nodes().await else { return };
+    a.running
+        .core
+        .create_account(NewAccount {
+            user_name: "ann".into(),
+            password: Secret::new(PASSWORD),
+            profile: AccountProfile {
+                email: "ann@example.com".into(),
+                ..AccountProfile::default()
+            },
+            access_level: AccessLevel::Regular,
+            trial_days: None,
+            email_validated: true,
+        })
+        .await
+        .expect("account");
+    let (_, key) = a.running.core.create_api_key(NewApiKey::default()).await.expect("key");
+    let key = [("PRIVATE-TOKEN", key.expose())];
+    let login = json!({"userName": "ann", "password": PASSWORD});
+    let r = req(&a, "POST", "/v3/session/login", &key, Some(login)).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let r = req(&b, "GET", "/v3/session/user", &key, None).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.json["userName"], "ann");
+
+    let r = req(&b, "POST", "/v3/session/logout", &key, None).await;
+    assert_eq!(r.status, 204, "{}", r.text);
+    let r = req(&a, "GET", "/v3/session/user", &key, None).await;
+    assert_eq!(r.status, 401, "{}", r.text);
+    assert_eq!(r.json["errorMessage"], "Not logged in", "{}", r.text);
+    finish(a, b).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_gamefuse_sign_in_holds_on_the_other_node_until_the_next_one() {
+    let Some((a, b)) = two_nodes().await else { return };
+    let game = a.game.game.clone();
+    let sign_up = json!({
+        "email": "ann@example.org", "username": "ann", "password": PASSWORD,
+        "password_confirmation": PASSWORD, "game_id": game.id.0, "game_token": game.gamefuse_token,
+    });
+    let r = req(&a, "POST", "/api/v3/users", &[], Some(sign_up)).await;
+    assert_eq!(r.status, 200, "sign-up: {}", r.text);
+    let user = format!("/api/v3/users/{}", r.json["id"].as_i64().expect("id"));
+    let sign_in = json!({"email": "ann@example.org", "password": PASSWORD, "game_id": game.id.0});
+    let token = |r: &Resp| r.json["authentication_token"].as_str().expect("token").to_owned();
+
+    let r = req(&a, "POST", "/api/v3/sessions", &[], Some(sign_in.clone())).await;
+    assert_eq!(r.status, 200, "sign-in on A: {}", r.text);
+    let on_a = token(&r);
+    let r = req(&b, "GET", &user, &[("authentication-token", &on_a)], None).await;
+    assert_eq!(r.status, 200, "A's token on B: {}", r.text);
+    assert_eq!(r.json["username"], "ann");
+
+    // One session per player: signing in on B ends the session from A, on A too.
+    let r = req(&b, "POST", "/api/v3/sessions", &[], Some(sign_in)).await;
+    assert_eq!(r.status, 200, "sign-in on B: {}", r.text);
+    let on_b = token(&r);
+    assert_ne!(on_a, on_b);
+    let r = req(&a, "GET", &user, &[("authentication-token", &on_a)], None).await;
+    assert_eq!(r.status, 401, "A's old token on A: {}", r.text);
+    let r = req(&a, "GET", &user, &[("authentication-token", &on_b)], None).await;
+    assert_eq!(r.status, 200, "B's token on A: {}", r.text);
+    finish(a, b).await;
+}
