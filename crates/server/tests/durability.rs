@@ -18,8 +18,14 @@ const BIN: &str = env!("CARGO_BIN_EXE_playgate");
 /// Concurrent clients, each running one chain at a time.
 const CLIENTS: usize = 16;
 
-/// How long the load runs before the kill.
-const LOAD: Duration = Duration::from_secs(4);
+/// The load runs at least this long before the kill ...
+const LOAD: Duration = Duration::from_secs(3);
+
+/// ... and on until this many answers (a busy machine answers slower) ...
+const ANSWERS: u64 = 400;
+
+/// ... or this long at most.
+const MAX_LOAD: Duration = Duration::from_secs(12);
 
 /// `playgate` on the test database: its data directory (the master key, and the SQLite file)
 /// and its URL.
@@ -221,8 +227,12 @@ async fn load_kill_restart(db: &TestDatabase) -> (Node, (String, String), Vec<Ch
     let tasks: Vec<_> = (0..CLIENTS)
         .map(|c| tokio::spawn(client_load(api.clone(), c, acks.clone())))
         .collect();
+    let started = Instant::now();
     tokio::time::sleep(LOAD).await;
-    let before = acks.load(Ordering::Relaxed);
+    while acks.load(Ordering::Relaxed) < ANSWERS && started.elapsed() < MAX_LOAD {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let (before, load) = (acks.load(Ordering::Relaxed), started.elapsed());
     node.sigkill();
     let mut chains = Vec::new();
     for t in tasks {
@@ -233,7 +243,7 @@ async fn load_kill_restart(db: &TestDatabase) -> (Node, (String, String), Vec<Ch
     let refreshes: u32 = chains.iter().map(|c| c.refreshes).sum();
     let unanswered = chains.iter().filter(|c| c.unanswered).count();
     eprintln!(
-        "{} sessions and {refreshes} refreshes acknowledged in {LOAD:?} ({before} answers before the kill); \
+        "{} sessions and {refreshes} refreshes acknowledged in {load:?} ({before} answers before the kill); \
          {unanswered} chains had a refresh unanswered at the kill",
         chains.len()
     );
@@ -242,9 +252,9 @@ async fn load_kill_restart(db: &TestDatabase) -> (Node, (String, String), Vec<Ch
         chains.len() >= CLIENTS && refreshes >= CLIENTS as u32,
         "too little load to test"
     );
-    let started = Instant::now();
+    let restart = Instant::now();
     let node = Node::start(db);
-    eprintln!("restarted in {:?}", started.elapsed());
+    eprintln!("restarted in {:?}", restart.elapsed());
     (node, game, chains)
 }
 
