@@ -930,6 +930,20 @@ async fn unreal_flow(b: Backend) {
         .await);
     assert!(v["game_variables"].is_array());
 
+    // Sign-up as the SDK sends it: the game's credentials in the query, the rest flat.
+    let body =
+        json!({"email": "ue_zed@gamefuse.com", "username": "ue_zed", "password": "pw", "password_confirmation": "pw"});
+    let v = ok(env
+        .call(
+            u,
+            "POST",
+            &format!("users?game_id={game}&game_token={game_token}"),
+            None,
+            Some(body),
+        )
+        .await);
+    assert!(id(&v) > 0 && v["authentication_token"].is_string());
+
     let a = ue_create_user(&env, game, "ue_ann").await;
     let bo = ue_create_user(&env, game, "ue_bob").await;
     let cy = ue_create_user(&env, game, "ue_cy").await;
@@ -1250,7 +1264,18 @@ async fn unreal_flow(b: Backend) {
         .call(u, "GET", &format!("groups/{open}/attributes"), Some(&ta), None)
         .await);
     assert_eq!(v["attributes"][1]["value"], "y");
-    // Leaving: `PUT group_connections/{group_id}` with `declined` (how the SDK leaves).
+    // Leaving: `PUT group_connections/{group_id}` with `declined` (how the SDK leaves);
+    // from another client that id names only a connection.
+    let r = env
+        .call(
+            Sdk::Js,
+            "PUT",
+            &format!("group_connections/{open}"),
+            Some(&tb),
+            Some(json!({"status": "declined"})),
+        )
+        .await;
+    assert!(r.status >= 400, "{}", r.text);
     ok(env
         .call(
             u,

@@ -14,7 +14,7 @@ use super::wire::{
     ConnectionOut, ConnectionRequest, ConnectionStatusOut, GroupAttributeIn, GroupAttributeOut, GroupAttributesOut,
     GroupAttributesRequest, GroupIdRequest, GroupOut, GroupRequest, GroupsOut, MessageOut, UserIdRequest, shaped,
 };
-use super::{Authed, GfError, path_id};
+use super::{Authed, Client, GfError, path_id};
 use crate::common::state::AppState;
 
 /// Invalid data is 422 on these routes (reference 11.2, 11.7).
@@ -137,8 +137,8 @@ pub async fn connect(State(s): State<AppState>, auth: Authed) -> Result<Json<Con
     Ok(Json(shaped(ConnectionOut::from(v), auth.client.native())))
 }
 
-/// `PUT /group_connections/{id}` `{"group_connection": {"status": …}}` or flat. A decline
-/// naming a group the caller belongs to leaves it (how the Unreal SDK leaves, 17.3).
+/// `PUT /group_connections/{id}` `{"group_connection": {"status": …}}` or flat. From the
+/// Unreal SDK, a decline naming a group the caller belongs to leaves it (how it leaves, 17.3).
 pub async fn answer(
     State(s): State<AppState>,
     Path(id): Path<String>,
@@ -156,11 +156,13 @@ pub async fn answer(
             )));
         }
     };
-    let c = s
-        .gamefuse
-        .answer_or_leave(&auth.caller, id, accept)
-        .await
-        .map_err(unprocessable)?;
+    // Only the Unreal SDK leaves this way; other clients keep the plain answer.
+    let c = if auth.client == Client::Unreal {
+        s.gamefuse.answer_or_leave(&auth.caller, id, accept).await
+    } else {
+        s.gamefuse.answer_connection(&auth.caller, id, accept).await
+    }
+    .map_err(unprocessable)?;
     Ok(Json(ConnectionStatusOut {
         id: c.id,
         status: c.status,
