@@ -115,7 +115,9 @@ impl Conn {
         if !self.is_idle() {
             let busy = self.busy_since.load(Ordering::Acquire);
             // Look again soon enough to apply the idle limits once the answer is out.
-            let recheck = self.now().saturating_add(ms(limits.header_read_timeout.min(limits.idle_timeout)));
+            let recheck = self
+                .now()
+                .saturating_add(ms(limits.header_read_timeout.min(limits.idle_timeout)));
             return busy.saturating_add(ms(limits.request_timeout) * 2).min(recheck);
         }
         match self.head_since.load(Ordering::Acquire) {
@@ -294,7 +296,8 @@ async fn drive(
     loop {
         // Deadlines are at most a day ahead: a very large configured timeout cannot
         // overflow the clock, and the watchdog looks again then.
-        let wake = Instant::now() + Duration::from_millis(conn.deadline(&limits).saturating_sub(conn.now()).min(DAY_MS));
+        let wake =
+            Instant::now() + Duration::from_millis(conn.deadline(&limits).saturating_sub(conn.now()).min(DAY_MS));
         tokio::select! {
             res = http.as_mut() => {
                 if let Err(e) = res {
