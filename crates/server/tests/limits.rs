@@ -94,11 +94,11 @@ async fn closed_within(s: &mut TcpStream, max: Duration) -> Option<Duration> {
 
 /// A head sent one byte every 100 ms is cut off after the header-read timeout (1 s here),
 /// though bytes keep coming; a keep-alive connection with no request is closed after the
-/// idle timeout (2 s here), and one that answered a request too.
+/// idle timeout (3 s here), and one that answered a request too.
 async fn slow_heads_and_idle_connections(b: Backend) {
     let Some(srv) = spawn_with(b, |c| {
         c.header_read_timeout_secs = 1;
-        c.idle_timeout_secs = 2;
+        c.idle_timeout_secs = 3;
     })
     .await
     else {
@@ -126,7 +126,7 @@ async fn slow_heads_and_idle_connections(b: Backend) {
         }
     };
     assert!(
-        cut >= Duration::from_millis(900) && cut < Duration::from_millis(3000),
+        cut >= Duration::from_millis(900) && cut < Duration::from_millis(2000),
         "trickled head cut after {cut:?}"
     );
 
@@ -151,8 +151,50 @@ async fn slow_heads_and_idle_connections(b: Backend) {
         "{}",
         String::from_utf8_lossy(&buf[..n])
     );
-    let t = closed_within(&mut ka, Duration::from_secs(6)).await;
-    assert!(t.is_some_and(|t| t >= Duration::from_millis(1800)), "{t:?}");
+    let t = closed_within(&mut ka, Duration::from_secs(7)).await;
+    assert!(t.is_some_and(|t| t >= Duration::from_millis(2800)), "{t:?}");
+    srv.finish().await;
+}
+
+/// A body trickled slower than the request timeout (1 s here) is answered 503 in the
+/// dialect's format with `Retry-After`, and the connection is closed.
+async fn slow_body_hits_the_request_timeout(b: Backend) {
+    let Some(srv) = spawn_with(b, |c| c.request_timeout_secs = 1).await else {
+        return;
+    };
+    let mut s = TcpStream::connect(srv.running.addr).await.expect("connect");
+    let head = format!(
+        "POST /s2s/session HTTP/1.1\r\nHost: x\r\nx-client-id: {}\r\nx-client-secret: {}\r\n\
+         Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{{",
+        srv.game.game.client_id,
+        srv.game.client_secret.expose()
+    );
+    s.write_all(head.as_bytes()).await.expect("write");
+    let start = Instant::now();
+    let mut raw = Vec::new();
+    let mut buf = [0u8; 1024];
+    loop {
+        let _ = s.write_all(b" ").await;
+        match tokio::time::timeout(Duration::from_millis(200), s.read(&mut buf)).await {
+            Ok(Ok(0) | Err(_)) => break,
+            Ok(Ok(n)) => raw.extend_from_slice(&buf[..n]),
+            Err(_) => {}
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(5),
+            "no answer: {}",
+            String::from_utf8_lossy(&raw)
+        );
+    }
+    let text = String::from_utf8_lossy(&raw).to_string();
+    assert!(text.starts_with("HTTP/1.1 503"), "{text}");
+    let lower = text.to_ascii_lowercase();
+    assert!(
+        lower.contains("retry-after: 1") && lower.contains("connection: close"),
+        "{text}"
+    );
+    assert!(text.contains(r#""error":"unavailable""#), "{text}");
+    assert!(start.elapsed() < Duration::from_secs(3), "{:?}", start.elapsed());
     srv.finish().await;
 }
 
@@ -268,7 +310,13 @@ async fn routing_failures_in_each_format(b: Backend) {
     };
     let bearer = format!("Bearer {ADMIN}");
     let auth = [("authorization", bearer.as_str())];
-    assert_kgen(&req(&srv, "GET", "/s2s/nothing", &[], None).await, 404, "not_found");
+    let r = req(&srv, "GET", "/s2s/nothing", &[], None).await;
+    assert_kgen(&r, 404, "not_found");
+    assert_eq!(
+        r.headers.get("content-length").and_then(|v| v.to_str().ok()),
+        Some(r.text.len().to_string().as_str()),
+        "sized, not chunked"
+    );
     let r = req(&srv, "GET", "/s2s/session", &[], None).await;
     assert_kgen(&r, 405, "method_not_allowed");
     assert!(r.headers.get("allow").is_some(), "Allow kept");
@@ -602,6 +650,7 @@ async fn postgres_outage() {
 
 on_both_backends!(
     slow_heads_and_idle_connections,
+    slow_body_hits_the_request_timeout,
     idle_connections_beyond_the_cap,
     bodies_over_the_limit,
     routing_failures_in_each_format,
