@@ -20,15 +20,15 @@ use std::convert::Infallible;
 use std::io;
 use std::net::SocketAddr;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
 use axum::Router;
+use axum::body::{Body, Bytes};
 use axum::extract::ConnectInfo;
-use http_body_util::BodyExt as _;
-use hyper::body::Incoming;
+use hyper::body::{Frame, Incoming, SizeHint};
 use hyper_util::rt::TokioIo;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
@@ -67,8 +67,12 @@ struct Conn {
     head_since: AtomicU64,
     /// When the current request was handed to the app.
     busy_since: AtomicU64,
-    /// Cancelled to close the connection (at the cap, for a newcomer).
+    /// Cancelled to close the connection (at the cap, for a newcomer; or once an answer
+    /// that says `Connection: close` is written).
     evict: CancellationToken,
+    /// The app answered `Connection: close` (the request timed out): close once that answer
+    /// is written, without draining a body the client may still be trickling.
+    close_when_answered: AtomicBool,
 }
 
 impl Conn {
@@ -81,6 +85,7 @@ impl Conn {
             head_since: AtomicU64::new(NONE),
             busy_since: AtomicU64::new(now),
             evict: CancellationToken::new(),
+            close_when_answered: AtomicBool::new(false),
         }
     }
 
@@ -115,14 +120,19 @@ impl Conn {
         if !self.is_idle() {
             let busy = self.busy_since.load(Ordering::Acquire);
             // Look again soon enough to apply the idle limits once the answer is out.
-            let recheck = self.now().saturating_add(ms(limits.header_read_timeout.min(limits.idle_timeout)));
+            let recheck = self
+                .now()
+                .saturating_add(ms(limits.header_read_timeout.min(limits.idle_timeout)));
             return busy.saturating_add(ms(limits.request_timeout) * 2).min(recheck);
         }
         match self.head_since.load(Ordering::Acquire) {
+            // A head may start at any moment and must then end within the (shorter) head
+            // timeout: look again by then.
             NONE => self
                 .idle_since
                 .load(Ordering::Acquire)
-                .saturating_add(ms(limits.idle_timeout)),
+                .saturating_add(ms(limits.idle_timeout))
+                .min(self.now().saturating_add(ms(limits.header_read_timeout).max(1))),
             head => head.saturating_add(ms(limits.header_read_timeout)),
         }
     }
@@ -137,6 +147,33 @@ impl Drop for InFlight {
         c.idle_since.store(c.now(), Ordering::Release);
         c.head_since.store(NONE, Ordering::Release);
         c.in_flight.fetch_sub(1, Ordering::AcqRel);
+        if c.close_when_answered.load(Ordering::Acquire) {
+            c.evict.cancel();
+        }
+    }
+}
+
+/// An answer's body, keeping its request counted in flight until hyper drops it (after
+/// writing it whole). Size and end are forwarded, so `Content-Length` is kept.
+struct Tracked {
+    body: Body,
+    _in_flight: InFlight,
+}
+
+impl hyper::body::Body for Tracked {
+    type Data = Bytes;
+    type Error = axum::Error;
+
+    fn poll_frame(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, axum::Error>>> {
+        Pin::new(&mut self.body).poll_frame(cx)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.body.is_end_stream()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        self.body.size_hint()
     }
 }
 
@@ -276,13 +313,18 @@ async fn drive(
         let app = app.clone();
         async move {
             let Ok(resp) = app.oneshot(req).await;
+            if resp
+                .headers()
+                .get(axum::http::header::CONNECTION)
+                .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"close"))
+            {
+                guard.0.close_when_answered.store(true, Ordering::Release);
+            }
             // The request counts as in flight until its answer's body has been written
             // (hyper drops the body then), so closing an idle connection never cuts one.
-            Ok::<_, Infallible>(resp.map(|body| {
-                body.map_frame(move |frame| {
-                    let _in_flight = &guard;
-                    frame
-                })
+            Ok::<_, Infallible>(resp.map(|body| Tracked {
+                body,
+                _in_flight: guard,
             }))
         }
     });
@@ -294,7 +336,8 @@ async fn drive(
     loop {
         // Deadlines are at most a day ahead: a very large configured timeout cannot
         // overflow the clock, and the watchdog looks again then.
-        let wake = Instant::now() + Duration::from_millis(conn.deadline(&limits).saturating_sub(conn.now()).min(DAY_MS));
+        let wake =
+            Instant::now() + Duration::from_millis(conn.deadline(&limits).saturating_sub(conn.now()).min(DAY_MS));
         tokio::select! {
             res = http.as_mut() => {
                 if let Err(e) = res {

@@ -203,12 +203,7 @@ pub async fn start(config: Config, clock: Arc<dyn Clock>) -> Result<Running, Box
     let state = app_state(&config, core.clone(), net)?.with_gamefuse(gamefuse.clone());
     let app = playgate_api::app(state);
     let shutdown = CancellationToken::new();
-    let task = tokio::spawn(crate::serve::serve(
-        listener,
-        app,
-        limits(&config),
-        shutdown.clone(),
-    ));
+    let task = tokio::spawn(crate::serve::serve(listener, app, limits(&config), shutdown.clone()));
     let flusher = tokio::spawn(flush_events(gamefuse.clone(), shutdown.clone()));
     tracing::info!(%addr, backend = store.backend(), "playgate listening");
     Ok(Running {

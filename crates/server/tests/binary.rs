@@ -297,3 +297,105 @@ fn migrate_command_and_bad_config_fail_clearly() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("master_key"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Reads one response on a keep-alive connection (headers, then `Content-Length` bytes).
+fn read_one_response(s: &mut TcpStream) -> String {
+    let mut raw = Vec::new();
+    let mut byte = [0u8; 1];
+    while !raw.ends_with(b"\r\n\r\n") {
+        s.read_exact(&mut byte).expect("read head");
+        raw.push(byte[0]);
+    }
+    let head = String::from_utf8_lossy(&raw).to_string();
+    let len: usize = head
+        .lines()
+        .find_map(|l| {
+            l.to_ascii_lowercase()
+                .strip_prefix("content-length:")
+                .map(|v| v.trim().to_owned())
+        })
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    let mut body = vec![0u8; len];
+    s.read_exact(&mut body).expect("read body");
+    format!("{head}{}", String::from_utf8_lossy(&body))
+}
+
+#[test]
+fn sigterm_with_stalled_and_idle_connections_exits_zero_promptly() {
+    let dir = temp_dir();
+    let (child, url, _) = serve(&dir, false);
+    let addr = url.strip_prefix("http://").expect("url").to_owned();
+    // Halfway through a head, then silence.
+    let mut stalled = TcpStream::connect(&addr).expect("connect");
+    stalled
+        .write_all(b"POST /s2s/session HTTP/1.1\r\nHost: x\r\nContent-Ty")
+        .expect("write");
+    // A keep-alive connection after one answer.
+    let mut idle = TcpStream::connect(&addr).expect("connect");
+    write!(idle, "GET /readyz HTTP/1.1\r\nHost: {addr}\r\n\r\n").expect("write");
+    let resp = read_one_response(&mut idle);
+    assert!(resp.starts_with("HTTP/1.1 200"), "{resp}");
+    // A connection that never sent a byte.
+    let _silent = TcpStream::connect(&addr).expect("connect");
+    std::thread::sleep(Duration::from_millis(100));
+    let start = Instant::now();
+    sigterm(&child);
+    let status = wait_exit(child);
+    assert!(status.success(), "exit status {status}");
+    assert!(
+        start.elapsed() < Duration::from_secs(3),
+        "exit took {:?}",
+        start.elapsed()
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// With a hard limit of 96 open files and `max_connections` 40, 150 idle connections do not
+/// keep a client out (without a cap they used up the files and no client got in).
+#[test]
+fn idle_connections_cannot_use_up_the_file_limit() {
+    let dir = temp_dir();
+    // `ulimit -n` sets the soft and the hard limit, so Playgate cannot raise it.
+    let mut child = Command::new("sh")
+        .args([
+            "-c",
+            "ulimit -n 96 && exec \"$0\" \"$@\"",
+            BIN,
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--data-dir",
+        ])
+        .arg(&dir)
+        .env_remove("PLAYGATE_DATABASE_URL")
+        .env("PLAYGATE_MAX_CONNECTIONS", "40")
+        .env(
+            "PLAYGATE_LOG",
+            std::env::var("TEST_SERVER_LOG").unwrap_or_else(|_| "error".into()),
+        )
+        .current_dir(&dir)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("spawn");
+    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+    let first = lines.next().expect("a line").expect("utf8");
+    let url = first
+        .strip_prefix("Playgate is listening on ")
+        .expect("listening line")
+        .to_owned();
+    std::thread::spawn(move || lines.for_each(drop));
+    let addr = url.strip_prefix("http://").expect("url").to_owned();
+    let idle: Vec<TcpStream> = (0..150).map(|_| TcpStream::connect(&addr).expect("connect")).collect();
+    let mut s = TcpStream::connect(&addr).expect("connect");
+    s.set_read_timeout(Some(Duration::from_secs(10))).expect("timeout");
+    write!(s, "GET /readyz HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").expect("write");
+    let mut raw = String::new();
+    let read = s.read_to_string(&mut raw);
+    assert!(read.is_ok() && raw.starts_with("HTTP/1.1 200"), "{read:?} {raw}");
+    drop(idle);
+    sigterm(&child);
+    assert!(wait_exit(child).success());
+    let _ = std::fs::remove_dir_all(&dir);
+}

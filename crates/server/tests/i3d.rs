@@ -1291,7 +1291,8 @@ async fn linking_shows_in_kgen(b: Backend) {
     srv.finish().await;
 }
 
-/// The admin HTTP calls: 404 without a configured token, 401 with a wrong one.
+/// The admin HTTP calls: 404 (in the admin format) without a configured token, 401 with a
+/// wrong one.
 async fn admin_http(b: Backend) {
     let body =
         json!({"userName": "carol", "password": PASSWORD, "email": "carol@example.com", "phone": "+1 555"}).to_string();
@@ -1305,7 +1306,13 @@ async fn admin_http(b: Backend) {
         &[("authorization", "Bearer x")],
     )
     .await;
-    assert_eq!((r.status, r.text.as_str()), (404, ""));
+    // As for any route that does not exist: a 404 in the admin format.
+    assert_eq!(
+        (r.status, r.json["error"].as_str()),
+        (404, Some("not_found")),
+        "{}",
+        r.text
+    );
     srv.finish().await;
 
     let token = "admin-token-0123456789";

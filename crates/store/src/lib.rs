@@ -127,7 +127,7 @@ macro_rules! exec_read {
                     $self.health.observe(&res, pool);
                     res
                 }
-            }
+            },
         }
     };
 }
@@ -154,7 +154,7 @@ macro_rules! exec_one {
                     $self.health.observe(&res, pool);
                     res
                 }
-            }
+            },
         }
     };
 }
@@ -192,7 +192,7 @@ macro_rules! exec_tx {
                     $self.health.observe(&res, pool);
                     res
                 }
-            }
+            },
         }
     };
 }
@@ -221,7 +221,7 @@ macro_rules! write_one {
                     $self.health.observe(&res, pool);
                     res
                 }
-            }
+            },
         }
     };
 }
@@ -258,7 +258,7 @@ macro_rules! write_tx {
                     $self.health.observe(&res, pool);
                     res
                 }
-            }
+            },
         }
     };
 }
