@@ -63,7 +63,155 @@ pub struct AccountProfile {
     pub gender: String,
     pub phone: String,
     pub company_name: String,
-    pub language: String,
+}
+
+/// Whose account it is: a consumer's (1, the default) or a business's (2).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum AccountType {
+    /// 1.
+    #[default]
+    Consumer,
+    /// 2.
+    Business,
+}
+
+impl AccountType {
+    /// The number on the wire and at rest.
+    pub fn as_i64(self) -> i64 {
+        match self {
+            AccountType::Consumer => 1,
+            AccountType::Business => 2,
+        }
+    }
+
+    /// Parses 1 or 2.
+    pub fn parse(n: i64) -> Result<Self> {
+        match n {
+            1 => Ok(AccountType::Consumer),
+            2 => Ok(AccountType::Business),
+            _ => Err(Error::invalid("accountType", "must be 1 (consumer) or 2 (business)")),
+        }
+    }
+}
+
+/// The account holder's preferred language: English (0, the default) or Dutch (1), the
+/// two the platform's mails and documents come in.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Language {
+    /// 0.
+    #[default]
+    English,
+    /// 1.
+    Dutch,
+}
+
+impl Language {
+    /// The number on the wire and at rest.
+    pub fn as_i64(self) -> i64 {
+        match self {
+            Language::English => 0,
+            Language::Dutch => 1,
+        }
+    }
+
+    /// Parses 0 or 1.
+    pub fn parse(n: i64) -> Result<Self> {
+        match n {
+            0 => Ok(Language::English),
+            1 => Ok(Language::Dutch),
+            _ => Err(Error::invalid("language", "must be 0 (English) or 1 (Dutch)")),
+        }
+    }
+
+    /// Parses a language's number or its name or code (`"1"`, `"nl"`, `"Dutch"` ...).
+    pub fn parse_str(s: &str) -> Result<Self> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "0" | "en" | "eng" | "english" => Ok(Language::English),
+            "1" | "nl" | "nld" | "dut" | "dutch" | "nederlands" => Ok(Language::Dutch),
+            _ => Err(Error::invalid("language", "must be 0 (English) or 1 (Dutch)")),
+        }
+    }
+}
+
+/// A postal address; an empty part is unknown.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PostalAddress {
+    /// Street name.
+    pub street: String,
+    /// House number (with any suffix).
+    pub street_number: String,
+    /// ZIP or post code.
+    pub zip_code: String,
+    /// City.
+    pub city: String,
+    /// ISO 3166-1 alpha-2, upper case.
+    pub country_code: String,
+}
+
+/// What an account holder tells about themselves beyond the profile: address, business
+/// registration, contacts, language and agreements. An empty string is unknown; `None`
+/// is "not asked yet".
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AccountDetails {
+    /// Consumer or business.
+    pub account_type: AccountType,
+    /// VAT number (businesses).
+    pub vat_number: String,
+    /// Chamber of Commerce number (Dutch businesses).
+    pub coc_number: String,
+    /// The holder's address.
+    pub address: PostalAddress,
+    /// Mobile phone number (the profile's `phone` is the landline or only number).
+    pub phone_mobile: String,
+    /// Where abuse reports go.
+    pub abuse_email: String,
+    /// Preferred language.
+    pub language: Language,
+    /// Subscribed to the newsletter.
+    pub newsletter: Option<bool>,
+    /// Agreed to the terms and conditions.
+    pub agreed_terms: Option<bool>,
+    /// Agreed to the acceptable use policy.
+    pub agreed_aup: Option<bool>,
+    /// Agreed to the data processing agreement.
+    pub agreed_dpa: Option<bool>,
+}
+
+/// Where and how the account is billed. Empty names, address parts, phones and e-mail
+/// fall back to the account's own (see [`Account::effective_billing`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BillingDetails {
+    /// Billing first name.
+    pub first_name: String,
+    /// Billing last name.
+    pub last_name: String,
+    /// Billing address.
+    pub address: PostalAddress,
+    /// Billing phone number.
+    pub phone: String,
+    /// Billing mobile phone number.
+    pub phone_mobile: String,
+    /// Where invoices go.
+    pub email: String,
+    /// One invoice for the charges of one category.
+    pub bundle_invoices: bool,
+    /// Payment confirmations by e-mail.
+    pub payment_confirmations_by_email: bool,
+    /// Preferred payment method, as the billing system numbers them (0: none chosen).
+    pub preferred_payment_method: i64,
+}
+
+/// The editable part of an account: who holds it, how to reach and bill them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AccountInfo {
+    /// Profile; `email` is required.
+    pub profile: AccountProfile,
+    /// Whether the email address is confirmed.
+    pub email_validated: bool,
+    /// Details.
+    pub details: AccountDetails,
+    /// Billing.
+    pub billing: BillingDetails,
 }
 
 /// An account as stored. Its `Debug` leaves out the password hash and TOTP secrets.
@@ -81,6 +229,10 @@ pub struct Account {
     pub access_level: AccessLevel,
     /// Whether the email address is confirmed.
     pub email_validated: bool,
+    /// Address, language, agreements ...
+    pub details: AccountDetails,
+    /// Billing.
+    pub billing: BillingDetails,
     /// End of the trial, for a trial account.
     pub trial_expires_at: Option<Timestamp>,
     /// argon2id PHC string.
@@ -109,6 +261,39 @@ impl std::fmt::Debug for Account {
     }
 }
 
+impl Account {
+    /// The billing details with the account's own names, address, phones and e-mail in
+    /// place of those not set for billing.
+    pub fn effective_billing(&self) -> BillingDetails {
+        let (b, p, d) = (&self.billing, &self.profile, &self.details);
+        let or = |own: &str, fallback: &str| if own.is_empty() { fallback } else { own }.to_owned();
+        let address = if b.address == PostalAddress::default() {
+            d.address.clone()
+        } else {
+            b.address.clone()
+        };
+        BillingDetails {
+            first_name: or(&b.first_name, &p.first_name),
+            last_name: or(&b.last_name, &p.last_name),
+            address,
+            phone: or(&b.phone, &p.phone),
+            phone_mobile: or(&b.phone_mobile, &d.phone_mobile),
+            email: or(&b.email, &p.email),
+            ..b.clone()
+        }
+    }
+
+    /// The editable part, as stored.
+    pub fn info(&self) -> AccountInfo {
+        AccountInfo {
+            profile: self.profile.clone(),
+            email_validated: self.email_validated,
+            details: self.details.clone(),
+            billing: self.billing.clone(),
+        }
+    }
+}
+
 /// The AEAD context of an account's TOTP secrets.
 pub fn totp_context(id: AccountId) -> String {
     format!("playgate:totp:{}", id.0)
@@ -121,9 +306,8 @@ pub struct NewAccountRecord {
     pub user_name: String,
     /// Lower-case user name, unique.
     pub name_key: String,
-    pub profile: AccountProfile,
+    pub info: AccountInfo,
     pub access_level: AccessLevel,
-    pub email_validated: bool,
     pub trial_expires_at: Option<Timestamp>,
     pub password_hash: String,
     pub wallet: wallet::NewWallet,
@@ -145,6 +329,10 @@ pub struct NewAccount {
     pub trial_days: Option<u32>,
     /// Whether the email address is known to be valid.
     pub email_validated: bool,
+    /// Address, language, agreements ...
+    pub details: AccountDetails,
+    /// Billing.
+    pub billing: BillingDetails,
 }
 
 /// The key a user name is unique and looked up by.
@@ -183,6 +371,75 @@ pub fn validate_new_password(p: &Secret) -> Result<()> {
         return Err(Error::invalid("password", "must be 8-1024 characters"));
     }
     Ok(())
+}
+
+/// An optional email address: empty, or valid.
+fn optional_email(field: &str, s: &str) -> Result<String> {
+    if s.trim().is_empty() {
+        return Ok(String::new());
+    }
+    validate_email(s).map_err(|_| Error::invalid(field, "must be an email address"))
+}
+
+/// An ISO 3166-1 alpha-2 code (any case), or empty.
+fn country_code(field: &str, s: &str) -> Result<String> {
+    let code = s.trim().to_ascii_uppercase();
+    if code.is_empty() || rust_iso3166::from_alpha2(&code).is_some() {
+        return Ok(code);
+    }
+    Err(Error::invalid(field, "must be an ISO 3166-1 alpha-2 country code"))
+}
+
+/// `prefix` names the object the fields are in (`""` or `"billing."`).
+fn valid_address(prefix: &str, a: &PostalAddress) -> Result<PostalAddress> {
+    Ok(PostalAddress {
+        street: bounded(&format!("{prefix}address"), &a.street, 200)?,
+        street_number: bounded(&format!("{prefix}streetNumber"), &a.street_number, 20)?,
+        zip_code: bounded(&format!("{prefix}zipCode"), &a.zip_code, 20)?,
+        city: bounded(&format!("{prefix}city"), &a.city, 100)?,
+        country_code: country_code(&format!("{prefix}countryCode"), &a.country_code)?,
+    })
+}
+
+/// Checks and normalises (trims, upper-cases country codes) what an account holder
+/// tells about themselves. Field names are the admin API's.
+pub fn validate_info(info: &AccountInfo) -> Result<AccountInfo> {
+    let (p, d, b) = (&info.profile, &info.details, &info.billing);
+    let profile = AccountProfile {
+        email: validate_email(&p.email)?,
+        first_name: bounded("firstName", &p.first_name, 100)?,
+        last_name: bounded("lastName", &p.last_name, 100)?,
+        gender: bounded("gender", &p.gender, 20)?,
+        phone: bounded("phone", &p.phone, 32)?,
+        company_name: bounded("companyName", &p.company_name, 200)?,
+    };
+    let details = AccountDetails {
+        account_type: d.account_type,
+        vat_number: bounded("vatNumber", &d.vat_number, 32)?,
+        coc_number: bounded("cocNumber", &d.coc_number, 32)?,
+        address: valid_address("", &d.address)?,
+        phone_mobile: bounded("phoneNumberMobile", &d.phone_mobile, 32)?,
+        abuse_email: optional_email("emailAddressAbuse", &d.abuse_email)?,
+        ..d.clone()
+    };
+    if !(0..=1000).contains(&b.preferred_payment_method) {
+        return Err(Error::invalid("billing.preferredPaymentMethod", "must be 0-1000"));
+    }
+    let billing = BillingDetails {
+        first_name: bounded("billing.firstName", &b.first_name, 100)?,
+        last_name: bounded("billing.lastName", &b.last_name, 100)?,
+        address: valid_address("billing.", &b.address)?,
+        phone: bounded("billing.phoneNumber", &b.phone, 32)?,
+        phone_mobile: bounded("billing.phoneNumberMobile", &b.phone_mobile, 32)?,
+        email: optional_email("billing.emailAddressBilling", &b.email)?,
+        ..b.clone()
+    };
+    Ok(AccountInfo {
+        profile,
+        email_validated: info.email_validated,
+        details,
+        billing,
+    })
 }
 
 fn bounded(field: &str, s: &str, max: usize) -> Result<String> {
@@ -350,16 +607,12 @@ impl Playgate {
     /// Creates an account with its own custodial wallet.
     pub async fn create_account(&self, cmd: NewAccount) -> Result<Account> {
         let user_name = validate_user_name(&cmd.user_name)?;
-        let p = &cmd.profile;
-        let profile = AccountProfile {
-            email: validate_email(&p.email)?,
-            first_name: bounded("firstName", &p.first_name, 100)?,
-            last_name: bounded("lastName", &p.last_name, 100)?,
-            gender: bounded("gender", &p.gender, 20)?,
-            phone: bounded("phone", &p.phone, 32)?,
-            company_name: bounded("companyName", &p.company_name, 200)?,
-            language: bounded("language", &p.language, 16)?,
-        };
+        let info = validate_info(&AccountInfo {
+            profile: cmd.profile,
+            email_validated: cmd.email_validated,
+            details: cmd.details,
+            billing: cmd.billing,
+        })?;
         validate_new_password(&cmd.password)?;
         if cmd.trial_days.is_some_and(|d| d == 0 || d > 3650) {
             return Err(Error::invalid("trialDays", "must be 1-3650"));
@@ -369,9 +622,8 @@ impl Playgate {
             public_id: uuid::Uuid::new_v4().to_string(),
             name_key: name_key(&user_name),
             user_name,
-            profile,
+            info,
             access_level: cmd.access_level,
-            email_validated: cmd.email_validated,
             trial_expires_at: cmd
                 .trial_days
                 .map(|d| now.plus(Duration::from_secs(u64::from(d) * 86_400))),
@@ -383,6 +635,31 @@ impl Playgate {
             Err(Error::Conflict(_)) => Err(Error::Conflict("user name already taken".into())),
             other => other,
         }
+    }
+
+    /// Changes an account's editable part: `edit` gets the stored one, the result is
+    /// checked and saved. `NotFound("account")` if there is no such account.
+    pub async fn update_account(
+        &self,
+        id: AccountId,
+        edit: impl FnOnce(&mut AccountInfo) -> Result<()>,
+    ) -> Result<Account> {
+        let account = self.store.account_by_id(id).await?.ok_or(Error::NotFound("account"))?;
+        let mut info = account.info();
+        edit(&mut info)?;
+        let info = validate_info(&info)?;
+        self.store
+            .update_account_info(id, &info, self.now())
+            .await?
+            .ok_or(Error::NotFound("account"))
+    }
+
+    /// One account by id, or by user name (any case).
+    pub async fn find_account(&self, id_or_name: &str) -> Result<Option<Account>> {
+        if let Ok(id) = id_or_name.trim().parse::<i64>() {
+            return self.store.account_by_id(AccountId(id)).await;
+        }
+        self.store.account_by_name_key(&name_key(id_or_name)).await
     }
 
     /// The account settings.
@@ -423,5 +700,65 @@ mod tests {
             Some(Timestamp(1_767_312_001_000_000_000))
         );
         assert!(parse_expiry("e", "tomorrow").is_err());
+    }
+
+    #[test]
+    fn info_validation_and_billing_fallback() {
+        let mut info = AccountInfo {
+            profile: AccountProfile {
+                email: "ann@example.com".into(),
+                first_name: "Ann".into(),
+                ..AccountProfile::default()
+            },
+            ..AccountInfo::default()
+        };
+        info.details.address.country_code = " nl ".into();
+        let ok = validate_info(&info).expect("valid");
+        assert_eq!(ok.details.address.country_code, "NL");
+        info.billing.address.country_code = "XX".into();
+        let field = |i: &AccountInfo| match validate_info(i) {
+            Err(Error::Invalid { field, .. }) => field,
+            other => format!("{other:?}"),
+        };
+        assert_eq!(field(&info), "billing.countryCode");
+        info.billing.address.country_code.clear();
+        info.details.abuse_email = "nope".into();
+        assert_eq!(field(&info), "emailAddressAbuse");
+        assert_eq!(Language::parse_str("NL").ok(), Some(Language::Dutch));
+        assert_eq!(Language::parse_str("").ok(), None);
+        assert!(AccountType::parse(0).is_err());
+
+        let mut billing = BillingDetails {
+            last_name: "Billing".into(),
+            ..BillingDetails::default()
+        };
+        billing.address.city = "Rotterdam".into();
+        let mut details = ok.details.clone();
+        details.address.city = "Amsterdam".into();
+        let a = Account {
+            id: AccountId(1),
+            public_id: String::new(),
+            user_name: "ann".into(),
+            profile: ok.profile.clone(),
+            access_level: AccessLevel::Regular,
+            email_validated: true,
+            details,
+            billing,
+            trial_expires_at: None,
+            password_hash: String::new(),
+            totp_enabled: false,
+            totp_secret: None,
+            totp_pending: None,
+            wallet_address: String::new(),
+            created_at: Timestamp(0),
+        };
+        let b = a.effective_billing();
+        assert_eq!((b.first_name.as_str(), b.last_name.as_str()), ("Ann", "Billing"));
+        assert_eq!(b.email, "ann@example.com");
+        // A billing address is taken whole, never mixed with the account's.
+        assert_eq!(
+            (b.address.city.as_str(), b.address.country_code.as_str()),
+            ("Rotterdam", "")
+        );
     }
 }

@@ -6,7 +6,9 @@
 use async_trait::async_trait;
 
 use crate::Result;
-use crate::account::{Account, AccountId, ApiKey, ApiKeyId, Login, NewAccountRecord, NewApiKeyRecord, NewLogin};
+use crate::account::{
+    Account, AccountId, AccountInfo, ApiKey, ApiKeyId, Login, NewAccountRecord, NewApiKeyRecord, NewLogin,
+};
 use crate::clock::Timestamp;
 use crate::crypto::SecretHash;
 use crate::ids::{GameId, SessionId, UserId};
@@ -45,6 +47,9 @@ pub trait AccountStore: Send + Sync {
     async fn account_by_id(&self, id: AccountId) -> Result<Option<Account>>;
     /// One account by its user name's key (lower case).
     async fn account_by_name_key(&self, key: &str) -> Result<Option<Account>>;
+    /// Replaces an account's editable part (profile, e-mail state, details, billing) in
+    /// one statement; `None` if there is no such account.
+    async fn update_account_info(&self, id: AccountId, info: &AccountInfo, now: Timestamp) -> Result<Option<Account>>;
 
     /// Records (or with `None` clears) a TOTP secret waiting for enrollment to finish.
     async fn set_totp_pending(&self, id: AccountId, sealed: Option<&[u8]>) -> Result<()>;

@@ -64,7 +64,14 @@ pub const RECOVERY_CODES: usize = 10;
 
 const INVALID_CREDENTIALS: Error = Error::Unauthorized("Invalid credentials");
 const INVALID_OTP: Error = Error::Unauthorized("Invalid OTP");
-const NOT_LOGGED_IN: Error = Error::Unauthorized("Not logged in");
+/// The [`Error::NotFound`] entity of a key that holds no live, completed login: "not
+/// logged in".
+pub const NO_LOGIN: &str = "login";
+/// The [`Error::NotFound`] entity of a key that holds no login waiting for its OTP: an
+/// unexpected OTP call.
+pub const NO_LOGIN_AWAITING_OTP: &str = "login awaiting an OTP";
+const NOT_LOGGED_IN: Error = Error::NotFound(NO_LOGIN);
+const UNEXPECTED_OTP: Error = Error::NotFound(NO_LOGIN_AWAITING_OTP);
 
 fn failure_keys(user_name_key: &str, ip: Option<IpAddr>) -> Vec<String> {
     let mut keys = vec![format!("i3d-login:account:{user_name_key}")];
@@ -266,7 +273,7 @@ impl Playgate {
         }
         let now = self.now();
         let Some(login) = self.store.current_login(key.id).await?.filter(|l| l.awaits_otp(now)) else {
-            return Err(Error::Conflict("Unexpected OTP call".into()));
+            return Err(UNEXPECTED_OTP);
         };
         let account = self.account(login.account_id).await?;
         let keys = failure_keys(&name_key(&account.user_name), ip);
@@ -286,12 +293,13 @@ impl Playgate {
             a.login_ttl
         };
         if !self.store.activate_login(login.id, now, now.plus(ttl)).await? {
-            return Err(Error::Conflict("Unexpected OTP call".into()));
+            return Err(UNEXPECTED_OTP);
         }
         Ok(())
     }
 
-    /// `POST /v3/session/logout`: ends the key's login (complete or waiting).
+    /// `POST /v3/session/logout`: ends the key's login (complete or waiting);
+    /// `NotFound(NO_LOGIN)` if there is none.
     pub async fn logout(&self, key: &ApiKey) -> Result<()> {
         let now = self.now();
         match self.store.current_login(key.id).await? {
@@ -303,8 +311,7 @@ impl Playgate {
         }
     }
 
-    /// The key's completed, live login and its account; `Unauthorized("Not logged in")`
-    /// otherwise.
+    /// The key's completed, live login and its account; `NotFound(NO_LOGIN)` otherwise.
     pub async fn logged_in(&self, key: &ApiKey) -> Result<(Login, Account)> {
         let now = self.now();
         let login = self

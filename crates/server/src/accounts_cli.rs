@@ -1,10 +1,12 @@
-//! `playgate account create …` and `playgate apikey create …` (the i3D dialect's people
-//! and credentials).
+//! `playgate account create …`, `playgate account update …` and `playgate apikey create
+//! …` (the i3D dialect's people and credentials).
 
 use std::io::{BufRead as _, IsTerminal as _};
 
-use clap::Subcommand;
-use playgate_core::account::{AccessLevel, AccountProfile, NewAccount, NewApiKey, parse_expiry};
+use clap::{Args, Subcommand};
+use playgate_core::account::{
+    AccessLevel, Account, AccountInfo, AccountProfile, AccountType, Language, NewAccount, NewApiKey, parse_expiry,
+};
 use playgate_core::crypto::Secret;
 use playgate_core::service::Playgate;
 use serde::Serialize;
@@ -29,18 +31,12 @@ pub enum AccountCommand {
         /// Make it a trial account ending in N days.
         #[arg(long)]
         trial_days: Option<u32>,
-        /// First name.
-        #[arg(long, default_value = "")]
-        first_name: String,
-        /// Last name.
-        #[arg(long, default_value = "")]
-        last_name: String,
-        /// Phone number (shown to linked games as linked_phone).
-        #[arg(long, default_value = "")]
-        phone: String,
         /// Mark the email address as validated.
         #[arg(long)]
         email_validated: bool,
+        /// Names, address, language, billing ...
+        #[command(flatten)]
+        details: DetailsArgs,
         /// Read the password from the first line of stdin.
         #[arg(long)]
         password_stdin: bool,
@@ -48,6 +44,186 @@ pub enum AccountCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Change an account's profile, details or billing details (the options given; the
+    /// others stay as they are).
+    Update {
+        /// The account: its id or user name.
+        #[arg(long)]
+        user: String,
+        /// Email address.
+        #[arg(long)]
+        email: Option<String>,
+        /// Whether the email address is validated (true/false).
+        #[arg(long)]
+        email_validated: Option<bool>,
+        /// Names, address, language, billing ...
+        #[command(flatten)]
+        details: DetailsArgs,
+        /// Print a JSON object.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// The profile, details and billing options of `account create` and `account update`.
+/// An empty billing name, address part, phone or e-mail means "the account's own".
+#[derive(Debug, Default, Args)]
+pub struct DetailsArgs {
+    /// First name.
+    #[arg(long)]
+    first_name: Option<String>,
+    /// Last name.
+    #[arg(long)]
+    last_name: Option<String>,
+    /// Gender, free text.
+    #[arg(long)]
+    gender: Option<String>,
+    /// Phone number (shown to linked games as linked_phone).
+    #[arg(long)]
+    phone: Option<String>,
+    /// Mobile phone number.
+    #[arg(long)]
+    phone_mobile: Option<String>,
+    /// Company name (business accounts).
+    #[arg(long)]
+    company_name: Option<String>,
+    /// 1 consumer, 2 business.
+    #[arg(long)]
+    account_type: Option<i64>,
+    /// VAT number.
+    #[arg(long)]
+    vat_number: Option<String>,
+    /// Chamber of Commerce number.
+    #[arg(long)]
+    coc_number: Option<String>,
+    /// Street name.
+    #[arg(long)]
+    address: Option<String>,
+    /// House number.
+    #[arg(long)]
+    street_number: Option<String>,
+    /// ZIP or post code.
+    #[arg(long)]
+    zip_code: Option<String>,
+    /// City.
+    #[arg(long)]
+    city: Option<String>,
+    /// ISO 3166-1 alpha-2 country code.
+    #[arg(long)]
+    country_code: Option<String>,
+    /// Where abuse reports go.
+    #[arg(long)]
+    abuse_email: Option<String>,
+    /// Preferred language: 0 / en / english, or 1 / nl / dutch.
+    #[arg(long)]
+    language: Option<String>,
+    /// Subscribed to the newsletter (true/false).
+    #[arg(long)]
+    newsletter: Option<bool>,
+    /// Agreed to the terms and conditions (true/false).
+    #[arg(long)]
+    agree_toc: Option<bool>,
+    /// Agreed to the acceptable use policy (true/false).
+    #[arg(long)]
+    agree_aup: Option<bool>,
+    /// Agreed to the data processing agreement (true/false).
+    #[arg(long)]
+    agree_dpa: Option<bool>,
+    /// Billing first name.
+    #[arg(long)]
+    billing_first_name: Option<String>,
+    /// Billing last name.
+    #[arg(long)]
+    billing_last_name: Option<String>,
+    /// Billing street name.
+    #[arg(long)]
+    billing_address: Option<String>,
+    /// Billing house number.
+    #[arg(long)]
+    billing_street_number: Option<String>,
+    /// Billing ZIP or post code.
+    #[arg(long)]
+    billing_zip_code: Option<String>,
+    /// Billing city.
+    #[arg(long)]
+    billing_city: Option<String>,
+    /// Billing country code.
+    #[arg(long)]
+    billing_country_code: Option<String>,
+    /// Billing phone number.
+    #[arg(long)]
+    billing_phone: Option<String>,
+    /// Billing mobile phone number.
+    #[arg(long)]
+    billing_phone_mobile: Option<String>,
+    /// Where invoices go.
+    #[arg(long)]
+    billing_email: Option<String>,
+    /// One invoice per category (true/false).
+    #[arg(long)]
+    bundle_invoices: Option<bool>,
+    /// Payment confirmations by e-mail (true/false).
+    #[arg(long)]
+    payment_confirmations_by_email: Option<bool>,
+    /// Preferred payment method (a number; 0 none chosen).
+    #[arg(long)]
+    preferred_payment_method: Option<i64>,
+}
+
+fn set<T>(target: &mut T, value: Option<T>) {
+    if let Some(v) = value {
+        *target = v;
+    }
+}
+
+impl DetailsArgs {
+    /// Writes the options given into `info`.
+    fn apply(self, info: &mut AccountInfo) -> playgate_core::Result<()> {
+        let (p, d, b) = (&mut info.profile, &mut info.details, &mut info.billing);
+        set(&mut p.first_name, self.first_name);
+        set(&mut p.last_name, self.last_name);
+        set(&mut p.gender, self.gender);
+        set(&mut p.phone, self.phone);
+        set(&mut p.company_name, self.company_name);
+        set(
+            &mut d.account_type,
+            self.account_type.map(AccountType::parse).transpose()?,
+        );
+        set(&mut d.vat_number, self.vat_number);
+        set(&mut d.coc_number, self.coc_number);
+        set(&mut d.address.street, self.address);
+        set(&mut d.address.street_number, self.street_number);
+        set(&mut d.address.zip_code, self.zip_code);
+        set(&mut d.address.city, self.city);
+        set(&mut d.address.country_code, self.country_code);
+        set(&mut d.phone_mobile, self.phone_mobile);
+        set(&mut d.abuse_email, self.abuse_email);
+        set(
+            &mut d.language,
+            self.language.map(|l| Language::parse_str(&l)).transpose()?,
+        );
+        set(&mut d.newsletter, self.newsletter.map(Some));
+        set(&mut d.agreed_terms, self.agree_toc.map(Some));
+        set(&mut d.agreed_aup, self.agree_aup.map(Some));
+        set(&mut d.agreed_dpa, self.agree_dpa.map(Some));
+        set(&mut b.first_name, self.billing_first_name);
+        set(&mut b.last_name, self.billing_last_name);
+        set(&mut b.address.street, self.billing_address);
+        set(&mut b.address.street_number, self.billing_street_number);
+        set(&mut b.address.zip_code, self.billing_zip_code);
+        set(&mut b.address.city, self.billing_city);
+        set(&mut b.address.country_code, self.billing_country_code);
+        set(&mut b.phone, self.billing_phone);
+        set(&mut b.phone_mobile, self.billing_phone_mobile);
+        set(&mut b.email, self.billing_email);
+        set(&mut b.bundle_invoices, self.bundle_invoices);
+        set(
+            &mut b.payment_confirmations_by_email,
+            self.payment_confirmations_by_email,
+        );
+        set(&mut b.preferred_payment_method, self.preferred_payment_method);
+        Ok(())
+    }
 }
 
 /// `playgate apikey …`
@@ -97,38 +273,7 @@ struct AccountJson<'a> {
     trial_expires_at: Option<i64>,
 }
 
-/// Runs `playgate account …`.
-pub async fn account_command(core: &Playgate, cmd: AccountCommand) -> Result<(), BoxError> {
-    let AccountCommand::Create {
-        user_name,
-        email,
-        access_level,
-        trial_days,
-        first_name,
-        last_name,
-        phone,
-        email_validated,
-        password_stdin,
-        json,
-    } = cmd;
-    let access_level = AccessLevel::parse(access_level)?;
-    let password = read_password(password_stdin)?;
-    let a = core
-        .create_account(NewAccount {
-            user_name,
-            password,
-            profile: AccountProfile {
-                email,
-                first_name,
-                last_name,
-                phone,
-                ..AccountProfile::default()
-            },
-            access_level,
-            trial_days,
-            email_validated,
-        })
-        .await?;
+fn print_account(a: &Account, json: bool, verb: &str) -> Result<(), BoxError> {
     if json {
         let j = AccountJson {
             user_id: a.id.0,
@@ -141,11 +286,71 @@ pub async fn account_command(core: &Playgate, cmd: AccountCommand) -> Result<(),
         };
         println!("{}", serde_json::to_string(&j)?);
     } else {
-        println!("account {} \"{}\" created", a.id.0, a.user_name);
+        println!("account {} \"{}\" {verb}", a.id.0, a.user_name);
         println!("  public id (indigg_id): {}", a.public_id);
         println!("  wallet:                {}", a.wallet_address);
     }
     Ok(())
+}
+
+/// Runs `playgate account …`.
+pub async fn account_command(core: &Playgate, cmd: AccountCommand) -> Result<(), BoxError> {
+    match cmd {
+        AccountCommand::Create {
+            user_name,
+            email,
+            access_level,
+            trial_days,
+            email_validated,
+            details,
+            password_stdin,
+            json,
+        } => {
+            let access_level = AccessLevel::parse(access_level)?;
+            let mut info = AccountInfo {
+                profile: AccountProfile {
+                    email,
+                    ..AccountProfile::default()
+                },
+                email_validated,
+                ..AccountInfo::default()
+            };
+            details.apply(&mut info)?;
+            let password = read_password(password_stdin)?;
+            let a = core
+                .create_account(NewAccount {
+                    user_name,
+                    password,
+                    profile: info.profile,
+                    access_level,
+                    trial_days,
+                    email_validated: info.email_validated,
+                    details: info.details,
+                    billing: info.billing,
+                })
+                .await?;
+            print_account(&a, json, "created")
+        }
+        AccountCommand::Update {
+            user,
+            email,
+            email_validated,
+            details,
+            json,
+        } => {
+            let Some(a) = core.find_account(&user).await? else {
+                return Err(format!("no account {user:?}").into());
+            };
+            let a = core
+                .update_account(a.id, |info| {
+                    set(&mut info.profile.email, email);
+                    set(&mut info.email_validated, email_validated);
+                    details.apply(info)
+                })
+                .await?;
+            print_account(&a, json, "updated")
+        }
+    }
 }
 
 #[derive(Serialize)]

@@ -5,12 +5,21 @@
 //! player to an account.
 
 mod common;
+// The crate root is this file, so its own modules are named by path.
+#[path = "i3d/generated.rs"]
+mod generated;
+#[path = "i3d/schema.rs"]
+mod schema;
 
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+use generated::generated_inputs;
+
 use common::{Backend, TestServer, hash_under_other_params, json_type, jwt_parts, spawn_with};
-use playgate_core::account::{AccessLevel, AccountProfile, NewAccount, NewApiKey};
+use playgate_core::account::{
+    AccessLevel, AccountDetails, AccountProfile, AccountType, BillingDetails, Language, NewAccount, NewApiKey,
+};
 use playgate_core::account_store::AccountStore as _;
 use playgate_core::crypto::Secret;
 use playgate_core::totp;
@@ -38,7 +47,8 @@ struct R {
     text: String,
 }
 
-/// One raw HTTP request: method, path, PRIVATE-TOKEN, JSON body, extra headers.
+/// One raw HTTP request: method, path, PRIVATE-TOKEN, JSON body, extra headers. Every
+/// answer of the i3d dialect is checked against i3D's document ([`schema::check`]).
 async fn req(
     srv: &TestServer,
     method: &str,
@@ -47,8 +57,8 @@ async fn req(
     body: Option<&str>,
     extra: &[(&str, &str)],
 ) -> R {
-    let method = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
-    let mut rb = srv.http.request(method, format!("{}{}", srv.base, path));
+    let verb = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
+    let mut rb = srv.http.request(verb, format!("{}{}", srv.base, path));
     if let Some(t) = token {
         rb = rb.header("PRIVATE-TOKEN", t);
     }
@@ -62,6 +72,9 @@ async fn req(
     let status = resp.status().as_u16();
     let headers = resp.headers().clone();
     let text = resp.text().await.expect("body");
+    if let Err(e) = schema::check(method, path, status, &text) {
+        panic!("{e}");
+    }
     R {
         status,
         headers,
@@ -105,6 +118,8 @@ async fn account(srv: &TestServer, name: &str, phone: &str) -> playgate_core::ac
             access_level: AccessLevel::Regular,
             trial_days: None,
             email_validated: true,
+            details: AccountDetails::default(),
+            billing: BillingDetails::default(),
         })
         .await
         .expect("account")
@@ -189,14 +204,14 @@ async fn login_user_logout(b: Backend) {
     let a = account(&srv, "ann", "+31 20 555 0100").await;
     let key = any_key(&srv).await;
     let r = req(&srv, "GET", "/v3/session/user", Some(&key), None, &[]).await;
-    assert_i3d_error(&r, 401, Some("Not logged in"), None);
+    assert_i3d_error(&r, 404, Some("Not logged in"), None);
 
-    let t0 = now(&srv);
+    // Without 2FA there is no OTP window: both deadlines are 0.
     let r = login(&srv, &key, "ann").await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(
         r.json,
-        json!({"requiresOtp": false, "expiresAt": t0 + 86_400, "otpSessionExpiresAt": 0})
+        json!({"requiresOtp": false, "expiresAt": 0, "otpSessionExpiresAt": 0})
     );
 
     let r = req(&srv, "GET", "/v3/session/user", Some(&key), None, &[]).await;
@@ -242,8 +257,12 @@ async fn login_user_logout(b: Backend) {
         (u["requestIpCountry"].as_str(), u["requestIpCountryCode"].as_str()),
         (Some(""), Some(""))
     );
-    assert_eq!(u["details"]["accountType"], 0);
+    assert_eq!(u["details"]["accountType"], 1);
+    assert_eq!(u["details"]["emailAddressValidated"], 1);
+    assert_eq!(u["details"]["phoneNumber"], "+31 20 555 0100");
+    // Billing falls back to the account's own names and address.
     assert_eq!(u["billingDetails"]["lastName"], "Smith");
+    assert_eq!(u["billingDetails"]["emailAddressBilling"], "ann@example.com");
 
     // One login per key.
     let r = login(&srv, &key, "ann").await;
@@ -256,14 +275,14 @@ async fn login_user_logout(b: Backend) {
     assert_eq!((r.status, r.text.as_str()), (204, ""));
     assert_i3d_error(
         &req(&srv, "GET", "/v3/session/user", Some(&key), None, &[]).await,
-        401,
+        404,
         Some("Not logged in"),
         None,
     );
     assert_i3d_error(
         &req(&srv, "POST", "/v3/session/logout", Some(&key), None, &[]).await,
-        401,
-        None,
+        404,
+        Some("Not logged in"),
         None,
     );
     // The other key's login is untouched.
@@ -279,7 +298,12 @@ async fn login_user_logout(b: Backend) {
         let body = json!({"userName": "ann", "password": PASSWORD, "rememberMe": remember}).to_string();
         let r = req(&srv, "POST", "/v3/session/login", Some(&key), Some(&body), &[]).await;
         assert_eq!(r.status, 200, "{}", r.text);
-        assert_eq!(r.json["expiresAt"], now(&srv) + 30 * 86_400);
+        assert_eq!(r.json["expiresAt"], 0);
+        srv.advance(Duration::from_secs(30 * 86_400 - 1));
+        assert_eq!(
+            req(&srv, "GET", "/v3/session/user", Some(&key), None, &[]).await.status,
+            200
+        );
         assert_eq!(
             req(&srv, "POST", "/v3/session/logout", Some(&key), None, &[])
                 .await
@@ -298,7 +322,7 @@ async fn login_user_logout(b: Backend) {
     srv.advance(Duration::from_secs(1));
     assert_i3d_error(
         &req(&srv, "GET", "/v3/session/user", Some(&key), None, &[]).await,
-        401,
+        404,
         Some("Not logged in"),
         None,
     );
@@ -359,12 +383,17 @@ async fn trial_account_fields(b: Backend) {
             profile: AccountProfile {
                 email: "boss@example.com".into(),
                 company_name: "Hosting B.V.".into(),
-                language: "nl".into(),
                 ..AccountProfile::default()
             },
             access_level: AccessLevel::Management,
             trial_days: Some(30),
             email_validated: false,
+            details: AccountDetails {
+                account_type: AccountType::Business,
+                language: Language::Dutch,
+                ..AccountDetails::default()
+            },
+            billing: BillingDetails::default(),
         })
         .await
         .expect("account");
@@ -377,9 +406,26 @@ async fn trial_account_fields(b: Backend) {
     assert_eq!(u["isTrialAccount"], 1);
     // The test clock starts at 2026-01-01T00:00:00Z.
     assert_eq!(u["trialAccountExpirationDate"], "2026-01-31T00:00:00Z");
+    // Nothing else known: the document's defaults, nulls where it allows them.
     assert_eq!(
         u["details"],
-        json!({"accountType": 1, "companyName": "Hosting B.V.", "language": "nl", "unconfirmedEmail": ""})
+        json!({
+            "accountType": 2, "companyName": "Hosting B.V.", "vatNumber": null, "cocNumber": null,
+            "firstName": "", "lastName": "", "address": "", "streetNumber": "", "zipCode": "",
+            "city": "", "countryCode": "", "emailAddress": "boss@example.com",
+            "unconfirmedEmail": null, "emailAddressValidated": 0, "phoneNumber": null,
+            "phoneNumberMobile": null, "language": 1, "emailAddressAbuse": null, "newsletter": null,
+            "agreeToc": null, "agreeAup": null, "agreeDpa": null, "isAllowedFlexMetal": 0
+        })
+    );
+    assert_eq!(
+        u["billingDetails"],
+        json!({
+            "firstName": "", "lastName": "", "address": "", "streetNumber": "", "zipCode": "",
+            "city": "", "countryCode": "", "phoneNumber": null, "phoneNumberMobile": null,
+            "emailAddressBilling": "boss@example.com", "bundleInvoicesOfSameCategory": 0,
+            "receivePaymentConfirmationsViaEmail": 0, "preferredPaymentMethod": 0
+        })
     );
     srv.finish().await;
 }
@@ -462,7 +508,7 @@ async fn bad_input_and_credentials(b: Backend) {
         &[],
     )
     .await;
-    assert_i3d_error(&r, 409, Some("Unexpected OTP call"), None);
+    assert_i3d_error(&r, 404, Some("Unexpected OTP call"), None);
     // 2FA and links need a login.
     for (m, p) in [
         ("POST", "/v3/session/2fa"),
@@ -472,7 +518,7 @@ async fn bad_input_and_credentials(b: Backend) {
     ] {
         assert_i3d_error(
             &req(&srv, m, p, Some(&key), Some(&otp_body("123456")), &[]).await,
-            401,
+            404,
             Some("Not logged in"),
             None,
         );
@@ -582,7 +628,7 @@ async fn two_factor_login(b: Backend) {
         &[],
     )
     .await;
-    assert_i3d_error(&r, 409, Some("Unexpected OTP call"), None);
+    assert_i3d_error(&r, 404, Some("Unexpected OTP call"), None);
     assert_eq!(
         req(&srv, "POST", "/v3/session/logout", Some(&key), None, &[])
             .await
@@ -600,7 +646,7 @@ async fn two_factor_login(b: Backend) {
     );
     assert_i3d_error(
         &req(&srv, "GET", "/v3/session/user", Some(&key), None, &[]).await,
-        401,
+        404,
         Some("Not logged in"),
         None,
     );
@@ -671,7 +717,7 @@ async fn two_factor_login(b: Backend) {
         &[],
     )
     .await;
-    assert_i3d_error(&r, 409, Some("Unexpected OTP call"), None);
+    assert_i3d_error(&r, 404, Some("Unexpected OTP call"), None);
 
     // A waiting login does not block a new one; five wrong OTPs cancel it.
     let t = now(&srv);
@@ -698,7 +744,7 @@ async fn two_factor_login(b: Backend) {
         &[],
     )
     .await;
-    assert_i3d_error(&r, 409, Some("Unexpected OTP call"), None);
+    assert_i3d_error(&r, 404, Some("Unexpected OTP call"), None);
     // A fresh login with a fresh code completes.
     srv.advance(Duration::from_secs(30));
     assert_eq!(login(&srv, &key, "ann").await.json["requiresOtp"], true);
@@ -1397,42 +1443,46 @@ async fn admin_http(b: Backend) {
     srv.finish().await;
 }
 
+/// Runs the `playgate` binary against the test server's database: (success, stdout,
+/// stderr).
+fn run_cli(srv: &TestServer, args: &[&str], stdin: &str) -> (bool, String, String) {
+    use std::io::Write as _;
+    let bin = env!("CARGO_BIN_EXE_playgate");
+    let mut child = std::process::Command::new(bin)
+        .args([
+            "--data-dir",
+            &srv.db.dir.display().to_string(),
+            "--database-url",
+            &srv.db.url,
+        ])
+        .args(args)
+        .env("PLAYGATE_ARGON2_MEMORY_KIB", "1024")
+        .env("PLAYGATE_ARGON2_ITERATIONS", "1")
+        .env("PLAYGATE_LOG", "warn")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn playgate");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(stdin.as_bytes())
+        .expect("write stdin");
+    let out = child.wait_with_output().expect("run playgate");
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
 /// `playgate account create --password-stdin --json` and `playgate apikey create
 /// --allow-ip … --expires … --json`, against the running test server's database.
 async fn cli_account_and_apikey(b: Backend) {
     let Some(srv) = server(b).await else { return };
-    let bin = env!("CARGO_BIN_EXE_playgate");
-    let run = |args: &[&str], stdin: &str| {
-        use std::io::Write as _;
-        let mut child = std::process::Command::new(bin)
-            .args([
-                "--data-dir",
-                &srv.db.dir.display().to_string(),
-                "--database-url",
-                &srv.db.url,
-            ])
-            .args(args)
-            .env("PLAYGATE_ARGON2_MEMORY_KIB", "1024")
-            .env("PLAYGATE_ARGON2_ITERATIONS", "1")
-            .env("PLAYGATE_LOG", "warn")
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .expect("spawn playgate");
-        child
-            .stdin
-            .take()
-            .expect("stdin")
-            .write_all(stdin.as_bytes())
-            .expect("write stdin");
-        let out = child.wait_with_output().expect("run playgate");
-        (
-            out.status.success(),
-            String::from_utf8_lossy(&out.stdout).into_owned(),
-            String::from_utf8_lossy(&out.stderr).into_owned(),
-        )
-    };
+    let run = |args: &[&str], stdin: &str| run_cli(&srv, args, stdin);
     let args = [
         "account",
         "create",
@@ -1503,6 +1553,245 @@ async fn cli_account_and_apikey(b: Backend) {
     srv.finish().await;
 }
 
+/// What `details` and `billingDetails` show is kept with the account, set through the
+/// admin API (create and PATCH) and the CLI (`account create`/`account update`), checked,
+/// and shown in the document's types.
+async fn account_details_admin_and_cli(b: Backend) {
+    let token = "admin-token-0123456789";
+    let Some(srv) = spawn_with(b, |c| {
+        cheap(c);
+        c.admin_token = Some(token.into());
+    })
+    .await
+    else {
+        return;
+    };
+    let bearer = format!("Bearer {token}");
+    let auth = [("authorization", bearer.as_str())];
+    let body = json!({
+        "userName": "dirk", "password": PASSWORD, "email": "dirk@example.nl", "firstName": "Dirk",
+        "lastName": "Jansen", "phone": "+31 10 555 0000", "companyName": "Jansen Hosting",
+        "accountType": 2, "vatNumber": "NL123456789B01", "cocNumber": "12345678",
+        "address": "Coolsingel", "streetNumber": "40", "zipCode": "3011 AD", "city": "Rotterdam",
+        "countryCode": "nl", "phoneNumberMobile": "+31 6 5555 0000",
+        "emailAddressAbuse": "abuse@example.nl", "language": "nl", "newsletter": true,
+        "agreeToc": 1, "agreeAup": 1, "agreeDpa": false, "emailValidated": true,
+        "billing": {"lastName": "Boekhouding", "emailAddressBilling": "invoices@example.nl",
+                    "bundleInvoicesOfSameCategory": 1, "preferredPaymentMethod": 3}
+    })
+    .to_string();
+    let r = req(&srv, "POST", "/admin/accounts", None, Some(&body), &auth).await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let id = r.json["userId"].as_i64().expect("id");
+    let key = any_key(&srv).await;
+    assert_eq!(login(&srv, &key, "dirk").await.status, 200);
+    let u = req(&srv, "GET", "/v3/session/user", Some(&key), None, &[]).await.json;
+    assert_eq!(
+        u["details"],
+        json!({
+            "accountType": 2, "companyName": "Jansen Hosting", "vatNumber": "NL123456789B01",
+            "cocNumber": "12345678", "firstName": "Dirk", "lastName": "Jansen",
+            "address": "Coolsingel", "streetNumber": "40", "zipCode": "3011 AD", "city": "Rotterdam",
+            "countryCode": "NL", "emailAddress": "dirk@example.nl", "unconfirmedEmail": null,
+            "emailAddressValidated": 1, "phoneNumber": "+31 10 555 0000",
+            "phoneNumberMobile": "+31 6 5555 0000", "language": 1,
+            "emailAddressAbuse": "abuse@example.nl", "newsletter": 1, "agreeToc": 1, "agreeAup": 1,
+            "agreeDpa": 0, "isAllowedFlexMetal": 0
+        })
+    );
+    // Billing: what was set, the account's own for the rest.
+    assert_eq!(
+        u["billingDetails"],
+        json!({
+            "firstName": "Dirk", "lastName": "Boekhouding", "address": "Coolsingel",
+            "streetNumber": "40", "zipCode": "3011 AD", "city": "Rotterdam", "countryCode": "NL",
+            "phoneNumber": "+31 10 555 0000", "phoneNumberMobile": "+31 6 5555 0000",
+            "emailAddressBilling": "invoices@example.nl", "bundleInvoicesOfSameCategory": 1,
+            "receivePaymentConfirmationsViaEmail": 0, "preferredPaymentMethod": 3
+        })
+    );
+
+    // PATCH changes what is sent, by id or by user name; the rest stays.
+    let patch = json!({"city": "Den Haag", "language": 0, "billing": {"address": "Postbus",
+        "streetNumber": "1", "zipCode": "2500 AA", "city": "Den Haag", "countryCode": "NL"}});
+    let r = req(
+        &srv,
+        "PATCH",
+        &format!("/admin/accounts/{id}"),
+        None,
+        Some(&patch.to_string()),
+        &auth,
+    )
+    .await;
+    assert_eq!(
+        (r.status, r.json["userName"].as_str()),
+        (200, Some("dirk")),
+        "{}",
+        r.text
+    );
+    let r = req(
+        &srv,
+        "PATCH",
+        "/admin/accounts/DIRK",
+        None,
+        Some(r#"{"billing": {"receivePaymentConfirmationsViaEmail": true}}"#),
+        &auth,
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let u = req(&srv, "GET", "/v3/session/user", Some(&key), None, &[]).await.json;
+    assert_eq!(
+        (
+            &u["details"]["city"],
+            &u["details"]["language"],
+            &u["details"]["zipCode"]
+        ),
+        (&json!("Den Haag"), &json!(0), &json!("3011 AD"))
+    );
+    let bd = &u["billingDetails"];
+    assert_eq!(
+        (
+            &bd["address"],
+            &bd["zipCode"],
+            &bd["receivePaymentConfirmationsViaEmail"]
+        ),
+        (&json!("Postbus"), &json!("2500 AA"), &json!(1))
+    );
+    // Bad values: 400 naming the field, nothing changed.
+    for (bad, field) in [
+        (json!({"countryCode": "XX"}), "countryCode"),
+        (json!({"language": "fr"}), "language"),
+        (json!({"language": 2}), "language"),
+        (json!({"accountType": 0}), "accountType"),
+        (json!({"newsletter": 2}), "newsletter"),
+        (json!({"email": "nope"}), "email"),
+        (json!({"emailAddressAbuse": "nope"}), "emailAddressAbuse"),
+        (json!({"billing": {"countryCode": "nederland"}}), "billing.countryCode"),
+        (
+            json!({"billing": {"emailAddressBilling": "x"}}),
+            "billing.emailAddressBilling",
+        ),
+        (
+            json!({"billing": {"preferredPaymentMethod": -1}}),
+            "billing.preferredPaymentMethod",
+        ),
+        (json!({"billing": {"city": 5}}), "billing.city"),
+        (json!({"userName": "other"}), "userName"),
+        (json!({"password": PASSWORD}), "password"),
+    ] {
+        let r = req(
+            &srv,
+            "PATCH",
+            &format!("/admin/accounts/{id}"),
+            None,
+            Some(&bad.to_string()),
+            &auth,
+        )
+        .await;
+        assert_eq!(
+            (r.status, r.json["field"].as_str()),
+            (400, Some(field)),
+            "{bad}: {}",
+            r.text
+        );
+    }
+    let r = req(&srv, "PATCH", "/admin/accounts/nobody", None, Some("{}"), &auth).await;
+    assert_eq!(
+        (r.status, r.json["error"].as_str()),
+        (404, Some("not_found")),
+        "{}",
+        r.text
+    );
+    let r = req(&srv, "PATCH", "/admin/accounts/1", None, Some("{}"), &[]).await;
+    assert_eq!(r.status, 401);
+    let again = req(&srv, "GET", "/v3/session/user", Some(&key), None, &[]).await.json;
+    assert_eq!(again["details"], u["details"]);
+    assert_eq!(again["billingDetails"], u["billingDetails"]);
+
+    // The CLI: create with details, update some.
+    let (ok, out, err) = run_cli(
+        &srv,
+        &[
+            "account",
+            "create",
+            "--user-name",
+            "els",
+            "--email",
+            "els@example.be",
+            "--city",
+            "Gent",
+            "--country-code",
+            "be",
+            "--language",
+            "dutch",
+            "--agree-dpa",
+            "true",
+            "--password-stdin",
+        ],
+        &format!("{PASSWORD}\n"),
+    );
+    assert!(ok, "{out} {err}");
+    let (ok, out, err) = run_cli(
+        &srv,
+        &[
+            "account",
+            "update",
+            "--user",
+            "els",
+            "--account-type",
+            "2",
+            "--company-name",
+            "Els BV",
+            "--billing-city",
+            "Brussel",
+            "--billing-country-code",
+            "BE",
+            "--preferred-payment-method",
+            "2",
+            "--json",
+        ],
+        "",
+    );
+    assert!(ok, "{out} {err}");
+    assert_eq!(serde_json::from_str::<Value>(&out).expect("json")["user_name"], "els");
+    let (ok, _, err) = run_cli(
+        &srv,
+        &["account", "update", "--user", "els", "--country-code", "XX"],
+        "",
+    );
+    assert!(!ok && err.contains("countryCode"), "{err}");
+    let (ok, _, err) = run_cli(&srv, &["account", "update", "--user", "nobody", "--city", "X"], "");
+    assert!(!ok && err.contains("nobody"), "{err}");
+    let key = any_key(&srv).await;
+    assert_eq!(login(&srv, &key, "els").await.status, 200);
+    let u = req(&srv, "GET", "/v3/session/user", Some(&key), None, &[]).await.json;
+    let d = &u["details"];
+    assert_eq!(
+        (
+            &d["accountType"],
+            &d["companyName"],
+            &d["city"],
+            &d["countryCode"],
+            &d["language"],
+            &d["agreeDpa"]
+        ),
+        (
+            &json!(2),
+            &json!("Els BV"),
+            &json!("Gent"),
+            &json!("BE"),
+            &json!(1),
+            &json!(1)
+        )
+    );
+    let bd = &u["billingDetails"];
+    assert_eq!(
+        (&bd["city"], &bd["countryCode"], &bd["preferredPaymentMethod"]),
+        (&json!("Brussel"), &json!("BE"), &json!(2))
+    );
+    srv.finish().await;
+}
+
 /// A password hashed under other argon2id parameters (an earlier default) still logs in,
 /// and that login stores a hash under the server's current parameters.
 async fn login_upgrades_old_password_hashes(b: Backend) {
@@ -1558,4 +1847,6 @@ on_both_backends!(
     linking_shows_in_kgen,
     admin_http,
     cli_account_and_apikey,
+    account_details_admin_and_cli,
+    generated_inputs,
 );

@@ -3,8 +3,8 @@
 
 use async_trait::async_trait;
 use playgate_core::account::{
-    AccessLevel, Account, AccountId, AccountProfile, ApiKey, ApiKeyId, Login, NewAccountRecord, NewApiKeyRecord,
-    NewLogin, parse_net,
+    AccessLevel, Account, AccountDetails, AccountId, AccountInfo, AccountProfile, AccountType, ApiKey, ApiKeyId,
+    BillingDetails, Language, Login, NewAccountRecord, NewApiKeyRecord, NewLogin, PostalAddress, parse_net,
 };
 use playgate_core::account_store::{AccountStore, Redeem, StartLogin};
 use playgate_core::clock::Timestamp;
@@ -18,15 +18,69 @@ use crate::exec::{Exec, params};
 use crate::lite::lite_row;
 use crate::{SqlStore, db_err, exec_one, exec_read, write_one, write_tx};
 
-/// The columns of [`AccountRow`], in its order.
+/// The columns of [`DetailsRow`], in its order; also the columns
+/// [`bind_details!`] binds, from `$1` up.
+macro_rules! details_cols {
+    () => {
+        "account_type, vat_number, coc_number, street, street_number, zip_code, city, country_code, \
+         phone_mobile, abuse_email, language, newsletter, agreed_terms, agreed_aup, agreed_dpa, \
+         billing_first_name, billing_last_name, billing_street, billing_street_number, billing_zip_code, \
+         billing_city, billing_country_code, billing_phone, billing_phone_mobile, billing_email, \
+         bundle_invoices, payment_confirmations_by_email, preferred_payment_method"
+    };
+}
+/// The columns of [`AccountRow`], in its order (its [`DetailsRow`] last).
 macro_rules! account_cols {
     () => {
-        "id, public_id, user_name, email, first_name, last_name, gender, phone, company_name, \
-         language, access_level, email_validated, trial_expires_at, password_hash, totp_enabled, totp_secret, \
-         totp_pending, wallet_address, created_at"
+        concat!(
+            "id, public_id, user_name, email, first_name, last_name, gender, phone, company_name, \
+             access_level, email_validated, trial_expires_at, password_hash, totp_enabled, totp_secret, \
+             totp_pending, wallet_address, created_at, ",
+            details_cols!()
+        )
     };
 }
 const ACCOUNT_COLS: &str = account_cols!();
+
+/// How many columns [`details_cols!`] names.
+const DETAILS_COL_COUNT: usize = 28;
+
+/// Binds an [`AccountInfo`]'s details and billing to a sqlx query, in the order of
+/// [`details_cols!`]. A macro, as the query is a SQLite one in one expansion of
+/// `write_one!` and a PostgreSQL one in the other.
+macro_rules! bind_details {
+    ($q:expr, $info:expr) => {{
+        let (d, b) = (&$info.details, &$info.billing);
+        $q.bind(d.account_type.as_i64())
+            .bind(&d.vat_number)
+            .bind(&d.coc_number)
+            .bind(&d.address.street)
+            .bind(&d.address.street_number)
+            .bind(&d.address.zip_code)
+            .bind(&d.address.city)
+            .bind(&d.address.country_code)
+            .bind(&d.phone_mobile)
+            .bind(&d.abuse_email)
+            .bind(d.language.as_i64())
+            .bind(d.newsletter)
+            .bind(d.agreed_terms)
+            .bind(d.agreed_aup)
+            .bind(d.agreed_dpa)
+            .bind(&b.first_name)
+            .bind(&b.last_name)
+            .bind(&b.address.street)
+            .bind(&b.address.street_number)
+            .bind(&b.address.zip_code)
+            .bind(&b.address.city)
+            .bind(&b.address.country_code)
+            .bind(&b.phone)
+            .bind(&b.phone_mobile)
+            .bind(&b.email)
+            .bind(b.bundle_invoices)
+            .bind(b.payment_confirmations_by_email)
+            .bind(b.preferred_payment_method)
+    }};
+}
 
 #[derive(sqlx::FromRow)]
 struct AccountRow {
@@ -39,7 +93,6 @@ struct AccountRow {
     gender: String,
     phone: String,
     company_name: String,
-    language: String,
     access_level: i64,
     email_validated: bool,
     trial_expires_at: Option<i64>,
@@ -49,6 +102,8 @@ struct AccountRow {
     totp_pending: Option<Vec<u8>>,
     wallet_address: String,
     created_at: i64,
+    #[sqlx(flatten)]
+    details: DetailsRow,
 }
 
 lite_row!(AccountRow {
@@ -61,7 +116,6 @@ lite_row!(AccountRow {
     gender,
     phone,
     company_name,
-    language,
     access_level,
     email_validated,
     trial_expires_at,
@@ -71,11 +125,118 @@ lite_row!(AccountRow {
     totp_pending,
     wallet_address,
     created_at
+} + details: DetailsRow);
+
+/// An account's details and billing columns.
+#[derive(sqlx::FromRow)]
+struct DetailsRow {
+    account_type: i64,
+    vat_number: String,
+    coc_number: String,
+    street: String,
+    street_number: String,
+    zip_code: String,
+    city: String,
+    country_code: String,
+    phone_mobile: String,
+    abuse_email: String,
+    language: i64,
+    newsletter: Option<bool>,
+    agreed_terms: Option<bool>,
+    agreed_aup: Option<bool>,
+    agreed_dpa: Option<bool>,
+    billing_first_name: String,
+    billing_last_name: String,
+    billing_street: String,
+    billing_street_number: String,
+    billing_zip_code: String,
+    billing_city: String,
+    billing_country_code: String,
+    billing_phone: String,
+    billing_phone_mobile: String,
+    billing_email: String,
+    bundle_invoices: bool,
+    payment_confirmations_by_email: bool,
+    preferred_payment_method: i64,
+}
+
+lite_row!(DetailsRow {
+    account_type,
+    vat_number,
+    coc_number,
+    street,
+    street_number,
+    zip_code,
+    city,
+    country_code,
+    phone_mobile,
+    abuse_email,
+    language,
+    newsletter,
+    agreed_terms,
+    agreed_aup,
+    agreed_dpa,
+    billing_first_name,
+    billing_last_name,
+    billing_street,
+    billing_street_number,
+    billing_zip_code,
+    billing_city,
+    billing_country_code,
+    billing_phone,
+    billing_phone_mobile,
+    billing_email,
+    bundle_invoices,
+    payment_confirmations_by_email,
+    preferred_payment_method
 });
+
+impl DetailsRow {
+    fn into_parts(self) -> Result<(AccountDetails, BillingDetails)> {
+        let details = AccountDetails {
+            account_type: AccountType::parse(self.account_type).map_err(Error::internal)?,
+            vat_number: self.vat_number,
+            coc_number: self.coc_number,
+            address: PostalAddress {
+                street: self.street,
+                street_number: self.street_number,
+                zip_code: self.zip_code,
+                city: self.city,
+                country_code: self.country_code,
+            },
+            phone_mobile: self.phone_mobile,
+            abuse_email: self.abuse_email,
+            language: Language::parse(self.language).map_err(Error::internal)?,
+            newsletter: self.newsletter,
+            agreed_terms: self.agreed_terms,
+            agreed_aup: self.agreed_aup,
+            agreed_dpa: self.agreed_dpa,
+        };
+        let billing = BillingDetails {
+            first_name: self.billing_first_name,
+            last_name: self.billing_last_name,
+            address: PostalAddress {
+                street: self.billing_street,
+                street_number: self.billing_street_number,
+                zip_code: self.billing_zip_code,
+                city: self.billing_city,
+                country_code: self.billing_country_code,
+            },
+            phone: self.billing_phone,
+            phone_mobile: self.billing_phone_mobile,
+            email: self.billing_email,
+            bundle_invoices: self.bundle_invoices,
+            payment_confirmations_by_email: self.payment_confirmations_by_email,
+            preferred_payment_method: self.preferred_payment_method,
+        };
+        Ok((details, billing))
+    }
+}
 
 impl TryFrom<AccountRow> for Account {
     type Error = Error;
     fn try_from(r: AccountRow) -> Result<Account> {
+        let (details, billing) = r.details.into_parts()?;
         Ok(Account {
             id: AccountId(r.id),
             public_id: r.public_id,
@@ -87,10 +248,11 @@ impl TryFrom<AccountRow> for Account {
                 gender: r.gender,
                 phone: r.phone,
                 company_name: r.company_name,
-                language: r.language,
             },
             access_level: AccessLevel::parse(r.access_level).map_err(Error::internal)?,
             email_validated: r.email_validated,
+            details,
+            billing,
             trial_expires_at: r.trial_expires_at.map(Timestamp),
             password_hash: r.password_hash,
             totp_enabled: r.totp_enabled,
@@ -222,16 +384,23 @@ impl From<LinkedRow> for LinkedAccount {
 impl AccountStore for SqlStore {
     async fn insert_account(&self, rec: &NewAccountRecord) -> Result<Account> {
         let rec = rec.clone();
+        // The details first ($1 ...), then the rest.
+        let n = DETAILS_COL_COUNT;
+        let rest: Vec<String> = (n + 1..=n + 16).map(|i| format!("${i}")).collect();
+        let details: Vec<String> = (1..=n).map(|i| format!("${i}")).collect();
         let sql = format!(
-            "INSERT INTO accounts (public_id, user_name, name_key, email, first_name, last_name, gender, phone, \
-             company_name, language, access_level, email_validated, trial_expires_at, password_hash, \
+            "INSERT INTO accounts ({}, public_id, user_name, name_key, email, first_name, last_name, gender, phone, \
+             company_name, access_level, email_validated, trial_expires_at, password_hash, \
              wallet_address, wallet_key, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17) \
-             RETURNING {ACCOUNT_COLS}"
+             VALUES ({}, {}, ${}) RETURNING {ACCOUNT_COLS}",
+            details_cols!(),
+            details.join(", "),
+            rest.join(", "),
+            n + 16,
         );
         let row: AccountRow = write_one!(self, |pool| {
-            let p = &rec.profile;
-            sqlx::query_as(&sql)
+            let p = &rec.info.profile;
+            bind_details!(sqlx::query_as(&sql), rec.info)
                 .bind(&rec.public_id)
                 .bind(&rec.user_name)
                 .bind(&rec.name_key)
@@ -241,9 +410,8 @@ impl AccountStore for SqlStore {
                 .bind(&p.gender)
                 .bind(&p.phone)
                 .bind(&p.company_name)
-                .bind(&p.language)
                 .bind(rec.access_level.as_i64())
-                .bind(rec.email_validated)
+                .bind(rec.info.email_validated)
                 .bind(rec.trial_expires_at.map(|t| t.0))
                 .bind(&rec.password_hash)
                 .bind(&rec.wallet.address)
@@ -254,6 +422,49 @@ impl AccountStore for SqlStore {
                 .map_err(db_err)
         })?;
         row.try_into()
+    }
+
+    async fn update_account_info(&self, id: AccountId, info: &AccountInfo, now: Timestamp) -> Result<Option<Account>> {
+        let info = info.clone();
+        let n = DETAILS_COL_COUNT;
+        let sets: Vec<String> = details_cols!()
+            .split(',')
+            .map(str::trim)
+            .chain([
+                "email",
+                "first_name",
+                "last_name",
+                "gender",
+                "phone",
+                "company_name",
+                "email_validated",
+                "updated_at",
+            ])
+            .enumerate()
+            .map(|(i, col)| format!("{col} = ${}", i + 1))
+            .collect();
+        let sql = format!(
+            "UPDATE accounts SET {} WHERE id = ${} RETURNING {ACCOUNT_COLS}",
+            sets.join(", "),
+            n + 9
+        );
+        let row: Option<AccountRow> = write_one!(self, |pool| {
+            let p = &info.profile;
+            bind_details!(sqlx::query_as(&sql), info)
+                .bind(&p.email)
+                .bind(&p.first_name)
+                .bind(&p.last_name)
+                .bind(&p.gender)
+                .bind(&p.phone)
+                .bind(&p.company_name)
+                .bind(info.email_validated)
+                .bind(now.0)
+                .bind(id.0)
+                .fetch_optional(pool)
+                .await
+                .map_err(db_err)
+        })?;
+        row.map(Account::try_from).transpose()
     }
 
     async fn account_by_id(&self, id: AccountId) -> Result<Option<Account>> {

@@ -4,7 +4,8 @@
 
 use playgate_core::Error;
 use playgate_core::account::{
-    AccessLevel, AccountId, AccountProfile, ApiKeyId, Login, NewAccountRecord, NewApiKeyRecord, NewLogin, parse_net,
+    AccessLevel, AccountDetails, AccountId, AccountInfo, AccountProfile, AccountType, ApiKeyId, BillingDetails,
+    Language, Login, NewAccountRecord, NewApiKeyRecord, NewLogin, PostalAddress, parse_net,
 };
 use playgate_core::account_store::{AccountStore, Redeem, StartLogin};
 use playgate_core::clock::Timestamp;
@@ -16,7 +17,8 @@ use playgate_core::session::{IssuedTokens, Session, SessionState};
 use playgate_core::store::{OpenOutcome, OpenPlayerSession, Store};
 use playgate_core::wallet;
 use playgate_store::on_both_backends;
-use playgate_store::testing::{Backend, open_store};
+use playgate_store::testing::{Backend, TestDatabase, open_store};
+use playgate_store::{SqlStore, StoreOptions};
 
 const SEC: i64 = 1_000_000_000;
 
@@ -25,13 +27,15 @@ fn account_rec(name: &str) -> NewAccountRecord {
         public_id: uuid::Uuid::new_v4().to_string(),
         user_name: name.into(),
         name_key: name.to_lowercase(),
-        profile: AccountProfile {
-            email: format!("{name}@example.com"),
-            phone: "+1 555".into(),
-            ..AccountProfile::default()
+        info: AccountInfo {
+            profile: AccountProfile {
+                email: format!("{name}@example.com"),
+                phone: "+1 555".into(),
+                ..AccountProfile::default()
+            },
+            ..AccountInfo::default()
         },
         access_level: AccessLevel::Regular,
-        email_validated: false,
         trial_expires_at: Some(Timestamp(7 * SEC)),
         password_hash: "$argon2id$fake".into(),
         wallet: wallet::generate(&MasterKey::generate().0).expect("wallet"),
@@ -292,4 +296,136 @@ async fn link_codes_fill_player_links(b: Backend) {
     db.drop_it().await;
 }
 
-on_both_backends!(accounts_and_totp, api_keys_and_logins, link_codes_fill_player_links);
+/// An account's details and billing details: stored whole, read back the same, replaced
+/// in one statement; an unknown account is `None`.
+async fn account_info_round_trip(b: Backend) {
+    let Some((s, db)) = open_store(b).await else { return };
+    let a = s.insert_account(&account_rec("ann")).await.expect("account");
+    assert_eq!(a.details, AccountDetails::default());
+    assert_eq!(a.billing, BillingDetails::default());
+    let mut info = a.info();
+    info.email_validated = true;
+    info.profile.company_name = "Ann BV".into();
+    info.details = AccountDetails {
+        account_type: AccountType::Business,
+        vat_number: "NL1".into(),
+        coc_number: "2".into(),
+        address: PostalAddress {
+            street: "Coolsingel".into(),
+            street_number: "40".into(),
+            zip_code: "3011 AD".into(),
+            city: "Rotterdam".into(),
+            country_code: "NL".into(),
+        },
+        phone_mobile: "+31 6".into(),
+        abuse_email: "abuse@example.nl".into(),
+        language: Language::Dutch,
+        newsletter: Some(false),
+        agreed_terms: Some(true),
+        agreed_aup: None,
+        agreed_dpa: Some(true),
+    };
+    info.billing = BillingDetails {
+        first_name: "B".into(),
+        last_name: "C".into(),
+        address: PostalAddress {
+            city: "Den Haag".into(),
+            ..PostalAddress::default()
+        },
+        phone: "1".into(),
+        phone_mobile: "2".into(),
+        email: "bill@example.nl".into(),
+        bundle_invoices: true,
+        payment_confirmations_by_email: true,
+        preferred_payment_method: 7,
+    };
+    let got = s
+        .update_account_info(a.id, &info, Timestamp(2 * SEC))
+        .await
+        .expect("update")
+        .expect("some");
+    assert_eq!(got.info(), info);
+    let again = s.account_by_id(a.id).await.expect("get").expect("some");
+    assert_eq!(again.info(), info);
+    assert_eq!(
+        (again.user_name.as_str(), again.password_hash.as_str()),
+        ("ann", "$argon2id$fake")
+    );
+    assert!(
+        s.update_account_info(AccountId(999), &info, Timestamp(2 * SEC))
+            .await
+            .expect("update")
+            .is_none()
+    );
+    db.drop_it().await;
+}
+
+/// A database made by the migrations before the account details, with accounts in it,
+/// upgrades in place: a company name makes a business account, a Dutch language 1,
+/// everything else the defaults.
+async fn details_migration_upgrades_in_place(b: Backend) {
+    use sqlx::Connection as _;
+    let Some(db) = TestDatabase::new(b).await else { return };
+    let backend = if b == Backend::Sqlite { "sqlite" } else { "postgres" };
+    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("migrations")
+        .join(backend);
+    let before = db.dir.join("migrations-before-0005");
+    std::fs::create_dir_all(&before).expect("dir");
+    for entry in std::fs::read_dir(&src).expect("migrations") {
+        let path = entry.expect("entry").path();
+        let name = path.file_name().expect("name").to_string_lossy().into_owned();
+        if name.as_str() < "0005" {
+            std::fs::copy(&path, before.join(&name)).expect("copy");
+        }
+    }
+    let migrator = sqlx::migrate::Migrator::new(before.as_path()).await.expect("migrator");
+    let insert = |blob: &str| {
+        format!(
+            "INSERT INTO accounts (public_id, user_name, name_key, email, company_name, language, \
+             access_level, email_validated, password_hash, wallet_address, wallet_key, created_at, updated_at) \
+             VALUES ('p1', 'Ann', 'ann', 'ann@example.nl', 'Ann BV', ' NL ', 10, TRUE, 'h', '0x1', {blob}, 1, 1), \
+                    ('p2', 'bob', 'bob', 'bob@example.com', '', 'fr', 10, FALSE, 'h', '0x2', {blob}, 1, 1)"
+        )
+    };
+    if b == Backend::Sqlite {
+        let opts = db
+            .url
+            .parse::<sqlx::sqlite::SqliteConnectOptions>()
+            .expect("url")
+            .create_if_missing(true);
+        let mut c = sqlx::SqliteConnection::connect_with(&opts).await.expect("connect");
+        migrator.run(&mut c).await.expect("migrate to 0004");
+        sqlx::raw_sql(&insert("X'00'")).execute(&mut c).await.expect("insert");
+        c.close().await.expect("close");
+    } else {
+        let mut c = sqlx::PgConnection::connect(&db.url).await.expect("connect");
+        migrator.run(&mut c).await.expect("migrate to 0004");
+        sqlx::raw_sql(&insert("'\\x00'::bytea"))
+            .execute(&mut c)
+            .await
+            .expect("insert");
+        c.close().await.expect("close");
+    }
+    let s = SqlStore::open(&StoreOptions::new(db.url.clone()))
+        .await
+        .expect("upgrade");
+    let ann = s.account_by_name_key("ann").await.expect("get").expect("ann");
+    assert_eq!(ann.details.account_type, AccountType::Business);
+    assert_eq!(ann.details.language, Language::Dutch);
+    assert_eq!(ann.profile.company_name, "Ann BV");
+    assert!(ann.email_validated);
+    assert_eq!(ann.billing, BillingDetails::default());
+    let bob = s.account_by_name_key("bob").await.expect("get").expect("bob");
+    assert_eq!(bob.details, AccountDetails::default());
+    s.close().await;
+    db.drop_it().await;
+}
+
+on_both_backends!(
+    accounts_and_totp,
+    api_keys_and_logins,
+    link_codes_fill_player_links,
+    account_info_round_trip,
+    details_migration_upgrades_in_place,
+);

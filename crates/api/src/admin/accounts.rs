@@ -1,12 +1,14 @@
-//! `POST /admin/accounts` and `POST /admin/api-keys`.
+//! `POST /admin/accounts`, `PATCH /admin/accounts/{userId}` and `POST /admin/api-keys`.
 
 use axum::Json;
-use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use bytes::Bytes;
 use playgate_core::Error;
-use playgate_core::account::{AccessLevel, Account, AccountProfile, ApiKey, NewAccount, NewApiKey, parse_expiry};
+use playgate_core::account::{
+    AccessLevel, Account, AccountInfo, AccountType, ApiKey, Language, NewAccount, NewApiKey, parse_expiry,
+};
 use playgate_core::crypto::Secret;
 use serde::{Deserialize, Serialize};
 
@@ -20,24 +22,173 @@ fn body<T: serde::de::DeserializeOwned>(b: Result<Bytes, BytesRejection>) -> Res
     Ok(json::parse(&b, true).map_err(Error::from)?)
 }
 
-/// `POST /admin/accounts` body.
+/// `POST /admin/accounts` body, and (without `userName`, `password`, `accessLevel` and
+/// `trialDays`) `PATCH /admin/accounts/{id}` body: every field optional in a patch, an
+/// absent one unchanged. Names follow i3D's `details` where the profile has none.
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
-pub struct NewAccountRequest {
+pub struct AccountRequest {
     pub user_name: Option<String>,
     pub password: Option<String>,
-    pub email: Option<String>,
-    pub first_name: String,
-    pub last_name: String,
-    pub gender: String,
-    pub phone: String,
-    pub company_name: String,
-    pub language: String,
     #[serde(deserialize_with = "lenient::int")]
     pub access_level: Option<i64>,
     #[serde(deserialize_with = "lenient::int")]
     pub trial_days: Option<i64>,
-    pub email_validated: bool,
+    pub email: Option<String>,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub gender: Option<String>,
+    pub phone: Option<String>,
+    pub company_name: Option<String>,
+    pub email_validated: Option<Flag>,
+    /// 1 consumer, 2 business.
+    #[serde(deserialize_with = "lenient::int")]
+    pub account_type: Option<i64>,
+    pub vat_number: Option<String>,
+    pub coc_number: Option<String>,
+    /// Street name.
+    pub address: Option<String>,
+    pub street_number: Option<String>,
+    pub zip_code: Option<String>,
+    pub city: Option<String>,
+    pub country_code: Option<String>,
+    pub phone_number_mobile: Option<String>,
+    pub email_address_abuse: Option<String>,
+    /// 0 / 1, or a name or code (`"en"`, `"Dutch"` ...).
+    pub language: Option<IntOrText>,
+    pub newsletter: Option<Flag>,
+    pub agree_toc: Option<Flag>,
+    pub agree_aup: Option<Flag>,
+    pub agree_dpa: Option<Flag>,
+    pub billing: Option<BillingRequest>,
+}
+
+/// The `billing` object of [`AccountRequest`], in i3D's `billingDetails` names. Empty
+/// names, address, phones and e-mail mean "the account's own".
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct BillingRequest {
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub address: Option<String>,
+    pub street_number: Option<String>,
+    pub zip_code: Option<String>,
+    pub city: Option<String>,
+    pub country_code: Option<String>,
+    pub phone_number: Option<String>,
+    pub phone_number_mobile: Option<String>,
+    pub email_address_billing: Option<String>,
+    pub bundle_invoices_of_same_category: Option<Flag>,
+    pub receive_payment_confirmations_via_email: Option<Flag>,
+    #[serde(deserialize_with = "lenient::int")]
+    pub preferred_payment_method: Option<i64>,
+}
+
+/// A yes/no: `true`/`false` or `1`/`0`.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(untagged)]
+pub enum Flag {
+    Bool(bool),
+    Int(i64),
+}
+
+impl Flag {
+    fn get(self, field: &str) -> Result<bool, Error> {
+        match self {
+            Flag::Bool(b) => Ok(b),
+            Flag::Int(0) => Ok(false),
+            Flag::Int(1) => Ok(true),
+            Flag::Int(_) => Err(Error::invalid(field, "must be true/false or 1/0")),
+        }
+    }
+}
+
+/// A number or a text.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum IntOrText {
+    Int(i64),
+    Text(String),
+}
+
+fn set<T>(target: &mut T, value: Option<T>) {
+    if let Some(v) = value {
+        *target = v;
+    }
+}
+
+impl AccountRequest {
+    /// Writes the fields present into `info`.
+    fn apply(self, info: &mut AccountInfo) -> Result<(), Error> {
+        let flag = |f: Option<Flag>, name: &str| f.map(|f| f.get(name)).transpose();
+        let (p, d) = (&mut info.profile, &mut info.details);
+        set(&mut p.email, self.email);
+        set(&mut p.first_name, self.first_name);
+        set(&mut p.last_name, self.last_name);
+        set(&mut p.gender, self.gender);
+        set(&mut p.phone, self.phone);
+        set(&mut p.company_name, self.company_name);
+        set(&mut info.email_validated, flag(self.email_validated, "emailValidated")?);
+        set(
+            &mut d.account_type,
+            self.account_type.map(AccountType::parse).transpose()?,
+        );
+        set(&mut d.vat_number, self.vat_number);
+        set(&mut d.coc_number, self.coc_number);
+        set(&mut d.address.street, self.address);
+        set(&mut d.address.street_number, self.street_number);
+        set(&mut d.address.zip_code, self.zip_code);
+        set(&mut d.address.city, self.city);
+        set(&mut d.address.country_code, self.country_code);
+        set(&mut d.phone_mobile, self.phone_number_mobile);
+        set(&mut d.abuse_email, self.email_address_abuse);
+        let language = match self.language {
+            None => None,
+            Some(IntOrText::Int(n)) => Some(Language::parse(n)?),
+            Some(IntOrText::Text(t)) if t.trim().is_empty() => Some(Language::default()),
+            Some(IntOrText::Text(t)) => Some(Language::parse_str(&t)?),
+        };
+        set(&mut d.language, language);
+        for (target, value, name) in [
+            (&mut d.newsletter, self.newsletter, "newsletter"),
+            (&mut d.agreed_terms, self.agree_toc, "agreeToc"),
+            (&mut d.agreed_aup, self.agree_aup, "agreeAup"),
+            (&mut d.agreed_dpa, self.agree_dpa, "agreeDpa"),
+        ] {
+            if let Some(v) = flag(value, name)? {
+                *target = Some(v);
+            }
+        }
+        if let Some(r) = self.billing {
+            let b = &mut info.billing;
+            set(&mut b.first_name, r.first_name);
+            set(&mut b.last_name, r.last_name);
+            set(&mut b.address.street, r.address);
+            set(&mut b.address.street_number, r.street_number);
+            set(&mut b.address.zip_code, r.zip_code);
+            set(&mut b.address.city, r.city);
+            set(&mut b.address.country_code, r.country_code);
+            set(&mut b.phone, r.phone_number);
+            set(&mut b.phone_mobile, r.phone_number_mobile);
+            set(&mut b.email, r.email_address_billing);
+            set(
+                &mut b.bundle_invoices,
+                flag(
+                    r.bundle_invoices_of_same_category,
+                    "billing.bundleInvoicesOfSameCategory",
+                )?,
+            );
+            set(
+                &mut b.payment_confirmations_by_email,
+                flag(
+                    r.receive_payment_confirmations_via_email,
+                    "billing.receivePaymentConfirmationsViaEmail",
+                )?,
+            );
+            set(&mut b.preferred_payment_method, r.preferred_payment_method);
+        }
+        Ok(())
+    }
 }
 
 /// An account as the admin API shows it.
@@ -74,29 +225,63 @@ pub async fn create_account(
     _admin: Admin,
     raw: Result<Bytes, BytesRejection>,
 ) -> Result<(StatusCode, Json<AccountJson>), AdminError> {
-    let r: NewAccountRequest = body(raw)?;
+    let mut r: AccountRequest = body(raw)?;
     let trial_days = r
         .trial_days
+        .take()
         .map(|d| u32::try_from(d).map_err(|_| Error::invalid("trialDays", "must be 1-3650")))
         .transpose()?;
+    let user_name = r
+        .user_name
+        .take()
+        .ok_or_else(|| Error::invalid("userName", "is required"))?;
+    let password = Secret::new(
+        r.password
+            .take()
+            .ok_or_else(|| Error::invalid("password", "is required"))?,
+    );
+    let access_level = AccessLevel::parse(r.access_level.take().unwrap_or(10))?;
+    if r.email.is_none() {
+        return Err(Error::invalid("email", "is required").into());
+    }
+    let mut info = AccountInfo::default();
+    r.apply(&mut info)?;
     let cmd = NewAccount {
-        user_name: r.user_name.ok_or_else(|| Error::invalid("userName", "is required"))?,
-        password: Secret::new(r.password.ok_or_else(|| Error::invalid("password", "is required"))?),
-        profile: AccountProfile {
-            email: r.email.ok_or_else(|| Error::invalid("email", "is required"))?,
-            first_name: r.first_name,
-            last_name: r.last_name,
-            gender: r.gender,
-            phone: r.phone,
-            company_name: r.company_name,
-            language: r.language,
-        },
-        access_level: AccessLevel::parse(r.access_level.unwrap_or(10))?,
+        user_name,
+        password,
+        profile: info.profile,
+        access_level,
         trial_days,
-        email_validated: r.email_validated,
+        email_validated: info.email_validated,
+        details: info.details,
+        billing: info.billing,
     };
     let account = state.core.create_account(cmd).await?;
     Ok((StatusCode::CREATED, Json(account.into())))
+}
+
+/// `PATCH /admin/accounts/{userId}` (the id, or the user name): changes the fields sent;
+/// 200 with the account.
+pub async fn update_account(
+    State(state): State<AppState>,
+    _admin: Admin,
+    Path(id): Path<String>,
+    raw: Result<Bytes, BytesRejection>,
+) -> Result<Json<AccountJson>, AdminError> {
+    let r: AccountRequest = body(raw)?;
+    for (present, field) in [
+        (r.user_name.is_some(), "userName"),
+        (r.password.is_some(), "password"),
+        (r.access_level.is_some(), "accessLevel"),
+        (r.trial_days.is_some(), "trialDays"),
+    ] {
+        if present {
+            return Err(Error::invalid(field, "cannot be changed here").into());
+        }
+    }
+    let account = state.core.find_account(&id).await?.ok_or(Error::NotFound("account"))?;
+    let account = state.core.update_account(account.id, |info| r.apply(info)).await?;
+    Ok(Json(account.into()))
 }
 
 /// `POST /admin/api-keys` body.

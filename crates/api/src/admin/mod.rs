@@ -1,5 +1,5 @@
-//! Playgate's own admin calls over HTTP, for operators' tooling: create accounts and API
-//! keys. Authenticated by `Authorization: Bearer <admin_token>` (from the config,
+//! Playgate's own admin calls over HTTP, for operators' tooling: create and change
+//! accounts, create API keys. Authenticated by `Authorization: Bearer <admin_token>` (from the config,
 //! compared in constant time); with no `admin_token` configured the routes answer 404 as
 //! if they did not exist. Errors are `{"error": CODE, "message": TEXT}` (plus `field`).
 
@@ -12,7 +12,7 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
+use axum::routing::{patch, post};
 use playgate_core::Error;
 use playgate_core::crypto::SecretHash;
 use serde::Serialize;
@@ -24,6 +24,7 @@ use crate::common::state::AppState;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/admin/accounts", post(accounts::create_account))
+        .route("/admin/accounts/{id}", patch(accounts::update_account))
         .route("/admin/api-keys", post(accounts::create_api_key))
 }
 

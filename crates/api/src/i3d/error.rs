@@ -3,24 +3,27 @@
 //!
 //! i3D does not publish its list of error codes (its docs show `10001` "Entity not found"
 //! only), so the codes below are Playgate's, one per kind of failure; clients read the
-//! status and `errorMessage`. The messages of the documented failures ("Invalid
-//! credentials", "Already logged in", "Too many login requests performed", "Invalid OTP",
-//! "Unexpected OTP call") are the vendor's words.
+//! status and `errorMessage`. The statuses and messages of the documented failures
+//! ("Invalid credentials" 401, "Already logged in" 409, "Too many login requests
+//! performed" 429, "Invalid OTP" 401, "Unexpected OTP call" 404, not logged in 404) are
+//! those of i3D's published OpenAPI document.
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use playgate_core::Error;
+use playgate_core::login::{NO_LOGIN, NO_LOGIN_AWAITING_OTP};
 use serde::Serialize;
 
-/// `errorCode` of an unknown entity (the vendor's own example code).
+/// `errorCode` of an unknown entity (the vendor's own example code), also of "not logged
+/// in" and "unexpected OTP call", which i3D's document answers with 404.
 pub const CODE_NOT_FOUND: i64 = 10001;
 /// `errorCode` of a malformed or invalid field; `errors` names it.
 pub const CODE_INVALID: i64 = 10002;
-/// `errorCode` of missing or wrong credentials (API key, password, OTP, not logged in).
+/// `errorCode` of missing or wrong credentials (API key, password, OTP).
 pub const CODE_UNAUTHORIZED: i64 = 10003;
 /// `errorCode` of an action not allowed.
 pub const CODE_FORBIDDEN: i64 = 10004;
-/// `errorCode` of a state conflict (already logged in, unexpected OTP call ...).
+/// `errorCode` of a state conflict (already logged in, 2FA already on ...).
 pub const CODE_CONFLICT: i64 = 10005;
 /// `errorCode` of too many failed attempts.
 pub const CODE_RATE_LIMITED: i64 = 10006;
@@ -71,6 +74,11 @@ impl IntoResponse for I3dError {
             }
             Error::Unauthorized(m) => (StatusCode::UNAUTHORIZED, CODE_UNAUTHORIZED, m.to_owned()),
             Error::Forbidden(m) => (StatusCode::FORBIDDEN, CODE_FORBIDDEN, m.to_owned()),
+            // The document's two 404s, in its words.
+            Error::NotFound(NO_LOGIN) => (StatusCode::NOT_FOUND, CODE_NOT_FOUND, "Not logged in".into()),
+            Error::NotFound(NO_LOGIN_AWAITING_OTP) => {
+                (StatusCode::NOT_FOUND, CODE_NOT_FOUND, "Unexpected OTP call".into())
+            }
             Error::NotFound(what) => (
                 StatusCode::NOT_FOUND,
                 CODE_NOT_FOUND,

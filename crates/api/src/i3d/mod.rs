@@ -1,12 +1,15 @@
-//! i3D.net API v3, the session calls (`/v3/session/*`, seed 002, docs.i3d.net "Session"),
-//! as a person's tools call them with a `PRIVATE-TOKEN` API key.
+//! i3D.net API v3, the session calls (`/v3/session/*`, seed 002), as a person's tools
+//! call them with a `PRIVATE-TOKEN` API key. The wire contract is i3D's published OpenAPI
+//! document for these four operations (statuses, and every schema with no field missing
+//! or extra); the HTTP tests validate every answer against it.
 //!
-//! Beyond the seed: 2FA enrollment (`POST`/`DELETE /v3/session/2fa`, `POST
-//! /v3/session/2fa/enable`) with recovery codes, and `POST /v3/session/links`, which links
+//! Beyond the document: 2FA enrollment (`POST`/`DELETE /v3/session/2fa`, `POST
+//! /v3/session/2fa/enable`) with recovery codes; `POST /v3/session/links`, which links
 //! a game's player to the logged-in account with a code from the game backend (`POST
-//! /s2s/link-code` in the kgen dialect). Errors are API v3's error object with 4xx
-//! statuses. Not supported: every other i3D API (hosting, billing ...); `details` and
-//! `billingDetails` of the user carry what Playgate knows (no billing address).
+//! /s2s/link-code` in the kgen dialect); 400 for invalid input and 401 for a missing or
+//! wrong `PRIVATE-TOKEN`, in API v3's error object. Not supported: every other i3D API
+//! (hosting, billing ...); `unconfirmedEmail` is always null (no e-mail change flow) and
+//! `isAllowedFlexMetal` 0.
 
 mod auth;
 mod error;

@@ -35,10 +35,13 @@ pub async fn login(
         country,
     };
     let started = state.core.login(&auth.key, cmd).await?;
+    // Both are the OTP deadline ("0 if not applicable", seed 002 and the document), not
+    // the login's lifetime.
+    let otp_deadline = started.otp_expires_at.map_or(0, |t| t.unix_secs());
     Ok(Json(LoginResponse {
         requires_otp: started.requires_otp,
-        expires_at: started.expires_at.unix_secs(),
-        otp_session_expires_at: started.otp_expires_at.map_or(0, |t| t.unix_secs()),
+        expires_at: otp_deadline,
+        otp_session_expires_at: otp_deadline,
     }))
 }
 

@@ -1,5 +1,6 @@
-//! i3D API v3 wire types, field for field as seed 002 names them, in its JSON types
-//! (`validateEmail` and `isTrialAccount` are 0/1 integers).
+//! i3D API v3 wire types, field for field as i3D's published OpenAPI document (and seed
+//! 002) names them, in its JSON types (`validateEmail`, `isTrialAccount` and the other
+//! flags are 0/1 integers); the document's schemas allow no other fields.
 
 use std::fmt;
 
@@ -75,7 +76,9 @@ pub struct LoginRequest {
 #[serde(rename_all = "camelCase")]
 pub struct LoginResponse {
     pub requires_otp: bool,
+    /// When the window for the OTP closes; 0 without 2FA.
     pub expires_at: i64,
+    /// The same deadline; 0 without 2FA.
     pub otp_session_expires_at: i64,
 }
 
@@ -108,30 +111,69 @@ pub struct SessionUser {
     pub billing_details: BillingDetails,
 }
 
-/// `SessionUser.details`.
+/// `SessionUser.details` (`AccountDetails`): every field of the document, required ones
+/// with their defaults where nothing is known, nullable ones `null` then.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct UserDetails {
-    /// 0 personal, 1 business (has a company name).
+    /// 1 consumer, 2 business.
     pub account_type: i64,
-    pub company_name: String,
-    pub language: String,
-    pub unconfirmed_email: String,
+    pub company_name: Option<String>,
+    pub vat_number: Option<String>,
+    pub coc_number: Option<String>,
+    pub first_name: String,
+    pub last_name: String,
+    /// Street name.
+    pub address: String,
+    pub street_number: String,
+    pub zip_code: String,
+    pub city: String,
+    pub country_code: String,
+    pub email_address: String,
+    /// A new address waiting for confirmation: always `null`, as Playgate has no e-mail
+    /// change flow (an operator changes the address).
+    pub unconfirmed_email: Option<()>,
+    pub email_address_validated: Option<i64>,
+    pub phone_number: Option<String>,
+    pub phone_number_mobile: Option<String>,
+    /// 0 English, 1 Dutch.
+    pub language: i64,
+    pub email_address_abuse: Option<String>,
+    pub newsletter: Option<i64>,
+    pub agree_toc: Option<i64>,
+    pub agree_aup: Option<i64>,
+    pub agree_dpa: Option<i64>,
+    /// Always 0: there are no servers to order here.
+    pub is_allowed_flex_metal: i64,
 }
 
-/// `SessionUser.billingDetails`: names from the account; Playgate keeps no address.
+/// `SessionUser.billingDetails` (`AccountBillingDetails`).
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct BillingDetails {
-    pub company_name: String,
     pub first_name: String,
     pub last_name: String,
+    /// Street name.
     pub address: String,
+    pub street_number: String,
     pub zip_code: String,
     pub city: String,
-    pub state: String,
     pub country_code: String,
-    pub vat_number: String,
+    pub phone_number: Option<String>,
+    pub phone_number_mobile: Option<String>,
+    pub email_address_billing: Option<String>,
+    pub bundle_invoices_of_same_category: i64,
+    pub receive_payment_confirmations_via_email: i64,
+    pub preferred_payment_method: i64,
+}
+
+/// An optional string of the document: `null` when empty.
+fn opt(s: String) -> Option<String> {
+    (!s.is_empty()).then_some(s)
+}
+
+fn opt_flag(b: Option<bool>) -> Option<i64> {
+    b.map(i64::from)
 }
 
 /// RFC 3339 in UTC, seconds precision (`2026-01-31T00:00:00Z`).
@@ -145,15 +187,16 @@ pub fn rfc3339(t: Timestamp) -> String {
 impl SessionUser {
     /// The wire form of an account seen from `ip` (`country`: code and name, or empty).
     pub fn new(a: Account, ip: String, country: (String, String)) -> Self {
-        let p = a.profile;
+        let billing = a.effective_billing();
+        let (p, d) = (a.profile, a.details);
         SessionUser {
             user_id: a.id.0,
             user_name: a.user_name,
-            email: p.email,
+            email: p.email.clone(),
             first_name: p.first_name.clone(),
             last_name: p.last_name.clone(),
             gender: p.gender,
-            phone: p.phone,
+            phone: p.phone.clone(),
             access_level: a.access_level.as_i64(),
             validate_email: i64::from(a.email_validated),
             is_trial_account: i64::from(a.trial_expires_at.is_some()),
@@ -162,21 +205,44 @@ impl SessionUser {
             request_ip_country: country.1,
             request_ip_country_code: country.0,
             details: UserDetails {
-                account_type: i64::from(!p.company_name.is_empty()),
-                company_name: p.company_name.clone(),
-                language: p.language,
-                unconfirmed_email: String::new(),
-            },
-            billing_details: BillingDetails {
-                company_name: p.company_name,
+                account_type: d.account_type.as_i64(),
+                company_name: opt(p.company_name),
+                vat_number: opt(d.vat_number),
+                coc_number: opt(d.coc_number),
                 first_name: p.first_name,
                 last_name: p.last_name,
-                address: String::new(),
-                zip_code: String::new(),
-                city: String::new(),
-                state: String::new(),
-                country_code: String::new(),
-                vat_number: String::new(),
+                address: d.address.street,
+                street_number: d.address.street_number,
+                zip_code: d.address.zip_code,
+                city: d.address.city,
+                country_code: d.address.country_code,
+                email_address: p.email,
+                unconfirmed_email: None,
+                email_address_validated: Some(i64::from(a.email_validated)),
+                phone_number: opt(p.phone),
+                phone_number_mobile: opt(d.phone_mobile),
+                language: d.language.as_i64(),
+                email_address_abuse: opt(d.abuse_email),
+                newsletter: opt_flag(d.newsletter),
+                agree_toc: opt_flag(d.agreed_terms),
+                agree_aup: opt_flag(d.agreed_aup),
+                agree_dpa: opt_flag(d.agreed_dpa),
+                is_allowed_flex_metal: 0,
+            },
+            billing_details: BillingDetails {
+                first_name: billing.first_name,
+                last_name: billing.last_name,
+                address: billing.address.street,
+                street_number: billing.address.street_number,
+                zip_code: billing.address.zip_code,
+                city: billing.address.city,
+                country_code: billing.address.country_code,
+                phone_number: opt(billing.phone),
+                phone_number_mobile: opt(billing.phone_mobile),
+                email_address_billing: opt(billing.email),
+                bundle_invoices_of_same_category: i64::from(billing.bundle_invoices),
+                receive_payment_confirmations_via_email: i64::from(billing.payment_confirmations_by_email),
+                preferred_payment_method: billing.preferred_payment_method,
             },
         }
     }
