@@ -121,23 +121,24 @@ impl Playgate {
 
     /// Authenticates a `PRIVATE-TOKEN`: known, not expired, used from an allowed address.
     /// Behind the credential limiter ([`limit_credential`](Self::limit_credential)) like
-    /// every client credential: refusals count per client IP, and past the limit every
-    /// attempt from that address is answered 429, a valid key included. Valid keys cost no
-    /// write.
+    /// every client credential: unknown keys count per client IP, and past the limit every
+    /// attempt from that address is answered 429, a valid key included. An expired key or
+    /// one used from outside its ranges is refused without counting (it is no guess).
+    /// Valid keys cost no write.
     pub async fn authenticate_api_key(&self, token: &str, ip: Option<IpAddr>) -> Result<ApiKey> {
-        self.limit_credential(ip, async {
-            let Some(key) = self.store.api_key_by_hash(&SecretHash::of(token)).await? else {
-                return Err(Error::Unauthorized("Invalid API key"));
-            };
-            if key.expires_at.is_some_and(|t| self.now() >= t) {
-                return Err(Error::Unauthorized("API key expired"));
-            }
-            if !key.allowed.is_empty() && !ip.is_some_and(|ip| key.allowed.iter().any(|n| n.contains(&ip))) {
-                return Err(Error::Unauthorized("API key not allowed from this address"));
-            }
-            Ok(key)
-        })
-        .await
+        let key = self
+            .limit_credential(ip, async {
+                let key = self.store.api_key_by_hash(&SecretHash::of(token)).await?;
+                key.ok_or(Error::Unauthorized("Invalid API key"))
+            })
+            .await?;
+        if key.expires_at.is_some_and(|t| self.now() >= t) {
+            return Err(Error::Unauthorized("API key expired"));
+        }
+        if !key.allowed.is_empty() && !ip.is_some_and(|ip| key.allowed.iter().any(|n| n.contains(&ip))) {
+            return Err(Error::Unauthorized("API key not allowed from this address"));
+        }
+        Ok(key)
     }
 
     async fn check_login_limits(&self, keys: &[String]) -> Result<()> {
