@@ -23,6 +23,11 @@ impl Timestamp {
         Timestamp(self.0.saturating_add(i64::try_from(d.as_nanos()).unwrap_or(i64::MAX)))
     }
 
+    /// This instant minus a duration (saturating).
+    pub fn minus(self, d: Duration) -> Timestamp {
+        Timestamp(self.0.saturating_sub(i64::try_from(d.as_nanos()).unwrap_or(i64::MAX)))
+    }
+
     /// Formats like Go's `time.Time.String()` in UTC, which KGeN's responses use:
     /// `2024-09-06 05:10:53.871198445 +0000 UTC` (trailing zeros of the fraction dropped,
     /// as Go's `.999999999` layout does).

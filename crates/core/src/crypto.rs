@@ -53,6 +53,17 @@ pub fn random_token() -> String {
     URL_SAFE_NO_PAD.encode(b)
 }
 
+fn hmac_sha256(key: &[u8; 32], msg: &[u8]) -> [u8; 32] {
+    use hmac::{Hmac, Mac};
+    // HMAC pads a key shorter than SHA-256's 64-byte block with zeros: padding it here gives
+    // the same MAC through the infallible fixed-size constructor.
+    let mut block = [0u8; 64];
+    block[..32].copy_from_slice(key);
+    let mut m = <Hmac<Sha256> as KeyInit>::new(&block.into());
+    m.update(msg);
+    m.finalize().into_bytes().into()
+}
+
 /// The SHA-256 of a high-entropy bearer secret, hex encoded. SHA-256 is enough for random
 /// 256-bit tokens (DESIGN.md); passwords use argon2id instead.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -71,9 +82,14 @@ impl SecretHash {
 }
 
 /// The key that encrypts secrets at rest. 32 bytes; XChaCha20-Poly1305 with a random
-/// 192-bit nonce per message, so nonces never need coordinating between nodes.
+/// 192-bit nonce per message, so nonces never need coordinating between nodes. It also
+/// keys the HMACs of values kept only as keyed hashes ([`mac`](Self::mac)), through a
+/// subkey derived from it so that one key never serves two algorithms.
 #[derive(Clone)]
-pub struct MasterKey(XChaCha20Poly1305);
+pub struct MasterKey {
+    aead: XChaCha20Poly1305,
+    mac_key: [u8; 32],
+}
 
 impl fmt::Debug for MasterKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -86,7 +102,22 @@ const NONCE_LEN: usize = 24;
 impl MasterKey {
     /// A key from 32 raw bytes.
     pub fn from_bytes(bytes: &[u8; 32]) -> Self {
-        MasterKey(XChaCha20Poly1305::new(bytes.into()))
+        MasterKey {
+            aead: XChaCha20Poly1305::new(bytes.into()),
+            mac_key: hmac_sha256(bytes, b"playgate:mac-subkey"),
+        }
+    }
+
+    /// HMAC-SHA256 of `data` under the master key, bound to `context` (what is hashed), hex
+    /// encoded: equal inputs give equal outputs on every node sharing the key, and the
+    /// input cannot be recovered or guessed offline without the key.
+    pub fn mac(&self, context: &str, data: &[u8]) -> String {
+        let mut msg = Vec::with_capacity(context.len() + 1 + data.len());
+        msg.extend_from_slice(context.as_bytes());
+        // The context never contains a NUL, so (context, data) pairs cannot collide.
+        msg.push(0);
+        msg.extend_from_slice(data);
+        hex::encode(hmac_sha256(&self.mac_key, &msg))
     }
 
     /// Parses the base64 text form (as in config or the key file).
@@ -114,7 +145,7 @@ impl MasterKey {
         let mut nonce = [0u8; NONCE_LEN];
         rand::rngs::OsRng.fill_bytes(&mut nonce);
         let ct = self
-            .0
+            .aead
             .encrypt(
                 XNonce::from_slice(&nonce),
                 Payload {
@@ -135,7 +166,7 @@ impl MasterKey {
             return Err(Error::internal("sealed blob too short"));
         }
         let (nonce, ct) = blob.split_at(NONCE_LEN);
-        self.0
+        self.aead
             .decrypt(
                 XNonce::from_slice(nonce),
                 Payload {
@@ -160,6 +191,24 @@ mod tests {
         let k2 = MasterKey::from_base64(&text).expect("parse");
         assert_eq!(k2.open("wallet:1", &blob).expect("open"), b"secret");
         assert!(MasterKey::generate().0.open("wallet:1", &blob).is_err());
+    }
+
+    #[test]
+    fn macs_are_keyed_and_context_bound() {
+        let (k, text) = MasterKey::generate();
+        let m = k.mac("failures", b"ann");
+        assert_eq!(m.len(), 64);
+        assert_eq!(MasterKey::from_base64(&text).expect("parse").mac("failures", b"ann"), m);
+        assert_ne!(k.mac("failures", b"bob"), m);
+        assert_ne!(k.mac("other", b"ann"), m);
+        assert_ne!(MasterKey::generate().0.mac("failures", b"ann"), m);
+        // RFC 4231 test case 2 ("Jefe"): the zero-padded fixed-size key is plain HMAC.
+        let mut key = [0u8; 32];
+        key[..4].copy_from_slice(b"Jefe");
+        assert_eq!(
+            hex::encode(hmac_sha256(&key, b"what do ya want for nothing?")),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+        );
     }
 
     #[test]

@@ -179,27 +179,24 @@ impl Playgate {
     }
 
     /// Authenticates a game backend by `x-client-id` / `x-client-secret`. Unknown id, wrong
-    /// secret and disabled game are one answer. Failures are counted per client address;
-    /// past the limit they are answered [`Error::RateLimited`]. Successes cost no write.
+    /// secret and disabled game are one answer. Behind the credential limiter
+    /// ([`limit_credential`](Self::limit_credential)): failures count per client address,
+    /// and past the limit every attempt from it is answered [`Error::RateLimited`].
+    /// Successes cost no write.
     pub async fn authenticate_client(
         &self,
         client_id: &str,
         client_secret: &str,
         client_ip: Option<std::net::IpAddr>,
     ) -> Result<Game> {
-        let presented = SecretHash::of(client_secret);
-        if let Some(g) = self.store.game_by_client_id(client_id).await?
-            && presented.matches(&g.secret_hash)
-            && g.enabled
-        {
-            return Ok(g);
-        }
-        if let Some(ip) = client_ip {
-            let s = &self.settings;
-            self.count_failure(&format!("s2s-auth:{ip}"), s.auth_failure_limit, s.auth_failure_window)
-                .await?;
-        }
-        Err(Error::Unauthorized("invalid client credentials"))
+        self.limit_credential(client_ip, async {
+            let presented = SecretHash::of(client_secret);
+            match self.store.game_by_client_id(client_id).await? {
+                Some(g) if presented.matches(&g.secret_hash) && g.enabled => Ok(g),
+                _ => Err(Error::Unauthorized("invalid client credentials")),
+            }
+        })
+        .await
     }
 }
 

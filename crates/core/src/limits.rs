@@ -1,6 +1,8 @@
 //! Failure counting for brute-force protection: fixed windows kept in the store, so every
 //! node sees the same counts.
 
+use std::future::Future;
+use std::net::IpAddr;
 use std::time::Duration;
 
 use crate::clock::Timestamp;
@@ -20,12 +22,29 @@ pub fn window(now: Timestamp, len: Duration) -> (Timestamp, u64) {
     )
 }
 
+/// The context of failure-counter keys under the master key's HMAC.
+const BUCKET_CONTEXT: &str = "playgate:failure-bucket";
+
+/// The lease name of the job that deletes expired failure windows.
+const PRUNE_JOB: &str = "prune-failures";
+
 impl Playgate {
+    /// The stored form of a counter key: its HMAC under the master key. Keys hold what
+    /// people typed (user names, e-mails, sometimes a password typed into the wrong field)
+    /// and addresses; the table keeps none of it in clear, while every node sharing the
+    /// master key still counts under the same bucket.
+    fn bucket(&self, key: &str) -> String {
+        self.master.mac(BUCKET_CONTEXT, key.as_bytes())
+    }
+
     /// Records one failure under `key`; past `limit` in the current window the failure is
     /// answered [`Error::RateLimited`] with the seconds left in the window.
     pub async fn count_failure(&self, key: &str, limit: u32, len: Duration) -> Result<()> {
         let (start, left) = window(self.now(), len);
-        let n = self.store.add_failure(key, start).await?;
+        let n = self
+            .store
+            .add_failure(&self.bucket(key), start, start.plus(len))
+            .await?;
         if n > i64::from(limit) {
             return Err(Error::RateLimited { retry_after_secs: left });
         }
@@ -35,10 +54,54 @@ impl Playgate {
     /// Whether `key` is over `limit` in the current window (without counting).
     pub async fn check_failures(&self, key: &str, limit: u32, len: Duration) -> Result<()> {
         let (start, left) = window(self.now(), len);
-        if self.store.failures(key, start).await? >= i64::from(limit) {
+        if self.store.failures(&self.bucket(key), start).await? >= i64::from(limit) {
             return Err(Error::RateLimited { retry_after_secs: left });
         }
         Ok(())
+    }
+
+    /// Runs a credential check (`check`: an admin token, API key, client secret, service
+    /// key or test-suite key) behind the one per-address limiter of credentials: an address
+    /// past `auth_failure_limit` failures in the window is refused
+    /// [`Error::RateLimited`] whatever it presents, a right credential included (so a
+    /// locked-out address learns nothing from its guesses); a refusal
+    /// ([`Error::Unauthorized`]) counts one failure. Every kind shares one counter, so
+    /// guesses spread over several kinds are limited together. Without a client address
+    /// (no TCP peer) nothing is counted.
+    ///
+    /// The limit is read concurrently with the check so that a valid credential costs no
+    /// extra round trip to the database; the check's outcome is not used when over the
+    /// limit, and checks have no side effects.
+    pub async fn limit_credential<T>(&self, ip: Option<IpAddr>, check: impl Future<Output = Result<T>>) -> Result<T> {
+        let Some(ip) = ip else { return check.await };
+        let s = &self.settings;
+        let key = format!("credential:{ip}");
+        let (limited, checked) = tokio::join!(
+            self.check_failures(&key, s.auth_failure_limit, s.auth_failure_window),
+            check
+        );
+        limited?;
+        match checked {
+            Err(e @ Error::Unauthorized(_)) => {
+                self.count_failure(&key, s.auth_failure_limit, s.auth_failure_window)
+                    .await?;
+                Err(e)
+            }
+            other => other,
+        }
+    }
+
+    /// Deletes the failure windows that have ended, if this node gets the job's lease, so
+    /// that among nodes sharing a database one at a time runs it. The lease lasts half of
+    /// `every` (the job's period on each node): long enough to cover one run, short enough
+    /// that a node ticking slightly early still finds it free. Returns how many rows went,
+    /// or `None` when another node holds the lease.
+    pub async fn prune_failures(&self, every: Duration) -> Result<Option<u64>> {
+        let now = self.now();
+        if !self.store.take_lease(PRUNE_JOB, now, now.plus(every / 2)).await? {
+            return Ok(None);
+        }
+        Ok(Some(self.store.prune_failures(now).await?))
     }
 }
 

@@ -127,17 +127,18 @@ impl Playgate {
     }
 
     /// Authenticates a `PRIVATE-TOKEN`: known, not expired, used from an allowed address.
-    /// Unknown keys are counted per client IP like failed client authentications (past the
-    /// limit they are answered 429); valid keys cost no write and are never locked out.
+    /// Behind the credential limiter ([`limit_credential`](Self::limit_credential)) like
+    /// every client credential: unknown keys count per client IP, and past the limit every
+    /// attempt from that address is answered 429, a valid key included. An expired key or
+    /// one used from outside its ranges is refused without counting (it is no guess).
+    /// Valid keys cost no write.
     pub async fn authenticate_api_key(&self, token: &str, ip: Option<IpAddr>) -> Result<ApiKey> {
-        let s = &self.settings;
-        let Some(key) = self.store.api_key_by_hash(&SecretHash::of(token)).await? else {
-            if let Some(ip) = ip {
-                self.count_failure(&format!("api-key:{ip}"), s.auth_failure_limit, s.auth_failure_window)
-                    .await?;
-            }
-            return Err(Error::Unauthorized("Invalid API key"));
-        };
+        let key = self
+            .limit_credential(ip, async {
+                let key = self.store.api_key_by_hash(&SecretHash::of(token)).await?;
+                key.ok_or(Error::Unauthorized("Invalid API key"))
+            })
+            .await?;
         if key.expires_at.is_some_and(|t| self.now() >= t) {
             return Err(Error::Unauthorized("API key expired"));
         }

@@ -1,7 +1,10 @@
 //! [`Playgate`]: the core service the dialects call. Its operations are spread over the
 //! entity modules (`game`, `session`, `limits`) as `impl Playgate` blocks.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
 
 use rand::RngCore;
 
@@ -19,8 +22,47 @@ pub struct Playgate {
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) master: MasterKey,
     pub(crate) keys: Keyring,
+    pub(crate) key_reloads: Arc<KeyReloads>,
     pub(crate) settings: Arc<Settings>,
     pub(crate) passwords: crate::password::Passwords,
+}
+
+/// Reloads of the signing keys for tokens with unknown key ids happen at most this often.
+pub const KEY_RELOAD_MIN_INTERVAL: Duration = Duration::from_secs(1);
+
+/// How long a key id found unknown after a reload is remembered (its tokens are then
+/// refused without a reload).
+pub const KEY_MISS_TTL: Duration = Duration::from_secs(300);
+
+/// At most this many unknown key ids are remembered; past it the memory starts afresh.
+const KEY_MISS_CAP: usize = 4096;
+
+/// Bookkeeping of signing-key reloads, shared by the clones of one core.
+#[derive(Default)]
+pub(crate) struct KeyReloads {
+    /// Held while reloading: reloads are serialized.
+    lock: tokio::sync::Mutex<()>,
+    /// Reloads started so far.
+    started: AtomicU64,
+    /// When the last reload ended.
+    last: Mutex<Option<Instant>>,
+    /// Key ids found unknown after a reload, and when.
+    misses: Mutex<HashMap<String, Instant>>,
+}
+
+impl KeyReloads {
+    fn is_known_miss(&self, kid: &str) -> bool {
+        let misses = self.misses.lock().unwrap_or_else(PoisonError::into_inner);
+        misses.get(kid).is_some_and(|t| t.elapsed() < KEY_MISS_TTL)
+    }
+
+    fn remember_miss(&self, kid: &str) {
+        let mut misses = self.misses.lock().unwrap_or_else(PoisonError::into_inner);
+        if misses.len() >= KEY_MISS_CAP {
+            misses.clear();
+        }
+        misses.insert(kid.to_owned(), Instant::now());
+    }
 }
 
 fn key_context(kid: &str) -> String {
@@ -47,6 +89,7 @@ impl Playgate {
             clock,
             master,
             keys,
+            key_reloads: Arc::new(KeyReloads::default()),
             settings: Arc::new(settings),
         })
     }
@@ -78,8 +121,72 @@ impl Playgate {
 
     /// Re-reads the signing keys (another node may have rotated them).
     pub async fn reload_keys(&self) -> Result<()> {
-        self.keys.replace(Self::load_keys(&*self.store, &self.master).await?);
+        let _turn = self.key_reloads.lock.lock().await;
+        self.reload_keys_locked().await
+    }
+
+    /// Reloads while holding `key_reloads.lock` (reloads are serialized, so a waiter can
+    /// tell whether a whole reload happened after it arrived).
+    async fn reload_keys_locked(&self) -> Result<()> {
+        let r = &self.key_reloads;
+        r.started.fetch_add(1, Ordering::AcqRel);
+        let res = Self::load_keys(&*self.store, &self.master).await;
+        *r.last.lock().unwrap_or_else(PoisonError::into_inner) = Some(Instant::now());
+        self.keys.replace(res?);
         Ok(())
+    }
+
+    /// The periodic check of a running node: re-reads the signing keys when the stored set
+    /// differs from this node's (a `playgate keys rotate`, or another node's rotation), so
+    /// that it signs with the newest key within one check period. Costs one small read
+    /// when nothing changed. Returns whether the keys changed.
+    pub async fn refresh_keys(&self) -> Result<bool> {
+        let stored = self.store.signing_keys().await?;
+        if self.keys.has_exactly(stored.iter().map(|r| r.kid.as_str())) {
+            return Ok(false);
+        }
+        self.reload_keys().await?;
+        tracing::info!(current = %self.keys.current_kid(), "signing keys changed; reloaded");
+        Ok(true)
+    }
+
+    /// Called when a token names key `kid` that this node does not know: re-reads the keys
+    /// at most once per [`KEY_RELOAD_MIN_INTERVAL`], however many such tokens arrive.
+    /// Every caller is answered by a reload that started after it arrived (waiting for the
+    /// next one if needed), so a token signed with a key just added on another node is
+    /// never refused for want of a reload. A key id still unknown after such a reload was
+    /// never a key of this deployment: it is remembered for [`KEY_MISS_TTL`] and its
+    /// tokens are refused at once.
+    pub(crate) async fn reload_for_unknown_kid(&self, kid: &str) {
+        let r = &self.key_reloads;
+        if r.is_known_miss(kid) {
+            return;
+        }
+        let arrived = r.started.load(Ordering::Acquire);
+        {
+            let _turn = r.lock.lock().await;
+            if r.started.load(Ordering::Acquire) == arrived && !self.keys.knows(kid) {
+                let last = *r.last.lock().unwrap_or_else(PoisonError::into_inner);
+                if let Some(wait) = last.and_then(|t| KEY_RELOAD_MIN_INTERVAL.checked_sub(t.elapsed())) {
+                    tokio::time::sleep(wait).await;
+                }
+                if let Err(e) = self.reload_keys_locked().await {
+                    // Not remembered as a miss: the store did not answer.
+                    tracing::warn!(error = %e, "could not reload signing keys");
+                    return;
+                }
+            }
+        }
+        if !self.keys.knows(kid) {
+            r.remember_miss(kid);
+        }
+    }
+
+    /// How many times this node has read its signing keys from the store (at start, on
+    /// rotation, on a periodic check that found a change, and for tokens with an unknown
+    /// key id).
+    pub fn key_reloads(&self) -> u64 {
+        self.key_reloads.started.load(Ordering::Acquire)
     }
 
     /// Adds a new signing key, which signs from now on; tokens signed with older keys stay

@@ -10,7 +10,7 @@ use crate::game::Game;
 use crate::ids::{GameId, PlayerId, SessionId, UserId};
 use crate::player::{Player, ProfilePatch};
 use crate::service::Playgate;
-use crate::store::{EndOutcome, Minter, OpenOutcome, OpenPlayerSession};
+use crate::store::{EndOutcome, Minter, OpenOutcome, OpenPlayerSession, RefreshSwap};
 use crate::token::{ACCESS_TYP, AccessClaims, REFRESH_TYP, RefreshClaims, TokenError, check_exp};
 use crate::{Error, Result, wallet};
 
@@ -212,10 +212,13 @@ impl Playgate {
     async fn decode<C: serde::de::DeserializeOwned>(&self, typ: &str, token: &str) -> Result<C, TokenError> {
         match self.keys.verify::<C>(typ, token) {
             Err(TokenError::UnknownKey) => {
-                // Another node may have rotated keys since we loaded them.
-                if self.reload_keys().await.is_err() {
-                    return Err(TokenError::Invalid);
-                }
+                // Another node may have added a key since we loaded ours: reload (at most
+                // once a second, misses remembered) and try again.
+                let kid = jsonwebtoken::decode_header(token)
+                    .ok()
+                    .and_then(|h| h.kid)
+                    .ok_or(TokenError::Invalid)?;
+                self.reload_for_unknown_kid(&kid).await;
                 self.keys.verify::<C>(typ, token).map_err(|e| match e {
                     TokenError::UnknownKey => TokenError::Invalid,
                     e => e,
@@ -228,7 +231,13 @@ impl Playgate {
     /// `POST /s2s/session/refresh`: a new token pair for the refresh token's session; the
     /// presented token stops working. Presenting a token that was already replaced ends
     /// the session (reuse detection: whoever holds an old token is not the rightful
-    /// client, or the rightful client was copied).
+    /// client, or the rightful client was copied), with one exception: the token that the
+    /// last refresh replaced is answered with a fresh pair (the session stays) for
+    /// [`Settings::refresh_grace`](crate::settings::Settings::refresh_grace) after that
+    /// refresh, so a client whose refresh response was lost (a crash, a proxy timeout, a
+    /// phone losing signal), or that raced two refreshes with one token, is not logged out.
+    /// Those retries do not extend the grace period, and the pair issued last is the
+    /// session's current one.
     pub async fn refresh_session(&self, game: &Game, refresh_token: &str) -> Result<Refreshed> {
         const REFUSED: Error = Error::Unauthorized("invalid refresh token");
         let claims: RefreshClaims = self.decode(REFRESH_TYP, refresh_token).await.map_err(|_| REFUSED)?;
@@ -251,11 +260,15 @@ impl Playgate {
         let tokens = self.mint(game, &player, &session, false)?;
         let presented = SecretHash::of(refresh_token);
         let expires_at = now.plus(self.settings.refresh_token_ttl);
-        if self
-            .store
-            .swap_refresh(sid, &presented, &tokens.refresh_hash, now, expires_at)
-            .await?
-        {
+        let swap = RefreshSwap {
+            id: sid,
+            presented: &presented,
+            next: &tokens.refresh_hash,
+            now,
+            expires_at,
+            grace_since: now.minus(self.settings.refresh_grace),
+        };
+        if self.store.swap_refresh(&swap).await? {
             let session = Session {
                 last_seen_at: now,
                 expires_at,
@@ -263,7 +276,8 @@ impl Playgate {
             };
             return Ok(Refreshed { session, tokens });
         }
-        // Validly signed for this session, but not its current refresh token: reuse.
+        // Validly signed for this session, but neither its current refresh token nor the
+        // one it replaced within the grace period: reuse.
         match self.store.session(sid).await? {
             Some(s) if s.is_live(now) => {
                 self.store.end_session(sid, game.id, now).await?;

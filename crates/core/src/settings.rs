@@ -10,6 +10,9 @@ pub struct Settings {
     /// Lifetime of a refresh token, and the idle lifetime of a session: each token issue
     /// extends the session to now + this. Default 30 days.
     pub refresh_token_ttl: Duration,
+    /// How long after a refresh the refresh token it replaced is still answered (with a
+    /// fresh pair, the session kept) instead of counting as reuse. Default 10 s.
+    pub refresh_grace: Duration,
     /// Failed client authentications allowed per IP address within `auth_failure_window`
     /// before further failures are answered 429. Default 20.
     pub auth_failure_limit: u32,
@@ -24,6 +27,7 @@ impl Default for Settings {
         Settings {
             access_token_ttl: Duration::from_secs(24 * 3600),
             refresh_token_ttl: Duration::from_secs(30 * 24 * 3600),
+            refresh_grace: Duration::from_secs(10),
             auth_failure_limit: 20,
             auth_failure_window: Duration::from_secs(15 * 60),
             accounts: crate::account::AccountSettings::default(),

@@ -106,22 +106,43 @@ pub trait Store:
     async fn session(&self, id: SessionId) -> Result<Option<Session>>;
     /// One player.
     async fn player(&self, id: PlayerId) -> Result<Option<Player>>;
-    /// Swaps the session's refresh token hash from `presented` to `next` and extends it, if
-    /// the session is active and `presented` is its current hash. Returns whether it did.
-    async fn swap_refresh(
-        &self,
-        id: SessionId,
-        presented: &SecretHash,
-        next: &SecretHash,
-        now: Timestamp,
-        expires_at: Timestamp,
-    ) -> Result<bool>;
+    /// Swaps the session's refresh token hash to `next` and extends it, if the session is
+    /// active and `presented` is either its current hash (a rotation: `presented` becomes
+    /// the previous hash, replaced `now`) or its previous hash replaced after
+    /// `grace_since` (a retry within the grace period: the previous hash and its time stay
+    /// as they are). One statement, so racing calls with one token serialize on the row.
+    /// Returns whether it swapped.
+    async fn swap_refresh(&self, swap: &RefreshSwap<'_>) -> Result<bool>;
     /// Ends a session of `game`.
     async fn end_session(&self, id: SessionId, game: GameId, now: Timestamp) -> Result<EndOutcome>;
 
-    /// Adds one failure under `key` in the window starting at `window_start`, returning
-    /// the window's count so far.
-    async fn add_failure(&self, key: &str, window_start: Timestamp) -> Result<i64>;
+    /// Adds one failure under `key` in the window starting at `window_start` (which ends
+    /// at `expires_at`), returning the window's count so far.
+    async fn add_failure(&self, key: &str, window_start: Timestamp, expires_at: Timestamp) -> Result<i64>;
     /// The failure count under `key` in the window starting at `window_start`.
     async fn failures(&self, key: &str, window_start: Timestamp) -> Result<i64>;
+    /// Deletes the failure windows that ended at or before `now`; how many.
+    async fn prune_failures(&self, now: Timestamp) -> Result<u64>;
+
+    /// Takes the lease of background job `name` until `until` if nobody holds it at `now`
+    /// (its last holder's lease ended), so that one node at a time runs the job. Returns
+    /// whether this caller got it.
+    async fn take_lease(&self, name: &str, now: Timestamp, until: Timestamp) -> Result<bool>;
+}
+
+/// The arguments of [`Store::swap_refresh`].
+#[derive(Debug, Clone, Copy)]
+pub struct RefreshSwap<'a> {
+    /// The session.
+    pub id: SessionId,
+    /// The hash of the presented refresh token.
+    pub presented: &'a SecretHash,
+    /// The hash of the newly minted refresh token.
+    pub next: &'a SecretHash,
+    /// The time of the request.
+    pub now: Timestamp,
+    /// The session's new expiry.
+    pub expires_at: Timestamp,
+    /// The previous hash is accepted only if it was replaced strictly after this time.
+    pub grace_since: Timestamp,
 }

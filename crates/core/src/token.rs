@@ -89,6 +89,29 @@ impl Keyring {
         }
     }
 
+    /// Whether this keyring knows key `kid`.
+    pub fn knows(&self, kid: &str) -> bool {
+        self.snapshot().keys.contains_key(kid)
+    }
+
+    /// The id of the key that signs.
+    pub fn current_kid(&self) -> String {
+        self.snapshot().current.clone()
+    }
+
+    /// Whether this keyring holds exactly the keys `kids` (given without repeats).
+    pub fn has_exactly<'a>(&self, kids: impl Iterator<Item = &'a str>) -> bool {
+        let set = self.snapshot();
+        let mut n = 0;
+        for kid in kids {
+            if !set.keys.contains_key(kid) {
+                return false;
+            }
+            n += 1;
+        }
+        n == set.keys.len()
+    }
+
     fn snapshot(&self) -> Arc<KeySet> {
         match self.0.read() {
             Ok(g) => g.clone(),

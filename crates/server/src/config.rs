@@ -52,10 +52,23 @@ pub struct Config {
     pub access_token_ttl_secs: u64,
     /// Refresh token lifetime and session idle lifetime, seconds. Default 2592000 (30 d).
     pub refresh_token_ttl_secs: u64,
-    /// Failed client authentications per IP and window before 429. Default 20.
+    /// How long after a refresh the refresh token it replaced is still answered with a
+    /// fresh pair (the session kept) instead of ending the session as reuse, seconds.
+    /// Default 10.
+    pub refresh_grace_secs: u64,
+    /// Failed credential checks (client secret, API key, service key, test-suite key,
+    /// admin token) per IP and window before every attempt from that IP is answered 429.
+    /// Default 20.
     pub auth_failure_limit: u32,
     /// That window, seconds. Default 900.
     pub auth_failure_window_secs: u64,
+    /// How often a running node checks the stored signing keys and starts signing with a
+    /// new one (`playgate keys rotate`, or another node's rotation), milliseconds; 0: never
+    /// (only at start). Default 5000.
+    pub signing_key_check_ms: u64,
+    /// How often a node deletes expired failure-counter windows (one node at a time),
+    /// seconds; 0: never. Default 300.
+    pub failure_prune_secs: u64,
     /// Longest wait for in-flight requests at shutdown, seconds. Default 30.
     pub shutdown_grace_secs: u64,
     /// Print the demo game's credentials when a fresh database is created. Default true.
@@ -149,8 +162,11 @@ impl Default for Config {
             trusted_proxies: Vec::new(),
             access_token_ttl_secs: 24 * 3600,
             refresh_token_ttl_secs: 30 * 24 * 3600,
+            refresh_grace_secs: 10,
             auth_failure_limit: 20,
             auth_failure_window_secs: 15 * 60,
+            signing_key_check_ms: 5000,
+            failure_prune_secs: 300,
             shutdown_grace_secs: 30,
             create_demo_game: true,
             admin_token: None,
@@ -227,6 +243,7 @@ impl Config {
         playgate_core::settings::Settings {
             access_token_ttl: Duration::from_secs(self.access_token_ttl_secs),
             refresh_token_ttl: Duration::from_secs(self.refresh_token_ttl_secs),
+            refresh_grace: Duration::from_secs(self.refresh_grace_secs),
             auth_failure_limit: self.auth_failure_limit,
             auth_failure_window: Duration::from_secs(self.auth_failure_window_secs),
             accounts: playgate_core::account::AccountSettings {

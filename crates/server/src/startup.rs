@@ -205,6 +205,7 @@ pub async fn start(config: Config, clock: Arc<dyn Clock>) -> Result<Running, Box
     let shutdown = CancellationToken::new();
     let task = tokio::spawn(crate::serve::serve(listener, app, limits(&config), shutdown.clone()));
     let flusher = tokio::spawn(flush_events(gamefuse.clone(), shutdown.clone()));
+    spawn_maintenance(&config, &core, &shutdown);
     tracing::info!(%addr, backend = store.backend(), "playgate listening");
     Ok(Running {
         addr,
@@ -241,6 +242,55 @@ async fn flush_events(gamefuse: Gamefuse, stop: CancellationToken) {
                     tracing::warn!(error = %e, "could not write GameFuse event counts; kept for the next try");
                 }
             }
+            () = stop.cancelled() => return,
+        }
+    }
+}
+
+/// Starts the node's periodic jobs, which end with `stop`: the signing-key check (a
+/// rotation reaches this node within `signing_key_check_ms`) and the deletion of expired
+/// failure windows (every `failure_prune_secs`, one node at a time). A period of 0 turns
+/// a job off.
+fn spawn_maintenance(config: &Config, core: &Playgate, stop: &CancellationToken) {
+    let every = |d: Duration| (!d.is_zero()).then_some(d);
+    if let Some(period) = every(Duration::from_millis(config.signing_key_check_ms)) {
+        let core = core.clone();
+        tokio::spawn(periodically(period, stop.clone(), move || {
+            let core = core.clone();
+            async move {
+                if let Err(e) = core.refresh_keys().await {
+                    tracing::warn!(error = %e, "could not check the signing keys");
+                }
+            }
+        }));
+    }
+    if let Some(period) = every(Duration::from_secs(config.failure_prune_secs)) {
+        let core = core.clone();
+        tokio::spawn(periodically(period, stop.clone(), move || {
+            let core = core.clone();
+            async move {
+                match core.prune_failures(period).await {
+                    Ok(Some(n)) if n > 0 => tracing::debug!(rows = n, "expired failure windows deleted"),
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!(error = %e, "could not delete expired failure windows"),
+                }
+            }
+        }));
+    }
+}
+
+/// Runs `job` every `period` (the first run after one period) until `stop`.
+async fn periodically<F, Fut>(period: Duration, stop: CancellationToken, job: F)
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    let start = tokio::time::Instant::now() + period;
+    let mut every = tokio::time::interval_at(start, period);
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = every.tick() => job().await,
             () = stop.cancelled() => return,
         }
     }

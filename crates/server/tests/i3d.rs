@@ -1100,6 +1100,15 @@ async fn api_key_allowlist_and_expiry(b: Backend) {
             assert!(r.headers.contains_key("retry-after"));
         }
     }
+    // The address is locked out: a valid key is refused too until the window ends.
+    let r = req(&srv, "GET", "/v3/session/user", Some(&local), None, &[]).await;
+    assert_i3d_error(&r, 429, None, None);
+    let retry: u64 = r.headers["retry-after"]
+        .to_str()
+        .expect("header")
+        .parse()
+        .expect("secs");
+    srv.advance(Duration::from_secs(retry));
     assert_eq!(
         req(&srv, "GET", "/v3/session/user", Some(&local), None, &[])
             .await

@@ -222,9 +222,11 @@ async fn client_auth_errors_and_rate_limit(b: Backend) {
         .parse()
         .expect("secs");
     assert!((1..=900).contains(&retry));
-    // Valid credentials still work; after the window, failures are 401 again.
-    assert_eq!(srv.call("POST", "/s2s/session", body).await.status, 200);
+    // The address is locked out: valid credentials are refused too (the limit is checked
+    // before the credential). After the window, valid ones work and failures are 401 again.
+    assert_error(&srv.call("POST", "/s2s/session", body).await, 429, "rate_limited", None);
     srv.advance(Duration::from_secs(retry));
+    assert_eq!(srv.call("POST", "/s2s/session", body).await.status, 200);
     let r = srv.send("POST", "/s2s/session", body, Some((&id, "wrong"))).await;
     assert_error(&r, 401, "unauthorized", None);
     srv.finish().await;
@@ -249,7 +251,8 @@ async fn refresh_rotation_and_reuse_detection(b: Backend) {
         srv.call("POST", "/s2s/session/verify", Some(&verify(&a2))).await.json["valid"],
         true
     );
-    // Reusing the old refresh token ends the whole session.
+    // Reusing the old refresh token after the grace period ends the whole session.
+    srv.advance(Duration::from_secs(11));
     let r = srv.call("POST", "/s2s/session/refresh", Some(&refresh(&r1))).await;
     assert_error(&r, 401, "unauthorized", None);
     let vr = srv.call("POST", "/s2s/session/verify", Some(&verify(&a2))).await;
@@ -511,3 +514,170 @@ on_both_backends!(
     concurrent_first_calls,
     health_and_unknown_routes,
 );
+
+/// The grace period of a replaced refresh token (`refresh_grace_secs`, 10 s by default).
+mod grace {
+    use std::time::Duration;
+
+    use serde_json::{Value, json};
+
+    use crate::common::{Backend, TestServer, assert_error, spawn};
+
+    fn refresh_body(t: &str) -> String {
+        json!({ "refresh_token": t }).to_string()
+    }
+
+    async fn refresh(srv: &TestServer, t: &str) -> crate::common::Resp {
+        srv.call("POST", "/s2s/session/refresh", Some(&refresh_body(t))).await
+    }
+
+    fn token(v: &Value, name: &str) -> String {
+        v[name].as_str().expect("token").to_owned()
+    }
+
+    async fn verify(srv: &TestServer, access: &str) -> Value {
+        let body = json!({ "access_token": access }).to_string();
+        srv.call("POST", "/s2s/session/verify", Some(&body)).await.json
+    }
+
+    /// A refresh whose response was lost: the client presents the token it still has
+    /// within the grace period and gets a fresh pair; the session goes on.
+    async fn lost_refresh_response_is_retried_within_grace(b: Backend) {
+        let Some(srv) = spawn(b).await else { return };
+        let v = srv.open(r#"{"user_id": "u1"}"#).await;
+        let r0 = token(&v, "refresh_token");
+        let lost = refresh(&srv, &r0).await;
+        assert_eq!(lost.status, 200, "{}", lost.text);
+        srv.advance(Duration::from_secs(9));
+        // The retry (twice: the first retry's answer may be lost too).
+        let retry = refresh(&srv, &r0).await;
+        assert_eq!(retry.status, 200, "{}", retry.text);
+        assert_eq!(retry.json["session_id"], v["session_id"]);
+        let retry = refresh(&srv, &r0).await;
+        assert_eq!(retry.status, 200, "{}", retry.text);
+        let (r2, a2) = (token(&retry.json, "refresh_token"), token(&retry.json, "access_token"));
+        assert_ne!(r2, token(&lost.json, "refresh_token"));
+        assert_eq!(verify(&srv, &a2).await["valid"], true);
+        // The pair answered last is the session's current one and rotates normally.
+        srv.advance(Duration::from_secs(60));
+        let next = refresh(&srv, &r2).await;
+        assert_eq!(next.status, 200, "{}", next.text);
+        assert_eq!(next.json["session_id"], v["session_id"]);
+        let a3 = token(&next.json, "access_token");
+        assert_eq!(verify(&srv, &a3).await["valid"], true);
+        srv.finish().await;
+    }
+
+    /// Outside the rule: the previous token after the grace period, an older token, and a
+    /// grace answer that was superseded all end the session.
+    async fn replaced_tokens_outside_grace_end_the_session(b: Backend) {
+        let Some(srv) = spawn(b).await else { return };
+        let ended = json!({"valid": false, "reason": "session_ended"});
+        // The previous token, 10 s after its refresh: reuse.
+        let v = srv.open(r#"{"user_id": "u1"}"#).await;
+        let r0 = token(&v, "refresh_token");
+        let r1 = refresh(&srv, &r0).await;
+        assert_eq!(r1.status, 200, "{}", r1.text);
+        srv.advance(Duration::from_secs(10));
+        assert_error(&refresh(&srv, &r0).await, 401, "unauthorized", None);
+        assert_eq!(verify(&srv, &token(&r1.json, "access_token")).await, ended);
+        assert_error(
+            &refresh(&srv, &token(&r1.json, "refresh_token")).await,
+            401,
+            "unauthorized",
+            None,
+        );
+        // A token two refreshes old, within the grace period of the last refresh: reuse.
+        let v = srv.open(r#"{"user_id": "u2"}"#).await;
+        let r0 = token(&v, "refresh_token");
+        let r1 = refresh(&srv, &r0).await;
+        let r2 = refresh(&srv, &token(&r1.json, "refresh_token")).await;
+        assert_eq!(r2.status, 200, "{}", r2.text);
+        assert_error(&refresh(&srv, &r0).await, 401, "unauthorized", None);
+        assert_eq!(verify(&srv, &token(&r2.json, "access_token")).await, ended);
+        // The grace period does not move with retries: 6 s + 6 s after the refresh is out.
+        let v = srv.open(r#"{"user_id": "u3"}"#).await;
+        let r0 = token(&v, "refresh_token");
+        assert_eq!(refresh(&srv, &r0).await.status, 200);
+        srv.advance(Duration::from_secs(6));
+        let retry = refresh(&srv, &r0).await;
+        assert_eq!(retry.status, 200, "{}", retry.text);
+        srv.advance(Duration::from_secs(6));
+        assert_error(&refresh(&srv, &r0).await, 401, "unauthorized", None);
+        assert_eq!(verify(&srv, &token(&retry.json, "access_token")).await, ended);
+        srv.finish().await;
+    }
+
+    /// With `refresh_grace_secs = 0` every replaced token is reuse at once (the rule
+    /// before the grace period existed).
+    async fn zero_grace_is_strict(b: Backend) {
+        let Some(srv) = crate::common::spawn_with(b, |c| c.refresh_grace_secs = 0).await else {
+            return;
+        };
+        let v = srv.open(r#"{"user_id": "u1"}"#).await;
+        let r0 = token(&v, "refresh_token");
+        let r1 = refresh(&srv, &r0).await;
+        assert_eq!(r1.status, 200, "{}", r1.text);
+        assert_error(&refresh(&srv, &r0).await, 401, "unauthorized", None);
+        assert_eq!(
+            verify(&srv, &token(&r1.json, "access_token")).await,
+            json!({"valid": false, "reason": "session_ended"})
+        );
+        srv.finish().await;
+    }
+
+    /// Refreshes racing with one token: every one is answered with a working pair and the
+    /// session stays; the pair answered last is current.
+    async fn racing_refreshes_with_one_token(b: Backend) {
+        let Some(srv) = spawn(b).await else { return };
+        let v = srv.open(r#"{"user_id": "u1"}"#).await;
+        let r0 = token(&v, "refresh_token");
+        let srv = std::sync::Arc::new(srv);
+        let mut tasks = Vec::new();
+        for _ in 0..8 {
+            let (srv, r0) = (srv.clone(), r0.clone());
+            tasks.push(tokio::spawn(async move {
+                let r = refresh(&srv, &r0).await;
+                (r.status, r.text, r.json)
+            }));
+        }
+        let mut answers = Vec::new();
+        for t in tasks {
+            let (status, text, json) = t.await.expect("join");
+            assert_eq!(status, 200, "{text}");
+            assert_eq!(json["session_id"], v["session_id"]);
+            answers.push(json);
+        }
+        // Every access token is valid (the session lives) ...
+        for a in &answers {
+            assert_eq!(verify(&srv, &token(a, "access_token")).await["valid"], true);
+        }
+        // ... exactly one of the refresh tokens is the session's current one, and it
+        // rotates once the grace period is over.
+        let stored = srv
+            .db_strings(&format!(
+                "SELECT refresh_hash FROM sessions WHERE id = '{}'",
+                v["session_id"].as_str().expect("sid")
+            ))
+            .await;
+        let current: Vec<String> = answers
+            .iter()
+            .map(|a| token(a, "refresh_token"))
+            .filter(|t| stored.contains(&hex::encode(<sha2::Sha256 as sha2::Digest>::digest(t.as_bytes()))))
+            .collect();
+        assert_eq!(current.len(), 1, "current refresh tokens among the answers");
+        srv.advance(Duration::from_secs(11));
+        let next = refresh(&srv, &current[0]).await;
+        assert_eq!(next.status, 200, "{}", next.text);
+        assert_eq!(next.json["session_id"], v["session_id"]);
+        let srv = std::sync::Arc::into_inner(srv).expect("sole owner");
+        srv.finish().await;
+    }
+
+    crate::on_both_backends!(
+        lost_refresh_response_is_retried_within_grace,
+        replaced_tokens_outside_grace_end_the_session,
+        zero_grace_is_strict,
+        racing_refreshes_with_one_token,
+    );
+}

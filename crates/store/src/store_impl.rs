@@ -7,7 +7,7 @@ use playgate_core::game::{Game, NewGameRecord};
 use playgate_core::ids::{GameId, PlayerId, SessionId};
 use playgate_core::player::{Player, Profile};
 use playgate_core::session::{OpenedSession, Session, SessionState};
-use playgate_core::store::{EndOutcome, Minter, OpenOutcome, OpenPlayerSession, Store};
+use playgate_core::store::{EndOutcome, Minter, OpenOutcome, OpenPlayerSession, RefreshSwap, Store};
 use playgate_core::token::SigningKeyRecord;
 use playgate_core::{Error, Result};
 use std::sync::Arc;
@@ -58,8 +58,8 @@ impl SqlStore {
         // Still active and unexpired at write time (it may have been ended meanwhile).
         let updated = exec_one!(self, |e| {
             e.execute(
-                "UPDATE sessions SET refresh_hash = $2, last_seen_at = $3, expires_at = $4 \
-                 WHERE id = $1 AND state = 'active' AND expires_at > $3",
+                "UPDATE sessions SET refresh_hash = $2, prev_refresh_hash = NULL, last_seen_at = $3, \
+                 expires_at = $4 WHERE id = $1 AND state = 'active' AND expires_at > $3",
                 params![&id, &hash, now.0, expires_at.0],
             )
             .await
@@ -359,7 +359,8 @@ impl Store for SqlStore {
                     Some(s) if s.is_live(cmd.now) => {
                         let tokens = mint(&player, &s, is_new_user)?;
                         e.execute(
-                            "UPDATE sessions SET refresh_hash = $2, last_seen_at = $3, expires_at = $4 WHERE id = $1",
+                            "UPDATE sessions SET refresh_hash = $2, prev_refresh_hash = NULL, last_seen_at = $3, \
+                             expires_at = $4 WHERE id = $1",
                             params![&s.id.to_string(), &tokens.refresh_hash.0, cmd.now.0, cmd.expires_at.0],
                         )
                         .await?;
@@ -444,21 +445,20 @@ impl Store for SqlStore {
         row.map(Player::try_from).transpose()
     }
 
-    async fn swap_refresh(
-        &self,
-        id: SessionId,
-        presented: &SecretHash,
-        next: &SecretHash,
-        now: Timestamp,
-        expires_at: Timestamp,
-    ) -> Result<bool> {
-        let (presented, next) = (presented.0.clone(), next.0.clone());
-        let id = id.to_string();
+    async fn swap_refresh(&self, swap: &RefreshSwap<'_>) -> Result<bool> {
+        let (presented, next) = (swap.presented.0.clone(), swap.next.0.clone());
+        let id = swap.id.to_string();
+        let (now, expires_at, grace_since) = (swap.now, swap.expires_at, swap.grace_since);
+        // SET expressions read the row as it was, on both backends: a rotation records the
+        // replaced hash and its time; a grace retry leaves them as they were.
         let done = exec_one!(self, |e| {
             e.execute(
-                "UPDATE sessions SET refresh_hash = $3, last_seen_at = $4, expires_at = $5 \
-                 WHERE id = $1 AND refresh_hash = $2 AND state = 'active'",
-                params![&id, &presented, &next, now.0, expires_at.0],
+                "UPDATE sessions SET refresh_hash = $3, last_seen_at = $4, expires_at = $5, \
+                 prev_refresh_hash = CASE WHEN refresh_hash = $2 THEN $2 ELSE prev_refresh_hash END, \
+                 rotated_at = CASE WHEN refresh_hash = $2 THEN $4 ELSE rotated_at END \
+                 WHERE id = $1 AND state = 'active' \
+                 AND (refresh_hash = $2 OR (prev_refresh_hash = $2 AND rotated_at > $6))",
+                params![&id, &presented, &next, now.0, expires_at.0, grace_since.0],
             )
             .await
         })?;
@@ -497,14 +497,14 @@ impl Store for SqlStore {
         })
     }
 
-    async fn add_failure(&self, key: &str, window_start: Timestamp) -> Result<i64> {
+    async fn add_failure(&self, key: &str, window_start: Timestamp, expires_at: Timestamp) -> Result<i64> {
         let key = key.to_owned();
         let row: Option<(i64,)> = exec_one!(self, |e| {
             e.fetch_optional(
-                "INSERT INTO failure_counts (bucket, window_start, count) VALUES ($1, $2, 1) \
+                "INSERT INTO failure_counts (bucket, window_start, expires_at, count) VALUES ($1, $2, $3, 1) \
                  ON CONFLICT (bucket, window_start) DO UPDATE SET count = failure_counts.count + 1 \
                  RETURNING count",
-                params![&key, window_start.0],
+                params![&key, window_start.0, expires_at.0],
             )
             .await
         })?;
@@ -520,5 +520,26 @@ impl Store for SqlStore {
             .await
         })?;
         Ok(n.map_or(0, |(n,)| n))
+    }
+
+    async fn prune_failures(&self, now: Timestamp) -> Result<u64> {
+        exec_one!(self, |e| {
+            e.execute("DELETE FROM failure_counts WHERE expires_at <= $1", params![now.0])
+                .await
+        })
+    }
+
+    async fn take_lease(&self, name: &str, now: Timestamp, until: Timestamp) -> Result<bool> {
+        let name = name.to_owned();
+        // The upsert's WHERE makes a held lease a no-op (0 rows) on both backends.
+        let taken = exec_one!(self, |e| {
+            e.execute(
+                "INSERT INTO job_leases (name, held_until) VALUES ($1, $3) \
+                 ON CONFLICT (name) DO UPDATE SET held_until = $3 WHERE job_leases.held_until <= $2",
+                params![&name, now.0, until.0],
+            )
+            .await
+        })?;
+        Ok(taken == 1)
     }
 }

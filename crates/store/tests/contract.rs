@@ -8,7 +8,7 @@ use playgate_core::game::NewGameRecord;
 use playgate_core::ids::{GameId, SessionId, UserId};
 use playgate_core::player::{Player, ProfilePatch};
 use playgate_core::session::{IssuedTokens, Session};
-use playgate_core::store::{EndOutcome, OpenOutcome, OpenPlayerSession, Store};
+use playgate_core::store::{EndOutcome, OpenOutcome, OpenPlayerSession, RefreshSwap, Store};
 use playgate_core::token::SigningKeyRecord;
 use playgate_core::wallet;
 use playgate_store::SqlStore;
@@ -152,7 +152,8 @@ async fn player_session_lifecycle(b: Backend) {
     let next = SecretHash::of("next");
     // The superseded hash no longer swaps; the current one does, once.
     assert!(
-        !s.swap_refresh(
+        !swap(
+            &s,
             s1.id,
             &t1.refresh_hash,
             &next,
@@ -160,10 +161,10 @@ async fn player_session_lifecycle(b: Backend) {
             Timestamp(200 * SEC)
         )
         .await
-        .expect("swap")
     );
     assert!(
-        s.swap_refresh(
+        swap(
+            &s,
             s1.id,
             &t2.refresh_hash,
             &next,
@@ -171,10 +172,10 @@ async fn player_session_lifecycle(b: Backend) {
             Timestamp(200 * SEC)
         )
         .await
-        .expect("swap")
     );
     assert!(
-        !s.swap_refresh(
+        !swap(
+            &s,
             s1.id,
             &t2.refresh_hash,
             &next,
@@ -182,7 +183,6 @@ async fn player_session_lifecycle(b: Backend) {
             Timestamp(200 * SEC)
         )
         .await
-        .expect("swap")
     );
     assert_eq!(
         s.session(s1.id).await.expect("get").map(|x| x.expires_at),
@@ -210,7 +210,8 @@ async fn player_session_lifecycle(b: Backend) {
         EndOutcome::NotFound
     );
     assert!(
-        !s.swap_refresh(
+        !swap(
+            &s,
             s1.id,
             &next,
             &t1.refresh_hash,
@@ -218,7 +219,6 @@ async fn player_session_lifecycle(b: Backend) {
             Timestamp(200 * SEC)
         )
         .await
-        .expect("swap")
     );
     // After the end a new session starts.
     let (_, s3, new3, _) = open(&s, &mut open_cmd(g.id, "u1", 30 * SEC)).await;
@@ -343,15 +343,127 @@ async fn futures_join(tasks: Vec<tokio::task::JoinHandle<playgate_core::Result<(
     out
 }
 
+/// A swap without grace (`grace_since` = now): only the current hash swaps.
+async fn swap(
+    s: &SqlStore,
+    id: SessionId,
+    presented: &SecretHash,
+    next: &SecretHash,
+    now: Timestamp,
+    expires_at: Timestamp,
+) -> bool {
+    let swap = RefreshSwap {
+        id,
+        presented,
+        next,
+        now,
+        expires_at,
+        grace_since: now,
+    };
+    s.swap_refresh(&swap).await.expect("swap")
+}
+
+async fn refresh_grace(b: Backend) {
+    let Some((s, db)) = open_store(b).await else { return };
+    let g = s.insert_game(game_rec("1000000009")).await.expect("game");
+    let (_, s1, _, t0) = open(&s, &mut open_cmd(g.id, "u1", 10 * SEC)).await;
+    let (h1, h2, h3, h4) = (
+        SecretHash::of("r1"),
+        SecretHash::of("r2"),
+        SecretHash::of("r3"),
+        SecretHash::of("r4"),
+    );
+    let at = |id, presented, next, now: i64, grace_since: i64| RefreshSwap {
+        id,
+        presented,
+        next,
+        now: Timestamp(now * SEC),
+        expires_at: Timestamp(500 * SEC),
+        grace_since: Timestamp(grace_since * SEC),
+    };
+    // Rotation at 20 s: t0 becomes the previous hash, replaced at 20 s.
+    assert!(
+        s.swap_refresh(&at(s1.id, &t0.refresh_hash, &h1, 20, 10))
+            .await
+            .expect("swap")
+    );
+    // The previous hash swaps again while its replacement time is after grace_since ...
+    assert!(
+        s.swap_refresh(&at(s1.id, &t0.refresh_hash, &h2, 25, 19))
+            .await
+            .expect("swap")
+    );
+    // ... and again (a retry does not move the replacement time) ...
+    assert!(
+        s.swap_refresh(&at(s1.id, &t0.refresh_hash, &h3, 29, 19))
+            .await
+            .expect("swap")
+    );
+    // ... but not once the grace period is over (replaced at 20 s, not after 20 s).
+    assert!(
+        !s.swap_refresh(&at(s1.id, &t0.refresh_hash, &h4, 30, 20))
+            .await
+            .expect("swap")
+    );
+    // A superseded grace answer is neither current nor previous.
+    assert!(!s.swap_refresh(&at(s1.id, &h2, &h4, 30, 0)).await.expect("swap"));
+    assert!(!s.swap_refresh(&at(s1.id, &h1, &h4, 30, 0)).await.expect("swap"));
+    // The current one rotates: h3 becomes the previous, and t0 is no longer.
+    assert!(s.swap_refresh(&at(s1.id, &h3, &h4, 40, 30)).await.expect("swap"));
+    assert!(
+        !s.swap_refresh(&at(s1.id, &t0.refresh_hash, &h1, 41, 0))
+            .await
+            .expect("swap")
+    );
+    assert!(s.swap_refresh(&at(s1.id, &h3, &h1, 41, 39)).await.expect("swap"));
+    // An ended session swaps nothing, even within the grace period.
+    s.end_session(s1.id, g.id, Timestamp(42 * SEC)).await.expect("end");
+    assert!(!s.swap_refresh(&at(s1.id, &h3, &h2, 43, 0)).await.expect("swap"));
+    assert!(!s.swap_refresh(&at(s1.id, &h1, &h2, 43, 0)).await.expect("swap"));
+    db.drop_it().await;
+}
+
 async fn failure_counts(b: Backend) {
     let Some((s, db)) = open_store(b).await else { return };
     assert_eq!(s.failures("k", Timestamp(0)).await.expect("get"), 0);
     for n in 1..=3 {
-        assert_eq!(s.add_failure("k", Timestamp(0)).await.expect("add"), n);
+        assert_eq!(s.add_failure("k", Timestamp(0), Timestamp(60)).await.expect("add"), n);
     }
-    assert_eq!(s.add_failure("k", Timestamp(60)).await.expect("add"), 1);
-    assert_eq!(s.add_failure("other", Timestamp(0)).await.expect("add"), 1);
+    assert_eq!(s.add_failure("k", Timestamp(60), Timestamp(120)).await.expect("add"), 1);
+    assert_eq!(
+        s.add_failure("other", Timestamp(0), Timestamp(60)).await.expect("add"),
+        1
+    );
     assert_eq!(s.failures("k", Timestamp(0)).await.expect("get"), 3);
+    // Windows that ended are deleted; the running one stays.
+    assert_eq!(s.prune_failures(Timestamp(59)).await.expect("prune"), 0);
+    assert_eq!(s.prune_failures(Timestamp(60)).await.expect("prune"), 2);
+    assert_eq!(s.failures("k", Timestamp(0)).await.expect("get"), 0);
+    assert_eq!(s.failures("k", Timestamp(60)).await.expect("get"), 1);
+    db.drop_it().await;
+}
+
+async fn job_leases(b: Backend) {
+    let Some((s, db)) = open_store(b).await else { return };
+    assert!(s.take_lease("prune", Timestamp(0), Timestamp(10)).await.expect("take"));
+    // Held until 10: nobody else gets it before then.
+    assert!(!s.take_lease("prune", Timestamp(5), Timestamp(15)).await.expect("take"));
+    assert!(s.take_lease("other", Timestamp(5), Timestamp(15)).await.expect("take"));
+    assert!(s.take_lease("prune", Timestamp(10), Timestamp(20)).await.expect("take"));
+    assert!(!s.take_lease("prune", Timestamp(19), Timestamp(29)).await.expect("take"));
+    // Racing takers: exactly one wins.
+    let mut tasks = Vec::new();
+    for _ in 0..8 {
+        let s = s.clone();
+        tasks.push(tokio::spawn(async move {
+            s.take_lease("prune", Timestamp(20), Timestamp(30)).await.expect("take")
+        }));
+    }
+    let mut won = 0;
+    for t in tasks {
+        won += usize::from(t.await.expect("join"));
+    }
+    assert_eq!(won, 1);
     db.drop_it().await;
 }
 
@@ -362,5 +474,7 @@ on_both_backends!(
     concurrent_first_opens,
     concurrent_writes_fail_alone,
     mixed_writes_fail_alone,
-    failure_counts
+    failure_counts,
+    refresh_grace,
+    job_leases
 );

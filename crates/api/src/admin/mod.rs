@@ -142,17 +142,19 @@ impl FromRequestParts<AppState> for Admin {
             .and_then(|v| v.strip_prefix("Bearer "))
             .map(str::trim)
             .unwrap_or_default();
-        // Hashes have one length, so the comparison is constant-time whatever was sent.
-        if SecretHash::of(presented).matches(&token.hash()) && !presented.is_empty() {
-            return Ok(Admin { ip });
-        }
-        if let Some(ip) = ip {
-            let s = state.core.settings();
-            state
-                .core
-                .count_failure(&format!("admin-auth:{ip}"), s.auth_failure_limit, s.auth_failure_window)
-                .await?;
-        }
-        Err(Error::Unauthorized("missing or wrong admin token").into())
+        // Behind the credential limiter: a locked-out address is refused even with the
+        // right token.
+        state
+            .core
+            .limit_credential(ip, async {
+                // Hashes have one length, so the comparison is constant-time whatever was sent.
+                if SecretHash::of(presented).matches(&token.hash()) && !presented.is_empty() {
+                    Ok(Admin { ip })
+                } else {
+                    Err(Error::Unauthorized("missing or wrong admin token"))
+                }
+            })
+            .await
+            .map_err(AdminError::from)
     }
 }

@@ -18,6 +18,7 @@ use serde::{Deserialize, Serialize};
 
 use super::GfError;
 use super::wire::{MessageOut, StoreItemIn, SuiteItemOut, VariableOut};
+use crate::common::client_ip::ClientIp;
 use crate::common::json;
 use crate::common::state::AppState;
 
@@ -31,16 +32,27 @@ impl FromRequestParts<AppState> for Admin {
         let Some(want) = &state.net.admin_token else {
             return Err(Error::NotFound("route").into());
         };
+        let ClientIp(ip) = ClientIp::from_request_parts(parts, state)
+            .await
+            .unwrap_or(ClientIp(None));
         let presented = parts
             .headers
             .get(axum::http::header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.strip_prefix("Bearer "))
             .unwrap_or_default();
-        if presented.is_empty() || !SecretHash::of(presented.trim()).matches(&want.hash()) {
-            return Err(Error::Unauthorized("invalid admin token").into());
-        }
-        Ok(Admin)
+        // Behind the credential limiter: a locked-out address is refused even with the
+        // right token.
+        state
+            .core
+            .limit_credential(ip, async {
+                if presented.is_empty() || !SecretHash::of(presented.trim()).matches(&want.hash()) {
+                    return Err(Error::Unauthorized("invalid admin token"));
+                }
+                Ok(Admin)
+            })
+            .await
+            .map_err(GfError::from)
     }
 }
 

@@ -135,7 +135,7 @@ impl FromRequest<AppState> for Authed {
         ) {
             let user = header(&r.headers, "current-user-id");
             let caller = gf
-                .authenticate_service_key(&name, &token, user.as_deref(), &r.route)
+                .authenticate_service_key(&name, &token, user.as_deref(), &r.route, r.ip)
                 .await?;
             return Ok(Authed {
                 caller,
@@ -205,7 +205,7 @@ impl FromRequest<AppState> for SuiteCall {
         let r = raw(req, state).await?;
         let name = header(&r.headers, "service-key-name").unwrap_or_default();
         let token = header(&r.headers, "service-key-token").unwrap_or_default();
-        state.gamefuse.authenticate_test_suite(&name, &token)?;
+        state.gamefuse.authenticate_test_suite(&name, &token, r.ip).await?;
         Ok(SuiteCall { input: r.input })
     }
 }

@@ -1,8 +1,10 @@
 //! Service keys (per game, reference 15.1), the per-route switches, and the system
 //! test-suite key with its `test_suite/*` operations (15.2).
 
+use std::net::IpAddr;
+
 use super::users::{SignUp, SignedIn};
-use super::{Gamefuse, SERVICE_KEY_PREFIX};
+use super::{Gamefuse, GfUser, SERVICE_KEY_PREFIX};
 use crate::clock::Timestamp;
 use crate::crypto::{Secret, SecretHash};
 use crate::game::{Game, NewGame};
@@ -96,19 +98,25 @@ impl Gamefuse {
         self.store().gf_set_game_token(game, &super::new_game_token()).await
     }
 
-    /// Checks the system test-suite key. `NotFound` when none is configured (the
-    /// `test_suite` routes then do not exist), `Unauthorized` when it does not match.
-    pub fn authenticate_test_suite(&self, name: &str, token: &str) -> Result<()> {
+    /// Checks the system test-suite key, behind the credential limiter
+    /// ([`Playgate::limit_credential`](crate::service::Playgate::limit_credential)).
+    /// `NotFound` when none is configured (the `test_suite` routes then do not exist),
+    /// `Unauthorized` when it does not match, `RateLimited` when `ip` is locked out.
+    pub async fn authenticate_test_suite(&self, name: &str, token: &str, ip: Option<IpAddr>) -> Result<()> {
         let Some((want_name, want_token)) = &self.settings.test_suite_key else {
             return Err(Error::NotFound("route"));
         };
-        let name_ok = SecretHash::of(name).matches(&SecretHash::of(want_name));
-        let token_ok = SecretHash::of(token).matches(&want_token.hash());
-        if name_ok && token_ok {
-            Ok(())
-        } else {
-            Err(Error::Unauthorized("invalid system service key"))
-        }
+        self.core
+            .limit_credential(ip, async {
+                let name_ok = SecretHash::of(name).matches(&SecretHash::of(want_name));
+                let token_ok = SecretHash::of(token).matches(&want_token.hash());
+                if name_ok && token_ok {
+                    Ok(())
+                } else {
+                    Err(Error::Unauthorized("invalid system service key"))
+                }
+            })
+            .await
     }
 
     /// Whether a test-suite key is configured.

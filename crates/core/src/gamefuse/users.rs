@@ -343,15 +343,25 @@ impl Gamefuse {
         token: &str,
         current_user_id: Option<&str>,
         route: &str,
+        ip: Option<IpAddr>,
     ) -> Result<Caller> {
         const REFUSED: Error = Error::Unauthorized("invalid service key");
-        let key = self
-            .store()
-            .gf_service_key_by_token(&SecretHash::of(token))
-            .await?
-            .filter(|k| k.name == name)
-            .ok_or(REFUSED)?;
-        let game = enabled(self.store().game_by_id(key.game_id).await?.ok_or(REFUSED)?)?;
+        // The key itself behind the credential limiter; what follows (game, route, user)
+        // concerns a valid key.
+        let (key, game) = self
+            .core
+            .limit_credential(ip, async {
+                let key = self
+                    .store()
+                    .gf_service_key_by_token(&SecretHash::of(token))
+                    .await?
+                    .filter(|k| k.name == name)
+                    .ok_or(REFUSED)?;
+                let game = self.store().game_by_id(key.game_id).await?.ok_or(REFUSED)?;
+                Ok((key, game))
+            })
+            .await?;
+        let game = enabled(game)?;
         if !self.route_access(game.id, route).await?.key_allowed {
             return Err(Error::Forbidden("this route is disabled for service keys"));
         }

@@ -222,3 +222,18 @@ pub async fn hash_under_other_params(password: &str) -> String {
     let hasher = Passwords::new(params).await.expect("hasher");
     hasher.hash(&Secret::new(password)).await.expect("hash")
 }
+
+impl TestServer {
+    /// Runs `sql` on the server's database directly (SQLite file or PostgreSQL schema) and
+    /// returns the first column of every row as text: for tests of what is stored.
+    pub async fn db_strings(&self, sql: &str) -> Vec<String> {
+        use sqlx::Connection as _;
+        if self.db.url.starts_with("sqlite:") {
+            let mut conn = sqlx::SqliteConnection::connect(&self.db.url).await.expect("sqlite");
+            sqlx::query_scalar(sql).fetch_all(&mut conn).await.expect("query")
+        } else {
+            let mut conn = sqlx::PgConnection::connect(&self.db.url).await.expect("postgres");
+            sqlx::query_scalar(sql).fetch_all(&mut conn).await.expect("query")
+        }
+    }
+}
