@@ -7,7 +7,7 @@
 mod common;
 
 use common::{Backend, Resp, TestServer, assert_error, spawn_with};
-use playgate_core::account::{AccessLevel, AccountProfile, NewAccount, NewApiKey};
+use playgate_core::account::{AccessLevel, AccountDetails, AccountProfile, BillingDetails, NewAccount, NewApiKey};
 use playgate_core::crypto::Secret;
 use playgate_server::config::Config;
 use serde_json::{Value, json};
@@ -188,6 +188,8 @@ async fn an_i3d_logout_on_one_node_ends_the_login_on_the_other() {
             access_level: AccessLevel::Regular,
             trial_days: None,
             email_validated: true,
+            details: AccountDetails::default(),
+            billing: BillingDetails::default(),
         })
         .await
         .expect("account");

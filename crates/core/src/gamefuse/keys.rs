@@ -4,7 +4,7 @@
 use std::net::IpAddr;
 
 use super::users::{SignUp, SignedIn};
-use super::{Gamefuse, GfUser, SERVICE_KEY_PREFIX};
+use super::{Gamefuse, SERVICE_KEY_PREFIX};
 use crate::clock::Timestamp;
 use crate::crypto::{Secret, SecretHash};
 use crate::game::{Game, NewGame};
