@@ -205,7 +205,7 @@ async fn an_i3d_logout_on_one_node_ends_the_login_on_the_other() {
     let r = req(&b, "POST", "/v3/session/logout", &key, None).await;
     assert_eq!(r.status, 204, "{}", r.text);
     let r = req(&a, "GET", "/v3/session/user", &key, None).await;
-    assert_eq!(r.status, 401, "{}", r.text);
+    assert_eq!(r.status, 404, "{}", r.text);
     assert_eq!(r.json["errorMessage"], "Not logged in", "{}", r.text);
     finish(a, b).await;
 }
