@@ -228,6 +228,20 @@ async fn csharp_flow(b: Backend) {
         .await);
     let t1 = v["authentication_token"].as_str().expect("token").to_owned();
     assert_ne!(t1, u1_token);
+    // TestSuiteService.CreateUser: a JSON body with an integer game id.
+    let r = env
+        .suite(
+            c,
+            "POST",
+            "test_suite/create_user",
+            Some(json!({"game_id": game, "username": "suite_user", "email": "suite_user@gamefuse.com"})),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    assert_eq!(
+        (r.json["username"].clone(), r.json["display_email"].clone()),
+        (json!("suite_user"), json!("suite_user@gamefuse.com"))
+    );
     let u2 = cs_sign_up(&env, game, &game_token, "SecondUser").await;
     let u3 = cs_sign_up(&env, game, &game_token, "ThirdUser").await;
     let (t2, t3) = (u2.token.clone(), u3.token.clone());
@@ -729,7 +743,9 @@ async fn csharp_flow(b: Backend) {
     let path = format!("game_rounds/{}", id(&bare));
     let js = ok(env.call(Sdk::Js, "GET", &path, Some(&t1), None).await);
     assert_eq!((js["place"].clone(), js["score"].clone()), (Value::Null, Value::Null));
-    let upd = json!({"score": 2000, "place": 2, "metadata": {"difficulty": "Easy"}});
+    // Only the changed fields; a time of unspecified kind has no offset (read as UTC).
+    let upd = json!({"score": 2000, "place": 2, "metadata": {"difficulty": "Easy"},
+        "end_time": "2026-01-01T10:05:00.0000000"});
     let v = ok(env
         .call(c, "PUT", &format!("game_rounds/{}", id(&solo)), Some(&t1), Some(upd))
         .await);
@@ -741,6 +757,7 @@ async fn csharp_flow(b: Backend) {
         ),
         (json!(2000.0), json!(2), json!("Easy"))
     );
+    assert_eq!(v["end_time"], "2026-01-01T10:05:00.000Z");
     let v = ok(env
         .call(
             c,

@@ -16,7 +16,7 @@ use playgate_core::gamefuse::reset::NewOutbox;
 use playgate_core::gamefuse::social::{Connection, ConnectionKind, Multiplayer, NewGroup, NewRound};
 use playgate_core::gamefuse::social_store::GamefuseSocialStore as _;
 use playgate_core::gamefuse::store::GamefuseStore as _;
-use playgate_core::gamefuse::users::{GfSessionStart, NewGfUser};
+use playgate_core::gamefuse::users::{GfSessionStart, NewGfUser, ProfilePatch};
 use playgate_core::ids::{GameId, PlayerId, SessionId};
 use playgate_core::session::SessionState;
 use playgate_core::store::Store;
@@ -543,7 +543,52 @@ async fn social_data_and_game_deletion(b: Backend) {
     db.drop_it().await;
 }
 
+/// A profile change renames and re-addresses the user (the sign-in key included); a
+/// username or e-mail taken in the game is `Conflict` and changes nothing.
+async fn profile_changes(b: Backend) {
+    let Some((s, db, g)) = setup(b).await else { return };
+    let ann = s
+        .gf_insert_user(&new_user(g, "Ann@x.org", "Ann"), &start(g, "t0", T0, false, "2026-01"))
+        .await
+        .expect("ann");
+    s.gf_insert_user(&new_user(g, "bob@x.org", "Bob"), &start(g, "t1", T0, false, "2026-01"))
+        .await
+        .expect("bob");
+    let patch = |username: Option<&str>, email: Option<&str>| ProfilePatch {
+        username: username.map(|u| (u.to_owned(), u.to_lowercase())),
+        email: email.map(|e| (e.to_lowercase(), e.to_owned())),
+        now: Timestamp(T0 + SEC),
+    };
+    let u = s
+        .gf_update_profile(ann.id, &patch(Some("Annie"), Some("Annie@y.org")))
+        .await
+        .expect("update");
+    assert_eq!(
+        (u.username.as_str(), u.display_email.as_str()),
+        ("Annie", "Annie@y.org")
+    );
+    let creds = s.gf_credentials_by_email(g, "annie@y.org").await.expect("read");
+    assert_eq!(creds.map(|c| c.0), Some(ann.id), "signs in by the new address");
+    assert!(s.gf_credentials_by_email(g, "ann@x.org").await.expect("read").is_none());
+    let taken = s.gf_update_profile(ann.id, &patch(Some("BOB"), None)).await;
+    assert!(
+        matches!(taken, Err(Error::Conflict(ref m)) if m.contains("Username")),
+        "{taken:?}"
+    );
+    let taken = s
+        .gf_update_profile(ann.id, &patch(Some("Ann2"), Some("Bob@x.org")))
+        .await;
+    assert!(
+        matches!(taken, Err(Error::Conflict(ref m)) if m.contains("Email")),
+        "{taken:?}"
+    );
+    let u = s.gf_user(g, ann.id).await.expect("read").expect("ann");
+    assert_eq!(u.username, "Annie", "nothing changed by the refused update");
+    db.drop_it().await;
+}
+
 on_both_backends!(
+    profile_changes,
     users_sessions_and_counters,
     credits_purchases_and_leaderboards,
     resets_and_game_deletion,

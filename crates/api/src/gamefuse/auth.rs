@@ -163,7 +163,6 @@ pub struct GameCall {
     pub game: Game,
     pub input: Input,
     pub ip: Option<IpAddr>,
-    pub client: Client,
 }
 
 impl FromRequest<AppState> for GameCall {
@@ -182,7 +181,6 @@ impl FromRequest<AppState> for GameCall {
         let game = state.gamefuse.authenticate_game(id, &token).await?;
         Ok(GameCall {
             game,
-            client: Client::of(&r.headers),
             input: r.input,
             ip: r.ip,
         })

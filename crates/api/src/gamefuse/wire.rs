@@ -633,15 +633,20 @@ pub fn float<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
     }
 }
 
-/// An ISO-8601 time (`2024-07-21T14:23:37.457Z`, `…-04:00`), kept to the nanosecond.
+/// An ISO-8601 time (`2024-07-21T14:23:37.457Z`, `…-04:00`), kept to the nanosecond. One
+/// without an offset is UTC: C#'s `ToString("o")` of a time of unspecified kind has none
+/// (reference 17.3).
 pub fn time<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Timestamp>, D::Error> {
     use serde::de::Error as _;
+    use time::format_description::well_known::Rfc3339;
     let v = serde_json::Value::deserialize(d)?;
     match v {
         serde_json::Value::Null => Ok(None),
         serde_json::Value::String(s) if s.trim().is_empty() => Ok(None),
         serde_json::Value::String(s) => {
-            let t = time::OffsetDateTime::parse(s.trim(), &time::format_description::well_known::Rfc3339)
+            let s = s.trim();
+            let t = time::OffsetDateTime::parse(s, &Rfc3339)
+                .or_else(|e| time::OffsetDateTime::parse(&format!("{s}Z"), &Rfc3339).map_err(|_| e))
                 .map_err(|_| D::Error::custom("is not an ISO-8601 time"))?;
             i64::try_from(t.unix_timestamp_nanos())
                 .map(|n| Some(Timestamp(n)))

@@ -223,23 +223,6 @@ impl Gamefuse {
         })
     }
 
-    /// Creates a user with a given password and no session (test suite, CLI).
-    pub async fn create_user(&self, game: &Game, email: &str, username: &str, password: &Secret) -> Result<GfUser> {
-        let signed = self
-            .sign_up(
-                game,
-                SignUp {
-                    email: email.to_owned(),
-                    username: username.to_owned(),
-                    password: password.clone(),
-                    password_confirmation: password.clone(),
-                },
-                None,
-            )
-            .await?;
-        Ok(signed.user)
-    }
-
     /// `POST /sessions`: checks the password (an unknown e-mail costs the same and gets the
     /// same answer), then starts a new session with a fresh token; the user's previous
     /// session ends. Failures count per client address and per account.
