@@ -122,7 +122,7 @@ impl Conn {
             // Look again soon enough to apply the idle limits once the answer is out.
             let recheck = self
                 .now()
-                .saturating_add(ms(limits.header_read_timeout.min(limits.idle_timeout)));
+                .saturating_add(ms(limits.header_read_timeout.min(limits.idle_timeout)).max(1));
             return busy.saturating_add(ms(limits.request_timeout) * 2).min(recheck);
         }
         match self.head_since.load(Ordering::Acquire) {

@@ -60,7 +60,7 @@ impl Health {
                     tracing::info!("PostgreSQL answers again");
                     // A failure noted between the two stores saw this probe still running
                     // and started none: carry on for it.
-                    if !(health.down.load(Ordering::Relaxed) && !health.probing.swap(true, Ordering::AcqRel)) {
+                    if !health.down.load(Ordering::Relaxed) || health.probing.swap(true, Ordering::AcqRel) {
                         return;
                     }
                 }
