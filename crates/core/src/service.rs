@@ -44,6 +44,8 @@ pub(crate) struct KeyReloads {
     lock: tokio::sync::Mutex<()>,
     /// Reloads started so far.
     started: AtomicU64,
+    /// The number (by `started`) of the last reload that succeeded.
+    succeeded: AtomicU64,
     /// When the last reload ended.
     last: Mutex<Option<Instant>>,
     /// Key ids found unknown after a reload, and when.
@@ -129,10 +131,11 @@ impl Playgate {
     /// tell whether a whole reload happened after it arrived).
     async fn reload_keys_locked(&self) -> Result<()> {
         let r = &self.key_reloads;
-        r.started.fetch_add(1, Ordering::AcqRel);
+        let number = r.started.fetch_add(1, Ordering::AcqRel) + 1;
         let res = Self::load_keys(&*self.store, &self.master).await;
         *r.last.lock().unwrap_or_else(PoisonError::into_inner) = Some(Instant::now());
         self.keys.replace(res?);
+        r.succeeded.store(number, Ordering::Release);
         Ok(())
     }
 
@@ -165,7 +168,8 @@ impl Playgate {
         let arrived = r.started.load(Ordering::Acquire);
         {
             let _turn = r.lock.lock().await;
-            if r.started.load(Ordering::Acquire) == arrived && !self.keys.knows(kid) {
+            // Reloads run under the lock: one that started after our arrival has ended.
+            if r.succeeded.load(Ordering::Acquire) <= arrived && !self.keys.knows(kid) {
                 let last = *r.last.lock().unwrap_or_else(PoisonError::into_inner);
                 if let Some(wait) = last.and_then(|t| KEY_RELOAD_MIN_INTERVAL.checked_sub(t.elapsed())) {
                     tokio::time::sleep(wait).await;
@@ -182,9 +186,9 @@ impl Playgate {
         }
     }
 
-    /// How many times this node has read its signing keys from the store (at start, on
-    /// rotation, on a periodic check that found a change, and for tokens with an unknown
-    /// key id).
+    /// How many times this node has re-read its signing keys from the store since it
+    /// started (on rotation, on a periodic check that found a change, and for tokens with
+    /// an unknown key id).
     pub fn key_reloads(&self) -> u64 {
         self.key_reloads.started.load(Ordering::Acquire)
     }

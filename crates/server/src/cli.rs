@@ -311,7 +311,10 @@ pub async fn run(cli: Cli) -> Result<(), BoxError> {
             let (core, store) = startup::open_core(&config, Arc::new(SystemClock)).await?;
             let kid = core.rotate_signing_key().await?;
             store.close().await;
-            println!("new signing key {kid}; restart or wait for other nodes to pick it up");
+            println!(
+                "new signing key {kid}; running nodes sign with it within signing_key_check_ms ({} ms)",
+                config.signing_key_check_ms
+            );
             Ok(())
         }
     }
