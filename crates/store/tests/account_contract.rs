@@ -370,12 +370,12 @@ async fn details_migration_upgrades_in_place(b: Backend) {
     let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("migrations")
         .join(backend);
-    let before = db.dir.join("migrations-before-0005");
+    let before = db.dir.join("migrations-before-0007");
     std::fs::create_dir_all(&before).expect("dir");
     for entry in std::fs::read_dir(&src).expect("migrations") {
         let path = entry.expect("entry").path();
         let name = path.file_name().expect("name").to_string_lossy().into_owned();
-        if name.as_str() < "0005" {
+        if name.as_str() < "0007" {
             std::fs::copy(&path, before.join(&name)).expect("copy");
         }
     }
@@ -395,12 +395,12 @@ async fn details_migration_upgrades_in_place(b: Backend) {
             .expect("url")
             .create_if_missing(true);
         let mut c = sqlx::SqliteConnection::connect_with(&opts).await.expect("connect");
-        migrator.run(&mut c).await.expect("migrate to 0004");
+        migrator.run(&mut c).await.expect("migrate to 0006");
         sqlx::raw_sql(&insert("X'00'")).execute(&mut c).await.expect("insert");
         c.close().await.expect("close");
     } else {
         let mut c = sqlx::PgConnection::connect(&db.url).await.expect("connect");
-        migrator.run(&mut c).await.expect("migrate to 0004");
+        migrator.run(&mut c).await.expect("migrate to 0006");
         sqlx::raw_sql(&insert("'\\x00'::bytea"))
             .execute(&mut c)
             .await
