@@ -6,6 +6,8 @@
 
 mod common;
 
+use std::time::Duration;
+
 use common::{Backend, Resp, TestServer, assert_error, spawn_with};
 use playgate_core::account::{AccessLevel, AccountDetails, AccountProfile, BillingDetails, NewAccount, NewApiKey};
 use playgate_core::crypto::Secret;
@@ -128,7 +130,8 @@ async fn refresh_reuse_on_the_other_node_ends_the_session() {
     assert_eq!(r.status, 200, "{}", r.text);
     let rotated = r.json;
     assert_eq!(verify(&b, &rotated).await["valid"], true);
-    // The replaced refresh token, presented to B: reuse.
+    // The replaced refresh token, presented to B after its grace period: reuse.
+    a.advance(Duration::from_secs(a.config.refresh_grace_secs + 1));
     assert_error(
         &b.call("POST", "/s2s/session/refresh", Some(&refresh_body(&opened)))
             .await,
