@@ -14,8 +14,8 @@
 -- call request() again without a response()): counted "lost_response" (not before the
 -- first response: wrk 4.1 calls request() once on the last thread's state to check the
 -- script, and never sends that request); a later 409 to a
--- login means the key was logged in (state flips, counted "resync_409"), a 401 to a logout
--- that it was not.
+-- login means the key was logged in (state flips, counted "resync_409"), a 404 ("Not
+-- logged in") to a logout that it was not.
 --
 -- Load shedding: a 429 or 503 to a login is counted "shed" and, if it carried
 -- Retry-After, "shed_retry_after"; the connection then waits Retry-After (see delay()
@@ -104,8 +104,8 @@ function scenario_response(status, headers, body)
    elseif kind == "logout" then
       if status == 204 then
          count("logouts")
-      elseif status == 401 then
-         count("resync_401")
+      elseif status == 404 then
+         count("resync_404")
       end
       logged_in = false
       return status == 204

@@ -654,10 +654,13 @@ impl Playgate {
             .ok_or(Error::NotFound("account"))
     }
 
-    /// One account by id, or by user name (any case).
+    /// One account by id, or by user name (any case; a name of digits only when no
+    /// account has that id).
     pub async fn find_account(&self, id_or_name: &str) -> Result<Option<Account>> {
-        if let Ok(id) = id_or_name.trim().parse::<i64>() {
-            return self.store.account_by_id(AccountId(id)).await;
+        if let Ok(id) = id_or_name.trim().parse::<i64>()
+            && let Some(a) = self.store.account_by_id(AccountId(id)).await?
+        {
+            return Ok(Some(a));
         }
         self.store.account_by_name_key(&name_key(id_or_name)).await
     }

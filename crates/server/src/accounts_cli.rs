@@ -36,7 +36,7 @@ pub enum AccountCommand {
         email_validated: bool,
         /// Names, address, language, billing ...
         #[command(flatten)]
-        details: DetailsArgs,
+        details: Box<DetailsArgs>,
         /// Read the password from the first line of stdin.
         #[arg(long)]
         password_stdin: bool,
@@ -58,7 +58,7 @@ pub enum AccountCommand {
         email_validated: Option<bool>,
         /// Names, address, language, billing ...
         #[command(flatten)]
-        details: DetailsArgs,
+        details: Box<DetailsArgs>,
         /// Print a JSON object.
         #[arg(long)]
         json: bool,

@@ -7,6 +7,8 @@
 //! The server's state carries over from one input to the next, so failures are not shrunk:
 //! the inputs are printed, with the seed (`PLAYGATE_PROPTEST_SEED` replays a run).
 
+use std::collections::BTreeMap;
+use std::sync::Mutex;
 use std::time::Duration;
 
 use proptest::prelude::*;
@@ -16,8 +18,9 @@ use serde_json::{Value, json};
 
 use super::{Backend, PASSWORD, TestServer, account, any_key, code, enable_2fa, req, server};
 
-/// Sequences per backend, and operations per sequence; about 300 requests in all.
-const SEQUENCES: u32 = 48;
+/// Sequences per backend, and operations per sequence: about 1000 requests, a few
+/// seconds.
+const SEQUENCES: u32 = 150;
 const MAX_OPS: usize = 12;
 
 #[derive(Debug, Clone)]
@@ -107,9 +110,18 @@ fn name() -> impl Strategy<Value = Name> {
     ]
 }
 
+/// Mostly absent or in a form clients send, sometimes anything.
+fn remember_me() -> impl Strategy<Value = Option<Value>> {
+    prop_oneof![
+        3 => Just(None),
+        2 => prop_oneof![Just(json!(1)), Just(json!(0)), Just(json!("1")), Just(json!(true))].prop_map(Some),
+        1 => json_value().prop_map(Some),
+    ]
+}
+
 fn login_body() -> impl Strategy<Value = Body> {
     prop_oneof![
-        6 => (name(), prop::bool::weighted(0.8), prop::option::of(json_value())).prop_map(
+        6 => (name(), prop::bool::weighted(0.8), remember_me()).prop_map(
             |(user, right_password, remember_me)| Body::Login { user, right_password, remember_me }
         ),
         1 => json_value().prop_map(Body::Json),
@@ -163,7 +175,7 @@ fn runner() -> (TestRunner, u64) {
     let seed = std::env::var("PLAYGATE_PROPTEST_SEED")
         .ok()
         .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| rand::random::<u64>());
+        .unwrap_or_else(rand::random::<u64>);
     let mut bytes = [0u8; 32];
     bytes[..8].copy_from_slice(&seed.to_le_bytes());
     let rng = TestRng::from_seed(RngAlgorithm::ChaCha, &bytes);
@@ -176,6 +188,8 @@ struct World {
     keys: [String; 2],
     secret: Vec<u8>,
     recovery: Vec<String>,
+    /// (path, status) → answers seen, printed at the end.
+    seen: Mutex<BTreeMap<(&'static str, u16), u32>>,
 }
 
 impl World {
@@ -229,6 +243,9 @@ impl World {
         let text = self.body(body);
         let r = req(&self.srv, method, path, token, text.as_deref(), &[]).await;
         assert!(r.status < 500, "{method} {path}: {} {}", r.status, r.text);
+        if let Ok(mut seen) = self.seen.lock() {
+            *seen.entry((*path, r.status)).or_default() += 1;
+        }
         // The deadlines of a login: the OTP window's with 2FA, 0 without.
         if *path == "/v3/session/login" && r.status == 200 {
             let (otp, at, otp_at) = (
@@ -258,6 +275,7 @@ pub async fn generated_inputs(b: Backend) {
         srv,
         secret,
         recovery,
+        seen: Mutex::default(),
     };
     let (mut runner, seed) = runner();
     println!("PLAYGATE_PROPTEST_SEED={seed}");
@@ -268,6 +286,9 @@ pub async fn generated_inputs(b: Backend) {
             println!("case {case} op {i}: {op:?}");
             world.run(op).await;
         }
+    }
+    if let Ok(seen) = world.seen.lock() {
+        println!("answers seen: {seen:?}");
     }
     world.srv.finish().await;
 }
