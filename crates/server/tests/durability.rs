@@ -390,7 +390,6 @@ mod sqlite {
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-    #[ignore = "needs the refresh grace period"]
     async fn last_acknowledged_refresh_token_works_after_sigkill() {
         super::last_acknowledged_refresh_token_works_after_sigkill(Backend::Sqlite).await;
     }
@@ -405,7 +404,6 @@ mod postgres {
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-    #[ignore = "needs the refresh grace period"]
     async fn last_acknowledged_refresh_token_works_after_sigkill() {
         super::last_acknowledged_refresh_token_works_after_sigkill(Backend::Postgres).await;
     }

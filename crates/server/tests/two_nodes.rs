@@ -1,6 +1,8 @@
 //! Two Playgate nodes on one PostgreSQL database, as a scaled-out deployment runs them:
 //! what one node does holds on the other at once. KGeN sessions (create, verify, end,
 //! refresh reuse), disabling a game, i3D logout, GameFuse sign-in and its one-session rule.
+//! Key rotation across nodes is `keys.rs` (`rotation_across_nodes`), beside the other
+//! signing-key tests.
 //! PostgreSQL only (the deployment that has several nodes); skipped when
 //! `PLAYGATE_TEST_POSTGRES_URL` is unset.
 
