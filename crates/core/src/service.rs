@@ -21,6 +21,7 @@ pub struct Playgate {
     pub(crate) keys: Keyring,
     pub(crate) settings: Arc<Settings>,
     pub(crate) passwords: crate::password::Passwords,
+    pub(crate) metrics: Arc<crate::metrics::Metrics>,
 }
 
 fn key_context(kid: &str) -> String {
@@ -48,6 +49,7 @@ impl Playgate {
             master,
             keys,
             settings: Arc::new(settings),
+            metrics: Arc::new(crate::metrics::Metrics::new()),
         })
     }
 
@@ -103,5 +105,11 @@ impl Playgate {
     /// Whether the database answers.
     pub async fn ready(&self) -> Result<()> {
         self.store.ping().await
+    }
+
+    /// Registers the core's counters and the password pool's gauges.
+    pub fn register_metrics(&self, registry: &mut prometheus_client::registry::Registry) {
+        self.metrics.register(registry);
+        registry.register_collector(Box::new(self.passwords.clone()));
     }
 }

@@ -111,6 +111,17 @@ pub struct Config {
     pub login_remember_me_ttl_secs: u64,
     /// Issuer shown by authenticator apps. Default `Playgate`.
     pub totp_issuer: String,
+    /// Serve `GET /metrics` on this address of its own instead of the main listener
+    /// (e.g. `127.0.0.1:9090`, to keep it off the public port). Default: on `listen`.
+    pub metrics_listen: Option<SocketAddr>,
+    /// Bearer token `GET /metrics` requires (`Authorization: Bearer …`). Default: none.
+    pub metrics_token: Option<String>,
+    /// A file holding `metrics_token` (read when it is unset).
+    pub metrics_token_file: Option<PathBuf>,
+    /// Write the first-start banner with the demo game's secret to this file (created
+    /// with mode 0600) instead of standard output, which service managers keep in their
+    /// journals. Default: standard output.
+    pub demo_secret_file: Option<PathBuf>,
 }
 
 impl Default for Config {
@@ -152,6 +163,10 @@ impl Default for Config {
             login_ttl_secs: 24 * 3600,
             login_remember_me_ttl_secs: 30 * 24 * 3600,
             totp_issuer: "Playgate".into(),
+            metrics_listen: None,
+            metrics_token: None,
+            metrics_token_file: None,
+            demo_secret_file: None,
         }
     }
 }
@@ -281,6 +296,10 @@ impl Config {
                 "test_suite_key_name",
                 "test_suite_key_token",
                 "geoip_database",
+                "metrics_listen",
+                "metrics_token",
+                "metrics_token_file",
+                "demo_secret_file",
             ]
             .map(String::from),
         );

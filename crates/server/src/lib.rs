@@ -7,5 +7,6 @@ pub mod cli;
 pub mod config;
 pub mod gamefuse;
 pub mod gamefuse_cli;
+pub mod process_metrics;
 pub mod startup;
 pub mod telemetry;

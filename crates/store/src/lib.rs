@@ -14,6 +14,7 @@ mod gamefuse_impl;
 mod gamefuse_rows;
 mod gamefuse_social_impl;
 mod lite;
+mod metrics;
 pub use lite::STATEMENT_TARGET;
 mod rows;
 mod store_impl;

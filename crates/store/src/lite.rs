@@ -213,6 +213,8 @@ pub(crate) struct Readers {
     path: PathBuf,
     idle: Mutex<Vec<LiteConn>>,
     max_idle: usize,
+    /// Connections lent out now (for `/metrics`).
+    lent: std::sync::atomic::AtomicUsize,
 }
 
 impl Readers {
@@ -223,24 +225,34 @@ impl Readers {
             max_idle: std::thread::available_parallelism()
                 .map_or(0, usize::from)
                 .max(MIN_IDLE_READERS),
+            lent: std::sync::atomic::AtomicUsize::new(0),
         }
     }
 
     /// A connection for reading; give it back with [`Readers::put`].
     pub(crate) fn get(&self) -> Result<LiteConn> {
-        match self.idle.lock().ok().and_then(|mut v| v.pop()) {
-            Some(c) => Ok(c),
-            None => LiteConn::open(&self.path, None),
-        }
+        let conn = match self.idle.lock().ok().and_then(|mut v| v.pop()) {
+            Some(c) => c,
+            None => LiteConn::open(&self.path, None)?,
+        };
+        self.lent.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        Ok(conn)
     }
 
     /// Returns a connection taken with [`Readers::get`].
     pub(crate) fn put(&self, conn: LiteConn) {
+        self.lent.fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
         if let Ok(mut idle) = self.idle.lock()
             && idle.len() < self.max_idle
         {
             idle.push(conn);
         }
+    }
+
+    /// Connections lent out and idle now.
+    pub(crate) fn usage(&self) -> (usize, usize) {
+        let idle = self.idle.lock().map_or(0, |v| v.len());
+        (self.lent.load(std::sync::atomic::Ordering::Relaxed), idle)
     }
 
     /// Drops the idle connections.
