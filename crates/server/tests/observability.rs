@@ -326,10 +326,8 @@ async fn metrics_after_a_few_requests(b: Backend) {
         ),
     );
     assert!(sum > 0.0 && sum < 30.0, "{sum}");
-    let inf = format!(
-        "playgate_http_request_duration_seconds_bucket{{le=\"+Inf\",dialect=\"kgen\",route=\"/s2s/session\",status=\"2xx\"}}"
-    );
-    assert_eq!(sample(&s, &inf), 3.0);
+    let inf = "playgate_http_request_duration_seconds_bucket{le=\"+Inf\",dialect=\"kgen\",route=\"/s2s/session\",status=\"2xx\"}";
+    assert_eq!(sample(&s, inf), 3.0);
     // The route is the template, never the raw path with its id.
     assert!(!text.contains(&sid), "raw path in the labels:\n{text}");
     assert_eq!(
@@ -394,6 +392,10 @@ async fn metrics_after_a_few_requests(b: Backend) {
             let idle = sample(&s, "playgate_db_connections{pool=\"postgres\",state=\"idle\"}");
             assert!((1.0..=4.0).contains(&idle), "{idle}");
         }
+    }
+
+    for kind in ["conflict", "database", "connection", "other"] {
+        assert!(sample(&s, &format!("playgate_db_statement_errors_total{{kind=\"{kind}\"}}")) >= 0.0);
     }
 
     // Process.

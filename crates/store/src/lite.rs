@@ -105,7 +105,19 @@ tuple_from_lite!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7);
 /// Maps a rusqlite error like [`crate::db_err`] maps sqlx's: a unique violation is a
 /// `Conflict`, the rest an internal fault.
 pub(crate) fn lite_err(e: rusqlite::Error) -> Error {
+    use crate::metrics::{ErrorKind, count_error};
     use rusqlite::ffi;
+    count_error(match &e {
+        rusqlite::Error::QueryReturnedNoRows => return Error::NotFound("row"),
+        rusqlite::Error::SqliteFailure(f, _)
+            if f.extended_code == ffi::SQLITE_CONSTRAINT_UNIQUE
+                || f.extended_code == ffi::SQLITE_CONSTRAINT_PRIMARYKEY =>
+        {
+            ErrorKind::Conflict
+        }
+        rusqlite::Error::SqliteFailure(..) => ErrorKind::Database,
+        _ => ErrorKind::Other,
+    });
     match e {
         rusqlite::Error::QueryReturnedNoRows => Error::NotFound("row"),
         rusqlite::Error::SqliteFailure(f, _)

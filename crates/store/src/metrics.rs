@@ -1,11 +1,14 @@
 //! The store's gauges and histograms for `/metrics`: the SQLite writer's queue, batch sizes
 //! and commit times; connections in use and idle (SQLite readers, the sqlx pools). Gauges
-//! are read when scraped, so the statements themselves pay nothing for them.
+//! are read when scraped, so the statements themselves pay nothing for them. Failed
+//! statements are counted by kind where the store maps driver errors.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use prometheus_client::collector::Collector;
 use prometheus_client::encoding::{DescriptorEncoder, EncodeMetric as _};
+use prometheus_client::metrics::counter::ConstCounter;
 use prometheus_client::metrics::gauge::ConstGauge;
 use prometheus_client::registry::Registry;
 
@@ -30,6 +33,29 @@ impl SqlStore {
     }
 }
 
+/// What kind of failure a statement met.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum ErrorKind {
+    /// A unique key was taken (answered as a conflict).
+    Conflict,
+    /// Any other error the database reported (constraint, busy, syntax …).
+    Database,
+    /// No connection: the pool timed out or closed, or I/O failed.
+    Connection,
+    /// Anything else (decoding a row, the driver's own errors).
+    Other,
+}
+
+/// Failed statements by kind, for every store of this process: the error mappers are
+/// plain functions without a store at hand, and one process rarely runs two stores (tests
+/// do; they read this counter only as a series that exists).
+pub(crate) static STATEMENT_ERRORS: [AtomicU64; 4] = [const { AtomicU64::new(0) }; 4];
+
+/// Counts a failed statement.
+pub(crate) fn count_error(kind: ErrorKind) {
+    STATEMENT_ERRORS[kind as usize].fetch_add(1, Ordering::Relaxed);
+}
+
 /// Reads the store's gauges at scrape time.
 struct Gauges(Arc<SqlStore>);
 
@@ -50,12 +76,32 @@ fn gauge(encoder: &mut DescriptorEncoder, name: &str, help: &str, pools: &[(&str
     Ok(())
 }
 
+fn encode_errors(encoder: &mut DescriptorEncoder) -> std::fmt::Result {
+    let mut errors = encoder.encode_descriptor(
+        "db_statement_errors",
+        "Failed database statements by kind (every store of the process)",
+        None,
+        prometheus_client::metrics::MetricType::Counter,
+    )?;
+    for (kind, name) in [
+        (ErrorKind::Conflict, "conflict"),
+        (ErrorKind::Database, "database"),
+        (ErrorKind::Connection, "connection"),
+        (ErrorKind::Other, "other"),
+    ] {
+        let n = STATEMENT_ERRORS[kind as usize].load(Ordering::Relaxed);
+        ConstCounter::new(n).encode(errors.encode_family(&[("kind", name)])?)?;
+    }
+    Ok(())
+}
+
 impl Collector for Gauges {
     fn encode(&self, mut encoder: DescriptorEncoder) -> std::fmt::Result {
         let sqlx_usage = |size: u32, idle: usize| {
             let size = usize::try_from(size).unwrap_or(usize::MAX);
             (size.saturating_sub(idle), idle)
         };
+        encode_errors(&mut encoder)?;
         match &self.0.db {
             Db::Sqlite {
                 read, readers, writer, ..
