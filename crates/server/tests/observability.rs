@@ -12,6 +12,8 @@ use std::io::Write;
 use std::sync::{Arc, Mutex, OnceLock};
 
 use common::{Backend, TestServer, spawn, spawn_with};
+use playgate_core::account::{AccessLevel, AccountProfile, NewAccount, NewApiKey};
+use playgate_core::crypto::Secret;
 use serde_json::{Value, json};
 
 /// Everything logged by this test binary so far.
@@ -217,6 +219,53 @@ async fn no_secret_in_logs(b: Backend) {
         .http
         .get(format!("{}/api/v3/users/{}", srv.base, signed["id"]))
         .header("authentication-token", &token)
+        .send()
+        .await
+        .expect("user");
+    assert_eq!(r.status(), 200);
+
+    // i3D: an account's password, an API key, a wrong and a right login, a logged-in call.
+    let i3d_password = "I3d-Pass-Mm41-never-logged";
+    let i3d_wrong = "I3d-Wrong-Tt58-never-logged";
+    srv.running
+        .core
+        .create_account(NewAccount {
+            user_name: "logs-account".into(),
+            password: Secret::new(i3d_password),
+            profile: AccountProfile {
+                email: "logs-account@example.com".into(),
+                ..AccountProfile::default()
+            },
+            access_level: AccessLevel::Regular,
+            trial_days: None,
+            email_validated: true,
+        })
+        .await
+        .expect("account");
+    let (_, key) = srv
+        .running
+        .core
+        .create_api_key(NewApiKey::default())
+        .await
+        .expect("key");
+    let key = key.expose().to_owned();
+    secrets.extend([i3d_password.to_owned(), i3d_wrong.to_owned(), key.clone()]);
+    let login = |password: &str| {
+        srv.http
+            .post(format!("{}/v3/session/login", srv.base))
+            .header("PRIVATE-TOKEN", &key)
+            .header("content-type", "application/json")
+            .body(json!({ "userName": "logs-account", "password": password }).to_string())
+            .send()
+    };
+    let r = login(i3d_wrong).await.expect("login");
+    assert_eq!(r.status(), 401);
+    let r = login(i3d_password).await.expect("login");
+    assert_eq!(r.status(), 200);
+    let r = srv
+        .http
+        .get(format!("{}/v3/session/user", srv.base))
+        .header("PRIVATE-TOKEN", &key)
         .send()
         .await
         .expect("user");
