@@ -15,13 +15,19 @@ use axum::Router;
 pub use common::state::{AppState, NetConfig};
 
 /// The whole HTTP application.
+/// Every request gets a request id and its span (outermost, so every log line of the
+/// request has it) and is counted in the HTTP metrics.
 pub fn app(state: AppState) -> Router {
-    Router::new()
+    let mut router = Router::new()
         .merge(common::health::router())
         .merge(kgen::router())
         .merge(i3d::router())
         .merge(gamefuse::router())
-        .merge(admin::router())
+        .merge(admin::router());
+    if let Some(exposition) = state.exposition.clone() {
+        router = router.merge(common::metrics::router(exposition));
+    }
+    router
         .layer(axum::middleware::from_fn(common::complete::run_to_completion))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
@@ -29,5 +35,10 @@ pub fn app(state: AppState) -> Router {
         ))
         .layer(axum::extract::DefaultBodyLimit::max(state.net.max_body_bytes))
         .layer(axum::middleware::from_fn(http_failure::in_dialect))
+        .layer(axum::middleware::from_fn_with_state(
+            state.http_metrics.clone(),
+            common::metrics::record,
+        ))
+        .layer(axum::middleware::from_fn(common::request_id::assign))
         .with_state(state)
 }

@@ -17,6 +17,7 @@ pub mod ids;
 pub mod limits;
 pub mod link;
 pub mod login;
+pub mod metrics;
 pub mod password;
 pub mod player;
 pub mod service;

@@ -174,6 +174,12 @@ impl Playgate {
     /// `POST /v3/session/login`: checks the password; without 2FA the login is complete,
     /// with 2FA it waits for [`login_otp`](Self::login_otp).
     pub async fn login(&self, key: &ApiKey, cmd: LoginCmd) -> Result<LoginStarted> {
+        let res = self.check_login(key, cmd).await;
+        self.metrics.login_result("i3d", &res);
+        res
+    }
+
+    async fn check_login(&self, key: &ApiKey, cmd: LoginCmd) -> Result<LoginStarted> {
         if cmd.user_name.trim().is_empty() {
             return Err(Error::invalid("userName", "is required"));
         }
@@ -269,6 +275,14 @@ impl Playgate {
     /// recovery code. Wrong codes count as failed logins; `otp_max_failures` of them
     /// cancel the waiting login.
     pub async fn login_otp(&self, key: &ApiKey, otp: &str, ip: Option<IpAddr>) -> Result<()> {
+        let res = self.check_login_otp(key, otp, ip).await;
+        if matches!(res, Err(Error::Unauthorized(_))) {
+            self.metrics.otp_failures.inc();
+        }
+        res
+    }
+
+    async fn check_login_otp(&self, key: &ApiKey, otp: &str, ip: Option<IpAddr>) -> Result<()> {
         if otp.trim().is_empty() {
             return Err(Error::invalid("otp", "is required"));
         }

@@ -140,6 +140,8 @@ struct Load {
     admitted: AtomicUsize,
     /// Moving average of one hash's wall time, nanoseconds.
     hash_ns: AtomicU64,
+    /// Checks refused because they could not start in time (for `/metrics`).
+    refused: AtomicU64,
 }
 
 impl Load {
@@ -169,6 +171,42 @@ impl Drop for Admitted<'_> {
 fn overloaded(wait: Duration) -> Error {
     Error::RateLimited {
         retry_after_secs: wait.as_secs().max(1),
+    }
+}
+
+/// The pool's state at scrape time: hashes running and queued (read from the semaphore
+/// and the admission count, so the hot path pays nothing extra) and checks refused.
+impl prometheus_client::collector::Collector for Passwords {
+    fn encode(&self, mut encoder: prometheus_client::encoding::DescriptorEncoder) -> std::fmt::Result {
+        use prometheus_client::encoding::EncodeMetric as _;
+        use prometheus_client::metrics::counter::ConstCounter;
+        use prometheus_client::metrics::gauge::ConstGauge;
+        let load = &*self.load;
+        let running = load.workers.saturating_sub(self.permits.available_permits());
+        let queued = load.admitted.load(Ordering::Relaxed).saturating_sub(running);
+        let as_i64 = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
+        let gauge = ConstGauge::new(as_i64(running));
+        gauge.encode(encoder.encode_descriptor(
+            "password_hashes_running",
+            "Password hashes computing now",
+            None,
+            gauge.metric_type(),
+        )?)?;
+        let gauge = ConstGauge::new(as_i64(queued));
+        gauge.encode(encoder.encode_descriptor(
+            "password_hashes_queued",
+            "Password checks waiting for a hashing slot",
+            None,
+            gauge.metric_type(),
+        )?)?;
+        let counter = ConstCounter::new(load.refused.load(Ordering::Relaxed));
+        counter.encode(encoder.encode_descriptor(
+            "password_hashes_refused",
+            "Password checks refused (429) because they could not start in time",
+            None,
+            counter.metric_type(),
+        )?)?;
+        Ok(())
     }
 }
 
@@ -249,6 +287,7 @@ impl Passwords {
             max_wait: p.max_wait,
             admitted: AtomicUsize::new(0),
             hash_ns: AtomicU64::new(u64::try_from(started.elapsed().as_nanos()).unwrap_or(u64::MAX)),
+            refused: AtomicU64::new(0),
         };
         Ok(Passwords {
             argon,
@@ -272,6 +311,7 @@ impl Passwords {
         // logins took longer than the bound, with a quarter 3 of 801, with a third none).
         let wait = load.expected_wait(ahead + load.workers);
         if wait + wait / 2 > load.max_wait {
+            load.refused.fetch_add(1, Ordering::Relaxed);
             return Err(overloaded(wait));
         }
         // The estimate can be wrong (hash times vary): the bound holds regardless. A check
@@ -281,7 +321,10 @@ impl Passwords {
         let patience = load.max_wait.saturating_sub(own_hash);
         let permit = match tokio::time::timeout(patience, self.permits.clone().acquire_owned()).await {
             Ok(permit) => permit.map_err(Error::internal)?,
-            Err(_) => return Err(overloaded(load.max_wait)),
+            Err(_) => {
+                load.refused.fetch_add(1, Ordering::Relaxed);
+                return Err(overloaded(load.max_wait));
+            }
         };
         let (argon, memory, stats) = (self.argon.clone(), self.memory.clone(), self.load.clone());
         // The permit and the memory go with the hash: if the caller went away, the hash

@@ -25,6 +25,7 @@ pub struct Playgate {
     pub(crate) key_reloads: Arc<KeyReloads>,
     pub(crate) settings: Arc<Settings>,
     pub(crate) passwords: crate::password::Passwords,
+    pub(crate) metrics: Arc<crate::metrics::Metrics>,
 }
 
 /// Reloads of the signing keys for tokens with unknown key ids happen at most this often.
@@ -93,6 +94,7 @@ impl Playgate {
             keys,
             key_reloads: Arc::new(KeyReloads::default()),
             settings: Arc::new(settings),
+            metrics: Arc::new(crate::metrics::Metrics::new()),
         })
     }
 
@@ -214,5 +216,11 @@ impl Playgate {
     /// Whether the database answers.
     pub async fn ready(&self) -> Result<()> {
         self.store.ping().await
+    }
+
+    /// Registers the core's counters and the password pool's gauges.
+    pub fn register_metrics(&self, registry: &mut prometheus_client::registry::Registry) {
+        self.metrics.register(registry);
+        registry.register_collector(Box::new(self.passwords.clone()));
     }
 }

@@ -200,7 +200,12 @@ impl Playgate {
         };
         loop {
             match self.store.open_player_session(&store_cmd, mint.clone()).await? {
-                OpenOutcome::Opened(opened) => return Ok(*opened),
+                OpenOutcome::Opened(opened) => {
+                    // The store creates a session under the id it is offered.
+                    self.metrics
+                        .session_opened(opened.session.id == store_cmd.new_session_id);
+                    return Ok(*opened);
+                }
                 OpenOutcome::NeedsWallet if store_cmd.wallet.is_none() => {
                     store_cmd.wallet = Some(wallet::generate(&self.master)?);
                 }
@@ -274,6 +279,7 @@ impl Playgate {
                 expires_at,
                 ..session
             };
+            self.metrics.refreshed.inc();
             return Ok(Refreshed { session, tokens });
         }
         // Validly signed for this session, but neither its current refresh token nor the
@@ -282,6 +288,7 @@ impl Playgate {
             Some(s) if s.is_live(now) => {
                 self.store.end_session(sid, game.id, now).await?;
                 tracing::warn!(session = %sid, game = %game.id, "refresh token reuse: session ended");
+                self.metrics.refresh_reuse.inc();
                 Err(Error::Unauthorized("refresh token already used; session ended"))
             }
             _ => Err(Error::Unauthorized("session ended or expired")),
@@ -318,7 +325,10 @@ impl Playgate {
     /// `DELETE /s2s/session/{id}`: ends a session of this game; its tokens stop working.
     pub async fn end_session(&self, game: &Game, id: SessionId) -> Result<()> {
         match self.store.end_session(id, game.id, self.now()).await? {
-            EndOutcome::Ended => Ok(()),
+            EndOutcome::Ended => {
+                self.metrics.ended.inc();
+                Ok(())
+            }
             EndOutcome::AlreadyEnded => Err(Error::Conflict("session already ended".into())),
             EndOutcome::NotFound => Err(Error::NotFound("session")),
         }

@@ -222,6 +222,25 @@ pub fn demo_banner(c: &GameCredentials, addr: SocketAddr) -> String {
     )
 }
 
+/// Writes `text` to `path`, readable by its owner only (an existing file is replaced and
+/// narrowed to mode 0600 too).
+pub fn write_private(path: &std::path::Path, text: &str) -> Result<(), BoxError> {
+    use std::os::unix::fs::{OpenOptionsExt as _, PermissionsExt as _};
+    let fail = |e: std::io::Error| format!("cannot write {}: {e}", path.display());
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)
+        .map_err(fail)?;
+    f.set_permissions(std::fs::Permissions::from_mode(0o600))
+        .map_err(fail)?;
+    f.write_all(text.as_bytes()).map_err(fail)?;
+    f.sync_all().map_err(fail)?;
+    Ok(())
+}
+
 async fn serve(config: Config) -> Result<(), BoxError> {
     use tokio::signal::unix::{SignalKind, signal};
     // Install the handlers before announcing readiness: a SIGTERM that arrives right after
@@ -238,12 +257,27 @@ async fn serve(config: Config) -> Result<(), BoxError> {
         Ok(_) => {}
         Err(e) => tracing::warn!(error = %e, "cannot read or raise the open-file limit"),
     }
+    let secret_file = config.demo_secret_file.clone();
     let running = startup::start(config, Arc::new(SystemClock)).await?;
     // Best effort: a closed stdout (piped into `head`, say) must not stop the server.
     let mut out = std::io::stdout().lock();
     let _ = writeln!(out, "Playgate is listening on {}", local_url(running.addr));
     if let Some(demo) = &running.demo {
-        let _ = writeln!(out, "{}", demo_banner(demo, running.addr));
+        match &secret_file {
+            Some(path) => {
+                write_private(path, &demo_banner(demo, running.addr))?;
+                let _ = writeln!(
+                    out,
+                    "A new database: created the demo game \"{}\" (id {}); its credentials are in {} (mode 0600).",
+                    demo.game.name,
+                    demo.game.id,
+                    path.display()
+                );
+            }
+            None => {
+                let _ = writeln!(out, "{}", demo_banner(demo, running.addr));
+            }
+        }
     }
     let _ = out.flush();
     drop(out);

@@ -145,6 +145,17 @@ pub struct Config {
     /// as unreachable: requests are answered 503 with `Retry-After` at once until it
     /// answers again. Default 1000.
     pub database_acquire_timeout_ms: u64,
+    /// Serve `GET /metrics` on this address of its own instead of the main listener
+    /// (e.g. `127.0.0.1:9090`, to keep it off the public port). Default: on `listen`.
+    pub metrics_listen: Option<SocketAddr>,
+    /// Bearer token `GET /metrics` requires (`Authorization: Bearer …`). Default: none.
+    pub metrics_token: Option<String>,
+    /// A file holding `metrics_token` (read when it is unset).
+    pub metrics_token_file: Option<PathBuf>,
+    /// Write the first-start banner with the demo game's secret to this file (created
+    /// with mode 0600) instead of standard output, which service managers keep in their
+    /// journals. Default: standard output.
+    pub demo_secret_file: Option<PathBuf>,
 }
 
 impl Default for Config {
@@ -195,6 +206,10 @@ impl Default for Config {
             request_timeout_secs: 30,
             max_body_bytes: 2 * 1024 * 1024,
             database_acquire_timeout_ms: 1000,
+            metrics_listen: None,
+            metrics_token: None,
+            metrics_token_file: None,
+            demo_secret_file: None,
         }
     }
 }
@@ -325,6 +340,10 @@ impl Config {
                 "test_suite_key_name",
                 "test_suite_key_token",
                 "geoip_database",
+                "metrics_listen",
+                "metrics_token",
+                "metrics_token_file",
+                "demo_secret_file",
             ]
             .map(String::from),
         );

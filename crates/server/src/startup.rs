@@ -9,6 +9,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use playgate_api::common::geoip::GeoIp;
+use playgate_api::common::metrics::Exposition;
 use playgate_api::{AppState, NetConfig};
 use playgate_core::clock::Clock;
 use playgate_core::crypto::{MasterKey, Secret};
@@ -16,6 +17,7 @@ use playgate_core::game::GameCredentials;
 use playgate_core::gamefuse::Gamefuse;
 use playgate_core::service::Playgate;
 use playgate_store::{SqlStore, StoreOptions};
+use prometheus_client::registry::Registry;
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
@@ -132,6 +134,9 @@ fn app_state(config: &Config, core: Playgate, net: NetConfig) -> Result<AppState
 pub struct Running {
     /// The address it listens on.
     pub addr: SocketAddr,
+    /// The address of the metrics listener, when `metrics_listen` is set.
+    pub metrics_addr: Option<SocketAddr>,
+    metrics_task: Option<JoinHandle<std::io::Result<()>>>,
     /// The core it serves.
     pub core: Playgate,
     /// The demo game created at this start, if the database was empty.
@@ -160,6 +165,7 @@ impl Running {
             gamefuse,
             flusher,
             grace,
+            metrics_task,
             ..
         } = self;
         shutdown.cancelled().await;
@@ -169,6 +175,10 @@ impl Running {
                 .map_err(BoxError::from),
             Err(_) => Err("in-flight requests did not finish within the grace period".into()),
         };
+        if let Some(t) = metrics_task {
+            // Scrapes are short; one that hangs must not hold the shutdown.
+            let _ = tokio::time::timeout(grace, t).await;
+        }
         // The calls counted since the flusher's last run (it ends with the server).
         let _ = flusher.await;
         if let Err(e) = gamefuse.flush_events().await {
@@ -183,6 +193,23 @@ impl Running {
         self.shutdown.cancel();
         self.wait().await
     }
+}
+
+/// Every series (HTTP, core, store, process) in one registry, and the token guarding it.
+fn exposition(
+    config: &Config,
+    state: &AppState,
+    core: &Playgate,
+    store: &Arc<SqlStore>,
+) -> Result<Arc<Exposition>, BoxError> {
+    let mut registry = Registry::default();
+    registry.register_collector(Box::new(crate::process_metrics::Process::new()));
+    let ours = registry.sub_registry_with_prefix("playgate");
+    state.http_metrics.register(ours);
+    core.register_metrics(ours);
+    store.register_metrics(ours);
+    let token = Config::secret(&config.metrics_token, &config.metrics_token_file)?.map(Secret::new);
+    Ok(Arc::new(Exposition::new(registry, token.as_ref())))
 }
 
 /// Starts a server: opens the database, creates the demo game on a fresh one, binds, and
@@ -200,15 +227,33 @@ pub async fn start(config: Config, clock: Arc<dyn Clock>) -> Result<Running, Box
         .map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
     let addr = listener.local_addr()?;
     let gamefuse = crate::gamefuse::service(&config, core.clone(), addr)?;
-    let state = app_state(&config, core.clone(), net)?.with_gamefuse(gamefuse.clone());
-    let app = playgate_api::app(state);
+    let mut state = app_state(&config, core.clone(), net)?.with_gamefuse(gamefuse.clone());
+    let exposition = exposition(&config, &state, &core, &store)?;
     let shutdown = CancellationToken::new();
+    let (metrics_addr, metrics_task) = match config.metrics_listen {
+        None => {
+            state = state.with_exposition(exposition);
+            (None, None)
+        }
+        Some(at) => {
+            let listener = TcpListener::bind(at)
+                .await
+                .map_err(|e| format!("cannot listen on {at} (metrics_listen): {e}"))?;
+            let addr = listener.local_addr()?;
+            let router: axum::Router = playgate_api::common::metrics::router(exposition);
+            let task = tokio::spawn(crate::serve::serve(listener, router, limits(&config), shutdown.clone()));
+            (Some(addr), Some(task))
+        }
+    };
+    let app = playgate_api::app(state);
     let task = tokio::spawn(crate::serve::serve(listener, app, limits(&config), shutdown.clone()));
     let flusher = tokio::spawn(flush_events(gamefuse.clone(), shutdown.clone()));
     spawn_maintenance(&config, &core, &shutdown);
     tracing::info!(%addr, backend = store.backend(), "playgate listening");
     Ok(Running {
         addr,
+        metrics_addr,
+        metrics_task,
         core,
         demo,
         shutdown,

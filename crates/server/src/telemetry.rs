@@ -1,4 +1,8 @@
-//! Logging with `tracing`: text or JSON lines on stderr, filtered like `RUST_LOG`.
+//! Logging with `tracing`: text or JSON lines on stderr, filtered like `RUST_LOG`. Each
+//! line written while a request runs carries its `request{id=…}` span. Colour codes only
+//! when stderr is a terminal: in files and journals they would be noise.
+
+use std::io::IsTerminal as _;
 
 use tracing_subscriber::EnvFilter;
 
@@ -13,6 +17,7 @@ pub fn init(config: &Config) {
         .unwrap_or_else(|| EnvFilter::new("info"));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(std::io::stderr().is_terminal())
         .with_writer(std::io::stderr);
     let _ = match config.log_format {
         LogFormat::Text => builder.try_init(),

@@ -168,6 +168,43 @@ fn first_start_prints_a_working_curl_and_sigterm_exits_cleanly() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// With `demo_secret_file`, the demo game's secret goes to that file (mode 0600) and
+/// standard output (a service manager's journal) only says where it is.
+#[test]
+fn demo_secret_file_keeps_the_secret_off_stdout() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let dir = temp_dir();
+    let file = dir.join("demo-credentials.txt");
+    let mut child = Command::new(BIN)
+        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(&dir)
+        .env_remove("PLAYGATE_DATABASE_URL")
+        .env("PLAYGATE_DEMO_SECRET_FILE", &file)
+        .env("PLAYGATE_LOG", "warn")
+        .current_dir(&dir)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("spawn");
+    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+    let mut next = || lines.next().expect("a line").expect("utf8");
+    let (first, second) = (next(), next());
+    assert!(first.starts_with("Playgate is listening on "), "{first}");
+    assert!(
+        second.contains("created the demo game") && second.contains(&file.display().to_string()),
+        "{second}"
+    );
+    let written = std::fs::read_to_string(&file).expect("credentials file");
+    let (_, secret) = banner_credentials(&written);
+    assert!(secret.len() >= 16, "{written}");
+    assert!(!first.contains(&secret) && !second.contains(&secret));
+    let mode = std::fs::metadata(&file).expect("file").permissions().mode();
+    assert_eq!(mode & 0o777, 0o600);
+    sigterm(&child);
+    assert!(wait_exit(child).success());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 #[test]
 fn sigterm_finishes_a_request_in_flight() {
     let dir = temp_dir();

@@ -15,6 +15,7 @@ mod gamefuse_rows;
 mod gamefuse_social_impl;
 mod health;
 mod lite;
+mod metrics;
 pub use lite::STATEMENT_TARGET;
 mod rows;
 mod store_impl;

@@ -105,7 +105,19 @@ tuple_from_lite!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7);
 /// Maps a rusqlite error like [`crate::db_err`] maps sqlx's: a unique violation is a
 /// `Conflict`, the rest an internal fault.
 pub(crate) fn lite_err(e: rusqlite::Error) -> Error {
+    use crate::metrics::{ErrorKind, count_error};
     use rusqlite::ffi;
+    count_error(match &e {
+        rusqlite::Error::QueryReturnedNoRows => return Error::NotFound("row"),
+        rusqlite::Error::SqliteFailure(f, _)
+            if f.extended_code == ffi::SQLITE_CONSTRAINT_UNIQUE
+                || f.extended_code == ffi::SQLITE_CONSTRAINT_PRIMARYKEY =>
+        {
+            ErrorKind::Conflict
+        }
+        rusqlite::Error::SqliteFailure(..) => ErrorKind::Database,
+        _ => ErrorKind::Other,
+    });
     match e {
         rusqlite::Error::QueryReturnedNoRows => Error::NotFound("row"),
         rusqlite::Error::SqliteFailure(f, _)
@@ -213,6 +225,8 @@ pub(crate) struct Readers {
     path: PathBuf,
     idle: Mutex<Vec<LiteConn>>,
     max_idle: usize,
+    /// Connections lent out now (for `/metrics`).
+    lent: std::sync::atomic::AtomicUsize,
 }
 
 impl Readers {
@@ -223,24 +237,34 @@ impl Readers {
             max_idle: std::thread::available_parallelism()
                 .map_or(0, usize::from)
                 .max(MIN_IDLE_READERS),
+            lent: std::sync::atomic::AtomicUsize::new(0),
         }
     }
 
     /// A connection for reading; give it back with [`Readers::put`].
     pub(crate) fn get(&self) -> Result<LiteConn> {
-        match self.idle.lock().ok().and_then(|mut v| v.pop()) {
-            Some(c) => Ok(c),
-            None => LiteConn::open(&self.path, None),
-        }
+        let conn = match self.idle.lock().ok().and_then(|mut v| v.pop()) {
+            Some(c) => c,
+            None => LiteConn::open(&self.path, None)?,
+        };
+        self.lent.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        Ok(conn)
     }
 
     /// Returns a connection taken with [`Readers::get`].
     pub(crate) fn put(&self, conn: LiteConn) {
+        self.lent.fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
         if let Ok(mut idle) = self.idle.lock()
             && idle.len() < self.max_idle
         {
             idle.push(conn);
         }
+    }
+
+    /// Connections lent out and idle now.
+    pub(crate) fn usage(&self) -> (usize, usize) {
+        let idle = self.idle.lock().map_or(0, |v| v.len());
+        (self.lent.load(std::sync::atomic::Ordering::Relaxed), idle)
     }
 
     /// Drops the idle connections.

@@ -16,6 +16,7 @@ use std::future::Future;
 use std::pin::Pin;
 
 use playgate_core::{Error, Result};
+use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
 use sqlx::SqliteConnection;
 use tokio::runtime::Handle;
 use tokio::sync::{mpsc, oneshot};
@@ -118,6 +119,26 @@ enum Msg {
 /// The handle to the writer thread.
 pub(crate) struct Writer {
     tx: mpsc::Sender<Msg>,
+    /// Batch sizes and commit times, observed by the writer thread.
+    pub(crate) stats: WriterStats,
+}
+
+/// What the writer thread observes per group commit (for `/metrics`).
+#[derive(Debug, Clone)]
+pub(crate) struct WriterStats {
+    /// Jobs per transaction.
+    pub(crate) batch_size: Histogram,
+    /// Seconds from `BEGIN IMMEDIATE` to the end of `COMMIT` (the fsync included).
+    pub(crate) commit_seconds: Histogram,
+}
+
+impl WriterStats {
+    fn new() -> Self {
+        WriterStats {
+            batch_size: Histogram::new([1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 256.0, 512.0]),
+            commit_seconds: Histogram::new(exponential_buckets(0.000_25, 2.0, 14)),
+        }
+    }
 }
 
 impl Writer {
@@ -126,11 +147,18 @@ impl Writer {
     pub(crate) fn spawn(conn: SqliteConnection, lite: LiteConn) -> Result<Writer> {
         let (tx, rx) = mpsc::channel(4096);
         let rt = Handle::current();
+        let stats = WriterStats::new();
+        let observed = stats.clone();
         std::thread::Builder::new()
             .name("playgate-sqlite-writer".into())
-            .spawn(move || run(conn, lite, rx, rt))
+            .spawn(move || run(conn, lite, rx, rt, &observed))
             .map_err(|e| Error::internal(format!("cannot start the SQLite writer: {e}")))?;
-        Ok(Writer { tx })
+        Ok(Writer { tx, stats })
+    }
+
+    /// Jobs waiting for the writer thread now.
+    pub(crate) fn queue_depth(&self) -> usize {
+        self.tx.max_capacity() - self.tx.capacity()
     }
 
     async fn send(&self, msg: Msg) -> Result<()> {
@@ -174,7 +202,7 @@ impl Writer {
     }
 }
 
-fn run(mut conn: SqliteConnection, mut lite: LiteConn, mut rx: mpsc::Receiver<Msg>, rt: Handle) {
+fn run(mut conn: SqliteConnection, mut lite: LiteConn, mut rx: mpsc::Receiver<Msg>, rt: Handle, stats: &WriterStats) {
     let mut sqlx_jobs: Vec<Box<dyn Job<SqliteConnection>>> = Vec::with_capacity(64);
     let mut lite_jobs: Vec<Box<dyn Job<LiteConn>>> = Vec::with_capacity(64);
     let mut closing = None;
@@ -198,10 +226,10 @@ fn run(mut conn: SqliteConnection, mut lite: LiteConn, mut rx: mpsc::Receiver<Ms
         }
         if !lite_jobs.is_empty() {
             // Never pending: rusqlite runs each statement before its future is returned.
-            rt.block_on(commit_batch(&mut lite, &mut lite_jobs));
+            rt.block_on(commit_batch(&mut lite, &mut lite_jobs, stats));
         }
         if !sqlx_jobs.is_empty() {
-            rt.block_on(commit_batch(&mut conn, &mut sqlx_jobs));
+            rt.block_on(commit_batch(&mut conn, &mut sqlx_jobs, stats));
         }
     }
     let _ = rt.block_on(sqlx::Connection::close(conn));
@@ -211,7 +239,9 @@ fn run(mut conn: SqliteConnection, mut lite: LiteConn, mut rx: mpsc::Receiver<Ms
     }
 }
 
-async fn commit_batch<C: Control>(conn: &mut C, batch: &mut Vec<Box<dyn Job<C>>>) {
+async fn commit_batch<C: Control>(conn: &mut C, batch: &mut Vec<Box<dyn Job<C>>>, stats: &WriterStats) {
+    let started = std::time::Instant::now();
+    stats.batch_size.observe(batch.len() as f64);
     if let Err(cause) = conn.control("BEGIN IMMEDIATE").await {
         tracing::error!(error = %cause, "SQLite writer cannot begin a transaction");
         for j in batch.drain(..) {
@@ -231,6 +261,7 @@ async fn commit_batch<C: Control>(conn: &mut C, batch: &mut Vec<Box<dyn Job<C>>>
             Err(e)
         }
     };
+    stats.commit_seconds.observe(started.elapsed().as_secs_f64());
     for d in delivers {
         d(outcome.clone());
     }

@@ -11,10 +11,12 @@ use axum::extract::Request;
 use axum::http::StatusCode;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use tracing::Instrument as _;
 
-/// Middleware: runs the rest of the stack on a spawned task and awaits it.
+/// Middleware: runs the rest of the stack on a spawned task and awaits it. The task keeps
+/// the caller's span (the request id), which a spawned task would otherwise lose.
 pub async fn run_to_completion(req: Request, next: Next) -> Response {
-    match tokio::spawn(next.run(req)).await {
+    match tokio::spawn(next.run(req).in_current_span()).await {
         Ok(resp) => resp,
         Err(e) => {
             // A panic in a handler (a bug): answer 500 and keep serving.

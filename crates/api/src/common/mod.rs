@@ -6,4 +6,6 @@ pub mod geoip;
 pub mod health;
 pub mod json;
 pub mod lenient;
+pub mod metrics;
+pub mod request_id;
 pub mod state;

@@ -9,6 +9,7 @@ use playgate_core::gamefuse::{Gamefuse, GamefuseSettings, NoMailer};
 use playgate_core::service::Playgate;
 
 use super::geoip::GeoIp;
+use super::metrics::{Exposition, HttpMetrics};
 
 /// Network settings the HTTP layer needs.
 #[derive(Debug, Clone)]
@@ -56,6 +57,10 @@ pub struct AppParts {
     pub geo: Arc<GeoIp>,
     /// The GameFuse service (the core plus password hashing and mail).
     pub gamefuse: Gamefuse,
+    /// The HTTP layer's request counters and timings.
+    pub http_metrics: Arc<HttpMetrics>,
+    /// `GET /metrics` on this router (None: not served here).
+    pub exposition: Option<Arc<Exposition>>,
 }
 
 impl AppState {
@@ -70,6 +75,8 @@ impl AppState {
             core,
             net: Arc::new(net),
             geo: Arc::new(geo),
+            http_metrics: Arc::new(HttpMetrics::default()),
+            exposition: None,
         }))
     }
 
@@ -82,6 +89,14 @@ impl AppState {
     /// The same state with a configured GameFuse service.
     pub fn with_gamefuse(mut self, gamefuse: Gamefuse) -> Self {
         Arc::make_mut(&mut self.0).gamefuse = gamefuse;
+        self
+    }
+}
+
+impl AppState {
+    /// The same state serving `GET /metrics` on its router.
+    pub fn with_exposition(mut self, exposition: Arc<Exposition>) -> Self {
+        Arc::make_mut(&mut self.0).exposition = Some(exposition);
         self
     }
 }

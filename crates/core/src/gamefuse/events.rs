@@ -195,10 +195,12 @@ impl Gamefuse {
         };
         match self.store().gf_add_events(&batch).await {
             Ok(()) => {
+                self.core.metrics.gamefuse_flush(true);
                 self.events.end_flush(None);
                 Ok(())
             }
             Err(e) => {
+                self.core.metrics.gamefuse_flush(false);
                 self.events.end_flush(Some(batch));
                 Err(e)
             }

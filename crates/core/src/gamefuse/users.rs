@@ -227,6 +227,18 @@ impl Gamefuse {
     /// same answer), then starts a new session with a fresh token; the user's previous
     /// session ends. Failures count per client address and per account.
     pub async fn sign_in(&self, game_id: i64, email: &str, password: &Secret, ip: Option<IpAddr>) -> Result<SignedIn> {
+        let res = self.check_sign_in(game_id, email, password, ip).await;
+        self.core.metrics.login_result("gamefuse", &res);
+        res
+    }
+
+    async fn check_sign_in(
+        &self,
+        game_id: i64,
+        email: &str,
+        password: &Secret,
+        ip: Option<IpAddr>,
+    ) -> Result<SignedIn> {
         let game = self.game(game_id).await?;
         let (email, _) = parse_email(email).map_err(|_| Error::Unauthorized(SIGN_IN_REFUSED))?;
         let s = &self.core.settings;

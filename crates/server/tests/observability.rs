@@ -1,0 +1,515 @@
+//! What an operator watches: request ids (given or generated, returned, on every log line
+//! of the request), no secret in any log line, and `GET /metrics` with the series the
+//! README lists, open or behind a token and on a listener of its own.
+//!
+//! This binary installs one global log subscriber writing to memory at `debug`, so every
+//! test here can read the lines its requests wrote.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use common::{Backend, TestServer, spawn, spawn_with};
+use playgate_core::account::{AccessLevel, AccountDetails, AccountProfile, BillingDetails, NewAccount, NewApiKey};
+use playgate_core::crypto::Secret;
+use serde_json::{Value, json};
+
+/// Everything logged by this test binary so far.
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().expect("log buffer").extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+fn logs() -> &'static Captured {
+    static LOGS: OnceLock<Captured> = OnceLock::new();
+    LOGS.get_or_init(|| {
+        let captured = Captured::default();
+        let writer = captured.clone();
+        tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::new("debug"))
+            .with_ansi(false)
+            .with_writer(move || writer.clone())
+            .init();
+        captured
+    })
+}
+
+fn log_text() -> String {
+    String::from_utf8_lossy(&logs().0.lock().expect("log buffer")).into_owned()
+}
+
+async fn start(b: Backend) -> Option<TestServer> {
+    logs();
+    spawn(b).await
+}
+
+async fn get(srv: &TestServer, path: &str, id: Option<&str>) -> reqwest::Response {
+    let mut req = srv.http.get(format!("{}{}", srv.base, path));
+    if let Some(id) = id {
+        req = req.header("x-request-id", id);
+    }
+    req.send().await.expect("send")
+}
+
+fn id_of(r: &reqwest::Response) -> String {
+    r.headers()
+        .get("x-request-id")
+        .expect("x-request-id")
+        .to_str()
+        .expect("ascii")
+        .to_owned()
+}
+
+async fn request_ids(b: Backend) {
+    let Some(srv) = start(b).await else { return };
+    // A sane id the caller sends comes back as is.
+    let given = format!("trace-{}", uuid::Uuid::new_v4().simple());
+    assert_eq!(id_of(&get(&srv, "/healthz", Some(&given)).await), given);
+    // None sent, or one too long or with spaces: a fresh one, different each time.
+    let mut seen = Vec::new();
+    for sent in [None, Some("x".repeat(129).as_str()), Some("two words"), Some("")] {
+        let id = id_of(&get(&srv, "/healthz", sent).await);
+        assert_eq!(id.len(), 32, "{id}");
+        assert!(id.bytes().all(|c| c.is_ascii_hexdigit()), "{id}");
+        assert!(!seen.contains(&id));
+        seen.push(id);
+    }
+    // Also on errors and unknown routes.
+    let r = get(&srv, "/no/such/route", Some("on-a-404")).await;
+    assert_eq!(r.status(), 404);
+    assert_eq!(id_of(&r), "on-a-404");
+    let r = srv
+        .http
+        .post(format!("{}/s2s/session", srv.base))
+        .header("x-request-id", "bad-creds")
+        .header("x-client-id", "nope")
+        .header("x-client-secret", "nope")
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(r.status(), 401);
+    assert_eq!(id_of(&r), "bad-creds");
+
+    // A line the core writes while handling a request carries that request's id (the
+    // handler runs on a task of its own).
+    let v = srv.open(r#"{"user_id":"rid-1"}"#).await;
+    let refresh = json!({ "refresh_token": v["refresh_token"] }).to_string();
+    assert_eq!(
+        srv.call("POST", "/s2s/session/refresh", Some(&refresh)).await.status,
+        200
+    );
+    let rid = format!("reuse-{}", uuid::Uuid::new_v4().simple());
+    let r = srv
+        .http
+        .post(format!("{}/s2s/session/refresh", srv.base))
+        .header("x-request-id", &rid)
+        .header("x-client-id", &srv.game.game.client_id)
+        .header("x-client-secret", srv.game.client_secret.expose())
+        .header("content-type", "application/json")
+        .body(refresh)
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(r.status(), 401);
+    let text = log_text();
+    let line = text
+        .lines()
+        .find(|l| l.contains("refresh token reuse") && l.contains(&rid))
+        .unwrap_or_else(|| panic!("no reuse line with {rid} in:\n{text}"));
+    assert!(line.contains("route=\"/s2s/session/refresh\""), "{line}");
+    srv.finish().await;
+}
+
+/// Every secret this test hands the server or receives from it, then none of them in
+/// the log lines written meanwhile (at `debug`, so more than an operator usually sees).
+async fn no_secret_in_logs(b: Backend) {
+    let Some(srv) = start(b).await else { return };
+    let mut secrets: Vec<String> = vec![srv.game.client_secret.expose().to_owned()];
+    // kgen: session, refresh, verify, a wrong secret.
+    let v = srv.open(r#"{"user_id":"secret-1"}"#).await;
+    for k in ["access_token", "refresh_token"] {
+        secrets.push(v[k].as_str().expect("token").to_owned());
+    }
+    let r = srv
+        .call(
+            "POST",
+            "/s2s/session/refresh",
+            Some(&json!({ "refresh_token": v["refresh_token"] }).to_string()),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    secrets.push(r.json["refresh_token"].as_str().expect("refresh").to_owned());
+    secrets.push(r.json["access_token"].as_str().expect("access").to_owned());
+    let verify = json!({ "access_token": r.json["access_token"] }).to_string();
+    assert_eq!(srv.call("POST", "/s2s/session/verify", Some(&verify)).await.status, 200);
+    let wrong = "wrong-secret-Zq8pW3xT1vN7";
+    secrets.push(wrong.to_owned());
+    let cid = srv.game.game.client_id.clone();
+    let r = srv
+        .send("POST", "/s2s/session", Some("{\"user_id\":\"x\"}"), Some((&cid, wrong)))
+        .await;
+    assert_eq!(r.status, 401);
+
+    // GameFuse: sign up and sign in with a password, a wrong one, a token call.
+    let gid = srv.game.game.id.0.to_string();
+    let game_token = srv.game.game.gamefuse_token.clone();
+    let password = "Pa55-word-Kx93-never-logged";
+    let wrong_password = "Wr0ng-Pass-Lq77-never-logged";
+    secrets.extend([password.to_owned(), wrong_password.to_owned(), game_token.clone()]);
+    let form = |fields: &[(&str, &str)]| {
+        fields.iter().fold(reqwest::multipart::Form::new(), |f, (k, v)| {
+            f.text(k.to_string(), v.to_string())
+        })
+    };
+    let post = |path: &str, fields: &[(&str, &str)]| {
+        srv.http
+            .post(format!("{}/api/v3{}", srv.base, path))
+            .multipart(form(fields))
+            .send()
+    };
+    let r = post(
+        "/users",
+        &[
+            ("email", "logs@example.org"),
+            ("password", password),
+            ("password_confirmation", password),
+            ("username", "logs"),
+            ("game_id", &gid),
+            ("game_token", &game_token),
+        ],
+    )
+    .await
+    .expect("sign up");
+    assert_eq!(r.status(), 200);
+    let signed: Value = r.json().await.expect("json");
+    secrets.push(signed["authentication_token"].as_str().expect("token").to_owned());
+    let r = post(
+        "/sessions",
+        &[
+            ("email", "logs@example.org"),
+            ("password", wrong_password),
+            ("game_id", &gid),
+        ],
+    )
+    .await
+    .expect("sign in");
+    // GameFuse answers a wrong password 404, as its seed does.
+    assert_eq!(r.status(), 404);
+    let r = post(
+        "/sessions",
+        &[("email", "logs@example.org"), ("password", password), ("game_id", &gid)],
+    )
+    .await
+    .expect("sign in");
+    assert_eq!(r.status(), 200);
+    let signed: Value = r.json().await.expect("json");
+    let token = signed["authentication_token"].as_str().expect("token").to_owned();
+    secrets.push(token.clone());
+    let r = srv
+        .http
+        .get(format!("{}/api/v3/users/{}", srv.base, signed["id"]))
+        .header("authentication-token", &token)
+        .send()
+        .await
+        .expect("user");
+    assert_eq!(r.status(), 200);
+
+    // i3D: an account's password, an API key, a wrong and a right login, a logged-in call.
+    let i3d_password = "I3d-Pass-Mm41-never-logged";
+    let i3d_wrong = "I3d-Wrong-Tt58-never-logged";
+    srv.running
+        .core
+        .create_account(NewAccount {
+            user_name: "logs-account".into(),
+            password: Secret::new(i3d_password),
+            profile: AccountProfile {
+                email: "logs-account@example.com".into(),
+                ..AccountProfile::default()
+            },
+            access_level: AccessLevel::Regular,
+            trial_days: None,
+            email_validated: true,
+            details: AccountDetails::default(),
+            billing: BillingDetails::default(),
+        })
+        .await
+        .expect("account");
+    let (_, key) = srv
+        .running
+        .core
+        .create_api_key(NewApiKey::default())
+        .await
+        .expect("key");
+    let key = key.expose().to_owned();
+    secrets.extend([i3d_password.to_owned(), i3d_wrong.to_owned(), key.clone()]);
+    let login = |password: &str| {
+        srv.http
+            .post(format!("{}/v3/session/login", srv.base))
+            .header("PRIVATE-TOKEN", &key)
+            .header("content-type", "application/json")
+            .body(json!({ "userName": "logs-account", "password": password }).to_string())
+            .send()
+    };
+    let r = login(i3d_wrong).await.expect("login");
+    assert_eq!(r.status(), 401);
+    let r = login(i3d_password).await.expect("login");
+    assert_eq!(r.status(), 200);
+    let r = srv
+        .http
+        .get(format!("{}/v3/session/user", srv.base))
+        .header("PRIVATE-TOKEN", &key)
+        .send()
+        .await
+        .expect("user");
+    assert_eq!(r.status(), 200);
+    srv.finish().await;
+
+    let text = log_text();
+    assert!(text.contains("request{id="), "the capture works: {text}");
+    for s in &secrets {
+        assert!(s.len() >= 16, "a secret too short to search for: {s}");
+        assert!(!text.contains(s.as_str()), "a secret in the logs: {s}");
+    }
+}
+
+/// The samples of an exposition: `name{labels}` → value.
+fn samples(text: &str) -> BTreeMap<String, f64> {
+    text.lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+        .map(|l| {
+            let (key, value) = l.rsplit_once(' ').unwrap_or_else(|| panic!("sample line: {l}"));
+            (key.to_owned(), value.parse().unwrap_or_else(|_| panic!("value: {l}")))
+        })
+        .collect()
+}
+
+fn sample(s: &BTreeMap<String, f64>, key: &str) -> f64 {
+    *s.get(key)
+        .unwrap_or_else(|| panic!("no {key} in {:#?}", s.keys().collect::<Vec<_>>()))
+}
+
+async fn scrape(url: &str, token: Option<&str>) -> (u16, String) {
+    let mut req = reqwest::Client::new().get(format!("{url}/metrics"));
+    if let Some(t) = token {
+        req = req.bearer_auth(t);
+    }
+    let r = req.send().await.expect("scrape");
+    (r.status().as_u16(), r.text().await.expect("body"))
+}
+
+async fn metrics_after_a_few_requests(b: Backend) {
+    let Some(srv) = start(b).await else { return };
+    srv.open(r#"{"user_id":"m-1"}"#).await;
+    // The live session again, with fresh tokens (the first pair's refresh token is spent).
+    let v = srv.open(r#"{"user_id":"m-1"}"#).await;
+    let refresh = json!({ "refresh_token": v["refresh_token"] }).to_string();
+    assert_eq!(
+        srv.call("POST", "/s2s/session/refresh", Some(&refresh)).await.status,
+        200
+    );
+    assert_eq!(
+        srv.call("POST", "/s2s/session/refresh", Some(&refresh)).await.status,
+        401
+    );
+    let w = srv.open(r#"{"user_id":"m-2"}"#).await;
+    let sid = w["session_id"].as_str().expect("session id").to_owned();
+    let r = srv.call("DELETE", &format!("/s2s/session/{sid}"), None).await;
+    assert!(r.status < 300, "end: {} {}", r.status, r.text);
+    // A wrong GameFuse sign-in: a failed login.
+    let gid = srv.game.game.id.0.to_string();
+    let form = reqwest::multipart::Form::new()
+        .text("email", "nobody@example.org")
+        .text("password", "not-the-password")
+        .text("game_id", gid);
+    let r = srv
+        .http
+        .post(format!("{}/api/v3/sessions", srv.base))
+        .multipart(form)
+        .send()
+        .await
+        .expect("sign in");
+    assert_eq!(r.status(), 404);
+
+    let (status, text) = scrape(&srv.base, None).await;
+    assert_eq!(status, 200, "{text}");
+    assert!(text.ends_with("# EOF\n"), "{text}");
+    let s = samples(&text);
+    let kgen = |route: &str, class: &str| format!("{{dialect=\"kgen\",route=\"{route}\",status=\"{class}\"}}");
+    assert_eq!(
+        sample(
+            &s,
+            &format!("playgate_http_requests_total{}", kgen("/s2s/session", "2xx"))
+        ),
+        3.0
+    );
+    assert_eq!(
+        sample(
+            &s,
+            &format!("playgate_http_requests_total{}", kgen("/s2s/session/refresh", "4xx"))
+        ),
+        1.0
+    );
+    assert_eq!(
+        sample(
+            &s,
+            &format!(
+                "playgate_http_request_duration_seconds_count{}",
+                kgen("/s2s/session", "2xx")
+            )
+        ),
+        3.0
+    );
+    let sum = sample(
+        &s,
+        &format!(
+            "playgate_http_request_duration_seconds_sum{}",
+            kgen("/s2s/session", "2xx")
+        ),
+    );
+    assert!(sum > 0.0 && sum < 30.0, "{sum}");
+    let inf = "playgate_http_request_duration_seconds_bucket{le=\"+Inf\",dialect=\"kgen\",route=\"/s2s/session\",status=\"2xx\"}";
+    assert_eq!(sample(&s, inf), 3.0);
+    // The route is the template, never the raw path with its id.
+    assert!(!text.contains(&sid), "raw path in the labels:\n{text}");
+    assert_eq!(
+        sample(
+            &s,
+            &format!(
+                "playgate_http_requests_total{}",
+                kgen("/s2s/session/{session_id}", "2xx")
+            )
+        ),
+        1.0
+    );
+    let gf = "{dialect=\"gamefuse\",route=\"/api/v3/sessions\",status=\"4xx\"}";
+    assert_eq!(sample(&s, &format!("playgate_http_requests_total{gf}")), 1.0);
+
+    // Domain.
+    assert_eq!(sample(&s, "playgate_sessions_opened_total{kind=\"new\"}"), 2.0);
+    assert_eq!(sample(&s, "playgate_sessions_opened_total{kind=\"existing\"}"), 1.0);
+    assert_eq!(sample(&s, "playgate_sessions_refreshed_total"), 1.0);
+    assert_eq!(sample(&s, "playgate_refresh_reuse_detected_total"), 1.0);
+    assert_eq!(sample(&s, "playgate_sessions_ended_total"), 1.0);
+    assert_eq!(
+        sample(&s, "playgate_logins_total{dialect=\"gamefuse\",outcome=\"failed\"}"),
+        1.0
+    );
+    assert_eq!(
+        sample(&s, "playgate_logins_total{dialect=\"gamefuse\",outcome=\"succeeded\"}"),
+        0.0
+    );
+    assert_eq!(
+        sample(&s, "playgate_logins_total{dialect=\"i3d\",outcome=\"locked_out\"}"),
+        0.0
+    );
+    assert_eq!(sample(&s, "playgate_otp_failures_total"), 0.0);
+    assert_eq!(sample(&s, "playgate_password_hashes_running"), 0.0);
+    assert_eq!(sample(&s, "playgate_password_hashes_queued"), 0.0);
+    assert_eq!(sample(&s, "playgate_password_hashes_refused_total"), 0.0);
+    assert!(sample(&s, "playgate_gamefuse_tally_flushes_total{outcome=\"ok\"}") >= 0.0);
+    assert_eq!(
+        sample(&s, "playgate_gamefuse_tally_flushes_total{outcome=\"error\"}"),
+        0.0
+    );
+
+    // Storage.
+    match b {
+        Backend::Sqlite => {
+            assert_eq!(sample(&s, "playgate_sqlite_writer_queue_depth"), 0.0);
+            assert!(sample(&s, "playgate_sqlite_writer_batch_size_count") >= 1.0);
+            assert!(sample(&s, "playgate_sqlite_writer_commit_seconds_count") >= 1.0);
+            assert!(sample(&s, "playgate_sqlite_writer_commit_seconds_sum") > 0.0);
+            assert_eq!(
+                sample(&s, "playgate_db_connections{pool=\"sqlite_readers\",state=\"in_use\"}"),
+                0.0
+            );
+            assert!(sample(&s, "playgate_db_connections{pool=\"sqlite_readers\",state=\"idle\"}") >= 1.0);
+        }
+        Backend::Postgres => {
+            assert_eq!(
+                sample(&s, "playgate_db_connections{pool=\"postgres\",state=\"in_use\"}"),
+                0.0
+            );
+            let idle = sample(&s, "playgate_db_connections{pool=\"postgres\",state=\"idle\"}");
+            assert!((1.0..=4.0).contains(&idle), "{idle}");
+        }
+    }
+
+    for kind in ["conflict", "database", "connection", "other"] {
+        assert!(sample(&s, &format!("playgate_db_statement_errors_total{{kind=\"{kind}\"}}")) >= 0.0);
+    }
+
+    // Process.
+    assert!(sample(&s, "process_resident_memory_bytes") > 1e6);
+    assert!(sample(&s, "process_cpu_seconds_total") > 0.0);
+    assert!(sample(&s, "process_open_fds") >= 3.0);
+    let up = sample(&s, "playgate_uptime_seconds");
+    assert!((0.0..600.0).contains(&up), "{up}");
+    let build = s
+        .iter()
+        .find(|(k, _)| k.starts_with("playgate_build_info{"))
+        .unwrap_or_else(|| panic!("no build info:\n{text}"));
+    assert!(
+        build.0.contains(&format!("version=\"{}\"", env!("CARGO_PKG_VERSION"))),
+        "{}",
+        build.0
+    );
+    assert!(build.0.contains("commit=\""), "{}", build.0);
+    assert_eq!(*build.1, 1.0);
+    srv.finish().await;
+}
+
+async fn metrics_behind_a_token_on_their_own_listener(b: Backend) {
+    logs();
+    let token = "metrics-token-0123456789abcdef";
+    let Some(srv) = spawn_with(b, |c| {
+        c.metrics_token = Some(token.into());
+        c.metrics_listen = Some("127.0.0.1:0".parse().expect("addr"));
+    })
+    .await
+    else {
+        return;
+    };
+    srv.open(r#"{"user_id":"t-1"}"#).await;
+    // Not on the main listener when it has its own.
+    assert_eq!(get(&srv, "/metrics", None).await.status(), 404);
+    let url = format!("http://{}", srv.running.metrics_addr.expect("metrics address"));
+    assert_eq!(scrape(&url, None).await.0, 401);
+    assert_eq!(scrape(&url, Some("metrics-token-wrong")).await.0, 401);
+    let (status, text) = scrape(&url, Some(token)).await;
+    assert_eq!(status, 200, "{text}");
+    let s = samples(&text);
+    assert_eq!(
+        sample(
+            &s,
+            "playgate_http_requests_total{dialect=\"kgen\",route=\"/s2s/session\",status=\"2xx\"}"
+        ),
+        1.0
+    );
+    srv.finish().await;
+
+    // On the main listener, with the token too.
+    let Some(srv) = spawn_with(b, |c| c.metrics_token = Some(token.into())).await else {
+        return;
+    };
+    assert_eq!(scrape(&srv.base, None).await.0, 401);
+    assert_eq!(scrape(&srv.base, Some(token)).await.0, 200);
+    srv.finish().await;
+}
+
+on_both_backends!(
+    request_ids,
+    no_secret_in_logs,
+    metrics_after_a_few_requests,
+    metrics_behind_a_token_on_their_own_listener,
+);
