@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use std::io::Write;
 use std::sync::{Arc, Mutex, OnceLock};
 
-use common::{Backend, TestServer, spawn, spawn_with};
+use common::{Backend, TestServer, spawn_with};
 use playgate_core::account::{AccessLevel, AccountDetails, AccountProfile, BillingDetails, NewAccount, NewApiKey};
 use playgate_core::crypto::Secret;
 use serde_json::{Value, json};
@@ -50,7 +50,9 @@ fn log_text() -> String {
 
 async fn start(b: Backend) -> Option<TestServer> {
     logs();
-    spawn(b).await
+    // A replaced refresh token is reuse at once (no grace period), so one presented again
+    // is the refused, logged and counted case these tests look for.
+    spawn_with(b, |c| c.refresh_grace_secs = 0).await
 }
 
 async fn get(srv: &TestServer, path: &str, id: Option<&str>) -> reqwest::Response {
