@@ -64,20 +64,7 @@ impl IntoResponse for KgenError {
 /// A failure of the HTTP layer (unknown route, wrong method, a rejected path or body, a
 /// timeout) in the kgen format, with the `error` code its status stands for.
 pub fn http_failure(status: StatusCode, message: String) -> Response {
-    let code = match status.as_u16() {
-        401 => "unauthorized",
-        403 => "forbidden",
-        404 => "not_found",
-        405 => "method_not_allowed",
-        408 => "request_timeout",
-        409 => "conflict",
-        413 => "payload_too_large",
-        415 => "unsupported_media_type",
-        429 => "rate_limited",
-        503 => "unavailable",
-        500..=599 => "internal_error",
-        _ => "invalid_request",
-    };
+    let code = crate::http_failure::error_code(status);
     let body = Body {
         error: code,
         message,
