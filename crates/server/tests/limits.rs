@@ -6,6 +6,8 @@
 //! with `Retry-After` within about a second, and recovers as soon as it returns.
 
 mod common;
+#[path = "i3d/schema.rs"]
+mod schema;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -33,6 +35,10 @@ async fn req(srv: &TestServer, method: &str, path: &str, headers: &[(&str, &str)
     let status = resp.status().as_u16();
     let headers = resp.headers().clone();
     let text = resp.text().await.expect("body");
+    // Every i3D answer against i3D's published document, as in the i3d tests.
+    if let Err(e) = schema::check(method, path, status, &text) {
+        panic!("{e}");
+    }
     let json = serde_json::from_str(&text).unwrap_or(Value::Null);
     Resp {
         status,

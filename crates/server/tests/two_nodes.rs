@@ -7,6 +7,8 @@
 //! `PLAYGATE_TEST_POSTGRES_URL` is unset.
 
 mod common;
+#[path = "i3d/schema.rs"]
+mod schema;
 
 use std::time::Duration;
 
@@ -55,8 +57,8 @@ async fn verify(node: &TestServer, tokens: &Value) -> Value {
 
 /// A request with headers and an optional JSON body.
 async fn req(node: &TestServer, method: &str, path: &str, headers: &[(&str, &str)], body: Option<Value>) -> Resp {
-    let method = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
-    let mut rb = node.http.request(method, format!("{}{}", node.base, path));
+    let m = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
+    let mut rb = node.http.request(m, format!("{}{}", node.base, path));
     for (k, v) in headers {
         rb = rb.header(*k, *v);
     }
@@ -67,6 +69,10 @@ async fn req(node: &TestServer, method: &str, path: &str, headers: &[(&str, &str
     let status = resp.status().as_u16();
     let headers = resp.headers().clone();
     let text = resp.text().await.expect("body");
+    // Every i3D answer against i3D's published document, as in the i3d tests.
+    if let Err(e) = schema::check(method, path, status, &text) {
+        panic!("{e}");
+    }
     Resp {
         status,
         headers,

@@ -14,8 +14,9 @@ const DOCUMENT: &str = include_str!("../fixtures/i3d-v3-session.openapi.json");
 
 /// Statuses the dialect answers beyond the document, for every operation: 400 for
 /// invalid input, 401 for a missing, unknown, expired or not-allowed `PRIVATE-TOKEN` (the
-/// document's security scheme), 429 for guessing keys.
-const EXTRA_STATUSES: [u16; 3] = [400, 401, 429];
+/// document's security scheme), 429 for guessing keys, and the HTTP layer's own 413 (a
+/// body over the limit) and 503 (database unreachable, request timeout).
+const EXTRA_STATUSES: [u16; 5] = [400, 401, 413, 429, 503];
 
 struct Contract {
     /// (method, path) → status → the schema name of its body (`None`: no body).
