@@ -4,6 +4,8 @@
 //! counters keep no typed name in clear and lose their expired windows.
 
 mod common;
+#[path = "i3d/schema.rs"]
+mod schema;
 
 use std::time::Duration;
 
@@ -39,17 +41,25 @@ struct Answer {
 }
 
 async fn send(rb: reqwest::RequestBuilder) -> Answer {
-    let r = rb.send().await.expect("send");
+    let (client, req) = rb.build_split();
+    let req = req.expect("request");
+    let (method, path) = (req.method().as_str().to_owned(), req.url().path().to_owned());
+    let r = client.execute(req).await.expect("send");
     let status = r.status().as_u16();
     let retry_after = r
         .headers()
         .get("retry-after")
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse().ok());
+    let text = r.text().await.expect("body");
+    // Every i3D answer against i3D's published document, as in the i3d tests.
+    if let Err(e) = schema::check(&method, &path, status, &text) {
+        panic!("{e}");
+    }
     Answer {
         status,
         retry_after,
-        text: r.text().await.expect("body"),
+        text,
     }
 }
 

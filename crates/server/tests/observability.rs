@@ -6,6 +6,8 @@
 //! test here can read the lines its requests wrote.
 
 mod common;
+#[path = "i3d/schema.rs"]
+mod schema;
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -46,6 +48,16 @@ fn logs() -> &'static Captured {
 
 fn log_text() -> String {
     String::from_utf8_lossy(&logs().0.lock().expect("log buffer")).into_owned()
+}
+
+/// Checks an i3D answer's status, and its body against i3D's published document (as in
+/// the i3d tests).
+async fn i3d_answer(method: &str, path: &str, r: reqwest::Response, status: u16) {
+    assert_eq!(r.status().as_u16(), status);
+    let text = r.text().await.expect("body");
+    if let Err(e) = schema::check(method, path, status, &text) {
+        panic!("{e}");
+    }
 }
 
 async fn start(b: Backend) -> Option<TestServer> {
@@ -263,9 +275,9 @@ async fn no_secret_in_logs(b: Backend) {
             .send()
     };
     let r = login(i3d_wrong).await.expect("login");
-    assert_eq!(r.status(), 401);
+    i3d_answer("POST", "/v3/session/login", r, 401).await;
     let r = login(i3d_password).await.expect("login");
-    assert_eq!(r.status(), 200);
+    i3d_answer("POST", "/v3/session/login", r, 200).await;
     let r = srv
         .http
         .get(format!("{}/v3/session/user", srv.base))
@@ -273,7 +285,7 @@ async fn no_secret_in_logs(b: Backend) {
         .send()
         .await
         .expect("user");
-    assert_eq!(r.status(), 200);
+    i3d_answer("GET", "/v3/session/user", r, 200).await;
     srv.finish().await;
 
     let text = log_text();
