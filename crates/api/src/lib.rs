@@ -15,8 +15,8 @@ use axum::Router;
 pub use common::state::{AppState, NetConfig};
 
 /// The whole HTTP application.
-/// Every request gets a request id and its span (outermost, so every log line of the
-/// request has it) and is counted in the HTTP metrics.
+/// Every request gets a request id (outermost, so every log line of the request has it)
+/// and is counted in the HTTP metrics.
 pub fn app(state: AppState) -> Router {
     let mut router = Router::new()
         .merge(common::health::router())
@@ -35,10 +35,6 @@ pub fn app(state: AppState) -> Router {
         ))
         .layer(axum::extract::DefaultBodyLimit::max(state.net.max_body_bytes))
         .layer(axum::middleware::from_fn(http_failure::in_dialect))
-        .layer(axum::middleware::from_fn_with_state(
-            state.http_metrics.clone(),
-            common::metrics::record,
-        ))
-        .layer(axum::middleware::from_fn(common::request_id::assign))
+        .layer(common::observe::ObserveLayer::new(state.http_metrics.clone()))
         .with_state(state)
 }

@@ -41,6 +41,7 @@ fn logs() -> &'static Captured {
             .with_env_filter(tracing_subscriber::EnvFilter::new("debug"))
             .with_ansi(false)
             .with_writer(move || writer.clone())
+            .event_format(playgate_server::telemetry::TextFormat)
             .init();
         captured
     })

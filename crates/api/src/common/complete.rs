@@ -11,12 +11,18 @@ use axum::extract::Request;
 use axum::http::StatusCode;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use tracing::Instrument as _;
+
+use super::request_id;
 
 /// Middleware: runs the rest of the stack on a spawned task and awaits it. The task keeps
-/// the caller's span (the request id), which a spawned task would otherwise lose.
+/// the caller's request context (the request id of its log lines), which a spawned task
+/// would otherwise lose.
 pub async fn run_to_completion(req: Request, next: Next) -> Response {
-    match tokio::spawn(next.run(req).in_current_span()).await {
+    let task = match request_id::with_current(Clone::clone) {
+        Some(ctx) => tokio::spawn(request_id::scope(ctx, next.run(req))),
+        None => tokio::spawn(next.run(req)),
+    };
+    match task.await {
         Ok(resp) => resp,
         Err(e) => {
             // A panic in a handler (a bug): answer 500 and keep serving.

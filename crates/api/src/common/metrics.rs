@@ -8,12 +8,10 @@
 
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
-use std::time::Instant;
 
 use axum::Router;
-use axum::extract::{MatchedPath, Request, State};
+use axum::extract::{MatchedPath, State};
 use axum::http::{HeaderValue, StatusCode, header};
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use playgate_core::crypto::{Secret, SecretHash};
@@ -128,22 +126,18 @@ fn status_class(status: StatusCode) -> &'static str {
     }
 }
 
-/// Middleware: counts and times the request.
-pub async fn record(State(metrics): State<Arc<HttpMetrics>>, req: Request, next: Next) -> Response {
-    let started = Instant::now();
-    let route = RouteLabel(req.extensions().get::<MatchedPath>().cloned());
-    let resp = next.run(req).await;
-    let labels = RequestLabels {
-        dialect: dialect(route.as_str()),
-        route,
-        status: status_class(resp.status()),
-    };
-    metrics.requests.get_or_create(&labels).inc();
-    metrics
-        .duration
-        .get_or_create(&labels)
-        .observe(started.elapsed().as_secs_f64());
-    resp
+impl HttpMetrics {
+    /// Counts and times one answered request.
+    pub fn record(&self, route: Option<MatchedPath>, status: StatusCode, elapsed: std::time::Duration) {
+        let route = RouteLabel(route);
+        let labels = RequestLabels {
+            dialect: dialect(route.as_str()),
+            route,
+            status: status_class(status),
+        };
+        self.requests.get_or_create(&labels).inc();
+        self.duration.get_or_create(&labels).observe(elapsed.as_secs_f64());
+    }
 }
 
 /// What `GET /metrics` serves: a registry of every series, and the bearer token that

@@ -7,5 +7,6 @@ pub mod health;
 pub mod json;
 pub mod lenient;
 pub mod metrics;
+pub mod observe;
 pub mod request_id;
 pub mod state;
