@@ -8,7 +8,7 @@ use playgate_core::player::{LinkedAccount, Player, Profile};
 use playgate_core::session::{Session, SessionState};
 use playgate_core::{Error, Result};
 
-use crate::lite::{FromLite, lite_row};
+use crate::exec::{FromRow, Row, row};
 
 /// The columns of [`GameRow`], as a literal for `concat!`.
 macro_rules! game_cols {
@@ -18,8 +18,8 @@ macro_rules! game_cols {
 }
 pub(crate) use game_cols;
 
-#[derive(sqlx::FromRow)]
-pub(crate) struct GameRow {
+row! {
+    pub(crate) struct GameRow {
     id: i64,
     name: String,
     description: String,
@@ -28,7 +28,7 @@ pub(crate) struct GameRow {
     secret_hash: String,
     enabled: bool,
     created_at: i64,
-    gamefuse_token: String,
+    gamefuse_token: String,}
 }
 
 impl From<GameRow> for Game {
@@ -78,9 +78,7 @@ pub(crate) use player_select;
 
 /// A player with its linked account and its active session, if any (the session's
 /// columns prefixed `s_`): create-or-retrieve's fast path in one query.
-#[derive(sqlx::FromRow)]
 pub(crate) struct PlayerSessionRow {
-    #[sqlx(flatten)]
     pub player: PlayerRow,
     s_id: Option<String>,
     s_state: Option<String>,
@@ -88,6 +86,20 @@ pub(crate) struct PlayerSessionRow {
     s_last_seen_at: Option<i64>,
     s_expires_at: Option<i64>,
     s_ip: Option<String>,
+}
+
+impl FromRow for PlayerSessionRow {
+    fn from_row(r: &Row<'_>) -> Result<Self> {
+        Ok(PlayerSessionRow {
+            player: PlayerRow::from_row(r)?,
+            s_id: r.get("s_id")?,
+            s_state: r.get("s_state")?,
+            s_started_at: r.get("s_started_at")?,
+            s_last_seen_at: r.get("s_last_seen_at")?,
+            s_expires_at: r.get("s_expires_at")?,
+            s_ip: r.get("s_ip")?,
+        })
+    }
 }
 
 /// The session columns of [`PlayerSessionRow`].
@@ -137,45 +149,70 @@ macro_rules! player_cols {
 }
 pub(crate) use player_cols;
 
-#[derive(sqlx::FromRow)]
+row! {
+    /// A player's own columns ([`player_cols!`]).
+    pub(crate) struct PlayerCols {
+        id: i64,
+        game_id: i64,
+        user_id: String,
+        name: String,
+        username: String,
+        email: String,
+        device_id: String,
+        phonenumber: String,
+        level: i64,
+        rank: i64,
+        date_joined: String,
+        playertag: String,
+        location: String,
+        location_name: String,
+        device_model: String,
+        screen_height: String,
+        screen_width: String,
+        os_name: String,
+        os_version: String,
+        browser_name: String,
+        fb_login: String,
+        google_login: String,
+        app_version: String,
+        wallet_address: String,
+        created_at: i64,
+    }
+}
+
+/// A player, with its linked account when the query selects it ([`player_fields!`]: the
+/// `linked_*` columns; `UPDATE … RETURNING` of [`player_cols!`] has none).
 pub(crate) struct PlayerRow {
-    id: i64,
-    game_id: i64,
-    user_id: String,
-    name: String,
-    username: String,
-    email: String,
-    device_id: String,
-    phonenumber: String,
-    level: i64,
-    rank: i64,
-    date_joined: String,
-    playertag: String,
-    location: String,
-    location_name: String,
-    device_model: String,
-    screen_height: String,
-    screen_width: String,
-    os_name: String,
-    os_version: String,
-    browser_name: String,
-    fb_login: String,
-    google_login: String,
-    app_version: String,
-    wallet_address: String,
-    created_at: i64,
-    // Present only with [`player_select!`].
-    #[sqlx(default)]
+    cols: PlayerCols,
     linked_id: Option<String>,
-    #[sqlx(default)]
     linked_wallet: Option<String>,
-    #[sqlx(default)]
     linked_phone: Option<String>,
+}
+
+impl FromRow for PlayerRow {
+    fn from_row(r: &Row<'_>) -> Result<Self> {
+        let cols = PlayerCols::from_row(r)?;
+        if !r.has("linked_id") {
+            return Ok(PlayerRow {
+                cols,
+                linked_id: None,
+                linked_wallet: None,
+                linked_phone: None,
+            });
+        }
+        Ok(PlayerRow {
+            cols,
+            linked_id: r.get("linked_id")?,
+            linked_wallet: r.get("linked_wallet")?,
+            linked_phone: r.get("linked_phone")?,
+        })
+    }
 }
 
 impl TryFrom<PlayerRow> for Player {
     type Error = Error;
-    fn try_from(r: PlayerRow) -> Result<Player> {
+    fn try_from(row: PlayerRow) -> Result<Player> {
+        let r = row.cols;
         Ok(Player {
             id: PlayerId(r.id),
             game_id: GameId(r.game_id),
@@ -203,10 +240,10 @@ impl TryFrom<PlayerRow> for Player {
                 app_version: r.app_version,
             },
             wallet_address: r.wallet_address,
-            linked: r.linked_id.map(|public_id| LinkedAccount {
+            linked: row.linked_id.map(|public_id| LinkedAccount {
                 public_id,
-                wallet_address: r.linked_wallet.unwrap_or_default(),
-                phone: r.linked_phone.unwrap_or_default(),
+                wallet_address: row.linked_wallet.unwrap_or_default(),
+                phone: row.linked_phone.unwrap_or_default(),
             }),
             created_at: Timestamp(r.created_at),
         })
@@ -221,8 +258,8 @@ macro_rules! session_cols {
 }
 pub(crate) use session_cols;
 
-#[derive(sqlx::FromRow)]
-pub(crate) struct SessionRow {
+row! {
+    pub(crate) struct SessionRow {
     id: String,
     game_id: i64,
     player_id: i64,
@@ -231,7 +268,7 @@ pub(crate) struct SessionRow {
     last_seen_at: i64,
     expires_at: i64,
     ended_at: Option<i64>,
-    ip: Option<String>,
+    ip: Option<String>,}
 }
 
 impl TryFrom<SessionRow> for Session {
@@ -251,93 +288,66 @@ impl TryFrom<SessionRow> for Session {
     }
 }
 
-#[derive(sqlx::FromRow)]
-pub(crate) struct KeyRow {
+row! {
+    pub(crate) struct KeyRow {
     pub kid: String,
     pub sealed_secret: Vec<u8>,
-    pub created_at: i64,
+    pub created_at: i64,}
 }
 
-// Readers for the rusqlite driver, by position in the column macros above.
+#[cfg(test)]
+mod tests {
+    use playgate_core::store::Store;
 
-lite_row!(GameRow {
-    id,
-    name,
-    description,
-    client_id,
-    client_name,
-    secret_hash,
-    enabled,
-    created_at,
-    gamefuse_token
-});
+    use super::*;
+    use crate::exec::params;
+    use crate::testing::{Backend, open_store};
 
-/// Columns in [`player_cols!`] (and first in [`player_fields!`]).
-const PLAYER_COLS: usize = 25;
-/// Columns in [`player_fields!`].
-const PLAYER_FIELDS: usize = PLAYER_COLS + 3;
-
-impl FromLite for PlayerRow {
-    fn from_lite(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
-        // `player_fields!` adds the linked account after `player_cols!`'s columns.
-        let linked = r.as_ref().column_count() >= PLAYER_FIELDS;
-        let opt = |i: usize| -> rusqlite::Result<Option<String>> { if linked { r.get(i) } else { Ok(None) } };
-        Ok(PlayerRow {
-            id: r.get(0)?,
-            game_id: r.get(1)?,
-            user_id: r.get(2)?,
-            name: r.get(3)?,
-            username: r.get(4)?,
-            email: r.get(5)?,
-            device_id: r.get(6)?,
-            phonenumber: r.get(7)?,
-            level: r.get(8)?,
-            rank: r.get(9)?,
-            date_joined: r.get(10)?,
-            playertag: r.get(11)?,
-            location: r.get(12)?,
-            location_name: r.get(13)?,
-            device_model: r.get(14)?,
-            screen_height: r.get(15)?,
-            screen_width: r.get(16)?,
-            os_name: r.get(17)?,
-            os_version: r.get(18)?,
-            browser_name: r.get(19)?,
-            fb_login: r.get(20)?,
-            google_login: r.get(21)?,
-            app_version: r.get(22)?,
-            wallet_address: r.get(23)?,
-            created_at: r.get(24)?,
-            linked_id: opt(PLAYER_COLS)?,
-            linked_wallet: opt(PLAYER_COLS + 1)?,
-            linked_phone: opt(PLAYER_COLS + 2)?,
-        })
+    /// Rows are read by column name on both drivers: the same SELECT with two columns of
+    /// one type swapped (and the whole list reversed) fills the same struct, and a list
+    /// missing a column is an error, not a shifted read.
+    async fn reordered_columns_read_the_same_row(b: Backend) {
+        let Some((s, db)) = open_store(b).await else { return };
+        let game = s
+            .insert_game(playgate_core::game::NewGameRecord {
+                name: "name".into(),
+                description: "description".into(),
+                client_id: "1234".into(),
+                client_name: "CLIENT_NAME".into(),
+                secret_hash: SecretHash("hash".into()),
+                created_at: Timestamp(7),
+                gamefuse_token: "token".into(),
+            })
+            .await
+            .expect("game");
+        let swapped = "SELECT id, name, description, client_name, client_id, secret_hash, enabled, created_at, \
+                       gamefuse_token FROM games WHERE id = $1";
+        let reversed = "SELECT gamefuse_token, created_at, enabled, secret_hash, client_name, client_id, description, \
+                        name, id FROM games WHERE id = $1";
+        for sql in [swapped, reversed] {
+            let row: GameRow = s
+                .read(async |c| c.fetch_one(sql, params![game.id.0]).await)
+                .await
+                .expect("read");
+            let got = Game::from(row);
+            assert_eq!(
+                (got.client_id.as_str(), got.client_name.as_str()),
+                ("1234", "CLIENT_NAME"),
+                "{sql}"
+            );
+            assert_eq!((got.name.as_str(), got.description.as_str()), ("name", "description"));
+            assert_eq!((got.created_at, got.id), (Timestamp(7), game.id));
+        }
+        let missing: Result<GameRow> = s
+            .read(async |c| {
+                c.fetch_one("SELECT id, name FROM games WHERE id = $1", params![game.id.0])
+                    .await
+            })
+            .await;
+        assert!(matches!(missing, Err(Error::Internal(_))));
+        s.close().await;
+        db.drop_it().await;
     }
-}
 
-impl FromLite for PlayerSessionRow {
-    fn from_lite(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
-        let s = PLAYER_FIELDS;
-        Ok(PlayerSessionRow {
-            player: PlayerRow::from_lite(r)?,
-            s_id: r.get(s)?,
-            s_state: r.get(s + 1)?,
-            s_started_at: r.get(s + 2)?,
-            s_last_seen_at: r.get(s + 3)?,
-            s_expires_at: r.get(s + 4)?,
-            s_ip: r.get(s + 5)?,
-        })
-    }
+    crate::on_both_backends!(reordered_columns_read_the_same_row);
 }
-
-lite_row!(SessionRow {
-    id,
-    game_id,
-    player_id,
-    state,
-    started_at,
-    last_seen_at,
-    expires_at,
-    ended_at,
-    ip
-});

@@ -288,7 +288,7 @@ async fn concurrent_writes_fail_alone(b: Backend) {
     db.drop_it().await;
 }
 
-/// Writes of both kinds at once (on SQLite the writer's rusqlite and sqlx lanes, in the
+/// Writes of both kinds at once (on SQLite single statements and transactions, in the
 /// same rounds of group commits): a create-or-retrieve whose token minting fails after
 /// the player row was inserted leaves no player behind, and every other write lands.
 async fn mixed_writes_fail_alone(b: Backend) {
