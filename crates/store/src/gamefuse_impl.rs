@@ -16,20 +16,25 @@ use playgate_core::gamefuse::store::{GamefuseStore, TokenCall};
 use playgate_core::gamefuse::users::{GfSessionStart, NewGfUser, ProfilePatch};
 use playgate_core::ids::{GameId, PlayerId, SessionId};
 use playgate_core::session::Session;
-use playgate_core::{Error, Result};
+use playgate_core::{ConstraintKind, Error, Result};
 
 use crate::SqlStore;
 use crate::exec::{Conn, FromRow, Row, params, row};
 use crate::gamefuse_rows::{EntryRow, GfUserRow, StoreItemRow, gf_user_cols, item_cols};
 use crate::rows::{GameRow, SessionRow, game_cols};
 
-/// A unique violation on sign-up, told apart by the constraint's columns.
+/// The unique key of a GameFuse user's name (`UNIQUE (game_id, username_key)`).
+const USERNAME_KEY: &str = "gamefuse_users_game_id_username_key_key";
+
+/// A unique violation on sign-up or a profile change, told apart by its constraint: the
+/// user name's key, or else one of the e-mail's (the GameFuse user's or the player's).
 fn user_conflict(e: Error) -> Error {
     match e {
-        Error::Conflict(what) if what.contains("username_key") => {
-            Error::Conflict("Username has already been taken".into())
-        }
-        Error::Conflict(_) => Error::Conflict("Email has already been taken".into()),
+        Error::Constraint {
+            kind: ConstraintKind::Unique,
+            name,
+        } if name == USERNAME_KEY => Error::Conflict("Username has already been taken".into()),
+        e if e.is_unique_violation() => Error::Conflict("Email has already been taken".into()),
         e => e,
     }
 }
@@ -369,7 +374,7 @@ impl GamefuseStore for SqlStore {
             let cmd = cmd.clone();
             let res: Result<GfUser> = self.write_tx(async move |e| start_session(e, player, &cmd).await).await;
             match res {
-                Err(Error::Conflict(_)) if attempt < 5 => continue,
+                Err(e) if e.is_unique_violation() && attempt < 5 => continue,
                 other => return other,
             }
         }
@@ -655,7 +660,7 @@ impl GamefuseStore for SqlStore {
             .await;
         // Two concurrent purchases of one item (PostgreSQL): the loser hits the key.
         res.map_err(|e| match e {
-            Error::Conflict(_) => Error::Forbidden("the user already owns this store item"),
+            e if e.is_unique_violation() => Error::Forbidden("the user already owns this store item"),
             e => e,
         })
     }

@@ -343,7 +343,7 @@ impl GamefuseSocialStore for SqlStore {
                 )
                 .await
                 .map_err(|e| match e {
-                    Error::Conflict(_) => {
+                    e if e.is_unique_violation() => {
                         Error::Conflict("A friend request or friendship with this user already exists".into())
                     }
                     other => other,
@@ -610,7 +610,7 @@ impl GamefuseSocialStore for SqlStore {
             )
             .await
             .map_err(|e| match e {
-                Error::Conflict(_) => Error::Conflict("Already connected to this group".into()),
+                e if e.is_unique_violation() => Error::Conflict("Already connected to this group".into()),
                 other => other,
             })
         })
@@ -980,7 +980,9 @@ impl GamefuseSocialStore for SqlStore {
                 )
                 .await
                 .map_err(|e| match e {
-                    Error::Conflict(_) => Error::Conflict(format!("The group already has the attribute {}", a.key)),
+                    e if e.is_unique_violation() => {
+                        Error::Conflict(format!("The group already has the attribute {}", a.key))
+                    }
                     other => other,
                 })?;
             }

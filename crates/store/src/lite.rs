@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::Duration;
 
-use playgate_core::{Error, Result};
+use playgate_core::{ConstraintKind, Error, Result};
 use rusqlite::{Connection, OpenFlags};
 
 use crate::exec::{FromRow, P, Row};
@@ -40,9 +40,9 @@ pub(crate) fn lite_err(e: rusqlite::Error) -> Error {
     if let rusqlite::Error::QueryReturnedNoRows = e {
         return Error::NotFound("row");
     }
-    if let Some(name) = unique_violation(&e) {
+    if let Some(c) = lite_constraint(&e) {
         count_error(ErrorKind::Conflict);
-        return Error::Conflict(format!("already exists ({name})"));
+        return c;
     }
     count_error(match &e {
         rusqlite::Error::SqliteFailure(..) => ErrorKind::Database,
@@ -51,11 +51,12 @@ pub(crate) fn lite_err(e: rusqlite::Error) -> Error {
     Error::internal(e)
 }
 
-/// The unique key a SQLite failure broke, named as PostgreSQL names it: SQLite reports
-/// only the columns (`UNIQUE constraint failed: t.a, t.b`), from which PostgreSQL's default
-/// name of that key follows (`t_a_b_key`; a primary key is `t_pkey`). The one place that
-/// reads SQLite's message.
-fn unique_violation(e: &rusqlite::Error) -> Option<String> {
+/// A unique or foreign-key violation on SQLite as the constraint it broke, named as
+/// PostgreSQL names it: SQLite reports only the columns of a unique key (`UNIQUE
+/// constraint failed: t.a, t.b`), from which PostgreSQL's default name of that key follows
+/// (`t_a_b_key`; a primary key is `t_pkey`), and nothing about a foreign key (the name is
+/// then empty). The one place that reads SQLite's message.
+fn lite_constraint(e: &rusqlite::Error) -> Option<Error> {
     use rusqlite::ffi;
     let rusqlite::Error::SqliteFailure(f, msg) = e else {
         return None;
@@ -63,6 +64,12 @@ fn unique_violation(e: &rusqlite::Error) -> Option<String> {
     let primary = match f.extended_code {
         ffi::SQLITE_CONSTRAINT_PRIMARYKEY => true,
         ffi::SQLITE_CONSTRAINT_UNIQUE => false,
+        ffi::SQLITE_CONSTRAINT_FOREIGNKEY => {
+            return Some(Error::Constraint {
+                kind: ConstraintKind::ForeignKey,
+                name: String::new(),
+            });
+        }
         _ => return None,
     };
     let cols = msg.as_deref()?.strip_prefix("UNIQUE constraint failed: ")?;
@@ -80,7 +87,10 @@ fn unique_violation(e: &rusqlite::Error) -> Option<String> {
         }
     }
     name.push_str(if primary { "_pkey" } else { "_key" });
-    Some(name)
+    Some(Error::Constraint {
+        kind: ConstraintKind::Unique,
+        name,
+    })
 }
 
 /// Creates the database file if it is missing and puts it in WAL mode (persistent: set
@@ -312,7 +322,7 @@ mod tests {
             .expect("insert");
         assert!(matches!(
             w.run("INSERT INTO t (id, a, b) VALUES ($1, $2, $3)", params!["x", 2, "two"]),
-            Err(Error::Conflict(_))
+            Err(Error::Constraint { kind: ConstraintKind::Unique, name }) if name == "t_pkey"
         ));
         let _ = std::fs::remove_dir_all(dir);
     }

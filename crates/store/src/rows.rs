@@ -349,5 +349,53 @@ mod tests {
         db.drop_it().await;
     }
 
-    crate::on_both_backends!(reordered_columns_read_the_same_row);
+    /// Both drivers report a broken unique key by the name PostgreSQL gives it, and a
+    /// broken foreign key as such.
+    async fn constraint_violations_are_named(b: Backend) {
+        let Some((s, db)) = open_store(b).await else { return };
+        let rec = |client_id: &str| playgate_core::game::NewGameRecord {
+            name: "g".into(),
+            description: String::new(),
+            client_id: client_id.into(),
+            client_name: "G".into(),
+            secret_hash: SecretHash("hash".into()),
+            created_at: Timestamp(1),
+            gamefuse_token: format!("token-{client_id}"),
+        };
+        s.insert_game(rec("1")).await.expect("game");
+        match s.insert_game(rec("1")).await {
+            Err(Error::Constraint {
+                kind: playgate_core::ConstraintKind::Unique,
+                name,
+            }) => assert_eq!(name, "games_client_id_key"),
+            other => panic!("{:?}", other.map(|g| g.id)),
+        }
+        let orphan = s
+            .write_one(async |c| {
+                c.execute(
+                    "INSERT INTO game_variables (game_id, key, value) VALUES ($1, 'k', 'v')",
+                    params![999_999_i64],
+                )
+                .await
+            })
+            .await;
+        match orphan {
+            Err(Error::Constraint {
+                kind: playgate_core::ConstraintKind::ForeignKey,
+                name,
+            }) => assert_eq!(
+                name,
+                if b == Backend::Postgres {
+                    "game_variables_game_id_fkey"
+                } else {
+                    ""
+                }
+            ),
+            other => panic!("{other:?}"),
+        }
+        s.close().await;
+        db.drop_it().await;
+    }
+
+    crate::on_both_backends!(reordered_columns_read_the_same_row, constraint_violations_are_named);
 }

@@ -428,7 +428,7 @@ impl Store for SqlStore {
                 })
                 .await;
             match res {
-                Err(Error::Conflict(_)) if attempt < 3 => continue,
+                Err(e) if e.is_unique_violation() && attempt < 3 => continue,
                 other => return other,
             }
         }

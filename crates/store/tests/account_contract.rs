@@ -2,7 +2,6 @@
 //! `PLAYGATE_TEST_POSTGRES_URL` is set): accounts, TOTP replay and recovery codes, API
 //! keys, one login per key, OTP failure counting, and link codes filling `Player.linked`.
 
-use playgate_core::Error;
 use playgate_core::account::{
     AccessLevel, AccountDetails, AccountId, AccountInfo, AccountProfile, AccountType, ApiKeyId, BillingDetails,
     Language, Login, NewAccountRecord, NewApiKeyRecord, NewLogin, PostalAddress, parse_net,
@@ -16,6 +15,7 @@ use playgate_core::player::{Player, ProfilePatch};
 use playgate_core::session::{IssuedTokens, Session, SessionState};
 use playgate_core::store::{OpenOutcome, OpenPlayerSession, Store};
 use playgate_core::wallet;
+use playgate_core::{ConstraintKind, Error};
 use playgate_store::on_both_backends;
 use playgate_store::testing::{Backend, TestDatabase, open_store};
 use playgate_store::{SqlStore, StoreOptions};
@@ -73,7 +73,7 @@ async fn accounts_and_totp(b: Backend) {
     let a = s.insert_account(&account_rec("Ann")).await.expect("insert");
     assert!(matches!(
         s.insert_account(&account_rec("ANN")).await,
-        Err(Error::Conflict(_))
+        Err(Error::Constraint { kind: ConstraintKind::Unique, ref name }) if name == "accounts_name_key_key"
     ));
     let got = s.account_by_name_key("ann").await.expect("get").expect("some");
     assert_eq!((got.id, got.user_name.as_str()), (a.id, "Ann"));
@@ -119,7 +119,10 @@ async fn api_keys_and_logins(b: Backend) {
         created_at: Timestamp(SEC),
     };
     let k = s.insert_api_key(&rec).await.expect("key");
-    assert!(matches!(s.insert_api_key(&rec).await, Err(Error::Conflict(_))));
+    assert!(matches!(
+        s.insert_api_key(&rec).await,
+        Err(Error::Constraint { kind: ConstraintKind::Unique, ref name }) if name == "api_keys_key_hash_key"
+    ));
     let got = s
         .api_key_by_hash(&SecretHash::of("k"))
         .await
