@@ -1,14 +1,16 @@
 //! Row types and their conversion into core entities.
 
+use std::sync::LazyLock;
+
 use playgate_core::clock::Timestamp;
 use playgate_core::crypto::SecretHash;
 use playgate_core::game::Game;
 use playgate_core::ids::{GameId, PlayerId, SessionId, UserId};
-use playgate_core::player::{LinkedAccount, Player, Profile};
+use playgate_core::player::{LinkedAccount, Player, Profile, ProfilePatch};
 use playgate_core::session::{Session, SessionState};
 use playgate_core::{Error, Result};
 
-use crate::exec::{FromRow, Row, row};
+use crate::exec::{FromRow, P, Row, ToP, row};
 
 /// The columns of [`GameRow`], as a literal for `concat!`.
 macro_rules! game_cols {
@@ -46,35 +48,6 @@ impl From<GameRow> for Game {
         }
     }
 }
-
-/// The columns of a player with its linked account (`p`: players, `a`: accounts via
-/// `player_links`), for reads: one query instead of two on the hot path.
-macro_rules! player_fields {
-    () => {
-        "p.id, p.game_id, p.user_id, p.name, p.username, p.email, p.device_id, p.phonenumber, p.level, \
-         p.rank, p.date_joined, p.playertag, p.location, p.location_name, p.device_model, p.screen_height, \
-         p.screen_width, p.os_name, p.os_version, p.browser_name, p.fb_login, p.google_login, p.app_version, \
-         p.wallet_address, p.created_at, a.public_id AS linked_id, a.wallet_address AS linked_wallet, \
-         a.phone AS linked_phone"
-    };
-}
-pub(crate) use player_fields;
-
-/// The tables behind [`player_fields!`].
-macro_rules! player_from {
-    () => {
-        "players p LEFT JOIN player_links l ON l.player_id = p.id LEFT JOIN accounts a ON a.id = l.account_id"
-    };
-}
-pub(crate) use player_from;
-
-/// `SELECT` of a player with its linked account; add a `WHERE` on `p`.
-macro_rules! player_select {
-    () => {
-        concat!("SELECT ", player_fields!(), " FROM ", player_from!())
-    };
-}
-pub(crate) use player_select;
 
 /// A player with its linked account and its active session, if any (the session's
 /// columns prefixed `s_`): create-or-retrieve's fast path in one query.
@@ -139,112 +112,129 @@ impl PlayerSessionRow {
     }
 }
 
-/// The columns of [`PlayerRow`] (without the linked account, for `RETURNING`).
-macro_rules! player_cols {
-    () => {
-        "id, game_id, user_id, name, username, email, device_id, phonenumber, level, rank, \
-         date_joined, playertag, location, location_name, device_model, screen_height, screen_width, \
-         os_name, os_version, browser_name, fb_login, google_login, app_version, wallet_address, created_at"
+/// Declares the profile columns of `players`, each named like its field of [`Profile`] and
+/// [`ProfilePatch`]: the one list the player queries and the player's reader are built
+/// from (adding a profile field to the store is adding its name to it).
+macro_rules! profile_columns {
+    ($($f:ident),* $(,)?) => {
+        /// The profile columns, in the order of [`profile_params`] and [`patch_params`].
+        pub(crate) const PROFILE_COLUMNS: &[&str] = &[$(stringify!($f)),*];
+
+        /// A profile's values, in the order of [`PROFILE_COLUMNS`].
+        pub(crate) fn profile_params(p: &Profile) -> Vec<P<'_>> {
+            vec![$(p.$f.to_p()),*]
+        }
+
+        /// A patch's values (`NULL` keeps the stored one), in the order of
+        /// [`PROFILE_COLUMNS`].
+        pub(crate) fn patch_params(p: &ProfilePatch) -> Vec<P<'_>> {
+            vec![$(p.$f.to_p()),*]
+        }
+
+        /// Reads a profile by column name.
+        fn read_profile(r: &Row<'_>) -> Result<Profile> {
+            Ok(Profile {
+                $($f: r.get(stringify!($f))?,)*
+            })
+        }
     };
 }
-pub(crate) use player_cols;
 
-row! {
-    /// A player's own columns ([`player_cols!`]).
-    pub(crate) struct PlayerCols {
-        id: i64,
-        game_id: i64,
-        user_id: String,
-        name: String,
-        username: String,
-        email: String,
-        device_id: String,
-        phonenumber: String,
-        level: i64,
-        rank: i64,
-        date_joined: String,
-        playertag: String,
-        location: String,
-        location_name: String,
-        device_model: String,
-        screen_height: String,
-        screen_width: String,
-        os_name: String,
-        os_version: String,
-        browser_name: String,
-        fb_login: String,
-        google_login: String,
-        app_version: String,
-        wallet_address: String,
-        created_at: i64,
-    }
+profile_columns!(
+    name,
+    username,
+    email,
+    device_id,
+    phonenumber,
+    level,
+    rank,
+    date_joined,
+    playertag,
+    location,
+    location_name,
+    device_model,
+    screen_height,
+    screen_width,
+    os_name,
+    os_version,
+    browser_name,
+    fb_login,
+    google_login,
+    app_version,
+);
+
+/// A player's own columns, each after `prefix`.
+fn player_columns(prefix: &str) -> String {
+    let own = ["id", "game_id", "user_id"].into_iter();
+    let cols = own
+        .chain(PROFILE_COLUMNS.iter().copied())
+        .chain(["wallet_address", "created_at"]);
+    cols.map(|c| format!("{prefix}{c}")).collect::<Vec<_>>().join(", ")
 }
 
-/// A player, with its linked account when the query selects it ([`player_fields!`]: the
-/// `linked_*` columns; `UPDATE … RETURNING` of [`player_cols!`] has none).
+/// The columns of a player (without the linked account, for `RETURNING`).
+pub(crate) static PLAYER_COLS: LazyLock<String> = LazyLock::new(|| player_columns(""));
+
+/// The columns of a player with its linked account (`p`: players, `a`: accounts via
+/// `player_links`), for reads: one query instead of two on the hot path.
+pub(crate) static PLAYER_FIELDS: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "{}, a.public_id AS linked_id, a.wallet_address AS linked_wallet, a.phone AS linked_phone",
+        player_columns("p.")
+    )
+});
+
+/// The tables behind [`PLAYER_FIELDS`].
+pub(crate) const PLAYER_FROM: &str =
+    "players p LEFT JOIN player_links l ON l.player_id = p.id LEFT JOIN accounts a ON a.id = l.account_id";
+
+/// A player, with its linked account when the query selects it ([`PLAYER_FIELDS`]: the
+/// `linked_*` columns; `UPDATE … RETURNING` [`PLAYER_COLS`] has none).
 pub(crate) struct PlayerRow {
-    cols: PlayerCols,
-    linked_id: Option<String>,
-    linked_wallet: Option<String>,
-    linked_phone: Option<String>,
+    id: i64,
+    game_id: i64,
+    user_id: String,
+    profile: Profile,
+    wallet_address: String,
+    created_at: i64,
+    linked: Option<LinkedAccount>,
 }
 
 impl FromRow for PlayerRow {
     fn from_row(r: &Row<'_>) -> Result<Self> {
-        let cols = PlayerCols::from_row(r)?;
-        if !r.has("linked_id") {
-            return Ok(PlayerRow {
-                cols,
-                linked_id: None,
-                linked_wallet: None,
-                linked_phone: None,
-            });
-        }
+        let (id, game_id, user_id) = (r.get("id")?, r.get("game_id")?, r.get("user_id")?);
+        let (profile, wallet_address, created_at) = (read_profile(r)?, r.get("wallet_address")?, r.get("created_at")?);
+        let linked_id: Option<String> = if r.has("linked_id") { r.get("linked_id")? } else { None };
+        let linked = match linked_id {
+            Some(public_id) => Some(LinkedAccount {
+                public_id,
+                wallet_address: r.get::<Option<String>>("linked_wallet")?.unwrap_or_default(),
+                phone: r.get::<Option<String>>("linked_phone")?.unwrap_or_default(),
+            }),
+            None => None,
+        };
         Ok(PlayerRow {
-            cols,
-            linked_id: r.get("linked_id")?,
-            linked_wallet: r.get("linked_wallet")?,
-            linked_phone: r.get("linked_phone")?,
+            id,
+            game_id,
+            user_id,
+            profile,
+            wallet_address,
+            created_at,
+            linked,
         })
     }
 }
 
 impl TryFrom<PlayerRow> for Player {
     type Error = Error;
-    fn try_from(row: PlayerRow) -> Result<Player> {
-        let r = row.cols;
+    fn try_from(r: PlayerRow) -> Result<Player> {
         Ok(Player {
             id: PlayerId(r.id),
             game_id: GameId(r.game_id),
             user_id: UserId::parse(r.user_id).map_err(Error::internal)?,
-            profile: Profile {
-                name: r.name,
-                username: r.username,
-                email: r.email,
-                device_id: r.device_id,
-                phonenumber: r.phonenumber,
-                level: r.level,
-                rank: r.rank,
-                date_joined: r.date_joined,
-                playertag: r.playertag,
-                location: r.location,
-                location_name: r.location_name,
-                device_model: r.device_model,
-                screen_height: r.screen_height,
-                screen_width: r.screen_width,
-                os_name: r.os_name,
-                os_version: r.os_version,
-                browser_name: r.browser_name,
-                fb_login: r.fb_login,
-                google_login: r.google_login,
-                app_version: r.app_version,
-            },
+            profile: r.profile,
             wallet_address: r.wallet_address,
-            linked: row.linked_id.map(|public_id| LinkedAccount {
-                public_id,
-                wallet_address: row.linked_wallet.unwrap_or_default(),
-                phone: row.linked_phone.unwrap_or_default(),
-            }),
+            linked: r.linked,
             created_at: Timestamp(r.created_at),
         })
     }

@@ -10,15 +10,72 @@ use playgate_core::session::{OpenedSession, Session, SessionState};
 use playgate_core::store::{EndOutcome, Minter, OpenOutcome, OpenPlayerSession, RefreshSwap, Store};
 use playgate_core::token::SigningKeyRecord;
 use playgate_core::{Error, Result};
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
 use crate::SqlStore;
 use crate::account_store_impl::{LINKED_SQL, LinkedRow};
-use crate::exec::params;
+use crate::exec::{P, params};
 use crate::rows::{
-    GameRow, KeyRow, PlayerRow, PlayerSessionRow, SessionRow, active_session_fields, game_cols, player_cols,
-    player_fields, player_from, player_select, session_cols,
+    GameRow, KeyRow, PLAYER_COLS, PLAYER_FIELDS, PLAYER_FROM, PROFILE_COLUMNS, PlayerRow, PlayerSessionRow, SessionRow,
+    active_session_fields, game_cols, patch_params, profile_params, session_cols,
 };
+
+/// A player by its game and `user_id` (`$1`, `$2`), with its linked account.
+static PLAYER_BY_KEY: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "SELECT {} FROM {PLAYER_FROM} WHERE p.game_id = $1 AND p.user_id = $2",
+        *PLAYER_FIELDS
+    )
+});
+
+/// A player by id (`$1`), with its linked account.
+static PLAYER_BY_ID: LazyLock<String> =
+    LazyLock::new(|| format!("SELECT {} FROM {PLAYER_FROM} WHERE p.id = $1", *PLAYER_FIELDS));
+
+/// A player by its game and `user_id` (`$1`, `$2`), with its linked account and its active
+/// session: create-or-retrieve's fast path in one query.
+static PLAYER_AND_SESSION: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "SELECT {}, {} FROM {PLAYER_FROM} LEFT JOIN sessions s ON s.player_id = p.id AND s.state = 'active' \
+         WHERE p.game_id = $1 AND p.user_id = $2",
+        *PLAYER_FIELDS,
+        active_session_fields!()
+    )
+});
+
+/// Inserts a player unless its key exists: `$1` game, `$2` user id, the profile, then the
+/// wallet address, sealed key and now; returns the new id.
+static INSERT_PLAYER: LazyLock<String> = LazyLock::new(|| {
+    let n = PROFILE_COLUMNS.len();
+    let profile: Vec<String> = (3..3 + n).map(|i| format!("${i}")).collect();
+    format!(
+        "INSERT INTO players (game_id, user_id, {}, wallet_address, wallet_key, created_at, updated_at) \
+         VALUES ($1, $2, {}, ${}, ${}, ${}, ${}) ON CONFLICT (game_id, user_id) DO NOTHING RETURNING id",
+        PROFILE_COLUMNS.join(", "),
+        profile.join(", "),
+        n + 3,
+        n + 4,
+        n + 5,
+        n + 5
+    )
+});
+
+/// Merges a profile patch into the player `$1`, `$2` (a `NULL` value keeps the stored one),
+/// then `updated_at`; returns the player (without its linked account).
+static PATCH_PLAYER: LazyLock<String> = LazyLock::new(|| {
+    let n = PROFILE_COLUMNS.len();
+    let sets: Vec<String> = PROFILE_COLUMNS
+        .iter()
+        .zip(3..)
+        .map(|(c, i)| format!("{c} = COALESCE(${i}, {c})"))
+        .collect();
+    format!(
+        "UPDATE players SET {}, updated_at = ${} WHERE game_id = $1 AND user_id = $2 RETURNING {}",
+        sets.join(", "),
+        n + 3,
+        *PLAYER_COLS
+    )
+});
 
 /// What the read-mostly fast path of `open_player_session` found.
 enum Retrieved {
@@ -29,19 +86,9 @@ enum Retrieved {
 
 impl SqlStore {
     async fn retrieve_live_session(&self, cmd: &OpenPlayerSession, mint: &Arc<Minter>) -> Result<Retrieved> {
-        const SQL: &str = concat!(
-            "SELECT ",
-            player_fields!(),
-            ", ",
-            active_session_fields!(),
-            " FROM ",
-            player_from!(),
-            " LEFT JOIN sessions s ON s.player_id = p.id AND s.state = 'active' \
-             WHERE p.game_id = $1 AND p.user_id = $2"
-        );
         let row: Option<PlayerSessionRow> = self
             .read(async |e| {
-                e.fetch_optional(SQL, params![cmd.game_id.0, cmd.user_id.as_str()])
+                e.fetch_optional(&PLAYER_AND_SESSION, params![cmd.game_id.0, cmd.user_id.as_str()])
                     .await
             })
             .await?;
@@ -252,96 +299,20 @@ impl Store for SqlStore {
                     if let Some(w) = &cmd.wallet {
                         let mut p = Profile::default();
                         cmd.patch.clone().apply(&mut p);
-                        let inserted: Option<i64> = e
-                            .scalar_optional(
-                                "INSERT INTO players (game_id, user_id, name, username, email, device_id, phonenumber, \
-                             level, rank, date_joined, playertag, location, location_name, device_model, \
-                             screen_height, screen_width, os_name, os_version, browser_name, fb_login, \
-                             google_login, app_version, wallet_address, wallet_key, created_at, updated_at) \
-                             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, \
-                             $18, $19, $20, $21, $22, $23, $24, $25, $25) \
-                             ON CONFLICT (game_id, user_id) DO NOTHING RETURNING id",
-                                params![
-                                    cmd.game_id.0,
-                                    cmd.user_id.as_str(),
-                                    &p.name,
-                                    &p.username,
-                                    &p.email,
-                                    &p.device_id,
-                                    &p.phonenumber,
-                                    p.level,
-                                    p.rank,
-                                    &p.date_joined,
-                                    &p.playertag,
-                                    &p.location,
-                                    &p.location_name,
-                                    &p.device_model,
-                                    &p.screen_height,
-                                    &p.screen_width,
-                                    &p.os_name,
-                                    &p.os_version,
-                                    &p.browser_name,
-                                    &p.fb_login,
-                                    &p.google_login,
-                                    &p.app_version,
-                                    &w.address,
-                                    w.sealed_key.as_slice(),
-                                    cmd.now.0,
-                                ],
-                            )
-                            .await?;
+                        let mut ps = vec![P::I64(cmd.game_id.0), P::Str(cmd.user_id.as_str())];
+                        ps.extend(profile_params(&p));
+                        ps.extend_from_slice(params![w.address, w.sealed_key, cmd.now.0]);
+                        let inserted: Option<i64> = e.scalar_optional(&INSERT_PLAYER, &ps).await?;
                         is_new_user = inserted.is_some();
                     }
                     let row: Option<PlayerRow> = if !is_new_user && !cmd.patch.is_empty() {
-                        let p = &cmd.patch;
-                        e.fetch_optional(
-                            concat!(
-                                "UPDATE players SET name = COALESCE($3, name), username = COALESCE($4, username), \
-                             email = COALESCE($5, email), device_id = COALESCE($6, device_id), \
-                             phonenumber = COALESCE($7, phonenumber), level = COALESCE($8, level), \
-                             rank = COALESCE($9, rank), date_joined = COALESCE($10, date_joined), \
-                             playertag = COALESCE($11, playertag), location = COALESCE($12, location), \
-                             location_name = COALESCE($13, location_name), device_model = COALESCE($14, device_model), \
-                             screen_height = COALESCE($15, screen_height), screen_width = COALESCE($16, screen_width), \
-                             os_name = COALESCE($17, os_name), os_version = COALESCE($18, os_version), \
-                             browser_name = COALESCE($19, browser_name), fb_login = COALESCE($20, fb_login), \
-                             google_login = COALESCE($21, google_login), app_version = COALESCE($22, app_version), \
-                             updated_at = $23 WHERE game_id = $1 AND user_id = $2 RETURNING ",
-                                player_cols!()
-                            ),
-                            params![
-                                cmd.game_id.0,
-                                cmd.user_id.as_str(),
-                                &p.name,
-                                &p.username,
-                                &p.email,
-                                &p.device_id,
-                                &p.phonenumber,
-                                p.level,
-                                p.rank,
-                                &p.date_joined,
-                                &p.playertag,
-                                &p.location,
-                                &p.location_name,
-                                &p.device_model,
-                                &p.screen_height,
-                                &p.screen_width,
-                                &p.os_name,
-                                &p.os_version,
-                                &p.browser_name,
-                                &p.fb_login,
-                                &p.google_login,
-                                &p.app_version,
-                                cmd.now.0,
-                            ],
-                        )
-                        .await?
+                        let mut ps = vec![P::I64(cmd.game_id.0), P::Str(cmd.user_id.as_str())];
+                        ps.extend(patch_params(&cmd.patch));
+                        ps.push(P::I64(cmd.now.0));
+                        e.fetch_optional(&PATCH_PLAYER, &ps).await?
                     } else {
-                        e.fetch_optional(
-                            concat!(player_select!(), " WHERE p.game_id = $1 AND p.user_id = $2"),
-                            params![cmd.game_id.0, cmd.user_id.as_str()],
-                        )
-                        .await?
+                        e.fetch_optional(&PLAYER_BY_KEY, params![cmd.game_id.0, cmd.user_id.as_str()])
+                            .await?
                     };
                     let Some(row) = row else {
                         // Nothing was written.
@@ -450,10 +421,7 @@ impl Store for SqlStore {
 
     async fn player(&self, id: PlayerId) -> Result<Option<Player>> {
         let row: Option<PlayerRow> = self
-            .read(async |e| {
-                e.fetch_optional(concat!(player_select!(), " WHERE p.id = $1"), params![id.0])
-                    .await
-            })
+            .read(async |e| e.fetch_optional(&PLAYER_BY_ID, params![id.0]).await)
             .await?;
         row.map(Player::try_from).transpose()
     }
