@@ -78,21 +78,36 @@ fn apply(conn: &mut Connection, migrator: &sqlx::migrate::Migrator) -> Result<()
             continue;
         }
         let started = Instant::now();
-        let tx = conn.transaction().map_err(failed)?;
-        tx.execute_batch(&m.sql)
-            .map_err(|e| failed(format!("{} {}: {e}", m.version, m.description)))?;
-        tx.execute(
-            "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) \
-             VALUES (?1, ?2, TRUE, ?3, ?4)",
-            params![
-                m.version,
-                m.description.as_ref(),
-                m.checksum.as_ref(),
-                i64::try_from(started.elapsed().as_nanos()).unwrap_or(i64::MAX)
-            ],
-        )
-        .map_err(failed)?;
-        tx.commit().map_err(failed)?;
+        let apply = |c: &Connection| {
+            c.execute_batch(&m.sql)
+                .map_err(|e| failed(format!("{} {}: {e}", m.version, m.description)))
+        };
+        if m.no_tx {
+            // As sqlx: a migration marked `-- no-transaction` runs outside one.
+            apply(conn)?;
+            record(conn, m, started)?;
+        } else {
+            let tx = conn.transaction().map_err(failed)?;
+            apply(&tx)?;
+            record(&tx, m, started)?;
+            tx.commit().map_err(failed)?;
+        }
     }
     Ok(())
+}
+
+/// Records an applied migration as sqlx does.
+fn record(c: &Connection, m: &sqlx::migrate::Migration, started: Instant) -> Result<()> {
+    c.execute(
+        "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) \
+         VALUES (?1, ?2, TRUE, ?3, ?4)",
+        params![
+            m.version,
+            m.description.as_ref(),
+            m.checksum.as_ref(),
+            i64::try_from(started.elapsed().as_nanos()).unwrap_or(i64::MAX)
+        ],
+    )
+    .map(drop)
+    .map_err(failed)
 }
