@@ -632,7 +632,7 @@ impl Playgate {
             created_at: now,
         };
         match self.store.insert_account(&rec).await {
-            Err(Error::Conflict(_)) => Err(Error::Conflict("user name already taken".into())),
+            Err(e) if e.is_unique_violation() => Err(Error::Conflict("user name already taken".into())),
             other => other,
         }
     }

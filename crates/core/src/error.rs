@@ -44,12 +44,54 @@ pub enum Error {
         /// Seconds the client should wait before retrying.
         retry_after_secs: u64,
     },
+    /// A write broke a rule of the database, which the store names: a unique key already
+    /// taken (by another row or a concurrent write) or a reference to a missing row. The
+    /// core turns the ones it expects into a reason; a dialect answers the rest as a
+    /// conflict.
+    #[error("{kind}")]
+    Constraint {
+        /// Which kind of rule.
+        kind: ConstraintKind,
+        /// The constraint as PostgreSQL names it: `<table>_<columns>_key` for a unique key
+        /// of columns, `<table>_pkey`, `<table>_<column>_fkey`, or an index's own name. Empty
+        /// where the database does not say (SQLite's foreign keys).
+        name: String,
+    },
     /// A real fault (corrupt data, a failed statement ...). Logged, never shown to clients.
     #[error("internal error: {0}")]
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
 
+/// The kind of database rule an [`Error::Constraint`] broke.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConstraintKind {
+    /// A unique (or primary) key is taken.
+    Unique,
+    /// A reference to a row that does not exist.
+    ForeignKey,
+}
+
+impl fmt::Display for ConstraintKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            ConstraintKind::Unique => "already exists",
+            ConstraintKind::ForeignKey => "refers to something that does not exist",
+        })
+    }
+}
+
 impl Error {
+    /// Whether this is a unique key taken (any constraint).
+    pub fn is_unique_violation(&self) -> bool {
+        matches!(
+            self,
+            Error::Constraint {
+                kind: ConstraintKind::Unique,
+                ..
+            }
+        )
+    }
+
     /// Builds an [`Error::Invalid`].
     pub fn invalid(field: impl Into<String>, reason: impl fmt::Display) -> Self {
         Error::Invalid {

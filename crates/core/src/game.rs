@@ -136,7 +136,7 @@ impl Playgate {
                         client_secret: secret,
                     });
                 }
-                Err(e @ Error::Conflict(_)) => last = Some(e),
+                Err(e) if e.is_unique_violation() => last = Some(e),
                 Err(e) => return Err(e),
             }
         }

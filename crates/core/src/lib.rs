@@ -28,4 +28,4 @@ pub mod token;
 pub mod totp;
 pub mod wallet;
 
-pub use error::{Error, Result};
+pub use error::{ConstraintKind, Error, Result};

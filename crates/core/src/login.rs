@@ -22,7 +22,7 @@ use crate::ids::SessionId;
 use crate::password::MAX_PASSWORD_BYTES;
 use crate::service::Playgate;
 use crate::session::SessionState;
-use crate::{Error, Result, totp};
+use crate::{ConstraintKind, Error, Result, totp};
 
 /// `POST /v3/session/login`.
 #[derive(Debug, Clone)]
@@ -230,7 +230,11 @@ impl Playgate {
         };
         match self.store.start_login(&NewLogin { login, now }).await {
             Ok(StartLogin::Started(_)) => {}
-            Ok(StartLogin::AlreadyLoggedIn) | Err(Error::Conflict(_)) => {
+            Ok(StartLogin::AlreadyLoggedIn)
+            | Err(Error::Constraint {
+                kind: ConstraintKind::Unique,
+                ..
+            }) => {
                 return Err(Error::Conflict("Already logged in".into()));
             }
             Err(e) => return Err(e),

@@ -33,21 +33,22 @@ async fn database_file_holds_no_secret_in_clear() {
     // appear either (raw or hex).
     let master = MasterKey::from_base64(&std::fs::read_to_string(srv.db.dir.join("master.key")).expect("key"))
         .expect("master key");
-    let mut conn = <sqlx::SqliteConnection as sqlx::Connection>::connect(&srv.db.url)
-        .await
-        .expect("db");
-    let (address, sealed): (String, Vec<u8>) = sqlx::query_as("SELECT wallet_address, wallet_key FROM players")
-        .fetch_one(&mut conn)
-        .await
+    let path = srv.db.url.strip_prefix("sqlite://").expect("a SQLite database");
+    let conn = rusqlite::Connection::open(path).expect("db");
+    let (address, sealed): (String, Vec<u8>) = conn
+        .query_row("SELECT wallet_address, wallet_key FROM players", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
         .expect("row");
     let wallet_key = playgate_core::wallet::open(&master, &address, &sealed)
         .expect("wallet key")
         .to_bytes()
         .to_vec();
     assert_eq!(address, v["wallet_address"].as_str().expect("address"));
-    let (kid, sealed): (String, Vec<u8>) = sqlx::query_as("SELECT kid, sealed_secret FROM signing_keys")
-        .fetch_one(&mut conn)
-        .await
+    let (kid, sealed): (String, Vec<u8>) = conn
+        .query_row("SELECT kid, sealed_secret FROM signing_keys", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
         .expect("row");
     let signing = master
         .open(&format!("playgate:jwt:{kid}"), &sealed)

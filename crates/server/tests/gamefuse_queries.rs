@@ -2,8 +2,8 @@
 //! whatever the user's relations: a user with 100 friends, 20 groups and 50 chats signs in
 //! with exactly as many statements as one with a single friend, group and chat of each
 //! kind, and so does the user's own `GET /users/{id}`. Statements are counted from the
-//! per-statement events of both drivers (sqlx's `sqlx::query`, the store's rusqlite path's
-//! [`playgate_store::STATEMENT_TARGET`]) with a test subscriber; one test in this binary,
+//! per-statement events of both drivers (sqlx's `sqlx::query` on PostgreSQL, the store's
+//! [`playgate_store::STATEMENT_TARGET`] on SQLite) with a test subscriber; one test in this binary,
 //! so nothing else runs while it counts.
 
 mod common;
@@ -16,11 +16,11 @@ use serde_json::{Value, json};
 use tracing_subscriber::Layer;
 use tracing_subscriber::layer::SubscriberExt;
 
-/// Counts per-statement events of either driver, but for the `PRAGMA`s sqlx runs when a
-/// pool opens a connection (that happens when the pool decides, not per request).
+/// Counts per-statement events of either driver, but for `PRAGMA`s (connection set-up,
+/// which happens when a pool decides, not per request).
 struct Count(Arc<AtomicUsize>);
 
-/// Whether an event's statement (`summary` for sqlx, the message for the rusqlite path)
+/// Whether an event's statement (`summary` for sqlx, the message for rusqlite)
 /// is a `PRAGMA`.
 #[derive(Default)]
 struct Pragma(bool);

@@ -14,12 +14,11 @@ use playgate_core::player::LinkedAccount;
 use playgate_core::session::SessionState;
 use playgate_core::{Error, Result};
 
-use crate::exec::{Exec, params};
-use crate::lite::lite_row;
-use crate::{SqlStore, db_err, exec_one, exec_read, write_one, write_tx};
+use crate::SqlStore;
+use crate::exec::{FromRow, P, Row, ToP, params, row};
 
 /// The columns of [`DetailsRow`], in its order; also the columns
-/// [`bind_details!`] binds, from `$1` up.
+/// [`details_params`] binds, from `$1` up.
 macro_rules! details_cols {
     () => {
         "account_type, vat_number, coc_number, street, street_number, zip_code, city, country_code, \
@@ -45,44 +44,42 @@ const ACCOUNT_COLS: &str = account_cols!();
 /// How many columns [`details_cols!`] names.
 const DETAILS_COL_COUNT: usize = 28;
 
-/// Binds an [`AccountInfo`]'s details and billing to a sqlx query, in the order of
-/// [`details_cols!`]. A macro, as the query is a SQLite one in one expansion of
-/// `write_one!` and a PostgreSQL one in the other.
-macro_rules! bind_details {
-    ($q:expr, $info:expr) => {{
-        let (d, b) = (&$info.details, &$info.billing);
-        $q.bind(d.account_type.as_i64())
-            .bind(&d.vat_number)
-            .bind(&d.coc_number)
-            .bind(&d.address.street)
-            .bind(&d.address.street_number)
-            .bind(&d.address.zip_code)
-            .bind(&d.address.city)
-            .bind(&d.address.country_code)
-            .bind(&d.phone_mobile)
-            .bind(&d.abuse_email)
-            .bind(d.language.as_i64())
-            .bind(d.newsletter)
-            .bind(d.agreed_terms)
-            .bind(d.agreed_aup)
-            .bind(d.agreed_dpa)
-            .bind(&b.first_name)
-            .bind(&b.last_name)
-            .bind(&b.address.street)
-            .bind(&b.address.street_number)
-            .bind(&b.address.zip_code)
-            .bind(&b.address.city)
-            .bind(&b.address.country_code)
-            .bind(&b.phone)
-            .bind(&b.phone_mobile)
-            .bind(&b.email)
-            .bind(b.bundle_invoices)
-            .bind(b.payment_confirmations_by_email)
-            .bind(b.preferred_payment_method)
-    }};
+/// An [`AccountInfo`]'s details and billing as parameters, in the order of
+/// [`details_cols!`].
+fn details_params(info: &AccountInfo) -> Vec<P<'_>> {
+    let (d, b) = (&info.details, &info.billing);
+    vec![
+        P::I64(d.account_type.as_i64()),
+        d.vat_number.to_p(),
+        d.coc_number.to_p(),
+        d.address.street.to_p(),
+        d.address.street_number.to_p(),
+        d.address.zip_code.to_p(),
+        d.address.city.to_p(),
+        d.address.country_code.to_p(),
+        d.phone_mobile.to_p(),
+        d.abuse_email.to_p(),
+        P::I64(d.language.as_i64()),
+        d.newsletter.to_p(),
+        d.agreed_terms.to_p(),
+        d.agreed_aup.to_p(),
+        d.agreed_dpa.to_p(),
+        b.first_name.to_p(),
+        b.last_name.to_p(),
+        b.address.street.to_p(),
+        b.address.street_number.to_p(),
+        b.address.zip_code.to_p(),
+        b.address.city.to_p(),
+        b.address.country_code.to_p(),
+        b.phone.to_p(),
+        b.phone_mobile.to_p(),
+        b.email.to_p(),
+        b.bundle_invoices.to_p(),
+        b.payment_confirmations_by_email.to_p(),
+        b.preferred_payment_method.to_p(),
+    ]
 }
 
-#[derive(sqlx::FromRow)]
 struct AccountRow {
     id: i64,
     public_id: String,
@@ -102,34 +99,38 @@ struct AccountRow {
     totp_pending: Option<Vec<u8>>,
     wallet_address: String,
     created_at: i64,
-    #[sqlx(flatten)]
     details: DetailsRow,
 }
 
-lite_row!(AccountRow {
-    id,
-    public_id,
-    user_name,
-    email,
-    first_name,
-    last_name,
-    gender,
-    phone,
-    company_name,
-    access_level,
-    email_validated,
-    trial_expires_at,
-    password_hash,
-    totp_enabled,
-    totp_secret,
-    totp_pending,
-    wallet_address,
-    created_at
-} + details: DetailsRow);
+impl FromRow for AccountRow {
+    fn from_row(r: &Row<'_>) -> Result<Self> {
+        Ok(AccountRow {
+            id: r.get("id")?,
+            public_id: r.get("public_id")?,
+            user_name: r.get("user_name")?,
+            email: r.get("email")?,
+            first_name: r.get("first_name")?,
+            last_name: r.get("last_name")?,
+            gender: r.get("gender")?,
+            phone: r.get("phone")?,
+            company_name: r.get("company_name")?,
+            access_level: r.get("access_level")?,
+            email_validated: r.get("email_validated")?,
+            trial_expires_at: r.get("trial_expires_at")?,
+            password_hash: r.get("password_hash")?,
+            totp_enabled: r.get("totp_enabled")?,
+            totp_secret: r.get("totp_secret")?,
+            totp_pending: r.get("totp_pending")?,
+            wallet_address: r.get("wallet_address")?,
+            created_at: r.get("created_at")?,
+            details: DetailsRow::from_row(r)?,
+        })
+    }
+}
 
-/// An account's details and billing columns.
-#[derive(sqlx::FromRow)]
-struct DetailsRow {
+row! {
+    /// An account's details and billing columns.
+    struct DetailsRow {
     account_type: i64,
     vat_number: String,
     coc_number: String,
@@ -157,39 +158,8 @@ struct DetailsRow {
     billing_email: String,
     bundle_invoices: bool,
     payment_confirmations_by_email: bool,
-    preferred_payment_method: i64,
+    preferred_payment_method: i64,}
 }
-
-lite_row!(DetailsRow {
-    account_type,
-    vat_number,
-    coc_number,
-    street,
-    street_number,
-    zip_code,
-    city,
-    country_code,
-    phone_mobile,
-    abuse_email,
-    language,
-    newsletter,
-    agreed_terms,
-    agreed_aup,
-    agreed_dpa,
-    billing_first_name,
-    billing_last_name,
-    billing_street,
-    billing_street_number,
-    billing_zip_code,
-    billing_city,
-    billing_country_code,
-    billing_phone,
-    billing_phone_mobile,
-    billing_email,
-    bundle_invoices,
-    payment_confirmations_by_email,
-    preferred_payment_method
-});
 
 impl DetailsRow {
     fn into_parts(self) -> Result<(AccountDetails, BillingDetails)> {
@@ -264,22 +234,14 @@ impl TryFrom<AccountRow> for Account {
     }
 }
 
-#[derive(sqlx::FromRow)]
-struct ApiKeyRow {
+row! {
+    struct ApiKeyRow {
     id: i64,
     label: String,
     allowed_ips: String,
     expires_at: Option<i64>,
-    created_at: i64,
+    created_at: i64,}
 }
-
-lite_row!(ApiKeyRow {
-    id,
-    label,
-    allowed_ips,
-    expires_at,
-    created_at
-});
 
 impl TryFrom<ApiKeyRow> for ApiKey {
     type Error = Error;
@@ -308,8 +270,8 @@ macro_rules! login_cols {
 }
 const LOGIN_COLS: &str = login_cols!();
 
-#[derive(sqlx::FromRow)]
-struct LoginRow {
+row! {
+    struct LoginRow {
     id: String,
     api_key_id: i64,
     account_id: i64,
@@ -319,21 +281,8 @@ struct LoginRow {
     remember_me: bool,
     otp_failures: i64,
     ip: Option<String>,
-    country: String,
+    country: String,}
 }
-
-lite_row!(LoginRow {
-    id,
-    api_key_id,
-    account_id,
-    state,
-    started_at,
-    expires_at,
-    remember_me,
-    otp_failures,
-    ip,
-    country
-});
 
 impl TryFrom<LoginRow> for Login {
     type Error = Error;
@@ -357,18 +306,12 @@ impl TryFrom<LoginRow> for Login {
 pub(crate) const LINKED_SQL: &str = "SELECT a.public_id, a.wallet_address, a.phone FROM player_links l \
      JOIN accounts a ON a.id = l.account_id WHERE l.player_id = $1";
 
-#[derive(sqlx::FromRow)]
-pub(crate) struct LinkedRow {
+row! {
+    pub(crate) struct LinkedRow {
     public_id: String,
     wallet_address: String,
-    phone: String,
+    phone: String,}
 }
-
-lite_row!(LinkedRow {
-    public_id,
-    wallet_address,
-    phone
-});
 
 impl From<LinkedRow> for LinkedAccount {
     fn from(r: LinkedRow) -> Self {
@@ -377,6 +320,14 @@ impl From<LinkedRow> for LinkedAccount {
             wallet_address: r.wallet_address,
             phone: r.phone,
         }
+    }
+}
+
+row! {
+    /// The key a game knows a player by.
+    struct PlayerKeyRow {
+        game_id: i64,
+        user_id: String,
     }
 }
 
@@ -398,29 +349,32 @@ impl AccountStore for SqlStore {
             rest.join(", "),
             n + 16,
         );
-        let row: AccountRow = write_one!(self, |pool| {
-            let p = &rec.info.profile;
-            bind_details!(sqlx::query_as(&sql), rec.info)
-                .bind(&rec.public_id)
-                .bind(&rec.user_name)
-                .bind(&rec.name_key)
-                .bind(&p.email)
-                .bind(&p.first_name)
-                .bind(&p.last_name)
-                .bind(&p.gender)
-                .bind(&p.phone)
-                .bind(&p.company_name)
-                .bind(rec.access_level.as_i64())
-                .bind(rec.info.email_validated)
-                .bind(rec.trial_expires_at.map(|t| t.0))
-                .bind(&rec.password_hash)
-                .bind(&rec.wallet.address)
-                .bind(&rec.wallet.sealed_key)
-                .bind(rec.created_at.0)
-                .fetch_one(pool)
-                .await
-                .map_err(db_err)
-        })?;
+        let row: AccountRow = self
+            .write_one(async move |pool| {
+                let p = &rec.info.profile;
+                let (level, trial) = (rec.access_level.as_i64(), rec.trial_expires_at.map(|t| t.0));
+                let mut ps = details_params(&rec.info);
+                ps.extend_from_slice(params![
+                    rec.public_id,
+                    rec.user_name,
+                    rec.name_key,
+                    p.email,
+                    p.first_name,
+                    p.last_name,
+                    p.gender,
+                    p.phone,
+                    p.company_name,
+                    level,
+                    rec.info.email_validated,
+                    trial,
+                    rec.password_hash,
+                    rec.wallet.address,
+                    rec.wallet.sealed_key,
+                    rec.created_at.0
+                ]);
+                pool.fetch_one(&sql, &ps).await
+            })
+            .await?;
         row.try_into()
     }
 
@@ -448,147 +402,142 @@ impl AccountStore for SqlStore {
             sets.join(", "),
             n + 9
         );
-        let row: Option<AccountRow> = write_one!(self, |pool| {
-            let p = &info.profile;
-            bind_details!(sqlx::query_as(&sql), info)
-                .bind(&p.email)
-                .bind(&p.first_name)
-                .bind(&p.last_name)
-                .bind(&p.gender)
-                .bind(&p.phone)
-                .bind(&p.company_name)
-                .bind(info.email_validated)
-                .bind(now.0)
-                .bind(id.0)
-                .fetch_optional(pool)
-                .await
-                .map_err(db_err)
-        })?;
+        let row: Option<AccountRow> = self
+            .write_one(async move |pool| {
+                let p = &info.profile;
+                let mut ps = details_params(&info);
+                ps.extend_from_slice(params![
+                    p.email,
+                    p.first_name,
+                    p.last_name,
+                    p.gender,
+                    p.phone,
+                    p.company_name,
+                    info.email_validated,
+                    now.0,
+                    id.0
+                ]);
+                pool.fetch_optional(&sql, &ps).await
+            })
+            .await?;
         row.map(Account::try_from).transpose()
     }
 
     async fn account_by_id(&self, id: AccountId) -> Result<Option<Account>> {
-        let row: Option<AccountRow> = exec_read!(self, |e| {
-            e.fetch_optional(
-                concat!("SELECT ", account_cols!(), " FROM accounts WHERE id = $1"),
-                params![id.0],
-            )
-            .await
-        })?;
+        let row: Option<AccountRow> = self
+            .read(async |e| {
+                e.fetch_optional(
+                    concat!("SELECT ", account_cols!(), " FROM accounts WHERE id = $1"),
+                    params![id.0],
+                )
+                .await
+            })
+            .await?;
         row.map(Account::try_from).transpose()
     }
 
     async fn account_by_name_key(&self, key: &str) -> Result<Option<Account>> {
-        let row: Option<AccountRow> = exec_read!(self, |e| {
-            e.fetch_optional(
-                concat!("SELECT ", account_cols!(), " FROM accounts WHERE name_key = $1"),
-                params![key],
-            )
-            .await
-        })?;
+        let row: Option<AccountRow> = self
+            .read(async |e| {
+                e.fetch_optional(
+                    concat!("SELECT ", account_cols!(), " FROM accounts WHERE name_key = $1"),
+                    params![key],
+                )
+                .await
+            })
+            .await?;
         row.map(Account::try_from).transpose()
     }
 
     async fn set_totp_pending(&self, id: AccountId, sealed: Option<&[u8]>) -> Result<()> {
         let sealed = sealed.map(<[u8]>::to_vec);
-        write_one!(self, |pool| {
-            sqlx::query("UPDATE accounts SET totp_pending = $2 WHERE id = $1")
-                .bind(id.0)
-                .bind(sealed)
-                .execute(pool)
-                .await
-                .map(drop)
-                .map_err(db_err)
+        self.write_one(async move |pool| {
+            pool.execute(
+                "UPDATE accounts SET totp_pending = $2 WHERE id = $1",
+                params![id.0, sealed],
+            )
+            .await
+            .map(drop)
         })
+        .await
     }
 
     async fn enable_totp(&self, id: AccountId, sealed: &[u8], recovery: &[SecretHash]) -> Result<()> {
         let (sealed, recovery) = (sealed.to_vec(), recovery.to_vec());
-        write_tx!(self, |tx| {
-            sqlx::query("UPDATE accounts SET totp_enabled = TRUE, totp_secret = $2, totp_pending = NULL WHERE id = $1")
-                .bind(id.0)
-                .bind(sealed)
-                .execute(&mut *tx)
-                .await
-                .map_err(db_err)?;
-            sqlx::query("DELETE FROM recovery_codes WHERE account_id = $1")
-                .bind(id.0)
-                .execute(&mut *tx)
-                .await
-                .map_err(db_err)?;
+        self.write_tx(async move |tx| {
+            tx.execute(
+                "UPDATE accounts SET totp_enabled = TRUE, totp_secret = $2, totp_pending = NULL WHERE id = $1",
+                params![id.0, sealed],
+            )
+            .await?;
+            tx.execute("DELETE FROM recovery_codes WHERE account_id = $1", params![id.0])
+                .await?;
             for h in &recovery {
-                sqlx::query("INSERT INTO recovery_codes (account_id, code_hash) VALUES ($1, $2)")
-                    .bind(id.0)
-                    .bind(&h.0)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(db_err)?;
+                tx.execute(
+                    "INSERT INTO recovery_codes (account_id, code_hash) VALUES ($1, $2)",
+                    params![id.0, &h.0],
+                )
+                .await?;
             }
             Ok(())
         })
+        .await
     }
 
     async fn set_account_password_hash(&self, id: AccountId, old: &str, new: &str) -> Result<bool> {
         let (old, new) = (old.to_owned(), new.to_owned());
-        let n = exec_one!(self, |e| {
-            e.execute(
-                "UPDATE accounts SET password_hash = $3 WHERE id = $1 AND password_hash = $2",
-                params![id.0, &old, &new],
-            )
-            .await
-        })?;
+        let n = self
+            .write_one(async move |e| {
+                e.execute(
+                    "UPDATE accounts SET password_hash = $3 WHERE id = $1 AND password_hash = $2",
+                    params![id.0, &old, &new],
+                )
+                .await
+            })
+            .await?;
         Ok(n == 1)
     }
 
     async fn disable_totp(&self, id: AccountId) -> Result<()> {
-        write_tx!(self, |tx| {
-            sqlx::query(
+        self.write_tx(async move |tx| {
+            tx.execute(
                 "UPDATE accounts SET totp_enabled = FALSE, totp_secret = NULL, totp_pending = NULL WHERE id = $1",
+                params![id.0],
             )
-            .bind(id.0)
-            .execute(&mut *tx)
-            .await
-            .map_err(db_err)?;
-            sqlx::query("DELETE FROM recovery_codes WHERE account_id = $1")
-                .bind(id.0)
-                .execute(&mut *tx)
-                .await
-                .map_err(db_err)?;
+            .await?;
+            tx.execute("DELETE FROM recovery_codes WHERE account_id = $1", params![id.0])
+                .await?;
             Ok(())
         })
+        .await
     }
 
     async fn claim_totp_step(&self, id: AccountId, step: i64) -> Result<bool> {
-        let n = write_one!(self, |pool| {
-            sqlx::query(
-                "UPDATE accounts SET totp_last_step = $2 \
+        let n = self
+            .write_one(async move |pool| {
+                pool.execute(
+                    "UPDATE accounts SET totp_last_step = $2 \
                  WHERE id = $1 AND (totp_last_step IS NULL OR totp_last_step < $2)",
-            )
-            .bind(id.0)
-            .bind(step)
-            .execute(pool)
-            .await
-            .map(|r| r.rows_affected())
-            .map_err(db_err)
-        })?;
+                    params![id.0, step],
+                )
+                .await
+            })
+            .await?;
         Ok(n == 1)
     }
 
     async fn use_recovery_code(&self, id: AccountId, hash: &SecretHash, now: Timestamp) -> Result<bool> {
         let hash = hash.clone();
-        let n = write_one!(self, |pool| {
-            sqlx::query(
-                "UPDATE recovery_codes SET used_at = $3 \
+        let n = self
+            .write_one(async move |pool| {
+                pool.execute(
+                    "UPDATE recovery_codes SET used_at = $3 \
                  WHERE account_id = $1 AND code_hash = $2 AND used_at IS NULL",
-            )
-            .bind(id.0)
-            .bind(&hash.0)
-            .bind(now.0)
-            .execute(pool)
-            .await
-            .map(|r| r.rows_affected())
-            .map_err(db_err)
-        })?;
+                    params![id.0, &hash.0, now.0],
+                )
+                .await
+            })
+            .await?;
         Ok(n == 1)
     }
 
@@ -600,135 +549,132 @@ impl AccountStore for SqlStore {
             .map(ToString::to_string)
             .collect::<Vec<_>>()
             .join(",");
-        let row: ApiKeyRow = write_one!(self, |pool| {
-            sqlx::query_as(
-                "INSERT INTO api_keys (key_hash, label, allowed_ips, expires_at, created_at) \
+        let row: ApiKeyRow = self
+            .write_one(async move |pool| {
+                pool.fetch_one(
+                    "INSERT INTO api_keys (key_hash, label, allowed_ips, expires_at, created_at) \
                  VALUES ($1, $2, $3, $4, $5) RETURNING id, label, allowed_ips, expires_at, created_at",
-            )
-            .bind(&rec.hash.0)
-            .bind(&rec.label)
-            .bind(&allowed)
-            .bind(rec.expires_at.map(|t| t.0))
-            .bind(rec.created_at.0)
-            .fetch_one(pool)
-            .await
-            .map_err(db_err)
-        })?;
+                    params![
+                        &rec.hash.0,
+                        &rec.label,
+                        &allowed,
+                        rec.expires_at.map(|t| t.0),
+                        rec.created_at.0
+                    ],
+                )
+                .await
+            })
+            .await?;
         row.try_into()
     }
 
     async fn api_key_by_hash(&self, hash: &SecretHash) -> Result<Option<ApiKey>> {
-        let row: Option<ApiKeyRow> = exec_read!(self, |e| {
-            e.fetch_optional(
-                "SELECT id, label, allowed_ips, expires_at, created_at FROM api_keys WHERE key_hash = $1",
-                params![&hash.0],
-            )
-            .await
-        })?;
+        let row: Option<ApiKeyRow> = self
+            .read(async |e| {
+                e.fetch_optional(
+                    "SELECT id, label, allowed_ips, expires_at, created_at FROM api_keys WHERE key_hash = $1",
+                    params![&hash.0],
+                )
+                .await
+            })
+            .await?;
         row.map(ApiKey::try_from).transpose()
     }
 
     async fn current_login(&self, key: ApiKeyId) -> Result<Option<Login>> {
-        let row: Option<LoginRow> = exec_read!(self, |e| {
-            e.fetch_optional(
-                concat!(
-                    "SELECT ",
-                    login_cols!(),
-                    " FROM account_logins WHERE api_key_id = $1 AND state <> 'ended'"
-                ),
-                params![key.0],
-            )
-            .await
-        })?;
+        let row: Option<LoginRow> = self
+            .read(async |e| {
+                e.fetch_optional(
+                    concat!(
+                        "SELECT ",
+                        login_cols!(),
+                        " FROM account_logins WHERE api_key_id = $1 AND state <> 'ended'"
+                    ),
+                    params![key.0],
+                )
+                .await
+            })
+            .await?;
         row.map(Login::try_from).transpose()
     }
 
     async fn start_login(&self, rec: &NewLogin) -> Result<StartLogin> {
         let rec = rec.clone();
         let sql = format!("SELECT {LOGIN_COLS} FROM account_logins WHERE api_key_id = $1 AND state <> 'ended'");
-        write_tx!(self, |tx| {
+        self.write_tx(async move |tx| {
             let l = &rec.login;
-            let current: Option<LoginRow> = sqlx::query_as(&sql)
-                .bind(l.api_key_id.0)
-                .fetch_optional(&mut *tx)
-                .await
-                .map_err(db_err)?;
+            let current: Option<LoginRow> = tx.fetch_optional(&sql, params![l.api_key_id.0]).await?;
             if let Some(cur) = current.map(Login::try_from).transpose()? {
                 if cur.is_live(rec.now) {
                     return Ok(StartLogin::AlreadyLoggedIn);
                 }
-                sqlx::query("UPDATE account_logins SET state = 'ended', ended_at = $2 WHERE id = $1")
-                    .bind(cur.id.to_string())
-                    .bind(rec.now.0)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(db_err)?;
+                tx.execute(
+                    "UPDATE account_logins SET state = 'ended', ended_at = $2 WHERE id = $1",
+                    params![cur.id.to_string(), rec.now.0],
+                )
+                .await?;
             }
-            sqlx::query(
+            tx.execute(
                 "INSERT INTO account_logins (id, api_key_id, account_id, state, started_at, expires_at, \
                  remember_me, otp_failures, ip, country) VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8, $9)",
+                params![
+                    l.id.to_string(),
+                    l.api_key_id.0,
+                    l.account_id.0,
+                    l.state.as_str(),
+                    l.started_at.0,
+                    l.expires_at.0,
+                    l.remember_me,
+                    &l.ip,
+                    &l.country
+                ],
             )
-            .bind(l.id.to_string())
-            .bind(l.api_key_id.0)
-            .bind(l.account_id.0)
-            .bind(l.state.as_str())
-            .bind(l.started_at.0)
-            .bind(l.expires_at.0)
-            .bind(l.remember_me)
-            .bind(&l.ip)
-            .bind(&l.country)
-            .execute(&mut *tx)
-            .await
-            .map_err(db_err)?;
+            .await?;
             Ok(StartLogin::Started(l.clone()))
         })
+        .await
     }
 
     async fn activate_login(&self, id: SessionId, now: Timestamp, expires_at: Timestamp) -> Result<bool> {
-        let n = write_one!(self, |pool| {
-            sqlx::query(
-                "UPDATE account_logins SET state = 'active', expires_at = $3 \
+        let n = self
+            .write_one(async move |pool| {
+                pool.execute(
+                    "UPDATE account_logins SET state = 'active', expires_at = $3 \
                  WHERE id = $1 AND state = 'pending_otp' AND expires_at > $2",
-            )
-            .bind(id.to_string())
-            .bind(now.0)
-            .bind(expires_at.0)
-            .execute(pool)
-            .await
-            .map(|r| r.rows_affected())
-            .map_err(db_err)
-        })?;
+                    params![id.to_string(), now.0, expires_at.0],
+                )
+                .await
+            })
+            .await?;
         Ok(n == 1)
     }
 
     async fn add_otp_failure(&self, id: SessionId, max: i64, now: Timestamp) -> Result<i64> {
-        let n: Option<i64> = write_one!(self, |pool| {
-            sqlx::query_scalar(
-                "UPDATE account_logins SET otp_failures = otp_failures + 1, \
+        let n: Option<i64> = self
+            .write_one(async move |pool| {
+                pool.scalar_optional(
+                    "UPDATE account_logins SET otp_failures = otp_failures + 1, \
                  state = CASE WHEN otp_failures + 1 >= $2 THEN 'ended' ELSE state END, \
                  ended_at = CASE WHEN otp_failures + 1 >= $2 THEN $3 ELSE ended_at END \
                  WHERE id = $1 AND state = 'pending_otp' RETURNING otp_failures",
-            )
-            .bind(id.to_string())
-            .bind(max)
-            .bind(now.0)
-            .fetch_optional(pool)
-            .await
-            .map_err(db_err)
-        })?;
+                    params![id.to_string(), max, now.0],
+                )
+                .await
+            })
+            .await?;
         Ok(n.unwrap_or(max))
     }
 
     async fn end_login(&self, id: SessionId, now: Timestamp) -> Result<bool> {
-        let n = write_one!(self, |pool| {
-            sqlx::query("UPDATE account_logins SET state = 'ended', ended_at = $2 WHERE id = $1 AND state <> 'ended'")
-                .bind(id.to_string())
-                .bind(now.0)
-                .execute(pool)
+        let n = self
+            .write_one(async move |pool| {
+                pool.execute(
+                    "UPDATE account_logins SET state = 'ended', ended_at = $2 WHERE id = $1 AND state <> 'ended'",
+                    params![id.to_string(), now.0],
+                )
                 .await
-                .map(|r| r.rows_affected())
-                .map_err(db_err)
-        })?;
+            })
+            .await?;
         Ok(n == 1)
     }
 
@@ -741,75 +687,65 @@ impl AccountStore for SqlStore {
         expires_at: Timestamp,
     ) -> Result<()> {
         let (hash, user_id) = (hash.clone(), user_id.clone());
-        let n = write_one!(self, |pool| {
-            sqlx::query(
-                "INSERT INTO link_codes (code_hash, player_id, created_at, expires_at) \
+        let n = self
+            .write_one(async move |pool| {
+                pool.execute(
+                    "INSERT INTO link_codes (code_hash, player_id, created_at, expires_at) \
                  SELECT $3, id, $4, $5 FROM players WHERE game_id = $1 AND user_id = $2",
-            )
-            .bind(game.0)
-            .bind(user_id.as_str())
-            .bind(&hash.0)
-            .bind(now.0)
-            .bind(expires_at.0)
-            .execute(pool)
-            .await
-            .map(|r| r.rows_affected())
-            .map_err(db_err)
-        })?;
+                    params![game.0, user_id.as_str(), &hash.0, now.0, expires_at.0],
+                )
+                .await
+            })
+            .await?;
         if n == 1 { Ok(()) } else { Err(Error::NotFound("player")) }
     }
 
     async fn redeem_link_code(&self, hash: &SecretHash, account: AccountId, now: Timestamp) -> Result<Redeem> {
         let hash = hash.clone();
-        write_tx!(self, |tx| {
-            let player: Option<i64> = sqlx::query_scalar(
-                "UPDATE link_codes SET used_at = $2 \
+        self.write_tx(async move |tx| {
+            let player: Option<i64> = tx
+                .scalar_optional(
+                    "UPDATE link_codes SET used_at = $2 \
                  WHERE code_hash = $1 AND used_at IS NULL AND expires_at > $2 RETURNING player_id",
-            )
-            .bind(&hash.0)
-            .bind(now.0)
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(db_err)?;
+                    params![&hash.0, now.0],
+                )
+                .await?;
             let Some(player) = player else {
                 return Ok(Redeem::Invalid);
             };
-            let linked: Option<i64> = sqlx::query_scalar("SELECT account_id FROM player_links WHERE player_id = $1")
-                .bind(player)
-                .fetch_optional(&mut *tx)
-                .await
-                .map_err(db_err)?;
+            let linked: Option<i64> = tx
+                .scalar_optional(
+                    "SELECT account_id FROM player_links WHERE player_id = $1",
+                    params![player],
+                )
+                .await?;
             match linked {
                 // Linked to another account: give the code back, so nothing changes.
                 Some(other) if other != account.0 => {
-                    sqlx::query("UPDATE link_codes SET used_at = NULL WHERE code_hash = $1")
-                        .bind(&hash.0)
-                        .execute(&mut *tx)
-                        .await
-                        .map_err(db_err)?;
+                    tx.execute(
+                        "UPDATE link_codes SET used_at = NULL WHERE code_hash = $1",
+                        params![&hash.0],
+                    )
+                    .await?;
                     return Ok(Redeem::LinkedElsewhere);
                 }
                 Some(_) => {}
                 None => {
-                    sqlx::query("INSERT INTO player_links (player_id, account_id, linked_at) VALUES ($1, $2, $3)")
-                        .bind(player)
-                        .bind(account.0)
-                        .bind(now.0)
-                        .execute(&mut *tx)
-                        .await
-                        .map_err(db_err)?;
+                    tx.execute(
+                        "INSERT INTO player_links (player_id, account_id, linked_at) VALUES ($1, $2, $3)",
+                        params![player, account.0, now.0],
+                    )
+                    .await?;
                 }
             }
-            let (game_id, user_id): (i64, String) =
-                sqlx::query_as("SELECT game_id, user_id FROM players WHERE id = $1")
-                    .bind(player)
-                    .fetch_one(&mut *tx)
-                    .await
-                    .map_err(db_err)?;
+            let row: PlayerKeyRow = tx
+                .fetch_one("SELECT game_id, user_id FROM players WHERE id = $1", params![player])
+                .await?;
             Ok(Redeem::Linked {
-                game_id: GameId(game_id),
-                user_id,
+                game_id: GameId(row.game_id),
+                user_id: row.user_id,
             })
         })
+        .await
     }
 }

@@ -1,6 +1,6 @@
 //! Database failures as domain errors.
 
-use playgate_core::Error;
+use playgate_core::{ConstraintKind, Error};
 
 /// Seconds a client is told to wait while the database is unreachable: the store checks
 /// for its return several times a second, so one second is enough.
@@ -13,7 +13,8 @@ pub fn unavailable() -> Error {
     }
 }
 
-/// Maps a sqlx error: a unique violation is a `Conflict`, a missing row `NotFound`, a
+/// Maps a sqlx error: a unique or foreign-key violation is a `Constraint` named by
+/// [`pg_constraint`], a missing row `NotFound`, a
 /// database that cannot be reached (no connection within the acquire timeout, a broken
 /// connection, the server shutting down) `Unavailable`, the rest an internal fault carrying
 /// its cause (logged at the response boundary).
@@ -21,7 +22,9 @@ pub fn db_err(e: sqlx::Error) -> Error {
     use crate::metrics::{ErrorKind, count_error};
     match &e {
         sqlx::Error::RowNotFound => {}
-        sqlx::Error::Database(d) if d.is_unique_violation() => count_error(ErrorKind::Conflict),
+        sqlx::Error::Database(d) if d.is_unique_violation() || d.is_foreign_key_violation() => {
+            count_error(ErrorKind::Conflict);
+        }
         sqlx::Error::Database(_) => count_error(ErrorKind::Database),
         sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) | sqlx::Error::Tls(_) => {
             count_error(ErrorKind::Connection);
@@ -30,10 +33,7 @@ pub fn db_err(e: sqlx::Error) -> Error {
     }
     match e {
         sqlx::Error::RowNotFound => Error::NotFound("row"),
-        sqlx::Error::Database(d) if d.is_unique_violation() => Error::Conflict(format!(
-            "already exists{}",
-            d.constraint().map(|c| format!(" ({c})")).unwrap_or_default()
-        )),
+        sqlx::Error::Database(d) if d.is_unique_violation() || d.is_foreign_key_violation() => pg_constraint(&*d),
         // SQLSTATE class 08: connection exception; 57P01..57P03: the server is shutting down
         // or not accepting connections yet.
         sqlx::Error::Database(d) if d.code().is_some_and(|c| c.starts_with("08") || c.starts_with("57P")) => {
@@ -45,5 +45,18 @@ pub fn db_err(e: sqlx::Error) -> Error {
             unavailable()
         }
         other => Error::internal(other),
+    }
+}
+
+/// A unique or foreign-key violation on PostgreSQL as the constraint it broke, which
+/// PostgreSQL names. The one place that reads it for PostgreSQL.
+fn pg_constraint(d: &dyn sqlx::error::DatabaseError) -> Error {
+    Error::Constraint {
+        kind: if d.is_unique_violation() {
+            ConstraintKind::Unique
+        } else {
+            ConstraintKind::ForeignKey
+        },
+        name: d.constraint().unwrap_or_default().to_owned(),
     }
 }

@@ -5,7 +5,7 @@ use playgate_core::gamefuse::GfUser;
 use playgate_core::gamefuse::economy::{LeaderboardEntry, StoreItem};
 use playgate_core::ids::{GameId, PlayerId};
 
-use crate::lite::lite_row;
+use crate::exec::row;
 
 /// The columns of [`GfUserRow`].
 macro_rules! gf_user_cols {
@@ -16,8 +16,8 @@ macro_rules! gf_user_cols {
 }
 pub(crate) use gf_user_cols;
 
-#[derive(sqlx::FromRow)]
-pub(crate) struct GfUserRow {
+row! {
+    pub(crate) struct GfUserRow {
     player_id: i64,
     game_id: i64,
     display_email: String,
@@ -31,25 +31,8 @@ pub(crate) struct GfUserRow {
     game_sessions_total: i64,
     game_sessions_month: i64,
     month: String,
-    created_at: i64,
+    created_at: i64,}
 }
-
-lite_row!(GfUserRow {
-    player_id,
-    game_id,
-    display_email,
-    username,
-    credits,
-    score,
-    number_of_logins,
-    last_login,
-    events_total,
-    events_month,
-    game_sessions_total,
-    game_sessions_month,
-    month,
-    created_at,
-});
 
 impl From<GfUserRow> for GfUser {
     fn from(r: GfUserRow) -> GfUser {
@@ -80,26 +63,16 @@ macro_rules! item_cols {
 }
 pub(crate) use item_cols;
 
-#[derive(sqlx::FromRow)]
-pub(crate) struct StoreItemRow {
+row! {
+    pub(crate) struct StoreItemRow {
     id: i64,
     game_id: i64,
     name: String,
     description: String,
     category: String,
     cost: i64,
-    icon_url: Option<String>,
+    icon_url: Option<String>,}
 }
-
-lite_row!(StoreItemRow {
-    id,
-    game_id,
-    name,
-    description,
-    category,
-    cost,
-    icon_url
-});
 
 impl From<StoreItemRow> for StoreItem {
     fn from(r: StoreItemRow) -> StoreItem {
@@ -115,8 +88,8 @@ impl From<StoreItemRow> for StoreItem {
     }
 }
 
-#[derive(sqlx::FromRow)]
-pub(crate) struct EntryRow {
+row! {
+    pub(crate) struct EntryRow {
     id: i64,
     player_id: i64,
     username: String,
@@ -124,19 +97,8 @@ pub(crate) struct EntryRow {
     score: i64,
     extra_attributes: Option<String>,
     metadata: Option<String>,
-    created_at: i64,
+    created_at: i64,}
 }
-
-lite_row!(EntryRow {
-    id,
-    player_id,
-    username,
-    leaderboard_name,
-    score,
-    extra_attributes,
-    metadata,
-    created_at
-});
 
 impl From<EntryRow> for LeaderboardEntry {
     fn from(r: EntryRow) -> LeaderboardEntry {

@@ -16,10 +16,9 @@ use playgate_core::gamefuse::social_store::GamefuseSocialStore;
 use playgate_core::ids::{GameId, PlayerId};
 use playgate_core::{Error, Result};
 
-use crate::exec::{Exec, P, params};
+use crate::SqlStore;
+use crate::exec::{Conn, FromRow, P, Row, params, row};
 use crate::gamefuse_rows::{GfUserRow, gf_user_cols, gf_user_cols_u};
-use crate::lite::lite_row;
-use crate::{SqlStore, db_err, exec_read, write_one, write_tx};
 
 /// `$from, $from+1, …` for `n` values.
 fn placeholders(from: usize, n: usize) -> String {
@@ -30,24 +29,15 @@ fn flag(b: bool) -> i64 {
     i64::from(b)
 }
 
-#[derive(sqlx::FromRow)]
-struct FriendshipRow {
+row! {
+    struct FriendshipRow {
     id: i64,
     game_id: i64,
     requester_id: i64,
     addressee_id: i64,
     status: String,
-    created_at: i64,
+    created_at: i64,}
 }
-
-lite_row!(FriendshipRow {
-    id,
-    game_id,
-    requester_id,
-    addressee_id,
-    status,
-    created_at
-});
 
 impl From<FriendshipRow> for Friendship {
     fn from(r: FriendshipRow) -> Self {
@@ -62,20 +52,28 @@ impl From<FriendshipRow> for Friendship {
     }
 }
 
-#[derive(sqlx::FromRow)]
 struct LinkRow {
     f_id: i64,
     f_status: String,
     f_requester: i64,
     f_created: i64,
-    #[sqlx(flatten)]
     user: GfUserRow,
 }
 
-lite_row!(LinkRow { f_id, f_status, f_requester, f_created } + user: GfUserRow);
+impl FromRow for LinkRow {
+    fn from_row(r: &Row<'_>) -> Result<Self> {
+        Ok(LinkRow {
+            f_id: r.get("f_id")?,
+            f_status: r.get("f_status")?,
+            f_requester: r.get("f_requester")?,
+            f_created: r.get("f_created")?,
+            user: GfUserRow::from_row(r)?,
+        })
+    }
+}
 
-#[derive(sqlx::FromRow)]
-struct GroupRow {
+row! {
+    struct GroupRow {
     id: i64,
     game_id: i64,
     name: String,
@@ -86,22 +84,8 @@ struct GroupRow {
     searchable: i64,
     admins_only_attrs: i64,
     created_at: i64,
-    member_count: i64,
+    member_count: i64,}
 }
-
-lite_row!(GroupRow {
-    id,
-    game_id,
-    name,
-    group_type,
-    can_auto_join,
-    is_invite_only,
-    max_group_size,
-    searchable,
-    admins_only_attrs,
-    created_at,
-    member_count
-});
 
 impl From<GroupRow> for Group {
     fn from(r: GroupRow) -> Self {
@@ -125,18 +109,24 @@ const GROUP_COLS: &str = "g.id, g.game_id, g.name, g.group_type, g.can_auto_join
      g.max_group_size, g.searchable, g.admins_only_attrs, g.created_at, \
      (SELECT COUNT(*) FROM gf_group_connections m WHERE m.group_id = g.id AND m.status = 'accepted') AS member_count";
 
-#[derive(sqlx::FromRow)]
 struct MemberRow {
     m_group: i64,
     m_admin: i64,
-    #[sqlx(flatten)]
     user: GfUserRow,
 }
 
-lite_row!(MemberRow { m_group, m_admin } + user: GfUserRow);
+impl FromRow for MemberRow {
+    fn from_row(r: &Row<'_>) -> Result<Self> {
+        Ok(MemberRow {
+            m_group: r.get("m_group")?,
+            m_admin: r.get("m_admin")?,
+            user: GfUserRow::from_row(r)?,
+        })
+    }
+}
 
-#[derive(sqlx::FromRow)]
-struct ConnectionRow {
+row! {
+    struct ConnectionRow {
     id: i64,
     group_id: i64,
     player_id: i64,
@@ -144,19 +134,8 @@ struct ConnectionRow {
     kind: String,
     status: String,
     is_admin: i64,
-    created_at: i64,
+    created_at: i64,}
 }
-
-lite_row!(ConnectionRow {
-    id,
-    group_id,
-    player_id,
-    inviter_id,
-    kind,
-    status,
-    is_admin,
-    created_at
-});
 
 impl From<ConnectionRow> for Connection {
     fn from(r: ConnectionRow) -> Self {
@@ -175,8 +154,8 @@ impl From<ConnectionRow> for Connection {
 
 const CONN_COLS: &str = "id, group_id, player_id, inviter_id, kind, status, is_admin, created_at";
 
-#[derive(sqlx::FromRow)]
-struct RoundRow {
+row! {
+    struct RoundRow {
     id: i64,
     game_id: i64,
     player_id: i64,
@@ -188,23 +167,8 @@ struct RoundRow {
     metadata: Option<String>,
     multiplayer_id: Option<i64>,
     created_at: i64,
-    updated_at: i64,
+    updated_at: i64,}
 }
-
-lite_row!(RoundRow {
-    id,
-    game_id,
-    player_id,
-    game_type,
-    start_time,
-    end_time,
-    score,
-    place,
-    metadata,
-    multiplayer_id,
-    created_at,
-    updated_at
-});
 
 impl From<RoundRow> for GameRound {
     fn from(r: RoundRow) -> Self {
@@ -229,7 +193,6 @@ impl From<RoundRow> for GameRound {
 const ROUND_COLS: &str = "id, game_id, player_id, game_type, start_time, end_time, score, place, metadata, \
      multiplayer_id, created_at, updated_at";
 
-#[derive(sqlx::FromRow)]
 struct RankingRow {
     r_id: i64,
     r_mp: i64,
@@ -237,11 +200,22 @@ struct RankingRow {
     r_score: Option<f64>,
     r_start: i64,
     r_end: Option<i64>,
-    #[sqlx(flatten)]
     user: GfUserRow,
 }
 
-lite_row!(RankingRow { r_id, r_mp, r_place, r_score, r_start, r_end } + user: GfUserRow);
+impl FromRow for RankingRow {
+    fn from_row(r: &Row<'_>) -> Result<Self> {
+        Ok(RankingRow {
+            r_id: r.get("r_id")?,
+            r_mp: r.get("r_mp")?,
+            r_place: r.get("r_place")?,
+            r_score: r.get("r_score")?,
+            r_start: r.get("r_start")?,
+            r_end: r.get("r_end")?,
+            user: GfUserRow::from_row(r)?,
+        })
+    }
+}
 
 impl SqlStore {
     /// Fills the rankings of the multiplayer rounds among `rounds`, in one query.
@@ -261,8 +235,8 @@ impl SqlStore {
             gf_user_cols_u!(),
             placeholders(1, mps.len())
         );
-        let ps: Vec<P> = mps.iter().map(|&i| P::from(i)).collect();
-        let rows: Vec<RankingRow> = exec_read!(self, |e| e.fetch_all(&sql, &ps).await)?;
+        let ps: Vec<P> = mps.iter().map(|&i| P::I64(i)).collect();
+        let rows: Vec<RankingRow> = self.read(async |e| e.fetch_all(&sql, &ps).await).await?;
         let mut by_mp: HashMap<i64, Vec<Ranking>> = HashMap::new();
         for r in rows {
             by_mp.entry(r.r_mp).or_default().push(Ranking {
@@ -285,48 +259,40 @@ impl SqlStore {
 
 /// Whether the group has room for one more accepted member (always, without `max`).
 /// Runs inside the writing transaction (SQLite's writer is serial; on PostgreSQL the group
-/// row is locked first). A macro because it runs on both backends' connections; it
-/// evaluates to `Result<bool>` and returns nothing itself.
-macro_rules! has_room {
-    ($tx:expr, $group:expr, $max:expr, $pg:expr) => {
-        async {
-            let Some(max) = $max else {
-                return Ok::<bool, Error>(true);
-            };
-            if $pg {
-                sqlx::query("SELECT id FROM gf_groups WHERE id = $1 FOR UPDATE")
-                    .bind($group)
-                    .execute(&mut *$tx)
-                    .await
-                    .map_err(db_err)?;
-            }
-            let n: i64 = sqlx::query_scalar(
-                "SELECT COUNT(*) FROM gf_group_connections WHERE group_id = $1 AND status = 'accepted'",
-            )
-            .bind($group)
-            .fetch_one(&mut *$tx)
-            .await
-            .map_err(db_err)?;
-            Ok(n < max)
-        }
-        .await
+/// row is locked first).
+async fn has_room(tx: &mut Conn<'_>, group: i64, max: Option<i64>) -> Result<bool> {
+    let Some(max) = max else {
+        return Ok(true);
     };
+    if tx.is_postgres() {
+        tx.execute("SELECT id FROM gf_groups WHERE id = $1 FOR UPDATE", params![group])
+            .await?;
+    }
+    let n: i64 = tx
+        .scalar_one(
+            "SELECT COUNT(*) FROM gf_group_connections WHERE group_id = $1 AND status = 'accepted'",
+            params![group],
+        )
+        .await?;
+    Ok(n < max)
 }
 
 #[async_trait]
 impl GamefuseSocialStore for SqlStore {
     async fn gf_user_by_username(&self, game: GameId, username_key: &str) -> Result<Option<GfUser>> {
-        let row: Option<GfUserRow> = exec_read!(self, |e| {
-            e.fetch_optional(
-                concat!(
-                    "SELECT ",
-                    gf_user_cols!(),
-                    " FROM gamefuse_users WHERE game_id = $1 AND username_key = $2"
-                ),
-                params![game.0, username_key],
-            )
-            .await
-        })?;
+        let row: Option<GfUserRow> = self
+            .read(async |e| {
+                e.fetch_optional(
+                    concat!(
+                        "SELECT ",
+                        gf_user_cols!(),
+                        " FROM gamefuse_users WHERE game_id = $1 AND username_key = $2"
+                    ),
+                    params![game.0, username_key],
+                )
+                .await
+            })
+            .await?;
         Ok(row.map(GfUser::from))
     }
 
@@ -339,21 +305,23 @@ impl GamefuseSocialStore for SqlStore {
             gf_user_cols!(),
             placeholders(2, ids.len())
         );
-        let mut ps: Vec<P> = vec![P::from(game.0)];
-        ps.extend(ids.iter().map(|&i| P::from(i)));
-        let rows: Vec<GfUserRow> = exec_read!(self, |e| e.fetch_all(&sql, &ps).await)?;
+        let mut ps: Vec<P> = vec![P::I64(game.0)];
+        ps.extend(ids.iter().map(|&i| P::I64(i)));
+        let rows: Vec<GfUserRow> = self.read(async |e| e.fetch_all(&sql, &ps).await).await?;
         Ok(rows.into_iter().map(GfUser::from).collect())
     }
 
     async fn gf_friendship(&self, game: GameId, id: i64) -> Result<Option<Friendship>> {
-        let row: Option<FriendshipRow> = exec_read!(self, |e| {
-            e.fetch_optional(
-                "SELECT id, game_id, requester_id, addressee_id, status, created_at FROM gf_friendships \
+        let row: Option<FriendshipRow> = self
+            .read(async |e| {
+                e.fetch_optional(
+                    "SELECT id, game_id, requester_id, addressee_id, status, created_at FROM gf_friendships \
                  WHERE id = $1 AND game_id = $2",
-                params![id, game.0],
-            )
-            .await
-        })?;
+                    params![id, game.0],
+                )
+                .await
+            })
+            .await?;
         Ok(row.map(Friendship::from))
     }
 
@@ -365,85 +333,84 @@ impl GamefuseSocialStore for SqlStore {
         now: Timestamp,
     ) -> Result<Friendship> {
         let (lo, hi) = (requester.0.min(addressee.0), requester.0.max(addressee.0));
-        let row: FriendshipRow = write_one!(self, |conn| {
-            sqlx::query_as(
-                "INSERT INTO gf_friendships (game_id, requester_id, addressee_id, pair_lo, pair_hi, status, \
+        let row: FriendshipRow = self
+            .write_one(async move |conn| {
+                conn.fetch_one(
+                    "INSERT INTO gf_friendships (game_id, requester_id, addressee_id, pair_lo, pair_hi, status, \
                  created_at) VALUES ($1, $2, $3, $4, $5, 'pending', $6) \
                  RETURNING id, game_id, requester_id, addressee_id, status, created_at",
-            )
-            .bind(game.0)
-            .bind(requester.0)
-            .bind(addressee.0)
-            .bind(lo)
-            .bind(hi)
-            .bind(now.0)
-            .fetch_one(conn)
-            .await
-            .map_err(|e| match db_err(e) {
-                Error::Conflict(_) => {
-                    Error::Conflict("A friend request or friendship with this user already exists".into())
-                }
-                other => other,
+                    params![game.0, requester.0, addressee.0, lo, hi, now.0],
+                )
+                .await
+                .map_err(|e| match e {
+                    e if e.is_unique_violation() => {
+                        Error::Conflict("A friend request or friendship with this user already exists".into())
+                    }
+                    other => other,
+                })
             })
-        })?;
+            .await?;
         Ok(row.into())
     }
 
     async fn gf_accept_friendship(&self, id: i64) -> Result<bool> {
-        let n = write_one!(self, |conn| {
-            sqlx::query("UPDATE gf_friendships SET status = 'accepted' WHERE id = $1 AND status = 'pending'")
-                .bind(id)
-                .execute(conn)
+        let n = self
+            .write_one(async move |conn| {
+                conn.execute(
+                    "UPDATE gf_friendships SET status = 'accepted' WHERE id = $1 AND status = 'pending'",
+                    params![id],
+                )
                 .await
-                .map(|r| r.rows_affected())
-                .map_err(db_err)
-        })?;
+            })
+            .await?;
         Ok(n > 0)
     }
 
     async fn gf_delete_friendship(&self, id: i64, status: &str) -> Result<bool> {
         let status = status.to_owned();
-        let n = write_one!(self, |conn| {
-            sqlx::query("DELETE FROM gf_friendships WHERE id = $1 AND status = $2")
-                .bind(id)
-                .bind(status)
-                .execute(conn)
+        let n = self
+            .write_one(async move |conn| {
+                conn.execute(
+                    "DELETE FROM gf_friendships WHERE id = $1 AND status = $2",
+                    params![id, status],
+                )
                 .await
-                .map(|r| r.rows_affected())
-                .map_err(db_err)
-        })?;
+            })
+            .await?;
         Ok(n > 0)
     }
 
     async fn gf_unfriend(&self, a: PlayerId, b: PlayerId) -> Result<bool> {
         let (lo, hi) = (a.0.min(b.0), a.0.max(b.0));
-        let n = write_one!(self, |conn| {
-            sqlx::query("DELETE FROM gf_friendships WHERE pair_lo = $1 AND pair_hi = $2 AND status = 'accepted'")
-                .bind(lo)
-                .bind(hi)
-                .execute(conn)
+        let n = self
+            .write_one(async move |conn| {
+                conn.execute(
+                    "DELETE FROM gf_friendships WHERE pair_lo = $1 AND pair_hi = $2 AND status = 'accepted'",
+                    params![lo, hi],
+                )
                 .await
-                .map(|r| r.rows_affected())
-                .map_err(db_err)
-        })?;
+            })
+            .await?;
         Ok(n > 0)
     }
 
     async fn gf_friend_links(&self, player: PlayerId) -> Result<Vec<FriendLink>> {
-        let rows: Vec<LinkRow> = exec_read!(self, |e| {
-            e.fetch_all(
-                concat!(
-                    "SELECT f.id AS f_id, f.status AS f_status, f.requester_id AS f_requester, \
+        let rows: Vec<LinkRow> = self
+            .read(async |e| {
+                e.fetch_all(
+                    concat!(
+                        "SELECT f.id AS f_id, f.status AS f_status, f.requester_id AS f_requester, \
                      f.created_at AS f_created, ",
-                    gf_user_cols_u!(),
-                    " FROM gf_friendships f JOIN gamefuse_users u ON u.player_id = \
+                        gf_user_cols_u!(),
+                        " FROM gf_friendships f JOIN gamefuse_users u ON u.player_id = \
                      CASE WHEN f.requester_id = $1 THEN f.addressee_id ELSE f.requester_id END \
                      WHERE f.requester_id = $1 OR f.addressee_id = $1 ORDER BY f.created_at DESC, f.id DESC"
-                ),
-                params![player.0],
-            )
-            .await
-        })?;
+                    ),
+                    params![player.0],
+                )
+                .await
+            })
+            .await?;
         Ok(rows
             .into_iter()
             .map(|r| FriendLink {
@@ -458,35 +425,33 @@ impl GamefuseSocialStore for SqlStore {
 
     async fn gf_insert_group(&self, g: &NewGroup) -> Result<i64> {
         let g = g.clone();
-        write_tx!(self, |tx| {
-            let id: i64 = sqlx::query_scalar(
-                "INSERT INTO gf_groups (game_id, name, group_type, can_auto_join, is_invite_only, max_group_size, \
+        self.write_tx(async move |tx| {
+            let id: i64 = tx
+                .scalar_one(
+                    "INSERT INTO gf_groups (game_id, name, group_type, can_auto_join, is_invite_only, max_group_size, \
                  searchable, admins_only_attrs, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
-            )
-            .bind(g.game_id.0)
-            .bind(&g.name)
-            .bind(&g.group_type)
-            .bind(flag(g.can_auto_join))
-            .bind(flag(g.is_invite_only))
-            .bind(g.max_group_size)
-            .bind(flag(g.searchable))
-            .bind(flag(g.admins_only_can_create_attributes))
-            .bind(g.now.0)
-            .fetch_one(&mut *tx)
-            .await
-            .map_err(db_err)?;
-            sqlx::query(
+                    params![
+                        g.game_id.0,
+                        &g.name,
+                        &g.group_type,
+                        flag(g.can_auto_join),
+                        flag(g.is_invite_only),
+                        g.max_group_size,
+                        flag(g.searchable),
+                        flag(g.admins_only_can_create_attributes),
+                        g.now.0
+                    ],
+                )
+                .await?;
+            tx.execute(
                 "INSERT INTO gf_group_connections (group_id, player_id, inviter_id, kind, status, is_admin, \
                  created_at, updated_at) VALUES ($1, $2, NULL, 'join', 'accepted', 1, $3, $3)",
+                params![id, g.creator.0, g.now.0],
             )
-            .bind(id)
-            .bind(g.creator.0)
-            .bind(g.now.0)
-            .execute(&mut *tx)
-            .await
-            .map_err(db_err)?;
+            .await?;
             Ok(id)
         })
+        .await
     }
 
     async fn gf_groups(&self, game: GameId, ids: &[i64]) -> Result<Vec<Group>> {
@@ -497,42 +462,43 @@ impl GamefuseSocialStore for SqlStore {
             "SELECT {GROUP_COLS} FROM gf_groups g WHERE g.game_id = $1 AND g.id IN ({}) ORDER BY g.id",
             placeholders(2, ids.len())
         );
-        let mut ps: Vec<P> = vec![P::from(game.0)];
-        ps.extend(ids.iter().map(|&i| P::from(i)));
-        let rows: Vec<GroupRow> = exec_read!(self, |e| e.fetch_all(&sql, &ps).await)?;
+        let mut ps: Vec<P> = vec![P::I64(game.0)];
+        ps.extend(ids.iter().map(|&i| P::I64(i)));
+        let rows: Vec<GroupRow> = self.read(async |e| e.fetch_all(&sql, &ps).await).await?;
         Ok(rows.into_iter().map(Group::from).collect())
     }
 
     async fn gf_list_groups(&self, game: GameId) -> Result<Vec<Group>> {
         let sql =
             format!("SELECT {GROUP_COLS} FROM gf_groups g WHERE g.game_id = $1 AND g.searchable = 1 ORDER BY g.id");
-        let rows: Vec<GroupRow> = exec_read!(self, |e| e.fetch_all(&sql, params![game.0]).await)?;
+        let rows: Vec<GroupRow> = self.read(async |e| e.fetch_all(&sql, params![game.0]).await).await?;
         Ok(rows.into_iter().map(Group::from).collect())
     }
 
     async fn gf_update_group(&self, id: i64, patch: &GroupPatch) -> Result<()> {
         let p = patch.clone();
-        write_one!(self, |conn| {
-            sqlx::query(
+        self.write_one(async move |conn| {
+            conn.execute(
                 "UPDATE gf_groups SET name = COALESCE($2, name), can_auto_join = COALESCE($3, can_auto_join), \
                  is_invite_only = COALESCE($4, is_invite_only), \
                  max_group_size = CASE WHEN $5 = 1 THEN $6 ELSE max_group_size END WHERE id = $1",
+                params![
+                    id,
+                    p.name,
+                    p.can_auto_join.map(flag),
+                    p.is_invite_only.map(flag),
+                    flag(p.max_group_size.is_some()),
+                    p.max_group_size.flatten()
+                ],
             )
-            .bind(id)
-            .bind(p.name)
-            .bind(p.can_auto_join.map(flag))
-            .bind(p.is_invite_only.map(flag))
-            .bind(flag(p.max_group_size.is_some()))
-            .bind(p.max_group_size.flatten())
-            .execute(conn)
             .await
             .map(|_| ())
-            .map_err(db_err)
         })
+        .await
     }
 
     async fn gf_delete_group(&self, id: i64) -> Result<()> {
-        write_tx!(self, |tx| {
+        self.write_tx(async move |tx| {
             for sql in [
                 "DELETE FROM gf_group_connections WHERE group_id = $1",
                 "DELETE FROM gf_group_attributes WHERE group_id = $1",
@@ -543,10 +509,11 @@ impl GamefuseSocialStore for SqlStore {
                 "DELETE FROM gf_chats WHERE group_id = $1",
                 "DELETE FROM gf_groups WHERE id = $1",
             ] {
-                sqlx::query(sql).bind(id).execute(&mut *tx).await.map_err(db_err)?;
+                tx.execute(sql, params![id]).await?;
             }
             Ok(())
         })
+        .await
     }
 
     async fn gf_members(&self, groups: &[i64]) -> Result<Vec<Member>> {
@@ -560,8 +527,8 @@ impl GamefuseSocialStore for SqlStore {
             gf_user_cols_u!(),
             placeholders(1, groups.len())
         );
-        let ps: Vec<P> = groups.iter().map(|&i| P::from(i)).collect();
-        let rows: Vec<MemberRow> = exec_read!(self, |e| e.fetch_all(&sql, &ps).await)?;
+        let ps: Vec<P> = groups.iter().map(|&i| P::I64(i)).collect();
+        let rows: Vec<MemberRow> = self.read(async |e| e.fetch_all(&sql, &ps).await).await?;
         Ok(rows
             .into_iter()
             .map(|r| Member {
@@ -574,13 +541,15 @@ impl GamefuseSocialStore for SqlStore {
 
     async fn gf_connection(&self, id: i64) -> Result<Option<Connection>> {
         let sql = format!("SELECT {CONN_COLS} FROM gf_group_connections WHERE id = $1");
-        let row: Option<ConnectionRow> = exec_read!(self, |e| e.fetch_optional(&sql, params![id]).await)?;
+        let row: Option<ConnectionRow> = self.read(async |e| e.fetch_optional(&sql, params![id]).await).await?;
         Ok(row.map(Connection::from))
     }
 
     async fn gf_connection_of(&self, group: i64, player: PlayerId) -> Result<Option<Connection>> {
         let sql = format!("SELECT {CONN_COLS} FROM gf_group_connections WHERE group_id = $1 AND player_id = $2");
-        let row: Option<ConnectionRow> = exec_read!(self, |e| e.fetch_optional(&sql, params![group, player.0]).await)?;
+        let row: Option<ConnectionRow> = self
+            .read(async |e| e.fetch_optional(&sql, params![group, player.0]).await)
+            .await?;
         Ok(row.map(Connection::from))
     }
 
@@ -589,7 +558,7 @@ impl GamefuseSocialStore for SqlStore {
             "SELECT {CONN_COLS} FROM gf_group_connections WHERE group_id = $1 AND status = 'pending' \
              ORDER BY created_at, id"
         );
-        let rows: Vec<ConnectionRow> = exec_read!(self, |e| e.fetch_all(&sql, params![group]).await)?;
+        let rows: Vec<ConnectionRow> = self.read(async |e| e.fetch_all(&sql, params![group]).await).await?;
         Ok(rows.into_iter().map(Connection::from).collect())
     }
 
@@ -598,55 +567,54 @@ impl GamefuseSocialStore for SqlStore {
             "SELECT {CONN_COLS} FROM gf_group_connections WHERE player_id = $1 \
              AND status IN ('pending', 'accepted') ORDER BY created_at, id"
         );
-        let rows: Vec<ConnectionRow> = exec_read!(self, |e| e.fetch_all(&sql, params![player.0]).await)?;
+        let rows: Vec<ConnectionRow> = self.read(async |e| e.fetch_all(&sql, params![player.0]).await).await?;
         Ok(rows.into_iter().map(Connection::from).collect())
     }
 
     async fn gf_insert_connection(&self, c: &Connection, replace_removed: bool, max_size: Option<i64>) -> Result<i64> {
         let c = c.clone();
-        let pg = matches!(self.db, crate::Db::Postgres(_));
-        write_tx!(self, |tx| {
-            let existing: Option<String> =
-                sqlx::query_scalar("SELECT status FROM gf_group_connections WHERE group_id = $1 AND player_id = $2")
-                    .bind(c.group_id)
-                    .bind(c.player_id.0)
-                    .fetch_optional(&mut *tx)
-                    .await
-                    .map_err(db_err)?;
+        self.write_tx(async move |tx| {
+            let existing: Option<String> = tx
+                .scalar_optional(
+                    "SELECT status FROM gf_group_connections WHERE group_id = $1 AND player_id = $2",
+                    params![c.group_id, c.player_id.0],
+                )
+                .await?;
             match existing.as_deref() {
                 None => {}
                 Some("removed") if replace_removed => {
-                    sqlx::query("DELETE FROM gf_group_connections WHERE group_id = $1 AND player_id = $2")
-                        .bind(c.group_id)
-                        .bind(c.player_id.0)
-                        .execute(&mut *tx)
-                        .await
-                        .map_err(db_err)?;
+                    tx.execute(
+                        "DELETE FROM gf_group_connections WHERE group_id = $1 AND player_id = $2",
+                        params![c.group_id, c.player_id.0],
+                    )
+                    .await?;
                 }
                 Some("removed") => return Err(Error::Forbidden("you were removed from this group")),
                 Some(_) => return Err(Error::Conflict("Already connected to this group".into())),
             }
-            if c.status == "accepted" && !has_room!(tx, c.group_id, max_size, pg)? {
+            if c.status == "accepted" && !has_room(tx, c.group_id, max_size).await? {
                 return Err(Error::Forbidden("the group is full"));
             }
-            sqlx::query_scalar(
+            tx.scalar_one(
                 "INSERT INTO gf_group_connections (group_id, player_id, inviter_id, kind, status, is_admin, \
                  created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id",
+                params![
+                    c.group_id,
+                    c.player_id.0,
+                    c.inviter_id.map(|i| i.0),
+                    c.kind.as_str(),
+                    &c.status,
+                    flag(c.is_admin),
+                    c.created_at.0
+                ],
             )
-            .bind(c.group_id)
-            .bind(c.player_id.0)
-            .bind(c.inviter_id.map(|i| i.0))
-            .bind(c.kind.as_str())
-            .bind(&c.status)
-            .bind(flag(c.is_admin))
-            .bind(c.created_at.0)
-            .fetch_one(&mut *tx)
             .await
-            .map_err(|e| match db_err(e) {
-                Error::Conflict(_) => Error::Conflict("Already connected to this group".into()),
+            .map_err(|e| match e {
+                e if e.is_unique_violation() => Error::Conflict("Already connected to this group".into()),
                 other => other,
             })
         })
+        .await
     }
 
     async fn gf_update_connection(
@@ -658,91 +626,88 @@ impl GamefuseSocialStore for SqlStore {
         now: Timestamp,
     ) -> Result<()> {
         let status = status.to_owned();
-        let pg = matches!(self.db, crate::Db::Postgres(_));
-        write_tx!(self, |tx| {
-            let current: Option<(i64, String)> =
-                sqlx::query_as("SELECT group_id, status FROM gf_group_connections WHERE id = $1")
-                    .bind(id)
-                    .fetch_optional(&mut *tx)
-                    .await
-                    .map_err(db_err)?;
-            let (group, was) = current.ok_or(Error::NotFound("group connection"))?;
-            if status == "accepted" && was != "accepted" && !has_room!(tx, group, max_size, pg)? {
+        self.write_tx(async move |tx| {
+            let current: Option<GroupStatusRow> = tx
+                .fetch_optional(
+                    "SELECT group_id, status FROM gf_group_connections WHERE id = $1",
+                    params![id],
+                )
+                .await?;
+            let GroupStatusRow {
+                group_id: group,
+                status: was,
+            } = current.ok_or(Error::NotFound("group connection"))?;
+            if status == "accepted" && was != "accepted" && !has_room(tx, group, max_size).await? {
                 return Err(Error::Forbidden("the group is full"));
             }
-            sqlx::query("UPDATE gf_group_connections SET status = $2, is_admin = $3, updated_at = $4 WHERE id = $1")
-                .bind(id)
-                .bind(&status)
-                .bind(flag(is_admin))
-                .bind(now.0)
-                .execute(&mut *tx)
-                .await
-                .map_err(db_err)?;
+            tx.execute(
+                "UPDATE gf_group_connections SET status = $2, is_admin = $3, updated_at = $4 WHERE id = $1",
+                params![id, &status, flag(is_admin), now.0],
+            )
+            .await?;
             Ok(())
         })
+        .await
     }
 
     async fn gf_delete_connection(&self, id: i64) -> Result<bool> {
-        let n = write_one!(self, |conn| {
-            sqlx::query("DELETE FROM gf_group_connections WHERE id = $1")
-                .bind(id)
-                .execute(conn)
-                .await
-                .map(|r| r.rows_affected())
-                .map_err(db_err)
-        })?;
+        let n = self
+            .write_one(async move |conn| {
+                conn.execute("DELETE FROM gf_group_connections WHERE id = $1", params![id])
+                    .await
+            })
+            .await?;
         Ok(n > 0)
     }
 
     async fn gf_insert_round(&self, r: &NewRound) -> Result<i64> {
         let r = r.clone();
-        write_tx!(self, |tx| {
+        self.write_tx(async move |tx| {
             let mp = match r.multiplayer {
                 Multiplayer::No => None,
                 Multiplayer::Join(id) => Some(id),
                 Multiplayer::New(master) => Some(
-                    sqlx::query_scalar::<_, i64>(
+                    tx.scalar_one::<i64>(
                         "INSERT INTO gf_multiplayer_rounds (game_id, master_id, created_at) VALUES ($1, $2, $3) \
                          RETURNING id",
+                        params![r.game_id.0, master.0, r.now.0],
                     )
-                    .bind(r.game_id.0)
-                    .bind(master.0)
-                    .bind(r.now.0)
-                    .fetch_one(&mut *tx)
-                    .await
-                    .map_err(db_err)?,
+                    .await?,
                 ),
             };
-            sqlx::query_scalar(
+            tx.scalar_one(
                 "INSERT INTO gf_game_rounds (game_id, player_id, game_type, start_time, end_time, score, place, \
                  metadata, multiplayer_id, created_at, updated_at) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) RETURNING id",
+                params![
+                    r.game_id.0,
+                    r.player_id.0,
+                    &r.game_type,
+                    r.start_time.0,
+                    r.end_time.map(|t| t.0),
+                    r.score,
+                    r.place,
+                    &r.metadata,
+                    mp,
+                    r.now.0
+                ],
             )
-            .bind(r.game_id.0)
-            .bind(r.player_id.0)
-            .bind(&r.game_type)
-            .bind(r.start_time.0)
-            .bind(r.end_time.map(|t| t.0))
-            .bind(r.score)
-            .bind(r.place)
-            .bind(&r.metadata)
-            .bind(mp)
-            .bind(r.now.0)
-            .fetch_one(&mut *tx)
             .await
-            .map_err(db_err)
         })
+        .await
     }
 
     async fn gf_multiplayer_master(&self, game: GameId, id: i64) -> Result<Option<PlayerId>> {
-        let m: Option<(i64,)> = exec_read!(self, |e| {
-            e.fetch_optional(
-                "SELECT master_id FROM gf_multiplayer_rounds WHERE id = $1 AND game_id = $2",
-                params![id, game.0],
-            )
-            .await
-        })?;
-        Ok(m.map(|(m,)| PlayerId(m)))
+        let m: Option<i64> = self
+            .read(async |e| {
+                e.scalar_optional(
+                    "SELECT master_id FROM gf_multiplayer_rounds WHERE id = $1 AND game_id = $2",
+                    params![id, game.0],
+                )
+                .await
+            })
+            .await?;
+        Ok(m.map(PlayerId))
     }
 
     async fn gf_rounds(&self, game: GameId, ids: &[i64]) -> Result<Vec<GameRound>> {
@@ -753,9 +718,9 @@ impl GamefuseSocialStore for SqlStore {
             "SELECT {ROUND_COLS} FROM gf_game_rounds WHERE game_id = $1 AND id IN ({}) ORDER BY id",
             placeholders(2, ids.len())
         );
-        let mut ps: Vec<P> = vec![P::from(game.0)];
-        ps.extend(ids.iter().map(|&i| P::from(i)));
-        let rows: Vec<RoundRow> = exec_read!(self, |e| e.fetch_all(&sql, &ps).await)?;
+        let mut ps: Vec<P> = vec![P::I64(game.0)];
+        ps.extend(ids.iter().map(|&i| P::I64(i)));
+        let rows: Vec<RoundRow> = self.read(async |e| e.fetch_all(&sql, &ps).await).await?;
         self.with_rankings(rows.into_iter().map(GameRound::from).collect())
             .await
     }
@@ -763,44 +728,45 @@ impl GamefuseSocialStore for SqlStore {
     async fn gf_rounds_of(&self, player: PlayerId, limit: i64, offset: i64) -> Result<Vec<GameRound>> {
         let sql =
             format!("SELECT {ROUND_COLS} FROM gf_game_rounds WHERE player_id = $1 ORDER BY id LIMIT $2 OFFSET $3");
-        let rows: Vec<RoundRow> = exec_read!(self, |e| e.fetch_all(&sql, params![player.0, limit, offset]).await)?;
+        let rows: Vec<RoundRow> = self
+            .read(async |e| e.fetch_all(&sql, params![player.0, limit, offset]).await)
+            .await?;
         self.with_rankings(rows.into_iter().map(GameRound::from).collect())
             .await
     }
 
     async fn gf_update_round(&self, id: i64, patch: &RoundPatch, now: Timestamp) -> Result<()> {
         let p = patch.clone();
-        write_one!(self, |conn| {
-            sqlx::query(
+        self.write_one(async move |conn| {
+            conn.execute(
                 "UPDATE gf_game_rounds SET game_type = COALESCE($2, game_type), \
                  start_time = COALESCE($3, start_time), end_time = COALESCE($4, end_time), \
                  score = COALESCE($5, score), place = COALESCE($6, place), metadata = COALESCE($7, metadata), \
                  updated_at = $8 WHERE id = $1",
+                params![
+                    id,
+                    p.game_type,
+                    p.start_time.map(|t| t.0),
+                    p.end_time.map(|t| t.0),
+                    p.score,
+                    p.place,
+                    p.metadata,
+                    now.0
+                ],
             )
-            .bind(id)
-            .bind(p.game_type)
-            .bind(p.start_time.map(|t| t.0))
-            .bind(p.end_time.map(|t| t.0))
-            .bind(p.score)
-            .bind(p.place)
-            .bind(p.metadata)
-            .bind(now.0)
-            .execute(conn)
             .await
             .map(|_| ())
-            .map_err(db_err)
         })
+        .await
     }
 
     async fn gf_delete_round(&self, id: i64) -> Result<bool> {
-        let n = write_one!(self, |conn| {
-            sqlx::query("DELETE FROM gf_game_rounds WHERE id = $1")
-                .bind(id)
-                .execute(conn)
-                .await
-                .map(|r| r.rows_affected())
-                .map_err(db_err)
-        })?;
+        let n = self
+            .write_one(async move |conn| {
+                conn.execute("DELETE FROM gf_game_rounds WHERE id = $1", params![id])
+                    .await
+            })
+            .await?;
         Ok(n > 0)
     }
 
@@ -813,82 +779,75 @@ impl GamefuseSocialStore for SqlStore {
         now: Timestamp,
     ) -> Result<i64> {
         let (key, participants) = (key.to_owned(), participants.to_vec());
-        write_tx!(self, |tx| {
-            let created: Option<i64> = sqlx::query_scalar(
-                "INSERT INTO gf_chats (game_id, group_id, creator_id, participant_key, last_activity, created_at) \
+        self.write_tx(async move |tx| {
+            let created: Option<i64> = tx
+                .scalar_optional(
+                    "INSERT INTO gf_chats (game_id, group_id, creator_id, participant_key, last_activity, created_at) \
                  VALUES ($1, NULL, $2, $3, $4, $4) ON CONFLICT (game_id, participant_key) DO NOTHING RETURNING id",
-            )
-            .bind(game.0)
-            .bind(creator.0)
-            .bind(&key)
-            .bind(now.0)
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(db_err)?;
+                    params![game.0, creator.0, &key, now.0],
+                )
+                .await?;
             let Some(id) = created else {
-                return sqlx::query_scalar("SELECT id FROM gf_chats WHERE game_id = $1 AND participant_key = $2")
-                    .bind(game.0)
-                    .bind(&key)
-                    .fetch_one(&mut *tx)
-                    .await
-                    .map_err(db_err);
+                return tx
+                    .scalar_one(
+                        "SELECT id FROM gf_chats WHERE game_id = $1 AND participant_key = $2",
+                        params![game.0, &key],
+                    )
+                    .await;
             };
             for p in &participants {
-                sqlx::query("INSERT INTO gf_chat_participants (chat_id, player_id) VALUES ($1, $2)")
-                    .bind(id)
-                    .bind(*p)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(db_err)?;
+                tx.execute(
+                    "INSERT INTO gf_chat_participants (chat_id, player_id) VALUES ($1, $2)",
+                    params![id, *p],
+                )
+                .await?;
             }
             Ok(id)
         })
+        .await
     }
 
     async fn gf_group_chat(&self, game: GameId, group: i64, creator: PlayerId, now: Timestamp) -> Result<i64> {
-        write_tx!(self, |tx| {
-            sqlx::query(
+        self.write_tx(async move |tx| {
+            tx.execute(
                 "INSERT INTO gf_chats (game_id, group_id, creator_id, participant_key, last_activity, created_at) \
                  VALUES ($1, $2, $3, NULL, $4, $4) ON CONFLICT (group_id) DO NOTHING",
+                params![game.0, group, creator.0, now.0],
             )
-            .bind(game.0)
-            .bind(group)
-            .bind(creator.0)
-            .bind(now.0)
-            .execute(&mut *tx)
-            .await
-            .map_err(db_err)?;
-            sqlx::query_scalar("SELECT id FROM gf_chats WHERE group_id = $1")
-                .bind(group)
-                .fetch_one(&mut *tx)
+            .await?;
+            tx.scalar_one("SELECT id FROM gf_chats WHERE group_id = $1", params![group])
                 .await
-                .map_err(db_err)
         })
+        .await
     }
 
     async fn gf_chat(&self, game: GameId, id: i64) -> Result<Option<ChatRec>> {
-        let row: Option<(i64, Option<i64>, i64)> = exec_read!(self, |e| {
-            e.fetch_optional(
-                "SELECT id, group_id, creator_id FROM gf_chats WHERE id = $1 AND game_id = $2",
-                params![id, game.0],
-            )
-            .await
-        })?;
+        let row: Option<ChatRow> = self
+            .read(async |e| {
+                e.fetch_optional(
+                    "SELECT id, group_id, creator_id FROM gf_chats WHERE id = $1 AND game_id = $2",
+                    params![id, game.0],
+                )
+                .await
+            })
+            .await?;
         Ok(row.map(chat_rec))
     }
 
     async fn gf_in_chat(&self, chat: i64, player: PlayerId) -> Result<bool> {
-        let n: Option<(i64,)> = exec_read!(self, |e| {
-            e.fetch_optional(
-                "SELECT COUNT(*) FROM gf_chats c WHERE c.id = $1 AND (\
+        let n: Option<i64> = self
+            .read(async |e| {
+                e.scalar_optional(
+                    "SELECT COUNT(*) FROM gf_chats c WHERE c.id = $1 AND (\
                  EXISTS (SELECT 1 FROM gf_chat_participants p WHERE p.chat_id = c.id AND p.player_id = $2) OR \
                  EXISTS (SELECT 1 FROM gf_group_connections g WHERE g.group_id = c.group_id AND g.player_id = $2 \
                  AND g.status = 'accepted'))",
-                params![chat, player.0],
-            )
-            .await
-        })?;
-        Ok(n.is_some_and(|(n,)| n > 0))
+                    params![chat, player.0],
+                )
+                .await
+            })
+            .await?;
+        Ok(n.is_some_and(|n| n > 0))
     }
 
     async fn gf_chat_page(&self, player: PlayerId, group_chats: bool, limit: i64, offset: i64) -> Result<Vec<ChatRec>> {
@@ -901,8 +860,9 @@ impl GamefuseSocialStore for SqlStore {
              ON p.chat_id = c.id AND p.player_id = $1 \
              ORDER BY c.last_activity DESC, c.id DESC LIMIT $2 OFFSET $3"
         };
-        let rows: Vec<(i64, Option<i64>, i64)> =
-            exec_read!(self, |e| e.fetch_all(sql, params![player.0, limit, offset]).await)?;
+        let rows: Vec<ChatRow> = self
+            .read(async |e| e.fetch_all(sql, params![player.0, limit, offset]).await)
+            .await?;
         Ok(rows.into_iter().map(chat_rec).collect())
     }
 
@@ -916,36 +876,17 @@ impl GamefuseSocialStore for SqlStore {
             gf_user_cols_u!(),
             placeholders(1, chats.len())
         );
-        let ps: Vec<P> = chats.iter().map(|&i| P::from(i)).collect();
-        let rows: Vec<MemberRow> = exec_read!(self, |e| e.fetch_all(&sql, &ps).await)?;
+        let ps: Vec<P> = chats.iter().map(|&i| P::I64(i)).collect();
+        let rows: Vec<MemberRow> = self.read(async |e| e.fetch_all(&sql, &ps).await).await?;
         Ok(rows.into_iter().map(|r| (r.m_group, GfUser::from(r.user))).collect())
     }
 
     async fn gf_insert_message(&self, chat: i64, player: PlayerId, text: &str, now: Timestamp) -> Result<Message> {
         let text = text.to_owned();
-        write_tx!(self, |tx| {
-            let id: i64 = sqlx::query_scalar(
-                "INSERT INTO gf_messages (chat_id, player_id, text, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
-            )
-            .bind(chat)
-            .bind(player.0)
-            .bind(&text)
-            .bind(now.0)
-            .fetch_one(&mut *tx)
-            .await
-            .map_err(db_err)?;
-            sqlx::query("INSERT INTO gf_message_reads (message_id, player_id) VALUES ($1, $2)")
-                .bind(id)
-                .bind(player.0)
-                .execute(&mut *tx)
-                .await
-                .map_err(db_err)?;
-            sqlx::query("UPDATE gf_chats SET last_activity = $2 WHERE id = $1")
-                .bind(chat)
-                .bind(now.0)
-                .execute(&mut *tx)
-                .await
-                .map_err(db_err)?;
+        self.write_tx(async move |tx| {
+            let id: i64 = tx.scalar_one("INSERT INTO gf_messages (chat_id, player_id, text, created_at) VALUES ($1, $2, $3, $4) RETURNING id", params![chat, player.0, &text, now.0]).await?;
+            tx.execute("INSERT INTO gf_message_reads (message_id, player_id) VALUES ($1, $2)", params![id, player.0]).await?;
+            tx.execute("UPDATE gf_chats SET last_activity = $2 WHERE id = $1", params![chat, now.0]).await?;
             Ok(Message {
                 id,
                 chat_id: chat,
@@ -954,17 +895,19 @@ impl GamefuseSocialStore for SqlStore {
                 created_at: now,
                 read_by: vec![player.0],
             })
-        })
+        }).await
     }
 
     async fn gf_message(&self, id: i64) -> Result<Option<Message>> {
-        let row: Option<MessageRow> = exec_read!(self, |e| {
-            e.fetch_optional(
-                "SELECT id, chat_id, player_id, text, created_at FROM gf_messages WHERE id = $1",
-                params![id],
-            )
-            .await
-        })?;
+        let row: Option<MessageRow> = self
+            .read(async |e| {
+                e.fetch_optional(
+                    "SELECT id, chat_id, player_id, text, created_at FROM gf_messages WHERE id = $1",
+                    params![id],
+                )
+                .await
+            })
+            .await?;
         let Some(row) = row else { return Ok(None) };
         Ok(self.with_readers(vec![row]).await?.pop())
     }
@@ -984,110 +927,132 @@ impl GamefuseSocialStore for SqlStore {
             n + 1,
             n + 2
         );
-        let mut ps: Vec<P> = chats.iter().map(|&i| P::from(i)).collect();
-        ps.extend([P::from(offset), P::from(offset.saturating_add(limit))]);
-        let rows: Vec<MessageRow> = exec_read!(self, |e| e.fetch_all(&sql, &ps).await)?;
+        let mut ps: Vec<P> = chats.iter().map(|&i| P::I64(i)).collect();
+        ps.extend([P::I64(offset), P::I64(offset.saturating_add(limit))]);
+        let rows: Vec<MessageRow> = self.read(async |e| e.fetch_all(&sql, &ps).await).await?;
         self.with_readers(rows).await
     }
 
     async fn gf_mark_read(&self, message: i64, player: PlayerId) -> Result<()> {
-        write_one!(self, |conn| {
-            sqlx::query(
+        self.write_one(async move |conn| {
+            conn.execute(
                 "INSERT INTO gf_message_reads (message_id, player_id) VALUES ($1, $2) \
                  ON CONFLICT (message_id, player_id) DO NOTHING",
+                params![message, player.0],
             )
-            .bind(message)
-            .bind(player.0)
-            .execute(conn)
             .await
             .map(|_| ())
-            .map_err(db_err)
         })
+        .await
     }
 
     async fn gf_group_attributes(&self, group: i64) -> Result<Vec<GroupAttribute>> {
-        let rows: Vec<(i64, String, String, i64, i64)> = exec_read!(self, |e| {
-            e.fetch_all(
-                "SELECT id, key, value, creator_id, others_can_edit FROM gf_group_attributes WHERE group_id = $1 \
+        let rows: Vec<GroupAttributeRow> = self
+            .read(async |e| {
+                e.fetch_all(
+                    "SELECT id, key, value, creator_id, others_can_edit FROM gf_group_attributes WHERE group_id = $1 \
                  ORDER BY key",
-                params![group],
-            )
-            .await
-        })?;
+                    params![group],
+                )
+                .await
+            })
+            .await?;
         Ok(rows
             .into_iter()
-            .map(|(id, key, value, creator, others)| GroupAttribute {
-                id,
-                key,
-                value,
-                creator_id: PlayerId(creator),
-                others_can_edit: others != 0,
+            .map(|r| GroupAttribute {
+                id: r.id,
+                key: r.key,
+                value: r.value,
+                creator_id: PlayerId(r.creator_id),
+                others_can_edit: r.others_can_edit != 0,
             })
             .collect())
     }
 
     async fn gf_insert_group_attributes(&self, group: i64, creator: PlayerId, attrs: &[NewAttribute]) -> Result<()> {
         let attrs = attrs.to_vec();
-        write_tx!(self, |tx| {
+        self.write_tx(async move |tx| {
             for a in &attrs {
-                sqlx::query(
+                tx.execute(
                     "INSERT INTO gf_group_attributes (group_id, key, value, creator_id, others_can_edit) \
                      VALUES ($1, $2, $3, $4, $5)",
+                    params![group, &a.key, &a.value, creator.0, flag(a.others_can_edit)],
                 )
-                .bind(group)
-                .bind(&a.key)
-                .bind(&a.value)
-                .bind(creator.0)
-                .bind(flag(a.others_can_edit))
-                .execute(&mut *tx)
                 .await
-                .map_err(|e| match db_err(e) {
-                    Error::Conflict(_) => Error::Conflict(format!("The group already has the attribute {}", a.key)),
+                .map_err(|e| match e {
+                    e if e.is_unique_violation() => {
+                        Error::Conflict(format!("The group already has the attribute {}", a.key))
+                    }
                     other => other,
                 })?;
             }
             Ok(())
         })
+        .await
     }
 
     async fn gf_set_group_attribute(&self, id: i64, value: &str) -> Result<()> {
         let value = value.to_owned();
-        write_one!(self, |conn| {
-            sqlx::query("UPDATE gf_group_attributes SET value = $2 WHERE id = $1")
-                .bind(id)
-                .bind(value)
-                .execute(conn)
-                .await
-                .map(|_| ())
-                .map_err(db_err)
+        self.write_one(async move |conn| {
+            conn.execute(
+                "UPDATE gf_group_attributes SET value = $2 WHERE id = $1",
+                params![id, value],
+            )
+            .await
+            .map(|_| ())
         })
+        .await
     }
 }
 
-fn chat_rec((id, group_id, creator): (i64, Option<i64>, i64)) -> ChatRec {
+row! {
+    struct ChatRow {
+        id: i64,
+        group_id: Option<i64>,
+        creator_id: i64,
+    }
+}
+
+fn chat_rec(r: ChatRow) -> ChatRec {
     ChatRec {
-        id,
-        group_id,
-        creator_id: PlayerId(creator),
+        id: r.id,
+        group_id: r.group_id,
+        creator_id: PlayerId(r.creator_id),
     }
 }
 
-#[derive(sqlx::FromRow)]
-struct MessageRow {
+row! {
+    struct GroupStatusRow {
+        group_id: i64,
+        status: String,
+    }
+}
+
+row! {
+    struct GroupAttributeRow {
+        id: i64,
+        key: String,
+        value: String,
+        creator_id: i64,
+        others_can_edit: i64,
+    }
+}
+
+row! {
+    struct ReadRow {
+        message_id: i64,
+        player_id: i64,
+    }
+}
+
+row! {
+    struct MessageRow {
     id: i64,
     chat_id: i64,
     player_id: i64,
     text: String,
-    created_at: i64,
+    created_at: i64,}
 }
-
-lite_row!(MessageRow {
-    id,
-    chat_id,
-    player_id,
-    text,
-    created_at
-});
 
 impl SqlStore {
     /// The readers of these messages, in one query.
@@ -1099,11 +1064,11 @@ impl SqlStore {
             "SELECT message_id, player_id FROM gf_message_reads WHERE message_id IN ({})",
             placeholders(1, rows.len())
         );
-        let ps: Vec<P> = rows.iter().map(|r| P::from(r.id)).collect();
-        let reads: Vec<(i64, i64)> = exec_read!(self, |e| e.fetch_all(&sql, &ps).await)?;
+        let ps: Vec<P> = rows.iter().map(|r| P::I64(r.id)).collect();
+        let reads: Vec<ReadRow> = self.read(async |e| e.fetch_all(&sql, &ps).await).await?;
         let mut by: HashMap<i64, Vec<i64>> = HashMap::new();
-        for (m, p) in reads {
-            by.entry(m).or_default().push(p);
+        for r in reads {
+            by.entry(r.message_id).or_default().push(r.player_id);
         }
         Ok(rows
             .into_iter()

@@ -1,11 +1,13 @@
-//! Playgate's store: the core's [`Store`] contract implemented once with sqlx, for SQLite
-//! (the embedded default) and PostgreSQL (several nodes).
+//! Playgate's store: the core's [`Store`](playgate_core::store::Store) contract
+//! implemented once for SQLite (the embedded default, through rusqlite) and PostgreSQL
+//! (several nodes, through sqlx): one driver per backend.
 //!
-//! Each query is written once: sqlx's SQLite driver accepts PostgreSQL's `$1` placeholders,
-//! so the macros below expand the same code for whichever database is configured. Reads
-//! use a pool (SQLite: read-only connections, WAL). Writes on SQLite go through the
-//! group-commit [`writer`] (one connection, many requests per fsync); on PostgreSQL through
-//! the pool, in a transaction where a write has several statements.
+//! Each query is written once, with PostgreSQL's `$1` placeholders, as an async closure over
+//! [`exec::Conn`], and run by [`SqlStore::read`], [`SqlStore::write_one`] or
+//! [`SqlStore::write_tx`]. Reads on SQLite run on a reader connection on the calling thread;
+//! writes go through the group-commit [`writer`] thread (one connection, many requests per
+//! fsync). On PostgreSQL both use the pool, in a transaction where a write has several
+//! statements.
 
 mod account_store_impl;
 mod error;
@@ -16,20 +18,21 @@ mod gamefuse_social_impl;
 mod health;
 mod lite;
 mod metrics;
+mod migrate;
 pub use lite::STATEMENT_TARGET;
 mod rows;
 mod store_impl;
 pub mod testing;
 mod writer;
 
+use std::path::PathBuf;
 use std::str::FromStr;
 use std::time::Duration;
 
 use playgate_core::{Error, Result};
-use sqlx::ConnectOptions;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 
+use crate::exec::Conn;
 pub use error::{UNAVAILABLE_RETRY_AFTER_SECS, db_err};
 
 /// Migrations per backend; their version lists are identical (checked by a test).
@@ -37,15 +40,13 @@ pub static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrat
 /// See [`SQLITE_MIGRATIONS`].
 pub static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
-/// Most SQLite reader connections, whatever `max_connections` says.
-pub const SQLITE_MAX_READERS: u32 = 4;
-
 /// How to open the database.
 #[derive(Debug, Clone)]
 pub struct StoreOptions {
     /// `sqlite://path` or `postgres://…`.
     pub url: String,
-    /// Maximum connections (PostgreSQL pool; SQLite readers, at most [`SQLITE_MAX_READERS`]).
+    /// Maximum connections of the PostgreSQL pool (SQLite keeps about one reader per core
+    /// and one writer).
     pub max_connections: u32,
     /// SQLite `synchronous`: `full` (every commit is on disk before it is acknowledged;
     /// the default) or `normal` (WAL default: survives a crash of Playgate, not of the OS).
@@ -69,201 +70,86 @@ impl StoreOptions {
 
 pub(crate) enum Db {
     Sqlite {
-        read: SqlitePool,
         readers: lite::Readers,
         writer: writer::Writer,
-        options: Box<SqliteConnectOptions>,
+        path: PathBuf,
     },
     Postgres(PgPool),
 }
 
-/// The sqlx store.
+/// The store, on SQLite or PostgreSQL.
 pub struct SqlStore {
     pub(crate) db: Db,
     /// Whether PostgreSQL answers (unused on SQLite, which cannot become unreachable).
     pub(crate) health: std::sync::Arc<health::Health>,
 }
 
-/// Runs `$body` with `$pool` bound to the read pool. The body is compiled once per backend.
-macro_rules! on_read_pool {
-    ($self:expr, |$pool:ident| $body:expr) => {
-        match &$self.db {
-            $crate::Db::Sqlite { read: $pool, .. } => $body,
-            $crate::Db::Postgres($pool) => match $self.health.gate() {
-                Err(e) => Err(e),
-                Ok(()) => {
-                    let res = $body;
-                    $self.health.observe(&res, $pool);
-                    res
-                }
-            },
-        }
-    };
-}
-pub(crate) use on_read_pool;
-
-/// Runs `$body` (of type `Result<T>`) with `$e: &mut impl Exec` for reading: on SQLite a
-/// rusqlite reader used on this thread, on PostgreSQL the pool.
-macro_rules! exec_read {
-    ($self:expr, |$e:ident| $body:expr) => {
-        match &$self.db {
-            $crate::Db::Sqlite { readers, .. } => match readers.get() {
-                Err(err) => Err(err),
-                Ok(mut conn) => {
-                    let res = async {
-                        let $e = &mut conn;
-                        $body
-                    }
-                    .await;
-                    readers.put(conn);
-                    res
-                }
-            },
-            $crate::Db::Postgres(pool) => match $self.health.gate() {
-                Err(e) => Err(e),
-                Ok(()) => {
-                    let mut pg = $crate::exec::Pg(pool);
-                    let $e = &mut pg;
-                    let res = async { $body }.await;
-                    $self.health.observe(&res, pool);
-                    res
-                }
-            },
-        }
-    };
-}
-pub(crate) use exec_read;
-
-/// Runs `$body` (of type `Result<T>`, one statement on `$e: &mut impl Exec`) as one write:
-/// on SQLite in the next group commit, on PostgreSQL on the pool. Captures are moved in.
-macro_rules! exec_one {
-    ($self:expr, |$e:ident| $body:expr) => {
-        match &$self.db {
-            $crate::Db::Sqlite { writer, .. } => {
-                writer
-                    .run_lite(false, move |$e: &mut $crate::lite::LiteConn| {
-                        Box::pin(async move { $body })
-                    })
-                    .await
+impl SqlStore {
+    /// Runs `f` for reading: on SQLite on a rusqlite reader, on this thread (point reads of
+    /// a few microseconds, which never wait for the writer on a WAL database); on
+    /// PostgreSQL on the pool, behind the health gate.
+    pub(crate) async fn read<T>(&self, f: impl AsyncFnOnce(&mut Conn<'_>) -> Result<T>) -> Result<T> {
+        match &self.db {
+            Db::Sqlite { readers, .. } => {
+                let mut conn = readers.get()?;
+                let res = f(&mut Conn::Lite(&mut conn)).await;
+                readers.put(conn);
+                res
             }
-            $crate::Db::Postgres(pool) => match $self.health.gate() {
-                Err(e) => Err(e),
-                Ok(()) => {
-                    let mut pg = $crate::exec::Pg(pool);
-                    let $e = &mut pg;
-                    let res = async { $body }.await;
-                    $self.health.observe(&res, pool);
-                    res
-                }
-            },
-        }
-    };
-}
-pub(crate) use exec_one;
-
-/// Runs `$body` (of type `Result<T>`, statements on `$e: &mut impl Exec`) atomically: on
-/// SQLite in a savepoint of the next group commit, on PostgreSQL in a transaction that
-/// commits only if the body returns `Ok`. Captures are moved in.
-macro_rules! exec_tx {
-    ($self:expr, |$e:ident| $body:expr) => {
-        match &$self.db {
-            $crate::Db::Sqlite { writer, .. } => {
-                writer
-                    .run_lite(true, move |$e: &mut $crate::lite::LiteConn| {
-                        Box::pin(async move { $body })
-                    })
-                    .await
+            Db::Postgres(pool) => {
+                self.health.gate()?;
+                let res = f(&mut Conn::PgPool(pool)).await;
+                self.health.observe(&res, pool);
+                res
             }
-            $crate::Db::Postgres(pool) => match $self.health.gate() {
-                Err(e) => Err(e),
-                Ok(()) => {
-                    let res = async {
-                        let mut tx = pool.begin().await.map_err($crate::db_err)?;
-                        let res = {
-                            let mut pg = $crate::exec::Pg(&mut *tx);
-                            let $e = &mut pg;
-                            async { $body }.await
-                        };
-                        if res.is_ok() {
-                            tx.commit().await.map_err($crate::db_err)?;
-                        }
-                        res
-                    }
-                    .await;
-                    $self.health.observe(&res, pool);
-                    res
-                }
-            },
         }
-    };
-}
-pub(crate) use exec_tx;
+    }
 
-/// Runs `$body` (an expression of type `Result<T>` that uses `$conn` as its executor exactly
-/// once) as one write: on SQLite in the next group commit, on PostgreSQL on the pool.
-/// Captured values are moved in.
-macro_rules! write_one {
-    ($self:expr, |$conn:ident| $body:expr) => {
-        match &$self.db {
-            $crate::Db::Sqlite { writer, .. } => {
-                writer
-                    .run(false, move |$conn: &mut sqlx::SqliteConnection| {
-                        Box::pin(async move { $body })
-                    })
-                    .await
+    /// Runs `f` (one statement) as one write: on SQLite in the next group commit of the
+    /// writer thread, on PostgreSQL on the pool.
+    pub(crate) async fn write_one<T, F>(&self, f: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: AsyncFnOnce(&mut Conn<'_>) -> Result<T> + Send + 'static,
+    {
+        match &self.db {
+            Db::Sqlite { writer, .. } => writer.run(false, f).await,
+            Db::Postgres(pool) => {
+                self.health.gate()?;
+                let res = f(&mut Conn::PgPool(pool)).await;
+                self.health.observe(&res, pool);
+                res
             }
-            $crate::Db::Postgres(pool) => match $self.health.gate() {
-                Err(e) => Err(e),
-                Ok(()) => {
-                    let res = {
-                        let $conn = pool;
-                        $body
-                    };
-                    $self.health.observe(&res, pool);
-                    res
-                }
-            },
         }
-    };
-}
-pub(crate) use write_one;
+    }
 
-/// Runs `$body` (of type `Result<T>`, using `&mut *$conn` for each statement) atomically:
-/// on SQLite in a savepoint of the next group commit, on PostgreSQL in a transaction that
-/// commits only if the body returns `Ok`. Captured values are moved in.
-macro_rules! write_tx {
-    ($self:expr, |$conn:ident| $body:expr) => {
-        match &$self.db {
-            $crate::Db::Sqlite { writer, .. } => {
-                writer
-                    .run(true, move |$conn: &mut sqlx::SqliteConnection| {
-                        Box::pin(async move { $body })
-                    })
-                    .await
+    /// Runs `f` (several statements) atomically: on SQLite in a savepoint of the next group
+    /// commit, on PostgreSQL in a transaction that commits only if `f` returns `Ok`.
+    pub(crate) async fn write_tx<T, F>(&self, f: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: AsyncFnOnce(&mut Conn<'_>) -> Result<T> + Send + 'static,
+    {
+        match &self.db {
+            Db::Sqlite { writer, .. } => writer.run(true, f).await,
+            Db::Postgres(pool) => {
+                self.health.gate()?;
+                let res = pg_transaction(pool, f).await;
+                self.health.observe(&res, pool);
+                res
             }
-            $crate::Db::Postgres(pool) => match $self.health.gate() {
-                Err(e) => Err(e),
-                Ok(()) => {
-                    let res = async {
-                        let mut tx = pool.begin().await.map_err($crate::db_err)?;
-                        let res = {
-                            let $conn: &mut sqlx::PgConnection = &mut tx;
-                            async { $body }.await
-                        };
-                        if res.is_ok() {
-                            tx.commit().await.map_err($crate::db_err)?;
-                        }
-                        res
-                    }
-                    .await;
-                    $self.health.observe(&res, pool);
-                    res
-                }
-            },
         }
-    };
+    }
 }
-pub(crate) use write_tx;
+
+async fn pg_transaction<T>(pool: &PgPool, f: impl AsyncFnOnce(&mut Conn<'_>) -> Result<T>) -> Result<T> {
+    let mut tx = pool.begin().await.map_err(db_err)?;
+    let res = f(&mut Conn::PgTx(&mut tx)).await;
+    if res.is_ok() {
+        tx.commit().await.map_err(db_err)?;
+    }
+    res
+}
 
 impl SqlStore {
     /// Opens (creating a SQLite file if needed) and migrates.
@@ -288,10 +174,9 @@ impl SqlStore {
                 db: Db::Postgres(pool),
                 health: Default::default(),
             })
-        } else if url.starts_with("sqlite:") {
+        } else if let Some(rest) = url.strip_prefix("sqlite:") {
             let sync = match opts.sqlite_synchronous.as_str() {
-                "full" => SqliteSynchronous::Full,
-                "normal" => SqliteSynchronous::Normal,
+                s @ ("full" | "normal") => s,
                 other => {
                     return Err(Error::invalid(
                         "sqlite_synchronous",
@@ -299,31 +184,20 @@ impl SqlStore {
                     ));
                 }
             };
-            let co = SqliteConnectOptions::from_str(url)
-                .map_err(|e| Error::invalid("database_url", e))?
-                .create_if_missing(true)
-                .journal_mode(SqliteJournalMode::Wal)
-                .synchronous(sync)
-                .foreign_keys(true)
-                .busy_timeout(Duration::from_secs(5));
-            let conn = ConnectOptions::connect(&co)
-                .await
-                .map_err(|e| Error::internal(format!("cannot open SQLite database: {e}")))?;
-            let path = co.get_filename().to_owned();
-            let writer = writer::Writer::spawn(conn, lite::LiteConn::open(&path, Some(&opts.sqlite_synchronous))?)?;
-            let read = SqlitePoolOptions::new()
-                // Readers beyond a few only add page caches (about 2 MB each): SQLite reads
-                // are short, and the machine has few cores.
-                .max_connections(opts.max_connections.clamp(1, SQLITE_MAX_READERS))
-                .connect_with(co.clone().read_only(true))
-                .await
-                .map_err(|e| Error::internal(format!("cannot open SQLite database: {e}")))?;
+            // `sqlite://path` or `sqlite:path`; options after `?` are not used.
+            let file = rest.strip_prefix("//").unwrap_or(rest);
+            let file = file.split_once('?').map_or(file, |(f, _)| f);
+            if file.is_empty() {
+                return Err(Error::invalid("database_url", "names no SQLite file"));
+            }
+            let path = PathBuf::from(file);
+            lite::create_wal(&path)?;
+            let writer = writer::Writer::spawn(lite::LiteConn::open(&path, Some(sync))?)?;
             Ok(SqlStore {
                 db: Db::Sqlite {
-                    read,
-                    readers: lite::Readers::new(path),
+                    readers: lite::Readers::new(path.clone()),
                     writer,
-                    options: Box::new(co),
+                    path,
                 },
                 health: Default::default(),
             })
@@ -335,11 +209,11 @@ impl SqlStore {
     /// Applies pending migrations.
     pub async fn migrate(&self) -> Result<()> {
         match &self.db {
-            Db::Sqlite { options, .. } => {
-                let mut conn = ConnectOptions::connect(&**options).await.map_err(db_err)?;
-                let res = SQLITE_MIGRATIONS.run(&mut conn).await;
-                let _ = sqlx::Connection::close(conn).await;
-                res.map_err(|e| Error::internal(format!("migration failed: {e}")))
+            Db::Sqlite { path, .. } => {
+                let path = path.clone();
+                tokio::task::spawn_blocking(move || migrate::run(&path, &SQLITE_MIGRATIONS))
+                    .await
+                    .map_err(|e| Error::internal(format!("migration failed: {e}")))?
             }
             Db::Postgres(pg) => POSTGRES_MIGRATIONS
                 .run(pg)
@@ -359,11 +233,8 @@ impl SqlStore {
     /// Closes the pools, waiting for connections to be returned.
     pub async fn close(&self) {
         match &self.db {
-            Db::Sqlite {
-                read, readers, writer, ..
-            } => {
+            Db::Sqlite { readers, writer, .. } => {
                 readers.close();
-                read.close().await;
                 writer.close().await;
             }
             Db::Postgres(pg) => pg.close().await,

@@ -1,4 +1,4 @@
-//! SQLite through rusqlite, for the statements written against [`crate::exec::Exec`].
+//! SQLite through rusqlite: the connections behind [`crate::exec::Conn::Lite`].
 //!
 //! Reads run synchronously on the calling thread, on a connection taken from [`Readers`]:
 //! they are indexed point reads of a few microseconds on a WAL database, which never wait
@@ -10,10 +10,10 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::Duration;
 
-use playgate_core::{Error, Result};
+use playgate_core::{ConstraintKind, Error, Result};
 use rusqlite::{Connection, OpenFlags};
 
-use crate::exec::{P, Row};
+use crate::exec::{FromRow, P, Row};
 
 /// Prepared statements kept per connection (the hot paths use a few dozen).
 const STATEMENT_CACHE: usize = 128;
@@ -33,104 +33,83 @@ const DOLLARS: [&str; 64] = [
     "$50", "$51", "$52", "$53", "$54", "$55", "$56", "$57", "$58", "$59", "$60", "$61", "$62", "$63", "$64",
 ];
 
-/// A row type read by column position, in the order of its `…_cols!`/`…_fields!` macro.
-pub(crate) trait FromLite: Sized {
-    fn from_lite(row: &rusqlite::Row<'_>) -> rusqlite::Result<Self>;
-}
-
-/// [`FromLite`] and [`Columns`](crate::exec::Columns) for a row struct whose fields are its
-/// columns in order: `lite_row!(GameRow { id, name, … })` reads field k from column k (of
-/// the row, or from an offset when the struct is part of a joined row). A last part that
-/// is itself a [`Columns`] row follows its columns: `lite_row!(MemberRow { m_group,
-/// m_admin } + user: GfUserRow)`.
-macro_rules! lite_row {
-    ($ty:ident { $($field:ident),+ $(,)? } $(+ $tail:ident: $tail_ty:ty)?) => {
-        impl $crate::exec::Columns for $ty {
-            const COUNT: usize =
-                [$(stringify!($field)),+].len() $(+ <$tail_ty as $crate::exec::Columns>::COUNT)?;
-
-            #[allow(unused_assignments)] // the last increment
-            fn lite_at(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<Self> {
-                let mut i = at;
-                // Struct expression fields are evaluated in the order written.
-                Ok($ty {
-                    $($field: {
-                        let v = r.get(i)?;
-                        i += 1;
-                        v
-                    },)+
-                    $($tail: <$tail_ty as $crate::exec::Columns>::lite_at(r, i)?,)?
-                })
-            }
-
-            #[allow(unused_assignments)]
-            fn pg_at(r: &sqlx::postgres::PgRow, at: usize) -> sqlx::Result<Self> {
-                let mut i = at;
-                Ok($ty {
-                    $($field: {
-                        let v = sqlx::Row::try_get(r, i)?;
-                        i += 1;
-                        v
-                    },)+
-                    $($tail: <$tail_ty as $crate::exec::Columns>::pg_at(r, i)?,)?
-                })
-            }
-        }
-
-        impl $crate::lite::FromLite for $ty {
-            fn from_lite(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
-                <$ty as $crate::exec::Columns>::lite_at(r, 0)
-            }
-        }
-    };
-}
-pub(crate) use lite_row;
-
-macro_rules! tuple_from_lite {
-    ($($t:ident $i:tt),+) => {
-        impl<$($t: rusqlite::types::FromSql),+> FromLite for ($($t,)+) {
-            fn from_lite(row: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
-                Ok(($(row.get::<_, $t>($i)?,)+))
-            }
-        }
-    };
-}
-tuple_from_lite!(A 0);
-tuple_from_lite!(A 0, B 1);
-tuple_from_lite!(A 0, B 1, C 2);
-tuple_from_lite!(A 0, B 1, C 2, D 3);
-tuple_from_lite!(A 0, B 1, C 2, D 3, E 4);
-tuple_from_lite!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7);
-
 /// Maps a rusqlite error like [`crate::db_err`] maps sqlx's: a unique violation is a
 /// `Conflict`, the rest an internal fault.
 pub(crate) fn lite_err(e: rusqlite::Error) -> Error {
     use crate::metrics::{ErrorKind, count_error};
-    use rusqlite::ffi;
+    if let rusqlite::Error::QueryReturnedNoRows = e {
+        return Error::NotFound("row");
+    }
+    if let Some(c) = lite_constraint(&e) {
+        count_error(ErrorKind::Conflict);
+        return c;
+    }
     count_error(match &e {
-        rusqlite::Error::QueryReturnedNoRows => return Error::NotFound("row"),
-        rusqlite::Error::SqliteFailure(f, _)
-            if f.extended_code == ffi::SQLITE_CONSTRAINT_UNIQUE
-                || f.extended_code == ffi::SQLITE_CONSTRAINT_PRIMARYKEY =>
-        {
-            ErrorKind::Conflict
-        }
         rusqlite::Error::SqliteFailure(..) => ErrorKind::Database,
         _ => ErrorKind::Other,
     });
-    match e {
-        rusqlite::Error::QueryReturnedNoRows => Error::NotFound("row"),
-        rusqlite::Error::SqliteFailure(f, _)
-            if f.extended_code == ffi::SQLITE_CONSTRAINT_UNIQUE
-                || f.extended_code == ffi::SQLITE_CONSTRAINT_PRIMARYKEY =>
-        {
-            Error::Conflict("already exists".into())
-        }
-        other => Error::internal(other),
-    }
+    Error::internal(e)
 }
 
-/// A rusqlite connection running [`crate::exec::Exec`] statements.
+/// A unique or foreign-key violation on SQLite as the constraint it broke, named as
+/// PostgreSQL names it: SQLite reports only the columns of a unique key (`UNIQUE
+/// constraint failed: t.a, t.b`), from which PostgreSQL's default name of that key follows
+/// (`t_a_b_key`; a primary key is `t_pkey`), and nothing about a foreign key (the name is
+/// then empty). The one place that reads SQLite's message.
+fn lite_constraint(e: &rusqlite::Error) -> Option<Error> {
+    use rusqlite::ffi;
+    let rusqlite::Error::SqliteFailure(f, msg) = e else {
+        return None;
+    };
+    let primary = match f.extended_code {
+        ffi::SQLITE_CONSTRAINT_PRIMARYKEY => true,
+        ffi::SQLITE_CONSTRAINT_UNIQUE => false,
+        ffi::SQLITE_CONSTRAINT_FOREIGNKEY => {
+            return Some(Error::Constraint {
+                kind: ConstraintKind::ForeignKey,
+                name: String::new(),
+            });
+        }
+        _ => return None,
+    };
+    let cols = msg.as_deref()?.strip_prefix("UNIQUE constraint failed: ")?;
+    let mut table = "";
+    let mut name = String::new();
+    for col in cols.split(", ") {
+        let (t, c) = col.split_once('.')?;
+        if table.is_empty() {
+            table = t;
+            name.push_str(t);
+        }
+        if !primary {
+            name.push('_');
+            name.push_str(c);
+        }
+    }
+    name.push_str(if primary { "_pkey" } else { "_key" });
+    Some(Error::Constraint {
+        kind: ConstraintKind::Unique,
+        name,
+    })
+}
+
+/// Creates the database file if it is missing and puts it in WAL mode (persistent: set
+/// once for the file, it holds for every later connection).
+pub(crate) fn create_wal(path: &Path) -> Result<()> {
+    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let setup = || -> rusqlite::Result<()> {
+        let conn = Connection::open_with_flags(path, flags)?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            return Err(rusqlite::Error::InvalidQuery);
+        }
+        Ok(())
+    };
+    setup().map_err(|e| Error::internal(format!("cannot open SQLite database {}: {e}", path.display())))
+}
+
+/// A rusqlite connection running [`crate::exec::Conn`] statements.
 pub(crate) struct LiteConn(Connection);
 
 impl LiteConn {
@@ -146,7 +125,7 @@ impl LiteConn {
             conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
             conn.execute_batch("PRAGMA foreign_keys = ON")?;
             if let Some(sync) = write {
-                // The file is already in WAL mode (set by the sqlx connections, persistent).
+                // The file is already in WAL mode ([`create_wal`]).
                 conn.execute_batch(&format!("PRAGMA synchronous = {sync}"))?;
             }
             Ok(conn)
@@ -184,37 +163,28 @@ impl LiteConn {
         Ok(st)
     }
 
-    pub(crate) fn query_optional<R: Row>(&mut self, sql: &str, params: &[P<'_>]) -> Result<Option<R>> {
-        let run = || {
-            let mut st = self.prepare(sql, params)?;
-            let mut rows = st.raw_query();
-            match rows.next()? {
-                Some(row) => R::from_lite(row).map(Some),
-                None => Ok(None),
-            }
-        };
-        run().map_err(lite_err)
+    pub(crate) fn query_optional<R: FromRow>(&mut self, sql: &str, params: &[P<'_>]) -> Result<Option<R>> {
+        let mut st = self.prepare(sql, params).map_err(lite_err)?;
+        let mut rows = st.raw_query();
+        match rows.next().map_err(lite_err)? {
+            Some(row) => R::from_row(&Row::lite(row)).map(Some),
+            None => Ok(None),
+        }
     }
 
-    pub(crate) fn query_all<R: Row>(&mut self, sql: &str, params: &[P<'_>]) -> Result<Vec<R>> {
-        let run = || {
-            let mut st = self.prepare(sql, params)?;
-            let mut rows = st.raw_query();
-            let mut out = Vec::new();
-            while let Some(row) = rows.next()? {
-                out.push(R::from_lite(row)?);
-            }
-            Ok(out)
-        };
-        run().map_err(lite_err)
+    pub(crate) fn query_all<R: FromRow>(&mut self, sql: &str, params: &[P<'_>]) -> Result<Vec<R>> {
+        let mut st = self.prepare(sql, params).map_err(lite_err)?;
+        let mut rows = st.raw_query();
+        let mut out = Vec::new();
+        while let Some(row) = rows.next().map_err(lite_err)? {
+            out.push(R::from_row(&Row::lite(row))?);
+        }
+        Ok(out)
     }
 
     pub(crate) fn run(&mut self, sql: &str, params: &[P<'_>]) -> Result<u64> {
-        let run = || {
-            let mut st = self.prepare(sql, params)?;
-            st.raw_execute()
-        };
-        run().map(|n| n as u64).map_err(lite_err)
+        let mut st = self.prepare(sql, params).map_err(lite_err)?;
+        st.raw_execute().map(|n| n as u64).map_err(lite_err)
     }
 }
 
@@ -278,7 +248,15 @@ impl Readers {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::exec::params;
+    use crate::exec::{params, row};
+
+    row! {
+        #[derive(Debug, PartialEq)]
+        struct AB {
+            a: i64,
+            b: String,
+        }
+    }
 
     fn scratch() -> (PathBuf, LiteConn) {
         let dir = std::env::temp_dir().join(format!("playgate-lite-{}", uuid::Uuid::new_v4().simple()));
@@ -307,15 +285,27 @@ mod tests {
             )
             .expect("update");
         assert_eq!(n, 1);
-        let row: Option<(i64, String)> = w
+        let row: Option<AB> = w
             .query_optional("SELECT a, b FROM t WHERE id = $1", params!["x"])
             .expect("read");
-        assert_eq!(row, Some((2, "two!".to_owned())));
+        assert_eq!(
+            row,
+            Some(AB {
+                a: 2,
+                b: "two!".to_owned()
+            })
+        );
         // A reader sees the committed row; it cannot write.
         let readers = Readers::new(dir.join("t.db"));
         let mut r = readers.get().expect("reader");
-        let all: Vec<(String,)> = r.query_all("SELECT id FROM t ORDER BY id", params![]).expect("all");
-        assert_eq!(all, vec![("x".to_owned(),)]);
+        let all: Vec<AB> = r.query_all("SELECT b, a FROM t ORDER BY id", params![]).expect("all");
+        assert_eq!(
+            all,
+            vec![AB {
+                a: 2,
+                b: "two!".to_owned()
+            }]
+        );
         assert!(r.run("DELETE FROM t", params![]).is_err());
         readers.put(r);
         let _ = std::fs::remove_dir_all(dir);
@@ -332,7 +322,7 @@ mod tests {
             .expect("insert");
         assert!(matches!(
             w.run("INSERT INTO t (id, a, b) VALUES ($1, $2, $3)", params!["x", 2, "two"]),
-            Err(Error::Conflict(_))
+            Err(Error::Constraint { kind: ConstraintKind::Unique, name }) if name == "t_pkey"
         ));
         let _ = std::fs::remove_dir_all(dir);
     }

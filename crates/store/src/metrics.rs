@@ -1,5 +1,5 @@
 //! The store's gauges and histograms for `/metrics`: the SQLite writer's queue, batch sizes
-//! and commit times; connections in use and idle (SQLite readers, the sqlx pools). Gauges
+//! and commit times; connections in use and idle (SQLite readers, the PostgreSQL pool). Gauges
 //! are read when scraped, so the statements themselves pay nothing for them. Failed
 //! statements are counted by kind where the store maps driver errors.
 
@@ -103,9 +103,7 @@ impl Collector for Gauges {
         };
         encode_errors(&mut encoder)?;
         match &self.0.db {
-            Db::Sqlite {
-                read, readers, writer, ..
-            } => {
+            Db::Sqlite { readers, writer, .. } => {
                 let q = ConstGauge::new(i64::try_from(writer.queue_depth()).unwrap_or(i64::MAX));
                 q.encode(encoder.encode_descriptor(
                     "sqlite_writer_queue_depth",
@@ -114,15 +112,11 @@ impl Collector for Gauges {
                     q.metric_type(),
                 )?)?;
                 let (lent, idle) = readers.usage();
-                let (sq_used, sq_idle) = sqlx_usage(read.size(), read.num_idle());
                 gauge(
                     &mut encoder,
                     "db_connections",
                     "Database connections by pool and state",
-                    &[
-                        ("sqlite_readers", lent, idle),
-                        ("sqlite_sqlx_readers", sq_used, sq_idle),
-                    ],
+                    &[("sqlite_readers", lent, idle)],
                 )?;
             }
             Db::Postgres(pool) => {

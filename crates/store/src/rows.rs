@@ -1,14 +1,16 @@
 //! Row types and their conversion into core entities.
 
+use std::sync::LazyLock;
+
 use playgate_core::clock::Timestamp;
 use playgate_core::crypto::SecretHash;
 use playgate_core::game::Game;
 use playgate_core::ids::{GameId, PlayerId, SessionId, UserId};
-use playgate_core::player::{LinkedAccount, Player, Profile};
+use playgate_core::player::{LinkedAccount, Player, Profile, ProfilePatch};
 use playgate_core::session::{Session, SessionState};
 use playgate_core::{Error, Result};
 
-use crate::lite::{FromLite, lite_row};
+use crate::exec::{FromRow, P, Row, ToP, row};
 
 /// The columns of [`GameRow`], as a literal for `concat!`.
 macro_rules! game_cols {
@@ -18,8 +20,8 @@ macro_rules! game_cols {
 }
 pub(crate) use game_cols;
 
-#[derive(sqlx::FromRow)]
-pub(crate) struct GameRow {
+row! {
+    pub(crate) struct GameRow {
     id: i64,
     name: String,
     description: String,
@@ -28,7 +30,7 @@ pub(crate) struct GameRow {
     secret_hash: String,
     enabled: bool,
     created_at: i64,
-    gamefuse_token: String,
+    gamefuse_token: String,}
 }
 
 impl From<GameRow> for Game {
@@ -47,40 +49,9 @@ impl From<GameRow> for Game {
     }
 }
 
-/// The columns of a player with its linked account (`p`: players, `a`: accounts via
-/// `player_links`), for reads: one query instead of two on the hot path.
-macro_rules! player_fields {
-    () => {
-        "p.id, p.game_id, p.user_id, p.name, p.username, p.email, p.device_id, p.phonenumber, p.level, \
-         p.rank, p.date_joined, p.playertag, p.location, p.location_name, p.device_model, p.screen_height, \
-         p.screen_width, p.os_name, p.os_version, p.browser_name, p.fb_login, p.google_login, p.app_version, \
-         p.wallet_address, p.created_at, a.public_id AS linked_id, a.wallet_address AS linked_wallet, \
-         a.phone AS linked_phone"
-    };
-}
-pub(crate) use player_fields;
-
-/// The tables behind [`player_fields!`].
-macro_rules! player_from {
-    () => {
-        "players p LEFT JOIN player_links l ON l.player_id = p.id LEFT JOIN accounts a ON a.id = l.account_id"
-    };
-}
-pub(crate) use player_from;
-
-/// `SELECT` of a player with its linked account; add a `WHERE` on `p`.
-macro_rules! player_select {
-    () => {
-        concat!("SELECT ", player_fields!(), " FROM ", player_from!())
-    };
-}
-pub(crate) use player_select;
-
 /// A player with its linked account and its active session, if any (the session's
 /// columns prefixed `s_`): create-or-retrieve's fast path in one query.
-#[derive(sqlx::FromRow)]
 pub(crate) struct PlayerSessionRow {
-    #[sqlx(flatten)]
     pub player: PlayerRow,
     s_id: Option<String>,
     s_state: Option<String>,
@@ -88,6 +59,20 @@ pub(crate) struct PlayerSessionRow {
     s_last_seen_at: Option<i64>,
     s_expires_at: Option<i64>,
     s_ip: Option<String>,
+}
+
+impl FromRow for PlayerSessionRow {
+    fn from_row(r: &Row<'_>) -> Result<Self> {
+        Ok(PlayerSessionRow {
+            player: PlayerRow::from_row(r)?,
+            s_id: r.get("s_id")?,
+            s_state: r.get("s_state")?,
+            s_started_at: r.get("s_started_at")?,
+            s_last_seen_at: r.get("s_last_seen_at")?,
+            s_expires_at: r.get("s_expires_at")?,
+            s_ip: r.get("s_ip")?,
+        })
+    }
 }
 
 /// The session columns of [`PlayerSessionRow`].
@@ -127,50 +112,117 @@ impl PlayerSessionRow {
     }
 }
 
-/// The columns of [`PlayerRow`] (without the linked account, for `RETURNING`).
-macro_rules! player_cols {
-    () => {
-        "id, game_id, user_id, name, username, email, device_id, phonenumber, level, rank, \
-         date_joined, playertag, location, location_name, device_model, screen_height, screen_width, \
-         os_name, os_version, browser_name, fb_login, google_login, app_version, wallet_address, created_at"
+/// Declares the profile columns of `players`, each named like its field of [`Profile`] and
+/// [`ProfilePatch`]: the one list the player queries and the player's reader are built
+/// from (adding a profile field to the store is adding its name to it).
+macro_rules! profile_columns {
+    ($($f:ident),* $(,)?) => {
+        /// The profile columns, in the order of [`profile_params`] and [`patch_params`].
+        pub(crate) const PROFILE_COLUMNS: &[&str] = &[$(stringify!($f)),*];
+
+        /// A profile's values, in the order of [`PROFILE_COLUMNS`].
+        pub(crate) fn profile_params(p: &Profile) -> Vec<P<'_>> {
+            vec![$(p.$f.to_p()),*]
+        }
+
+        /// A patch's values (`NULL` keeps the stored one), in the order of
+        /// [`PROFILE_COLUMNS`].
+        pub(crate) fn patch_params(p: &ProfilePatch) -> Vec<P<'_>> {
+            vec![$(p.$f.to_p()),*]
+        }
+
+        /// Reads a profile by column name.
+        fn read_profile(r: &Row<'_>) -> Result<Profile> {
+            Ok(Profile {
+                $($f: r.get(stringify!($f))?,)*
+            })
+        }
     };
 }
-pub(crate) use player_cols;
 
-#[derive(sqlx::FromRow)]
+profile_columns!(
+    name,
+    username,
+    email,
+    device_id,
+    phonenumber,
+    level,
+    rank,
+    date_joined,
+    playertag,
+    location,
+    location_name,
+    device_model,
+    screen_height,
+    screen_width,
+    os_name,
+    os_version,
+    browser_name,
+    fb_login,
+    google_login,
+    app_version,
+);
+
+/// A player's own columns, each after `prefix`.
+fn player_columns(prefix: &str) -> String {
+    let own = ["id", "game_id", "user_id"].into_iter();
+    let cols = own
+        .chain(PROFILE_COLUMNS.iter().copied())
+        .chain(["wallet_address", "created_at"]);
+    cols.map(|c| format!("{prefix}{c}")).collect::<Vec<_>>().join(", ")
+}
+
+/// The columns of a player (without the linked account, for `RETURNING`).
+pub(crate) static PLAYER_COLS: LazyLock<String> = LazyLock::new(|| player_columns(""));
+
+/// The columns of a player with its linked account (`p`: players, `a`: accounts via
+/// `player_links`), for reads: one query instead of two on the hot path.
+pub(crate) static PLAYER_FIELDS: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "{}, a.public_id AS linked_id, a.wallet_address AS linked_wallet, a.phone AS linked_phone",
+        player_columns("p.")
+    )
+});
+
+/// The tables behind [`PLAYER_FIELDS`].
+pub(crate) const PLAYER_FROM: &str =
+    "players p LEFT JOIN player_links l ON l.player_id = p.id LEFT JOIN accounts a ON a.id = l.account_id";
+
+/// A player, with its linked account when the query selects it ([`PLAYER_FIELDS`]: the
+/// `linked_*` columns; `UPDATE … RETURNING` [`PLAYER_COLS`] has none).
 pub(crate) struct PlayerRow {
     id: i64,
     game_id: i64,
     user_id: String,
-    name: String,
-    username: String,
-    email: String,
-    device_id: String,
-    phonenumber: String,
-    level: i64,
-    rank: i64,
-    date_joined: String,
-    playertag: String,
-    location: String,
-    location_name: String,
-    device_model: String,
-    screen_height: String,
-    screen_width: String,
-    os_name: String,
-    os_version: String,
-    browser_name: String,
-    fb_login: String,
-    google_login: String,
-    app_version: String,
+    profile: Profile,
     wallet_address: String,
     created_at: i64,
-    // Present only with [`player_select!`].
-    #[sqlx(default)]
-    linked_id: Option<String>,
-    #[sqlx(default)]
-    linked_wallet: Option<String>,
-    #[sqlx(default)]
-    linked_phone: Option<String>,
+    linked: Option<LinkedAccount>,
+}
+
+impl FromRow for PlayerRow {
+    fn from_row(r: &Row<'_>) -> Result<Self> {
+        let (id, game_id, user_id) = (r.get("id")?, r.get("game_id")?, r.get("user_id")?);
+        let (profile, wallet_address, created_at) = (read_profile(r)?, r.get("wallet_address")?, r.get("created_at")?);
+        let linked_id: Option<String> = if r.has("linked_id") { r.get("linked_id")? } else { None };
+        let linked = match linked_id {
+            Some(public_id) => Some(LinkedAccount {
+                public_id,
+                wallet_address: r.get::<Option<String>>("linked_wallet")?.unwrap_or_default(),
+                phone: r.get::<Option<String>>("linked_phone")?.unwrap_or_default(),
+            }),
+            None => None,
+        };
+        Ok(PlayerRow {
+            id,
+            game_id,
+            user_id,
+            profile,
+            wallet_address,
+            created_at,
+            linked,
+        })
+    }
 }
 
 impl TryFrom<PlayerRow> for Player {
@@ -180,34 +232,9 @@ impl TryFrom<PlayerRow> for Player {
             id: PlayerId(r.id),
             game_id: GameId(r.game_id),
             user_id: UserId::parse(r.user_id).map_err(Error::internal)?,
-            profile: Profile {
-                name: r.name,
-                username: r.username,
-                email: r.email,
-                device_id: r.device_id,
-                phonenumber: r.phonenumber,
-                level: r.level,
-                rank: r.rank,
-                date_joined: r.date_joined,
-                playertag: r.playertag,
-                location: r.location,
-                location_name: r.location_name,
-                device_model: r.device_model,
-                screen_height: r.screen_height,
-                screen_width: r.screen_width,
-                os_name: r.os_name,
-                os_version: r.os_version,
-                browser_name: r.browser_name,
-                fb_login: r.fb_login,
-                google_login: r.google_login,
-                app_version: r.app_version,
-            },
+            profile: r.profile,
             wallet_address: r.wallet_address,
-            linked: r.linked_id.map(|public_id| LinkedAccount {
-                public_id,
-                wallet_address: r.linked_wallet.unwrap_or_default(),
-                phone: r.linked_phone.unwrap_or_default(),
-            }),
+            linked: r.linked,
             created_at: Timestamp(r.created_at),
         })
     }
@@ -221,8 +248,8 @@ macro_rules! session_cols {
 }
 pub(crate) use session_cols;
 
-#[derive(sqlx::FromRow)]
-pub(crate) struct SessionRow {
+row! {
+    pub(crate) struct SessionRow {
     id: String,
     game_id: i64,
     player_id: i64,
@@ -231,7 +258,7 @@ pub(crate) struct SessionRow {
     last_seen_at: i64,
     expires_at: i64,
     ended_at: Option<i64>,
-    ip: Option<String>,
+    ip: Option<String>,}
 }
 
 impl TryFrom<SessionRow> for Session {
@@ -251,93 +278,114 @@ impl TryFrom<SessionRow> for Session {
     }
 }
 
-#[derive(sqlx::FromRow)]
-pub(crate) struct KeyRow {
+row! {
+    pub(crate) struct KeyRow {
     pub kid: String,
     pub sealed_secret: Vec<u8>,
-    pub created_at: i64,
+    pub created_at: i64,}
 }
 
-// Readers for the rusqlite driver, by position in the column macros above.
+#[cfg(test)]
+mod tests {
+    use playgate_core::store::Store;
 
-lite_row!(GameRow {
-    id,
-    name,
-    description,
-    client_id,
-    client_name,
-    secret_hash,
-    enabled,
-    created_at,
-    gamefuse_token
-});
+    use super::*;
+    use crate::exec::params;
+    use crate::testing::{Backend, open_store};
 
-/// Columns in [`player_cols!`] (and first in [`player_fields!`]).
-const PLAYER_COLS: usize = 25;
-/// Columns in [`player_fields!`].
-const PLAYER_FIELDS: usize = PLAYER_COLS + 3;
-
-impl FromLite for PlayerRow {
-    fn from_lite(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
-        // `player_fields!` adds the linked account after `player_cols!`'s columns.
-        let linked = r.as_ref().column_count() >= PLAYER_FIELDS;
-        let opt = |i: usize| -> rusqlite::Result<Option<String>> { if linked { r.get(i) } else { Ok(None) } };
-        Ok(PlayerRow {
-            id: r.get(0)?,
-            game_id: r.get(1)?,
-            user_id: r.get(2)?,
-            name: r.get(3)?,
-            username: r.get(4)?,
-            email: r.get(5)?,
-            device_id: r.get(6)?,
-            phonenumber: r.get(7)?,
-            level: r.get(8)?,
-            rank: r.get(9)?,
-            date_joined: r.get(10)?,
-            playertag: r.get(11)?,
-            location: r.get(12)?,
-            location_name: r.get(13)?,
-            device_model: r.get(14)?,
-            screen_height: r.get(15)?,
-            screen_width: r.get(16)?,
-            os_name: r.get(17)?,
-            os_version: r.get(18)?,
-            browser_name: r.get(19)?,
-            fb_login: r.get(20)?,
-            google_login: r.get(21)?,
-            app_version: r.get(22)?,
-            wallet_address: r.get(23)?,
-            created_at: r.get(24)?,
-            linked_id: opt(PLAYER_COLS)?,
-            linked_wallet: opt(PLAYER_COLS + 1)?,
-            linked_phone: opt(PLAYER_COLS + 2)?,
-        })
+    /// Rows are read by column name on both drivers: the same SELECT with two columns of
+    /// one type swapped (and the whole list reversed) fills the same struct, and a list
+    /// missing a column is an error, not a shifted read.
+    async fn reordered_columns_read_the_same_row(b: Backend) {
+        let Some((s, db)) = open_store(b).await else { return };
+        let game = s
+            .insert_game(playgate_core::game::NewGameRecord {
+                name: "name".into(),
+                description: "description".into(),
+                client_id: "1234".into(),
+                client_name: "CLIENT_NAME".into(),
+                secret_hash: SecretHash("hash".into()),
+                created_at: Timestamp(7),
+                gamefuse_token: "token".into(),
+            })
+            .await
+            .expect("game");
+        let swapped = "SELECT id, name, description, client_name, client_id, secret_hash, enabled, created_at, \
+                       gamefuse_token FROM games WHERE id = $1";
+        let reversed = "SELECT gamefuse_token, created_at, enabled, secret_hash, client_name, client_id, description, \
+                        name, id FROM games WHERE id = $1";
+        for sql in [swapped, reversed] {
+            let row: GameRow = s
+                .read(async |c| c.fetch_one(sql, params![game.id.0]).await)
+                .await
+                .expect("read");
+            let got = Game::from(row);
+            assert_eq!(
+                (got.client_id.as_str(), got.client_name.as_str()),
+                ("1234", "CLIENT_NAME"),
+                "{sql}"
+            );
+            assert_eq!((got.name.as_str(), got.description.as_str()), ("name", "description"));
+            assert_eq!((got.created_at, got.id), (Timestamp(7), game.id));
+        }
+        let missing: Result<GameRow> = s
+            .read(async |c| {
+                c.fetch_one("SELECT id, name FROM games WHERE id = $1", params![game.id.0])
+                    .await
+            })
+            .await;
+        assert!(matches!(missing, Err(Error::Internal(_))));
+        s.close().await;
+        db.drop_it().await;
     }
-}
 
-impl FromLite for PlayerSessionRow {
-    fn from_lite(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
-        let s = PLAYER_FIELDS;
-        Ok(PlayerSessionRow {
-            player: PlayerRow::from_lite(r)?,
-            s_id: r.get(s)?,
-            s_state: r.get(s + 1)?,
-            s_started_at: r.get(s + 2)?,
-            s_last_seen_at: r.get(s + 3)?,
-            s_expires_at: r.get(s + 4)?,
-            s_ip: r.get(s + 5)?,
-        })
+    /// Both drivers report a broken unique key by the name PostgreSQL gives it, and a
+    /// broken foreign key as such.
+    async fn constraint_violations_are_named(b: Backend) {
+        let Some((s, db)) = open_store(b).await else { return };
+        let rec = |client_id: &str| playgate_core::game::NewGameRecord {
+            name: "g".into(),
+            description: String::new(),
+            client_id: client_id.into(),
+            client_name: "G".into(),
+            secret_hash: SecretHash("hash".into()),
+            created_at: Timestamp(1),
+            gamefuse_token: format!("token-{client_id}"),
+        };
+        s.insert_game(rec("1")).await.expect("game");
+        match s.insert_game(rec("1")).await {
+            Err(Error::Constraint {
+                kind: playgate_core::ConstraintKind::Unique,
+                name,
+            }) => assert_eq!(name, "games_client_id_key"),
+            other => panic!("{:?}", other.map(|g| g.id)),
+        }
+        let orphan = s
+            .write_one(async |c| {
+                c.execute(
+                    "INSERT INTO game_variables (game_id, key, value) VALUES ($1, 'k', 'v')",
+                    params![999_999_i64],
+                )
+                .await
+            })
+            .await;
+        match orphan {
+            Err(Error::Constraint {
+                kind: playgate_core::ConstraintKind::ForeignKey,
+                name,
+            }) => assert_eq!(
+                name,
+                if b == Backend::Postgres {
+                    "game_variables_game_id_fkey"
+                } else {
+                    ""
+                }
+            ),
+            other => panic!("{other:?}"),
+        }
+        s.close().await;
+        db.drop_it().await;
     }
-}
 
-lite_row!(SessionRow {
-    id,
-    game_id,
-    player_id,
-    state,
-    started_at,
-    last_seen_at,
-    expires_at,
-    ended_at,
-    ip
-});
+    crate::on_both_backends!(reordered_columns_read_the_same_row, constraint_violations_are_named);
+}

@@ -10,15 +10,72 @@ use playgate_core::session::{OpenedSession, Session, SessionState};
 use playgate_core::store::{EndOutcome, Minter, OpenOutcome, OpenPlayerSession, RefreshSwap, Store};
 use playgate_core::token::SigningKeyRecord;
 use playgate_core::{Error, Result};
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
+use crate::SqlStore;
 use crate::account_store_impl::{LINKED_SQL, LinkedRow};
-use crate::exec::{Exec, params};
+use crate::exec::{P, params};
 use crate::rows::{
-    GameRow, KeyRow, PlayerRow, PlayerSessionRow, SessionRow, active_session_fields, game_cols, player_cols,
-    player_fields, player_from, player_select, session_cols,
+    GameRow, KeyRow, PLAYER_COLS, PLAYER_FIELDS, PLAYER_FROM, PROFILE_COLUMNS, PlayerRow, PlayerSessionRow, SessionRow,
+    active_session_fields, game_cols, patch_params, profile_params, session_cols,
 };
-use crate::{SqlStore, db_err, exec_one, exec_read, exec_tx, on_read_pool, write_one};
+
+/// A player by its game and `user_id` (`$1`, `$2`), with its linked account.
+static PLAYER_BY_KEY: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "SELECT {} FROM {PLAYER_FROM} WHERE p.game_id = $1 AND p.user_id = $2",
+        *PLAYER_FIELDS
+    )
+});
+
+/// A player by id (`$1`), with its linked account.
+static PLAYER_BY_ID: LazyLock<String> =
+    LazyLock::new(|| format!("SELECT {} FROM {PLAYER_FROM} WHERE p.id = $1", *PLAYER_FIELDS));
+
+/// A player by its game and `user_id` (`$1`, `$2`), with its linked account and its active
+/// session: create-or-retrieve's fast path in one query.
+static PLAYER_AND_SESSION: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "SELECT {}, {} FROM {PLAYER_FROM} LEFT JOIN sessions s ON s.player_id = p.id AND s.state = 'active' \
+         WHERE p.game_id = $1 AND p.user_id = $2",
+        *PLAYER_FIELDS,
+        active_session_fields!()
+    )
+});
+
+/// Inserts a player unless its key exists: `$1` game, `$2` user id, the profile, then the
+/// wallet address, sealed key and now; returns the new id.
+static INSERT_PLAYER: LazyLock<String> = LazyLock::new(|| {
+    let n = PROFILE_COLUMNS.len();
+    let profile: Vec<String> = (3..3 + n).map(|i| format!("${i}")).collect();
+    format!(
+        "INSERT INTO players (game_id, user_id, {}, wallet_address, wallet_key, created_at, updated_at) \
+         VALUES ($1, $2, {}, ${}, ${}, ${}, ${}) ON CONFLICT (game_id, user_id) DO NOTHING RETURNING id",
+        PROFILE_COLUMNS.join(", "),
+        profile.join(", "),
+        n + 3,
+        n + 4,
+        n + 5,
+        n + 5
+    )
+});
+
+/// Merges a profile patch into the player `$1`, `$2` (a `NULL` value keeps the stored one),
+/// then `updated_at`; returns the player (without its linked account).
+static PATCH_PLAYER: LazyLock<String> = LazyLock::new(|| {
+    let n = PROFILE_COLUMNS.len();
+    let sets: Vec<String> = PROFILE_COLUMNS
+        .iter()
+        .zip(3..)
+        .map(|(c, i)| format!("{c} = COALESCE(${i}, {c})"))
+        .collect();
+    format!(
+        "UPDATE players SET {}, updated_at = ${} WHERE game_id = $1 AND user_id = $2 RETURNING {}",
+        sets.join(", "),
+        n + 3,
+        *PLAYER_COLS
+    )
+});
 
 /// What the read-mostly fast path of `open_player_session` found.
 enum Retrieved {
@@ -29,20 +86,12 @@ enum Retrieved {
 
 impl SqlStore {
     async fn retrieve_live_session(&self, cmd: &OpenPlayerSession, mint: &Arc<Minter>) -> Result<Retrieved> {
-        const SQL: &str = concat!(
-            "SELECT ",
-            player_fields!(),
-            ", ",
-            active_session_fields!(),
-            " FROM ",
-            player_from!(),
-            " LEFT JOIN sessions s ON s.player_id = p.id AND s.state = 'active' \
-             WHERE p.game_id = $1 AND p.user_id = $2"
-        );
-        let row: Option<PlayerSessionRow> = exec_read!(self, |e| {
-            e.fetch_optional(SQL, params![cmd.game_id.0, cmd.user_id.as_str()])
-                .await
-        })?;
+        let row: Option<PlayerSessionRow> = self
+            .read(async |e| {
+                e.fetch_optional(&PLAYER_AND_SESSION, params![cmd.game_id.0, cmd.user_id.as_str()])
+                    .await
+            })
+            .await?;
         let Some(row) = row else { return Ok(Retrieved::NoPlayer) };
         let (player, session) = row.split()?;
         let Some(session) = session.filter(|s| s.is_live(cmd.now)) else {
@@ -56,14 +105,16 @@ impl SqlStore {
             cmd.expires_at,
         );
         // Still active and unexpired at write time (it may have been ended meanwhile).
-        let updated = exec_one!(self, |e| {
-            e.execute(
-                "UPDATE sessions SET refresh_hash = $2, prev_refresh_hash = NULL, last_seen_at = $3, \
+        let updated = self
+            .write_one(async move |e| {
+                e.execute(
+                    "UPDATE sessions SET refresh_hash = $2, prev_refresh_hash = NULL, last_seen_at = $3, \
                  expires_at = $4 WHERE id = $1 AND state = 'active' AND expires_at > $3",
-                params![&id, &hash, now.0, expires_at.0],
-            )
-            .await
-        })?;
+                    params![&id, &hash, now.0, expires_at.0],
+                )
+                .await
+            })
+            .await?;
         if updated != 1 {
             return Ok(Retrieved::Fallback);
         }
@@ -88,11 +139,9 @@ fn not_found(what: &'static str) -> impl FnOnce() -> Error {
 #[async_trait]
 impl Store for SqlStore {
     async fn ping(&self) -> Result<()> {
-        on_read_pool!(self, |pool| sqlx::query("SELECT 1")
-            .execute(pool)
-            .await
-            .map(drop)
-            .map_err(db_err))?;
+        let _: i64 = self
+            .read(async |c| c.scalar_one("SELECT CAST(1 AS BIGINT)", params![]).await)
+            .await?;
         Ok(())
     }
 
@@ -102,101 +151,107 @@ impl Store for SqlStore {
              gamefuse_token) VALUES ($1, $2, $3, $4, $5, TRUE, $6, $7) RETURNING ",
             game_cols!()
         );
-        let row: GameRow = write_one!(self, |conn| {
-            sqlx::query_as(sql)
-                .bind(rec.name)
-                .bind(rec.description)
-                .bind(rec.client_id)
-                .bind(rec.client_name)
-                .bind(rec.secret_hash.0)
-                .bind(rec.created_at.0)
-                .bind(rec.gamefuse_token)
-                .fetch_one(conn)
+        let row: GameRow = self
+            .write_one(async move |conn| {
+                conn.fetch_one(
+                    sql,
+                    params![
+                        rec.name,
+                        rec.description,
+                        rec.client_id,
+                        rec.client_name,
+                        rec.secret_hash.0,
+                        rec.created_at.0,
+                        rec.gamefuse_token
+                    ],
+                )
                 .await
-                .map_err(db_err)
-        })?;
+            })
+            .await?;
         Ok(row.into())
     }
 
     async fn count_games(&self) -> Result<i64> {
-        on_read_pool!(self, |pool| {
-            sqlx::query_scalar("SELECT COUNT(*) FROM games")
-                .fetch_one(pool)
-                .await
-                .map_err(db_err)
-        })
+        self.read(async |pool| pool.scalar_one("SELECT COUNT(*) FROM games", params![]).await)
+            .await
     }
 
     async fn list_games(&self) -> Result<Vec<Game>> {
-        let rows: Vec<GameRow> = on_read_pool!(self, |pool| {
-            sqlx::query_as(concat!("SELECT ", game_cols!(), " FROM games ORDER BY id"))
-                .fetch_all(pool)
-                .await
-                .map_err(db_err)
-        })?;
+        let rows: Vec<GameRow> = self
+            .read(async |pool| {
+                pool.fetch_all(concat!("SELECT ", game_cols!(), " FROM games ORDER BY id"), params![])
+                    .await
+            })
+            .await?;
         Ok(rows.into_iter().map(Game::from).collect())
     }
 
     async fn game_by_id(&self, id: GameId) -> Result<Option<Game>> {
-        let row: Option<GameRow> = exec_read!(self, |e| {
-            e.fetch_optional(
-                concat!("SELECT ", game_cols!(), " FROM games WHERE id = $1"),
-                params![id.0],
-            )
-            .await
-        })?;
+        let row: Option<GameRow> = self
+            .read(async |e| {
+                e.fetch_optional(
+                    concat!("SELECT ", game_cols!(), " FROM games WHERE id = $1"),
+                    params![id.0],
+                )
+                .await
+            })
+            .await?;
         Ok(row.map(Game::from))
     }
 
     async fn game_by_client_id(&self, client_id: &str) -> Result<Option<Game>> {
-        let row: Option<GameRow> = exec_read!(self, |e| {
-            e.fetch_optional(
-                concat!("SELECT ", game_cols!(), " FROM games WHERE client_id = $1"),
-                params![client_id],
-            )
-            .await
-        })?;
+        let row: Option<GameRow> = self
+            .read(async |e| {
+                e.fetch_optional(
+                    concat!("SELECT ", game_cols!(), " FROM games WHERE client_id = $1"),
+                    params![client_id],
+                )
+                .await
+            })
+            .await?;
         Ok(row.map(Game::from))
     }
 
     async fn set_game_secret(&self, id: GameId, hash: &SecretHash) -> Result<Game> {
         let hash = hash.0.clone();
-        let row: Option<GameRow> = write_one!(self, |conn| {
-            sqlx::query_as(concat!(
-                "UPDATE games SET secret_hash = $2 WHERE id = $1 RETURNING ",
-                game_cols!()
-            ))
-            .bind(id.0)
-            .bind(hash)
-            .fetch_optional(conn)
-            .await
-            .map_err(db_err)
-        })?;
+        let row: Option<GameRow> = self
+            .write_one(async move |conn| {
+                conn.fetch_optional(
+                    concat!(
+                        "UPDATE games SET secret_hash = $2 WHERE id = $1 RETURNING ",
+                        game_cols!()
+                    ),
+                    params![id.0, hash],
+                )
+                .await
+            })
+            .await?;
         row.map(Game::from).ok_or_else(not_found("game"))
     }
 
     async fn set_game_enabled(&self, id: GameId, enabled: bool) -> Result<Game> {
-        let row: Option<GameRow> = write_one!(self, |conn| {
-            sqlx::query_as(concat!(
-                "UPDATE games SET enabled = $2 WHERE id = $1 RETURNING ",
-                game_cols!()
-            ))
-            .bind(id.0)
-            .bind(enabled)
-            .fetch_optional(conn)
-            .await
-            .map_err(db_err)
-        })?;
+        let row: Option<GameRow> = self
+            .write_one(async move |conn| {
+                conn.fetch_optional(
+                    concat!("UPDATE games SET enabled = $2 WHERE id = $1 RETURNING ", game_cols!()),
+                    params![id.0, enabled],
+                )
+                .await
+            })
+            .await?;
         row.map(Game::from).ok_or_else(not_found("game"))
     }
 
     async fn signing_keys(&self) -> Result<Vec<SigningKeyRecord>> {
-        let rows: Vec<KeyRow> = on_read_pool!(self, |pool| {
-            sqlx::query_as("SELECT kid, sealed_secret, created_at FROM signing_keys ORDER BY created_at")
-                .fetch_all(pool)
+        let rows: Vec<KeyRow> = self
+            .read(async |pool| {
+                pool.fetch_all(
+                    "SELECT kid, sealed_secret, created_at FROM signing_keys ORDER BY created_at",
+                    params![],
+                )
                 .await
-                .map_err(db_err)
-        })?;
+            })
+            .await?;
         Ok(rows
             .into_iter()
             .map(|r| SigningKeyRecord {
@@ -209,16 +264,15 @@ impl Store for SqlStore {
 
     async fn insert_signing_key(&self, rec: &SigningKeyRecord) -> Result<()> {
         let rec = rec.clone();
-        write_one!(self, |conn| {
-            sqlx::query("INSERT INTO signing_keys (kid, sealed_secret, created_at) VALUES ($1, $2, $3)")
-                .bind(rec.kid)
-                .bind(rec.sealed_secret)
-                .bind(rec.created_at.0)
-                .execute(conn)
-                .await
-                .map(drop)
-                .map_err(db_err)
+        self.write_one(async move |conn| {
+            conn.execute(
+                "INSERT INTO signing_keys (kid, sealed_secret, created_at) VALUES ($1, $2, $3)",
+                params![rec.kid, rec.sealed_secret, rec.created_at.0],
+            )
+            .await
+            .map(drop)
         })
+        .await
     }
 
     async fn open_player_session(&self, cmd: &OpenPlayerSession, mint: Arc<Minter>) -> Result<OpenOutcome> {
@@ -239,187 +293,113 @@ impl Store for SqlStore {
             attempt += 1;
             let cmd = cmd.clone();
             let mint = mint.clone();
-            let res = exec_tx!(self, |e| {
-                let mut is_new_user = false;
-                if let Some(w) = &cmd.wallet {
-                    let mut p = Profile::default();
-                    cmd.patch.clone().apply(&mut p);
-                    let inserted: Option<(i64,)> = e
-                        .fetch_optional(
-                            "INSERT INTO players (game_id, user_id, name, username, email, device_id, phonenumber, \
-                             level, rank, date_joined, playertag, location, location_name, device_model, \
-                             screen_height, screen_width, os_name, os_version, browser_name, fb_login, \
-                             google_login, app_version, wallet_address, wallet_key, created_at, updated_at) \
-                             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, \
-                             $18, $19, $20, $21, $22, $23, $24, $25, $25) \
-                             ON CONFLICT (game_id, user_id) DO NOTHING RETURNING id",
-                            params![
-                                cmd.game_id.0,
-                                cmd.user_id.as_str(),
-                                &p.name,
-                                &p.username,
-                                &p.email,
-                                &p.device_id,
-                                &p.phonenumber,
-                                p.level,
-                                p.rank,
-                                &p.date_joined,
-                                &p.playertag,
-                                &p.location,
-                                &p.location_name,
-                                &p.device_model,
-                                &p.screen_height,
-                                &p.screen_width,
-                                &p.os_name,
-                                &p.os_version,
-                                &p.browser_name,
-                                &p.fb_login,
-                                &p.google_login,
-                                &p.app_version,
-                                &w.address,
-                                w.sealed_key.as_slice(),
-                                cmd.now.0,
-                            ],
-                        )
-                        .await?;
-                    is_new_user = inserted.is_some();
-                }
-                let row: Option<PlayerRow> = if !is_new_user && !cmd.patch.is_empty() {
-                    let p = &cmd.patch;
-                    e.fetch_optional(
-                        concat!(
-                            "UPDATE players SET name = COALESCE($3, name), username = COALESCE($4, username), \
-                             email = COALESCE($5, email), device_id = COALESCE($6, device_id), \
-                             phonenumber = COALESCE($7, phonenumber), level = COALESCE($8, level), \
-                             rank = COALESCE($9, rank), date_joined = COALESCE($10, date_joined), \
-                             playertag = COALESCE($11, playertag), location = COALESCE($12, location), \
-                             location_name = COALESCE($13, location_name), device_model = COALESCE($14, device_model), \
-                             screen_height = COALESCE($15, screen_height), screen_width = COALESCE($16, screen_width), \
-                             os_name = COALESCE($17, os_name), os_version = COALESCE($18, os_version), \
-                             browser_name = COALESCE($19, browser_name), fb_login = COALESCE($20, fb_login), \
-                             google_login = COALESCE($21, google_login), app_version = COALESCE($22, app_version), \
-                             updated_at = $23 WHERE game_id = $1 AND user_id = $2 RETURNING ",
-                            player_cols!()
-                        ),
-                        params![
-                            cmd.game_id.0,
-                            cmd.user_id.as_str(),
-                            &p.name,
-                            &p.username,
-                            &p.email,
-                            &p.device_id,
-                            &p.phonenumber,
-                            p.level,
-                            p.rank,
-                            &p.date_joined,
-                            &p.playertag,
-                            &p.location,
-                            &p.location_name,
-                            &p.device_model,
-                            &p.screen_height,
-                            &p.screen_width,
-                            &p.os_name,
-                            &p.os_version,
-                            &p.browser_name,
-                            &p.fb_login,
-                            &p.google_login,
-                            &p.app_version,
-                            cmd.now.0,
-                        ],
-                    )
-                    .await?
-                } else {
-                    e.fetch_optional(
-                        concat!(player_select!(), " WHERE p.game_id = $1 AND p.user_id = $2"),
-                        params![cmd.game_id.0, cmd.user_id.as_str()],
-                    )
-                    .await?
-                };
-                let Some(row) = row else {
-                    // Nothing was written.
-                    return Ok(OpenOutcome::NeedsWallet);
-                };
-                let mut player = Player::try_from(row)?;
-                if player.linked.is_none() && !is_new_user {
-                    // `UPDATE … RETURNING` carries no linked account: read it.
-                    let linked: Option<LinkedRow> = e.fetch_optional(LINKED_SQL, params![player.id.0]).await?;
-                    player.linked = linked.map(Into::into);
-                }
-                let current: Option<SessionRow> = e
-                    .fetch_optional(
-                        concat!(
-                            "SELECT ",
-                            session_cols!(),
-                            " FROM sessions WHERE player_id = $1 AND state = 'active'"
-                        ),
-                        params![player.id.0],
-                    )
-                    .await?;
-                let (session, tokens) = match current.map(Session::try_from).transpose()? {
-                    Some(s) if s.is_live(cmd.now) => {
-                        let tokens = mint(&player, &s, is_new_user)?;
-                        e.execute(
-                            "UPDATE sessions SET refresh_hash = $2, prev_refresh_hash = NULL, last_seen_at = $3, \
-                             expires_at = $4 WHERE id = $1",
-                            params![&s.id.to_string(), &tokens.refresh_hash.0, cmd.now.0, cmd.expires_at.0],
-                        )
-                        .await?;
-                        (
-                            Session {
-                                last_seen_at: cmd.now,
-                                expires_at: cmd.expires_at,
-                                ..s
-                            },
-                            tokens,
-                        )
+            let res = self
+                .write_tx(async move |e| {
+                    let mut is_new_user = false;
+                    if let Some(w) = &cmd.wallet {
+                        let mut p = Profile::default();
+                        cmd.patch.clone().apply(&mut p);
+                        let mut ps = vec![P::I64(cmd.game_id.0), P::Str(cmd.user_id.as_str())];
+                        ps.extend(profile_params(&p));
+                        ps.extend_from_slice(params![w.address, w.sealed_key, cmd.now.0]);
+                        let inserted: Option<i64> = e.scalar_optional(&INSERT_PLAYER, &ps).await?;
+                        is_new_user = inserted.is_some();
                     }
-                    stale => {
-                        if let Some(old) = stale {
+                    let row: Option<PlayerRow> = if !is_new_user && !cmd.patch.is_empty() {
+                        let mut ps = vec![P::I64(cmd.game_id.0), P::Str(cmd.user_id.as_str())];
+                        ps.extend(patch_params(&cmd.patch));
+                        ps.push(P::I64(cmd.now.0));
+                        e.fetch_optional(&PATCH_PLAYER, &ps).await?
+                    } else {
+                        e.fetch_optional(&PLAYER_BY_KEY, params![cmd.game_id.0, cmd.user_id.as_str()])
+                            .await?
+                    };
+                    let Some(row) = row else {
+                        // Nothing was written.
+                        return Ok(OpenOutcome::NeedsWallet);
+                    };
+                    let mut player = Player::try_from(row)?;
+                    if player.linked.is_none() && !is_new_user {
+                        // `UPDATE … RETURNING` carries no linked account: read it.
+                        let linked: Option<LinkedRow> = e.fetch_optional(LINKED_SQL, params![player.id.0]).await?;
+                        player.linked = linked.map(Into::into);
+                    }
+                    let current: Option<SessionRow> = e
+                        .fetch_optional(
+                            concat!(
+                                "SELECT ",
+                                session_cols!(),
+                                " FROM sessions WHERE player_id = $1 AND state = 'active'"
+                            ),
+                            params![player.id.0],
+                        )
+                        .await?;
+                    let (session, tokens) = match current.map(Session::try_from).transpose()? {
+                        Some(s) if s.is_live(cmd.now) => {
+                            let tokens = mint(&player, &s, is_new_user)?;
                             e.execute(
-                                "UPDATE sessions SET state = 'ended', ended_at = $2 WHERE id = $1",
-                                params![&old.id.to_string(), cmd.now.0],
+                                "UPDATE sessions SET refresh_hash = $2, prev_refresh_hash = NULL, last_seen_at = $3, \
+                             expires_at = $4 WHERE id = $1",
+                                params![&s.id.to_string(), &tokens.refresh_hash.0, cmd.now.0, cmd.expires_at.0],
                             )
                             .await?;
+                            (
+                                Session {
+                                    last_seen_at: cmd.now,
+                                    expires_at: cmd.expires_at,
+                                    ..s
+                                },
+                                tokens,
+                            )
                         }
-                        let s = Session {
-                            id: cmd.new_session_id,
-                            game_id: cmd.game_id,
-                            player_id: player.id,
-                            state: SessionState::Active,
-                            started_at: cmd.now,
-                            last_seen_at: cmd.now,
-                            expires_at: cmd.expires_at,
-                            ended_at: None,
-                            ip: cmd.ip.clone(),
-                        };
-                        let tokens = mint(&player, &s, is_new_user)?;
-                        e.execute(
-                            "INSERT INTO sessions (id, game_id, player_id, state, started_at, last_seen_at, \
+                        stale => {
+                            if let Some(old) = stale {
+                                e.execute(
+                                    "UPDATE sessions SET state = 'ended', ended_at = $2 WHERE id = $1",
+                                    params![&old.id.to_string(), cmd.now.0],
+                                )
+                                .await?;
+                            }
+                            let s = Session {
+                                id: cmd.new_session_id,
+                                game_id: cmd.game_id,
+                                player_id: player.id,
+                                state: SessionState::Active,
+                                started_at: cmd.now,
+                                last_seen_at: cmd.now,
+                                expires_at: cmd.expires_at,
+                                ended_at: None,
+                                ip: cmd.ip.clone(),
+                            };
+                            let tokens = mint(&player, &s, is_new_user)?;
+                            e.execute(
+                                "INSERT INTO sessions (id, game_id, player_id, state, started_at, last_seen_at, \
                              expires_at, ended_at, ip, refresh_hash) \
                              VALUES ($1, $2, $3, 'active', $4, $4, $5, NULL, $6, $7)",
-                            params![
-                                &s.id.to_string(),
-                                s.game_id.0,
-                                s.player_id.0,
-                                s.started_at.0,
-                                s.expires_at.0,
-                                &s.ip,
-                                &tokens.refresh_hash.0,
-                            ],
-                        )
-                        .await?;
-                        (s, tokens)
-                    }
-                };
-                Ok(OpenOutcome::Opened(Box::new(OpenedSession {
-                    player,
-                    session,
-                    is_new_user,
-                    tokens,
-                })))
-            });
+                                params![
+                                    &s.id.to_string(),
+                                    s.game_id.0,
+                                    s.player_id.0,
+                                    s.started_at.0,
+                                    s.expires_at.0,
+                                    &s.ip,
+                                    &tokens.refresh_hash.0,
+                                ],
+                            )
+                            .await?;
+                            (s, tokens)
+                        }
+                    };
+                    Ok(OpenOutcome::Opened(Box::new(OpenedSession {
+                        player,
+                        session,
+                        is_new_user,
+                        tokens,
+                    })))
+                })
+                .await;
             match res {
-                Err(Error::Conflict(_)) if attempt < 3 => continue,
+                Err(e) if e.is_unique_violation() && attempt < 3 => continue,
                 other => return other,
             }
         }
@@ -427,21 +407,22 @@ impl Store for SqlStore {
 
     async fn session(&self, id: SessionId) -> Result<Option<Session>> {
         let id = id.to_string();
-        let row: Option<SessionRow> = exec_read!(self, |e| {
-            e.fetch_optional(
-                concat!("SELECT ", session_cols!(), " FROM sessions WHERE id = $1"),
-                params![&id],
-            )
-            .await
-        })?;
+        let row: Option<SessionRow> = self
+            .read(async |e| {
+                e.fetch_optional(
+                    concat!("SELECT ", session_cols!(), " FROM sessions WHERE id = $1"),
+                    params![&id],
+                )
+                .await
+            })
+            .await?;
         row.map(Session::try_from).transpose()
     }
 
     async fn player(&self, id: PlayerId) -> Result<Option<Player>> {
-        let row: Option<PlayerRow> = exec_read!(self, |e| {
-            e.fetch_optional(concat!(player_select!(), " WHERE p.id = $1"), params![id.0])
-                .await
-        })?;
+        let row: Option<PlayerRow> = self
+            .read(async |e| e.fetch_optional(&PLAYER_BY_ID, params![id.0]).await)
+            .await?;
         row.map(Player::try_from).transpose()
     }
 
@@ -451,45 +432,45 @@ impl Store for SqlStore {
         let (now, expires_at, grace_since) = (swap.now, swap.expires_at, swap.grace_since);
         // SET expressions read the row as it was, on both backends: a rotation records the
         // replaced hash and its time; a grace retry leaves them as they were.
-        let done = exec_one!(self, |e| {
-            e.execute(
-                "UPDATE sessions SET refresh_hash = $3, last_seen_at = $4, expires_at = $5, \
+        let done = self
+            .write_one(async move |e| {
+                e.execute(
+                    "UPDATE sessions SET refresh_hash = $3, last_seen_at = $4, expires_at = $5, \
                  prev_refresh_hash = CASE WHEN refresh_hash = $2 THEN $2 ELSE prev_refresh_hash END, \
                  rotated_at = CASE WHEN refresh_hash = $2 THEN $4 ELSE rotated_at END \
                  WHERE id = $1 AND state = 'active' \
                  AND (refresh_hash = $2 OR (prev_refresh_hash = $2 AND rotated_at > $6))",
-                params![&id, &presented, &next, now.0, expires_at.0, grace_since.0],
-            )
-            .await
-        })?;
+                    params![&id, &presented, &next, now.0, expires_at.0, grace_since.0],
+                )
+                .await
+            })
+            .await?;
         Ok(done == 1)
     }
 
     async fn end_session(&self, id: SessionId, game: GameId, now: Timestamp) -> Result<EndOutcome> {
-        let ended = write_one!(self, |conn| {
-            sqlx::query(
-                "UPDATE sessions SET state = 'ended', ended_at = $3 \
+        let ended = self
+            .write_one(async move |conn| {
+                conn.execute(
+                    "UPDATE sessions SET state = 'ended', ended_at = $3 \
                  WHERE id = $1 AND game_id = $2 AND state <> 'ended'",
-            )
-            .bind(id.to_string())
-            .bind(game.0)
-            .bind(now.0)
-            .execute(conn)
-            .await
-            .map(|r| r.rows_affected())
-            .map_err(db_err)
-        })?;
+                    params![id.to_string(), game.0, now.0],
+                )
+                .await
+            })
+            .await?;
         if ended == 1 {
             return Ok(EndOutcome::Ended);
         }
-        let exists: Option<String> = on_read_pool!(self, |pool| {
-            sqlx::query_scalar("SELECT state FROM sessions WHERE id = $1 AND game_id = $2")
-                .bind(id.to_string())
-                .bind(game.0)
-                .fetch_optional(pool)
+        let exists: Option<String> = self
+            .read(async |pool| {
+                pool.scalar_optional(
+                    "SELECT state FROM sessions WHERE id = $1 AND game_id = $2",
+                    params![id.to_string(), game.0],
+                )
                 .await
-                .map_err(db_err)
-        })?;
+            })
+            .await?;
         Ok(if exists.is_some() {
             EndOutcome::AlreadyEnded
         } else {
@@ -499,47 +480,54 @@ impl Store for SqlStore {
 
     async fn add_failure(&self, key: &str, window_start: Timestamp, expires_at: Timestamp) -> Result<i64> {
         let key = key.to_owned();
-        let row: Option<(i64,)> = exec_one!(self, |e| {
-            e.fetch_optional(
-                "INSERT INTO failure_counts (bucket, window_start, expires_at, count) VALUES ($1, $2, $3, 1) \
+        let row: Option<i64> = self
+            .write_one(async move |e| {
+                e.scalar_optional(
+                    "INSERT INTO failure_counts (bucket, window_start, expires_at, count) VALUES ($1, $2, $3, 1) \
                  ON CONFLICT (bucket, window_start) DO UPDATE SET count = failure_counts.count + 1 \
                  RETURNING count",
-                params![&key, window_start.0, expires_at.0],
-            )
-            .await
-        })?;
-        row.map(|(n,)| n).ok_or(Error::NotFound("row"))
+                    params![&key, window_start.0, expires_at.0],
+                )
+                .await
+            })
+            .await?;
+        row.ok_or(Error::NotFound("row"))
     }
 
     async fn failures(&self, key: &str, window_start: Timestamp) -> Result<i64> {
-        let n: Option<(i64,)> = exec_read!(self, |e| {
-            e.fetch_optional(
-                "SELECT count FROM failure_counts WHERE bucket = $1 AND window_start = $2",
-                params![key, window_start.0],
-            )
-            .await
-        })?;
-        Ok(n.map_or(0, |(n,)| n))
+        let n: Option<i64> = self
+            .read(async |e| {
+                e.scalar_optional(
+                    "SELECT count FROM failure_counts WHERE bucket = $1 AND window_start = $2",
+                    params![key, window_start.0],
+                )
+                .await
+            })
+            .await?;
+        Ok(n.unwrap_or(0))
     }
 
     async fn prune_failures(&self, now: Timestamp) -> Result<u64> {
-        exec_one!(self, |e| {
+        self.write_one(async move |e| {
             e.execute("DELETE FROM failure_counts WHERE expires_at <= $1", params![now.0])
                 .await
         })
+        .await
     }
 
     async fn take_lease(&self, name: &str, now: Timestamp, until: Timestamp) -> Result<bool> {
         let name = name.to_owned();
         // The upsert's WHERE makes a held lease a no-op (0 rows) on both backends.
-        let taken = exec_one!(self, |e| {
-            e.execute(
-                "INSERT INTO job_leases (name, held_until) VALUES ($1, $3) \
+        let taken = self
+            .write_one(async move |e| {
+                e.execute(
+                    "INSERT INTO job_leases (name, held_until) VALUES ($1, $3) \
                  ON CONFLICT (name) DO UPDATE SET held_until = $3 WHERE job_leases.held_until <= $2",
-                params![&name, now.0, until.0],
-            )
-            .await
-        })?;
+                    params![&name, now.0, until.0],
+                )
+                .await
+            })
+            .await?;
         Ok(taken == 1)
     }
 }

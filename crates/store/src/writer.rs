@@ -7,24 +7,19 @@
 //! before, on a connection of their own.) Nothing is acknowledged before it is durable;
 //! many requests share one fsync.
 //!
-//! The thread has two connections to the file: a rusqlite one for statements written
-//! against [`crate::exec::Exec`] (the hot paths) and a sqlx one for the rest. A batch holding
-//! both kinds commits the rusqlite jobs first, then the sqlx jobs; one thread runs both, so
-//! the two never wait for each other's lock.
+//! The thread owns one rusqlite connection; a job is an async closure over
+//! [`Conn::Lite`] on it, which never waits (rusqlite is synchronous), so the thread runs
+//! each job to its end with a single poll and needs no async runtime.
 
 use std::future::Future;
-use std::pin::Pin;
+use std::task::{Context, Poll, Waker};
 
 use playgate_core::{Error, Result};
 use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
-use sqlx::SqliteConnection;
-use tokio::runtime::Handle;
 use tokio::sync::{mpsc, oneshot};
 
+use crate::exec::Conn;
 use crate::lite::LiteConn;
-
-/// A boxed future borrowing the connection.
-pub(crate) type BoxFuture<'c, T> = Pin<Box<dyn Future<Output = T> + Send + 'c>>;
 
 /// Called after the commit with its outcome; delivers the job's result.
 type Deliver = Box<dyn FnOnce(Result<(), String>) + Send>;
@@ -32,33 +27,21 @@ type Deliver = Box<dyn FnOnce(Result<(), String>) + Send>;
 /// Most jobs in one transaction.
 const MAX_BATCH: usize = 512;
 
-/// A job on the connection `C`, run to the point where only the commit's outcome is missing.
-trait Job<C>: Send {
-    fn run<'c>(self: Box<Self>, conn: &'c mut C) -> BoxFuture<'c, Deliver>;
+/// A job, run to the point where only the commit's outcome is missing.
+trait Job: Send {
+    fn run(self: Box<Self>, conn: &mut LiteConn) -> Deliver;
     fn fail(self: Box<Self>, cause: String);
 }
 
-/// Transaction control on either connection.
-trait Control: Send {
-    fn control<'c>(&'c mut self, sql: &'static str) -> BoxFuture<'c, Result<(), String>>;
-}
-
-impl Control for SqliteConnection {
-    fn control<'c>(&'c mut self, sql: &'static str) -> BoxFuture<'c, Result<(), String>> {
-        // Through `Executor::execute`, whose boxed future is `Send` for any lifetime
-        // (`raw_sql(..).execute(..)` trips higher-ranked `Send` inference).
-        Box::pin(async move {
-            sqlx::Executor::execute(self, sql)
-                .await
-                .map(drop)
-                .map_err(|e| e.to_string())
-        })
-    }
-}
-
-impl Control for LiteConn {
-    fn control<'c>(&'c mut self, sql: &'static str) -> BoxFuture<'c, Result<(), String>> {
-        Box::pin(std::future::ready(self.batch(sql).map_err(|e| e.to_string())))
+/// Runs a job's future to its end. rusqlite runs each statement before its future is
+/// returned, so a job's future never waits: one poll finishes it.
+fn finish<T>(fut: impl Future<Output = Result<T>>) -> Result<T> {
+    let mut fut = std::pin::pin!(fut);
+    match fut.as_mut().poll(&mut Context::from_waker(Waker::noop())) {
+        Poll::Ready(r) => r,
+        Poll::Pending => Err(Error::internal(
+            "a SQLite write job waited for something other than SQLite",
+        )),
     }
 }
 
@@ -68,40 +51,37 @@ struct Typed<T, F> {
     reply: oneshot::Sender<Result<T>>,
 }
 
-impl<C, T, F> Job<C> for Typed<T, F>
+impl<T, F> Job for Typed<T, F>
 where
-    C: Control + 'static,
     T: Send + 'static,
-    F: for<'c> FnOnce(&'c mut C) -> BoxFuture<'c, Result<T>> + Send + 'static,
+    F: AsyncFnOnce(&mut Conn<'_>) -> Result<T> + Send + 'static,
 {
-    fn run<'c>(self: Box<Self>, conn: &'c mut C) -> BoxFuture<'c, Deliver> {
-        Box::pin(async move {
-            let Typed { f, atomic, reply } = *self;
-            let result = if atomic {
-                match conn.control("SAVEPOINT job").await {
-                    Err(e) => Err(Error::internal(e)),
-                    Ok(()) => {
-                        let r = f(&mut *conn).await;
-                        let end = if r.is_ok() {
-                            "RELEASE job"
-                        } else {
-                            "ROLLBACK TO job; RELEASE job"
-                        };
-                        match conn.control(end).await {
-                            Ok(()) => r,
-                            Err(e) => Err(Error::internal(e)),
-                        }
+    fn run(self: Box<Self>, conn: &mut LiteConn) -> Deliver {
+        let Typed { f, atomic, reply } = *self;
+        let result = if atomic {
+            match conn.batch("SAVEPOINT job") {
+                Err(e) => Err(Error::internal(e)),
+                Ok(()) => {
+                    let r = finish(f(&mut Conn::Lite(&mut *conn)));
+                    let end = if r.is_ok() {
+                        "RELEASE job"
+                    } else {
+                        "ROLLBACK TO job; RELEASE job"
+                    };
+                    match conn.batch(end) {
+                        Ok(()) => r,
+                        Err(e) => Err(Error::internal(e)),
                     }
                 }
-            } else {
-                f(&mut *conn).await
-            };
-            Box::new(move |commit: Result<(), String>| {
-                let _ = reply.send(match commit {
-                    Ok(()) => result,
-                    Err(cause) => Err(Error::internal(format!("commit failed: {cause}"))),
-                });
-            }) as Deliver
+            }
+        } else {
+            finish(f(&mut Conn::Lite(&mut *conn)))
+        };
+        Box::new(move |commit: Result<(), String>| {
+            let _ = reply.send(match commit {
+                Ok(()) => result,
+                Err(cause) => Err(Error::internal(format!("commit failed: {cause}"))),
+            });
         })
     }
 
@@ -111,8 +91,7 @@ where
 }
 
 enum Msg {
-    Sqlx(Box<dyn Job<SqliteConnection>>),
-    Lite(Box<dyn Job<LiteConn>>),
+    Job(Box<dyn Job>),
     Close(oneshot::Sender<()>),
 }
 
@@ -142,16 +121,14 @@ impl WriterStats {
 }
 
 impl Writer {
-    /// Starts the writer thread on `conn` and `lite` (two connections to one file). Must
-    /// be called inside a Tokio runtime: the thread drives the sqlx connection on it.
-    pub(crate) fn spawn(conn: SqliteConnection, lite: LiteConn) -> Result<Writer> {
+    /// Starts the writer thread on `conn`.
+    pub(crate) fn spawn(conn: LiteConn) -> Result<Writer> {
         let (tx, rx) = mpsc::channel(4096);
-        let rt = Handle::current();
         let stats = WriterStats::new();
         let observed = stats.clone();
         std::thread::Builder::new()
             .name("playgate-sqlite-writer".into())
-            .spawn(move || run(conn, lite, rx, rt, &observed))
+            .spawn(move || run(conn, rx, &observed))
             .map_err(|e| Error::internal(format!("cannot start the SQLite writer: {e}")))?;
         Ok(Writer { tx, stats })
     }
@@ -161,39 +138,23 @@ impl Writer {
         self.tx.max_capacity() - self.tx.capacity()
     }
 
-    async fn send(&self, msg: Msg) -> Result<()> {
-        self.tx
-            .send(msg)
-            .await
-            .map_err(|_| Error::internal("the SQLite writer has stopped"))
-    }
-
-    /// Runs `f` on the sqlx connection in the next group commit and returns its result once
-    /// that is durable. `atomic`: run it in a savepoint (for jobs of several statements).
+    /// Runs `f` in the next group commit and returns its result once that is durable.
+    /// `atomic`: run it in a savepoint (for jobs of several statements).
     pub(crate) async fn run<T, F>(&self, atomic: bool, f: F) -> Result<T>
     where
         T: Send + 'static,
-        F: for<'c> FnOnce(&'c mut SqliteConnection) -> BoxFuture<'c, Result<T>> + Send + 'static,
+        F: AsyncFnOnce(&mut Conn<'_>) -> Result<T> + Send + 'static,
     {
         let (reply, rx) = oneshot::channel();
-        self.send(Msg::Sqlx(Box::new(Typed { f, atomic, reply }))).await?;
+        self.tx
+            .send(Msg::Job(Box::new(Typed { f, atomic, reply })))
+            .await
+            .map_err(|_| Error::internal("the SQLite writer has stopped"))?;
         rx.await
             .map_err(|_| Error::internal("the SQLite writer dropped a job"))?
     }
 
-    /// [`Writer::run`] on the rusqlite connection.
-    pub(crate) async fn run_lite<T, F>(&self, atomic: bool, f: F) -> Result<T>
-    where
-        T: Send + 'static,
-        F: for<'c> FnOnce(&'c mut LiteConn) -> BoxFuture<'c, Result<T>> + Send + 'static,
-    {
-        let (reply, rx) = oneshot::channel();
-        self.send(Msg::Lite(Box::new(Typed { f, atomic, reply }))).await?;
-        rx.await
-            .map_err(|_| Error::internal("the SQLite writer dropped a job"))?
-    }
-
-    /// Finishes the jobs already queued and closes the connections.
+    /// Finishes the jobs already queued and closes the connection.
     pub(crate) async fn close(&self) {
         let (reply, rx) = oneshot::channel();
         if self.tx.send(Msg::Close(reply)).await.is_ok() {
@@ -202,9 +163,8 @@ impl Writer {
     }
 }
 
-fn run(mut conn: SqliteConnection, mut lite: LiteConn, mut rx: mpsc::Receiver<Msg>, rt: Handle, stats: &WriterStats) {
-    let mut sqlx_jobs: Vec<Box<dyn Job<SqliteConnection>>> = Vec::with_capacity(64);
-    let mut lite_jobs: Vec<Box<dyn Job<LiteConn>>> = Vec::with_capacity(64);
+fn run(mut conn: LiteConn, mut rx: mpsc::Receiver<Msg>, stats: &WriterStats) {
+    let mut jobs: Vec<Box<dyn Job>> = Vec::with_capacity(64);
     let mut closing = None;
     while closing.is_none() {
         let Some(first) = rx.blocking_recv() else { break };
@@ -212,8 +172,7 @@ fn run(mut conn: SqliteConnection, mut lite: LiteConn, mut rx: mpsc::Receiver<Ms
         let mut taken = 0;
         while let Some(msg) = next.take() {
             match msg {
-                Msg::Sqlx(j) => sqlx_jobs.push(j),
-                Msg::Lite(j) => lite_jobs.push(j),
+                Msg::Job(j) => jobs.push(j),
                 Msg::Close(reply) => {
                     closing = Some(reply);
                     break;
@@ -224,25 +183,21 @@ fn run(mut conn: SqliteConnection, mut lite: LiteConn, mut rx: mpsc::Receiver<Ms
                 next = rx.try_recv().ok();
             }
         }
-        if !lite_jobs.is_empty() {
-            // Never pending: rusqlite runs each statement before its future is returned.
-            rt.block_on(commit_batch(&mut lite, &mut lite_jobs, stats));
-        }
-        if !sqlx_jobs.is_empty() {
-            rt.block_on(commit_batch(&mut conn, &mut sqlx_jobs, stats));
+        if !jobs.is_empty() {
+            commit_batch(&mut conn, &mut jobs, stats);
         }
     }
-    let _ = rt.block_on(sqlx::Connection::close(conn));
-    drop(lite);
+    drop(conn);
     if let Some(reply) = closing {
         let _ = reply.send(());
     }
 }
 
-async fn commit_batch<C: Control>(conn: &mut C, batch: &mut Vec<Box<dyn Job<C>>>, stats: &WriterStats) {
+fn commit_batch(conn: &mut LiteConn, batch: &mut Vec<Box<dyn Job>>, stats: &WriterStats) {
     let started = std::time::Instant::now();
     stats.batch_size.observe(batch.len() as f64);
-    if let Err(cause) = conn.control("BEGIN IMMEDIATE").await {
+    if let Err(e) = conn.batch("BEGIN IMMEDIATE") {
+        let cause = e.to_string();
         tracing::error!(error = %cause, "SQLite writer cannot begin a transaction");
         for j in batch.drain(..) {
             j.fail(cause.clone());
@@ -251,14 +206,14 @@ async fn commit_batch<C: Control>(conn: &mut C, batch: &mut Vec<Box<dyn Job<C>>>
     }
     let mut delivers = Vec::with_capacity(batch.len());
     for j in batch.drain(..) {
-        delivers.push(j.run(&mut *conn).await);
+        delivers.push(j.run(&mut *conn));
     }
-    let outcome = match conn.control("COMMIT").await {
+    let outcome = match conn.batch("COMMIT") {
         Ok(()) => Ok(()),
         Err(e) => {
             tracing::error!(error = %e, "SQLite group commit failed");
-            let _ = conn.control("ROLLBACK").await;
-            Err(e)
+            let _ = conn.batch("ROLLBACK");
+            Err(e.to_string())
         }
     };
     stats.commit_seconds.observe(started.elapsed().as_secs_f64());

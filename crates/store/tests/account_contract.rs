@@ -2,7 +2,6 @@
 //! `PLAYGATE_TEST_POSTGRES_URL` is set): accounts, TOTP replay and recovery codes, API
 //! keys, one login per key, OTP failure counting, and link codes filling `Player.linked`.
 
-use playgate_core::Error;
 use playgate_core::account::{
     AccessLevel, AccountDetails, AccountId, AccountInfo, AccountProfile, AccountType, ApiKeyId, BillingDetails,
     Language, Login, NewAccountRecord, NewApiKeyRecord, NewLogin, PostalAddress, parse_net,
@@ -16,6 +15,7 @@ use playgate_core::player::{Player, ProfilePatch};
 use playgate_core::session::{IssuedTokens, Session, SessionState};
 use playgate_core::store::{OpenOutcome, OpenPlayerSession, Store};
 use playgate_core::wallet;
+use playgate_core::{ConstraintKind, Error};
 use playgate_store::on_both_backends;
 use playgate_store::testing::{Backend, TestDatabase, open_store};
 use playgate_store::{SqlStore, StoreOptions};
@@ -73,7 +73,7 @@ async fn accounts_and_totp(b: Backend) {
     let a = s.insert_account(&account_rec("Ann")).await.expect("insert");
     assert!(matches!(
         s.insert_account(&account_rec("ANN")).await,
-        Err(Error::Conflict(_))
+        Err(Error::Constraint { kind: ConstraintKind::Unique, ref name }) if name == "accounts_name_key_key"
     ));
     let got = s.account_by_name_key("ann").await.expect("get").expect("some");
     assert_eq!((got.id, got.user_name.as_str()), (a.id, "Ann"));
@@ -119,7 +119,10 @@ async fn api_keys_and_logins(b: Backend) {
         created_at: Timestamp(SEC),
     };
     let k = s.insert_api_key(&rec).await.expect("key");
-    assert!(matches!(s.insert_api_key(&rec).await, Err(Error::Conflict(_))));
+    assert!(matches!(
+        s.insert_api_key(&rec).await,
+        Err(Error::Constraint { kind: ConstraintKind::Unique, ref name }) if name == "api_keys_key_hash_key"
+    ));
     let got = s
         .api_key_by_hash(&SecretHash::of("k"))
         .await
@@ -360,9 +363,40 @@ async fn account_info_round_trip(b: Backend) {
     db.drop_it().await;
 }
 
+/// Builds a SQLite database the way sqlx's migrator did before Playgate ran its own: the
+/// given migration files applied, each recorded in `_sqlx_migrations` with its SHA-384.
+fn sqlx_made_sqlite(path: &std::path::Path, files: &[std::path::PathBuf]) {
+    use sha2::Digest as _;
+    let conn = rusqlite::Connection::open(path).expect("create");
+    conn.execute_batch(
+        "PRAGMA journal_mode = WAL; CREATE TABLE IF NOT EXISTS _sqlx_migrations ( \
+         version BIGINT PRIMARY KEY, description TEXT NOT NULL, \
+         installed_on TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP, success BOOLEAN NOT NULL, \
+         checksum BLOB NOT NULL, execution_time BIGINT NOT NULL)",
+    )
+    .expect("table");
+    for file in files {
+        let sql = std::fs::read_to_string(file).expect("read");
+        let name = file.file_stem().expect("name").to_string_lossy().into_owned();
+        let (version, description) = name.split_once('_').expect("NNNN_description");
+        conn.execute_batch(&format!("BEGIN; {sql}; COMMIT;")).expect("apply");
+        conn.execute(
+            "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) \
+             VALUES (?1, ?2, TRUE, ?3, 1000)",
+            rusqlite::params![
+                version.parse::<i64>().expect("version"),
+                description.replace('_', " "),
+                sha2::Sha384::digest(sql.as_bytes()).to_vec()
+            ],
+        )
+        .expect("record");
+    }
+}
+
 /// A database made by the migrations before the account details, with accounts in it,
 /// upgrades in place: a company name makes a business account, a Dutch language 1,
-/// everything else the defaults.
+/// everything else the defaults. On SQLite the database is the one sqlx's migrator made
+/// (its `_sqlx_migrations` table), upgraded by the store's own runner.
 async fn details_migration_upgrades_in_place(b: Backend) {
     use sqlx::Connection as _;
     let Some(db) = TestDatabase::new(b).await else { return };
@@ -372,14 +406,16 @@ async fn details_migration_upgrades_in_place(b: Backend) {
         .join(backend);
     let before = db.dir.join("migrations-before-0007");
     std::fs::create_dir_all(&before).expect("dir");
+    let mut files = Vec::new();
     for entry in std::fs::read_dir(&src).expect("migrations") {
         let path = entry.expect("entry").path();
         let name = path.file_name().expect("name").to_string_lossy().into_owned();
         if name.as_str() < "0007" {
             std::fs::copy(&path, before.join(&name)).expect("copy");
+            files.push(path);
         }
     }
-    let migrator = sqlx::migrate::Migrator::new(before.as_path()).await.expect("migrator");
+    files.sort();
     let insert = |blob: &str| {
         format!(
             "INSERT INTO accounts (public_id, user_name, name_key, email, company_name, language, \
@@ -389,16 +425,12 @@ async fn details_migration_upgrades_in_place(b: Backend) {
         )
     };
     if b == Backend::Sqlite {
-        let opts = db
-            .url
-            .parse::<sqlx::sqlite::SqliteConnectOptions>()
-            .expect("url")
-            .create_if_missing(true);
-        let mut c = sqlx::SqliteConnection::connect_with(&opts).await.expect("connect");
-        migrator.run(&mut c).await.expect("migrate to 0006");
-        sqlx::raw_sql(&insert("X'00'")).execute(&mut c).await.expect("insert");
-        c.close().await.expect("close");
+        let path = db.dir.join("playgate.db");
+        sqlx_made_sqlite(&path, &files);
+        let conn = rusqlite::Connection::open(&path).expect("open");
+        conn.execute_batch(&insert("X'00'")).expect("insert");
     } else {
+        let migrator = sqlx::migrate::Migrator::new(before.as_path()).await.expect("migrator");
         let mut c = sqlx::PgConnection::connect(&db.url).await.expect("connect");
         migrator.run(&mut c).await.expect("migrate to 0006");
         sqlx::raw_sql(&insert("'\\x00'::bytea"))
@@ -419,6 +451,50 @@ async fn details_migration_upgrades_in_place(b: Backend) {
     let bob = s.account_by_name_key("bob").await.expect("get").expect("bob");
     assert_eq!(bob.details, AccountDetails::default());
     s.close().await;
+    // Opening again applies nothing: every version is recorded once.
+    let s = SqlStore::open(&StoreOptions::new(db.url.clone())).await.expect("again");
+    s.close().await;
+    if b == Backend::Sqlite {
+        let conn = rusqlite::Connection::open(db.dir.join("playgate.db")).expect("open");
+        let (n, distinct, ok): (i64, i64, i64) = conn
+            .query_row(
+                "SELECT COUNT(*), COUNT(DISTINCT version), SUM(success) FROM _sqlx_migrations",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .expect("count");
+        let all = std::fs::read_dir(&src).expect("migrations").count() as i64;
+        assert_eq!((n, distinct, ok), (all, all, all));
+    }
+    db.drop_it().await;
+}
+
+/// An existing SQLite database whose recorded migration no longer matches its file (edited
+/// after it was applied) is not touched: opening it fails instead of guessing.
+#[tokio::test]
+async fn sqlite_migration_with_another_checksum_is_refused() {
+    let Some(db) = TestDatabase::new(Backend::Sqlite).await else {
+        return;
+    };
+    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations/sqlite");
+    let first = src.join(
+        std::fs::read_dir(&src)
+            .expect("migrations")
+            .map(|e| e.expect("entry").file_name())
+            .min()
+            .expect("a migration"),
+    );
+    let path = db.dir.join("playgate.db");
+    sqlx_made_sqlite(&path, &[first]);
+    let conn = rusqlite::Connection::open(&path).expect("open");
+    conn.execute("UPDATE _sqlx_migrations SET checksum = X'00'", [])
+        .expect("tamper");
+    drop(conn);
+    let err = SqlStore::open(&StoreOptions::new(db.url.clone()))
+        .await
+        .err()
+        .expect("refused");
+    assert!(err.to_string().contains("changed after it was applied"), "{err}");
     db.drop_it().await;
 }
 

@@ -1,7 +1,6 @@
 //! The store contract: the same suite against SQLite (always) and PostgreSQL (when
 //! `PLAYGATE_TEST_POSTGRES_URL` is set), each test on its own fresh database.
 
-use playgate_core::Error;
 use playgate_core::clock::Timestamp;
 use playgate_core::crypto::{MasterKey, SecretHash};
 use playgate_core::game::NewGameRecord;
@@ -11,6 +10,7 @@ use playgate_core::session::{IssuedTokens, Session};
 use playgate_core::store::{EndOutcome, OpenOutcome, OpenPlayerSession, RefreshSwap, Store};
 use playgate_core::token::SigningKeyRecord;
 use playgate_core::wallet;
+use playgate_core::{ConstraintKind, Error};
 use playgate_store::SqlStore;
 use playgate_store::on_both_backends;
 use playgate_store::testing::{Backend, open_store};
@@ -73,7 +73,7 @@ async fn games(b: Backend) {
     assert!(g.enabled);
     assert!(matches!(
         s.insert_game(game_rec("1000000001")).await,
-        Err(Error::Conflict(_))
+        Err(Error::Constraint { kind: ConstraintKind::Unique, ref name }) if name == "games_client_id_key"
     ));
     assert_eq!(s.count_games().await.expect("count"), 1);
     assert_eq!(
@@ -110,7 +110,10 @@ async fn signing_keys(b: Backend) {
         created_at: Timestamp(5),
     };
     s.insert_signing_key(&rec).await.expect("insert");
-    assert!(matches!(s.insert_signing_key(&rec).await, Err(Error::Conflict(_))));
+    assert!(matches!(
+        s.insert_signing_key(&rec).await,
+        Err(Error::Constraint { kind: ConstraintKind::Unique, ref name }) if name == "signing_keys_pkey"
+    ));
     let keys = s.signing_keys().await.expect("keys");
     assert_eq!(keys.len(), 1);
     assert_eq!(keys[0].sealed_secret, vec![1, 2, 3]);
@@ -279,7 +282,7 @@ async fn concurrent_writes_fail_alone(b: Backend) {
     for t in tasks {
         match t.await.expect("join") {
             Ok(_) => ok += 1,
-            Err(Error::Conflict(_)) => {}
+            Err(e) if e.is_unique_violation() => {}
             Err(e) => panic!("unexpected {e}"),
         }
     }
@@ -288,7 +291,7 @@ async fn concurrent_writes_fail_alone(b: Backend) {
     db.drop_it().await;
 }
 
-/// Writes of both kinds at once (on SQLite the writer's rusqlite and sqlx lanes, in the
+/// Writes of both kinds at once (on SQLite single statements and transactions, in the
 /// same rounds of group commits): a create-or-retrieve whose token minting fails after
 /// the player row was inserted leaves no player behind, and every other write lands.
 async fn mixed_writes_fail_alone(b: Backend) {

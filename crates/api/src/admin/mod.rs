@@ -63,7 +63,7 @@ impl IntoResponse for AdminError {
             Error::Unauthorized(_) => (StatusCode::UNAUTHORIZED, "unauthorized", None),
             Error::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden", None),
             Error::NotFound(_) => (StatusCode::NOT_FOUND, "not_found", None),
-            Error::Conflict(_) => (StatusCode::CONFLICT, "conflict", None),
+            Error::Conflict(_) | Error::Constraint { .. } => (StatusCode::CONFLICT, "conflict", None),
             Error::RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, "rate_limited", None),
             Error::PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", None),
             Error::Unavailable { .. } => (StatusCode::SERVICE_UNAVAILABLE, "unavailable", None),

@@ -7,8 +7,8 @@
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use playgate_core::Error;
 use playgate_core::gamefuse::GAME_DISABLED;
+use playgate_core::{ConstraintKind, Error};
 
 /// A GameFuse error response.
 #[derive(Debug)]
@@ -64,10 +64,18 @@ impl From<Error> for GfError {
             Error::Forbidden(m) if *m == GAME_DISABLED => (StatusCode::PAYMENT_REQUIRED, (*m).to_owned()),
             Error::Forbidden(m) => (StatusCode::FORBIDDEN, capitalized(m)),
             Error::NotFound(what) => (StatusCode::NOT_FOUND, capitalized(&format!("{what} not found"))),
-            // The store's generic unique-violation text names a constraint: not for clients.
-            Error::Conflict(m) if m.starts_with("already exists") => {
-                (StatusCode::UNPROCESSABLE_ENTITY, "Has already been taken".to_owned())
-            }
+            // A key the core did not turn into a reason of its own (its name is not for clients).
+            Error::Constraint {
+                kind: ConstraintKind::Unique,
+                ..
+            } => (StatusCode::UNPROCESSABLE_ENTITY, "Has already been taken".to_owned()),
+            Error::Constraint {
+                kind: ConstraintKind::ForeignKey,
+                ..
+            } => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "Refers to a record that does not exist".to_owned(),
+            ),
             Error::Conflict(m) => (StatusCode::UNPROCESSABLE_ENTITY, m.clone()),
             Error::RateLimited { retry_after_secs } => {
                 let mut err = GfError::new(
@@ -126,9 +134,25 @@ mod tests {
             (Error::Forbidden("not enough credits"), 403, "Not enough credits"),
             (Error::NotFound("user"), 404, "User not found"),
             (
-                Error::Conflict("already exists (x_key)".into()),
+                Error::Constraint {
+                    kind: ConstraintKind::Unique,
+                    name: "x_key".into(),
+                },
                 422,
                 "Has already been taken",
+            ),
+            (
+                Error::Constraint {
+                    kind: ConstraintKind::ForeignKey,
+                    name: "x_fkey".into(),
+                },
+                422,
+                "Refers to a record that does not exist",
+            ),
+            (
+                Error::Conflict("Already in the group".into()),
+                422,
+                "Already in the group",
             ),
             (Error::internal("db down: secret detail"), 500, "Unknown server error"),
         ];

@@ -85,6 +85,7 @@ impl IntoResponse for I3dError {
                 format!("Entity not found: {what}"),
             ),
             Error::Conflict(m) => (StatusCode::CONFLICT, CODE_CONFLICT, m),
+            e @ Error::Constraint { .. } => (StatusCode::CONFLICT, CODE_CONFLICT, e.to_string()),
             Error::PayloadTooLarge => (
                 StatusCode::PAYLOAD_TOO_LARGE,
                 CODE_TOO_LARGE,

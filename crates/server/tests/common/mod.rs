@@ -228,9 +228,11 @@ impl TestServer {
     /// returns the first column of every row as text: for tests of what is stored.
     pub async fn db_strings(&self, sql: &str) -> Vec<String> {
         use sqlx::Connection as _;
-        if self.db.url.starts_with("sqlite:") {
-            let mut conn = sqlx::SqliteConnection::connect(&self.db.url).await.expect("sqlite");
-            sqlx::query_scalar(sql).fetch_all(&mut conn).await.expect("query")
+        if let Some(path) = self.db.url.strip_prefix("sqlite://") {
+            let conn = rusqlite::Connection::open(path).expect("sqlite");
+            let mut st = conn.prepare(sql).expect("query");
+            let rows = st.query_map([], |r| r.get::<_, String>(0)).expect("query");
+            rows.collect::<Result<_, _>>().expect("rows")
         } else {
             let mut conn = sqlx::PgConnection::connect(&self.db.url).await.expect("postgres");
             sqlx::query_scalar(sql).fetch_all(&mut conn).await.expect("query")
