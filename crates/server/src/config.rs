@@ -20,6 +20,82 @@ pub enum LogFormat {
     Json,
 }
 
+/// A setting that is a secret (a token, a key): read from the file, the environment or a
+/// flag like text, never shown by `Debug`, so a `Config` that is logged or printed cannot
+/// leak it. `Serialize` writes it as it is (only [`Config::keys`] serializes, the defaults).
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct SecretSetting(String);
+
+impl std::fmt::Debug for SecretSetting {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("\"***\"")
+    }
+}
+
+/// A URL setting that may carry a password (`postgres://user:password@host/db`,
+/// `smtps://user:password@host`): `Debug` shows it with the password as `***`.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct UrlSetting(String);
+
+impl UrlSetting {
+    /// The URL with the password of its user info, if any, replaced by `***`.
+    pub fn redacted(&self) -> String {
+        let url = self.0.as_str();
+        let Some(scheme_end) = url.find("://").map(|i| i + 3) else {
+            return url.to_owned();
+        };
+        let authority_end = url[scheme_end..]
+            .find(['/', '?', '#'])
+            .map_or(url.len(), |i| scheme_end + i);
+        let authority = &url[scheme_end..authority_end];
+        match authority.rfind('@') {
+            Some(at) => match authority[..at].find(':') {
+                Some(colon) => format!(
+                    "{}{}:***{}",
+                    &url[..scheme_end],
+                    &authority[..colon],
+                    &url[scheme_end + at..]
+                ),
+                None => url.to_owned(),
+            },
+            None => url.to_owned(),
+        }
+    }
+}
+
+impl std::fmt::Debug for UrlSetting {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:?}", self.redacted())
+    }
+}
+
+/// Both settings read as `&str` (`Deref`), and have no `Display`: `%setting` in a log line
+/// does not compile.
+macro_rules! text_setting {
+    ($t:ident) => {
+        impl std::ops::Deref for $t {
+            type Target = str;
+            fn deref(&self) -> &str {
+                &self.0
+            }
+        }
+        impl From<&str> for $t {
+            fn from(s: &str) -> Self {
+                $t(s.to_owned())
+            }
+        }
+        impl From<String> for $t {
+            fn from(s: String) -> Self {
+                $t(s)
+            }
+        }
+    };
+}
+text_setting!(SecretSetting);
+text_setting!(UrlSetting);
+
 /// Playgate's configuration.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -29,7 +105,7 @@ pub struct Config {
     /// Directory for the SQLite database and the master key file. Default `./playgate-data`.
     pub data_dir: PathBuf,
     /// `sqlite://PATH` or `postgres://…`. Default: `sqlite://<data_dir>/playgate.db`.
-    pub database_url: Option<String>,
+    pub database_url: Option<UrlSetting>,
     /// Connection pool size (PostgreSQL; SQLite readers). Default 16.
     pub database_max_connections: u32,
     /// SQLite `synchronous` mode: `full` (default; a commit is on disk before it is
@@ -38,7 +114,7 @@ pub struct Config {
     /// Master key for encryption at rest (32 bytes, base64). When unset, it is read from
     /// `master_key_file`, which is created (mode 0600) on first start. All nodes of one
     /// deployment need the same key.
-    pub master_key: Option<String>,
+    pub master_key: Option<SecretSetting>,
     /// Where the master key lives when `master_key` is unset. Default
     /// `<data_dir>/master.key`.
     pub master_key_file: Option<PathBuf>,
@@ -75,7 +151,7 @@ pub struct Config {
     pub create_demo_game: bool,
     /// Bearer token of the admin HTTP API (`Authorization: Bearer …`). Unset: no admin API
     /// (404).
-    pub admin_token: Option<String>,
+    pub admin_token: Option<SecretSetting>,
     /// A file holding `admin_token` (read when `admin_token` is unset).
     pub admin_token_file: Option<PathBuf>,
     /// Public base URL of this server, for links in e-mails (password reset). Default
@@ -84,7 +160,7 @@ pub struct Config {
     /// SMTP server for outgoing mail, as a URL: `smtps://user:pass@host` (TLS),
     /// `smtp://host:587?tls=required` (STARTTLS) or `smtp://host:25` (plain). Unset: mail
     /// is only recorded in the outbox (`playgate outbox list`).
-    pub smtp_url: Option<String>,
+    pub smtp_url: Option<UrlSetting>,
     /// Sender of outgoing mail, e.g. `Playgate <noreply@example.org>`. Needed with
     /// `smtp_url`.
     pub smtp_from: Option<String>,
@@ -92,7 +168,7 @@ pub struct Config {
     /// Unset: those routes answer 404.
     pub test_suite_key_name: Option<String>,
     /// Token of that key.
-    pub test_suite_key_token: Option<String>,
+    pub test_suite_key_token: Option<SecretSetting>,
     /// A file holding `test_suite_key_token` (read when it is unset).
     pub test_suite_key_token_file: Option<PathBuf>,
     /// argon2id memory cost in KiB for player passwords. Default 9216 (with 4 iterations,
@@ -149,7 +225,7 @@ pub struct Config {
     /// (e.g. `127.0.0.1:9090`, to keep it off the public port). Default: on `listen`.
     pub metrics_listen: Option<SocketAddr>,
     /// Bearer token `GET /metrics` requires (`Authorization: Bearer …`). Default: none.
-    pub metrics_token: Option<String>,
+    pub metrics_token: Option<SecretSetting>,
     /// A file holding `metrics_token` (read when it is unset).
     pub metrics_token_file: Option<PathBuf>,
     /// Write the first-start banner with the demo game's secret to this file (created
@@ -223,7 +299,7 @@ impl Config {
     /// The database URL in effect.
     pub fn database_url(&self) -> String {
         match &self.database_url {
-            Some(u) => u.clone(),
+            Some(u) => u.to_string(),
             None => format!("sqlite://{}", self.data_dir.join("playgate.db").display()),
         }
     }
@@ -242,7 +318,7 @@ impl Config {
 
     /// A secret given directly or in a file (`*_file`; trailing whitespace trimmed); an
     /// empty value counts as unset.
-    pub fn secret(value: &Option<String>, file: &Option<PathBuf>) -> Result<Option<String>, ConfigError> {
+    pub fn secret(value: &Option<SecretSetting>, file: &Option<PathBuf>) -> Result<Option<String>, ConfigError> {
         if let Some(v) = value.as_deref().filter(|v| !v.is_empty()) {
             return Ok(Some(v.to_owned()));
         }
@@ -380,6 +456,61 @@ fn typed_value(table: &toml::Table, key: &str, value: &str) -> toml::Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn secrets_do_not_show_in_debug() {
+        let config = Config {
+            master_key: Some("bWFzdGVyLWtleS1zZWNyZXQtbWFzdGVyLWtleS0xMjM=".into()),
+            admin_token: Some("admin-secret-Zq81-never-shown".into()),
+            test_suite_key_token: Some("suite-secret-Hw27-never-shown".into()),
+            metrics_token: Some("metrics-secret-Pp63-never-shown".into()),
+            database_url: Some("postgres://playgate:db-secret-Kk45@db.internal:5432/playgate".into()),
+            smtp_url: Some("smtps://mailer:smtp-secret-Rr19@mail.example.org?tls=required".into()),
+            ..Config::default()
+        };
+        let shown = format!("{config:?} {config:#?}");
+        for secret in [
+            "bWFzdGVyLWtleS1zZWNyZXQtbWFzdGVyLWtleS0xMjM=",
+            "admin-secret-Zq81-never-shown",
+            "suite-secret-Hw27-never-shown",
+            "metrics-secret-Pp63-never-shown",
+            "db-secret-Kk45",
+            "smtp-secret-Rr19",
+        ] {
+            assert!(!shown.contains(secret), "{secret} in {shown}");
+        }
+        // The URLs still say where they point.
+        assert!(
+            shown.contains("postgres://playgate:***@db.internal:5432/playgate"),
+            "{shown}"
+        );
+        assert!(
+            shown.contains("smtps://mailer:***@mail.example.org?tls=required"),
+            "{shown}"
+        );
+        // And the values are there for their use.
+        assert_eq!(
+            config.database_url(),
+            "postgres://playgate:db-secret-Kk45@db.internal:5432/playgate"
+        );
+        assert_eq!(config.admin_token.as_deref(), Some("admin-secret-Zq81-never-shown"));
+    }
+
+    #[test]
+    fn urls_without_a_password_are_shown_whole() {
+        for url in [
+            "sqlite:///var/lib/playgate/playgate.db",
+            "postgres://db/playgate",
+            "smtp://relay@host:25",
+            "not a url",
+        ] {
+            assert_eq!(UrlSetting::from(url).redacted(), url);
+        }
+        assert_eq!(
+            UrlSetting::from("postgres://u:p@h/d?x=a@b").redacted(),
+            "postgres://u:***@h/d?x=a@b"
+        );
+    }
 
     #[test]
     fn layers_in_order() -> Result<(), Box<dyn std::error::Error>> {

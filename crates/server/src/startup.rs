@@ -110,7 +110,7 @@ fn net_config(config: &Config) -> Result<NetConfig, BoxError> {
 /// The admin token: from config, or from `admin_token_file`; `None` disables the admin API.
 pub fn admin_token(config: &Config) -> Result<Option<Secret>, BoxError> {
     let text = match (&config.admin_token, &config.admin_token_file) {
-        (Some(t), _) => t.clone(),
+        (Some(t), _) => t.to_string(),
         (None, Some(path)) => std::fs::read_to_string(path)
             .map_err(|e| format!("cannot read admin token file {}: {e}", path.display()))?,
         (None, None) => return Ok(None),

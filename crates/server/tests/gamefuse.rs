@@ -1590,7 +1590,7 @@ async fn fake_smtp() -> (u16, Arc<std::sync::Mutex<Vec<String>>>) {
 async fn forgot_password_by_smtp(b: Backend) {
     let (port, got) = fake_smtp().await;
     let Some(gf) = setup_cfg(b, |c| {
-        c.smtp_url = Some(format!("smtp://127.0.0.1:{port}"));
+        c.smtp_url = Some(format!("smtp://127.0.0.1:{port}").into());
         c.smtp_from = Some("Playgate <noreply@example.org>".into());
         c.public_url = Some("https://play.example.org".into());
     })

@@ -550,7 +550,10 @@ async fn postgres_outage() {
     let relayed = relay.addr.to_string();
     let Some(srv) = spawn_with(b, |c| {
         c.admin_token = Some(ADMIN.into());
-        c.database_url = c.database_url.as_ref().map(|u| u.replacen(&upstream, &relayed, 1));
+        c.database_url = c
+            .database_url
+            .as_ref()
+            .map(|u| u.replacen(&upstream, &relayed, 1).into());
         assert!(
             c.database_url.as_deref().is_some_and(|u| u.contains(&relayed)),
             "{:?}",

@@ -42,7 +42,7 @@ pub async fn spawn_with(backend: Backend, tweak: impl FnOnce(&mut Config)) -> Op
     let mut config = Config {
         listen: "127.0.0.1:0".parse().expect("addr"),
         data_dir: db.dir.clone(),
-        database_url: Some(db.url.clone()),
+        database_url: Some(db.url.clone().into()),
         create_demo_game: false,
         database_max_connections: 4,
         ..Config::default()
