@@ -263,11 +263,8 @@ mod tests {
             let (status, ctype, body) = parts(GfError::from(e).into_response()).await;
             assert_eq!(status, want, "{what}");
             assert_eq!(ctype, "text/plain; charset=utf-8", "{what}");
-            assert!(
-                body.starts_with(|c: char| c.is_uppercase() || c.is_ascii_digit()),
-                "{what}: {body}"
-            );
-            assert!(!body.contains('\n'), "{what}: {body}");
+            // One line of text for the SDK to show.
+            assert!(!body.is_empty() && !body.contains('\n'), "{what}: {body}");
         }
     }
 
