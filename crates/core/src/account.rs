@@ -12,6 +12,7 @@ use crate::ids::SessionId;
 use crate::password::{MAX_PASSWORD_BYTES, MIN_PASSWORD_CHARS};
 use crate::service::Playgate;
 use crate::session::SessionState;
+use crate::{Conflict, Entity};
 use crate::{Error, Result, wallet};
 
 /// An account's numeric id (`userId`).
@@ -632,26 +633,30 @@ impl Playgate {
             created_at: now,
         };
         match self.store.insert_account(&rec).await {
-            Err(e) if e.is_unique_violation() => Err(Error::Conflict("user name already taken".into())),
+            Err(e) if e.is_unique_violation() => Err(Error::Conflict(Conflict::AccountNameTaken)),
             other => other,
         }
     }
 
     /// Changes an account's editable part: `edit` gets the stored one, the result is
-    /// checked and saved. `NotFound("account")` if there is no such account.
+    /// checked and saved. `NotFound(Entity::Account)` if there is no such account.
     pub async fn update_account(
         &self,
         id: AccountId,
         edit: impl FnOnce(&mut AccountInfo) -> Result<()>,
     ) -> Result<Account> {
-        let account = self.store.account_by_id(id).await?.ok_or(Error::NotFound("account"))?;
+        let account = self
+            .store
+            .account_by_id(id)
+            .await?
+            .ok_or(Error::NotFound(Entity::Account))?;
         let mut info = account.info();
         edit(&mut info)?;
         let info = validate_info(&info)?;
         self.store
             .update_account_info(id, &info, self.now())
             .await?
-            .ok_or(Error::NotFound("account"))
+            .ok_or(Error::NotFound(Entity::Account))
     }
 
     /// One account by id, or by user name (any case; a name of digits only when no

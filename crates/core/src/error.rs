@@ -1,4 +1,6 @@
-//! The one error type of the core; each dialect maps it to its wire format once.
+//! The one error type of the core and its typed reasons; each dialect maps them to its
+//! wire format once, in one table. No client text lives here: the `Display` of a reason is
+//! neutral English for logs, and no dialect sends it.
 
 use std::fmt;
 
@@ -10,16 +12,16 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 pub enum Error {
     /// The addressed thing does not exist (or belongs to another tenant).
     #[error("{0} not found")]
-    NotFound(&'static str),
+    NotFound(Entity),
     /// The operation conflicts with the current state (duplicate, already ended ...).
-    #[error("{0}")]
-    Conflict(String),
+    #[error("conflict: {0}")]
+    Conflict(Conflict),
     /// Missing or wrong credentials.
-    #[error("{0}")]
-    Unauthorized(&'static str),
+    #[error("unauthorized: {0}")]
+    Unauthorized(Unauthorized),
     /// Authenticated, but not allowed to do this.
-    #[error("{0}")]
-    Forbidden(&'static str),
+    #[error("forbidden: {0}")]
+    Forbidden(Forbidden),
     /// A field of the request is malformed.
     #[error("{field}: {reason}")]
     Invalid {
@@ -60,6 +62,434 @@ pub enum Error {
     /// A real fault (corrupt data, a failed statement ...). Logged, never shown to clients.
     #[error("internal error: {0}")]
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+/// Why an operation conflicts with the current state (an [`Error::Conflict`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Conflict {
+    /// The user named in the request does not exist.
+    UnknownUser,
+    /// A username named in the request does not exist.
+    UnknownUsername,
+    /// A friend request to oneself.
+    FriendRequestToSelf,
+    /// A friend request or friendship with this user already exists.
+    FriendshipExists,
+    /// Only the recipient may answer a pending friend request.
+    NotFriendRequestRecipient,
+    /// Only the sender may cancel a pending friend request.
+    NotFriendRequestSender,
+    /// The friend request is no longer pending.
+    FriendRequestNotPending,
+    /// The two users are not friends.
+    NotFriends,
+    /// The group invite or join request is not pending.
+    ConnectionNotPending,
+    /// Already a member of, invited to or asking to join the group.
+    AlreadyInGroup,
+    /// The caller is not a member of the group.
+    CallerNotGroupMember,
+    /// The user is not a member of the group.
+    UserNotGroupMember,
+    /// The user is not an admin of the group.
+    UserNotGroupAdmin,
+    /// The group's last admin cannot step down.
+    LastGroupAdmin,
+    /// The group already has an attribute with this key.
+    GroupAttributeExists,
+    /// Only members may chat in a group.
+    GroupChatNotMember,
+    /// The password changed during the request.
+    PasswordChangedMeanwhile,
+    /// The username is taken in this game.
+    UsernameTaken,
+    /// The e-mail address is taken in this game.
+    EmailTaken,
+    /// The account's user name is taken.
+    AccountNameTaken,
+    /// The session has already ended.
+    SessionEnded,
+    /// The API key already holds a login.
+    AlreadyLoggedIn,
+    /// Two-factor authentication is already on.
+    TwoFactorEnabled,
+    /// No two-factor enrollment is in progress.
+    TwoFactorNotEnrolling,
+    /// Two-factor authentication is off.
+    TwoFactorNotEnabled,
+    /// The player is linked to another account.
+    LinkedElsewhere,
+}
+
+impl Conflict {
+    /// Every variant, for the dialects' tests.
+    pub const ALL: &[Self] = &[
+        Conflict::UnknownUser,
+        Conflict::UnknownUsername,
+        Conflict::FriendRequestToSelf,
+        Conflict::FriendshipExists,
+        Conflict::NotFriendRequestRecipient,
+        Conflict::NotFriendRequestSender,
+        Conflict::FriendRequestNotPending,
+        Conflict::NotFriends,
+        Conflict::ConnectionNotPending,
+        Conflict::AlreadyInGroup,
+        Conflict::CallerNotGroupMember,
+        Conflict::UserNotGroupMember,
+        Conflict::UserNotGroupAdmin,
+        Conflict::LastGroupAdmin,
+        Conflict::GroupAttributeExists,
+        Conflict::GroupChatNotMember,
+        Conflict::PasswordChangedMeanwhile,
+        Conflict::UsernameTaken,
+        Conflict::EmailTaken,
+        Conflict::AccountNameTaken,
+        Conflict::SessionEnded,
+        Conflict::AlreadyLoggedIn,
+        Conflict::TwoFactorEnabled,
+        Conflict::TwoFactorNotEnrolling,
+        Conflict::TwoFactorNotEnabled,
+        Conflict::LinkedElsewhere,
+    ];
+}
+
+impl fmt::Display for Conflict {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Conflict::UnknownUser => "the user named in the request does not exist",
+            Conflict::UnknownUsername => "a username named in the request does not exist",
+            Conflict::FriendRequestToSelf => "a friend request to oneself",
+            Conflict::FriendshipExists => "a friend request or friendship with this user already exists",
+            Conflict::NotFriendRequestRecipient => "only the recipient may answer a pending friend request",
+            Conflict::NotFriendRequestSender => "only the sender may cancel a pending friend request",
+            Conflict::FriendRequestNotPending => "the friend request is no longer pending",
+            Conflict::NotFriends => "the two users are not friends",
+            Conflict::ConnectionNotPending => "the group invite or join request is not pending",
+            Conflict::AlreadyInGroup => "already a member of, invited to or asking to join the group",
+            Conflict::CallerNotGroupMember => "the caller is not a member of the group",
+            Conflict::UserNotGroupMember => "the user is not a member of the group",
+            Conflict::UserNotGroupAdmin => "the user is not an admin of the group",
+            Conflict::LastGroupAdmin => "the group's last admin cannot step down",
+            Conflict::GroupAttributeExists => "the group already has an attribute with this key",
+            Conflict::GroupChatNotMember => "only members may chat in a group",
+            Conflict::PasswordChangedMeanwhile => "the password changed during the request",
+            Conflict::UsernameTaken => "the username is taken in this game",
+            Conflict::EmailTaken => "the e-mail address is taken in this game",
+            Conflict::AccountNameTaken => "the account's user name is taken",
+            Conflict::SessionEnded => "the session has already ended",
+            Conflict::AlreadyLoggedIn => "the API key already holds a login",
+            Conflict::TwoFactorEnabled => "two-factor authentication is already on",
+            Conflict::TwoFactorNotEnrolling => "no two-factor enrollment is in progress",
+            Conflict::TwoFactorNotEnabled => "two-factor authentication is off",
+            Conflict::LinkedElsewhere => "the player is linked to another account",
+        })
+    }
+}
+
+/// Why an authenticated caller may not do this (an [`Error::Forbidden`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Forbidden {
+    /// The game is disabled.
+    GameDisabled,
+    /// Not enough credits.
+    NotEnoughCredits,
+    /// The user already owns this store item.
+    StoreItemOwned,
+    /// Only the group's members may do this.
+    NotGroupMember,
+    /// Only a group admin may do this.
+    NotGroupAdmin,
+    /// Only a group admin may invite.
+    InviteNeedsAdmin,
+    /// The group cannot be joined without an invite or a request.
+    GroupNeedsInvite,
+    /// The user was removed from the group.
+    RemovedFromGroup,
+    /// The group is full.
+    GroupFull,
+    /// Only the invited user or a group admin may answer.
+    NotConnectionAddressee,
+    /// Only the sender may cancel a pending invite or request.
+    NotConnectionSender,
+    /// Only the group's admins may add attributes.
+    GroupAttributeNeedsAdmin,
+    /// Only the attribute's creator may change it.
+    NotAttributeCreator,
+    /// Only a participant may read or post in the chat.
+    NotChatParticipant,
+    /// The route is switched off for game users.
+    RouteDisabledForUsers,
+    /// The route is switched off for service keys.
+    RouteDisabledForServiceKeys,
+    /// The test suite may only touch games it created.
+    TestSuiteForeignGame,
+}
+
+impl Forbidden {
+    /// Every variant, for the dialects' tests.
+    pub const ALL: &[Self] = &[
+        Forbidden::GameDisabled,
+        Forbidden::NotEnoughCredits,
+        Forbidden::StoreItemOwned,
+        Forbidden::NotGroupMember,
+        Forbidden::NotGroupAdmin,
+        Forbidden::InviteNeedsAdmin,
+        Forbidden::GroupNeedsInvite,
+        Forbidden::RemovedFromGroup,
+        Forbidden::GroupFull,
+        Forbidden::NotConnectionAddressee,
+        Forbidden::NotConnectionSender,
+        Forbidden::GroupAttributeNeedsAdmin,
+        Forbidden::NotAttributeCreator,
+        Forbidden::NotChatParticipant,
+        Forbidden::RouteDisabledForUsers,
+        Forbidden::RouteDisabledForServiceKeys,
+        Forbidden::TestSuiteForeignGame,
+    ];
+}
+
+impl fmt::Display for Forbidden {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Forbidden::GameDisabled => "the game is disabled",
+            Forbidden::NotEnoughCredits => "not enough credits",
+            Forbidden::StoreItemOwned => "the user already owns this store item",
+            Forbidden::NotGroupMember => "only the group's members may do this",
+            Forbidden::NotGroupAdmin => "only a group admin may do this",
+            Forbidden::InviteNeedsAdmin => "only a group admin may invite",
+            Forbidden::GroupNeedsInvite => "the group cannot be joined without an invite or a request",
+            Forbidden::RemovedFromGroup => "the user was removed from the group",
+            Forbidden::GroupFull => "the group is full",
+            Forbidden::NotConnectionAddressee => "only the invited user or a group admin may answer",
+            Forbidden::NotConnectionSender => "only the sender may cancel a pending invite or request",
+            Forbidden::GroupAttributeNeedsAdmin => "only the group's admins may add attributes",
+            Forbidden::NotAttributeCreator => "only the attribute's creator may change it",
+            Forbidden::NotChatParticipant => "only a participant may read or post in the chat",
+            Forbidden::RouteDisabledForUsers => "the route is switched off for game users",
+            Forbidden::RouteDisabledForServiceKeys => "the route is switched off for service keys",
+            Forbidden::TestSuiteForeignGame => "the test suite may only touch games it created",
+        })
+    }
+}
+
+/// Which credential is missing or wrong (an [`Error::Unauthorized`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unauthorized {
+    /// Wrong client id or secret.
+    BadClientCredentials,
+    /// No client id or secret presented.
+    MissingClientCredentials,
+    /// The refresh token is not valid.
+    BadRefreshToken,
+    /// The refresh token has expired.
+    RefreshTokenExpired,
+    /// A used refresh token was presented again; the session ended.
+    RefreshTokenReused,
+    /// The session ended or expired.
+    SessionNotLive,
+    /// Wrong user name or password.
+    BadCredentials,
+    /// Wrong one-time password.
+    BadOtp,
+    /// No API key presented.
+    MissingApiKey,
+    /// The API key is not valid.
+    BadApiKey,
+    /// The API key has expired.
+    ApiKeyExpired,
+    /// The API key is not allowed from this address.
+    ApiKeyAddressRefused,
+    /// Missing or wrong admin token.
+    BadAdminToken,
+    /// Unknown e-mail address or wrong password.
+    SignInRefused,
+    /// Missing or wrong user authentication token.
+    BadUserToken,
+    /// The service key is not valid.
+    BadServiceKey,
+    /// The system service key is not valid.
+    BadSystemServiceKey,
+    /// A service key acts for no user.
+    CurrentUserRequired,
+    /// Only for the caller's own user.
+    NotCurrentUser,
+    /// Only the round's owner may change it.
+    NotRoundOwner,
+    /// Only the round's master may add other players.
+    NotRoundMaster,
+    /// Rounds are created for the caller's own user.
+    RoundForOtherUser,
+    /// The leaderboards of another game.
+    OtherGameLeaderboards,
+}
+
+impl Unauthorized {
+    /// Every variant, for the dialects' tests.
+    pub const ALL: &[Self] = &[
+        Unauthorized::BadClientCredentials,
+        Unauthorized::MissingClientCredentials,
+        Unauthorized::BadRefreshToken,
+        Unauthorized::RefreshTokenExpired,
+        Unauthorized::RefreshTokenReused,
+        Unauthorized::SessionNotLive,
+        Unauthorized::BadCredentials,
+        Unauthorized::BadOtp,
+        Unauthorized::MissingApiKey,
+        Unauthorized::BadApiKey,
+        Unauthorized::ApiKeyExpired,
+        Unauthorized::ApiKeyAddressRefused,
+        Unauthorized::BadAdminToken,
+        Unauthorized::SignInRefused,
+        Unauthorized::BadUserToken,
+        Unauthorized::BadServiceKey,
+        Unauthorized::BadSystemServiceKey,
+        Unauthorized::CurrentUserRequired,
+        Unauthorized::NotCurrentUser,
+        Unauthorized::NotRoundOwner,
+        Unauthorized::NotRoundMaster,
+        Unauthorized::RoundForOtherUser,
+        Unauthorized::OtherGameLeaderboards,
+    ];
+}
+
+impl fmt::Display for Unauthorized {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Unauthorized::BadClientCredentials => "wrong client id or secret",
+            Unauthorized::MissingClientCredentials => "no client id or secret presented",
+            Unauthorized::BadRefreshToken => "the refresh token is not valid",
+            Unauthorized::RefreshTokenExpired => "the refresh token has expired",
+            Unauthorized::RefreshTokenReused => "a used refresh token was presented again; the session ended",
+            Unauthorized::SessionNotLive => "the session ended or expired",
+            Unauthorized::BadCredentials => "wrong user name or password",
+            Unauthorized::BadOtp => "wrong one-time password",
+            Unauthorized::MissingApiKey => "no API key presented",
+            Unauthorized::BadApiKey => "the API key is not valid",
+            Unauthorized::ApiKeyExpired => "the API key has expired",
+            Unauthorized::ApiKeyAddressRefused => "the API key is not allowed from this address",
+            Unauthorized::BadAdminToken => "missing or wrong admin token",
+            Unauthorized::SignInRefused => "unknown e-mail address or wrong password",
+            Unauthorized::BadUserToken => "missing or wrong user authentication token",
+            Unauthorized::BadServiceKey => "the service key is not valid",
+            Unauthorized::BadSystemServiceKey => "the system service key is not valid",
+            Unauthorized::CurrentUserRequired => "a service key acts for no user",
+            Unauthorized::NotCurrentUser => "only for the caller's own user",
+            Unauthorized::NotRoundOwner => "only the round's owner may change it",
+            Unauthorized::NotRoundMaster => "only the round's master may add other players",
+            Unauthorized::RoundForOtherUser => "rounds are created for the caller's own user",
+            Unauthorized::OtherGameLeaderboards => "the leaderboards of another game",
+        })
+    }
+}
+
+/// What was not found (an [`Error::NotFound`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Entity {
+    /// Game.
+    Game,
+    /// Game with this id and token.
+    GameByToken,
+    /// Game variable.
+    GameVariable,
+    /// Player.
+    Player,
+    /// User.
+    User,
+    /// Account.
+    Account,
+    /// Session.
+    Session,
+    /// Login.
+    Login,
+    /// Login awaiting an OTP.
+    LoginAwaitingOtp,
+    /// Service key.
+    ServiceKey,
+    /// Friendship.
+    Friendship,
+    /// Group.
+    Group,
+    /// Group connection.
+    GroupConnection,
+    /// Attribute.
+    GroupAttribute,
+    /// Chat.
+    Chat,
+    /// Message.
+    Message,
+    /// Game round.
+    GameRound,
+    /// Multiplayer game round.
+    MultiplayerGameRound,
+    /// Store item.
+    StoreItem,
+    /// Store item owned by the user.
+    OwnedStoreItem,
+    /// Route.
+    Route,
+    /// Page.
+    Page,
+    /// Row.
+    Row,
+}
+
+impl Entity {
+    /// Every variant, for the dialects' tests.
+    pub const ALL: &[Self] = &[
+        Entity::Game,
+        Entity::GameByToken,
+        Entity::GameVariable,
+        Entity::Player,
+        Entity::User,
+        Entity::Account,
+        Entity::Session,
+        Entity::Login,
+        Entity::LoginAwaitingOtp,
+        Entity::ServiceKey,
+        Entity::Friendship,
+        Entity::Group,
+        Entity::GroupConnection,
+        Entity::GroupAttribute,
+        Entity::Chat,
+        Entity::Message,
+        Entity::GameRound,
+        Entity::MultiplayerGameRound,
+        Entity::StoreItem,
+        Entity::OwnedStoreItem,
+        Entity::Route,
+        Entity::Page,
+        Entity::Row,
+    ];
+}
+
+impl fmt::Display for Entity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Entity::Game => "game",
+            Entity::GameByToken => "game with this id and token",
+            Entity::GameVariable => "game variable",
+            Entity::Player => "player",
+            Entity::User => "user",
+            Entity::Account => "account",
+            Entity::Session => "session",
+            Entity::Login => "login",
+            Entity::LoginAwaitingOtp => "login awaiting an OTP",
+            Entity::ServiceKey => "service key",
+            Entity::Friendship => "friendship",
+            Entity::Group => "group",
+            Entity::GroupConnection => "group connection",
+            Entity::GroupAttribute => "attribute",
+            Entity::Chat => "chat",
+            Entity::Message => "message",
+            Entity::GameRound => "game round",
+            Entity::MultiplayerGameRound => "multiplayer game round",
+            Entity::StoreItem => "store item",
+            Entity::OwnedStoreItem => "store item owned by the user",
+            Entity::Route => "route",
+            Entity::Page => "page",
+            Entity::Row => "row",
+        })
+    }
 }
 
 /// The kind of database rule an [`Error::Constraint`] broke.

@@ -1,6 +1,7 @@
 //! Games: the tenants. Creation, credentials and their rotation, enabling, and the
 //! authentication of a game's backend by client id and secret.
 
+use crate::Unauthorized;
 use crate::clock::Timestamp;
 use crate::crypto::{Secret, SecretHash};
 use crate::ids::GameId;
@@ -193,7 +194,7 @@ impl Playgate {
             let presented = SecretHash::of(client_secret);
             match self.store.game_by_client_id(client_id).await? {
                 Some(g) if presented.matches(&g.secret_hash) && g.enabled => Ok(g),
-                _ => Err(Error::Unauthorized("invalid client credentials")),
+                _ => Err(Error::Unauthorized(Unauthorized::BadClientCredentials)),
             }
         })
         .await

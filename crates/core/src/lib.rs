@@ -28,4 +28,4 @@ pub mod token;
 pub mod totp;
 pub mod wallet;
 
-pub use error::{ConstraintKind, Error, Result};
+pub use error::{Conflict, ConstraintKind, Entity, Error, Forbidden, Result, Unauthorized};

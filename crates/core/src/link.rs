@@ -14,6 +14,7 @@ use crate::crypto::{Secret, SecretHash};
 use crate::game::Game;
 use crate::ids::UserId;
 use crate::service::Playgate;
+use crate::{Conflict, Entity};
 use crate::{Error, Result};
 
 /// Characters of link codes: upper case and digits without look-alikes (0/O, 1/I/L).
@@ -65,7 +66,7 @@ impl Playgate {
             .insert_link_code(game.id, user_id, &code_hash(&code), now, expires_at)
             .await
         {
-            Err(Error::NotFound(_)) => Err(Error::NotFound("player")),
+            Err(Error::NotFound(_)) => Err(Error::NotFound(Entity::Player)),
             other => other,
         }?;
         Ok(LinkCode {
@@ -112,7 +113,7 @@ impl Playgate {
                 }
                 Err(Error::invalid("code", "is unknown, used or expired"))
             }
-            Redeem::LinkedElsewhere => Err(Error::Conflict("The player is linked to another account".into())),
+            Redeem::LinkedElsewhere => Err(Error::Conflict(Conflict::LinkedElsewhere)),
         }
     }
 }

@@ -22,6 +22,7 @@ use crate::ids::SessionId;
 use crate::password::MAX_PASSWORD_BYTES;
 use crate::service::Playgate;
 use crate::session::SessionState;
+use crate::{Conflict, Entity, Unauthorized};
 use crate::{ConstraintKind, Error, Result, totp};
 
 /// `POST /v3/session/login`.
@@ -62,16 +63,10 @@ pub struct TotpEnrollment {
 /// Number of recovery codes issued when 2FA is turned on.
 pub const RECOVERY_CODES: usize = 10;
 
-const INVALID_CREDENTIALS: Error = Error::Unauthorized("Invalid credentials");
-const INVALID_OTP: Error = Error::Unauthorized("Invalid OTP");
-/// The [`Error::NotFound`] entity of a key that holds no live, completed login: "not
-/// logged in".
-pub const NO_LOGIN: &str = "login";
-/// The [`Error::NotFound`] entity of a key that holds no login waiting for its OTP: an
-/// unexpected OTP call.
-pub const NO_LOGIN_AWAITING_OTP: &str = "login awaiting an OTP";
-const NOT_LOGGED_IN: Error = Error::NotFound(NO_LOGIN);
-const UNEXPECTED_OTP: Error = Error::NotFound(NO_LOGIN_AWAITING_OTP);
+const INVALID_CREDENTIALS: Error = Error::Unauthorized(Unauthorized::BadCredentials);
+const INVALID_OTP: Error = Error::Unauthorized(Unauthorized::BadOtp);
+const NOT_LOGGED_IN: Error = Error::NotFound(Entity::Login);
+const UNEXPECTED_OTP: Error = Error::NotFound(Entity::LoginAwaitingOtp);
 
 fn failure_keys(user_name_key: &str, ip: Option<IpAddr>) -> Vec<String> {
     let mut keys = vec![format!("i3d-login:account:{user_name_key}")];
@@ -136,14 +131,14 @@ impl Playgate {
         let key = self
             .limit_credential(ip, async {
                 let key = self.store.api_key_by_hash(&SecretHash::of(token)).await?;
-                key.ok_or(Error::Unauthorized("Invalid API key"))
+                key.ok_or(Error::Unauthorized(Unauthorized::BadApiKey))
             })
             .await?;
         if key.expires_at.is_some_and(|t| self.now() >= t) {
-            return Err(Error::Unauthorized("API key expired"));
+            return Err(Error::Unauthorized(Unauthorized::ApiKeyExpired));
         }
         if !key.allowed.is_empty() && !ip.is_some_and(|ip| key.allowed.iter().any(|n| n.contains(&ip))) {
-            return Err(Error::Unauthorized("API key not allowed from this address"));
+            return Err(Error::Unauthorized(Unauthorized::ApiKeyAddressRefused));
         }
         Ok(key)
     }
@@ -191,7 +186,7 @@ impl Playgate {
         }
         let now = self.now();
         if self.store.current_login(key.id).await?.is_some_and(|l| l.is_live(now)) {
-            return Err(Error::Conflict("Already logged in".into()));
+            return Err(Error::Conflict(Conflict::AlreadyLoggedIn));
         }
         let keys = failure_keys(&name_key(&cmd.user_name), cmd.ip);
         self.check_login_limits(&keys).await?;
@@ -235,7 +230,7 @@ impl Playgate {
                 kind: ConstraintKind::Unique,
                 ..
             }) => {
-                return Err(Error::Conflict("Already logged in".into()));
+                return Err(Error::Conflict(Conflict::AlreadyLoggedIn));
             }
             Err(e) => return Err(e),
         }
@@ -318,7 +313,7 @@ impl Playgate {
     }
 
     /// `POST /v3/session/logout`: ends the key's login (complete or waiting);
-    /// `NotFound(NO_LOGIN)` if there is none.
+    /// `NotFound(Entity::Login)` if there is none.
     pub async fn logout(&self, key: &ApiKey) -> Result<()> {
         let now = self.now();
         match self.store.current_login(key.id).await? {
@@ -330,7 +325,7 @@ impl Playgate {
         }
     }
 
-    /// The key's completed, live login and its account; `NotFound(NO_LOGIN)` otherwise.
+    /// The key's completed, live login and its account; `NotFound(Entity::Login)` otherwise.
     pub async fn logged_in(&self, key: &ApiKey) -> Result<(Login, Account)> {
         let now = self.now();
         let login = self
@@ -346,7 +341,7 @@ impl Playgate {
     /// `POST /v3/session/2fa`: a new secret for enrollment (replacing an unfinished one).
     pub async fn begin_totp(&self, account: &Account) -> Result<TotpEnrollment> {
         if account.totp_enabled {
-            return Err(Error::Conflict("2FA is already enabled".into()));
+            return Err(Error::Conflict(Conflict::TwoFactorEnabled));
         }
         let secret = totp::generate_secret();
         let sealed = self.master.seal(&totp_context(account.id), &secret)?;
@@ -365,12 +360,10 @@ impl Playgate {
             return Err(Error::invalid("otp", "is required"));
         }
         if account.totp_enabled {
-            return Err(Error::Conflict("2FA is already enabled".into()));
+            return Err(Error::Conflict(Conflict::TwoFactorEnabled));
         }
         let Some(pending) = account.totp_pending.as_deref() else {
-            return Err(Error::Conflict(
-                "No 2FA enrollment in progress: POST /v3/session/2fa first".into(),
-            ));
+            return Err(Error::Conflict(Conflict::TwoFactorNotEnrolling));
         };
         let keys = failure_keys(&name_key(&account.user_name), ip);
         self.check_login_limits(&keys).await?;
@@ -390,7 +383,7 @@ impl Playgate {
             return Err(Error::invalid("otp", "is required"));
         }
         if !account.totp_enabled {
-            return Err(Error::Conflict("2FA is not enabled".into()));
+            return Err(Error::Conflict(Conflict::TwoFactorNotEnabled));
         }
         let keys = failure_keys(&name_key(&account.user_name), ip);
         self.check_login_limits(&keys).await?;

@@ -12,6 +12,7 @@ use crate::player::{Player, ProfilePatch};
 use crate::service::Playgate;
 use crate::store::{EndOutcome, Minter, OpenOutcome, OpenPlayerSession, RefreshSwap};
 use crate::token::{ACCESS_TYP, AccessClaims, REFRESH_TYP, RefreshClaims, TokenError, check_exp};
+use crate::{Conflict, Entity, Unauthorized};
 use crate::{Error, Result, wallet};
 
 /// Where a session stands.
@@ -244,10 +245,10 @@ impl Playgate {
     /// Those retries do not extend the grace period, and the pair issued last is the
     /// session's current one.
     pub async fn refresh_session(&self, game: &Game, refresh_token: &str) -> Result<Refreshed> {
-        const REFUSED: Error = Error::Unauthorized("invalid refresh token");
+        const REFUSED: Error = Error::Unauthorized(Unauthorized::BadRefreshToken);
         let claims: RefreshClaims = self.decode(REFRESH_TYP, refresh_token).await.map_err(|_| REFUSED)?;
         let now = self.now();
-        check_exp(claims.exp, now).map_err(|_| Error::Unauthorized("refresh token expired"))?;
+        check_exp(claims.exp, now).map_err(|_| Error::Unauthorized(Unauthorized::RefreshTokenExpired))?;
         if claims.client_id != game.client_id {
             return Err(REFUSED);
         }
@@ -259,7 +260,7 @@ impl Playgate {
             .filter(|s| s.game_id == game.id)
             .ok_or(REFUSED)?;
         if !session.is_live(now) {
-            return Err(Error::Unauthorized("session ended or expired"));
+            return Err(Error::Unauthorized(Unauthorized::SessionNotLive));
         }
         let player = self.store.player(session.player_id).await?.ok_or(REFUSED)?;
         let tokens = self.mint(game, &player, &session, false)?;
@@ -289,9 +290,9 @@ impl Playgate {
                 self.store.end_session(sid, game.id, now).await?;
                 tracing::warn!(session = %sid, game = %game.id, "refresh token reuse: session ended");
                 self.metrics.refresh_reuse.inc();
-                Err(Error::Unauthorized("refresh token already used; session ended"))
+                Err(Error::Unauthorized(Unauthorized::RefreshTokenReused))
             }
-            _ => Err(Error::Unauthorized("session ended or expired")),
+            _ => Err(Error::Unauthorized(Unauthorized::SessionNotLive)),
         }
     }
 
@@ -329,8 +330,8 @@ impl Playgate {
                 self.metrics.ended.inc();
                 Ok(())
             }
-            EndOutcome::AlreadyEnded => Err(Error::Conflict("session already ended".into())),
-            EndOutcome::NotFound => Err(Error::NotFound("session")),
+            EndOutcome::AlreadyEnded => Err(Error::Conflict(Conflict::SessionEnded)),
+            EndOutcome::NotFound => Err(Error::NotFound(Entity::Session)),
         }
     }
 }

@@ -16,6 +16,7 @@ use playgate_core::{Error, Result};
 
 use crate::SqlStore;
 use crate::exec::{FromRow, P, Row, ToP, params, row};
+use playgate_core::Entity;
 
 /// The columns of [`DetailsRow`], in its order; also the columns
 /// [`details_params`] binds, from `$1` up.
@@ -697,7 +698,11 @@ impl AccountStore for SqlStore {
                 .await
             })
             .await?;
-        if n == 1 { Ok(()) } else { Err(Error::NotFound("player")) }
+        if n == 1 {
+            Ok(())
+        } else {
+            Err(Error::NotFound(Entity::Player))
+        }
     }
 
     async fn redeem_link_code(&self, hash: &SecretHash, account: AccountId, now: Timestamp) -> Result<Redeem> {

@@ -1,5 +1,6 @@
 //! Database failures as domain errors.
 
+use playgate_core::Entity;
 use playgate_core::{ConstraintKind, Error};
 
 /// Seconds a client is told to wait while the database is unreachable: the store checks
@@ -32,7 +33,7 @@ pub fn db_err(e: sqlx::Error) -> Error {
         _ => count_error(ErrorKind::Other),
     }
     match e {
-        sqlx::Error::RowNotFound => Error::NotFound("row"),
+        sqlx::Error::RowNotFound => Error::NotFound(Entity::Row),
         sqlx::Error::Database(d) if d.is_unique_violation() || d.is_foreign_key_violation() => pg_constraint(&*d),
         // SQLSTATE class 08: connection exception; 57P01..57P03: the server is shutting down
         // or not accepting connections yet.

@@ -16,6 +16,7 @@ use sqlx::postgres::{PgArguments, PgConnection, PgPool, PgRow};
 
 use crate::db_err;
 use crate::lite::{LiteConn, lite_err};
+use playgate_core::Entity;
 
 /// A statement parameter, bindable by both drivers.
 #[derive(Debug, Clone)]
@@ -139,9 +140,11 @@ impl Conn<'_> {
         }
     }
 
-    /// The first row; `NotFound("row")` without one.
+    /// The first row; `NotFound(Entity::Row)` without one.
     pub(crate) async fn fetch_one<R: FromRow>(&mut self, sql: &str, params: &[P<'_>]) -> Result<R> {
-        self.fetch_optional(sql, params).await?.ok_or(Error::NotFound("row"))
+        self.fetch_optional(sql, params)
+            .await?
+            .ok_or(Error::NotFound(Entity::Row))
     }
 
     /// Every row.
@@ -170,7 +173,7 @@ impl Conn<'_> {
         Ok(row.map(|s| s.0))
     }
 
-    /// The single column of the first row; `NotFound("row")` without one.
+    /// The single column of the first row; `NotFound(Entity::Row)` without one.
     pub(crate) async fn scalar_one<T: Value>(&mut self, sql: &str, params: &[P<'_>]) -> Result<T> {
         let row: Scalar<T> = self.fetch_one(sql, params).await?;
         Ok(row.0)

@@ -22,6 +22,7 @@ use crate::SqlStore;
 use crate::exec::{Conn, FromRow, Row, params, row};
 use crate::gamefuse_rows::{EntryRow, GfUserRow, StoreItemRow, gf_user_cols, item_cols};
 use crate::rows::{GameRow, SessionRow, game_cols};
+use playgate_core::{Conflict, Entity, Forbidden};
 
 /// The unique key of a GameFuse user's name (`UNIQUE (game_id, username_key)`).
 const USERNAME_KEY: &str = "gamefuse_users_game_id_username_key_key";
@@ -33,8 +34,8 @@ fn user_conflict(e: Error) -> Error {
         Error::Constraint {
             kind: ConstraintKind::Unique,
             name,
-        } if name == USERNAME_KEY => Error::Conflict("Username has already been taken".into()),
-        e if e.is_unique_violation() => Error::Conflict("Email has already been taken".into()),
+        } if name == USERNAME_KEY => Error::Conflict(Conflict::UsernameTaken),
+        e if e.is_unique_violation() => Error::Conflict(Conflict::EmailTaken),
         e => e,
     }
 }
@@ -68,7 +69,7 @@ async fn start_session(e: &mut Conn<'_>, player: PlayerId, cmd: &GfSessionStart)
     let row: GfUserRow = e
         .fetch_optional(COUNT_SESSION_SQL, params![player.0, &cmd.month, login, cmd.now.0])
         .await?
-        .ok_or(Error::NotFound("row"))?;
+        .ok_or(Error::NotFound(Entity::Row))?;
     e.execute(END_ACTIVE_SQL, params![player.0, cmd.now.0]).await?;
     let sid = cmd.session_id.to_string();
     e.execute(
@@ -87,7 +88,7 @@ async fn start_session(e: &mut Conn<'_>, player: PlayerId, cmd: &GfSessionStart)
     Ok(GfUser::from(row))
 }
 
-fn not_found(what: &'static str) -> impl FnOnce() -> Error {
+fn not_found(what: Entity) -> impl FnOnce() -> Error {
     move || Error::NotFound(what)
 }
 
@@ -203,7 +204,7 @@ impl GamefuseStore for SqlStore {
                 .await
             })
             .await?;
-        row.map(Game::from).ok_or_else(not_found("game"))
+        row.map(Game::from).ok_or_else(not_found(Entity::Game))
     }
 
     async fn gf_game_variables(&self, game: GameId) -> Result<Vec<GameVariable>> {
@@ -347,7 +348,7 @@ impl GamefuseStore for SqlStore {
                     params![player.0],
                 )
                 .await?;
-            row.map(GfUser::from).ok_or(Error::NotFound("user"))
+            row.map(GfUser::from).ok_or(Error::NotFound(Entity::User))
         })
         .await
     }
@@ -547,8 +548,8 @@ impl GamefuseStore for SqlStore {
             .await?;
         match row {
             Some(r) => Ok(r.into()),
-            None if matches!(op, CounterOp::AddCredits(_)) => Err(Error::Forbidden("not enough credits")),
-            None => Err(Error::NotFound("user")),
+            None if matches!(op, CounterOp::AddCredits(_)) => Err(Error::Forbidden(Forbidden::NotEnoughCredits)),
+            None => Err(Error::NotFound(Entity::User)),
         }
     }
 
@@ -628,7 +629,7 @@ impl GamefuseStore for SqlStore {
                         params![item, game.0],
                     )
                     .await?
-                    .ok_or(Error::NotFound("store item"))?;
+                    .ok_or(Error::NotFound(Entity::StoreItem))?;
                 let owned: Option<i64> = tx
                     .scalar_optional(
                         "SELECT store_item_id FROM store_purchases WHERE player_id = $1 AND store_item_id = $2",
@@ -636,7 +637,7 @@ impl GamefuseStore for SqlStore {
                     )
                     .await?;
                 if owned.is_some() {
-                    return Err(Error::Forbidden("the user already owns this store item"));
+                    return Err(Error::Forbidden(Forbidden::StoreItemOwned));
                 }
                 let credits: i64 = tx
                     .scalar_optional(
@@ -645,7 +646,7 @@ impl GamefuseStore for SqlStore {
                         params![player.0, cost],
                     )
                     .await?
-                    .ok_or(Error::Forbidden("not enough credits"))?;
+                    .ok_or(Error::Forbidden(Forbidden::NotEnoughCredits))?;
                 tx.execute(
                     "INSERT INTO store_purchases (player_id, store_item_id, created_at) VALUES ($1, $2, $3)",
                     params![player.0, item, now.0],
@@ -660,7 +661,7 @@ impl GamefuseStore for SqlStore {
             .await;
         // Two concurrent purchases of one item (PostgreSQL): the loser hits the key.
         res.map_err(|e| match e {
-            e if e.is_unique_violation() => Error::Forbidden("the user already owns this store item"),
+            e if e.is_unique_violation() => Error::Forbidden(Forbidden::StoreItemOwned),
             e => e,
         })
     }
@@ -674,7 +675,7 @@ impl GamefuseStore for SqlStore {
                     params![player.0, item],
                 )
                 .await?
-                .ok_or(Error::NotFound("store item owned by the user"))?;
+                .ok_or(Error::NotFound(Entity::OwnedStoreItem))?;
             tx.execute(
                 "DELETE FROM store_purchases WHERE player_id = $1 AND store_item_id = $2",
                 params![player.0, item],

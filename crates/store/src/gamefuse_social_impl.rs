@@ -19,6 +19,7 @@ use playgate_core::{Error, Result};
 use crate::SqlStore;
 use crate::exec::{Conn, FromRow, P, Row, params, row};
 use crate::gamefuse_rows::{GfUserRow, gf_user_cols, gf_user_cols_u};
+use playgate_core::{Conflict, Entity, Forbidden};
 
 /// `$from, $from+1, …` for `n` values.
 fn placeholders(from: usize, n: usize) -> String {
@@ -343,9 +344,7 @@ impl GamefuseSocialStore for SqlStore {
                 )
                 .await
                 .map_err(|e| match e {
-                    e if e.is_unique_violation() => {
-                        Error::Conflict("A friend request or friendship with this user already exists".into())
-                    }
+                    e if e.is_unique_violation() => Error::Conflict(Conflict::FriendshipExists),
                     other => other,
                 })
             })
@@ -589,11 +588,11 @@ impl GamefuseSocialStore for SqlStore {
                     )
                     .await?;
                 }
-                Some("removed") => return Err(Error::Forbidden("you were removed from this group")),
-                Some(_) => return Err(Error::Conflict("Already connected to this group".into())),
+                Some("removed") => return Err(Error::Forbidden(Forbidden::RemovedFromGroup)),
+                Some(_) => return Err(Error::Conflict(Conflict::AlreadyInGroup)),
             }
             if c.status == "accepted" && !has_room(tx, c.group_id, max_size).await? {
-                return Err(Error::Forbidden("the group is full"));
+                return Err(Error::Forbidden(Forbidden::GroupFull));
             }
             tx.scalar_one(
                 "INSERT INTO gf_group_connections (group_id, player_id, inviter_id, kind, status, is_admin, \
@@ -610,7 +609,7 @@ impl GamefuseSocialStore for SqlStore {
             )
             .await
             .map_err(|e| match e {
-                e if e.is_unique_violation() => Error::Conflict("Already connected to this group".into()),
+                e if e.is_unique_violation() => Error::Conflict(Conflict::AlreadyInGroup),
                 other => other,
             })
         })
@@ -636,9 +635,9 @@ impl GamefuseSocialStore for SqlStore {
             let GroupStatusRow {
                 group_id: group,
                 status: was,
-            } = current.ok_or(Error::NotFound("group connection"))?;
+            } = current.ok_or(Error::NotFound(Entity::GroupConnection))?;
             if status == "accepted" && was != "accepted" && !has_room(tx, group, max_size).await? {
-                return Err(Error::Forbidden("the group is full"));
+                return Err(Error::Forbidden(Forbidden::GroupFull));
             }
             tx.execute(
                 "UPDATE gf_group_connections SET status = $2, is_admin = $3, updated_at = $4 WHERE id = $1",
@@ -980,9 +979,7 @@ impl GamefuseSocialStore for SqlStore {
                 )
                 .await
                 .map_err(|e| match e {
-                    e if e.is_unique_violation() => {
-                        Error::Conflict(format!("The group already has the attribute {}", a.key))
-                    }
+                    e if e.is_unique_violation() => Error::Conflict(Conflict::GroupAttributeExists),
                     other => other,
                 })?;
             }

@@ -14,6 +14,7 @@ use playgate_core::{ConstraintKind, Error, Result};
 use rusqlite::{Connection, OpenFlags};
 
 use crate::exec::{FromRow, P, Row};
+use playgate_core::Entity;
 
 /// Prepared statements kept per connection (the hot paths use a few dozen).
 const STATEMENT_CACHE: usize = 128;
@@ -38,7 +39,7 @@ const DOLLARS: [&str; 64] = [
 pub(crate) fn lite_err(e: rusqlite::Error) -> Error {
     use crate::metrics::{ErrorKind, count_error};
     if let rusqlite::Error::QueryReturnedNoRows = e {
-        return Error::NotFound("row");
+        return Error::NotFound(Entity::Row);
     }
     if let Some(c) = lite_constraint(&e) {
         count_error(ErrorKind::Conflict);

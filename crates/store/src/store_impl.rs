@@ -19,6 +19,7 @@ use crate::rows::{
     GameRow, KeyRow, PLAYER_COLS, PLAYER_FIELDS, PLAYER_FROM, PROFILE_COLUMNS, PlayerRow, PlayerSessionRow, SessionRow,
     active_session_fields, game_cols, patch_params, profile_params, session_cols,
 };
+use playgate_core::Entity;
 
 /// A player by its game and `user_id` (`$1`, `$2`), with its linked account.
 static PLAYER_BY_KEY: LazyLock<String> = LazyLock::new(|| {
@@ -132,7 +133,7 @@ impl SqlStore {
     }
 }
 
-fn not_found(what: &'static str) -> impl FnOnce() -> Error {
+fn not_found(what: Entity) -> impl FnOnce() -> Error {
     move || Error::NotFound(what)
 }
 
@@ -226,7 +227,7 @@ impl Store for SqlStore {
                 .await
             })
             .await?;
-        row.map(Game::from).ok_or_else(not_found("game"))
+        row.map(Game::from).ok_or_else(not_found(Entity::Game))
     }
 
     async fn set_game_enabled(&self, id: GameId, enabled: bool) -> Result<Game> {
@@ -239,7 +240,7 @@ impl Store for SqlStore {
                 .await
             })
             .await?;
-        row.map(Game::from).ok_or_else(not_found("game"))
+        row.map(Game::from).ok_or_else(not_found(Entity::Game))
     }
 
     async fn signing_keys(&self) -> Result<Vec<SigningKeyRecord>> {
@@ -491,7 +492,7 @@ impl Store for SqlStore {
                 .await
             })
             .await?;
-        row.ok_or(Error::NotFound("row"))
+        row.ok_or(Error::NotFound(Entity::Row))
     }
 
     async fn failures(&self, key: &str, window_start: Timestamp) -> Result<i64> {

@@ -4,7 +4,6 @@
 
 use std::sync::Arc;
 
-use playgate_core::Error;
 use playgate_core::clock::Timestamp;
 use playgate_core::crypto::{MasterKey, SecretHash};
 use playgate_core::game::NewGameRecord;
@@ -21,6 +20,7 @@ use playgate_core::ids::{GameId, PlayerId, SessionId};
 use playgate_core::session::SessionState;
 use playgate_core::store::Store;
 use playgate_core::wallet;
+use playgate_core::{Conflict, Error};
 use playgate_store::SqlStore;
 use playgate_store::on_both_backends;
 use playgate_store::testing::{Backend, TestDatabase, open_store};
@@ -86,16 +86,10 @@ async fn users_sessions_and_counters(b: Backend) {
             &start(g, "t9", T0, false, "2026-01"),
         )
         .await;
-    assert!(
-        matches!(dup, Err(Error::Conflict(ref m)) if m.contains("Email")),
-        "{dup:?}"
-    );
+    assert!(matches!(dup, Err(Error::Conflict(Conflict::EmailTaken))), "{dup:?}");
     let refused = start(g, "t9", T0, false, "2026-01");
     let dup = s.gf_insert_user(&new_user(g, "b@x.org", "ANN"), &refused).await;
-    assert!(
-        matches!(dup, Err(Error::Conflict(ref m)) if m.contains("Username")),
-        "{dup:?}"
-    );
+    assert!(matches!(dup, Err(Error::Conflict(Conflict::UsernameTaken))), "{dup:?}");
     assert!(
         s.session(refused.session_id).await.expect("get").is_none(),
         "nothing half-written"
@@ -572,16 +566,13 @@ async fn profile_changes(b: Backend) {
     assert!(s.gf_credentials_by_email(g, "ann@x.org").await.expect("read").is_none());
     let taken = s.gf_update_profile(ann.id, &patch(Some("BOB"), None)).await;
     assert!(
-        matches!(taken, Err(Error::Conflict(ref m)) if m.contains("Username")),
+        matches!(taken, Err(Error::Conflict(Conflict::UsernameTaken))),
         "{taken:?}"
     );
     let taken = s
         .gf_update_profile(ann.id, &patch(Some("Ann2"), Some("Bob@x.org")))
         .await;
-    assert!(
-        matches!(taken, Err(Error::Conflict(ref m)) if m.contains("Email")),
-        "{taken:?}"
-    );
+    assert!(matches!(taken, Err(Error::Conflict(Conflict::EmailTaken))), "{taken:?}");
     let u = s.gf_user(g, ann.id).await.expect("read").expect("ann");
     assert_eq!(u.username, "Annie", "nothing changed by the refused update");
     db.drop_it().await;

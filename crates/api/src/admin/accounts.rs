@@ -16,6 +16,7 @@ use super::{Admin, AdminError};
 use crate::common::json;
 use crate::common::lenient;
 use crate::common::state::AppState;
+use playgate_core::Entity;
 
 fn body<T: serde::de::DeserializeOwned>(b: Result<Bytes, BytesRejection>) -> Result<T, AdminError> {
     let b = b.map_err(|e| json::unreadable("body", e.status(), e.body_text()))?;
@@ -279,7 +280,11 @@ pub async fn update_account(
             return Err(Error::invalid(field, "cannot be changed here").into());
         }
     }
-    let account = state.core.find_account(&id).await?.ok_or(Error::NotFound("account"))?;
+    let account = state
+        .core
+        .find_account(&id)
+        .await?
+        .ok_or(Error::NotFound(Entity::Account))?;
     let account = state.core.update_account(account.id, |info| r.apply(info)).await?;
     Ok(Json(account.into()))
 }

@@ -8,5 +8,7 @@ pub mod json;
 pub mod lenient;
 pub mod metrics;
 pub mod observe;
+#[cfg(test)]
+pub(crate) mod reasons;
 pub mod request_id;
 pub mod state;

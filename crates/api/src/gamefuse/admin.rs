@@ -21,6 +21,7 @@ use super::wire::{MessageOut, StoreItemIn, SuiteItemOut, VariableOut};
 use crate::common::client_ip::ClientIp;
 use crate::common::json;
 use crate::common::state::AppState;
+use playgate_core::{Entity, Unauthorized};
 
 /// An authenticated operator.
 pub struct Admin;
@@ -30,7 +31,7 @@ impl FromRequestParts<AppState> for Admin {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, GfError> {
         let Some(want) = &state.net.admin_token else {
-            return Err(Error::NotFound("route").into());
+            return Err(Error::NotFound(Entity::Route).into());
         };
         let ClientIp(ip) = ClientIp::from_request_parts(parts, state)
             .await
@@ -47,7 +48,7 @@ impl FromRequestParts<AppState> for Admin {
             .core
             .limit_credential(ip, async {
                 if presented.is_empty() || !SecretHash::of(presented.trim()).matches(&want.hash()) {
-                    return Err(Error::Unauthorized("invalid admin token"));
+                    return Err(Error::Unauthorized(Unauthorized::BadAdminToken));
                 }
                 Ok(Admin)
             })
@@ -61,7 +62,7 @@ fn body<T: serde::de::DeserializeOwned>(b: &Bytes) -> Result<T, GfError> {
 }
 
 fn game(raw: &str) -> Result<GameId, GfError> {
-    super::path_id(raw, "game").map(GameId)
+    super::path_id(raw, Entity::Game).map(GameId)
 }
 
 /// The admin routes.
@@ -160,7 +161,7 @@ async fn delete_item(
     _: Admin,
     Path((g, item)): Path<(String, String)>,
 ) -> Result<Json<MessageOut>, GfError> {
-    let item = super::path_id(&item, "store item")?;
+    let item = super::path_id(&item, Entity::StoreItem)?;
     s.gamefuse.delete_store_item(game(&g)?, item).await?;
     Ok(Json(MessageOut::new("deleted")))
 }

@@ -6,6 +6,7 @@ use axum::extract::{Path, State};
 use super::wire::{AddAttributesRequest, AttributesOut, RemoveAttributesRequest};
 use super::{Authed, GfError, path_id};
 use crate::common::state::AppState;
+use playgate_core::Entity;
 
 /// `POST /users/{id}/add_game_user_attribute`: `{key, value}`, `{attributes: [...]}`, or
 /// both; upsert by key; the full list after.
@@ -14,7 +15,7 @@ pub async fn add(
     Path(id): Path<String>,
     auth: Authed,
 ) -> Result<Json<AttributesOut>, GfError> {
-    let user = auth.caller.self_user(path_id(&id, "user")?)?;
+    let user = auth.caller.self_user(path_id(&id, Entity::User)?)?;
     let req: AddAttributesRequest = auth.input.parse()?;
     let mut pairs = Vec::new();
     for (i, a) in req.attributes.into_iter().flatten().enumerate() {
@@ -38,7 +39,7 @@ pub async fn remove(
     Path(id): Path<String>,
     auth: Authed,
 ) -> Result<Json<AttributesOut>, GfError> {
-    let user = auth.caller.self_user(path_id(&id, "user")?)?;
+    let user = auth.caller.self_user(path_id(&id, Entity::User)?)?;
     let req: RemoveAttributesRequest = auth.input.parse()?;
     Ok(Json(AttributesOut::new(
         s.gamefuse.remove_attributes(user, req.keys()).await?,
@@ -51,6 +52,6 @@ pub async fn list(
     Path(id): Path<String>,
     auth: Authed,
 ) -> Result<Json<AttributesOut>, GfError> {
-    let user = s.gamefuse.user(&auth.caller, path_id(&id, "user")?).await?;
+    let user = s.gamefuse.user(&auth.caller, path_id(&id, Entity::User)?).await?;
     Ok(Json(AttributesOut::new(s.gamefuse.attributes(&user).await?)))
 }

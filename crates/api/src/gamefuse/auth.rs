@@ -21,6 +21,7 @@ use super::input::Input;
 use super::wire::GameCreds;
 use crate::common::client_ip::ClientIp;
 use crate::common::state::AppState;
+use playgate_core::Entity;
 
 fn header(h: &HeaderMap, name: &str) -> Option<String> {
     h.get(name)
@@ -198,7 +199,7 @@ impl FromRequest<AppState> for SuiteCall {
     async fn from_request(req: Request, state: &AppState) -> Result<Self, GfError> {
         // Without a configured key the routes do not exist: 404 before anything else.
         if !state.gamefuse.test_suite_enabled() {
-            return Err(playgate_core::Error::NotFound("route").into());
+            return Err(playgate_core::Error::NotFound(Entity::Route).into());
         }
         let r = raw(req, state).await?;
         let name = header(&r.headers, "service-key-name").unwrap_or_default();

@@ -15,6 +15,7 @@ use super::wire::{
 };
 use super::{Authed, GfError, path_id};
 use crate::common::state::AppState;
+use playgate_core::Entity;
 
 /// Invalid data is 422 on these routes (reference 12.2, 12.4).
 fn unprocessable(e: impl Into<GfError>) -> GfError {
@@ -72,7 +73,7 @@ pub async fn page(
     auth: Authed,
 ) -> Result<Json<ChatPageOut>, GfError> {
     let me = viewer(&auth)?;
-    let page = path_id(&page, "page")?;
+    let page = path_id(&page, Entity::Page)?;
     let (direct, group) = s.gamefuse.chats_page(&auth.caller, page).await?;
     let out = ChatPageOut {
         direct_chats: chats(direct, me),
@@ -103,7 +104,7 @@ pub async fn send(State(s): State<AppState>, auth: Authed) -> Result<Json<Messag
 /// `GET /messages/page/{page}?chat_id=`: a bare array (JS) or `{"messages": …}` (native).
 pub async fn messages(State(s): State<AppState>, Path(page): Path<String>, auth: Authed) -> Result<Response, GfError> {
     let me = viewer(&auth)?;
-    let page = path_id(&page, "page")?;
+    let page = path_id(&page, Entity::Page)?;
     let req: MessageRequest = auth.input.parse()?;
     let chat = req.chat_id.ok_or_else(|| GfError::invalid("chat_id", "is required"))?;
     let list: Vec<ChatMessageOut> = s
@@ -125,7 +126,7 @@ pub async fn mark_read(
     Path(id): Path<String>,
     auth: Authed,
 ) -> Result<Json<MessageOut>, GfError> {
-    let id = path_id(&id, "message")?;
+    let id = path_id(&id, Entity::Message)?;
     s.gamefuse.mark_read(&auth.caller, id).await?;
     Ok(Json(MessageOut::new("Message marked as read")))
 }

@@ -7,9 +7,10 @@ use playgate_core::gamefuse::economy::CounterOp;
 use super::wire::{CreditsRequest, ScoreRequest, UserSelfOut};
 use super::{Authed, GfError, path_id};
 use crate::common::state::AppState;
+use playgate_core::Entity;
 
 async fn apply(s: &AppState, id: &str, auth: &Authed, op: CounterOp) -> Result<Json<UserSelfOut>, GfError> {
-    let user = auth.caller.self_user(path_id(id, "user")?)?;
+    let user = auth.caller.self_user(path_id(id, Entity::User)?)?;
     let user = s.gamefuse.apply_counter(user, op).await?;
     Ok(Json(UserSelfOut::new(&user, auth.token.clone(), s.core.now())))
 }

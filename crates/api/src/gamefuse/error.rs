@@ -7,8 +7,7 @@
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use playgate_core::gamefuse::GAME_DISABLED;
-use playgate_core::{ConstraintKind, Error};
+use playgate_core::{Conflict, ConstraintKind, Entity, Error, Forbidden, Unauthorized};
 
 /// A GameFuse error response.
 #[derive(Debug)]
@@ -48,22 +47,17 @@ impl GfError {
     }
 }
 
-fn capitalized(s: &str) -> String {
-    let mut c = s.chars();
-    match c.next() {
-        Some(f) => f.to_uppercase().chain(c).collect(),
-        None => String::new(),
-    }
-}
-
 impl From<Error> for GfError {
     fn from(e: Error) -> Self {
         let (status, message) = match &e {
             Error::Invalid { field, reason } => (StatusCode::BAD_REQUEST, format!("{field} {reason}")),
-            Error::Unauthorized(m) => (StatusCode::UNAUTHORIZED, (*m).to_owned()),
-            Error::Forbidden(m) if *m == GAME_DISABLED => (StatusCode::PAYMENT_REQUIRED, (*m).to_owned()),
-            Error::Forbidden(m) => (StatusCode::FORBIDDEN, capitalized(m)),
-            Error::NotFound(what) => (StatusCode::NOT_FOUND, capitalized(&format!("{what} not found"))),
+            Error::Unauthorized(r) => (StatusCode::UNAUTHORIZED, unauthorized(*r).to_owned()),
+            Error::Forbidden(r) => {
+                let (status, text) = forbidden(*r);
+                (status, text.to_owned())
+            }
+            Error::NotFound(r) => (StatusCode::NOT_FOUND, not_found(*r).to_owned()),
+            Error::Conflict(r) => (StatusCode::UNPROCESSABLE_ENTITY, conflict(*r).to_owned()),
             // A key the core did not turn into a reason of its own (its name is not for clients).
             Error::Constraint {
                 kind: ConstraintKind::Unique,
@@ -76,7 +70,6 @@ impl From<Error> for GfError {
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "Refers to a record that does not exist".to_owned(),
             ),
-            Error::Conflict(m) => (StatusCode::UNPROCESSABLE_ENTITY, m.clone()),
             Error::RateLimited { retry_after_secs } => {
                 let mut err = GfError::new(
                     StatusCode::TOO_MANY_REQUESTS,
@@ -103,6 +96,135 @@ impl From<Error> for GfError {
     }
 }
 
+// GameFuse's words for every reason the core gives, one arm per variant (no catch-all: a
+// new reason must be worded here). Its sentences live here only; reasons only the i3D
+// calls meet are worded plainly.
+
+/// The text of a 422 for each conflict.
+fn conflict(r: Conflict) -> &'static str {
+    match r {
+        Conflict::UnknownUser => "User not found",
+        Conflict::UnknownUsername => "Unknown username",
+        Conflict::FriendRequestToSelf => "Cannot send a friend request to yourself",
+        Conflict::FriendshipExists => "A friend request or friendship with this user already exists",
+        Conflict::NotFriendRequestRecipient => "Only the recipient may answer a pending friend request",
+        Conflict::NotFriendRequestSender => "Only the sender may cancel a pending friend request",
+        Conflict::FriendRequestNotPending => "The friend request is no longer pending",
+        Conflict::NotFriends => "You are not friends with this user",
+        Conflict::ConnectionNotPending => "This connection is not pending",
+        Conflict::AlreadyInGroup => "Already connected to this group",
+        Conflict::CallerNotGroupMember => "You are not a member of this group",
+        Conflict::UserNotGroupMember => "This user is not a member of the group",
+        Conflict::UserNotGroupAdmin => "This user is not an admin of the group",
+        Conflict::LastGroupAdmin => "A group keeps at least one admin",
+        Conflict::GroupAttributeExists => "The group already has this attribute",
+        Conflict::GroupChatNotMember => "Only members may chat in a group",
+        Conflict::PasswordChangedMeanwhile => "The password was changed meanwhile; try again",
+        Conflict::UsernameTaken => "Username has already been taken",
+        Conflict::EmailTaken => "Email has already been taken",
+        Conflict::AccountNameTaken => "user name already taken",
+        Conflict::SessionEnded => "session already ended",
+        Conflict::AlreadyLoggedIn => "The API key already holds a login",
+        Conflict::TwoFactorEnabled => "Two-factor authentication is already on",
+        Conflict::TwoFactorNotEnrolling => "No two-factor enrollment is in progress",
+        Conflict::TwoFactorNotEnabled => "Two-factor authentication is off",
+        Conflict::LinkedElsewhere => "The player is linked to another account",
+    }
+}
+
+/// The status and text for each refusal: 402 for a disabled game (seed 003), else 403.
+fn forbidden(r: Forbidden) -> (StatusCode, &'static str) {
+    match r {
+        Forbidden::GameDisabled => (
+            StatusCode::PAYMENT_REQUIRED,
+            "Game is disabled. Check the GameFuse dashboard",
+        ),
+        Forbidden::NotEnoughCredits => (StatusCode::FORBIDDEN, "Not enough credits"),
+        Forbidden::StoreItemOwned => (StatusCode::FORBIDDEN, "The user already owns this store item"),
+        Forbidden::NotGroupMember => (StatusCode::FORBIDDEN, "Only members may do this"),
+        Forbidden::NotGroupAdmin => (StatusCode::FORBIDDEN, "Only a group admin may do this"),
+        Forbidden::InviteNeedsAdmin => (StatusCode::FORBIDDEN, "Only a group admin may invite"),
+        Forbidden::GroupNeedsInvite => (
+            StatusCode::FORBIDDEN,
+            "This group cannot be joined without an invite or a request",
+        ),
+        Forbidden::RemovedFromGroup => (StatusCode::FORBIDDEN, "You were removed from this group"),
+        Forbidden::GroupFull => (StatusCode::FORBIDDEN, "The group is full"),
+        Forbidden::NotConnectionAddressee => (StatusCode::FORBIDDEN, "Not allowed to answer this connection"),
+        Forbidden::NotConnectionSender => (
+            StatusCode::FORBIDDEN,
+            "Only the sender may cancel a pending invite or request",
+        ),
+        Forbidden::GroupAttributeNeedsAdmin => (StatusCode::FORBIDDEN, "Only admins may add attributes to this group"),
+        Forbidden::NotAttributeCreator => (StatusCode::FORBIDDEN, "Only the attribute's creator may change it"),
+        Forbidden::NotChatParticipant => (
+            StatusCode::FORBIDDEN,
+            "Only a participant may read or post in this chat",
+        ),
+        Forbidden::RouteDisabledForUsers => (StatusCode::FORBIDDEN, "This route is disabled for game users"),
+        Forbidden::RouteDisabledForServiceKeys => (StatusCode::FORBIDDEN, "This route is disabled for service keys"),
+        Forbidden::TestSuiteForeignGame => (StatusCode::FORBIDDEN, "The test suite may only touch games it created"),
+    }
+}
+
+/// The text of a 401 for each refused credential.
+fn unauthorized(r: Unauthorized) -> &'static str {
+    match r {
+        Unauthorized::BadClientCredentials => "invalid client credentials",
+        Unauthorized::MissingClientCredentials => "No client id or secret presented",
+        Unauthorized::BadRefreshToken => "invalid refresh token",
+        Unauthorized::RefreshTokenExpired => "refresh token expired",
+        Unauthorized::RefreshTokenReused => "refresh token already used; session ended",
+        Unauthorized::SessionNotLive => "session ended or expired",
+        Unauthorized::BadCredentials => "Wrong user name or password",
+        Unauthorized::BadOtp => "Wrong one-time password",
+        Unauthorized::MissingApiKey => "No API key presented",
+        Unauthorized::BadApiKey => "The API key is not valid",
+        Unauthorized::ApiKeyExpired => "The API key has expired",
+        Unauthorized::ApiKeyAddressRefused => "The API key is not allowed from this address",
+        Unauthorized::BadAdminToken => "invalid admin token",
+        Unauthorized::SignInRefused => "User not found or incorrect password",
+        Unauthorized::BadUserToken => "Request missing user authentication token",
+        Unauthorized::BadServiceKey => "invalid service key",
+        Unauthorized::BadSystemServiceKey => "invalid system service key",
+        Unauthorized::CurrentUserRequired => "current-user-id is required with a service key",
+        Unauthorized::NotCurrentUser => "can only do this for the current user",
+        Unauthorized::NotRoundOwner => "only the round's owner may change it",
+        Unauthorized::NotRoundMaster => "only the round's master may add other players",
+        Unauthorized::RoundForOtherUser => "can only create rounds for the current user",
+        Unauthorized::OtherGameLeaderboards => "cannot view the leaderboards of another game",
+    }
+}
+
+/// The text of a 404 for each kind of thing not found.
+fn not_found(r: Entity) -> &'static str {
+    match r {
+        Entity::Game => "Game not found",
+        Entity::GameByToken => "Game with this id and token not found",
+        Entity::GameVariable => "Game variable not found",
+        Entity::Player => "Player not found",
+        Entity::User => "User not found",
+        Entity::Account => "Account not found",
+        Entity::Session => "Session not found",
+        Entity::Login => "Login not found",
+        Entity::LoginAwaitingOtp => "Login awaiting an OTP not found",
+        Entity::ServiceKey => "Service key not found",
+        Entity::Friendship => "Friendship not found",
+        Entity::Group => "Group not found",
+        Entity::GroupConnection => "Group connection not found",
+        Entity::GroupAttribute => "Attribute not found",
+        Entity::Chat => "Chat not found",
+        Entity::Message => "Message not found",
+        Entity::GameRound => "Game round not found",
+        Entity::MultiplayerGameRound => "Multiplayer game round not found",
+        Entity::StoreItem => "Store item not found",
+        Entity::OwnedStoreItem => "Store item owned by the user not found",
+        Entity::Route => "Route not found",
+        Entity::Page => "Page not found",
+        Entity::Row => "Row not found",
+    }
+}
+
 impl IntoResponse for GfError {
     fn into_response(self) -> Response {
         let mut resp = (
@@ -124,15 +246,44 @@ impl IntoResponse for GfError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::common::reasons::{every_reason, parts};
+
+    /// Every reason has GameFuse's status (reference 0.5) and a non-empty `text/plain` body.
+    #[tokio::test]
+    async fn every_reason_has_a_status_and_a_text() {
+        for e in every_reason() {
+            let what = format!("{e:?}");
+            let want = match e {
+                Error::Forbidden(Forbidden::GameDisabled) => StatusCode::PAYMENT_REQUIRED,
+                Error::Forbidden(_) => StatusCode::FORBIDDEN,
+                Error::Conflict(_) => StatusCode::UNPROCESSABLE_ENTITY,
+                Error::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+                _ => StatusCode::NOT_FOUND,
+            };
+            let (status, ctype, body) = parts(GfError::from(e).into_response()).await;
+            assert_eq!(status, want, "{what}");
+            assert_eq!(ctype, "text/plain; charset=utf-8", "{what}");
+            // One line of text for the SDK to show.
+            assert!(!body.is_empty() && !body.contains('\n'), "{what}: {body}");
+        }
+    }
 
     #[test]
     fn statuses_and_texts() {
         let cases = [
             (Error::invalid("email", "is required"), 400, "email is required"),
-            (Error::Unauthorized("no"), 401, "no"),
-            (Error::Forbidden(GAME_DISABLED), 402, GAME_DISABLED),
-            (Error::Forbidden("not enough credits"), 403, "Not enough credits"),
-            (Error::NotFound("user"), 404, "User not found"),
+            (
+                Error::Unauthorized(Unauthorized::BadUserToken),
+                401,
+                "Request missing user authentication token",
+            ),
+            (
+                Error::Forbidden(Forbidden::GameDisabled),
+                402,
+                "Game is disabled. Check the GameFuse dashboard",
+            ),
+            (Error::Forbidden(Forbidden::NotEnoughCredits), 403, "Not enough credits"),
+            (Error::NotFound(Entity::User), 404, "User not found"),
             (
                 Error::Constraint {
                     kind: ConstraintKind::Unique,
@@ -150,9 +301,9 @@ mod tests {
                 "Refers to a record that does not exist",
             ),
             (
-                Error::Conflict("Already in the group".into()),
+                Error::Conflict(Conflict::UsernameTaken),
                 422,
-                "Already in the group",
+                "Username has already been taken",
             ),
             (Error::internal("db down: secret detail"), 500, "Unknown server error"),
         ];
@@ -160,7 +311,8 @@ mod tests {
             let g = GfError::from(e);
             assert_eq!((g.status.as_u16(), g.message.as_str()), (status, text));
         }
-        let g = GfError::from(Error::Unauthorized("x")).remap(StatusCode::UNAUTHORIZED, StatusCode::NOT_FOUND);
+        let g = GfError::from(Error::Unauthorized(Unauthorized::SignInRefused))
+            .remap(StatusCode::UNAUTHORIZED, StatusCode::NOT_FOUND);
         assert_eq!(g.status(), StatusCode::NOT_FOUND);
     }
 }

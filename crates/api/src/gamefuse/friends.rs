@@ -11,6 +11,7 @@ use super::wire::{
 };
 use super::{Authed, GfError, path_id};
 use crate::common::state::AppState;
+use playgate_core::Entity;
 
 /// The reference answers refusals of these routes with 422.
 fn unprocessable(e: playgate_core::Error) -> GfError {
@@ -38,7 +39,7 @@ pub async fn answer(
     Path(id): Path<String>,
     auth: Authed,
 ) -> Result<Json<MessageOut>, GfError> {
-    let id = path_id(&id, "friendship")?;
+    let id = path_id(&id, Entity::Friendship)?;
     let req: FriendshipAnswer = auth.input.unwrapped("friendship").parse()?;
     let accept = match req.status.as_deref().map(str::trim) {
         Some("accepted") => true,
@@ -67,7 +68,7 @@ pub async fn cancel(
     Path(id): Path<String>,
     auth: Authed,
 ) -> Result<Json<MessageOut>, GfError> {
-    let id = path_id(&id, "friendship")?;
+    let id = path_id(&id, Entity::Friendship)?;
     s.gamefuse
         .cancel_friend_request(&auth.caller, id)
         .await
@@ -109,7 +110,7 @@ pub async fn friends_of_user(
     Path(id): Path<String>,
     auth: Authed,
 ) -> Result<Json<FriendsOut>, GfError> {
-    let id = path_id(&id, "user")?;
+    let id = path_id(&id, Entity::User)?;
     friends_of(&s, &auth, Some(id)).await
 }
 

@@ -11,6 +11,7 @@ use super::input::Input;
 use super::wire::{GameRoundOut, GameRoundsOut, MessageOut, RoundRequest, RoundsQuery, shaped};
 use super::{Authed, GfError, path_id};
 use crate::common::state::AppState;
+use playgate_core::Entity;
 
 /// Validation errors are 422 on these routes (reference 13.2).
 fn unprocessable(e: GfError) -> GfError {
@@ -88,7 +89,7 @@ pub async fn update(
     Path(id): Path<String>,
     auth: Authed,
 ) -> Result<Json<GameRoundOut>, GfError> {
-    let id = path_id(&id, "game round")?;
+    let id = path_id(&id, Entity::GameRound)?;
     let input = round_input(&auth)?;
     let r = s
         .gamefuse
@@ -104,7 +105,7 @@ pub async fn delete(
     Path(id): Path<String>,
     auth: Authed,
 ) -> Result<Json<MessageOut>, GfError> {
-    let id = path_id(&id, "game round")?;
+    let id = path_id(&id, Entity::GameRound)?;
     s.gamefuse.delete_round(&auth.caller, id).await?;
     // The C# SDK's tests look for `destroyed` (reference 17.5).
     Ok(Json(MessageOut::new("Game round destroyed")))
@@ -116,7 +117,7 @@ pub async fn show(
     Path(id): Path<String>,
     auth: Authed,
 ) -> Result<Json<GameRoundOut>, GfError> {
-    let id = path_id(&id, "game round")?;
+    let id = path_id(&id, Entity::GameRound)?;
     let r = s.gamefuse.round(&auth.caller, id).await?;
     Ok(Json(shaped(r.into(), auth.client.native())))
 }

@@ -16,6 +16,7 @@ use super::wire::{
 };
 use super::{Authed, Client, GfError, path_id};
 use crate::common::state::AppState;
+use playgate_core::Entity;
 
 /// Invalid data is 422 on these routes (reference 11.2, 11.7).
 fn unprocessable(e: playgate_core::Error) -> GfError {
@@ -77,7 +78,7 @@ pub async fn mine(State(s): State<AppState>, auth: Authed) -> Result<Json<Groups
 
 /// `GET /groups/{id}`: with members and admins; pending invites and requests for admins.
 pub async fn show(State(s): State<AppState>, Path(id): Path<String>, auth: Authed) -> Result<Json<GroupOut>, GfError> {
-    let id = path_id(&id, "group")?;
+    let id = path_id(&id, Entity::Group)?;
     let out = GroupOut::detail(s.gamefuse.group(&auth.caller, id).await?);
     Ok(Json(shaped(out, auth.client.native())))
 }
@@ -88,7 +89,7 @@ pub async fn update(
     Path(id): Path<String>,
     auth: Authed,
 ) -> Result<Json<GroupOut>, GfError> {
-    let id = path_id(&id, "group")?;
+    let id = path_id(&id, Entity::Group)?;
     let input = group_input(&auth)?;
     let v = s
         .gamefuse
@@ -104,7 +105,7 @@ pub async fn delete(
     Path(id): Path<String>,
     auth: Authed,
 ) -> Result<Json<MessageOut>, GfError> {
-    let id = path_id(&id, "group")?;
+    let id = path_id(&id, Entity::Group)?;
     s.gamefuse.delete_group(&auth.caller, id).await?;
     Ok(Json(MessageOut::new("Group deleted")))
 }
@@ -144,7 +145,7 @@ pub async fn answer(
     Path(id): Path<String>,
     auth: Authed,
 ) -> Result<Json<ConnectionStatusOut>, GfError> {
-    let id = path_id(&id, "group connection")?;
+    let id = path_id(&id, Entity::GroupConnection)?;
     let req: ConnectionRequest = auth.input.unwrapped("group_connection").parse()?;
     let accept = match req.status.as_deref().map(str::trim) {
         Some("accepted") => true,
@@ -175,7 +176,7 @@ pub async fn cancel(
     Path(id): Path<String>,
     auth: Authed,
 ) -> Result<Json<MessageOut>, GfError> {
-    let id = path_id(&id, "group connection")?;
+    let id = path_id(&id, Entity::GroupConnection)?;
     s.gamefuse.cancel_connection(&auth.caller, id).await?;
     Ok(Json(MessageOut::new("Cancelled")))
 }
@@ -186,7 +187,7 @@ pub async fn leave(
     Path(id): Path<String>,
     auth: Authed,
 ) -> Result<Json<MessageOut>, GfError> {
-    let id = path_id(&id, "group")?;
+    let id = path_id(&id, Entity::Group)?;
     s.gamefuse.leave_group(&auth.caller, id).await.map_err(unprocessable)?;
     Ok(Json(MessageOut::new("Left the group")))
 }
@@ -202,7 +203,7 @@ pub async fn remove_member(
     Path(user): Path<String>,
     auth: Authed,
 ) -> Result<Json<MessageOut>, GfError> {
-    let user = path_id(&user, "user")?;
+    let user = path_id(&user, Entity::User)?;
     let group = group_of(&auth)?;
     s.gamefuse
         .remove_member(&auth.caller, group, user)
@@ -217,7 +218,7 @@ pub async fn make_admin(
     Path(user): Path<String>,
     auth: Authed,
 ) -> Result<Json<MessageOut>, GfError> {
-    let user = path_id(&user, "user")?;
+    let user = path_id(&user, Entity::User)?;
     let group = group_of(&auth)?;
     s.gamefuse
         .make_admin(&auth.caller, group, user)
@@ -234,7 +235,7 @@ pub async fn attributes(
     auth: Authed,
 ) -> Result<axum::response::Response, GfError> {
     use axum::response::IntoResponse;
-    let id = path_id(&id, "group")?;
+    let id = path_id(&id, Entity::Group)?;
     let me = auth.caller.user()?.id.0;
     let list: Vec<GroupAttributeOut> = s
         .gamefuse
@@ -256,7 +257,7 @@ pub async fn add_attribute(
     Path(id): Path<String>,
     auth: Authed,
 ) -> Result<Json<GroupAttributesOut>, GfError> {
-    let id = path_id(&id, "group")?;
+    let id = path_id(&id, Entity::Group)?;
     let me = auth.caller.user()?.id.0;
     let req: GroupAttributesRequest = auth.input.unwrapped("group").parse()?;
     let mut list = req.attributes.unwrap_or_default();
@@ -293,7 +294,7 @@ pub async fn modify_attribute(
     Path(id): Path<String>,
     auth: Authed,
 ) -> Result<Json<GroupAttributeOut>, GfError> {
-    let id = path_id(&id, "group")?;
+    let id = path_id(&id, Entity::Group)?;
     let me = auth.caller.user()?.id.0;
     let req: GroupAttributeIn = auth.input.unwrapped("group").parse()?;
     let key = req
@@ -314,7 +315,7 @@ pub async fn add_admin(
     Path(group): Path<String>,
     auth: Authed,
 ) -> Result<Json<MessageOut>, GfError> {
-    let group = path_id(&group, "group")?;
+    let group = path_id(&group, Entity::Group)?;
     let req: UserIdRequest = auth.input.unwrapped("group_connection").parse()?;
     let user = req.user_id.ok_or_else(|| GfError::invalid("user_id", "is required"))?;
     s.gamefuse
@@ -330,8 +331,8 @@ pub async fn remove_admin(
     Path((group, user)): Path<(String, String)>,
     auth: Authed,
 ) -> Result<Json<MessageOut>, GfError> {
-    let group = path_id(&group, "group")?;
-    let user = path_id(&user, "user")?;
+    let group = path_id(&group, Entity::Group)?;
+    let user = path_id(&user, Entity::User)?;
     s.gamefuse
         .remove_admin(&auth.caller, group, user)
         .await

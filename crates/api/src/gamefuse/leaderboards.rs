@@ -6,6 +6,7 @@ use axum::extract::{Path, State};
 use super::wire::{EntriesOut, LeaderboardEntryRequest, LeaderboardQueryRequest, UserSelfOut};
 use super::{Authed, GfError, path_id};
 use crate::common::state::AppState;
+use playgate_core::Entity;
 
 /// `POST /users/{id}/add_leaderboard_entry`: multipart (SDK; `extra_attributes` its raw
 /// pseudo-JSON text, kept verbatim) or JSON with a `metadata` object (docs, native SDKs).
@@ -15,7 +16,7 @@ pub async fn add(
     Path(id): Path<String>,
     auth: Authed,
 ) -> Result<Json<UserSelfOut>, GfError> {
-    let user = auth.caller.self_user(path_id(&id, "user")?)?;
+    let user = auth.caller.self_user(path_id(&id, Entity::User)?)?;
     let req: LeaderboardEntryRequest = auth.input.unwrapped("leaderboard_entry").parse()?;
     let name = req
         .leaderboard_name
@@ -45,7 +46,7 @@ pub async fn clear(
     Path(id): Path<String>,
     auth: Authed,
 ) -> Result<Json<UserSelfOut>, GfError> {
-    let user = auth.caller.self_user(path_id(&id, "user")?)?;
+    let user = auth.caller.self_user(path_id(&id, Entity::User)?)?;
     let req: LeaderboardQueryRequest = auth.input.parse()?;
     let name = req
         .leaderboard_name
@@ -61,7 +62,7 @@ pub async fn of_game(
     Path(game_id): Path<String>,
     auth: Authed,
 ) -> Result<Json<EntriesOut>, GfError> {
-    let game_id = path_id(&game_id, "game")?;
+    let game_id = path_id(&game_id, Entity::Game)?;
     let q: LeaderboardQueryRequest = auth.input.parse()?;
     let list = s
         .gamefuse
@@ -83,7 +84,7 @@ pub async fn of_user(
     Path(id): Path<String>,
     auth: Authed,
 ) -> Result<Json<EntriesOut>, GfError> {
-    let id = path_id(&id, "user")?;
+    let id = path_id(&id, Entity::User)?;
     let q: LeaderboardQueryRequest = auth.input.parse()?;
     let list = s
         .gamefuse

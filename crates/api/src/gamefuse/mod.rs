@@ -45,6 +45,7 @@ use axum::Router;
 use axum::http::{HeaderName, HeaderValue, Method, header};
 use axum::response::Response;
 use axum::routing::{delete, get, post, put};
+use playgate_core::Entity;
 use tower_http::cors::{Any, CorsLayer};
 
 pub use auth::{Authed, Client, GameCall, Open, SuiteCall};
@@ -97,7 +98,7 @@ fn cors() -> CorsLayer {
 }
 
 async fn not_found() -> GfError {
-    playgate_core::Error::NotFound("route").into()
+    playgate_core::Error::NotFound(Entity::Route).into()
 }
 
 async fn method_not_allowed() -> GfError {
@@ -105,7 +106,7 @@ async fn method_not_allowed() -> GfError {
 }
 
 /// Parses a numeric path id; anything else names nothing that exists.
-fn path_id(raw: &str, what: &'static str) -> Result<i64, GfError> {
+fn path_id(raw: &str, what: Entity) -> Result<i64, GfError> {
     raw.trim()
         .parse()
         .map_err(|_| playgate_core::Error::NotFound(what).into())

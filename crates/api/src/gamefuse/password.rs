@@ -11,6 +11,7 @@ use playgate_core::crypto::Secret;
 use super::wire::{ForgotOut, ForgotRequest, MessageOut, PasswordRequest};
 use super::{GameCall, GfError, Open, path_id};
 use crate::common::state::AppState;
+use playgate_core::Entity;
 
 /// `GET /games/{game_id}/forget_password?email=&game_id=&game_token=`: the same 200
 /// whether or not the address belongs to a user (no account enumeration, a deliberate
@@ -20,8 +21,8 @@ pub async fn forget(
     Path(game_id): Path<String>,
     call: GameCall,
 ) -> Result<Json<ForgotOut>, GfError> {
-    if path_id(&game_id, "game")? != call.game.id.0 {
-        return Err(playgate_core::Error::NotFound("game").into());
+    if path_id(&game_id, Entity::Game)? != call.game.id.0 {
+        return Err(playgate_core::Error::NotFound(Entity::Game).into());
     }
     let req: ForgotRequest = call.input.parse()?;
     let email = req.email.ok_or_else(|| GfError::invalid("email", "is required"))?;

@@ -7,6 +7,7 @@ use playgate_core::gamefuse::economy::Owned;
 use super::wire::{OwnedOut, StoreItemRequest};
 use super::{Authed, GfError, path_id};
 use crate::common::state::AppState;
+use playgate_core::Entity;
 
 fn item_id(auth: &Authed) -> Result<(i64, bool), GfError> {
     let req: StoreItemRequest = auth.input.parse()?;
@@ -23,7 +24,7 @@ pub async fn purchase(
     Path(id): Path<String>,
     auth: Authed,
 ) -> Result<Json<OwnedOut>, GfError> {
-    let user = auth.caller.self_user(path_id(&id, "user")?)?;
+    let user = auth.caller.self_user(path_id(&id, Entity::User)?)?;
     let (item, _) = item_id(&auth)?;
     Ok(Json(s.gamefuse.purchase(user, item).await?.into()))
 }
@@ -34,14 +35,14 @@ pub async fn remove(
     Path(id): Path<String>,
     auth: Authed,
 ) -> Result<Json<OwnedOut>, GfError> {
-    let user = auth.caller.self_user(path_id(&id, "user")?)?;
+    let user = auth.caller.self_user(path_id(&id, Entity::User)?)?;
     let (item, reimburse) = item_id(&auth)?;
     Ok(Json(s.gamefuse.remove_purchase(user, item, reimburse).await?.into()))
 }
 
 /// `GET /users/{id}/game_user_store_items`: any user of the caller's game.
 pub async fn list(State(s): State<AppState>, Path(id): Path<String>, auth: Authed) -> Result<Json<OwnedOut>, GfError> {
-    let user = s.gamefuse.user(&auth.caller, path_id(&id, "user")?).await?;
+    let user = s.gamefuse.user(&auth.caller, path_id(&id, Entity::User)?).await?;
     let items = s.gamefuse.purchases(&user).await?;
     Ok(Json(
         Owned {

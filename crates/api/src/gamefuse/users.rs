@@ -5,6 +5,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use playgate_core::Entity;
 use playgate_core::crypto::Secret;
 use playgate_core::gamefuse::users::SignUp;
 
@@ -39,7 +40,7 @@ pub async fn sign_up(State(s): State<AppState>, call: GameCall) -> Result<Json<U
 /// `GET /users/{id}`: the caller sees its full data; another user of the same game its
 /// public view; users of other games do not exist (404).
 pub async fn show(State(s): State<AppState>, Path(id): Path<String>, auth: Authed) -> Result<Response, GfError> {
-    let id = path_id(&id, "user")?;
+    let id = path_id(&id, Entity::User)?;
     let user = s.gamefuse.user(&auth.caller, id).await?;
     if auth.caller.user.as_ref().is_some_and(|me| me.id == user.id) {
         let attrs = s.gamefuse.attributes(&user).await?;
@@ -64,7 +65,7 @@ pub async fn update(
     Path(id): Path<String>,
     auth: Authed,
 ) -> Result<Json<UserSelfOut>, GfError> {
-    let user = auth.caller.self_user(path_id(&id, "user")?)?;
+    let user = auth.caller.self_user(path_id(&id, Entity::User)?)?;
     let req: ProfileRequest = auth.input.unwrapped("user").parse()?;
     let user = s
         .gamefuse
@@ -81,7 +82,7 @@ pub async fn change_password(
     Path(id): Path<String>,
     auth: Authed,
 ) -> Result<Json<UserSelfOut>, GfError> {
-    let user = auth.caller.self_user(path_id(&id, "user")?)?;
+    let user = auth.caller.self_user(path_id(&id, Entity::User)?)?;
     let req: PasswordRequest = auth.input.unwrapped("user").parse()?;
     let current = required(req.current_password, "current_password")?;
     let password = required(req.password, "password")?;

@@ -11,6 +11,7 @@ use playgate_core::account::{Account, ApiKey, Login};
 use super::I3dError;
 use crate::common::client_ip::ClientIp;
 use crate::common::state::AppState;
+use playgate_core::Unauthorized;
 
 /// A request made with a valid API key.
 #[derive(Debug, Clone)]
@@ -33,7 +34,7 @@ impl FromRequestParts<AppState> for ApiKeyAuth {
             .filter(|t| !t.is_empty())
             .map(str::to_owned)
         else {
-            return Err(Error::Unauthorized("Missing PRIVATE-TOKEN header").into());
+            return Err(Error::Unauthorized(Unauthorized::MissingApiKey).into());
         };
         let ClientIp(ip) = ClientIp::from_request_parts(parts, state)
             .await

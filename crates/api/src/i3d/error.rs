@@ -10,8 +10,7 @@
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use playgate_core::Error;
-use playgate_core::login::{NO_LOGIN, NO_LOGIN_AWAITING_OTP};
+use playgate_core::{Conflict, ConstraintKind, Entity, Error, Forbidden, Unauthorized};
 use serde::Serialize;
 
 /// `errorCode` of an unknown entity (the vendor's own example code), also of "not logged
@@ -72,20 +71,11 @@ impl IntoResponse for I3dError {
                 });
                 (StatusCode::BAD_REQUEST, CODE_INVALID, message)
             }
-            Error::Unauthorized(m) => (StatusCode::UNAUTHORIZED, CODE_UNAUTHORIZED, m.to_owned()),
-            Error::Forbidden(m) => (StatusCode::FORBIDDEN, CODE_FORBIDDEN, m.to_owned()),
-            // The document's two 404s, in its words.
-            Error::NotFound(NO_LOGIN) => (StatusCode::NOT_FOUND, CODE_NOT_FOUND, "Not logged in".into()),
-            Error::NotFound(NO_LOGIN_AWAITING_OTP) => {
-                (StatusCode::NOT_FOUND, CODE_NOT_FOUND, "Unexpected OTP call".into())
-            }
-            Error::NotFound(what) => (
-                StatusCode::NOT_FOUND,
-                CODE_NOT_FOUND,
-                format!("Entity not found: {what}"),
-            ),
-            Error::Conflict(m) => (StatusCode::CONFLICT, CODE_CONFLICT, m),
-            e @ Error::Constraint { .. } => (StatusCode::CONFLICT, CODE_CONFLICT, e.to_string()),
+            Error::Unauthorized(r) => (StatusCode::UNAUTHORIZED, CODE_UNAUTHORIZED, unauthorized(r).into()),
+            Error::Forbidden(r) => (StatusCode::FORBIDDEN, CODE_FORBIDDEN, forbidden(r).into()),
+            Error::NotFound(r) => (StatusCode::NOT_FOUND, CODE_NOT_FOUND, not_found(r).into()),
+            Error::Conflict(r) => (StatusCode::CONFLICT, CODE_CONFLICT, conflict(r).into()),
+            Error::Constraint { kind, .. } => (StatusCode::CONFLICT, CODE_CONFLICT, constraint(kind).into()),
             Error::PayloadTooLarge => (
                 StatusCode::PAYLOAD_TOO_LARGE,
                 CODE_TOO_LARGE,
@@ -135,6 +125,131 @@ impl IntoResponse for I3dError {
     }
 }
 
+// The i3D wording of every reason the core gives, one arm per variant (no catch-all: a
+// new reason must be worded here). Reasons only the GameFuse calls meet are worded plainly.
+
+/// The `errorMessage` of a 409 for a key the core did not turn into a reason of its own.
+fn constraint(kind: ConstraintKind) -> &'static str {
+    match kind {
+        ConstraintKind::Unique => "already exists",
+        ConstraintKind::ForeignKey => "refers to something that does not exist",
+    }
+}
+
+/// The `errorMessage` of a 409 for each conflict.
+fn conflict(r: Conflict) -> &'static str {
+    match r {
+        Conflict::UnknownUser => "The user named in the request does not exist",
+        Conflict::UnknownUsername => "A username named in the request does not exist",
+        Conflict::FriendRequestToSelf => "A friend request to oneself",
+        Conflict::FriendshipExists => "A friend request or friendship with this user already exists",
+        Conflict::NotFriendRequestRecipient => "Only the recipient may answer a pending friend request",
+        Conflict::NotFriendRequestSender => "Only the sender may cancel a pending friend request",
+        Conflict::FriendRequestNotPending => "The friend request is no longer pending",
+        Conflict::NotFriends => "The two users are not friends",
+        Conflict::ConnectionNotPending => "The group invite or join request is not pending",
+        Conflict::AlreadyInGroup => "Already a member of, invited to or asking to join the group",
+        Conflict::CallerNotGroupMember => "The caller is not a member of the group",
+        Conflict::UserNotGroupMember => "The user is not a member of the group",
+        Conflict::UserNotGroupAdmin => "The user is not an admin of the group",
+        Conflict::LastGroupAdmin => "The group's last admin cannot step down",
+        Conflict::GroupAttributeExists => "The group already has an attribute with this key",
+        Conflict::GroupChatNotMember => "Only members may chat in a group",
+        Conflict::PasswordChangedMeanwhile => "The password changed during the request",
+        Conflict::UsernameTaken => "The username is taken in this game",
+        Conflict::EmailTaken => "The e-mail address is taken in this game",
+        Conflict::AccountNameTaken => "user name already taken",
+        Conflict::SessionEnded => "session already ended",
+        Conflict::AlreadyLoggedIn => "Already logged in",
+        Conflict::TwoFactorEnabled => "2FA is already enabled",
+        Conflict::TwoFactorNotEnrolling => "No 2FA enrollment in progress: POST /v3/session/2fa first",
+        Conflict::TwoFactorNotEnabled => "2FA is not enabled",
+        Conflict::LinkedElsewhere => "The player is linked to another account",
+    }
+}
+
+/// The `errorMessage` of a 403 for each refusal.
+fn forbidden(r: Forbidden) -> &'static str {
+    match r {
+        Forbidden::GameDisabled => "The game is disabled",
+        Forbidden::NotEnoughCredits => "Not enough credits",
+        Forbidden::StoreItemOwned => "The user already owns this store item",
+        Forbidden::NotGroupMember => "Only the group's members may do this",
+        Forbidden::NotGroupAdmin => "Only a group admin may do this",
+        Forbidden::InviteNeedsAdmin => "Only a group admin may invite",
+        Forbidden::GroupNeedsInvite => "The group cannot be joined without an invite or a request",
+        Forbidden::RemovedFromGroup => "The user was removed from the group",
+        Forbidden::GroupFull => "The group is full",
+        Forbidden::NotConnectionAddressee => "Only the invited user or a group admin may answer",
+        Forbidden::NotConnectionSender => "Only the sender may cancel a pending invite or request",
+        Forbidden::GroupAttributeNeedsAdmin => "Only the group's admins may add attributes",
+        Forbidden::NotAttributeCreator => "Only the attribute's creator may change it",
+        Forbidden::NotChatParticipant => "Only a participant may read or post in the chat",
+        Forbidden::RouteDisabledForUsers => "The route is switched off for game users",
+        Forbidden::RouteDisabledForServiceKeys => "The route is switched off for service keys",
+        Forbidden::TestSuiteForeignGame => "The test suite may only touch games it created",
+    }
+}
+
+/// The `errorMessage` of a 401 for each refused credential.
+fn unauthorized(r: Unauthorized) -> &'static str {
+    match r {
+        Unauthorized::BadClientCredentials => "invalid client credentials",
+        Unauthorized::MissingClientCredentials => "No client id or secret presented",
+        Unauthorized::BadRefreshToken => "invalid refresh token",
+        Unauthorized::RefreshTokenExpired => "refresh token expired",
+        Unauthorized::RefreshTokenReused => "refresh token already used; session ended",
+        Unauthorized::SessionNotLive => "session ended or expired",
+        Unauthorized::BadCredentials => "Invalid credentials",
+        Unauthorized::BadOtp => "Invalid OTP",
+        Unauthorized::MissingApiKey => "Missing PRIVATE-TOKEN header",
+        Unauthorized::BadApiKey => "Invalid API key",
+        Unauthorized::ApiKeyExpired => "API key expired",
+        Unauthorized::ApiKeyAddressRefused => "API key not allowed from this address",
+        Unauthorized::BadAdminToken => "missing or wrong admin token",
+        Unauthorized::SignInRefused => "Unknown e-mail address or wrong password",
+        Unauthorized::BadUserToken => "Missing or wrong user authentication token",
+        Unauthorized::BadServiceKey => "The service key is not valid",
+        Unauthorized::BadSystemServiceKey => "The system service key is not valid",
+        Unauthorized::CurrentUserRequired => "A service key acts for no user",
+        Unauthorized::NotCurrentUser => "Only for the caller's own user",
+        Unauthorized::NotRoundOwner => "Only the round's owner may change it",
+        Unauthorized::NotRoundMaster => "Only the round's master may add other players",
+        Unauthorized::RoundForOtherUser => "Rounds are created for the caller's own user",
+        Unauthorized::OtherGameLeaderboards => "The leaderboards of another game",
+    }
+}
+
+/// The `errorMessage` of a 404 for each kind of thing not found; the document's two
+/// 404s (not logged in, unexpected OTP call) in its words.
+fn not_found(r: Entity) -> &'static str {
+    match r {
+        Entity::Game => "Entity not found: game",
+        Entity::GameByToken => "Entity not found: game with this id and token",
+        Entity::GameVariable => "Entity not found: game variable",
+        Entity::Player => "Entity not found: player",
+        Entity::User => "Entity not found: user",
+        Entity::Account => "Entity not found: account",
+        Entity::Session => "Entity not found: session",
+        Entity::Login => "Not logged in",
+        Entity::LoginAwaitingOtp => "Unexpected OTP call",
+        Entity::ServiceKey => "Entity not found: service key",
+        Entity::Friendship => "Entity not found: friendship",
+        Entity::Group => "Entity not found: group",
+        Entity::GroupConnection => "Entity not found: group connection",
+        Entity::GroupAttribute => "Entity not found: attribute",
+        Entity::Chat => "Entity not found: chat",
+        Entity::Message => "Entity not found: message",
+        Entity::GameRound => "Entity not found: game round",
+        Entity::MultiplayerGameRound => "Entity not found: multiplayer game round",
+        Entity::StoreItem => "Entity not found: store item",
+        Entity::OwnedStoreItem => "Entity not found: store item owned by the user",
+        Entity::Route => "Entity not found: route",
+        Entity::Page => "Entity not found: page",
+        Entity::Row => "Entity not found: row",
+    }
+}
+
 /// A failure of the HTTP layer (unknown route, wrong method, a rejected path or body, a
 /// timeout) as an API v3 error object, with the `errorCode` its status stands for.
 pub fn http_failure(status: StatusCode, message: String) -> Response {
@@ -156,4 +271,55 @@ pub fn http_failure(status: StatusCode, message: String) -> Response {
         errors: Vec::new(),
     };
     (status, axum::Json(body)).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::common::reasons::{every_reason, parts, usual_status};
+
+    /// Every reason has its status and an API v3 error object: `errorCode` of its kind, an
+    /// `errorMessage` of i3D's own, and an empty `errors`.
+    #[tokio::test]
+    async fn every_reason_has_a_status_and_an_error_object() {
+        for e in every_reason() {
+            let what = format!("{e:?}");
+            let want = usual_status(&e);
+            let code = match e {
+                Error::Conflict(_) => CODE_CONFLICT,
+                Error::Forbidden(_) => CODE_FORBIDDEN,
+                Error::Unauthorized(_) => CODE_UNAUTHORIZED,
+                _ => CODE_NOT_FOUND,
+            };
+            let (status, ctype, body) = parts(I3dError(e).into_response()).await;
+            assert_eq!(status, want, "{what}");
+            assert!(ctype.starts_with("application/json"), "{what}: {ctype}");
+            let v: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
+            assert_eq!(v["errorCode"], code, "{what}: {body}");
+            assert!(
+                v["errorMessage"].as_str().is_some_and(|m| !m.is_empty()),
+                "{what}: {body}"
+            );
+            assert_eq!(v["errors"], serde_json::json!([]), "{what}: {body}");
+            assert_eq!(v.as_object().map(|o| o.len()), Some(3), "{what}: {body}");
+        }
+    }
+
+    /// The document's failures, in its words.
+    #[tokio::test]
+    async fn the_documented_failures_in_i3d_words() {
+        let cases = [
+            (Error::Unauthorized(Unauthorized::BadCredentials), "Invalid credentials"),
+            (Error::Unauthorized(Unauthorized::BadOtp), "Invalid OTP"),
+            (Error::Conflict(Conflict::AlreadyLoggedIn), "Already logged in"),
+            (Error::NotFound(Entity::Login), "Not logged in"),
+            (Error::NotFound(Entity::LoginAwaitingOtp), "Unexpected OTP call"),
+            (Error::NotFound(Entity::Account), "Entity not found: account"),
+        ];
+        for (e, text) in cases {
+            let (_, _, body) = parts(I3dError(e).into_response()).await;
+            let v: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
+            assert_eq!(v["errorMessage"], text);
+        }
+    }
 }

@@ -8,6 +8,7 @@ use playgate_core::game::Game;
 use super::KgenError;
 use crate::common::client_ip::ClientIp;
 use crate::common::state::AppState;
+use playgate_core::Unauthorized;
 
 /// An authenticated game backend.
 #[derive(Debug, Clone)]
@@ -19,7 +20,7 @@ impl FromRequestParts<AppState> for S2sClient {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, KgenError> {
         let header = |name: &str| parts.headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim);
         let (Some(id), Some(secret)) = (header("x-client-id"), header("x-client-secret")) else {
-            return Err(Error::Unauthorized("missing x-client-id or x-client-secret header").into());
+            return Err(Error::Unauthorized(Unauthorized::MissingClientCredentials).into());
         };
         let (id, secret) = (id.to_owned(), secret.to_owned());
         let ClientIp(ip) = ClientIp::from_request_parts(parts, state)

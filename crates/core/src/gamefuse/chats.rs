@@ -9,6 +9,7 @@ use super::users::Caller;
 use super::{Gamefuse, GfUser};
 use crate::clock::Timestamp;
 use crate::ids::{GameId, PlayerId};
+use crate::{Conflict, Entity, Forbidden};
 use crate::{Error, Result};
 
 /// Chats and messages per page (reference 12.1, verified).
@@ -152,9 +153,9 @@ impl Gamefuse {
             .store()
             .gf_chat(caller.game.id, chat)
             .await?
-            .ok_or(Error::NotFound("chat"))?;
+            .ok_or(Error::NotFound(Entity::Chat))?;
         if !self.store().gf_in_chat(rec.id, me.id).await? {
-            return Err(Error::Forbidden("only a participant may read or post in this chat"));
+            return Err(Error::Forbidden(Forbidden::NotChatParticipant));
         }
         Ok((me, rec))
     }
@@ -174,7 +175,7 @@ impl Gamefuse {
                         .store()
                         .gf_user_by_username(caller.game.id, &key)
                         .await?
-                        .ok_or_else(|| Error::Conflict(format!("Unknown username: {}", n.trim())))?;
+                        .ok_or_else(|| Error::Conflict(Conflict::UnknownUsername))?;
                     ids.push(u.id.0);
                 }
                 ids.sort_unstable();
@@ -195,11 +196,11 @@ impl Gamefuse {
                     .is_some_and(|c| c.status == "accepted");
                 let exists = !self.store().gf_groups(caller.game.id, &[g]).await?.is_empty();
                 if !exists {
-                    return Err(Error::NotFound("group"));
+                    return Err(Error::NotFound(Entity::Group));
                 }
                 if !member {
                     // Reference 12.2: 422 for a non-member.
-                    return Err(Error::Conflict("Only members may chat in a group".into()));
+                    return Err(Error::Conflict(Conflict::GroupChatNotMember));
                 }
                 self.store().gf_group_chat(caller.game.id, g, me.id, now).await?
             }
@@ -209,11 +210,11 @@ impl Gamefuse {
             .store()
             .gf_chat(caller.game.id, id)
             .await?
-            .ok_or(Error::NotFound("chat"))?;
+            .ok_or(Error::NotFound(Entity::Chat))?;
         self.assemble(caller.game.id, vec![rec], 0)
             .await?
             .pop()
-            .ok_or(Error::NotFound("chat"))
+            .ok_or(Error::NotFound(Entity::Chat))
     }
 
     /// `GET /chats/page/{page}`: (direct chats, group chats), each paged on its own.
@@ -258,10 +259,10 @@ impl Gamefuse {
             .store()
             .gf_message(message)
             .await?
-            .ok_or(Error::NotFound("message"))?;
+            .ok_or(Error::NotFound(Entity::Message))?;
         let (me, _) = self.chat_for(caller, m.chat_id).await.map_err(|e| {
             if matches!(e, Error::NotFound(_)) {
-                Error::NotFound("message")
+                Error::NotFound(Entity::Message)
             } else {
                 e
             }
@@ -270,7 +271,7 @@ impl Gamefuse {
         self.store()
             .gf_message(message)
             .await?
-            .ok_or(Error::NotFound("message"))
+            .ok_or(Error::NotFound(Entity::Message))
     }
 
     // -------------------------------------------------------------- group attributes
@@ -283,13 +284,13 @@ impl Gamefuse {
             .gf_groups(caller.game.id, &[group])
             .await?
             .pop()
-            .ok_or(Error::NotFound("group"))?;
+            .ok_or(Error::NotFound(Entity::Group))?;
         let c = self
             .store()
             .gf_connection_of(group, me.id)
             .await?
             .filter(|c| c.status == "accepted")
-            .ok_or(Error::Forbidden("only members may do this"))?;
+            .ok_or(Error::Forbidden(Forbidden::NotGroupMember))?;
         Ok((me, c.is_admin, g.admins_only_can_create_attributes))
     }
 
@@ -310,7 +311,7 @@ impl Gamefuse {
     ) -> Result<Vec<GroupAttribute>> {
         let (me, admin, admins_only) = self.member_of(caller, group).await?;
         if admins_only && !admin {
-            return Err(Error::Forbidden("only admins may add attributes to this group"));
+            return Err(Error::Forbidden(Forbidden::GroupAttributeNeedsAdmin));
         }
         if attrs.is_empty() {
             return Err(Error::invalid("attributes", "are required"));
@@ -346,9 +347,9 @@ impl Gamefuse {
             .await?
             .into_iter()
             .find(|a| a.key == key)
-            .ok_or(Error::NotFound("attribute"))?;
+            .ok_or(Error::NotFound(Entity::GroupAttribute))?;
         if a.creator_id != me.id && !a.others_can_edit {
-            return Err(Error::Forbidden("only the attribute's creator may change it"));
+            return Err(Error::Forbidden(Forbidden::NotAttributeCreator));
         }
         self.store().gf_set_group_attribute(a.id, value).await?;
         a.value = value.to_owned();

@@ -6,6 +6,7 @@ use super::{Gamefuse, GfUser};
 use crate::clock::Timestamp;
 use crate::game::Game;
 use crate::ids::{GameId, PlayerId};
+use crate::{Entity, Unauthorized};
 use crate::{Error, Result};
 
 /// A game variable (`game_variables`), set by the operator.
@@ -145,13 +146,16 @@ impl Gamefuse {
         if self.store().gf_delete_game_variable(game, key).await? {
             Ok(())
         } else {
-            Err(Error::NotFound("game variable"))
+            Err(Error::NotFound(Entity::GameVariable))
         }
     }
 
     /// A game by id, enabled or not (operator tools).
     pub async fn existing_game(&self, game: GameId) -> Result<Game> {
-        self.store().game_by_id(game).await?.ok_or(Error::NotFound("game"))
+        self.store()
+            .game_by_id(game)
+            .await?
+            .ok_or(Error::NotFound(Entity::Game))
     }
 
     /// A user's attributes.
@@ -235,7 +239,7 @@ impl Gamefuse {
         if self.store().gf_delete_store_item(game, id).await? {
             Ok(())
         } else {
-            Err(Error::NotFound("store item"))
+            Err(Error::NotFound(Entity::StoreItem))
         }
     }
 
@@ -300,7 +304,7 @@ impl Gamefuse {
         one_per_user: bool,
     ) -> Result<Vec<LeaderboardEntry>> {
         if game_id != caller.game.id.0 {
-            return Err(Error::Unauthorized("cannot view the leaderboards of another game"));
+            return Err(Error::Unauthorized(Unauthorized::OtherGameLeaderboards));
         }
         self.store()
             .gf_leaderboard(&LeaderboardQuery {

@@ -9,6 +9,7 @@ use crate::clock::Timestamp;
 use crate::crypto::{Secret, SecretHash};
 use crate::game::{Game, NewGame};
 use crate::ids::GameId;
+use crate::{Entity, Forbidden, Unauthorized};
 use crate::{Error, Result};
 
 /// A game's service key (its token is stored only as a hash).
@@ -62,7 +63,7 @@ impl Gamefuse {
         if self.store().gf_delete_service_key(game, name).await? {
             Ok(())
         } else {
-            Err(Error::NotFound("service key"))
+            Err(Error::NotFound(Entity::ServiceKey))
         }
     }
 
@@ -104,7 +105,7 @@ impl Gamefuse {
     /// `Unauthorized` when it does not match, `RateLimited` when `ip` is locked out.
     pub async fn authenticate_test_suite(&self, name: &str, token: &str, ip: Option<IpAddr>) -> Result<()> {
         let Some((want_name, want_token)) = &self.settings.test_suite_key else {
-            return Err(Error::NotFound("route"));
+            return Err(Error::NotFound(Entity::Route));
         };
         self.core
             .limit_credential(ip, async {
@@ -113,7 +114,7 @@ impl Gamefuse {
                 if name_ok && token_ok {
                     Ok(())
                 } else {
-                    Err(Error::Unauthorized("invalid system service key"))
+                    Err(Error::Unauthorized(Unauthorized::BadSystemServiceKey))
                 }
             })
             .await
@@ -174,7 +175,7 @@ impl Gamefuse {
     async fn suite_game(&self, game: i64) -> Result<Game> {
         let game = self.existing_game(GameId(game)).await?;
         if !self.store().gf_is_test_suite_game(game.id).await? {
-            return Err(Error::Forbidden("the test suite may only touch games it created"));
+            return Err(Error::Forbidden(Forbidden::TestSuiteForeignGame));
         }
         Ok(game)
     }

@@ -29,10 +29,6 @@ use crate::crypto::{Secret, random_token};
 use crate::ids::{GameId, PlayerId};
 use crate::service::Playgate;
 
-/// The message of the [`Error::Forbidden`](crate::Error::Forbidden) a disabled game's
-/// calls get; the GameFuse dialect answers it with 402 (seed 003).
-pub const GAME_DISABLED: &str = "Game is disabled. Check the GameFuse dashboard";
-
 /// Prefix of GameFuse game tokens.
 pub const GAME_TOKEN_PREFIX: &str = "gft_";
 /// Prefix of GameFuse authentication tokens (user sessions).

@@ -8,6 +8,7 @@ use super::users::Caller;
 use super::{Gamefuse, GfUser};
 use crate::clock::Timestamp;
 use crate::ids::{GameId, PlayerId};
+use crate::{Conflict, Entity, Forbidden, Unauthorized};
 use crate::{Error, Result};
 
 // ------------------------------------------------------------------ types
@@ -392,9 +393,9 @@ impl Gamefuse {
             .store()
             .gf_user_by_username(caller.game.id, &key)
             .await?
-            .ok_or_else(|| Error::Conflict("User not found".into()))?;
+            .ok_or_else(|| Error::Conflict(Conflict::UnknownUser))?;
         if other.id == me.id {
-            return Err(Error::Conflict("Cannot send a friend request to yourself".into()));
+            return Err(Error::Conflict(Conflict::FriendRequestToSelf));
         }
         let f = self
             .store()
@@ -415,11 +416,9 @@ impl Gamefuse {
             .store()
             .gf_friendship(caller.game.id, id)
             .await?
-            .ok_or(Error::NotFound("friendship"))?;
+            .ok_or(Error::NotFound(Entity::Friendship))?;
         if f.addressee != me.id || f.status != "pending" {
-            return Err(Error::Conflict(
-                "Only the recipient may answer a pending friend request".into(),
-            ));
+            return Err(Error::Conflict(Conflict::NotFriendRequestRecipient));
         }
         let done = if accept {
             self.store().gf_accept_friendship(id).await?
@@ -427,7 +426,7 @@ impl Gamefuse {
             self.store().gf_delete_friendship(id, "pending").await?
         };
         if !done {
-            return Err(Error::Conflict("The friend request is no longer pending".into()));
+            return Err(Error::Conflict(Conflict::FriendRequestNotPending));
         }
         Ok(())
     }
@@ -439,14 +438,12 @@ impl Gamefuse {
             .store()
             .gf_friendship(caller.game.id, id)
             .await?
-            .ok_or(Error::NotFound("friendship"))?;
+            .ok_or(Error::NotFound(Entity::Friendship))?;
         if f.requester != me.id || f.status != "pending" {
-            return Err(Error::Conflict(
-                "Only the sender may cancel a pending friend request".into(),
-            ));
+            return Err(Error::Conflict(Conflict::NotFriendRequestSender));
         }
         if !self.store().gf_delete_friendship(id, "pending").await? {
-            return Err(Error::Conflict("The friend request is no longer pending".into()));
+            return Err(Error::Conflict(Conflict::FriendRequestNotPending));
         }
         Ok(())
     }
@@ -455,7 +452,7 @@ impl Gamefuse {
     pub async fn unfriend(&self, caller: &Caller, other: i64) -> Result<()> {
         let me = me(caller)?;
         if !self.store().gf_unfriend(me.id, PlayerId(other)).await? {
-            return Err(Error::Conflict("You are not friends with this user".into()));
+            return Err(Error::Conflict(Conflict::NotFriends));
         }
         Ok(())
     }
@@ -480,17 +477,17 @@ impl Gamefuse {
     async fn view(&self, game: GameId, id: i64) -> Result<GroupView> {
         let groups = self.store().gf_groups(game, &[id]).await?;
         if groups.is_empty() {
-            return Err(Error::NotFound("group"));
+            return Err(Error::NotFound(Entity::Group));
         }
         let members = self.store().gf_members(&[id]).await?;
-        views(groups, &members).pop().ok_or(Error::NotFound("group"))
+        views(groups, &members).pop().ok_or(Error::NotFound(Entity::Group))
     }
 
     async fn admin_of(&self, caller: &Caller, group: i64) -> Result<(GfUser, GroupView)> {
         let me = me(caller)?.clone();
         let view = self.view(caller.game.id, group).await?;
         if !view.admins.iter().any(|a| a.id == me.id) {
-            return Err(Error::Forbidden("only a group admin may do this"));
+            return Err(Error::Forbidden(Forbidden::NotGroupAdmin));
         }
         Ok((me, view))
     }
@@ -661,9 +658,7 @@ impl Gamefuse {
         let (user, inviter, replace_removed) = match kind {
             ConnectionKind::Join => {
                 if !g.can_auto_join || g.is_invite_only {
-                    return Err(Error::Forbidden(
-                        "this group cannot be joined without an invite or a request",
-                    ));
+                    return Err(Error::Forbidden(Forbidden::GroupNeedsInvite));
                 }
                 c.status = "accepted".into();
                 (me.clone(), None, false)
@@ -678,7 +673,7 @@ impl Gamefuse {
             }
             ConnectionKind::Invite => {
                 if !view.admins.iter().any(|a| a.id == me.id) {
-                    return Err(Error::Forbidden("only a group admin may invite"));
+                    return Err(Error::Forbidden(Forbidden::InviteNeedsAdmin));
                 }
                 let name = cmd.username.as_deref().map(str::trim).unwrap_or("").to_lowercase();
                 let invitee = match (name.is_empty(), other) {
@@ -686,7 +681,7 @@ impl Gamefuse {
                     (true, Some(id)) => self.store().gf_user(caller.game.id, PlayerId(id)).await?,
                     (true, None) => return Err(Error::invalid("username", "is required")),
                 }
-                .ok_or_else(|| Error::Conflict("User not found".into()))?;
+                .ok_or_else(|| Error::Conflict(Conflict::UnknownUser))?;
                 c.player_id = invitee.id;
                 c.inviter_id = Some(me.id);
                 // An admin may invite back a user an admin removed.
@@ -711,17 +706,17 @@ impl Gamefuse {
             .store()
             .gf_connection(id)
             .await?
-            .ok_or(Error::NotFound("group connection"))?;
+            .ok_or(Error::NotFound(Entity::GroupConnection))?;
         let view = self.view(caller.game.id, c.group_id).await?;
         if c.status != "pending" {
-            return Err(Error::Conflict("This connection is not pending".into()));
+            return Err(Error::Conflict(Conflict::ConnectionNotPending));
         }
         let allowed = match c.kind {
             ConnectionKind::Invite => c.player_id == me.id,
             _ => view.admins.iter().any(|a| a.id == me.id),
         };
         if !allowed {
-            return Err(Error::Forbidden("not allowed to answer this connection"));
+            return Err(Error::Forbidden(Forbidden::NotConnectionAddressee));
         }
         if accept {
             self.store()
@@ -768,7 +763,7 @@ impl Gamefuse {
             .store()
             .gf_connection(id)
             .await?
-            .ok_or(Error::NotFound("group connection"))?;
+            .ok_or(Error::NotFound(Entity::GroupConnection))?;
         // Same game: the group must be visible to the caller.
         self.view(caller.game.id, c.group_id).await?;
         let mine = match c.kind {
@@ -776,9 +771,7 @@ impl Gamefuse {
             _ => c.player_id == me.id,
         };
         if c.status != "pending" || !mine {
-            return Err(Error::Forbidden(
-                "only the sender may cancel a pending invite or request",
-            ));
+            return Err(Error::Forbidden(Forbidden::NotConnectionSender));
         }
         self.store().gf_delete_connection(id).await?;
         Ok(())
@@ -793,7 +786,7 @@ impl Gamefuse {
             .gf_connection_of(group, me.id)
             .await?
             .filter(|c| c.status == "accepted")
-            .ok_or_else(|| Error::Conflict("You are not a member of this group".into()))?;
+            .ok_or_else(|| Error::Conflict(Conflict::CallerNotGroupMember))?;
         self.store().gf_delete_connection(c.id).await?;
         Ok(())
     }
@@ -807,7 +800,7 @@ impl Gamefuse {
             .gf_connection_of(group, PlayerId(user))
             .await?
             .filter(|c| c.status == "accepted")
-            .ok_or_else(|| Error::Conflict("This user is not a member of the group".into()))?;
+            .ok_or_else(|| Error::Conflict(Conflict::UserNotGroupMember))?;
         self.store()
             .gf_update_connection(c.id, "removed", false, None, self.now())
             .await?;
@@ -822,7 +815,7 @@ impl Gamefuse {
             .gf_connection_of(group, PlayerId(user))
             .await?
             .filter(|c| c.status == "accepted")
-            .ok_or_else(|| Error::Conflict("This user is not a member of the group".into()))?;
+            .ok_or_else(|| Error::Conflict(Conflict::UserNotGroupMember))?;
         self.store()
             .gf_update_connection(c.id, "accepted", true, None, self.now())
             .await
@@ -837,9 +830,9 @@ impl Gamefuse {
             .gf_connection_of(group, PlayerId(user))
             .await?
             .filter(|c| c.status == "accepted" && c.is_admin)
-            .ok_or_else(|| Error::Conflict("This user is not an admin of the group".into()))?;
+            .ok_or_else(|| Error::Conflict(Conflict::UserNotGroupAdmin))?;
         if view.admins.len() < 2 {
-            return Err(Error::Conflict("A group keeps at least one admin".into()));
+            return Err(Error::Conflict(Conflict::LastGroupAdmin));
         }
         self.store()
             .gf_update_connection(c.id, "accepted", false, None, self.now())
@@ -853,7 +846,7 @@ impl Gamefuse {
             .gf_rounds(caller.game.id, &[id])
             .await?
             .pop()
-            .ok_or(Error::NotFound("game round"))
+            .ok_or(Error::NotFound(Entity::GameRound))
     }
 
     /// Whether the caller may change a round: its owner, or the master of its container.
@@ -867,7 +860,7 @@ impl Gamefuse {
         {
             return Ok(());
         }
-        Err(Error::Unauthorized("only the round's owner may change it"))
+        Err(Error::Unauthorized(Unauthorized::NotRoundOwner))
     }
 
     /// `POST /game_rounds` (reference 13.2). A round for another user is allowed only in an
@@ -885,9 +878,9 @@ impl Gamefuse {
                     .store()
                     .gf_multiplayer_master(caller.game.id, mp)
                     .await?
-                    .ok_or(Error::NotFound("multiplayer game round"))?;
+                    .ok_or(Error::NotFound(Entity::MultiplayerGameRound))?;
                 if owner != me.id.0 && master != me.id {
-                    return Err(Error::Unauthorized("only the round's master may add other players"));
+                    return Err(Error::Unauthorized(Unauthorized::NotRoundMaster));
                 }
                 Multiplayer::Join(mp)
             }
@@ -896,7 +889,7 @@ impl Gamefuse {
         };
         if owner != me.id.0 {
             if multiplayer == Multiplayer::No || matches!(multiplayer, Multiplayer::New(_)) {
-                return Err(Error::Unauthorized("can only create rounds for the current user"));
+                return Err(Error::Unauthorized(Unauthorized::RoundForOtherUser));
             }
             // The other player must be of this game.
             self.user(caller, owner).await?;

@@ -7,18 +7,15 @@ use std::time::Duration;
 
 use super::economy::{StoreItem, UserAttribute};
 use super::store::TokenCall;
-use super::{AUTH_TOKEN_PREFIX, GAME_DISABLED, Gamefuse, GfUser, month_key};
+use super::{AUTH_TOKEN_PREFIX, Gamefuse, GfUser, month_key};
 use crate::clock::Timestamp;
 use crate::crypto::{Secret, SecretHash};
 use crate::game::Game;
 use crate::ids::{GameId, PlayerId, SessionId, UserId};
 use crate::wallet::{self, NewWallet};
+use crate::{Conflict, Entity, Forbidden, Unauthorized};
 use crate::{Error, Result};
 
-/// The answer to a wrong password and to an unknown e-mail alike (seed 003: 404).
-pub const SIGN_IN_REFUSED: &str = "User not found or incorrect password";
-/// The answer to a missing or unknown authentication token (reference 0.3).
-pub const TOKEN_MISSING: &str = "Request missing user authentication token";
 /// How far a session's sliding expiry must have moved before a call writes it (with the
 /// last-seen time): reads by a user with a live session are then not writes.
 const EXPIRY_STEP: Duration = Duration::from_secs(60);
@@ -110,14 +107,14 @@ impl Caller {
     pub fn user(&self) -> Result<&GfUser> {
         self.user
             .as_ref()
-            .ok_or(Error::Unauthorized("current-user-id is required with a service key"))
+            .ok_or(Error::Unauthorized(Unauthorized::CurrentUserRequired))
     }
 
     /// The user, if `id` is it (write routes under `/users/{id}/…`, reference 5.4).
     pub fn self_user(&self, id: i64) -> Result<&GfUser> {
         let u = self.user()?;
         if u.id.0 != id {
-            return Err(Error::Unauthorized("can only do this for the current user"));
+            return Err(Error::Unauthorized(Unauthorized::NotCurrentUser));
         }
         Ok(u)
     }
@@ -160,9 +157,9 @@ pub fn check_password(p: &Secret, confirmation: &Secret) -> Result<()> {
 
 impl Gamefuse {
     /// A game by its GameFuse credentials (`game_id` + `game_token`); refused alike when
-    /// either is wrong, and [`GAME_DISABLED`] when the game is disabled.
+    /// either is wrong, and [`Forbidden::GameDisabled`] when the game is disabled.
     pub async fn authenticate_game(&self, id: i64, token: &str) -> Result<Game> {
-        const REFUSED: Error = Error::NotFound("game with this id and token");
+        const REFUSED: Error = Error::NotFound(Entity::GameByToken);
         let game = self.store().game_by_id(GameId(id)).await?.ok_or(REFUSED)?;
         let presented = SecretHash::of(token);
         if game.gamefuse_token.is_empty() || !presented.matches(&SecretHash::of(&game.gamefuse_token)) {
@@ -177,7 +174,7 @@ impl Gamefuse {
             self.store()
                 .game_by_id(GameId(id))
                 .await?
-                .ok_or(Error::NotFound("game"))?,
+                .ok_or(Error::NotFound(Entity::Game))?,
         )
     }
 
@@ -240,7 +237,7 @@ impl Gamefuse {
         ip: Option<IpAddr>,
     ) -> Result<SignedIn> {
         let game = self.game(game_id).await?;
-        let (email, _) = parse_email(email).map_err(|_| Error::Unauthorized(SIGN_IN_REFUSED))?;
+        let (email, _) = parse_email(email).map_err(|_| Error::Unauthorized(Unauthorized::SignInRefused))?;
         let s = &self.core.settings;
         let (limit, window) = (s.auth_failure_limit, s.auth_failure_window);
         let account_key = format!("gf-signin:{}:{email}", game.id);
@@ -261,7 +258,7 @@ impl Gamefuse {
                 self.core.count_failure(k, limit, window).await?;
             }
             self.core.count_failure(&account_key, limit, window).await?;
-            return Err(Error::Unauthorized(SIGN_IN_REFUSED));
+            return Err(Error::Unauthorized(Unauthorized::SignInRefused));
         };
         let save = async |new: String| self.store().gf_set_password_hash(player, &old, &new).await;
         self.core.passwords.upgrade(password, &old, save).await;
@@ -275,7 +272,7 @@ impl Gamefuse {
                 .events
                 .settled(None, read, |u| u)
                 .await?
-                .ok_or(Error::NotFound("user"))?;
+                .ok_or(Error::NotFound(Entity::User))?;
         }
         let attributes = self.store().gf_attributes(player).await?;
         let store_items = self.store().gf_purchases(player).await?;
@@ -292,7 +289,7 @@ impl Gamefuse {
     /// Authenticates a call by a user's authentication token, on `route` (for the
     /// per-route switches), and counts it as one event of the user.
     pub async fn authenticate_token(&self, token: &str, route: &str) -> Result<Caller> {
-        const REFUSED: Error = Error::Unauthorized(TOKEN_MISSING);
+        const REFUSED: Error = Error::Unauthorized(Unauthorized::BadUserToken);
         if token.is_empty() {
             return Err(REFUSED);
         }
@@ -307,7 +304,7 @@ impl Gamefuse {
             }
             check_enabled(&call.game)?;
             if call.route.as_ref().is_some_and(|a| !a.user_allowed) {
-                return Err(Error::Forbidden("this route is disabled for game users"));
+                return Err(Error::Forbidden(Forbidden::RouteDisabledForUsers));
             }
             Ok(Some(call))
         };
@@ -340,7 +337,7 @@ impl Gamefuse {
         route: &str,
         ip: Option<IpAddr>,
     ) -> Result<Caller> {
-        const REFUSED: Error = Error::Unauthorized("invalid service key");
+        const REFUSED: Error = Error::Unauthorized(Unauthorized::BadServiceKey);
         // The key itself behind the credential limiter; what follows (game, route, user)
         // concerns a valid key.
         let (key, game) = self
@@ -358,7 +355,7 @@ impl Gamefuse {
             .await?;
         let game = enabled(game)?;
         if !self.route_access(game.id, route).await?.key_allowed {
-            return Err(Error::Forbidden("this route is disabled for service keys"));
+            return Err(Error::Forbidden(Forbidden::RouteDisabledForServiceKeys));
         }
         let user = match current_user_id.map(str::trim).filter(|s| !s.is_empty()) {
             None => None,
@@ -370,7 +367,7 @@ impl Gamefuse {
                 let month = month_key(self.now());
                 let read = || self.store().gf_user(game.id, PlayerId(id));
                 let user = self.events.settled(Some(&month), read, |u| u).await?;
-                Some(user.ok_or(Error::NotFound("user"))?)
+                Some(user.ok_or(Error::NotFound(Entity::User))?)
             }
         };
         Ok(Caller {
@@ -413,14 +410,14 @@ impl Gamefuse {
             .store()
             .gf_credentials_by_email(user.game_id, &email)
             .await?
-            .ok_or(Error::NotFound("user"))?;
+            .ok_or(Error::NotFound(Entity::User))?;
         if !self.core.passwords.verify(current, Some(&old)).await? {
             self.core.count_failure(&account_key, limit, window).await?;
             return Err(Error::invalid("current_password", "is incorrect"));
         }
         let new = self.core.passwords.hash(password).await?;
         if !self.store().gf_set_password_hash(player, &old, &new).await? {
-            return Err(Error::Conflict("The password was changed meanwhile; try again".into()));
+            return Err(Error::Conflict(Conflict::PasswordChangedMeanwhile));
         }
         Ok(())
     }
@@ -434,7 +431,7 @@ impl Gamefuse {
         self.store()
             .gf_user(caller.game.id, PlayerId(id))
             .await?
-            .ok_or(Error::NotFound("user"))
+            .ok_or(Error::NotFound(Entity::User))
     }
 }
 
@@ -446,7 +443,7 @@ fn check_enabled(game: &Game) -> Result<()> {
     if game.enabled {
         Ok(())
     } else {
-        Err(Error::Forbidden(GAME_DISABLED))
+        Err(Error::Forbidden(Forbidden::GameDisabled))
     }
 }
 
