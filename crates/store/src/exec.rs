@@ -17,8 +17,10 @@ use tokio_postgres::types::{FromSql, IsNull, ToSql, Type};
 use crate::db_err;
 use crate::lite::{LiteConn, lite_err};
 
-/// A statement parameter, bindable by both drivers.
-#[derive(Debug, Clone)]
+/// A statement parameter, bindable by both drivers. Its `Debug` shows the type, never the
+/// value: tokio-postgres logs every statement's parameters at `debug`, and they include
+/// secrets (tokens, keys, password hashes).
+#[derive(Clone)]
 pub(crate) enum P<'a> {
     I64(i64),
     OptI64(Option<i64>),
@@ -30,6 +32,18 @@ pub(crate) enum P<'a> {
     OptStr(Option<&'a str>),
     Bytes(&'a [u8]),
     OptBytes(Option<&'a [u8]>),
+}
+
+impl std::fmt::Debug for P<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            P::I64(_) | P::OptI64(_) => "<int8>",
+            P::F64(_) | P::OptF64(_) => "<float8>",
+            P::Bool(_) | P::OptBool(_) => "<bool>",
+            P::Str(_) | P::OptStr(_) => "<text>",
+            P::Bytes(_) | P::OptBytes(_) => "<bytea>",
+        })
+    }
 }
 
 /// A value that binds as a statement parameter: every column type of the schema.
