@@ -2,8 +2,8 @@
 //! whatever the user's relations: a user with 100 friends, 20 groups and 50 chats signs in
 //! with exactly as many statements as one with a single friend, group and chat of each
 //! kind, and so does the user's own `GET /users/{id}`. Statements are counted from the
-//! per-statement events of both drivers (sqlx's `sqlx::query` on PostgreSQL, the store's
-//! [`playgate_store::STATEMENT_TARGET`] on SQLite) with a test subscriber; one test in this binary,
+//! store's per-statement events ([`playgate_store::STATEMENT_TARGET`], on both drivers) with
+//! a test subscriber; one test in this binary,
 //! so nothing else runs while it counts.
 
 mod common;
@@ -20,14 +20,13 @@ use tracing_subscriber::layer::SubscriberExt;
 /// which happens when a pool decides, not per request).
 struct Count(Arc<AtomicUsize>);
 
-/// Whether an event's statement (`summary` for sqlx, the message for rusqlite)
-/// is a `PRAGMA`.
+/// Whether an event's statement (its message) is a `PRAGMA`.
 #[derive(Default)]
 struct Pragma(bool);
 
 impl tracing::field::Visit for Pragma {
     fn record_debug(&mut self, f: &tracing::field::Field, v: &dyn std::fmt::Debug) {
-        if matches!(f.name(), "summary" | "message") {
+        if f.name() == "message" {
             self.0 |= format!("{v:?}").trim_start_matches('"').starts_with("PRAGMA");
         }
     }
@@ -36,7 +35,7 @@ impl tracing::field::Visit for Pragma {
 impl<S: tracing::Subscriber> Layer<S> for Count {
     fn on_event(&self, e: &tracing::Event<'_>, _: tracing_subscriber::layer::Context<'_, S>) {
         let target = e.metadata().target();
-        if target == "sqlx::query" || target == playgate_store::STATEMENT_TARGET {
+        if target == playgate_store::STATEMENT_TARGET {
             let mut pragma = Pragma::default();
             e.record(&mut pragma);
             if !pragma.0 {

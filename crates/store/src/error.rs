@@ -1,6 +1,5 @@
 //! Database failures as domain errors.
 
-use playgate_core::Entity;
 use playgate_core::{ConstraintKind, Error};
 
 /// Seconds a client is told to wait while the database is unreachable: the store checks
@@ -14,50 +13,60 @@ pub fn unavailable() -> Error {
     }
 }
 
-/// Maps a sqlx error: a unique or foreign-key violation is a `Constraint` named by
-/// [`pg_constraint`], a missing row `NotFound`, a
-/// database that cannot be reached (no connection within the acquire timeout, a broken
-/// connection, the server shutting down) `Unavailable`, the rest an internal fault carrying
-/// its cause (logged at the response boundary).
-pub fn db_err(e: sqlx::Error) -> Error {
+/// Whether a PostgreSQL error means the database cannot be reached: a closed connection,
+/// an I/O failure, SQLSTATE class 08 (connection exception) or 57P01..57P03 (the server is
+/// shutting down or not accepting connections yet).
+fn pg_unreachable(e: &tokio_postgres::Error) -> bool {
+    use std::error::Error as _;
+    e.is_closed()
+        || e.code()
+            .is_some_and(|c| c.code().starts_with("08") || c.code().starts_with("57P"))
+        || e.source().is_some_and(|s| s.is::<std::io::Error>())
+}
+
+/// Maps a tokio-postgres error: a unique or foreign-key violation is a `Constraint` named
+/// by [`pg_constraint`], a database that cannot be reached (see [`pg_unreachable`])
+/// `Unavailable`, the rest an internal fault carrying its cause (logged at the response
+/// boundary).
+pub fn db_err(e: tokio_postgres::Error) -> Error {
     use crate::metrics::{ErrorKind, count_error};
-    match &e {
-        sqlx::Error::RowNotFound => {}
-        sqlx::Error::Database(d) if d.is_unique_violation() || d.is_foreign_key_violation() => {
-            count_error(ErrorKind::Conflict);
-        }
-        sqlx::Error::Database(_) => count_error(ErrorKind::Database),
-        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) | sqlx::Error::Tls(_) => {
-            count_error(ErrorKind::Connection);
-        }
-        _ => count_error(ErrorKind::Other),
+    if let Some(c) = e.as_db_error().and_then(pg_constraint) {
+        count_error(ErrorKind::Conflict);
+        return c;
     }
-    match e {
-        sqlx::Error::RowNotFound => Error::NotFound(Entity::Row),
-        sqlx::Error::Database(d) if d.is_unique_violation() || d.is_foreign_key_violation() => pg_constraint(&*d),
-        // SQLSTATE class 08: connection exception; 57P01..57P03: the server is shutting down
-        // or not accepting connections yet.
-        sqlx::Error::Database(d) if d.code().is_some_and(|c| c.starts_with("08") || c.starts_with("57P")) => {
-            tracing::warn!(error = %d, "database unavailable");
-            unavailable()
-        }
-        sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::Tls(_) | sqlx::Error::WorkerCrashed => {
-            tracing::warn!(error = %e, "database unavailable");
-            unavailable()
-        }
-        other => Error::internal(other),
+    if pg_unreachable(&e) {
+        count_error(ErrorKind::Connection);
+        tracing::warn!(error = %e, "database unavailable");
+        return unavailable();
     }
+    count_error(if e.as_db_error().is_some() {
+        ErrorKind::Database
+    } else {
+        ErrorKind::Other
+    });
+    Error::internal(e)
+}
+
+/// Maps a failure to take a connection from the PostgreSQL pool: none within the acquire
+/// timeout, none could be opened, or the pool is closed; all mean `Unavailable`.
+pub(crate) fn pool_err(e: deadpool_postgres::PoolError) -> Error {
+    use crate::metrics::{ErrorKind, count_error};
+    count_error(ErrorKind::Connection);
+    tracing::warn!(error = %e, "database unavailable");
+    unavailable()
 }
 
 /// A unique or foreign-key violation on PostgreSQL as the constraint it broke, which
-/// PostgreSQL names. The one place that reads it for PostgreSQL.
-fn pg_constraint(d: &dyn sqlx::error::DatabaseError) -> Error {
-    Error::Constraint {
-        kind: if d.is_unique_violation() {
-            ConstraintKind::Unique
-        } else {
-            ConstraintKind::ForeignKey
-        },
+/// PostgreSQL names; `None` for any other error. The one place that reads it for PostgreSQL.
+fn pg_constraint(d: &tokio_postgres::error::DbError) -> Option<Error> {
+    use tokio_postgres::error::SqlState;
+    let kind = match d.code() {
+        c if *c == SqlState::UNIQUE_VIOLATION => ConstraintKind::Unique,
+        c if *c == SqlState::FOREIGN_KEY_VIOLATION => ConstraintKind::ForeignKey,
+        _ => return None,
+    };
+    Some(Error::Constraint {
+        kind,
         name: d.constraint().unwrap_or_default().to_owned(),
-    }
+    })
 }

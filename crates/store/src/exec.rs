@@ -1,6 +1,7 @@
 //! One executor for both backends: [`Conn`] runs a statement written once, with
 //! PostgreSQL's `$1…` placeholders, on SQLite through rusqlite ([`crate::lite`], which binds
-//! them by name) or on PostgreSQL through sqlx. Query bodies are ordinary async closures over
+//! them by name) or on PostgreSQL through tokio-postgres (statements prepared once per
+//! connection and cached, with the parameter types the values carry). Query bodies are ordinary async closures over
 //! `&mut Conn`, passed to [`SqlStore::read`](crate::SqlStore::read),
 //! [`SqlStore::write_one`](crate::SqlStore::write_one) or
 //! [`SqlStore::write_tx`](crate::SqlStore::write_tx).
@@ -11,15 +12,16 @@
 use std::cell::Cell;
 
 use playgate_core::{Error, Result};
-use sqlx::Postgres;
-use sqlx::postgres::{PgArguments, PgConnection, PgPool, PgRow};
+use tokio_postgres::types::{FromSql, IsNull, ToSql, Type};
 
 use crate::db_err;
 use crate::lite::{LiteConn, lite_err};
 use playgate_core::Entity;
 
-/// A statement parameter, bindable by both drivers.
-#[derive(Debug, Clone)]
+/// A statement parameter, bindable by both drivers. Its `Debug` shows the type, never the
+/// value: tokio-postgres logs every statement's parameters at `debug`, and they include
+/// secrets (tokens, keys, password hashes).
+#[derive(Clone)]
 pub(crate) enum P<'a> {
     I64(i64),
     OptI64(Option<i64>),
@@ -31,6 +33,18 @@ pub(crate) enum P<'a> {
     OptStr(Option<&'a str>),
     Bytes(&'a [u8]),
     OptBytes(Option<&'a [u8]>),
+}
+
+impl std::fmt::Debug for P<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            P::I64(_) | P::OptI64(_) => "<int8>",
+            P::F64(_) | P::OptF64(_) => "<float8>",
+            P::Bool(_) | P::OptBool(_) => "<bool>",
+            P::Str(_) | P::OptStr(_) => "<text>",
+            P::Bytes(_) | P::OptBytes(_) => "<bytea>",
+        })
+    }
 }
 
 /// A value that binds as a statement parameter: every column type of the schema.
@@ -94,31 +108,120 @@ macro_rules! params {
 }
 pub(crate) use params;
 
-fn pg_query<'q>(sql: &'q str, params: &'q [P<'q>]) -> sqlx::query::Query<'q, Postgres, PgArguments> {
-    let mut q = sqlx::query(sql);
-    for p in params {
-        q = match *p {
-            P::I64(v) => q.bind(v),
-            P::OptI64(v) => q.bind(v),
-            P::F64(v) => q.bind(v),
-            P::OptF64(v) => q.bind(v),
-            P::Bool(v) => q.bind(v),
-            P::OptBool(v) => q.bind(v),
-            P::Str(s) => q.bind(s),
-            P::OptStr(s) => q.bind(s),
-            P::Bytes(b) => q.bind(b),
-            P::OptBytes(b) => q.bind(b),
-        };
+impl P<'_> {
+    /// The PostgreSQL type the value is sent as (also when it is NULL), as sqlx sent it:
+    /// the statement is prepared with these types, so the server converts where the column
+    /// differs (an `int4` column takes an `int8` parameter) exactly as before.
+    fn pg_type(&self) -> Type {
+        match self {
+            P::I64(_) | P::OptI64(_) => Type::INT8,
+            P::F64(_) | P::OptF64(_) => Type::FLOAT8,
+            P::Bool(_) | P::OptBool(_) => Type::BOOL,
+            P::Str(_) | P::OptStr(_) => Type::TEXT,
+            P::Bytes(_) | P::OptBytes(_) => Type::BYTEA,
+        }
     }
-    q
 }
 
-/// Where a statement runs: a rusqlite connection (a reader, or the writer thread's), the
-/// PostgreSQL pool, or a PostgreSQL connection inside a transaction.
+impl ToSql for P<'_> {
+    fn to_sql(
+        &self,
+        ty: &Type,
+        out: &mut bytes::BytesMut,
+    ) -> std::result::Result<IsNull, Box<dyn std::error::Error + Sync + Send>> {
+        match self {
+            P::I64(v) => v.to_sql(ty, out),
+            P::OptI64(v) => v.to_sql(ty, out),
+            P::F64(v) => v.to_sql(ty, out),
+            P::OptF64(v) => v.to_sql(ty, out),
+            P::Bool(v) => v.to_sql(ty, out),
+            P::OptBool(v) => v.to_sql(ty, out),
+            P::Str(v) => v.to_sql(ty, out),
+            P::OptStr(v) => v.to_sql(ty, out),
+            P::Bytes(v) => v.to_sql(ty, out),
+            P::OptBytes(v) => v.to_sql(ty, out),
+        }
+    }
+
+    /// Every variant: the check is per value, in [`ToSql::to_sql_checked`].
+    fn accepts(_: &Type) -> bool {
+        true
+    }
+
+    fn to_sql_checked(
+        &self,
+        ty: &Type,
+        out: &mut bytes::BytesMut,
+    ) -> std::result::Result<IsNull, Box<dyn std::error::Error + Sync + Send>> {
+        match self {
+            P::I64(v) => v.to_sql_checked(ty, out),
+            P::OptI64(v) => v.to_sql_checked(ty, out),
+            P::F64(v) => v.to_sql_checked(ty, out),
+            P::OptF64(v) => v.to_sql_checked(ty, out),
+            P::Bool(v) => v.to_sql_checked(ty, out),
+            P::OptBool(v) => v.to_sql_checked(ty, out),
+            P::Str(v) => v.to_sql_checked(ty, out),
+            P::OptStr(v) => v.to_sql_checked(ty, out),
+            P::Bytes(v) => v.to_sql_checked(ty, out),
+            P::OptBytes(v) => v.to_sql_checked(ty, out),
+        }
+    }
+}
+
+/// A pooled PostgreSQL connection.
+pub(crate) type PgClient = deadpool_postgres::Object;
+
+/// The tracing target of the per-statement events of both drivers (tests count them).
+pub const STATEMENT_TARGET: &str = "playgate_store::statement";
+
+/// The statement's parameters as tokio-postgres takes them.
+fn pg_args<'a>(params: &'a [P<'a>]) -> Vec<&'a (dyn ToSql + Sync)> {
+    params.iter().map(|p| p as &(dyn ToSql + Sync)).collect()
+}
+
+/// A PostgreSQL connection taken from the pool, outside or inside a transaction.
+pub(crate) enum PgConn<'c> {
+    Client(&'c PgClient),
+    Tx(&'c deadpool_postgres::Transaction<'c>),
+}
+
+impl PgConn<'_> {
+    /// `sql` prepared with the types of `params`: once per connection, then from its cache.
+    async fn prepare(&self, sql: &str, params: &[P<'_>]) -> Result<tokio_postgres::Statement> {
+        // One event per statement, as on SQLite (tests count them).
+        tracing::trace!(target: STATEMENT_TARGET, "{sql}");
+        let types: Vec<Type> = params.iter().map(P::pg_type).collect();
+        match self {
+            PgConn::Client(c) => c.prepare_typed_cached(sql, &types).await,
+            PgConn::Tx(t) => t.prepare_typed_cached(sql, &types).await,
+        }
+        .map_err(db_err)
+    }
+
+    async fn query(&self, sql: &str, params: &[P<'_>]) -> Result<Vec<tokio_postgres::Row>> {
+        let st = self.prepare(sql, params).await?;
+        match self {
+            PgConn::Client(c) => c.query(&st, &pg_args(params)).await,
+            PgConn::Tx(t) => t.query(&st, &pg_args(params)).await,
+        }
+        .map_err(db_err)
+    }
+
+    async fn execute(&self, sql: &str, params: &[P<'_>]) -> Result<u64> {
+        let st = self.prepare(sql, params).await?;
+        match self {
+            PgConn::Client(c) => c.execute(&st, &pg_args(params)).await,
+            PgConn::Tx(t) => t.execute(&st, &pg_args(params)).await,
+        }
+        .map_err(db_err)
+    }
+}
+
+/// Where a statement runs: a rusqlite connection (a reader, or the writer thread's), or a
+/// PostgreSQL connection from the pool (in a transaction for [`SqlStore::write_tx`](crate::SqlStore::write_tx)).
 pub(crate) enum Conn<'c> {
     Lite(&'c mut LiteConn),
-    PgPool(&'c PgPool),
-    PgTx(&'c mut PgConnection),
+    Pg(PgConn<'c>),
 }
 
 impl Conn<'_> {
@@ -129,13 +232,12 @@ impl Conn<'_> {
 
     /// The first row, if any.
     pub(crate) async fn fetch_optional<R: FromRow>(&mut self, sql: &str, params: &[P<'_>]) -> Result<Option<R>> {
-        let row = match self {
+        let rows = match self {
             Conn::Lite(c) => return c.query_optional(sql, params),
-            Conn::PgPool(p) => pg_query(sql, params).fetch_optional(*p).await,
-            Conn::PgTx(c) => pg_query(sql, params).fetch_optional(&mut **c).await,
+            Conn::Pg(c) => c.query(sql, params).await?,
         };
-        match row.map_err(db_err)? {
-            Some(r) => R::from_row(&Row::pg(&r)).map(Some),
+        match rows.first() {
+            Some(r) => R::from_row(&Row::pg(r)).map(Some),
             None => Ok(None),
         }
     }
@@ -151,20 +253,17 @@ impl Conn<'_> {
     pub(crate) async fn fetch_all<R: FromRow>(&mut self, sql: &str, params: &[P<'_>]) -> Result<Vec<R>> {
         let rows = match self {
             Conn::Lite(c) => return c.query_all(sql, params),
-            Conn::PgPool(p) => pg_query(sql, params).fetch_all(*p).await,
-            Conn::PgTx(c) => pg_query(sql, params).fetch_all(&mut **c).await,
+            Conn::Pg(c) => c.query(sql, params).await?,
         };
-        rows.map_err(db_err)?.iter().map(|r| R::from_row(&Row::pg(r))).collect()
+        rows.iter().map(|r| R::from_row(&Row::pg(r))).collect()
     }
 
     /// Runs a statement; the number of rows it changed.
     pub(crate) async fn execute(&mut self, sql: &str, params: &[P<'_>]) -> Result<u64> {
-        let done = match self {
-            Conn::Lite(c) => return c.run(sql, params),
-            Conn::PgPool(p) => pg_query(sql, params).execute(*p).await,
-            Conn::PgTx(c) => pg_query(sql, params).execute(&mut **c).await,
-        };
-        done.map(|r| r.rows_affected()).map_err(db_err)
+        match self {
+            Conn::Lite(c) => c.run(sql, params),
+            Conn::Pg(c) => c.execute(sql, params).await,
+        }
     }
 
     /// The single column of the first row, if any.
@@ -181,16 +280,13 @@ impl Conn<'_> {
 }
 
 /// A column type both drivers decode.
-pub(crate) trait Value:
-    rusqlite::types::FromSql + for<'r> sqlx::Decode<'r, Postgres> + sqlx::Type<Postgres>
-{
-}
-impl<T: rusqlite::types::FromSql + for<'r> sqlx::Decode<'r, Postgres> + sqlx::Type<Postgres>> Value for T {}
+pub(crate) trait Value: rusqlite::types::FromSql + for<'r> FromSql<'r> {}
+impl<T: rusqlite::types::FromSql + for<'r> FromSql<'r>> Value for T {}
 
 #[derive(Clone, Copy)]
 enum Inner<'r> {
     Lite(&'r rusqlite::Row<'r>),
-    Pg(&'r PgRow),
+    Pg(&'r tokio_postgres::Row),
 }
 
 /// A row of either driver, read by column name.
@@ -213,7 +309,7 @@ impl<'r> Row<'r> {
         }
     }
 
-    pub(crate) fn pg(r: &'r PgRow) -> Row<'r> {
+    pub(crate) fn pg(r: &'r tokio_postgres::Row) -> Row<'r> {
         Row {
             inner: Inner::Pg(r),
             prefix: "",
@@ -233,14 +329,14 @@ impl<'r> Row<'r> {
     fn len(&self) -> usize {
         match self.inner {
             Inner::Lite(r) => r.as_ref().column_count(),
-            Inner::Pg(r) => sqlx::Row::len(r),
+            Inner::Pg(r) => r.len(),
         }
     }
 
     fn name(&self, i: usize) -> &str {
         match self.inner {
             Inner::Lite(r) => r.as_ref().column_name(i).unwrap_or_default(),
-            Inner::Pg(r) => sqlx::Row::columns(r).get(i).map_or("", sqlx::Column::name),
+            Inner::Pg(r) => r.columns().get(i).map_or("", tokio_postgres::Column::name),
         }
     }
 
@@ -271,7 +367,7 @@ impl<'r> Row<'r> {
     fn at<T: Value>(&self, i: usize) -> Result<T> {
         match self.inner {
             Inner::Lite(r) => r.get(i).map_err(lite_err),
-            Inner::Pg(r) => sqlx::Row::try_get(r, i).map_err(db_err),
+            Inner::Pg(r) => r.try_get(i).map_err(db_err),
         }
     }
 }

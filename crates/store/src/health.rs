@@ -8,8 +8,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
+use deadpool_postgres::Pool;
 use playgate_core::{Error, Result};
-use sqlx::postgres::PgPool;
 
 use crate::error::unavailable;
 
@@ -34,7 +34,7 @@ impl Health {
 
     /// Notes the outcome of a statement: an unreachable database closes the gate and
     /// starts the probe (one at a time).
-    pub(crate) fn observe<T>(self: &Arc<Self>, res: &Result<T>, pool: &PgPool) {
+    pub(crate) fn observe<T>(self: &Arc<Self>, res: &Result<T>, pool: &Pool) {
         if !matches!(res, Err(Error::Unavailable { .. })) {
             return;
         }
@@ -53,8 +53,12 @@ impl Health {
                     health.probing.store(false, Ordering::Release);
                     return;
                 }
-                // The pool's acquire timeout bounds this when the database does not answer.
-                if sqlx::query("SELECT 1").execute(&pool).await.is_ok() {
+                // The pool's timeouts bound this when the database does not answer.
+                let answers = match pool.get().await {
+                    Ok(c) => c.simple_query("SELECT 1").await.is_ok(),
+                    Err(_) => false,
+                };
+                if answers {
                     health.down.store(false, Ordering::Relaxed);
                     health.probing.store(false, Ordering::Release);
                     tracing::info!("PostgreSQL answers again");

@@ -1,6 +1,7 @@
 //! Playgate's store: the core's [`Store`](playgate_core::store::Store) contract
 //! implemented once for SQLite (the embedded default, through rusqlite) and PostgreSQL
-//! (several nodes, through sqlx): one driver per backend.
+//! (several nodes, through tokio-postgres behind deadpool-postgres's pool): one driver per
+//! backend.
 //!
 //! Each query is written once, with PostgreSQL's `$1` placeholders, as an async closure over
 //! [`exec::Conn`], and run by [`SqlStore::read`], [`SqlStore::write_one`] or
@@ -19,7 +20,8 @@ mod health;
 mod lite;
 mod metrics;
 mod migrate;
-pub use lite::STATEMENT_TARGET;
+pub use exec::STATEMENT_TARGET;
+pub use migrate::{Migration, migrations};
 mod rows;
 mod store_impl;
 pub mod testing;
@@ -27,18 +29,14 @@ mod writer;
 
 use std::path::PathBuf;
 use std::str::FromStr;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use playgate_core::{Error, Result};
-use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 
-use crate::exec::Conn;
+use crate::error::pool_err;
+use crate::exec::{Conn, PgClient, PgConn};
 pub use error::{UNAVAILABLE_RETRY_AFTER_SECS, db_err};
-
-/// Migrations per backend; their version lists are identical (checked by a test).
-pub static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
-/// See [`SQLITE_MIGRATIONS`].
-pub static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
 /// How to open the database.
 #[derive(Debug, Clone)]
@@ -74,7 +72,25 @@ pub(crate) enum Db {
         writer: writer::Writer,
         path: PathBuf,
     },
-    Postgres(PgPool),
+    Postgres(Pg),
+}
+
+/// The PostgreSQL pool.
+pub(crate) struct Pg {
+    pool: deadpool_postgres::Pool,
+    /// Connections asked for when none was idle (the caller waited for one to be returned
+    /// or opened), for `/metrics`.
+    waits: AtomicU64,
+}
+
+impl Pg {
+    /// A connection from the pool, within the acquire timeout; `Unavailable` without one.
+    async fn get(&self) -> Result<PgClient> {
+        if self.pool.status().available == 0 {
+            self.waits.fetch_add(1, Ordering::Relaxed);
+        }
+        self.pool.get().await.map_err(pool_err)
+    }
 }
 
 /// The store, on SQLite or PostgreSQL.
@@ -96,10 +112,14 @@ impl SqlStore {
                 readers.put(conn);
                 res
             }
-            Db::Postgres(pool) => {
+            Db::Postgres(pg) => {
                 self.health.gate()?;
-                let res = f(&mut Conn::PgPool(pool)).await;
-                self.health.observe(&res, pool);
+                let res = async {
+                    let c = pg.get().await?;
+                    f(&mut Conn::Pg(PgConn::Client(&c))).await
+                }
+                .await;
+                self.health.observe(&res, &pg.pool);
                 res
             }
         }
@@ -114,10 +134,14 @@ impl SqlStore {
     {
         match &self.db {
             Db::Sqlite { writer, .. } => writer.run(false, f).await,
-            Db::Postgres(pool) => {
+            Db::Postgres(pg) => {
                 self.health.gate()?;
-                let res = f(&mut Conn::PgPool(pool)).await;
-                self.health.observe(&res, pool);
+                let res = async {
+                    let c = pg.get().await?;
+                    f(&mut Conn::Pg(PgConn::Client(&c))).await
+                }
+                .await;
+                self.health.observe(&res, &pg.pool);
                 res
             }
         }
@@ -132,21 +156,26 @@ impl SqlStore {
     {
         match &self.db {
             Db::Sqlite { writer, .. } => writer.run(true, f).await,
-            Db::Postgres(pool) => {
+            Db::Postgres(pg) => {
                 self.health.gate()?;
-                let res = pg_transaction(pool, f).await;
-                self.health.observe(&res, pool);
+                let res = pg_transaction(pg, f).await;
+                self.health.observe(&res, &pg.pool);
                 res
             }
         }
     }
 }
 
-async fn pg_transaction<T>(pool: &PgPool, f: impl AsyncFnOnce(&mut Conn<'_>) -> Result<T>) -> Result<T> {
-    let mut tx = pool.begin().await.map_err(db_err)?;
-    let res = f(&mut Conn::PgTx(&mut tx)).await;
+async fn pg_transaction<T>(pg: &Pg, f: impl AsyncFnOnce(&mut Conn<'_>) -> Result<T>) -> Result<T> {
+    let mut client = pg.get().await?;
+    let tx = client.transaction().await.map_err(db_err)?;
+    let res = f(&mut Conn::Pg(PgConn::Tx(&tx))).await;
     if res.is_ok() {
         tx.commit().await.map_err(db_err)?;
+    } else {
+        // The body's error is the answer; a rollback that fails (a broken connection) leaves
+        // nothing behind either. (Dropped without either, the transaction rolls back too.)
+        let _ = tx.rollback().await;
     }
     res
 }
@@ -163,15 +192,28 @@ impl SqlStore {
     pub async fn connect(opts: &StoreOptions) -> Result<Self> {
         let url = opts.url.as_str();
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            let co = PgConnectOptions::from_str(url).map_err(|e| Error::invalid("database_url", e))?;
-            let pool = PgPoolOptions::new()
-                .max_connections(opts.max_connections)
-                .acquire_timeout(opts.acquire_timeout)
-                .connect_with(co)
-                .await
-                .map_err(|e| Error::internal(format!("cannot connect to PostgreSQL: {e}")))?;
+            let config = tokio_postgres::Config::from_str(url).map_err(|e| Error::invalid("database_url", e))?;
+            // No TLS, as before (sqlx was built without a TLS feature): PostgreSQL is reached
+            // over plain TCP or a Unix socket, normally on a private network.
+            let manager = deadpool_postgres::Manager::new(config, tokio_postgres::NoTls);
+            let timeout = Some(opts.acquire_timeout);
+            let pool = deadpool_postgres::Pool::builder(manager)
+                .max_size(usize::try_from(opts.max_connections).unwrap_or(usize::MAX))
+                .runtime(deadpool_postgres::Runtime::Tokio1)
+                .wait_timeout(timeout)
+                .create_timeout(timeout)
+                .recycle_timeout(timeout)
+                .build()
+                .map_err(|e| Error::internal(format!("cannot create the PostgreSQL pool: {e}")))?;
+            // Fail the start, as before, when the database cannot be reached at all.
+            if let Err(e) = pool.get().await {
+                return Err(Error::internal(format!("cannot connect to PostgreSQL: {e}")));
+            }
             Ok(SqlStore {
-                db: Db::Postgres(pool),
+                db: Db::Postgres(Pg {
+                    pool,
+                    waits: AtomicU64::new(0),
+                }),
                 health: Default::default(),
             })
         } else if let Some(rest) = url.strip_prefix("sqlite:") {
@@ -211,14 +253,14 @@ impl SqlStore {
         match &self.db {
             Db::Sqlite { path, .. } => {
                 let path = path.clone();
-                tokio::task::spawn_blocking(move || migrate::run(&path, &SQLITE_MIGRATIONS))
+                tokio::task::spawn_blocking(move || migrate::run_sqlite(&path))
                     .await
                     .map_err(|e| Error::internal(format!("migration failed: {e}")))?
             }
-            Db::Postgres(pg) => POSTGRES_MIGRATIONS
-                .run(pg)
-                .await
-                .map_err(|e| Error::internal(format!("migration failed: {e}"))),
+            Db::Postgres(pg) => {
+                let mut c = pg.get().await?;
+                migrate::run_postgres(&mut c).await
+            }
         }
     }
 
@@ -230,14 +272,14 @@ impl SqlStore {
         }
     }
 
-    /// Closes the pools, waiting for connections to be returned.
+    /// Closes the pools (a PostgreSQL connection still in use closes when it is returned).
     pub async fn close(&self) {
         match &self.db {
             Db::Sqlite { readers, writer, .. } => {
                 readers.close();
                 writer.close().await;
             }
-            Db::Postgres(pg) => pg.close().await,
+            Db::Postgres(pg) => pg.pool.close(),
         }
     }
 }
@@ -248,12 +290,13 @@ mod tests {
 
     #[test]
     fn migration_versions_match() {
-        let v = |m: &sqlx::migrate::Migrator| {
-            m.iter()
-                .map(|m| (m.version, m.description.to_string()))
+        let v = |backend| {
+            migrations(backend)
+                .into_iter()
+                .map(|m| (m.version, m.description))
                 .collect::<Vec<_>>()
         };
-        assert!(!v(&SQLITE_MIGRATIONS).is_empty());
-        assert_eq!(v(&SQLITE_MIGRATIONS), v(&POSTGRES_MIGRATIONS));
+        assert!(!v("sqlite").is_empty());
+        assert_eq!(v("sqlite"), v("postgres"));
     }
 }

@@ -10,11 +10,11 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::Duration;
 
+use playgate_core::Entity;
 use playgate_core::{ConstraintKind, Error, Result};
 use rusqlite::{Connection, OpenFlags};
 
-use crate::exec::{FromRow, P, Row};
-use playgate_core::Entity;
+use crate::exec::{FromRow, P, Row, STATEMENT_TARGET};
 
 /// Prepared statements kept per connection (the hot paths use a few dozen).
 const STATEMENT_CACHE: usize = 128;
@@ -22,9 +22,6 @@ const STATEMENT_CACHE: usize = 128;
 const MIN_IDLE_READERS: usize = 4;
 /// How long a statement waits for a lock (checkpoints, the rare `BEGIN IMMEDIATE` race).
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
-
-/// The tracing target of the per-statement events.
-pub const STATEMENT_TARGET: &str = "playgate_store::lite";
 
 /// `$1`…`$64`, the parameter names of most statements (longer lists are named on the fly).
 const DOLLARS: [&str; 64] = [
@@ -34,7 +31,7 @@ const DOLLARS: [&str; 64] = [
     "$50", "$51", "$52", "$53", "$54", "$55", "$56", "$57", "$58", "$59", "$60", "$61", "$62", "$63", "$64",
 ];
 
-/// Maps a rusqlite error like [`crate::db_err`] maps sqlx's: a unique violation is a
+/// Maps a rusqlite error like [`crate::db_err`] maps tokio-postgres's: a unique violation is a
 /// `Conflict`, the rest an internal fault.
 pub(crate) fn lite_err(e: rusqlite::Error) -> Error {
     use crate::metrics::{ErrorKind, count_error};
@@ -142,7 +139,7 @@ impl LiteConn {
     }
 
     fn prepare(&self, sql: &str, params: &[P<'_>]) -> rusqlite::Result<rusqlite::CachedStatement<'_>> {
-        // One event per statement, like sqlx's `sqlx::query` (tests count them).
+        // One event per statement, as on PostgreSQL (tests count them).
         tracing::trace!(target: STATEMENT_TARGET, "{sql}");
         let mut st = self.0.prepare_cached(sql)?;
         if st.parameter_count() != params.len() {

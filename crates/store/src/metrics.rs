@@ -1,5 +1,7 @@
 //! The store's gauges and histograms for `/metrics`: the SQLite writer's queue, batch sizes
-//! and commit times; connections in use and idle (SQLite readers, the PostgreSQL pool). Gauges
+//! and commit times; connections in use and idle (SQLite readers, the PostgreSQL pool), and
+//! how often a statement had to wait for a PostgreSQL connection (SQLite readers never wait:
+//! a reader with no idle connection opens one). Gauges
 //! are read when scraped, so the statements themselves pay nothing for them. Failed
 //! statements are counted by kind where the store maps driver errors.
 
@@ -97,10 +99,6 @@ fn encode_errors(encoder: &mut DescriptorEncoder) -> std::fmt::Result {
 
 impl Collector for Gauges {
     fn encode(&self, mut encoder: DescriptorEncoder) -> std::fmt::Result {
-        let sqlx_usage = |size: u32, idle: usize| {
-            let size = usize::try_from(size).unwrap_or(usize::MAX);
-            (size.saturating_sub(idle), idle)
-        };
         encode_errors(&mut encoder)?;
         match &self.0.db {
             Db::Sqlite { readers, writer, .. } => {
@@ -119,14 +117,26 @@ impl Collector for Gauges {
                     &[("sqlite_readers", lent, idle)],
                 )?;
             }
-            Db::Postgres(pool) => {
-                let (used, idle) = sqlx_usage(pool.size(), pool.num_idle());
+            Db::Postgres(pg) => {
+                let status = pg.pool.status();
                 gauge(
                     &mut encoder,
                     "db_connections",
                     "Database connections by pool and state",
-                    &[("postgres", used, idle)],
+                    &[(
+                        "postgres",
+                        status.size.saturating_sub(status.available),
+                        status.available,
+                    )],
                 )?;
+                let mut waits = encoder.encode_descriptor(
+                    "db_pool_waits",
+                    "Connections asked for when none was idle in the pool (the caller waited for one)",
+                    None,
+                    prometheus_client::metrics::MetricType::Counter,
+                )?;
+                let n = pg.waits.load(Ordering::Relaxed);
+                ConstCounter::new(n).encode(waits.encode_family(&[("pool", "postgres")])?)?;
             }
         }
         Ok(())

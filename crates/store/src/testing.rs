@@ -7,7 +7,15 @@ use std::sync::Arc;
 
 use crate::{SqlStore, StoreOptions};
 
-use sqlx::Connection as _;
+/// A plain connection to the PostgreSQL server at `url` (its task runs on the runtime), for
+/// creating and dropping test schemas and for tests that look into the database.
+pub async fn pg_connect(url: &str) -> Result<tokio_postgres::Client, tokio_postgres::Error> {
+    let (client, conn) = tokio_postgres::connect(url, tokio_postgres::NoTls).await?;
+    tokio::spawn(async move {
+        let _ = conn.await;
+    });
+    Ok(client)
+}
 
 /// The two backends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,14 +67,11 @@ impl TestDatabase {
                     return None;
                 };
                 let schema = format!("t_{tag}");
-                let mut conn = match sqlx::PgConnection::connect(&base).await {
+                let conn = match pg_connect(&base).await {
                     Ok(c) => c,
                     Err(e) => panic!("{POSTGRES_URL_ENV}={base}: cannot connect: {e}"),
                 };
-                if let Err(e) = sqlx::raw_sql(&format!("CREATE SCHEMA {schema}"))
-                    .execute(&mut conn)
-                    .await
-                {
+                if let Err(e) = conn.batch_execute(&format!("CREATE SCHEMA {schema}")).await {
                     panic!("cannot create schema {schema}: {e}");
                 }
                 let sep = if base.contains('?') { '&' } else { '?' };
@@ -100,11 +105,9 @@ impl TestDatabase {
             return;
         }
         if let Some((base, schema)) = &self.schema
-            && let Ok(mut conn) = sqlx::PgConnection::connect(base).await
+            && let Ok(conn) = pg_connect(base).await
         {
-            let _ = sqlx::raw_sql(&format!("DROP SCHEMA {schema} CASCADE"))
-                .execute(&mut conn)
-                .await;
+            let _ = conn.batch_execute(&format!("DROP SCHEMA {schema} CASCADE")).await;
         }
         let _ = std::fs::remove_dir_all(&self.dir);
     }

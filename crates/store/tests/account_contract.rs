@@ -393,25 +393,64 @@ fn sqlx_made_sqlite(path: &std::path::Path, files: &[std::path::PathBuf]) {
     }
 }
 
+/// Builds a PostgreSQL schema the way sqlx's migrator did before Playgate ran its own: its
+/// `_sqlx_migrations` table as sqlx created it, the given migration files applied, each
+/// recorded with its SHA-384 (the execution time updated afterwards, as sqlx did).
+async fn sqlx_made_postgres(client: &mut tokio_postgres::Client, files: &[std::path::PathBuf]) {
+    use sha2::Digest as _;
+    client
+        .batch_execute(
+            "CREATE TABLE IF NOT EXISTS _sqlx_migrations ( \
+             version BIGINT PRIMARY KEY, description TEXT NOT NULL, \
+             installed_on TIMESTAMPTZ NOT NULL DEFAULT now(), success BOOLEAN NOT NULL, \
+             checksum BYTEA NOT NULL, execution_time BIGINT NOT NULL)",
+        )
+        .await
+        .expect("table");
+    for file in files {
+        let sql = std::fs::read_to_string(file).expect("read");
+        let name = file.file_stem().expect("name").to_string_lossy().into_owned();
+        let (version, description) = name.split_once('_').expect("NNNN_description");
+        let version: i64 = version.parse().expect("version");
+        let tx = client.transaction().await.expect("begin");
+        tx.batch_execute(&sql).await.expect("apply");
+        tx.execute(
+            "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) \
+             VALUES ($1, $2, TRUE, $3, -1)",
+            &[
+                &version,
+                &description.replace('_', " "),
+                &sha2::Sha384::digest(sql.as_bytes()).to_vec(),
+            ],
+        )
+        .await
+        .expect("record");
+        tx.commit().await.expect("commit");
+        client
+            .execute(
+                "UPDATE _sqlx_migrations SET execution_time = 1000 WHERE version = $1",
+                &[&version],
+            )
+            .await
+            .expect("time");
+    }
+}
+
 /// A database made by the migrations before the account details, with accounts in it,
 /// upgrades in place: a company name makes a business account, a Dutch language 1,
-/// everything else the defaults. On SQLite the database is the one sqlx's migrator made
-/// (its `_sqlx_migrations` table), upgraded by the store's own runner.
+/// everything else the defaults. The database is the one sqlx's migrator made (its
+/// `_sqlx_migrations` table), upgraded by the store's own runner.
 async fn details_migration_upgrades_in_place(b: Backend) {
-    use sqlx::Connection as _;
     let Some(db) = TestDatabase::new(b).await else { return };
     let backend = if b == Backend::Sqlite { "sqlite" } else { "postgres" };
     let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("migrations")
         .join(backend);
-    let before = db.dir.join("migrations-before-0007");
-    std::fs::create_dir_all(&before).expect("dir");
     let mut files = Vec::new();
     for entry in std::fs::read_dir(&src).expect("migrations") {
         let path = entry.expect("entry").path();
         let name = path.file_name().expect("name").to_string_lossy().into_owned();
         if name.as_str() < "0007" {
-            std::fs::copy(&path, before.join(&name)).expect("copy");
             files.push(path);
         }
     }
@@ -430,14 +469,9 @@ async fn details_migration_upgrades_in_place(b: Backend) {
         let conn = rusqlite::Connection::open(&path).expect("open");
         conn.execute_batch(&insert("X'00'")).expect("insert");
     } else {
-        let migrator = sqlx::migrate::Migrator::new(before.as_path()).await.expect("migrator");
-        let mut c = sqlx::PgConnection::connect(&db.url).await.expect("connect");
-        migrator.run(&mut c).await.expect("migrate to 0006");
-        sqlx::raw_sql(&insert("'\\x00'::bytea"))
-            .execute(&mut c)
-            .await
-            .expect("insert");
-        c.close().await.expect("close");
+        let mut c = playgate_store::testing::pg_connect(&db.url).await.expect("connect");
+        sqlx_made_postgres(&mut c, &files).await;
+        c.batch_execute(&insert("'\\x00'::bytea")).await.expect("insert");
     }
     let s = SqlStore::open(&StoreOptions::new(db.url.clone()))
         .await
@@ -454,18 +488,27 @@ async fn details_migration_upgrades_in_place(b: Backend) {
     // Opening again applies nothing: every version is recorded once.
     let s = SqlStore::open(&StoreOptions::new(db.url.clone())).await.expect("again");
     s.close().await;
-    if b == Backend::Sqlite {
+    let recorded = if b == Backend::Sqlite {
         let conn = rusqlite::Connection::open(db.dir.join("playgate.db")).expect("open");
-        let (n, distinct, ok): (i64, i64, i64) = conn
-            .query_row(
-                "SELECT COUNT(*), COUNT(DISTINCT version), SUM(success) FROM _sqlx_migrations",
-                [],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        conn.query_row(
+            "SELECT COUNT(*), COUNT(DISTINCT version), SUM(success) FROM _sqlx_migrations",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .expect("count")
+    } else {
+        let c = playgate_store::testing::pg_connect(&db.url).await.expect("connect");
+        let r = c
+            .query_one(
+                "SELECT COUNT(*), COUNT(DISTINCT version), SUM(success::int)::bigint FROM _sqlx_migrations",
+                &[],
             )
+            .await
             .expect("count");
-        let all = std::fs::read_dir(&src).expect("migrations").count() as i64;
-        assert_eq!((n, distinct, ok), (all, all, all));
-    }
+        (r.get(0), r.get(1), r.get(2))
+    };
+    let all = std::fs::read_dir(&src).expect("migrations").count() as i64;
+    assert_eq!(recorded, (all, all, all));
     db.drop_it().await;
 }
 
@@ -505,3 +548,53 @@ on_both_backends!(
     account_info_round_trip,
     details_migration_upgrades_in_place,
 );
+
+/// The same on PostgreSQL: a schema sqlx's migrator made, whose recorded migration no
+/// longer matches its file, is refused.
+#[tokio::test]
+async fn postgres_migration_with_another_checksum_is_refused() {
+    let Some(db) = TestDatabase::new(Backend::Postgres).await else {
+        return;
+    };
+    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations/postgres");
+    let first = src.join(
+        std::fs::read_dir(&src)
+            .expect("migrations")
+            .map(|e| e.expect("entry").file_name())
+            .min()
+            .expect("a migration"),
+    );
+    let mut c = playgate_store::testing::pg_connect(&db.url).await.expect("connect");
+    sqlx_made_postgres(&mut c, &[first]).await;
+    c.batch_execute("UPDATE _sqlx_migrations SET checksum = '\\x00'::bytea")
+        .await
+        .expect("tamper");
+    let err = SqlStore::open(&StoreOptions::new(db.url.clone()))
+        .await
+        .err()
+        .expect("refused");
+    assert!(err.to_string().contains("changed after it was applied"), "{err}");
+    db.drop_it().await;
+}
+
+/// Two nodes starting together on a fresh PostgreSQL database both come up: the advisory
+/// lock lets one migrate while the other waits, then finds nothing left to apply.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn postgres_nodes_starting_together_migrate_once() {
+    let Some(db) = TestDatabase::new(Backend::Postgres).await else {
+        return;
+    };
+    let opts = StoreOptions::new(db.url.clone());
+    let (a, b) = tokio::join!(SqlStore::open(&opts), SqlStore::open(&opts));
+    let (a, b) = (a.expect("first node"), b.expect("second node"));
+    a.close().await;
+    b.close().await;
+    let c = playgate_store::testing::pg_connect(&db.url).await.expect("connect");
+    let r = c
+        .query_one("SELECT COUNT(*), COUNT(DISTINCT version) FROM _sqlx_migrations", &[])
+        .await
+        .expect("count");
+    let all = playgate_store::migrations("postgres").len() as i64;
+    assert_eq!((r.get::<_, i64>(0), r.get::<_, i64>(1)), (all, all));
+    db.drop_it().await;
+}

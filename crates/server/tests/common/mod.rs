@@ -227,15 +227,17 @@ impl TestServer {
     /// Runs `sql` on the server's database directly (SQLite file or PostgreSQL schema) and
     /// returns the first column of every row as text: for tests of what is stored.
     pub async fn db_strings(&self, sql: &str) -> Vec<String> {
-        use sqlx::Connection as _;
         if let Some(path) = self.db.url.strip_prefix("sqlite://") {
             let conn = rusqlite::Connection::open(path).expect("sqlite");
             let mut st = conn.prepare(sql).expect("query");
             let rows = st.query_map([], |r| r.get::<_, String>(0)).expect("query");
             rows.collect::<Result<_, _>>().expect("rows")
         } else {
-            let mut conn = sqlx::PgConnection::connect(&self.db.url).await.expect("postgres");
-            sqlx::query_scalar(sql).fetch_all(&mut conn).await.expect("query")
+            let conn = playgate_store::testing::pg_connect(&self.db.url)
+                .await
+                .expect("postgres");
+            let rows = conn.query(sql, &[]).await.expect("query");
+            rows.iter().map(|r| r.try_get::<_, String>(0).expect("text")).collect()
         }
     }
 }
