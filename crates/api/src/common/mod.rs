@@ -8,4 +8,5 @@ pub mod json;
 pub mod lenient;
 pub mod metrics;
 pub mod request_id;
+pub mod routes;
 pub mod state;

@@ -25,6 +25,18 @@ fn score(auth: &Authed) -> Result<i64, GfError> {
 }
 
 /// `POST /users/{id}/add_credits`: may be negative, never below zero credits (403).
+#[utoipa::path(
+    post,
+    path = "/api/v3/users/{id}/add_credits",
+    tag = "credits",
+    params(
+        ("id" = i64, Path, description = "The user's id"),
+    ),
+    request_body = CreditsRequest,
+    responses(
+        (status = 200, description = "The user after", body = UserSelfOut),
+    ),
+)]
 pub async fn add_credits(
     State(s): State<AppState>,
     Path(id): Path<String>,
@@ -35,6 +47,18 @@ pub async fn add_credits(
 }
 
 /// `POST /users/{id}/set_credits`.
+#[utoipa::path(
+    post,
+    path = "/api/v3/users/{id}/set_credits",
+    tag = "credits",
+    params(
+        ("id" = i64, Path, description = "The user's id"),
+    ),
+    request_body = CreditsRequest,
+    responses(
+        (status = 200, description = "The user after", body = UserSelfOut),
+    ),
+)]
 pub async fn set_credits(
     State(s): State<AppState>,
     Path(id): Path<String>,
@@ -45,6 +69,18 @@ pub async fn set_credits(
 }
 
 /// `POST /users/{id}/add_score`.
+#[utoipa::path(
+    post,
+    path = "/api/v3/users/{id}/add_score",
+    tag = "credits",
+    params(
+        ("id" = i64, Path, description = "The user's id"),
+    ),
+    request_body = ScoreRequest,
+    responses(
+        (status = 200, description = "The user after", body = UserSelfOut),
+    ),
+)]
 pub async fn add_score(
     State(s): State<AppState>,
     Path(id): Path<String>,
@@ -55,6 +91,18 @@ pub async fn add_score(
 }
 
 /// `POST /users/{id}/set_score`.
+#[utoipa::path(
+    post,
+    path = "/api/v3/users/{id}/set_score",
+    tag = "credits",
+    params(
+        ("id" = i64, Path, description = "The user's id"),
+    ),
+    request_body = ScoreRequest,
+    responses(
+        (status = 200, description = "The user after", body = UserSelfOut),
+    ),
+)]
 pub async fn set_score(
     State(s): State<AppState>,
     Path(id): Path<String>,
