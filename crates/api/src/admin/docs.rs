@@ -52,7 +52,7 @@ impl Modify for Dialect {
 }
 
 /// The statuses every admin call may answer.
-pub const ADMIN_ERRORS: &[(u16, &str)] = &[
+const ADMIN_ERRORS: &[(u16, &str)] = &[
     (
         400,
         "A missing or invalid field (named in `field`), or a body that is not a JSON object",

@@ -164,6 +164,25 @@ const COMMON: &[(u16, &str)] = &[
     ),
 ];
 
+/// The statuses every operator call may answer: the admin API's, and GameFuse's 422 for
+/// a name already taken.
+const ADMIN_COMMON: &[(u16, &str)] = &[
+    (400, "A missing or invalid field, or a body that is not a JSON object"),
+    (401, "Missing or wrong admin token"),
+    (
+        404,
+        "No such game or entry; every route when no `admin_token` is configured",
+    ),
+    (413, "The body is over the size limit"),
+    (422, "The name is already taken"),
+    (429, "Too many failed token attempts from this address"),
+    (500, "A server fault (logged; the body says nothing more)"),
+    (
+        503,
+        "The database is unreachable or the request took too long; see `Retry-After`",
+    ),
+];
+
 /// GameFuse takes every body as JSON, URL-encoded or multipart form (reference 0.4).
 fn form_bodies(op: &mut Operation) {
     if let Some(RefOr::T(body)) = &mut op.request_body
@@ -300,7 +319,7 @@ impl Modify for AdminDialect {
             doc,
             &Errors {
                 content: ("text/plain", text_error()),
-                common: crate::admin::docs::ADMIN_ERRORS,
+                common: ADMIN_COMMON,
             },
         );
     }

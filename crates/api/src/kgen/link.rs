@@ -20,7 +20,7 @@ use crate::common::state::AppState;
 pub struct LinkCodeRequest {
     /// The player's id in the game.
     #[serde(default, deserialize_with = "lenient::string")]
-    #[schema(value_type = String, required = true)]
+    #[schema(value_type = String, required = true, min_length = 1, max_length = 128)]
     pub user_id: Option<String>,
 }
 

@@ -13,7 +13,7 @@ use crate::common::lenient;
 pub struct SessionRequest {
     /// The player's id in the game (required).
     #[serde(default, deserialize_with = "lenient::string")]
-    #[schema(value_type = String, required = true)]
+    #[schema(value_type = String, required = true, min_length = 1, max_length = 128)]
     pub user_id: Option<String>,
     #[serde(default, deserialize_with = "lenient::string")]
     pub name: Option<String>,
