@@ -676,6 +676,20 @@ async fn credits_score_and_store(b: Backend) {
             .await,
         400,
     );
+    // The ends of i64's range, as a form sends them: out of range, not a fault.
+    for (route, field) in [
+        ("add_credits", "credits"),
+        ("set_credits", "credits"),
+        ("add_score", "score"),
+        ("set_score", "score"),
+    ] {
+        for n in [i64::MIN.to_string(), i64::MAX.to_string()] {
+            assert_text_error(
+                &gf.user("POST", &p(route), &t, Body::Form(&[(field, n.as_str())])).await,
+                400,
+            );
+        }
+    }
     let r = gf
         .user("POST", &p("add_credits"), &t, Body::Json(json!({"credits": -5})))
         .await;
