@@ -9,8 +9,14 @@ pub mod gamefuse;
 pub mod http_failure;
 pub mod i3d;
 pub mod kgen;
+pub mod openapi;
+
+use std::sync::Arc;
 
 use axum::Router;
+use axum::http::Method;
+use common::metrics::Exposition;
+use common::routes::Routes;
 
 pub use common::state::{AppState, NetConfig};
 
@@ -18,15 +24,7 @@ pub use common::state::{AppState, NetConfig};
 /// Every request gets a request id (outermost, so every log line of the request has it)
 /// and is counted in the HTTP metrics.
 pub fn app(state: AppState) -> Router {
-    let mut router = Router::new()
-        .merge(common::health::router())
-        .merge(kgen::router())
-        .merge(i3d::router())
-        .merge(gamefuse::router())
-        .merge(admin::router());
-    if let Some(exposition) = state.exposition.clone() {
-        router = router.merge(common::metrics::router(exposition));
-    }
+    let (router, _) = routes(state.exposition.clone()).into_parts();
     router
         .layer(axum::middleware::from_fn(common::complete::run_to_completion))
         .layer(axum::middleware::from_fn_with_state(
@@ -37,4 +35,21 @@ pub fn app(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(http_failure::in_dialect))
         .layer(common::observe::ObserveLayer::new(state.http_metrics.clone()))
         .with_state(state)
+}
+
+/// Every route of [`app`], recorded as it is registered (`exposition`: `GET /metrics` on
+/// this router). The OpenAPI documents must describe each one, but the operational routes
+/// ([`openapi::OPERATIONAL`]).
+pub fn routes(exposition: Option<Arc<Exposition>>) -> Routes {
+    let mut routes = Routes::new()
+        .merge(common::health::router())
+        .merge(openapi::router())
+        .merge(kgen::router())
+        .merge(i3d::router())
+        .merge(gamefuse::router())
+        .merge(admin::router());
+    if let Some(exposition) = exposition {
+        routes = routes.merge_declared(&[(Method::GET, "/metrics")], common::metrics::router(exposition));
+    }
+    routes
 }

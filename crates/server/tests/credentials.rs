@@ -51,11 +51,14 @@ async fn send(rb: reqwest::RequestBuilder) -> Answer {
         .get("retry-after")
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse().ok());
+    let headers = r.headers().clone();
     let text = r.text().await.expect("body");
     // Every i3D answer against i3D's published document, as in the i3d tests.
     if let Err(e) = schema::check(&method, &path, status, &text) {
         panic!("{e}");
     }
+    // And every answer against Playgate's own documents.
+    common::openapi::assert_documented(&method, &path, status, &headers, &text);
     Answer {
         status,
         retry_after,

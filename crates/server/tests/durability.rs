@@ -4,6 +4,8 @@
 //! chain must still hold. On SQLite and on PostgreSQL (skipped when
 //! `PLAYGATE_TEST_POSTGRES_URL` is unset).
 
+mod common;
+
 use std::io::{BufRead as _, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;

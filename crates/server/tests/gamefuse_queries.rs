@@ -65,7 +65,9 @@ impl Gf {
         }
         let resp = r.send().await.expect("send");
         let status = resp.status().as_u16();
+        let headers = resp.headers().clone();
         let text = resp.text().await.expect("body");
+        common::openapi::assert_documented(method, &format!("/api/v3{path}"), status, &headers, &text);
         assert!((200..300).contains(&status), "{method} {path}: {status} {text}");
         serde_json::from_str(&text).expect("json")
     }

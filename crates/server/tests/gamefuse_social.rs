@@ -55,6 +55,7 @@ impl Gf {
         let status = resp.status().as_u16();
         let headers = resp.headers().clone();
         let text = resp.text().await.expect("body");
+        common::openapi::assert_documented(method, &format!("/api/v3{path}"), status, &headers, &text);
         let json = serde_json::from_str(&text).unwrap_or(Value::Null);
         Resp {
             status,

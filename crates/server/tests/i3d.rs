@@ -75,6 +75,8 @@ async fn req(
     if let Err(e) = schema::check(method, path, status, &text) {
         panic!("{e}");
     }
+    // And against Playgate's own document of the surface (i3d, admin, kgen).
+    common::openapi::assert_documented(method, path, status, &headers, &text);
     R {
         status,
         headers,

@@ -39,6 +39,8 @@ async fn req(srv: &TestServer, method: &str, path: &str, headers: &[(&str, &str)
     if let Err(e) = schema::check(method, path, status, &text) {
         panic!("{e}");
     }
+    // And every answer against Playgate's own documents.
+    common::openapi::assert_documented(method, path, status, &headers, &text);
     let json = serde_json::from_str(&text).unwrap_or(Value::Null);
     Resp {
         status,

@@ -73,6 +73,8 @@ async fn req(node: &TestServer, method: &str, path: &str, headers: &[(&str, &str
     if let Err(e) = schema::check(method, path, status, &text) {
         panic!("{e}");
     }
+    // And every answer against Playgate's own documents.
+    common::openapi::assert_documented(method, path, status, &headers, &text);
     Resp {
         status,
         headers,

@@ -11,6 +11,7 @@ use playgate_core::account::{
 };
 use playgate_core::crypto::Secret;
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 use super::{Admin, AdminError};
 use crate::common::json;
@@ -26,13 +27,16 @@ fn body<T: serde::de::DeserializeOwned>(b: Result<Bytes, BytesRejection>) -> Res
 /// `POST /admin/accounts` body, and (without `userName`, `password`, `accessLevel` and
 /// `trialDays`) `PATCH /admin/accounts/{id}` body: every field optional in a patch, an
 /// absent one unchanged. Names follow i3D's `details` where the profile has none.
-#[derive(Debug, Default, Deserialize)]
+// `Serialize` (here and below) only for the defaults the OpenAPI document shows.
+#[derive(Debug, Default, Deserialize, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase", default)]
 pub struct AccountRequest {
     pub user_name: Option<String>,
     pub password: Option<String>,
+    /// 0 guest, 10 regular (the default), 20 management.
     #[serde(deserialize_with = "lenient::int")]
     pub access_level: Option<i64>,
+    /// Days until a trial account expires (1-3650); none: not a trial account.
     #[serde(deserialize_with = "lenient::int")]
     pub trial_days: Option<i64>,
     pub email: Option<String>,
@@ -66,7 +70,7 @@ pub struct AccountRequest {
 
 /// The `billing` object of [`AccountRequest`], in i3D's `billingDetails` names. Empty
 /// names, address, phones and e-mail mean "the account's own".
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase", default)]
 pub struct BillingRequest {
     pub first_name: Option<String>,
@@ -86,7 +90,7 @@ pub struct BillingRequest {
 }
 
 /// A yes/no: `true`/`false` or `1`/`0`.
-#[derive(Debug, Clone, Copy, Deserialize)]
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, ToSchema)]
 #[serde(untagged)]
 pub enum Flag {
     Bool(bool),
@@ -105,7 +109,7 @@ impl Flag {
 }
 
 /// A number or a text.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
 #[serde(untagged)]
 pub enum IntOrText {
     Int(i64),
@@ -193,7 +197,7 @@ impl AccountRequest {
 }
 
 /// An account as the admin API shows it.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AccountJson {
     pub user_id: i64,
@@ -221,6 +225,18 @@ impl From<Account> for AccountJson {
 }
 
 /// `POST /admin/accounts`: 201 with the account.
+///
+/// `userName`, `password` and `email` are required.
+#[utoipa::path(
+    post,
+    path = "/admin/accounts",
+    tag = "accounts",
+    request_body = AccountRequest,
+    responses(
+        (status = 201, description = "The account", body = AccountJson),
+        (status = 409, description = "The user name is taken"),
+    ),
+)]
 pub async fn create_account(
     State(state): State<AppState>,
     _admin: Admin,
@@ -263,6 +279,19 @@ pub async fn create_account(
 
 /// `PATCH /admin/accounts/{userId}` (the id, or the user name): changes the fields sent;
 /// 200 with the account.
+///
+/// `userName`, `password`, `accessLevel` and `trialDays` cannot be changed here (400).
+#[utoipa::path(
+    patch,
+    path = "/admin/accounts/{id}",
+    tag = "accounts",
+    params(("id" = String, Path, description = "The account's id, or its user name")),
+    request_body = AccountRequest,
+    responses(
+        (status = 200, description = "The account", body = AccountJson),
+        (status = 409, description = "A field conflicts with another account"),
+    ),
+)]
 pub async fn update_account(
     State(state): State<AppState>,
     _admin: Admin,
@@ -290,16 +319,18 @@ pub async fn update_account(
 }
 
 /// `POST /admin/api-keys` body.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase", default)]
 pub struct NewApiKeyRequest {
     pub label: String,
+    /// Addresses or networks (CIDR) the key may be used from; empty: any.
     pub allow_ips: Vec<String>,
+    /// RFC 3339 time or date, or Unix seconds.
     pub expires_at: Option<String>,
 }
 
 /// A new API key: the key itself is shown this once.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ApiKeyJson {
     pub id: i64,
@@ -323,6 +354,15 @@ impl ApiKeyJson {
 }
 
 /// `POST /admin/api-keys`: 201 with the key.
+///
+/// The key itself (`PRIVATE-TOKEN` of the i3d dialect) is shown this once.
+#[utoipa::path(
+    post,
+    path = "/admin/api-keys",
+    tag = "api keys",
+    request_body = NewApiKeyRequest,
+    responses((status = 201, description = "The key", body = ApiKeyJson)),
+)]
 pub async fn create_api_key(
     State(state): State<AppState>,
     _admin: Admin,

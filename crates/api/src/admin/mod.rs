@@ -4,28 +4,29 @@
 //! if they did not exist. Errors are `{"error": CODE, "message": TEXT}` (plus `field`).
 
 mod accounts;
+pub mod docs;
 
 use std::net::IpAddr;
 
-use axum::Router;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{patch, post};
 use playgate_core::crypto::SecretHash;
 use playgate_core::{Conflict, ConstraintKind, Entity, Error, Forbidden, Unauthorized};
 use serde::Serialize;
+use utoipa::ToSchema;
 
 use crate::common::client_ip::ClientIp;
+use crate::common::routes::Routes;
 use crate::common::state::AppState;
 
 /// The admin routes.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/admin/accounts", post(accounts::create_account))
-        .route("/admin/accounts/{id}", patch(accounts::update_account))
-        .route("/admin/api-keys", post(accounts::create_api_key))
+pub fn router() -> Routes {
+    Routes::new()
+        .post("/admin/accounts", accounts::create_account)
+        .patch("/admin/accounts/{id}", accounts::update_account)
+        .post("/admin/api-keys", accounts::create_api_key)
 }
 
 /// An admin error: a core error, or "these routes do not exist" (no token configured).
@@ -43,11 +44,16 @@ impl From<Error> for AdminError {
     }
 }
 
-#[derive(Serialize)]
+/// The error body: a code, a text for people, and the field at fault (400 only).
+#[derive(Serialize, ToSchema)]
+#[schema(as = Error)]
 struct Body<'a> {
+    /// `invalid_request`, `unauthorized`, `not_found`, `conflict`, `rate_limited`,
+    /// `payload_too_large`, `method_not_allowed`, `unavailable`, `internal_error` ...
     error: &'a str,
     message: String,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = String)]
     field: Option<&'a str>,
 }
 

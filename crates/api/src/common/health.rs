@@ -1,17 +1,14 @@
 //! `GET /healthz` (the process answers) and `GET /readyz` (the database answers too).
 
-use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::get;
 
+use super::routes::Routes;
 use super::state::AppState;
 
 /// The health routes.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/healthz", get(healthz))
-        .route("/readyz", get(readyz))
+pub fn router() -> Routes {
+    Routes::new().get("/healthz", healthz).get("/readyz", readyz)
 }
 
 async fn healthz() -> &'static str {

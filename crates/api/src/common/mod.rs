@@ -11,4 +11,5 @@ pub mod observe;
 #[cfg(test)]
 pub(crate) mod reasons;
 pub mod request_id;
+pub mod routes;
 pub mod state;

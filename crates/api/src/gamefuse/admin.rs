@@ -3,11 +3,10 @@
 //! `Authorization: Bearer <admin_token>` (compared in constant time); without a configured
 //! `admin_token` the API does not exist (404). Errors are text/plain as in the dialect.
 
+use axum::Json;
 use axum::extract::{FromRequestParts, Path, State};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
-use axum::routing::{delete, get, put};
-use axum::{Json, Router};
 use bytes::Bytes;
 use playgate_core::Error;
 use playgate_core::crypto::SecretHash;
@@ -15,11 +14,13 @@ use playgate_core::gamefuse::economy::NewStoreItem;
 use playgate_core::gamefuse::keys::RouteAccess;
 use playgate_core::ids::GameId;
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 use super::GfError;
 use super::wire::{MessageOut, StoreItemIn, SuiteItemOut, VariableOut};
 use crate::common::client_ip::ClientIp;
 use crate::common::json;
+use crate::common::routes::Routes;
 use crate::common::state::AppState;
 use playgate_core::{Entity, Unauthorized};
 
@@ -66,30 +67,35 @@ fn game(raw: &str) -> Result<GameId, GfError> {
 }
 
 /// The admin routes.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/admin/gamefuse/games/{game}/variables", get(list_vars))
-        .route(
-            "/admin/gamefuse/games/{game}/variables/{key}",
-            put(set_var).delete(delete_var),
-        )
-        .route(
-            "/admin/gamefuse/games/{game}/store_items",
-            get(list_items).post(add_item),
-        )
-        .route("/admin/gamefuse/games/{game}/store_items/{item}", delete(delete_item))
-        .route(
-            "/admin/gamefuse/games/{game}/service_keys",
-            get(list_keys).post(add_key),
-        )
-        .route("/admin/gamefuse/games/{game}/service_keys/{name}", delete(delete_key))
-        .route("/admin/gamefuse/games/{game}/routes", get(list_routes).put(set_route))
-        .route(
-            "/admin/gamefuse/games/{game}/rotate_token",
-            axum::routing::post(rotate_token),
-        )
+pub fn router() -> Routes {
+    Routes::new()
+        .get("/admin/gamefuse/games/{game}/variables", list_vars)
+        .put("/admin/gamefuse/games/{game}/variables/{key}", set_var)
+        .delete("/admin/gamefuse/games/{game}/variables/{key}", delete_var)
+        .get("/admin/gamefuse/games/{game}/store_items", list_items)
+        .post("/admin/gamefuse/games/{game}/store_items", add_item)
+        .delete("/admin/gamefuse/games/{game}/store_items/{item}", delete_item)
+        .get("/admin/gamefuse/games/{game}/service_keys", list_keys)
+        .post("/admin/gamefuse/games/{game}/service_keys", add_key)
+        .delete("/admin/gamefuse/games/{game}/service_keys/{name}", delete_key)
+        .get("/admin/gamefuse/games/{game}/routes", list_routes)
+        .put("/admin/gamefuse/games/{game}/routes", set_route)
+        .post("/admin/gamefuse/games/{game}/rotate_token", rotate_token)
 }
 
+/// List a game's variables.
+#[utoipa::path(
+    get,
+    path = "/admin/gamefuse/games/{game}/variables",
+    tag = "admin: gamefuse",
+    params(
+        ("game" = i64, Path, description = "The game's id"),
+    ),
+    responses(
+        (status = 200, description = "The game's variables", body = Vec<VariableOut>),
+    ),
+    security(("adminToken" = [])),
+)]
 async fn list_vars(
     State(s): State<AppState>,
     _: Admin,
@@ -100,12 +106,27 @@ async fn list_vars(
     Ok(Json(vars.into_iter().map(VariableOut::from).collect()))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 struct ValueIn {
     #[serde(default, deserialize_with = "crate::common::lenient::string")]
     value: Option<String>,
 }
 
+/// Set a game variable (created if new).
+#[utoipa::path(
+    put,
+    path = "/admin/gamefuse/games/{game}/variables/{key}",
+    tag = "admin: gamefuse",
+    params(
+        ("game" = i64, Path, description = "The game's id"),
+        ("key" = String, Path, description = "The variable"),
+    ),
+    request_body = ValueIn,
+    responses(
+        (status = 200, description = "The variable", body = VariableOut),
+    ),
+    security(("adminToken" = [])),
+)]
 async fn set_var(
     State(s): State<AppState>,
     _: Admin,
@@ -119,6 +140,20 @@ async fn set_var(
     ))
 }
 
+/// Delete a game variable.
+#[utoipa::path(
+    delete,
+    path = "/admin/gamefuse/games/{game}/variables/{key}",
+    tag = "admin: gamefuse",
+    params(
+        ("game" = i64, Path, description = "The game's id"),
+        ("key" = String, Path, description = "The variable"),
+    ),
+    responses(
+        (status = 200, description = "Done", body = MessageOut),
+    ),
+    security(("adminToken" = [])),
+)]
 async fn delete_var(
     State(s): State<AppState>,
     _: Admin,
@@ -128,6 +163,19 @@ async fn delete_var(
     Ok(Json(MessageOut::new("deleted")))
 }
 
+/// List a game's store items.
+#[utoipa::path(
+    get,
+    path = "/admin/gamefuse/games/{game}/store_items",
+    tag = "admin: gamefuse",
+    params(
+        ("game" = i64, Path, description = "The game's id"),
+    ),
+    responses(
+        (status = 200, description = "The game's store items", body = Vec<SuiteItemOut>),
+    ),
+    security(("adminToken" = [])),
+)]
 async fn list_items(
     State(s): State<AppState>,
     _: Admin,
@@ -138,6 +186,20 @@ async fn list_items(
     Ok(Json(items.into_iter().map(SuiteItemOut::from).collect()))
 }
 
+/// Add a store item (`cost` required).
+#[utoipa::path(
+    post,
+    path = "/admin/gamefuse/games/{game}/store_items",
+    tag = "admin: gamefuse",
+    params(
+        ("game" = i64, Path, description = "The game's id"),
+    ),
+    request_body = StoreItemIn,
+    responses(
+        (status = 201, description = "The item", body = SuiteItemOut),
+    ),
+    security(("adminToken" = [])),
+)]
 async fn add_item(
     State(s): State<AppState>,
     _: Admin,
@@ -156,6 +218,20 @@ async fn add_item(
     Ok((StatusCode::CREATED, Json(item.into())))
 }
 
+/// Delete a store item.
+#[utoipa::path(
+    delete,
+    path = "/admin/gamefuse/games/{game}/store_items/{item}",
+    tag = "admin: gamefuse",
+    params(
+        ("game" = i64, Path, description = "The game's id"),
+        ("item" = i64, Path, description = "The item's id"),
+    ),
+    responses(
+        (status = 200, description = "Done", body = MessageOut),
+    ),
+    security(("adminToken" = [])),
+)]
 async fn delete_item(
     State(s): State<AppState>,
     _: Admin,
@@ -166,7 +242,7 @@ async fn delete_item(
     Ok(Json(MessageOut::new("deleted")))
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct KeyOut {
     id: i64,
     name: String,
@@ -174,12 +250,25 @@ struct KeyOut {
     token: Option<String>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 struct NameIn {
     #[serde(default)]
     name: Option<String>,
 }
 
+/// List a game's service keys.
+#[utoipa::path(
+    get,
+    path = "/admin/gamefuse/games/{game}/service_keys",
+    tag = "admin: gamefuse",
+    params(
+        ("game" = i64, Path, description = "The game's id"),
+    ),
+    responses(
+        (status = 200, description = "The keys (without their tokens)", body = Vec<KeyOut>),
+    ),
+    security(("adminToken" = [])),
+)]
 async fn list_keys(State(s): State<AppState>, _: Admin, Path(g): Path<String>) -> Result<Json<Vec<KeyOut>>, GfError> {
     let keys = s.gamefuse.service_keys(game(&g)?).await?;
     Ok(Json(
@@ -193,6 +282,20 @@ async fn list_keys(State(s): State<AppState>, _: Admin, Path(g): Path<String>) -
     ))
 }
 
+/// Create a service key.
+#[utoipa::path(
+    post,
+    path = "/admin/gamefuse/games/{game}/service_keys",
+    tag = "admin: gamefuse",
+    params(
+        ("game" = i64, Path, description = "The game's id"),
+    ),
+    request_body = NameIn,
+    responses(
+        (status = 201, description = "The key, with its token (shown this once)", body = KeyOut),
+    ),
+    security(("adminToken" = [])),
+)]
 async fn add_key(
     State(s): State<AppState>,
     _: Admin,
@@ -212,6 +315,20 @@ async fn add_key(
     ))
 }
 
+/// Delete a service key.
+#[utoipa::path(
+    delete,
+    path = "/admin/gamefuse/games/{game}/service_keys/{name}",
+    tag = "admin: gamefuse",
+    params(
+        ("game" = i64, Path, description = "The game's id"),
+        ("name" = String, Path, description = "The key's name"),
+    ),
+    responses(
+        (status = 200, description = "Done", body = MessageOut),
+    ),
+    security(("adminToken" = [])),
+)]
 async fn delete_key(
     State(s): State<AppState>,
     _: Admin,
@@ -221,8 +338,9 @@ async fn delete_key(
     Ok(Json(MessageOut::new("deleted")))
 }
 
-#[derive(Serialize, Deserialize)]
+#[derive(Serialize, Deserialize, ToSchema)]
 struct RouteIn {
+    /// The route under `/api/v3/` (`users/{id}/add_credits` ...).
     route: String,
     #[serde(default = "yes")]
     user_allowed: bool,
@@ -234,6 +352,19 @@ fn yes() -> bool {
     true
 }
 
+/// List the game's route switches (which routes users and service keys may call).
+#[utoipa::path(
+    get,
+    path = "/admin/gamefuse/games/{game}/routes",
+    tag = "admin: gamefuse",
+    params(
+        ("game" = i64, Path, description = "The game's id"),
+    ),
+    responses(
+        (status = 200, description = "The switches set", body = Vec<RouteIn>),
+    ),
+    security(("adminToken" = [])),
+)]
 async fn list_routes(
     State(s): State<AppState>,
     _: Admin,
@@ -251,6 +382,20 @@ async fn list_routes(
     ))
 }
 
+/// Set one route switch.
+#[utoipa::path(
+    put,
+    path = "/admin/gamefuse/games/{game}/routes",
+    tag = "admin: gamefuse",
+    params(
+        ("game" = i64, Path, description = "The game's id"),
+    ),
+    request_body = RouteIn,
+    responses(
+        (status = 200, description = "Saved", body = MessageOut),
+    ),
+    security(("adminToken" = [])),
+)]
 async fn set_route(
     State(s): State<AppState>,
     _: Admin,
@@ -271,12 +416,25 @@ async fn set_route(
     Ok(Json(MessageOut::new("saved")))
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct TokenOut {
     id: i64,
     token: String,
 }
 
+/// Replace the game's GameFuse token.
+#[utoipa::path(
+    post,
+    path = "/admin/gamefuse/games/{game}/rotate_token",
+    tag = "admin: gamefuse",
+    params(
+        ("game" = i64, Path, description = "The game's id"),
+    ),
+    responses(
+        (status = 200, description = "The new game token", body = TokenOut),
+    ),
+    security(("adminToken" = [])),
+)]
 async fn rotate_token(State(s): State<AppState>, _: Admin, Path(g): Path<String>) -> Result<Json<TokenOut>, GfError> {
     let g = s.gamefuse.rotate_game_token(game(&g)?).await?;
     Ok(Json(TokenOut {

@@ -10,6 +10,18 @@ use playgate_core::Entity;
 
 /// `POST /users/{id}/add_game_user_attribute`: `{key, value}`, `{attributes: [...]}`, or
 /// both; upsert by key; the full list after.
+#[utoipa::path(
+    post,
+    path = "/api/v3/users/{id}/add_game_user_attribute",
+    tag = "attributes",
+    params(
+        ("id" = i64, Path, description = "The user's id"),
+    ),
+    request_body = AddAttributesRequest,
+    responses(
+        (status = 200, description = "The user's attributes after", body = AttributesOut),
+    ),
+)]
 pub async fn add(
     State(s): State<AppState>,
     Path(id): Path<String>,
@@ -34,6 +46,19 @@ pub async fn add(
 }
 
 /// `GET|DELETE /users/{id}/remove_game_user_attribute(s)`: every key form on both paths.
+#[utoipa::path(
+    method(get, delete),
+    path = "/api/v3/users/{id}/remove_game_user_attribute",
+    tag = "attributes",
+    params(
+        ("id" = i64, Path, description = "The user's id"),
+        ("game_user_attribute_key" = Option<String>, Query, description = "One key to remove"),
+        ("game_user_attribute_keys" = Option<String>, Query, description = "Keys to remove: a JSON array (or `game_user_attribute_keys[]=` repeated)"),
+    ),
+    responses(
+        (status = 200, description = "The user's attributes after", body = AttributesOut),
+    ),
+)]
 pub async fn remove(
     State(s): State<AppState>,
     Path(id): Path<String>,
@@ -47,6 +72,17 @@ pub async fn remove(
 }
 
 /// `GET /users/{id}/game_user_attributes`: any user of the caller's game.
+#[utoipa::path(
+    get,
+    path = "/api/v3/users/{id}/game_user_attributes",
+    tag = "attributes",
+    params(
+        ("id" = i64, Path, description = "The user's id"),
+    ),
+    responses(
+        (status = 200, description = "The user's attributes", body = AttributesOut),
+    ),
+)]
 pub async fn list(
     State(s): State<AppState>,
     Path(id): Path<String>,

@@ -11,7 +11,7 @@ use playgate_core::gamefuse::chats::ChatTarget;
 
 use super::wire::{
     ChatCreatedOut, ChatMessageOut, ChatOut, ChatPageOut, ChatRequest, MessageCreatedOut, MessageOut, MessageRequest,
-    MessagesOut, chats, shaped,
+    MessagesOut, MessagesView, chats, shaped,
 };
 use super::{Authed, GfError, path_id};
 use crate::common::state::AppState;
@@ -28,6 +28,17 @@ fn viewer(auth: &Authed) -> Result<i64, GfError> {
 }
 
 /// `POST /chats` `{"text", "usernames": [...]}` or `{"text", "group_id"}`.
+///
+/// Native clients (C#/Unity, Unreal): a direct chat's `creator_type` is `user` (JS: `User`), and the message just posted shows unread.
+#[utoipa::path(
+    post,
+    path = "/api/v3/chats",
+    tag = "chats",
+    request_body = ChatRequest,
+    responses(
+        (status = 200, description = "The chat (at the top level and under `chat`)", body = ChatCreatedOut),
+    ),
+)]
 pub async fn create(State(s): State<AppState>, auth: Authed) -> Result<Json<ChatCreatedOut>, GfError> {
     let me = viewer(&auth)?;
     let req: ChatRequest = auth.input.unwrapped("chat").parse().map_err(unprocessable)?;
@@ -67,6 +78,19 @@ pub async fn create(State(s): State<AppState>, auth: Authed) -> Result<Json<Chat
 }
 
 /// `GET /chats/page/{page}`: both lists, each 25 per page.
+///
+/// Native clients (C#/Unity, Unreal): a direct chat's `creator_type` is `user` (JS: `User`).
+#[utoipa::path(
+    get,
+    path = "/api/v3/chats/page/{page}",
+    tag = "chats",
+    params(
+        ("page" = i64, Path, description = "From 1"),
+    ),
+    responses(
+        (status = 200, description = "Direct and group chats", body = ChatPageOut),
+    ),
+)]
 pub async fn page(
     State(s): State<AppState>,
     Path(page): Path<String>,
@@ -83,6 +107,15 @@ pub async fn page(
 }
 
 /// `POST /messages` `{"message": {"chat_id", "text"}}`.
+#[utoipa::path(
+    post,
+    path = "/api/v3/messages",
+    tag = "chats",
+    request_body = MessageRequest,
+    responses(
+        (status = 200, description = "The message (at the top level and under `message`)", body = MessageCreatedOut),
+    ),
+)]
 pub async fn send(State(s): State<AppState>, auth: Authed) -> Result<Json<MessageCreatedOut>, GfError> {
     let me = viewer(&auth)?;
     let req: MessageRequest = auth.input.unwrapped("message").parse().map_err(unprocessable)?;
@@ -102,6 +135,20 @@ pub async fn send(State(s): State<AppState>, auth: Authed) -> Result<Json<Messag
 }
 
 /// `GET /messages/page/{page}?chat_id=`: a bare array (JS) or `{"messages": …}` (native).
+///
+/// JS: a bare array of `Message`; native clients (C#/Unity, Unreal): `{"messages": [...]}`.
+#[utoipa::path(
+    get,
+    path = "/api/v3/messages/page/{page}",
+    tag = "chats",
+    params(
+        ("page" = i64, Path, description = "From 1"),
+        ("chat_id" = i64, Query, description = "The chat"),
+    ),
+    responses(
+        (status = 200, description = "The messages: a bare array (JS) or `{\"messages\": [...]}` (native clients)", body = MessagesView),
+    ),
+)]
 pub async fn messages(State(s): State<AppState>, Path(page): Path<String>, auth: Authed) -> Result<Response, GfError> {
     let me = viewer(&auth)?;
     let page = path_id(&page, Entity::Page)?;
@@ -121,6 +168,17 @@ pub async fn messages(State(s): State<AppState>, Path(page): Path<String>, auth:
 }
 
 /// `POST /messages/{id}/mark_as_read`: idempotent 200.
+#[utoipa::path(
+    post,
+    path = "/api/v3/messages/{id}/mark_as_read",
+    tag = "chats",
+    params(
+        ("id" = i64, Path, description = "The message's id"),
+    ),
+    responses(
+        (status = 200, description = "Done", body = MessageOut),
+    ),
+)]
 pub async fn mark_read(
     State(s): State<AppState>,
     Path(id): Path<String>,

@@ -26,6 +26,18 @@ fn score(auth: &Authed) -> Result<i64, GfError> {
 }
 
 /// `POST /users/{id}/add_credits`: may be negative, never below zero credits (403).
+#[utoipa::path(
+    post,
+    path = "/api/v3/users/{id}/add_credits",
+    tag = "credits",
+    params(
+        ("id" = i64, Path, description = "The user's id"),
+    ),
+    request_body = CreditsRequest,
+    responses(
+        (status = 200, description = "The user after", body = UserSelfOut),
+    ),
+)]
 pub async fn add_credits(
     State(s): State<AppState>,
     Path(id): Path<String>,
@@ -36,6 +48,18 @@ pub async fn add_credits(
 }
 
 /// `POST /users/{id}/set_credits`.
+#[utoipa::path(
+    post,
+    path = "/api/v3/users/{id}/set_credits",
+    tag = "credits",
+    params(
+        ("id" = i64, Path, description = "The user's id"),
+    ),
+    request_body = CreditsRequest,
+    responses(
+        (status = 200, description = "The user after", body = UserSelfOut),
+    ),
+)]
 pub async fn set_credits(
     State(s): State<AppState>,
     Path(id): Path<String>,
@@ -46,6 +70,18 @@ pub async fn set_credits(
 }
 
 /// `POST /users/{id}/add_score`.
+#[utoipa::path(
+    post,
+    path = "/api/v3/users/{id}/add_score",
+    tag = "credits",
+    params(
+        ("id" = i64, Path, description = "The user's id"),
+    ),
+    request_body = ScoreRequest,
+    responses(
+        (status = 200, description = "The user after", body = UserSelfOut),
+    ),
+)]
 pub async fn add_score(
     State(s): State<AppState>,
     Path(id): Path<String>,
@@ -56,6 +92,18 @@ pub async fn add_score(
 }
 
 /// `POST /users/{id}/set_score`.
+#[utoipa::path(
+    post,
+    path = "/api/v3/users/{id}/set_score",
+    tag = "credits",
+    params(
+        ("id" = i64, Path, description = "The user's id"),
+    ),
+    request_body = ScoreRequest,
+    responses(
+        (status = 200, description = "The user after", body = UserSelfOut),
+    ),
+)]
 pub async fn set_score(
     State(s): State<AppState>,
     Path(id): Path<String>,

@@ -19,6 +19,15 @@ fn unprocessable(e: playgate_core::Error) -> GfError {
 }
 
 /// `POST /friendships` `{"username": …}`: 200 `FriendRequest` of the recipient.
+#[utoipa::path(
+    post,
+    path = "/api/v3/friendships",
+    tag = "friends",
+    request_body = FriendshipRequest,
+    responses(
+        (status = 200, description = "The request, to the recipient", body = FriendRequestCreatedOut),
+    ),
+)]
 pub async fn create(State(s): State<AppState>, auth: Authed) -> Result<Json<FriendRequestCreatedOut>, GfError> {
     let req: FriendshipRequest = auth.input.unwrapped("friendship").parse()?;
     let name = req.username.unwrap_or_default();
@@ -34,6 +43,18 @@ pub async fn create(State(s): State<AppState>, auth: Authed) -> Result<Json<Frie
 }
 
 /// `PUT /friendships/{id}` `{"friendship": {"status": "accepted"|"declined"}}`.
+#[utoipa::path(
+    put,
+    path = "/api/v3/friendships/{id}",
+    tag = "friends",
+    params(
+        ("id" = i64, Path, description = "The friendship's id"),
+    ),
+    request_body = FriendshipAnswer,
+    responses(
+        (status = 200, description = "Done", body = MessageOut),
+    ),
+)]
 pub async fn answer(
     State(s): State<AppState>,
     Path(id): Path<String>,
@@ -63,6 +84,17 @@ pub async fn answer(
 }
 
 /// `DELETE /friendships/{id}`: the sender cancels a pending request.
+#[utoipa::path(
+    delete,
+    path = "/api/v3/friendships/{id}",
+    tag = "friends",
+    params(
+        ("id" = i64, Path, description = "The friendship's id"),
+    ),
+    responses(
+        (status = 200, description = "Done", body = MessageOut),
+    ),
+)]
 pub async fn cancel(
     State(s): State<AppState>,
     Path(id): Path<String>,
@@ -77,6 +109,18 @@ pub async fn cancel(
 }
 
 /// `DELETE /unfriend`: `user_id` in the JSON body (SDK) or the query (docs).
+#[utoipa::path(
+    delete,
+    path = "/api/v3/unfriend",
+    tag = "friends",
+    params(
+        ("user_id" = Option<i64>, Query, description = "The friend (or in the body)"),
+    ),
+    request_body = UserIdRequest,
+    responses(
+        (status = 200, description = "Done", body = MessageOut),
+    ),
+)]
 pub async fn unfriend(State(s): State<AppState>, auth: Authed) -> Result<Json<MessageOut>, GfError> {
     let req: UserIdRequest = auth.input.unwrapped("friendship").parse()?;
     let other = req
@@ -87,6 +131,14 @@ pub async fn unfriend(State(s): State<AppState>, auth: Authed) -> Result<Json<Me
 }
 
 /// `GET /friendships`: the caller's three lists.
+#[utoipa::path(
+    get,
+    path = "/api/v3/friendships",
+    tag = "friends",
+    responses(
+        (status = 200, description = "Friends and requests", body = FriendListsOut),
+    ),
+)]
 pub async fn lists(State(s): State<AppState>, auth: Authed) -> Result<Json<FriendListsOut>, GfError> {
     Ok(Json(s.gamefuse.friend_lists(&auth.caller, None).await?.into()))
 }
@@ -99,12 +151,34 @@ async fn friends_of(s: &AppState, auth: &Authed, of: Option<i64>) -> Result<Json
 }
 
 /// `GET /friends[?user_id=]`: a user's friends (same game).
+#[utoipa::path(
+    get,
+    path = "/api/v3/friends",
+    tag = "friends",
+    params(
+        ("user_id" = Option<i64>, Query, description = "Whose friends (default: the caller's)"),
+    ),
+    responses(
+        (status = 200, description = "The friends", body = FriendsOut),
+    ),
+)]
 pub async fn friends(State(s): State<AppState>, auth: Authed) -> Result<Json<FriendsOut>, GfError> {
     let req: UserIdRequest = auth.input.parse()?;
     friends_of(&s, &auth, req.user_id).await
 }
 
 /// `GET /friends/{user_id}`.
+#[utoipa::path(
+    get,
+    path = "/api/v3/friends/{user_id}",
+    tag = "friends",
+    params(
+        ("user_id" = i64, Path, description = "Whose friends"),
+    ),
+    responses(
+        (status = 200, description = "The friends", body = FriendsOut),
+    ),
+)]
 pub async fn friends_of_user(
     State(s): State<AppState>,
     Path(id): Path<String>,
@@ -115,6 +189,14 @@ pub async fn friends_of_user(
 }
 
 /// `GET /incoming_friend_requests`.
+#[utoipa::path(
+    get,
+    path = "/api/v3/incoming_friend_requests",
+    tag = "friends",
+    responses(
+        (status = 200, description = "Requests to the caller", body = RequestsOut),
+    ),
+)]
 pub async fn incoming(State(s): State<AppState>, auth: Authed) -> Result<Json<RequestsOut>, GfError> {
     let l = s.gamefuse.friend_lists(&auth.caller, None).await?;
     Ok(Json(RequestsOut {
@@ -124,6 +206,14 @@ pub async fn incoming(State(s): State<AppState>, auth: Authed) -> Result<Json<Re
 }
 
 /// `GET /outgoing_friend_requests`.
+#[utoipa::path(
+    get,
+    path = "/api/v3/outgoing_friend_requests",
+    tag = "friends",
+    responses(
+        (status = 200, description = "The caller's requests", body = RequestsOut),
+    ),
+)]
 pub async fn outgoing(State(s): State<AppState>, auth: Authed) -> Result<Json<RequestsOut>, GfError> {
     let l = s.gamefuse.friend_lists(&auth.caller, None).await?;
     Ok(Json(RequestsOut {

@@ -73,6 +73,17 @@ fn round_input(auth: &Authed) -> Result<RoundInput, GfError> {
 }
 
 /// `POST /game_rounds`: 201 `GameRound`.
+///
+/// Native clients (C#/Unity, Unreal): `score` and `place` are `0` for none (JS: `null`), in the round and its rankings.
+#[utoipa::path(
+    post,
+    path = "/api/v3/game_rounds",
+    tag = "game rounds",
+    request_body = RoundRequest,
+    responses(
+        (status = 201, description = "The round", body = GameRoundOut),
+    ),
+)]
 pub async fn create(State(s): State<AppState>, auth: Authed) -> Result<(StatusCode, Json<GameRoundOut>), GfError> {
     let input = round_input(&auth)?;
     let r = s
@@ -84,6 +95,20 @@ pub async fn create(State(s): State<AppState>, auth: Authed) -> Result<(StatusCo
 }
 
 /// `PUT /game_rounds/{id}`: partial; the full round back.
+///
+/// Native clients (C#/Unity, Unreal): `score` and `place` are `0` for none (JS: `null`), in the round and its rankings.
+#[utoipa::path(
+    method(put, patch),
+    path = "/api/v3/game_rounds/{id}",
+    tag = "game rounds",
+    params(
+        ("id" = i64, Path, description = "The round's id"),
+    ),
+    request_body = RoundRequest,
+    responses(
+        (status = 200, description = "The round", body = GameRoundOut),
+    ),
+)]
 pub async fn update(
     State(s): State<AppState>,
     Path(id): Path<String>,
@@ -100,6 +125,17 @@ pub async fn update(
 }
 
 /// `DELETE /game_rounds/{id}`.
+#[utoipa::path(
+    delete,
+    path = "/api/v3/game_rounds/{id}",
+    tag = "game rounds",
+    params(
+        ("id" = i64, Path, description = "The round's id"),
+    ),
+    responses(
+        (status = 200, description = "Done", body = MessageOut),
+    ),
+)]
 pub async fn delete(
     State(s): State<AppState>,
     Path(id): Path<String>,
@@ -112,6 +148,19 @@ pub async fn delete(
 }
 
 /// `GET /game_rounds/{id}`.
+///
+/// Native clients (C#/Unity, Unreal): `score` and `place` are `0` for none (JS: `null`), in the round and its rankings.
+#[utoipa::path(
+    get,
+    path = "/api/v3/game_rounds/{id}",
+    tag = "game rounds",
+    params(
+        ("id" = i64, Path, description = "The round's id"),
+    ),
+    responses(
+        (status = 200, description = "The round", body = GameRoundOut),
+    ),
+)]
 pub async fn show(
     State(s): State<AppState>,
     Path(id): Path<String>,
@@ -123,6 +172,21 @@ pub async fn show(
 }
 
 /// `GET /game_rounds?user_id=&page=&per_page=`: 422 without `user_id`.
+///
+/// Native clients (C#/Unity, Unreal): `score` and `place` are `0` for none (JS: `null`), in the round and its rankings.
+#[utoipa::path(
+    get,
+    path = "/api/v3/game_rounds",
+    tag = "game rounds",
+    params(
+        ("user_id" = Option<i64>, Query, description = "Whose rounds (required)"),
+        ("page" = Option<i64>, Query, description = "From 1"),
+        ("per_page" = Option<i64>, Query, description = "Rounds per page"),
+    ),
+    responses(
+        (status = 200, description = "The rounds", body = GameRoundsOut),
+    ),
+)]
 pub async fn list(State(s): State<AppState>, auth: Authed) -> Result<Json<GameRoundsOut>, GfError> {
     let q: RoundsQuery = auth.input.parse()?;
     let user = q

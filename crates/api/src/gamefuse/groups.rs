@@ -12,7 +12,8 @@ use playgate_core::gamefuse::social::{ConnectCommand, ConnectionKind, GroupInput
 
 use super::wire::{
     ConnectionOut, ConnectionRequest, ConnectionStatusOut, GroupAttributeIn, GroupAttributeOut, GroupAttributesOut,
-    GroupAttributesRequest, GroupIdRequest, GroupOut, GroupRequest, GroupsOut, MessageOut, UserIdRequest, shaped,
+    GroupAttributesRequest, GroupAttributesView, GroupIdRequest, GroupOut, GroupRequest, GroupsOut, MessageOut,
+    UserIdRequest, shaped,
 };
 use super::{Authed, Client, GfError, path_id};
 use crate::common::state::AppState;
@@ -45,6 +46,17 @@ fn group_input(auth: &Authed) -> Result<GroupInput, GfError> {
 }
 
 /// `POST /groups`: 201 `Group` with `members` and `admins` (the creator).
+///
+/// Native clients (C#/Unity, Unreal): `max_group_size` is `0` for no limit (JS: `null`).
+#[utoipa::path(
+    post,
+    path = "/api/v3/groups",
+    tag = "groups",
+    request_body = GroupRequest,
+    responses(
+        (status = 201, description = "The group, with its members and admins", body = GroupOut),
+    ),
+)]
 pub async fn create(State(s): State<AppState>, auth: Authed) -> Result<(StatusCode, Json<GroupOut>), GfError> {
     let input = group_input(&auth)?;
     let v = s
@@ -58,6 +70,19 @@ pub async fn create(State(s): State<AppState>, auth: Authed) -> Result<(StatusCo
 
 /// `GET /groups[?query=]`: every searchable group of the game (whose name contains the
 /// query), without members.
+///
+/// Native clients (C#/Unity, Unreal): `max_group_size` is `0` for no limit (JS: `null`).
+#[utoipa::path(
+    get,
+    path = "/api/v3/groups",
+    tag = "groups",
+    params(
+        ("query" = Option<String>, Query, description = "Part of the name"),
+    ),
+    responses(
+        (status = 200, description = "The searchable groups", body = GroupsOut),
+    ),
+)]
 pub async fn list(State(s): State<AppState>, auth: Authed) -> Result<Json<GroupsOut>, GfError> {
     let query = auth.input.text("query");
     let groups = s.gamefuse.list_groups(&auth.caller, query.as_deref()).await?;
@@ -68,6 +93,16 @@ pub async fn list(State(s): State<AppState>, auth: Authed) -> Result<Json<Groups
 }
 
 /// `GET /user/groups` (Unreal, 17.3): the caller's groups, with members and admins.
+///
+/// Native clients (C#/Unity, Unreal): `max_group_size` is `0` for no limit (JS: `null`).
+#[utoipa::path(
+    get,
+    path = "/api/v3/user/groups",
+    tag = "groups",
+    responses(
+        (status = 200, description = "The caller's groups", body = GroupsOut),
+    ),
+)]
 pub async fn mine(State(s): State<AppState>, auth: Authed) -> Result<Json<GroupsOut>, GfError> {
     let groups = s.gamefuse.my_groups(&auth.caller).await?;
     let out = GroupsOut {
@@ -77,6 +112,19 @@ pub async fn mine(State(s): State<AppState>, auth: Authed) -> Result<Json<Groups
 }
 
 /// `GET /groups/{id}`: with members and admins; pending invites and requests for admins.
+///
+/// Native clients (C#/Unity, Unreal): `max_group_size` is `0` for no limit (JS: `null`).
+#[utoipa::path(
+    get,
+    path = "/api/v3/groups/{id}",
+    tag = "groups",
+    params(
+        ("id" = i64, Path, description = "The group's id"),
+    ),
+    responses(
+        (status = 200, description = "The group", body = GroupOut),
+    ),
+)]
 pub async fn show(State(s): State<AppState>, Path(id): Path<String>, auth: Authed) -> Result<Json<GroupOut>, GfError> {
     let id = path_id(&id, Entity::Group)?;
     let out = GroupOut::detail(s.gamefuse.group(&auth.caller, id).await?);
@@ -84,6 +132,20 @@ pub async fn show(State(s): State<AppState>, Path(id): Path<String>, auth: Authe
 }
 
 /// `PUT /groups/{id}`: admins only; answers the real member lists.
+///
+/// Native clients (C#/Unity, Unreal): `max_group_size` is `0` for no limit (JS: `null`).
+#[utoipa::path(
+    method(put, patch),
+    path = "/api/v3/groups/{id}",
+    tag = "groups",
+    params(
+        ("id" = i64, Path, description = "The group's id"),
+    ),
+    request_body = GroupRequest,
+    responses(
+        (status = 200, description = "The group", body = GroupOut),
+    ),
+)]
 pub async fn update(
     State(s): State<AppState>,
     Path(id): Path<String>,
@@ -100,6 +162,17 @@ pub async fn update(
 }
 
 /// `DELETE /groups/{id}`: admins only.
+#[utoipa::path(
+    delete,
+    path = "/api/v3/groups/{id}",
+    tag = "groups",
+    params(
+        ("id" = i64, Path, description = "The group's id"),
+    ),
+    responses(
+        (status = 200, description = "Done", body = MessageOut),
+    ),
+)]
 pub async fn delete(
     State(s): State<AppState>,
     Path(id): Path<String>,
@@ -112,6 +185,17 @@ pub async fn delete(
 
 /// `POST /group_connections`: join, join request, or invite (by `action_type`); without
 /// one (the native SDKs' flat `{group_id, user_id}`), the group's settings decide.
+///
+/// Native clients (C#/Unity, Unreal): the group's `max_group_size` is `0` for no limit (JS: `null`).
+#[utoipa::path(
+    post,
+    path = "/api/v3/group_connections",
+    tag = "groups",
+    request_body = ConnectionRequest,
+    responses(
+        (status = 200, description = "The connection", body = ConnectionOut),
+    ),
+)]
 pub async fn connect(State(s): State<AppState>, auth: Authed) -> Result<Json<ConnectionOut>, GfError> {
     let req: ConnectionRequest = auth
         .input
@@ -140,6 +224,18 @@ pub async fn connect(State(s): State<AppState>, auth: Authed) -> Result<Json<Con
 
 /// `PUT /group_connections/{id}` `{"group_connection": {"status": …}}` or flat. From the
 /// Unreal SDK, a decline naming a group the caller belongs to leaves it (how it leaves, 17.3).
+#[utoipa::path(
+    put,
+    path = "/api/v3/group_connections/{id}",
+    tag = "groups",
+    params(
+        ("id" = i64, Path, description = "The connection's id"),
+    ),
+    request_body = ConnectionRequest,
+    responses(
+        (status = 200, description = "The connection's status", body = ConnectionStatusOut),
+    ),
+)]
 pub async fn answer(
     State(s): State<AppState>,
     Path(id): Path<String>,
@@ -171,6 +267,17 @@ pub async fn answer(
 }
 
 /// `DELETE /group_connections/cancel/{id}`.
+#[utoipa::path(
+    delete,
+    path = "/api/v3/group_connections/cancel/{id}",
+    tag = "groups",
+    params(
+        ("id" = i64, Path, description = "The connection's id"),
+    ),
+    responses(
+        (status = 200, description = "Done", body = MessageOut),
+    ),
+)]
 pub async fn cancel(
     State(s): State<AppState>,
     Path(id): Path<String>,
@@ -182,6 +289,17 @@ pub async fn cancel(
 }
 
 /// `DELETE /group_connections/leave/{group_id}`.
+#[utoipa::path(
+    delete,
+    path = "/api/v3/group_connections/leave/{group_id}",
+    tag = "groups",
+    params(
+        ("group_id" = i64, Path, description = "The group's id"),
+    ),
+    responses(
+        (status = 200, description = "Done", body = MessageOut),
+    ),
+)]
 pub async fn leave(
     State(s): State<AppState>,
     Path(id): Path<String>,
@@ -198,6 +316,18 @@ fn group_of(auth: &Authed) -> Result<i64, GfError> {
 }
 
 /// `PUT /group_connections/remove_member/{user_id}` `{"group_id": …}`: admins only.
+#[utoipa::path(
+    put,
+    path = "/api/v3/group_connections/remove_member/{user_id}",
+    tag = "groups",
+    params(
+        ("user_id" = i64, Path, description = "The member"),
+    ),
+    request_body = GroupIdRequest,
+    responses(
+        (status = 200, description = "Done", body = MessageOut),
+    ),
+)]
 pub async fn remove_member(
     State(s): State<AppState>,
     Path(user): Path<String>,
@@ -213,6 +343,18 @@ pub async fn remove_member(
 }
 
 /// `PUT /group_connections/make_admin/{user_id}` `{"group_id": …}`: admins only.
+#[utoipa::path(
+    put,
+    path = "/api/v3/group_connections/make_admin/{user_id}",
+    tag = "groups",
+    params(
+        ("user_id" = i64, Path, description = "The member"),
+    ),
+    request_body = GroupIdRequest,
+    responses(
+        (status = 200, description = "Done", body = MessageOut),
+    ),
+)]
 pub async fn make_admin(
     State(s): State<AppState>,
     Path(user): Path<String>,
@@ -229,6 +371,19 @@ pub async fn make_admin(
 
 /// `GET /groups/{id}/attributes`: members only; a bare array (JS) or `{"attributes": …}`
 /// (the native SDKs, reference 17.7).
+///
+/// JS: a bare array of `GroupAttribute`; native clients (C#/Unity, Unreal): `{"attributes": [...]}`.
+#[utoipa::path(
+    get,
+    path = "/api/v3/groups/{id}/attributes",
+    tag = "groups",
+    params(
+        ("id" = i64, Path, description = "The group's id"),
+    ),
+    responses(
+        (status = 200, description = "The group's attributes: a bare array (JS) or `{\"attributes\": [...]}` (native clients)", body = GroupAttributesView),
+    ),
+)]
 pub async fn attributes(
     State(s): State<AppState>,
     Path(id): Path<String>,
@@ -252,6 +407,18 @@ pub async fn attributes(
 
 /// `POST /groups/{id}/add_attribute` `{"attributes": [{key, value, others_can_edit?}]}`
 /// (or Unreal's `only_can_edit_by_creator`): the attributes, the new ones first.
+#[utoipa::path(
+    post,
+    path = "/api/v3/groups/{id}/add_attribute",
+    tag = "groups",
+    params(
+        ("id" = i64, Path, description = "The group's id"),
+    ),
+    request_body = GroupAttributesRequest,
+    responses(
+        (status = 200, description = "The attributes, the new ones first", body = GroupAttributesOut),
+    ),
+)]
 pub async fn add_attribute(
     State(s): State<AppState>,
     Path(id): Path<String>,
@@ -289,6 +456,18 @@ pub async fn add_attribute(
 }
 
 /// `PATCH /groups/{id}/modify_attribute` `{"key", "value"}`: the updated attribute.
+#[utoipa::path(
+    method(patch, put),
+    path = "/api/v3/groups/{id}/modify_attribute",
+    tag = "groups",
+    params(
+        ("id" = i64, Path, description = "The group's id"),
+    ),
+    request_body = GroupAttributeIn,
+    responses(
+        (status = 200, description = "The attribute", body = GroupAttributeOut),
+    ),
+)]
 pub async fn modify_attribute(
     State(s): State<AppState>,
     Path(id): Path<String>,
@@ -310,6 +489,18 @@ pub async fn modify_attribute(
 }
 
 /// `POST /groups/{id}/admins` `{"user_id"}` (Unreal, 17.3): an admin promotes a member.
+#[utoipa::path(
+    post,
+    path = "/api/v3/groups/{id}/admins",
+    tag = "groups",
+    params(
+        ("id" = i64, Path, description = "The group's id"),
+    ),
+    request_body = UserIdRequest,
+    responses(
+        (status = 200, description = "Done", body = MessageOut),
+    ),
+)]
 pub async fn add_admin(
     State(s): State<AppState>,
     Path(group): Path<String>,
@@ -326,6 +517,18 @@ pub async fn add_admin(
 }
 
 /// `DELETE /groups/{id}/admins/{user_id}` (Unreal, 17.3): an admin demotes another admin.
+#[utoipa::path(
+    delete,
+    path = "/api/v3/groups/{id}/admins/{user_id}",
+    tag = "groups",
+    params(
+        ("id" = i64, Path, description = "The group's id"),
+        ("user_id" = i64, Path, description = "The admin"),
+    ),
+    responses(
+        (status = 200, description = "Done", body = MessageOut),
+    ),
+)]
 pub async fn remove_admin(
     State(s): State<AppState>,
     Path((group, user)): Path<(String, String)>,

@@ -11,6 +11,18 @@ use playgate_core::Entity;
 /// `POST /users/{id}/add_leaderboard_entry`: multipart (SDK; `extra_attributes` its raw
 /// pseudo-JSON text, kept verbatim) or JSON with a `metadata` object (docs, native SDKs).
 /// Scores are whole numbers; a fractional one (the C# SDK sends a double) is rounded.
+#[utoipa::path(
+    post,
+    path = "/api/v3/users/{id}/add_leaderboard_entry",
+    tag = "leaderboards",
+    params(
+        ("id" = i64, Path, description = "The user's id"),
+    ),
+    request_body = LeaderboardEntryRequest,
+    responses(
+        (status = 200, description = "The user", body = UserSelfOut),
+    ),
+)]
 pub async fn add(
     State(s): State<AppState>,
     Path(id): Path<String>,
@@ -41,6 +53,18 @@ fn whole(score: f64) -> Result<i64, GfError> {
 
 /// `POST /users/{id}/clear_my_leaderboard_entries`: `leaderboard_name` as form field or
 /// query parameter.
+#[utoipa::path(
+    post,
+    path = "/api/v3/users/{id}/clear_my_leaderboard_entries",
+    tag = "leaderboards",
+    params(
+        ("id" = i64, Path, description = "The user's id"),
+    ),
+    request_body = LeaderboardQueryRequest,
+    responses(
+        (status = 200, description = "The user", body = UserSelfOut),
+    ),
+)]
 pub async fn clear(
     State(s): State<AppState>,
     Path(id): Path<String>,
@@ -57,6 +81,20 @@ pub async fn clear(
 
 /// `GET /games/{game_id}/leaderboard_entries?leaderboard_name=&limit=&one_per_user=`:
 /// highest score first; an empty board is `[]` (200), not the docs' 400.
+#[utoipa::path(
+    get,
+    path = "/api/v3/games/{game_id}/leaderboard_entries",
+    tag = "leaderboards",
+    params(
+        ("game_id" = i64, Path, description = "The game's id"),
+        ("leaderboard_name" = Option<String>, Query, description = "One board"),
+        ("limit" = Option<i64>, Query, description = "At most this many entries"),
+        ("one_per_user" = Option<bool>, Query, description = "Only each user's best entry"),
+    ),
+    responses(
+        (status = 200, description = "Entries, highest score first", body = EntriesOut),
+    ),
+)]
 pub async fn of_game(
     State(s): State<AppState>,
     Path(game_id): Path<String>,
@@ -79,6 +117,20 @@ pub async fn of_game(
 
 /// `GET /users/{id}/leaderboard_entries`: any user of the caller's game, every board
 /// unless `leaderboard_name` is given.
+#[utoipa::path(
+    get,
+    path = "/api/v3/users/{id}/leaderboard_entries",
+    tag = "leaderboards",
+    params(
+        ("id" = i64, Path, description = "The user's id"),
+        ("leaderboard_name" = Option<String>, Query, description = "One board"),
+        ("limit" = Option<i64>, Query, description = "At most this many entries"),
+        ("one_per_user" = Option<bool>, Query, description = "Only each user's best entry"),
+    ),
+    responses(
+        (status = 200, description = "Entries, highest score first", body = EntriesOut),
+    ),
+)]
 pub async fn of_user(
     State(s): State<AppState>,
     Path(id): Path<String>,

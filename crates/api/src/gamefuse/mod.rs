@@ -27,6 +27,7 @@ mod attributes;
 mod auth;
 mod chats;
 mod credits;
+pub mod docs;
 mod error;
 mod friends;
 mod game_rounds;
@@ -41,17 +42,15 @@ mod test_suite;
 mod users;
 mod wire;
 
-use axum::Router;
 use axum::http::{HeaderName, HeaderValue, Method, header};
 use axum::response::Response;
-use axum::routing::{delete, get, post, put};
 use playgate_core::Entity;
 use tower_http::cors::{Any, CorsLayer};
 
 pub use auth::{Authed, Client, GameCall, Open, SuiteCall};
 pub use error::GfError;
 
-use crate::common::state::AppState;
+use crate::common::routes::Routes;
 
 /// The path prefix of the dialect.
 pub const PREFIX: &str = "/api/v3";
@@ -113,102 +112,91 @@ fn path_id(raw: &str, what: Entity) -> Result<i64, GfError> {
 }
 
 /// The GameFuse routes (under [`PREFIX`]) and its admin API.
-pub fn router() -> Router<AppState> {
-    let api = Router::new()
-        .route("/games/verify", get(games::verify))
-        .route("/games/fetch_game_variables", get(games::verify))
+pub fn router() -> Routes {
+    let api = Routes::new()
+        .get("/games/verify", games::verify)
+        .get("/games/fetch_game_variables", games::verify)
         // The Unreal SDK asks for it with a Rails format suffix (reference 17.3).
-        .route("/games/fetch_game_variables.json", get(games::verify))
-        .route("/games/store_items", get(games::store_items))
-        .route("/util/get_server_time", get(games::server_time))
-        .route("/users", post(users::sign_up))
-        .route("/sessions", post(sessions::sign_in))
-        .route("/users/{id}", get(users::show).put(users::update))
-        .route("/users/{id}/password", put(users::change_password))
-        .route("/users/{id}/add_game_user_attribute", post(attributes::add))
-        .route(
-            "/users/{id}/remove_game_user_attribute",
-            get(attributes::remove).delete(attributes::remove),
-        )
-        .route(
-            "/users/{id}/remove_game_user_attributes",
-            get(attributes::remove).delete(attributes::remove),
-        )
-        .route("/users/{id}/game_user_attributes", get(attributes::list))
-        .route("/users/{id}/add_credits", post(credits::add_credits))
-        .route("/users/{id}/set_credits", post(credits::set_credits))
-        .route("/users/{id}/add_score", post(credits::add_score))
-        .route("/users/{id}/set_score", post(credits::set_score))
-        .route("/users/{id}/purchase_game_user_store_item", post(store::purchase))
-        .route(
-            "/users/{id}/remove_game_user_store_item",
-            get(store::remove).delete(store::remove),
-        )
-        .route("/users/{id}/game_user_store_items", get(store::list))
-        .route("/users/{id}/add_leaderboard_entry", post(leaderboards::add))
-        .route("/users/{id}/clear_my_leaderboard_entries", post(leaderboards::clear))
-        .route("/users/{id}/leaderboard_entries", get(leaderboards::of_user))
-        .route("/games/{game_id}/leaderboard_entries", get(leaderboards::of_game))
-        .route("/games/{game_id}/forget_password", get(password::forget))
-        .route("/password/reset", post(password::reset_json))
-        .route(
-            "/password_reset",
-            get(password::reset_page).post(password::reset_submit),
-        )
-        .route("/friendships", get(friends::lists).post(friends::create))
-        .route("/friendships/{id}", put(friends::answer).delete(friends::cancel))
-        .route("/unfriend", delete(friends::unfriend))
-        .route("/friends", get(friends::friends))
-        .route("/friends/{user_id}", get(friends::friends_of_user))
-        .route("/incoming_friend_requests", get(friends::incoming))
-        .route("/outgoing_friend_requests", get(friends::outgoing))
-        .route("/groups", get(groups::list).post(groups::create))
-        .route(
-            "/groups/{id}",
-            get(groups::show)
-                .put(groups::update)
-                .patch(groups::update)
-                .delete(groups::delete),
-        )
-        .route("/groups/{id}/attributes", get(groups::attributes))
-        .route("/groups/{id}/admins", post(groups::add_admin))
-        .route("/groups/{id}/admins/{user_id}", delete(groups::remove_admin))
-        .route("/user/groups", get(groups::mine))
-        .route("/groups/{id}/add_attribute", post(groups::add_attribute))
-        .route(
-            "/groups/{id}/modify_attribute",
-            axum::routing::patch(groups::modify_attribute).put(groups::modify_attribute),
-        )
-        .route("/chats", post(chats::create))
-        .route("/chats/page/{page}", get(chats::page))
-        .route("/messages", post(chats::send))
-        .route("/messages/page/{page}", get(chats::messages))
-        .route("/messages/{id}/mark_as_read", post(chats::mark_read))
-        .route("/group_connections", post(groups::connect))
-        .route("/group_connections/{id}", put(groups::answer))
-        .route("/group_connections/cancel/{id}", delete(groups::cancel))
-        .route("/group_connections/leave/{group_id}", delete(groups::leave))
-        .route("/group_connections/remove_member/{user_id}", put(groups::remove_member))
-        .route("/group_connections/make_admin/{user_id}", put(groups::make_admin))
-        .route("/game_rounds", get(game_rounds::list).post(game_rounds::create))
-        .route(
-            "/game_rounds/{id}",
-            get(game_rounds::show)
-                .put(game_rounds::update)
-                .patch(game_rounds::update)
-                .delete(game_rounds::delete),
-        )
-        .route("/test_suite/create_game", post(test_suite::create_game))
-        .route("/test_suite/create_user", post(test_suite::create_user))
-        .route("/test_suite/create_store_item", post(test_suite::create_store_item))
-        .route("/test_suite/create_store_items", post(test_suite::create_store_item))
-        .route(
-            "/test_suite/clean_up_test",
-            axum::routing::delete(test_suite::clean_up).post(test_suite::clean_up),
-        )
-        .fallback(not_found)
-        .method_not_allowed_fallback(method_not_allowed)
-        .layer(cors())
-        .layer(axum::middleware::map_response(cors_everywhere));
-    Router::new().nest(PREFIX, api).merge(admin::router())
+        .get("/games/fetch_game_variables.json", games::verify)
+        .get("/games/store_items", games::store_items)
+        .get("/util/get_server_time", games::server_time)
+        .post("/users", users::sign_up)
+        .post("/sessions", sessions::sign_in)
+        .get("/users/{id}", users::show)
+        .put("/users/{id}", users::update)
+        .put("/users/{id}/password", users::change_password)
+        .post("/users/{id}/add_game_user_attribute", attributes::add)
+        .get("/users/{id}/remove_game_user_attribute", attributes::remove)
+        .delete("/users/{id}/remove_game_user_attribute", attributes::remove)
+        .get("/users/{id}/remove_game_user_attributes", attributes::remove)
+        .delete("/users/{id}/remove_game_user_attributes", attributes::remove)
+        .get("/users/{id}/game_user_attributes", attributes::list)
+        .post("/users/{id}/add_credits", credits::add_credits)
+        .post("/users/{id}/set_credits", credits::set_credits)
+        .post("/users/{id}/add_score", credits::add_score)
+        .post("/users/{id}/set_score", credits::set_score)
+        .post("/users/{id}/purchase_game_user_store_item", store::purchase)
+        .get("/users/{id}/remove_game_user_store_item", store::remove)
+        .delete("/users/{id}/remove_game_user_store_item", store::remove)
+        .get("/users/{id}/game_user_store_items", store::list)
+        .post("/users/{id}/add_leaderboard_entry", leaderboards::add)
+        .post("/users/{id}/clear_my_leaderboard_entries", leaderboards::clear)
+        .get("/users/{id}/leaderboard_entries", leaderboards::of_user)
+        .get("/games/{game_id}/leaderboard_entries", leaderboards::of_game)
+        .get("/games/{game_id}/forget_password", password::forget)
+        .post("/password/reset", password::reset_json)
+        .get("/password_reset", password::reset_page)
+        .post("/password_reset", password::reset_submit)
+        .get("/friendships", friends::lists)
+        .post("/friendships", friends::create)
+        .put("/friendships/{id}", friends::answer)
+        .delete("/friendships/{id}", friends::cancel)
+        .delete("/unfriend", friends::unfriend)
+        .get("/friends", friends::friends)
+        .get("/friends/{user_id}", friends::friends_of_user)
+        .get("/incoming_friend_requests", friends::incoming)
+        .get("/outgoing_friend_requests", friends::outgoing)
+        .get("/groups", groups::list)
+        .post("/groups", groups::create)
+        .get("/groups/{id}", groups::show)
+        .put("/groups/{id}", groups::update)
+        .patch("/groups/{id}", groups::update)
+        .delete("/groups/{id}", groups::delete)
+        .get("/groups/{id}/attributes", groups::attributes)
+        .post("/groups/{id}/admins", groups::add_admin)
+        .delete("/groups/{id}/admins/{user_id}", groups::remove_admin)
+        .get("/user/groups", groups::mine)
+        .post("/groups/{id}/add_attribute", groups::add_attribute)
+        .patch("/groups/{id}/modify_attribute", groups::modify_attribute)
+        .put("/groups/{id}/modify_attribute", groups::modify_attribute)
+        .post("/chats", chats::create)
+        .get("/chats/page/{page}", chats::page)
+        .post("/messages", chats::send)
+        .get("/messages/page/{page}", chats::messages)
+        .post("/messages/{id}/mark_as_read", chats::mark_read)
+        .post("/group_connections", groups::connect)
+        .put("/group_connections/{id}", groups::answer)
+        .delete("/group_connections/cancel/{id}", groups::cancel)
+        .delete("/group_connections/leave/{group_id}", groups::leave)
+        .put("/group_connections/remove_member/{user_id}", groups::remove_member)
+        .put("/group_connections/make_admin/{user_id}", groups::make_admin)
+        .get("/game_rounds", game_rounds::list)
+        .post("/game_rounds", game_rounds::create)
+        .get("/game_rounds/{id}", game_rounds::show)
+        .put("/game_rounds/{id}", game_rounds::update)
+        .patch("/game_rounds/{id}", game_rounds::update)
+        .delete("/game_rounds/{id}", game_rounds::delete)
+        .post("/test_suite/create_game", test_suite::create_game)
+        .post("/test_suite/create_user", test_suite::create_user)
+        .post("/test_suite/create_store_item", test_suite::create_store_item)
+        .post("/test_suite/create_store_items", test_suite::create_store_item)
+        .delete("/test_suite/clean_up_test", test_suite::clean_up)
+        .post("/test_suite/clean_up_test", test_suite::clean_up)
+        .map(|r| {
+            r.fallback(not_found)
+                .method_not_allowed_fallback(method_not_allowed)
+                .layer(cors())
+                .layer(axum::middleware::map_response(cors_everywhere))
+        });
+    Routes::new().nest(PREFIX, api).merge(admin::router())
 }

@@ -16,6 +16,19 @@ use playgate_core::Entity;
 /// `GET /games/{game_id}/forget_password?email=&game_id=&game_token=`: the same 200
 /// whether or not the address belongs to a user (no account enumeration, a deliberate
 /// deviation the reference suggests); 403 for a malformed address.
+#[utoipa::path(
+    get,
+    path = "/api/v3/games/{game_id}/forget_password",
+    tag = "password",
+    params(
+        ("game_id" = i64, Path, description = "The game's id"),
+        ("email" = String, Query, description = "The user's e-mail"),
+    ),
+    responses(
+        (status = 200, description = "The same answer whether or not the address is a user's", body = ForgotOut),
+    ),
+    security(("gameToken" = [])),
+)]
 pub async fn forget(
     State(s): State<AppState>,
     Path(game_id): Path<String>,
@@ -83,6 +96,19 @@ fn form(token: &str, error: Option<&str>) -> String {
 const DEAD: &str = "This link has expired or was already used. Ask the game for a new one.";
 
 /// `GET /password_reset?token=`: the form, or why the link no longer works.
+#[utoipa::path(
+    get,
+    path = "/api/v3/password_reset",
+    tag = "password",
+    params(
+        ("token" = Option<String>, Query, description = "The token of the e-mailed link"),
+    ),
+    responses(
+        (status = 200, description = "The form (HTML)", body = String, content_type = "text/html"),
+        (status = 400, description = "Why the link no longer works (HTML)", body = String, content_type = "text/html"),
+    ),
+    security(()),
+)]
 pub async fn reset_page(State(s): State<AppState>, call: Open) -> Result<Response, GfError> {
     let token = call.input.text("token").unwrap_or_default();
     if token.is_empty() || !s.gamefuse.reset_token_live(&token).await? {
@@ -97,6 +123,17 @@ pub async fn reset_page(State(s): State<AppState>, call: Open) -> Result<Respons
 
 /// `POST /password_reset` (form): sets the password; the token is spent and every
 /// session of the user ends.
+#[utoipa::path(
+    post,
+    path = "/api/v3/password_reset",
+    tag = "password",
+    request_body(content = PasswordRequest, content_type = "application/x-www-form-urlencoded"),
+    responses(
+        (status = 200, description = "Done (HTML)", body = String, content_type = "text/html"),
+        (status = 400, description = "Why the password was refused (HTML)", body = String, content_type = "text/html"),
+    ),
+    security(()),
+)]
 pub async fn reset_submit(State(s): State<AppState>, call: Open) -> Result<Response, GfError> {
     let field = |k: &str| call.input.text(k).unwrap_or_default();
     let token = field("token");
@@ -131,6 +168,16 @@ pub async fn reset_submit(State(s): State<AppState>, call: Open) -> Result<Respo
 /// `POST /password/reset` `{token, password, password_confirmation, game_id?, game_token?}`
 /// (JSON, C# SDK): sets the password like the page's form; 422 for a dead token or a bad
 /// password, nothing changed.
+#[utoipa::path(
+    post,
+    path = "/api/v3/password/reset",
+    tag = "password",
+    request_body = PasswordRequest,
+    responses(
+        (status = 200, description = "Done", body = MessageOut),
+    ),
+    security(()),
+)]
 pub async fn reset_json(State(s): State<AppState>, call: Open) -> Result<Json<MessageOut>, GfError> {
     let req: PasswordRequest = call.input.parse()?;
     let field = |v: Option<String>| Secret::new(v.unwrap_or_default());

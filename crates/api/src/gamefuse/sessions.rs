@@ -12,6 +12,19 @@ use crate::common::state::AppState;
 /// `POST /sessions`: multipart form with string values (SDK) or JSON. `game_token` is not
 /// required (the SDK does not send it). A wrong password and an unknown e-mail are the
 /// same 404 (seed 003).
+///
+/// Native clients (C#/Unity, Unreal) get the native shapes in the relations: `max_group_size` `0` for none, rounds' `score` and `place` `0` for none, direct chats' `creator_type` `user`.
+#[utoipa::path(
+    post,
+    path = "/api/v3/sessions",
+    tag = "sessions",
+    request_body = SignInRequest,
+    responses(
+        (status = 200, description = "The user's full data and authentication token", body = FullUserOut),
+        (status = 404, description = "Unknown e-mail or wrong password (the same answer)"),
+    ),
+    security(()),
+)]
 pub async fn sign_in(State(s): State<AppState>, call: Open) -> Result<Json<FullUserOut>, GfError> {
     let req: SignInRequest = call.input.unwrapped("session").parse()?;
     let game_id = req.game_id.ok_or_else(|| GfError::invalid("game_id", "is required"))?;

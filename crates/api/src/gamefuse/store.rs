@@ -19,6 +19,18 @@ fn item_id(auth: &Authed) -> Result<(i64, bool), GfError> {
 
 /// `POST /users/{id}/purchase_game_user_store_item`: 404 unknown item, 403 owned already
 /// or not enough credits (nothing changed).
+#[utoipa::path(
+    post,
+    path = "/api/v3/users/{id}/purchase_game_user_store_item",
+    tag = "store",
+    params(
+        ("id" = i64, Path, description = "The user's id"),
+    ),
+    request_body = StoreItemRequest,
+    responses(
+        (status = 200, description = "Credits and owned items after", body = OwnedOut),
+    ),
+)]
 pub async fn purchase(
     State(s): State<AppState>,
     Path(id): Path<String>,
@@ -30,6 +42,19 @@ pub async fn purchase(
 }
 
 /// `GET /users/{id}/remove_game_user_store_item?store_item_id=&reimburse=`.
+#[utoipa::path(
+    method(get, delete),
+    path = "/api/v3/users/{id}/remove_game_user_store_item",
+    tag = "store",
+    params(
+        ("id" = i64, Path, description = "The user's id"),
+        ("store_item_id" = Option<i64>, Query, description = "The item"),
+        ("reimburse" = Option<bool>, Query, description = "Give the cost back"),
+    ),
+    responses(
+        (status = 200, description = "Credits and owned items after", body = OwnedOut),
+    ),
+)]
 pub async fn remove(
     State(s): State<AppState>,
     Path(id): Path<String>,
@@ -41,6 +66,17 @@ pub async fn remove(
 }
 
 /// `GET /users/{id}/game_user_store_items`: any user of the caller's game.
+#[utoipa::path(
+    get,
+    path = "/api/v3/users/{id}/game_user_store_items",
+    tag = "store",
+    params(
+        ("id" = i64, Path, description = "The user's id"),
+    ),
+    responses(
+        (status = 200, description = "Credits and owned items", body = OwnedOut),
+    ),
+)]
 pub async fn list(State(s): State<AppState>, Path(id): Path<String>, auth: Authed) -> Result<Json<OwnedOut>, GfError> {
     let user = s.gamefuse.user(&auth.caller, path_id(&id, Entity::User)?).await?;
     let items = s.gamefuse.purchases(&user).await?;

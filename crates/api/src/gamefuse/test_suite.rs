@@ -18,6 +18,15 @@ fn game_id(v: Option<i64>) -> Result<i64, GfError> {
 }
 
 /// `POST /test_suite/create_game`: 201 `{id, name, token, description}`.
+#[utoipa::path(
+    post,
+    path = "/api/v3/test_suite/create_game",
+    tag = "test suite",
+    responses(
+        (status = 201, description = "The game", body = SuiteGameOut),
+    ),
+    security(("serviceKeyName" = [], "serviceKeyToken" = [])),
+)]
 pub async fn create_game(
     State(s): State<AppState>,
     _call: SuiteCall,
@@ -36,6 +45,19 @@ pub async fn create_game(
 
 /// `POST /test_suite/create_user?game_id=G` with `{email, username}` (or all three in the
 /// query, or in the body): password `password`; the answer carries the user's token.
+#[utoipa::path(
+    post,
+    path = "/api/v3/test_suite/create_user",
+    tag = "test suite",
+    params(
+        ("game_id" = i64, Query, description = "The game's id"),
+    ),
+    request_body = SuiteUserRequest,
+    responses(
+        (status = 201, description = "The user and its token", body = SuiteUserOut),
+    ),
+    security(("serviceKeyName" = [], "serviceKeyToken" = [])),
+)]
 pub async fn create_user(
     State(s): State<AppState>,
     call: SuiteCall,
@@ -60,6 +82,19 @@ pub async fn create_user(
 
 /// `POST /test_suite/create_store_item`, and the plural `create_store_items` the Unreal
 /// SDK calls (reference 17.3); `game_id` in the query or the body.
+#[utoipa::path(
+    post,
+    path = "/api/v3/test_suite/create_store_item",
+    tag = "test suite",
+    params(
+        ("game_id" = i64, Query, description = "The game's id"),
+    ),
+    request_body = StoreItemIn,
+    responses(
+        (status = 201, description = "The item", body = SuiteItemOut),
+    ),
+    security(("serviceKeyName" = [], "serviceKeyToken" = [])),
+)]
 pub async fn create_store_item(
     State(s): State<AppState>,
     call: SuiteCall,
@@ -78,6 +113,18 @@ pub async fn create_store_item(
 }
 
 /// `DELETE /test_suite/clean_up_test?game_id=G` (or JSON `{"game_id"}`).
+#[utoipa::path(
+    method(delete, post),
+    path = "/api/v3/test_suite/clean_up_test",
+    tag = "test suite",
+    params(
+        ("game_id" = i64, Query, description = "The game's id"),
+    ),
+    responses(
+        (status = 200, description = "Done", body = MessageOut),
+    ),
+    security(("serviceKeyName" = [], "serviceKeyToken" = [])),
+)]
 pub async fn clean_up(State(s): State<AppState>, call: SuiteCall) -> Result<Json<MessageOut>, GfError> {
     let req: SuiteGameRequest = call.input.parse()?;
     s.gamefuse.suite_clean_up(game_id(req.game_id)?).await?;

@@ -9,7 +9,9 @@ use playgate_core::Entity;
 use playgate_core::crypto::Secret;
 use playgate_core::gamefuse::users::SignUp;
 
-use super::wire::{FullUserOut, OtherUserOut, PasswordRequest, ProfileRequest, SignUpRequest, UserSelfOut, shaped};
+use super::wire::{
+    FullUserOut, OtherUserOut, PasswordRequest, ProfileRequest, SignUpRequest, UserSelfOut, UserView, shaped,
+};
 use super::{Authed, GameCall, GfError, path_id};
 use crate::common::state::AppState;
 
@@ -20,6 +22,20 @@ fn required(v: Option<String>, field: &str) -> Result<String, GfError> {
 
 /// `POST /users`: multipart form (SDK) or JSON, flat or nested under `user`. Invalid data
 /// (taken e-mail or username, mismatched confirmation, bad e-mail) is 422.
+#[utoipa::path(
+    post,
+    path = "/api/v3/users",
+    tag = "users",
+    params(
+        ("game_id" = i64, Query, description = "The game's id"),
+    ),
+    request_body = SignUpRequest,
+    responses(
+        (status = 200, description = "The new user, signed in", body = UserSelfOut),
+        (status = 422, description = "A taken e-mail or username, a mismatched confirmation, a bad e-mail"),
+    ),
+    security(("gameToken" = [])),
+)]
 pub async fn sign_up(State(s): State<AppState>, call: GameCall) -> Result<Json<UserSelfOut>, GfError> {
     let req: SignUpRequest = call.input.unwrapped("user").parse()?;
     let cmd = SignUp {
@@ -39,6 +55,19 @@ pub async fn sign_up(State(s): State<AppState>, call: GameCall) -> Result<Json<U
 
 /// `GET /users/{id}`: the caller sees its full data; another user of the same game its
 /// public view; users of other games do not exist (404).
+///
+/// Native clients (C#/Unity, Unreal) get the native shapes in the relations: `max_group_size` `0` for none, rounds' `score` and `place` `0` for none, direct chats' `creator_type` `user`.
+#[utoipa::path(
+    get,
+    path = "/api/v3/users/{id}",
+    tag = "users",
+    params(
+        ("id" = i64, Path, description = "The user's id"),
+    ),
+    responses(
+        (status = 200, description = "The caller's full data (`FullUserOut`), or another user's public view (`OtherUserOut`)", body = UserView),
+    ),
+)]
 pub async fn show(State(s): State<AppState>, Path(id): Path<String>, auth: Authed) -> Result<Response, GfError> {
     let id = path_id(&id, Entity::User)?;
     let user = s.gamefuse.user(&auth.caller, id).await?;
@@ -60,6 +89,18 @@ fn unprocessable(e: playgate_core::Error) -> GfError {
 }
 
 /// `PUT /users/{id}` `{username?, email?}`: the caller's own; the user as changed.
+#[utoipa::path(
+    put,
+    path = "/api/v3/users/{id}",
+    tag = "users",
+    params(
+        ("id" = i64, Path, description = "The user's id"),
+    ),
+    request_body = ProfileRequest,
+    responses(
+        (status = 200, description = "The user as changed", body = UserSelfOut),
+    ),
+)]
 pub async fn update(
     State(s): State<AppState>,
     Path(id): Path<String>,
@@ -77,6 +118,18 @@ pub async fn update(
 
 /// `PUT /users/{id}/password` `{current_password, password, password_confirmation}`: the
 /// caller's own; the user back. The session in use stays valid.
+#[utoipa::path(
+    put,
+    path = "/api/v3/users/{id}/password",
+    tag = "users",
+    params(
+        ("id" = i64, Path, description = "The user's id"),
+    ),
+    request_body = PasswordRequest,
+    responses(
+        (status = 200, description = "The user", body = UserSelfOut),
+    ),
+)]
 pub async fn change_password(
     State(s): State<AppState>,
     Path(id): Path<String>,

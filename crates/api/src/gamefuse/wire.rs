@@ -12,6 +12,7 @@ use playgate_core::gamefuse::social::{
 use playgate_core::gamefuse::users::SignedIn;
 use playgate_core::gamefuse::{GfUser, iso_millis};
 use serde::{Deserialize, Deserializer, Serialize};
+use utoipa::ToSchema;
 
 use crate::common::lenient;
 
@@ -30,7 +31,7 @@ pub fn flag<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
 // ---------------------------------------------------------------- requests
 
 /// `game_id` + `game_token`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct GameCreds {
     #[serde(default, deserialize_with = "lenient::int")]
     pub game_id: Option<i64>,
@@ -39,7 +40,7 @@ pub struct GameCreds {
 }
 
 /// `POST /users` (reference 3). The docs' camelCase names are accepted too.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct SignUpRequest {
     #[serde(default, deserialize_with = "lenient::string")]
     pub email: Option<String>,
@@ -52,7 +53,7 @@ pub struct SignUpRequest {
 }
 
 /// `POST /sessions` (reference 4; `game_token` is not required: the SDK does not send it).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct SignInRequest {
     #[serde(default, alias = "gameId", deserialize_with = "lenient::int")]
     pub game_id: Option<i64>,
@@ -65,7 +66,7 @@ pub struct SignInRequest {
 }
 
 /// `PUT /users/{id}` (reference 17.3): what changes.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct ProfileRequest {
     #[serde(default, deserialize_with = "lenient::string")]
     pub username: Option<String>,
@@ -74,7 +75,7 @@ pub struct ProfileRequest {
 }
 
 /// `PUT /users/{id}/password` and `POST /password/reset` (reference 17.3).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct PasswordRequest {
     #[serde(default, deserialize_with = "lenient::string")]
     pub current_password: Option<String>,
@@ -87,7 +88,7 @@ pub struct PasswordRequest {
 }
 
 /// One attribute of a batch.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct AttributeIn {
     #[serde(default, deserialize_with = "lenient::string")]
     pub key: Option<String>,
@@ -96,7 +97,7 @@ pub struct AttributeIn {
 }
 
 /// `POST /users/{id}/add_game_user_attribute` (reference 6.1): one pair, a batch, or both.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct AddAttributesRequest {
     #[serde(default, deserialize_with = "lenient::string")]
     pub key: Option<String>,
@@ -109,7 +110,7 @@ pub struct AddAttributesRequest {
 /// Keys to remove (reference 6.2/6.3): `game_user_attribute_key=K`,
 /// `game_user_attribute_keys[]=a&…`, or `game_user_attribute_keys` as a JSON array (or
 /// its text).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct RemoveAttributesRequest {
     #[serde(default, deserialize_with = "lenient::string")]
     pub game_user_attribute_key: Option<String>,
@@ -139,21 +140,21 @@ impl RemoveAttributesRequest {
 }
 
 /// `add_credits` / `set_credits` (reference 8).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct CreditsRequest {
     #[serde(default, deserialize_with = "lenient::int")]
     pub credits: Option<i64>,
 }
 
 /// `add_score` / `set_score` (reference 8).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct ScoreRequest {
     #[serde(default, deserialize_with = "lenient::int")]
     pub score: Option<i64>,
 }
 
 /// `purchase_game_user_store_item`, `remove_game_user_store_item` (reference 7).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct StoreItemRequest {
     #[serde(default, deserialize_with = "lenient::int")]
     pub store_item_id: Option<i64>,
@@ -163,7 +164,7 @@ pub struct StoreItemRequest {
 
 /// `add_leaderboard_entry` (reference 9.1): `extra_attributes` kept as the raw text sent.
 /// `score` may be fractional: the C# SDK sends a double (reference 17.3).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct LeaderboardEntryRequest {
     #[serde(default, deserialize_with = "lenient::string")]
     pub leaderboard_name: Option<String>,
@@ -176,7 +177,7 @@ pub struct LeaderboardEntryRequest {
 }
 
 /// `clear_my_leaderboard_entries` and the leaderboard queries (reference 9.2-9.4).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct LeaderboardQueryRequest {
     #[serde(default, deserialize_with = "lenient::string")]
     pub leaderboard_name: Option<String>,
@@ -187,14 +188,14 @@ pub struct LeaderboardQueryRequest {
 }
 
 /// `forget_password` (reference 14).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct ForgotRequest {
     #[serde(default, deserialize_with = "lenient::string")]
     pub email: Option<String>,
 }
 
 /// `test_suite/create_user` (reference 15.2): `game_id` in the query or the body.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct SuiteUserRequest {
     #[serde(default, deserialize_with = "lenient::int")]
     pub game_id: Option<i64>,
@@ -205,7 +206,7 @@ pub struct SuiteUserRequest {
 }
 
 /// `test_suite/create_store_item` and the admin API's store item.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct StoreItemIn {
     #[serde(default, deserialize_with = "lenient::int")]
     pub game_id: Option<i64>,
@@ -222,7 +223,7 @@ pub struct StoreItemIn {
 }
 
 /// `test_suite/clean_up_test`: `game_id` in the query (SDK) or JSON (docs).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct SuiteGameRequest {
     #[serde(default, deserialize_with = "lenient::int")]
     pub game_id: Option<i64>,
@@ -231,7 +232,7 @@ pub struct SuiteGameRequest {
 // ---------------------------------------------------------------- responses
 
 /// `{"message": …}`: every 2xx has a JSON body (reference 0.5).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct MessageOut {
     pub message: String,
 }
@@ -243,7 +244,7 @@ impl MessageOut {
 }
 
 /// A game variable.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct VariableOut {
     pub id: i64,
     pub key: String,
@@ -261,7 +262,7 @@ impl From<GameVariable> for VariableOut {
 }
 
 /// `games/verify` and `games/fetch_game_variables` (reference 2.1).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct GameOut {
     pub id: i64,
     pub name: String,
@@ -283,13 +284,13 @@ impl GameOut {
 }
 
 /// `util/get_server_time` (reference 2.4).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct ServerTimeOut {
     pub server_time: String,
 }
 
 /// `StoreItem` (reference 1.5).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct StoreItemOut {
     pub id: i64,
     pub name: String,
@@ -317,7 +318,7 @@ fn items(v: Vec<StoreItem>) -> Vec<StoreItemOut> {
 }
 
 /// `games/store_items` (reference 7.1).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct StoreItemsOut {
     pub store_items: Vec<StoreItemOut>,
 }
@@ -330,7 +331,7 @@ impl StoreItemsOut {
 
 /// Purchases (reference 7.2-7.4): `credits` and the owned list, also under the docs'
 /// key `store_items` (sending both is safe).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct OwnedOut {
     pub credits: i64,
     pub game_user_store_items: Vec<StoreItemOut>,
@@ -348,7 +349,7 @@ impl From<Owned> for OwnedOut {
 }
 
 /// `GameUserAttribute` (reference 1.12).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct AttributeOut {
     pub id: i64,
     pub key: String,
@@ -370,7 +371,7 @@ fn attributes(v: Vec<UserAttribute>) -> Vec<AttributeOut> {
 }
 
 /// `{"game_user_attributes": [...]}` (reference 6).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct AttributesOut {
     pub game_user_attributes: Vec<AttributeOut>,
 }
@@ -384,7 +385,7 @@ impl AttributesOut {
 }
 
 /// `UserPublic` (reference 1.1).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct UserPublicOut {
     pub id: i64,
     pub username: String,
@@ -410,7 +411,7 @@ impl UserPublicOut {
 }
 
 /// `UserSelf` (reference 1.2); without `authentication_token` for service-key callers.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct UserSelfOut {
     #[serde(flatten)]
     pub public: UserPublicOut,
@@ -447,7 +448,7 @@ impl UserSelfOut {
 }
 
 /// `FullUserData` (reference 1.3, seed 003): the sign-in response and `GET /users/{me}`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct FullUserOut {
     #[serde(flatten)]
     pub user: UserSelfOut,
@@ -492,7 +493,7 @@ impl FullUserOut {
 
 /// Another user as `GET /users/{id}` shows it (reference 5.1): public fields, last
 /// login, login count, and the public relations (no token, chats, requests or invites).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct OtherUserOut {
     #[serde(flatten)]
     pub public: UserPublicOut,
@@ -519,7 +520,7 @@ impl OtherUserOut {
 /// `LeaderboardEntry` (reference 1.11). `extra_attributes` is a string, the raw text the
 /// client sent (the JS SDK does string operations on it); a `metadata` object's text when
 /// only that was sent; `"{}"` when neither.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct EntryOut {
     pub id: i64,
     pub username: String,
@@ -550,7 +551,7 @@ impl From<LeaderboardEntry> for EntryOut {
 }
 
 /// `{"leaderboard_entries": [...]}` (reference 9.3).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct EntriesOut {
     pub leaderboard_entries: Vec<EntryOut>,
 }
@@ -564,7 +565,7 @@ impl EntriesOut {
 }
 
 /// `forget_password` (reference 14).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct ForgotOut {
     pub mailer_response: Option<String>,
     pub message: String,
@@ -572,7 +573,7 @@ pub struct ForgotOut {
 
 /// `test_suite/create_game` (reference 15.2); Unreal compares `description` with what
 /// `games/verify` answers (17.6).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct SuiteGameOut {
     pub id: i64,
     pub name: String,
@@ -582,7 +583,7 @@ pub struct SuiteGameOut {
 
 /// `test_suite/create_user` (reference 15.2): the user, and the token of the session it
 /// starts (Unreal's tests call with it, 17.3).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct SuiteUserOut {
     #[serde(flatten)]
     pub public: UserPublicOut,
@@ -590,7 +591,7 @@ pub struct SuiteUserOut {
 }
 
 /// `test_suite/create_store_item` (reference 15.2).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct SuiteItemOut {
     pub id: i64,
     pub game_id: i64,
@@ -672,28 +673,28 @@ pub fn object<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Erro
 }
 
 /// `POST /friendships` (reference 10.1).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct FriendshipRequest {
     #[serde(default, deserialize_with = "lenient::string")]
     pub username: Option<String>,
 }
 
 /// `PUT /friendships/{id}` (reference 10.2), nested under `friendship` or flat.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct FriendshipAnswer {
     #[serde(default, deserialize_with = "lenient::string")]
     pub status: Option<String>,
 }
 
 /// `DELETE /unfriend` and the friend list queries: a user id.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct UserIdRequest {
     #[serde(default, deserialize_with = "lenient::int")]
     pub user_id: Option<i64>,
 }
 
 /// A group's fields (reference 11.2, 11.5), nested under `group` or flat.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct GroupRequest {
     #[serde(default, deserialize_with = "lenient::string")]
     pub name: Option<String>,
@@ -713,7 +714,7 @@ pub struct GroupRequest {
 
 /// `POST /group_connections` (reference 11.7): the `group_connection` object plus the
 /// top-level `username` of an invitee.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct ConnectionRequest {
     #[serde(default, deserialize_with = "lenient::int")]
     pub group_id: Option<i64>,
@@ -728,22 +729,26 @@ pub struct ConnectionRequest {
 }
 
 /// `remove_member` / `make_admin` (reference 11.11/11.12): `{"group_id": int}`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct GroupIdRequest {
     #[serde(default, deserialize_with = "lenient::int")]
     pub group_id: Option<i64>,
 }
 
 /// A game round's fields (reference 13.2/13.3), nested under `game_round` or flat.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct RoundRequest {
     #[serde(default, deserialize_with = "lenient::int")]
     pub game_user_id: Option<i64>,
     #[serde(default, deserialize_with = "lenient::string")]
     pub game_type: Option<String>,
+    /// ISO 8601 time, or Unix seconds.
     #[serde(default, deserialize_with = "time")]
+    #[schema(value_type = Option<String>)]
     pub start_time: Option<Timestamp>,
+    /// ISO 8601 time, or Unix seconds.
     #[serde(default, deserialize_with = "time")]
+    #[schema(value_type = Option<String>)]
     pub end_time: Option<Timestamp>,
     #[serde(default, deserialize_with = "float")]
     pub score: Option<f64>,
@@ -758,7 +763,7 @@ pub struct RoundRequest {
 }
 
 /// `GET /game_rounds?user_id=&page=&per_page=` (reference 13.6).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct RoundsQuery {
     #[serde(default, deserialize_with = "lenient::int")]
     pub user_id: Option<i64>,
@@ -769,7 +774,7 @@ pub struct RoundsQuery {
 }
 
 /// `FriendRequest` (reference 1.4): the other party plus the friendship's id and time.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct FriendRequestOut {
     #[serde(flatten)]
     pub user: UserPublicOut,
@@ -788,7 +793,7 @@ impl From<FriendRequest> for FriendRequestOut {
 }
 
 /// `POST /friendships` (reference 10.1): the request, plus the docs' `message`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct FriendRequestCreatedOut {
     #[serde(flatten)]
     pub request: FriendRequestOut,
@@ -796,7 +801,7 @@ pub struct FriendRequestCreatedOut {
 }
 
 /// `GET /friendships` (reference 10.5).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct FriendListsOut {
     pub friends: Vec<UserPublicOut>,
     pub outgoing_friend_requests: Vec<FriendRequestOut>,
@@ -814,13 +819,13 @@ impl From<FriendLists> for FriendListsOut {
 }
 
 /// `{"friends": [...]}` (reference 10.5).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct FriendsOut {
     pub friends: Vec<UserPublicOut>,
 }
 
 /// `{"incoming_friend_requests": [...]}` or `{"outgoing_friend_requests": [...]}`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct RequestsOut {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub incoming_friend_requests: Option<Vec<FriendRequestOut>>,
@@ -830,7 +835,7 @@ pub struct RequestsOut {
 
 /// `Group` (reference 1.6). `members`/`admins` only where the reference wants them (never
 /// `[]` in place of real lists: that wipes the SDK's); `join_requests`/`invites` for admins.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct GroupOut {
     pub id: i64,
     pub name: String,
@@ -896,13 +901,13 @@ impl GroupOut {
 }
 
 /// `{"groups": [...]}` (reference 11.3).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct GroupsOut {
     pub groups: Vec<GroupOut>,
 }
 
 /// `GroupConnection` (reference 1.7).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct ConnectionOut {
     pub id: i64,
     pub group_id: i64,
@@ -914,6 +919,7 @@ pub struct ConnectionOut {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub inviter: Option<UserPublicOut>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(no_recursion)]
     pub group: Option<GroupOut>,
     pub created_at: String,
 }
@@ -937,14 +943,14 @@ impl From<ConnectionView> for ConnectionOut {
 }
 
 /// `PUT /group_connections/{id}` (reference 11.8).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct ConnectionStatusOut {
     pub id: i64,
     pub status: String,
 }
 
 /// `Ranking` (reference 1.10).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct RankingOut {
     pub id: i64,
     pub place: Option<i64>,
@@ -969,7 +975,7 @@ impl From<Ranking> for RankingOut {
 
 /// `GameRound` (reference 1.10): `score` a JSON number, `metadata` an object, `rankings`
 /// whenever the round is multiplayer.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct GameRoundOut {
     pub id: i64,
     pub game_id: i64,
@@ -1011,13 +1017,13 @@ impl From<GameRound> for GameRoundOut {
 }
 
 /// `{"game_rounds": [...]}` (reference 13.6).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct GameRoundsOut {
     pub game_rounds: Vec<GameRoundOut>,
 }
 
 /// `POST /chats` (reference 12.2): `text` and either `usernames` or `group_id`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct ChatRequest {
     #[serde(default, deserialize_with = "lenient::string")]
     pub text: Option<String>,
@@ -1028,7 +1034,7 @@ pub struct ChatRequest {
 }
 
 /// `POST /messages` (reference 12.4), nested under `message` or flat.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct MessageRequest {
     #[serde(default, deserialize_with = "lenient::int")]
     pub chat_id: Option<i64>,
@@ -1038,7 +1044,7 @@ pub struct MessageRequest {
 
 /// One group attribute to add (reference 11.13). Unreal says who may edit it the other
 /// way round, `only_can_edit_by_creator` (reference 17.3).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct GroupAttributeIn {
     #[serde(default, deserialize_with = "lenient::string")]
     pub key: Option<String>,
@@ -1060,7 +1066,7 @@ impl GroupAttributeIn {
 }
 
 /// `POST /groups/{id}/add_attribute`: `{"attributes": [...]}` (or one flat pair).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct GroupAttributesRequest {
     #[serde(default)]
     pub attributes: Option<Vec<GroupAttributeIn>>,
@@ -1075,7 +1081,7 @@ pub struct GroupAttributesRequest {
 }
 
 /// `Message` (reference 1.8): `read_by` never null; `read` for the viewer.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ChatMessageOut {
     pub id: i64,
     pub chat_id: i64,
@@ -1102,7 +1108,7 @@ impl ChatMessageOut {
 
 /// `POST /messages` (reference 12.4): the message at top level (JS) plus under
 /// `message` (docs, C#): a compatible superset.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct MessageCreatedOut {
     #[serde(flatten)]
     pub top: ChatMessageOut,
@@ -1110,13 +1116,13 @@ pub struct MessageCreatedOut {
 }
 
 /// `{"messages": [...]}`: the C# SDK's message page (reference 16).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct MessagesOut {
     pub messages: Vec<ChatMessageOut>,
 }
 
 /// `Chat` (reference 1.9).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ChatOut {
     pub id: i64,
     pub creator_type: &'static str,
@@ -1150,7 +1156,7 @@ pub fn chats(v: Vec<Chat>, viewer: i64) -> Vec<ChatOut> {
 
 /// `POST /chats` (reference 12.2): the chat at top level (JS) plus `chat` and
 /// `chat_users` (docs, C#).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct ChatCreatedOut {
     #[serde(flatten)]
     pub top: ChatOut,
@@ -1159,14 +1165,14 @@ pub struct ChatCreatedOut {
 }
 
 /// `GET /chats/page/{page}` (reference 12.3).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct ChatPageOut {
     pub direct_chats: Vec<ChatOut>,
     pub group_chats: Vec<ChatOut>,
 }
 
 /// `GroupAttribute` (reference 1.13): `others_can_edit` required; `can_edit` for the viewer.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct GroupAttributeOut {
     pub id: i64,
     pub key: String,
@@ -1190,9 +1196,39 @@ impl GroupAttributeOut {
 }
 
 /// `{"attributes": [...]}`: the add response, and the C# SDK's list (reference 16).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct GroupAttributesOut {
     pub attributes: Vec<GroupAttributeOut>,
+}
+
+// ---------------------------------------------------------------- document-only views
+
+/// `GET /users/{id}`: the caller's full data, or another user's public view (for the
+/// OpenAPI document; the handler answers one of the two).
+#[derive(Serialize, ToSchema)]
+#[serde(untagged)]
+#[expect(dead_code, reason = "describes an answer in the OpenAPI document only")]
+pub enum UserView {
+    Full(Box<FullUserOut>),
+    Other(Box<OtherUserOut>),
+}
+
+/// `GET /groups/{id}/attributes`: a bare array (JS) or `{"attributes": [...]}` (native).
+#[derive(Serialize, ToSchema)]
+#[serde(untagged)]
+#[expect(dead_code, reason = "describes an answer in the OpenAPI document only")]
+pub enum GroupAttributesView {
+    Js(Vec<GroupAttributeOut>),
+    Native(GroupAttributesOut),
+}
+
+/// `GET /messages/page/{page}`: a bare array (JS) or `{"messages": [...]}` (native).
+#[derive(Serialize, ToSchema)]
+#[serde(untagged)]
+#[expect(dead_code, reason = "describes an answer in the OpenAPI document only")]
+pub enum MessagesView {
+    Js(Vec<ChatMessageOut>),
+    Native(MessagesOut),
 }
 
 // ---------------------------------------------------------------- native SDKs (17)

@@ -12,6 +12,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use playgate_core::{Conflict, ConstraintKind, Entity, Error, Forbidden, Unauthorized};
 use serde::Serialize;
+use utoipa::ToSchema;
 
 /// `errorCode` of an unknown entity (the vendor's own example code), also of "not logged
 /// in" and "unexpected OTP call", which i3D's document answers with 404.
@@ -45,17 +46,27 @@ impl From<Error> for I3dError {
     }
 }
 
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Body {
+/// API v3's error object.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schema(as = Error)]
+pub(super) struct Body {
+    /// Error code
     error_code: i64,
+    /// Error message
     error_message: String,
+    /// Error details
     errors: Vec<FieldError>,
 }
 
-#[derive(Serialize)]
-struct FieldError {
+/// One field at fault.
+#[derive(Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(as = ErrorDetails)]
+pub(super) struct FieldError {
+    /// Property in which there is an error
     property: String,
+    /// Error message
     message: String,
 }
 

@@ -11,7 +11,22 @@ use super::wire::{LinkRequest, LinkResponse, body};
 use super::{I3dError, LoggedIn};
 use crate::common::state::AppState;
 
-/// `POST /v3/session/links`.
+/// Link a game's player to the logged-in account (Playgate)
+///
+/// With a code the game backend got from `POST /s2s/link-code` (kgen dialect); the game then
+/// shows the account as the player's `indigg_id`.
+#[utoipa::path(
+    post,
+    path = "/v3/session/links",
+    operation_id = "redeemLinkCode",
+    tag = "Links",
+    request_body = LinkRequest,
+    responses(
+        (status = 200, description = "Linked", body = LinkResponse),
+        (status = 404, description = "Not logged in, or no such code"),
+        (status = 409, description = "The player is linked already"),
+    ),
+)]
 pub async fn redeem(
     State(state): State<AppState>,
     me: LoggedIn,

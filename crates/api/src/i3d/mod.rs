@@ -12,28 +12,27 @@
 //! `isAllowedFlexMetal` 0.
 
 mod auth;
+pub mod docs;
 mod error;
 mod links;
 mod session;
 mod twofa;
 mod wire;
 
-use axum::Router;
-use axum::routing::{get, post};
-
 pub use auth::{ApiKeyAuth, LoggedIn};
 pub use error::{I3dError, http_failure};
 
-use crate::common::state::AppState;
+use crate::common::routes::Routes;
 
 /// The i3d routes.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/v3/session/login", post(session::login))
-        .route("/v3/session/login/otp", post(session::login_otp))
-        .route("/v3/session/logout", post(session::logout))
-        .route("/v3/session/user", get(session::user))
-        .route("/v3/session/2fa", post(twofa::begin).delete(twofa::disable))
-        .route("/v3/session/2fa/enable", post(twofa::enable))
-        .route("/v3/session/links", post(links::redeem))
+pub fn router() -> Routes {
+    Routes::new()
+        .post("/v3/session/login", session::login)
+        .post("/v3/session/login/otp", session::login_otp)
+        .post("/v3/session/logout", session::logout)
+        .get("/v3/session/user", session::user)
+        .post("/v3/session/2fa", twofa::begin)
+        .delete("/v3/session/2fa", twofa::disable)
+        .post("/v3/session/2fa/enable", twofa::enable)
+        .post("/v3/session/links", links::redeem)
 }

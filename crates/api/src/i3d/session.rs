@@ -13,7 +13,23 @@ use super::wire::{LoginRequest, LoginResponse, OtpRequest, SessionUser, body};
 use super::{ApiKeyAuth, I3dError, LoggedIn};
 use crate::common::state::AppState;
 
-/// `POST /v3/session/login`.
+/// Log in
+///
+/// Starts a login of the API key's account; with 2FA on, `requiresOtp` is true and
+/// `POST /v3/session/login/otp` completes it before `otpSessionExpiresAt`.
+#[utoipa::path(
+    post,
+    path = "/v3/session/login",
+    operation_id = "login",
+    tag = "Session",
+    request_body = LoginRequest,
+    responses(
+        (status = 200, description = "OK", body = LoginResponse),
+        (status = 401, description = "Invalid credentials"),
+        (status = 409, description = "Already logged in"),
+        (status = 429, description = "Too many login requests performed"),
+    ),
+)]
 pub async fn login(
     State(state): State<AppState>,
     auth: ApiKeyAuth,
@@ -45,7 +61,22 @@ pub async fn login(
     }))
 }
 
-/// `POST /v3/session/login/otp`: 204 once the login is complete.
+/// Provide 2FA One-Time Password after a successful login
+///
+/// (if `requiresOtp` is true in `SessionAuthReq`, as returned by `/session/login`); 204 once
+/// the login is complete.
+#[utoipa::path(
+    post,
+    path = "/v3/session/login/otp",
+    operation_id = "provideOTP",
+    tag = "Session",
+    request_body = OtpRequest,
+    responses(
+        (status = 204, description = "No Content"),
+        (status = 401, description = "Invalid OTP"),
+        (status = 404, description = "Unexpected OTP call"),
+    ),
+)]
 pub async fn login_otp(
     State(state): State<AppState>,
     auth: ApiKeyAuth,
@@ -57,13 +88,37 @@ pub async fn login_otp(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// `POST /v3/session/logout`: 204; the key can log in again.
+/// Log out
+///
+/// 204; the key can log in again.
+#[utoipa::path(
+    post,
+    path = "/v3/session/logout",
+    operation_id = "logout",
+    tag = "Session",
+    responses(
+        (status = 204, description = "No Content"),
+        (status = 404, description = "Not logged in (Playgate)"),
+    ),
+)]
 pub async fn logout(State(state): State<AppState>, auth: ApiKeyAuth) -> Result<StatusCode, I3dError> {
     state.core.logout(&auth.key).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// `GET /v3/session/user`: the logged-in account, with the request's address and country.
+/// Get basic details of the logged in user
+///
+/// The logged-in account, with the request's address and country.
+#[utoipa::path(
+    get,
+    path = "/v3/session/user",
+    operation_id = "getUser",
+    tag = "Session",
+    responses(
+        (status = 200, description = "OK", body = SessionUser),
+        (status = 404, description = "If you are not logged in"),
+    ),
+)]
 pub async fn user(State(state): State<AppState>, me: LoggedIn) -> Json<SessionUser> {
     let ip = me.auth.ip;
     let country = ip

@@ -24,7 +24,21 @@ fn otp(raw: Result<Bytes, BytesRejection>) -> Result<String, I3dError> {
     Ok(req.otp.ok_or_else(|| Error::invalid("otp", "is required"))?)
 }
 
-/// `POST /v3/session/2fa`.
+/// Begin 2FA enrollment (Playgate)
+///
+/// A new TOTP secret, its `otpauth://` URI and that URI as a QR code; 2FA is on only once
+/// `POST /v3/session/2fa/enable` confirms a code.
+#[utoipa::path(
+    post,
+    path = "/v3/session/2fa",
+    operation_id = "begin2fa",
+    tag = "Two-factor authentication",
+    responses(
+        (status = 200, description = "The secret to enroll", body = TwoFactorSetup),
+        (status = 404, description = "Not logged in"),
+        (status = 409, description = "2FA is already on"),
+    ),
+)]
 pub async fn begin(State(state): State<AppState>, me: LoggedIn) -> Result<Json<TwoFactorSetup>, I3dError> {
     let e = state.core.begin_totp(&me.account).await?;
     Ok(Json(TwoFactorSetup {
@@ -34,7 +48,22 @@ pub async fn begin(State(state): State<AppState>, me: LoggedIn) -> Result<Json<T
     }))
 }
 
-/// `POST /v3/session/2fa/enable`.
+/// Turn 2FA on (Playgate)
+///
+/// With a code from the enrolled secret; answers ten recovery codes.
+#[utoipa::path(
+    post,
+    path = "/v3/session/2fa/enable",
+    operation_id = "enable2fa",
+    tag = "Two-factor authentication",
+    request_body = OtpRequest,
+    responses(
+        (status = 200, description = "2FA is on", body = RecoveryCodes),
+        (status = 401, description = "Invalid OTP"),
+        (status = 404, description = "Not logged in, or no enrollment begun"),
+        (status = 409, description = "2FA is already on"),
+    ),
+)]
 pub async fn enable(
     State(state): State<AppState>,
     me: LoggedIn,
@@ -47,7 +76,22 @@ pub async fn enable(
     }))
 }
 
-/// `DELETE /v3/session/2fa`: 204.
+/// Turn 2FA off (Playgate)
+///
+/// With a current code (or a recovery code); 204.
+#[utoipa::path(
+    delete,
+    path = "/v3/session/2fa",
+    operation_id = "disable2fa",
+    tag = "Two-factor authentication",
+    request_body = OtpRequest,
+    responses(
+        (status = 204, description = "2FA is off"),
+        (status = 401, description = "Invalid OTP"),
+        (status = 404, description = "Not logged in"),
+        (status = 409, description = "2FA is not on"),
+    ),
+)]
 pub async fn disable(
     State(state): State<AppState>,
     me: LoggedIn,

@@ -11,6 +11,7 @@ use playgate_core::account::Account;
 use playgate_core::clock::Timestamp;
 use serde::de::{self, DeserializeOwned, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};
+use utoipa::ToSchema;
 
 use super::I3dError;
 use crate::common::json;
@@ -60,21 +61,30 @@ fn flag<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
 }
 
 /// `POST /v3/session/login` body.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = SessionLogin)]
 pub struct LoginRequest {
+    /// User name
     #[serde(default, deserialize_with = "lenient::string")]
+    #[schema(value_type = String, required = true)]
     pub user_name: Option<String>,
+    /// Password
     #[serde(default, deserialize_with = "lenient::string")]
+    #[schema(value_type = String, required = true)]
     pub password: Option<String>,
+    /// Remember me (0 or 1; `true`, `"1"` are taken too)
     #[serde(default, deserialize_with = "flag")]
+    #[schema(value_type = i64)]
     pub remember_me: Option<bool>,
 }
 
 /// `POST /v3/session/login` answer (`SessionAuthReq`).
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schema(as = SessionAuthReq)]
 pub struct LoginResponse {
+    /// Whether a one-time password is needed to complete the login.
     pub requires_otp: bool,
     /// When the window for the OTP closes; 0 without 2FA.
     pub expires_at: i64,
@@ -83,15 +93,18 @@ pub struct LoginResponse {
 }
 
 /// `{"otp": "123456"}` (login/otp, 2fa/enable, DELETE 2fa).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(as = SessionLoginOtp)]
 pub struct OtpRequest {
+    /// 6 digit One-Time Password (or a recovery code)
     #[serde(default, deserialize_with = "lenient::string")]
+    #[schema(value_type = String, required = true)]
     pub otp: Option<String>,
 }
 
 /// `GET /v3/session/user` answer (`SessionUser`).
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct SessionUser {
     pub user_id: i64,
     pub user_name: String,
@@ -113,8 +126,9 @@ pub struct SessionUser {
 
 /// `SessionUser.details` (`AccountDetails`): every field of the document, required ones
 /// with their defaults where nothing is known, nullable ones `null` then.
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schema(as = AccountDetails)]
 pub struct UserDetails {
     /// 1 consumer, 2 business.
     pub account_type: i64,
@@ -132,7 +146,9 @@ pub struct UserDetails {
     pub email_address: String,
     /// A new address waiting for confirmation: always `null`, as Playgate has no e-mail
     /// change flow (an operator changes the address).
+    #[schema(value_type = Option<UnconfirmedEmail>, required = true)]
     pub unconfirmed_email: Option<()>,
+    #[schema(required = true)]
     pub email_address_validated: Option<i64>,
     pub phone_number: Option<String>,
     pub phone_number_mobile: Option<String>,
@@ -142,14 +158,16 @@ pub struct UserDetails {
     pub newsletter: Option<i64>,
     pub agree_toc: Option<i64>,
     pub agree_aup: Option<i64>,
+    #[schema(required = true)]
     pub agree_dpa: Option<i64>,
     /// Always 0: there are no servers to order here.
     pub is_allowed_flex_metal: i64,
 }
 
 /// `SessionUser.billingDetails` (`AccountBillingDetails`).
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schema(as = AccountBillingDetails)]
 pub struct BillingDetails {
     pub first_name: String,
     pub last_name: String,
@@ -165,6 +183,18 @@ pub struct BillingDetails {
     pub bundle_invoices_of_same_category: i64,
     pub receive_payment_confirmations_via_email: i64,
     pub preferred_payment_method: i64,
+}
+
+/// `AccountDetails.unconfirmedEmail` as i3D documents it: a new address waiting for
+/// confirmation. Playgate never has one (the field is always `null`); the type is here for
+/// the document only.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct UnconfirmedEmail {
+    /// The new address.
+    pub email: String,
+    /// Unix seconds.
+    pub expires_at: i64,
 }
 
 /// An optional string of the document: `null` when empty.
@@ -249,8 +279,8 @@ impl SessionUser {
 }
 
 /// `POST /v3/session/2fa` answer.
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct TwoFactorSetup {
     /// Base32 secret, for typing into an authenticator app.
     pub secret: String,
@@ -261,23 +291,25 @@ pub struct TwoFactorSetup {
 }
 
 /// `POST /v3/session/2fa/enable` answer.
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RecoveryCodes {
     /// Ten one-time codes, each accepted once in place of an OTP.
     pub recovery_codes: Vec<String>,
 }
 
 /// `POST /v3/session/links` body.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct LinkRequest {
+    /// The code the game backend got from `POST /s2s/link-code`.
     #[serde(default, deserialize_with = "lenient::string")]
+    #[schema(value_type = String, required = true)]
     pub code: Option<String>,
 }
 
 /// `POST /v3/session/links` answer.
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct LinkResponse {
     /// The game's client id.
     pub client_id: String,

@@ -5,6 +5,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use playgate_core::{Conflict, ConstraintKind, Entity, Error, Forbidden, Unauthorized};
 use serde::Serialize;
+use utoipa::ToSchema;
 
 /// A core error on its way to a kgen client.
 #[derive(Debug)]
@@ -16,11 +17,16 @@ impl From<Error> for KgenError {
     }
 }
 
-#[derive(Serialize)]
-struct Body<'a> {
+/// The error body: a code, a text for people, and the field at fault (400 only).
+#[derive(Serialize, ToSchema)]
+#[schema(as = Error)]
+pub(super) struct Body<'a> {
+    /// `invalid_request`, `unauthorized`, `not_found`, `conflict`, `rate_limited`,
+    /// `payload_too_large`, `method_not_allowed`, `unavailable`, `internal_error` ...
     error: &'a str,
     message: String,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = String)]
     field: Option<&'a str>,
 }
 

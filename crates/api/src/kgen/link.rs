@@ -8,6 +8,7 @@ use bytes::Bytes;
 use playgate_core::Error;
 use playgate_core::ids::UserId;
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 use super::{KgenError, S2sClient};
 use crate::common::json;
@@ -15,14 +16,16 @@ use crate::common::lenient;
 use crate::common::state::AppState;
 
 /// `POST /s2s/link-code` body.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct LinkCodeRequest {
+    /// The player's id in the game.
     #[serde(default, deserialize_with = "lenient::string")]
+    #[schema(value_type = String, required = true, min_length = 1, max_length = 128)]
     pub user_id: Option<String>,
 }
 
 /// `POST /s2s/link-code` answer.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct LinkCodeResponse {
     /// Eight characters; show it to the player, who enters it while logged in.
     pub code: String,
@@ -32,7 +35,20 @@ pub struct LinkCodeResponse {
     pub expires_in: i64,
 }
 
-/// `POST /s2s/link-code`.
+/// `POST /s2s/link-code`: a one-time code for the player.
+///
+/// The player enters it while logged in to the platform (i3d dialect, `POST
+/// /v3/session/links`); the player is then linked to that account.
+#[utoipa::path(
+    post,
+    path = "/s2s/link-code",
+    tag = "link",
+    request_body = LinkCodeRequest,
+    responses(
+        (status = 200, description = "The code", body = LinkCodeResponse),
+        (status = 404, description = "No such player in this game"),
+    ),
+)]
 pub async fn create(
     State(state): State<AppState>,
     S2sClient(game): S2sClient,

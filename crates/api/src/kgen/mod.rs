@@ -9,28 +9,26 @@
 //! `indigg_id`, `indigg_wallet_address` and `linked_phone` show it). Not supported: KGeN's other APIs (wallet transfers, quests ...).
 
 mod auth;
+pub mod docs;
 mod error;
 mod link;
 mod session;
 mod wire;
 
-use axum::Router;
-use axum::routing::{delete, post};
-
 pub use auth::S2sClient;
 pub use error::{KgenError, http_failure};
 
-use crate::common::state::AppState;
+use crate::common::routes::Routes;
 
 /// The kgen routes.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/s2s/session", post(session::open))
+pub fn router() -> Routes {
+    Routes::new()
+        .post("/s2s/session", session::open)
         // The vendor's own curl example posts to `/s2s/session/` (seed 001).
-        .route("/s2s/session/", post(session::open))
-        .route("/s2s/session/refresh", post(session::refresh))
-        .route("/s2s/session/verify", post(session::verify))
-        .route("/s2s/session/{session_id}", delete(session::end))
+        .post("/s2s/session/", session::open)
+        .post("/s2s/session/refresh", session::refresh)
+        .post("/s2s/session/verify", session::verify)
+        .delete("/s2s/session/{session_id}", session::end)
         // Issue 4: a code that links the player to a platform account (i3D dialect).
-        .route("/s2s/link-code", post(link::create))
+        .post("/s2s/link-code", link::create)
 }

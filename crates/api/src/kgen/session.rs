@@ -28,6 +28,17 @@ fn required(v: Option<String>, field: &str) -> Result<String, KgenError> {
 }
 
 /// `POST /s2s/session`: create or retrieve the player's session.
+///
+/// Creates the player on first sight (`is_new_user`), updates the profile fields sent, and
+/// answers the live session with a fresh token pair. Every field may be a string or a
+/// number; unknown fields are ignored.
+#[utoipa::path(
+    post,
+    path = "/s2s/session",
+    tag = "session",
+    request_body = SessionRequest,
+    responses((status = 200, description = "The player's live session", body = SessionResponse)),
+)]
 pub async fn open(
     State(state): State<AppState>,
     S2sClient(game): S2sClient,
@@ -46,6 +57,15 @@ pub async fn open(
 }
 
 /// `POST /s2s/session/refresh`: rotate the token pair.
+///
+/// The refresh token is spent; presenting a spent one again revokes the whole session.
+#[utoipa::path(
+    post,
+    path = "/s2s/session/refresh",
+    tag = "session",
+    request_body = RefreshRequest,
+    responses((status = 200, description = "The new token pair", body = RefreshResponse)),
+)]
 pub async fn refresh(
     State(state): State<AppState>,
     S2sClient(game): S2sClient,
@@ -58,6 +78,16 @@ pub async fn refresh(
 }
 
 /// `POST /s2s/session/verify`: is this access token valid, and for which session.
+///
+/// A token of another game, expired, or of an ended session answers `valid: false` with
+/// its `reason`.
+#[utoipa::path(
+    post,
+    path = "/s2s/session/verify",
+    tag = "session",
+    request_body = VerifyRequest,
+    responses((status = 200, description = "The verdict", body = VerifyResponse)),
+)]
 pub async fn verify(
     State(state): State<AppState>,
     S2sClient(game): S2sClient,
@@ -66,20 +96,26 @@ pub async fn verify(
     let req: VerifyRequest = body(raw)?;
     let token = required(req.access_token, "access_token")?;
     Ok(Json(match state.core.verify_access_token(&game, &token).await? {
-        Verification::Valid(v) => VerifyResponse {
+        Verification::Valid(v) => VerifyResponse::Valid {
             valid: true,
-            reason: None,
-            context: Some(VerifyContext::from(*v)),
+            context: VerifyContext::from(*v),
         },
-        Verification::Invalid(reason) => VerifyResponse {
-            valid: false,
-            reason: Some(reason),
-            context: None,
-        },
+        Verification::Invalid(reason) => VerifyResponse::Invalid { valid: false, reason },
     }))
 }
 
 /// `DELETE /s2s/session/{session_id}`: end the session; its tokens stop working.
+#[utoipa::path(
+    delete,
+    path = "/s2s/session/{session_id}",
+    tag = "session",
+    params(("session_id" = String, Path, description = "The session's id (a UUID)")),
+    responses(
+        (status = 204, description = "Ended"),
+        (status = 404, description = "No such session in this game"),
+        (status = 409, description = "The session had already ended"),
+    ),
+)]
 pub async fn end(
     State(state): State<AppState>,
     S2sClient(game): S2sClient,

@@ -3,14 +3,17 @@
 use playgate_core::player::ProfilePatch;
 use playgate_core::session::{OpenedSession, Refreshed, VerifiedToken};
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 use crate::common::lenient;
 
 /// `POST /s2s/session` body. Every field may come as a string or a number; `location`
 /// may also be an object (kept as its JSON text). Unknown fields are ignored.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct SessionRequest {
+    /// The player's id in the game (required).
     #[serde(default, deserialize_with = "lenient::string")]
+    #[schema(value_type = String, required = true, min_length = 1, max_length = 128)]
     pub user_id: Option<String>,
     #[serde(default, deserialize_with = "lenient::string")]
     pub name: Option<String>,
@@ -30,7 +33,9 @@ pub struct SessionRequest {
     pub date_joined: Option<String>,
     #[serde(default, deserialize_with = "lenient::string")]
     pub playertag: Option<String>,
+    /// A text, or an object (kept as its JSON text).
     #[serde(default, deserialize_with = "lenient::string_or_json")]
+    #[schema(value_type = Option<serde_json::Value>)]
     pub location: Option<String>,
     #[serde(default, deserialize_with = "lenient::string")]
     pub location_name: Option<String>,
@@ -85,7 +90,7 @@ impl SessionRequest {
 /// `POST /s2s/session` answer (seed 000's example, key for key, plus `fb_login`,
 /// `google_login` and `app_version`, which the seed lists among the response fields but
 /// leaves out of its example).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct SessionResponse {
     pub session_id: String,
     pub user_id: String,
@@ -167,18 +172,20 @@ impl SessionResponse {
 }
 
 /// `POST /s2s/session/refresh` body.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct RefreshRequest {
     #[serde(default)]
+    #[schema(value_type = String, required = true)]
     pub refresh_token: Option<String>,
 }
 
 /// `POST /s2s/session/refresh` answer.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct RefreshResponse {
     pub session_id: String,
     pub access_token: String,
     pub refresh_token: String,
+    /// Always `Bearer`.
     pub token_type: &'static str,
     /// Seconds until the access token expires.
     pub expires_in: i64,
@@ -200,24 +207,35 @@ impl RefreshResponse {
 }
 
 /// `POST /s2s/session/verify` body.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct VerifyRequest {
     #[serde(default)]
+    #[schema(value_type = String, required = true)]
     pub access_token: Option<String>,
 }
 
 /// `POST /s2s/session/verify` answer: `valid`, and either the token's context or `reason`.
-#[derive(Debug, Serialize)]
-pub struct VerifyResponse {
-    pub valid: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub reason: Option<&'static str>,
-    #[serde(skip_serializing_if = "Option::is_none", flatten)]
-    pub context: Option<VerifyContext>,
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum VerifyResponse {
+    /// `valid: true` and the token's context.
+    Valid {
+        /// `true`.
+        valid: bool,
+        #[serde(flatten)]
+        context: VerifyContext,
+    },
+    /// `valid: false` and why.
+    Invalid {
+        /// `false`.
+        valid: bool,
+        /// `expired`, `session_ended` or `invalid`.
+        reason: &'static str,
+    },
 }
 
 /// The context of a valid token.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct VerifyContext {
     pub session_id: String,
     pub user_id: String,

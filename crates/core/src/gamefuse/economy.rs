@@ -197,8 +197,9 @@ impl Gamefuse {
             CounterOp::AddCredits(n) | CounterOp::SetCredits(n) => ("credits", n),
             CounterOp::AddScore(n) | CounterOp::SetScore(n) => ("score", n),
         };
-        // Far below i64's range, so sums stay exact integers on both databases.
-        if n.abs() > MAX_AMOUNT {
+        // Far below i64's range, so sums stay exact integers on both databases. (Not
+        // `n.abs()`: it overflows on i64::MIN, found by the generated-input run.)
+        if !(-MAX_AMOUNT..=MAX_AMOUNT).contains(&n) {
             return Err(Error::invalid(field, "must be between -10^15 and 10^15"));
         }
         if let CounterOp::SetCredits(n) = op

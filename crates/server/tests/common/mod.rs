@@ -3,6 +3,8 @@
 
 #![allow(dead_code, reason = "each test binary uses part of this module")]
 
+pub mod openapi;
+
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -93,8 +95,8 @@ impl TestServer {
 
     /// Sends a request with the given credentials (or none).
     pub async fn send(&self, method: &str, path: &str, body: Option<&str>, creds: Option<(&str, &str)>) -> Resp {
-        let method = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
-        let mut req = self.http.request(method, format!("{}{}", self.base, path));
+        let verb = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
+        let mut req = self.http.request(verb, format!("{}{}", self.base, path));
         if let Some((id, secret)) = creds {
             req = req.header("x-client-id", id).header("x-client-secret", secret);
         }
@@ -105,6 +107,7 @@ impl TestServer {
         let status = resp.status().as_u16();
         let headers = resp.headers().clone();
         let text = resp.text().await.expect("body");
+        openapi::assert_documented(method, path, status, &headers, &text);
         let json = serde_json::from_str(&text).unwrap_or(Value::Null);
         Resp {
             status,

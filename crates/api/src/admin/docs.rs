@@ -1,0 +1,74 @@
+//! The admin API's part of the admin OpenAPI document (`/openapi/admin.json`, which also
+//! holds GameFuse's operator data, `crate::gamefuse::docs::admin_document`).
+
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{Ref, RefOr};
+use utoipa::{Modify, OpenApi};
+
+use crate::openapi::{Errors, add_errors};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Playgate: admin API",
+        description = "Playgate's own calls for operators' tooling: platform accounts and API keys \
+            (`/admin/*`, errors `{\"error\": CODE, \"message\": TEXT}`), and GameFuse's operator \
+            data (`/admin/gamefuse/*`, errors as short `text/plain` like the GameFuse dialect). \
+            Every call needs `Authorization: Bearer <admin_token>`; without an `admin_token` in \
+            the configuration the routes answer 404 as if they did not exist."
+    ),
+    paths(
+        super::accounts::create_account,
+        super::accounts::update_account,
+        super::accounts::create_api_key,
+    ),
+    components(schemas(super::Body)),
+    security(("adminToken" = [])),
+    modifiers(&Dialect),
+)]
+struct Doc;
+
+struct Dialect;
+
+impl Modify for Dialect {
+    fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
+        doc.components.get_or_insert_with(Default::default).add_security_scheme(
+            "adminToken",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some("The `admin_token` of the configuration"))
+                    .build(),
+            ),
+        );
+        add_errors(
+            doc,
+            &Errors {
+                content: ("application/json", RefOr::Ref(Ref::from_schema_name("Error"))),
+                common: ADMIN_ERRORS,
+            },
+        );
+    }
+}
+
+/// The statuses every admin call may answer.
+const ADMIN_ERRORS: &[(u16, &str)] = &[
+    (
+        400,
+        "A missing or invalid field (named in `field`), or a body that is not a JSON object",
+    ),
+    (401, "Missing or wrong admin token"),
+    (404, "Not found; every route when no `admin_token` is configured"),
+    (413, "The body is over the size limit"),
+    (429, "Too many failed token attempts from this address"),
+    (500, "A server fault (logged; the body says nothing more)"),
+    (
+        503,
+        "The database is unreachable or the request took too long; see `Retry-After`",
+    ),
+];
+
+/// The document.
+pub fn document() -> utoipa::openapi::OpenApi {
+    Doc::openapi()
+}
