@@ -181,7 +181,12 @@ impl Playgate {
         if cmd.password.expose().is_empty() {
             return Err(Error::invalid("password", "is required"));
         }
-        if cmd.user_name.len() > 256 || cmd.password.expose().len() > MAX_PASSWORD_BYTES {
+        // No account has such a name (names refuse control characters), and PostgreSQL
+        // cannot even compare a text holding NUL: refused before any lookup.
+        if cmd.user_name.len() > 256
+            || cmd.user_name.chars().any(char::is_control)
+            || cmd.password.expose().len() > MAX_PASSWORD_BYTES
+        {
             return Err(INVALID_CREDENTIALS);
         }
         let now = self.now();

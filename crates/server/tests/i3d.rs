@@ -465,6 +465,13 @@ async fn bad_input_and_credentials(b: Backend) {
     )
     .await;
     assert_i3d_error(&wrong, 401, Some("Invalid credentials"), None);
+    // A name no account can have: NUL (which PostgreSQL cannot even compare) and other
+    // control characters are an unknown user, not a fault.
+    for name in [r"ann\u0000", r"\u0000", r"an\u0007n"] {
+        let body = format!(r#"{{"userName": "{name}", "password": "x"}}"#);
+        let r = req(&srv, "POST", login_path, Some(&key), Some(&body), &[]).await;
+        assert_i3d_error(&r, 401, Some("Invalid credentials"), None);
+    }
     let unknown = req(
         &srv,
         "POST",
