@@ -4,14 +4,13 @@
 //! and `reference/gamefuse-v3-api.md`; where the vendor's docs and its SDK disagree, the SDK
 //! wins, as the reference says.
 //!
-//! Part 1 (this module): conventions of reference section 0 (three credential forms,
+//! What it serves: the conventions of reference section 0 (three credential forms,
 //! form/JSON/empty bodies, text/plain errors, exact JSON types, CORS on every response),
 //! games and game variables (2), sign-up (3), sign-in (4), users (5), attributes (6),
-//! store (7), credits and score (8), leaderboards (9), password reset (14), service keys
-//! and the test suite (15), plus an admin HTTP API under `/admin/gamefuse`.
-//!
-//! Part 2: friends (10), groups, membership and group attributes (11), chats and
-//! messages (12), game rounds (13), and every relation of the full user data (1.3).
+//! store (7), credits and score (8), leaderboards (9), friends (10), groups, membership and
+//! group attributes (11), chats and messages (12), game rounds (13), password reset (14),
+//! service keys and the test suite (15), every relation of the full user data (1.3), and
+//! an admin HTTP API under `/admin/gamefuse`.
 //!
 //! The native SDKs (section 17 of the reference, `gamefuse-native-sdks.md`): every request
 //! the C# (Unity) and Unreal SDKs send. Where they and the JS SDK read different bodies

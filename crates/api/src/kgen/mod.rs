@@ -29,6 +29,6 @@ pub fn router() -> Routes {
         .post("/s2s/session/refresh", session::refresh)
         .post("/s2s/session/verify", session::verify)
         .delete("/s2s/session/{session_id}", session::end)
-        // Issue 4: a code that links the player to a platform account (i3D dialect).
+        // A code that links the player to a platform account (i3D dialect).
         .post("/s2s/link-code", link::create)
 }
