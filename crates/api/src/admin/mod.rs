@@ -10,14 +10,13 @@ use std::net::IpAddr;
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use playgate_core::crypto::SecretHash;
 use playgate_core::{Conflict, ConstraintKind, Entity, Error, Forbidden, Unauthorized};
-use serde::Serialize;
-use utoipa::ToSchema;
 
 use crate::common::client_ip::ClientIp;
+use crate::common::json_error::{self, Body, Wording, respond};
 use crate::common::routes::Routes;
 use crate::common::state::AppState;
 
@@ -44,19 +43,6 @@ impl From<Error> for AdminError {
     }
 }
 
-/// The error body: a code, a text for people, and the field at fault (400 only).
-#[derive(Serialize, ToSchema)]
-#[schema(as = Error)]
-struct Body<'a> {
-    /// `invalid_request`, `unauthorized`, `not_found`, `conflict`, `rate_limited`,
-    /// `payload_too_large`, `method_not_allowed`, `unavailable`, `internal_error` ...
-    error: &'a str,
-    message: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = String)]
-    field: Option<&'a str>,
-}
-
 impl IntoResponse for AdminError {
     fn into_response(self) -> Response {
         let e = match self {
@@ -64,65 +50,7 @@ impl IntoResponse for AdminError {
             AdminError::Disabled => return http_failure(StatusCode::NOT_FOUND, "route not found".into()),
             AdminError::Core(e) => e,
         };
-        let (status, code, message, field) = match &e {
-            Error::Invalid { field, reason } => (
-                StatusCode::BAD_REQUEST,
-                "invalid_request",
-                format!("{field}: {reason}"),
-                Some(field.as_str()),
-            ),
-            Error::Unauthorized(r) => (
-                StatusCode::UNAUTHORIZED,
-                "unauthorized",
-                unauthorized(*r).to_owned(),
-                None,
-            ),
-            Error::Forbidden(r) => (StatusCode::FORBIDDEN, "forbidden", forbidden(*r).to_owned(), None),
-            Error::NotFound(r) => (StatusCode::NOT_FOUND, "not_found", not_found(*r).to_owned(), None),
-            Error::Conflict(r) => (StatusCode::CONFLICT, "conflict", conflict(*r).to_owned(), None),
-            Error::Constraint { kind, .. } => (StatusCode::CONFLICT, "conflict", constraint(*kind).to_owned(), None),
-            Error::RateLimited { retry_after_secs } => (
-                StatusCode::TOO_MANY_REQUESTS,
-                "rate_limited",
-                format!("too many requests, retry after {retry_after_secs} s"),
-                None,
-            ),
-            Error::PayloadTooLarge => (
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "payload_too_large",
-                "the request body is too large".to_owned(),
-                None,
-            ),
-            Error::Unavailable { retry_after_secs } => (
-                StatusCode::SERVICE_UNAVAILABLE,
-                "unavailable",
-                format!("service unavailable, retry after {retry_after_secs} s"),
-                None,
-            ),
-            Error::Internal(cause) => {
-                tracing::error!(error = %cause, "internal error in admin API");
-                (
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "internal_error",
-                    "internal server error".to_owned(),
-                    None,
-                )
-            }
-        };
-        let mut resp = (
-            status,
-            axum::Json(Body {
-                error: code,
-                message,
-                field,
-            }),
-        )
-            .into_response();
-        if let Error::RateLimited { retry_after_secs } | Error::Unavailable { retry_after_secs } = e {
-            resp.headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
-        }
-        resp
+        respond::<Words>(&e, "admin API")
     }
 }
 
@@ -253,13 +181,28 @@ fn not_found(r: Entity) -> &'static str {
 /// A failure of the HTTP layer (unknown route, wrong method, a rejected path or body, a
 /// timeout) in the admin format, with the `error` code its status stands for.
 pub fn http_failure(status: StatusCode, message: String) -> Response {
-    let code = crate::http_failure::error_code(status);
-    let body = Body {
-        error: code,
-        message,
-        field: None,
-    };
-    (status, axum::Json(body)).into_response()
+    json_error::http_failure(status, message)
+}
+
+/// The admin API's words for the core's reasons.
+struct Words;
+
+impl Wording for Words {
+    fn constraint(kind: ConstraintKind) -> &'static str {
+        constraint(kind)
+    }
+    fn conflict(r: Conflict) -> &'static str {
+        conflict(r)
+    }
+    fn forbidden(r: Forbidden) -> &'static str {
+        forbidden(r)
+    }
+    fn unauthorized(r: Unauthorized) -> &'static str {
+        unauthorized(r)
+    }
+    fn not_found(r: Entity) -> &'static str {
+        not_found(r)
+    }
 }
 
 /// A request carrying the admin token.

@@ -5,6 +5,7 @@ pub mod complete;
 pub mod geoip;
 pub mod health;
 pub mod json;
+pub mod json_error;
 pub mod lenient;
 pub mod metrics;
 pub mod observe;
