@@ -39,8 +39,7 @@ fn dialect(path: &str) -> Option<Dialect> {
         Some(Dialect::Kgen)
     } else if under("/v3") {
         Some(Dialect::I3d)
-    } else if under(gamefuse::PREFIX) || under("/admin/gamefuse") {
-        // The GameFuse admin API answers in GameFuse's text/plain format (its module doc).
+    } else if under(gamefuse::PREFIX) {
         Some(Dialect::Gamefuse)
     } else if under("/admin") {
         Some(Dialect::Admin)
@@ -139,7 +138,7 @@ mod tests {
         assert_eq!(dialect("/s2sx"), None);
         assert_eq!(dialect("/v3/session/login"), Some(Dialect::I3d));
         assert_eq!(dialect("/api/v3/users/1"), Some(Dialect::Gamefuse));
-        assert_eq!(dialect("/admin/gamefuse/games/1/routes"), Some(Dialect::Gamefuse));
+        assert_eq!(dialect("/admin/gamefuse/games/1/routes"), Some(Dialect::Admin));
         assert_eq!(dialect("/admin/accounts"), Some(Dialect::Admin));
         assert_eq!(dialect("/admin"), Some(Dialect::Admin));
         assert_eq!(dialect("/healthz"), None);

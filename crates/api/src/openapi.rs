@@ -40,7 +40,7 @@ pub fn document(surface: &str) -> Option<OpenApi> {
         "kgen" => crate::kgen::docs::document(),
         "i3d" => crate::i3d::docs::document(),
         "gamefuse" => crate::gamefuse::docs::document(),
-        "admin" => admin_document(),
+        "admin" => crate::admin::docs::document(),
         _ => return None,
     };
     unique_operation_ids(&mut doc);
@@ -69,15 +69,6 @@ fn unique_operation_ids(doc: &mut OpenApi) {
             }
         }
     }
-}
-
-/// Playgate's own admin API (`/admin/*`) and GameFuse's operator data (`/admin/gamefuse/*`):
-/// one surface, the people who run Playgate, with two error formats.
-fn admin_document() -> OpenApi {
-    let mut doc = crate::admin::docs::document();
-    let gamefuse = crate::gamefuse::docs::admin_document();
-    doc.merge(gamefuse);
-    doc
 }
 
 /// The documents as JSON, serialized once.

@@ -1040,6 +1040,9 @@ async fn service_keys_and_admin_api(b: Backend) {
         .await
         .expect("send");
     assert_eq!(r.status(), 401);
+    // The admin API's one error format, game data included.
+    let e: Value = r.json().await.expect("json error");
+    assert_eq!(e["error"], "unauthorized", "{e}");
     let r = http
         .post(admin("service_keys".into()))
         .bearer_auth(ADMIN)
@@ -1050,6 +1053,30 @@ async fn service_keys_and_admin_api(b: Backend) {
     assert_eq!(r.status(), 201);
     let key: Value = r.json().await.expect("json");
     let key_token = key["token"].as_str().expect("token").to_owned();
+    let r = http
+        .post(admin("service_keys".into()))
+        .bearer_auth(ADMIN)
+        .json(&json!({"name": "server"}))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(r.status(), 409, "a name taken is a conflict");
+    let e: Value = r.json().await.expect("json error");
+    assert_eq!(e["error"], "conflict", "{e}");
+    let r = http
+        .post(admin("service_keys".into()))
+        .bearer_auth(ADMIN)
+        .json(&json!({}))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(r.status(), 400);
+    let e: Value = r.json().await.expect("json error");
+    assert_eq!(
+        (e["error"].as_str(), e["field"].as_str()),
+        (Some("invalid_request"), Some("name")),
+        "{e}"
+    );
     let r = http
         .put(admin("variables/speed".into()))
         .bearer_auth(ADMIN)

@@ -306,7 +306,7 @@ async fn bodies_over_the_limit(b: Backend) {
         Some(big),
     )
     .await;
-    assert_gamefuse(&r, 413);
+    assert_kgen(&r, 413, "payload_too_large");
     srv.finish().await;
 }
 
@@ -338,8 +338,13 @@ async fn routing_failures_in_each_format(b: Backend) {
     assert_i3d(&req(&srv, "GET", "/v3/nothing", &[], None).await, 404, 10001);
     assert_i3d(&req(&srv, "GET", "/v3/session/login", &[], None).await, 405, 10007);
     assert_gamefuse(&req(&srv, "GET", "/api/v3/nothing", &[], None).await, 404);
-    assert_gamefuse(&req(&srv, "GET", "/admin/gamefuse/nothing", &auth, None).await, 404);
-    assert_gamefuse(
+    // The whole admin API, game data included, answers in one format.
+    assert_kgen(
+        &req(&srv, "GET", "/admin/gamefuse/nothing", &auth, None).await,
+        404,
+        "not_found",
+    );
+    assert_kgen(
         &req(
             &srv,
             "POST",
@@ -349,6 +354,7 @@ async fn routing_failures_in_each_format(b: Backend) {
         )
         .await,
         405,
+        "method_not_allowed",
     );
     assert_kgen(&req(&srv, "GET", "/admin/nothing", &auth, None).await, 404, "not_found");
     assert_kgen(

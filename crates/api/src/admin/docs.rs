@@ -1,5 +1,4 @@
-//! The admin API's part of the admin OpenAPI document (`/openapi/admin.json`, which also
-//! holds GameFuse's operator data, `crate::gamefuse::docs::admin_document`).
+//! The admin API's OpenAPI document (`/openapi/admin.json`).
 
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{Ref, RefOr};
@@ -11,16 +10,28 @@ use crate::openapi::{Errors, add_errors};
 #[openapi(
     info(
         title = "Playgate: admin API",
-        description = "Playgate's own calls for operators' tooling: platform accounts and API keys \
-            (`/admin/*`, errors `{\"error\": CODE, \"message\": TEXT}`), and GameFuse's operator \
-            data (`/admin/gamefuse/*`, errors as short `text/plain` like the GameFuse dialect). \
-            Every call needs `Authorization: Bearer <admin_token>`; without an `admin_token` in \
+        description = "Playgate's own calls for operators' tooling: platform accounts and API keys, \
+            and the game data operators manage (game variables, store items, service keys, route \
+            switches, the GameFuse game token). Errors are `{\"error\": CODE, \"message\": TEXT}` \
+            (plus `field`). Every call needs `Authorization: Bearer <admin_token>`; without an `admin_token` in \
             the configuration the routes answer 404 as if they did not exist."
     ),
     paths(
         super::accounts::create_account,
         super::accounts::update_account,
         super::accounts::create_api_key,
+        super::game_data::list_vars,
+        super::game_data::set_var,
+        super::game_data::delete_var,
+        super::game_data::list_items,
+        super::game_data::add_item,
+        super::game_data::delete_item,
+        super::game_data::list_keys,
+        super::game_data::add_key,
+        super::game_data::delete_key,
+        super::game_data::list_routes,
+        super::game_data::set_route,
+        super::game_data::rotate_token,
     ),
     components(schemas(super::Body)),
     security(("adminToken" = [])),
@@ -59,6 +70,10 @@ const ADMIN_ERRORS: &[(u16, &str)] = &[
     ),
     (401, "Missing or wrong admin token"),
     (404, "Not found; every route when no `admin_token` is configured"),
+    (
+        409,
+        "Already exists (a name taken), or refers to something that does not exist",
+    ),
     (413, "The body is over the size limit"),
     (429, "Too many failed token attempts from this address"),
     (500, "A server fault (logged; the body says nothing more)"),

@@ -1,5 +1,4 @@
-//! The gamefuse dialect's OpenAPI document (`/openapi/gamefuse.json`), and its operator
-//! calls (`/admin/gamefuse/*`), which are part of the admin document.
+//! The gamefuse dialect's OpenAPI document (`/openapi/gamefuse.json`).
 //!
 //! The schemas are the JS SDK's shapes. The native SDKs (C#/Unity and Unreal, `Client`)
 //! read a few bodies differently; each operation that answers them another shape says how
@@ -8,7 +7,7 @@
 
 use utoipa::openapi::path::Operation;
 use utoipa::openapi::schema::AnyOfBuilder;
-use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
 use utoipa::openapi::{ObjectBuilder, RefOr, Schema, Type};
 use utoipa::{Modify, OpenApi};
 
@@ -112,27 +111,6 @@ const NATIVE: &str = "The schemas are the JS SDK's shapes. Requests from the nat
 )]
 struct Doc;
 
-#[derive(OpenApi)]
-#[openapi(
-    paths(
-        super::admin::list_vars,
-        super::admin::set_var,
-        super::admin::delete_var,
-        super::admin::list_items,
-        super::admin::add_item,
-        super::admin::delete_item,
-        super::admin::list_keys,
-        super::admin::add_key,
-        super::admin::delete_key,
-        super::admin::list_routes,
-        super::admin::set_route,
-        super::admin::rotate_token,
-    ),
-    security(("adminToken" = [])),
-    modifiers(&AdminDialect),
-)]
-struct AdminDoc;
-
 fn text_error() -> RefOr<Schema> {
     ObjectBuilder::new()
         .schema_type(Type::String)
@@ -157,25 +135,6 @@ const COMMON: &[(u16, &str)] = &[
     (413, "The body is over the size limit"),
     (422, "Invalid data"),
     (429, "Too many attempts; see `Retry-After`"),
-    (500, "A server fault (logged; the body says nothing more)"),
-    (
-        503,
-        "The database is unreachable or the request took too long; see `Retry-After`",
-    ),
-];
-
-/// The statuses every operator call may answer: the admin API's, and GameFuse's 422 for
-/// a name already taken.
-const ADMIN_COMMON: &[(u16, &str)] = &[
-    (400, "A missing or invalid field, or a body that is not a JSON object"),
-    (401, "Missing or wrong admin token"),
-    (
-        404,
-        "No such game or entry; every route when no `admin_token` is configured",
-    ),
-    (413, "The body is over the size limit"),
-    (422, "The name is already taken"),
-    (429, "Too many failed token attempts from this address"),
     (500, "A server fault (logged; the body says nothing more)"),
     (
         503,
@@ -302,35 +261,7 @@ impl Modify for Dialect {
     }
 }
 
-struct AdminDialect;
-
-impl Modify for AdminDialect {
-    fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
-        doc.components.get_or_insert_with(Default::default).add_security_scheme(
-            "adminToken",
-            SecurityScheme::Http(
-                HttpBuilder::new()
-                    .scheme(HttpAuthScheme::Bearer)
-                    .description(Some("The `admin_token` of the configuration"))
-                    .build(),
-            ),
-        );
-        add_errors(
-            doc,
-            &Errors {
-                content: ("text/plain", text_error()),
-                common: ADMIN_COMMON,
-            },
-        );
-    }
-}
-
 /// The document.
 pub fn document() -> utoipa::openapi::OpenApi {
     Doc::openapi()
-}
-
-/// The operator calls, for the admin document.
-pub fn admin_document() -> utoipa::openapi::OpenApi {
-    AdminDoc::openapi()
 }

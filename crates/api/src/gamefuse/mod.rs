@@ -9,8 +9,8 @@
 //! games and game variables (2), sign-up (3), sign-in (4), users (5), attributes (6),
 //! store (7), credits and score (8), leaderboards (9), friends (10), groups, membership and
 //! group attributes (11), chats and messages (12), game rounds (13), password reset (14),
-//! service keys and the test suite (15), every relation of the full user data (1.3), and
-//! an admin HTTP API under `/admin/gamefuse`.
+//! service keys and the test suite (15), and every relation of the full user data (1.3).
+//! Operators manage a game's GameFuse data through the admin API (`crate::admin`).
 //!
 //! The native SDKs (section 17 of the reference, `gamefuse-native-sdks.md`): every request
 //! the C# (Unity) and Unreal SDKs send. Where they and the JS SDK read different bodies
@@ -21,7 +21,6 @@
 //! 400); `DELETE /users/{id}` (the SDK never sends it); the older `/api/v1` and `/api/v2`
 //! routes; a per-game setting for the SDK shapes (detection by request only).
 
-mod admin;
 mod attributes;
 mod auth;
 mod chats;
@@ -110,7 +109,7 @@ fn path_id(raw: &str, what: Entity) -> Result<i64, GfError> {
         .map_err(|_| playgate_core::Error::NotFound(what).into())
 }
 
-/// The GameFuse routes (under [`PREFIX`]) and its admin API.
+/// The GameFuse routes (under [`PREFIX`]).
 pub fn router() -> Routes {
     let api = Routes::new()
         .get("/games/verify", games::verify)
@@ -197,5 +196,5 @@ pub fn router() -> Routes {
                 .layer(cors())
                 .layer(axum::middleware::map_response(cors_everywhere))
         });
-    Routes::new().nest(PREFIX, api).merge(admin::router())
+    Routes::new().nest(PREFIX, api)
 }

@@ -98,18 +98,12 @@ fn template<'a>(paths: &'a serde_json::Map<String, Value>, path: &str) -> Option
 }
 
 /// The pointer of the error body schema of the operation nearest to `path` (the longest
-/// shared prefix): the admin document holds two formats.
+/// shared prefix).
 fn error_schema(surface: &str, path: &str) -> Option<(String, String)> {
     let doc = &DOCS[surface];
     let paths = doc["paths"].as_object()?;
-    // The admin document holds two formats: GameFuse's under /admin/gamefuse (as
-    // `playgate_api::http_failure` decides).
-    let gamefuse_admin = |p: &str| p == "/admin/gamefuse" || p.starts_with("/admin/gamefuse/");
     let shared = |t: &str| t.bytes().zip(path.bytes()).take_while(|(a, b)| a == b).count();
-    let nearest = paths
-        .keys()
-        .filter(|t| gamefuse_admin(t) == gamefuse_admin(path))
-        .max_by_key(|t| shared(t))?;
+    let nearest = paths.keys().max_by_key(|t| shared(t))?;
     let item = paths[nearest].as_object()?;
     for (method, op) in item {
         if let Some(content) = op["responses"]["400"]["content"].as_object()

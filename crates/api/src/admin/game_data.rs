@@ -1,93 +1,42 @@
-//! The admin HTTP API of GameFuse's operator data (game variables, store items, service
-//! keys, route switches, game tokens), under `/admin/gamefuse`. Every call needs
-//! `Authorization: Bearer <admin_token>` (compared in constant time); without a configured
-//! `admin_token` the API does not exist (404). Errors are text/plain as in the dialect.
+//! The game data operators manage, under `/admin/gamefuse/games/{game}/…`: game variables,
+//! store items, service keys (their tokens shown once), route switches and the game token.
 
 use axum::Json;
-use axum::extract::{FromRequestParts, Path, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::http::request::Parts;
 use bytes::Bytes;
-use playgate_core::Error;
-use playgate_core::crypto::SecretHash;
 use playgate_core::gamefuse::economy::NewStoreItem;
 use playgate_core::gamefuse::keys::RouteAccess;
 use playgate_core::ids::GameId;
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use playgate_core::{Entity, Error};
 
-use super::GfError;
-use super::wire::{MessageOut, StoreItemIn, SuiteItemOut, VariableOut};
-use crate::common::client_ip::ClientIp;
+use super::wire::{KeyOut, MessageOut, NameIn, RouteIn, StoreItemIn, StoreItemOut, TokenOut, ValueIn, VariableOut};
+use super::{Admin, AdminError};
 use crate::common::json;
-use crate::common::routes::Routes;
 use crate::common::state::AppState;
-use playgate_core::{Entity, Unauthorized};
 
-/// An authenticated operator.
-pub struct Admin;
-
-impl FromRequestParts<AppState> for Admin {
-    type Rejection = GfError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, GfError> {
-        let Some(want) = &state.net.admin_token else {
-            return Err(Error::NotFound(Entity::Route).into());
-        };
-        let ClientIp(ip) = ClientIp::from_request_parts(parts, state)
-            .await
-            .unwrap_or(ClientIp(None));
-        let presented = parts
-            .headers
-            .get(axum::http::header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .unwrap_or_default();
-        // Behind the credential limiter: a locked-out address is refused even with the
-        // right token.
-        state
-            .core
-            .limit_credential(ip, async {
-                if presented.is_empty() || !SecretHash::of(presented.trim()).matches(&want.hash()) {
-                    return Err(Error::Unauthorized(Unauthorized::BadAdminToken));
-                }
-                Ok(Admin)
-            })
-            .await
-            .map_err(GfError::from)
-    }
-}
-
-fn body<T: serde::de::DeserializeOwned>(b: &Bytes) -> Result<T, GfError> {
+fn body<T: serde::de::DeserializeOwned>(b: &Bytes) -> Result<T, AdminError> {
     Ok(json::parse(b, true).map_err(Error::from)?)
 }
 
-fn game(raw: &str) -> Result<GameId, GfError> {
-    super::path_id(raw, Entity::Game).map(GameId)
+/// A path id: a number, or `NotFound(what)` as for an id that names nothing.
+fn path_id(raw: &str, what: Entity) -> Result<i64, AdminError> {
+    raw.trim().parse().map_err(|_| Error::NotFound(what).into())
 }
 
-/// The admin routes.
-pub fn router() -> Routes {
-    Routes::new()
-        .get("/admin/gamefuse/games/{game}/variables", list_vars)
-        .put("/admin/gamefuse/games/{game}/variables/{key}", set_var)
-        .delete("/admin/gamefuse/games/{game}/variables/{key}", delete_var)
-        .get("/admin/gamefuse/games/{game}/store_items", list_items)
-        .post("/admin/gamefuse/games/{game}/store_items", add_item)
-        .delete("/admin/gamefuse/games/{game}/store_items/{item}", delete_item)
-        .get("/admin/gamefuse/games/{game}/service_keys", list_keys)
-        .post("/admin/gamefuse/games/{game}/service_keys", add_key)
-        .delete("/admin/gamefuse/games/{game}/service_keys/{name}", delete_key)
-        .get("/admin/gamefuse/games/{game}/routes", list_routes)
-        .put("/admin/gamefuse/games/{game}/routes", set_route)
-        .post("/admin/gamefuse/games/{game}/rotate_token", rotate_token)
+fn game(raw: &str) -> Result<GameId, AdminError> {
+    path_id(raw, Entity::Game).map(GameId)
+}
+
+fn required<T>(v: Option<T>, field: &str) -> Result<T, AdminError> {
+    v.ok_or_else(|| Error::invalid(field, "is required").into())
 }
 
 /// List a game's variables.
 #[utoipa::path(
     get,
     path = "/admin/gamefuse/games/{game}/variables",
-    tag = "admin: gamefuse",
+    tag = "admin: game data",
     params(
         ("game" = i64, Path, description = "The game's id"),
     ),
@@ -96,27 +45,21 @@ pub fn router() -> Routes {
     ),
     security(("adminToken" = [])),
 )]
-async fn list_vars(
+pub(super) async fn list_vars(
     State(s): State<AppState>,
     _: Admin,
     Path(g): Path<String>,
-) -> Result<Json<Vec<VariableOut>>, GfError> {
+) -> Result<Json<Vec<VariableOut>>, AdminError> {
     let g = s.gamefuse.existing_game(game(&g)?).await?;
     let vars = s.gamefuse.game_variables(&g).await?;
     Ok(Json(vars.into_iter().map(VariableOut::from).collect()))
-}
-
-#[derive(Deserialize, ToSchema)]
-struct ValueIn {
-    #[serde(default, deserialize_with = "crate::common::lenient::string")]
-    value: Option<String>,
 }
 
 /// Set a game variable (created if new).
 #[utoipa::path(
     put,
     path = "/admin/gamefuse/games/{game}/variables/{key}",
-    tag = "admin: gamefuse",
+    tag = "admin: game data",
     params(
         ("game" = i64, Path, description = "The game's id"),
         ("key" = String, Path, description = "The variable"),
@@ -127,14 +70,14 @@ struct ValueIn {
     ),
     security(("adminToken" = [])),
 )]
-async fn set_var(
+pub(super) async fn set_var(
     State(s): State<AppState>,
     _: Admin,
     Path((g, key)): Path<(String, String)>,
     raw: Bytes,
-) -> Result<Json<VariableOut>, GfError> {
+) -> Result<Json<VariableOut>, AdminError> {
     let v: ValueIn = body(&raw)?;
-    let value = v.value.ok_or_else(|| GfError::invalid("value", "is required"))?;
+    let value = required(v.value, "value")?;
     Ok(Json(
         s.gamefuse.set_game_variable(game(&g)?, &key, &value).await?.into(),
     ))
@@ -144,7 +87,7 @@ async fn set_var(
 #[utoipa::path(
     delete,
     path = "/admin/gamefuse/games/{game}/variables/{key}",
-    tag = "admin: gamefuse",
+    tag = "admin: game data",
     params(
         ("game" = i64, Path, description = "The game's id"),
         ("key" = String, Path, description = "The variable"),
@@ -154,11 +97,11 @@ async fn set_var(
     ),
     security(("adminToken" = [])),
 )]
-async fn delete_var(
+pub(super) async fn delete_var(
     State(s): State<AppState>,
     _: Admin,
     Path((g, key)): Path<(String, String)>,
-) -> Result<Json<MessageOut>, GfError> {
+) -> Result<Json<MessageOut>, AdminError> {
     s.gamefuse.delete_game_variable(game(&g)?, &key).await?;
     Ok(Json(MessageOut::new("deleted")))
 }
@@ -167,51 +110,51 @@ async fn delete_var(
 #[utoipa::path(
     get,
     path = "/admin/gamefuse/games/{game}/store_items",
-    tag = "admin: gamefuse",
+    tag = "admin: game data",
     params(
         ("game" = i64, Path, description = "The game's id"),
     ),
     responses(
-        (status = 200, description = "The game's store items", body = Vec<SuiteItemOut>),
+        (status = 200, description = "The game's store items", body = Vec<StoreItemOut>),
     ),
     security(("adminToken" = [])),
 )]
-async fn list_items(
+pub(super) async fn list_items(
     State(s): State<AppState>,
     _: Admin,
     Path(g): Path<String>,
-) -> Result<Json<Vec<SuiteItemOut>>, GfError> {
+) -> Result<Json<Vec<StoreItemOut>>, AdminError> {
     let g = s.gamefuse.existing_game(game(&g)?).await?;
     let items = s.gamefuse.store_items(&g).await?;
-    Ok(Json(items.into_iter().map(SuiteItemOut::from).collect()))
+    Ok(Json(items.into_iter().map(StoreItemOut::from).collect()))
 }
 
 /// Add a store item (`cost` required).
 #[utoipa::path(
     post,
     path = "/admin/gamefuse/games/{game}/store_items",
-    tag = "admin: gamefuse",
+    tag = "admin: game data",
     params(
         ("game" = i64, Path, description = "The game's id"),
     ),
     request_body = StoreItemIn,
     responses(
-        (status = 201, description = "The item", body = SuiteItemOut),
+        (status = 201, description = "The item", body = StoreItemOut),
     ),
     security(("adminToken" = [])),
 )]
-async fn add_item(
+pub(super) async fn add_item(
     State(s): State<AppState>,
     _: Admin,
     Path(g): Path<String>,
     raw: Bytes,
-) -> Result<(StatusCode, Json<SuiteItemOut>), GfError> {
+) -> Result<(StatusCode, Json<StoreItemOut>), AdminError> {
     let req: StoreItemIn = body(&raw)?;
     let item = NewStoreItem {
         name: req.name.unwrap_or_default(),
         description: req.description.unwrap_or_default(),
         category: req.category.unwrap_or_default(),
-        cost: req.cost.ok_or_else(|| GfError::invalid("cost", "is required"))?,
+        cost: required(req.cost, "cost")?,
         icon_url: req.icon_url,
     };
     let item = s.gamefuse.add_store_item(game(&g)?, item).await?;
@@ -222,7 +165,7 @@ async fn add_item(
 #[utoipa::path(
     delete,
     path = "/admin/gamefuse/games/{game}/store_items/{item}",
-    tag = "admin: gamefuse",
+    tag = "admin: game data",
     params(
         ("game" = i64, Path, description = "The game's id"),
         ("item" = i64, Path, description = "The item's id"),
@@ -232,35 +175,21 @@ async fn add_item(
     ),
     security(("adminToken" = [])),
 )]
-async fn delete_item(
+pub(super) async fn delete_item(
     State(s): State<AppState>,
     _: Admin,
     Path((g, item)): Path<(String, String)>,
-) -> Result<Json<MessageOut>, GfError> {
-    let item = super::path_id(&item, Entity::StoreItem)?;
+) -> Result<Json<MessageOut>, AdminError> {
+    let item = path_id(&item, Entity::StoreItem)?;
     s.gamefuse.delete_store_item(game(&g)?, item).await?;
     Ok(Json(MessageOut::new("deleted")))
-}
-
-#[derive(Serialize, ToSchema)]
-struct KeyOut {
-    id: i64,
-    name: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    token: Option<String>,
-}
-
-#[derive(Deserialize, ToSchema)]
-struct NameIn {
-    #[serde(default)]
-    name: Option<String>,
 }
 
 /// List a game's service keys.
 #[utoipa::path(
     get,
     path = "/admin/gamefuse/games/{game}/service_keys",
-    tag = "admin: gamefuse",
+    tag = "admin: game data",
     params(
         ("game" = i64, Path, description = "The game's id"),
     ),
@@ -269,7 +198,11 @@ struct NameIn {
     ),
     security(("adminToken" = [])),
 )]
-async fn list_keys(State(s): State<AppState>, _: Admin, Path(g): Path<String>) -> Result<Json<Vec<KeyOut>>, GfError> {
+pub(super) async fn list_keys(
+    State(s): State<AppState>,
+    _: Admin,
+    Path(g): Path<String>,
+) -> Result<Json<Vec<KeyOut>>, AdminError> {
     let keys = s.gamefuse.service_keys(game(&g)?).await?;
     Ok(Json(
         keys.into_iter()
@@ -286,7 +219,7 @@ async fn list_keys(State(s): State<AppState>, _: Admin, Path(g): Path<String>) -
 #[utoipa::path(
     post,
     path = "/admin/gamefuse/games/{game}/service_keys",
-    tag = "admin: gamefuse",
+    tag = "admin: game data",
     params(
         ("game" = i64, Path, description = "The game's id"),
     ),
@@ -296,14 +229,14 @@ async fn list_keys(State(s): State<AppState>, _: Admin, Path(g): Path<String>) -
     ),
     security(("adminToken" = [])),
 )]
-async fn add_key(
+pub(super) async fn add_key(
     State(s): State<AppState>,
     _: Admin,
     Path(g): Path<String>,
     raw: Bytes,
-) -> Result<(StatusCode, Json<KeyOut>), GfError> {
+) -> Result<(StatusCode, Json<KeyOut>), AdminError> {
     let req: NameIn = body(&raw)?;
-    let name = req.name.ok_or_else(|| GfError::invalid("name", "is required"))?;
+    let name = required(req.name, "name")?;
     let (key, token) = s.gamefuse.create_service_key(game(&g)?, &name).await?;
     Ok((
         StatusCode::CREATED,
@@ -319,7 +252,7 @@ async fn add_key(
 #[utoipa::path(
     delete,
     path = "/admin/gamefuse/games/{game}/service_keys/{name}",
-    tag = "admin: gamefuse",
+    tag = "admin: game data",
     params(
         ("game" = i64, Path, description = "The game's id"),
         ("name" = String, Path, description = "The key's name"),
@@ -329,34 +262,20 @@ async fn add_key(
     ),
     security(("adminToken" = [])),
 )]
-async fn delete_key(
+pub(super) async fn delete_key(
     State(s): State<AppState>,
     _: Admin,
     Path((g, name)): Path<(String, String)>,
-) -> Result<Json<MessageOut>, GfError> {
+) -> Result<Json<MessageOut>, AdminError> {
     s.gamefuse.delete_service_key(game(&g)?, &name).await?;
     Ok(Json(MessageOut::new("deleted")))
-}
-
-#[derive(Serialize, Deserialize, ToSchema)]
-struct RouteIn {
-    /// The route under `/api/v3/` (`users/{id}/add_credits` ...).
-    route: String,
-    #[serde(default = "yes")]
-    user_allowed: bool,
-    #[serde(default = "yes")]
-    key_allowed: bool,
-}
-
-fn yes() -> bool {
-    true
 }
 
 /// List the game's route switches (which routes users and service keys may call).
 #[utoipa::path(
     get,
     path = "/admin/gamefuse/games/{game}/routes",
-    tag = "admin: gamefuse",
+    tag = "admin: game data",
     params(
         ("game" = i64, Path, description = "The game's id"),
     ),
@@ -365,11 +284,11 @@ fn yes() -> bool {
     ),
     security(("adminToken" = [])),
 )]
-async fn list_routes(
+pub(super) async fn list_routes(
     State(s): State<AppState>,
     _: Admin,
     Path(g): Path<String>,
-) -> Result<Json<Vec<RouteIn>>, GfError> {
+) -> Result<Json<Vec<RouteIn>>, AdminError> {
     let list = s.gamefuse.route_accesses(game(&g)?).await?;
     Ok(Json(
         list.into_iter()
@@ -386,7 +305,7 @@ async fn list_routes(
 #[utoipa::path(
     put,
     path = "/admin/gamefuse/games/{game}/routes",
-    tag = "admin: gamefuse",
+    tag = "admin: game data",
     params(
         ("game" = i64, Path, description = "The game's id"),
     ),
@@ -396,12 +315,12 @@ async fn list_routes(
     ),
     security(("adminToken" = [])),
 )]
-async fn set_route(
+pub(super) async fn set_route(
     State(s): State<AppState>,
     _: Admin,
     Path(g): Path<String>,
     raw: Bytes,
-) -> Result<Json<MessageOut>, GfError> {
+) -> Result<Json<MessageOut>, AdminError> {
     let r: RouteIn = body(&raw)?;
     s.gamefuse
         .set_route_access(
@@ -416,17 +335,11 @@ async fn set_route(
     Ok(Json(MessageOut::new("saved")))
 }
 
-#[derive(Serialize, ToSchema)]
-struct TokenOut {
-    id: i64,
-    token: String,
-}
-
 /// Replace the game's GameFuse token.
 #[utoipa::path(
     post,
     path = "/admin/gamefuse/games/{game}/rotate_token",
-    tag = "admin: gamefuse",
+    tag = "admin: game data",
     params(
         ("game" = i64, Path, description = "The game's id"),
     ),
@@ -435,7 +348,11 @@ struct TokenOut {
     ),
     security(("adminToken" = [])),
 )]
-async fn rotate_token(State(s): State<AppState>, _: Admin, Path(g): Path<String>) -> Result<Json<TokenOut>, GfError> {
+pub(super) async fn rotate_token(
+    State(s): State<AppState>,
+    _: Admin,
+    Path(g): Path<String>,
+) -> Result<Json<TokenOut>, AdminError> {
     let g = s.gamefuse.rotate_game_token(game(&g)?).await?;
     Ok(Json(TokenOut {
         id: g.id.0,

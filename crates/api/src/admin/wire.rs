@@ -1,0 +1,123 @@
+//! The admin API's JSON bodies for game data (accounts' bodies are in `accounts.rs`).
+//! Request fields are lenient (a number or a numeric string) like the dialects'.
+
+use playgate_core::gamefuse::economy::{GameVariable, StoreItem};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::common::lenient;
+
+/// `{"message": …}`: the answer of a change with nothing else to report.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MessageOut {
+    pub message: String,
+}
+
+impl MessageOut {
+    pub fn new(m: impl Into<String>) -> Self {
+        MessageOut { message: m.into() }
+    }
+}
+
+/// A game variable.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct VariableOut {
+    pub id: i64,
+    pub key: String,
+    pub value: String,
+}
+
+impl From<GameVariable> for VariableOut {
+    fn from(v: GameVariable) -> Self {
+        VariableOut {
+            id: v.id,
+            key: v.key,
+            value: v.value,
+        }
+    }
+}
+
+/// A game variable's new value.
+#[derive(Deserialize, ToSchema)]
+pub struct ValueIn {
+    #[serde(default, deserialize_with = "lenient::string")]
+    pub value: Option<String>,
+}
+
+/// A new store item.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct StoreItemIn {
+    #[serde(default, deserialize_with = "lenient::string")]
+    pub name: Option<String>,
+    #[serde(default, deserialize_with = "lenient::string")]
+    pub description: Option<String>,
+    #[serde(default, deserialize_with = "lenient::string")]
+    pub category: Option<String>,
+    #[serde(default, deserialize_with = "lenient::int")]
+    pub cost: Option<i64>,
+    #[serde(default, deserialize_with = "lenient::string")]
+    pub icon_url: Option<String>,
+}
+
+/// A store item.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StoreItemOut {
+    pub id: i64,
+    pub game_id: i64,
+    pub name: String,
+    pub description: String,
+    pub category: String,
+    pub cost: i64,
+    pub icon_url: Option<String>,
+}
+
+impl From<StoreItem> for StoreItemOut {
+    fn from(i: StoreItem) -> Self {
+        StoreItemOut {
+            id: i.id,
+            game_id: i.game_id.0,
+            name: i.name,
+            description: i.description,
+            category: i.category,
+            cost: i.cost,
+            icon_url: i.icon_url,
+        }
+    }
+}
+
+/// A service key; its token only in the answer that created it.
+#[derive(Serialize, ToSchema)]
+pub struct KeyOut {
+    pub id: i64,
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub token: Option<String>,
+}
+
+/// A new service key's name.
+#[derive(Deserialize, ToSchema)]
+pub struct NameIn {
+    #[serde(default)]
+    pub name: Option<String>,
+}
+
+/// A route switch: whether game users and service keys may call the route.
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct RouteIn {
+    pub route: String,
+    #[serde(default = "yes")]
+    pub user_allowed: bool,
+    #[serde(default = "yes")]
+    pub key_allowed: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// A game's new GameFuse token.
+#[derive(Serialize, ToSchema)]
+pub struct TokenOut {
+    pub id: i64,
+    pub token: String,
+}
