@@ -3,10 +3,10 @@
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use playgate_core::{Conflict, ConstraintKind, Entity, Error, Forbidden, Unauthorized};
+use playgate_core::Error;
 
 pub(super) use crate::common::json_error::Body;
-use crate::common::json_error::{self, Wording, respond};
+use crate::common::json_error::{self, respond};
 
 /// A core error on its way to a kgen client.
 #[derive(Debug)]
@@ -20,132 +20,7 @@ impl From<Error> for KgenError {
 
 impl IntoResponse for KgenError {
     fn into_response(self) -> Response {
-        respond::<Words>(&self.0, "kgen dialect")
-    }
-}
-
-// The kgen wording of every reason the core gives, one arm per variant (no catch-all: a
-// new reason must be worded here). Reasons only the GameFuse or i3D calls meet are worded
-// plainly.
-
-/// The `message` of a 409 for a key the core did not turn into a reason of its own.
-fn constraint(kind: ConstraintKind) -> &'static str {
-    match kind {
-        ConstraintKind::Unique => "already exists",
-        ConstraintKind::ForeignKey => "refers to something that does not exist",
-    }
-}
-
-/// The `message` of a 409 for each conflict.
-fn conflict(r: Conflict) -> &'static str {
-    match r {
-        Conflict::UnknownUser => "the user named in the request does not exist",
-        Conflict::UnknownUsername => "a username named in the request does not exist",
-        Conflict::FriendRequestToSelf => "a friend request to oneself",
-        Conflict::FriendshipExists => "a friend request or friendship with this user already exists",
-        Conflict::NotFriendRequestRecipient => "only the recipient may answer a pending friend request",
-        Conflict::NotFriendRequestSender => "only the sender may cancel a pending friend request",
-        Conflict::FriendRequestNotPending => "the friend request is no longer pending",
-        Conflict::NotFriends => "the two users are not friends",
-        Conflict::ConnectionNotPending => "the group invite or join request is not pending",
-        Conflict::AlreadyInGroup => "already a member of, invited to or asking to join the group",
-        Conflict::CallerNotGroupMember => "the caller is not a member of the group",
-        Conflict::UserNotGroupMember => "the user is not a member of the group",
-        Conflict::UserNotGroupAdmin => "the user is not an admin of the group",
-        Conflict::LastGroupAdmin => "the group's last admin cannot step down",
-        Conflict::GroupAttributeExists => "the group already has an attribute with this key",
-        Conflict::GroupChatNotMember => "only members may chat in a group",
-        Conflict::PasswordChangedMeanwhile => "the password changed during the request",
-        Conflict::UsernameTaken => "the username is taken in this game",
-        Conflict::EmailTaken => "the e-mail address is taken in this game",
-        Conflict::AccountNameTaken => "user name already taken",
-        Conflict::SessionEnded => "session already ended",
-        Conflict::AlreadyLoggedIn => "the API key already holds a login",
-        Conflict::TwoFactorEnabled => "two-factor authentication is already on",
-        Conflict::TwoFactorNotEnrolling => "no two-factor enrollment is in progress",
-        Conflict::TwoFactorNotEnabled => "two-factor authentication is off",
-        Conflict::LinkedElsewhere => "The player is linked to another account",
-    }
-}
-
-/// The `message` of a 403 for each refusal.
-fn forbidden(r: Forbidden) -> &'static str {
-    match r {
-        Forbidden::GameDisabled => "the game is disabled",
-        Forbidden::NotEnoughCredits => "not enough credits",
-        Forbidden::StoreItemOwned => "the user already owns this store item",
-        Forbidden::NotGroupMember => "only the group's members may do this",
-        Forbidden::NotGroupAdmin => "only a group admin may do this",
-        Forbidden::InviteNeedsAdmin => "only a group admin may invite",
-        Forbidden::GroupNeedsInvite => "the group cannot be joined without an invite or a request",
-        Forbidden::RemovedFromGroup => "the user was removed from the group",
-        Forbidden::GroupFull => "the group is full",
-        Forbidden::NotConnectionAddressee => "only the invited user or a group admin may answer",
-        Forbidden::NotConnectionSender => "only the sender may cancel a pending invite or request",
-        Forbidden::GroupAttributeNeedsAdmin => "only the group's admins may add attributes",
-        Forbidden::NotAttributeCreator => "only the attribute's creator may change it",
-        Forbidden::NotChatParticipant => "only a participant may read or post in the chat",
-        Forbidden::RouteDisabledForUsers => "the route is switched off for game users",
-        Forbidden::RouteDisabledForServiceKeys => "the route is switched off for service keys",
-        Forbidden::TestSuiteForeignGame => "the test suite may only touch games it created",
-    }
-}
-
-/// The `message` of a 401 for each refused credential.
-fn unauthorized(r: Unauthorized) -> &'static str {
-    match r {
-        Unauthorized::BadClientCredentials => "invalid client credentials",
-        Unauthorized::MissingClientCredentials => "missing x-client-id or x-client-secret header",
-        Unauthorized::BadRefreshToken => "invalid refresh token",
-        Unauthorized::RefreshTokenExpired => "refresh token expired",
-        Unauthorized::RefreshTokenReused => "refresh token already used; session ended",
-        Unauthorized::SessionNotLive => "session ended or expired",
-        Unauthorized::BadCredentials => "wrong user name or password",
-        Unauthorized::BadOtp => "wrong one-time password",
-        Unauthorized::MissingApiKey => "no API key presented",
-        Unauthorized::BadApiKey => "the API key is not valid",
-        Unauthorized::ApiKeyExpired => "the API key has expired",
-        Unauthorized::ApiKeyAddressRefused => "the API key is not allowed from this address",
-        Unauthorized::BadAdminToken => "missing or wrong admin token",
-        Unauthorized::SignInRefused => "unknown e-mail address or wrong password",
-        Unauthorized::BadUserToken => "missing or wrong user authentication token",
-        Unauthorized::BadServiceKey => "the service key is not valid",
-        Unauthorized::BadSystemServiceKey => "the system service key is not valid",
-        Unauthorized::CurrentUserRequired => "a service key acts for no user",
-        Unauthorized::NotCurrentUser => "only for the caller's own user",
-        Unauthorized::NotRoundOwner => "only the round's owner may change it",
-        Unauthorized::NotRoundMaster => "only the round's master may add other players",
-        Unauthorized::RoundForOtherUser => "rounds are created for the caller's own user",
-        Unauthorized::OtherGameLeaderboards => "the leaderboards of another game",
-    }
-}
-
-/// The `message` of a 404 for each kind of thing not found.
-fn not_found(r: Entity) -> &'static str {
-    match r {
-        Entity::Game => "game not found",
-        Entity::GameByToken => "game with this id and token not found",
-        Entity::GameVariable => "game variable not found",
-        Entity::Player => "player not found",
-        Entity::User => "user not found",
-        Entity::Account => "account not found",
-        Entity::Session => "session not found",
-        Entity::Login => "login not found",
-        Entity::LoginAwaitingOtp => "login awaiting an OTP not found",
-        Entity::ServiceKey => "service key not found",
-        Entity::Friendship => "friendship not found",
-        Entity::Group => "group not found",
-        Entity::GroupConnection => "group connection not found",
-        Entity::GroupAttribute => "attribute not found",
-        Entity::Chat => "chat not found",
-        Entity::Message => "message not found",
-        Entity::GameRound => "game round not found",
-        Entity::MultiplayerGameRound => "multiplayer game round not found",
-        Entity::StoreItem => "store item not found",
-        Entity::OwnedStoreItem => "store item owned by the user not found",
-        Entity::Route => "route not found",
-        Entity::Page => "page not found",
-        Entity::Row => "row not found",
+        respond(&self.0, "kgen dialect")
     }
 }
 
@@ -155,31 +30,11 @@ pub fn http_failure(status: StatusCode, message: String) -> Response {
     json_error::http_failure(status, message)
 }
 
-/// kgen's words for the core's reasons.
-struct Words;
-
-impl Wording for Words {
-    fn constraint(kind: ConstraintKind) -> &'static str {
-        constraint(kind)
-    }
-    fn conflict(r: Conflict) -> &'static str {
-        conflict(r)
-    }
-    fn forbidden(r: Forbidden) -> &'static str {
-        forbidden(r)
-    }
-    fn unauthorized(r: Unauthorized) -> &'static str {
-        unauthorized(r)
-    }
-    fn not_found(r: Entity) -> &'static str {
-        not_found(r)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::common::reasons::{every_reason, parts, usual_status};
+    use playgate_core::{Conflict, Entity, Unauthorized};
 
     /// Every reason has kgen's status and a `{error, message}` body with words of its own.
     #[tokio::test]
