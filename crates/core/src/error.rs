@@ -119,6 +119,8 @@ pub enum Conflict {
     TwoFactorNotEnabled,
     /// The player is linked to another account.
     LinkedElsewhere,
+    /// An operator with this name exists.
+    OperatorNameTaken,
 }
 
 impl Conflict {
@@ -150,6 +152,7 @@ impl Conflict {
         Conflict::TwoFactorNotEnrolling,
         Conflict::TwoFactorNotEnabled,
         Conflict::LinkedElsewhere,
+        Conflict::OperatorNameTaken,
     ];
 }
 
@@ -182,6 +185,7 @@ impl fmt::Display for Conflict {
             Conflict::TwoFactorNotEnrolling => "no two-factor enrollment is in progress",
             Conflict::TwoFactorNotEnabled => "two-factor authentication is off",
             Conflict::LinkedElsewhere => "the player is linked to another account",
+            Conflict::OperatorNameTaken => "an operator with this name exists",
         })
     }
 }
@@ -223,6 +227,8 @@ pub enum Forbidden {
     RouteDisabledForServiceKeys,
     /// The test suite may only touch games it created.
     TestSuiteForeignGame,
+    /// A viewer operator asked for a change.
+    ViewerRole,
 }
 
 impl Forbidden {
@@ -245,6 +251,7 @@ impl Forbidden {
         Forbidden::RouteDisabledForUsers,
         Forbidden::RouteDisabledForServiceKeys,
         Forbidden::TestSuiteForeignGame,
+        Forbidden::ViewerRole,
     ];
 }
 
@@ -268,6 +275,7 @@ impl fmt::Display for Forbidden {
             Forbidden::RouteDisabledForUsers => "the route is switched off for game users",
             Forbidden::RouteDisabledForServiceKeys => "the route is switched off for service keys",
             Forbidden::TestSuiteForeignGame => "the test suite may only touch games it created",
+            Forbidden::ViewerRole => "a viewer may not change anything",
         })
     }
 }
@@ -431,6 +439,8 @@ pub enum Entity {
     Page,
     /// Row.
     Row,
+    /// Operator.
+    Operator,
 }
 
 impl Entity {
@@ -459,6 +469,7 @@ impl Entity {
         Entity::Route,
         Entity::Page,
         Entity::Row,
+        Entity::Operator,
     ];
 }
 
@@ -488,6 +499,7 @@ impl fmt::Display for Entity {
             Entity::Route => "route",
             Entity::Page => "page",
             Entity::Row => "row",
+            Entity::Operator => "operator",
         })
     }
 }

@@ -18,6 +18,7 @@ pub mod limits;
 pub mod link;
 pub mod login;
 pub mod metrics;
+pub mod operators;
 pub mod password;
 pub mod player;
 pub mod service;

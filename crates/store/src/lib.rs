@@ -20,6 +20,7 @@ mod health;
 mod lite;
 mod metrics;
 mod migrate;
+mod operators;
 pub use exec::STATEMENT_TARGET;
 pub use migrate::{Migration, migrations};
 mod rows;

@@ -136,6 +136,7 @@ fn conflict(r: Conflict) -> &'static str {
         Conflict::TwoFactorNotEnrolling => "no two-factor enrollment is in progress",
         Conflict::TwoFactorNotEnabled => "two-factor authentication is off",
         Conflict::LinkedElsewhere => "The player is linked to another account",
+        Conflict::OperatorNameTaken => "an operator with this name exists",
     }
 }
 
@@ -159,6 +160,7 @@ fn forbidden(r: Forbidden) -> &'static str {
         Forbidden::RouteDisabledForUsers => "the route is switched off for game users",
         Forbidden::RouteDisabledForServiceKeys => "the route is switched off for service keys",
         Forbidden::TestSuiteForeignGame => "the test suite may only touch games it created",
+        Forbidden::ViewerRole => "a viewer may not change anything; this needs the admin role",
     }
 }
 
@@ -217,5 +219,6 @@ fn not_found(r: Entity) -> &'static str {
         Entity::Route => "route not found",
         Entity::Page => "page not found",
         Entity::Row => "row not found",
+        Entity::Operator => "operator not found",
     }
 }

@@ -129,6 +129,7 @@ fn conflict(r: Conflict) -> &'static str {
         Conflict::TwoFactorNotEnrolling => "No two-factor enrollment is in progress",
         Conflict::TwoFactorNotEnabled => "Two-factor authentication is off",
         Conflict::LinkedElsewhere => "The player is linked to another account",
+        Conflict::OperatorNameTaken => "An operator with this name exists",
     }
 }
 
@@ -164,6 +165,7 @@ fn forbidden(r: Forbidden) -> (StatusCode, &'static str) {
         Forbidden::RouteDisabledForUsers => (StatusCode::FORBIDDEN, "This route is disabled for game users"),
         Forbidden::RouteDisabledForServiceKeys => (StatusCode::FORBIDDEN, "This route is disabled for service keys"),
         Forbidden::TestSuiteForeignGame => (StatusCode::FORBIDDEN, "The test suite may only touch games it created"),
+        Forbidden::ViewerRole => (StatusCode::FORBIDDEN, "A viewer may not change anything"),
     }
 }
 
@@ -222,6 +224,7 @@ fn not_found(r: Entity) -> &'static str {
         Entity::Route => "Route not found",
         Entity::Page => "Page not found",
         Entity::Row => "Row not found",
+        Entity::Operator => "Operator not found",
     }
 }
 

@@ -176,6 +176,7 @@ fn conflict(r: Conflict) -> &'static str {
         Conflict::TwoFactorNotEnrolling => "No 2FA enrollment in progress: POST /v3/session/2fa first",
         Conflict::TwoFactorNotEnabled => "2FA is not enabled",
         Conflict::LinkedElsewhere => "The player is linked to another account",
+        Conflict::OperatorNameTaken => "An operator with this name exists",
     }
 }
 
@@ -199,6 +200,7 @@ fn forbidden(r: Forbidden) -> &'static str {
         Forbidden::RouteDisabledForUsers => "The route is switched off for game users",
         Forbidden::RouteDisabledForServiceKeys => "The route is switched off for service keys",
         Forbidden::TestSuiteForeignGame => "The test suite may only touch games it created",
+        Forbidden::ViewerRole => "A viewer may not change anything",
     }
 }
 
@@ -258,6 +260,7 @@ fn not_found(r: Entity) -> &'static str {
         Entity::Route => "Entity not found: route",
         Entity::Page => "Entity not found: page",
         Entity::Row => "Entity not found: row",
+        Entity::Operator => "Entity not found: operator",
     }
 }
 
