@@ -1,5 +1,5 @@
 //! The command line: `playgate [serve]`, `migrate`, `game …`, `keys rotate`, `account
-//! create`, `apikey create`.
+//! create`, `apikey create`, `operator …`.
 
 use std::io::Write as _;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
@@ -68,6 +68,9 @@ pub enum Command {
     /// Mail Playgate sent or would send (password reset links).
     #[command(subcommand)]
     Outbox(gf::OutboxCommand),
+    /// Manage the operators of the admin API (personal tokens, roles).
+    #[command(subcommand)]
+    Operator(crate::operators_cli::OperatorCommand),
 }
 
 /// `playgate game …`
@@ -326,6 +329,13 @@ pub async fn run(cli: Cli) -> Result<(), BoxError> {
                 },
                 Err(e) => Err(e),
             };
+            store.close().await;
+            res
+        }
+        Command::Operator(cmd) => {
+            let store = startup::open_store(&config).await?;
+            let ops = playgate_core::operators::Operators::new(store.clone(), Arc::new(SystemClock));
+            let res = crate::operators_cli::operator_command(&ops, cmd).await;
             store.close().await;
             res
         }

@@ -15,6 +15,7 @@ use playgate_core::clock::Clock;
 use playgate_core::crypto::{MasterKey, Secret};
 use playgate_core::game::GameCredentials;
 use playgate_core::gamefuse::Gamefuse;
+use playgate_core::operators::Operators;
 use playgate_core::service::Playgate;
 use playgate_store::{SqlStore, StoreOptions};
 use prometheus_client::registry::Registry;
@@ -122,8 +123,8 @@ pub fn admin_token(config: &Config) -> Result<Option<Secret>, BoxError> {
     Ok(Some(Secret::new(text)))
 }
 
-fn app_state(config: &Config, core: Playgate, net: NetConfig) -> Result<AppState, BoxError> {
-    let mut state = AppState::new(core, net);
+fn app_state(config: &Config, core: Playgate, operators: Operators, net: NetConfig) -> Result<AppState, BoxError> {
+    let mut state = AppState::new(core, operators, net);
     if let Some(path) = &config.geoip_database {
         state = state.with_geoip(GeoIp::open(path)?);
     }
@@ -216,7 +217,8 @@ fn exposition(
 /// serves in the background.
 pub async fn start(config: Config, clock: Arc<dyn Clock>) -> Result<Running, BoxError> {
     let net = net_config(&config)?;
-    let (core, store) = open_core(&config, clock).await?;
+    let (core, store) = open_core(&config, clock.clone()).await?;
+    let operators = Operators::new(store.clone(), clock);
     let demo = if config.create_demo_game {
         core.create_demo_game_if_empty().await?
     } else {
@@ -227,7 +229,7 @@ pub async fn start(config: Config, clock: Arc<dyn Clock>) -> Result<Running, Box
         .map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
     let addr = listener.local_addr()?;
     let gamefuse = crate::gamefuse::service(&config, core.clone(), addr)?;
-    let mut state = app_state(&config, core.clone(), net)?.with_gamefuse(gamefuse.clone());
+    let mut state = app_state(&config, core.clone(), operators, net)?.with_gamefuse(gamefuse.clone());
     let exposition = exposition(&config, &state, &core, &store)?;
     let shutdown = CancellationToken::new();
     let (metrics_addr, metrics_task) = match config.metrics_listen {

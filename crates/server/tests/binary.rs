@@ -310,6 +310,39 @@ fn game_commands() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// `playgate operator …`: a token printed once and never listed, roles checked, a rotated
+/// token different from the old one, disable and enable, clear errors for bad input.
+#[test]
+fn operator_commands() {
+    let dir = temp_dir();
+    let d = dir.as_path();
+    let made = json_out(&playgate(d, &["operator", "create", "--name", "ada", "--role", "admin", "--json"]));
+    assert_eq!((made["name"].as_str(), made["role"].as_str()), (Some("ada"), Some("admin")));
+    let token = made["token"].as_str().expect("token").to_owned();
+    assert!(token.starts_with("pgo_"), "{token}");
+    json_out(&playgate(d, &["operator", "create", "--name", "vic", "--json"]));
+    let list = json_out(&playgate(d, &["operator", "list", "--json"]));
+    assert_eq!(list.as_array().map(Vec::len), Some(2));
+    assert_eq!(list[1]["role"], "viewer", "viewer is the default role");
+    assert!(list.as_array().into_iter().flatten().all(|o| o.get("token").is_none()), "{list}");
+    let rotated = json_out(&playgate(d, &["operator", "rotate-token", "ada", "--json"]));
+    assert_ne!(rotated["token"].as_str(), Some(token.as_str()));
+    assert!(playgate(d, &["operator", "disable", "vic"]).status.success());
+    let list = json_out(&playgate(d, &["operator", "list", "--json"]));
+    assert_eq!(list[1]["enabled"], false);
+    for bad in [
+        &["operator", "create", "--name", "ada"][..],
+        &["operator", "create", "--name", "x", "--role", "root"],
+        &["operator", "create", "--name", "two words"],
+        &["operator", "disable", "nobody"],
+    ] {
+        let out = playgate(d, bad);
+        assert!(!out.status.success(), "{bad:?}");
+        assert!(!out.stderr.is_empty(), "{bad:?}: an error is said");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 #[test]
 fn migrate_command_and_bad_config_fail_clearly() {
     let dir = temp_dir();

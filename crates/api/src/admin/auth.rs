@@ -1,55 +1,84 @@
-//! The admin credential: `Authorization: Bearer <admin_token>`, compared in constant time,
-//! behind the per-address credential limiter.
-
-use std::net::IpAddr;
+//! The admin credential: `Authorization: Bearer <token>`, either an operator's personal
+//! token or the configured `admin_token` (the bootstrap credential, acting as the operator
+//! `config` with the admin role), behind the per-address credential limiter. [`Viewer`]
+//! lets any enabled operator through (reads); [`Admin`] only those with the admin role
+//! (changes): a viewer asking for a change gets 403.
 
 use axum::extract::FromRequestParts;
 use axum::http::header;
 use axum::http::request::Parts;
 use playgate_core::crypto::SecretHash;
+use playgate_core::operators::{CONFIG_OPERATOR, Principal, Role};
 use playgate_core::{Error, Unauthorized};
 
 use super::AdminError;
 use crate::common::client_ip::ClientIp;
 use crate::common::state::AppState;
 
-/// A request carrying the admin token.
-#[derive(Debug, Clone, Copy)]
-pub struct Admin {
-    /// The client's address.
-    pub ip: Option<IpAddr>,
+/// Any enabled operator: may read.
+#[derive(Debug, Clone)]
+pub struct Viewer(pub Principal);
+
+/// An operator with the admin role: may change things.
+#[derive(Debug, Clone)]
+pub struct Admin(pub Principal);
+
+impl FromRequestParts<AppState> for Viewer {
+    type Rejection = AdminError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AdminError> {
+        principal(parts, state).await.map(Viewer)
+    }
 }
 
 impl FromRequestParts<AppState> for Admin {
     type Rejection = AdminError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AdminError> {
-        let Some(token) = &state.net.admin_token else {
-            return Err(AdminError::Disabled);
-        };
-        let ClientIp(ip) = ClientIp::from_request_parts(parts, state)
-            .await
-            .unwrap_or(ClientIp(None));
-        let presented = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(str::trim)
-            .unwrap_or_default();
-        // Behind the credential limiter: a locked-out address is refused even with the
-        // right token.
-        state
-            .core
-            .limit_credential(ip, async {
-                // Hashes have one length, so the comparison is constant-time whatever was sent.
-                if SecretHash::of(presented).matches(&token.hash()) && !presented.is_empty() {
-                    Ok(Admin { ip })
-                } else {
-                    Err(Error::Unauthorized(Unauthorized::BadAdminToken))
-                }
-            })
-            .await
-            .map_err(AdminError::from)
+        let who = principal(parts, state).await?;
+        who.require_admin()?;
+        Ok(Admin(who))
     }
+}
+
+/// Who presents the request's bearer token. With no `admin_token` configured and no
+/// operator made yet, the admin API does not exist (404).
+async fn principal(parts: &mut Parts, state: &AppState) -> Result<Principal, AdminError> {
+    let configured = state.net.admin_token.as_ref();
+    if configured.is_none() && !state.operators.any().await? {
+        return Err(AdminError::Disabled);
+    }
+    let ClientIp(ip) = ClientIp::from_request_parts(parts, state)
+        .await
+        .unwrap_or(ClientIp(None));
+    let presented = parts
+        .headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .unwrap_or_default();
+    // Behind the credential limiter: a locked-out address is refused even with the right
+    // token.
+    let who = state
+        .core
+        .limit_credential(ip, async {
+            if presented.is_empty() {
+                return Err(Error::Unauthorized(Unauthorized::BadAdminToken));
+            }
+            // Hashes have one length, so the comparison is constant-time whatever was sent.
+            if configured.is_some_and(|t| SecretHash::of(presented).matches(&t.hash())) {
+                return Ok(Principal {
+                    name: CONFIG_OPERATOR.into(),
+                    role: Role::Admin,
+                });
+            }
+            state
+                .operators
+                .authenticate(presented)
+                .await?
+                .ok_or(Error::Unauthorized(Unauthorized::BadAdminToken))
+        })
+        .await?;
+    Ok(who)
 }

@@ -13,8 +13,9 @@ use crate::openapi::{Errors, add_errors};
         description = "Playgate's own calls for operators' tooling: platform accounts and API keys, \
             and the game data operators manage (game variables, store items, service keys, route \
             switches, the GameFuse game token). Errors are `{\"error\": CODE, \"message\": TEXT}` \
-            (plus `field`). Every call needs `Authorization: Bearer <admin_token>`; without an `admin_token` in \
-            the configuration the routes answer 404 as if they did not exist."
+            (plus `field`). Every call needs `Authorization: Bearer <token>`: an operator's personal token \
+            (the `viewer` role reads, `admin` also changes) or the configured `admin_token` (an admin). \
+            With neither an `admin_token` nor any operator the routes answer 404 as if they did not exist."
     ),
     paths(
         super::accounts::create_account,
@@ -48,7 +49,7 @@ impl Modify for Dialect {
             SecurityScheme::Http(
                 HttpBuilder::new()
                     .scheme(HttpAuthScheme::Bearer)
-                    .description(Some("The `admin_token` of the configuration"))
+                    .description(Some("An operator's personal token (`playgate operator create`), or the `admin_token` of the configuration"))
                     .build(),
             ),
         );
@@ -69,6 +70,7 @@ const ADMIN_ERRORS: &[(u16, &str)] = &[
         "A missing or invalid field (named in `field`), or a body that is not a JSON object",
     ),
     (401, "Missing or wrong admin token"),
+    (403, "An operator with the viewer role asked for a change"),
     (404, "Not found; every route when no `admin_token` is configured"),
     (
         409,

@@ -11,7 +11,7 @@ use playgate_core::ids::GameId;
 use playgate_core::{Entity, Error};
 
 use super::wire::{KeyOut, MessageOut, NameIn, RouteIn, StoreItemIn, StoreItemOut, TokenOut, ValueIn, VariableOut};
-use super::{Admin, AdminError};
+use super::{Admin, AdminError, Viewer};
 use crate::common::json;
 use crate::common::state::AppState;
 
@@ -47,7 +47,7 @@ fn required<T>(v: Option<T>, field: &str) -> Result<T, AdminError> {
 )]
 pub(super) async fn list_vars(
     State(s): State<AppState>,
-    _: Admin,
+    _: Viewer,
     Path(g): Path<String>,
 ) -> Result<Json<Vec<VariableOut>>, AdminError> {
     let g = s.gamefuse.existing_game(game(&g)?).await?;
@@ -121,7 +121,7 @@ pub(super) async fn delete_var(
 )]
 pub(super) async fn list_items(
     State(s): State<AppState>,
-    _: Admin,
+    _: Viewer,
     Path(g): Path<String>,
 ) -> Result<Json<Vec<StoreItemOut>>, AdminError> {
     let g = s.gamefuse.existing_game(game(&g)?).await?;
@@ -200,7 +200,7 @@ pub(super) async fn delete_item(
 )]
 pub(super) async fn list_keys(
     State(s): State<AppState>,
-    _: Admin,
+    _: Viewer,
     Path(g): Path<String>,
 ) -> Result<Json<Vec<KeyOut>>, AdminError> {
     let keys = s.gamefuse.service_keys(game(&g)?).await?;
@@ -286,7 +286,7 @@ pub(super) async fn delete_key(
 )]
 pub(super) async fn list_routes(
     State(s): State<AppState>,
-    _: Admin,
+    _: Viewer,
     Path(g): Path<String>,
 ) -> Result<Json<Vec<RouteIn>>, AdminError> {
     let list = s.gamefuse.route_accesses(game(&g)?).await?;

@@ -3,9 +3,10 @@
 //! (`/admin/gamefuse/games/{game}/…`: game variables, store items, service keys, route
 //! switches, the game token). Shaped like the dialects: `auth.rs` (the credential
 //! extractor), `error.rs` (one error type and format), `wire.rs`, then one file per
-//! resource. Every call needs `Authorization: Bearer <admin_token>`; with no `admin_token`
-//! configured every route answers 404 as if it did not exist. Errors are
-//! `{"error": CODE, "message": TEXT}` (plus `field`).
+//! resource. Every call needs `Authorization: Bearer <token>`: an operator's personal token
+//! or the configured `admin_token` (`auth.rs`); with neither configured nor made, every
+//! route answers 404 as if it did not exist. Errors are `{"error": CODE, "message": TEXT}`
+//! (plus `field`).
 
 mod accounts;
 mod auth;
@@ -14,7 +15,7 @@ mod error;
 mod game_data;
 mod wire;
 
-pub use auth::Admin;
+pub use auth::{Admin, Viewer};
 pub use error::{AdminError, http_failure};
 
 pub(crate) use crate::common::json_error::Body;

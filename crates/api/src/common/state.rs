@@ -6,6 +6,7 @@ use std::time::Duration;
 use ipnet::IpNet;
 use playgate_core::crypto::Secret;
 use playgate_core::gamefuse::{Gamefuse, GamefuseSettings, NoMailer};
+use playgate_core::operators::Operators;
 use playgate_core::service::Playgate;
 
 use super::geoip::GeoIp;
@@ -57,6 +58,8 @@ pub struct AppParts {
     pub geo: Arc<GeoIp>,
     /// The GameFuse service (the core plus password hashing and mail).
     pub gamefuse: Gamefuse,
+    /// The operators of the admin API.
+    pub operators: Operators,
     /// The HTTP layer's request counters and timings.
     pub http_metrics: Arc<HttpMetrics>,
     /// `GET /metrics` on this router (None: not served here).
@@ -64,8 +67,8 @@ pub struct AppParts {
 }
 
 impl AppState {
-    /// State for a core and network settings.
-    pub fn new(core: Playgate, net: NetConfig) -> Self {
+    /// State for a core, the operators service and network settings.
+    pub fn new(core: Playgate, operators: Operators, net: NetConfig) -> Self {
         let geo = GeoIp::embedded().unwrap_or_else(|e| {
             tracing::error!(error = %e, "GeoIP disabled");
             GeoIp::none()
@@ -73,6 +76,7 @@ impl AppState {
         AppState(Arc::new(AppParts {
             gamefuse: Gamefuse::new(core.clone(), GamefuseSettings::default(), Arc::new(NoMailer)),
             core,
+            operators,
             net: Arc::new(net),
             geo: Arc::new(geo),
             http_metrics: Arc::new(HttpMetrics::default()),

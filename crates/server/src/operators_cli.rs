@@ -1,0 +1,119 @@
+//! `playgate operator create|list|enable|disable|rotate-token`: the admin API's operators,
+//! against the configured database (the server may be running).
+
+use clap::Subcommand;
+use playgate_core::crypto::Secret;
+use playgate_core::operators::{Operator, Operators, Role};
+use serde::Serialize;
+
+use crate::startup::BoxError;
+
+/// `playgate operator …`
+#[derive(Debug, Subcommand)]
+pub enum OperatorCommand {
+    /// Make an operator and print its API token once (only its hash is stored).
+    Create {
+        /// Unique name (letters, digits, `. _ - @`).
+        #[arg(long)]
+        name: String,
+        /// `admin` (reads and changes) or `viewer` (reads only).
+        #[arg(long, default_value = "viewer")]
+        role: String,
+        /// Print a JSON object.
+        #[arg(long)]
+        json: bool,
+    },
+    /// List the operators (never their tokens).
+    List {
+        /// Print a JSON array.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Refuse an operator's token from now on.
+    Disable {
+        /// The operator's name.
+        name: String,
+    },
+    /// Accept an operator's token again.
+    Enable {
+        /// The operator's name.
+        name: String,
+    },
+    /// Give an operator a new token (printed once); the old one stops working at once.
+    RotateToken {
+        /// The operator's name.
+        name: String,
+        /// Print a JSON object.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Serialize)]
+struct OperatorJson<'a> {
+    name: &'a str,
+    role: &'a str,
+    enabled: bool,
+    created_at: i64,
+    last_used_at: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    token: Option<&'a str>,
+}
+
+fn json<'a>(op: &'a Operator, token: Option<&'a Secret>) -> OperatorJson<'a> {
+    OperatorJson {
+        name: &op.name,
+        role: op.role.as_str(),
+        enabled: op.enabled,
+        created_at: op.created_at.0 / 1_000_000_000,
+        last_used_at: op.last_used_at.map(|t| t.0 / 1_000_000_000),
+        token: token.map(Secret::expose),
+    }
+}
+
+fn print_token(op: &Operator, token: &Secret, as_json: bool) -> Result<(), BoxError> {
+    if as_json {
+        println!("{}", serde_json::to_string(&json(op, Some(token)))?);
+    } else {
+        println!("operator {} ({})", op.name, op.role.as_str());
+        println!("token    {}   (shown once: store it now)", token.expose());
+    }
+    Ok(())
+}
+
+/// Runs one `operator` subcommand.
+pub async fn operator_command(ops: &Operators, cmd: OperatorCommand) -> Result<(), BoxError> {
+    match cmd {
+        OperatorCommand::Create { name, role, json } => {
+            let (op, token) = ops.create(&name, Role::parse(&role)?).await?;
+            print_token(&op, &token, json)
+        }
+        OperatorCommand::List { json: as_json } => {
+            let list = ops.list().await?;
+            if as_json {
+                let list: Vec<_> = list.iter().map(|o| json(o, None)).collect();
+                println!("{}", serde_json::to_string(&list)?);
+            } else {
+                for o in &list {
+                    let state = if o.enabled { "enabled" } else { "disabled" };
+                    println!("{:<24} {:<7} {state}", o.name, o.role.as_str());
+                }
+            }
+            Ok(())
+        }
+        OperatorCommand::Disable { name } => {
+            let op = ops.set_enabled(&name, false).await?;
+            println!("operator {} disabled", op.name);
+            Ok(())
+        }
+        OperatorCommand::Enable { name } => {
+            let op = ops.set_enabled(&name, true).await?;
+            println!("operator {} enabled", op.name);
+            Ok(())
+        }
+        OperatorCommand::RotateToken { name, json } => {
+            let (op, token) = ops.rotate_token(&name).await?;
+            print_token(&op, &token, json)
+        }
+    }
+}
