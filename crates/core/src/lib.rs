@@ -8,6 +8,7 @@
 
 pub mod account;
 pub mod account_store;
+pub mod audit;
 pub mod clock;
 pub mod crypto;
 pub mod error;

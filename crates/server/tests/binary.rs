@@ -316,15 +316,24 @@ fn game_commands() {
 fn operator_commands() {
     let dir = temp_dir();
     let d = dir.as_path();
-    let made = json_out(&playgate(d, &["operator", "create", "--name", "ada", "--role", "admin", "--json"]));
-    assert_eq!((made["name"].as_str(), made["role"].as_str()), (Some("ada"), Some("admin")));
+    let made = json_out(&playgate(
+        d,
+        &["operator", "create", "--name", "ada", "--role", "admin", "--json"],
+    ));
+    assert_eq!(
+        (made["name"].as_str(), made["role"].as_str()),
+        (Some("ada"), Some("admin"))
+    );
     let token = made["token"].as_str().expect("token").to_owned();
     assert!(token.starts_with("pgo_"), "{token}");
     json_out(&playgate(d, &["operator", "create", "--name", "vic", "--json"]));
     let list = json_out(&playgate(d, &["operator", "list", "--json"]));
     assert_eq!(list.as_array().map(Vec::len), Some(2));
     assert_eq!(list[1]["role"], "viewer", "viewer is the default role");
-    assert!(list.as_array().into_iter().flatten().all(|o| o.get("token").is_none()), "{list}");
+    assert!(
+        list.as_array().into_iter().flatten().all(|o| o.get("token").is_none()),
+        "{list}"
+    );
     let rotated = json_out(&playgate(d, &["operator", "rotate-token", "ada", "--json"]));
     assert_ne!(rotated["token"].as_str(), Some(token.as_str()));
     assert!(playgate(d, &["operator", "disable", "vic"]).status.success());

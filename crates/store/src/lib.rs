@@ -11,6 +11,7 @@
 //! statements.
 
 mod account_store_impl;
+mod audit;
 mod error;
 mod exec;
 mod gamefuse_impl;

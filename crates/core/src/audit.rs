@@ -1,0 +1,273 @@
+//! The audit log: one append-only record of who did what, when, from where, to which game
+//! and subject. Operators read it through the admin API (`GET /admin/v1/audit`), newest
+//! first, filtered by game, actor, subject, action and time; a background job deletes
+//! events older than the retention (one node at a time).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+
+use crate::Result;
+use crate::clock::{Clock, Timestamp};
+use crate::error::Error;
+use crate::ids::GameId;
+
+/// Most events one page holds.
+pub const PAGE_MAX: u32 = 500;
+/// Events on a page when the caller names no limit.
+pub const PAGE_DEFAULT: u32 = 50;
+/// Longest action name, actor or subject kept (longer ones are cut).
+const TEXT_MAX: usize = 200;
+/// Longest user agent kept.
+const USER_AGENT_MAX: usize = 300;
+
+/// Who acted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Actor {
+    /// An operator of the admin API or CLI, by name (`config` for the configured token).
+    Operator(String),
+    /// A player, by the game's own id for it.
+    Player(String),
+    /// A platform account, by id.
+    Account(i64),
+    /// An API key, by id.
+    ApiKey(i64),
+    /// A game's own credential (its backend), by game id.
+    Game(GameId),
+    /// Playgate itself (background jobs).
+    System,
+}
+
+impl Actor {
+    /// `operator:ada`, `player:u-1`, `account:5`, `api_key:9`, `game:3`, `system`: the
+    /// stored form, which the audit filter matches.
+    pub fn label(&self) -> String {
+        match self {
+            Actor::Operator(name) => format!("operator:{name}"),
+            Actor::Player(id) => format!("player:{id}"),
+            Actor::Account(id) => format!("account:{id}"),
+            Actor::ApiKey(id) => format!("api_key:{id}"),
+            Actor::Game(id) => format!("game:{}", id.0),
+            Actor::System => "system".to_owned(),
+        }
+    }
+}
+
+/// Where a request came from.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Origin {
+    /// The client's address.
+    pub ip: Option<String>,
+    /// Its `User-Agent`.
+    pub user_agent: Option<String>,
+}
+
+/// An event to record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewAuditEvent {
+    /// What happened: `session.opened`, `login.failed`, `operator.created`,
+    /// `game_variable.set` …
+    pub action: String,
+    /// Who did it.
+    pub actor: Actor,
+    /// The game it concerns, if any.
+    pub game: Option<GameId>,
+    /// What it was done to (`player:u-1`, `session:…`, `operator:vic` …), if anything.
+    pub subject: Option<String>,
+    /// Where the request came from.
+    pub origin: Origin,
+    /// Details as a JSON object (before/after of a change, a reason …); `{}` if none.
+    pub detail: serde_json::Value,
+}
+
+impl NewAuditEvent {
+    /// An event with no game, subject, origin or detail yet.
+    pub fn new(action: &str, actor: Actor) -> Self {
+        NewAuditEvent {
+            action: action.to_owned(),
+            actor,
+            game: None,
+            subject: None,
+            origin: Origin::default(),
+            detail: serde_json::Value::Object(serde_json::Map::new()),
+        }
+    }
+
+    /// The same event about `game`.
+    pub fn game(mut self, game: GameId) -> Self {
+        self.game = Some(game);
+        self
+    }
+
+    /// The same event done to `subject`.
+    pub fn subject(mut self, subject: impl Into<String>) -> Self {
+        self.subject = Some(subject.into());
+        self
+    }
+
+    /// The same event from `origin`.
+    pub fn origin(mut self, origin: Origin) -> Self {
+        self.origin = origin;
+        self
+    }
+
+    /// The same event with `detail`.
+    pub fn detail(mut self, detail: serde_json::Value) -> Self {
+        self.detail = detail;
+        self
+    }
+}
+
+/// A recorded event.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AuditEvent {
+    /// Its id: later events have larger ids.
+    pub id: i64,
+    /// When it was recorded.
+    pub at: Timestamp,
+    /// What happened.
+    pub action: String,
+    /// Who did it ([`Actor::label`]).
+    pub actor: String,
+    /// The game it concerns.
+    pub game: Option<GameId>,
+    /// What it was done to.
+    pub subject: Option<String>,
+    /// Where the request came from.
+    pub origin: Origin,
+    /// Details (a JSON object).
+    pub detail: serde_json::Value,
+}
+
+/// Which events to list, newest first.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AuditFilter {
+    /// Only this game's.
+    pub game: Option<GameId>,
+    /// Only this actor's (an [`Actor::label`]).
+    pub actor: Option<String>,
+    /// Only those done to this subject.
+    pub subject: Option<String>,
+    /// Only this action (`login.failed`), or those starting with it when it ends in `.`
+    /// (`session.`).
+    pub action: Option<String>,
+    /// Only those at or after this time.
+    pub since: Option<Timestamp>,
+    /// Only those before this time.
+    pub until: Option<Timestamp>,
+    /// Only those older than this event id (the cursor of the previous page).
+    pub before_id: Option<i64>,
+    /// At most this many (1 to [`PAGE_MAX`]).
+    pub limit: u32,
+}
+
+/// One page of events and the cursor of the next, if there may be more.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AuditPage {
+    /// The events, newest first.
+    pub items: Vec<AuditEvent>,
+    /// The id to pass as `before_id` for the next page.
+    pub next_cursor: Option<i64>,
+}
+
+/// Persistence of the audit log.
+#[async_trait]
+pub trait AuditStore: Send + Sync + 'static {
+    /// Appends an event recorded at `at`.
+    async fn insert_audit(&self, event: &NewAuditEvent, at: Timestamp) -> Result<()>;
+    /// The events matching `filter`, newest first, at most `filter.limit`.
+    async fn audit_events(&self, filter: &AuditFilter) -> Result<Vec<AuditEvent>>;
+    /// Deletes the events recorded before `before`; how many.
+    async fn prune_audit(&self, before: Timestamp) -> Result<u64>;
+}
+
+/// The audit log service.
+#[derive(Clone)]
+pub struct Audit {
+    store: Arc<dyn AuditStore>,
+    clock: Arc<dyn Clock>,
+}
+
+impl Audit {
+    /// The service over its store.
+    pub fn new(store: Arc<dyn AuditStore>, clock: Arc<dyn Clock>) -> Self {
+        Audit { store, clock }
+    }
+
+    /// Records an event now.
+    pub async fn record(&self, event: NewAuditEvent) -> Result<()> {
+        self.store.insert_audit(&bounded(event), self.clock.now()).await
+    }
+
+    /// One page of events, newest first; `filter.limit` 0 means [`PAGE_DEFAULT`].
+    pub async fn list(&self, mut filter: AuditFilter) -> Result<AuditPage> {
+        if filter.limit == 0 {
+            filter.limit = PAGE_DEFAULT;
+        }
+        if filter.limit > PAGE_MAX {
+            return Err(Error::invalid("limit", format_args!("must be 1 to {PAGE_MAX}")));
+        }
+        if let (Some(since), Some(until)) = (filter.since, filter.until)
+            && since.0 > until.0
+        {
+            return Err(Error::invalid("since", "is after until"));
+        }
+        let limit = filter.limit as usize;
+        let items = self.store.audit_events(&filter).await?;
+        let next_cursor = (items.len() == limit).then(|| items.last().map(|e| e.id)).flatten();
+        Ok(AuditPage { items, next_cursor })
+    }
+
+    /// Deletes the events older than `retention`; how many.
+    pub async fn prune(&self, retention: Duration) -> Result<u64> {
+        let before = Timestamp(
+            self.clock
+                .now()
+                .0
+                .saturating_sub(retention.as_nanos().min(i64::MAX as u128) as i64),
+        );
+        self.store.prune_audit(before).await
+    }
+}
+
+/// The event with its free texts cut to their maximum lengths (on a character boundary).
+fn bounded(mut e: NewAuditEvent) -> NewAuditEvent {
+    cut(&mut e.action, TEXT_MAX);
+    if let Some(s) = e.subject.as_mut() {
+        cut(s, TEXT_MAX);
+    }
+    if let Some(ua) = e.origin.user_agent.as_mut() {
+        cut(ua, USER_AGENT_MAX);
+    }
+    e
+}
+
+fn cut(s: &mut String, max: usize) {
+    if s.len() > max {
+        let mut end = max;
+        while !s.is_char_boundary(end) {
+            end -= 1;
+        }
+        s.truncate(end);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn actors_have_stable_labels() {
+        assert_eq!(Actor::Operator("ada".into()).label(), "operator:ada");
+        assert_eq!(Actor::Game(GameId(3)).label(), "game:3");
+        assert_eq!(Actor::System.label(), "system");
+    }
+
+    #[test]
+    fn long_texts_are_cut_on_a_character_boundary() {
+        let mut ua = "é".repeat(400);
+        cut(&mut ua, USER_AGENT_MAX);
+        assert!(ua.len() <= USER_AGENT_MAX && ua.chars().all(|c| c == 'é'));
+    }
+}

@@ -1,0 +1,310 @@
+//! `impl AuditStore for SqlStore`: the audit log, every query once for both backends.
+
+use async_trait::async_trait;
+use playgate_core::audit::{AuditEvent, AuditFilter, AuditStore, NewAuditEvent, Origin};
+use playgate_core::clock::Timestamp;
+use playgate_core::ids::GameId;
+use playgate_core::{Error, Result};
+
+use crate::SqlStore;
+use crate::exec::{P, params, row};
+
+const AUDIT_COLS: &str = "id, at, action, actor, game_id, subject, ip, user_agent, detail";
+
+row! {
+    struct AuditRow {
+    id: i64,
+    at: i64,
+    action: String,
+    actor: String,
+    game_id: Option<i64>,
+    subject: Option<String>,
+    ip: Option<String>,
+    user_agent: Option<String>,
+    detail: String,}
+}
+
+impl TryFrom<AuditRow> for AuditEvent {
+    type Error = Error;
+
+    fn try_from(r: AuditRow) -> Result<Self> {
+        Ok(AuditEvent {
+            id: r.id,
+            at: Timestamp(r.at),
+            action: r.action,
+            actor: r.actor,
+            game: r.game_id.map(GameId),
+            subject: r.subject,
+            origin: Origin {
+                ip: r.ip,
+                user_agent: r.user_agent,
+            },
+            detail: serde_json::from_str(&r.detail).map_err(Error::internal)?,
+        })
+    }
+}
+
+/// The `WHERE` clause and parameters of a filter (its texts borrowed from it).
+fn conditions(f: &AuditFilter) -> (String, Vec<P<'_>>) {
+    // Each condition with its parameters, one `?` each, numbered below.
+    let mut conds: Vec<(&str, Vec<P<'_>>)> = Vec::new();
+    if let Some(g) = f.game {
+        conds.push(("game_id = ?", vec![P::I64(g.0)]));
+    }
+    if let Some(t) = f.since {
+        conds.push(("at >= ?", vec![P::I64(t.0)]));
+    }
+    if let Some(t) = f.until {
+        conds.push(("at < ?", vec![P::I64(t.0)]));
+    }
+    if let Some(id) = f.before_id {
+        conds.push(("id < ?", vec![P::I64(id)]));
+    }
+    if let Some(a) = f.actor.as_deref() {
+        conds.push(("actor = ?", vec![P::Str(a)]));
+    }
+    if let Some(s) = f.subject.as_deref() {
+        conds.push(("subject = ?", vec![P::Str(s)]));
+    }
+    match f.action.as_deref() {
+        // A family of actions (`session.`): compared by its first characters, so that no
+        // LIKE wildcard in the text matters.
+        Some(a) if a.ends_with('.') => {
+            let n = i64::try_from(a.chars().count()).unwrap_or(i64::MAX);
+            conds.push(("substr(action, 1, CAST(? AS INTEGER)) = ?", vec![P::I64(n), P::Str(a)]));
+        }
+        Some(a) => conds.push(("action = ?", vec![P::Str(a)])),
+        None => {}
+    }
+    let mut sql = Vec::new();
+    let mut ps = Vec::new();
+    for (cond, params) in conds {
+        let mut c = cond.to_owned();
+        for p in params {
+            ps.push(p);
+            c = c.replacen('?', &format!("${}", ps.len()), 1);
+        }
+        sql.push(c);
+    }
+    let clause = if sql.is_empty() {
+        String::new()
+    } else {
+        format!("WHERE {}", sql.join(" AND "))
+    };
+    (clause, ps)
+}
+
+#[async_trait]
+impl AuditStore for SqlStore {
+    async fn insert_audit(&self, e: &NewAuditEvent, at: Timestamp) -> Result<()> {
+        let e = e.clone();
+        let actor = e.actor.label();
+        let detail = e.detail.to_string();
+        self.write_one(async move |c| {
+            c.execute(
+                "INSERT INTO audit_events (at, action, actor, game_id, subject, ip, user_agent, detail) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                params![
+                    at.0,
+                    e.action,
+                    actor,
+                    e.game.map(|g| g.0),
+                    e.subject,
+                    e.origin.ip,
+                    e.origin.user_agent,
+                    detail
+                ],
+            )
+            .await
+        })
+        .await?;
+        Ok(())
+    }
+
+    async fn audit_events(&self, f: &AuditFilter) -> Result<Vec<AuditEvent>> {
+        let (clause, mut ps) = conditions(f);
+        ps.push(P::I64(i64::from(f.limit)));
+        let sql = format!(
+            "SELECT {AUDIT_COLS} FROM audit_events {clause} ORDER BY id DESC LIMIT ${}",
+            ps.len()
+        );
+        let rows: Vec<AuditRow> = self.read(async |c| c.fetch_all(&sql, &ps).await).await?;
+        rows.into_iter().map(AuditEvent::try_from).collect()
+    }
+
+    async fn prune_audit(&self, before: Timestamp) -> Result<u64> {
+        self.write_one(async move |c| {
+            c.execute("DELETE FROM audit_events WHERE at < $1", params![before.0])
+                .await
+        })
+        .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    use playgate_core::audit::{Actor, Audit, AuditFilter, NewAuditEvent};
+    use playgate_core::clock::{ManualClock, Timestamp};
+    use playgate_core::ids::GameId;
+    use serde_json::json;
+
+    use crate::testing::{Backend, open_store};
+
+    /// Events come back newest first, filtered by every field, a page at a time (the
+    /// cursor of one page leads to the next, and the last page has none), and pruning
+    /// deletes only the events older than the retention.
+    async fn audit_log_filters_pages_and_prunes(b: Backend) {
+        let Some((s, db)) = open_store(b).await else { return };
+        let clock = Arc::new(ManualClock::new(Timestamp(1_000_000_000_000)));
+        let audit = Audit::new(s.clone(), clock.clone());
+        let ada = || Actor::Operator("ada".into());
+        audit
+            .record(
+                NewAuditEvent::new("game_variable.set", ada())
+                    .game(GameId(1))
+                    .detail(json!({"key": "wind"})),
+            )
+            .await
+            .expect("record");
+        clock.advance(Duration::from_secs(3600));
+        for n in 0..5 {
+            audit
+                .record(
+                    NewAuditEvent::new("session.opened", Actor::Game(GameId(2)))
+                        .game(GameId(2))
+                        .subject(format!("player:p{n}")),
+                )
+                .await
+                .expect("record");
+        }
+        audit
+            .record(NewAuditEvent::new("session_x", ada()).subject("player:p1"))
+            .await
+            .expect("record");
+        let list = |f: AuditFilter| {
+            let audit = audit.clone();
+            async move { audit.list(f).await.expect("list") }
+        };
+        let all = list(AuditFilter::default()).await;
+        assert_eq!(all.items.len(), 7);
+        assert!(all.items.windows(2).all(|w| w[0].id > w[1].id), "newest first");
+        assert_eq!(all.next_cursor, None);
+        assert_eq!(all.items[6].detail["key"], "wind");
+        assert_eq!(all.items[6].actor, "operator:ada");
+
+        let by = |f: AuditFilter| {
+            let list = list.clone();
+            async move { list(f).await.items.len() }
+        };
+        assert_eq!(
+            by(AuditFilter {
+                game: Some(GameId(2)),
+                ..Default::default()
+            })
+            .await,
+            5
+        );
+        assert_eq!(
+            by(AuditFilter {
+                actor: Some("operator:ada".into()),
+                ..Default::default()
+            })
+            .await,
+            2
+        );
+        assert_eq!(
+            by(AuditFilter {
+                subject: Some("player:p1".into()),
+                ..Default::default()
+            })
+            .await,
+            2
+        );
+        assert_eq!(
+            by(AuditFilter {
+                action: Some("session.".into()),
+                ..Default::default()
+            })
+            .await,
+            5
+        );
+        assert_eq!(
+            by(AuditFilter {
+                action: Some("session".into()),
+                ..Default::default()
+            })
+            .await,
+            0
+        );
+        assert_eq!(
+            by(AuditFilter {
+                action: Some("session.opened".into()),
+                ..Default::default()
+            })
+            .await,
+            5
+        );
+        let later = Timestamp(1_000_000_000_000 + 3_600_000_000_000);
+        assert_eq!(
+            by(AuditFilter {
+                since: Some(later),
+                ..Default::default()
+            })
+            .await,
+            6
+        );
+        assert_eq!(
+            by(AuditFilter {
+                until: Some(later),
+                ..Default::default()
+            })
+            .await,
+            1
+        );
+
+        let first = list(AuditFilter {
+            limit: 3,
+            ..Default::default()
+        })
+        .await;
+        assert_eq!(first.items.len(), 3);
+        let second = list(AuditFilter {
+            limit: 3,
+            before_id: first.next_cursor,
+            ..Default::default()
+        })
+        .await;
+        let third = list(AuditFilter {
+            limit: 3,
+            before_id: second.next_cursor,
+            ..Default::default()
+        })
+        .await;
+        assert_eq!((second.items.len(), third.items.len(), third.next_cursor), (3, 1, None));
+        let ids: Vec<i64> = [first.items, second.items, third.items]
+            .concat()
+            .iter()
+            .map(|e| e.id)
+            .collect();
+        assert_eq!(ids, all.items.iter().map(|e| e.id).collect::<Vec<_>>());
+        assert!(
+            audit
+                .list(AuditFilter {
+                    limit: 501,
+                    ..Default::default()
+                })
+                .await
+                .is_err()
+        );
+
+        assert_eq!(audit.prune(Duration::from_secs(1800)).await.expect("prune"), 1);
+        assert_eq!(list(AuditFilter::default()).await.items.len(), 6);
+        s.close().await;
+        db.drop_it().await;
+    }
+
+    crate::on_both_backends!(audit_log_filters_pages_and_prunes);
+}
