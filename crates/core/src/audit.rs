@@ -94,6 +94,12 @@ impl NewAuditEvent {
         }
     }
 
+    /// The same event with another action.
+    pub fn action(mut self, action: &str) -> Self {
+        action.clone_into(&mut self.action);
+        self
+    }
+
     /// The same event about `game`.
     pub fn game(mut self, game: GameId) -> Self {
         self.game = Some(game);

@@ -91,17 +91,23 @@ impl Playgate {
         }
     }
 
-    /// Deletes the failure windows that have ended, if this node gets the job's lease, so
-    /// that among nodes sharing a database one at a time runs it. The lease lasts half of
+    /// Whether this node takes the lease of background job `name` for its run, so that
+    /// among nodes sharing a database one at a time runs it. The lease lasts half of
     /// `every` (the job's period on each node): long enough to cover one run, short enough
-    /// that a node ticking slightly early still finds it free. Returns how many rows went,
-    /// or `None` when another node holds the lease.
-    pub async fn prune_failures(&self, every: Duration) -> Result<Option<u64>> {
+    /// that a node ticking slightly early still finds it free.
+    pub async fn take_job(&self, name: &str, every: Duration) -> Result<bool> {
         let now = self.now();
-        if !self.store.take_lease(PRUNE_JOB, now, now.plus(every / 2)).await? {
+        self.store.take_lease(name, now, now.plus(every / 2)).await
+    }
+
+    /// Deletes the failure windows that have ended, if this node gets the job's lease
+    /// ([`take_job`](Self::take_job)). Returns how many rows went, or `None` when another
+    /// node holds the lease.
+    pub async fn prune_failures(&self, every: Duration) -> Result<Option<u64>> {
+        if !self.take_job(PRUNE_JOB, every).await? {
             return Ok(None);
         }
-        Ok(Some(self.store.prune_failures(now).await?))
+        Ok(Some(self.store.prune_failures(self.now()).await?))
     }
 }
 

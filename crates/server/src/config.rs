@@ -145,6 +145,11 @@ pub struct Config {
     /// How often a node deletes expired failure-counter windows (one node at a time),
     /// seconds; 0: never. Default 300.
     pub failure_prune_secs: u64,
+    /// How long audit events are kept, days; 0: forever. Default 90.
+    pub audit_retention_days: u64,
+    /// How often a node deletes audit events past the retention (one node at a time),
+    /// seconds; 0: never. Default 3600.
+    pub audit_prune_secs: u64,
     /// Longest wait for in-flight requests at shutdown, seconds. Default 30.
     pub shutdown_grace_secs: u64,
     /// Print the demo game's credentials when a fresh database is created. Default true.
@@ -254,6 +259,8 @@ impl Default for Config {
             auth_failure_window_secs: 15 * 60,
             signing_key_check_ms: 5000,
             failure_prune_secs: 300,
+            audit_retention_days: 90,
+            audit_prune_secs: 3600,
             shutdown_grace_secs: 30,
             create_demo_game: true,
             admin_token: None,

@@ -11,6 +11,7 @@ use std::time::Duration;
 use playgate_api::common::geoip::GeoIp;
 use playgate_api::common::metrics::Exposition;
 use playgate_api::{AppState, NetConfig};
+use playgate_core::audit::Audit;
 use playgate_core::clock::Clock;
 use playgate_core::crypto::{MasterKey, Secret};
 use playgate_core::game::GameCredentials;
@@ -123,8 +124,14 @@ pub fn admin_token(config: &Config) -> Result<Option<Secret>, BoxError> {
     Ok(Some(Secret::new(text)))
 }
 
-fn app_state(config: &Config, core: Playgate, operators: Operators, net: NetConfig) -> Result<AppState, BoxError> {
-    let mut state = AppState::new(core, operators, net);
+fn app_state(
+    config: &Config,
+    core: Playgate,
+    operators: Operators,
+    audit: Audit,
+    net: NetConfig,
+) -> Result<AppState, BoxError> {
+    let mut state = AppState::new(core, operators, audit, net);
     if let Some(path) = &config.geoip_database {
         state = state.with_geoip(GeoIp::open(path)?);
     }
@@ -218,7 +225,8 @@ fn exposition(
 pub async fn start(config: Config, clock: Arc<dyn Clock>) -> Result<Running, BoxError> {
     let net = net_config(&config)?;
     let (core, store) = open_core(&config, clock.clone()).await?;
-    let operators = Operators::new(store.clone(), clock);
+    let operators = Operators::new(store.clone(), clock.clone());
+    let audit = Audit::new(store.clone(), clock);
     let demo = if config.create_demo_game {
         core.create_demo_game_if_empty().await?
     } else {
@@ -229,7 +237,7 @@ pub async fn start(config: Config, clock: Arc<dyn Clock>) -> Result<Running, Box
         .map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
     let addr = listener.local_addr()?;
     let gamefuse = crate::gamefuse::service(&config, core.clone(), addr)?;
-    let mut state = app_state(&config, core.clone(), operators, net)?.with_gamefuse(gamefuse.clone());
+    let mut state = app_state(&config, core.clone(), operators, audit.clone(), net)?.with_gamefuse(gamefuse.clone());
     let exposition = exposition(&config, &state, &core, &store)?;
     let shutdown = CancellationToken::new();
     let (metrics_addr, metrics_task) = match config.metrics_listen {
@@ -250,7 +258,7 @@ pub async fn start(config: Config, clock: Arc<dyn Clock>) -> Result<Running, Box
     let app = playgate_api::app(state);
     let task = tokio::spawn(crate::serve::serve(listener, app, limits(&config), shutdown.clone()));
     let flusher = tokio::spawn(flush_events(gamefuse.clone(), shutdown.clone()));
-    spawn_maintenance(&config, &core, &shutdown);
+    spawn_maintenance(&config, &core, &audit, &shutdown);
     tracing::info!(%addr, backend = store.backend(), "playgate listening");
     Ok(Running {
         addr,
@@ -294,11 +302,15 @@ async fn flush_events(gamefuse: Gamefuse, stop: CancellationToken) {
     }
 }
 
+/// The lease name of the audit log's pruning job.
+const AUDIT_PRUNE_JOB: &str = "prune-audit";
+
 /// Starts the node's periodic jobs, which end with `stop`: the signing-key check (a
 /// rotation reaches this node within `signing_key_check_ms`) and the deletion of expired
-/// failure windows (every `failure_prune_secs`, one node at a time). A period of 0 turns
-/// a job off.
-fn spawn_maintenance(config: &Config, core: &Playgate, stop: &CancellationToken) {
+/// failure windows (every `failure_prune_secs`) and of audit events past
+/// `audit_retention_days` (every `audit_prune_secs`), each one node at a time. A period of
+/// 0 turns a job off.
+fn spawn_maintenance(config: &Config, core: &Playgate, audit: &Audit, stop: &CancellationToken) {
     let every = |d: Duration| (!d.is_zero()).then_some(d);
     if let Some(period) = every(Duration::from_millis(config.signing_key_check_ms)) {
         let core = core.clone();
@@ -320,6 +332,25 @@ fn spawn_maintenance(config: &Config, core: &Playgate, stop: &CancellationToken)
                     Ok(Some(n)) if n > 0 => tracing::debug!(rows = n, "expired failure windows deleted"),
                     Ok(_) => {}
                     Err(e) => tracing::warn!(error = %e, "could not delete expired failure windows"),
+                }
+            }
+        }));
+    }
+    let retention = Duration::from_secs(config.audit_retention_days.saturating_mul(24 * 3600));
+    if let (Some(period), false) = (every(Duration::from_secs(config.audit_prune_secs)), retention.is_zero()) {
+        let (core, audit) = (core.clone(), audit.clone());
+        tokio::spawn(periodically(period, stop.clone(), move || {
+            let (core, audit) = (core.clone(), audit.clone());
+            async move {
+                let pruned = match core.take_job(AUDIT_PRUNE_JOB, period).await {
+                    Ok(true) => audit.prune(retention).await,
+                    Ok(false) => return,
+                    Err(e) => Err(e),
+                };
+                match pruned {
+                    Ok(n) if n > 0 => tracing::debug!(rows = n, "audit events past the retention deleted"),
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!(error = %e, "could not delete old audit events"),
                 }
             }
         }));

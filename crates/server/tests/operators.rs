@@ -1,7 +1,7 @@
 //! Operators of the admin API over HTTP: personal tokens next to the configured admin
 //! token, roles (a viewer reads, an admin changes), disabled and rotated tokens refused at
 //! once, and the admin API existing as soon as an operator does even without an
-//! `admin_token`.
+//! `admin_token`; the audit log of their changes (`GET /admin/v1/audit`) and its pruning.
 
 mod common;
 
@@ -22,7 +22,10 @@ async fn operators(srv: &TestServer) -> Operators {
 /// `(status, body)` of a call with `token`.
 async fn call(srv: &TestServer, method: &str, path: &str, token: Option<&str>, body: Option<Value>) -> (u16, Value) {
     let verb = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
-    let mut req = srv.http.request(verb, format!("{}{path}", srv.base));
+    let mut req = srv
+        .http
+        .request(verb, format!("{}{path}", srv.base))
+        .header("user-agent", "ops-script/1");
     if let Some(t) = token {
         req = req.bearer_auth(t);
     }
@@ -31,7 +34,10 @@ async fn call(srv: &TestServer, method: &str, path: &str, token: Option<&str>, b
     }
     let r = req.send().await.expect("send");
     let status = r.status().as_u16();
-    (status, r.json().await.unwrap_or(Value::Null))
+    let headers = r.headers().clone();
+    let text = r.text().await.expect("body");
+    common::openapi::assert_documented(method, path, status, &headers, &text);
+    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
 }
 
 fn vars(srv: &TestServer) -> String {
@@ -137,7 +143,159 @@ async fn wrong_operator_tokens_count_as_failures(b: Backend) {
     srv.finish().await;
 }
 
+/// Every admin change is in the audit log under the operator's name (`config` for the
+/// configured token), with the request's address, user agent and what changed; the log
+/// filters and pages, viewers may read it, and only admins see the operators.
+async fn admin_changes_are_audited(b: Backend) {
+    let Some(srv) = spawn_with(b, |c| c.admin_token = Some(ADMIN.into())).await else {
+        return;
+    };
+    let ops = operators(&srv).await;
+    let (_, ada) = ops.create("ada", Role::Admin).await.expect("admin");
+    let (_, vic) = ops.create("vic", Role::Viewer).await.expect("viewer");
+    let gid = srv.game.game.id.0;
+    let set = format!("{}/wind", vars(&srv));
+    assert_eq!(
+        call(&srv, "PUT", &set, Some(ada.expose()), Some(json!({"value": "calm"})))
+            .await
+            .0,
+        200
+    );
+    assert_eq!(call(&srv, "DELETE", &set, Some(ADMIN), None).await.0, 200);
+    let keys = format!("/admin/gamefuse/games/{gid}/service_keys");
+    assert_eq!(
+        call(&srv, "POST", &keys, Some(ada.expose()), Some(json!({"name": "bot"})))
+            .await
+            .0,
+        201
+    );
+    // Refused changes are not recorded as changes.
+    assert_eq!(
+        call(&srv, "PUT", &set, Some(vic.expose()), Some(json!({"value": "x"})))
+            .await
+            .0,
+        403
+    );
+
+    let (status, page) = call(&srv, "GET", "/admin/v1/audit", Some(vic.expose()), None).await;
+    assert_eq!(status, 200, "{page}");
+    let items = page["items"].as_array().expect("items");
+    let actions: Vec<&str> = items.iter().filter_map(|e| e["action"].as_str()).collect();
+    assert_eq!(
+        actions,
+        ["service_key.created", "game_variable.deleted", "game_variable.set"]
+    );
+    assert_eq!(page["next_cursor"], Value::Null);
+    let set_event = &items[2];
+    assert_eq!(set_event["actor"], "operator:ada");
+    assert_eq!(set_event["game_id"], gid);
+    assert_eq!(set_event["subject"], "game_variable:wind");
+    assert_eq!(set_event["ip"], "127.0.0.1");
+    assert_eq!(set_event["user_agent"], "ops-script/1");
+    assert_eq!(set_event["detail"]["after"]["value"], "calm");
+    assert!(
+        set_event["at"].as_str().is_some_and(|t| t.starts_with("2026-01-01T")),
+        "{set_event}"
+    );
+    assert_eq!(items[1]["actor"], "operator:config");
+
+    let count = |query: &'static str| {
+        let (srv, ada) = (&srv, ada.clone());
+        async move {
+            let (status, page) = call(
+                srv,
+                "GET",
+                &format!("/admin/v1/audit?{query}"),
+                Some(ada.expose()),
+                None,
+            )
+            .await;
+            assert_eq!(status, 200, "{query}: {page}");
+            page["items"].as_array().map_or(0, Vec::len)
+        }
+    };
+    assert_eq!(count("actor=operator:ada").await, 2);
+    assert_eq!(count("action=game_variable.").await, 2);
+    assert_eq!(count("action=game_variable.set").await, 1);
+    assert_eq!(count("subject=service_key:bot").await, 1);
+    assert_eq!(count("since=2026-01-01T00:00:00Z&until=2026-01-02T00:00:00Z").await, 3);
+    assert_eq!(count("until=1767225600").await, 0);
+    let (_, first) = call(&srv, "GET", "/admin/v1/audit?limit=2", Some(ADMIN), None).await;
+    let cursor = first["next_cursor"].as_str().expect("a cursor").to_owned();
+    let (_, rest) = call(
+        &srv,
+        "GET",
+        &format!("/admin/v1/audit?limit=2&cursor={cursor}"),
+        Some(ADMIN),
+        None,
+    )
+    .await;
+    assert_eq!(rest["items"].as_array().map(Vec::len), Some(1));
+    assert_eq!(rest["items"][0]["action"], "game_variable.set");
+    for (query, field) in [
+        ("limit=0", "limit"),
+        ("limit=501", "limit"),
+        ("since=yesterday", "since"),
+        ("game=x", "game"),
+    ] {
+        let (status, e) = call(&srv, "GET", &format!("/admin/v1/audit?{query}"), Some(ADMIN), None).await;
+        assert_eq!((status, e["field"].as_str()), (400, Some(field)), "{query}: {e}");
+    }
+
+    let (status, e) = call(&srv, "GET", "/admin/v1/operators", Some(vic.expose()), None).await;
+    assert_eq!((status, e["error"].as_str()), (403, Some("forbidden")), "{e}");
+    let (status, list) = call(&srv, "GET", "/admin/v1/operators", Some(ada.expose()), None).await;
+    assert_eq!(status, 200, "{list}");
+    let names: Vec<&str> = list["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|o| o["name"].as_str())
+        .collect();
+    assert_eq!(names, ["ada", "vic"]);
+    assert!(!list.to_string().contains("pgo_"), "no token is ever listed: {list}");
+    srv.finish().await;
+}
+
+/// Events past `audit_retention_days` are deleted by the pruning job.
+async fn old_audit_events_are_pruned(b: Backend) {
+    let Some(srv) = spawn_with(b, |c| {
+        c.admin_token = Some(ADMIN.into());
+        c.audit_retention_days = 1;
+        c.audit_prune_secs = 1;
+    })
+    .await
+    else {
+        return;
+    };
+    let set = format!("{}/wind", vars(&srv));
+    assert_eq!(
+        call(&srv, "PUT", &set, Some(ADMIN), Some(json!({"value": "calm"})))
+            .await
+            .0,
+        200
+    );
+    let events = || async {
+        let (_, page) = call(&srv, "GET", "/admin/v1/audit", Some(ADMIN), None).await;
+        page["items"].as_array().map_or(0, Vec::len)
+    };
+    assert_eq!(events().await, 1);
+    srv.advance(std::time::Duration::from_secs(2 * 24 * 3600));
+    let mut left = events().await;
+    for _ in 0..100 {
+        if left == 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        left = events().await;
+    }
+    assert_eq!(left, 0, "the event past the retention is deleted");
+    srv.finish().await;
+}
+
 on_both_backends!(
+    admin_changes_are_audited,
+    old_audit_events_are_pruned,
     viewers_read_and_admins_change,
     disabled_and_rotated_tokens_are_refused_at_once,
     operators_alone_open_the_admin_api,

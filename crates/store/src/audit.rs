@@ -195,10 +195,7 @@ mod tests {
         assert_eq!(all.items[6].detail["key"], "wind");
         assert_eq!(all.items[6].actor, "operator:ada");
 
-        let by = |f: AuditFilter| {
-            let list = list.clone();
-            async move { list(f).await.items.len() }
-        };
+        let by = |f: AuditFilter| async move { list(f).await.items.len() };
         assert_eq!(
             by(AuditFilter {
                 game: Some(GameId(2)),

@@ -239,7 +239,7 @@ impl From<Account> for AccountJson {
 )]
 pub async fn create_account(
     State(state): State<AppState>,
-    _admin: Admin,
+    op: Admin,
     raw: Result<Bytes, BytesRejection>,
 ) -> Result<(StatusCode, Json<AccountJson>), AdminError> {
     let mut r: AccountRequest = body(raw)?;
@@ -274,7 +274,15 @@ pub async fn create_account(
         billing: info.billing,
     };
     let account = state.core.create_account(cmd).await?;
-    Ok((StatusCode::CREATED, Json(account.into())))
+    let json = AccountJson::from(account);
+    let after = serde_json::to_value(&json).unwrap_or_default();
+    op.record(&state, |e| {
+        e.action("account.created")
+            .subject(format!("account:{}", json.user_id))
+            .detail(serde_json::json!({"after": after}))
+    })
+    .await;
+    Ok((StatusCode::CREATED, Json(json)))
 }
 
 /// `PATCH /admin/accounts/{userId}` (the id, or the user name): changes the fields sent;
@@ -294,7 +302,7 @@ pub async fn create_account(
 )]
 pub async fn update_account(
     State(state): State<AppState>,
-    _admin: Admin,
+    op: Admin,
     Path(id): Path<String>,
     raw: Result<Bytes, BytesRejection>,
 ) -> Result<Json<AccountJson>, AdminError> {
@@ -314,8 +322,17 @@ pub async fn update_account(
         .find_account(&id)
         .await?
         .ok_or(Error::NotFound(Entity::Account))?;
+    let before = serde_json::to_value(AccountJson::from(account.clone())).unwrap_or_default();
     let account = state.core.update_account(account.id, |info| r.apply(info)).await?;
-    Ok(Json(account.into()))
+    let json = AccountJson::from(account);
+    let after = serde_json::to_value(&json).unwrap_or_default();
+    op.record(&state, |e| {
+        e.action("account.updated")
+            .subject(format!("account:{}", json.user_id))
+            .detail(serde_json::json!({"before": before, "after": after}))
+    })
+    .await;
+    Ok(Json(json))
 }
 
 /// `POST /admin/api-keys` body.
@@ -365,7 +382,7 @@ impl ApiKeyJson {
 )]
 pub async fn create_api_key(
     State(state): State<AppState>,
-    _admin: Admin,
+    op: Admin,
     raw: Result<Bytes, BytesRejection>,
 ) -> Result<(StatusCode, Json<ApiKeyJson>), AdminError> {
     let r: NewApiKeyRequest = body(raw)?;
@@ -375,5 +392,9 @@ pub async fn create_api_key(
         expires_at: r.expires_at.map(|s| parse_expiry("expiresAt", &s)).transpose()?,
     };
     let (key, secret) = state.core.create_api_key(cmd).await?;
+    op.record(&state, |e| {
+        e.action("api_key.created").subject(format!("api_key:{}", key.id.0))
+    })
+    .await;
     Ok((StatusCode::CREATED, Json(ApiKeyJson::new(key, &secret))))
 }

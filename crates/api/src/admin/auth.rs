@@ -4,9 +4,12 @@
 //! lets any enabled operator through (reads); [`Admin`] only those with the admin role
 //! (changes): a viewer asking for a change gets 403.
 
+use std::net::IpAddr;
+
 use axum::extract::FromRequestParts;
 use axum::http::header;
 use axum::http::request::Parts;
+use playgate_core::audit::{Actor, NewAuditEvent, Origin};
 use playgate_core::crypto::SecretHash;
 use playgate_core::operators::{CONFIG_OPERATOR, Principal, Role};
 use playgate_core::{Error, Unauthorized};
@@ -19,15 +22,33 @@ use crate::common::state::AppState;
 #[derive(Debug, Clone)]
 pub struct Viewer(pub Principal);
 
-/// An operator with the admin role: may change things.
+/// An operator with the admin role, and where the request came from: may change things,
+/// each change recorded in the audit log under the operator's name.
 #[derive(Debug, Clone)]
-pub struct Admin(pub Principal);
+pub struct Admin {
+    /// The operator.
+    pub who: Principal,
+    /// The request's address and user agent.
+    pub origin: Origin,
+}
+
+impl Admin {
+    /// Records `action` by this operator, with the request's origin, in the audit log.
+    /// The change is made by then: a failure to record is logged, not answered.
+    pub async fn record(&self, state: &AppState, event: impl FnOnce(NewAuditEvent) -> NewAuditEvent) {
+        let base = NewAuditEvent::new("", Actor::Operator(self.who.name.clone())).origin(self.origin.clone());
+        let event = event(base);
+        if let Err(e) = state.audit.record(event.clone()).await {
+            tracing::error!(error = %e, action = %event.action, "could not record an admin change in the audit log");
+        }
+    }
+}
 
 impl FromRequestParts<AppState> for Viewer {
     type Rejection = AdminError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AdminError> {
-        principal(parts, state).await.map(Viewer)
+        principal(parts, state).await.map(|(who, _)| Viewer(who))
     }
 }
 
@@ -35,15 +56,26 @@ impl FromRequestParts<AppState> for Admin {
     type Rejection = AdminError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AdminError> {
-        let who = principal(parts, state).await?;
+        let (who, ip) = principal(parts, state).await?;
         who.require_admin()?;
-        Ok(Admin(who))
+        let user_agent = parts
+            .headers
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        Ok(Admin {
+            who,
+            origin: Origin {
+                ip: ip.map(|ip| ip.to_string()),
+                user_agent,
+            },
+        })
     }
 }
 
-/// Who presents the request's bearer token. With no `admin_token` configured and no
-/// operator made yet, the admin API does not exist (404).
-async fn principal(parts: &mut Parts, state: &AppState) -> Result<Principal, AdminError> {
+/// Who presents the request's bearer token, and the client's address. With no
+/// `admin_token` configured and no operator made yet, the admin API does not exist (404).
+async fn principal(parts: &mut Parts, state: &AppState) -> Result<(Principal, Option<IpAddr>), AdminError> {
     let configured = state.net.admin_token.as_ref();
     if configured.is_none() && !state.operators.any().await? {
         return Err(AdminError::Disabled);
@@ -80,5 +112,5 @@ async fn principal(parts: &mut Parts, state: &AppState) -> Result<Principal, Adm
                 .ok_or(Error::Unauthorized(Unauthorized::BadAdminToken))
         })
         .await?;
-    Ok(who)
+    Ok((who, ip))
 }

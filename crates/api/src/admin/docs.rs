@@ -33,6 +33,8 @@ use crate::openapi::{Errors, add_errors};
         super::game_data::list_routes,
         super::game_data::set_route,
         super::game_data::rotate_token,
+        super::audit::list,
+        super::operators::list,
     ),
     components(schemas(super::Body)),
     security(("adminToken" = [])),

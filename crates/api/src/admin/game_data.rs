@@ -9,6 +9,7 @@ use playgate_core::gamefuse::economy::NewStoreItem;
 use playgate_core::gamefuse::keys::RouteAccess;
 use playgate_core::ids::GameId;
 use playgate_core::{Entity, Error};
+use serde_json::json;
 
 use super::wire::{KeyOut, MessageOut, NameIn, RouteIn, StoreItemIn, StoreItemOut, TokenOut, ValueIn, VariableOut};
 use super::{Admin, AdminError, Viewer};
@@ -72,15 +73,22 @@ pub(super) async fn list_vars(
 )]
 pub(super) async fn set_var(
     State(s): State<AppState>,
-    _: Admin,
+    op: Admin,
     Path((g, key)): Path<(String, String)>,
     raw: Bytes,
 ) -> Result<Json<VariableOut>, AdminError> {
     let v: ValueIn = body(&raw)?;
     let value = required(v.value, "value")?;
-    Ok(Json(
-        s.gamefuse.set_game_variable(game(&g)?, &key, &value).await?.into(),
-    ))
+    let gid = game(&g)?;
+    let var = s.gamefuse.set_game_variable(gid, &key, &value).await?;
+    op.record(&s, |e| {
+        e.action("game_variable.set")
+            .game(gid)
+            .subject(format!("game_variable:{key}"))
+            .detail(json!({"after": {"value": value}}))
+    })
+    .await;
+    Ok(Json(var.into()))
 }
 
 /// Delete a game variable.
@@ -99,10 +107,17 @@ pub(super) async fn set_var(
 )]
 pub(super) async fn delete_var(
     State(s): State<AppState>,
-    _: Admin,
+    op: Admin,
     Path((g, key)): Path<(String, String)>,
 ) -> Result<Json<MessageOut>, AdminError> {
-    s.gamefuse.delete_game_variable(game(&g)?, &key).await?;
+    let gid = game(&g)?;
+    s.gamefuse.delete_game_variable(gid, &key).await?;
+    op.record(&s, |e| {
+        e.action("game_variable.deleted")
+            .game(gid)
+            .subject(format!("game_variable:{key}"))
+    })
+    .await;
     Ok(Json(MessageOut::new("deleted")))
 }
 
@@ -145,7 +160,7 @@ pub(super) async fn list_items(
 )]
 pub(super) async fn add_item(
     State(s): State<AppState>,
-    _: Admin,
+    op: Admin,
     Path(g): Path<String>,
     raw: Bytes,
 ) -> Result<(StatusCode, Json<StoreItemOut>), AdminError> {
@@ -157,7 +172,15 @@ pub(super) async fn add_item(
         cost: required(req.cost, "cost")?,
         icon_url: req.icon_url,
     };
-    let item = s.gamefuse.add_store_item(game(&g)?, item).await?;
+    let gid = game(&g)?;
+    let item = s.gamefuse.add_store_item(gid, item).await?;
+    op.record(&s, |e| {
+        e.action("store_item.added")
+            .game(gid)
+            .subject(format!("store_item:{}", item.id))
+            .detail(json!({"after": {"name": item.name, "cost": item.cost, "category": item.category}}))
+    })
+    .await;
     Ok((StatusCode::CREATED, Json(item.into())))
 }
 
@@ -177,11 +200,18 @@ pub(super) async fn add_item(
 )]
 pub(super) async fn delete_item(
     State(s): State<AppState>,
-    _: Admin,
+    op: Admin,
     Path((g, item)): Path<(String, String)>,
 ) -> Result<Json<MessageOut>, AdminError> {
     let item = path_id(&item, Entity::StoreItem)?;
-    s.gamefuse.delete_store_item(game(&g)?, item).await?;
+    let gid = game(&g)?;
+    s.gamefuse.delete_store_item(gid, item).await?;
+    op.record(&s, |e| {
+        e.action("store_item.deleted")
+            .game(gid)
+            .subject(format!("store_item:{item}"))
+    })
+    .await;
     Ok(Json(MessageOut::new("deleted")))
 }
 
@@ -231,13 +261,20 @@ pub(super) async fn list_keys(
 )]
 pub(super) async fn add_key(
     State(s): State<AppState>,
-    _: Admin,
+    op: Admin,
     Path(g): Path<String>,
     raw: Bytes,
 ) -> Result<(StatusCode, Json<KeyOut>), AdminError> {
     let req: NameIn = body(&raw)?;
     let name = required(req.name, "name")?;
-    let (key, token) = s.gamefuse.create_service_key(game(&g)?, &name).await?;
+    let gid = game(&g)?;
+    let (key, token) = s.gamefuse.create_service_key(gid, &name).await?;
+    op.record(&s, |e| {
+        e.action("service_key.created")
+            .game(gid)
+            .subject(format!("service_key:{name}"))
+    })
+    .await;
     Ok((
         StatusCode::CREATED,
         Json(KeyOut {
@@ -264,10 +301,17 @@ pub(super) async fn add_key(
 )]
 pub(super) async fn delete_key(
     State(s): State<AppState>,
-    _: Admin,
+    op: Admin,
     Path((g, name)): Path<(String, String)>,
 ) -> Result<Json<MessageOut>, AdminError> {
-    s.gamefuse.delete_service_key(game(&g)?, &name).await?;
+    let gid = game(&g)?;
+    s.gamefuse.delete_service_key(gid, &name).await?;
+    op.record(&s, |e| {
+        e.action("service_key.deleted")
+            .game(gid)
+            .subject(format!("service_key:{name}"))
+    })
+    .await;
     Ok(Json(MessageOut::new("deleted")))
 }
 
@@ -317,14 +361,17 @@ pub(super) async fn list_routes(
 )]
 pub(super) async fn set_route(
     State(s): State<AppState>,
-    _: Admin,
+    op: Admin,
     Path(g): Path<String>,
     raw: Bytes,
 ) -> Result<Json<MessageOut>, AdminError> {
     let r: RouteIn = body(&raw)?;
+    let gid = game(&g)?;
+    let after = json!({"user_allowed": r.user_allowed, "key_allowed": r.key_allowed});
+    let subject = format!("route:{}", r.route);
     s.gamefuse
         .set_route_access(
-            game(&g)?,
+            gid,
             RouteAccess {
                 route: r.route,
                 user_allowed: r.user_allowed,
@@ -332,6 +379,13 @@ pub(super) async fn set_route(
             },
         )
         .await?;
+    op.record(&s, |e| {
+        e.action("route_access.set")
+            .game(gid)
+            .subject(subject)
+            .detail(json!({"after": after}))
+    })
+    .await;
     Ok(Json(MessageOut::new("saved")))
 }
 
@@ -350,10 +404,11 @@ pub(super) async fn set_route(
 )]
 pub(super) async fn rotate_token(
     State(s): State<AppState>,
-    _: Admin,
+    op: Admin,
     Path(g): Path<String>,
 ) -> Result<Json<TokenOut>, AdminError> {
     let g = s.gamefuse.rotate_game_token(game(&g)?).await?;
+    op.record(&s, |e| e.action("game.token_rotated").game(g.id)).await;
     Ok(Json(TokenOut {
         id: g.id.0,
         token: g.gamefuse_token,

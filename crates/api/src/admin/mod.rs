@@ -9,10 +9,12 @@
 //! (plus `field`).
 
 mod accounts;
+mod audit;
 mod auth;
 pub mod docs;
 mod error;
 mod game_data;
+mod operators;
 mod wire;
 
 pub use auth::{Admin, Viewer};
@@ -45,4 +47,6 @@ pub fn router() -> Routes {
         .get("/admin/gamefuse/games/{game}/routes", game_data::list_routes)
         .put("/admin/gamefuse/games/{game}/routes", game_data::set_route)
         .post("/admin/gamefuse/games/{game}/rotate_token", game_data::rotate_token)
+        .get("/admin/v1/audit", audit::list)
+        .get("/admin/v1/operators", operators::list)
 }

@@ -1,6 +1,9 @@
-//! The admin API's JSON bodies for game data (accounts' bodies are in `accounts.rs`).
+//! The admin API's JSON bodies shared by its resources: game data, list pages, times
+//! (accounts' bodies are in `accounts.rs`).
 //! Request fields are lenient (a number or a numeric string) like the dialects'.
 
+use playgate_core::Error;
+use playgate_core::clock::Timestamp;
 use playgate_core::gamefuse::economy::{GameVariable, StoreItem};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -120,4 +123,35 @@ fn yes() -> bool {
 pub struct TokenOut {
     pub id: i64,
     pub token: String,
+}
+
+/// A page of a list: its items and the cursor of the next page (`null` on the last).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub next_cursor: Option<String>,
+}
+
+/// A time as RFC 3339 in UTC (`2026-01-01T00:00:00Z`, with fractions when it has them).
+pub fn rfc3339(t: Timestamp) -> String {
+    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(t.0))
+        .ok()
+        .and_then(|d| d.format(&time::format_description::well_known::Rfc3339).ok())
+        .unwrap_or_default()
+}
+
+/// A time given as RFC 3339 or as Unix seconds; `Invalid(field)` otherwise.
+pub fn timestamp(field: &str, s: &str) -> Result<Timestamp, Error> {
+    let s = s.trim();
+    if let Ok(secs) = s.parse::<i64>() {
+        return secs
+            .checked_mul(1_000_000_000)
+            .map(Timestamp)
+            .ok_or_else(|| Error::invalid(field, "is out of range"));
+    }
+    let t = time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339)
+        .map_err(|_| Error::invalid(field, "must be an RFC 3339 time or Unix seconds"))?;
+    i64::try_from(t.unix_timestamp_nanos())
+        .map(Timestamp)
+        .map_err(|_| Error::invalid(field, "is out of range"))
 }

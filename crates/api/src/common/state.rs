@@ -4,6 +4,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use ipnet::IpNet;
+use playgate_core::audit::Audit;
 use playgate_core::crypto::Secret;
 use playgate_core::gamefuse::{Gamefuse, GamefuseSettings, NoMailer};
 use playgate_core::operators::Operators;
@@ -60,6 +61,8 @@ pub struct AppParts {
     pub gamefuse: Gamefuse,
     /// The operators of the admin API.
     pub operators: Operators,
+    /// The audit log.
+    pub audit: Audit,
     /// The HTTP layer's request counters and timings.
     pub http_metrics: Arc<HttpMetrics>,
     /// `GET /metrics` on this router (None: not served here).
@@ -67,8 +70,8 @@ pub struct AppParts {
 }
 
 impl AppState {
-    /// State for a core, the operators service and network settings.
-    pub fn new(core: Playgate, operators: Operators, net: NetConfig) -> Self {
+    /// State for a core, the operators and audit services, and network settings.
+    pub fn new(core: Playgate, operators: Operators, audit: Audit, net: NetConfig) -> Self {
         let geo = GeoIp::embedded().unwrap_or_else(|e| {
             tracing::error!(error = %e, "GeoIP disabled");
             GeoIp::none()
@@ -77,6 +80,7 @@ impl AppState {
             gamefuse: Gamefuse::new(core.clone(), GamefuseSettings::default(), Arc::new(NoMailer)),
             core,
             operators,
+            audit,
             net: Arc::new(net),
             geo: Arc::new(geo),
             http_metrics: Arc::new(HttpMetrics::default()),
