@@ -35,6 +35,8 @@ pub enum Actor {
     ApiKey(i64),
     /// A game's own credential (its backend), by game id.
     Game(GameId),
+    /// Someone with the database at hand, through the `playgate` command line.
+    Cli,
     /// Playgate itself (background jobs).
     System,
 }
@@ -49,6 +51,7 @@ impl Actor {
             Actor::Account(id) => format!("account:{id}"),
             Actor::ApiKey(id) => format!("api_key:{id}"),
             Actor::Game(id) => format!("game:{}", id.0),
+            Actor::Cli => "cli".to_owned(),
             Actor::System => "system".to_owned(),
         }
     }

@@ -335,7 +335,8 @@ pub async fn run(cli: Cli) -> Result<(), BoxError> {
         Command::Operator(cmd) => {
             let store = startup::open_store(&config).await?;
             let ops = playgate_core::operators::Operators::new(store.clone(), Arc::new(SystemClock));
-            let res = crate::operators_cli::operator_command(&ops, cmd).await;
+            let audit = playgate_core::audit::Audit::new(store.clone(), Arc::new(SystemClock));
+            let res = crate::operators_cli::operator_command(&ops, &audit, cmd).await;
             store.close().await;
             res
         }

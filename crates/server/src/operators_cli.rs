@@ -2,6 +2,7 @@
 //! against the configured database (the server may be running).
 
 use clap::Subcommand;
+use playgate_core::audit::{Actor, Audit, NewAuditEvent};
 use playgate_core::crypto::Secret;
 use playgate_core::operators::{Operator, Operators, Role};
 use serde::Serialize;
@@ -81,11 +82,20 @@ fn print_token(op: &Operator, token: &Secret, as_json: bool) -> Result<(), BoxEr
     Ok(())
 }
 
-/// Runs one `operator` subcommand.
-pub async fn operator_command(ops: &Operators, cmd: OperatorCommand) -> Result<(), BoxError> {
+/// Records a change made from the command line in the audit log.
+async fn record(audit: &Audit, action: &str, op: &Operator) -> Result<(), BoxError> {
+    let event = NewAuditEvent::new(action, Actor::Cli)
+        .subject(format!("operator:{}", op.name))
+        .detail(serde_json::json!({"after": {"role": op.role.as_str(), "enabled": op.enabled}}));
+    Ok(audit.record(event).await?)
+}
+
+/// Runs one `operator` subcommand; each change is recorded in the audit log (actor `cli`).
+pub async fn operator_command(ops: &Operators, audit: &Audit, cmd: OperatorCommand) -> Result<(), BoxError> {
     match cmd {
         OperatorCommand::Create { name, role, json } => {
             let (op, token) = ops.create(&name, Role::parse(&role)?).await?;
+            record(audit, "operator.created", &op).await?;
             print_token(&op, &token, json)
         }
         OperatorCommand::List { json: as_json } => {
@@ -103,16 +113,19 @@ pub async fn operator_command(ops: &Operators, cmd: OperatorCommand) -> Result<(
         }
         OperatorCommand::Disable { name } => {
             let op = ops.set_enabled(&name, false).await?;
+            record(audit, "operator.disabled", &op).await?;
             println!("operator {} disabled", op.name);
             Ok(())
         }
         OperatorCommand::Enable { name } => {
             let op = ops.set_enabled(&name, true).await?;
+            record(audit, "operator.enabled", &op).await?;
             println!("operator {} enabled", op.name);
             Ok(())
         }
         OperatorCommand::RotateToken { name, json } => {
             let (op, token) = ops.rotate_token(&name).await?;
+            record(audit, "operator.token_rotated", &op).await?;
             print_token(&op, &token, json)
         }
     }

@@ -293,7 +293,39 @@ async fn old_audit_events_are_pruned(b: Backend) {
     srv.finish().await;
 }
 
+/// The operator commands of the CLI are audited too, under the actor `cli`.
+async fn cli_changes_are_audited(b: Backend) {
+    use playgate_server::operators_cli::{OperatorCommand, operator_command};
+    let Some(srv) = spawn_with(b, |c| c.admin_token = Some(ADMIN.into())).await else {
+        return;
+    };
+    let store = startup::open_store(&srv.config).await.expect("store");
+    let ops = Operators::new(store.clone(), srv.clock.clone());
+    let audit = playgate_core::audit::Audit::new(store, srv.clock.clone());
+    let create = OperatorCommand::Create {
+        name: "bot".into(),
+        role: "viewer".into(),
+        json: true,
+    };
+    operator_command(&ops, &audit, create).await.expect("create");
+    let disable = OperatorCommand::Disable { name: "bot".into() };
+    operator_command(&ops, &audit, disable).await.expect("disable");
+    let (status, page) = call(&srv, "GET", "/admin/v1/audit?actor=cli", Some(ADMIN), None).await;
+    assert_eq!(status, 200, "{page}");
+    let actions: Vec<&str> = page["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e["action"].as_str())
+        .collect();
+    assert_eq!(actions, ["operator.disabled", "operator.created"]);
+    assert_eq!(page["items"][0]["subject"], "operator:bot");
+    assert_eq!(page["items"][0]["detail"]["after"]["enabled"], false);
+    srv.finish().await;
+}
+
 on_both_backends!(
+    cli_changes_are_audited,
     admin_changes_are_audited,
     old_audit_events_are_pruned,
     viewers_read_and_admins_change,

@@ -19,7 +19,7 @@ pub struct AuditQuery {
     /// Only events of this game (its id).
     game: Option<String>,
     /// Only events by this actor: `operator:NAME`, `player:ID`, `account:ID`,
-    /// `api_key:ID`, `game:ID` or `system`.
+    /// `api_key:ID`, `game:ID`, `cli` or `system`.
     actor: Option<String>,
     /// Only events done to this subject (`player:ID`, `account:ID`, `operator:NAME` …).
     subject: Option<String>,
