@@ -142,15 +142,18 @@ fn jti() -> String {
 /// or its session, so the next read finds it settled).
 const OPEN_ATTEMPTS: usize = 4;
 
-/// The patch, or an empty one when applying it would leave the stored profile as it is (a
-/// client resending the same profile costs no write); and the merged profile.
-fn effective(patch: &ProfilePatch, stored: &Profile) -> (ProfilePatch, Profile) {
-    let mut merged = stored.clone();
-    patch.clone().apply(&mut merged);
-    if merged == *stored {
-        (ProfilePatch::default(), merged)
+/// Applies the patch to the stored profile, and returns what to write: the patch, or an
+/// empty one when it changes nothing (a client resending the same profile costs no write).
+fn merge(patch: &ProfilePatch, profile: &mut Profile) -> ProfilePatch {
+    if patch.is_empty() {
+        return ProfilePatch::default();
+    }
+    let stored = profile.clone();
+    patch.clone().apply(profile);
+    if *profile == stored {
+        ProfilePatch::default()
     } else {
-        (patch.clone(), merged)
+        patch.clone()
     }
 }
 
@@ -268,8 +271,7 @@ impl Playgate {
                 mut player,
                 active: Some(s),
             }) if s.is_live(now) => {
-                let (patch, merged) = effective(patch, &player.profile);
-                player.profile = merged;
+                let patch = merge(patch, &mut player.profile);
                 let plan = SessionPlan::Reuse {
                     player: player.id,
                     session: s.id,
@@ -283,8 +285,7 @@ impl Playgate {
                 (player, kept, false, plan)
             }
             Some(PlayerWithSession { mut player, active }) => {
-                let (patch, merged) = effective(patch, &player.profile);
-                player.profile = merged;
+                let patch = merge(patch, &mut player.profile);
                 let session = new_session(player.id);
                 let plan = SessionPlan::Replace {
                     player: player.id,
@@ -467,12 +468,12 @@ mod tests {
             level: Some(3),
             ..ProfilePatch::default()
         };
-        let (patch, merged) = effective(&same, &stored);
-        assert!(patch.is_empty());
-        assert_eq!(merged, stored);
+        let mut profile = stored.clone();
+        assert!(merge(&same, &mut profile).is_empty());
+        assert_eq!(profile, stored);
         let changed = ProfilePatch { level: Some(4), ..same };
-        let (patch, merged) = effective(&changed, &stored);
-        assert_eq!(patch, changed);
-        assert_eq!((merged.name.as_str(), merged.level), ("Ann", 4));
+        assert_eq!(merge(&changed, &mut profile), changed);
+        assert_eq!((profile.name.as_str(), profile.level), ("Ann", 4));
+        assert!(merge(&ProfilePatch::default(), &mut profile).is_empty());
     }
 }
