@@ -2,16 +2,17 @@
 //! detection, verification, and ending.
 
 use std::net::IpAddr;
-use std::sync::Arc;
 
 use crate::clock::Timestamp;
 use crate::crypto::SecretHash;
 use crate::game::Game;
 use crate::ids::{GameId, PlayerId, SessionId, UserId};
-use crate::player::{Player, ProfilePatch};
+use crate::player::{Player, Profile, ProfilePatch};
 use crate::service::Playgate;
-use crate::store::{EndOutcome, Minter, OpenOutcome, OpenPlayerSession, RefreshSwap};
-use crate::token::{ACCESS_TYP, AccessClaims, REFRESH_TYP, RefreshClaims, TokenError, check_exp};
+use crate::store::{
+    Applied, EndOutcome, NewPlayerRecord, NewSessionRecord, OpenPlan, PlayerWithSession, RefreshSwap, SessionPlan,
+};
+use crate::token::{ACCESS_TYP, AccessClaims, AccessGrant, REFRESH_TYP, RefreshClaims, TokenError, check_exp};
 use crate::{Conflict, Entity, Unauthorized};
 use crate::{Error, Result, wallet};
 
@@ -119,15 +120,15 @@ pub struct Refreshed {
 
 /// The context of a valid access token.
 #[derive(Debug, Clone)]
-pub struct VerifiedToken {
-    pub claims: AccessClaims,
+pub struct VerifiedToken<C> {
+    pub claims: C,
     pub session: Session,
 }
 
 /// The answer to "is this access token valid?".
 #[derive(Debug, Clone)]
-pub enum Verification {
-    Valid(Box<VerifiedToken>),
+pub enum Verification<C> {
+    Valid(Box<VerifiedToken<C>>),
     /// Not valid, and why (`invalid`, `expired`, `session_ended`).
     Invalid(&'static str),
 }
@@ -136,38 +137,46 @@ fn jti() -> String {
     uuid::Uuid::new_v4().to_string()
 }
 
+/// How often `POST /s2s/session` reads, decides and writes again after losing a race to a
+/// concurrent call for the same player (each lost race means that call changed the player
+/// or its session, so the next read finds it settled).
+const OPEN_ATTEMPTS: usize = 4;
+
+/// Applies the patch to the stored profile, and returns what to write: the patch, or an
+/// empty one when it changes nothing (a client resending the same profile costs no write).
+fn merge(patch: &ProfilePatch, profile: &mut Profile) -> ProfilePatch {
+    if patch.is_empty() {
+        return ProfilePatch::default();
+    }
+    let stored = profile.clone();
+    patch.clone().apply(profile);
+    if *profile == stored {
+        ProfilePatch::default()
+    } else {
+        patch.clone()
+    }
+}
+
 impl Playgate {
-    fn mint(&self, game: &Game, player: &Player, session: &Session, is_new_user: bool) -> Result<IssuedTokens> {
-        let now = self.now();
+    /// Signs the token pair that `grant` describes, issued `now` (the grant's jti and times
+    /// are placeholders, which this sets).
+    fn mint<C: AccessClaims>(&self, grant: AccessGrant<'_>, now: Timestamp) -> Result<IssuedTokens> {
         let access_exp = now.plus(self.settings.access_token_ttl);
-        let user_id = player.user_id.as_str().to_owned();
-        let linked = player.linked.as_ref();
-        let access = AccessClaims {
-            sub: user_id.clone(),
-            client_id: game.client_id.clone(),
-            iat: now.unix_secs(),
-            iss: game.client_id.clone(),
-            exp: access_exp.unix_secs(),
-            user_id: user_id.clone(),
-            gamer_id: String::new(),
-            third_party_client_id: game.client_id.clone(),
-            third_party_client_name: game.client_name.clone(),
-            namespaced_third_party_user_id: format!("{}#{}", game.client_id, user_id),
-            wallet_address: player.wallet_address.clone(),
-            is_new_user,
-            indigg_id: linked.map(|l| l.public_id.clone()),
-            indigg_wallet_address: linked.map(|l| l.wallet_address.clone()).unwrap_or_default(),
-            linked_phone: linked.map(|l| l.phone.clone()).unwrap_or_default(),
-            sid: session.id.to_string(),
-            jti: jti(),
-        };
+        let access_jti = jti();
+        let access = C::issue(&AccessGrant {
+            issued_at: now,
+            expires_at: access_exp,
+            jti: &access_jti,
+            ..grant
+        });
+        let client_id = &grant.game.client_id;
         let refresh = RefreshClaims {
-            sub: user_id,
-            client_id: game.client_id.clone(),
-            iss: game.client_id.clone(),
+            sub: grant.user_id.as_str().to_owned(),
+            client_id: client_id.clone(),
+            iss: client_id.clone(),
             iat: now.unix_secs(),
             exp: now.plus(self.settings.refresh_token_ttl).unix_secs(),
-            sid: session.id.to_string(),
+            sid: grant.session_id.to_string(),
             jti: jti(),
         };
         let refresh_token = self.keys.sign(REFRESH_TYP, &refresh)?;
@@ -179,40 +188,147 @@ impl Playgate {
         })
     }
 
+    /// The grant of a token for `player`'s `session`.
+    fn grant<'a>(game: &'a Game, player: &'a Player, session: SessionId, is_new_user: bool) -> AccessGrant<'a> {
+        AccessGrant {
+            game,
+            user_id: &player.user_id,
+            wallet_address: &player.wallet_address,
+            linked: player.linked.as_ref(),
+            is_new_user,
+            session_id: session,
+            issued_at: Timestamp(0),
+            expires_at: Timestamp(0),
+            jti: "",
+        }
+    }
+
     /// `POST /s2s/session`: creates the player and a session on the first call; later
     /// calls while the session is live return it with merged profile and fresh tokens; an
-    /// expired or ended session is replaced.
-    pub async fn open_session(&self, game: &Game, cmd: OpenSession) -> Result<OpenedSession> {
+    /// expired or ended session is replaced. Reads the player and its session, decides,
+    /// signs the tokens, then writes the decision in one transaction; a concurrent call
+    /// that changed the player or its session meanwhile makes it start over.
+    pub async fn open_session<C: AccessClaims>(&self, game: &Game, cmd: OpenSession) -> Result<OpenedSession> {
         cmd.profile.validate()?;
-        let now = self.now();
-        let mut store_cmd = OpenPlayerSession {
-            game_id: game.id,
-            user_id: cmd.user_id,
-            patch: cmd.profile.non_empty(),
-            wallet: None,
-            now,
-            new_session_id: SessionId::new(),
-            expires_at: now.plus(self.settings.refresh_token_ttl),
-            ip: cmd.ip.map(|ip| ip.to_string()),
-        };
-        let mint: Arc<Minter> = {
-            let (core, game) = (self.clone(), game.clone());
-            Arc::new(move |p: &Player, s: &Session, new: bool| core.mint(&game, p, s, new))
-        };
-        loop {
-            match self.store.open_player_session(&store_cmd, mint.clone()).await? {
-                OpenOutcome::Opened(opened) => {
-                    // The store creates a session under the id it is offered.
-                    self.metrics
-                        .session_opened(opened.session.id == store_cmd.new_session_id);
-                    return Ok(*opened);
-                }
-                OpenOutcome::NeedsWallet if store_cmd.wallet.is_none() => {
-                    store_cmd.wallet = Some(wallet::generate(&self.master)?);
-                }
-                OpenOutcome::NeedsWallet => return Err(Error::internal("player creation did not take")),
+        let patch = cmd.profile.non_empty();
+        let ip = cmd.ip.map(|ip| ip.to_string());
+        for _ in 0..OPEN_ATTEMPTS {
+            let found = self.store.player_with_session(game.id, &cmd.user_id).await?;
+            let now = self.now();
+            let (mut opened, plan) = self.decide_open::<C>(game, &cmd.user_id, &patch, ip.as_deref(), found, now)?;
+            let new_session = !matches!(plan, SessionPlan::Reuse { .. });
+            let plan = OpenPlan {
+                game_id: game.id,
+                now,
+                expires_at: opened.session.expires_at,
+                refresh_hash: opened.tokens.refresh_hash.clone(),
+                plan,
+            };
+            if let Applied::Done(player_id) = self.store.apply_open_plan(plan).await? {
+                opened.player.id = player_id;
+                opened.session.player_id = player_id;
+                self.metrics.session_opened(new_session);
+                return Ok(opened);
             }
         }
+        Err(Error::internal(format!(
+            "opening a session of {} lost the race to concurrent calls {OPEN_ATTEMPTS} times",
+            cmd.user_id.as_str()
+        )))
+    }
+
+    /// The session policy of `POST /s2s/session`, applied to what was read: a live session
+    /// is kept, a player without one gets a new one, a missing player is created (with a
+    /// new wallet). Returns the answer, with its tokens signed, and what to write for it.
+    /// A new player's id is not known until the plan is written.
+    fn decide_open<C: AccessClaims>(
+        &self,
+        game: &Game,
+        user_id: &UserId,
+        patch: &ProfilePatch,
+        ip: Option<&str>,
+        found: Option<PlayerWithSession>,
+        now: Timestamp,
+    ) -> Result<(OpenedSession, SessionPlan)> {
+        let expires_at = now.plus(self.settings.refresh_token_ttl);
+        let new_session = |player_id| Session {
+            id: SessionId::new(),
+            game_id: game.id,
+            player_id,
+            state: SessionState::Active,
+            started_at: now,
+            last_seen_at: now,
+            expires_at,
+            ended_at: None,
+            ip: ip.map(str::to_owned),
+        };
+        let record = |s: &Session| NewSessionRecord {
+            id: s.id,
+            ip: s.ip.clone(),
+        };
+        let (player, session, is_new_user, plan) = match found {
+            Some(PlayerWithSession {
+                mut player,
+                active: Some(s),
+            }) if s.is_live(now) => {
+                let patch = merge(patch, &mut player.profile);
+                let plan = SessionPlan::Reuse {
+                    player: player.id,
+                    session: s.id,
+                    patch,
+                };
+                let kept = Session {
+                    last_seen_at: now,
+                    expires_at,
+                    ..s
+                };
+                (player, kept, false, plan)
+            }
+            Some(PlayerWithSession { mut player, active }) => {
+                let patch = merge(patch, &mut player.profile);
+                let session = new_session(player.id);
+                let plan = SessionPlan::Replace {
+                    player: player.id,
+                    ended: active.map(|s| s.id),
+                    session: record(&session),
+                    patch,
+                };
+                (player, session, false, plan)
+            }
+            None => {
+                let mut profile = Profile::default();
+                patch.clone().apply(&mut profile);
+                let wallet = wallet::generate(&self.master)?;
+                let player = Player {
+                    // Assigned by the store.
+                    id: PlayerId(0),
+                    game_id: game.id,
+                    user_id: user_id.clone(),
+                    profile: profile.clone(),
+                    wallet_address: wallet.address.clone(),
+                    linked: None,
+                    created_at: now,
+                };
+                let session = new_session(player.id);
+                let plan = SessionPlan::Create {
+                    player: NewPlayerRecord {
+                        user_id: user_id.clone(),
+                        profile,
+                        wallet,
+                    },
+                    session: record(&session),
+                };
+                (player, session, true, plan)
+            }
+        };
+        let tokens = self.mint::<C>(Self::grant(game, &player, session.id, is_new_user), now)?;
+        let opened = OpenedSession {
+            player,
+            session,
+            is_new_user,
+            tokens,
+        };
+        Ok((opened, plan))
     }
 
     async fn decode<C: serde::de::DeserializeOwned>(&self, typ: &str, token: &str) -> Result<C, TokenError> {
@@ -244,7 +360,7 @@ impl Playgate {
     /// phone losing signal), or that raced two refreshes with one token, is not logged out.
     /// Those retries do not extend the grace period, and the pair issued last is the
     /// session's current one.
-    pub async fn refresh_session(&self, game: &Game, refresh_token: &str) -> Result<Refreshed> {
+    pub async fn refresh_session<C: AccessClaims>(&self, game: &Game, refresh_token: &str) -> Result<Refreshed> {
         const REFUSED: Error = Error::Unauthorized(Unauthorized::BadRefreshToken);
         let claims: RefreshClaims = self.decode(REFRESH_TYP, refresh_token).await.map_err(|_| REFUSED)?;
         let now = self.now();
@@ -263,7 +379,7 @@ impl Playgate {
             return Err(Error::Unauthorized(Unauthorized::SessionNotLive));
         }
         let player = self.store.player(session.player_id).await?.ok_or(REFUSED)?;
-        let tokens = self.mint(game, &player, &session, false)?;
+        let tokens = self.mint::<C>(Self::grant(game, &player, session.id, false), now)?;
         let presented = SecretHash::of(refresh_token);
         let expires_at = now.plus(self.settings.refresh_token_ttl);
         let swap = RefreshSwap {
@@ -298,20 +414,20 @@ impl Playgate {
 
     /// `POST /s2s/session/verify`: whether an access token is valid for this game now, and
     /// its session context.
-    pub async fn verify_access_token(&self, game: &Game, token: &str) -> Result<Verification> {
-        let claims: AccessClaims = match self.decode(ACCESS_TYP, token).await {
+    pub async fn verify_access_token<C: AccessClaims>(&self, game: &Game, token: &str) -> Result<Verification<C>> {
+        let claims: C = match self.decode(ACCESS_TYP, token).await {
             Ok(c) => c,
             Err(TokenError::Expired) => return Ok(Verification::Invalid("expired")),
             Err(_) => return Ok(Verification::Invalid("invalid")),
         };
         let now = self.now();
-        if check_exp(claims.exp, now).is_err() {
+        if check_exp(claims.expires_at(), now).is_err() {
             return Ok(Verification::Invalid("expired"));
         }
-        if claims.client_id != game.client_id {
+        if claims.client_id() != game.client_id {
             return Ok(Verification::Invalid("invalid"));
         }
-        let Ok(sid) = claims.sid.parse::<SessionId>() else {
+        let Ok(sid) = claims.session_id().parse::<SessionId>() else {
             return Ok(Verification::Invalid("invalid"));
         };
         match self.store.session(sid).await? {
@@ -333,5 +449,31 @@ impl Playgate {
             EndOutcome::AlreadyEnded => Err(Error::Conflict(Conflict::SessionEnded)),
             EndOutcome::NotFound => Err(Error::NotFound(Entity::Session)),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_patch_that_changes_nothing_is_not_written() {
+        let stored = Profile {
+            name: "Ann".into(),
+            level: 3,
+            ..Profile::default()
+        };
+        let same = ProfilePatch {
+            name: Some("Ann".into()),
+            level: Some(3),
+            ..ProfilePatch::default()
+        };
+        let mut profile = stored.clone();
+        assert!(merge(&same, &mut profile).is_empty());
+        assert_eq!(profile, stored);
+        let changed = ProfilePatch { level: Some(4), ..same };
+        assert_eq!(merge(&changed, &mut profile), changed);
+        assert_eq!((profile.name.as_str(), profile.level), ("Ann", 4));
+        assert!(merge(&ProfilePatch::default(), &mut profile).is_empty());
     }
 }

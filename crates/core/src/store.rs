@@ -3,8 +3,6 @@
 //! and turns database failures into [`Error`](crate::Error)s: a unique violation is
 //! `Conflict`, a missing row `NotFound` or `Ok(None)`.
 
-use std::sync::Arc;
-
 use async_trait::async_trait;
 
 use crate::Result;
@@ -12,45 +10,99 @@ use crate::clock::Timestamp;
 use crate::crypto::SecretHash;
 use crate::game::{Game, NewGameRecord};
 use crate::ids::{GameId, PlayerId, SessionId, UserId};
-use crate::player::{Player, ProfilePatch};
-use crate::session::{IssuedTokens, OpenedSession, Session};
+use crate::player::{Player, Profile, ProfilePatch};
+use crate::session::Session;
 use crate::token::SigningKeyRecord;
 use crate::wallet::NewWallet;
 
-/// Create-or-retrieve of a player's session, as one transaction.
+/// A player as `POST /s2s/session` reads it: with its linked account and its active
+/// session, if it has one (live or past its expiry: the core decides).
 #[derive(Debug, Clone)]
-pub struct OpenPlayerSession {
-    /// The game.
-    pub game_id: GameId,
-    /// The game's id for the player.
-    pub user_id: UserId,
-    /// Profile changes (already filtered to non-empty values).
-    pub patch: ProfilePatch,
-    /// A wallet for the player if it has to be created; `None` on the first try, so that
-    /// existing players cost no key generation.
-    pub wallet: Option<NewWallet>,
-    /// The time of the request.
-    pub now: Timestamp,
-    /// Id for a new session, used only if no live one exists.
-    pub new_session_id: SessionId,
-    /// The session's new expiry (now + refresh token lifetime).
-    pub expires_at: Timestamp,
-    /// Request IP, recorded on a new session.
+pub struct PlayerWithSession {
+    /// The player.
+    pub player: Player,
+    /// Its session in state `active`, if any.
+    pub active: Option<Session>,
+}
+
+/// A session to start, as the core decided it.
+#[derive(Debug, Clone)]
+pub struct NewSessionRecord {
+    /// Its id.
+    pub id: SessionId,
+    /// Request IP.
     pub ip: Option<String>,
 }
 
-/// Mints the token pair for the session being opened, given the player, the session and
-/// whether the player is new; called inside the transaction, once the session is known.
-/// Shared (`Arc`) because a store may run it on another task (SQLite's group commit).
-pub type Minter = dyn Fn(&Player, &Session, bool) -> Result<IssuedTokens> + Send + Sync;
+/// A player to create, as the core decided it.
+#[derive(Debug, Clone)]
+pub struct NewPlayerRecord {
+    /// The game's id for the player.
+    pub user_id: UserId,
+    /// Its profile.
+    pub profile: Profile,
+    /// Its custodial wallet.
+    pub wallet: NewWallet,
+}
 
-/// What [`Store::open_player_session`] did.
-#[derive(Debug)]
-pub enum OpenOutcome {
-    /// The player does not exist and no wallet was given: generate one and call again.
-    NeedsWallet,
-    /// The session is open (new or retrieved) and the tokens minted for it are recorded.
-    Opened(Box<OpenedSession>),
+/// What `POST /s2s/session` does to a player's sessions, decided by the core from what it
+/// read ([`Store::player_with_session`]), with the tokens already signed.
+#[derive(Debug, Clone)]
+pub enum SessionPlan {
+    /// Keep the live session: record the new refresh hash, extend it, apply the patch.
+    Reuse {
+        /// The player.
+        player: PlayerId,
+        /// Its live session.
+        session: SessionId,
+        /// Profile changes (empty: the player row is not written).
+        patch: ProfilePatch,
+    },
+    /// End the player's active session that is no longer live (if there is one) and start
+    /// a new one; apply the patch.
+    Replace {
+        /// The player.
+        player: PlayerId,
+        /// The active session to end (past its expiry), if the player has one.
+        ended: Option<SessionId>,
+        /// The session to start.
+        session: NewSessionRecord,
+        /// Profile changes (empty: the player row is not written).
+        patch: ProfilePatch,
+    },
+    /// Create the player and its first session.
+    Create {
+        /// The player to create.
+        player: NewPlayerRecord,
+        /// Its first session.
+        session: NewSessionRecord,
+    },
+}
+
+/// A [`SessionPlan`] with what every plan records.
+#[derive(Debug, Clone)]
+pub struct OpenPlan {
+    /// The game.
+    pub game_id: GameId,
+    /// The time of the request (`started_at`, `last_seen_at`, `updated_at`).
+    pub now: Timestamp,
+    /// The session's expiry (now + refresh token lifetime).
+    pub expires_at: Timestamp,
+    /// The hash of the refresh token signed for the session.
+    pub refresh_hash: SecretHash,
+    /// What to write.
+    pub plan: SessionPlan,
+}
+
+/// What [`Store::apply_open_plan`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Applied {
+    /// Written, all of it; the player's id (new for [`SessionPlan::Create`]).
+    Done(PlayerId),
+    /// Nothing written: the player or its active session changed since the read (another
+    /// call created the player, or ended or replaced the session). Read again and decide
+    /// anew.
+    Raced,
 }
 
 /// What [`Store::end_session`] found.
@@ -97,11 +149,14 @@ pub trait Store:
     /// Adds a signing key.
     async fn insert_signing_key(&self, rec: &SigningKeyRecord) -> Result<()>;
 
-    /// Creates or retrieves a player's live session in one transaction: creates the player
-    /// (if `cmd.wallet` is given and it does not exist), applies the profile patch, reuses
-    /// the player's live session or replaces it, and records the minted refresh token's
-    /// hash. Concurrent calls for one player yield one player and one session.
-    async fn open_player_session(&self, cmd: &OpenPlayerSession, mint: Arc<Minter>) -> Result<OpenOutcome>;
+    /// A player by its game and `user_id`, with its linked account and its active
+    /// session: one read.
+    async fn player_with_session(&self, game: GameId, user_id: &UserId) -> Result<Option<PlayerWithSession>>;
+    /// Applies a plan in one write (one transaction), all of it or, when the read it was
+    /// decided from is no longer true, nothing ([`Applied::Raced`]). Runs to its end even
+    /// if the caller stops waiting. Of concurrent plans for one player, one creates it and
+    /// one starts a session.
+    async fn apply_open_plan(&self, plan: OpenPlan) -> Result<Applied>;
     /// One session.
     async fn session(&self, id: SessionId) -> Result<Option<Session>>;
     /// One player.

@@ -161,28 +161,41 @@ pub fn check_exp(exp: i64, now: Timestamp) -> Result<(), TokenError> {
     }
 }
 
-/// Claims of a KGeN access token: those of the seed's example token, plus `sid` and `jti`.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
-pub struct AccessClaims {
-    pub sub: String,
-    pub client_id: String,
-    pub iat: i64,
-    pub iss: String,
-    pub exp: i64,
-    pub user_id: String,
-    pub gamer_id: String,
-    pub third_party_client_id: String,
-    pub third_party_client_name: String,
-    pub namespaced_third_party_user_id: String,
-    pub wallet_address: String,
+/// What an access token is issued about: the facts a dialect's claim set is built from.
+#[derive(Debug, Clone, Copy)]
+pub struct AccessGrant<'a> {
+    /// The game.
+    pub game: &'a crate::game::Game,
+    /// The game's id for the player.
+    pub user_id: &'a crate::ids::UserId,
+    /// The player's custodial wallet address.
+    pub wallet_address: &'a str,
+    /// The platform account the player is linked to, if any.
+    pub linked: Option<&'a crate::player::LinkedAccount>,
+    /// Whether this call created the player.
     pub is_new_user: bool,
-    pub indigg_id: Option<String>,
-    pub indigg_wallet_address: String,
-    pub linked_phone: String,
-    /// The session this token belongs to.
-    pub sid: String,
-    /// Unique token id.
-    pub jti: String,
+    /// The session the token belongs to.
+    pub session_id: crate::ids::SessionId,
+    /// Issue time.
+    pub issued_at: Timestamp,
+    /// Expiry.
+    pub expires_at: Timestamp,
+    /// A unique token id.
+    pub jti: &'a str,
+}
+
+/// An access token's claim set, as the dialect that hands the token out defines it: the
+/// core builds it from an [`AccessGrant`] and signs it, and on verification reads back
+/// what it checks.
+pub trait AccessClaims: Serialize + DeserializeOwned + Send + Sync + 'static {
+    /// The claims of a token for `grant`.
+    fn issue(grant: &AccessGrant<'_>) -> Self;
+    /// The session the token belongs to (as written at issue).
+    fn session_id(&self) -> &str;
+    /// The client id of the game it was issued for.
+    fn client_id(&self) -> &str;
+    /// Expiry, Unix seconds.
+    fn expires_at(&self) -> i64;
 }
 
 /// Claims of a refresh token.

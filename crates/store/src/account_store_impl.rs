@@ -10,7 +10,6 @@ use playgate_core::account_store::{AccountStore, Redeem, StartLogin};
 use playgate_core::clock::Timestamp;
 use playgate_core::crypto::SecretHash;
 use playgate_core::ids::{GameId, SessionId, UserId};
-use playgate_core::player::LinkedAccount;
 use playgate_core::session::SessionState;
 use playgate_core::{Error, Result};
 
@@ -300,27 +299,6 @@ impl TryFrom<LoginRow> for Login {
             ip: r.ip,
             country: r.country,
         })
-    }
-}
-
-/// The account a player is linked to, as the kgen dialect shows it; `$1` is the player id.
-pub(crate) const LINKED_SQL: &str = "SELECT a.public_id, a.wallet_address, a.phone FROM player_links l \
-     JOIN accounts a ON a.id = l.account_id WHERE l.player_id = $1";
-
-row! {
-    pub(crate) struct LinkedRow {
-    public_id: String,
-    wallet_address: String,
-    phone: String,}
-}
-
-impl From<LinkedRow> for LinkedAccount {
-    fn from(r: LinkedRow) -> Self {
-        LinkedAccount {
-            public_id: r.public_id,
-            wallet_address: r.wallet_address,
-            phone: r.phone,
-        }
     }
 }
 

@@ -169,7 +169,15 @@ impl SqlStore {
 }
 
 async fn pg_transaction<T>(pg: &Pg, f: impl AsyncFnOnce(&mut Conn<'_>) -> Result<T>) -> Result<T> {
-    let mut client = pg.get().await?;
+    pg_transaction_on(pg.get().await?, f).await
+}
+
+/// Runs `f` in a transaction on `client`, which it owns (so that the whole can run in a
+/// task of its own); commits only if `f` returns `Ok`.
+pub(crate) async fn pg_transaction_on<T>(
+    mut client: PgClient,
+    f: impl AsyncFnOnce(&mut Conn<'_>) -> Result<T>,
+) -> Result<T> {
     let tx = client.transaction().await.map_err(db_err)?;
     let res = f(&mut Conn::Pg(PgConn::Tx(&tx))).await;
     if res.is_ok() {

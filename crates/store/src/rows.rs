@@ -172,9 +172,6 @@ fn player_columns(prefix: &str) -> String {
     cols.map(|c| format!("{prefix}{c}")).collect::<Vec<_>>().join(", ")
 }
 
-/// The columns of a player (without the linked account, for `RETURNING`).
-pub(crate) static PLAYER_COLS: LazyLock<String> = LazyLock::new(|| player_columns(""));
-
 /// The columns of a player with its linked account (`p`: players, `a`: accounts via
 /// `player_links`), for reads: one query instead of two on the hot path.
 pub(crate) static PLAYER_FIELDS: LazyLock<String> = LazyLock::new(|| {
@@ -189,7 +186,7 @@ pub(crate) const PLAYER_FROM: &str =
     "players p LEFT JOIN player_links l ON l.player_id = p.id LEFT JOIN accounts a ON a.id = l.account_id";
 
 /// A player, with its linked account when the query selects it ([`PLAYER_FIELDS`]: the
-/// `linked_*` columns; `UPDATE … RETURNING` [`PLAYER_COLS`] has none).
+/// `linked_*` columns).
 pub(crate) struct PlayerRow {
     id: i64,
     game_id: i64,

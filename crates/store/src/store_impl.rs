@@ -4,37 +4,30 @@ use async_trait::async_trait;
 use playgate_core::clock::Timestamp;
 use playgate_core::crypto::SecretHash;
 use playgate_core::game::{Game, NewGameRecord};
-use playgate_core::ids::{GameId, PlayerId, SessionId};
-use playgate_core::player::{Player, Profile};
-use playgate_core::session::{OpenedSession, Session, SessionState};
-use playgate_core::store::{EndOutcome, Minter, OpenOutcome, OpenPlayerSession, RefreshSwap, Store};
+use playgate_core::ids::{GameId, PlayerId, SessionId, UserId};
+use playgate_core::player::{Player, ProfilePatch};
+use playgate_core::session::Session;
+use playgate_core::store::{
+    Applied, EndOutcome, NewSessionRecord, OpenPlan, PlayerWithSession, RefreshSwap, SessionPlan, Store,
+};
 use playgate_core::token::SigningKeyRecord;
 use playgate_core::{Error, Result};
-use std::sync::{Arc, LazyLock};
+use std::sync::LazyLock;
 
-use crate::SqlStore;
-use crate::account_store_impl::{LINKED_SQL, LinkedRow};
-use crate::exec::{P, params};
+use crate::exec::{Conn, P, params};
 use crate::rows::{
-    GameRow, KeyRow, PLAYER_COLS, PLAYER_FIELDS, PLAYER_FROM, PROFILE_COLUMNS, PlayerRow, PlayerSessionRow, SessionRow,
+    GameRow, KeyRow, PLAYER_FIELDS, PLAYER_FROM, PROFILE_COLUMNS, PlayerRow, PlayerSessionRow, SessionRow,
     active_session_fields, game_cols, patch_params, profile_params, session_cols,
 };
+use crate::{Db, SqlStore, pg_transaction_on};
 use playgate_core::Entity;
-
-/// A player by its game and `user_id` (`$1`, `$2`), with its linked account.
-static PLAYER_BY_KEY: LazyLock<String> = LazyLock::new(|| {
-    format!(
-        "SELECT {} FROM {PLAYER_FROM} WHERE p.game_id = $1 AND p.user_id = $2",
-        *PLAYER_FIELDS
-    )
-});
 
 /// A player by id (`$1`), with its linked account.
 static PLAYER_BY_ID: LazyLock<String> =
     LazyLock::new(|| format!("SELECT {} FROM {PLAYER_FROM} WHERE p.id = $1", *PLAYER_FIELDS));
 
 /// A player by its game and `user_id` (`$1`, `$2`), with its linked account and its active
-/// session: create-or-retrieve's fast path in one query.
+/// session: what `POST /s2s/session` decides on, in one query.
 static PLAYER_AND_SESSION: LazyLock<String> = LazyLock::new(|| {
     format!(
         "SELECT {}, {} FROM {PLAYER_FROM} LEFT JOIN sessions s ON s.player_id = p.id AND s.state = 'active' \
@@ -61,75 +54,132 @@ static INSERT_PLAYER: LazyLock<String> = LazyLock::new(|| {
     )
 });
 
-/// Merges a profile patch into the player `$1`, `$2` (a `NULL` value keeps the stored one),
-/// then `updated_at`; returns the player (without its linked account).
+/// Merges a profile patch into the player `$1` (a `NULL` value keeps the stored one), then
+/// `updated_at`.
 static PATCH_PLAYER: LazyLock<String> = LazyLock::new(|| {
     let n = PROFILE_COLUMNS.len();
     let sets: Vec<String> = PROFILE_COLUMNS
         .iter()
-        .zip(3..)
+        .zip(2..)
         .map(|(c, i)| format!("{c} = COALESCE(${i}, {c})"))
         .collect();
     format!(
-        "UPDATE players SET {}, updated_at = ${} WHERE game_id = $1 AND user_id = $2 RETURNING {}",
+        "UPDATE players SET {}, updated_at = ${} WHERE id = $1",
         sets.join(", "),
-        n + 3,
-        *PLAYER_COLS
+        n + 2
     )
 });
 
-/// What the read-mostly fast path of `open_player_session` found.
-enum Retrieved {
-    NoPlayer,
-    Done(Box<OpenedSession>),
-    Fallback,
+/// Starts a session (`$1` id, `$2` game, `$3` player, `$4` now, `$5` expiry, `$6` IP, `$7`
+/// refresh hash) unless the player has an active one: the partial unique index
+/// `sessions_one_active` decides, without an error on either backend.
+const INSERT_SESSION: &str = "INSERT INTO sessions (id, game_id, player_id, state, started_at, last_seen_at, \
+     expires_at, ended_at, ip, refresh_hash) VALUES ($1, $2, $3, 'active', $4, $4, $5, NULL, $6, $7) \
+     ON CONFLICT (player_id) WHERE state = 'active' DO NOTHING";
+
+/// A plan's read no longer holds. An error inside the plan's job, so that the job's
+/// transaction rolls back whatever it wrote before noticing; [`Applied::Raced`] after.
+#[derive(Debug)]
+struct Raced;
+
+impl std::fmt::Display for Raced {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("the player or its session changed since it was read")
+    }
 }
 
-impl SqlStore {
-    async fn retrieve_live_session(&self, cmd: &OpenPlayerSession, mint: &Arc<Minter>) -> Result<Retrieved> {
-        let row: Option<PlayerSessionRow> = self
-            .read(async |e| {
-                e.fetch_optional(&PLAYER_AND_SESSION, params![cmd.game_id.0, cmd.user_id.as_str()])
-                    .await
-            })
+impl std::error::Error for Raced {}
+
+fn raced() -> Error {
+    Error::Internal(Box::new(Raced))
+}
+
+/// The outcome of a plan's job.
+fn applied(res: Result<PlayerId>) -> Result<Applied> {
+    match res {
+        Ok(id) => Ok(Applied::Done(id)),
+        Err(Error::Internal(e)) if e.is::<Raced>() => Ok(Applied::Raced),
+        Err(e) => Err(e),
+    }
+}
+
+/// The statements of a plan, each guarded by what the core read: a session to keep must
+/// still be live, one to end still active, a player to create still missing, and a player
+/// may have no other active session. The first guard that fails is a [`raced`] error.
+async fn apply_plan(e: &mut Conn<'_>, p: &OpenPlan) -> Result<PlayerId> {
+    let (now, expires_at, hash) = (p.now.0, p.expires_at.0, p.refresh_hash.0.as_str());
+    let start = async |e: &mut Conn<'_>, player: PlayerId, s: &NewSessionRecord| -> Result<()> {
+        let id = s.id.to_string();
+        let started = e
+            .execute(
+                INSERT_SESSION,
+                params![&id, p.game_id.0, player.0, now, expires_at, &s.ip, hash],
+            )
             .await?;
-        let Some(row) = row else { return Ok(Retrieved::NoPlayer) };
-        let (player, session) = row.split()?;
-        let Some(session) = session.filter(|s| s.is_live(cmd.now)) else {
-            return Ok(Retrieved::Fallback);
-        };
-        let tokens = mint(&player, &session, false)?;
-        let (id, hash, now, expires_at) = (
-            session.id.to_string(),
-            tokens.refresh_hash.0.clone(),
-            cmd.now,
-            cmd.expires_at,
-        );
-        // Still active and unexpired at write time (it may have been ended meanwhile).
-        let updated = self
-            .write_one(async move |e| {
-                e.execute(
-                    "UPDATE sessions SET refresh_hash = $2, prev_refresh_hash = NULL, last_seen_at = $3, \
-                 expires_at = $4 WHERE id = $1 AND state = 'active' AND expires_at > $3",
-                    params![&id, &hash, now.0, expires_at.0],
-                )
-                .await
-            })
-            .await?;
-        if updated != 1 {
-            return Ok(Retrieved::Fallback);
+        match started {
+            1 => Ok(()),
+            _ => Err(raced()),
         }
-        let session = Session {
-            last_seen_at: now,
-            expires_at,
-            ..session
-        };
-        Ok(Retrieved::Done(Box::new(OpenedSession {
+    };
+    let patch = async |e: &mut Conn<'_>, player: PlayerId, patch: &ProfilePatch| -> Result<()> {
+        if patch.is_empty() {
+            return Ok(());
+        }
+        let mut ps = vec![P::I64(player.0)];
+        ps.extend(patch_params(patch));
+        ps.push(P::I64(now));
+        e.execute(&PATCH_PLAYER, &ps).await.map(drop)
+    };
+    match &p.plan {
+        SessionPlan::Reuse {
             player,
             session,
-            is_new_user: false,
-            tokens,
-        })))
+            patch: changes,
+        } => {
+            let kept = e
+                .execute(
+                    "UPDATE sessions SET refresh_hash = $2, prev_refresh_hash = NULL, last_seen_at = $3, \
+                     expires_at = $4 WHERE id = $1 AND state = 'active' AND expires_at > $3",
+                    params![session.to_string(), hash, now, expires_at],
+                )
+                .await?;
+            if kept != 1 {
+                return Err(raced());
+            }
+            patch(e, *player, changes).await?;
+            Ok(*player)
+        }
+        SessionPlan::Replace {
+            player,
+            ended,
+            session,
+            patch: changes,
+        } => {
+            if let Some(old) = ended {
+                let n = e
+                    .execute(
+                        "UPDATE sessions SET state = 'ended', ended_at = $2 WHERE id = $1 AND state = 'active'",
+                        params![old.to_string(), now],
+                    )
+                    .await?;
+                if n != 1 {
+                    return Err(raced());
+                }
+            }
+            start(e, *player, session).await?;
+            patch(e, *player, changes).await?;
+            Ok(*player)
+        }
+        SessionPlan::Create { player, session } => {
+            let mut ps = vec![P::I64(p.game_id.0), P::Str(player.user_id.as_str())];
+            ps.extend(profile_params(&player.profile));
+            ps.extend_from_slice(params![player.wallet.address, player.wallet.sealed_key, now]);
+            let Some(id) = e.scalar_optional::<i64>(&INSERT_PLAYER, &ps).await? else {
+                return Err(raced());
+            };
+            start(e, PlayerId(id), session).await?;
+            Ok(PlayerId(id))
+        }
     }
 }
 
@@ -276,132 +326,43 @@ impl Store for SqlStore {
         .await
     }
 
-    async fn open_player_session(&self, cmd: &OpenPlayerSession, mint: Arc<Minter>) -> Result<OpenOutcome> {
-        // The common cases first, on the read pool: an unknown player (no wallet yet) needs
-        // no write at all, and a known player with a live session and nothing to merge needs
-        // one conditional UPDATE instead of a transaction.
-        if cmd.wallet.is_none() && cmd.patch.is_empty() {
-            match self.retrieve_live_session(cmd, &mint).await? {
-                Retrieved::NoPlayer => return Ok(OpenOutcome::NeedsWallet),
-                Retrieved::Done(opened) => return Ok(OpenOutcome::Opened(opened)),
-                Retrieved::Fallback => {}
+    async fn player_with_session(&self, game: GameId, user_id: &UserId) -> Result<Option<PlayerWithSession>> {
+        let row: Option<PlayerSessionRow> = self
+            .read(async |e| {
+                e.fetch_optional(&PLAYER_AND_SESSION, params![game.0, user_id.as_str()])
+                    .await
+            })
+            .await?;
+        let Some(row) = row else { return Ok(None) };
+        let (player, active) = row.split()?;
+        Ok(Some(PlayerWithSession { player, active }))
+    }
+
+    async fn apply_open_plan(&self, plan: OpenPlan) -> Result<Applied> {
+        let one_statement = matches!(&plan.plan, SessionPlan::Reuse { patch, .. } if patch.is_empty());
+        match &self.db {
+            // The writer thread runs every job it takes to its end.
+            Db::Sqlite { writer, .. } => applied(
+                writer
+                    .run(!one_statement, async move |e| apply_plan(e, &plan).await)
+                    .await,
+            ),
+            // One statement is applied whole or not at all, whenever the caller stops.
+            Db::Postgres(_) if one_statement => {
+                applied(self.write_one(async move |e| apply_plan(e, &plan).await).await)
             }
-        }
-        // On PostgreSQL two first sessions of one player can race to the partial unique
-        // index `sessions_one_active`; the loser retries and then finds the winner's.
-        let mut attempt = 0;
-        loop {
-            attempt += 1;
-            let cmd = cmd.clone();
-            let mint = mint.clone();
-            let res = self
-                .write_tx(async move |e| {
-                    let mut is_new_user = false;
-                    if let Some(w) = &cmd.wallet {
-                        let mut p = Profile::default();
-                        cmd.patch.clone().apply(&mut p);
-                        let mut ps = vec![P::I64(cmd.game_id.0), P::Str(cmd.user_id.as_str())];
-                        ps.extend(profile_params(&p));
-                        ps.extend_from_slice(params![w.address, w.sealed_key, cmd.now.0]);
-                        let inserted: Option<i64> = e.scalar_optional(&INSERT_PLAYER, &ps).await?;
-                        is_new_user = inserted.is_some();
-                    }
-                    let row: Option<PlayerRow> = if !is_new_user && !cmd.patch.is_empty() {
-                        let mut ps = vec![P::I64(cmd.game_id.0), P::Str(cmd.user_id.as_str())];
-                        ps.extend(patch_params(&cmd.patch));
-                        ps.push(P::I64(cmd.now.0));
-                        e.fetch_optional(&PATCH_PLAYER, &ps).await?
-                    } else {
-                        e.fetch_optional(&PLAYER_BY_KEY, params![cmd.game_id.0, cmd.user_id.as_str()])
-                            .await?
-                    };
-                    let Some(row) = row else {
-                        // Nothing was written.
-                        return Ok(OpenOutcome::NeedsWallet);
-                    };
-                    let mut player = Player::try_from(row)?;
-                    if player.linked.is_none() && !is_new_user {
-                        // `UPDATE … RETURNING` carries no linked account: read it.
-                        let linked: Option<LinkedRow> = e.fetch_optional(LINKED_SQL, params![player.id.0]).await?;
-                        player.linked = linked.map(Into::into);
-                    }
-                    let current: Option<SessionRow> = e
-                        .fetch_optional(
-                            concat!(
-                                "SELECT ",
-                                session_cols!(),
-                                " FROM sessions WHERE player_id = $1 AND state = 'active'"
-                            ),
-                            params![player.id.0],
-                        )
-                        .await?;
-                    let (session, tokens) = match current.map(Session::try_from).transpose()? {
-                        Some(s) if s.is_live(cmd.now) => {
-                            let tokens = mint(&player, &s, is_new_user)?;
-                            e.execute(
-                                "UPDATE sessions SET refresh_hash = $2, prev_refresh_hash = NULL, last_seen_at = $3, \
-                             expires_at = $4 WHERE id = $1",
-                                params![&s.id.to_string(), &tokens.refresh_hash.0, cmd.now.0, cmd.expires_at.0],
-                            )
-                            .await?;
-                            (
-                                Session {
-                                    last_seen_at: cmd.now,
-                                    expires_at: cmd.expires_at,
-                                    ..s
-                                },
-                                tokens,
-                            )
-                        }
-                        stale => {
-                            if let Some(old) = stale {
-                                e.execute(
-                                    "UPDATE sessions SET state = 'ended', ended_at = $2 WHERE id = $1",
-                                    params![&old.id.to_string(), cmd.now.0],
-                                )
-                                .await?;
-                            }
-                            let s = Session {
-                                id: cmd.new_session_id,
-                                game_id: cmd.game_id,
-                                player_id: player.id,
-                                state: SessionState::Active,
-                                started_at: cmd.now,
-                                last_seen_at: cmd.now,
-                                expires_at: cmd.expires_at,
-                                ended_at: None,
-                                ip: cmd.ip.clone(),
-                            };
-                            let tokens = mint(&player, &s, is_new_user)?;
-                            e.execute(
-                                "INSERT INTO sessions (id, game_id, player_id, state, started_at, last_seen_at, \
-                             expires_at, ended_at, ip, refresh_hash) \
-                             VALUES ($1, $2, $3, 'active', $4, $4, $5, NULL, $6, $7)",
-                                params![
-                                    &s.id.to_string(),
-                                    s.game_id.0,
-                                    s.player_id.0,
-                                    s.started_at.0,
-                                    s.expires_at.0,
-                                    &s.ip,
-                                    &tokens.refresh_hash.0,
-                                ],
-                            )
-                            .await?;
-                            (s, tokens)
-                        }
-                    };
-                    Ok(OpenOutcome::Opened(Box::new(OpenedSession {
-                        player,
-                        session,
-                        is_new_user,
-                        tokens,
-                    })))
-                })
-                .await;
-            match res {
-                Err(e) if e.is_unique_violation() && attempt < 3 => continue,
-                other => return other,
+            // A transaction runs in a task of its own, so that it commits or rolls back even
+            // if the caller stops waiting.
+            Db::Postgres(pg) => {
+                self.health.gate()?;
+                let res = match pg.get().await {
+                    Ok(client) => tokio::spawn(pg_transaction_on(client, async move |e| apply_plan(e, &plan).await))
+                        .await
+                        .unwrap_or_else(|e| Err(Error::internal(format!("the session write failed: {e}")))),
+                    Err(e) => Err(e),
+                };
+                self.health.observe(&res, &pg.pool);
+                applied(res)
             }
         }
     }

@@ -10,10 +10,10 @@ use playgate_core::account_store::{AccountStore, Redeem, StartLogin};
 use playgate_core::clock::Timestamp;
 use playgate_core::crypto::{MasterKey, SecretHash};
 use playgate_core::game::NewGameRecord;
-use playgate_core::ids::{SessionId, UserId};
-use playgate_core::player::{Player, ProfilePatch};
-use playgate_core::session::{IssuedTokens, Session, SessionState};
-use playgate_core::store::{OpenOutcome, OpenPlayerSession, Store};
+use playgate_core::ids::{GameId, PlayerId, SessionId, UserId};
+use playgate_core::player::Profile;
+use playgate_core::session::SessionState;
+use playgate_core::store::{Applied, NewPlayerRecord, NewSessionRecord, OpenPlan, SessionPlan, Store};
 use playgate_core::wallet;
 use playgate_core::{ConstraintKind, Error};
 use playgate_store::on_both_backends;
@@ -58,14 +58,29 @@ fn login(key: ApiKeyId, account: AccountId, state: SessionState, expires: i64) -
     }
 }
 
-fn mint(_: &Player, s: &Session, _: bool) -> playgate_core::Result<IssuedTokens> {
-    let refresh = format!("r-{}-{}", s.id, uuid::Uuid::new_v4());
-    Ok(IssuedTokens {
-        access_token: "a".into(),
-        refresh_hash: SecretHash::of(&refresh),
-        refresh_token: refresh,
-        access_expires_at: Timestamp(0),
-    })
+/// Creates player `user` of `game` with a first session; its id.
+async fn create_player(s: &SqlStore, game: GameId, user: &UserId) -> PlayerId {
+    let plan = OpenPlan {
+        game_id: game,
+        now: Timestamp(SEC),
+        expires_at: Timestamp(1000 * SEC),
+        refresh_hash: SecretHash::of("r"),
+        plan: SessionPlan::Create {
+            player: NewPlayerRecord {
+                user_id: user.clone(),
+                profile: Profile::default(),
+                wallet: wallet::generate(&MasterKey::generate().0).expect("wallet"),
+            },
+            session: NewSessionRecord {
+                id: SessionId::new(),
+                ip: None,
+            },
+        },
+    };
+    match s.apply_open_plan(plan).await.expect("open") {
+        Applied::Done(id) => id,
+        Applied::Raced => panic!("raced"),
+    }
 }
 
 async fn accounts_and_totp(b: Backend) {
@@ -206,24 +221,9 @@ async fn link_codes_fill_player_links(b: Backend) {
         .await
         .expect("game");
     let user = UserId::parse("p1").expect("user");
-    let mut cmd = OpenPlayerSession {
-        game_id: g.id,
-        user_id: user.clone(),
-        patch: ProfilePatch::default(),
-        wallet: Some(wallet::generate(&MasterKey::generate().0).expect("wallet")),
-        now: Timestamp(SEC),
-        new_session_id: SessionId::new(),
-        expires_at: Timestamp(1000 * SEC),
-        ip: None,
-    };
-    let OpenOutcome::Opened(o) = s
-        .open_player_session(&cmd, std::sync::Arc::new(mint))
-        .await
-        .expect("open")
-    else {
-        panic!("not opened");
-    };
-    assert!(o.player.linked.is_none());
+    let player = create_player(&s, g.id, &user).await;
+    let read = async || s.player_with_session(g.id, &user).await.expect("read").expect("player");
+    assert!(read().await.player.linked.is_none());
     let ann = s.insert_account(&account_rec("ann")).await.expect("account");
     let bob = s.insert_account(&account_rec("bob")).await.expect("account");
 
@@ -280,22 +280,13 @@ async fn link_codes_fill_player_links(b: Backend) {
             .expect("redeem"),
         Redeem::Invalid
     );
-    let p = s.player(o.player.id).await.expect("player").expect("some");
+    let p = s.player(player).await.expect("player").expect("some");
     let linked = p.linked.expect("linked");
     assert_eq!(linked.public_id, ann.public_id);
     assert_eq!(linked.wallet_address, ann.wallet_address);
     assert_eq!(linked.phone, "+1 555");
-    // Create-or-retrieve sees the link too.
-    cmd.wallet = None;
-    cmd.now = Timestamp(3 * SEC);
-    let OpenOutcome::Opened(o) = s
-        .open_player_session(&cmd, std::sync::Arc::new(mint))
-        .await
-        .expect("open")
-    else {
-        panic!("not opened");
-    };
-    assert_eq!(o.player.linked.map(|l| l.public_id), Some(ann.public_id));
+    // Create-or-retrieve's read sees the link too.
+    assert_eq!(read().await.player.linked.map(|l| l.public_id), Some(ann.public_id));
     db.drop_it().await;
 }
 

@@ -4,10 +4,12 @@
 use playgate_core::clock::Timestamp;
 use playgate_core::crypto::{MasterKey, SecretHash};
 use playgate_core::game::NewGameRecord;
-use playgate_core::ids::{GameId, SessionId, UserId};
-use playgate_core::player::{Player, ProfilePatch};
-use playgate_core::session::{IssuedTokens, Session};
-use playgate_core::store::{EndOutcome, OpenOutcome, OpenPlayerSession, RefreshSwap, Store};
+use playgate_core::ids::{GameId, PlayerId, SessionId, UserId};
+use playgate_core::player::{Profile, ProfilePatch};
+use playgate_core::store::{
+    Applied, EndOutcome, NewPlayerRecord, NewSessionRecord, OpenPlan, PlayerWithSession, RefreshSwap, SessionPlan,
+    Store,
+};
 use playgate_core::token::SigningKeyRecord;
 use playgate_core::wallet;
 use playgate_core::{ConstraintKind, Error};
@@ -29,39 +31,97 @@ fn game_rec(client_id: &str) -> NewGameRecord {
     }
 }
 
-fn mint(_: &Player, s: &Session, new: bool) -> playgate_core::Result<IssuedTokens> {
-    let refresh = format!("refresh-{}-{new}-{}", s.id, uuid::Uuid::new_v4());
-    Ok(IssuedTokens {
-        access_token: "access".into(),
-        refresh_hash: SecretHash::of(&refresh),
-        refresh_token: refresh,
-        access_expires_at: Timestamp(0),
-    })
+/// A plan of `game` at `now` (in seconds), recording a fresh refresh hash.
+fn plan(game: GameId, now: i64, plan: SessionPlan) -> OpenPlan {
+    OpenPlan {
+        game_id: game,
+        now: Timestamp(now * SEC),
+        expires_at: Timestamp((now + 100) * SEC),
+        refresh_hash: SecretHash::of(&uuid::Uuid::new_v4().to_string()),
+        plan,
+    }
 }
 
-fn open_cmd(game: GameId, user: &str, now: i64) -> OpenPlayerSession {
-    OpenPlayerSession {
-        game_id: game,
-        user_id: UserId::parse(user).expect("user id"),
-        patch: ProfilePatch::default(),
-        wallet: None,
-        now: Timestamp(now),
-        new_session_id: SessionId::new(),
-        expires_at: Timestamp(now + 100 * SEC),
+fn new_session() -> NewSessionRecord {
+    NewSessionRecord {
+        id: SessionId::new(),
         ip: Some("127.0.0.1".into()),
     }
 }
 
-async fn open(s: &SqlStore, cmd: &mut OpenPlayerSession) -> (Player, Session, bool, IssuedTokens) {
+fn create(user: &str, profile: Profile, master: &MasterKey) -> SessionPlan {
+    SessionPlan::Create {
+        player: NewPlayerRecord {
+            user_id: UserId::parse(user).expect("user id"),
+            profile,
+            wallet: wallet::generate(master).expect("wallet"),
+        },
+        session: new_session(),
+    }
+}
+
+/// What one create-or-retrieve opened.
+struct Opened {
+    player: PlayerId,
+    session: SessionId,
+    is_new: bool,
+    refresh_hash: SecretHash,
+}
+
+/// Create-or-retrieve as the core runs it: read, decide (a live session is kept, another
+/// replaced, a missing player created), apply; read again after a lost race.
+async fn open(s: &SqlStore, game: GameId, user: &str, now: i64, patch: ProfilePatch) -> Opened {
     let master = MasterKey::generate().0;
+    let user_id = UserId::parse(user).expect("user id");
     loop {
-        match s
-            .open_player_session(cmd, std::sync::Arc::new(mint))
-            .await
-            .expect("open")
-        {
-            OpenOutcome::NeedsWallet => cmd.wallet = Some(wallet::generate(&master).expect("wallet")),
-            OpenOutcome::Opened(o) => return (o.player, o.session, o.is_new_user, o.tokens),
+        let found = s.player_with_session(game, &user_id).await.expect("read");
+        let (step, session, is_new) = match found {
+            Some(PlayerWithSession {
+                player,
+                active: Some(a),
+            }) if a.is_live(Timestamp(now * SEC)) => (
+                SessionPlan::Reuse {
+                    player: player.id,
+                    session: a.id,
+                    patch: patch.clone(),
+                },
+                a.id,
+                false,
+            ),
+            Some(PlayerWithSession { player, active }) => {
+                let session = new_session();
+                let id = session.id;
+                let step = SessionPlan::Replace {
+                    player: player.id,
+                    ended: active.map(|a| a.id),
+                    session,
+                    patch: patch.clone(),
+                };
+                (step, id, false)
+            }
+            None => {
+                let mut profile = Profile::default();
+                patch.clone().apply(&mut profile);
+                let step = create(user, profile, &master);
+                let SessionPlan::Create { session, .. } = &step else {
+                    unreachable!()
+                };
+                let id = session.id;
+                (step, id, true)
+            }
+        };
+        let p = plan(game, now, step);
+        let refresh_hash = p.refresh_hash.clone();
+        match s.apply_open_plan(p).await.expect("apply") {
+            Applied::Done(player) => {
+                return Opened {
+                    player,
+                    session,
+                    is_new,
+                    refresh_hash,
+                };
+            }
+            Applied::Raced => continue,
         }
     }
 }
@@ -123,87 +183,62 @@ async fn signing_keys(b: Backend) {
 async fn player_session_lifecycle(b: Backend) {
     let Some((s, db)) = open_store(b).await else { return };
     let g = s.insert_game(game_rec("1000000002")).await.expect("game");
-    // Unknown player without a wallet: nothing written, asks for a wallet.
-    let mut cmd = open_cmd(g.id, "u1", 10 * SEC);
-    assert!(matches!(
-        s.open_player_session(&cmd, std::sync::Arc::new(mint))
-            .await
-            .expect("open"),
-        OpenOutcome::NeedsWallet
-    ));
-    cmd.patch.name = Some("Ann".into());
-    cmd.patch.level = Some(3);
-    let (p, s1, new, t1) = open(&s, &mut cmd).await;
-    assert!(new);
-    assert_eq!((p.profile.name.as_str(), p.profile.level), ("Ann", 3));
+    let u1 = UserId::parse("u1").expect("user");
+    // Unknown player: nothing to read.
+    assert!(s.player_with_session(g.id, &u1).await.expect("read").is_none());
+    let patch = ProfilePatch {
+        name: Some("Ann".into()),
+        level: Some(3),
+        ..ProfilePatch::default()
+    };
+    let o1 = open(&s, g.id, "u1", 10, patch).await;
+    assert!(o1.is_new);
+    let found = s.player_with_session(g.id, &u1).await.expect("read").expect("player");
+    assert_eq!(found.player.id, o1.player);
     assert_eq!(
-        s.session(s1.id).await.expect("get").map(|x| x.started_at),
-        Some(Timestamp(10 * SEC))
+        (found.player.profile.name.as_str(), found.player.profile.level),
+        ("Ann", 3)
     );
+    let active = found.active.expect("active session");
+    assert_eq!((active.id, active.started_at), (o1.session, Timestamp(10 * SEC)));
     // Retrieve while live: same session, patch merged, refresh hash replaced.
-    let mut cmd2 = open_cmd(g.id, "u1", 20 * SEC);
-    cmd2.patch.email = Some("a@b.c".into());
-    let (p2, s2, new2, t2) = open(&s, &mut cmd2).await;
-    assert!(!new2);
-    assert_eq!(s2.id, s1.id);
-    assert_eq!(s2.started_at, Timestamp(10 * SEC));
-    assert_eq!((p2.profile.name.as_str(), p2.profile.email.as_str()), ("Ann", "a@b.c"));
+    let patch = ProfilePatch {
+        email: Some("a@b.c".into()),
+        ..ProfilePatch::default()
+    };
+    let o2 = open(&s, g.id, "u1", 20, patch).await;
+    assert!(!o2.is_new);
+    assert_eq!(o2.session, o1.session);
+    let s2 = s.session(o1.session).await.expect("get").expect("session");
     assert_eq!(
-        s.player(p.id).await.expect("player").map(|p| p.profile.email),
-        Some("a@b.c".into())
+        (s2.started_at, s2.last_seen_at, s2.expires_at),
+        (Timestamp(10 * SEC), Timestamp(20 * SEC), Timestamp(120 * SEC))
     );
+    let p2 = s.player(o1.player).await.expect("player").expect("some");
+    assert_eq!((p2.profile.name.as_str(), p2.profile.email.as_str()), ("Ann", "a@b.c"));
     let next = SecretHash::of("next");
     // The superseded hash no longer swaps; the current one does, once.
-    assert!(
-        !swap(
-            &s,
-            s1.id,
-            &t1.refresh_hash,
-            &next,
-            Timestamp(21 * SEC),
-            Timestamp(200 * SEC)
-        )
-        .await
-    );
-    assert!(
-        swap(
-            &s,
-            s1.id,
-            &t2.refresh_hash,
-            &next,
-            Timestamp(21 * SEC),
-            Timestamp(200 * SEC)
-        )
-        .await
-    );
-    assert!(
-        !swap(
-            &s,
-            s1.id,
-            &t2.refresh_hash,
-            &next,
-            Timestamp(22 * SEC),
-            Timestamp(200 * SEC)
-        )
-        .await
-    );
+    let (t21, t200) = (Timestamp(21 * SEC), Timestamp(200 * SEC));
+    assert!(!swap(&s, o1.session, &o1.refresh_hash, &next, t21, t200).await);
+    assert!(swap(&s, o1.session, &o2.refresh_hash, &next, t21, t200).await);
+    assert!(!swap(&s, o1.session, &o2.refresh_hash, &next, Timestamp(22 * SEC), t200).await);
     assert_eq!(
-        s.session(s1.id).await.expect("get").map(|x| x.expires_at),
-        Some(Timestamp(200 * SEC))
+        s.session(o1.session).await.expect("get").map(|x| x.expires_at),
+        Some(t200)
     );
     // Ending: once, then already ended; other games and unknown ids are not found.
     assert_eq!(
-        s.end_session(s1.id, GameId(999), Timestamp(23 * SEC))
+        s.end_session(o1.session, GameId(999), Timestamp(23 * SEC))
             .await
             .expect("end"),
         EndOutcome::NotFound
     );
     assert_eq!(
-        s.end_session(s1.id, g.id, Timestamp(23 * SEC)).await.expect("end"),
+        s.end_session(o1.session, g.id, Timestamp(23 * SEC)).await.expect("end"),
         EndOutcome::Ended
     );
     assert_eq!(
-        s.end_session(s1.id, g.id, Timestamp(24 * SEC)).await.expect("end"),
+        s.end_session(o1.session, g.id, Timestamp(24 * SEC)).await.expect("end"),
         EndOutcome::AlreadyEnded
     );
     assert_eq!(
@@ -212,28 +247,78 @@ async fn player_session_lifecycle(b: Backend) {
             .expect("end"),
         EndOutcome::NotFound
     );
-    assert!(
-        !swap(
-            &s,
-            s1.id,
-            &next,
-            &t1.refresh_hash,
-            Timestamp(25 * SEC),
-            Timestamp(200 * SEC)
-        )
-        .await
-    );
-    // After the end a new session starts.
-    let (_, s3, new3, _) = open(&s, &mut open_cmd(g.id, "u1", 30 * SEC)).await;
-    assert!(!new3);
-    assert_ne!(s3.id, s1.id);
+    assert!(!swap(&s, o1.session, &next, &o1.refresh_hash, Timestamp(25 * SEC), t200).await);
+    // After the end the player has no active session, and a new one starts.
+    let found = s.player_with_session(g.id, &u1).await.expect("read").expect("player");
+    assert!(found.active.is_none());
+    let o3 = open(&s, g.id, "u1", 30, ProfilePatch::default()).await;
+    assert!(!o3.is_new);
+    assert_ne!(o3.session, o1.session);
     // An expired session is replaced too.
-    let (_, s4, _, _) = open(&s, &mut open_cmd(g.id, "u1", 1000 * SEC)).await;
-    assert_ne!(s4.id, s3.id);
+    let o4 = open(&s, g.id, "u1", 1000, ProfilePatch::default()).await;
+    assert_ne!(o4.session, o3.session);
     assert_eq!(
-        s.session(s3.id).await.expect("get").map(|x| x.ended_at),
+        s.session(o3.session).await.expect("get").map(|x| x.ended_at),
         Some(Some(Timestamp(1000 * SEC)))
     );
+    db.drop_it().await;
+}
+
+/// A plan decided on a read that no longer holds writes nothing and says so.
+async fn stale_plans_report_a_race(b: Backend) {
+    let Some((s, db)) = open_store(b).await else { return };
+    let g = s.insert_game(game_rec("1000000004")).await.expect("game");
+    let master = MasterKey::generate().0;
+    let o = open(&s, g.id, "u1", 10, ProfilePatch::default()).await;
+    // The player exists: creating it again.
+    let again = plan(g.id, 11, create("u1", Profile::default(), &master));
+    assert_eq!(s.apply_open_plan(again).await.expect("apply"), Applied::Raced);
+    // It has a live session: starting another one beside it, even with a patch.
+    let patch = ProfilePatch {
+        name: Some("Bob".into()),
+        ..ProfilePatch::default()
+    };
+    let beside = SessionPlan::Replace {
+        player: o.player,
+        ended: None,
+        session: new_session(),
+        patch: patch.clone(),
+    };
+    assert_eq!(
+        s.apply_open_plan(plan(g.id, 11, beside)).await.expect("apply"),
+        Applied::Raced
+    );
+    // The session ended meanwhile: keeping it, or ending it again and starting another.
+    s.end_session(o.session, g.id, Timestamp(12 * SEC)).await.expect("end");
+    let keep = SessionPlan::Reuse {
+        player: o.player,
+        session: o.session,
+        patch: patch.clone(),
+    };
+    assert_eq!(
+        s.apply_open_plan(plan(g.id, 13, keep)).await.expect("apply"),
+        Applied::Raced
+    );
+    let replace = SessionPlan::Replace {
+        player: o.player,
+        ended: Some(o.session),
+        session: new_session(),
+        patch,
+    };
+    assert_eq!(
+        s.apply_open_plan(plan(g.id, 13, replace)).await.expect("apply"),
+        Applied::Raced
+    );
+    // None of them wrote anything.
+    let found = s
+        .player_with_session(g.id, &UserId::parse("u1").expect("user"))
+        .await
+        .expect("read")
+        .expect("player");
+    assert!(found.active.is_none());
+    assert_eq!(found.player.profile, Profile::default());
+    let ended = s.session(o.session).await.expect("get").expect("session");
+    assert_eq!(ended.ended_at, Some(Timestamp(12 * SEC)));
     db.drop_it().await;
 }
 
@@ -244,8 +329,8 @@ async fn concurrent_first_opens(b: Backend) {
     for _ in 0..16 {
         let s = s.clone();
         tasks.push(tokio::spawn(async move {
-            let (p, sess, new, _) = open(&s, &mut open_cmd(g.id, "racer", 10 * SEC)).await;
-            (p.id, sess.id, new)
+            let o = open(&s, g.id, "racer", 10, ProfilePatch::default()).await;
+            (o.player, o.session, o.is_new)
         }));
     }
     let mut results = Vec::new();
@@ -261,6 +346,20 @@ async fn concurrent_first_opens(b: Backend) {
         results.windows(2).all(|w| w[0].0 == w[1].0 && w[0].1 == w[1].1),
         "one player, one session"
     );
+    // Once the session has expired, racing calls replace it once.
+    let mut tasks = Vec::new();
+    for _ in 0..16 {
+        let s = s.clone();
+        tasks.push(tokio::spawn(async move {
+            open(&s, g.id, "racer", 1000, ProfilePatch::default()).await.session
+        }));
+    }
+    let mut sessions = Vec::new();
+    for t in tasks {
+        sessions.push(t.await.expect("join"));
+    }
+    assert!(sessions.windows(2).all(|w| w[0] == w[1]), "one new session");
+    assert_ne!(sessions[0], results[0].1);
     db.drop_it().await;
 }
 
@@ -292,28 +391,27 @@ async fn concurrent_writes_fail_alone(b: Backend) {
 }
 
 /// Writes of both kinds at once (on SQLite single statements and transactions, in the
-/// same rounds of group commits): a create-or-retrieve whose token minting fails after
-/// the player row was inserted leaves no player behind, and every other write lands.
+/// same rounds of group commits): a plan whose session cannot be written (its id is taken)
+/// after its player row was inserted leaves no player behind, and every other write lands.
 async fn mixed_writes_fail_alone(b: Backend) {
     let Some((s, db)) = open_store(b).await else { return };
     let game = s.insert_game(game_rec("4000000000")).await.expect("game").id;
+    let taken = open(&s, game, "anchor", 1, ProfilePatch::default()).await.session;
     let master = MasterKey::generate().0;
     let mut tasks = Vec::new();
     for i in 0..40 {
         let store = s.clone();
-        let mut cmd = open_cmd(game, &format!("u{i}"), 2 * SEC);
-        cmd.wallet = Some(wallet::generate(&master).expect("wallet"));
+        let mut step = create(&format!("u{i}"), Profile::default(), &master);
+        if i % 2 == 1
+            && let SessionPlan::Create { session, .. } = &mut step
+        {
+            session.id = taken;
+        }
         tasks.push(tokio::spawn(async move {
-            let s = store;
-            if i % 2 == 0 {
-                return s.open_player_session(&cmd, std::sync::Arc::new(mint)).await.map(drop);
+            match store.apply_open_plan(plan(game, 2, step)).await? {
+                Applied::Done(_) => Ok(()),
+                Applied::Raced => Err(playgate_core::Error::internal("raced")),
             }
-            let failing = |_: &Player, _: &Session, _: bool| -> playgate_core::Result<IssuedTokens> {
-                Err(Error::internal("minting failed"))
-            };
-            s.open_player_session(&cmd, std::sync::Arc::new(failing))
-                .await
-                .map(drop)
         }));
         let s = s.clone();
         let id = format!("50000000{i:02}");
@@ -325,13 +423,12 @@ async fn mixed_writes_fail_alone(b: Backend) {
     assert_eq!(results.iter().filter(|ok| **ok).count(), 60, "20 opens and 40 games");
     assert_eq!(s.count_games().await.expect("count"), 41);
     for i in 0..40 {
-        let out = s
-            .open_player_session(&open_cmd(game, &format!("u{i}"), 3 * SEC), std::sync::Arc::new(mint))
-            .await
-            .expect("retrieve");
-        match out {
-            OpenOutcome::Opened(o) => assert!(i % 2 == 0 && !o.is_new_user, "u{i} exists"),
-            OpenOutcome::NeedsWallet => assert!(i % 2 == 1, "u{i} was rolled back"),
+        let user = UserId::parse(format!("u{i}")).expect("user");
+        let found = s.player_with_session(game, &user).await.expect("read");
+        if i % 2 == 0 {
+            assert!(found.is_some_and(|f| f.active.is_some()), "u{i} exists");
+        } else {
+            assert!(found.is_none(), "u{i} was rolled back");
         }
     }
     db.drop_it().await;
@@ -369,7 +466,8 @@ async fn swap(
 async fn refresh_grace(b: Backend) {
     let Some((s, db)) = open_store(b).await else { return };
     let g = s.insert_game(game_rec("1000000009")).await.expect("game");
-    let (_, s1, _, t0) = open(&s, &mut open_cmd(g.id, "u1", 10 * SEC)).await;
+    let o = open(&s, g.id, "u1", 10, ProfilePatch::default()).await;
+    let (s1, t0) = (o.session, o.refresh_hash);
     let (h1, h2, h3, h4) = (
         SecretHash::of("r1"),
         SecretHash::of("r2"),
@@ -385,44 +483,24 @@ async fn refresh_grace(b: Backend) {
         grace_since: Timestamp(grace_since * SEC),
     };
     // Rotation at 20 s: t0 becomes the previous hash, replaced at 20 s.
-    assert!(
-        s.swap_refresh(&at(s1.id, &t0.refresh_hash, &h1, 20, 10))
-            .await
-            .expect("swap")
-    );
+    assert!(s.swap_refresh(&at(s1, &t0, &h1, 20, 10)).await.expect("swap"));
     // The previous hash swaps again while its replacement time is after grace_since ...
-    assert!(
-        s.swap_refresh(&at(s1.id, &t0.refresh_hash, &h2, 25, 19))
-            .await
-            .expect("swap")
-    );
+    assert!(s.swap_refresh(&at(s1, &t0, &h2, 25, 19)).await.expect("swap"));
     // ... and again (a retry does not move the replacement time) ...
-    assert!(
-        s.swap_refresh(&at(s1.id, &t0.refresh_hash, &h3, 29, 19))
-            .await
-            .expect("swap")
-    );
+    assert!(s.swap_refresh(&at(s1, &t0, &h3, 29, 19)).await.expect("swap"));
     // ... but not once the grace period is over (replaced at 20 s, not after 20 s).
-    assert!(
-        !s.swap_refresh(&at(s1.id, &t0.refresh_hash, &h4, 30, 20))
-            .await
-            .expect("swap")
-    );
+    assert!(!s.swap_refresh(&at(s1, &t0, &h4, 30, 20)).await.expect("swap"));
     // A superseded grace answer is neither current nor previous.
-    assert!(!s.swap_refresh(&at(s1.id, &h2, &h4, 30, 0)).await.expect("swap"));
-    assert!(!s.swap_refresh(&at(s1.id, &h1, &h4, 30, 0)).await.expect("swap"));
+    assert!(!s.swap_refresh(&at(s1, &h2, &h4, 30, 0)).await.expect("swap"));
+    assert!(!s.swap_refresh(&at(s1, &h1, &h4, 30, 0)).await.expect("swap"));
     // The current one rotates: h3 becomes the previous, and t0 is no longer.
-    assert!(s.swap_refresh(&at(s1.id, &h3, &h4, 40, 30)).await.expect("swap"));
-    assert!(
-        !s.swap_refresh(&at(s1.id, &t0.refresh_hash, &h1, 41, 0))
-            .await
-            .expect("swap")
-    );
-    assert!(s.swap_refresh(&at(s1.id, &h3, &h1, 41, 39)).await.expect("swap"));
+    assert!(s.swap_refresh(&at(s1, &h3, &h4, 40, 30)).await.expect("swap"));
+    assert!(!s.swap_refresh(&at(s1, &t0, &h1, 41, 0)).await.expect("swap"));
+    assert!(s.swap_refresh(&at(s1, &h3, &h1, 41, 39)).await.expect("swap"));
     // An ended session swaps nothing, even within the grace period.
-    s.end_session(s1.id, g.id, Timestamp(42 * SEC)).await.expect("end");
-    assert!(!s.swap_refresh(&at(s1.id, &h3, &h2, 43, 0)).await.expect("swap"));
-    assert!(!s.swap_refresh(&at(s1.id, &h1, &h2, 43, 0)).await.expect("swap"));
+    s.end_session(s1, g.id, Timestamp(42 * SEC)).await.expect("end");
+    assert!(!s.swap_refresh(&at(s1, &h3, &h2, 43, 0)).await.expect("swap"));
+    assert!(!s.swap_refresh(&at(s1, &h1, &h2, 43, 0)).await.expect("swap"));
     db.drop_it().await;
 }
 
@@ -474,6 +552,7 @@ on_both_backends!(
     games,
     signing_keys,
     player_session_lifecycle,
+    stale_plans_report_a_race,
     concurrent_first_opens,
     concurrent_writes_fail_alone,
     mixed_writes_fail_alone,

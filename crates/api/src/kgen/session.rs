@@ -10,7 +10,8 @@ use playgate_core::ids::{SessionId, UserId};
 use playgate_core::session::{OpenSession, Verification};
 
 use super::wire::{
-    RefreshRequest, RefreshResponse, SessionRequest, SessionResponse, VerifyContext, VerifyRequest, VerifyResponse,
+    AccessTokenClaims, RefreshRequest, RefreshResponse, SessionRequest, SessionResponse, VerifyContext, VerifyRequest,
+    VerifyResponse,
 };
 use super::{KgenError, S2sClient};
 use crate::common::client_ip::ClientIp;
@@ -52,7 +53,7 @@ pub async fn open(
         profile: req.into_patch(),
         ip,
     };
-    let opened = state.core.open_session(&game, cmd).await?;
+    let opened = state.core.open_session::<AccessTokenClaims>(&game, cmd).await?;
     Ok(Json(SessionResponse::new(&game.client_id, &game.client_name, opened)))
 }
 
@@ -73,7 +74,7 @@ pub async fn refresh(
 ) -> Result<Json<RefreshResponse>, KgenError> {
     let req: RefreshRequest = body(raw)?;
     let token = required(req.refresh_token, "refresh_token")?;
-    let refreshed = state.core.refresh_session(&game, &token).await?;
+    let refreshed = state.core.refresh_session::<AccessTokenClaims>(&game, &token).await?;
     Ok(Json(RefreshResponse::new(refreshed, state.core.now().unix_secs())))
 }
 
@@ -95,13 +96,19 @@ pub async fn verify(
 ) -> Result<Json<VerifyResponse>, KgenError> {
     let req: VerifyRequest = body(raw)?;
     let token = required(req.access_token, "access_token")?;
-    Ok(Json(match state.core.verify_access_token(&game, &token).await? {
-        Verification::Valid(v) => VerifyResponse::Valid {
-            valid: true,
-            context: VerifyContext::from(*v),
+    Ok(Json(
+        match state
+            .core
+            .verify_access_token::<AccessTokenClaims>(&game, &token)
+            .await?
+        {
+            Verification::Valid(v) => VerifyResponse::Valid {
+                valid: true,
+                context: VerifyContext::from(*v),
+            },
+            Verification::Invalid(reason) => VerifyResponse::Invalid { valid: false, reason },
         },
-        Verification::Invalid(reason) => VerifyResponse::Invalid { valid: false, reason },
-    }))
+    ))
 }
 
 /// `DELETE /s2s/session/{session_id}`: end the session; its tokens stop working.

@@ -2,6 +2,7 @@
 
 use playgate_core::player::ProfilePatch;
 use playgate_core::session::{OpenedSession, Refreshed, VerifiedToken};
+use playgate_core::token::{AccessClaims, AccessGrant};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -250,8 +251,8 @@ pub struct VerifyContext {
     pub session_start_time: String,
 }
 
-impl From<VerifiedToken> for VerifyContext {
-    fn from(v: VerifiedToken) -> Self {
+impl From<VerifiedToken<AccessTokenClaims>> for VerifyContext {
+    fn from(v: VerifiedToken<AccessTokenClaims>) -> Self {
         let c = v.claims;
         VerifyContext {
             session_id: c.sid,
@@ -264,5 +265,67 @@ impl From<VerifiedToken> for VerifyContext {
             expires_at: c.exp,
             session_start_time: v.session.started_at.go_string(),
         }
+    }
+}
+
+/// The claims of a KGeN access token: those of seed 000's example token, plus `sid` (the
+/// session) and `jti` (a unique token id). Game backends decode them.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct AccessTokenClaims {
+    pub sub: String,
+    pub client_id: String,
+    pub iat: i64,
+    pub iss: String,
+    pub exp: i64,
+    pub user_id: String,
+    pub gamer_id: String,
+    pub third_party_client_id: String,
+    pub third_party_client_name: String,
+    pub namespaced_third_party_user_id: String,
+    pub wallet_address: String,
+    pub is_new_user: bool,
+    pub indigg_id: Option<String>,
+    pub indigg_wallet_address: String,
+    pub linked_phone: String,
+    /// The session this token belongs to.
+    pub sid: String,
+    /// Unique token id.
+    pub jti: String,
+}
+
+impl AccessClaims for AccessTokenClaims {
+    fn issue(g: &AccessGrant<'_>) -> Self {
+        let (client_id, user_id) = (&g.game.client_id, g.user_id.as_str());
+        AccessTokenClaims {
+            sub: user_id.to_owned(),
+            client_id: client_id.clone(),
+            iat: g.issued_at.unix_secs(),
+            iss: client_id.clone(),
+            exp: g.expires_at.unix_secs(),
+            user_id: user_id.to_owned(),
+            gamer_id: String::new(),
+            third_party_client_id: client_id.clone(),
+            third_party_client_name: g.game.client_name.clone(),
+            namespaced_third_party_user_id: format!("{client_id}#{user_id}"),
+            wallet_address: g.wallet_address.to_owned(),
+            is_new_user: g.is_new_user,
+            indigg_id: g.linked.map(|l| l.public_id.clone()),
+            indigg_wallet_address: g.linked.map(|l| l.wallet_address.clone()).unwrap_or_default(),
+            linked_phone: g.linked.map(|l| l.phone.clone()).unwrap_or_default(),
+            sid: g.session_id.to_string(),
+            jti: g.jti.to_owned(),
+        }
+    }
+
+    fn session_id(&self) -> &str {
+        &self.sid
+    }
+
+    fn client_id(&self) -> &str {
+        &self.client_id
+    }
+
+    fn expires_at(&self) -> i64 {
+        self.exp
     }
 }
