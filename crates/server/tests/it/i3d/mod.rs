@@ -4,19 +4,16 @@
 //! allowlists and expiry, the error format, admin HTTP, the CLI, and linking a KGeN
 //! player to an account.
 
-mod common;
 // The crate root is this file, so its own modules are named by path.
-#[path = "i3d/generated.rs"]
 mod generated;
-#[path = "i3d/schema.rs"]
-mod schema;
+pub mod schema;
 
 use std::collections::BTreeMap;
 use std::time::Duration;
 
 use generated::generated_inputs;
 
-use common::{Backend, TestServer, hash_under_other_params, json_type, jwt_parts, spawn_with};
+use crate::common::{self, Backend, Resp as R, TestServer, hash_under_other_params, json_type, jwt_parts, spawn_with};
 use playgate_core::account::{
     AccessLevel, AccountDetails, AccountProfile, AccountType, BillingDetails, Language, NewAccount, NewApiKey,
 };
@@ -40,15 +37,8 @@ async fn server(b: Backend) -> Option<TestServer> {
     spawn_with(b, cheap).await
 }
 
-struct R {
-    status: u16,
-    headers: reqwest::header::HeaderMap,
-    json: Value,
-    text: String,
-}
-
 /// One raw HTTP request: method, path, PRIVATE-TOKEN, JSON body, extra headers. Every
-/// answer of the i3d dialect is checked against i3D's document ([`schema::check`]).
+/// answer is checked against i3D's document ([`schema::check`]) and Playgate's own.
 async fn req(
     srv: &TestServer,
     method: &str,
@@ -57,32 +47,17 @@ async fn req(
     body: Option<&str>,
     extra: &[(&str, &str)],
 ) -> R {
-    let verb = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
-    let mut rb = srv.http.request(verb, format!("{}{}", srv.base, path));
-    if let Some(t) = token {
-        rb = rb.header("PRIVATE-TOKEN", t);
+    let call = match token {
+        Some(t) => srv.i3d(t).request(method, path),
+        None => srv.request(method, path),
+    };
+    match body {
+        Some(b) => call.body(b),
+        None => call,
     }
-    if let Some(b) = body {
-        rb = rb.header("content-type", "application/json").body(b.to_owned());
-    }
-    for (k, v) in extra {
-        rb = rb.header(*k, *v);
-    }
-    let resp = rb.send().await.expect("send");
-    let status = resp.status().as_u16();
-    let headers = resp.headers().clone();
-    let text = resp.text().await.expect("body");
-    if let Err(e) = schema::check(method, path, status, &text) {
-        panic!("{e}");
-    }
-    // And against Playgate's own document of the surface (i3d, admin, kgen).
-    common::openapi::assert_documented(method, path, status, &headers, &text);
-    R {
-        status,
-        headers,
-        json: serde_json::from_str(&text).unwrap_or(Value::Null),
-        text,
-    }
+    .headers(extra)
+    .send()
+    .await
 }
 
 /// Asserts an i3D error: status, `errorMessage` (if given), the `errors` property (if given).
@@ -104,25 +79,17 @@ fn assert_i3d_error(r: &R, status: u16, message: Option<&str>, property: Option<
 }
 
 async fn account(srv: &TestServer, name: &str, phone: &str) -> playgate_core::account::Account {
+    let new = common::i3d::new_account(name, PASSWORD);
+    let profile = AccountProfile {
+        first_name: "Ann".into(),
+        last_name: "Smith".into(),
+        gender: "female".into(),
+        phone: phone.into(),
+        ..new.profile
+    };
     srv.running
         .core
-        .create_account(NewAccount {
-            user_name: name.into(),
-            password: Secret::new(PASSWORD),
-            profile: AccountProfile {
-                email: format!("{name}@example.com"),
-                first_name: "Ann".into(),
-                last_name: "Smith".into(),
-                gender: "female".into(),
-                phone: phone.into(),
-                ..AccountProfile::default()
-            },
-            access_level: AccessLevel::Regular,
-            trial_days: None,
-            email_validated: true,
-            details: AccountDetails::default(),
-            billing: BillingDetails::default(),
-        })
+        .create_account(NewAccount { profile, ..new })
         .await
         .expect("account")
 }
@@ -1850,7 +1817,7 @@ async fn login_upgrades_old_password_hashes(b: Backend) {
     srv.finish().await;
 }
 
-on_both_backends!(
+playgate_store::on_both_backends!(
     login_upgrades_old_password_hashes,
     login_user_logout,
     unknown_user_costs_a_password_check,

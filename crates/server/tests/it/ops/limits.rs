@@ -5,15 +5,11 @@
 //! free-form values are capped; and with PostgreSQL unreachable every dialect answers 503
 //! with `Retry-After` within about a second, and recovers as soon as it returns.
 
-mod common;
-#[path = "i3d/schema.rs"]
-mod schema;
-
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use common::{Backend, Resp, TestServer, spawn_with};
+use crate::common::{Backend, Resp, TestServer, spawn_with};
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use tokio::net::{TcpListener, TcpStream};
@@ -23,31 +19,13 @@ use tokio::task::JoinHandle;
 const ADMIN: &str = "admin-token-0123456789";
 
 async fn req(srv: &TestServer, method: &str, path: &str, headers: &[(&str, &str)], body: Option<String>) -> Resp {
-    let m = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
-    let mut r = srv.http.request(m, format!("{}{}", srv.base, path));
-    for (k, v) in headers {
-        r = r.header(*k, *v);
+    let call = srv.request(method, path).headers(headers);
+    match body {
+        Some(b) => call.body(&b),
+        None => call,
     }
-    if let Some(b) = body {
-        r = r.header("content-type", "application/json").body(b);
-    }
-    let resp = r.send().await.expect("send");
-    let status = resp.status().as_u16();
-    let headers = resp.headers().clone();
-    let text = resp.text().await.expect("body");
-    // Every i3D answer against i3D's published document, as in the i3d tests.
-    if let Err(e) = schema::check(method, path, status, &text) {
-        panic!("{e}");
-    }
-    // And every answer against Playgate's own documents.
-    common::openapi::assert_documented(method, path, status, &headers, &text);
-    let json = serde_json::from_str(&text).unwrap_or(Value::Null);
-    Resp {
-        status,
-        headers,
-        json,
-        text,
-    }
+    .send()
+    .await
 }
 
 fn content_type(r: &Resp) -> &str {
@@ -659,7 +637,7 @@ async fn postgres_outage() {
     relay.accept.abort();
 }
 
-on_both_backends!(
+playgate_store::on_both_backends!(
     slow_heads_and_idle_connections,
     slow_body_hits_the_request_timeout,
     idle_connections_beyond_the_cap,
