@@ -1,7 +1,5 @@
 //! The admin surface's client: `srv.admin(token)` calls `/admin/*` with that bearer token.
 
-use serde_json::Value;
-
 use super::{Call, Resp, TestServer};
 
 /// An operator calling the admin API.
@@ -28,18 +26,22 @@ impl Admin<'_> {
             .header("authorization", &format!("Bearer {}", self.token))
     }
 
-    /// `GET path`.
-    pub async fn get(&self, path: &str) -> Resp {
-        self.request("GET", path).send().await
+    /// A request with an optional JSON body.
+    pub async fn call(&self, method: &str, path: &str, body: Option<&str>) -> Resp {
+        let call = self.request(method, path);
+        match body {
+            Some(b) => call.body(b).send().await,
+            None => call.send().await,
+        }
     }
 
-    /// `method path` with a JSON body.
-    pub async fn send(&self, method: &str, path: &str, body: &Value) -> Resp {
-        self.request(method, path).json(body).send().await
+    /// `GET path`.
+    pub async fn get(&self, path: &str) -> Resp {
+        self.call("GET", path, None).await
     }
 
     /// `POST path` with a JSON body.
-    pub async fn post(&self, path: &str, body: &Value) -> Resp {
-        self.send("POST", path, body).await
+    pub async fn post(&self, path: &str, body: &str) -> Resp {
+        self.call("POST", path, Some(body)).await
     }
 }

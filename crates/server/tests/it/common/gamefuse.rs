@@ -44,11 +44,6 @@ impl GameFuse<'_> {
         }
     }
 
-    /// The game's id and token, as the SDK sends them.
-    pub fn game_id(&self) -> i64 {
-        self.game_id
-    }
-
     /// The game's GameFuse token.
     pub fn game_token(&self) -> &str {
         &self.game_token

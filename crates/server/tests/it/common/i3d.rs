@@ -1,5 +1,5 @@
 //! The i3D.net dialect's client: `srv.i3d(api_key)` calls with that `PRIVATE-TOKEN`
-//! (`srv.i3d("")`-like keys are sent as given; [`I3d::anonymous`] sends none).
+//! (sent as given, an empty or wrong one included).
 
 use playgate_core::account::{
     AccessLevel, Account, AccountDetails, AccountProfile, BillingDetails, NewAccount, NewApiKey,
@@ -12,7 +12,7 @@ use super::{Call, Resp, TestServer};
 /// A game calling the i3D session API with an API key.
 pub struct I3d<'a> {
     srv: &'a TestServer,
-    key: Option<String>,
+    key: String,
 }
 
 impl TestServer {
@@ -20,24 +20,15 @@ impl TestServer {
     pub fn i3d(&self, api_key: &str) -> I3d<'_> {
         I3d {
             srv: self,
-            key: Some(api_key.to_owned()),
+            key: api_key.to_owned(),
         }
     }
 }
 
 impl I3d<'_> {
-    /// The same client without a `PRIVATE-TOKEN`.
-    pub fn anonymous(self) -> Self {
-        I3d { key: None, ..self }
-    }
-
     /// A request with this client's `PRIVATE-TOKEN`.
     pub fn request(&self, method: &str, path: &str) -> Call {
-        let call = self.srv.request(method, path);
-        match &self.key {
-            Some(k) => call.header("PRIVATE-TOKEN", k),
-            None => call,
-        }
+        self.srv.request(method, path).header("PRIVATE-TOKEN", &self.key)
     }
 
     /// A request with an optional JSON body.

@@ -61,13 +61,6 @@ impl Kgen<'_> {
         self.call("POST", "/s2s/session", Some(body)).await
     }
 
-    /// `POST /s2s/session` for `user_id` alone; asserts 200 and returns the session.
-    pub async fn open_user(&self, user_id: &str) -> Value {
-        let r = self.open(&json!({ "user_id": user_id }).to_string()).await;
-        assert_eq!(r.status, 200, "open session: {}", r.text);
-        r.json
-    }
-
     /// `POST /s2s/session/verify` of an access token.
     pub async fn verify(&self, access_token: &str) -> Resp {
         let body = json!({ "access_token": access_token }).to_string();

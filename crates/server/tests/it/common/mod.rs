@@ -188,19 +188,16 @@ impl TestServer {
 
     /// Sends a request with the given KGeN credentials (or none) and a JSON body.
     pub async fn send(&self, method: &str, path: &str, body: Option<&str>, creds: Option<(&str, &str)>) -> Resp {
-        let mut call = self.request(method, path);
-        if let Some((id, secret)) = creds {
-            call = call.header("x-client-id", id).header("x-client-secret", secret);
-        }
-        if let Some(b) = body {
-            call = call.body(b);
-        }
-        call.send().await
+        let kgen = match creds {
+            Some((id, secret)) => self.kgen().with_credentials(id, secret),
+            None => self.kgen().anonymous(),
+        };
+        kgen.call(method, path, body).await
     }
 
     /// `POST /s2s/session` with a JSON body; asserts 200.
     pub async fn open(&self, body: &str) -> Value {
-        let r = self.call("POST", "/s2s/session", Some(body)).await;
+        let r = self.kgen().open(body).await;
         assert_eq!(r.status, 200, "open session: {}", r.text);
         r.json
     }

@@ -28,13 +28,6 @@ async fn req(srv: &TestServer, method: &str, path: &str, headers: &[(&str, &str)
     .await
 }
 
-fn content_type(r: &Resp) -> &str {
-    r.headers
-        .get("content-type")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-}
-
 fn assert_kgen(r: &Resp, status: u16, code: &str) {
     assert_eq!(r.status, status, "{}", r.text);
     assert_eq!(r.json["error"], code, "{}", r.text);
@@ -60,7 +53,7 @@ fn assert_gamefuse_invalid(r: &Resp) {
 
 fn assert_gamefuse(r: &Resp, status: u16) {
     assert_eq!(r.status, status, "{}", r.text);
-    assert!(content_type(r).starts_with("text/plain"), "{}", content_type(r));
+    assert!(r.content_type().starts_with("text/plain"), "{}", r.content_type());
     assert!(!r.text.trim().is_empty());
 }
 
@@ -271,19 +264,13 @@ async fn bodies_over_the_limit(b: Backend) {
         .await
         .expect("send");
     assert_eq!(resp.status().as_u16(), 413);
-    let bearer = format!("Bearer {ADMIN}");
-    let auth = [("authorization", bearer.as_str())];
-    let r = req(&srv, "POST", "/admin/accounts", &auth, Some(big.clone())).await;
+    let admin = srv.admin(ADMIN);
+    let r = admin.post("/admin/accounts", &big).await;
     assert_kgen(&r, 413, "payload_too_large");
     let game = srv.game.game.id.0;
-    let r = req(
-        &srv,
-        "PUT",
-        &format!("/admin/gamefuse/games/{game}/variables/k"),
-        &auth,
-        Some(big),
-    )
-    .await;
+    let r = admin
+        .call("PUT", &format!("/admin/gamefuse/games/{game}/variables/k"), Some(&big))
+        .await;
     assert_gamefuse(&r, 413);
     srv.finish().await;
 }
@@ -294,8 +281,7 @@ async fn routing_failures_in_each_format(b: Backend) {
     let Some(srv) = spawn_with(b, |c| c.admin_token = Some(ADMIN.into())).await else {
         return;
     };
-    let bearer = format!("Bearer {ADMIN}");
-    let auth = [("authorization", bearer.as_str())];
+    let admin = srv.admin(ADMIN);
     let r = req(&srv, "GET", "/s2s/nothing", &[], None).await;
     assert_kgen(&r, 404, "not_found");
     assert_eq!(
@@ -306,34 +292,16 @@ async fn routing_failures_in_each_format(b: Backend) {
     let r = req(&srv, "GET", "/s2s/session", &[], None).await;
     assert_kgen(&r, 405, "method_not_allowed");
     assert!(r.headers.get("allow").is_some(), "Allow kept");
-    let creds = [
-        ("x-client-id", srv.game.game.client_id.clone()),
-        ("x-client-secret", srv.game.client_secret.expose().to_owned()),
-    ];
-    let creds: Vec<(&str, &str)> = creds.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let r = req(&srv, "DELETE", "/s2s/session/%FF%FE", &creds, None).await;
+    let r = srv.kgen().end("%FF%FE").await;
     assert_kgen(&r, 400, "invalid_request");
     assert_i3d(&req(&srv, "GET", "/v3/nothing", &[], None).await, 404, 10001);
     assert_i3d(&req(&srv, "GET", "/v3/session/login", &[], None).await, 405, 10007);
     assert_gamefuse(&req(&srv, "GET", "/api/v3/nothing", &[], None).await, 404);
-    assert_gamefuse(&req(&srv, "GET", "/admin/gamefuse/nothing", &auth, None).await, 404);
-    assert_gamefuse(
-        &req(
-            &srv,
-            "POST",
-            &format!("/admin/gamefuse/games/{}/variables", srv.game.game.id.0),
-            &auth,
-            None,
-        )
-        .await,
-        405,
-    );
-    assert_kgen(&req(&srv, "GET", "/admin/nothing", &auth, None).await, 404, "not_found");
-    assert_kgen(
-        &req(&srv, "GET", "/admin/accounts", &auth, None).await,
-        405,
-        "method_not_allowed",
-    );
+    assert_gamefuse(&admin.get("/admin/gamefuse/nothing").await, 404);
+    let variables = format!("/admin/gamefuse/games/{}/variables", srv.game.game.id.0);
+    assert_gamefuse(&admin.call("POST", &variables, None).await, 405);
+    assert_kgen(&admin.get("/admin/nothing").await, 404, "not_found");
+    assert_kgen(&admin.get("/admin/accounts").await, 405, "method_not_allowed");
     srv.finish().await;
     // No admin token: the admin API does not exist, in its own format.
     let Some(srv) = spawn_with(b, |_| {}).await else { return };

@@ -8,6 +8,7 @@
 
 use std::time::Duration;
 
+use crate::common::kgen::token;
 use crate::common::{Backend, Resp, TestServer, assert_error, spawn_with};
 use playgate_server::config::Config;
 use serde_json::{Value, json};
@@ -33,18 +34,8 @@ async fn finish(a: TestServer, b: TestServer) {
     a.finish().await;
 }
 
-fn verify_body(v: &Value) -> String {
-    json!({ "access_token": v["access_token"] }).to_string()
-}
-
-fn refresh_body(v: &Value) -> String {
-    json!({ "refresh_token": v["refresh_token"] }).to_string()
-}
-
 async fn verify(node: &TestServer, tokens: &Value) -> Value {
-    let r = node
-        .call("POST", "/s2s/session/verify", Some(&verify_body(tokens)))
-        .await;
+    let r = node.kgen().verify(token(tokens, "access_token")).await;
     assert_eq!(r.status, 200, "{}", r.text);
     r.json
 }
@@ -74,12 +65,7 @@ async fn a_session_created_on_one_node_is_valid_on_the_other() {
     assert_eq!(again["wallet_address"], opened["wallet_address"]);
     assert_eq!(again["name"], "Ann");
     // The pair B issued replaced A's refresh token, on A too.
-    assert_eq!(
-        a.call("POST", "/s2s/session/refresh", Some(&refresh_body(&again)))
-            .await
-            .status,
-        200
-    );
+    assert_eq!(a.kgen().refresh(token(&again, "refresh_token")).await.status, 200);
     finish(a, b).await;
 }
 
@@ -94,8 +80,7 @@ async fn a_session_ended_on_one_node_is_invalid_on_the_other() {
         json!({"valid": false, "reason": "session_ended"})
     );
     assert_error(
-        &a.call("POST", "/s2s/session/refresh", Some(&refresh_body(&opened)))
-            .await,
+        &a.kgen().refresh(token(&opened, "refresh_token")).await,
         401,
         "unauthorized",
         None,
@@ -111,17 +96,14 @@ async fn a_session_ended_on_one_node_is_invalid_on_the_other() {
 async fn refresh_reuse_on_the_other_node_ends_the_session() {
     let Some((a, b)) = two_nodes().await else { return };
     let opened = a.open(r#"{"user_id": "u1"}"#).await;
-    let r = a
-        .call("POST", "/s2s/session/refresh", Some(&refresh_body(&opened)))
-        .await;
+    let r = a.kgen().refresh(token(&opened, "refresh_token")).await;
     assert_eq!(r.status, 200, "{}", r.text);
     let rotated = r.json;
     assert_eq!(verify(&b, &rotated).await["valid"], true);
     // The replaced refresh token, presented to B after its grace period: reuse.
     a.advance(Duration::from_secs(a.config.refresh_grace_secs + 1));
     assert_error(
-        &b.call("POST", "/s2s/session/refresh", Some(&refresh_body(&opened)))
-            .await,
+        &b.kgen().refresh(token(&opened, "refresh_token")).await,
         401,
         "unauthorized",
         None,
@@ -132,8 +114,7 @@ async fn refresh_reuse_on_the_other_node_ends_the_session() {
         json!({"valid": false, "reason": "session_ended"})
     );
     assert_error(
-        &a.call("POST", "/s2s/session/refresh", Some(&refresh_body(&rotated)))
-            .await,
+        &a.kgen().refresh(token(&rotated, "refresh_token")).await,
         401,
         "unauthorized",
         None,
