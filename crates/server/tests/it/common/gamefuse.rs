@@ -1,5 +1,5 @@
 //! The GameFuse V3 dialect's client: `srv.gamefuse()` calls `/api/v3/*` for the test game,
-//! `.as_user(token)` with a signed-in user's `authentication-token`; sign-up and sign-in as
+//! `.signed_in(token)` with a signed-in user's `authentication-token`; sign-up and sign-in as
 //! the JS SDK sends them (multipart, string values).
 
 use serde_json::Value;
@@ -37,7 +37,7 @@ impl GameFuse<'_> {
     }
 
     /// The same client as a signed-in user.
-    pub fn as_user(self, token: &str) -> Self {
+    pub fn signed_in(self, token: &str) -> Self {
         GameFuse {
             user_token: Some(token.to_owned()),
             ..self

@@ -94,7 +94,12 @@ impl Gf {
     /// Sign-up as the SDK sends it (multipart, string values, an empty user token); asserts
     /// 200.
     async fn sign_up(&self, email: &str, username: &str, password: &str) -> Value {
-        let r = self.srv.gamefuse().as_user("").sign_up(email, username, password).await;
+        let r = self
+            .srv
+            .gamefuse()
+            .signed_in("")
+            .sign_up(email, username, password)
+            .await;
         assert_eq!(r.status, 200, "sign-up: {}", r.text);
         r.json
     }

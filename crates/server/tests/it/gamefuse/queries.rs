@@ -53,7 +53,7 @@ impl Gf {
     async fn call(&self, method: &str, path: &str, token: Option<&str>, body: Value) -> Value {
         let client = self.srv.gamefuse().for_game(self.game_id, &self.game_token);
         let client = match token {
-            Some(t) => client.as_user(t),
+            Some(t) => client.signed_in(t),
             None => client,
         };
         let r = client.request(method, path).json(&body).send().await;

@@ -41,7 +41,7 @@ impl Gf {
     async fn req(&self, method: &str, path: &str, token: Option<&str>, body: Option<Value>) -> Resp {
         let client = self.srv.gamefuse().for_game(self.game_id, &self.game_token);
         match token {
-            Some(t) => client.as_user(t).call(method, path, body.as_ref()).await,
+            Some(t) => client.signed_in(t).call(method, path, body.as_ref()).await,
             None => client.call(method, path, body.as_ref()).await,
         }
     }

@@ -166,8 +166,8 @@ fn types(v: &Value) -> BTreeMap<String, &'static str> {
         .collect()
 }
 
-/// Login without 2FA, the user object in the seed's JSON types, "Already logged in",
-/// logout, rememberMe, and a login's expiry. Uses the default (OWASP) argon2 parameters.
+/// Login without 2FA, the user object in the seed's JSON types, "Already logged in" and
+/// logout. Uses the default (OWASP) argon2 parameters.
 async fn login_user_logout(b: Backend) {
     let Some(srv) = spawn_with(b, |_| {}).await else { return };
     let a = account(&srv, "ann", "+31 20 555 0100").await;
@@ -246,8 +246,14 @@ async fn login_user_logout(b: Backend) {
     assert_i3d_error(&srv.i3d(&key).logout().await, 404, Some("Not logged in"), None);
     // The other key's login is untouched.
     assert_eq!(srv.i3d(&key2).user().await.status, 200);
+    srv.finish().await;
+}
 
-    // rememberMe: 30 days, in any of the forms clients send.
+/// rememberMe keeps a login 30 days, in any of the forms clients send.
+async fn remember_me_keeps_a_login_30_days(b: Backend) {
+    let Some(srv) = server(b).await else { return };
+    account(&srv, "ann", "+31 20 555 0100").await;
+    let key = any_key(&srv).await;
     for remember in [json!(1), json!("1"), json!(true)] {
         let body = json!({"userName": "ann", "password": PASSWORD, "rememberMe": remember}).to_string();
         let r = req(&srv, "POST", "/v3/session/login", Some(&key), Some(&body), &[]).await;
@@ -257,8 +263,14 @@ async fn login_user_logout(b: Backend) {
         assert_eq!(srv.i3d(&key).user().await.status, 200);
         assert_eq!(srv.i3d(&key).logout().await.status, 204);
     }
+    srv.finish().await;
+}
 
-    // A login lapses after 24 h; then the key can log in again.
+/// A login lapses after 24 h; then the key can log in again.
+async fn a_login_lapses_after_24_hours(b: Backend) {
+    let Some(srv) = server(b).await else { return };
+    account(&srv, "ann", "+31 20 555 0100").await;
+    let key = any_key(&srv).await;
     assert_eq!(login(&srv, &key, "ann").await.status, 200);
     srv.advance(Duration::from_secs(86_400 - 1));
     assert_eq!(srv.i3d(&key).user().await.status, 200);
@@ -1564,6 +1576,8 @@ async fn login_upgrades_old_password_hashes(b: Backend) {
 playgate_store::on_both_backends!(
     login_upgrades_old_password_hashes,
     login_user_logout,
+    remember_me_keeps_a_login_30_days,
+    a_login_lapses_after_24_hours,
     unknown_user_costs_a_password_check,
     trial_account_fields,
     bad_input_and_credentials,

@@ -147,7 +147,7 @@ async fn no_secret_in_logs(b: Backend, logs: Logs) {
     let token = r.json["authentication_token"].as_str().expect("token").to_owned();
     secrets.push(token.clone());
     let path = format!("/users/{}", r.json["id"]);
-    let r = srv.gamefuse().as_user(&token).request("GET", &path).send().await;
+    let r = srv.gamefuse().signed_in(&token).request("GET", &path).send().await;
     assert_eq!(r.status, 200);
 
     // i3D: an account's password, an API key, a wrong and a right login, a logged-in call.
