@@ -28,11 +28,7 @@ impl Admin<'_> {
 
     /// A request with an optional JSON body.
     pub async fn call(&self, method: &str, path: &str, body: Option<&str>) -> Resp {
-        let call = self.request(method, path);
-        match body {
-            Some(b) => call.body(b).send().await,
-            None => call.send().await,
-        }
+        self.request(method, path).body_opt(body).send().await
     }
 
     /// `GET path`.

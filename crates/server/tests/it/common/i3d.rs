@@ -33,11 +33,7 @@ impl I3d<'_> {
 
     /// A request with an optional JSON body.
     pub async fn call(&self, method: &str, path: &str, body: Option<&str>) -> Resp {
-        let call = self.request(method, path);
-        match body {
-            Some(b) => call.body(b).send().await,
-            None => call.send().await,
-        }
+        self.request(method, path).body_opt(body).send().await
     }
 
     /// `POST /v3/session/login` with this user name and password.

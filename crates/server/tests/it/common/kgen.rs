@@ -49,11 +49,7 @@ impl Kgen<'_> {
 
     /// A request with this client's credentials and an optional JSON body.
     pub async fn call(&self, method: &str, path: &str, body: Option<&str>) -> Resp {
-        let call = self.request(method, path);
-        match body {
-            Some(b) => call.body(b).send().await,
-            None => call.send().await,
-        }
+        self.request(method, path).body_opt(body).send().await
     }
 
     /// `POST /s2s/session` with this JSON body.

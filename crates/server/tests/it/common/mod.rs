@@ -80,6 +80,14 @@ impl Call {
         self.header("content-type", "application/json").raw_body(json)
     }
 
+    /// A JSON body as text, if any.
+    pub fn body_opt(self, json: Option<&str>) -> Call {
+        match json {
+            Some(b) => self.body(b),
+            None => self,
+        }
+    }
+
     /// A JSON body.
     pub fn json(self, v: &Value) -> Call {
         self.body(&v.to_string())

@@ -51,13 +51,7 @@ async fn req(
         Some(t) => srv.i3d(t).request(method, path),
         None => srv.request(method, path),
     };
-    match body {
-        Some(b) => call.body(b),
-        None => call,
-    }
-    .headers(extra)
-    .send()
-    .await
+    call.body_opt(body).headers(extra).send().await
 }
 
 /// Asserts an i3D error: status, `errorMessage` (if given), the `errors` property (if given).

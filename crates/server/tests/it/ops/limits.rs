@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use crate::common::{Backend, Resp, TestServer, spawn_with};
+use crate::common::{Backend, Resp, TestServer, assert_error, spawn_with};
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use tokio::net::{TcpListener, TcpStream};
@@ -19,19 +19,15 @@ use tokio::task::JoinHandle;
 const ADMIN: &str = "admin-token-0123456789";
 
 async fn req(srv: &TestServer, method: &str, path: &str, headers: &[(&str, &str)], body: Option<String>) -> Resp {
-    let call = srv.request(method, path).headers(headers);
-    match body {
-        Some(b) => call.body(&b),
-        None => call,
-    }
-    .send()
-    .await
+    srv.request(method, path)
+        .headers(headers)
+        .body_opt(body.as_deref())
+        .send()
+        .await
 }
 
 fn assert_kgen(r: &Resp, status: u16, code: &str) {
-    assert_eq!(r.status, status, "{}", r.text);
-    assert_eq!(r.json["error"], code, "{}", r.text);
-    assert!(r.json["message"].as_str().is_some_and(|m| !m.is_empty()), "{}", r.text);
+    assert_error(r, status, code, None);
 }
 
 fn assert_i3d(r: &Resp, status: u16, code: i64) {
