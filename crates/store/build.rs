@@ -6,7 +6,10 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 fn main() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");
+    // The package's directory when the script runs, not when it was compiled: a build
+    // cache shared by several checkouts reuses one compiled script for all of them.
+    let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
+    let dir = Path::new(&manifest_dir).join("migrations");
     println!("cargo:rerun-if-changed={}", dir.display());
     let mut out = String::new();
     for backend in ["sqlite", "postgres"] {

@@ -124,7 +124,12 @@ pub async fn open_store(backend: Backend) -> Option<(Arc<SqlStore>, TestDatabase
 }
 
 /// Generates, for each `async fn name(backend: Backend)` named, a test `sqlite::name` and
-/// a test `postgres::name` (which skips itself when `PLAYGATE_TEST_POSTGRES_URL` is unset).
+/// a test `postgres::name` (which skips itself when `PLAYGATE_TEST_POSTGRES_URL` is unset),
+/// each on a multi-thread runtime of its own. The one definition for every test binary.
+///
+/// `on_both_backends!(runner => a, b)` hands each `name` and backend to `runner(name,
+/// backend)`, a plain function that runs it (on a runtime it builds, with what it passes
+/// as further arguments): for tests that need a runtime set up otherwise.
 #[macro_export]
 macro_rules! on_both_backends {
     ($($name:ident),* $(,)?) => {
@@ -135,6 +140,16 @@ macro_rules! on_both_backends {
         mod postgres {
             $(#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
             async fn $name() { super::$name($crate::testing::Backend::Postgres).await })*
+        }
+    };
+    ($runner:path => $($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[test]
+            fn $name() { $runner(super::$name, $crate::testing::Backend::Sqlite) })*
+        }
+        mod postgres {
+            $(#[test]
+            fn $name() { $runner(super::$name, $crate::testing::Backend::Postgres) })*
         }
     };
 }

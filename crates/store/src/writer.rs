@@ -126,9 +126,15 @@ impl Writer {
         let (tx, rx) = mpsc::channel(4096);
         let stats = WriterStats::new();
         let observed = stats.clone();
+        // Without a global subscriber (a test's own, made the default on its runtime's
+        // threads), the thread logs to its opener's; with one, it logs there anyway.
+        let opener = (!tracing::dispatcher::has_been_set()).then(|| tracing::dispatcher::get_default(Clone::clone));
         std::thread::Builder::new()
             .name("playgate-sqlite-writer".into())
-            .spawn(move || run(conn, rx, &observed))
+            .spawn(move || match opener {
+                Some(d) => tracing::dispatcher::with_default(&d, || run(conn, rx, &observed)),
+                None => run(conn, rx, &observed),
+            })
             .map_err(|e| Error::internal(format!("cannot start the SQLite writer: {e}")))?;
         Ok(Writer { tx, stats })
     }

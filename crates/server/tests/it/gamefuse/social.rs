@@ -3,11 +3,9 @@
 //! SDK's source of truth) and the routes show after every step, in the JSON types the SDK
 //! reads; plus authorization and validation failures (text/plain 4xx, nothing changed).
 
-mod common;
-
 use std::time::Duration;
 
-use common::{Backend, Resp, TestServer, json_type, spawn_with};
+use crate::common::{Backend, Resp, TestServer, json_type, spawn_with};
 use serde_json::{Value, json};
 
 struct Gf {
@@ -41,27 +39,10 @@ async fn setup(b: Backend) -> Option<Gf> {
 
 impl Gf {
     async fn req(&self, method: &str, path: &str, token: Option<&str>, body: Option<Value>) -> Resp {
-        let m = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
-        let mut r = self.srv.http.request(m, format!("{}/api/v3{}", self.srv.base, path));
-        if let Some(t) = token {
-            r = r.header("authentication-token", t);
-        }
-        // The SDK sets a JSON Content-Type even without a body (reference 0.4).
-        r = r.header("content-type", "application/json");
-        if let Some(b) = body {
-            r = r.body(b.to_string());
-        }
-        let resp = r.send().await.expect("send");
-        let status = resp.status().as_u16();
-        let headers = resp.headers().clone();
-        let text = resp.text().await.expect("body");
-        common::openapi::assert_documented(method, &format!("/api/v3{path}"), status, &headers, &text);
-        let json = serde_json::from_str(&text).unwrap_or(Value::Null);
-        Resp {
-            status,
-            headers,
-            json,
-            text,
+        let client = self.srv.gamefuse().for_game(self.game_id, &self.game_token);
+        match token {
+            Some(t) => client.signed_in(t).call(method, path, body.as_ref()).await,
+            None => client.call(method, path, body.as_ref()).await,
         }
     }
 
@@ -1214,7 +1195,7 @@ async fn group_attributes(b: Backend) {
     gf.srv.finish().await;
 }
 
-on_both_backends!(
+playgate_store::on_both_backends!(
     friendships,
     game_rounds,
     groups,

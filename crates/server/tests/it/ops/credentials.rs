@@ -3,13 +3,10 @@
 //! per-address failure limiter that is consulted before the credential, and the failure
 //! counters keep no typed name in clear and lose their expired windows.
 
-mod common;
-#[path = "i3d/schema.rs"]
-mod schema;
-
 use std::time::Duration;
 
-use common::{Backend, TestServer, spawn_with};
+use crate::common::{self, Backend, TestServer, spawn_with};
+use crate::i3d::schema;
 use playgate_server::config::Config;
 use serde_json::{Value, json};
 
@@ -334,7 +331,7 @@ async fn expired_failure_windows_are_pruned(b: Backend) {
     srv.finish().await;
 }
 
-on_both_backends!(
+playgate_store::on_both_backends!(
     admin_token,
     admin_token_of_gamefuse_admin_api,
     i3d_api_key,

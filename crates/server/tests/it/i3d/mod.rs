@@ -4,19 +4,16 @@
 //! allowlists and expiry, the error format, admin HTTP, the CLI, and linking a KGeN
 //! player to an account.
 
-mod common;
 // The crate root is this file, so its own modules are named by path.
-#[path = "i3d/generated.rs"]
 mod generated;
-#[path = "i3d/schema.rs"]
-mod schema;
+pub mod schema;
 
 use std::collections::BTreeMap;
 use std::time::Duration;
 
 use generated::generated_inputs;
 
-use common::{Backend, TestServer, hash_under_other_params, json_type, jwt_parts, spawn_with};
+use crate::common::{self, Backend, Resp as R, TestServer, hash_under_other_params, json_type, jwt_parts, spawn_with};
 use playgate_core::account::{
     AccessLevel, AccountDetails, AccountProfile, AccountType, BillingDetails, Language, NewAccount, NewApiKey,
 };
@@ -40,15 +37,8 @@ async fn server(b: Backend) -> Option<TestServer> {
     spawn_with(b, cheap).await
 }
 
-struct R {
-    status: u16,
-    headers: reqwest::header::HeaderMap,
-    json: Value,
-    text: String,
-}
-
 /// One raw HTTP request: method, path, PRIVATE-TOKEN, JSON body, extra headers. Every
-/// answer of the i3d dialect is checked against i3D's document ([`schema::check`]).
+/// answer is checked against i3D's document ([`schema::check`]) and Playgate's own.
 async fn req(
     srv: &TestServer,
     method: &str,
@@ -57,32 +47,11 @@ async fn req(
     body: Option<&str>,
     extra: &[(&str, &str)],
 ) -> R {
-    let verb = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
-    let mut rb = srv.http.request(verb, format!("{}{}", srv.base, path));
-    if let Some(t) = token {
-        rb = rb.header("PRIVATE-TOKEN", t);
-    }
-    if let Some(b) = body {
-        rb = rb.header("content-type", "application/json").body(b.to_owned());
-    }
-    for (k, v) in extra {
-        rb = rb.header(*k, *v);
-    }
-    let resp = rb.send().await.expect("send");
-    let status = resp.status().as_u16();
-    let headers = resp.headers().clone();
-    let text = resp.text().await.expect("body");
-    if let Err(e) = schema::check(method, path, status, &text) {
-        panic!("{e}");
-    }
-    // And against Playgate's own document of the surface (i3d, admin, kgen).
-    common::openapi::assert_documented(method, path, status, &headers, &text);
-    R {
-        status,
-        headers,
-        json: serde_json::from_str(&text).unwrap_or(Value::Null),
-        text,
-    }
+    let call = match token {
+        Some(t) => srv.i3d(t).request(method, path),
+        None => srv.request(method, path),
+    };
+    call.body_opt(body).headers(extra).send().await
 }
 
 /// Asserts an i3D error: status, `errorMessage` (if given), the `errors` property (if given).
@@ -104,25 +73,17 @@ fn assert_i3d_error(r: &R, status: u16, message: Option<&str>, property: Option<
 }
 
 async fn account(srv: &TestServer, name: &str, phone: &str) -> playgate_core::account::Account {
+    let new = common::i3d::new_account(name, PASSWORD);
+    let profile = AccountProfile {
+        first_name: "Ann".into(),
+        last_name: "Smith".into(),
+        gender: "female".into(),
+        phone: phone.into(),
+        ..new.profile
+    };
     srv.running
         .core
-        .create_account(NewAccount {
-            user_name: name.into(),
-            password: Secret::new(PASSWORD),
-            profile: AccountProfile {
-                email: format!("{name}@example.com"),
-                first_name: "Ann".into(),
-                last_name: "Smith".into(),
-                gender: "female".into(),
-                phone: phone.into(),
-                ..AccountProfile::default()
-            },
-            access_level: AccessLevel::Regular,
-            trial_days: None,
-            email_validated: true,
-            details: AccountDetails::default(),
-            billing: BillingDetails::default(),
-        })
+        .create_account(NewAccount { profile, ..new })
         .await
         .expect("account")
 }
@@ -199,13 +160,13 @@ fn types(v: &Value) -> BTreeMap<String, &'static str> {
         .collect()
 }
 
-/// Login without 2FA, the user object in the seed's JSON types, "Already logged in",
-/// logout, rememberMe, and a login's expiry. Uses the default (OWASP) argon2 parameters.
+/// Login without 2FA, the user object in the seed's JSON types, "Already logged in" and
+/// logout. Uses the default (OWASP) argon2 parameters.
 async fn login_user_logout(b: Backend) {
     let Some(srv) = spawn_with(b, |_| {}).await else { return };
     let a = account(&srv, "ann", "+31 20 555 0100").await;
     let key = any_key(&srv).await;
-    let r = req(&srv, "GET", "/v3/session/user", Some(&key), None, &[]).await;
+    let r = srv.i3d(&key).user().await;
     assert_i3d_error(&r, 404, Some("Not logged in"), None);
 
     // Without 2FA there is no OTP window: both deadlines are 0.
@@ -216,7 +177,7 @@ async fn login_user_logout(b: Backend) {
         json!({"requiresOtp": false, "expiresAt": 0, "otpSessionExpiresAt": 0})
     );
 
-    let r = req(&srv, "GET", "/v3/session/user", Some(&key), None, &[]).await;
+    let r = srv.i3d(&key).user().await;
     assert_eq!(r.status, 200, "{}", r.text);
     let want: BTreeMap<String, &str> = [
         ("userId", "number"),
@@ -273,61 +234,42 @@ async fn login_user_logout(b: Backend) {
     let key2 = any_key(&srv).await;
     assert_eq!(login(&srv, &key2, "ann").await.status, 200);
 
-    let r = req(&srv, "POST", "/v3/session/logout", Some(&key), None, &[]).await;
+    let r = srv.i3d(&key).logout().await;
     assert_eq!((r.status, r.text.as_str()), (204, ""));
-    assert_i3d_error(
-        &req(&srv, "GET", "/v3/session/user", Some(&key), None, &[]).await,
-        404,
-        Some("Not logged in"),
-        None,
-    );
-    assert_i3d_error(
-        &req(&srv, "POST", "/v3/session/logout", Some(&key), None, &[]).await,
-        404,
-        Some("Not logged in"),
-        None,
-    );
+    assert_i3d_error(&srv.i3d(&key).user().await, 404, Some("Not logged in"), None);
+    assert_i3d_error(&srv.i3d(&key).logout().await, 404, Some("Not logged in"), None);
     // The other key's login is untouched.
-    assert_eq!(
-        req(&srv, "GET", "/v3/session/user", Some(&key2), None, &[])
-            .await
-            .status,
-        200
-    );
+    assert_eq!(srv.i3d(&key2).user().await.status, 200);
+    srv.finish().await;
+}
 
-    // rememberMe: 30 days, in any of the forms clients send.
+/// rememberMe keeps a login 30 days, in any of the forms clients send.
+async fn remember_me_keeps_a_login_30_days(b: Backend) {
+    let Some(srv) = server(b).await else { return };
+    account(&srv, "ann", "+31 20 555 0100").await;
+    let key = any_key(&srv).await;
     for remember in [json!(1), json!("1"), json!(true)] {
         let body = json!({"userName": "ann", "password": PASSWORD, "rememberMe": remember}).to_string();
         let r = req(&srv, "POST", "/v3/session/login", Some(&key), Some(&body), &[]).await;
         assert_eq!(r.status, 200, "{}", r.text);
         assert_eq!(r.json["expiresAt"], 0);
         srv.advance(Duration::from_secs(30 * 86_400 - 1));
-        assert_eq!(
-            req(&srv, "GET", "/v3/session/user", Some(&key), None, &[]).await.status,
-            200
-        );
-        assert_eq!(
-            req(&srv, "POST", "/v3/session/logout", Some(&key), None, &[])
-                .await
-                .status,
-            204
-        );
+        assert_eq!(srv.i3d(&key).user().await.status, 200);
+        assert_eq!(srv.i3d(&key).logout().await.status, 204);
     }
+    srv.finish().await;
+}
 
-    // A login lapses after 24 h; then the key can log in again.
+/// A login lapses after 24 h; then the key can log in again.
+async fn a_login_lapses_after_24_hours(b: Backend) {
+    let Some(srv) = server(b).await else { return };
+    account(&srv, "ann", "+31 20 555 0100").await;
+    let key = any_key(&srv).await;
     assert_eq!(login(&srv, &key, "ann").await.status, 200);
     srv.advance(Duration::from_secs(86_400 - 1));
-    assert_eq!(
-        req(&srv, "GET", "/v3/session/user", Some(&key), None, &[]).await.status,
-        200
-    );
+    assert_eq!(srv.i3d(&key).user().await.status, 200);
     srv.advance(Duration::from_secs(1));
-    assert_i3d_error(
-        &req(&srv, "GET", "/v3/session/user", Some(&key), None, &[]).await,
-        404,
-        Some("Not logged in"),
-        None,
-    );
+    assert_i3d_error(&srv.i3d(&key).user().await, 404, Some("Not logged in"), None);
     assert_eq!(login(&srv, &key, "ann").await.status, 200);
     srv.finish().await;
 }
@@ -401,7 +343,7 @@ async fn trial_account_fields(b: Backend) {
         .expect("account");
     let key = any_key(&srv).await;
     assert_eq!(login(&srv, &key, "bOSS").await.status, 200);
-    let u = req(&srv, "GET", "/v3/session/user", Some(&key), None, &[]).await.json;
+    let u = srv.i3d(&key).user().await.json;
     assert_eq!(u["userName"], "Boss");
     assert_eq!(u["accessLevel"], 20);
     assert_eq!(u["validateEmail"], 0);
@@ -495,12 +437,7 @@ async fn bad_input_and_credentials(b: Backend) {
     )
     .await;
     assert_i3d_error(&r, 401, Some("Invalid API key"), None);
-    assert_i3d_error(
-        &req(&srv, "GET", "/v3/session/user", Some("pgk_nope"), None, &[]).await,
-        401,
-        None,
-        None,
-    );
+    assert_i3d_error(&srv.i3d("pgk_nope").user().await, 401, None, None);
     // OTP calls: no body, no waiting login.
     assert_i3d_error(
         &req(&srv, "POST", "/v3/session/login/otp", Some(&key), None, &[]).await,
@@ -508,15 +445,7 @@ async fn bad_input_and_credentials(b: Backend) {
         None,
         Some("otp"),
     );
-    let r = req(
-        &srv,
-        "POST",
-        "/v3/session/login/otp",
-        Some(&key),
-        Some(&otp_body("123456")),
-        &[],
-    )
-    .await;
+    let r = srv.i3d(&key).login_otp("123456").await;
     assert_i3d_error(&r, 404, Some("Unexpected OTP call"), None);
     // 2FA and links need a login.
     for (m, p) in [
@@ -628,22 +557,9 @@ async fn two_factor_login(b: Backend) {
     let r = req(&srv, "POST", "/v3/session/2fa", Some(&key), None, &[]).await;
     assert_i3d_error(&r, 409, Some("2FA is already enabled"), None);
     // A completed login expects no OTP.
-    let r = req(
-        &srv,
-        "POST",
-        "/v3/session/login/otp",
-        Some(&key),
-        Some(&otp_body(&code(&srv, &secret, 0))),
-        &[],
-    )
-    .await;
+    let r = srv.i3d(&key).login_otp(&code(&srv, &secret, 0)).await;
     assert_i3d_error(&r, 404, Some("Unexpected OTP call"), None);
-    assert_eq!(
-        req(&srv, "POST", "/v3/session/logout", Some(&key), None, &[])
-            .await
-            .status,
-        204
-    );
+    assert_eq!(srv.i3d(&key).logout().await.status, 204);
 
     // Login with 2FA waits for the OTP, five minutes.
     let r = login(&srv, &key, "ann").await;
@@ -653,79 +569,29 @@ async fn two_factor_login(b: Backend) {
         r.json,
         json!({"requiresOtp": true, "expiresAt": t + 300, "otpSessionExpiresAt": t + 300})
     );
-    assert_i3d_error(
-        &req(&srv, "GET", "/v3/session/user", Some(&key), None, &[]).await,
-        404,
-        Some("Not logged in"),
-        None,
-    );
+    assert_i3d_error(&srv.i3d(&key).user().await, 404, Some("Not logged in"), None);
     // The code that enabled 2FA is used up (replay), although still inside its step.
-    let r = req(
-        &srv,
-        "POST",
-        "/v3/session/login/otp",
-        Some(&key),
-        Some(&otp_body(&code(&srv, &secret, 0))),
-        &[],
-    )
-    .await;
+    let r = srv.i3d(&key).login_otp(&code(&srv, &secret, 0)).await;
     assert_i3d_error(&r, 401, Some("Invalid OTP"), None);
     // Two steps ahead is outside the skew.
-    let r = req(
-        &srv,
-        "POST",
-        "/v3/session/login/otp",
-        Some(&key),
-        Some(&otp_body(&code(&srv, &secret, 2))),
-        &[],
-    )
-    .await;
+    let r = srv.i3d(&key).login_otp(&code(&srv, &secret, 2)).await;
     assert_i3d_error(&r, 401, Some("Invalid OTP"), None);
     // One step ahead is inside it.
     let next = code(&srv, &secret, 1);
-    let r = req(
-        &srv,
-        "POST",
-        "/v3/session/login/otp",
-        Some(&key),
-        Some(&otp_body(&next)),
-        &[],
-    )
-    .await;
+    let r = srv.i3d(&key).login_otp(&next).await;
     assert_eq!((r.status, r.text.as_str()), (204, ""));
-    let r = req(&srv, "GET", "/v3/session/user", Some(&key), None, &[]).await;
+    let r = srv.i3d(&key).user().await;
     assert_eq!(r.status, 200);
-    assert_eq!(
-        req(&srv, "POST", "/v3/session/logout", Some(&key), None, &[])
-            .await
-            .status,
-        204
-    );
+    assert_eq!(srv.i3d(&key).logout().await.status, 204);
     // After OTP the login lasts the full 24 h from the OTP.
 
     // The same code again, on a new login: a replay.
     assert_eq!(login(&srv, &key, "ann").await.json["requiresOtp"], true);
-    let r = req(
-        &srv,
-        "POST",
-        "/v3/session/login/otp",
-        Some(&key),
-        Some(&otp_body(&next)),
-        &[],
-    )
-    .await;
+    let r = srv.i3d(&key).login_otp(&next).await;
     assert_i3d_error(&r, 401, Some("Invalid OTP"), None);
     // The OTP window closes after five minutes.
     srv.advance(Duration::from_secs(301));
-    let r = req(
-        &srv,
-        "POST",
-        "/v3/session/login/otp",
-        Some(&key),
-        Some(&otp_body(&code(&srv, &secret, 0))),
-        &[],
-    )
-    .await;
+    let r = srv.i3d(&key).login_otp(&code(&srv, &secret, 0)).await;
     assert_i3d_error(&r, 404, Some("Unexpected OTP call"), None);
 
     // A waiting login does not block a new one; five wrong OTPs cancel it.
@@ -733,46 +599,19 @@ async fn two_factor_login(b: Backend) {
     let r = login(&srv, &key, "ann").await;
     assert_eq!(r.json["otpSessionExpiresAt"], t + 300);
     for _ in 0..5 {
-        let r = req(
-            &srv,
-            "POST",
-            "/v3/session/login/otp",
-            Some(&key),
-            Some(&otp_body("000000")),
-            &[],
-        )
-        .await;
+        let r = srv.i3d(&key).login_otp("000000").await;
         assert_i3d_error(&r, 401, Some("Invalid OTP"), None);
     }
-    let r = req(
-        &srv,
-        "POST",
-        "/v3/session/login/otp",
-        Some(&key),
-        Some(&otp_body(&code(&srv, &secret, 0))),
-        &[],
-    )
-    .await;
+    let r = srv.i3d(&key).login_otp(&code(&srv, &secret, 0)).await;
     assert_i3d_error(&r, 404, Some("Unexpected OTP call"), None);
     // A fresh login with a fresh code completes.
     srv.advance(Duration::from_secs(30));
     assert_eq!(login(&srv, &key, "ann").await.json["requiresOtp"], true);
-    let r = req(
-        &srv,
-        "POST",
-        "/v3/session/login/otp",
-        Some(&key),
-        Some(&otp_body(&code(&srv, &secret, 0))),
-        &[],
-    )
-    .await;
+    let r = srv.i3d(&key).login_otp(&code(&srv, &secret, 0)).await;
     assert_eq!(r.status, 204, "{}", r.text);
     // The completed login lasts 24 h from the OTP.
     srv.advance(Duration::from_secs(86_399));
-    assert_eq!(
-        req(&srv, "GET", "/v3/session/user", Some(&key), None, &[]).await.status,
-        200
-    );
+    assert_eq!(srv.i3d(&key).user().await.status, 200);
     srv.finish().await;
 }
 
@@ -789,53 +628,19 @@ async fn recovery_codes(b: Backend) {
         "{codes:?}"
     );
     assert_eq!(codes.iter().collect::<std::collections::BTreeSet<_>>().len(), 10);
-    assert_eq!(
-        req(&srv, "POST", "/v3/session/logout", Some(&key), None, &[])
-            .await
-            .status,
-        204
-    );
+    assert_eq!(srv.i3d(&key).logout().await.status, 204);
 
     assert_eq!(login(&srv, &key, "ann").await.json["requiresOtp"], true);
-    let r = req(
-        &srv,
-        "POST",
-        "/v3/session/login/otp",
-        Some(&key),
-        Some(&otp_body(&codes[0])),
-        &[],
-    )
-    .await;
+    let r = srv.i3d(&key).login_otp(&codes[0]).await;
     assert_eq!(r.status, 204, "{}", r.text);
-    assert_eq!(
-        req(&srv, "POST", "/v3/session/logout", Some(&key), None, &[])
-            .await
-            .status,
-        204
-    );
+    assert_eq!(srv.i3d(&key).logout().await.status, 204);
     // Used once: refused.
     assert_eq!(login(&srv, &key, "ann").await.json["requiresOtp"], true);
-    let r = req(
-        &srv,
-        "POST",
-        "/v3/session/login/otp",
-        Some(&key),
-        Some(&otp_body(&codes[0])),
-        &[],
-    )
-    .await;
+    let r = srv.i3d(&key).login_otp(&codes[0]).await;
     assert_i3d_error(&r, 401, Some("Invalid OTP"), None);
     // Another, typed in upper case without dashes.
     let typed = codes[1].replace('-', "").to_uppercase();
-    let r = req(
-        &srv,
-        "POST",
-        "/v3/session/login/otp",
-        Some(&key),
-        Some(&otp_body(&typed)),
-        &[],
-    )
-    .await;
+    let r = srv.i3d(&key).login_otp(&typed).await;
     assert_eq!(r.status, 204, "{}", r.text);
     // Turning 2FA off takes a valid code: wrong ones and used recovery codes are refused.
     let r = req(
@@ -859,12 +664,7 @@ async fn recovery_codes(b: Backend) {
     )
     .await;
     assert_eq!((r.status, r.text.as_str()), (204, ""));
-    assert_eq!(
-        req(&srv, "POST", "/v3/session/logout", Some(&key), None, &[])
-            .await
-            .status,
-        204
-    );
+    assert_eq!(srv.i3d(&key).logout().await.status, 204);
     let r = login(&srv, &key, "ann").await;
     assert_eq!(r.json["requiresOtp"], false, "{}", r.text);
     // Old recovery codes are gone with 2FA; re-enrolling issues new ones.
@@ -926,12 +726,7 @@ async fn lockout_and_expiry(b: Backend) {
     )
     .await;
     assert_eq!(r.status, 200, "{}", r.text);
-    assert_eq!(
-        req(&srv, "POST", "/v3/session/logout", Some(&key), None, &[])
-            .await
-            .status,
-        204
-    );
+    assert_eq!(srv.i3d(&key).logout().await.status, 204);
 
     // Ten failures from one address, for unknown names: that address is locked for bob too.
     for i in 0..10 {
@@ -1001,40 +796,19 @@ async fn otp_failures_lock_the_account(b: Backend) {
     account(&srv, "ann", "").await;
     let key = any_key(&srv).await;
     let (secret, _) = enable_2fa(&srv, &key, "ann").await;
-    assert_eq!(
-        req(&srv, "POST", "/v3/session/logout", Some(&key), None, &[])
-            .await
-            .status,
-        204
-    );
+    assert_eq!(srv.i3d(&key).logout().await.status, 204);
     // Two waiting logins of five wrong OTPs each: ten failures.
     for _ in 0..2 {
         assert_eq!(login(&srv, &key, "ann").await.json["requiresOtp"], true);
         for _ in 0..5 {
-            let r = req(
-                &srv,
-                "POST",
-                "/v3/session/login/otp",
-                Some(&key),
-                Some(&otp_body("999999")),
-                &[],
-            )
-            .await;
+            let r = srv.i3d(&key).login_otp("999999").await;
             assert_eq!(r.status, 401, "{}", r.text);
         }
     }
     assert_eq!(login(&srv, &key, "ann").await.status, 429);
     srv.advance(Duration::from_secs(900));
     assert_eq!(login(&srv, &key, "ann").await.json["requiresOtp"], true);
-    let r = req(
-        &srv,
-        "POST",
-        "/v3/session/login/otp",
-        Some(&key),
-        Some(&otp_body(&code(&srv, &secret, 0))),
-        &[],
-    )
-    .await;
+    let r = srv.i3d(&key).login_otp(&code(&srv, &secret, 0)).await;
     assert_eq!(r.status, 204, "{}", r.text);
     srv.finish().await;
 }
@@ -1093,15 +867,7 @@ async fn api_key_allowlist_and_expiry(b: Backend) {
     assert_eq!(login(&srv, &local, "ann").await.status, 200);
 
     for i in 0..4 {
-        let r = req(
-            &srv,
-            "GET",
-            "/v3/session/user",
-            Some(&format!("pgk_guess{i}")),
-            None,
-            &[],
-        )
-        .await;
+        let r = srv.i3d(&format!("pgk_guess{i}")).user().await;
         if i < 3 {
             assert_i3d_error(&r, 401, Some("Invalid API key"), None);
         } else {
@@ -1110,7 +876,7 @@ async fn api_key_allowlist_and_expiry(b: Backend) {
         }
     }
     // The address is locked out: a valid key is refused too until the window ends.
-    let r = req(&srv, "GET", "/v3/session/user", Some(&local), None, &[]).await;
+    let r = srv.i3d(&local).user().await;
     assert_i3d_error(&r, 429, None, None);
     let retry: u64 = r.headers["retry-after"]
         .to_str()
@@ -1118,12 +884,7 @@ async fn api_key_allowlist_and_expiry(b: Backend) {
         .parse()
         .expect("secs");
     srv.advance(Duration::from_secs(retry));
-    assert_eq!(
-        req(&srv, "GET", "/v3/session/user", Some(&local), None, &[])
-            .await
-            .status,
-        200
-    );
+    assert_eq!(srv.i3d(&local).user().await.status, 200);
 
     let t = srv.running.core.now();
     let expiring = api_key(
@@ -1136,14 +897,9 @@ async fn api_key_allowlist_and_expiry(b: Backend) {
     .await;
     assert_eq!(login(&srv, &expiring, "ann").await.status, 200);
     srv.advance(Duration::from_secs(86_399));
-    assert_eq!(
-        req(&srv, "GET", "/v3/session/user", Some(&expiring), None, &[])
-            .await
-            .status,
-        200
-    );
+    assert_eq!(srv.i3d(&expiring).user().await.status, 200);
     srv.advance(Duration::from_secs(1));
-    let r = req(&srv, "GET", "/v3/session/user", Some(&expiring), None, &[]).await;
+    let r = srv.i3d(&expiring).user().await;
     assert_i3d_error(&r, 401, Some("API key expired"), None);
     srv.finish().await;
 }
@@ -1355,22 +1111,11 @@ async fn linking_shows_in_kgen(b: Backend) {
     srv.finish().await;
 }
 
-/// The admin HTTP calls: 404 (in the admin format) without a configured token, 401 with a
-/// wrong one.
-async fn admin_http(b: Backend) {
-    let body =
-        json!({"userName": "carol", "password": PASSWORD, "email": "carol@example.com", "phone": "+1 555"}).to_string();
+/// The admin HTTP calls without a configured token: 404 in the admin format, as for any
+/// route that does not exist.
+async fn admin_http_without_a_token(b: Backend) {
     let Some(srv) = server(b).await else { return };
-    let r = req(
-        &srv,
-        "POST",
-        "/admin/accounts",
-        None,
-        Some(&body),
-        &[("authorization", "Bearer x")],
-    )
-    .await;
-    // As for any route that does not exist: a 404 in the admin format.
+    let r = srv.admin("x").post("/admin/accounts", &carol()).await;
     assert_eq!(
         (r.status, r.json["error"].as_str()),
         (404, Some("not_found")),
@@ -1378,7 +1123,16 @@ async fn admin_http(b: Backend) {
         r.text
     );
     srv.finish().await;
+}
 
+fn carol() -> String {
+    json!({"userName": "carol", "password": PASSWORD, "email": "carol@example.com", "phone": "+1 555"}).to_string()
+}
+
+/// The admin HTTP calls with a configured token: 401 without or with a wrong one; accounts
+/// and API keys created, refused when invalid, and usable.
+async fn admin_http(b: Backend) {
+    let body = carol();
     let token = "admin-token-0123456789";
     let Some(srv) = spawn_with(b, |c| {
         cheap(c);
@@ -1388,27 +1142,19 @@ async fn admin_http(b: Backend) {
     else {
         return;
     };
-    let bearer = format!("Bearer {token}");
-    let auth = [("authorization", bearer.as_str())];
+    let admin = srv.admin(token);
     assert_eq!(
-        req(&srv, "POST", "/admin/accounts", None, Some(&body), &[])
-            .await
-            .status,
+        srv.request("POST", "/admin/accounts").body(&body).send().await.status,
         401
     );
-    let wrong = [("authorization", "Bearer admin-token-0123456788")];
-    assert_eq!(
-        req(&srv, "POST", "/admin/accounts", None, Some(&body), &wrong)
-            .await
-            .status,
-        401
-    );
-    let r = req(&srv, "POST", "/admin/accounts", None, Some(&body), &auth).await;
+    let wrong = srv.admin("admin-token-0123456788");
+    assert_eq!(wrong.post("/admin/accounts", &body).await.status, 401);
+    let r = admin.post("/admin/accounts", &body).await;
     assert_eq!(r.status, 201, "{}", r.text);
     assert_eq!(r.json["userName"], "carol");
     assert_eq!(r.json["accessLevel"], 10);
     assert!(r.json["walletAddress"].as_str().is_some_and(|w| w.len() == 42));
-    let r = req(&srv, "POST", "/admin/accounts", None, Some(&body), &auth).await;
+    let r = admin.post("/admin/accounts", &body).await;
     assert_eq!((r.status, r.json["error"].as_str()), (409, Some("conflict")));
     for (bad, field) in [
         (
@@ -1429,34 +1175,20 @@ async fn admin_http(b: Backend) {
         ),
         (json!({"password": PASSWORD, "email": "d@e.com"}), "userName"),
     ] {
-        let r = req(&srv, "POST", "/admin/accounts", None, Some(&bad.to_string()), &auth).await;
+        let r = admin.post("/admin/accounts", &bad.to_string()).await;
         assert_eq!((r.status, r.json["field"].as_str()), (400, Some(field)), "{}", r.text);
     }
-    let r = req(
-        &srv,
-        "POST",
-        "/admin/api-keys",
-        None,
-        Some(r#"{"allowIps": ["nope"]}"#),
-        &auth,
-    )
-    .await;
+    let r = admin.post("/admin/api-keys", r#"{"allowIps": ["nope"]}"#).await;
     assert_eq!(r.status, 400, "{}", r.text);
-    let r = req(
-        &srv,
-        "POST",
-        "/admin/api-keys",
-        None,
-        Some(r#"{"label": "ci", "expiresAt": "2027-01-01"}"#),
-        &auth,
-    )
-    .await;
+    let r = admin
+        .post("/admin/api-keys", r#"{"label": "ci", "expiresAt": "2027-01-01"}"#)
+        .await;
     assert_eq!(r.status, 201, "{}", r.text);
     assert_eq!(r.json["expiresAt"], 1_798_761_600);
     let key = r.json["key"].as_str().expect("key").to_owned();
     assert!(key.starts_with("pgk_"));
     assert_eq!(login(&srv, &key, "carol").await.status, 200);
-    let r = req(&srv, "GET", "/v3/session/user", Some(&key), None, &[]).await;
+    let r = srv.i3d(&key).user().await;
     assert_eq!(r.json["phone"], "+1 555");
     srv.finish().await;
 }
@@ -1559,7 +1291,7 @@ async fn cli_account_and_apikey(b: Backend) {
     assert_eq!(k["expires_at"], 1_769_904_000);
     let key = k["key"].as_str().expect("key").to_owned();
     assert_eq!(login(&srv, &key, "erin").await.status, 200);
-    let r = req(&srv, "GET", "/v3/session/user", Some(&key), None, &[]).await;
+    let r = srv.i3d(&key).user().await;
     assert_eq!(
         (r.json["accessLevel"].as_i64(), r.json["isTrialAccount"].as_i64()),
         (Some(20), Some(1))
@@ -1584,8 +1316,7 @@ async fn account_details_admin_and_cli(b: Backend) {
     else {
         return;
     };
-    let bearer = format!("Bearer {token}");
-    let auth = [("authorization", bearer.as_str())];
+    let admin = srv.admin(token);
     let body = json!({
         "userName": "dirk", "password": PASSWORD, "email": "dirk@example.nl", "firstName": "Dirk",
         "lastName": "Jansen", "phone": "+31 10 555 0000", "companyName": "Jansen Hosting",
@@ -1598,12 +1329,12 @@ async fn account_details_admin_and_cli(b: Backend) {
                     "bundleInvoicesOfSameCategory": 1, "preferredPaymentMethod": 3}
     })
     .to_string();
-    let r = req(&srv, "POST", "/admin/accounts", None, Some(&body), &auth).await;
+    let r = admin.call("POST", "/admin/accounts", Some(&body)).await;
     assert_eq!(r.status, 201, "{}", r.text);
     let id = r.json["userId"].as_i64().expect("id");
     let key = any_key(&srv).await;
     assert_eq!(login(&srv, &key, "dirk").await.status, 200);
-    let u = req(&srv, "GET", "/v3/session/user", Some(&key), None, &[]).await.json;
+    let u = srv.i3d(&key).user().await.json;
     assert_eq!(
         u["details"],
         json!({
@@ -1632,32 +1363,24 @@ async fn account_details_admin_and_cli(b: Backend) {
     // PATCH changes what is sent, by id or by user name; the rest stays.
     let patch = json!({"city": "Den Haag", "language": 0, "billing": {"address": "Postbus",
         "streetNumber": "1", "zipCode": "2500 AA", "city": "Den Haag", "countryCode": "NL"}});
-    let r = req(
-        &srv,
-        "PATCH",
-        &format!("/admin/accounts/{id}"),
-        None,
-        Some(&patch.to_string()),
-        &auth,
-    )
-    .await;
+    let r = admin
+        .call("PATCH", &format!("/admin/accounts/{id}"), Some(&patch.to_string()))
+        .await;
     assert_eq!(
         (r.status, r.json["userName"].as_str()),
         (200, Some("dirk")),
         "{}",
         r.text
     );
-    let r = req(
-        &srv,
-        "PATCH",
-        "/admin/accounts/DIRK",
-        None,
-        Some(r#"{"billing": {"receivePaymentConfirmationsViaEmail": true}}"#),
-        &auth,
-    )
-    .await;
+    let r = admin
+        .call(
+            "PATCH",
+            "/admin/accounts/DIRK",
+            Some(r#"{"billing": {"receivePaymentConfirmationsViaEmail": true}}"#),
+        )
+        .await;
     assert_eq!(r.status, 200, "{}", r.text);
-    let u = req(&srv, "GET", "/v3/session/user", Some(&key), None, &[]).await.json;
+    let u = srv.i3d(&key).user().await.json;
     assert_eq!(
         (
             &u["details"]["city"],
@@ -1697,15 +1420,9 @@ async fn account_details_admin_and_cli(b: Backend) {
         (json!({"userName": "other"}), "userName"),
         (json!({"password": PASSWORD}), "password"),
     ] {
-        let r = req(
-            &srv,
-            "PATCH",
-            &format!("/admin/accounts/{id}"),
-            None,
-            Some(&bad.to_string()),
-            &auth,
-        )
-        .await;
+        let r = admin
+            .call("PATCH", &format!("/admin/accounts/{id}"), Some(&bad.to_string()))
+            .await;
         assert_eq!(
             (r.status, r.json["field"].as_str()),
             (400, Some(field)),
@@ -1713,16 +1430,16 @@ async fn account_details_admin_and_cli(b: Backend) {
             r.text
         );
     }
-    let r = req(&srv, "PATCH", "/admin/accounts/nobody", None, Some("{}"), &auth).await;
+    let r = admin.call("PATCH", "/admin/accounts/nobody", Some("{}")).await;
     assert_eq!(
         (r.status, r.json["error"].as_str()),
         (404, Some("not_found")),
         "{}",
         r.text
     );
-    let r = req(&srv, "PATCH", "/admin/accounts/1", None, Some("{}"), &[]).await;
+    let r = srv.request("PATCH", "/admin/accounts/1").body("{}").send().await;
     assert_eq!(r.status, 401);
-    let again = req(&srv, "GET", "/v3/session/user", Some(&key), None, &[]).await.json;
+    let again = srv.i3d(&key).user().await.json;
     assert_eq!(again["details"], u["details"]);
     assert_eq!(again["billingDetails"], u["billingDetails"]);
 
@@ -1782,7 +1499,7 @@ async fn account_details_admin_and_cli(b: Backend) {
     assert!(!ok && err.contains("nobody"), "{err}");
     let key = any_key(&srv).await;
     assert_eq!(login(&srv, &key, "els").await.status, 200);
-    let u = req(&srv, "GET", "/v3/session/user", Some(&key), None, &[]).await.json;
+    let u = srv.i3d(&key).user().await.json;
     let d = &u["details"];
     assert_eq!(
         (
@@ -1843,16 +1560,18 @@ async fn login_upgrades_old_password_hashes(b: Backend) {
         .password_hash;
     assert!(stored.starts_with("$argon2id$v=19$m=1024,t=1,p=1$"), "{stored}");
     // The new hash is of the same password.
-    let r = req(&srv, "POST", "/v3/session/logout", Some(&key), None, &[]).await;
+    let r = srv.i3d(&key).logout().await;
     assert!(r.status < 300, "logout: {}", r.text);
     assert_eq!(login(&srv, &key, "olduser").await.status, 200);
     store.close().await;
     srv.finish().await;
 }
 
-on_both_backends!(
+playgate_store::on_both_backends!(
     login_upgrades_old_password_hashes,
     login_user_logout,
+    remember_me_keeps_a_login_30_days,
+    a_login_lapses_after_24_hours,
     unknown_user_costs_a_password_check,
     trial_account_fields,
     bad_input_and_credentials,
@@ -1863,6 +1582,7 @@ on_both_backends!(
     api_key_allowlist_and_expiry,
     request_ip_and_geoip,
     linking_shows_in_kgen,
+    admin_http_without_a_token,
     admin_http,
     cli_account_and_apikey,
     account_details_admin_and_cli,

@@ -4,8 +4,6 @@
 //! chain must still hold. On SQLite and on PostgreSQL (skipped when
 //! `PLAYGATE_TEST_POSTGRES_URL` is unset).
 
-mod common;
-
 use std::io::{BufRead as _, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
@@ -383,30 +381,7 @@ async fn last_acknowledged_refresh_token_works_after_sigkill(backend: Backend) {
     db.drop_it().await;
 }
 
-mod sqlite {
-    use super::*;
-
-    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-    async fn acknowledged_sessions_survive_sigkill() {
-        super::acknowledged_sessions_survive_sigkill(Backend::Sqlite).await;
-    }
-
-    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-    async fn last_acknowledged_refresh_token_works_after_sigkill() {
-        super::last_acknowledged_refresh_token_works_after_sigkill(Backend::Sqlite).await;
-    }
-}
-
-mod postgres {
-    use super::*;
-
-    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-    async fn acknowledged_sessions_survive_sigkill() {
-        super::acknowledged_sessions_survive_sigkill(Backend::Postgres).await;
-    }
-
-    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-    async fn last_acknowledged_refresh_token_works_after_sigkill() {
-        super::last_acknowledged_refresh_token_works_after_sigkill(Backend::Postgres).await;
-    }
-}
+playgate_store::on_both_backends!(
+    acknowledged_sessions_survive_sigkill,
+    last_acknowledged_refresh_token_works_after_sigkill,
+);

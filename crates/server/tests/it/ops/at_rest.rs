@@ -1,11 +1,9 @@
 //! What is stored: no client secret, token or private key in clear in the SQLite file; two
 //! differently configured servers in one process do not see each other.
 
-mod common;
-
 use std::time::Duration;
 
-use common::{Backend, spawn, spawn_with};
+use crate::common::{self, Backend, spawn, spawn_with};
 use playgate_core::crypto::MasterKey;
 use serde_json::json;
 

@@ -2,16 +2,14 @@
 //! whatever the user's relations: a user with 100 friends, 20 groups and 50 chats signs in
 //! with exactly as many statements as one with a single friend, group and chat of each
 //! kind, and so does the user's own `GET /users/{id}`. Statements are counted from the
-//! store's per-statement events ([`playgate_store::STATEMENT_TARGET`], on both drivers) with
-//! a test subscriber; one test in this binary,
-//! so nothing else runs while it counts.
-
-mod common;
+//! store's per-statement events ([`playgate_store::STATEMENT_TARGET`], on both drivers) by
+//! a subscriber of the test's own runtime, so tests running beside it are not counted.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use common::{Backend, TestServer, spawn_with};
+use crate::common::logs::run_with;
+use crate::common::{Backend, TestServer, spawn_with};
 use serde_json::{Value, json};
 use tracing_subscriber::Layer;
 use tracing_subscriber::layer::SubscriberExt;
@@ -53,23 +51,19 @@ struct Gf {
 
 impl Gf {
     async fn call(&self, method: &str, path: &str, token: Option<&str>, body: Value) -> Value {
-        let m = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
-        let mut r = self
-            .srv
-            .http
-            .request(m, format!("{}/api/v3{}", self.srv.base, path))
-            .header("content-type", "application/json")
-            .body(body.to_string());
-        if let Some(t) = token {
-            r = r.header("authentication-token", t);
-        }
-        let resp = r.send().await.expect("send");
-        let status = resp.status().as_u16();
-        let headers = resp.headers().clone();
-        let text = resp.text().await.expect("body");
-        common::openapi::assert_documented(method, &format!("/api/v3{path}"), status, &headers, &text);
-        assert!((200..300).contains(&status), "{method} {path}: {status} {text}");
-        serde_json::from_str(&text).expect("json")
+        let client = self.srv.gamefuse().for_game(self.game_id, &self.game_token);
+        let client = match token {
+            Some(t) => client.signed_in(t),
+            None => client,
+        };
+        let r = client.request(method, path).json(&body).send().await;
+        assert!(
+            (200..300).contains(&r.status),
+            "{method} {path}: {} {}",
+            r.status,
+            r.text
+        );
+        serde_json::from_str(&r.text).expect("json")
     }
 
     /// Signs up; (id, token).
@@ -211,11 +205,16 @@ async fn run(b: Backend, counter: &AtomicUsize) {
     gf.srv.finish().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn sign_in_statements_are_constant() {
+/// Runs `test(backend, counter)` on a runtime of its own whose threads count statements
+/// into `counter`.
+fn counted<F: Future<Output = ()>>(test: impl FnOnce(Backend, Arc<AtomicUsize>) -> F, b: Backend) {
     let counter = Arc::new(AtomicUsize::new(0));
     let subscriber = tracing_subscriber::registry().with(Count(counter.clone()));
-    tracing::subscriber::set_global_default(subscriber).expect("the only subscriber");
-    run(Backend::Sqlite, &counter).await;
-    run(Backend::Postgres, &counter).await;
+    run_with(subscriber.into(), test(b, counter));
 }
+
+async fn sign_in_statements_are_constant(b: Backend, counter: Arc<AtomicUsize>) {
+    run(b, &counter).await;
+}
+
+playgate_store::on_both_backends!(super::counted => sign_in_statements_are_constant);

@@ -3,9 +3,8 @@
 //! once, and the admin API existing as soon as an operator does even without an
 //! `admin_token`; the audit log of their changes (`GET /admin/v1/audit`) and its pruning.
 
-mod common;
 
-use common::{Backend, TestServer, spawn_with};
+use crate::common::{self, Backend, TestServer, spawn_with};
 use playgate_core::crypto::Secret;
 use playgate_core::operators::{Operators, Role};
 use playgate_server::startup;
@@ -324,7 +323,7 @@ async fn cli_changes_are_audited(b: Backend) {
     srv.finish().await;
 }
 
-on_both_backends!(
+playgate_store::on_both_backends!(
     cli_changes_are_audited,
     admin_changes_are_audited,
     old_audit_events_are_pruned,

@@ -2,15 +2,18 @@
 //! sign-up/sign-in with string values, JSON with nested and flat variants, empty JSON
 //! bodies on GET/DELETE, query forms, the three credential forms. Checks every field the
 //! reference says the SDK reads, in its JSON type; seed 003's sign-in keys (golden);
-//! tenant isolation; errors as text/plain with CORS.
+//! tenant isolation; errors as text/plain with CORS. The native SDKs'
+//! flows, the multi-user social scenarios and the statement count are modules of their own.
 
-mod common;
+mod native;
+mod queries;
+mod social;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::{Backend, Resp, TestServer, hash_under_other_params, json_type, spawn_with};
+use crate::common::{Backend, Resp, TestServer, hash_under_other_params, json_type, spawn_with};
 use playgate_core::gamefuse::economy::NewStoreItem;
 use playgate_core::gamefuse::store::GamefuseStore as _;
 use playgate_core::gamefuse::{Gamefuse, GamefuseSettings, NoMailer};
@@ -68,36 +71,15 @@ async fn setup_cfg(b: Backend, tweak: impl FnOnce(&mut playgate_server::config::
 
 impl Gf {
     async fn req(&self, method: &str, path: &str, headers: &[(&str, &str)], body: Body<'_>) -> Resp {
-        let verb = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
-        let url = format!("{}/api/v3{}", self.srv.base, path);
-        let mut r = self.srv.http.request(verb, url);
-        for (k, v) in headers {
-            r = r.header(*k, *v);
+        let call = self.srv.gamefuse().request(method, path).headers(headers);
+        match body {
+            Body::None => call,
+            Body::EmptyJson => call.header("content-type", "application/json"),
+            Body::Json(v) => call.json(&v),
+            Body::Form(fields) => call.form(fields),
         }
-        r = match body {
-            Body::None => r,
-            Body::EmptyJson => r.header("content-type", "application/json"),
-            Body::Json(v) => r.header("content-type", "application/json").body(v.to_string()),
-            Body::Form(fields) => {
-                let mut form = reqwest::multipart::Form::new();
-                for (k, v) in fields {
-                    form = form.text(k.to_string(), v.to_string());
-                }
-                r.multipart(form)
-            }
-        };
-        let resp = r.send().await.expect("send");
-        let status = resp.status().as_u16();
-        let headers = resp.headers().clone();
-        let text = resp.text().await.expect("body");
-        common::openapi::assert_documented(method, &format!("/api/v3{path}"), status, &headers, &text);
-        let json = serde_json::from_str(&text).unwrap_or(Value::Null);
-        Resp {
-            status,
-            headers,
-            json,
-            text,
-        }
+        .send()
+        .await
     }
 
     /// A call as a signed-in user (the modular SDK's header).
@@ -109,23 +91,14 @@ impl Gf {
         self.game_id.to_string()
     }
 
-    /// Sign-up as the SDK sends it (multipart, string values); asserts 200.
+    /// Sign-up as the SDK sends it (multipart, string values, an empty user token); asserts
+    /// 200.
     async fn sign_up(&self, email: &str, username: &str, password: &str) -> Value {
-        let gid = self.gid();
         let r = self
-            .req(
-                "POST",
-                "/users",
-                &[("authentication-token", "")],
-                Body::Form(&[
-                    ("email", email),
-                    ("password", password),
-                    ("password_confirmation", password),
-                    ("username", username),
-                    ("game_id", &gid),
-                    ("game_token", &self.game_token),
-                ]),
-            )
+            .srv
+            .gamefuse()
+            .signed_in("")
+            .sign_up(email, username, password)
             .await;
         assert_eq!(r.status, 200, "sign-up: {}", r.text);
         r.json
@@ -133,14 +106,7 @@ impl Gf {
 
     /// Sign-in as the SDK sends it (multipart, no game_token).
     async fn sign_in_raw(&self, email: &str, password: &str) -> Resp {
-        let gid = self.gid();
-        self.req(
-            "POST",
-            "/sessions",
-            &[],
-            Body::Form(&[("email", email), ("password", password), ("game_id", &gid)]),
-        )
-        .await
+        self.srv.gamefuse().sign_in(email, password).await
     }
 
     async fn sign_in(&self, email: &str, password: &str) -> Value {
@@ -1745,7 +1711,7 @@ async fn operator_cli(b: Backend) {
     gf.finish().await;
 }
 
-on_both_backends!(
+playgate_store::on_both_backends!(
     sign_in_upgrades_old_password_hashes,
     events_counted_per_call_and_kept_at_shutdown,
     operator_cli,

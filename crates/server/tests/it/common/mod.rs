@@ -1,8 +1,14 @@
 //! Test support: the real server on port 0 with a fresh database, a clock the test moves,
-//! and a game to call with. Tests speak raw HTTP, as a game backend would.
+//! and a game to call with. Tests speak raw HTTP, as a game backend would: through
+//! [`TestServer::request`], or one typed client per dialect ([`TestServer::kgen`],
+//! [`TestServer::i3d`], [`TestServer::gamefuse`], [`TestServer::admin`]). Every answer is
+//! checked against the documents of its surface.
 
-#![allow(dead_code, reason = "each test binary uses part of this module")]
-
+pub mod admin;
+pub mod gamefuse;
+pub mod i3d;
+pub mod kgen;
+pub mod logs;
 pub mod openapi;
 
 use std::sync::Arc;
@@ -35,6 +41,96 @@ pub struct Resp {
     pub headers: reqwest::header::HeaderMap,
     pub json: Value,
     pub text: String,
+}
+
+impl Resp {
+    /// The Content-Type, or "".
+    pub fn content_type(&self) -> &str {
+        self.headers
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    }
+}
+
+/// A request being built ([`TestServer::request`]). [`Call::send`] sends it and checks the
+/// answer against i3D's published document (under `/v3/`) and Playgate's own documents.
+pub struct Call {
+    method: String,
+    path: String,
+    rb: reqwest::RequestBuilder,
+}
+
+impl Call {
+    /// Adds a header.
+    pub fn header(self, name: &str, value: &str) -> Call {
+        Call {
+            rb: self.rb.header(name, value),
+            ..self
+        }
+    }
+
+    /// Adds headers.
+    pub fn headers(self, headers: &[(&str, &str)]) -> Call {
+        headers.iter().fold(self, |c, (k, v)| c.header(k, v))
+    }
+
+    /// A JSON body, as text (`Content-Type: application/json`).
+    pub fn body(self, json: &str) -> Call {
+        self.header("content-type", "application/json").raw_body(json)
+    }
+
+    /// A JSON body as text, if any.
+    pub fn body_opt(self, json: Option<&str>) -> Call {
+        match json {
+            Some(b) => self.body(b),
+            None => self,
+        }
+    }
+
+    /// A JSON body.
+    pub fn json(self, v: &Value) -> Call {
+        self.body(&v.to_string())
+    }
+
+    /// A body as is, with no Content-Type of its own.
+    pub fn raw_body(self, body: &str) -> Call {
+        Call {
+            rb: self.rb.body(body.to_owned()),
+            ..self
+        }
+    }
+
+    /// A multipart/form-data body with string values (browser `FormData`).
+    pub fn form(self, fields: &[(&str, &str)]) -> Call {
+        let form = fields.iter().fold(reqwest::multipart::Form::new(), |f, (k, v)| {
+            f.text(k.to_string(), v.to_string())
+        });
+        Call {
+            rb: self.rb.multipart(form),
+            ..self
+        }
+    }
+
+    /// Sends the request; the answer, checked against the documents.
+    pub async fn send(self) -> Resp {
+        let resp = self.rb.send().await.expect("send");
+        let status = resp.status().as_u16();
+        let headers = resp.headers().clone();
+        let text = resp.text().await.expect("body");
+        // i3D's answers against i3D's published document, as its clients read them.
+        if let Err(e) = crate::i3d::schema::check(&self.method, &self.path, status, &text) {
+            panic!("{e}");
+        }
+        openapi::assert_documented(&self.method, &self.path, status, &headers, &text);
+        let json = serde_json::from_str(&text).unwrap_or(Value::Null);
+        Resp {
+            status,
+            headers,
+            json,
+            text,
+        }
+    }
 }
 
 /// Starts a server on `backend` (None: PostgreSQL not configured, test skipped), with
@@ -83,43 +179,33 @@ pub async fn spawn(backend: Backend) -> Option<TestServer> {
 }
 
 impl TestServer {
-    /// Sends a request with the game's credentials (`creds`: Some((id, secret)) to override,
-    /// or use [`TestServer::send`] for none).
-    pub async fn call(&self, method: &str, path: &str, body: Option<&str>) -> Resp {
-        let creds = (
-            self.game.game.client_id.clone(),
-            self.game.client_secret.expose().to_owned(),
-        );
-        self.send(method, path, body, Some((&creds.0, &creds.1))).await
+    /// A request to `method path` (the path may carry a query), to build and send.
+    pub fn request(&self, method: &str, path: &str) -> Call {
+        let verb = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
+        Call {
+            method: method.to_owned(),
+            path: path.to_owned(),
+            rb: self.http.request(verb, format!("{}{}", self.base, path)),
+        }
     }
 
-    /// Sends a request with the given credentials (or none).
+    /// Sends a request with the game's KGeN credentials and a JSON body.
+    pub async fn call(&self, method: &str, path: &str, body: Option<&str>) -> Resp {
+        self.kgen().call(method, path, body).await
+    }
+
+    /// Sends a request with the given KGeN credentials (or none) and a JSON body.
     pub async fn send(&self, method: &str, path: &str, body: Option<&str>, creds: Option<(&str, &str)>) -> Resp {
-        let verb = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
-        let mut req = self.http.request(verb, format!("{}{}", self.base, path));
-        if let Some((id, secret)) = creds {
-            req = req.header("x-client-id", id).header("x-client-secret", secret);
-        }
-        if let Some(b) = body {
-            req = req.header("content-type", "application/json").body(b.to_owned());
-        }
-        let resp = req.send().await.expect("send");
-        let status = resp.status().as_u16();
-        let headers = resp.headers().clone();
-        let text = resp.text().await.expect("body");
-        openapi::assert_documented(method, path, status, &headers, &text);
-        let json = serde_json::from_str(&text).unwrap_or(Value::Null);
-        Resp {
-            status,
-            headers,
-            json,
-            text,
-        }
+        let kgen = match creds {
+            Some((id, secret)) => self.kgen().with_credentials(id, secret),
+            None => self.kgen().anonymous(),
+        };
+        kgen.call(method, path, body).await
     }
 
     /// `POST /s2s/session` with a JSON body; asserts 200.
     pub async fn open(&self, body: &str) -> Value {
-        let r = self.call("POST", "/s2s/session", Some(body)).await;
+        let r = self.kgen().open(body).await;
         assert_eq!(r.status, 200, "open session: {}", r.text);
         r.json
     }
@@ -195,21 +281,6 @@ pub fn jwt_parts(token: &str) -> (Value, Value) {
         serde_json::from_slice::<Value>(&raw).expect("json")
     };
     (part(), part())
-}
-
-/// Generates a test per backend from `async fn name(backend: Backend)`.
-#[macro_export]
-macro_rules! on_both_backends {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-            async fn $name() { super::$name($crate::common::Backend::Sqlite).await })*
-        }
-        mod postgres {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-            async fn $name() { super::$name($crate::common::Backend::Postgres).await })*
-        }
-    };
 }
 
 /// `password` hashed under argon2id parameters no test server is configured with (as an

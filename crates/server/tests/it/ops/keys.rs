@@ -2,13 +2,11 @@
 //! rotate`, another node) is picked up within the key-check period, and tokens naming an
 //! unknown key id do not make a node reload its keys per request.
 
-mod common;
-
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use crate::common::{Backend, TestServer, jwt_parts, spawn_with};
 use base64::Engine as _;
-use common::{Backend, TestServer, jwt_parts, spawn_with};
 use playgate_core::clock::Clock;
 use playgate_server::startup::{self, Running};
 use serde_json::{Value, json};
@@ -167,7 +165,7 @@ async fn rotation_across_nodes(b: Backend) {
     a.finish().await;
 }
 
-on_both_backends!(
+playgate_store::on_both_backends!(
     cli_rotation_reaches_the_running_server,
     unknown_key_ids_do_not_reload_per_request,
     rotation_across_nodes,

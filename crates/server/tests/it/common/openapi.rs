@@ -219,7 +219,7 @@ pub fn assert_documented(method: &str, path: &str, status: u16, headers: &reqwes
     }
 }
 
-/// The checker itself refuses what the documents refuse (run by `tests/openapi.rs`).
+/// The checker itself refuses what the documents refuse (run by `ops::openapi`).
 pub fn self_test() {
     let json = Some("application/json");
     let ok = r#"{"valid": false, "reason": "expired"}"#;

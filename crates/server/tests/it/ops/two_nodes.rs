@@ -6,15 +6,10 @@
 //! PostgreSQL only (the deployment that has several nodes); skipped when
 //! `PLAYGATE_TEST_POSTGRES_URL` is unset.
 
-mod common;
-#[path = "i3d/schema.rs"]
-mod schema;
-
 use std::time::Duration;
 
-use common::{Backend, Resp, TestServer, assert_error, spawn_with};
-use playgate_core::account::{AccessLevel, AccountDetails, AccountProfile, BillingDetails, NewAccount, NewApiKey};
-use playgate_core::crypto::Secret;
+use crate::common::kgen::token;
+use crate::common::{Backend, Resp, TestServer, assert_error, spawn_with};
 use playgate_server::config::Config;
 use serde_json::{Value, json};
 
@@ -39,48 +34,21 @@ async fn finish(a: TestServer, b: TestServer) {
     a.finish().await;
 }
 
-fn verify_body(v: &Value) -> String {
-    json!({ "access_token": v["access_token"] }).to_string()
-}
-
-fn refresh_body(v: &Value) -> String {
-    json!({ "refresh_token": v["refresh_token"] }).to_string()
-}
-
 async fn verify(node: &TestServer, tokens: &Value) -> Value {
-    let r = node
-        .call("POST", "/s2s/session/verify", Some(&verify_body(tokens)))
-        .await;
+    let r = node.kgen().verify(token(tokens, "access_token")).await;
     assert_eq!(r.status, 200, "{}", r.text);
     r.json
 }
 
 /// A request with headers and an optional JSON body.
 async fn req(node: &TestServer, method: &str, path: &str, headers: &[(&str, &str)], body: Option<Value>) -> Resp {
-    let m = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
-    let mut rb = node.http.request(m, format!("{}{}", node.base, path));
-    for (k, v) in headers {
-        rb = rb.header(*k, *v);
+    let call = node.request(method, path).headers(headers);
+    match body {
+        Some(b) => call.json(&b),
+        None => call,
     }
-    if let Some(b) = body {
-        rb = rb.header("content-type", "application/json").body(b.to_string());
-    }
-    let resp = rb.send().await.expect("send");
-    let status = resp.status().as_u16();
-    let headers = resp.headers().clone();
-    let text = resp.text().await.expect("body");
-    // Every i3D answer against i3D's published document, as in the i3d tests.
-    if let Err(e) = schema::check(method, path, status, &text) {
-        panic!("{e}");
-    }
-    // And every answer against Playgate's own documents.
-    common::openapi::assert_documented(method, path, status, &headers, &text);
-    Resp {
-        status,
-        headers,
-        json: serde_json::from_str(&text).unwrap_or(Value::Null),
-        text,
-    }
+    .send()
+    .await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -97,12 +65,7 @@ async fn a_session_created_on_one_node_is_valid_on_the_other() {
     assert_eq!(again["wallet_address"], opened["wallet_address"]);
     assert_eq!(again["name"], "Ann");
     // The pair B issued replaced A's refresh token, on A too.
-    assert_eq!(
-        a.call("POST", "/s2s/session/refresh", Some(&refresh_body(&again)))
-            .await
-            .status,
-        200
-    );
+    assert_eq!(a.kgen().refresh(token(&again, "refresh_token")).await.status, 200);
     finish(a, b).await;
 }
 
@@ -117,8 +80,7 @@ async fn a_session_ended_on_one_node_is_invalid_on_the_other() {
         json!({"valid": false, "reason": "session_ended"})
     );
     assert_error(
-        &a.call("POST", "/s2s/session/refresh", Some(&refresh_body(&opened)))
-            .await,
+        &a.kgen().refresh(token(&opened, "refresh_token")).await,
         401,
         "unauthorized",
         None,
@@ -134,17 +96,14 @@ async fn a_session_ended_on_one_node_is_invalid_on_the_other() {
 async fn refresh_reuse_on_the_other_node_ends_the_session() {
     let Some((a, b)) = two_nodes().await else { return };
     let opened = a.open(r#"{"user_id": "u1"}"#).await;
-    let r = a
-        .call("POST", "/s2s/session/refresh", Some(&refresh_body(&opened)))
-        .await;
+    let r = a.kgen().refresh(token(&opened, "refresh_token")).await;
     assert_eq!(r.status, 200, "{}", r.text);
     let rotated = r.json;
     assert_eq!(verify(&b, &rotated).await["valid"], true);
     // The replaced refresh token, presented to B after its grace period: reuse.
     a.advance(Duration::from_secs(a.config.refresh_grace_secs + 1));
     assert_error(
-        &b.call("POST", "/s2s/session/refresh", Some(&refresh_body(&opened)))
-            .await,
+        &b.kgen().refresh(token(&opened, "refresh_token")).await,
         401,
         "unauthorized",
         None,
@@ -155,8 +114,7 @@ async fn refresh_reuse_on_the_other_node_ends_the_session() {
         json!({"valid": false, "reason": "session_ended"})
     );
     assert_error(
-        &a.call("POST", "/s2s/session/refresh", Some(&refresh_body(&rotated)))
-            .await,
+        &a.kgen().refresh(token(&rotated, "refresh_token")).await,
         401,
         "unauthorized",
         None,
@@ -189,35 +147,17 @@ async fn a_game_disabled_on_one_node_is_refused_on_the_other() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn an_i3d_logout_on_one_node_ends_the_login_on_the_other() {
     let Some((a, b)) = two_nodes().await else { return };
-    a.running
-        .core
-        .create_account(NewAccount {
-            user_name: "ann".into(),
-            password: Secret::new(PASSWORD),
-            profile: AccountProfile {
-                email: "ann@example.com".into(),
-                ..AccountProfile::default()
-            },
-            access_level: AccessLevel::Regular,
-            trial_days: None,
-            email_validated: true,
-            details: AccountDetails::default(),
-            billing: BillingDetails::default(),
-        })
-        .await
-        .expect("account");
-    let (_, key) = a.running.core.create_api_key(NewApiKey::default()).await.expect("key");
-    let key = [("PRIVATE-TOKEN", key.expose())];
-    let login = json!({"userName": "ann", "password": PASSWORD});
-    let r = req(&a, "POST", "/v3/session/login", &key, Some(login)).await;
+    a.i3d_account("ann", PASSWORD).await;
+    let key = a.i3d_key().await;
+    let r = a.i3d(&key).login("ann", PASSWORD).await;
     assert_eq!(r.status, 200, "{}", r.text);
-    let r = req(&b, "GET", "/v3/session/user", &key, None).await;
+    let r = b.i3d(&key).user().await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.json["userName"], "ann");
 
-    let r = req(&b, "POST", "/v3/session/logout", &key, None).await;
+    let r = b.i3d(&key).logout().await;
     assert_eq!(r.status, 204, "{}", r.text);
-    let r = req(&a, "GET", "/v3/session/user", &key, None).await;
+    let r = a.i3d(&key).user().await;
     assert_eq!(r.status, 404, "{}", r.text);
     assert_eq!(r.json["errorMessage"], "Not logged in", "{}", r.text);
     finish(a, b).await;

@@ -4,11 +4,9 @@
 //! (That every route is documented is a unit test of `playgate_api::openapi`, next to the
 //! route recorder.)
 
-mod common;
-
 use std::collections::BTreeSet;
 
-use common::{Backend, spawn};
+use crate::common::{self, Backend, spawn};
 use serde_json::{Map, Value, json};
 
 #[test]
@@ -129,7 +127,7 @@ const EXTRA: [&str; 5] = ["400", "401", "413", "429", "503"];
 
 #[test]
 fn the_i3d_document_agrees_with_i3ds_own() {
-    let theirs: Value = serde_json::from_str(include_str!("fixtures/i3d-v3-session.openapi.json")).expect("json");
+    let theirs: Value = serde_json::from_str(include_str!("../../fixtures/i3d-v3-session.openapi.json")).expect("json");
     let ours: Value = serde_json::from_str(playgate_api::openapi::json("i3d").expect("i3d")).expect("json");
     assert_eq!(ours["openapi"], "3.1.0");
     assert_eq!(
@@ -200,7 +198,7 @@ fn the_i3d_document_agrees_with_i3ds_own() {
 
 #[test]
 fn the_comparison_sees_a_difference() {
-    let theirs: Value = serde_json::from_str(include_str!("fixtures/i3d-v3-session.openapi.json")).expect("json");
+    let theirs: Value = serde_json::from_str(include_str!("../../fixtures/i3d-v3-session.openapi.json")).expect("json");
     let user = normalize(&json!({"$ref": "#/components/schemas/SessionUser"}), &theirs);
     let mut changed = theirs.clone();
     changed["components"]["schemas"]["AccountDetails"]["properties"]["language"]["type"] = json!("string");

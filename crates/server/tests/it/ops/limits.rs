@@ -5,15 +5,11 @@
 //! free-form values are capped; and with PostgreSQL unreachable every dialect answers 503
 //! with `Retry-After` within about a second, and recovers as soon as it returns.
 
-mod common;
-#[path = "i3d/schema.rs"]
-mod schema;
-
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use common::{Backend, Resp, TestServer, spawn_with};
+use crate::common::{Backend, Resp, TestServer, assert_error, spawn_with};
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use tokio::net::{TcpListener, TcpStream};
@@ -23,44 +19,15 @@ use tokio::task::JoinHandle;
 const ADMIN: &str = "admin-token-0123456789";
 
 async fn req(srv: &TestServer, method: &str, path: &str, headers: &[(&str, &str)], body: Option<String>) -> Resp {
-    let m = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
-    let mut r = srv.http.request(m, format!("{}{}", srv.base, path));
-    for (k, v) in headers {
-        r = r.header(*k, *v);
-    }
-    if let Some(b) = body {
-        r = r.header("content-type", "application/json").body(b);
-    }
-    let resp = r.send().await.expect("send");
-    let status = resp.status().as_u16();
-    let headers = resp.headers().clone();
-    let text = resp.text().await.expect("body");
-    // Every i3D answer against i3D's published document, as in the i3d tests.
-    if let Err(e) = schema::check(method, path, status, &text) {
-        panic!("{e}");
-    }
-    // And every answer against Playgate's own documents.
-    common::openapi::assert_documented(method, path, status, &headers, &text);
-    let json = serde_json::from_str(&text).unwrap_or(Value::Null);
-    Resp {
-        status,
-        headers,
-        json,
-        text,
-    }
-}
-
-fn content_type(r: &Resp) -> &str {
-    r.headers
-        .get("content-type")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
+    srv.request(method, path)
+        .headers(headers)
+        .body_opt(body.as_deref())
+        .send()
+        .await
 }
 
 fn assert_kgen(r: &Resp, status: u16, code: &str) {
-    assert_eq!(r.status, status, "{}", r.text);
-    assert_eq!(r.json["error"], code, "{}", r.text);
-    assert!(r.json["message"].as_str().is_some_and(|m| !m.is_empty()), "{}", r.text);
+    assert_error(r, status, code, None);
 }
 
 fn assert_i3d(r: &Resp, status: u16, code: i64) {
@@ -82,7 +49,7 @@ fn assert_gamefuse_invalid(r: &Resp) {
 
 fn assert_gamefuse(r: &Resp, status: u16) {
     assert_eq!(r.status, status, "{}", r.text);
-    assert!(content_type(r).starts_with("text/plain"), "{}", content_type(r));
+    assert!(r.content_type().starts_with("text/plain"), "{}", r.content_type());
     assert!(!r.text.trim().is_empty());
 }
 
@@ -293,19 +260,13 @@ async fn bodies_over_the_limit(b: Backend) {
         .await
         .expect("send");
     assert_eq!(resp.status().as_u16(), 413);
-    let bearer = format!("Bearer {ADMIN}");
-    let auth = [("authorization", bearer.as_str())];
-    let r = req(&srv, "POST", "/admin/accounts", &auth, Some(big.clone())).await;
+    let admin = srv.admin(ADMIN);
+    let r = admin.post("/admin/accounts", &big).await;
     assert_kgen(&r, 413, "payload_too_large");
     let game = srv.game.game.id.0;
-    let r = req(
-        &srv,
-        "PUT",
-        &format!("/admin/gamefuse/games/{game}/variables/k"),
-        &auth,
-        Some(big),
-    )
-    .await;
+    let r = admin
+        .call("PUT", &format!("/admin/gamefuse/games/{game}/variables/k"), Some(&big))
+        .await;
     assert_kgen(&r, 413, "payload_too_large");
     srv.finish().await;
 }
@@ -316,8 +277,7 @@ async fn routing_failures_in_each_format(b: Backend) {
     let Some(srv) = spawn_with(b, |c| c.admin_token = Some(ADMIN.into())).await else {
         return;
     };
-    let bearer = format!("Bearer {ADMIN}");
-    let auth = [("authorization", bearer.as_str())];
+    let admin = srv.admin(ADMIN);
     let r = req(&srv, "GET", "/s2s/nothing", &[], None).await;
     assert_kgen(&r, 404, "not_found");
     assert_eq!(
@@ -328,40 +288,17 @@ async fn routing_failures_in_each_format(b: Backend) {
     let r = req(&srv, "GET", "/s2s/session", &[], None).await;
     assert_kgen(&r, 405, "method_not_allowed");
     assert!(r.headers.get("allow").is_some(), "Allow kept");
-    let creds = [
-        ("x-client-id", srv.game.game.client_id.clone()),
-        ("x-client-secret", srv.game.client_secret.expose().to_owned()),
-    ];
-    let creds: Vec<(&str, &str)> = creds.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let r = req(&srv, "DELETE", "/s2s/session/%FF%FE", &creds, None).await;
+    let r = srv.kgen().end("%FF%FE").await;
     assert_kgen(&r, 400, "invalid_request");
     assert_i3d(&req(&srv, "GET", "/v3/nothing", &[], None).await, 404, 10001);
     assert_i3d(&req(&srv, "GET", "/v3/session/login", &[], None).await, 405, 10007);
     assert_gamefuse(&req(&srv, "GET", "/api/v3/nothing", &[], None).await, 404);
     // The whole admin API, game data included, answers in one format.
-    assert_kgen(
-        &req(&srv, "GET", "/admin/gamefuse/nothing", &auth, None).await,
-        404,
-        "not_found",
-    );
-    assert_kgen(
-        &req(
-            &srv,
-            "POST",
-            &format!("/admin/gamefuse/games/{}/variables", srv.game.game.id.0),
-            &auth,
-            None,
-        )
-        .await,
-        405,
-        "method_not_allowed",
-    );
-    assert_kgen(&req(&srv, "GET", "/admin/nothing", &auth, None).await, 404, "not_found");
-    assert_kgen(
-        &req(&srv, "GET", "/admin/accounts", &auth, None).await,
-        405,
-        "method_not_allowed",
-    );
+    assert_kgen(&admin.get("/admin/gamefuse/nothing").await, 404, "not_found");
+    let variables = format!("/admin/gamefuse/games/{}/variables", srv.game.game.id.0);
+    assert_kgen(&admin.call("POST", &variables, None).await, 405, "method_not_allowed");
+    assert_kgen(&admin.get("/admin/nothing").await, 404, "not_found");
+    assert_kgen(&admin.get("/admin/accounts").await, 405, "method_not_allowed");
     srv.finish().await;
     // No admin token: the admin API does not exist, in its own format.
     let Some(srv) = spawn_with(b, |_| {}).await else { return };
@@ -665,7 +602,7 @@ async fn postgres_outage() {
     relay.accept.abort();
 }
 
-on_both_backends!(
+playgate_store::on_both_backends!(
     slow_heads_and_idle_connections,
     slow_body_hits_the_request_timeout,
     idle_connections_beyond_the_cap,

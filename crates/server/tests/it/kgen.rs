@@ -2,12 +2,10 @@
 //! tolerant input, every error, tokens (expiry, refresh rotation and reuse, verify), ending
 //! sessions, secret rotation, disabled games, tenant isolation, and concurrency.
 
-mod common;
-
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use common::{Backend, assert_error, json_type, jwt_parts, spawn, spawn_with};
+use crate::common::{Backend, assert_error, json_type, jwt_parts, spawn, spawn_with};
 use playgate_core::ids::GameId;
 use serde_json::{Value, json};
 
@@ -500,7 +498,7 @@ async fn health_and_unknown_routes(b: Backend) {
     srv.finish().await;
 }
 
-on_both_backends!(
+playgate_store::on_both_backends!(
     golden_seed_responses,
     token_claims,
     create_then_retrieve_merges_profile,
@@ -674,7 +672,7 @@ mod grace {
         srv.finish().await;
     }
 
-    crate::on_both_backends!(
+    playgate_store::on_both_backends!(
         lost_refresh_response_is_retried_within_grace,
         replaced_tokens_outside_grace_end_the_session,
         zero_grace_is_strict,

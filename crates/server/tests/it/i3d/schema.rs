@@ -10,7 +10,7 @@ use std::sync::LazyLock;
 
 use serde_json::{Map, Value, json};
 
-const DOCUMENT: &str = include_str!("../fixtures/i3d-v3-session.openapi.json");
+const DOCUMENT: &str = include_str!("../../fixtures/i3d-v3-session.openapi.json");
 
 /// Statuses the dialect answers beyond the document, for every operation: 400 for
 /// invalid input, 401 for a missing, unknown, expired or not-allowed `PRIVATE-TOKEN` (the

@@ -1,0 +1,7 @@
+//! The store contract, one binary: the same suite against SQLite (always) and PostgreSQL
+//! (when `PLAYGATE_TEST_POSTGRES_URL` is set), each test on its own fresh database. A
+//! module per part of the contract.
+
+mod accounts;
+mod gamefuse;
+mod sessions;
