@@ -8,10 +8,13 @@
 
 pub mod account;
 pub mod account_store;
+pub mod client_users;
 pub mod clock;
 pub mod crypto;
+pub mod economy;
 pub mod error;
 pub mod game;
+pub mod game_variables;
 pub mod gamefuse;
 pub mod ids;
 pub mod limits;
@@ -20,12 +23,15 @@ pub mod login;
 pub mod metrics;
 pub mod password;
 pub mod player;
+pub mod rounds;
 pub mod service;
 pub mod session;
 pub mod settings;
+pub mod social;
 pub mod store;
 pub mod token;
 pub mod totp;
+pub mod vendor;
 pub mod wallet;
 
 pub use error::{Conflict, ConstraintKind, Entity, Error, Forbidden, Result, Unauthorized};

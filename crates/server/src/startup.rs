@@ -122,8 +122,8 @@ pub fn admin_token(config: &Config) -> Result<Option<Secret>, BoxError> {
     Ok(Some(Secret::new(text)))
 }
 
-fn app_state(config: &Config, core: Playgate, net: NetConfig) -> Result<AppState, BoxError> {
-    let mut state = AppState::new(core, net);
+fn app_state(config: &Config, core: Playgate, gamefuse: Gamefuse, net: NetConfig) -> Result<AppState, BoxError> {
+    let mut state = AppState::new(core, gamefuse, net);
     if let Some(path) = &config.geoip_database {
         state = state.with_geoip(GeoIp::open(path)?);
     }
@@ -144,7 +144,8 @@ pub struct Running {
     shutdown: CancellationToken,
     task: JoinHandle<std::io::Result<()>>,
     store: Arc<SqlStore>,
-    gamefuse: Gamefuse,
+    /// The GameFuse service it serves.
+    pub gamefuse: Gamefuse,
     flusher: JoinHandle<()>,
     grace: Duration,
 }
@@ -226,8 +227,8 @@ pub async fn start(config: Config, clock: Arc<dyn Clock>) -> Result<Running, Box
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
     let addr = listener.local_addr()?;
-    let gamefuse = crate::gamefuse::service(&config, core.clone(), addr)?;
-    let mut state = app_state(&config, core.clone(), net)?.with_gamefuse(gamefuse.clone());
+    let gamefuse = crate::gamefuse::service(&config, core.clone(), store.clone(), addr)?;
+    let mut state = app_state(&config, core.clone(), gamefuse.clone(), net)?;
     let exposition = exposition(&config, &state, &core, &store)?;
     let shutdown = CancellationToken::new();
     let (metrics_addr, metrics_task) = match config.metrics_listen {

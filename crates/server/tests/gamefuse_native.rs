@@ -9,10 +9,8 @@
 
 mod common;
 
-use std::sync::Arc;
-
 use common::{Backend, Resp, TestServer, spawn_with};
-use playgate_core::gamefuse::{Gamefuse, GamefuseSettings, NoMailer};
+use playgate_core::gamefuse::Gamefuse;
 use serde_json::{Value, json};
 
 const SUITE_NAME: &str = "system-suite";
@@ -116,11 +114,7 @@ impl Env {
     }
 
     fn gamefuse(&self) -> Gamefuse {
-        Gamefuse::new(
-            self.srv.running.core.clone(),
-            GamefuseSettings::default(),
-            Arc::new(NoMailer),
-        )
+        self.srv.running.gamefuse.clone()
     }
 }
 

@@ -11,18 +11,22 @@
 //! statements.
 
 mod account_store_impl;
+mod client_users;
+mod economy;
 mod error;
 mod exec;
-mod gamefuse_impl;
-mod gamefuse_rows;
-mod gamefuse_social_impl;
+mod game_variables;
+mod gamefuse;
 mod health;
 mod lite;
 mod metrics;
 mod migrate;
 pub use exec::STATEMENT_TARGET;
 pub use migrate::{Migration, migrations};
+mod rounds;
 mod rows;
+mod social;
+mod sql;
 mod store_impl;
 pub mod testing;
 mod writer;

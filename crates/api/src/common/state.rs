@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use ipnet::IpNet;
 use playgate_core::crypto::Secret;
-use playgate_core::gamefuse::{Gamefuse, GamefuseSettings, NoMailer};
+use playgate_core::gamefuse::Gamefuse;
 use playgate_core::service::Playgate;
 
 use super::geoip::GeoIp;
@@ -64,14 +64,14 @@ pub struct AppParts {
 }
 
 impl AppState {
-    /// State for a core and network settings.
-    pub fn new(core: Playgate, net: NetConfig) -> Self {
+    /// State for a core, the GameFuse service and network settings.
+    pub fn new(core: Playgate, gamefuse: Gamefuse, net: NetConfig) -> Self {
         let geo = GeoIp::embedded().unwrap_or_else(|e| {
             tracing::error!(error = %e, "GeoIP disabled");
             GeoIp::none()
         });
         AppState(Arc::new(AppParts {
-            gamefuse: Gamefuse::new(core.clone(), GamefuseSettings::default(), Arc::new(NoMailer)),
+            gamefuse,
             core,
             net: Arc::new(net),
             geo: Arc::new(geo),
@@ -83,12 +83,6 @@ impl AppState {
     /// Uses this GeoIP database instead of the embedded one.
     pub fn with_geoip(mut self, geo: GeoIp) -> Self {
         Arc::make_mut(&mut self.0).geo = Arc::new(geo);
-        self
-    }
-
-    /// The same state with a configured GameFuse service.
-    pub fn with_gamefuse(mut self, gamefuse: Gamefuse) -> Self {
-        Arc::make_mut(&mut self.0).gamefuse = gamefuse;
         self
     }
 }

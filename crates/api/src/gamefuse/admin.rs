@@ -3,26 +3,24 @@
 //! `Authorization: Bearer <admin_token>` (compared in constant time); without a configured
 //! `admin_token` the API does not exist (404). Errors are text/plain as in the dialect.
 
-use axum::Json;
-use axum::extract::{FromRequestParts, Path, State};
-use axum::http::StatusCode;
-use axum::http::request::Parts;
-use bytes::Bytes;
-use playgate_core::Error;
-use playgate_core::crypto::SecretHash;
-use playgate_core::gamefuse::economy::NewStoreItem;
-use playgate_core::gamefuse::keys::RouteAccess;
-use playgate_core::ids::GameId;
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
-
 use super::GfError;
 use super::wire::{MessageOut, StoreItemIn, SuiteItemOut, VariableOut};
 use crate::common::client_ip::ClientIp;
 use crate::common::json;
 use crate::common::routes::Routes;
 use crate::common::state::AppState;
-use playgate_core::{Entity, Unauthorized};
+use axum::Json;
+use axum::extract::{FromRequestParts, Path, State};
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use bytes::Bytes;
+use playgate_core::crypto::SecretHash;
+use playgate_core::economy::store_items::NewStoreItem;
+use playgate_core::gamefuse::keys::RouteAccess;
+use playgate_core::ids::GameId;
+use playgate_core::{Entity, Error, Unauthorized};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 /// An authenticated operator.
 pub struct Admin;

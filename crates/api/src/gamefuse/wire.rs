@@ -2,19 +2,22 @@
 //! JSON types: integer ids, real booleans, ISO-8601 times with milliseconds, `null` for
 //! "not set". Requests are tolerant: every value may arrive as a string (multipart forms).
 
+use crate::common::lenient;
+use playgate_core::client_users::{ClientUser, SignedIn};
 use playgate_core::clock::Timestamp;
+use playgate_core::economy::attributes::UserAttribute;
+use playgate_core::economy::leaderboards::LeaderboardEntry;
+use playgate_core::economy::store_items::{Owned, StoreItem};
 use playgate_core::game::Game;
-use playgate_core::gamefuse::chats::{Chat, GroupAttribute, Message};
-use playgate_core::gamefuse::economy::{GameVariable, LeaderboardEntry, Owned, StoreItem, UserAttribute};
-use playgate_core::gamefuse::social::{
-    ConnectionView, FriendLists, FriendRequest, GameRound, Group, GroupDetail, GroupView, Ranking, Relations,
-};
-use playgate_core::gamefuse::users::SignedIn;
-use playgate_core::gamefuse::{GfUser, iso_millis};
+use playgate_core::game_variables::GameVariable;
+use playgate_core::gamefuse::social::Relations;
+use playgate_core::rounds::{GameRound, Ranking};
+use playgate_core::social::chats::{Chat, Message};
+use playgate_core::social::friends::{FriendLists, FriendRequest};
+use playgate_core::social::groups::{ConnectionView, Group, GroupAttribute, GroupDetail, GroupView};
+use playgate_core::vendor::gamefuse::iso_millis;
 use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::ToSchema;
-
-use crate::common::lenient;
 
 /// `true`, `"true"`, `"1"`, `1`; anything else is false; absent is `None`.
 pub fn flag<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
@@ -397,7 +400,7 @@ pub struct UserPublicOut {
 }
 
 impl UserPublicOut {
-    pub fn new(u: &GfUser) -> Self {
+    pub fn new(u: &ClientUser) -> Self {
         UserPublicOut {
             id: u.id.0,
             username: u.username.clone(),
@@ -426,7 +429,7 @@ pub struct UserSelfOut {
 }
 
 impl UserSelfOut {
-    pub fn new(u: &GfUser, token: Option<String>, now: Timestamp) -> Self {
+    pub fn new(u: &ClientUser, token: Option<String>, now: Timestamp) -> Self {
         let (events_month, sessions_month) = u.current_month(now);
         UserSelfOut {
             public: UserPublicOut::new(u),
@@ -505,7 +508,7 @@ pub struct OtherUserOut {
 }
 
 impl OtherUserOut {
-    pub fn new(u: &GfUser, rel: Relations) -> Self {
+    pub fn new(u: &ClientUser, rel: Relations) -> Self {
         OtherUserOut {
             public: UserPublicOut::new(u),
             last_login: u.last_login.map(iso_millis),
@@ -892,7 +895,7 @@ impl GroupOut {
         if let Some(pending) = d.pending {
             let (invites, requests): (Vec<_>, Vec<_>) = pending
                 .into_iter()
-                .partition(|c| c.connection.kind == playgate_core::gamefuse::social::ConnectionKind::Invite);
+                .partition(|c| c.connection.kind == playgate_core::social::groups::ConnectionKind::Invite);
             g.invites = Some(invites.into_iter().map(ConnectionOut::from).collect());
             g.join_requests = Some(requests.into_iter().map(ConnectionOut::from).collect());
         }

@@ -2,284 +2,21 @@
 //! membership, game rounds, and the relations of a user's full data (1.3). The rules of who
 //! may do what live here; the dialect only translates, the store only stores.
 
+use super::Gamefuse;
+use super::users::Caller;
+use crate::client_users::ClientUser;
+use crate::ids::{GameId, PlayerId};
+use crate::rounds::{GameRound, Multiplayer, NewRound, RoundInput, RoundPatch};
+use crate::social::chats::Chat;
+use crate::social::friends::{FriendLink, FriendLists, FriendRequest};
+use crate::social::groups::{
+    ConnectCommand, Connection, ConnectionKind, ConnectionView, Group, GroupDetail, GroupInput, GroupPatch, GroupView,
+    Member, NewGroup,
+};
+use crate::{Conflict, Entity, Error, Forbidden, Result, Unauthorized};
 use std::collections::{HashMap, HashSet};
 
-use super::users::Caller;
-use super::{Gamefuse, GfUser};
-use crate::clock::Timestamp;
-use crate::ids::{GameId, PlayerId};
-use crate::{Conflict, Entity, Forbidden, Unauthorized};
-use crate::{Error, Result};
-
 // ------------------------------------------------------------------ types
-
-/// A friendship row: a pending request or an accepted friendship.
-#[derive(Debug, Clone)]
-pub struct Friendship {
-    pub id: i64,
-    pub game_id: GameId,
-    pub requester: PlayerId,
-    pub addressee: PlayerId,
-    /// `pending` or `accepted`.
-    pub status: String,
-    pub created_at: Timestamp,
-}
-
-/// A friendship as one of its users sees it: the other party and the direction.
-#[derive(Debug, Clone)]
-pub struct FriendLink {
-    pub friendship_id: i64,
-    pub accepted: bool,
-    /// Whether the other party sent it.
-    pub incoming: bool,
-    pub requested_at: Timestamp,
-    pub other: GfUser,
-}
-
-/// A pending request as its lists show it (reference 1.4).
-#[derive(Debug, Clone)]
-pub struct FriendRequest {
-    pub friendship_id: i64,
-    pub requested_at: Timestamp,
-    /// The other party.
-    pub user: GfUser,
-}
-
-/// A user's friends and pending requests (reference 10.5), newest first.
-#[derive(Debug, Clone, Default)]
-pub struct FriendLists {
-    pub friends: Vec<GfUser>,
-    pub incoming: Vec<FriendRequest>,
-    pub outgoing: Vec<FriendRequest>,
-}
-
-/// A group's stored settings and member count.
-#[derive(Debug, Clone)]
-pub struct Group {
-    pub id: i64,
-    pub game_id: GameId,
-    pub name: String,
-    pub group_type: String,
-    pub can_auto_join: bool,
-    pub is_invite_only: bool,
-    pub max_group_size: Option<i64>,
-    pub searchable: bool,
-    pub admins_only_can_create_attributes: bool,
-    pub member_count: i64,
-    pub created_at: Timestamp,
-}
-
-/// A new group.
-#[derive(Debug, Clone)]
-pub struct NewGroup {
-    pub game_id: GameId,
-    pub creator: PlayerId,
-    pub name: String,
-    pub group_type: String,
-    pub can_auto_join: bool,
-    pub is_invite_only: bool,
-    pub max_group_size: Option<i64>,
-    pub searchable: bool,
-    pub admins_only_can_create_attributes: bool,
-    pub now: Timestamp,
-}
-
-/// Changes to a group (reference 11.5); `None` keeps the value. `max_group_size:
-/// Some(None)` clears the limit.
-#[derive(Debug, Clone, Default)]
-pub struct GroupPatch {
-    pub name: Option<String>,
-    pub can_auto_join: Option<bool>,
-    pub is_invite_only: Option<bool>,
-    pub max_group_size: Option<Option<i64>>,
-}
-
-/// An accepted member of a group.
-#[derive(Debug, Clone)]
-pub struct Member {
-    pub group_id: i64,
-    pub user: GfUser,
-    pub is_admin: bool,
-}
-
-/// What a connection is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ConnectionKind {
-    Invite,
-    JoinRequest,
-    /// A self-join or the creator's membership.
-    Join,
-}
-
-impl ConnectionKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ConnectionKind::Invite => "invite",
-            ConnectionKind::JoinRequest => "join_request",
-            ConnectionKind::Join => "join",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "invite" => Some(ConnectionKind::Invite),
-            "join_request" => Some(ConnectionKind::JoinRequest),
-            "join" => Some(ConnectionKind::Join),
-            _ => None,
-        }
-    }
-}
-
-/// A user's one connection to a group (reference 1.7). `status` is `pending`,
-/// `accepted` or `removed` (an admin removed the user: later self-joins are refused).
-#[derive(Debug, Clone)]
-pub struct Connection {
-    pub id: i64,
-    pub group_id: i64,
-    pub player_id: PlayerId,
-    pub inviter_id: Option<PlayerId>,
-    pub kind: ConnectionKind,
-    pub status: String,
-    pub is_admin: bool,
-    pub created_at: Timestamp,
-}
-
-/// A group with its members and admins.
-#[derive(Debug, Clone)]
-pub struct GroupView {
-    pub group: Group,
-    pub members: Vec<GfUser>,
-    pub admins: Vec<GfUser>,
-}
-
-/// A group as `GET /groups/{id}` shows it: with pending connections for admins.
-#[derive(Debug, Clone)]
-pub struct GroupDetail {
-    pub view: GroupView,
-    /// `Some` only for admins.
-    pub pending: Option<Vec<ConnectionView>>,
-}
-
-/// A connection with its users and group.
-#[derive(Debug, Clone)]
-pub struct ConnectionView {
-    pub connection: Connection,
-    pub user: GfUser,
-    pub inviter: Option<GfUser>,
-    pub group: Option<GroupView>,
-}
-
-/// A group's creation or update command.
-#[derive(Debug, Clone, Default)]
-pub struct GroupInput {
-    pub name: Option<String>,
-    pub group_type: Option<String>,
-    pub can_auto_join: Option<bool>,
-    pub is_invite_only: Option<bool>,
-    /// `Some(None)`: explicitly no limit.
-    pub max_group_size: Option<Option<i64>>,
-    pub searchable: Option<bool>,
-    pub admins_only_can_create_attributes: Option<bool>,
-}
-
-/// `POST /group_connections` (reference 11.7).
-#[derive(Debug, Clone)]
-pub struct ConnectCommand {
-    pub group_id: i64,
-    /// `None`: the caller asks to be in the group, and the group's settings decide how
-    /// (the native SDKs send no action, reference 17.3): a join where it may be joined
-    /// freely, a pending join request otherwise.
-    pub kind: Option<ConnectionKind>,
-    /// The invitee, for invites.
-    pub username: Option<String>,
-    /// The user the connection is for, as the native SDKs send it. Without an action, a
-    /// user other than the caller makes it an invite of that user (the Unreal SDK invites
-    /// with the same body it joins with); otherwise it is not trusted and not needed.
-    pub user_id: Option<i64>,
-}
-
-/// A game round (reference 1.10). `metadata` is the JSON text as stored.
-#[derive(Debug, Clone)]
-pub struct GameRound {
-    pub id: i64,
-    pub game_id: GameId,
-    pub player_id: PlayerId,
-    pub game_type: String,
-    pub start_time: Timestamp,
-    pub end_time: Option<Timestamp>,
-    pub score: Option<f64>,
-    pub place: Option<i64>,
-    pub metadata: Option<String>,
-    pub multiplayer_id: Option<i64>,
-    pub created_at: Timestamp,
-    pub updated_at: Timestamp,
-    /// Every round of its multiplayer container, by place then score; empty otherwise.
-    pub rankings: Vec<Ranking>,
-}
-
-/// One entry of a multiplayer round's rankings.
-#[derive(Debug, Clone)]
-pub struct Ranking {
-    pub id: i64,
-    pub place: Option<i64>,
-    pub score: Option<f64>,
-    pub start_time: Timestamp,
-    pub end_time: Option<Timestamp>,
-    pub user: GfUser,
-}
-
-/// Which multiplayer container a new round joins.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Multiplayer {
-    /// A single-player round.
-    No,
-    /// A new container, mastered by the caller.
-    New(PlayerId),
-    /// An existing container.
-    Join(i64),
-}
-
-/// What the store needs to record a round.
-#[derive(Debug, Clone)]
-pub struct NewRound {
-    pub game_id: GameId,
-    pub player_id: PlayerId,
-    pub game_type: String,
-    pub start_time: Timestamp,
-    pub end_time: Option<Timestamp>,
-    pub score: Option<f64>,
-    pub place: Option<i64>,
-    pub metadata: Option<String>,
-    pub multiplayer: Multiplayer,
-    pub now: Timestamp,
-}
-
-/// A round's fields as the client sends them (reference 13.2/13.3); `None` keeps (or
-/// defaults) the value.
-#[derive(Debug, Clone, Default)]
-pub struct RoundInput {
-    pub game_user_id: Option<i64>,
-    pub game_type: Option<String>,
-    pub start_time: Option<Timestamp>,
-    pub end_time: Option<Timestamp>,
-    pub score: Option<f64>,
-    pub place: Option<i64>,
-    /// JSON text of an object.
-    pub metadata: Option<String>,
-    pub multiplayer: bool,
-    pub multiplayer_game_round_id: Option<i64>,
-}
-
-/// Changes to a round; `None` keeps the value.
-#[derive(Debug, Clone, Default)]
-pub struct RoundPatch {
-    pub game_type: Option<String>,
-    pub start_time: Option<Timestamp>,
-    pub end_time: Option<Timestamp>,
-    pub score: Option<f64>,
-    pub place: Option<i64>,
-    pub metadata: Option<String>,
-}
 
 /// The relation arrays of a user's full data (reference 1.3).
 #[derive(Debug, Clone, Default)]
@@ -293,16 +30,16 @@ pub struct Relations {
     pub group_join_requests: Vec<ConnectionView>,
     pub game_rounds: Vec<GameRound>,
     /// Page 1 of the user's direct chats (not for other users).
-    pub direct_chats: Vec<super::chats::Chat>,
+    pub direct_chats: Vec<Chat>,
     /// Page 1 of the chats of the user's groups (not for other users).
-    pub group_chats: Vec<super::chats::Chat>,
+    pub group_chats: Vec<Chat>,
 }
 
 // ------------------------------------------------------------------ rules
 
 const MAX_NAME: usize = 255;
 
-fn me(caller: &Caller) -> Result<&GfUser> {
+fn me(caller: &Caller) -> Result<&ClientUser> {
     caller.user()
 }
 
@@ -391,7 +128,7 @@ impl Gamefuse {
         }
         let other = self
             .store()
-            .gf_user_by_username(caller.game.id, &key)
+            .user_by_username(caller.game.id, &key)
             .await?
             .ok_or_else(|| Error::Conflict(Conflict::UnknownUser))?;
         if other.id == me.id {
@@ -399,7 +136,7 @@ impl Gamefuse {
         }
         let f = self
             .store()
-            .gf_insert_friendship(caller.game.id, me.id, other.id, self.now())
+            .insert_friendship(caller.game.id, me.id, other.id, self.now())
             .await?;
         Ok(FriendRequest {
             friendship_id: f.id,
@@ -414,16 +151,16 @@ impl Gamefuse {
         let me = me(caller)?;
         let f = self
             .store()
-            .gf_friendship(caller.game.id, id)
+            .friendship(caller.game.id, id)
             .await?
             .ok_or(Error::NotFound(Entity::Friendship))?;
         if f.addressee != me.id || f.status != "pending" {
             return Err(Error::Conflict(Conflict::NotFriendRequestRecipient));
         }
         let done = if accept {
-            self.store().gf_accept_friendship(id).await?
+            self.store().accept_friendship(id).await?
         } else {
-            self.store().gf_delete_friendship(id, "pending").await?
+            self.store().delete_friendship(id, "pending").await?
         };
         if !done {
             return Err(Error::Conflict(Conflict::FriendRequestNotPending));
@@ -436,13 +173,13 @@ impl Gamefuse {
         let me = me(caller)?;
         let f = self
             .store()
-            .gf_friendship(caller.game.id, id)
+            .friendship(caller.game.id, id)
             .await?
             .ok_or(Error::NotFound(Entity::Friendship))?;
         if f.requester != me.id || f.status != "pending" {
             return Err(Error::Conflict(Conflict::NotFriendRequestSender));
         }
-        if !self.store().gf_delete_friendship(id, "pending").await? {
+        if !self.store().delete_friendship(id, "pending").await? {
             return Err(Error::Conflict(Conflict::FriendRequestNotPending));
         }
         Ok(())
@@ -451,7 +188,7 @@ impl Gamefuse {
     /// `DELETE /unfriend`: ends an accepted friendship, either side.
     pub async fn unfriend(&self, caller: &Caller, other: i64) -> Result<()> {
         let me = me(caller)?;
-        if !self.store().gf_unfriend(me.id, PlayerId(other)).await? {
+        if !self.store().unfriend(me.id, PlayerId(other)).await? {
             return Err(Error::Conflict(Conflict::NotFriends));
         }
         Ok(())
@@ -464,7 +201,7 @@ impl Gamefuse {
             Some(id) if id != me.id.0 => self.user(caller, id).await?.id,
             _ => me.id,
         };
-        let mut lists = friend_lists(self.store().gf_friend_links(id).await?);
+        let mut lists = friend_lists(self.store().friend_links(id).await?);
         if id != me.id {
             lists.incoming.clear();
             lists.outgoing.clear();
@@ -475,15 +212,15 @@ impl Gamefuse {
     // -------------------------------------------------------------- groups
 
     async fn view(&self, game: GameId, id: i64) -> Result<GroupView> {
-        let groups = self.store().gf_groups(game, &[id]).await?;
+        let groups = self.store().groups(game, &[id]).await?;
         if groups.is_empty() {
             return Err(Error::NotFound(Entity::Group));
         }
-        let members = self.store().gf_members(&[id]).await?;
+        let members = self.store().members(&[id]).await?;
         views(groups, &members).pop().ok_or(Error::NotFound(Entity::Group))
     }
 
-    async fn admin_of(&self, caller: &Caller, group: i64) -> Result<(GfUser, GroupView)> {
+    async fn admin_of(&self, caller: &Caller, group: i64) -> Result<(ClientUser, GroupView)> {
         let me = me(caller)?.clone();
         let view = self.view(caller.game.id, group).await?;
         if !view.admins.iter().any(|a| a.id == me.id) {
@@ -512,7 +249,7 @@ impl Gamefuse {
             admins_only_can_create_attributes: input.admins_only_can_create_attributes.unwrap_or(true),
             now: self.now(),
         };
-        let id = self.store().gf_insert_group(&g).await?;
+        let id = self.store().insert_group(&g).await?;
         self.view(caller.game.id, id).await
     }
 
@@ -520,7 +257,7 @@ impl Gamefuse {
     /// query, those whose name contains it, ignoring case (Unreal's search, 17.3).
     pub async fn list_groups(&self, caller: &Caller, query: Option<&str>) -> Result<Vec<Group>> {
         me(caller)?;
-        let mut groups = self.store().gf_list_groups(caller.game.id).await?;
+        let mut groups = self.store().list_groups(caller.game.id).await?;
         if let Some(q) = query.map(|q| q.trim().to_lowercase()).filter(|q| !q.is_empty()) {
             groups.retain(|g| g.name.to_lowercase().contains(&q));
         }
@@ -533,14 +270,14 @@ impl Gamefuse {
         let me = me(caller)?;
         let ids: Vec<i64> = self
             .store()
-            .gf_connections_of_user(me.id)
+            .connections_of_user(me.id)
             .await?
             .into_iter()
             .filter(|c| c.status == "accepted")
             .map(|c| c.group_id)
             .collect();
-        let groups = self.store().gf_groups(caller.game.id, &ids).await?;
-        let members = self.store().gf_members(&ids).await?;
+        let groups = self.store().groups(caller.game.id, &ids).await?;
+        let members = self.store().members(&ids).await?;
         let mut by_id: HashMap<i64, GroupView> = views(groups, &members).into_iter().map(|v| (v.group.id, v)).collect();
         Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
     }
@@ -550,7 +287,7 @@ impl Gamefuse {
         let me = me(caller)?;
         let view = self.view(caller.game.id, id).await?;
         let pending = if view.admins.iter().any(|a| a.id == me.id) {
-            let conns = self.store().gf_pending_of_group(id).await?;
+            let conns = self.store().pending_of_group(id).await?;
             Some(self.connection_views(caller.game.id, conns, false).await?)
         } else {
             None
@@ -567,14 +304,14 @@ impl Gamefuse {
             is_invite_only: input.is_invite_only,
             max_group_size: input.max_group_size.map(check_size).transpose()?,
         };
-        self.store().gf_update_group(id, &patch).await?;
+        self.store().update_group(id, &patch).await?;
         self.view(caller.game.id, id).await
     }
 
     /// `DELETE /groups/{id}`: admins only; its connections go with it.
     pub async fn delete_group(&self, caller: &Caller, id: i64) -> Result<()> {
         self.admin_of(caller, id).await?;
-        self.store().gf_delete_group(id).await
+        self.store().delete_group(id).await
     }
 
     /// Connections with their users (and, if `with_group`, their groups), in a constant
@@ -591,9 +328,9 @@ impl Gamefuse {
             .collect::<HashSet<_>>()
             .into_iter()
             .collect();
-        let users: HashMap<i64, GfUser> = self
+        let users: HashMap<i64, ClientUser> = self
             .store()
-            .gf_users(game, &ids)
+            .users(game, &ids)
             .await?
             .into_iter()
             .map(|u| (u.id.0, u))
@@ -605,8 +342,8 @@ impl Gamefuse {
                 .collect::<HashSet<_>>()
                 .into_iter()
                 .collect();
-            let groups = self.store().gf_groups(game, &gids).await?;
-            let members = self.store().gf_members(&gids).await?;
+            let groups = self.store().groups(game, &gids).await?;
+            let members = self.store().members(&gids).await?;
             views(groups, &members).into_iter().map(|v| (v.group.id, v)).collect()
         } else {
             HashMap::new()
@@ -677,8 +414,8 @@ impl Gamefuse {
                 }
                 let name = cmd.username.as_deref().map(str::trim).unwrap_or("").to_lowercase();
                 let invitee = match (name.is_empty(), other) {
-                    (false, _) => self.store().gf_user_by_username(caller.game.id, &name).await?,
-                    (true, Some(id)) => self.store().gf_user(caller.game.id, PlayerId(id)).await?,
+                    (false, _) => self.store().user_by_username(caller.game.id, &name).await?,
+                    (true, Some(id)) => self.store().user(caller.game.id, PlayerId(id)).await?,
                     (true, None) => return Err(Error::invalid("username", "is required")),
                 }
                 .ok_or_else(|| Error::Conflict(Conflict::UnknownUser))?;
@@ -689,7 +426,7 @@ impl Gamefuse {
             }
         };
         let max = if c.status == "accepted" { g.max_group_size } else { None };
-        c.id = self.store().gf_insert_connection(&c, replace_removed, max).await?;
+        c.id = self.store().insert_connection(&c, replace_removed, max).await?;
         Ok(ConnectionView {
             connection: c,
             user,
@@ -704,7 +441,7 @@ impl Gamefuse {
         let me = me(caller)?.clone();
         let mut c = self
             .store()
-            .gf_connection(id)
+            .connection(id)
             .await?
             .ok_or(Error::NotFound(Entity::GroupConnection))?;
         let view = self.view(caller.game.id, c.group_id).await?;
@@ -720,11 +457,11 @@ impl Gamefuse {
         }
         if accept {
             self.store()
-                .gf_update_connection(id, "accepted", false, view.group.max_group_size, self.now())
+                .update_connection(id, "accepted", false, view.group.max_group_size, self.now())
                 .await?;
             c.status = "accepted".into();
         } else {
-            self.store().gf_delete_connection(id).await?;
+            self.store().delete_connection(id).await?;
             c.status = "declined".into();
         }
         Ok(c)
@@ -742,12 +479,12 @@ impl Gamefuse {
         let me = me(caller)?;
         let member = self
             .store()
-            .gf_connection_of(id, me.id)
+            .connection_of(id, me.id)
             .await?
             .filter(|c| c.status == "accepted");
         match member {
-            Some(mut c) if !self.store().gf_groups(caller.game.id, &[id]).await?.is_empty() => {
-                self.store().gf_delete_connection(c.id).await?;
+            Some(mut c) if !self.store().groups(caller.game.id, &[id]).await?.is_empty() => {
+                self.store().delete_connection(c.id).await?;
                 c.status = "declined".into();
                 Ok(c)
             }
@@ -761,7 +498,7 @@ impl Gamefuse {
         let me = me(caller)?;
         let c = self
             .store()
-            .gf_connection(id)
+            .connection(id)
             .await?
             .ok_or(Error::NotFound(Entity::GroupConnection))?;
         // Same game: the group must be visible to the caller.
@@ -773,7 +510,7 @@ impl Gamefuse {
         if c.status != "pending" || !mine {
             return Err(Error::Forbidden(Forbidden::NotConnectionSender));
         }
-        self.store().gf_delete_connection(id).await?;
+        self.store().delete_connection(id).await?;
         Ok(())
     }
 
@@ -783,11 +520,11 @@ impl Gamefuse {
         self.view(caller.game.id, group).await?;
         let c = self
             .store()
-            .gf_connection_of(group, me.id)
+            .connection_of(group, me.id)
             .await?
             .filter(|c| c.status == "accepted")
             .ok_or_else(|| Error::Conflict(Conflict::CallerNotGroupMember))?;
-        self.store().gf_delete_connection(c.id).await?;
+        self.store().delete_connection(c.id).await?;
         Ok(())
     }
 
@@ -797,12 +534,12 @@ impl Gamefuse {
         self.admin_of(caller, group).await?;
         let c = self
             .store()
-            .gf_connection_of(group, PlayerId(user))
+            .connection_of(group, PlayerId(user))
             .await?
             .filter(|c| c.status == "accepted")
             .ok_or_else(|| Error::Conflict(Conflict::UserNotGroupMember))?;
         self.store()
-            .gf_update_connection(c.id, "removed", false, None, self.now())
+            .update_connection(c.id, "removed", false, None, self.now())
             .await?;
         Ok(())
     }
@@ -812,12 +549,12 @@ impl Gamefuse {
         self.admin_of(caller, group).await?;
         let c = self
             .store()
-            .gf_connection_of(group, PlayerId(user))
+            .connection_of(group, PlayerId(user))
             .await?
             .filter(|c| c.status == "accepted")
             .ok_or_else(|| Error::Conflict(Conflict::UserNotGroupMember))?;
         self.store()
-            .gf_update_connection(c.id, "accepted", true, None, self.now())
+            .update_connection(c.id, "accepted", true, None, self.now())
             .await
     }
 
@@ -827,7 +564,7 @@ impl Gamefuse {
         let (_, view) = self.admin_of(caller, group).await?;
         let c = self
             .store()
-            .gf_connection_of(group, PlayerId(user))
+            .connection_of(group, PlayerId(user))
             .await?
             .filter(|c| c.status == "accepted" && c.is_admin)
             .ok_or_else(|| Error::Conflict(Conflict::UserNotGroupAdmin))?;
@@ -835,7 +572,7 @@ impl Gamefuse {
             return Err(Error::Conflict(Conflict::LastGroupAdmin));
         }
         self.store()
-            .gf_update_connection(c.id, "accepted", false, None, self.now())
+            .update_connection(c.id, "accepted", false, None, self.now())
             .await
     }
 
@@ -843,7 +580,7 @@ impl Gamefuse {
 
     async fn round_of_game(&self, caller: &Caller, id: i64) -> Result<GameRound> {
         self.store()
-            .gf_rounds(caller.game.id, &[id])
+            .rounds(caller.game.id, &[id])
             .await?
             .pop()
             .ok_or(Error::NotFound(Entity::GameRound))
@@ -856,7 +593,7 @@ impl Gamefuse {
             return Ok(());
         }
         if let Some(mp) = r.multiplayer_id
-            && self.store().gf_multiplayer_master(caller.game.id, mp).await? == Some(me.id)
+            && self.store().multiplayer_master(caller.game.id, mp).await? == Some(me.id)
         {
             return Ok(());
         }
@@ -876,7 +613,7 @@ impl Gamefuse {
             Some(mp) => {
                 let master = self
                     .store()
-                    .gf_multiplayer_master(caller.game.id, mp)
+                    .multiplayer_master(caller.game.id, mp)
                     .await?
                     .ok_or(Error::NotFound(Entity::MultiplayerGameRound))?;
                 if owner != me.id.0 && master != me.id {
@@ -907,7 +644,7 @@ impl Gamefuse {
             multiplayer,
             now,
         };
-        let id = self.store().gf_insert_round(&r).await?;
+        let id = self.store().insert_round(&r).await?;
         self.round_of_game(caller, id).await
     }
 
@@ -923,7 +660,7 @@ impl Gamefuse {
             place: input.place,
             metadata: check_metadata(input.metadata)?,
         };
-        self.store().gf_update_round(id, &patch, self.now()).await?;
+        self.store().update_round(id, &patch, self.now()).await?;
         self.round_of_game(caller, id).await
     }
 
@@ -931,7 +668,7 @@ impl Gamefuse {
     pub async fn delete_round(&self, caller: &Caller, id: i64) -> Result<()> {
         let r = self.round_of_game(caller, id).await?;
         self.may_change(caller, &r).await?;
-        self.store().gf_delete_round(id).await?;
+        self.store().delete_round(id).await?;
         Ok(())
     }
 
@@ -948,7 +685,7 @@ impl Gamefuse {
         let per_page = per_page.clamp(1, 100);
         let page = page.max(1);
         self.store()
-            .gf_rounds_of(u.id, per_page, (page - 1).saturating_mul(per_page))
+            .rounds_of(u.id, per_page, (page - 1).saturating_mul(per_page))
             .await
     }
 
@@ -957,18 +694,18 @@ impl Gamefuse {
     /// The relations of a user's full data (reference 1.3), in a constant number of
     /// queries whatever their sizes. For another user (`public`), only the public ones:
     /// friends, groups and game rounds.
-    pub async fn relations(&self, user: &GfUser, public: bool) -> Result<Relations> {
+    pub async fn relations(&self, user: &ClientUser, public: bool) -> Result<Relations> {
         let store = self.store();
-        let mut friends = friend_lists(store.gf_friend_links(user.id).await?);
-        let conns = store.gf_connections_of_user(user.id).await?;
+        let mut friends = friend_lists(store.friend_links(user.id).await?);
+        let conns = store.connections_of_user(user.id).await?;
         let (member_of, pending): (Vec<Connection>, Vec<Connection>) =
             conns.into_iter().partition(|c| c.status == "accepted");
         let member_ids: Vec<i64> = member_of.iter().map(|c| c.group_id).collect();
         let pending = if public { Vec::new() } else { pending };
         let mut all_ids = member_ids.clone();
         all_ids.extend(pending.iter().map(|c| c.group_id));
-        let groups = store.gf_groups(user.game_id, &all_ids).await?;
-        let members = store.gf_members(&all_ids).await?;
+        let groups = store.groups(user.game_id, &all_ids).await?;
+        let members = store.members(&all_ids).await?;
         let mut by_id: HashMap<i64, GroupView> = views(groups, &members).into_iter().map(|v| (v.group.id, v)).collect();
         // Oldest membership first (the connections come oldest first).
         let groups = member_ids.iter().filter_map(|id| by_id.get(id).cloned()).collect();
@@ -978,8 +715,8 @@ impl Gamefuse {
             .collect::<HashSet<_>>()
             .into_iter()
             .collect();
-        let inviters: HashMap<i64, GfUser> = store
-            .gf_users(user.game_id, &people)
+        let inviters: HashMap<i64, ClientUser> = store
+            .users(user.game_id, &people)
             .await?
             .into_iter()
             .map(|u| (u.id.0, u))
@@ -1010,7 +747,7 @@ impl Gamefuse {
             groups,
             group_invites,
             group_join_requests,
-            game_rounds: store.gf_rounds_of(user.id, 1000, 0).await?,
+            game_rounds: store.rounds_of(user.id, 1000, 0).await?,
             ..Relations::default()
         };
         if !public {
