@@ -14,8 +14,11 @@
 pub mod chats;
 pub mod economy;
 pub mod events;
+pub mod friends;
+pub mod groups;
 pub mod keys;
 pub mod reset;
+pub mod rounds;
 pub mod social;
 pub mod store;
 pub mod users;
