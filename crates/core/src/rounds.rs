@@ -6,7 +6,7 @@ use crate::clock::Timestamp;
 use crate::ids::{GameId, PlayerId};
 use async_trait::async_trait;
 
-/// A game round (reference 1.10). `metadata` is the JSON text as stored.
+/// A game round. `metadata` is the JSON text as stored.
 #[derive(Debug, Clone)]
 pub struct GameRound {
     pub id: i64,
@@ -62,7 +62,7 @@ pub struct NewRound {
     pub now: Timestamp,
 }
 
-/// A round's fields as the client sends them (reference 13.2/13.3); `None` keeps (or
+/// A round's fields as the client sends them; `None` keeps (or
 /// defaults) the value.
 #[derive(Debug, Clone, Default)]
 pub struct RoundInput {

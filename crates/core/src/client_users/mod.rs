@@ -16,14 +16,14 @@ use crate::ids::{GameId, PlayerId, SessionId};
 use crate::wallet::NewWallet;
 use async_trait::async_trait;
 
-/// A GameFuse user: a player of one game who signed up by e-mail.
+/// A client user: a player of one game who signed up by e-mail and password.
 #[derive(Debug, Clone)]
 pub struct ClientUser {
-    /// The player id: GameFuse's user `id`.
+    /// The player id: the client user's id.
     pub id: PlayerId,
     /// Its game.
     pub game_id: GameId,
-    /// The e-mail address as signed up with (GameFuse's `display_email`).
+    /// The e-mail address as signed up with (not normalised).
     pub display_email: String,
     /// Display name, unique in the game (case-insensitively).
     pub username: String,
@@ -50,11 +50,6 @@ pub struct ClientUser {
 }
 
 impl ClientUser {
-    /// GameFuse's "system e-mail": `_appid_<game>_<email>` (seed 003).
-    pub fn system_email(&self) -> String {
-        format!("_appid_{}_{}", self.game_id, self.display_email)
-    }
-
     /// (`events_current_month`, `game_sessions_current_month`) as of `now`: zero when the
     /// stored counters belong to an earlier month.
     pub fn current_month(&self, now: Timestamp) -> (i64, i64) {
@@ -109,7 +104,7 @@ pub struct ProfilePatch {
     pub now: Timestamp,
 }
 
-/// The sign-up command (reference 3).
+/// The sign-up command.
 #[derive(Debug, Clone)]
 pub struct SignUp {
     pub email: String,
@@ -139,7 +134,7 @@ pub fn month_key(ts: Timestamp) -> String {
 /// Persistence of client users (e-mail/password players) and their token sessions.
 #[async_trait]
 pub trait ClientUserStore: Send + Sync {
-    /// Creates the player and its GameFuse row and starts its first session, in one
+    /// Creates the player and its client-user row and starts its first session, in one
     /// transaction; `Conflict` if the e-mail or the username is taken in the game.
     async fn insert_user(&self, rec: &NewClientUser, session: &ClientSessionStart) -> Result<ClientUser>;
     /// A user of `game`.

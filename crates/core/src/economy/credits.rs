@@ -5,7 +5,7 @@ use crate::client_users::ClientUser;
 use crate::ids::PlayerId;
 use async_trait::async_trait;
 
-/// A change of credits or score (reference 8).
+/// A change of credits or score.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CounterOp {
     AddCredits(i64),

@@ -13,7 +13,7 @@ pub struct LeaderboardEntry {
     pub username: String,
     pub leaderboard_name: String,
     pub score: i64,
-    /// The raw text the client sent (the JS SDK's pseudo-JSON, reference 9.1).
+    /// The raw text the client sent (not necessarily JSON).
     pub extra_attributes: Option<String>,
     /// A `metadata` object's JSON text.
     pub metadata: Option<String>,

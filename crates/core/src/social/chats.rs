@@ -6,7 +6,7 @@ use crate::clock::Timestamp;
 use crate::ids::{GameId, PlayerId};
 use async_trait::async_trait;
 
-/// Chats and messages per page (reference 12.1, verified).
+/// Chats and messages per page.
 pub const PAGE: i64 = 25;
 
 /// A chat as stored: direct (`group_id` None) or a group's.

@@ -29,7 +29,7 @@ pub struct FriendLink {
     pub other: ClientUser,
 }
 
-/// A pending request as its lists show it (reference 1.4).
+/// A pending request as its lists show it.
 #[derive(Debug, Clone)]
 pub struct FriendRequest {
     pub friendship_id: i64,
@@ -38,7 +38,7 @@ pub struct FriendRequest {
     pub user: ClientUser,
 }
 
-/// A user's friends and pending requests (reference 10.5), newest first.
+/// A user's friends and pending requests, newest first.
 #[derive(Debug, Clone, Default)]
 pub struct FriendLists {
     pub friends: Vec<ClientUser>,

@@ -37,7 +37,7 @@ pub struct NewGroup {
     pub now: Timestamp,
 }
 
-/// Changes to a group (reference 11.5); `None` keeps the value. `max_group_size:
+/// Changes to a group; `None` keeps the value. `max_group_size:
 /// Some(None)` clears the limit.
 #[derive(Debug, Clone, Default)]
 pub struct GroupPatch {
@@ -83,7 +83,7 @@ impl ConnectionKind {
     }
 }
 
-/// A user's one connection to a group (reference 1.7). `status` is `pending`,
+/// A user's one connection to a group. `status` is `pending`,
 /// `accepted` or `removed` (an admin removed the user: later self-joins are refused).
 #[derive(Debug, Clone)]
 pub struct Connection {
@@ -135,23 +135,23 @@ pub struct GroupInput {
     pub admins_only_can_create_attributes: Option<bool>,
 }
 
-/// `POST /group_connections` (reference 11.7).
+/// A request for a connection to a group: a join, a join request or an invite.
 #[derive(Debug, Clone)]
 pub struct ConnectCommand {
     pub group_id: i64,
     /// `None`: the caller asks to be in the group, and the group's settings decide how
-    /// (the native SDKs send no action, reference 17.3): a join where it may be joined
+    /// (some clients send no action): a join where it may be joined
     /// freely, a pending join request otherwise.
     pub kind: Option<ConnectionKind>,
     /// The invitee, for invites.
     pub username: Option<String>,
-    /// The user the connection is for, as the native SDKs send it. Without an action, a
-    /// user other than the caller makes it an invite of that user (the Unreal SDK invites
+    /// The user the connection is for, as some clients send it. Without an action, a
+    /// user other than the caller makes it an invite of that user (a client may invite
     /// with the same body it joins with); otherwise it is not trusted and not needed.
     pub user_id: Option<i64>,
 }
 
-/// A group attribute (reference 1.13).
+/// A group attribute.
 #[derive(Debug, Clone)]
 pub struct GroupAttribute {
     pub id: i64,

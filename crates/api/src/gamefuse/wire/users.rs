@@ -81,12 +81,17 @@ pub struct UserPublicOut {
     pub is_new_user: bool,
 }
 
+/// GameFuse's "system e-mail" of a user: `_appid_<game>_<email>` (seed 003).
+pub(super) fn system_email(u: &ClientUser) -> String {
+    format!("_appid_{}_{}", u.game_id, u.display_email)
+}
+
 impl UserPublicOut {
     pub fn new(u: &ClientUser) -> Self {
         UserPublicOut {
             id: u.id.0,
             username: u.username.clone(),
-            email: u.system_email(),
+            email: system_email(u),
             display_email: u.display_email.clone(),
             credits: u.credits,
             score: u.score,
