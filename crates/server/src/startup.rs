@@ -16,6 +16,7 @@ use playgate_core::crypto::{MasterKey, Secret};
 use playgate_core::game::GameCredentials;
 use playgate_core::gamefuse::Gamefuse;
 use playgate_core::service::Playgate;
+use playgate_core::social::friends::Friends;
 use playgate_store::{SqlStore, StoreOptions};
 use prometheus_client::registry::Registry;
 use tokio::net::TcpListener;
@@ -122,8 +123,14 @@ pub fn admin_token(config: &Config) -> Result<Option<Secret>, BoxError> {
     Ok(Some(Secret::new(text)))
 }
 
-fn app_state(config: &Config, core: Playgate, gamefuse: Gamefuse, net: NetConfig) -> Result<AppState, BoxError> {
-    let mut state = AppState::new(core, gamefuse, net);
+fn app_state(
+    config: &Config,
+    core: Playgate,
+    gamefuse: Gamefuse,
+    friends: Friends,
+    net: NetConfig,
+) -> Result<AppState, BoxError> {
+    let mut state = AppState::new(core, gamefuse, friends, net);
     if let Some(path) = &config.geoip_database {
         state = state.with_geoip(GeoIp::open(path)?);
     }
@@ -217,7 +224,7 @@ fn exposition(
 /// serves in the background.
 pub async fn start(config: Config, clock: Arc<dyn Clock>) -> Result<Running, BoxError> {
     let net = net_config(&config)?;
-    let (core, store) = open_core(&config, clock).await?;
+    let (core, store) = open_core(&config, clock.clone()).await?;
     let demo = if config.create_demo_game {
         core.create_demo_game_if_empty().await?
     } else {
@@ -228,7 +235,8 @@ pub async fn start(config: Config, clock: Arc<dyn Clock>) -> Result<Running, Box
         .map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
     let addr = listener.local_addr()?;
     let gamefuse = crate::gamefuse::service(&config, core.clone(), store.clone(), addr)?;
-    let mut state = app_state(&config, core.clone(), gamefuse.clone(), net)?;
+    let friends = Friends::new(store.clone(), store.clone(), clock);
+    let mut state = app_state(&config, core.clone(), gamefuse.clone(), friends, net)?;
     let exposition = exposition(&config, &state, &core, &store)?;
     let shutdown = CancellationToken::new();
     let (metrics_addr, metrics_task) = match config.metrics_listen {

@@ -7,6 +7,7 @@ use ipnet::IpNet;
 use playgate_core::crypto::Secret;
 use playgate_core::gamefuse::Gamefuse;
 use playgate_core::service::Playgate;
+use playgate_core::social::friends::Friends;
 
 use super::geoip::GeoIp;
 use super::metrics::{Exposition, HttpMetrics};
@@ -57,6 +58,8 @@ pub struct AppParts {
     pub geo: Arc<GeoIp>,
     /// The GameFuse service (the core plus password hashing and mail).
     pub gamefuse: Gamefuse,
+    /// Friend requests and friendships.
+    pub friends: Friends,
     /// The HTTP layer's request counters and timings.
     pub http_metrics: Arc<HttpMetrics>,
     /// `GET /metrics` on this router (None: not served here).
@@ -64,14 +67,15 @@ pub struct AppParts {
 }
 
 impl AppState {
-    /// State for a core, the GameFuse service and network settings.
-    pub fn new(core: Playgate, gamefuse: Gamefuse, net: NetConfig) -> Self {
+    /// State for a core, the game features' services and network settings.
+    pub fn new(core: Playgate, gamefuse: Gamefuse, friends: Friends, net: NetConfig) -> Self {
         let geo = GeoIp::embedded().unwrap_or_else(|e| {
             tracing::error!(error = %e, "GeoIP disabled");
             GeoIp::none()
         });
         AppState(Arc::new(AppParts {
             gamefuse,
+            friends,
             core,
             net: Arc::new(net),
             geo: Arc::new(geo),

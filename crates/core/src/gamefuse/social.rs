@@ -1,9 +1,8 @@
 //! The relations of a GameFuse user's full data (reference 1.3): friends, groups, invites,
 //! join requests, rounds and chats, read in a constant number of queries. The rules of
-//! each feature are in [`super::friends`], [`super::groups`] and [`super::rounds`].
+//! each feature are in [`crate::social::friends`], [`super::groups`] and [`super::rounds`].
 
 use super::Gamefuse;
-use super::friends::friend_lists;
 use super::groups::views;
 use super::users::Caller;
 use crate::Result;
@@ -42,7 +41,7 @@ impl Gamefuse {
     /// friends, groups and game rounds.
     pub async fn relations(&self, user: &ClientUser, public: bool) -> Result<Relations> {
         let store = self.store();
-        let mut friends = friend_lists(store.friend_links(user.id).await?);
+        let mut friends = FriendLists::from_links(store.friend_links(user.id).await?);
         let conns = store.connections_of_user(user.id).await?;
         let (member_of, pending): (Vec<Connection>, Vec<Connection>) =
             conns.into_iter().partition(|c| c.status == "accepted");
