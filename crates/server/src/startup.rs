@@ -10,9 +10,10 @@ use std::time::Duration;
 
 use playgate_api::common::geoip::GeoIp;
 use playgate_api::common::metrics::Exposition;
-use playgate_api::{AppState, NetConfig};
+use playgate_api::{AppState, Features, NetConfig};
 use playgate_core::clock::Clock;
 use playgate_core::crypto::{MasterKey, Secret};
+use playgate_core::economy::leaderboards::Leaderboards;
 use playgate_core::game::GameCredentials;
 use playgate_core::gamefuse::Gamefuse;
 use playgate_core::service::Playgate;
@@ -123,14 +124,8 @@ pub fn admin_token(config: &Config) -> Result<Option<Secret>, BoxError> {
     Ok(Some(Secret::new(text)))
 }
 
-fn app_state(
-    config: &Config,
-    core: Playgate,
-    gamefuse: Gamefuse,
-    friends: Friends,
-    net: NetConfig,
-) -> Result<AppState, BoxError> {
-    let mut state = AppState::new(core, gamefuse, friends, net);
+fn app_state(config: &Config, core: Playgate, features: Features, net: NetConfig) -> Result<AppState, BoxError> {
+    let mut state = AppState::new(core, features, net);
     if let Some(path) = &config.geoip_database {
         state = state.with_geoip(GeoIp::open(path)?);
     }
@@ -235,8 +230,12 @@ pub async fn start(config: Config, clock: Arc<dyn Clock>) -> Result<Running, Box
         .map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
     let addr = listener.local_addr()?;
     let gamefuse = crate::gamefuse::service(&config, core.clone(), store.clone(), addr)?;
-    let friends = Friends::new(store.clone(), store.clone(), clock);
-    let mut state = app_state(&config, core.clone(), gamefuse.clone(), friends, net)?;
+    let features = Features {
+        gamefuse: gamefuse.clone(),
+        friends: Friends::new(store.clone(), store.clone(), clock.clone()),
+        leaderboards: Leaderboards::new(store.clone(), clock),
+    };
+    let mut state = app_state(&config, core.clone(), features, net)?;
     let exposition = exposition(&config, &state, &core, &store)?;
     let shutdown = CancellationToken::new();
     let (metrics_addr, metrics_task) = match config.metrics_listen {

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use ipnet::IpNet;
 use playgate_core::crypto::Secret;
+use playgate_core::economy::leaderboards::Leaderboards;
 use playgate_core::gamefuse::Gamefuse;
 use playgate_core::service::Playgate;
 use playgate_core::social::friends::Friends;
@@ -42,6 +43,16 @@ impl Default for NetConfig {
 /// The default body limit: 2 MiB (axum's own default, kept).
 pub const DEFAULT_MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
 
+/// The services of the game features, as the server wires them.
+pub struct Features {
+    /// The GameFuse service.
+    pub gamefuse: Gamefuse,
+    /// Friend requests and friendships.
+    pub friends: Friends,
+    /// Leaderboards.
+    pub leaderboards: Leaderboards,
+}
+
 /// Shared state: the core and the HTTP layer's own settings. axum clones the state for
 /// every request, so it is one `Arc` (one atomic increment) rather than its parts.
 #[derive(Clone)]
@@ -60,6 +71,8 @@ pub struct AppParts {
     pub gamefuse: Gamefuse,
     /// Friend requests and friendships.
     pub friends: Friends,
+    /// Leaderboard entries and boards.
+    pub leaderboards: Leaderboards,
     /// The HTTP layer's request counters and timings.
     pub http_metrics: Arc<HttpMetrics>,
     /// `GET /metrics` on this router (None: not served here).
@@ -68,7 +81,12 @@ pub struct AppParts {
 
 impl AppState {
     /// State for a core, the game features' services and network settings.
-    pub fn new(core: Playgate, gamefuse: Gamefuse, friends: Friends, net: NetConfig) -> Self {
+    pub fn new(core: Playgate, features: Features, net: NetConfig) -> Self {
+        let Features {
+            gamefuse,
+            friends,
+            leaderboards,
+        } = features;
         let geo = GeoIp::embedded().unwrap_or_else(|e| {
             tracing::error!(error = %e, "GeoIP disabled");
             GeoIp::none()
@@ -76,6 +94,7 @@ impl AppState {
         AppState(Arc::new(AppParts {
             gamefuse,
             friends,
+            leaderboards,
             core,
             net: Arc::new(net),
             geo: Arc::new(geo),

@@ -263,7 +263,7 @@ impl Gamefuse {
             if a.key.trim().is_empty() || a.key.chars().count() > 255 {
                 return Err(Error::invalid("key", "is required, at most 255 characters"));
             }
-            super::economy::check_value("value", &a.value)?;
+            crate::economy::check_value("value", &a.value)?;
         }
         self.store().insert_group_attributes(group, me.id, &attrs).await?;
         let mut all = self.store().group_attributes(group).await?;
@@ -282,7 +282,7 @@ impl Gamefuse {
         key: &str,
         value: &str,
     ) -> Result<GroupAttribute> {
-        super::economy::check_value("value", value)?;
+        crate::economy::check_value("value", value)?;
         let (me, _, _) = self.member_of(caller, group).await?;
         let mut a = self
             .store()

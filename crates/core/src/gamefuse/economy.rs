@@ -2,36 +2,15 @@
 //! score, store items and purchases, leaderboards.
 
 use super::Gamefuse;
-use super::users::Caller;
 use crate::client_users::ClientUser;
 use crate::economy::attributes::UserAttribute;
 use crate::economy::credits::{CounterOp, MAX_AMOUNT};
-use crate::economy::leaderboards::{
-    DEFAULT_LEADERBOARD_LIMIT, LeaderboardEntry, LeaderboardQuery, MAX_LEADERBOARD_LIMIT, NewLeaderboardEntry,
-};
 use crate::economy::store_items::{NewStoreItem, Owned, StoreItem};
+use crate::economy::{check_key, check_value};
 use crate::game::Game;
 use crate::game_variables::GameVariable;
 use crate::ids::GameId;
-use crate::{Entity, Error, Result, Unauthorized};
-
-const MAX_KEY: usize = 255;
-const MAX_VALUE: usize = 65_536;
-
-fn check_key(field: &str, key: &str) -> Result<()> {
-    if key.is_empty() || key.chars().count() > MAX_KEY {
-        return Err(Error::invalid(field, "is required, at most 255 characters"));
-    }
-    Ok(())
-}
-
-/// The cap on a stored free-form value (user and group attributes, round metadata).
-pub(crate) fn check_value(field: &str, v: &str) -> Result<()> {
-    if v.len() > MAX_VALUE {
-        return Err(Error::invalid(field, "is longer than 64 KiB"));
-    }
-    Ok(())
-}
+use crate::{Entity, Error, Result};
 
 impl Gamefuse {
     /// The game's variables.
@@ -164,93 +143,5 @@ impl Gamefuse {
     /// Revokes an owned item, refunding its cost when `reimburse` (reference 7.3).
     pub async fn remove_purchase(&self, user: &ClientUser, item: i64, reimburse: bool) -> Result<Owned> {
         self.store().remove_purchase(user.id, item, reimburse).await
-    }
-
-    /// Records a leaderboard entry; leaderboards exist by being named (reference 9.1).
-    pub async fn add_leaderboard_entry(
-        &self,
-        user: &ClientUser,
-        leaderboard_name: &str,
-        score: i64,
-        extra_attributes: Option<String>,
-        metadata: Option<String>,
-    ) -> Result<()> {
-        check_key("leaderboard_name", leaderboard_name)?;
-        for (f, v) in [("extra_attributes", &extra_attributes), ("metadata", &metadata)] {
-            if let Some(v) = v {
-                check_value(f, v)?;
-            }
-        }
-        self.store()
-            .add_leaderboard_entry(&NewLeaderboardEntry {
-                game_id: user.game_id,
-                player_id: user.id,
-                leaderboard_name: leaderboard_name.to_owned(),
-                score,
-                extra_attributes,
-                metadata,
-                created_at: self.now(),
-            })
-            .await
-    }
-
-    /// Deletes the user's entries on a leaderboard.
-    pub async fn clear_leaderboard(&self, user: &ClientUser, leaderboard_name: &str) -> Result<()> {
-        check_key("leaderboard_name", leaderboard_name)?;
-        self.store().clear_leaderboard(user.id, leaderboard_name).await?;
-        Ok(())
-    }
-
-    /// A game's leaderboard, best first (reference 9.3). `game_id` must be the caller's
-    /// game: another game's board is not readable.
-    pub async fn leaderboard(
-        &self,
-        caller: &Caller,
-        game_id: i64,
-        leaderboard_name: Option<String>,
-        limit: Option<i64>,
-        one_per_user: bool,
-    ) -> Result<Vec<LeaderboardEntry>> {
-        if game_id != caller.game.id.0 {
-            return Err(Error::Unauthorized(Unauthorized::OtherGameLeaderboards));
-        }
-        self.store()
-            .leaderboard(&LeaderboardQuery {
-                game_id: caller.game.id,
-                leaderboard_name,
-                player_id: None,
-                limit: clamp_limit(limit)?,
-                one_per_user,
-            })
-            .await
-    }
-
-    /// One user's entries (any user of the caller's game, reference 9.4).
-    pub async fn user_leaderboard(
-        &self,
-        caller: &Caller,
-        user_id: i64,
-        leaderboard_name: Option<String>,
-        limit: Option<i64>,
-        one_per_user: bool,
-    ) -> Result<Vec<LeaderboardEntry>> {
-        let user = self.user(caller, user_id).await?;
-        self.store()
-            .leaderboard(&LeaderboardQuery {
-                game_id: caller.game.id,
-                leaderboard_name,
-                player_id: Some(user.id),
-                limit: clamp_limit(limit)?,
-                one_per_user,
-            })
-            .await
-    }
-}
-
-fn clamp_limit(limit: Option<i64>) -> Result<i64> {
-    match limit {
-        None => Ok(DEFAULT_LEADERBOARD_LIMIT),
-        Some(n) if n < 1 => Err(Error::invalid("limit", "must be at least 1")),
-        Some(n) => Ok(n.min(MAX_LEADERBOARD_LIMIT)),
     }
 }

@@ -18,7 +18,7 @@ pub(super) fn check_score(score: Option<f64>) -> Result<Option<f64>> {
 
 pub(super) fn check_metadata(m: Option<String>) -> Result<Option<String>> {
     if let Some(m) = &m {
-        super::economy::check_value("metadata", m)?;
+        crate::economy::check_value("metadata", m)?;
     }
     Ok(m)
 }
