@@ -13,6 +13,7 @@ use playgate_api::common::metrics::Exposition;
 use playgate_api::{AppState, Features, NetConfig};
 use playgate_core::clock::Clock;
 use playgate_core::crypto::{MasterKey, Secret};
+use playgate_core::economy::attributes::Attributes;
 use playgate_core::economy::leaderboards::Leaderboards;
 use playgate_core::game::GameCredentials;
 use playgate_core::gamefuse::Gamefuse;
@@ -234,6 +235,7 @@ pub async fn start(config: Config, clock: Arc<dyn Clock>) -> Result<Running, Box
         gamefuse: gamefuse.clone(),
         friends: Friends::new(store.clone(), store.clone(), clock.clone()),
         leaderboards: Leaderboards::new(store.clone(), clock),
+        attributes: Attributes::new(store.clone()),
     };
     let mut state = app_state(&config, core.clone(), features, net)?;
     let exposition = exposition(&config, &state, &core, &store)?;

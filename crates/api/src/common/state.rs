@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use ipnet::IpNet;
 use playgate_core::crypto::Secret;
+use playgate_core::economy::attributes::Attributes;
 use playgate_core::economy::leaderboards::Leaderboards;
 use playgate_core::gamefuse::Gamefuse;
 use playgate_core::service::Playgate;
@@ -51,6 +52,8 @@ pub struct Features {
     pub friends: Friends,
     /// Leaderboards.
     pub leaderboards: Leaderboards,
+    /// Users' attributes.
+    pub attributes: Attributes,
 }
 
 /// Shared state: the core and the HTTP layer's own settings. axum clones the state for
@@ -73,6 +76,8 @@ pub struct AppParts {
     pub friends: Friends,
     /// Leaderboard entries and boards.
     pub leaderboards: Leaderboards,
+    /// Users' attributes.
+    pub attributes: Attributes,
     /// The HTTP layer's request counters and timings.
     pub http_metrics: Arc<HttpMetrics>,
     /// `GET /metrics` on this router (None: not served here).
@@ -86,6 +91,7 @@ impl AppState {
             gamefuse,
             friends,
             leaderboards,
+            attributes,
         } = features;
         let geo = GeoIp::embedded().unwrap_or_else(|e| {
             tracing::error!(error = %e, "GeoIP disabled");
@@ -95,6 +101,7 @@ impl AppState {
             gamefuse,
             friends,
             leaderboards,
+            attributes,
             core,
             net: Arc::new(net),
             geo: Arc::new(geo),

@@ -1,7 +1,11 @@
 //! User attributes: string values under keys, per user.
 
-use crate::Result;
+use crate::client_users::ClientUser;
+use crate::economy::{check_key, check_value};
 use crate::ids::PlayerId;
+use crate::{Error, Result};
+use std::sync::Arc;
+
 use async_trait::async_trait;
 
 /// A user attribute: a string value under a key.
@@ -21,4 +25,49 @@ pub trait AttributeStore: Send + Sync {
     async fn upsert_attributes(&self, player: PlayerId, attrs: &[(String, String)]) -> Result<Vec<UserAttribute>>;
     /// Removes the attributes with these keys; returns how many went, and the full list.
     async fn remove_attributes(&self, player: PlayerId, keys: &[String]) -> Result<(u64, Vec<UserAttribute>)>;
+}
+
+/// The attributes service: a user's string values under keys.
+#[derive(Clone)]
+pub struct Attributes {
+    store: Arc<dyn AttributeStore>,
+}
+
+impl Attributes {
+    /// The service over its store.
+    pub fn new(store: Arc<dyn AttributeStore>) -> Self {
+        Attributes { store }
+    }
+
+    /// The user's attributes, by key.
+    pub async fn list(&self, user: &ClientUser) -> Result<Vec<UserAttribute>> {
+        self.store.attributes(user.id).await
+    }
+
+    /// Inserts or replaces attributes by key; the full list after.
+    pub async fn set(&self, user: &ClientUser, attrs: Vec<(String, String)>) -> Result<Vec<UserAttribute>> {
+        if attrs.is_empty() {
+            return Err(Error::invalid("key", "is required (or attributes)"));
+        }
+        for (k, v) in &attrs {
+            check_key("key", k)?;
+            check_value("value", v)?;
+        }
+        self.store.upsert_attributes(user.id, &attrs).await
+    }
+
+    /// Removes attributes by key; `Invalid` when the user has none of them.
+    pub async fn remove(&self, user: &ClientUser, keys: Vec<String>) -> Result<Vec<UserAttribute>> {
+        if keys.is_empty() {
+            return Err(Error::invalid("game_user_attribute_key", "is required"));
+        }
+        let (removed, list) = self.store.remove_attributes(user.id, &keys).await?;
+        if removed == 0 {
+            return Err(Error::invalid(
+                "game_user_attribute_key",
+                "the user has no such attribute",
+            ));
+        }
+        Ok(list)
+    }
 }

@@ -1,9 +1,10 @@
-//! The economy around a GameFuse user: game variables, user attributes, credits and
-//! score, store items and purchases, leaderboards.
+//! The rest of the economy around a GameFuse user, not yet a service of its own: game
+//! variables, credits and score, store items and purchases. (User attributes and
+//! leaderboards are [`crate::economy::attributes::Attributes`] and
+//! [`crate::economy::leaderboards::Leaderboards`].)
 
 use super::Gamefuse;
 use crate::client_users::ClientUser;
-use crate::economy::attributes::UserAttribute;
 use crate::economy::credits::{CounterOp, MAX_AMOUNT};
 use crate::economy::store_items::{NewStoreItem, Owned, StoreItem};
 use crate::economy::{check_key, check_value};
@@ -42,38 +43,6 @@ impl Gamefuse {
             .game_by_id(game)
             .await?
             .ok_or(Error::NotFound(Entity::Game))
-    }
-
-    /// A user's attributes.
-    pub async fn attributes(&self, user: &ClientUser) -> Result<Vec<UserAttribute>> {
-        self.store().attributes(user.id).await
-    }
-
-    /// Inserts or replaces attributes by key; the full list after.
-    pub async fn set_attributes(&self, user: &ClientUser, attrs: Vec<(String, String)>) -> Result<Vec<UserAttribute>> {
-        if attrs.is_empty() {
-            return Err(Error::invalid("key", "is required (or attributes)"));
-        }
-        for (k, v) in &attrs {
-            check_key("key", k)?;
-            check_value("value", v)?;
-        }
-        self.store().upsert_attributes(user.id, &attrs).await
-    }
-
-    /// Removes attributes by key; 400 when the user has none of them (reference 6.2).
-    pub async fn remove_attributes(&self, user: &ClientUser, keys: Vec<String>) -> Result<Vec<UserAttribute>> {
-        if keys.is_empty() {
-            return Err(Error::invalid("game_user_attribute_key", "is required"));
-        }
-        let (removed, list) = self.store().remove_attributes(user.id, &keys).await?;
-        if removed == 0 {
-            return Err(Error::invalid(
-                "game_user_attribute_key",
-                "the user has no such attribute",
-            ));
-        }
-        Ok(list)
     }
 
     /// Changes credits or score. Credits never become negative (a debit past zero is
