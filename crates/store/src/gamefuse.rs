@@ -19,7 +19,7 @@ use playgate_core::session::Session;
 use playgate_core::{Entity, Result};
 
 /// A session joined with its game, a route's switches and its user
-/// ([`GamefuseStore::gf_token_call`]).
+/// ([`GamefuseStore::token_call`]).
 struct TokenCallRow {
     session: SessionRow,
     game: GameRow,

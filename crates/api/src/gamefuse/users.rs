@@ -71,7 +71,7 @@ pub async fn show(State(s): State<AppState>, Path(id): Path<String>, auth: Authe
     let id = path_id(&id, Entity::User)?;
     let user = s.gamefuse.user(&auth.caller, id).await?;
     if auth.caller.user.as_ref().is_some_and(|me| me.id == user.id) {
-        let attrs = s.attributes.list(&user).await?;
+        let attrs = s.attributes.list(user.id).await?;
         let owned = s.gamefuse.purchases(&user).await?;
         let rel = s.gamefuse.relations(&user, false).await?;
         let me = UserSelfOut::new(&user, auth.token, s.core.now());

@@ -1,6 +1,5 @@
 //! User attributes: string values under keys, per user.
 
-use crate::client_users::ClientUser;
 use crate::economy::{check_key, check_value};
 use crate::ids::PlayerId;
 use crate::{Error, Result};
@@ -40,12 +39,12 @@ impl Attributes {
     }
 
     /// The user's attributes, by key.
-    pub async fn list(&self, user: &ClientUser) -> Result<Vec<UserAttribute>> {
-        self.store.attributes(user.id).await
+    pub async fn list(&self, user: PlayerId) -> Result<Vec<UserAttribute>> {
+        self.store.attributes(user).await
     }
 
     /// Inserts or replaces attributes by key; the full list after.
-    pub async fn set(&self, user: &ClientUser, attrs: Vec<(String, String)>) -> Result<Vec<UserAttribute>> {
+    pub async fn set(&self, user: PlayerId, attrs: Vec<(String, String)>) -> Result<Vec<UserAttribute>> {
         if attrs.is_empty() {
             return Err(Error::invalid("key", "is required (or attributes)"));
         }
@@ -53,15 +52,15 @@ impl Attributes {
             check_key("key", k)?;
             check_value("value", v)?;
         }
-        self.store.upsert_attributes(user.id, &attrs).await
+        self.store.upsert_attributes(user, &attrs).await
     }
 
     /// Removes attributes by key; `Invalid` when the user has none of them.
-    pub async fn remove(&self, user: &ClientUser, keys: Vec<String>) -> Result<Vec<UserAttribute>> {
+    pub async fn remove(&self, user: PlayerId, keys: Vec<String>) -> Result<Vec<UserAttribute>> {
         if keys.is_empty() {
             return Err(Error::invalid("game_user_attribute_key", "is required"));
         }
-        let (removed, list) = self.store.remove_attributes(user.id, &keys).await?;
+        let (removed, list) = self.store.remove_attributes(user, &keys).await?;
         if removed == 0 {
             return Err(Error::invalid(
                 "game_user_attribute_key",

@@ -2,7 +2,6 @@
 //! joins, invites, join requests, admins.
 
 use super::Gamefuse;
-use super::social::me;
 use super::users::Caller;
 use crate::client_users::ClientUser;
 use crate::ids::{GameId, PlayerId};
@@ -57,7 +56,7 @@ impl Gamefuse {
     }
 
     pub(super) async fn admin_of(&self, caller: &Caller, group: i64) -> Result<(ClientUser, GroupView)> {
-        let me = me(caller)?.clone();
+        let me = caller.user()?.clone();
         let view = self.view(caller.game.id, group).await?;
         if !view.admins.iter().any(|a| a.id == me.id) {
             return Err(Error::Forbidden(Forbidden::NotGroupAdmin));
@@ -67,7 +66,7 @@ impl Gamefuse {
 
     /// `POST /groups`: the creator becomes an accepted member and admin (reference 11.1).
     pub async fn create_group(&self, caller: &Caller, input: GroupInput) -> Result<GroupView> {
-        let me = me(caller)?;
+        let me = caller.user()?;
         let g = NewGroup {
             game_id: caller.game.id,
             creator: me.id,
@@ -92,7 +91,7 @@ impl Gamefuse {
     /// `GET /groups[?query=]`: the game's searchable groups (without members); with a
     /// query, those whose name contains it, ignoring case (Unreal's search, 17.3).
     pub async fn list_groups(&self, caller: &Caller, query: Option<&str>) -> Result<Vec<Group>> {
-        me(caller)?;
+        caller.user()?;
         let mut groups = self.store().list_groups(caller.game.id).await?;
         if let Some(q) = query.map(|q| q.trim().to_lowercase()).filter(|q| !q.is_empty()) {
             groups.retain(|g| g.name.to_lowercase().contains(&q));
@@ -103,7 +102,7 @@ impl Gamefuse {
     /// `GET /user/groups`: the groups the caller is an accepted member of, oldest
     /// membership first, with members and admins.
     pub async fn my_groups(&self, caller: &Caller) -> Result<Vec<GroupView>> {
-        let me = me(caller)?;
+        let me = caller.user()?;
         let ids: Vec<i64> = self
             .store()
             .connections_of_user(me.id)
@@ -120,7 +119,7 @@ impl Gamefuse {
 
     /// `GET /groups/{id}`: any user of the game; pending invites and requests for admins.
     pub async fn group(&self, caller: &Caller, id: i64) -> Result<GroupDetail> {
-        let me = me(caller)?;
+        let me = caller.user()?;
         let view = self.view(caller.game.id, id).await?;
         let pending = if view.admins.iter().any(|a| a.id == me.id) {
             let conns = self.store().pending_of_group(id).await?;
@@ -206,7 +205,7 @@ impl Gamefuse {
     /// `POST /group_connections` (reference 11.7): join, join request or invite. Who is
     /// connected, by whom, and the status are derived, never taken from the client.
     pub async fn connect(&self, caller: &Caller, cmd: ConnectCommand) -> Result<ConnectionView> {
-        let me = me(caller)?.clone();
+        let me = caller.user()?.clone();
         let view = self.view(caller.game.id, cmd.group_id).await?;
         let g = &view.group;
         let now = self.now();
@@ -274,7 +273,7 @@ impl Gamefuse {
     /// `PUT /group_connections/{id}`: the invited user answers an invite, an admin a join
     /// request. Accepting makes a plain member; declining deletes the row.
     pub async fn answer_connection(&self, caller: &Caller, id: i64, accept: bool) -> Result<Connection> {
-        let me = me(caller)?.clone();
+        let me = caller.user()?.clone();
         let mut c = self
             .store()
             .connection(id)
@@ -312,7 +311,7 @@ impl Gamefuse {
         if accept || answered.is_ok() {
             return answered;
         }
-        let me = me(caller)?;
+        let me = caller.user()?;
         let member = self
             .store()
             .connection_of(id, me.id)
@@ -331,7 +330,7 @@ impl Gamefuse {
     /// `DELETE /group_connections/cancel/{id}`: the inviter withdraws an invite, the
     /// requester a join request.
     pub async fn cancel_connection(&self, caller: &Caller, id: i64) -> Result<()> {
-        let me = me(caller)?;
+        let me = caller.user()?;
         let c = self
             .store()
             .connection(id)
@@ -352,7 +351,7 @@ impl Gamefuse {
 
     /// `DELETE /group_connections/leave/{group}`: the caller leaves.
     pub async fn leave_group(&self, caller: &Caller, group: i64) -> Result<()> {
-        let me = me(caller)?;
+        let me = caller.user()?;
         self.view(caller.game.id, group).await?;
         let c = self
             .store()

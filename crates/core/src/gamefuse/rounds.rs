@@ -3,7 +3,6 @@
 
 use super::Gamefuse;
 use super::groups::MAX_NAME;
-use super::social::me;
 use super::users::Caller;
 use crate::ids::PlayerId;
 use crate::rounds::{GameRound, Multiplayer, NewRound, RoundInput, RoundPatch};
@@ -43,7 +42,7 @@ impl Gamefuse {
 
     /// Whether the caller may change a round: its owner, or the master of its container.
     pub(super) async fn may_change(&self, caller: &Caller, r: &GameRound) -> Result<()> {
-        let me = me(caller)?;
+        let me = caller.user()?;
         if r.player_id == me.id {
             return Ok(());
         }
@@ -59,7 +58,7 @@ impl Gamefuse {
     /// existing multiplayer container the caller mastered or plays in (the SDK's "add
     /// player"); otherwise the round is the caller's.
     pub async fn create_round(&self, caller: &Caller, input: RoundInput) -> Result<GameRound> {
-        let me = me(caller)?;
+        let me = caller.user()?;
         let game_type = check_game_type(input.game_type.as_deref().unwrap_or(""))?;
         let owner = input
             .game_user_id
@@ -129,13 +128,13 @@ impl Gamefuse {
 
     /// `GET /game_rounds/{id}`: any round of the caller's game.
     pub async fn round(&self, caller: &Caller, id: i64) -> Result<GameRound> {
-        me(caller)?;
+        caller.user()?;
         self.round_of_game(caller, id).await
     }
 
     /// `GET /game_rounds?user_id=`: a user's rounds (same game), `per_page` at most 100.
     pub async fn rounds_of(&self, caller: &Caller, user: i64, page: i64, per_page: i64) -> Result<Vec<GameRound>> {
-        me(caller)?;
+        caller.user()?;
         let u = self.user(caller, user).await?;
         let per_page = per_page.clamp(1, 100);
         let page = page.max(1);

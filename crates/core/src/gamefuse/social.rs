@@ -4,7 +4,6 @@
 
 use super::Gamefuse;
 use super::groups::views;
-use super::users::Caller;
 use crate::Result;
 use crate::client_users::ClientUser;
 use crate::rounds::GameRound;
@@ -28,10 +27,6 @@ pub struct Relations {
     pub direct_chats: Vec<Chat>,
     /// Page 1 of the chats of the user's groups (not for other users).
     pub group_chats: Vec<Chat>,
-}
-
-pub(super) fn me(caller: &Caller) -> Result<&ClientUser> {
-    caller.user()
 }
 
 impl Gamefuse {
