@@ -28,7 +28,7 @@ pub struct Game {
     pub enabled: bool,
     /// When it was created.
     pub created_at: Timestamp,
-    /// The GameFuse game `token` (kept in clear: see [`crate::gamefuse::new_game_token`]).
+    /// The GameFuse game `token` (kept in clear: see [`crate::vendor::gamefuse::new_game_token`]).
     pub gamefuse_token: String,
 }
 
@@ -128,7 +128,7 @@ impl Playgate {
                 client_name: client_name.clone(),
                 secret_hash: secret.hash(),
                 created_at: self.now(),
-                gamefuse_token: crate::gamefuse::new_game_token(),
+                gamefuse_token: crate::vendor::gamefuse::new_game_token(),
             };
             match self.store.insert_game(rec).await {
                 Ok(game) => {

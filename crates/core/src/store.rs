@@ -118,14 +118,7 @@ pub enum EndOutcome {
 
 /// Persistence of the core's entities.
 #[async_trait]
-pub trait Store:
-    crate::account_store::AccountStore
-    + crate::gamefuse::store::GamefuseStore
-    + crate::gamefuse::social_store::GamefuseSocialStore
-    + Send
-    + Sync
-    + 'static
-{
+pub trait Store: crate::account_store::AccountStore + Send + Sync + 'static {
     /// Checks that the database answers.
     async fn ping(&self) -> Result<()>;
 

@@ -310,7 +310,7 @@ pub async fn run(cli: Cli) -> Result<(), BoxError> {
         }
         Command::Game(cmd) => {
             let (core, store) = startup::open_core(&config, Arc::new(SystemClock)).await?;
-            let res = match crate::gamefuse::service(&config, core.clone(), config.listen) {
+            let res = match crate::gamefuse::service(&config, core.clone(), store.clone(), config.listen) {
                 Ok(g) => game_command(&core, &g, cmd).await,
                 Err(e) => Err(e),
             };
@@ -319,7 +319,7 @@ pub async fn run(cli: Cli) -> Result<(), BoxError> {
         }
         cmd @ (Command::StoreItem(_) | Command::ServiceKey(_) | Command::RouteAccess(_) | Command::Outbox(_)) => {
             let (core, store) = startup::open_core(&config, Arc::new(SystemClock)).await?;
-            let res = match crate::gamefuse::service(&config, core, config.listen) {
+            let res = match crate::gamefuse::service(&config, core, store.clone(), config.listen) {
                 Ok(g) => match cmd {
                     Command::StoreItem(c) => gf::store_item(&g, c).await,
                     Command::ServiceKey(c) => gf::service_key(&g, c).await,

@@ -8,7 +8,7 @@ use std::time::Duration;
 use lettre::message::header::ContentType;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use playgate_core::crypto::Secret;
-use playgate_core::gamefuse::{Gamefuse, GamefuseSettings, Mailer, NoMailer};
+use playgate_core::gamefuse::{FeatureStores, Gamefuse, GamefuseSettings, Mailer, NoMailer};
 use playgate_core::service::Playgate;
 
 use crate::cli::local_url;
@@ -80,7 +80,12 @@ pub fn mailer(config: &Config) -> Result<Arc<dyn Mailer>, BoxError> {
     Ok(Arc::new(SmtpMailer { transport, from }))
 }
 
-/// The GameFuse service for a config.
-pub fn service(config: &Config, core: Playgate, addr: SocketAddr) -> Result<Gamefuse, BoxError> {
-    Ok(Gamefuse::new(core, settings(config, addr)?, mailer(config)?))
+/// The GameFuse service for a config, over the game features' stores.
+pub fn service(
+    config: &Config,
+    core: Playgate,
+    stores: Arc<dyn FeatureStores>,
+    addr: SocketAddr,
+) -> Result<Gamefuse, BoxError> {
+    Ok(Gamefuse::new(core, stores, settings(config, addr)?, mailer(config)?))
 }

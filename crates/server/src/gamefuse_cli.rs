@@ -1,15 +1,14 @@
 //! GameFuse's operator commands: game variables, store items, service keys, route
 //! switches, and the outbox of sent (or unsendable) mail.
 
+use crate::startup::BoxError;
 use clap::{Subcommand, ValueEnum};
+use playgate_core::economy::store_items::NewStoreItem;
 use playgate_core::gamefuse::Gamefuse;
-use playgate_core::gamefuse::economy::NewStoreItem;
-use playgate_core::gamefuse::iso_millis;
 use playgate_core::gamefuse::keys::RouteAccess;
 use playgate_core::ids::GameId;
+use playgate_core::vendor::gamefuse::iso_millis;
 use serde_json::json;
-
-use crate::startup::BoxError;
 
 /// `playgate game var …`
 #[derive(Debug, Subcommand)]
@@ -190,7 +189,7 @@ pub async fn var(gf: &Gamefuse, cmd: VarCommand) -> Result<(), BoxError> {
 
 /// Runs `playgate store-item …`.
 pub async fn store_item(gf: &Gamefuse, cmd: StoreItemCommand) -> Result<(), BoxError> {
-    let show = |i: &playgate_core::gamefuse::economy::StoreItem| {
+    let show = |i: &playgate_core::economy::store_items::StoreItem| {
         json!({"id": i.id, "game_id": i.game_id.0, "name": i.name, "description": i.description,
                "category": i.category, "cost": i.cost, "icon_url": i.icon_url})
     };

@@ -10,14 +10,17 @@ use std::time::Duration;
 
 use playgate_api::common::geoip::GeoIp;
 use playgate_api::common::metrics::Exposition;
-use playgate_api::{AppState, NetConfig};
+use playgate_api::{AppState, Features, NetConfig};
 use playgate_core::audit::Audit;
 use playgate_core::clock::Clock;
 use playgate_core::crypto::{MasterKey, Secret};
+use playgate_core::economy::attributes::Attributes;
+use playgate_core::economy::leaderboards::Leaderboards;
 use playgate_core::game::GameCredentials;
 use playgate_core::gamefuse::Gamefuse;
 use playgate_core::operators::Operators;
 use playgate_core::service::Playgate;
+use playgate_core::social::friends::Friends;
 use playgate_store::{SqlStore, StoreOptions};
 use prometheus_client::registry::Registry;
 use tokio::net::TcpListener;
@@ -127,11 +130,12 @@ pub fn admin_token(config: &Config) -> Result<Option<Secret>, BoxError> {
 fn app_state(
     config: &Config,
     core: Playgate,
+    features: Features,
     operators: Operators,
     audit: Audit,
     net: NetConfig,
 ) -> Result<AppState, BoxError> {
-    let mut state = AppState::new(core, operators, audit, net);
+    let mut state = AppState::new(core, features, operators, audit, net);
     if let Some(path) = &config.geoip_database {
         state = state.with_geoip(GeoIp::open(path)?);
     }
@@ -152,7 +156,8 @@ pub struct Running {
     shutdown: CancellationToken,
     task: JoinHandle<std::io::Result<()>>,
     store: Arc<SqlStore>,
-    gamefuse: Gamefuse,
+    /// The GameFuse service it serves.
+    pub gamefuse: Gamefuse,
     flusher: JoinHandle<()>,
     grace: Duration,
 }
@@ -226,7 +231,7 @@ pub async fn start(config: Config, clock: Arc<dyn Clock>) -> Result<Running, Box
     let net = net_config(&config)?;
     let (core, store) = open_core(&config, clock.clone()).await?;
     let operators = Operators::new(store.clone(), clock.clone());
-    let audit = Audit::new(store.clone(), clock);
+    let audit = Audit::new(store.clone(), clock.clone());
     let demo = if config.create_demo_game {
         core.create_demo_game_if_empty().await?
     } else {
@@ -236,8 +241,14 @@ pub async fn start(config: Config, clock: Arc<dyn Clock>) -> Result<Running, Box
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
     let addr = listener.local_addr()?;
-    let gamefuse = crate::gamefuse::service(&config, core.clone(), addr)?;
-    let mut state = app_state(&config, core.clone(), operators, audit.clone(), net)?.with_gamefuse(gamefuse.clone());
+    let gamefuse = crate::gamefuse::service(&config, core.clone(), store.clone(), addr)?;
+    let features = Features {
+        gamefuse: gamefuse.clone(),
+        friends: Friends::new(store.clone(), store.clone(), clock.clone()),
+        leaderboards: Leaderboards::new(store.clone(), clock.clone()),
+        attributes: Attributes::new(store.clone()),
+    };
+    let mut state = app_state(&config, core.clone(), features, operators, audit.clone(), net)?;
     let exposition = exposition(&config, &state, &core, &store)?;
     let shutdown = CancellationToken::new();
     let (metrics_addr, metrics_task) = match config.metrics_listen {

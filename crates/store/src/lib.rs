@@ -12,11 +12,12 @@
 
 mod account_store_impl;
 mod audit;
+mod client_users;
+mod economy;
 mod error;
 mod exec;
-mod gamefuse_impl;
-mod gamefuse_rows;
-mod gamefuse_social_impl;
+mod game_variables;
+mod gamefuse;
 mod health;
 mod lite;
 mod metrics;
@@ -24,7 +25,10 @@ mod migrate;
 mod operators;
 pub use exec::STATEMENT_TARGET;
 pub use migrate::{Migration, migrations};
+mod rounds;
 mod rows;
+mod social;
+mod sql;
 mod store_impl;
 pub mod testing;
 mod writer;

@@ -5,7 +5,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use bytes::Bytes;
-use playgate_core::gamefuse::economy::NewStoreItem;
+use playgate_core::economy::store_items::NewStoreItem;
 use playgate_core::gamefuse::keys::RouteAccess;
 use playgate_core::ids::GameId;
 use playgate_core::{Entity, Error};

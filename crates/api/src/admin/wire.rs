@@ -4,7 +4,8 @@
 
 use playgate_core::Error;
 use playgate_core::clock::Timestamp;
-use playgate_core::gamefuse::economy::{GameVariable, StoreItem};
+use playgate_core::economy::store_items::StoreItem;
+use playgate_core::game_variables::GameVariable;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 

@@ -6,9 +6,12 @@ use std::time::Duration;
 use ipnet::IpNet;
 use playgate_core::audit::Audit;
 use playgate_core::crypto::Secret;
-use playgate_core::gamefuse::{Gamefuse, GamefuseSettings, NoMailer};
+use playgate_core::economy::attributes::Attributes;
+use playgate_core::economy::leaderboards::Leaderboards;
+use playgate_core::gamefuse::Gamefuse;
 use playgate_core::operators::Operators;
 use playgate_core::service::Playgate;
+use playgate_core::social::friends::Friends;
 
 use super::geoip::GeoIp;
 use super::metrics::{Exposition, HttpMetrics};
@@ -43,6 +46,18 @@ impl Default for NetConfig {
 /// The default body limit: 2 MiB (axum's own default, kept).
 pub const DEFAULT_MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
 
+/// The services of the game features, as the server wires them.
+pub struct Features {
+    /// The GameFuse service.
+    pub gamefuse: Gamefuse,
+    /// Friend requests and friendships.
+    pub friends: Friends,
+    /// Leaderboards.
+    pub leaderboards: Leaderboards,
+    /// Users' attributes.
+    pub attributes: Attributes,
+}
+
 /// Shared state: the core and the HTTP layer's own settings. axum clones the state for
 /// every request, so it is one `Arc` (one atomic increment) rather than its parts.
 #[derive(Clone)]
@@ -63,6 +78,12 @@ pub struct AppParts {
     pub operators: Operators,
     /// The audit log.
     pub audit: Audit,
+    /// Friend requests and friendships.
+    pub friends: Friends,
+    /// Leaderboard entries and boards.
+    pub leaderboards: Leaderboards,
+    /// Users' attributes.
+    pub attributes: Attributes,
     /// The HTTP layer's request counters and timings.
     pub http_metrics: Arc<HttpMetrics>,
     /// `GET /metrics` on this router (None: not served here).
@@ -70,14 +91,24 @@ pub struct AppParts {
 }
 
 impl AppState {
-    /// State for a core, the operators and audit services, and network settings.
-    pub fn new(core: Playgate, operators: Operators, audit: Audit, net: NetConfig) -> Self {
+    /// State for a core, the game features' services, the operators and audit services, and
+    /// network settings.
+    pub fn new(core: Playgate, features: Features, operators: Operators, audit: Audit, net: NetConfig) -> Self {
+        let Features {
+            gamefuse,
+            friends,
+            leaderboards,
+            attributes,
+        } = features;
         let geo = GeoIp::embedded().unwrap_or_else(|e| {
             tracing::error!(error = %e, "GeoIP disabled");
             GeoIp::none()
         });
         AppState(Arc::new(AppParts {
-            gamefuse: Gamefuse::new(core.clone(), GamefuseSettings::default(), Arc::new(NoMailer)),
+            gamefuse,
+            friends,
+            leaderboards,
+            attributes,
             core,
             operators,
             audit,
@@ -91,12 +122,6 @@ impl AppState {
     /// Uses this GeoIP database instead of the embedded one.
     pub fn with_geoip(mut self, geo: GeoIp) -> Self {
         Arc::make_mut(&mut self.0).geo = Arc::new(geo);
-        self
-    }
-
-    /// The same state with a configured GameFuse service.
-    pub fn with_gamefuse(mut self, gamefuse: Gamefuse) -> Self {
-        Arc::make_mut(&mut self.0).gamefuse = gamefuse;
         self
     }
 }

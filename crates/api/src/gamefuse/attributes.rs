@@ -42,7 +42,7 @@ pub async fn add(
         (None, Some(_)) => return Err(GfError::invalid("key", "is required")),
         (None, None) => {}
     }
-    Ok(Json(AttributesOut::new(s.gamefuse.set_attributes(user, pairs).await?)))
+    Ok(Json(AttributesOut::new(s.attributes.set(user.id, pairs).await?)))
 }
 
 /// `GET|DELETE /users/{id}/remove_game_user_attribute(s)`: every key form on both paths.
@@ -67,7 +67,7 @@ pub async fn remove(
     let user = auth.caller.self_user(path_id(&id, Entity::User)?)?;
     let req: RemoveAttributesRequest = auth.input.parse()?;
     Ok(Json(AttributesOut::new(
-        s.gamefuse.remove_attributes(user, req.keys()).await?,
+        s.attributes.remove(user.id, req.keys()).await?,
     )))
 }
 
@@ -89,5 +89,5 @@ pub async fn list(
     auth: Authed,
 ) -> Result<Json<AttributesOut>, GfError> {
     let user = s.gamefuse.user(&auth.caller, path_id(&id, Entity::User)?).await?;
-    Ok(Json(AttributesOut::new(s.gamefuse.attributes(&user).await?)))
+    Ok(Json(AttributesOut::new(s.attributes.list(user.id).await?)))
 }

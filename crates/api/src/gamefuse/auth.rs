@@ -9,19 +9,17 @@
 //! - [`SuiteCall`]: the system test-suite key.
 //! - [`Open`]: no credential (sign-in, server time); an empty or stale token is ignored.
 
-use std::net::IpAddr;
-
-use axum::extract::{FromRequest, FromRequestParts, MatchedPath, Request};
-use axum::http::HeaderMap;
-use playgate_core::game::Game;
-use playgate_core::gamefuse::users::Caller;
-
 use super::GfError;
 use super::input::Input;
 use super::wire::GameCreds;
 use crate::common::client_ip::ClientIp;
 use crate::common::state::AppState;
+use axum::extract::{FromRequest, FromRequestParts, MatchedPath, Request};
+use axum::http::HeaderMap;
 use playgate_core::Entity;
+use playgate_core::game::Game;
+use playgate_core::gamefuse::users::Caller;
+use std::net::IpAddr;
 
 fn header(h: &HeaderMap, name: &str) -> Option<String> {
     h.get(name)

@@ -3,19 +3,18 @@
 //! the native SDKs (reference 17.7, see `auth::Client`); creations answer supersets that
 //! all of them read.
 
-use axum::Json;
-use axum::extract::{Path, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
-use playgate_core::gamefuse::chats::ChatTarget;
-
 use super::wire::{
     ChatCreatedOut, ChatMessageOut, ChatOut, ChatPageOut, ChatRequest, MessageCreatedOut, MessageOut, MessageRequest,
     MessagesOut, MessagesView, chats, shaped,
 };
 use super::{Authed, GfError, path_id};
 use crate::common::state::AppState;
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use playgate_core::Entity;
+use playgate_core::social::chats::ChatTarget;
 
 /// Invalid data is 422 on these routes (reference 12.2, 12.4).
 fn unprocessable(e: impl Into<GfError>) -> GfError {

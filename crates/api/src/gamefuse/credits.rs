@@ -1,13 +1,12 @@
 //! Credits and score (reference 8): 200 with `UserSelf`, 400 without the number.
 
-use axum::Json;
-use axum::extract::{Path, State};
-use playgate_core::gamefuse::economy::CounterOp;
-
 use super::wire::{CreditsRequest, ScoreRequest, UserSelfOut};
 use super::{Authed, GfError, path_id};
 use crate::common::state::AppState;
+use axum::Json;
+use axum::extract::{Path, State};
 use playgate_core::Entity;
+use playgate_core::economy::credits::CounterOp;
 
 async fn apply(s: &AppState, id: &str, auth: &Authed, op: CounterOp) -> Result<Json<UserSelfOut>, GfError> {
     let user = auth.caller.self_user(path_id(id, Entity::User)?)?;

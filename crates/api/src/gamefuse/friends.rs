@@ -12,6 +12,7 @@ use super::wire::{
 use super::{Authed, GfError, path_id};
 use crate::common::state::AppState;
 use playgate_core::Entity;
+use playgate_core::ids::PlayerId;
 
 /// The reference answers refusals of these routes with 422.
 fn unprocessable(e: playgate_core::Error) -> GfError {
@@ -31,11 +32,8 @@ fn unprocessable(e: playgate_core::Error) -> GfError {
 pub async fn create(State(s): State<AppState>, auth: Authed) -> Result<Json<FriendRequestCreatedOut>, GfError> {
     let req: FriendshipRequest = auth.input.unwrapped("friendship").parse()?;
     let name = req.username.unwrap_or_default();
-    let r = s
-        .gamefuse
-        .send_friend_request(&auth.caller, &name)
-        .await
-        .map_err(unprocessable)?;
+    let me = auth.caller.user().map_err(unprocessable)?;
+    let r = s.friends.request(me, &name).await.map_err(unprocessable)?;
     Ok(Json(FriendRequestCreatedOut {
         request: FriendRequestOut::from(r),
         message: "Friend request sent".into(),
@@ -72,10 +70,8 @@ pub async fn answer(
             )));
         }
     };
-    s.gamefuse
-        .answer_friend_request(&auth.caller, id, accept)
-        .await
-        .map_err(unprocessable)?;
+    let me = auth.caller.user().map_err(unprocessable)?;
+    s.friends.answer(me, id, accept).await.map_err(unprocessable)?;
     // The texts gamefuse.co answers: the C# SDK's tests compare them (reference 17.5).
     let what = if accept { "accepted" } else { "declined" };
     Ok(Json(MessageOut::new(format!(
@@ -101,10 +97,8 @@ pub async fn cancel(
     auth: Authed,
 ) -> Result<Json<MessageOut>, GfError> {
     let id = path_id(&id, Entity::Friendship)?;
-    s.gamefuse
-        .cancel_friend_request(&auth.caller, id)
-        .await
-        .map_err(unprocessable)?;
+    let me = auth.caller.user().map_err(unprocessable)?;
+    s.friends.cancel(me, id).await.map_err(unprocessable)?;
     Ok(Json(MessageOut::new("friend request destroyed successfully")))
 }
 
@@ -126,7 +120,8 @@ pub async fn unfriend(State(s): State<AppState>, auth: Authed) -> Result<Json<Me
     let other = req
         .user_id
         .ok_or_else(|| unprocessable(playgate_core::Error::invalid("user_id", "is required")))?;
-    s.gamefuse.unfriend(&auth.caller, other).await.map_err(unprocessable)?;
+    let me = auth.caller.user().map_err(unprocessable)?;
+    s.friends.unfriend(me, PlayerId(other)).await.map_err(unprocessable)?;
     Ok(Json(MessageOut::new("user has been unfriended successfully")))
 }
 
@@ -140,11 +135,18 @@ pub async fn unfriend(State(s): State<AppState>, auth: Authed) -> Result<Json<Me
     ),
 )]
 pub async fn lists(State(s): State<AppState>, auth: Authed) -> Result<Json<FriendListsOut>, GfError> {
-    Ok(Json(s.gamefuse.friend_lists(&auth.caller, None).await?.into()))
+    Ok(Json(s.friends.lists(auth.caller.user()?.id, true).await?.into()))
 }
 
 async fn friends_of(s: &AppState, auth: &Authed, of: Option<i64>) -> Result<Json<FriendsOut>, GfError> {
-    let l = s.gamefuse.friend_lists(&auth.caller, of).await?;
+    let me = auth.caller.user()?;
+    let l = match of {
+        Some(id) if id != me.id.0 => {
+            let other = s.gamefuse.user(&auth.caller, id).await?;
+            s.friends.lists(other.id, false).await?
+        }
+        _ => s.friends.lists(me.id, true).await?,
+    };
     Ok(Json(FriendsOut {
         friends: l.friends.iter().map(UserPublicOut::new).collect(),
     }))
@@ -198,7 +200,7 @@ pub async fn friends_of_user(
     ),
 )]
 pub async fn incoming(State(s): State<AppState>, auth: Authed) -> Result<Json<RequestsOut>, GfError> {
-    let l = s.gamefuse.friend_lists(&auth.caller, None).await?;
+    let l = s.friends.lists(auth.caller.user()?.id, true).await?;
     Ok(Json(RequestsOut {
         incoming_friend_requests: Some(l.incoming.into_iter().map(FriendRequestOut::from).collect()),
         outgoing_friend_requests: None,
@@ -215,7 +217,7 @@ pub async fn incoming(State(s): State<AppState>, auth: Authed) -> Result<Json<Re
     ),
 )]
 pub async fn outgoing(State(s): State<AppState>, auth: Authed) -> Result<Json<RequestsOut>, GfError> {
-    let l = s.gamefuse.friend_lists(&auth.caller, None).await?;
+    let l = s.friends.lists(auth.caller.user()?.id, true).await?;
     Ok(Json(RequestsOut {
         incoming_friend_requests: None,
         outgoing_friend_requests: Some(l.outgoing.into_iter().map(FriendRequestOut::from).collect()),

@@ -2,16 +2,15 @@
 //! a user's rounds. Bodies nested under `game_round` (JS SDK) or flat (docs, native SDKs);
 //! the native SDKs get numbers for `score` and `place` (reference 17.4).
 
-use axum::Json;
-use axum::extract::{Path, State};
-use axum::http::StatusCode;
-use playgate_core::gamefuse::social::RoundInput;
-
 use super::input::Input;
 use super::wire::{GameRoundOut, GameRoundsOut, MessageOut, RoundRequest, RoundsQuery, shaped};
 use super::{Authed, GfError, path_id};
 use crate::common::state::AppState;
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
 use playgate_core::Entity;
+use playgate_core::rounds::RoundInput;
 
 /// Validation errors are 422 on these routes (reference 13.2).
 fn unprocessable(e: GfError) -> GfError {

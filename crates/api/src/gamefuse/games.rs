@@ -1,12 +1,11 @@
 //! Games (reference 2): verify / fetch variables, the store list, server time.
 
-use axum::Json;
-use axum::extract::State;
-use playgate_core::gamefuse::iso_millis;
-
 use super::wire::{GameOut, ServerTimeOut, StoreItemsOut};
 use super::{GameCall, GfError};
 use crate::common::state::AppState;
+use axum::Json;
+use axum::extract::State;
+use playgate_core::vendor::gamefuse::iso_millis;
 
 /// `GET /games/verify` and `GET /games/fetch_game_variables` (same data, 2.1/2.2).
 #[utoipa::path(

@@ -4,12 +4,6 @@
 //! (17.3), and group attributes (11.13). Bodies nested (`group`, `group_connection`) or
 //! flat; the native SDKs get numbers for `max_group_size` and wrapped attribute lists.
 
-use axum::Json;
-use axum::extract::{Path, State};
-use axum::http::StatusCode;
-use playgate_core::gamefuse::chats::NewAttribute;
-use playgate_core::gamefuse::social::{ConnectCommand, ConnectionKind, GroupInput};
-
 use super::wire::{
     ConnectionOut, ConnectionRequest, ConnectionStatusOut, GroupAttributeIn, GroupAttributeOut, GroupAttributesOut,
     GroupAttributesRequest, GroupAttributesView, GroupIdRequest, GroupOut, GroupRequest, GroupsOut, MessageOut,
@@ -17,7 +11,11 @@ use super::wire::{
 };
 use super::{Authed, Client, GfError, path_id};
 use crate::common::state::AppState;
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
 use playgate_core::Entity;
+use playgate_core::social::groups::{ConnectCommand, ConnectionKind, GroupInput, NewAttribute};
 
 /// Invalid data is 422 on these routes (reference 11.2, 11.7).
 fn unprocessable(e: playgate_core::Error) -> GfError {

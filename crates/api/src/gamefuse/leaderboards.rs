@@ -7,6 +7,8 @@ use super::wire::{EntriesOut, LeaderboardEntryRequest, LeaderboardQueryRequest, 
 use super::{Authed, GfError, path_id};
 use crate::common::state::AppState;
 use playgate_core::Entity;
+use playgate_core::economy::leaderboards::BoardFilter;
+use playgate_core::ids::GameId;
 
 /// `POST /users/{id}/add_leaderboard_entry`: multipart (SDK; `extra_attributes` its raw
 /// pseudo-JSON text, kept verbatim) or JSON with a `metadata` object (docs, native SDKs).
@@ -34,8 +36,8 @@ pub async fn add(
         .leaderboard_name
         .ok_or_else(|| GfError::invalid("leaderboard_name", "is required"))?;
     let score = whole(req.score.ok_or_else(|| GfError::invalid("score", "is required"))?)?;
-    s.gamefuse
-        .add_leaderboard_entry(user, &name, score, req.extra_attributes, req.metadata)
+    s.leaderboards
+        .add(user, &name, score, req.extra_attributes, req.metadata)
         .await?;
     Ok(Json(UserSelfOut::new(user, auth.token.clone(), s.core.now())))
 }
@@ -75,7 +77,7 @@ pub async fn clear(
     let name = req
         .leaderboard_name
         .ok_or_else(|| GfError::invalid("leaderboard_name", "is required"))?;
-    s.gamefuse.clear_leaderboard(user, &name).await?;
+    s.leaderboards.clear(user, &name).await?;
     Ok(Json(UserSelfOut::new(user, auth.token.clone(), s.core.now())))
 }
 
@@ -102,15 +104,15 @@ pub async fn of_game(
 ) -> Result<Json<EntriesOut>, GfError> {
     let game_id = path_id(&game_id, Entity::Game)?;
     let q: LeaderboardQueryRequest = auth.input.parse()?;
+    let filter = BoardFilter {
+        leaderboard_name: q.leaderboard_name,
+        player: None,
+        limit: q.limit,
+        one_per_user: q.one_per_user.unwrap_or(false),
+    };
     let list = s
-        .gamefuse
-        .leaderboard(
-            &auth.caller,
-            game_id,
-            q.leaderboard_name,
-            q.limit,
-            q.one_per_user.unwrap_or(false),
-        )
+        .leaderboards
+        .read(auth.caller.game.id, GameId(game_id), filter)
         .await?;
     Ok(Json(EntriesOut::new(list)))
 }
@@ -138,15 +140,13 @@ pub async fn of_user(
 ) -> Result<Json<EntriesOut>, GfError> {
     let id = path_id(&id, Entity::User)?;
     let q: LeaderboardQueryRequest = auth.input.parse()?;
-    let list = s
-        .gamefuse
-        .user_leaderboard(
-            &auth.caller,
-            id,
-            q.leaderboard_name,
-            q.limit,
-            q.one_per_user.unwrap_or(false),
-        )
-        .await?;
+    let user = s.gamefuse.user(&auth.caller, id).await?;
+    let filter = BoardFilter {
+        leaderboard_name: q.leaderboard_name,
+        player: Some(user.id),
+        limit: q.limit,
+        one_per_user: q.one_per_user.unwrap_or(false),
+    };
+    let list = s.leaderboards.read(auth.caller.game.id, user.game_id, filter).await?;
     Ok(Json(EntriesOut::new(list)))
 }

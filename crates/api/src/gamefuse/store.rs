@@ -1,13 +1,12 @@
 //! A user's store items (reference 7.2-7.4).
 
-use axum::Json;
-use axum::extract::{Path, State};
-use playgate_core::gamefuse::economy::Owned;
-
 use super::wire::{OwnedOut, StoreItemRequest};
 use super::{Authed, GfError, path_id};
 use crate::common::state::AppState;
+use axum::Json;
+use axum::extract::{Path, State};
 use playgate_core::Entity;
+use playgate_core::economy::store_items::Owned;
 
 fn item_id(auth: &Authed) -> Result<(i64, bool), GfError> {
     let req: StoreItemRequest = auth.input.parse()?;

@@ -1,17 +1,16 @@
 //! The `test_suite/*` routes (reference 15.2), for the SDKs' own test scripts; only the
 //! system key from config may call them, and without one they answer 404.
 
-use axum::Json;
-use axum::extract::State;
-use axum::http::StatusCode;
-use playgate_core::gamefuse::economy::NewStoreItem;
-
 use super::wire::{
     MessageOut, StoreItemIn, SuiteGameOut, SuiteGameRequest, SuiteItemOut, SuiteUserOut, SuiteUserRequest,
     UserPublicOut,
 };
 use super::{GfError, SuiteCall};
 use crate::common::state::AppState;
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use playgate_core::economy::store_items::NewStoreItem;
 
 fn game_id(v: Option<i64>) -> Result<i64, GfError> {
     v.ok_or_else(|| GfError::invalid("game_id", "is required"))

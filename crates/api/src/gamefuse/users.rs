@@ -1,19 +1,18 @@
 //! Sign-up (reference 3), `GET /users/{id}` (5.1), and the C# SDK's profile and password
 //! changes (17.3).
 
-use axum::Json;
-use axum::extract::{Path, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
-use playgate_core::Entity;
-use playgate_core::crypto::Secret;
-use playgate_core::gamefuse::users::SignUp;
-
 use super::wire::{
     FullUserOut, OtherUserOut, PasswordRequest, ProfileRequest, SignUpRequest, UserSelfOut, UserView, shaped,
 };
 use super::{Authed, GameCall, GfError, path_id};
 use crate::common::state::AppState;
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use playgate_core::Entity;
+use playgate_core::client_users::SignUp;
+use playgate_core::crypto::Secret;
 
 fn required(v: Option<String>, field: &str) -> Result<String, GfError> {
     v.filter(|s| !s.is_empty())
@@ -72,7 +71,7 @@ pub async fn show(State(s): State<AppState>, Path(id): Path<String>, auth: Authe
     let id = path_id(&id, Entity::User)?;
     let user = s.gamefuse.user(&auth.caller, id).await?;
     if auth.caller.user.as_ref().is_some_and(|me| me.id == user.id) {
-        let attrs = s.gamefuse.attributes(&user).await?;
+        let attrs = s.attributes.list(user.id).await?;
         let owned = s.gamefuse.purchases(&user).await?;
         let rel = s.gamefuse.relations(&user, false).await?;
         let me = UserSelfOut::new(&user, auth.token, s.core.now());

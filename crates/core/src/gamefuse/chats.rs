@@ -2,70 +2,15 @@
 //! post and edit. Pages are 25 long (verified); a chat's participants cover every author
 //! of the messages shown (1.8: the SDK looks senders up among them).
 
-use std::collections::{HashMap, HashSet};
-
+use super::Gamefuse;
 use super::social::Relations;
 use super::users::Caller;
-use super::{Gamefuse, GfUser};
-use crate::clock::Timestamp;
-use crate::ids::{GameId, PlayerId};
-use crate::{Conflict, Entity, Forbidden};
-use crate::{Error, Result};
-
-/// Chats and messages per page (reference 12.1, verified).
-pub const PAGE: i64 = 25;
-
-/// A chat as stored: direct (`group_id` None) or a group's.
-#[derive(Debug, Clone)]
-pub struct ChatRec {
-    pub id: i64,
-    pub group_id: Option<i64>,
-    pub creator_id: PlayerId,
-}
-
-/// A message with the ids of the users who read it (the sender first).
-#[derive(Debug, Clone)]
-pub struct Message {
-    pub id: i64,
-    pub chat_id: i64,
-    pub player_id: PlayerId,
-    pub text: String,
-    pub created_at: Timestamp,
-    pub read_by: Vec<i64>,
-}
-
-/// A chat with its participants and a page of messages, newest first.
-#[derive(Debug, Clone)]
-pub struct Chat {
-    pub rec: ChatRec,
-    pub participants: Vec<GfUser>,
-    pub messages: Vec<Message>,
-}
-
-/// A group attribute (reference 1.13).
-#[derive(Debug, Clone)]
-pub struct GroupAttribute {
-    pub id: i64,
-    pub key: String,
-    pub value: String,
-    pub creator_id: PlayerId,
-    pub others_can_edit: bool,
-}
-
-/// An attribute to add.
-#[derive(Debug, Clone)]
-pub struct NewAttribute {
-    pub key: String,
-    pub value: String,
-    pub others_can_edit: bool,
-}
-
-/// `POST /chats`: a direct chat by usernames, or a group's chat.
-#[derive(Debug, Clone)]
-pub enum ChatTarget {
-    Users(Vec<String>),
-    Group(i64),
-}
+use crate::client_users::ClientUser;
+use crate::ids::GameId;
+use crate::social::chats::{Chat, ChatRec, ChatTarget, Message, PAGE};
+use crate::social::groups::{GroupAttribute, NewAttribute};
+use crate::{Conflict, Entity, Error, Forbidden, Result};
+use std::collections::{HashMap, HashSet};
 
 fn check_text(text: &str) -> Result<String> {
     if text.trim().is_empty() || text.chars().count() > 10_000 {
@@ -85,17 +30,17 @@ impl Gamefuse {
         let store = self.store();
         let direct: Vec<i64> = recs.iter().filter(|c| c.group_id.is_none()).map(|c| c.id).collect();
         let groups: Vec<i64> = recs.iter().filter_map(|c| c.group_id).collect();
-        let mut people: HashMap<i64, Vec<GfUser>> = HashMap::new();
-        for (chat, u) in store.gf_chat_participants(&direct).await? {
+        let mut people: HashMap<i64, Vec<ClientUser>> = HashMap::new();
+        for (chat, u) in store.chat_participants(&direct).await? {
             people.entry(chat).or_default().push(u);
         }
-        let mut members: HashMap<i64, Vec<GfUser>> = HashMap::new();
-        for m in store.gf_members(&groups).await? {
+        let mut members: HashMap<i64, Vec<ClientUser>> = HashMap::new();
+        for m in store.members(&groups).await? {
             members.entry(m.group_id).or_default().push(m.user);
         }
         let ids: Vec<i64> = recs.iter().map(|c| c.id).collect();
         let mut messages: HashMap<i64, Vec<Message>> = HashMap::new();
-        for m in store.gf_messages(&ids, PAGE, msg_offset).await? {
+        for m in store.messages(&ids, PAGE, msg_offset).await? {
             messages.entry(m.chat_id).or_default().push(m);
         }
         let mut chats: Vec<Chat> = recs
@@ -125,8 +70,8 @@ impl Gamefuse {
             .collect();
         if !missing.is_empty() {
             let ids: Vec<i64> = missing.into_iter().collect();
-            let found: HashMap<i64, GfUser> = store
-                .gf_users(game, &ids)
+            let found: HashMap<i64, ClientUser> = store
+                .users(game, &ids)
                 .await?
                 .into_iter()
                 .map(|u| (u.id.0, u))
@@ -147,14 +92,14 @@ impl Gamefuse {
         Ok(chats)
     }
 
-    async fn chat_for(&self, caller: &Caller, chat: i64) -> Result<(GfUser, ChatRec)> {
+    async fn chat_for(&self, caller: &Caller, chat: i64) -> Result<(ClientUser, ChatRec)> {
         let me = caller.user()?.clone();
         let rec = self
             .store()
-            .gf_chat(caller.game.id, chat)
+            .chat(caller.game.id, chat)
             .await?
             .ok_or(Error::NotFound(Entity::Chat))?;
-        if !self.store().gf_in_chat(rec.id, me.id).await? {
+        if !self.store().in_chat(rec.id, me.id).await? {
             return Err(Error::Forbidden(Forbidden::NotChatParticipant));
         }
         Ok((me, rec))
@@ -173,7 +118,7 @@ impl Gamefuse {
                     let key = n.trim().to_lowercase();
                     let u = self
                         .store()
-                        .gf_user_by_username(caller.game.id, &key)
+                        .user_by_username(caller.game.id, &key)
                         .await?
                         .ok_or_else(|| Error::Conflict(Conflict::UnknownUsername))?;
                     ids.push(u.id.0);
@@ -184,17 +129,15 @@ impl Gamefuse {
                     return Err(Error::invalid("usernames", "must name at least one other user"));
                 }
                 let key = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
-                self.store()
-                    .gf_direct_chat(caller.game.id, me.id, &key, &ids, now)
-                    .await?
+                self.store().direct_chat(caller.game.id, me.id, &key, &ids, now).await?
             }
             ChatTarget::Group(g) => {
                 let member = self
                     .store()
-                    .gf_connection_of(g, me.id)
+                    .connection_of(g, me.id)
                     .await?
                     .is_some_and(|c| c.status == "accepted");
-                let exists = !self.store().gf_groups(caller.game.id, &[g]).await?.is_empty();
+                let exists = !self.store().groups(caller.game.id, &[g]).await?.is_empty();
                 if !exists {
                     return Err(Error::NotFound(Entity::Group));
                 }
@@ -202,13 +145,13 @@ impl Gamefuse {
                     // Reference 12.2: 422 for a non-member.
                     return Err(Error::Conflict(Conflict::GroupChatNotMember));
                 }
-                self.store().gf_group_chat(caller.game.id, g, me.id, now).await?
+                self.store().group_chat(caller.game.id, g, me.id, now).await?
             }
         };
-        self.store().gf_insert_message(id, me.id, &text, now).await?;
+        self.store().insert_message(id, me.id, &text, now).await?;
         let rec = self
             .store()
-            .gf_chat(caller.game.id, id)
+            .chat(caller.game.id, id)
             .await?
             .ok_or(Error::NotFound(Entity::Chat))?;
         self.assemble(caller.game.id, vec![rec], 0)
@@ -223,17 +166,17 @@ impl Gamefuse {
         self.chat_pages(me, page).await
     }
 
-    async fn chat_pages(&self, me: &GfUser, page: i64) -> Result<(Vec<Chat>, Vec<Chat>)> {
-        let mut recs = self.store().gf_chat_page(me.id, false, PAGE, offset(page)).await?;
+    async fn chat_pages(&self, me: &ClientUser, page: i64) -> Result<(Vec<Chat>, Vec<Chat>)> {
+        let mut recs = self.store().chat_page(me.id, false, PAGE, offset(page)).await?;
         let n_direct = recs.len();
-        recs.extend(self.store().gf_chat_page(me.id, true, PAGE, offset(page)).await?);
+        recs.extend(self.store().chat_page(me.id, true, PAGE, offset(page)).await?);
         let mut all = self.assemble(me.game_id, recs, 0).await?;
         let group = all.split_off(n_direct);
         Ok((all, group))
     }
 
     /// Fills the chats of a user's full data (page 1 of each kind; reference 1.3).
-    pub async fn with_chats(&self, user: &GfUser, rel: &mut Relations) -> Result<()> {
+    pub async fn with_chats(&self, user: &ClientUser, rel: &mut Relations) -> Result<()> {
         let (direct, group) = self.chat_pages(user, 1).await?;
         rel.direct_chats = direct;
         rel.group_chats = group;
@@ -244,20 +187,20 @@ impl Gamefuse {
     pub async fn send_message(&self, caller: &Caller, chat: i64, text: &str) -> Result<Message> {
         let text = check_text(text)?;
         let (me, rec) = self.chat_for(caller, chat).await?;
-        self.store().gf_insert_message(rec.id, me.id, &text, self.now()).await
+        self.store().insert_message(rec.id, me.id, &text, self.now()).await
     }
 
     /// `GET /messages/page/{page}?chat_id=`: participants only; newest first.
     pub async fn messages_page(&self, caller: &Caller, chat: i64, page: i64) -> Result<Vec<Message>> {
         let (_, rec) = self.chat_for(caller, chat).await?;
-        self.store().gf_messages(&[rec.id], PAGE, offset(page)).await
+        self.store().messages(&[rec.id], PAGE, offset(page)).await
     }
 
     /// `POST /messages/{id}/mark_as_read`: participants only; idempotent.
     pub async fn mark_read(&self, caller: &Caller, message: i64) -> Result<Message> {
         let m = self
             .store()
-            .gf_message(message)
+            .message(message)
             .await?
             .ok_or(Error::NotFound(Entity::Message))?;
         let (me, _) = self.chat_for(caller, m.chat_id).await.map_err(|e| {
@@ -267,9 +210,9 @@ impl Gamefuse {
                 e
             }
         })?;
-        self.store().gf_mark_read(m.id, me.id).await?;
+        self.store().mark_read(m.id, me.id).await?;
         self.store()
-            .gf_message(message)
+            .message(message)
             .await?
             .ok_or(Error::NotFound(Entity::Message))
     }
@@ -277,17 +220,17 @@ impl Gamefuse {
     // -------------------------------------------------------------- group attributes
 
     /// The caller, if an accepted member of the group (of its game), and whether admin.
-    async fn member_of(&self, caller: &Caller, group: i64) -> Result<(GfUser, bool, bool)> {
+    async fn member_of(&self, caller: &Caller, group: i64) -> Result<(ClientUser, bool, bool)> {
         let me = caller.user()?.clone();
         let g = self
             .store()
-            .gf_groups(caller.game.id, &[group])
+            .groups(caller.game.id, &[group])
             .await?
             .pop()
             .ok_or(Error::NotFound(Entity::Group))?;
         let c = self
             .store()
-            .gf_connection_of(group, me.id)
+            .connection_of(group, me.id)
             .await?
             .filter(|c| c.status == "accepted")
             .ok_or(Error::Forbidden(Forbidden::NotGroupMember))?;
@@ -297,7 +240,7 @@ impl Gamefuse {
     /// `GET /groups/{id}/attributes`: members only.
     pub async fn group_attributes(&self, caller: &Caller, group: i64) -> Result<Vec<GroupAttribute>> {
         self.member_of(caller, group).await?;
-        self.store().gf_group_attributes(group).await
+        self.store().group_attributes(group).await
     }
 
     /// `POST /groups/{id}/add_attribute`: members; only admins when the group says so. The
@@ -320,10 +263,10 @@ impl Gamefuse {
             if a.key.trim().is_empty() || a.key.chars().count() > 255 {
                 return Err(Error::invalid("key", "is required, at most 255 characters"));
             }
-            super::economy::check_value("value", &a.value)?;
+            crate::economy::check_value("value", &a.value)?;
         }
-        self.store().gf_insert_group_attributes(group, me.id, &attrs).await?;
-        let mut all = self.store().gf_group_attributes(group).await?;
+        self.store().insert_group_attributes(group, me.id, &attrs).await?;
+        let mut all = self.store().group_attributes(group).await?;
         let rank = |a: &GroupAttribute| attrs.iter().position(|n| n.key == a.key).unwrap_or(attrs.len());
         // A stable sort: the others keep the store's order.
         all.sort_by_key(rank);
@@ -339,11 +282,11 @@ impl Gamefuse {
         key: &str,
         value: &str,
     ) -> Result<GroupAttribute> {
-        super::economy::check_value("value", value)?;
+        crate::economy::check_value("value", value)?;
         let (me, _, _) = self.member_of(caller, group).await?;
         let mut a = self
             .store()
-            .gf_group_attributes(group)
+            .group_attributes(group)
             .await?
             .into_iter()
             .find(|a| a.key == key)
@@ -351,7 +294,7 @@ impl Gamefuse {
         if a.creator_id != me.id && !a.others_can_edit {
             return Err(Error::Forbidden(Forbidden::NotAttributeCreator));
         }
-        self.store().gf_set_group_attribute(a.id, value).await?;
+        self.store().set_group_attribute(a.id, value).await?;
         a.value = value.to_owned();
         Ok(a)
     }

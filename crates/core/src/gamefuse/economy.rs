@@ -1,136 +1,22 @@
-//! The economy around a GameFuse user: game variables, user attributes, credits and
-//! score, store items and purchases, leaderboards.
+//! The rest of the economy around a GameFuse user, not yet a service of its own: game
+//! variables, credits and score, store items and purchases. (User attributes and
+//! leaderboards are [`crate::economy::attributes::Attributes`] and
+//! [`crate::economy::leaderboards::Leaderboards`].)
 
-use super::users::Caller;
-use super::{Gamefuse, GfUser};
-use crate::clock::Timestamp;
+use super::Gamefuse;
+use crate::client_users::ClientUser;
+use crate::economy::credits::{CounterOp, MAX_AMOUNT};
+use crate::economy::store_items::{NewStoreItem, Owned, StoreItem};
+use crate::economy::{check_key, check_value};
 use crate::game::Game;
-use crate::ids::{GameId, PlayerId};
-use crate::{Entity, Unauthorized};
-use crate::{Error, Result};
-
-/// A game variable (`game_variables`), set by the operator.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct GameVariable {
-    pub id: i64,
-    pub key: String,
-    pub value: String,
-}
-
-/// A user attribute: a string value under a key.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UserAttribute {
-    pub id: i64,
-    pub key: String,
-    pub value: String,
-}
-
-/// An item of a game's store.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StoreItem {
-    pub id: i64,
-    pub game_id: GameId,
-    pub name: String,
-    pub description: String,
-    pub category: String,
-    pub cost: i64,
-    pub icon_url: Option<String>,
-}
-
-/// A store item to add.
-#[derive(Debug, Clone, Default)]
-pub struct NewStoreItem {
-    pub name: String,
-    pub description: String,
-    pub category: String,
-    pub cost: i64,
-    pub icon_url: Option<String>,
-}
-
-/// A user's credits and owned items after a purchase or its removal.
-#[derive(Debug, Clone)]
-pub struct Owned {
-    pub credits: i64,
-    pub items: Vec<StoreItem>,
-}
-
-/// A change of credits or score (reference 8).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CounterOp {
-    AddCredits(i64),
-    SetCredits(i64),
-    AddScore(i64),
-    SetScore(i64),
-}
-
-/// A leaderboard entry as stored.
-#[derive(Debug, Clone)]
-pub struct LeaderboardEntry {
-    pub id: i64,
-    pub player_id: PlayerId,
-    pub username: String,
-    pub leaderboard_name: String,
-    pub score: i64,
-    /// The raw text the client sent (the JS SDK's pseudo-JSON, reference 9.1).
-    pub extra_attributes: Option<String>,
-    /// A `metadata` object's JSON text.
-    pub metadata: Option<String>,
-    pub created_at: Timestamp,
-}
-
-/// A leaderboard entry to record.
-#[derive(Debug, Clone)]
-pub struct NewLeaderboardEntry {
-    pub game_id: GameId,
-    pub player_id: PlayerId,
-    pub leaderboard_name: String,
-    pub score: i64,
-    pub extra_attributes: Option<String>,
-    pub metadata: Option<String>,
-    pub created_at: Timestamp,
-}
-
-/// Which entries to list.
-#[derive(Debug, Clone)]
-pub struct LeaderboardQuery {
-    pub game_id: GameId,
-    pub leaderboard_name: Option<String>,
-    pub player_id: Option<PlayerId>,
-    pub limit: i64,
-    /// Only each user's best entry.
-    pub one_per_user: bool,
-}
-
-/// Entries listed when the client gives no `limit`.
-pub const DEFAULT_LEADERBOARD_LIMIT: i64 = 100;
-/// The most entries one call lists.
-pub const MAX_LEADERBOARD_LIMIT: i64 = 1000;
-
-/// The largest credits, score or cost one call may name.
-pub const MAX_AMOUNT: i64 = 1_000_000_000_000_000;
-
-const MAX_KEY: usize = 255;
-const MAX_VALUE: usize = 65_536;
-
-fn check_key(field: &str, key: &str) -> Result<()> {
-    if key.is_empty() || key.chars().count() > MAX_KEY {
-        return Err(Error::invalid(field, "is required, at most 255 characters"));
-    }
-    Ok(())
-}
-
-/// The cap on a stored free-form value (user and group attributes, round metadata).
-pub(crate) fn check_value(field: &str, v: &str) -> Result<()> {
-    if v.len() > MAX_VALUE {
-        return Err(Error::invalid(field, "is longer than 64 KiB"));
-    }
-    Ok(())
-}
+use crate::game_variables::GameVariable;
+use crate::ids::GameId;
+use crate::{Entity, Error, Result};
 
 impl Gamefuse {
     /// The game's variables.
     pub async fn game_variables(&self, game: &Game) -> Result<Vec<GameVariable>> {
-        self.store().gf_game_variables(game.id).await
+        self.store().game_variables(game.id).await
     }
 
     /// Sets a game variable (operator).
@@ -138,12 +24,12 @@ impl Gamefuse {
         check_key("key", key)?;
         check_value("value", value)?;
         self.existing_game(game).await?;
-        self.store().gf_set_game_variable(game, key, value).await
+        self.store().set_game_variable(game, key, value).await
     }
 
     /// Deletes a game variable (operator); `NotFound` if there is none.
     pub async fn delete_game_variable(&self, game: GameId, key: &str) -> Result<()> {
-        if self.store().gf_delete_game_variable(game, key).await? {
+        if self.store().delete_game_variable(game, key).await? {
             Ok(())
         } else {
             Err(Error::NotFound(Entity::GameVariable))
@@ -152,47 +38,16 @@ impl Gamefuse {
 
     /// A game by id, enabled or not (operator tools).
     pub async fn existing_game(&self, game: GameId) -> Result<Game> {
-        self.store()
+        self.core
+            .store
             .game_by_id(game)
             .await?
             .ok_or(Error::NotFound(Entity::Game))
     }
 
-    /// A user's attributes.
-    pub async fn attributes(&self, user: &GfUser) -> Result<Vec<UserAttribute>> {
-        self.store().gf_attributes(user.id).await
-    }
-
-    /// Inserts or replaces attributes by key; the full list after.
-    pub async fn set_attributes(&self, user: &GfUser, attrs: Vec<(String, String)>) -> Result<Vec<UserAttribute>> {
-        if attrs.is_empty() {
-            return Err(Error::invalid("key", "is required (or attributes)"));
-        }
-        for (k, v) in &attrs {
-            check_key("key", k)?;
-            check_value("value", v)?;
-        }
-        self.store().gf_upsert_attributes(user.id, &attrs).await
-    }
-
-    /// Removes attributes by key; 400 when the user has none of them (reference 6.2).
-    pub async fn remove_attributes(&self, user: &GfUser, keys: Vec<String>) -> Result<Vec<UserAttribute>> {
-        if keys.is_empty() {
-            return Err(Error::invalid("game_user_attribute_key", "is required"));
-        }
-        let (removed, list) = self.store().gf_remove_attributes(user.id, &keys).await?;
-        if removed == 0 {
-            return Err(Error::invalid(
-                "game_user_attribute_key",
-                "the user has no such attribute",
-            ));
-        }
-        Ok(list)
-    }
-
     /// Changes credits or score. Credits never become negative (a debit past zero is
     /// refused: 403, nothing changed); `set_credits` takes no negative value.
-    pub async fn apply_counter(&self, user: &GfUser, op: CounterOp) -> Result<GfUser> {
+    pub async fn apply_counter(&self, user: &ClientUser, op: CounterOp) -> Result<ClientUser> {
         let (field, n) = match op {
             CounterOp::AddCredits(n) | CounterOp::SetCredits(n) => ("credits", n),
             CounterOp::AddScore(n) | CounterOp::SetScore(n) => ("score", n),
@@ -207,10 +62,10 @@ impl Gamefuse {
         {
             return Err(Error::invalid("credits", "must not be negative"));
         }
-        let stored = self.store().gf_apply_counter(user.id, op).await?;
+        let stored = self.store().apply_counter(user.id, op).await?;
         // The user as this call's authentication read and counted it (the row's event
         // counters lack this node's unflushed tally), with the new credits and score.
-        Ok(GfUser {
+        Ok(ClientUser {
             credits: stored.credits,
             score: stored.score,
             ..user.clone()
@@ -219,7 +74,7 @@ impl Gamefuse {
 
     /// The game's store items.
     pub async fn store_items(&self, game: &Game) -> Result<Vec<StoreItem>> {
-        self.store().gf_store_items(game.id).await
+        self.store().store_items(game.id).await
     }
 
     /// Adds a store item (operator, test suite).
@@ -232,12 +87,12 @@ impl Gamefuse {
         }
         check_value("description", &item.description)?;
         self.existing_game(game).await?;
-        self.store().gf_insert_store_item(game, &item, self.now()).await
+        self.store().insert_store_item(game, &item, self.now()).await
     }
 
     /// Deletes a store item (operator).
     pub async fn delete_store_item(&self, game: GameId, id: i64) -> Result<()> {
-        if self.store().gf_delete_store_item(game, id).await? {
+        if self.store().delete_store_item(game, id).await? {
             Ok(())
         } else {
             Err(Error::NotFound(Entity::StoreItem))
@@ -245,105 +100,17 @@ impl Gamefuse {
     }
 
     /// The items a user owns.
-    pub async fn purchases(&self, user: &GfUser) -> Result<Vec<StoreItem>> {
-        self.store().gf_purchases(user.id).await
+    pub async fn purchases(&self, user: &ClientUser) -> Result<Vec<StoreItem>> {
+        self.store().purchases(user.id).await
     }
 
     /// Buys a store item of the user's game with credits (reference 7.2).
-    pub async fn purchase(&self, user: &GfUser, item: i64) -> Result<Owned> {
-        self.store().gf_purchase(user.game_id, user.id, item, self.now()).await
+    pub async fn purchase(&self, user: &ClientUser, item: i64) -> Result<Owned> {
+        self.store().purchase(user.game_id, user.id, item, self.now()).await
     }
 
     /// Revokes an owned item, refunding its cost when `reimburse` (reference 7.3).
-    pub async fn remove_purchase(&self, user: &GfUser, item: i64, reimburse: bool) -> Result<Owned> {
-        self.store().gf_remove_purchase(user.id, item, reimburse).await
-    }
-
-    /// Records a leaderboard entry; leaderboards exist by being named (reference 9.1).
-    pub async fn add_leaderboard_entry(
-        &self,
-        user: &GfUser,
-        leaderboard_name: &str,
-        score: i64,
-        extra_attributes: Option<String>,
-        metadata: Option<String>,
-    ) -> Result<()> {
-        check_key("leaderboard_name", leaderboard_name)?;
-        for (f, v) in [("extra_attributes", &extra_attributes), ("metadata", &metadata)] {
-            if let Some(v) = v {
-                check_value(f, v)?;
-            }
-        }
-        self.store()
-            .gf_add_leaderboard_entry(&NewLeaderboardEntry {
-                game_id: user.game_id,
-                player_id: user.id,
-                leaderboard_name: leaderboard_name.to_owned(),
-                score,
-                extra_attributes,
-                metadata,
-                created_at: self.now(),
-            })
-            .await
-    }
-
-    /// Deletes the user's entries on a leaderboard.
-    pub async fn clear_leaderboard(&self, user: &GfUser, leaderboard_name: &str) -> Result<()> {
-        check_key("leaderboard_name", leaderboard_name)?;
-        self.store().gf_clear_leaderboard(user.id, leaderboard_name).await?;
-        Ok(())
-    }
-
-    /// A game's leaderboard, best first (reference 9.3). `game_id` must be the caller's
-    /// game: another game's board is not readable.
-    pub async fn leaderboard(
-        &self,
-        caller: &Caller,
-        game_id: i64,
-        leaderboard_name: Option<String>,
-        limit: Option<i64>,
-        one_per_user: bool,
-    ) -> Result<Vec<LeaderboardEntry>> {
-        if game_id != caller.game.id.0 {
-            return Err(Error::Unauthorized(Unauthorized::OtherGameLeaderboards));
-        }
-        self.store()
-            .gf_leaderboard(&LeaderboardQuery {
-                game_id: caller.game.id,
-                leaderboard_name,
-                player_id: None,
-                limit: clamp_limit(limit)?,
-                one_per_user,
-            })
-            .await
-    }
-
-    /// One user's entries (any user of the caller's game, reference 9.4).
-    pub async fn user_leaderboard(
-        &self,
-        caller: &Caller,
-        user_id: i64,
-        leaderboard_name: Option<String>,
-        limit: Option<i64>,
-        one_per_user: bool,
-    ) -> Result<Vec<LeaderboardEntry>> {
-        let user = self.user(caller, user_id).await?;
-        self.store()
-            .gf_leaderboard(&LeaderboardQuery {
-                game_id: caller.game.id,
-                leaderboard_name,
-                player_id: Some(user.id),
-                limit: clamp_limit(limit)?,
-                one_per_user,
-            })
-            .await
-    }
-}
-
-fn clamp_limit(limit: Option<i64>) -> Result<i64> {
-    match limit {
-        None => Ok(DEFAULT_LEADERBOARD_LIMIT),
-        Some(n) if n < 1 => Err(Error::invalid("limit", "must be at least 1")),
-        Some(n) => Ok(n.min(MAX_LEADERBOARD_LIMIT)),
+    pub async fn remove_purchase(&self, user: &ClientUser, item: i64, reimburse: bool) -> Result<Owned> {
+        self.store().remove_purchase(user.id, item, reimburse).await
     }
 }

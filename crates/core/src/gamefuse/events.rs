@@ -16,15 +16,14 @@
 //! within [`FLUSH_EVERY`]. A crash loses at most the last [`FLUSH_EVERY`] of counts: they
 //! are statistics, not balances.
 
+use super::Gamefuse;
+use crate::Result;
+use crate::client_users::ClientUser;
+use crate::ids::PlayerId;
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::Duration;
-
 use tokio::sync::watch;
-
-use super::{Gamefuse, GfUser};
-use crate::Result;
-use crate::ids::PlayerId;
 
 /// How often the tallies are written by default
 /// ([`GamefuseSettings::events_flush_every`](super::GamefuseSettings::events_flush_every)).
@@ -44,7 +43,7 @@ pub struct EventCount {
 /// Adds `n` calls made in `month` to a user's counters, the way the store adds a flushed
 /// tally: a later month restarts the monthly counters, an earlier one only adds to the
 /// total.
-pub fn add_events(user: &mut GfUser, month: &str, n: i64) {
+pub fn add_events(user: &mut ClientUser, month: &str, n: i64) {
     user.events_total += n;
     match month.cmp(user.month.as_str()) {
         std::cmp::Ordering::Equal => user.events_month += n,
@@ -101,7 +100,7 @@ impl EventTally {
     /// user as read since `mark`. `Stale` (nothing counted) if a flush ran meanwhile: the
     /// read may or may not include what it wrote. `force` settles anyway, for a caller
     /// that gave up retrying: the user is then shown without the flush in flight.
-    pub fn settle(&self, mark: ReadMark, user: &mut GfUser, month: Option<&str>, force: bool) -> Result<(), Stale> {
+    pub fn settle(&self, mark: ReadMark, user: &mut ClientUser, month: Option<&str>, force: bool) -> Result<(), Stale> {
         let mut pending = self.lock();
         let now = *self.flushes.borrow();
         if !force && (mark.0 != now || now % 2 == 1) {
@@ -127,7 +126,7 @@ impl EventTally {
         &self,
         month: Option<&str>,
         mut read: impl FnMut() -> Fut,
-        user_of: impl Fn(&mut T) -> &mut GfUser,
+        user_of: impl Fn(&mut T) -> &mut ClientUser,
     ) -> Result<Option<T>>
     where
         Fut: Future<Output = Result<Option<T>>>,
@@ -193,7 +192,7 @@ impl Gamefuse {
         let Some(batch) = self.events.begin_flush() else {
             return Ok(());
         };
-        match self.store().gf_add_events(&batch).await {
+        match self.store().add_events(&batch).await {
             Ok(()) => {
                 self.core.metrics.gamefuse_flush(true);
                 self.events.end_flush(None);
@@ -214,8 +213,8 @@ mod tests {
     use crate::clock::Timestamp;
     use crate::ids::GameId;
 
-    fn user(month: &str, total: i64, in_month: i64) -> GfUser {
-        GfUser {
+    fn user(month: &str, total: i64, in_month: i64) -> ClientUser {
+        ClientUser {
             id: PlayerId(7),
             game_id: GameId(1),
             display_email: "a@b.org".into(),
@@ -233,7 +232,7 @@ mod tests {
         }
     }
 
-    fn counters(u: &GfUser) -> (i64, i64, i64, &str) {
+    fn counters(u: &ClientUser) -> (i64, i64, i64, &str) {
         (u.events_total, u.events_month, u.game_sessions_month, u.month.as_str())
     }
 

@@ -1,16 +1,16 @@
 //! Service keys (per game, reference 15.1), the per-route switches, and the system
 //! test-suite key with its `test_suite/*` operations (15.2).
 
-use std::net::IpAddr;
-
-use super::users::{SignUp, SignedIn};
-use super::{Gamefuse, SERVICE_KEY_PREFIX};
+use super::Gamefuse;
+use crate::client_users::{SignUp, SignedIn};
 use crate::clock::Timestamp;
 use crate::crypto::{Secret, SecretHash};
+use crate::economy::store_items::{NewStoreItem, StoreItem};
 use crate::game::{Game, NewGame};
 use crate::ids::GameId;
-use crate::{Entity, Forbidden, Unauthorized};
-use crate::{Error, Result};
+use crate::vendor::gamefuse::{SERVICE_KEY_PREFIX, new_game_token};
+use crate::{Entity, Error, Forbidden, Result, Unauthorized};
+use std::net::IpAddr;
 
 /// A game's service key (its token is stored only as a hash).
 #[derive(Debug, Clone)]
@@ -48,19 +48,19 @@ impl Gamefuse {
         let token = Secret::random(SERVICE_KEY_PREFIX);
         let key = self
             .store()
-            .gf_insert_service_key(game, name, &token.hash(), self.now())
+            .insert_service_key(game, name, &token.hash(), self.now())
             .await?;
         Ok((key, token))
     }
 
     /// A game's service keys.
     pub async fn service_keys(&self, game: GameId) -> Result<Vec<ServiceKey>> {
-        self.store().gf_service_keys(game).await
+        self.store().service_keys(game).await
     }
 
     /// Deletes a service key; it stops working at once.
     pub async fn delete_service_key(&self, game: GameId, name: &str) -> Result<()> {
-        if self.store().gf_delete_service_key(game, name).await? {
+        if self.store().delete_service_key(game, name).await? {
             Ok(())
         } else {
             Err(Error::NotFound(Entity::ServiceKey))
@@ -71,7 +71,7 @@ impl Gamefuse {
     pub async fn route_access(&self, game: GameId, route: &str) -> Result<RouteAccess> {
         Ok(self
             .store()
-            .gf_route_access(game, route)
+            .route_access(game, route)
             .await?
             .unwrap_or_else(|| RouteAccess {
                 route: route.to_owned(),
@@ -86,17 +86,17 @@ impl Gamefuse {
             return Err(Error::invalid("route", "is required"));
         }
         self.existing_game(game).await?;
-        self.store().gf_set_route_access(game, &access).await
+        self.store().set_route_access(game, &access).await
     }
 
     /// Every route switch of a game.
     pub async fn route_accesses(&self, game: GameId) -> Result<Vec<RouteAccess>> {
-        self.store().gf_route_accesses(game).await
+        self.store().route_accesses(game).await
     }
 
     /// Issues a new GameFuse token for a game; the old one stops working.
     pub async fn rotate_game_token(&self, game: GameId) -> Result<Game> {
-        self.store().gf_set_game_token(game, &super::new_game_token()).await
+        self.store().set_game_token(game, &new_game_token()).await
     }
 
     /// Checks the system test-suite key, behind the credential limiter
@@ -136,7 +136,7 @@ impl Gamefuse {
                 client_name: None,
             })
             .await?;
-        self.store().gf_mark_test_suite_game(creds.game.id).await?;
+        self.store().mark_test_suite_game(creds.game.id).await?;
         Ok(creds.game)
     }
 
@@ -155,11 +155,7 @@ impl Gamefuse {
     }
 
     /// `test_suite/create_store_item`.
-    pub async fn suite_create_store_item(
-        &self,
-        game: i64,
-        item: super::economy::NewStoreItem,
-    ) -> Result<super::economy::StoreItem> {
+    pub async fn suite_create_store_item(&self, game: i64, item: NewStoreItem) -> Result<StoreItem> {
         let game = self.suite_game(game).await?;
         self.add_store_item(game.id, item).await
     }
@@ -168,13 +164,13 @@ impl Gamefuse {
     /// in it. Other games are refused (403): the system key cleans up only after itself.
     pub async fn suite_clean_up(&self, game: i64) -> Result<()> {
         let game = self.suite_game(game).await?;
-        self.store().gf_delete_game(game.id).await?;
+        self.store().delete_game(game.id).await?;
         Ok(())
     }
 
     async fn suite_game(&self, game: i64) -> Result<Game> {
         let game = self.existing_game(GameId(game)).await?;
-        if !self.store().gf_is_test_suite_game(game.id).await? {
+        if !self.store().is_test_suite_game(game.id).await? {
             return Err(Error::Forbidden(Forbidden::TestSuiteForeignGame));
         }
         Ok(game)

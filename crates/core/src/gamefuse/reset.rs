@@ -2,62 +2,18 @@
 //! only as a hash; the message is sent by SMTP when configured and always recorded in the
 //! outbox (sealed under the master key, since it carries the live link).
 
+use super::Gamefuse;
 use super::users::{check_password, parse_email};
-use super::{Gamefuse, iso_millis};
-use crate::clock::Timestamp;
+use crate::client_users::reset::{NewOutbox, OutboxMessage, ResetRequested};
 use crate::crypto::{Secret, SecretHash};
 use crate::game::Game;
-use crate::ids::GameId;
+use crate::vendor::gamefuse::iso_millis;
 use crate::{Error, Result};
 
 /// Prefix of reset tokens.
 pub const RESET_TOKEN_PREFIX: &str = "gfr_";
 /// The path of the reset page, under the server's public URL.
 pub const RESET_PATH: &str = "/api/v3/password_reset";
-
-/// An outbox message to record.
-#[derive(Debug, Clone)]
-pub struct NewOutbox {
-    pub game_id: Option<GameId>,
-    pub recipient: String,
-    pub subject: String,
-    /// The body sealed under the master key with [`outbox_context`].
-    pub sealed_body: Vec<u8>,
-    pub created_at: Timestamp,
-}
-
-/// An outbox message as stored.
-#[derive(Debug, Clone)]
-pub struct OutboxRecord {
-    pub id: i64,
-    pub game_id: Option<GameId>,
-    pub recipient: String,
-    pub subject: String,
-    pub sealed_body: Vec<u8>,
-    pub created_at: Timestamp,
-    pub sent_at: Option<Timestamp>,
-    pub error: Option<String>,
-}
-
-/// An outbox message with its body opened, for the operator.
-#[derive(Debug, Clone)]
-pub struct OutboxMessage {
-    pub id: i64,
-    pub game_id: Option<GameId>,
-    pub recipient: String,
-    pub subject: String,
-    pub body: String,
-    pub created_at: Timestamp,
-    pub sent_at: Option<Timestamp>,
-    pub error: Option<String>,
-}
-
-/// What a reset request did, for the wire (`mailer_response`).
-#[derive(Debug, Clone)]
-pub struct ResetRequested {
-    /// The mailer's answer when a message went out by SMTP, else `None`.
-    pub mailer_response: Option<String>,
-}
 
 fn outbox_context(recipient: &str) -> String {
     format!("playgate:outbox:{recipient}")
@@ -68,10 +24,10 @@ impl Gamefuse {
     /// Answers the same whether or not such a user exists (no account enumeration).
     pub async fn forgot_password(&self, game: &Game, email: &str) -> Result<ResetRequested> {
         let (email, _) = parse_email(email)?;
-        let Some((player, _)) = self.store().gf_credentials_by_email(game.id, &email).await? else {
+        let Some((player, _)) = self.store().credentials_by_email(game.id, &email).await? else {
             return Ok(ResetRequested { mailer_response: None });
         };
-        let Some(user) = self.store().gf_user(game.id, player).await? else {
+        let Some(user) = self.store().user(game.id, player).await? else {
             return Ok(ResetRequested { mailer_response: None });
         };
         let now = self.now();
@@ -101,21 +57,21 @@ impl Gamefuse {
         };
         let id = self
             .store()
-            .gf_insert_reset(&token.hash(), player, now, expires, &mail)
+            .insert_reset(&token.hash(), player, now, expires, &mail)
             .await?;
         if !self.mailer.enabled() {
             return Ok(ResetRequested { mailer_response: None });
         }
         match self.mailer.send(&recipient, &subject, &body).await {
             Ok(()) => {
-                self.store().gf_outbox_result(id, Some(self.now()), None).await?;
+                self.store().outbox_result(id, Some(self.now()), None).await?;
                 Ok(ResetRequested {
                     mailer_response: Some("sent".into()),
                 })
             }
             Err(e) => {
                 tracing::warn!(outbox_id = id, error = %e, "password reset mail not sent");
-                self.store().gf_outbox_result(id, None, Some(&e)).await?;
+                self.store().outbox_result(id, None, Some(&e)).await?;
                 Ok(ResetRequested { mailer_response: None })
             }
         }
@@ -123,9 +79,7 @@ impl Gamefuse {
 
     /// Whether a reset token can still be used (to show the form or say it expired).
     pub async fn reset_token_live(&self, token: &str) -> Result<bool> {
-        self.store()
-            .gf_reset_token_live(&SecretHash::of(token), self.now())
-            .await
+        self.store().reset_token_live(&SecretHash::of(token), self.now()).await
     }
 
     /// Uses a reset token: sets the new password and ends every session of the user, so
@@ -134,11 +88,11 @@ impl Gamefuse {
         check_password(password, confirmation)?;
         let hash = SecretHash::of(token);
         const DEAD: &str = "this link has expired or was already used";
-        if !self.store().gf_reset_token_live(&hash, self.now()).await? {
+        if !self.store().reset_token_live(&hash, self.now()).await? {
             return Err(Error::invalid("token", DEAD));
         }
         let phc = self.core.passwords.hash(password).await?;
-        if self.store().gf_reset_password(&hash, self.now(), &phc).await? {
+        if self.store().reset_password(&hash, self.now(), &phc).await? {
             Ok(())
         } else {
             Err(Error::invalid("token", DEAD))
@@ -147,7 +101,7 @@ impl Gamefuse {
 
     /// The newest outbox messages, bodies opened.
     pub async fn outbox(&self, limit: i64) -> Result<Vec<OutboxMessage>> {
-        let recs = self.store().gf_outbox(limit).await?;
+        let recs = self.store().outbox(limit).await?;
         recs.into_iter()
             .map(|r| {
                 let body = self.core.master.open(&outbox_context(&r.recipient), &r.sealed_body)?;

@@ -2,86 +2,20 @@
 //! token, stored only as its hash), and the authentication of every later call by token,
 //! by service key, or by game id and token.
 
-use std::net::IpAddr;
-use std::time::Duration;
-
-use super::economy::{StoreItem, UserAttribute};
+use super::Gamefuse;
 use super::store::TokenCall;
-use super::{AUTH_TOKEN_PREFIX, Gamefuse, GfUser, month_key};
-use crate::clock::Timestamp;
+use crate::client_users::{ClientSessionStart, ClientUser, NewClientUser, ProfilePatch, SignUp, SignedIn, month_key};
 use crate::crypto::{Secret, SecretHash};
 use crate::game::Game;
 use crate::ids::{GameId, PlayerId, SessionId, UserId};
-use crate::wallet::{self, NewWallet};
-use crate::{Conflict, Entity, Forbidden, Unauthorized};
-use crate::{Error, Result};
+use crate::vendor::gamefuse::AUTH_TOKEN_PREFIX;
+use crate::{Conflict, Entity, Error, Forbidden, Result, Unauthorized, wallet};
+use std::net::IpAddr;
+use std::time::Duration;
 
 /// How far a session's sliding expiry must have moved before a call writes it (with the
 /// last-seen time): reads by a user with a live session are then not writes.
 const EXPIRY_STEP: Duration = Duration::from_secs(60);
-
-/// What the store needs to create a user.
-#[derive(Debug, Clone)]
-pub struct NewGfUser {
-    pub game_id: GameId,
-    /// Normalised (lower-case) e-mail: the sign-in key and the player's `user_id`.
-    pub email: String,
-    pub display_email: String,
-    pub username: String,
-    /// Lower-cased username: unique per game.
-    pub username_key: String,
-    /// argon2id PHC string.
-    pub password_hash: String,
-    /// The player's custodial wallet (every core player has one).
-    pub wallet: NewWallet,
-    pub created_at: Timestamp,
-}
-
-/// A session to start for a user.
-#[derive(Debug, Clone)]
-pub struct GfSessionStart {
-    pub game_id: GameId,
-    pub session_id: SessionId,
-    /// SHA-256 of the new authentication token.
-    pub token_hash: SecretHash,
-    pub now: Timestamp,
-    pub expires_at: Timestamp,
-    /// `YYYY-MM` of `now`.
-    pub month: String,
-    pub ip: Option<String>,
-    /// A sign-in (counts a login); sign-up starts a session without one.
-    pub is_login: bool,
-}
-
-/// A change of a user's username and/or e-mail, checked and normalised as at sign-up.
-#[derive(Debug, Clone)]
-pub struct ProfilePatch {
-    /// (username, its lower-cased key).
-    pub username: Option<(String, String)>,
-    /// (normalised e-mail, e-mail as given).
-    pub email: Option<(String, String)>,
-    pub now: Timestamp,
-}
-
-/// The sign-up command (reference 3).
-#[derive(Debug, Clone)]
-pub struct SignUp {
-    pub email: String,
-    pub username: String,
-    pub password: Secret,
-    pub password_confirmation: Secret,
-}
-
-/// A signed-in (or freshly signed-up) user with its new token and its data.
-#[derive(Debug, Clone)]
-pub struct SignedIn {
-    pub user: GfUser,
-    /// The authentication token in clear: sent to the client once, stored as a hash.
-    pub token: Secret,
-    pub is_new_user: bool,
-    pub attributes: Vec<UserAttribute>,
-    pub store_items: Vec<StoreItem>,
-}
 
 /// How an authenticated call was authenticated.
 #[derive(Debug, Clone)]
@@ -98,20 +32,20 @@ pub struct Caller {
     /// The game the credential belongs to.
     pub game: Game,
     /// The user acted as: the token's, or a service key's `current-user-id`.
-    pub user: Option<GfUser>,
+    pub user: Option<ClientUser>,
     pub via: Via,
 }
 
 impl Caller {
     /// The user acted as, or 401 when a service key named none.
-    pub fn user(&self) -> Result<&GfUser> {
+    pub fn user(&self) -> Result<&ClientUser> {
         self.user
             .as_ref()
             .ok_or(Error::Unauthorized(Unauthorized::CurrentUserRequired))
     }
 
     /// The user, if `id` is it (write routes under `/users/{id}/…`, reference 5.4).
-    pub fn self_user(&self, id: i64) -> Result<&GfUser> {
+    pub fn self_user(&self, id: i64) -> Result<&ClientUser> {
         let u = self.user()?;
         if u.id.0 != id {
             return Err(Error::Unauthorized(Unauthorized::NotCurrentUser));
@@ -160,7 +94,7 @@ impl Gamefuse {
     /// either is wrong, and [`Forbidden::GameDisabled`] when the game is disabled.
     pub async fn authenticate_game(&self, id: i64, token: &str) -> Result<Game> {
         const REFUSED: Error = Error::NotFound(Entity::GameByToken);
-        let game = self.store().game_by_id(GameId(id)).await?.ok_or(REFUSED)?;
+        let game = self.core.store.game_by_id(GameId(id)).await?.ok_or(REFUSED)?;
         let presented = SecretHash::of(token);
         if game.gamefuse_token.is_empty() || !presented.matches(&SecretHash::of(&game.gamefuse_token)) {
             return Err(REFUSED);
@@ -171,17 +105,18 @@ impl Gamefuse {
     /// A game by id only (sign-in, where the SDK sends no token: reference 4).
     pub async fn game(&self, id: i64) -> Result<Game> {
         enabled(
-            self.store()
+            self.core
+                .store
                 .game_by_id(GameId(id))
                 .await?
                 .ok_or(Error::NotFound(Entity::Game))?,
         )
     }
 
-    fn session_start(&self, game: GameId, ip: Option<IpAddr>, is_login: bool) -> (Secret, GfSessionStart) {
+    fn session_start(&self, game: GameId, ip: Option<IpAddr>, is_login: bool) -> (Secret, ClientSessionStart) {
         let now = self.now();
         let token = Secret::random(AUTH_TOKEN_PREFIX);
-        let start = GfSessionStart {
+        let start = ClientSessionStart {
             game_id: game,
             session_id: SessionId::new(),
             token_hash: token.hash(),
@@ -199,7 +134,7 @@ impl Gamefuse {
         let (email, display_email) = parse_email(&cmd.email)?;
         let (username, username_key) = parse_username(&cmd.username)?;
         check_password(&cmd.password, &cmd.password_confirmation)?;
-        let rec = NewGfUser {
+        let rec = NewClientUser {
             game_id: game.id,
             email,
             display_email,
@@ -210,7 +145,7 @@ impl Gamefuse {
             created_at: self.now(),
         };
         let (token, start) = self.session_start(game.id, ip, false);
-        let user = self.store().gf_insert_user(&rec, &start).await?;
+        let user = self.store().insert_user(&rec, &start).await?;
         Ok(SignedIn {
             user,
             token,
@@ -246,7 +181,7 @@ impl Gamefuse {
             self.core.check_failures(k, limit, window).await?;
         }
         self.core.check_failures(&account_key, limit, window).await?;
-        let creds = self.store().gf_credentials_by_email(game.id, &email).await?;
+        let creds = self.store().credentials_by_email(game.id, &email).await?;
         // One password check whether or not the e-mail is known (a dummy hash otherwise).
         let ok = self
             .core
@@ -260,22 +195,22 @@ impl Gamefuse {
             self.core.count_failure(&account_key, limit, window).await?;
             return Err(Error::Unauthorized(Unauthorized::SignInRefused));
         };
-        let save = async |new: String| self.store().gf_set_password_hash(player, &old, &new).await;
+        let save = async |new: String| self.store().set_password_hash(player, &old, &new).await;
         self.core.passwords.upgrade(password, &old, save).await;
         let (token, start) = self.session_start(game.id, ip, true);
         // The sign-in's own event is counted by the store; this node's tally is added.
         let mark = self.events.mark();
-        let mut user = self.store().gf_start_session(player, &start).await?;
+        let mut user = self.store().start_session(player, &start).await?;
         if self.events.settle(mark, &mut user, None, false).is_err() {
-            let read = || self.store().gf_user(game.id, player);
+            let read = || self.store().user(game.id, player);
             user = self
                 .events
                 .settled(None, read, |u| u)
                 .await?
                 .ok_or(Error::NotFound(Entity::User))?;
         }
-        let attributes = self.store().gf_attributes(player).await?;
-        let store_items = self.store().gf_purchases(player).await?;
+        let attributes = self.store().attributes(player).await?;
+        let store_items = self.store().purchases(player).await?;
         Ok(SignedIn {
             // Never signed in before this one.
             is_new_user: user.number_of_logins == 1,
@@ -296,7 +231,7 @@ impl Gamefuse {
         let now = self.now();
         let hash = SecretHash::of(token);
         let checked = || async {
-            let Some(call) = self.store().gf_token_call(&hash, route).await? else {
+            let Some(call) = self.store().token_call(&hash, route).await? else {
                 return Err(REFUSED);
             };
             if !call.session.is_live(now) {
@@ -318,7 +253,7 @@ impl Gamefuse {
         // Sliding expiry, written when it has moved by a step: not a write per call.
         let expires = now.plus(self.core.settings.refresh_token_ttl);
         if expires.0 - session.expires_at.0 >= EXPIRY_STEP.as_nanos() as i64 {
-            self.store().gf_extend_session(session.id, now, expires).await?;
+            self.store().extend_session(session.id, now, expires).await?;
         }
         Ok(Caller {
             game,
@@ -345,11 +280,11 @@ impl Gamefuse {
             .limit_credential(ip, async {
                 let key = self
                     .store()
-                    .gf_service_key_by_token(&SecretHash::of(token))
+                    .service_key_by_token(&SecretHash::of(token))
                     .await?
                     .filter(|k| k.name == name)
                     .ok_or(REFUSED)?;
-                let game = self.store().game_by_id(key.game_id).await?.ok_or(REFUSED)?;
+                let game = self.core.store.game_by_id(key.game_id).await?.ok_or(REFUSED)?;
                 Ok((key, game))
             })
             .await?;
@@ -365,7 +300,7 @@ impl Gamefuse {
                     .map_err(|_| Error::invalid("current-user-id", "is not a user id"))?;
                 // The user must be of the key's game: a key never reaches another game.
                 let month = month_key(self.now());
-                let read = || self.store().gf_user(game.id, PlayerId(id));
+                let read = || self.store().user(game.id, PlayerId(id));
                 let user = self.events.settled(Some(&month), read, |u| u).await?;
                 Some(user.ok_or(Error::NotFound(Entity::User))?)
             }
@@ -379,7 +314,12 @@ impl Gamefuse {
 
     /// `PUT /users/{id}`: the user changes its username and/or e-mail, under the sign-up
     /// rules (each unique in the game).
-    pub async fn update_profile(&self, user: &GfUser, username: Option<&str>, email: Option<&str>) -> Result<GfUser> {
+    pub async fn update_profile(
+        &self,
+        user: &ClientUser,
+        username: Option<&str>,
+        email: Option<&str>,
+    ) -> Result<ClientUser> {
         let patch = ProfilePatch {
             username: username.map(parse_username).transpose()?,
             email: email.map(parse_email).transpose()?,
@@ -388,14 +328,14 @@ impl Gamefuse {
         if patch.username.is_none() && patch.email.is_none() {
             return Err(Error::invalid("username", "or email is required"));
         }
-        self.store().gf_update_profile(user.id, &patch).await
+        self.store().update_profile(user.id, &patch).await
     }
 
     /// `PUT /users/{id}/password`: the current password, then the new one twice. Wrong
     /// current passwords count like failed sign-ins (same limits, same account key).
     pub async fn change_password(
         &self,
-        user: &GfUser,
+        user: &ClientUser,
         current: &Secret,
         password: &Secret,
         confirmation: &Secret,
@@ -408,7 +348,7 @@ impl Gamefuse {
         self.core.check_failures(&account_key, limit, window).await?;
         let (player, old) = self
             .store()
-            .gf_credentials_by_email(user.game_id, &email)
+            .credentials_by_email(user.game_id, &email)
             .await?
             .ok_or(Error::NotFound(Entity::User))?;
         if !self.core.passwords.verify(current, Some(&old)).await? {
@@ -416,20 +356,20 @@ impl Gamefuse {
             return Err(Error::invalid("current_password", "is incorrect"));
         }
         let new = self.core.passwords.hash(password).await?;
-        if !self.store().gf_set_password_hash(player, &old, &new).await? {
+        if !self.store().set_password_hash(player, &old, &new).await? {
             return Err(Error::Conflict(Conflict::PasswordChangedMeanwhile));
         }
         Ok(())
     }
 
     /// A user of the caller's game (`GET /users/{id}`); users of other games do not exist.
-    pub async fn user(&self, caller: &Caller, id: i64) -> Result<GfUser> {
+    pub async fn user(&self, caller: &Caller, id: i64) -> Result<ClientUser> {
         // The caller itself was read, as counted, when its call was authenticated.
         if let Some(me) = caller.user.as_ref().filter(|u| u.id.0 == id) {
             return Ok(me.clone());
         }
         self.store()
-            .gf_user(caller.game.id, PlayerId(id))
+            .user(caller.game.id, PlayerId(id))
             .await?
             .ok_or(Error::NotFound(Entity::User))
     }

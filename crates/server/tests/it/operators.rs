@@ -3,7 +3,6 @@
 //! once, and the admin API existing as soon as an operator does even without an
 //! `admin_token`; the audit log of their changes (`GET /admin/v1/audit`) and its pruning.
 
-
 use crate::common::{self, Backend, TestServer, spawn_with};
 use playgate_core::crypto::Secret;
 use playgate_core::operators::{Operators, Role};

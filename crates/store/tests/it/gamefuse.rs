@@ -4,20 +4,25 @@
 
 use std::sync::Arc;
 
+use playgate_core::client_users::reset::{NewOutbox, ResetStore as _};
+use playgate_core::client_users::{ClientSessionStart, ClientUserStore as _, NewClientUser, ProfilePatch};
 use playgate_core::clock::Timestamp;
 use playgate_core::crypto::{MasterKey, SecretHash};
+use playgate_core::economy::attributes::AttributeStore as _;
+use playgate_core::economy::credits::{CounterOp, CreditStore as _};
+use playgate_core::economy::leaderboards::{LeaderboardQuery, LeaderboardStore as _, NewLeaderboardEntry};
+use playgate_core::economy::store_items::{NewStoreItem, StoreItemStore as _};
 use playgate_core::game::NewGameRecord;
-use playgate_core::gamefuse::chats::NewAttribute;
-use playgate_core::gamefuse::economy::{CounterOp, LeaderboardQuery, NewLeaderboardEntry, NewStoreItem};
+use playgate_core::game_variables::GameVariableStore as _;
 use playgate_core::gamefuse::events::EventCount;
 use playgate_core::gamefuse::keys::RouteAccess;
-use playgate_core::gamefuse::reset::NewOutbox;
-use playgate_core::gamefuse::social::{Connection, ConnectionKind, Multiplayer, NewGroup, NewRound};
-use playgate_core::gamefuse::social_store::GamefuseSocialStore as _;
 use playgate_core::gamefuse::store::GamefuseStore as _;
-use playgate_core::gamefuse::users::{GfSessionStart, NewGfUser, ProfilePatch};
 use playgate_core::ids::{GameId, PlayerId, SessionId};
+use playgate_core::rounds::{Multiplayer, NewRound, RoundStore as _};
 use playgate_core::session::SessionState;
+use playgate_core::social::chats::ChatStore as _;
+use playgate_core::social::friends::FriendStore as _;
+use playgate_core::social::groups::{Connection, ConnectionKind, GroupStore as _, NewAttribute, NewGroup};
 use playgate_core::store::Store;
 use playgate_core::wallet;
 use playgate_core::{Conflict, Error};
@@ -46,8 +51,8 @@ async fn setup(b: Backend) -> Option<(Arc<SqlStore>, TestDatabase, GameId)> {
     Some((s, db, g.id))
 }
 
-fn new_user(game: GameId, email: &str, username: &str) -> NewGfUser {
-    NewGfUser {
+fn new_user(game: GameId, email: &str, username: &str) -> NewClientUser {
+    NewClientUser {
         game_id: game,
         email: email.to_lowercase(),
         display_email: email.into(),
@@ -59,8 +64,8 @@ fn new_user(game: GameId, email: &str, username: &str) -> NewGfUser {
     }
 }
 
-fn start(game: GameId, token: &str, now: i64, is_login: bool, month: &str) -> GfSessionStart {
-    GfSessionStart {
+fn start(game: GameId, token: &str, now: i64, is_login: bool, month: &str) -> ClientSessionStart {
+    ClientSessionStart {
         game_id: game,
         session_id: SessionId::new(),
         token_hash: SecretHash::of(token),
@@ -75,40 +80,40 @@ fn start(game: GameId, token: &str, now: i64, is_login: bool, month: &str) -> Gf
 async fn users_sessions_and_counters(b: Backend) {
     let Some((s, db, g)) = setup(b).await else { return };
     let u = s
-        .gf_insert_user(&new_user(g, "Ann@x.org", "Ann"), &start(g, "t0", T0, false, "2026-01"))
+        .insert_user(&new_user(g, "Ann@x.org", "Ann"), &start(g, "t0", T0, false, "2026-01"))
         .await
         .expect("insert");
     assert_eq!((u.number_of_logins, u.game_sessions_total, u.events_total), (0, 1, 1));
     assert!(u.last_login.is_none());
     let dup = s
-        .gf_insert_user(
+        .insert_user(
             &new_user(g, "ann@x.org", "other"),
             &start(g, "t9", T0, false, "2026-01"),
         )
         .await;
     assert!(matches!(dup, Err(Error::Conflict(Conflict::EmailTaken))), "{dup:?}");
     let refused = start(g, "t9", T0, false, "2026-01");
-    let dup = s.gf_insert_user(&new_user(g, "b@x.org", "ANN"), &refused).await;
+    let dup = s.insert_user(&new_user(g, "b@x.org", "ANN"), &refused).await;
     assert!(matches!(dup, Err(Error::Conflict(Conflict::UsernameTaken))), "{dup:?}");
     assert!(
         s.session(refused.session_id).await.expect("get").is_none(),
         "nothing half-written"
     );
     let (id, hash) = s
-        .gf_credentials_by_email(g, "ann@x.org")
+        .credentials_by_email(g, "ann@x.org")
         .await
         .expect("get")
         .expect("creds");
     assert_eq!((id, hash.as_str()), (u.id, "$argon2id$fake"));
     assert!(
-        s.gf_credentials_by_email(GameId(g.0 + 1), "ann@x.org")
+        s.credentials_by_email(GameId(g.0 + 1), "ann@x.org")
             .await
             .expect("get")
             .is_none()
     );
 
     let u2 = s
-        .gf_start_session(u.id, &start(g, "t1", T0 + SEC, true, "2026-01"))
+        .start_session(u.id, &start(g, "t1", T0 + SEC, true, "2026-01"))
         .await
         .expect("start");
     assert_eq!(
@@ -119,10 +124,7 @@ async fn users_sessions_and_counters(b: Backend) {
     let by_token = |token: &'static str| {
         let s = s.clone();
         async move {
-            let call = s
-                .gf_token_call(&SecretHash::of(token), "users/{id}")
-                .await
-                .expect("get");
+            let call = s.token_call(&SecretHash::of(token), "users/{id}").await.expect("get");
             call.expect("known token").session
         }
     };
@@ -133,7 +135,7 @@ async fn users_sessions_and_counters(b: Backend) {
     // A token call reads the session, its game and the route's switches in one go.
     let route = "users/{id}";
     let call = s
-        .gf_token_call(&SecretHash::of("t1"), route)
+        .token_call(&SecretHash::of("t1"), route)
         .await
         .expect("call")
         .expect("known token");
@@ -147,9 +149,9 @@ async fn users_sessions_and_counters(b: Backend) {
         user_allowed: false,
         key_allowed: true,
     };
-    s.gf_set_route_access(g, &closed).await.expect("switch");
+    s.set_route_access(g, &closed).await.expect("switch");
     let call = s
-        .gf_token_call(&SecretHash::of("t0"), route)
+        .token_call(&SecretHash::of("t0"), route)
         .await
         .expect("call")
         .expect("old");
@@ -158,20 +160,20 @@ async fn users_sessions_and_counters(b: Backend) {
         (old.id, SessionState::Ended, Some(closed))
     );
     let other = s
-        .gf_token_call(&SecretHash::of("t1"), "games/verify")
+        .token_call(&SecretHash::of("t1"), "games/verify")
         .await
         .expect("call")
         .expect("t1");
     assert_eq!(other.route, None);
     assert!(
-        s.gf_token_call(&SecretHash::of("nope"), route)
+        s.token_call(&SecretHash::of("nope"), route)
             .await
             .expect("call")
             .is_none()
     );
 
     // Extending a session moves its expiry and last-seen time.
-    s.gf_extend_session(new.id, Timestamp(T0 + 2 * SEC), Timestamp(T0 + 7200 * SEC))
+    s.extend_session(new.id, Timestamp(T0 + 2 * SEC), Timestamp(T0 + 7200 * SEC))
         .await
         .expect("extend");
     let moved = s.session(new.id).await.expect("get").expect("s");
@@ -188,21 +190,21 @@ async fn users_sessions_and_counters(b: Backend) {
         n,
     };
     let counted = |s: Arc<SqlStore>| async move {
-        let u = s.gf_user(g, u.id).await.expect("read").expect("user");
+        let u = s.user(g, u.id).await.expect("read").expect("user");
         (u.events_total, u.events_month, u.game_sessions_month, u.month)
     };
-    s.gf_add_events(&[count(u.id, "2026-01", 2), count(PlayerId(999_999), "2026-01", 5)])
+    s.add_events(&[count(u.id, "2026-01", 2), count(PlayerId(999_999), "2026-01", 5)])
         .await
         .expect("add");
     assert_eq!(counted(s.clone()).await, (4, 4, 2, "2026-01".to_owned()));
-    s.gf_add_events(&[count(u.id, "2026-01", 1), count(u.id, "2026-02", 3)])
+    s.add_events(&[count(u.id, "2026-01", 1), count(u.id, "2026-02", 3)])
         .await
         .expect("add");
     assert_eq!(counted(s.clone()).await, (8, 3, 0, "2026-02".to_owned()));
-    s.gf_add_events(&[count(u.id, "2026-01", 1)]).await.expect("late");
+    s.add_events(&[count(u.id, "2026-01", 1)]).await.expect("late");
     assert_eq!(counted(s.clone()).await, (9, 3, 0, "2026-02".to_owned()));
     assert_eq!(
-        s.gf_token_call(&SecretHash::of("t1"), "x")
+        s.token_call(&SecretHash::of("t1"), "x")
             .await
             .expect("call")
             .map(|c| c.user.events_total),
@@ -215,19 +217,19 @@ async fn users_sessions_and_counters(b: Backend) {
 async fn credits_purchases_and_leaderboards(b: Backend) {
     let Some((s, db, g)) = setup(b).await else { return };
     let u = s
-        .gf_insert_user(&new_user(g, "c@x.org", "cat"), &start(g, "t", T0, false, "2026-01"))
+        .insert_user(&new_user(g, "c@x.org", "cat"), &start(g, "t", T0, false, "2026-01"))
         .await
         .expect("user");
     assert_eq!(
-        s.gf_apply_counter(u.id, CounterOp::AddCredits(35))
+        s.apply_counter(u.id, CounterOp::AddCredits(35))
             .await
             .expect("add")
             .credits,
         35
     );
-    let short = s.gf_apply_counter(u.id, CounterOp::AddCredits(-36)).await;
+    let short = s.apply_counter(u.id, CounterOp::AddCredits(-36)).await;
     assert!(matches!(short, Err(Error::Forbidden(_))), "{short:?}");
-    assert_eq!(s.gf_user(g, u.id).await.expect("get").expect("u").credits, 35);
+    assert_eq!(s.user(g, u.id).await.expect("get").expect("u").credits, 35);
     let mut items = Vec::new();
     for i in 0..10 {
         let item = NewStoreItem {
@@ -235,15 +237,15 @@ async fn credits_purchases_and_leaderboards(b: Backend) {
             cost: 10,
             ..NewStoreItem::default()
         };
-        items.push(s.gf_insert_store_item(g, &item, Timestamp(T0)).await.expect("item").id);
+        items.push(s.insert_store_item(g, &item, Timestamp(T0)).await.expect("item").id);
     }
     // Ten concurrent purchases, credits for three.
     let mut tasks = Vec::new();
     for &item in &items {
         let s = s.clone();
-        tasks.push(tokio::spawn(async move {
-            s.gf_purchase(g, u.id, item, Timestamp(T0)).await
-        }));
+        tasks.push(tokio::spawn(
+            async move { s.purchase(g, u.id, item, Timestamp(T0)).await },
+        ));
     }
     let mut ok = 0;
     for t in tasks {
@@ -254,26 +256,26 @@ async fn credits_purchases_and_leaderboards(b: Backend) {
         }
     }
     assert_eq!(ok, 3);
-    assert_eq!(s.gf_user(g, u.id).await.expect("get").expect("u").credits, 5);
-    assert_eq!(s.gf_purchases(u.id).await.expect("list").len(), 3);
-    let owned = s.gf_purchases(u.id).await.expect("list")[0].id;
-    let again = s.gf_purchase(g, u.id, owned, Timestamp(T0)).await;
+    assert_eq!(s.user(g, u.id).await.expect("get").expect("u").credits, 5);
+    assert_eq!(s.purchases(u.id).await.expect("list").len(), 3);
+    let owned = s.purchases(u.id).await.expect("list")[0].id;
+    let again = s.purchase(g, u.id, owned, Timestamp(T0)).await;
     assert!(matches!(again, Err(Error::Forbidden(_))));
-    let other_game = s.gf_purchase(GameId(g.0 + 1), u.id, items[0], Timestamp(T0)).await;
+    let other_game = s.purchase(GameId(g.0 + 1), u.id, items[0], Timestamp(T0)).await;
     assert!(matches!(other_game, Err(Error::NotFound(_))));
-    let back = s.gf_remove_purchase(u.id, owned, true).await.expect("remove");
+    let back = s.remove_purchase(u.id, owned, true).await.expect("remove");
     assert_eq!((back.credits, back.items.len()), (15, 2));
     assert!(matches!(
-        s.gf_remove_purchase(u.id, owned, true).await,
+        s.remove_purchase(u.id, owned, true).await,
         Err(Error::NotFound(_))
     ));
 
     let v = s
-        .gf_insert_user(&new_user(g, "d@x.org", "dog"), &start(g, "t2", T0, false, "2026-01"))
+        .insert_user(&new_user(g, "d@x.org", "dog"), &start(g, "t2", T0, false, "2026-01"))
         .await
         .expect("user");
     for (p, score, at) in [(u.id, 5, 1), (u.id, 9, 2), (v.id, 9, 3), (v.id, 1, 4)] {
-        s.gf_add_leaderboard_entry(&NewLeaderboardEntry {
+        s.add_leaderboard_entry(&NewLeaderboardEntry {
             game_id: g,
             player_id: p,
             leaderboard_name: "L".into(),
@@ -292,7 +294,7 @@ async fn credits_purchases_and_leaderboards(b: Backend) {
         limit,
         one_per_user: one,
     };
-    let all = s.gf_leaderboard(&q(false, 10)).await.expect("board");
+    let all = s.leaderboard(&q(false, 10)).await.expect("board");
     let got: Vec<(i64, i64)> = all.iter().map(|e| (e.player_id.0, e.score)).collect();
     assert_eq!(
         got,
@@ -300,17 +302,17 @@ async fn credits_purchases_and_leaderboards(b: Backend) {
         "score desc, ties older first"
     );
     assert_eq!(all[0].extra_attributes.as_deref(), Some("{\"a\": b}"));
-    assert_eq!(s.gf_leaderboard(&q(true, 10)).await.expect("board").len(), 2);
-    assert_eq!(s.gf_leaderboard(&q(false, 1)).await.expect("board").len(), 1);
-    assert_eq!(s.gf_clear_leaderboard(u.id, "L").await.expect("clear"), 2);
-    assert_eq!(s.gf_leaderboard(&q(false, 10)).await.expect("board").len(), 2);
+    assert_eq!(s.leaderboard(&q(true, 10)).await.expect("board").len(), 2);
+    assert_eq!(s.leaderboard(&q(false, 1)).await.expect("board").len(), 1);
+    assert_eq!(s.clear_leaderboard(u.id, "L").await.expect("clear"), 2);
+    assert_eq!(s.leaderboard(&q(false, 10)).await.expect("board").len(), 2);
     db.drop_it().await;
 }
 
 async fn resets_and_game_deletion(b: Backend) {
     let Some((s, db, g)) = setup(b).await else { return };
     let u = s
-        .gf_insert_user(&new_user(g, "e@x.org", "eel"), &start(g, "t", T0, false, "2026-01"))
+        .insert_user(&new_user(g, "e@x.org", "eel"), &start(g, "t", T0, false, "2026-01"))
         .await
         .expect("user");
     let mail = NewOutbox {
@@ -322,55 +324,45 @@ async fn resets_and_game_deletion(b: Backend) {
     };
     let r = SecretHash::of("reset");
     let id = s
-        .gf_insert_reset(&r, u.id, Timestamp(T0), Timestamp(T0 + 3600 * SEC), &mail)
+        .insert_reset(&r, u.id, Timestamp(T0), Timestamp(T0 + 3600 * SEC), &mail)
         .await
         .expect("reset");
-    s.gf_outbox_result(id, None, Some("no smtp")).await.expect("result");
-    let out = s.gf_outbox(10).await.expect("outbox");
+    s.outbox_result(id, None, Some("no smtp")).await.expect("result");
+    let out = s.outbox(10).await.expect("outbox");
     assert_eq!(
         (out[0].id, out[0].error.as_deref(), out[0].sealed_body.clone()),
         (id, Some("no smtp"), vec![1, 2, 3])
     );
     assert!(
-        !s.gf_reset_token_live(&r, Timestamp(T0 + 3600 * SEC))
-            .await
-            .expect("live"),
+        !s.reset_token_live(&r, Timestamp(T0 + 3600 * SEC)).await.expect("live"),
         "expired at 1 h"
     );
-    assert!(s.gf_reset_token_live(&r, Timestamp(T0 + SEC)).await.expect("live"));
+    assert!(s.reset_token_live(&r, Timestamp(T0 + SEC)).await.expect("live"));
+    assert!(s.reset_password(&r, Timestamp(T0 + SEC), "$new").await.expect("reset"));
     assert!(
-        s.gf_reset_password(&r, Timestamp(T0 + SEC), "$new")
-            .await
-            .expect("reset")
-    );
-    assert!(
-        !s.gf_reset_password(&r, Timestamp(T0 + 2 * SEC), "$newer")
+        !s.reset_password(&r, Timestamp(T0 + 2 * SEC), "$newer")
             .await
             .expect("reset"),
         "single use"
     );
     assert_eq!(
-        s.gf_credentials_by_email(g, "e@x.org")
-            .await
-            .expect("get")
-            .expect("c")
-            .1,
+        s.credentials_by_email(g, "e@x.org").await.expect("get").expect("c").1,
         "$new"
     );
     let sess = s
-        .gf_token_call(&SecretHash::of("t"), "users/{id}")
+        .token_call(&SecretHash::of("t"), "users/{id}")
         .await
         .expect("get")
         .expect("s")
         .session;
     assert_eq!(sess.state, SessionState::Ended, "a reset ends the sessions");
 
-    s.gf_set_game_variable(g, "k", "v").await.expect("var");
-    s.gf_upsert_attributes(u.id, &[("a".into(), "1".into())])
+    s.set_game_variable(g, "k", "v").await.expect("var");
+    s.upsert_attributes(u.id, &[("a".into(), "1".into())])
         .await
         .expect("attr");
     let item = s
-        .gf_insert_store_item(
+        .insert_store_item(
             g,
             &NewStoreItem {
                 name: "i".into(),
@@ -380,22 +372,22 @@ async fn resets_and_game_deletion(b: Backend) {
         )
         .await
         .expect("item");
-    s.gf_purchase(g, u.id, item.id, Timestamp(T0)).await.expect("buy");
-    s.gf_insert_service_key(g, "k", &SecretHash::of("key"), Timestamp(T0))
+    s.purchase(g, u.id, item.id, Timestamp(T0)).await.expect("buy");
+    s.insert_service_key(g, "k", &SecretHash::of("key"), Timestamp(T0))
         .await
         .expect("key");
-    s.gf_mark_test_suite_game(g).await.expect("mark");
-    assert!(s.gf_is_test_suite_game(g).await.expect("is"));
-    assert!(s.gf_delete_game(g).await.expect("delete"));
+    s.mark_test_suite_game(g).await.expect("mark");
+    assert!(s.is_test_suite_game(g).await.expect("is"));
+    assert!(s.delete_game(g).await.expect("delete"));
     assert!(s.game_by_id(g).await.expect("get").is_none());
-    assert!(s.gf_user(g, u.id).await.expect("get").is_none());
+    assert!(s.user(g, u.id).await.expect("get").is_none());
     assert!(
-        s.gf_service_key_by_token(&SecretHash::of("key"))
+        s.service_key_by_token(&SecretHash::of("key"))
             .await
             .expect("get")
             .is_none()
     );
-    assert!(!s.gf_delete_game(g).await.expect("delete"));
+    assert!(!s.delete_game(g).await.expect("delete"));
     db.drop_it().await;
 }
 
@@ -406,7 +398,7 @@ async fn social_data_and_game_deletion(b: Backend) {
     let mut users = Vec::new();
     for i in 0..6 {
         let u = s
-            .gf_insert_user(
+            .insert_user(
                 &new_user(g, &format!("u{i}@x.org"), &format!("u{i}")),
                 &start(g, &format!("t{i}"), T0, false, "2026-01"),
             )
@@ -415,23 +407,17 @@ async fn social_data_and_game_deletion(b: Backend) {
         users.push(u.id);
     }
     let now = Timestamp(T0);
-    let f = s
-        .gf_insert_friendship(g, users[0], users[1], now)
-        .await
-        .expect("request");
-    let again = s.gf_insert_friendship(g, users[1], users[0], now).await;
+    let f = s.insert_friendship(g, users[0], users[1], now).await.expect("request");
+    let again = s.insert_friendship(g, users[1], users[0], now).await;
     assert!(matches!(again, Err(Error::Conflict(_))), "one row per pair: {again:?}");
-    assert!(s.gf_accept_friendship(f.id).await.expect("accept"));
-    assert!(
-        !s.gf_accept_friendship(f.id).await.expect("accept"),
-        "no longer pending"
-    );
-    let links = s.gf_friend_links(users[1]).await.expect("links");
+    assert!(s.accept_friendship(f.id).await.expect("accept"));
+    assert!(!s.accept_friendship(f.id).await.expect("accept"), "no longer pending");
+    let links = s.friend_links(users[1]).await.expect("links");
     assert_eq!((links.len(), links[0].accepted, links[0].other.id), (1, true, users[0]));
 
     // A group of at most 3: five concurrent joins, exactly two get in.
     let group = s
-        .gf_insert_group(&NewGroup {
+        .insert_group(&NewGroup {
             game_id: g,
             creator: users[0],
             name: "g".into(),
@@ -457,7 +443,7 @@ async fn social_data_and_game_deletion(b: Backend) {
             is_admin: false,
             created_at: now,
         };
-        tokio::spawn(async move { s.gf_insert_connection(&c, false, Some(3)).await })
+        tokio::spawn(async move { s.insert_connection(&c, false, Some(3)).await })
     });
     let mut ok = 0;
     for j in joins {
@@ -468,8 +454,8 @@ async fn social_data_and_game_deletion(b: Backend) {
         }
     }
     assert_eq!(ok, 2);
-    assert_eq!(s.gf_groups(g, &[group]).await.expect("groups")[0].member_count, 3);
-    s.gf_insert_group_attributes(
+    assert_eq!(s.groups(g, &[group]).await.expect("groups")[0].member_count, 3);
+    s.insert_group_attributes(
         group,
         users[0],
         &[NewAttribute {
@@ -483,24 +469,24 @@ async fn social_data_and_game_deletion(b: Backend) {
 
     // Two chats; pages are per chat, newest first, with readers.
     let direct = s
-        .gf_direct_chat(g, users[0], "a,b", &[users[0].0, users[1].0], now)
+        .direct_chat(g, users[0], "a,b", &[users[0].0, users[1].0], now)
         .await
         .expect("chat");
     assert_eq!(
-        s.gf_direct_chat(g, users[1], "a,b", &[], now).await.expect("chat"),
+        s.direct_chat(g, users[1], "a,b", &[], now).await.expect("chat"),
         direct,
         "same key, same chat"
     );
-    let gc = s.gf_group_chat(g, group, users[0], now).await.expect("group chat");
+    let gc = s.group_chat(g, group, users[0], now).await.expect("group chat");
     for i in 0..4 {
-        s.gf_insert_message(direct, users[0], &format!("d{i}"), now)
+        s.insert_message(direct, users[0], &format!("d{i}"), now)
             .await
             .expect("msg");
-        s.gf_insert_message(gc, users[1], &format!("g{i}"), now)
+        s.insert_message(gc, users[1], &format!("g{i}"), now)
             .await
             .expect("msg");
     }
-    let page = s.gf_messages(&[direct, gc], 2, 1).await.expect("page");
+    let page = s.messages(&[direct, gc], 2, 1).await.expect("page");
     let texts: Vec<&str> = page.iter().map(|m| m.text.as_str()).collect();
     let (first, second) = if direct < gc {
         (["d2", "d1"], ["g2", "g1"])
@@ -508,12 +494,12 @@ async fn social_data_and_game_deletion(b: Backend) {
         (["g2", "g1"], ["d2", "d1"])
     };
     assert_eq!(texts, [first, second].concat());
-    s.gf_mark_read(page[0].id, users[1]).await.expect("read");
-    s.gf_mark_read(page[0].id, users[1]).await.expect("read twice");
-    let m = s.gf_message(page[0].id).await.expect("get").expect("m");
+    s.mark_read(page[0].id, users[1]).await.expect("read");
+    s.mark_read(page[0].id, users[1]).await.expect("read twice");
+    let m = s.message(page[0].id).await.expect("get").expect("m");
     assert_eq!(m.read_by.len(), 2);
-    assert!(s.gf_in_chat(gc, users[2]).await.expect("in") || s.gf_in_chat(gc, users[3]).await.expect("in"));
-    assert!(!s.gf_in_chat(direct, users[2]).await.expect("in"));
+    assert!(s.in_chat(gc, users[2]).await.expect("in") || s.in_chat(gc, users[3]).await.expect("in"));
+    assert!(!s.in_chat(direct, users[2]).await.expect("in"));
 
     let r = NewRound {
         game_id: g,
@@ -527,13 +513,13 @@ async fn social_data_and_game_deletion(b: Backend) {
         multiplayer: Multiplayer::New(users[0]),
         now,
     };
-    let round = s.gf_insert_round(&r).await.expect("round");
-    let rounds = s.gf_rounds(g, &[round]).await.expect("rounds");
+    let round = s.insert_round(&r).await.expect("round");
+    let rounds = s.rounds(g, &[round]).await.expect("rounds");
     assert_eq!((rounds[0].score, rounds[0].rankings.len()), (Some(3.96), 1));
 
-    assert!(s.gf_delete_game(g).await.expect("delete with social data"));
-    assert!(s.gf_groups(g, &[group]).await.expect("groups").is_empty());
-    assert!(s.gf_chat(g, direct).await.expect("chat").is_none());
+    assert!(s.delete_game(g).await.expect("delete with social data"));
+    assert!(s.groups(g, &[group]).await.expect("groups").is_empty());
+    assert!(s.chat(g, direct).await.expect("chat").is_none());
     db.drop_it().await;
 }
 
@@ -542,10 +528,10 @@ async fn social_data_and_game_deletion(b: Backend) {
 async fn profile_changes(b: Backend) {
     let Some((s, db, g)) = setup(b).await else { return };
     let ann = s
-        .gf_insert_user(&new_user(g, "Ann@x.org", "Ann"), &start(g, "t0", T0, false, "2026-01"))
+        .insert_user(&new_user(g, "Ann@x.org", "Ann"), &start(g, "t0", T0, false, "2026-01"))
         .await
         .expect("ann");
-    s.gf_insert_user(&new_user(g, "bob@x.org", "Bob"), &start(g, "t1", T0, false, "2026-01"))
+    s.insert_user(&new_user(g, "bob@x.org", "Bob"), &start(g, "t1", T0, false, "2026-01"))
         .await
         .expect("bob");
     let patch = |username: Option<&str>, email: Option<&str>| ProfilePatch {
@@ -554,26 +540,24 @@ async fn profile_changes(b: Backend) {
         now: Timestamp(T0 + SEC),
     };
     let u = s
-        .gf_update_profile(ann.id, &patch(Some("Annie"), Some("Annie@y.org")))
+        .update_profile(ann.id, &patch(Some("Annie"), Some("Annie@y.org")))
         .await
         .expect("update");
     assert_eq!(
         (u.username.as_str(), u.display_email.as_str()),
         ("Annie", "Annie@y.org")
     );
-    let creds = s.gf_credentials_by_email(g, "annie@y.org").await.expect("read");
+    let creds = s.credentials_by_email(g, "annie@y.org").await.expect("read");
     assert_eq!(creds.map(|c| c.0), Some(ann.id), "signs in by the new address");
-    assert!(s.gf_credentials_by_email(g, "ann@x.org").await.expect("read").is_none());
-    let taken = s.gf_update_profile(ann.id, &patch(Some("BOB"), None)).await;
+    assert!(s.credentials_by_email(g, "ann@x.org").await.expect("read").is_none());
+    let taken = s.update_profile(ann.id, &patch(Some("BOB"), None)).await;
     assert!(
         matches!(taken, Err(Error::Conflict(Conflict::UsernameTaken))),
         "{taken:?}"
     );
-    let taken = s
-        .gf_update_profile(ann.id, &patch(Some("Ann2"), Some("Bob@x.org")))
-        .await;
+    let taken = s.update_profile(ann.id, &patch(Some("Ann2"), Some("Bob@x.org"))).await;
     assert!(matches!(taken, Err(Error::Conflict(Conflict::EmailTaken))), "{taken:?}");
-    let u = s.gf_user(g, ann.id).await.expect("read").expect("ann");
+    let u = s.user(g, ann.id).await.expect("read").expect("ann");
     assert_eq!(u.username, "Annie", "nothing changed by the refused update");
     db.drop_it().await;
 }

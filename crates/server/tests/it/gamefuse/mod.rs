@@ -14,9 +14,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::common::{Backend, Resp, TestServer, hash_under_other_params, json_type, spawn_with};
-use playgate_core::gamefuse::economy::NewStoreItem;
-use playgate_core::gamefuse::store::GamefuseStore as _;
-use playgate_core::gamefuse::{Gamefuse, GamefuseSettings, NoMailer};
+use playgate_core::client_users::ClientUserStore as _;
+use playgate_core::economy::store_items::NewStoreItem;
+use playgate_core::gamefuse::Gamefuse;
 use playgate_core::ids::{GameId, PlayerId};
 use playgate_store::{SqlStore, StoreOptions};
 use serde_json::{Value, json};
@@ -116,11 +116,7 @@ impl Gf {
     }
 
     fn gamefuse(&self) -> Gamefuse {
-        Gamefuse::new(
-            self.srv.running.core.clone(),
-            GamefuseSettings::default(),
-            Arc::new(NoMailer),
-        )
+        self.srv.running.gamefuse.clone()
     }
 
     async fn finish(self) {
@@ -1423,19 +1419,19 @@ async fn sign_in_upgrades_old_password_hashes(b: Backend) {
         .await
         .expect("store");
     let stored = async || {
-        let creds = store.gf_credentials_by_email(game, "old@x.org").await.expect("read");
+        let creds = store.credentials_by_email(game, "old@x.org").await.expect("read");
         creds.expect("user").1
     };
     let current = stored().await;
     let old = hash_under_other_params("pw").await;
     assert!(
         !store
-            .gf_set_password_hash(player, "not the stored hash", &old)
+            .set_password_hash(player, "not the stored hash", &old)
             .await
             .expect("cas"),
         "replaces only the stored hash"
     );
-    assert!(store.gf_set_password_hash(player, &current, &old).await.expect("plant"));
+    assert!(store.set_password_hash(player, &current, &old).await.expect("plant"));
     gf.sign_in("old@x.org", "pw").await;
     let upgraded = stored().await;
     assert!(upgraded.starts_with("$argon2id$v=19$m=1024,t=1,p=1$"), "{upgraded}");
@@ -1518,7 +1514,7 @@ async fn events_counted_per_call_and_kept_at_shutdown(b: Backend) {
         .await
         .expect("store");
     let stored = store
-        .gf_user(game.game.id, PlayerId(uid))
+        .user(game.game.id, PlayerId(uid))
         .await
         .expect("read")
         .expect("user");

@@ -7,10 +7,8 @@
 //! SDK's tests assert, in the types its parser needs; where the JS SDK reads another shape,
 //! the same call without the native headers shows the JS shape is unchanged.
 
-use std::sync::Arc;
-
 use crate::common::{Backend, Resp, TestServer, spawn_with};
-use playgate_core::gamefuse::{Gamefuse, GamefuseSettings, NoMailer};
+use playgate_core::gamefuse::Gamefuse;
 use serde_json::{Value, json};
 
 const SUITE_NAME: &str = "system-suite";
@@ -102,11 +100,7 @@ impl Env {
     }
 
     fn gamefuse(&self) -> Gamefuse {
-        Gamefuse::new(
-            self.srv.running.core.clone(),
-            GamefuseSettings::default(),
-            Arc::new(NoMailer),
-        )
+        self.srv.running.gamefuse.clone()
     }
 }
 

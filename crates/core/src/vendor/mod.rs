@@ -1,0 +1,3 @@
+//! The few things of a vendor's API that the core itself must know.
+
+pub mod gamefuse;
