@@ -1,0 +1,47 @@
+-- no-transaction
+-- Vendor credentials of a game, one row per credential, in one table: `kgen` (public_id the
+-- client id, secret_hash the SHA-256 of the client secret) and `gamefuse` (public_id the
+-- game token, kept in clear as it is compiled into every client build; no secret). A new
+-- vendor adds rows of a new kind, not columns. Existing credentials move out of `games`
+-- (dated with the game's creation); `games` loses client_id, secret_hash and gamefuse_token.
+-- SQLite cannot drop a UNIQUE column, so `games` is rebuilt (sqlite.org/lang_altertable.html,
+-- "other kinds of table schema changes"): foreign keys off, so that dropping the old table
+-- neither fails nor cascades, and the AUTOINCREMENT counter carried over, so that ids of
+-- deleted games are not handed out again.
+-- Keep in step with ../postgres/0008_credentials.sql.
+
+PRAGMA foreign_keys = OFF;
+BEGIN;
+
+CREATE TABLE credentials (
+    game_id     BIGINT NOT NULL REFERENCES games (id) ON DELETE CASCADE,
+    kind        TEXT   NOT NULL,
+    public_id   TEXT   NOT NULL,
+    secret_hash TEXT,
+    created_at  BIGINT NOT NULL,
+    CONSTRAINT credentials_pkey PRIMARY KEY (game_id, kind),
+    CONSTRAINT credentials_kind_public_id_key UNIQUE (kind, public_id)
+);
+
+INSERT INTO credentials (game_id, kind, public_id, secret_hash, created_at)
+    SELECT id, 'kgen', client_id, secret_hash, created_at FROM games;
+INSERT INTO credentials (game_id, kind, public_id, secret_hash, created_at)
+    SELECT id, 'gamefuse', gamefuse_token, NULL, created_at FROM games WHERE gamefuse_token <> '';
+
+CREATE TABLE games_new (
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
+    name         TEXT    NOT NULL,
+    description  TEXT    NOT NULL DEFAULT '',
+    client_name  TEXT    NOT NULL,
+    enabled      BOOLEAN NOT NULL DEFAULT 1,
+    created_at   BIGINT  NOT NULL
+);
+INSERT INTO games_new (id, name, description, client_name, enabled, created_at)
+    SELECT id, name, description, client_name, enabled, created_at FROM games;
+DELETE FROM sqlite_sequence WHERE name = 'games_new';
+INSERT INTO sqlite_sequence (name, seq) SELECT 'games_new', seq FROM sqlite_sequence WHERE name = 'games';
+DROP TABLE games;
+ALTER TABLE games_new RENAME TO games;
+
+COMMIT;
+PRAGMA foreign_keys = ON;
