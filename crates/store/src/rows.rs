@@ -382,7 +382,7 @@ mod tests {
             Err(Error::Constraint {
                 kind: playgate_core::ConstraintKind::Unique,
                 name,
-            }) => assert_eq!(name, "credentials_kind_public_id_key"),
+            }) => assert_eq!(name, "credentials_pkey"),
             other => panic!("{:?}", other.map(|g| g.id)),
         }
         let orphan = s

@@ -275,7 +275,7 @@ impl Store for SqlStore {
     }
 
     async fn game_by_client_id(&self, client_id: &str) -> Result<Option<Game>> {
-        // The KGeN credential check of every S2S call: one read, by the unique key of
+        // The KGeN credential check of every S2S call: one read, by the primary key of
         // `credentials` (kind, public_id).
         let row: Option<GameRow> = self
             .read(async |e| {

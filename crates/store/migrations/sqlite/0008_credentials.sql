@@ -7,21 +7,23 @@
 -- SQLite cannot drop a UNIQUE column, so `games` is rebuilt (sqlite.org/lang_altertable.html,
 -- "other kinds of table schema changes"): foreign keys off, so that dropping the old table
 -- neither fails nor cascades, and the AUTOINCREMENT counter carried over, so that ids of
--- deleted games are not handed out again.
+-- deleted games are not handed out again. WITHOUT ROWID, keyed by what the client-id check
+-- looks up (kind, public_id): that check reads one B-tree for the credential, and the
+-- (game_id, kind) index holds the key, so a game's other credentials need no second hop.
 -- Keep in step with ../postgres/0008_credentials.sql.
 
 PRAGMA foreign_keys = OFF;
 BEGIN;
 
 CREATE TABLE credentials (
-    game_id     BIGINT NOT NULL REFERENCES games (id) ON DELETE CASCADE,
     kind        TEXT   NOT NULL,
     public_id   TEXT   NOT NULL,
+    game_id     BIGINT NOT NULL REFERENCES games (id) ON DELETE CASCADE,
     secret_hash TEXT,
     created_at  BIGINT NOT NULL,
-    CONSTRAINT credentials_pkey PRIMARY KEY (game_id, kind),
-    CONSTRAINT credentials_kind_public_id_key UNIQUE (kind, public_id)
-);
+    CONSTRAINT credentials_pkey PRIMARY KEY (kind, public_id),
+    CONSTRAINT credentials_game_id_kind_key UNIQUE (game_id, kind)
+) WITHOUT ROWID;
 
 INSERT INTO credentials (game_id, kind, public_id, secret_hash, created_at)
     SELECT id, 'kgen', client_id, secret_hash, created_at FROM games;
