@@ -4,8 +4,9 @@
 use crate::SqlStore;
 use crate::client_users::ClientUserRow;
 use crate::exec::{FromRow, Row, params, row};
-use crate::rows::{GameRow, SessionRow, game_cols};
+use crate::rows::{GAMEFUSE_CREDENTIAL, GameRow, SessionRow};
 use crate::sql::not_found;
+use crate::store_impl::game_in;
 use async_trait::async_trait;
 use playgate_core::client_users::ClientUser;
 use playgate_core::clock::Timestamp;
@@ -16,7 +17,7 @@ use playgate_core::gamefuse::keys::{RouteAccess, ServiceKey};
 use playgate_core::gamefuse::store::{GamefuseStore, TokenCall};
 use playgate_core::ids::GameId;
 use playgate_core::session::Session;
-use playgate_core::{Entity, Result};
+use playgate_core::{Entity, Error, Result};
 
 /// A session joined with its game, a route's switches and its user
 /// ([`GamefuseStore::token_call`]).
@@ -82,19 +83,19 @@ impl From<RouteRow> for RouteAccess {
 impl GamefuseStore for SqlStore {
     async fn set_game_token(&self, game: GameId, token: &str) -> Result<Game> {
         let token = token.to_owned();
-        let row: Option<GameRow> = self
-            .write_one(async move |pool| {
-                pool.fetch_optional(
-                    concat!(
-                        "UPDATE games SET gamefuse_token = $2 WHERE id = $1 RETURNING ",
-                        game_cols!()
-                    ),
-                    params![game.0, token],
+        self.write_tx(async move |tx| {
+            let n = tx
+                .execute(
+                    "UPDATE credentials SET public_id = $2 WHERE game_id = $1 AND kind = $3",
+                    params![game.0, token, GAMEFUSE_CREDENTIAL],
                 )
-                .await
-            })
-            .await?;
-        row.map(Game::from).ok_or_else(not_found(Entity::Game))
+                .await?;
+            if n == 0 {
+                return Err(Error::NotFound(Entity::Game));
+            }
+            game_in(tx, game.0).await?.ok_or_else(not_found(Entity::Game))
+        })
+        .await
     }
 
     async fn token_call(&self, hash: &SecretHash, route: &str) -> Result<Option<TokenCall>> {
@@ -102,9 +103,10 @@ impl GamefuseStore for SqlStore {
         const SQL: &str = "SELECT s.id AS s_id, s.game_id AS s_game_id, s.player_id AS s_player_id, \
              s.state AS s_state, s.started_at AS s_started_at, s.last_seen_at AS s_last_seen_at, \
              s.expires_at AS s_expires_at, s.ended_at AS s_ended_at, s.ip AS s_ip, \
-             g.id AS g_id, g.name AS g_name, g.description AS g_description, g.client_id AS g_client_id, \
-             g.client_name AS g_client_name, g.secret_hash AS g_secret_hash, g.enabled AS g_enabled, \
-             g.created_at AS g_created_at, g.gamefuse_token AS g_gamefuse_token, \
+             g.id AS g_id, g.name AS g_name, g.description AS g_description, \
+             COALESCE(kc.public_id, '') AS g_client_id, g.client_name AS g_client_name, \
+             COALESCE(kc.secret_hash, '') AS g_secret_hash, g.enabled AS g_enabled, \
+             g.created_at AS g_created_at, COALESCE(gc.public_id, '') AS g_gamefuse_token, \
              ra.user_allowed, ra.key_allowed, \
              u.player_id AS u_player_id, u.game_id AS u_game_id, u.display_email AS u_display_email, \
              u.username AS u_username, u.credits AS u_credits, u.score AS u_score, \
@@ -113,6 +115,8 @@ impl GamefuseStore for SqlStore {
              u.game_sessions_total AS u_game_sessions_total, u.game_sessions_month AS u_game_sessions_month, \
              u.month AS u_month, u.created_at AS u_created_at \
              FROM sessions s JOIN games g ON g.id = s.game_id \
+             LEFT JOIN credentials kc ON kc.game_id = g.id AND kc.kind = 'kgen' \
+             LEFT JOIN credentials gc ON gc.game_id = g.id AND gc.kind = 'gamefuse' \
              JOIN gamefuse_users u ON u.player_id = s.player_id \
              LEFT JOIN route_access ra ON ra.game_id = s.game_id AND ra.route = $2 \
              WHERE s.token_hash = $1";

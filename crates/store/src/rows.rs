@@ -12,13 +12,33 @@ use playgate_core::{Error, Result};
 
 use crate::exec::{FromRow, P, Row, ToP, row};
 
-/// The columns of [`GameRow`], as a literal for `concat!`.
+/// The columns of [`GameRow`], as a literal for `concat!`: the game `g` with its
+/// credentials from [`game_from!`] (`''` where the game has none of a kind).
 macro_rules! game_cols {
     () => {
-        "id, name, description, client_id, client_name, secret_hash, enabled, created_at, gamefuse_token"
+        "g.id, g.name, g.description, COALESCE(kc.public_id, '') AS client_id, g.client_name, \
+         COALESCE(kc.secret_hash, '') AS secret_hash, g.enabled, g.created_at, \
+         COALESCE(gc.public_id, '') AS gamefuse_token"
     };
 }
 pub(crate) use game_cols;
+
+/// The tables [`game_cols!`] reads, as a literal for `concat!`: `games g` with its KGeN
+/// credential `kc` and its GameFuse credential `gc` (rows of `credentials`, one per kind).
+/// Filtering on `kc.public_id` makes it the client-id lookup, one read by the unique key.
+macro_rules! game_from {
+    () => {
+        "games g \
+         LEFT JOIN credentials kc ON kc.game_id = g.id AND kc.kind = 'kgen' \
+         LEFT JOIN credentials gc ON gc.game_id = g.id AND gc.kind = 'gamefuse'"
+    };
+}
+pub(crate) use game_from;
+
+/// The `credentials.kind` of a game's KGeN client id and client secret hash.
+pub(crate) const KGEN_CREDENTIAL: &str = "kgen";
+/// The `credentials.kind` of a game's GameFuse token (kept in `public_id`, no secret).
+pub(crate) const GAMEFUSE_CREDENTIAL: &str = "gamefuse";
 
 row! {
     pub(crate) struct GameRow {
@@ -307,10 +327,18 @@ mod tests {
             })
             .await
             .expect("game");
-        let swapped = "SELECT id, name, description, client_name, client_id, secret_hash, enabled, created_at, \
-                       gamefuse_token FROM games WHERE id = $1";
-        let reversed = "SELECT gamefuse_token, created_at, enabled, secret_hash, client_name, client_id, description, \
-                        name, id FROM games WHERE id = $1";
+        let swapped = concat!(
+            "SELECT g.id, g.name, g.description, g.client_name, kc.public_id AS client_id, kc.secret_hash, \
+             g.enabled, g.created_at, gc.public_id AS gamefuse_token FROM ",
+            game_from!(),
+            " WHERE g.id = $1"
+        );
+        let reversed = concat!(
+            "SELECT gc.public_id AS gamefuse_token, g.created_at, g.enabled, kc.secret_hash, g.client_name, \
+             kc.public_id AS client_id, g.description, g.name, g.id FROM ",
+            game_from!(),
+            " WHERE g.id = $1"
+        );
         for sql in [swapped, reversed] {
             let row: GameRow = s
                 .read(async |c| c.fetch_one(sql, params![game.id.0]).await)
@@ -354,7 +382,7 @@ mod tests {
             Err(Error::Constraint {
                 kind: playgate_core::ConstraintKind::Unique,
                 name,
-            }) => assert_eq!(name, "games_client_id_key"),
+            }) => assert_eq!(name, "credentials_pkey"),
             other => panic!("{:?}", other.map(|g| g.id)),
         }
         let orphan = s

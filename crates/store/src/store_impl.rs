@@ -16,8 +16,9 @@ use std::sync::LazyLock;
 
 use crate::exec::{Conn, P, params};
 use crate::rows::{
-    GameRow, KeyRow, PLAYER_FIELDS, PLAYER_FROM, PROFILE_COLUMNS, PlayerRow, PlayerSessionRow, SessionRow,
-    active_session_fields, game_cols, patch_params, profile_params, session_cols,
+    GAMEFUSE_CREDENTIAL, GameRow, KGEN_CREDENTIAL, KeyRow, PLAYER_FIELDS, PLAYER_FROM, PROFILE_COLUMNS, PlayerRow,
+    PlayerSessionRow, SessionRow, active_session_fields, game_cols, game_from, patch_params, profile_params,
+    session_cols,
 };
 use crate::{Db, SqlStore, pg_transaction_on};
 use playgate_core::Entity;
@@ -187,6 +188,35 @@ fn not_found(what: Entity) -> impl FnOnce() -> Error {
     move || Error::NotFound(what)
 }
 
+/// A game with its credentials, by id.
+pub(crate) async fn game_in(e: &mut Conn<'_>, id: i64) -> Result<Option<Game>> {
+    let row: Option<GameRow> = e
+        .fetch_optional(
+            concat!("SELECT ", game_cols!(), " FROM ", game_from!(), " WHERE g.id = $1"),
+            params![id],
+        )
+        .await?;
+    Ok(row.map(Game::from))
+}
+
+/// Adds a credential of `kind` to game `id`.
+async fn insert_credential(
+    e: &mut Conn<'_>,
+    id: i64,
+    kind: &str,
+    public_id: &str,
+    secret_hash: Option<&str>,
+    now: Timestamp,
+) -> Result<()> {
+    e.execute(
+        "INSERT INTO credentials (game_id, kind, public_id, secret_hash, created_at) \
+         VALUES ($1, $2, $3, $4, $5)",
+        params![id, kind, public_id, secret_hash, now.0],
+    )
+    .await
+    .map(drop)
+}
+
 #[async_trait]
 impl Store for SqlStore {
     async fn ping(&self) -> Result<()> {
@@ -197,29 +227,29 @@ impl Store for SqlStore {
     }
 
     async fn insert_game(&self, rec: NewGameRecord) -> Result<Game> {
-        let sql = concat!(
-            "INSERT INTO games (name, description, client_id, client_name, secret_hash, enabled, created_at, \
-             gamefuse_token) VALUES ($1, $2, $3, $4, $5, TRUE, $6, $7) RETURNING ",
-            game_cols!()
-        );
-        let row: GameRow = self
-            .write_one(async move |conn| {
-                conn.fetch_one(
-                    sql,
-                    params![
-                        rec.name,
-                        rec.description,
-                        rec.client_id,
-                        rec.client_name,
-                        rec.secret_hash.0,
-                        rec.created_at.0,
-                        rec.gamefuse_token
-                    ],
+        self.write_tx(async move |tx| {
+            let id: i64 = tx
+                .scalar_one(
+                    "INSERT INTO games (name, description, client_name, enabled, created_at) \
+                     VALUES ($1, $2, $3, TRUE, $4) RETURNING id",
+                    params![rec.name, rec.description, rec.client_name, rec.created_at.0],
                 )
-                .await
-            })
+                .await?;
+            insert_credential(
+                tx,
+                id,
+                KGEN_CREDENTIAL,
+                &rec.client_id,
+                Some(&rec.secret_hash.0),
+                rec.created_at,
+            )
             .await?;
-        Ok(row.into())
+            if !rec.gamefuse_token.is_empty() {
+                insert_credential(tx, id, GAMEFUSE_CREDENTIAL, &rec.gamefuse_token, None, rec.created_at).await?;
+            }
+            game_in(tx, id).await?.ok_or_else(not_found(Entity::Game))
+        })
+        .await
     }
 
     async fn count_games(&self) -> Result<i64> {
@@ -230,31 +260,33 @@ impl Store for SqlStore {
     async fn list_games(&self) -> Result<Vec<Game>> {
         let rows: Vec<GameRow> = self
             .read(async |pool| {
-                pool.fetch_all(concat!("SELECT ", game_cols!(), " FROM games ORDER BY id"), params![])
-                    .await
+                pool.fetch_all(
+                    concat!("SELECT ", game_cols!(), " FROM ", game_from!(), " ORDER BY g.id"),
+                    params![],
+                )
+                .await
             })
             .await?;
         Ok(rows.into_iter().map(Game::from).collect())
     }
 
     async fn game_by_id(&self, id: GameId) -> Result<Option<Game>> {
-        let row: Option<GameRow> = self
-            .read(async |e| {
-                e.fetch_optional(
-                    concat!("SELECT ", game_cols!(), " FROM games WHERE id = $1"),
-                    params![id.0],
-                )
-                .await
-            })
-            .await?;
-        Ok(row.map(Game::from))
+        self.read(async |e| game_in(e, id.0).await).await
     }
 
     async fn game_by_client_id(&self, client_id: &str) -> Result<Option<Game>> {
+        // The KGeN credential check of every S2S call: one read, by the primary key of
+        // `credentials` (kind, public_id).
         let row: Option<GameRow> = self
             .read(async |e| {
                 e.fetch_optional(
-                    concat!("SELECT ", game_cols!(), " FROM games WHERE client_id = $1"),
+                    concat!(
+                        "SELECT ",
+                        game_cols!(),
+                        " FROM ",
+                        game_from!(),
+                        " WHERE kc.public_id = $1"
+                    ),
                     params![client_id],
                 )
                 .await
@@ -265,32 +297,32 @@ impl Store for SqlStore {
 
     async fn set_game_secret(&self, id: GameId, hash: &SecretHash) -> Result<Game> {
         let hash = hash.0.clone();
-        let row: Option<GameRow> = self
-            .write_one(async move |conn| {
-                conn.fetch_optional(
-                    concat!(
-                        "UPDATE games SET secret_hash = $2 WHERE id = $1 RETURNING ",
-                        game_cols!()
-                    ),
-                    params![id.0, hash],
+        self.write_tx(async move |tx| {
+            let n = tx
+                .execute(
+                    "UPDATE credentials SET secret_hash = $2 WHERE game_id = $1 AND kind = $3",
+                    params![id.0, hash, KGEN_CREDENTIAL],
                 )
-                .await
-            })
-            .await?;
-        row.map(Game::from).ok_or_else(not_found(Entity::Game))
+                .await?;
+            if n == 0 {
+                return Err(Error::NotFound(Entity::Game));
+            }
+            game_in(tx, id.0).await?.ok_or_else(not_found(Entity::Game))
+        })
+        .await
     }
 
     async fn set_game_enabled(&self, id: GameId, enabled: bool) -> Result<Game> {
-        let row: Option<GameRow> = self
-            .write_one(async move |conn| {
-                conn.fetch_optional(
-                    concat!("UPDATE games SET enabled = $2 WHERE id = $1 RETURNING ", game_cols!()),
-                    params![id.0, enabled],
-                )
-                .await
-            })
-            .await?;
-        row.map(Game::from).ok_or_else(not_found(Entity::Game))
+        self.write_tx(async move |tx| {
+            let n = tx
+                .execute("UPDATE games SET enabled = $2 WHERE id = $1", params![id.0, enabled])
+                .await?;
+            if n == 0 {
+                return Err(Error::NotFound(Entity::Game));
+            }
+            game_in(tx, id.0).await?.ok_or_else(not_found(Entity::Game))
+        })
+        .await
     }
 
     async fn signing_keys(&self) -> Result<Vec<SigningKeyRecord>> {

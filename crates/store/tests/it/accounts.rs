@@ -503,6 +503,169 @@ async fn details_migration_upgrades_in_place(b: Backend) {
     db.drop_it().await;
 }
 
+/// The migration files of `backend` before `version`, in order.
+fn migration_files_before(backend: &str, version: &str) -> Vec<std::path::PathBuf> {
+    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("migrations")
+        .join(backend);
+    let mut files: Vec<_> = std::fs::read_dir(&src)
+        .expect("migrations")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.file_name().expect("name").to_string_lossy().as_ref() < version)
+        .collect();
+    files.sort();
+    files
+}
+
+/// A database made by the migrations before the credentials table, with games in it
+/// (one deleted, one disabled, one with a player), upgrades in place: the KGeN client id
+/// and secret and the GameFuse game id and token still authenticate through the core, the
+/// rotations write the credentials rows, and ids of deleted games are not handed out again.
+async fn credentials_migration_upgrades_in_place(b: Backend) {
+    use playgate_core::gamefuse::{Gamefuse, GamefuseSettings, NoMailer};
+    let Some(db) = TestDatabase::new(b).await else { return };
+    let backend = if b == Backend::Sqlite { "sqlite" } else { "postgres" };
+    let files = migration_files_before(backend, "0008");
+    let games = format!(
+        "INSERT INTO games (id, name, description, client_id, client_name, secret_hash, enabled, created_at, gamefuse_token) \
+         VALUES (1, 'One', 'd', '1000000001', 'ONE', '{one}', TRUE, 5, 'gft_one'), \
+                (2, 'Two', '', '1000000002', 'TWO', '{two}', FALSE, 6, 'gft_two'), \
+                (3, 'Three', '', '1000000003', 'THREE', '{two}', TRUE, 7, 'gft_three'); \
+         DELETE FROM games WHERE id = 3;",
+        one = SecretHash::of("secret-one").0,
+        two = SecretHash::of("secret-two").0,
+    );
+    let player = |blob: &str| {
+        format!(
+            "INSERT INTO players (game_id, user_id, wallet_address, wallet_key, created_at, updated_at) \
+             VALUES (1, 'u1', '0x1', {blob}, 1, 1)"
+        )
+    };
+    if b == Backend::Sqlite {
+        let path = db.dir.join("playgate.db");
+        sqlx_made_sqlite(&path, &files);
+        let conn = rusqlite::Connection::open(&path).expect("open");
+        conn.execute_batch(&games).expect("games");
+        conn.execute_batch(&player("X'00'")).expect("player");
+    } else {
+        let mut c = playgate_store::testing::pg_connect(&db.url).await.expect("connect");
+        sqlx_made_postgres(&mut c, &files).await;
+        // Rows inserted with explicit ids, as a restore would: move the identity past them.
+        c.batch_execute(&games).await.expect("games");
+        c.batch_execute("SELECT setval(pg_get_serial_sequence('games', 'id'), 3)")
+            .await
+            .expect("identity");
+        c.batch_execute(&player("'\\x00'::bytea")).await.expect("player");
+    }
+    let s = std::sync::Arc::new(
+        SqlStore::open(&StoreOptions::new(db.url.clone()))
+            .await
+            .expect("upgrade"),
+    );
+    let core = playgate_core::service::Playgate::new(
+        s.clone(),
+        std::sync::Arc::new(playgate_core::clock::SystemClock),
+        MasterKey::generate().0,
+        playgate_core::settings::Settings::default(),
+    )
+    .await
+    .expect("core");
+    let one = core
+        .authenticate_client("1000000001", "secret-one", None)
+        .await
+        .expect("KGeN credentials");
+    assert_eq!(
+        (
+            one.id,
+            one.name.as_str(),
+            one.description.as_str(),
+            one.client_name.as_str()
+        ),
+        (GameId(1), "One", "d", "ONE")
+    );
+    assert_eq!((one.created_at, one.gamefuse_token.as_str()), (Timestamp(5), "gft_one"));
+    assert!(matches!(
+        core.authenticate_client("1000000001", "secret-two", None).await,
+        Err(Error::Unauthorized(_))
+    ));
+    // Disabled, as before the upgrade.
+    assert!(
+        core.authenticate_client("1000000002", "secret-two", None)
+            .await
+            .is_err()
+    );
+    assert!(
+        core.authenticate_client("1000000003", "secret-two", None)
+            .await
+            .is_err()
+    );
+    let gamefuse = Gamefuse::new(core.clone(), GamefuseSettings::default(), std::sync::Arc::new(NoMailer));
+    assert_eq!(
+        gamefuse
+            .authenticate_game(1, "gft_one")
+            .await
+            .expect("GameFuse credentials")
+            .id,
+        GameId(1)
+    );
+    assert!(gamefuse.authenticate_game(1, "gft_two").await.is_err());
+    assert!(gamefuse.authenticate_game(3, "gft_three").await.is_err());
+    let two = s.game_by_id(GameId(2)).await.expect("get").expect("two");
+    assert_eq!(
+        (two.client_id.as_str(), two.gamefuse_token.as_str()),
+        ("1000000002", "gft_two")
+    );
+    assert!(!two.enabled);
+    assert!(s.game_by_id(GameId(3)).await.expect("get").is_none());
+    // The player's game is still there (on SQLite the games table was rebuilt).
+    assert!(
+        s.player_with_session(GameId(1), &UserId::parse("u1").expect("user id"))
+            .await
+            .expect("player")
+            .is_some()
+    );
+    // Rotations write the credentials rows.
+    let rotated = core.rotate_client_secret(GameId(1)).await.expect("rotate");
+    core.authenticate_client("1000000001", rotated.client_secret.expose(), None)
+        .await
+        .expect("new secret");
+    assert!(
+        core.authenticate_client("1000000001", "secret-one", None)
+            .await
+            .is_err()
+    );
+    let token = gamefuse
+        .rotate_game_token(GameId(1))
+        .await
+        .expect("token")
+        .gamefuse_token;
+    assert!(gamefuse.authenticate_game(1, "gft_one").await.is_err());
+    gamefuse.authenticate_game(1, &token).await.expect("new token");
+    // A new game gets the next id, not the deleted one's.
+    let new = s
+        .insert_game(NewGameRecord {
+            name: "Four".into(),
+            description: String::new(),
+            client_id: "1000000004".into(),
+            client_name: "FOUR".into(),
+            secret_hash: SecretHash::of("s4"),
+            created_at: Timestamp(8),
+            gamefuse_token: "gft_four".into(),
+        })
+        .await
+        .expect("insert");
+    assert_eq!(new.id, GameId(4));
+    if b == Backend::Sqlite {
+        let conn = rusqlite::Connection::open(db.dir.join("playgate.db")).expect("open");
+        let broken: i64 = conn
+            .query_row("SELECT COUNT(*) FROM pragma_foreign_key_check", [], |r| r.get(0))
+            .expect("check");
+        assert_eq!(broken, 0);
+    }
+    s.close().await;
+    db.drop_it().await;
+}
+
 /// An existing SQLite database whose recorded migration no longer matches its file (edited
 /// after it was applied) is not touched: opening it fails instead of guessing.
 #[tokio::test]
@@ -538,6 +701,7 @@ on_both_backends!(
     link_codes_fill_player_links,
     account_info_round_trip,
     details_migration_upgrades_in_place,
+    credentials_migration_upgrades_in_place,
 );
 
 /// The same on PostgreSQL: a schema sqlx's migrator made, whose recorded migration no

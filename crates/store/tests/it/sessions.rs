@@ -133,7 +133,7 @@ async fn games(b: Backend) {
     assert!(g.enabled);
     assert!(matches!(
         s.insert_game(game_rec("1000000001")).await,
-        Err(Error::Constraint { kind: ConstraintKind::Unique, ref name }) if name == "games_client_id_key"
+        Err(Error::Constraint { kind: ConstraintKind::Unique, ref name }) if name == "credentials_pkey"
     ));
     assert_eq!(s.count_games().await.expect("count"), 1);
     assert_eq!(
