@@ -599,7 +599,12 @@ async fn credentials_migration_upgrades_in_place(b: Backend) {
             .await
             .is_err()
     );
-    let gamefuse = Gamefuse::new(core.clone(), GamefuseSettings::default(), std::sync::Arc::new(NoMailer));
+    let gamefuse = Gamefuse::new(
+        core.clone(),
+        s.clone(),
+        GamefuseSettings::default(),
+        std::sync::Arc::new(NoMailer),
+    );
     assert_eq!(
         gamefuse
             .authenticate_game(1, "gft_one")
