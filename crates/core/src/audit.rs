@@ -230,13 +230,7 @@ impl Audit {
 
     /// Deletes the events older than `retention`; how many.
     pub async fn prune(&self, retention: Duration) -> Result<u64> {
-        let before = Timestamp(
-            self.clock
-                .now()
-                .0
-                .saturating_sub(retention.as_nanos().min(i64::MAX as u128) as i64),
-        );
-        self.store.prune_audit(before).await
+        self.store.prune_audit(self.clock.now().minus(retention)).await
     }
 }
 

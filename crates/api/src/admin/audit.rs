@@ -8,9 +8,10 @@ use playgate_core::ids::GameId;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::wire::{Page, rfc3339, timestamp};
+use super::wire::{Page, timestamp};
 use super::{AdminError, Viewer};
 use crate::common::state::AppState;
+use crate::common::time::rfc3339;
 
 /// The filters of `GET /admin/v1/audit`; every one optional.
 #[derive(Debug, Default, Deserialize, IntoParams)]

@@ -38,8 +38,9 @@ impl Admin {
     pub async fn record(&self, state: &AppState, event: impl FnOnce(NewAuditEvent) -> NewAuditEvent) {
         let base = NewAuditEvent::new("", Actor::Operator(self.who.name.clone())).origin(self.origin.clone());
         let event = event(base);
-        if let Err(e) = state.audit.record(event.clone()).await {
-            tracing::error!(error = %e, action = %event.action, "could not record an admin change in the audit log");
+        let action = event.action.clone();
+        if let Err(e) = state.audit.record(event).await {
+            tracing::error!(error = %e, %action, "could not record an admin change in the audit log");
         }
     }
 }

@@ -6,9 +6,10 @@ use playgate_core::operators::Operator;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::wire::{Page, rfc3339};
+use super::wire::Page;
 use super::{Admin, AdminError};
 use crate::common::state::AppState;
+use crate::common::time::rfc3339;
 
 /// An operator.
 #[derive(Debug, Serialize, ToSchema)]

@@ -133,14 +133,6 @@ pub struct Page<T> {
     pub next_cursor: Option<String>,
 }
 
-/// A time as RFC 3339 in UTC (`2026-01-01T00:00:00Z`, with fractions when it has them).
-pub fn rfc3339(t: Timestamp) -> String {
-    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(t.0))
-        .ok()
-        .and_then(|d| d.format(&time::format_description::well_known::Rfc3339).ok())
-        .unwrap_or_default()
-}
-
 /// A time given as RFC 3339 or as Unix seconds; `Invalid(field)` otherwise.
 pub fn timestamp(field: &str, s: &str) -> Result<Timestamp, Error> {
     let s = s.trim();

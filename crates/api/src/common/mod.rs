@@ -14,3 +14,4 @@ pub(crate) mod reasons;
 pub mod request_id;
 pub mod routes;
 pub mod state;
+pub mod time;

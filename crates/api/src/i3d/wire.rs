@@ -8,7 +8,6 @@ use axum::extract::rejection::BytesRejection;
 use bytes::Bytes;
 use playgate_core::Error;
 use playgate_core::account::Account;
-use playgate_core::clock::Timestamp;
 use serde::de::{self, DeserializeOwned, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::ToSchema;
@@ -16,6 +15,7 @@ use utoipa::ToSchema;
 use super::I3dError;
 use crate::common::json;
 use crate::common::lenient;
+use crate::common::time::rfc3339;
 
 /// Parses a JSON body; an empty body reads as `{}` so the missing field is named.
 pub fn body<T: DeserializeOwned>(b: Result<Bytes, BytesRejection>) -> Result<T, I3dError> {
@@ -204,14 +204,6 @@ fn opt(s: String) -> Option<String> {
 
 fn opt_flag(b: Option<bool>) -> Option<i64> {
     b.map(i64::from)
-}
-
-/// RFC 3339 in UTC, seconds precision (`2026-01-31T00:00:00Z`).
-pub fn rfc3339(t: Timestamp) -> String {
-    time::OffsetDateTime::from_unix_timestamp(t.unix_secs())
-        .ok()
-        .and_then(|d| d.format(&time::format_description::well_known::Rfc3339).ok())
-        .unwrap_or_default()
 }
 
 impl SessionUser {
