@@ -1,10 +1,12 @@
 //! Playgate's HTTP surface on axum: the wire dialects (`kgen`, `i3d`, `gamefuse`),
-//! Playgate's own `admin` calls and the operational endpoints. Each dialect only
+//! Playgate's own `admin` calls, the operators' web `console` and the operational
+//! endpoints. Each dialect only
 //! translates: wire request → core command → [`playgate_core::service::Playgate`] → wire
 //! response, and errors into its vendor's format.
 
 pub mod admin;
 pub mod common;
+pub mod console;
 pub mod gamefuse;
 pub mod http_failure;
 pub mod i3d;
@@ -47,7 +49,8 @@ pub fn routes(exposition: Option<Arc<Exposition>>) -> Routes {
         .merge(kgen::router())
         .merge(i3d::router())
         .merge(gamefuse::router())
-        .merge(admin::router());
+        .merge(admin::router())
+        .merge(console::router());
     if let Some(exposition) = exposition {
         routes = routes.merge_declared(&[(Method::GET, "/metrics")], common::metrics::router(exposition));
     }

@@ -24,6 +24,7 @@ use crate::common::routes::Routes;
 pub const SURFACES: [&str; 4] = ["kgen", "i3d", "gamefuse", "admin"];
 
 /// Routes that are not part of any API: health, metrics, the documents and the docs UI.
+/// (The web console's pages are not either: [`crate::console::ROUTES`].)
 pub const OPERATIONAL: [(&str, &str); 7] = [
     ("GET", "/healthz"),
     ("GET", "/readyz"),
@@ -268,6 +269,7 @@ mod tests {
         assert_eq!(registered.len(), routes.list().len(), "a route registered twice");
         let operational: BTreeSet<(String, String)> = OPERATIONAL
             .iter()
+            .chain(crate::console::ROUTES.iter())
             .map(|(m, p)| ((*m).to_owned(), (*p).to_owned()))
             .collect();
         let mut documented: BTreeMap<(String, String), &str> = BTreeMap::new();

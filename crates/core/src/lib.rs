@@ -11,6 +11,7 @@ pub mod account_store;
 pub mod audit;
 pub mod client_users;
 pub mod clock;
+pub mod console;
 pub mod crypto;
 pub mod economy;
 pub mod error;

@@ -95,9 +95,9 @@ impl Principal {
     }
 }
 
-/// Persistence of operators.
+/// Persistence of operators (with their console credentials and sessions).
 #[async_trait]
-pub trait OperatorStore: Send + Sync + 'static {
+pub trait OperatorStore: crate::console::ConsoleStore + Send + Sync + 'static {
     /// Inserts an operator; a taken name is a unique violation of [`NAME_KEY`].
     async fn insert_operator(&self, name: &str, role: Role, token: &SecretHash, now: Timestamp) -> Result<Operator>;
     /// Every operator, by name.
@@ -144,6 +144,11 @@ impl Operators {
             .map_err(name_taken)?;
         self.known_some.store(true, Ordering::Relaxed);
         Ok((op, token))
+    }
+
+    /// The store of the operators' console credentials and sessions (the same store).
+    pub fn console_store(&self) -> Arc<dyn crate::console::ConsoleStore> {
+        self.store.clone()
     }
 
     /// Every operator, by name.
@@ -204,7 +209,7 @@ impl Operators {
     }
 }
 
-fn valid_name(name: &str) -> Result<&str> {
+pub(crate) fn valid_name(name: &str) -> Result<&str> {
     let name = name.trim();
     if name.is_empty() || name.len() > NAME_MAX {
         return Err(Error::invalid(
@@ -224,7 +229,7 @@ fn valid_name(name: &str) -> Result<&str> {
     Ok(name)
 }
 
-fn name_taken(e: Error) -> Error {
+pub(crate) fn name_taken(e: Error) -> Error {
     match e {
         Error::Constraint {
             kind: ConstraintKind::Unique,

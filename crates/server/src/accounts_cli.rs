@@ -246,7 +246,9 @@ pub enum ApikeyCommand {
     },
 }
 
-fn read_password(from_stdin: bool) -> Result<Secret, BoxError> {
+/// A password from the first line of stdin (`from_stdin`, or stdin not a terminal), or
+/// typed twice at a prompt.
+pub(crate) fn read_password(from_stdin: bool) -> Result<Secret, BoxError> {
     let line = if from_stdin || !std::io::stdin().is_terminal() {
         let mut line = String::new();
         std::io::stdin().lock().read_line(&mut line)?;

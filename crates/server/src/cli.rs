@@ -333,10 +333,11 @@ pub async fn run(cli: Cli) -> Result<(), BoxError> {
             res
         }
         Command::Operator(cmd) => {
-            let store = startup::open_store(&config).await?;
+            let (core, store) = startup::open_core(&config, Arc::new(SystemClock)).await?;
             let ops = playgate_core::operators::Operators::new(store.clone(), Arc::new(SystemClock));
             let audit = playgate_core::audit::Audit::new(store.clone(), Arc::new(SystemClock));
-            let res = crate::operators_cli::operator_command(&ops, &audit, cmd).await;
+            let console = playgate_core::console::Console::new(ops.console_store(), core);
+            let res = crate::operators_cli::operator_command(&ops, &audit, &console, cmd).await;
             store.close().await;
             res
         }

@@ -1,8 +1,10 @@
-//! `playgate operator create|list|enable|disable|rotate-token`: the admin API's operators,
-//! against the configured database (the server may be running).
+//! `playgate operator create|list|enable|disable|rotate-token|console-password|sign-out`:
+//! the admin API's and the web console's operators, against the configured database (the
+//! server may be running).
 
 use clap::Subcommand;
 use playgate_core::audit::{Actor, Audit, NewAuditEvent};
+use playgate_core::console::Console;
 use playgate_core::crypto::Secret;
 use playgate_core::operators::{Operator, Operators, Role};
 use serde::Serialize;
@@ -20,9 +22,29 @@ pub enum OperatorCommand {
         /// `admin` (reads and changes) or `viewer` (reads only).
         #[arg(long, default_value = "viewer")]
         role: String,
+        /// Also let the operator sign in to the web console (`/console`) with a password,
+        /// asked for on the terminal (twice) or read from stdin.
+        #[arg(long)]
+        console: bool,
+        /// Read the console password from the first line of stdin (with `--console`).
+        #[arg(long, requires = "console")]
+        password_stdin: bool,
         /// Print a JSON object.
         #[arg(long)]
         json: bool,
+    },
+    /// Set an operator's web console password (asked for, or read from stdin).
+    ConsolePassword {
+        /// The operator's name.
+        name: String,
+        /// Read the password from the first line of stdin.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// End every web console session of an operator ("sign out everywhere").
+    SignOut {
+        /// The operator's name.
+        name: String,
     },
     /// List the operators (never their tokens).
     List {
@@ -91,12 +113,55 @@ async fn record(audit: &Audit, action: &str, op: &Operator) -> Result<(), BoxErr
 }
 
 /// Runs one `operator` subcommand; each change is recorded in the audit log (actor `cli`).
-pub async fn operator_command(ops: &Operators, audit: &Audit, cmd: OperatorCommand) -> Result<(), BoxError> {
+pub async fn operator_command(
+    ops: &Operators,
+    audit: &Audit,
+    console: &Console,
+    cmd: OperatorCommand,
+) -> Result<(), BoxError> {
     match cmd {
-        OperatorCommand::Create { name, role, json } => {
+        OperatorCommand::Create {
+            name,
+            role,
+            console: false,
+            json,
+            ..
+        } => {
             let (op, token) = ops.create(&name, Role::parse(&role)?).await?;
             record(audit, "operator.created", &op).await?;
             print_token(&op, &token, json)
+        }
+        OperatorCommand::Create {
+            name,
+            role,
+            console: true,
+            password_stdin,
+            json,
+        } => {
+            let role = Role::parse(&role)?;
+            let password = crate::accounts_cli::read_password(password_stdin)?;
+            let (op, token) = console.create_operator(&name, role, &password).await?;
+            record(audit, "operator.created", &op).await?;
+            print_token(&op, &token, json)
+        }
+        OperatorCommand::ConsolePassword { name, password_stdin } => {
+            let password = crate::accounts_cli::read_password(password_stdin)?;
+            let op = console.set_password(&name, &password).await?;
+            record(audit, "operator.console_password_set", &op).await?;
+            println!("operator {}: console password set", op.name);
+            Ok(())
+        }
+        OperatorCommand::SignOut { name } => {
+            let op = ops
+                .list()
+                .await?
+                .into_iter()
+                .find(|o| o.name == name.trim())
+                .ok_or(playgate_core::Error::NotFound(playgate_core::Entity::Operator))?;
+            let n = console.sign_out_everywhere(op.id).await?;
+            record(audit, "console.signed_out_everywhere", &op).await?;
+            println!("operator {}: {n} console session(s) ended", op.name);
+            Ok(())
         }
         OperatorCommand::List { json: as_json } => {
             let list = ops.list().await?;

@@ -13,6 +13,7 @@
 mod account_store_impl;
 mod audit;
 mod client_users;
+mod console;
 mod economy;
 mod error;
 mod exec;

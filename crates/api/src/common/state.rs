@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use ipnet::IpNet;
 use playgate_core::audit::Audit;
+use playgate_core::console::Console;
 use playgate_core::crypto::Secret;
 use playgate_core::economy::attributes::Attributes;
 use playgate_core::economy::leaderboards::Leaderboards;
@@ -78,6 +79,8 @@ pub struct AppParts {
     pub operators: Operators,
     /// The audit log.
     pub audit: Audit,
+    /// The web console's sign-in and sessions (over the operators' store).
+    pub console: Console,
     /// Friend requests and friendships.
     pub friends: Friends,
     /// Leaderboard entries and boards.
@@ -104,7 +107,9 @@ impl AppState {
             tracing::error!(error = %e, "GeoIP disabled");
             GeoIp::none()
         });
+        let console = Console::new(operators.console_store(), core.clone());
         AppState(Arc::new(AppParts {
+            console,
             gamefuse,
             friends,
             leaderboards,

@@ -5,6 +5,7 @@
 //! [`common`].
 
 mod common;
+mod console;
 mod gamefuse;
 mod i3d;
 mod kgen;

@@ -300,14 +300,19 @@ async fn cli_changes_are_audited(b: Backend) {
     let store = startup::open_store(&srv.config).await.expect("store");
     let ops = Operators::new(store.clone(), srv.clock.clone());
     let audit = playgate_core::audit::Audit::new(store, srv.clock.clone());
+    let console = playgate_core::console::Console::new(ops.console_store(), srv.running.core.clone());
     let create = OperatorCommand::Create {
         name: "bot".into(),
         role: "viewer".into(),
+        console: false,
+        password_stdin: false,
         json: true,
     };
-    operator_command(&ops, &audit, create).await.expect("create");
+    operator_command(&ops, &audit, &console, create).await.expect("create");
     let disable = OperatorCommand::Disable { name: "bot".into() };
-    operator_command(&ops, &audit, disable).await.expect("disable");
+    operator_command(&ops, &audit, &console, disable)
+        .await
+        .expect("disable");
     let (status, page) = call(&srv, "GET", "/admin/v1/audit?actor=cli", Some(ADMIN), None).await;
     assert_eq!(status, 200, "{page}");
     let actions: Vec<&str> = page["items"]

@@ -1,0 +1,187 @@
+//! The operators' web console at `/console`: pages rendered on the server (maud, checked
+//! at compile time), one stylesheet and a few lines of JavaScript compiled into the binary
+//! (`assets/`), no CDN and no build step.
+//!
+//! It is built on the same core services as the admin API (`state.core`, `state.gamefuse`,
+//! `state.audit`, `state.operators`), never on a second path to the data, and records an
+//! operator's changes in the audit log under the operator's name. Sign-in is a password,
+//! then a TOTP code once enrolled ([`playgate_core::console`]); the session is an
+//! HttpOnly, SameSite=Strict cookie (Secure when the request came over HTTPS through a
+//! trusted proxy); every state-changing form carries the session's synchronizer token
+//! (`auth.rs`). Viewers see, admins change.
+//!
+//! Every console response carries a Content-Security-Policy without `unsafe-inline`,
+//! `X-Frame-Options: DENY` and `Cache-Control: no-store` ([`security_headers`]): a layer on
+//! the console's routes alone, so the wire APIs' routes pay nothing for it.
+//!
+//! The console's routes are pages for a browser, not an API: they are listed in
+//! [`ROUTES`] beside the operational routes rather than in an OpenAPI document.
+
+mod accounts;
+mod audit;
+mod auth;
+mod error;
+mod games;
+mod operators;
+mod overview;
+pub mod pages;
+mod sign_in;
+
+use axum::extract::{Path, Request};
+use axum::http::{HeaderName, HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+use crate::common::routes::Routes;
+
+/// The console's routes (method, path): pages and forms for a browser, documented here
+/// rather than in an OpenAPI document.
+pub const ROUTES: [(&str, &str); 25] = [
+    ("GET", "/console"),
+    ("GET", "/console/assets/{file}"),
+    ("GET", "/console/sign-in"),
+    ("POST", "/console/sign-in"),
+    ("GET", "/console/sign-in/code"),
+    ("POST", "/console/sign-in/code"),
+    ("POST", "/console/sign-out"),
+    ("POST", "/console/sign-out-everywhere"),
+    ("GET", "/console/two-factor"),
+    ("POST", "/console/two-factor"),
+    ("POST", "/console/two-factor/enable"),
+    ("GET", "/console/games"),
+    ("POST", "/console/games"),
+    ("GET", "/console/games/new"),
+    ("GET", "/console/games/{game}"),
+    ("POST", "/console/games/{game}/variables"),
+    ("POST", "/console/games/{game}/variables/delete"),
+    ("POST", "/console/games/{game}/routes"),
+    ("POST", "/console/games/{game}/enabled"),
+    ("GET", "/console/accounts/new"),
+    ("POST", "/console/accounts"),
+    ("GET", "/console/audit"),
+    ("GET", "/console/operators"),
+    ("POST", "/console/operators/{name}/sign-out-everywhere"),
+    ("GET", "/console/me"),
+];
+
+/// The console's routes.
+pub fn router() -> Routes {
+    Routes::new()
+        .get("/console", overview::show)
+        .get("/console/assets/{file}", asset)
+        .get("/console/sign-in", sign_in::form)
+        .post("/console/sign-in", sign_in::submit)
+        .get("/console/sign-in/code", sign_in::code_form)
+        .post("/console/sign-in/code", sign_in::code_submit)
+        .post("/console/sign-out", sign_in::sign_out)
+        .post("/console/sign-out-everywhere", sign_in::sign_out_everywhere)
+        .get("/console/two-factor", sign_in::two_factor)
+        .post("/console/two-factor", sign_in::two_factor_begin)
+        .post("/console/two-factor/enable", sign_in::two_factor_enable)
+        .get("/console/games", games::list)
+        .post("/console/games", games::create)
+        .get("/console/games/new", games::new_form)
+        .get("/console/games/{game}", games::show)
+        .post("/console/games/{game}/variables", games::set_variable)
+        .post("/console/games/{game}/variables/delete", games::delete_variable)
+        .post("/console/games/{game}/routes", games::set_route)
+        .post("/console/games/{game}/enabled", games::set_enabled)
+        .get("/console/accounts/new", accounts::new_form)
+        .post("/console/accounts", accounts::create)
+        .get("/console/audit", audit::list)
+        .get("/console/operators", operators::list)
+        .post(
+            "/console/operators/{name}/sign-out-everywhere",
+            operators::sign_out_everywhere,
+        )
+        .get("/console/me", operators::me)
+        .map(|r| r.layer(axum::middleware::from_fn(security_headers)))
+}
+
+/// The console's Content-Security-Policy: everything from the console's own origin, no
+/// inline script or style, no framing, forms posted only back to it.
+pub const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; \
+     connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+/// Middleware on the console's routes: the security headers of every console response.
+pub async fn security_headers(req: Request, next: Next) -> Response {
+    let mut resp = next.run(req).await;
+    let h = resp.headers_mut();
+    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    h.insert(
+        HeaderName::from_static("cross-origin-opener-policy"),
+        HeaderValue::from_static("same-origin"),
+    );
+    if !h.contains_key(header::CACHE_CONTROL) {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    resp
+}
+
+/// The console's stylesheet.
+pub const CSS: &str = include_str!("assets/console.css");
+/// The console's script: copy buttons, typed confirmations, search as you type.
+pub const JS: &str = include_str!("assets/console.js");
+
+async fn asset(Path(file): Path<String>) -> Response {
+    let (ctype, body) = match file.as_str() {
+        "console.css" => ("text/css; charset=utf-8", CSS),
+        "console.js" => ("text/javascript; charset=utf-8", JS),
+        _ => return (StatusCode::NOT_FOUND, "not found").into_response(),
+    };
+    (
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static(ctype)),
+            (header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=3600")),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+/// The chrome of a signed-in page.
+fn chrome<'a>(by: &'a auth::Signed, title: &'a str, section: pages::Section) -> pages::Chrome<'a> {
+    pages::Chrome {
+        title,
+        section,
+        operator: by.name(),
+        role: by.session.operator.role,
+        csrf: &by.csrf,
+        totp_enrolled: by.session.totp_enrolled,
+    }
+}
+
+/// A rendered page as an HTML response.
+fn html(markup: maud::Markup) -> axum::response::Html<String> {
+    axum::response::Html(markup.into_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// [`ROUTES`] lists exactly what [`router`] serves.
+    #[test]
+    fn routes_are_listed() {
+        let mut served: Vec<(String, String)> = router()
+            .list()
+            .iter()
+            .map(|r| (r.method.to_string(), r.path.clone()))
+            .collect();
+        let mut listed: Vec<(String, String)> =
+            ROUTES.iter().map(|(m, p)| ((*m).to_owned(), (*p).to_owned())).collect();
+        served.sort();
+        listed.sort();
+        assert_eq!(served, listed);
+    }
+
+    #[test]
+    fn the_policy_allows_nothing_inline() {
+        assert!(!CSP.contains("unsafe-inline"));
+        assert!(!CSP.contains("unsafe-eval"));
+        assert!(CSP.contains("frame-ancestors 'none'"));
+    }
+}
