@@ -486,7 +486,8 @@ pub fn game(c: &Chrome<'_>, d: &GameData) -> Markup {
                         td { (if r.key_allowed { "allowed" } else { "refused" }) }
                     } } }
                 } }
-                @if c.is_admin() {
+                // Only routes with a stored switch can be chosen (the GameFuse dialect names them).
+                @if c.is_admin() && !d.routes.is_empty() {
                     form.inline method="post" action={ (base) "/routes" } {
                         (csrf_field(c.csrf))
                         label for="route" { "Route" }
