@@ -286,22 +286,22 @@ impl GamefuseStore for SqlStore {
 
     async fn delete_game(&self, game: GameId) -> Result<bool> {
         const PLAYERS: &str = "(SELECT id FROM players WHERE game_id = $1)";
-        const GROUPS: &str = "(SELECT id FROM gf_groups WHERE game_id = $1)";
-        const CHATS: &str = "(SELECT id FROM gf_chats WHERE game_id = $1)";
+        const GROUPS: &str = "(SELECT id FROM groups WHERE game_id = $1)";
+        const CHATS: &str = "(SELECT id FROM chats WHERE game_id = $1)";
         let statements = [
             // Social data (migration 0004), children first.
             format!(
-                "DELETE FROM gf_message_reads WHERE message_id IN (SELECT id FROM gf_messages WHERE chat_id IN {CHATS})"
+                "DELETE FROM message_reads WHERE message_id IN (SELECT id FROM chat_messages WHERE chat_id IN {CHATS})"
             ),
-            format!("DELETE FROM gf_messages WHERE chat_id IN {CHATS}"),
-            format!("DELETE FROM gf_chat_participants WHERE chat_id IN {CHATS}"),
-            "DELETE FROM gf_chats WHERE game_id = $1".to_owned(),
-            format!("DELETE FROM gf_group_attributes WHERE group_id IN {GROUPS}"),
-            format!("DELETE FROM gf_group_connections WHERE group_id IN {GROUPS}"),
-            "DELETE FROM gf_groups WHERE game_id = $1".to_owned(),
-            "DELETE FROM gf_game_rounds WHERE game_id = $1".to_owned(),
-            "DELETE FROM gf_multiplayer_rounds WHERE game_id = $1".to_owned(),
-            "DELETE FROM gf_friendships WHERE game_id = $1".to_owned(),
+            format!("DELETE FROM chat_messages WHERE chat_id IN {CHATS}"),
+            format!("DELETE FROM chat_participants WHERE chat_id IN {CHATS}"),
+            "DELETE FROM chats WHERE game_id = $1".to_owned(),
+            format!("DELETE FROM group_attributes WHERE group_id IN {GROUPS}"),
+            format!("DELETE FROM group_connections WHERE group_id IN {GROUPS}"),
+            "DELETE FROM groups WHERE game_id = $1".to_owned(),
+            "DELETE FROM game_rounds WHERE game_id = $1".to_owned(),
+            "DELETE FROM multiplayer_rounds WHERE game_id = $1".to_owned(),
+            "DELETE FROM friendships WHERE game_id = $1".to_owned(),
             "DELETE FROM leaderboard_entries WHERE game_id = $1".to_owned(),
             format!("DELETE FROM store_purchases WHERE player_id IN {PLAYERS}"),
             "DELETE FROM store_items WHERE game_id = $1".to_owned(),

@@ -356,7 +356,7 @@ async fn account_info_round_trip(b: Backend) {
 
 /// Builds a SQLite database the way sqlx's migrator did before Playgate ran its own: the
 /// given migration files applied, each recorded in `_sqlx_migrations` with its SHA-384.
-fn sqlx_made_sqlite(path: &std::path::Path, files: &[std::path::PathBuf]) {
+pub(crate) fn sqlx_made_sqlite(path: &std::path::Path, files: &[std::path::PathBuf]) {
     use sha2::Digest as _;
     let conn = rusqlite::Connection::open(path).expect("create");
     conn.execute_batch(
@@ -370,7 +370,11 @@ fn sqlx_made_sqlite(path: &std::path::Path, files: &[std::path::PathBuf]) {
         let sql = std::fs::read_to_string(file).expect("read");
         let name = file.file_stem().expect("name").to_string_lossy().into_owned();
         let (version, description) = name.split_once('_').expect("NNNN_description");
-        conn.execute_batch(&format!("BEGIN; {sql}; COMMIT;")).expect("apply");
+        if sql.starts_with("-- no-transaction") {
+            conn.execute_batch(&sql).expect("apply");
+        } else {
+            conn.execute_batch(&format!("BEGIN; {sql}; COMMIT;")).expect("apply");
+        }
         conn.execute(
             "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) \
              VALUES (?1, ?2, TRUE, ?3, 1000)",
@@ -387,7 +391,7 @@ fn sqlx_made_sqlite(path: &std::path::Path, files: &[std::path::PathBuf]) {
 /// Builds a PostgreSQL schema the way sqlx's migrator did before Playgate ran its own: its
 /// `_sqlx_migrations` table as sqlx created it, the given migration files applied, each
 /// recorded with its SHA-384 (the execution time updated afterwards, as sqlx did).
-async fn sqlx_made_postgres(client: &mut tokio_postgres::Client, files: &[std::path::PathBuf]) {
+pub(crate) async fn sqlx_made_postgres(client: &mut tokio_postgres::Client, files: &[std::path::PathBuf]) {
     use sha2::Digest as _;
     client
         .batch_execute(
@@ -504,7 +508,7 @@ async fn details_migration_upgrades_in_place(b: Backend) {
 }
 
 /// The migration files of `backend` before `version`, in order.
-fn migration_files_before(backend: &str, version: &str) -> Vec<std::path::PathBuf> {
+pub(crate) fn migration_files_before(backend: &str, version: &str) -> Vec<std::path::PathBuf> {
     let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("migrations")
         .join(backend);

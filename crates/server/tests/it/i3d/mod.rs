@@ -101,6 +101,20 @@ fn login_body(user: &str, password: &str) -> String {
     json!({"userName": user, "password": password}).to_string()
 }
 
+/// `POST /v3/session/login` from `ip`, as a trusted proxy forwards it.
+async fn login_from(srv: &TestServer, key: &str, user: &str, password: &str, ip: &str) -> R {
+    let body = login_body(user, password);
+    req(
+        srv,
+        "POST",
+        "/v3/session/login",
+        Some(key),
+        Some(&body),
+        &[("x-forwarded-for", ip)],
+    )
+    .await
+}
+
 async fn login(srv: &TestServer, key: &str, user: &str) -> R {
     req(
         srv,
@@ -691,65 +705,25 @@ async fn lockout_and_expiry(b: Backend) {
     // Ten wrong passwords for ann, each from another address.
     for i in 0..10 {
         let ip = from(i);
-        let r = req(
-            &srv,
-            "POST",
-            "/v3/session/login",
-            Some(&key),
-            Some(&login_body("ann", "wrong password")),
-            &[("x-forwarded-for", &ip)],
-        )
-        .await;
+        let r = login_from(&srv, &key, "ann", "wrong password", &ip).await;
         assert_i3d_error(&r, 401, Some("Invalid credentials"), None);
     }
     // Now even the right password is refused, from a fresh address.
-    let r = req(
-        &srv,
-        "POST",
-        "/v3/session/login",
-        Some(&key),
-        Some(&login_body("ann", PASSWORD)),
-        &[("x-forwarded-for", "198.51.100.7")],
-    )
-    .await;
+    let r = login_from(&srv, &key, "ann", PASSWORD, "198.51.100.7").await;
     assert_i3d_error(&r, 429, Some("Too many login requests performed"), None);
     let retry: u64 = r.headers["retry-after"].to_str().expect("ascii").parse().expect("secs");
     assert!((1..=900).contains(&retry), "{retry}");
     // Bob is not affected.
-    let r = req(
-        &srv,
-        "POST",
-        "/v3/session/login",
-        Some(&key),
-        Some(&login_body("bob", PASSWORD)),
-        &[("x-forwarded-for", "198.51.100.7")],
-    )
-    .await;
+    let r = login_from(&srv, &key, "bob", PASSWORD, "198.51.100.7").await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(srv.i3d(&key).logout().await.status, 204);
 
     // Ten failures from one address, for unknown names: that address is locked for bob too.
     for i in 0..10 {
-        let r = req(
-            &srv,
-            "POST",
-            "/v3/session/login",
-            Some(&key),
-            Some(&login_body(&format!("ghost{i}"), "x")),
-            &[("x-forwarded-for", "192.0.2.1")],
-        )
-        .await;
+        let r = login_from(&srv, &key, &format!("ghost{i}"), "x", "192.0.2.1").await;
         assert_i3d_error(&r, 401, Some("Invalid credentials"), None);
     }
-    let r = req(
-        &srv,
-        "POST",
-        "/v3/session/login",
-        Some(&key),
-        Some(&login_body("bob", PASSWORD)),
-        &[("x-forwarded-for", "192.0.2.1")],
-    )
-    .await;
+    let r = login_from(&srv, &key, "bob", PASSWORD, "192.0.2.1").await;
     assert_i3d_error(&r, 429, Some("Too many login requests performed"), None);
     // An unknown name is locked like a known one: eleven tries for "ghost".
     for i in 0..10 {
@@ -764,28 +738,12 @@ async fn lockout_and_expiry(b: Backend) {
         .await;
         assert_eq!(r.status, 401);
     }
-    let r = req(
-        &srv,
-        "POST",
-        "/v3/session/login",
-        Some(&key),
-        Some(&login_body("ghost", "x")),
-        &[("x-forwarded-for", "198.51.100.9")],
-    )
-    .await;
+    let r = login_from(&srv, &key, "ghost", "x", "198.51.100.9").await;
     assert_eq!(r.status, 429);
 
     // After Retry-After the locks are gone.
     srv.advance(Duration::from_secs(retry));
-    let r = req(
-        &srv,
-        "POST",
-        "/v3/session/login",
-        Some(&key),
-        Some(&login_body("ann", PASSWORD)),
-        &[("x-forwarded-for", "192.0.2.1")],
-    )
-    .await;
+    let r = login_from(&srv, &key, "ann", PASSWORD, "192.0.2.1").await;
     assert_eq!(r.status, 200, "{}", r.text);
     srv.finish().await;
 }
@@ -844,15 +802,7 @@ async fn api_key_allowlist_and_expiry(b: Backend) {
     .await;
     let r = login(&srv, &office, "ann").await;
     assert_i3d_error(&r, 401, Some("API key not allowed from this address"), None);
-    let r = req(
-        &srv,
-        "POST",
-        "/v3/session/login",
-        Some(&office),
-        Some(&login_body("ann", PASSWORD)),
-        &[("x-forwarded-for", "10.2.3.4")],
-    )
-    .await;
+    let r = login_from(&srv, &office, "ann", PASSWORD, "10.2.3.4").await;
     assert_eq!(r.status, 200, "{}", r.text);
     let r = req(
         &srv,
