@@ -375,15 +375,52 @@ async fn game_rounds(b: Backend) {
     gf.srv.finish().await;
 }
 
+/// Three users of one game and the two groups Ann made: a closed one (at most 3
+/// members) and an auto-join one.
+struct Groups {
+    gf: Gf,
+    a: U,
+    bo: U,
+    c: U,
+    closed: i64,
+    open: i64,
+}
+
+/// Bob's `{group_connection}` to group `group` with `action_type`.
+fn bob_joins(bob: i64, group: i64, action: &str) -> Value {
+    json!({"group_connection": {"group_id": group, "user_id": bob, "status": "accepted", "action_type": action}})
+}
+
+/// An admin's invite of Cat to group `group`.
+fn invite_cat(group: i64) -> Value {
+    json!({"group_connection": {"group_id": group, "status": "pending", "action_type": "invite"}, "username": "cat"})
+}
+
+/// An admin's answer accepting a join request.
+fn accept_request() -> Value {
+    json!({"group_connection": {"status": "accepted", "action_type": "update"}, "connection_type": "join_request"})
+}
+
+/// Groups (reference 11) as four users see them in turn: creation, requests and invites,
+/// a full group, admin rights, removal, leaving and deletion.
 async fn groups(b: Backend) {
     let Some(gf) = setup(b).await else { return };
+    let g = groups_created(gf).await;
+    let request = groups_join_requests(&g).await;
+    groups_requests_and_invites(&g, request).await;
+    groups_full_and_admin_rights(&g).await;
+    groups_removal_and_deletion(&g).await;
+    g.gf.srv.finish().await;
+}
+
+/// Ann creates a closed group and an auto-join group; bad ones are refused.
+async fn groups_created(gf: Gf) -> Groups {
     let (a, bo, c) = (
         gf.sign_up("ann").await,
         gf.sign_up("bob").await,
         gf.sign_up("cat").await,
     );
     let (ta, _) = gf.sign_in(&a).await;
-
     // Ann creates a closed group and an auto-join group: 201 with members and admins.
     let body = json!({"group": {"name": "My Group 5", "max_group_size": 3, "can_auto_join": false,
         "is_invite_only": false, "group_type": "default"}});
@@ -412,80 +449,107 @@ async fn groups(b: Backend) {
         .post("/groups", json!({"group": {"name": "x", "max_group_size": 0}}))
         .await;
     assert_refused(&r, 422);
+    Groups {
+        gf,
+        a,
+        bo,
+        c,
+        closed,
+        open,
+    }
+}
 
+/// Bob lists and shows the groups, asks to join the closed one and joins the open one; he
+/// may not answer his own request nor invite. The request's id.
+async fn groups_join_requests(g: &Groups) -> i64 {
+    let (closed, open) = (g.closed, g.open);
     // Bob lists both, without members (verified), and shows one with members.
-    let (tb, _) = gf.sign_in(&bo).await;
-    let r = gf.by(&tb).get("/groups").await;
+    let (tb, _) = g.gf.sign_in(&g.bo).await;
+    let r = g.gf.by(&tb).get("/groups").await;
     assert_eq!(ids(&r.json["groups"]), vec![closed, open]);
     assert!(r.json["groups"][0].get("members").is_none());
     assert_eq!(json_type(&r.json["groups"][0]["member_count"]), "number");
-    let r = gf.by(&tb).get(&format!("/groups/{closed}")).await;
-    assert_eq!(ids(&r.json["members"]), vec![a.id]);
+    let r = g.gf.by(&tb).get(&format!("/groups/{closed}")).await;
+    assert_eq!(ids(&r.json["members"]), vec![g.a.id]);
     assert!(r.json.get("join_requests").is_none(), "only admins see requests");
 
     // Bob: joining the closed group is refused; a join request stays pending; the open
     // group he joins at once.
-    let conn = |g: i64, t: &str| json!({"group_connection": {"group_id": g, "user_id": bo.id, "status": "accepted", "action_type": t}});
-    assert_refused(&gf.by(&tb).post("/group_connections", conn(closed, "join")).await, 403);
-    let r = gf
-        .by(&tb)
-        .post("/group_connections", conn(closed, "join_request"))
-        .await;
+    assert_refused(
+        &g.gf
+            .by(&tb)
+            .post("/group_connections", bob_joins(g.bo.id, closed, "join"))
+            .await,
+        403,
+    );
+    let r =
+        g.gf.by(&tb)
+            .post("/group_connections", bob_joins(g.bo.id, closed, "join_request"))
+            .await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.json["status"], "pending");
     let request = r.json["id"].as_i64().expect("id");
     assert_refused(
-        &gf.by(&tb)
-            .post("/group_connections", conn(closed, "join_request"))
+        &g.gf
+            .by(&tb)
+            .post("/group_connections", bob_joins(g.bo.id, closed, "join_request"))
             .await,
         422,
     );
-    gf.tick();
-    let r = gf.by(&tb).post("/group_connections", conn(open, "join")).await;
+    g.gf.tick();
+    let r =
+        g.gf.by(&tb)
+            .post("/group_connections", bob_joins(g.bo.id, open, "join"))
+            .await;
     assert_eq!(r.json["status"], "accepted", "{}", r.text);
-    let (tb, me) = gf.sign_in(&bo).await;
+    let (tb, me) = g.gf.sign_in(&g.bo).await;
     assert_eq!(ids(&me["groups"]), vec![open]);
     assert_eq!(me["group_join_requests"][0]["id"], request);
     assert_eq!(me["group_join_requests"][0]["group"]["id"], closed);
-    assert_eq!(me["group_join_requests"][0]["user"]["id"], bo.id);
+    assert_eq!(me["group_join_requests"][0]["user"]["id"], g.bo.id);
     // Bob may not answer his own request, nor invite to a group he does not administer.
-    let yes =
-        json!({"group_connection": {"status": "accepted", "action_type": "update"}, "connection_type": "join_request"});
+    let yes = accept_request();
     assert_refused(
-        &gf.by(&tb)
+        &g.gf
+            .by(&tb)
             .put(&format!("/group_connections/{request}"), yes.clone())
             .await,
         403,
     );
-    let inv = |g: i64| json!({"group_connection": {"group_id": g, "status": "pending", "action_type": "invite"}, "username": "cat"});
-    assert_refused(&gf.by(&tb).post("/group_connections", inv(open)).await, 403);
+    assert_refused(&g.gf.by(&tb).post("/group_connections", invite_cat(open)).await, 403);
+    request
+}
 
+/// Ann accepts Bob's request; she invites Cat, cancels, invites again; Cat accepts.
+async fn groups_requests_and_invites(g: &Groups, request: i64) {
+    let yes = accept_request();
+    let (closed, open) = (g.closed, g.open);
     // Ann sees the request on the group and accepts it; Bob becomes a plain member.
-    let (ta, _) = gf.sign_in(&a).await;
-    let r = gf.by(&ta).get(&format!("/groups/{closed}")).await;
+    let (ta, _) = g.gf.sign_in(&g.a).await;
+    let r = g.gf.by(&ta).get(&format!("/groups/{closed}")).await;
     assert_eq!(ids(&r.json["join_requests"]), vec![request]);
-    assert_eq!(r.json["join_requests"][0]["user"]["id"], bo.id);
-    let r = gf.by(&ta).put(&format!("/group_connections/{request}"), yes).await;
+    assert_eq!(r.json["join_requests"][0]["user"]["id"], g.bo.id);
+    let r = g.gf.by(&ta).put(&format!("/group_connections/{request}"), yes).await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.json, json!({"id": request, "status": "accepted"}));
-    let (tb, me) = gf.sign_in(&bo).await;
+    let (_, me) = g.gf.sign_in(&g.bo).await;
     // Oldest membership first: the closed group's request came first.
     assert_eq!(ids(&me["groups"]), vec![closed, open]);
     assert_eq!(me["groups"][0]["member_count"], 2);
-    assert_eq!(ids(&me["groups"][0]["admins"]), vec![a.id]);
+    assert_eq!(ids(&me["groups"][0]["admins"]), vec![g.a.id]);
     assert_eq!(ids(&me["group_join_requests"]), Vec::<i64>::new());
 
     // Ann invites Cat, cancels, invites again; Cat sees group, user and inviter.
-    let (ta, _) = gf.sign_in(&a).await;
-    let r = gf.by(&ta).post("/group_connections", inv(closed)).await;
+    let (ta, _) = g.gf.sign_in(&g.a).await;
+    let r = g.gf.by(&ta).post("/group_connections", invite_cat(closed)).await;
     assert_eq!(r.status, 200, "{}", r.text);
-    assert_eq!(r.json["user"]["id"], c.id);
+    assert_eq!(r.json["user"]["id"], g.c.id);
     let first = r.json["id"].as_i64().expect("id");
-    let r = gf.by(&ta).delete(&format!("/group_connections/cancel/{first}")).await;
+    let r = g.gf.by(&ta).delete(&format!("/group_connections/cancel/{first}")).await;
     assert_eq!(r.status, 200, "{}", r.text);
-    let r = gf.by(&ta).post("/group_connections", inv(closed)).await;
+    let r = g.gf.by(&ta).post("/group_connections", invite_cat(closed)).await;
     let invite = r.json["id"].as_i64().expect("id");
-    let (tc, me) = gf.sign_in(&c).await;
+    let (tc, me) = g.gf.sign_in(&g.c).await;
     assert_eq!(ids(&me["group_invites"]), vec![invite]);
     let i = &me["group_invites"][0];
     assert_eq!(
@@ -494,32 +558,38 @@ async fn groups(b: Backend) {
             i["user"]["id"].clone(),
             i["inviter"]["id"].clone()
         ),
-        (json!(closed), json!(c.id), json!(a.id))
+        (json!(closed), json!(g.c.id), json!(g.a.id))
     );
     // Cat accepts: the group is now full (max 3).
-    let r = gf
-        .by(&tc)
-        .put(
-            &format!("/group_connections/{invite}"),
-            json!({"group_connection": {"status": "accepted"}}),
-        )
-        .await;
+    let r =
+        g.gf.by(&tc)
+            .put(
+                &format!("/group_connections/{invite}"),
+                json!({"group_connection": {"status": "accepted"}}),
+            )
+            .await;
     assert_eq!(r.status, 200, "{}", r.text);
-    let (tc, me) = gf.sign_in(&c).await;
+    let (_, me) = g.gf.sign_in(&g.c).await;
     assert_eq!(ids(&me["groups"]), vec![closed]);
     assert_eq!(ids(&me["group_invites"]), Vec::<i64>::new());
     assert_eq!(me["groups"][0]["member_count"], 3);
+}
+
+/// A full group keeps a request pending; only admins update, remove, promote, delete.
+async fn groups_full_and_admin_rights(g: &Groups) {
+    let ((tb, _), (tc, _)) = (g.gf.sign_in(&g.bo).await, g.gf.sign_in(&g.c).await);
+    let (closed, open) = (g.closed, g.open);
     // Full: Dan's request stays pending, and accepting it is refused (nothing changes).
-    let d = gf.sign_up("dan").await;
-    let (td, _) = gf.sign_in(&d).await;
+    let d = g.gf.sign_up("dan").await;
+    let (td, _) = g.gf.sign_in(&d).await;
     let req = json!({"group_connection": {"group_id": closed, "action_type": "join_request"}});
-    let r = gf.by(&td).post("/group_connections", req).await;
+    let r = g.gf.by(&td).post("/group_connections", req).await;
     assert_eq!(r.json["status"], "pending", "{}", r.text);
     let dans = r.json["id"].as_i64().expect("id");
-    let (ta, _) = gf.sign_in(&a).await;
+    let (ta, _) = g.gf.sign_in(&g.a).await;
     let yes = json!({"group_connection": {"status": "accepted"}});
-    assert_refused(&gf.by(&ta).put(&format!("/group_connections/{dans}"), yes).await, 403);
-    let r = gf.by(&ta).get(&format!("/groups/{closed}")).await;
+    assert_refused(&g.gf.by(&ta).put(&format!("/group_connections/{dans}"), yes).await, 403);
+    let r = g.gf.by(&ta).get(&format!("/groups/{closed}")).await;
     assert_eq!(
         (r.json["member_count"].clone(), ids(&r.json["join_requests"])),
         (json!(3), vec![dans])
@@ -527,77 +597,100 @@ async fn groups(b: Backend) {
 
     // Only admins update, remove, promote, delete.
     let upd = json!({"group": {"name": "Renamed"}});
-    assert_refused(&gf.by(&tc).put(&format!("/groups/{closed}"), upd.clone()).await, 403);
+    assert_refused(&g.gf.by(&tc).put(&format!("/groups/{closed}"), upd.clone()).await, 403);
     let rm = json!({"group_id": open});
     assert_refused(
-        &gf.by(&tc)
-            .put(&format!("/group_connections/remove_member/{}", bo.id), rm.clone())
+        &g.gf
+            .by(&tc)
+            .put(&format!("/group_connections/remove_member/{}", g.bo.id), rm.clone())
             .await,
         403,
     );
-    assert_refused(&gf.by(&tb).delete(&format!("/groups/{open}")).await, 403);
-    let (ta, _) = gf.sign_in(&a).await;
-    let r = gf.by(&ta).put(&format!("/groups/{closed}"), upd).await;
+    assert_refused(&g.gf.by(&tb).delete(&format!("/groups/{open}")).await, 403);
+    let (ta, _) = g.gf.sign_in(&g.a).await;
+    let r = g.gf.by(&ta).put(&format!("/groups/{closed}"), upd).await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.json["name"], "Renamed");
-    assert_eq!(ids(&r.json["members"]), vec![a.id, bo.id, c.id], "real lists, never []");
+    assert_eq!(
+        ids(&r.json["members"]),
+        vec![g.a.id, g.bo.id, g.c.id],
+        "real lists, never []"
+    );
+}
 
+/// Ann removes Bob from the open group and promotes him in the closed one; Cat leaves;
+/// Ann deletes the open group.
+async fn groups_removal_and_deletion(g: &Groups) {
+    let ((ta, _), (tc, _)) = (g.gf.sign_in(&g.a).await, g.gf.sign_in(&g.c).await);
+    let rm = json!({"group_id": g.open});
+    let (closed, open) = (g.closed, g.open);
     // Ann removes Bob from the open group: he cannot rejoin by himself (verified).
-    let r = gf
-        .by(&ta)
-        .put(&format!("/group_connections/remove_member/{}", bo.id), rm)
-        .await;
+    let r =
+        g.gf.by(&ta)
+            .put(&format!("/group_connections/remove_member/{}", g.bo.id), rm)
+            .await;
     assert_eq!(r.status, 200, "{}", r.text);
-    let (tb, me) = gf.sign_in(&bo).await;
+    let (tb, me) = g.gf.sign_in(&g.bo).await;
     assert_eq!(ids(&me["groups"]), vec![closed]);
-    assert_refused(&gf.by(&tb).post("/group_connections", conn(open, "join")).await, 403);
+    assert_refused(
+        &g.gf
+            .by(&tb)
+            .post("/group_connections", bob_joins(g.bo.id, open, "join"))
+            .await,
+        403,
+    );
 
     // Ann promotes Bob in the closed group; Bob then sees its pending lists.
-    let r = gf
-        .by(&ta)
-        .put(
-            &format!("/group_connections/make_admin/{}", bo.id),
-            json!({"group_id": closed}),
-        )
-        .await;
+    let r =
+        g.gf.by(&ta)
+            .put(
+                &format!("/group_connections/make_admin/{}", g.bo.id),
+                json!({"group_id": closed}),
+            )
+            .await;
     assert_eq!(r.status, 200, "{}", r.text);
-    let r = gf.by(&tb).get(&format!("/groups/{closed}")).await;
-    assert_eq!(ids(&r.json["admins"]), vec![a.id, bo.id]);
+    let r = g.gf.by(&tb).get(&format!("/groups/{closed}")).await;
+    assert_eq!(ids(&r.json["admins"]), vec![g.a.id, g.bo.id]);
     assert!(r.json["join_requests"].is_array());
 
     // Cat leaves; a declined invite leaves no pending row.
-    let r = gf.by(&tc).delete(&format!("/group_connections/leave/{closed}")).await;
+    let r = g.gf.by(&tc).delete(&format!("/group_connections/leave/{closed}")).await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_refused(
-        &gf.by(&tc).delete(&format!("/group_connections/leave/{closed}")).await,
+        &g.gf.by(&tc).delete(&format!("/group_connections/leave/{closed}")).await,
         422,
     );
-    let r = gf.by(&tb).post("/group_connections", inv(closed)).await;
+    let r = g.gf.by(&tb).post("/group_connections", invite_cat(closed)).await;
     let again = r.json["id"].as_i64().expect("id");
-    let (tc, _) = gf.sign_in(&c).await;
-    let r = gf
-        .by(&tc)
-        .put(
-            &format!("/group_connections/{again}"),
-            json!({"group_connection": {"status": "declined"}}),
-        )
-        .await;
+    let (tc, _) = g.gf.sign_in(&g.c).await;
+    let r =
+        g.gf.by(&tc)
+            .put(
+                &format!("/group_connections/{again}"),
+                json!({"group_connection": {"status": "declined"}}),
+            )
+            .await;
     assert_eq!(r.json["status"], "declined", "{}", r.text);
-    let (_, me) = gf.sign_in(&c).await;
+    let (_, me) = g.gf.sign_in(&g.c).await;
     assert_eq!(ids(&me["group_invites"]), Vec::<i64>::new());
     assert_eq!(ids(&me["groups"]), Vec::<i64>::new());
 
     // Ann deletes the open group: gone from every list.
-    let r = gf.by(&ta).delete(&format!("/groups/{open}")).await;
+    let r = g.gf.by(&ta).delete(&format!("/groups/{open}")).await;
     assert_eq!(r.status, 200, "{}", r.text);
-    let r = gf.by(&ta).get("/groups").await;
+    let r = g.gf.by(&ta).get("/groups").await;
     assert_eq!(ids(&r.json["groups"]), vec![closed]);
-    assert_refused(&gf.by(&ta).get(&format!("/groups/{open}")).await, 404);
+    assert_refused(&g.gf.by(&ta).get(&format!("/groups/{open}")).await, 404);
     // A bad action type, a missing group.
     let bad = json!({"group_connection": {"group_id": closed, "action_type": "steal"}});
-    assert_refused(&gf.by(&ta).post("/group_connections", bad).await, 422);
-    assert_refused(&gf.by(&ta).post("/group_connections", conn(999_999, "join")).await, 404);
-    gf.srv.finish().await;
+    assert_refused(&g.gf.by(&ta).post("/group_connections", bad).await, 422);
+    assert_refused(
+        &g.gf
+            .by(&ta)
+            .post("/group_connections", bob_joins(g.bo.id, 999_999, "join"))
+            .await,
+        404,
+    );
 }
 
 /// Objects of one game are invisible from another (reference 0.2).
