@@ -735,8 +735,29 @@ async fn tenant_isolation(b: Backend) {
     gf2.srv.finish().await;
 }
 
+/// Three users of one game, Ann's chats with Bob ({A, B}) and with both ({A, B, C}), and Ann's first message.
+struct Chats {
+    gf: Gf,
+    a: U,
+    bo: U,
+    c: U,
+    ab: i64,
+    abc: i64,
+    msg: i64,
+}
+
+/// Chats and messages (reference 16) as three users see them in turn: direct chats, refusals, pages, a group chat.
 async fn chats_and_messages(b: Backend) {
     let Some(gf) = setup(b).await else { return };
+    let g = chats_direct(gf).await;
+    chats_refused(&g).await;
+    chats_paged(&g).await;
+    chats_of_groups(&g).await;
+    g.gf.srv.finish().await;
+}
+
+/// Ann writes to Bob, then to Bob and Cat; Bob reads, replies and marks read.
+async fn chats_direct(gf: Gf) -> Chats {
     let (a, bo, c) = (
         gf.sign_up("ann").await,
         gf.sign_up("bob").await,
@@ -817,17 +838,34 @@ async fn chats_and_messages(b: Backend) {
     assert_eq!(texts, vec!["hey", "again", "hi bob"]);
     assert_eq!(r.json[1]["read_by"], json!([a.id, bo.id]));
     assert_eq!(r.json[1]["read"], true);
+    Chats {
+        gf,
+        a,
+        bo,
+        c,
+        ab,
+        abc,
+        msg,
+    }
+}
 
+/// Cat cannot read, post or mark in {A, B}; bad chats and messages are refused.
+async fn chats_refused(g: &Chats) {
+    let (ab, abc, msg) = (g.ab, g.abc, g.msg);
     // Cat is not in {A, B}: cannot read, post or mark there.
-    let (tc, me) = gf.sign_in(&c).await;
+    let (tc, me) = g.gf.sign_in(&g.c).await;
     assert_eq!(ids(&me["direct_chats"]), vec![abc]);
-    assert_refused(&gf.by(&tc).get(&format!("/messages/page/1?chat_id={ab}")).await, 403);
+    assert_refused(&g.gf.by(&tc).get(&format!("/messages/page/1?chat_id={ab}")).await, 403);
     assert_refused(
-        &gf.by(&tc).post("/messages", json!({"chat_id": ab, "text": "x"})).await,
+        &g.gf
+            .by(&tc)
+            .post("/messages", json!({"chat_id": ab, "text": "x"}))
+            .await,
         403,
     );
     assert_refused(
-        &gf.by(&tc)
+        &g.gf
+            .by(&tc)
             .send("POST", &format!("/messages/{msg}/mark_as_read"), None)
             .await,
         403,
@@ -840,90 +878,101 @@ async fn chats_and_messages(b: Backend) {
         json!({"text": "x", "usernames": ["ann"], "group_id": 1}),
         json!({"text": "x", "usernames": []}),
     ] {
-        assert_refused(&gf.by(&tc).post("/chats", bad).await, 422);
+        assert_refused(&g.gf.by(&tc).post("/chats", bad).await, 422);
     }
     assert_refused(
-        &gf.by(&tc)
+        &g.gf
+            .by(&tc)
             .post("/messages", json!({"message": {"chat_id": abc, "text": " "}}))
             .await,
         422,
     );
-    assert_refused(&gf.by(&tc).get("/messages/page/1?chat_id=999999").await, 404);
+    assert_refused(&g.gf.by(&tc).get("/messages/page/1?chat_id=999999").await, 404);
+}
 
+/// Pages of 25 messages, bare for JS and wrapped for C#; pages of chats.
+async fn chats_paged(g: &Chats) {
+    let (tc, _) = g.gf.sign_in(&g.c).await;
+    let abc = g.abc;
     // Pages of 25: 30 messages in {A, B, C}.
     for i in 0..30 {
-        let r = gf
-            .by(&tc)
-            .post(
-                "/messages",
-                json!({"message": {"chat_id": abc, "text": format!("m{i}")}}),
-            )
-            .await;
+        let r =
+            g.gf.by(&tc)
+                .post(
+                    "/messages",
+                    json!({"message": {"chat_id": abc, "text": format!("m{i}")}}),
+                )
+                .await;
         assert_eq!(r.status, 200, "{}", r.text);
     }
-    let p1 = gf.by(&tc).get(&format!("/messages/page/1?chat_id={abc}")).await;
+    let p1 = g.gf.by(&tc).get(&format!("/messages/page/1?chat_id={abc}")).await;
     assert_eq!(p1.json.as_array().map(Vec::len), Some(25));
     assert_eq!(p1.json[0]["text"], "m29");
-    let p2 = gf.by(&tc).get(&format!("/messages/page/2?chat_id={abc}")).await;
+    let p2 = g.gf.by(&tc).get(&format!("/messages/page/2?chat_id={abc}")).await;
     assert_eq!(p2.json.as_array().map(Vec::len), Some(6));
     assert_eq!(p2.json[5]["text"], "all");
     // The C# SDK gets the wrapped form (reference 16).
-    let r = gf
-        .srv
-        .http
-        .get(format!("{}/api/v3/messages/page/2?chat_id={abc}", gf.srv.base))
-        .header("authentication-token", &tc)
-        .header("x-unity-version", "2022.3.1f1")
-        .send()
-        .await
-        .expect("send");
+    let r =
+        g.gf.srv
+            .http
+            .get(format!("{}/api/v3/messages/page/2?chat_id={abc}", g.gf.srv.base))
+            .header("authentication-token", &tc)
+            .header("x-unity-version", "2022.3.1f1")
+            .send()
+            .await
+            .expect("send");
     let v: Value = r.json().await.expect("json");
     assert_eq!(v["messages"].as_array().map(Vec::len), Some(6));
-    let (_, me) = gf.sign_in(&a).await;
+    let (_, me) = g.gf.sign_in(&g.a).await;
     assert_eq!(me["direct_chats"][0]["messages"].as_array().map(Vec::len), Some(25));
-    let r = gf.by(&tc).get("/chats/page/1").await;
+    let r = g.gf.by(&tc).get("/chats/page/1").await;
     assert_eq!(ids(&r.json["direct_chats"]), vec![abc]);
     assert!(r.json["group_chats"].is_array());
-    let r = gf.by(&tc).get("/chats/page/2").await;
+    let r = g.gf.by(&tc).get("/chats/page/2").await;
     assert_eq!(r.json, json!({"direct_chats": [], "group_chats": []}));
+}
 
+/// A group chat: members only; participants cover every author, even one who left.
+async fn chats_of_groups(g: &Chats) {
+    let (tb, _) = g.gf.sign_in(&g.bo).await;
     // A group chat: members only; participants cover every author, even one who left.
-    let (ta, _) = gf.sign_in(&a).await;
+    let (ta, _) = g.gf.sign_in(&g.a).await;
     let body = json!({"group": {"name": "g", "can_auto_join": true, "is_invite_only": false, "max_group_size": 5}});
-    let g = gf.by(&ta).post("/groups", body).await.json["id"].as_i64().expect("id");
+    let group = g.gf.by(&ta).post("/groups", body).await.json["id"]
+        .as_i64()
+        .expect("id");
     assert_refused(
-        &gf.by(&tb).post("/chats", json!({"text": "x", "group_id": g})).await,
+        &g.gf.by(&tb).post("/chats", json!({"text": "x", "group_id": group})).await,
         422,
     );
-    let join = json!({"group_connection": {"group_id": g, "action_type": "join"}});
-    let (tb, _) = gf.sign_in(&bo).await;
-    assert_eq!(gf.by(&tb).post("/group_connections", join).await.status, 200);
-    let r = gf
-        .by(&tb)
-        .post("/chats", json!({"text": "hello group", "group_id": g}))
-        .await;
+    let join = json!({"group_connection": {"group_id": group, "action_type": "join"}});
+    let (tb, _) = g.gf.sign_in(&g.bo).await;
+    assert_eq!(g.gf.by(&tb).post("/group_connections", join).await.status, 200);
+    let r =
+        g.gf.by(&tb)
+            .post("/chats", json!({"text": "hello group", "group_id": group}))
+            .await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.json["creator_type"], "Group");
     let gc = r.json["id"].as_i64().expect("id");
-    let r = gf.by(&tb).delete(&format!("/group_connections/leave/{g}")).await;
+    let r = g.gf.by(&tb).delete(&format!("/group_connections/leave/{group}")).await;
     assert_eq!(r.status, 200, "{}", r.text);
-    let (ta, me) = gf.sign_in(&a).await;
+    let (ta, me) = g.gf.sign_in(&g.a).await;
     assert_eq!(ids(&me["group_chats"]), vec![gc]);
     let chat = &me["group_chats"][0];
     assert_eq!(chat["creator_type"], "Group");
     let parts = ids(&chat["participants"]);
     assert!(
-        parts.contains(&a.id) && parts.contains(&bo.id),
+        parts.contains(&g.a.id) && parts.contains(&g.bo.id),
         "author kept: {parts:?}"
     );
     // Bob left: he can no longer read it.
-    assert_refused(&gf.by(&tb).get(&format!("/messages/page/1?chat_id={gc}")).await, 403);
-    let r = gf
-        .by(&ta)
-        .post("/chats", json!({"text": "still here", "group_id": g}))
-        .await;
+    assert_refused(&g.gf.by(&tb).get(&format!("/messages/page/1?chat_id={gc}")).await, 403);
+    let r =
+        g.gf.by(&ta)
+            .post("/chats", json!({"text": "still here", "group_id": group}))
+            .await;
     assert_eq!(r.json["id"], gc, "one chat per group");
-    gf.srv.finish().await;
 }
 
 async fn group_attributes(b: Backend) {
