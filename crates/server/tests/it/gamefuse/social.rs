@@ -942,7 +942,10 @@ async fn chats_of_groups(g: &Chats) {
         .as_i64()
         .expect("id");
     assert_refused(
-        &g.gf.by(&tb).post("/chats", json!({"text": "x", "group_id": group})).await,
+        &g.gf
+            .by(&tb)
+            .post("/chats", json!({"text": "x", "group_id": group}))
+            .await,
         422,
     );
     let join = json!({"group_connection": {"group_id": group, "action_type": "join"}});
@@ -975,8 +978,34 @@ async fn chats_of_groups(g: &Chats) {
     assert_eq!(r.json["id"], gc, "one chat per group");
 }
 
+/// Three users of one game and Ann's two groups, which Bob joined: one where only admins create attributes (`strict`), one where any member does (`loose`).
+struct GroupAttrs {
+    gf: Gf,
+    a: U,
+    bo: U,
+    c: U,
+    strict: i64,
+    loose: i64,
+}
+
+/// A `modify_attribute` body.
+fn set(key: &str, value: &str) -> Value {
+    json!({"key": key, "value": value})
+}
+
+/// Group attributes (reference 11) as three users see them in turn: who may add, the list, who may modify, non-members.
 async fn group_attributes(b: Backend) {
     let Some(gf) = setup(b).await else { return };
+    let g = group_attributes_setup(gf).await;
+    group_attributes_added(&g).await;
+    group_attributes_listed(&g).await;
+    group_attributes_modified(&g).await;
+    group_attributes_of_non_members(&g).await;
+    g.gf.srv.finish().await;
+}
+
+/// Ann makes the two groups and Bob joins both.
+async fn group_attributes_setup(gf: Gf) -> GroupAttrs {
     let (a, bo, c) = (
         gf.sign_up("ann").await,
         gf.sign_up("bob").await,
@@ -998,38 +1027,56 @@ async fn group_attributes(b: Backend) {
         let join = json!({"group_connection": {"group_id": g, "action_type": "join"}});
         assert_eq!(gf.by(&tb).post("/group_connections", join).await.status, 200);
     }
+    GroupAttrs {
+        gf,
+        a,
+        bo,
+        c,
+        strict,
+        loose,
+    }
+}
+
+/// Admins only in the strict group; any member in the loose one; bad attributes refused.
+async fn group_attributes_added(g: &GroupAttrs) {
+    let (ta, _) = g.gf.sign_in(&g.a).await;
+    let (tb, _) = g.gf.sign_in(&g.bo).await;
+    let (strict, loose) = (g.strict, g.loose);
     let add = |k: &str, others: bool| json!({"attributes": [{"key": k, "value": "dark", "others_can_edit": others}]});
     // Admins only in the strict group (verified 403); any member in the loose one.
     assert_refused(
-        &gf.by(&tb)
+        &g.gf
+            .by(&tb)
             .post(&format!("/groups/{strict}/add_attribute"), add("theme", false))
             .await,
         403,
     );
-    let r = gf
-        .by(&ta)
-        .post(&format!("/groups/{strict}/add_attribute"), add("theme", false))
-        .await;
+    let r =
+        g.gf.by(&ta)
+            .post(&format!("/groups/{strict}/add_attribute"), add("theme", false))
+            .await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.json["attributes"][0]["key"], "theme");
-    let r = gf
-        .by(&tb)
-        .post(&format!("/groups/{loose}/add_attribute"), add("mine", false))
-        .await;
+    let r =
+        g.gf.by(&tb)
+            .post(&format!("/groups/{loose}/add_attribute"), add("mine", false))
+            .await;
     assert_eq!(r.status, 200, "{}", r.text);
-    let r = gf
-        .by(&tb)
-        .post(&format!("/groups/{loose}/add_attribute"), add("shared", true))
-        .await;
+    let r =
+        g.gf.by(&tb)
+            .post(&format!("/groups/{loose}/add_attribute"), add("shared", true))
+            .await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_refused(
-        &gf.by(&tb)
+        &g.gf
+            .by(&tb)
             .post(&format!("/groups/{loose}/add_attribute"), add("mine", true))
             .await,
         422,
     );
     assert_refused(
-        &gf.by(&tb)
+        &g.gf
+            .by(&tb)
             .post(
                 &format!("/groups/{loose}/add_attribute"),
                 json!({"attributes": [{"value": "v"}]}),
@@ -1037,10 +1084,14 @@ async fn group_attributes(b: Backend) {
             .await,
         400,
     );
+}
 
+/// The list: a bare array with others_can_edit; C# gets it wrapped.
+async fn group_attributes_listed(g: &GroupAttrs) {
+    let loose = g.loose;
     // The list: a bare array with others_can_edit (verified); C# gets it wrapped.
-    let (ta, _) = gf.sign_in(&a).await;
-    let r = gf.by(&ta).get(&format!("/groups/{loose}/attributes")).await;
+    let (ta, _) = g.gf.sign_in(&g.a).await;
+    let r = g.gf.by(&ta).get(&format!("/groups/{loose}/attributes")).await;
     let list = r.json.as_array().expect("bare array");
     assert_eq!(list.len(), 2);
     assert_eq!(
@@ -1057,27 +1108,32 @@ async fn group_attributes(b: Backend) {
             list[1]["others_can_edit"].clone(),
             list[1]["creator_id"].clone()
         ),
-        (json!("shared"), json!(true), json!(bo.id))
+        (json!("shared"), json!(true), json!(g.bo.id))
     );
-    let r = gf
-        .srv
-        .http
-        .get(format!("{}/api/v3/groups/{loose}/attributes", gf.srv.base))
-        .header("authentication-token", &ta)
-        .header(
-            "user-agent",
-            "UnityPlayer/2022.3.1f1 (UnityWebRequest/1.0, libcurl/8.1.1-DEV)",
-        )
-        .send()
-        .await
-        .expect("send");
+    let r =
+        g.gf.srv
+            .http
+            .get(format!("{}/api/v3/groups/{loose}/attributes", g.gf.srv.base))
+            .header("authentication-token", &ta)
+            .header(
+                "user-agent",
+                "UnityPlayer/2022.3.1f1 (UnityWebRequest/1.0, libcurl/8.1.1-DEV)",
+            )
+            .send()
+            .await
+            .expect("send");
     let v: Value = r.json().await.expect("json");
     assert_eq!(v["attributes"].as_array().map(Vec::len), Some(2));
+}
 
+/// Modify: creator only, unless others_can_edit.
+async fn group_attributes_modified(g: &GroupAttrs) {
+    let (ta, _) = g.gf.sign_in(&g.a).await;
+    let loose = g.loose;
     // Modify: creator only, unless others_can_edit (verified both ways).
-    let set = |k: &str, v: &str| json!({"key": k, "value": v});
     assert_refused(
-        &gf.by(&ta)
+        &g.gf
+            .by(&ta)
             .send(
                 "PATCH",
                 &format!("/groups/{loose}/modify_attribute"),
@@ -1086,21 +1142,22 @@ async fn group_attributes(b: Backend) {
             .await,
         403,
     );
-    let r = gf
-        .by(&ta)
-        .send(
-            "PATCH",
-            &format!("/groups/{loose}/modify_attribute"),
-            Some(set("shared", "light")),
-        )
-        .await;
+    let r =
+        g.gf.by(&ta)
+            .send(
+                "PATCH",
+                &format!("/groups/{loose}/modify_attribute"),
+                Some(set("shared", "light")),
+            )
+            .await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(
         (r.json["value"].clone(), r.json["others_can_edit"].clone()),
         (json!("light"), json!(true))
     );
     assert_refused(
-        &gf.by(&ta)
+        &g.gf
+            .by(&ta)
             .send(
                 "PATCH",
                 &format!("/groups/{loose}/modify_attribute"),
@@ -1110,7 +1167,8 @@ async fn group_attributes(b: Backend) {
         404,
     );
     assert_refused(
-        &gf.by(&ta)
+        &g.gf
+            .by(&ta)
             .send(
                 "PATCH",
                 &format!("/groups/{loose}/modify_attribute"),
@@ -1119,21 +1177,28 @@ async fn group_attributes(b: Backend) {
             .await,
         400,
     );
-    let (tb, _) = gf.sign_in(&bo).await;
-    let r = gf
-        .by(&tb)
-        .send(
-            "PATCH",
-            &format!("/groups/{loose}/modify_attribute"),
-            Some(set("mine", "y")),
-        )
-        .await;
+    let (tb, _) = g.gf.sign_in(&g.bo).await;
+    let r =
+        g.gf.by(&tb)
+            .send(
+                "PATCH",
+                &format!("/groups/{loose}/modify_attribute"),
+                Some(set("mine", "y")),
+            )
+            .await;
     assert_eq!(r.json["value"], "y", "{}", r.text);
+}
+
+/// Non-members neither read nor write.
+async fn group_attributes_of_non_members(g: &GroupAttrs) {
+    let (tb, _) = g.gf.sign_in(&g.bo).await;
+    let loose = g.loose;
     // Non-members neither read nor write.
-    let (tc, _) = gf.sign_in(&c).await;
-    assert_refused(&gf.by(&tc).get(&format!("/groups/{loose}/attributes")).await, 403);
+    let (tc, _) = g.gf.sign_in(&g.c).await;
+    assert_refused(&g.gf.by(&tc).get(&format!("/groups/{loose}/attributes")).await, 403);
     assert_refused(
-        &gf.by(&tc)
+        &g.gf
+            .by(&tc)
             .send(
                 "PATCH",
                 &format!("/groups/{loose}/modify_attribute"),
@@ -1142,9 +1207,8 @@ async fn group_attributes(b: Backend) {
             .await,
         403,
     );
-    let r = gf.by(&tb).get(&format!("/groups/{loose}/attributes")).await;
+    let r = g.gf.by(&tb).get(&format!("/groups/{loose}/attributes")).await;
     assert_eq!(r.json[1]["value"], "light", "nothing changed by refused calls");
-    gf.srv.finish().await;
 }
 
 playgate_store::on_both_backends!(
