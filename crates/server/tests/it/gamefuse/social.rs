@@ -147,8 +147,27 @@ fn ids(v: &Value) -> Vec<i64> {
         .collect()
 }
 
+/// Three users of one game and the two friend requests to Bob: Ann's (`ann_bob`) and Cat's (`cat_bob`).
+struct Friends {
+    gf: Gf,
+    a: U,
+    bo: U,
+    c: U,
+    ann_bob: i64,
+    cat_bob: i64,
+}
+
+/// Friendships (reference 10) as three users see them in turn: requests and refusals, answers, cancelling and unfriending.
 async fn friendships(b: Backend) {
     let Some(gf) = setup(b).await else { return };
+    let g = friend_requests(gf).await;
+    friend_requests_answered(&g).await;
+    friends_cancelled_and_unfriended(&g).await;
+    g.gf.srv.finish().await;
+}
+
+/// Ann and Cat ask Bob; who may answer or cancel what; bad answers.
+async fn friend_requests(gf: Gf) -> Friends {
     let (a, bo, c) = (
         gf.sign_up("ann").await,
         gf.sign_up("bob").await,
@@ -201,71 +220,113 @@ async fn friendships(b: Backend) {
     let bad = json!({"friendship": {"status": "maybe"}});
     assert_refused(&gf.by(&tb).put(&format!("/friendships/{ann_bob}"), bad).await, 422);
     assert_refused(&gf.by(&tb).put("/friendships/999999", accept.clone()).await, 404);
+    Friends {
+        gf,
+        a,
+        bo,
+        c,
+        ann_bob,
+        cat_bob,
+    }
+}
 
+/// Bob accepts Ann and declines Cat; lists on every side.
+async fn friend_requests_answered(g: &Friends) {
+    let (tb, _) = g.gf.sign_in(&g.bo).await;
+    let (ann_bob, cat_bob) = (g.ann_bob, g.cat_bob);
     // Bob accepts Ann (nested form) and declines Cat (flat form).
-    let r = gf.by(&tb).put(&format!("/friendships/{ann_bob}"), accept).await;
+    let accept = json!({"friendship": {"status": "accepted"}});
+    let r = g.gf.by(&tb).put(&format!("/friendships/{ann_bob}"), accept).await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert!(r.json["message"].is_string());
-    let r = gf
-        .by(&tb)
-        .put(&format!("/friendships/{cat_bob}"), json!({"status": "declined"}))
-        .await;
+    let r =
+        g.gf.by(&tb)
+            .put(&format!("/friendships/{cat_bob}"), json!({"status": "declined"}))
+            .await;
     assert_eq!(r.status, 200, "{}", r.text);
-    let (_, me) = gf.sign_in(&bo).await;
-    assert_eq!(ids(&me["friends"]), vec![a.id]);
+    let (_, me) = g.gf.sign_in(&g.bo).await;
+    assert_eq!(ids(&me["friends"]), vec![g.a.id]);
     assert_eq!(ids(&me["incoming_friend_requests"]), Vec::<i64>::new());
 
     // Both are friends of each other; the declined request is listed nowhere.
-    let (ta, me) = gf.sign_in(&a).await;
-    assert_eq!(ids(&me["friends"]), vec![bo.id]);
+    let (_, me) = g.gf.sign_in(&g.a).await;
+    assert_eq!(ids(&me["friends"]), vec![g.bo.id]);
     assert_eq!(me["friends"][0]["username"], "bob");
     assert_eq!(ids(&me["outgoing_friend_requests"]), Vec::<i64>::new());
-    let (tc, me) = gf.sign_in(&c).await;
+    let (tc, me) = g.gf.sign_in(&g.c).await;
     assert_eq!(ids(&me["outgoing_friend_requests"]), Vec::<i64>::new());
     assert_eq!(ids(&me["friends"]), Vec::<i64>::new());
     // Others see Ann's friends (public), not her requests.
-    let r = gf.by(&tc).get(&format!("/users/{}", a.id)).await;
-    assert_eq!(ids(&r.json["friends"]), vec![bo.id]);
+    let r = g.gf.by(&tc).get(&format!("/users/{}", g.a.id)).await;
+    assert_eq!(ids(&r.json["friends"]), vec![g.bo.id]);
     assert!(r.json.get("incoming_friend_requests").is_none());
     assert!(r.json.get("authentication_token").is_none());
+}
 
+/// Cat asks Ann and cancels; Bob unfriends Ann; no token, no answer.
+async fn friends_cancelled_and_unfriended(g: &Friends) {
+    let (ta, _) = g.gf.sign_in(&g.a).await;
+    let (tc, _) = g.gf.sign_in(&g.c).await;
     // Cat asks Ann, then cancels: gone from both sides.
-    let r = gf.by(&tc).post("/friendships", json!({"username": "ann"})).await;
+    let r = g.gf.by(&tc).post("/friendships", json!({"username": "ann"})).await;
     let cat_ann = r.json["friendship_id"].as_i64().expect("id");
-    let r = gf.by(&ta).get("/friendships").await;
-    assert_eq!(ids(&r.json["incoming_friend_requests"]), vec![c.id]);
-    assert_refused(&gf.by(&ta).delete(&format!("/friendships/{cat_ann}")).await, 422);
-    let r = gf.by(&tc).delete(&format!("/friendships/{cat_ann}")).await;
+    let r = g.gf.by(&ta).get("/friendships").await;
+    assert_eq!(ids(&r.json["incoming_friend_requests"]), vec![g.c.id]);
+    assert_refused(&g.gf.by(&ta).delete(&format!("/friendships/{cat_ann}")).await, 422);
+    let r = g.gf.by(&tc).delete(&format!("/friendships/{cat_ann}")).await;
     assert_eq!(r.status, 200, "{}", r.text);
-    let r = gf.by(&ta).get("/incoming_friend_requests").await;
+    let r = g.gf.by(&ta).get("/incoming_friend_requests").await;
     assert_eq!(ids(&r.json["incoming_friend_requests"]), Vec::<i64>::new());
 
     // Unfriend: JSON body (SDK) from Bob's side; a second time is 422; the query form too.
-    let (tb, _) = gf.sign_in(&bo).await;
+    let (tb, _) = g.gf.sign_in(&g.bo).await;
     assert_refused(
-        &gf.by(&tb)
-            .send("DELETE", "/unfriend", Some(json!({"user_id": c.id})))
+        &g.gf
+            .by(&tb)
+            .send("DELETE", "/unfriend", Some(json!({"user_id": g.c.id})))
             .await,
         422,
     );
-    let r = gf
-        .by(&tb)
-        .send("DELETE", "/unfriend", Some(json!({"user_id": a.id})))
-        .await;
+    let r =
+        g.gf.by(&tb)
+            .send("DELETE", "/unfriend", Some(json!({"user_id": g.a.id})))
+            .await;
     assert_eq!(r.status, 200, "{}", r.text);
-    assert_refused(&gf.by(&tb).delete(&format!("/unfriend?user_id={}", a.id)).await, 422);
-    let (_, me) = gf.sign_in(&a).await;
+    assert_refused(
+        &g.gf.by(&tb).delete(&format!("/unfriend?user_id={}", g.a.id)).await,
+        422,
+    );
+    let (_, me) = g.gf.sign_in(&g.a).await;
     assert_eq!(ids(&me["friends"]), Vec::<i64>::new());
-    let (_, me) = gf.sign_in(&bo).await;
+    let (_, me) = g.gf.sign_in(&g.bo).await;
     assert_eq!(ids(&me["friends"]), Vec::<i64>::new());
 
     // Without a token: 401 text.
-    assert_refused(&gf.anon().post("/friendships", json!({"username": "bob"})).await, 401);
-    gf.srv.finish().await;
+    assert_refused(&g.gf.anon().post("/friendships", json!({"username": "bob"})).await, 401);
 }
 
+/// Three users of one game, Ann's solo round and Bob's round in the multiplayer container
+/// she started.
+struct Rounds {
+    gf: Gf,
+    a: U,
+    bo: U,
+    c: U,
+    solo: i64,
+    bobs: i64,
+}
+
+/// Game rounds (reference 13) as three users see them in turn: creation, who may change what, updates, listing, deletion.
 async fn game_rounds(b: Backend) {
     let Some(gf) = setup(b).await else { return };
+    let g = rounds_created(gf).await;
+    rounds_refused(&g).await;
+    rounds_updated_and_deleted(&g).await;
+    g.gf.srv.finish().await;
+}
+
+/// A solo round and a multiplayer container; Bob and Cat read them.
+async fn rounds_created(gf: Gf) -> Rounds {
     let (a, bo, c) = (
         gf.sign_up("ann").await,
         gf.sign_up("bob").await,
@@ -305,7 +366,7 @@ async fn game_rounds(b: Backend) {
     assert_eq!(r.json["rankings"].as_array().map(Vec::len), Some(2));
 
     // Bob sees his round with both rankings; Cat downloads Ann's rounds (5.1).
-    let (tb, me) = gf.sign_in(&bo).await;
+    let (_, me) = gf.sign_in(&bo).await;
     assert_eq!(ids(&me["game_rounds"]), vec![bobs]);
     assert_eq!(me["game_rounds"][0]["rankings"].as_array().map(Vec::len), Some(2));
     assert_eq!(json_type(&me["game_rounds"][0]["score"]), "number");
@@ -313,38 +374,63 @@ async fn game_rounds(b: Backend) {
     let r = gf.by(&tc).get(&format!("/users/{}", a.id)).await;
     assert_eq!(r.json["game_rounds"].as_array().map(Vec::len), Some(2));
     assert_eq!(r.json["game_rounds"][0]["metadata"]["level"], 2);
+    Rounds {
+        gf,
+        a,
+        bo,
+        c,
+        solo,
+        bobs,
+    }
+}
 
+/// Only the owner (or the container's master) changes a round; bad rounds are refused.
+async fn rounds_refused(g: &Rounds) {
+    let (ta, _) = g.gf.sign_in(&g.a).await;
+    let (tb, _) = g.gf.sign_in(&g.bo).await;
+    let (tc, _) = g.gf.sign_in(&g.c).await;
+    let solo = g.solo;
     // Only the owner (or the container's master) changes a round.
     let upd = json!({"game_round": {"score": 1.5}});
-    assert_refused(&gf.by(&tb).put(&format!("/game_rounds/{solo}"), upd.clone()).await, 401);
-    assert_refused(&gf.by(&tc).delete(&format!("/game_rounds/{solo}")).await, 401);
+    assert_refused(
+        &g.gf.by(&tb).put(&format!("/game_rounds/{solo}"), upd.clone()).await,
+        401,
+    );
+    assert_refused(&g.gf.by(&tc).delete(&format!("/game_rounds/{solo}")).await, 401);
     // Bob cannot create rounds for Cat, nor join a container for someone else.
-    let body = json!({"game_round": {"game_type": "x", "game_user_id": c.id}});
-    assert_refused(&gf.by(&tb).post("/game_rounds", body).await, 401);
+    let body = json!({"game_round": {"game_type": "x", "game_user_id": g.c.id}});
+    assert_refused(&g.gf.by(&tb).post("/game_rounds", body).await, 401);
     // Validation: 422 text, nothing stored.
     for bad in [
-        json!({"game_round": {"game_user_id": a.id}}),
+        json!({"game_round": {"game_user_id": g.a.id}}),
         json!({"game_round": {"game_type": "x"}}),
-        json!({"game_round": {"game_type": "x", "game_user_id": a.id, "score": "lots"}}),
-        json!({"game_round": {"game_type": "x", "game_user_id": a.id, "metadata": "plain"}}),
-        json!({"game_round": {"game_type": "x", "game_user_id": a.id, "start_time": "yesterday"}}),
+        json!({"game_round": {"game_type": "x", "game_user_id": g.a.id, "score": "lots"}}),
+        json!({"game_round": {"game_type": "x", "game_user_id": g.a.id, "metadata": "plain"}}),
+        json!({"game_round": {"game_type": "x", "game_user_id": g.a.id, "start_time": "yesterday"}}),
     ] {
-        assert_refused(&gf.by(&ta).post("/game_rounds", bad).await, 422);
+        assert_refused(&g.gf.by(&ta).post("/game_rounds", bad).await, 422);
     }
     assert_refused(
-        &gf.by(&ta)
+        &g.gf
+            .by(&ta)
             .post(
                 "/game_rounds",
                 json!({"game_round": {"game_type": "x",
-            "game_user_id": a.id, "multiplayer_game_round_id": 999_999}}),
+            "game_user_id": g.a.id, "multiplayer_game_round_id": 999_999}}),
             )
             .await,
         404,
     );
+}
 
+/// Partial updates, the master's update, show and list, delete.
+async fn rounds_updated_and_deleted(g: &Rounds) {
+    let (ta, _) = g.gf.sign_in(&g.a).await;
+    let (tc, _) = g.gf.sign_in(&g.c).await;
+    let (solo, bobs) = (g.solo, g.bobs);
     // Ann updates: partial, milliseconds preserved, a new place.
     let upd = json!({"game_round": {"end_time": "2026-01-01T00:09:59.123Z", "place": 1, "score": 4}});
-    let r = gf.by(&ta).put(&format!("/game_rounds/{solo}"), upd).await;
+    let r = g.gf.by(&ta).put(&format!("/game_rounds/{solo}"), upd).await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.json["end_time"], "2026-01-01T00:09:59.123Z");
     assert_eq!(r.json["score"], 4.0);
@@ -352,27 +438,26 @@ async fn game_rounds(b: Backend) {
     assert_eq!(r.json["game_type"], "solo");
     assert_eq!(r.json["metadata"]["level"], 2);
     // The master updates Bob's round in her container.
-    let r = gf
-        .by(&ta)
-        .put(&format!("/game_rounds/{bobs}"), json!({"game_round": {"place": 2}}))
-        .await;
+    let r =
+        g.gf.by(&ta)
+            .put(&format!("/game_rounds/{bobs}"), json!({"game_round": {"place": 2}}))
+            .await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.json["rankings"].as_array().map(Vec::len), Some(2));
 
     // Show and list (docs routes).
-    let r = gf.by(&tc).get(&format!("/game_rounds/{solo}")).await;
+    let r = g.gf.by(&tc).get(&format!("/game_rounds/{solo}")).await;
     assert_eq!(r.json["id"], solo);
-    let r = gf.by(&tc).get(&format!("/game_rounds?user_id={}", a.id)).await;
+    let r = g.gf.by(&tc).get(&format!("/game_rounds?user_id={}", g.a.id)).await;
     assert_eq!(r.json["game_rounds"].as_array().map(Vec::len), Some(2));
-    assert_refused(&gf.by(&tc).get("/game_rounds").await, 422);
+    assert_refused(&g.gf.by(&tc).get("/game_rounds").await, 422);
 
     // Delete: Ann's solo round; gone from her data.
-    let r = gf.by(&ta).delete(&format!("/game_rounds/{solo}")).await;
+    let r = g.gf.by(&ta).delete(&format!("/game_rounds/{solo}")).await;
     assert_eq!(r.status, 200, "{}", r.text);
-    assert_refused(&gf.by(&ta).get(&format!("/game_rounds/{solo}")).await, 404);
-    let (_, me) = gf.sign_in(&a).await;
+    assert_refused(&g.gf.by(&ta).get(&format!("/game_rounds/{solo}")).await, 404);
+    let (_, me) = g.gf.sign_in(&g.a).await;
     assert_eq!(me["game_rounds"].as_array().map(Vec::len), Some(1));
-    gf.srv.finish().await;
 }
 
 /// Three users of one game and the two groups Ann made: a closed one (at most 3
