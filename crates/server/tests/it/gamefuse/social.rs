@@ -147,7 +147,8 @@ fn ids(v: &Value) -> Vec<i64> {
         .collect()
 }
 
-/// Three users of one game and the two friend requests to Bob: Ann's (`ann_bob`) and Cat's (`cat_bob`).
+/// Three users of one game and the two friend requests to Bob: Ann's (`ann_bob`) and
+/// Cat's (`cat_bob`).
 struct Friends {
     gf: Gf,
     a: U,
@@ -820,7 +821,8 @@ async fn tenant_isolation(b: Backend) {
     gf2.srv.finish().await;
 }
 
-/// Three users of one game, Ann's chats with Bob ({A, B}) and with both ({A, B, C}), and Ann's first message.
+/// Three users of one game, Ann's chats with Bob ({A, B}) and with both ({A, B, C}), and
+/// Ann's first message.
 struct Chats {
     gf: Gf,
     a: U,
@@ -1063,7 +1065,8 @@ async fn chats_of_groups(g: &Chats) {
     assert_eq!(r.json["id"], gc, "one chat per group");
 }
 
-/// Three users of one game and Ann's two groups, which Bob joined: one where only admins create attributes (`strict`), one where any member does (`loose`).
+/// Three users of one game and Ann's two groups, which Bob joined: one where only admins
+/// create attributes (`strict`), one where any member does (`loose`).
 struct GroupAttrs {
     gf: Gf,
     a: U,
