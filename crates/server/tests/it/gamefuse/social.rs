@@ -158,7 +158,8 @@ struct Friends {
     cat_bob: i64,
 }
 
-/// Friendships (reference 10) as three users see them in turn: requests and refusals, answers, cancelling and unfriending.
+/// Friendships (reference 10) as three users see them in turn: requests and refusals,
+/// answers, cancelling and unfriending.
 async fn friendships(b: Backend) {
     let Some(gf) = setup(b).await else { return };
     let g = friend_requests(gf).await;
@@ -317,7 +318,8 @@ struct Rounds {
     bobs: i64,
 }
 
-/// Game rounds (reference 13) as three users see them in turn: creation, who may change what, updates, listing, deletion.
+/// Game rounds (reference 13) as three users see them in turn: creation, who may change
+/// what, updates, listing, deletion.
 async fn game_rounds(b: Backend) {
     let Some(gf) = setup(b).await else { return };
     let g = rounds_created(gf).await;
@@ -833,7 +835,8 @@ struct Chats {
     msg: i64,
 }
 
-/// Chats and messages (reference 16) as three users see them in turn: direct chats, refusals, pages, a group chat.
+/// Chats and messages (reference 16) as three users see them in turn: direct chats,
+/// refusals, pages, a group chat.
 async fn chats_and_messages(b: Backend) {
     let Some(gf) = setup(b).await else { return };
     let g = chats_direct(gf).await;
@@ -1081,7 +1084,8 @@ fn set(key: &str, value: &str) -> Value {
     json!({"key": key, "value": value})
 }
 
-/// Group attributes (reference 11) as three users see them in turn: who may add, the list, who may modify, non-members.
+/// Group attributes (reference 11) as three users see them in turn: who may add, the list,
+/// who may modify, non-members.
 async fn group_attributes(b: Backend) {
     let Some(gf) = setup(b).await else { return };
     let g = group_attributes_setup(gf).await;
