@@ -282,7 +282,10 @@ impl Players {
         self.existing_game(game).await?;
         search.q = search.q.map(|q| q.trim().to_owned()).filter(|q| !q.is_empty());
         if search.q.as_ref().is_some_and(|q| q.chars().count() > QUERY_MAX) {
-            return Err(Error::invalid("q", format_args!("must be at most {QUERY_MAX} characters")));
+            return Err(Error::invalid(
+                "q",
+                format_args!("must be at most {QUERY_MAX} characters"),
+            ));
         }
         let mut items = self.store.search_players(game, &search).await?;
         let more = items.len() > search.limit as usize;
@@ -321,7 +324,13 @@ impl Players {
     /// characters): its sessions end at once and it cannot open new ones. Banning a banned
     /// player replaces the reason. `event` is the audit event to record (actor, origin),
     /// completed here (`player.banned`, game, subject, reason, before, sessions ended).
-    pub async fn ban(&self, game: GameId, key: &str, reason: &str, event: NewAuditEvent) -> Result<(Player, BanChange)> {
+    pub async fn ban(
+        &self,
+        game: GameId,
+        key: &str,
+        reason: &str,
+        event: NewAuditEvent,
+    ) -> Result<(Player, BanChange)> {
         let reason = reason.trim();
         if reason.is_empty() {
             return Err(Error::invalid("reason", "is required"));

@@ -243,7 +243,10 @@ pub async fn player_command(players: &Players, cmd: PlayerCommand) -> Result<(),
                     .map(|h| {
                         let p = &h.player;
                         let banned = if p.ban.is_some() { "banned" } else { "" };
-                        format!("{:<32} {:<20} {} {banned}", p.user_id, p.profile.username, p.wallet_address)
+                        format!(
+                            "{:<32} {:<20} {} {banned}",
+                            p.user_id, p.profile.username, p.wallet_address
+                        )
                     })
                     .collect();
                 lines.join("\n")
@@ -278,7 +281,10 @@ pub async fn player_command(players: &Players, cmd: PlayerCommand) -> Result<(),
             let j = json!({"user_id": p.user_id.as_str(), "banned": true, "reason": reason,
                 "sessions_ended": change.sessions_ended});
             print(as_json, &j, || {
-                format!("player {} banned; {} session(s) ended", p.user_id, change.sessions_ended)
+                format!(
+                    "player {} banned; {} session(s) ended",
+                    p.user_id, change.sessions_ended
+                )
             })
         }
         PlayerCommand::Unban {
@@ -299,12 +305,19 @@ pub async fn player_command(players: &Players, cmd: PlayerCommand) -> Result<(),
             let player = players.find(GameId(game), &user_id).await?;
             confirm(
                 yes,
-                &format!("erase player {} and all its data (this cannot be undone)", player.user_id),
+                &format!(
+                    "erase player {} and all its data (this cannot be undone)",
+                    player.user_id
+                ),
             )?;
             let erased = players
                 .erase(GameId(game), &user_id, Some(player.user_id.as_str()), event())
                 .await?;
-            let map = |v: &[(String, u64)]| v.iter().map(|(t, n)| (t.clone(), json!(n))).collect::<serde_json::Map<_, _>>();
+            let map = |v: &[(String, u64)]| {
+                v.iter()
+                    .map(|(t, n)| (t.clone(), json!(n)))
+                    .collect::<serde_json::Map<_, _>>()
+            };
             let j = json!({"user_id": player.user_id.as_str(), "deleted": map(&erased.deleted),
                 "anonymised": map(&erased.anonymised)});
             print(as_json, &j, || format!("player {} erased", player.user_id))
@@ -397,7 +410,9 @@ pub async fn session_command(players: &Players, cmd: SessionCommand) -> Result<(
                     players.end_game_sessions(GameId(game), event()).await?
                 }
             };
-            print(as_json, &json!({"sessions_ended": n}), || format!("{n} session(s) ended"))
+            print(as_json, &json!({"sessions_ended": n}), || {
+                format!("{n} session(s) ended")
+            })
         }
     }
 }

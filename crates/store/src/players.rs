@@ -119,7 +119,10 @@ const EXPORT: &[(&str, &str)] = &[
         "group_attributes_created",
         "SELECT * FROM gf_group_attributes WHERE creator_id = $1 ORDER BY id",
     ),
-    ("chats_created", "SELECT * FROM gf_chats WHERE creator_id = $1 ORDER BY id"),
+    (
+        "chats_created",
+        "SELECT * FROM gf_chats WHERE creator_id = $1 ORDER BY id",
+    ),
     (
         "chat_participation",
         "SELECT * FROM gf_chat_participants WHERE player_id = $1 ORDER BY chat_id",
@@ -153,10 +156,7 @@ const EXPORT: &[(&str, &str)] = &[
         "SELECT o.* FROM outbox o JOIN gamefuse_users u ON u.game_id = o.game_id \
          AND lower(o.recipient) IN (lower(u.email), lower(u.display_email)) WHERE u.player_id = $1 ORDER BY o.id",
     ),
-    (
-        "audit_events",
-        AUDIT_EXPORT,
-    ),
+    ("audit_events", AUDIT_EXPORT),
 ];
 
 /// The audit events about or by a player (`$1` its audit subject).
@@ -287,7 +287,7 @@ async fn view_in(e: &mut Conn<'_>, id: &str) -> Result<Option<ViewRow>> {
             "SELECT ",
             session_cols!(),
             ", (SELECT p.user_id FROM players p WHERE p.id = sessions.player_id) AS user_id, \
-             CASE WHEN token_hash IS NULL THEN 0 ELSE 1 END AS gamefuse FROM sessions WHERE id = $1"
+             CAST(CASE WHEN token_hash IS NULL THEN 0 ELSE 1 END AS BIGINT) AS gamefuse FROM sessions WHERE id = $1"
         ),
         params![id],
     )
@@ -329,7 +329,7 @@ impl PlayerStore for SqlStore {
         }
         ps.push(P::I64(i64::from(s.limit) + 1));
         let sql = format!(
-            "SELECT {}, CASE WHEN u.player_id IS NULL THEN 0 ELSE 1 END AS client_user FROM {PLAYER_FROM} \
+            "SELECT {}, CAST(CASE WHEN u.player_id IS NULL THEN 0 ELSE 1 END AS BIGINT) AS client_user FROM {PLAYER_FROM} \
              LEFT JOIN gamefuse_users u ON u.player_id = p.id WHERE p.game_id = $1 AND p.id > $2{cond} \
              ORDER BY p.id LIMIT ${}",
             *PLAYER_FIELDS,
@@ -347,7 +347,10 @@ impl PlayerStore for SqlStore {
     }
 
     async fn find_player(&self, game: GameId, key: &str) -> Result<Option<Player>> {
-        let by_user_id = format!("SELECT {} FROM {PLAYER_FROM} WHERE p.game_id = $1 AND p.user_id = $2", *PLAYER_FIELDS);
+        let by_user_id = format!(
+            "SELECT {} FROM {PLAYER_FROM} WHERE p.game_id = $1 AND p.user_id = $2",
+            *PLAYER_FIELDS
+        );
         // A GameFuse user by its id (what the GameFuse API shows), or by its e-mail in any case.
         let by_gamefuse = format!(
             "SELECT {} FROM {PLAYER_FROM} JOIN gamefuse_users u ON u.player_id = p.id \
@@ -356,10 +359,12 @@ impl PlayerStore for SqlStore {
         );
         let lower = key.to_lowercase();
         let row: Option<PlayerRow> = self
-            .read(async |e| match e.fetch_optional::<PlayerRow>(&by_user_id, params![game.0, key]).await? {
-                Some(r) => Ok(Some(r)),
-                None => e.fetch_optional(&by_gamefuse, params![game.0, key, &lower]).await,
-            })
+            .read(
+                async |e| match e.fetch_optional::<PlayerRow>(&by_user_id, params![game.0, key]).await? {
+                    Some(r) => Ok(Some(r)),
+                    None => e.fetch_optional(&by_gamefuse, params![game.0, key, &lower]).await,
+                },
+            )
             .await?;
         row.map(Player::try_from).transpose()
     }

@@ -186,9 +186,9 @@ profile_columns!(
 /// A player's own columns, each after `prefix`.
 fn player_columns(prefix: &str) -> String {
     let own = ["id", "game_id", "user_id"].into_iter();
-    let cols = own
-        .chain(PROFILE_COLUMNS.iter().copied())
-        .chain(["wallet_address", "created_at", "banned_at", "ban_reason"]);
+    let cols =
+        own.chain(PROFILE_COLUMNS.iter().copied())
+            .chain(["wallet_address", "created_at", "banned_at", "ban_reason"]);
     cols.map(|c| format!("{prefix}{c}")).collect::<Vec<_>>().join(", ")
 }
 

@@ -83,7 +83,11 @@ impl IntoResponse for I3dError {
                 (StatusCode::BAD_REQUEST, CODE_INVALID, message)
             }
             Error::Unauthorized(r) => (StatusCode::UNAUTHORIZED, CODE_UNAUTHORIZED, unauthorized(r).into()),
-            Error::Forbidden(r) => (StatusCode::FORBIDDEN, CODE_FORBIDDEN, r.with_operator_words(forbidden(&r))),
+            Error::Forbidden(r) => (
+                StatusCode::FORBIDDEN,
+                CODE_FORBIDDEN,
+                r.with_operator_words(forbidden(&r)),
+            ),
             Error::NotFound(r) => (StatusCode::NOT_FOUND, CODE_NOT_FOUND, not_found(r).into()),
             Error::Conflict(r) => (StatusCode::CONFLICT, CODE_CONFLICT, conflict(r).into()),
             Error::Constraint { kind, .. } => (StatusCode::CONFLICT, CODE_CONFLICT, constraint(kind).into()),

@@ -71,7 +71,10 @@ mod tests {
                 Error::Forbidden(Forbidden::PlayerBanned("aimbot".into())),
                 "the player is banned: aimbot",
             ),
-            (Error::Forbidden(Forbidden::PlayerBanned(String::new())), "the player is banned"),
+            (
+                Error::Forbidden(Forbidden::PlayerBanned(String::new())),
+                "the player is banned",
+            ),
         ];
         for (e, text) in cases {
             let (_, _, body) = parts(KgenError(e).into_response()).await;

@@ -39,7 +39,11 @@ async fn open(srv: &TestServer, user: &str, username: &str) -> Value {
 
 /// Signs a GameFuse user up; `(id, token)`.
 async fn gamefuse_user(srv: &TestServer, email: &str, username: &str) -> (i64, String) {
-    let r = srv.gamefuse().signed_in("").sign_up(email, username, "password-1").await;
+    let r = srv
+        .gamefuse()
+        .signed_in("")
+        .sign_up(email, username, "password-1")
+        .await;
     assert_eq!(r.status, 200, "sign-up: {}", r.text);
     let id = r.json["id"].as_i64().expect("id");
     (id, r.json["authentication_token"].as_str().expect("token").to_owned())
@@ -125,9 +129,17 @@ async fn players_are_found_shown_and_scoped_to_their_game(b: Backend) {
     assert_eq!(r.json["sessions"]["active"], 1);
     assert_eq!(r.json["ban"], Value::Null);
     assert!(r.json["wallet_address"].as_str().is_some_and(|w| w.starts_with("0x")));
-    assert!(!r.text.contains("wallet_key") && !r.text.contains("sealed"), "{}", r.text);
+    assert!(
+        !r.text.contains("wallet_key") && !r.text.contains("sealed"),
+        "{}",
+        r.text
+    );
     // A GameFuse user by its GameFuse id and by its e-mail.
-    for key in [zed.to_string(), "zed@example.org".to_owned(), "ZED@example.org".to_owned()] {
+    for key in [
+        zed.to_string(),
+        "zed@example.org".to_owned(),
+        "ZED@example.org".to_owned(),
+    ] {
         let r = admin.get(&player(&srv, &key)).await;
         assert_eq!(r.status, 200, "{key}: {}", r.text);
         assert_eq!(r.json["gamefuse_id"], zed);
@@ -149,7 +161,12 @@ async fn players_are_found_shown_and_scoped_to_their_game(b: Backend) {
     assert_error(&admin.get(&format!("{there}/u-1")).await, 404, "not_found", None);
     assert_error(&admin.get(&format!("{there}/{zed}")).await, 404, "not_found", None);
     assert_error(&admin.get("/admin/v1/games/999/players").await, 404, "not_found", None);
-    assert_error(&admin.get("/admin/v1/games/x/players/u-1").await, 404, "not_found", None);
+    assert_error(
+        &admin.get("/admin/v1/games/x/players/u-1").await,
+        404,
+        "not_found",
+        None,
+    );
     assert_error(&admin.get(&player(&srv, "nobody")).await, 404, "not_found", None);
     assert_error(&srv.admin("wrong").get(&players(&srv)).await, 401, "unauthorized", None);
     srv.finish().await;
@@ -179,20 +196,36 @@ async fn a_ban_ends_sessions_and_refuses_new_ones_on_every_dialect(b: Backend) {
     let long = json!({"reason": "r".repeat(501)}).to_string();
     assert_error(&admin.post(&ban, &long).await, 400, "invalid_request", Some("reason"));
     assert_error(&admin.post(&ban, "[1]").await, 400, "invalid_request", None);
-    assert_eq!(srv.kgen().verify(s["access_token"].as_str().unwrap_or_default()).await.json["valid"], true);
+    assert_eq!(
+        srv.kgen()
+            .verify(s["access_token"].as_str().unwrap_or_default())
+            .await
+            .json["valid"],
+        true
+    );
 
     let r = admin.post(&ban, r#"{"reason": "aimbot"}"#).await;
     assert_eq!(r.status, 200, "{}", r.text);
-    assert_eq!((r.json["banned"].as_bool(), r.json["sessions_ended"].as_u64()), (Some(true), Some(1)));
+    assert_eq!(
+        (r.json["banned"].as_bool(), r.json["sessions_ended"].as_u64()),
+        (Some(true), Some(1))
+    );
     assert_eq!(r.json["ban"]["reason"], "aimbot");
     // At once: the old tokens fail, a new session is refused with the reason.
     let v = srv.kgen().verify(s["access_token"].as_str().unwrap_or_default()).await;
     assert_eq!(v.json["valid"], false, "{}", v.text);
-    let refreshed = srv.kgen().refresh(s["refresh_token"].as_str().unwrap_or_default()).await;
+    let refreshed = srv
+        .kgen()
+        .refresh(s["refresh_token"].as_str().unwrap_or_default())
+        .await;
     assert_error(&refreshed, 401, "unauthorized", None);
     let r = srv.kgen().open(r#"{"user_id": "u-1"}"#).await;
     assert_error(&r, 403, "forbidden", None);
-    assert!(r.json["message"].as_str().is_some_and(|m| m.contains("aimbot")), "{}", r.text);
+    assert!(
+        r.json["message"].as_str().is_some_and(|m| m.contains("aimbot")),
+        "{}",
+        r.text
+    );
     let shown = admin.get(&player(&srv, "u-1")).await;
     assert_eq!(shown.json["ban"]["reason"], "aimbot");
     assert_eq!(shown.json["sessions"]["active"], 0);
@@ -217,7 +250,10 @@ async fn a_ban_ends_sessions_and_refuses_new_ones_on_every_dialect(b: Backend) {
     srv.open(r#"{"user_id": "u-1"}"#).await;
     let r = admin.post(&format!("{}/{zed}/unban", players(&srv)), "").await;
     assert_eq!(r.status, 200, "{}", r.text);
-    assert_eq!(srv.gamefuse().sign_in("zed@example.org", "password-1").await.status, 200);
+    assert_eq!(
+        srv.gamefuse().sign_in("zed@example.org", "password-1").await.status,
+        200
+    );
 
     let banned = audited(&srv, "player.banned").await;
     assert_eq!(banned.len(), 2);
@@ -244,17 +280,39 @@ async fn sessions_are_listed_and_ended(b: Backend) {
 
     let r = srv.admin(&vic).get(&one).await;
     assert_eq!(r.status, 200, "{}", r.text);
-    assert_eq!((r.json["user_id"].as_str(), r.json["kind"].as_str()), (Some("u-1"), Some("kgen")));
-    assert_eq!((r.json["state"].as_str(), r.json["live"].as_bool()), (Some("active"), Some(true)));
-    assert_error(&srv.admin(&vic).call("DELETE", &one, None).await, 403, "forbidden", None);
+    assert_eq!(
+        (r.json["user_id"].as_str(), r.json["kind"].as_str()),
+        (Some("u-1"), Some("kgen"))
+    );
+    assert_eq!(
+        (r.json["state"].as_str(), r.json["live"].as_bool()),
+        (Some("active"), Some(true))
+    );
+    assert_error(
+        &srv.admin(&vic).call("DELETE", &one, None).await,
+        403,
+        "forbidden",
+        None,
+    );
     let r = admin.call("DELETE", &one, None).await;
     assert_eq!((r.status, r.json["state"].as_str()), (200, Some("ended")), "{}", r.text);
     assert_error(&admin.call("DELETE", &one, None).await, 409, "conflict", None);
-    assert_eq!(srv.kgen().verify(first["access_token"].as_str().unwrap_or_default()).await.json["valid"], false);
+    assert_eq!(
+        srv.kgen()
+            .verify(first["access_token"].as_str().unwrap_or_default())
+            .await
+            .json["valid"],
+        false
+    );
     let unknown = format!("/admin/v1/sessions/{}", uuid::Uuid::new_v4());
     assert_error(&admin.get(&unknown).await, 404, "not_found", None);
     assert_error(&admin.call("DELETE", &unknown, None).await, 404, "not_found", None);
-    assert_error(&admin.get("/admin/v1/sessions/not-a-uuid").await, 404, "not_found", None);
+    assert_error(
+        &admin.get("/admin/v1/sessions/not-a-uuid").await,
+        404,
+        "not_found",
+        None,
+    );
 
     srv.advance(std::time::Duration::from_secs(1));
     let second = open(&srv, "u-1", "ann").await;
@@ -287,10 +345,20 @@ async fn sessions_are_listed_and_ended(b: Backend) {
     let end_all = format!("{}/sessions/end-all", player(&srv, "u-1"));
     assert_error(&srv.admin(&vic).post(&end_all, "").await, 403, "forbidden", None);
     let r = admin.post(&end_all, "").await;
-    assert_eq!((r.status, r.json["sessions_ended"].as_u64()), (200, Some(1)), "{}", r.text);
-    let v = srv.kgen().verify(second["access_token"].as_str().unwrap_or_default()).await;
+    assert_eq!(
+        (r.status, r.json["sessions_ended"].as_u64()),
+        (200, Some(1)),
+        "{}",
+        r.text
+    );
+    let v = srv
+        .kgen()
+        .verify(second["access_token"].as_str().unwrap_or_default())
+        .await;
     assert_eq!(v.json["valid"], false, "{}", v.text);
-    let r = admin.post(&format!("{}/{zed}/sessions/end-all", players(&srv)), "").await;
+    let r = admin
+        .post(&format!("{}/{zed}/sessions/end-all", players(&srv)), "")
+        .await;
     assert_eq!(r.json["sessions_ended"], 1, "{}", r.text);
     assert_eq!(gamefuse_call(&srv, zed, &zed_token).await, 401);
     let gf = admin.get(&format!("{}/{zed}/sessions", players(&srv))).await;
@@ -301,8 +369,19 @@ async fn sessions_are_listed_and_ended(b: Backend) {
     let game_end = format!("/admin/v1/games/{}/sessions/end-all", srv.game.game.id.0);
     assert_error(&srv.admin(&vic).post(&game_end, "").await, 403, "forbidden", None);
     let r = admin.post(&game_end, "").await;
-    assert_eq!((r.status, r.json["sessions_ended"].as_u64()), (200, Some(1)), "{}", r.text);
-    assert_eq!(srv.kgen().verify(again["access_token"].as_str().unwrap_or_default()).await.json["valid"], false);
+    assert_eq!(
+        (r.status, r.json["sessions_ended"].as_u64()),
+        (200, Some(1)),
+        "{}",
+        r.text
+    );
+    assert_eq!(
+        srv.kgen()
+            .verify(again["access_token"].as_str().unwrap_or_default())
+            .await
+            .json["valid"],
+        false
+    );
     assert_error(
         &admin.post("/admin/v1/games/999/sessions/end-all", "").await,
         404,
@@ -380,12 +459,40 @@ async fn erasure_leaves_no_row_and_export_holds_everything(b: Backend) {
 
     // What Ann has and did.
     let me = |p: &str| format!("/users/{ann}/{p}");
-    gf(&srv, "POST", &me("add_game_user_attribute"), &ta, json!({"key": "color", "value": "teal-seed"})).await;
+    gf(
+        &srv,
+        "POST",
+        &me("add_game_user_attribute"),
+        &ta,
+        json!({"key": "color", "value": "teal-seed"}),
+    )
+    .await;
     gf(&srv, "POST", &me("add_credits"), &ta, json!({"credits": 12})).await;
-    gf(&srv, "POST", &me("purchase_game_user_store_item"), &ta, json!({"store_item_id": item_id})).await;
-    gf(&srv, "POST", &me("add_leaderboard_entry"), &ta, json!({"leaderboard_name": "Seeds", "score": 4242})).await;
+    gf(
+        &srv,
+        "POST",
+        &me("purchase_game_user_store_item"),
+        &ta,
+        json!({"store_item_id": item_id}),
+    )
+    .await;
+    gf(
+        &srv,
+        "POST",
+        &me("add_leaderboard_entry"),
+        &ta,
+        json!({"leaderboard_name": "Seeds", "score": 4242}),
+    )
+    .await;
     gf(&srv, "POST", "/friendships", &ta, json!({"username": "bob"})).await;
-    let group = gf(&srv, "POST", "/groups", &ta, json!({"group": {"name": "Seeders", "can_auto_join": true}})).await;
+    let group = gf(
+        &srv,
+        "POST",
+        "/groups",
+        &ta,
+        json!({"group": {"name": "Seeders", "can_auto_join": true}}),
+    )
+    .await;
     let group_id = group["id"].as_i64().expect("group id");
     gf(
         &srv,
@@ -395,9 +502,23 @@ async fn erasure_leaves_no_row_and_export_holds_everything(b: Backend) {
         json!({"attributes": [{"key": "motto", "value": "grow-seed", "others_can_edit": false}]}),
     )
     .await;
-    let chat = gf(&srv, "POST", "/chats", &ta, json!({"text": "hi bob seed", "usernames": ["bob"]})).await;
+    let chat = gf(
+        &srv,
+        "POST",
+        "/chats",
+        &ta,
+        json!({"text": "hi bob seed", "usernames": ["bob"]}),
+    )
+    .await;
     let chat_id = chat["id"].as_i64().expect("chat id");
-    gf(&srv, "POST", "/messages", &tb, json!({"message": {"chat_id": chat_id, "text": "hi ann"}})).await;
+    gf(
+        &srv,
+        "POST",
+        "/messages",
+        &tb,
+        json!({"message": {"chat_id": chat_id, "text": "hi ann"}}),
+    )
+    .await;
     gf(
         &srv,
         "POST",
@@ -408,7 +529,10 @@ async fn erasure_leaves_no_row_and_export_holds_everything(b: Backend) {
     .await;
     let ban = format!("{}/{ann}/ban", players(&srv));
     assert_eq!(admin.post(&ban, r#"{"reason": "seeded reason"}"#).await.status, 200);
-    assert_eq!(admin.post(&format!("{}/{ann}/unban", players(&srv)), "").await.status, 200);
+    assert_eq!(
+        admin.post(&format!("{}/{ann}/unban", players(&srv)), "").await.status,
+        200
+    );
 
     // The export holds every seeded item, and no secret.
     let export = format!("{}/{ann}/export", players(&srv));
@@ -439,17 +563,29 @@ async fn erasure_leaves_no_row_and_export_holds_everything(b: Backend) {
     for secret in ["password_hash", "wallet_key", "token_hash", "refresh_hash"] {
         assert!(!r.text.contains(secret), "{secret} exported");
     }
-    assert_error(&admin.get(&format!("{}/nobody/export", players(&srv))).await, 404, "not_found", None);
+    assert_error(
+        &admin.get(&format!("{}/nobody/export", players(&srv))).await,
+        404,
+        "not_found",
+        None,
+    );
 
     // Erasure needs the confirmation, and an admin.
     let del = format!("{}/{ann}", players(&srv));
     assert_error(
-        &srv.admin(&vic).call("DELETE", &del, Some(&json!({"confirm": ann.to_string()}).to_string())).await,
+        &srv.admin(&vic)
+            .call("DELETE", &del, Some(&json!({"confirm": ann.to_string()}).to_string()))
+            .await,
         403,
         "forbidden",
         None,
     );
-    assert_error(&admin.call("DELETE", &del, None).await, 400, "invalid_request", Some("confirm"));
+    assert_error(
+        &admin.call("DELETE", &del, None).await,
+        400,
+        "invalid_request",
+        Some("confirm"),
+    );
     assert_error(
         &admin.call("DELETE", &del, Some(r#"{"confirm": "someone else"}"#)).await,
         400,
@@ -464,7 +600,9 @@ async fn erasure_leaves_no_row_and_export_holds_everything(b: Backend) {
             let mut left = Vec::new();
             for (table, col) in refs {
                 let n = srv
-                    .db_strings(&format!("SELECT CAST(COUNT(*) AS TEXT) FROM {table} WHERE {col} = {id}"))
+                    .db_strings(&format!(
+                        "SELECT CAST(COUNT(*) AS TEXT) FROM {table} WHERE {col} = {id}"
+                    ))
                     .await;
                 if n != ["0"] {
                     left.push(format!("{table}.{col}"));
@@ -484,15 +622,20 @@ async fn erasure_leaves_no_row_and_export_holds_everything(b: Backend) {
     // No row of Ann is left, table by table; what Bob needs is kept without her.
     assert_eq!(rows_of(refs, ann).await, Vec::<String>::new());
     assert_eq!(
-        srv.db_strings(&format!("SELECT CAST(COUNT(*) AS TEXT) FROM players WHERE id = {ann}")).await,
+        srv.db_strings(&format!("SELECT CAST(COUNT(*) AS TEXT) FROM players WHERE id = {ann}"))
+            .await,
         ["0"]
     );
     assert_eq!(
-        srv.db_strings(&format!("SELECT text FROM gf_messages WHERE chat_id = {chat_id} ORDER BY id")).await,
+        srv.db_strings(&format!(
+            "SELECT text FROM gf_messages WHERE chat_id = {chat_id} ORDER BY id"
+        ))
+        .await,
         ["hi bob seed", "hi ann"]
     );
     assert_eq!(
-        srv.db_strings("SELECT value FROM gf_group_attributes WHERE creator_id IS NULL").await,
+        srv.db_strings("SELECT value FROM gf_group_attributes WHERE creator_id IS NULL")
+            .await,
         ["grow-seed"]
     );
     assert_eq!(gamefuse_call(&srv, ann, &ta).await, 401);

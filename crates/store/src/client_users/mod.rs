@@ -9,9 +9,9 @@ use async_trait::async_trait;
 use playgate_core::client_users::{
     ClientSessionStart, ClientUser, ClientUserStore, NewClientUser, ProfilePatch, SignInCredentials,
 };
-use playgate_core::player::Ban;
 use playgate_core::clock::Timestamp;
 use playgate_core::ids::{GameId, PlayerId, SessionId};
+use playgate_core::player::Ban;
 use playgate_core::{Conflict, ConstraintKind, Entity, Error, Result};
 
 /// The columns of [`ClientUserRow`].

@@ -366,27 +366,53 @@ fn player_and_session_commands() {
         created["client_secret"].as_str().expect("secret").to_owned(),
     );
     let (child, url, _) = serve(d, false);
-    let open = || http(&url, "POST", "/s2s/session", (&creds.0, &creds.1), r#"{"user_id":"u1","username":"ann"}"#);
+    let open = || {
+        http(
+            &url,
+            "POST",
+            "/s2s/session",
+            (&creds.0, &creds.1),
+            r#"{"user_id":"u1","username":"ann"}"#,
+        )
+    };
     assert_eq!(open().0, 200);
 
     let found = json_out(&playgate(d, &["player", "find", &id, "u", "--json"]));
     assert_eq!(found[0]["user_id"], "u1");
     let shown = json_out(&playgate(d, &["player", "show", &id, "u1", "--json"]));
-    assert_eq!((shown["username"].as_str(), shown["sessions"]["active"].as_i64()), (Some("ann"), Some(1)));
+    assert_eq!(
+        (shown["username"].as_str(), shown["sessions"]["active"].as_i64()),
+        (Some("ann"), Some(1))
+    );
 
     let refused = playgate(d, &["player", "ban", &id, "u1", "--reason", "cheat"]);
     assert!(!refused.status.success());
-    assert!(String::from_utf8_lossy(&refused.stderr).contains("--yes"), "a clear refusal");
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("--yes"),
+        "a clear refusal"
+    );
     assert_eq!(open().0, 200, "nothing changed");
-    let banned = json_out(&playgate(d, &["player", "ban", &id, "u1", "--reason", "cheat", "--yes", "--json"]));
-    assert_eq!((banned["banned"].as_bool(), banned["sessions_ended"].as_u64()), (Some(true), Some(1)));
+    let banned = json_out(&playgate(
+        d,
+        &["player", "ban", &id, "u1", "--reason", "cheat", "--yes", "--json"],
+    ));
+    assert_eq!(
+        (banned["banned"].as_bool(), banned["sessions_ended"].as_u64()),
+        (Some(true), Some(1))
+    );
     let (status, body) = open();
     assert_eq!((status, body["error"].as_str()), (403, Some("forbidden")), "{body}");
-    let sessions = json_out(&playgate(d, &["session", "list", &id, "u1", "--state", "ended", "--json"]));
+    let sessions = json_out(&playgate(
+        d,
+        &["session", "list", &id, "u1", "--state", "ended", "--json"],
+    ));
     assert_eq!(sessions.as_array().map(Vec::len), Some(1));
     let sid = sessions[0]["id"].as_str().expect("sid").to_owned();
     let one = json_out(&playgate(d, &["session", "show", &sid, "--json"]));
-    assert_eq!((one["user_id"].as_str(), one["state"].as_str()), (Some("u1"), Some("ended")));
+    assert_eq!(
+        (one["user_id"].as_str(), one["state"].as_str()),
+        (Some("u1"), Some("ended"))
+    );
     assert!(playgate(d, &["player", "unban", &id, "u1"]).status.success());
     assert_eq!(open().0, 200);
     assert!(!playgate(d, &["session", "end-all", &id, "u1"]).status.success());

@@ -225,7 +225,10 @@ async fn a_ban_and_an_end_all_on_one_node_hold_on_the_other() {
 
     let fine = b.open(r#"{"user_id": "fine"}"#).await;
     assert_eq!(verify(&b, &fine).await["valid"], true);
-    let r = a.admin(ADMIN).post(&format!("{players}/fine/sessions/end-all"), "").await;
+    let r = a
+        .admin(ADMIN)
+        .post(&format!("{players}/fine/sessions/end-all"), "")
+        .await;
     assert_eq!(r.json["sessions_ended"], 1, "{}", r.text);
     assert_eq!(
         verify(&b, &fine).await,
