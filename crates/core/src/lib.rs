@@ -25,6 +25,7 @@ pub mod metrics;
 pub mod operators;
 pub mod password;
 pub mod player;
+pub mod players;
 pub mod rounds;
 pub mod service;
 pub mod session;

@@ -13,7 +13,7 @@ use crate::store::{
     Applied, EndOutcome, NewPlayerRecord, NewSessionRecord, OpenPlan, PlayerWithSession, RefreshSwap, SessionPlan,
 };
 use crate::token::{ACCESS_TYP, AccessClaims, AccessGrant, REFRESH_TYP, RefreshClaims, TokenError, check_exp};
-use crate::{Conflict, Entity, Unauthorized};
+use crate::{Conflict, Entity, Forbidden, Unauthorized};
 use crate::{Error, Result, wallet};
 
 /// Where a session stands.
@@ -237,10 +237,11 @@ impl Playgate {
         )))
     }
 
-    /// The session policy of `POST /s2s/session`, applied to what was read: a live session
-    /// is kept, a player without one gets a new one, a missing player is created (with a
-    /// new wallet). Returns the answer, with its tokens signed, and what to write for it.
-    /// A new player's id is not known until the plan is written.
+    /// The session policy of `POST /s2s/session`, applied to what was read: a banned
+    /// player is refused, a live session is kept, a player without one gets a new one, a
+    /// missing player is created (with a new wallet). Returns the answer, with its tokens
+    /// signed, and what to write for it. A new player's id is not known until the plan is
+    /// written.
     fn decide_open<C: AccessClaims>(
         &self,
         game: &Game,
@@ -250,6 +251,9 @@ impl Playgate {
         found: Option<PlayerWithSession>,
         now: Timestamp,
     ) -> Result<(OpenedSession, SessionPlan)> {
+        if let Some(ban) = found.as_ref().and_then(|f| f.player.ban.as_ref()) {
+            return Err(Error::Forbidden(Forbidden::PlayerBanned(ban.reason.clone())));
+        }
         let expires_at = now.plus(self.settings.refresh_token_ttl);
         let new_session = |player_id| Session {
             id: SessionId::new(),
@@ -308,6 +312,7 @@ impl Playgate {
                     wallet_address: wallet.address.clone(),
                     linked: None,
                     created_at: now,
+                    ban: None,
                 };
                 let session = new_session(player.id);
                 let plan = SessionPlan::Create {

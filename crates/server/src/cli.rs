@@ -71,6 +71,12 @@ pub enum Command {
     /// Manage the operators of the admin API (personal tokens, roles).
     #[command(subcommand)]
     Operator(crate::operators_cli::OperatorCommand),
+    /// Find, show, ban, erase and export a game's players.
+    #[command(subcommand)]
+    Player(crate::players_cli::PlayerCommand),
+    /// List and end players' sessions.
+    #[command(subcommand)]
+    Session(crate::players_cli::SessionCommand),
 }
 
 /// `playgate game …`
@@ -337,6 +343,20 @@ pub async fn run(cli: Cli) -> Result<(), BoxError> {
             let ops = playgate_core::operators::Operators::new(store.clone(), Arc::new(SystemClock));
             let audit = playgate_core::audit::Audit::new(store.clone(), Arc::new(SystemClock));
             let res = crate::operators_cli::operator_command(&ops, &audit, cmd).await;
+            store.close().await;
+            res
+        }
+        Command::Player(cmd) => {
+            let store = startup::open_store(&config).await?;
+            let players = playgate_core::players::Players::new(store.clone(), Arc::new(SystemClock));
+            let res = crate::players_cli::player_command(&players, cmd).await;
+            store.close().await;
+            res
+        }
+        Command::Session(cmd) => {
+            let store = startup::open_store(&config).await?;
+            let players = playgate_core::players::Players::new(store.clone(), Arc::new(SystemClock));
+            let res = crate::players_cli::session_command(&players, cmd).await;
             store.close().await;
             res
         }

@@ -8,6 +8,7 @@ pub mod config;
 pub mod gamefuse;
 pub mod gamefuse_cli;
 pub mod operators_cli;
+pub mod players_cli;
 pub mod process_metrics;
 pub mod serve;
 pub mod startup;

@@ -19,6 +19,7 @@ use playgate_core::economy::leaderboards::Leaderboards;
 use playgate_core::game::GameCredentials;
 use playgate_core::gamefuse::Gamefuse;
 use playgate_core::operators::Operators;
+use playgate_core::players::Players;
 use playgate_core::service::Playgate;
 use playgate_core::social::friends::Friends;
 use playgate_store::{SqlStore, StoreOptions};
@@ -247,6 +248,7 @@ pub async fn start(config: Config, clock: Arc<dyn Clock>) -> Result<Running, Box
         friends: Friends::new(store.clone(), store.clone(), clock.clone()),
         leaderboards: Leaderboards::new(store.clone(), clock.clone()),
         attributes: Attributes::new(store.clone()),
+        players: Players::new(store.clone(), clock.clone()),
     };
     let mut state = app_state(&config, core.clone(), features, operators, audit.clone(), net)?;
     let exposition = exposition(&config, &state, &core, &store)?;

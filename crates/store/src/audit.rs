@@ -7,7 +7,7 @@ use playgate_core::ids::GameId;
 use playgate_core::{Error, Result};
 
 use crate::SqlStore;
-use crate::exec::{P, params, row};
+use crate::exec::{Conn, P, params, row};
 
 const AUDIT_COLS: &str = "id, at, action, actor, game_id, subject, ip, user_agent, detail";
 
@@ -94,31 +94,33 @@ fn conditions(f: &AuditFilter) -> (String, Vec<P<'_>>) {
     (clause, ps)
 }
 
+/// Appends `e`, recorded at `at`, on `c` (inside the transaction of the change it records).
+pub(crate) async fn insert_event(c: &mut Conn<'_>, e: &NewAuditEvent, at: Timestamp) -> Result<()> {
+    let actor = e.actor.label();
+    let detail = e.detail.to_string();
+    c.execute(
+        "INSERT INTO audit_events (at, action, actor, game_id, subject, ip, user_agent, detail) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        params![
+            at.0,
+            e.action,
+            actor,
+            e.game.map(|g| g.0),
+            e.subject,
+            e.origin.ip,
+            e.origin.user_agent,
+            detail
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
 #[async_trait]
 impl AuditStore for SqlStore {
     async fn insert_audit(&self, e: &NewAuditEvent, at: Timestamp) -> Result<()> {
         let e = e.clone();
-        let actor = e.actor.label();
-        let detail = e.detail.to_string();
-        self.write_one(async move |c| {
-            c.execute(
-                "INSERT INTO audit_events (at, action, actor, game_id, subject, ip, user_agent, detail) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-                params![
-                    at.0,
-                    e.action,
-                    actor,
-                    e.game.map(|g| g.0),
-                    e.subject,
-                    e.origin.ip,
-                    e.origin.user_agent,
-                    detail
-                ],
-            )
-            .await
-        })
-        .await?;
-        Ok(())
+        self.write_one(async move |c| insert_event(c, &e, at).await).await
     }
 
     async fn audit_events(&self, f: &AuditFilter) -> Result<Vec<AuditEvent>> {

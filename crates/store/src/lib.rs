@@ -23,6 +23,7 @@ mod lite;
 mod metrics;
 mod migrate;
 mod operators;
+mod players;
 pub use exec::STATEMENT_TARGET;
 pub use migrate::{Migration, migrations};
 mod rounds;

@@ -155,7 +155,8 @@ impl RoundStore for SqlStore {
     }
 
     async fn multiplayer_master(&self, game: GameId, id: i64) -> Result<Option<PlayerId>> {
-        let m: Option<i64> = self
+        // A container whose master was deleted has none.
+        let m: Option<Option<i64>> = self
             .read(async |e| {
                 e.scalar_optional(
                     "SELECT master_id FROM multiplayer_rounds WHERE id = $1 AND game_id = $2",
@@ -164,7 +165,7 @@ impl RoundStore for SqlStore {
                 .await
             })
             .await?;
-        Ok(m.map(PlayerId))
+        Ok(m.flatten().map(PlayerId))
     }
 
     async fn rounds(&self, game: GameId, ids: &[i64]) -> Result<Vec<GameRound>> {

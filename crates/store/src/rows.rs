@@ -6,7 +6,7 @@ use playgate_core::clock::Timestamp;
 use playgate_core::crypto::SecretHash;
 use playgate_core::game::Game;
 use playgate_core::ids::{GameId, PlayerId, SessionId, UserId};
-use playgate_core::player::{LinkedAccount, Player, Profile, ProfilePatch};
+use playgate_core::player::{Ban, LinkedAccount, Player, Profile, ProfilePatch};
 use playgate_core::session::{Session, SessionState};
 use playgate_core::{Error, Result};
 
@@ -186,9 +186,9 @@ profile_columns!(
 /// A player's own columns, each after `prefix`.
 fn player_columns(prefix: &str) -> String {
     let own = ["id", "game_id", "user_id"].into_iter();
-    let cols = own
-        .chain(PROFILE_COLUMNS.iter().copied())
-        .chain(["wallet_address", "created_at"]);
+    let cols =
+        own.chain(PROFILE_COLUMNS.iter().copied())
+            .chain(["wallet_address", "created_at", "banned_at", "ban_reason"]);
     cols.map(|c| format!("{prefix}{c}")).collect::<Vec<_>>().join(", ")
 }
 
@@ -215,6 +215,7 @@ pub(crate) struct PlayerRow {
     wallet_address: String,
     created_at: i64,
     linked: Option<LinkedAccount>,
+    ban: Option<Ban>,
 }
 
 impl FromRow for PlayerRow {
@@ -230,6 +231,14 @@ impl FromRow for PlayerRow {
             }),
             None => None,
         };
+        let banned_at: Option<i64> = if r.has("banned_at") { r.get("banned_at")? } else { None };
+        let ban = match banned_at {
+            Some(at) => Some(Ban {
+                reason: r.get::<Option<String>>("ban_reason")?.unwrap_or_default(),
+                at: Timestamp(at),
+            }),
+            None => None,
+        };
         Ok(PlayerRow {
             id,
             game_id,
@@ -238,6 +247,7 @@ impl FromRow for PlayerRow {
             wallet_address,
             created_at,
             linked,
+            ban,
         })
     }
 }
@@ -253,6 +263,7 @@ impl TryFrom<PlayerRow> for Player {
             wallet_address: r.wallet_address,
             linked: r.linked,
             created_at: Timestamp(r.created_at),
+            ban: r.ban,
         })
     }
 }

@@ -15,6 +15,8 @@ pub mod docs;
 mod error;
 mod game_data;
 mod operators;
+mod players;
+mod sessions;
 mod wire;
 
 pub use auth::{Admin, Viewer};
@@ -49,4 +51,18 @@ pub fn router() -> Routes {
         .post("/admin/gamefuse/games/{game}/rotate_token", game_data::rotate_token)
         .get("/admin/v1/audit", audit::list)
         .get("/admin/v1/operators", operators::list)
+        .get("/admin/v1/games/{game}/players", players::search)
+        .get("/admin/v1/games/{game}/players/{user_id}", players::show)
+        .delete("/admin/v1/games/{game}/players/{user_id}", players::delete)
+        .post("/admin/v1/games/{game}/players/{user_id}/ban", players::ban)
+        .post("/admin/v1/games/{game}/players/{user_id}/unban", players::unban)
+        .get("/admin/v1/games/{game}/players/{user_id}/export", players::export)
+        .get("/admin/v1/games/{game}/players/{user_id}/sessions", players::sessions)
+        .post(
+            "/admin/v1/games/{game}/players/{user_id}/sessions/end-all",
+            players::end_sessions,
+        )
+        .post("/admin/v1/games/{game}/sessions/end-all", players::end_game_sessions)
+        .get("/admin/v1/sessions/{session}", sessions::show)
+        .delete("/admin/v1/sessions/{session}", sessions::end)
 }

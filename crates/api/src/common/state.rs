@@ -10,6 +10,7 @@ use playgate_core::economy::attributes::Attributes;
 use playgate_core::economy::leaderboards::Leaderboards;
 use playgate_core::gamefuse::Gamefuse;
 use playgate_core::operators::Operators;
+use playgate_core::players::Players;
 use playgate_core::service::Playgate;
 use playgate_core::social::friends::Friends;
 
@@ -56,6 +57,8 @@ pub struct Features {
     pub leaderboards: Leaderboards,
     /// Users' attributes.
     pub attributes: Attributes,
+    /// Player administration (search, bans, sessions, erasure, export).
+    pub players: Players,
 }
 
 /// Shared state: the core and the HTTP layer's own settings. axum clones the state for
@@ -84,6 +87,8 @@ pub struct AppParts {
     pub leaderboards: Leaderboards,
     /// Users' attributes.
     pub attributes: Attributes,
+    /// Player administration (search, bans, sessions, erasure, export).
+    pub players: Players,
     /// The HTTP layer's request counters and timings.
     pub http_metrics: Arc<HttpMetrics>,
     /// `GET /metrics` on this router (None: not served here).
@@ -99,6 +104,7 @@ impl AppState {
             friends,
             leaderboards,
             attributes,
+            players,
         } = features;
         let geo = GeoIp::embedded().unwrap_or_else(|e| {
             tracing::error!(error = %e, "GeoIP disabled");
@@ -109,6 +115,7 @@ impl AppState {
             friends,
             leaderboards,
             attributes,
+            players,
             core,
             operators,
             audit,

@@ -32,13 +32,16 @@ fn required(v: Option<String>, field: &str) -> Result<String, KgenError> {
 ///
 /// Creates the player on first sight (`is_new_user`), updates the profile fields sent, and
 /// answers the live session with a fresh token pair. Every field may be a string or a
-/// number; unknown fields are ignored.
+/// number; unknown fields are ignored. A banned player is refused (403 `forbidden`).
 #[utoipa::path(
     post,
     path = "/s2s/session",
     tag = "session",
     request_body = SessionRequest,
-    responses((status = 200, description = "The player's live session", body = SessionResponse)),
+    responses(
+        (status = 200, description = "The player's live session", body = SessionResponse),
+        (status = 403, description = "The player is banned (`forbidden`; the operator's reason in `message`)"),
+    ),
 )]
 pub async fn open(
     State(state): State<AppState>,

@@ -4,7 +4,9 @@
 
 use super::Gamefuse;
 use super::store::TokenCall;
-use crate::client_users::{ClientSessionStart, ClientUser, NewClientUser, ProfilePatch, SignUp, SignedIn, month_key};
+use crate::client_users::{
+    ClientSessionStart, ClientUser, NewClientUser, ProfilePatch, SignInCredentials, SignUp, SignedIn, month_key,
+};
 use crate::crypto::{Secret, SecretHash};
 use crate::game::Game;
 use crate::ids::{GameId, PlayerId, SessionId, UserId};
@@ -181,20 +183,29 @@ impl Gamefuse {
             self.core.check_failures(k, limit, window).await?;
         }
         self.core.check_failures(&account_key, limit, window).await?;
-        let creds = self.store().credentials_by_email(game.id, &email).await?;
+        let creds = self.store().sign_in_credentials(game.id, &email).await?;
         // One password check whether or not the e-mail is known (a dummy hash otherwise).
         let ok = self
             .core
             .passwords
-            .verify(password, creds.as_ref().map(|(_, h)| h.as_str()))
+            .verify(password, creds.as_ref().map(|c| c.password_hash.as_str()))
             .await?;
-        let Some((player, old)) = creds.filter(|_| ok) else {
+        let Some(SignInCredentials {
+            player,
+            password_hash: old,
+            ban,
+        }) = creds.filter(|_| ok)
+        else {
             if let Some(k) = &ip_key {
                 self.core.count_failure(k, limit, window).await?;
             }
             self.core.count_failure(&account_key, limit, window).await?;
             return Err(Error::Unauthorized(Unauthorized::SignInRefused));
         };
+        // A banned user who knows its password learns that it is banned, and why.
+        if let Some(ban) = ban {
+            return Err(Error::Forbidden(Forbidden::PlayerBanned(ban.reason)));
+        }
         let save = async |new: String| self.store().set_password_hash(player, &old, &new).await;
         self.core.passwords.upgrade(password, &old, save).await;
         let (token, start) = self.session_start(game.id, ip, true);

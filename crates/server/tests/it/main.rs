@@ -10,3 +10,4 @@ mod i3d;
 mod kgen;
 mod operators;
 mod ops;
+mod players;

@@ -17,7 +17,7 @@ row! {
     struct ChatRow {
         id: i64,
         group_id: Option<i64>,
-        creator_id: i64,
+        creator_id: Option<i64>,
     }
 }
 
@@ -25,7 +25,7 @@ fn chat_rec(r: ChatRow) -> ChatRec {
     ChatRec {
         id: r.id,
         group_id: r.group_id,
-        creator_id: PlayerId(r.creator_id),
+        creator_id: r.creator_id.map_or(PlayerId::DELETED, PlayerId),
     }
 }
 
@@ -40,7 +40,7 @@ row! {
     struct MessageRow {
     id: i64,
     chat_id: i64,
-    player_id: i64,
+    player_id: Option<i64>,
     text: String,
     created_at: i64,}
 }
@@ -66,11 +66,12 @@ impl SqlStore {
             .map(|r| {
                 let mut read_by = by.remove(&r.id).unwrap_or_default();
                 // The sender first, then the others by id.
-                read_by.sort_unstable_by_key(|p| (*p != r.player_id, *p));
+                let sender = r.player_id.map_or(PlayerId::DELETED, PlayerId);
+                read_by.sort_unstable_by_key(|p| (*p != sender.0, *p));
                 Message {
                     id: r.id,
                     chat_id: r.chat_id,
-                    player_id: PlayerId(r.player_id),
+                    player_id: sender,
                     text: r.text,
                     created_at: Timestamp(r.created_at),
                     read_by,

@@ -128,7 +128,7 @@ row! {
         id: i64,
         key: String,
         value: String,
-        creator_id: i64,
+        creator_id: Option<i64>,
         others_can_edit: i64,
     }
 }
@@ -389,7 +389,7 @@ impl GroupStore for SqlStore {
                 id: r.id,
                 key: r.key,
                 value: r.value,
-                creator_id: PlayerId(r.creator_id),
+                creator_id: r.creator_id.map_or(PlayerId::DELETED, PlayerId),
                 others_can_edit: r.others_can_edit != 0,
             })
             .collect())

@@ -352,6 +352,87 @@ fn operator_commands() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// `playgate player …` and `playgate session …` against the database of a running server:
+/// find, show, a ban refusing new sessions at once, sessions listed and ended, export and
+/// erasure; destructive commands refuse without a terminal unless given `--yes`.
+#[test]
+fn player_and_session_commands() {
+    let dir = temp_dir();
+    let d = dir.as_path();
+    let created = json_out(&playgate(d, &["game", "create", "--name", "Players", "--json"]));
+    let id = created["id"].as_i64().expect("id").to_string();
+    let creds = (
+        created["client_id"].as_str().expect("client id").to_owned(),
+        created["client_secret"].as_str().expect("secret").to_owned(),
+    );
+    let (child, url, _) = serve(d, false);
+    let open = || {
+        http(
+            &url,
+            "POST",
+            "/s2s/session",
+            (&creds.0, &creds.1),
+            r#"{"user_id":"u1","username":"ann"}"#,
+        )
+    };
+    assert_eq!(open().0, 200);
+
+    let found = json_out(&playgate(d, &["player", "find", &id, "u", "--json"]));
+    assert_eq!(found[0]["user_id"], "u1");
+    let shown = json_out(&playgate(d, &["player", "show", &id, "u1", "--json"]));
+    assert_eq!(
+        (shown["username"].as_str(), shown["sessions"]["active"].as_i64()),
+        (Some("ann"), Some(1))
+    );
+
+    let refused = playgate(d, &["player", "ban", &id, "u1", "--reason", "cheat"]);
+    assert!(!refused.status.success());
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("--yes"),
+        "a clear refusal"
+    );
+    assert_eq!(open().0, 200, "nothing changed");
+    let banned = json_out(&playgate(
+        d,
+        &["player", "ban", &id, "u1", "--reason", "cheat", "--yes", "--json"],
+    ));
+    assert_eq!(
+        (banned["banned"].as_bool(), banned["sessions_ended"].as_u64()),
+        (Some(true), Some(1))
+    );
+    let (status, body) = open();
+    assert_eq!((status, body["error"].as_str()), (403, Some("forbidden")), "{body}");
+    let sessions = json_out(&playgate(
+        d,
+        &["session", "list", &id, "u1", "--state", "ended", "--json"],
+    ));
+    assert_eq!(sessions.as_array().map(Vec::len), Some(1));
+    let sid = sessions[0]["id"].as_str().expect("sid").to_owned();
+    let one = json_out(&playgate(d, &["session", "show", &sid, "--json"]));
+    assert_eq!(
+        (one["user_id"].as_str(), one["state"].as_str()),
+        (Some("u1"), Some("ended"))
+    );
+    assert!(playgate(d, &["player", "unban", &id, "u1"]).status.success());
+    assert_eq!(open().0, 200);
+    assert!(!playgate(d, &["session", "end-all", &id, "u1"]).status.success());
+    let ended = json_out(&playgate(d, &["session", "end-all", &id, "u1", "--yes", "--json"]));
+    assert_eq!(ended["sessions_ended"], 1);
+
+    let export = json_out(&playgate(d, &["player", "export", &id, "u1"]));
+    assert_eq!(export["data"]["player"][0]["user_id"], "u1");
+    assert!(!export.to_string().contains("wallet_key"));
+    assert!(!playgate(d, &["player", "delete", &id, "u1"]).status.success());
+    let erased = json_out(&playgate(d, &["player", "delete", &id, "u1", "--yes", "--json"]));
+    assert_eq!(erased["deleted"]["players"], 1);
+    let gone = playgate(d, &["player", "show", &id, "u1"]);
+    assert!(!gone.status.success());
+    assert!(String::from_utf8_lossy(&gone.stderr).contains("not found"));
+    sigterm(&child);
+    assert!(wait_exit(child).success());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 #[test]
 fn migrate_command_and_bad_config_fail_clearly() {
     let dir = temp_dir();
