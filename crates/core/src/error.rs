@@ -441,6 +441,8 @@ pub enum Entity {
     Row,
     /// Operator.
     Operator,
+    /// API key.
+    ApiKey,
 }
 
 impl Entity {
@@ -470,6 +472,7 @@ impl Entity {
         Entity::Page,
         Entity::Row,
         Entity::Operator,
+        Entity::ApiKey,
     ];
 }
 
@@ -500,6 +503,7 @@ impl fmt::Display for Entity {
             Entity::Page => "page",
             Entity::Row => "row",
             Entity::Operator => "operator",
+            Entity::ApiKey => "API key",
         })
     }
 }

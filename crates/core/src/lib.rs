@@ -8,6 +8,7 @@
 
 pub mod account;
 pub mod account_store;
+pub mod accounts;
 pub mod audit;
 pub mod client_users;
 pub mod clock;
@@ -15,6 +16,7 @@ pub mod crypto;
 pub mod economy;
 pub mod error;
 pub mod game;
+pub mod games;
 pub mod game_variables;
 pub mod gamefuse;
 pub mod ids;
@@ -30,6 +32,7 @@ pub mod service;
 pub mod session;
 pub mod settings;
 pub mod social;
+pub mod stats;
 pub mod store;
 pub mod token;
 pub mod totp;
