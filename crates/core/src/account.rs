@@ -248,6 +248,8 @@ pub struct Account {
     pub wallet_address: String,
     /// Creation time.
     pub created_at: Timestamp,
+    /// A disabled account cannot log in.
+    pub enabled: bool,
 }
 
 impl std::fmt::Debug for Account {
@@ -759,6 +761,7 @@ mod tests {
             totp_pending: None,
             wallet_address: String::new(),
             created_at: Timestamp(0),
+            enabled: true,
         };
         let b = a.effective_billing();
         assert_eq!((b.first_name.as_str(), b.last_name.as_str()), ("Ann", "Billing"));

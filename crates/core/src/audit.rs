@@ -234,7 +234,8 @@ impl Audit {
     }
 }
 
-/// The event with its free texts cut to their maximum lengths (on a character boundary).
+/// The event with its free texts cut to their maximum lengths (on a character boundary),
+/// as every event is stored.
 pub fn bounded(mut e: NewAuditEvent) -> NewAuditEvent {
     cut(&mut e.action, TEXT_MAX);
     if let Some(s) = e.subject.as_mut() {

@@ -465,6 +465,8 @@ pub enum Entity {
     Row,
     /// Operator.
     Operator,
+    /// API key.
+    ApiKey,
 }
 
 impl Entity {
@@ -494,6 +496,7 @@ impl Entity {
         Entity::Page,
         Entity::Row,
         Entity::Operator,
+        Entity::ApiKey,
     ];
 }
 
@@ -524,6 +527,7 @@ impl fmt::Display for Entity {
             Entity::Page => "page",
             Entity::Row => "row",
             Entity::Operator => "operator",
+            Entity::ApiKey => "API key",
         })
     }
 }

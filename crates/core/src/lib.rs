@@ -8,6 +8,7 @@
 
 pub mod account;
 pub mod account_store;
+pub mod accounts;
 pub mod audit;
 pub mod client_users;
 pub mod clock;
@@ -17,6 +18,7 @@ pub mod error;
 pub mod game;
 pub mod game_variables;
 pub mod gamefuse;
+pub mod games;
 pub mod ids;
 pub mod limits;
 pub mod link;
@@ -31,6 +33,7 @@ pub mod service;
 pub mod session;
 pub mod settings;
 pub mod social;
+pub mod stats;
 pub mod store;
 pub mod token;
 pub mod totp;

@@ -200,7 +200,8 @@ impl Playgate {
             .passwords
             .verify(&cmd.password, account.as_ref().map(|a| a.password_hash.as_str()))
             .await?;
-        let Some(account) = account.filter(|_| ok) else {
+        // A disabled account is refused like a wrong password: the answer tells nothing.
+        let Some(account) = account.filter(|a| ok && a.enabled) else {
             self.count_login_failure(&keys).await?;
             return Err(INVALID_CREDENTIALS);
         };
@@ -340,6 +341,9 @@ impl Playgate {
             .filter(|l| l.is_live(now))
             .ok_or(NOT_LOGGED_IN)?;
         let account = self.account(login.account_id).await?;
+        if !account.enabled {
+            return Err(NOT_LOGGED_IN);
+        }
         Ok((login, account))
     }
 

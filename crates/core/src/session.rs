@@ -161,7 +161,7 @@ impl Playgate {
     /// Signs the token pair that `grant` describes, issued `now` (the grant's jti and times
     /// are placeholders, which this sets).
     fn mint<C: AccessClaims>(&self, grant: AccessGrant<'_>, now: Timestamp) -> Result<IssuedTokens> {
-        let access_exp = now.plus(self.settings.access_token_ttl);
+        let access_exp = now.plus(self.settings.access_ttl(grant.game));
         let access_jti = jti();
         let access = C::issue(&AccessGrant {
             issued_at: now,
@@ -175,7 +175,7 @@ impl Playgate {
             client_id: client_id.clone(),
             iss: client_id.clone(),
             iat: now.unix_secs(),
-            exp: now.plus(self.settings.refresh_token_ttl).unix_secs(),
+            exp: now.plus(self.settings.refresh_ttl(grant.game)).unix_secs(),
             sid: grant.session_id.to_string(),
             jti: jti(),
         };
@@ -254,7 +254,7 @@ impl Playgate {
         if let Some(ban) = found.as_ref().and_then(|f| f.player.ban.as_ref()) {
             return Err(Error::Forbidden(Forbidden::PlayerBanned(ban.reason.clone())));
         }
-        let expires_at = now.plus(self.settings.refresh_token_ttl);
+        let expires_at = now.plus(self.settings.refresh_ttl(game));
         let new_session = |player_id| Session {
             id: SessionId::new(),
             game_id: game.id,
@@ -386,7 +386,7 @@ impl Playgate {
         let player = self.store.player(session.player_id).await?.ok_or(REFUSED)?;
         let tokens = self.mint::<C>(Self::grant(game, &player, session.id, false), now)?;
         let presented = SecretHash::of(refresh_token);
-        let expires_at = now.plus(self.settings.refresh_token_ttl);
+        let expires_at = now.plus(self.settings.refresh_ttl(game));
         let swap = RefreshSwap {
             id: sid,
             presented: &presented,
@@ -401,7 +401,7 @@ impl Playgate {
                 expires_at,
                 ..session
             };
-            self.metrics.refreshed.inc();
+            self.metrics.session_refreshed();
             return Ok(Refreshed { session, tokens });
         }
         // Validly signed for this session, but neither its current refresh token nor the

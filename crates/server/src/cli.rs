@@ -1,5 +1,5 @@
-//! The command line: `playgate [serve]`, `migrate`, `game …`, `keys rotate`, `account
-//! create`, `apikey create`, `operator …`.
+//! The command line: `playgate [serve]`, `migrate`, `game …`, `keys rotate`, `account …`,
+//! `apikey create`, `operator …`, `audit list`.
 
 use std::io::Write as _;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
@@ -77,6 +77,9 @@ pub enum Command {
     /// List and end players' sessions.
     #[command(subcommand)]
     Session(crate::players_cli::SessionCommand),
+    /// Read the audit log.
+    #[command(subcommand)]
+    Audit(crate::audit_cli::AuditCommand),
 }
 
 /// `playgate game …`
@@ -360,9 +363,18 @@ pub async fn run(cli: Cli) -> Result<(), BoxError> {
             store.close().await;
             res
         }
+        Command::Audit(cmd) => {
+            let store = startup::open_store(&config).await?;
+            let audit = playgate_core::audit::Audit::new(store.clone(), Arc::new(SystemClock));
+            let res = crate::audit_cli::audit_command(&audit, cmd).await;
+            store.close().await;
+            res
+        }
         Command::Account(cmd) => {
             let (core, store) = startup::open_core(&config, Arc::new(SystemClock)).await?;
-            let res = crate::accounts_cli::account_command(&core, cmd).await;
+            let accounts =
+                playgate_core::accounts::Accounts::new(store.clone(), Arc::new(SystemClock), core.passwords().clone());
+            let res = crate::accounts_cli::account_command(&core, &accounts, cmd).await;
             store.close().await;
             res
         }

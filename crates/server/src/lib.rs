@@ -3,6 +3,7 @@
 //! server in-process.
 
 pub mod accounts_cli;
+pub mod audit_cli;
 pub mod cli;
 pub mod config;
 pub mod gamefuse;

@@ -34,12 +34,12 @@ macro_rules! account_cols {
         concat!(
             "id, public_id, user_name, email, first_name, last_name, gender, phone, company_name, \
              access_level, email_validated, trial_expires_at, password_hash, totp_enabled, totp_secret, \
-             totp_pending, wallet_address, created_at, ",
+             totp_pending, wallet_address, created_at, enabled, ",
             details_cols!()
         )
     };
 }
-const ACCOUNT_COLS: &str = account_cols!();
+pub(crate) const ACCOUNT_COLS: &str = account_cols!();
 
 /// How many columns [`details_cols!`] names.
 const DETAILS_COL_COUNT: usize = 28;
@@ -80,7 +80,7 @@ fn details_params(info: &AccountInfo) -> Vec<P<'_>> {
     ]
 }
 
-struct AccountRow {
+pub(crate) struct AccountRow {
     id: i64,
     public_id: String,
     user_name: String,
@@ -99,6 +99,7 @@ struct AccountRow {
     totp_pending: Option<Vec<u8>>,
     wallet_address: String,
     created_at: i64,
+    enabled: bool,
     details: DetailsRow,
 }
 
@@ -123,6 +124,7 @@ impl FromRow for AccountRow {
             totp_pending: r.get("totp_pending")?,
             wallet_address: r.get("wallet_address")?,
             created_at: r.get("created_at")?,
+            enabled: r.get("enabled")?,
             details: DetailsRow::from_row(r)?,
         })
     }
@@ -230,12 +232,13 @@ impl TryFrom<AccountRow> for Account {
             totp_pending: r.totp_pending,
             wallet_address: r.wallet_address,
             created_at: Timestamp(r.created_at),
+            enabled: r.enabled,
         })
     }
 }
 
 row! {
-    struct ApiKeyRow {
+    pub(crate) struct ApiKeyRow {
     id: i64,
     label: String,
     allowed_ips: String,

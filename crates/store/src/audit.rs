@@ -94,33 +94,32 @@ fn conditions(f: &AuditFilter) -> (String, Vec<P<'_>>) {
     (clause, ps)
 }
 
-/// Appends `e`, recorded at `at`, on `c` (inside the transaction of the change it records).
-pub(crate) async fn insert_event(c: &mut Conn<'_>, e: &NewAuditEvent, at: Timestamp) -> Result<()> {
-    let actor = e.actor.label();
-    let detail = e.detail.to_string();
+/// Appends an event recorded at `at` on `c`: inside the transaction of the change it
+/// records, so that the change and its record are written together or not at all.
+pub(crate) async fn insert_audit_in(c: &mut Conn<'_>, e: &NewAuditEvent, at: Timestamp) -> Result<()> {
     c.execute(
         "INSERT INTO audit_events (at, action, actor, game_id, subject, ip, user_agent, detail) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         params![
             at.0,
             e.action,
-            actor,
+            e.actor.label(),
             e.game.map(|g| g.0),
             e.subject,
             e.origin.ip,
             e.origin.user_agent,
-            detail
+            e.detail.to_string()
         ],
     )
-    .await?;
-    Ok(())
+    .await
+    .map(drop)
 }
 
 #[async_trait]
 impl AuditStore for SqlStore {
     async fn insert_audit(&self, e: &NewAuditEvent, at: Timestamp) -> Result<()> {
         let e = e.clone();
-        self.write_one(async move |c| insert_event(c, &e, at).await).await
+        self.write_one(async move |c| insert_audit_in(c, &e, at).await).await
     }
 
     async fn audit_events(&self, f: &AuditFilter) -> Result<Vec<AuditEvent>> {

@@ -11,6 +11,7 @@
 //! statements.
 
 mod account_store_impl;
+mod accounts;
 mod audit;
 mod client_users;
 mod economy;
@@ -18,6 +19,7 @@ mod error;
 mod exec;
 mod game_variables;
 mod gamefuse;
+mod games;
 mod health;
 mod lite;
 mod metrics;
@@ -30,6 +32,7 @@ mod rounds;
 mod rows;
 mod social;
 mod sql;
+mod stats;
 mod store_impl;
 pub mod testing;
 mod writer;

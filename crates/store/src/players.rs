@@ -15,7 +15,7 @@ use playgate_core::store::EndOutcome;
 use playgate_core::{Error, Result};
 
 use crate::SqlStore;
-use crate::audit::insert_event;
+use crate::audit::insert_audit_in;
 use crate::client_users::{ClientUserRow, client_user_cols};
 use crate::exec::{Conn, FromRow, JsonRow, P, Row, params, row};
 use crate::rows::{PLAYER_FIELDS, PLAYER_FROM, PlayerRow, SessionRow, session_cols};
@@ -109,39 +109,36 @@ const EXPORT: &[(&str, &str)] = &[
     ),
     (
         "friendships",
-        "SELECT * FROM gf_friendships WHERE requester_id = $1 OR addressee_id = $1 ORDER BY id",
+        "SELECT * FROM friendships WHERE requester_id = $1 OR addressee_id = $1 ORDER BY id",
     ),
     (
         "group_connections",
-        "SELECT * FROM gf_group_connections WHERE player_id = $1 ORDER BY id",
+        "SELECT * FROM group_connections WHERE player_id = $1 ORDER BY id",
     ),
     (
         "group_attributes_created",
-        "SELECT * FROM gf_group_attributes WHERE creator_id = $1 ORDER BY id",
+        "SELECT * FROM group_attributes WHERE creator_id = $1 ORDER BY id",
     ),
-    (
-        "chats_created",
-        "SELECT * FROM gf_chats WHERE creator_id = $1 ORDER BY id",
-    ),
+    ("chats_created", "SELECT * FROM chats WHERE creator_id = $1 ORDER BY id"),
     (
         "chat_participation",
-        "SELECT * FROM gf_chat_participants WHERE player_id = $1 ORDER BY chat_id",
+        "SELECT * FROM chat_participants WHERE player_id = $1 ORDER BY chat_id",
     ),
     (
         "messages_sent",
-        "SELECT * FROM gf_messages WHERE player_id = $1 ORDER BY id",
+        "SELECT * FROM chat_messages WHERE player_id = $1 ORDER BY id",
     ),
     (
         "message_reads",
-        "SELECT * FROM gf_message_reads WHERE player_id = $1 ORDER BY message_id",
+        "SELECT * FROM message_reads WHERE player_id = $1 ORDER BY message_id",
     ),
     (
         "game_rounds",
-        "SELECT * FROM gf_game_rounds WHERE player_id = $1 ORDER BY id",
+        "SELECT * FROM game_rounds WHERE player_id = $1 ORDER BY id",
     ),
     (
         "multiplayer_rounds_mastered",
-        "SELECT * FROM gf_multiplayer_rounds WHERE master_id = $1 ORDER BY id",
+        "SELECT * FROM multiplayer_rounds WHERE master_id = $1 ORDER BY id",
     ),
     (
         "password_resets",
@@ -172,69 +169,61 @@ const ERASE: &[(&str, bool, &str)] = &[
         "DELETE FROM outbox WHERE id IN (SELECT o.id FROM outbox o JOIN gamefuse_users u ON u.game_id = o.game_id \
          AND lower(o.recipient) IN (lower(u.email), lower(u.display_email)) WHERE u.player_id = $1)",
     ),
+    ("message_reads", false, "DELETE FROM message_reads WHERE player_id = $1"),
     (
-        "gf_message_reads",
-        false,
-        "DELETE FROM gf_message_reads WHERE player_id = $1",
-    ),
-    (
-        "gf_messages",
+        "chat_messages",
         true,
-        "UPDATE gf_messages SET player_id = NULL WHERE player_id = $1",
+        "UPDATE chat_messages SET player_id = NULL WHERE player_id = $1",
     ),
     // A direct chat is found again by its participants' ids: without the player it is no
     // longer theirs to find.
     (
-        "gf_chats",
+        "chats",
         true,
-        "UPDATE gf_chats SET participant_key = NULL, creator_id = CASE WHEN creator_id = $1 THEN NULL \
+        "UPDATE chats SET participant_key = NULL, creator_id = CASE WHEN creator_id = $1 THEN NULL \
          ELSE creator_id END WHERE creator_id = $1 OR (participant_key IS NOT NULL AND id IN \
-         (SELECT chat_id FROM gf_chat_participants WHERE player_id = $1))",
+         (SELECT chat_id FROM chat_participants WHERE player_id = $1))",
     ),
     (
-        "gf_chat_participants",
+        "chat_participants",
         false,
-        "DELETE FROM gf_chat_participants WHERE player_id = $1",
+        "DELETE FROM chat_participants WHERE player_id = $1",
     ),
     (
-        "gf_group_attributes",
+        "group_attributes",
         true,
-        "UPDATE gf_group_attributes SET creator_id = NULL WHERE creator_id = $1",
+        "UPDATE group_attributes SET creator_id = NULL WHERE creator_id = $1",
     ),
     // A group whose last admin the player was gets its oldest member as admin.
     (
-        "gf_group_connections",
+        "group_connections",
         true,
-        "UPDATE gf_group_connections SET is_admin = 1 WHERE id IN (SELECT (SELECT o.id FROM gf_group_connections o \
+        "UPDATE group_connections SET is_admin = 1 WHERE id IN (SELECT (SELECT o.id FROM group_connections o \
          WHERE o.group_id = c.group_id AND o.player_id <> $1 AND o.status = 'accepted' ORDER BY o.created_at, o.id \
-         LIMIT 1) FROM gf_group_connections c WHERE c.player_id = $1 AND c.is_admin = 1 AND c.status = 'accepted' \
-         AND NOT EXISTS (SELECT 1 FROM gf_group_connections a WHERE a.group_id = c.group_id \
+         LIMIT 1) FROM group_connections c WHERE c.player_id = $1 AND c.is_admin = 1 AND c.status = 'accepted' \
+         AND NOT EXISTS (SELECT 1 FROM group_connections a WHERE a.group_id = c.group_id \
          AND a.player_id <> $1 AND a.is_admin = 1 AND a.status = 'accepted'))",
     ),
     (
-        "gf_group_connections",
+        "group_connections",
         true,
-        "UPDATE gf_group_connections SET inviter_id = NULL WHERE inviter_id = $1",
+        "UPDATE group_connections SET inviter_id = NULL WHERE inviter_id = $1",
     ),
     (
-        "gf_group_connections",
+        "group_connections",
         false,
-        "DELETE FROM gf_group_connections WHERE player_id = $1",
+        "DELETE FROM group_connections WHERE player_id = $1",
     ),
     (
-        "gf_friendships",
+        "friendships",
         false,
-        "DELETE FROM gf_friendships WHERE requester_id = $1 OR addressee_id = $1",
+        "DELETE FROM friendships WHERE requester_id = $1 OR addressee_id = $1",
     ),
+    ("game_rounds", false, "DELETE FROM game_rounds WHERE player_id = $1"),
     (
-        "gf_game_rounds",
-        false,
-        "DELETE FROM gf_game_rounds WHERE player_id = $1",
-    ),
-    (
-        "gf_multiplayer_rounds",
+        "multiplayer_rounds",
         true,
-        "UPDATE gf_multiplayer_rounds SET master_id = NULL WHERE master_id = $1",
+        "UPDATE multiplayer_rounds SET master_id = NULL WHERE master_id = $1",
     ),
     (
         "user_attributes",
@@ -422,7 +411,7 @@ impl PlayerStore for SqlStore {
                 0
             };
             let change = BanChange { before, sessions_ended };
-            insert_event(tx, &record(&change), now).await?;
+            insert_audit_in(tx, &record(&change), now).await?;
             Ok(change)
         })
         .await
@@ -451,7 +440,7 @@ impl PlayerStore for SqlStore {
     async fn end_player_sessions(&self, player: PlayerId, now: Timestamp, record: Record<u64>) -> Result<u64> {
         self.write_tx(async move |tx| {
             let n = tx.execute(END_PLAYER_SESSIONS, params![player.0, now.0]).await?;
-            insert_event(tx, &record(&n), now).await?;
+            insert_audit_in(tx, &record(&n), now).await?;
             Ok(n)
         })
         .await
@@ -460,7 +449,7 @@ impl PlayerStore for SqlStore {
     async fn end_game_sessions(&self, game: GameId, now: Timestamp, record: Record<u64>) -> Result<u64> {
         self.write_tx(async move |tx| {
             let n = tx.execute(END_GAME_SESSIONS, params![game.0, now.0]).await?;
-            insert_event(tx, &record(&n), now).await?;
+            insert_audit_in(tx, &record(&n), now).await?;
             Ok(n)
         })
         .await
@@ -491,7 +480,7 @@ impl PlayerStore for SqlStore {
             if n == 0 {
                 return Ok(EndOutcome::AlreadyEnded);
             }
-            insert_event(tx, &record(&session), now).await?;
+            insert_audit_in(tx, &record(&session), now).await?;
             Ok(EndOutcome::Ended)
         })
         .await
@@ -515,7 +504,7 @@ impl PlayerStore for SqlStore {
             if erased.deleted.iter().any(|(t, n)| t == "players" && *n == 0) {
                 return Err(Error::NotFound(playgate_core::Entity::Player));
             }
-            insert_event(tx, &record(&erased), now).await?;
+            insert_audit_in(tx, &record(&erased), now).await?;
             Ok(erased)
         })
         .await

@@ -184,8 +184,7 @@ impl RoundStore for SqlStore {
     }
 
     async fn rounds_of(&self, player: PlayerId, limit: i64, offset: i64) -> Result<Vec<GameRound>> {
-        let sql =
-            format!("SELECT {ROUND_COLS} FROM game_rounds WHERE player_id = $1 ORDER BY id LIMIT $2 OFFSET $3");
+        let sql = format!("SELECT {ROUND_COLS} FROM game_rounds WHERE player_id = $1 ORDER BY id LIMIT $2 OFFSET $3");
         let rows: Vec<RoundRow> = self
             .read(async |e| e.fetch_all(&sql, params![player.0, limit, offset]).await)
             .await?;
@@ -220,10 +219,7 @@ impl RoundStore for SqlStore {
 
     async fn delete_round(&self, id: i64) -> Result<bool> {
         let n = self
-            .write_one(async move |conn| {
-                conn.execute("DELETE FROM game_rounds WHERE id = $1", params![id])
-                    .await
-            })
+            .write_one(async move |conn| conn.execute("DELETE FROM game_rounds WHERE id = $1", params![id]).await)
             .await?;
         Ok(n > 0)
     }

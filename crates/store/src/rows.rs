@@ -18,7 +18,7 @@ macro_rules! game_cols {
     () => {
         "g.id, g.name, g.description, COALESCE(kc.public_id, '') AS client_id, g.client_name, \
          COALESCE(kc.secret_hash, '') AS secret_hash, g.enabled, g.created_at, \
-         COALESCE(gc.public_id, '') AS gamefuse_token"
+         COALESCE(gc.public_id, '') AS gamefuse_token, g.access_token_ttl_secs, g.refresh_token_ttl_secs"
     };
 }
 pub(crate) use game_cols;
@@ -50,7 +50,15 @@ row! {
     secret_hash: String,
     enabled: bool,
     created_at: i64,
-    gamefuse_token: String,}
+    gamefuse_token: String,
+    access_token_ttl_secs: Option<i64>,
+    refresh_token_ttl_secs: Option<i64>,}
+}
+
+/// A stored lifetime in seconds (a negative one, never written, reads as none).
+fn ttl(secs: Option<i64>) -> Option<std::time::Duration> {
+    secs.and_then(|s| u64::try_from(s).ok())
+        .map(std::time::Duration::from_secs)
 }
 
 impl From<GameRow> for Game {
@@ -65,6 +73,8 @@ impl From<GameRow> for Game {
             enabled: r.enabled,
             created_at: Timestamp(r.created_at),
             gamefuse_token: r.gamefuse_token,
+            access_token_ttl: ttl(r.access_token_ttl_secs),
+            refresh_token_ttl: ttl(r.refresh_token_ttl_secs),
         }
     }
 }
@@ -340,12 +350,13 @@ mod tests {
             .expect("game");
         let swapped = concat!(
             "SELECT g.id, g.name, g.description, g.client_name, kc.public_id AS client_id, kc.secret_hash, \
-             g.enabled, g.created_at, gc.public_id AS gamefuse_token FROM ",
+             g.enabled, g.created_at, gc.public_id AS gamefuse_token, g.refresh_token_ttl_secs, \
+             g.access_token_ttl_secs FROM ",
             game_from!(),
             " WHERE g.id = $1"
         );
         let reversed = concat!(
-            "SELECT gc.public_id AS gamefuse_token, g.created_at, g.enabled, kc.secret_hash, g.client_name, \
+            "SELECT g.refresh_token_ttl_secs, g.access_token_ttl_secs, gc.public_id AS gamefuse_token, g.created_at, g.enabled, kc.secret_hash, g.client_name, \
              kc.public_id AS client_id, g.description, g.name, g.id FROM ",
             game_from!(),
             " WHERE g.id = $1"

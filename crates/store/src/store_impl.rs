@@ -217,6 +217,30 @@ async fn insert_credential(
     .map(drop)
 }
 
+/// Inserts a game with its credentials on `tx` (inside a transaction).
+pub(crate) async fn insert_game_in(tx: &mut Conn<'_>, rec: &NewGameRecord) -> Result<Game> {
+    let id: i64 = tx
+        .scalar_one(
+            "INSERT INTO games (name, description, client_name, enabled, created_at) \
+             VALUES ($1, $2, $3, TRUE, $4) RETURNING id",
+            params![rec.name, rec.description, rec.client_name, rec.created_at.0],
+        )
+        .await?;
+    insert_credential(
+        tx,
+        id,
+        KGEN_CREDENTIAL,
+        &rec.client_id,
+        Some(&rec.secret_hash.0),
+        rec.created_at,
+    )
+    .await?;
+    if !rec.gamefuse_token.is_empty() {
+        insert_credential(tx, id, GAMEFUSE_CREDENTIAL, &rec.gamefuse_token, None, rec.created_at).await?;
+    }
+    game_in(tx, id).await?.ok_or_else(not_found(Entity::Game))
+}
+
 #[async_trait]
 impl Store for SqlStore {
     async fn ping(&self) -> Result<()> {
@@ -227,29 +251,7 @@ impl Store for SqlStore {
     }
 
     async fn insert_game(&self, rec: NewGameRecord) -> Result<Game> {
-        self.write_tx(async move |tx| {
-            let id: i64 = tx
-                .scalar_one(
-                    "INSERT INTO games (name, description, client_name, enabled, created_at) \
-                     VALUES ($1, $2, $3, TRUE, $4) RETURNING id",
-                    params![rec.name, rec.description, rec.client_name, rec.created_at.0],
-                )
-                .await?;
-            insert_credential(
-                tx,
-                id,
-                KGEN_CREDENTIAL,
-                &rec.client_id,
-                Some(&rec.secret_hash.0),
-                rec.created_at,
-            )
-            .await?;
-            if !rec.gamefuse_token.is_empty() {
-                insert_credential(tx, id, GAMEFUSE_CREDENTIAL, &rec.gamefuse_token, None, rec.created_at).await?;
-            }
-            game_in(tx, id).await?.ok_or_else(not_found(Entity::Game))
-        })
-        .await
+        self.write_tx(async move |tx| insert_game_in(tx, &rec).await).await
     }
 
     async fn count_games(&self) -> Result<i64> {

@@ -226,5 +226,6 @@ fn not_found(r: Entity) -> &'static str {
         Entity::Page => "page not found",
         Entity::Row => "row not found",
         Entity::Operator => "operator not found",
+        Entity::ApiKey => "API key not found",
     }
 }

@@ -4,15 +4,18 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use ipnet::IpNet;
+use playgate_core::accounts::Accounts;
 use playgate_core::audit::Audit;
 use playgate_core::crypto::Secret;
 use playgate_core::economy::attributes::Attributes;
 use playgate_core::economy::leaderboards::Leaderboards;
 use playgate_core::gamefuse::Gamefuse;
+use playgate_core::games::Games;
 use playgate_core::operators::Operators;
 use playgate_core::players::Players;
 use playgate_core::service::Playgate;
 use playgate_core::social::friends::Friends;
+use playgate_core::stats::Stats;
 
 use super::geoip::GeoIp;
 use super::metrics::{Exposition, HttpMetrics};
@@ -61,6 +64,20 @@ pub struct Features {
     pub players: Players,
 }
 
+/// The services of the admin API, as the server wires them.
+pub struct AdminServices {
+    /// The operators of the admin API.
+    pub operators: Operators,
+    /// The audit log.
+    pub audit: Audit,
+    /// Games as operators manage them.
+    pub games: Games,
+    /// Platform accounts as operators manage them.
+    pub accounts: Accounts,
+    /// Counts and per-minute series for a dashboard.
+    pub stats: Stats,
+}
+
 /// Shared state: the core and the HTTP layer's own settings. axum clones the state for
 /// every request, so it is one `Arc` (one atomic increment) rather than its parts.
 #[derive(Clone)]
@@ -81,6 +98,12 @@ pub struct AppParts {
     pub operators: Operators,
     /// The audit log.
     pub audit: Audit,
+    /// Games as operators manage them.
+    pub games: Games,
+    /// Platform accounts as operators manage them.
+    pub accounts: Accounts,
+    /// Counts and per-minute series for a dashboard.
+    pub stats: Stats,
     /// Friend requests and friendships.
     pub friends: Friends,
     /// Leaderboard entries and boards.
@@ -96,9 +119,16 @@ pub struct AppParts {
 }
 
 impl AppState {
-    /// State for a core, the game features' services, the operators and audit services, and
-    /// network settings.
-    pub fn new(core: Playgate, features: Features, operators: Operators, audit: Audit, net: NetConfig) -> Self {
+    /// State for a core, the game features' services, the admin API's services, and network
+    /// settings.
+    pub fn new(core: Playgate, features: Features, admin: AdminServices, net: NetConfig) -> Self {
+        let AdminServices {
+            operators,
+            audit,
+            games,
+            accounts,
+            stats,
+        } = admin;
         let Features {
             gamefuse,
             friends,
@@ -119,6 +149,9 @@ impl AppState {
             core,
             operators,
             audit,
+            games,
+            accounts,
+            stats,
             net: Arc::new(net),
             geo: Arc::new(geo),
             http_metrics: Arc::new(HttpMetrics::default()),

@@ -226,6 +226,7 @@ fn not_found(r: Entity) -> &'static str {
         Entity::Page => "Page not found",
         Entity::Row => "Row not found",
         Entity::Operator => "Operator not found",
+        Entity::ApiKey => "API key not found",
     }
 }
 

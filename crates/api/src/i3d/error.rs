@@ -266,6 +266,7 @@ fn not_found(r: Entity) -> &'static str {
         Entity::Page => "Entity not found: page",
         Entity::Row => "Entity not found: row",
         Entity::Operator => "Entity not found: operator",
+        Entity::ApiKey => "Entity not found: API key",
     }
 }
 

@@ -10,6 +10,7 @@ use crate::client_users::{
 use crate::crypto::{Secret, SecretHash};
 use crate::game::Game;
 use crate::ids::{GameId, PlayerId, SessionId, UserId};
+use crate::metrics::StatSeries;
 use crate::vendor::gamefuse::AUTH_TOKEN_PREFIX;
 use crate::{Conflict, Entity, Error, Forbidden, Result, Unauthorized, wallet};
 use std::net::IpAddr;
@@ -115,15 +116,15 @@ impl Gamefuse {
         )
     }
 
-    fn session_start(&self, game: GameId, ip: Option<IpAddr>, is_login: bool) -> (Secret, ClientSessionStart) {
+    fn session_start(&self, game: &Game, ip: Option<IpAddr>, is_login: bool) -> (Secret, ClientSessionStart) {
         let now = self.now();
         let token = Secret::random(AUTH_TOKEN_PREFIX);
         let start = ClientSessionStart {
-            game_id: game,
+            game_id: game.id,
             session_id: SessionId::new(),
             token_hash: token.hash(),
             now,
-            expires_at: now.plus(self.core.settings.refresh_token_ttl),
+            expires_at: now.plus(self.core.settings.refresh_ttl(game)),
             month: month_key(now),
             ip: ip.map(|i| i.to_string()),
             is_login,
@@ -146,8 +147,9 @@ impl Gamefuse {
             wallet: wallet::generate(&self.core.master)?,
             created_at: self.now(),
         };
-        let (token, start) = self.session_start(game.id, ip, false);
+        let (token, start) = self.session_start(game, ip, false);
         let user = self.store().insert_user(&rec, &start).await?;
+        self.core.metrics.stat(StatSeries::SessionsOpened);
         Ok(SignedIn {
             user,
             token,
@@ -208,10 +210,11 @@ impl Gamefuse {
         }
         let save = async |new: String| self.store().set_password_hash(player, &old, &new).await;
         self.core.passwords.upgrade(password, &old, save).await;
-        let (token, start) = self.session_start(game.id, ip, true);
+        let (token, start) = self.session_start(&game, ip, true);
         // The sign-in's own event is counted by the store; this node's tally is added.
         let mark = self.events.mark();
         let mut user = self.store().start_session(player, &start).await?;
+        self.core.metrics.stat(StatSeries::SessionsOpened);
         if self.events.settle(mark, &mut user, None, false).is_err() {
             let read = || self.store().user(game.id, player);
             user = self
@@ -262,7 +265,7 @@ impl Gamefuse {
             .await?
             .ok_or(REFUSED)?;
         // Sliding expiry, written when it has moved by a step: not a write per call.
-        let expires = now.plus(self.core.settings.refresh_token_ttl);
+        let expires = now.plus(self.core.settings.refresh_ttl(&game));
         if expires.0 - session.expires_at.0 >= EXPIRY_STEP.as_nanos() as i64 {
             self.store().extend_session(session.id, now, expires).await?;
         }

@@ -4,6 +4,7 @@
 //! shared support (spawning, the typed clients, the vendor documents' checkers) in
 //! [`common`].
 
+mod admin;
 mod common;
 mod gamefuse;
 mod i3d;

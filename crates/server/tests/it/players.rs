@@ -617,7 +617,7 @@ async fn erasure_leaves_no_row_and_export_holds_everything(b: Backend) {
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.json["deleted"]["players"], 1);
-    assert_eq!(r.json["anonymised"]["gf_messages"], 1);
+    assert_eq!(r.json["anonymised"]["chat_messages"], 1);
 
     // No row of Ann is left, table by table; what Bob needs is kept without her.
     assert_eq!(rows_of(refs, ann).await, Vec::<String>::new());
@@ -628,13 +628,13 @@ async fn erasure_leaves_no_row_and_export_holds_everything(b: Backend) {
     );
     assert_eq!(
         srv.db_strings(&format!(
-            "SELECT text FROM gf_messages WHERE chat_id = {chat_id} ORDER BY id"
+            "SELECT text FROM chat_messages WHERE chat_id = {chat_id} ORDER BY id"
         ))
         .await,
         ["hi bob seed", "hi ann"]
     );
     assert_eq!(
-        srv.db_strings("SELECT value FROM gf_group_attributes WHERE creator_id IS NULL")
+        srv.db_strings("SELECT value FROM group_attributes WHERE creator_id IS NULL")
             .await,
         ["grow-seed"]
     );

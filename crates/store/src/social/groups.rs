@@ -181,8 +181,7 @@ impl GroupStore for SqlStore {
     }
 
     async fn list_groups(&self, game: GameId) -> Result<Vec<Group>> {
-        let sql =
-            format!("SELECT {GROUP_COLS} FROM groups g WHERE g.game_id = $1 AND g.searchable = 1 ORDER BY g.id");
+        let sql = format!("SELECT {GROUP_COLS} FROM groups g WHERE g.game_id = $1 AND g.searchable = 1 ORDER BY g.id");
         let rows: Vec<GroupRow> = self.read(async |e| e.fetch_all(&sql, params![game.0]).await).await?;
         Ok(rows.into_iter().map(Group::from).collect())
     }

@@ -1,5 +1,6 @@
 //! The `playgate` binary as an operator uses it: first start prints a demo game and a curl
-//! that works as printed; the game commands; SIGTERM finishes in-flight requests and exits 0.
+//! that works as printed; the game, operator, account and audit commands; SIGTERM finishes
+//! in-flight requests and exits 0.
 
 use std::io::{BufRead as _, BufReader, Read as _, Write as _};
 use std::net::TcpStream;
@@ -430,6 +431,87 @@ fn player_and_session_commands() {
     assert!(String::from_utf8_lossy(&gone.stderr).contains("not found"));
     sigterm(&child);
     assert!(wait_exit(child).success());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// `playgate account show|disable|reset-2fa` and `playgate audit list`: destructive
+/// commands ask for confirmation (refused without a terminal unless `--yes`), every change
+/// is in the audit log under the actor `cli`, which lists and pages with filters.
+#[test]
+fn account_and_audit_commands() {
+    let dir = temp_dir();
+    let d = dir.as_path();
+    let mut child = Command::new(BIN)
+        .args(["account", "create", "--user-name", "ann", "--email", "ann@example.com"])
+        .args(["--password-stdin", "--json", "--data-dir"])
+        .arg(d)
+        .env_remove("PLAYGATE_DATABASE_URL")
+        .current_dir(d)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run playgate");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(b"password-1\n")
+        .expect("write");
+    let made = json_out(&child.wait_with_output().expect("wait"));
+    let id = made["user_id"].as_i64().expect("id");
+    let shown = json_out(&playgate(d, &["account", "show", "ANN", "--json"]));
+    assert_eq!(
+        (shown["user_id"].as_i64(), shown["enabled"].as_bool()),
+        (Some(id), Some(true))
+    );
+    let refused = playgate(d, &["account", "disable", "ann"]);
+    assert!(!refused.status.success());
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("--yes"),
+        "{refused:?}"
+    );
+    let off = json_out(&playgate(d, &["account", "disable", "ann", "--yes", "--json"]));
+    assert_eq!(off["enabled"], false);
+    let reset = json_out(&playgate(
+        d,
+        &["account", "reset-2fa", &id.to_string(), "--yes", "--json"],
+    ));
+    assert_eq!(reset["totp_enabled"], false);
+    assert!(!playgate(d, &["account", "show", "nobody"]).status.success());
+
+    let subject = format!("account:{id}");
+    let page = json_out(&playgate(d, &["audit", "list", "--subject", &subject, "--json"]));
+    let actions: Vec<&str> = page["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e["action"].as_str())
+        .collect();
+    assert_eq!(actions, ["account.2fa_reset", "account.disabled"]);
+    assert_eq!(page["items"][0]["actor"], "cli");
+    assert_eq!(page["next_cursor"], Value::Null);
+    let first = json_out(&playgate(
+        d,
+        &["audit", "list", "--action", "account.", "--limit", "1", "--json"],
+    ));
+    let cursor = first["next_cursor"].as_str().expect("a cursor").to_owned();
+    let rest = json_out(&playgate(
+        d,
+        &["audit", "list", "--action", "account.", "--cursor", &cursor, "--json"],
+    ));
+    assert_eq!(rest["items"][0]["action"], "account.disabled");
+    let text = playgate(d, &["audit", "list", "--actor", "cli"]);
+    assert!(String::from_utf8_lossy(&text.stdout).contains("account.disabled"));
+    for bad in [
+        &["audit", "list", "--since", "yesterday"][..],
+        &["audit", "list", "--limit", "0"],
+        &["audit", "list", "--limit", "501"],
+    ] {
+        let out = playgate(d, bad);
+        assert!(!out.status.success(), "{bad:?}");
+        assert!(!out.stderr.is_empty(), "{bad:?}: an error is said");
+    }
     let _ = std::fs::remove_dir_all(&dir);
 }
 
