@@ -159,8 +159,7 @@ pub trait AccountAdminStore: AccountStore + 'static {
     async fn reset_totp(&self, id: AccountId, event: &NewAuditEvent, now: Timestamp) -> Result<bool>;
     /// Replaces the password hash, ends the account's open logins, records `event`; false
     /// if no such account.
-    async fn replace_password(&self, id: AccountId, hash: &str, event: &NewAuditEvent, now: Timestamp)
-    -> Result<bool>;
+    async fn replace_password(&self, id: AccountId, hash: &str, event: &NewAuditEvent, now: Timestamp) -> Result<bool>;
     /// Deletes an API key the account has logged in through, with every login through it,
     /// and records `event`; false if the account has no login through such a key.
     async fn revoke_api_key(&self, id: AccountId, key: ApiKeyId, event: &NewAuditEvent, now: Timestamp)
@@ -197,13 +196,13 @@ impl Accounts {
         let limit = page_limit(limit)?;
         let q = q.trim();
         if q.chars().count() > QUERY_MAX || q.chars().any(char::is_control) {
-            return Err(Error::invalid("q", "must be at most 200 characters, no control characters"));
+            return Err(Error::invalid(
+                "q",
+                "must be at most 200 characters, no control characters",
+            ));
         }
         let id = q.parse::<i64>().ok().map(AccountId);
-        let items = self
-            .store
-            .search_accounts(&q.to_lowercase(), id, after, limit)
-            .await?;
+        let items = self.store.search_accounts(&q.to_lowercase(), id, after, limit).await?;
         let next_cursor = (items.len() == limit as usize)
             .then(|| items.last().map(|a| a.id))
             .flatten();

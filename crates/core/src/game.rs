@@ -135,7 +135,12 @@ pub(crate) fn validate_name(name: &str) -> Result<String> {
 
 /// A record of a new game with fresh credentials (a random client id and secret, a new
 /// GameFuse token), and its client secret in clear.
-pub(crate) fn new_game_record(name: &str, description: &str, client_name: &str, now: Timestamp) -> (NewGameRecord, Secret) {
+pub(crate) fn new_game_record(
+    name: &str,
+    description: &str,
+    client_name: &str,
+    now: Timestamp,
+) -> (NewGameRecord, Secret) {
     let secret = Secret::random(CLIENT_SECRET_PREFIX);
     let rec = NewGameRecord {
         name: name.to_owned(),

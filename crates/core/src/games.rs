@@ -365,10 +365,7 @@ mod tests {
 
     #[test]
     fn lifetimes_and_kinds() {
-        assert_eq!(
-            lifetime("a", 60, ACCESS_TTL_RANGE).ok(),
-            Some(Duration::from_secs(60))
-        );
+        assert_eq!(lifetime("a", 60, ACCESS_TTL_RANGE).ok(), Some(Duration::from_secs(60)));
         assert!(lifetime("a", 59, ACCESS_TTL_RANGE).is_err());
         assert!(lifetime("a", -1, ACCESS_TTL_RANGE).is_err());
         assert_eq!(CredentialKind::parse(" gamefuse ").ok(), Some(CredentialKind::Gamefuse));

@@ -65,8 +65,12 @@ pub struct Dashboard {
 pub trait StatsStore: Send + Sync + 'static {
     /// Adds `counts` (by series) to the minute starting at `minute`, then deletes the
     /// minutes before `prune_before`; one transaction.
-    async fn add_stat_minute(&self, minute: Timestamp, counts: &[(StatSeries, u64)], prune_before: Timestamp)
-    -> Result<()>;
+    async fn add_stat_minute(
+        &self,
+        minute: Timestamp,
+        counts: &[(StatSeries, u64)],
+        prune_before: Timestamp,
+    ) -> Result<()>;
     /// The minutes at or after `since`, by minute (series the store does not know are
     /// left out).
     async fn stat_minutes(&self, since: Timestamp) -> Result<Vec<MinuteCount>>;
@@ -103,11 +107,7 @@ impl Stats {
     /// minutes past [`KEEP`]). On failure the counts are kept for the next flush.
     pub async fn flush(&self) -> Result<()> {
         let taken = self.metrics.take_stats();
-        let counts: Vec<(StatSeries, u64)> = StatSeries::ALL
-            .into_iter()
-            .zip(taken)
-            .filter(|(_, n)| *n > 0)
-            .collect();
+        let counts: Vec<(StatSeries, u64)> = StatSeries::ALL.into_iter().zip(taken).filter(|(_, n)| *n > 0).collect();
         if counts.is_empty() {
             return Ok(());
         }

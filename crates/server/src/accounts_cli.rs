@@ -368,7 +368,10 @@ pub async fn account_command(core: &Playgate, accounts: &Accounts, cmd: AccountC
         AccountCommand::Show { account, json } => print_account(&accounts.get(&account).await?, json, ""),
         AccountCommand::Disable { account, yes, json } => {
             let a = accounts.get(&account).await?;
-            confirm(yes, &format!("Disable account {} \"{}\" and end its logins?", a.id.0, a.user_name))?;
+            confirm(
+                yes,
+                &format!("Disable account {} \"{}\" and end its logins?", a.id.0, a.user_name),
+            )?;
             let patch = AccountPatch {
                 enabled: Some(false),
                 ..AccountPatch::default()

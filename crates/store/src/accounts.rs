@@ -76,10 +76,7 @@ impl AccountAdminStore for SqlStore {
         let n = i64::try_from(prefix.chars().count()).unwrap_or(i64::MAX);
         let (after, id) = (after.map_or(0, |a| a.0), id.map_or(-1, |a| a.0));
         let rows: Vec<AccountRow> = self
-            .read(async |e| {
-                e.fetch_all(&sql, params![after, prefix, id, n, i64::from(limit)])
-                    .await
-            })
+            .read(async |e| e.fetch_all(&sql, params![after, prefix, id, n, i64::from(limit)]).await)
             .await?;
         rows.into_iter().map(Account::try_from).collect()
     }
@@ -188,13 +185,7 @@ impl AccountAdminStore for SqlStore {
         .await
     }
 
-    async fn replace_password(
-        &self,
-        id: AccountId,
-        hash: &str,
-        event: &NewAuditEvent,
-        now: Timestamp,
-    ) -> Result<bool> {
+    async fn replace_password(&self, id: AccountId, hash: &str, event: &NewAuditEvent, now: Timestamp) -> Result<bool> {
         let (hash, event) = (hash.to_owned(), event.clone());
         self.write_tx(async move |tx| {
             let n = tx
@@ -234,9 +225,7 @@ impl AccountAdminStore for SqlStore {
             }
             tx.execute("DELETE FROM account_logins WHERE api_key_id = $1", params![key.0])
                 .await?;
-            let n = tx
-                .execute("DELETE FROM api_keys WHERE id = $1", params![key.0])
-                .await?;
+            let n = tx.execute("DELETE FROM api_keys WHERE id = $1", params![key.0]).await?;
             if n == 0 {
                 return Err(Error::internal(format!("API key {} vanished while revoked", key.0)));
             }

@@ -57,7 +57,8 @@ row! {
 
 /// A stored lifetime in seconds (a negative one, never written, reads as none).
 fn ttl(secs: Option<i64>) -> Option<std::time::Duration> {
-    secs.and_then(|s| u64::try_from(s).ok()).map(std::time::Duration::from_secs)
+    secs.and_then(|s| u64::try_from(s).ok())
+        .map(std::time::Duration::from_secs)
 }
 
 impl From<GameRow> for Game {

@@ -70,7 +70,10 @@ pub fn router() -> Routes {
         .post("/admin/v1/accounts/{account}/reset-2fa", accounts_v1::reset_2fa)
         .post("/admin/v1/accounts/{account}/password", accounts_v1::set_password)
         .get("/admin/v1/accounts/{account}/api-keys", accounts_v1::api_keys)
-        .delete("/admin/v1/accounts/{account}/api-keys/{key}", accounts_v1::revoke_api_key)
+        .delete(
+            "/admin/v1/accounts/{account}/api-keys/{key}",
+            accounts_v1::revoke_api_key,
+        )
         .get("/admin/v1/accounts/{account}/links", accounts_v1::links)
         .post("/admin/v1/accounts/{account}/sessions/end-all", accounts_v1::end_all)
         .get("/admin/v1/stats", stats::show)

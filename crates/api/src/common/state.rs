@@ -4,17 +4,17 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use ipnet::IpNet;
+use playgate_core::accounts::Accounts;
 use playgate_core::audit::Audit;
 use playgate_core::crypto::Secret;
 use playgate_core::economy::attributes::Attributes;
 use playgate_core::economy::leaderboards::Leaderboards;
 use playgate_core::gamefuse::Gamefuse;
-use playgate_core::accounts::Accounts;
 use playgate_core::games::Games;
-use playgate_core::stats::Stats;
 use playgate_core::operators::Operators;
 use playgate_core::service::Playgate;
 use playgate_core::social::friends::Friends;
+use playgate_core::stats::Stats;
 
 use super::geoip::GeoIp;
 use super::metrics::{Exposition, HttpMetrics};

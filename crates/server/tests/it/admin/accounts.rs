@@ -49,12 +49,18 @@ async fn accounts_are_searched_and_changed_by_admins(b: Backend) {
     assert_eq!(names(&r), ["ann", "annette"]);
     assert_eq!(names(&admin.get("/admin/v1/accounts?q=bob@ex").await), ["bob"]);
     assert_eq!(names(&admin.get(&format!("/admin/v1/accounts?q={bob}")).await), ["bob"]);
-    assert_eq!(names(&admin.get("/admin/v1/accounts?q=%25").await), Vec::<String>::new());
+    assert_eq!(
+        names(&admin.get("/admin/v1/accounts?q=%25").await),
+        Vec::<String>::new()
+    );
     let first = admin.get("/admin/v1/accounts?limit=2").await;
     assert_eq!(names(&first), ["ann", "annette"]);
     let cursor = first.json["next_cursor"].as_str().expect("cursor").to_owned();
     let rest = admin.get(&format!("/admin/v1/accounts?limit=2&cursor={cursor}")).await;
-    assert_eq!((names(&rest), rest.json["next_cursor"].clone()), (vec!["bob".to_owned()], serde_json::Value::Null));
+    assert_eq!(
+        (names(&rest), rest.json["next_cursor"].clone()),
+        (vec!["bob".to_owned()], serde_json::Value::Null)
+    );
     for (q, field) in [("limit=0", "limit"), ("limit=9999", "limit"), ("cursor=x", "cursor")] {
         let r = admin.get(&format!("/admin/v1/accounts?{q}")).await;
         assert_eq!((r.status, r.json["field"].as_str()), (400, Some(field)), "{q}");
@@ -68,10 +74,16 @@ async fn accounts_are_searched_and_changed_by_admins(b: Backend) {
 
     let change = r#"{"first_name": "Ann", "last_name": "Lee", "phone": "+31 6 1234", "access_level": 20, "trial_expires_at": "2026-02-01T00:00:00Z"}"#;
     assert_eq!(srv.admin(&vic).call("PATCH", &path, Some(change)).await.status, 403);
-    assert_eq!(srv.admin("pgo_wrong").call("PATCH", &path, Some(change)).await.status, 401);
+    assert_eq!(
+        srv.admin("pgo_wrong").call("PATCH", &path, Some(change)).await.status,
+        401
+    );
     let r = admin.call("PATCH", &path, Some(change)).await;
     assert_eq!(r.status, 200, "{}", r.text);
-    assert_eq!((r.json["first_name"].as_str(), r.json["access_level"].as_i64()), (Some("Ann"), Some(20)));
+    assert_eq!(
+        (r.json["first_name"].as_str(), r.json["access_level"].as_i64()),
+        (Some("Ann"), Some(20))
+    );
     assert_eq!(r.json["trial_expires_at"], "2026-02-01T00:00:00Z");
     assert_eq!(names(&admin.get("/admin/v1/accounts?q=lee").await), ["ann"]);
     for (body, field) in [
@@ -81,7 +93,12 @@ async fn accounts_are_searched_and_changed_by_admins(b: Backend) {
         (r#"{"first_name": 7}"#, "first_name"),
     ] {
         let r = admin.call("PATCH", &path, Some(body)).await;
-        assert_eq!((r.status, r.json["field"].as_str()), (400, Some(field)), "{body}: {}", r.text);
+        assert_eq!(
+            (r.status, r.json["field"].as_str()),
+            (400, Some(field)),
+            "{body}: {}",
+            r.text
+        );
     }
     let r = admin.call("PATCH", &path, Some(r#"{"trial_expires_at": null}"#)).await;
     assert_eq!(r.json["trial_expires_at"], serde_json::Value::Null);
@@ -91,10 +108,18 @@ async fn accounts_are_searched_and_changed_by_admins(b: Backend) {
     assert_eq!(i3d_login(&srv, &key, "ann", "password-1").await.status, 200);
     assert_eq!(srv.i3d(&key).user().await.status, 200);
     let r = admin.call("PATCH", &path, Some(r#"{"enabled": false}"#)).await;
-    assert_eq!((r.status, r.json["enabled"].as_bool()), (200, Some(false)), "{}", r.text);
+    assert_eq!(
+        (r.status, r.json["enabled"].as_bool()),
+        (200, Some(false)),
+        "{}",
+        r.text
+    );
     assert_eq!(srv.i3d(&key).user().await.status, 404);
     assert_eq!(i3d_login(&srv, &key, "ann", "password-1").await.status, 401);
-    assert_eq!(admin.call("PATCH", &path, Some(r#"{"enabled": true}"#)).await.status, 200);
+    assert_eq!(
+        admin.call("PATCH", &path, Some(r#"{"enabled": true}"#)).await.status,
+        200
+    );
     assert_eq!(i3d_login(&srv, &key, "ann", "password-1").await.status, 200);
 
     // 2FA reset: the secret and recovery codes go, the password alone logs in.
@@ -105,9 +130,15 @@ async fn accounts_are_searched_and_changed_by_admins(b: Backend) {
     .await;
     assert_eq!(srv.admin(&vic).post(&format!("{path}/reset-2fa"), "").await.status, 403);
     let r = admin.post(&format!("{path}/reset-2fa"), "").await;
-    assert_eq!((r.status, r.json["totp_enabled"].as_bool()), (200, Some(false)), "{}", r.text);
     assert_eq!(
-        srv.db_count(&format!("SELECT COUNT(*) FROM recovery_codes WHERE account_id = {ann}")).await,
+        (r.status, r.json["totp_enabled"].as_bool()),
+        (200, Some(false)),
+        "{}",
+        r.text
+    );
+    assert_eq!(
+        srv.db_count(&format!("SELECT COUNT(*) FROM recovery_codes WHERE account_id = {ann}"))
+            .await,
         0
     );
 
@@ -117,7 +148,13 @@ async fn accounts_are_searched_and_changed_by_admins(b: Backend) {
         let r = admin.post(&pw, body).await;
         assert_eq!((r.status, r.json["field"].as_str()), (400, Some("password")), "{body}");
     }
-    assert_eq!(srv.admin(&vic).post(&pw, r#"{"password": "new-password-1"}"#).await.status, 403);
+    assert_eq!(
+        srv.admin(&vic)
+            .post(&pw, r#"{"password": "new-password-1"}"#)
+            .await
+            .status,
+        403
+    );
     assert_eq!(admin.post(&pw, r#"{"password": "new-password-1"}"#).await.status, 200);
     assert_eq!(srv.i3d(&key).user().await.status, 404);
     assert_eq!(i3d_login(&srv, &key, "ann", "password-1").await.status, 401);
@@ -131,11 +168,20 @@ async fn accounts_are_searched_and_changed_by_admins(b: Backend) {
     assert!(!keys.text.contains(&key), "the key itself is never shown");
     let revoke = format!("{path}/api-keys/{key_id}");
     assert_eq!(srv.admin(&vic).call("DELETE", &revoke, None).await.status, 403);
-    assert_eq!(admin.call("DELETE", &format!("/admin/v1/accounts/{bob}/api-keys/{key_id}"), None).await.status, 404);
+    assert_eq!(
+        admin
+            .call("DELETE", &format!("/admin/v1/accounts/{bob}/api-keys/{key_id}"), None)
+            .await
+            .status,
+        404
+    );
     assert_eq!(admin.call("DELETE", &revoke, None).await.status, 200);
     assert_eq!(i3d_login(&srv, &key, "ann", "new-password-1").await.status, 401);
     assert_eq!(admin.call("DELETE", &revoke, None).await.status, 404);
-    assert_eq!(admin.call("DELETE", &format!("{path}/api-keys/x"), None).await.status, 404);
+    assert_eq!(
+        admin.call("DELETE", &format!("{path}/api-keys/x"), None).await.status,
+        404
+    );
     assert_eq!(admin.get(&format!("{path}/api-keys")).await.json["items"], json!([]));
 
     let events = admin.get(&format!("/admin/v1/audit?subject=account:{ann}")).await;
@@ -152,7 +198,13 @@ async fn accounts_are_searched_and_changed_by_admins(b: Backend) {
     );
     assert_eq!(events.json["items"][3]["detail"]["after"]["enabled"], false);
     let first = &events.json["items"][5]["detail"];
-    assert_eq!((first["before"]["access_level"].as_i64(), first["after"]["access_level"].as_i64()), (Some(10), Some(20)));
+    assert_eq!(
+        (
+            first["before"]["access_level"].as_i64(),
+            first["after"]["access_level"].as_i64()
+        ),
+        (Some(10), Some(20))
+    );
     let revoked = admin.get(&format!("/admin/v1/audit?subject=api_key:{key_id}")).await;
     assert_eq!(actions(&revoked.json), ["api_key.revoked"]);
     assert_eq!(revoked.json["items"][0]["actor"], "operator:config");
@@ -193,22 +245,37 @@ async fn log_out_everywhere(b: Backend) {
     assert_eq!(srv.admin(&vic).post(&end, "").await.status, 403);
     let r = admin.post(&end, "").await;
     assert_eq!(r.status, 200, "{}", r.text);
-    assert_eq!((r.json["logins_ended"].as_i64(), r.json["sessions_ended"].as_i64()), (Some(1), Some(2)));
+    assert_eq!(
+        (r.json["logins_ended"].as_i64(), r.json["sessions_ended"].as_i64()),
+        (Some(1), Some(2))
+    );
 
     assert_eq!(srv.i3d(&key).user().await.status, 404);
     let access = |v: &serde_json::Value| v["access_token"].as_str().expect("access").to_owned();
     let r = srv.kgen().verify(&access(&linked)).await;
     assert_eq!(r.json, json!({"valid": false, "reason": "session_ended"}), "{}", r.text);
     assert_eq!(srv.kgen().verify(&access(&other)).await.json["valid"], true);
-    let refresh = srv.kgen().refresh(linked["refresh_token"].as_str().expect("refresh")).await;
+    let refresh = srv
+        .kgen()
+        .refresh(linked["refresh_token"].as_str().expect("refresh"))
+        .await;
     assert_eq!(refresh.status, 401, "{}", refresh.text);
     let me = format!("/users/{gf_player}");
-    assert_eq!(srv.gamefuse().signed_in(&gf_token).call("GET", &me, None).await.status, 401);
+    assert_eq!(
+        srv.gamefuse().signed_in(&gf_token).call("GET", &me, None).await.status,
+        401
+    );
 
     let events = admin.get(&format!("/admin/v1/audit?subject=account:{ann}")).await;
     assert_eq!(actions(&events.json), ["account.sessions_ended"]);
     assert_eq!(events.json["items"][0]["detail"]["sessions_ended"], 2);
-    assert_eq!(admin.post("/admin/v1/accounts/nobody/sessions/end-all", "").await.status, 404);
+    assert_eq!(
+        admin
+            .post("/admin/v1/accounts/nobody/sessions/end-all", "")
+            .await
+            .status,
+        404
+    );
     assert_eq!(admin.get("/admin/v1/accounts/nobody/links").await.status, 404);
     srv.finish().await;
 }

@@ -10,7 +10,10 @@ use crate::common::{Backend, TestServer, jwt_parts, spawn_with};
 
 /// Creates a game through the admin API: `(id, client_id, client_secret, gamefuse_token)`.
 async fn create(srv: &TestServer, name: &str) -> (i64, String, String, String) {
-    let r = srv.admin(ADMIN).post("/admin/v1/games", &json!({"name": name}).to_string()).await;
+    let r = srv
+        .admin(ADMIN)
+        .post("/admin/v1/games", &json!({"name": name}).to_string())
+        .await;
     assert_eq!(r.status, 201, "{}", r.text);
     let s = |v: &Value| v.as_str().expect("text").to_owned();
     (
@@ -38,7 +41,10 @@ async fn games_are_managed_by_admins_and_read_by_viewers(b: Backend) {
     let vic = viewer(&srv).await;
     let admin = srv.admin(ADMIN);
     let (id, client_id, secret, gf_token) = create(&srv, "Space Race").await;
-    assert!(secret.starts_with("pgs_") && gf_token.starts_with("gft_"), "{secret} {gf_token}");
+    assert!(
+        secret.starts_with("pgs_") && gf_token.starts_with("gft_"),
+        "{secret} {gf_token}"
+    );
     assert_eq!(open(&srv, (&client_id, &secret), "p1").await.status, 200);
 
     // Reads never show a secret.
@@ -75,7 +81,9 @@ async fn games_are_managed_by_admins_and_read_by_viewers(b: Backend) {
         assert_eq!(c.post("/admin/v1/games", r#"{"name": "x"}"#).await.status, status);
         assert_eq!(c.post(&format!("{path}/rotate-secret"), "{}").await.status, status);
         assert_eq!(
-            c.call("DELETE", &path, Some(r#"{"confirm": "Space Race"}"#)).await.status,
+            c.call("DELETE", &path, Some(r#"{"confirm": "Space Race"}"#))
+                .await
+                .status,
             status
         );
     }
@@ -97,7 +105,10 @@ async fn games_are_managed_by_admins_and_read_by_viewers(b: Backend) {
         )
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
-    assert_eq!((r.json["name"].as_str(), r.json["access_token_ttl_secs"].as_i64()), (Some("Space Race 2"), Some(120)));
+    assert_eq!(
+        (r.json["name"].as_str(), r.json["access_token_ttl_secs"].as_i64()),
+        (Some("Space Race 2"), Some(120))
+    );
     let s = open(&srv, (&client_id, &secret), "p2").await;
     assert_eq!(s.status, 200, "{}", s.text);
     let (_, access) = jwt_parts(s.json["access_token"].as_str().expect("access"));
@@ -113,7 +124,11 @@ async fn games_are_managed_by_admins_and_read_by_viewers(b: Backend) {
     let user = srv.gamefuse().for_game(id, &gf_token).signed_in(&t);
     assert_eq!(user.call("GET", &me, None).await.status, 200);
     srv.advance(std::time::Duration::from_secs(901));
-    assert_eq!(user.call("GET", &me, None).await.status, 401, "past the game's lifetime");
+    assert_eq!(
+        user.call("GET", &me, None).await.status,
+        401,
+        "past the game's lifetime"
+    );
     for (body, field) in [
         (r#"{"access_token_ttl_secs": 10}"#, "access_token_ttl_secs"),
         (r#"{"refresh_token_ttl_secs": -1}"#, "refresh_token_ttl_secs"),
@@ -123,19 +138,39 @@ async fn games_are_managed_by_admins_and_read_by_viewers(b: Backend) {
         ("[]", "body"),
     ] {
         let r = admin.call("PATCH", &path, Some(body)).await;
-        assert_eq!((r.status, r.json["field"].as_str()), (400, Some(field)), "{body}: {}", r.text);
+        assert_eq!(
+            (r.status, r.json["field"].as_str()),
+            (400, Some(field)),
+            "{body}: {}",
+            r.text
+        );
     }
-    let r = admin.call("PATCH", &path, Some(r#"{"access_token_ttl_secs": null}"#)).await;
-    assert_eq!((r.json["access_token_ttl_secs"].clone(), r.json["refresh_token_ttl_secs"].clone()), (Value::Null, json!(900)));
+    let r = admin
+        .call("PATCH", &path, Some(r#"{"access_token_ttl_secs": null}"#))
+        .await;
+    assert_eq!(
+        (
+            r.json["access_token_ttl_secs"].clone(),
+            r.json["refresh_token_ttl_secs"].clone()
+        ),
+        (Value::Null, json!(900))
+    );
 
     // Rotation: the old secret stops at once, the new one is shown once.
     let r = admin.post(&format!("{path}/rotate-secret"), "").await;
-    assert_eq!((r.status, r.json["credential"].as_str()), (200, Some("kgen")), "{}", r.text);
+    assert_eq!(
+        (r.status, r.json["credential"].as_str()),
+        (200, Some("kgen")),
+        "{}",
+        r.text
+    );
     let new_secret = r.json["secret"].as_str().expect("secret").to_owned();
     assert_eq!(r.json["client_id"], client_id.as_str());
     assert_eq!(open(&srv, (&client_id, &secret), "p1").await.status, 401);
     assert_eq!(open(&srv, (&client_id, &new_secret), "p1").await.status, 200);
-    let r = admin.post(&format!("{path}/rotate-secret"), r#"{"credential": "gamefuse"}"#).await;
+    let r = admin
+        .post(&format!("{path}/rotate-secret"), r#"{"credential": "gamefuse"}"#)
+        .await;
     assert_eq!(r.status, 200, "{}", r.text);
     let new_token = r.json["secret"].as_str().expect("token").to_owned();
     assert_ne!(new_token, gf_token);
@@ -143,20 +178,30 @@ async fn games_are_managed_by_admins_and_read_by_viewers(b: Backend) {
     let verify = |t: &str| format!("/games/verify?game_id={id}&game_token={t}");
     assert_eq!(gf.call("GET", &verify(&gf_token), None).await.status, 404);
     assert_eq!(gf.call("GET", &verify(&new_token), None).await.status, 200);
-    let r = admin.post(&format!("{path}/rotate-secret"), r#"{"credential": "aws"}"#).await;
+    let r = admin
+        .post(&format!("{path}/rotate-secret"), r#"{"credential": "aws"}"#)
+        .await;
     assert_eq!((r.status, r.json["field"].as_str()), (400, Some("credential")));
-    assert_eq!(admin.post("/admin/v1/games/999999/rotate-secret", "{}").await.status, 404);
+    assert_eq!(
+        admin.post("/admin/v1/games/999999/rotate-secret", "{}").await.status,
+        404
+    );
 
     // Deleting asks for the game's name.
     for (body, field) in [("", "confirm"), (r#"{"confirm": "Space Race"}"#, "confirm")] {
         let r = admin.call("DELETE", &path, Some(body)).await;
         assert_eq!((r.status, r.json["field"].as_str()), (400, Some(field)), "{}", r.text);
     }
-    let r = admin.call("DELETE", &path, Some(r#"{"confirm": "Space Race 2"}"#)).await;
+    let r = admin
+        .call("DELETE", &path, Some(r#"{"confirm": "Space Race 2"}"#))
+        .await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(admin.get(&path).await.status, 404);
     assert_eq!(open(&srv, (&client_id, &new_secret), "p1").await.status, 401);
-    assert_eq!(admin.call("DELETE", &path, Some(r#"{"confirm": "x"}"#)).await.status, 404);
+    assert_eq!(
+        admin.call("DELETE", &path, Some(r#"{"confirm": "x"}"#)).await.status,
+        404
+    );
 
     // Every change is in the audit log, by the operator, about the game; no secret in it.
     let events = admin.get(&format!("/admin/v1/audit?game={id}&limit=50")).await;
@@ -192,21 +237,35 @@ async fn game_data_moves_under_the_game(b: Backend) {
     let admin = srv.admin(ADMIN);
     let g = srv.game.game.id.0;
     let (new, old) = (format!("/admin/v1/games/{g}"), format!("/admin/gamefuse/games/{g}"));
-    let r = admin.call("PUT", &format!("{new}/variables/wind"), Some(r#"{"value": "calm"}"#)).await;
+    let r = admin
+        .call("PUT", &format!("{new}/variables/wind"), Some(r#"{"value": "calm"}"#))
+        .await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(admin.get(&format!("{old}/variables")).await.json[0]["value"], "calm");
-    let r = admin.post(&format!("{new}/store-items"), r#"{"name": "Hat", "cost": 5}"#).await;
+    let r = admin
+        .post(&format!("{new}/store-items"), r#"{"name": "Hat", "cost": 5}"#)
+        .await;
     assert_eq!(r.status, 201, "{}", r.text);
     assert_eq!(admin.get(&format!("{old}/store_items")).await.json[0]["name"], "Hat");
     let r = admin.post(&format!("{old}/service_keys"), r#"{"name": "bot"}"#).await;
     assert_eq!(r.status, 201, "{}", r.text);
     assert_eq!(admin.get(&format!("{new}/service-keys")).await.json[0]["name"], "bot");
     let r = admin
-        .call("PUT", &format!("{new}/routes"), Some(r#"{"route": "users/{id}", "user_allowed": false}"#))
+        .call(
+            "PUT",
+            &format!("{new}/routes"),
+            Some(r#"{"route": "users/{id}", "user_allowed": false}"#),
+        )
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(admin.get(&format!("{old}/routes")).await.json[0]["user_allowed"], false);
-    assert_eq!(admin.call("DELETE", &format!("{new}/service-keys/bot"), None).await.status, 200);
+    assert_eq!(
+        admin
+            .call("DELETE", &format!("{new}/service-keys/bot"), None)
+            .await
+            .status,
+        200
+    );
     assert_eq!(admin.get("/admin/v1/games/999999/variables").await.status, 404);
     srv.finish().await;
 }
@@ -220,7 +279,10 @@ const GAME_ROWS: &[(&str, &str)] = &[
     ("sessions", "game_id = {g}"),
     ("game_variables", "game_id = {g}"),
     ("gamefuse_users", "game_id = {g}"),
-    ("user_attributes", "player_id IN (SELECT id FROM players WHERE game_id = {g}) OR key = 'planted-{g}'"),
+    (
+        "user_attributes",
+        "player_id IN (SELECT id FROM players WHERE game_id = {g}) OR key = 'planted-{g}'",
+    ),
     ("store_items", "game_id = {g}"),
     ("store_purchases", "created_at = {g}"),
     ("leaderboard_entries", "game_id = {g}"),
@@ -236,9 +298,15 @@ const GAME_ROWS: &[(&str, &str)] = &[
     ("gf_group_connections", "created_at = {g}"),
     ("gf_group_attributes", "key = 'planted-{g}'"),
     ("gf_chats", "game_id = {g}"),
-    ("gf_chat_participants", "chat_id IN (SELECT id FROM gf_chats WHERE created_at = {g}) OR player_id IN (SELECT player_id FROM gamefuse_users WHERE email LIKE 'planted-{g}-%')"),
+    (
+        "gf_chat_participants",
+        "chat_id IN (SELECT id FROM gf_chats WHERE created_at = {g}) OR player_id IN (SELECT player_id FROM gamefuse_users WHERE email LIKE 'planted-{g}-%')",
+    ),
     ("gf_messages", "created_at = {g}"),
-    ("gf_message_reads", "player_id IN (SELECT player_id FROM gamefuse_users WHERE email LIKE 'planted-{g}-%') OR message_id IN (SELECT id FROM gf_messages WHERE created_at = {g})"),
+    (
+        "gf_message_reads",
+        "player_id IN (SELECT player_id FROM gamefuse_users WHERE email LIKE 'planted-{g}-%') OR message_id IN (SELECT id FROM gf_messages WHERE created_at = {g})",
+    ),
     ("gf_multiplayer_rounds", "game_id = {g}"),
     ("gf_game_rounds", "game_id = {g}"),
 ];
@@ -246,7 +314,11 @@ const GAME_ROWS: &[(&str, &str)] = &[
 /// Plants a row of game `g` in every table of [`GAME_ROWS`] (players `p1`, `p2` of the
 /// game, `account` an account id), marking rows without a game column by `created_at = g`.
 fn plant(b: Backend, g: i64, p1: i64, p2: i64, account: i64) -> String {
-    let blob = if b == Backend::Postgres { "'\\x00'::bytea" } else { "X'00'" };
+    let blob = if b == Backend::Postgres {
+        "'\\x00'::bytea"
+    } else {
+        "X'00'"
+    };
     let group = format!("(SELECT MAX(id) FROM gf_groups WHERE game_id = {g})");
     let chat = format!("(SELECT MAX(id) FROM gf_chats WHERE game_id = {g})");
     let msg = format!("(SELECT MAX(id) FROM gf_messages WHERE created_at = {g})");
@@ -319,21 +391,50 @@ async fn deleting_a_game_leaves_no_row_of_it(b: Backend) {
         }
         let gf = srv.gamefuse().for_game(g, &gf_token);
         for n in 0..2 {
-            let r = gf.sign_up(&format!("planted-{g}-{n}@x.org"), &format!("user{n}"), "password-1").await;
+            let r = gf
+                .sign_up(&format!("planted-{g}-{n}@x.org"), &format!("user{n}"), "password-1")
+                .await;
             assert_eq!(r.status, 200, "{}", r.text);
             players.push(r.json["id"].as_i64().expect("id"));
         }
         let base = format!("/admin/v1/games/{g}");
-        assert_eq!(admin.call("PUT", &format!("{base}/variables/k"), Some(r#"{"value": "v"}"#)).await.status, 200);
-        assert_eq!(admin.post(&format!("{base}/store-items"), r#"{"name": "Hat", "cost": 1}"#).await.status, 201);
-        assert_eq!(admin.post(&format!("{base}/service-keys"), r#"{"name": "bot"}"#).await.status, 201);
-        assert_eq!(admin.call("PUT", &format!("{base}/routes"), Some(r#"{"route": "r"}"#)).await.status, 200);
+        assert_eq!(
+            admin
+                .call("PUT", &format!("{base}/variables/k"), Some(r#"{"value": "v"}"#))
+                .await
+                .status,
+            200
+        );
+        assert_eq!(
+            admin
+                .post(&format!("{base}/store-items"), r#"{"name": "Hat", "cost": 1}"#)
+                .await
+                .status,
+            201
+        );
+        assert_eq!(
+            admin
+                .post(&format!("{base}/service-keys"), r#"{"name": "bot"}"#)
+                .await
+                .status,
+            201
+        );
+        assert_eq!(
+            admin
+                .call("PUT", &format!("{base}/routes"), Some(r#"{"route": "r"}"#))
+                .await
+                .status,
+            200
+        );
         srv.db_exec(&plant(b, g, players[0], players[1], account)).await;
         games.push(g);
     }
     let (doomed, kept) = (games[0], games[1]);
     let count = |g: i64, table: &str, cond: &str| {
-        let sql = format!("SELECT COUNT(*) FROM {table} WHERE {}", cond.replace("{g}", &g.to_string()));
+        let sql = format!(
+            "SELECT COUNT(*) FROM {table} WHERE {}",
+            cond.replace("{g}", &g.to_string())
+        );
         let srv = &srv;
         async move { srv.db_count(&sql).await }
     };
@@ -342,13 +443,25 @@ async fn deleting_a_game_leaves_no_row_of_it(b: Backend) {
             assert!(count(g, table, cond).await > 0, "game {g} has rows in {table}");
         }
     }
-    let r = admin.call("DELETE", &format!("/admin/v1/games/{doomed}"), Some(r#"{"confirm": "Doomed"}"#)).await;
+    let r = admin
+        .call(
+            "DELETE",
+            &format!("/admin/v1/games/{doomed}"),
+            Some(r#"{"confirm": "Doomed"}"#),
+        )
+        .await;
     assert_eq!(r.status, 200, "{}", r.text);
     for (table, cond) in GAME_ROWS {
-        assert_eq!(count(doomed, table, cond).await, 0, "{table} keeps rows of the deleted game");
+        assert_eq!(
+            count(doomed, table, cond).await,
+            0,
+            "{table} keeps rows of the deleted game"
+        );
         assert!(count(kept, table, cond).await > 0, "{table} lost rows of another game");
     }
-    let audit = srv.db_count(&format!("SELECT COUNT(*) FROM audit_events WHERE game_id = {doomed}")).await;
+    let audit = srv
+        .db_count(&format!("SELECT COUNT(*) FROM audit_events WHERE game_id = {doomed}"))
+        .await;
     assert!(audit >= 6, "the audit log keeps the game's events: {audit}");
     srv.finish().await;
 }

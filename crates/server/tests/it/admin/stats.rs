@@ -104,7 +104,10 @@ async fn stats_count_the_hot_paths(b: Backend) {
     srv.open(r#"{"user_id": "p6"}"#).await;
     srv.running.stats.flush().await.expect("flush");
     let r = srv.admin(ADMIN).get("/admin/v1/stats").await;
-    assert_eq!(series(&r.json, "sessions_opened"), [("2026-01-02T01:02:00Z".to_owned(), 1)]);
+    assert_eq!(
+        series(&r.json, "sessions_opened"),
+        [("2026-01-02T01:02:00Z".to_owned(), 1)]
+    );
     assert_eq!(series(&r.json, "refreshes"), []);
     assert_eq!(srv.db_count("SELECT COUNT(*) FROM stats_minutes").await, 1);
     peer.running.stop().await.expect("stop peer");

@@ -380,13 +380,22 @@ fn account_and_audit_commands() {
     let made = json_out(&child.wait_with_output().expect("wait"));
     let id = made["user_id"].as_i64().expect("id");
     let shown = json_out(&playgate(d, &["account", "show", "ANN", "--json"]));
-    assert_eq!((shown["user_id"].as_i64(), shown["enabled"].as_bool()), (Some(id), Some(true)));
+    assert_eq!(
+        (shown["user_id"].as_i64(), shown["enabled"].as_bool()),
+        (Some(id), Some(true))
+    );
     let refused = playgate(d, &["account", "disable", "ann"]);
     assert!(!refused.status.success());
-    assert!(String::from_utf8_lossy(&refused.stderr).contains("--yes"), "{refused:?}");
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("--yes"),
+        "{refused:?}"
+    );
     let off = json_out(&playgate(d, &["account", "disable", "ann", "--yes", "--json"]));
     assert_eq!(off["enabled"], false);
-    let reset = json_out(&playgate(d, &["account", "reset-2fa", &id.to_string(), "--yes", "--json"]));
+    let reset = json_out(&playgate(
+        d,
+        &["account", "reset-2fa", &id.to_string(), "--yes", "--json"],
+    ));
     assert_eq!(reset["totp_enabled"], false);
     assert!(!playgate(d, &["account", "show", "nobody"]).status.success());
 
@@ -401,7 +410,10 @@ fn account_and_audit_commands() {
     assert_eq!(actions, ["account.2fa_reset", "account.disabled"]);
     assert_eq!(page["items"][0]["actor"], "cli");
     assert_eq!(page["next_cursor"], Value::Null);
-    let first = json_out(&playgate(d, &["audit", "list", "--action", "account.", "--limit", "1", "--json"]));
+    let first = json_out(&playgate(
+        d,
+        &["audit", "list", "--action", "account.", "--limit", "1", "--json"],
+    ));
     let cursor = first["next_cursor"].as_str().expect("a cursor").to_owned();
     let rest = json_out(&playgate(
         d,
