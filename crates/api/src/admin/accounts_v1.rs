@@ -165,6 +165,7 @@ pub struct AccountQuery {
 
 /// Search the accounts, by id, a page at a time.
 #[utoipa::path(
+    operation_id = "account_search",
     get,
     path = "/admin/v1/accounts",
     tag = "accounts",
@@ -190,6 +191,7 @@ pub(super) async fn search(
 
 /// One account.
 #[utoipa::path(
+    operation_id = "account_show",
     get,
     path = "/admin/v1/accounts/{account}",
     tag = "accounts",
@@ -208,6 +210,7 @@ pub(super) async fn show(
 /// Change an account: e-mail, names, phone, access level, trial, enabled. Disabling ends its
 /// logins at once.
 #[utoipa::path(
+    operation_id = "account_update",
     patch,
     path = "/admin/v1/accounts/{account}",
     tag = "accounts",
@@ -246,6 +249,7 @@ pub(super) async fn update(
 /// Turn the account's 2FA off (secret and recovery codes deleted): its holder logs in with
 /// the password and may enroll again.
 #[utoipa::path(
+    operation_id = "account_reset_2fa",
     post,
     path = "/admin/v1/accounts/{account}/reset-2fa",
     tag = "accounts",
@@ -263,6 +267,7 @@ pub(super) async fn reset_2fa(
 
 /// Set the account's password (8 to 1024 characters); its logins end.
 #[utoipa::path(
+    operation_id = "account_set_password",
     post,
     path = "/admin/v1/accounts/{account}/password",
     tag = "accounts",
@@ -285,6 +290,7 @@ pub(super) async fn set_password(
 
 /// The API keys the account has logged in through.
 #[utoipa::path(
+    operation_id = "account_api_keys",
     get,
     path = "/admin/v1/accounts/{account}/api-keys",
     tag = "accounts",
@@ -307,6 +313,7 @@ pub(super) async fn api_keys(
 /// Revoke an API key the account has logged in through: the key stops working at once and
 /// its logins end.
 #[utoipa::path(
+    operation_id = "account_revoke_api_key",
     delete,
     path = "/admin/v1/accounts/{account}/api-keys/{key}",
     tag = "accounts",
@@ -329,6 +336,7 @@ pub(super) async fn revoke_api_key(
 
 /// The players linked to the account.
 #[utoipa::path(
+    operation_id = "account_links",
     get,
     path = "/admin/v1/accounts/{account}/links",
     tag = "accounts",
@@ -351,6 +359,7 @@ pub(super) async fn links(
 /// "Log out everywhere": end the account's logins and the KGeN and GameFuse sessions of
 /// the players linked to it, on every node at once.
 #[utoipa::path(
+    operation_id = "account_end_all",
     post,
     path = "/admin/v1/accounts/{account}/sessions/end-all",
     tag = "accounts",

@@ -136,6 +136,7 @@ pub struct PageQuery {
 
 /// The games, by id, a page at a time.
 #[utoipa::path(
+    operation_id = "game_list",
     get,
     path = "/admin/v1/games",
     tag = "games",
@@ -158,6 +159,7 @@ pub(super) async fn list(
 
 /// Create a game: its KGeN client secret and GameFuse game token are in this answer only.
 #[utoipa::path(
+    operation_id = "game_create",
     post,
     path = "/admin/v1/games",
     tag = "games",
@@ -190,6 +192,7 @@ pub(super) async fn create(
 
 /// One game.
 #[utoipa::path(
+    operation_id = "game_show",
     get,
     path = "/admin/v1/games/{game}",
     tag = "games",
@@ -207,6 +210,7 @@ pub(super) async fn show(
 
 /// Change a game: names, enabled, token lifetimes.
 #[utoipa::path(
+    operation_id = "game_update",
     patch,
     path = "/admin/v1/games/{game}",
     tag = "games",
@@ -241,6 +245,7 @@ pub(super) async fn update(
 /// Delete a game and everything of it (players, sessions, credentials, GameFuse and
 /// social data); `confirm` must repeat its name. Its audit events stay.
 #[utoipa::path(
+    operation_id = "game_delete",
     delete,
     path = "/admin/v1/games/{game}",
     tag = "games",
@@ -264,6 +269,7 @@ pub(super) async fn delete(
 /// Replace the game's KGeN client secret (the default) or its GameFuse game token; the old
 /// one stops working at once, the new one is in this answer only.
 #[utoipa::path(
+    operation_id = "game_rotate_secret",
     post,
     path = "/admin/v1/games/{game}/rotate-secret",
     tag = "games",

@@ -86,6 +86,7 @@ impl From<Dashboard> for StatsJson {
 /// Counts (games, players, accounts, active sessions; cached a few seconds per node) and
 /// per-minute series of the last 24 hours.
 #[utoipa::path(
+    operation_id = "stats_show",
     get,
     path = "/admin/v1/stats",
     tag = "stats",

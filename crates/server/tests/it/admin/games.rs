@@ -224,7 +224,8 @@ async fn games_are_managed_by_admins_and_read_by_viewers(b: Backend) {
     assert_eq!(updated["subject"], format!("game:{id}"));
     assert_eq!(updated["detail"]["before"]["name"], "Space Race");
     assert_eq!(updated["detail"]["after"]["access_token_ttl_secs"], 120);
-    assert_eq!(events.json["items"][1]["detail"]["credential"], "kgen");
+    assert_eq!(events.json["items"][1]["detail"]["credential"], "gamefuse");
+    assert_eq!(events.json["items"][2]["detail"]["credential"], "kgen");
     srv.finish().await;
 }
 

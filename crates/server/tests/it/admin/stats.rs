@@ -48,15 +48,15 @@ async fn stats_count_the_hot_paths(b: Backend) {
     assert_eq!(srv.admin("pgo_wrong").get("/admin/v1/stats").await.status, 401);
 
     // Two new KGeN sessions, one returned again (not new), one refresh.
-    let s = srv.open(r#"{"user_id": "p1"}"#).await;
-    srv.open(r#"{"user_id": "p2"}"#).await;
     srv.open(r#"{"user_id": "p1"}"#).await;
+    srv.open(r#"{"user_id": "p2"}"#).await;
+    let s = srv.open(r#"{"user_id": "p1"}"#).await;
     let r = srv.kgen().refresh(s["refresh_token"].as_str().expect("refresh")).await;
     assert_eq!(r.status, 200, "{}", r.text);
     // A GameFuse sign-up (a new session) and a refused sign-in.
     let gf = srv.gamefuse();
     assert_eq!(gf.sign_up("gf@example.org", "gf", "password-1").await.status, 200);
-    assert_eq!(gf.sign_in("gf@example.org", "wrong-password").await.status, 401);
+    assert_eq!(gf.sign_in("gf@example.org", "wrong-password").await.status, 404);
     // i3D: one login, two wrong passwords, then a lock-out.
     srv.i3d_account("ann", "password-1").await;
     let key = srv.i3d_key().await;
