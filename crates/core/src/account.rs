@@ -538,6 +538,8 @@ pub struct NewLogin {
     pub login: Login,
     /// The time of the request.
     pub now: Timestamp,
+    /// Audit events recorded with the login (at `now`).
+    pub audit: Vec<crate::audit::NewAuditEvent>,
 }
 
 /// Account policy knobs.

@@ -1,12 +1,14 @@
 //! `impl AccountStore for SqlStore`: accounts, API keys, account logins, TOTP state,
 //! recovery codes and player links, every query once for both backends.
 
+use crate::audit::{EventValues, audited_update, insert_events};
 use async_trait::async_trait;
 use playgate_core::account::{
     AccessLevel, Account, AccountDetails, AccountId, AccountInfo, AccountProfile, AccountType, ApiKey, ApiKeyId,
     BillingDetails, Language, Login, NewAccountRecord, NewApiKeyRecord, NewLogin, PostalAddress, parse_net,
 };
 use playgate_core::account_store::{AccountStore, Redeem, StartLogin};
+use playgate_core::audit::NewAuditEvent;
 use playgate_core::clock::Timestamp;
 use playgate_core::crypto::SecretHash;
 use playgate_core::ids::{GameId, SessionId, UserId};
@@ -444,8 +446,16 @@ impl AccountStore for SqlStore {
         .await
     }
 
-    async fn enable_totp(&self, id: AccountId, sealed: &[u8], recovery: &[SecretHash]) -> Result<()> {
+    async fn enable_totp(
+        &self,
+        id: AccountId,
+        sealed: &[u8],
+        recovery: &[SecretHash],
+        audit: &NewAuditEvent,
+        now: Timestamp,
+    ) -> Result<()> {
         let (sealed, recovery) = (sealed.to_vec(), recovery.to_vec());
+        let ev = EventValues::of(audit, now);
         self.write_tx(async move |tx| {
             tx.execute(
                 "UPDATE accounts SET totp_enabled = TRUE, totp_secret = $2, totp_pending = NULL WHERE id = $1",
@@ -461,7 +471,7 @@ impl AccountStore for SqlStore {
                 )
                 .await?;
             }
-            Ok(())
+            insert_events(tx, std::slice::from_ref(&ev)).await
         })
         .await
     }
@@ -582,6 +592,7 @@ impl AccountStore for SqlStore {
 
     async fn start_login(&self, rec: &NewLogin) -> Result<StartLogin> {
         let rec = rec.clone();
+        let events: Vec<EventValues> = rec.audit.iter().map(|a| EventValues::of(a, rec.now)).collect();
         let sql = format!("SELECT {LOGIN_COLS} FROM account_logins WHERE api_key_id = $1 AND state <> 'ended'");
         self.write_tx(async move |tx| {
             let l = &rec.login;
@@ -612,18 +623,28 @@ impl AccountStore for SqlStore {
                 ],
             )
             .await?;
+            insert_events(tx, &events).await?;
             Ok(StartLogin::Started(l.clone()))
         })
         .await
     }
 
-    async fn activate_login(&self, id: SessionId, now: Timestamp, expires_at: Timestamp) -> Result<bool> {
+    async fn activate_login(
+        &self,
+        id: SessionId,
+        now: Timestamp,
+        expires_at: Timestamp,
+        audit: &NewAuditEvent,
+    ) -> Result<bool> {
+        let ev = EventValues::of(audit, now);
         let n = self
-            .write_one(async move |pool| {
-                pool.execute(
+            .write_audited(async move |c| {
+                audited_update(
+                    c,
                     "UPDATE account_logins SET state = 'active', expires_at = $3 \
-                 WHERE id = $1 AND state = 'pending_otp' AND expires_at > $2",
+                     WHERE id = $1 AND state = 'pending_otp' AND expires_at > $2",
                     params![id.to_string(), now.0, expires_at.0],
+                    &ev,
                 )
                 .await
             })

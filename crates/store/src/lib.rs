@@ -157,6 +157,20 @@ impl SqlStore {
         }
     }
 
+    /// Runs `f`, one statement on PostgreSQL (an audited change: the event's insert is a CTE
+    /// of it) but two on SQLite, atomically: on SQLite in a savepoint of the next group
+    /// commit, on PostgreSQL on the pool without a transaction.
+    pub(crate) async fn write_audited<T, F>(&self, f: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: AsyncFnOnce(&mut Conn<'_>) -> Result<T> + Send + 'static,
+    {
+        match &self.db {
+            Db::Sqlite { writer, .. } => writer.run(true, f).await,
+            Db::Postgres(_) => self.write_one(f).await,
+        }
+    }
+
     /// Runs `f` (several statements) atomically: on SQLite in a savepoint of the next group
     /// commit, on PostgreSQL in a transaction that commits only if `f` returns `Ok`.
     pub(crate) async fn write_tx<T, F>(&self, f: F) -> Result<T>

@@ -103,6 +103,8 @@ pub struct ClientSessionStart {
     pub ip: Option<String>,
     /// A sign-in (counts a login); sign-up starts a session without one.
     pub is_login: bool,
+    /// Audit events recorded with the session (at `now`).
+    pub audit: Vec<crate::audit::NewAuditEvent>,
 }
 
 /// A change of a user's username and/or e-mail, checked and normalised as at sign-up.

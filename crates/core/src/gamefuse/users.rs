@@ -4,6 +4,7 @@
 
 use super::Gamefuse;
 use super::store::TokenCall;
+use crate::audit::{Actor, NewAuditEvent, Origin, action};
 use crate::client_users::{
     ClientSessionStart, ClientUser, NewClientUser, ProfilePatch, SignInCredentials, SignUp, SignedIn, month_key,
 };
@@ -116,7 +117,7 @@ impl Gamefuse {
         )
     }
 
-    fn session_start(&self, game: &Game, ip: Option<IpAddr>, is_login: bool) -> (Secret, ClientSessionStart) {
+    fn session_start(&self, game: &Game, ip: Option<String>, is_login: bool) -> (Secret, ClientSessionStart) {
         let now = self.now();
         let token = Secret::random(AUTH_TOKEN_PREFIX);
         let start = ClientSessionStart {
@@ -126,8 +127,9 @@ impl Gamefuse {
             now,
             expires_at: now.plus(self.core.settings.refresh_ttl(game)),
             month: month_key(now),
-            ip: ip.map(|i| i.to_string()),
+            ip,
             is_login,
+            audit: Vec::new(),
         };
         (token, start)
     }
@@ -147,7 +149,7 @@ impl Gamefuse {
             wallet: wallet::generate(&self.core.master)?,
             created_at: self.now(),
         };
-        let (token, start) = self.session_start(game, ip, false);
+        let (token, start) = self.session_start(game, ip.map(|i| i.to_string()), false);
         let user = self.store().insert_user(&rec, &start).await?;
         self.core.metrics.stat(StatSeries::SessionsOpened);
         Ok(SignedIn {
@@ -161,21 +163,17 @@ impl Gamefuse {
 
     /// `POST /sessions`: checks the password (an unknown e-mail costs the same and gets the
     /// same answer), then starts a new session with a fresh token; the user's previous
-    /// session ends. Failures count per client address and per account.
-    pub async fn sign_in(&self, game_id: i64, email: &str, password: &Secret, ip: Option<IpAddr>) -> Result<SignedIn> {
-        let res = self.check_sign_in(game_id, email, password, ip).await;
+    /// session ends. Failures count per client address and per account. Records
+    /// `login.succeeded` and `session.opened` with the session, or `login.failed`.
+    pub async fn sign_in(&self, game_id: i64, email: &str, password: &Secret, origin: &Origin) -> Result<SignedIn> {
+        let res = self.check_sign_in(game_id, email, password, origin).await;
         self.core.metrics.login_result("gamefuse", &res);
         res
     }
 
-    async fn check_sign_in(
-        &self,
-        game_id: i64,
-        email: &str,
-        password: &Secret,
-        ip: Option<IpAddr>,
-    ) -> Result<SignedIn> {
+    async fn check_sign_in(&self, game_id: i64, email: &str, password: &Secret, origin: &Origin) -> Result<SignedIn> {
         let game = self.game(game_id).await?;
+        let ip = origin.ip.as_deref();
         let (email, _) = parse_email(email).map_err(|_| Error::Unauthorized(Unauthorized::SignInRefused))?;
         let s = &self.core.settings;
         let (limit, window) = (s.auth_failure_limit, s.auth_failure_window);
@@ -192,12 +190,19 @@ impl Gamefuse {
             .passwords
             .verify(password, creds.as_ref().map(|c| c.password_hash.as_str()))
             .await?;
+        let known = creds.as_ref().map(|c| c.player);
         let Some(SignInCredentials {
             player,
             password_hash: old,
             ban,
         }) = creds.filter(|_| ok)
         else {
+            let event = match known {
+                Some(player) => NewAuditEvent::new(action::LOGIN_FAILED, Actor::Player(player.0.to_string()))
+                    .subject(format!("player:{}", player.0)),
+                None => NewAuditEvent::new(action::LOGIN_FAILED, Actor::Unknown),
+            };
+            self.core.record_alone(event.game(game.id).origin(origin.clone())).await;
             if let Some(k) = &ip_key {
                 self.core.count_failure(k, limit, window).await?;
             }
@@ -210,7 +215,17 @@ impl Gamefuse {
         }
         let save = async |new: String| self.store().set_password_hash(player, &old, &new).await;
         self.core.passwords.upgrade(password, &old, save).await;
-        let (token, start) = self.session_start(&game, ip, true);
+        let (token, mut start) = self.session_start(&game, origin.ip.clone(), true);
+        let session = start.session_id.to_string();
+        let event = |name: &str| {
+            NewAuditEvent::new(name, Actor::Player(player.0.to_string()))
+                .game(game.id)
+                .subject(format!("player:{}", player.0))
+                .origin(origin.clone())
+                .detail(serde_json::json!({"session": session}))
+                .bounded()
+        };
+        start.audit = vec![event(action::LOGIN_SUCCEEDED), event(action::SESSION_OPENED)];
         // The sign-in's own event is counted by the store; this node's tally is added.
         let mark = self.events.mark();
         let mut user = self.store().start_session(player, &start).await?;

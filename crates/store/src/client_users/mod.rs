@@ -3,6 +3,7 @@
 mod reset;
 
 use crate::SqlStore;
+use crate::audit::{EventValues, insert_events};
 use crate::exec::{Conn, P, params, row};
 use crate::sql::placeholders;
 use async_trait::async_trait;
@@ -137,6 +138,8 @@ async fn start_session(e: &mut Conn<'_>, player: PlayerId, cmd: &ClientSessionSt
         ],
     )
     .await?;
+    let events: Vec<EventValues> = cmd.audit.iter().map(|a| EventValues::of(a, cmd.now)).collect();
+    insert_events(e, &events).await?;
     Ok(ClientUser::from(row))
 }
 

@@ -339,3 +339,26 @@ impl TestServer {
         text.parse().unwrap_or_else(|_| panic!("{sql}: {text:?}"))
     }
 }
+
+impl TestServer {
+    /// The audit events matching `query` (the query string of `GET /admin/v1/audit`, e.g.
+    /// `action=session.opened`), newest first, read through the admin API with the token of
+    /// a viewer made for it.
+    pub async fn audit(&self, query: &str) -> Vec<Value> {
+        let store = startup::open_store(&self.config).await.expect("store");
+        let ops = playgate_core::operators::Operators::new(store.clone(), self.clock.clone());
+        let name = format!("auditor-{}", uuid::Uuid::new_v4().simple());
+        let (_, token) = ops
+            .create(&name, playgate_core::operators::Role::Viewer)
+            .await
+            .expect("viewer");
+        store.close().await;
+        let r = self
+            .request("GET", &format!("/admin/v1/audit?{query}"))
+            .header("authorization", &format!("Bearer {}", token.expose()))
+            .send()
+            .await;
+        assert_eq!(r.status, 200, "audit: {}", r.text);
+        r.json["items"].as_array().expect("items").clone()
+    }
+}

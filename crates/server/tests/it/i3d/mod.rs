@@ -748,6 +748,84 @@ async fn lockout_and_expiry(b: Backend) {
     srv.finish().await;
 }
 
+/// The login actions are in the audit log after their calls: a wrong password
+/// (`login.failed`, by the API key, about the account), a login without and with a second
+/// factor (`login.succeeded`, by the account), turning 2FA on (`2fa.enabled`), a wrong
+/// code (`otp.failed`) and the lockout that failures end in (`lockout`).
+async fn login_actions_are_audited(b: Backend) {
+    let Some(srv) = server(b).await else { return };
+    let ann = account(&srv, "ann", "").await;
+    let who = format!("account:{}", ann.id.0);
+    let key = any_key(&srv).await;
+    let r = req(
+        &srv,
+        "POST",
+        "/v3/session/login",
+        Some(&key),
+        Some(&login_body("ann", "wrong password")),
+        &[],
+    )
+    .await;
+    assert_eq!(r.status, 401);
+    let failed = srv.audit("action=login.failed").await;
+    assert_eq!(failed.len(), 1);
+    assert_eq!(failed[0]["subject"], who.as_str());
+    assert!(
+        failed[0]["actor"].as_str().is_some_and(|a| a.starts_with("api_key:")),
+        "{failed:?}"
+    );
+    assert_eq!(failed[0]["ip"], "127.0.0.1");
+
+    let (secret, _) = enable_2fa(&srv, &key, "ann").await;
+    let ok = srv.audit("action=login.succeeded").await;
+    assert_eq!(ok.len(), 1);
+    assert_eq!((&ok[0]["actor"], &ok[0]["subject"]), (&json!(who), &json!(who)));
+    let enabled = srv.audit("action=2fa.enabled").await;
+    assert_eq!(enabled.len(), 1);
+    assert_eq!(enabled[0]["subject"], who.as_str());
+    assert_eq!(srv.i3d(&key).logout().await.status, 204);
+
+    assert_eq!(login(&srv, &key, "ann").await.json["requiresOtp"], true);
+    assert_eq!(
+        srv.audit("action=login.succeeded").await.len(),
+        1,
+        "not before the code"
+    );
+    assert_eq!(srv.i3d(&key).login_otp("999999").await.status, 401);
+    let otp = srv.audit("action=otp.failed").await;
+    assert_eq!(otp.len(), 1);
+    assert_eq!(otp[0]["subject"], who.as_str());
+    let r = srv.i3d(&key).login_otp(&code(&srv, &secret, 1)).await;
+    assert_eq!(r.status, 204, "{}", r.text);
+    let ok = srv.audit(&format!("action=login.succeeded&actor={who}")).await;
+    assert_eq!(ok.len(), 2);
+    assert_eq!(srv.i3d(&key).logout().await.status, 204);
+
+    // Two failures so far; the account's limit locks it.
+    assert!(srv.audit("action=lockout").await.is_empty());
+    let mut last = 0;
+    for _ in 0..20 {
+        last = req(
+            &srv,
+            "POST",
+            "/v3/session/login",
+            Some(&key),
+            Some(&login_body("ann", "wrong password")),
+            &[],
+        )
+        .await
+        .status;
+        if last == 429 {
+            break;
+        }
+    }
+    assert_eq!(last, 429);
+    let lockouts = srv.audit("action=lockout").await;
+    assert!(!lockouts.is_empty());
+    assert_eq!(lockouts[0]["detail"]["counter"], "i3d-login");
+    srv.finish().await;
+}
+
 /// Wrong OTPs count towards the account's lockout as well.
 async fn otp_failures_lock_the_account(b: Backend) {
     let Some(srv) = server(b).await else { return };
@@ -1518,6 +1596,7 @@ async fn login_upgrades_old_password_hashes(b: Backend) {
 }
 
 playgate_store::on_both_backends!(
+    login_actions_are_audited,
     login_upgrades_old_password_hashes,
     login_user_logout,
     remember_me_keeps_a_login_30_days,
