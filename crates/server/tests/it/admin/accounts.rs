@@ -184,7 +184,9 @@ async fn accounts_are_searched_and_changed_by_admins(b: Backend) {
     );
     assert_eq!(admin.get(&format!("{path}/api-keys")).await.json["items"], json!([]));
 
-    let events = admin.get(&format!("/admin/v1/audit?subject=account:{ann}")).await;
+    let events = admin
+        .get(&format!("/admin/v1/audit?subject=account:{ann}&actor=operator:config"))
+        .await;
     assert_eq!(
         actions(&events.json),
         [
@@ -266,7 +268,9 @@ async fn log_out_everywhere(b: Backend) {
         401
     );
 
-    let events = admin.get(&format!("/admin/v1/audit?subject=account:{ann}")).await;
+    let events = admin
+        .get(&format!("/admin/v1/audit?subject=account:{ann}&actor=operator:config"))
+        .await;
     assert_eq!(actions(&events.json), ["account.sessions_ended"]);
     assert_eq!(events.json["items"][0]["detail"]["sessions_ended"], 2);
     assert_eq!(
