@@ -315,22 +315,19 @@ async fn cs_profile(g: &mut CsGame<'_>) {
     let t3 = g.u3.token.as_str();
     let sign_in = |email: &str, pw: &str| g.sign_in_body(email, pw);
     let path = format!("users/{}", u3.id);
-    let v = ok(env.by(c, &t3).put(&path, json!({"username": "ThirdRenamed"})).await);
+    let v = ok(env.by(c, t3).put(&path, json!({"username": "ThirdRenamed"})).await);
     assert_eq!(v["username"], "ThirdRenamed");
-    let r = env.by(c, &t3).put(&path, json!({"username": u2.name})).await;
+    let r = env.by(c, t3).put(&path, json!({"username": u2.name})).await;
     assert_eq!(r.status, 422, "taken: {}", r.text);
     let v = ok(env
-        .by(c, &t3)
+        .by(c, t3)
         .put(&path, json!({"email": "third_new@gamefuse.com"}))
         .await);
     assert_eq!(v["display_email"], "third_new@gamefuse.com");
     let pw = |current: &str| json!({"current_password": current, "password": "n3w-pass", "password_confirmation": "n3w-pass"});
-    let r = env.by(c, &t3).put(&format!("{path}/password"), pw("wrong")).await;
+    let r = env.by(c, t3).put(&format!("{path}/password"), pw("wrong")).await;
     assert_eq!(r.status, 422, "{}", r.text);
-    ok(env
-        .by(c, &t3)
-        .put(&format!("{path}/password"), pw("password1234"))
-        .await);
+    ok(env.by(c, t3).put(&format!("{path}/password"), pw("password1234")).await);
     let v = ok(env
         .anon(c)
         .post("sessions", sign_in("third_new@gamefuse.com", "n3w-pass"))
@@ -357,7 +354,7 @@ async fn cs_user_data(g: &CsGame<'_>) {
     let game_token = g.token.as_str();
     let me = format!("users/{}", u1.id);
     let v = ok(env
-        .by(c, &t1)
+        .by(c, t1)
         .post(
             &format!("{me}/add_game_user_attribute"),
             json!({"key": "color", "value": "blue"}),
@@ -366,36 +363,36 @@ async fn cs_user_data(g: &CsGame<'_>) {
     assert_eq!(v["game_user_attributes"][0]["key"], "color");
     let batch = json!({"attributes": [{"key": "hat", "value": "red"}, {"key": "shoes", "value": "big"}]});
     let v = ok(env
-        .by(c, &t1)
+        .by(c, t1)
         .post(&format!("{me}/add_game_user_attribute"), batch)
         .await);
     assert_eq!(list_len(&v["game_user_attributes"]), 3);
     let v = ok(env
-        .by(c, &t1)
+        .by(c, t1)
         .get(&format!("{me}/remove_game_user_attribute?game_user_attribute_key=hat"))
         .await);
     assert_eq!(list_len(&v["game_user_attributes"]), 2);
-    let v = ok(env.by(c, &t2).get(&format!("{me}/game_user_attributes")).await);
+    let v = ok(env.by(c, t2).get(&format!("{me}/game_user_attributes")).await);
     assert_eq!(list_len(&v["game_user_attributes"]), 2, "another user's");
     ok(env
-        .by(c, &t1)
+        .by(c, t1)
         .post(&format!("{me}/add_score"), json!({"score": 50}))
         .await);
     let v = ok(env
-        .by(c, &t1)
+        .by(c, t1)
         .post(&format!("{me}/set_score"), json!({"score": 123}))
         .await);
     assert_eq!(v["score"], 123);
     ok(env
-        .by(c, &t1)
+        .by(c, t1)
         .post(&format!("{me}/add_credits"), json!({"credits": 100}))
         .await);
     let v = ok(env
-        .by(c, &t1)
+        .by(c, t1)
         .post(&format!("{me}/set_credits"), json!({"credits": 500}))
         .await);
     assert_eq!(v["credits"], 500);
-    let v = ok(env.by(c, &t1).get(&format!("users/{}", u2.id)).await);
+    let v = ok(env.by(c, t1).get(&format!("users/{}", u2.id)).await);
     assert_eq!(v["username"], u2.name.as_str());
     for (user, token) in [(u1.id, &t1), (u2.id, &t1)] {
         let v = ok(env
@@ -422,15 +419,15 @@ async fn cs_friends(g: &CsGame<'_>) {
     let (u1, u2) = (&g.u1, &g.u2);
     let (t1, t2, t3) = (g.u1.token.as_str(), g.u2.token.as_str(), g.u3.token.as_str());
     let send = |to: &str| Some(json!({"username": to}));
-    let v = ok(env.by(c, &t1).send("POST", "friendships", send(&u2.name)).await);
+    let v = ok(env.by(c, t1).send("POST", "friendships", send(&u2.name)).await);
     let f12 = v["friendship_id"].as_i64().expect("friendship_id");
     assert!(f12 > 0 && v["message"].is_string());
-    let v = ok(env.by(c, &t1).get("outgoing_friend_requests").await);
+    let v = ok(env.by(c, t1).get("outgoing_friend_requests").await);
     assert_eq!(v["outgoing_friend_requests"][0]["username"], u2.name.as_str());
-    let v = ok(env.by(c, &t2).get("incoming_friend_requests").await);
+    let v = ok(env.by(c, t2).get("incoming_friend_requests").await);
     assert_eq!(v["incoming_friend_requests"][0]["username"], u1.name.as_str());
     let v = ok(env
-        .by(c, &t2)
+        .by(c, t2)
         .put(&format!("friendships/{f12}"), json!({"status": "accepted"}))
         .await);
     assert!(message(&v).to_lowercase().contains("accepted"), "{v}");
@@ -439,24 +436,24 @@ async fn cs_friends(g: &CsGame<'_>) {
         assert_eq!(list_len(&v["friends"]), 1);
         assert_eq!(id(&v["friends"][0]), other);
     }
-    let v = ok(env.by(c, &t3).get(&format!("friends?user_id={}", u2.id)).await);
+    let v = ok(env.by(c, t3).get(&format!("friends?user_id={}", u2.id)).await);
     assert_eq!(list_len(&v["friends"]), 1, "another user's friends");
-    let f13 = ok(env.by(c, &t1).send("POST", "friendships", send("ThirdRenamed")).await)["friendship_id"]
+    let f13 = ok(env.by(c, t1).send("POST", "friendships", send("ThirdRenamed")).await)["friendship_id"]
         .as_i64()
         .expect("id");
     let v = ok(env
-        .by(c, &t3)
+        .by(c, t3)
         .put(&format!("friendships/{f13}"), json!({"status": "declined"}))
         .await);
     assert!(message(&v).to_lowercase().contains("declined"), "{v}");
-    let f13 = ok(env.by(c, &t1).send("POST", "friendships", send("ThirdRenamed")).await)["friendship_id"]
+    let f13 = ok(env.by(c, t1).send("POST", "friendships", send("ThirdRenamed")).await)["friendship_id"]
         .as_i64()
         .expect("id");
-    let v = ok(env.by(c, &t1).delete(&format!("friendships/{f13}")).await);
+    let v = ok(env.by(c, t1).delete(&format!("friendships/{f13}")).await);
     assert!(message(&v).to_lowercase().contains("destroyed successfully"), "{v}");
-    let v = ok(env.by(c, &t1).delete(&format!("unfriend?user_id={}", u2.id)).await);
+    let v = ok(env.by(c, t1).delete(&format!("unfriend?user_id={}", u2.id)).await);
     assert!(message(&v).to_lowercase().contains("unfriended successfully"), "{v}");
-    let v = ok(env.by(c, &t1).get("friendships").await);
+    let v = ok(env.by(c, t1).get("friendships").await);
     for k in ["friends", "outgoing_friend_requests", "incoming_friend_requests"] {
         assert_eq!(list_len(&v[k]), 0, "{k}: {v}");
     }
@@ -469,7 +466,7 @@ async fn cs_groups(g: &CsGame<'_>) -> i64 {
     let (u1, u2, u3) = (&g.u1, &g.u2, &g.u3);
     let (t1, t2, t3) = (g.u1.token.as_str(), g.u2.token.as_str(), g.u3.token.as_str());
     let v = env
-        .by(c, &t1)
+        .by(c, t1)
         .post("groups", json!({"name": "Plain", "max_group_size": 10}))
         .await;
     assert_eq!(v.status, 201, "{}", v.text);
@@ -482,14 +479,14 @@ async fn cs_groups(g: &CsGame<'_>) -> i64 {
     assert_eq!(id(&v["members"][0]), u1.id);
     let all = json!({"name": "Open", "max_group_size": 5, "group_type": "clan", "can_auto_join": true,
         "is_invite_only": false, "searchable": true, "admins_only_can_create_attributes": false});
-    let open = ok(env.by(c, &t1).post("groups", all.clone()).await);
+    let open = ok(env.by(c, t1).post("groups", all.clone()).await);
     for (k, want) in all.as_object().expect("object") {
         assert_eq!(&open[k], want, "{k} echoed");
     }
     let open = id(&open);
     let closed = json!({"name": "Closed", "max_group_size": 5, "can_auto_join": false, "is_invite_only": false});
-    let closed = id(&ok(env.by(c, &t1).post("groups", closed).await));
-    let v = ok(env.by(c, &t2).get("groups").await);
+    let closed = id(&ok(env.by(c, t1).post("groups", closed).await));
+    let v = ok(env.by(c, t2).get("groups").await);
     assert!(list_len(&v["groups"]) >= 2);
     assert!(
         v["groups"]
@@ -498,7 +495,7 @@ async fn cs_groups(g: &CsGame<'_>) -> i64 {
             .iter()
             .all(|g| g["member_count"].is_i64())
     );
-    let v = ok(env.by(c, &t1).get(&format!("groups/{open}")).await);
+    let v = ok(env.by(c, t1).get(&format!("groups/{open}")).await);
     assert_eq!(
         (list_len(&v["join_requests"]), list_len(&v["invites"])),
         (0, 0),
@@ -507,32 +504,29 @@ async fn cs_groups(g: &CsGame<'_>) -> i64 {
     // Flat `{group_id, user_id}` without `action_type`: a join on an auto-join group, a
     // pending request otherwise.
     let conn = |g: i64, u: i64| Some(json!({"group_id": g, "user_id": u}));
-    let v = ok(env
-        .by(c, &t2)
-        .send("POST", "group_connections", conn(open, u2.id))
-        .await);
+    let v = ok(env.by(c, t2).send("POST", "group_connections", conn(open, u2.id)).await);
     assert_eq!((v["status"].clone(), id(&v["user"])), (json!("accepted"), u2.id));
     assert!(v["group_id"].is_i64() && v.get("inviter_id").is_some(), "{v}");
     assert_eq!(
-        ok(env.by(c, &t2).get(&format!("groups/{open}")).await)["member_count"],
+        ok(env.by(c, t2).get(&format!("groups/{open}")).await)["member_count"],
         2
     );
     let req2 = ok(env
-        .by(c, &t2)
+        .by(c, t2)
         .send("POST", "group_connections", conn(closed, u2.id))
         .await);
     assert_eq!(req2["status"], "pending");
     let req3 = ok(env
-        .by(c, &t3)
+        .by(c, t3)
         .send("POST", "group_connections", conn(closed, u3.id))
         .await);
-    let v = ok(env.by(c, &t1).get(&format!("groups/{closed}")).await);
+    let v = ok(env.by(c, t1).get(&format!("groups/{closed}")).await);
     assert_eq!(
         (v["member_count"].clone(), list_len(&v["join_requests"])),
         (json!(1), 2)
     );
     let v = ok(env
-        .by(c, &t1)
+        .by(c, t1)
         .put(
             &format!("group_connections/{}", id(&req2)),
             json!({"status": "accepted"}),
@@ -540,7 +534,7 @@ async fn cs_groups(g: &CsGame<'_>) -> i64 {
         .await);
     assert_eq!(v, json!({"id": id(&req2), "status": "accepted"}));
     let v = ok(env
-        .by(c, &t1)
+        .by(c, t1)
         .put(
             &format!("group_connections/{}", id(&req3)),
             json!({"status": "declined"}),
@@ -548,7 +542,7 @@ async fn cs_groups(g: &CsGame<'_>) -> i64 {
         .await);
     assert_eq!(v["status"], "declined");
     assert_eq!(
-        ok(env.by(c, &t1).get(&format!("groups/{closed}")).await)["member_count"],
+        ok(env.by(c, t1).get(&format!("groups/{closed}")).await)["member_count"],
         2
     );
     open
@@ -562,10 +556,10 @@ async fn cs_group_attributes(g: &mut CsGame<'_>, open: i64) {
     let sign_in = |email: &str, pw: &str| g.sign_in_body(email, pw);
     // Attributes: `{attributes}` wrapped for C#; a bare array for JS.
     let attrs = format!("groups/{open}/attributes");
-    assert_eq!(ok(env.by(c, &t1).get(&attrs).await), json!({"attributes": []}));
+    assert_eq!(ok(env.by(c, t1).get(&attrs).await), json!({"attributes": []}));
     let add = format!("groups/{open}/add_attribute");
     let v = ok(env
-        .by(c, &t1)
+        .by(c, t1)
         .post(&add, json!({"attributes": [{"key": "motto", "value": "go"}]}))
         .await);
     assert_eq!(
@@ -576,12 +570,12 @@ async fn cs_group_attributes(g: &mut CsGame<'_>, open: i64) {
         (json!(u1.id), json!(true))
     );
     let two = json!({"attributes": [{"key": "a", "value": "1", "others_can_edit": true}, {"key": "b", "value": "2"}]});
-    ok(env.by(c, &t1).post(&add, two).await);
-    let v = ok(env.by(c, &t1).get(&attrs).await);
+    ok(env.by(c, t1).post(&add, two).await);
+    let v = ok(env.by(c, t1).get(&attrs).await);
     assert_eq!(list_len(&v["attributes"]), 3);
-    assert_eq!(list_len(&ok(env.by(Sdk::Js, &t1).get(&attrs).await)), 3);
+    assert_eq!(list_len(&ok(env.by(Sdk::Js, t1).get(&attrs).await)), 3);
     let v = ok(env
-        .by(c, &t1)
+        .by(c, t1)
         .send(
             "PATCH",
             &format!("groups/{open}/modify_attribute"),
@@ -591,10 +585,10 @@ async fn cs_group_attributes(g: &mut CsGame<'_>, open: i64) {
     assert_eq!((v["key"].clone(), v["value"].clone()), (json!("motto"), json!("stop")));
     // A group without a size: a number for C# (it throws on null), null for JS.
     let js_group = json!({"group": {"name": "Unlimited", "can_auto_join": true, "is_invite_only": false}});
-    let unlimited = id(&ok(env.by(Sdk::Js, &t1).post("groups", js_group).await));
+    let unlimited = id(&ok(env.by(Sdk::Js, t1).post("groups", js_group).await));
     let path = format!("groups/{unlimited}");
-    assert_eq!(ok(env.by(Sdk::Js, &t1).get(&path).await)["max_group_size"], Value::Null);
-    assert_eq!(ok(env.by(c, &t1).get(&path).await)["max_group_size"], 0);
+    assert_eq!(ok(env.by(Sdk::Js, t1).get(&path).await)["max_group_size"], Value::Null);
+    assert_eq!(ok(env.by(c, t1).get(&path).await)["max_group_size"], 0);
     let v = ok(env.anon(c).post("sessions", sign_in(&u1.email, "password5678")).await);
     let t1 = v["authentication_token"].as_str().expect("token").to_owned();
     assert!(
@@ -615,34 +609,34 @@ async fn cs_messages(g: &CsGame<'_>, open: i64) {
     let (u1, u2) = (&g.u1, &g.u2);
     let (t1, t2) = (g.u1.token.as_str(), g.u2.token.as_str());
     let v = ok(env
-        .by(c, &t1)
+        .by(c, t1)
         .post("chats", json!({"usernames": [u2.name], "text": "hello"}))
         .await);
     assert_eq!((list_len(&v["messages"]), list_len(&v["participants"])), (1, 2));
     assert_eq!(v["messages"][0]["user_id"], u1.id);
     let chat = id(&v);
     let v = ok(env
-        .by(c, &t2)
+        .by(c, t2)
         .post("messages", json!({"text": "hi back", "chat_id": chat}))
         .await);
     assert_eq!((v["text"].clone(), v["read"].clone()), (json!("hi back"), json!(true)));
-    let v = ok(env.by(c, &t1).get(&format!("messages/page/1?chat_id={chat}")).await);
+    let v = ok(env.by(c, t1).get(&format!("messages/page/1?chat_id={chat}")).await);
     assert_eq!(list_len(&v["messages"]), 2);
     let newest = id(&v["messages"][0]);
     let v = ok(env
-        .by(c, &t1)
+        .by(c, t1)
         .send("POST", &format!("messages/{newest}/mark_as_read"), None)
         .await);
     assert!(v["message"].is_string());
     let v = ok(env
-        .by(c, &t2)
+        .by(c, t2)
         .post("chats", json!({"group_id": open, "text": "team!"}))
         .await);
     assert_eq!(
         (v["creator_type"].clone(), v["group_id"].clone()),
         (json!("Group"), json!(open))
     );
-    let v = ok(env.by(c, &t1).get("chats/page/1").await);
+    let v = ok(env.by(c, t1).get("chats/page/1").await);
     assert_eq!((list_len(&v["direct_chats"]), list_len(&v["group_chats"])), (1, 1));
 }
 
@@ -654,7 +648,7 @@ async fn cs_rounds(g: &CsGame<'_>) -> i64 {
     let (start, end) = ("2026-01-01T09:30:00.1234567Z", "2026-01-01T10:00:00.7654321Z");
     let body = json!({"game_user_id": u1.id, "game_type": "solo_adventure", "start_time": start,
         "end_time": end, "score": 1000, "place": 1, "metadata": {"difficulty": "Medium"}, "multiplayer": false});
-    let r = env.by(c, &t1).post("game_rounds", body).await;
+    let r = env.by(c, t1).post("game_rounds", body).await;
     assert_eq!(r.status, 201, "{}", r.text);
     let solo = r.json;
     assert_eq!(
@@ -677,12 +671,12 @@ async fn cs_rounds(g: &CsGame<'_>) -> i64 {
         Some(b)
     };
     let first = ok(env
-        .by(c, &t1)
+        .by(c, t1)
         .send("POST", "game_rounds", mp(u1.id, 1200, 1, None))
         .await);
     let container = first["multiplayer_game_round_id"].as_i64().expect("container");
     let second = ok(env
-        .by(c, &t2)
+        .by(c, t2)
         .send("POST", "game_rounds", mp(u2.id, 1100, 2, Some(container)))
         .await);
     assert_eq!(
@@ -693,10 +687,10 @@ async fn cs_rounds(g: &CsGame<'_>) -> i64 {
         (json!(u2.id), json!(container))
     );
     ok(env
-        .by(c, &t3)
+        .by(c, t3)
         .send("POST", "game_rounds", mp(u3.id, 900, 3, Some(container)))
         .await);
-    let v = ok(env.by(c, &t1).get(&format!("game_rounds/{}", id(&first))).await);
+    let v = ok(env.by(c, t1).get(&format!("game_rounds/{}", id(&first))).await);
     let rankings = v["rankings"].as_array().expect("rankings");
     assert_eq!(rankings.len(), 3);
     assert_eq!(
@@ -717,15 +711,15 @@ async fn cs_round_updates(g: &CsGame<'_>, solo: i64) {
     let t1 = g.u1.token.as_str();
     // A round without place or score: numbers for C# (0), null for JS.
     let bare = json!({"game_user_id": u1.id, "game_type": "practice", "multiplayer": false});
-    let bare = ok(env.by(c, &t1).post("game_rounds", bare).await);
+    let bare = ok(env.by(c, t1).post("game_rounds", bare).await);
     assert_eq!((bare["place"].clone(), bare["score"].clone()), (json!(0), json!(0.0)));
     let path = format!("game_rounds/{}", id(&bare));
-    let js = ok(env.by(Sdk::Js, &t1).get(&path).await);
+    let js = ok(env.by(Sdk::Js, t1).get(&path).await);
     assert_eq!((js["place"].clone(), js["score"].clone()), (Value::Null, Value::Null));
     // Only the changed fields; a time of unspecified kind has no offset (read as UTC).
     let upd = json!({"score": 2000, "place": 2, "metadata": {"difficulty": "Easy"},
         "end_time": "2026-01-01T10:05:00.0000000"});
-    let v = ok(env.by(c, &t1).put(&format!("game_rounds/{}", solo), upd).await);
+    let v = ok(env.by(c, t1).put(&format!("game_rounds/{}", solo), upd).await);
     assert_eq!(
         (
             v["score"].clone(),
@@ -736,7 +730,7 @@ async fn cs_round_updates(g: &CsGame<'_>, solo: i64) {
     );
     assert_eq!(v["end_time"], "2026-01-01T10:05:00.000Z");
     let v = ok(env
-        .by(c, &t1)
+        .by(c, t1)
         .get(&format!("game_rounds?user_id={}&page=1&per_page=10", u1.id))
         .await);
     assert!(list_len(&v["game_rounds"]) >= 2);
@@ -747,7 +741,7 @@ async fn cs_round_updates(g: &CsGame<'_>, solo: i64) {
             .iter()
             .all(|r| r["place"].is_i64())
     );
-    let v = ok(env.by(c, &t1).delete(&path).await);
+    let v = ok(env.by(c, t1).delete(&path).await);
     assert!(message(&v).contains("destroyed"), "{v}");
 }
 
@@ -760,7 +754,7 @@ async fn cs_leaderboard(g: &CsGame<'_>) {
     let me = format!("users/{}", g.u1.id);
     let entry = format!("{me}/add_leaderboard_entry");
     let v = ok(env
-        .by(c, &t1)
+        .by(c, t1)
         .post(
             &entry,
             json!({"leaderboard_name": "Main", "score": 1500.0, "metadata": {"level": 3, "hero": "x"}}),
@@ -768,30 +762,30 @@ async fn cs_leaderboard(g: &CsGame<'_>) {
         .await);
     assert_eq!((id(&v), v["username"].clone()), (u1.id, json!(u1.name)));
     ok(env
-        .by(c, &t1)
+        .by(c, t1)
         .post(&entry, json!({"leaderboard_name": "Side", "score": 12.7}))
         .await);
     ok(env
-        .by(c, &t2)
+        .by(c, t2)
         .post(
             &format!("users/{}/add_leaderboard_entry", u2.id),
             json!({"leaderboard_name": "Main", "score": 900.0}),
         )
         .await);
     let r = env
-        .by(c, &t1)
+        .by(c, t1)
         .post(&entry, json!({"leaderboard_name": "Main", "score": "lots"}))
         .await;
     assert_eq!(r.status, 400, "not a number: {}", r.text);
-    let v = ok(env.by(c, &t1).get(&format!("{me}/leaderboard_entries?limit=10")).await);
+    let v = ok(env.by(c, t1).get(&format!("{me}/leaderboard_entries?limit=10")).await);
     assert_eq!(list_len(&v["leaderboard_entries"]), 2, "across boards");
     let v = ok(env
-        .by(c, &t1)
+        .by(c, t1)
         .get(&format!("{me}/leaderboard_entries?limit=10&leaderboard_name=Side"))
         .await);
     assert_eq!(v["leaderboard_entries"][0]["score"], 13, "rounded");
     let v = ok(env
-        .by(c, &t1)
+        .by(c, t1)
         .get(&format!(
             "games/{game}/leaderboard_entries?leaderboard_name=Main&limit=10"
         ))
@@ -804,20 +798,20 @@ async fn cs_leaderboard(g: &CsGame<'_>) {
         .collect();
     assert_eq!(users, vec![u1.id, u2.id]);
     ok(env
-        .by(c, &t1)
+        .by(c, t1)
         .post(
             &format!("{me}/clear_my_leaderboard_entries"),
             json!({"leaderboard_name": "Side"}),
         )
         .await);
-    let v = ok(env.by(c, &t1).get(&format!("{me}/leaderboard_entries?limit=10")).await);
+    let v = ok(env.by(c, t1).get(&format!("{me}/leaderboard_entries?limit=10")).await);
     assert_eq!(
         list_len(&v["leaderboard_entries"]),
         1,
         "the other board keeps its entry"
     );
     let v = ok(env
-        .by(c, &t1)
+        .by(c, t1)
         .get(&format!("users/{}/leaderboard_entries?limit=10", u2.id))
         .await);
     assert_eq!(list_len(&v["leaderboard_entries"]), 1, "another user's");
@@ -977,16 +971,16 @@ async fn ue_user_data(g: &UeGame<'_>) {
     let sword = g.sword;
     let me = format!("users/{}", a.id);
     let v = ok(env
-        .by(u, &ta)
+        .by(u, ta)
         .post(&format!("{me}/add_credits"), json!({"credits": 100}))
         .await);
     assert_eq!(v["credits"], 100);
     ok(env
-        .by(u, &ta)
+        .by(u, ta)
         .post(&format!("{me}/set_credits"), json!({"credits": 200}))
         .await);
     let v = ok(env
-        .by(u, &ta)
+        .by(u, ta)
         .post(
             &format!("{me}/purchase_game_user_store_item"),
             json!({"store_item_id": sword}),
@@ -996,15 +990,15 @@ async fn ue_user_data(g: &UeGame<'_>) {
         (v["credits"].clone(), v["game_user_store_items"][0]["name"].clone()),
         (json!(100), json!("Sword"))
     );
-    let v = ok(env.by(u, &ta).get(&format!("{me}/game_user_store_items")).await);
+    let v = ok(env.by(u, ta).get(&format!("{me}/game_user_store_items")).await);
     assert_eq!(list_len(&v["game_user_store_items"]), 1);
     let add = format!("{me}/add_game_user_attribute");
-    ok(env.by(u, &ta).post(&add, json!({"key": "k1", "value": "v1"})).await);
+    ok(env.by(u, ta).post(&add, json!({"key": "k1", "value": "v1"})).await);
     let batch = json!({"attributes": [{"key": "k2", "value": "v2"}, {"key": "k3", "value": "v3"}]});
-    let v = ok(env.by(u, &ta).post(&add, batch).await);
+    let v = ok(env.by(u, ta).post(&add, batch).await);
     assert_eq!(list_len(&v["game_user_attributes"]), 3);
     let v = ok(env
-        .by(u, &ta)
+        .by(u, ta)
         .get(&format!("{me}/remove_game_user_attributes?game_user_attribute_key=k2"))
         .await);
     assert!(
@@ -1021,37 +1015,37 @@ async fn ue_friends(g: &UeGame<'_>) {
     let (env, u) = (g.env, Sdk::Unreal);
     let (a, bo) = (&g.a, &g.bo);
     let (ta, tb, tc) = (g.ta.as_str(), g.tb.as_str(), g.tc.as_str());
-    let v = ok(env.by(u, &ta).post("friendships", json!({"username": bo.name})).await);
+    let v = ok(env.by(u, ta).post("friendships", json!({"username": bo.name})).await);
     let fab = v["friendship_id"].as_i64().expect("friendship_id");
     assert_eq!((id(&v), v["username"].clone()), (bo.id, json!(bo.name)));
-    let v = ok(env.by(u, &tb).get("incoming_friend_requests").await);
+    let v = ok(env.by(u, tb).get("incoming_friend_requests").await);
     assert_eq!(list_len(&v["incoming_friend_requests"]), 1);
     ok(env
-        .by(u, &tb)
+        .by(u, tb)
         .put(&format!("friendships/{fab}"), json!({"status": "accepted"}))
         .await);
-    assert_eq!(list_len(&ok(env.by(u, &tb).get("friends").await)["friends"]), 1);
-    let fca = ok(env.by(u, &tc).post("friendships", json!({"username": a.name})).await)["friendship_id"]
+    assert_eq!(list_len(&ok(env.by(u, tb).get("friends").await)["friends"]), 1);
+    let fca = ok(env.by(u, tc).post("friendships", json!({"username": a.name})).await)["friendship_id"]
         .as_i64()
         .expect("id");
     ok(env
-        .by(u, &ta)
+        .by(u, ta)
         .put(&format!("friendships/{fca}"), json!({"status": "declined"}))
         .await);
     assert_eq!(
-        list_len(&ok(env.by(u, &ta).get("incoming_friend_requests").await)["incoming_friend_requests"]),
+        list_len(&ok(env.by(u, ta).get("incoming_friend_requests").await)["incoming_friend_requests"]),
         0
     );
-    let fca = ok(env.by(u, &tc).post("friendships", json!({"username": a.name})).await)["friendship_id"]
+    let fca = ok(env.by(u, tc).post("friendships", json!({"username": a.name})).await)["friendship_id"]
         .as_i64()
         .expect("id");
-    ok(env.by(u, &tc).delete(&format!("friendships/{fca}")).await);
+    ok(env.by(u, tc).delete(&format!("friendships/{fca}")).await);
     assert_eq!(
-        list_len(&ok(env.by(u, &tc).get("outgoing_friend_requests").await)["outgoing_friend_requests"]),
+        list_len(&ok(env.by(u, tc).get("outgoing_friend_requests").await)["outgoing_friend_requests"]),
         0
     );
-    ok(env.by(u, &ta).delete(&format!("unfriend?user_id={}", bo.id)).await);
-    assert_eq!(list_len(&ok(env.by(u, &ta).get("friends").await)["friends"]), 0);
+    ok(env.by(u, ta).delete(&format!("unfriend?user_id={}", bo.id)).await);
+    assert_eq!(list_len(&ok(env.by(u, ta).get("friends").await)["friends"]), 0);
 }
 
 /// Groups (all seven fields always sent, flat): join, requests, invites, admins; the
@@ -1064,14 +1058,14 @@ async fn ue_groups(g: &UeGame<'_>) -> i64 {
         json!({"name": name, "group_type": "default", "max_group_size": 4, "can_auto_join": auto,
             "is_invite_only": invite_only, "searchable": true, "admins_only_can_create_attributes": false})
     };
-    let r = env.by(u, &ta).post("groups", group("Raiders", true, false)).await;
+    let r = env.by(u, ta).post("groups", group("Raiders", true, false)).await;
     assert_eq!(r.status, 201, "{}", r.text);
     let open = id(&r.json);
     for (k, want) in group("Raiders", true, false).as_object().expect("object") {
         assert_eq!(&r.json[k], want, "{k} echoed");
     }
-    let secret = id(&ok(env.by(u, &ta).post("groups", group("Secret", false, true)).await));
-    let v = ok(env.by(u, &tb).get("groups").await);
+    let secret = id(&ok(env.by(u, ta).post("groups", group("Secret", false, true)).await));
+    let v = ok(env.by(u, tb).get("groups").await);
     let flags: Vec<(Value, Value)> = v["groups"]
         .as_array()
         .expect("groups")
@@ -1079,29 +1073,26 @@ async fn ue_groups(g: &UeGame<'_>) -> i64 {
         .map(|g| (g["is_invite_only"].clone(), g["max_group_size"].clone()))
         .collect();
     assert_eq!(flags, vec![(json!(false), json!(4)), (json!(true), json!(4))]);
-    let v = ok(env.by(u, &tb).get("groups?query=secr").await);
+    let v = ok(env.by(u, tb).get("groups?query=secr").await);
     assert_eq!(list_len(&v["groups"]), 1, "search by name");
     // Join an auto-join group with `{group_id}`; request the invite-only one with
     // `{group_id, user_id}`: it waits for an admin.
-    let v = ok(env
-        .by(u, &tb)
-        .post("group_connections", json!({"group_id": open}))
-        .await);
+    let v = ok(env.by(u, tb).post("group_connections", json!({"group_id": open})).await);
     assert_eq!((v["status"].clone(), id(&v["user"])), (json!("accepted"), bo.id));
     let v = ok(env
-        .by(u, &tb)
+        .by(u, tb)
         .post("group_connections", json!({"group_id": secret, "user_id": bo.id}))
         .await);
     assert_eq!(v["status"], "pending", "{v}");
     let bob_req = id(&v);
     let v = ok(env
-        .by(u, &tc)
+        .by(u, tc)
         .post("group_connections", json!({"group_id": secret, "user_id": cy.id}))
         .await);
     let cy_req = id(&v);
     // An explicit self-join of the invite-only group is still refused.
     let r = env
-        .by(u, &tc)
+        .by(u, tc)
         .post(
             "group_connections",
             json!({"group_connection": {"group_id": secret, "action_type": "join"}}),
@@ -1112,21 +1103,21 @@ async fn ue_groups(g: &UeGame<'_>) -> i64 {
         Some(json!({"group_connection": {"status": status, "action_type": "update"}, "connection_type": "invite"}))
     };
     ok(env
-        .by(u, &ta)
+        .by(u, ta)
         .send("PUT", &format!("group_connections/{bob_req}"), answer("accepted"))
         .await);
     ok(env
-        .by(u, &ta)
+        .by(u, ta)
         .send("PUT", &format!("group_connections/{cy_req}"), answer("declined"))
         .await);
-    let v = ok(env.by(u, &ta).get(&format!("groups/{secret}")).await);
+    let v = ok(env.by(u, ta).get(&format!("groups/{secret}")).await);
     assert_eq!(
         (v["member_count"].clone(), list_len(&v["join_requests"])),
         (json!(2), 0)
     );
     // An admin invites by user id with the same flat body.
     let v = ok(env
-        .by(u, &ta)
+        .by(u, ta)
         .post("group_connections", json!({"group_id": secret, "user_id": cy.id}))
         .await);
     assert_eq!(
@@ -1134,14 +1125,14 @@ async fn ue_groups(g: &UeGame<'_>) -> i64 {
         (json!("pending"), cy.id, json!(a.id))
     );
     // The caller's groups; admins added and removed.
-    let v = ok(env.by(u, &tb).get("user/groups").await);
+    let v = ok(env.by(u, tb).get("user/groups").await);
     assert_eq!(list_len(&v["groups"]), 2);
     let admins = format!("groups/{secret}/admins");
-    ok(env.by(u, &ta).post(&admins, json!({"user_id": bo.id})).await);
-    let v = ok(env.by(u, &tb).get(&format!("groups/{secret}")).await);
+    ok(env.by(u, ta).post(&admins, json!({"user_id": bo.id})).await);
+    let v = ok(env.by(u, tb).get(&format!("groups/{secret}")).await);
     assert_eq!(list_len(&v["admins"]), 2);
-    ok(env.by(u, &ta).delete(&format!("{admins}/{}", bo.id)).await);
-    let v = ok(env.by(u, &ta).get(&format!("groups/{secret}")).await);
+    ok(env.by(u, ta).delete(&format!("{admins}/{}", bo.id)).await);
+    let v = ok(env.by(u, ta).get(&format!("groups/{secret}")).await);
     assert_eq!(list_len(&v["admins"]), 1);
     open
 }
@@ -1154,11 +1145,11 @@ async fn ue_group_attributes(g: &UeGame<'_>, open: i64) {
     let add = format!("groups/{open}/add_attribute");
     for (k, only) in [("banner", true), ("motto", false)] {
         let body = json!({"attributes": [{"key": k, "value": "x", "only_can_edit_by_creator": only}]});
-        let v = ok(env.by(u, &ta).post(&add, body).await);
+        let v = ok(env.by(u, ta).post(&add, body).await);
         assert_eq!(v["attributes"][0]["key"], k, "{v}");
         assert_eq!(v["attributes"][0]["others_can_edit"], !only);
     }
-    let v = ok(env.by(u, &tb).get(&format!("groups/{open}/attributes")).await);
+    let v = ok(env.by(u, tb).get(&format!("groups/{open}/attributes")).await);
     assert_eq!(list_len(&v["attributes"]), 2);
     let can_edit: Vec<Value> = v["attributes"]
         .as_array()
@@ -1173,28 +1164,28 @@ async fn ue_group_attributes(g: &UeGame<'_>, open: i64) {
     );
     let modify = format!("groups/{open}/modify_attribute");
     let r = env
-        .by(u, &tb)
+        .by(u, tb)
         .send("PATCH", &modify, Some(json!({"value": "y", "key": "banner"})))
         .await;
     assert_eq!(r.status, 403, "{}", r.text);
     ok(env
-        .by(u, &tb)
+        .by(u, tb)
         .send("PATCH", &modify, Some(json!({"value": "y", "key": "motto"})))
         .await);
-    let v = ok(env.by(u, &ta).get(&format!("groups/{open}/attributes")).await);
+    let v = ok(env.by(u, ta).get(&format!("groups/{open}/attributes")).await);
     assert_eq!(v["attributes"][1]["value"], "y");
     // Leaving: `PUT group_connections/{group_id}` with `declined` (how the SDK leaves);
     // from another client that id names only a connection.
     let r = env
-        .by(Sdk::Js, &tb)
+        .by(Sdk::Js, tb)
         .put(&format!("group_connections/{open}"), json!({"status": "declined"}))
         .await;
     assert!(r.status >= 400, "{}", r.text);
     ok(env
-        .by(u, &tb)
+        .by(u, tb)
         .put(&format!("group_connections/{open}"), json!({"status": "declined"}))
         .await);
-    let v = ok(env.by(u, &ta).get(&format!("groups/{open}")).await);
+    let v = ok(env.by(u, ta).get(&format!("groups/{open}")).await);
     assert_eq!(v["member_count"], 1);
 }
 
@@ -1204,7 +1195,7 @@ async fn ue_chat(g: &UeGame<'_>) {
     let (a, bo, cy) = (&g.a, &g.bo, &g.cy);
     let (ta, tb, tc) = (g.ta.as_str(), g.tb.as_str(), g.tc.as_str());
     let v = ok(env
-        .by(u, &ta)
+        .by(u, ta)
         .post("chats", json!({"usernames": [bo.name], "text": "yo"}))
         .await);
     assert_eq!(
@@ -1218,7 +1209,7 @@ async fn ue_chat(g: &UeGame<'_>) {
     assert_eq!(v["messages"][0]["read"], false, "the opening message: {v}");
     let ab = id(&v);
     let js = ok(env
-        .by(Sdk::Js, &ta)
+        .by(Sdk::Js, ta)
         .post("chats", json!({"usernames": [bo.name], "text": "js"}))
         .await);
     assert_eq!(
@@ -1226,11 +1217,11 @@ async fn ue_chat(g: &UeGame<'_>) {
         (json!("User"), json!(true))
     );
     let v = ok(env
-        .by(u, &tb)
+        .by(u, tb)
         .post("messages", json!({"text": "sup", "chat_id": ab}))
         .await);
     assert_eq!(v["read"], true);
-    let v = ok(env.by(u, &ta).get(&format!("messages/page/1?chat_id={ab}")).await);
+    let v = ok(env.by(u, ta).get(&format!("messages/page/1?chat_id={ab}")).await);
     let texts: Vec<Value> = v["messages"]
         .as_array()
         .expect("messages")
@@ -1240,25 +1231,25 @@ async fn ue_chat(g: &UeGame<'_>) {
     assert_eq!(texts, vec![json!("sup"), json!("js"), json!("yo")], "newest first");
     assert!(v["messages"][0]["read"] == false && v["messages"][1]["read"] == true);
     assert_eq!(
-        list_len(&ok(env.by(u, &ta).get(&format!("messages/page/2?chat_id={ab}")).await)["messages"]),
+        list_len(&ok(env.by(u, ta).get(&format!("messages/page/2?chat_id={ab}")).await)["messages"]),
         0
     );
     assert_eq!(
         list_len(&ok(env
-            .by(Sdk::Js, &ta)
+            .by(Sdk::Js, ta)
             .get(&format!("messages/page/1?chat_id={ab}"))
             .await)),
         3
     );
     let newest = id(&v["messages"][0]);
     ok(env
-        .by(u, &ta)
+        .by(u, ta)
         .send("POST", &format!("messages/{newest}/mark_as_read"), None)
         .await);
-    let v = ok(env.by(u, &ta).get(&format!("messages/page/1?chat_id={ab}")).await);
+    let v = ok(env.by(u, ta).get(&format!("messages/page/1?chat_id={ab}")).await);
     assert_eq!(v["messages"][0]["read"], true);
     let v = ok(env
-        .by(u, &ta)
+        .by(u, ta)
         .post("chats", json!({"usernames": [bo.name, cy.name], "text": "all"}))
         .await);
     let abc = id(&v);
@@ -1291,7 +1282,7 @@ async fn ue_rounds(g: &UeGame<'_>) -> i64 {
     let me = format!("users/{}", g.a.id);
     let round = ue_round;
     let solo = env
-        .by(u, &ta)
+        .by(u, ta)
         .send("POST", "game_rounds", round(a.id, 100, 0, 0, false))
         .await;
     assert_eq!(solo.status, 201, "{}", solo.text);
@@ -1310,11 +1301,11 @@ async fn ue_rounds(g: &UeGame<'_>) -> i64 {
     );
     assert_eq!(solo["multiplayer_game_round_id"], Value::Null);
     ok(env
-        .by(u, &ta)
+        .by(u, ta)
         .post(&format!("{me}/set_credits"), json!({"credits": 888}))
         .await);
     let first = ok(env
-        .by(u, &ta)
+        .by(u, ta)
         .send("POST", "game_rounds", round(a.id, 100, 10, 0, true))
         .await);
     let container = first["multiplayer_game_round_id"].as_i64().expect("container");
@@ -1353,7 +1344,7 @@ async fn ue_round_updates(g: &UeGame<'_>, solo: i64) {
     let mut upd = round(a.id, 200, 1, 0, false).expect("body");
     upd["gameType"] = json!("SinglePlayerUpdated");
     upd["endTime"] = json!("2026-01-01T10:02:00.000Z");
-    let v = ok(env.by(u, &ta).put(&format!("game_rounds/{}", solo), upd).await);
+    let v = ok(env.by(u, ta).put(&format!("game_rounds/{}", solo), upd).await);
     assert_eq!(
         (
             v["score"].clone(),
@@ -1368,7 +1359,7 @@ async fn ue_round_updates(g: &UeGame<'_>, solo: i64) {
             json!("2026-01-01T10:02:00.000Z")
         )
     );
-    let v = ok(env.by(u, &ta).get(&format!("game_rounds?user_id={}", a.id)).await);
+    let v = ok(env.by(u, ta).get(&format!("game_rounds?user_id={}", a.id)).await);
     let rounds = v["game_rounds"].as_array().expect("rounds");
     assert_eq!(rounds.len(), 2);
     assert!(
@@ -1377,8 +1368,8 @@ async fn ue_round_updates(g: &UeGame<'_>, solo: i64) {
             .all(|r| r["multiplayer_game_round_id"].is_null() || r["rankings"].is_array()),
         "rankings wherever a container id is: {v}"
     );
-    ok(env.by(u, &ta).delete(&format!("game_rounds/{}", solo)).await);
-    let v = ok(env.by(u, &ta).get(&format!("game_rounds?user_id={}", a.id)).await);
+    ok(env.by(u, ta).delete(&format!("game_rounds/{}", solo)).await);
+    let v = ok(env.by(u, ta).get(&format!("game_rounds?user_id={}", a.id)).await);
     assert_eq!(list_len(&v["game_rounds"]), 1);
 }
 
@@ -1391,14 +1382,14 @@ async fn ue_leaderboard(g: &UeGame<'_>) {
     let me = format!("users/{}", g.a.id);
     let entry = format!("{me}/add_leaderboard_entry");
     ok(env
-        .by(u, &ta)
+        .by(u, ta)
         .post(
             &entry,
             json!({"leaderboard_name": "Main", "score": 10, "metadata": {"k": "v"}}),
         )
         .await);
     let v = ok(env
-        .by(u, &ta)
+        .by(u, ta)
         .get(&format!("{me}/leaderboard_entries?limit=10&one_per_user=false"))
         .await);
     let e = &v["leaderboard_entries"][0];
@@ -1409,11 +1400,11 @@ async fn ue_leaderboard(g: &UeGame<'_>) {
     let meta: Value = serde_json::from_str(e["metadata"].as_str().expect("a string")).expect("JSON text");
     assert_eq!(meta, json!({"k": "v"}));
     ok(env
-        .by(u, &ta)
+        .by(u, ta)
         .post(&entry, json!({"leaderboard_name": "Other", "score": 5}))
         .await);
     ok(env
-        .by(u, &tb)
+        .by(u, tb)
         .post(
             &format!("users/{}/add_leaderboard_entry", bo.id),
             json!({"leaderboard_name": "Other", "score": 7}),
@@ -1424,7 +1415,7 @@ async fn ue_leaderboard(g: &UeGame<'_>) {
     );
     assert_eq!(list_len(&ok(env.anon(u).get(&board).await)["leaderboard_entries"]), 2);
     ok(env
-        .by(u, &ta)
+        .by(u, ta)
         .send(
             "POST",
             &format!("{me}/clear_my_leaderboard_entries?leaderboard_name=Other"),
