@@ -20,7 +20,7 @@ use axum::http::Method;
 use common::metrics::Exposition;
 use common::routes::Routes;
 
-pub use common::state::{AppState, Features, NetConfig};
+pub use common::state::{AdminServices, AppState, Features, NetConfig};
 
 /// The whole HTTP application.
 /// Every request gets a request id (outermost, so every log line of the request has it)

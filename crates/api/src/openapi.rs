@@ -49,10 +49,12 @@ pub fn document(surface: &str) -> Option<OpenApi> {
 }
 
 /// A handler documented for several methods (`method(get, delete)`) gives each the same
-/// `operationId`; the later ones get the method as a suffix.
+/// `operationId`, and handlers of several resources may share a name (`show`): a later
+/// duplicate gets the method as a suffix, and if that is taken too, the path's words
+/// (`show_get` for a second method, `show_games_players` for another resource).
 fn unique_operation_ids(doc: &mut OpenApi) {
     let mut seen = std::collections::BTreeSet::new();
-    for item in doc.paths.paths.values_mut() {
+    for (path, item) in doc.paths.paths.iter_mut() {
         for (method, op) in [
             ("get", item.get.as_mut()),
             ("put", item.put.as_mut()),
@@ -63,13 +65,27 @@ fn unique_operation_ids(doc: &mut OpenApi) {
             let Some(id) = op.and_then(|op| op.operation_id.as_mut()) else {
                 continue;
             };
-            if !seen.insert(id.clone()) {
-                id.push('_');
-                id.push_str(method);
-                seen.insert(id.clone());
+            if seen.contains(id.as_str()) {
+                let by_method = format!("{id}_{method}");
+                *id = if seen.contains(&by_method) {
+                    format!("{id}_{}", path_words(path))
+                } else {
+                    by_method
+                };
             }
+            seen.insert(id.clone());
         }
     }
+}
+
+/// The literal words of a path, without its parameters and the surface's prefix:
+/// `/admin/v1/games/{game}/players` is `games_players`.
+fn path_words(path: &str) -> String {
+    path.split('/')
+        .filter(|w| !w.is_empty() && !w.starts_with('{') && !matches!(*w, "admin" | "v1" | "api" | "v3"))
+        .map(|w| w.replace('-', "_"))
+        .collect::<Vec<_>>()
+        .join("_")
 }
 
 /// The documents as JSON, serialized once.

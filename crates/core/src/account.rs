@@ -248,6 +248,8 @@ pub struct Account {
     pub wallet_address: String,
     /// Creation time.
     pub created_at: Timestamp,
+    /// A disabled account cannot log in.
+    pub enabled: bool,
 }
 
 impl std::fmt::Debug for Account {
@@ -536,6 +538,8 @@ pub struct NewLogin {
     pub login: Login,
     /// The time of the request.
     pub now: Timestamp,
+    /// Audit events recorded with the login (at `now`).
+    pub audit: Vec<crate::audit::NewAuditEvent>,
 }
 
 /// Account policy knobs.
@@ -759,6 +763,7 @@ mod tests {
             totp_pending: None,
             wallet_address: String::new(),
             created_at: Timestamp(0),
+            enabled: true,
         };
         let b = a.effective_billing();
         assert_eq!((b.first_name.as_str(), b.last_name.as_str()), ("Ann", "Billing"));

@@ -54,8 +54,15 @@ pub trait AccountStore: Send + Sync {
     /// Records (or with `None` clears) a TOTP secret waiting for enrollment to finish.
     async fn set_totp_pending(&self, id: AccountId, sealed: Option<&[u8]>) -> Result<()>;
     /// Turns 2FA on with this secret and these recovery code hashes (replacing any), in
-    /// one transaction; clears the pending secret.
-    async fn enable_totp(&self, id: AccountId, sealed: &[u8], recovery: &[SecretHash]) -> Result<()>;
+    /// one transaction with `audit` (recorded at `now`); clears the pending secret.
+    async fn enable_totp(
+        &self,
+        id: AccountId,
+        sealed: &[u8],
+        recovery: &[SecretHash],
+        audit: &crate::audit::NewAuditEvent,
+        now: Timestamp,
+    ) -> Result<()>;
     /// Turns 2FA off: clears the secrets and deletes the recovery codes.
     async fn disable_totp(&self, id: AccountId) -> Result<()>;
     /// Replaces the account's password hash `old` by `new`; false (and nothing changed)
@@ -74,11 +81,19 @@ pub trait AccountStore: Send + Sync {
 
     /// The key's login that has not ended (it may have lapsed), if any.
     async fn current_login(&self, key: ApiKeyId) -> Result<Option<Login>>;
-    /// Records a new login for the key in one transaction: refused if the key holds a live
-    /// active login; otherwise any other login of the key is ended first.
+    /// Records a new login for the key in one transaction, with its audit events: refused
+    /// if the key holds a live active login; otherwise any other login of the key is ended
+    /// first.
     async fn start_login(&self, rec: &NewLogin) -> Result<StartLogin>;
-    /// Completes a login waiting for its OTP. Returns whether it did.
-    async fn activate_login(&self, id: SessionId, now: Timestamp, expires_at: Timestamp) -> Result<bool>;
+    /// Completes a login waiting for its OTP, recording `audit` with it. Returns whether it
+    /// did.
+    async fn activate_login(
+        &self,
+        id: SessionId,
+        now: Timestamp,
+        expires_at: Timestamp,
+        audit: &crate::audit::NewAuditEvent,
+    ) -> Result<bool>;
     /// Counts a wrong OTP on a waiting login; at `max` the login ends. Returns the count.
     async fn add_otp_failure(&self, id: SessionId, max: i64, now: Timestamp) -> Result<i64>;
     /// Ends a login. Returns whether it was still open.

@@ -39,6 +39,8 @@ pub enum Actor {
     Cli,
     /// Playgate itself (background jobs).
     System,
+    /// Someone not identified (a sign-in with an unknown e-mail).
+    Unknown,
 }
 
 impl Actor {
@@ -53,8 +55,35 @@ impl Actor {
             Actor::Game(id) => format!("game:{}", id.0),
             Actor::Cli => "cli".to_owned(),
             Actor::System => "system".to_owned(),
+            Actor::Unknown => "unknown".to_owned(),
         }
     }
+}
+
+/// The actions recorded by the hot paths (the admin API names its own after what changed).
+pub mod action {
+    /// A session was started (`{"reused": true}` in the detail when `POST /s2s/session`
+    /// kept the player's live session and issued it new tokens).
+    pub const SESSION_OPENED: &str = "session.opened";
+    /// A session's refresh token was rotated.
+    pub const SESSION_REFRESHED: &str = "session.refreshed";
+    /// A replaced refresh token was presented again: the session was ended.
+    pub const REFRESH_REUSED: &str = "refresh.reused";
+    /// A session was ended by its game.
+    pub const SESSION_ENDED: &str = "session.ended";
+    /// A password login or sign-in succeeded (with its second factor, if any).
+    pub const LOGIN_SUCCEEDED: &str = "login.succeeded";
+    /// A password login or sign-in was refused.
+    pub const LOGIN_FAILED: &str = "login.failed";
+    /// A wrong second-factor code.
+    pub const OTP_FAILED: &str = "otp.failed";
+    /// A failure counter reached its limit: further attempts are refused until its window
+    /// ends.
+    pub const LOCKOUT: &str = "lockout";
+    /// Two-factor authentication was turned on.
+    pub const TWO_FA_ENABLED: &str = "2fa.enabled";
+    /// A password was reset (with a reset token).
+    pub const PASSWORD_RESET: &str = "password.reset";
 }
 
 /// Where a request came from.
@@ -125,6 +154,12 @@ impl NewAuditEvent {
     pub fn detail(mut self, detail: serde_json::Value) -> Self {
         self.detail = detail;
         self
+    }
+
+    /// The same event with its free texts cut to their maximum lengths: what the stores
+    /// are given.
+    pub fn bounded(self) -> Self {
+        bounded(self)
     }
 }
 
@@ -234,8 +269,9 @@ impl Audit {
     }
 }
 
-/// The event with its free texts cut to their maximum lengths (on a character boundary).
-fn bounded(mut e: NewAuditEvent) -> NewAuditEvent {
+/// The event with its free texts cut to their maximum lengths (on a character boundary),
+/// as every event is stored.
+pub fn bounded(mut e: NewAuditEvent) -> NewAuditEvent {
     cut(&mut e.action, TEXT_MAX);
     if let Some(s) = e.subject.as_mut() {
         cut(s, TEXT_MAX);

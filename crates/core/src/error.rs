@@ -191,7 +191,7 @@ impl fmt::Display for Conflict {
 }
 
 /// Why an authenticated caller may not do this (an [`Error::Forbidden`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Forbidden {
     /// The game is disabled.
     GameDisabled,
@@ -229,6 +229,9 @@ pub enum Forbidden {
     TestSuiteForeignGame,
     /// A viewer operator asked for a change.
     ViewerRole,
+    /// The player is banned; the reason its operator gave (shown where the dialect has
+    /// room for a message).
+    PlayerBanned(String),
 }
 
 impl Forbidden {
@@ -252,7 +255,27 @@ impl Forbidden {
         Forbidden::RouteDisabledForServiceKeys,
         Forbidden::TestSuiteForeignGame,
         Forbidden::ViewerRole,
+        Forbidden::PlayerBanned(String::new()),
     ];
+}
+
+impl Forbidden {
+    /// Words an operator wrote for this refusal (a ban's reason), which a dialect adds to
+    /// its own message where it has one.
+    pub fn operator_words(&self) -> Option<&str> {
+        match self {
+            Forbidden::PlayerBanned(reason) if !reason.trim().is_empty() => Some(reason),
+            _ => None,
+        }
+    }
+
+    /// `text`, followed by the operator's words if there are any.
+    pub fn with_operator_words(&self, text: &str) -> String {
+        match self.operator_words() {
+            Some(words) => format!("{text}: {words}"),
+            None => text.to_owned(),
+        }
+    }
 }
 
 impl fmt::Display for Forbidden {
@@ -276,6 +299,7 @@ impl fmt::Display for Forbidden {
             Forbidden::RouteDisabledForServiceKeys => "the route is switched off for service keys",
             Forbidden::TestSuiteForeignGame => "the test suite may only touch games it created",
             Forbidden::ViewerRole => "a viewer may not change anything",
+            Forbidden::PlayerBanned(_) => "the player is banned",
         })
     }
 }
@@ -441,6 +465,8 @@ pub enum Entity {
     Row,
     /// Operator.
     Operator,
+    /// API key.
+    ApiKey,
 }
 
 impl Entity {
@@ -470,6 +496,7 @@ impl Entity {
         Entity::Page,
         Entity::Row,
         Entity::Operator,
+        Entity::ApiKey,
     ];
 }
 
@@ -500,6 +527,7 @@ impl fmt::Display for Entity {
             Entity::Page => "page",
             Entity::Row => "row",
             Entity::Operator => "operator",
+            Entity::ApiKey => "API key",
         })
     }
 }

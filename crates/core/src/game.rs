@@ -30,6 +30,12 @@ pub struct Game {
     pub created_at: Timestamp,
     /// The GameFuse game `token` (kept in clear: see [`crate::vendor::gamefuse::new_game_token`]).
     pub gamefuse_token: String,
+    /// The lifetime of its access tokens, if it overrides the server's
+    /// ([`Settings::access_ttl`](crate::settings::Settings::access_ttl)).
+    pub access_token_ttl: Option<std::time::Duration>,
+    /// The lifetime of its refresh tokens and sessions, if it overrides the server's
+    /// ([`Settings::refresh_ttl`](crate::settings::Settings::refresh_ttl)).
+    pub refresh_token_ttl: Option<std::time::Duration>,
 }
 
 /// What the store needs to insert a game.
@@ -90,7 +96,8 @@ pub fn derive_client_name(name: &str) -> String {
     if out.is_empty() { "GAME".to_owned() } else { out }
 }
 
-fn validate_client_name(s: &str) -> Result<String> {
+/// A game's client name: 1-100 of `A-Z`, `0-9` and `_` (any case), trimmed.
+pub(crate) fn validate_client_name(s: &str) -> Result<String> {
     let s = s.trim();
     if s.is_empty() || s.len() > 100 || !s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
         return Err(Error::invalid("client_name", "must be 1-100 of A-Z, 0-9 and _"));
@@ -106,30 +113,58 @@ fn random_client_id() -> String {
         .to_string()
 }
 
+/// Checks a new game's name and client name (derived from the name when absent); returns
+/// both, trimmed.
+pub(crate) fn validate_new_game(cmd: &NewGame) -> Result<(String, String)> {
+    let name = validate_name(&cmd.name)?;
+    let client_name = match cmd.client_name.as_deref() {
+        Some(n) => validate_client_name(n)?,
+        None => derive_client_name(&name),
+    };
+    Ok((name, client_name))
+}
+
+/// A game's display name: 1-200 characters, trimmed.
+pub(crate) fn validate_name(name: &str) -> Result<String> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 200 || name.chars().any(char::is_control) {
+        return Err(Error::invalid("name", "is required, at most 200 characters"));
+    }
+    Ok(name.to_owned())
+}
+
+/// A record of a new game with fresh credentials (a random client id and secret, a new
+/// GameFuse token), and its client secret in clear.
+pub(crate) fn new_game_record(
+    name: &str,
+    description: &str,
+    client_name: &str,
+    now: Timestamp,
+) -> (NewGameRecord, Secret) {
+    let secret = Secret::random(CLIENT_SECRET_PREFIX);
+    let rec = NewGameRecord {
+        name: name.to_owned(),
+        description: description.to_owned(),
+        client_id: random_client_id(),
+        client_name: client_name.to_owned(),
+        secret_hash: secret.hash(),
+        created_at: now,
+        gamefuse_token: crate::vendor::gamefuse::new_game_token(),
+    };
+    (rec, secret)
+}
+
+/// How often creating a game draws a new client id after a collision.
+pub(crate) const CLIENT_ID_ATTEMPTS: usize = 5;
+
 impl Playgate {
     /// Creates a game with fresh credentials.
     pub async fn create_game(&self, cmd: NewGame) -> Result<GameCredentials> {
-        let name = cmd.name.trim().to_owned();
-        if name.is_empty() || name.chars().count() > 200 {
-            return Err(Error::invalid("name", "is required, at most 200 characters"));
-        }
-        let client_name = match cmd.client_name.as_deref() {
-            Some(n) => validate_client_name(n)?,
-            None => derive_client_name(&name),
-        };
+        let (name, client_name) = validate_new_game(&cmd)?;
         // A collision of random 10-digit ids is rare; retry a few times on Conflict.
         let mut last = None;
-        for _ in 0..5 {
-            let secret = Secret::random(CLIENT_SECRET_PREFIX);
-            let rec = NewGameRecord {
-                name: name.clone(),
-                description: cmd.description.clone(),
-                client_id: random_client_id(),
-                client_name: client_name.clone(),
-                secret_hash: secret.hash(),
-                created_at: self.now(),
-                gamefuse_token: crate::vendor::gamefuse::new_game_token(),
-            };
+        for _ in 0..CLIENT_ID_ATTEMPTS {
+            let (rec, secret) = new_game_record(&name, &cmd.description, &client_name, self.now());
             match self.store.insert_game(rec).await {
                 Ok(game) => {
                     return Ok(GameCredentials {

@@ -13,6 +13,12 @@ pub struct GameId(pub i64);
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct PlayerId(pub i64);
 
+impl PlayerId {
+    /// Stands for a deleted player where what it left behind is kept for others (the sender
+    /// of a message, the creator of a chat or group attribute): no player has id 0.
+    pub const DELETED: PlayerId = PlayerId(0);
+}
+
 /// A session id: a random UUID.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct SessionId(pub uuid::Uuid);

@@ -5,6 +5,7 @@ use std::future::Future;
 use std::net::IpAddr;
 use std::time::Duration;
 
+use crate::audit::{Actor, NewAuditEvent, action};
 use crate::clock::Timestamp;
 use crate::service::Playgate;
 use crate::{Error, Result};
@@ -45,10 +46,27 @@ impl Playgate {
             .store
             .add_failure(&self.bucket(key), start, start.plus(len))
             .await?;
+        if n == i64::from(limit) {
+            // This failure locks the counter until its window ends. The counter's kind
+            // only: its key holds what was typed.
+            let kind = key.split(':').next().unwrap_or_default();
+            let detail = serde_json::json!({"counter": kind, "limit": limit, "retry_after_secs": left});
+            self.record_alone(NewAuditEvent::new(action::LOCKOUT, Actor::System).detail(detail))
+                .await;
+        }
         if n > i64::from(limit) {
             return Err(Error::RateLimited { retry_after_secs: left });
         }
         Ok(())
+    }
+
+    /// Records an event that goes with no other write (a refused login changes nothing
+    /// but its counters). A failure to record is logged: the answer stands.
+    pub(crate) async fn record_alone(&self, event: NewAuditEvent) {
+        let event = event.bounded();
+        if let Err(e) = self.store.insert_audit(&event, self.now()).await {
+            tracing::error!(error = %e, action = %event.action, "could not record an audit event");
+        }
     }
 
     /// Whether `key` is over `limit` in the current window (without counting).

@@ -10,12 +10,14 @@
 use std::net::IpAddr;
 
 use rand::Rng;
+use serde_json::json;
 
 use crate::account::{
     API_KEY_PREFIX, Account, AccountId, ApiKey, Login, NewApiKey, NewApiKeyRecord, NewLogin, name_key, parse_net,
     totp_context,
 };
 use crate::account_store::StartLogin;
+use crate::audit::{Actor, NewAuditEvent, Origin, action};
 use crate::clock::Timestamp;
 use crate::crypto::{Secret, SecretHash};
 use crate::ids::SessionId;
@@ -34,8 +36,8 @@ pub struct LoginCmd {
     pub password: Secret,
     /// The longer lifetime.
     pub remember_me: bool,
-    /// The client's address.
-    pub ip: Option<IpAddr>,
+    /// Where the request came from.
+    pub origin: Origin,
     /// Its country code (from GeoIP), or empty.
     pub country: String,
 }
@@ -68,7 +70,7 @@ const INVALID_OTP: Error = Error::Unauthorized(Unauthorized::BadOtp);
 const NOT_LOGGED_IN: Error = Error::NotFound(Entity::Login);
 const UNEXPECTED_OTP: Error = Error::NotFound(Entity::LoginAwaitingOtp);
 
-fn failure_keys(user_name_key: &str, ip: Option<IpAddr>) -> Vec<String> {
+fn failure_keys(user_name_key: &str, ip: Option<&str>) -> Vec<String> {
     let mut keys = vec![format!("i3d-login:account:{user_name_key}")];
     if let Some(ip) = ip {
         keys.push(format!("i3d-login:ip:{ip}"));
@@ -88,6 +90,13 @@ fn new_recovery_code() -> String {
         s.push(char::from(ALPHABET[rng.gen_range(0..ALPHABET.len())]));
     }
     s
+}
+
+/// An audit event about `account`, by it.
+fn account_event(name: &str, account: AccountId, origin: &Origin) -> NewAuditEvent {
+    NewAuditEvent::new(name, Actor::Account(account.0))
+        .subject(format!("account:{}", account.0))
+        .origin(origin.clone())
 }
 
 fn normalize_code(s: &str) -> String {
@@ -193,14 +202,23 @@ impl Playgate {
         if self.store.current_login(key.id).await?.is_some_and(|l| l.is_live(now)) {
             return Err(Error::Conflict(Conflict::AlreadyLoggedIn));
         }
-        let keys = failure_keys(&name_key(&cmd.user_name), cmd.ip);
+        let keys = failure_keys(&name_key(&cmd.user_name), cmd.origin.ip.as_deref());
         self.check_login_limits(&keys).await?;
         let account = self.store.account_by_name_key(&name_key(&cmd.user_name)).await?;
         let ok = self
             .passwords
             .verify(&cmd.password, account.as_ref().map(|a| a.password_hash.as_str()))
             .await?;
-        let Some(account) = account.filter(|_| ok) else {
+        let known = account.as_ref().map(|a| a.id);
+        // A disabled account is refused like a wrong password: the answer tells nothing.
+        let Some(account) = account.filter(|a| ok && a.enabled) else {
+            let mut event = NewAuditEvent::new(action::LOGIN_FAILED, Actor::ApiKey(key.id.0))
+                .origin(cmd.origin.clone())
+                .detail(json!({"api_key": key.id.0}));
+            if let Some(id) = known {
+                event = event.subject(format!("account:{}", id.0));
+            }
+            self.record_alone(event).await;
             self.count_login_failure(&keys).await?;
             return Err(INVALID_CREDENTIALS);
         };
@@ -225,10 +243,21 @@ impl Playgate {
             expires_at,
             remember_me: cmd.remember_me,
             otp_failures: 0,
-            ip: cmd.ip.map(|ip| ip.to_string()),
+            ip: cmd.origin.ip.clone(),
             country: cmd.country,
         };
-        match self.store.start_login(&NewLogin { login, now }).await {
+        // With a second factor the login succeeds when its code does.
+        let audit = if account.totp_enabled {
+            Vec::new()
+        } else {
+            let detail = json!({"login": login.id.to_string(), "api_key": key.id.0});
+            vec![
+                account_event(action::LOGIN_SUCCEEDED, account.id, &cmd.origin)
+                    .detail(detail)
+                    .bounded(),
+            ]
+        };
+        match self.store.start_login(&NewLogin { login, now, audit }).await {
             Ok(StartLogin::Started(_)) => {}
             Ok(StartLogin::AlreadyLoggedIn)
             | Err(Error::Constraint {
@@ -278,15 +307,15 @@ impl Playgate {
     /// `POST /v3/session/login/otp`: completes the key's waiting login with a TOTP or a
     /// recovery code. Wrong codes count as failed logins; `otp_max_failures` of them
     /// cancel the waiting login.
-    pub async fn login_otp(&self, key: &ApiKey, otp: &str, ip: Option<IpAddr>) -> Result<()> {
-        let res = self.check_login_otp(key, otp, ip).await;
+    pub async fn login_otp(&self, key: &ApiKey, otp: &str, origin: &Origin) -> Result<()> {
+        let res = self.check_login_otp(key, otp, origin).await;
         if matches!(res, Err(Error::Unauthorized(_))) {
             self.metrics.otp_failures.inc();
         }
         res
     }
 
-    async fn check_login_otp(&self, key: &ApiKey, otp: &str, ip: Option<IpAddr>) -> Result<()> {
+    async fn check_login_otp(&self, key: &ApiKey, otp: &str, origin: &Origin) -> Result<()> {
         if otp.trim().is_empty() {
             return Err(Error::invalid("otp", "is required"));
         }
@@ -295,13 +324,16 @@ impl Playgate {
             return Err(UNEXPECTED_OTP);
         };
         let account = self.account(login.account_id).await?;
-        let keys = failure_keys(&name_key(&account.user_name), ip);
+        let keys = failure_keys(&name_key(&account.user_name), origin.ip.as_deref());
         self.check_login_limits(&keys).await?;
+        let detail = json!({"login": login.id.to_string(), "api_key": key.id.0});
         if !self.check_otp(&account, None, otp, true).await? {
             let a = &self.settings.accounts;
             self.store
                 .add_otp_failure(login.id, i64::from(a.otp_max_failures), now)
                 .await?;
+            self.record_alone(account_event(action::OTP_FAILED, account.id, origin).detail(detail))
+                .await;
             self.count_login_failure(&keys).await?;
             return Err(INVALID_OTP);
         }
@@ -311,7 +343,10 @@ impl Playgate {
         } else {
             a.login_ttl
         };
-        if !self.store.activate_login(login.id, now, now.plus(ttl)).await? {
+        let audit = account_event(action::LOGIN_SUCCEEDED, account.id, origin)
+            .detail(detail)
+            .bounded();
+        if !self.store.activate_login(login.id, now, now.plus(ttl), &audit).await? {
             return Err(UNEXPECTED_OTP);
         }
         Ok(())
@@ -340,6 +375,9 @@ impl Playgate {
             .filter(|l| l.is_live(now))
             .ok_or(NOT_LOGGED_IN)?;
         let account = self.account(login.account_id).await?;
+        if !account.enabled {
+            return Err(NOT_LOGGED_IN);
+        }
         Ok((login, account))
     }
 
@@ -360,7 +398,7 @@ impl Playgate {
 
     /// `POST /v3/session/2fa/enable`: a code from the new secret turns 2FA on; returns
     /// the recovery codes (shown once, stored hashed).
-    pub async fn enable_totp(&self, account: &Account, otp: &str, ip: Option<IpAddr>) -> Result<Vec<Secret>> {
+    pub async fn enable_totp(&self, account: &Account, otp: &str, origin: &Origin) -> Result<Vec<Secret>> {
         if otp.trim().is_empty() {
             return Err(Error::invalid("otp", "is required"));
         }
@@ -370,7 +408,7 @@ impl Playgate {
         let Some(pending) = account.totp_pending.as_deref() else {
             return Err(Error::Conflict(Conflict::TwoFactorNotEnrolling));
         };
-        let keys = failure_keys(&name_key(&account.user_name), ip);
+        let keys = failure_keys(&name_key(&account.user_name), origin.ip.as_deref());
         self.check_login_limits(&keys).await?;
         if !self.check_otp(account, Some(pending), otp, false).await? {
             self.count_login_failure(&keys).await?;
@@ -378,7 +416,10 @@ impl Playgate {
         }
         let codes: Vec<Secret> = (0..RECOVERY_CODES).map(|_| Secret::new(new_recovery_code())).collect();
         let hashes: Vec<SecretHash> = codes.iter().map(|c| recovery_hash(account.id, c.expose())).collect();
-        self.store.enable_totp(account.id, pending, &hashes).await?;
+        let audit = account_event(action::TWO_FA_ENABLED, account.id, origin).bounded();
+        self.store
+            .enable_totp(account.id, pending, &hashes, &audit, self.now())
+            .await?;
         Ok(codes)
     }
 
@@ -390,7 +431,8 @@ impl Playgate {
         if !account.totp_enabled {
             return Err(Error::Conflict(Conflict::TwoFactorNotEnabled));
         }
-        let keys = failure_keys(&name_key(&account.user_name), ip);
+        let ip = ip.map(|ip| ip.to_string());
+        let keys = failure_keys(&name_key(&account.user_name), ip.as_deref());
         self.check_login_limits(&keys).await?;
         if !self.check_otp(account, None, otp, true).await? {
             self.count_login_failure(&keys).await?;

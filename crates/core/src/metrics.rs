@@ -2,6 +2,12 @@
 //! pool, the GameFuse tally), kept as values in the core and exposed by whoever assembles
 //! a registry (the server's `/metrics`). Every series is created up front, so counting on
 //! a hot path is one atomic increment: no label lookup, no allocation.
+//!
+//! Beside them, the counts of the admin API's per-minute stats ([`StatSeries`]): one more
+//! atomic increment on the same paths, taken and written to the database every few seconds
+//! by [`crate::stats::Stats::flush`].
+
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
@@ -21,9 +27,63 @@ pub enum LoginOutcome {
     LockedOut,
 }
 
+/// A series of the admin API's per-minute stats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatSeries {
+    /// New sessions (KGeN sessions created, GameFuse sign-ups and sign-ins).
+    SessionsOpened,
+    /// Sessions given a new token pair.
+    Refreshes,
+    /// Password logins that succeeded (i3D, GameFuse).
+    LoginsSucceeded,
+    /// Password logins refused for wrong credentials.
+    LoginsFailed,
+    /// Logins refused without a check: too many failures.
+    Lockouts,
+}
+
+impl StatSeries {
+    /// Every series, in the order of [`Metrics::take_stats`].
+    pub const ALL: [StatSeries; 5] = [
+        StatSeries::SessionsOpened,
+        StatSeries::Refreshes,
+        StatSeries::LoginsSucceeded,
+        StatSeries::LoginsFailed,
+        StatSeries::Lockouts,
+    ];
+
+    /// Its name, as stored and shown.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StatSeries::SessionsOpened => "sessions_opened",
+            StatSeries::Refreshes => "refreshes",
+            StatSeries::LoginsSucceeded => "logins_succeeded",
+            StatSeries::LoginsFailed => "logins_failed",
+            StatSeries::Lockouts => "lockouts",
+        }
+    }
+
+    /// The series stored under `name`.
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.as_str() == name)
+    }
+
+    fn index(self) -> usize {
+        match self {
+            StatSeries::SessionsOpened => 0,
+            StatSeries::Refreshes => 1,
+            StatSeries::LoginsSucceeded => 2,
+            StatSeries::LoginsFailed => 3,
+            StatSeries::Lockouts => 4,
+        }
+    }
+}
+
 /// The core's counters.
 #[derive(Debug, Default)]
 pub struct Metrics {
+    /// Counts of the [`StatSeries`] not yet written, by [`StatSeries::index`].
+    stats: [AtomicU64; 5],
     sessions_opened: Family<[(&'static str, &'static str); 1], Counter>,
     opened_new: Counter,
     opened_existing: Counter,
@@ -64,18 +124,44 @@ impl Metrics {
     pub(crate) fn session_opened(&self, new: bool) {
         if new {
             self.opened_new.inc();
+            self.stat(StatSeries::SessionsOpened);
         } else {
             self.opened_existing.inc();
         }
     }
 
+    /// Counts one event of a stats series (one atomic increment).
+    pub(crate) fn stat(&self, series: StatSeries) {
+        self.stats[series.index()].fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Counts a session given a new token pair.
+    pub(crate) fn session_refreshed(&self) {
+        self.refreshed.inc();
+        self.stat(StatSeries::Refreshes);
+    }
+
+    /// The counts of each series (in the order of [`StatSeries::ALL`]) since the last
+    /// take, leaving zeros.
+    pub fn take_stats(&self) -> [u64; 5] {
+        StatSeries::ALL.map(|s| self.stats[s.index()].swap(0, Ordering::Relaxed))
+    }
+
+    /// Puts counts taken by [`take_stats`](Self::take_stats) back (their write failed).
+    pub fn restore_stats(&self, counts: [u64; 5]) {
+        for (s, n) in StatSeries::ALL.into_iter().zip(counts) {
+            self.stats[s.index()].fetch_add(n, Ordering::Relaxed);
+        }
+    }
+
     /// Counts a login through `dialect` (a static name: `i3d` or `gamefuse`).
     pub(crate) fn login(&self, dialect: &'static str, outcome: LoginOutcome) {
-        let outcome = match outcome {
-            LoginOutcome::Succeeded => "succeeded",
-            LoginOutcome::Failed => "failed",
-            LoginOutcome::LockedOut => "locked_out",
+        let (outcome, series) = match outcome {
+            LoginOutcome::Succeeded => ("succeeded", StatSeries::LoginsSucceeded),
+            LoginOutcome::Failed => ("failed", StatSeries::LoginsFailed),
+            LoginOutcome::LockedOut => ("locked_out", StatSeries::Lockouts),
         };
+        self.stat(series);
         self.logins
             .get_or_create(&[("dialect", dialect), ("outcome", outcome)])
             .inc();

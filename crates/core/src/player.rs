@@ -165,6 +165,15 @@ pub struct LinkedAccount {
     pub phone: String,
 }
 
+/// A ban: a banned player cannot open sessions (its sessions ended when it was banned).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ban {
+    /// The operator's reason, shown to the player's client where the dialect can.
+    pub reason: String,
+    /// When it was banned.
+    pub at: Timestamp,
+}
+
 /// A player as stored.
 #[derive(Debug, Clone)]
 pub struct Player {
@@ -182,6 +191,8 @@ pub struct Player {
     pub linked: Option<LinkedAccount>,
     /// When it was created.
     pub created_at: Timestamp,
+    /// Its ban, if it is banned.
+    pub ban: Option<Ban>,
 }
 
 #[cfg(test)]

@@ -208,6 +208,16 @@ impl Playgate {
         self.clock.now()
     }
 
+    /// The password hasher (its pool is shared by whoever hashes: logins, the admin API).
+    pub fn passwords(&self) -> &crate::password::Passwords {
+        &self.passwords
+    }
+
+    /// The core's counters (the stats service takes its per-minute counts from them).
+    pub fn metrics(&self) -> Arc<crate::metrics::Metrics> {
+        self.metrics.clone()
+    }
+
     /// The policy settings.
     pub fn settings(&self) -> &Settings {
         &self.settings

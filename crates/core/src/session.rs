@@ -1,8 +1,9 @@
 //! Sessions of players: create-or-retrieve, token refresh with rotation and reuse
 //! detection, verification, and ending.
 
-use std::net::IpAddr;
+use serde_json::json;
 
+use crate::audit::{Actor, NewAuditEvent, Origin, action};
 use crate::clock::Timestamp;
 use crate::crypto::SecretHash;
 use crate::game::Game;
@@ -13,7 +14,7 @@ use crate::store::{
     Applied, EndOutcome, NewPlayerRecord, NewSessionRecord, OpenPlan, PlayerWithSession, RefreshSwap, SessionPlan,
 };
 use crate::token::{ACCESS_TYP, AccessClaims, AccessGrant, REFRESH_TYP, RefreshClaims, TokenError, check_exp};
-use crate::{Conflict, Entity, Unauthorized};
+use crate::{Conflict, Entity, Forbidden, Unauthorized};
 use crate::{Error, Result, wallet};
 
 /// Where a session stands.
@@ -98,8 +99,8 @@ pub struct OpenSession {
     pub user_id: UserId,
     /// Reported profile fields (empty values are ignored).
     pub profile: ProfilePatch,
-    /// The request's client address.
-    pub ip: Option<IpAddr>,
+    /// Where the request came from (its address is the session's).
+    pub origin: Origin,
 }
 
 /// The result of create-or-retrieve.
@@ -161,7 +162,7 @@ impl Playgate {
     /// Signs the token pair that `grant` describes, issued `now` (the grant's jti and times
     /// are placeholders, which this sets).
     fn mint<C: AccessClaims>(&self, grant: AccessGrant<'_>, now: Timestamp) -> Result<IssuedTokens> {
-        let access_exp = now.plus(self.settings.access_token_ttl);
+        let access_exp = now.plus(self.settings.access_ttl(grant.game));
         let access_jti = jti();
         let access = C::issue(&AccessGrant {
             issued_at: now,
@@ -175,7 +176,7 @@ impl Playgate {
             client_id: client_id.clone(),
             iss: client_id.clone(),
             iat: now.unix_secs(),
-            exp: now.plus(self.settings.refresh_token_ttl).unix_secs(),
+            exp: now.plus(self.settings.refresh_ttl(grant.game)).unix_secs(),
             sid: grant.session_id.to_string(),
             jti: jti(),
         };
@@ -208,21 +209,37 @@ impl Playgate {
     /// expired or ended session is replaced. Reads the player and its session, decides,
     /// signs the tokens, then writes the decision in one transaction; a concurrent call
     /// that changed the player or its session meanwhile makes it start over.
+    ///
+    /// Records `session.opened` by the game with the write, also when the live session is
+    /// kept (then with `{"reused": true}`: the game asked to open one, and got the one it
+    /// had; `session.refreshed` is the refresh token's rotation).
     pub async fn open_session<C: AccessClaims>(&self, game: &Game, cmd: OpenSession) -> Result<OpenedSession> {
         cmd.profile.validate()?;
         let patch = cmd.profile.non_empty();
-        let ip = cmd.ip.map(|ip| ip.to_string());
+        let ip = cmd.origin.ip.clone();
         for _ in 0..OPEN_ATTEMPTS {
             let found = self.store.player_with_session(game.id, &cmd.user_id).await?;
             let now = self.now();
             let (mut opened, plan) = self.decide_open::<C>(game, &cmd.user_id, &patch, ip.as_deref(), found, now)?;
             let new_session = !matches!(plan, SessionPlan::Reuse { .. });
+            let detail = json!({
+                "session": opened.session.id.to_string(),
+                "reused": !new_session,
+                "new_user": opened.is_new_user,
+            });
+            let audit = NewAuditEvent::new(action::SESSION_OPENED, Actor::Game(game.id))
+                .game(game.id)
+                .subject(format!("player:{}", cmd.user_id.as_str()))
+                .origin(cmd.origin.clone())
+                .detail(detail)
+                .bounded();
             let plan = OpenPlan {
                 game_id: game.id,
                 now,
                 expires_at: opened.session.expires_at,
                 refresh_hash: opened.tokens.refresh_hash.clone(),
                 plan,
+                audit,
             };
             if let Applied::Done(player_id) = self.store.apply_open_plan(plan).await? {
                 opened.player.id = player_id;
@@ -237,10 +254,11 @@ impl Playgate {
         )))
     }
 
-    /// The session policy of `POST /s2s/session`, applied to what was read: a live session
-    /// is kept, a player without one gets a new one, a missing player is created (with a
-    /// new wallet). Returns the answer, with its tokens signed, and what to write for it.
-    /// A new player's id is not known until the plan is written.
+    /// The session policy of `POST /s2s/session`, applied to what was read: a banned
+    /// player is refused, a live session is kept, a player without one gets a new one, a
+    /// missing player is created (with a new wallet). Returns the answer, with its tokens
+    /// signed, and what to write for it. A new player's id is not known until the plan is
+    /// written.
     fn decide_open<C: AccessClaims>(
         &self,
         game: &Game,
@@ -250,7 +268,10 @@ impl Playgate {
         found: Option<PlayerWithSession>,
         now: Timestamp,
     ) -> Result<(OpenedSession, SessionPlan)> {
-        let expires_at = now.plus(self.settings.refresh_token_ttl);
+        if let Some(ban) = found.as_ref().and_then(|f| f.player.ban.as_ref()) {
+            return Err(Error::Forbidden(Forbidden::PlayerBanned(ban.reason.clone())));
+        }
+        let expires_at = now.plus(self.settings.refresh_ttl(game));
         let new_session = |player_id| Session {
             id: SessionId::new(),
             game_id: game.id,
@@ -308,6 +329,7 @@ impl Playgate {
                     wallet_address: wallet.address.clone(),
                     linked: None,
                     created_at: now,
+                    ban: None,
                 };
                 let session = new_session(player.id);
                 let plan = SessionPlan::Create {
@@ -359,8 +381,14 @@ impl Playgate {
     /// refresh, so a client whose refresh response was lost (a crash, a proxy timeout, a
     /// phone losing signal), or that raced two refreshes with one token, is not logged out.
     /// Those retries do not extend the grace period, and the pair issued last is the
-    /// session's current one.
-    pub async fn refresh_session<C: AccessClaims>(&self, game: &Game, refresh_token: &str) -> Result<Refreshed> {
+    /// session's current one. Records `session.refreshed` with the rotation, or
+    /// `refresh.reused` with the ending.
+    pub async fn refresh_session<C: AccessClaims>(
+        &self,
+        game: &Game,
+        refresh_token: &str,
+        origin: &Origin,
+    ) -> Result<Refreshed> {
         const REFUSED: Error = Error::Unauthorized(Unauthorized::BadRefreshToken);
         let claims: RefreshClaims = self.decode(REFRESH_TYP, refresh_token).await.map_err(|_| REFUSED)?;
         let now = self.now();
@@ -381,7 +409,16 @@ impl Playgate {
         let player = self.store.player(session.player_id).await?.ok_or(REFUSED)?;
         let tokens = self.mint::<C>(Self::grant(game, &player, session.id, false), now)?;
         let presented = SecretHash::of(refresh_token);
-        let expires_at = now.plus(self.settings.refresh_token_ttl);
+        let expires_at = now.plus(self.settings.refresh_ttl(game));
+        let event = |name: &str| {
+            NewAuditEvent::new(name, Actor::Game(game.id))
+                .game(game.id)
+                .subject(format!("session:{sid}"))
+                .origin(origin.clone())
+                .detail(json!({"player": player.user_id.as_str()}))
+                .bounded()
+        };
+        let audit = event(action::SESSION_REFRESHED);
         let swap = RefreshSwap {
             id: sid,
             presented: &presented,
@@ -389,6 +426,7 @@ impl Playgate {
             now,
             expires_at,
             grace_since: now.minus(self.settings.refresh_grace),
+            audit: &audit,
         };
         if self.store.swap_refresh(&swap).await? {
             let session = Session {
@@ -396,14 +434,16 @@ impl Playgate {
                 expires_at,
                 ..session
             };
-            self.metrics.refreshed.inc();
+            self.metrics.session_refreshed();
             return Ok(Refreshed { session, tokens });
         }
         // Validly signed for this session, but neither its current refresh token nor the
         // one it replaced within the grace period: reuse.
         match self.store.session(sid).await? {
             Some(s) if s.is_live(now) => {
-                self.store.end_session(sid, game.id, now).await?;
+                self.store
+                    .end_session(sid, game.id, now, &event(action::REFRESH_REUSED))
+                    .await?;
                 tracing::warn!(session = %sid, game = %game.id, "refresh token reuse: session ended");
                 self.metrics.refresh_reuse.inc();
                 Err(Error::Unauthorized(Unauthorized::RefreshTokenReused))
@@ -440,8 +480,14 @@ impl Playgate {
     }
 
     /// `DELETE /s2s/session/{id}`: ends a session of this game; its tokens stop working.
-    pub async fn end_session(&self, game: &Game, id: SessionId) -> Result<()> {
-        match self.store.end_session(id, game.id, self.now()).await? {
+    /// Records `session.ended` with the ending.
+    pub async fn end_session(&self, game: &Game, id: SessionId, origin: &Origin) -> Result<()> {
+        let audit = NewAuditEvent::new(action::SESSION_ENDED, Actor::Game(game.id))
+            .game(game.id)
+            .subject(format!("session:{id}"))
+            .origin(origin.clone())
+            .bounded();
+        match self.store.end_session(id, game.id, self.now(), &audit).await? {
             EndOutcome::Ended => {
                 self.metrics.ended.inc();
                 Ok(())

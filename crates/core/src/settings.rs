@@ -22,6 +22,19 @@ pub struct Settings {
     pub accounts: crate::account::AccountSettings,
 }
 
+impl Settings {
+    /// The lifetime of `game`'s access tokens: its own, or the server's.
+    pub fn access_ttl(&self, game: &crate::game::Game) -> Duration {
+        game.access_token_ttl.unwrap_or(self.access_token_ttl)
+    }
+
+    /// The lifetime of `game`'s refresh tokens and the idle lifetime of its sessions: its
+    /// own, or the server's.
+    pub fn refresh_ttl(&self, game: &crate::game::Game) -> Duration {
+        game.refresh_token_ttl.unwrap_or(self.refresh_token_ttl)
+    }
+}
+
 impl Default for Settings {
     fn default() -> Self {
         Settings {

@@ -6,6 +6,7 @@
 use async_trait::async_trait;
 
 use crate::Result;
+use crate::audit::{AuditStore, NewAuditEvent};
 use crate::clock::Timestamp;
 use crate::crypto::SecretHash;
 use crate::game::{Game, NewGameRecord};
@@ -92,6 +93,8 @@ pub struct OpenPlan {
     pub refresh_hash: SecretHash,
     /// What to write.
     pub plan: SessionPlan,
+    /// The audit event of the plan, recorded with it (at `now`).
+    pub audit: NewAuditEvent,
 }
 
 /// What [`Store::apply_open_plan`] did.
@@ -118,7 +121,7 @@ pub enum EndOutcome {
 
 /// Persistence of the core's entities.
 #[async_trait]
-pub trait Store: crate::account_store::AccountStore + Send + Sync + 'static {
+pub trait Store: crate::account_store::AccountStore + AuditStore + Send + Sync + 'static {
     /// Checks that the database answers.
     async fn ping(&self) -> Result<()>;
 
@@ -159,10 +162,17 @@ pub trait Store: crate::account_store::AccountStore + Send + Sync + 'static {
     /// the previous hash, replaced `now`) or its previous hash replaced after
     /// `grace_since` (a retry within the grace period: the previous hash and its time stay
     /// as they are). One statement, so racing calls with one token serialize on the row.
-    /// Returns whether it swapped.
+    /// Returns whether it swapped; `swap.audit` is recorded (at `now`) if it did, in the
+    /// same write.
     async fn swap_refresh(&self, swap: &RefreshSwap<'_>) -> Result<bool>;
-    /// Ends a session of `game`.
-    async fn end_session(&self, id: SessionId, game: GameId, now: Timestamp) -> Result<EndOutcome>;
+    /// Ends a session of `game`, recording `audit` (at `now`) in the same write if it did.
+    async fn end_session(
+        &self,
+        id: SessionId,
+        game: GameId,
+        now: Timestamp,
+        audit: &NewAuditEvent,
+    ) -> Result<EndOutcome>;
 
     /// Adds one failure under `key` in the window starting at `window_start` (which ends
     /// at `expires_at`), returning the window's count so far.
@@ -193,4 +203,6 @@ pub struct RefreshSwap<'a> {
     pub expires_at: Timestamp,
     /// The previous hash is accepted only if it was replaced strictly after this time.
     pub grace_since: Timestamp,
+    /// The audit event of the rotation.
+    pub audit: &'a NewAuditEvent,
 }

@@ -1,5 +1,6 @@
-//! `playgate account create …`, `playgate account update …` and `playgate apikey create
-//! …` (the i3D dialect's people and credentials).
+//! `playgate account create|update|show|disable|enable|reset-2fa …` and `playgate apikey
+//! create …` (the i3D dialect's people and credentials). Changes through the accounts
+//! service are recorded in the audit log under the actor `cli`.
 
 use std::io::{BufRead as _, IsTerminal as _};
 
@@ -7,6 +8,8 @@ use clap::{Args, Subcommand};
 use playgate_core::account::{
     AccessLevel, Account, AccountInfo, AccountProfile, AccountType, Language, NewAccount, NewApiKey, parse_expiry,
 };
+use playgate_core::accounts::{AccountPatch, Accounts};
+use playgate_core::audit::{Actor, NewAuditEvent};
 use playgate_core::crypto::Secret;
 use playgate_core::service::Playgate;
 use serde::Serialize;
@@ -16,6 +19,45 @@ use crate::startup::BoxError;
 /// `playgate account …`
 #[derive(Debug, Subcommand)]
 pub enum AccountCommand {
+    /// Show an account (never its password hash or secrets).
+    Show {
+        /// The account: its id or user name.
+        account: String,
+        /// Print a JSON object.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Disable an account: it cannot log in, and its logins end at once.
+    Disable {
+        /// The account: its id or user name.
+        account: String,
+        /// Do not ask for confirmation (needed when stdin is not a terminal).
+        #[arg(long)]
+        yes: bool,
+        /// Print a JSON object.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Enable a disabled account again.
+    Enable {
+        /// The account: its id or user name.
+        account: String,
+        /// Print a JSON object.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Turn an account's 2FA off (its secret and recovery codes are deleted).
+    #[command(name = "reset-2fa")]
+    Reset2fa {
+        /// The account: its id or user name.
+        account: String,
+        /// Do not ask for confirmation (needed when stdin is not a terminal).
+        #[arg(long)]
+        yes: bool,
+        /// Print a JSON object.
+        #[arg(long)]
+        json: bool,
+    },
     /// Create a platform account (the password is asked on the terminal, or read from
     /// stdin with --password-stdin).
     Create {
@@ -246,6 +288,24 @@ pub enum ApikeyCommand {
     },
 }
 
+/// Asks `question` on the terminal unless `yes`; refuses without a terminal and `--yes`.
+pub fn confirm(yes: bool, question: &str) -> Result<(), BoxError> {
+    if yes {
+        return Ok(());
+    }
+    if !std::io::stdin().is_terminal() {
+        return Err("refusing without confirmation: pass --yes".into());
+    }
+    eprint!("{question} [y/N] ");
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line)?;
+    if matches!(line.trim(), "y" | "Y" | "yes") {
+        Ok(())
+    } else {
+        Err("cancelled".into())
+    }
+}
+
 /// A password from the first line of stdin (`from_stdin`, or stdin not a terminal), or
 /// typed twice at a prompt.
 pub(crate) fn read_password(from_stdin: bool) -> Result<Secret, BoxError> {
@@ -273,6 +333,8 @@ struct AccountJson<'a> {
     access_level: i64,
     wallet_address: &'a str,
     trial_expires_at: Option<i64>,
+    enabled: bool,
+    totp_enabled: bool,
 }
 
 fn print_account(a: &Account, json: bool, verb: &str) -> Result<(), BoxError> {
@@ -285,19 +347,51 @@ fn print_account(a: &Account, json: bool, verb: &str) -> Result<(), BoxError> {
             access_level: a.access_level.as_i64(),
             wallet_address: &a.wallet_address,
             trial_expires_at: a.trial_expires_at.map(|t| t.unix_secs()),
+            enabled: a.enabled,
+            totp_enabled: a.totp_enabled,
         };
         println!("{}", serde_json::to_string(&j)?);
     } else {
         println!("account {} \"{}\" {verb}", a.id.0, a.user_name);
         println!("  public id (indigg_id): {}", a.public_id);
+        println!("  e-mail:                {}", a.profile.email);
+        println!("  access level:          {}", a.access_level.as_i64());
+        println!("  enabled:               {}", a.enabled);
+        println!("  2FA:                   {}", if a.totp_enabled { "on" } else { "off" });
         println!("  wallet:                {}", a.wallet_address);
     }
     Ok(())
 }
 
 /// Runs `playgate account …`.
-pub async fn account_command(core: &Playgate, cmd: AccountCommand) -> Result<(), BoxError> {
+pub async fn account_command(core: &Playgate, accounts: &Accounts, cmd: AccountCommand) -> Result<(), BoxError> {
+    let by = || NewAuditEvent::new("", Actor::Cli);
     match cmd {
+        AccountCommand::Show { account, json } => print_account(&accounts.get(&account).await?, json, ""),
+        AccountCommand::Disable { account, yes, json } => {
+            let a = accounts.get(&account).await?;
+            confirm(
+                yes,
+                &format!("Disable account {} \"{}\" and end its logins?", a.id.0, a.user_name),
+            )?;
+            let patch = AccountPatch {
+                enabled: Some(false),
+                ..AccountPatch::default()
+            };
+            print_account(&accounts.update(&account, patch, by()).await?, json, "disabled")
+        }
+        AccountCommand::Enable { account, json } => {
+            let patch = AccountPatch {
+                enabled: Some(true),
+                ..AccountPatch::default()
+            };
+            print_account(&accounts.update(&account, patch, by()).await?, json, "enabled")
+        }
+        AccountCommand::Reset2fa { account, yes, json } => {
+            let a = accounts.get(&account).await?;
+            confirm(yes, &format!("Turn off 2FA of account {} \"{}\"?", a.id.0, a.user_name))?;
+            print_account(&accounts.reset_totp(&account, by()).await?, json, "2FA reset")
+        }
         AccountCommand::Create {
             user_name,
             email,

@@ -1,5 +1,5 @@
-//! The command line: `playgate [serve]`, `migrate`, `game …`, `keys rotate`, `account
-//! create`, `apikey create`, `operator …`.
+//! The command line: `playgate [serve]`, `migrate`, `game …`, `keys rotate`, `account …`,
+//! `apikey create`, `operator …`, `audit list`.
 
 use std::io::Write as _;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
@@ -71,6 +71,15 @@ pub enum Command {
     /// Manage the operators of the admin API (personal tokens, roles).
     #[command(subcommand)]
     Operator(crate::operators_cli::OperatorCommand),
+    /// Find, show, ban, erase and export a game's players.
+    #[command(subcommand)]
+    Player(crate::players_cli::PlayerCommand),
+    /// List and end players' sessions.
+    #[command(subcommand)]
+    Session(crate::players_cli::SessionCommand),
+    /// Read the audit log.
+    #[command(subcommand)]
+    Audit(crate::audit_cli::AuditCommand),
 }
 
 /// `playgate game …`
@@ -341,9 +350,32 @@ pub async fn run(cli: Cli) -> Result<(), BoxError> {
             store.close().await;
             res
         }
+        Command::Player(cmd) => {
+            let store = startup::open_store(&config).await?;
+            let players = playgate_core::players::Players::new(store.clone(), Arc::new(SystemClock));
+            let res = crate::players_cli::player_command(&players, cmd).await;
+            store.close().await;
+            res
+        }
+        Command::Session(cmd) => {
+            let store = startup::open_store(&config).await?;
+            let players = playgate_core::players::Players::new(store.clone(), Arc::new(SystemClock));
+            let res = crate::players_cli::session_command(&players, cmd).await;
+            store.close().await;
+            res
+        }
+        Command::Audit(cmd) => {
+            let store = startup::open_store(&config).await?;
+            let audit = playgate_core::audit::Audit::new(store.clone(), Arc::new(SystemClock));
+            let res = crate::audit_cli::audit_command(&audit, cmd).await;
+            store.close().await;
+            res
+        }
         Command::Account(cmd) => {
             let (core, store) = startup::open_core(&config, Arc::new(SystemClock)).await?;
-            let res = crate::accounts_cli::account_command(&core, cmd).await;
+            let accounts =
+                playgate_core::accounts::Accounts::new(store.clone(), Arc::new(SystemClock), core.passwords().clone());
+            let res = crate::accounts_cli::account_command(&core, &accounts, cmd).await;
             store.close().await;
             res
         }

@@ -150,6 +150,9 @@ pub struct Config {
     /// How often a node deletes audit events past the retention (one node at a time),
     /// seconds; 0: never. Default 3600.
     pub audit_prune_secs: u64,
+    /// How often a node adds its counts of the admin API's per-minute stats to the
+    /// database, milliseconds; 0: only at shutdown. Default 10000.
+    pub stats_flush_ms: u64,
     /// Longest wait for in-flight requests at shutdown, seconds. Default 30.
     pub shutdown_grace_secs: u64,
     /// Print the demo game's credentials when a fresh database is created. Default true.
@@ -261,6 +264,7 @@ impl Default for Config {
             failure_prune_secs: 300,
             audit_retention_days: 90,
             audit_prune_secs: 3600,
+            stats_flush_ms: 10_000,
             shutdown_grace_secs: 30,
             create_demo_game: true,
             admin_token: None,

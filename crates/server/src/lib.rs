@@ -3,11 +3,13 @@
 //! server in-process.
 
 pub mod accounts_cli;
+pub mod audit_cli;
 pub mod cli;
 pub mod config;
 pub mod gamefuse;
 pub mod gamefuse_cli;
 pub mod operators_cli;
+pub mod players_cli;
 pub mod process_metrics;
 pub mod serve;
 pub mod startup;

@@ -10,7 +10,8 @@ use std::time::Duration;
 
 use playgate_api::common::geoip::GeoIp;
 use playgate_api::common::metrics::Exposition;
-use playgate_api::{AppState, Features, NetConfig};
+use playgate_api::{AdminServices, AppState, Features, NetConfig};
+use playgate_core::accounts::Accounts;
 use playgate_core::audit::Audit;
 use playgate_core::clock::Clock;
 use playgate_core::crypto::{MasterKey, Secret};
@@ -18,9 +19,12 @@ use playgate_core::economy::attributes::Attributes;
 use playgate_core::economy::leaderboards::Leaderboards;
 use playgate_core::game::GameCredentials;
 use playgate_core::gamefuse::Gamefuse;
+use playgate_core::games::Games;
 use playgate_core::operators::Operators;
+use playgate_core::players::Players;
 use playgate_core::service::Playgate;
 use playgate_core::social::friends::Friends;
+use playgate_core::stats::Stats;
 use playgate_store::{SqlStore, StoreOptions};
 use prometheus_client::registry::Registry;
 use tokio::net::TcpListener;
@@ -131,11 +135,10 @@ fn app_state(
     config: &Config,
     core: Playgate,
     features: Features,
-    operators: Operators,
-    audit: Audit,
+    admin: AdminServices,
     net: NetConfig,
 ) -> Result<AppState, BoxError> {
-    let mut state = AppState::new(core, features, operators, audit, net);
+    let mut state = AppState::new(core, features, admin, net);
     if let Some(path) = &config.geoip_database {
         state = state.with_geoip(GeoIp::open(path)?);
     }
@@ -158,6 +161,8 @@ pub struct Running {
     store: Arc<SqlStore>,
     /// The GameFuse service it serves.
     pub gamefuse: Gamefuse,
+    /// Its stats (tests flush this node's counts with [`Stats::flush`]).
+    pub stats: Stats,
     flusher: JoinHandle<()>,
     grace: Duration,
 }
@@ -179,6 +184,7 @@ impl Running {
             flusher,
             grace,
             metrics_task,
+            stats,
             ..
         } = self;
         shutdown.cancelled().await;
@@ -196,6 +202,9 @@ impl Running {
         let _ = flusher.await;
         if let Err(e) = gamefuse.flush_events().await {
             tracing::warn!(error = %e, "could not write the last GameFuse event counts");
+        }
+        if let Err(e) = stats.flush().await {
+            tracing::warn!(error = %e, "could not write the last stats counts");
         }
         store.close().await;
         res
@@ -232,6 +241,7 @@ pub async fn start(config: Config, clock: Arc<dyn Clock>) -> Result<Running, Box
     let (core, store) = open_core(&config, clock.clone()).await?;
     let operators = Operators::new(store.clone(), clock.clone());
     let audit = Audit::new(store.clone(), clock.clone());
+    let stats = Stats::new(store.clone(), clock.clone(), core.metrics());
     let demo = if config.create_demo_game {
         core.create_demo_game_if_empty().await?
     } else {
@@ -247,8 +257,16 @@ pub async fn start(config: Config, clock: Arc<dyn Clock>) -> Result<Running, Box
         friends: Friends::new(store.clone(), store.clone(), clock.clone()),
         leaderboards: Leaderboards::new(store.clone(), clock.clone()),
         attributes: Attributes::new(store.clone()),
+        players: Players::new(store.clone(), clock.clone()),
     };
-    let mut state = app_state(&config, core.clone(), features, operators, audit.clone(), net)?;
+    let admin = AdminServices {
+        operators,
+        audit: audit.clone(),
+        games: Games::new(store.clone(), clock.clone()),
+        accounts: Accounts::new(store.clone(), clock.clone(), core.passwords().clone()),
+        stats: stats.clone(),
+    };
+    let mut state = app_state(&config, core.clone(), features, admin, net)?;
     let exposition = exposition(&config, &state, &core, &store)?;
     let shutdown = CancellationToken::new();
     let (metrics_addr, metrics_task) = match config.metrics_listen {
@@ -270,6 +288,17 @@ pub async fn start(config: Config, clock: Arc<dyn Clock>) -> Result<Running, Box
     let task = tokio::spawn(crate::serve::serve(listener, app, limits(&config), shutdown.clone()));
     let flusher = tokio::spawn(flush_events(gamefuse.clone(), shutdown.clone()));
     spawn_maintenance(&config, &core, &audit, &shutdown);
+    if let Some(period) = Some(Duration::from_millis(config.stats_flush_ms)).filter(|d| !d.is_zero()) {
+        let stats = stats.clone();
+        tokio::spawn(periodically(period, shutdown.clone(), move || {
+            let stats = stats.clone();
+            async move {
+                if let Err(e) = stats.flush().await {
+                    tracing::warn!(error = %e, "could not write the stats counts; kept for the next try");
+                }
+            }
+        }));
+    }
     tracing::info!(%addr, backend = store.backend(), "playgate listening");
     Ok(Running {
         addr,
@@ -281,6 +310,7 @@ pub async fn start(config: Config, clock: Arc<dyn Clock>) -> Result<Running, Box
         task,
         store,
         gamefuse,
+        stats,
         flusher,
         grace: Duration::from_secs(config.shutdown_grace_secs),
     })

@@ -1,12 +1,14 @@
 //! `impl AccountStore for SqlStore`: accounts, API keys, account logins, TOTP state,
 //! recovery codes and player links, every query once for both backends.
 
+use crate::audit::{EventValues, audited_update, insert_events};
 use async_trait::async_trait;
 use playgate_core::account::{
     AccessLevel, Account, AccountDetails, AccountId, AccountInfo, AccountProfile, AccountType, ApiKey, ApiKeyId,
     BillingDetails, Language, Login, NewAccountRecord, NewApiKeyRecord, NewLogin, PostalAddress, parse_net,
 };
 use playgate_core::account_store::{AccountStore, Redeem, StartLogin};
+use playgate_core::audit::NewAuditEvent;
 use playgate_core::clock::Timestamp;
 use playgate_core::crypto::SecretHash;
 use playgate_core::ids::{GameId, SessionId, UserId};
@@ -34,12 +36,12 @@ macro_rules! account_cols {
         concat!(
             "id, public_id, user_name, email, first_name, last_name, gender, phone, company_name, \
              access_level, email_validated, trial_expires_at, password_hash, totp_enabled, totp_secret, \
-             totp_pending, wallet_address, created_at, ",
+             totp_pending, wallet_address, created_at, enabled, ",
             details_cols!()
         )
     };
 }
-const ACCOUNT_COLS: &str = account_cols!();
+pub(crate) const ACCOUNT_COLS: &str = account_cols!();
 
 /// How many columns [`details_cols!`] names.
 const DETAILS_COL_COUNT: usize = 28;
@@ -80,7 +82,7 @@ fn details_params(info: &AccountInfo) -> Vec<P<'_>> {
     ]
 }
 
-struct AccountRow {
+pub(crate) struct AccountRow {
     id: i64,
     public_id: String,
     user_name: String,
@@ -99,6 +101,7 @@ struct AccountRow {
     totp_pending: Option<Vec<u8>>,
     wallet_address: String,
     created_at: i64,
+    enabled: bool,
     details: DetailsRow,
 }
 
@@ -123,6 +126,7 @@ impl FromRow for AccountRow {
             totp_pending: r.get("totp_pending")?,
             wallet_address: r.get("wallet_address")?,
             created_at: r.get("created_at")?,
+            enabled: r.get("enabled")?,
             details: DetailsRow::from_row(r)?,
         })
     }
@@ -230,12 +234,13 @@ impl TryFrom<AccountRow> for Account {
             totp_pending: r.totp_pending,
             wallet_address: r.wallet_address,
             created_at: Timestamp(r.created_at),
+            enabled: r.enabled,
         })
     }
 }
 
 row! {
-    struct ApiKeyRow {
+    pub(crate) struct ApiKeyRow {
     id: i64,
     label: String,
     allowed_ips: String,
@@ -441,8 +446,16 @@ impl AccountStore for SqlStore {
         .await
     }
 
-    async fn enable_totp(&self, id: AccountId, sealed: &[u8], recovery: &[SecretHash]) -> Result<()> {
+    async fn enable_totp(
+        &self,
+        id: AccountId,
+        sealed: &[u8],
+        recovery: &[SecretHash],
+        audit: &NewAuditEvent,
+        now: Timestamp,
+    ) -> Result<()> {
         let (sealed, recovery) = (sealed.to_vec(), recovery.to_vec());
+        let ev = EventValues::of(audit, now);
         self.write_tx(async move |tx| {
             tx.execute(
                 "UPDATE accounts SET totp_enabled = TRUE, totp_secret = $2, totp_pending = NULL WHERE id = $1",
@@ -458,7 +471,7 @@ impl AccountStore for SqlStore {
                 )
                 .await?;
             }
-            Ok(())
+            insert_events(tx, std::slice::from_ref(&ev)).await
         })
         .await
     }
@@ -579,6 +592,7 @@ impl AccountStore for SqlStore {
 
     async fn start_login(&self, rec: &NewLogin) -> Result<StartLogin> {
         let rec = rec.clone();
+        let events: Vec<EventValues> = rec.audit.iter().map(|a| EventValues::of(a, rec.now)).collect();
         let sql = format!("SELECT {LOGIN_COLS} FROM account_logins WHERE api_key_id = $1 AND state <> 'ended'");
         self.write_tx(async move |tx| {
             let l = &rec.login;
@@ -609,18 +623,28 @@ impl AccountStore for SqlStore {
                 ],
             )
             .await?;
+            insert_events(tx, &events).await?;
             Ok(StartLogin::Started(l.clone()))
         })
         .await
     }
 
-    async fn activate_login(&self, id: SessionId, now: Timestamp, expires_at: Timestamp) -> Result<bool> {
+    async fn activate_login(
+        &self,
+        id: SessionId,
+        now: Timestamp,
+        expires_at: Timestamp,
+        audit: &NewAuditEvent,
+    ) -> Result<bool> {
+        let ev = EventValues::of(audit, now);
         let n = self
-            .write_one(async move |pool| {
-                pool.execute(
+            .write_audited(async move |c| {
+                audited_update(
+                    c,
                     "UPDATE account_logins SET state = 'active', expires_at = $3 \
-                 WHERE id = $1 AND state = 'pending_otp' AND expires_at > $2",
+                     WHERE id = $1 AND state = 'pending_otp' AND expires_at > $2",
                     params![id.to_string(), now.0, expires_at.0],
+                    &ev,
                 )
                 .await
             })

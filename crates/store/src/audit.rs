@@ -7,9 +7,108 @@ use playgate_core::ids::GameId;
 use playgate_core::{Error, Result};
 
 use crate::SqlStore;
-use crate::exec::{P, params, row};
+use crate::exec::{Conn, P, params, row};
 
 const AUDIT_COLS: &str = "id, at, action, actor, game_id, subject, ip, user_agent, detail";
+
+/// The columns an event is inserted with, in the order of [`EventValues::params`].
+const INSERT_COLS: &str = "at, action, actor, game_id, subject, ip, user_agent, detail";
+
+/// Inserts one event (`$1` … `$8` as [`EventValues::params`]).
+const INSERT_ONE: &str = "INSERT INTO audit_events (at, action, actor, game_id, subject, ip, user_agent, detail) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+
+/// An event as its row stores it, owned (so that a write job can take it along).
+#[derive(Debug, Clone)]
+pub(crate) struct EventValues {
+    at: i64,
+    action: String,
+    actor: String,
+    game_id: Option<i64>,
+    subject: Option<String>,
+    ip: Option<String>,
+    user_agent: Option<String>,
+    detail: String,
+}
+
+impl EventValues {
+    /// The row of `e` recorded at `at`.
+    pub(crate) fn of(e: &NewAuditEvent, at: Timestamp) -> Self {
+        EventValues {
+            at: at.0,
+            action: e.action.clone(),
+            actor: e.actor.label(),
+            game_id: e.game.map(|g| g.0),
+            subject: e.subject.clone(),
+            ip: e.origin.ip.clone(),
+            user_agent: e.origin.user_agent.clone(),
+            detail: e.detail.to_string(),
+        }
+    }
+
+    /// The same row with `subject`, if it has none.
+    pub(crate) fn or_subject(mut self, subject: impl FnOnce() -> String) -> Self {
+        if self.subject.is_none() {
+            self.subject = Some(subject());
+        }
+        self
+    }
+
+    /// Its values in the order of [`INSERT_COLS`].
+    fn params(&self) -> [P<'_>; 8] {
+        [
+            P::I64(self.at),
+            P::Str(&self.action),
+            P::Str(&self.actor),
+            P::OptI64(self.game_id),
+            P::OptStr(self.subject.as_deref()),
+            P::OptStr(self.ip.as_deref()),
+            P::OptStr(self.user_agent.as_deref()),
+            P::Str(&self.detail),
+        ]
+    }
+}
+
+/// Appends events, in one statement, on `c` (inside the write they record).
+pub(crate) async fn insert_events(c: &mut Conn<'_>, events: &[EventValues]) -> Result<()> {
+    match events {
+        [] => Ok(()),
+        [one] => c.execute(INSERT_ONE, &one.params()).await.map(drop),
+        many => {
+            let rows: Vec<String> = (0..many.len())
+                .map(|r| {
+                    let cols: Vec<String> = (1..=8).map(|i| format!("${}", r * 8 + i)).collect();
+                    format!("({})", cols.join(", "))
+                })
+                .collect();
+            let sql = format!("INSERT INTO audit_events ({INSERT_COLS}) VALUES {}", rows.join(", "));
+            let ps: Vec<P<'_>> = many.iter().flat_map(EventValues::params).collect();
+            c.execute(&sql, &ps).await.map(drop)
+        }
+    }
+}
+
+/// Runs `update` (one `UPDATE` with its parameters `ps`) and records `event` if it changed
+/// a row; returns how many it changed. On PostgreSQL one statement (the insert reads the
+/// update's `RETURNING` in a CTE), on SQLite two (the caller's job runs atomically).
+pub(crate) async fn audited_update(c: &mut Conn<'_>, update: &str, ps: &[P<'_>], event: &EventValues) -> Result<u64> {
+    if !c.is_postgres() {
+        let n = c.execute(update, ps).await?;
+        if n > 0 {
+            insert_events(c, std::slice::from_ref(event)).await?;
+        }
+        return Ok(n);
+    }
+    let k = ps.len();
+    let values: Vec<String> = (k + 1..=k + 8).map(|i| format!("${i}")).collect();
+    let sql = format!(
+        "WITH changed AS ({update} RETURNING 1) INSERT INTO audit_events ({INSERT_COLS}) SELECT {} FROM changed",
+        values.join(", ")
+    );
+    let mut all = ps.to_vec();
+    all.extend(event.params());
+    c.execute(&sql, &all).await
+}
 
 row! {
     struct AuditRow {
@@ -94,31 +193,18 @@ fn conditions(f: &AuditFilter) -> (String, Vec<P<'_>>) {
     (clause, ps)
 }
 
+/// Appends an event recorded at `at` on `c`: inside the transaction of the change it
+/// records, so that the change and its record are written together or not at all.
+pub(crate) async fn insert_audit_in(c: &mut Conn<'_>, e: &NewAuditEvent, at: Timestamp) -> Result<()> {
+    insert_events(c, &[EventValues::of(e, at)]).await
+}
+
 #[async_trait]
 impl AuditStore for SqlStore {
     async fn insert_audit(&self, e: &NewAuditEvent, at: Timestamp) -> Result<()> {
-        let e = e.clone();
-        let actor = e.actor.label();
-        let detail = e.detail.to_string();
-        self.write_one(async move |c| {
-            c.execute(
-                "INSERT INTO audit_events (at, action, actor, game_id, subject, ip, user_agent, detail) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-                params![
-                    at.0,
-                    e.action,
-                    actor,
-                    e.game.map(|g| g.0),
-                    e.subject,
-                    e.origin.ip,
-                    e.origin.user_agent,
-                    detail
-                ],
-            )
+        let ev = EventValues::of(e, at);
+        self.write_one(async move |c| insert_events(c, std::slice::from_ref(&ev)).await)
             .await
-        })
-        .await?;
-        Ok(())
     }
 
     async fn audit_events(&self, f: &AuditFilter) -> Result<Vec<AuditEvent>> {

@@ -377,6 +377,50 @@ pub(crate) trait FromRow: Sized {
     fn from_row(r: &Row<'_>) -> Result<Self>;
 }
 
+/// A row of any columns as a JSON object, for exports: integers, reals, texts and booleans
+/// as themselves, NULL as null. Binary columns (sealed secrets) are left out.
+pub(crate) struct JsonRow(pub serde_json::Map<String, serde_json::Value>);
+
+impl FromRow for JsonRow {
+    fn from_row(r: &Row<'_>) -> Result<Self> {
+        use serde_json::Value as J;
+        let mut m = serde_json::Map::new();
+        for i in 0..r.len() {
+            let v = match r.inner {
+                Inner::Lite(row) => match row.get_ref(i).map_err(lite_err)? {
+                    rusqlite::types::ValueRef::Null => J::Null,
+                    rusqlite::types::ValueRef::Integer(n) => J::from(n),
+                    rusqlite::types::ValueRef::Real(f) => J::from(f),
+                    rusqlite::types::ValueRef::Text(t) => J::from(String::from_utf8_lossy(t).into_owned()),
+                    rusqlite::types::ValueRef::Blob(_) => continue,
+                },
+                Inner::Pg(row) => {
+                    let ty = row.columns().get(i).map(|c| c.type_().clone()).unwrap_or(Type::BYTEA);
+                    if ty == Type::INT8 {
+                        J::from(row.try_get::<_, Option<i64>>(i).map_err(db_err)?)
+                    } else if ty == Type::INT4 {
+                        J::from(row.try_get::<_, Option<i32>>(i).map_err(db_err)?)
+                    } else if ty == Type::INT2 {
+                        J::from(row.try_get::<_, Option<i16>>(i).map_err(db_err)?)
+                    } else if ty == Type::FLOAT8 {
+                        J::from(row.try_get::<_, Option<f64>>(i).map_err(db_err)?)
+                    } else if ty == Type::FLOAT4 {
+                        J::from(row.try_get::<_, Option<f32>>(i).map_err(db_err)?)
+                    } else if ty == Type::BOOL {
+                        J::from(row.try_get::<_, Option<bool>>(i).map_err(db_err)?)
+                    } else if [Type::TEXT, Type::VARCHAR, Type::BPCHAR, Type::NAME].contains(&ty) {
+                        J::from(row.try_get::<_, Option<String>>(i).map_err(db_err)?)
+                    } else {
+                        continue;
+                    }
+                }
+            };
+            m.insert(r.name(i).to_owned(), v);
+        }
+        Ok(JsonRow(m))
+    }
+}
+
 /// A statement's single column.
 struct Scalar<T>(T);
 

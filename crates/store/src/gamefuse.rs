@@ -107,6 +107,7 @@ impl GamefuseStore for SqlStore {
              COALESCE(kc.public_id, '') AS g_client_id, g.client_name AS g_client_name, \
              COALESCE(kc.secret_hash, '') AS g_secret_hash, g.enabled AS g_enabled, \
              g.created_at AS g_created_at, COALESCE(gc.public_id, '') AS g_gamefuse_token, \
+             g.access_token_ttl_secs AS g_access_token_ttl_secs, g.refresh_token_ttl_secs AS g_refresh_token_ttl_secs, \
              ra.user_allowed, ra.key_allowed, \
              u.player_id AS u_player_id, u.game_id AS u_game_id, u.display_email AS u_display_email, \
              u.username AS u_username, u.credits AS u_credits, u.score AS u_score, \
@@ -285,46 +286,7 @@ impl GamefuseStore for SqlStore {
     }
 
     async fn delete_game(&self, game: GameId) -> Result<bool> {
-        const PLAYERS: &str = "(SELECT id FROM players WHERE game_id = $1)";
-        const GROUPS: &str = "(SELECT id FROM gf_groups WHERE game_id = $1)";
-        const CHATS: &str = "(SELECT id FROM gf_chats WHERE game_id = $1)";
-        let statements = [
-            // Social data (migration 0004), children first.
-            format!(
-                "DELETE FROM gf_message_reads WHERE message_id IN (SELECT id FROM gf_messages WHERE chat_id IN {CHATS})"
-            ),
-            format!("DELETE FROM gf_messages WHERE chat_id IN {CHATS}"),
-            format!("DELETE FROM gf_chat_participants WHERE chat_id IN {CHATS}"),
-            "DELETE FROM gf_chats WHERE game_id = $1".to_owned(),
-            format!("DELETE FROM gf_group_attributes WHERE group_id IN {GROUPS}"),
-            format!("DELETE FROM gf_group_connections WHERE group_id IN {GROUPS}"),
-            "DELETE FROM gf_groups WHERE game_id = $1".to_owned(),
-            "DELETE FROM gf_game_rounds WHERE game_id = $1".to_owned(),
-            "DELETE FROM gf_multiplayer_rounds WHERE game_id = $1".to_owned(),
-            "DELETE FROM gf_friendships WHERE game_id = $1".to_owned(),
-            "DELETE FROM leaderboard_entries WHERE game_id = $1".to_owned(),
-            format!("DELETE FROM store_purchases WHERE player_id IN {PLAYERS}"),
-            "DELETE FROM store_items WHERE game_id = $1".to_owned(),
-            format!("DELETE FROM user_attributes WHERE player_id IN {PLAYERS}"),
-            format!("DELETE FROM password_resets WHERE player_id IN {PLAYERS}"),
-            // i3D links of this game's players (migration 0002).
-            format!("DELETE FROM link_codes WHERE player_id IN {PLAYERS}"),
-            format!("DELETE FROM player_links WHERE player_id IN {PLAYERS}"),
-            "DELETE FROM gamefuse_users WHERE game_id = $1".to_owned(),
-            "DELETE FROM sessions WHERE game_id = $1".to_owned(),
-            "DELETE FROM players WHERE game_id = $1".to_owned(),
-            "DELETE FROM game_variables WHERE game_id = $1".to_owned(),
-            "DELETE FROM service_keys WHERE game_id = $1".to_owned(),
-            "DELETE FROM route_access WHERE game_id = $1".to_owned(),
-            "DELETE FROM test_suite_games WHERE game_id = $1".to_owned(),
-        ];
-        self.write_tx(async move |tx| {
-            for sql in &statements {
-                tx.execute(sql, params![game.0]).await?;
-            }
-            let n = tx.execute("DELETE FROM games WHERE id = $1", params![game.0]).await?;
-            Ok(n > 0)
-        })
-        .await
+        self.write_tx(async move |tx| crate::games::delete_game_in(tx, game).await)
+            .await
     }
 }

@@ -11,6 +11,7 @@
 //! statements.
 
 mod account_store_impl;
+mod accounts;
 mod audit;
 mod client_users;
 mod console;
@@ -19,17 +20,20 @@ mod error;
 mod exec;
 mod game_variables;
 mod gamefuse;
+mod games;
 mod health;
 mod lite;
 mod metrics;
 mod migrate;
 mod operators;
+mod players;
 pub use exec::STATEMENT_TARGET;
 pub use migrate::{Migration, migrations};
 mod rounds;
 mod rows;
 mod social;
 mod sql;
+mod stats;
 mod store_impl;
 pub mod testing;
 mod writer;
@@ -151,6 +155,20 @@ impl SqlStore {
                 self.health.observe(&res, &pg.pool);
                 res
             }
+        }
+    }
+
+    /// Runs `f`, one statement on PostgreSQL (an audited change: the event's insert is a CTE
+    /// of it) but two on SQLite, atomically: on SQLite in a savepoint of the next group
+    /// commit, on PostgreSQL on the pool without a transaction.
+    pub(crate) async fn write_audited<T, F>(&self, f: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: AsyncFnOnce(&mut Conn<'_>) -> Result<T> + Send + 'static,
+    {
+        match &self.db {
+            Db::Sqlite { writer, .. } => writer.run(true, f).await,
+            Db::Postgres(_) => self.write_one(f).await,
         }
     }
 

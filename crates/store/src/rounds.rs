@@ -86,7 +86,7 @@ impl SqlStore {
         }
         let sql = format!(
             "SELECT r.id AS r_id, r.multiplayer_id AS r_mp, r.place AS r_place, r.score AS r_score, \
-             r.start_time AS r_start, r.end_time AS r_end, {} FROM gf_game_rounds r \
+             r.start_time AS r_start, r.end_time AS r_end, {} FROM game_rounds r \
              JOIN gamefuse_users u ON u.player_id = r.player_id WHERE r.multiplayer_id IN ({}) \
              ORDER BY CASE WHEN r.place IS NULL THEN 1 ELSE 0 END, r.place, \
              CASE WHEN r.score IS NULL THEN 1 ELSE 0 END, r.score DESC, r.id",
@@ -125,7 +125,7 @@ impl RoundStore for SqlStore {
                 Multiplayer::Join(id) => Some(id),
                 Multiplayer::New(master) => Some(
                     tx.scalar_one::<i64>(
-                        "INSERT INTO gf_multiplayer_rounds (game_id, master_id, created_at) VALUES ($1, $2, $3) \
+                        "INSERT INTO multiplayer_rounds (game_id, master_id, created_at) VALUES ($1, $2, $3) \
                          RETURNING id",
                         params![r.game_id.0, master.0, r.now.0],
                     )
@@ -133,7 +133,7 @@ impl RoundStore for SqlStore {
                 ),
             };
             tx.scalar_one(
-                "INSERT INTO gf_game_rounds (game_id, player_id, game_type, start_time, end_time, score, place, \
+                "INSERT INTO game_rounds (game_id, player_id, game_type, start_time, end_time, score, place, \
                  metadata, multiplayer_id, created_at, updated_at) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) RETURNING id",
                 params![
@@ -155,16 +155,17 @@ impl RoundStore for SqlStore {
     }
 
     async fn multiplayer_master(&self, game: GameId, id: i64) -> Result<Option<PlayerId>> {
-        let m: Option<i64> = self
+        // A container whose master was deleted has none.
+        let m: Option<Option<i64>> = self
             .read(async |e| {
                 e.scalar_optional(
-                    "SELECT master_id FROM gf_multiplayer_rounds WHERE id = $1 AND game_id = $2",
+                    "SELECT master_id FROM multiplayer_rounds WHERE id = $1 AND game_id = $2",
                     params![id, game.0],
                 )
                 .await
             })
             .await?;
-        Ok(m.map(PlayerId))
+        Ok(m.flatten().map(PlayerId))
     }
 
     async fn rounds(&self, game: GameId, ids: &[i64]) -> Result<Vec<GameRound>> {
@@ -172,7 +173,7 @@ impl RoundStore for SqlStore {
             return Ok(Vec::new());
         }
         let sql = format!(
-            "SELECT {ROUND_COLS} FROM gf_game_rounds WHERE game_id = $1 AND id IN ({}) ORDER BY id",
+            "SELECT {ROUND_COLS} FROM game_rounds WHERE game_id = $1 AND id IN ({}) ORDER BY id",
             placeholders(2, ids.len())
         );
         let mut ps: Vec<P> = vec![P::I64(game.0)];
@@ -183,8 +184,7 @@ impl RoundStore for SqlStore {
     }
 
     async fn rounds_of(&self, player: PlayerId, limit: i64, offset: i64) -> Result<Vec<GameRound>> {
-        let sql =
-            format!("SELECT {ROUND_COLS} FROM gf_game_rounds WHERE player_id = $1 ORDER BY id LIMIT $2 OFFSET $3");
+        let sql = format!("SELECT {ROUND_COLS} FROM game_rounds WHERE player_id = $1 ORDER BY id LIMIT $2 OFFSET $3");
         let rows: Vec<RoundRow> = self
             .read(async |e| e.fetch_all(&sql, params![player.0, limit, offset]).await)
             .await?;
@@ -196,7 +196,7 @@ impl RoundStore for SqlStore {
         let p = patch.clone();
         self.write_one(async move |conn| {
             conn.execute(
-                "UPDATE gf_game_rounds SET game_type = COALESCE($2, game_type), \
+                "UPDATE game_rounds SET game_type = COALESCE($2, game_type), \
                  start_time = COALESCE($3, start_time), end_time = COALESCE($4, end_time), \
                  score = COALESCE($5, score), place = COALESCE($6, place), metadata = COALESCE($7, metadata), \
                  updated_at = $8 WHERE id = $1",
@@ -219,10 +219,7 @@ impl RoundStore for SqlStore {
 
     async fn delete_round(&self, id: i64) -> Result<bool> {
         let n = self
-            .write_one(async move |conn| {
-                conn.execute("DELETE FROM gf_game_rounds WHERE id = $1", params![id])
-                    .await
-            })
+            .write_one(async move |conn| conn.execute("DELETE FROM game_rounds WHERE id = $1", params![id]).await)
             .await?;
         Ok(n > 0)
     }

@@ -6,7 +6,7 @@ use playgate_core::clock::Timestamp;
 use playgate_core::crypto::SecretHash;
 use playgate_core::game::Game;
 use playgate_core::ids::{GameId, PlayerId, SessionId, UserId};
-use playgate_core::player::{LinkedAccount, Player, Profile, ProfilePatch};
+use playgate_core::player::{Ban, LinkedAccount, Player, Profile, ProfilePatch};
 use playgate_core::session::{Session, SessionState};
 use playgate_core::{Error, Result};
 
@@ -18,7 +18,7 @@ macro_rules! game_cols {
     () => {
         "g.id, g.name, g.description, COALESCE(kc.public_id, '') AS client_id, g.client_name, \
          COALESCE(kc.secret_hash, '') AS secret_hash, g.enabled, g.created_at, \
-         COALESCE(gc.public_id, '') AS gamefuse_token"
+         COALESCE(gc.public_id, '') AS gamefuse_token, g.access_token_ttl_secs, g.refresh_token_ttl_secs"
     };
 }
 pub(crate) use game_cols;
@@ -50,7 +50,15 @@ row! {
     secret_hash: String,
     enabled: bool,
     created_at: i64,
-    gamefuse_token: String,}
+    gamefuse_token: String,
+    access_token_ttl_secs: Option<i64>,
+    refresh_token_ttl_secs: Option<i64>,}
+}
+
+/// A stored lifetime in seconds (a negative one, never written, reads as none).
+fn ttl(secs: Option<i64>) -> Option<std::time::Duration> {
+    secs.and_then(|s| u64::try_from(s).ok())
+        .map(std::time::Duration::from_secs)
 }
 
 impl From<GameRow> for Game {
@@ -65,6 +73,8 @@ impl From<GameRow> for Game {
             enabled: r.enabled,
             created_at: Timestamp(r.created_at),
             gamefuse_token: r.gamefuse_token,
+            access_token_ttl: ttl(r.access_token_ttl_secs),
+            refresh_token_ttl: ttl(r.refresh_token_ttl_secs),
         }
     }
 }
@@ -186,9 +196,9 @@ profile_columns!(
 /// A player's own columns, each after `prefix`.
 fn player_columns(prefix: &str) -> String {
     let own = ["id", "game_id", "user_id"].into_iter();
-    let cols = own
-        .chain(PROFILE_COLUMNS.iter().copied())
-        .chain(["wallet_address", "created_at"]);
+    let cols =
+        own.chain(PROFILE_COLUMNS.iter().copied())
+            .chain(["wallet_address", "created_at", "banned_at", "ban_reason"]);
     cols.map(|c| format!("{prefix}{c}")).collect::<Vec<_>>().join(", ")
 }
 
@@ -215,6 +225,7 @@ pub(crate) struct PlayerRow {
     wallet_address: String,
     created_at: i64,
     linked: Option<LinkedAccount>,
+    ban: Option<Ban>,
 }
 
 impl FromRow for PlayerRow {
@@ -230,6 +241,14 @@ impl FromRow for PlayerRow {
             }),
             None => None,
         };
+        let banned_at: Option<i64> = if r.has("banned_at") { r.get("banned_at")? } else { None };
+        let ban = match banned_at {
+            Some(at) => Some(Ban {
+                reason: r.get::<Option<String>>("ban_reason")?.unwrap_or_default(),
+                at: Timestamp(at),
+            }),
+            None => None,
+        };
         Ok(PlayerRow {
             id,
             game_id,
@@ -238,6 +257,7 @@ impl FromRow for PlayerRow {
             wallet_address,
             created_at,
             linked,
+            ban,
         })
     }
 }
@@ -253,6 +273,7 @@ impl TryFrom<PlayerRow> for Player {
             wallet_address: r.wallet_address,
             linked: r.linked,
             created_at: Timestamp(r.created_at),
+            ban: r.ban,
         })
     }
 }
@@ -329,12 +350,13 @@ mod tests {
             .expect("game");
         let swapped = concat!(
             "SELECT g.id, g.name, g.description, g.client_name, kc.public_id AS client_id, kc.secret_hash, \
-             g.enabled, g.created_at, gc.public_id AS gamefuse_token FROM ",
+             g.enabled, g.created_at, gc.public_id AS gamefuse_token, g.refresh_token_ttl_secs, \
+             g.access_token_ttl_secs FROM ",
             game_from!(),
             " WHERE g.id = $1"
         );
         let reversed = concat!(
-            "SELECT gc.public_id AS gamefuse_token, g.created_at, g.enabled, kc.secret_hash, g.client_name, \
+            "SELECT g.refresh_token_ttl_secs, g.access_token_ttl_secs, gc.public_id AS gamefuse_token, g.created_at, g.enabled, kc.secret_hash, g.client_name, \
              kc.public_id AS client_id, g.description, g.name, g.id FROM ",
             game_from!(),
             " WHERE g.id = $1"

@@ -14,6 +14,7 @@ use playgate_core::token::SigningKeyRecord;
 use playgate_core::{Error, Result};
 use std::sync::LazyLock;
 
+use crate::audit::{EventValues, audited_update, insert_events};
 use crate::exec::{Conn, P, params};
 use crate::rows::{
     GAMEFUSE_CREDENTIAL, GameRow, KGEN_CREDENTIAL, KeyRow, PLAYER_FIELDS, PLAYER_FROM, PROFILE_COLUMNS, PlayerRow,
@@ -22,6 +23,7 @@ use crate::rows::{
 };
 use crate::{Db, SqlStore, pg_transaction_on};
 use playgate_core::Entity;
+use playgate_core::audit::NewAuditEvent;
 
 /// A player by id (`$1`), with its linked account.
 static PLAYER_BY_ID: LazyLock<String> =
@@ -107,7 +109,7 @@ fn applied(res: Result<PlayerId>) -> Result<Applied> {
 /// The statements of a plan, each guarded by what the core read: a session to keep must
 /// still be live, one to end still active, a player to create still missing, and a player
 /// may have no other active session. The first guard that fails is a [`raced`] error.
-async fn apply_plan(e: &mut Conn<'_>, p: &OpenPlan) -> Result<PlayerId> {
+async fn apply_plan(e: &mut Conn<'_>, p: &OpenPlan, ev: &EventValues) -> Result<PlayerId> {
     let (now, expires_at, hash) = (p.now.0, p.expires_at.0, p.refresh_hash.0.as_str());
     let start = async |e: &mut Conn<'_>, player: PlayerId, s: &NewSessionRecord| -> Result<()> {
         let id = s.id.to_string();
@@ -137,13 +139,14 @@ async fn apply_plan(e: &mut Conn<'_>, p: &OpenPlan) -> Result<PlayerId> {
             session,
             patch: changes,
         } => {
-            let kept = e
-                .execute(
-                    "UPDATE sessions SET refresh_hash = $2, prev_refresh_hash = NULL, last_seen_at = $3, \
-                     expires_at = $4 WHERE id = $1 AND state = 'active' AND expires_at > $3",
-                    params![session.to_string(), hash, now, expires_at],
-                )
-                .await?;
+            let kept = audited_update(
+                e,
+                "UPDATE sessions SET refresh_hash = $2, prev_refresh_hash = NULL, last_seen_at = $3, \
+                 expires_at = $4 WHERE id = $1 AND state = 'active' AND expires_at > $3",
+                params![session.to_string(), hash, now, expires_at],
+                ev,
+            )
+            .await?;
             if kept != 1 {
                 return Err(raced());
             }
@@ -169,6 +172,7 @@ async fn apply_plan(e: &mut Conn<'_>, p: &OpenPlan) -> Result<PlayerId> {
             }
             start(e, *player, session).await?;
             patch(e, *player, changes).await?;
+            insert_events(e, std::slice::from_ref(ev)).await?;
             Ok(*player)
         }
         SessionPlan::Create { player, session } => {
@@ -179,6 +183,7 @@ async fn apply_plan(e: &mut Conn<'_>, p: &OpenPlan) -> Result<PlayerId> {
                 return Err(raced());
             };
             start(e, PlayerId(id), session).await?;
+            insert_events(e, std::slice::from_ref(ev)).await?;
             Ok(PlayerId(id))
         }
     }
@@ -217,6 +222,30 @@ async fn insert_credential(
     .map(drop)
 }
 
+/// Inserts a game with its credentials on `tx` (inside a transaction).
+pub(crate) async fn insert_game_in(tx: &mut Conn<'_>, rec: &NewGameRecord) -> Result<Game> {
+    let id: i64 = tx
+        .scalar_one(
+            "INSERT INTO games (name, description, client_name, enabled, created_at) \
+             VALUES ($1, $2, $3, TRUE, $4) RETURNING id",
+            params![rec.name, rec.description, rec.client_name, rec.created_at.0],
+        )
+        .await?;
+    insert_credential(
+        tx,
+        id,
+        KGEN_CREDENTIAL,
+        &rec.client_id,
+        Some(&rec.secret_hash.0),
+        rec.created_at,
+    )
+    .await?;
+    if !rec.gamefuse_token.is_empty() {
+        insert_credential(tx, id, GAMEFUSE_CREDENTIAL, &rec.gamefuse_token, None, rec.created_at).await?;
+    }
+    game_in(tx, id).await?.ok_or_else(not_found(Entity::Game))
+}
+
 #[async_trait]
 impl Store for SqlStore {
     async fn ping(&self) -> Result<()> {
@@ -227,29 +256,7 @@ impl Store for SqlStore {
     }
 
     async fn insert_game(&self, rec: NewGameRecord) -> Result<Game> {
-        self.write_tx(async move |tx| {
-            let id: i64 = tx
-                .scalar_one(
-                    "INSERT INTO games (name, description, client_name, enabled, created_at) \
-                     VALUES ($1, $2, $3, TRUE, $4) RETURNING id",
-                    params![rec.name, rec.description, rec.client_name, rec.created_at.0],
-                )
-                .await?;
-            insert_credential(
-                tx,
-                id,
-                KGEN_CREDENTIAL,
-                &rec.client_id,
-                Some(&rec.secret_hash.0),
-                rec.created_at,
-            )
-            .await?;
-            if !rec.gamefuse_token.is_empty() {
-                insert_credential(tx, id, GAMEFUSE_CREDENTIAL, &rec.gamefuse_token, None, rec.created_at).await?;
-            }
-            game_in(tx, id).await?.ok_or_else(not_found(Entity::Game))
-        })
-        .await
+        self.write_tx(async move |tx| insert_game_in(tx, &rec).await).await
     }
 
     async fn count_games(&self) -> Result<i64> {
@@ -371,26 +378,29 @@ impl Store for SqlStore {
     }
 
     async fn apply_open_plan(&self, plan: OpenPlan) -> Result<Applied> {
+        // A kept session without profile changes is one statement on PostgreSQL (its audit
+        // event a CTE of it).
         let one_statement = matches!(&plan.plan, SessionPlan::Reuse { patch, .. } if patch.is_empty());
+        let ev = EventValues::of(&plan.audit, plan.now);
         match &self.db {
             // The writer thread runs every job it takes to its end.
-            Db::Sqlite { writer, .. } => applied(
-                writer
-                    .run(!one_statement, async move |e| apply_plan(e, &plan).await)
-                    .await,
-            ),
+            Db::Sqlite { writer, .. } => {
+                applied(writer.run(true, async move |e| apply_plan(e, &plan, &ev).await).await)
+            }
             // One statement is applied whole or not at all, whenever the caller stops.
             Db::Postgres(_) if one_statement => {
-                applied(self.write_one(async move |e| apply_plan(e, &plan).await).await)
+                applied(self.write_one(async move |e| apply_plan(e, &plan, &ev).await).await)
             }
             // A transaction runs in a task of its own, so that it commits or rolls back even
             // if the caller stops waiting.
             Db::Postgres(pg) => {
                 self.health.gate()?;
                 let res = match pg.get().await {
-                    Ok(client) => tokio::spawn(pg_transaction_on(client, async move |e| apply_plan(e, &plan).await))
-                        .await
-                        .unwrap_or_else(|e| Err(Error::internal(format!("the session write failed: {e}")))),
+                    Ok(client) => tokio::spawn(pg_transaction_on(client, async move |e| {
+                        apply_plan(e, &plan, &ev).await
+                    }))
+                    .await
+                    .unwrap_or_else(|e| Err(Error::internal(format!("the session write failed: {e}")))),
                     Err(e) => Err(e),
                 };
                 self.health.observe(&res, &pg.pool);
@@ -424,17 +434,20 @@ impl Store for SqlStore {
         let (presented, next) = (swap.presented.0.clone(), swap.next.0.clone());
         let id = swap.id.to_string();
         let (now, expires_at, grace_since) = (swap.now, swap.expires_at, swap.grace_since);
+        let ev = EventValues::of(swap.audit, now);
         // SET expressions read the row as it was, on both backends: a rotation records the
         // replaced hash and its time; a grace retry leaves them as they were.
         let done = self
-            .write_one(async move |e| {
-                e.execute(
+            .write_audited(async move |e| {
+                audited_update(
+                    e,
                     "UPDATE sessions SET refresh_hash = $3, last_seen_at = $4, expires_at = $5, \
                  prev_refresh_hash = CASE WHEN refresh_hash = $2 THEN $2 ELSE prev_refresh_hash END, \
                  rotated_at = CASE WHEN refresh_hash = $2 THEN $4 ELSE rotated_at END \
                  WHERE id = $1 AND state = 'active' \
                  AND (refresh_hash = $2 OR (prev_refresh_hash = $2 AND rotated_at > $6))",
                     params![&id, &presented, &next, now.0, expires_at.0, grace_since.0],
+                    &ev,
                 )
                 .await
             })
@@ -442,13 +455,22 @@ impl Store for SqlStore {
         Ok(done == 1)
     }
 
-    async fn end_session(&self, id: SessionId, game: GameId, now: Timestamp) -> Result<EndOutcome> {
+    async fn end_session(
+        &self,
+        id: SessionId,
+        game: GameId,
+        now: Timestamp,
+        audit: &NewAuditEvent,
+    ) -> Result<EndOutcome> {
+        let ev = EventValues::of(audit, now);
         let ended = self
-            .write_one(async move |conn| {
-                conn.execute(
+            .write_audited(async move |conn| {
+                audited_update(
+                    conn,
                     "UPDATE sessions SET state = 'ended', ended_at = $3 \
-                 WHERE id = $1 AND game_id = $2 AND state <> 'ended'",
+                     WHERE id = $1 AND game_id = $2 AND state <> 'ended'",
                     params![id.to_string(), game.0, now.0],
+                    &ev,
                 )
                 .await
             })

@@ -8,7 +8,7 @@ use playgate_core::ids::GameId;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::wire::{Page, timestamp};
+use super::wire::{Page, limit, number, timestamp};
 use super::{AdminError, Viewer};
 use crate::common::state::AppState;
 use crate::common::time::rfc3339;
@@ -69,11 +69,6 @@ impl From<AuditEvent> for AuditEventJson {
     }
 }
 
-fn number<T: std::str::FromStr>(field: &str, v: Option<&str>) -> Result<Option<T>, Error> {
-    v.map(|s| s.trim().parse().map_err(|_| Error::invalid(field, "must be a number")))
-        .transpose()
-}
-
 fn filter(q: &AuditQuery) -> Result<AuditFilter, Error> {
     let when = |field: &str, v: Option<&str>| v.map(|s| timestamp(field, s)).transpose();
     let text = |v: &Option<String>| v.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
@@ -85,13 +80,7 @@ fn filter(q: &AuditQuery) -> Result<AuditFilter, Error> {
         since: when("since", q.since.as_deref())?,
         until: when("until", q.until.as_deref())?,
         before_id: number("cursor", q.cursor.as_deref())?,
-        limit: number::<u32>("limit", q.limit.as_deref())?.map_or(Ok(0), |n| {
-            if n == 0 {
-                Err(Error::invalid("limit", "must be 1 to 500"))
-            } else {
-                Ok(n)
-            }
-        })?,
+        limit: limit(q.limit.as_deref())?,
     })
 }
 

@@ -33,11 +33,16 @@ pub struct Admin {
 }
 
 impl Admin {
+    /// An audit event by this operator from this request, for a service to complete and
+    /// write with its change.
+    pub fn event(&self) -> NewAuditEvent {
+        NewAuditEvent::new("", Actor::Operator(self.who.name.clone())).origin(self.origin.clone())
+    }
+
     /// Records `action` by this operator, with the request's origin, in the audit log.
     /// The change is made by then: a failure to record is logged, not answered.
     pub async fn record(&self, state: &AppState, event: impl FnOnce(NewAuditEvent) -> NewAuditEvent) {
-        let base = NewAuditEvent::new("", Actor::Operator(self.who.name.clone())).origin(self.origin.clone());
-        let event = event(base);
+        let event = event(self.event());
         let action = event.action.clone();
         if let Err(e) = state.audit.record(event).await {
             tracing::error!(error = %e, %action, "could not record an admin change in the audit log");

@@ -10,9 +10,12 @@ use crate::openapi::{Errors, add_errors};
 #[openapi(
     info(
         title = "Playgate: admin API",
-        description = "Playgate's own calls for operators' tooling: platform accounts and API keys, \
-            and the game data operators manage (game variables, store items, service keys, route \
-            switches, the GameFuse game token). Errors are `{\"error\": CODE, \"message\": TEXT}` \
+        description = "Playgate's own calls for operators' tooling: games (their secrets shown once, \
+            when made), the game data operators manage under a game (game variables, store items, \
+            service keys, route switches; the `/admin/gamefuse/games/{game}/...` paths are the \
+            deprecated earlier names of the same calls), platform accounts and API keys, stats for a dashboard, \
+            the audit log, the operators. Lists answer `{\"items\": [...], \"next_cursor\": ...}`: pass \
+            `next_cursor` as `cursor` for the next page (`null` on the last). Errors are `{\"error\": CODE, \"message\": TEXT}` \
             (plus `field`). Every call needs `Authorization: Bearer <token>`: an operator's personal token \
             (the `viewer` role reads, `admin` also changes) or the configured `admin_token` (an admin). \
             With neither an `admin_token` nor any operator the routes answer 404 as if they did not exist."
@@ -33,8 +36,35 @@ use crate::openapi::{Errors, add_errors};
         super::game_data::list_routes,
         super::game_data::set_route,
         super::game_data::rotate_token,
+        super::games::list,
+        super::games::create,
+        super::games::show,
+        super::games::update,
+        super::games::delete,
+        super::games::rotate_secret,
+        super::accounts_v1::search,
+        super::accounts_v1::show,
+        super::accounts_v1::update,
+        super::accounts_v1::reset_2fa,
+        super::accounts_v1::set_password,
+        super::accounts_v1::api_keys,
+        super::accounts_v1::revoke_api_key,
+        super::accounts_v1::links,
+        super::accounts_v1::end_all,
+        super::stats::show,
         super::audit::list,
         super::operators::list,
+        super::players::search,
+        super::players::show,
+        super::players::delete,
+        super::players::ban,
+        super::players::unban,
+        super::players::export,
+        super::players::sessions,
+        super::players::end_sessions,
+        super::players::end_game_sessions,
+        super::sessions::show,
+        super::sessions::end,
     ),
     components(schemas(super::Body)),
     security(("adminToken" = [])),
@@ -55,6 +85,7 @@ impl Modify for Dialect {
                     .build(),
             ),
         );
+        deprecated_game_data(doc);
         add_errors(
             doc,
             &Errors {
@@ -62,6 +93,59 @@ impl Modify for Dialect {
                 common: ADMIN_ERRORS,
             },
         );
+    }
+}
+
+/// Documents the earlier paths of the game data calls (`/admin/gamefuse/games/{game}/…`,
+/// with `store_items` and `service_keys`), which the same handlers answer, as deprecated
+/// copies of the `/admin/v1/games/{game}/…` ones; and the earlier token rotation as
+/// deprecated.
+fn deprecated_game_data(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::Deprecated;
+    const NEW: &str = "/admin/v1/games/{game}/";
+    const OLD: &str = "/admin/gamefuse/games/{game}/";
+    let mark = |item: &mut utoipa::openapi::PathItem, suffix: &str| {
+        for op in [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            op.deprecated = Some(Deprecated::True);
+            if !suffix.is_empty() {
+                op.operation_id = op.operation_id.take().map(|id| format!("{id}{suffix}"));
+            }
+        }
+    };
+    let copies: Vec<(String, utoipa::openapi::PathItem)> = doc
+        .paths
+        .paths
+        .iter()
+        .filter_map(|(path, item)| {
+            let rest = path.strip_prefix(NEW)?;
+            let (first, tail) = rest.split_once('/').map_or((rest, None), |(f, t)| (f, Some(t)));
+            let first = match first {
+                "variables" | "routes" => first,
+                "store-items" => "store_items",
+                "service-keys" => "service_keys",
+                _ => return None,
+            };
+            let old = match tail {
+                Some(t) => format!("{OLD}{first}/{t}"),
+                None => format!("{OLD}{first}"),
+            };
+            let mut item = item.clone();
+            mark(&mut item, "_deprecated");
+            Some((old, item))
+        })
+        .collect();
+    doc.paths.paths.extend(copies);
+    if let Some(item) = doc.paths.paths.get_mut(&format!("{OLD}rotate_token")) {
+        mark(item, "");
     }
 }
 

@@ -1,5 +1,9 @@
-//! The game data operators manage, under `/admin/gamefuse/games/{game}/…`: game variables,
-//! store items, service keys (their tokens shown once), route switches and the game token.
+//! The game data operators manage, under `/admin/v1/games/{game}/…`: game variables,
+//! store items, service keys (their tokens shown once) and route switches. The same
+//! handlers answer the earlier paths `/admin/gamefuse/games/{game}/…` (`store_items`,
+//! `service_keys`), documented as deprecated ([`super::docs`]), and
+//! `/admin/gamefuse/games/{game}/rotate_token` (now `POST /admin/v1/games/{game}/rotate-secret`
+//! with `{"credential": "gamefuse"}`).
 
 use axum::Json;
 use axum::extract::{Path, State};
@@ -36,7 +40,7 @@ fn required<T>(v: Option<T>, field: &str) -> Result<T, AdminError> {
 /// List a game's variables.
 #[utoipa::path(
     get,
-    path = "/admin/gamefuse/games/{game}/variables",
+    path = "/admin/v1/games/{game}/variables",
     tag = "admin: game data",
     params(
         ("game" = i64, Path, description = "The game's id"),
@@ -59,7 +63,7 @@ pub(super) async fn list_vars(
 /// Set a game variable (created if new).
 #[utoipa::path(
     put,
-    path = "/admin/gamefuse/games/{game}/variables/{key}",
+    path = "/admin/v1/games/{game}/variables/{key}",
     tag = "admin: game data",
     params(
         ("game" = i64, Path, description = "The game's id"),
@@ -94,7 +98,7 @@ pub(super) async fn set_var(
 /// Delete a game variable.
 #[utoipa::path(
     delete,
-    path = "/admin/gamefuse/games/{game}/variables/{key}",
+    path = "/admin/v1/games/{game}/variables/{key}",
     tag = "admin: game data",
     params(
         ("game" = i64, Path, description = "The game's id"),
@@ -124,7 +128,7 @@ pub(super) async fn delete_var(
 /// List a game's store items.
 #[utoipa::path(
     get,
-    path = "/admin/gamefuse/games/{game}/store_items",
+    path = "/admin/v1/games/{game}/store-items",
     tag = "admin: game data",
     params(
         ("game" = i64, Path, description = "The game's id"),
@@ -147,7 +151,7 @@ pub(super) async fn list_items(
 /// Add a store item (`cost` required).
 #[utoipa::path(
     post,
-    path = "/admin/gamefuse/games/{game}/store_items",
+    path = "/admin/v1/games/{game}/store-items",
     tag = "admin: game data",
     params(
         ("game" = i64, Path, description = "The game's id"),
@@ -187,7 +191,7 @@ pub(super) async fn add_item(
 /// Delete a store item.
 #[utoipa::path(
     delete,
-    path = "/admin/gamefuse/games/{game}/store_items/{item}",
+    path = "/admin/v1/games/{game}/store-items/{item}",
     tag = "admin: game data",
     params(
         ("game" = i64, Path, description = "The game's id"),
@@ -218,7 +222,7 @@ pub(super) async fn delete_item(
 /// List a game's service keys.
 #[utoipa::path(
     get,
-    path = "/admin/gamefuse/games/{game}/service_keys",
+    path = "/admin/v1/games/{game}/service-keys",
     tag = "admin: game data",
     params(
         ("game" = i64, Path, description = "The game's id"),
@@ -248,7 +252,7 @@ pub(super) async fn list_keys(
 /// Create a service key.
 #[utoipa::path(
     post,
-    path = "/admin/gamefuse/games/{game}/service_keys",
+    path = "/admin/v1/games/{game}/service-keys",
     tag = "admin: game data",
     params(
         ("game" = i64, Path, description = "The game's id"),
@@ -288,7 +292,7 @@ pub(super) async fn add_key(
 /// Delete a service key.
 #[utoipa::path(
     delete,
-    path = "/admin/gamefuse/games/{game}/service_keys/{name}",
+    path = "/admin/v1/games/{game}/service-keys/{name}",
     tag = "admin: game data",
     params(
         ("game" = i64, Path, description = "The game's id"),
@@ -318,7 +322,7 @@ pub(super) async fn delete_key(
 /// List the game's route switches (which routes users and service keys may call).
 #[utoipa::path(
     get,
-    path = "/admin/gamefuse/games/{game}/routes",
+    path = "/admin/v1/games/{game}/routes",
     tag = "admin: game data",
     params(
         ("game" = i64, Path, description = "The game's id"),
@@ -348,7 +352,7 @@ pub(super) async fn list_routes(
 /// Set one route switch.
 #[utoipa::path(
     put,
-    path = "/admin/gamefuse/games/{game}/routes",
+    path = "/admin/v1/games/{game}/routes",
     tag = "admin: game data",
     params(
         ("game" = i64, Path, description = "The game's id"),
@@ -394,6 +398,7 @@ pub(super) async fn set_route(
     post,
     path = "/admin/gamefuse/games/{game}/rotate_token",
     tag = "admin: game data",
+    description = "Deprecated: `POST /admin/v1/games/{game}/rotate-secret` with `{\"credential\": \"gamefuse\"}`.",
     params(
         ("game" = i64, Path, description = "The game's id"),
     ),

@@ -148,3 +148,46 @@ pub fn timestamp(field: &str, s: &str) -> Result<Timestamp, Error> {
         .map(Timestamp)
         .map_err(|_| Error::invalid(field, "is out of range"))
 }
+
+/// A path id: a number, or `NotFound(what)` as for an id that names nothing.
+pub fn path_id(raw: &str, what: playgate_core::Entity) -> Result<i64, Error> {
+    raw.trim().parse().map_err(|_| Error::NotFound(what))
+}
+
+/// A game id in a path.
+pub fn game_id(raw: &str) -> Result<playgate_core::ids::GameId, Error> {
+    path_id(raw, playgate_core::Entity::Game).map(playgate_core::ids::GameId)
+}
+
+/// A request body read as a JSON object (an empty body reads as `{}`); 413 past the size
+/// limit, 400 naming the field otherwise.
+pub fn body<T: serde::de::DeserializeOwned>(
+    b: Result<bytes::Bytes, axum::extract::rejection::BytesRejection>,
+) -> Result<T, Error> {
+    let b = b.map_err(|e| crate::common::json::unreadable("body", e.status(), e.body_text()))?;
+    Ok(crate::common::json::parse(&b, true)?)
+}
+
+/// An optional number in a query, named `field`.
+pub fn number<T: std::str::FromStr>(field: &str, v: Option<&str>) -> Result<Option<T>, Error> {
+    v.map(|s| s.trim().parse().map_err(|_| Error::invalid(field, "must be a number")))
+        .transpose()
+}
+
+/// A page size from a query: absent is 0 (the default), `0` refused.
+pub fn limit(v: Option<&str>) -> Result<u32, Error> {
+    match number::<u32>("limit", v)? {
+        None => Ok(0),
+        Some(0) => Err(Error::invalid("limit", "must be 1 to 500")),
+        Some(n) => Ok(n),
+    }
+}
+
+/// A field that may be absent (`None`), `null` (`Some(None)`) or a value.
+pub fn nullable<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(d).map(Some)
+}

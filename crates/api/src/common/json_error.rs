@@ -36,7 +36,12 @@ pub fn respond(e: &Error, surface: &str) -> Response {
             unauthorized(*r).to_owned(),
             None,
         ),
-        Error::Forbidden(r) => (StatusCode::FORBIDDEN, "forbidden", forbidden(*r).to_owned(), None),
+        Error::Forbidden(r) => (
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            r.with_operator_words(forbidden(r)),
+            None,
+        ),
         Error::NotFound(r) => (StatusCode::NOT_FOUND, "not_found", not_found(*r).to_owned(), None),
         Error::Conflict(r) => (StatusCode::CONFLICT, "conflict", conflict(*r).to_owned(), None),
         Error::Constraint { kind, .. } => (StatusCode::CONFLICT, "conflict", constraint(*kind).to_owned(), None),
@@ -141,7 +146,7 @@ fn conflict(r: Conflict) -> &'static str {
 }
 
 /// The `message` of a 403 for each refusal.
-fn forbidden(r: Forbidden) -> &'static str {
+fn forbidden(r: &Forbidden) -> &'static str {
     match r {
         Forbidden::GameDisabled => "the game is disabled",
         Forbidden::NotEnoughCredits => "not enough credits",
@@ -161,6 +166,7 @@ fn forbidden(r: Forbidden) -> &'static str {
         Forbidden::RouteDisabledForServiceKeys => "the route is switched off for service keys",
         Forbidden::TestSuiteForeignGame => "the test suite may only touch games it created",
         Forbidden::ViewerRole => "a viewer may not change anything; this needs the admin role",
+        Forbidden::PlayerBanned(_) => "the player is banned",
     }
 }
 
@@ -220,5 +226,6 @@ fn not_found(r: Entity) -> &'static str {
         Entity::Page => "page not found",
         Entity::Row => "row not found",
         Entity::Operator => "operator not found",
+        Entity::ApiKey => "API key not found",
     }
 }

@@ -9,6 +9,7 @@ pub mod json_error;
 pub mod lenient;
 pub mod metrics;
 pub mod observe;
+pub mod origin;
 #[cfg(test)]
 pub(crate) mod reasons;
 pub mod request_id;

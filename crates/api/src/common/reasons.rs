@@ -8,7 +8,7 @@ use playgate_core::{Conflict, Entity, Error, Forbidden, Unauthorized};
 pub(crate) fn every_reason() -> Vec<Error> {
     let mut all = Vec::new();
     all.extend(Conflict::ALL.iter().map(|r| Error::Conflict(*r)));
-    all.extend(Forbidden::ALL.iter().map(|r| Error::Forbidden(*r)));
+    all.extend(Forbidden::ALL.iter().map(|r| Error::Forbidden(r.clone())));
     all.extend(Unauthorized::ALL.iter().map(|r| Error::Unauthorized(*r)));
     all.extend(Entity::ALL.iter().map(|r| Error::NotFound(*r)));
     all

@@ -4,15 +4,19 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use ipnet::IpNet;
+use playgate_core::accounts::Accounts;
 use playgate_core::audit::Audit;
 use playgate_core::console::Console;
 use playgate_core::crypto::Secret;
 use playgate_core::economy::attributes::Attributes;
 use playgate_core::economy::leaderboards::Leaderboards;
 use playgate_core::gamefuse::Gamefuse;
+use playgate_core::games::Games;
 use playgate_core::operators::Operators;
+use playgate_core::players::Players;
 use playgate_core::service::Playgate;
 use playgate_core::social::friends::Friends;
+use playgate_core::stats::Stats;
 
 use super::geoip::GeoIp;
 use super::metrics::{Exposition, HttpMetrics};
@@ -57,6 +61,22 @@ pub struct Features {
     pub leaderboards: Leaderboards,
     /// Users' attributes.
     pub attributes: Attributes,
+    /// Player administration (search, bans, sessions, erasure, export).
+    pub players: Players,
+}
+
+/// The services of the admin API, as the server wires them.
+pub struct AdminServices {
+    /// The operators of the admin API.
+    pub operators: Operators,
+    /// The audit log.
+    pub audit: Audit,
+    /// Games as operators manage them.
+    pub games: Games,
+    /// Platform accounts as operators manage them.
+    pub accounts: Accounts,
+    /// Counts and per-minute series for a dashboard.
+    pub stats: Stats,
 }
 
 /// Shared state: the core and the HTTP layer's own settings. axum clones the state for
@@ -81,12 +101,20 @@ pub struct AppParts {
     pub audit: Audit,
     /// The web console's sign-in and sessions (over the operators' store).
     pub console: Console,
+    /// Games as operators manage them.
+    pub games: Games,
+    /// Platform accounts as operators manage them.
+    pub accounts: Accounts,
+    /// Counts and per-minute series for a dashboard.
+    pub stats: Stats,
     /// Friend requests and friendships.
     pub friends: Friends,
     /// Leaderboard entries and boards.
     pub leaderboards: Leaderboards,
     /// Users' attributes.
     pub attributes: Attributes,
+    /// Player administration (search, bans, sessions, erasure, export).
+    pub players: Players,
     /// The HTTP layer's request counters and timings.
     pub http_metrics: Arc<HttpMetrics>,
     /// `GET /metrics` on this router (None: not served here).
@@ -94,14 +122,22 @@ pub struct AppParts {
 }
 
 impl AppState {
-    /// State for a core, the game features' services, the operators and audit services, and
-    /// network settings.
-    pub fn new(core: Playgate, features: Features, operators: Operators, audit: Audit, net: NetConfig) -> Self {
+    /// State for a core, the game features' services, the admin API's services, and network
+    /// settings.
+    pub fn new(core: Playgate, features: Features, admin: AdminServices, net: NetConfig) -> Self {
+        let AdminServices {
+            operators,
+            audit,
+            games,
+            accounts,
+            stats,
+        } = admin;
         let Features {
             gamefuse,
             friends,
             leaderboards,
             attributes,
+            players,
         } = features;
         let geo = GeoIp::embedded().unwrap_or_else(|e| {
             tracing::error!(error = %e, "GeoIP disabled");
@@ -114,9 +150,13 @@ impl AppState {
             friends,
             leaderboards,
             attributes,
+            players,
             core,
             operators,
             audit,
+            games,
+            accounts,
+            stats,
             net: Arc::new(net),
             geo: Arc::new(geo),
             http_metrics: Arc::new(HttpMetrics::default()),

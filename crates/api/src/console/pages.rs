@@ -688,6 +688,8 @@ mod tests {
             enabled: true,
             created_at: Timestamp(1_767_225_600_000_000_000),
             gamefuse_token: "gft".into(),
+            access_token_ttl: None,
+            refresh_token_ttl: None,
         }
     }
 

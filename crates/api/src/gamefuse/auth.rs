@@ -211,6 +211,8 @@ impl FromRequest<AppState> for SuiteCall {
 pub struct Open {
     pub input: Input,
     pub ip: Option<IpAddr>,
+    /// Where it came from (address and user agent), for the audit log.
+    pub origin: playgate_core::audit::Origin,
     pub client: Client,
 }
 
@@ -221,6 +223,7 @@ impl FromRequest<AppState> for Open {
         let r = raw(req, state).await?;
         Ok(Open {
             client: Client::of(&r.headers),
+            origin: crate::common::origin::origin_of(r.ip, &r.headers),
             input: r.input,
             ip: r.ip,
         })

@@ -53,8 +53,8 @@ impl From<Error> for GfError {
             Error::Invalid { field, reason } => (StatusCode::BAD_REQUEST, format!("{field} {reason}")),
             Error::Unauthorized(r) => (StatusCode::UNAUTHORIZED, unauthorized(*r).to_owned()),
             Error::Forbidden(r) => {
-                let (status, text) = forbidden(*r);
-                (status, text.to_owned())
+                let (status, text) = forbidden(r);
+                (status, r.with_operator_words(text))
             }
             Error::NotFound(r) => (StatusCode::NOT_FOUND, not_found(*r).to_owned()),
             Error::Conflict(r) => (StatusCode::UNPROCESSABLE_ENTITY, conflict(*r).to_owned()),
@@ -134,7 +134,7 @@ fn conflict(r: Conflict) -> &'static str {
 }
 
 /// The status and text for each refusal: 402 for a disabled game (seed 003), else 403.
-fn forbidden(r: Forbidden) -> (StatusCode, &'static str) {
+fn forbidden(r: &Forbidden) -> (StatusCode, &'static str) {
     match r {
         Forbidden::GameDisabled => (
             StatusCode::PAYMENT_REQUIRED,
@@ -166,6 +166,7 @@ fn forbidden(r: Forbidden) -> (StatusCode, &'static str) {
         Forbidden::RouteDisabledForServiceKeys => (StatusCode::FORBIDDEN, "This route is disabled for service keys"),
         Forbidden::TestSuiteForeignGame => (StatusCode::FORBIDDEN, "The test suite may only touch games it created"),
         Forbidden::ViewerRole => (StatusCode::FORBIDDEN, "A viewer may not change anything"),
+        Forbidden::PlayerBanned(_) => (StatusCode::FORBIDDEN, "This user is banned"),
     }
 }
 
@@ -225,6 +226,7 @@ fn not_found(r: Entity) -> &'static str {
         Entity::Page => "Page not found",
         Entity::Row => "Row not found",
         Entity::Operator => "Operator not found",
+        Entity::ApiKey => "API key not found",
     }
 }
 
@@ -286,6 +288,11 @@ mod tests {
                 "Game is disabled. Check the GameFuse dashboard",
             ),
             (Error::Forbidden(Forbidden::NotEnoughCredits), 403, "Not enough credits"),
+            (
+                Error::Forbidden(Forbidden::PlayerBanned("spam".into())),
+                403,
+                "This user is banned: spam",
+            ),
             (Error::NotFound(Entity::User), 404, "User not found"),
             (
                 Error::Constraint {

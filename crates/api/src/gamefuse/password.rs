@@ -143,6 +143,7 @@ pub async fn reset_submit(State(s): State<AppState>, call: Open) -> Result<Respo
             &token,
             &Secret::new(field("password")),
             &Secret::new(field("password_confirmation")),
+            &call.origin,
         )
         .await;
     match res {
@@ -186,6 +187,7 @@ pub async fn reset_json(State(s): State<AppState>, call: Open) -> Result<Json<Me
             &req.token.unwrap_or_default(),
             &field(req.password),
             &field(req.password_confirmation),
+            &call.origin,
         )
         .await
         .map_err(|e| GfError::from(e).remap(StatusCode::BAD_REQUEST, StatusCode::UNPROCESSABLE_ENTITY))?;

@@ -39,7 +39,7 @@ pub async fn sign_in(State(s): State<AppState>, call: Open) -> Result<Json<FullU
     };
     let signed = s
         .gamefuse
-        .sign_in(game_id, &email, &Secret::new(password), call.ip)
+        .sign_in(game_id, &email, &Secret::new(password), &call.origin)
         .await
         .map_err(|e| GfError::from(e).remap(StatusCode::UNAUTHORIZED, StatusCode::NOT_FOUND))?;
     let rel = s.gamefuse.relations(&signed.user, false).await?;

@@ -10,8 +10,10 @@ use playgate_core::account::{Account, ApiKey, Login};
 
 use super::I3dError;
 use crate::common::client_ip::ClientIp;
+use crate::common::origin::origin_of;
 use crate::common::state::AppState;
 use playgate_core::Unauthorized;
+use playgate_core::audit::Origin;
 
 /// A request made with a valid API key.
 #[derive(Debug, Clone)]
@@ -20,6 +22,8 @@ pub struct ApiKeyAuth {
     pub key: ApiKey,
     /// The client's address.
     pub ip: Option<IpAddr>,
+    /// Where the request came from (address and user agent), for the audit log.
+    pub origin: Origin,
 }
 
 impl FromRequestParts<AppState> for ApiKeyAuth {
@@ -40,7 +44,8 @@ impl FromRequestParts<AppState> for ApiKeyAuth {
             .await
             .unwrap_or(ClientIp(None));
         let key = state.core.authenticate_api_key(&token, ip).await?;
-        Ok(ApiKeyAuth { key, ip })
+        let origin = origin_of(ip, &parts.headers);
+        Ok(ApiKeyAuth { key, ip, origin })
     }
 }
 

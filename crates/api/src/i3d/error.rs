@@ -83,7 +83,11 @@ impl IntoResponse for I3dError {
                 (StatusCode::BAD_REQUEST, CODE_INVALID, message)
             }
             Error::Unauthorized(r) => (StatusCode::UNAUTHORIZED, CODE_UNAUTHORIZED, unauthorized(r).into()),
-            Error::Forbidden(r) => (StatusCode::FORBIDDEN, CODE_FORBIDDEN, forbidden(r).into()),
+            Error::Forbidden(r) => (
+                StatusCode::FORBIDDEN,
+                CODE_FORBIDDEN,
+                r.with_operator_words(forbidden(&r)),
+            ),
             Error::NotFound(r) => (StatusCode::NOT_FOUND, CODE_NOT_FOUND, not_found(r).into()),
             Error::Conflict(r) => (StatusCode::CONFLICT, CODE_CONFLICT, conflict(r).into()),
             Error::Constraint { kind, .. } => (StatusCode::CONFLICT, CODE_CONFLICT, constraint(kind).into()),
@@ -181,7 +185,7 @@ fn conflict(r: Conflict) -> &'static str {
 }
 
 /// The `errorMessage` of a 403 for each refusal.
-fn forbidden(r: Forbidden) -> &'static str {
+fn forbidden(r: &Forbidden) -> &'static str {
     match r {
         Forbidden::GameDisabled => "The game is disabled",
         Forbidden::NotEnoughCredits => "Not enough credits",
@@ -201,6 +205,7 @@ fn forbidden(r: Forbidden) -> &'static str {
         Forbidden::RouteDisabledForServiceKeys => "The route is switched off for service keys",
         Forbidden::TestSuiteForeignGame => "The test suite may only touch games it created",
         Forbidden::ViewerRole => "A viewer may not change anything",
+        Forbidden::PlayerBanned(_) => "The player is banned",
     }
 }
 
@@ -261,6 +266,7 @@ fn not_found(r: Entity) -> &'static str {
         Entity::Page => "Entity not found: page",
         Entity::Row => "Entity not found: row",
         Entity::Operator => "Entity not found: operator",
+        Entity::ApiKey => "Entity not found: API key",
     }
 }
 

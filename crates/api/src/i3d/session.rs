@@ -47,7 +47,7 @@ pub async fn login(
         user_name,
         password: Secret::new(password),
         remember_me: req.remember_me.unwrap_or(false),
-        ip: auth.ip,
+        origin: auth.origin.clone(),
         country,
     };
     let started = state.core.login(&auth.key, cmd).await?;
@@ -84,7 +84,7 @@ pub async fn login_otp(
 ) -> Result<StatusCode, I3dError> {
     let req: OtpRequest = body(raw)?;
     let otp = req.otp.ok_or_else(|| Error::invalid("otp", "is required"))?;
-    state.core.login_otp(&auth.key, &otp, auth.ip).await?;
+    state.core.login_otp(&auth.key, &otp, &auth.origin).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -70,7 +70,7 @@ pub async fn enable(
     raw: Result<Bytes, BytesRejection>,
 ) -> Result<Json<RecoveryCodes>, I3dError> {
     let otp = otp(raw)?;
-    let codes = state.core.enable_totp(&me.account, &otp, me.auth.ip).await?;
+    let codes = state.core.enable_totp(&me.account, &otp, &me.auth.origin).await?;
     Ok(Json(RecoveryCodes {
         recovery_codes: codes.iter().map(|c| c.expose().to_owned()).collect(),
     }))

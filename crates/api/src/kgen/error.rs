@@ -34,7 +34,7 @@ pub fn http_failure(status: StatusCode, message: String) -> Response {
 mod tests {
     use super::*;
     use crate::common::reasons::{every_reason, parts, usual_status};
-    use playgate_core::{Conflict, Entity, Unauthorized};
+    use playgate_core::{Conflict, Entity, Forbidden, Unauthorized};
 
     /// Every reason has kgen's status and a `{error, message}` body with words of its own.
     #[tokio::test]
@@ -67,6 +67,14 @@ mod tests {
             (Error::Conflict(Conflict::SessionEnded), "session already ended"),
             (Error::NotFound(Entity::Player), "player not found"),
             (Error::NotFound(Entity::Session), "session not found"),
+            (
+                Error::Forbidden(Forbidden::PlayerBanned("aimbot".into())),
+                "the player is banned: aimbot",
+            ),
+            (
+                Error::Forbidden(Forbidden::PlayerBanned(String::new())),
+                "the player is banned",
+            ),
         ];
         for (e, text) in cases {
             let (_, _, body) = parts(KgenError(e).into_response()).await;

@@ -14,8 +14,8 @@ use super::wire::{
     VerifyResponse,
 };
 use super::{KgenError, S2sClient};
-use crate::common::client_ip::ClientIp;
 use crate::common::json;
+use crate::common::origin::RequestOrigin;
 use crate::common::state::AppState;
 
 fn body<T: serde::de::DeserializeOwned>(b: Result<Bytes, BytesRejection>) -> Result<T, KgenError> {
@@ -32,18 +32,21 @@ fn required(v: Option<String>, field: &str) -> Result<String, KgenError> {
 ///
 /// Creates the player on first sight (`is_new_user`), updates the profile fields sent, and
 /// answers the live session with a fresh token pair. Every field may be a string or a
-/// number; unknown fields are ignored.
+/// number; unknown fields are ignored. A banned player is refused (403 `forbidden`).
 #[utoipa::path(
     post,
     path = "/s2s/session",
     tag = "session",
     request_body = SessionRequest,
-    responses((status = 200, description = "The player's live session", body = SessionResponse)),
+    responses(
+        (status = 200, description = "The player's live session", body = SessionResponse),
+        (status = 403, description = "The player is banned (`forbidden`; the operator's reason in `message`)"),
+    ),
 )]
 pub async fn open(
     State(state): State<AppState>,
     S2sClient(game): S2sClient,
-    ClientIp(ip): ClientIp,
+    RequestOrigin(origin): RequestOrigin,
     raw: Result<Bytes, BytesRejection>,
 ) -> Result<Json<SessionResponse>, KgenError> {
     let mut req: SessionRequest = body(raw)?;
@@ -51,7 +54,7 @@ pub async fn open(
     let cmd = OpenSession {
         user_id,
         profile: req.into_patch(),
-        ip,
+        origin,
     };
     let opened = state.core.open_session::<AccessTokenClaims>(&game, cmd).await?;
     Ok(Json(SessionResponse::new(&game.client_id, &game.client_name, opened)))
@@ -70,11 +73,15 @@ pub async fn open(
 pub async fn refresh(
     State(state): State<AppState>,
     S2sClient(game): S2sClient,
+    RequestOrigin(origin): RequestOrigin,
     raw: Result<Bytes, BytesRejection>,
 ) -> Result<Json<RefreshResponse>, KgenError> {
     let req: RefreshRequest = body(raw)?;
     let token = required(req.refresh_token, "refresh_token")?;
-    let refreshed = state.core.refresh_session::<AccessTokenClaims>(&game, &token).await?;
+    let refreshed = state
+        .core
+        .refresh_session::<AccessTokenClaims>(&game, &token, &origin)
+        .await?;
     Ok(Json(RefreshResponse::new(refreshed, state.core.now().unix_secs())))
 }
 
@@ -126,9 +133,10 @@ pub async fn verify(
 pub async fn end(
     State(state): State<AppState>,
     S2sClient(game): S2sClient,
+    RequestOrigin(origin): RequestOrigin,
     Path(id): Path<String>,
 ) -> Result<StatusCode, KgenError> {
     let id: SessionId = id.parse()?;
-    state.core.end_session(&game, id).await?;
+    state.core.end_session(&game, id, &origin).await?;
     Ok(StatusCode::NO_CONTENT)
 }

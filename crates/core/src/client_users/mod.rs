@@ -78,6 +78,17 @@ pub struct NewClientUser {
     pub created_at: Timestamp,
 }
 
+/// What sign-in checks: the user's id, password hash and ban.
+#[derive(Debug, Clone)]
+pub struct SignInCredentials {
+    /// The player id.
+    pub player: PlayerId,
+    /// argon2id PHC string.
+    pub password_hash: String,
+    /// The player's ban, if it is banned.
+    pub ban: Option<crate::player::Ban>,
+}
+
 /// A session to start for a user.
 #[derive(Debug, Clone)]
 pub struct ClientSessionStart {
@@ -92,6 +103,8 @@ pub struct ClientSessionStart {
     pub ip: Option<String>,
     /// A sign-in (counts a login); sign-up starts a session without one.
     pub is_login: bool,
+    /// Audit events recorded with the session (at `now`).
+    pub audit: Vec<crate::audit::NewAuditEvent>,
 }
 
 /// A change of a user's username and/or e-mail, checked and normalised as at sign-up.
@@ -149,6 +162,9 @@ pub trait ClientUserStore: Send + Sync {
     /// Changes the user's username and/or e-mail (each as [`ProfilePatch`] has them, `None`
     /// keeping it) and returns the user; `Conflict` if either is taken in the game.
     async fn update_profile(&self, player: PlayerId, patch: &ProfilePatch) -> Result<ClientUser>;
+    /// What sign-in checks of the user with this (normalised) e-mail in `game`: its id,
+    /// password hash and ban, in one read.
+    async fn sign_in_credentials(&self, game: GameId, email: &str) -> Result<Option<SignInCredentials>>;
     /// The id and password hash of the user with this (normalised) e-mail in `game`.
     async fn credentials_by_email(&self, game: GameId, email: &str) -> Result<Option<(PlayerId, String)>>;
     /// Ends the user's active session, starts a new one with the token hash, and counts the

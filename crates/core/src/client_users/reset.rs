@@ -70,6 +70,13 @@ pub trait ResetStore: Send + Sync {
     /// Whether a reset token is unused and unexpired.
     async fn reset_token_live(&self, token: &SecretHash, now: Timestamp) -> Result<bool>;
     /// Uses a live reset token: sets the password hash and ends the user's sessions, in
-    /// one transaction. Whether the token was live.
-    async fn reset_password(&self, token: &SecretHash, now: Timestamp, password_hash: &str) -> Result<bool>;
+    /// one transaction with `audit` (recorded at `now`, with the subject `player:<id>` of
+    /// the token's user when it names none). Whether the token was live.
+    async fn reset_password(
+        &self,
+        token: &SecretHash,
+        now: Timestamp,
+        password_hash: &str,
+        audit: &crate::audit::NewAuditEvent,
+    ) -> Result<bool>;
 }

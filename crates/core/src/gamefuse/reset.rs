@@ -84,7 +84,14 @@ impl Gamefuse {
 
     /// Uses a reset token: sets the new password and ends every session of the user, so
     /// old authentication tokens stop working.
-    pub async fn reset_password(&self, token: &str, password: &Secret, confirmation: &Secret) -> Result<()> {
+    /// Records `password.reset` with the change.
+    pub async fn reset_password(
+        &self,
+        token: &str,
+        password: &Secret,
+        confirmation: &Secret,
+        origin: &crate::audit::Origin,
+    ) -> Result<()> {
         check_password(password, confirmation)?;
         let hash = SecretHash::of(token);
         const DEAD: &str = "this link has expired or was already used";
@@ -92,7 +99,12 @@ impl Gamefuse {
             return Err(Error::invalid("token", DEAD));
         }
         let phc = self.core.passwords.hash(password).await?;
-        if self.store().reset_password(&hash, self.now(), &phc).await? {
+        // The holder of the token: its user, whom the store names as the subject.
+        let audit =
+            crate::audit::NewAuditEvent::new(crate::audit::action::PASSWORD_RESET, crate::audit::Actor::Unknown)
+                .origin(origin.clone())
+                .bounded();
+        if self.store().reset_password(&hash, self.now(), &phc, &audit).await? {
             Ok(())
         } else {
             Err(Error::invalid("token", DEAD))

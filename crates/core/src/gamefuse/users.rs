@@ -4,10 +4,14 @@
 
 use super::Gamefuse;
 use super::store::TokenCall;
-use crate::client_users::{ClientSessionStart, ClientUser, NewClientUser, ProfilePatch, SignUp, SignedIn, month_key};
+use crate::audit::{Actor, NewAuditEvent, Origin, action};
+use crate::client_users::{
+    ClientSessionStart, ClientUser, NewClientUser, ProfilePatch, SignInCredentials, SignUp, SignedIn, month_key,
+};
 use crate::crypto::{Secret, SecretHash};
 use crate::game::Game;
 use crate::ids::{GameId, PlayerId, SessionId, UserId};
+use crate::metrics::StatSeries;
 use crate::vendor::gamefuse::AUTH_TOKEN_PREFIX;
 use crate::{Conflict, Entity, Error, Forbidden, Result, Unauthorized, wallet};
 use std::net::IpAddr;
@@ -113,18 +117,19 @@ impl Gamefuse {
         )
     }
 
-    fn session_start(&self, game: GameId, ip: Option<IpAddr>, is_login: bool) -> (Secret, ClientSessionStart) {
+    fn session_start(&self, game: &Game, ip: Option<String>, is_login: bool) -> (Secret, ClientSessionStart) {
         let now = self.now();
         let token = Secret::random(AUTH_TOKEN_PREFIX);
         let start = ClientSessionStart {
-            game_id: game,
+            game_id: game.id,
             session_id: SessionId::new(),
             token_hash: token.hash(),
             now,
-            expires_at: now.plus(self.core.settings.refresh_token_ttl),
+            expires_at: now.plus(self.core.settings.refresh_ttl(game)),
             month: month_key(now),
-            ip: ip.map(|i| i.to_string()),
+            ip,
             is_login,
+            audit: Vec::new(),
         };
         (token, start)
     }
@@ -144,8 +149,9 @@ impl Gamefuse {
             wallet: wallet::generate(&self.core.master)?,
             created_at: self.now(),
         };
-        let (token, start) = self.session_start(game.id, ip, false);
+        let (token, start) = self.session_start(game, ip.map(|i| i.to_string()), false);
         let user = self.store().insert_user(&rec, &start).await?;
+        self.core.metrics.stat(StatSeries::SessionsOpened);
         Ok(SignedIn {
             user,
             token,
@@ -157,21 +163,17 @@ impl Gamefuse {
 
     /// `POST /sessions`: checks the password (an unknown e-mail costs the same and gets the
     /// same answer), then starts a new session with a fresh token; the user's previous
-    /// session ends. Failures count per client address and per account.
-    pub async fn sign_in(&self, game_id: i64, email: &str, password: &Secret, ip: Option<IpAddr>) -> Result<SignedIn> {
-        let res = self.check_sign_in(game_id, email, password, ip).await;
+    /// session ends. Failures count per client address and per account. Records
+    /// `login.succeeded` and `session.opened` with the session, or `login.failed`.
+    pub async fn sign_in(&self, game_id: i64, email: &str, password: &Secret, origin: &Origin) -> Result<SignedIn> {
+        let res = self.check_sign_in(game_id, email, password, origin).await;
         self.core.metrics.login_result("gamefuse", &res);
         res
     }
 
-    async fn check_sign_in(
-        &self,
-        game_id: i64,
-        email: &str,
-        password: &Secret,
-        ip: Option<IpAddr>,
-    ) -> Result<SignedIn> {
+    async fn check_sign_in(&self, game_id: i64, email: &str, password: &Secret, origin: &Origin) -> Result<SignedIn> {
         let game = self.game(game_id).await?;
+        let ip = origin.ip.as_deref();
         let (email, _) = parse_email(email).map_err(|_| Error::Unauthorized(Unauthorized::SignInRefused))?;
         let s = &self.core.settings;
         let (limit, window) = (s.auth_failure_limit, s.auth_failure_window);
@@ -181,26 +183,53 @@ impl Gamefuse {
             self.core.check_failures(k, limit, window).await?;
         }
         self.core.check_failures(&account_key, limit, window).await?;
-        let creds = self.store().credentials_by_email(game.id, &email).await?;
+        let creds = self.store().sign_in_credentials(game.id, &email).await?;
         // One password check whether or not the e-mail is known (a dummy hash otherwise).
         let ok = self
             .core
             .passwords
-            .verify(password, creds.as_ref().map(|(_, h)| h.as_str()))
+            .verify(password, creds.as_ref().map(|c| c.password_hash.as_str()))
             .await?;
-        let Some((player, old)) = creds.filter(|_| ok) else {
+        let known = creds.as_ref().map(|c| c.player);
+        let Some(SignInCredentials {
+            player,
+            password_hash: old,
+            ban,
+        }) = creds.filter(|_| ok)
+        else {
+            let event = match known {
+                Some(player) => NewAuditEvent::new(action::LOGIN_FAILED, Actor::Player(player.0.to_string()))
+                    .subject(format!("player:{}", player.0)),
+                None => NewAuditEvent::new(action::LOGIN_FAILED, Actor::Unknown),
+            };
+            self.core.record_alone(event.game(game.id).origin(origin.clone())).await;
             if let Some(k) = &ip_key {
                 self.core.count_failure(k, limit, window).await?;
             }
             self.core.count_failure(&account_key, limit, window).await?;
             return Err(Error::Unauthorized(Unauthorized::SignInRefused));
         };
+        // A banned user who knows its password learns that it is banned, and why.
+        if let Some(ban) = ban {
+            return Err(Error::Forbidden(Forbidden::PlayerBanned(ban.reason)));
+        }
         let save = async |new: String| self.store().set_password_hash(player, &old, &new).await;
         self.core.passwords.upgrade(password, &old, save).await;
-        let (token, start) = self.session_start(game.id, ip, true);
+        let (token, mut start) = self.session_start(&game, origin.ip.clone(), true);
+        let session = start.session_id.to_string();
+        let event = |name: &str| {
+            NewAuditEvent::new(name, Actor::Player(player.0.to_string()))
+                .game(game.id)
+                .subject(format!("player:{}", player.0))
+                .origin(origin.clone())
+                .detail(serde_json::json!({"session": session}))
+                .bounded()
+        };
+        start.audit = vec![event(action::LOGIN_SUCCEEDED), event(action::SESSION_OPENED)];
         // The sign-in's own event is counted by the store; this node's tally is added.
         let mark = self.events.mark();
         let mut user = self.store().start_session(player, &start).await?;
+        self.core.metrics.stat(StatSeries::SessionsOpened);
         if self.events.settle(mark, &mut user, None, false).is_err() {
             let read = || self.store().user(game.id, player);
             user = self
@@ -251,7 +280,7 @@ impl Gamefuse {
             .await?
             .ok_or(REFUSED)?;
         // Sliding expiry, written when it has moved by a step: not a write per call.
-        let expires = now.plus(self.core.settings.refresh_token_ttl);
+        let expires = now.plus(self.core.settings.refresh_ttl(&game));
         if expires.0 - session.expires_at.0 >= EXPIRY_STEP.as_nanos() as i64 {
             self.store().extend_session(session.id, now, expires).await?;
         }

@@ -498,7 +498,70 @@ async fn health_and_unknown_routes(b: Backend) {
     srv.finish().await;
 }
 
+/// Every session action of the S2S API is in the audit log after its call, by the game,
+/// from the request's address: a new session and a kept one (`session.opened`, the kept
+/// one `reused`), a replaced one after expiry, a refresh (`session.refreshed`), a reused
+/// refresh token (`refresh.reused`) and an ending (`session.ended`).
+async fn session_actions_are_audited(b: Backend) {
+    let Some(srv) = spawn(b).await else { return };
+    let game = srv.game.game.id.0;
+    let actor = format!("game:{game}");
+    let first = srv.open(r#"{"user_id": "aud-1"}"#).await;
+    let kept = srv.open(r#"{"user_id": "aud-1", "name": "Ann"}"#).await;
+    let opened = srv.audit("action=session.opened").await;
+    assert_eq!(opened.len(), 2, "{opened:?}");
+    for e in &opened {
+        assert_eq!(e["actor"], actor.as_str());
+        assert_eq!(e["game_id"], game);
+        assert_eq!(e["subject"], "player:aud-1");
+        assert_eq!(e["ip"], "127.0.0.1");
+        assert_eq!(e["detail"]["session"], first["session_id"]);
+    }
+    assert_eq!(
+        (&opened[0]["detail"]["reused"], &opened[0]["detail"]["new_user"]),
+        (&json!(true), &json!(false))
+    );
+    assert_eq!(
+        (&opened[1]["detail"]["reused"], &opened[1]["detail"]["new_user"]),
+        (&json!(false), &json!(true))
+    );
+
+    let sid = kept["session_id"].as_str().expect("sid").to_owned();
+    let old = kept["refresh_token"].as_str().expect("refresh").to_owned();
+    let r = srv.kgen().refresh(&old).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let refreshed = srv.audit("action=session.refreshed").await;
+    assert_eq!(refreshed.len(), 1);
+    assert_eq!(refreshed[0]["subject"], format!("session:{sid}"));
+    assert_eq!(refreshed[0]["actor"], actor.as_str());
+    assert_eq!(refreshed[0]["detail"]["player"], "aud-1");
+    srv.advance(Duration::from_secs(11));
+    assert_eq!(srv.kgen().refresh(&old).await.status, 401);
+    let reused = srv.audit("action=refresh.reused").await;
+    assert_eq!(reused.len(), 1);
+    assert_eq!(reused[0]["subject"], format!("session:{sid}"));
+
+    // The session ended by reuse is replaced at the next call.
+    let again = srv.open(r#"{"user_id": "aud-1"}"#).await;
+    assert_ne!(again["session_id"], kept["session_id"]);
+    let opened = srv.audit("action=session.opened&subject=player:aud-1").await;
+    assert_eq!(opened.len(), 3);
+    assert_eq!(opened[0]["detail"]["reused"], false);
+    let sid = again["session_id"].as_str().expect("sid").to_owned();
+    assert_eq!(srv.kgen().end(&sid).await.status, 204);
+    assert_eq!(srv.kgen().end(&sid).await.status, 409);
+    let ended = srv.audit(&format!("subject=session:{sid}")).await;
+    assert_eq!(ended.len(), 1, "only the ending that ended it: {ended:?}");
+    assert_eq!(
+        (&ended[0]["action"], &ended[0]["actor"]),
+        (&json!("session.ended"), &json!(actor))
+    );
+    assert_eq!(srv.audit("action=session.").await.len(), 5);
+    srv.finish().await;
+}
+
 playgate_store::on_both_backends!(
+    session_actions_are_audited,
     golden_seed_responses,
     token_claims,
     create_then_retrieve_merges_profile,

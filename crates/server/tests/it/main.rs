@@ -4,6 +4,7 @@
 //! shared support (spawning, the typed clients, the vendor documents' checkers) in
 //! [`common`].
 
+mod admin;
 mod common;
 mod console;
 mod gamefuse;
@@ -11,3 +12,4 @@ mod i3d;
 mod kgen;
 mod operators;
 mod ops;
+mod players;

@@ -3,12 +3,16 @@
 mod reset;
 
 use crate::SqlStore;
+use crate::audit::{EventValues, insert_events};
 use crate::exec::{Conn, P, params, row};
 use crate::sql::placeholders;
 use async_trait::async_trait;
-use playgate_core::client_users::{ClientSessionStart, ClientUser, ClientUserStore, NewClientUser, ProfilePatch};
+use playgate_core::client_users::{
+    ClientSessionStart, ClientUser, ClientUserStore, NewClientUser, ProfilePatch, SignInCredentials,
+};
 use playgate_core::clock::Timestamp;
 use playgate_core::ids::{GameId, PlayerId, SessionId};
+use playgate_core::player::Ban;
 use playgate_core::{Conflict, ConstraintKind, Entity, Error, Result};
 
 /// The columns of [`ClientUserRow`].
@@ -134,7 +138,18 @@ async fn start_session(e: &mut Conn<'_>, player: PlayerId, cmd: &ClientSessionSt
         ],
     )
     .await?;
+    let events: Vec<EventValues> = cmd.audit.iter().map(|a| EventValues::of(a, cmd.now)).collect();
+    insert_events(e, &events).await?;
     Ok(ClientUser::from(row))
+}
+
+row! {
+    struct SignInRow {
+        player_id: i64,
+        password_hash: String,
+        banned_at: Option<i64>,
+        ban_reason: Option<String>,
+    }
 }
 
 row! {
@@ -295,6 +310,27 @@ impl ClientUserStore for SqlStore {
             row.map(ClientUser::from).ok_or(Error::NotFound(Entity::User))
         })
         .await
+    }
+
+    async fn sign_in_credentials(&self, game: GameId, email: &str) -> Result<Option<SignInCredentials>> {
+        let row: Option<SignInRow> = self
+            .read(async |e| {
+                e.fetch_optional(
+                    "SELECT u.player_id, u.password_hash, p.banned_at, p.ban_reason FROM gamefuse_users u \
+                     JOIN players p ON p.id = u.player_id WHERE u.game_id = $1 AND u.email = $2",
+                    params![game.0, email],
+                )
+                .await
+            })
+            .await?;
+        Ok(row.map(|r| SignInCredentials {
+            player: PlayerId(r.player_id),
+            password_hash: r.password_hash,
+            ban: r.banned_at.map(|at| Ban {
+                reason: r.ban_reason.unwrap_or_default(),
+                at: Timestamp(at),
+            }),
+        }))
     }
 
     async fn credentials_by_email(&self, game: GameId, email: &str) -> Result<Option<(PlayerId, String)>> {

@@ -109,8 +109,15 @@ impl ResetStore for SqlStore {
         Ok(row.is_some())
     }
 
-    async fn reset_password(&self, token: &SecretHash, now: Timestamp, password_hash: &str) -> Result<bool> {
+    async fn reset_password(
+        &self,
+        token: &SecretHash,
+        now: Timestamp,
+        password_hash: &str,
+        audit: &playgate_core::audit::NewAuditEvent,
+    ) -> Result<bool> {
         let (token, password_hash) = (token.clone(), password_hash.to_owned());
+        let ev = crate::audit::EventValues::of(audit, now);
         self.write_tx(async move |tx| {
             let player: Option<i64> = tx
                 .scalar_optional(
@@ -132,6 +139,8 @@ impl ResetStore for SqlStore {
                 params![player, now.0],
             )
             .await?;
+            let ev = ev.or_subject(|| format!("player:{player}"));
+            crate::audit::insert_events(tx, std::slice::from_ref(&ev)).await?;
             Ok(true)
         })
         .await

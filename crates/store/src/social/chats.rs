@@ -17,7 +17,7 @@ row! {
     struct ChatRow {
         id: i64,
         group_id: Option<i64>,
-        creator_id: i64,
+        creator_id: Option<i64>,
     }
 }
 
@@ -25,7 +25,7 @@ fn chat_rec(r: ChatRow) -> ChatRec {
     ChatRec {
         id: r.id,
         group_id: r.group_id,
-        creator_id: PlayerId(r.creator_id),
+        creator_id: r.creator_id.map_or(PlayerId::DELETED, PlayerId),
     }
 }
 
@@ -40,7 +40,7 @@ row! {
     struct MessageRow {
     id: i64,
     chat_id: i64,
-    player_id: i64,
+    player_id: Option<i64>,
     text: String,
     created_at: i64,}
 }
@@ -52,7 +52,7 @@ impl SqlStore {
             return Ok(Vec::new());
         }
         let sql = format!(
-            "SELECT message_id, player_id FROM gf_message_reads WHERE message_id IN ({})",
+            "SELECT message_id, player_id FROM message_reads WHERE message_id IN ({})",
             placeholders(1, rows.len())
         );
         let ps: Vec<P> = rows.iter().map(|r| P::I64(r.id)).collect();
@@ -66,11 +66,12 @@ impl SqlStore {
             .map(|r| {
                 let mut read_by = by.remove(&r.id).unwrap_or_default();
                 // The sender first, then the others by id.
-                read_by.sort_unstable_by_key(|p| (*p != r.player_id, *p));
+                let sender = r.player_id.map_or(PlayerId::DELETED, PlayerId);
+                read_by.sort_unstable_by_key(|p| (*p != sender.0, *p));
                 Message {
                     id: r.id,
                     chat_id: r.chat_id,
-                    player_id: PlayerId(r.player_id),
+                    player_id: sender,
                     text: r.text,
                     created_at: Timestamp(r.created_at),
                     read_by,
@@ -94,7 +95,7 @@ impl ChatStore for SqlStore {
         self.write_tx(async move |tx| {
             let created: Option<i64> = tx
                 .scalar_optional(
-                    "INSERT INTO gf_chats (game_id, group_id, creator_id, participant_key, last_activity, created_at) \
+                    "INSERT INTO chats (game_id, group_id, creator_id, participant_key, last_activity, created_at) \
                  VALUES ($1, NULL, $2, $3, $4, $4) ON CONFLICT (game_id, participant_key) DO NOTHING RETURNING id",
                     params![game.0, creator.0, &key, now.0],
                 )
@@ -102,14 +103,14 @@ impl ChatStore for SqlStore {
             let Some(id) = created else {
                 return tx
                     .scalar_one(
-                        "SELECT id FROM gf_chats WHERE game_id = $1 AND participant_key = $2",
+                        "SELECT id FROM chats WHERE game_id = $1 AND participant_key = $2",
                         params![game.0, &key],
                     )
                     .await;
             };
             for p in &participants {
                 tx.execute(
-                    "INSERT INTO gf_chat_participants (chat_id, player_id) VALUES ($1, $2)",
+                    "INSERT INTO chat_participants (chat_id, player_id) VALUES ($1, $2)",
                     params![id, *p],
                 )
                 .await?;
@@ -122,12 +123,12 @@ impl ChatStore for SqlStore {
     async fn group_chat(&self, game: GameId, group: i64, creator: PlayerId, now: Timestamp) -> Result<i64> {
         self.write_tx(async move |tx| {
             tx.execute(
-                "INSERT INTO gf_chats (game_id, group_id, creator_id, participant_key, last_activity, created_at) \
+                "INSERT INTO chats (game_id, group_id, creator_id, participant_key, last_activity, created_at) \
                  VALUES ($1, $2, $3, NULL, $4, $4) ON CONFLICT (group_id) DO NOTHING",
                 params![game.0, group, creator.0, now.0],
             )
             .await?;
-            tx.scalar_one("SELECT id FROM gf_chats WHERE group_id = $1", params![group])
+            tx.scalar_one("SELECT id FROM chats WHERE group_id = $1", params![group])
                 .await
         })
         .await
@@ -137,7 +138,7 @@ impl ChatStore for SqlStore {
         let row: Option<ChatRow> = self
             .read(async |e| {
                 e.fetch_optional(
-                    "SELECT id, group_id, creator_id FROM gf_chats WHERE id = $1 AND game_id = $2",
+                    "SELECT id, group_id, creator_id FROM chats WHERE id = $1 AND game_id = $2",
                     params![id, game.0],
                 )
                 .await
@@ -150,9 +151,9 @@ impl ChatStore for SqlStore {
         let n: Option<i64> = self
             .read(async |e| {
                 e.scalar_optional(
-                    "SELECT COUNT(*) FROM gf_chats c WHERE c.id = $1 AND (\
-                 EXISTS (SELECT 1 FROM gf_chat_participants p WHERE p.chat_id = c.id AND p.player_id = $2) OR \
-                 EXISTS (SELECT 1 FROM gf_group_connections g WHERE g.group_id = c.group_id AND g.player_id = $2 \
+                    "SELECT COUNT(*) FROM chats c WHERE c.id = $1 AND (\
+                 EXISTS (SELECT 1 FROM chat_participants p WHERE p.chat_id = c.id AND p.player_id = $2) OR \
+                 EXISTS (SELECT 1 FROM group_connections g WHERE g.group_id = c.group_id AND g.player_id = $2 \
                  AND g.status = 'accepted'))",
                     params![chat, player.0],
                 )
@@ -164,11 +165,11 @@ impl ChatStore for SqlStore {
 
     async fn chat_page(&self, player: PlayerId, group_chats: bool, limit: i64, offset: i64) -> Result<Vec<ChatRec>> {
         let sql = if group_chats {
-            "SELECT c.id, c.group_id, c.creator_id FROM gf_chats c JOIN gf_group_connections g \
+            "SELECT c.id, c.group_id, c.creator_id FROM chats c JOIN group_connections g \
              ON g.group_id = c.group_id AND g.player_id = $1 AND g.status = 'accepted' \
              ORDER BY c.last_activity DESC, c.id DESC LIMIT $2 OFFSET $3"
         } else {
-            "SELECT c.id, c.group_id, c.creator_id FROM gf_chats c JOIN gf_chat_participants p \
+            "SELECT c.id, c.group_id, c.creator_id FROM chats c JOIN chat_participants p \
              ON p.chat_id = c.id AND p.player_id = $1 \
              ORDER BY c.last_activity DESC, c.id DESC LIMIT $2 OFFSET $3"
         };
@@ -183,7 +184,7 @@ impl ChatStore for SqlStore {
             return Ok(Vec::new());
         }
         let sql = format!(
-            "SELECT p.chat_id AS m_group, CAST(0 AS BIGINT) AS m_admin, {} FROM gf_chat_participants p \
+            "SELECT p.chat_id AS m_group, CAST(0 AS BIGINT) AS m_admin, {} FROM chat_participants p \
              JOIN gamefuse_users u ON u.player_id = p.player_id WHERE p.chat_id IN ({}) ORDER BY p.player_id",
             client_user_cols_u!(),
             placeholders(1, chats.len())
@@ -199,9 +200,9 @@ impl ChatStore for SqlStore {
     async fn insert_message(&self, chat: i64, player: PlayerId, text: &str, now: Timestamp) -> Result<Message> {
         let text = text.to_owned();
         self.write_tx(async move |tx| {
-            let id: i64 = tx.scalar_one("INSERT INTO gf_messages (chat_id, player_id, text, created_at) VALUES ($1, $2, $3, $4) RETURNING id", params![chat, player.0, &text, now.0]).await?;
-            tx.execute("INSERT INTO gf_message_reads (message_id, player_id) VALUES ($1, $2)", params![id, player.0]).await?;
-            tx.execute("UPDATE gf_chats SET last_activity = $2 WHERE id = $1", params![chat, now.0]).await?;
+            let id: i64 = tx.scalar_one("INSERT INTO chat_messages (chat_id, player_id, text, created_at) VALUES ($1, $2, $3, $4) RETURNING id", params![chat, player.0, &text, now.0]).await?;
+            tx.execute("INSERT INTO message_reads (message_id, player_id) VALUES ($1, $2)", params![id, player.0]).await?;
+            tx.execute("UPDATE chats SET last_activity = $2 WHERE id = $1", params![chat, now.0]).await?;
             Ok(Message {
                 id,
                 chat_id: chat,
@@ -217,7 +218,7 @@ impl ChatStore for SqlStore {
         let row: Option<MessageRow> = self
             .read(async |e| {
                 e.fetch_optional(
-                    "SELECT id, chat_id, player_id, text, created_at FROM gf_messages WHERE id = $1",
+                    "SELECT id, chat_id, player_id, text, created_at FROM chat_messages WHERE id = $1",
                     params![id],
                 )
                 .await
@@ -237,7 +238,7 @@ impl ChatStore for SqlStore {
         let sql = format!(
             "SELECT id, chat_id, player_id, text, created_at FROM (SELECT m.id, m.chat_id, m.player_id, m.text, \
              m.created_at, ROW_NUMBER() OVER (PARTITION BY m.chat_id ORDER BY m.id DESC) AS rn \
-             FROM gf_messages m WHERE m.chat_id IN ({})) x WHERE rn > ${} AND rn <= ${} ORDER BY chat_id, id DESC",
+             FROM chat_messages m WHERE m.chat_id IN ({})) x WHERE rn > ${} AND rn <= ${} ORDER BY chat_id, id DESC",
             placeholders(1, n),
             n + 1,
             n + 2
@@ -251,7 +252,7 @@ impl ChatStore for SqlStore {
     async fn mark_read(&self, message: i64, player: PlayerId) -> Result<()> {
         self.write_one(async move |conn| {
             conn.execute(
-                "INSERT INTO gf_message_reads (message_id, player_id) VALUES ($1, $2) \
+                "INSERT INTO message_reads (message_id, player_id) VALUES ($1, $2) \
                  ON CONFLICT (message_id, player_id) DO NOTHING",
                 params![message, player.0],
             )

@@ -59,7 +59,7 @@ impl FriendStore for SqlStore {
         let row: Option<FriendshipRow> = self
             .read(async |e| {
                 e.fetch_optional(
-                    "SELECT id, game_id, requester_id, addressee_id, status, created_at FROM gf_friendships \
+                    "SELECT id, game_id, requester_id, addressee_id, status, created_at FROM friendships \
                  WHERE id = $1 AND game_id = $2",
                     params![id, game.0],
                 )
@@ -80,7 +80,7 @@ impl FriendStore for SqlStore {
         let row: FriendshipRow = self
             .write_one(async move |conn| {
                 conn.fetch_one(
-                    "INSERT INTO gf_friendships (game_id, requester_id, addressee_id, pair_lo, pair_hi, status, \
+                    "INSERT INTO friendships (game_id, requester_id, addressee_id, pair_lo, pair_hi, status, \
                  created_at) VALUES ($1, $2, $3, $4, $5, 'pending', $6) \
                  RETURNING id, game_id, requester_id, addressee_id, status, created_at",
                     params![game.0, requester.0, addressee.0, lo, hi, now.0],
@@ -99,7 +99,7 @@ impl FriendStore for SqlStore {
         let n = self
             .write_one(async move |conn| {
                 conn.execute(
-                    "UPDATE gf_friendships SET status = 'accepted' WHERE id = $1 AND status = 'pending'",
+                    "UPDATE friendships SET status = 'accepted' WHERE id = $1 AND status = 'pending'",
                     params![id],
                 )
                 .await
@@ -113,7 +113,7 @@ impl FriendStore for SqlStore {
         let n = self
             .write_one(async move |conn| {
                 conn.execute(
-                    "DELETE FROM gf_friendships WHERE id = $1 AND status = $2",
+                    "DELETE FROM friendships WHERE id = $1 AND status = $2",
                     params![id, status],
                 )
                 .await
@@ -127,7 +127,7 @@ impl FriendStore for SqlStore {
         let n = self
             .write_one(async move |conn| {
                 conn.execute(
-                    "DELETE FROM gf_friendships WHERE pair_lo = $1 AND pair_hi = $2 AND status = 'accepted'",
+                    "DELETE FROM friendships WHERE pair_lo = $1 AND pair_hi = $2 AND status = 'accepted'",
                     params![lo, hi],
                 )
                 .await
@@ -144,7 +144,7 @@ impl FriendStore for SqlStore {
                         "SELECT f.id AS f_id, f.status AS f_status, f.requester_id AS f_requester, \
                      f.created_at AS f_created, ",
                         client_user_cols_u!(),
-                        " FROM gf_friendships f JOIN gamefuse_users u ON u.player_id = \
+                        " FROM friendships f JOIN gamefuse_users u ON u.player_id = \
                      CASE WHEN f.requester_id = $1 THEN f.addressee_id ELSE f.requester_id END \
                      WHERE f.requester_id = $1 OR f.addressee_id = $1 ORDER BY f.created_at DESC, f.id DESC"
                     ),

@@ -48,7 +48,7 @@ impl From<GroupRow> for Group {
 
 const GROUP_COLS: &str = "g.id, g.game_id, g.name, g.group_type, g.can_auto_join, g.is_invite_only, \
      g.max_group_size, g.searchable, g.admins_only_attrs, g.created_at, \
-     (SELECT COUNT(*) FROM gf_group_connections m WHERE m.group_id = g.id AND m.status = 'accepted') AS member_count";
+     (SELECT COUNT(*) FROM group_connections m WHERE m.group_id = g.id AND m.status = 'accepted') AS member_count";
 
 /// A user with the group (or chat) it belongs to and its admin flag.
 pub(crate) struct MemberRow {
@@ -104,12 +104,12 @@ async fn has_room(tx: &mut Conn<'_>, group: i64, max: Option<i64>) -> Result<boo
         return Ok(true);
     };
     if tx.is_postgres() {
-        tx.execute("SELECT id FROM gf_groups WHERE id = $1 FOR UPDATE", params![group])
+        tx.execute("SELECT id FROM groups WHERE id = $1 FOR UPDATE", params![group])
             .await?;
     }
     let n: i64 = tx
         .scalar_one(
-            "SELECT COUNT(*) FROM gf_group_connections WHERE group_id = $1 AND status = 'accepted'",
+            "SELECT COUNT(*) FROM group_connections WHERE group_id = $1 AND status = 'accepted'",
             params![group],
         )
         .await?;
@@ -128,7 +128,7 @@ row! {
         id: i64,
         key: String,
         value: String,
-        creator_id: i64,
+        creator_id: Option<i64>,
         others_can_edit: i64,
     }
 }
@@ -140,7 +140,7 @@ impl GroupStore for SqlStore {
         self.write_tx(async move |tx| {
             let id: i64 = tx
                 .scalar_one(
-                    "INSERT INTO gf_groups (game_id, name, group_type, can_auto_join, is_invite_only, max_group_size, \
+                    "INSERT INTO groups (game_id, name, group_type, can_auto_join, is_invite_only, max_group_size, \
                  searchable, admins_only_attrs, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
                     params![
                         g.game_id.0,
@@ -156,7 +156,7 @@ impl GroupStore for SqlStore {
                 )
                 .await?;
             tx.execute(
-                "INSERT INTO gf_group_connections (group_id, player_id, inviter_id, kind, status, is_admin, \
+                "INSERT INTO group_connections (group_id, player_id, inviter_id, kind, status, is_admin, \
                  created_at, updated_at) VALUES ($1, $2, NULL, 'join', 'accepted', 1, $3, $3)",
                 params![id, g.creator.0, g.now.0],
             )
@@ -171,7 +171,7 @@ impl GroupStore for SqlStore {
             return Ok(Vec::new());
         }
         let sql = format!(
-            "SELECT {GROUP_COLS} FROM gf_groups g WHERE g.game_id = $1 AND g.id IN ({}) ORDER BY g.id",
+            "SELECT {GROUP_COLS} FROM groups g WHERE g.game_id = $1 AND g.id IN ({}) ORDER BY g.id",
             placeholders(2, ids.len())
         );
         let mut ps: Vec<P> = vec![P::I64(game.0)];
@@ -181,8 +181,7 @@ impl GroupStore for SqlStore {
     }
 
     async fn list_groups(&self, game: GameId) -> Result<Vec<Group>> {
-        let sql =
-            format!("SELECT {GROUP_COLS} FROM gf_groups g WHERE g.game_id = $1 AND g.searchable = 1 ORDER BY g.id");
+        let sql = format!("SELECT {GROUP_COLS} FROM groups g WHERE g.game_id = $1 AND g.searchable = 1 ORDER BY g.id");
         let rows: Vec<GroupRow> = self.read(async |e| e.fetch_all(&sql, params![game.0]).await).await?;
         Ok(rows.into_iter().map(Group::from).collect())
     }
@@ -191,7 +190,7 @@ impl GroupStore for SqlStore {
         let p = patch.clone();
         self.write_one(async move |conn| {
             conn.execute(
-                "UPDATE gf_groups SET name = COALESCE($2, name), can_auto_join = COALESCE($3, can_auto_join), \
+                "UPDATE groups SET name = COALESCE($2, name), can_auto_join = COALESCE($3, can_auto_join), \
                  is_invite_only = COALESCE($4, is_invite_only), \
                  max_group_size = CASE WHEN $5 = 1 THEN $6 ELSE max_group_size END WHERE id = $1",
                 params![
@@ -212,14 +211,14 @@ impl GroupStore for SqlStore {
     async fn delete_group(&self, id: i64) -> Result<()> {
         self.write_tx(async move |tx| {
             for sql in [
-                "DELETE FROM gf_group_connections WHERE group_id = $1",
-                "DELETE FROM gf_group_attributes WHERE group_id = $1",
-                "DELETE FROM gf_message_reads WHERE message_id IN \
-                 (SELECT m.id FROM gf_messages m JOIN gf_chats c ON c.id = m.chat_id WHERE c.group_id = $1)",
-                "DELETE FROM gf_messages WHERE chat_id IN (SELECT id FROM gf_chats WHERE group_id = $1)",
-                "DELETE FROM gf_chat_participants WHERE chat_id IN (SELECT id FROM gf_chats WHERE group_id = $1)",
-                "DELETE FROM gf_chats WHERE group_id = $1",
-                "DELETE FROM gf_groups WHERE id = $1",
+                "DELETE FROM group_connections WHERE group_id = $1",
+                "DELETE FROM group_attributes WHERE group_id = $1",
+                "DELETE FROM message_reads WHERE message_id IN \
+                 (SELECT m.id FROM chat_messages m JOIN chats c ON c.id = m.chat_id WHERE c.group_id = $1)",
+                "DELETE FROM chat_messages WHERE chat_id IN (SELECT id FROM chats WHERE group_id = $1)",
+                "DELETE FROM chat_participants WHERE chat_id IN (SELECT id FROM chats WHERE group_id = $1)",
+                "DELETE FROM chats WHERE group_id = $1",
+                "DELETE FROM groups WHERE id = $1",
             ] {
                 tx.execute(sql, params![id]).await?;
             }
@@ -233,7 +232,7 @@ impl GroupStore for SqlStore {
             return Ok(Vec::new());
         }
         let sql = format!(
-            "SELECT c.group_id AS m_group, c.is_admin AS m_admin, {} FROM gf_group_connections c \
+            "SELECT c.group_id AS m_group, c.is_admin AS m_admin, {} FROM group_connections c \
              JOIN gamefuse_users u ON u.player_id = c.player_id \
              WHERE c.status = 'accepted' AND c.group_id IN ({}) ORDER BY c.created_at, c.id",
             client_user_cols_u!(),
@@ -252,13 +251,13 @@ impl GroupStore for SqlStore {
     }
 
     async fn connection(&self, id: i64) -> Result<Option<Connection>> {
-        let sql = format!("SELECT {CONN_COLS} FROM gf_group_connections WHERE id = $1");
+        let sql = format!("SELECT {CONN_COLS} FROM group_connections WHERE id = $1");
         let row: Option<ConnectionRow> = self.read(async |e| e.fetch_optional(&sql, params![id]).await).await?;
         Ok(row.map(Connection::from))
     }
 
     async fn connection_of(&self, group: i64, player: PlayerId) -> Result<Option<Connection>> {
-        let sql = format!("SELECT {CONN_COLS} FROM gf_group_connections WHERE group_id = $1 AND player_id = $2");
+        let sql = format!("SELECT {CONN_COLS} FROM group_connections WHERE group_id = $1 AND player_id = $2");
         let row: Option<ConnectionRow> = self
             .read(async |e| e.fetch_optional(&sql, params![group, player.0]).await)
             .await?;
@@ -267,7 +266,7 @@ impl GroupStore for SqlStore {
 
     async fn pending_of_group(&self, group: i64) -> Result<Vec<Connection>> {
         let sql = format!(
-            "SELECT {CONN_COLS} FROM gf_group_connections WHERE group_id = $1 AND status = 'pending' \
+            "SELECT {CONN_COLS} FROM group_connections WHERE group_id = $1 AND status = 'pending' \
              ORDER BY created_at, id"
         );
         let rows: Vec<ConnectionRow> = self.read(async |e| e.fetch_all(&sql, params![group]).await).await?;
@@ -276,7 +275,7 @@ impl GroupStore for SqlStore {
 
     async fn connections_of_user(&self, player: PlayerId) -> Result<Vec<Connection>> {
         let sql = format!(
-            "SELECT {CONN_COLS} FROM gf_group_connections WHERE player_id = $1 \
+            "SELECT {CONN_COLS} FROM group_connections WHERE player_id = $1 \
              AND status IN ('pending', 'accepted') ORDER BY created_at, id"
         );
         let rows: Vec<ConnectionRow> = self.read(async |e| e.fetch_all(&sql, params![player.0]).await).await?;
@@ -288,7 +287,7 @@ impl GroupStore for SqlStore {
         self.write_tx(async move |tx| {
             let existing: Option<String> = tx
                 .scalar_optional(
-                    "SELECT status FROM gf_group_connections WHERE group_id = $1 AND player_id = $2",
+                    "SELECT status FROM group_connections WHERE group_id = $1 AND player_id = $2",
                     params![c.group_id, c.player_id.0],
                 )
                 .await?;
@@ -296,7 +295,7 @@ impl GroupStore for SqlStore {
                 None => {}
                 Some("removed") if replace_removed => {
                     tx.execute(
-                        "DELETE FROM gf_group_connections WHERE group_id = $1 AND player_id = $2",
+                        "DELETE FROM group_connections WHERE group_id = $1 AND player_id = $2",
                         params![c.group_id, c.player_id.0],
                     )
                     .await?;
@@ -308,7 +307,7 @@ impl GroupStore for SqlStore {
                 return Err(Error::Forbidden(Forbidden::GroupFull));
             }
             tx.scalar_one(
-                "INSERT INTO gf_group_connections (group_id, player_id, inviter_id, kind, status, is_admin, \
+                "INSERT INTO group_connections (group_id, player_id, inviter_id, kind, status, is_admin, \
                  created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id",
                 params![
                     c.group_id,
@@ -341,7 +340,7 @@ impl GroupStore for SqlStore {
         self.write_tx(async move |tx| {
             let current: Option<GroupStatusRow> = tx
                 .fetch_optional(
-                    "SELECT group_id, status FROM gf_group_connections WHERE id = $1",
+                    "SELECT group_id, status FROM group_connections WHERE id = $1",
                     params![id],
                 )
                 .await?;
@@ -353,7 +352,7 @@ impl GroupStore for SqlStore {
                 return Err(Error::Forbidden(Forbidden::GroupFull));
             }
             tx.execute(
-                "UPDATE gf_group_connections SET status = $2, is_admin = $3, updated_at = $4 WHERE id = $1",
+                "UPDATE group_connections SET status = $2, is_admin = $3, updated_at = $4 WHERE id = $1",
                 params![id, &status, flag(is_admin), now.0],
             )
             .await?;
@@ -365,7 +364,7 @@ impl GroupStore for SqlStore {
     async fn delete_connection(&self, id: i64) -> Result<bool> {
         let n = self
             .write_one(async move |conn| {
-                conn.execute("DELETE FROM gf_group_connections WHERE id = $1", params![id])
+                conn.execute("DELETE FROM group_connections WHERE id = $1", params![id])
                     .await
             })
             .await?;
@@ -376,7 +375,7 @@ impl GroupStore for SqlStore {
         let rows: Vec<GroupAttributeRow> = self
             .read(async |e| {
                 e.fetch_all(
-                    "SELECT id, key, value, creator_id, others_can_edit FROM gf_group_attributes WHERE group_id = $1 \
+                    "SELECT id, key, value, creator_id, others_can_edit FROM group_attributes WHERE group_id = $1 \
                  ORDER BY key",
                     params![group],
                 )
@@ -389,7 +388,7 @@ impl GroupStore for SqlStore {
                 id: r.id,
                 key: r.key,
                 value: r.value,
-                creator_id: PlayerId(r.creator_id),
+                creator_id: r.creator_id.map_or(PlayerId::DELETED, PlayerId),
                 others_can_edit: r.others_can_edit != 0,
             })
             .collect())
@@ -400,7 +399,7 @@ impl GroupStore for SqlStore {
         self.write_tx(async move |tx| {
             for a in &attrs {
                 tx.execute(
-                    "INSERT INTO gf_group_attributes (group_id, key, value, creator_id, others_can_edit) \
+                    "INSERT INTO group_attributes (group_id, key, value, creator_id, others_can_edit) \
                      VALUES ($1, $2, $3, $4, $5)",
                     params![group, &a.key, &a.value, creator.0, flag(a.others_can_edit)],
                 )
@@ -419,7 +418,7 @@ impl GroupStore for SqlStore {
         let value = value.to_owned();
         self.write_one(async move |conn| {
             conn.execute(
-                "UPDATE gf_group_attributes SET value = $2 WHERE id = $1",
+                "UPDATE group_attributes SET value = $2 WHERE id = $1",
                 params![id, value],
             )
             .await

@@ -7,6 +7,7 @@ use playgate_core::account::{
     Language, Login, NewAccountRecord, NewApiKeyRecord, NewLogin, PostalAddress, parse_net,
 };
 use playgate_core::account_store::{AccountStore, Redeem, StartLogin};
+use playgate_core::audit::{Actor, NewAuditEvent};
 use playgate_core::clock::Timestamp;
 use playgate_core::crypto::{MasterKey, SecretHash};
 use playgate_core::game::NewGameRecord;
@@ -58,6 +59,11 @@ fn login(key: ApiKeyId, account: AccountId, state: SessionState, expires: i64) -
     }
 }
 
+/// An audit event for the writes that record one.
+fn ev() -> NewAuditEvent {
+    NewAuditEvent::new("test", Actor::System)
+}
+
 /// Creates player `user` of `game` with a first session; its id.
 async fn create_player(s: &SqlStore, game: GameId, user: &UserId) -> PlayerId {
     let plan = OpenPlan {
@@ -65,6 +71,7 @@ async fn create_player(s: &SqlStore, game: GameId, user: &UserId) -> PlayerId {
         now: Timestamp(SEC),
         expires_at: Timestamp(1000 * SEC),
         refresh_hash: SecretHash::of("r"),
+        audit: NewAuditEvent::new("test", Actor::System),
         plan: SessionPlan::Create {
             player: NewPlayerRecord {
                 user_id: user.clone(),
@@ -99,7 +106,9 @@ async fn accounts_and_totp(b: Backend) {
     let got = s.account_by_id(a.id).await.expect("get").expect("some");
     assert_eq!(got.totp_pending.as_deref(), Some(&[1u8, 2, 3][..]));
     let codes = [SecretHash::of("c1"), SecretHash::of("c2")];
-    s.enable_totp(a.id, &[9, 9], &codes).await.expect("enable");
+    s.enable_totp(a.id, &[9, 9], &codes, &ev(), Timestamp(SEC))
+        .await
+        .expect("enable");
     let got = s.account_by_id(a.id).await.expect("get").expect("some");
     assert!(got.totp_enabled && got.totp_pending.is_none());
     assert_eq!(got.totp_secret.as_deref(), Some(&[9u8, 9][..]));
@@ -151,9 +160,13 @@ async fn api_keys_and_logins(b: Backend) {
     let l1 = login(k.id, a.id, SessionState::PendingOtp, 10 * SEC);
     let now = Timestamp(2 * SEC);
     assert!(matches!(
-        s.start_login(&NewLogin { login: l1.clone(), now })
-            .await
-            .expect("start"),
+        s.start_login(&NewLogin {
+            login: l1.clone(),
+            now,
+            audit: vec![ev()]
+        })
+        .await
+        .expect("start"),
         StartLogin::Started(_)
     ));
     assert_eq!(s.current_login(k.id).await.expect("cur").map(|l| l.id), Some(l1.id));
@@ -163,29 +176,41 @@ async fn api_keys_and_logins(b: Backend) {
     assert_eq!(s.add_otp_failure(l1.id, 5, now).await.expect("fail"), 5);
     assert!(s.current_login(k.id).await.expect("cur").is_none());
     assert!(
-        !s.activate_login(l1.id, now, Timestamp(50 * SEC))
+        !s.activate_login(l1.id, now, Timestamp(50 * SEC), &ev())
             .await
             .expect("activate")
     );
 
     // A waiting login completes; then the key is logged in and refuses another login.
     let l2 = login(k.id, a.id, SessionState::PendingOtp, 10 * SEC);
-    s.start_login(&NewLogin { login: l2.clone(), now })
-        .await
-        .expect("start");
+    s.start_login(&NewLogin {
+        login: l2.clone(),
+        now,
+        audit: vec![],
+    })
+    .await
+    .expect("start");
     assert!(
-        s.activate_login(l2.id, now, Timestamp(50 * SEC))
+        s.activate_login(l2.id, now, Timestamp(50 * SEC), &ev())
             .await
             .expect("activate")
     );
-    assert!(!s.activate_login(l2.id, now, Timestamp(50 * SEC)).await.expect("again"));
+    assert!(
+        !s.activate_login(l2.id, now, Timestamp(50 * SEC), &ev())
+            .await
+            .expect("again")
+    );
     let cur = s.current_login(k.id).await.expect("cur").expect("some");
     assert_eq!((cur.state, cur.expires_at), (SessionState::Active, Timestamp(50 * SEC)));
     let l3 = login(k.id, a.id, SessionState::Active, 60 * SEC);
     assert!(matches!(
-        s.start_login(&NewLogin { login: l3.clone(), now })
-            .await
-            .expect("start"),
+        s.start_login(&NewLogin {
+            login: l3.clone(),
+            now,
+            audit: vec![]
+        })
+        .await
+        .expect("start"),
         StartLogin::AlreadyLoggedIn
     ));
     // Once it has lapsed, a new login replaces it.
@@ -193,7 +218,8 @@ async fn api_keys_and_logins(b: Backend) {
     assert!(matches!(
         s.start_login(&NewLogin {
             login: l3.clone(),
-            now: later
+            now: later,
+            audit: vec![]
         })
         .await
         .expect("start"),
@@ -356,7 +382,7 @@ async fn account_info_round_trip(b: Backend) {
 
 /// Builds a SQLite database the way sqlx's migrator did before Playgate ran its own: the
 /// given migration files applied, each recorded in `_sqlx_migrations` with its SHA-384.
-fn sqlx_made_sqlite(path: &std::path::Path, files: &[std::path::PathBuf]) {
+pub(crate) fn sqlx_made_sqlite(path: &std::path::Path, files: &[std::path::PathBuf]) {
     use sha2::Digest as _;
     let conn = rusqlite::Connection::open(path).expect("create");
     conn.execute_batch(
@@ -370,7 +396,11 @@ fn sqlx_made_sqlite(path: &std::path::Path, files: &[std::path::PathBuf]) {
         let sql = std::fs::read_to_string(file).expect("read");
         let name = file.file_stem().expect("name").to_string_lossy().into_owned();
         let (version, description) = name.split_once('_').expect("NNNN_description");
-        conn.execute_batch(&format!("BEGIN; {sql}; COMMIT;")).expect("apply");
+        if sql.starts_with("-- no-transaction") {
+            conn.execute_batch(&sql).expect("apply");
+        } else {
+            conn.execute_batch(&format!("BEGIN; {sql}; COMMIT;")).expect("apply");
+        }
         conn.execute(
             "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) \
              VALUES (?1, ?2, TRUE, ?3, 1000)",
@@ -387,7 +417,7 @@ fn sqlx_made_sqlite(path: &std::path::Path, files: &[std::path::PathBuf]) {
 /// Builds a PostgreSQL schema the way sqlx's migrator did before Playgate ran its own: its
 /// `_sqlx_migrations` table as sqlx created it, the given migration files applied, each
 /// recorded with its SHA-384 (the execution time updated afterwards, as sqlx did).
-async fn sqlx_made_postgres(client: &mut tokio_postgres::Client, files: &[std::path::PathBuf]) {
+pub(crate) async fn sqlx_made_postgres(client: &mut tokio_postgres::Client, files: &[std::path::PathBuf]) {
     use sha2::Digest as _;
     client
         .batch_execute(
@@ -504,7 +534,7 @@ async fn details_migration_upgrades_in_place(b: Backend) {
 }
 
 /// The migration files of `backend` before `version`, in order.
-fn migration_files_before(backend: &str, version: &str) -> Vec<std::path::PathBuf> {
+pub(crate) fn migration_files_before(backend: &str, version: &str) -> Vec<std::path::PathBuf> {
     let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("migrations")
         .join(backend);

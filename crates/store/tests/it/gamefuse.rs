@@ -74,6 +74,7 @@ fn start(game: GameId, token: &str, now: i64, is_login: bool, month: &str) -> Cl
         month: month.into(),
         ip: None,
         is_login,
+        audit: Vec::new(),
     }
 }
 
@@ -338,9 +339,14 @@ async fn resets_and_game_deletion(b: Backend) {
         "expired at 1 h"
     );
     assert!(s.reset_token_live(&r, Timestamp(T0 + SEC)).await.expect("live"));
-    assert!(s.reset_password(&r, Timestamp(T0 + SEC), "$new").await.expect("reset"));
+    let ev = playgate_core::audit::NewAuditEvent::new("test", playgate_core::audit::Actor::System);
     assert!(
-        !s.reset_password(&r, Timestamp(T0 + 2 * SEC), "$newer")
+        s.reset_password(&r, Timestamp(T0 + SEC), "$new", &ev)
+            .await
+            .expect("reset")
+    );
+    assert!(
+        !s.reset_password(&r, Timestamp(T0 + 2 * SEC), "$newer", &ev)
             .await
             .expect("reset"),
         "single use"

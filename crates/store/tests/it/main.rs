@@ -4,4 +4,5 @@
 
 mod accounts;
 mod gamefuse;
+mod migrations;
 mod sessions;

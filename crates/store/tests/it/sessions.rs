@@ -1,6 +1,7 @@
 //! The store contract: the same suite against SQLite (always) and PostgreSQL (when
 //! `PLAYGATE_TEST_POSTGRES_URL` is set), each test on its own fresh database.
 
+use playgate_core::audit::{Actor, NewAuditEvent};
 use playgate_core::clock::Timestamp;
 use playgate_core::crypto::{MasterKey, SecretHash};
 use playgate_core::game::NewGameRecord;
@@ -39,7 +40,13 @@ fn plan(game: GameId, now: i64, plan: SessionPlan) -> OpenPlan {
         expires_at: Timestamp((now + 100) * SEC),
         refresh_hash: SecretHash::of(&uuid::Uuid::new_v4().to_string()),
         plan,
+        audit: ev(),
     }
+}
+
+/// An audit event for the writes that record one.
+fn ev() -> NewAuditEvent {
+    NewAuditEvent::new("test", Actor::System)
 }
 
 fn new_session() -> NewSessionRecord {
@@ -228,21 +235,25 @@ async fn player_session_lifecycle(b: Backend) {
     );
     // Ending: once, then already ended; other games and unknown ids are not found.
     assert_eq!(
-        s.end_session(o1.session, GameId(999), Timestamp(23 * SEC))
+        s.end_session(o1.session, GameId(999), Timestamp(23 * SEC), &ev())
             .await
             .expect("end"),
         EndOutcome::NotFound
     );
     assert_eq!(
-        s.end_session(o1.session, g.id, Timestamp(23 * SEC)).await.expect("end"),
+        s.end_session(o1.session, g.id, Timestamp(23 * SEC), &ev())
+            .await
+            .expect("end"),
         EndOutcome::Ended
     );
     assert_eq!(
-        s.end_session(o1.session, g.id, Timestamp(24 * SEC)).await.expect("end"),
+        s.end_session(o1.session, g.id, Timestamp(24 * SEC), &ev())
+            .await
+            .expect("end"),
         EndOutcome::AlreadyEnded
     );
     assert_eq!(
-        s.end_session(SessionId::new(), g.id, Timestamp(24 * SEC))
+        s.end_session(SessionId::new(), g.id, Timestamp(24 * SEC), &ev())
             .await
             .expect("end"),
         EndOutcome::NotFound
@@ -289,7 +300,9 @@ async fn stale_plans_report_a_race(b: Backend) {
         Applied::Raced
     );
     // The session ended meanwhile: keeping it, or ending it again and starting another.
-    s.end_session(o.session, g.id, Timestamp(12 * SEC)).await.expect("end");
+    s.end_session(o.session, g.id, Timestamp(12 * SEC), &ev())
+        .await
+        .expect("end");
     let keep = SessionPlan::Reuse {
         player: o.player,
         session: o.session,
@@ -452,6 +465,7 @@ async fn swap(
     now: Timestamp,
     expires_at: Timestamp,
 ) -> bool {
+    let event = ev();
     let swap = RefreshSwap {
         id,
         presented,
@@ -459,6 +473,7 @@ async fn swap(
         now,
         expires_at,
         grace_since: now,
+        audit: &event,
     };
     s.swap_refresh(&swap).await.expect("swap")
 }
@@ -474,6 +489,7 @@ async fn refresh_grace(b: Backend) {
         SecretHash::of("r3"),
         SecretHash::of("r4"),
     );
+    let event = ev();
     let at = |id, presented, next, now: i64, grace_since: i64| RefreshSwap {
         id,
         presented,
@@ -481,6 +497,7 @@ async fn refresh_grace(b: Backend) {
         now: Timestamp(now * SEC),
         expires_at: Timestamp(500 * SEC),
         grace_since: Timestamp(grace_since * SEC),
+        audit: &event,
     };
     // Rotation at 20 s: t0 becomes the previous hash, replaced at 20 s.
     assert!(s.swap_refresh(&at(s1, &t0, &h1, 20, 10)).await.expect("swap"));
@@ -498,7 +515,7 @@ async fn refresh_grace(b: Backend) {
     assert!(!s.swap_refresh(&at(s1, &t0, &h1, 41, 0)).await.expect("swap"));
     assert!(s.swap_refresh(&at(s1, &h3, &h1, 41, 39)).await.expect("swap"));
     // An ended session swaps nothing, even within the grace period.
-    s.end_session(s1, g.id, Timestamp(42 * SEC)).await.expect("end");
+    s.end_session(s1, g.id, Timestamp(42 * SEC), &ev()).await.expect("end");
     assert!(!s.swap_refresh(&at(s1, &h3, &h2, 43, 0)).await.expect("swap"));
     assert!(!s.swap_refresh(&at(s1, &h1, &h2, 43, 0)).await.expect("swap"));
     db.drop_it().await;

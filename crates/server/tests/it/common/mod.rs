@@ -314,4 +314,51 @@ impl TestServer {
             rows.iter().map(|r| r.try_get::<_, String>(0).expect("text")).collect()
         }
     }
+
+    /// Runs `sql` (a write) on the server's database directly: for tests that plant rows
+    /// no API makes in one call.
+    pub async fn db_exec(&self, sql: &str) {
+        if let Some(path) = self.db.url.strip_prefix("sqlite://") {
+            let conn = rusqlite::Connection::open(path).expect("sqlite");
+            conn.execute_batch(sql).unwrap_or_else(|e| panic!("{sql}: {e}"));
+        } else {
+            let conn = playgate_store::testing::pg_connect(&self.db.url)
+                .await
+                .expect("postgres");
+            conn.batch_execute(sql).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
+        }
+    }
+
+    /// `SELECT COUNT(*) …` on the server's database, as a number.
+    pub async fn db_count(&self, sql: &str) -> i64 {
+        let text = self
+            .db_strings(&format!("SELECT CAST(({sql}) AS TEXT)"))
+            .await
+            .pop()
+            .unwrap_or_default();
+        text.parse().unwrap_or_else(|_| panic!("{sql}: {text:?}"))
+    }
+}
+
+impl TestServer {
+    /// The audit events matching `query` (the query string of `GET /admin/v1/audit`, e.g.
+    /// `action=session.opened`), newest first, read through the admin API with the token of
+    /// a viewer made for it.
+    pub async fn audit(&self, query: &str) -> Vec<Value> {
+        let store = startup::open_store(&self.config).await.expect("store");
+        let ops = playgate_core::operators::Operators::new(store.clone(), self.clock.clone());
+        let name = format!("auditor-{}", uuid::Uuid::new_v4().simple());
+        let (_, token) = ops
+            .create(&name, playgate_core::operators::Role::Viewer)
+            .await
+            .expect("viewer");
+        store.close().await;
+        let r = self
+            .request("GET", &format!("/admin/v1/audit?{query}"))
+            .header("authorization", &format!("Bearer {}", token.expose()))
+            .send()
+            .await;
+        assert_eq!(r.status, 200, "audit: {}", r.text);
+        r.json["items"].as_array().expect("items").clone()
+    }
 }

@@ -1224,6 +1224,38 @@ async fn test_suite(b: Backend) {
 
 /// Password reset (reference 14): 200 for any address, a sealed outbox record with a
 /// single-use one-hour link, the HTML page, the new password; old tokens stop working.
+/// Sign-ins are in the audit log after their calls: a wrong password and an unknown e-mail
+/// (`login.failed`, the first about the player), a right one (`login.succeeded` and
+/// `session.opened` by the player, with the session's id).
+async fn sign_in_actions_are_audited(b: Backend) {
+    let Some(gf) = setup(b).await else { return };
+    let me = id(&gf.sign_up("ann@x.org", "ann", "pw-ann").await);
+    let player = format!("player:{me}");
+    assert_eq!(gf.sign_in_raw("ann@x.org", "wrong").await.status, 404);
+    assert_eq!(gf.sign_in_raw("nobody@x.org", "wrong").await.status, 404);
+    let failed = gf.srv.audit("action=login.failed").await;
+    assert_eq!(failed.len(), 2, "{failed:?}");
+    assert_eq!(
+        (&failed[0]["actor"], &failed[0]["subject"]),
+        (&json!("unknown"), &Value::Null)
+    );
+    assert_eq!(
+        (&failed[1]["actor"], &failed[1]["subject"]),
+        (&json!(player), &json!(player))
+    );
+    assert_eq!(failed[1]["game_id"], gf.game_id);
+    let signed = gf.sign_in("ann@x.org", "pw-ann").await;
+    let mine = gf.srv.audit(&format!("actor={player}")).await;
+    let actions: Vec<&str> = mine.iter().filter_map(|e| e["action"].as_str()).collect();
+    assert_eq!(actions, ["session.opened", "login.succeeded", "login.failed"]);
+    assert_eq!(mine[0]["subject"], player.as_str());
+    assert_eq!(mine[0]["ip"], "127.0.0.1");
+    assert!(mine[0]["detail"]["session"].is_string());
+    assert_eq!(mine[0]["detail"], mine[1]["detail"]);
+    assert!(signed["authentication_token"].is_string());
+    gf.finish().await;
+}
+
 async fn forgot_password(b: Backend) {
     let Some(gf) = setup(b).await else { return };
     let up = gf.sign_up("Reset+Me@x.org", "rita", "old-pw").await;
@@ -1286,6 +1318,9 @@ async fn forgot_password(b: Backend) {
     assert_eq!(post("new-pw", "other").await.expect("send").status(), 400);
     assert_eq!(post("new-pw", "new-pw").await.expect("send").status(), 200);
     assert_eq!(post("again", "again").await.expect("send").status(), 400, "single use");
+    let reset = gf.srv.audit("action=password.reset").await;
+    assert_eq!(reset.len(), 1, "{reset:?}");
+    assert_eq!(reset[0]["subject"], format!("player:{me}"));
     assert_text_error(&gf.user("GET", &format!("/users/{me}"), &old, Body::None).await, 401);
     assert_eq!(gf.sign_in_raw("reset+me@x.org", "old-pw").await.status, 404);
     gf.sign_in("reset+me@x.org", "new-pw").await;
@@ -1725,5 +1760,6 @@ playgate_store::on_both_backends!(
     service_keys_and_admin_api,
     test_suite,
     forgot_password,
+    sign_in_actions_are_audited,
     cors_and_bad_bodies,
 );

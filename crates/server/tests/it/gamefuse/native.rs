@@ -42,12 +42,6 @@ async fn setup(b: Backend) -> Option<Env> {
 }
 
 impl Env {
-    /// One request as `sdk` sends it: `token` as `authentication-token`, `suite` adds the
-    /// test-suite key headers.
-    async fn call(&self, sdk: Sdk, method: &str, path: &str, token: Option<&str>, body: Option<Value>) -> Resp {
-        self.send(sdk, method, path, token, body, false).await
-    }
-
     async fn suite(&self, sdk: Sdk, method: &str, path: &str, body: Option<Value>) -> Resp {
         self.send(sdk, method, path, None, body, true).await
     }
@@ -102,6 +96,53 @@ impl Env {
     fn gamefuse(&self) -> Gamefuse {
         self.srv.running.gamefuse.clone()
     }
+
+    /// Requests as `sdk` sends them, without a user token.
+    fn anon(&self, sdk: Sdk) -> Client<'_> {
+        Client {
+            env: self,
+            sdk,
+            token: None,
+        }
+    }
+
+    /// Requests as `sdk` sends them with a user's `authentication-token`.
+    fn by<'a>(&'a self, sdk: Sdk, token: &'a str) -> Client<'a> {
+        Client {
+            env: self,
+            sdk,
+            token: Some(token),
+        }
+    }
+}
+
+/// One SDK's requests with one user's token (or none).
+struct Client<'a> {
+    env: &'a Env,
+    sdk: Sdk,
+    token: Option<&'a str>,
+}
+
+impl Client<'_> {
+    async fn send(&self, method: &str, path: &str, body: Option<Value>) -> Resp {
+        self.env.send(self.sdk, method, path, self.token, body, false).await
+    }
+
+    async fn get(&self, path: &str) -> Resp {
+        self.send("GET", path, None).await
+    }
+
+    async fn delete(&self, path: &str) -> Resp {
+        self.send("DELETE", path, None).await
+    }
+
+    async fn post(&self, path: &str, body: Value) -> Resp {
+        self.send("POST", path, Some(body)).await
+    }
+
+    async fn put(&self, path: &str, body: Value) -> Resp {
+        self.send("PUT", path, Some(body)).await
+    }
 }
 
 /// Asserts a 2xx with a JSON body and returns the body.
@@ -141,7 +182,7 @@ async fn cs_sign_up(env: &Env, game: i64, game_token: &str, tag: &str) -> CsUser
     let name = format!("{tag}_1a2b3c4d");
     let body = json!({"email": email, "password": "password1234", "password_confirmation": "password1234",
         "username": name, "game_id": game.to_string(), "game_token": game_token});
-    let v = ok(env.call(Sdk::CSharp, "POST", "users", None, Some(body)).await);
+    let v = ok(env.anon(Sdk::CSharp).post("users", body).await);
     assert!(id(&v) > 0);
     assert_eq!(v["username"], name.as_str());
     assert!(v["email"].as_str().is_some_and(|e| e.contains(&email)), "{v}");
@@ -153,38 +194,74 @@ async fn cs_sign_up(env: &Env, game: i64, game_token: &str, tag: &str) -> CsUser
     }
 }
 
+/// The game the C# fixtures share and its three users, each with its latest token.
+struct CsGame<'a> {
+    env: &'a Env,
+    id: i64,
+    token: String,
+    u1: CsUser,
+    u2: CsUser,
+    u3: CsUser,
+}
+
+impl CsGame<'_> {
+    /// `POST sessions` as the C# SDK sends it: flat, `game_id` a string.
+    fn sign_in_body(&self, email: &str, password: &str) -> Value {
+        json!({"email": email, "password": password, "game_id": self.id.to_string(), "game_token": self.token})
+    }
+}
+
 /// The C# SDK's integration tests (17.6), fixture by fixture, in one game created and
 /// cleaned up by the test suite as `TestBase` does.
 async fn csharp_flow(b: Backend) {
     let Some(env) = setup(b).await else { return };
+    let mut g = cs_auth(&env).await;
+    cs_profile(&mut g).await;
+    cs_user_data(&g).await;
+    cs_friends(&g).await;
+    let open = cs_groups(&g).await;
+    cs_group_attributes(&mut g, open).await;
+    cs_messages(&g, open).await;
+    let solo = cs_rounds(&g).await;
+    cs_round_updates(&g, solo).await;
+    cs_leaderboard(&g).await;
+    // TestBase.TearDown: clean-up with a JSON body; the message the test looks for.
+    let c = Sdk::CSharp;
+    let v = ok(env
+        .suite(c, "DELETE", "test_suite/clean_up_test", Some(json!({"game_id": g.id})))
+        .await);
+    assert!(message(&v).contains("everything should have been destroyed!"), "{v}");
+    let q = format!("games/store_items?game_id={}&game_token={}", g.id, g.token);
+    assert_eq!(env.anon(c).get(&q).await.status, 404, "game gone");
+    env.srv.finish().await;
+}
+
+/// TestBase.SetUp (create_game with `{}`) and the auth fixture: sign-up, sign-in,
+/// forgotten and reset password, the test suite's users.
+async fn cs_auth(env: &Env) -> CsGame<'_> {
     let c = Sdk::CSharp;
     // TestBase.SetUp: create_game with `{}`.
     let g = env.suite(c, "POST", "test_suite/create_game", Some(json!({}))).await;
     assert_eq!(g.status, 201, "{}", g.text);
     let (game, game_token) = (id(&g.json), g.json["token"].as_str().expect("token").to_owned());
 
-    // --- Auth
-    let u1 = cs_sign_up(&env, game, &game_token, "MainUser").await;
+    let u1 = cs_sign_up(env, game, &game_token, "MainUser").await;
     let bad = json!({"email": "x@gamefuse.com", "password": "p", "password_confirmation": "p",
         "username": "x", "game_id": "99999", "game_token": "invalid_token"});
-    assert_eq!(env.call(c, "POST", "users", None, Some(bad)).await.status, 404);
+    assert_eq!(env.anon(c).post("users", bad).await.status, 404);
     let sign_in = |email: &str, pw: &str| json!({"email": email, "password": pw, "game_id": game.to_string(), "game_token": game_token});
-    let v = ok(env
-        .call(c, "POST", "sessions", None, Some(sign_in(&u1.email, "password1234")))
-        .await);
+    let v = ok(env.anon(c).post("sessions", sign_in(&u1.email, "password1234")).await);
     assert_eq!(id(&v), u1.id);
     let u1_token = v["authentication_token"].as_str().expect("token").to_owned();
     // Deliberate: a wrong password is 404 like an unknown e-mail (seed 003), not the 401
     // the C# test expects.
-    let r = env
-        .call(c, "POST", "sessions", None, Some(sign_in(&u1.email, "wrong")))
-        .await;
+    let r = env.anon(c).post("sessions", sign_in(&u1.email, "wrong")).await;
     assert_eq!(r.status, 404, "{}", r.text);
     // Forgot password: the e-mail raw in the query; an unknown address answers 200 too
     // (deliberate: no account enumeration).
     for email in [u1.email.as_str(), "nobody@gamefuse.com"] {
         let q = format!("games/{game}/forget_password?email={email}&game_id={game}&game_token={game_token}");
-        ok(env.call(c, "GET", &q, None, None).await);
+        ok(env.anon(c).get(&q).await);
     }
     // `POST password/reset` with the link's token (JSON, flat, with the game's credentials).
     let outbox = env.gamefuse().outbox(10).await.expect("outbox");
@@ -198,15 +275,13 @@ async fn csharp_flow(b: Backend) {
         .to_owned();
     let body = json!({"token": reset, "password": "password5678", "password_confirmation": "password5678",
         "game_id": game, "game_token": game_token});
-    ok(env.call(c, "POST", "password/reset", None, Some(body.clone())).await);
+    ok(env.anon(c).post("password/reset", body.clone()).await);
     assert_eq!(
-        env.call(c, "POST", "password/reset", None, Some(body)).await.status,
+        env.anon(c).post("password/reset", body).await.status,
         422,
         "a spent token"
     );
-    let v = ok(env
-        .call(c, "POST", "sessions", None, Some(sign_in(&u1.email, "password5678")))
-        .await);
+    let v = ok(env.anon(c).post("sessions", sign_in(&u1.email, "password5678")).await);
     let t1 = v["authentication_token"].as_str().expect("token").to_owned();
     assert_ne!(t1, u1_token);
     // TestSuiteService.CreateUser: a JSON body with an integer game id.
@@ -223,246 +298,176 @@ async fn csharp_flow(b: Backend) {
         (r.json["username"].clone(), r.json["display_email"].clone()),
         (json!("suite_user"), json!("suite_user@gamefuse.com"))
     );
-    let u2 = cs_sign_up(&env, game, &game_token, "SecondUser").await;
-    let u3 = cs_sign_up(&env, game, &game_token, "ThirdUser").await;
-    let (t2, t3) = (u2.token.clone(), u3.token.clone());
+    CsGame {
+        env,
+        u1: CsUser { token: t1, ..u1 },
+        u2: cs_sign_up(env, game, &game_token, "SecondUser").await,
+        u3: cs_sign_up(env, game, &game_token, "ThirdUser").await,
+        id: game,
+        token: game_token,
+    }
+}
 
-    // --- User: profile and password changes (PUT users/{id}, PUT users/{id}/password).
+/// Profile and password changes (`PUT users/{id}`, `PUT users/{id}/password`).
+async fn cs_profile(g: &mut CsGame<'_>) {
+    let (env, c) = (g.env, Sdk::CSharp);
+    let (u2, u3) = (&g.u2, &g.u3);
+    let t3 = g.u3.token.as_str();
+    let sign_in = |email: &str, pw: &str| g.sign_in_body(email, pw);
     let path = format!("users/{}", u3.id);
-    let v = ok(env
-        .call(c, "PUT", &path, Some(&t3), Some(json!({"username": "ThirdRenamed"})))
-        .await);
+    let v = ok(env.by(c, t3).put(&path, json!({"username": "ThirdRenamed"})).await);
     assert_eq!(v["username"], "ThirdRenamed");
-    let r = env
-        .call(c, "PUT", &path, Some(&t3), Some(json!({"username": u2.name})))
-        .await;
+    let r = env.by(c, t3).put(&path, json!({"username": u2.name})).await;
     assert_eq!(r.status, 422, "taken: {}", r.text);
     let v = ok(env
-        .call(
-            c,
-            "PUT",
-            &path,
-            Some(&t3),
-            Some(json!({"email": "third_new@gamefuse.com"})),
-        )
+        .by(c, t3)
+        .put(&path, json!({"email": "third_new@gamefuse.com"}))
         .await);
     assert_eq!(v["display_email"], "third_new@gamefuse.com");
     let pw = |current: &str| json!({"current_password": current, "password": "n3w-pass", "password_confirmation": "n3w-pass"});
-    let r = env
-        .call(c, "PUT", &format!("{path}/password"), Some(&t3), Some(pw("wrong")))
-        .await;
+    let r = env.by(c, t3).put(&format!("{path}/password"), pw("wrong")).await;
     assert_eq!(r.status, 422, "{}", r.text);
-    ok(env
-        .call(
-            c,
-            "PUT",
-            &format!("{path}/password"),
-            Some(&t3),
-            Some(pw("password1234")),
-        )
-        .await);
+    ok(env.by(c, t3).put(&format!("{path}/password"), pw("password1234")).await);
     let v = ok(env
-        .call(
-            c,
-            "POST",
-            "sessions",
-            None,
-            Some(sign_in("third_new@gamefuse.com", "n3w-pass")),
-        )
+        .anon(c)
+        .post("sessions", sign_in("third_new@gamefuse.com", "n3w-pass"))
         .await);
     assert_eq!(id(&v), u3.id);
     let t3 = v["authentication_token"].as_str().expect("token").to_owned();
     assert!(
-        env.call(
-            c,
-            "PUT",
-            &format!("users/{}", u2.id),
-            Some(&t3),
-            Some(json!({"username": "z"}))
-        )
-        .await
-        .status
+        env.by(c, &t3)
+            .put(&format!("users/{}", u2.id), json!({"username": "z"}))
+            .await
+            .status
             >= 400,
         "only one's own profile"
     );
+    g.u3.token = t3;
+}
 
-    // --- User: attributes, score, credits, another user, stores, empty boards.
+/// Attributes, score, credits, another user, stores, empty boards; the game's store.
+async fn cs_user_data(g: &CsGame<'_>) {
+    let (env, c) = (g.env, Sdk::CSharp);
+    let (u1, u2) = (&g.u1, &g.u2);
+    let (t1, t2) = (g.u1.token.as_str(), g.u2.token.as_str());
+    let game = g.id;
+    let game_token = g.token.as_str();
     let me = format!("users/{}", u1.id);
     let v = ok(env
-        .call(
-            c,
-            "POST",
+        .by(c, t1)
+        .post(
             &format!("{me}/add_game_user_attribute"),
-            Some(&t1),
-            Some(json!({"key": "color", "value": "blue"})),
+            json!({"key": "color", "value": "blue"}),
         )
         .await);
     assert_eq!(v["game_user_attributes"][0]["key"], "color");
     let batch = json!({"attributes": [{"key": "hat", "value": "red"}, {"key": "shoes", "value": "big"}]});
     let v = ok(env
-        .call(
-            c,
-            "POST",
-            &format!("{me}/add_game_user_attribute"),
-            Some(&t1),
-            Some(batch),
-        )
+        .by(c, t1)
+        .post(&format!("{me}/add_game_user_attribute"), batch)
         .await);
     assert_eq!(list_len(&v["game_user_attributes"]), 3);
     let v = ok(env
-        .call(
-            c,
-            "GET",
-            &format!("{me}/remove_game_user_attribute?game_user_attribute_key=hat"),
-            Some(&t1),
-            None,
-        )
+        .by(c, t1)
+        .get(&format!("{me}/remove_game_user_attribute?game_user_attribute_key=hat"))
         .await);
     assert_eq!(list_len(&v["game_user_attributes"]), 2);
-    let v = ok(env
-        .call(c, "GET", &format!("{me}/game_user_attributes"), Some(&t2), None)
-        .await);
+    let v = ok(env.by(c, t2).get(&format!("{me}/game_user_attributes")).await);
     assert_eq!(list_len(&v["game_user_attributes"]), 2, "another user's");
     ok(env
-        .call(
-            c,
-            "POST",
-            &format!("{me}/add_score"),
-            Some(&t1),
-            Some(json!({"score": 50})),
-        )
+        .by(c, t1)
+        .post(&format!("{me}/add_score"), json!({"score": 50}))
         .await);
     let v = ok(env
-        .call(
-            c,
-            "POST",
-            &format!("{me}/set_score"),
-            Some(&t1),
-            Some(json!({"score": 123})),
-        )
+        .by(c, t1)
+        .post(&format!("{me}/set_score"), json!({"score": 123}))
         .await);
     assert_eq!(v["score"], 123);
     ok(env
-        .call(
-            c,
-            "POST",
-            &format!("{me}/add_credits"),
-            Some(&t1),
-            Some(json!({"credits": 100})),
-        )
+        .by(c, t1)
+        .post(&format!("{me}/add_credits"), json!({"credits": 100}))
         .await);
     let v = ok(env
-        .call(
-            c,
-            "POST",
-            &format!("{me}/set_credits"),
-            Some(&t1),
-            Some(json!({"credits": 500})),
-        )
+        .by(c, t1)
+        .post(&format!("{me}/set_credits"), json!({"credits": 500}))
         .await);
     assert_eq!(v["credits"], 500);
-    let v = ok(env.call(c, "GET", &format!("users/{}", u2.id), Some(&t1), None).await);
+    let v = ok(env.by(c, t1).get(&format!("users/{}", u2.id)).await);
     assert_eq!(v["username"], u2.name.as_str());
     for (user, token) in [(u1.id, &t1), (u2.id, &t1)] {
         let v = ok(env
-            .call(
-                c,
-                "GET",
-                &format!("users/{user}/game_user_store_items"),
-                Some(token),
-                None,
-            )
+            .by(c, token)
+            .get(&format!("users/{user}/game_user_store_items"))
             .await);
         assert!(v["credits"].is_i64() && list_len(&v["store_items"]) == 0, "{v}");
         let v = ok(env
-            .call(
-                c,
-                "GET",
-                &format!("users/{user}/leaderboard_entries?limit=10&leaderboard_name=unused"),
-                Some(token),
-                None,
-            )
+            .by(c, token)
+            .get(&format!(
+                "users/{user}/leaderboard_entries?limit=10&leaderboard_name=unused"
+            ))
             .await);
         assert_eq!(list_len(&v["leaderboard_entries"]), 0);
     }
 
-    // --- Store: the new game's items, no user.
     let q = format!("games/store_items?game_id={game}&game_token={game_token}");
-    assert_eq!(
-        list_len(&ok(env.call(c, "GET", &q, None, None).await)["store_items"]),
-        0
-    );
+    assert_eq!(list_len(&ok(env.anon(c).get(&q).await)["store_items"]), 0);
+}
 
-    // --- Friends: send, accept, decline, cancel, unfriend (the texts the tests compare).
+/// Friends: send, accept, decline, cancel, unfriend (the texts the tests compare).
+async fn cs_friends(g: &CsGame<'_>) {
+    let (env, c) = (g.env, Sdk::CSharp);
+    let (u1, u2) = (&g.u1, &g.u2);
+    let (t1, t2, t3) = (g.u1.token.as_str(), g.u2.token.as_str(), g.u3.token.as_str());
     let send = |to: &str| Some(json!({"username": to}));
-    let v = ok(env.call(c, "POST", "friendships", Some(&t1), send(&u2.name)).await);
+    let v = ok(env.by(c, t1).send("POST", "friendships", send(&u2.name)).await);
     let f12 = v["friendship_id"].as_i64().expect("friendship_id");
     assert!(f12 > 0 && v["message"].is_string());
-    let v = ok(env.call(c, "GET", "outgoing_friend_requests", Some(&t1), None).await);
+    let v = ok(env.by(c, t1).get("outgoing_friend_requests").await);
     assert_eq!(v["outgoing_friend_requests"][0]["username"], u2.name.as_str());
-    let v = ok(env.call(c, "GET", "incoming_friend_requests", Some(&t2), None).await);
+    let v = ok(env.by(c, t2).get("incoming_friend_requests").await);
     assert_eq!(v["incoming_friend_requests"][0]["username"], u1.name.as_str());
     let v = ok(env
-        .call(
-            c,
-            "PUT",
-            &format!("friendships/{f12}"),
-            Some(&t2),
-            Some(json!({"status": "accepted"})),
-        )
+        .by(c, t2)
+        .put(&format!("friendships/{f12}"), json!({"status": "accepted"}))
         .await);
     assert!(message(&v).to_lowercase().contains("accepted"), "{v}");
     for (token, other) in [(&t1, u2.id), (&t2, u1.id)] {
-        let v = ok(env.call(c, "GET", "friends", Some(token), None).await);
+        let v = ok(env.by(c, token).get("friends").await);
         assert_eq!(list_len(&v["friends"]), 1);
         assert_eq!(id(&v["friends"][0]), other);
     }
-    let v = ok(env
-        .call(c, "GET", &format!("friends?user_id={}", u2.id), Some(&t3), None)
-        .await);
+    let v = ok(env.by(c, t3).get(&format!("friends?user_id={}", u2.id)).await);
     assert_eq!(list_len(&v["friends"]), 1, "another user's friends");
-    let f13 = ok(env
-        .call(c, "POST", "friendships", Some(&t1), send("ThirdRenamed"))
-        .await)["friendship_id"]
+    let f13 = ok(env.by(c, t1).send("POST", "friendships", send("ThirdRenamed")).await)["friendship_id"]
         .as_i64()
         .expect("id");
     let v = ok(env
-        .call(
-            c,
-            "PUT",
-            &format!("friendships/{f13}"),
-            Some(&t3),
-            Some(json!({"status": "declined"})),
-        )
+        .by(c, t3)
+        .put(&format!("friendships/{f13}"), json!({"status": "declined"}))
         .await);
     assert!(message(&v).to_lowercase().contains("declined"), "{v}");
-    let f13 = ok(env
-        .call(c, "POST", "friendships", Some(&t1), send("ThirdRenamed"))
-        .await)["friendship_id"]
+    let f13 = ok(env.by(c, t1).send("POST", "friendships", send("ThirdRenamed")).await)["friendship_id"]
         .as_i64()
         .expect("id");
-    let v = ok(env
-        .call(c, "DELETE", &format!("friendships/{f13}"), Some(&t1), None)
-        .await);
+    let v = ok(env.by(c, t1).delete(&format!("friendships/{f13}")).await);
     assert!(message(&v).to_lowercase().contains("destroyed successfully"), "{v}");
-    let v = ok(env
-        .call(c, "DELETE", &format!("unfriend?user_id={}", u2.id), Some(&t1), None)
-        .await);
+    let v = ok(env.by(c, t1).delete(&format!("unfriend?user_id={}", u2.id)).await);
     assert!(message(&v).to_lowercase().contains("unfriended successfully"), "{v}");
-    let v = ok(env.call(c, "GET", "friendships", Some(&t1), None).await);
+    let v = ok(env.by(c, t1).get("friendships").await);
     for k in ["friends", "outgoing_friend_requests", "incoming_friend_requests"] {
         assert_eq!(list_len(&v[k]), 0, "{k}: {v}");
     }
+}
 
-    // --- Groups.
+/// Groups: create, list, join an auto-join group, requests to a closed one; the open
+/// group's id.
+async fn cs_groups(g: &CsGame<'_>) -> i64 {
+    let (env, c) = (g.env, Sdk::CSharp);
+    let (u1, u2, u3) = (&g.u1, &g.u2, &g.u3);
+    let (t1, t2, t3) = (g.u1.token.as_str(), g.u2.token.as_str(), g.u3.token.as_str());
     let v = env
-        .call(
-            c,
-            "POST",
-            "groups",
-            Some(&t1),
-            Some(json!({"name": "Plain", "max_group_size": 10})),
-        )
+        .by(c, t1)
+        .post("groups", json!({"name": "Plain", "max_group_size": 10}))
         .await;
     assert_eq!(v.status, 201, "{}", v.text);
     let v = v.json;
@@ -474,14 +479,14 @@ async fn csharp_flow(b: Backend) {
     assert_eq!(id(&v["members"][0]), u1.id);
     let all = json!({"name": "Open", "max_group_size": 5, "group_type": "clan", "can_auto_join": true,
         "is_invite_only": false, "searchable": true, "admins_only_can_create_attributes": false});
-    let open = ok(env.call(c, "POST", "groups", Some(&t1), Some(all.clone())).await);
+    let open = ok(env.by(c, t1).post("groups", all.clone()).await);
     for (k, want) in all.as_object().expect("object") {
         assert_eq!(&open[k], want, "{k} echoed");
     }
     let open = id(&open);
     let closed = json!({"name": "Closed", "max_group_size": 5, "can_auto_join": false, "is_invite_only": false});
-    let closed = id(&ok(env.call(c, "POST", "groups", Some(&t1), Some(closed)).await));
-    let v = ok(env.call(c, "GET", "groups", Some(&t2), None).await);
+    let closed = id(&ok(env.by(c, t1).post("groups", closed).await));
+    let v = ok(env.by(c, t2).get("groups").await);
     assert!(list_len(&v["groups"]) >= 2);
     assert!(
         v["groups"]
@@ -490,7 +495,7 @@ async fn csharp_flow(b: Backend) {
             .iter()
             .all(|g| g["member_count"].is_i64())
     );
-    let v = ok(env.call(c, "GET", &format!("groups/{open}"), Some(&t1), None).await);
+    let v = ok(env.by(c, t1).get(&format!("groups/{open}")).await);
     assert_eq!(
         (list_len(&v["join_requests"]), list_len(&v["invites"])),
         (0, 0),
@@ -499,66 +504,63 @@ async fn csharp_flow(b: Backend) {
     // Flat `{group_id, user_id}` without `action_type`: a join on an auto-join group, a
     // pending request otherwise.
     let conn = |g: i64, u: i64| Some(json!({"group_id": g, "user_id": u}));
-    let v = ok(env
-        .call(c, "POST", "group_connections", Some(&t2), conn(open, u2.id))
-        .await);
+    let v = ok(env.by(c, t2).send("POST", "group_connections", conn(open, u2.id)).await);
     assert_eq!((v["status"].clone(), id(&v["user"])), (json!("accepted"), u2.id));
     assert!(v["group_id"].is_i64() && v.get("inviter_id").is_some(), "{v}");
     assert_eq!(
-        ok(env.call(c, "GET", &format!("groups/{open}"), Some(&t2), None).await)["member_count"],
+        ok(env.by(c, t2).get(&format!("groups/{open}")).await)["member_count"],
         2
     );
     let req2 = ok(env
-        .call(c, "POST", "group_connections", Some(&t2), conn(closed, u2.id))
+        .by(c, t2)
+        .send("POST", "group_connections", conn(closed, u2.id))
         .await);
     assert_eq!(req2["status"], "pending");
     let req3 = ok(env
-        .call(c, "POST", "group_connections", Some(&t3), conn(closed, u3.id))
+        .by(c, t3)
+        .send("POST", "group_connections", conn(closed, u3.id))
         .await);
-    let v = ok(env.call(c, "GET", &format!("groups/{closed}"), Some(&t1), None).await);
+    let v = ok(env.by(c, t1).get(&format!("groups/{closed}")).await);
     assert_eq!(
         (v["member_count"].clone(), list_len(&v["join_requests"])),
         (json!(1), 2)
     );
     let v = ok(env
-        .call(
-            c,
-            "PUT",
+        .by(c, t1)
+        .put(
             &format!("group_connections/{}", id(&req2)),
-            Some(&t1),
-            Some(json!({"status": "accepted"})),
+            json!({"status": "accepted"}),
         )
         .await);
     assert_eq!(v, json!({"id": id(&req2), "status": "accepted"}));
     let v = ok(env
-        .call(
-            c,
-            "PUT",
+        .by(c, t1)
+        .put(
             &format!("group_connections/{}", id(&req3)),
-            Some(&t1),
-            Some(json!({"status": "declined"})),
+            json!({"status": "declined"}),
         )
         .await);
     assert_eq!(v["status"], "declined");
     assert_eq!(
-        ok(env.call(c, "GET", &format!("groups/{closed}"), Some(&t1), None).await)["member_count"],
+        ok(env.by(c, t1).get(&format!("groups/{closed}")).await)["member_count"],
         2
     );
+    open
+}
+
+/// Group attributes, and a group without a size as each SDK reads it.
+async fn cs_group_attributes(g: &mut CsGame<'_>, open: i64) {
+    let (env, c) = (g.env, Sdk::CSharp);
+    let (u1,) = (&g.u1,);
+    let t1 = g.u1.token.as_str();
+    let sign_in = |email: &str, pw: &str| g.sign_in_body(email, pw);
     // Attributes: `{attributes}` wrapped for C#; a bare array for JS.
     let attrs = format!("groups/{open}/attributes");
-    assert_eq!(
-        ok(env.call(c, "GET", &attrs, Some(&t1), None).await),
-        json!({"attributes": []})
-    );
+    assert_eq!(ok(env.by(c, t1).get(&attrs).await), json!({"attributes": []}));
     let add = format!("groups/{open}/add_attribute");
     let v = ok(env
-        .call(
-            c,
-            "POST",
-            &add,
-            Some(&t1),
-            Some(json!({"attributes": [{"key": "motto", "value": "go"}]})),
-        )
+        .by(c, t1)
+        .post(&add, json!({"attributes": [{"key": "motto", "value": "go"}]}))
         .await);
     assert_eq!(
         (
@@ -568,40 +570,26 @@ async fn csharp_flow(b: Backend) {
         (json!(u1.id), json!(true))
     );
     let two = json!({"attributes": [{"key": "a", "value": "1", "others_can_edit": true}, {"key": "b", "value": "2"}]});
-    ok(env.call(c, "POST", &add, Some(&t1), Some(two)).await);
-    let v = ok(env.call(c, "GET", &attrs, Some(&t1), None).await);
+    ok(env.by(c, t1).post(&add, two).await);
+    let v = ok(env.by(c, t1).get(&attrs).await);
     assert_eq!(list_len(&v["attributes"]), 3);
-    assert_eq!(
-        list_len(&ok(env.call(Sdk::Js, "GET", &attrs, Some(&t1), None).await)),
-        3
-    );
+    assert_eq!(list_len(&ok(env.by(Sdk::Js, t1).get(&attrs).await)), 3);
     let v = ok(env
-        .call(
-            c,
+        .by(c, t1)
+        .send(
             "PATCH",
             &format!("groups/{open}/modify_attribute"),
-            Some(&t1),
             Some(json!({"key": "motto", "value": "stop"})),
         )
         .await);
     assert_eq!((v["key"].clone(), v["value"].clone()), (json!("motto"), json!("stop")));
     // A group without a size: a number for C# (it throws on null), null for JS.
     let js_group = json!({"group": {"name": "Unlimited", "can_auto_join": true, "is_invite_only": false}});
-    let unlimited = id(&ok(env
-        .call(Sdk::Js, "POST", "groups", Some(&t1), Some(js_group))
-        .await));
+    let unlimited = id(&ok(env.by(Sdk::Js, t1).post("groups", js_group).await));
     let path = format!("groups/{unlimited}");
-    assert_eq!(
-        ok(env.call(Sdk::Js, "GET", &path, Some(&t1), None).await)["max_group_size"],
-        Value::Null
-    );
-    assert_eq!(
-        ok(env.call(c, "GET", &path, Some(&t1), None).await)["max_group_size"],
-        0
-    );
-    let v = ok(env
-        .call(c, "POST", "sessions", None, Some(sign_in(&u1.email, "password5678")))
-        .await);
+    assert_eq!(ok(env.by(Sdk::Js, t1).get(&path).await)["max_group_size"], Value::Null);
+    assert_eq!(ok(env.by(c, t1).get(&path).await)["max_group_size"], 0);
+    let v = ok(env.anon(c).post("sessions", sign_in(&u1.email, "password5678")).await);
     let t1 = v["authentication_token"].as_str().expect("token").to_owned();
     assert!(
         v["groups"]
@@ -612,60 +600,55 @@ async fn csharp_flow(b: Backend) {
         "sign-in's groups: {}",
         v["groups"]
     );
+    g.u1.token = t1;
+}
 
-    // --- Messages: two users join an auto-join group; a direct chat; a group chat.
+/// Messages: a direct chat and the open group's chat.
+async fn cs_messages(g: &CsGame<'_>, open: i64) {
+    let (env, c) = (g.env, Sdk::CSharp);
+    let (u1, u2) = (&g.u1, &g.u2);
+    let (t1, t2) = (g.u1.token.as_str(), g.u2.token.as_str());
     let v = ok(env
-        .call(
-            c,
-            "POST",
-            "chats",
-            Some(&t1),
-            Some(json!({"usernames": [u2.name], "text": "hello"})),
-        )
+        .by(c, t1)
+        .post("chats", json!({"usernames": [u2.name], "text": "hello"}))
         .await);
     assert_eq!((list_len(&v["messages"]), list_len(&v["participants"])), (1, 2));
     assert_eq!(v["messages"][0]["user_id"], u1.id);
     let chat = id(&v);
     let v = ok(env
-        .call(
-            c,
-            "POST",
-            "messages",
-            Some(&t2),
-            Some(json!({"text": "hi back", "chat_id": chat})),
-        )
+        .by(c, t2)
+        .post("messages", json!({"text": "hi back", "chat_id": chat}))
         .await);
     assert_eq!((v["text"].clone(), v["read"].clone()), (json!("hi back"), json!(true)));
-    let v = ok(env
-        .call(c, "GET", &format!("messages/page/1?chat_id={chat}"), Some(&t1), None)
-        .await);
+    let v = ok(env.by(c, t1).get(&format!("messages/page/1?chat_id={chat}")).await);
     assert_eq!(list_len(&v["messages"]), 2);
     let newest = id(&v["messages"][0]);
     let v = ok(env
-        .call(c, "POST", &format!("messages/{newest}/mark_as_read"), Some(&t1), None)
+        .by(c, t1)
+        .send("POST", &format!("messages/{newest}/mark_as_read"), None)
         .await);
     assert!(v["message"].is_string());
     let v = ok(env
-        .call(
-            c,
-            "POST",
-            "chats",
-            Some(&t2),
-            Some(json!({"group_id": open, "text": "team!"})),
-        )
+        .by(c, t2)
+        .post("chats", json!({"group_id": open, "text": "team!"}))
         .await);
     assert_eq!(
         (v["creator_type"].clone(), v["group_id"].clone()),
         (json!("Group"), json!(open))
     );
-    let v = ok(env.call(c, "GET", "chats/page/1", Some(&t1), None).await);
+    let v = ok(env.by(c, t1).get("chats/page/1").await);
     assert_eq!((list_len(&v["direct_chats"]), list_len(&v["group_chats"])), (1, 1));
+}
 
-    // --- Game rounds: times as `ToString("o")` (7 fraction digits).
+/// Game rounds, solo and multiplayer: times as `ToString("o")` (7 fraction digits).
+async fn cs_rounds(g: &CsGame<'_>) -> i64 {
+    let (env, c) = (g.env, Sdk::CSharp);
+    let (u1, u2, u3) = (&g.u1, &g.u2, &g.u3);
+    let (t1, t2, t3) = (g.u1.token.as_str(), g.u2.token.as_str(), g.u3.token.as_str());
     let (start, end) = ("2026-01-01T09:30:00.1234567Z", "2026-01-01T10:00:00.7654321Z");
     let body = json!({"game_user_id": u1.id, "game_type": "solo_adventure", "start_time": start,
         "end_time": end, "score": 1000, "place": 1, "metadata": {"difficulty": "Medium"}, "multiplayer": false});
-    let r = env.call(c, "POST", "game_rounds", Some(&t1), Some(body)).await;
+    let r = env.by(c, t1).post("game_rounds", body).await;
     assert_eq!(r.status, 201, "{}", r.text);
     let solo = r.json;
     assert_eq!(
@@ -688,11 +671,13 @@ async fn csharp_flow(b: Backend) {
         Some(b)
     };
     let first = ok(env
-        .call(c, "POST", "game_rounds", Some(&t1), mp(u1.id, 1200, 1, None))
+        .by(c, t1)
+        .send("POST", "game_rounds", mp(u1.id, 1200, 1, None))
         .await);
     let container = first["multiplayer_game_round_id"].as_i64().expect("container");
     let second = ok(env
-        .call(c, "POST", "game_rounds", Some(&t2), mp(u2.id, 1100, 2, Some(container)))
+        .by(c, t2)
+        .send("POST", "game_rounds", mp(u2.id, 1100, 2, Some(container)))
         .await);
     assert_eq!(
         (
@@ -702,11 +687,10 @@ async fn csharp_flow(b: Backend) {
         (json!(u2.id), json!(container))
     );
     ok(env
-        .call(c, "POST", "game_rounds", Some(&t3), mp(u3.id, 900, 3, Some(container)))
+        .by(c, t3)
+        .send("POST", "game_rounds", mp(u3.id, 900, 3, Some(container)))
         .await);
-    let v = ok(env
-        .call(c, "GET", &format!("game_rounds/{}", id(&first)), Some(&t1), None)
-        .await);
+    let v = ok(env.by(c, t1).get(&format!("game_rounds/{}", id(&first))).await);
     let rankings = v["rankings"].as_array().expect("rankings");
     assert_eq!(rankings.len(), 3);
     assert_eq!(
@@ -717,19 +701,25 @@ async fn csharp_flow(b: Backend) {
         (rankings[2]["place"].clone(), rankings[2]["score"].clone()),
         (json!(3), json!(900.0))
     );
+    id(&solo)
+}
+
+/// Rounds without place or score, partial updates, listing, deletion.
+async fn cs_round_updates(g: &CsGame<'_>, solo: i64) {
+    let (env, c) = (g.env, Sdk::CSharp);
+    let (u1,) = (&g.u1,);
+    let t1 = g.u1.token.as_str();
     // A round without place or score: numbers for C# (0), null for JS.
     let bare = json!({"game_user_id": u1.id, "game_type": "practice", "multiplayer": false});
-    let bare = ok(env.call(c, "POST", "game_rounds", Some(&t1), Some(bare)).await);
+    let bare = ok(env.by(c, t1).post("game_rounds", bare).await);
     assert_eq!((bare["place"].clone(), bare["score"].clone()), (json!(0), json!(0.0)));
     let path = format!("game_rounds/{}", id(&bare));
-    let js = ok(env.call(Sdk::Js, "GET", &path, Some(&t1), None).await);
+    let js = ok(env.by(Sdk::Js, t1).get(&path).await);
     assert_eq!((js["place"].clone(), js["score"].clone()), (Value::Null, Value::Null));
     // Only the changed fields; a time of unspecified kind has no offset (read as UTC).
     let upd = json!({"score": 2000, "place": 2, "metadata": {"difficulty": "Easy"},
         "end_time": "2026-01-01T10:05:00.0000000"});
-    let v = ok(env
-        .call(c, "PUT", &format!("game_rounds/{}", id(&solo)), Some(&t1), Some(upd))
-        .await);
+    let v = ok(env.by(c, t1).put(&format!("game_rounds/{}", solo), upd).await);
     assert_eq!(
         (
             v["score"].clone(),
@@ -740,13 +730,8 @@ async fn csharp_flow(b: Backend) {
     );
     assert_eq!(v["end_time"], "2026-01-01T10:05:00.000Z");
     let v = ok(env
-        .call(
-            c,
-            "GET",
-            &format!("game_rounds?user_id={}&page=1&per_page=10", u1.id),
-            Some(&t1),
-            None,
-        )
+        .by(c, t1)
+        .get(&format!("game_rounds?user_id={}&page=1&per_page=10", u1.id))
         .await);
     assert!(list_len(&v["game_rounds"]) >= 2);
     assert!(
@@ -756,71 +741,54 @@ async fn csharp_flow(b: Backend) {
             .iter()
             .all(|r| r["place"].is_i64())
     );
-    let v = ok(env.call(c, "DELETE", &path, Some(&t1), None).await);
+    let v = ok(env.by(c, t1).delete(&path).await);
     assert!(message(&v).contains("destroyed"), "{v}");
+}
 
-    // --- Leaderboard: C# sends a double score, with and without metadata.
+/// Leaderboard: C# sends a double score, with and without metadata.
+async fn cs_leaderboard(g: &CsGame<'_>) {
+    let (env, c) = (g.env, Sdk::CSharp);
+    let (u1, u2) = (&g.u1, &g.u2);
+    let (t1, t2) = (g.u1.token.as_str(), g.u2.token.as_str());
+    let game = g.id;
+    let me = format!("users/{}", g.u1.id);
     let entry = format!("{me}/add_leaderboard_entry");
     let v = ok(env
-        .call(
-            c,
-            "POST",
+        .by(c, t1)
+        .post(
             &entry,
-            Some(&t1),
-            Some(json!({"leaderboard_name": "Main", "score": 1500.0, "metadata": {"level": 3, "hero": "x"}})),
+            json!({"leaderboard_name": "Main", "score": 1500.0, "metadata": {"level": 3, "hero": "x"}}),
         )
         .await);
     assert_eq!((id(&v), v["username"].clone()), (u1.id, json!(u1.name)));
     ok(env
-        .call(
-            c,
-            "POST",
-            &entry,
-            Some(&t1),
-            Some(json!({"leaderboard_name": "Side", "score": 12.7})),
-        )
+        .by(c, t1)
+        .post(&entry, json!({"leaderboard_name": "Side", "score": 12.7}))
         .await);
     ok(env
-        .call(
-            c,
-            "POST",
+        .by(c, t2)
+        .post(
             &format!("users/{}/add_leaderboard_entry", u2.id),
-            Some(&t2),
-            Some(json!({"leaderboard_name": "Main", "score": 900.0})),
+            json!({"leaderboard_name": "Main", "score": 900.0}),
         )
         .await);
     let r = env
-        .call(
-            c,
-            "POST",
-            &entry,
-            Some(&t1),
-            Some(json!({"leaderboard_name": "Main", "score": "lots"})),
-        )
+        .by(c, t1)
+        .post(&entry, json!({"leaderboard_name": "Main", "score": "lots"}))
         .await;
     assert_eq!(r.status, 400, "not a number: {}", r.text);
-    let v = ok(env
-        .call(c, "GET", &format!("{me}/leaderboard_entries?limit=10"), Some(&t1), None)
-        .await);
+    let v = ok(env.by(c, t1).get(&format!("{me}/leaderboard_entries?limit=10")).await);
     assert_eq!(list_len(&v["leaderboard_entries"]), 2, "across boards");
     let v = ok(env
-        .call(
-            c,
-            "GET",
-            &format!("{me}/leaderboard_entries?limit=10&leaderboard_name=Side"),
-            Some(&t1),
-            None,
-        )
+        .by(c, t1)
+        .get(&format!("{me}/leaderboard_entries?limit=10&leaderboard_name=Side"))
         .await);
     assert_eq!(v["leaderboard_entries"][0]["score"], 13, "rounded");
     let v = ok(env
-        .call(
-            c,
-            "GET",
-            &format!("games/{game}/leaderboard_entries?leaderboard_name=Main&limit=10"),
-            Some(&t1),
-            None,
-        )
+        .by(c, t1)
+        .get(&format!(
+            "games/{game}/leaderboard_entries?leaderboard_name=Main&limit=10"
+        ))
         .await);
     let users: Vec<i64> = v["leaderboard_entries"]
         .as_array()
@@ -830,41 +798,23 @@ async fn csharp_flow(b: Backend) {
         .collect();
     assert_eq!(users, vec![u1.id, u2.id]);
     ok(env
-        .call(
-            c,
-            "POST",
+        .by(c, t1)
+        .post(
             &format!("{me}/clear_my_leaderboard_entries"),
-            Some(&t1),
-            Some(json!({"leaderboard_name": "Side"})),
+            json!({"leaderboard_name": "Side"}),
         )
         .await);
-    let v = ok(env
-        .call(c, "GET", &format!("{me}/leaderboard_entries?limit=10"), Some(&t1), None)
-        .await);
+    let v = ok(env.by(c, t1).get(&format!("{me}/leaderboard_entries?limit=10")).await);
     assert_eq!(
         list_len(&v["leaderboard_entries"]),
         1,
         "the other board keeps its entry"
     );
     let v = ok(env
-        .call(
-            c,
-            "GET",
-            &format!("users/{}/leaderboard_entries?limit=10", u2.id),
-            Some(&t1),
-            None,
-        )
+        .by(c, t1)
+        .get(&format!("users/{}/leaderboard_entries?limit=10", u2.id))
         .await);
     assert_eq!(list_len(&v["leaderboard_entries"]), 1, "another user's");
-
-    // TestBase.TearDown: clean-up with a JSON body; the message the test looks for.
-    let v = ok(env
-        .suite(c, "DELETE", "test_suite/clean_up_test", Some(json!({"game_id": game})))
-        .await);
-    assert!(message(&v).contains("everything should have been destroyed!"), "{v}");
-    let q = format!("games/store_items?game_id={game}&game_token={game_token}");
-    assert_eq!(env.call(c, "GET", &q, None, None).await.status, 404, "game gone");
-    env.srv.finish().await;
 }
 
 // ------------------------------------------------------------------------------- Unreal
@@ -894,7 +844,7 @@ async fn ue_create_user(env: &Env, game: i64, name: &str) -> UeUser {
 async fn ue_sign_in(env: &Env, game: i64, game_token: &str, u: &UeUser) -> String {
     let q = format!("sessions?game_id={game}&game_token={game_token}");
     let body = json!({"email": format!("{}@gamefuse.com", u.name), "password": "password"});
-    let v = ok(env.call(Sdk::Unreal, "POST", &q, None, Some(body)).await);
+    let v = ok(env.anon(Sdk::Unreal).post(&q, body).await);
     assert_eq!(id(&v), u.id);
     for k in ["number_of_logins", "score", "credits"] {
         assert!(v[k].is_i64(), "{k}");
@@ -902,9 +852,54 @@ async fn ue_sign_in(env: &Env, game: i64, game_token: &str, u: &UeUser) -> Strin
     v["authentication_token"].as_str().expect("token").to_owned()
 }
 
+/// A round as the engine's struct serialises it, plus `game_user_id` (and `multiplayer`).
+fn ue_round(user: i64, score: i64, place: i64, container: i64, multiplayer: bool) -> Option<Value> {
+    let mut b = json!({"id": 0, "gameUserId": 0, "startTime": "2026-01-01T10:00:00.000Z",
+        "endTime": "2026-01-01T10:01:00.000Z", "score": score, "place": place, "gameType": "Multiplayer",
+        "multiplayerGameRoundId": container, "metadata": {"key1": "value1"}, "bMultiplayer": multiplayer,
+        "rankings": [], "game_user_id": user});
+    if multiplayer {
+        b["multiplayer"] = json!(true);
+    }
+    Some(b)
+}
+
+/// The game the Unreal specs share: its three users (signed in) and the store item.
+struct UeGame<'a> {
+    env: &'a Env,
+    id: i64,
+    token: String,
+    a: UeUser,
+    bo: UeUser,
+    cy: UeUser,
+    ta: String,
+    tb: String,
+    tc: String,
+    sword: i64,
+}
+
 /// The Unreal SDK's automation specs (17.6), spec by spec, in one test-suite game.
 async fn unreal_flow(b: Backend) {
     let Some(env) = setup(b).await else { return };
+    let g = ue_game(&env).await;
+    ue_user_data(&g).await;
+    ue_friends(&g).await;
+    let open = ue_groups(&g).await;
+    ue_group_attributes(&g, open).await;
+    ue_chat(&g).await;
+    let solo = ue_rounds(&g).await;
+    ue_round_updates(&g, solo).await;
+    ue_leaderboard(&g).await;
+    ue_forgot_password(&g).await;
+    // Cleanup with the query.
+    let path = format!("test_suite/clean_up_test?game_id={}", g.id);
+    ok(env.suite(Sdk::Unreal, "DELETE", &path, None).await);
+    env.srv.finish().await;
+}
+
+/// TestSuiteCommands: create_game without a body (verify returns the same data), sign-up
+/// with the credentials in the query, the suite's users and store item.
+async fn ue_game(env: &Env) -> UeGame<'_> {
     let u = Sdk::Unreal;
     // TestSuiteCommands: create_game without a body; Manager: verify returns the same data.
     let r = env.suite(u, "POST", "test_suite/create_game", None).await;
@@ -913,18 +908,15 @@ async fn unreal_flow(b: Backend) {
     let (game, game_token) = (id(&created), created["token"].as_str().expect("token").to_owned());
     assert!(created["description"].is_string(), "{created}");
     let q = format!("client_from_library=cpp&game_id={game}&game_token={game_token}");
-    let v = ok(env.call(u, "GET", &format!("games/verify?{q}"), None, None).await);
+    let v = ok(env.anon(u).get(&format!("games/verify?{q}")).await);
     for k in ["id", "token", "name", "description"] {
         assert_eq!(v[k], created[k], "{k}");
     }
     let v = ok(env
-        .call(
-            u,
-            "GET",
-            &format!("games/fetch_game_variables.json?game_id={game}&game_token={game_token}"),
-            None,
-            None,
-        )
+        .anon(u)
+        .get(&format!(
+            "games/fetch_game_variables.json?game_id={game}&game_token={game_token}"
+        ))
         .await);
     assert!(v["game_variables"].is_array());
 
@@ -932,20 +924,14 @@ async fn unreal_flow(b: Backend) {
     let body =
         json!({"email": "ue_zed@gamefuse.com", "username": "ue_zed", "password": "pw", "password_confirmation": "pw"});
     let v = ok(env
-        .call(
-            u,
-            "POST",
-            &format!("users?game_id={game}&game_token={game_token}"),
-            None,
-            Some(body),
-        )
+        .anon(u)
+        .post(&format!("users?game_id={game}&game_token={game_token}"), body)
         .await);
     assert!(id(&v) > 0 && v["authentication_token"].is_string());
 
-    let a = ue_create_user(&env, game, "ue_ann").await;
-    let bo = ue_create_user(&env, game, "ue_bob").await;
-    let cy = ue_create_user(&env, game, "ue_cy").await;
-    let ta = ue_sign_in(&env, game, &game_token, &a).await;
+    let a = ue_create_user(env, game, "ue_ann").await;
+    let bo = ue_create_user(env, game, "ue_bob").await;
+    let cy = ue_create_user(env, game, "ue_cy").await;
 
     // create_store_items (plural): query game_id, item at top level.
     let item = json!({"name": "Sword", "description": "sharp", "category": "weapons", "cost": 100});
@@ -963,60 +949,57 @@ async fn unreal_flow(b: Backend) {
         (json!("Sword"), json!(100))
     );
     let sword = id(&r.json);
+    UeGame {
+        env,
+        ta: ue_sign_in(env, game, &game_token, &a).await,
+        tb: ue_sign_in(env, game, &game_token, &bo).await,
+        tc: ue_sign_in(env, game, &game_token, &cy).await,
+        a,
+        bo,
+        cy,
+        id: game,
+        token: game_token,
+        sword,
+    }
+}
 
-    // --- User: credits, purchase, attributes (the full list each time).
+/// User: credits, purchase, attributes (the full list each time).
+async fn ue_user_data(g: &UeGame<'_>) {
+    let (env, u) = (g.env, Sdk::Unreal);
+    let a = &g.a;
+    let ta = g.ta.as_str();
+    let sword = g.sword;
     let me = format!("users/{}", a.id);
     let v = ok(env
-        .call(
-            u,
-            "POST",
-            &format!("{me}/add_credits"),
-            Some(&ta),
-            Some(json!({"credits": 100})),
-        )
+        .by(u, ta)
+        .post(&format!("{me}/add_credits"), json!({"credits": 100}))
         .await);
     assert_eq!(v["credits"], 100);
     ok(env
-        .call(
-            u,
-            "POST",
-            &format!("{me}/set_credits"),
-            Some(&ta),
-            Some(json!({"credits": 200})),
-        )
+        .by(u, ta)
+        .post(&format!("{me}/set_credits"), json!({"credits": 200}))
         .await);
     let v = ok(env
-        .call(
-            u,
-            "POST",
+        .by(u, ta)
+        .post(
             &format!("{me}/purchase_game_user_store_item"),
-            Some(&ta),
-            Some(json!({"store_item_id": sword})),
+            json!({"store_item_id": sword}),
         )
         .await);
     assert_eq!(
         (v["credits"].clone(), v["game_user_store_items"][0]["name"].clone()),
         (json!(100), json!("Sword"))
     );
-    let v = ok(env
-        .call(u, "GET", &format!("{me}/game_user_store_items"), Some(&ta), None)
-        .await);
+    let v = ok(env.by(u, ta).get(&format!("{me}/game_user_store_items")).await);
     assert_eq!(list_len(&v["game_user_store_items"]), 1);
     let add = format!("{me}/add_game_user_attribute");
-    ok(env
-        .call(u, "POST", &add, Some(&ta), Some(json!({"key": "k1", "value": "v1"})))
-        .await);
+    ok(env.by(u, ta).post(&add, json!({"key": "k1", "value": "v1"})).await);
     let batch = json!({"attributes": [{"key": "k2", "value": "v2"}, {"key": "k3", "value": "v3"}]});
-    let v = ok(env.call(u, "POST", &add, Some(&ta), Some(batch)).await);
+    let v = ok(env.by(u, ta).post(&add, batch).await);
     assert_eq!(list_len(&v["game_user_attributes"]), 3);
     let v = ok(env
-        .call(
-            u,
-            "GET",
-            &format!("{me}/remove_game_user_attributes?game_user_attribute_key=k2"),
-            Some(&ta),
-            None,
-        )
+        .by(u, ta)
+        .get(&format!("{me}/remove_game_user_attributes?game_user_attribute_key=k2"))
         .await);
     assert!(
         v["game_user_attributes"]
@@ -1025,89 +1008,64 @@ async fn unreal_flow(b: Backend) {
             .iter()
             .all(|x| x["key"].is_string() && x["value"].is_string() && x["key"] != "k2")
     );
+}
 
-    // --- Friends: send, incoming for the recipient, accept, decline, cancel, unfriend.
-    let v = ok(env
-        .call(u, "POST", "friendships", Some(&ta), Some(json!({"username": bo.name})))
-        .await);
+/// Friends: send, incoming for the recipient, accept, decline, cancel, unfriend.
+async fn ue_friends(g: &UeGame<'_>) {
+    let (env, u) = (g.env, Sdk::Unreal);
+    let (a, bo) = (&g.a, &g.bo);
+    let (ta, tb, tc) = (g.ta.as_str(), g.tb.as_str(), g.tc.as_str());
+    let v = ok(env.by(u, ta).post("friendships", json!({"username": bo.name})).await);
     let fab = v["friendship_id"].as_i64().expect("friendship_id");
     assert_eq!((id(&v), v["username"].clone()), (bo.id, json!(bo.name)));
-    let tb = ue_sign_in(&env, game, &game_token, &bo).await;
-    let v = ok(env.call(u, "GET", "incoming_friend_requests", Some(&tb), None).await);
+    let v = ok(env.by(u, tb).get("incoming_friend_requests").await);
     assert_eq!(list_len(&v["incoming_friend_requests"]), 1);
     ok(env
-        .call(
-            u,
-            "PUT",
-            &format!("friendships/{fab}"),
-            Some(&tb),
-            Some(json!({"status": "accepted"})),
-        )
+        .by(u, tb)
+        .put(&format!("friendships/{fab}"), json!({"status": "accepted"}))
         .await);
-    assert_eq!(
-        list_len(&ok(env.call(u, "GET", "friends", Some(&tb), None).await)["friends"]),
-        1
-    );
-    let tc = ue_sign_in(&env, game, &game_token, &cy).await;
-    let fca = ok(env
-        .call(u, "POST", "friendships", Some(&tc), Some(json!({"username": a.name})))
-        .await)["friendship_id"]
+    assert_eq!(list_len(&ok(env.by(u, tb).get("friends").await)["friends"]), 1);
+    let fca = ok(env.by(u, tc).post("friendships", json!({"username": a.name})).await)["friendship_id"]
         .as_i64()
         .expect("id");
     ok(env
-        .call(
-            u,
-            "PUT",
-            &format!("friendships/{fca}"),
-            Some(&ta),
-            Some(json!({"status": "declined"})),
-        )
+        .by(u, ta)
+        .put(&format!("friendships/{fca}"), json!({"status": "declined"}))
         .await);
     assert_eq!(
-        list_len(
-            &ok(env.call(u, "GET", "incoming_friend_requests", Some(&ta), None).await)["incoming_friend_requests"]
-        ),
+        list_len(&ok(env.by(u, ta).get("incoming_friend_requests").await)["incoming_friend_requests"]),
         0
     );
-    let fca = ok(env
-        .call(u, "POST", "friendships", Some(&tc), Some(json!({"username": a.name})))
-        .await)["friendship_id"]
+    let fca = ok(env.by(u, tc).post("friendships", json!({"username": a.name})).await)["friendship_id"]
         .as_i64()
         .expect("id");
-    ok(env
-        .call(u, "DELETE", &format!("friendships/{fca}"), Some(&tc), None)
-        .await);
+    ok(env.by(u, tc).delete(&format!("friendships/{fca}")).await);
     assert_eq!(
-        list_len(
-            &ok(env.call(u, "GET", "outgoing_friend_requests", Some(&tc), None).await)["outgoing_friend_requests"]
-        ),
+        list_len(&ok(env.by(u, tc).get("outgoing_friend_requests").await)["outgoing_friend_requests"]),
         0
     );
-    ok(env
-        .call(u, "DELETE", &format!("unfriend?user_id={}", bo.id), Some(&ta), None)
-        .await);
-    assert_eq!(
-        list_len(&ok(env.call(u, "GET", "friends", Some(&ta), None).await)["friends"]),
-        0
-    );
+    ok(env.by(u, ta).delete(&format!("unfriend?user_id={}", bo.id)).await);
+    assert_eq!(list_len(&ok(env.by(u, ta).get("friends").await)["friends"]), 0);
+}
 
-    // --- Groups: all seven fields always sent, flat.
+/// Groups (all seven fields always sent, flat): join, requests, invites, admins; the
+/// open group's id.
+async fn ue_groups(g: &UeGame<'_>) -> i64 {
+    let (env, u) = (g.env, Sdk::Unreal);
+    let (a, bo, cy) = (&g.a, &g.bo, &g.cy);
+    let (ta, tb, tc) = (g.ta.as_str(), g.tb.as_str(), g.tc.as_str());
     let group = |name: &str, auto: bool, invite_only: bool| {
         json!({"name": name, "group_type": "default", "max_group_size": 4, "can_auto_join": auto,
             "is_invite_only": invite_only, "searchable": true, "admins_only_can_create_attributes": false})
     };
-    let r = env
-        .call(u, "POST", "groups", Some(&ta), Some(group("Raiders", true, false)))
-        .await;
+    let r = env.by(u, ta).post("groups", group("Raiders", true, false)).await;
     assert_eq!(r.status, 201, "{}", r.text);
     let open = id(&r.json);
     for (k, want) in group("Raiders", true, false).as_object().expect("object") {
         assert_eq!(&r.json[k], want, "{k} echoed");
     }
-    let secret = id(&ok(env
-        .call(u, "POST", "groups", Some(&ta), Some(group("Secret", false, true)))
-        .await));
-    let v = ok(env.call(u, "GET", "groups", Some(&tb), None).await);
+    let secret = id(&ok(env.by(u, ta).post("groups", group("Secret", false, true)).await));
+    let v = ok(env.by(u, tb).get("groups").await);
     let flags: Vec<(Value, Value)> = v["groups"]
         .as_array()
         .expect("groups")
@@ -1115,49 +1073,29 @@ async fn unreal_flow(b: Backend) {
         .map(|g| (g["is_invite_only"].clone(), g["max_group_size"].clone()))
         .collect();
     assert_eq!(flags, vec![(json!(false), json!(4)), (json!(true), json!(4))]);
-    let v = ok(env.call(u, "GET", "groups?query=secr", Some(&tb), None).await);
+    let v = ok(env.by(u, tb).get("groups?query=secr").await);
     assert_eq!(list_len(&v["groups"]), 1, "search by name");
     // Join an auto-join group with `{group_id}`; request the invite-only one with
     // `{group_id, user_id}`: it waits for an admin.
-    let v = ok(env
-        .call(
-            u,
-            "POST",
-            "group_connections",
-            Some(&tb),
-            Some(json!({"group_id": open})),
-        )
-        .await);
+    let v = ok(env.by(u, tb).post("group_connections", json!({"group_id": open})).await);
     assert_eq!((v["status"].clone(), id(&v["user"])), (json!("accepted"), bo.id));
     let v = ok(env
-        .call(
-            u,
-            "POST",
-            "group_connections",
-            Some(&tb),
-            Some(json!({"group_id": secret, "user_id": bo.id})),
-        )
+        .by(u, tb)
+        .post("group_connections", json!({"group_id": secret, "user_id": bo.id}))
         .await);
     assert_eq!(v["status"], "pending", "{v}");
     let bob_req = id(&v);
     let v = ok(env
-        .call(
-            u,
-            "POST",
-            "group_connections",
-            Some(&tc),
-            Some(json!({"group_id": secret, "user_id": cy.id})),
-        )
+        .by(u, tc)
+        .post("group_connections", json!({"group_id": secret, "user_id": cy.id}))
         .await);
     let cy_req = id(&v);
     // An explicit self-join of the invite-only group is still refused.
     let r = env
-        .call(
-            u,
-            "POST",
+        .by(u, tc)
+        .post(
             "group_connections",
-            Some(&tc),
-            Some(json!({"group_connection": {"group_id": secret, "action_type": "join"}})),
+            json!({"group_connection": {"group_id": secret, "action_type": "join"}}),
         )
         .await;
     assert!(r.status >= 400, "{}", r.text);
@@ -1165,67 +1103,53 @@ async fn unreal_flow(b: Backend) {
         Some(json!({"group_connection": {"status": status, "action_type": "update"}, "connection_type": "invite"}))
     };
     ok(env
-        .call(
-            u,
-            "PUT",
-            &format!("group_connections/{bob_req}"),
-            Some(&ta),
-            answer("accepted"),
-        )
+        .by(u, ta)
+        .send("PUT", &format!("group_connections/{bob_req}"), answer("accepted"))
         .await);
     ok(env
-        .call(
-            u,
-            "PUT",
-            &format!("group_connections/{cy_req}"),
-            Some(&ta),
-            answer("declined"),
-        )
+        .by(u, ta)
+        .send("PUT", &format!("group_connections/{cy_req}"), answer("declined"))
         .await);
-    let v = ok(env.call(u, "GET", &format!("groups/{secret}"), Some(&ta), None).await);
+    let v = ok(env.by(u, ta).get(&format!("groups/{secret}")).await);
     assert_eq!(
         (v["member_count"].clone(), list_len(&v["join_requests"])),
         (json!(2), 0)
     );
     // An admin invites by user id with the same flat body.
     let v = ok(env
-        .call(
-            u,
-            "POST",
-            "group_connections",
-            Some(&ta),
-            Some(json!({"group_id": secret, "user_id": cy.id})),
-        )
+        .by(u, ta)
+        .post("group_connections", json!({"group_id": secret, "user_id": cy.id}))
         .await);
     assert_eq!(
         (v["status"].clone(), id(&v["user"]), v["inviter_id"].clone()),
         (json!("pending"), cy.id, json!(a.id))
     );
     // The caller's groups; admins added and removed.
-    let v = ok(env.call(u, "GET", "user/groups", Some(&tb), None).await);
+    let v = ok(env.by(u, tb).get("user/groups").await);
     assert_eq!(list_len(&v["groups"]), 2);
     let admins = format!("groups/{secret}/admins");
-    ok(env
-        .call(u, "POST", &admins, Some(&ta), Some(json!({"user_id": bo.id})))
-        .await);
-    let v = ok(env.call(u, "GET", &format!("groups/{secret}"), Some(&tb), None).await);
+    ok(env.by(u, ta).post(&admins, json!({"user_id": bo.id})).await);
+    let v = ok(env.by(u, tb).get(&format!("groups/{secret}")).await);
     assert_eq!(list_len(&v["admins"]), 2);
-    ok(env
-        .call(u, "DELETE", &format!("{admins}/{}", bo.id), Some(&ta), None)
-        .await);
-    let v = ok(env.call(u, "GET", &format!("groups/{secret}"), Some(&ta), None).await);
+    ok(env.by(u, ta).delete(&format!("{admins}/{}", bo.id)).await);
+    let v = ok(env.by(u, ta).get(&format!("groups/{secret}")).await);
     assert_eq!(list_len(&v["admins"]), 1);
+    open
+}
+
+/// Group attributes one by one, and leaving a group.
+async fn ue_group_attributes(g: &UeGame<'_>, open: i64) {
+    let (env, u) = (g.env, Sdk::Unreal);
+    let (ta, tb) = (g.ta.as_str(), g.tb.as_str());
     // Attributes one by one: each answer's first item is the one just added.
     let add = format!("groups/{open}/add_attribute");
     for (k, only) in [("banner", true), ("motto", false)] {
         let body = json!({"attributes": [{"key": k, "value": "x", "only_can_edit_by_creator": only}]});
-        let v = ok(env.call(u, "POST", &add, Some(&ta), Some(body)).await);
+        let v = ok(env.by(u, ta).post(&add, body).await);
         assert_eq!(v["attributes"][0]["key"], k, "{v}");
         assert_eq!(v["attributes"][0]["others_can_edit"], !only);
     }
-    let v = ok(env
-        .call(u, "GET", &format!("groups/{open}/attributes"), Some(&tb), None)
-        .await);
+    let v = ok(env.by(u, tb).get(&format!("groups/{open}/attributes")).await);
     assert_eq!(list_len(&v["attributes"]), 2);
     let can_edit: Vec<Value> = v["attributes"]
         .as_array()
@@ -1240,61 +1164,39 @@ async fn unreal_flow(b: Backend) {
     );
     let modify = format!("groups/{open}/modify_attribute");
     let r = env
-        .call(
-            u,
-            "PATCH",
-            &modify,
-            Some(&tb),
-            Some(json!({"value": "y", "key": "banner"})),
-        )
+        .by(u, tb)
+        .send("PATCH", &modify, Some(json!({"value": "y", "key": "banner"})))
         .await;
     assert_eq!(r.status, 403, "{}", r.text);
     ok(env
-        .call(
-            u,
-            "PATCH",
-            &modify,
-            Some(&tb),
-            Some(json!({"value": "y", "key": "motto"})),
-        )
+        .by(u, tb)
+        .send("PATCH", &modify, Some(json!({"value": "y", "key": "motto"})))
         .await);
-    let v = ok(env
-        .call(u, "GET", &format!("groups/{open}/attributes"), Some(&ta), None)
-        .await);
+    let v = ok(env.by(u, ta).get(&format!("groups/{open}/attributes")).await);
     assert_eq!(v["attributes"][1]["value"], "y");
     // Leaving: `PUT group_connections/{group_id}` with `declined` (how the SDK leaves);
     // from another client that id names only a connection.
     let r = env
-        .call(
-            Sdk::Js,
-            "PUT",
-            &format!("group_connections/{open}"),
-            Some(&tb),
-            Some(json!({"status": "declined"})),
-        )
+        .by(Sdk::Js, tb)
+        .put(&format!("group_connections/{open}"), json!({"status": "declined"}))
         .await;
     assert!(r.status >= 400, "{}", r.text);
     ok(env
-        .call(
-            u,
-            "PUT",
-            &format!("group_connections/{open}"),
-            Some(&tb),
-            Some(json!({"status": "declined"})),
-        )
+        .by(u, tb)
+        .put(&format!("group_connections/{open}"), json!({"status": "declined"}))
         .await);
-    let v = ok(env.call(u, "GET", &format!("groups/{open}"), Some(&ta), None).await);
+    let v = ok(env.by(u, ta).get(&format!("groups/{open}")).await);
     assert_eq!(v["member_count"], 1);
+}
 
-    // --- Chat: a direct chat (`user`, unread opening message), replies, pages, mark read.
+/// Chat: a direct chat (`user`, unread opening message), replies, pages, mark read.
+async fn ue_chat(g: &UeGame<'_>) {
+    let (env, u) = (g.env, Sdk::Unreal);
+    let (a, bo, cy) = (&g.a, &g.bo, &g.cy);
+    let (ta, tb, tc) = (g.ta.as_str(), g.tb.as_str(), g.tc.as_str());
     let v = ok(env
-        .call(
-            u,
-            "POST",
-            "chats",
-            Some(&ta),
-            Some(json!({"usernames": [bo.name], "text": "yo"})),
-        )
+        .by(u, ta)
+        .post("chats", json!({"usernames": [bo.name], "text": "yo"}))
         .await);
     assert_eq!(
         (
@@ -1307,31 +1209,19 @@ async fn unreal_flow(b: Backend) {
     assert_eq!(v["messages"][0]["read"], false, "the opening message: {v}");
     let ab = id(&v);
     let js = ok(env
-        .call(
-            Sdk::Js,
-            "POST",
-            "chats",
-            Some(&ta),
-            Some(json!({"usernames": [bo.name], "text": "js"})),
-        )
+        .by(Sdk::Js, ta)
+        .post("chats", json!({"usernames": [bo.name], "text": "js"}))
         .await);
     assert_eq!(
         (js["creator_type"].clone(), js["messages"][0]["read"].clone()),
         (json!("User"), json!(true))
     );
     let v = ok(env
-        .call(
-            u,
-            "POST",
-            "messages",
-            Some(&tb),
-            Some(json!({"text": "sup", "chat_id": ab})),
-        )
+        .by(u, tb)
+        .post("messages", json!({"text": "sup", "chat_id": ab}))
         .await);
     assert_eq!(v["read"], true);
-    let v = ok(env
-        .call(u, "GET", &format!("messages/page/1?chat_id={ab}"), Some(&ta), None)
-        .await);
+    let v = ok(env.by(u, ta).get(&format!("messages/page/1?chat_id={ab}")).await);
     let texts: Vec<Value> = v["messages"]
         .as_array()
         .expect("messages")
@@ -1341,45 +1231,30 @@ async fn unreal_flow(b: Backend) {
     assert_eq!(texts, vec![json!("sup"), json!("js"), json!("yo")], "newest first");
     assert!(v["messages"][0]["read"] == false && v["messages"][1]["read"] == true);
     assert_eq!(
-        list_len(
-            &ok(env
-                .call(u, "GET", &format!("messages/page/2?chat_id={ab}"), Some(&ta), None)
-                .await)["messages"]
-        ),
+        list_len(&ok(env.by(u, ta).get(&format!("messages/page/2?chat_id={ab}")).await)["messages"]),
         0
     );
     assert_eq!(
         list_len(&ok(env
-            .call(
-                Sdk::Js,
-                "GET",
-                &format!("messages/page/1?chat_id={ab}"),
-                Some(&ta),
-                None
-            )
+            .by(Sdk::Js, ta)
+            .get(&format!("messages/page/1?chat_id={ab}"))
             .await)),
         3
     );
     let newest = id(&v["messages"][0]);
     ok(env
-        .call(u, "POST", &format!("messages/{newest}/mark_as_read"), Some(&ta), None)
+        .by(u, ta)
+        .send("POST", &format!("messages/{newest}/mark_as_read"), None)
         .await);
-    let v = ok(env
-        .call(u, "GET", &format!("messages/page/1?chat_id={ab}"), Some(&ta), None)
-        .await);
+    let v = ok(env.by(u, ta).get(&format!("messages/page/1?chat_id={ab}")).await);
     assert_eq!(v["messages"][0]["read"], true);
     let v = ok(env
-        .call(
-            u,
-            "POST",
-            "chats",
-            Some(&ta),
-            Some(json!({"usernames": [bo.name, cy.name], "text": "all"})),
-        )
+        .by(u, ta)
+        .post("chats", json!({"usernames": [bo.name, cy.name], "text": "all"}))
         .await);
     let abc = id(&v);
     for t in [&tb, &tc] {
-        let v = ok(env.call(u, "GET", "chats/page/1", Some(t), None).await);
+        let v = ok(env.by(u, t).get("chats/page/1").await);
         assert!(
             v["direct_chats"]
                 .as_array()
@@ -1395,20 +1270,20 @@ async fn unreal_flow(b: Backend) {
                 .all(|c| c["creator_type"] == "user")
         );
     }
+}
 
-    // --- Rounds: the engine's camelCase struct plus `game_user_id` / `multiplayer`.
-    let round = |user: i64, score: i64, place: i64, container: i64, multiplayer: bool| {
-        let mut b = json!({"id": 0, "gameUserId": 0, "startTime": "2026-01-01T10:00:00.000Z",
-            "endTime": "2026-01-01T10:01:00.000Z", "score": score, "place": place, "gameType": "Multiplayer",
-            "multiplayerGameRoundId": container, "metadata": {"key1": "value1"}, "bMultiplayer": multiplayer,
-            "rankings": [], "game_user_id": user});
-        if multiplayer {
-            b["multiplayer"] = json!(true);
-        }
-        Some(b)
-    };
+/// Rounds: the engine's camelCase struct plus `game_user_id` / `multiplayer`; the solo
+/// round's id.
+async fn ue_rounds(g: &UeGame<'_>) -> i64 {
+    let (env, u) = (g.env, Sdk::Unreal);
+    let a = &g.a;
+    let ta = g.ta.as_str();
+    let game = g.id;
+    let me = format!("users/{}", g.a.id);
+    let round = ue_round;
     let solo = env
-        .call(u, "POST", "game_rounds", Some(&ta), round(a.id, 100, 0, 0, false))
+        .by(u, ta)
+        .send("POST", "game_rounds", round(a.id, 100, 0, 0, false))
         .await;
     assert_eq!(solo.status, 201, "{}", solo.text);
     let solo = solo.json;
@@ -1426,16 +1301,12 @@ async fn unreal_flow(b: Backend) {
     );
     assert_eq!(solo["multiplayer_game_round_id"], Value::Null);
     ok(env
-        .call(
-            u,
-            "POST",
-            &format!("{me}/set_credits"),
-            Some(&ta),
-            Some(json!({"credits": 888})),
-        )
+        .by(u, ta)
+        .post(&format!("{me}/set_credits"), json!({"credits": 888}))
         .await);
     let first = ok(env
-        .call(u, "POST", "game_rounds", Some(&ta), round(a.id, 100, 10, 0, true))
+        .by(u, ta)
+        .send("POST", "game_rounds", round(a.id, 100, 10, 0, true))
         .await);
     let container = first["multiplayer_game_round_id"].as_i64().expect("container");
     assert!(container > 0);
@@ -1447,15 +1318,10 @@ async fn unreal_flow(b: Backend) {
         (json!(10), json!(888))
     );
     // The second player with the token `create_user` returned.
-    let d = ue_create_user(&env, game, "ue_dee").await;
+    let d = ue_create_user(env, game, "ue_dee").await;
     let second = ok(env
-        .call(
-            u,
-            "POST",
-            "game_rounds",
-            Some(&d.suite_token),
-            round(d.id, 50, 10, container, false),
-        )
+        .by(u, &d.suite_token)
+        .send("POST", "game_rounds", round(d.id, 50, 10, container, false))
         .await);
     assert_eq!(
         (
@@ -1465,13 +1331,20 @@ async fn unreal_flow(b: Backend) {
         ),
         (json!(container), json!(10), 2)
     );
+    id(&solo)
+}
+
+/// Round updates with every field, listing, deletion.
+async fn ue_round_updates(g: &UeGame<'_>, solo: i64) {
+    let (env, u) = (g.env, Sdk::Unreal);
+    let a = &g.a;
+    let ta = g.ta.as_str();
+    let round = ue_round;
     // Update with every field; the end time moves by a minute.
     let mut upd = round(a.id, 200, 1, 0, false).expect("body");
     upd["gameType"] = json!("SinglePlayerUpdated");
     upd["endTime"] = json!("2026-01-01T10:02:00.000Z");
-    let v = ok(env
-        .call(u, "PUT", &format!("game_rounds/{}", id(&solo)), Some(&ta), Some(upd))
-        .await);
+    let v = ok(env.by(u, ta).put(&format!("game_rounds/{}", solo), upd).await);
     assert_eq!(
         (
             v["score"].clone(),
@@ -1486,9 +1359,7 @@ async fn unreal_flow(b: Backend) {
             json!("2026-01-01T10:02:00.000Z")
         )
     );
-    let v = ok(env
-        .call(u, "GET", &format!("game_rounds?user_id={}", a.id), Some(&ta), None)
-        .await);
+    let v = ok(env.by(u, ta).get(&format!("game_rounds?user_id={}", a.id)).await);
     let rounds = v["game_rounds"].as_array().expect("rounds");
     assert_eq!(rounds.len(), 2);
     assert!(
@@ -1497,33 +1368,29 @@ async fn unreal_flow(b: Backend) {
             .all(|r| r["multiplayer_game_round_id"].is_null() || r["rankings"].is_array()),
         "rankings wherever a container id is: {v}"
     );
-    ok(env
-        .call(u, "DELETE", &format!("game_rounds/{}", id(&solo)), Some(&ta), None)
-        .await);
-    let v = ok(env
-        .call(u, "GET", &format!("game_rounds?user_id={}", a.id), Some(&ta), None)
-        .await);
+    ok(env.by(u, ta).delete(&format!("game_rounds/{}", solo)).await);
+    let v = ok(env.by(u, ta).get(&format!("game_rounds?user_id={}", a.id)).await);
     assert_eq!(list_len(&v["game_rounds"]), 1);
+}
 
-    // --- Leaderboard: metadata read back from a string; the token in the query.
+/// Leaderboard: metadata read back from a string; the token in the query.
+async fn ue_leaderboard(g: &UeGame<'_>) {
+    let (env, u) = (g.env, Sdk::Unreal);
+    let bo = &g.bo;
+    let (ta, tb) = (g.ta.as_str(), g.tb.as_str());
+    let game = g.id;
+    let me = format!("users/{}", g.a.id);
     let entry = format!("{me}/add_leaderboard_entry");
     ok(env
-        .call(
-            u,
-            "POST",
+        .by(u, ta)
+        .post(
             &entry,
-            Some(&ta),
-            Some(json!({"leaderboard_name": "Main", "score": 10, "metadata": {"k": "v"}})),
+            json!({"leaderboard_name": "Main", "score": 10, "metadata": {"k": "v"}}),
         )
         .await);
     let v = ok(env
-        .call(
-            u,
-            "GET",
-            &format!("{me}/leaderboard_entries?limit=10&one_per_user=false"),
-            Some(&ta),
-            None,
-        )
+        .by(u, ta)
+        .get(&format!("{me}/leaderboard_entries?limit=10&one_per_user=false"))
         .await);
     let e = &v["leaderboard_entries"][0];
     for k in ["leaderboard_name", "username", "created_at"] {
@@ -1533,62 +1400,43 @@ async fn unreal_flow(b: Backend) {
     let meta: Value = serde_json::from_str(e["metadata"].as_str().expect("a string")).expect("JSON text");
     assert_eq!(meta, json!({"k": "v"}));
     ok(env
-        .call(
-            u,
-            "POST",
-            &entry,
-            Some(&ta),
-            Some(json!({"leaderboard_name": "Other", "score": 5})),
-        )
+        .by(u, ta)
+        .post(&entry, json!({"leaderboard_name": "Other", "score": 5}))
         .await);
     ok(env
-        .call(
-            u,
-            "POST",
+        .by(u, tb)
+        .post(
             &format!("users/{}/add_leaderboard_entry", bo.id),
-            Some(&tb),
-            Some(json!({"leaderboard_name": "Other", "score": 7})),
+            json!({"leaderboard_name": "Other", "score": 7}),
         )
         .await);
     let board = format!(
         "games/{game}/leaderboard_entries?authentication_token={ta}&leaderboard_name=Other&limit=10&one_per_user=true"
     );
-    assert_eq!(
-        list_len(&ok(env.call(u, "GET", &board, None, None).await)["leaderboard_entries"]),
-        2
-    );
+    assert_eq!(list_len(&ok(env.anon(u).get(&board).await)["leaderboard_entries"]), 2);
     ok(env
-        .call(
-            u,
+        .by(u, ta)
+        .send(
             "POST",
             &format!("{me}/clear_my_leaderboard_entries?leaderboard_name=Other"),
-            Some(&ta),
             None,
         )
         .await);
-    assert_eq!(
-        list_len(&ok(env.call(u, "GET", &board, None, None).await)["leaderboard_entries"]),
-        1
-    );
+    assert_eq!(list_len(&ok(env.anon(u).get(&board).await)["leaderboard_entries"]), 1);
+}
 
-    // --- Forgot password: Unreal puts the e-mail in a JSON body on the GET.
+/// Forgot password: Unreal puts the e-mail in a JSON body on the GET.
+async fn ue_forgot_password(g: &UeGame<'_>) {
+    let (env, u) = (g.env, Sdk::Unreal);
+    let a = &g.a;
+    let game = g.id;
+    let game_token = g.token.as_str();
     let q = format!("games/{game}/forget_password?game_token={game_token}&game_id={game}");
     ok(env
-        .call(
-            u,
-            "GET",
-            &q,
-            None,
-            Some(json!({"email": format!("{}@gamefuse.com", a.name)})),
-        )
+        .anon(u)
+        .send("GET", &q, Some(json!({"email": format!("{}@gamefuse.com", a.name)})))
         .await);
     assert_eq!(env.gamefuse().outbox(10).await.expect("outbox").len(), 1);
-
-    // Cleanup with the query.
-    ok(env
-        .suite(u, "DELETE", &format!("test_suite/clean_up_test?game_id={game}"), None)
-        .await);
-    env.srv.finish().await;
 }
 
 playgate_store::on_both_backends!(csharp_flow, unreal_flow);

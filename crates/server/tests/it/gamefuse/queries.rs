@@ -171,6 +171,7 @@ async fn run(b: Backend, counter: &AtomicUsize) {
         c.password_hash_iterations = 1;
         // No event flush inside a counted request (the flush at shutdown still runs).
         c.gamefuse_events_flush_ms = 3_600_000;
+        c.stats_flush_ms = 0;
     })
     .await
     else {

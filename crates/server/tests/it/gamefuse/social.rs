@@ -84,6 +84,47 @@ impl Gf {
     fn tick(&self) {
         self.srv.advance(Duration::from_millis(7));
     }
+
+    /// Requests without a user token.
+    fn anon(&self) -> Client<'_> {
+        Client { gf: self, token: None }
+    }
+
+    /// Requests with a user's `authentication-token`.
+    fn by<'a>(&'a self, token: &'a str) -> Client<'a> {
+        Client {
+            gf: self,
+            token: Some(token),
+        }
+    }
+}
+
+/// Requests with one user's token (or none).
+struct Client<'a> {
+    gf: &'a Gf,
+    token: Option<&'a str>,
+}
+
+impl Client<'_> {
+    async fn send(&self, method: &str, path: &str, body: Option<Value>) -> Resp {
+        self.gf.req(method, path, self.token, body).await
+    }
+
+    async fn get(&self, path: &str) -> Resp {
+        self.send("GET", path, None).await
+    }
+
+    async fn delete(&self, path: &str) -> Resp {
+        self.send("DELETE", path, None).await
+    }
+
+    async fn post(&self, path: &str, body: Value) -> Resp {
+        self.send("POST", path, Some(body)).await
+    }
+
+    async fn put(&self, path: &str, body: Value) -> Resp {
+        self.send("PUT", path, Some(body)).await
+    }
 }
 
 /// Asserts a GameFuse error: status, text/plain, a non-empty text.
@@ -106,8 +147,29 @@ fn ids(v: &Value) -> Vec<i64> {
         .collect()
 }
 
+/// Three users of one game and the two friend requests to Bob: Ann's (`ann_bob`) and
+/// Cat's (`cat_bob`).
+struct Friends {
+    gf: Gf,
+    a: U,
+    bo: U,
+    c: U,
+    ann_bob: i64,
+    cat_bob: i64,
+}
+
+/// Friendships (reference 10) as three users see them in turn: requests and refusals,
+/// answers, cancelling and unfriending.
 async fn friendships(b: Backend) {
     let Some(gf) = setup(b).await else { return };
+    let g = friend_requests(gf).await;
+    friend_requests_answered(&g).await;
+    friends_cancelled_and_unfriended(&g).await;
+    g.gf.srv.finish().await;
+}
+
+/// Ann and Cat ask Bob; who may answer or cancel what; bad answers.
+async fn friend_requests(gf: Gf) -> Friends {
     let (a, bo, c) = (
         gf.sign_up("ann").await,
         gf.sign_up("bob").await,
@@ -116,9 +178,7 @@ async fn friendships(b: Backend) {
 
     // Ann asks Bob: the response is the FriendRequest of the recipient (10.1).
     let (ta, _) = gf.sign_in(&a).await;
-    let r = gf
-        .req("POST", "/friendships", Some(&ta), Some(json!({"username": "bob"})))
-        .await;
+    let r = gf.by(&ta).post("/friendships", json!({"username": "bob"})).await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.json["id"], bo.id);
     assert_eq!(r.json["username"], "bob");
@@ -129,19 +189,15 @@ async fn friendships(b: Backend) {
     let ann_bob = r.json["friendship_id"].as_i64().expect("id");
     // Refusals: unknown user, oneself, a second request either way (422 text).
     for (token, name) in [(&ta, "nobody"), (&ta, "ANN"), (&ta, "bob")] {
-        let r = gf
-            .req("POST", "/friendships", Some(token), Some(json!({"username": name})))
-            .await;
+        let r = gf.by(token).post("/friendships", json!({"username": name})).await;
         assert_refused(&r, 422);
     }
-    assert_refused(&gf.req("POST", "/friendships", Some(&ta), Some(json!({}))).await, 422);
+    assert_refused(&gf.by(&ta).post("/friendships", json!({})).await, 422);
     gf.tick();
 
     // Cat asks Bob later.
     let (tc, _) = gf.sign_in(&c).await;
-    let r = gf
-        .req("POST", "/friendships", Some(&tc), Some(json!({"username": "Bob"})))
-        .await;
+    let r = gf.by(&tc).post("/friendships", json!({"username": "Bob"})).await;
     assert_eq!(r.status, 200, "{}", r.text);
     let cat_bob = r.json["friendship_id"].as_i64().expect("id");
 
@@ -152,123 +208,128 @@ async fn friendships(b: Backend) {
     assert_eq!(ids(&me["outgoing_friend_requests"]), Vec::<i64>::new());
     assert_eq!(ids(&me["friends"]), Vec::<i64>::new());
     // Bob cannot answer as the sender would, nor cancel what he did not send.
-    assert_refused(
-        &gf.req("DELETE", &format!("/friendships/{ann_bob}"), Some(&tb), None)
-            .await,
-        422,
-    );
+    assert_refused(&gf.by(&tb).delete(&format!("/friendships/{ann_bob}")).await, 422);
     // Ann cannot accept her own request.
     let (ta, me) = gf.sign_in(&a).await;
     assert_eq!(ids(&me["outgoing_friend_requests"]), vec![bo.id]);
     let accept = json!({"friendship": {"status": "accepted"}});
     assert_refused(
-        &gf.req(
-            "PUT",
-            &format!("/friendships/{ann_bob}"),
-            Some(&ta),
-            Some(accept.clone()),
-        )
-        .await,
+        &gf.by(&ta).put(&format!("/friendships/{ann_bob}"), accept.clone()).await,
         422,
     );
     // A bad status and an unknown id.
     let (tb, _) = gf.sign_in(&bo).await;
     let bad = json!({"friendship": {"status": "maybe"}});
-    assert_refused(
-        &gf.req("PUT", &format!("/friendships/{ann_bob}"), Some(&tb), Some(bad))
-            .await,
-        422,
-    );
-    assert_refused(
-        &gf.req("PUT", "/friendships/999999", Some(&tb), Some(accept.clone()))
-            .await,
-        404,
-    );
+    assert_refused(&gf.by(&tb).put(&format!("/friendships/{ann_bob}"), bad).await, 422);
+    assert_refused(&gf.by(&tb).put("/friendships/999999", accept.clone()).await, 404);
+    Friends {
+        gf,
+        a,
+        bo,
+        c,
+        ann_bob,
+        cat_bob,
+    }
+}
 
+/// Bob accepts Ann and declines Cat; lists on every side.
+async fn friend_requests_answered(g: &Friends) {
+    let (tb, _) = g.gf.sign_in(&g.bo).await;
+    let (ann_bob, cat_bob) = (g.ann_bob, g.cat_bob);
     // Bob accepts Ann (nested form) and declines Cat (flat form).
-    let r = gf
-        .req("PUT", &format!("/friendships/{ann_bob}"), Some(&tb), Some(accept))
-        .await;
+    let accept = json!({"friendship": {"status": "accepted"}});
+    let r = g.gf.by(&tb).put(&format!("/friendships/{ann_bob}"), accept).await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert!(r.json["message"].is_string());
-    let r = gf
-        .req(
-            "PUT",
-            &format!("/friendships/{cat_bob}"),
-            Some(&tb),
-            Some(json!({"status": "declined"})),
-        )
-        .await;
+    let r =
+        g.gf.by(&tb)
+            .put(&format!("/friendships/{cat_bob}"), json!({"status": "declined"}))
+            .await;
     assert_eq!(r.status, 200, "{}", r.text);
-    let (_, me) = gf.sign_in(&bo).await;
-    assert_eq!(ids(&me["friends"]), vec![a.id]);
+    let (_, me) = g.gf.sign_in(&g.bo).await;
+    assert_eq!(ids(&me["friends"]), vec![g.a.id]);
     assert_eq!(ids(&me["incoming_friend_requests"]), Vec::<i64>::new());
 
     // Both are friends of each other; the declined request is listed nowhere.
-    let (ta, me) = gf.sign_in(&a).await;
-    assert_eq!(ids(&me["friends"]), vec![bo.id]);
+    let (_, me) = g.gf.sign_in(&g.a).await;
+    assert_eq!(ids(&me["friends"]), vec![g.bo.id]);
     assert_eq!(me["friends"][0]["username"], "bob");
     assert_eq!(ids(&me["outgoing_friend_requests"]), Vec::<i64>::new());
-    let (tc, me) = gf.sign_in(&c).await;
+    let (tc, me) = g.gf.sign_in(&g.c).await;
     assert_eq!(ids(&me["outgoing_friend_requests"]), Vec::<i64>::new());
     assert_eq!(ids(&me["friends"]), Vec::<i64>::new());
     // Others see Ann's friends (public), not her requests.
-    let r = gf.req("GET", &format!("/users/{}", a.id), Some(&tc), None).await;
-    assert_eq!(ids(&r.json["friends"]), vec![bo.id]);
+    let r = g.gf.by(&tc).get(&format!("/users/{}", g.a.id)).await;
+    assert_eq!(ids(&r.json["friends"]), vec![g.bo.id]);
     assert!(r.json.get("incoming_friend_requests").is_none());
     assert!(r.json.get("authentication_token").is_none());
+}
 
+/// Cat asks Ann and cancels; Bob unfriends Ann; no token, no answer.
+async fn friends_cancelled_and_unfriended(g: &Friends) {
+    let (ta, _) = g.gf.sign_in(&g.a).await;
+    let (tc, _) = g.gf.sign_in(&g.c).await;
     // Cat asks Ann, then cancels: gone from both sides.
-    let r = gf
-        .req("POST", "/friendships", Some(&tc), Some(json!({"username": "ann"})))
-        .await;
+    let r = g.gf.by(&tc).post("/friendships", json!({"username": "ann"})).await;
     let cat_ann = r.json["friendship_id"].as_i64().expect("id");
-    let r = gf.req("GET", "/friendships", Some(&ta), None).await;
-    assert_eq!(ids(&r.json["incoming_friend_requests"]), vec![c.id]);
-    assert_refused(
-        &gf.req("DELETE", &format!("/friendships/{cat_ann}"), Some(&ta), None)
-            .await,
-        422,
-    );
-    let r = gf
-        .req("DELETE", &format!("/friendships/{cat_ann}"), Some(&tc), None)
-        .await;
+    let r = g.gf.by(&ta).get("/friendships").await;
+    assert_eq!(ids(&r.json["incoming_friend_requests"]), vec![g.c.id]);
+    assert_refused(&g.gf.by(&ta).delete(&format!("/friendships/{cat_ann}")).await, 422);
+    let r = g.gf.by(&tc).delete(&format!("/friendships/{cat_ann}")).await;
     assert_eq!(r.status, 200, "{}", r.text);
-    let r = gf.req("GET", "/incoming_friend_requests", Some(&ta), None).await;
+    let r = g.gf.by(&ta).get("/incoming_friend_requests").await;
     assert_eq!(ids(&r.json["incoming_friend_requests"]), Vec::<i64>::new());
 
     // Unfriend: JSON body (SDK) from Bob's side; a second time is 422; the query form too.
-    let (tb, _) = gf.sign_in(&bo).await;
+    let (tb, _) = g.gf.sign_in(&g.bo).await;
     assert_refused(
-        &gf.req("DELETE", "/unfriend", Some(&tb), Some(json!({"user_id": c.id})))
+        &g.gf
+            .by(&tb)
+            .send("DELETE", "/unfriend", Some(json!({"user_id": g.c.id})))
             .await,
         422,
     );
-    let r = gf
-        .req("DELETE", "/unfriend", Some(&tb), Some(json!({"user_id": a.id})))
-        .await;
+    let r =
+        g.gf.by(&tb)
+            .send("DELETE", "/unfriend", Some(json!({"user_id": g.a.id})))
+            .await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_refused(
-        &gf.req("DELETE", &format!("/unfriend?user_id={}", a.id), Some(&tb), None)
-            .await,
+        &g.gf.by(&tb).delete(&format!("/unfriend?user_id={}", g.a.id)).await,
         422,
     );
-    let (_, me) = gf.sign_in(&a).await;
+    let (_, me) = g.gf.sign_in(&g.a).await;
     assert_eq!(ids(&me["friends"]), Vec::<i64>::new());
-    let (_, me) = gf.sign_in(&bo).await;
+    let (_, me) = g.gf.sign_in(&g.bo).await;
     assert_eq!(ids(&me["friends"]), Vec::<i64>::new());
 
     // Without a token: 401 text.
-    assert_refused(
-        &gf.req("POST", "/friendships", None, Some(json!({"username": "bob"})))
-            .await,
-        401,
-    );
-    gf.srv.finish().await;
+    assert_refused(&g.gf.anon().post("/friendships", json!({"username": "bob"})).await, 401);
 }
 
+/// Three users of one game, Ann's solo round and Bob's round in the multiplayer container
+/// she started.
+struct Rounds {
+    gf: Gf,
+    a: U,
+    bo: U,
+    c: U,
+    solo: i64,
+    bobs: i64,
+}
+
+/// Game rounds (reference 13) as three users see them in turn: creation, who may change
+/// what, updates, listing, deletion.
 async fn game_rounds(b: Backend) {
     let Some(gf) = setup(b).await else { return };
+    let g = rounds_created(gf).await;
+    rounds_refused(&g).await;
+    rounds_updated_and_deleted(&g).await;
+    g.gf.srv.finish().await;
+}
+
+/// A solo round and a multiplayer container; Bob and Cat read them.
+async fn rounds_created(gf: Gf) -> Rounds {
     let (a, bo, c) = (
         gf.sign_up("ann").await,
         gf.sign_up("bob").await,
@@ -279,7 +340,7 @@ async fn game_rounds(b: Backend) {
     // A single-player round: fractional score, metadata object, start time now (13.1).
     let body = json!({"game_round": {"game_type": "solo", "game_user_id": a.id, "score": 3.96,
         "metadata": {"level": 2, "tags": ["x"]}, "end_time": "2026-01-01T00:05:00.457Z"}, "multiplayer": false});
-    let r = gf.req("POST", "/game_rounds", Some(&ta), Some(body)).await;
+    let r = gf.by(&ta).post("/game_rounds", body).await;
     assert_eq!(r.status, 201, "{}", r.text);
     let solo = r.json["id"].as_i64().expect("id");
     assert_eq!(r.json["game_id"], gf.game_id);
@@ -293,7 +354,7 @@ async fn game_rounds(b: Backend) {
 
     // Multiplayer: a new container with one ranking; Ann adds Bob to it.
     let body = json!({"game_round": {"game_type": "duel", "game_user_id": a.id}, "multiplayer": true});
-    let r = gf.req("POST", "/game_rounds", Some(&ta), Some(body)).await;
+    let r = gf.by(&ta).post("/game_rounds", body).await;
     assert_eq!(r.status, 201, "{}", r.text);
     let mp = r.json["multiplayer_game_round_id"].as_i64().expect("container id");
     assert_eq!(r.json["rankings"].as_array().map(Vec::len), Some(1));
@@ -301,63 +362,78 @@ async fn game_rounds(b: Backend) {
     assert_eq!(r.json["rankings"][0]["user"]["id"], a.id);
     let body = json!({"game_round": {"game_type": "duel", "game_user_id": bo.id, "score": 7,
         "multiplayer_game_round_id": mp}});
-    let r = gf.req("POST", "/game_rounds", Some(&ta), Some(body)).await;
+    let r = gf.by(&ta).post("/game_rounds", body).await;
     assert_eq!(r.status, 201, "{}", r.text);
     let bobs = r.json["id"].as_i64().expect("id");
     assert_eq!(r.json["game_user_id"], bo.id);
     assert_eq!(r.json["rankings"].as_array().map(Vec::len), Some(2));
 
     // Bob sees his round with both rankings; Cat downloads Ann's rounds (5.1).
-    let (tb, me) = gf.sign_in(&bo).await;
+    let (_, me) = gf.sign_in(&bo).await;
     assert_eq!(ids(&me["game_rounds"]), vec![bobs]);
     assert_eq!(me["game_rounds"][0]["rankings"].as_array().map(Vec::len), Some(2));
     assert_eq!(json_type(&me["game_rounds"][0]["score"]), "number");
     let (tc, _) = gf.sign_in(&c).await;
-    let r = gf.req("GET", &format!("/users/{}", a.id), Some(&tc), None).await;
+    let r = gf.by(&tc).get(&format!("/users/{}", a.id)).await;
     assert_eq!(r.json["game_rounds"].as_array().map(Vec::len), Some(2));
     assert_eq!(r.json["game_rounds"][0]["metadata"]["level"], 2);
+    Rounds {
+        gf,
+        a,
+        bo,
+        c,
+        solo,
+        bobs,
+    }
+}
 
+/// Only the owner (or the container's master) changes a round; bad rounds are refused.
+async fn rounds_refused(g: &Rounds) {
+    let (ta, _) = g.gf.sign_in(&g.a).await;
+    let (tb, _) = g.gf.sign_in(&g.bo).await;
+    let (tc, _) = g.gf.sign_in(&g.c).await;
+    let solo = g.solo;
     // Only the owner (or the container's master) changes a round.
     let upd = json!({"game_round": {"score": 1.5}});
     assert_refused(
-        &gf.req("PUT", &format!("/game_rounds/{solo}"), Some(&tb), Some(upd.clone()))
-            .await,
+        &g.gf.by(&tb).put(&format!("/game_rounds/{solo}"), upd.clone()).await,
         401,
     );
-    assert_refused(
-        &gf.req("DELETE", &format!("/game_rounds/{solo}"), Some(&tc), None).await,
-        401,
-    );
+    assert_refused(&g.gf.by(&tc).delete(&format!("/game_rounds/{solo}")).await, 401);
     // Bob cannot create rounds for Cat, nor join a container for someone else.
-    let body = json!({"game_round": {"game_type": "x", "game_user_id": c.id}});
-    assert_refused(&gf.req("POST", "/game_rounds", Some(&tb), Some(body)).await, 401);
+    let body = json!({"game_round": {"game_type": "x", "game_user_id": g.c.id}});
+    assert_refused(&g.gf.by(&tb).post("/game_rounds", body).await, 401);
     // Validation: 422 text, nothing stored.
     for bad in [
-        json!({"game_round": {"game_user_id": a.id}}),
+        json!({"game_round": {"game_user_id": g.a.id}}),
         json!({"game_round": {"game_type": "x"}}),
-        json!({"game_round": {"game_type": "x", "game_user_id": a.id, "score": "lots"}}),
-        json!({"game_round": {"game_type": "x", "game_user_id": a.id, "metadata": "plain"}}),
-        json!({"game_round": {"game_type": "x", "game_user_id": a.id, "start_time": "yesterday"}}),
+        json!({"game_round": {"game_type": "x", "game_user_id": g.a.id, "score": "lots"}}),
+        json!({"game_round": {"game_type": "x", "game_user_id": g.a.id, "metadata": "plain"}}),
+        json!({"game_round": {"game_type": "x", "game_user_id": g.a.id, "start_time": "yesterday"}}),
     ] {
-        assert_refused(&gf.req("POST", "/game_rounds", Some(&ta), Some(bad)).await, 422);
+        assert_refused(&g.gf.by(&ta).post("/game_rounds", bad).await, 422);
     }
     assert_refused(
-        &gf.req(
-            "POST",
-            "/game_rounds",
-            Some(&ta),
-            Some(json!({"game_round": {"game_type": "x",
-            "game_user_id": a.id, "multiplayer_game_round_id": 999_999}})),
-        )
-        .await,
+        &g.gf
+            .by(&ta)
+            .post(
+                "/game_rounds",
+                json!({"game_round": {"game_type": "x",
+            "game_user_id": g.a.id, "multiplayer_game_round_id": 999_999}}),
+            )
+            .await,
         404,
     );
+}
 
+/// Partial updates, the master's update, show and list, delete.
+async fn rounds_updated_and_deleted(g: &Rounds) {
+    let (ta, _) = g.gf.sign_in(&g.a).await;
+    let (tc, _) = g.gf.sign_in(&g.c).await;
+    let (solo, bobs) = (g.solo, g.bobs);
     // Ann updates: partial, milliseconds preserved, a new place.
     let upd = json!({"game_round": {"end_time": "2026-01-01T00:09:59.123Z", "place": 1, "score": 4}});
-    let r = gf
-        .req("PUT", &format!("/game_rounds/{solo}"), Some(&ta), Some(upd))
-        .await;
+    let r = g.gf.by(&ta).put(&format!("/game_rounds/{solo}"), upd).await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.json["end_time"], "2026-01-01T00:09:59.123Z");
     assert_eq!(r.json["score"], 4.0);
@@ -365,51 +441,78 @@ async fn game_rounds(b: Backend) {
     assert_eq!(r.json["game_type"], "solo");
     assert_eq!(r.json["metadata"]["level"], 2);
     // The master updates Bob's round in her container.
-    let r = gf
-        .req(
-            "PUT",
-            &format!("/game_rounds/{bobs}"),
-            Some(&ta),
-            Some(json!({"game_round": {"place": 2}})),
-        )
-        .await;
+    let r =
+        g.gf.by(&ta)
+            .put(&format!("/game_rounds/{bobs}"), json!({"game_round": {"place": 2}}))
+            .await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.json["rankings"].as_array().map(Vec::len), Some(2));
 
     // Show and list (docs routes).
-    let r = gf.req("GET", &format!("/game_rounds/{solo}"), Some(&tc), None).await;
+    let r = g.gf.by(&tc).get(&format!("/game_rounds/{solo}")).await;
     assert_eq!(r.json["id"], solo);
-    let r = gf
-        .req("GET", &format!("/game_rounds?user_id={}", a.id), Some(&tc), None)
-        .await;
+    let r = g.gf.by(&tc).get(&format!("/game_rounds?user_id={}", g.a.id)).await;
     assert_eq!(r.json["game_rounds"].as_array().map(Vec::len), Some(2));
-    assert_refused(&gf.req("GET", "/game_rounds", Some(&tc), None).await, 422);
+    assert_refused(&g.gf.by(&tc).get("/game_rounds").await, 422);
 
     // Delete: Ann's solo round; gone from her data.
-    let r = gf.req("DELETE", &format!("/game_rounds/{solo}"), Some(&ta), None).await;
+    let r = g.gf.by(&ta).delete(&format!("/game_rounds/{solo}")).await;
     assert_eq!(r.status, 200, "{}", r.text);
-    assert_refused(
-        &gf.req("GET", &format!("/game_rounds/{solo}"), Some(&ta), None).await,
-        404,
-    );
-    let (_, me) = gf.sign_in(&a).await;
+    assert_refused(&g.gf.by(&ta).get(&format!("/game_rounds/{solo}")).await, 404);
+    let (_, me) = g.gf.sign_in(&g.a).await;
     assert_eq!(me["game_rounds"].as_array().map(Vec::len), Some(1));
-    gf.srv.finish().await;
 }
 
+/// Three users of one game and the two groups Ann made: a closed one (at most 3
+/// members) and an auto-join one.
+struct Groups {
+    gf: Gf,
+    a: U,
+    bo: U,
+    c: U,
+    closed: i64,
+    open: i64,
+}
+
+/// Bob's `{group_connection}` to group `group` with `action_type`.
+fn bob_joins(bob: i64, group: i64, action: &str) -> Value {
+    json!({"group_connection": {"group_id": group, "user_id": bob, "status": "accepted", "action_type": action}})
+}
+
+/// An admin's invite of Cat to group `group`.
+fn invite_cat(group: i64) -> Value {
+    json!({"group_connection": {"group_id": group, "status": "pending", "action_type": "invite"}, "username": "cat"})
+}
+
+/// An admin's answer accepting a join request.
+fn accept_request() -> Value {
+    json!({"group_connection": {"status": "accepted", "action_type": "update"}, "connection_type": "join_request"})
+}
+
+/// Groups (reference 11) as four users see them in turn: creation, requests and invites,
+/// a full group, admin rights, removal, leaving and deletion.
 async fn groups(b: Backend) {
     let Some(gf) = setup(b).await else { return };
+    let g = groups_created(gf).await;
+    let request = groups_join_requests(&g).await;
+    groups_requests_and_invites(&g, request).await;
+    groups_full_and_admin_rights(&g).await;
+    groups_removal_and_deletion(&g).await;
+    g.gf.srv.finish().await;
+}
+
+/// Ann creates a closed group and an auto-join group; bad ones are refused.
+async fn groups_created(gf: Gf) -> Groups {
     let (a, bo, c) = (
         gf.sign_up("ann").await,
         gf.sign_up("bob").await,
         gf.sign_up("cat").await,
     );
     let (ta, _) = gf.sign_in(&a).await;
-
     // Ann creates a closed group and an auto-join group: 201 with members and admins.
     let body = json!({"group": {"name": "My Group 5", "max_group_size": 3, "can_auto_join": false,
         "is_invite_only": false, "group_type": "default"}});
-    let r = gf.req("POST", "/groups", Some(&ta), Some(body)).await;
+    let r = gf.by(&ta).post("/groups", body).await;
     assert_eq!(r.status, 201, "{}", r.text);
     let closed = r.json["id"].as_i64().expect("id");
     assert_eq!(r.json["member_count"], 1);
@@ -421,126 +524,120 @@ async fn groups(b: Backend) {
     // Same name again is fine (11.1).
     let body = json!({"group": {"name": "My Group 5", "max_group_size": 10, "can_auto_join": true,
         "is_invite_only": false}});
-    let r = gf.req("POST", "/groups", Some(&ta), Some(body)).await;
+    let r = gf.by(&ta).post("/groups", body).await;
     assert_eq!(r.status, 201, "{}", r.text);
     let open = r.json["id"].as_i64().expect("id");
     let r = gf
-        .req(
-            "POST",
-            "/groups",
-            Some(&ta),
-            Some(json!({"group": {"name": " ", "can_auto_join": true}})),
-        )
+        .by(&ta)
+        .post("/groups", json!({"group": {"name": " ", "can_auto_join": true}}))
         .await;
     assert_refused(&r, 422);
     let r = gf
-        .req(
-            "POST",
-            "/groups",
-            Some(&ta),
-            Some(json!({"group": {"name": "x", "max_group_size": 0}})),
-        )
+        .by(&ta)
+        .post("/groups", json!({"group": {"name": "x", "max_group_size": 0}}))
         .await;
     assert_refused(&r, 422);
+    Groups {
+        gf,
+        a,
+        bo,
+        c,
+        closed,
+        open,
+    }
+}
 
+/// Bob lists and shows the groups, asks to join the closed one and joins the open one; he
+/// may not answer his own request nor invite. The request's id.
+async fn groups_join_requests(g: &Groups) -> i64 {
+    let (closed, open) = (g.closed, g.open);
     // Bob lists both, without members (verified), and shows one with members.
-    let (tb, _) = gf.sign_in(&bo).await;
-    let r = gf.req("GET", "/groups", Some(&tb), None).await;
+    let (tb, _) = g.gf.sign_in(&g.bo).await;
+    let r = g.gf.by(&tb).get("/groups").await;
     assert_eq!(ids(&r.json["groups"]), vec![closed, open]);
     assert!(r.json["groups"][0].get("members").is_none());
     assert_eq!(json_type(&r.json["groups"][0]["member_count"]), "number");
-    let r = gf.req("GET", &format!("/groups/{closed}"), Some(&tb), None).await;
-    assert_eq!(ids(&r.json["members"]), vec![a.id]);
+    let r = g.gf.by(&tb).get(&format!("/groups/{closed}")).await;
+    assert_eq!(ids(&r.json["members"]), vec![g.a.id]);
     assert!(r.json.get("join_requests").is_none(), "only admins see requests");
 
     // Bob: joining the closed group is refused; a join request stays pending; the open
     // group he joins at once.
-    let conn = |g: i64, t: &str| json!({"group_connection": {"group_id": g, "user_id": bo.id, "status": "accepted", "action_type": t}});
     assert_refused(
-        &gf.req("POST", "/group_connections", Some(&tb), Some(conn(closed, "join")))
+        &g.gf
+            .by(&tb)
+            .post("/group_connections", bob_joins(g.bo.id, closed, "join"))
             .await,
         403,
     );
-    let r = gf
-        .req(
-            "POST",
-            "/group_connections",
-            Some(&tb),
-            Some(conn(closed, "join_request")),
-        )
-        .await;
+    let r =
+        g.gf.by(&tb)
+            .post("/group_connections", bob_joins(g.bo.id, closed, "join_request"))
+            .await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.json["status"], "pending");
     let request = r.json["id"].as_i64().expect("id");
     assert_refused(
-        &gf.req(
-            "POST",
-            "/group_connections",
-            Some(&tb),
-            Some(conn(closed, "join_request")),
-        )
-        .await,
+        &g.gf
+            .by(&tb)
+            .post("/group_connections", bob_joins(g.bo.id, closed, "join_request"))
+            .await,
         422,
     );
-    gf.tick();
-    let r = gf
-        .req("POST", "/group_connections", Some(&tb), Some(conn(open, "join")))
-        .await;
+    g.gf.tick();
+    let r =
+        g.gf.by(&tb)
+            .post("/group_connections", bob_joins(g.bo.id, open, "join"))
+            .await;
     assert_eq!(r.json["status"], "accepted", "{}", r.text);
-    let (tb, me) = gf.sign_in(&bo).await;
+    let (tb, me) = g.gf.sign_in(&g.bo).await;
     assert_eq!(ids(&me["groups"]), vec![open]);
     assert_eq!(me["group_join_requests"][0]["id"], request);
     assert_eq!(me["group_join_requests"][0]["group"]["id"], closed);
-    assert_eq!(me["group_join_requests"][0]["user"]["id"], bo.id);
+    assert_eq!(me["group_join_requests"][0]["user"]["id"], g.bo.id);
     // Bob may not answer his own request, nor invite to a group he does not administer.
-    let yes =
-        json!({"group_connection": {"status": "accepted", "action_type": "update"}, "connection_type": "join_request"});
+    let yes = accept_request();
     assert_refused(
-        &gf.req(
-            "PUT",
-            &format!("/group_connections/{request}"),
-            Some(&tb),
-            Some(yes.clone()),
-        )
-        .await,
+        &g.gf
+            .by(&tb)
+            .put(&format!("/group_connections/{request}"), yes.clone())
+            .await,
         403,
     );
-    let inv = |g: i64| json!({"group_connection": {"group_id": g, "status": "pending", "action_type": "invite"}, "username": "cat"});
-    assert_refused(
-        &gf.req("POST", "/group_connections", Some(&tb), Some(inv(open))).await,
-        403,
-    );
+    assert_refused(&g.gf.by(&tb).post("/group_connections", invite_cat(open)).await, 403);
+    request
+}
 
+/// Ann accepts Bob's request; she invites Cat, cancels, invites again; Cat accepts.
+async fn groups_requests_and_invites(g: &Groups, request: i64) {
+    let yes = accept_request();
+    let (closed, open) = (g.closed, g.open);
     // Ann sees the request on the group and accepts it; Bob becomes a plain member.
-    let (ta, _) = gf.sign_in(&a).await;
-    let r = gf.req("GET", &format!("/groups/{closed}"), Some(&ta), None).await;
+    let (ta, _) = g.gf.sign_in(&g.a).await;
+    let r = g.gf.by(&ta).get(&format!("/groups/{closed}")).await;
     assert_eq!(ids(&r.json["join_requests"]), vec![request]);
-    assert_eq!(r.json["join_requests"][0]["user"]["id"], bo.id);
-    let r = gf
-        .req("PUT", &format!("/group_connections/{request}"), Some(&ta), Some(yes))
-        .await;
+    assert_eq!(r.json["join_requests"][0]["user"]["id"], g.bo.id);
+    let r = g.gf.by(&ta).put(&format!("/group_connections/{request}"), yes).await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.json, json!({"id": request, "status": "accepted"}));
-    let (tb, me) = gf.sign_in(&bo).await;
+    let (_, me) = g.gf.sign_in(&g.bo).await;
     // Oldest membership first: the closed group's request came first.
     assert_eq!(ids(&me["groups"]), vec![closed, open]);
     assert_eq!(me["groups"][0]["member_count"], 2);
-    assert_eq!(ids(&me["groups"][0]["admins"]), vec![a.id]);
+    assert_eq!(ids(&me["groups"][0]["admins"]), vec![g.a.id]);
     assert_eq!(ids(&me["group_join_requests"]), Vec::<i64>::new());
 
     // Ann invites Cat, cancels, invites again; Cat sees group, user and inviter.
-    let (ta, _) = gf.sign_in(&a).await;
-    let r = gf.req("POST", "/group_connections", Some(&ta), Some(inv(closed))).await;
+    let (ta, _) = g.gf.sign_in(&g.a).await;
+    let r = g.gf.by(&ta).post("/group_connections", invite_cat(closed)).await;
     assert_eq!(r.status, 200, "{}", r.text);
-    assert_eq!(r.json["user"]["id"], c.id);
+    assert_eq!(r.json["user"]["id"], g.c.id);
     let first = r.json["id"].as_i64().expect("id");
-    let r = gf
-        .req("DELETE", &format!("/group_connections/cancel/{first}"), Some(&ta), None)
-        .await;
+    let r = g.gf.by(&ta).delete(&format!("/group_connections/cancel/{first}")).await;
     assert_eq!(r.status, 200, "{}", r.text);
-    let r = gf.req("POST", "/group_connections", Some(&ta), Some(inv(closed))).await;
+    let r = g.gf.by(&ta).post("/group_connections", invite_cat(closed)).await;
     let invite = r.json["id"].as_i64().expect("id");
-    let (tc, me) = gf.sign_in(&c).await;
+    let (tc, me) = g.gf.sign_in(&g.c).await;
     assert_eq!(ids(&me["group_invites"]), vec![invite]);
     let i = &me["group_invites"][0];
     assert_eq!(
@@ -549,37 +646,38 @@ async fn groups(b: Backend) {
             i["user"]["id"].clone(),
             i["inviter"]["id"].clone()
         ),
-        (json!(closed), json!(c.id), json!(a.id))
+        (json!(closed), json!(g.c.id), json!(g.a.id))
     );
     // Cat accepts: the group is now full (max 3).
-    let r = gf
-        .req(
-            "PUT",
-            &format!("/group_connections/{invite}"),
-            Some(&tc),
-            Some(json!({"group_connection": {"status": "accepted"}})),
-        )
-        .await;
+    let r =
+        g.gf.by(&tc)
+            .put(
+                &format!("/group_connections/{invite}"),
+                json!({"group_connection": {"status": "accepted"}}),
+            )
+            .await;
     assert_eq!(r.status, 200, "{}", r.text);
-    let (tc, me) = gf.sign_in(&c).await;
+    let (_, me) = g.gf.sign_in(&g.c).await;
     assert_eq!(ids(&me["groups"]), vec![closed]);
     assert_eq!(ids(&me["group_invites"]), Vec::<i64>::new());
     assert_eq!(me["groups"][0]["member_count"], 3);
+}
+
+/// A full group keeps a request pending; only admins update, remove, promote, delete.
+async fn groups_full_and_admin_rights(g: &Groups) {
+    let ((tb, _), (tc, _)) = (g.gf.sign_in(&g.bo).await, g.gf.sign_in(&g.c).await);
+    let (closed, open) = (g.closed, g.open);
     // Full: Dan's request stays pending, and accepting it is refused (nothing changes).
-    let d = gf.sign_up("dan").await;
-    let (td, _) = gf.sign_in(&d).await;
+    let d = g.gf.sign_up("dan").await;
+    let (td, _) = g.gf.sign_in(&d).await;
     let req = json!({"group_connection": {"group_id": closed, "action_type": "join_request"}});
-    let r = gf.req("POST", "/group_connections", Some(&td), Some(req)).await;
+    let r = g.gf.by(&td).post("/group_connections", req).await;
     assert_eq!(r.json["status"], "pending", "{}", r.text);
     let dans = r.json["id"].as_i64().expect("id");
-    let (ta, _) = gf.sign_in(&a).await;
+    let (ta, _) = g.gf.sign_in(&g.a).await;
     let yes = json!({"group_connection": {"status": "accepted"}});
-    assert_refused(
-        &gf.req("PUT", &format!("/group_connections/{dans}"), Some(&ta), Some(yes))
-            .await,
-        403,
-    );
-    let r = gf.req("GET", &format!("/groups/{closed}"), Some(&ta), None).await;
+    assert_refused(&g.gf.by(&ta).put(&format!("/group_connections/{dans}"), yes).await, 403);
+    let r = g.gf.by(&ta).get(&format!("/groups/{closed}")).await;
     assert_eq!(
         (r.json["member_count"].clone(), ids(&r.json["join_requests"])),
         (json!(3), vec![dans])
@@ -587,105 +685,100 @@ async fn groups(b: Backend) {
 
     // Only admins update, remove, promote, delete.
     let upd = json!({"group": {"name": "Renamed"}});
+    assert_refused(&g.gf.by(&tc).put(&format!("/groups/{closed}"), upd.clone()).await, 403);
+    let rm = json!({"group_id": open});
     assert_refused(
-        &gf.req("PUT", &format!("/groups/{closed}"), Some(&tc), Some(upd.clone()))
+        &g.gf
+            .by(&tc)
+            .put(&format!("/group_connections/remove_member/{}", g.bo.id), rm.clone())
             .await,
         403,
     );
-    let rm = json!({"group_id": open});
-    assert_refused(
-        &gf.req(
-            "PUT",
-            &format!("/group_connections/remove_member/{}", bo.id),
-            Some(&tc),
-            Some(rm.clone()),
-        )
-        .await,
-        403,
-    );
-    assert_refused(
-        &gf.req("DELETE", &format!("/groups/{open}"), Some(&tb), None).await,
-        403,
-    );
-    let (ta, _) = gf.sign_in(&a).await;
-    let r = gf.req("PUT", &format!("/groups/{closed}"), Some(&ta), Some(upd)).await;
+    assert_refused(&g.gf.by(&tb).delete(&format!("/groups/{open}")).await, 403);
+    let (ta, _) = g.gf.sign_in(&g.a).await;
+    let r = g.gf.by(&ta).put(&format!("/groups/{closed}"), upd).await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.json["name"], "Renamed");
-    assert_eq!(ids(&r.json["members"]), vec![a.id, bo.id, c.id], "real lists, never []");
+    assert_eq!(
+        ids(&r.json["members"]),
+        vec![g.a.id, g.bo.id, g.c.id],
+        "real lists, never []"
+    );
+}
 
+/// Ann removes Bob from the open group and promotes him in the closed one; Cat leaves;
+/// Ann deletes the open group.
+async fn groups_removal_and_deletion(g: &Groups) {
+    let ((ta, _), (tc, _)) = (g.gf.sign_in(&g.a).await, g.gf.sign_in(&g.c).await);
+    let rm = json!({"group_id": g.open});
+    let (closed, open) = (g.closed, g.open);
     // Ann removes Bob from the open group: he cannot rejoin by himself (verified).
-    let r = gf
-        .req(
-            "PUT",
-            &format!("/group_connections/remove_member/{}", bo.id),
-            Some(&ta),
-            Some(rm),
-        )
-        .await;
+    let r =
+        g.gf.by(&ta)
+            .put(&format!("/group_connections/remove_member/{}", g.bo.id), rm)
+            .await;
     assert_eq!(r.status, 200, "{}", r.text);
-    let (tb, me) = gf.sign_in(&bo).await;
+    let (tb, me) = g.gf.sign_in(&g.bo).await;
     assert_eq!(ids(&me["groups"]), vec![closed]);
     assert_refused(
-        &gf.req("POST", "/group_connections", Some(&tb), Some(conn(open, "join")))
+        &g.gf
+            .by(&tb)
+            .post("/group_connections", bob_joins(g.bo.id, open, "join"))
             .await,
         403,
     );
 
     // Ann promotes Bob in the closed group; Bob then sees its pending lists.
-    let r = gf
-        .req(
-            "PUT",
-            &format!("/group_connections/make_admin/{}", bo.id),
-            Some(&ta),
-            Some(json!({"group_id": closed})),
-        )
-        .await;
+    let r =
+        g.gf.by(&ta)
+            .put(
+                &format!("/group_connections/make_admin/{}", g.bo.id),
+                json!({"group_id": closed}),
+            )
+            .await;
     assert_eq!(r.status, 200, "{}", r.text);
-    let r = gf.req("GET", &format!("/groups/{closed}"), Some(&tb), None).await;
-    assert_eq!(ids(&r.json["admins"]), vec![a.id, bo.id]);
+    let r = g.gf.by(&tb).get(&format!("/groups/{closed}")).await;
+    assert_eq!(ids(&r.json["admins"]), vec![g.a.id, g.bo.id]);
     assert!(r.json["join_requests"].is_array());
 
     // Cat leaves; a declined invite leaves no pending row.
-    let r = gf
-        .req("DELETE", &format!("/group_connections/leave/{closed}"), Some(&tc), None)
-        .await;
+    let r = g.gf.by(&tc).delete(&format!("/group_connections/leave/{closed}")).await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_refused(
-        &gf.req("DELETE", &format!("/group_connections/leave/{closed}"), Some(&tc), None)
-            .await,
+        &g.gf.by(&tc).delete(&format!("/group_connections/leave/{closed}")).await,
         422,
     );
-    let r = gf.req("POST", "/group_connections", Some(&tb), Some(inv(closed))).await;
+    let r = g.gf.by(&tb).post("/group_connections", invite_cat(closed)).await;
     let again = r.json["id"].as_i64().expect("id");
-    let (tc, _) = gf.sign_in(&c).await;
-    let r = gf
-        .req(
-            "PUT",
-            &format!("/group_connections/{again}"),
-            Some(&tc),
-            Some(json!({"group_connection": {"status": "declined"}})),
-        )
-        .await;
+    let (tc, _) = g.gf.sign_in(&g.c).await;
+    let r =
+        g.gf.by(&tc)
+            .put(
+                &format!("/group_connections/{again}"),
+                json!({"group_connection": {"status": "declined"}}),
+            )
+            .await;
     assert_eq!(r.json["status"], "declined", "{}", r.text);
-    let (_, me) = gf.sign_in(&c).await;
+    let (_, me) = g.gf.sign_in(&g.c).await;
     assert_eq!(ids(&me["group_invites"]), Vec::<i64>::new());
     assert_eq!(ids(&me["groups"]), Vec::<i64>::new());
 
     // Ann deletes the open group: gone from every list.
-    let r = gf.req("DELETE", &format!("/groups/{open}"), Some(&ta), None).await;
+    let r = g.gf.by(&ta).delete(&format!("/groups/{open}")).await;
     assert_eq!(r.status, 200, "{}", r.text);
-    let r = gf.req("GET", "/groups", Some(&ta), None).await;
+    let r = g.gf.by(&ta).get("/groups").await;
     assert_eq!(ids(&r.json["groups"]), vec![closed]);
-    assert_refused(&gf.req("GET", &format!("/groups/{open}"), Some(&ta), None).await, 404);
+    assert_refused(&g.gf.by(&ta).get(&format!("/groups/{open}")).await, 404);
     // A bad action type, a missing group.
     let bad = json!({"group_connection": {"group_id": closed, "action_type": "steal"}});
-    assert_refused(&gf.req("POST", "/group_connections", Some(&ta), Some(bad)).await, 422);
+    assert_refused(&g.gf.by(&ta).post("/group_connections", bad).await, 422);
     assert_refused(
-        &gf.req("POST", "/group_connections", Some(&ta), Some(conn(999_999, "join")))
+        &g.gf
+            .by(&ta)
+            .post("/group_connections", bob_joins(g.bo.id, 999_999, "join"))
             .await,
         404,
     );
-    gf.srv.finish().await;
 }
 
 /// Objects of one game are invisible from another (reference 0.2).
@@ -694,16 +787,12 @@ async fn tenant_isolation(b: Backend) {
     let a = gf.sign_up("ann").await;
     let (ta, _) = gf.sign_in(&a).await;
     let r = gf
-        .req(
-            "POST",
-            "/groups",
-            Some(&ta),
-            Some(json!({"group": {"name": "g", "can_auto_join": true}})),
-        )
+        .by(&ta)
+        .post("/groups", json!({"group": {"name": "g", "can_auto_join": true}}))
         .await;
     let g = r.json["id"].as_i64().expect("id");
     let body = json!({"game_round": {"game_type": "solo", "game_user_id": a.id}});
-    let round = gf.req("POST", "/game_rounds", Some(&ta), Some(body)).await.json["id"]
+    let round = gf.by(&ta).post("/game_rounds", body).await.json["id"]
         .as_i64()
         .expect("id");
     // A second game with a user of the same name.
@@ -724,26 +813,41 @@ async fn tenant_isolation(b: Backend) {
     };
     let x = gf2.sign_up("ann").await;
     let (tx, _) = gf2.sign_in(&x).await;
-    assert_refused(&gf2.req("GET", &format!("/groups/{g}"), Some(&tx), None).await, 404);
-    assert_refused(
-        &gf2.req("GET", &format!("/game_rounds/{round}"), Some(&tx), None).await,
-        404,
-    );
+    assert_refused(&gf2.by(&tx).get(&format!("/groups/{g}")).await, 404);
+    assert_refused(&gf2.by(&tx).get(&format!("/game_rounds/{round}")).await, 404);
     let join = json!({"group_connection": {"group_id": g, "action_type": "join"}});
-    assert_refused(&gf2.req("POST", "/group_connections", Some(&tx), Some(join)).await, 404);
-    let r = gf2
-        .req("POST", "/friendships", Some(&tx), Some(json!({"username": "ann"})))
-        .await;
+    assert_refused(&gf2.by(&tx).post("/group_connections", join).await, 404);
+    let r = gf2.by(&tx).post("/friendships", json!({"username": "ann"})).await;
     assert_refused(&r, 422);
-    assert_eq!(
-        ids(&gf2.req("GET", "/groups", Some(&tx), None).await.json["groups"]),
-        Vec::<i64>::new()
-    );
+    assert_eq!(ids(&gf2.by(&tx).get("/groups").await.json["groups"]), Vec::<i64>::new());
     gf2.srv.finish().await;
 }
 
+/// Three users of one game, Ann's chats with Bob ({A, B}) and with both ({A, B, C}), and
+/// Ann's first message.
+struct Chats {
+    gf: Gf,
+    a: U,
+    bo: U,
+    c: U,
+    ab: i64,
+    abc: i64,
+    msg: i64,
+}
+
+/// Chats and messages (reference 16) as three users see them in turn: direct chats,
+/// refusals, pages, a group chat.
 async fn chats_and_messages(b: Backend) {
     let Some(gf) = setup(b).await else { return };
+    let g = chats_direct(gf).await;
+    chats_refused(&g).await;
+    chats_paged(&g).await;
+    chats_of_groups(&g).await;
+    g.gf.srv.finish().await;
+}
+
+/// Ann writes to Bob, then to Bob and Cat; Bob reads, replies and marks read.
+async fn chats_direct(gf: Gf) -> Chats {
     let (a, bo, c) = (
         gf.sign_up("ann").await,
         gf.sign_up("bob").await,
@@ -753,12 +857,8 @@ async fn chats_and_messages(b: Backend) {
 
     // Ann writes to Bob: a direct chat (User), both participants, the message read by Ann.
     let r = gf
-        .req(
-            "POST",
-            "/chats",
-            Some(&ta),
-            Some(json!({"text": "hi bob", "usernames": ["bob"]})),
-        )
+        .by(&ta)
+        .post("/chats", json!({"text": "hi bob", "usernames": ["bob"]}))
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
     let ab = r.json["id"].as_i64().expect("id");
@@ -779,23 +879,15 @@ async fn chats_and_messages(b: Backend) {
     );
     // The same set again reuses the chat; {A, B, C} is another one (verified).
     let r = gf
-        .req(
-            "POST",
-            "/chats",
-            Some(&ta),
-            Some(json!({"text": "again", "usernames": ["Bob"]})),
-        )
+        .by(&ta)
+        .post("/chats", json!({"text": "again", "usernames": ["Bob"]}))
         .await;
     assert_eq!(r.json["id"], ab);
     assert_eq!(r.json["messages"].as_array().map(Vec::len), Some(2));
     gf.tick();
     let r = gf
-        .req(
-            "POST",
-            "/chats",
-            Some(&ta),
-            Some(json!({"text": "all", "usernames": ["bob", "cat"]})),
-        )
+        .by(&ta)
+        .post("/chats", json!({"text": "all", "usernames": ["bob", "cat"]}))
         .await;
     let abc = r.json["id"].as_i64().expect("id");
     assert_ne!(abc, ab);
@@ -810,12 +902,8 @@ async fn chats_and_messages(b: Backend) {
     let msg = newest["id"].as_i64().expect("id");
     // Bob replies and marks Ann's message read (twice: idempotent).
     let r = gf
-        .req(
-            "POST",
-            "/messages",
-            Some(&tb),
-            Some(json!({"message": {"chat_id": ab, "text": "hey"}})),
-        )
+        .by(&tb)
+        .post("/messages", json!({"message": {"chat_id": ab, "text": "hey"}}))
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.json["user_id"], bo.id);
@@ -823,14 +911,13 @@ async fn chats_and_messages(b: Backend) {
     assert_eq!(r.json["message"]["id"], r.json["id"], "docs/C# superset");
     for _ in 0..2 {
         let r = gf
-            .req("POST", &format!("/messages/{msg}/mark_as_read"), Some(&tb), None)
+            .by(&tb)
+            .send("POST", &format!("/messages/{msg}/mark_as_read"), None)
             .await;
         assert_eq!(r.status, 200, "{}", r.text);
     }
     // Message pages: a bare array for the JS SDK, newest first.
-    let r = gf
-        .req("GET", &format!("/messages/page/1?chat_id={ab}"), Some(&tb), None)
-        .await;
+    let r = gf.by(&tb).get(&format!("/messages/page/1?chat_id={ab}")).await;
     let texts: Vec<&str> = r
         .json
         .as_array()
@@ -841,27 +928,35 @@ async fn chats_and_messages(b: Backend) {
     assert_eq!(texts, vec!["hey", "again", "hi bob"]);
     assert_eq!(r.json[1]["read_by"], json!([a.id, bo.id]));
     assert_eq!(r.json[1]["read"], true);
+    Chats {
+        gf,
+        a,
+        bo,
+        c,
+        ab,
+        abc,
+        msg,
+    }
+}
 
+/// Cat cannot read, post or mark in {A, B}; bad chats and messages are refused.
+async fn chats_refused(g: &Chats) {
+    let (ab, abc, msg) = (g.ab, g.abc, g.msg);
     // Cat is not in {A, B}: cannot read, post or mark there.
-    let (tc, me) = gf.sign_in(&c).await;
+    let (tc, me) = g.gf.sign_in(&g.c).await;
     assert_eq!(ids(&me["direct_chats"]), vec![abc]);
+    assert_refused(&g.gf.by(&tc).get(&format!("/messages/page/1?chat_id={ab}")).await, 403);
     assert_refused(
-        &gf.req("GET", &format!("/messages/page/1?chat_id={ab}"), Some(&tc), None)
+        &g.gf
+            .by(&tc)
+            .post("/messages", json!({"chat_id": ab, "text": "x"}))
             .await,
         403,
     );
     assert_refused(
-        &gf.req(
-            "POST",
-            "/messages",
-            Some(&tc),
-            Some(json!({"chat_id": ab, "text": "x"})),
-        )
-        .await,
-        403,
-    );
-    assert_refused(
-        &gf.req("POST", &format!("/messages/{msg}/mark_as_read"), Some(&tc), None)
+        &g.gf
+            .by(&tc)
+            .send("POST", &format!("/messages/{msg}/mark_as_read"), None)
             .await,
         403,
     );
@@ -873,126 +968,136 @@ async fn chats_and_messages(b: Backend) {
         json!({"text": "x", "usernames": ["ann"], "group_id": 1}),
         json!({"text": "x", "usernames": []}),
     ] {
-        assert_refused(&gf.req("POST", "/chats", Some(&tc), Some(bad)).await, 422);
+        assert_refused(&g.gf.by(&tc).post("/chats", bad).await, 422);
     }
     assert_refused(
-        &gf.req(
-            "POST",
-            "/messages",
-            Some(&tc),
-            Some(json!({"message": {"chat_id": abc, "text": " "}})),
-        )
-        .await,
-        422,
-    );
-    assert_refused(
-        &gf.req("GET", "/messages/page/1?chat_id=999999", Some(&tc), None).await,
-        404,
-    );
-
-    // Pages of 25: 30 messages in {A, B, C}.
-    for i in 0..30 {
-        let r = gf
-            .req(
-                "POST",
-                "/messages",
-                Some(&tc),
-                Some(json!({"message": {"chat_id": abc, "text": format!("m{i}")}})),
-            )
-            .await;
-        assert_eq!(r.status, 200, "{}", r.text);
-    }
-    let p1 = gf
-        .req("GET", &format!("/messages/page/1?chat_id={abc}"), Some(&tc), None)
-        .await;
-    assert_eq!(p1.json.as_array().map(Vec::len), Some(25));
-    assert_eq!(p1.json[0]["text"], "m29");
-    let p2 = gf
-        .req("GET", &format!("/messages/page/2?chat_id={abc}"), Some(&tc), None)
-        .await;
-    assert_eq!(p2.json.as_array().map(Vec::len), Some(6));
-    assert_eq!(p2.json[5]["text"], "all");
-    // The C# SDK gets the wrapped form (reference 16).
-    let r = gf
-        .srv
-        .http
-        .get(format!("{}/api/v3/messages/page/2?chat_id={abc}", gf.srv.base))
-        .header("authentication-token", &tc)
-        .header("x-unity-version", "2022.3.1f1")
-        .send()
-        .await
-        .expect("send");
-    let v: Value = r.json().await.expect("json");
-    assert_eq!(v["messages"].as_array().map(Vec::len), Some(6));
-    let (_, me) = gf.sign_in(&a).await;
-    assert_eq!(me["direct_chats"][0]["messages"].as_array().map(Vec::len), Some(25));
-    let r = gf.req("GET", "/chats/page/1", Some(&tc), None).await;
-    assert_eq!(ids(&r.json["direct_chats"]), vec![abc]);
-    assert!(r.json["group_chats"].is_array());
-    let r = gf.req("GET", "/chats/page/2", Some(&tc), None).await;
-    assert_eq!(r.json, json!({"direct_chats": [], "group_chats": []}));
-
-    // A group chat: members only; participants cover every author, even one who left.
-    let (ta, _) = gf.sign_in(&a).await;
-    let body = json!({"group": {"name": "g", "can_auto_join": true, "is_invite_only": false, "max_group_size": 5}});
-    let g = gf.req("POST", "/groups", Some(&ta), Some(body)).await.json["id"]
-        .as_i64()
-        .expect("id");
-    assert_refused(
-        &gf.req("POST", "/chats", Some(&tb), Some(json!({"text": "x", "group_id": g})))
+        &g.gf
+            .by(&tc)
+            .post("/messages", json!({"message": {"chat_id": abc, "text": " "}}))
             .await,
         422,
     );
-    let join = json!({"group_connection": {"group_id": g, "action_type": "join"}});
-    let (tb, _) = gf.sign_in(&bo).await;
-    assert_eq!(
-        gf.req("POST", "/group_connections", Some(&tb), Some(join)).await.status,
-        200
+    assert_refused(&g.gf.by(&tc).get("/messages/page/1?chat_id=999999").await, 404);
+}
+
+/// Pages of 25 messages, bare for JS and wrapped for C#; pages of chats.
+async fn chats_paged(g: &Chats) {
+    let (tc, _) = g.gf.sign_in(&g.c).await;
+    let abc = g.abc;
+    // Pages of 25: 30 messages in {A, B, C}.
+    for i in 0..30 {
+        let r =
+            g.gf.by(&tc)
+                .post(
+                    "/messages",
+                    json!({"message": {"chat_id": abc, "text": format!("m{i}")}}),
+                )
+                .await;
+        assert_eq!(r.status, 200, "{}", r.text);
+    }
+    let p1 = g.gf.by(&tc).get(&format!("/messages/page/1?chat_id={abc}")).await;
+    assert_eq!(p1.json.as_array().map(Vec::len), Some(25));
+    assert_eq!(p1.json[0]["text"], "m29");
+    let p2 = g.gf.by(&tc).get(&format!("/messages/page/2?chat_id={abc}")).await;
+    assert_eq!(p2.json.as_array().map(Vec::len), Some(6));
+    assert_eq!(p2.json[5]["text"], "all");
+    // The C# SDK gets the wrapped form (reference 16).
+    let r =
+        g.gf.srv
+            .http
+            .get(format!("{}/api/v3/messages/page/2?chat_id={abc}", g.gf.srv.base))
+            .header("authentication-token", &tc)
+            .header("x-unity-version", "2022.3.1f1")
+            .send()
+            .await
+            .expect("send");
+    let v: Value = r.json().await.expect("json");
+    assert_eq!(v["messages"].as_array().map(Vec::len), Some(6));
+    let (_, me) = g.gf.sign_in(&g.a).await;
+    assert_eq!(me["direct_chats"][0]["messages"].as_array().map(Vec::len), Some(25));
+    let r = g.gf.by(&tc).get("/chats/page/1").await;
+    assert_eq!(ids(&r.json["direct_chats"]), vec![abc]);
+    assert!(r.json["group_chats"].is_array());
+    let r = g.gf.by(&tc).get("/chats/page/2").await;
+    assert_eq!(r.json, json!({"direct_chats": [], "group_chats": []}));
+}
+
+/// A group chat: members only; participants cover every author, even one who left.
+async fn chats_of_groups(g: &Chats) {
+    let (tb, _) = g.gf.sign_in(&g.bo).await;
+    // A group chat: members only; participants cover every author, even one who left.
+    let (ta, _) = g.gf.sign_in(&g.a).await;
+    let body = json!({"group": {"name": "g", "can_auto_join": true, "is_invite_only": false, "max_group_size": 5}});
+    let group = g.gf.by(&ta).post("/groups", body).await.json["id"]
+        .as_i64()
+        .expect("id");
+    assert_refused(
+        &g.gf
+            .by(&tb)
+            .post("/chats", json!({"text": "x", "group_id": group}))
+            .await,
+        422,
     );
-    let r = gf
-        .req(
-            "POST",
-            "/chats",
-            Some(&tb),
-            Some(json!({"text": "hello group", "group_id": g})),
-        )
-        .await;
+    let join = json!({"group_connection": {"group_id": group, "action_type": "join"}});
+    let (tb, _) = g.gf.sign_in(&g.bo).await;
+    assert_eq!(g.gf.by(&tb).post("/group_connections", join).await.status, 200);
+    let r =
+        g.gf.by(&tb)
+            .post("/chats", json!({"text": "hello group", "group_id": group}))
+            .await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.json["creator_type"], "Group");
     let gc = r.json["id"].as_i64().expect("id");
-    let r = gf
-        .req("DELETE", &format!("/group_connections/leave/{g}"), Some(&tb), None)
-        .await;
+    let r = g.gf.by(&tb).delete(&format!("/group_connections/leave/{group}")).await;
     assert_eq!(r.status, 200, "{}", r.text);
-    let (ta, me) = gf.sign_in(&a).await;
+    let (ta, me) = g.gf.sign_in(&g.a).await;
     assert_eq!(ids(&me["group_chats"]), vec![gc]);
     let chat = &me["group_chats"][0];
     assert_eq!(chat["creator_type"], "Group");
     let parts = ids(&chat["participants"]);
     assert!(
-        parts.contains(&a.id) && parts.contains(&bo.id),
+        parts.contains(&g.a.id) && parts.contains(&g.bo.id),
         "author kept: {parts:?}"
     );
     // Bob left: he can no longer read it.
-    assert_refused(
-        &gf.req("GET", &format!("/messages/page/1?chat_id={gc}"), Some(&tb), None)
-            .await,
-        403,
-    );
-    let r = gf
-        .req(
-            "POST",
-            "/chats",
-            Some(&ta),
-            Some(json!({"text": "still here", "group_id": g})),
-        )
-        .await;
+    assert_refused(&g.gf.by(&tb).get(&format!("/messages/page/1?chat_id={gc}")).await, 403);
+    let r =
+        g.gf.by(&ta)
+            .post("/chats", json!({"text": "still here", "group_id": group}))
+            .await;
     assert_eq!(r.json["id"], gc, "one chat per group");
-    gf.srv.finish().await;
 }
 
+/// Three users of one game and Ann's two groups, which Bob joined: one where only admins
+/// create attributes (`strict`), one where any member does (`loose`).
+struct GroupAttrs {
+    gf: Gf,
+    a: U,
+    bo: U,
+    c: U,
+    strict: i64,
+    loose: i64,
+}
+
+/// A `modify_attribute` body.
+fn set(key: &str, value: &str) -> Value {
+    json!({"key": key, "value": value})
+}
+
+/// Group attributes (reference 11) as three users see them in turn: who may add, the list,
+/// who may modify, non-members.
 async fn group_attributes(b: Backend) {
     let Some(gf) = setup(b).await else { return };
+    let g = group_attributes_setup(gf).await;
+    group_attributes_added(&g).await;
+    group_attributes_listed(&g).await;
+    group_attributes_modified(&g).await;
+    group_attributes_of_non_members(&g).await;
+    g.gf.srv.finish().await;
+}
+
+/// Ann makes the two groups and Bob joins both.
+async fn group_attributes_setup(gf: Gf) -> GroupAttrs {
     let (a, bo, c) = (
         gf.sign_up("ann").await,
         gf.sign_up("bob").await,
@@ -1003,86 +1108,82 @@ async fn group_attributes(b: Backend) {
         json!({"group": {"name": "g", "can_auto_join": true, "is_invite_only": false,
         "max_group_size": 9, "admins_only_can_create_attributes": admins_only}})
     };
-    let strict = gf.req("POST", "/groups", Some(&ta), Some(mk(true))).await.json["id"]
+    let strict = gf.by(&ta).post("/groups", mk(true)).await.json["id"]
         .as_i64()
         .expect("id");
-    let loose = gf.req("POST", "/groups", Some(&ta), Some(mk(false))).await.json["id"]
+    let loose = gf.by(&ta).post("/groups", mk(false)).await.json["id"]
         .as_i64()
         .expect("id");
     let (tb, _) = gf.sign_in(&bo).await;
     for g in [strict, loose] {
         let join = json!({"group_connection": {"group_id": g, "action_type": "join"}});
-        assert_eq!(
-            gf.req("POST", "/group_connections", Some(&tb), Some(join)).await.status,
-            200
-        );
+        assert_eq!(gf.by(&tb).post("/group_connections", join).await.status, 200);
     }
+    GroupAttrs {
+        gf,
+        a,
+        bo,
+        c,
+        strict,
+        loose,
+    }
+}
+
+/// Admins only in the strict group; any member in the loose one; bad attributes refused.
+async fn group_attributes_added(g: &GroupAttrs) {
+    let (ta, _) = g.gf.sign_in(&g.a).await;
+    let (tb, _) = g.gf.sign_in(&g.bo).await;
+    let (strict, loose) = (g.strict, g.loose);
     let add = |k: &str, others: bool| json!({"attributes": [{"key": k, "value": "dark", "others_can_edit": others}]});
     // Admins only in the strict group (verified 403); any member in the loose one.
     assert_refused(
-        &gf.req(
-            "POST",
-            &format!("/groups/{strict}/add_attribute"),
-            Some(&tb),
-            Some(add("theme", false)),
-        )
-        .await,
+        &g.gf
+            .by(&tb)
+            .post(&format!("/groups/{strict}/add_attribute"), add("theme", false))
+            .await,
         403,
     );
-    let r = gf
-        .req(
-            "POST",
-            &format!("/groups/{strict}/add_attribute"),
-            Some(&ta),
-            Some(add("theme", false)),
-        )
-        .await;
+    let r =
+        g.gf.by(&ta)
+            .post(&format!("/groups/{strict}/add_attribute"), add("theme", false))
+            .await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.json["attributes"][0]["key"], "theme");
-    let r = gf
-        .req(
-            "POST",
-            &format!("/groups/{loose}/add_attribute"),
-            Some(&tb),
-            Some(add("mine", false)),
-        )
-        .await;
+    let r =
+        g.gf.by(&tb)
+            .post(&format!("/groups/{loose}/add_attribute"), add("mine", false))
+            .await;
     assert_eq!(r.status, 200, "{}", r.text);
-    let r = gf
-        .req(
-            "POST",
-            &format!("/groups/{loose}/add_attribute"),
-            Some(&tb),
-            Some(add("shared", true)),
-        )
-        .await;
+    let r =
+        g.gf.by(&tb)
+            .post(&format!("/groups/{loose}/add_attribute"), add("shared", true))
+            .await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_refused(
-        &gf.req(
-            "POST",
-            &format!("/groups/{loose}/add_attribute"),
-            Some(&tb),
-            Some(add("mine", true)),
-        )
-        .await,
+        &g.gf
+            .by(&tb)
+            .post(&format!("/groups/{loose}/add_attribute"), add("mine", true))
+            .await,
         422,
     );
     assert_refused(
-        &gf.req(
-            "POST",
-            &format!("/groups/{loose}/add_attribute"),
-            Some(&tb),
-            Some(json!({"attributes": [{"value": "v"}]})),
-        )
-        .await,
+        &g.gf
+            .by(&tb)
+            .post(
+                &format!("/groups/{loose}/add_attribute"),
+                json!({"attributes": [{"value": "v"}]}),
+            )
+            .await,
         400,
     );
+}
 
+/// The list: a bare array with others_can_edit; C# gets it wrapped.
+async fn group_attributes_listed(g: &GroupAttrs) {
+    let loose = g.loose;
     // The list: a bare array with others_can_edit (verified); C# gets it wrapped.
-    let (ta, _) = gf.sign_in(&a).await;
-    let r = gf
-        .req("GET", &format!("/groups/{loose}/attributes"), Some(&ta), None)
-        .await;
+    let (ta, _) = g.gf.sign_in(&g.a).await;
+    let r = g.gf.by(&ta).get(&format!("/groups/{loose}/attributes")).await;
     let list = r.json.as_array().expect("bare array");
     assert_eq!(list.len(), 2);
     assert_eq!(
@@ -1099,100 +1200,107 @@ async fn group_attributes(b: Backend) {
             list[1]["others_can_edit"].clone(),
             list[1]["creator_id"].clone()
         ),
-        (json!("shared"), json!(true), json!(bo.id))
+        (json!("shared"), json!(true), json!(g.bo.id))
     );
-    let r = gf
-        .srv
-        .http
-        .get(format!("{}/api/v3/groups/{loose}/attributes", gf.srv.base))
-        .header("authentication-token", &ta)
-        .header(
-            "user-agent",
-            "UnityPlayer/2022.3.1f1 (UnityWebRequest/1.0, libcurl/8.1.1-DEV)",
-        )
-        .send()
-        .await
-        .expect("send");
+    let r =
+        g.gf.srv
+            .http
+            .get(format!("{}/api/v3/groups/{loose}/attributes", g.gf.srv.base))
+            .header("authentication-token", &ta)
+            .header(
+                "user-agent",
+                "UnityPlayer/2022.3.1f1 (UnityWebRequest/1.0, libcurl/8.1.1-DEV)",
+            )
+            .send()
+            .await
+            .expect("send");
     let v: Value = r.json().await.expect("json");
     assert_eq!(v["attributes"].as_array().map(Vec::len), Some(2));
+}
 
+/// Modify: creator only, unless others_can_edit.
+async fn group_attributes_modified(g: &GroupAttrs) {
+    let (ta, _) = g.gf.sign_in(&g.a).await;
+    let loose = g.loose;
     // Modify: creator only, unless others_can_edit (verified both ways).
-    let set = |k: &str, v: &str| json!({"key": k, "value": v});
     assert_refused(
-        &gf.req(
-            "PATCH",
-            &format!("/groups/{loose}/modify_attribute"),
-            Some(&ta),
-            Some(set("mine", "x")),
-        )
-        .await,
+        &g.gf
+            .by(&ta)
+            .send(
+                "PATCH",
+                &format!("/groups/{loose}/modify_attribute"),
+                Some(set("mine", "x")),
+            )
+            .await,
         403,
     );
-    let r = gf
-        .req(
-            "PATCH",
-            &format!("/groups/{loose}/modify_attribute"),
-            Some(&ta),
-            Some(set("shared", "light")),
-        )
-        .await;
+    let r =
+        g.gf.by(&ta)
+            .send(
+                "PATCH",
+                &format!("/groups/{loose}/modify_attribute"),
+                Some(set("shared", "light")),
+            )
+            .await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(
         (r.json["value"].clone(), r.json["others_can_edit"].clone()),
         (json!("light"), json!(true))
     );
     assert_refused(
-        &gf.req(
-            "PATCH",
-            &format!("/groups/{loose}/modify_attribute"),
-            Some(&ta),
-            Some(set("nope", "x")),
-        )
-        .await,
+        &g.gf
+            .by(&ta)
+            .send(
+                "PATCH",
+                &format!("/groups/{loose}/modify_attribute"),
+                Some(set("nope", "x")),
+            )
+            .await,
         404,
     );
     assert_refused(
-        &gf.req(
-            "PATCH",
-            &format!("/groups/{loose}/modify_attribute"),
-            Some(&ta),
-            Some(json!({"key": "mine"})),
-        )
-        .await,
+        &g.gf
+            .by(&ta)
+            .send(
+                "PATCH",
+                &format!("/groups/{loose}/modify_attribute"),
+                Some(json!({"key": "mine"})),
+            )
+            .await,
         400,
     );
-    let (tb, _) = gf.sign_in(&bo).await;
-    let r = gf
-        .req(
-            "PATCH",
-            &format!("/groups/{loose}/modify_attribute"),
-            Some(&tb),
-            Some(set("mine", "y")),
-        )
-        .await;
+    let (tb, _) = g.gf.sign_in(&g.bo).await;
+    let r =
+        g.gf.by(&tb)
+            .send(
+                "PATCH",
+                &format!("/groups/{loose}/modify_attribute"),
+                Some(set("mine", "y")),
+            )
+            .await;
     assert_eq!(r.json["value"], "y", "{}", r.text);
+}
+
+/// Non-members neither read nor write.
+async fn group_attributes_of_non_members(g: &GroupAttrs) {
+    let (tb, _) = g.gf.sign_in(&g.bo).await;
+    let loose = g.loose;
     // Non-members neither read nor write.
-    let (tc, _) = gf.sign_in(&c).await;
+    let (tc, _) = g.gf.sign_in(&g.c).await;
+    assert_refused(&g.gf.by(&tc).get(&format!("/groups/{loose}/attributes")).await, 403);
     assert_refused(
-        &gf.req("GET", &format!("/groups/{loose}/attributes"), Some(&tc), None)
+        &g.gf
+            .by(&tc)
+            .send(
+                "PATCH",
+                &format!("/groups/{loose}/modify_attribute"),
+                Some(set("shared", "z")),
+            )
             .await,
         403,
     );
-    assert_refused(
-        &gf.req(
-            "PATCH",
-            &format!("/groups/{loose}/modify_attribute"),
-            Some(&tc),
-            Some(set("shared", "z")),
-        )
-        .await,
-        403,
-    );
-    let r = gf
-        .req("GET", &format!("/groups/{loose}/attributes"), Some(&tb), None)
-        .await;
+    let r = g.gf.by(&tb).get(&format!("/groups/{loose}/attributes")).await;
     assert_eq!(r.json[1]["value"], "light", "nothing changed by refused calls");
-    gf.srv.finish().await;
 }
 
 playgate_store::on_both_backends!(

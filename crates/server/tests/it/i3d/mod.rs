@@ -101,6 +101,20 @@ fn login_body(user: &str, password: &str) -> String {
     json!({"userName": user, "password": password}).to_string()
 }
 
+/// `POST /v3/session/login` from `ip`, as a trusted proxy forwards it.
+async fn login_from(srv: &TestServer, key: &str, user: &str, password: &str, ip: &str) -> R {
+    let body = login_body(user, password);
+    req(
+        srv,
+        "POST",
+        "/v3/session/login",
+        Some(key),
+        Some(&body),
+        &[("x-forwarded-for", ip)],
+    )
+    .await
+}
+
 async fn login(srv: &TestServer, key: &str, user: &str) -> R {
     req(
         srv,
@@ -691,65 +705,25 @@ async fn lockout_and_expiry(b: Backend) {
     // Ten wrong passwords for ann, each from another address.
     for i in 0..10 {
         let ip = from(i);
-        let r = req(
-            &srv,
-            "POST",
-            "/v3/session/login",
-            Some(&key),
-            Some(&login_body("ann", "wrong password")),
-            &[("x-forwarded-for", &ip)],
-        )
-        .await;
+        let r = login_from(&srv, &key, "ann", "wrong password", &ip).await;
         assert_i3d_error(&r, 401, Some("Invalid credentials"), None);
     }
     // Now even the right password is refused, from a fresh address.
-    let r = req(
-        &srv,
-        "POST",
-        "/v3/session/login",
-        Some(&key),
-        Some(&login_body("ann", PASSWORD)),
-        &[("x-forwarded-for", "198.51.100.7")],
-    )
-    .await;
+    let r = login_from(&srv, &key, "ann", PASSWORD, "198.51.100.7").await;
     assert_i3d_error(&r, 429, Some("Too many login requests performed"), None);
     let retry: u64 = r.headers["retry-after"].to_str().expect("ascii").parse().expect("secs");
     assert!((1..=900).contains(&retry), "{retry}");
     // Bob is not affected.
-    let r = req(
-        &srv,
-        "POST",
-        "/v3/session/login",
-        Some(&key),
-        Some(&login_body("bob", PASSWORD)),
-        &[("x-forwarded-for", "198.51.100.7")],
-    )
-    .await;
+    let r = login_from(&srv, &key, "bob", PASSWORD, "198.51.100.7").await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(srv.i3d(&key).logout().await.status, 204);
 
     // Ten failures from one address, for unknown names: that address is locked for bob too.
     for i in 0..10 {
-        let r = req(
-            &srv,
-            "POST",
-            "/v3/session/login",
-            Some(&key),
-            Some(&login_body(&format!("ghost{i}"), "x")),
-            &[("x-forwarded-for", "192.0.2.1")],
-        )
-        .await;
+        let r = login_from(&srv, &key, &format!("ghost{i}"), "x", "192.0.2.1").await;
         assert_i3d_error(&r, 401, Some("Invalid credentials"), None);
     }
-    let r = req(
-        &srv,
-        "POST",
-        "/v3/session/login",
-        Some(&key),
-        Some(&login_body("bob", PASSWORD)),
-        &[("x-forwarded-for", "192.0.2.1")],
-    )
-    .await;
+    let r = login_from(&srv, &key, "bob", PASSWORD, "192.0.2.1").await;
     assert_i3d_error(&r, 429, Some("Too many login requests performed"), None);
     // An unknown name is locked like a known one: eleven tries for "ghost".
     for i in 0..10 {
@@ -764,29 +738,91 @@ async fn lockout_and_expiry(b: Backend) {
         .await;
         assert_eq!(r.status, 401);
     }
-    let r = req(
-        &srv,
-        "POST",
-        "/v3/session/login",
-        Some(&key),
-        Some(&login_body("ghost", "x")),
-        &[("x-forwarded-for", "198.51.100.9")],
-    )
-    .await;
+    let r = login_from(&srv, &key, "ghost", "x", "198.51.100.9").await;
     assert_eq!(r.status, 429);
 
     // After Retry-After the locks are gone.
     srv.advance(Duration::from_secs(retry));
+    let r = login_from(&srv, &key, "ann", PASSWORD, "192.0.2.1").await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    srv.finish().await;
+}
+
+/// The login actions are in the audit log after their calls: a wrong password
+/// (`login.failed`, by the API key, about the account), a login without and with a second
+/// factor (`login.succeeded`, by the account), turning 2FA on (`2fa.enabled`), a wrong
+/// code (`otp.failed`) and the lockout that failures end in (`lockout`).
+async fn login_actions_are_audited(b: Backend) {
+    let Some(srv) = server(b).await else { return };
+    let ann = account(&srv, "ann", "").await;
+    let who = format!("account:{}", ann.id.0);
+    let key = any_key(&srv).await;
     let r = req(
         &srv,
         "POST",
         "/v3/session/login",
         Some(&key),
-        Some(&login_body("ann", PASSWORD)),
-        &[("x-forwarded-for", "192.0.2.1")],
+        Some(&login_body("ann", "wrong password")),
+        &[],
     )
     .await;
-    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.status, 401);
+    let failed = srv.audit("action=login.failed").await;
+    assert_eq!(failed.len(), 1);
+    assert_eq!(failed[0]["subject"], who.as_str());
+    assert!(
+        failed[0]["actor"].as_str().is_some_and(|a| a.starts_with("api_key:")),
+        "{failed:?}"
+    );
+    assert_eq!(failed[0]["ip"], "127.0.0.1");
+
+    let (secret, _) = enable_2fa(&srv, &key, "ann").await;
+    let ok = srv.audit("action=login.succeeded").await;
+    assert_eq!(ok.len(), 1);
+    assert_eq!((&ok[0]["actor"], &ok[0]["subject"]), (&json!(who), &json!(who)));
+    let enabled = srv.audit("action=2fa.enabled").await;
+    assert_eq!(enabled.len(), 1);
+    assert_eq!(enabled[0]["subject"], who.as_str());
+    assert_eq!(srv.i3d(&key).logout().await.status, 204);
+
+    assert_eq!(login(&srv, &key, "ann").await.json["requiresOtp"], true);
+    assert_eq!(
+        srv.audit("action=login.succeeded").await.len(),
+        1,
+        "not before the code"
+    );
+    assert_eq!(srv.i3d(&key).login_otp("999999").await.status, 401);
+    let otp = srv.audit("action=otp.failed").await;
+    assert_eq!(otp.len(), 1);
+    assert_eq!(otp[0]["subject"], who.as_str());
+    let r = srv.i3d(&key).login_otp(&code(&srv, &secret, 1)).await;
+    assert_eq!(r.status, 204, "{}", r.text);
+    let ok = srv.audit(&format!("action=login.succeeded&actor={who}")).await;
+    assert_eq!(ok.len(), 2);
+    assert_eq!(srv.i3d(&key).logout().await.status, 204);
+
+    // Two failures so far; the account's limit locks it.
+    assert!(srv.audit("action=lockout").await.is_empty());
+    let mut last = 0;
+    for _ in 0..20 {
+        last = req(
+            &srv,
+            "POST",
+            "/v3/session/login",
+            Some(&key),
+            Some(&login_body("ann", "wrong password")),
+            &[],
+        )
+        .await
+        .status;
+        if last == 429 {
+            break;
+        }
+    }
+    assert_eq!(last, 429);
+    let lockouts = srv.audit("action=lockout").await;
+    assert!(!lockouts.is_empty());
+    assert_eq!(lockouts[0]["detail"]["counter"], "i3d-login");
     srv.finish().await;
 }
 
@@ -844,15 +880,7 @@ async fn api_key_allowlist_and_expiry(b: Backend) {
     .await;
     let r = login(&srv, &office, "ann").await;
     assert_i3d_error(&r, 401, Some("API key not allowed from this address"), None);
-    let r = req(
-        &srv,
-        "POST",
-        "/v3/session/login",
-        Some(&office),
-        Some(&login_body("ann", PASSWORD)),
-        &[("x-forwarded-for", "10.2.3.4")],
-    )
-    .await;
+    let r = login_from(&srv, &office, "ann", PASSWORD, "10.2.3.4").await;
     assert_eq!(r.status, 200, "{}", r.text);
     let r = req(
         &srv,
@@ -1568,6 +1596,7 @@ async fn login_upgrades_old_password_hashes(b: Backend) {
 }
 
 playgate_store::on_both_backends!(
+    login_actions_are_audited,
     login_upgrades_old_password_hashes,
     login_user_logout,
     remember_me_keeps_a_login_30_days,

@@ -1,5 +1,6 @@
 //! The `playgate` binary as an operator uses it: first start prints a demo game and a curl
-//! that works as printed; the game commands; SIGTERM finishes in-flight requests and exits 0.
+//! that works as printed; the game, operator, account and audit commands; SIGTERM finishes
+//! in-flight requests and exits 0.
 
 use std::io::{BufRead as _, BufReader, Read as _, Write as _};
 use std::net::TcpStream;
@@ -344,6 +345,168 @@ fn operator_commands() {
         &["operator", "create", "--name", "x", "--role", "root"],
         &["operator", "create", "--name", "two words"],
         &["operator", "disable", "nobody"],
+    ] {
+        let out = playgate(d, bad);
+        assert!(!out.status.success(), "{bad:?}");
+        assert!(!out.stderr.is_empty(), "{bad:?}: an error is said");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// `playgate player …` and `playgate session …` against the database of a running server:
+/// find, show, a ban refusing new sessions at once, sessions listed and ended, export and
+/// erasure; destructive commands refuse without a terminal unless given `--yes`.
+#[test]
+fn player_and_session_commands() {
+    let dir = temp_dir();
+    let d = dir.as_path();
+    let created = json_out(&playgate(d, &["game", "create", "--name", "Players", "--json"]));
+    let id = created["id"].as_i64().expect("id").to_string();
+    let creds = (
+        created["client_id"].as_str().expect("client id").to_owned(),
+        created["client_secret"].as_str().expect("secret").to_owned(),
+    );
+    let (child, url, _) = serve(d, false);
+    let open = || {
+        http(
+            &url,
+            "POST",
+            "/s2s/session",
+            (&creds.0, &creds.1),
+            r#"{"user_id":"u1","username":"ann"}"#,
+        )
+    };
+    assert_eq!(open().0, 200);
+
+    let found = json_out(&playgate(d, &["player", "find", &id, "u", "--json"]));
+    assert_eq!(found[0]["user_id"], "u1");
+    let shown = json_out(&playgate(d, &["player", "show", &id, "u1", "--json"]));
+    assert_eq!(
+        (shown["username"].as_str(), shown["sessions"]["active"].as_i64()),
+        (Some("ann"), Some(1))
+    );
+
+    let refused = playgate(d, &["player", "ban", &id, "u1", "--reason", "cheat"]);
+    assert!(!refused.status.success());
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("--yes"),
+        "a clear refusal"
+    );
+    assert_eq!(open().0, 200, "nothing changed");
+    let banned = json_out(&playgate(
+        d,
+        &["player", "ban", &id, "u1", "--reason", "cheat", "--yes", "--json"],
+    ));
+    assert_eq!(
+        (banned["banned"].as_bool(), banned["sessions_ended"].as_u64()),
+        (Some(true), Some(1))
+    );
+    let (status, body) = open();
+    assert_eq!((status, body["error"].as_str()), (403, Some("forbidden")), "{body}");
+    let sessions = json_out(&playgate(
+        d,
+        &["session", "list", &id, "u1", "--state", "ended", "--json"],
+    ));
+    assert_eq!(sessions.as_array().map(Vec::len), Some(1));
+    let sid = sessions[0]["id"].as_str().expect("sid").to_owned();
+    let one = json_out(&playgate(d, &["session", "show", &sid, "--json"]));
+    assert_eq!(
+        (one["user_id"].as_str(), one["state"].as_str()),
+        (Some("u1"), Some("ended"))
+    );
+    assert!(playgate(d, &["player", "unban", &id, "u1"]).status.success());
+    assert_eq!(open().0, 200);
+    assert!(!playgate(d, &["session", "end-all", &id, "u1"]).status.success());
+    let ended = json_out(&playgate(d, &["session", "end-all", &id, "u1", "--yes", "--json"]));
+    assert_eq!(ended["sessions_ended"], 1);
+
+    let export = json_out(&playgate(d, &["player", "export", &id, "u1"]));
+    assert_eq!(export["data"]["player"][0]["user_id"], "u1");
+    assert!(!export.to_string().contains("wallet_key"));
+    assert!(!playgate(d, &["player", "delete", &id, "u1"]).status.success());
+    let erased = json_out(&playgate(d, &["player", "delete", &id, "u1", "--yes", "--json"]));
+    assert_eq!(erased["deleted"]["players"], 1);
+    let gone = playgate(d, &["player", "show", &id, "u1"]);
+    assert!(!gone.status.success());
+    assert!(String::from_utf8_lossy(&gone.stderr).contains("not found"));
+    sigterm(&child);
+    assert!(wait_exit(child).success());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// `playgate account show|disable|reset-2fa` and `playgate audit list`: destructive
+/// commands ask for confirmation (refused without a terminal unless `--yes`), every change
+/// is in the audit log under the actor `cli`, which lists and pages with filters.
+#[test]
+fn account_and_audit_commands() {
+    let dir = temp_dir();
+    let d = dir.as_path();
+    let mut child = Command::new(BIN)
+        .args(["account", "create", "--user-name", "ann", "--email", "ann@example.com"])
+        .args(["--password-stdin", "--json", "--data-dir"])
+        .arg(d)
+        .env_remove("PLAYGATE_DATABASE_URL")
+        .current_dir(d)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run playgate");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(b"password-1\n")
+        .expect("write");
+    let made = json_out(&child.wait_with_output().expect("wait"));
+    let id = made["user_id"].as_i64().expect("id");
+    let shown = json_out(&playgate(d, &["account", "show", "ANN", "--json"]));
+    assert_eq!(
+        (shown["user_id"].as_i64(), shown["enabled"].as_bool()),
+        (Some(id), Some(true))
+    );
+    let refused = playgate(d, &["account", "disable", "ann"]);
+    assert!(!refused.status.success());
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("--yes"),
+        "{refused:?}"
+    );
+    let off = json_out(&playgate(d, &["account", "disable", "ann", "--yes", "--json"]));
+    assert_eq!(off["enabled"], false);
+    let reset = json_out(&playgate(
+        d,
+        &["account", "reset-2fa", &id.to_string(), "--yes", "--json"],
+    ));
+    assert_eq!(reset["totp_enabled"], false);
+    assert!(!playgate(d, &["account", "show", "nobody"]).status.success());
+
+    let subject = format!("account:{id}");
+    let page = json_out(&playgate(d, &["audit", "list", "--subject", &subject, "--json"]));
+    let actions: Vec<&str> = page["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e["action"].as_str())
+        .collect();
+    assert_eq!(actions, ["account.2fa_reset", "account.disabled"]);
+    assert_eq!(page["items"][0]["actor"], "cli");
+    assert_eq!(page["next_cursor"], Value::Null);
+    let first = json_out(&playgate(
+        d,
+        &["audit", "list", "--action", "account.", "--limit", "1", "--json"],
+    ));
+    let cursor = first["next_cursor"].as_str().expect("a cursor").to_owned();
+    let rest = json_out(&playgate(
+        d,
+        &["audit", "list", "--action", "account.", "--cursor", &cursor, "--json"],
+    ));
+    assert_eq!(rest["items"][0]["action"], "account.disabled");
+    let text = playgate(d, &["audit", "list", "--actor", "cli"]);
+    assert!(String::from_utf8_lossy(&text.stdout).contains("account.disabled"));
+    for bad in [
+        &["audit", "list", "--since", "yesterday"][..],
+        &["audit", "list", "--limit", "0"],
+        &["audit", "list", "--limit", "501"],
     ] {
         let out = playgate(d, bad);
         assert!(!out.status.success(), "{bad:?}");

@@ -195,3 +195,44 @@ async fn a_gamefuse_sign_in_holds_on_the_other_node_until_the_next_one() {
     assert_eq!(r.status, 200, "B's token on A: {}", r.text);
     finish(a, b).await;
 }
+
+/// A ban and an end-all made through node A's admin API hold on node B at once: B refuses
+/// the banned player's new session and its old token, and after an end-all B's verify
+/// answers invalid.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_ban_and_an_end_all_on_one_node_hold_on_the_other() {
+    const ADMIN: &str = "admin-token-0123456789";
+    let Some(a) = spawn_with(Backend::Postgres, |c| {
+        cheap(c);
+        c.admin_token = Some(ADMIN.into());
+    })
+    .await
+    else {
+        return;
+    };
+    let b = a.peer().await;
+    let players = format!("/admin/v1/games/{}/players", a.game.game.id.0);
+    let banned = b.open(r#"{"user_id": "cheater"}"#).await;
+    let r = a
+        .admin(ADMIN)
+        .post(&format!("{players}/cheater/ban"), r#"{"reason": "wallhack"}"#)
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(verify(&b, &banned).await["valid"], false);
+    let refused = b.kgen().open(r#"{"user_id": "cheater"}"#).await;
+    assert_error(&refused, 403, "forbidden", None);
+    assert!(refused.text.contains("wallhack"), "{}", refused.text);
+
+    let fine = b.open(r#"{"user_id": "fine"}"#).await;
+    assert_eq!(verify(&b, &fine).await["valid"], true);
+    let r = a
+        .admin(ADMIN)
+        .post(&format!("{players}/fine/sessions/end-all"), "")
+        .await;
+    assert_eq!(r.json["sessions_ended"], 1, "{}", r.text);
+    assert_eq!(
+        verify(&b, &fine).await,
+        json!({"valid": false, "reason": "session_ended"})
+    );
+    finish(a, b).await;
+}

@@ -1,0 +1,2 @@
+\set n random(1, 2000)
+WITH changed AS (UPDATE sessions SET refresh_hash = md5(random()::text), prev_refresh_hash = NULL, last_seen_at = 5, expires_at = 9000000000000000000 WHERE id = 's' || CAST(:n AS text) AND state = 'active' AND expires_at > 5 RETURNING 1) INSERT INTO audit_events (at, action, actor, game_id, subject, ip, user_agent, detail) SELECT 5, 'session.opened', 'game' || chr(58) || '1', 1, 'player' || chr(58) || 'u' || CAST(:n AS text), '127.0.0.1', 'wrk', '{"session": "0b6f6c3e-5f43-4a5e-9a51-2f0f7c2f8a11", "reused": true, "new_user": false}' FROM changed;

@@ -1,0 +1,133 @@
+//! Upgrades in place of the schema's later migrations (the earlier ones are tested beside
+//! the part of the contract they changed, in `accounts`).
+
+use playgate_store::on_both_backends;
+use playgate_store::testing::{Backend, TestDatabase};
+use playgate_store::{SqlStore, StoreOptions};
+
+use super::accounts::{migration_files_before, sqlx_made_postgres, sqlx_made_sqlite};
+
+/// The renamed tables and how many rows [`pre_rename_rows`] put in each.
+const RENAMED: [(&str, i64); 10] = [
+    ("friendships", 1),
+    ("groups", 1),
+    ("group_connections", 1),
+    ("group_attributes", 1),
+    ("chats", 1),
+    ("chat_participants", 2),
+    ("chat_messages", 1),
+    ("message_reads", 1),
+    ("multiplayer_rounds", 1),
+    ("game_rounds", 1),
+];
+
+/// Two players of one game with a row in each social and round table, under the tables'
+/// names before the rename (`blob` is a wallet key literal of the backend).
+fn pre_rename_rows(blob: &str) -> String {
+    format!(
+        "INSERT INTO games (id, name, client_name, created_at) VALUES (1, 'G', 'G', 1);
+         INSERT INTO players (id, game_id, user_id, wallet_address, wallet_key, created_at, updated_at)
+             VALUES (1, 1, 'a', '0x1', {blob}, 1, 1), (2, 1, 'b', '0x2', {blob}, 1, 1);
+         INSERT INTO gf_friendships (id, game_id, requester_id, addressee_id, pair_lo, pair_hi, status, created_at)
+             VALUES (1, 1, 1, 2, 1, 2, 'accepted', 1);
+         INSERT INTO gf_groups (id, game_id, name, group_type, can_auto_join, is_invite_only, searchable,
+                                admins_only_attrs, created_at)
+             VALUES (1, 1, 'guild', 'clan', 1, 0, 1, 0, 1);
+         INSERT INTO gf_group_connections (id, group_id, player_id, kind, status, is_admin, created_at, updated_at)
+             VALUES (1, 1, 1, 'join', 'accepted', 1, 1, 1);
+         INSERT INTO gf_group_attributes (id, group_id, key, value, creator_id, others_can_edit)
+             VALUES (1, 1, 'motto', 'onward', 1, 0);
+         INSERT INTO gf_chats (id, game_id, group_id, creator_id, participant_key, last_activity, created_at)
+             VALUES (1, 1, NULL, 1, '1,2', 1, 1);
+         INSERT INTO gf_chat_participants (chat_id, player_id) VALUES (1, 1), (1, 2);
+         INSERT INTO gf_messages (id, chat_id, player_id, text, created_at) VALUES (1, 1, 1, 'hi', 1);
+         INSERT INTO gf_message_reads (message_id, player_id) VALUES (1, 2);
+         INSERT INTO gf_multiplayer_rounds (id, game_id, master_id, created_at) VALUES (1, 1, 1, 1);
+         INSERT INTO gf_game_rounds (id, game_id, player_id, game_type, start_time, multiplayer_id, created_at, updated_at)
+             VALUES (1, 1, 1, 'duel', 1, 1, 1, 1);"
+    )
+}
+
+/// The social and round tables lose their `gf_` prefix with their rows, references,
+/// indexes and (on PostgreSQL) constraint names: a database made before the rename keeps
+/// every row, a broken reference is refused under the new constraint name, and no table,
+/// index, constraint or sequence keeps the old prefix.
+async fn domain_table_names_upgrade_in_place(b: Backend) {
+    let Some(db) = TestDatabase::new(b).await else { return };
+    let backend = if b == Backend::Sqlite { "sqlite" } else { "postgres" };
+    let files = migration_files_before(backend, "0015");
+    let blob = if b == Backend::Sqlite {
+        "X'00'"
+    } else {
+        "'\\x00'::bytea"
+    };
+    let rows = pre_rename_rows(blob);
+    let bad_message = "INSERT INTO chat_messages (id, chat_id, player_id, text, created_at) VALUES (9, 99, 1, 'x', 2)";
+    if b == Backend::Sqlite {
+        let path = db.dir.join("playgate.db");
+        sqlx_made_sqlite(&path, &files);
+        let conn = rusqlite::Connection::open(&path).expect("open");
+        conn.execute_batch(&rows).expect("rows");
+        drop(conn);
+        SqlStore::open(&StoreOptions::new(db.url.clone()))
+            .await
+            .expect("upgrade")
+            .close()
+            .await;
+        let conn = rusqlite::Connection::open(&path).expect("open");
+        conn.execute_batch("PRAGMA foreign_keys = ON").expect("pragma");
+        for (table, n) in RENAMED {
+            let got: i64 = conn
+                .query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |r| r.get(0))
+                .expect(table);
+            assert_eq!(got, n, "{table}");
+        }
+        let left: i64 = conn
+            .query_row(
+                "SELECT COUNT(*) FROM sqlite_master WHERE name LIKE 'gf\\_%' ESCAPE '\\'",
+                [],
+                |r| r.get(0),
+            )
+            .expect("names");
+        assert_eq!(left, 0);
+        let broken: i64 = conn
+            .query_row("SELECT COUNT(*) FROM pragma_foreign_key_check", [], |r| r.get(0))
+            .expect("check");
+        assert_eq!(broken, 0);
+        let err = conn.execute(bad_message, []).expect_err("no chat 99");
+        assert!(err.to_string().contains("FOREIGN KEY"), "{err}");
+    } else {
+        let mut c = playgate_store::testing::pg_connect(&db.url).await.expect("connect");
+        sqlx_made_postgres(&mut c, &files).await;
+        c.batch_execute(&rows).await.expect("rows");
+        SqlStore::open(&StoreOptions::new(db.url.clone()))
+            .await
+            .expect("upgrade")
+            .close()
+            .await;
+        for (table, n) in RENAMED {
+            let r = c
+                .query_one(&format!("SELECT COUNT(*) FROM {table}"), &[])
+                .await
+                .expect(table);
+            assert_eq!(r.get::<_, i64>(0), n, "{table}");
+        }
+        let left = c
+            .query_one(
+                "SELECT (SELECT COUNT(*) FROM pg_class WHERE relnamespace = current_schema()::regnamespace \
+                         AND relname LIKE 'gf\\_%') \
+                      + (SELECT COUNT(*) FROM pg_constraint WHERE connamespace = current_schema()::regnamespace \
+                         AND conname LIKE 'gf\\_%')",
+                &[],
+            )
+            .await
+            .expect("names");
+        assert_eq!(left.get::<_, i64>(0), 0);
+        let err = c.batch_execute(bad_message).await.expect_err("no chat 99");
+        let constraint = err.as_db_error().and_then(|d| d.constraint()).map(str::to_owned);
+        assert_eq!(constraint.as_deref(), Some("chat_messages_chat_id_fkey"));
+    }
+    db.drop_it().await;
+}
+
+on_both_backends!(domain_table_names_upgrade_in_place);
