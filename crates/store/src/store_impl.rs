@@ -74,12 +74,24 @@ static PATCH_PLAYER: LazyLock<String> = LazyLock::new(|| {
 });
 
 /// Starts a session (`$1` id, `$2` game, `$3` player, `$4` now, `$5` expiry, `$6` IP, `$7`
-/// refresh hash) unless the player has an active one: the partial unique index
-/// `sessions_one_active` decides, without an error on either backend.
-const INSERT_SESSION: &str = "INSERT INTO sessions (id, game_id, player_id, state, started_at, last_seen_at, \
-     expires_at, ended_at, ip, refresh_hash) VALUES ($1, $2, $3, 'active', $4, $4, $5, NULL, $6, $7) \
-     ON CONFLICT (player_id) WHERE state = 'active' DO NOTHING";
-
+/// refresh hash) unless the player has an active one (the partial unique index
+/// `sessions_one_active` decides, without an error on either backend) or is banned. `$lock`
+/// is PostgreSQL's `FOR SHARE` on the player's row, held to commit: a ban updates that row
+/// before it ends the player's sessions, so it either waits for this session and then ends
+/// it, or this insert waits for the ban and finds the player banned. (SQLite's one writer
+/// runs the two one after the other.)
+macro_rules! insert_session {
+    ($lock:literal) => {
+        concat!(
+            "INSERT INTO sessions (id, game_id, player_id, state, started_at, last_seen_at, \
+             expires_at, ended_at, ip, refresh_hash) \
+             SELECT $1, $2, $3, 'active', $4, $4, $5, NULL, $6, $7 FROM players \
+             WHERE id = $3 AND banned_at IS NULL",
+            $lock,
+            " ON CONFLICT (player_id) WHERE state = 'active' DO NOTHING"
+        )
+    };
+}
 /// A plan's read no longer holds. An error inside the plan's job, so that the job's
 /// transaction rolls back whatever it wrote before noticing; [`Applied::Raced`] after.
 #[derive(Debug)]
@@ -113,11 +125,13 @@ async fn apply_plan(e: &mut Conn<'_>, p: &OpenPlan, ev: &EventValues) -> Result<
     let (now, expires_at, hash) = (p.now.0, p.expires_at.0, p.refresh_hash.0.as_str());
     let start = async |e: &mut Conn<'_>, player: PlayerId, s: &NewSessionRecord| -> Result<()> {
         let id = s.id.to_string();
+        let sql = if e.is_postgres() {
+            insert_session!(" FOR SHARE")
+        } else {
+            insert_session!("")
+        };
         let started = e
-            .execute(
-                INSERT_SESSION,
-                params![&id, p.game_id.0, player.0, now, expires_at, &s.ip, hash],
-            )
+            .execute(sql, params![&id, p.game_id.0, player.0, now, expires_at, &s.ip, hash])
             .await?;
         match started {
             1 => Ok(()),

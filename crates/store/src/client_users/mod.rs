@@ -13,7 +13,7 @@ use playgate_core::client_users::{
 use playgate_core::clock::Timestamp;
 use playgate_core::ids::{GameId, PlayerId, SessionId};
 use playgate_core::player::Ban;
-use playgate_core::{Conflict, ConstraintKind, Entity, Error, Result};
+use playgate_core::{Conflict, ConstraintKind, Entity, Error, Forbidden, Result};
 
 /// The columns of [`ClientUserRow`].
 macro_rules! client_user_cols {
@@ -108,10 +108,22 @@ const COUNT_SESSION_SQL: &str = concat!(
 const END_ACTIVE_SQL: &str =
     "UPDATE sessions SET state = 'ended', ended_at = $2 WHERE player_id = $1 AND state = 'active'";
 
-/// Starts a session. `refresh_hash` is '' (no SHA-256 is empty): a GameFuse session has no
-/// refresh token.
-const INSERT_SESSION_SQL: &str = "INSERT INTO sessions (id, game_id, player_id, state, started_at, last_seen_at, \
-     expires_at, ended_at, ip, refresh_hash, token_hash) VALUES ($1, $2, $3, 'active', $4, $4, $5, NULL, $6, '', $7)";
+/// Starts a session (`$1` id, `$2` game, `$3` player, `$4` now, `$5` expiry, `$6` IP, `$7`
+/// token hash) unless the player is banned. `refresh_hash` is '' (no SHA-256 is empty): a
+/// GameFuse session has no refresh token. `$lock` is PostgreSQL's `FOR SHARE` on the
+/// player's row, held to commit, so that a concurrent ban (which updates that row, then
+/// ends the player's sessions) ends this session too or is seen by it.
+macro_rules! insert_session {
+    ($lock:literal) => {
+        concat!(
+            "INSERT INTO sessions (id, game_id, player_id, state, started_at, last_seen_at, \
+             expires_at, ended_at, ip, refresh_hash, token_hash) \
+             SELECT $1, $2, $3, 'active', $4, $4, $5, NULL, $6, '', $7 FROM players \
+             WHERE id = $3 AND banned_at IS NULL",
+            $lock
+        )
+    };
+}
 
 /// Ends the player's active session, starts the new one, and counts it; the updated user.
 async fn start_session(e: &mut Conn<'_>, player: PlayerId, cmd: &ClientSessionStart) -> Result<ClientUser> {
@@ -125,19 +137,35 @@ async fn start_session(e: &mut Conn<'_>, player: PlayerId, cmd: &ClientSessionSt
         .ok_or(Error::NotFound(Entity::Row))?;
     e.execute(END_ACTIVE_SQL, params![player.0, cmd.now.0]).await?;
     let sid = cmd.session_id.to_string();
-    e.execute(
-        INSERT_SESSION_SQL,
-        params![
-            &sid,
-            cmd.game_id.0,
-            player.0,
-            cmd.now.0,
-            cmd.expires_at.0,
-            &cmd.ip,
-            &cmd.token_hash.0
-        ],
-    )
-    .await?;
+    let sql = if e.is_postgres() {
+        insert_session!(" FOR SHARE")
+    } else {
+        insert_session!("")
+    };
+    let started = e
+        .execute(
+            sql,
+            params![
+                &sid,
+                cmd.game_id.0,
+                player.0,
+                cmd.now.0,
+                cmd.expires_at.0,
+                &cmd.ip,
+                &cmd.token_hash.0
+            ],
+        )
+        .await?;
+    if started == 0 {
+        // Banned since the sign-in read the player: the transaction rolls back.
+        let reason: Option<String> = e
+            .scalar_optional(
+                "SELECT COALESCE(ban_reason, '') FROM players WHERE id = $1",
+                params![player.0],
+            )
+            .await?;
+        return Err(Error::Forbidden(Forbidden::PlayerBanned(reason.unwrap_or_default())));
+    }
     let events: Vec<EventValues> = cmd.audit.iter().map(|a| EventValues::of(a, cmd.now)).collect();
     insert_events(e, &events).await?;
     Ok(ClientUser::from(row))

@@ -6,7 +6,8 @@ use playgate_core::clock::Timestamp;
 use playgate_core::crypto::{MasterKey, SecretHash};
 use playgate_core::game::NewGameRecord;
 use playgate_core::ids::{GameId, PlayerId, SessionId, UserId};
-use playgate_core::player::{Profile, ProfilePatch};
+use playgate_core::player::{Ban, Profile, ProfilePatch};
+use playgate_core::players::PlayerStore;
 use playgate_core::store::{
     Applied, EndOutcome, NewPlayerRecord, NewSessionRecord, OpenPlan, PlayerWithSession, RefreshSwap, SessionPlan,
     Store,
@@ -335,6 +336,43 @@ async fn stale_plans_report_a_race(b: Backend) {
     db.drop_it().await;
 }
 
+/// A plan decided before the player was banned starts no session: the ban may land between
+/// the core's read and its write.
+async fn a_ban_between_read_and_write_is_a_race(b: Backend) {
+    let Some((s, db)) = open_store(b).await else { return };
+    let g = s.insert_game(game_rec("1000000005")).await.expect("game");
+    let o = open(&s, g.id, "u1", 10, ProfilePatch::default()).await;
+    s.end_session(o.session, g.id, Timestamp(11 * SEC), &ev())
+        .await
+        .expect("end");
+    // Read: a player without a live session, not banned; the core would start one.
+    let start = SessionPlan::Replace {
+        player: o.player,
+        ended: None,
+        session: new_session(),
+        patch: ProfilePatch::default(),
+    };
+    let ban = Ban {
+        reason: "cheating".into(),
+        at: Timestamp(12 * SEC),
+    };
+    PlayerStore::set_ban(&s, o.player, Some(ban), Timestamp(12 * SEC), Box::new(|_| ev()))
+        .await
+        .expect("ban");
+    assert_eq!(
+        s.apply_open_plan(plan(g.id, 13, start)).await.expect("apply"),
+        Applied::Raced
+    );
+    let found = s
+        .player_with_session(g.id, &UserId::parse("u1").expect("user"))
+        .await
+        .expect("read")
+        .expect("player");
+    assert!(found.active.is_none());
+    assert!(found.player.ban.is_some());
+    db.drop_it().await;
+}
+
 async fn concurrent_first_opens(b: Backend) {
     let Some((s, db)) = open_store(b).await else { return };
     let g = s.insert_game(game_rec("1000000003")).await.expect("game");
@@ -570,6 +608,7 @@ on_both_backends!(
     signing_keys,
     player_session_lifecycle,
     stale_plans_report_a_race,
+    a_ban_between_read_and_write_is_a_race,
     concurrent_first_opens,
     concurrent_writes_fail_alone,
     mixed_writes_fail_alone,
