@@ -5,7 +5,9 @@ use crate::Unauthorized;
 use crate::clock::Timestamp;
 use crate::crypto::{Secret, SecretHash};
 use crate::ids::GameId;
+use crate::limits::{CREDENTIAL_COUNTER, window};
 use crate::service::Playgate;
+use crate::store::{ClientFound, ClientRead, ClientWith};
 use crate::{Error, Result};
 
 /// A game as stored.
@@ -218,22 +220,69 @@ impl Playgate {
     /// secret and disabled game are one answer. Behind the credential limiter
     /// ([`limit_credential`](Self::limit_credential)): failures count per client address,
     /// and past the limit every attempt from it is answered [`Error::RateLimited`].
-    /// Successes cost no write.
+    /// Successes cost no write, and one read: the game with the address's failure count.
     pub async fn authenticate_client(
         &self,
         client_id: &str,
         client_secret: &str,
         client_ip: Option<std::net::IpAddr>,
     ) -> Result<Game> {
-        self.limit_credential(client_ip, async {
-            let presented = SecretHash::of(client_secret);
-            match self.store.game_by_client_id(client_id).await? {
-                Some(g) if presented.matches(&g.secret_hash) && g.enabled => Ok(g),
-                _ => Err(Error::Unauthorized(Unauthorized::BadClientCredentials)),
-            }
-        })
-        .await
+        let client = ClientCredentials {
+            id: client_id.to_owned(),
+            secret: client_secret.to_owned(),
+            ip: client_ip,
+        };
+        self.authenticate_client_with(&client, ClientWith::Nothing)
+            .await
+            .map(|(game, _)| game)
     }
+
+    /// [`authenticate_client`](Self::authenticate_client), reading in the same statement
+    /// what the request needs next (`with`): a server-to-server call's credential check
+    /// costs no round trip of its own. What was read belongs to the authenticated game.
+    pub async fn authenticate_client_with(
+        &self,
+        client: &ClientCredentials,
+        with: ClientWith<'_>,
+    ) -> Result<(Game, ClientFound)> {
+        let s = &self.settings;
+        let key = client.ip.map(|ip| format!("{CREDENTIAL_COUNTER}:{ip}"));
+        let (start, left) = window(self.now(), s.auth_failure_window);
+        let bucket = key.as_deref().map(|k| self.failure_bucket(k));
+        let mut found = self
+            .store
+            .client_read(&ClientRead {
+                client_id: &client.id,
+                failures: bucket.as_deref().map(|b| (b, start)),
+                with,
+            })
+            .await?;
+        if key.is_some() && found.failures >= i64::from(s.auth_failure_limit) {
+            return Err(Error::RateLimited { retry_after_secs: left });
+        }
+        let presented = SecretHash::of(&client.secret);
+        match found.game.take() {
+            Some(g) if presented.matches(&g.secret_hash) && g.enabled => Ok((g, found)),
+            _ => {
+                if let Some(key) = key {
+                    self.count_failure(&key, s.auth_failure_limit, s.auth_failure_window)
+                        .await?;
+                }
+                Err(Error::Unauthorized(Unauthorized::BadClientCredentials))
+            }
+        }
+    }
+}
+
+/// The credentials a game backend presents on a server-to-server call, and where from.
+#[derive(Debug, Clone)]
+pub struct ClientCredentials {
+    /// `x-client-id`.
+    pub id: String,
+    /// `x-client-secret`.
+    pub secret: String,
+    /// The caller's address (none: nothing is counted).
+    pub ip: Option<std::net::IpAddr>,
 }
 
 #[cfg(test)]

@@ -26,6 +26,10 @@ pub fn window(now: Timestamp, len: Duration) -> (Timestamp, u64) {
 /// The context of failure-counter keys under the master key's HMAC.
 const BUCKET_CONTEXT: &str = "playgate:failure-bucket";
 
+/// The kind of the one per-address counter of credential failures (client secrets, API
+/// keys, admin tokens …): its keys are `credential:<address>`.
+pub(crate) const CREDENTIAL_COUNTER: &str = "credential";
+
 /// The lease name of the job that deletes expired failure windows.
 const PRUNE_JOB: &str = "prune-failures";
 
@@ -34,7 +38,7 @@ impl Playgate {
     /// people typed (user names, e-mails, sometimes a password typed into the wrong field)
     /// and addresses; the table keeps none of it in clear, while every node sharing the
     /// master key still counts under the same bucket.
-    fn bucket(&self, key: &str) -> String {
+    pub(crate) fn failure_bucket(&self, key: &str) -> String {
         self.master.mac(BUCKET_CONTEXT, key.as_bytes())
     }
 
@@ -44,7 +48,7 @@ impl Playgate {
         let (start, left) = window(self.now(), len);
         let n = self
             .store
-            .add_failure(&self.bucket(key), start, start.plus(len))
+            .add_failure(&self.failure_bucket(key), start, start.plus(len))
             .await?;
         if n == i64::from(limit) {
             // This failure locks the counter until its window ends. The counter's kind
@@ -72,7 +76,7 @@ impl Playgate {
     /// Whether `key` is over `limit` in the current window (without counting).
     pub async fn check_failures(&self, key: &str, limit: u32, len: Duration) -> Result<()> {
         let (start, left) = window(self.now(), len);
-        if self.store.failures(&self.bucket(key), start).await? >= i64::from(limit) {
+        if self.store.failures(&self.failure_bucket(key), start).await? >= i64::from(limit) {
             return Err(Error::RateLimited { retry_after_secs: left });
         }
         Ok(())
@@ -93,7 +97,7 @@ impl Playgate {
     pub async fn limit_credential<T>(&self, ip: Option<IpAddr>, check: impl Future<Output = Result<T>>) -> Result<T> {
         let Some(ip) = ip else { return check.await };
         let s = &self.settings;
-        let key = format!("credential:{ip}");
+        let key = format!("{CREDENTIAL_COUNTER}:{ip}");
         let (limited, checked) = tokio::join!(
             self.check_failures(&key, s.auth_failure_limit, s.auth_failure_window),
             check

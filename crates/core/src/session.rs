@@ -6,12 +6,13 @@ use serde_json::json;
 use crate::audit::{Actor, NewAuditEvent, Origin, action};
 use crate::clock::Timestamp;
 use crate::crypto::SecretHash;
-use crate::game::Game;
+use crate::game::{ClientCredentials, Game};
 use crate::ids::{GameId, PlayerId, SessionId, UserId};
 use crate::player::{Player, Profile, ProfilePatch};
 use crate::service::Playgate;
 use crate::store::{
-    Applied, EndOutcome, NewPlayerRecord, NewSessionRecord, OpenPlan, PlayerWithSession, RefreshSwap, SessionPlan,
+    Applied, ClientWith, EndOutcome, NewPlayerRecord, NewSessionRecord, OpenPlan, PlayerWithSession, RefreshSwap,
+    SessionPlan,
 };
 use crate::token::{ACCESS_TYP, AccessClaims, AccessGrant, REFRESH_TYP, RefreshClaims, TokenError, check_exp};
 use crate::{Conflict, Entity, Forbidden, Unauthorized};
@@ -213,12 +214,28 @@ impl Playgate {
     /// Records `session.opened` by the game with the write, also when the live session is
     /// kept (then with `{"reused": true}`: the game asked to open one, and got the one it
     /// had; `session.refreshed` is the refresh token's rotation).
-    pub async fn open_session<C: AccessClaims>(&self, game: &Game, cmd: OpenSession) -> Result<OpenedSession> {
+    ///
+    /// The game's credentials are checked in the read of the player
+    /// ([`authenticate_client_with`](Self::authenticate_client_with)); returns the game
+    /// with the answer.
+    pub async fn open_session<C: AccessClaims>(
+        &self,
+        client: &ClientCredentials,
+        cmd: OpenSession,
+    ) -> Result<(Game, OpenedSession)> {
+        let (game, first) = self
+            .authenticate_client_with(client, ClientWith::Player(&cmd.user_id))
+            .await?;
+        let game = &game;
         cmd.profile.validate()?;
         let patch = cmd.profile.non_empty();
         let ip = cmd.origin.ip.clone();
+        let mut first = Some(first.player);
         for _ in 0..OPEN_ATTEMPTS {
-            let found = self.store.player_with_session(game.id, &cmd.user_id).await?;
+            let found = match first.take() {
+                Some(found) => found,
+                None => self.store.player_with_session(game.id, &cmd.user_id).await?,
+            };
             let now = self.now();
             let (mut opened, plan) = self.decide_open::<C>(game, &cmd.user_id, &patch, ip.as_deref(), found, now)?;
             let new_session = !matches!(plan, SessionPlan::Reuse { .. });
@@ -245,7 +262,7 @@ impl Playgate {
                 opened.player.id = player_id;
                 opened.session.player_id = player_id;
                 self.metrics.session_opened(new_session);
-                return Ok(opened);
+                return Ok((game.clone(), opened));
             }
         }
         Err(Error::internal(format!(
@@ -383,30 +400,33 @@ impl Playgate {
     /// Those retries do not extend the grace period, and the pair issued last is the
     /// session's current one. Records `session.refreshed` with the rotation, or
     /// `refresh.reused` with the ending.
+    ///
+    /// The game's credentials are checked in the read of the session and its player.
     pub async fn refresh_session<C: AccessClaims>(
         &self,
-        game: &Game,
+        client: &ClientCredentials,
         refresh_token: &str,
         origin: &Origin,
     ) -> Result<Refreshed> {
         const REFUSED: Error = Error::Unauthorized(Unauthorized::BadRefreshToken);
-        let claims: RefreshClaims = self.decode(REFRESH_TYP, refresh_token).await.map_err(|_| REFUSED)?;
+        let claims = self.decode::<RefreshClaims>(REFRESH_TYP, refresh_token).await;
+        let sid = claims.as_ref().ok().and_then(|c| c.sid.parse::<SessionId>().ok());
+        let with = sid.map_or(ClientWith::Nothing, ClientWith::SessionAndPlayer);
+        let (game, found) = self.authenticate_client_with(client, with).await?;
+        let game = &game;
+        let claims = claims.map_err(|_| REFUSED)?;
         let now = self.now();
         check_exp(claims.exp, now).map_err(|_| Error::Unauthorized(Unauthorized::RefreshTokenExpired))?;
         if claims.client_id != game.client_id {
             return Err(REFUSED);
         }
-        let sid: SessionId = claims.sid.parse().map_err(|_| REFUSED)?;
-        let session = self
-            .store
-            .session(sid)
-            .await?
-            .filter(|s| s.game_id == game.id)
-            .ok_or(REFUSED)?;
+        let (Some(sid), Some(session)) = (sid, found.session) else {
+            return Err(REFUSED);
+        };
         if !session.is_live(now) {
             return Err(Error::Unauthorized(Unauthorized::SessionNotLive));
         }
-        let player = self.store.player(session.player_id).await?.ok_or(REFUSED)?;
+        let player = found.player.map(|p| p.player).ok_or(REFUSED)?;
         let tokens = self.mint::<C>(Self::grant(game, &player, session.id, false), now)?;
         let presented = SecretHash::of(refresh_token);
         let expires_at = now.plus(self.settings.refresh_ttl(game));
@@ -454,8 +474,21 @@ impl Playgate {
 
     /// `POST /s2s/session/verify`: whether an access token is valid for this game now, and
     /// its session context.
-    pub async fn verify_access_token<C: AccessClaims>(&self, game: &Game, token: &str) -> Result<Verification<C>> {
-        let claims: C = match self.decode(ACCESS_TYP, token).await {
+    ///
+    /// The game's credentials are checked in the read of the session: one statement.
+    pub async fn verify_access_token<C: AccessClaims>(
+        &self,
+        client: &ClientCredentials,
+        token: &str,
+    ) -> Result<Verification<C>> {
+        let claims = self.decode::<C>(ACCESS_TYP, token).await;
+        let sid = claims
+            .as_ref()
+            .ok()
+            .and_then(|c| c.session_id().parse::<SessionId>().ok());
+        let with = sid.map_or(ClientWith::Nothing, ClientWith::Session);
+        let (game, found) = self.authenticate_client_with(client, with).await?;
+        let claims: C = match claims {
             Ok(c) => c,
             Err(TokenError::Expired) => return Ok(Verification::Invalid("expired")),
             Err(_) => return Ok(Verification::Invalid("invalid")),
@@ -467,10 +500,8 @@ impl Playgate {
         if claims.client_id() != game.client_id {
             return Ok(Verification::Invalid("invalid"));
         }
-        let Ok(sid) = claims.session_id().parse::<SessionId>() else {
-            return Ok(Verification::Invalid("invalid"));
-        };
-        match self.store.session(sid).await? {
+        // The read found the session only if it is the game's.
+        match found.session {
             Some(s) if s.game_id == game.id && s.is_live(now) => {
                 Ok(Verification::Valid(Box::new(VerifiedToken { claims, session: s })))
             }

@@ -119,6 +119,46 @@ pub enum EndOutcome {
     NotFound,
 }
 
+/// What a server-to-server request reads together with its game's credentials, in the same
+/// statement ([`Store::client_read`]).
+#[derive(Debug, Clone, Copy)]
+pub enum ClientWith<'a> {
+    /// Nothing more.
+    Nothing,
+    /// The game's player with this `user_id`, its linked account and its active session.
+    Player(&'a UserId),
+    /// The game's session with this id.
+    Session(SessionId),
+    /// The game's session with this id, and its player.
+    SessionAndPlayer(SessionId),
+}
+
+/// The arguments of [`Store::client_read`].
+#[derive(Debug, Clone, Copy)]
+pub struct ClientRead<'a> {
+    /// The KGeN client id presented.
+    pub client_id: &'a str,
+    /// The caller's failure counter: its key and the current window's start (none
+    /// without a client address).
+    pub failures: Option<(&'a str, Timestamp)>,
+    /// What else to read.
+    pub with: ClientWith<'a>,
+}
+
+/// What [`Store::client_read`] found.
+#[derive(Debug, Clone, Default)]
+pub struct ClientFound {
+    /// The game whose KGeN client id was presented.
+    pub game: Option<Game>,
+    /// The caller's failures in the current window.
+    pub failures: i64,
+    /// The player ([`ClientWith::Player`], [`ClientWith::SessionAndPlayer`]), with its
+    /// active session for the former.
+    pub player: Option<PlayerWithSession>,
+    /// The session ([`ClientWith::Session`], [`ClientWith::SessionAndPlayer`]).
+    pub session: Option<Session>,
+}
+
 /// Persistence of the core's entities.
 #[async_trait]
 pub trait Store: crate::account_store::AccountStore + AuditStore + Send + Sync + 'static {
@@ -135,6 +175,11 @@ pub trait Store: crate::account_store::AccountStore + AuditStore + Send + Sync +
     async fn game_by_id(&self, id: GameId) -> Result<Option<Game>>;
     /// One game by its client id.
     async fn game_by_client_id(&self, client_id: &str) -> Result<Option<Game>>;
+    /// The game of a KGeN client id, the caller's failure count and what the request
+    /// reads next ([`ClientWith`]), all in one statement: the credential check of a
+    /// server-to-server call costs no round trip of its own. What belongs to another game
+    /// than the client's is not found.
+    async fn client_read(&self, read: &ClientRead<'_>) -> Result<ClientFound>;
     /// Replaces the client secret's hash; `NotFound` if no such game.
     async fn set_game_secret(&self, id: GameId, hash: &SecretHash) -> Result<Game>;
     /// Enables or disables; `NotFound` if no such game.

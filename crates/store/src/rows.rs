@@ -193,13 +193,20 @@ profile_columns!(
     app_version,
 );
 
+/// The names of a player's own columns.
+fn player_column_names() -> impl Iterator<Item = &'static str> {
+    ["id", "game_id", "user_id"]
+        .into_iter()
+        .chain(PROFILE_COLUMNS.iter().copied())
+        .chain(["wallet_address", "created_at", "banned_at", "ban_reason"])
+}
+
 /// A player's own columns, each after `prefix`.
 fn player_columns(prefix: &str) -> String {
-    let own = ["id", "game_id", "user_id"].into_iter();
-    let cols =
-        own.chain(PROFILE_COLUMNS.iter().copied())
-            .chain(["wallet_address", "created_at", "banned_at", "ban_reason"]);
-    cols.map(|c| format!("{prefix}{c}")).collect::<Vec<_>>().join(", ")
+    player_column_names()
+        .map(|c| format!("{prefix}{c}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// The columns of a player with its linked account (`p`: players, `a`: accounts via
@@ -210,6 +217,27 @@ pub(crate) static PLAYER_FIELDS: LazyLock<String> = LazyLock::new(|| {
         player_columns("p.")
     )
 });
+
+/// [`PLAYER_FIELDS`] with every column aliased `<prefix><name>`, for a row that joins a
+/// player to other tables (read with [`Row::prefixed`]).
+pub(crate) fn player_fields_as(prefix: &str) -> String {
+    let cols = player_column_names();
+    let linked = [("public_id", "linked_id"), ("wallet_address", "linked_wallet"), ("phone", "linked_phone")];
+    cols.map(|c| format!("p.{c} AS {prefix}{c}"))
+        .chain(linked.iter().map(|(c, alias)| format!("a.{c} AS {prefix}{alias}")))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The columns `cols` (a comma-separated list) of table alias `table`, each aliased
+/// `<prefix><name>`.
+pub(crate) fn aliased(table: &str, cols: &str, prefix: &str) -> String {
+    cols.split(',')
+        .map(str::trim)
+        .map(|c| format!("{table}.{c} AS {prefix}{c}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
 
 /// The tables behind [`PLAYER_FIELDS`].
 pub(crate) const PLAYER_FROM: &str =

@@ -8,18 +8,19 @@ use playgate_core::ids::{GameId, PlayerId, SessionId, UserId};
 use playgate_core::player::{Player, ProfilePatch};
 use playgate_core::session::Session;
 use playgate_core::store::{
-    Applied, EndOutcome, NewSessionRecord, OpenPlan, PlayerWithSession, RefreshSwap, SessionPlan, Store,
+    Applied, ClientFound, ClientRead, ClientWith, EndOutcome, NewSessionRecord, OpenPlan, PlayerWithSession,
+    RefreshSwap, SessionPlan, Store,
 };
 use playgate_core::token::SigningKeyRecord;
 use playgate_core::{Error, Result};
 use std::sync::LazyLock;
 
 use crate::audit::{EventValues, audited_update, insert_events};
-use crate::exec::{Conn, P, params};
+use crate::exec::{Conn, FromRow, P, Row, params};
 use crate::rows::{
     GAMEFUSE_CREDENTIAL, GameRow, KGEN_CREDENTIAL, KeyRow, PLAYER_FIELDS, PLAYER_FROM, PROFILE_COLUMNS, PlayerRow,
-    PlayerSessionRow, SessionRow, active_session_fields, game_cols, game_from, patch_params, profile_params,
-    session_cols,
+    PlayerSessionRow, SessionRow, active_session_fields, aliased, game_cols, game_from, patch_params,
+    player_fields_as, profile_params, session_cols,
 };
 use crate::{Db, SqlStore, pg_transaction_on};
 use playgate_core::Entity;
@@ -39,6 +40,103 @@ static PLAYER_AND_SESSION: LazyLock<String> = LazyLock::new(|| {
         active_session_fields!()
     )
 });
+
+/// The tables of [`Store::client_read`]: the game of the KGeN client id `$1` with its
+/// credentials (as [`game_from!`]) and the failure count under key `$2` in the window that
+/// starts at `$3`, beside each other on one row whether or not either exists.
+macro_rules! client_from {
+    () => {
+        "(SELECT 1 AS one) o \
+         LEFT JOIN credentials kc ON kc.kind = 'kgen' AND kc.public_id = $1 \
+         LEFT JOIN games g ON g.id = kc.game_id \
+         LEFT JOIN credentials gc ON gc.game_id = g.id AND gc.kind = 'gamefuse' \
+         LEFT JOIN failure_counts f ON f.bucket = $2 AND f.window_start = $3"
+    };
+}
+
+/// [`Store::client_read`] of [`ClientWith::Nothing`].
+const CLIENT: &str = concat!(
+    "SELECT ",
+    game_cols!(),
+    ", COALESCE(f.count, 0) AS failures FROM ",
+    client_from!()
+);
+
+/// [`Store::client_read`] of [`ClientWith::Player`] (`$4` the user id): the player's
+/// columns prefixed `p_`, its active session's `p_s_`.
+static CLIENT_PLAYER: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "SELECT {}, COALESCE(f.count, 0) AS failures, {}, {} FROM {} \
+         LEFT JOIN players p ON p.game_id = g.id AND p.user_id = $4 \
+         LEFT JOIN player_links l ON l.player_id = p.id LEFT JOIN accounts a ON a.id = l.account_id \
+         LEFT JOIN sessions s ON s.player_id = p.id AND s.state = 'active'",
+        game_cols!(),
+        player_fields_as("p_"),
+        active_session_fields!().replace(" AS s_", " AS p_s_"),
+        client_from!()
+    )
+});
+
+/// [`Store::client_read`] of [`ClientWith::Session`] (`$4` the session id): the session's
+/// columns prefixed `s_`.
+static CLIENT_SESSION: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "SELECT {}, COALESCE(f.count, 0) AS failures, {} FROM {} \
+         LEFT JOIN sessions s ON s.id = $4 AND s.game_id = g.id",
+        game_cols!(),
+        aliased("s", session_cols!(), "s_"),
+        client_from!()
+    )
+});
+
+/// [`Store::client_read`] of [`ClientWith::SessionAndPlayer`]: [`CLIENT_SESSION`] and the
+/// session's player, prefixed `p_`.
+static CLIENT_SESSION_PLAYER: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "SELECT {}, COALESCE(f.count, 0) AS failures, {}, {} FROM {} \
+         LEFT JOIN sessions s ON s.id = $4 AND s.game_id = g.id \
+         LEFT JOIN players p ON p.id = s.player_id \
+         LEFT JOIN player_links l ON l.player_id = p.id LEFT JOIN accounts a ON a.id = l.account_id",
+        game_cols!(),
+        aliased("s", session_cols!(), "s_"),
+        player_fields_as("p_"),
+        client_from!()
+    )
+});
+
+/// The row of [`Store::client_read`].
+struct ClientRow(ClientFound);
+
+impl FromRow for ClientRow {
+    fn from_row(r: &Row<'_>) -> Result<Self> {
+        let failures: i64 = r.get("failures")?;
+        let game = match r.get::<Option<i64>>("id")? {
+            Some(_) => Some(Game::from(GameRow::from_row(r)?)),
+            None => None,
+        };
+        let session = match r.has("s_id") && r.get::<Option<String>>("s_id")?.is_some() {
+            true => Some(Session::try_from(SessionRow::from_row(&r.prefixed("s_"))?)?),
+            false => None,
+        };
+        let player = match r.has("p_id") && r.get::<Option<i64>>("p_id")?.is_some() {
+            true if r.has("p_s_id") => {
+                let (player, active) = PlayerSessionRow::from_row(&r.prefixed("p_"))?.split()?;
+                Some(PlayerWithSession { player, active })
+            }
+            true => Some(PlayerWithSession {
+                player: Player::try_from(PlayerRow::from_row(&r.prefixed("p_"))?)?,
+                active: None,
+            }),
+            false => None,
+        };
+        Ok(ClientRow(ClientFound {
+            game,
+            failures,
+            player,
+            session,
+        }))
+    }
+}
 
 /// Inserts a player unless its key exists: `$1` game, `$2` user id, the profile, then the
 /// wallet address, sealed key and now; returns the new id.
@@ -314,6 +412,33 @@ impl Store for SqlStore {
             })
             .await?;
         Ok(row.map(Game::from))
+    }
+
+    async fn client_read(&self, read: &ClientRead<'_>) -> Result<ClientFound> {
+        let (key, start) = match read.failures {
+            Some((key, start)) => (Some(key), start.0),
+            None => (None, 0),
+        };
+        let sid;
+        let (sql, extra): (&str, Option<P<'_>>) = match read.with {
+            ClientWith::Nothing => (CLIENT, None),
+            ClientWith::Player(user) => (&CLIENT_PLAYER, Some(P::Str(user.as_str()))),
+            ClientWith::Session(id) => {
+                sid = id.to_string();
+                (&CLIENT_SESSION, Some(P::Str(&sid)))
+            }
+            ClientWith::SessionAndPlayer(id) => {
+                sid = id.to_string();
+                (&CLIENT_SESSION_PLAYER, Some(P::Str(&sid)))
+            }
+        };
+        let mut ps = vec![P::Str(read.client_id), P::OptStr(key), P::I64(start)];
+        ps.extend(extra);
+        let row: ClientRow = self
+            .read(async |e| e.fetch_optional(sql, &ps).await)
+            .await?
+            .ok_or(Error::NotFound(Entity::Row))?;
+        Ok(row.0)
     }
 
     async fn set_game_secret(&self, id: GameId, hash: &SecretHash) -> Result<Game> {

@@ -3,7 +3,8 @@
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use playgate_core::Error;
-use playgate_core::game::Game;
+use playgate_core::game::{ClientCredentials, Game};
+use playgate_core::store::ClientWith;
 
 use super::KgenError;
 use crate::common::client_ip::ClientIp;
@@ -18,6 +19,23 @@ impl FromRequestParts<AppState> for S2sClient {
     type Rejection = KgenError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, KgenError> {
+        let S2sCredentials(c) = S2sCredentials::from_request_parts(parts, state).await?;
+        let (game, _) = state.core.authenticate_client_with(&c, ClientWith::Nothing).await?;
+        Ok(S2sClient(game))
+    }
+}
+
+/// The credentials a game backend presented, not yet checked: for the calls whose core
+/// checks them in the same read as the call's own data
+/// ([`Playgate::authenticate_client_with`](playgate_core::service::Playgate::authenticate_client_with)).
+/// Missing headers are refused here.
+#[derive(Debug, Clone)]
+pub struct S2sCredentials(pub ClientCredentials);
+
+impl FromRequestParts<AppState> for S2sCredentials {
+    type Rejection = KgenError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, KgenError> {
         let header = |name: &str| parts.headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim);
         let (Some(id), Some(secret)) = (header("x-client-id"), header("x-client-secret")) else {
             return Err(Error::Unauthorized(Unauthorized::MissingClientCredentials).into());
@@ -26,6 +44,6 @@ impl FromRequestParts<AppState> for S2sClient {
         let ClientIp(ip) = ClientIp::from_request_parts(parts, state)
             .await
             .unwrap_or(ClientIp(None));
-        Ok(S2sClient(state.core.authenticate_client(&id, &secret, ip).await?))
+        Ok(S2sCredentials(ClientCredentials { id, secret, ip }))
     }
 }

@@ -6,6 +6,8 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use bytes::Bytes;
 use playgate_core::Error;
+use playgate_core::audit::Origin;
+use playgate_core::game::ClientCredentials;
 use playgate_core::ids::{SessionId, UserId};
 use playgate_core::session::{OpenSession, Verification};
 
@@ -13,6 +15,7 @@ use super::wire::{
     AccessTokenClaims, RefreshRequest, RefreshResponse, SessionRequest, SessionResponse, VerifyContext, VerifyRequest,
     VerifyResponse,
 };
+use super::auth::S2sCredentials;
 use super::{KgenError, S2sClient};
 use crate::common::json;
 use crate::common::origin::RequestOrigin;
@@ -45,19 +48,38 @@ fn required(v: Option<String>, field: &str) -> Result<String, KgenError> {
 )]
 pub async fn open(
     State(state): State<AppState>,
-    S2sClient(game): S2sClient,
+    S2sCredentials(client): S2sCredentials,
     RequestOrigin(origin): RequestOrigin,
     raw: Result<Bytes, BytesRejection>,
 ) -> Result<Json<SessionResponse>, KgenError> {
+    let cmd = authenticated_first(&state, &client, open_command(raw, origin)).await?;
+    let (game, opened) = state.core.open_session::<AccessTokenClaims>(&client, cmd).await?;
+    Ok(Json(SessionResponse::new(&game.client_id, &game.client_name, opened)))
+}
+
+fn open_command(raw: Result<Bytes, BytesRejection>, origin: Origin) -> Result<OpenSession, KgenError> {
     let mut req: SessionRequest = body(raw)?;
     let user_id = UserId::parse(required(req.user_id.take(), "user_id")?)?;
-    let cmd = OpenSession {
+    Ok(OpenSession {
         user_id,
         profile: req.into_patch(),
         origin,
-    };
-    let opened = state.core.open_session::<AccessTokenClaims>(&game, cmd).await?;
-    Ok(Json(SessionResponse::new(&game.client_id, &game.client_name, opened)))
+    })
+}
+
+/// A request's own reading (`parsed`), answered only after its credentials: an unknown
+/// caller learns nothing from a malformed request but that it is unknown. The core checks
+/// the credentials of a well-formed request in the read of its data; a malformed one costs
+/// the check alone.
+async fn authenticated_first<T>(
+    state: &AppState,
+    client: &ClientCredentials,
+    parsed: Result<T, KgenError>,
+) -> Result<T, KgenError> {
+    if parsed.is_err() {
+        state.core.authenticate_client(&client.id, &client.secret, client.ip).await?;
+    }
+    parsed
 }
 
 /// `POST /s2s/session/refresh`: rotate the token pair.
@@ -72,15 +94,15 @@ pub async fn open(
 )]
 pub async fn refresh(
     State(state): State<AppState>,
-    S2sClient(game): S2sClient,
+    S2sCredentials(client): S2sCredentials,
     RequestOrigin(origin): RequestOrigin,
     raw: Result<Bytes, BytesRejection>,
 ) -> Result<Json<RefreshResponse>, KgenError> {
-    let req: RefreshRequest = body(raw)?;
-    let token = required(req.refresh_token, "refresh_token")?;
+    let parsed = body::<RefreshRequest>(raw).and_then(|req| required(req.refresh_token, "refresh_token"));
+    let token = authenticated_first(&state, &client, parsed).await?;
     let refreshed = state
         .core
-        .refresh_session::<AccessTokenClaims>(&game, &token, &origin)
+        .refresh_session::<AccessTokenClaims>(&client, &token, &origin)
         .await?;
     Ok(Json(RefreshResponse::new(refreshed, state.core.now().unix_secs())))
 }
@@ -98,15 +120,15 @@ pub async fn refresh(
 )]
 pub async fn verify(
     State(state): State<AppState>,
-    S2sClient(game): S2sClient,
+    S2sCredentials(client): S2sCredentials,
     raw: Result<Bytes, BytesRejection>,
 ) -> Result<Json<VerifyResponse>, KgenError> {
-    let req: VerifyRequest = body(raw)?;
-    let token = required(req.access_token, "access_token")?;
+    let parsed = body::<VerifyRequest>(raw).and_then(|req| required(req.access_token, "access_token"));
+    let token = authenticated_first(&state, &client, parsed).await?;
     Ok(Json(
         match state
             .core
-            .verify_access_token::<AccessTokenClaims>(&game, &token)
+            .verify_access_token::<AccessTokenClaims>(&client, &token)
             .await?
         {
             Verification::Valid(v) => VerifyResponse::Valid {

@@ -356,7 +356,7 @@ async fn a_ban_between_read_and_write_is_a_race(b: Backend) {
         reason: "cheating".into(),
         at: Timestamp(12 * SEC),
     };
-    PlayerStore::set_ban(&s, o.player, Some(ban), Timestamp(12 * SEC), Box::new(|_| ev()))
+    PlayerStore::set_ban(&*s, o.player, Some(ban), Timestamp(12 * SEC), Box::new(|_| ev()))
         .await
         .expect("ban");
     assert_eq!(
