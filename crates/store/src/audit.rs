@@ -55,7 +55,7 @@ impl EventValues {
     }
 
     /// Its values in the order of [`INSERT_COLS`].
-    fn params(&self) -> [P<'_>; 8] {
+    pub(crate) fn params(&self) -> [P<'_>; 8] {
         [
             P::I64(self.at),
             P::Str(&self.action),
@@ -88,6 +88,17 @@ pub(crate) async fn insert_events(c: &mut Conn<'_>, events: &[EventValues]) -> R
     }
 }
 
+/// An `INSERT` of one event (its values the parameters after the first `k`, in the order
+/// of [`EventValues::params`]) for each row of `cte`: the event of a PostgreSQL statement
+/// whose data-modifying CTE `cte` returns a row when it wrote.
+pub(crate) fn event_from(cte: &str, k: usize) -> String {
+    let values: Vec<String> = (k + 1..=k + 8).map(|i| format!("${i}")).collect();
+    format!(
+        "INSERT INTO audit_events ({INSERT_COLS}) SELECT {} FROM {cte}",
+        values.join(", ")
+    )
+}
+
 /// Runs `update` (one `UPDATE` with its parameters `ps`) and records `event` if it changed
 /// a row; returns how many it changed. On PostgreSQL one statement (the insert reads the
 /// update's `RETURNING` in a CTE), on SQLite two (the caller's job runs atomically).
@@ -99,11 +110,9 @@ pub(crate) async fn audited_update(c: &mut Conn<'_>, update: &str, ps: &[P<'_>],
         }
         return Ok(n);
     }
-    let k = ps.len();
-    let values: Vec<String> = (k + 1..=k + 8).map(|i| format!("${i}")).collect();
     let sql = format!(
-        "WITH changed AS ({update} RETURNING 1) INSERT INTO audit_events ({INSERT_COLS}) SELECT {} FROM changed",
-        values.join(", ")
+        "WITH changed AS ({update} RETURNING 1) {}",
+        event_from("changed", ps.len())
     );
     let mut all = ps.to_vec();
     all.extend(event.params());

@@ -201,8 +201,11 @@ pub(crate) async fn pg_transaction_on<T>(
     mut client: PgClient,
     f: impl AsyncFnOnce(&mut Conn<'_>) -> Result<T>,
 ) -> Result<T> {
+    // `BEGIN` and `COMMIT` are round trips too: counted with the statements.
+    tracing::trace!(target: STATEMENT_TARGET, "BEGIN");
     let tx = client.transaction().await.map_err(db_err)?;
     let res = f(&mut Conn::Pg(PgConn::Tx(&tx))).await;
+    tracing::trace!(target: STATEMENT_TARGET, "{}", if res.is_ok() { "COMMIT" } else { "ROLLBACK" });
     if res.is_ok() {
         tx.commit().await.map_err(db_err)?;
     } else {

@@ -15,12 +15,12 @@ use playgate_core::token::SigningKeyRecord;
 use playgate_core::{Error, Result};
 use std::sync::LazyLock;
 
-use crate::audit::{EventValues, audited_update, insert_events};
+use crate::audit::{EventValues, audited_update, event_from, insert_events};
 use crate::exec::{Conn, FromRow, P, Row, params};
 use crate::rows::{
     GAMEFUSE_CREDENTIAL, GameRow, KGEN_CREDENTIAL, KeyRow, PLAYER_FIELDS, PLAYER_FROM, PROFILE_COLUMNS, PlayerRow,
-    PlayerSessionRow, SessionRow, active_session_fields, aliased, game_cols, game_from, patch_params,
-    player_fields_as, profile_params, session_cols,
+    PlayerSessionRow, SessionRow, active_session_fields, aliased, game_cols, game_from, patch_params, player_fields_as,
+    profile_params, session_cols,
 };
 use crate::{Db, SqlStore, pg_transaction_on};
 use playgate_core::Entity;
@@ -154,6 +154,29 @@ static INSERT_PLAYER: LazyLock<String> = LazyLock::new(|| {
         n + 5
     )
 });
+
+/// PostgreSQL's create-player plan in one statement: [`INSERT_PLAYER`] (`$1` …), then the
+/// player's first session (the last four of the first `k` parameters: its id, expiry, IP
+/// and refresh hash) and the audit event (the 8 after them), each only if the one before
+/// wrote its row. Returns the new player's id, or no row when the player exists.
+static CREATE_WITH_SESSION: LazyLock<String> = LazyLock::new(|| created_with_session(CREATE_PARAMS));
+
+/// The parameters of [`CREATE_WITH_SESSION`] before the event's: [`INSERT_PLAYER`]'s and
+/// four of the session.
+const CREATE_PARAMS: usize = PROFILE_COLUMNS.len() + 5 + 4;
+
+fn created_with_session(k: usize) -> String {
+    let n = PROFILE_COLUMNS.len();
+    let now = n + 5;
+    let (sid, expires, ip, hash) = (k - 3, k - 2, k - 1, k);
+    format!(
+        "WITH p AS ({}), s AS (INSERT INTO sessions (id, game_id, player_id, state, started_at, last_seen_at, \
+         expires_at, ended_at, ip, refresh_hash) SELECT ${sid}, $1, p.id, 'active', ${now}, ${now}, ${expires}, \
+         NULL, ${ip}, ${hash} FROM p RETURNING 1), e AS ({}) SELECT id FROM p",
+        *INSERT_PLAYER,
+        event_from("s", k)
+    )
+}
 
 /// Merges a profile patch into the player `$1` (a `NULL` value keeps the stored one), then
 /// `updated_at`.
@@ -291,6 +314,17 @@ async fn apply_plan(e: &mut Conn<'_>, p: &OpenPlan, ev: &EventValues) -> Result<
             let mut ps = vec![P::I64(p.game_id.0), P::Str(player.user_id.as_str())];
             ps.extend(profile_params(&player.profile));
             ps.extend_from_slice(params![player.wallet.address, player.wallet.sealed_key, now]);
+            if e.is_postgres() {
+                // One statement: the player, its session and the event.
+                let id = session.id.to_string();
+                ps.extend_from_slice(params![id, expires_at, session.ip, hash]);
+                debug_assert_eq!(ps.len(), CREATE_PARAMS);
+                ps.extend(ev.params());
+                return match e.scalar_optional::<i64>(&CREATE_WITH_SESSION, &ps).await? {
+                    Some(id) => Ok(PlayerId(id)),
+                    None => Err(raced()),
+                };
+            }
             let Some(id) = e.scalar_optional::<i64>(&INSERT_PLAYER, &ps).await? else {
                 return Err(raced());
             };
@@ -517,9 +551,13 @@ impl Store for SqlStore {
     }
 
     async fn apply_open_plan(&self, plan: OpenPlan) -> Result<Applied> {
-        // A kept session without profile changes is one statement on PostgreSQL (its audit
-        // event a CTE of it).
-        let one_statement = matches!(&plan.plan, SessionPlan::Reuse { patch, .. } if patch.is_empty());
+        // A kept session without profile changes, and a new player with its first session,
+        // are one statement each on PostgreSQL (the audit event a CTE of it).
+        let one_statement = match &plan.plan {
+            SessionPlan::Reuse { patch, .. } => patch.is_empty(),
+            SessionPlan::Create { .. } => true,
+            SessionPlan::Replace { .. } => false,
+        };
         let ev = EventValues::of(&plan.audit, plan.now);
         match &self.db {
             // The writer thread runs every job it takes to its end.

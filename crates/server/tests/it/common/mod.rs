@@ -10,6 +10,7 @@ pub mod i3d;
 pub mod kgen;
 pub mod logs;
 pub mod openapi;
+pub mod statements;
 
 use std::sync::Arc;
 use std::time::Duration;

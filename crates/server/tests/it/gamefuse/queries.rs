@@ -1,47 +1,14 @@
 //! The GameFuse sign-in response (reference 1.3) costs a constant number of SQL statements
 //! whatever the user's relations: a user with 100 friends, 20 groups and 50 chats signs in
 //! with exactly as many statements as one with a single friend, group and chat of each
-//! kind, and so does the user's own `GET /users/{id}`. Statements are counted from the
-//! store's per-statement events ([`playgate_store::STATEMENT_TARGET`], on both drivers) by
-//! a subscriber of the test's own runtime, so tests running beside it are not counted.
+//! kind, and so does the user's own `GET /users/{id}`. Statements are counted by
+//! [`crate::common::statements`].
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use crate::common::logs::run_with;
 use crate::common::{Backend, TestServer, spawn_with};
 use serde_json::{Value, json};
-use tracing_subscriber::Layer;
-use tracing_subscriber::layer::SubscriberExt;
-
-/// Counts per-statement events of either driver, but for `PRAGMA`s (connection set-up,
-/// which happens when a pool decides, not per request).
-struct Count(Arc<AtomicUsize>);
-
-/// Whether an event's statement (its message) is a `PRAGMA`.
-#[derive(Default)]
-struct Pragma(bool);
-
-impl tracing::field::Visit for Pragma {
-    fn record_debug(&mut self, f: &tracing::field::Field, v: &dyn std::fmt::Debug) {
-        if f.name() == "message" {
-            self.0 |= format!("{v:?}").trim_start_matches('"').starts_with("PRAGMA");
-        }
-    }
-}
-
-impl<S: tracing::Subscriber> Layer<S> for Count {
-    fn on_event(&self, e: &tracing::Event<'_>, _: tracing_subscriber::layer::Context<'_, S>) {
-        let target = e.metadata().target();
-        if target == playgate_store::STATEMENT_TARGET {
-            let mut pragma = Pragma::default();
-            e.record(&mut pragma);
-            if !pragma.0 {
-                self.0.fetch_add(1, Ordering::SeqCst);
-            }
-        }
-    }
-}
 
 struct Gf {
     srv: TestServer,
@@ -206,16 +173,8 @@ async fn run(b: Backend, counter: &AtomicUsize) {
     gf.srv.finish().await;
 }
 
-/// Runs `test(backend, counter)` on a runtime of its own whose threads count statements
-/// into `counter`.
-fn counted<F: Future<Output = ()>>(test: impl FnOnce(Backend, Arc<AtomicUsize>) -> F, b: Backend) {
-    let counter = Arc::new(AtomicUsize::new(0));
-    let subscriber = tracing_subscriber::registry().with(Count(counter.clone()));
-    run_with(subscriber.into(), test(b, counter));
-}
-
 async fn sign_in_statements_are_constant(b: Backend, counter: Arc<AtomicUsize>) {
     run(b, &counter).await;
 }
 
-playgate_store::on_both_backends!(super::counted => sign_in_statements_are_constant);
+playgate_store::on_both_backends!(crate::common::statements::counted => sign_in_statements_are_constant);

@@ -11,4 +11,5 @@ mod keys;
 mod limits;
 mod observability;
 mod openapi;
+mod statements;
 mod two_nodes;
