@@ -13,6 +13,17 @@ use crate::clock::Timestamp;
 use crate::crypto::SecretHash;
 use crate::ids::{GameId, SessionId, UserId};
 
+/// What [`AccountStore::api_key_read`] found.
+#[derive(Debug, Clone, Default)]
+pub struct ApiKeyFound {
+    /// The key.
+    pub key: Option<ApiKey>,
+    /// The caller's failures in the current window.
+    pub failures: i64,
+    /// The key's login that has not ended, and its account.
+    pub login: Option<(Login, Account)>,
+}
+
 /// What [`AccountStore::start_login`] did.
 #[derive(Debug)]
 pub enum StartLogin {
@@ -78,6 +89,15 @@ pub trait AccountStore: Send + Sync {
     async fn insert_api_key(&self, rec: &NewApiKeyRecord) -> Result<ApiKey>;
     /// One API key by its hash.
     async fn api_key_by_hash(&self, hash: &SecretHash) -> Result<Option<ApiKey>>;
+    /// The API key of `hash` with the caller's failure count (its counter key and the
+    /// window's start; none without an address) and, with `with_login`, the key's login
+    /// that has not ended and its account: one statement.
+    async fn api_key_read(
+        &self,
+        hash: &SecretHash,
+        failures: Option<(&str, Timestamp)>,
+        with_login: bool,
+    ) -> Result<ApiKeyFound>;
 
     /// The key's login that has not ended (it may have lapsed), if any.
     async fn current_login(&self, key: ApiKeyId) -> Result<Option<Login>>;

@@ -21,6 +21,7 @@ use crate::audit::{Actor, NewAuditEvent, Origin, action};
 use crate::clock::Timestamp;
 use crate::crypto::{Secret, SecretHash};
 use crate::ids::SessionId;
+use crate::limits::{CREDENTIAL_COUNTER, window};
 use crate::password::MAX_PASSWORD_BYTES;
 use crate::service::Playgate;
 use crate::session::SessionState;
@@ -137,19 +138,58 @@ impl Playgate {
     /// one used from outside its ranges is refused without counting (it is no guess).
     /// Valid keys cost no write.
     pub async fn authenticate_api_key(&self, token: &str, ip: Option<IpAddr>) -> Result<ApiKey> {
-        let key = self
-            .limit_credential(ip, async {
-                let key = self.store.api_key_by_hash(&SecretHash::of(token)).await?;
-                key.ok_or(Error::Unauthorized(Unauthorized::BadApiKey))
-            })
+        self.authenticate_api_key_with(token, ip, false)
+            .await
+            .map(|(key, _)| key)
+    }
+
+    /// [`authenticate_api_key`](Self::authenticate_api_key) and, in the same read, the
+    /// key's live, completed login and its enabled account: a logged-in i3D request's whole
+    /// check in one statement.
+    pub async fn authenticate_logged_in(&self, token: &str, ip: Option<IpAddr>) -> Result<(ApiKey, Login, Account)> {
+        let (key, login) = self.authenticate_api_key_with(token, ip, true).await?;
+        let now = self.now();
+        match login {
+            Some((login, account)) if login.is_live(now) && account.enabled => Ok((key, login, account)),
+            _ => Err(NOT_LOGGED_IN),
+        }
+    }
+
+    async fn authenticate_api_key_with(
+        &self,
+        token: &str,
+        ip: Option<IpAddr>,
+        with_login: bool,
+    ) -> Result<(ApiKey, Option<(Login, Account)>)> {
+        let s = &self.settings;
+        let counter = ip.map(|ip| format!("{CREDENTIAL_COUNTER}:{ip}"));
+        let (start, left) = window(self.now(), s.auth_failure_window);
+        let bucket = counter.as_deref().map(|k| self.failure_bucket(k));
+        let found = self
+            .store
+            .api_key_read(
+                &SecretHash::of(token),
+                bucket.as_deref().map(|b| (b, start)),
+                with_login,
+            )
             .await?;
+        if counter.is_some() && found.failures >= i64::from(s.auth_failure_limit) {
+            return Err(Error::RateLimited { retry_after_secs: left });
+        }
+        let Some(key) = found.key else {
+            if let Some(counter) = counter {
+                self.count_failure(&counter, s.auth_failure_limit, s.auth_failure_window)
+                    .await?;
+            }
+            return Err(Error::Unauthorized(Unauthorized::BadApiKey));
+        };
         if key.expires_at.is_some_and(|t| self.now() >= t) {
             return Err(Error::Unauthorized(Unauthorized::ApiKeyExpired));
         }
         if !key.allowed.is_empty() && !ip.is_some_and(|ip| key.allowed.iter().any(|n| n.contains(&ip))) {
             return Err(Error::Unauthorized(Unauthorized::ApiKeyAddressRefused));
         }
-        Ok(key)
+        Ok((key, found.login))
     }
 
     async fn check_login_limits(&self, keys: &[String]) -> Result<()> {
@@ -363,22 +403,6 @@ impl Playgate {
             }
             _ => Err(NOT_LOGGED_IN),
         }
-    }
-
-    /// The key's completed, live login and its account; `NotFound(Entity::Login)` otherwise.
-    pub async fn logged_in(&self, key: &ApiKey) -> Result<(Login, Account)> {
-        let now = self.now();
-        let login = self
-            .store
-            .current_login(key.id)
-            .await?
-            .filter(|l| l.is_live(now))
-            .ok_or(NOT_LOGGED_IN)?;
-        let account = self.account(login.account_id).await?;
-        if !account.enabled {
-            return Err(NOT_LOGGED_IN);
-        }
-        Ok((login, account))
     }
 
     /// `POST /v3/session/2fa`: a new secret for enrollment (replacing an unfinished one).

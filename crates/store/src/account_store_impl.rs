@@ -7,7 +7,7 @@ use playgate_core::account::{
     AccessLevel, Account, AccountDetails, AccountId, AccountInfo, AccountProfile, AccountType, ApiKey, ApiKeyId,
     BillingDetails, Language, Login, NewAccountRecord, NewApiKeyRecord, NewLogin, PostalAddress, parse_net,
 };
-use playgate_core::account_store::{AccountStore, Redeem, StartLogin};
+use playgate_core::account_store::{AccountStore, ApiKeyFound, Redeem, StartLogin};
 use playgate_core::audit::NewAuditEvent;
 use playgate_core::clock::Timestamp;
 use playgate_core::crypto::SecretHash;
@@ -17,7 +17,9 @@ use playgate_core::{Error, Result};
 
 use crate::SqlStore;
 use crate::exec::{FromRow, P, Row, ToP, params, row};
+use crate::rows::aliased;
 use playgate_core::Entity;
+use std::sync::LazyLock;
 
 /// The columns of [`DetailsRow`], in its order; also the columns
 /// [`details_params`] binds, from `$1` up.
@@ -274,6 +276,57 @@ macro_rules! login_cols {
     };
 }
 const LOGIN_COLS: &str = login_cols!();
+
+/// The columns of [`ApiKeyRow`] (as [`AccountStore::api_key_by_hash`] reads them).
+const API_KEY_COLS: &str = "id, label, allowed_ips, expires_at, created_at";
+
+/// [`AccountStore::api_key_read`] without the login: the key of hash `$1` (columns
+/// prefixed `k_`) beside the failure count under `$2` in the window from `$3`, on one row
+/// whether or not either exists.
+static API_KEY_READ: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "SELECT {}, COALESCE(f.count, 0) AS failures FROM (SELECT 1 AS one) o \
+         LEFT JOIN api_keys k ON k.key_hash = $1 \
+         LEFT JOIN failure_counts f ON f.bucket = $2 AND f.window_start = $3",
+        aliased("k", API_KEY_COLS, "k_")
+    )
+});
+
+/// [`API_KEY_READ`] with the key's login that has not ended (`l_`) and its account (`a_`).
+static API_KEY_LOGIN_READ: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "SELECT {}, COALESCE(f.count, 0) AS failures, {}, {} FROM (SELECT 1 AS one) o \
+         LEFT JOIN api_keys k ON k.key_hash = $1 \
+         LEFT JOIN failure_counts f ON f.bucket = $2 AND f.window_start = $3 \
+         LEFT JOIN account_logins l ON l.api_key_id = k.id AND l.state <> 'ended' \
+         LEFT JOIN accounts a ON a.id = l.account_id",
+        aliased("k", API_KEY_COLS, "k_"),
+        aliased("l", LOGIN_COLS, "l_"),
+        aliased("a", ACCOUNT_COLS, "a_")
+    )
+});
+
+/// The row of [`AccountStore::api_key_read`].
+struct ApiKeyReadRow(ApiKeyFound);
+
+impl FromRow for ApiKeyReadRow {
+    fn from_row(r: &Row<'_>) -> Result<Self> {
+        let failures: i64 = r.get("failures")?;
+        let key = match r.get::<Option<i64>>("k_id")? {
+            Some(_) => Some(ApiKey::try_from(ApiKeyRow::from_row(&r.prefixed("k_"))?)?),
+            None => None,
+        };
+        let login = match r.has("l_id") && r.get::<Option<String>>("l_id")?.is_some() {
+            true => {
+                let login = Login::try_from(LoginRow::from_row(&r.prefixed("l_"))?)?;
+                let account = Account::try_from(AccountRow::from_row(&r.prefixed("a_"))?)?;
+                Some((login, account))
+            }
+            false => None,
+        };
+        Ok(ApiKeyReadRow(ApiKeyFound { key, failures, login }))
+    }
+}
 
 row! {
     struct LoginRow {
@@ -571,6 +624,21 @@ impl AccountStore for SqlStore {
             })
             .await?;
         row.map(ApiKey::try_from).transpose()
+    }
+
+    async fn api_key_read(
+        &self,
+        hash: &SecretHash,
+        failures: Option<(&str, Timestamp)>,
+        with_login: bool,
+    ) -> Result<ApiKeyFound> {
+        let (key, start) = failures.map_or((None, 0), |(k, at)| (Some(k), at.0));
+        let sql: &str = if with_login { &API_KEY_LOGIN_READ } else { &API_KEY_READ };
+        let row: ApiKeyReadRow = self
+            .read(async |e| e.fetch_optional(sql, params![&hash.0, key, start]).await)
+            .await?
+            .ok_or(Error::NotFound(playgate_core::Entity::Row))?;
+        Ok(row.0)
     }
 
     async fn current_login(&self, key: ApiKeyId) -> Result<Option<Login>> {

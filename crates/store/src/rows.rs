@@ -222,7 +222,11 @@ pub(crate) static PLAYER_FIELDS: LazyLock<String> = LazyLock::new(|| {
 /// player to other tables (read with [`Row::prefixed`]).
 pub(crate) fn player_fields_as(prefix: &str) -> String {
     let cols = player_column_names();
-    let linked = [("public_id", "linked_id"), ("wallet_address", "linked_wallet"), ("phone", "linked_phone")];
+    let linked = [
+        ("public_id", "linked_id"),
+        ("wallet_address", "linked_wallet"),
+        ("phone", "linked_phone"),
+    ];
     cols.map(|c| format!("p.{c} AS {prefix}{c}"))
         .chain(linked.iter().map(|(c, alias)| format!("a.{c} AS {prefix}{alias}")))
         .collect::<Vec<_>>()

@@ -26,30 +26,37 @@ pub struct ApiKeyAuth {
     pub origin: Origin,
 }
 
+/// The `PRIVATE-TOKEN` and the client's address of a request, not yet checked.
+async fn presented(parts: &mut Parts, state: &AppState) -> Result<(String, Option<IpAddr>), I3dError> {
+    let Some(token) = parts
+        .headers
+        .get("private-token")
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(str::to_owned)
+    else {
+        return Err(Error::Unauthorized(Unauthorized::MissingApiKey).into());
+    };
+    let ClientIp(ip) = ClientIp::from_request_parts(parts, state)
+        .await
+        .unwrap_or(ClientIp(None));
+    Ok((token, ip))
+}
+
 impl FromRequestParts<AppState> for ApiKeyAuth {
     type Rejection = I3dError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, I3dError> {
-        let Some(token) = parts
-            .headers
-            .get("private-token")
-            .and_then(|v| v.to_str().ok())
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
-            .map(str::to_owned)
-        else {
-            return Err(Error::Unauthorized(Unauthorized::MissingApiKey).into());
-        };
-        let ClientIp(ip) = ClientIp::from_request_parts(parts, state)
-            .await
-            .unwrap_or(ClientIp(None));
+        let (token, ip) = presented(parts, state).await?;
         let key = state.core.authenticate_api_key(&token, ip).await?;
         let origin = origin_of(ip, &parts.headers);
         Ok(ApiKeyAuth { key, ip, origin })
     }
 }
 
-/// A request made with an API key that holds a completed, live login.
+/// A request made with an API key that holds a completed, live login: the key, the login
+/// and its account checked in one read.
 #[derive(Debug, Clone)]
 pub struct LoggedIn {
     /// The key and address.
@@ -64,8 +71,13 @@ impl FromRequestParts<AppState> for LoggedIn {
     type Rejection = I3dError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, I3dError> {
-        let auth = ApiKeyAuth::from_request_parts(parts, state).await?;
-        let (login, account) = state.core.logged_in(&auth.key).await?;
-        Ok(LoggedIn { auth, login, account })
+        let (token, ip) = presented(parts, state).await?;
+        let (key, login, account) = state.core.authenticate_logged_in(&token, ip).await?;
+        let origin = origin_of(ip, &parts.headers);
+        Ok(LoggedIn {
+            auth: ApiKeyAuth { key, ip, origin },
+            login,
+            account,
+        })
     }
 }

@@ -11,11 +11,11 @@ use playgate_core::game::ClientCredentials;
 use playgate_core::ids::{SessionId, UserId};
 use playgate_core::session::{OpenSession, Verification};
 
+use super::auth::S2sCredentials;
 use super::wire::{
     AccessTokenClaims, RefreshRequest, RefreshResponse, SessionRequest, SessionResponse, VerifyContext, VerifyRequest,
     VerifyResponse,
 };
-use super::auth::S2sCredentials;
 use super::{KgenError, S2sClient};
 use crate::common::json;
 use crate::common::origin::RequestOrigin;
@@ -77,7 +77,10 @@ async fn authenticated_first<T>(
     parsed: Result<T, KgenError>,
 ) -> Result<T, KgenError> {
     if parsed.is_err() {
-        state.core.authenticate_client(&client.id, &client.secret, client.ip).await?;
+        state
+            .core
+            .authenticate_client(&client.id, &client.secret, client.ip)
+            .await?;
     }
     parsed
 }

@@ -22,7 +22,7 @@ const PINNED: [(&str, usize, usize); 6] = [
     ("s2s-existing", 1, 2),
     ("s2s-verify", 1, 1),
     ("s2s-refresh", 1, 2),
-    ("i3d-user", 4, 4),
+    ("i3d-user", 1, 1),
     ("gf-read", 8, 8),
 ];
 
