@@ -276,6 +276,14 @@ async fn player_session_lifecycle(b: Backend) {
     db.drop_it().await;
 }
 
+/// The stored player `user` of `game`, with its active session.
+async fn stored(s: &SqlStore, game: GameId, user: &str) -> PlayerWithSession {
+    s.player_with_session(game, &UserId::parse(user).expect("user"))
+        .await
+        .expect("read")
+        .expect("player")
+}
+
 /// A plan decided on a read that no longer holds writes nothing and says so.
 async fn stale_plans_report_a_race(b: Backend) {
     let Some((s, db)) = open_store(b).await else { return };
@@ -324,11 +332,7 @@ async fn stale_plans_report_a_race(b: Backend) {
         Applied::Raced
     );
     // None of them wrote anything.
-    let found = s
-        .player_with_session(g.id, &UserId::parse("u1").expect("user"))
-        .await
-        .expect("read")
-        .expect("player");
+    let found = stored(&s, g.id, "u1").await;
     assert!(found.active.is_none());
     assert_eq!(found.player.profile, Profile::default());
     let ended = s.session(o.session).await.expect("get").expect("session");
@@ -363,11 +367,7 @@ async fn a_ban_between_read_and_write_is_a_race(b: Backend) {
         s.apply_open_plan(plan(g.id, 13, start)).await.expect("apply"),
         Applied::Raced
     );
-    let found = s
-        .player_with_session(g.id, &UserId::parse("u1").expect("user"))
-        .await
-        .expect("read")
-        .expect("player");
+    let found = stored(&s, g.id, "u1").await;
     assert!(found.active.is_none());
     assert!(found.player.ban.is_some());
     db.drop_it().await;

@@ -48,3 +48,13 @@ pub fn counted<F: Future<Output = ()>>(test: impl FnOnce(Backend, Arc<AtomicUsiz
     let subscriber = tracing_subscriber::registry().with(Count(counter.clone()));
     run_with(subscriber.into(), test(b, counter));
 }
+
+/// A server configuration for counting: fast password hashing, and no background write
+/// (GameFuse event or stats flush) inside a counted request; the flush at shutdown still
+/// runs.
+pub fn for_counting(c: &mut playgate_server::config::Config) {
+    c.password_hash_memory_kib = 64;
+    c.password_hash_iterations = 1;
+    c.gamefuse_events_flush_ms = 3_600_000;
+    c.stats_flush_ms = 0;
+}

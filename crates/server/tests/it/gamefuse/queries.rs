@@ -7,6 +7,7 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use crate::common::statements::for_counting;
 use crate::common::{Backend, TestServer, spawn_with};
 use serde_json::{Value, json};
 
@@ -133,15 +134,7 @@ async fn count_own_read(gf: &Gf, counter: &AtomicUsize, signed_in: &Value) -> (u
 }
 
 async fn run(b: Backend, counter: &AtomicUsize) {
-    let Some(srv) = spawn_with(b, |c| {
-        c.password_hash_memory_kib = 64;
-        c.password_hash_iterations = 1;
-        // No event flush inside a counted request (the flush at shutdown still runs).
-        c.gamefuse_events_flush_ms = 3_600_000;
-        c.stats_flush_ms = 0;
-    })
-    .await
-    else {
+    let Some(srv) = spawn_with(b, for_counting).await else {
         return;
     };
     let gf = Gf {

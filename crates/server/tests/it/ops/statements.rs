@@ -11,6 +11,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use serde_json::{Value, json};
 
 use crate::common::kgen::{Kgen, token};
+use crate::common::statements::for_counting;
 use crate::common::{Backend, TestServer, spawn_with};
 
 /// Requests of each kind counted.
@@ -120,14 +121,7 @@ async fn gf_read(srv: &TestServer, counter: &AtomicUsize) -> usize {
 }
 
 async fn hot_requests_have_pinned_statement_counts(b: Backend, counter: Arc<AtomicUsize>) {
-    let Some(srv) = spawn_with(b, |c| {
-        c.password_hash_memory_kib = 64;
-        c.password_hash_iterations = 1;
-        c.gamefuse_events_flush_ms = 3_600_000;
-        c.stats_flush_ms = 0;
-    })
-    .await
-    else {
+    let Some(srv) = spawn_with(b, for_counting).await else {
         return;
     };
     let mut seen = s2s(&srv, &counter).await;
