@@ -25,6 +25,7 @@ mod games;
 mod operators;
 mod overview;
 pub mod pages;
+mod players;
 mod sign_in;
 
 use axum::extract::{Path, Request};
@@ -36,7 +37,7 @@ use crate::common::routes::Routes;
 
 /// The console's routes (method, path): pages and forms for a browser, documented here
 /// rather than in an OpenAPI document.
-pub const ROUTES: [(&str, &str); 25] = [
+pub const ROUTES: [(&str, &str); 43] = [
     ("GET", "/console"),
     ("GET", "/console/assets/{file}"),
     ("GET", "/console/sign-in"),
@@ -56,8 +57,26 @@ pub const ROUTES: [(&str, &str); 25] = [
     ("POST", "/console/games/{game}/variables/delete"),
     ("POST", "/console/games/{game}/routes"),
     ("POST", "/console/games/{game}/enabled"),
+    ("GET", "/console/games/{game}/edit"),
+    ("POST", "/console/games/{game}/edit"),
+    ("POST", "/console/games/{game}/rotate"),
+    ("POST", "/console/games/{game}/delete"),
+    ("GET", "/console/games/{game}/players"),
+    ("GET", "/console/games/{game}/players/{user}"),
+    ("GET", "/console/games/{game}/players/{user}/export"),
+    ("POST", "/console/games/{game}/players/{user}/ban"),
+    ("POST", "/console/games/{game}/players/{user}/unban"),
+    ("POST", "/console/games/{game}/players/{user}/delete"),
+    ("POST", "/console/games/{game}/players/{user}/sessions/end-all"),
+    ("POST", "/console/games/{game}/players/{user}/sessions/{session}/end"),
     ("GET", "/console/accounts/new"),
     ("POST", "/console/accounts"),
+    ("GET", "/console/accounts"),
+    ("GET", "/console/accounts/{account}"),
+    ("POST", "/console/accounts/{account}/enabled"),
+    ("POST", "/console/accounts/{account}/reset-2fa"),
+    ("POST", "/console/accounts/{account}/api-keys/{key}/revoke"),
+    ("POST", "/console/api-keys"),
     ("GET", "/console/audit"),
     ("GET", "/console/operators"),
     ("POST", "/console/operators/{name}/sign-out-everywhere"),
@@ -86,8 +105,35 @@ pub fn router() -> Routes {
         .post("/console/games/{game}/variables/delete", games::delete_variable)
         .post("/console/games/{game}/routes", games::set_route)
         .post("/console/games/{game}/enabled", games::set_enabled)
+        .get("/console/games/{game}/edit", games::edit_form)
+        .post("/console/games/{game}/edit", games::edit)
+        .post("/console/games/{game}/rotate", games::rotate)
+        .post("/console/games/{game}/delete", games::delete)
+        .get("/console/games/{game}/players", players::search)
+        .get("/console/games/{game}/players/{user}", players::show)
+        .get("/console/games/{game}/players/{user}/export", players::export)
+        .post("/console/games/{game}/players/{user}/ban", players::ban)
+        .post("/console/games/{game}/players/{user}/unban", players::unban)
+        .post("/console/games/{game}/players/{user}/delete", players::delete)
+        .post(
+            "/console/games/{game}/players/{user}/sessions/end-all",
+            players::end_all,
+        )
+        .post(
+            "/console/games/{game}/players/{user}/sessions/{session}/end",
+            players::end_one,
+        )
         .get("/console/accounts/new", accounts::new_form)
         .post("/console/accounts", accounts::create)
+        .get("/console/accounts", accounts::search)
+        .get("/console/accounts/{account}", accounts::show)
+        .post("/console/accounts/{account}/enabled", accounts::set_enabled)
+        .post("/console/accounts/{account}/reset-2fa", accounts::reset_2fa)
+        .post(
+            "/console/accounts/{account}/api-keys/{key}/revoke",
+            accounts::revoke_api_key,
+        )
+        .post("/console/api-keys", accounts::create_api_key)
         .get("/console/audit", audit::list)
         .get("/console/operators", operators::list)
         .post(
