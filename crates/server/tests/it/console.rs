@@ -543,19 +543,28 @@ async fn games_edit_rotate_delete_in_the_console(b: Backend) {
     srv.finish().await;
 }
 
-/// The overview: the counts and a chart per series of the stats service.
+/// The overview: the counts and a chart per series of the stats service (sessions
+/// opened, logins, lockouts, 4xx and 5xx answers), with what happened counted in.
 async fn the_overview_shows_counts_and_charts(b: Backend) {
     let Some(srv) = spawn(b).await else { return };
     operator(&srv, "vic", Role::Viewer).await;
     assert_eq!(srv.kgen().open(r#"{"user_id":"p-1"}"#).await.status, 200);
     let (vic, _) = sign_in_http(&srv, "vic").await;
+    let (status, _) = get(&vic, &srv, "/console/games/999999").await;
+    assert_eq!(status, 404);
+    srv.running.stats.flush().await.expect("flush");
     let (status, page) = get(&vic, &srv, "/console").await;
     assert_eq!(status, 200);
+    assert!(page.contains("Sessions opened: <strong>1</strong>"), "{page}");
+    assert!(page.contains("HTTP 4xx answers: <strong>1</strong>"), "{page}");
+    assert!(page.contains("HTTP 5xx answers: <strong>0</strong>"), "{page}");
     for id in [
         "chart-sessions_opened",
         "chart-logins_succeeded",
         "chart-logins_failed",
         "chart-lockouts",
+        "chart-http_4xx",
+        "chart-http_5xx",
         "count-players",
         "count-sessions",
     ] {

@@ -14,12 +14,14 @@ const WIDTH: i64 = 240;
 const HEIGHT: i64 = 60;
 
 /// The series the overview draws, with their titles.
-pub const SERIES_SHOWN: [(StatSeries, &str); 5] = [
+pub const SERIES_SHOWN: [(StatSeries, &str); 7] = [
     (StatSeries::SessionsOpened, "Sessions opened"),
     (StatSeries::Refreshes, "Token refreshes"),
     (StatSeries::LoginsSucceeded, "Logins succeeded"),
     (StatSeries::LoginsFailed, "Logins failed"),
     (StatSeries::Lockouts, "Lockouts"),
+    (StatSeries::Http4xx, "HTTP 4xx answers"),
+    (StatSeries::Http5xx, "HTTP 5xx answers"),
 ];
 
 /// One chart: a series summed by hour, oldest first (the last bar is the current hour).
