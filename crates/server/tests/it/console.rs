@@ -918,8 +918,10 @@ fn code(srv: &TestServer, secret_b32: &str) -> String {
 }
 
 /// An admin signs in, enrols TOTP, signs out and in again with a code, creates a game
-/// and sees its secret once (and it works on the KGeN API), sets a GameFuse variable,
-/// reads the audit entries, is refused a forged form, and signs out.
+/// and sees its secret once (and it works on the KGeN API), sets a GameFuse variable, is
+/// refused a forged form, finds the player the KGeN API made (search as you type), ends
+/// its sessions (KGeN's verify then answers invalid), bans it, reads the audit entries,
+/// and signs out.
 async fn console_in_a_browser(b: Backend) {
     let Some(browser) = Browser::start(b).await else { return };
     let Some(srv) = spawn(b).await else {
@@ -1078,6 +1080,16 @@ async fn console_in_a_browser(b: Backend) {
     browser.screenshot("audit").await;
     browser.go(&srv, "/console/operators").await;
     browser.screenshot("operators").await;
+    browser.go(&srv, &format!("{game_path}/edit")).await;
+    assert!(browser.body().await.contains("Access token lifetime"));
+    browser.screenshot("game-edit").await;
+    browser.go(&srv, "/console/accounts").await;
+    browser.screenshot("accounts").await;
+    // The overview counts what happened (the stats as a node writes them).
+    srv.running.stats.flush().await.expect("flush");
+    browser.go(&srv, "/console").await;
+    assert!(browser.text("#chart-sessions_opened figcaption").await.contains(": 1"));
+    browser.screenshot("overview-after").await;
 
     browser.click("header form button").await;
     browser.go(&srv, "/console/games").await;
