@@ -223,3 +223,51 @@ pub fn api_key_created(c: &Chrome<'_>, k: &ApiKey, value: &str) -> Markup {
         },
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::console::pages::tests::chrome;
+    use playgate_core::operators::Role;
+
+    fn empty() -> AccountResults<'static> {
+        AccountResults {
+            q: "a&b",
+            items: &[],
+            next: None,
+            error: None,
+        }
+    }
+
+    #[test]
+    fn the_key_form_labels_its_fields_and_keeps_what_was_typed() {
+        let form = ApiKeyForm {
+            label: "ops",
+            allow_ips: "not-an-ip",
+            expires_at: "",
+            error: Some(("allow_ips", "\"not-an-ip\" is not a CIDR or IP address")),
+        };
+        let html = accounts(&chrome(Role::Admin), &empty(), &form).into_string();
+        for id in ["key-label", "allow_ips", "expires_at", "account-q"] {
+            assert!(html.contains(&format!("<label for=\"{id}\">")), "{id}: {html}");
+        }
+        assert!(html.contains("id=\"allow_ips-error\""), "{html}");
+        assert!(html.contains("value=\"not-an-ip\""));
+        assert!(html.contains("value=\"a&amp;b\""));
+        assert!(html.contains("data-search=\"/console/accounts\""));
+        assert!(html.contains("No account matches"));
+        assert_eq!(
+            html.matches("name=\"csrf\" value=\"tok123\"").count(),
+            html.matches("method=\"post\"").count()
+        );
+    }
+
+    #[test]
+    fn viewers_get_no_key_form() {
+        let html = accounts(&chrome(Role::Viewer), &empty(), &ApiKeyForm::default()).into_string();
+        assert!(
+            !html.contains("/console/api-keys") && !html.contains("New account"),
+            "{html}"
+        );
+    }
+}
