@@ -290,8 +290,9 @@ pub(super) async fn create_api_key(
         }
         Err(e @ Error::Invalid { .. }) => {
             let (status, message) = status_and_message(&e);
+            // The core names a bad address `allow_ip`; the form's field is `allow_ips`.
             let field = match &e {
-                Error::Invalid { field, .. } if field == "allowIps" || field.starts_with("allow") => "allow_ips",
+                Error::Invalid { field, .. } if field.starts_with("allow_ip") => "allow_ips",
                 Error::Invalid { field, .. } => field.as_str(),
                 _ => "",
             };

@@ -194,6 +194,9 @@ pub fn player(c: &Chrome<'_>, d: &PlayerData, error: Option<(&str, &str)>) -> Ma
             @if c.is_admin() {
                 section.danger {
                     h2 { "Danger zone" }
+                    @if let Some((f, m)) = error.filter(|(f, _)| !["reason", "confirm"].contains(f)) {
+                        p.field-error role="alert" { (f) ": " (m) }
+                    }
                     @if p.ban.is_some() {
                         form method="post" action={ (base) "/unban" } {
                             (csrf_field(c.csrf))
