@@ -11,6 +11,7 @@ use axum::response::{IntoResponse, Response};
 use playgate_core::Error;
 use playgate_core::audit::AuditFilter;
 use playgate_core::economy::leaderboards::BoardFilter;
+use playgate_core::economy::store_items::NewStoreItem;
 use playgate_core::game::NewGame;
 use playgate_core::gamefuse::keys::RouteAccess;
 use playgate_core::games::{ACCESS_TTL_RANGE, CredentialKind, GamePatch, REFRESH_TTL_RANGE, lifetime};
@@ -438,4 +439,121 @@ pub(super) async fn delete(
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// A new store item.
+#[derive(Debug, Default, Deserialize)]
+pub(super) struct StoreItemForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    category: String,
+    #[serde(default)]
+    cost: String,
+    #[serde(default)]
+    description: String,
+}
+
+/// `POST /console/games/{game}/store-items`: adds a GameFuse store item.
+pub(super) async fn add_store_item(
+    State(s): State<AppState>,
+    Path(g): Path<String>,
+    p: Posted<StoreItemForm>,
+) -> Result<Response, ConsoleError> {
+    let p = p.admin()?;
+    let gid = game_id(&g)?;
+    let f = &p.form;
+    let cost = f
+        .cost
+        .trim()
+        .parse::<i64>()
+        .map_err(|_| Error::invalid("cost", "must be a whole number"))?;
+    let new = NewStoreItem {
+        name: f.name.trim().to_owned(),
+        description: f.description.trim().to_owned(),
+        category: f.category.trim().to_owned(),
+        cost,
+        icon_url: None,
+    };
+    let item = s.gamefuse.add_store_item(gid, new).await?;
+    p.by.record(&s, |e| {
+        e.action("store_item.added")
+            .game(gid)
+            .subject(format!("store_item:{}", item.id))
+            .detail(serde_json::json!({"after": {"name": item.name, "cost": item.cost, "category": item.category}}))
+    })
+    .await;
+    Ok(back(gid))
+}
+
+/// `POST /console/games/{game}/store-items/{item}/delete`: deletes a store item.
+pub(super) async fn delete_store_item(
+    State(s): State<AppState>,
+    Path((g, item)): Path<(String, String)>,
+    p: Posted<NoFields>,
+) -> Result<Response, ConsoleError> {
+    let p = p.admin()?;
+    let gid = game_id(&g)?;
+    let item: i64 = item
+        .trim()
+        .parse()
+        .map_err(|_| Error::NotFound(playgate_core::Entity::StoreItem))?;
+    s.gamefuse.delete_store_item(gid, item).await?;
+    p.by.record(&s, |e| {
+        e.action("store_item.deleted")
+            .game(gid)
+            .subject(format!("store_item:{item}"))
+    })
+    .await;
+    Ok(back(gid))
+}
+
+/// No fields but the synchronizer token.
+#[derive(Debug, Default, Deserialize)]
+pub(super) struct NoFields {}
+
+/// A new service key's name.
+#[derive(Debug, Default, Deserialize)]
+pub(super) struct ServiceKeyForm {
+    #[serde(default)]
+    name: String,
+}
+
+/// `POST /console/games/{game}/service-keys`: makes a GameFuse service key and shows its
+/// token once.
+pub(super) async fn add_service_key(
+    State(s): State<AppState>,
+    Path(g): Path<String>,
+    p: Posted<ServiceKeyForm>,
+) -> Result<Response, ConsoleError> {
+    let p = p.admin()?;
+    let game = s.games.get(game_id(&g)?).await?;
+    let (key, token) = s.gamefuse.create_service_key(game.id, &p.form.name).await?;
+    p.by.record(&s, |e| {
+        e.action("service_key.created")
+            .game(game.id)
+            .subject(format!("service_key:{}", key.name))
+    })
+    .await;
+    let c = chrome(&p.by, "New service key", Section::Games);
+    let page = pages::service_key_created(&c, &game, &key.name, token.expose());
+    Ok((StatusCode::CREATED, html(page)).into_response())
+}
+
+/// `POST /console/games/{game}/service-keys/{name}/delete`: deletes a service key.
+pub(super) async fn delete_service_key(
+    State(s): State<AppState>,
+    Path((g, name)): Path<(String, String)>,
+    p: Posted<NoFields>,
+) -> Result<Response, ConsoleError> {
+    let p = p.admin()?;
+    let gid = game_id(&g)?;
+    s.gamefuse.delete_service_key(gid, &name).await?;
+    p.by.record(&s, |e| {
+        e.action("service_key.deleted")
+            .game(gid)
+            .subject(format!("service_key:{name}"))
+    })
+    .await;
+    Ok(back(gid))
 }

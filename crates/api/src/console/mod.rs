@@ -40,7 +40,7 @@ use crate::common::routes::Routes;
 
 /// The console's routes (method, path): pages and forms for a browser, documented here
 /// rather than in an OpenAPI document.
-pub const ROUTES: [(&str, &str); 43] = [
+pub const ROUTES: [(&str, &str); 47] = [
     ("GET", "/console"),
     ("GET", "/console/assets/{file}"),
     ("GET", "/console/sign-in"),
@@ -64,6 +64,10 @@ pub const ROUTES: [(&str, &str); 43] = [
     ("POST", "/console/games/{game}/edit"),
     ("POST", "/console/games/{game}/rotate"),
     ("POST", "/console/games/{game}/delete"),
+    ("POST", "/console/games/{game}/store-items"),
+    ("POST", "/console/games/{game}/store-items/{item}/delete"),
+    ("POST", "/console/games/{game}/service-keys"),
+    ("POST", "/console/games/{game}/service-keys/{name}/delete"),
     ("GET", "/console/games/{game}/players"),
     ("GET", "/console/games/{game}/players/{user}"),
     ("GET", "/console/games/{game}/players/{user}/export"),
@@ -112,6 +116,16 @@ pub fn router() -> Routes {
         .post("/console/games/{game}/edit", games::edit)
         .post("/console/games/{game}/rotate", games::rotate)
         .post("/console/games/{game}/delete", games::delete)
+        .post("/console/games/{game}/store-items", games::add_store_item)
+        .post(
+            "/console/games/{game}/store-items/{item}/delete",
+            games::delete_store_item,
+        )
+        .post("/console/games/{game}/service-keys", games::add_service_key)
+        .post(
+            "/console/games/{game}/service-keys/{name}/delete",
+            games::delete_service_key,
+        )
         .get("/console/games/{game}/players", players::search)
         .get("/console/games/{game}/players/{user}", players::show)
         .get("/console/games/{game}/players/{user}/export", players::export)

@@ -511,10 +511,27 @@ pub fn game(c: &Chrome<'_>, d: &GameData, delete_error: Option<&str>) -> Markup 
             section {
                 h2 { "Store items" }
                 @if d.store_items.is_empty() { p.muted { "None." } } @else {
-                    div.scroll { table {
-                        thead { tr { th { "Id" } th { "Name" } th { "Category" } th { "Cost" } } }
-                        tbody { @for i in &d.store_items { tr { td { (i.id) } td { (i.name) } td { (i.category) } td { (i.cost) } } } }
+                    div.scroll { table #store-items {
+                        thead { tr { th { "Id" } th { "Name" } th { "Category" } th { "Cost" } @if c.is_admin() { th { span.sr { "Actions" } } } } }
+                        tbody { @for i in &d.store_items { tr {
+                            td { (i.id) } td { (i.name) } td { (i.category) } td { (i.cost) }
+                            @if c.is_admin() { td {
+                                form method="post" action={ (base) "/store-items/" (i.id) "/delete" } {
+                                    (csrf_field(c.csrf))
+                                    button.small type="submit" { "Delete" }
+                                }
+                            } }
+                        } } }
                     } }
+                }
+                @if c.is_admin() {
+                    form.inline method="post" action={ (base) "/store-items" } {
+                        (csrf_field(c.csrf))
+                        label for="item-name" { "Name" } input #item-name type="text" name="name" required maxlength="255";
+                        label for="item-category" { "Category" } input #item-category type="text" name="category";
+                        label for="item-cost" { "Cost" } input #item-cost type="number" name="cost" required;
+                        button type="submit" { "Add" }
+                    }
                 }
             }
             section {
@@ -531,7 +548,23 @@ pub fn game(c: &Chrome<'_>, d: &GameData, delete_error: Option<&str>) -> Markup 
             section {
                 h2 { "Service keys" }
                 @if d.service_keys.is_empty() { p.muted { "None." } } @else {
-                    ul { @for k in &d.service_keys { li { code { (k.name) } " · made " (when(k.created_at)) } } }
+                    ul #service-keys { @for k in &d.service_keys { li {
+                        code { (k.name) } " · made " (when(k.created_at))
+                        @if c.is_admin() {
+                            " "
+                            form.inline-one method="post" action={ (base) "/service-keys/" (seg(&k.name)) "/delete" } {
+                                (csrf_field(c.csrf))
+                                button.small type="submit" { "Delete" }
+                            }
+                        }
+                    } } }
+                }
+                @if c.is_admin() {
+                    form.inline method="post" action={ (base) "/service-keys" } {
+                        (csrf_field(c.csrf))
+                        label for="key-name" { "Name" } input #key-name type="text" name="name" required;
+                        button type="submit" { "Create a key (its token shown once)" }
+                    }
                 }
             }
             section {

@@ -447,7 +447,8 @@ async fn players_in_the_console(b: Backend) {
 }
 
 /// Games: edit (names and lifetimes, errors next to their field), rotate a secret (shown
-/// once; the old one stops working), delete with the typed name; viewers and forged forms
+/// once; the old one stops working), store items and service keys (a key's token shown
+/// once), delete with the typed name; viewers and forged forms
 /// refused; the games service records each change under the operator's name.
 async fn games_edit_rotate_delete_in_the_console(b: Backend) {
     let Some(srv) = spawn(b).await else { return };
@@ -518,6 +519,41 @@ async fn games_edit_rotate_delete_in_the_console(b: Backend) {
     assert_eq!(status, 200);
     assert!(page.contains("id=\"gamefuse-token\""), "{page}");
 
+    // GameFuse data: a store item and a service key (its token shown once), added and
+    // deleted.
+    let items = format!("{base}/store-items");
+    let item = [("name", "Gold pack"), ("category", "coins"), ("cost", "250")];
+    refused_then(&srv, &ada, (&vic, &vic_csrf), &items, &item).await;
+    let (status, page) = post(&ada, &srv, &items, Some(&ada_csrf), &[("name", "x"), ("cost", "lots")]).await;
+    assert_eq!(status, 400, "{page}");
+    let (status, _) = post(&ada, &srv, &items, Some(&ada_csrf), &item).await;
+    assert_eq!(status, 303);
+    let (_, page) = get(&vic, &srv, &base).await;
+    assert!(page.contains("Gold pack") && page.contains("250"), "{page}");
+    assert!(!page.contains("/store-items/"), "a viewer gets no delete form");
+    let (_, page) = get(&ada, &srv, &base).await;
+    let at = page.find("/store-items/").expect("a delete form") + 13;
+    let item_id = page[at..at + page[at..].find('/').expect("end")].to_owned();
+    let keys = format!("{base}/service-keys");
+    refused_then(&srv, &ada, (&vic, &vic_csrf), &keys, &[("name", "backend")]).await;
+    let (status, page) = post(&ada, &srv, &keys, Some(&ada_csrf), &[("name", "backend")]).await;
+    assert_eq!(status, 201, "{page}");
+    let at = page.find("id=\"service-key-token\">").expect("the token") + 24;
+    let token = page[at..at + page[at..].find('<').expect("end")].to_owned();
+    assert!(token.len() > 20, "{token}");
+    let (_, page) = get(&ada, &srv, &base).await;
+    assert!(page.contains("backend") && !page.contains(&token), "shown once: {page}");
+    for path in [format!("{items}/{item_id}/delete"), format!("{keys}/backend/delete")] {
+        refused_then(&srv, &ada, (&vic, &vic_csrf), &path, &[]).await;
+        let (status, _) = post(&ada, &srv, &path, Some(&ada_csrf), &[]).await;
+        assert_eq!(status, 303, "{path}");
+    }
+    let (_, page) = get(&ada, &srv, &base).await;
+    assert!(
+        !page.contains("Gold pack") && !page.contains("id=\"service-keys\""),
+        "{page}"
+    );
+
     // Delete: the name typed exactly.
     let delete = format!("{base}/delete");
     refused_then(
@@ -536,8 +572,16 @@ async fn games_edit_rotate_delete_in_the_console(b: Backend) {
     let (status, _) = get(&ada, &srv, &base).await;
     assert_eq!(status, 404);
 
-    let (_, audit) = get(&ada, &srv, "/console/audit?actor=operator:ada&action=game.").await;
-    for action in ["game.updated", "game.secret_rotated", "game.deleted"] {
+    let (_, audit) = get(&ada, &srv, "/console/audit?actor=operator:ada").await;
+    for action in [
+        "game.updated",
+        "game.secret_rotated",
+        "game.deleted",
+        "store_item.added",
+        "store_item.deleted",
+        "service_key.created",
+        "service_key.deleted",
+    ] {
         assert!(audit.contains(action), "{action} in {audit}");
     }
     srv.finish().await;

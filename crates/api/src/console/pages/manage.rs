@@ -81,6 +81,22 @@ pub fn edit_game(c: &Chrome<'_>, g: &Game, f: &GameFields, error: Option<(&str, 
     )
 }
 
+/// A new GameFuse service key, its token shown this once.
+pub fn service_key_created(c: &Chrome<'_>, g: &Game, name: &str, token: &str) -> Markup {
+    layout(
+        c,
+        html! {
+            p.warning role="alert" {
+                strong { "Shown only now." }
+                " Playgate keeps only a hash of the token: store it in your game server's secrets."
+            }
+            (secret("service-key-name", "Service key name", name))
+            (secret("service-key-token", "Service key token", token))
+            p { a href={ "/console/games/" (g.id) } { "Go to the game" } }
+        },
+    )
+}
+
 /// A replaced credential, shown this once.
 pub fn secret_rotated(c: &Chrome<'_>, g: &Game, kgen: bool, value: &str) -> Markup {
     layout(
