@@ -27,6 +27,9 @@ pub enum LoginOutcome {
     LockedOut,
 }
 
+/// How many [`StatSeries`] there are.
+pub const SERIES: usize = 7;
+
 /// A series of the admin API's per-minute stats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StatSeries {
@@ -40,16 +43,22 @@ pub enum StatSeries {
     LoginsFailed,
     /// Logins refused without a check: too many failures.
     Lockouts,
+    /// HTTP answers with a 4xx status (every surface).
+    Http4xx,
+    /// HTTP answers with a 5xx status (every surface).
+    Http5xx,
 }
 
 impl StatSeries {
     /// Every series, in the order of [`Metrics::take_stats`].
-    pub const ALL: [StatSeries; 5] = [
+    pub const ALL: [StatSeries; SERIES] = [
         StatSeries::SessionsOpened,
         StatSeries::Refreshes,
         StatSeries::LoginsSucceeded,
         StatSeries::LoginsFailed,
         StatSeries::Lockouts,
+        StatSeries::Http4xx,
+        StatSeries::Http5xx,
     ];
 
     /// Its name, as stored and shown.
@@ -60,6 +69,8 @@ impl StatSeries {
             StatSeries::LoginsSucceeded => "logins_succeeded",
             StatSeries::LoginsFailed => "logins_failed",
             StatSeries::Lockouts => "lockouts",
+            StatSeries::Http4xx => "http_4xx",
+            StatSeries::Http5xx => "http_5xx",
         }
     }
 
@@ -75,6 +86,8 @@ impl StatSeries {
             StatSeries::LoginsSucceeded => 2,
             StatSeries::LoginsFailed => 3,
             StatSeries::Lockouts => 4,
+            StatSeries::Http4xx => 5,
+            StatSeries::Http5xx => 6,
         }
     }
 }
@@ -83,7 +96,7 @@ impl StatSeries {
 #[derive(Debug, Default)]
 pub struct Metrics {
     /// Counts of the [`StatSeries`] not yet written, by [`StatSeries::index`].
-    stats: [AtomicU64; 5],
+    stats: [AtomicU64; SERIES],
     sessions_opened: Family<[(&'static str, &'static str); 1], Counter>,
     opened_new: Counter,
     opened_existing: Counter,
@@ -130,6 +143,16 @@ impl Metrics {
         }
     }
 
+    /// Counts an HTTP answer of status `status` in the stats when it is a 4xx or a 5xx
+    /// (one atomic increment; nothing for the others).
+    pub fn http_answered(&self, status: u16) {
+        match status {
+            400..=499 => self.stat(StatSeries::Http4xx),
+            500..=599 => self.stat(StatSeries::Http5xx),
+            _ => {}
+        }
+    }
+
     /// Counts one event of a stats series (one atomic increment).
     pub(crate) fn stat(&self, series: StatSeries) {
         self.stats[series.index()].fetch_add(1, Ordering::Relaxed);
@@ -143,12 +166,12 @@ impl Metrics {
 
     /// The counts of each series (in the order of [`StatSeries::ALL`]) since the last
     /// take, leaving zeros.
-    pub fn take_stats(&self) -> [u64; 5] {
+    pub fn take_stats(&self) -> [u64; SERIES] {
         StatSeries::ALL.map(|s| self.stats[s.index()].swap(0, Ordering::Relaxed))
     }
 
     /// Puts counts taken by [`take_stats`](Self::take_stats) back (their write failed).
-    pub fn restore_stats(&self, counts: [u64; 5]) {
+    pub fn restore_stats(&self, counts: [u64; SERIES]) {
         for (s, n) in StatSeries::ALL.into_iter().zip(counts) {
             self.stats[s.index()].fetch_add(n, Ordering::Relaxed);
         }

@@ -1,6 +1,6 @@
 //! Stats for a dashboard: counts (games, players, accounts, active sessions) and
 //! per-minute series of the last 24 hours (sessions opened, refreshes, logins succeeded and
-//! failed, lock-outs), from data Playgate keeps itself and cheaply.
+//! failed, lock-outs, HTTP 4xx and 5xx answers), from data Playgate keeps itself and cheaply.
 //!
 //! The series are counted on the hot paths by one atomic increment each
 //! ([`Metrics`](crate::metrics::Metrics)); every node adds its counts into one row per

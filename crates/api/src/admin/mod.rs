@@ -25,6 +25,7 @@ mod wire;
 
 pub use auth::{Admin, Viewer};
 pub use error::{AdminError, http_failure};
+pub use players::export_out;
 
 pub(crate) use crate::common::json_error::Body;
 use crate::common::routes::Routes;

@@ -46,6 +46,10 @@ pub struct SeriesJson {
     logins_failed: Vec<MinuteJson>,
     /// Logins refused for too many failures.
     lockouts: Vec<MinuteJson>,
+    /// HTTP answers with a 4xx status.
+    http_4xx: Vec<MinuteJson>,
+    /// HTTP answers with a 5xx status.
+    http_5xx: Vec<MinuteJson>,
 }
 
 /// `GET /admin/v1/stats`.
@@ -65,6 +69,8 @@ impl From<Dashboard> for StatsJson {
                 StatSeries::LoginsSucceeded => &mut series.logins_succeeded,
                 StatSeries::LoginsFailed => &mut series.logins_failed,
                 StatSeries::Lockouts => &mut series.lockouts,
+                StatSeries::Http4xx => &mut series.http_4xx,
+                StatSeries::Http5xx => &mut series.http_5xx,
             };
             list.push(MinuteJson {
                 minute: rfc3339(m.minute),

@@ -69,6 +69,8 @@ type HistogramFamily = Family<RequestLabels, Histogram, fn() -> Histogram>;
 pub struct HttpMetrics {
     requests: Family<RequestLabels, Counter>,
     duration: HistogramFamily,
+    /// The core's counters, where 4xx and 5xx answers count toward the dashboard's stats.
+    stats: Option<Arc<playgate_core::metrics::Metrics>>,
 }
 
 fn duration_histogram() -> Histogram {
@@ -81,11 +83,20 @@ impl Default for HttpMetrics {
         HttpMetrics {
             requests: Family::default(),
             duration: Family::new_with_constructor(duration_histogram),
+            stats: None,
         }
     }
 }
 
 impl HttpMetrics {
+    /// Series that also count 4xx and 5xx answers in the core's per-minute stats.
+    pub fn with_stats(stats: Arc<playgate_core::metrics::Metrics>) -> Self {
+        HttpMetrics {
+            stats: Some(stats),
+            ..HttpMetrics::default()
+        }
+    }
+
     /// Registers the series.
     pub fn register(&self, registry: &mut Registry) {
         registry.register(
@@ -137,6 +148,9 @@ impl HttpMetrics {
         };
         self.requests.get_or_create(&labels).inc();
         self.duration.get_or_create(&labels).observe(elapsed.as_secs_f64());
+        if let Some(stats) = &self.stats {
+            stats.http_answered(status.as_u16());
+        }
     }
 }
 

@@ -144,6 +144,7 @@ impl AppState {
             GeoIp::none()
         });
         let console = Console::new(operators.console_store(), core.clone());
+        let http_metrics = Arc::new(HttpMetrics::with_stats(core.metrics()));
         AppState(Arc::new(AppParts {
             console,
             gamefuse,
@@ -159,7 +160,7 @@ impl AppState {
             stats,
             net: Arc::new(net),
             geo: Arc::new(geo),
-            http_metrics: Arc::new(HttpMetrics::default()),
+            http_metrics,
             exposition: None,
         }))
     }

@@ -1,17 +1,22 @@
-//! i3D platform accounts: making one (through the same core call as
-//! `POST /admin/accounts`).
+//! i3D platform accounts: the search, an account's page, making one (through the same
+//! core call as `POST /admin/accounts`), and what an admin changes (enable and disable,
+//! reset 2FA, revoke an API key: through the accounts service of `/admin/v1/accounts`,
+//! which records each change in its own transaction; a new API key as
+//! `POST /admin/api-keys` makes it, shown once).
 
-use axum::extract::State;
-use axum::http::StatusCode;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use playgate_core::Error;
-use playgate_core::account::{AccessLevel, AccountProfile, NewAccount};
+use playgate_core::account::{AccessLevel, AccountId, AccountProfile, ApiKeyId, NewAccount, NewApiKey, parse_expiry};
+use playgate_core::accounts::AccountPatch;
+use playgate_core::audit::AuditFilter;
 use playgate_core::crypto::Secret;
+use playgate_core::{Entity, Error};
 use serde::Deserialize;
 
-use super::auth::{Posted, Signed};
+use super::auth::{Posted, Signed, redirect_with};
 use super::error::{ConsoleError, status_and_message};
-use super::pages::{self, Section};
+use super::pages::{self, AccountData, AccountResults, ApiKeyForm, Section};
 use super::{chrome, html};
 use crate::common::state::AppState;
 
@@ -70,6 +75,241 @@ pub(super) async fn create(State(s): State<AppState>, p: Posted<NewAccountForm>)
             };
             let page = pages::new_account(&c, &f.user_name, &f.email, Some((&field, &message)), None);
             Ok((status, html(page)).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Accounts per page.
+const PAGE: u32 = 25;
+
+/// The search as the form sends it.
+#[derive(Debug, Default, Deserialize)]
+pub(super) struct SearchQuery {
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    after: String,
+}
+
+/// `GET /console/accounts`: the search (or, for the script, its results alone) and the
+/// form of a new API key.
+pub(super) async fn search(
+    State(s): State<AppState>,
+    by: Signed,
+    headers: HeaderMap,
+    Query(q): Query<SearchQuery>,
+) -> Result<Response, ConsoleError> {
+    let found = match q.after.trim() {
+        "" => Ok(None),
+        a => a
+            .parse::<i64>()
+            .map(|a| Some(AccountId(a)))
+            .map_err(|_| Error::invalid("after", "is not a cursor of this list")),
+    };
+    let found = match found {
+        Ok(after) => s.accounts.search(&q.q, after, PAGE).await,
+        Err(e) => Err(e),
+    };
+    let (items, next, error, status) = match found {
+        Ok(page) => (page.items, page.next_cursor.map(|a| a.0), None, StatusCode::OK),
+        Err(e @ Error::Invalid { .. }) => {
+            let (status, message) = status_and_message(&e);
+            (Vec::new(), None, Some(message), status)
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let r = AccountResults {
+        q: &q.q,
+        items: &items,
+        next,
+        error: error.as_deref(),
+    };
+    if headers.contains_key("x-console-fragment") {
+        return Ok((status, html(pages::account_results(&r))).into_response());
+    }
+    let c = chrome(&by, "Accounts", Section::Accounts);
+    Ok((status, html(pages::accounts(&c, &r, &ApiKeyForm::default()))).into_response())
+}
+
+async fn account_data(s: &AppState, a: &str) -> Result<AccountData, Error> {
+    let account = s.accounts.get(a).await?;
+    let id = account.id.0.to_string();
+    let links = s.accounts.links(&id).await?;
+    let keys = s.accounts.api_keys(&id).await?;
+    let events = s
+        .audit
+        .list(AuditFilter {
+            subject: Some(format!("account:{id}")),
+            limit: 10,
+            ..AuditFilter::default()
+        })
+        .await?
+        .items;
+    Ok(AccountData {
+        account,
+        links,
+        keys,
+        events,
+    })
+}
+
+/// `GET /console/accounts/{account}`: an account's page.
+pub(super) async fn show(
+    State(s): State<AppState>,
+    by: Signed,
+    Path(a): Path<String>,
+) -> Result<Response, ConsoleError> {
+    let d = account_data(&s, &a).await?;
+    let title = format!("Account {}", d.account.user_name);
+    let c = chrome(&by, &title, Section::Accounts);
+    Ok(html(pages::account(&c, &d)).into_response())
+}
+
+fn back(id: AccountId) -> Response {
+    redirect_with(&format!("/console/accounts/{}", id.0), &[])
+}
+
+/// Enabling or disabling.
+#[derive(Debug, Default, Deserialize)]
+pub(super) struct EnabledForm {
+    #[serde(default)]
+    enabled: String,
+}
+
+/// `POST /console/accounts/{account}/enabled`: enables or disables an account (disabling
+/// ends its logins).
+pub(super) async fn set_enabled(
+    State(s): State<AppState>,
+    Path(a): Path<String>,
+    p: Posted<EnabledForm>,
+) -> Result<Response, ConsoleError> {
+    let p = p.admin()?;
+    let enabled = match p.form.enabled.as_str() {
+        "true" => true,
+        "false" => false,
+        _ => return Err(Error::invalid("enabled", "must be true or false").into()),
+    };
+    let patch = AccountPatch {
+        enabled: Some(enabled),
+        ..AccountPatch::default()
+    };
+    let account = s.accounts.update(&a, patch, p.by.event()).await?;
+    Ok(back(account.id))
+}
+
+/// No fields but the synchronizer token.
+#[derive(Debug, Default, Deserialize)]
+pub(super) struct Empty {}
+
+/// `POST /console/accounts/{account}/reset-2fa`: turns the account's 2FA off.
+pub(super) async fn reset_2fa(
+    State(s): State<AppState>,
+    Path(a): Path<String>,
+    p: Posted<Empty>,
+) -> Result<Response, ConsoleError> {
+    let p = p.admin()?;
+    let account = s.accounts.reset_totp(&a, p.by.event()).await?;
+    Ok(back(account.id))
+}
+
+/// `POST /console/accounts/{account}/api-keys/{key}/revoke`: revokes an API key the
+/// account logged in through.
+pub(super) async fn revoke_api_key(
+    State(s): State<AppState>,
+    Path((a, key)): Path<(String, String)>,
+    p: Posted<Empty>,
+) -> Result<Response, ConsoleError> {
+    let p = p.admin()?;
+    let account = s.accounts.get(&a).await?;
+    let key = key
+        .trim()
+        .parse::<i64>()
+        .map(ApiKeyId)
+        .map_err(|_| Error::NotFound(Entity::ApiKey))?;
+    s.accounts
+        .revoke_api_key(&account.id.0.to_string(), key, p.by.event())
+        .await?;
+    Ok(back(account.id))
+}
+
+/// The fields of a new API key.
+#[derive(Debug, Default, Deserialize)]
+pub(super) struct ApiKeyFields {
+    #[serde(default)]
+    label: String,
+    #[serde(default)]
+    allow_ips: String,
+    #[serde(default)]
+    expires_at: String,
+}
+
+/// `POST /console/api-keys`: makes an i3D API key (as `POST /admin/api-keys`) and shows
+/// it once.
+pub(super) async fn create_api_key(
+    State(s): State<AppState>,
+    p: Posted<ApiKeyFields>,
+) -> Result<Response, ConsoleError> {
+    let p = p.admin()?;
+    let f = &p.form;
+    let expires_at = match f.expires_at.trim() {
+        "" => Ok(None),
+        e => parse_expiry("expires_at", e).map(Some),
+    };
+    let made = match expires_at {
+        Ok(expires_at) => {
+            let cmd = NewApiKey {
+                label: f.label.trim().to_owned(),
+                allow_ips: f
+                    .allow_ips
+                    .split([',', ' ', '\n'])
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_owned)
+                    .collect(),
+                expires_at,
+            };
+            s.core.create_api_key(cmd).await
+        }
+        Err(e) => Err(e),
+    };
+    match made {
+        Ok((key, secret)) => {
+            p.by.record(&s, |e| {
+                e.action("api_key.created")
+                    .subject(format!("api_key:{}", key.id.0))
+                    .detail(serde_json::json!({"after": {"label": key.label}}))
+            })
+            .await;
+            let c = chrome(&p.by, "New API key", Section::Accounts);
+            Ok((
+                StatusCode::CREATED,
+                html(pages::api_key_created(&c, &key, secret.expose())),
+            )
+                .into_response())
+        }
+        Err(e @ Error::Invalid { .. }) => {
+            let (status, message) = status_and_message(&e);
+            // The core names a bad address `allow_ip`; the form's field is `allow_ips`.
+            let field = match &e {
+                Error::Invalid { field, .. } if field.starts_with("allow_ip") => "allow_ips",
+                Error::Invalid { field, .. } => field.as_str(),
+                _ => "",
+            };
+            let r = AccountResults {
+                q: "",
+                items: &[],
+                next: None,
+                error: None,
+            };
+            let form = ApiKeyForm {
+                label: &f.label,
+                allow_ips: &f.allow_ips,
+                expires_at: &f.expires_at,
+                error: Some((field, &message)),
+            };
+            let c = chrome(&p.by, "Accounts", Section::Accounts);
+            Ok((status, html(pages::accounts(&c, &r, &form))).into_response())
         }
         Err(e) => Err(e.into()),
     }

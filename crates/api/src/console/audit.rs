@@ -25,6 +25,7 @@ pub(super) struct Filters {
     actor: Option<String>,
     action: Option<String>,
     since: Option<String>,
+    subject: Option<String>,
     before: Option<String>,
 }
 
@@ -59,6 +60,7 @@ fn filter(f: &Filters) -> Result<AuditFilter> {
         game,
         actor: text(&f.actor),
         action: text(&f.action),
+        subject: text(&f.subject),
         since: text(&f.since).map(|s| parse_since(&s)).transpose()?,
         before_id,
         limit: PAGE,
@@ -73,6 +75,7 @@ fn next_link(q: &AuditQuery, cursor: i64) -> String {
         ("actor", &q.actor),
         ("action", &q.action),
         ("since", &q.since),
+        ("subject", &q.subject),
     ] {
         if !v.is_empty() {
             url.append_pair(k, v);
@@ -93,6 +96,7 @@ pub(super) async fn list(
         actor: f.actor.clone().unwrap_or_default(),
         action: f.action.clone().unwrap_or_default(),
         since: f.since.clone().unwrap_or_default(),
+        subject: f.subject.clone().unwrap_or_default(),
     };
     let c = chrome(&by, "Audit log", Section::Audit);
     let filter = match filter(&f) {

@@ -140,6 +140,12 @@ impl Signed {
         &self.session.operator.name
     }
 
+    /// An audit event by this operator from this request, for a service to complete and
+    /// write with its change (as the admin API's `Admin::event`).
+    pub fn event(&self) -> NewAuditEvent {
+        NewAuditEvent::new("", Actor::Operator(self.name().to_owned())).origin(self.from.origin())
+    }
+
     /// Records `event` by this operator, with the request's origin, in the audit log. The
     /// change is made by then: a failure to record is logged, not answered.
     pub async fn record(&self, state: &AppState, event: impl FnOnce(NewAuditEvent) -> NewAuditEvent) {

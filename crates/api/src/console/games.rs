@@ -1,21 +1,26 @@
 //! Games: the list, a new game (its secrets shown once), a game's page with its GameFuse
-//! data, and the changes an admin makes there (variables, route switches, enabling with a
-//! typed confirmation). Every change goes through the services the admin API calls and is
-//! recorded in the audit log under the same action names.
+//! data, and the changes an admin makes there (variables, route switches, names and token
+//! lifetimes, enabling and deleting with a typed confirmation, rotating a secret, shown
+//! once). Every change goes through the services the admin API calls (`state.games`,
+//! `state.gamefuse`) and is recorded in the audit log under the same action names; the
+//! games service records its event in the change's own transaction.
 
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use playgate_core::Error;
 use playgate_core::audit::AuditFilter;
+use playgate_core::economy::leaderboards::BoardFilter;
+use playgate_core::economy::store_items::NewStoreItem;
 use playgate_core::game::NewGame;
 use playgate_core::gamefuse::keys::RouteAccess;
+use playgate_core::games::{ACCESS_TTL_RANGE, CredentialKind, GamePatch, REFRESH_TTL_RANGE, lifetime};
 use playgate_core::ids::GameId;
 use serde::Deserialize;
 
 use super::auth::{Posted, Signed, redirect_with};
 use super::error::{ConsoleError, status_and_message};
-use super::pages::{self, GameData, Section};
+use super::pages::{self, GameData, GameFields, Section};
 use super::{chrome, html};
 use crate::common::state::AppState;
 
@@ -26,11 +31,32 @@ fn game_id(g: &str) -> Result<GameId, Error> {
         .map_err(|_| Error::NotFound(playgate_core::Entity::Game))
 }
 
-/// The games page.
-pub(super) async fn list(State(s): State<AppState>, by: Signed) -> Result<Response, ConsoleError> {
-    let games = s.core.list_games().await?;
+/// Which page of games to show.
+#[derive(Debug, Default, Deserialize)]
+pub(super) struct ListQuery {
+    #[serde(default)]
+    after: String,
+}
+
+/// Games per page of the list.
+const GAMES_PAGE: u32 = 50;
+
+/// The games page, a page at a time.
+pub(super) async fn list(
+    State(s): State<AppState>,
+    by: Signed,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, ConsoleError> {
+    let after = match q.after.trim() {
+        "" => None,
+        a => Some(GameId(
+            a.parse()
+                .map_err(|_| Error::invalid("after", "is not a cursor of this list"))?,
+        )),
+    };
+    let page = s.games.list(after, GAMES_PAGE).await?;
     let c = chrome(&by, "Games", Section::Games);
-    Ok(html(pages::games(&c, &games)).into_response())
+    Ok(html(pages::games(&c, &page.items, page.next_cursor)).into_response())
 }
 
 /// The form of a new game (admins).
@@ -69,7 +95,7 @@ pub(super) async fn create(
         description: p.form.description.clone(),
         client_name: None,
     };
-    let creds = match s.core.create_game(cmd).await {
+    let creds = match s.games.create(cmd, p.by.event()).await {
         Ok(c) => c,
         Err(e @ Error::Invalid { .. }) => {
             let (_, message) = status_and_message(&e);
@@ -84,30 +110,30 @@ pub(super) async fn create(
         Err(e) => return Err(e.into()),
     };
     let g = &creds.game;
-    p.by.record(&s, |ev| {
-        ev.action("game.created")
-            .game(g.id)
-            .subject(format!("game:{}", g.id))
-            .detail(serde_json::json!({"after": {"name": g.name, "client_id": g.client_id}}))
-    })
-    .await;
     let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
     let c = chrome(&p.by, "Game created", Section::Games);
     let page = pages::game_created(&c, g, creds.client_secret.expose(), &base_url(&p.by, host));
     Ok((StatusCode::CREATED, html(page)).into_response())
 }
 
-/// A game's page.
-pub(super) async fn show(
-    State(s): State<AppState>,
-    by: Signed,
-    Path(g): Path<String>,
-) -> Result<Response, ConsoleError> {
-    let game = s.gamefuse.existing_game(game_id(&g)?).await?;
+/// What a game's page shows.
+async fn game_data(s: &AppState, gid: GameId) -> Result<GameData, Error> {
+    let game = s.games.get(gid).await?;
     let variables = s.gamefuse.game_variables(&game).await?;
     let store_items = s.gamefuse.store_items(&game).await?;
     let service_keys = s.gamefuse.service_keys(game.id).await?;
     let routes = s.gamefuse.route_accesses(game.id).await?;
+    let leaderboard = s
+        .leaderboards
+        .read(
+            game.id,
+            game.id,
+            BoardFilter {
+                limit: Some(10),
+                ..BoardFilter::default()
+            },
+        )
+        .await?;
     let events = s
         .audit
         .list(AuditFilter {
@@ -117,17 +143,30 @@ pub(super) async fn show(
         })
         .await?
         .items;
-    let title = game.name.clone();
-    let data = GameData {
+    Ok(GameData {
         game,
         variables,
         store_items,
         service_keys,
         routes,
+        leaderboard,
         events,
-    };
-    let c = chrome(&by, &title, Section::Games);
-    Ok(html(pages::game(&c, &data)).into_response())
+    })
+}
+
+fn game_page(by: &Signed, d: &GameData, status: StatusCode, delete_error: Option<&str>) -> Response {
+    let c = chrome(by, &d.game.name, Section::Games);
+    (status, html(pages::game(&c, d, delete_error))).into_response()
+}
+
+/// A game's page.
+pub(super) async fn show(
+    State(s): State<AppState>,
+    by: Signed,
+    Path(g): Path<String>,
+) -> Result<Response, ConsoleError> {
+    let d = game_data(&s, game_id(&g)?).await?;
+    Ok(game_page(&by, &d, StatusCode::OK, None))
 }
 
 fn back(g: GameId) -> Response {
@@ -238,7 +277,7 @@ pub(super) async fn set_enabled(
     p: Posted<EnabledForm>,
 ) -> Result<Response, ConsoleError> {
     let p = p.admin()?;
-    let game = s.gamefuse.existing_game(game_id(&g)?).await?;
+    let game = s.games.get(game_id(&g)?).await?;
     if p.form.confirm.trim() != game.name {
         return Err(Error::invalid("confirm", "must be the game's name").into());
     }
@@ -247,13 +286,274 @@ pub(super) async fn set_enabled(
         "false" => false,
         _ => return Err(Error::invalid("enabled", "must be true or false").into()),
     };
-    s.core.set_game_enabled(game.id, enabled).await?;
+    let patch = GamePatch {
+        enabled: Some(enabled),
+        ..GamePatch::default()
+    };
+    s.games.update(game.id, patch, p.by.event()).await?;
+    Ok(back(game.id))
+}
+
+/// The edit form of a game (admins).
+pub(super) async fn edit_form(
+    State(s): State<AppState>,
+    by: Signed,
+    Path(g): Path<String>,
+) -> Result<Response, ConsoleError> {
+    if !by.is_admin() {
+        return Err(ConsoleError::ViewerRole);
+    }
+    let game = s.games.get(game_id(&g)?).await?;
+    let title = format!("Edit {}", game.name);
+    let c = chrome(&by, &title, Section::Games);
+    Ok(html(pages::edit_game(&c, &game, &GameFields::of(&game), None)).into_response())
+}
+
+/// The edit form's fields.
+#[derive(Debug, Default, Deserialize)]
+pub(super) struct EditForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    client_name: String,
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    access_token_ttl_secs: String,
+    #[serde(default)]
+    refresh_token_ttl_secs: String,
+}
+
+/// A lifetime as typed: empty for the server's default, else seconds within `range`.
+fn ttl(field: &str, raw: &str, range: (u64, u64)) -> Result<Option<std::time::Duration>, Error> {
+    match raw.trim() {
+        "" => Ok(None),
+        t => {
+            let secs = t
+                .parse::<i64>()
+                .map_err(|_| Error::invalid(field, "must be a whole number of seconds, or empty"))?;
+            lifetime(field, secs, range).map(Some)
+        }
+    }
+}
+
+/// `POST /console/games/{game}/edit`: changes a game's names and token lifetimes
+/// (through the service of `PATCH /admin/v1/games/{game}`).
+pub(super) async fn edit(
+    State(s): State<AppState>,
+    Path(g): Path<String>,
+    p: Posted<EditForm>,
+) -> Result<Response, ConsoleError> {
+    let p = p.admin()?;
+    let game = s.games.get(game_id(&g)?).await?;
+    let f = &p.form;
+    let patch = ttl("access_token_ttl_secs", &f.access_token_ttl_secs, ACCESS_TTL_RANGE).and_then(|access| {
+        Ok(GamePatch {
+            name: Some(f.name.clone()),
+            client_name: Some(f.client_name.clone()),
+            description: Some(f.description.clone()),
+            access_token_ttl: Some(access),
+            refresh_token_ttl: Some(ttl(
+                "refresh_token_ttl_secs",
+                &f.refresh_token_ttl_secs,
+                REFRESH_TTL_RANGE,
+            )?),
+            enabled: None,
+        })
+    });
+    let result = match patch {
+        Ok(patch) => s.games.update(game.id, patch, p.by.event()).await,
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(_) => Ok(back(game.id)),
+        Err(e @ Error::Invalid { .. }) => {
+            let (status, message) = status_and_message(&e);
+            let field = match &e {
+                Error::Invalid { field, .. } => field.as_str(),
+                _ => "",
+            };
+            let fields = GameFields {
+                name: f.name.clone(),
+                client_name: f.client_name.clone(),
+                description: f.description.clone(),
+                access_token_ttl_secs: f.access_token_ttl_secs.clone(),
+                refresh_token_ttl_secs: f.refresh_token_ttl_secs.clone(),
+            };
+            let title = format!("Edit {}", game.name);
+            let c = chrome(&p.by, &title, Section::Games);
+            Ok((
+                status,
+                html(pages::edit_game(&c, &game, &fields, Some((field, &message)))),
+            )
+                .into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Which credential to replace.
+#[derive(Debug, Default, Deserialize)]
+pub(super) struct RotateForm {
+    #[serde(default)]
+    credential: String,
+}
+
+/// `POST /console/games/{game}/rotate`: replaces the KGeN client secret or the GameFuse
+/// token and shows the new one once.
+pub(super) async fn rotate(
+    State(s): State<AppState>,
+    Path(g): Path<String>,
+    p: Posted<RotateForm>,
+) -> Result<Response, ConsoleError> {
+    let p = p.admin()?;
+    let kind = CredentialKind::parse(&p.form.credential)?;
+    let (game, secret) = s.games.rotate(game_id(&g)?, kind, p.by.event()).await?;
+    let c = chrome(&p.by, "New secret", Section::Games);
+    let page = pages::secret_rotated(&c, &game, kind == CredentialKind::Kgen, secret.expose());
+    Ok(html(page).into_response())
+}
+
+/// The typed confirmation of a deletion.
+#[derive(Debug, Default, Deserialize)]
+pub(super) struct DeleteForm {
+    #[serde(default)]
+    confirm: String,
+}
+
+/// `POST /console/games/{game}/delete`: deletes a game and everything of it once its
+/// name is typed.
+pub(super) async fn delete(
+    State(s): State<AppState>,
+    Path(g): Path<String>,
+    p: Posted<DeleteForm>,
+) -> Result<Response, ConsoleError> {
+    let p = p.admin()?;
+    let gid = game_id(&g)?;
+    match s.games.delete(gid, Some(&p.form.confirm), p.by.event()).await {
+        Ok(()) => Ok(redirect_with("/console/games", &[])),
+        Err(e @ Error::Invalid { .. }) => {
+            let (status, message) = status_and_message(&e);
+            let d = game_data(&s, gid).await?;
+            Ok(game_page(&p.by, &d, status, Some(&message)))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// A new store item.
+#[derive(Debug, Default, Deserialize)]
+pub(super) struct StoreItemForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    category: String,
+    #[serde(default)]
+    cost: String,
+    #[serde(default)]
+    description: String,
+}
+
+/// `POST /console/games/{game}/store-items`: adds a GameFuse store item.
+pub(super) async fn add_store_item(
+    State(s): State<AppState>,
+    Path(g): Path<String>,
+    p: Posted<StoreItemForm>,
+) -> Result<Response, ConsoleError> {
+    let p = p.admin()?;
+    let gid = game_id(&g)?;
+    let f = &p.form;
+    let cost = f
+        .cost
+        .trim()
+        .parse::<i64>()
+        .map_err(|_| Error::invalid("cost", "must be a whole number"))?;
+    let new = NewStoreItem {
+        name: f.name.trim().to_owned(),
+        description: f.description.trim().to_owned(),
+        category: f.category.trim().to_owned(),
+        cost,
+        icon_url: None,
+    };
+    let item = s.gamefuse.add_store_item(gid, new).await?;
     p.by.record(&s, |e| {
-        e.action(if enabled { "game.enabled" } else { "game.disabled" })
-            .game(game.id)
-            .subject(format!("game:{}", game.id))
-            .detail(serde_json::json!({"after": {"enabled": enabled}}))
+        e.action("store_item.added")
+            .game(gid)
+            .subject(format!("store_item:{}", item.id))
+            .detail(serde_json::json!({"after": {"name": item.name, "cost": item.cost, "category": item.category}}))
     })
     .await;
-    Ok(back(game.id))
+    Ok(back(gid))
+}
+
+/// `POST /console/games/{game}/store-items/{item}/delete`: deletes a store item.
+pub(super) async fn delete_store_item(
+    State(s): State<AppState>,
+    Path((g, item)): Path<(String, String)>,
+    p: Posted<NoFields>,
+) -> Result<Response, ConsoleError> {
+    let p = p.admin()?;
+    let gid = game_id(&g)?;
+    let item: i64 = item
+        .trim()
+        .parse()
+        .map_err(|_| Error::NotFound(playgate_core::Entity::StoreItem))?;
+    s.gamefuse.delete_store_item(gid, item).await?;
+    p.by.record(&s, |e| {
+        e.action("store_item.deleted")
+            .game(gid)
+            .subject(format!("store_item:{item}"))
+    })
+    .await;
+    Ok(back(gid))
+}
+
+/// No fields but the synchronizer token.
+#[derive(Debug, Default, Deserialize)]
+pub(super) struct NoFields {}
+
+/// A new service key's name.
+#[derive(Debug, Default, Deserialize)]
+pub(super) struct ServiceKeyForm {
+    #[serde(default)]
+    name: String,
+}
+
+/// `POST /console/games/{game}/service-keys`: makes a GameFuse service key and shows its
+/// token once.
+pub(super) async fn add_service_key(
+    State(s): State<AppState>,
+    Path(g): Path<String>,
+    p: Posted<ServiceKeyForm>,
+) -> Result<Response, ConsoleError> {
+    let p = p.admin()?;
+    let game = s.games.get(game_id(&g)?).await?;
+    let (key, token) = s.gamefuse.create_service_key(game.id, &p.form.name).await?;
+    p.by.record(&s, |e| {
+        e.action("service_key.created")
+            .game(game.id)
+            .subject(format!("service_key:{}", key.name))
+    })
+    .await;
+    let c = chrome(&p.by, "New service key", Section::Games);
+    let page = pages::service_key_created(&c, &game, &key.name, token.expose());
+    Ok((StatusCode::CREATED, html(page)).into_response())
+}
+
+/// `POST /console/games/{game}/service-keys/{name}/delete`: deletes a service key.
+pub(super) async fn delete_service_key(
+    State(s): State<AppState>,
+    Path((g, name)): Path<(String, String)>,
+    p: Posted<NoFields>,
+) -> Result<Response, ConsoleError> {
+    let p = p.admin()?;
+    let gid = game_id(&g)?;
+    s.gamefuse.delete_service_key(gid, &name).await?;
+    p.by.record(&s, |e| {
+        e.action("service_key.deleted")
+            .game(gid)
+            .subject(format!("service_key:{name}"))
+    })
+    .await;
+    Ok(back(gid))
 }

@@ -2,10 +2,13 @@
 //! at compile time), one stylesheet and a few lines of JavaScript compiled into the binary
 //! (`assets/`), no CDN and no build step.
 //!
-//! It is built on the same core services as the admin API (`state.core`, `state.gamefuse`,
-//! `state.audit`, `state.operators`), never on a second path to the data, and records an
-//! operator's changes in the audit log under the operator's name. Sign-in is a password,
-//! then a TOTP code once enrolled ([`playgate_core::console`]); the session is an
+//! It is built on the same core services as the admin API (`state.games`, `state.players`,
+//! `state.accounts`, `state.stats`, `state.gamefuse`, `state.leaderboards`, `state.audit`,
+//! `state.operators`, `state.core`), never on a second path to the data, and records an
+//! operator's changes in the audit log under the operator's name (the services that
+//! record their event in the change's own transaction get it from `Signed::event`).
+//! Sign-in is a password, then a TOTP code once enrolled ([`playgate_core::console`]);
+//! the session is an
 //! HttpOnly, SameSite=Strict cookie (Secure when the request came over HTTPS through a
 //! trusted proxy); every state-changing form carries the session's synchronizer token
 //! (`auth.rs`). Viewers see, admins change.
@@ -25,6 +28,7 @@ mod games;
 mod operators;
 mod overview;
 pub mod pages;
+mod players;
 mod sign_in;
 
 use axum::extract::{Path, Request};
@@ -36,7 +40,7 @@ use crate::common::routes::Routes;
 
 /// The console's routes (method, path): pages and forms for a browser, documented here
 /// rather than in an OpenAPI document.
-pub const ROUTES: [(&str, &str); 25] = [
+pub const ROUTES: [(&str, &str); 47] = [
     ("GET", "/console"),
     ("GET", "/console/assets/{file}"),
     ("GET", "/console/sign-in"),
@@ -56,8 +60,30 @@ pub const ROUTES: [(&str, &str); 25] = [
     ("POST", "/console/games/{game}/variables/delete"),
     ("POST", "/console/games/{game}/routes"),
     ("POST", "/console/games/{game}/enabled"),
+    ("GET", "/console/games/{game}/edit"),
+    ("POST", "/console/games/{game}/edit"),
+    ("POST", "/console/games/{game}/rotate"),
+    ("POST", "/console/games/{game}/delete"),
+    ("POST", "/console/games/{game}/store-items"),
+    ("POST", "/console/games/{game}/store-items/{item}/delete"),
+    ("POST", "/console/games/{game}/service-keys"),
+    ("POST", "/console/games/{game}/service-keys/{name}/delete"),
+    ("GET", "/console/games/{game}/players"),
+    ("GET", "/console/games/{game}/players/{user}"),
+    ("GET", "/console/games/{game}/players/{user}/export"),
+    ("POST", "/console/games/{game}/players/{user}/ban"),
+    ("POST", "/console/games/{game}/players/{user}/unban"),
+    ("POST", "/console/games/{game}/players/{user}/delete"),
+    ("POST", "/console/games/{game}/players/{user}/sessions/end-all"),
+    ("POST", "/console/games/{game}/players/{user}/sessions/{session}/end"),
     ("GET", "/console/accounts/new"),
     ("POST", "/console/accounts"),
+    ("GET", "/console/accounts"),
+    ("GET", "/console/accounts/{account}"),
+    ("POST", "/console/accounts/{account}/enabled"),
+    ("POST", "/console/accounts/{account}/reset-2fa"),
+    ("POST", "/console/accounts/{account}/api-keys/{key}/revoke"),
+    ("POST", "/console/api-keys"),
     ("GET", "/console/audit"),
     ("GET", "/console/operators"),
     ("POST", "/console/operators/{name}/sign-out-everywhere"),
@@ -86,8 +112,45 @@ pub fn router() -> Routes {
         .post("/console/games/{game}/variables/delete", games::delete_variable)
         .post("/console/games/{game}/routes", games::set_route)
         .post("/console/games/{game}/enabled", games::set_enabled)
+        .get("/console/games/{game}/edit", games::edit_form)
+        .post("/console/games/{game}/edit", games::edit)
+        .post("/console/games/{game}/rotate", games::rotate)
+        .post("/console/games/{game}/delete", games::delete)
+        .post("/console/games/{game}/store-items", games::add_store_item)
+        .post(
+            "/console/games/{game}/store-items/{item}/delete",
+            games::delete_store_item,
+        )
+        .post("/console/games/{game}/service-keys", games::add_service_key)
+        .post(
+            "/console/games/{game}/service-keys/{name}/delete",
+            games::delete_service_key,
+        )
+        .get("/console/games/{game}/players", players::search)
+        .get("/console/games/{game}/players/{user}", players::show)
+        .get("/console/games/{game}/players/{user}/export", players::export)
+        .post("/console/games/{game}/players/{user}/ban", players::ban)
+        .post("/console/games/{game}/players/{user}/unban", players::unban)
+        .post("/console/games/{game}/players/{user}/delete", players::delete)
+        .post(
+            "/console/games/{game}/players/{user}/sessions/end-all",
+            players::end_all,
+        )
+        .post(
+            "/console/games/{game}/players/{user}/sessions/{session}/end",
+            players::end_one,
+        )
         .get("/console/accounts/new", accounts::new_form)
         .post("/console/accounts", accounts::create)
+        .get("/console/accounts", accounts::search)
+        .get("/console/accounts/{account}", accounts::show)
+        .post("/console/accounts/{account}/enabled", accounts::set_enabled)
+        .post("/console/accounts/{account}/reset-2fa", accounts::reset_2fa)
+        .post(
+            "/console/accounts/{account}/api-keys/{key}/revoke",
+            accounts::revoke_api_key,
+        )
+        .post("/console/api-keys", accounts::create_api_key)
         .get("/console/audit", audit::list)
         .get("/console/operators", operators::list)
         .post(

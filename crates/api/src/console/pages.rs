@@ -6,13 +6,39 @@
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 use playgate_core::audit::AuditEvent;
 use playgate_core::clock::Timestamp;
+use playgate_core::economy::leaderboards::LeaderboardEntry;
 use playgate_core::economy::store_items::StoreItem;
 use playgate_core::game::Game;
 use playgate_core::game_variables::GameVariable;
 use playgate_core::gamefuse::keys::{RouteAccess, ServiceKey};
+use playgate_core::ids::GameId;
 use playgate_core::operators::{Operator, Role};
 
 use crate::common::time::rfc3339;
+
+mod accounts;
+mod charts;
+mod manage;
+mod players;
+
+pub use accounts::{AccountData, AccountResults, ApiKeyForm, account, account_results, accounts, api_key_created};
+pub use charts::{Chart, SERIES_SHOWN, chart, charts_of};
+pub use manage::*;
+pub use players::{PlayerData, PlayerResults, player, player_href, player_results, players};
+
+/// `s` percent-encoded for a URL path segment or query value (everything but the
+/// unreserved characters).
+pub fn seg(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
 
 /// The part of the console a page belongs to (its tab in the navigation).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,7 +60,7 @@ pub enum Section {
 const NAV: [(Section, &str, &str); 5] = [
     (Section::Overview, "/console", "Overview"),
     (Section::Games, "/console/games", "Games"),
-    (Section::Accounts, "/console/accounts/new", "Accounts"),
+    (Section::Accounts, "/console/accounts", "Accounts"),
     (Section::Audit, "/console/audit", "Audit log"),
     (Section::Operators, "/console/operators", "Operators"),
 ];
@@ -208,26 +234,33 @@ fn when(t: Timestamp) -> Markup {
 #[derive(Debug, Clone, Default)]
 pub struct Counts {
     /// Games.
-    pub games: usize,
-    /// Enabled games.
-    pub enabled_games: usize,
+    pub games: i64,
+    /// Players of every game.
+    pub players: i64,
+    /// Sessions active and not past their expiry.
+    pub active_sessions: i64,
+    /// Platform accounts.
+    pub accounts: i64,
     /// Operators.
     pub operators: usize,
 }
 
-/// The overview: counts, the charts' place, the latest events.
-pub fn overview(c: &Chrome<'_>, counts: &Counts, latest: &[AuditEvent]) -> Markup {
+/// The overview: counts, the charts of the last 24 hours, the latest events.
+pub fn overview(c: &Chrome<'_>, counts: &Counts, charts: &[Chart], latest: &[AuditEvent]) -> Markup {
     layout(
         c,
         html! {
             section.cards aria-label="Counts" {
-                div.card { span.big { (counts.games) } span { "games" } }
-                div.card { span.big { (counts.enabled_games) } span { "enabled games" } }
+                div.card #count-games { span.big { (counts.games) } span { "games" } }
+                div.card #count-players { span.big { (counts.players) } span { "players" } }
+                div.card #count-sessions { span.big { (counts.active_sessions) } span { "active sessions" } }
+                div.card #count-accounts { span.big { (counts.accounts) } span { "platform accounts" } }
                 div.card { span.big { (counts.operators) } span { "operators" } }
             }
             section.charts #charts aria-label="Last 24 hours" {
                 h2 { "Last 24 hours" }
-                p.muted { "Sessions, logins and errors per minute appear here with the admin API's statistics." }
+                div.chart-grid { @for ch in charts { (chart(ch)) } }
+                p.muted { "Per hour, summed over every node; the current hour is the last bar." }
             }
             section {
                 h2 { "Latest events" }
@@ -276,6 +309,8 @@ pub struct AuditQuery {
     pub action: String,
     /// `YYYY-MM-DD` or RFC 3339: events at or after.
     pub since: String,
+    /// A subject (`player:p-1`, `game:7`).
+    pub subject: String,
 }
 
 /// The audit log with its filters and the link to the next page.
@@ -295,6 +330,7 @@ pub fn audit(
                 div { label for="f-actor" { "Actor" } input #f-actor type="text" name="actor" placeholder="operator:ada" value=(q.actor); }
                 div { label for="f-action" { "Action" } input #f-action type="text" name="action" placeholder="console." value=(q.action); }
                 div { label for="f-since" { "Since" } input #f-since type="text" name="since" placeholder="2026-01-31" value=(q.since); }
+                div { label for="f-subject" { "Subject" } input #f-subject type="text" name="subject" placeholder="player:p-1" value=(q.subject); }
                 div { button type="submit" { "Filter" } }
             }
             (audit_table(events))
@@ -305,8 +341,8 @@ pub fn audit(
     )
 }
 
-/// The games.
-pub fn games(c: &Chrome<'_>, games: &[Game]) -> Markup {
+/// A page of games, and the link to the next (`next`: the cursor).
+pub fn games(c: &Chrome<'_>, games: &[Game], next: Option<GameId>) -> Markup {
     layout(
         c,
         html! {
@@ -328,6 +364,9 @@ pub fn games(c: &Chrome<'_>, games: &[Game]) -> Markup {
                         }
                     }
                 }
+            }
+            @if let Some(next) = next {
+                p { a rel="next" href={ "/console/games?after=" (next) } { "Next page" } }
             }
         },
     )
@@ -411,12 +450,14 @@ pub struct GameData {
     pub service_keys: Vec<ServiceKey>,
     /// Its GameFuse route switches.
     pub routes: Vec<RouteAccess>,
+    /// The top entries of its leaderboards.
+    pub leaderboard: Vec<LeaderboardEntry>,
     /// The latest events of the game.
     pub events: Vec<AuditEvent>,
 }
 
-/// A game and its GameFuse data.
-pub fn game(c: &Chrome<'_>, d: &GameData) -> Markup {
+/// A game and its GameFuse data; `delete_error` is the message of a refused deletion.
+pub fn game(c: &Chrome<'_>, d: &GameData, delete_error: Option<&str>) -> Markup {
     let g = &d.game;
     let base = format!("/console/games/{}", g.id);
     layout(
@@ -428,7 +469,13 @@ pub fn game(c: &Chrome<'_>, d: &GameData) -> Markup {
                 dt { "Client name" } dd { (g.client_name) }
                 dt { "State" } dd { (state(g.enabled)) }
                 dt { "Created" } dd { (when(g.created_at)) }
+                dt { "Access token lifetime" } dd { (lifetime(g.access_token_ttl)) }
+                dt { "Refresh token lifetime" } dd { (lifetime(g.refresh_token_ttl)) }
                 @if !g.description.is_empty() { dt { "Description" } dd { (g.description) } }
+            }
+            p.actions {
+                a.button #players-link href={ (base) "/players" } { "Players" }
+                @if c.is_admin() { " " a.button.secondary href={ (base) "/edit" } { "Edit" } }
             }
             section {
                 h2 { "Variables" }
@@ -464,16 +511,60 @@ pub fn game(c: &Chrome<'_>, d: &GameData) -> Markup {
             section {
                 h2 { "Store items" }
                 @if d.store_items.is_empty() { p.muted { "None." } } @else {
-                    div.scroll { table {
-                        thead { tr { th { "Id" } th { "Name" } th { "Category" } th { "Cost" } } }
-                        tbody { @for i in &d.store_items { tr { td { (i.id) } td { (i.name) } td { (i.category) } td { (i.cost) } } } }
+                    div.scroll { table #store-items {
+                        thead { tr { th { "Id" } th { "Name" } th { "Category" } th { "Cost" } @if c.is_admin() { th { span.sr { "Actions" } } } } }
+                        tbody { @for i in &d.store_items { tr {
+                            td { (i.id) } td { (i.name) } td { (i.category) } td { (i.cost) }
+                            @if c.is_admin() { td {
+                                form method="post" action={ (base) "/store-items/" (i.id) "/delete" } {
+                                    (csrf_field(c.csrf))
+                                    button.small type="submit" { "Delete" }
+                                }
+                            } }
+                        } } }
+                    } }
+                }
+                @if c.is_admin() {
+                    form.inline method="post" action={ (base) "/store-items" } {
+                        (csrf_field(c.csrf))
+                        label for="item-name" { "Name" } input #item-name type="text" name="name" required maxlength="255";
+                        label for="item-category" { "Category" } input #item-category type="text" name="category";
+                        label for="item-cost" { "Cost" } input #item-cost type="number" name="cost" required;
+                        button type="submit" { "Add" }
+                    }
+                }
+            }
+            section {
+                h2 { "Leaderboards (top entries)" }
+                @if d.leaderboard.is_empty() { p.muted { "None." } } @else {
+                    div.scroll { table #leaderboard {
+                        thead { tr { th { "Board" } th { "Username" } th { "Score" } th { "When" } } }
+                        tbody { @for e in &d.leaderboard { tr {
+                            td { (e.leaderboard_name) } td { (e.username) } td { (e.score) } td { (when(e.created_at)) }
+                        } } }
                     } }
                 }
             }
             section {
                 h2 { "Service keys" }
                 @if d.service_keys.is_empty() { p.muted { "None." } } @else {
-                    ul { @for k in &d.service_keys { li { code { (k.name) } " · made " (when(k.created_at)) } } }
+                    ul #service-keys { @for k in &d.service_keys { li {
+                        code { (k.name) } " · made " (when(k.created_at))
+                        @if c.is_admin() {
+                            " "
+                            form.inline-one method="post" action={ (base) "/service-keys/" (seg(&k.name)) "/delete" } {
+                                (csrf_field(c.csrf))
+                                button.small type="submit" { "Delete" }
+                            }
+                        }
+                    } } }
+                }
+                @if c.is_admin() {
+                    form.inline method="post" action={ (base) "/service-keys" } {
+                        (csrf_field(c.csrf))
+                        label for="key-name" { "Name" } input #key-name type="text" name="name" required;
+                        button type="submit" { "Create a key (its token shown once)" }
+                    }
                 }
             }
             section {
@@ -513,10 +604,36 @@ pub fn game(c: &Chrome<'_>, d: &GameData) -> Markup {
                         input #confirm type="text" name="confirm" autocomplete="off" required;
                         button.danger type="submit" { (if g.enabled { "Disable the game" } else { "Enable the game" }) }
                     }
+                    form method="post" action={ (base) "/rotate" } {
+                        (csrf_field(c.csrf))
+                        input type="hidden" name="credential" value="kgen";
+                        p { "A new KGeN client secret: the old one stops working at once." }
+                        button.danger #rotate-kgen type="submit" { "Rotate the client secret" }
+                    }
+                    form method="post" action={ (base) "/rotate" } {
+                        (csrf_field(c.csrf))
+                        input type="hidden" name="credential" value="gamefuse";
+                        p { "A new GameFuse game token: clients built with the old one are refused." }
+                        button.danger #rotate-gamefuse type="submit" { "Rotate the GameFuse token" }
+                    }
+                    form method="post" action={ (base) "/delete" } data-confirm=(g.name) {
+                        (csrf_field(c.csrf))
+                        label for="delete-confirm" { "Type the game's name, " strong { (g.name) } ", to delete it with all its players and data" }
+                        (error_for("delete-confirm-error", delete_error))
+                        input #delete-confirm type="text" name="confirm" autocomplete="off" required;
+                        button.danger type="submit" { "Delete the game" }
+                    }
                 }
             }
         },
     )
+}
+
+fn lifetime(d: Option<std::time::Duration>) -> String {
+    match d {
+        Some(d) => format!("{} s", d.as_secs()),
+        None => "the server's default".to_owned(),
+    }
 }
 
 /// The form of a new i3D account, or the account just made.
@@ -661,12 +778,11 @@ pub fn two_factor(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use playgate_core::crypto::SecretHash;
-    use playgate_core::ids::GameId;
 
-    fn chrome(role: Role) -> Chrome<'static> {
+    pub(crate) fn chrome(role: Role) -> Chrome<'static> {
         Chrome {
             title: "Games",
             section: Section::Games,
@@ -677,7 +793,7 @@ mod tests {
         }
     }
 
-    fn game(name: &str) -> Game {
+    pub(crate) fn game(name: &str) -> Game {
         Game {
             id: GameId(7),
             name: name.into(),
@@ -695,7 +811,7 @@ mod tests {
 
     #[test]
     fn values_are_escaped() {
-        let html = games(&chrome(Role::Admin), &[game("<script>alert(1)</script>")]).into_string();
+        let html = games(&chrome(Role::Admin), &[game("<script>alert(1)</script>")], None).into_string();
         assert!(!html.contains("<script>alert"), "{html}");
         assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
     }
@@ -704,7 +820,7 @@ mod tests {
     fn no_inline_script_or_style() {
         let pages = [
             sign_in("t", "ada", Some("wrong")).into_string(),
-            games(&chrome(Role::Admin), &[game("g")]).into_string(),
+            games(&chrome(Role::Admin), &[game("g")], Some(GameId(7))).into_string(),
             me(&chrome(Role::Viewer), None).into_string(),
         ];
         for html in pages {
@@ -732,9 +848,10 @@ mod tests {
             store_items: vec![],
             service_keys: vec![],
             routes: vec![],
+            leaderboard: vec![],
             events: vec![],
         };
-        let html = super::game(&chrome(Role::Admin), &data).into_string();
+        let html = super::game(&chrome(Role::Admin), &data, None).into_string();
         let forms = html.matches("<form method=\"post\"").count()
             + html.matches("<form class=\"inline\" method=\"post\"").count();
         assert!(forms >= 3, "{html}");
@@ -755,12 +872,13 @@ mod tests {
             store_items: vec![],
             service_keys: vec![],
             routes: vec![],
+            leaderboard: vec![],
             events: vec![],
         };
-        let html = super::game(&chrome(Role::Viewer), &data).into_string();
+        let html = super::game(&chrome(Role::Viewer), &data, None).into_string();
         assert!(!html.contains("Danger zone"));
         assert!(!html.contains("/variables\""));
-        let html = games(&chrome(Role::Viewer), &[]).into_string();
+        let html = games(&chrome(Role::Viewer), &[], None).into_string();
         assert!(!html.contains("New game"));
     }
 

@@ -19,7 +19,7 @@ use playgate_core::totp;
 use playgate_server::startup;
 use reqwest::redirect::Policy;
 
-use crate::common::{Backend, TestServer, spawn};
+use crate::common::{Backend, TestServer, kgen, spawn};
 
 const PASSWORD: &str = "correct horse battery";
 
@@ -257,8 +257,482 @@ async fn lockout_idle_timeout_and_sign_out_everywhere(b: Backend) {
     srv.finish().await;
 }
 
+/// GET `path`: the status and the body.
+async fn get(http: &reqwest::Client, srv: &TestServer, path: &str) -> (u16, String) {
+    let r = http.get(format!("{}{path}", srv.base)).send().await.expect("get");
+    (r.status().as_u16(), r.text().await.expect("body"))
+}
+
+/// POST a form to `path` (with `csrf` when given): the status and the body.
+async fn post(
+    http: &reqwest::Client,
+    srv: &TestServer,
+    path: &str,
+    csrf: Option<&str>,
+    fields: &[(&str, &str)],
+) -> (u16, String) {
+    let mut form: Vec<(&str, &str)> = fields.to_vec();
+    if let Some(c) = csrf {
+        form.push(("csrf", c));
+    }
+    let r = http
+        .post(format!("{}{path}", srv.base))
+        .form(&form)
+        .send()
+        .await
+        .expect("post");
+    (r.status().as_u16(), r.text().await.expect("body"))
+}
+
+/// A form refused to a viewer (403) and, from the admin, without the token (403).
+async fn refused_then(
+    srv: &TestServer,
+    ada: &reqwest::Client,
+    (vic, vic_csrf): (&reqwest::Client, &str),
+    path: &str,
+    fields: &[(&str, &str)],
+) {
+    let (status, body) = post(vic, srv, path, Some(vic_csrf), fields).await;
+    assert_eq!(status, 403, "viewer: {path}");
+    assert!(body.contains("viewer"), "{body}");
+    let (status, body) = post(ada, srv, path, None, fields).await;
+    assert_eq!(status, 403, "no token: {path}");
+    assert!(body.contains("security token"), "{body}");
+}
+
+/// Players: search (the page, and the results alone for the script), a player's page,
+/// export as a download, end one session and all, ban (a reason required, next to its
+/// field) and unban, erase with the typed user id; viewers and forged forms refused;
+/// every change in the audit log under the operator's name.
+async fn players_in_the_console(b: Backend) {
+    let Some(srv) = spawn(b).await else { return };
+    operator(&srv, "ada", Role::Admin).await;
+    operator(&srv, "vic", Role::Viewer).await;
+    let (ada, ada_csrf) = sign_in_http(&srv, "ada").await;
+    let (vic, vic_csrf) = sign_in_http(&srv, "vic").await;
+    let gid = srv.game.game.id;
+    let one = srv.kgen().open(r#"{"user_id":"p-1"}"#).await;
+    assert_eq!(one.status, 200, "{}", one.text);
+    let other = srv.kgen().open(r#"{"user_id":"q-2"}"#).await;
+    assert_eq!(other.status, 200, "{}", other.text);
+    let wallet = one.json["wallet_address"].as_str().expect("wallet");
+
+    let (status, page) = get(&vic, &srv, &format!("/console/games/{gid}/players?q=p-")).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("p-1") && !page.contains("q-2"), "{page}");
+    assert!(page.contains("data-search=\"/console/games/"), "{page}");
+    let (status, page) = get(&vic, &srv, &format!("/console/games/{gid}/players?q={}", &wallet[..10])).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("p-1"), "by wallet address: {page}");
+    let r = ada
+        .get(format!("{}/console/games/{gid}/players?q=q", srv.base))
+        .header("x-console-fragment", "1")
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(r.status(), 200);
+    let fragment = r.text().await.expect("body");
+    assert!(fragment.contains("q-2") && !fragment.contains("<html"), "{fragment}");
+    let (status, _) = get(&ada, &srv, "/console/games/999999/players").await;
+    assert_eq!(status, 404);
+
+    let player = format!("/console/games/{gid}/players/p-1");
+    let (status, page) = get(&vic, &srv, &player).await;
+    assert_eq!(status, 200);
+    assert!(page.contains(wallet), "{page}");
+    assert!(!page.contains("Danger zone"), "a viewer sees no change form");
+    let (status, _) = get(&ada, &srv, &format!("/console/games/{gid}/players/nobody")).await;
+    assert_eq!(status, 404);
+
+    // Export: a download of the admin API's document.
+    let r = vic
+        .get(format!("{}{player}/export", srv.base))
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(r.status(), 200);
+    let disposition = r.headers()["content-disposition"].to_str().expect("header").to_owned();
+    assert!(
+        disposition.starts_with("attachment;") && disposition.contains(".json"),
+        "{disposition}"
+    );
+    let doc: serde_json::Value = r.json().await.expect("json");
+    assert_eq!(doc["format"], "playgate.player-export/1");
+    assert_eq!(doc["user_id"], "p-1");
+
+    // End one session (of this player only), then all.
+    let sid = kgen::token(&one.json, "session_id");
+    let other_sid = kgen::token(&other.json, "session_id");
+    let end_one = format!("{player}/sessions/{sid}/end");
+    refused_then(&srv, &ada, (&vic, &vic_csrf), &end_one, &[]).await;
+    let (status, _) = post(
+        &ada,
+        &srv,
+        &format!("{player}/sessions/{other_sid}/end"),
+        Some(&ada_csrf),
+        &[],
+    )
+    .await;
+    assert_eq!(status, 404, "another player's session");
+    assert_eq!(
+        srv.kgen().verify(kgen::token(&other.json, "access_token")).await.json["valid"],
+        true
+    );
+    let (status, _) = post(&ada, &srv, &end_one, Some(&ada_csrf), &[]).await;
+    assert_eq!(status, 303);
+    assert_eq!(
+        srv.kgen().verify(kgen::token(&one.json, "access_token")).await.json["valid"],
+        false
+    );
+    let again = srv.kgen().open(r#"{"user_id":"p-1"}"#).await;
+    let end_all = format!("{player}/sessions/end-all");
+    refused_then(&srv, &ada, (&vic, &vic_csrf), &end_all, &[]).await;
+    assert_eq!(
+        srv.kgen().verify(kgen::token(&again.json, "access_token")).await.json["valid"],
+        true
+    );
+    let (status, _) = post(&ada, &srv, &end_all, Some(&ada_csrf), &[]).await;
+    assert_eq!(status, 303);
+    assert_eq!(
+        srv.kgen().verify(kgen::token(&again.json, "access_token")).await.json["valid"],
+        false
+    );
+
+    // Ban: a reason is required; then banned, and unbanned.
+    let ban = format!("{player}/ban");
+    refused_then(&srv, &ada, (&vic, &vic_csrf), &ban, &[("reason", "x")]).await;
+    let (status, page) = post(&ada, &srv, &ban, Some(&ada_csrf), &[("reason", " ")]).await;
+    assert_eq!(status, 400, "{page}");
+    assert!(
+        page.contains("id=\"reason-error\""),
+        "the error next to its field: {page}"
+    );
+    let (status, _) = post(&ada, &srv, &ban, Some(&ada_csrf), &[("reason", "Botting")]).await;
+    assert_eq!(status, 303);
+    let (_, page) = get(&ada, &srv, &player).await;
+    assert!(page.contains("Banned") && page.contains("Botting"), "{page}");
+    assert!(
+        page.contains("player.banned") && page.contains("operator:ada"),
+        "{page}"
+    );
+    assert_ne!(srv.kgen().open(r#"{"user_id":"p-1"}"#).await.status, 200, "banned");
+    let unban = format!("{player}/unban");
+    refused_then(&srv, &ada, (&vic, &vic_csrf), &unban, &[]).await;
+    let (status, _) = post(&ada, &srv, &unban, Some(&ada_csrf), &[]).await;
+    assert_eq!(status, 303);
+    assert_eq!(srv.kgen().open(r#"{"user_id":"p-1"}"#).await.status, 200, "unbanned");
+
+    // Erase: the user id typed exactly.
+    let delete = format!("{player}/delete");
+    refused_then(&srv, &ada, (&vic, &vic_csrf), &delete, &[("confirm", "p-1")]).await;
+    let (status, page) = post(&ada, &srv, &delete, Some(&ada_csrf), &[("confirm", "p-2")]).await;
+    assert_eq!(status, 400);
+    assert!(page.contains("id=\"confirm-error\""), "{page}");
+    let (status, _) = post(&ada, &srv, &delete, Some(&ada_csrf), &[("confirm", "p-1")]).await;
+    assert_eq!(status, 303);
+    let (status, _) = get(&ada, &srv, &player).await;
+    assert_eq!(status, 404, "erased");
+
+    let (_, audit) = get(&ada, &srv, "/console/audit?actor=operator:ada").await;
+    for action in [
+        "session.ended",
+        "sessions.ended_all",
+        "player.banned",
+        "player.unbanned",
+        "player.deleted",
+    ] {
+        assert!(audit.contains(action), "{action} in {audit}");
+    }
+    srv.finish().await;
+}
+
+/// Games: edit (names and lifetimes, errors next to their field), rotate a secret (shown
+/// once; the old one stops working), store items and service keys (a key's token shown
+/// once), delete with the typed name; viewers and forged forms
+/// refused; the games service records each change under the operator's name.
+async fn games_edit_rotate_delete_in_the_console(b: Backend) {
+    let Some(srv) = spawn(b).await else { return };
+    operator(&srv, "ada", Role::Admin).await;
+    operator(&srv, "vic", Role::Viewer).await;
+    let (ada, ada_csrf) = sign_in_http(&srv, "ada").await;
+    let (vic, vic_csrf) = sign_in_http(&srv, "vic").await;
+    let g = &srv.game.game;
+    let base = format!("/console/games/{}", g.id);
+
+    let (status, _) = get(&vic, &srv, &format!("{base}/edit")).await;
+    assert_eq!(status, 403);
+    let (status, page) = get(&ada, &srv, &format!("{base}/edit")).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("<label for=\"access_token_ttl_secs\">"), "{page}");
+    let edit = format!("{base}/edit");
+    let fields = |access: &'static str| {
+        [
+            ("name", "Callbreak Deluxe"),
+            ("client_name", "CALLBREAK_DELUXE"),
+            ("description", "cards"),
+            ("access_token_ttl_secs", access),
+            ("refresh_token_ttl_secs", ""),
+        ]
+    };
+    refused_then(&srv, &ada, (&vic, &vic_csrf), &edit, &fields("3600")).await;
+    let (status, page) = post(&ada, &srv, &edit, Some(&ada_csrf), &fields("5")).await;
+    assert_eq!(status, 400);
+    assert!(page.contains("id=\"access_token_ttl_secs-error\""), "{page}");
+    assert!(
+        page.contains("value=\"Callbreak Deluxe\""),
+        "what was typed is kept: {page}"
+    );
+    let (status, page) = post(&ada, &srv, &edit, Some(&ada_csrf), &fields("soon")).await;
+    assert_eq!(status, 400, "{page}");
+    let (status, _) = post(&ada, &srv, &edit, Some(&ada_csrf), &fields("3600")).await;
+    assert_eq!(status, 303);
+    let (_, page) = get(&ada, &srv, &base).await;
+    assert!(page.contains("Callbreak Deluxe") && page.contains("3600 s"), "{page}");
+    assert!(page.contains("game.updated"), "the game's latest events: {page}");
+    let r = srv.kgen().open(r#"{"user_id":"u"}"#).await;
+    assert_eq!(r.json["third_party_client_name"], "CALLBREAK_DELUXE", "{}", r.text);
+
+    // Rotate the KGeN secret: shown once; the old one is refused.
+    let rotate = format!("{base}/rotate");
+    refused_then(&srv, &ada, (&vic, &vic_csrf), &rotate, &[("credential", "kgen")]).await;
+    let (status, _) = post(&ada, &srv, &rotate, Some(&ada_csrf), &[("credential", "other")]).await;
+    assert_eq!(status, 400);
+    let (status, page) = post(&ada, &srv, &rotate, Some(&ada_csrf), &[("credential", "kgen")]).await;
+    assert_eq!(status, 200);
+    let at = page.find("id=\"client-secret\">").expect("the secret") + 19;
+    let secret = page[at..at + page[at..].find('<').expect("end")].to_owned();
+    assert!(secret.starts_with("pgs_"), "{secret}");
+    assert_eq!(
+        srv.kgen().open(r#"{"user_id":"u"}"#).await.status,
+        401,
+        "the old secret"
+    );
+    let r = srv
+        .kgen()
+        .with_credentials(&g.client_id, &secret)
+        .open(r#"{"user_id":"u"}"#)
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let (_, page) = get(&ada, &srv, &base).await;
+    assert!(!page.contains(&secret), "shown once");
+    let (status, page) = post(&ada, &srv, &rotate, Some(&ada_csrf), &[("credential", "gamefuse")]).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("id=\"gamefuse-token\""), "{page}");
+
+    // GameFuse data: a store item and a service key (its token shown once), added and
+    // deleted.
+    let items = format!("{base}/store-items");
+    let item = [("name", "Gold pack"), ("category", "coins"), ("cost", "250")];
+    refused_then(&srv, &ada, (&vic, &vic_csrf), &items, &item).await;
+    let (status, page) = post(&ada, &srv, &items, Some(&ada_csrf), &[("name", "x"), ("cost", "lots")]).await;
+    assert_eq!(status, 400, "{page}");
+    let (status, _) = post(&ada, &srv, &items, Some(&ada_csrf), &item).await;
+    assert_eq!(status, 303);
+    let (_, page) = get(&vic, &srv, &base).await;
+    assert!(page.contains("Gold pack") && page.contains("250"), "{page}");
+    assert!(!page.contains("/store-items/"), "a viewer gets no delete form");
+    let (_, page) = get(&ada, &srv, &base).await;
+    let at = page.find("/store-items/").expect("a delete form") + 13;
+    let item_id = page[at..at + page[at..].find('/').expect("end")].to_owned();
+    let keys = format!("{base}/service-keys");
+    refused_then(&srv, &ada, (&vic, &vic_csrf), &keys, &[("name", "backend")]).await;
+    let (status, page) = post(&ada, &srv, &keys, Some(&ada_csrf), &[("name", "backend")]).await;
+    assert_eq!(status, 201, "{page}");
+    let at = page.find("id=\"service-key-token\">").expect("the token") + 24;
+    let token = page[at..at + page[at..].find('<').expect("end")].to_owned();
+    assert!(token.len() > 20, "{token}");
+    let (_, page) = get(&ada, &srv, &base).await;
+    assert!(page.contains("backend") && !page.contains(&token), "shown once: {page}");
+    for path in [format!("{items}/{item_id}/delete"), format!("{keys}/backend/delete")] {
+        refused_then(&srv, &ada, (&vic, &vic_csrf), &path, &[]).await;
+        let (status, _) = post(&ada, &srv, &path, Some(&ada_csrf), &[]).await;
+        assert_eq!(status, 303, "{path}");
+    }
+    let (_, page) = get(&ada, &srv, &base).await;
+    assert!(
+        !page.contains("Gold pack") && !page.contains("id=\"service-keys\""),
+        "{page}"
+    );
+
+    // Delete: the name typed exactly.
+    let delete = format!("{base}/delete");
+    refused_then(
+        &srv,
+        &ada,
+        (&vic, &vic_csrf),
+        &delete,
+        &[("confirm", "Callbreak Deluxe")],
+    )
+    .await;
+    let (status, page) = post(&ada, &srv, &delete, Some(&ada_csrf), &[("confirm", "Callbreak")]).await;
+    assert_eq!(status, 400);
+    assert!(page.contains("id=\"delete-confirm-error\""), "{page}");
+    let (status, _) = post(&ada, &srv, &delete, Some(&ada_csrf), &[("confirm", "Callbreak Deluxe")]).await;
+    assert_eq!(status, 303);
+    let (status, _) = get(&ada, &srv, &base).await;
+    assert_eq!(status, 404);
+
+    let (_, audit) = get(&ada, &srv, "/console/audit?actor=operator:ada").await;
+    for action in [
+        "game.updated",
+        "game.secret_rotated",
+        "game.deleted",
+        "store_item.added",
+        "store_item.deleted",
+        "service_key.created",
+        "service_key.deleted",
+    ] {
+        assert!(audit.contains(action), "{action} in {audit}");
+    }
+    srv.finish().await;
+}
+
+/// The overview: the counts and a chart per series of the stats service (sessions
+/// opened, logins, lockouts, 4xx and 5xx answers), with what happened counted in.
+async fn the_overview_shows_counts_and_charts(b: Backend) {
+    let Some(srv) = spawn(b).await else { return };
+    operator(&srv, "vic", Role::Viewer).await;
+    assert_eq!(srv.kgen().open(r#"{"user_id":"p-1"}"#).await.status, 200);
+    let (vic, _) = sign_in_http(&srv, "vic").await;
+    let (status, _) = get(&vic, &srv, "/console/games/999999").await;
+    assert_eq!(status, 404);
+    srv.running.stats.flush().await.expect("flush");
+    let (status, page) = get(&vic, &srv, "/console").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("Sessions opened: <strong>1</strong>"), "{page}");
+    assert!(page.contains("HTTP 4xx answers: <strong>1</strong>"), "{page}");
+    assert!(page.contains("HTTP 5xx answers: <strong>0</strong>"), "{page}");
+    for id in [
+        "chart-sessions_opened",
+        "chart-logins_succeeded",
+        "chart-logins_failed",
+        "chart-lockouts",
+        "chart-http_4xx",
+        "chart-http_5xx",
+        "count-players",
+        "count-sessions",
+    ] {
+        assert!(page.contains(&format!("id=\"{id}\"")), "{id} in {page}");
+    }
+    assert!(page.contains("<svg") && !page.contains(" style="), "{page}");
+    srv.finish().await;
+}
+
+/// Accounts: search, an account's page, disable and enable, reset 2FA, a new API key
+/// (with an address allowlist and an expiry, shown once; a bad address next to its
+/// field); viewers and forged forms refused; changes audited under the operator's name.
+async fn accounts_in_the_console(b: Backend) {
+    let Some(srv) = spawn(b).await else { return };
+    operator(&srv, "ada", Role::Admin).await;
+    operator(&srv, "vic", Role::Viewer).await;
+    let (ada, ada_csrf) = sign_in_http(&srv, "ada").await;
+    let (vic, vic_csrf) = sign_in_http(&srv, "vic").await;
+    let made = [
+        ("user_name", "marie"),
+        ("email", "marie@example.com"),
+        ("password", "a long password 1"),
+    ];
+    refused_then(&srv, &ada, (&vic, &vic_csrf), "/console/accounts", &made).await;
+    let (status, page) = post(&ada, &srv, "/console/accounts", Some(&ada_csrf), &made).await;
+    assert_eq!(status, 201, "{page}");
+
+    let (status, page) = get(&vic, &srv, "/console/accounts?q=MAR").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("marie@example.com"), "{page}");
+    assert!(!page.contains("/console/api-keys"), "a viewer sees no key form");
+    let (_, page) = get(&vic, &srv, "/console/accounts?q=zzz").await;
+    assert!(page.contains("No account matches"), "{page}");
+    let (status, page) = get(&ada, &srv, "/console/accounts/marie").await;
+    assert_eq!(status, 200, "by user name");
+    assert!(
+        page.contains("marie@example.com") && page.contains("account.created"),
+        "{page}"
+    );
+    let id = {
+        let (_, list) = get(&ada, &srv, "/console/accounts?q=marie").await;
+        let needle = "<td><a href=\"/console/accounts/";
+        let at = list.find(needle).expect("a link") + needle.len();
+        list[at..at + list[at..].find('"').expect("end")].to_owned()
+    };
+    let base = format!("/console/accounts/{id}");
+    let (status, _) = get(&ada, &srv, "/console/accounts/nobody").await;
+    assert_eq!(status, 404);
+
+    let enabled = format!("{base}/enabled");
+    refused_then(&srv, &ada, (&vic, &vic_csrf), &enabled, &[("enabled", "false")]).await;
+    let (status, body) = post(&ada, &srv, &enabled, Some(&ada_csrf), &[("enabled", "false")]).await;
+    assert_eq!(status, 303, "{enabled}: {body}");
+    let (_, page) = get(&ada, &srv, &base).await;
+    assert!(
+        page.contains("Enable the account") && page.contains("account.disabled"),
+        "{page}"
+    );
+    let (status, _) = post(&ada, &srv, &enabled, Some(&ada_csrf), &[("enabled", "true")]).await;
+    assert_eq!(status, 303);
+    let reset = format!("{base}/reset-2fa");
+    refused_then(&srv, &ada, (&vic, &vic_csrf), &reset, &[]).await;
+    let (status, _) = post(&ada, &srv, &reset, Some(&ada_csrf), &[]).await;
+    assert_eq!(status, 303);
+    let revoke = format!("{base}/api-keys/12345/revoke");
+    refused_then(&srv, &ada, (&vic, &vic_csrf), &revoke, &[]).await;
+    let (status, _) = post(&ada, &srv, &revoke, Some(&ada_csrf), &[]).await;
+    assert_eq!(status, 404, "a key the account never used");
+
+    let key = [
+        ("label", "ops box"),
+        ("allow_ips", "10.0.0.0/8, 192.0.2.7"),
+        ("expires_at", "2030-01-31"),
+    ];
+    refused_then(&srv, &ada, (&vic, &vic_csrf), "/console/api-keys", &key).await;
+    let (status, page) = post(
+        &ada,
+        &srv,
+        "/console/api-keys",
+        Some(&ada_csrf),
+        &[("label", "x"), ("allow_ips", "not-an-ip"), ("expires_at", "")],
+    )
+    .await;
+    assert_eq!(status, 400);
+    assert!(
+        page.contains("id=\"allow_ips-error\"") && page.contains("value=\"not-an-ip\""),
+        "{page}"
+    );
+    let (status, page) = post(
+        &ada,
+        &srv,
+        "/console/api-keys",
+        Some(&ada_csrf),
+        &[("label", "x"), ("expires_at", "soon")],
+    )
+    .await;
+    assert_eq!(status, 400);
+    assert!(page.contains("id=\"expires_at-error\""), "{page}");
+    let (status, page) = post(&ada, &srv, "/console/api-keys", Some(&ada_csrf), &key).await;
+    assert_eq!(status, 201);
+    assert!(
+        page.contains("pgk_") && page.contains("10.0.0.0/8") && page.contains("2030-01-31"),
+        "{page}"
+    );
+
+    let (_, audit) = get(&ada, &srv, "/console/audit?actor=operator:ada").await;
+    for action in [
+        "account.created",
+        "account.disabled",
+        "account.enabled",
+        "account.2fa_reset",
+        "api_key.created",
+    ] {
+        assert!(audit.contains(action), "{action} in {audit}");
+    }
+    srv.finish().await;
+}
+
 playgate_store::on_both_backends!(
     pages_need_a_session_and_carry_the_security_headers,
+    players_in_the_console,
+    games_edit_rotate_delete_in_the_console,
+    the_overview_shows_counts_and_charts,
+    accounts_in_the_console,
     forged_forms_and_viewers_are_refused,
     lockout_idle_timeout_and_sign_out_everywhere,
     console_in_a_browser,
@@ -415,6 +889,19 @@ impl Browser {
             .expect("text")
     }
 
+    /// Waits until the element's text holds `want` (a script changed it in place).
+    async fn wait_for_text(&self, css: &str, want: &str) {
+        let mut last = String::new();
+        for _ in 0..100 {
+            last = self.text(css).await;
+            if last.contains(want) {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("{css} never showed {want:?}: {last}");
+    }
+
     async fn body(&self) -> String {
         self.text("body").await
     }
@@ -475,8 +962,10 @@ fn code(srv: &TestServer, secret_b32: &str) -> String {
 }
 
 /// An admin signs in, enrols TOTP, signs out and in again with a code, creates a game
-/// and sees its secret once (and it works on the KGeN API), sets a GameFuse variable,
-/// reads the audit entries, is refused a forged form, and signs out.
+/// and sees its secret once (and it works on the KGeN API), sets a GameFuse variable, is
+/// refused a forged form, finds the player the KGeN API made (search as you type), ends
+/// its sessions (KGeN's verify then answers invalid), bans it, reads the audit entries,
+/// and signs out.
 async fn console_in_a_browser(b: Backend) {
     let Some(browser) = Browser::start(b).await else { return };
     let Some(srv) = spawn(b).await else {
@@ -542,12 +1031,12 @@ async fn console_in_a_browser(b: Backend) {
     assert!(client_secret.starts_with("pgs_"), "{client_secret}");
     assert!(browser.text("#curl").await.contains(&client_secret));
     browser.screenshot("game-created").await;
-    let r = srv
+    let opened = srv
         .kgen()
         .with_credentials(&client_id, &client_secret)
         .open(r#"{"user_id":"console-player"}"#)
         .await;
-    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(opened.status, 200, "{}", opened.text);
     browser.click("main p a[href^='/console/games/']").await;
     let source = browser.client.source().await.expect("source");
     assert!(source.contains("Moon Rally"));
@@ -582,6 +1071,41 @@ async fn console_in_a_browser(b: Backend) {
     browser.go(&srv, &game_path).await;
     assert!(!browser.body().await.contains("forged"));
 
+    // The player the KGeN API made, found by searching as you type.
+    browser.click("#players-link").await;
+    browser.screenshot("players").await;
+    browser.fill("#player-q", "nobody-like-that").await;
+    browser.wait_for_text("#player-results", "No player matches").await;
+    browser.fill("#player-q", "console-pl").await;
+    browser.wait_for_text("#player-results", "console-player").await;
+    browser.click("#player-results a[href*='console-player']").await;
+    let wallet = opened.json["wallet_address"].as_str().expect("wallet").to_owned();
+    assert_eq!(browser.text("#player-wallet").await, wallet);
+    browser.screenshot("player").await;
+    // End its sessions: KGeN's verify then answers invalid.
+    browser.click("#end-all").await;
+    let verify = srv
+        .kgen()
+        .with_credentials(&client_id, &client_secret)
+        .verify(kgen::token(&opened.json, "access_token"))
+        .await;
+    assert_eq!(verify.json["valid"], false, "{}", verify.text);
+    // Ban it with a reason; the page shows the ban and the audit entry.
+    browser.fill("#reason", "Cheating in ranked games").await;
+    browser.click("#ban").await;
+    assert!(browser.text("#ban-state").await.contains("Cheating in ranked games"));
+    let body = browser.body().await;
+    for want in ["player.banned", "sessions.ended_all", "operator:ada"] {
+        assert!(body.contains(want), "{want} in {body}");
+    }
+    browser.screenshot("player-banned").await;
+    let r = srv
+        .kgen()
+        .with_credentials(&client_id, &client_secret)
+        .open(r#"{"user_id":"console-player"}"#)
+        .await;
+    assert_ne!(r.status, 200, "a banned player opens no session: {}", r.text);
+
     // The audit log shows what was done, by whom.
     browser.go(&srv, "/console/audit").await;
     browser.fill("#f-actor", "operator:ada").await;
@@ -590,6 +1114,8 @@ async fn console_in_a_browser(b: Backend) {
     for action in [
         "game.created",
         "game_variable.set",
+        "player.banned",
+        "sessions.ended_all",
         "console.signed_in",
         "console.two_factor_enabled",
     ] {
@@ -598,6 +1124,16 @@ async fn console_in_a_browser(b: Backend) {
     browser.screenshot("audit").await;
     browser.go(&srv, "/console/operators").await;
     browser.screenshot("operators").await;
+    browser.go(&srv, &format!("{game_path}/edit")).await;
+    assert!(browser.body().await.contains("Access token lifetime"));
+    browser.screenshot("game-edit").await;
+    browser.go(&srv, "/console/accounts").await;
+    browser.screenshot("accounts").await;
+    // The overview counts what happened (the stats as a node writes them).
+    srv.running.stats.flush().await.expect("flush");
+    browser.go(&srv, "/console").await;
+    assert!(browser.text("#chart-sessions_opened figcaption").await.contains(": 1"));
+    browser.screenshot("overview-after").await;
 
     browser.click("header form button").await;
     browser.go(&srv, "/console/games").await;

@@ -45,7 +45,8 @@ document.addEventListener("DOMContentLoaded", () => {
         const url = new URL(input.dataset.search, window.location.href);
         url.searchParams.set("q", input.value);
         const resp = await fetch(url, { credentials: "same-origin", headers: { "x-console-fragment": "1" } });
-        if (resp.ok && mine === seq) target.innerHTML = await resp.text();
+        // A 400 carries the message about the search text, shown in place of the results.
+        if ((resp.ok || resp.status === 400) && mine === seq) target.innerHTML = await resp.text();
       }, 200);
     });
   }
