@@ -131,7 +131,10 @@ pub fn base32_decode(s: &str) -> Option<Vec<u8>> {
     Some(out)
 }
 
-fn uri_encode(s: &str) -> String {
+/// `s` percent-encoded for a URI path segment or query value: every byte but the
+/// unreserved characters (RFC 3986 §2.3). The otpauth URI's parts here; the console's
+/// links too.
+pub fn uri_encode(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for b in s.bytes() {
         if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {

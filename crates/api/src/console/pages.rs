@@ -29,15 +29,7 @@ pub use players::{PlayerData, PlayerResults, player, player_href, player_results
 /// `s` percent-encoded for a URL path segment or query value (everything but the
 /// unreserved characters).
 pub fn seg(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
+    playgate_core::totp::uri_encode(s)
 }
 
 /// The part of the console a page belongs to (its tab in the navigation).
