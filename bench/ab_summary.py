@@ -11,10 +11,10 @@ out = Path(sys.argv[1])
 runs = defaultdict(list)  # (backend, scenario, name) -> [scenario record]
 names, scenarios = [], []
 for f in sorted(out.glob("*.json")):
-    m = re.match(r"(sqlite|postgres)-(.+)-(\d+)\.json$", f.name)
+    m = re.match(r"(sqlite|postgres)-(.+)-(\d+)(\.[a-z0-9-]+)?\.json$", f.name)
     if not m:
         continue
-    backend, name, _ = m.groups()
+    backend, name, _, _ = m.groups()
     if name not in names:
         names.append(name)
     for s in json.loads(f.read_text())["scenarios"]:
@@ -34,13 +34,13 @@ def fmt(x, digits=0):
 
 print(f"# bench/ab: {', '.join(names)}\n")
 print("Median over rounds; every round ran each binary in turn. Figures: req/s (each round), p99 ms, "
-      "server CPU s / 1k requests, PostgreSQL CPU s / 1k requests.\n")
+      "server CPU s / 1k requests, PostgreSQL CPU s / 1k requests, WAL bytes per request (pg_stat_wal).\n")
 for backend in ("sqlite", "postgres"):
     if not any(k[0] == backend for k in runs):
         continue
     print(f"## {backend}\n")
-    print("| scenario | binary | req/s (median) | rounds | p99 ms | server CPU/1k | PostgreSQL CPU/1k | vs first |")
-    print("|---|---|---:|---|---:|---:|---:|---:|")
+    print("| scenario | binary | req/s (median) | rounds | p99 ms | server CPU/1k | PostgreSQL CPU/1k | WAL B/req | vs first |")
+    print("|---|---|---:|---|---:|---:|---:|---:|---:|")
     for sc in scenarios:
         base = None
         for name in names:
@@ -51,9 +51,10 @@ for backend in ("sqlite", "postgres"):
             p99 = med([r["latency_ms"].get("p99") for r in rs])
             cpu = med([r.get("server", {}).get("cpu_s_per_1k_req") for r in rs])
             db = med([(r.get("db") or {}).get("cpu_s_per_1k_req") for r in rs])
+            wal = med([(r.get("db") or {}).get("wal_bytes_per_req") for r in rs])
             each = " / ".join(fmt(r["requests_per_s"]) for r in rs)
             if base is None:
                 base = rps
             rel = f"{(rps / base - 1) * 100:+.1f}%" if base else "–"
-            print(f"| {sc} | {name} | {fmt(rps)} | {each} | {fmt(p99, 1)} | {fmt(cpu, 3)} | {fmt(db, 3)} | {rel} |")
+            print(f"| {sc} | {name} | {fmt(rps)} | {each} | {fmt(p99, 1)} | {fmt(cpu, 3)} | {fmt(db, 3)} | {fmt(wal)} | {rel} |")
     print()
