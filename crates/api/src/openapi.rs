@@ -14,8 +14,7 @@ use std::sync::{Arc, LazyLock};
 use axum::extract::Path;
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use utoipa::openapi::path::Operation;
-use utoipa::openapi::{Content, OpenApi, RefOr, ResponseBuilder, Schema};
+use utoipa::openapi::OpenApi;
 use utoipa_swagger_ui::{Config, Url};
 
 use crate::common::routes::Routes;
@@ -170,80 +169,6 @@ fn docs_file(file: &str) -> Response {
             (StatusCode::INTERNAL_SERVER_ERROR, "internal server error").into_response()
         }
     }
-}
-
-/// The error responses a dialect adds to its operations.
-pub struct Errors {
-    /// The content of every error response (the dialect's error body).
-    pub content: (&'static str, RefOr<Schema>),
-    /// Statuses every operation may answer, with their descriptions.
-    pub common: &'static [(u16, &'static str)],
-}
-
-fn operations(doc: &mut OpenApi) -> impl Iterator<Item = &mut Operation> {
-    doc.paths.paths.values_mut().flat_map(|item| {
-        [
-            item.get.as_mut(),
-            item.put.as_mut(),
-            item.post.as_mut(),
-            item.delete.as_mut(),
-            item.patch.as_mut(),
-        ]
-        .into_iter()
-        .flatten()
-    })
-}
-
-/// Adds `errors.common` to every operation of `doc` that does not list them, and the
-/// dialect's error body to every 4xx and 5xx response that has none.
-pub fn add_errors(doc: &mut OpenApi, errors: &Errors) {
-    for op in operations(doc) {
-        for (status, description) in errors.common {
-            let key = status.to_string();
-            op.responses
-                .responses
-                .entry(key)
-                .or_insert_with(|| ResponseBuilder::new().description(*description).into());
-        }
-        for (status, resp) in op.responses.responses.iter_mut() {
-            let is_error = status.starts_with('4') || status.starts_with('5');
-            if let (true, RefOr::T(resp)) = (is_error, resp)
-                && resp.content.is_empty()
-            {
-                let (ctype, schema) = &errors.content;
-                resp.content
-                    .insert((*ctype).to_owned(), RefOr::T(Content::new(Some(schema.clone()))));
-            }
-        }
-    }
-}
-
-/// Serves the operations of `path` under `alias` too (same handler, two paths), each
-/// `operationId` suffixed so they stay unique.
-pub fn alias(doc: &mut OpenApi, path: &str, alias: &str, suffix: &str) {
-    let Some(mut item) = doc.paths.paths.get(path).cloned() else {
-        return;
-    };
-    for op in [
-        item.get.as_mut(),
-        item.put.as_mut(),
-        item.post.as_mut(),
-        item.delete.as_mut(),
-        item.patch.as_mut(),
-    ]
-    .into_iter()
-    .flatten()
-    {
-        if let Some(id) = &mut op.operation_id {
-            id.push_str(suffix);
-        }
-        let note = format!("The same operation as `{path}`.");
-        op.description = Some(match &op.description {
-            Some(d) => format!("{note}\n\n{d}"),
-            None => note,
-        });
-    }
-    doc.paths.paths.insert(alias.to_owned(), item);
 }
 
 /// The (method, path) of every operation of `doc`.

@@ -95,9 +95,10 @@ impl Principal {
     }
 }
 
-/// Persistence of operators (with their console credentials and sessions).
+/// Persistence of operators (their console credentials and sessions are the
+/// [`ConsoleStore`](crate::console::ConsoleStore)'s).
 #[async_trait]
-pub trait OperatorStore: crate::console::ConsoleStore + Send + Sync + 'static {
+pub trait OperatorStore: Send + Sync + 'static {
     /// Inserts an operator; a taken name is a unique violation of [`NAME_KEY`].
     async fn insert_operator(&self, name: &str, role: Role, token: &SecretHash, now: Timestamp) -> Result<Operator>;
     /// Every operator, by name.
@@ -144,11 +145,6 @@ impl Operators {
             .map_err(name_taken)?;
         self.known_some.store(true, Ordering::Relaxed);
         Ok((op, token))
-    }
-
-    /// The store of the operators' console credentials and sessions (the same store).
-    pub fn console_store(&self) -> Arc<dyn crate::console::ConsoleStore> {
-        self.store.clone()
     }
 
     /// Every operator, by name.

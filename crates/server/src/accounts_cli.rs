@@ -14,7 +14,7 @@ use playgate_core::crypto::Secret;
 use playgate_core::service::Playgate;
 use serde::Serialize;
 
-use crate::startup::BoxError;
+use crate::error::BoxError;
 
 /// `playgate account …`
 #[derive(Debug, Subcommand)]

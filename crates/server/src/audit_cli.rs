@@ -9,7 +9,7 @@ use playgate_core::clock::Timestamp;
 use playgate_core::ids::GameId;
 use serde::Serialize;
 
-use crate::startup::BoxError;
+use crate::error::BoxError;
 
 /// `playgate audit …`
 #[derive(Debug, Subcommand)]

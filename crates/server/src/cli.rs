@@ -2,7 +2,7 @@
 //! `apikey create`, `operator …`, `audit list`.
 
 use std::io::Write as _;
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -12,9 +12,10 @@ use playgate_core::game::{Game, GameCredentials, NewGame};
 use playgate_core::ids::GameId;
 use serde::Serialize;
 
-use crate::config::Config;
+use crate::config::{Config, local_url};
+use crate::error::BoxError;
 use crate::gamefuse_cli as gf;
-use crate::startup::{self, BoxError};
+use crate::startup;
 
 /// Playgate: player accounts and sessions for games, speaking KGeN, i3D.net and GameFuse.
 #[derive(Debug, Parser)]
@@ -206,16 +207,6 @@ fn print_credentials(c: &GameCredentials, json: bool) -> Result<(), BoxError> {
     Ok(())
 }
 
-/// The address to put in a curl example for a listen address (0.0.0.0 → 127.0.0.1).
-pub fn local_url(addr: SocketAddr) -> String {
-    let ip = match addr.ip() {
-        ip if ip.is_unspecified() && ip.is_ipv4() => IpAddr::V4(Ipv4Addr::LOCALHOST),
-        ip if ip.is_unspecified() => IpAddr::V6(std::net::Ipv6Addr::LOCALHOST),
-        ip => ip,
-    };
-    format!("http://{}", SocketAddr::new(ip, addr.port()))
-}
-
 /// The first-start banner: the demo game's credentials and a curl that works as printed.
 pub fn demo_banner(c: &GameCredentials, addr: SocketAddr) -> String {
     format!(
@@ -345,7 +336,7 @@ pub async fn run(cli: Cli) -> Result<(), BoxError> {
             let (core, store) = startup::open_core(&config, Arc::new(SystemClock)).await?;
             let ops = playgate_core::operators::Operators::new(store.clone(), Arc::new(SystemClock));
             let audit = playgate_core::audit::Audit::new(store.clone(), Arc::new(SystemClock));
-            let console = playgate_core::console::Console::new(ops.console_store(), core);
+            let console = playgate_core::console::Console::new(store.clone(), core);
             let res = crate::operators_cli::operator_command(&ops, &audit, &console, cmd).await;
             store.close().await;
             res

@@ -4,7 +4,7 @@
 //! most used ones by flag. Secrets also read from a file: `PLAYGATE_MASTER_KEY_FILE`.
 
 use std::collections::BTreeMap;
-use std::net::SocketAddr;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -462,6 +462,16 @@ fn typed_value(table: &toml::Table, key: &str, value: &str) -> toml::Value {
         ),
         _ => value.into(),
     }
+}
+
+/// The address to put in a curl example for a listen address (0.0.0.0 → 127.0.0.1).
+pub fn local_url(addr: SocketAddr) -> String {
+    let ip = match addr.ip() {
+        ip if ip.is_unspecified() && ip.is_ipv4() => IpAddr::V4(Ipv4Addr::LOCALHOST),
+        ip if ip.is_unspecified() => IpAddr::V6(std::net::Ipv6Addr::LOCALHOST),
+        ip => ip,
+    };
+    format!("http://{}", SocketAddr::new(ip, addr.port()))
 }
 
 #[cfg(test)]

@@ -11,9 +11,8 @@ use playgate_core::crypto::Secret;
 use playgate_core::gamefuse::{FeatureStores, Gamefuse, GamefuseSettings, Mailer, NoMailer};
 use playgate_core::service::Playgate;
 
-use crate::cli::local_url;
-use crate::config::Config;
-use crate::startup::BoxError;
+use crate::config::{Config, local_url};
+use crate::error::BoxError;
 
 /// Sends mail through the configured SMTP server.
 pub struct SmtpMailer {

@@ -1,7 +1,7 @@
 //! GameFuse's operator commands: game variables, store items, service keys, route
 //! switches, and the outbox of sent (or unsendable) mail.
 
-use crate::startup::BoxError;
+use crate::error::BoxError;
 use clap::{Subcommand, ValueEnum};
 use playgate_core::economy::store_items::NewStoreItem;
 use playgate_core::gamefuse::Gamefuse;

@@ -6,6 +6,7 @@ pub mod accounts_cli;
 pub mod audit_cli;
 pub mod cli;
 pub mod config;
+pub mod error;
 pub mod gamefuse;
 pub mod gamefuse_cli;
 pub mod operators_cli;

@@ -9,7 +9,7 @@ use playgate_core::crypto::Secret;
 use playgate_core::operators::{Operator, Operators, Role};
 use serde::Serialize;
 
-use crate::startup::BoxError;
+use crate::error::BoxError;
 
 /// `playgate operator …`
 #[derive(Debug, Subcommand)]

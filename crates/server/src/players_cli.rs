@@ -16,7 +16,7 @@ use playgate_core::players::{PlayerSearch, Players, SessionQuery, SessionStateFi
 use playgate_core::session::Session;
 use serde_json::{Value, json};
 
-use crate::startup::BoxError;
+use crate::error::BoxError;
 
 /// `playgate player …`
 #[derive(Debug, Subcommand)]

@@ -32,9 +32,7 @@ use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
 use crate::config::Config;
-
-/// Any startup failure, with its cause.
-pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
+use crate::error::BoxError;
 
 /// Opens (and migrates) the configured database.
 pub async fn open_store(config: &Config) -> Result<Arc<SqlStore>, BoxError> {
@@ -265,6 +263,7 @@ pub async fn start(config: Config, clock: Arc<dyn Clock>) -> Result<Running, Box
         games: Games::new(store.clone(), clock.clone()),
         accounts: Accounts::new(store.clone(), clock.clone(), core.passwords().clone()),
         stats: stats.clone(),
+        console: playgate_core::console::Console::new(store.clone(), core.clone()),
     };
     let mut state = app_state(&config, core.clone(), features, admin, net)?;
     let exposition = exposition(&config, &state, &core, &store)?;

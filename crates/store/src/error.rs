@@ -1,6 +1,6 @@
 //! Database failures as domain errors.
 
-use playgate_core::{ConstraintKind, Error};
+use playgate_core::{ConstraintKind, Entity, Error};
 
 /// Seconds a client is told to wait while the database is unreachable: the store checks
 /// for its return several times a second, so one second is enough.
@@ -68,5 +68,65 @@ fn pg_constraint(d: &tokio_postgres::error::DbError) -> Option<Error> {
     Some(Error::Constraint {
         kind,
         name: d.constraint().unwrap_or_default().to_owned(),
+    })
+}
+
+/// Maps a rusqlite error like [`crate::db_err`] maps tokio-postgres's: a unique violation is a
+/// `Conflict`, the rest an internal fault.
+pub(crate) fn lite_err(e: rusqlite::Error) -> Error {
+    use crate::metrics::{ErrorKind, count_error};
+    if let rusqlite::Error::QueryReturnedNoRows = e {
+        return Error::NotFound(Entity::Row);
+    }
+    if let Some(c) = lite_constraint(&e) {
+        count_error(ErrorKind::Conflict);
+        return c;
+    }
+    count_error(match &e {
+        rusqlite::Error::SqliteFailure(..) => ErrorKind::Database,
+        _ => ErrorKind::Other,
+    });
+    Error::internal(e)
+}
+
+/// A unique or foreign-key violation on SQLite as the constraint it broke, named as
+/// PostgreSQL names it: SQLite reports only the columns of a unique key (`UNIQUE
+/// constraint failed: t.a, t.b`), from which PostgreSQL's default name of that key follows
+/// (`t_a_b_key`; a primary key is `t_pkey`), and nothing about a foreign key (the name is
+/// then empty). The one place that reads SQLite's message.
+fn lite_constraint(e: &rusqlite::Error) -> Option<Error> {
+    use rusqlite::ffi;
+    let rusqlite::Error::SqliteFailure(f, msg) = e else {
+        return None;
+    };
+    let primary = match f.extended_code {
+        ffi::SQLITE_CONSTRAINT_PRIMARYKEY => true,
+        ffi::SQLITE_CONSTRAINT_UNIQUE => false,
+        ffi::SQLITE_CONSTRAINT_FOREIGNKEY => {
+            return Some(Error::Constraint {
+                kind: ConstraintKind::ForeignKey,
+                name: String::new(),
+            });
+        }
+        _ => return None,
+    };
+    let cols = msg.as_deref()?.strip_prefix("UNIQUE constraint failed: ")?;
+    let mut table = "";
+    let mut name = String::new();
+    for col in cols.split(", ") {
+        let (t, c) = col.split_once('.')?;
+        if table.is_empty() {
+            table = t;
+            name.push_str(t);
+        }
+        if !primary {
+            name.push('_');
+            name.push_str(c);
+        }
+    }
+    name.push_str(if primary { "_pkey" } else { "_key" });
+    Some(Error::Constraint {
+        kind: ConstraintKind::Unique,
+        name,
     })
 }

@@ -10,11 +10,12 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::Duration;
 
-use playgate_core::Entity;
-use playgate_core::{ConstraintKind, Error, Result};
+use playgate_core::{Error, Result};
 use rusqlite::{Connection, OpenFlags};
 
-use crate::exec::{FromRow, P, Row, STATEMENT_TARGET};
+use crate::error::lite_err;
+use crate::param::{P, STATEMENT_TARGET};
+use crate::row::{FromRow, Row};
 
 /// Prepared statements kept per connection (the hot paths use a few dozen).
 const STATEMENT_CACHE: usize = 128;
@@ -30,66 +31,6 @@ const DOLLARS: [&str; 64] = [
     "$34", "$35", "$36", "$37", "$38", "$39", "$40", "$41", "$42", "$43", "$44", "$45", "$46", "$47", "$48", "$49",
     "$50", "$51", "$52", "$53", "$54", "$55", "$56", "$57", "$58", "$59", "$60", "$61", "$62", "$63", "$64",
 ];
-
-/// Maps a rusqlite error like [`crate::db_err`] maps tokio-postgres's: a unique violation is a
-/// `Conflict`, the rest an internal fault.
-pub(crate) fn lite_err(e: rusqlite::Error) -> Error {
-    use crate::metrics::{ErrorKind, count_error};
-    if let rusqlite::Error::QueryReturnedNoRows = e {
-        return Error::NotFound(Entity::Row);
-    }
-    if let Some(c) = lite_constraint(&e) {
-        count_error(ErrorKind::Conflict);
-        return c;
-    }
-    count_error(match &e {
-        rusqlite::Error::SqliteFailure(..) => ErrorKind::Database,
-        _ => ErrorKind::Other,
-    });
-    Error::internal(e)
-}
-
-/// A unique or foreign-key violation on SQLite as the constraint it broke, named as
-/// PostgreSQL names it: SQLite reports only the columns of a unique key (`UNIQUE
-/// constraint failed: t.a, t.b`), from which PostgreSQL's default name of that key follows
-/// (`t_a_b_key`; a primary key is `t_pkey`), and nothing about a foreign key (the name is
-/// then empty). The one place that reads SQLite's message.
-fn lite_constraint(e: &rusqlite::Error) -> Option<Error> {
-    use rusqlite::ffi;
-    let rusqlite::Error::SqliteFailure(f, msg) = e else {
-        return None;
-    };
-    let primary = match f.extended_code {
-        ffi::SQLITE_CONSTRAINT_PRIMARYKEY => true,
-        ffi::SQLITE_CONSTRAINT_UNIQUE => false,
-        ffi::SQLITE_CONSTRAINT_FOREIGNKEY => {
-            return Some(Error::Constraint {
-                kind: ConstraintKind::ForeignKey,
-                name: String::new(),
-            });
-        }
-        _ => return None,
-    };
-    let cols = msg.as_deref()?.strip_prefix("UNIQUE constraint failed: ")?;
-    let mut table = "";
-    let mut name = String::new();
-    for col in cols.split(", ") {
-        let (t, c) = col.split_once('.')?;
-        if table.is_empty() {
-            table = t;
-            name.push_str(t);
-        }
-        if !primary {
-            name.push('_');
-            name.push_str(c);
-        }
-    }
-    name.push_str(if primary { "_pkey" } else { "_key" });
-    Some(Error::Constraint {
-        kind: ConstraintKind::Unique,
-        name,
-    })
-}
 
 /// Creates the database file if it is missing and puts it in WAL mode (persistent: set
 /// once for the file, it holds for every later connection).
@@ -247,6 +188,7 @@ impl Readers {
 mod tests {
     use super::*;
     use crate::exec::{params, row};
+    use playgate_core::ConstraintKind;
 
     row! {
         #[derive(Debug, PartialEq)]

@@ -4,7 +4,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{Ref, RefOr};
 use utoipa::{Modify, OpenApi};
 
-use crate::openapi::{Errors, add_errors};
+use crate::common::doc_edits::{Errors, add_errors};
 
 #[derive(OpenApi)]
 #[openapi(

@@ -2,6 +2,7 @@
 
 pub mod client_ip;
 pub mod complete;
+pub mod doc_edits;
 pub mod geoip;
 pub mod health;
 pub mod json;

@@ -77,6 +77,8 @@ pub struct AdminServices {
     pub accounts: Accounts,
     /// Counts and per-minute series for a dashboard.
     pub stats: Stats,
+    /// The web console's sign-in and sessions.
+    pub console: Console,
 }
 
 /// Shared state: the core and the HTTP layer's own settings. axum clones the state for
@@ -131,6 +133,7 @@ impl AppState {
             games,
             accounts,
             stats,
+            console,
         } = admin;
         let Features {
             gamefuse,
@@ -143,7 +146,6 @@ impl AppState {
             tracing::error!(error = %e, "GeoIP disabled");
             GeoIp::none()
         });
-        let console = Console::new(operators.console_store(), core.clone());
         let http_metrics = Arc::new(HttpMetrics::with_stats(core.metrics()));
         AppState(Arc::new(AppParts {
             console,

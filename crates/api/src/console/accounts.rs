@@ -14,7 +14,8 @@ use playgate_core::crypto::Secret;
 use playgate_core::{Entity, Error};
 use serde::Deserialize;
 
-use super::auth::{Posted, Signed, redirect_with};
+use super::auth::{Posted, Signed};
+use super::error::redirect_with;
 use super::error::{ConsoleError, status_and_message};
 use super::pages::{self, AccountData, AccountResults, ApiKeyForm, Section};
 use super::{chrome, html};

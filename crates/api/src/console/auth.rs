@@ -12,7 +12,6 @@ use std::net::{IpAddr, SocketAddr};
 use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, header};
-use axum::response::{IntoResponse, Redirect, Response};
 use playgate_core::audit::{Actor, NewAuditEvent, Origin};
 use playgate_core::console::ConsoleSession;
 use playgate_core::crypto::random_token;
@@ -104,16 +103,6 @@ pub fn set_cookie(name: &str, value: &str, https: bool) -> HeaderValue {
     let expiry = if value.is_empty() { "; Max-Age=0" } else { "" };
     let text = format!("{name}={value}; Path=/console; HttpOnly; SameSite=Strict{secure}{expiry}");
     HeaderValue::from_str(&text).unwrap_or(HeaderValue::from_static("pg_console=; Max-Age=0"))
-}
-
-/// A redirect (303: the browser follows with a GET) with cookies to set.
-pub fn redirect_with(to: &str, cookies: &[HeaderValue]) -> Response {
-    let mut resp = Redirect::to(to).into_response();
-    *resp.status_mut() = axum::http::StatusCode::SEE_OTHER;
-    for c in cookies {
-        resp.headers_mut().append(header::SET_COOKIE, c.clone());
-    }
-    resp
 }
 
 /// A signed-in operator: a complete, live console session.

@@ -1,10 +1,9 @@
 //! The console's one error type, answered as an HTML page (or a redirect to sign-in).
 
 use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use playgate_core::Error;
 
-use super::auth::redirect_with;
 use super::pages;
 
 /// A console error.
@@ -95,4 +94,14 @@ impl IntoResponse for ConsoleError {
             }
         }
     }
+}
+
+/// A redirect (303: the browser follows with a GET) with cookies to set.
+pub fn redirect_with(to: &str, cookies: &[HeaderValue]) -> Response {
+    let mut resp = Redirect::to(to).into_response();
+    *resp.status_mut() = axum::http::StatusCode::SEE_OTHER;
+    for c in cookies {
+        resp.headers_mut().append(header::SET_COOKIE, c.clone());
+    }
+    resp
 }

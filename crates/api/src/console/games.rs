@@ -18,7 +18,8 @@ use playgate_core::games::{ACCESS_TTL_RANGE, CredentialKind, GamePatch, REFRESH_
 use playgate_core::ids::GameId;
 use serde::Deserialize;
 
-use super::auth::{Posted, Signed, redirect_with};
+use super::auth::{Posted, Signed};
+use super::error::redirect_with;
 use super::error::{ConsoleError, status_and_message};
 use super::pages::{self, GameData, GameFields, Section};
 use super::{chrome, html};

@@ -7,8 +7,9 @@ use playgate_core::Error;
 use playgate_core::error::Entity;
 use serde::Deserialize;
 
-use super::auth::{Posted, Signed, redirect_with};
+use super::auth::{Posted, Signed};
 use super::error::ConsoleError;
+use super::error::redirect_with;
 use super::pages::{self, Section};
 use super::sign_in::Empty;
 use super::{chrome, html};

@@ -15,7 +15,8 @@ use playgate_core::players::{PlayerSearch, SessionCursor, SessionQuery, player_s
 use playgate_core::{Entity, Error};
 use serde::Deserialize;
 
-use super::auth::{Posted, Signed, redirect_with};
+use super::auth::{Posted, Signed};
+use super::error::redirect_with;
 use super::error::{ConsoleError, status_and_message};
 use super::pages::{self, PlayerData, PlayerResults, Section, player_href};
 use super::{chrome, html};

@@ -12,9 +12,9 @@ use serde::Deserialize;
 
 use super::auth::{
     Client, PRE_COOKIE, Pending, Posted, SESSION_COOKIE, Signed, cookie, form_fields, new_pre_token, parse_form,
-    record, redirect_with, set_cookie,
+    record, set_cookie,
 };
-use super::error::{ConsoleError, status_and_message};
+use super::error::{ConsoleError, redirect_with, status_and_message};
 use super::pages::{self, Section};
 use super::{chrome, html};
 use crate::common::state::AppState;

@@ -11,7 +11,7 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
 use utoipa::openapi::{ObjectBuilder, RefOr, Schema, Type};
 use utoipa::{Modify, OpenApi};
 
-use crate::openapi::{Errors, add_errors, alias};
+use crate::common::doc_edits::{Errors, add_errors, alias};
 
 /// How a request shows it comes from a native SDK (`auth::Client::of`).
 const NATIVE: &str = "The schemas are the JS SDK's shapes. Requests from the native SDKs get the \

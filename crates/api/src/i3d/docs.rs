@@ -8,7 +8,7 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
 use utoipa::openapi::{Ref, RefOr, Schema};
 use utoipa::{Modify, OpenApi};
 
-use crate::openapi::{Errors, add_errors};
+use crate::common::doc_edits::{Errors, add_errors};
 
 #[derive(OpenApi)]
 #[openapi(

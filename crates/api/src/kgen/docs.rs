@@ -4,7 +4,7 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
 use utoipa::openapi::{Ref, RefOr};
 use utoipa::{Modify, OpenApi};
 
-use crate::openapi::{Errors, add_errors, alias};
+use crate::common::doc_edits::{Errors, add_errors, alias};
 
 #[derive(OpenApi)]
 #[openapi(

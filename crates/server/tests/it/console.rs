@@ -27,8 +27,8 @@ const PASSWORD: &str = "correct horse battery";
 /// uses it.
 async fn console(srv: &TestServer) -> (Operators, Console) {
     let store = startup::open_store(&srv.config).await.expect("store");
-    let ops = Operators::new(store, srv.clock.clone());
-    let console = Console::new(ops.console_store(), srv.running.core.clone());
+    let ops = Operators::new(store.clone(), srv.clock.clone());
+    let console = Console::new(store, srv.running.core.clone());
     (ops, console)
 }
 

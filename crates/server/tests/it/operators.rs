@@ -299,8 +299,8 @@ async fn cli_changes_are_audited(b: Backend) {
     };
     let store = startup::open_store(&srv.config).await.expect("store");
     let ops = Operators::new(store.clone(), srv.clock.clone());
-    let audit = playgate_core::audit::Audit::new(store, srv.clock.clone());
-    let console = playgate_core::console::Console::new(ops.console_store(), srv.running.core.clone());
+    let audit = playgate_core::audit::Audit::new(store.clone(), srv.clock.clone());
+    let console = playgate_core::console::Console::new(store, srv.running.core.clone());
     let create = OperatorCommand::Create {
         name: "bot".into(),
         role: "viewer".into(),

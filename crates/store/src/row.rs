@@ -1,0 +1,184 @@
+//! Rows of either driver, read by column name ([`Row`], [`FromRow`], declared with
+//! [`row!`]): a column list in another order still fills the right fields.
+
+use std::cell::Cell;
+
+use playgate_core::{Error, Result};
+use tokio_postgres::types::{FromSql, Type};
+
+use crate::db_err;
+use crate::error::lite_err;
+
+/// A column type both drivers decode.
+pub(crate) trait Value: rusqlite::types::FromSql + for<'r> FromSql<'r> {}
+impl<T: rusqlite::types::FromSql + for<'r> FromSql<'r>> Value for T {}
+
+#[derive(Clone, Copy)]
+enum Inner<'r> {
+    Lite(&'r rusqlite::Row<'r>),
+    Pg(&'r tokio_postgres::Row),
+}
+
+/// A row of either driver, read by column name.
+pub(crate) struct Row<'r> {
+    inner: Inner<'r>,
+    /// Prepended to every name asked for: the part of a joined row whose columns are
+    /// aliased `<prefix><name>`.
+    prefix: &'static str,
+    /// Where the next name is looked for first: fields are mostly read in column order,
+    /// so a lookup usually costs one comparison.
+    next: Cell<usize>,
+}
+
+impl<'r> Row<'r> {
+    pub(crate) fn lite(r: &'r rusqlite::Row<'r>) -> Row<'r> {
+        Row {
+            inner: Inner::Lite(r),
+            prefix: "",
+            next: Cell::new(0),
+        }
+    }
+
+    pub(crate) fn pg(r: &'r tokio_postgres::Row) -> Row<'r> {
+        Row {
+            inner: Inner::Pg(r),
+            prefix: "",
+            next: Cell::new(0),
+        }
+    }
+
+    /// The same row, reading the columns named `<prefix><name>`.
+    pub(crate) fn prefixed(&self, prefix: &'static str) -> Row<'r> {
+        Row {
+            inner: self.inner,
+            prefix,
+            next: Cell::new(self.next.get()),
+        }
+    }
+
+    fn len(&self) -> usize {
+        match self.inner {
+            Inner::Lite(r) => r.as_ref().column_count(),
+            Inner::Pg(r) => r.len(),
+        }
+    }
+
+    fn name(&self, i: usize) -> &str {
+        match self.inner {
+            Inner::Lite(r) => r.as_ref().column_name(i).unwrap_or_default(),
+            Inner::Pg(r) => r.columns().get(i).map_or("", tokio_postgres::Column::name),
+        }
+    }
+
+    fn index(&self, name: &str) -> Option<usize> {
+        let (n, start, prefix) = (self.len(), self.next.get(), self.prefix);
+        (0..n).map(|k| (start + k) % n).find(|&i| {
+            let col = self.name(i);
+            col.len() == prefix.len() + name.len() && col.starts_with(prefix) && col.ends_with(name)
+        })
+    }
+
+    /// Whether the row has the column.
+    pub(crate) fn has(&self, name: &str) -> bool {
+        self.index(name).is_some()
+    }
+
+    /// The column `name` (after the prefix); an error if the row has no such column or its
+    /// value is not a `T`.
+    pub(crate) fn get<T: Value>(&self, name: &str) -> Result<T> {
+        let Some(i) = self.index(name) else {
+            return Err(Error::internal(format!("the row has no column {}{name}", self.prefix)));
+        };
+        self.next.set(i + 1);
+        self.at(i)
+    }
+
+    /// The column at position `i`: only for a row of one column (a scalar).
+    fn at<T: Value>(&self, i: usize) -> Result<T> {
+        match self.inner {
+            Inner::Lite(r) => r.get(i).map_err(lite_err),
+            Inner::Pg(r) => r.try_get(i).map_err(db_err),
+        }
+    }
+}
+
+/// A row type, read by column name.
+pub(crate) trait FromRow: Sized {
+    fn from_row(r: &Row<'_>) -> Result<Self>;
+}
+
+/// A row of any columns as a JSON object, for exports: integers, reals, texts and booleans
+/// as themselves, NULL as null. Binary columns (sealed secrets) are left out.
+pub(crate) struct JsonRow(pub serde_json::Map<String, serde_json::Value>);
+
+impl FromRow for JsonRow {
+    fn from_row(r: &Row<'_>) -> Result<Self> {
+        use serde_json::Value as J;
+        let mut m = serde_json::Map::new();
+        for i in 0..r.len() {
+            let v = match r.inner {
+                Inner::Lite(row) => match row.get_ref(i).map_err(lite_err)? {
+                    rusqlite::types::ValueRef::Null => J::Null,
+                    rusqlite::types::ValueRef::Integer(n) => J::from(n),
+                    rusqlite::types::ValueRef::Real(f) => J::from(f),
+                    rusqlite::types::ValueRef::Text(t) => J::from(String::from_utf8_lossy(t).into_owned()),
+                    rusqlite::types::ValueRef::Blob(_) => continue,
+                },
+                Inner::Pg(row) => {
+                    let ty = row.columns().get(i).map(|c| c.type_().clone()).unwrap_or(Type::BYTEA);
+                    if ty == Type::INT8 {
+                        J::from(row.try_get::<_, Option<i64>>(i).map_err(db_err)?)
+                    } else if ty == Type::INT4 {
+                        J::from(row.try_get::<_, Option<i32>>(i).map_err(db_err)?)
+                    } else if ty == Type::INT2 {
+                        J::from(row.try_get::<_, Option<i16>>(i).map_err(db_err)?)
+                    } else if ty == Type::FLOAT8 {
+                        J::from(row.try_get::<_, Option<f64>>(i).map_err(db_err)?)
+                    } else if ty == Type::FLOAT4 {
+                        J::from(row.try_get::<_, Option<f32>>(i).map_err(db_err)?)
+                    } else if ty == Type::BOOL {
+                        J::from(row.try_get::<_, Option<bool>>(i).map_err(db_err)?)
+                    } else if [Type::TEXT, Type::VARCHAR, Type::BPCHAR, Type::NAME].contains(&ty) {
+                        J::from(row.try_get::<_, Option<String>>(i).map_err(db_err)?)
+                    } else {
+                        continue;
+                    }
+                }
+            };
+            m.insert(r.name(i).to_owned(), v);
+        }
+        Ok(JsonRow(m))
+    }
+}
+
+/// A statement's single column.
+pub(crate) struct Scalar<T>(pub(crate) T);
+
+impl<T: Value> FromRow for Scalar<T> {
+    fn from_row(r: &Row<'_>) -> Result<Self> {
+        if r.len() != 1 {
+            return Err(Error::internal("a scalar query must select one column"));
+        }
+        r.at(0).map(Scalar)
+    }
+}
+
+/// Declares a row struct and its [`FromRow`], which reads each field from the column of
+/// the same name: `row! { pub(crate) struct GameRow { id: i64, name: String } }`.
+macro_rules! row {
+    ($(#[$m:meta])* $vis:vis struct $name:ident { $($fvis:vis $field:ident: $ty:ty),* $(,)? }) => {
+        $(#[$m])*
+        $vis struct $name {
+            $($fvis $field: $ty,)*
+        }
+
+        impl $crate::row::FromRow for $name {
+            fn from_row(r: &$crate::row::Row<'_>) -> playgate_core::Result<Self> {
+                Ok($name {
+                    $($field: r.get(stringify!($field))?,)*
+                })
+            }
+        }
+    };
+}
+pub(crate) use row;
