@@ -74,9 +74,11 @@ impl LiteConn {
             .map_err(|e| Error::internal(format!("cannot open SQLite database {}: {e}", path.display())))
     }
 
-    /// Runs SQL without parameters (transaction control).
-    pub(crate) fn batch(&self, sql: &str) -> rusqlite::Result<()> {
-        self.0.execute_batch(sql)
+    /// Runs one statement of transaction control (`BEGIN IMMEDIATE`, `SAVEPOINT job` …)
+    /// from the statement cache: the writer opens and closes a savepoint around every atomic
+    /// job, and parsing them each time cost more than running them.
+    pub(crate) fn control(&self, sql: &str) -> rusqlite::Result<()> {
+        self.0.prepare_cached(sql)?.raw_execute().map(drop)
     }
 
     fn prepare(&self, sql: &str, params: &[P<'_>]) -> rusqlite::Result<rusqlite::CachedStatement<'_>> {

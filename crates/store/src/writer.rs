@@ -59,16 +59,16 @@ where
     fn run(self: Box<Self>, conn: &mut LiteConn) -> Deliver {
         let Typed { f, atomic, reply } = *self;
         let result = if atomic {
-            match conn.batch("SAVEPOINT job") {
+            match conn.control("SAVEPOINT job") {
                 Err(e) => Err(Error::internal(e)),
                 Ok(()) => {
                     let r = finish(f(&mut Conn::Lite(&mut *conn)));
-                    let end = if r.is_ok() {
-                        "RELEASE job"
+                    let undo = if r.is_ok() {
+                        Ok(())
                     } else {
-                        "ROLLBACK TO job; RELEASE job"
+                        conn.control("ROLLBACK TO job")
                     };
-                    match conn.batch(end) {
+                    match undo.and_then(|()| conn.control("RELEASE job")) {
                         Ok(()) => r,
                         Err(e) => Err(Error::internal(e)),
                     }
@@ -202,7 +202,7 @@ fn run(mut conn: LiteConn, mut rx: mpsc::Receiver<Msg>, stats: &WriterStats) {
 fn commit_batch(conn: &mut LiteConn, batch: &mut Vec<Box<dyn Job>>, stats: &WriterStats) {
     let started = std::time::Instant::now();
     stats.batch_size.observe(batch.len() as f64);
-    if let Err(e) = conn.batch("BEGIN IMMEDIATE") {
+    if let Err(e) = conn.control("BEGIN IMMEDIATE") {
         let cause = e.to_string();
         tracing::error!(error = %cause, "SQLite writer cannot begin a transaction");
         for j in batch.drain(..) {
@@ -214,16 +214,67 @@ fn commit_batch(conn: &mut LiteConn, batch: &mut Vec<Box<dyn Job>>, stats: &Writ
     for j in batch.drain(..) {
         delivers.push(j.run(&mut *conn));
     }
-    let outcome = match conn.batch("COMMIT") {
+    let outcome = match conn.control("COMMIT") {
         Ok(()) => Ok(()),
         Err(e) => {
             tracing::error!(error = %e, "SQLite group commit failed");
-            let _ = conn.batch("ROLLBACK");
+            let _ = conn.control("ROLLBACK");
             Err(e.to_string())
         }
     };
     stats.commit_seconds.observe(started.elapsed().as_secs_f64());
     for d in delivers {
         d(outcome.clone());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Writer;
+    use crate::exec::params;
+    use crate::lite::{LiteConn, create_wal};
+    use playgate_core::Error;
+
+    /// An atomic job that fails after writing leaves nothing behind, and the jobs of the same
+    /// group commit around it keep their writes: its savepoint, not the group, is rolled back.
+    #[tokio::test]
+    async fn a_failed_atomic_job_undoes_only_itself() {
+        let dir = std::env::temp_dir().join(format!("playgate-writer-{}", uuid::Uuid::new_v4().simple()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        let path = dir.join("w.db");
+        create_wal(&path).expect("wal");
+        let w = Writer::spawn(LiteConn::open(&path, Some("full")).expect("open")).expect("writer");
+        w.run(false, async |c| {
+            c.execute("CREATE TABLE t (v INTEGER)", params![]).await
+        })
+        .await
+        .expect("create");
+        let insert = |v: i64, fail: bool| {
+            w.run(true, async move |c| {
+                c.execute("INSERT INTO t (v) VALUES ($1)", params![v]).await?;
+                c.execute("INSERT INTO t (v) VALUES ($1)", params![v + 100]).await?;
+                if fail {
+                    return Err(Error::internal("the job gives up"));
+                }
+                Ok(())
+            })
+        };
+        let (a, b, c) = tokio::join!(insert(1, false), insert(2, true), insert(3, false));
+        assert!(a.is_ok() && b.is_err() && c.is_ok(), "{a:?} {b:?} {c:?}");
+        let stored: Vec<i64> = w
+            .run(false, async |c| {
+                let n1 = c
+                    .scalar_one::<i64>("SELECT count(*) FROM t WHERE v IN (1, 101, 3, 103)", params![])
+                    .await?;
+                let n2 = c
+                    .scalar_one::<i64>("SELECT count(*) FROM t WHERE v IN (2, 102)", params![])
+                    .await?;
+                Ok(vec![n1, n2])
+            })
+            .await
+            .expect("count");
+        assert_eq!(stored, vec![4, 0]);
+        w.close().await;
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }
