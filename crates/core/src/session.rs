@@ -314,6 +314,7 @@ impl Playgate {
                     player: player.id,
                     session: s.id,
                     patch,
+                    record: self.settings.audit_renewals,
                 };
                 let kept = Session {
                     last_seen_at: now,
@@ -446,7 +447,7 @@ impl Playgate {
             now,
             expires_at,
             grace_since: now.minus(self.settings.refresh_grace),
-            audit: &audit,
+            audit: self.settings.audit_renewals.then_some(&audit),
         };
         if self.store.swap_refresh(&swap).await? {
             let session = Session {

@@ -18,6 +18,12 @@ pub struct Settings {
     pub auth_failure_limit: u32,
     /// The window for `auth_failure_limit`. Default 15 minutes.
     pub auth_failure_window: Duration,
+    /// Whether the audit log records every renewal of a session: each `POST /s2s/session`
+    /// that keeps the player's live session (new tokens for it) and each refresh. Off, a
+    /// session's start, its end, refresh-token reuse and every login are still recorded;
+    /// the renewals, most of the log's volume and of its cost on the hot paths, are not.
+    /// Default on.
+    pub audit_renewals: bool,
     /// Accounts, logins, 2FA and links (the i3D dialect).
     pub accounts: crate::account::AccountSettings,
 }
@@ -43,6 +49,7 @@ impl Default for Settings {
             refresh_grace: Duration::from_secs(10),
             auth_failure_limit: 20,
             auth_failure_window: Duration::from_secs(15 * 60),
+            audit_renewals: true,
             accounts: crate::account::AccountSettings::default(),
         }
     }

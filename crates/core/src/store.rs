@@ -58,6 +58,8 @@ pub enum SessionPlan {
         session: SessionId,
         /// Profile changes (empty: the player row is not written).
         patch: ProfilePatch,
+        /// Whether the plan's event is recorded ([`Settings::audit_renewals`](crate::settings::Settings)).
+        record: bool,
     },
     /// End the player's active session that is no longer live (if there is one) and start
     /// a new one; apply the patch.
@@ -248,6 +250,6 @@ pub struct RefreshSwap<'a> {
     pub expires_at: Timestamp,
     /// The previous hash is accepted only if it was replaced strictly after this time.
     pub grace_since: Timestamp,
-    /// The audit event of the rotation.
-    pub audit: &'a NewAuditEvent,
+    /// The audit event of the rotation, if renewals are recorded.
+    pub audit: Option<&'a NewAuditEvent>,
 }

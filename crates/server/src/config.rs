@@ -147,6 +147,9 @@ pub struct Config {
     pub failure_prune_secs: u64,
     /// How long audit events are kept, days; 0: forever. Default 90.
     pub audit_retention_days: u64,
+    /// Whether the audit log records every renewal of a session (a KGeN session kept with
+    /// new tokens, a refresh); off, only starts, ends, reuse and logins. Default true.
+    pub audit_session_renewals: bool,
     /// How often a node deletes audit events past the retention (one node at a time),
     /// seconds; 0: never. Default 3600.
     pub audit_prune_secs: u64,
@@ -263,6 +266,7 @@ impl Default for Config {
             signing_key_check_ms: 5000,
             failure_prune_secs: 300,
             audit_retention_days: 90,
+            audit_session_renewals: true,
             audit_prune_secs: 3600,
             stats_flush_ms: 10_000,
             shutdown_grace_secs: 30,
@@ -346,6 +350,7 @@ impl Config {
             access_token_ttl: Duration::from_secs(self.access_token_ttl_secs),
             refresh_token_ttl: Duration::from_secs(self.refresh_token_ttl_secs),
             refresh_grace: Duration::from_secs(self.refresh_grace_secs),
+            audit_renewals: self.audit_session_renewals,
             auth_failure_limit: self.auth_failure_limit,
             auth_failure_window: Duration::from_secs(self.auth_failure_window_secs),
             accounts: playgate_core::account::AccountSettings {

@@ -712,7 +712,7 @@ impl AccountStore for SqlStore {
                     "UPDATE account_logins SET state = 'active', expires_at = $3 \
                      WHERE id = $1 AND state = 'pending_otp' AND expires_at > $2",
                     params![id.to_string(), now.0, expires_at.0],
-                    &ev,
+                    Some(&ev),
                 )
                 .await
             })

@@ -99,10 +99,19 @@ pub(crate) fn event_from(cte: &str, k: usize) -> String {
     )
 }
 
-/// Runs `update` (one `UPDATE` with its parameters `ps`) and records `event` if it changed
-/// a row; returns how many it changed. On PostgreSQL one statement (the insert reads the
-/// update's `RETURNING` in a CTE), on SQLite two (the caller's job runs atomically).
-pub(crate) async fn audited_update(c: &mut Conn<'_>, update: &str, ps: &[P<'_>], event: &EventValues) -> Result<u64> {
+/// Runs `update` (one `UPDATE` with its parameters `ps`) and records `event`, if there is
+/// one, if it changed a row; returns how many it changed. On PostgreSQL one statement (the
+/// insert reads the update's `RETURNING` in a CTE), on SQLite two (the caller's job runs
+/// atomically).
+pub(crate) async fn audited_update(
+    c: &mut Conn<'_>,
+    update: &str,
+    ps: &[P<'_>],
+    event: Option<&EventValues>,
+) -> Result<u64> {
+    let Some(event) = event else {
+        return c.execute(update, ps).await;
+    };
     if !c.is_postgres() {
         let n = c.execute(update, ps).await?;
         if n > 0 {

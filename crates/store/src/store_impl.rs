@@ -273,13 +273,14 @@ async fn apply_plan(e: &mut Conn<'_>, p: &OpenPlan, ev: &EventValues) -> Result<
             player,
             session,
             patch: changes,
+            record,
         } => {
             let kept = audited_update(
                 e,
                 "UPDATE sessions SET refresh_hash = $2, prev_refresh_hash = NULL, last_seen_at = $3, \
                  expires_at = $4 WHERE id = $1 AND state = 'active' AND expires_at > $3",
                 params![session.to_string(), hash, now, expires_at],
-                ev,
+                record.then_some(ev),
             )
             .await?;
             if kept != 1 {
@@ -611,7 +612,7 @@ impl Store for SqlStore {
         let (presented, next) = (swap.presented.0.clone(), swap.next.0.clone());
         let id = swap.id.to_string();
         let (now, expires_at, grace_since) = (swap.now, swap.expires_at, swap.grace_since);
-        let ev = EventValues::of(swap.audit, now);
+        let ev = swap.audit.map(|a| EventValues::of(a, now));
         // SET expressions read the row as it was, on both backends: a rotation records the
         // replaced hash and its time; a grace retry leaves them as they were.
         let done = self
@@ -624,7 +625,7 @@ impl Store for SqlStore {
                  WHERE id = $1 AND state = 'active' \
                  AND (refresh_hash = $2 OR (prev_refresh_hash = $2 AND rotated_at > $6))",
                     params![&id, &presented, &next, now.0, expires_at.0, grace_since.0],
-                    &ev,
+                    ev.as_ref(),
                 )
                 .await
             })
@@ -647,7 +648,7 @@ impl Store for SqlStore {
                     "UPDATE sessions SET state = 'ended', ended_at = $3 \
                      WHERE id = $1 AND game_id = $2 AND state <> 'ended'",
                     params![id.to_string(), game.0, now.0],
-                    &ev,
+                    Some(&ev),
                 )
                 .await
             })

@@ -560,7 +560,43 @@ async fn session_actions_are_audited(b: Backend) {
     srv.finish().await;
 }
 
+/// With `audit_session_renewals` off, a kept session and a refresh record nothing, while a
+/// session's start, a refresh token's reuse and a session's end still do.
+async fn renewals_can_be_left_out_of_the_audit_log(b: Backend) {
+    let Some(srv) = spawn_with(b, |c| c.audit_session_renewals = false).await else {
+        return;
+    };
+    let first = srv.open(r#"{"user_id": "quiet-1"}"#).await;
+    let kept = srv.open(r#"{"user_id": "quiet-1"}"#).await;
+    assert_eq!(kept["session_id"], first["session_id"]);
+    let old = kept["refresh_token"].as_str().expect("refresh").to_owned();
+    assert_eq!(srv.kgen().refresh(&old).await.status, 200);
+    let actions = |events: Vec<Value>| -> Vec<String> {
+        events
+            .iter()
+            .map(|e| e["action"].as_str().unwrap_or("?").to_owned())
+            .collect()
+    };
+    assert_eq!(actions(srv.audit("action=session.").await), ["session.opened"]);
+    srv.advance(Duration::from_secs(11));
+    assert_eq!(srv.kgen().refresh(&old).await.status, 401);
+    let sid = first["session_id"].as_str().expect("sid");
+    assert_eq!(
+        actions(srv.audit(&format!("subject=session:{sid}")).await),
+        ["refresh.reused"]
+    );
+    let again = srv.open(r#"{"user_id": "quiet-1"}"#).await;
+    let sid = again["session_id"].as_str().expect("sid").to_owned();
+    assert_eq!(srv.kgen().end(&sid).await.status, 204);
+    assert_eq!(
+        actions(srv.audit("action=session.").await),
+        ["session.ended", "session.opened", "session.opened"]
+    );
+    srv.finish().await;
+}
+
 playgate_store::on_both_backends!(
+    renewals_can_be_left_out_of_the_audit_log,
     session_actions_are_audited,
     golden_seed_responses,
     token_claims,

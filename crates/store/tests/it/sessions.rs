@@ -92,6 +92,7 @@ async fn open(s: &SqlStore, game: GameId, user: &str, now: i64, patch: ProfilePa
                     player: player.id,
                     session: a.id,
                     patch: patch.clone(),
+                    record: true,
                 },
                 a.id,
                 false,
@@ -316,6 +317,7 @@ async fn stale_plans_report_a_race(b: Backend) {
         player: o.player,
         session: o.session,
         patch: patch.clone(),
+        record: true,
     };
     assert_eq!(
         s.apply_open_plan(plan(g.id, 13, keep)).await.expect("apply"),
@@ -511,7 +513,7 @@ async fn swap(
         now,
         expires_at,
         grace_since: now,
-        audit: &event,
+        audit: Some(&event),
     };
     s.swap_refresh(&swap).await.expect("swap")
 }
@@ -535,7 +537,7 @@ async fn refresh_grace(b: Backend) {
         now: Timestamp(now * SEC),
         expires_at: Timestamp(500 * SEC),
         grace_since: Timestamp(grace_since * SEC),
-        audit: &event,
+        audit: Some(&event),
     };
     // Rotation at 20 s: t0 becomes the previous hash, replaced at 20 s.
     assert!(s.swap_refresh(&at(s1, &t0, &h1, 20, 10)).await.expect("swap"));
