@@ -1,7 +1,7 @@
 //! Edits every dialect makes to its OpenAPI document: its error body on every error
 //! response, the statuses every operation may answer, and a second path for an operation.
 
-use utoipa::openapi::path::Operation;
+use utoipa::openapi::path::{Operation, PathItem};
 use utoipa::openapi::{Content, OpenApi, RefOr, ResponseBuilder, Schema};
 
 /// The error responses a dialect adds to its operations.
@@ -12,18 +12,21 @@ pub struct Errors {
     pub common: &'static [(u16, &'static str)],
 }
 
+/// The operations of one path (those of its methods the dialects serve).
+pub fn item_operations(item: &mut PathItem) -> impl Iterator<Item = &mut Operation> {
+    [
+        item.get.as_mut(),
+        item.put.as_mut(),
+        item.post.as_mut(),
+        item.delete.as_mut(),
+        item.patch.as_mut(),
+    ]
+    .into_iter()
+    .flatten()
+}
+
 fn operations(doc: &mut OpenApi) -> impl Iterator<Item = &mut Operation> {
-    doc.paths.paths.values_mut().flat_map(|item| {
-        [
-            item.get.as_mut(),
-            item.put.as_mut(),
-            item.post.as_mut(),
-            item.delete.as_mut(),
-            item.patch.as_mut(),
-        ]
-        .into_iter()
-        .flatten()
-    })
+    doc.paths.paths.values_mut().flat_map(item_operations)
 }
 
 /// Adds `errors.common` to every operation of `doc` that does not list them, and the
@@ -56,16 +59,7 @@ pub fn alias(doc: &mut OpenApi, path: &str, alias: &str, suffix: &str) {
     let Some(mut item) = doc.paths.paths.get(path).cloned() else {
         return;
     };
-    for op in [
-        item.get.as_mut(),
-        item.put.as_mut(),
-        item.post.as_mut(),
-        item.delete.as_mut(),
-        item.patch.as_mut(),
-    ]
-    .into_iter()
-    .flatten()
-    {
+    for op in item_operations(&mut item) {
         if let Some(id) = &mut op.operation_id {
             id.push_str(suffix);
         }

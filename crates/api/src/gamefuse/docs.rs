@@ -11,7 +11,7 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
 use utoipa::openapi::{ObjectBuilder, RefOr, Schema, Type};
 use utoipa::{Modify, OpenApi};
 
-use crate::common::doc_edits::{Errors, add_errors, alias};
+use crate::common::doc_edits::{Errors, add_errors, alias, item_operations};
 
 /// How a request shows it comes from a native SDK (`auth::Client::of`).
 const NATIVE: &str = "The schemas are the JS SDK's shapes. Requests from the native SDKs get the \
@@ -218,16 +218,7 @@ impl Modify for Dialect {
             }
             // Handlers are named per resource module (`groups::create`, `chats::create`):
             // the module, as the tag says, keeps operation ids apart.
-            for op in [
-                item.get.as_mut(),
-                item.post.as_mut(),
-                item.put.as_mut(),
-                item.patch.as_mut(),
-                item.delete.as_mut(),
-            ]
-            .into_iter()
-            .flatten()
-            {
+            for op in item_operations(item) {
                 if let (Some(id), Some(tag)) = (&mut op.operation_id, op.tags.as_ref().and_then(|t| t.first())) {
                     *id = format!("{}_{id}", tag.replace(' ', "_"));
                 }
