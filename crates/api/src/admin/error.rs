@@ -44,7 +44,7 @@ pub fn http_failure(status: StatusCode, message: String) -> Response {
 mod tests {
     use super::*;
     use crate::common::reasons::{every_reason, parts, usual_status};
-    use playgate_core::{Conflict, Entity, Unauthorized};
+    use playgate_core::{Conflict, ConstraintKind, Entity, Forbidden, Unauthorized};
 
     /// Every reason has the admin status and a `{error, message}` body with words of its own.
     #[tokio::test]
@@ -70,7 +70,22 @@ mod tests {
                 "missing or wrong admin token",
             ),
             (Error::Conflict(Conflict::AccountNameTaken), "user name already taken"),
+            (
+                Error::Conflict(Conflict::OperatorNameTaken),
+                "an operator with this name exists",
+            ),
             (Error::NotFound(Entity::Account), "account not found"),
+            (
+                Error::Forbidden(Forbidden::ViewerRole),
+                "a viewer may not change anything; this needs the admin role",
+            ),
+            (
+                Error::Constraint {
+                    kind: ConstraintKind::Unique,
+                    name: String::new(),
+                },
+                "already exists",
+            ),
         ];
         for (e, text) in cases {
             let (_, _, body) = parts(AdminError::Core(e).into_response()).await;

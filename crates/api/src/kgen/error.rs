@@ -65,6 +65,14 @@ mod tests {
                 "refresh token already used; session ended",
             ),
             (Error::Conflict(Conflict::SessionEnded), "session already ended"),
+            (
+                Error::Conflict(Conflict::LinkedElsewhere),
+                "The player is linked to another account",
+            ),
+            (
+                Error::Unauthorized(Unauthorized::SessionNotLive),
+                "session ended or expired",
+            ),
             (Error::NotFound(Entity::Player), "player not found"),
             (Error::NotFound(Entity::Session), "session not found"),
             (
