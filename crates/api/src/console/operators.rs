@@ -7,10 +7,9 @@ use playgate_core::Error;
 use playgate_core::error::Entity;
 use serde::Deserialize;
 
-use super::auth::{Posted, Signed, redirect_with};
+use super::auth::{Empty, Posted, Signed, redirect_with};
 use super::error::ConsoleError;
 use super::pages::{self, Section};
-use super::sign_in::Empty;
 use super::{chrome, html};
 use crate::common::state::AppState;
 
