@@ -95,6 +95,25 @@ pub fn http_failure(status: StatusCode, message: String) -> Response {
     (status, axum::Json(body)).into_response()
 }
 
+/// Asserts that `answer` gives every reason of the core its usual status and a
+/// `{error, message}` body with words of its own: the test each surface of this format runs
+/// over its error type.
+#[cfg(test)]
+pub(crate) async fn assert_every_reason_answered(answer: impl Fn(Error) -> Response) {
+    use crate::common::reasons::{every_reason, parts, usual_status};
+    for e in every_reason() {
+        let what = format!("{e:?}");
+        let want = usual_status(&e);
+        let (status, ctype, body) = parts(answer(e)).await;
+        assert_eq!(status, want, "{what}");
+        assert!(ctype.starts_with("application/json"), "{what}: {ctype}");
+        let v: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
+        assert_eq!(v["error"], crate::http_failure::error_code(status), "{what}: {body}");
+        assert!(v["message"].as_str().is_some_and(|m| !m.is_empty()), "{what}: {body}");
+        assert_eq!(v.as_object().map(|o| o.len()), Some(2), "{what}: {body}");
+    }
+}
+
 // Playgate's own words for the core's reasons: the `Display` of each (the words the console
 // shows too), except where this format worded a reason its own way first (KGeN's client
 // credentials and refresh tokens, a few others), which its clients may match and tests pin.
