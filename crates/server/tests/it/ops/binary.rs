@@ -482,13 +482,7 @@ fn account_and_audit_commands() {
 
     let subject = format!("account:{id}");
     let page = json_out(&playgate(d, &["audit", "list", "--subject", &subject, "--json"]));
-    let actions: Vec<&str> = page["items"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|e| e["action"].as_str())
-        .collect();
-    assert_eq!(actions, ["account.2fa_reset", "account.disabled"]);
+    assert_eq!(crate::common::actions(&page), ["account.2fa_reset", "account.disabled"]);
     assert_eq!(page["items"][0]["actor"], "cli");
     assert_eq!(page["next_cursor"], Value::Null);
     let first = json_out(&playgate(
