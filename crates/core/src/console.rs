@@ -17,7 +17,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use rand::Rng;
 use subtle::ConstantTimeEq;
 
 use crate::clock::Timestamp;
@@ -39,8 +38,6 @@ pub const OTP_WAIT: Duration = Duration::from_secs(5 * 60);
 pub const PASSWORD_MIN: usize = 12;
 /// Longest console password (argon2 takes any, but nobody types more).
 pub const PASSWORD_MAX: usize = 1024;
-/// Recovery codes issued when TOTP is enrolled.
-pub const RECOVERY_CODES: usize = 10;
 /// `last_seen_at` is written at most this often per session.
 const TOUCH_EVERY: Duration = Duration::from_secs(60);
 
@@ -191,31 +188,13 @@ fn failure_keys(name: &str, ip: Option<IpAddr>) -> Vec<String> {
     keys
 }
 
-/// A recovery code as shown: four groups of four base32 characters (80 bits).
-fn new_recovery_code() -> String {
-    const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz234567";
-    let mut rng = rand::rngs::OsRng;
-    let mut s = String::with_capacity(19);
-    for i in 0..16 {
-        if i > 0 && i % 4 == 0 {
-            s.push('-');
-        }
-        s.push(char::from(ALPHABET[rng.gen_range(0..ALPHABET.len())]));
-    }
-    s
-}
-
-fn normalize_code(s: &str) -> String {
-    s.chars()
-        .filter(|c| !c.is_whitespace() && *c != '-')
-        .flat_map(char::to_lowercase)
-        .collect()
-}
-
 /// Recovery codes are hashed with the operator's id, so equal codes of two operators
 /// differ at rest.
 fn recovery_hash(operator_id: i64, code: &str) -> SecretHash {
-    SecretHash::of(&format!("operator:{operator_id}:{}", normalize_code(code)))
+    SecretHash::of(&format!(
+        "operator:{operator_id}:{}",
+        totp::normalize_recovery_code(code)
+    ))
 }
 
 /// Checks a new console password's length.
@@ -410,7 +389,7 @@ impl Console {
                 None => Ok(false),
             };
         }
-        if recovery && normalize_code(code).len() == 16 {
+        if recovery && totp::is_recovery_code(code) {
             return self
                 .store
                 .use_console_recovery_code(operator_id, &recovery_hash(operator_id, code), self.core.now())
@@ -519,7 +498,9 @@ impl Console {
             self.count_failure(&keys).await?;
             return Err(BAD_OTP);
         }
-        let codes: Vec<Secret> = (0..RECOVERY_CODES).map(|_| Secret::new(new_recovery_code())).collect();
+        let codes: Vec<Secret> = (0..totp::RECOVERY_CODES)
+            .map(|_| Secret::new(totp::new_recovery_code()))
+            .collect();
         let hashes: Vec<SecretHash> = codes
             .iter()
             .map(|c| recovery_hash(session.operator_id, c.expose()))
@@ -537,8 +518,7 @@ mod tests {
 
     #[test]
     fn recovery_codes_normalize() {
-        let c = new_recovery_code();
-        assert_eq!(c.len(), 19);
+        let c = totp::new_recovery_code();
         assert_eq!(
             recovery_hash(7, &c),
             recovery_hash(7, &c.to_uppercase().replace('-', " "))

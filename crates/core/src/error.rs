@@ -1,6 +1,9 @@
 //! The one error type of the core and its typed reasons; each dialect maps them to its
-//! wire format once, in one table. No client text lives here: the `Display` of a reason is
-//! neutral English for logs, and no dialect sends it.
+//! wire format once, in one table. No vendor's wording lives here: the `Display` of a reason
+//! is Playgate's own plain English, for logs and for the surfaces that speak Playgate's words
+//! (the console; the `{error, message}` format of the kgen dialect and the admin API, which
+//! words a few reasons its own way). The vendor dialects (GameFuse, i3D) word every reason in
+//! their own table.
 
 use std::fmt;
 

@@ -157,28 +157,40 @@ pub(crate) fn new_game_record(
 }
 
 /// How often creating a game draws a new client id after a collision.
-pub(crate) const CLIENT_ID_ATTEMPTS: usize = 5;
+const CLIENT_ID_ATTEMPTS: usize = 5;
+
+/// Runs `attempt`, which draws a new random client id and stores the game with it, until
+/// no other game has that id: a collision of random 10-digit ids is rare, so a few tries
+/// ([`CLIENT_ID_ATTEMPTS`]) are enough.
+pub(crate) async fn with_fresh_client_id<F>(mut attempt: impl FnMut() -> F) -> Result<GameCredentials>
+where
+    F: Future<Output = Result<GameCredentials>>,
+{
+    let mut last = None;
+    for _ in 0..CLIENT_ID_ATTEMPTS {
+        match attempt().await {
+            Err(e) if e.is_unique_violation() => last = Some(e),
+            other => return other,
+        }
+    }
+    Err(last.unwrap_or_else(|| Error::internal("could not allocate a client id")))
+}
 
 impl Playgate {
     /// Creates a game with fresh credentials.
     pub async fn create_game(&self, cmd: NewGame) -> Result<GameCredentials> {
         let (name, client_name) = validate_new_game(&cmd)?;
-        // A collision of random 10-digit ids is rare; retry a few times on Conflict.
-        let mut last = None;
-        for _ in 0..CLIENT_ID_ATTEMPTS {
+        with_fresh_client_id(move || {
             let (rec, secret) = new_game_record(&name, &cmd.description, &client_name, self.now());
-            match self.store.insert_game(rec).await {
-                Ok(game) => {
-                    return Ok(GameCredentials {
-                        game,
-                        client_secret: secret,
-                    });
-                }
-                Err(e) if e.is_unique_violation() => last = Some(e),
-                Err(e) => return Err(e),
+            let insert = self.store.insert_game(rec);
+            async move {
+                Ok(GameCredentials {
+                    game: insert.await?,
+                    client_secret: secret,
+                })
             }
-        }
-        Err(last.unwrap_or_else(|| Error::internal("could not allocate a client id")))
+        })
+        .await
     }
 
     /// Creates the demo game if the database has no game yet (first start).

@@ -12,8 +12,8 @@ use crate::audit::{NewAuditEvent, bounded};
 use crate::clock::{Clock, Timestamp};
 use crate::crypto::{Secret, SecretHash};
 use crate::game::{
-    CLIENT_ID_ATTEMPTS, CLIENT_SECRET_PREFIX, Game, GameCredentials, NewGame, NewGameRecord, new_game_record,
-    validate_client_name, validate_name, validate_new_game,
+    CLIENT_SECRET_PREFIX, Game, GameCredentials, NewGame, NewGameRecord, new_game_record, validate_client_name,
+    validate_name, validate_new_game, with_fresh_client_id,
 };
 use crate::ids::GameId;
 use crate::{Entity, Error, Result};
@@ -215,25 +215,21 @@ impl Games {
     pub async fn create(&self, cmd: NewGame, by: NewAuditEvent) -> Result<GameCredentials> {
         let (name, client_name) = validate_new_game(&cmd)?;
         let description = description(&cmd.description)?;
-        let mut last = None;
-        for _ in 0..CLIENT_ID_ATTEMPTS {
+        with_fresh_client_id(move || {
             let now = self.clock.now();
             let (rec, secret) = new_game_record(&name, &description, &client_name, now);
             let event = bounded(by.clone().action("game.created").detail(json!({
                 "after": {"name": rec.name, "client_name": rec.client_name, "client_id": rec.client_id}
             })));
-            match self.store.insert_game_recorded(&rec, &event, now).await {
-                Ok(game) => {
-                    return Ok(GameCredentials {
-                        game,
-                        client_secret: secret,
-                    });
-                }
-                Err(e) if e.is_unique_violation() => last = Some(e),
-                Err(e) => return Err(e),
+            let store = &self.store;
+            async move {
+                Ok(GameCredentials {
+                    game: store.insert_game_recorded(&rec, &event, now).await?,
+                    client_secret: secret,
+                })
             }
-        }
-        Err(last.unwrap_or_else(|| Error::internal("could not allocate a client id")))
+        })
+        .await
     }
 
     /// Changes the fields `patch` names, recorded with what changed before and after: as

@@ -9,7 +9,6 @@
 
 use std::net::IpAddr;
 
-use rand::Rng;
 use serde_json::json;
 
 use crate::account::{
@@ -63,9 +62,6 @@ pub struct TotpEnrollment {
     pub uri: Secret,
 }
 
-/// Number of recovery codes issued when 2FA is turned on.
-pub const RECOVERY_CODES: usize = 10;
-
 const INVALID_CREDENTIALS: Error = Error::Unauthorized(Unauthorized::BadCredentials);
 const INVALID_OTP: Error = Error::Unauthorized(Unauthorized::BadOtp);
 const NOT_LOGGED_IN: Error = Error::NotFound(Entity::Login);
@@ -79,20 +75,6 @@ fn failure_keys(user_name_key: &str, ip: Option<&str>) -> Vec<String> {
     keys
 }
 
-/// A recovery code as shown: four groups of four base32 characters (80 bits).
-fn new_recovery_code() -> String {
-    const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz234567";
-    let mut rng = rand::rngs::OsRng;
-    let mut s = String::with_capacity(19);
-    for i in 0..16 {
-        if i > 0 && i % 4 == 0 {
-            s.push('-');
-        }
-        s.push(char::from(ALPHABET[rng.gen_range(0..ALPHABET.len())]));
-    }
-    s
-}
-
 /// An audit event about `account`, by it.
 fn account_event(name: &str, account: AccountId, origin: &Origin) -> NewAuditEvent {
     NewAuditEvent::new(name, Actor::Account(account.0))
@@ -100,17 +82,10 @@ fn account_event(name: &str, account: AccountId, origin: &Origin) -> NewAuditEve
         .origin(origin.clone())
 }
 
-fn normalize_code(s: &str) -> String {
-    s.chars()
-        .filter(|c| !c.is_whitespace() && *c != '-')
-        .flat_map(char::to_lowercase)
-        .collect()
-}
-
 /// Recovery codes are hashed with the account id, so equal codes of two accounts differ
 /// at rest.
 fn recovery_hash(id: AccountId, code: &str) -> SecretHash {
-    SecretHash::of(&format!("{}:{}", id.0, normalize_code(code)))
+    SecretHash::of(&format!("{}:{}", id.0, totp::normalize_recovery_code(code)))
 }
 
 impl Playgate {
@@ -328,7 +303,7 @@ impl Playgate {
                 None => Ok(false),
             };
         }
-        if recovery && normalize_code(otp).len() == 16 && account.totp_enabled {
+        if recovery && totp::is_recovery_code(otp) && account.totp_enabled {
             return self
                 .store
                 .use_recovery_code(account.id, &recovery_hash(account.id, otp), self.now())
@@ -438,7 +413,9 @@ impl Playgate {
             self.count_login_failure(&keys).await?;
             return Err(INVALID_OTP);
         }
-        let codes: Vec<Secret> = (0..RECOVERY_CODES).map(|_| Secret::new(new_recovery_code())).collect();
+        let codes: Vec<Secret> = (0..totp::RECOVERY_CODES)
+            .map(|_| Secret::new(totp::new_recovery_code()))
+            .collect();
         let hashes: Vec<SecretHash> = codes.iter().map(|c| recovery_hash(account.id, c.expose())).collect();
         let audit = account_event(action::TWO_FA_ENABLED, account.id, origin).bounded();
         self.store
@@ -472,9 +449,7 @@ mod tests {
 
     #[test]
     fn recovery_codes() {
-        let c = new_recovery_code();
-        assert_eq!(c.len(), 19);
-        assert_eq!(normalize_code(&c).len(), 16);
+        let c = totp::new_recovery_code();
         let id = AccountId(7);
         assert_eq!(
             recovery_hash(id, &c),

@@ -1,12 +1,13 @@
 //! One-time passwords: HOTP (RFC 4226) and TOTP (RFC 6238) with HMAC-SHA-1, 6 digits and
 //! 30-second steps, as authenticator apps implement them; secrets in RFC 4648 base32;
-//! `otpauth://` URIs in the Key Uri Format authenticator apps scan.
+//! `otpauth://` URIs in the Key Uri Format authenticator apps scan; and the recovery codes
+//! that stand in for a lost authenticator (an i3D account's and a console operator's alike).
 //!
 //! Written out rather than taken from a crate: it is thirty lines over `hmac` + `sha1`, and
 //! the RFC test vectors below pin it down.
 
 use hmac::{Hmac, Mac};
-use rand::RngCore;
+use rand::{Rng, RngCore};
 use sha1::Sha1;
 use subtle::ConstantTimeEq;
 
@@ -92,6 +93,40 @@ pub fn generate_secret() -> Vec<u8> {
     let mut s = vec![0u8; SECRET_LEN];
     rand::rngs::OsRng.fill_bytes(&mut s);
     s
+}
+
+/// Recovery codes issued when two-factor authentication is turned on, each good for one
+/// sign-in without the authenticator (an i3D account's, a console operator's).
+pub const RECOVERY_CODES: usize = 10;
+
+/// A new recovery code as shown: four groups of four base32 characters (80 bits).
+pub fn new_recovery_code() -> String {
+    const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz234567";
+    let mut rng = rand::rngs::OsRng;
+    let mut s = String::with_capacity(19);
+    for i in 0..16 {
+        if i > 0 && i % 4 == 0 {
+            s.push('-');
+        }
+        s.push(char::from(ALPHABET[rng.gen_range(0..ALPHABET.len())]));
+    }
+    s
+}
+
+/// A recovery code as typed, reduced to what is hashed: without white space and dashes,
+/// in lower case.
+pub fn normalize_recovery_code(typed: &str) -> String {
+    typed
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// Whether `typed` has the shape of a recovery code (sixteen characters once normalized),
+/// and so is worth looking up.
+pub fn is_recovery_code(typed: &str) -> bool {
+    normalize_recovery_code(typed).len() == 16
 }
 
 const B32: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
@@ -226,6 +261,18 @@ mod tests {
             assert_eq!(base32_decode(want).as_deref(), Some(plain.as_bytes()));
         }
         assert_eq!(base32(RFC_SECRET), "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ");
+    }
+
+    #[test]
+    fn recovery_code_shape() {
+        let c = new_recovery_code();
+        assert_eq!(c.len(), 19);
+        assert!(is_recovery_code(&c));
+        assert_eq!(
+            normalize_recovery_code(&c),
+            normalize_recovery_code(&c.to_uppercase().replace('-', " "))
+        );
+        assert!(!is_recovery_code("123456"));
     }
 
     #[test]

@@ -125,16 +125,7 @@ impl SqlStore {
                 readers.put(conn);
                 res
             }
-            Db::Postgres(pg) => {
-                self.health.gate()?;
-                let res = async {
-                    let c = pg.get().await?;
-                    f(&mut Conn::Pg(PgConn::Client(&c))).await
-                }
-                .await;
-                self.health.observe(&res, &pg.pool);
-                res
-            }
+            Db::Postgres(pg) => self.pg_gated(pg, pg_one(pg, f)).await,
         }
     }
 
@@ -147,16 +138,7 @@ impl SqlStore {
     {
         match &self.db {
             Db::Sqlite { writer, .. } => writer.run(false, f).await,
-            Db::Postgres(pg) => {
-                self.health.gate()?;
-                let res = async {
-                    let c = pg.get().await?;
-                    f(&mut Conn::Pg(PgConn::Client(&c))).await
-                }
-                .await;
-                self.health.observe(&res, &pg.pool);
-                res
-            }
+            Db::Postgres(pg) => self.pg_gated(pg, pg_one(pg, f)).await,
         }
     }
 
@@ -183,16 +165,28 @@ impl SqlStore {
     {
         match &self.db {
             Db::Sqlite { writer, .. } => writer.run(true, f).await,
-            Db::Postgres(pg) => {
-                self.health.gate()?;
-                let res = pg_transaction(pg, f).await;
-                self.health.observe(&res, &pg.pool);
-                res
-            }
+            Db::Postgres(pg) => self.pg_gated(pg, pg_transaction(pg, f)).await,
         }
+    }
+
+    /// Runs `work` on PostgreSQL behind the health gate: `Unavailable` at once while the
+    /// database is known not to answer; its outcome noted (an unreachable database closes
+    /// the gate).
+    async fn pg_gated<T>(&self, pg: &Pg, work: impl Future<Output = Result<T>>) -> Result<T> {
+        self.health.gate()?;
+        let res = work.await;
+        self.health.observe(&res, &pg.pool);
+        res
     }
 }
 
+/// Runs `f` on a connection of the pool, outside a transaction.
+async fn pg_one<T>(pg: &Pg, f: impl AsyncFnOnce(&mut Conn<'_>) -> Result<T>) -> Result<T> {
+    let c = pg.get().await?;
+    f(&mut Conn::Pg(PgConn::Client(&c))).await
+}
+
+/// Runs `f` in a transaction on a connection of the pool.
 async fn pg_transaction<T>(pg: &Pg, f: impl AsyncFnOnce(&mut Conn<'_>) -> Result<T>) -> Result<T> {
     pg_transaction_on(pg.get().await?, f).await
 }

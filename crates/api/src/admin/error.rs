@@ -43,23 +43,13 @@ pub fn http_failure(status: StatusCode, message: String) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::common::reasons::{every_reason, parts, usual_status};
-    use playgate_core::{Conflict, Entity, Unauthorized};
+    use crate::common::reasons::parts;
+    use playgate_core::{Conflict, ConstraintKind, Entity, Forbidden, Unauthorized};
 
     /// Every reason has the admin status and a `{error, message}` body with words of its own.
     #[tokio::test]
     async fn every_reason_has_a_status_and_a_body() {
-        for e in every_reason() {
-            let what = format!("{e:?}");
-            let want = usual_status(&e);
-            let (status, ctype, body) = parts(AdminError::Core(e).into_response()).await;
-            assert_eq!(status, want, "{what}");
-            assert!(ctype.starts_with("application/json"), "{what}: {ctype}");
-            let v: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
-            assert_eq!(v["error"], crate::http_failure::error_code(status), "{what}: {body}");
-            assert!(v["message"].as_str().is_some_and(|m| !m.is_empty()), "{what}: {body}");
-            assert_eq!(v.as_object().map(|o| o.len()), Some(2), "{what}: {body}");
-        }
+        json_error::assert_every_reason_answered(|e| AdminError::Core(e).into_response()).await;
     }
 
     #[tokio::test]
@@ -70,7 +60,22 @@ mod tests {
                 "missing or wrong admin token",
             ),
             (Error::Conflict(Conflict::AccountNameTaken), "user name already taken"),
+            (
+                Error::Conflict(Conflict::OperatorNameTaken),
+                "an operator with this name exists",
+            ),
             (Error::NotFound(Entity::Account), "account not found"),
+            (
+                Error::Forbidden(Forbidden::ViewerRole),
+                "a viewer may not change anything; this needs the admin role",
+            ),
+            (
+                Error::Constraint {
+                    kind: ConstraintKind::Unique,
+                    name: String::new(),
+                },
+                "already exists",
+            ),
         ];
         for (e, text) in cases {
             let (_, _, body) = parts(AdminError::Core(e).into_response()).await;

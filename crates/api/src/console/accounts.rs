@@ -14,11 +14,10 @@ use playgate_core::crypto::Secret;
 use playgate_core::{Entity, Error};
 use serde::Deserialize;
 
-use super::auth::{Posted, Signed};
-use super::error::redirect_with;
-use super::error::{ConsoleError, status_and_message};
+use super::auth::{Empty, Posted, Signed};
+use super::error::{ConsoleError, field_of, redirect_with, status_and_message};
 use super::pages::{self, AccountData, AccountResults, ApiKeyForm, Section};
-use super::{chrome, html};
+use super::{chrome, cursor, html, path_id};
 use crate::common::state::AppState;
 
 /// The form of a new account.
@@ -101,15 +100,8 @@ pub(super) async fn search(
     headers: HeaderMap,
     Query(q): Query<SearchQuery>,
 ) -> Result<Response, ConsoleError> {
-    let found = match q.after.trim() {
-        "" => Ok(None),
-        a => a
-            .parse::<i64>()
-            .map(|a| Some(AccountId(a)))
-            .map_err(|_| Error::invalid("after", "is not a cursor of this list")),
-    };
-    let found = match found {
-        Ok(after) => s.accounts.search(&q.q, after, PAGE).await,
+    let found = match cursor(&q.after, "after") {
+        Ok(after) => s.accounts.search(&q.q, after.map(AccountId), PAGE).await,
         Err(e) => Err(e),
     };
     let (items, next, error, status) = match found {
@@ -199,10 +191,6 @@ pub(super) async fn set_enabled(
     Ok(back(account.id))
 }
 
-/// No fields but the synchronizer token.
-#[derive(Debug, Default, Deserialize)]
-pub(super) struct Empty {}
-
 /// `POST /console/accounts/{account}/reset-2fa`: turns the account's 2FA off.
 pub(super) async fn reset_2fa(
     State(s): State<AppState>,
@@ -223,11 +211,7 @@ pub(super) async fn revoke_api_key(
 ) -> Result<Response, ConsoleError> {
     let p = p.admin()?;
     let account = s.accounts.get(&a).await?;
-    let key = key
-        .trim()
-        .parse::<i64>()
-        .map(ApiKeyId)
-        .map_err(|_| Error::NotFound(Entity::ApiKey))?;
+    let key = path_id(&key, Entity::ApiKey).map(ApiKeyId)?;
     s.accounts
         .revoke_api_key(&account.id.0.to_string(), key, p.by.event())
         .await?;
@@ -292,10 +276,9 @@ pub(super) async fn create_api_key(
         Err(e @ Error::Invalid { .. }) => {
             let (status, message) = status_and_message(&e);
             // The core names a bad address `allow_ip`; the form's field is `allow_ips`.
-            let field = match &e {
-                Error::Invalid { field, .. } if field.starts_with("allow_ip") => "allow_ips",
-                Error::Invalid { field, .. } => field.as_str(),
-                _ => "",
+            let field = match field_of(&e) {
+                f if f.starts_with("allow_ip") => "allow_ips",
+                f => f,
             };
             let r = AccountResults {
                 q: "",

@@ -16,6 +16,7 @@ use playgate_core::audit::{Actor, NewAuditEvent, Origin};
 use playgate_core::console::ConsoleSession;
 use playgate_core::crypto::random_token;
 use playgate_core::operators::Role;
+use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
 use super::error::ConsoleError;
@@ -229,6 +230,10 @@ pub async fn form_fields(
 pub fn parse_form<T: DeserializeOwned>(fields: serde_json::Map<String, serde_json::Value>) -> Result<T, ConsoleError> {
     serde_json::from_value(serde_json::Value::Object(fields)).map_err(|_| ConsoleError::BadForm)
 }
+
+/// A form with no fields but the synchronizer token (sign out, end a session, revoke ...).
+#[derive(Debug, Default, Deserialize)]
+pub struct Empty {}
 
 /// A form posted by a signed-in operator, its synchronizer token checked.
 #[derive(Debug)]

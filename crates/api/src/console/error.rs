@@ -57,6 +57,15 @@ pub fn status_and_message(e: &Error) -> (StatusCode, String) {
     }
 }
 
+/// The field an [`Error::Invalid`] names, to show its words next to it; "" for any other
+/// error.
+pub fn field_of(e: &Error) -> &str {
+    match e {
+        Error::Invalid { field, .. } => field,
+        _ => "",
+    }
+}
+
 /// A page saying what went wrong, with `status`.
 pub fn page(status: StatusCode, message: &str) -> Response {
     let title = status.canonical_reason().unwrap_or("Error");

@@ -8,7 +8,6 @@
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use playgate_core::Error;
 use playgate_core::audit::AuditFilter;
 use playgate_core::economy::leaderboards::BoardFilter;
 use playgate_core::economy::store_items::NewStoreItem;
@@ -16,21 +15,14 @@ use playgate_core::game::NewGame;
 use playgate_core::gamefuse::keys::RouteAccess;
 use playgate_core::games::{ACCESS_TTL_RANGE, CredentialKind, GamePatch, REFRESH_TTL_RANGE, lifetime};
 use playgate_core::ids::GameId;
+use playgate_core::{Entity, Error};
 use serde::Deserialize;
 
-use super::auth::{Posted, Signed};
-use super::error::redirect_with;
-use super::error::{ConsoleError, status_and_message};
+use super::auth::{Empty, Posted, Signed};
+use super::error::{ConsoleError, field_of, redirect_with, status_and_message};
 use super::pages::{self, GameData, GameFields, Section};
-use super::{chrome, html};
+use super::{chrome, cursor, game_id, html, path_id};
 use crate::common::state::AppState;
-
-fn game_id(g: &str) -> Result<GameId, Error> {
-    g.trim()
-        .parse()
-        .map(GameId)
-        .map_err(|_| Error::NotFound(playgate_core::Entity::Game))
-}
 
 /// Which page of games to show.
 #[derive(Debug, Default, Deserialize)]
@@ -48,13 +40,7 @@ pub(super) async fn list(
     by: Signed,
     Query(q): Query<ListQuery>,
 ) -> Result<Response, ConsoleError> {
-    let after = match q.after.trim() {
-        "" => None,
-        a => Some(GameId(
-            a.parse()
-                .map_err(|_| Error::invalid("after", "is not a cursor of this list"))?,
-        )),
-    };
+    let after = cursor(&q.after, "after")?.map(GameId);
     let page = s.games.list(after, GAMES_PAGE).await?;
     let c = chrome(&by, "Games", Section::Games);
     Ok(html(pages::games(&c, &page.items, page.next_cursor)).into_response())
@@ -100,12 +86,8 @@ pub(super) async fn create(
         Ok(c) => c,
         Err(e @ Error::Invalid { .. }) => {
             let (_, message) = status_and_message(&e);
-            let field = match &e {
-                Error::Invalid { field, .. } => field.as_str(),
-                _ => "",
-            };
             let c = chrome(&p.by, "New game", Section::Games);
-            let page = pages::new_game(&c, &p.form.name, &p.form.description, Some((field, &message)));
+            let page = pages::new_game(&c, &p.form.name, &p.form.description, Some((field_of(&e), &message)));
             return Ok((StatusCode::BAD_REQUEST, html(page)).into_response());
         }
         Err(e) => return Err(e.into()),
@@ -370,10 +352,6 @@ pub(super) async fn edit(
         Ok(_) => Ok(back(game.id)),
         Err(e @ Error::Invalid { .. }) => {
             let (status, message) = status_and_message(&e);
-            let field = match &e {
-                Error::Invalid { field, .. } => field.as_str(),
-                _ => "",
-            };
             let fields = GameFields {
                 name: f.name.clone(),
                 client_name: f.client_name.clone(),
@@ -385,7 +363,7 @@ pub(super) async fn edit(
             let c = chrome(&p.by, &title, Section::Games);
             Ok((
                 status,
-                html(pages::edit_game(&c, &game, &fields, Some((field, &message)))),
+                html(pages::edit_game(&c, &game, &fields, Some((field_of(&e), &message)))),
             )
                 .into_response())
         }
@@ -491,14 +469,11 @@ pub(super) async fn add_store_item(
 pub(super) async fn delete_store_item(
     State(s): State<AppState>,
     Path((g, item)): Path<(String, String)>,
-    p: Posted<NoFields>,
+    p: Posted<Empty>,
 ) -> Result<Response, ConsoleError> {
     let p = p.admin()?;
     let gid = game_id(&g)?;
-    let item: i64 = item
-        .trim()
-        .parse()
-        .map_err(|_| Error::NotFound(playgate_core::Entity::StoreItem))?;
+    let item: i64 = path_id(&item, Entity::StoreItem)?;
     s.gamefuse.delete_store_item(gid, item).await?;
     p.by.record(&s, |e| {
         e.action("store_item.deleted")
@@ -508,10 +483,6 @@ pub(super) async fn delete_store_item(
     .await;
     Ok(back(gid))
 }
-
-/// No fields but the synchronizer token.
-#[derive(Debug, Default, Deserialize)]
-pub(super) struct NoFields {}
 
 /// A new service key's name.
 #[derive(Debug, Default, Deserialize)]
@@ -545,7 +516,7 @@ pub(super) async fn add_service_key(
 pub(super) async fn delete_service_key(
     State(s): State<AppState>,
     Path((g, name)): Path<(String, String)>,
-    p: Posted<NoFields>,
+    p: Posted<Empty>,
 ) -> Result<Response, ConsoleError> {
     let p = p.admin()?;
     let gid = game_id(&g)?;

@@ -7,11 +7,10 @@ use playgate_core::Error;
 use playgate_core::error::Entity;
 use serde::Deserialize;
 
-use super::auth::{Posted, Signed};
+use super::auth::{Empty, Posted, Signed};
 use super::error::ConsoleError;
 use super::error::redirect_with;
 use super::pages::{self, Section};
-use super::sign_in::Empty;
 use super::{chrome, html};
 use crate::common::state::AppState;
 

@@ -15,11 +15,11 @@ use playgate_core::players::{PlayerSearch, SessionCursor, SessionQuery, player_s
 use playgate_core::{Entity, Error};
 use serde::Deserialize;
 
-use super::auth::{Posted, Signed};
+use super::auth::{Empty, Posted, Signed};
 use super::error::redirect_with;
 use super::error::{ConsoleError, status_and_message};
 use super::pages::{self, PlayerData, PlayerResults, Section, player_href};
-use super::{chrome, html};
+use super::{chrome, cursor, game_id, html, path_id};
 use crate::common::state::AppState;
 
 /// Players per page of the search.
@@ -28,10 +28,6 @@ const PAGE: u32 = 25;
 const SESSIONS_PAGE: u32 = 20;
 /// The header the console's script sends for the search results alone.
 const FRAGMENT: &str = "x-console-fragment";
-
-fn game_id(g: &str) -> Result<GameId, Error> {
-    g.trim().parse().map(GameId).map_err(|_| Error::NotFound(Entity::Game))
-}
 
 async fn game(s: &AppState, g: &str) -> Result<Game, Error> {
     s.games.get(game_id(g)?).await
@@ -55,14 +51,7 @@ pub(super) async fn search(
     Query(q): Query<SearchQuery>,
 ) -> Result<Response, ConsoleError> {
     let game = game(&s, &g).await?;
-    let after = match q.cursor.trim() {
-        "" => Ok(None),
-        c => c
-            .parse::<i64>()
-            .map(Some)
-            .map_err(|_| Error::invalid("cursor", "is not a cursor of this list")),
-    };
-    let found = match after {
+    let found = match cursor(&q.cursor, "cursor") {
         Ok(after) => {
             let search = PlayerSearch {
                 q: Some(q.q.clone()),
@@ -168,10 +157,6 @@ fn back(g: GameId, user: &str) -> Response {
     redirect_with(&player_href(g, user), &[])
 }
 
-/// No fields but the synchronizer token.
-#[derive(Debug, Default, Deserialize)]
-pub(super) struct Empty {}
-
 /// `POST /console/games/{game}/players/{user}/sessions/end-all`: ends every active
 /// session of the player.
 pub(super) async fn end_all(
@@ -195,7 +180,7 @@ pub(super) async fn end_one(
     let p = p.admin()?;
     let gid = game_id(&g)?;
     let player = s.players.find(gid, &user).await?;
-    let id: SessionId = session.trim().parse().map_err(|_| Error::NotFound(Entity::Session))?;
+    let id: SessionId = path_id(&session, Entity::Session)?;
     let view = s.players.session(id).await?;
     if view.session.game_id != gid || view.session.player_id != player.id {
         return Err(Error::NotFound(Entity::Session).into());

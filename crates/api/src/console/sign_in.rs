@@ -11,7 +11,7 @@ use playgate_core::{Error, Unauthorized};
 use serde::Deserialize;
 
 use super::auth::{
-    Client, PRE_COOKIE, Pending, Posted, SESSION_COOKIE, Signed, cookie, form_fields, new_pre_token, parse_form,
+    Client, Empty, PRE_COOKIE, Pending, Posted, SESSION_COOKIE, Signed, cookie, form_fields, new_pre_token, parse_form,
     record, set_cookie,
 };
 use super::error::{ConsoleError, redirect_with, status_and_message};
@@ -181,9 +181,6 @@ pub(super) async fn code_submit(State(s): State<AppState>, req: Request) -> Resu
         Err(e) => Err(e.into()),
     }
 }
-
-#[derive(Deserialize)]
-pub(super) struct Empty {}
 
 /// `POST /console/sign-out`: ends this session.
 pub(super) async fn sign_out(State(s): State<AppState>, p: Posted<Empty>) -> Result<Response, ConsoleError> {

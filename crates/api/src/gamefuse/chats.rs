@@ -7,20 +7,13 @@ use super::wire::{
     ChatCreatedOut, ChatMessageOut, ChatOut, ChatPageOut, ChatRequest, MessageCreatedOut, MessageOut, MessageRequest,
     MessagesOut, MessagesView, chats, shaped,
 };
-use super::{Authed, GfError, path_id};
+use super::{Authed, GfError, path_id, unprocessable};
 use crate::common::state::AppState;
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use playgate_core::Entity;
 use playgate_core::social::chats::ChatTarget;
-
-/// Invalid data is 422 on these routes (reference 12.2, 12.4).
-fn unprocessable(e: impl Into<GfError>) -> GfError {
-    e.into()
-        .remap(StatusCode::BAD_REQUEST, StatusCode::UNPROCESSABLE_ENTITY)
-}
 
 fn viewer(auth: &Authed) -> Result<i64, GfError> {
     Ok(auth.caller.user()?.id.0)

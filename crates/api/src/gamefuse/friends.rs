@@ -3,21 +3,15 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 
 use super::wire::{
     FriendListsOut, FriendRequestCreatedOut, FriendRequestOut, FriendsOut, FriendshipAnswer, FriendshipRequest,
     MessageOut, RequestsOut, UserIdRequest, UserPublicOut,
 };
-use super::{Authed, GfError, path_id};
+use super::{Authed, GfError, accepted, path_id, unprocessable};
 use crate::common::state::AppState;
 use playgate_core::Entity;
 use playgate_core::ids::PlayerId;
-
-/// The reference answers refusals of these routes with 422.
-fn unprocessable(e: playgate_core::Error) -> GfError {
-    GfError::from(e).remap(StatusCode::BAD_REQUEST, StatusCode::UNPROCESSABLE_ENTITY)
-}
 
 /// `POST /friendships` `{"username": …}`: 200 `FriendRequest` of the recipient.
 #[utoipa::path(
@@ -60,16 +54,7 @@ pub async fn answer(
 ) -> Result<Json<MessageOut>, GfError> {
     let id = path_id(&id, Entity::Friendship)?;
     let req: FriendshipAnswer = auth.input.unwrapped("friendship").parse()?;
-    let accept = match req.status.as_deref().map(str::trim) {
-        Some("accepted") => true,
-        Some("declined") => false,
-        _ => {
-            return Err(unprocessable(playgate_core::Error::invalid(
-                "status",
-                "must be accepted or declined",
-            )));
-        }
-    };
+    let accept = accepted(req.status.as_deref())?;
     let me = auth.caller.user().map_err(unprocessable)?;
     s.friends.answer(me, id, accept).await.map_err(unprocessable)?;
     // The texts gamefuse.co answers: the C# SDK's tests compare them (reference 17.5).

@@ -4,18 +4,13 @@
 
 use super::input::Input;
 use super::wire::{GameRoundOut, GameRoundsOut, MessageOut, RoundRequest, RoundsQuery, shaped};
-use super::{Authed, GfError, path_id};
+use super::{Authed, GfError, path_id, unprocessable};
 use crate::common::state::AppState;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use playgate_core::Entity;
 use playgate_core::rounds::RoundInput;
-
-/// Validation errors are 422 on these routes (reference 13.2).
-fn unprocessable(e: GfError) -> GfError {
-    e.remap(StatusCode::BAD_REQUEST, StatusCode::UNPROCESSABLE_ENTITY)
-}
 
 /// The Unreal SDK serialises its round struct as is, in the engine's camelCase
 /// (`gameUserId`, `multiplayerGameRoundId`, `bMultiplayer`), next to the snake_case fields
@@ -89,7 +84,7 @@ pub async fn create(State(s): State<AppState>, auth: Authed) -> Result<(StatusCo
         .gamefuse
         .create_round(&auth.caller, input)
         .await
-        .map_err(|e| unprocessable(e.into()))?;
+        .map_err(unprocessable)?;
     Ok((StatusCode::CREATED, Json(shaped(r.into(), auth.client.native()))))
 }
 
@@ -119,7 +114,7 @@ pub async fn update(
         .gamefuse
         .update_round(&auth.caller, id, input)
         .await
-        .map_err(|e| unprocessable(e.into()))?;
+        .map_err(unprocessable)?;
     Ok(Json(shaped(r.into(), auth.client.native())))
 }
 

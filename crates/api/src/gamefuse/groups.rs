@@ -9,7 +9,7 @@ use super::wire::{
     GroupAttributesRequest, GroupAttributesView, GroupIdRequest, GroupOut, GroupRequest, GroupsOut, MessageOut,
     UserIdRequest, shaped,
 };
-use super::{Authed, Client, GfError, path_id};
+use super::{Authed, Client, GfError, accepted, path_id, unprocessable};
 use crate::common::state::AppState;
 use axum::Json;
 use axum::extract::{Path, State};
@@ -17,16 +17,9 @@ use axum::http::StatusCode;
 use playgate_core::Entity;
 use playgate_core::social::groups::{ConnectCommand, ConnectionKind, GroupInput, NewAttribute};
 
-/// Invalid data is 422 on these routes (reference 11.2, 11.7).
-fn unprocessable(e: playgate_core::Error) -> GfError {
-    GfError::from(e).remap(StatusCode::BAD_REQUEST, StatusCode::UNPROCESSABLE_ENTITY)
-}
-
 fn group_input(auth: &Authed) -> Result<GroupInput, GfError> {
     let inner = auth.input.unwrapped("group");
-    let req: GroupRequest = inner
-        .parse()
-        .map_err(|e| e.remap(StatusCode::BAD_REQUEST, StatusCode::UNPROCESSABLE_ENTITY))?;
+    let req: GroupRequest = inner.parse().map_err(unprocessable)?;
     // An explicit `null` (or "") clears the size limit on update; absence keeps it.
     let size = match inner.0.get("max_group_size") {
         None => None,
@@ -199,7 +192,7 @@ pub async fn connect(State(s): State<AppState>, auth: Authed) -> Result<Json<Con
         .input
         .unwrapped("group_connection")
         .parse()
-        .map_err(|e: GfError| e.remap(StatusCode::BAD_REQUEST, StatusCode::UNPROCESSABLE_ENTITY))?;
+        .map_err(unprocessable)?;
     let bad = |field: &str, reason: &str| unprocessable(playgate_core::Error::invalid(field, reason));
     let group_id = req.group_id.ok_or_else(|| bad("group_id", "is required"))?;
     let kind = match req.action_type.as_deref().map(str::trim).filter(|a| !a.is_empty()) {
@@ -241,16 +234,7 @@ pub async fn answer(
 ) -> Result<Json<ConnectionStatusOut>, GfError> {
     let id = path_id(&id, Entity::GroupConnection)?;
     let req: ConnectionRequest = auth.input.unwrapped("group_connection").parse()?;
-    let accept = match req.status.as_deref().map(str::trim) {
-        Some("accepted") => true,
-        Some("declined") => false,
-        _ => {
-            return Err(unprocessable(playgate_core::Error::invalid(
-                "status",
-                "must be accepted or declined",
-            )));
-        }
-    };
+    let accept = accepted(req.status.as_deref())?;
     // Only the Unreal SDK leaves this way; other clients keep the plain answer.
     let c = if auth.client == Client::Unreal {
         s.gamefuse.answer_or_leave(&auth.caller, id, accept).await

@@ -102,6 +102,29 @@ async fn method_not_allowed() -> GfError {
     GfError::new(axum::http::StatusCode::METHOD_NOT_ALLOWED, "Method not allowed")
 }
 
+/// `e` answered 422 where it would be 400: how the reference answers invalid data on
+/// sign-up (and the test suite's `create_user`), profile and password changes, friendships
+/// (10), groups (11.2, 11.7), chats (12.2, 12.4) and game rounds (13.2).
+fn unprocessable(e: impl Into<GfError>) -> GfError {
+    e.into().remap(
+        axum::http::StatusCode::BAD_REQUEST,
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+    )
+}
+
+/// The answer to a friend request or a group invite or join request: `accepted` (true) or
+/// `declined` (false); anything else is unprocessable.
+fn accepted(status: Option<&str>) -> Result<bool, GfError> {
+    match status.map(str::trim) {
+        Some("accepted") => Ok(true),
+        Some("declined") => Ok(false),
+        _ => Err(unprocessable(playgate_core::Error::invalid(
+            "status",
+            "must be accepted or declined",
+        ))),
+    }
+}
+
 /// Parses a numeric path id; anything else names nothing that exists.
 fn path_id(raw: &str, what: Entity) -> Result<i64, GfError> {
     raw.trim()

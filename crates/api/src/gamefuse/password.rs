@@ -9,7 +9,7 @@ use axum::response::{Html, IntoResponse, Response};
 use playgate_core::crypto::Secret;
 
 use super::wire::{ForgotOut, ForgotRequest, MessageOut, PasswordRequest};
-use super::{GameCall, GfError, Open, path_id};
+use super::{GameCall, GfError, Open, path_id, unprocessable};
 use crate::common::state::AppState;
 use playgate_core::Entity;
 
@@ -190,6 +190,6 @@ pub async fn reset_json(State(s): State<AppState>, call: Open) -> Result<Json<Me
             &call.origin,
         )
         .await
-        .map_err(|e| GfError::from(e).remap(StatusCode::BAD_REQUEST, StatusCode::UNPROCESSABLE_ENTITY))?;
+        .map_err(unprocessable)?;
     Ok(Json(MessageOut::new("Your password has been changed")))
 }

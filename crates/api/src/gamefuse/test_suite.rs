@@ -5,7 +5,7 @@ use super::wire::{
     MessageOut, StoreItemIn, SuiteGameOut, SuiteGameRequest, SuiteItemOut, SuiteUserOut, SuiteUserRequest,
     UserPublicOut,
 };
-use super::{GfError, SuiteCall};
+use super::{GfError, SuiteCall, unprocessable};
 use crate::common::state::AppState;
 use axum::Json;
 use axum::extract::State;
@@ -71,7 +71,7 @@ pub async fn create_user(
         .gamefuse
         .suite_create_user(game, &email, &username)
         .await
-        .map_err(|e| GfError::from(e).remap(StatusCode::BAD_REQUEST, StatusCode::UNPROCESSABLE_ENTITY))?;
+        .map_err(unprocessable)?;
     let out = SuiteUserOut {
         public: UserPublicOut::new(&signed.user),
         authentication_token: signed.token.expose().to_owned(),

@@ -4,11 +4,10 @@
 use super::wire::{
     FullUserOut, OtherUserOut, PasswordRequest, ProfileRequest, SignUpRequest, UserSelfOut, UserView, shaped,
 };
-use super::{Authed, GameCall, GfError, path_id};
+use super::{Authed, GameCall, GfError, path_id, unprocessable};
 use crate::common::state::AppState;
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use playgate_core::Entity;
 use playgate_core::client_users::SignUp;
@@ -47,7 +46,7 @@ pub async fn sign_up(State(s): State<AppState>, call: GameCall) -> Result<Json<U
         .gamefuse
         .sign_up(&call.game, cmd, call.ip)
         .await
-        .map_err(|e| GfError::from(e).remap(StatusCode::BAD_REQUEST, StatusCode::UNPROCESSABLE_ENTITY))?;
+        .map_err(unprocessable)?;
     let token = Some(signed.token.expose().to_owned());
     Ok(Json(UserSelfOut::new(&signed.user, token, s.core.now()).new_user(true)))
 }
@@ -80,11 +79,6 @@ pub async fn show(State(s): State<AppState>, Path(id): Path<String>, auth: Authe
     }
     let rel = s.gamefuse.relations(&user, true).await?;
     Ok(Json(shaped(OtherUserOut::new(&user, rel), auth.client.native())).into_response())
-}
-
-/// Invalid data is 422 on these routes, as on sign-up.
-fn unprocessable(e: playgate_core::Error) -> GfError {
-    GfError::from(e).remap(StatusCode::BAD_REQUEST, StatusCode::UNPROCESSABLE_ENTITY)
 }
 
 /// `PUT /users/{id}` `{username?, email?}`: the caller's own; the user as changed.

@@ -33,24 +33,13 @@ pub fn http_failure(status: StatusCode, message: String) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::common::reasons::{every_reason, parts, usual_status};
+    use crate::common::reasons::parts;
     use playgate_core::{Conflict, Entity, Forbidden, Unauthorized};
 
     /// Every reason has kgen's status and a `{error, message}` body with words of its own.
     #[tokio::test]
     async fn every_reason_has_a_status_and_a_body() {
-        for e in every_reason() {
-            let what = format!("{e:?}");
-            let want = usual_status(&e);
-            let (status, ctype, body) = parts(KgenError(e).into_response()).await;
-            assert_eq!(status, want, "{what}");
-            assert!(ctype.starts_with("application/json"), "{what}: {ctype}");
-            let v: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
-            let code = crate::http_failure::error_code(status);
-            assert_eq!(v["error"], code, "{what}: {body}");
-            assert!(v["message"].as_str().is_some_and(|m| !m.is_empty()), "{what}: {body}");
-            assert_eq!(v.as_object().map(|o| o.len()), Some(2), "{what}: {body}");
-        }
+        json_error::assert_every_reason_answered(|e| KgenError(e).into_response()).await;
     }
 
     #[tokio::test]
@@ -65,6 +54,14 @@ mod tests {
                 "refresh token already used; session ended",
             ),
             (Error::Conflict(Conflict::SessionEnded), "session already ended"),
+            (
+                Error::Conflict(Conflict::LinkedElsewhere),
+                "The player is linked to another account",
+            ),
+            (
+                Error::Unauthorized(Unauthorized::SessionNotLive),
+                "session ended or expired",
+            ),
             (Error::NotFound(Entity::Player), "player not found"),
             (Error::NotFound(Entity::Session), "session not found"),
             (

@@ -312,12 +312,7 @@ impl Gamefuse {
             return answered;
         }
         let me = caller.user()?;
-        let member = self
-            .store()
-            .connection_of(id, me.id)
-            .await?
-            .filter(|c| c.status == "accepted");
-        match member {
+        match self.membership(id, me.id).await? {
             Some(mut c) if !self.store().groups(caller.game.id, &[id]).await?.is_empty() => {
                 self.store().delete_connection(c.id).await?;
                 c.status = "declined".into();
@@ -349,16 +344,20 @@ impl Gamefuse {
         Ok(())
     }
 
+    /// The accepted connection of `player` to `group`: its membership, if it is a member.
+    async fn membership(&self, group: i64, player: PlayerId) -> Result<Option<Connection>> {
+        let c = self.store().connection_of(group, player).await?;
+        Ok(c.filter(|c| c.status == "accepted"))
+    }
+
     /// `DELETE /group_connections/leave/{group}`: the caller leaves.
     pub async fn leave_group(&self, caller: &Caller, group: i64) -> Result<()> {
         let me = caller.user()?;
         self.view(caller.game.id, group).await?;
         let c = self
-            .store()
-            .connection_of(group, me.id)
+            .membership(group, me.id)
             .await?
-            .filter(|c| c.status == "accepted")
-            .ok_or_else(|| Error::Conflict(Conflict::CallerNotGroupMember))?;
+            .ok_or(Error::Conflict(Conflict::CallerNotGroupMember))?;
         self.store().delete_connection(c.id).await?;
         Ok(())
     }
@@ -368,11 +367,9 @@ impl Gamefuse {
     pub async fn remove_member(&self, caller: &Caller, group: i64, user: i64) -> Result<()> {
         self.admin_of(caller, group).await?;
         let c = self
-            .store()
-            .connection_of(group, PlayerId(user))
+            .membership(group, PlayerId(user))
             .await?
-            .filter(|c| c.status == "accepted")
-            .ok_or_else(|| Error::Conflict(Conflict::UserNotGroupMember))?;
+            .ok_or(Error::Conflict(Conflict::UserNotGroupMember))?;
         self.store()
             .update_connection(c.id, "removed", false, None, self.now())
             .await?;
@@ -383,11 +380,9 @@ impl Gamefuse {
     pub async fn make_admin(&self, caller: &Caller, group: i64, user: i64) -> Result<()> {
         self.admin_of(caller, group).await?;
         let c = self
-            .store()
-            .connection_of(group, PlayerId(user))
+            .membership(group, PlayerId(user))
             .await?
-            .filter(|c| c.status == "accepted")
-            .ok_or_else(|| Error::Conflict(Conflict::UserNotGroupMember))?;
+            .ok_or(Error::Conflict(Conflict::UserNotGroupMember))?;
         self.store()
             .update_connection(c.id, "accepted", true, None, self.now())
             .await
@@ -398,11 +393,10 @@ impl Gamefuse {
     pub async fn remove_admin(&self, caller: &Caller, group: i64, user: i64) -> Result<()> {
         let (_, view) = self.admin_of(caller, group).await?;
         let c = self
-            .store()
-            .connection_of(group, PlayerId(user))
+            .membership(group, PlayerId(user))
             .await?
-            .filter(|c| c.status == "accepted" && c.is_admin)
-            .ok_or_else(|| Error::Conflict(Conflict::UserNotGroupAdmin))?;
+            .filter(|c| c.is_admin)
+            .ok_or(Error::Conflict(Conflict::UserNotGroupAdmin))?;
         if view.admins.len() < 2 {
             return Err(Error::Conflict(Conflict::LastGroupAdmin));
         }

@@ -284,6 +284,14 @@ async fn post(
     (r.status().as_u16(), r.text().await.expect("body"))
 }
 
+/// The audit log's page, as operator `ada` sees it, lists each of `actions` done by her.
+async fn audited_as_ada(ada: &reqwest::Client, srv: &TestServer, actions: &[&str]) {
+    let (_, audit) = get(ada, srv, "/console/audit?actor=operator:ada").await;
+    for action in actions {
+        assert!(audit.contains(action), "{action} in {audit}");
+    }
+}
+
 /// A form refused to a viewer (403) and, from the admin, without the token (403).
 async fn refused_then(
     srv: &TestServer,
@@ -433,16 +441,18 @@ async fn players_in_the_console(b: Backend) {
     let (status, _) = get(&ada, &srv, &player).await;
     assert_eq!(status, 404, "erased");
 
-    let (_, audit) = get(&ada, &srv, "/console/audit?actor=operator:ada").await;
-    for action in [
-        "session.ended",
-        "sessions.ended_all",
-        "player.banned",
-        "player.unbanned",
-        "player.deleted",
-    ] {
-        assert!(audit.contains(action), "{action} in {audit}");
-    }
+    audited_as_ada(
+        &ada,
+        &srv,
+        &[
+            "session.ended",
+            "sessions.ended_all",
+            "player.banned",
+            "player.unbanned",
+            "player.deleted",
+        ],
+    )
+    .await;
     srv.finish().await;
 }
 
@@ -572,18 +582,20 @@ async fn games_edit_rotate_delete_in_the_console(b: Backend) {
     let (status, _) = get(&ada, &srv, &base).await;
     assert_eq!(status, 404);
 
-    let (_, audit) = get(&ada, &srv, "/console/audit?actor=operator:ada").await;
-    for action in [
-        "game.updated",
-        "game.secret_rotated",
-        "game.deleted",
-        "store_item.added",
-        "store_item.deleted",
-        "service_key.created",
-        "service_key.deleted",
-    ] {
-        assert!(audit.contains(action), "{action} in {audit}");
-    }
+    audited_as_ada(
+        &ada,
+        &srv,
+        &[
+            "game.updated",
+            "game.secret_rotated",
+            "game.deleted",
+            "store_item.added",
+            "store_item.deleted",
+            "service_key.created",
+            "service_key.deleted",
+        ],
+    )
+    .await;
     srv.finish().await;
 }
 
@@ -714,16 +726,18 @@ async fn accounts_in_the_console(b: Backend) {
         "{page}"
     );
 
-    let (_, audit) = get(&ada, &srv, "/console/audit?actor=operator:ada").await;
-    for action in [
-        "account.created",
-        "account.disabled",
-        "account.enabled",
-        "account.2fa_reset",
-        "api_key.created",
-    ] {
-        assert!(audit.contains(action), "{action} in {audit}");
-    }
+    audited_as_ada(
+        &ada,
+        &srv,
+        &[
+            "account.created",
+            "account.disabled",
+            "account.enabled",
+            "account.2fa_reset",
+            "api_key.created",
+        ],
+    )
+    .await;
     srv.finish().await;
 }
 

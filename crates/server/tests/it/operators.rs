@@ -315,13 +315,7 @@ async fn cli_changes_are_audited(b: Backend) {
         .expect("disable");
     let (status, page) = call(&srv, "GET", "/admin/v1/audit?actor=cli", Some(ADMIN), None).await;
     assert_eq!(status, 200, "{page}");
-    let actions: Vec<&str> = page["items"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|e| e["action"].as_str())
-        .collect();
-    assert_eq!(actions, ["operator.disabled", "operator.created"]);
+    assert_eq!(common::actions(&page), ["operator.disabled", "operator.created"]);
     assert_eq!(page["items"][0]["subject"], "operator:bot");
     assert_eq!(page["items"][0]["detail"]["after"]["enabled"], false);
     srv.finish().await;

@@ -1,7 +1,7 @@
 //! `AttributeStore` for [`SqlStore`]: user attributes.
 
 use crate::SqlStore;
-use crate::exec::{params, row};
+use crate::exec::{Conn, params, row};
 use async_trait::async_trait;
 use playgate_core::Result;
 use playgate_core::economy::attributes::{AttributeStore, UserAttribute};
@@ -16,22 +16,24 @@ row! {
     }
 }
 
+/// A player's attributes, oldest first: what every call of the store answers.
+async fn attributes_of(c: &mut Conn<'_>, player: PlayerId) -> Result<Vec<UserAttribute>> {
+    let rows: Vec<KeyValueRow> = c
+        .fetch_all(
+            "SELECT id, key, value FROM user_attributes WHERE player_id = $1 ORDER BY id",
+            params![player.0],
+        )
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|KeyValueRow { id, key, value }| UserAttribute { id, key, value })
+        .collect())
+}
+
 #[async_trait]
 impl AttributeStore for SqlStore {
     async fn attributes(&self, player: PlayerId) -> Result<Vec<UserAttribute>> {
-        let rows: Vec<KeyValueRow> = self
-            .read(async |e| {
-                e.fetch_all(
-                    "SELECT id, key, value FROM user_attributes WHERE player_id = $1 ORDER BY id",
-                    params![player.0],
-                )
-                .await
-            })
-            .await?;
-        Ok(rows
-            .into_iter()
-            .map(|KeyValueRow { id, key, value }| UserAttribute { id, key, value })
-            .collect())
+        self.read(async |c| attributes_of(c, player).await).await
     }
 
     async fn upsert_attributes(&self, player: PlayerId, attrs: &[(String, String)]) -> Result<Vec<UserAttribute>> {
@@ -45,16 +47,7 @@ impl AttributeStore for SqlStore {
                 )
                 .await?;
             }
-            let rows: Vec<KeyValueRow> = tx
-                .fetch_all(
-                    "SELECT id, key, value FROM user_attributes WHERE player_id = $1 ORDER BY id",
-                    params![player.0],
-                )
-                .await?;
-            Ok(rows
-                .into_iter()
-                .map(|KeyValueRow { id, key, value }| UserAttribute { id, key, value })
-                .collect())
+            attributes_of(tx, player).await
         })
         .await
     }
@@ -71,17 +64,7 @@ impl AttributeStore for SqlStore {
                     )
                     .await?;
             }
-            let rows: Vec<KeyValueRow> = tx
-                .fetch_all(
-                    "SELECT id, key, value FROM user_attributes WHERE player_id = $1 ORDER BY id",
-                    params![player.0],
-                )
-                .await?;
-            let list = rows
-                .into_iter()
-                .map(|KeyValueRow { id, key, value }| UserAttribute { id, key, value })
-                .collect();
-            Ok((removed, list))
+            Ok((removed, attributes_of(tx, player).await?))
         })
         .await
     }

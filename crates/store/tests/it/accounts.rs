@@ -464,18 +464,7 @@ pub(crate) async fn sqlx_made_postgres(client: &mut tokio_postgres::Client, file
 async fn details_migration_upgrades_in_place(b: Backend) {
     let Some(db) = TestDatabase::new(b).await else { return };
     let backend = if b == Backend::Sqlite { "sqlite" } else { "postgres" };
-    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("migrations")
-        .join(backend);
-    let mut files = Vec::new();
-    for entry in std::fs::read_dir(&src).expect("migrations") {
-        let path = entry.expect("entry").path();
-        let name = path.file_name().expect("name").to_string_lossy().into_owned();
-        if name.as_str() < "0007" {
-            files.push(path);
-        }
-    }
-    files.sort();
+    let files = migration_files_before(backend, "0007");
     let insert = |blob: &str| {
         format!(
             "INSERT INTO accounts (public_id, user_name, name_key, email, company_name, language, \
@@ -528,23 +517,30 @@ async fn details_migration_upgrades_in_place(b: Backend) {
             .expect("count");
         (r.get(0), r.get(1), r.get(2))
     };
-    let all = std::fs::read_dir(&src).expect("migrations").count() as i64;
+    let all = migration_files(backend).len() as i64;
     assert_eq!(recorded, (all, all, all));
     db.drop_it().await;
 }
 
-/// The migration files of `backend` before `version`, in order.
-pub(crate) fn migration_files_before(backend: &str, version: &str) -> Vec<std::path::PathBuf> {
+/// The migration files of `backend`, in order.
+pub(crate) fn migration_files(backend: &str) -> Vec<std::path::PathBuf> {
     let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("migrations")
         .join(backend);
     let mut files: Vec<_> = std::fs::read_dir(&src)
         .expect("migrations")
         .map(|e| e.expect("entry").path())
-        .filter(|p| p.file_name().expect("name").to_string_lossy().as_ref() < version)
         .collect();
     files.sort();
     files
+}
+
+/// The migration files of `backend` before `version`, in order.
+pub(crate) fn migration_files_before(backend: &str, version: &str) -> Vec<std::path::PathBuf> {
+    migration_files(backend)
+        .into_iter()
+        .filter(|p| p.file_name().expect("name").to_string_lossy().as_ref() < version)
+        .collect()
 }
 
 /// A database made by the migrations before the credentials table, with games in it
@@ -708,14 +704,7 @@ async fn sqlite_migration_with_another_checksum_is_refused() {
     let Some(db) = TestDatabase::new(Backend::Sqlite).await else {
         return;
     };
-    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations/sqlite");
-    let first = src.join(
-        std::fs::read_dir(&src)
-            .expect("migrations")
-            .map(|e| e.expect("entry").file_name())
-            .min()
-            .expect("a migration"),
-    );
+    let first = migration_files("sqlite").into_iter().next().expect("a migration");
     let path = db.dir.join("playgate.db");
     sqlx_made_sqlite(&path, &[first]);
     let conn = rusqlite::Connection::open(&path).expect("open");
@@ -746,14 +735,7 @@ async fn postgres_migration_with_another_checksum_is_refused() {
     let Some(db) = TestDatabase::new(Backend::Postgres).await else {
         return;
     };
-    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations/postgres");
-    let first = src.join(
-        std::fs::read_dir(&src)
-            .expect("migrations")
-            .map(|e| e.expect("entry").file_name())
-            .min()
-            .expect("a migration"),
-    );
+    let first = migration_files("postgres").into_iter().next().expect("a migration");
     let mut c = playgate_store::testing::pg_connect(&db.url).await.expect("connect");
     sqlx_made_postgres(&mut c, &[first]).await;
     c.batch_execute("UPDATE _sqlx_migrations SET checksum = '\\x00'::bytea")

@@ -4,8 +4,8 @@
 
 use serde_json::json;
 
-use super::{ADMIN, actions, viewer};
-use crate::common::{Backend, Resp, TestServer, spawn_with};
+use super::{ADMIN, viewer};
+use crate::common::{Backend, Resp, TestServer, actions, spawn_with};
 
 async fn i3d_login(srv: &TestServer, key: &str, user: &str, password: &str) -> Resp {
     srv.i3d(key)

@@ -5,8 +5,8 @@
 
 use serde_json::{Value, json};
 
-use super::{ADMIN, actions, viewer};
-use crate::common::{Backend, TestServer, jwt_parts, spawn_with};
+use super::{ADMIN, viewer};
+use crate::common::{Backend, TestServer, actions, jwt_parts, spawn_with};
 
 /// Creates a game through the admin API: `(id, client_id, client_secret, gamefuse_token)`.
 async fn create(srv: &TestServer, name: &str) -> (i64, String, String, String) {

@@ -7,7 +7,6 @@ mod stats;
 
 use playgate_core::operators::{Operators, Role};
 use playgate_server::startup;
-use serde_json::Value;
 
 use crate::common::TestServer;
 
@@ -20,14 +19,4 @@ pub async fn viewer(srv: &TestServer) -> String {
     let ops = Operators::new(store, srv.clock.clone());
     let (_, token) = ops.create("vic", Role::Viewer).await.expect("viewer");
     token.expose().to_owned()
-}
-
-/// The actions of a page of audit events, newest first.
-pub fn actions(page: &Value) -> Vec<&str> {
-    page["items"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|e| e["action"].as_str())
-        .collect()
 }

@@ -259,6 +259,17 @@ pub fn assert_error(r: &Resp, status: u16, code: &str, field: Option<&str>) {
     }
 }
 
+/// The actions of a page of audit events (the admin API's or `playgate audit list --json`'s), newest
+/// first.
+pub fn actions(page: &Value) -> Vec<&str> {
+    page["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e["action"].as_str())
+        .collect()
+}
+
 /// The JSON type of a value, for golden comparisons.
 pub fn json_type(v: &Value) -> &'static str {
     match v {

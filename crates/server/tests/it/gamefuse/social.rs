@@ -66,6 +66,15 @@ impl Gf {
         }
     }
 
+    /// Ann, Bob and Cat signed up, in that order: the three users of every scenario here.
+    async fn ann_bob_and_cat(&self) -> (U, U, U) {
+        (
+            self.sign_up("ann").await,
+            self.sign_up("bob").await,
+            self.sign_up("cat").await,
+        )
+    }
+
     /// Signs in (a new token each time) and returns the full user data.
     async fn sign_in(&self, u: &U) -> (String, Value) {
         let r = self
@@ -170,11 +179,7 @@ async fn friendships(b: Backend) {
 
 /// Ann and Cat ask Bob; who may answer or cancel what; bad answers.
 async fn friend_requests(gf: Gf) -> Friends {
-    let (a, bo, c) = (
-        gf.sign_up("ann").await,
-        gf.sign_up("bob").await,
-        gf.sign_up("cat").await,
-    );
+    let (a, bo, c) = gf.ann_bob_and_cat().await;
 
     // Ann asks Bob: the response is the FriendRequest of the recipient (10.1).
     let (ta, _) = gf.sign_in(&a).await;
@@ -330,11 +335,7 @@ async fn game_rounds(b: Backend) {
 
 /// A solo round and a multiplayer container; Bob and Cat read them.
 async fn rounds_created(gf: Gf) -> Rounds {
-    let (a, bo, c) = (
-        gf.sign_up("ann").await,
-        gf.sign_up("bob").await,
-        gf.sign_up("cat").await,
-    );
+    let (a, bo, c) = gf.ann_bob_and_cat().await;
     let (ta, _) = gf.sign_in(&a).await;
 
     // A single-player round: fractional score, metadata object, start time now (13.1).
@@ -503,11 +504,7 @@ async fn groups(b: Backend) {
 
 /// Ann creates a closed group and an auto-join group; bad ones are refused.
 async fn groups_created(gf: Gf) -> Groups {
-    let (a, bo, c) = (
-        gf.sign_up("ann").await,
-        gf.sign_up("bob").await,
-        gf.sign_up("cat").await,
-    );
+    let (a, bo, c) = gf.ann_bob_and_cat().await;
     let (ta, _) = gf.sign_in(&a).await;
     // Ann creates a closed group and an auto-join group: 201 with members and admins.
     let body = json!({"group": {"name": "My Group 5", "max_group_size": 3, "can_auto_join": false,
@@ -848,11 +845,7 @@ async fn chats_and_messages(b: Backend) {
 
 /// Ann writes to Bob, then to Bob and Cat; Bob reads, replies and marks read.
 async fn chats_direct(gf: Gf) -> Chats {
-    let (a, bo, c) = (
-        gf.sign_up("ann").await,
-        gf.sign_up("bob").await,
-        gf.sign_up("cat").await,
-    );
+    let (a, bo, c) = gf.ann_bob_and_cat().await;
     let (ta, _) = gf.sign_in(&a).await;
 
     // Ann writes to Bob: a direct chat (User), both participants, the message read by Ann.
@@ -1098,11 +1091,7 @@ async fn group_attributes(b: Backend) {
 
 /// Ann makes the two groups and Bob joins both.
 async fn group_attributes_setup(gf: Gf) -> GroupAttrs {
-    let (a, bo, c) = (
-        gf.sign_up("ann").await,
-        gf.sign_up("bob").await,
-        gf.sign_up("cat").await,
-    );
+    let (a, bo, c) = gf.ann_bob_and_cat().await;
     let (ta, _) = gf.sign_in(&a).await;
     let mk = |admins_only: bool| {
         json!({"group": {"name": "g", "can_auto_join": true, "is_invite_only": false,

@@ -97,6 +97,12 @@ async fn any_key(srv: &TestServer) -> String {
     api_key(srv, NewApiKey::default()).await
 }
 
+/// The account `ann` (no phone) and an API key to log in with: where most tests start.
+async fn ann_and_a_key(srv: &TestServer) -> String {
+    account(srv, "ann", "").await;
+    any_key(srv).await
+}
+
 fn login_body(user: &str, password: &str) -> String {
     json!({"userName": user, "password": password}).to_string()
 }
@@ -293,8 +299,7 @@ async fn a_login_lapses_after_24_hours(b: Backend) {
 /// of a few tries must be of one order, which an early return for unknown names is not.
 async fn unknown_user_costs_a_password_check(b: Backend) {
     let Some(srv) = spawn_with(b, |_| {}).await else { return };
-    account(&srv, "ann", "").await;
-    let key = any_key(&srv).await;
+    let key = ann_and_a_key(&srv).await;
     let mut known = Vec::new();
     let mut unknown = Vec::new();
     for i in 0..4 {
@@ -391,8 +396,7 @@ async fn trial_account_fields(b: Backend) {
 /// Every bad input is a 4xx in the i3D format and changes nothing.
 async fn bad_input_and_credentials(b: Backend) {
     let Some(srv) = server(b).await else { return };
-    account(&srv, "ann", "").await;
-    let key = any_key(&srv).await;
+    let key = ann_and_a_key(&srv).await;
     let login_path = "/v3/session/login";
     for (body, property) in [
         (None, "userName"),
@@ -532,8 +536,7 @@ async fn bad_input_and_credentials(b: Backend) {
 /// skew, replay, five wrong OTPs, and "Unexpected OTP call".
 async fn two_factor_login(b: Backend) {
     let Some(srv) = server(b).await else { return };
-    account(&srv, "ann", "").await;
-    let key = any_key(&srv).await;
+    let key = ann_and_a_key(&srv).await;
     assert_eq!(login(&srv, &key, "ann").await.status, 200);
     let r = req(&srv, "POST", "/v3/session/2fa", Some(&key), None, &[]).await;
     assert_eq!(r.status, 200, "{}", r.text);
@@ -633,8 +636,7 @@ async fn two_factor_login(b: Backend) {
 /// 2FA off with a code.
 async fn recovery_codes(b: Backend) {
     let Some(srv) = server(b).await else { return };
-    account(&srv, "ann", "").await;
-    let key = any_key(&srv).await;
+    let key = ann_and_a_key(&srv).await;
     let (secret, codes) = enable_2fa(&srv, &key, "ann").await;
     assert_eq!(codes.len(), 10);
     assert!(
@@ -829,8 +831,7 @@ async fn login_actions_are_audited(b: Backend) {
 /// Wrong OTPs count towards the account's lockout as well.
 async fn otp_failures_lock_the_account(b: Backend) {
     let Some(srv) = server(b).await else { return };
-    account(&srv, "ann", "").await;
-    let key = any_key(&srv).await;
+    let key = ann_and_a_key(&srv).await;
     let (secret, _) = enable_2fa(&srv, &key, "ann").await;
     assert_eq!(srv.i3d(&key).logout().await.status, 204);
     // Two waiting logins of five wrong OTPs each: ten failures.
@@ -937,8 +938,7 @@ async fn api_key_allowlist_and_expiry(b: Backend) {
 async fn request_ip_and_geoip(b: Backend) {
     // No trusted proxy: X-Forwarded-For is ignored.
     let Some(srv) = server(b).await else { return };
-    account(&srv, "ann", "").await;
-    let key = any_key(&srv).await;
+    let key = ann_and_a_key(&srv).await;
     assert_eq!(login(&srv, &key, "ann").await.status, 200);
     let r = req(
         &srv,
@@ -962,8 +962,7 @@ async fn request_ip_and_geoip(b: Backend) {
     else {
         return;
     };
-    account(&srv, "ann", "").await;
-    let key = any_key(&srv).await;
+    let key = ann_and_a_key(&srv).await;
     assert_eq!(login(&srv, &key, "ann").await.status, 200);
     for (xff, ip, code, name) in [
         ("8.8.8.8", "8.8.8.8", "US", "United States of America"),

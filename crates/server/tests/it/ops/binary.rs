@@ -29,6 +29,15 @@ fn playgate(dir: &Path, args: &[&str]) -> Output {
         .expect("run playgate")
 }
 
+/// Asserts that each of `commands` fails and says why on stderr.
+fn assert_refused(dir: &Path, commands: &[&[&str]]) {
+    for bad in commands {
+        let out = playgate(dir, bad);
+        assert!(!out.status.success(), "{bad:?}");
+        assert!(!out.stderr.is_empty(), "{bad:?}: an error is said");
+    }
+}
+
 fn json_out(o: &Output) -> Value {
     assert!(o.status.success(), "stderr: {}", String::from_utf8_lossy(&o.stderr));
     serde_json::from_slice(&o.stdout).expect("json output")
@@ -340,16 +349,15 @@ fn operator_commands() {
     assert!(playgate(d, &["operator", "disable", "vic"]).status.success());
     let list = json_out(&playgate(d, &["operator", "list", "--json"]));
     assert_eq!(list[1]["enabled"], false);
-    for bad in [
-        &["operator", "create", "--name", "ada"][..],
-        &["operator", "create", "--name", "x", "--role", "root"],
-        &["operator", "create", "--name", "two words"],
-        &["operator", "disable", "nobody"],
-    ] {
-        let out = playgate(d, bad);
-        assert!(!out.status.success(), "{bad:?}");
-        assert!(!out.stderr.is_empty(), "{bad:?}: an error is said");
-    }
+    assert_refused(
+        d,
+        &[
+            &["operator", "create", "--name", "ada"][..],
+            &["operator", "create", "--name", "x", "--role", "root"],
+            &["operator", "create", "--name", "two words"],
+            &["operator", "disable", "nobody"],
+        ],
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -482,13 +490,7 @@ fn account_and_audit_commands() {
 
     let subject = format!("account:{id}");
     let page = json_out(&playgate(d, &["audit", "list", "--subject", &subject, "--json"]));
-    let actions: Vec<&str> = page["items"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|e| e["action"].as_str())
-        .collect();
-    assert_eq!(actions, ["account.2fa_reset", "account.disabled"]);
+    assert_eq!(crate::common::actions(&page), ["account.2fa_reset", "account.disabled"]);
     assert_eq!(page["items"][0]["actor"], "cli");
     assert_eq!(page["next_cursor"], Value::Null);
     let first = json_out(&playgate(
@@ -503,15 +505,14 @@ fn account_and_audit_commands() {
     assert_eq!(rest["items"][0]["action"], "account.disabled");
     let text = playgate(d, &["audit", "list", "--actor", "cli"]);
     assert!(String::from_utf8_lossy(&text.stdout).contains("account.disabled"));
-    for bad in [
-        &["audit", "list", "--since", "yesterday"][..],
-        &["audit", "list", "--limit", "0"],
-        &["audit", "list", "--limit", "501"],
-    ] {
-        let out = playgate(d, bad);
-        assert!(!out.status.success(), "{bad:?}");
-        assert!(!out.stderr.is_empty(), "{bad:?}: an error is said");
-    }
+    assert_refused(
+        d,
+        &[
+            &["audit", "list", "--since", "yesterday"][..],
+            &["audit", "list", "--limit", "0"],
+            &["audit", "list", "--limit", "501"],
+        ],
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 
