@@ -1,0 +1,81 @@
+//! The account operations of [`Playgate`]: create, read and change platform accounts
+//! and their API keys.
+
+use crate::service::Playgate;
+use crate::{Conflict, Entity};
+use crate::{Error, Result, wallet};
+use std::time::Duration;
+
+use super::*;
+
+impl Playgate {
+    /// Creates an account with its own custodial wallet.
+    pub async fn create_account(&self, cmd: NewAccount) -> Result<Account> {
+        let user_name = validate_user_name(&cmd.user_name)?;
+        let info = validate_info(&AccountInfo {
+            profile: cmd.profile,
+            email_validated: cmd.email_validated,
+            details: cmd.details,
+            billing: cmd.billing,
+        })?;
+        validate_new_password(&cmd.password)?;
+        if cmd.trial_days.is_some_and(|d| d == 0 || d > 3650) {
+            return Err(Error::invalid("trialDays", "must be 1-3650"));
+        }
+        let now = self.now();
+        let rec = NewAccountRecord {
+            public_id: uuid::Uuid::new_v4().to_string(),
+            name_key: name_key(&user_name),
+            user_name,
+            info,
+            access_level: cmd.access_level,
+            trial_expires_at: cmd
+                .trial_days
+                .map(|d| now.plus(Duration::from_secs(u64::from(d) * 86_400))),
+            password_hash: self.passwords.hash(&cmd.password).await?,
+            wallet: wallet::generate(&self.master)?,
+            created_at: now,
+        };
+        match self.store.insert_account(&rec).await {
+            Err(e) if e.is_unique_violation() => Err(Error::Conflict(Conflict::AccountNameTaken)),
+            other => other,
+        }
+    }
+
+    /// Changes an account's editable part: `edit` gets the stored one, the result is
+    /// checked and saved. `NotFound(Entity::Account)` if there is no such account.
+    pub async fn update_account(
+        &self,
+        id: AccountId,
+        edit: impl FnOnce(&mut AccountInfo) -> Result<()>,
+    ) -> Result<Account> {
+        let account = self
+            .store
+            .account_by_id(id)
+            .await?
+            .ok_or(Error::NotFound(Entity::Account))?;
+        let mut info = account.info();
+        edit(&mut info)?;
+        let info = validate_info(&info)?;
+        self.store
+            .update_account_info(id, &info, self.now())
+            .await?
+            .ok_or(Error::NotFound(Entity::Account))
+    }
+
+    /// One account by id, or by user name (any case; a name of digits only when no
+    /// account has that id).
+    pub async fn find_account(&self, id_or_name: &str) -> Result<Option<Account>> {
+        if let Ok(id) = id_or_name.trim().parse::<i64>()
+            && let Some(a) = self.store.account_by_id(AccountId(id)).await?
+        {
+            return Ok(Some(a));
+        }
+        self.store.account_by_name_key(&name_key(id_or_name)).await
+    }
+
+    /// The account settings.
+    pub fn account_settings(&self) -> &AccountSettings {
+        &self.settings.accounts
+    }
+}
