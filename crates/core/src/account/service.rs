@@ -1,12 +1,16 @@
 //! The account operations of [`Playgate`]: create, read and change platform accounts
 //! and their API keys.
 
+use std::time::Duration;
+
 use crate::service::Playgate;
 use crate::{Conflict, Entity};
 use crate::{Error, Result, wallet};
-use std::time::Duration;
 
-use super::*;
+use super::{
+    Account, AccountId, AccountInfo, AccountSettings, NewAccount, NewAccountRecord, name_key, validate_info,
+    validate_new_password, validate_user_name,
+};
 
 impl Playgate {
     /// Creates an account with its own custodial wallet.

@@ -9,7 +9,10 @@ use crate::service::Playgate;
 use crate::store::{ClientFound, ClientRead, ClientWith};
 use crate::{Error, Result};
 
-use super::*;
+use super::{
+    CLIENT_SECRET_PREFIX, ClientCredentials, Game, GameCredentials, NewGame, new_game_record, validate_new_game,
+    with_fresh_client_id,
+};
 
 impl Playgate {
     /// Creates a game with fresh credentials.

@@ -1,6 +1,8 @@
 //! The session operations of [`Playgate`]: open, refresh, verify and end, with their
 //! audit events and metrics.
 
+use serde_json::json;
+
 use crate::audit::{Actor, NewAuditEvent, Origin, action};
 use crate::clock::Timestamp;
 use crate::crypto::SecretHash;
@@ -15,9 +17,11 @@ use crate::store::{
 use crate::token::{ACCESS_TYP, AccessClaims, AccessGrant, REFRESH_TYP, RefreshClaims, TokenError, check_exp};
 use crate::{Conflict, Entity, Forbidden, Unauthorized};
 use crate::{Error, Result, wallet};
-use serde_json::json;
 
-use super::*;
+use super::{
+    IssuedTokens, OPEN_ATTEMPTS, OpenSession, OpenedSession, Refreshed, Session, SessionState, Verification,
+    VerifiedToken, jti, merge,
+};
 
 impl Playgate {
     /// Signs the token pair that `grant` describes, issued `now` (the grant's jti and times
