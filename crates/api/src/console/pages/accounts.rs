@@ -6,7 +6,7 @@ use playgate_core::account::{Account, ApiKey};
 use playgate_core::accounts::{AccountApiKey, AccountLink};
 use playgate_core::audit::AuditEvent;
 
-use super::{Chrome, audit_table, csrf_field, error_for, layout, player_href, secret, seg, state, when};
+use super::{Chrome, audit_table, csrf_field, error_for, layout, player_href, secret, seg, shown_once, state, when};
 
 /// The search as typed and a page of accounts.
 #[derive(Debug, Clone)]
@@ -208,10 +208,7 @@ pub fn api_key_created(c: &Chrome<'_>, k: &ApiKey, value: &str) -> Markup {
     layout(
         c,
         html! {
-            p.warning role="alert" {
-                strong { "Shown only now." }
-                " Playgate keeps only a hash of the key."
-            }
+            (shown_once(html! { " Playgate keeps only a hash of the key." }))
             (secret("api-key", "API key (PRIVATE-TOKEN)", value))
             dl.facts {
                 dt { "Id" } dd { (k.id.0) }

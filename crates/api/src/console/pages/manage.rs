@@ -4,7 +4,7 @@ use maud::{Markup, html};
 use playgate_core::game::Game;
 use playgate_core::games::{ACCESS_TTL_RANGE, REFRESH_TTL_RANGE};
 
-use super::{Chrome, csrf_field, error_for, layout, secret};
+use super::{Chrome, csrf_field, error_for, layout, secret, shown_once};
 
 /// A game's editable fields as typed (lifetimes in seconds; empty: the server's default).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -86,10 +86,7 @@ pub fn service_key_created(c: &Chrome<'_>, g: &Game, name: &str, token: &str) ->
     layout(
         c,
         html! {
-            p.warning role="alert" {
-                strong { "Shown only now." }
-                " Playgate keeps only a hash of the token: store it in your game server's secrets."
-            }
+            (shown_once(html! { " Playgate keeps only a hash of the token: store it in your game server's secrets." }))
             (secret("service-key-name", "Service key name", name))
             (secret("service-key-token", "Service key token", token))
             p { a href={ "/console/games/" (g.id) } { "Go to the game" } }
@@ -102,12 +99,11 @@ pub fn secret_rotated(c: &Chrome<'_>, g: &Game, kgen: bool, value: &str) -> Mark
     layout(
         c,
         html! {
-            p.warning role="alert" {
-                strong { "Shown only now." }
+            (shown_once(html! {
                 " The old one stopped working. "
                 @if kgen { "Playgate keeps only a hash of the client secret: store it in your game backend's secrets before leaving this page." }
                 @else { "Build the new token into your game clients." }
-            }
+            }))
             @if kgen {
                 (secret("client-id", "KGeN client id", &g.client_id))
                 (secret("client-secret", "KGeN client secret", value))
