@@ -11,7 +11,7 @@ use playgate_core::{Error, Result};
 use serde_json::json;
 
 use crate::SqlStore;
-use crate::account_store_impl::{ACCOUNT_COLS, AccountRow, ApiKeyRow};
+use crate::account_rows::{ACCOUNT_COLS, AccountRow, ApiKeyRow};
 use crate::audit::insert_audit_in;
 use crate::exec::{Conn, FromRow, Row, params, row};
 

@@ -10,6 +10,7 @@
 //! fsync). On PostgreSQL both use the pool, in a transaction where a write has several
 //! statements.
 
+mod account_rows;
 mod account_store_impl;
 mod accounts;
 mod audit;
