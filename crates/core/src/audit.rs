@@ -52,13 +52,17 @@ impl Actor {
             Actor::Player(id) => format!("player:{id}"),
             Actor::Account(id) => format!("account:{id}"),
             Actor::ApiKey(id) => format!("api_key:{id}"),
-            Actor::Game(id) => format!("game:{}", id.0),
+            Actor::Game(id) => format!("{GAME_ACTOR_PREFIX}{}", id.0),
             Actor::Cli => "cli".to_owned(),
             Actor::System => "system".to_owned(),
             Actor::Unknown => "unknown".to_owned(),
         }
     }
 }
+
+/// The start of a game's actor label (`game:3`), for a store that writes the label of a
+/// game it found in the same statement ([`RenewalEvent`](crate::store::RenewalEvent)).
+pub const GAME_ACTOR_PREFIX: &str = "game:";
 
 /// The actions recorded by the hot paths (the admin API names its own after what changed).
 pub mod action {

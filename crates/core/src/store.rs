@@ -212,6 +212,21 @@ pub trait Store: crate::account_store::AccountStore + AuditStore + Send + Sync +
     /// Returns whether it swapped; `swap.audit` is recorded (at `now`) if it did, in the
     /// same write.
     async fn swap_refresh(&self, swap: &RefreshSwap<'_>) -> Result<bool>;
+    /// The common case of `POST /s2s/session` (a player with a live session, no profile
+    /// change) or of its refresh (the session's current key, or its previous one within the
+    /// grace period, as [`swap_refresh`](Self::swap_refresh)) as one conditional write:
+    /// renews the session (the new key `next`, `last_seen_at` now, expiry now plus the
+    /// game's refresh lifetime or `default_refresh_ttl`) if, at the same instant, the
+    /// client's credentials match an enabled game, the caller's failures are under the
+    /// limit, the player is not banned and the session is live: every condition the core
+    /// would check after reading them. Records `renewal.audit` with it.
+    ///
+    /// When it wrote nothing, the same statement answers what [`client_read`](Self::client_read)
+    /// of the target (`ClientWith::Player` of the user, `ClientWith::SessionAndPlayer` of the
+    /// session) reads, as it was: the caller decides and writes from that as usual, and
+    /// finds out why (or renews, after a race). A backend whose reads cost no round trip
+    /// (SQLite, in process) may always answer `NotRenewed(None)`: the caller reads.
+    async fn renew(&self, renewal: &Renewal<'_>) -> Result<RenewOutcome>;
     /// Ends a session of `game`, recording `audit` (at `now`) in the same write if it did.
     async fn end_session(
         &self,
@@ -235,14 +250,116 @@ pub trait Store: crate::account_store::AccountStore + AuditStore + Send + Sync +
     async fn take_lease(&self, name: &str, now: Timestamp, until: Timestamp) -> Result<bool>;
 }
 
+/// The session that [`Store::renew`] renews.
+#[derive(Debug, Clone, Copy)]
+pub enum RenewTarget<'a> {
+    /// The player's active session (`POST /s2s/session`). The store adds the session's id
+    /// to the audit event's detail as `session`.
+    Player(&'a UserId),
+    /// The session of a refresh token, as [`RefreshSwap`] matches it.
+    Session {
+        /// The session.
+        id: SessionId,
+        /// The presented token's refresh key.
+        presented: &'a SecretHash,
+        /// Its legacy key ([`RefreshSwap::legacy`]).
+        legacy: &'a SecretHash,
+        /// The previous key is accepted only if it was replaced strictly after this time.
+        grace_since: Timestamp,
+    },
+}
+
+/// The arguments of [`Store::renew`].
+#[derive(Debug, Clone, Copy)]
+pub struct Renewal<'a> {
+    /// The presented KGeN client id.
+    pub client_id: &'a str,
+    /// The hash of the presented client secret.
+    pub secret: &'a SecretHash,
+    /// The caller's failure bucket and the start of its window, if it is counted.
+    pub failures: Option<(&'a str, Timestamp)>,
+    /// The failure count at which the caller is refused.
+    pub failure_limit: i64,
+    /// Which session.
+    pub target: RenewTarget<'a>,
+    /// The refresh key of the token pair to issue.
+    pub next: &'a SecretHash,
+    /// The time of the request.
+    pub now: Timestamp,
+    /// The sessions' idle lifetime of a game without one of its own.
+    pub default_refresh_ttl: std::time::Duration,
+    /// The event to record with it, if renewals are recorded.
+    pub audit: Option<&'a RenewalEvent>,
+}
+
+/// The audit event of a [`Renewal`], which the store completes from what it renewed: the
+/// game is its actor ([`Actor::Game`](crate::audit::Actor::Game)) and its game, and a
+/// [`RenewTarget::Player`]'s session id is added to the detail as `session`.
+#[derive(Debug, Clone)]
+pub struct RenewalEvent {
+    /// What happened.
+    pub action: &'static str,
+    /// What it was done to.
+    pub subject: String,
+    /// Where the request came from.
+    pub origin: crate::audit::Origin,
+    /// Details as a JSON object.
+    pub detail: serde_json::Value,
+}
+
+impl RenewalEvent {
+    /// `action` on `subject` from `origin`, with `detail`, bounded as every event is
+    /// ([`NewAuditEvent::bounded`]).
+    pub fn new(
+        action: &'static str,
+        subject: String,
+        origin: &crate::audit::Origin,
+        detail: serde_json::Value,
+    ) -> Self {
+        let e = NewAuditEvent::new(action, crate::audit::Actor::Unknown)
+            .subject(subject)
+            .origin(origin.clone())
+            .bounded();
+        RenewalEvent {
+            action,
+            subject: e.subject.unwrap_or_default(),
+            origin: e.origin,
+            detail,
+        }
+    }
+}
+
+/// What [`Store::renew`] did.
+#[derive(Debug, Clone)]
+pub enum RenewOutcome {
+    /// Renewed, as written.
+    Renewed(Renewed),
+    /// Nothing written; what the client read of the target found, if the store read it.
+    NotRenewed(Option<ClientFound>),
+}
+
+/// What [`Store::renew`] renewed, as written.
+#[derive(Debug, Clone)]
+pub struct Renewed {
+    /// The client's game.
+    pub game: Game,
+    /// The session's player, with its linked account.
+    pub player: Player,
+    /// The session, renewed.
+    pub session: Session,
+}
+
 /// The arguments of [`Store::swap_refresh`].
 #[derive(Debug, Clone, Copy)]
 pub struct RefreshSwap<'a> {
     /// The session.
     pub id: SessionId,
-    /// The hash of the presented refresh token.
+    /// The refresh key of the presented token ([`refresh_key`](crate::session::refresh_key)).
     pub presented: &'a SecretHash,
-    /// The hash of the newly minted refresh token.
+    /// The presented token's key as sessions rotated before refresh keys were kept: the
+    /// hash of the whole token. Either matches.
+    pub legacy: &'a SecretHash,
+    /// The refresh key of the newly minted refresh token.
     pub next: &'a SecretHash,
     /// The time of the request.
     pub now: Timestamp,

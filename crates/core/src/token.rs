@@ -208,7 +208,10 @@ pub struct RefreshClaims {
     pub exp: i64,
     /// The session it refreshes.
     pub sid: String,
-    /// Unique token id; the store keeps the SHA-256 of the whole token.
+    /// Unique token id; the session keeps its SHA-256
+    /// ([`refresh_key`](crate::session::refresh_key)). Sessions last rotated by an earlier
+    /// version keep the SHA-256 of the whole token, which is still accepted
+    /// ([`RefreshSwap::legacy`](crate::store::RefreshSwap::legacy)).
     pub jti: String,
 }
 

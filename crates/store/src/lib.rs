@@ -29,6 +29,7 @@ mod migrate;
 mod operators;
 mod param;
 mod players;
+mod renew;
 pub use migrate::{Migration, migrations};
 pub use param::STATEMENT_TARGET;
 mod rounds;

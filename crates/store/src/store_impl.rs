@@ -9,7 +9,7 @@ use playgate_core::player::{Player, ProfilePatch};
 use playgate_core::session::Session;
 use playgate_core::store::{
     Applied, ClientFound, ClientRead, ClientWith, EndOutcome, NewSessionRecord, OpenPlan, PlayerWithSession,
-    RefreshSwap, SessionPlan, Store,
+    RefreshSwap, RenewOutcome, Renewal, SessionPlan, Store,
 };
 use playgate_core::token::SigningKeyRecord;
 use playgate_core::{Error, Result};
@@ -64,9 +64,12 @@ const CLIENT: &str = concat!(
 
 /// [`Store::client_read`] of [`ClientWith::Player`] (`$4` the user id): the player's
 /// columns prefixed `p_`, its active session's `p_s_`.
-static CLIENT_PLAYER: LazyLock<String> = LazyLock::new(|| {
+static CLIENT_PLAYER: LazyLock<String> = LazyLock::new(|| format!("SELECT {}", *CLIENT_PLAYER_BODY));
+
+/// [`CLIENT_PLAYER`] after its `SELECT`.
+pub(crate) static CLIENT_PLAYER_BODY: LazyLock<String> = LazyLock::new(|| {
     format!(
-        "SELECT {}, COALESCE(f.count, 0) AS failures, {}, {} FROM {} \
+        "{}, COALESCE(f.count, 0) AS failures, {}, {} FROM {} \
          LEFT JOIN players p ON p.game_id = g.id AND p.user_id = $4 \
          LEFT JOIN player_links l ON l.player_id = p.id LEFT JOIN accounts a ON a.id = l.account_id \
          LEFT JOIN sessions s ON s.player_id = p.id AND s.state = 'active'",
@@ -91,9 +94,12 @@ static CLIENT_SESSION: LazyLock<String> = LazyLock::new(|| {
 
 /// [`Store::client_read`] of [`ClientWith::SessionAndPlayer`]: [`CLIENT_SESSION`] and the
 /// session's player, prefixed `p_`.
-static CLIENT_SESSION_PLAYER: LazyLock<String> = LazyLock::new(|| {
+static CLIENT_SESSION_PLAYER: LazyLock<String> = LazyLock::new(|| format!("SELECT {}", *CLIENT_SESSION_PLAYER_BODY));
+
+/// [`CLIENT_SESSION_PLAYER`] after its `SELECT`.
+pub(crate) static CLIENT_SESSION_PLAYER_BODY: LazyLock<String> = LazyLock::new(|| {
     format!(
-        "SELECT {}, COALESCE(f.count, 0) AS failures, {}, {} FROM {} \
+        "{}, COALESCE(f.count, 0) AS failures, {}, {} FROM {} \
          LEFT JOIN sessions s ON s.id = $4 AND s.game_id = g.id \
          LEFT JOIN players p ON p.id = s.player_id \
          LEFT JOIN player_links l ON l.player_id = p.id LEFT JOIN accounts a ON a.id = l.account_id",
@@ -104,8 +110,8 @@ static CLIENT_SESSION_PLAYER: LazyLock<String> = LazyLock::new(|| {
     )
 });
 
-/// The row of [`Store::client_read`].
-struct ClientRow(ClientFound);
+/// The row of [`Store::client_read`] (and of a renewal, which reads the same columns).
+pub(crate) struct ClientRow(pub(crate) ClientFound);
 
 impl FromRow for ClientRow {
     fn from_row(r: &Row<'_>) -> Result<Self> {
@@ -608,8 +614,13 @@ impl Store for SqlStore {
         row.map(Player::try_from).transpose()
     }
 
+    async fn renew(&self, renewal: &Renewal<'_>) -> Result<RenewOutcome> {
+        self.renew_session(renewal).await
+    }
+
     async fn swap_refresh(&self, swap: &RefreshSwap<'_>) -> Result<bool> {
         let (presented, next) = (swap.presented.0.clone(), swap.next.0.clone());
+        let legacy = swap.legacy.0.clone();
         let id = swap.id.to_string();
         let (now, expires_at, grace_since) = (swap.now, swap.expires_at, swap.grace_since);
         let ev = swap.audit.map(|a| EventValues::of(a, now));
@@ -620,11 +631,11 @@ impl Store for SqlStore {
                 audited_update(
                     e,
                     "UPDATE sessions SET refresh_hash = $3, last_seen_at = $4, expires_at = $5, \
-                 prev_refresh_hash = CASE WHEN refresh_hash = $2 THEN $2 ELSE prev_refresh_hash END, \
-                 rotated_at = CASE WHEN refresh_hash = $2 THEN $4 ELSE rotated_at END \
+                 prev_refresh_hash = CASE WHEN refresh_hash IN ($2, $7) THEN refresh_hash ELSE prev_refresh_hash END, \
+                 rotated_at = CASE WHEN refresh_hash IN ($2, $7) THEN $4 ELSE rotated_at END \
                  WHERE id = $1 AND state = 'active' \
-                 AND (refresh_hash = $2 OR (prev_refresh_hash = $2 AND rotated_at > $6))",
-                    params![&id, &presented, &next, now.0, expires_at.0, grace_since.0],
+                 AND (refresh_hash IN ($2, $7) OR (prev_refresh_hash IN ($2, $7) AND rotated_at > $6))",
+                    params![&id, &presented, &next, now.0, expires_at.0, grace_since.0, &legacy],
                     ev.as_ref(),
                 )
                 .await

@@ -2,6 +2,7 @@
 //! backend's credentials (with the per-IP failure counter).
 
 use crate::Unauthorized;
+use crate::clock::Timestamp;
 use crate::crypto::{Secret, SecretHash};
 use crate::ids::GameId;
 use crate::limits::{CREDENTIAL_COUNTER, window};
@@ -87,6 +88,18 @@ impl Playgate {
             .map(|(game, _)| game)
     }
 
+    /// The failure counter of `client`'s address (none without one): its key, its bucket,
+    /// the start of its current window and the seconds left in it.
+    pub(crate) fn client_failures(
+        &self,
+        client: &ClientCredentials,
+    ) -> (Option<String>, Option<String>, Timestamp, u64) {
+        let key = client.ip.map(|ip| format!("{CREDENTIAL_COUNTER}:{ip}"));
+        let (start, left) = window(self.now(), self.settings.auth_failure_window);
+        let bucket = key.as_deref().map(|k| self.failure_bucket(k));
+        (key, bucket, start, left)
+    }
+
     /// [`authenticate_client`](Self::authenticate_client), reading in the same statement
     /// what the request needs next (`with`): a server-to-server call's credential check
     /// costs no round trip of its own. What was read belongs to the authenticated game.
@@ -95,18 +108,32 @@ impl Playgate {
         client: &ClientCredentials,
         with: ClientWith<'_>,
     ) -> Result<(Game, ClientFound)> {
+        self.authenticate_client_read(client, with, None).await
+    }
+
+    /// [`authenticate_client_with`](Self::authenticate_client_with) on what a statement
+    /// that read as [`client_read`](crate::store::Store::client_read) of `with` found
+    /// (`read`), if one did; otherwise reads.
+    pub(crate) async fn authenticate_client_read(
+        &self,
+        client: &ClientCredentials,
+        with: ClientWith<'_>,
+        read: Option<ClientFound>,
+    ) -> Result<(Game, ClientFound)> {
         let s = &self.settings;
-        let key = client.ip.map(|ip| format!("{CREDENTIAL_COUNTER}:{ip}"));
-        let (start, left) = window(self.now(), s.auth_failure_window);
-        let bucket = key.as_deref().map(|k| self.failure_bucket(k));
-        let mut found = self
-            .store
-            .client_read(&ClientRead {
-                client_id: &client.id,
-                failures: bucket.as_deref().map(|b| (b, start)),
-                with,
-            })
-            .await?;
+        let (key, bucket, start, left) = self.client_failures(client);
+        let mut found = match read {
+            Some(found) => found,
+            None => {
+                self.store
+                    .client_read(&ClientRead {
+                        client_id: &client.id,
+                        failures: bucket.as_deref().map(|b| (b, start)),
+                        with,
+                    })
+                    .await?
+            }
+        };
         if key.is_some() && found.failures >= i64::from(s.auth_failure_limit) {
             return Err(Error::RateLimited { retry_after_secs: left });
         }

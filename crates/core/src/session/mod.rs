@@ -79,7 +79,7 @@ pub struct IssuedTokens {
     pub access_token: String,
     /// The refresh JWT.
     pub refresh_token: String,
-    /// SHA-256 of `refresh_token`.
+    /// The refresh token's key ([`refresh_key`]).
     pub refresh_hash: SecretHash,
     /// The access token's expiry.
     pub access_expires_at: Timestamp,
@@ -125,6 +125,14 @@ pub enum Verification<C> {
     Valid(Box<VerifiedToken<C>>),
     /// Not valid, and why (`invalid`, `expired`, `session_ended`).
     Invalid(&'static str),
+}
+
+/// The key under which a session keeps its current refresh token: the SHA-256 of the
+/// token's `jti`. The token is signed, so its `jti` identifies it as well as its whole
+/// text does, and a key known before the token is signed lets a renewal write first and
+/// sign with what the write returned ([`Store::renew`](crate::store::Store::renew)).
+pub fn refresh_key(jti: &str) -> SecretHash {
+    SecretHash::of(jti)
 }
 
 fn jti() -> String {

@@ -11,8 +11,8 @@ use crate::ids::{PlayerId, SessionId, UserId};
 use crate::player::{Player, Profile, ProfilePatch};
 use crate::service::Playgate;
 use crate::store::{
-    Applied, ClientWith, EndOutcome, NewPlayerRecord, NewSessionRecord, OpenPlan, PlayerWithSession, RefreshSwap,
-    SessionPlan,
+    Applied, ClientFound, ClientWith, EndOutcome, NewPlayerRecord, NewSessionRecord, OpenPlan, PlayerWithSession,
+    RefreshSwap, RenewOutcome, RenewTarget, Renewal, RenewalEvent, Renewed, SessionPlan,
 };
 use crate::token::{ACCESS_TYP, AccessClaims, AccessGrant, REFRESH_TYP, RefreshClaims, TokenError, check_exp};
 use crate::{Conflict, Entity, Forbidden, Unauthorized};
@@ -20,13 +20,52 @@ use crate::{Error, Result, wallet};
 
 use super::{
     IssuedTokens, OPEN_ATTEMPTS, OpenSession, OpenedSession, Refreshed, Session, SessionState, Verification,
-    VerifiedToken, jti, merge,
+    VerifiedToken, jti, merge, refresh_key,
 };
 
 impl Playgate {
+    /// The one-write common case of [`open_session`](Self::open_session) and
+    /// [`refresh_session`](Self::refresh_session) ([`Store::renew`](crate::store::Store::renew)):
+    /// the session renewed under a fresh refresh key if every check holds, then its tokens
+    /// signed from what the write returned. When it renewed nothing, what the store read
+    /// instead, if it did (the caller decides and writes as usual, and finds out why).
+    async fn renew<C: AccessClaims>(
+        &self,
+        client: &ClientCredentials,
+        target: RenewTarget<'_>,
+        audit: Option<&RenewalEvent>,
+    ) -> Result<Result<(Renewed, IssuedTokens), Option<ClientFound>>> {
+        let (_, bucket, start, _) = self.client_failures(client);
+        let now = self.now();
+        let refresh_jti = jti();
+        let renewal = Renewal {
+            client_id: &client.id,
+            secret: &SecretHash::of(&client.secret),
+            failures: bucket.as_deref().map(|b| (b, start)),
+            failure_limit: i64::from(self.settings.auth_failure_limit),
+            target,
+            next: &refresh_key(&refresh_jti),
+            now,
+            default_refresh_ttl: self.settings.refresh_token_ttl,
+            audit,
+        };
+        let r = match self.store.renew(&renewal).await? {
+            RenewOutcome::Renewed(r) => r,
+            RenewOutcome::NotRenewed(found) => return Ok(Err(found)),
+        };
+        let grant = Self::grant(&r.game, &r.player, r.session.id, false);
+        let tokens = self.mint::<C>(grant, now, refresh_jti)?;
+        Ok(Ok((r, tokens)))
+    }
+
     /// Signs the token pair that `grant` describes, issued `now` (the grant's jti and times
-    /// are placeholders, which this sets).
-    fn mint<C: AccessClaims>(&self, grant: AccessGrant<'_>, now: Timestamp) -> Result<IssuedTokens> {
+    /// are placeholders, which this sets), the refresh token with `refresh_jti`.
+    fn mint<C: AccessClaims>(
+        &self,
+        grant: AccessGrant<'_>,
+        now: Timestamp,
+        refresh_jti: String,
+    ) -> Result<IssuedTokens> {
         let access_exp = now.plus(self.settings.access_ttl(grant.game));
         let access_jti = jti();
         let access = C::issue(&AccessGrant {
@@ -43,12 +82,12 @@ impl Playgate {
             iat: now.unix_secs(),
             exp: now.plus(self.settings.refresh_ttl(grant.game)).unix_secs(),
             sid: grant.session_id.to_string(),
-            jti: jti(),
+            jti: refresh_jti,
         };
         let refresh_token = self.keys.sign(REFRESH_TYP, &refresh)?;
         Ok(IssuedTokens {
             access_token: self.keys.sign(ACCESS_TYP, &access)?,
-            refresh_hash: SecretHash::of(&refresh_token),
+            refresh_hash: refresh_key(&refresh.jti),
             refresh_token,
             access_expires_at: access_exp,
         })
@@ -79,16 +118,42 @@ impl Playgate {
     /// kept (then with `{"reused": true}`: the game asked to open one, and got the one it
     /// had; `session.refreshed` is the refresh token's rotation).
     ///
-    /// The game's credentials are checked in the read of the player
-    /// ([`authenticate_client_with`](Self::authenticate_client_with)); returns the game
-    /// with the answer.
+    /// The common case, a live session and no profile change, is one write
+    /// ([`renew`](Self::renew)); otherwise the game's credentials are checked in the read
+    /// of the player ([`authenticate_client_with`](Self::authenticate_client_with)).
+    /// Returns the game with the answer.
     pub async fn open_session<C: AccessClaims>(
         &self,
         client: &ClientCredentials,
         cmd: OpenSession,
     ) -> Result<(Game, OpenedSession)> {
+        let mut read = None;
+        if cmd.profile.validate().is_ok() && cmd.profile.clone().non_empty().is_empty() {
+            let detail = json!({"reused": true, "new_user": false});
+            let audit = RenewalEvent::new(
+                action::SESSION_OPENED,
+                format!("player:{}", cmd.user_id.as_str()),
+                &cmd.origin,
+                detail,
+            );
+            let target = RenewTarget::Player(&cmd.user_id);
+            let audit = self.settings.audit_renewals.then_some(&audit);
+            match self.renew::<C>(client, target, audit).await? {
+                Ok((r, tokens)) => {
+                    self.metrics.session_opened(false);
+                    let opened = OpenedSession {
+                        player: r.player,
+                        session: r.session,
+                        is_new_user: false,
+                        tokens,
+                    };
+                    return Ok((r.game, opened));
+                }
+                Err(found) => read = found,
+            }
+        }
         let (game, first) = self
-            .authenticate_client_with(client, ClientWith::Player(&cmd.user_id))
+            .authenticate_client_read(client, ClientWith::Player(&cmd.user_id), read)
             .await?;
         let game = &game;
         cmd.profile.validate()?;
@@ -225,7 +290,7 @@ impl Playgate {
                 (player, session, true, plan)
             }
         };
-        let tokens = self.mint::<C>(Self::grant(game, &player, session.id, is_new_user), now)?;
+        let tokens = self.mint::<C>(Self::grant(game, &player, session.id, is_new_user), now, jti())?;
         let opened = OpenedSession {
             player,
             session,
@@ -276,8 +341,39 @@ impl Playgate {
         const REFUSED: Error = Error::Unauthorized(Unauthorized::BadRefreshToken);
         let claims = self.decode::<RefreshClaims>(REFRESH_TYP, refresh_token).await;
         let sid = claims.as_ref().ok().and_then(|c| c.sid.parse::<SessionId>().ok());
+        let legacy = SecretHash::of(refresh_token);
+        let mut read = None;
+        if let (Ok(c), Some(id)) = (&claims, sid)
+            && check_exp(c.exp, self.now()).is_ok()
+            && c.client_id == client.id
+        {
+            let presented = refresh_key(&c.jti);
+            let target = RenewTarget::Session {
+                id,
+                presented: &presented,
+                legacy: &legacy,
+                grace_since: self.now().minus(self.settings.refresh_grace),
+            };
+            let audit = RenewalEvent::new(
+                action::SESSION_REFRESHED,
+                format!("session:{id}"),
+                origin,
+                json!({"player": c.sub}),
+            );
+            let audit = self.settings.audit_renewals.then_some(&audit);
+            match self.renew::<C>(client, target, audit).await? {
+                Ok((r, tokens)) => {
+                    self.metrics.session_refreshed();
+                    return Ok(Refreshed {
+                        session: r.session,
+                        tokens,
+                    });
+                }
+                Err(found) => read = found,
+            }
+        }
         let with = sid.map_or(ClientWith::Nothing, ClientWith::SessionAndPlayer);
-        let (game, found) = self.authenticate_client_with(client, with).await?;
+        let (game, found) = self.authenticate_client_read(client, with, read).await?;
         let game = &game;
         let claims = claims.map_err(|_| REFUSED)?;
         let now = self.now();
@@ -292,8 +388,8 @@ impl Playgate {
             return Err(Error::Unauthorized(Unauthorized::SessionNotLive));
         }
         let player = found.player.map(|p| p.player).ok_or(REFUSED)?;
-        let tokens = self.mint::<C>(Self::grant(game, &player, session.id, false), now)?;
-        let presented = SecretHash::of(refresh_token);
+        let tokens = self.mint::<C>(Self::grant(game, &player, session.id, false), now, jti())?;
+        let presented = refresh_key(&claims.jti);
         let expires_at = now.plus(self.settings.refresh_ttl(game));
         let event = |name: &str| {
             NewAuditEvent::new(name, Actor::Game(game.id))
@@ -307,6 +403,7 @@ impl Playgate {
         let swap = RefreshSwap {
             id: sid,
             presented: &presented,
+            legacy: &legacy,
             next: &tokens.refresh_hash,
             now,
             expires_at,

@@ -632,6 +632,15 @@ mod grace {
         v[name].as_str().expect("token").to_owned()
     }
 
+    /// The key a session keeps of its current refresh token: the SHA-256 of its `jti`.
+    fn refresh_key(token: &str) -> String {
+        let jti = crate::common::jwt_parts(token).1["jti"]
+            .as_str()
+            .expect("jti")
+            .to_owned();
+        hex::encode(<sha2::Sha256 as sha2::Digest>::digest(jti.as_bytes()))
+    }
+
     async fn verify(srv: &TestServer, access: &str) -> Value {
         let body = json!({ "access_token": access }).to_string();
         srv.call("POST", "/s2s/session/verify", Some(&body)).await.json
@@ -662,6 +671,33 @@ mod grace {
         assert_eq!(next.json["session_id"], v["session_id"]);
         let a3 = token(&next.json, "access_token");
         assert_eq!(verify(&srv, &a3).await["valid"], true);
+        srv.finish().await;
+    }
+
+    /// A session whose refresh token was issued by an earlier version, which kept the
+    /// SHA-256 of the whole token rather than of its `jti`, refreshes with that token (and
+    /// its replacement within the grace period): an upgrade logs nobody out.
+    async fn tokens_of_earlier_versions_still_refresh(b: Backend) {
+        let Some(srv) = spawn(b).await else { return };
+        let v = srv.open(r#"{"user_id": "u1"}"#).await;
+        let r0 = token(&v, "refresh_token");
+        let whole = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(r0.as_bytes()));
+        let sid = v["session_id"].as_str().expect("sid");
+        srv.db_exec(&format!(
+            "UPDATE sessions SET refresh_hash = '{whole}', prev_refresh_hash = NULL WHERE id = '{sid}'"
+        ))
+        .await;
+        let r1 = refresh(&srv, &r0).await;
+        assert_eq!(r1.status, 200, "{}", r1.text);
+        let stored = srv
+            .db_strings(&format!("SELECT refresh_hash FROM sessions WHERE id = '{sid}'"))
+            .await;
+        assert_eq!(stored, [refresh_key(&token(&r1.json, "refresh_token"))]);
+        // The old token is now the replaced one: a retry within the grace period.
+        let retry = refresh(&srv, &r0).await;
+        assert_eq!(retry.status, 200, "{}", retry.text);
+        let a = token(&retry.json, "access_token");
+        assert_eq!(verify(&srv, &a).await["valid"], true);
         srv.finish().await;
     }
 
@@ -760,7 +796,7 @@ mod grace {
         let current: Vec<String> = answers
             .iter()
             .map(|a| token(a, "refresh_token"))
-            .filter(|t| stored.contains(&hex::encode(<sha2::Sha256 as sha2::Digest>::digest(t.as_bytes()))))
+            .filter(|t| stored.contains(&refresh_key(t)))
             .collect();
         assert_eq!(current.len(), 1, "current refresh tokens among the answers");
         srv.advance(Duration::from_secs(11));
@@ -773,6 +809,7 @@ mod grace {
 
     playgate_store::on_both_backends!(
         lost_refresh_response_is_retried_within_grace,
+        tokens_of_earlier_versions_still_refresh,
         replaced_tokens_outside_grace_end_the_session,
         zero_grace_is_strict,
         racing_refreshes_with_one_token,

@@ -5,4 +5,5 @@
 mod accounts;
 mod gamefuse;
 mod migrations;
+mod renewals;
 mod sessions;

@@ -19,9 +19,9 @@ use playgate_store::SqlStore;
 use playgate_store::on_both_backends;
 use playgate_store::testing::{Backend, open_store};
 
-const SEC: i64 = 1_000_000_000;
+pub(crate) const SEC: i64 = 1_000_000_000;
 
-fn game_rec(client_id: &str) -> NewGameRecord {
+pub(crate) fn game_rec(client_id: &str) -> NewGameRecord {
     NewGameRecord {
         name: "G".into(),
         description: String::new(),
@@ -46,7 +46,7 @@ fn plan(game: GameId, now: i64, plan: SessionPlan) -> OpenPlan {
 }
 
 /// An audit event for the writes that record one.
-fn ev() -> NewAuditEvent {
+pub(crate) fn ev() -> NewAuditEvent {
     NewAuditEvent::new("test", Actor::System)
 }
 
@@ -69,16 +69,16 @@ fn create(user: &str, profile: Profile, master: &MasterKey) -> SessionPlan {
 }
 
 /// What one create-or-retrieve opened.
-struct Opened {
-    player: PlayerId,
-    session: SessionId,
+pub(crate) struct Opened {
+    pub(crate) player: PlayerId,
+    pub(crate) session: SessionId,
     is_new: bool,
-    refresh_hash: SecretHash,
+    pub(crate) refresh_hash: SecretHash,
 }
 
 /// Create-or-retrieve as the core runs it: read, decide (a live session is kept, another
 /// replaced, a missing player created), apply; read again after a lost race.
-async fn open(s: &SqlStore, game: GameId, user: &str, now: i64, patch: ProfilePatch) -> Opened {
+pub(crate) async fn open(s: &SqlStore, game: GameId, user: &str, now: i64, patch: ProfilePatch) -> Opened {
     let master = MasterKey::generate().0;
     let user_id = UserId::parse(user).expect("user id");
     loop {
@@ -509,6 +509,7 @@ async fn swap(
     let swap = RefreshSwap {
         id,
         presented,
+        legacy: &SecretHash::of("no token has this text"),
         next,
         now,
         expires_at,
@@ -530,9 +531,11 @@ async fn refresh_grace(b: Backend) {
         SecretHash::of("r4"),
     );
     let event = ev();
+    let unused = SecretHash::of("no token has this text");
     let at = |id, presented, next, now: i64, grace_since: i64| RefreshSwap {
         id,
         presented,
+        legacy: &unused,
         next,
         now: Timestamp(now * SEC),
         expires_at: Timestamp(500 * SEC),

@@ -20,9 +20,9 @@ const N: usize = 20;
 /// Statements per request, by kind, on (SQLite, PostgreSQL).
 const PINNED: [(&str, usize, usize); 6] = [
     ("s2s-new", 1, 2),
-    ("s2s-existing", 1, 2),
+    ("s2s-existing", 1, 1),
     ("s2s-verify", 1, 1),
-    ("s2s-refresh", 1, 2),
+    ("s2s-refresh", 1, 1),
     ("i3d-user", 1, 1),
     ("gf-read", 8, 8),
 ];

@@ -1,0 +1,228 @@
+//! `Store::renew`: the one-statement renewal of `POST /s2s/session` and its refresh. On
+//! PostgreSQL it renews exactly when every check the core would make after a read holds;
+//! on SQLite it renews nothing (the core reads, decides and writes).
+
+use playgate_core::audit::{AuditFilter, AuditStore, Origin};
+use playgate_core::clock::Timestamp;
+use playgate_core::crypto::SecretHash;
+use playgate_core::ids::{SessionId, UserId};
+use playgate_core::player::{Ban, ProfilePatch};
+use playgate_core::players::PlayerStore;
+use playgate_core::store::{ClientRead, ClientWith, RenewOutcome, RenewTarget, Renewal, RenewalEvent, Renewed, Store};
+use playgate_store::SqlStore;
+use playgate_store::on_both_backends;
+use playgate_store::testing::{Backend, open_store};
+use serde_json::json;
+
+use crate::sessions::{SEC, ev, game_rec, open};
+
+const TTL: std::time::Duration = std::time::Duration::from_secs(100);
+
+/// A renewal of `target` by client `client_id` with secret `secret` at `now` seconds,
+/// under the new key `next`, counting failures in bucket `b`.
+fn renewal<'a>(
+    client_id: &'a str,
+    secret: &'a SecretHash,
+    target: RenewTarget<'a>,
+    next: &'a SecretHash,
+    now: i64,
+    audit: &'a RenewalEvent,
+) -> Renewal<'a> {
+    Renewal {
+        client_id,
+        secret,
+        failures: Some(("b", Timestamp(0))),
+        failure_limit: 3,
+        target,
+        next,
+        now: Timestamp(now * SEC),
+        default_refresh_ttl: TTL,
+        audit: Some(audit),
+    }
+}
+
+/// What `r` renewed; when nothing, checks that the statement answered what the client read
+/// of its target finds (on PostgreSQL) or nothing (on SQLite, whose caller reads).
+async fn renew(s: &SqlStore, r: &Renewal<'_>) -> Option<Renewed> {
+    let found = match s.renew(r).await.expect("renew") {
+        RenewOutcome::Renewed(r) => return Some(r),
+        RenewOutcome::NotRenewed(found) => found,
+    };
+    let sid;
+    let with = match r.target {
+        RenewTarget::Player(user) => ClientWith::Player(user),
+        RenewTarget::Session { id, .. } => {
+            sid = id;
+            ClientWith::SessionAndPlayer(sid)
+        }
+    };
+    let read = ClientRead {
+        client_id: r.client_id,
+        failures: r.failures,
+        with,
+    };
+    match (s.backend() == "postgres", found) {
+        (true, Some(found)) => {
+            let expected = s.client_read(&read).await.expect("read");
+            assert_eq!(format!("{found:?}"), format!("{expected:?}"));
+        }
+        (false, None) => {}
+        (_, found) => panic!("not renewed, found {found:?}"),
+    }
+    None
+}
+
+async fn renewal_checks_everything_in_one_write(b: Backend) {
+    let Some((s, db)) = open_store(b).await else { return };
+    let g = s.insert_game(game_rec("1000000031")).await.expect("game");
+    let o = open(&s, g.id, "u1", 10, ProfilePatch::default()).await;
+    let (good, bad) = (SecretHash::of("s"), SecretHash::of("not s"));
+    let user = UserId::parse("u1").expect("user");
+    let next = SecretHash::of("k1");
+    let event = RenewalEvent::new(
+        "session.opened",
+        "player:u1".into(),
+        &Origin::default(),
+        json!({"reused": true}),
+    );
+    let by_player = RenewTarget::Player(&user);
+    if b == Backend::Sqlite {
+        assert!(
+            renew(&s, &renewal("1000000031", &good, by_player, &next, 20, &event))
+                .await
+                .is_none()
+        );
+        db.drop_it().await;
+        return;
+    }
+    // Wrong secret, unknown client, unknown player, a session past its expiry (opened at
+    // 10 s for 100 s): nothing.
+    assert!(
+        renew(&s, &renewal("1000000031", &bad, by_player, &next, 20, &event))
+            .await
+            .is_none()
+    );
+    assert!(
+        renew(&s, &renewal("1000000032", &good, by_player, &next, 20, &event))
+            .await
+            .is_none()
+    );
+    let other = UserId::parse("u2").expect("user");
+    let by_other = RenewTarget::Player(&other);
+    assert!(
+        renew(&s, &renewal("1000000031", &good, by_other, &next, 20, &event))
+            .await
+            .is_none()
+    );
+    assert!(
+        renew(&s, &renewal("1000000031", &good, by_player, &next, 110, &event))
+            .await
+            .is_none()
+    );
+    // The player's live session, extended by the default lifetime.
+    let r = renew(&s, &renewal("1000000031", &good, by_player, &next, 20, &event))
+        .await
+        .expect("renewed");
+    assert_eq!((r.game.id, r.player.id, r.session.id), (g.id, o.player, o.session));
+    assert_eq!(r.player.user_id, user);
+    assert_eq!(r.session.last_seen_at, Timestamp(20 * SEC));
+    assert_eq!(r.session.expires_at, Timestamp(120 * SEC));
+    // Its event: the game as actor, the session added to the detail.
+    let events = s
+        .audit_events(&AuditFilter {
+            subject: Some("player:u1".into()),
+            action: Some("session.opened".into()),
+            limit: 10,
+            ..AuditFilter::default()
+        })
+        .await
+        .expect("events");
+    let e = &events[0];
+    assert_eq!(
+        (e.actor.as_str(), e.game),
+        (format!("game:{}", g.id.0).as_str(), Some(g.id))
+    );
+    assert_eq!(e.detail, json!({"reused": true, "session": o.session.to_string()}));
+    // The refresh of that session: with its current key, then (a retry) with the key it
+    // replaced, within the grace period only; a token of another session renews nothing.
+    let refresh = |presented, legacy, grace_since: i64| RenewTarget::Session {
+        id: o.session,
+        presented,
+        legacy,
+        grace_since: Timestamp(grace_since * SEC),
+    };
+    let none = SecretHash::of("none");
+    let (k2, k3) = (SecretHash::of("k2"), SecretHash::of("k3"));
+    assert!(
+        renew(
+            &s,
+            &renewal("1000000031", &good, refresh(&o.refresh_hash, &none, 0), &k2, 21, &event)
+        )
+        .await
+        .is_none()
+    );
+    let r = renew(
+        &s,
+        &renewal("1000000031", &good, refresh(&none, &next, 0), &k2, 21, &event),
+    )
+    .await
+    .expect("legacy key");
+    assert_eq!(r.session.expires_at, Timestamp(121 * SEC));
+    assert!(
+        renew(
+            &s,
+            &renewal("1000000031", &good, refresh(&next, &none, 21), &k3, 22, &event)
+        )
+        .await
+        .is_none()
+    );
+    assert!(
+        renew(
+            &s,
+            &renewal("1000000031", &good, refresh(&next, &none, 20), &k3, 22, &event)
+        )
+        .await
+        .is_some()
+    );
+    let elsewhere = RenewTarget::Session {
+        id: SessionId::new(),
+        presented: &k3,
+        legacy: &none,
+        grace_since: Timestamp(0),
+    };
+    assert!(
+        renew(&s, &renewal("1000000031", &good, elsewhere, &k2, 23, &event))
+            .await
+            .is_none()
+    );
+    // A caller at the failure limit renews nothing.
+    for _ in 0..3 {
+        s.add_failure("b", Timestamp(0), Timestamp(1000 * SEC))
+            .await
+            .expect("fail");
+    }
+    assert!(
+        renew(&s, &renewal("1000000031", &good, by_player, &next, 24, &event))
+            .await
+            .is_none()
+    );
+    let mut unlimited = renewal("1000000031", &good, by_player, &next, 24, &event);
+    unlimited.failures = None;
+    assert!(renew(&s, &unlimited).await.is_some());
+    // A disabled game, a banned player: nothing.
+    s.set_game_enabled(g.id, false).await.expect("disable");
+    assert!(renew(&s, &unlimited).await.is_none());
+    s.set_game_enabled(g.id, true).await.expect("enable");
+    assert!(renew(&s, &unlimited).await.is_some());
+    let ban = Ban {
+        reason: "cheating".into(),
+        at: Timestamp(25 * SEC),
+    };
+    PlayerStore::set_ban(&*s, o.player, Some(ban), Timestamp(25 * SEC), Box::new(|_| ev()))
+        .await
+        .expect("ban");
+    assert!(renew(&s, &unlimited).await.is_none());
+    db.drop_it().await;
+}
+
+on_both_backends!(renewal_checks_everything_in_one_write);
