@@ -111,6 +111,9 @@ pub struct Config {
     /// SQLite `synchronous` mode: `full` (default; a commit is on disk before it is
     /// acknowledged) or `normal` (faster; a commit can be lost if the OS crashes).
     pub sqlite_synchronous: String,
+    /// SQLite WAL pages after which a commit checkpoints the WAL into the database file
+    /// (SQLite's `wal_autocheckpoint`). Default 1000 (SQLite's).
+    pub sqlite_wal_autocheckpoint: u32,
     /// Master key for encryption at rest (32 bytes, base64). When unset, it is read from
     /// `master_key_file`, which is created (mode 0600) on first start. All nodes of one
     /// deployment need the same key.
@@ -253,6 +256,7 @@ impl Default for Config {
             database_url: None,
             database_max_connections: 16,
             sqlite_synchronous: "full".into(),
+            sqlite_wal_autocheckpoint: 1000,
             master_key: None,
             master_key_file: None,
             log_format: LogFormat::Text,

@@ -44,6 +44,7 @@ pub async fn open_store(config: &Config) -> Result<Arc<SqlStore>, BoxError> {
         url: config.database_url(),
         max_connections: config.database_max_connections,
         sqlite_synchronous: config.sqlite_synchronous.clone(),
+        sqlite_wal_autocheckpoint: config.sqlite_wal_autocheckpoint,
         acquire_timeout: Duration::from_millis(config.database_acquire_timeout_ms),
     };
     Ok(Arc::new(SqlStore::open(&opts).await?))

@@ -64,6 +64,9 @@ pub struct StoreOptions {
     /// SQLite `synchronous`: `full` (every commit is on disk before it is acknowledged;
     /// the default) or `normal` (WAL default: survives a crash of Playgate, not of the OS).
     pub sqlite_synchronous: String,
+    /// SQLite `wal_autocheckpoint` of the writer: WAL pages after which a commit copies
+    /// the WAL into the database file. Default 1000 (SQLite's).
+    pub sqlite_wal_autocheckpoint: u32,
     /// Longest wait for a PostgreSQL connection; past it (the database is unreachable or
     /// the pool exhausted) the statement fails with `Unavailable`. Default 1 s.
     pub acquire_timeout: Duration,
@@ -76,6 +79,7 @@ impl StoreOptions {
             url: url.into(),
             max_connections: 16,
             sqlite_synchronous: "full".into(),
+            sqlite_wal_autocheckpoint: 1000,
             acquire_timeout: Duration::from_secs(1),
         }
     }
@@ -268,7 +272,9 @@ impl SqlStore {
             }
             let path = PathBuf::from(file);
             lite::create_wal(&path)?;
-            let writer = writer::Writer::spawn(lite::LiteConn::open(&path, Some(sync))?)?;
+            let conn = lite::LiteConn::open(&path, Some(sync))?;
+            conn.set_wal_autocheckpoint(opts.sqlite_wal_autocheckpoint)?;
+            let writer = writer::Writer::spawn(conn)?;
             Ok(SqlStore {
                 db: Db::Sqlite {
                     readers: lite::Readers::new(path.clone()),

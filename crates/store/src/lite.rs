@@ -74,6 +74,13 @@ impl LiteConn {
             .map_err(|e| Error::internal(format!("cannot open SQLite database {}: {e}", path.display())))
     }
 
+    /// Sets `wal_autocheckpoint` (pages; 0 turns automatic checkpoints off).
+    pub(crate) fn set_wal_autocheckpoint(&self, pages: u32) -> Result<()> {
+        self.0
+            .execute_batch(&format!("PRAGMA wal_autocheckpoint = {pages}"))
+            .map_err(|e| Error::internal(format!("cannot set wal_autocheckpoint: {e}")))
+    }
+
     /// Runs one statement of transaction control (`BEGIN IMMEDIATE`, `SAVEPOINT job` …)
     /// from the statement cache: the writer opens and closes a savepoint around every atomic
     /// job, and parsing them each time cost more than running them.
