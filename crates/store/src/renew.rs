@@ -23,13 +23,12 @@ use crate::{Db, SqlStore, pg_one};
 /// key, `$8` now (nanoseconds), `$9` the default idle lifetime (nanoseconds), the target's
 /// own from `$10`, and the event's six after the first `k`.
 ///
-/// `sets`, `from` and `conds` are the target's part of the `UPDATE`; `detail` the event's
+/// `sets` and `conds` are the target's part of the `UPDATE`; `detail` the event's
 /// detail (`$d` its parameter); `renewed` the columns of the renewed row, in the order of
 /// `read`, the client read (after its `SELECT`) that answers instead when nothing was
 /// renewed: the first column says which.
 struct Target<'a> {
     sets: &'a str,
-    from: &'a str,
     conds: &'a str,
     detail: &'a str,
     renewed: String,
@@ -45,7 +44,7 @@ fn statement(t: Target<'_>) -> String {
          AND COALESCE((SELECT f.count FROM failure_counts f WHERE f.bucket = $2 AND f.window_start = $3), 0) < $6), \
          r AS (UPDATE sessions s SET refresh_hash = $7, last_seen_at = $8, \
          expires_at = $8 + COALESCE(g.refresh_token_ttl_secs * 1000000000, $9){sets} \
-         FROM g{from} WHERE s.game_id = g.id AND s.state = 'active' AND s.expires_at > $8 AND {conds} \
+         FROM g WHERE s.game_id = g.id AND s.state = 'active' AND s.expires_at > $8 AND {conds} \
          RETURNING s.*), \
          e AS (INSERT INTO audit_events (at, action, actor, game_id, subject, ip, user_agent, detail) \
          SELECT $8, {}, '{GAME_ACTOR_PREFIX}' || r.game_id, r.game_id, {}, {}, {}, {} FROM r WHERE {}) \
@@ -62,7 +61,6 @@ fn statement(t: Target<'_>) -> String {
         e(6),
         game_cols!(),
         sets = t.sets,
-        from = t.from,
         conds = t.conds,
         renewed = t.renewed,
         read = t.read,
@@ -75,8 +73,11 @@ fn statement(t: Target<'_>) -> String {
 static BY_PLAYER: LazyLock<String> = LazyLock::new(|| {
     statement(Target {
         sets: ", prev_refresh_hash = NULL",
-        from: ", players p",
-        conds: "p.id = s.player_id AND p.game_id = g.id AND p.user_id = $4 AND p.banned_at IS NULL",
+        // A scalar subquery, so that the session is found by its player's id through the
+        // index `sessions_one_active`, whatever the planner's statistics say: joined, a
+        // planner that believes `sessions` small scans every active session.
+        conds: "s.player_id = (SELECT p.id FROM players p WHERE p.game_id = (SELECT g.id FROM g) \
+                AND p.user_id = $4 AND p.banned_at IS NULL)",
         detail: "($d::text::jsonb || jsonb_build_object('session', r.id))::text",
         renewed: format!(
             "{}, {}",
@@ -99,7 +100,6 @@ static BY_SESSION: LazyLock<String> = LazyLock::new(|| {
         sets: ", prev_refresh_hash = CASE WHEN s.refresh_hash IN ($10, $11) THEN s.refresh_hash \
                ELSE s.prev_refresh_hash END, \
                rotated_at = CASE WHEN s.refresh_hash IN ($10, $11) THEN $8 ELSE s.rotated_at END",
-        from: "",
         conds: "s.id = $4 AND (s.refresh_hash IN ($10, $11) OR (s.prev_refresh_hash IN ($10, $11) AND s.rotated_at > $12))",
         detail: "$d",
         renewed: format!("{}, {}", aliased("r", session_cols!(), "s_"), player_fields_as("p_")),
