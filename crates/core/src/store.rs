@@ -221,11 +221,12 @@ pub trait Store: crate::account_store::AccountStore + AuditStore + Send + Sync +
     /// limit, the player is not banned and the session is live: every condition the core
     /// would check after reading them. Records `renewal.audit` with it.
     ///
-    /// When it wrote nothing, the same statement answers what [`client_read`](Self::client_read)
-    /// of the target (`ClientWith::Player` of the user, `ClientWith::SessionAndPlayer` of the
-    /// session) reads, as it was: the caller decides and writes from that as usual, and
-    /// finds out why (or renews, after a race). A backend whose reads cost no round trip
-    /// (SQLite, in process) may always answer `NotRenewed(None)`: the caller reads.
+    /// When it wrote nothing for a [`RenewTarget::Player`], the same statement may answer
+    /// what [`client_read`](Self::client_read) of `ClientWith::Player` reads, as it was (a
+    /// new player then costs no third statement): the caller decides and writes from that
+    /// as usual, and finds out why (or renews, after a race). Otherwise `NotRenewed(None)`,
+    /// and the caller reads; a backend whose reads cost no round trip (SQLite, in process)
+    /// always answers that.
     async fn renew(&self, renewal: &Renewal<'_>) -> Result<RenewOutcome>;
     /// Ends a session of `game`, recording `audit` (at `now`) in the same write if it did.
     async fn end_session(

@@ -26,13 +26,13 @@ use crate::{Db, SqlStore, pg_one};
 /// `sets` and `conds` are the target's part of the `UPDATE`; `detail` the event's
 /// detail (`$d` its parameter); `renewed` the columns of the renewed row, in the order of
 /// `read`, the client read (after its `SELECT`) that answers instead when nothing was
-/// renewed: the first column says which.
+/// renewed, if the target has one: the first column says which.
 struct Target<'a> {
     sets: &'a str,
     conds: &'a str,
     detail: &'a str,
     renewed: String,
-    read: &'a str,
+    read: Option<&'a str>,
     k: usize,
 }
 
@@ -51,8 +51,7 @@ fn statement(t: Target<'_>) -> String {
          SELECT TRUE AS renewed, {}, CAST(0 AS BIGINT) AS failures, {renewed} FROM r JOIN games g ON g.id = r.game_id \
          LEFT JOIN credentials kc ON kc.game_id = g.id AND kc.kind = 'kgen' \
          LEFT JOIN credentials gc ON gc.game_id = g.id AND gc.kind = 'gamefuse' \
-         JOIN ({PLAYER_FROM}) ON p.id = r.player_id \
-         UNION ALL SELECT FALSE, {read} WHERE NOT EXISTS (SELECT 1 FROM r)",
+         JOIN ({PLAYER_FROM}) ON p.id = r.player_id{read}",
         e(1),
         e(2),
         e(3),
@@ -63,7 +62,10 @@ fn statement(t: Target<'_>) -> String {
         sets = t.sets,
         conds = t.conds,
         renewed = t.renewed,
-        read = t.read,
+        read = t
+            .read
+            .map(|read| format!(" UNION ALL SELECT FALSE, {read} WHERE NOT EXISTS (SELECT 1 FROM r)"))
+            .unwrap_or_default(),
     )
 }
 
@@ -86,15 +88,17 @@ static BY_PLAYER: LazyLock<String> = LazyLock::new(|| {
                 .replace("s.", "r.")
                 .replace(" AS s_", " AS p_s_")
         ),
-        read: &CLIENT_PLAYER_BODY,
+        read: Some(&CLIENT_PLAYER_BODY),
         k: 9,
     })
 });
 
 /// [`RenewTarget::Session`] (`$10` and `$11` the presented keys, `$12` the grace's start):
 /// as `swap_refresh`, a rotation records the replaced key and its time, a retry within
-/// the grace leaves them as they were. Falls back to `client_read` of
-/// `ClientWith::SessionAndPlayer`.
+/// the grace leaves them as they were. No fallback read: a refresh is renewed unless
+/// something is wrong with it, and the read in the same statement cost PostgreSQL more CPU
+/// on every refresh (`bench/results/renew-20261203/`) than a second statement costs the
+/// refused ones.
 static BY_SESSION: LazyLock<String> = LazyLock::new(|| {
     statement(Target {
         sets: ", prev_refresh_hash = CASE WHEN s.refresh_hash IN ($10, $11) THEN s.refresh_hash \
@@ -103,7 +107,7 @@ static BY_SESSION: LazyLock<String> = LazyLock::new(|| {
         conds: "s.id = $4 AND (s.refresh_hash IN ($10, $11) OR (s.prev_refresh_hash IN ($10, $11) AND s.rotated_at > $12))",
         detail: "$d",
         renewed: format!("{}, {}", aliased("r", session_cols!(), "s_"), player_fields_as("p_")),
-        read: &CLIENT_SESSION_PLAYER_BODY,
+        read: None,
         k: 12,
     })
 });
@@ -170,7 +174,8 @@ impl SqlStore {
             .pg_gated(pg, pg_one(pg, async |e| e.fetch_optional(sql, &ps).await))
             .await?;
         let Some(RenewRow(renewed, ClientRow(found))) = row else {
-            return Err(Error::internal("a renewal returned no row"));
+            // A refresh that renewed nothing: its caller reads.
+            return Ok(RenewOutcome::NotRenewed(None));
         };
         if !renewed {
             return Ok(RenewOutcome::NotRenewed(Some(found)));
