@@ -14,7 +14,7 @@ use playgate_core::{Error, Result};
 
 use crate::exec::{FromRow, P, Row};
 use crate::rows::{PLAYER_FROM, active_session_fields, aliased, game_cols, player_fields_as, session_cols};
-use crate::store_impl::{CLIENT_PLAYER_BODY, CLIENT_SESSION_PLAYER_BODY, ClientRow};
+use crate::store_impl::{CLIENT_PLAYER_BODY, ClientRow};
 use crate::{Db, SqlStore, pg_one};
 
 /// The statement of a target. Parameters `$1` … `$4` are those of the client read it falls
@@ -24,15 +24,13 @@ use crate::{Db, SqlStore, pg_one};
 /// own from `$10`, and the event's six after the first `k`.
 ///
 /// `sets` and `conds` are the target's part of the `UPDATE`; `detail` the event's
-/// detail (`$d` its parameter); `renewed` the columns of the renewed row, in the order of
-/// `read`, the client read (after its `SELECT`) that answers instead when nothing was
-/// renewed, if the target has one: the first column says which.
+/// detail (`$d` its parameter); `select` the statement's answer, whose first column
+/// `renewed` says whether it renewed, then the columns of `client_read`'s row.
 struct Target<'a> {
     sets: &'a str,
     conds: &'a str,
     detail: &'a str,
-    renewed: String,
-    read: Option<&'a str>,
+    select: String,
     k: usize,
 }
 
@@ -48,30 +46,55 @@ fn statement(t: Target<'_>) -> String {
          RETURNING s.*), \
          e AS (INSERT INTO audit_events (at, action, actor, game_id, subject, ip, user_agent, detail) \
          SELECT $8, {}, '{GAME_ACTOR_PREFIX}' || r.game_id, r.game_id, {}, {}, {}, {} FROM r WHERE {}) \
-         SELECT TRUE AS renewed, {}, CAST(0 AS BIGINT) AS failures, {renewed} FROM r JOIN games g ON g.id = r.game_id \
-         LEFT JOIN credentials kc ON kc.game_id = g.id AND kc.kind = 'kgen' \
-         LEFT JOIN credentials gc ON gc.game_id = g.id AND gc.kind = 'gamefuse' \
-         JOIN ({PLAYER_FROM}) ON p.id = r.player_id{read}",
+         {select}",
         e(1),
         e(2),
         e(3),
         e(4),
         t.detail.replace("$d", &e(5)),
         e(6),
-        game_cols!(),
         sets = t.sets,
         conds = t.conds,
-        renewed = t.renewed,
-        read = t
-            .read
-            .map(|read| format!(" UNION ALL SELECT FALSE, {read} WHERE NOT EXISTS (SELECT 1 FROM r)"))
-            .unwrap_or_default(),
+        select = t.select,
+    )
+}
+
+/// The answer of [`BY_PLAYER`]: `client_read` of `ClientWith::Player` as it was before the
+/// statement (the same joins, one row whether or not anything exists), its session columns
+/// taken from the renewed row when there is one. One read, renewed or not, so that a new
+/// player costs no third statement.
+fn player_answer() -> String {
+    let read_session = active_session_fields!().replace(" AS s_", " AS p_s_");
+    let either: Vec<String> = active_session_fields!()
+        .split(',')
+        .map(str::trim)
+        .filter_map(|f| f.split_once(" AS s_"))
+        .map(|(col, name)| {
+            let renewed = col.replacen("s.", "r.", 1);
+            format!("CASE WHEN r.id IS NULL THEN {col} ELSE {renewed} END AS p_s_{name}")
+        })
+        .collect();
+    let answer = CLIENT_PLAYER_BODY.replacen(&read_session, &either.join(", "), 1);
+    format!("SELECT r.id IS NOT NULL AS renewed, {answer} LEFT JOIN r ON r.id = s.id")
+}
+
+/// The answer of [`BY_SESSION`]: the renewed row only, as `client_read` of
+/// `ClientWith::SessionAndPlayer` would read it.
+fn session_answer() -> String {
+    format!(
+        "SELECT TRUE AS renewed, {}, CAST(0 AS BIGINT) AS failures, {}, {} FROM r JOIN games g ON g.id = r.game_id \
+         LEFT JOIN credentials kc ON kc.game_id = g.id AND kc.kind = 'kgen' \
+         LEFT JOIN credentials gc ON gc.game_id = g.id AND gc.kind = 'gamefuse' \
+         JOIN ({PLAYER_FROM}) ON p.id = r.player_id",
+        game_cols!(),
+        aliased("r", session_cols!(), "s_"),
+        player_fields_as("p_")
     )
 }
 
 /// [`RenewTarget::Player`]: the player's active session, unless the player is banned; the
-/// grace of a previous key ends (as when the core keeps a session). Falls back to
-/// `client_read` of `ClientWith::Player`.
+/// grace of a previous key ends (as when the core keeps a session). Answers
+/// [`player_answer`].
 static BY_PLAYER: LazyLock<String> = LazyLock::new(|| {
     statement(Target {
         sets: ", prev_refresh_hash = NULL",
@@ -81,14 +104,7 @@ static BY_PLAYER: LazyLock<String> = LazyLock::new(|| {
         conds: "s.player_id = (SELECT p.id FROM players p WHERE p.game_id = (SELECT g.id FROM g) \
                 AND p.user_id = $4 AND p.banned_at IS NULL)",
         detail: "($d::text::jsonb || jsonb_build_object('session', r.id))::text",
-        renewed: format!(
-            "{}, {}",
-            player_fields_as("p_"),
-            active_session_fields!()
-                .replace("s.", "r.")
-                .replace(" AS s_", " AS p_s_")
-        ),
-        read: Some(&CLIENT_PLAYER_BODY),
+        select: player_answer(),
         k: 9,
     })
 });
@@ -106,8 +122,7 @@ static BY_SESSION: LazyLock<String> = LazyLock::new(|| {
                rotated_at = CASE WHEN s.refresh_hash IN ($10, $11) THEN $8 ELSE s.rotated_at END",
         conds: "s.id = $4 AND (s.refresh_hash IN ($10, $11) OR (s.prev_refresh_hash IN ($10, $11) AND s.rotated_at > $12))",
         detail: "$d",
-        renewed: format!("{}, {}", aliased("r", session_cols!(), "s_"), player_fields_as("p_")),
-        read: None,
+        select: session_answer(),
         k: 12,
     })
 });
@@ -202,9 +217,20 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_player_answer_takes_the_renewed_session_columns() {
+        let a = player_answer();
+        assert!(
+            a.contains("CASE WHEN r.id IS NULL THEN s.id ELSE r.id END AS p_s_id"),
+            "{a}"
+        );
+        assert!(!a.contains(" s.expires_at AS"), "{a}");
+    }
+
+    #[test]
     fn each_statement_numbers_its_parameters_without_gaps() {
         for (sql, n) in [(&*BY_PLAYER, 9 + 6), (&*BY_SESSION, 12 + 6)] {
             assert!(!sql.contains("$d"), "{sql}");
+            assert!(sql.contains("AS renewed"), "{sql}");
             for i in 1..=n {
                 assert!(sql.contains(&format!("${i}")), "${i} unused in {sql}");
             }
