@@ -97,7 +97,7 @@ static CLIENT_SESSION: LazyLock<String> = LazyLock::new(|| {
 static CLIENT_SESSION_PLAYER: LazyLock<String> = LazyLock::new(|| format!("SELECT {}", *CLIENT_SESSION_PLAYER_BODY));
 
 /// [`CLIENT_SESSION_PLAYER`] after its `SELECT`.
-pub(crate) static CLIENT_SESSION_PLAYER_BODY: LazyLock<String> = LazyLock::new(|| {
+static CLIENT_SESSION_PLAYER_BODY: LazyLock<String> = LazyLock::new(|| {
     format!(
         "{}, COALESCE(f.count, 0) AS failures, {}, {} FROM {} \
          LEFT JOIN sessions s ON s.id = $4 AND s.game_id = g.id \
