@@ -20,12 +20,12 @@ impl Timestamp {
 
     /// This instant plus a duration (saturating).
     pub fn plus(self, d: Duration) -> Timestamp {
-        Timestamp(self.0.saturating_add(i64::try_from(d.as_nanos()).unwrap_or(i64::MAX)))
+        Timestamp(self.0.saturating_add(nanos(d)))
     }
 
     /// This instant minus a duration (saturating).
     pub fn minus(self, d: Duration) -> Timestamp {
-        Timestamp(self.0.saturating_sub(i64::try_from(d.as_nanos()).unwrap_or(i64::MAX)))
+        Timestamp(self.0.saturating_sub(nanos(d)))
     }
 
     /// Formats like Go's `time.Time.String()` in UTC, which KGeN's responses use:
@@ -67,8 +67,13 @@ pub struct SystemClock;
 impl Clock for SystemClock {
     fn now(&self) -> Timestamp {
         let d = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
-        Timestamp(i64::try_from(d.as_nanos()).unwrap_or(i64::MAX))
+        Timestamp(nanos(d))
     }
+}
+
+/// A duration in nanoseconds, the unit of [`Timestamp`] (saturating at `i64::MAX`).
+pub fn nanos(d: Duration) -> i64 {
+    i64::try_from(d.as_nanos()).unwrap_or(i64::MAX)
 }
 
 /// A clock that moves only when told to: for tests of expiry and lockout windows.
@@ -83,8 +88,7 @@ impl ManualClock {
 
     /// Moves the clock forward.
     pub fn advance(&self, d: Duration) {
-        self.0
-            .fetch_add(i64::try_from(d.as_nanos()).unwrap_or(i64::MAX), Ordering::SeqCst);
+        self.0.fetch_add(nanos(d), Ordering::SeqCst);
     }
 }
 

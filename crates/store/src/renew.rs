@@ -9,6 +9,7 @@
 use std::sync::LazyLock;
 
 use playgate_core::audit::GAME_ACTOR_PREFIX;
+use playgate_core::clock::nanos;
 use playgate_core::store::{RenewOutcome, RenewTarget, Renewal, Renewed};
 use playgate_core::{Error, Result};
 
@@ -134,10 +135,6 @@ impl FromRow for RenewRow {
     fn from_row(r: &Row<'_>) -> Result<Self> {
         Ok(RenewRow(r.get("renewed")?, ClientRow::from_row(r)?))
     }
-}
-
-fn nanos(d: std::time::Duration) -> i64 {
-    i64::try_from(d.as_nanos()).unwrap_or(i64::MAX)
 }
 
 impl SqlStore {

@@ -34,9 +34,9 @@ impl Playgate {
         client: &ClientCredentials,
         target: RenewTarget<'_>,
         audit: Option<&RenewalEvent>,
+        now: Timestamp,
     ) -> Result<Result<(Renewed, IssuedTokens), Option<ClientFound>>> {
         let (_, bucket, start, _) = self.client_failures(client);
-        let now = self.now();
         let refresh_jti = jti();
         let renewal = Renewal {
             client_id: &client.id,
@@ -138,7 +138,7 @@ impl Playgate {
             );
             let target = RenewTarget::Player(&cmd.user_id);
             let audit = self.settings.audit_renewals.then_some(&audit);
-            match self.renew::<C>(client, target, audit).await? {
+            match self.renew::<C>(client, target, audit, self.now()).await? {
                 Ok((r, tokens)) => {
                     self.metrics.session_opened(false);
                     let opened = OpenedSession {
@@ -342,9 +342,9 @@ impl Playgate {
         let claims = self.decode::<RefreshClaims>(REFRESH_TYP, refresh_token).await;
         let sid = claims.as_ref().ok().and_then(|c| c.sid.parse::<SessionId>().ok());
         let legacy = SecretHash::of(refresh_token);
-        let mut read = None;
+        let now = self.now();
         if let (Ok(c), Some(id)) = (&claims, sid)
-            && check_exp(c.exp, self.now()).is_ok()
+            && check_exp(c.exp, now).is_ok()
             && c.client_id == client.id
         {
             let presented = refresh_key(&c.jti);
@@ -352,7 +352,7 @@ impl Playgate {
                 id,
                 presented: &presented,
                 legacy: &legacy,
-                grace_since: self.now().minus(self.settings.refresh_grace),
+                grace_since: now.minus(self.settings.refresh_grace),
             };
             let audit = RenewalEvent::new(
                 action::SESSION_REFRESHED,
@@ -361,22 +361,19 @@ impl Playgate {
                 json!({"player": c.sub}),
             );
             let audit = self.settings.audit_renewals.then_some(&audit);
-            match self.renew::<C>(client, target, audit).await? {
-                Ok((r, tokens)) => {
-                    self.metrics.session_refreshed();
-                    return Ok(Refreshed {
-                        session: r.session,
-                        tokens,
-                    });
-                }
-                Err(found) => read = found,
+            // A session target renews or answers nothing: the read below finds out why.
+            if let Ok((r, tokens)) = self.renew::<C>(client, target, audit, now).await? {
+                self.metrics.session_refreshed();
+                return Ok(Refreshed {
+                    session: r.session,
+                    tokens,
+                });
             }
         }
         let with = sid.map_or(ClientWith::Nothing, ClientWith::SessionAndPlayer);
-        let (game, found) = self.authenticate_client_read(client, with, read).await?;
+        let (game, found) = self.authenticate_client_with(client, with).await?;
         let game = &game;
         let claims = claims.map_err(|_| REFUSED)?;
-        let now = self.now();
         check_exp(claims.exp, now).map_err(|_| Error::Unauthorized(Unauthorized::RefreshTokenExpired))?;
         if claims.client_id != game.client_id {
             return Err(REFUSED);
