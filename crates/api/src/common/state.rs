@@ -16,6 +16,7 @@ use playgate_core::operators::Operators;
 use playgate_core::players::Players;
 use playgate_core::service::Playgate;
 use playgate_core::social::friends::Friends;
+use playgate_core::social::groups::Groups;
 use playgate_core::stats::Stats;
 
 use super::geoip::GeoIp;
@@ -57,6 +58,8 @@ pub struct Features {
     pub gamefuse: Gamefuse,
     /// Friend requests and friendships.
     pub friends: Friends,
+    /// Groups, their members, invites, join requests and attributes.
+    pub groups: Groups,
     /// Leaderboards.
     pub leaderboards: Leaderboards,
     /// Users' attributes.
@@ -111,6 +114,8 @@ pub struct AppParts {
     pub stats: Stats,
     /// Friend requests and friendships.
     pub friends: Friends,
+    /// Groups, their members, invites, join requests and attributes.
+    pub groups: Groups,
     /// Leaderboard entries and boards.
     pub leaderboards: Leaderboards,
     /// Users' attributes.
@@ -138,6 +143,7 @@ impl AppState {
         let Features {
             gamefuse,
             friends,
+            groups,
             leaderboards,
             attributes,
             players,
@@ -151,6 +157,7 @@ impl AppState {
             console,
             gamefuse,
             friends,
+            groups,
             leaderboards,
             attributes,
             players,

@@ -15,6 +15,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use playgate_core::Entity;
+use playgate_core::ids::PlayerId;
 use playgate_core::social::groups::{ConnectCommand, ConnectionKind, GroupInput, NewAttribute};
 
 fn group_input(auth: &Authed) -> Result<GroupInput, GfError> {
@@ -50,11 +51,8 @@ fn group_input(auth: &Authed) -> Result<GroupInput, GfError> {
 )]
 pub async fn create(State(s): State<AppState>, auth: Authed) -> Result<(StatusCode, Json<GroupOut>), GfError> {
     let input = group_input(&auth)?;
-    let v = s
-        .gamefuse
-        .create_group(&auth.caller, input)
-        .await
-        .map_err(unprocessable)?;
+    let me = auth.caller.user().map_err(unprocessable)?;
+    let v = s.groups.create(me, input).await.map_err(unprocessable)?;
     let out = shaped(GroupOut::with_members(v), auth.client.native());
     Ok((StatusCode::CREATED, Json(out)))
 }
@@ -76,7 +74,8 @@ pub async fn create(State(s): State<AppState>, auth: Authed) -> Result<(StatusCo
 )]
 pub async fn list(State(s): State<AppState>, auth: Authed) -> Result<Json<GroupsOut>, GfError> {
     let query = auth.input.text("query");
-    let groups = s.gamefuse.list_groups(&auth.caller, query.as_deref()).await?;
+    let me = auth.caller.user()?;
+    let groups = s.groups.search(me.game_id, query.as_deref()).await?;
     let out = GroupsOut {
         groups: groups.into_iter().map(GroupOut::bare).collect(),
     };
@@ -95,7 +94,7 @@ pub async fn list(State(s): State<AppState>, auth: Authed) -> Result<Json<Groups
     ),
 )]
 pub async fn mine(State(s): State<AppState>, auth: Authed) -> Result<Json<GroupsOut>, GfError> {
-    let groups = s.gamefuse.my_groups(&auth.caller).await?;
+    let groups = s.groups.mine(auth.caller.user()?).await?;
     let out = GroupsOut {
         groups: groups.into_iter().map(GroupOut::with_members).collect(),
     };
@@ -118,7 +117,7 @@ pub async fn mine(State(s): State<AppState>, auth: Authed) -> Result<Json<Groups
 )]
 pub async fn show(State(s): State<AppState>, Path(id): Path<String>, auth: Authed) -> Result<Json<GroupOut>, GfError> {
     let id = path_id(&id, Entity::Group)?;
-    let out = GroupOut::detail(s.gamefuse.group(&auth.caller, id).await?);
+    let out = GroupOut::detail(s.groups.show(auth.caller.user()?, id).await?);
     Ok(Json(shaped(out, auth.client.native())))
 }
 
@@ -144,11 +143,8 @@ pub async fn update(
 ) -> Result<Json<GroupOut>, GfError> {
     let id = path_id(&id, Entity::Group)?;
     let input = group_input(&auth)?;
-    let v = s
-        .gamefuse
-        .update_group(&auth.caller, id, input)
-        .await
-        .map_err(unprocessable)?;
+    let me = auth.caller.user().map_err(unprocessable)?;
+    let v = s.groups.update(me, id, input).await.map_err(unprocessable)?;
     Ok(Json(shaped(GroupOut::with_members(v), auth.client.native())))
 }
 
@@ -170,7 +166,7 @@ pub async fn delete(
     auth: Authed,
 ) -> Result<Json<MessageOut>, GfError> {
     let id = path_id(&id, Entity::Group)?;
-    s.gamefuse.delete_group(&auth.caller, id).await?;
+    s.groups.delete(auth.caller.user()?, id).await?;
     Ok(Json(MessageOut::new("Group deleted")))
 }
 
@@ -209,7 +205,8 @@ pub async fn connect(State(s): State<AppState>, auth: Authed) -> Result<Json<Con
         username,
         user_id: req.user_id,
     };
-    let v = s.gamefuse.connect(&auth.caller, cmd).await.map_err(unprocessable)?;
+    let me = auth.caller.user().map_err(unprocessable)?;
+    let v = s.groups.connect(me, cmd).await.map_err(unprocessable)?;
     Ok(Json(shaped(ConnectionOut::from(v), auth.client.native())))
 }
 
@@ -236,10 +233,11 @@ pub async fn answer(
     let req: ConnectionRequest = auth.input.unwrapped("group_connection").parse()?;
     let accept = accepted(req.status.as_deref())?;
     // Only the Unreal SDK leaves this way; other clients keep the plain answer.
+    let me = auth.caller.user().map_err(unprocessable)?;
     let c = if auth.client == Client::Unreal {
-        s.gamefuse.answer_or_leave(&auth.caller, id, accept).await
+        s.groups.answer_or_leave(me, id, accept).await
     } else {
-        s.gamefuse.answer_connection(&auth.caller, id, accept).await
+        s.groups.answer(me, id, accept).await
     }
     .map_err(unprocessable)?;
     Ok(Json(ConnectionStatusOut {
@@ -266,7 +264,7 @@ pub async fn cancel(
     auth: Authed,
 ) -> Result<Json<MessageOut>, GfError> {
     let id = path_id(&id, Entity::GroupConnection)?;
-    s.gamefuse.cancel_connection(&auth.caller, id).await?;
+    s.groups.cancel(auth.caller.user()?, id).await?;
     Ok(Json(MessageOut::new("Cancelled")))
 }
 
@@ -288,7 +286,8 @@ pub async fn leave(
     auth: Authed,
 ) -> Result<Json<MessageOut>, GfError> {
     let id = path_id(&id, Entity::Group)?;
-    s.gamefuse.leave_group(&auth.caller, id).await.map_err(unprocessable)?;
+    let me = auth.caller.user().map_err(unprocessable)?;
+    s.groups.leave(me, id).await.map_err(unprocessable)?;
     Ok(Json(MessageOut::new("Left the group")))
 }
 
@@ -317,8 +316,9 @@ pub async fn remove_member(
 ) -> Result<Json<MessageOut>, GfError> {
     let user = path_id(&user, Entity::User)?;
     let group = group_of(&auth)?;
-    s.gamefuse
-        .remove_member(&auth.caller, group, user)
+    let me = auth.caller.user().map_err(unprocessable)?;
+    s.groups
+        .remove_member(me, group, PlayerId(user))
         .await
         .map_err(unprocessable)?;
     Ok(Json(MessageOut::new("Member removed")))
@@ -344,8 +344,9 @@ pub async fn make_admin(
 ) -> Result<Json<MessageOut>, GfError> {
     let user = path_id(&user, Entity::User)?;
     let group = group_of(&auth)?;
-    s.gamefuse
-        .make_admin(&auth.caller, group, user)
+    let me = auth.caller.user().map_err(unprocessable)?;
+    s.groups
+        .make_admin(me, group, PlayerId(user))
         .await
         .map_err(unprocessable)?;
     Ok(Json(MessageOut::new("Member made admin")))
@@ -373,13 +374,13 @@ pub async fn attributes(
 ) -> Result<axum::response::Response, GfError> {
     use axum::response::IntoResponse;
     let id = path_id(&id, Entity::Group)?;
-    let me = auth.caller.user()?.id.0;
+    let me = auth.caller.user()?;
     let list: Vec<GroupAttributeOut> = s
-        .gamefuse
-        .group_attributes(&auth.caller, id)
+        .groups
+        .attributes(me, id)
         .await?
         .into_iter()
-        .map(|a| GroupAttributeOut::new(a, me))
+        .map(|a| GroupAttributeOut::new(a, me.id.0))
         .collect();
     if auth.client.native() {
         return Ok(Json(GroupAttributesOut { attributes: list }).into_response());
@@ -407,7 +408,7 @@ pub async fn add_attribute(
     auth: Authed,
 ) -> Result<Json<GroupAttributesOut>, GfError> {
     let id = path_id(&id, Entity::Group)?;
-    let me = auth.caller.user()?.id.0;
+    let me = auth.caller.user()?;
     let req: GroupAttributesRequest = auth.input.unwrapped("group").parse()?;
     let mut list = req.attributes.unwrap_or_default();
     if req.key.is_some() {
@@ -431,9 +432,9 @@ pub async fn add_attribute(
             })
         })
         .collect::<Result<Vec<_>, GfError>>()?;
-    let all = s.gamefuse.add_group_attributes(&auth.caller, id, attrs).await?;
+    let all = s.groups.add_attributes(me, id, attrs).await?;
     Ok(Json(GroupAttributesOut {
-        attributes: all.into_iter().map(|a| GroupAttributeOut::new(a, me)).collect(),
+        attributes: all.into_iter().map(|a| GroupAttributeOut::new(a, me.id.0)).collect(),
     }))
 }
 
@@ -456,18 +457,15 @@ pub async fn modify_attribute(
     auth: Authed,
 ) -> Result<Json<GroupAttributeOut>, GfError> {
     let id = path_id(&id, Entity::Group)?;
-    let me = auth.caller.user()?.id.0;
+    let me = auth.caller.user()?;
     let req: GroupAttributeIn = auth.input.unwrapped("group").parse()?;
     let key = req
         .key
         .filter(|k| !k.is_empty())
         .ok_or_else(|| GfError::invalid("key", "is required"))?;
     let value = req.value.ok_or_else(|| GfError::invalid("value", "is required"))?;
-    let a = s
-        .gamefuse
-        .modify_group_attribute(&auth.caller, id, &key, &value)
-        .await?;
-    Ok(Json(GroupAttributeOut::new(a, me)))
+    let a = s.groups.modify_attribute(me, id, &key, &value).await?;
+    Ok(Json(GroupAttributeOut::new(a, me.id.0)))
 }
 
 /// `POST /groups/{id}/admins` `{"user_id"}` (Unreal, 17.3): an admin promotes a member.
@@ -491,8 +489,9 @@ pub async fn add_admin(
     let group = path_id(&group, Entity::Group)?;
     let req: UserIdRequest = auth.input.unwrapped("group_connection").parse()?;
     let user = req.user_id.ok_or_else(|| GfError::invalid("user_id", "is required"))?;
-    s.gamefuse
-        .make_admin(&auth.caller, group, user)
+    let me = auth.caller.user().map_err(unprocessable)?;
+    s.groups
+        .make_admin(me, group, PlayerId(user))
         .await
         .map_err(unprocessable)?;
     Ok(Json(MessageOut::new("Member made admin")))
@@ -518,8 +517,9 @@ pub async fn remove_admin(
 ) -> Result<Json<MessageOut>, GfError> {
     let group = path_id(&group, Entity::Group)?;
     let user = path_id(&user, Entity::User)?;
-    s.gamefuse
-        .remove_admin(&auth.caller, group, user)
+    let me = auth.caller.user().map_err(unprocessable)?;
+    s.groups
+        .remove_admin(me, group, PlayerId(user))
         .await
         .map_err(unprocessable)?;
     Ok(Json(MessageOut::new("Admin removed")))

@@ -1,5 +1,4 @@
-//! GameFuse chats and messages (reference 12) and group attributes (11.13): who may read,
-//! post and edit. Pages are 25 long (verified); a chat's participants cover every author
+//! GameFuse chats and messages (reference 12): who may read and post. Pages are 25 long (verified); a chat's participants cover every author
 //! of the messages shown (1.8: the SDK looks senders up among them).
 
 use super::Gamefuse;
@@ -8,7 +7,6 @@ use super::users::Caller;
 use crate::client_users::ClientUser;
 use crate::ids::GameId;
 use crate::social::chats::{Chat, ChatRec, ChatTarget, Message, PAGE};
-use crate::social::groups::{GroupAttribute, NewAttribute};
 use crate::{Conflict, Entity, Error, Forbidden, Result};
 use std::collections::{HashMap, HashSet};
 
@@ -215,87 +213,5 @@ impl Gamefuse {
             .message(message)
             .await?
             .ok_or(Error::NotFound(Entity::Message))
-    }
-
-    // -------------------------------------------------------------- group attributes
-
-    /// The caller, if an accepted member of the group (of its game), and whether admin.
-    async fn member_of(&self, caller: &Caller, group: i64) -> Result<(ClientUser, bool, bool)> {
-        let me = caller.user()?.clone();
-        let g = self
-            .store()
-            .groups(caller.game.id, &[group])
-            .await?
-            .pop()
-            .ok_or(Error::NotFound(Entity::Group))?;
-        let c = self
-            .store()
-            .connection_of(group, me.id)
-            .await?
-            .filter(|c| c.status == "accepted")
-            .ok_or(Error::Forbidden(Forbidden::NotGroupMember))?;
-        Ok((me, c.is_admin, g.admins_only_can_create_attributes))
-    }
-
-    /// `GET /groups/{id}/attributes`: members only.
-    pub async fn group_attributes(&self, caller: &Caller, group: i64) -> Result<Vec<GroupAttribute>> {
-        self.member_of(caller, group).await?;
-        self.store().group_attributes(group).await
-    }
-
-    /// `POST /groups/{id}/add_attribute`: members; only admins when the group says so. The
-    /// group's attributes after, the ones just added first in the order given (Unreal reads
-    /// the first item as the attribute it added, reference 17.6).
-    pub async fn add_group_attributes(
-        &self,
-        caller: &Caller,
-        group: i64,
-        attrs: Vec<NewAttribute>,
-    ) -> Result<Vec<GroupAttribute>> {
-        let (me, admin, admins_only) = self.member_of(caller, group).await?;
-        if admins_only && !admin {
-            return Err(Error::Forbidden(Forbidden::GroupAttributeNeedsAdmin));
-        }
-        if attrs.is_empty() {
-            return Err(Error::invalid("attributes", "are required"));
-        }
-        for a in &attrs {
-            if a.key.trim().is_empty() || a.key.chars().count() > 255 {
-                return Err(Error::invalid("key", "is required, at most 255 characters"));
-            }
-            crate::economy::check_value("value", &a.value)?;
-        }
-        self.store().insert_group_attributes(group, me.id, &attrs).await?;
-        let mut all = self.store().group_attributes(group).await?;
-        let rank = |a: &GroupAttribute| attrs.iter().position(|n| n.key == a.key).unwrap_or(attrs.len());
-        // A stable sort: the others keep the store's order.
-        all.sort_by_key(rank);
-        Ok(all)
-    }
-
-    /// `PATCH /groups/{id}/modify_attribute`: its creator, or any member when
-    /// `others_can_edit`.
-    pub async fn modify_group_attribute(
-        &self,
-        caller: &Caller,
-        group: i64,
-        key: &str,
-        value: &str,
-    ) -> Result<GroupAttribute> {
-        crate::economy::check_value("value", value)?;
-        let (me, _, _) = self.member_of(caller, group).await?;
-        let mut a = self
-            .store()
-            .group_attributes(group)
-            .await?
-            .into_iter()
-            .find(|a| a.key == key)
-            .ok_or(Error::NotFound(Entity::GroupAttribute))?;
-        if a.creator_id != me.id && !a.others_can_edit {
-            return Err(Error::Forbidden(Forbidden::NotAttributeCreator));
-        }
-        self.store().set_group_attribute(a.id, value).await?;
-        a.value = value.to_owned();
-        Ok(a)
     }
 }

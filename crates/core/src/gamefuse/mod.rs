@@ -14,7 +14,6 @@
 pub mod chats;
 pub mod economy;
 pub mod events;
-pub mod groups;
 pub mod keys;
 pub mod reset;
 pub mod rounds;

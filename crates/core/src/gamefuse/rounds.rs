@@ -2,11 +2,13 @@
 //! who may change them.
 
 use super::Gamefuse;
-use super::groups::MAX_NAME;
 use super::users::Caller;
 use crate::ids::PlayerId;
 use crate::rounds::{GameRound, Multiplayer, NewRound, RoundInput, RoundPatch};
 use crate::{Entity, Error, Result, Unauthorized};
+
+/// The longest game type, in characters.
+const MAX_GAME_TYPE: usize = 255;
 
 pub(super) fn check_score(score: Option<f64>) -> Result<Option<f64>> {
     match score {
@@ -24,7 +26,7 @@ pub(super) fn check_metadata(m: Option<String>) -> Result<Option<String>> {
 
 pub(super) fn check_game_type(t: &str) -> Result<String> {
     let t = t.trim();
-    if t.is_empty() || t.chars().count() > MAX_NAME {
+    if t.is_empty() || t.chars().count() > MAX_GAME_TYPE {
         return Err(Error::invalid("game_type", "is required, at most 255 characters"));
     }
     Ok(t.to_owned())

@@ -1,15 +1,14 @@
 //! The relations of a GameFuse user's full data (reference 1.3): friends, groups, invites,
 //! join requests, rounds and chats, read in a constant number of queries. The rules of
-//! each feature are in [`crate::social::friends`], [`super::groups`] and [`super::rounds`].
+//! each feature are in [`crate::social::friends`], [`crate::social::groups`] and [`super::rounds`].
 
 use super::Gamefuse;
-use super::groups::views;
 use crate::Result;
 use crate::client_users::ClientUser;
 use crate::rounds::GameRound;
 use crate::social::chats::Chat;
 use crate::social::friends::FriendLists;
-use crate::social::groups::{Connection, ConnectionKind, ConnectionView, GroupView};
+use crate::social::groups::{Connection, ConnectionKind, ConnectionView, GroupView, views};
 use std::collections::{HashMap, HashSet};
 
 /// The relation arrays of a user's full data (reference 1.3).

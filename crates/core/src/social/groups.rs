@@ -1,10 +1,14 @@
-//! Groups, their connections (members, admins, invites, join requests) and attributes.
+//! Groups of a game's client users, their connections (members, admins, invites, join
+//! requests) and attributes: creation, search, joins, invites, join requests, admins, and
+//! who may read and change a group's attributes.
 
-use crate::Result;
-use crate::client_users::ClientUser;
-use crate::clock::Timestamp;
+use crate::client_users::{ClientUser, ClientUserStore};
+use crate::clock::{Clock, Timestamp};
 use crate::ids::{GameId, PlayerId};
+use crate::{Conflict, Entity, Error, Forbidden, Result};
 use async_trait::async_trait;
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 /// A group's stored settings and member count.
 #[derive(Debug, Clone)]
@@ -213,4 +217,482 @@ pub trait GroupStore: Send + Sync {
     async fn insert_group_attributes(&self, group: i64, creator: PlayerId, attrs: &[NewAttribute]) -> Result<()>;
     /// Sets an attribute's value.
     async fn set_group_attribute(&self, id: i64, value: &str) -> Result<()>;
+}
+
+/// The longest group name, in characters.
+const MAX_NAME: usize = 255;
+
+fn check_name(name: &str) -> Result<String> {
+    let n = name.trim();
+    if n.is_empty() || n.chars().count() > MAX_NAME || n.chars().any(char::is_control) {
+        return Err(Error::invalid("name", "is required, at most 255 characters"));
+    }
+    Ok(n.to_owned())
+}
+
+fn check_size(size: Option<i64>) -> Result<Option<i64>> {
+    match size {
+        Some(n) if n < 1 => Err(Error::invalid("max_group_size", "must be at least 1")),
+        other => Ok(other),
+    }
+}
+
+/// Groups with their members, from one members query.
+pub fn views(groups: Vec<Group>, members: &[Member]) -> Vec<GroupView> {
+    groups
+        .into_iter()
+        .map(|group| {
+            let of: Vec<&Member> = members.iter().filter(|m| m.group_id == group.id).collect();
+            GroupView {
+                members: of.iter().map(|m| m.user.clone()).collect(),
+                admins: of.iter().filter(|m| m.is_admin).map(|m| m.user.clone()).collect(),
+                group,
+            }
+        })
+        .collect()
+}
+
+/// The groups service: groups of one game, their members, admins, invites and join
+/// requests, and their attributes. Who is connected, by whom, and with what status is
+/// derived here, never taken from the client.
+#[derive(Clone)]
+pub struct Groups {
+    users: Arc<dyn ClientUserStore>,
+    groups: Arc<dyn GroupStore>,
+    clock: Arc<dyn Clock>,
+}
+
+impl Groups {
+    /// The service over its stores.
+    pub fn new(users: Arc<dyn ClientUserStore>, groups: Arc<dyn GroupStore>, clock: Arc<dyn Clock>) -> Self {
+        Groups { users, groups, clock }
+    }
+
+    async fn view(&self, game: GameId, id: i64) -> Result<GroupView> {
+        let groups = self.groups.groups(game, &[id]).await?;
+        if groups.is_empty() {
+            return Err(Error::NotFound(Entity::Group));
+        }
+        let members = self.groups.members(&[id]).await?;
+        views(groups, &members).pop().ok_or(Error::NotFound(Entity::Group))
+    }
+
+    /// The group, if `me` is one of its admins.
+    async fn admin_of(&self, me: &ClientUser, group: i64) -> Result<GroupView> {
+        let view = self.view(me.game_id, group).await?;
+        if !view.admins.iter().any(|a| a.id == me.id) {
+            return Err(Error::Forbidden(Forbidden::NotGroupAdmin));
+        }
+        Ok(view)
+    }
+
+    /// Creates a group of `me`'s game; its creator becomes an accepted member and admin.
+    pub async fn create(&self, me: &ClientUser, input: GroupInput) -> Result<GroupView> {
+        let g = NewGroup {
+            game_id: me.game_id,
+            creator: me.id,
+            name: check_name(input.name.as_deref().unwrap_or(""))?,
+            group_type: input
+                .group_type
+                .map(|t| t.trim().to_owned())
+                .filter(|t| !t.is_empty())
+                .unwrap_or_else(|| "default".into()),
+            can_auto_join: input.can_auto_join.unwrap_or(false),
+            is_invite_only: input.is_invite_only.unwrap_or(false),
+            max_group_size: check_size(input.max_group_size.flatten())?,
+            searchable: input.searchable.unwrap_or(true),
+            // GameFuse's SDK's local default; its docs give none (reference 11.2).
+            admins_only_can_create_attributes: input.admins_only_can_create_attributes.unwrap_or(true),
+            now: self.clock.now(),
+        };
+        let id = self.groups.insert_group(&g).await?;
+        self.view(me.game_id, id).await
+    }
+
+    /// The game's searchable groups (without members); with a query, those whose name
+    /// contains it, ignoring case.
+    pub async fn search(&self, game: GameId, query: Option<&str>) -> Result<Vec<Group>> {
+        let mut groups = self.groups.list_groups(game).await?;
+        if let Some(q) = query.map(|q| q.trim().to_lowercase()).filter(|q| !q.is_empty()) {
+            groups.retain(|g| g.name.to_lowercase().contains(&q));
+        }
+        Ok(groups)
+    }
+
+    /// The groups `me` is an accepted member of, oldest membership first, with members
+    /// and admins.
+    pub async fn mine(&self, me: &ClientUser) -> Result<Vec<GroupView>> {
+        let ids: Vec<i64> = self
+            .groups
+            .connections_of_user(me.id)
+            .await?
+            .into_iter()
+            .filter(|c| c.status == "accepted")
+            .map(|c| c.group_id)
+            .collect();
+        let groups = self.groups.groups(me.game_id, &ids).await?;
+        let members = self.groups.members(&ids).await?;
+        let mut by_id: HashMap<i64, GroupView> = views(groups, &members).into_iter().map(|v| (v.group.id, v)).collect();
+        Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
+    }
+
+    /// A group of `me`'s game, with its pending invites and requests if `me` is an admin.
+    pub async fn show(&self, me: &ClientUser, id: i64) -> Result<GroupDetail> {
+        let view = self.view(me.game_id, id).await?;
+        let pending = if view.admins.iter().any(|a| a.id == me.id) {
+            let conns = self.groups.pending_of_group(id).await?;
+            Some(self.connection_views(me.game_id, conns, false).await?)
+        } else {
+            None
+        };
+        Ok(GroupDetail { view, pending })
+    }
+
+    /// Changes a group: admins only.
+    pub async fn update(&self, me: &ClientUser, id: i64, input: GroupInput) -> Result<GroupView> {
+        self.admin_of(me, id).await?;
+        let patch = GroupPatch {
+            name: input.name.as_deref().map(check_name).transpose()?,
+            can_auto_join: input.can_auto_join,
+            is_invite_only: input.is_invite_only,
+            max_group_size: input.max_group_size.map(check_size).transpose()?,
+        };
+        self.groups.update_group(id, &patch).await?;
+        self.view(me.game_id, id).await
+    }
+
+    /// Deletes a group with its connections: admins only.
+    pub async fn delete(&self, me: &ClientUser, id: i64) -> Result<()> {
+        self.admin_of(me, id).await?;
+        self.groups.delete_group(id).await
+    }
+
+    /// Connections with their users (and, if `with_group`, their groups), in a constant
+    /// number of queries.
+    async fn connection_views(
+        &self,
+        game: GameId,
+        conns: Vec<Connection>,
+        with_group: bool,
+    ) -> Result<Vec<ConnectionView>> {
+        let ids: Vec<i64> = conns
+            .iter()
+            .flat_map(|c| std::iter::once(c.player_id.0).chain(c.inviter_id.map(|i| i.0)))
+            .collect::<HashSet<_>>()
+            .into_iter()
+            .collect();
+        let users: HashMap<i64, ClientUser> = self
+            .users
+            .users(game, &ids)
+            .await?
+            .into_iter()
+            .map(|u| (u.id.0, u))
+            .collect();
+        let groups: HashMap<i64, GroupView> = if with_group {
+            let gids: Vec<i64> = conns
+                .iter()
+                .map(|c| c.group_id)
+                .collect::<HashSet<_>>()
+                .into_iter()
+                .collect();
+            let groups = self.groups.groups(game, &gids).await?;
+            let members = self.groups.members(&gids).await?;
+            views(groups, &members).into_iter().map(|v| (v.group.id, v)).collect()
+        } else {
+            HashMap::new()
+        };
+        Ok(conns
+            .into_iter()
+            .filter_map(|c| {
+                let user = users.get(&c.player_id.0)?.clone();
+                let inviter = c.inviter_id.and_then(|i| users.get(&i.0).cloned());
+                let group = groups.get(&c.group_id).cloned();
+                if with_group && group.is_none() {
+                    return None;
+                }
+                Some(ConnectionView {
+                    connection: c,
+                    user,
+                    inviter,
+                    group,
+                })
+            })
+            .collect())
+    }
+
+    /// A join, join request or invite by `me`.
+    pub async fn connect(&self, me: &ClientUser, cmd: ConnectCommand) -> Result<ConnectionView> {
+        let view = self.view(me.game_id, cmd.group_id).await?;
+        let g = &view.group;
+        let now = self.clock.now();
+        let other = cmd.user_id.filter(|id| *id != me.id.0);
+        let kind = cmd.kind.unwrap_or(if other.is_some() {
+            ConnectionKind::Invite
+        } else if g.can_auto_join && !g.is_invite_only {
+            ConnectionKind::Join
+        } else {
+            ConnectionKind::JoinRequest
+        });
+        let mut c = Connection {
+            id: 0,
+            group_id: g.id,
+            player_id: me.id,
+            inviter_id: None,
+            kind,
+            status: "pending".into(),
+            is_admin: false,
+            created_at: now,
+        };
+        let (user, inviter, replace_removed) = match kind {
+            ConnectionKind::Join => {
+                if !g.can_auto_join || g.is_invite_only {
+                    return Err(Error::Forbidden(Forbidden::GroupNeedsInvite));
+                }
+                c.status = "accepted".into();
+                (me.clone(), None, false)
+            }
+            ConnectionKind::JoinRequest => {
+                // An invite-only group takes requests too; they wait for an admin
+                // (Unreal's group tests, reference 17.6). Only a self-join is refused.
+                if g.can_auto_join && !g.is_invite_only {
+                    c.status = "accepted".into();
+                }
+                (me.clone(), None, false)
+            }
+            ConnectionKind::Invite => {
+                if !view.admins.iter().any(|a| a.id == me.id) {
+                    return Err(Error::Forbidden(Forbidden::InviteNeedsAdmin));
+                }
+                let name = cmd.username.as_deref().map(str::trim).unwrap_or("").to_lowercase();
+                let invitee = match (name.is_empty(), other) {
+                    (false, _) => self.users.user_by_username(me.game_id, &name).await?,
+                    (true, Some(id)) => self.users.user(me.game_id, PlayerId(id)).await?,
+                    (true, None) => return Err(Error::invalid("username", "is required")),
+                }
+                .ok_or_else(|| Error::Conflict(Conflict::UnknownUser))?;
+                c.player_id = invitee.id;
+                c.inviter_id = Some(me.id);
+                // An admin may invite back a user an admin removed.
+                (invitee, Some(me.clone()), true)
+            }
+        };
+        let max = if c.status == "accepted" { g.max_group_size } else { None };
+        c.id = self.groups.insert_connection(&c, replace_removed, max).await?;
+        Ok(ConnectionView {
+            connection: c,
+            user,
+            inviter,
+            group: None,
+        })
+    }
+
+    /// The invited user answers an invite, an admin a join request. Accepting makes a
+    /// plain member; declining deletes the row.
+    pub async fn answer(&self, me: &ClientUser, id: i64, accept: bool) -> Result<Connection> {
+        let mut c = self
+            .groups
+            .connection(id)
+            .await?
+            .ok_or(Error::NotFound(Entity::GroupConnection))?;
+        let view = self.view(me.game_id, c.group_id).await?;
+        if c.status != "pending" {
+            return Err(Error::Conflict(Conflict::ConnectionNotPending));
+        }
+        let allowed = match c.kind {
+            ConnectionKind::Invite => c.player_id == me.id,
+            _ => view.admins.iter().any(|a| a.id == me.id),
+        };
+        if !allowed {
+            return Err(Error::Forbidden(Forbidden::NotConnectionAddressee));
+        }
+        if accept {
+            self.groups
+                .update_connection(id, "accepted", false, view.group.max_group_size, self.clock.now())
+                .await?;
+            c.status = "accepted".into();
+        } else {
+            self.groups.delete_connection(id).await?;
+            c.status = "declined".into();
+        }
+        Ok(c)
+    }
+
+    /// An answer whose `id` may also name a *group* `me` belongs to (how the Unreal SDK
+    /// leaves a group, reference 17.3): a connection `me` may answer wins; otherwise a
+    /// decline of a group `me` is a member of leaves it, and anything else is refused as
+    /// [`Groups::answer`] refuses it.
+    pub async fn answer_or_leave(&self, me: &ClientUser, id: i64, accept: bool) -> Result<Connection> {
+        let answered = self.answer(me, id, accept).await;
+        if accept || answered.is_ok() {
+            return answered;
+        }
+        match self.membership(id, me.id).await? {
+            Some(mut c) if !self.groups.groups(me.game_id, &[id]).await?.is_empty() => {
+                self.groups.delete_connection(c.id).await?;
+                c.status = "declined".into();
+                Ok(c)
+            }
+            _ => answered,
+        }
+    }
+
+    /// The inviter withdraws an invite, the requester a join request.
+    pub async fn cancel(&self, me: &ClientUser, id: i64) -> Result<()> {
+        let c = self
+            .groups
+            .connection(id)
+            .await?
+            .ok_or(Error::NotFound(Entity::GroupConnection))?;
+        // Same game: the group must be visible to the caller.
+        self.view(me.game_id, c.group_id).await?;
+        let mine = match c.kind {
+            ConnectionKind::Invite => c.inviter_id == Some(me.id),
+            _ => c.player_id == me.id,
+        };
+        if c.status != "pending" || !mine {
+            return Err(Error::Forbidden(Forbidden::NotConnectionSender));
+        }
+        self.groups.delete_connection(id).await?;
+        Ok(())
+    }
+
+    /// The accepted connection of `player` to `group`: its membership, if it is a member.
+    async fn membership(&self, group: i64, player: PlayerId) -> Result<Option<Connection>> {
+        let c = self.groups.connection_of(group, player).await?;
+        Ok(c.filter(|c| c.status == "accepted"))
+    }
+
+    /// `me` leaves a group.
+    pub async fn leave(&self, me: &ClientUser, group: i64) -> Result<()> {
+        self.view(me.game_id, group).await?;
+        let c = self
+            .membership(group, me.id)
+            .await?
+            .ok_or(Error::Conflict(Conflict::CallerNotGroupMember))?;
+        self.groups.delete_connection(c.id).await?;
+        Ok(())
+    }
+
+    /// An admin removes a member, who then cannot join again by themselves.
+    pub async fn remove_member(&self, me: &ClientUser, group: i64, user: PlayerId) -> Result<()> {
+        self.admin_of(me, group).await?;
+        let c = self
+            .membership(group, user)
+            .await?
+            .ok_or(Error::Conflict(Conflict::UserNotGroupMember))?;
+        self.groups
+            .update_connection(c.id, "removed", false, None, self.clock.now())
+            .await?;
+        Ok(())
+    }
+
+    /// An admin promotes a member.
+    pub async fn make_admin(&self, me: &ClientUser, group: i64, user: PlayerId) -> Result<()> {
+        self.admin_of(me, group).await?;
+        let c = self
+            .membership(group, user)
+            .await?
+            .ok_or(Error::Conflict(Conflict::UserNotGroupMember))?;
+        self.groups
+            .update_connection(c.id, "accepted", true, None, self.clock.now())
+            .await
+    }
+
+    /// An admin makes another admin a plain member. The last admin stays (a group without
+    /// one could not be managed).
+    pub async fn remove_admin(&self, me: &ClientUser, group: i64, user: PlayerId) -> Result<()> {
+        let view = self.admin_of(me, group).await?;
+        let c = self
+            .membership(group, user)
+            .await?
+            .filter(|c| c.is_admin)
+            .ok_or(Error::Conflict(Conflict::UserNotGroupAdmin))?;
+        if view.admins.len() < 2 {
+            return Err(Error::Conflict(Conflict::LastGroupAdmin));
+        }
+        self.groups
+            .update_connection(c.id, "accepted", false, None, self.clock.now())
+            .await
+    }
+
+    // -------------------------------------------------------------- attributes
+
+    /// Whether `me` is an admin of the group (of its game), and whether the group lets only
+    /// admins add attributes; [`Forbidden::NotGroupMember`] unless `me` is a member.
+    async fn member_of(&self, me: &ClientUser, group: i64) -> Result<(bool, bool)> {
+        let g = self
+            .groups
+            .groups(me.game_id, &[group])
+            .await?
+            .pop()
+            .ok_or(Error::NotFound(Entity::Group))?;
+        let c = self
+            .groups
+            .connection_of(group, me.id)
+            .await?
+            .filter(|c| c.status == "accepted")
+            .ok_or(Error::Forbidden(Forbidden::NotGroupMember))?;
+        Ok((c.is_admin, g.admins_only_can_create_attributes))
+    }
+
+    /// A group's attributes: members only.
+    pub async fn attributes(&self, me: &ClientUser, group: i64) -> Result<Vec<GroupAttribute>> {
+        self.member_of(me, group).await?;
+        self.groups.group_attributes(group).await
+    }
+
+    /// Adds attributes: members, only admins when the group says so. The group's
+    /// attributes after, the ones just added first in the order given (Unreal reads the
+    /// first item as the attribute it added, reference 17.6).
+    pub async fn add_attributes(
+        &self,
+        me: &ClientUser,
+        group: i64,
+        attrs: Vec<NewAttribute>,
+    ) -> Result<Vec<GroupAttribute>> {
+        let (admin, admins_only) = self.member_of(me, group).await?;
+        if admins_only && !admin {
+            return Err(Error::Forbidden(Forbidden::GroupAttributeNeedsAdmin));
+        }
+        if attrs.is_empty() {
+            return Err(Error::invalid("attributes", "are required"));
+        }
+        for a in &attrs {
+            if a.key.trim().is_empty() || a.key.chars().count() > 255 {
+                return Err(Error::invalid("key", "is required, at most 255 characters"));
+            }
+            crate::economy::check_value("value", &a.value)?;
+        }
+        self.groups.insert_group_attributes(group, me.id, &attrs).await?;
+        let mut all = self.groups.group_attributes(group).await?;
+        let rank = |a: &GroupAttribute| attrs.iter().position(|n| n.key == a.key).unwrap_or(attrs.len());
+        // A stable sort: the others keep the store's order.
+        all.sort_by_key(rank);
+        Ok(all)
+    }
+
+    /// Changes an attribute's value: its creator, or any member when `others_can_edit`.
+    pub async fn modify_attribute(
+        &self,
+        me: &ClientUser,
+        group: i64,
+        key: &str,
+        value: &str,
+    ) -> Result<GroupAttribute> {
+        crate::economy::check_value("value", value)?;
+        self.member_of(me, group).await?;
+        let mut a = self
+            .groups
+            .group_attributes(group)
+            .await?
+            .into_iter()
+            .find(|a| a.key == key)
+            .ok_or(Error::NotFound(Entity::GroupAttribute))?;
+        if a.creator_id != me.id && !a.others_can_edit {
+            return Err(Error::Forbidden(Forbidden::NotAttributeCreator));
+        }
+        self.groups.set_group_attribute(a.id, value).await?;
+        a.value = value.to_owned();
+        Ok(a)
+    }
 }
