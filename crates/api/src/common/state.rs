@@ -15,6 +15,7 @@ use playgate_core::games::Games;
 use playgate_core::operators::Operators;
 use playgate_core::players::Players;
 use playgate_core::service::Playgate;
+use playgate_core::social::chats::Chats;
 use playgate_core::social::friends::Friends;
 use playgate_core::social::groups::Groups;
 use playgate_core::stats::Stats;
@@ -60,6 +61,8 @@ pub struct Features {
     pub friends: Friends,
     /// Groups, their members, invites, join requests and attributes.
     pub groups: Groups,
+    /// Direct and group chats and their messages.
+    pub chats: Chats,
     /// Leaderboards.
     pub leaderboards: Leaderboards,
     /// Users' attributes.
@@ -116,6 +119,8 @@ pub struct AppParts {
     pub friends: Friends,
     /// Groups, their members, invites, join requests and attributes.
     pub groups: Groups,
+    /// Direct and group chats and their messages.
+    pub chats: Chats,
     /// Leaderboard entries and boards.
     pub leaderboards: Leaderboards,
     /// Users' attributes.
@@ -144,6 +149,7 @@ impl AppState {
             gamefuse,
             friends,
             groups,
+            chats,
             leaderboards,
             attributes,
             players,
@@ -158,6 +164,7 @@ impl AppState {
             gamefuse,
             friends,
             groups,
+            chats,
             leaderboards,
             attributes,
             players,

@@ -13,10 +13,11 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use playgate_core::Entity;
+use playgate_core::client_users::ClientUser;
 use playgate_core::social::chats::ChatTarget;
 
-fn viewer(auth: &Authed) -> Result<i64, GfError> {
-    Ok(auth.caller.user()?.id.0)
+fn viewer(auth: &Authed) -> Result<&ClientUser, GfError> {
+    Ok(auth.caller.user()?)
 }
 
 /// `POST /chats` `{"text", "usernames": [...]}` or `{"text", "group_id"}`.
@@ -55,12 +56,8 @@ pub async fn create(State(s): State<AppState>, auth: Authed) -> Result<Json<Chat
         }
     };
     let text = req.text.unwrap_or_default();
-    let chat = s
-        .gamefuse
-        .create_chat(&auth.caller, target, &text)
-        .await
-        .map_err(unprocessable)?;
-    let out = ChatOut::new(chat, me);
+    let chat = s.chats.create(me, target, &text).await.map_err(unprocessable)?;
+    let out = ChatOut::new(chat, me.id.0);
     let created = ChatCreatedOut {
         chat_users: out.participants.clone(),
         chat: out.clone(),
@@ -90,10 +87,10 @@ pub async fn page(
 ) -> Result<Json<ChatPageOut>, GfError> {
     let me = viewer(&auth)?;
     let page = path_id(&page, Entity::Page)?;
-    let (direct, group) = s.gamefuse.chats_page(&auth.caller, page).await?;
+    let (direct, group) = s.chats.page(me, page).await?;
     let out = ChatPageOut {
-        direct_chats: chats(direct, me),
-        group_chats: chats(group, me),
+        direct_chats: chats(direct, me.id.0),
+        group_chats: chats(group, me.id.0),
     };
     Ok(Json(shaped(out, auth.client.native())))
 }
@@ -115,11 +112,11 @@ pub async fn send(State(s): State<AppState>, auth: Authed) -> Result<Json<Messag
         .chat_id
         .ok_or_else(|| unprocessable(GfError::invalid("chat_id", "is required")))?;
     let m = s
-        .gamefuse
-        .send_message(&auth.caller, chat, req.text.as_deref().unwrap_or(""))
+        .chats
+        .send(me, chat, req.text.as_deref().unwrap_or(""))
         .await
         .map_err(unprocessable)?;
-    let out = ChatMessageOut::new(m, me);
+    let out = ChatMessageOut::new(m, me.id.0);
     Ok(Json(MessageCreatedOut {
         message: out.clone(),
         top: out,
@@ -147,11 +144,11 @@ pub async fn messages(State(s): State<AppState>, Path(page): Path<String>, auth:
     let req: MessageRequest = auth.input.parse()?;
     let chat = req.chat_id.ok_or_else(|| GfError::invalid("chat_id", "is required"))?;
     let list: Vec<ChatMessageOut> = s
-        .gamefuse
-        .messages_page(&auth.caller, chat, page)
+        .chats
+        .messages(me, chat, page)
         .await?
         .into_iter()
-        .map(|m| ChatMessageOut::new(m, me))
+        .map(|m| ChatMessageOut::new(m, me.id.0))
         .collect();
     if auth.client.native() {
         return Ok(Json(MessagesOut { messages: list }).into_response());
@@ -177,6 +174,6 @@ pub async fn mark_read(
     auth: Authed,
 ) -> Result<Json<MessageOut>, GfError> {
     let id = path_id(&id, Entity::Message)?;
-    s.gamefuse.mark_read(&auth.caller, id).await?;
+    s.chats.mark_read(auth.caller.user()?, id).await?;
     Ok(Json(MessageOut::new("Message marked as read")))
 }

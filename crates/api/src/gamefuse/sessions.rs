@@ -42,7 +42,7 @@ pub async fn sign_in(State(s): State<AppState>, call: Open) -> Result<Json<FullU
         .sign_in(game_id, &email, &Secret::new(password), &call.origin)
         .await
         .map_err(|e| GfError::from(e).remap(StatusCode::UNAUTHORIZED, StatusCode::NOT_FOUND))?;
-    let rel = s.gamefuse.relations(&signed.user, false).await?;
+    let rel = super::users::relations(&s, &signed.user, false).await?;
     let out = FullUserOut::signed_in(signed, rel, s.core.now());
     Ok(Json(shaped(out, call.client.native())))
 }

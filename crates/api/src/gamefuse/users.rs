@@ -10,8 +10,19 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use playgate_core::Entity;
-use playgate_core::client_users::SignUp;
+use playgate_core::client_users::{ClientUser, SignUp};
 use playgate_core::crypto::Secret;
+use playgate_core::gamefuse::social::Relations;
+
+/// The relations of a user's full data (reference 1.3); for another user (`public`), only
+/// the public ones (no pending requests, no chats).
+pub(super) async fn relations(s: &AppState, user: &ClientUser, public: bool) -> Result<Relations, GfError> {
+    let mut rel = s.gamefuse.relations(user, public).await?;
+    if !public {
+        (rel.direct_chats, rel.group_chats) = s.chats.page(user, 1).await?;
+    }
+    Ok(rel)
+}
 
 fn required(v: Option<String>, field: &str) -> Result<String, GfError> {
     v.filter(|s| !s.is_empty())
@@ -72,12 +83,12 @@ pub async fn show(State(s): State<AppState>, Path(id): Path<String>, auth: Authe
     if auth.caller.user.as_ref().is_some_and(|me| me.id == user.id) {
         let attrs = s.attributes.list(user.id).await?;
         let owned = s.gamefuse.purchases(&user).await?;
-        let rel = s.gamefuse.relations(&user, false).await?;
+        let rel = relations(&s, &user, false).await?;
         let me = UserSelfOut::new(&user, auth.token, s.core.now());
         let out = FullUserOut::new(me, rel, attrs, owned);
         return Ok(Json(shaped(out, auth.client.native())).into_response());
     }
-    let rel = s.gamefuse.relations(&user, true).await?;
+    let rel = relations(&s, &user, true).await?;
     Ok(Json(shaped(OtherUserOut::new(&user, rel), auth.client.native())).into_response())
 }
 

@@ -11,7 +11,6 @@
 //! [`Gamefuse`] is the service the GameFuse dialect calls; it wraps the core
 //! [`Playgate`] with the password hasher, the mailer and GameFuse's settings.
 
-pub mod chats;
 pub mod economy;
 pub mod events;
 pub mod keys;
@@ -33,7 +32,6 @@ use crate::economy::store_items::StoreItemStore;
 use crate::game_variables::GameVariableStore;
 use crate::rounds::RoundStore;
 use crate::service::Playgate;
-use crate::social::chats::ChatStore;
 use crate::social::friends::FriendStore;
 use crate::social::groups::GroupStore;
 use std::sync::Arc;
@@ -100,7 +98,6 @@ pub trait FeatureStores:
     + GameVariableStore
     + FriendStore
     + GroupStore
-    + ChatStore
     + RoundStore
     + GamefuseStore
     + 'static
@@ -117,7 +114,6 @@ impl<T> FeatureStores for T where
         + GameVariableStore
         + FriendStore
         + GroupStore
-        + ChatStore
         + RoundStore
         + GamefuseStore
         + 'static

@@ -1,6 +1,7 @@
 //! The relations of a GameFuse user's full data (reference 1.3): friends, groups, invites,
-//! join requests, rounds and chats, read in a constant number of queries. The rules of
-//! each feature are in [`crate::social::friends`], [`crate::social::groups`] and [`super::rounds`].
+//! join requests and rounds, read in a constant number of queries; its chats come from
+//! [`crate::social::chats::Chats::page`]. The rules of each feature are in
+//! [`crate::social::friends`], [`crate::social::groups`] and [`super::rounds`].
 
 use super::Gamefuse;
 use crate::Result;
@@ -22,9 +23,9 @@ pub struct Relations {
     /// Pending join requests the user made, with group and user.
     pub group_join_requests: Vec<ConnectionView>,
     pub game_rounds: Vec<GameRound>,
-    /// Page 1 of the user's direct chats (not for other users).
+    /// Page 1 of the user's direct chats (not for other users; filled by the caller).
     pub direct_chats: Vec<Chat>,
-    /// Page 1 of the chats of the user's groups (not for other users).
+    /// Page 1 of the chats of the user's groups (not for other users; filled by the caller).
     pub group_chats: Vec<Chat>,
 }
 
@@ -81,17 +82,13 @@ impl Gamefuse {
             friends.incoming.clear();
             friends.outgoing.clear();
         }
-        let mut rel = Relations {
+        Ok(Relations {
             friends,
             groups,
             group_invites,
             group_join_requests,
             game_rounds: store.rounds_of(user.id, 1000, 0).await?,
             ..Relations::default()
-        };
-        if !public {
-            self.with_chats(user, &mut rel).await?;
-        }
-        Ok(rel)
+        })
     }
 }

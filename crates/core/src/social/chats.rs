@@ -1,10 +1,15 @@
-//! Chats (direct between users, or a group's) and their messages with read marks.
+//! Chats (direct between users, or a group's) and their messages with read marks: who
+//! may read and post. Chats and messages come in pages of [`PAGE`]; a chat's participants
+//! cover every author of the messages shown.
 
-use crate::Result;
-use crate::client_users::ClientUser;
-use crate::clock::Timestamp;
+use crate::client_users::{ClientUser, ClientUserStore};
+use crate::clock::{Clock, Timestamp};
 use crate::ids::{GameId, PlayerId};
+use crate::social::groups::GroupStore;
+use crate::{Conflict, Entity, Error, Forbidden, Result};
 use async_trait::async_trait;
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 /// Chats and messages per page.
 pub const PAGE: i64 = 25;
@@ -76,4 +81,222 @@ pub trait ChatStore: Send + Sync {
     async fn messages(&self, chats: &[i64], limit: i64, offset: i64) -> Result<Vec<Message>>;
     /// Adds a reader (idempotent).
     async fn mark_read(&self, message: i64, player: PlayerId) -> Result<()>;
+}
+
+fn check_text(text: &str) -> Result<String> {
+    if text.trim().is_empty() || text.chars().count() > 10_000 {
+        return Err(Error::invalid("text", "is required, at most 10000 characters"));
+    }
+    Ok(text.to_owned())
+}
+
+fn offset(page: i64) -> i64 {
+    (page.max(1) - 1).saturating_mul(PAGE)
+}
+
+/// The chats service: direct chats between users of one game, group chats of a group's
+/// members, their messages and read marks.
+#[derive(Clone)]
+pub struct Chats {
+    users: Arc<dyn ClientUserStore>,
+    groups: Arc<dyn GroupStore>,
+    chats: Arc<dyn ChatStore>,
+    clock: Arc<dyn Clock>,
+}
+
+impl Chats {
+    /// The service over its stores.
+    pub fn new(
+        users: Arc<dyn ClientUserStore>,
+        groups: Arc<dyn GroupStore>,
+        chats: Arc<dyn ChatStore>,
+        clock: Arc<dyn Clock>,
+    ) -> Self {
+        Chats {
+            users,
+            groups,
+            chats,
+            clock,
+        }
+    }
+
+    /// Chats with participants and their first page of messages, in a constant number of
+    /// queries: direct participants, group members, messages with readers, other authors.
+    async fn assemble(&self, game: GameId, recs: Vec<ChatRec>, msg_offset: i64) -> Result<Vec<Chat>> {
+        let direct: Vec<i64> = recs.iter().filter(|c| c.group_id.is_none()).map(|c| c.id).collect();
+        let groups: Vec<i64> = recs.iter().filter_map(|c| c.group_id).collect();
+        let mut people: HashMap<i64, Vec<ClientUser>> = HashMap::new();
+        for (chat, u) in self.chats.chat_participants(&direct).await? {
+            people.entry(chat).or_default().push(u);
+        }
+        let mut members: HashMap<i64, Vec<ClientUser>> = HashMap::new();
+        for m in self.groups.members(&groups).await? {
+            members.entry(m.group_id).or_default().push(m.user);
+        }
+        let ids: Vec<i64> = recs.iter().map(|c| c.id).collect();
+        let mut messages: HashMap<i64, Vec<Message>> = HashMap::new();
+        for m in self.chats.messages(&ids, PAGE, msg_offset).await? {
+            messages.entry(m.chat_id).or_default().push(m);
+        }
+        let mut chats: Vec<Chat> = recs
+            .into_iter()
+            .map(|rec| {
+                let participants = match rec.group_id {
+                    Some(g) => members.get(&g).cloned().unwrap_or_default(),
+                    None => people.get(&rec.id).cloned().unwrap_or_default(),
+                };
+                Chat {
+                    messages: messages.remove(&rec.id).unwrap_or_default(),
+                    participants,
+                    rec,
+                }
+            })
+            .collect();
+        // Authors no longer among the participants (they left the group) are added: clients
+        // look senders up among the participants.
+        let missing: HashSet<i64> = chats
+            .iter()
+            .flat_map(|c| {
+                c.messages
+                    .iter()
+                    .map(|m| m.player_id.0)
+                    .filter(|id| !c.participants.iter().any(|p| p.id.0 == *id))
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        if !missing.is_empty() {
+            let ids: Vec<i64> = missing.into_iter().collect();
+            let found: HashMap<i64, ClientUser> = self
+                .users
+                .users(game, &ids)
+                .await?
+                .into_iter()
+                .map(|u| (u.id.0, u))
+                .collect();
+            for c in &mut chats {
+                let need: Vec<i64> = c
+                    .messages
+                    .iter()
+                    .map(|m| m.player_id.0)
+                    .filter(|id| !c.participants.iter().any(|p| p.id.0 == *id))
+                    .collect::<HashSet<_>>()
+                    .into_iter()
+                    .collect();
+                c.participants
+                    .extend(need.iter().filter_map(|id| found.get(id).cloned()));
+            }
+        }
+        Ok(chats)
+    }
+
+    /// A chat of `me`'s game that `me` may read and post in.
+    async fn chat_for(&self, me: &ClientUser, chat: i64) -> Result<ChatRec> {
+        let rec = self
+            .chats
+            .chat(me.game_id, chat)
+            .await?
+            .ok_or(Error::NotFound(Entity::Chat))?;
+        if !self.chats.in_chat(rec.id, me.id).await? {
+            return Err(Error::Forbidden(Forbidden::NotChatParticipant));
+        }
+        Ok(rec)
+    }
+
+    /// Finds or creates the direct chat with exactly `me` and these users, or the group's
+    /// chat (members only), then posts the message.
+    pub async fn create(&self, me: &ClientUser, target: ChatTarget, text: &str) -> Result<Chat> {
+        let text = check_text(text)?;
+        let now = self.clock.now();
+        let id = match target {
+            ChatTarget::Users(names) => {
+                let mut ids = vec![me.id.0];
+                for n in &names {
+                    let key = n.trim().to_lowercase();
+                    let u = self
+                        .users
+                        .user_by_username(me.game_id, &key)
+                        .await?
+                        .ok_or_else(|| Error::Conflict(Conflict::UnknownUsername))?;
+                    ids.push(u.id.0);
+                }
+                ids.sort_unstable();
+                ids.dedup();
+                if ids.len() < 2 {
+                    return Err(Error::invalid("usernames", "must name at least one other user"));
+                }
+                let key = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+                self.chats.direct_chat(me.game_id, me.id, &key, &ids, now).await?
+            }
+            ChatTarget::Group(g) => {
+                let member = self
+                    .groups
+                    .connection_of(g, me.id)
+                    .await?
+                    .is_some_and(|c| c.status == "accepted");
+                let exists = !self.groups.groups(me.game_id, &[g]).await?.is_empty();
+                if !exists {
+                    return Err(Error::NotFound(Entity::Group));
+                }
+                if !member {
+                    return Err(Error::Conflict(Conflict::GroupChatNotMember));
+                }
+                self.chats.group_chat(me.game_id, g, me.id, now).await?
+            }
+        };
+        self.chats.insert_message(id, me.id, &text, now).await?;
+        let rec = self
+            .chats
+            .chat(me.game_id, id)
+            .await?
+            .ok_or(Error::NotFound(Entity::Chat))?;
+        self.assemble(me.game_id, vec![rec], 0)
+            .await?
+            .pop()
+            .ok_or(Error::NotFound(Entity::Chat))
+    }
+
+    /// A page of `user`'s chats: (direct chats, group chats), each paged on its own, each
+    /// chat with its first page of messages.
+    pub async fn page(&self, user: &ClientUser, page: i64) -> Result<(Vec<Chat>, Vec<Chat>)> {
+        let mut recs = self.chats.chat_page(user.id, false, PAGE, offset(page)).await?;
+        let n_direct = recs.len();
+        recs.extend(self.chats.chat_page(user.id, true, PAGE, offset(page)).await?);
+        let mut all = self.assemble(user.game_id, recs, 0).await?;
+        let group = all.split_off(n_direct);
+        Ok((all, group))
+    }
+
+    /// Posts a message: participants only.
+    pub async fn send(&self, me: &ClientUser, chat: i64, text: &str) -> Result<Message> {
+        let text = check_text(text)?;
+        let rec = self.chat_for(me, chat).await?;
+        self.chats.insert_message(rec.id, me.id, &text, self.clock.now()).await
+    }
+
+    /// A page of a chat's messages, newest first: participants only.
+    pub async fn messages(&self, me: &ClientUser, chat: i64, page: i64) -> Result<Vec<Message>> {
+        let rec = self.chat_for(me, chat).await?;
+        self.chats.messages(&[rec.id], PAGE, offset(page)).await
+    }
+
+    /// Marks a message read by `me`: participants only; idempotent.
+    pub async fn mark_read(&self, me: &ClientUser, message: i64) -> Result<Message> {
+        let m = self
+            .chats
+            .message(message)
+            .await?
+            .ok_or(Error::NotFound(Entity::Message))?;
+        self.chat_for(me, m.chat_id).await.map_err(|e| {
+            if matches!(e, Error::NotFound(_)) {
+                Error::NotFound(Entity::Message)
+            } else {
+                e
+            }
+        })?;
+        self.chats.mark_read(m.id, me.id).await?;
+        self.chats
+            .message(message)
+            .await?
+            .ok_or(Error::NotFound(Entity::Message))
+    }
 }
