@@ -22,6 +22,7 @@ use playgate_core::gamefuse::Gamefuse;
 use playgate_core::games::Games;
 use playgate_core::operators::Operators;
 use playgate_core::players::Players;
+use playgate_core::rounds::Rounds;
 use playgate_core::service::Playgate;
 use playgate_core::social::chats::Chats;
 use playgate_core::social::friends::Friends;
@@ -258,6 +259,7 @@ pub async fn start(config: Config, clock: Arc<dyn Clock>) -> Result<Running, Box
         friends: Friends::new(store.clone(), store.clone(), clock.clone()),
         groups: Groups::new(store.clone(), store.clone(), clock.clone()),
         chats: Chats::new(store.clone(), store.clone(), store.clone(), clock.clone()),
+        rounds: Rounds::new(store.clone(), store.clone(), clock.clone()),
         leaderboards: Leaderboards::new(store.clone(), clock.clone()),
         attributes: Attributes::new(store.clone()),
         players: Players::new(store.clone(), clock.clone()),

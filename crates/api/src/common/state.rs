@@ -14,6 +14,7 @@ use playgate_core::gamefuse::Gamefuse;
 use playgate_core::games::Games;
 use playgate_core::operators::Operators;
 use playgate_core::players::Players;
+use playgate_core::rounds::Rounds;
 use playgate_core::service::Playgate;
 use playgate_core::social::chats::Chats;
 use playgate_core::social::friends::Friends;
@@ -63,6 +64,8 @@ pub struct Features {
     pub groups: Groups,
     /// Direct and group chats and their messages.
     pub chats: Chats,
+    /// Game rounds, single-player and multiplayer.
+    pub rounds: Rounds,
     /// Leaderboards.
     pub leaderboards: Leaderboards,
     /// Users' attributes.
@@ -121,6 +124,8 @@ pub struct AppParts {
     pub groups: Groups,
     /// Direct and group chats and their messages.
     pub chats: Chats,
+    /// Game rounds, single-player and multiplayer.
+    pub rounds: Rounds,
     /// Leaderboard entries and boards.
     pub leaderboards: Leaderboards,
     /// Users' attributes.
@@ -150,6 +155,7 @@ impl AppState {
             friends,
             groups,
             chats,
+            rounds,
             leaderboards,
             attributes,
             players,
@@ -165,6 +171,7 @@ impl AppState {
             friends,
             groups,
             chats,
+            rounds,
             leaderboards,
             attributes,
             players,

@@ -10,6 +10,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use playgate_core::Entity;
+use playgate_core::ids::PlayerId;
 use playgate_core::rounds::RoundInput;
 
 /// The Unreal SDK serialises its round struct as is, in the engine's camelCase
@@ -80,11 +81,8 @@ fn round_input(auth: &Authed) -> Result<RoundInput, GfError> {
 )]
 pub async fn create(State(s): State<AppState>, auth: Authed) -> Result<(StatusCode, Json<GameRoundOut>), GfError> {
     let input = round_input(&auth)?;
-    let r = s
-        .gamefuse
-        .create_round(&auth.caller, input)
-        .await
-        .map_err(unprocessable)?;
+    let me = auth.caller.user().map_err(unprocessable)?;
+    let r = s.rounds.create(me, input).await.map_err(unprocessable)?;
     Ok((StatusCode::CREATED, Json(shaped(r.into(), auth.client.native()))))
 }
 
@@ -110,11 +108,8 @@ pub async fn update(
 ) -> Result<Json<GameRoundOut>, GfError> {
     let id = path_id(&id, Entity::GameRound)?;
     let input = round_input(&auth)?;
-    let r = s
-        .gamefuse
-        .update_round(&auth.caller, id, input)
-        .await
-        .map_err(unprocessable)?;
+    let me = auth.caller.user().map_err(unprocessable)?;
+    let r = s.rounds.update(me, id, input).await.map_err(unprocessable)?;
     Ok(Json(shaped(r.into(), auth.client.native())))
 }
 
@@ -136,7 +131,7 @@ pub async fn delete(
     auth: Authed,
 ) -> Result<Json<MessageOut>, GfError> {
     let id = path_id(&id, Entity::GameRound)?;
-    s.gamefuse.delete_round(&auth.caller, id).await?;
+    s.rounds.delete(auth.caller.user()?, id).await?;
     // The C# SDK's tests look for `destroyed` (reference 17.5).
     Ok(Json(MessageOut::new("Game round destroyed")))
 }
@@ -161,7 +156,7 @@ pub async fn show(
     auth: Authed,
 ) -> Result<Json<GameRoundOut>, GfError> {
     let id = path_id(&id, Entity::GameRound)?;
-    let r = s.gamefuse.round(&auth.caller, id).await?;
+    let r = s.rounds.get(auth.caller.user()?.game_id, id).await?;
     Ok(Json(shaped(r.into(), auth.client.native())))
 }
 
@@ -186,9 +181,10 @@ pub async fn list(State(s): State<AppState>, auth: Authed) -> Result<Json<GameRo
     let user = q
         .user_id
         .ok_or_else(|| unprocessable(GfError::invalid("user_id", "is required")))?;
+    let me = auth.caller.user()?;
     let rounds = s
-        .gamefuse
-        .rounds_of(&auth.caller, user, q.page.unwrap_or(1), q.per_page.unwrap_or(100))
+        .rounds
+        .of_user(me, PlayerId(user), q.page.unwrap_or(1), q.per_page.unwrap_or(100))
         .await?;
     let out = GameRoundsOut {
         game_rounds: rounds.into_iter().map(GameRoundOut::from).collect(),

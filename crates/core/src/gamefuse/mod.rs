@@ -15,7 +15,6 @@ pub mod economy;
 pub mod events;
 pub mod keys;
 pub mod reset;
-pub mod rounds;
 pub mod social;
 pub mod store;
 pub mod users;

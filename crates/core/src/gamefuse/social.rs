@@ -1,7 +1,7 @@
 //! The relations of a GameFuse user's full data (reference 1.3): friends, groups, invites,
 //! join requests and rounds, read in a constant number of queries; its chats come from
 //! [`crate::social::chats::Chats::page`]. The rules of each feature are in
-//! [`crate::social::friends`], [`crate::social::groups`] and [`super::rounds`].
+//! [`crate::social::friends`], [`crate::social::groups`] and [`crate::rounds`].
 
 use super::Gamefuse;
 use crate::Result;
