@@ -2,7 +2,7 @@
 //! changes (17.3).
 
 use super::wire::{
-    FullUserOut, OtherUserOut, PasswordRequest, ProfileRequest, SignUpRequest, UserSelfOut, UserView, shaped,
+    FullUserOut, OtherUserOut, PasswordRequest, ProfileRequest, Relations, SignUpRequest, UserSelfOut, UserView, shaped,
 };
 use super::{Authed, GameCall, GfError, path_id, unprocessable};
 use crate::common::state::AppState;
@@ -12,16 +12,26 @@ use axum::response::{IntoResponse, Response};
 use playgate_core::Entity;
 use playgate_core::client_users::{ClientUser, SignUp};
 use playgate_core::crypto::Secret;
-use playgate_core::gamefuse::social::Relations;
 
-/// The relations of a user's full data (reference 1.3); for another user (`public`), only
-/// the public ones (no pending requests, no chats).
+/// The relations of a user's full data (reference 1.3), in a constant number of queries
+/// whatever their sizes. For another user (`public`), only the public ones: friends, groups
+/// and game rounds.
 pub(super) async fn relations(s: &AppState, user: &ClientUser, public: bool) -> Result<Relations, GfError> {
-    let mut rel = s.gamefuse.relations(user, public).await?;
-    if !public {
-        (rel.direct_chats, rel.group_chats) = s.chats.page(user, 1).await?;
-    }
-    Ok(rel)
+    let friends = s.friends.lists(user.id, !public).await?;
+    let memberships = s.groups.memberships(user, !public).await?;
+    let game_rounds = s.rounds.all_of(user.id).await?;
+    let (direct_chats, group_chats) = if public {
+        (Vec::new(), Vec::new())
+    } else {
+        s.chats.page(user, 1).await?
+    };
+    Ok(Relations {
+        friends,
+        memberships,
+        game_rounds,
+        direct_chats,
+        group_chats,
+    })
 }
 
 fn required(v: Option<String>, field: &str) -> Result<String, GfError> {

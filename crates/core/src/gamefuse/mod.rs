@@ -15,7 +15,6 @@ pub mod economy;
 pub mod events;
 pub mod keys;
 pub mod reset;
-pub mod social;
 pub mod store;
 pub mod users;
 
@@ -29,10 +28,7 @@ use crate::economy::credits::CreditStore;
 use crate::economy::leaderboards::LeaderboardStore;
 use crate::economy::store_items::StoreItemStore;
 use crate::game_variables::GameVariableStore;
-use crate::rounds::RoundStore;
 use crate::service::Playgate;
-use crate::social::friends::FriendStore;
-use crate::social::groups::GroupStore;
 use std::sync::Arc;
 use std::time::Duration;
 use store::GamefuseStore;
@@ -95,9 +91,6 @@ pub trait FeatureStores:
     + StoreItemStore
     + LeaderboardStore
     + GameVariableStore
-    + FriendStore
-    + GroupStore
-    + RoundStore
     + GamefuseStore
     + 'static
 {
@@ -111,9 +104,6 @@ impl<T> FeatureStores for T where
         + StoreItemStore
         + LeaderboardStore
         + GameVariableStore
-        + FriendStore
-        + GroupStore
-        + RoundStore
         + GamefuseStore
         + 'static
 {

@@ -126,6 +126,17 @@ pub struct ConnectionView {
     pub group: Option<GroupView>,
 }
 
+/// A user's groups and pending connections.
+#[derive(Debug, Clone, Default)]
+pub struct Memberships {
+    /// Groups the user is an accepted member of, oldest membership first, with members.
+    pub groups: Vec<GroupView>,
+    /// Pending invites addressed to the user, with group, user and inviter.
+    pub invites: Vec<ConnectionView>,
+    /// Pending join requests the user made, with group and user.
+    pub join_requests: Vec<ConnectionView>,
+}
+
 /// A group's creation or update command.
 #[derive(Debug, Clone, Default)]
 pub struct GroupInput {
@@ -334,6 +345,57 @@ impl Groups {
         let members = self.groups.members(&ids).await?;
         let mut by_id: HashMap<i64, GroupView> = views(groups, &members).into_iter().map(|v| (v.group.id, v)).collect();
         Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
+    }
+
+    /// A user's groups, oldest membership first, and, if `with_pending`, its pending invites
+    /// and join requests, in a constant number of queries whatever their numbers.
+    pub async fn memberships(&self, user: &ClientUser, with_pending: bool) -> Result<Memberships> {
+        let conns = self.groups.connections_of_user(user.id).await?;
+        let (member_of, pending): (Vec<Connection>, Vec<Connection>) =
+            conns.into_iter().partition(|c| c.status == "accepted");
+        let member_ids: Vec<i64> = member_of.iter().map(|c| c.group_id).collect();
+        let pending = if with_pending { pending } else { Vec::new() };
+        let mut all_ids = member_ids.clone();
+        all_ids.extend(pending.iter().map(|c| c.group_id));
+        let groups = self.groups.groups(user.game_id, &all_ids).await?;
+        let members = self.groups.members(&all_ids).await?;
+        let mut by_id: HashMap<i64, GroupView> = views(groups, &members).into_iter().map(|v| (v.group.id, v)).collect();
+        // Oldest membership first (the connections come oldest first).
+        let groups = member_ids.iter().filter_map(|id| by_id.get(id).cloned()).collect();
+        let people: Vec<i64> = pending
+            .iter()
+            .filter_map(|c| c.inviter_id.map(|i| i.0))
+            .collect::<HashSet<_>>()
+            .into_iter()
+            .collect();
+        let inviters: HashMap<i64, ClientUser> = self
+            .users
+            .users(user.game_id, &people)
+            .await?
+            .into_iter()
+            .map(|u| (u.id.0, u))
+            .collect();
+        let mut out = Memberships {
+            groups,
+            ..Memberships::default()
+        };
+        for c in pending {
+            let Some(group) = by_id.remove(&c.group_id) else {
+                continue;
+            };
+            let v = ConnectionView {
+                inviter: c.inviter_id.and_then(|i| inviters.get(&i.0).cloned()),
+                user: user.clone(),
+                group: Some(group),
+                connection: c,
+            };
+            if v.connection.kind == ConnectionKind::Invite {
+                out.invites.push(v);
+            } else {
+                out.join_requests.push(v);
+            }
+        }
+        Ok(out)
     }
 
     /// A group of `me`'s game, with its pending invites and requests if `me` is an admin.

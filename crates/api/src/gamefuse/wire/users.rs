@@ -9,10 +9,26 @@ use playgate_core::client_users::{ClientUser, SignedIn};
 use playgate_core::clock::Timestamp;
 use playgate_core::economy::attributes::UserAttribute;
 use playgate_core::economy::store_items::StoreItem;
-use playgate_core::gamefuse::social::Relations;
+use playgate_core::rounds::GameRound;
+use playgate_core::social::chats::Chat;
+use playgate_core::social::friends::FriendLists;
+use playgate_core::social::groups::Memberships;
 use playgate_core::vendor::gamefuse::iso_millis;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+
+/// The relations of a user's full data (reference 1.3), as its services read them.
+#[derive(Debug, Clone, Default)]
+pub struct Relations {
+    pub friends: FriendLists,
+    /// Groups, pending invites and join requests.
+    pub memberships: Memberships,
+    pub game_rounds: Vec<GameRound>,
+    /// Page 1 of the user's direct chats (not for other users).
+    pub direct_chats: Vec<Chat>,
+    /// Page 1 of the chats of the user's groups (not for other users).
+    pub group_chats: Vec<Chat>,
+}
 
 /// `POST /users` (reference 3). The docs' camelCase names are accepted too.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -165,9 +181,14 @@ impl FullUserOut {
             outgoing_friend_requests: rel.friends.outgoing.into_iter().map(FriendRequestOut::from).collect(),
             direct_chats: chats(rel.direct_chats, viewer),
             group_chats: chats(rel.group_chats, viewer),
-            groups: rel.groups.into_iter().map(GroupOut::with_members).collect(),
-            group_invites: rel.group_invites.into_iter().map(ConnectionOut::from).collect(),
-            group_join_requests: rel.group_join_requests.into_iter().map(ConnectionOut::from).collect(),
+            groups: rel.memberships.groups.into_iter().map(GroupOut::with_members).collect(),
+            group_invites: rel.memberships.invites.into_iter().map(ConnectionOut::from).collect(),
+            group_join_requests: rel
+                .memberships
+                .join_requests
+                .into_iter()
+                .map(ConnectionOut::from)
+                .collect(),
             game_rounds: rel.game_rounds.into_iter().map(GameRoundOut::from).collect(),
             game_user_attributes: attributes(attrs),
             game_user_store_items: items(owned),
@@ -201,7 +222,7 @@ impl OtherUserOut {
             last_login: u.last_login.map(iso_millis),
             number_of_logins: u.number_of_logins,
             friends: rel.friends.friends.iter().map(UserPublicOut::new).collect(),
-            groups: rel.groups.into_iter().map(GroupOut::with_members).collect(),
+            groups: rel.memberships.groups.into_iter().map(GroupOut::with_members).collect(),
             game_rounds: rel.game_rounds.into_iter().map(GameRoundOut::from).collect(),
         }
     }
