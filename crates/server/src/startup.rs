@@ -16,6 +16,7 @@ use playgate_core::audit::Audit;
 use playgate_core::clock::Clock;
 use playgate_core::crypto::{MasterKey, Secret};
 use playgate_core::economy::attributes::Attributes;
+use playgate_core::economy::credits::Credits;
 use playgate_core::economy::leaderboards::Leaderboards;
 use playgate_core::game::GameCredentials;
 use playgate_core::gamefuse::Gamefuse;
@@ -260,6 +261,7 @@ pub async fn start(config: Config, clock: Arc<dyn Clock>) -> Result<Running, Box
         groups: Groups::new(store.clone(), store.clone(), clock.clone()),
         chats: Chats::new(store.clone(), store.clone(), store.clone(), clock.clone()),
         rounds: Rounds::new(store.clone(), store.clone(), clock.clone()),
+        credits: Credits::new(store.clone()),
         leaderboards: Leaderboards::new(store.clone(), clock.clone()),
         attributes: Attributes::new(store.clone()),
         players: Players::new(store.clone(), clock.clone()),

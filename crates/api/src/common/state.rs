@@ -9,6 +9,7 @@ use playgate_core::audit::Audit;
 use playgate_core::console::Console;
 use playgate_core::crypto::Secret;
 use playgate_core::economy::attributes::Attributes;
+use playgate_core::economy::credits::Credits;
 use playgate_core::economy::leaderboards::Leaderboards;
 use playgate_core::gamefuse::Gamefuse;
 use playgate_core::games::Games;
@@ -66,6 +67,8 @@ pub struct Features {
     pub chats: Chats,
     /// Game rounds, single-player and multiplayer.
     pub rounds: Rounds,
+    /// Users' credits and score.
+    pub credits: Credits,
     /// Leaderboards.
     pub leaderboards: Leaderboards,
     /// Users' attributes.
@@ -126,6 +129,8 @@ pub struct AppParts {
     pub chats: Chats,
     /// Game rounds, single-player and multiplayer.
     pub rounds: Rounds,
+    /// Users' credits and score.
+    pub credits: Credits,
     /// Leaderboard entries and boards.
     pub leaderboards: Leaderboards,
     /// Users' attributes.
@@ -156,6 +161,7 @@ impl AppState {
             groups,
             chats,
             rounds,
+            credits,
             leaderboards,
             attributes,
             players,
@@ -172,6 +178,7 @@ impl AppState {
             groups,
             chats,
             rounds,
+            credits,
             leaderboards,
             attributes,
             players,

@@ -1,11 +1,9 @@
 //! The rest of the economy around a GameFuse user, not yet a service of its own: game
-//! variables, credits and score, store items and purchases. (User attributes and
-//! leaderboards are [`crate::economy::attributes::Attributes`] and
-//! [`crate::economy::leaderboards::Leaderboards`].)
+//! variables, store items and purchases.
 
 use super::Gamefuse;
 use crate::client_users::ClientUser;
-use crate::economy::credits::{CounterOp, MAX_AMOUNT};
+use crate::economy::credits::MAX_AMOUNT;
 use crate::economy::store_items::{NewStoreItem, Owned, StoreItem};
 use crate::economy::{check_key, check_value};
 use crate::game::Game;
@@ -43,33 +41,6 @@ impl Gamefuse {
             .game_by_id(game)
             .await?
             .ok_or(Error::NotFound(Entity::Game))
-    }
-
-    /// Changes credits or score. Credits never become negative (a debit past zero is
-    /// refused: 403, nothing changed); `set_credits` takes no negative value.
-    pub async fn apply_counter(&self, user: &ClientUser, op: CounterOp) -> Result<ClientUser> {
-        let (field, n) = match op {
-            CounterOp::AddCredits(n) | CounterOp::SetCredits(n) => ("credits", n),
-            CounterOp::AddScore(n) | CounterOp::SetScore(n) => ("score", n),
-        };
-        // Far below i64's range, so sums stay exact integers on both databases. (Not
-        // `n.abs()`: it overflows on i64::MIN, found by the generated-input run.)
-        if !(-MAX_AMOUNT..=MAX_AMOUNT).contains(&n) {
-            return Err(Error::invalid(field, "must be between -10^15 and 10^15"));
-        }
-        if let CounterOp::SetCredits(n) = op
-            && n < 0
-        {
-            return Err(Error::invalid("credits", "must not be negative"));
-        }
-        let stored = self.store().apply_counter(user.id, op).await?;
-        // The user as this call's authentication read and counted it (the row's event
-        // counters lack this node's unflushed tally), with the new credits and score.
-        Ok(ClientUser {
-            credits: stored.credits,
-            score: stored.score,
-            ..user.clone()
-        })
     }
 
     /// The game's store items.

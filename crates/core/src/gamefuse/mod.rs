@@ -24,7 +24,6 @@ use crate::client_users::reset::ResetStore;
 use crate::clock::Timestamp;
 use crate::crypto::Secret;
 use crate::economy::attributes::AttributeStore;
-use crate::economy::credits::CreditStore;
 use crate::economy::leaderboards::LeaderboardStore;
 use crate::economy::store_items::StoreItemStore;
 use crate::game_variables::GameVariableStore;
@@ -87,7 +86,6 @@ pub trait FeatureStores:
     ClientUserStore
     + ResetStore
     + AttributeStore
-    + CreditStore
     + StoreItemStore
     + LeaderboardStore
     + GameVariableStore
@@ -100,7 +98,6 @@ impl<T> FeatureStores for T where
     T: ClientUserStore
         + ResetStore
         + AttributeStore
-        + CreditStore
         + StoreItemStore
         + LeaderboardStore
         + GameVariableStore
