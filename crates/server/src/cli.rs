@@ -321,7 +321,13 @@ pub async fn run(cli: Cli) -> Result<(), BoxError> {
             let (core, store) = startup::open_core(&config, Arc::new(SystemClock)).await?;
             let res = match crate::gamefuse::service(&config, core, store.clone(), config.listen) {
                 Ok(g) => match cmd {
-                    Command::StoreItem(c) => gf::store_item(&g, c).await,
+                    Command::StoreItem(c) => {
+                        let clock = Arc::new(SystemClock);
+                        let games = playgate_core::games::Games::new(store.clone(), clock.clone());
+                        let items =
+                            playgate_core::economy::store_items::StoreItems::new(store.clone(), store.clone(), clock);
+                        gf::store_item(&games, &items, c).await
+                    }
                     Command::ServiceKey(c) => gf::service_key(&g, c).await,
                     Command::RouteAccess(c) => gf::route(&g, c).await,
                     Command::Outbox(c) => gf::outbox(&g, c).await,

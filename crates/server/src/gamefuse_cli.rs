@@ -3,9 +3,10 @@
 
 use crate::error::BoxError;
 use clap::{Subcommand, ValueEnum};
-use playgate_core::economy::store_items::NewStoreItem;
+use playgate_core::economy::store_items::{NewStoreItem, StoreItems};
 use playgate_core::gamefuse::Gamefuse;
 use playgate_core::gamefuse::keys::RouteAccess;
+use playgate_core::games::Games;
 use playgate_core::ids::GameId;
 use playgate_core::vendor::gamefuse::iso_millis;
 use serde_json::json;
@@ -188,7 +189,7 @@ pub async fn var(gf: &Gamefuse, cmd: VarCommand) -> Result<(), BoxError> {
 }
 
 /// Runs `playgate store-item …`.
-pub async fn store_item(gf: &Gamefuse, cmd: StoreItemCommand) -> Result<(), BoxError> {
+pub async fn store_item(games: &Games, items: &StoreItems, cmd: StoreItemCommand) -> Result<(), BoxError> {
     let show = |i: &playgate_core::economy::store_items::StoreItem| {
         json!({"id": i.id, "game_id": i.game_id.0, "name": i.name, "description": i.description,
                "category": i.category, "cost": i.cost, "icon_url": i.icon_url})
@@ -210,7 +211,7 @@ pub async fn store_item(gf: &Gamefuse, cmd: StoreItemCommand) -> Result<(), BoxE
                 cost,
                 icon_url,
             };
-            let i = gf.add_store_item(GameId(game), item).await?;
+            let i = items.add(GameId(game), item).await?;
             if json {
                 println!("{}", show(&i));
             } else {
@@ -221,8 +222,8 @@ pub async fn store_item(gf: &Gamefuse, cmd: StoreItemCommand) -> Result<(), BoxE
             }
         }
         StoreItemCommand::List { game, json } => {
-            let g = gf.existing_game(GameId(game)).await?;
-            let items = gf.store_items(&g).await?;
+            let g = games.get(GameId(game)).await?;
+            let items = items.list(g.id).await?;
             if json {
                 let list: Vec<_> = items.iter().map(show).collect();
                 println!("{}", serde_json::to_string(&list)?);
@@ -234,7 +235,7 @@ pub async fn store_item(gf: &Gamefuse, cmd: StoreItemCommand) -> Result<(), BoxE
             }
         }
         StoreItemCommand::Delete { game, id } => {
-            gf.delete_store_item(GameId(game), id).await?;
+            items.delete(GameId(game), id).await?;
             println!("store item {id} deleted");
         }
     }

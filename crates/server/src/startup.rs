@@ -18,6 +18,7 @@ use playgate_core::crypto::{MasterKey, Secret};
 use playgate_core::economy::attributes::Attributes;
 use playgate_core::economy::credits::Credits;
 use playgate_core::economy::leaderboards::Leaderboards;
+use playgate_core::economy::store_items::StoreItems;
 use playgate_core::game::GameCredentials;
 use playgate_core::gamefuse::Gamefuse;
 use playgate_core::games::Games;
@@ -164,6 +165,8 @@ pub struct Running {
     store: Arc<SqlStore>,
     /// The GameFuse service it serves.
     pub gamefuse: Gamefuse,
+    /// The store items service it serves.
+    pub store_items: StoreItems,
     /// Its stats (tests flush this node's counts with [`Stats::flush`]).
     pub stats: Stats,
     flusher: JoinHandle<()>,
@@ -255,6 +258,7 @@ pub async fn start(config: Config, clock: Arc<dyn Clock>) -> Result<Running, Box
         .map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
     let addr = listener.local_addr()?;
     let gamefuse = crate::gamefuse::service(&config, core.clone(), store.clone(), addr)?;
+    let store_items = StoreItems::new(store.clone(), store.clone(), clock.clone());
     let features = Features {
         gamefuse: gamefuse.clone(),
         friends: Friends::new(store.clone(), store.clone(), clock.clone()),
@@ -262,6 +266,7 @@ pub async fn start(config: Config, clock: Arc<dyn Clock>) -> Result<Running, Box
         chats: Chats::new(store.clone(), store.clone(), store.clone(), clock.clone()),
         rounds: Rounds::new(store.clone(), store.clone(), clock.clone()),
         credits: Credits::new(store.clone()),
+        store_items: store_items.clone(),
         leaderboards: Leaderboards::new(store.clone(), clock.clone()),
         attributes: Attributes::new(store.clone()),
         players: Players::new(store.clone(), clock.clone()),
@@ -318,6 +323,7 @@ pub async fn start(config: Config, clock: Arc<dyn Clock>) -> Result<Running, Box
         task,
         store,
         gamefuse,
+        store_items,
         stats,
         flusher,
         grace: Duration::from_secs(config.shutdown_grace_secs),

@@ -143,8 +143,8 @@ pub(super) async fn list_items(
     _: Viewer,
     Path(g): Path<String>,
 ) -> Result<Json<Vec<StoreItemOut>>, AdminError> {
-    let g = s.gamefuse.existing_game(game(&g)?).await?;
-    let items = s.gamefuse.store_items(&g).await?;
+    let g = s.games.get(game(&g)?).await?;
+    let items = s.store_items.list(g.id).await?;
     Ok(Json(items.into_iter().map(StoreItemOut::from).collect()))
 }
 
@@ -177,7 +177,7 @@ pub(super) async fn add_item(
         icon_url: req.icon_url,
     };
     let gid = game(&g)?;
-    let item = s.gamefuse.add_store_item(gid, item).await?;
+    let item = s.store_items.add(gid, item).await?;
     op.record(&s, |e| {
         e.action("store_item.added")
             .game(gid)
@@ -209,7 +209,7 @@ pub(super) async fn delete_item(
 ) -> Result<Json<MessageOut>, AdminError> {
     let item = path_id(&item, Entity::StoreItem)?;
     let gid = game(&g)?;
-    s.gamefuse.delete_store_item(gid, item).await?;
+    s.store_items.delete(gid, item).await?;
     op.record(&s, |e| {
         e.action("store_item.deleted")
             .game(gid)

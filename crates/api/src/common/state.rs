@@ -11,6 +11,7 @@ use playgate_core::crypto::Secret;
 use playgate_core::economy::attributes::Attributes;
 use playgate_core::economy::credits::Credits;
 use playgate_core::economy::leaderboards::Leaderboards;
+use playgate_core::economy::store_items::StoreItems;
 use playgate_core::gamefuse::Gamefuse;
 use playgate_core::games::Games;
 use playgate_core::operators::Operators;
@@ -69,6 +70,8 @@ pub struct Features {
     pub rounds: Rounds,
     /// Users' credits and score.
     pub credits: Credits,
+    /// A game's store items and users' purchases of them.
+    pub store_items: StoreItems,
     /// Leaderboards.
     pub leaderboards: Leaderboards,
     /// Users' attributes.
@@ -131,6 +134,8 @@ pub struct AppParts {
     pub rounds: Rounds,
     /// Users' credits and score.
     pub credits: Credits,
+    /// A game's store items and users' purchases of them.
+    pub store_items: StoreItems,
     /// Leaderboard entries and boards.
     pub leaderboards: Leaderboards,
     /// Users' attributes.
@@ -162,6 +167,7 @@ impl AppState {
             chats,
             rounds,
             credits,
+            store_items,
             leaderboards,
             attributes,
             players,
@@ -179,6 +185,7 @@ impl AppState {
             chats,
             rounds,
             credits,
+            store_items,
             leaderboards,
             attributes,
             players,

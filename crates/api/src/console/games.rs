@@ -103,7 +103,7 @@ pub(super) async fn create(
 async fn game_data(s: &AppState, gid: GameId) -> Result<GameData, Error> {
     let game = s.games.get(gid).await?;
     let variables = s.gamefuse.game_variables(&game).await?;
-    let store_items = s.gamefuse.store_items(&game).await?;
+    let store_items = s.store_items.list(game.id).await?;
     let service_keys = s.gamefuse.service_keys(game.id).await?;
     let routes = s.gamefuse.route_accesses(game.id).await?;
     let leaderboard = s
@@ -454,7 +454,7 @@ pub(super) async fn add_store_item(
         cost,
         icon_url: None,
     };
-    let item = s.gamefuse.add_store_item(gid, new).await?;
+    let item = s.store_items.add(gid, new).await?;
     p.by.record(&s, |e| {
         e.action("store_item.added")
             .game(gid)
@@ -474,7 +474,7 @@ pub(super) async fn delete_store_item(
     let p = p.admin()?;
     let gid = game_id(&g)?;
     let item: i64 = path_id(&item, Entity::StoreItem)?;
-    s.gamefuse.delete_store_item(gid, item).await?;
+    s.store_items.delete(gid, item).await?;
     p.by.record(&s, |e| {
         e.action("store_item.deleted")
             .game(gid)

@@ -39,7 +39,7 @@ pub async fn verify(State(s): State<AppState>, call: GameCall) -> Result<Json<Ga
     security(("gameToken" = [])),
 )]
 pub async fn store_items(State(s): State<AppState>, call: GameCall) -> Result<Json<StoreItemsOut>, GfError> {
-    Ok(Json(StoreItemsOut::new(s.gamefuse.store_items(&call.game).await?)))
+    Ok(Json(StoreItemsOut::new(s.store_items.list(call.game.id).await?)))
 }
 
 /// `GET /util/get_server_time` (2.4): no credentials.

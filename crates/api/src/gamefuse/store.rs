@@ -37,7 +37,7 @@ pub async fn purchase(
 ) -> Result<Json<OwnedOut>, GfError> {
     let user = auth.caller.self_user(path_id(&id, Entity::User)?)?;
     let (item, _) = item_id(&auth)?;
-    Ok(Json(s.gamefuse.purchase(user, item).await?.into()))
+    Ok(Json(s.store_items.purchase(user, item).await?.into()))
 }
 
 /// `GET /users/{id}/remove_game_user_store_item?store_item_id=&reimburse=`.
@@ -61,7 +61,9 @@ pub async fn remove(
 ) -> Result<Json<OwnedOut>, GfError> {
     let user = auth.caller.self_user(path_id(&id, Entity::User)?)?;
     let (item, reimburse) = item_id(&auth)?;
-    Ok(Json(s.gamefuse.remove_purchase(user, item, reimburse).await?.into()))
+    Ok(Json(
+        s.store_items.remove_purchase(user.id, item, reimburse).await?.into(),
+    ))
 }
 
 /// `GET /users/{id}/game_user_store_items`: any user of the caller's game.
@@ -78,7 +80,7 @@ pub async fn remove(
 )]
 pub async fn list(State(s): State<AppState>, Path(id): Path<String>, auth: Authed) -> Result<Json<OwnedOut>, GfError> {
     let user = s.gamefuse.user(&auth.caller, path_id(&id, Entity::User)?).await?;
-    let items = s.gamefuse.purchases(&user).await?;
+    let items = s.store_items.owned(user.id).await?;
     Ok(Json(
         Owned {
             credits: user.credits,

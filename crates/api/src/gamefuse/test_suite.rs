@@ -107,7 +107,8 @@ pub async fn create_store_item(
         cost: req.cost.ok_or_else(|| GfError::invalid("cost", "is required"))?,
         icon_url: req.icon_url,
     };
-    let item = s.gamefuse.suite_create_store_item(game, item).await?;
+    let game = s.gamefuse.suite_game(game).await?;
+    let item = s.store_items.add(game.id, item).await?;
     Ok((StatusCode::CREATED, Json(item.into())))
 }
 

@@ -92,7 +92,7 @@ pub async fn show(State(s): State<AppState>, Path(id): Path<String>, auth: Authe
     let user = s.gamefuse.user(&auth.caller, id).await?;
     if auth.caller.user.as_ref().is_some_and(|me| me.id == user.id) {
         let attrs = s.attributes.list(user.id).await?;
-        let owned = s.gamefuse.purchases(&user).await?;
+        let owned = s.store_items.owned(user.id).await?;
         let rel = relations(&s, &user, false).await?;
         let me = UserSelfOut::new(&user, auth.token, s.core.now());
         let out = FullUserOut::new(me, rel, attrs, owned);

@@ -5,7 +5,6 @@ use super::Gamefuse;
 use crate::client_users::{SignUp, SignedIn};
 use crate::clock::Timestamp;
 use crate::crypto::{Secret, SecretHash};
-use crate::economy::store_items::{NewStoreItem, StoreItem};
 use crate::game::{Game, NewGame};
 use crate::ids::GameId;
 use crate::vendor::gamefuse::{SERVICE_KEY_PREFIX, new_game_token};
@@ -154,12 +153,6 @@ impl Gamefuse {
         self.sign_up(&game, cmd, None).await
     }
 
-    /// `test_suite/create_store_item`.
-    pub async fn suite_create_store_item(&self, game: i64, item: NewStoreItem) -> Result<StoreItem> {
-        let game = self.suite_game(game).await?;
-        self.add_store_item(game.id, item).await
-    }
-
     /// `test_suite/clean_up_test`: deletes a game the test suite created and everything
     /// in it. Other games are refused (403): the system key cleans up only after itself.
     pub async fn suite_clean_up(&self, game: i64) -> Result<()> {
@@ -168,7 +161,8 @@ impl Gamefuse {
         Ok(())
     }
 
-    async fn suite_game(&self, game: i64) -> Result<Game> {
+    /// A game the test suite created; [`Forbidden::TestSuiteForeignGame`] for any other.
+    pub async fn suite_game(&self, game: i64) -> Result<Game> {
         let game = self.existing_game(GameId(game)).await?;
         if !self.store().is_test_suite_game(game.id).await? {
             return Err(Error::Forbidden(Forbidden::TestSuiteForeignGame));

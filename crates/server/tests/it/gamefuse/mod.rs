@@ -397,11 +397,12 @@ async fn sign_in_errors_and_token_forms(b: Backend) {
 async fn games_and_disabled_game(b: Backend) {
     let Some(gf) = setup(b).await else { return };
     let g = gf.gamefuse();
+    let items = &gf.srv.running.store_items;
     g.set_game_variable(GameId(gf.game_id), "wind", "strong")
         .await
         .expect("var");
-    let item = g
-        .add_store_item(
+    let item = items
+        .add(
             GameId(gf.game_id),
             NewStoreItem {
                 name: "Sword".into(),
@@ -594,23 +595,15 @@ async fn attributes(b: Backend) {
 /// purchases with a credit check (403, nothing changed); ownership; removal with refund.
 async fn credits_score_and_store(b: Backend) {
     let Some(gf) = setup(b).await else { return };
-    let g = gf.gamefuse();
+    let g = &gf.srv.running.store_items;
     let item = |name: &str, cost| NewStoreItem {
         name: name.into(),
         cost,
         category: "c".into(),
         ..NewStoreItem::default()
     };
-    let sword = g
-        .add_store_item(GameId(gf.game_id), item("Sword", 30))
-        .await
-        .expect("item")
-        .id;
-    let shield = g
-        .add_store_item(GameId(gf.game_id), item("Shield", 50))
-        .await
-        .expect("item")
-        .id;
+    let sword = g.add(GameId(gf.game_id), item("Sword", 30)).await.expect("item").id;
+    let shield = g.add(GameId(gf.game_id), item("Shield", 50)).await.expect("item").id;
     let up = gf.sign_up("g@x.org", "gus", "pw").await;
     let (me, t) = (id(&up), token(&up));
     let p = |s: &str| format!("/users/{me}/{s}");
@@ -905,16 +898,18 @@ async fn tenant_isolation(b: Backend) {
     let b_user = id(&r.json);
     let tb = token(&r.json);
     let g = gf.gamefuse();
-    g.add_store_item(
-        game_b.id,
-        NewStoreItem {
-            name: "B item".into(),
-            cost: 0,
-            ..Default::default()
-        },
-    )
-    .await
-    .expect("item");
+    let items = &gf.srv.running.store_items;
+    items
+        .add(
+            game_b.id,
+            NewStoreItem {
+                name: "B item".into(),
+                cost: 0,
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("item");
     // A's token: B's user does not exist; B's leaderboard is refused; B's item unknown.
     assert_text_error(&gf.user("GET", &format!("/users/{b_user}"), &ta, Body::None).await, 404);
     assert_text_error(
@@ -937,7 +932,7 @@ async fn tenant_isolation(b: Backend) {
         .await,
         401,
     );
-    let b_items = g.store_items(&game_b).await.expect("items");
+    let b_items = items.list(game_b.id).await.expect("items");
     let r = gf
         .user(
             "POST",
