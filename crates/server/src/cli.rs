@@ -311,7 +311,7 @@ pub async fn run(cli: Cli) -> Result<(), BoxError> {
         Command::Game(cmd) => {
             let (core, store) = startup::open_core(&config, Arc::new(SystemClock)).await?;
             let res = match crate::gamefuse::service(&config, core.clone(), store.clone(), config.listen) {
-                Ok(g) => game_command(&core, &g, cmd).await,
+                Ok(g) => game_command(&core, &g, &store, cmd).await,
                 Err(e) => Err(e),
             };
             store.close().await;
@@ -398,10 +398,15 @@ pub async fn run(cli: Cli) -> Result<(), BoxError> {
 async fn game_command(
     core: &playgate_core::service::Playgate,
     gamefuse: &playgate_core::gamefuse::Gamefuse,
+    store: &Arc<playgate_store::SqlStore>,
     cmd: GameCommand,
 ) -> Result<(), BoxError> {
     match cmd {
-        GameCommand::Var(v) => gf::var(gamefuse, v).await,
+        GameCommand::Var(v) => {
+            let games = playgate_core::games::Games::new(store.clone(), Arc::new(SystemClock));
+            let vars = playgate_core::game_variables::GameVariables::new(store.clone(), store.clone());
+            gf::var(&games, &vars, v).await
+        }
         GameCommand::RotateToken { id } => {
             let g = gamefuse.rotate_game_token(GameId(id)).await?;
             println!("game {}: new gamefuse token {}", g.id, g.gamefuse_token);

@@ -4,6 +4,7 @@
 use crate::error::BoxError;
 use clap::{Subcommand, ValueEnum};
 use playgate_core::economy::store_items::{NewStoreItem, StoreItems};
+use playgate_core::game_variables::GameVariables;
 use playgate_core::gamefuse::Gamefuse;
 use playgate_core::gamefuse::keys::RouteAccess;
 use playgate_core::games::Games;
@@ -159,15 +160,15 @@ pub enum OutboxCommand {
 }
 
 /// Runs `playgate game var …`.
-pub async fn var(gf: &Gamefuse, cmd: VarCommand) -> Result<(), BoxError> {
+pub async fn var(games: &Games, vars: &GameVariables, cmd: VarCommand) -> Result<(), BoxError> {
     match cmd {
         VarCommand::Set { game, key, value } => {
-            let v = gf.set_game_variable(GameId(game), &key, &value).await?;
+            let v = vars.set(GameId(game), &key, &value).await?;
             println!("game {game}: {} = {}", v.key, v.value);
         }
         VarCommand::List { game, json } => {
-            let g = gf.existing_game(GameId(game)).await?;
-            let vars = gf.game_variables(&g).await?;
+            let g = games.get(GameId(game)).await?;
+            let vars = vars.list(g.id).await?;
             if json {
                 let list: Vec<_> = vars
                     .iter()
@@ -181,7 +182,7 @@ pub async fn var(gf: &Gamefuse, cmd: VarCommand) -> Result<(), BoxError> {
             }
         }
         VarCommand::Delete { game, key } => {
-            gf.delete_game_variable(GameId(game), &key).await?;
+            vars.delete(GameId(game), &key).await?;
             println!("game {game}: {key} deleted");
         }
     }

@@ -20,6 +20,7 @@ use playgate_core::economy::credits::Credits;
 use playgate_core::economy::leaderboards::Leaderboards;
 use playgate_core::economy::store_items::StoreItems;
 use playgate_core::game::GameCredentials;
+use playgate_core::game_variables::GameVariables;
 use playgate_core::gamefuse::Gamefuse;
 use playgate_core::games::Games;
 use playgate_core::operators::Operators;
@@ -167,6 +168,8 @@ pub struct Running {
     pub gamefuse: Gamefuse,
     /// The store items service it serves.
     pub store_items: StoreItems,
+    /// The game variables service it serves.
+    pub game_variables: GameVariables,
     /// Its stats (tests flush this node's counts with [`Stats::flush`]).
     pub stats: Stats,
     flusher: JoinHandle<()>,
@@ -259,6 +262,7 @@ pub async fn start(config: Config, clock: Arc<dyn Clock>) -> Result<Running, Box
     let addr = listener.local_addr()?;
     let gamefuse = crate::gamefuse::service(&config, core.clone(), store.clone(), addr)?;
     let store_items = StoreItems::new(store.clone(), store.clone(), clock.clone());
+    let game_variables = GameVariables::new(store.clone(), store.clone());
     let features = Features {
         gamefuse: gamefuse.clone(),
         friends: Friends::new(store.clone(), store.clone(), clock.clone()),
@@ -267,6 +271,7 @@ pub async fn start(config: Config, clock: Arc<dyn Clock>) -> Result<Running, Box
         rounds: Rounds::new(store.clone(), store.clone(), clock.clone()),
         credits: Credits::new(store.clone()),
         store_items: store_items.clone(),
+        game_variables: game_variables.clone(),
         leaderboards: Leaderboards::new(store.clone(), clock.clone()),
         attributes: Attributes::new(store.clone()),
         players: Players::new(store.clone(), clock.clone()),
@@ -324,6 +329,7 @@ pub async fn start(config: Config, clock: Arc<dyn Clock>) -> Result<Running, Box
         store,
         gamefuse,
         store_items,
+        game_variables,
         stats,
         flusher,
         grace: Duration::from_secs(config.shutdown_grace_secs),

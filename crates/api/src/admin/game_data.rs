@@ -55,8 +55,8 @@ pub(super) async fn list_vars(
     _: Viewer,
     Path(g): Path<String>,
 ) -> Result<Json<Vec<VariableOut>>, AdminError> {
-    let g = s.gamefuse.existing_game(game(&g)?).await?;
-    let vars = s.gamefuse.game_variables(&g).await?;
+    let g = s.games.get(game(&g)?).await?;
+    let vars = s.game_variables.list(g.id).await?;
     Ok(Json(vars.into_iter().map(VariableOut::from).collect()))
 }
 
@@ -84,7 +84,7 @@ pub(super) async fn set_var(
     let v: ValueIn = body(&raw)?;
     let value = required(v.value, "value")?;
     let gid = game(&g)?;
-    let var = s.gamefuse.set_game_variable(gid, &key, &value).await?;
+    let var = s.game_variables.set(gid, &key, &value).await?;
     op.record(&s, |e| {
         e.action("game_variable.set")
             .game(gid)
@@ -115,7 +115,7 @@ pub(super) async fn delete_var(
     Path((g, key)): Path<(String, String)>,
 ) -> Result<Json<MessageOut>, AdminError> {
     let gid = game(&g)?;
-    s.gamefuse.delete_game_variable(gid, &key).await?;
+    s.game_variables.delete(gid, &key).await?;
     op.record(&s, |e| {
         e.action("game_variable.deleted")
             .game(gid)

@@ -12,6 +12,7 @@ use playgate_core::economy::attributes::Attributes;
 use playgate_core::economy::credits::Credits;
 use playgate_core::economy::leaderboards::Leaderboards;
 use playgate_core::economy::store_items::StoreItems;
+use playgate_core::game_variables::GameVariables;
 use playgate_core::gamefuse::Gamefuse;
 use playgate_core::games::Games;
 use playgate_core::operators::Operators;
@@ -72,6 +73,8 @@ pub struct Features {
     pub credits: Credits,
     /// A game's store items and users' purchases of them.
     pub store_items: StoreItems,
+    /// Games' variables.
+    pub game_variables: GameVariables,
     /// Leaderboards.
     pub leaderboards: Leaderboards,
     /// Users' attributes.
@@ -136,6 +139,8 @@ pub struct AppParts {
     pub credits: Credits,
     /// A game's store items and users' purchases of them.
     pub store_items: StoreItems,
+    /// Games' variables.
+    pub game_variables: GameVariables,
     /// Leaderboard entries and boards.
     pub leaderboards: Leaderboards,
     /// Users' attributes.
@@ -168,6 +173,7 @@ impl AppState {
             rounds,
             credits,
             store_items,
+            game_variables,
             leaderboards,
             attributes,
             players,
@@ -186,6 +192,7 @@ impl AppState {
             rounds,
             credits,
             store_items,
+            game_variables,
             leaderboards,
             attributes,
             players,

@@ -102,7 +102,7 @@ pub(super) async fn create(
 /// What a game's page shows.
 async fn game_data(s: &AppState, gid: GameId) -> Result<GameData, Error> {
     let game = s.games.get(gid).await?;
-    let variables = s.gamefuse.game_variables(&game).await?;
+    let variables = s.game_variables.list(game.id).await?;
     let store_items = s.store_items.list(game.id).await?;
     let service_keys = s.gamefuse.service_keys(game.id).await?;
     let routes = s.gamefuse.route_accesses(game.id).await?;
@@ -177,7 +177,7 @@ pub(super) async fn set_variable(
     if key.is_empty() {
         return Err(Error::invalid("key", "is required").into());
     }
-    s.gamefuse.set_game_variable(gid, key, value).await?;
+    s.game_variables.set(gid, key, value).await?;
     p.by.record(&s, |e| {
         e.action("game_variable.set")
             .game(gid)
@@ -197,7 +197,7 @@ pub(super) async fn delete_variable(
     let p = p.admin()?;
     let gid = game_id(&g)?;
     let key = p.form.key.trim();
-    s.gamefuse.delete_game_variable(gid, key).await?;
+    s.game_variables.delete(gid, key).await?;
     p.by.record(&s, |e| {
         e.action("game_variable.deleted")
             .game(gid)

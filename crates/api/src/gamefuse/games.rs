@@ -21,7 +21,7 @@ use playgate_core::vendor::gamefuse::iso_millis;
     security(("gameToken" = [])),
 )]
 pub async fn verify(State(s): State<AppState>, call: GameCall) -> Result<Json<GameOut>, GfError> {
-    let vars = s.gamefuse.game_variables(&call.game).await?;
+    let vars = s.game_variables.list(call.game.id).await?;
     Ok(Json(GameOut::new(call.game, vars)))
 }
 

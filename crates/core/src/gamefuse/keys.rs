@@ -161,6 +161,15 @@ impl Gamefuse {
         Ok(())
     }
 
+    /// A game by id, enabled or not (operator tools).
+    async fn existing_game(&self, game: GameId) -> Result<Game> {
+        self.core
+            .store
+            .game_by_id(game)
+            .await?
+            .ok_or(Error::NotFound(Entity::Game))
+    }
+
     /// A game the test suite created; [`Forbidden::TestSuiteForeignGame`] for any other.
     pub async fn suite_game(&self, game: i64) -> Result<Game> {
         let game = self.existing_game(GameId(game)).await?;

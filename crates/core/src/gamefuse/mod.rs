@@ -11,7 +11,6 @@
 //! [`Gamefuse`] is the service the GameFuse dialect calls; it wraps the core
 //! [`Playgate`] with the password hasher, the mailer and GameFuse's settings.
 
-pub mod economy;
 pub mod events;
 pub mod keys;
 pub mod reset;
@@ -26,7 +25,6 @@ use crate::crypto::Secret;
 use crate::economy::attributes::AttributeStore;
 use crate::economy::leaderboards::LeaderboardStore;
 use crate::economy::store_items::StoreItemStore;
-use crate::game_variables::GameVariableStore;
 use crate::service::Playgate;
 use std::sync::Arc;
 use std::time::Duration;
@@ -83,26 +81,12 @@ impl Mailer for NoMailer {
 /// Every store the GameFuse service reaches: the game features' stores and its own. The
 /// server's store implements them all; one handle keeps the service's constructor short.
 pub trait FeatureStores:
-    ClientUserStore
-    + ResetStore
-    + AttributeStore
-    + StoreItemStore
-    + LeaderboardStore
-    + GameVariableStore
-    + GamefuseStore
-    + 'static
+    ClientUserStore + ResetStore + AttributeStore + StoreItemStore + LeaderboardStore + GamefuseStore + 'static
 {
 }
 
 impl<T> FeatureStores for T where
-    T: ClientUserStore
-        + ResetStore
-        + AttributeStore
-        + StoreItemStore
-        + LeaderboardStore
-        + GameVariableStore
-        + GamefuseStore
-        + 'static
+    T: ClientUserStore + ResetStore + AttributeStore + StoreItemStore + LeaderboardStore + GamefuseStore + 'static
 {
 }
 

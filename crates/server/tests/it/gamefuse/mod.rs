@@ -396,11 +396,9 @@ async fn sign_in_errors_and_token_forms(b: Backend) {
 /// items, server time; bad credentials 404; a disabled game 402 everywhere.
 async fn games_and_disabled_game(b: Backend) {
     let Some(gf) = setup(b).await else { return };
-    let g = gf.gamefuse();
+    let g = &gf.srv.running.game_variables;
     let items = &gf.srv.running.store_items;
-    g.set_game_variable(GameId(gf.game_id), "wind", "strong")
-        .await
-        .expect("var");
+    g.set(GameId(gf.game_id), "wind", "strong").await.expect("var");
     let item = items
         .add(
             GameId(gf.game_id),
