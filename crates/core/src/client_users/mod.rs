@@ -10,8 +10,6 @@ pub mod reset;
 use crate::Result;
 use crate::clock::Timestamp;
 use crate::crypto::{Secret, SecretHash};
-use crate::economy::attributes::UserAttribute;
-use crate::economy::store_items::StoreItem;
 use crate::ids::{GameId, PlayerId, SessionId};
 use crate::wallet::NewWallet;
 use async_trait::async_trait;
@@ -133,8 +131,6 @@ pub struct SignedIn {
     /// The authentication token in clear: sent to the client once, stored as a hash.
     pub token: Secret,
     pub is_new_user: bool,
-    pub attributes: Vec<UserAttribute>,
-    pub store_items: Vec<StoreItem>,
 }
 
 /// `2026-01`: the calendar month (UTC) the `*_current_month` counters belong to.

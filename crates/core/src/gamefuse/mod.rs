@@ -1,7 +1,8 @@
-//! GameFuse: players who sign up in the game client (by e-mail and password), their
-//! sessions and authentication tokens, and the economy around them (user attributes,
-//! credits and score, store items and purchases, leaderboards), game variables, service
-//! keys, the system test-suite key, and password reset by e-mail.
+//! GameFuse's own service: players who sign up in the game client by e-mail and password
+//! (sign-up, sign-in, their token sessions and the authentication of every call), service
+//! keys and per-route switches, the system test-suite key, the tally of users' API calls,
+//! and password reset by e-mail. The game features its clients use are services of their
+//! own ([`crate::social`], [`crate::rounds`], [`crate::economy`], [`crate::game_variables`]).
 //!
 //! A GameFuse user is a core [`Player`](crate::player::Player) of its game whose `user_id`
 //! is its (normalised) e-mail address, plus one `gamefuse_users` row with what only
@@ -22,9 +23,6 @@ use crate::client_users::ClientUserStore;
 use crate::client_users::reset::ResetStore;
 use crate::clock::Timestamp;
 use crate::crypto::Secret;
-use crate::economy::attributes::AttributeStore;
-use crate::economy::leaderboards::LeaderboardStore;
-use crate::economy::store_items::StoreItemStore;
 use crate::service::Playgate;
 use std::sync::Arc;
 use std::time::Duration;
@@ -78,20 +76,14 @@ impl Mailer for NoMailer {
     }
 }
 
-/// Every store the GameFuse service reaches: the game features' stores and its own. The
-/// server's store implements them all; one handle keeps the service's constructor short.
-pub trait FeatureStores:
-    ClientUserStore + ResetStore + AttributeStore + StoreItemStore + LeaderboardStore + GamefuseStore + 'static
-{
-}
+/// Every store the GameFuse service reaches: its client users' (sign-up, sign-in, token
+/// sessions, password reset) and its own (service keys, route switches, test suite, API-call
+/// tally). The server's store implements them all.
+pub trait FeatureStores: ClientUserStore + ResetStore + GamefuseStore + 'static {}
 
-impl<T> FeatureStores for T where
-    T: ClientUserStore + ResetStore + AttributeStore + StoreItemStore + LeaderboardStore + GamefuseStore + 'static
-{
-}
+impl<T> FeatureStores for T where T: ClientUserStore + ResetStore + GamefuseStore + 'static {}
 
-/// The GameFuse service: the core plus the game features' stores, password hashing, mail
-/// and settings.
+/// The GameFuse service: the core plus its stores, password hashing, mail and settings.
 #[derive(Clone)]
 pub struct Gamefuse {
     pub(crate) core: Playgate,

@@ -156,8 +156,6 @@ impl Gamefuse {
             user,
             token,
             is_new_user: true,
-            attributes: Vec::new(),
-            store_items: Vec::new(),
         })
     }
 
@@ -238,15 +236,11 @@ impl Gamefuse {
                 .await?
                 .ok_or(Error::NotFound(Entity::User))?;
         }
-        let attributes = self.store().attributes(player).await?;
-        let store_items = self.store().purchases(player).await?;
         Ok(SignedIn {
             // Never signed in before this one.
             is_new_user: user.number_of_logins == 1,
             user,
             token,
-            attributes,
-            store_items,
         })
     }
 

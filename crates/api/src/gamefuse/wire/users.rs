@@ -196,9 +196,15 @@ impl FullUserOut {
     }
 
     /// The sign-in (or sign-up) response.
-    pub fn signed_in(s: SignedIn, rel: Relations, now: Timestamp) -> Self {
+    pub fn signed_in(
+        s: SignedIn,
+        rel: Relations,
+        attrs: Vec<UserAttribute>,
+        owned: Vec<StoreItem>,
+        now: Timestamp,
+    ) -> Self {
         let user = UserSelfOut::new(&s.user, Some(s.token.expose().to_owned()), now).new_user(s.is_new_user);
-        Self::new(user, rel, s.attributes, s.store_items)
+        Self::new(user, rel, attrs, owned)
     }
 }
 
