@@ -28,14 +28,14 @@ mod credits;
 pub mod docs;
 mod error;
 mod friends;
-mod game_rounds;
 mod games;
 mod groups;
 mod input;
 mod leaderboards;
 mod password;
+mod rounds;
 mod sessions;
-mod store;
+mod store_items;
 mod test_suite;
 mod users;
 mod wire;
@@ -156,10 +156,10 @@ pub fn router() -> Routes {
         .post("/users/{id}/set_credits", credits::set_credits)
         .post("/users/{id}/add_score", credits::add_score)
         .post("/users/{id}/set_score", credits::set_score)
-        .post("/users/{id}/purchase_game_user_store_item", store::purchase)
-        .get("/users/{id}/remove_game_user_store_item", store::remove)
-        .delete("/users/{id}/remove_game_user_store_item", store::remove)
-        .get("/users/{id}/game_user_store_items", store::list)
+        .post("/users/{id}/purchase_game_user_store_item", store_items::purchase)
+        .get("/users/{id}/remove_game_user_store_item", store_items::remove)
+        .delete("/users/{id}/remove_game_user_store_item", store_items::remove)
+        .get("/users/{id}/game_user_store_items", store_items::list)
         .post("/users/{id}/add_leaderboard_entry", leaderboards::add)
         .post("/users/{id}/clear_my_leaderboard_entries", leaderboards::clear)
         .get("/users/{id}/leaderboard_entries", leaderboards::of_user)
@@ -201,12 +201,12 @@ pub fn router() -> Routes {
         .delete("/group_connections/leave/{group_id}", groups::leave)
         .put("/group_connections/remove_member/{user_id}", groups::remove_member)
         .put("/group_connections/make_admin/{user_id}", groups::make_admin)
-        .get("/game_rounds", game_rounds::list)
-        .post("/game_rounds", game_rounds::create)
-        .get("/game_rounds/{id}", game_rounds::show)
-        .put("/game_rounds/{id}", game_rounds::update)
-        .patch("/game_rounds/{id}", game_rounds::update)
-        .delete("/game_rounds/{id}", game_rounds::delete)
+        .get("/game_rounds", rounds::list)
+        .post("/game_rounds", rounds::create)
+        .get("/game_rounds/{id}", rounds::show)
+        .put("/game_rounds/{id}", rounds::update)
+        .patch("/game_rounds/{id}", rounds::update)
+        .delete("/game_rounds/{id}", rounds::delete)
         .post("/test_suite/create_game", test_suite::create_game)
         .post("/test_suite/create_user", test_suite::create_user)
         .post("/test_suite/create_store_item", test_suite::create_store_item)
