@@ -276,3 +276,21 @@ impl Rounds {
             .ok_or(Error::NotFound(Entity::User))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_fields_are_checked() {
+        assert_eq!(check_game_type("  duel ").ok(), Some("duel".into()));
+        assert!(check_game_type(" ").is_err());
+        assert!(check_game_type(&"x".repeat(MAX_GAME_TYPE + 1)).is_err());
+        assert_eq!(check_score(Some(1.5)).ok(), Some(Some(1.5)));
+        for bad in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
+            assert!(check_score(Some(bad)).is_err(), "{bad}");
+        }
+        assert!(check_metadata(Some("{}".into())).is_ok());
+        assert!(check_metadata(Some("x".repeat(65_537))).is_err());
+    }
+}

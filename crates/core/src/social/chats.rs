@@ -300,3 +300,17 @@ impl Chats {
             .ok_or(Error::NotFound(Entity::Message))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn texts_and_pages() {
+        assert_eq!(check_text(" hi ").ok(), Some(" hi ".into()));
+        assert!(check_text("  ").is_err());
+        assert!(check_text(&"é".repeat(10_001)).is_err());
+        assert_eq!((offset(0), offset(1), offset(3)), (0, 0, 2 * PAGE));
+        assert_eq!(offset(i64::MAX), i64::MAX);
+    }
+}

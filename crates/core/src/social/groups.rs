@@ -758,3 +758,18 @@ impl Groups {
         Ok(a)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_and_sizes() {
+        assert_eq!(check_name(" Crew ").ok(), Some("Crew".into()));
+        assert!(check_name("").is_err() && check_name("a\nb").is_err());
+        assert!(check_name(&"x".repeat(MAX_NAME + 1)).is_err());
+        assert!(check_size(Some(0)).is_err());
+        assert_eq!(check_size(Some(5)).ok(), Some(Some(5)));
+        assert_eq!(check_size(None).ok(), Some(None));
+    }
+}
