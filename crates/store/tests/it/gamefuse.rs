@@ -30,11 +30,11 @@ use playgate_store::SqlStore;
 use playgate_store::on_both_backends;
 use playgate_store::testing::{Backend, TestDatabase, open_store};
 
-const SEC: i64 = 1_000_000_000;
+pub(crate) const SEC: i64 = 1_000_000_000;
 // 2026-01-01T00:00:00Z
-const T0: i64 = 1_767_225_600 * SEC;
+pub(crate) const T0: i64 = 1_767_225_600 * SEC;
 
-async fn setup(b: Backend) -> Option<(Arc<SqlStore>, TestDatabase, GameId)> {
+pub(crate) async fn setup(b: Backend) -> Option<(Arc<SqlStore>, TestDatabase, GameId)> {
     let (s, db) = open_store(b).await?;
     let g = s
         .insert_game(NewGameRecord {
@@ -51,7 +51,7 @@ async fn setup(b: Backend) -> Option<(Arc<SqlStore>, TestDatabase, GameId)> {
     Some((s, db, g.id))
 }
 
-fn new_user(game: GameId, email: &str, username: &str) -> NewClientUser {
+pub(crate) fn new_user(game: GameId, email: &str, username: &str) -> NewClientUser {
     NewClientUser {
         game_id: game,
         email: email.to_lowercase(),
@@ -64,7 +64,7 @@ fn new_user(game: GameId, email: &str, username: &str) -> NewClientUser {
     }
 }
 
-fn start(game: GameId, token: &str, now: i64, is_login: bool, month: &str) -> ClientSessionStart {
+pub(crate) fn start(game: GameId, token: &str, now: i64, is_login: bool, month: &str) -> ClientSessionStart {
     ClientSessionStart {
         game_id: game,
         session_id: SessionId::new(),
