@@ -230,3 +230,34 @@ macro_rules! row {
     };
 }
 pub(crate) use row;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    row! {
+        struct Pair {
+            id: i64,
+            name: Option<String>,
+            score: f64,
+        }
+    }
+
+    #[test]
+    fn json_rows_are_read_by_column_name() {
+        let rows: Vec<Pair> =
+            json_rows(r#"[{"score": 2, "name": null, "id": 7}, {"name": "b", "id": 8, "score": 1.5, "extra": true}]"#)
+                .expect("rows");
+        let got: Vec<_> = rows.into_iter().map(|p| (p.id, p.name, p.score)).collect();
+        assert_eq!(got, [(7, None, 2.0), (8, Some("b".to_owned()), 1.5)]);
+    }
+
+    #[test]
+    fn a_missing_or_mistyped_json_column_is_an_error() {
+        let missing = json_rows::<Pair>(r#"[{"id": 1, "score": 0}]"#).map(|_| ());
+        assert!(missing.is_err_and(|e| e.to_string().contains("name")));
+        let mistyped = json_rows::<Pair>(r#"[{"id": "1", "name": null, "score": 0}]"#).map(|_| ());
+        assert!(mistyped.is_err());
+        assert!(json_rows::<Pair>("not json").is_err());
+    }
+}
