@@ -590,10 +590,29 @@ async fn attributes(b: Backend) {
     gf.finish().await;
 }
 
-/// Credits, score, purchases (reference 7, 8): JSON bodies; never negative credits;
-/// purchases with a credit check (403, nothing changed); ownership; removal with refund.
-async fn credits_score_and_store(b: Backend) {
-    let Some(gf) = setup(b).await else { return };
+/// Gus, signed up (`me`, token `t`) in a game that sells a sword (30) and a shield (50).
+struct Shop {
+    gf: Gf,
+    me: i64,
+    t: String,
+    sword: i64,
+    shield: i64,
+}
+
+impl Shop {
+    /// The path of Gus's `route`.
+    fn p(&self, route: &str) -> String {
+        format!("/users/{}/{route}", self.me)
+    }
+
+    /// `method` on Gus's `route`, as Gus.
+    async fn call(&self, method: &str, route: &str, body: Body<'_>) -> Resp {
+        self.gf.user(method, &self.p(route), &self.t, body).await
+    }
+}
+
+async fn shop(b: Backend) -> Option<Shop> {
+    let gf = setup(b).await?;
     let g = gf.gamefuse();
     let item = |name: &str, cost| NewStoreItem {
         name: name.into(),
@@ -612,30 +631,43 @@ async fn credits_score_and_store(b: Backend) {
         .expect("item")
         .id;
     let up = gf.sign_up("g@x.org", "gus", "pw").await;
-    let (me, t) = (id(&up), token(&up));
-    let p = |s: &str| format!("/users/{me}/{s}");
-    let r = gf
-        .user("POST", &p("add_credits"), &t, Body::Json(json!({"credits": 40})))
-        .await;
+    Some(Shop {
+        me: id(&up),
+        t: token(&up),
+        gf,
+        sword,
+        shield,
+    })
+}
+
+/// Credits, score, purchases (reference 7, 8): JSON bodies; never negative credits;
+/// purchases with a credit check (403, nothing changed); ownership; removal with refund.
+async fn credits_score_and_store(b: Backend) {
+    let Some(s) = shop(b).await else { return };
+    credits_added_and_refused(&s).await;
+    score_set_and_added(&s).await;
+    store_items_purchased(&s).await;
+    store_item_removed_with_a_refund(&s).await;
+    s.gf.finish().await;
+}
+
+/// Credits added (never below zero); bad amounts, and the ends of i64's range as a form
+/// sends them, refused; 35 credits left.
+async fn credits_added_and_refused(s: &Shop) {
+    let r = s.call("POST", "add_credits", Body::Json(json!({"credits": 40}))).await;
     assert_eq!(r.json["credits"], 40);
     assert_user_self(&r.json);
     assert_text_error(
-        &gf.user("POST", &p("add_credits"), &t, Body::Json(json!({"credits": -41})))
-            .await,
+        &s.call("POST", "add_credits", Body::Json(json!({"credits": -41}))).await,
         403,
     );
     assert_text_error(
-        &gf.user("POST", &p("set_credits"), &t, Body::Json(json!({"credits": -1})))
-            .await,
+        &s.call("POST", "set_credits", Body::Json(json!({"credits": -1}))).await,
         400,
     );
+    assert_text_error(&s.call("POST", "add_credits", Body::Json(json!({}))).await, 400);
     assert_text_error(
-        &gf.user("POST", &p("add_credits"), &t, Body::Json(json!({}))).await,
-        400,
-    );
-    assert_text_error(
-        &gf.user("POST", &p("add_credits"), &t, Body::Json(json!({"credits": "x"})))
-            .await,
+        &s.call("POST", "add_credits", Body::Json(json!({"credits": "x"}))).await,
         400,
     );
     // The ends of i64's range, as a form sends them: out of range, not a fault.
@@ -646,46 +678,31 @@ async fn credits_score_and_store(b: Backend) {
         ("set_score", "score"),
     ] {
         for n in [i64::MIN.to_string(), i64::MAX.to_string()] {
-            assert_text_error(
-                &gf.user("POST", &p(route), &t, Body::Form(&[(field, n.as_str())])).await,
-                400,
-            );
+            assert_text_error(&s.call("POST", route, Body::Form(&[(field, n.as_str())])).await, 400);
         }
     }
-    let r = gf
-        .user("POST", &p("add_credits"), &t, Body::Json(json!({"credits": -5})))
-        .await;
+    let r = s.call("POST", "add_credits", Body::Json(json!({"credits": -5}))).await;
     assert_eq!(r.json["credits"], 35);
-    let r = gf
-        .user("POST", &p("set_score"), &t, Body::Json(json!({"score": 7})))
-        .await;
-    assert_eq!(r.json["score"], 7);
-    let r = gf
-        .user("POST", &p("add_score"), &t, Body::Json(json!({"score": "3"})))
-        .await;
-    assert_eq!(r.json["score"], 10);
+}
 
-    // The SDK posts the item id as a multipart string.
-    let sid = sword.to_string();
-    let hid = shield.to_string();
-    let r = gf
-        .user(
-            "POST",
-            &p("purchase_game_user_store_item"),
-            &t,
-            Body::Form(&[("store_item_id", &hid)]),
-        )
-        .await;
+/// The score set, then added to (a number as a string too).
+async fn score_set_and_added(s: &Shop) {
+    let r = s.call("POST", "set_score", Body::Json(json!({"score": 7}))).await;
+    assert_eq!(r.json["score"], 7);
+    let r = s.call("POST", "add_score", Body::Json(json!({"score": "3"}))).await;
+    assert_eq!(r.json["score"], 10);
+}
+
+/// The SDK posts the item id as a multipart string: the shield costs more than Gus has
+/// (403), the sword is bought (the owned items in their JSON types), once; an unknown item.
+async fn store_items_purchased(s: &Shop) {
+    let sid = s.sword.to_string();
+    let hid = s.shield.to_string();
+    let buy = "purchase_game_user_store_item";
+    let r = s.call("POST", buy, Body::Form(&[("store_item_id", &hid)])).await;
     assert_text_error(&r, 403);
     assert!(r.text.contains("credits"));
-    let r = gf
-        .user(
-            "POST",
-            &p("purchase_game_user_store_item"),
-            &t,
-            Body::Form(&[("store_item_id", &sid)]),
-        )
-        .await;
+    let r = s.call("POST", buy, Body::Form(&[("store_item_id", &sid)])).await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.json["credits"], 5);
     let owned = &r.json["game_user_store_items"];
@@ -698,36 +715,26 @@ async fn credits_score_and_store(b: Backend) {
     }
     assert!(owned[0]["icon_url"].is_null());
     assert_eq!(r.json["store_items"], *owned);
-    let r = gf
-        .user(
-            "POST",
-            &p("purchase_game_user_store_item"),
-            &t,
-            Body::Json(json!({"store_item_id": sword})),
-        )
-        .await;
+    let r = s.call("POST", buy, Body::Json(json!({"store_item_id": s.sword}))).await;
     assert_text_error(&r, 403);
     assert_text_error(
-        &gf.user(
-            "POST",
-            &p("purchase_game_user_store_item"),
-            &t,
-            Body::Json(json!({"store_item_id": 99999})),
-        )
-        .await,
+        &s.call("POST", buy, Body::Json(json!({"store_item_id": 99999}))).await,
         404,
     );
-    let r = gf.user("GET", &p("game_user_store_items"), &t, Body::EmptyJson).await;
+    let r = s.call("GET", "game_user_store_items", Body::EmptyJson).await;
     assert_eq!(r.json["credits"], 5);
-    assert_eq!(r.json["game_user_store_items"][0]["id"], sword);
-    let r = gf
-        .user(
+    assert_eq!(r.json["game_user_store_items"][0]["id"], s.sword);
+}
+
+/// Removed with a refund (a second time 404); bought again, the sign-in carries the owned
+/// items (docs keys).
+async fn store_item_removed_with_a_refund(s: &Shop) {
+    let (sword, remove) = (s.sword, s.p("remove_game_user_store_item"));
+    let r =
+        s.gf.user(
             "GET",
-            &format!(
-                "{}?store_item_id={sword}&reimburse=true",
-                p("remove_game_user_store_item")
-            ),
-            &t,
+            &format!("{remove}?store_item_id={sword}&reimburse=true"),
+            &s.t,
             Body::EmptyJson,
         )
         .await;
@@ -735,39 +742,55 @@ async fn credits_score_and_store(b: Backend) {
     assert_eq!(r.json["credits"], 35);
     assert_eq!(r.json["game_user_store_items"], json!([]));
     assert_text_error(
-        &gf.user(
-            "GET",
-            &format!("{}?store_item_id={sword}", p("remove_game_user_store_item")),
-            &t,
-            Body::None,
-        )
-        .await,
+        &s.gf
+            .user("GET", &format!("{remove}?store_item_id={sword}"), &s.t, Body::None)
+            .await,
         404,
     );
-    // Sign-in carries the owned items and attributes (docs keys).
-    gf.user(
+    s.call(
         "POST",
-        &p("purchase_game_user_store_item"),
-        &t,
+        "purchase_game_user_store_item",
         Body::Json(json!({"store_item_id": sword})),
     )
     .await;
-    let v = gf.sign_in("g@x.org", "pw").await;
+    let v = s.gf.sign_in("g@x.org", "pw").await;
     assert_eq!(v["game_user_store_items"][0]["id"], sword);
     assert_eq!(v["credits"], 5);
-    gf.finish().await;
+}
+
+/// The SDK's pseudo-JSON `extra_attributes` (not JSON: `happy` is bare), kept verbatim.
+const PSEUDO: &str = "{\"deaths\": 15, \"Jewels\": 12, \"mood\": happy}";
+
+/// Hal (`ida`, `ta`) and Ivy (`idc`, `tc`) with entries on the boards Jewels (Hal 10 and
+/// 30, Ivy 20) and Time (Ivy 5); `board` the game's entries.
+struct Boards {
+    gf: Gf,
+    ida: i64,
+    ta: String,
+    idc: i64,
+    tc: String,
+    board: String,
 }
 
 /// Leaderboards (reference 9): the SDK's multipart entry with pseudo-JSON
 /// `extra_attributes` kept verbatim; JSON `metadata`; best first; `limit`; one per user;
 /// per user; clear; an empty board is `[]`.
 async fn leaderboards(b: Backend) {
-    let Some(gf) = setup(b).await else { return };
+    let Some(l) = leaderboard_entries_added(b).await else {
+        return;
+    };
+    leaderboards_read(&l).await;
+    leaderboard_entries_cleared(&l).await;
+    l.gf.finish().await;
+}
+
+/// Entries as the SDK's form and as JSON; no board name, or another user's, refused.
+async fn leaderboard_entries_added(b: Backend) -> Option<Boards> {
+    let gf = setup(b).await?;
     let a = gf.sign_up("h@x.org", "hal", "pw").await;
     let c = gf.sign_up("i@x.org", "ivy", "pw").await;
     let (ida, ta) = (id(&a), token(&a));
     let (idc, tc) = (id(&c), token(&c));
-    let pseudo = "{\"deaths\": 15, \"Jewels\": 12, \"mood\": happy}";
     let add = |u: i64| format!("/users/{u}/add_leaderboard_entry");
     for (u, t, score) in [(ida, &ta, "10"), (ida, &ta, "30"), (idc, &tc, "20")] {
         let r = gf
@@ -778,7 +801,7 @@ async fn leaderboards(b: Backend) {
                 Body::Form(&[
                     ("leaderboard_name", "Jewels"),
                     ("score", score),
-                    ("extra_attributes", pseudo),
+                    ("extra_attributes", PSEUDO),
                 ]),
             )
             .await;
@@ -808,10 +831,23 @@ async fn leaderboards(b: Backend) {
         .await,
         401,
     );
-
     let board = format!("/games/{}/leaderboard_entries", gf.game_id);
+    Some(Boards {
+        gf,
+        ida,
+        ta,
+        idc,
+        tc,
+        board,
+    })
+}
+
+/// Best first, in the SDK's types; `limit` and one per user; metadata as text; an empty
+/// board; a bad limit; one user's entries.
+async fn leaderboards_read(l: &Boards) {
+    let (gf, board, ta) = (&l.gf, &l.board, &l.ta);
     let r = gf
-        .user("GET", &format!("{board}?leaderboard_name=Jewels"), &ta, Body::EmptyJson)
+        .user("GET", &format!("{board}?leaderboard_name=Jewels"), ta, Body::EmptyJson)
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
     let list = r.json["leaderboard_entries"].as_array().expect("list").clone();
@@ -820,15 +856,15 @@ async fn leaderboards(b: Backend) {
     let e = &list[0];
     assert_eq!(e["username"], "hal");
     assert_eq!(e["leaderboard_name"], "Jewels");
-    assert_eq!(e["game_user_id"], ida);
-    assert_eq!(e["extra_attributes"], pseudo, "raw text kept");
+    assert_eq!(e["game_user_id"], l.ida);
+    assert_eq!(e["extra_attributes"], PSEUDO, "raw text kept");
     assert!(e["id"].is_i64());
     assert!(e["created_at"].as_str().is_some_and(is_iso_millis));
     let r = gf
         .user(
             "GET",
             &format!("{board}?leaderboard_name=Jewels&limit=2&one_per_user=true"),
-            &ta,
+            ta,
             Body::None,
         )
         .await;
@@ -838,44 +874,71 @@ async fn leaderboards(b: Backend) {
         .iter()
         .map(|e| e["game_user_id"].as_i64().expect("id"))
         .collect();
-    assert_eq!(users, vec![ida, idc]);
+    assert_eq!(users, vec![l.ida, l.idc]);
     let r = gf
-        .user("GET", &format!("{board}?leaderboard_name=Time"), &ta, Body::None)
+        .user("GET", &format!("{board}?leaderboard_name=Time"), ta, Body::None)
         .await;
     let e = &r.json["leaderboard_entries"][0];
     assert_eq!(e["metadata"], "{\"lap\":2}");
     assert!(e["extra_attributes"].is_string());
     let r = gf
-        .user("GET", &format!("{board}?leaderboard_name=Nothing"), &ta, Body::None)
+        .user("GET", &format!("{board}?leaderboard_name=Nothing"), ta, Body::None)
         .await;
     assert_eq!((r.status, r.json["leaderboard_entries"].clone()), (200, json!([])));
-    assert_text_error(&gf.user("GET", &format!("{board}?limit=0"), &ta, Body::None).await, 400);
+    assert_text_error(&gf.user("GET", &format!("{board}?limit=0"), ta, Body::None).await, 400);
     let r = gf
-        .user("GET", &format!("/users/{idc}/leaderboard_entries"), &ta, Body::None)
+        .user("GET", &format!("/users/{}/leaderboard_entries", l.idc), ta, Body::None)
         .await;
     assert_eq!(r.json["leaderboard_entries"].as_array().map(Vec::len), Some(2));
-    let clear = format!("/users/{ida}/clear_my_leaderboard_entries");
+}
+
+/// Hal clears his Jewels entries (Ivy's stay); Ivy cannot clear through Hal's path.
+async fn leaderboard_entries_cleared(l: &Boards) {
+    let (gf, board, ta) = (&l.gf, &l.board, &l.ta);
+    let clear = format!("/users/{}/clear_my_leaderboard_entries", l.ida);
     let r = gf
-        .user("POST", &clear, &ta, Body::Form(&[("leaderboard_name", "Jewels")]))
+        .user("POST", &clear, ta, Body::Form(&[("leaderboard_name", "Jewels")]))
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
     let r = gf
-        .user("GET", &format!("{board}?leaderboard_name=Jewels"), &ta, Body::None)
+        .user("GET", &format!("{board}?leaderboard_name=Jewels"), ta, Body::None)
         .await;
     assert_eq!(r.json["leaderboard_entries"].as_array().map(Vec::len), Some(1));
     let r = gf
-        .user("POST", &format!("{clear}?leaderboard_name=Time"), &tc, Body::EmptyJson)
+        .user(
+            "POST",
+            &format!("{clear}?leaderboard_name=Time"),
+            &l.tc,
+            Body::EmptyJson,
+        )
         .await;
     assert_text_error(&r, 401);
-    gf.finish().await;
+}
+
+/// Jo of game A (`a`, token `ta`), and game B with a user of the same e-mail and username
+/// (`b_user`, token `tb`; unique per game only) and a store item.
+struct TwoGames {
+    gf: Gf,
+    a: i64,
+    ta: String,
+    game_b: playgate_core::game::Game,
+    gid_b: String,
+    b_user: i64,
+    tb: String,
 }
 
 /// A token, a service key or an id of game A reaches nothing of game B.
 async fn tenant_isolation(b: Backend) {
-    let Some(gf) = setup(b).await else { return };
+    let Some(t) = two_games(b).await else { return };
+    a_token_reaches_nothing_of_game_b(&t).await;
+    a_credentials_open_nothing_of_game_b(&t).await;
+    a_service_key_acts_as_no_user_of_game_b(&t).await;
+    t.gf.finish().await;
+}
+
+async fn two_games(b: Backend) -> Option<TwoGames> {
+    let gf = setup(b).await?;
     let a = gf.sign_up("j@x.org", "jo", "pw").await;
-    let ta = token(&a);
-    // Game B, with a user of the same e-mail and username (unique per game only).
     let core = &gf.srv.running.core;
     let game_b = core
         .create_game(playgate_core::game::NewGame {
@@ -902,53 +965,68 @@ async fn tenant_isolation(b: Backend) {
         )
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
-    let b_user = id(&r.json);
-    let tb = token(&r.json);
-    let g = gf.gamefuse();
-    g.add_store_item(
-        game_b.id,
-        NewStoreItem {
-            name: "B item".into(),
-            cost: 0,
-            ..Default::default()
-        },
-    )
-    .await
-    .expect("item");
-    // A's token: B's user does not exist; B's leaderboard is refused; B's item unknown.
-    assert_text_error(&gf.user("GET", &format!("/users/{b_user}"), &ta, Body::None).await, 404);
+    gf.gamefuse()
+        .add_store_item(
+            game_b.id,
+            NewStoreItem {
+                name: "B item".into(),
+                cost: 0,
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("item");
+    Some(TwoGames {
+        a: id(&a),
+        ta: token(&a),
+        b_user: id(&r.json),
+        tb: token(&r.json),
+        gf,
+        game_b,
+        gid_b,
+    })
+}
+
+/// A's token: B's user does not exist; B's leaderboard is refused; B's item unknown.
+async fn a_token_reaches_nothing_of_game_b(t: &TwoGames) {
+    let (gf, ta, b_user) = (&t.gf, &t.ta, t.b_user);
+    assert_text_error(&gf.user("GET", &format!("/users/{b_user}"), ta, Body::None).await, 404);
     assert_text_error(
-        &gf.user("GET", &format!("/users/{b_user}/game_user_attributes"), &ta, Body::None)
+        &gf.user("GET", &format!("/users/{b_user}/game_user_attributes"), ta, Body::None)
             .await,
         404,
     );
     assert_text_error(
-        &gf.user("GET", &format!("/users/{b_user}/leaderboard_entries"), &ta, Body::None)
+        &gf.user("GET", &format!("/users/{b_user}/leaderboard_entries"), ta, Body::None)
             .await,
         404,
     );
     assert_text_error(
         &gf.user(
             "GET",
-            &format!("/games/{}/leaderboard_entries", game_b.id.0),
-            &ta,
+            &format!("/games/{}/leaderboard_entries", t.game_b.id.0),
+            ta,
             Body::None,
         )
         .await,
         401,
     );
-    let b_items = g.store_items(&game_b).await.expect("items");
+    let b_items = gf.gamefuse().store_items(&t.game_b).await.expect("items");
     let r = gf
         .user(
             "POST",
-            &format!("/users/{}/purchase_game_user_store_item", id(&a)),
-            &ta,
+            &format!("/users/{}/purchase_game_user_store_item", t.a),
+            ta,
             Body::Json(json!({"store_item_id": b_items[0].id})),
         )
         .await;
     assert_text_error(&r, 404);
-    // Game A's token does not open game B; A's password does not sign in to B.
-    let q = format!("game_id={}&game_token={}", game_b.id.0, gf.game_token);
+}
+
+/// Game A's token does not open game B; A's password does not sign in to B.
+async fn a_credentials_open_nothing_of_game_b(t: &TwoGames) {
+    let gf = &t.gf;
+    let q = format!("game_id={}&game_token={}", t.game_b.id.0, gf.game_token);
     assert_text_error(
         &gf.req("GET", &format!("/games/verify?{q}"), &[], Body::None).await,
         404,
@@ -958,12 +1036,20 @@ async fn tenant_isolation(b: Backend) {
             "POST",
             "/sessions",
             &[],
-            Body::Form(&[("email", "j@x.org"), ("password", "pw"), ("game_id", &gid_b)]),
+            Body::Form(&[("email", "j@x.org"), ("password", "pw"), ("game_id", &t.gid_b)]),
         )
         .await;
     assert_text_error(&r, 404);
-    // A service key of game A cannot act as game B's user.
-    let (_, key) = g.create_service_key(GameId(gf.game_id), "server").await.expect("key");
+}
+
+/// A service key of game A cannot act as game B's user; B's own token reaches it.
+async fn a_service_key_acts_as_no_user_of_game_b(t: &TwoGames) {
+    let (gf, b_user) = (&t.gf, t.b_user);
+    let (_, key) = gf
+        .gamefuse()
+        .create_service_key(GameId(gf.game_id), "server")
+        .await
+        .expect("key");
     let bu = b_user.to_string();
     let r = gf
         .req(
@@ -979,12 +1065,18 @@ async fn tenant_isolation(b: Backend) {
         .await;
     assert_text_error(&r, 404);
     assert_eq!(
-        gf.user("GET", &format!("/users/{b_user}"), &tb, Body::None)
+        gf.user("GET", &format!("/users/{b_user}"), &t.tb, Body::None)
             .await
             .status,
         200
     );
-    gf.finish().await;
+}
+
+impl Gf {
+    /// The URL of the game's `path` in the admin API's GameFuse routes.
+    fn admin_url(&self, path: &str) -> String {
+        format!("{}/admin/gamefuse/games/{}/{path}", self.srv.base, self.game_id)
+    }
 }
 
 /// Service keys act as `current-user-id`; route switches deny per caller kind; bad keys
@@ -993,10 +1085,19 @@ async fn service_keys_and_admin_api(b: Backend) {
     let Some(gf) = setup(b).await else { return };
     let up = gf.sign_up("k@x.org", "kay", "pw").await;
     let (me, t) = (id(&up), token(&up));
-    let admin = |path: String| format!("{}/admin/gamefuse/games/{}/{path}", gf.srv.base, gf.game_id);
+    let key_token = service_key_made_by_the_admin_api(&gf).await;
+    game_data_set_by_the_admin_api(&gf).await;
+    service_key_acts_as_a_user(&gf, me, &key_token).await;
+    routes_switched_and_service_key_deleted(&gf, me, &t, &key_token).await;
+    gf.finish().await;
+}
+
+/// A key made through the admin API (its token shown); without the admin token 401, a
+/// name taken 409, no name 400, in the admin API's one error format. The key's token.
+async fn service_key_made_by_the_admin_api(gf: &Gf) -> String {
     let http = &gf.srv.http;
     let r = http
-        .post(admin("service_keys".into()))
+        .post(gf.admin_url("service_keys"))
         .json(&json!({"name": "server"}))
         .send()
         .await
@@ -1006,7 +1107,7 @@ async fn service_keys_and_admin_api(b: Backend) {
     let e: Value = r.json().await.expect("json error");
     assert_eq!(e["error"], "unauthorized", "{e}");
     let r = http
-        .post(admin("service_keys".into()))
+        .post(gf.admin_url("service_keys"))
         .bearer_auth(ADMIN)
         .json(&json!({"name": "server"}))
         .send()
@@ -1016,7 +1117,7 @@ async fn service_keys_and_admin_api(b: Backend) {
     let key: Value = r.json().await.expect("json");
     let key_token = key["token"].as_str().expect("token").to_owned();
     let r = http
-        .post(admin("service_keys".into()))
+        .post(gf.admin_url("service_keys"))
         .bearer_auth(ADMIN)
         .json(&json!({"name": "server"}))
         .send()
@@ -1026,7 +1127,7 @@ async fn service_keys_and_admin_api(b: Backend) {
     let e: Value = r.json().await.expect("json error");
     assert_eq!(e["error"], "conflict", "{e}");
     let r = http
-        .post(admin("service_keys".into()))
+        .post(gf.admin_url("service_keys"))
         .bearer_auth(ADMIN)
         .json(&json!({}))
         .send()
@@ -1039,8 +1140,14 @@ async fn service_keys_and_admin_api(b: Backend) {
         (Some("invalid_request"), Some("name")),
         "{e}"
     );
+    key_token
+}
+
+/// A variable and a store item set through the admin API; the game's verify shows them.
+async fn game_data_set_by_the_admin_api(gf: &Gf) {
+    let http = &gf.srv.http;
     let r = http
-        .put(admin("variables/speed".into()))
+        .put(gf.admin_url("variables/speed"))
         .bearer_auth(ADMIN)
         .json(&json!({"value": 3}))
         .send()
@@ -1048,7 +1155,7 @@ async fn service_keys_and_admin_api(b: Backend) {
         .expect("send");
     assert_eq!(r.status(), 200);
     let r = http
-        .post(admin("store_items".into()))
+        .post(gf.admin_url("store_items"))
         .bearer_auth(ADMIN)
         .json(&json!({"name": "Gem", "cost": "2", "category": "gems"}))
         .send()
@@ -1058,22 +1165,20 @@ async fn service_keys_and_admin_api(b: Backend) {
     let q = format!("game_id={}&game_token={}", gf.game_id, gf.game_token);
     let r = gf.req("GET", &format!("/games/verify?{q}"), &[], Body::None).await;
     assert_eq!(r.json["game_variables"][0]["value"], "3");
+}
 
+/// The service key writes a leaderboard entry as `current-user-id` (no token in the
+/// answer); a wrong token, a wrong name or no user: 401.
+async fn service_key_acts_as_a_user(gf: &Gf, me: i64, key_token: &str) {
     let me_s = me.to_string();
     let hdrs = [
         ("service-key-name", "server"),
-        ("service-key-token", key_token.as_str()),
+        ("service-key-token", key_token),
         ("current-user-id", me_s.as_str()),
     ];
     let entry = format!("/users/{me}/add_leaderboard_entry");
-    let r = gf
-        .req(
-            "POST",
-            &entry,
-            &hdrs,
-            Body::Form(&[("leaderboard_name", "L"), ("score", "9")]),
-        )
-        .await;
+    let form = [("leaderboard_name", "L"), ("score", "9")];
+    let r = gf.req("POST", &entry, &hdrs, Body::Form(&form)).await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert!(r.json.get("authentication_token").is_none());
     let bad = [
@@ -1081,39 +1186,29 @@ async fn service_keys_and_admin_api(b: Backend) {
         ("service-key-token", "gfk_wrong"),
         ("current-user-id", me_s.as_str()),
     ];
-    assert_text_error(
-        &gf.req(
-            "POST",
-            &entry,
-            &bad,
-            Body::Form(&[("leaderboard_name", "L"), ("score", "9")]),
-        )
-        .await,
-        401,
-    );
-    let wrong_name = [("service-key-name", "other"), ("service-key-token", key_token.as_str())];
+    assert_text_error(&gf.req("POST", &entry, &bad, Body::Form(&form)).await, 401);
+    let wrong_name = [("service-key-name", "other"), ("service-key-token", key_token)];
     assert_text_error(
         &gf.req("GET", &format!("/users/{me}"), &wrong_name, Body::None).await,
         401,
     );
-    let no_user = [
-        ("service-key-name", "server"),
-        ("service-key-token", key_token.as_str()),
-    ];
-    assert_text_error(
-        &gf.req(
-            "POST",
-            &entry,
-            &no_user,
-            Body::Form(&[("leaderboard_name", "L"), ("score", "9")]),
-        )
-        .await,
-        401,
-    );
+    let no_user = [("service-key-name", "server"), ("service-key-token", key_token)];
+    assert_text_error(&gf.req("POST", &entry, &no_user, Body::Form(&form)).await, 401);
+}
 
-    // Lock game users out of leaderboard writes; the key still may.
+/// Game users locked out of leaderboard writes, the key still allowed; the key deleted
+/// through the admin API, then refused.
+async fn routes_switched_and_service_key_deleted(gf: &Gf, me: i64, t: &str, key_token: &str) {
+    let http = &gf.srv.http;
+    let me_s = me.to_string();
+    let hdrs = [
+        ("service-key-name", "server"),
+        ("service-key-token", key_token),
+        ("current-user-id", me_s.as_str()),
+    ];
+    let entry = format!("/users/{me}/add_leaderboard_entry");
     let r = http
-        .put(admin("routes".into()))
+        .put(gf.admin_url("routes"))
         .bearer_auth(ADMIN)
         .json(&json!({"route": "users/{id}/add_leaderboard_entry", "user_allowed": false, "key_allowed": true}))
         .send()
@@ -1121,17 +1216,16 @@ async fn service_keys_and_admin_api(b: Backend) {
         .expect("send");
     assert_eq!(r.status(), 200);
     let form = [("leaderboard_name", "L"), ("score", "1")];
-    assert_text_error(&gf.user("POST", &entry, &t, Body::Form(&form)).await, 403);
+    assert_text_error(&gf.user("POST", &entry, t, Body::Form(&form)).await, 403);
     assert_eq!(gf.req("POST", &entry, &hdrs, Body::Form(&form)).await.status, 200);
     let r = http
-        .delete(admin("service_keys/server".into()))
+        .delete(gf.admin_url("service_keys/server"))
         .bearer_auth(ADMIN)
         .send()
         .await
         .expect("send");
     assert_eq!(r.status(), 200);
     assert_text_error(&gf.req("POST", &entry, &hdrs, Body::Form(&form)).await, 401);
-    gf.finish().await;
 }
 
 /// `test_suite/*` (reference 15.2) as the SDK's test scripts call it.
