@@ -593,48 +593,7 @@ async fn ann_seeded(srv: &TestServer) -> Seeded {
     ] {
         gf(srv, "POST", &path, &ta, body).await;
     }
-    let group = gf(
-        srv,
-        "POST",
-        "/groups",
-        &ta,
-        json!({"group": {"name": "Seeders", "can_auto_join": true}}),
-    )
-    .await;
-    let group_id = group["id"].as_i64().expect("group id");
-    gf(
-        srv,
-        "POST",
-        &format!("/groups/{group_id}/add_attribute"),
-        &ta,
-        json!({"attributes": [{"key": "motto", "value": "grow-seed", "others_can_edit": false}]}),
-    )
-    .await;
-    let chat = gf(
-        srv,
-        "POST",
-        "/chats",
-        &ta,
-        json!({"text": "hi bob seed", "usernames": ["bob"]}),
-    )
-    .await;
-    let chat_id = chat["id"].as_i64().expect("chat id");
-    gf(
-        srv,
-        "POST",
-        "/messages",
-        &tb,
-        json!({"message": {"chat_id": chat_id, "text": "hi ann"}}),
-    )
-    .await;
-    gf(
-        srv,
-        "POST",
-        "/game_rounds",
-        &ta,
-        json!({"game_round": {"game_type": "seed-solo", "game_user_id": ann, "score": 7.5}, "multiplayer": false}),
-    )
-    .await;
+    let (group_id, chat_id) = ann_in_a_group_a_chat_and_a_round(srv, ann, &ta, &tb).await;
     let ban = format!("{}/{ann}/ban", players(srv));
     assert_eq!(admin.post(&ban, r#"{"reason": "seeded reason"}"#).await.status, 200);
     assert_eq!(
@@ -649,6 +608,54 @@ async fn ann_seeded(srv: &TestServer) -> Seeded {
         group_id,
         chat_id,
     }
+}
+
+/// Ann makes a group with an attribute, a chat with Bob (who answers) and a solo game
+/// round: the group's and the chat's ids.
+async fn ann_in_a_group_a_chat_and_a_round(srv: &TestServer, ann: i64, ta: &str, tb: &str) -> (i64, i64) {
+    let group = gf(
+        srv,
+        "POST",
+        "/groups",
+        ta,
+        json!({"group": {"name": "Seeders", "can_auto_join": true}}),
+    )
+    .await;
+    let group_id = group["id"].as_i64().expect("group id");
+    gf(
+        srv,
+        "POST",
+        &format!("/groups/{group_id}/add_attribute"),
+        ta,
+        json!({"attributes": [{"key": "motto", "value": "grow-seed", "others_can_edit": false}]}),
+    )
+    .await;
+    let chat = gf(
+        srv,
+        "POST",
+        "/chats",
+        ta,
+        json!({"text": "hi bob seed", "usernames": ["bob"]}),
+    )
+    .await;
+    let chat_id = chat["id"].as_i64().expect("chat id");
+    gf(
+        srv,
+        "POST",
+        "/messages",
+        tb,
+        json!({"message": {"chat_id": chat_id, "text": "hi ann"}}),
+    )
+    .await;
+    gf(
+        srv,
+        "POST",
+        "/game_rounds",
+        ta,
+        json!({"game_round": {"game_type": "seed-solo", "game_user_id": ann, "score": 7.5}, "multiplayer": false}),
+    )
+    .await;
+    (group_id, chat_id)
 }
 
 /// The export holds every seeded item, and no secret; an unknown player 404.
