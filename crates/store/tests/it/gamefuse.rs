@@ -64,6 +64,22 @@ pub(crate) fn new_user(game: GameId, email: &str, username: &str) -> NewClientUs
     }
 }
 
+/// `n` users of `game` (`u0@x.org`, …), each with a session.
+pub(crate) async fn users(s: &SqlStore, game: GameId, n: usize) -> Vec<PlayerId> {
+    let mut users = Vec::new();
+    for i in 0..n {
+        let u = s
+            .insert_user(
+                &new_user(game, &format!("u{i}@x.org"), &format!("u{i}")),
+                &start(game, &format!("t{i}"), T0, false, "2026-01"),
+            )
+            .await
+            .expect("user");
+        users.push(u.id);
+    }
+    users
+}
+
 pub(crate) fn start(game: GameId, token: &str, now: i64, is_login: bool, month: &str) -> ClientSessionStart {
     ClientSessionStart {
         game_id: game,
@@ -432,17 +448,7 @@ async fn a_game_deleted_with_its_data(s: &Arc<SqlStore>, g: GameId, u: PlayerId)
 /// message pages per chat, and deleting a game with all its social data.
 async fn social_data_and_game_deletion(b: Backend) {
     let Some((s, db, g)) = setup(b).await else { return };
-    let mut users = Vec::new();
-    for i in 0..6 {
-        let u = s
-            .insert_user(
-                &new_user(g, &format!("u{i}@x.org"), &format!("u{i}")),
-                &start(g, &format!("t{i}"), T0, false, "2026-01"),
-            )
-            .await
-            .expect("user");
-        users.push(u.id);
-    }
+    let users = users(&s, g, 6).await;
     a_friendship_one_row_per_pair(&s, g, &users).await;
     let group = a_group_filled_by_concurrent_joins(&s, g, &users).await;
     let direct = messages_paged_per_chat(&s, g, group, &users).await;

@@ -2,7 +2,6 @@
 //! same order, with several rows in each (on PostgreSQL it is one statement whose lists
 //! come back as JSON, so this is what checks that decoding and order).
 
-use playgate_core::client_users::ClientUserStore as _;
 use playgate_core::client_users::own_data::{OwnDataPages, OwnDataStore as _, Page};
 use playgate_core::clock::Timestamp;
 use playgate_core::economy::attributes::AttributeStore as _;
@@ -17,23 +16,13 @@ use playgate_store::SqlStore;
 use playgate_store::on_both_backends;
 use playgate_store::testing::Backend;
 
-use crate::gamefuse::{SEC, T0, new_user, setup, start};
+use crate::gamefuse::{SEC, T0, setup, users};
 
 /// Every list of a client user's own data, read at once, equals what its own store call
 /// answers, in the same order; a user with nothing gets empty lists.
 async fn own_data_equals_the_separate_reads(b: Backend) {
-    let Some((s, _db, g)) = setup(b).await else { return };
-    let mut users: Vec<PlayerId> = Vec::new();
-    for i in 0..4 {
-        let u = s
-            .insert_user(
-                &new_user(g, &format!("u{i}@x.org"), &format!("u{i}")),
-                &start(g, &format!("t{i}"), T0, false, "2026-01"),
-            )
-            .await
-            .expect("user");
-        users.push(u.id);
-    }
+    let Some((s, db, g)) = setup(b).await else { return };
+    let users = users(&s, g, 4).await;
     let me = users[0];
     friends_attributes_and_purchases(&s, g, &users).await;
     groups_chats_and_rounds(&s, g, &users).await;
@@ -81,6 +70,7 @@ async fn own_data_equals_the_separate_reads(b: Backend) {
         (empty.attributes.len(), empty.rounds.len(), empty.group_chats.len()),
         (0, 0, 0)
     );
+    db.drop_it().await;
 }
 
 /// The instant `k` seconds after T0.
