@@ -13,7 +13,7 @@ use playgate_core::rounds::{GameRound, Multiplayer, NewRound, Ranking, RoundPatc
 use std::collections::HashMap;
 
 row! {
-    struct RoundRow {
+    pub(crate) struct RoundRow {
     id: i64,
     game_id: i64,
     player_id: i64,
@@ -51,6 +51,12 @@ impl From<RoundRow> for GameRound {
 const ROUND_COLS: &str = "id, game_id, player_id, game_type, start_time, end_time, score, place, metadata, \
      multiplayer_id, created_at, updated_at";
 
+/// A page of the player's (`$1`) rounds, oldest first; the limit and the offset are the
+/// parameters numbered `limit` and `offset`.
+pub(crate) fn rounds_of_sql(limit: usize, offset: usize) -> String {
+    format!("SELECT {ROUND_COLS} FROM game_rounds WHERE player_id = $1 ORDER BY id LIMIT ${limit} OFFSET ${offset}")
+}
+
 struct RankingRow {
     r_id: i64,
     r_mp: i64,
@@ -77,7 +83,7 @@ impl FromRow for RankingRow {
 
 impl SqlStore {
     /// Fills the rankings of the multiplayer rounds among `rounds`, in one query.
-    async fn with_rankings(&self, mut rounds: Vec<GameRound>) -> Result<Vec<GameRound>> {
+    pub(crate) async fn with_rankings(&self, mut rounds: Vec<GameRound>) -> Result<Vec<GameRound>> {
         let mut mps: Vec<i64> = rounds.iter().filter_map(|r| r.multiplayer_id).collect();
         mps.sort_unstable();
         mps.dedup();
@@ -184,7 +190,7 @@ impl RoundStore for SqlStore {
     }
 
     async fn rounds_of(&self, player: PlayerId, limit: i64, offset: i64) -> Result<Vec<GameRound>> {
-        let sql = format!("SELECT {ROUND_COLS} FROM game_rounds WHERE player_id = $1 ORDER BY id LIMIT $2 OFFSET $3");
+        let sql = rounds_of_sql(2, 3);
         let rows: Vec<RoundRow> = self
             .read(async |e| e.fetch_all(&sql, params![player.0, limit, offset]).await)
             .await?;

@@ -1,22 +1,29 @@
 //! Rows of either driver, read by column name ([`Row`], [`FromRow`], declared with
-//! [`row!`]): a column list in another order still fills the right fields.
+//! [`row!`]): a column list in another order still fills the right fields. A row can also
+//! be a JSON object (an element of PostgreSQL's `json_agg`, [`json_rows`]), read by the
+//! same declarations, so a statement that returns several lists at once decodes each list
+//! with its own row type.
 
 use std::cell::Cell;
 
 use playgate_core::{Error, Result};
+use serde::de::DeserializeOwned;
 use tokio_postgres::types::{FromSql, Type};
 
 use crate::db_err;
 use crate::error::lite_err;
 
-/// A column type both drivers decode.
-pub(crate) trait Value: rusqlite::types::FromSql + for<'r> FromSql<'r> {}
-impl<T: rusqlite::types::FromSql + for<'r> FromSql<'r>> Value for T {}
+/// A column type both drivers decode, and JSON too.
+pub(crate) trait Value: rusqlite::types::FromSql + for<'r> FromSql<'r> + DeserializeOwned {}
+impl<T: rusqlite::types::FromSql + for<'r> FromSql<'r> + DeserializeOwned> Value for T {}
+
+type JsonObject = serde_json::Map<String, serde_json::Value>;
 
 #[derive(Clone, Copy)]
 enum Inner<'r> {
     Lite(&'r rusqlite::Row<'r>),
     Pg(&'r tokio_postgres::Row),
+    Json(&'r JsonObject),
 }
 
 /// A row of either driver, read by column name.
@@ -47,6 +54,14 @@ impl<'r> Row<'r> {
         }
     }
 
+    fn json(o: &'r JsonObject) -> Row<'r> {
+        Row {
+            inner: Inner::Json(o),
+            prefix: "",
+            next: Cell::new(0),
+        }
+    }
+
     /// The same row, reading the columns named `<prefix><name>`.
     pub(crate) fn prefixed(&self, prefix: &'static str) -> Row<'r> {
         Row {
@@ -60,6 +75,7 @@ impl<'r> Row<'r> {
         match self.inner {
             Inner::Lite(r) => r.as_ref().column_count(),
             Inner::Pg(r) => r.len(),
+            Inner::Json(o) => o.len(),
         }
     }
 
@@ -67,6 +83,7 @@ impl<'r> Row<'r> {
         match self.inner {
             Inner::Lite(r) => r.as_ref().column_name(i).unwrap_or_default(),
             Inner::Pg(r) => r.columns().get(i).map_or("", tokio_postgres::Column::name),
+            Inner::Json(o) => o.keys().nth(i).map_or("", String::as_str),
         }
     }
 
@@ -80,12 +97,22 @@ impl<'r> Row<'r> {
 
     /// Whether the row has the column.
     pub(crate) fn has(&self, name: &str) -> bool {
-        self.index(name).is_some()
+        match self.inner {
+            Inner::Json(o) => o.contains_key(&format!("{}{name}", self.prefix)),
+            _ => self.index(name).is_some(),
+        }
     }
 
     /// The column `name` (after the prefix); an error if the row has no such column or its
     /// value is not a `T`.
     pub(crate) fn get<T: Value>(&self, name: &str) -> Result<T> {
+        if let Inner::Json(o) = self.inner {
+            let key = format!("{}{name}", self.prefix);
+            let Some(v) = o.get(&key) else {
+                return Err(Error::internal(format!("the row has no column {key}")));
+            };
+            return json_value(v);
+        }
         let Some(i) = self.index(name) else {
             return Err(Error::internal(format!("the row has no column {}{name}", self.prefix)));
         };
@@ -98,8 +125,25 @@ impl<'r> Row<'r> {
         match self.inner {
             Inner::Lite(r) => r.get(i).map_err(lite_err),
             Inner::Pg(r) => r.try_get(i).map_err(db_err),
+            Inner::Json(o) => match o.values().nth(i) {
+                Some(v) => json_value(v),
+                None => Err(Error::internal(format!("the row has no column {i}"))),
+            },
         }
     }
+}
+
+/// A JSON value as a column type: numbers, strings, booleans and null as they come.
+fn json_value<T: Value>(v: &serde_json::Value) -> Result<T> {
+    T::deserialize(v).map_err(|e| Error::internal(format!("a JSON column: {e}")))
+}
+
+/// The rows of a JSON array of objects (PostgreSQL's `json_agg` of a subquery's rows,
+/// sent as text), each read by `R`'s column names.
+pub(crate) fn json_rows<R: FromRow>(text: &str) -> Result<Vec<R>> {
+    let rows: Vec<JsonObject> =
+        serde_json::from_str(text).map_err(|e| Error::internal(format!("a JSON list of rows: {e}")))?;
+    rows.iter().map(|o| R::from_row(&Row::json(o))).collect()
 }
 
 /// A row type, read by column name.
@@ -114,6 +158,9 @@ pub(crate) struct JsonRow(pub serde_json::Map<String, serde_json::Value>);
 impl FromRow for JsonRow {
     fn from_row(r: &Row<'_>) -> Result<Self> {
         use serde_json::Value as J;
+        if let Inner::Json(o) = r.inner {
+            return Ok(JsonRow(o.clone()));
+        }
         let mut m = serde_json::Map::new();
         for i in 0..r.len() {
             let v = match r.inner {
@@ -124,6 +171,7 @@ impl FromRow for JsonRow {
                     rusqlite::types::ValueRef::Text(t) => J::from(String::from_utf8_lossy(t).into_owned()),
                     rusqlite::types::ValueRef::Blob(_) => continue,
                 },
+                Inner::Json(_) => continue,
                 Inner::Pg(row) => {
                     let ty = row.columns().get(i).map(|c| c.type_().clone()).unwrap_or(Type::BYTEA);
                     if ty == Type::INT8 {
@@ -182,3 +230,34 @@ macro_rules! row {
     };
 }
 pub(crate) use row;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    row! {
+        struct Pair {
+            id: i64,
+            name: Option<String>,
+            score: f64,
+        }
+    }
+
+    #[test]
+    fn json_rows_are_read_by_column_name() {
+        let rows: Vec<Pair> =
+            json_rows(r#"[{"score": 2, "name": null, "id": 7}, {"name": "b", "id": 8, "score": 1.5, "extra": true}]"#)
+                .expect("rows");
+        let got: Vec<_> = rows.into_iter().map(|p| (p.id, p.name, p.score)).collect();
+        assert_eq!(got, [(7, None, 2.0), (8, Some("b".to_owned()), 1.5)]);
+    }
+
+    #[test]
+    fn a_missing_or_mistyped_json_column_is_an_error() {
+        let missing = json_rows::<Pair>(r#"[{"id": 1, "score": 0}]"#).map(|_| ());
+        assert!(missing.is_err_and(|e| e.to_string().contains("name")));
+        let mistyped = json_rows::<Pair>(r#"[{"id": "1", "name": null, "score": 0}]"#).map(|_| ());
+        assert!(mistyped.is_err());
+        assert!(json_rows::<Pair>("not json").is_err());
+    }
+}

@@ -19,7 +19,7 @@ use playgate_core::totp;
 use playgate_server::startup;
 use reqwest::redirect::Policy;
 
-use crate::common::{Backend, TestServer, kgen, spawn};
+use crate::common::{Backend, Resp, TestServer, kgen, spawn};
 
 const PASSWORD: &str = "correct horse battery";
 
@@ -138,11 +138,16 @@ async fn pages_need_a_session_and_carry_the_security_headers(b: Backend) {
 /// A form without the session's token, or with another session's, is refused 403 and
 /// changes nothing; a viewer's change is refused 403 too.
 async fn forged_forms_and_viewers_are_refused(b: Backend) {
-    let Some(srv) = spawn(b).await else { return };
-    operator(&srv, "ada", Role::Admin).await;
-    operator(&srv, "vic", Role::Viewer).await;
-    let (ada, ada_csrf) = sign_in_http(&srv, "ada").await;
-    let (vic, vic_csrf) = sign_in_http(&srv, "vic").await;
+    let Some(AdaAndVic {
+        srv,
+        ada,
+        ada_csrf,
+        vic,
+        vic_csrf,
+    }) = AdaAndVic::new(b).await
+    else {
+        return;
+    };
     let url = format!("{}/console/games/{}/variables", srv.base, srv.game.game.id);
     let set = |http: &reqwest::Client, csrf: Option<&str>| {
         let mut form = vec![("key", "wind"), ("value", "storm")];
@@ -308,32 +313,100 @@ async fn refused_then(
     assert!(body.contains("security token"), "{body}");
 }
 
+/// A server with the admin `ada` and the viewer `vic`, each signed in over raw HTTP with a
+/// page's synchronizer token.
+struct AdaAndVic {
+    srv: TestServer,
+    ada: reqwest::Client,
+    ada_csrf: String,
+    vic: reqwest::Client,
+    vic_csrf: String,
+}
+
+impl AdaAndVic {
+    async fn new(b: Backend) -> Option<AdaAndVic> {
+        let srv = spawn(b).await?;
+        operator(&srv, "ada", Role::Admin).await;
+        operator(&srv, "vic", Role::Viewer).await;
+        let (ada, ada_csrf) = sign_in_http(&srv, "ada").await;
+        let (vic, vic_csrf) = sign_in_http(&srv, "vic").await;
+        Some(AdaAndVic {
+            srv,
+            ada,
+            ada_csrf,
+            vic,
+            vic_csrf,
+        })
+    }
+
+    /// The form at `path` refused to the viewer and to the admin without the token.
+    async fn refused(&self, path: &str, fields: &[(&str, &str)]) {
+        refused_then(&self.srv, &self.ada, (&self.vic, &self.vic_csrf), path, fields).await;
+    }
+
+    /// The admin posts the form at `path` with her token: the status and the body.
+    async fn ada_posts(&self, path: &str, fields: &[(&str, &str)]) -> (u16, String) {
+        post(&self.ada, &self.srv, path, Some(&self.ada_csrf), fields).await
+    }
+
+    /// The admin's GET of `path`.
+    async fn ada_gets(&self, path: &str) -> (u16, String) {
+        get(&self.ada, &self.srv, path).await
+    }
+
+    /// The viewer's GET of `path`.
+    async fn vic_gets(&self, path: &str) -> (u16, String) {
+        get(&self.vic, &self.srv, path).await
+    }
+}
+
 /// Players: search (the page, and the results alone for the script), a player's page,
 /// export as a download, end one session and all, ban (a reason required, next to its
 /// field) and unban, erase with the typed user id; viewers and forged forms refused;
 /// every change in the audit log under the operator's name.
 async fn players_in_the_console(b: Backend) {
-    let Some(srv) = spawn(b).await else { return };
-    operator(&srv, "ada", Role::Admin).await;
-    operator(&srv, "vic", Role::Viewer).await;
-    let (ada, ada_csrf) = sign_in_http(&srv, "ada").await;
-    let (vic, vic_csrf) = sign_in_http(&srv, "vic").await;
-    let gid = srv.game.game.id;
-    let one = srv.kgen().open(r#"{"user_id":"p-1"}"#).await;
+    let Some(s) = AdaAndVic::new(b).await else { return };
+    let one = s.srv.kgen().open(r#"{"user_id":"p-1"}"#).await;
     assert_eq!(one.status, 200, "{}", one.text);
-    let other = srv.kgen().open(r#"{"user_id":"q-2"}"#).await;
+    let other = s.srv.kgen().open(r#"{"user_id":"q-2"}"#).await;
     assert_eq!(other.status, 200, "{}", other.text);
     let wallet = one.json["wallet_address"].as_str().expect("wallet");
+    let player = format!("/console/games/{}/players/p-1", s.srv.game.game.id);
+    players_searched(&s, wallet).await;
+    player_shown_and_exported(&s, &player, wallet).await;
+    player_sessions_ended(&s, &player, &one, &other).await;
+    player_banned_and_unbanned(&s, &player).await;
+    player_erased(&s, &player).await;
+    audited_as_ada(
+        &s.ada,
+        &s.srv,
+        &[
+            "session.ended",
+            "sessions.ended_all",
+            "player.banned",
+            "player.unbanned",
+            "player.deleted",
+        ],
+    )
+    .await;
+    s.srv.finish().await;
+}
 
-    let (status, page) = get(&vic, &srv, &format!("/console/games/{gid}/players?q=p-")).await;
+/// Search by user id or wallet address; the results alone for the script; an unknown game.
+async fn players_searched(s: &AdaAndVic, wallet: &str) {
+    let gid = s.srv.game.game.id;
+    let (status, page) = s.vic_gets(&format!("/console/games/{gid}/players?q=p-")).await;
     assert_eq!(status, 200);
     assert!(page.contains("p-1") && !page.contains("q-2"), "{page}");
     assert!(page.contains("data-search=\"/console/games/"), "{page}");
-    let (status, page) = get(&vic, &srv, &format!("/console/games/{gid}/players?q={}", &wallet[..10])).await;
+    let (status, page) = s
+        .vic_gets(&format!("/console/games/{gid}/players?q={}", &wallet[..10]))
+        .await;
     assert_eq!(status, 200);
     assert!(page.contains("p-1"), "by wallet address: {page}");
-    let r = ada
-        .get(format!("{}/console/games/{gid}/players?q=q", srv.base))
+    let r = s
+        .ada
+        .get(format!("{}/console/games/{gid}/players?q=q", s.srv.base))
         .header("x-console-fragment", "1")
         .send()
         .await
@@ -341,20 +414,23 @@ async fn players_in_the_console(b: Backend) {
     assert_eq!(r.status(), 200);
     let fragment = r.text().await.expect("body");
     assert!(fragment.contains("q-2") && !fragment.contains("<html"), "{fragment}");
-    let (status, _) = get(&ada, &srv, "/console/games/999999/players").await;
+    let (status, _) = s.ada_gets("/console/games/999999/players").await;
     assert_eq!(status, 404);
+}
 
-    let player = format!("/console/games/{gid}/players/p-1");
-    let (status, page) = get(&vic, &srv, &player).await;
+/// A player's page (no change form for a viewer), an unknown player, and the export: a
+/// download of the admin API's document.
+async fn player_shown_and_exported(s: &AdaAndVic, player: &str, wallet: &str) {
+    let (status, page) = s.vic_gets(player).await;
     assert_eq!(status, 200);
     assert!(page.contains(wallet), "{page}");
     assert!(!page.contains("Danger zone"), "a viewer sees no change form");
-    let (status, _) = get(&ada, &srv, &format!("/console/games/{gid}/players/nobody")).await;
+    let gid = s.srv.game.game.id;
+    let (status, _) = s.ada_gets(&format!("/console/games/{gid}/players/nobody")).await;
     assert_eq!(status, 404);
-
-    // Export: a download of the admin API's document.
-    let r = vic
-        .get(format!("{}{player}/export", srv.base))
+    let r = s
+        .vic
+        .get(format!("{}{player}/export", s.srv.base))
         .send()
         .await
         .expect("get");
@@ -367,93 +443,79 @@ async fn players_in_the_console(b: Backend) {
     let doc: serde_json::Value = r.json().await.expect("json");
     assert_eq!(doc["format"], "playgate.player-export/1");
     assert_eq!(doc["user_id"], "p-1");
+}
 
-    // End one session (of this player only), then all.
+/// End one session (of this player only), then all.
+async fn player_sessions_ended(s: &AdaAndVic, player: &str, one: &Resp, other: &Resp) {
+    let k = s.srv.kgen();
     let sid = kgen::token(&one.json, "session_id");
     let other_sid = kgen::token(&other.json, "session_id");
     let end_one = format!("{player}/sessions/{sid}/end");
-    refused_then(&srv, &ada, (&vic, &vic_csrf), &end_one, &[]).await;
-    let (status, _) = post(
-        &ada,
-        &srv,
-        &format!("{player}/sessions/{other_sid}/end"),
-        Some(&ada_csrf),
-        &[],
-    )
-    .await;
+    s.refused(&end_one, &[]).await;
+    let (status, _) = s.ada_posts(&format!("{player}/sessions/{other_sid}/end"), &[]).await;
     assert_eq!(status, 404, "another player's session");
     assert_eq!(
-        srv.kgen().verify(kgen::token(&other.json, "access_token")).await.json["valid"],
+        k.verify(kgen::token(&other.json, "access_token")).await.json["valid"],
         true
     );
-    let (status, _) = post(&ada, &srv, &end_one, Some(&ada_csrf), &[]).await;
+    let (status, _) = s.ada_posts(&end_one, &[]).await;
     assert_eq!(status, 303);
     assert_eq!(
-        srv.kgen().verify(kgen::token(&one.json, "access_token")).await.json["valid"],
+        k.verify(kgen::token(&one.json, "access_token")).await.json["valid"],
         false
     );
-    let again = srv.kgen().open(r#"{"user_id":"p-1"}"#).await;
+    let again = k.open(r#"{"user_id":"p-1"}"#).await;
     let end_all = format!("{player}/sessions/end-all");
-    refused_then(&srv, &ada, (&vic, &vic_csrf), &end_all, &[]).await;
+    s.refused(&end_all, &[]).await;
     assert_eq!(
-        srv.kgen().verify(kgen::token(&again.json, "access_token")).await.json["valid"],
+        k.verify(kgen::token(&again.json, "access_token")).await.json["valid"],
         true
     );
-    let (status, _) = post(&ada, &srv, &end_all, Some(&ada_csrf), &[]).await;
+    let (status, _) = s.ada_posts(&end_all, &[]).await;
     assert_eq!(status, 303);
     assert_eq!(
-        srv.kgen().verify(kgen::token(&again.json, "access_token")).await.json["valid"],
+        k.verify(kgen::token(&again.json, "access_token")).await.json["valid"],
         false
     );
+}
 
-    // Ban: a reason is required; then banned, and unbanned.
+/// Ban: a reason is required (the error next to its field); then banned, and unbanned.
+async fn player_banned_and_unbanned(s: &AdaAndVic, player: &str) {
     let ban = format!("{player}/ban");
-    refused_then(&srv, &ada, (&vic, &vic_csrf), &ban, &[("reason", "x")]).await;
-    let (status, page) = post(&ada, &srv, &ban, Some(&ada_csrf), &[("reason", " ")]).await;
+    s.refused(&ban, &[("reason", "x")]).await;
+    let (status, page) = s.ada_posts(&ban, &[("reason", " ")]).await;
     assert_eq!(status, 400, "{page}");
     assert!(
         page.contains("id=\"reason-error\""),
         "the error next to its field: {page}"
     );
-    let (status, _) = post(&ada, &srv, &ban, Some(&ada_csrf), &[("reason", "Botting")]).await;
+    let (status, _) = s.ada_posts(&ban, &[("reason", "Botting")]).await;
     assert_eq!(status, 303);
-    let (_, page) = get(&ada, &srv, &player).await;
+    let (_, page) = s.ada_gets(player).await;
     assert!(page.contains("Banned") && page.contains("Botting"), "{page}");
     assert!(
         page.contains("player.banned") && page.contains("operator:ada"),
         "{page}"
     );
-    assert_ne!(srv.kgen().open(r#"{"user_id":"p-1"}"#).await.status, 200, "banned");
+    assert_ne!(s.srv.kgen().open(r#"{"user_id":"p-1"}"#).await.status, 200, "banned");
     let unban = format!("{player}/unban");
-    refused_then(&srv, &ada, (&vic, &vic_csrf), &unban, &[]).await;
-    let (status, _) = post(&ada, &srv, &unban, Some(&ada_csrf), &[]).await;
+    s.refused(&unban, &[]).await;
+    let (status, _) = s.ada_posts(&unban, &[]).await;
     assert_eq!(status, 303);
-    assert_eq!(srv.kgen().open(r#"{"user_id":"p-1"}"#).await.status, 200, "unbanned");
+    assert_eq!(s.srv.kgen().open(r#"{"user_id":"p-1"}"#).await.status, 200, "unbanned");
+}
 
-    // Erase: the user id typed exactly.
+/// Erase: the user id typed exactly.
+async fn player_erased(s: &AdaAndVic, player: &str) {
     let delete = format!("{player}/delete");
-    refused_then(&srv, &ada, (&vic, &vic_csrf), &delete, &[("confirm", "p-1")]).await;
-    let (status, page) = post(&ada, &srv, &delete, Some(&ada_csrf), &[("confirm", "p-2")]).await;
+    s.refused(&delete, &[("confirm", "p-1")]).await;
+    let (status, page) = s.ada_posts(&delete, &[("confirm", "p-2")]).await;
     assert_eq!(status, 400);
     assert!(page.contains("id=\"confirm-error\""), "{page}");
-    let (status, _) = post(&ada, &srv, &delete, Some(&ada_csrf), &[("confirm", "p-1")]).await;
+    let (status, _) = s.ada_posts(&delete, &[("confirm", "p-1")]).await;
     assert_eq!(status, 303);
-    let (status, _) = get(&ada, &srv, &player).await;
+    let (status, _) = s.ada_gets(player).await;
     assert_eq!(status, 404, "erased");
-
-    audited_as_ada(
-        &ada,
-        &srv,
-        &[
-            "session.ended",
-            "sessions.ended_all",
-            "player.banned",
-            "player.unbanned",
-            "player.deleted",
-        ],
-    )
-    .await;
-    srv.finish().await;
 }
 
 /// Games: edit (names and lifetimes, errors next to their field), rotate a secret (shown
@@ -461,17 +523,35 @@ async fn players_in_the_console(b: Backend) {
 /// once), delete with the typed name; viewers and forged forms
 /// refused; the games service records each change under the operator's name.
 async fn games_edit_rotate_delete_in_the_console(b: Backend) {
-    let Some(srv) = spawn(b).await else { return };
-    operator(&srv, "ada", Role::Admin).await;
-    operator(&srv, "vic", Role::Viewer).await;
-    let (ada, ada_csrf) = sign_in_http(&srv, "ada").await;
-    let (vic, vic_csrf) = sign_in_http(&srv, "vic").await;
-    let g = &srv.game.game;
-    let base = format!("/console/games/{}", g.id);
+    let Some(s) = AdaAndVic::new(b).await else { return };
+    let base = format!("/console/games/{}", s.srv.game.game.id);
+    game_edited(&s, &base).await;
+    game_secrets_rotated(&s, &base).await;
+    game_store_items_and_service_keys(&s, &base).await;
+    game_deleted(&s, &base).await;
+    audited_as_ada(
+        &s.ada,
+        &s.srv,
+        &[
+            "game.updated",
+            "game.secret_rotated",
+            "game.deleted",
+            "store_item.added",
+            "store_item.deleted",
+            "service_key.created",
+            "service_key.deleted",
+        ],
+    )
+    .await;
+    s.srv.finish().await;
+}
 
-    let (status, _) = get(&vic, &srv, &format!("{base}/edit")).await;
+/// The edit page (admins only): bad lifetimes next to their field (what was typed kept);
+/// saved, the game's page and its KGeN sessions show the change.
+async fn game_edited(s: &AdaAndVic, base: &str) {
+    let (status, _) = s.vic_gets(&format!("{base}/edit")).await;
     assert_eq!(status, 403);
-    let (status, page) = get(&ada, &srv, &format!("{base}/edit")).await;
+    let (status, page) = s.ada_gets(&format!("{base}/edit")).await;
     assert_eq!(status, 200);
     assert!(page.contains("<label for=\"access_token_ttl_secs\">"), "{page}");
     let edit = format!("{base}/edit");
@@ -484,119 +564,103 @@ async fn games_edit_rotate_delete_in_the_console(b: Backend) {
             ("refresh_token_ttl_secs", ""),
         ]
     };
-    refused_then(&srv, &ada, (&vic, &vic_csrf), &edit, &fields("3600")).await;
-    let (status, page) = post(&ada, &srv, &edit, Some(&ada_csrf), &fields("5")).await;
+    s.refused(&edit, &fields("3600")).await;
+    let (status, page) = s.ada_posts(&edit, &fields("5")).await;
     assert_eq!(status, 400);
     assert!(page.contains("id=\"access_token_ttl_secs-error\""), "{page}");
     assert!(
         page.contains("value=\"Callbreak Deluxe\""),
         "what was typed is kept: {page}"
     );
-    let (status, page) = post(&ada, &srv, &edit, Some(&ada_csrf), &fields("soon")).await;
+    let (status, page) = s.ada_posts(&edit, &fields("soon")).await;
     assert_eq!(status, 400, "{page}");
-    let (status, _) = post(&ada, &srv, &edit, Some(&ada_csrf), &fields("3600")).await;
+    let (status, _) = s.ada_posts(&edit, &fields("3600")).await;
     assert_eq!(status, 303);
-    let (_, page) = get(&ada, &srv, &base).await;
+    let (_, page) = s.ada_gets(base).await;
     assert!(page.contains("Callbreak Deluxe") && page.contains("3600 s"), "{page}");
     assert!(page.contains("game.updated"), "the game's latest events: {page}");
-    let r = srv.kgen().open(r#"{"user_id":"u"}"#).await;
+    let r = s.srv.kgen().open(r#"{"user_id":"u"}"#).await;
     assert_eq!(r.json["third_party_client_name"], "CALLBREAK_DELUXE", "{}", r.text);
+}
 
-    // Rotate the KGeN secret: shown once; the old one is refused.
+/// Rotate the KGeN secret: shown once; the old one is refused. Then the GameFuse token.
+async fn game_secrets_rotated(s: &AdaAndVic, base: &str) {
     let rotate = format!("{base}/rotate");
-    refused_then(&srv, &ada, (&vic, &vic_csrf), &rotate, &[("credential", "kgen")]).await;
-    let (status, _) = post(&ada, &srv, &rotate, Some(&ada_csrf), &[("credential", "other")]).await;
+    s.refused(&rotate, &[("credential", "kgen")]).await;
+    let (status, _) = s.ada_posts(&rotate, &[("credential", "other")]).await;
     assert_eq!(status, 400);
-    let (status, page) = post(&ada, &srv, &rotate, Some(&ada_csrf), &[("credential", "kgen")]).await;
+    let (status, page) = s.ada_posts(&rotate, &[("credential", "kgen")]).await;
     assert_eq!(status, 200);
     let at = page.find("id=\"client-secret\">").expect("the secret") + 19;
     let secret = page[at..at + page[at..].find('<').expect("end")].to_owned();
     assert!(secret.starts_with("pgs_"), "{secret}");
     assert_eq!(
-        srv.kgen().open(r#"{"user_id":"u"}"#).await.status,
+        s.srv.kgen().open(r#"{"user_id":"u"}"#).await.status,
         401,
         "the old secret"
     );
-    let r = srv
+    let r = s
+        .srv
         .kgen()
-        .with_credentials(&g.client_id, &secret)
+        .with_credentials(&s.srv.game.game.client_id, &secret)
         .open(r#"{"user_id":"u"}"#)
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
-    let (_, page) = get(&ada, &srv, &base).await;
+    let (_, page) = s.ada_gets(base).await;
     assert!(!page.contains(&secret), "shown once");
-    let (status, page) = post(&ada, &srv, &rotate, Some(&ada_csrf), &[("credential", "gamefuse")]).await;
+    let (status, page) = s.ada_posts(&rotate, &[("credential", "gamefuse")]).await;
     assert_eq!(status, 200);
     assert!(page.contains("id=\"gamefuse-token\""), "{page}");
+}
 
-    // GameFuse data: a store item and a service key (its token shown once), added and
-    // deleted.
+/// GameFuse data: a store item and a service key (its token shown once), added and
+/// deleted.
+async fn game_store_items_and_service_keys(s: &AdaAndVic, base: &str) {
     let items = format!("{base}/store-items");
     let item = [("name", "Gold pack"), ("category", "coins"), ("cost", "250")];
-    refused_then(&srv, &ada, (&vic, &vic_csrf), &items, &item).await;
-    let (status, page) = post(&ada, &srv, &items, Some(&ada_csrf), &[("name", "x"), ("cost", "lots")]).await;
+    s.refused(&items, &item).await;
+    let (status, page) = s.ada_posts(&items, &[("name", "x"), ("cost", "lots")]).await;
     assert_eq!(status, 400, "{page}");
-    let (status, _) = post(&ada, &srv, &items, Some(&ada_csrf), &item).await;
+    let (status, _) = s.ada_posts(&items, &item).await;
     assert_eq!(status, 303);
-    let (_, page) = get(&vic, &srv, &base).await;
+    let (_, page) = s.vic_gets(base).await;
     assert!(page.contains("Gold pack") && page.contains("250"), "{page}");
     assert!(!page.contains("/store-items/"), "a viewer gets no delete form");
-    let (_, page) = get(&ada, &srv, &base).await;
+    let (_, page) = s.ada_gets(base).await;
     let at = page.find("/store-items/").expect("a delete form") + 13;
     let item_id = page[at..at + page[at..].find('/').expect("end")].to_owned();
     let keys = format!("{base}/service-keys");
-    refused_then(&srv, &ada, (&vic, &vic_csrf), &keys, &[("name", "backend")]).await;
-    let (status, page) = post(&ada, &srv, &keys, Some(&ada_csrf), &[("name", "backend")]).await;
+    s.refused(&keys, &[("name", "backend")]).await;
+    let (status, page) = s.ada_posts(&keys, &[("name", "backend")]).await;
     assert_eq!(status, 201, "{page}");
     let at = page.find("id=\"service-key-token\">").expect("the token") + 24;
     let token = page[at..at + page[at..].find('<').expect("end")].to_owned();
     assert!(token.len() > 20, "{token}");
-    let (_, page) = get(&ada, &srv, &base).await;
+    let (_, page) = s.ada_gets(base).await;
     assert!(page.contains("backend") && !page.contains(&token), "shown once: {page}");
     for path in [format!("{items}/{item_id}/delete"), format!("{keys}/backend/delete")] {
-        refused_then(&srv, &ada, (&vic, &vic_csrf), &path, &[]).await;
-        let (status, _) = post(&ada, &srv, &path, Some(&ada_csrf), &[]).await;
+        s.refused(&path, &[]).await;
+        let (status, _) = s.ada_posts(&path, &[]).await;
         assert_eq!(status, 303, "{path}");
     }
-    let (_, page) = get(&ada, &srv, &base).await;
+    let (_, page) = s.ada_gets(base).await;
     assert!(
         !page.contains("Gold pack") && !page.contains("id=\"service-keys\""),
         "{page}"
     );
+}
 
-    // Delete: the name typed exactly.
+/// Delete: the name typed exactly.
+async fn game_deleted(s: &AdaAndVic, base: &str) {
     let delete = format!("{base}/delete");
-    refused_then(
-        &srv,
-        &ada,
-        (&vic, &vic_csrf),
-        &delete,
-        &[("confirm", "Callbreak Deluxe")],
-    )
-    .await;
-    let (status, page) = post(&ada, &srv, &delete, Some(&ada_csrf), &[("confirm", "Callbreak")]).await;
+    s.refused(&delete, &[("confirm", "Callbreak Deluxe")]).await;
+    let (status, page) = s.ada_posts(&delete, &[("confirm", "Callbreak")]).await;
     assert_eq!(status, 400);
     assert!(page.contains("id=\"delete-confirm-error\""), "{page}");
-    let (status, _) = post(&ada, &srv, &delete, Some(&ada_csrf), &[("confirm", "Callbreak Deluxe")]).await;
+    let (status, _) = s.ada_posts(&delete, &[("confirm", "Callbreak Deluxe")]).await;
     assert_eq!(status, 303);
-    let (status, _) = get(&ada, &srv, &base).await;
+    let (status, _) = s.ada_gets(base).await;
     assert_eq!(status, 404);
-
-    audited_as_ada(
-        &ada,
-        &srv,
-        &[
-            "game.updated",
-            "game.secret_rotated",
-            "game.deleted",
-            "store_item.added",
-            "store_item.deleted",
-            "service_key.created",
-            "service_key.deleted",
-        ],
-    )
-    .await;
-    srv.finish().await;
 }
 
 /// The overview: the counts and a chart per series of the stats service (sessions
@@ -634,101 +698,13 @@ async fn the_overview_shows_counts_and_charts(b: Backend) {
 /// (with an address allowlist and an expiry, shown once; a bad address next to its
 /// field); viewers and forged forms refused; changes audited under the operator's name.
 async fn accounts_in_the_console(b: Backend) {
-    let Some(srv) = spawn(b).await else { return };
-    operator(&srv, "ada", Role::Admin).await;
-    operator(&srv, "vic", Role::Viewer).await;
-    let (ada, ada_csrf) = sign_in_http(&srv, "ada").await;
-    let (vic, vic_csrf) = sign_in_http(&srv, "vic").await;
-    let made = [
-        ("user_name", "marie"),
-        ("email", "marie@example.com"),
-        ("password", "a long password 1"),
-    ];
-    refused_then(&srv, &ada, (&vic, &vic_csrf), "/console/accounts", &made).await;
-    let (status, page) = post(&ada, &srv, "/console/accounts", Some(&ada_csrf), &made).await;
-    assert_eq!(status, 201, "{page}");
-
-    let (status, page) = get(&vic, &srv, "/console/accounts?q=MAR").await;
-    assert_eq!(status, 200);
-    assert!(page.contains("marie@example.com"), "{page}");
-    assert!(!page.contains("/console/api-keys"), "a viewer sees no key form");
-    let (_, page) = get(&vic, &srv, "/console/accounts?q=zzz").await;
-    assert!(page.contains("No account matches"), "{page}");
-    let (status, page) = get(&ada, &srv, "/console/accounts/marie").await;
-    assert_eq!(status, 200, "by user name");
-    assert!(
-        page.contains("marie@example.com") && page.contains("account.created"),
-        "{page}"
-    );
-    let id = {
-        let (_, list) = get(&ada, &srv, "/console/accounts?q=marie").await;
-        let needle = "<td><a href=\"/console/accounts/";
-        let at = list.find(needle).expect("a link") + needle.len();
-        list[at..at + list[at..].find('"').expect("end")].to_owned()
-    };
-    let base = format!("/console/accounts/{id}");
-    let (status, _) = get(&ada, &srv, "/console/accounts/nobody").await;
-    assert_eq!(status, 404);
-
-    let enabled = format!("{base}/enabled");
-    refused_then(&srv, &ada, (&vic, &vic_csrf), &enabled, &[("enabled", "false")]).await;
-    let (status, body) = post(&ada, &srv, &enabled, Some(&ada_csrf), &[("enabled", "false")]).await;
-    assert_eq!(status, 303, "{enabled}: {body}");
-    let (_, page) = get(&ada, &srv, &base).await;
-    assert!(
-        page.contains("Enable the account") && page.contains("account.disabled"),
-        "{page}"
-    );
-    let (status, _) = post(&ada, &srv, &enabled, Some(&ada_csrf), &[("enabled", "true")]).await;
-    assert_eq!(status, 303);
-    let reset = format!("{base}/reset-2fa");
-    refused_then(&srv, &ada, (&vic, &vic_csrf), &reset, &[]).await;
-    let (status, _) = post(&ada, &srv, &reset, Some(&ada_csrf), &[]).await;
-    assert_eq!(status, 303);
-    let revoke = format!("{base}/api-keys/12345/revoke");
-    refused_then(&srv, &ada, (&vic, &vic_csrf), &revoke, &[]).await;
-    let (status, _) = post(&ada, &srv, &revoke, Some(&ada_csrf), &[]).await;
-    assert_eq!(status, 404, "a key the account never used");
-
-    let key = [
-        ("label", "ops box"),
-        ("allow_ips", "10.0.0.0/8, 192.0.2.7"),
-        ("expires_at", "2030-01-31"),
-    ];
-    refused_then(&srv, &ada, (&vic, &vic_csrf), "/console/api-keys", &key).await;
-    let (status, page) = post(
-        &ada,
-        &srv,
-        "/console/api-keys",
-        Some(&ada_csrf),
-        &[("label", "x"), ("allow_ips", "not-an-ip"), ("expires_at", "")],
-    )
-    .await;
-    assert_eq!(status, 400);
-    assert!(
-        page.contains("id=\"allow_ips-error\"") && page.contains("value=\"not-an-ip\""),
-        "{page}"
-    );
-    let (status, page) = post(
-        &ada,
-        &srv,
-        "/console/api-keys",
-        Some(&ada_csrf),
-        &[("label", "x"), ("expires_at", "soon")],
-    )
-    .await;
-    assert_eq!(status, 400);
-    assert!(page.contains("id=\"expires_at-error\""), "{page}");
-    let (status, page) = post(&ada, &srv, "/console/api-keys", Some(&ada_csrf), &key).await;
-    assert_eq!(status, 201);
-    assert!(
-        page.contains("pgk_") && page.contains("10.0.0.0/8") && page.contains("2030-01-31"),
-        "{page}"
-    );
-
+    let Some(s) = AdaAndVic::new(b).await else { return };
+    let base = account_made_and_found(&s).await;
+    account_disabled_enabled_and_reset(&s, &base).await;
+    api_key_made_in_the_console(&s).await;
     audited_as_ada(
-        &ada,
-        &srv,
+        &s.ada,
+        &s.srv,
         &[
             "account.created",
             "account.disabled",
@@ -738,7 +714,98 @@ async fn accounts_in_the_console(b: Backend) {
         ],
     )
     .await;
-    srv.finish().await;
+    s.srv.finish().await;
+}
+
+/// An account made by the admin, found by search (any case) and by user name; an unknown
+/// one. The account's page.
+async fn account_made_and_found(s: &AdaAndVic) -> String {
+    let made = [
+        ("user_name", "marie"),
+        ("email", "marie@example.com"),
+        ("password", "a long password 1"),
+    ];
+    s.refused("/console/accounts", &made).await;
+    let (status, page) = s.ada_posts("/console/accounts", &made).await;
+    assert_eq!(status, 201, "{page}");
+
+    let (status, page) = s.vic_gets("/console/accounts?q=MAR").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("marie@example.com"), "{page}");
+    assert!(!page.contains("/console/api-keys"), "a viewer sees no key form");
+    let (_, page) = s.vic_gets("/console/accounts?q=zzz").await;
+    assert!(page.contains("No account matches"), "{page}");
+    let (status, page) = s.ada_gets("/console/accounts/marie").await;
+    assert_eq!(status, 200, "by user name");
+    assert!(
+        page.contains("marie@example.com") && page.contains("account.created"),
+        "{page}"
+    );
+    let id = {
+        let (_, list) = s.ada_gets("/console/accounts?q=marie").await;
+        let needle = "<td><a href=\"/console/accounts/";
+        let at = list.find(needle).expect("a link") + needle.len();
+        list[at..at + list[at..].find('"').expect("end")].to_owned()
+    };
+    let (status, _) = s.ada_gets("/console/accounts/nobody").await;
+    assert_eq!(status, 404);
+    format!("/console/accounts/{id}")
+}
+
+/// Disabled and enabled again, its 2FA reset; a key it never used is not revoked.
+async fn account_disabled_enabled_and_reset(s: &AdaAndVic, base: &str) {
+    let enabled = format!("{base}/enabled");
+    s.refused(&enabled, &[("enabled", "false")]).await;
+    let (status, body) = s.ada_posts(&enabled, &[("enabled", "false")]).await;
+    assert_eq!(status, 303, "{enabled}: {body}");
+    let (_, page) = s.ada_gets(base).await;
+    assert!(
+        page.contains("Enable the account") && page.contains("account.disabled"),
+        "{page}"
+    );
+    let (status, _) = s.ada_posts(&enabled, &[("enabled", "true")]).await;
+    assert_eq!(status, 303);
+    let reset = format!("{base}/reset-2fa");
+    s.refused(&reset, &[]).await;
+    let (status, _) = s.ada_posts(&reset, &[]).await;
+    assert_eq!(status, 303);
+    let revoke = format!("{base}/api-keys/12345/revoke");
+    s.refused(&revoke, &[]).await;
+    let (status, _) = s.ada_posts(&revoke, &[]).await;
+    assert_eq!(status, 404, "a key the account never used");
+}
+
+/// A new API key with an allowlist and an expiry, shown once; bad values next to their
+/// field.
+async fn api_key_made_in_the_console(s: &AdaAndVic) {
+    let key = [
+        ("label", "ops box"),
+        ("allow_ips", "10.0.0.0/8, 192.0.2.7"),
+        ("expires_at", "2030-01-31"),
+    ];
+    s.refused("/console/api-keys", &key).await;
+    let (status, page) = s
+        .ada_posts(
+            "/console/api-keys",
+            &[("label", "x"), ("allow_ips", "not-an-ip"), ("expires_at", "")],
+        )
+        .await;
+    assert_eq!(status, 400);
+    assert!(
+        page.contains("id=\"allow_ips-error\"") && page.contains("value=\"not-an-ip\""),
+        "{page}"
+    );
+    let (status, page) = s
+        .ada_posts("/console/api-keys", &[("label", "x"), ("expires_at", "soon")])
+        .await;
+    assert_eq!(status, 400);
+    assert!(page.contains("id=\"expires_at-error\""), "{page}");
+    let (status, page) = s.ada_posts("/console/api-keys", &key).await;
+    assert_eq!(status, 201);
+    assert!(
+        page.contains("pgk_") && page.contains("10.0.0.0/8") && page.contains("2030-01-31"),
+        "{page}"
+    );
 }
 
 playgate_store::on_both_backends!(
@@ -987,8 +1054,21 @@ async fn console_in_a_browser(b: Backend) {
         return;
     };
     operator(&srv, "ada", Role::Admin).await;
+    let secret = browser_signs_in_and_enrols_totp(&browser, &srv).await;
+    browser_signs_in_with_a_code(&browser, &srv, &secret).await;
+    let game = browser_creates_a_game(&browser, &srv).await;
+    browser_sets_a_variable_and_refuses_a_forged_form(&browser, &srv, &game).await;
+    browser_finds_ends_and_bans_the_player(&browser, &srv, &game).await;
+    browser_reads_the_audit_and_signs_out(&browser, &srv, &game).await;
+    browser.close().await;
+    srv.finish().await;
+}
 
-    browser.go(&srv, "/console").await;
+/// A wrong password, then the right one; the overview asks for two-factor sign-in, which
+/// is enrolled (the QR code, the secret, a wrong code and a right one, the recovery
+/// codes). The TOTP secret.
+async fn browser_signs_in_and_enrols_totp(browser: &Browser, srv: &TestServer) -> String {
+    browser.go(srv, "/console").await;
     assert_eq!(browser.path().await, "/console/sign-in");
     browser.screenshot("sign-in").await;
     browser.fill("#name", "ada").await;
@@ -1000,8 +1080,7 @@ async fn console_in_a_browser(b: Backend) {
     assert_eq!(browser.path().await, "/console");
     assert!(browser.body().await.contains("Two-factor sign-in is not set up"));
 
-    // Enrol TOTP: the QR code, the secret, a code, the recovery codes.
-    browser.go(&srv, "/console/two-factor").await;
+    browser.go(srv, "/console/two-factor").await;
     browser.click("main button[type=submit]").await;
     assert_eq!(browser.path().await, "/console/two-factor");
     browser
@@ -1014,28 +1093,42 @@ async fn console_in_a_browser(b: Backend) {
     browser.fill("#code", "000000").await;
     browser.click("main form.stack button[type=submit]").await;
     assert!(browser.body().await.contains("Wrong code"));
-    browser.fill("#code", &code(&srv, &secret)).await;
+    browser.fill("#code", &code(srv, &secret)).await;
     browser.click("main form.stack button[type=submit]").await;
     let recovery = browser.text("#recovery-codes").await;
     assert_eq!(recovery.lines().count(), 10, "{recovery}");
+    secret
+}
 
-    // Sign out, then in again: password, then the code (the next step: a code is never
-    // taken twice).
+/// Sign out, then in again: password, then the code (the next step: a code is never
+/// taken twice).
+async fn browser_signs_in_with_a_code(browser: &Browser, srv: &TestServer, secret: &str) {
     browser.click("header form button").await;
     assert_eq!(browser.path().await, "/console/sign-in");
-    browser.go(&srv, "/console").await;
+    browser.go(srv, "/console").await;
     assert_eq!(browser.path().await, "/console/sign-in", "signed out");
     srv.advance(Duration::from_secs(30));
-    browser.sign_in(&srv, "ada").await;
+    browser.sign_in(srv, "ada").await;
     assert_eq!(browser.path().await, "/console/sign-in/code");
-    browser.fill("#code", &code(&srv, &secret)).await;
+    browser.fill("#code", &code(srv, secret)).await;
     browser.click("button[type=submit]").await;
     assert_eq!(browser.path().await, "/console");
     assert!(!browser.body().await.contains("Two-factor sign-in is not set up"));
     browser.screenshot("overview").await;
+}
 
-    // A new game: its secret shown once, and it works.
-    browser.go(&srv, "/console/games").await;
+/// The game made in the browser: its KGeN credentials, the session they opened, and its
+/// page.
+struct MoonRally {
+    client_id: String,
+    client_secret: String,
+    opened: Resp,
+    path: String,
+}
+
+/// A new game: its secret shown once, and it works on the KGeN API.
+async fn browser_creates_a_game(browser: &Browser, srv: &TestServer) -> MoonRally {
+    browser.go(srv, "/console/games").await;
     browser.screenshot("games").await;
     browser.click("a.button").await;
     browser.fill("#name", "Moon Rally").await;
@@ -1055,15 +1148,23 @@ async fn console_in_a_browser(b: Backend) {
     let source = browser.client.source().await.expect("source");
     assert!(source.contains("Moon Rally"));
     assert!(!source.contains(&client_secret), "the secret is shown once");
+    MoonRally {
+        client_id,
+        client_secret,
+        opened,
+        path: browser.path().await,
+    }
+}
 
-    // A GameFuse variable through the game's page.
+/// A GameFuse variable through the game's page; the typed confirmation keeps the delete
+/// button disabled until the name is typed; a forged form (no token) is refused.
+async fn browser_sets_a_variable_and_refuses_a_forged_form(browser: &Browser, srv: &TestServer, game: &MoonRally) {
     browser.fill("#var-key", "season").await;
     browser.fill("#var-value", "winter").await;
     browser.click("form.inline button[type=submit]").await;
     assert!(browser.body().await.contains("winter"));
     browser.screenshot("game").await;
 
-    // The typed confirmation: the button stays disabled until the name is typed.
     let danger = browser
         .client
         .find(Locator::Css("section.danger button"))
@@ -1073,8 +1174,8 @@ async fn console_in_a_browser(b: Backend) {
     browser.fill("#confirm", "Moon Rally").await;
     assert!(danger.is_enabled().await.expect("enabled?"));
 
-    // A forged form (no token) is refused.
-    let game_path = browser.path().await;
+    let game_path = &game.path;
+    assert_eq!(&browser.path().await, game_path);
     browser
         .post_forged(
             &format!("{game_path}/variables"),
@@ -1082,10 +1183,14 @@ async fn console_in_a_browser(b: Backend) {
         )
         .await;
     assert!(browser.body().await.contains("security token"));
-    browser.go(&srv, &game_path).await;
+    browser.go(srv, game_path).await;
     assert!(!browser.body().await.contains("forged"));
+}
 
-    // The player the KGeN API made, found by searching as you type.
+/// The player the KGeN API made, found by searching as you type; its sessions ended (KGeN's
+/// verify then answers invalid); banned with a reason (the page shows the ban and the
+/// audit entry; no new session).
+async fn browser_finds_ends_and_bans_the_player(browser: &Browser, srv: &TestServer, game: &MoonRally) {
     browser.click("#players-link").await;
     browser.screenshot("players").await;
     browser.fill("#player-q", "nobody-like-that").await;
@@ -1093,18 +1198,13 @@ async fn console_in_a_browser(b: Backend) {
     browser.fill("#player-q", "console-pl").await;
     browser.wait_for_text("#player-results", "console-player").await;
     browser.click("#player-results a[href*='console-player']").await;
-    let wallet = opened.json["wallet_address"].as_str().expect("wallet").to_owned();
+    let wallet = game.opened.json["wallet_address"].as_str().expect("wallet").to_owned();
     assert_eq!(browser.text("#player-wallet").await, wallet);
     browser.screenshot("player").await;
-    // End its sessions: KGeN's verify then answers invalid.
     browser.click("#end-all").await;
-    let verify = srv
-        .kgen()
-        .with_credentials(&client_id, &client_secret)
-        .verify(kgen::token(&opened.json, "access_token"))
-        .await;
+    let k = srv.kgen().with_credentials(&game.client_id, &game.client_secret);
+    let verify = k.verify(kgen::token(&game.opened.json, "access_token")).await;
     assert_eq!(verify.json["valid"], false, "{}", verify.text);
-    // Ban it with a reason; the page shows the ban and the audit entry.
     browser.fill("#reason", "Cheating in ranked games").await;
     browser.click("#ban").await;
     assert!(browser.text("#ban-state").await.contains("Cheating in ranked games"));
@@ -1113,15 +1213,14 @@ async fn console_in_a_browser(b: Backend) {
         assert!(body.contains(want), "{want} in {body}");
     }
     browser.screenshot("player-banned").await;
-    let r = srv
-        .kgen()
-        .with_credentials(&client_id, &client_secret)
-        .open(r#"{"user_id":"console-player"}"#)
-        .await;
+    let r = k.open(r#"{"user_id":"console-player"}"#).await;
     assert_ne!(r.status, 200, "a banned player opens no session: {}", r.text);
+}
 
-    // The audit log shows what was done, by whom.
-    browser.go(&srv, "/console/audit").await;
+/// The audit log shows what was done, by whom; the other pages; the overview counts what
+/// happened; signed out, the console asks to sign in.
+async fn browser_reads_the_audit_and_signs_out(browser: &Browser, srv: &TestServer, game: &MoonRally) {
+    browser.go(srv, "/console/audit").await;
     browser.fill("#f-actor", "operator:ada").await;
     browser.click("form.filters button").await;
     let body = browser.body().await;
@@ -1136,24 +1235,22 @@ async fn console_in_a_browser(b: Backend) {
         assert!(body.contains(action), "{action} in {body}");
     }
     browser.screenshot("audit").await;
-    browser.go(&srv, "/console/operators").await;
+    browser.go(srv, "/console/operators").await;
     browser.screenshot("operators").await;
-    browser.go(&srv, &format!("{game_path}/edit")).await;
+    browser.go(srv, &format!("{}/edit", game.path)).await;
     assert!(browser.body().await.contains("Access token lifetime"));
     browser.screenshot("game-edit").await;
-    browser.go(&srv, "/console/accounts").await;
+    browser.go(srv, "/console/accounts").await;
     browser.screenshot("accounts").await;
     // The overview counts what happened (the stats as a node writes them).
     srv.running.stats.flush().await.expect("flush");
-    browser.go(&srv, "/console").await;
+    browser.go(srv, "/console").await;
     assert!(browser.text("#chart-sessions_opened figcaption").await.contains(": 1"));
     browser.screenshot("overview-after").await;
 
     browser.click("header form button").await;
-    browser.go(&srv, "/console/games").await;
+    browser.go(srv, "/console/games").await;
     assert_eq!(browser.path().await, "/console/sign-in");
-    browser.close().await;
-    srv.finish().await;
 }
 
 /// A viewer sees the game but no change form, and a change posted with the viewer's own

@@ -151,31 +151,55 @@ async fn admin_changes_are_audited(b: Backend) {
     let ops = operators(&srv).await;
     let (_, ada) = ops.create("ada", Role::Admin).await.expect("admin");
     let (_, vic) = ops.create("vic", Role::Viewer).await.expect("viewer");
+    let (ada, vic) = (ada.expose(), vic.expose());
+    three_changes_and_a_refusal(&srv, ada, vic).await;
+    the_audit_log_shows_the_changes(&srv, vic).await;
+    the_audit_log_filters_and_pages(&srv, ada).await;
+    let (status, e) = call(&srv, "GET", "/admin/v1/operators", Some(vic), None).await;
+    assert_eq!((status, e["error"].as_str()), (403, Some("forbidden")), "{e}");
+    let (status, list) = call(&srv, "GET", "/admin/v1/operators", Some(ada), None).await;
+    assert_eq!(status, 200, "{list}");
+    let names: Vec<&str> = list["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|o| o["name"].as_str())
+        .collect();
+    assert_eq!(names, ["ada", "vic"]);
+    assert!(!list.to_string().contains("pgo_"), "no token is ever listed: {list}");
+    srv.finish().await;
+}
+
+/// Ada sets a variable, the configured token deletes it, Ada adds a service key; Vic's
+/// change is refused.
+async fn three_changes_and_a_refusal(srv: &TestServer, ada: &str, vic: &str) {
     let gid = srv.game.game.id.0;
-    let set = format!("{}/wind", vars(&srv));
+    let set = format!("{}/wind", vars(srv));
     assert_eq!(
-        call(&srv, "PUT", &set, Some(ada.expose()), Some(json!({"value": "calm"})))
+        call(srv, "PUT", &set, Some(ada), Some(json!({"value": "calm"})))
             .await
             .0,
         200
     );
-    assert_eq!(call(&srv, "DELETE", &set, Some(ADMIN), None).await.0, 200);
+    assert_eq!(call(srv, "DELETE", &set, Some(ADMIN), None).await.0, 200);
     let keys = format!("/admin/gamefuse/games/{gid}/service_keys");
     assert_eq!(
-        call(&srv, "POST", &keys, Some(ada.expose()), Some(json!({"name": "bot"})))
+        call(srv, "POST", &keys, Some(ada), Some(json!({"name": "bot"})))
             .await
             .0,
         201
     );
     // Refused changes are not recorded as changes.
     assert_eq!(
-        call(&srv, "PUT", &set, Some(vic.expose()), Some(json!({"value": "x"})))
-            .await
-            .0,
+        call(srv, "PUT", &set, Some(vic), Some(json!({"value": "x"}))).await.0,
         403
     );
+}
 
-    let (status, page) = call(&srv, "GET", "/admin/v1/audit", Some(vic.expose()), None).await;
+/// A viewer reads the three changes, newest first, each with its operator, game, subject,
+/// address, user agent, what changed and when.
+async fn the_audit_log_shows_the_changes(srv: &TestServer, vic: &str) {
+    let (status, page) = call(srv, "GET", "/admin/v1/audit", Some(vic), None).await;
     assert_eq!(status, 200, "{page}");
     let items = page["items"].as_array().expect("items");
     let actions: Vec<&str> = items.iter().filter_map(|e| e["action"].as_str()).collect();
@@ -186,7 +210,7 @@ async fn admin_changes_are_audited(b: Backend) {
     assert_eq!(page["next_cursor"], Value::Null);
     let set_event = &items[2];
     assert_eq!(set_event["actor"], "operator:ada");
-    assert_eq!(set_event["game_id"], gid);
+    assert_eq!(set_event["game_id"], srv.game.game.id.0);
     assert_eq!(set_event["subject"], "game_variable:wind");
     assert_eq!(set_event["ip"], "127.0.0.1");
     assert_eq!(set_event["user_agent"], "ops-script/1");
@@ -196,21 +220,15 @@ async fn admin_changes_are_audited(b: Backend) {
         "{set_event}"
     );
     assert_eq!(items[1]["actor"], "operator:config");
+}
 
-    let count = |query: &'static str| {
-        let (srv, ada) = (&srv, ada.clone());
-        async move {
-            let (status, page) = call(
-                srv,
-                "GET",
-                &format!("/admin/v1/audit?{query}"),
-                Some(ada.expose()),
-                None,
-            )
-            .await;
-            assert_eq!(status, 200, "{query}: {page}");
-            page["items"].as_array().map_or(0, Vec::len)
-        }
+/// Filters by actor, action (a prefix too), subject and time; pages; bad queries name
+/// their field.
+async fn the_audit_log_filters_and_pages(srv: &TestServer, ada: &str) {
+    let count = async |query: &str| {
+        let (status, page) = call(srv, "GET", &format!("/admin/v1/audit?{query}"), Some(ada), None).await;
+        assert_eq!(status, 200, "{query}: {page}");
+        page["items"].as_array().map_or(0, Vec::len)
     };
     assert_eq!(count("actor=operator:ada").await, 2);
     assert_eq!(count("action=game_variable.").await, 2);
@@ -218,10 +236,10 @@ async fn admin_changes_are_audited(b: Backend) {
     assert_eq!(count("subject=service_key:bot").await, 1);
     assert_eq!(count("since=2026-01-01T00:00:00Z&until=2026-01-02T00:00:00Z").await, 3);
     assert_eq!(count("until=1767225600").await, 0);
-    let (_, first) = call(&srv, "GET", "/admin/v1/audit?limit=2", Some(ADMIN), None).await;
+    let (_, first) = call(srv, "GET", "/admin/v1/audit?limit=2", Some(ADMIN), None).await;
     let cursor = first["next_cursor"].as_str().expect("a cursor").to_owned();
     let (_, rest) = call(
-        &srv,
+        srv,
         "GET",
         &format!("/admin/v1/audit?limit=2&cursor={cursor}"),
         Some(ADMIN),
@@ -236,23 +254,9 @@ async fn admin_changes_are_audited(b: Backend) {
         ("since=yesterday", "since"),
         ("game=x", "game"),
     ] {
-        let (status, e) = call(&srv, "GET", &format!("/admin/v1/audit?{query}"), Some(ADMIN), None).await;
+        let (status, e) = call(srv, "GET", &format!("/admin/v1/audit?{query}"), Some(ADMIN), None).await;
         assert_eq!((status, e["field"].as_str()), (400, Some(field)), "{query}: {e}");
     }
-
-    let (status, e) = call(&srv, "GET", "/admin/v1/operators", Some(vic.expose()), None).await;
-    assert_eq!((status, e["error"].as_str()), (403, Some("forbidden")), "{e}");
-    let (status, list) = call(&srv, "GET", "/admin/v1/operators", Some(ada.expose()), None).await;
-    assert_eq!(status, 200, "{list}");
-    let names: Vec<&str> = list["items"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|o| o["name"].as_str())
-        .collect();
-    assert_eq!(names, ["ada", "vic"]);
-    assert!(!list.to_string().contains("pgo_"), "no token is ever listed: {list}");
-    srv.finish().await;
 }
 
 /// Events past `audit_retention_days` are deleted by the pruning job.

@@ -16,18 +16,17 @@ row! {
     }
 }
 
+/// The player's (`$1`) attributes, oldest first.
+pub(crate) const ATTRIBUTES_SQL: &str = "SELECT id, key, value FROM user_attributes WHERE player_id = $1 ORDER BY id";
+
+pub(crate) fn attribute(KeyValueRow { id, key, value }: KeyValueRow) -> UserAttribute {
+    UserAttribute { id, key, value }
+}
+
 /// A player's attributes, oldest first: what every call of the store answers.
 async fn attributes_of(c: &mut Conn<'_>, player: PlayerId) -> Result<Vec<UserAttribute>> {
-    let rows: Vec<KeyValueRow> = c
-        .fetch_all(
-            "SELECT id, key, value FROM user_attributes WHERE player_id = $1 ORDER BY id",
-            params![player.0],
-        )
-        .await?;
-    Ok(rows
-        .into_iter()
-        .map(|KeyValueRow { id, key, value }| UserAttribute { id, key, value })
-        .collect())
+    let rows: Vec<KeyValueRow> = c.fetch_all(ATTRIBUTES_SQL, params![player.0]).await?;
+    Ok(rows.into_iter().map(attribute).collect())
 }
 
 #[async_trait]

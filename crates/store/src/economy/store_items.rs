@@ -41,7 +41,7 @@ impl From<StoreItemRow> for StoreItem {
 }
 
 /// The store items a player owns, by id; `$1` is the player.
-const OWNED_ITEMS_SQL: &str = concat!(
+pub(crate) const OWNED_ITEMS_SQL: &str = concat!(
     "SELECT ",
     item_cols!(),
     " FROM store_purchases p JOIN store_items i ON i.id = p.store_item_id WHERE p.player_id = $1 ORDER BY i.id"

@@ -14,14 +14,28 @@ use playgate_core::social::chats::{ChatRec, ChatStore, Message};
 use std::collections::HashMap;
 
 row! {
-    struct ChatRow {
+    pub(crate) struct ChatRow {
         id: i64,
         group_id: Option<i64>,
         creator_id: Option<i64>,
     }
 }
 
-fn chat_rec(r: ChatRow) -> ChatRec {
+/// A page of the player's (`$1`) direct chats, or of its groups' chats, most recently
+/// active first; the limit and the offset are the parameters numbered `limit` and `offset`.
+pub(crate) fn chat_page_sql(group_chats: bool, limit: usize, offset: usize) -> String {
+    let join = if group_chats {
+        "JOIN group_connections g ON g.group_id = c.group_id AND g.player_id = $1 AND g.status = 'accepted'"
+    } else {
+        "JOIN chat_participants p ON p.chat_id = c.id AND p.player_id = $1"
+    };
+    format!(
+        "SELECT c.id, c.group_id, c.creator_id FROM chats c {join} \
+         ORDER BY c.last_activity DESC, c.id DESC LIMIT ${limit} OFFSET ${offset}"
+    )
+}
+
+pub(crate) fn chat_rec(r: ChatRow) -> ChatRec {
     ChatRec {
         id: r.id,
         group_id: r.group_id,
@@ -164,17 +178,9 @@ impl ChatStore for SqlStore {
     }
 
     async fn chat_page(&self, player: PlayerId, group_chats: bool, limit: i64, offset: i64) -> Result<Vec<ChatRec>> {
-        let sql = if group_chats {
-            "SELECT c.id, c.group_id, c.creator_id FROM chats c JOIN group_connections g \
-             ON g.group_id = c.group_id AND g.player_id = $1 AND g.status = 'accepted' \
-             ORDER BY c.last_activity DESC, c.id DESC LIMIT $2 OFFSET $3"
-        } else {
-            "SELECT c.id, c.group_id, c.creator_id FROM chats c JOIN chat_participants p \
-             ON p.chat_id = c.id AND p.player_id = $1 \
-             ORDER BY c.last_activity DESC, c.id DESC LIMIT $2 OFFSET $3"
-        };
+        let sql = chat_page_sql(group_chats, 2, 3);
         let rows: Vec<ChatRow> = self
-            .read(async |e| e.fetch_all(sql, params![player.0, limit, offset]).await)
+            .read(async |e| e.fetch_all(&sql, params![player.0, limit, offset]).await)
             .await?;
         Ok(rows.into_iter().map(chat_rec).collect())
     }

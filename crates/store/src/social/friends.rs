@@ -33,7 +33,28 @@ impl From<FriendshipRow> for Friendship {
     }
 }
 
-struct LinkRow {
+/// The player's (`$1`) friendships and requests, either way, each with the other user,
+/// newest first.
+pub(crate) const FRIEND_LINKS_SQL: &str = concat!(
+    "SELECT f.id AS f_id, f.status AS f_status, f.requester_id AS f_requester, f.created_at AS f_created, ",
+    client_user_cols_u!(),
+    " FROM friendships f JOIN gamefuse_users u ON u.player_id = \
+     CASE WHEN f.requester_id = $1 THEN f.addressee_id ELSE f.requester_id END \
+     WHERE f.requester_id = $1 OR f.addressee_id = $1 ORDER BY f.created_at DESC, f.id DESC"
+);
+
+/// A friendship row as `player` sees it.
+pub(crate) fn friend_link(r: LinkRow, player: PlayerId) -> FriendLink {
+    FriendLink {
+        friendship_id: r.f_id,
+        accepted: r.f_status == "accepted",
+        incoming: r.f_requester != player.0,
+        requested_at: Timestamp(r.f_created),
+        other: ClientUser::from(r.user),
+    }
+}
+
+pub(crate) struct LinkRow {
     f_id: i64,
     f_status: String,
     f_requester: i64,
@@ -138,30 +159,8 @@ impl FriendStore for SqlStore {
 
     async fn friend_links(&self, player: PlayerId) -> Result<Vec<FriendLink>> {
         let rows: Vec<LinkRow> = self
-            .read(async |e| {
-                e.fetch_all(
-                    concat!(
-                        "SELECT f.id AS f_id, f.status AS f_status, f.requester_id AS f_requester, \
-                     f.created_at AS f_created, ",
-                        client_user_cols_u!(),
-                        " FROM friendships f JOIN gamefuse_users u ON u.player_id = \
-                     CASE WHEN f.requester_id = $1 THEN f.addressee_id ELSE f.requester_id END \
-                     WHERE f.requester_id = $1 OR f.addressee_id = $1 ORDER BY f.created_at DESC, f.id DESC"
-                    ),
-                    params![player.0],
-                )
-                .await
-            })
+            .read(async |e| e.fetch_all(FRIEND_LINKS_SQL, params![player.0]).await)
             .await?;
-        Ok(rows
-            .into_iter()
-            .map(|r| FriendLink {
-                friendship_id: r.f_id,
-                accepted: r.f_status == "accepted",
-                incoming: r.f_requester != player.0,
-                requested_at: Timestamp(r.f_created),
-                other: ClientUser::from(r.user),
-            })
-            .collect())
+        Ok(rows.into_iter().map(|r| friend_link(r, player)).collect())
     }
 }

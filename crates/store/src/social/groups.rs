@@ -68,7 +68,7 @@ impl FromRow for MemberRow {
 }
 
 row! {
-    struct ConnectionRow {
+    pub(crate) struct ConnectionRow {
     id: i64,
     group_id: i64,
     player_id: i64,
@@ -95,6 +95,14 @@ impl From<ConnectionRow> for Connection {
 }
 
 const CONN_COLS: &str = "id, group_id, player_id, inviter_id, kind, status, is_admin, created_at";
+
+/// The player's (`$1`) pending and accepted group connections, oldest first.
+pub(crate) fn connections_of_user_sql() -> String {
+    format!(
+        "SELECT {CONN_COLS} FROM group_connections WHERE player_id = $1 \
+         AND status IN ('pending', 'accepted') ORDER BY created_at, id"
+    )
+}
 
 /// Whether the group has room for one more accepted member (always, without `max`).
 /// Runs inside the writing transaction (SQLite's writer is serial; on PostgreSQL the group
@@ -274,10 +282,7 @@ impl GroupStore for SqlStore {
     }
 
     async fn connections_of_user(&self, player: PlayerId) -> Result<Vec<Connection>> {
-        let sql = format!(
-            "SELECT {CONN_COLS} FROM group_connections WHERE player_id = $1 \
-             AND status IN ('pending', 'accepted') ORDER BY created_at, id"
-        );
+        let sql = connections_of_user_sql();
         let rows: Vec<ConnectionRow> = self.read(async |e| e.fetch_all(&sql, params![player.0]).await).await?;
         Ok(rows.into_iter().map(Connection::from).collect())
     }

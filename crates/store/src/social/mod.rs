@@ -1,5 +1,5 @@
 //! The social stores for [`SqlStore`](crate::SqlStore): friends, groups, chats.
 
-mod chats;
-mod friends;
+pub(crate) mod chats;
+pub(crate) mod friends;
 pub(crate) mod groups;

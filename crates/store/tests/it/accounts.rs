@@ -132,9 +132,19 @@ async fn accounts_and_totp(b: Backend) {
     db.drop_it().await;
 }
 
+/// API keys stored once, read by hash; a waiting login ended by five OTP failures; one
+/// login per key until it lapses.
 async fn api_keys_and_logins(b: Backend) {
     let Some((s, db)) = open_store(b).await else { return };
     let a = s.insert_account(&account_rec("ann")).await.expect("account");
+    let k = an_api_key_stored_once(&s).await;
+    five_otp_failures_end_a_waiting_login(&s, k, a.id).await;
+    one_login_per_key_until_it_lapses(&s, k, a.id).await;
+    db.drop_it().await;
+}
+
+/// A key with an allowlist and an expiry; its hash is unique; read back by hash. Its id.
+async fn an_api_key_stored_once(s: &SqlStore) -> ApiKeyId {
     let rec = NewApiKeyRecord {
         hash: SecretHash::of("k"),
         label: "ci".into(),
@@ -155,9 +165,12 @@ async fn api_keys_and_logins(b: Backend) {
     assert_eq!(got.allowed, rec.allowed);
     assert_eq!(got.expires_at, Some(Timestamp(99 * SEC)));
     assert!(s.api_key_by_hash(&SecretHash::of("x")).await.expect("get").is_none());
+    k.id
+}
 
-    // A waiting login; five failures end it.
-    let l1 = login(k.id, a.id, SessionState::PendingOtp, 10 * SEC);
+/// A waiting login; five failures end it, and it can no longer be activated.
+async fn five_otp_failures_end_a_waiting_login(s: &SqlStore, k: ApiKeyId, a: AccountId) {
+    let l1 = login(k, a, SessionState::PendingOtp, 10 * SEC);
     let now = Timestamp(2 * SEC);
     assert!(matches!(
         s.start_login(&NewLogin {
@@ -169,20 +182,24 @@ async fn api_keys_and_logins(b: Backend) {
         .expect("start"),
         StartLogin::Started(_)
     ));
-    assert_eq!(s.current_login(k.id).await.expect("cur").map(|l| l.id), Some(l1.id));
+    assert_eq!(s.current_login(k).await.expect("cur").map(|l| l.id), Some(l1.id));
     for n in 1..=4 {
         assert_eq!(s.add_otp_failure(l1.id, 5, now).await.expect("fail"), n);
     }
     assert_eq!(s.add_otp_failure(l1.id, 5, now).await.expect("fail"), 5);
-    assert!(s.current_login(k.id).await.expect("cur").is_none());
+    assert!(s.current_login(k).await.expect("cur").is_none());
     assert!(
         !s.activate_login(l1.id, now, Timestamp(50 * SEC), &ev())
             .await
             .expect("activate")
     );
+}
 
-    // A waiting login completes; then the key is logged in and refuses another login.
-    let l2 = login(k.id, a.id, SessionState::PendingOtp, 10 * SEC);
+/// A waiting login completes (once); then the key is logged in and refuses another login;
+/// once it has lapsed, a new login replaces it, and ends once.
+async fn one_login_per_key_until_it_lapses(s: &SqlStore, k: ApiKeyId, a: AccountId) {
+    let now = Timestamp(2 * SEC);
+    let l2 = login(k, a, SessionState::PendingOtp, 10 * SEC);
     s.start_login(&NewLogin {
         login: l2.clone(),
         now,
@@ -200,9 +217,9 @@ async fn api_keys_and_logins(b: Backend) {
             .await
             .expect("again")
     );
-    let cur = s.current_login(k.id).await.expect("cur").expect("some");
+    let cur = s.current_login(k).await.expect("cur").expect("some");
     assert_eq!((cur.state, cur.expires_at), (SessionState::Active, Timestamp(50 * SEC)));
-    let l3 = login(k.id, a.id, SessionState::Active, 60 * SEC);
+    let l3 = login(k, a, SessionState::Active, 60 * SEC);
     assert!(matches!(
         s.start_login(&NewLogin {
             login: l3.clone(),
@@ -213,7 +230,6 @@ async fn api_keys_and_logins(b: Backend) {
         .expect("start"),
         StartLogin::AlreadyLoggedIn
     ));
-    // Once it has lapsed, a new login replaces it.
     let later = Timestamp(51 * SEC);
     assert!(matches!(
         s.start_login(&NewLogin {
@@ -225,11 +241,10 @@ async fn api_keys_and_logins(b: Backend) {
         .expect("start"),
         StartLogin::Started(_)
     ));
-    assert_eq!(s.current_login(k.id).await.expect("cur").map(|l| l.id), Some(l3.id));
+    assert_eq!(s.current_login(k).await.expect("cur").map(|l| l.id), Some(l3.id));
     assert!(s.end_login(l3.id, later).await.expect("end"));
     assert!(!s.end_login(l3.id, later).await.expect("end"));
-    assert!(s.current_login(k.id).await.expect("cur").is_none());
-    db.drop_it().await;
+    assert!(s.current_login(k).await.expect("cur").is_none());
 }
 
 async fn link_codes_fill_player_links(b: Backend) {
@@ -253,6 +268,11 @@ async fn link_codes_fill_player_links(b: Backend) {
     let ann = s.insert_account(&account_rec("ann")).await.expect("account");
     let bob = s.insert_account(&account_rec("bob")).await.expect("account");
 
+    let redeem = async |code: &str, account, at: i64| {
+        s.redeem_link_code(&SecretHash::of(code), account, Timestamp(at * SEC))
+            .await
+            .expect("redeem")
+    };
     let missing = UserId::parse("nobody").expect("user");
     assert!(matches!(
         s.insert_link_code(
@@ -271,41 +291,19 @@ async fn link_codes_fill_player_links(b: Backend) {
     s.insert_link_code(g.id, &user, &SecretHash::of("c2"), Timestamp(SEC), Timestamp(10 * SEC))
         .await
         .expect("code");
+    assert_eq!(redeem("nope", ann.id, 2).await, Redeem::Invalid);
     assert_eq!(
-        s.redeem_link_code(&SecretHash::of("nope"), ann.id, Timestamp(2 * SEC))
-            .await
-            .expect("redeem"),
-        Redeem::Invalid
-    );
-    assert_eq!(
-        s.redeem_link_code(&SecretHash::of("c1"), ann.id, Timestamp(2 * SEC))
-            .await
-            .expect("redeem"),
+        redeem("c1", ann.id, 2).await,
         Redeem::Linked {
             game_id: g.id,
             user_id: "p1".into()
         }
     );
-    assert_eq!(
-        s.redeem_link_code(&SecretHash::of("c1"), ann.id, Timestamp(2 * SEC))
-            .await
-            .expect("redeem"),
-        Redeem::Invalid
-    );
+    assert_eq!(redeem("c1", ann.id, 2).await, Redeem::Invalid);
     // Another account: refused, and the code stays unused.
-    assert_eq!(
-        s.redeem_link_code(&SecretHash::of("c2"), bob.id, Timestamp(2 * SEC))
-            .await
-            .expect("redeem"),
-        Redeem::LinkedElsewhere
-    );
+    assert_eq!(redeem("c2", bob.id, 2).await, Redeem::LinkedElsewhere);
     // Expired.
-    assert_eq!(
-        s.redeem_link_code(&SecretHash::of("c2"), ann.id, Timestamp(10 * SEC))
-            .await
-            .expect("redeem"),
-        Redeem::Invalid
-    );
+    assert_eq!(redeem("c2", ann.id, 10).await, Redeem::Invalid);
     let p = s.player(player).await.expect("player").expect("some");
     let linked = p.linked.expect("linked");
     assert_eq!(linked.public_id, ann.public_id);
@@ -550,6 +548,57 @@ pub(crate) fn migration_files_before(backend: &str, version: &str) -> Vec<std::p
 async fn credentials_migration_upgrades_in_place(b: Backend) {
     use playgate_core::gamefuse::{Gamefuse, GamefuseSettings, NoMailer};
     let Some(db) = TestDatabase::new(b).await else { return };
+    games_made_before_the_credentials_table(b, &db).await;
+    let s = std::sync::Arc::new(
+        SqlStore::open(&StoreOptions::new(db.url.clone()))
+            .await
+            .expect("upgrade"),
+    );
+    let core = playgate_core::service::Playgate::new(
+        s.clone(),
+        std::sync::Arc::new(playgate_core::clock::SystemClock),
+        MasterKey::generate().0,
+        playgate_core::settings::Settings::default(),
+    )
+    .await
+    .expect("core");
+    let gamefuse = Gamefuse::new(
+        core.clone(),
+        s.clone(),
+        GamefuseSettings::default(),
+        std::sync::Arc::new(NoMailer),
+    );
+    kgen_credentials_authenticate_after_the_upgrade(&core).await;
+    gamefuse_credentials_authenticate_after_the_upgrade(&gamefuse, &s).await;
+    rotations_write_the_credentials_rows(&core, &gamefuse).await;
+    // A new game gets the next id, not the deleted one's.
+    let new = s
+        .insert_game(NewGameRecord {
+            name: "Four".into(),
+            description: String::new(),
+            client_id: "1000000004".into(),
+            client_name: "FOUR".into(),
+            secret_hash: SecretHash::of("s4"),
+            created_at: Timestamp(8),
+            gamefuse_token: "gft_four".into(),
+        })
+        .await
+        .expect("insert");
+    assert_eq!(new.id, GameId(4));
+    if b == Backend::Sqlite {
+        let conn = rusqlite::Connection::open(db.dir.join("playgate.db")).expect("open");
+        let broken: i64 = conn
+            .query_row("SELECT COUNT(*) FROM pragma_foreign_key_check", [], |r| r.get(0))
+            .expect("check");
+        assert_eq!(broken, 0);
+    }
+    s.close().await;
+    db.drop_it().await;
+}
+
+/// The database as sqlx's migrator made it before migration 0008, with games One
+/// (secret-one), Two (disabled) and Three (deleted), and a player of One.
+async fn games_made_before_the_credentials_table(b: Backend, db: &TestDatabase) {
     let backend = if b == Backend::Sqlite { "sqlite" } else { "postgres" };
     let files = migration_files_before(backend, "0008");
     let games = format!(
@@ -583,19 +632,11 @@ async fn credentials_migration_upgrades_in_place(b: Backend) {
             .expect("identity");
         c.batch_execute(&player("'\\x00'::bytea")).await.expect("player");
     }
-    let s = std::sync::Arc::new(
-        SqlStore::open(&StoreOptions::new(db.url.clone()))
-            .await
-            .expect("upgrade"),
-    );
-    let core = playgate_core::service::Playgate::new(
-        s.clone(),
-        std::sync::Arc::new(playgate_core::clock::SystemClock),
-        MasterKey::generate().0,
-        playgate_core::settings::Settings::default(),
-    )
-    .await
-    .expect("core");
+}
+
+/// One's client id and secret authenticate (its columns as they were); a wrong secret, the
+/// disabled Two and the deleted Three do not.
+async fn kgen_credentials_authenticate_after_the_upgrade(core: &playgate_core::service::Playgate) {
     let one = core
         .authenticate_client("1000000001", "secret-one", None)
         .await
@@ -625,12 +666,14 @@ async fn credentials_migration_upgrades_in_place(b: Backend) {
             .await
             .is_err()
     );
-    let gamefuse = Gamefuse::new(
-        core.clone(),
-        s.clone(),
-        GamefuseSettings::default(),
-        std::sync::Arc::new(NoMailer),
-    );
+}
+
+/// One's GameFuse id and token authenticate, Two's and Three's do not; Two is read back
+/// disabled with its credentials, Three is gone, One's player is still there.
+async fn gamefuse_credentials_authenticate_after_the_upgrade(
+    gamefuse: &playgate_core::gamefuse::Gamefuse,
+    s: &SqlStore,
+) {
     assert_eq!(
         gamefuse
             .authenticate_game(1, "gft_one")
@@ -655,7 +698,14 @@ async fn credentials_migration_upgrades_in_place(b: Backend) {
             .expect("player")
             .is_some()
     );
-    // Rotations write the credentials rows.
+}
+
+/// Rotations write the credentials rows: the new secret and token authenticate, the old
+/// ones no longer.
+async fn rotations_write_the_credentials_rows(
+    core: &playgate_core::service::Playgate,
+    gamefuse: &playgate_core::gamefuse::Gamefuse,
+) {
     let rotated = core.rotate_client_secret(GameId(1)).await.expect("rotate");
     core.authenticate_client("1000000001", rotated.client_secret.expose(), None)
         .await
@@ -672,29 +722,6 @@ async fn credentials_migration_upgrades_in_place(b: Backend) {
         .gamefuse_token;
     assert!(gamefuse.authenticate_game(1, "gft_one").await.is_err());
     gamefuse.authenticate_game(1, &token).await.expect("new token");
-    // A new game gets the next id, not the deleted one's.
-    let new = s
-        .insert_game(NewGameRecord {
-            name: "Four".into(),
-            description: String::new(),
-            client_id: "1000000004".into(),
-            client_name: "FOUR".into(),
-            secret_hash: SecretHash::of("s4"),
-            created_at: Timestamp(8),
-            gamefuse_token: "gft_four".into(),
-        })
-        .await
-        .expect("insert");
-    assert_eq!(new.id, GameId(4));
-    if b == Backend::Sqlite {
-        let conn = rusqlite::Connection::open(db.dir.join("playgate.db")).expect("open");
-        let broken: i64 = conn
-            .query_row("SELECT COUNT(*) FROM pragma_foreign_key_check", [], |r| r.get(0))
-            .expect("check");
-        assert_eq!(broken, 0);
-    }
-    s.close().await;
-    db.drop_it().await;
 }
 
 /// An existing SQLite database whose recorded migration no longer matches its file (edited

@@ -30,11 +30,11 @@ use playgate_store::SqlStore;
 use playgate_store::on_both_backends;
 use playgate_store::testing::{Backend, TestDatabase, open_store};
 
-const SEC: i64 = 1_000_000_000;
+pub(crate) const SEC: i64 = 1_000_000_000;
 // 2026-01-01T00:00:00Z
-const T0: i64 = 1_767_225_600 * SEC;
+pub(crate) const T0: i64 = 1_767_225_600 * SEC;
 
-async fn setup(b: Backend) -> Option<(Arc<SqlStore>, TestDatabase, GameId)> {
+pub(crate) async fn setup(b: Backend) -> Option<(Arc<SqlStore>, TestDatabase, GameId)> {
     let (s, db) = open_store(b).await?;
     let g = s
         .insert_game(NewGameRecord {
@@ -51,7 +51,7 @@ async fn setup(b: Backend) -> Option<(Arc<SqlStore>, TestDatabase, GameId)> {
     Some((s, db, g.id))
 }
 
-fn new_user(game: GameId, email: &str, username: &str) -> NewClientUser {
+pub(crate) fn new_user(game: GameId, email: &str, username: &str) -> NewClientUser {
     NewClientUser {
         game_id: game,
         email: email.to_lowercase(),
@@ -64,7 +64,23 @@ fn new_user(game: GameId, email: &str, username: &str) -> NewClientUser {
     }
 }
 
-fn start(game: GameId, token: &str, now: i64, is_login: bool, month: &str) -> ClientSessionStart {
+/// `n` users of `game` (`u0@x.org`, …), each with a session.
+pub(crate) async fn users(s: &SqlStore, game: GameId, n: usize) -> Vec<PlayerId> {
+    let mut users = Vec::new();
+    for i in 0..n {
+        let u = s
+            .insert_user(
+                &new_user(game, &format!("u{i}@x.org"), &format!("u{i}")),
+                &start(game, &format!("t{i}"), T0, false, "2026-01"),
+            )
+            .await
+            .expect("user");
+        users.push(u.id);
+    }
+    users
+}
+
+pub(crate) fn start(game: GameId, token: &str, now: i64, is_login: bool, month: &str) -> ClientSessionStart {
     ClientSessionStart {
         game_id: game,
         session_id: SessionId::new(),
@@ -78,8 +94,28 @@ fn start(game: GameId, token: &str, now: i64, is_login: bool, month: &str) -> Cl
     }
 }
 
+/// Users (one per e-mail and per username in a game), their sessions and token calls,
+/// extending a session, and the event counters per month.
 async fn users_sessions_and_counters(b: Backend) {
     let Some((s, db, g)) = setup(b).await else { return };
+    let u = a_user_inserted_once_per_email_and_name(&s, g).await;
+    let new = sessions_started_and_read_by_token(&s, g, u).await;
+    // Extending a session moves its expiry and last-seen time.
+    s.extend_session(new, Timestamp(T0 + 2 * SEC), Timestamp(T0 + 7200 * SEC))
+        .await
+        .expect("extend");
+    let moved = s.session(new).await.expect("get").expect("s");
+    assert_eq!(
+        (moved.expires_at, moved.last_seen_at),
+        (Timestamp(T0 + 7200 * SEC), Timestamp(T0 + 2 * SEC))
+    );
+    events_counted_per_month(&s, g, u).await;
+    db.drop_it().await;
+}
+
+/// Ann inserted with her first session (counted); her e-mail or username again (any case)
+/// is a conflict that writes nothing; her credentials by e-mail, in her game only. Her id.
+async fn a_user_inserted_once_per_email_and_name(s: &Arc<SqlStore>, g: GameId) -> PlayerId {
     let u = s
         .insert_user(&new_user(g, "Ann@x.org", "Ann"), &start(g, "t0", T0, false, "2026-01"))
         .await
@@ -112,9 +148,14 @@ async fn users_sessions_and_counters(b: Backend) {
             .expect("get")
             .is_none()
     );
+    u.id
+}
 
+/// A login starts a new session (counted) and ends the old one; a token call reads the
+/// session, its game and the route's switches in one go. The new session's id.
+async fn sessions_started_and_read_by_token(s: &Arc<SqlStore>, g: GameId, u: PlayerId) -> SessionId {
     let u2 = s
-        .start_session(u.id, &start(g, "t1", T0 + SEC, true, "2026-01"))
+        .start_session(u, &start(g, "t1", T0 + SEC, true, "2026-01"))
         .await
         .expect("start");
     assert_eq!(
@@ -122,24 +163,17 @@ async fn users_sessions_and_counters(b: Backend) {
         (1, 2, 2)
     );
     assert_eq!(u2.last_login, Some(Timestamp(T0 + SEC)));
-    let by_token = |token: &'static str| {
-        let s = s.clone();
-        async move {
-            let call = s.token_call(&SecretHash::of(token), "users/{id}").await.expect("get");
-            call.expect("known token").session
-        }
+    let route = "users/{id}";
+    let by_token = async |token: &str| {
+        let call = s.token_call(&SecretHash::of(token), route).await.expect("call");
+        call.expect("known token")
     };
-    let old = by_token("t0").await;
+    let old = by_token("t0").await.session;
     assert_eq!(old.state, SessionState::Ended);
-    let new = by_token("t1").await;
+    let new = by_token("t1").await.session;
     assert_eq!(new.state, SessionState::Active);
     // A token call reads the session, its game and the route's switches in one go.
-    let route = "users/{id}";
-    let call = s
-        .token_call(&SecretHash::of("t1"), route)
-        .await
-        .expect("call")
-        .expect("known token");
+    let call = by_token("t1").await;
     assert_eq!(
         (call.session.id, call.game.id, call.game.name.as_str()),
         (new.id, g, "G")
@@ -151,11 +185,7 @@ async fn users_sessions_and_counters(b: Backend) {
         key_allowed: true,
     };
     s.set_route_access(g, &closed).await.expect("switch");
-    let call = s
-        .token_call(&SecretHash::of("t0"), route)
-        .await
-        .expect("call")
-        .expect("old");
+    let call = by_token("t0").await;
     assert_eq!(
         (call.session.id, call.session.state, call.route),
         (old.id, SessionState::Ended, Some(closed))
@@ -172,38 +202,32 @@ async fn users_sessions_and_counters(b: Backend) {
             .expect("call")
             .is_none()
     );
+    new.id
+}
 
-    // Extending a session moves its expiry and last-seen time.
-    s.extend_session(new.id, Timestamp(T0 + 2 * SEC), Timestamp(T0 + 7200 * SEC))
-        .await
-        .expect("extend");
-    let moved = s.session(new.id).await.expect("get").expect("s");
-    assert_eq!(
-        (moved.expires_at, moved.last_seen_at),
-        (Timestamp(T0 + 7200 * SEC), Timestamp(T0 + 2 * SEC))
-    );
-
-    // Counted calls add up per month: the same month adds, a later one restarts the
-    // monthly counters, an earlier one only adds to the total; unknown users are skipped.
+/// Counted calls add up per month: the same month adds, a later one restarts the monthly
+/// counters, an earlier one only adds to the total; unknown users are skipped; the token
+/// call reads the user.
+async fn events_counted_per_month(s: &Arc<SqlStore>, g: GameId, u: PlayerId) {
     let count = |player: PlayerId, month: &str, n: i64| EventCount {
         player,
         month: month.into(),
         n,
     };
-    let counted = |s: Arc<SqlStore>| async move {
-        let u = s.user(g, u.id).await.expect("read").expect("user");
+    let counted = async || {
+        let u = s.user(g, u).await.expect("read").expect("user");
         (u.events_total, u.events_month, u.game_sessions_month, u.month)
     };
-    s.add_events(&[count(u.id, "2026-01", 2), count(PlayerId(999_999), "2026-01", 5)])
+    s.add_events(&[count(u, "2026-01", 2), count(PlayerId(999_999), "2026-01", 5)])
         .await
         .expect("add");
-    assert_eq!(counted(s.clone()).await, (4, 4, 2, "2026-01".to_owned()));
-    s.add_events(&[count(u.id, "2026-01", 1), count(u.id, "2026-02", 3)])
+    assert_eq!(counted().await, (4, 4, 2, "2026-01".to_owned()));
+    s.add_events(&[count(u, "2026-01", 1), count(u, "2026-02", 3)])
         .await
         .expect("add");
-    assert_eq!(counted(s.clone()).await, (8, 3, 0, "2026-02".to_owned()));
-    s.add_events(&[count(u.id, "2026-01", 1)]).await.expect("late");
-    assert_eq!(counted(s.clone()).await, (9, 3, 0, "2026-02".to_owned()));
+    assert_eq!(counted().await, (8, 3, 0, "2026-02".to_owned()));
+    s.add_events(&[count(u, "2026-01", 1)]).await.expect("late");
+    assert_eq!(counted().await, (9, 3, 0, "2026-02".to_owned()));
     assert_eq!(
         s.token_call(&SecretHash::of("t1"), "x")
             .await
@@ -212,25 +236,35 @@ async fn users_sessions_and_counters(b: Backend) {
         Some(9),
         "the token call reads the user"
     );
-    db.drop_it().await;
 }
 
+/// Credits never go negative; ten concurrent purchases with credits for three; a
+/// purchase removed with a refund; leaderboards best first.
 async fn credits_purchases_and_leaderboards(b: Backend) {
     let Some((s, db, g)) = setup(b).await else { return };
     let u = s
         .insert_user(&new_user(g, "c@x.org", "cat"), &start(g, "t", T0, false, "2026-01"))
         .await
-        .expect("user");
+        .expect("user")
+        .id;
     assert_eq!(
-        s.apply_counter(u.id, CounterOp::AddCredits(35))
+        s.apply_counter(u, CounterOp::AddCredits(35))
             .await
             .expect("add")
             .credits,
         35
     );
-    let short = s.apply_counter(u.id, CounterOp::AddCredits(-36)).await;
+    let short = s.apply_counter(u, CounterOp::AddCredits(-36)).await;
     assert!(matches!(short, Err(Error::Forbidden(_))), "{short:?}");
-    assert_eq!(s.user(g, u.id).await.expect("get").expect("u").credits, 35);
+    assert_eq!(s.user(g, u).await.expect("get").expect("u").credits, 35);
+    concurrent_purchases_within_the_credits(&s, g, u).await;
+    leaderboards_best_first(&s, g, u).await;
+    db.drop_it().await;
+}
+
+/// Ten items of 10, bought at once with 35 credits: three succeed; an owned item, or one
+/// of another game, is refused; a removal refunds.
+async fn concurrent_purchases_within_the_credits(s: &Arc<SqlStore>, g: GameId, u: PlayerId) {
     let mut items = Vec::new();
     for i in 0..10 {
         let item = NewStoreItem {
@@ -240,13 +274,10 @@ async fn credits_purchases_and_leaderboards(b: Backend) {
         };
         items.push(s.insert_store_item(g, &item, Timestamp(T0)).await.expect("item").id);
     }
-    // Ten concurrent purchases, credits for three.
     let mut tasks = Vec::new();
     for &item in &items {
         let s = s.clone();
-        tasks.push(tokio::spawn(
-            async move { s.purchase(g, u.id, item, Timestamp(T0)).await },
-        ));
+        tasks.push(tokio::spawn(async move { s.purchase(g, u, item, Timestamp(T0)).await }));
     }
     let mut ok = 0;
     for t in tasks {
@@ -257,25 +288,30 @@ async fn credits_purchases_and_leaderboards(b: Backend) {
         }
     }
     assert_eq!(ok, 3);
-    assert_eq!(s.user(g, u.id).await.expect("get").expect("u").credits, 5);
-    assert_eq!(s.purchases(u.id).await.expect("list").len(), 3);
-    let owned = s.purchases(u.id).await.expect("list")[0].id;
-    let again = s.purchase(g, u.id, owned, Timestamp(T0)).await;
+    assert_eq!(s.user(g, u).await.expect("get").expect("u").credits, 5);
+    assert_eq!(s.purchases(u).await.expect("list").len(), 3);
+    let owned = s.purchases(u).await.expect("list")[0].id;
+    let again = s.purchase(g, u, owned, Timestamp(T0)).await;
     assert!(matches!(again, Err(Error::Forbidden(_))));
-    let other_game = s.purchase(GameId(g.0 + 1), u.id, items[0], Timestamp(T0)).await;
+    let other_game = s.purchase(GameId(g.0 + 1), u, items[0], Timestamp(T0)).await;
     assert!(matches!(other_game, Err(Error::NotFound(_))));
-    let back = s.remove_purchase(u.id, owned, true).await.expect("remove");
+    let back = s.remove_purchase(u, owned, true).await.expect("remove");
     assert_eq!((back.credits, back.items.len()), (15, 2));
     assert!(matches!(
-        s.remove_purchase(u.id, owned, true).await,
+        s.remove_purchase(u, owned, true).await,
         Err(Error::NotFound(_))
     ));
+}
 
+/// Entries of `u` and a second user: score descending, ties older first; the raw extra
+/// attributes kept; one per user; a limit; clearing one user's.
+async fn leaderboards_best_first(s: &Arc<SqlStore>, g: GameId, u: PlayerId) {
     let v = s
         .insert_user(&new_user(g, "d@x.org", "dog"), &start(g, "t2", T0, false, "2026-01"))
         .await
-        .expect("user");
-    for (p, score, at) in [(u.id, 5, 1), (u.id, 9, 2), (v.id, 9, 3), (v.id, 1, 4)] {
+        .expect("user")
+        .id;
+    for (p, score, at) in [(u, 5, 1), (u, 9, 2), (v, 9, 3), (v, 1, 4)] {
         s.add_leaderboard_entry(&NewLeaderboardEntry {
             game_id: g,
             player_id: p,
@@ -299,23 +335,33 @@ async fn credits_purchases_and_leaderboards(b: Backend) {
     let got: Vec<(i64, i64)> = all.iter().map(|e| (e.player_id.0, e.score)).collect();
     assert_eq!(
         got,
-        vec![(u.id.0, 9), (v.id.0, 9), (u.id.0, 5), (v.id.0, 1)],
+        vec![(u.0, 9), (v.0, 9), (u.0, 5), (v.0, 1)],
         "score desc, ties older first"
     );
     assert_eq!(all[0].extra_attributes.as_deref(), Some("{\"a\": b}"));
     assert_eq!(s.leaderboard(&q(true, 10)).await.expect("board").len(), 2);
     assert_eq!(s.leaderboard(&q(false, 1)).await.expect("board").len(), 1);
-    assert_eq!(s.clear_leaderboard(u.id, "L").await.expect("clear"), 2);
+    assert_eq!(s.clear_leaderboard(u, "L").await.expect("clear"), 2);
     assert_eq!(s.leaderboard(&q(false, 10)).await.expect("board").len(), 2);
-    db.drop_it().await;
 }
 
+/// A reset token (its mail in the outbox) lives an hour and is used once, ending the
+/// sessions; deleting a game takes its users, data and keys with it.
 async fn resets_and_game_deletion(b: Backend) {
     let Some((s, db, g)) = setup(b).await else { return };
     let u = s
         .insert_user(&new_user(g, "e@x.org", "eel"), &start(g, "t", T0, false, "2026-01"))
         .await
-        .expect("user");
+        .expect("user")
+        .id;
+    a_reset_used_once_within_the_hour(&s, g, u).await;
+    a_game_deleted_with_its_data(&s, g, u).await;
+    db.drop_it().await;
+}
+
+/// A reset token: its mail in the outbox (with the sending error), live for an hour, used
+/// once; the password changed and the sessions ended.
+async fn a_reset_used_once_within_the_hour(s: &Arc<SqlStore>, g: GameId, u: PlayerId) {
     let mail = NewOutbox {
         game_id: Some(g),
         recipient: "e@x.org".into(),
@@ -325,7 +371,7 @@ async fn resets_and_game_deletion(b: Backend) {
     };
     let r = SecretHash::of("reset");
     let id = s
-        .insert_reset(&r, u.id, Timestamp(T0), Timestamp(T0 + 3600 * SEC), &mail)
+        .insert_reset(&r, u, Timestamp(T0), Timestamp(T0 + 3600 * SEC), &mail)
         .await
         .expect("reset");
     s.outbox_result(id, None, Some("no smtp")).await.expect("result");
@@ -362,11 +408,13 @@ async fn resets_and_game_deletion(b: Backend) {
         .expect("s")
         .session;
     assert_eq!(sess.state, SessionState::Ended, "a reset ends the sessions");
+}
 
+/// A variable, an attribute, a purchase, a service key, the test suite's mark: all gone
+/// with the game; deleting it again deletes nothing.
+async fn a_game_deleted_with_its_data(s: &Arc<SqlStore>, g: GameId, u: PlayerId) {
     s.set_game_variable(g, "k", "v").await.expect("var");
-    s.upsert_attributes(u.id, &[("a".into(), "1".into())])
-        .await
-        .expect("attr");
+    s.upsert_attributes(u, &[("a".into(), "1".into())]).await.expect("attr");
     let item = s
         .insert_store_item(
             g,
@@ -378,7 +426,7 @@ async fn resets_and_game_deletion(b: Backend) {
         )
         .await
         .expect("item");
-    s.purchase(g, u.id, item.id, Timestamp(T0)).await.expect("buy");
+    s.purchase(g, u, item.id, Timestamp(T0)).await.expect("buy");
     s.insert_service_key(g, "k", &SecretHash::of("key"), Timestamp(T0))
         .await
         .expect("key");
@@ -386,7 +434,7 @@ async fn resets_and_game_deletion(b: Backend) {
     assert!(s.is_test_suite_game(g).await.expect("is"));
     assert!(s.delete_game(g).await.expect("delete"));
     assert!(s.game_by_id(g).await.expect("get").is_none());
-    assert!(s.user(g, u.id).await.expect("get").is_none());
+    assert!(s.user(g, u).await.expect("get").is_none());
     assert!(
         s.service_key_by_token(&SecretHash::of("key"))
             .await
@@ -394,24 +442,41 @@ async fn resets_and_game_deletion(b: Backend) {
             .is_none()
     );
     assert!(!s.delete_game(g).await.expect("delete"));
-    db.drop_it().await;
 }
 
 /// Friendships (one row per pair, either direction), group sizes under concurrent joins,
 /// message pages per chat, and deleting a game with all its social data.
 async fn social_data_and_game_deletion(b: Backend) {
     let Some((s, db, g)) = setup(b).await else { return };
-    let mut users = Vec::new();
-    for i in 0..6 {
-        let u = s
-            .insert_user(
-                &new_user(g, &format!("u{i}@x.org"), &format!("u{i}")),
-                &start(g, &format!("t{i}"), T0, false, "2026-01"),
-            )
-            .await
-            .expect("user");
-        users.push(u.id);
-    }
+    let users = users(&s, g, 6).await;
+    a_friendship_one_row_per_pair(&s, g, &users).await;
+    let group = a_group_filled_by_concurrent_joins(&s, g, &users).await;
+    let direct = messages_paged_per_chat(&s, g, group, &users).await;
+    let now = Timestamp(T0);
+    let r = NewRound {
+        game_id: g,
+        player_id: users[0],
+        game_type: "duel".into(),
+        start_time: now,
+        end_time: None,
+        score: Some(3.96),
+        place: None,
+        metadata: Some("{}".into()),
+        multiplayer: Multiplayer::New(users[0]),
+        now,
+    };
+    let round = s.insert_round(&r).await.expect("round");
+    let rounds = s.rounds(g, &[round]).await.expect("rounds");
+    assert_eq!((rounds[0].score, rounds[0].rankings.len()), (Some(3.96), 1));
+
+    assert!(s.delete_game(g).await.expect("delete with social data"));
+    assert!(s.groups(g, &[group]).await.expect("groups").is_empty());
+    assert!(s.chat(g, direct).await.expect("chat").is_none());
+    db.drop_it().await;
+}
+
+/// A request either way is one row; accepted once; both sides see the link.
+async fn a_friendship_one_row_per_pair(s: &Arc<SqlStore>, g: GameId, users: &[PlayerId]) {
     let now = Timestamp(T0);
     let f = s.insert_friendship(g, users[0], users[1], now).await.expect("request");
     let again = s.insert_friendship(g, users[1], users[0], now).await;
@@ -420,8 +485,11 @@ async fn social_data_and_game_deletion(b: Backend) {
     assert!(!s.accept_friendship(f.id).await.expect("accept"), "no longer pending");
     let links = s.friend_links(users[1]).await.expect("links");
     assert_eq!((links.len(), links[0].accepted, links[0].other.id), (1, true, users[0]));
+}
 
-    // A group of at most 3: five concurrent joins, exactly two get in.
+/// A group of at most 3: five concurrent joins, exactly two get in; an attribute. Its id.
+async fn a_group_filled_by_concurrent_joins(s: &Arc<SqlStore>, g: GameId, users: &[PlayerId]) -> i64 {
+    let now = Timestamp(T0);
     let group = s
         .insert_group(&NewGroup {
             game_id: g,
@@ -472,8 +540,13 @@ async fn social_data_and_game_deletion(b: Backend) {
     )
     .await
     .expect("attr");
+    group
+}
 
-    // Two chats; pages are per chat, newest first, with readers.
+/// Two chats (a direct one found again by its key, the group's); pages are per chat, newest
+/// first, with readers. The direct chat's id.
+async fn messages_paged_per_chat(s: &Arc<SqlStore>, g: GameId, group: i64, users: &[PlayerId]) -> i64 {
+    let now = Timestamp(T0);
     let direct = s
         .direct_chat(g, users[0], "a,b", &[users[0].0, users[1].0], now)
         .await
@@ -506,27 +579,7 @@ async fn social_data_and_game_deletion(b: Backend) {
     assert_eq!(m.read_by.len(), 2);
     assert!(s.in_chat(gc, users[2]).await.expect("in") || s.in_chat(gc, users[3]).await.expect("in"));
     assert!(!s.in_chat(direct, users[2]).await.expect("in"));
-
-    let r = NewRound {
-        game_id: g,
-        player_id: users[0],
-        game_type: "duel".into(),
-        start_time: now,
-        end_time: None,
-        score: Some(3.96),
-        place: None,
-        metadata: Some("{}".into()),
-        multiplayer: Multiplayer::New(users[0]),
-        now,
-    };
-    let round = s.insert_round(&r).await.expect("round");
-    let rounds = s.rounds(g, &[round]).await.expect("rounds");
-    assert_eq!((rounds[0].score, rounds[0].rankings.len()), (Some(3.96), 1));
-
-    assert!(s.delete_game(g).await.expect("delete with social data"));
-    assert!(s.groups(g, &[group]).await.expect("groups").is_empty());
-    assert!(s.chat(g, direct).await.expect("chat").is_none());
-    db.drop_it().await;
+    direct
 }
 
 /// A profile change renames and re-addresses the user (the sign-in key included); a

@@ -5,5 +5,6 @@
 mod accounts;
 mod gamefuse;
 mod migrations;
+mod own_data;
 mod renewals;
 mod sessions;

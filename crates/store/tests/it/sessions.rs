@@ -189,6 +189,9 @@ async fn signing_keys(b: Backend) {
     db.drop_it().await;
 }
 
+/// A player's session: opened (new), retrieved while live (the profile merged, the refresh
+/// hash replaced), its refresh hash swapped once, ended once; then a new one, and an expired
+/// one replaced.
 async fn player_session_lifecycle(b: Backend) {
     let Some((s, db)) = open_store(b).await else { return };
     let g = s.insert_game(game_rec("1000000002")).await.expect("game");
@@ -236,30 +239,11 @@ async fn player_session_lifecycle(b: Backend) {
         Some(t200)
     );
     // Ending: once, then already ended; other games and unknown ids are not found.
-    assert_eq!(
-        s.end_session(o1.session, GameId(999), Timestamp(23 * SEC), &ev())
-            .await
-            .expect("end"),
-        EndOutcome::NotFound
-    );
-    assert_eq!(
-        s.end_session(o1.session, g.id, Timestamp(23 * SEC), &ev())
-            .await
-            .expect("end"),
-        EndOutcome::Ended
-    );
-    assert_eq!(
-        s.end_session(o1.session, g.id, Timestamp(24 * SEC), &ev())
-            .await
-            .expect("end"),
-        EndOutcome::AlreadyEnded
-    );
-    assert_eq!(
-        s.end_session(SessionId::new(), g.id, Timestamp(24 * SEC), &ev())
-            .await
-            .expect("end"),
-        EndOutcome::NotFound
-    );
+    let end = async |id, game, at: i64| s.end_session(id, game, Timestamp(at * SEC), &ev()).await.expect("end");
+    assert_eq!(end(o1.session, GameId(999), 23).await, EndOutcome::NotFound);
+    assert_eq!(end(o1.session, g.id, 23).await, EndOutcome::Ended);
+    assert_eq!(end(o1.session, g.id, 24).await, EndOutcome::AlreadyEnded);
+    assert_eq!(end(SessionId::new(), g.id, 24).await, EndOutcome::NotFound);
     assert!(!swap(&s, o1.session, &next, &o1.refresh_hash, Timestamp(25 * SEC), t200).await);
     // After the end the player has no active session, and a new one starts.
     let found = s.player_with_session(g.id, &u1).await.expect("read").expect("player");

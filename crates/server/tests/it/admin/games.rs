@@ -34,35 +34,79 @@ async fn open(srv: &TestServer, creds: (&str, &str), user: &str) -> crate::commo
     .await
 }
 
+/// A server with a viewer (`vic`), and the game "Space Race" made through the admin API
+/// (`path` its resource) with its credentials as shown once.
+struct SpaceRace {
+    srv: TestServer,
+    vic: String,
+    id: i64,
+    client_id: String,
+    secret: String,
+    gf_token: String,
+    path: String,
+}
+
+impl SpaceRace {
+    /// Opens a KGeN session for `user` with the game's client id and `secret`.
+    async fn open_with(&self, secret: &str, user: &str) -> u16 {
+        open(&self.srv, (&self.client_id, secret), user).await.status
+    }
+}
+
+/// Games made, read, changed, rotated and deleted by admins, read by viewers, refused to
+/// strangers; every change audited.
 async fn games_are_managed_by_admins_and_read_by_viewers(b: Backend) {
-    let Some(srv) = spawn_with(b, |c| c.admin_token = Some(ADMIN.into())).await else {
-        return;
-    };
+    let Some(g) = space_race_created(b).await else { return };
+    games_read_without_secrets(&g).await;
+    games_unchanged_by_viewers_and_strangers(&g).await;
+    games_disabled_and_enabled(&g).await;
+    game_names_and_token_lifetimes(&g).await;
+    let (new_secret, new_token) = game_credentials_rotated(&g).await;
+    game_deleted_on_confirmation(&g, &new_secret).await;
+    game_changes_audited(&g, &new_secret, &new_token).await;
+    g.srv.finish().await;
+}
+
+/// A game created: its secrets are shown once, and its KGeN credentials open sessions.
+async fn space_race_created(b: Backend) -> Option<SpaceRace> {
+    let srv = spawn_with(b, |c| c.admin_token = Some(ADMIN.into())).await?;
     let vic = viewer(&srv).await;
-    let admin = srv.admin(ADMIN);
     let (id, client_id, secret, gf_token) = create(&srv, "Space Race").await;
     assert!(
         secret.starts_with("pgs_") && gf_token.starts_with("gft_"),
         "{secret} {gf_token}"
     );
-    assert_eq!(open(&srv, (&client_id, &secret), "p1").await.status, 200);
+    let g = SpaceRace {
+        srv,
+        vic,
+        id,
+        client_id,
+        secret,
+        gf_token,
+        path: format!("/admin/v1/games/{id}"),
+    };
+    assert_eq!(g.open_with(&g.secret, "p1").await, 200);
+    Some(g)
+}
 
-    // Reads never show a secret.
-    let list = srv.admin(&vic).get("/admin/v1/games").await;
+/// Lists, pages and shows; reads never show a secret; unknown games and bad pages.
+async fn games_read_without_secrets(g: &SpaceRace) {
+    let (srv, admin) = (&g.srv, g.srv.admin(ADMIN));
+    let list = srv.admin(&g.vic).get("/admin/v1/games").await;
     assert_eq!(list.status, 200, "{}", list.text);
     assert_eq!(list.json["items"].as_array().map(Vec::len), Some(2));
-    let one = srv.admin(&vic).get(&format!("/admin/v1/games/{id}")).await;
+    let one = srv.admin(&g.vic).get(&g.path).await;
     assert_eq!(one.status, 200, "{}", one.text);
     assert_eq!(one.json["name"], "Space Race");
     assert_eq!(one.json["client_name"], "SPACE_RACE");
     assert_eq!(one.json["access_token_ttl_secs"], Value::Null);
     for text in [&list.text, &one.text] {
-        assert!(!text.contains(&secret) && !text.contains(&gf_token), "{text}");
+        assert!(!text.contains(&g.secret) && !text.contains(&g.gf_token), "{text}");
     }
     let page = admin.get("/admin/v1/games?limit=1").await;
     let cursor = page.json["next_cursor"].as_str().expect("cursor").to_owned();
     let rest = admin.get(&format!("/admin/v1/games?limit=1&cursor={cursor}")).await;
-    assert_eq!(rest.json["items"][0]["id"], id);
+    assert_eq!(rest.json["items"][0]["id"], g.id);
     for (path, status) in [
         ("/admin/v1/games/999999".to_owned(), 404),
         ("/admin/v1/games/abc".to_owned(), 404),
@@ -71,36 +115,45 @@ async fn games_are_managed_by_admins_and_read_by_viewers(b: Backend) {
     ] {
         assert_eq!(admin.get(&path).await.status, status, "{path}");
     }
+}
 
-    // Viewers and strangers change nothing.
+/// Viewers (403) and strangers (401) change nothing.
+async fn games_unchanged_by_viewers_and_strangers(g: &SpaceRace) {
     let patch = json!({"enabled": false}).to_string();
-    let path = format!("/admin/v1/games/{id}");
-    for (token, status) in [(vic.as_str(), 403), ("pgo_wrong", 401)] {
-        let c = srv.admin(token);
-        assert_eq!(c.call("PATCH", &path, Some(&patch)).await.status, status);
+    let path = &g.path;
+    for (token, status) in [(g.vic.as_str(), 403), ("pgo_wrong", 401)] {
+        let c = g.srv.admin(token);
+        assert_eq!(c.call("PATCH", path, Some(&patch)).await.status, status);
         assert_eq!(c.post("/admin/v1/games", r#"{"name": "x"}"#).await.status, status);
         assert_eq!(c.post(&format!("{path}/rotate-secret"), "{}").await.status, status);
         assert_eq!(
-            c.call("DELETE", &path, Some(r#"{"confirm": "Space Race"}"#))
+            c.call("DELETE", path, Some(r#"{"confirm": "Space Race"}"#))
                 .await
                 .status,
             status
         );
     }
+}
 
-    // Disable, enable.
-    let r = admin.call("PATCH", &path, Some(&patch)).await;
+/// A disabled game opens no session; enabled again, it does.
+async fn games_disabled_and_enabled(g: &SpaceRace) {
+    let admin = g.srv.admin(ADMIN);
+    let r = admin.call("PATCH", &g.path, Some(r#"{"enabled": false}"#)).await;
     assert_eq!((r.status, &r.json["enabled"]), (200, &json!(false)), "{}", r.text);
-    assert_eq!(open(&srv, (&client_id, &secret), "p1").await.status, 401);
-    let r = admin.call("PATCH", &path, Some(r#"{"enabled": true}"#)).await;
+    assert_eq!(g.open_with(&g.secret, "p1").await, 401);
+    let r = admin.call("PATCH", &g.path, Some(r#"{"enabled": true}"#)).await;
     assert_eq!(r.json["enabled"], true);
-    assert_eq!(open(&srv, (&client_id, &secret), "p1").await.status, 200);
+    assert_eq!(g.open_with(&g.secret, "p1").await, 200);
+}
 
-    // Names and token lifetimes; bad values name their field.
+/// Names and token lifetimes (KGeN's and GameFuse's sessions follow them); bad values name
+/// their field; a lifetime cleared.
+async fn game_names_and_token_lifetimes(g: &SpaceRace) {
+    let (srv, admin, path) = (&g.srv, g.srv.admin(ADMIN), &g.path);
     let r = admin
         .call(
             "PATCH",
-            &path,
+            path,
             Some(r#"{"name": "Space Race 2", "client_name": "SR2", "access_token_ttl_secs": 120, "refresh_token_ttl_secs": 900}"#),
         )
         .await;
@@ -109,19 +162,19 @@ async fn games_are_managed_by_admins_and_read_by_viewers(b: Backend) {
         (r.json["name"].as_str(), r.json["access_token_ttl_secs"].as_i64()),
         (Some("Space Race 2"), Some(120))
     );
-    let s = open(&srv, (&client_id, &secret), "p2").await;
+    let s = open(srv, (&g.client_id, &g.secret), "p2").await;
     assert_eq!(s.status, 200, "{}", s.text);
     let (_, access) = jwt_parts(s.json["access_token"].as_str().expect("access"));
     let (_, refresh) = jwt_parts(s.json["refresh_token"].as_str().expect("refresh"));
     let life = |c: &Value| c["exp"].as_i64().unwrap_or(0) - c["iat"].as_i64().unwrap_or(0);
     assert_eq!((life(&access), life(&refresh)), (120, 900));
     // GameFuse sessions of the game last the game's refresh lifetime too.
-    let gf = srv.gamefuse().for_game(id, &gf_token);
+    let gf = srv.gamefuse().for_game(g.id, &g.gf_token);
     let up = gf.sign_up("ann@example.org", "ann", "password-1").await;
     assert_eq!(up.status, 200, "{}", up.text);
     let t = up.json["authentication_token"].as_str().expect("token").to_owned();
     let me = format!("/users/{}", up.json["id"]);
-    let user = srv.gamefuse().for_game(id, &gf_token).signed_in(&t);
+    let user = srv.gamefuse().for_game(g.id, &g.gf_token).signed_in(&t);
     assert_eq!(user.call("GET", &me, None).await.status, 200);
     srv.advance(std::time::Duration::from_secs(901));
     assert_eq!(
@@ -137,7 +190,7 @@ async fn games_are_managed_by_admins_and_read_by_viewers(b: Backend) {
         (r#"{"enabled": "yes"}"#, "enabled"),
         ("[]", "body"),
     ] {
-        let r = admin.call("PATCH", &path, Some(body)).await;
+        let r = admin.call("PATCH", path, Some(body)).await;
         assert_eq!(
             (r.status, r.json["field"].as_str()),
             (400, Some(field)),
@@ -146,7 +199,7 @@ async fn games_are_managed_by_admins_and_read_by_viewers(b: Backend) {
         );
     }
     let r = admin
-        .call("PATCH", &path, Some(r#"{"access_token_ttl_secs": null}"#))
+        .call("PATCH", path, Some(r#"{"access_token_ttl_secs": null}"#))
         .await;
     assert_eq!(
         (
@@ -155,8 +208,12 @@ async fn games_are_managed_by_admins_and_read_by_viewers(b: Backend) {
         ),
         (Value::Null, json!(900))
     );
+}
 
-    // Rotation: the old secret stops at once, the new one is shown once.
+/// Rotation: the old secret stops at once, the new one is shown once; the KGeN secret and
+/// the GameFuse token each. The new secret and token.
+async fn game_credentials_rotated(g: &SpaceRace) -> (String, String) {
+    let (admin, path, id) = (g.srv.admin(ADMIN), &g.path, g.id);
     let r = admin.post(&format!("{path}/rotate-secret"), "").await;
     assert_eq!(
         (r.status, r.json["credential"].as_str()),
@@ -165,18 +222,19 @@ async fn games_are_managed_by_admins_and_read_by_viewers(b: Backend) {
         r.text
     );
     let new_secret = r.json["secret"].as_str().expect("secret").to_owned();
-    assert_eq!(r.json["client_id"], client_id.as_str());
-    assert_eq!(open(&srv, (&client_id, &secret), "p1").await.status, 401);
-    assert_eq!(open(&srv, (&client_id, &new_secret), "p1").await.status, 200);
+    assert_eq!(r.json["client_id"], g.client_id.as_str());
+    assert_eq!(g.open_with(&g.secret, "p1").await, 401);
+    assert_eq!(g.open_with(&new_secret, "p1").await, 200);
     let r = admin
         .post(&format!("{path}/rotate-secret"), r#"{"credential": "gamefuse"}"#)
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
     let new_token = r.json["secret"].as_str().expect("token").to_owned();
-    assert_ne!(new_token, gf_token);
+    assert_ne!(new_token, g.gf_token);
     assert!(r.json.get("client_id").is_none());
+    let gf = g.srv.gamefuse().for_game(id, &g.gf_token);
     let verify = |t: &str| format!("/games/verify?game_id={id}&game_token={t}");
-    assert_eq!(gf.call("GET", &verify(&gf_token), None).await.status, 404);
+    assert_eq!(gf.call("GET", &verify(&g.gf_token), None).await.status, 404);
     assert_eq!(gf.call("GET", &verify(&new_token), None).await.status, 200);
     let r = admin
         .post(&format!("{path}/rotate-secret"), r#"{"credential": "aws"}"#)
@@ -186,29 +244,36 @@ async fn games_are_managed_by_admins_and_read_by_viewers(b: Backend) {
         admin.post("/admin/v1/games/999999/rotate-secret", "{}").await.status,
         404
     );
+    (new_secret, new_token)
+}
 
-    // Deleting asks for the game's name.
+/// Deleting asks for the game's (current) name; then the game is gone.
+async fn game_deleted_on_confirmation(g: &SpaceRace, new_secret: &str) {
+    let (admin, path) = (g.srv.admin(ADMIN), &g.path);
     for (body, field) in [("", "confirm"), (r#"{"confirm": "Space Race"}"#, "confirm")] {
-        let r = admin.call("DELETE", &path, Some(body)).await;
+        let r = admin.call("DELETE", path, Some(body)).await;
         assert_eq!((r.status, r.json["field"].as_str()), (400, Some(field)), "{}", r.text);
     }
-    let r = admin
-        .call("DELETE", &path, Some(r#"{"confirm": "Space Race 2"}"#))
-        .await;
+    let r = admin.call("DELETE", path, Some(r#"{"confirm": "Space Race 2"}"#)).await;
     assert_eq!(r.status, 200, "{}", r.text);
-    assert_eq!(admin.get(&path).await.status, 404);
-    assert_eq!(open(&srv, (&client_id, &new_secret), "p1").await.status, 401);
+    assert_eq!(admin.get(path).await.status, 404);
+    assert_eq!(g.open_with(new_secret, "p1").await, 401);
     assert_eq!(
-        admin.call("DELETE", &path, Some(r#"{"confirm": "x"}"#)).await.status,
+        admin.call("DELETE", path, Some(r#"{"confirm": "x"}"#)).await.status,
         404
     );
+}
 
-    // Every change is in the audit log, by the operator, about the game (beside the
-    // sessions the game opened); no secret in it.
-    let events = admin
+/// Every change is in the audit log, by the operator, about the game (beside the sessions
+/// the game opened); no secret in it.
+async fn game_changes_audited(g: &SpaceRace, new_secret: &str, new_token: &str) {
+    let id = g.id;
+    let events = g
+        .srv
+        .admin(ADMIN)
         .get(&format!("/admin/v1/audit?game={id}&actor=operator:config&limit=50"))
         .await;
-    assert!(!events.text.contains(&new_secret) && !events.text.contains(&new_token));
+    assert!(!events.text.contains(new_secret) && !events.text.contains(new_token));
     assert_eq!(
         actions(&events.json),
         [
@@ -229,7 +294,6 @@ async fn games_are_managed_by_admins_and_read_by_viewers(b: Backend) {
     assert_eq!(updated["detail"]["after"]["access_token_ttl_secs"], 120);
     assert_eq!(events.json["items"][1]["detail"]["credential"], "gamefuse");
     assert_eq!(events.json["items"][2]["detail"]["credential"], "kgen");
-    srv.finish().await;
 }
 
 /// The game data calls answer under the game and on their earlier paths alike.
@@ -375,6 +439,59 @@ fn plant(b: Backend, g: i64, p1: i64, p2: i64, account: i64) -> String {
     .join(";\n")
 }
 
+/// A game made through the admin API with rows in every table of [`GAME_ROWS`]: two KGeN
+/// players with sessions, two GameFuse users, a variable, a store item, a service key, a
+/// route, and the rows [`plant`] adds (`account` linked to a player). Its id.
+async fn game_with_rows(srv: &TestServer, b: Backend, name: &str, account: i64) -> i64 {
+    let admin = srv.admin(ADMIN);
+    let (g, client_id, secret, gf_token) = create(srv, name).await;
+    let mut players = Vec::new();
+    for user in ["u1", "u2"] {
+        // KGeN players and their sessions.
+        let r = open(srv, (&client_id, &secret), user).await;
+        assert_eq!(r.status, 200, "{}", r.text);
+    }
+    let gf = srv.gamefuse().for_game(g, &gf_token);
+    for n in 0..2 {
+        let r = gf
+            .sign_up(&format!("planted-{g}-{n}@x.org"), &format!("user{n}"), "password-1")
+            .await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        players.push(r.json["id"].as_i64().expect("id"));
+    }
+    let base = format!("/admin/v1/games/{g}");
+    assert_eq!(
+        admin
+            .call("PUT", &format!("{base}/variables/k"), Some(r#"{"value": "v"}"#))
+            .await
+            .status,
+        200
+    );
+    assert_eq!(
+        admin
+            .post(&format!("{base}/store-items"), r#"{"name": "Hat", "cost": 1}"#)
+            .await
+            .status,
+        201
+    );
+    assert_eq!(
+        admin
+            .post(&format!("{base}/service-keys"), r#"{"name": "bot"}"#)
+            .await
+            .status,
+        201
+    );
+    assert_eq!(
+        admin
+            .call("PUT", &format!("{base}/routes"), Some(r#"{"route": "r"}"#))
+            .await
+            .status,
+        200
+    );
+    srv.db_exec(&plant(b, g, players[0], players[1], account)).await;
+    g
+}
+
 /// Deleting a game leaves no row of it in any table (and every other game's rows as they
 /// were); its audit events stay.
 async fn deleting_a_game_leaves_no_row_of_it(b: Backend) {
@@ -383,56 +500,8 @@ async fn deleting_a_game_leaves_no_row_of_it(b: Backend) {
     };
     let admin = srv.admin(ADMIN);
     let account = srv.i3d_account("linker", "password-1").await.id.0;
-    let mut games = Vec::new();
-    for name in ["Doomed", "Kept"] {
-        let (g, client_id, secret, gf_token) = create(&srv, name).await;
-        let mut players = Vec::new();
-        for user in ["u1", "u2"] {
-            // KGeN players and their sessions.
-            let r = open(&srv, (&client_id, &secret), user).await;
-            assert_eq!(r.status, 200, "{}", r.text);
-        }
-        let gf = srv.gamefuse().for_game(g, &gf_token);
-        for n in 0..2 {
-            let r = gf
-                .sign_up(&format!("planted-{g}-{n}@x.org"), &format!("user{n}"), "password-1")
-                .await;
-            assert_eq!(r.status, 200, "{}", r.text);
-            players.push(r.json["id"].as_i64().expect("id"));
-        }
-        let base = format!("/admin/v1/games/{g}");
-        assert_eq!(
-            admin
-                .call("PUT", &format!("{base}/variables/k"), Some(r#"{"value": "v"}"#))
-                .await
-                .status,
-            200
-        );
-        assert_eq!(
-            admin
-                .post(&format!("{base}/store-items"), r#"{"name": "Hat", "cost": 1}"#)
-                .await
-                .status,
-            201
-        );
-        assert_eq!(
-            admin
-                .post(&format!("{base}/service-keys"), r#"{"name": "bot"}"#)
-                .await
-                .status,
-            201
-        );
-        assert_eq!(
-            admin
-                .call("PUT", &format!("{base}/routes"), Some(r#"{"route": "r"}"#))
-                .await
-                .status,
-            200
-        );
-        srv.db_exec(&plant(b, g, players[0], players[1], account)).await;
-        games.push(g);
-    }
-    let (doomed, kept) = (games[0], games[1]);
+    let doomed = game_with_rows(&srv, b, "Doomed", account).await;
+    let kept = game_with_rows(&srv, b, "Kept", account).await;
     let count = |g: i64, table: &str, cond: &str| {
         let sql = format!(
             "SELECT COUNT(*) FROM {table} WHERE {}",

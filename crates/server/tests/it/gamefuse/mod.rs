@@ -16,6 +16,8 @@ use std::time::Duration;
 use crate::common::{Backend, Resp, TestServer, hash_under_other_params, json_type, spawn_with};
 use playgate_core::client_users::ClientUserStore as _;
 use playgate_core::economy::store_items::NewStoreItem;
+use playgate_core::economy::store_items::StoreItems;
+use playgate_core::game_variables::GameVariables;
 use playgate_core::gamefuse::Gamefuse;
 use playgate_core::ids::{GameId, PlayerId};
 use playgate_store::{SqlStore, StoreOptions};
@@ -117,6 +119,14 @@ impl Gf {
 
     fn gamefuse(&self) -> Gamefuse {
         self.srv.running.gamefuse.clone()
+    }
+
+    fn store_items(&self) -> &StoreItems {
+        &self.srv.running.store_items
+    }
+
+    fn game_variables(&self) -> &GameVariables {
+        &self.srv.running.game_variables
     }
 
     async fn finish(self) {
@@ -308,8 +318,16 @@ async fn sign_up_variants_and_errors(b: Backend) {
 /// the old token stops working after a new sign-in; every token form works.
 async fn sign_in_errors_and_token_forms(b: Backend) {
     let Some(gf) = setup(b).await else { return };
-    let up = gf.sign_up("pip@example.org", "pip", "secret").await;
-    let me = id(&up);
+    let me = id(&gf.sign_up("pip@example.org", "pip", "secret").await);
+    sign_in_refused_without_the_right_fields(&gf).await;
+    let t2 = one_token_per_user_in_every_form(&gf, me).await;
+    self_and_public_views_of_a_user(&gf, me, &t2).await;
+    gf.finish().await;
+}
+
+/// A wrong password and an unknown e-mail: one 404 text; no password or no game id: 400;
+/// JSON with the docs' camelCase game id signs in.
+async fn sign_in_refused_without_the_right_fields(gf: &Gf) {
     let wrong = gf.sign_in_raw("pip@example.org", "nope").await;
     let unknown = gf.sign_in_raw("nobody@example.org", "secret").await;
     assert_text_error(&wrong, 404);
@@ -344,13 +362,16 @@ async fn sign_in_errors_and_token_forms(b: Backend) {
         )
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
+}
 
+/// A new sign-in ends the old token; the four token forms (reference 0.3) carry the new
+/// one; an empty or unknown token is 401. The new token.
+async fn one_token_per_user_in_every_form(gf: &Gf, me: i64) -> String {
     let t1 = token(&gf.sign_in("pip@example.org", "secret").await);
     let path = format!("/users/{me}");
     assert_eq!(gf.user("GET", &path, &t1, Body::EmptyJson).await.status, 200);
     let t2 = token(&gf.sign_in("pip@example.org", "secret").await);
     assert_text_error(&gf.user("GET", &path, &t1, Body::EmptyJson).await, 401);
-    // The four token forms (reference 0.3).
     let r = gf
         .req("GET", &path, &[("authentication_token", t2.as_str())], Body::None)
         .await;
@@ -373,12 +394,18 @@ async fn sign_in_errors_and_token_forms(b: Backend) {
         assert_text_error(&r, 401);
         assert_eq!(r.text, "Request missing user authentication token");
     }
-    // The self view: FullUserData with the presented token; the SDK's fields in type.
-    let r = gf.user("GET", &path, &t2, Body::EmptyJson).await;
+    t2
+}
+
+/// The self view: FullUserData with the presented token, the SDK's fields in type; another
+/// user sees the public view (no token, no private relations) with game_rounds; unknown
+/// users 404.
+async fn self_and_public_views_of_a_user(gf: &Gf, me: i64, t2: &str) {
+    let path = format!("/users/{me}");
+    let r = gf.user("GET", &path, t2, Body::EmptyJson).await;
     assert_user_self(&r.json);
-    assert_eq!(r.json["authentication_token"], t2.as_str());
+    assert_eq!(r.json["authentication_token"], t2);
     assert!(r.json["game_rounds"].is_array() && r.json["friends"].is_array());
-    // Another user sees the public view (no token, no private relations) with game_rounds.
     let other = gf.sign_up("zed@example.org", "zed", "pw").await;
     let r = gf.user("GET", &path, &token(&other), Body::EmptyJson).await;
     assert_eq!(r.status, 200);
@@ -387,19 +414,45 @@ async fn sign_in_errors_and_token_forms(b: Backend) {
     assert!(r.json["game_rounds"].is_array());
     assert!(r.json["last_login"].is_string() && r.json["number_of_logins"].is_i64());
     assert_eq!(r.json["id"], me);
-    assert_text_error(&gf.user("GET", "/users/999999", &t2, Body::None).await, 404);
-    assert_text_error(&gf.user("GET", "/users/abc", &t2, Body::None).await, 404);
-    gf.finish().await;
+    assert_text_error(&gf.user("GET", "/users/999999", t2, Body::None).await, 404);
+    assert_text_error(&gf.user("GET", "/users/abc", t2, Body::None).await, 404);
 }
 
 /// Games: verify / fetch variables (SDK sends an empty JSON body with its GET), store
 /// items, server time; bad credentials 404; a disabled game 402 everywhere.
 async fn games_and_disabled_game(b: Backend) {
     let Some(gf) = setup(b).await else { return };
-    let g = &gf.srv.running.game_variables;
-    let items = &gf.srv.running.store_items;
-    g.set(GameId(gf.game_id), "wind", "strong").await.expect("var");
-    let item = items
+    let q = format!(
+        "game_id={}&game_token={}&client_from_library=js&seed_store=false",
+        gf.game_id, gf.game_token
+    );
+    game_variables_and_store_items_read(&gf, &q).await;
+    let r = gf.req("GET", "/util/get_server_time", &[], Body::None).await;
+    assert_eq!(r.json["server_time"], "2026-01-01T00:00:00.000Z");
+    let bad = format!("game_id={}&game_token=nope", gf.game_id);
+    assert_text_error(
+        &gf.req("GET", &format!("/games/verify?{bad}"), &[], Body::None).await,
+        404,
+    );
+    assert_text_error(
+        &gf.req("GET", "/games/verify?game_id=999&game_token=x", &[], Body::None)
+            .await,
+        404,
+    );
+    assert_text_error(&gf.req("GET", "/games/verify", &[], Body::None).await, 400);
+    a_disabled_game_is_402_everywhere(&gf, &q).await;
+    gf.finish().await;
+}
+
+/// A variable and a store item, as verify and fetch_game_variables (with CORS) and
+/// store_items show them; `q` the SDK's query.
+async fn game_variables_and_store_items_read(gf: &Gf, q: &str) {
+    gf.game_variables()
+        .set(GameId(gf.game_id), "wind", "strong")
+        .await
+        .expect("var");
+    let item = gf
+        .store_items()
         .add(
             GameId(gf.game_id),
             NewStoreItem {
@@ -412,10 +465,6 @@ async fn games_and_disabled_game(b: Backend) {
         )
         .await
         .expect("item");
-    let q = format!(
-        "game_id={}&game_token={}&client_from_library=js&seed_store=false",
-        gf.game_id, gf.game_token
-    );
     for path in ["/games/verify", "/games/fetch_game_variables"] {
         let r = gf
             .req(
@@ -449,28 +498,14 @@ async fn games_and_disabled_game(b: Backend) {
         r.json["store_items"],
         json!([{"id": item.id, "name": "Sword", "cost": 10, "description": "sharp", "category": "weapons", "icon_url": null}])
     );
-    let r = gf.req("GET", "/util/get_server_time", &[], Body::None).await;
-    assert_eq!(r.json["server_time"], "2026-01-01T00:00:00.000Z");
-    let bad = format!("game_id={}&game_token=nope", gf.game_id);
-    assert_text_error(
-        &gf.req("GET", &format!("/games/verify?{bad}"), &[], Body::None).await,
-        404,
-    );
-    assert_text_error(
-        &gf.req("GET", "/games/verify?game_id=999&game_token=x", &[], Body::None)
-            .await,
-        404,
-    );
-    assert_text_error(&gf.req("GET", "/games/verify", &[], Body::None).await, 400);
+}
 
+/// Disabled: verify, sign-in and a user's call are 402; enabled again, the call works.
+async fn a_disabled_game_is_402_everywhere(gf: &Gf, q: &str) {
     let up = gf.sign_up("d@x.org", "dee", "pw").await;
     let t = token(&up);
-    gf.srv
-        .running
-        .core
-        .set_game_enabled(GameId(gf.game_id), false)
-        .await
-        .expect("disable");
+    let core = &gf.srv.running.core;
+    core.set_game_enabled(GameId(gf.game_id), false).await.expect("disable");
     assert_text_error(
         &gf.req("GET", &format!("/games/verify?{q}"), &[], Body::None).await,
         402,
@@ -480,19 +515,13 @@ async fn games_and_disabled_game(b: Backend) {
         &gf.user("GET", &format!("/users/{}", id(&up)), &t, Body::None).await,
         402,
     );
-    gf.srv
-        .running
-        .core
-        .set_game_enabled(GameId(gf.game_id), true)
-        .await
-        .expect("enable");
+    core.set_game_enabled(GameId(gf.game_id), true).await.expect("enable");
     assert_eq!(
         gf.user("GET", &format!("/users/{}", id(&up)), &t, Body::None)
             .await
             .status,
         200
     );
-    gf.finish().await;
 }
 
 /// Attributes (reference 6): single and batch-only adds (upsert), the SDK's singular key
@@ -502,16 +531,34 @@ async fn attributes(b: Backend) {
     let Some(gf) = setup(b).await else { return };
     let up = gf.sign_up("e@x.org", "eve", "pw").await;
     let (me, t) = (id(&up), token(&up));
+    attributes_added_one_or_many(&gf, me, &t).await;
+    attributes_removed_in_every_form(&gf, me, &t).await;
+    // Another user may read them, not write them.
+    let other = token(&gf.sign_up("f@x.org", "fay", "pw").await);
+    let list = format!("/users/{me}/game_user_attributes");
+    assert_eq!(gf.user("GET", &list, &other, Body::None).await.status, 200);
+    let add = format!("/users/{me}/add_game_user_attribute");
+    assert_text_error(
+        &gf.user("POST", &add, &other, Body::Json(json!({"key": "k", "value": "v"})))
+            .await,
+        401,
+    );
+    gf.finish().await;
+}
+
+/// One attribute, then four in a batch (color upserted, a number as text); a missing key
+/// or value 400.
+async fn attributes_added_one_or_many(gf: &Gf, me: i64, t: &str) {
     let add = format!("/users/{me}/add_game_user_attribute");
     let r = gf
-        .user("POST", &add, &t, Body::Json(json!({"key": "color", "value": "blue"})))
+        .user("POST", &add, t, Body::Json(json!({"key": "color", "value": "blue"})))
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
     let r = gf
         .user(
             "POST",
             &add,
-            &t,
+            t,
             Body::Json(
                 json!({"attributes": [{"key": "color", "value": "red"}, {"key": "lvl", "value": 3},
                                              {"key": "a", "value": "1"}, {"key": "b", "value": "2"}]}),
@@ -528,14 +575,19 @@ async fn attributes(b: Backend) {
     assert!(list.iter().any(|a| a["key"] == "color" && a["value"] == "red"));
     assert!(list.iter().any(|a| a["key"] == "lvl" && a["value"] == "3"));
     for body in [json!({"key": "x"}), json!({"attributes": [{"key": "x"}]}), json!({})] {
-        assert_text_error(&gf.user("POST", &add, &t, Body::Json(body)).await, 400);
+        assert_text_error(&gf.user("POST", &add, t, Body::Json(body)).await, 400);
     }
+}
+
+/// Removed by the singular key on the plural path, by `keys[]`, by a JSON array on the
+/// singular path; an unknown key 400; none left.
+async fn attributes_removed_in_every_form(gf: &Gf, me: i64, t: &str) {
     let plural = format!("/users/{me}/remove_game_user_attributes");
     let r = gf
         .user(
             "GET",
             &format!("{plural}?game_user_attribute_key=color"),
-            &t,
+            t,
             Body::EmptyJson,
         )
         .await;
@@ -545,7 +597,7 @@ async fn attributes(b: Backend) {
         .user(
             "DELETE",
             &format!("{plural}?game_user_attribute_keys[]=a&game_user_attribute_keys[]=b"),
-            &t,
+            t,
             Body::EmptyJson,
         )
         .await;
@@ -558,7 +610,7 @@ async fn attributes(b: Backend) {
         .user(
             "DELETE",
             &format!("{singular}?game_user_attribute_keys=[\"lvl\"]"),
-            &t,
+            t,
             Body::None,
         )
         .await;
@@ -567,7 +619,7 @@ async fn attributes(b: Backend) {
         &gf.user(
             "GET",
             &format!("{singular}?game_user_attribute_key=gone"),
-            &t,
+            t,
             Body::None,
         )
         .await,
@@ -575,25 +627,35 @@ async fn attributes(b: Backend) {
     );
     let list = format!("/users/{me}/game_user_attributes");
     assert_eq!(
-        gf.user("GET", &list, &t, Body::None).await.json["game_user_attributes"],
+        gf.user("GET", &list, t, Body::None).await.json["game_user_attributes"],
         json!([])
     );
-    // Another user may read them, not write them.
-    let other = token(&gf.sign_up("f@x.org", "fay", "pw").await);
-    assert_eq!(gf.user("GET", &list, &other, Body::None).await.status, 200);
-    assert_text_error(
-        &gf.user("POST", &add, &other, Body::Json(json!({"key": "k", "value": "v"})))
-            .await,
-        401,
-    );
-    gf.finish().await;
 }
 
-/// Credits, score, purchases (reference 7, 8): JSON bodies; never negative credits;
-/// purchases with a credit check (403, nothing changed); ownership; removal with refund.
-async fn credits_score_and_store(b: Backend) {
-    let Some(gf) = setup(b).await else { return };
-    let g = &gf.srv.running.store_items;
+/// Gus, signed up (`me`, token `t`) in a game that sells a sword (30) and a shield (50).
+struct Shop {
+    gf: Gf,
+    me: i64,
+    t: String,
+    sword: i64,
+    shield: i64,
+}
+
+impl Shop {
+    /// The path of Gus's `route`.
+    fn p(&self, route: &str) -> String {
+        format!("/users/{}/{route}", self.me)
+    }
+
+    /// `method` on Gus's `route`, as Gus.
+    async fn call(&self, method: &str, route: &str, body: Body<'_>) -> Resp {
+        self.gf.user(method, &self.p(route), &self.t, body).await
+    }
+}
+
+async fn shop(b: Backend) -> Option<Shop> {
+    let gf = setup(b).await?;
+    let g = gf.store_items();
     let item = |name: &str, cost| NewStoreItem {
         name: name.into(),
         cost,
@@ -603,30 +665,43 @@ async fn credits_score_and_store(b: Backend) {
     let sword = g.add(GameId(gf.game_id), item("Sword", 30)).await.expect("item").id;
     let shield = g.add(GameId(gf.game_id), item("Shield", 50)).await.expect("item").id;
     let up = gf.sign_up("g@x.org", "gus", "pw").await;
-    let (me, t) = (id(&up), token(&up));
-    let p = |s: &str| format!("/users/{me}/{s}");
-    let r = gf
-        .user("POST", &p("add_credits"), &t, Body::Json(json!({"credits": 40})))
-        .await;
+    Some(Shop {
+        me: id(&up),
+        t: token(&up),
+        gf,
+        sword,
+        shield,
+    })
+}
+
+/// Credits, score, purchases (reference 7, 8): JSON bodies; never negative credits;
+/// purchases with a credit check (403, nothing changed); ownership; removal with refund.
+async fn credits_score_and_store(b: Backend) {
+    let Some(s) = shop(b).await else { return };
+    credits_added_and_refused(&s).await;
+    score_set_and_added(&s).await;
+    store_items_purchased(&s).await;
+    store_item_removed_with_a_refund(&s).await;
+    s.gf.finish().await;
+}
+
+/// Credits added (never below zero); bad amounts, and the ends of i64's range as a form
+/// sends them, refused; 35 credits left.
+async fn credits_added_and_refused(s: &Shop) {
+    let r = s.call("POST", "add_credits", Body::Json(json!({"credits": 40}))).await;
     assert_eq!(r.json["credits"], 40);
     assert_user_self(&r.json);
     assert_text_error(
-        &gf.user("POST", &p("add_credits"), &t, Body::Json(json!({"credits": -41})))
-            .await,
+        &s.call("POST", "add_credits", Body::Json(json!({"credits": -41}))).await,
         403,
     );
     assert_text_error(
-        &gf.user("POST", &p("set_credits"), &t, Body::Json(json!({"credits": -1})))
-            .await,
+        &s.call("POST", "set_credits", Body::Json(json!({"credits": -1}))).await,
         400,
     );
+    assert_text_error(&s.call("POST", "add_credits", Body::Json(json!({}))).await, 400);
     assert_text_error(
-        &gf.user("POST", &p("add_credits"), &t, Body::Json(json!({}))).await,
-        400,
-    );
-    assert_text_error(
-        &gf.user("POST", &p("add_credits"), &t, Body::Json(json!({"credits": "x"})))
-            .await,
+        &s.call("POST", "add_credits", Body::Json(json!({"credits": "x"}))).await,
         400,
     );
     // The ends of i64's range, as a form sends them: out of range, not a fault.
@@ -637,46 +712,31 @@ async fn credits_score_and_store(b: Backend) {
         ("set_score", "score"),
     ] {
         for n in [i64::MIN.to_string(), i64::MAX.to_string()] {
-            assert_text_error(
-                &gf.user("POST", &p(route), &t, Body::Form(&[(field, n.as_str())])).await,
-                400,
-            );
+            assert_text_error(&s.call("POST", route, Body::Form(&[(field, n.as_str())])).await, 400);
         }
     }
-    let r = gf
-        .user("POST", &p("add_credits"), &t, Body::Json(json!({"credits": -5})))
-        .await;
+    let r = s.call("POST", "add_credits", Body::Json(json!({"credits": -5}))).await;
     assert_eq!(r.json["credits"], 35);
-    let r = gf
-        .user("POST", &p("set_score"), &t, Body::Json(json!({"score": 7})))
-        .await;
-    assert_eq!(r.json["score"], 7);
-    let r = gf
-        .user("POST", &p("add_score"), &t, Body::Json(json!({"score": "3"})))
-        .await;
-    assert_eq!(r.json["score"], 10);
+}
 
-    // The SDK posts the item id as a multipart string.
-    let sid = sword.to_string();
-    let hid = shield.to_string();
-    let r = gf
-        .user(
-            "POST",
-            &p("purchase_game_user_store_item"),
-            &t,
-            Body::Form(&[("store_item_id", &hid)]),
-        )
-        .await;
+/// The score set, then added to (a number as a string too).
+async fn score_set_and_added(s: &Shop) {
+    let r = s.call("POST", "set_score", Body::Json(json!({"score": 7}))).await;
+    assert_eq!(r.json["score"], 7);
+    let r = s.call("POST", "add_score", Body::Json(json!({"score": "3"}))).await;
+    assert_eq!(r.json["score"], 10);
+}
+
+/// The SDK posts the item id as a multipart string: the shield costs more than Gus has
+/// (403), the sword is bought (the owned items in their JSON types), once; an unknown item.
+async fn store_items_purchased(s: &Shop) {
+    let sid = s.sword.to_string();
+    let hid = s.shield.to_string();
+    let buy = "purchase_game_user_store_item";
+    let r = s.call("POST", buy, Body::Form(&[("store_item_id", &hid)])).await;
     assert_text_error(&r, 403);
     assert!(r.text.contains("credits"));
-    let r = gf
-        .user(
-            "POST",
-            &p("purchase_game_user_store_item"),
-            &t,
-            Body::Form(&[("store_item_id", &sid)]),
-        )
-        .await;
+    let r = s.call("POST", buy, Body::Form(&[("store_item_id", &sid)])).await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.json["credits"], 5);
     let owned = &r.json["game_user_store_items"];
@@ -689,36 +749,26 @@ async fn credits_score_and_store(b: Backend) {
     }
     assert!(owned[0]["icon_url"].is_null());
     assert_eq!(r.json["store_items"], *owned);
-    let r = gf
-        .user(
-            "POST",
-            &p("purchase_game_user_store_item"),
-            &t,
-            Body::Json(json!({"store_item_id": sword})),
-        )
-        .await;
+    let r = s.call("POST", buy, Body::Json(json!({"store_item_id": s.sword}))).await;
     assert_text_error(&r, 403);
     assert_text_error(
-        &gf.user(
-            "POST",
-            &p("purchase_game_user_store_item"),
-            &t,
-            Body::Json(json!({"store_item_id": 99999})),
-        )
-        .await,
+        &s.call("POST", buy, Body::Json(json!({"store_item_id": 99999}))).await,
         404,
     );
-    let r = gf.user("GET", &p("game_user_store_items"), &t, Body::EmptyJson).await;
+    let r = s.call("GET", "game_user_store_items", Body::EmptyJson).await;
     assert_eq!(r.json["credits"], 5);
-    assert_eq!(r.json["game_user_store_items"][0]["id"], sword);
-    let r = gf
-        .user(
+    assert_eq!(r.json["game_user_store_items"][0]["id"], s.sword);
+}
+
+/// Removed with a refund (a second time 404); bought again, the sign-in carries the owned
+/// items (docs keys).
+async fn store_item_removed_with_a_refund(s: &Shop) {
+    let (sword, remove) = (s.sword, s.p("remove_game_user_store_item"));
+    let r =
+        s.gf.user(
             "GET",
-            &format!(
-                "{}?store_item_id={sword}&reimburse=true",
-                p("remove_game_user_store_item")
-            ),
-            &t,
+            &format!("{remove}?store_item_id={sword}&reimburse=true"),
+            &s.t,
             Body::EmptyJson,
         )
         .await;
@@ -726,39 +776,55 @@ async fn credits_score_and_store(b: Backend) {
     assert_eq!(r.json["credits"], 35);
     assert_eq!(r.json["game_user_store_items"], json!([]));
     assert_text_error(
-        &gf.user(
-            "GET",
-            &format!("{}?store_item_id={sword}", p("remove_game_user_store_item")),
-            &t,
-            Body::None,
-        )
-        .await,
+        &s.gf
+            .user("GET", &format!("{remove}?store_item_id={sword}"), &s.t, Body::None)
+            .await,
         404,
     );
-    // Sign-in carries the owned items and attributes (docs keys).
-    gf.user(
+    s.call(
         "POST",
-        &p("purchase_game_user_store_item"),
-        &t,
+        "purchase_game_user_store_item",
         Body::Json(json!({"store_item_id": sword})),
     )
     .await;
-    let v = gf.sign_in("g@x.org", "pw").await;
+    let v = s.gf.sign_in("g@x.org", "pw").await;
     assert_eq!(v["game_user_store_items"][0]["id"], sword);
     assert_eq!(v["credits"], 5);
-    gf.finish().await;
+}
+
+/// The SDK's pseudo-JSON `extra_attributes` (not JSON: `happy` is bare), kept verbatim.
+const PSEUDO: &str = "{\"deaths\": 15, \"Jewels\": 12, \"mood\": happy}";
+
+/// Hal (`ida`, `ta`) and Ivy (`idc`, `tc`) with entries on the boards Jewels (Hal 10 and
+/// 30, Ivy 20) and Time (Ivy 5); `board` the game's entries.
+struct Boards {
+    gf: Gf,
+    ida: i64,
+    ta: String,
+    idc: i64,
+    tc: String,
+    board: String,
 }
 
 /// Leaderboards (reference 9): the SDK's multipart entry with pseudo-JSON
 /// `extra_attributes` kept verbatim; JSON `metadata`; best first; `limit`; one per user;
 /// per user; clear; an empty board is `[]`.
 async fn leaderboards(b: Backend) {
-    let Some(gf) = setup(b).await else { return };
+    let Some(l) = leaderboard_entries_added(b).await else {
+        return;
+    };
+    leaderboards_read(&l).await;
+    leaderboard_entries_cleared(&l).await;
+    l.gf.finish().await;
+}
+
+/// Entries as the SDK's form and as JSON; no board name, or another user's, refused.
+async fn leaderboard_entries_added(b: Backend) -> Option<Boards> {
+    let gf = setup(b).await?;
     let a = gf.sign_up("h@x.org", "hal", "pw").await;
     let c = gf.sign_up("i@x.org", "ivy", "pw").await;
     let (ida, ta) = (id(&a), token(&a));
     let (idc, tc) = (id(&c), token(&c));
-    let pseudo = "{\"deaths\": 15, \"Jewels\": 12, \"mood\": happy}";
     let add = |u: i64| format!("/users/{u}/add_leaderboard_entry");
     for (u, t, score) in [(ida, &ta, "10"), (ida, &ta, "30"), (idc, &tc, "20")] {
         let r = gf
@@ -769,7 +835,7 @@ async fn leaderboards(b: Backend) {
                 Body::Form(&[
                     ("leaderboard_name", "Jewels"),
                     ("score", score),
-                    ("extra_attributes", pseudo),
+                    ("extra_attributes", PSEUDO),
                 ]),
             )
             .await;
@@ -799,10 +865,23 @@ async fn leaderboards(b: Backend) {
         .await,
         401,
     );
-
     let board = format!("/games/{}/leaderboard_entries", gf.game_id);
+    Some(Boards {
+        gf,
+        ida,
+        ta,
+        idc,
+        tc,
+        board,
+    })
+}
+
+/// Best first, in the SDK's types; `limit` and one per user; metadata as text; an empty
+/// board; a bad limit; one user's entries.
+async fn leaderboards_read(l: &Boards) {
+    let (gf, board, ta) = (&l.gf, &l.board, &l.ta);
     let r = gf
-        .user("GET", &format!("{board}?leaderboard_name=Jewels"), &ta, Body::EmptyJson)
+        .user("GET", &format!("{board}?leaderboard_name=Jewels"), ta, Body::EmptyJson)
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
     let list = r.json["leaderboard_entries"].as_array().expect("list").clone();
@@ -811,15 +890,15 @@ async fn leaderboards(b: Backend) {
     let e = &list[0];
     assert_eq!(e["username"], "hal");
     assert_eq!(e["leaderboard_name"], "Jewels");
-    assert_eq!(e["game_user_id"], ida);
-    assert_eq!(e["extra_attributes"], pseudo, "raw text kept");
+    assert_eq!(e["game_user_id"], l.ida);
+    assert_eq!(e["extra_attributes"], PSEUDO, "raw text kept");
     assert!(e["id"].is_i64());
     assert!(e["created_at"].as_str().is_some_and(is_iso_millis));
     let r = gf
         .user(
             "GET",
             &format!("{board}?leaderboard_name=Jewels&limit=2&one_per_user=true"),
-            &ta,
+            ta,
             Body::None,
         )
         .await;
@@ -829,44 +908,71 @@ async fn leaderboards(b: Backend) {
         .iter()
         .map(|e| e["game_user_id"].as_i64().expect("id"))
         .collect();
-    assert_eq!(users, vec![ida, idc]);
+    assert_eq!(users, vec![l.ida, l.idc]);
     let r = gf
-        .user("GET", &format!("{board}?leaderboard_name=Time"), &ta, Body::None)
+        .user("GET", &format!("{board}?leaderboard_name=Time"), ta, Body::None)
         .await;
     let e = &r.json["leaderboard_entries"][0];
     assert_eq!(e["metadata"], "{\"lap\":2}");
     assert!(e["extra_attributes"].is_string());
     let r = gf
-        .user("GET", &format!("{board}?leaderboard_name=Nothing"), &ta, Body::None)
+        .user("GET", &format!("{board}?leaderboard_name=Nothing"), ta, Body::None)
         .await;
     assert_eq!((r.status, r.json["leaderboard_entries"].clone()), (200, json!([])));
-    assert_text_error(&gf.user("GET", &format!("{board}?limit=0"), &ta, Body::None).await, 400);
+    assert_text_error(&gf.user("GET", &format!("{board}?limit=0"), ta, Body::None).await, 400);
     let r = gf
-        .user("GET", &format!("/users/{idc}/leaderboard_entries"), &ta, Body::None)
+        .user("GET", &format!("/users/{}/leaderboard_entries", l.idc), ta, Body::None)
         .await;
     assert_eq!(r.json["leaderboard_entries"].as_array().map(Vec::len), Some(2));
-    let clear = format!("/users/{ida}/clear_my_leaderboard_entries");
+}
+
+/// Hal clears his Jewels entries (Ivy's stay); Ivy cannot clear through Hal's path.
+async fn leaderboard_entries_cleared(l: &Boards) {
+    let (gf, board, ta) = (&l.gf, &l.board, &l.ta);
+    let clear = format!("/users/{}/clear_my_leaderboard_entries", l.ida);
     let r = gf
-        .user("POST", &clear, &ta, Body::Form(&[("leaderboard_name", "Jewels")]))
+        .user("POST", &clear, ta, Body::Form(&[("leaderboard_name", "Jewels")]))
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
     let r = gf
-        .user("GET", &format!("{board}?leaderboard_name=Jewels"), &ta, Body::None)
+        .user("GET", &format!("{board}?leaderboard_name=Jewels"), ta, Body::None)
         .await;
     assert_eq!(r.json["leaderboard_entries"].as_array().map(Vec::len), Some(1));
     let r = gf
-        .user("POST", &format!("{clear}?leaderboard_name=Time"), &tc, Body::EmptyJson)
+        .user(
+            "POST",
+            &format!("{clear}?leaderboard_name=Time"),
+            &l.tc,
+            Body::EmptyJson,
+        )
         .await;
     assert_text_error(&r, 401);
-    gf.finish().await;
+}
+
+/// Jo of game A (`a`, token `ta`), and game B with a user of the same e-mail and username
+/// (`b_user`, token `tb`; unique per game only) and a store item.
+struct TwoGames {
+    gf: Gf,
+    a: i64,
+    ta: String,
+    game_b: playgate_core::game::Game,
+    gid_b: String,
+    b_user: i64,
+    tb: String,
 }
 
 /// A token, a service key or an id of game A reaches nothing of game B.
 async fn tenant_isolation(b: Backend) {
-    let Some(gf) = setup(b).await else { return };
+    let Some(t) = two_games(b).await else { return };
+    a_token_reaches_nothing_of_game_b(&t).await;
+    a_credentials_open_nothing_of_game_b(&t).await;
+    a_service_key_acts_as_no_user_of_game_b(&t).await;
+    t.gf.finish().await;
+}
+
+async fn two_games(b: Backend) -> Option<TwoGames> {
+    let gf = setup(b).await?;
     let a = gf.sign_up("j@x.org", "jo", "pw").await;
-    let ta = token(&a);
-    // Game B, with a user of the same e-mail and username (unique per game only).
     let core = &gf.srv.running.core;
     let game_b = core
         .create_game(playgate_core::game::NewGame {
@@ -893,11 +999,7 @@ async fn tenant_isolation(b: Backend) {
         )
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
-    let b_user = id(&r.json);
-    let tb = token(&r.json);
-    let g = gf.gamefuse();
-    let items = &gf.srv.running.store_items;
-    items
+    gf.store_items()
         .add(
             game_b.id,
             NewStoreItem {
@@ -908,40 +1010,57 @@ async fn tenant_isolation(b: Backend) {
         )
         .await
         .expect("item");
-    // A's token: B's user does not exist; B's leaderboard is refused; B's item unknown.
-    assert_text_error(&gf.user("GET", &format!("/users/{b_user}"), &ta, Body::None).await, 404);
+    Some(TwoGames {
+        a: id(&a),
+        ta: token(&a),
+        b_user: id(&r.json),
+        tb: token(&r.json),
+        gf,
+        game_b,
+        gid_b,
+    })
+}
+
+/// A's token: B's user does not exist; B's leaderboard is refused; B's item unknown.
+async fn a_token_reaches_nothing_of_game_b(t: &TwoGames) {
+    let (gf, ta, b_user) = (&t.gf, &t.ta, t.b_user);
+    assert_text_error(&gf.user("GET", &format!("/users/{b_user}"), ta, Body::None).await, 404);
     assert_text_error(
-        &gf.user("GET", &format!("/users/{b_user}/game_user_attributes"), &ta, Body::None)
+        &gf.user("GET", &format!("/users/{b_user}/game_user_attributes"), ta, Body::None)
             .await,
         404,
     );
     assert_text_error(
-        &gf.user("GET", &format!("/users/{b_user}/leaderboard_entries"), &ta, Body::None)
+        &gf.user("GET", &format!("/users/{b_user}/leaderboard_entries"), ta, Body::None)
             .await,
         404,
     );
     assert_text_error(
         &gf.user(
             "GET",
-            &format!("/games/{}/leaderboard_entries", game_b.id.0),
-            &ta,
+            &format!("/games/{}/leaderboard_entries", t.game_b.id.0),
+            ta,
             Body::None,
         )
         .await,
         401,
     );
-    let b_items = items.list(game_b.id).await.expect("items");
+    let b_items = gf.store_items().list(t.game_b.id).await.expect("items");
     let r = gf
         .user(
             "POST",
-            &format!("/users/{}/purchase_game_user_store_item", id(&a)),
-            &ta,
+            &format!("/users/{}/purchase_game_user_store_item", t.a),
+            ta,
             Body::Json(json!({"store_item_id": b_items[0].id})),
         )
         .await;
     assert_text_error(&r, 404);
-    // Game A's token does not open game B; A's password does not sign in to B.
-    let q = format!("game_id={}&game_token={}", game_b.id.0, gf.game_token);
+}
+
+/// Game A's token does not open game B; A's password does not sign in to B.
+async fn a_credentials_open_nothing_of_game_b(t: &TwoGames) {
+    let gf = &t.gf;
+    let q = format!("game_id={}&game_token={}", t.game_b.id.0, gf.game_token);
     assert_text_error(
         &gf.req("GET", &format!("/games/verify?{q}"), &[], Body::None).await,
         404,
@@ -951,12 +1070,20 @@ async fn tenant_isolation(b: Backend) {
             "POST",
             "/sessions",
             &[],
-            Body::Form(&[("email", "j@x.org"), ("password", "pw"), ("game_id", &gid_b)]),
+            Body::Form(&[("email", "j@x.org"), ("password", "pw"), ("game_id", &t.gid_b)]),
         )
         .await;
     assert_text_error(&r, 404);
-    // A service key of game A cannot act as game B's user.
-    let (_, key) = g.create_service_key(GameId(gf.game_id), "server").await.expect("key");
+}
+
+/// A service key of game A cannot act as game B's user; B's own token reaches it.
+async fn a_service_key_acts_as_no_user_of_game_b(t: &TwoGames) {
+    let (gf, b_user) = (&t.gf, t.b_user);
+    let (_, key) = gf
+        .gamefuse()
+        .create_service_key(GameId(gf.game_id), "server")
+        .await
+        .expect("key");
     let bu = b_user.to_string();
     let r = gf
         .req(
@@ -972,12 +1099,18 @@ async fn tenant_isolation(b: Backend) {
         .await;
     assert_text_error(&r, 404);
     assert_eq!(
-        gf.user("GET", &format!("/users/{b_user}"), &tb, Body::None)
+        gf.user("GET", &format!("/users/{b_user}"), &t.tb, Body::None)
             .await
             .status,
         200
     );
-    gf.finish().await;
+}
+
+impl Gf {
+    /// The URL of the game's `path` in the admin API's GameFuse routes.
+    fn admin_url(&self, path: &str) -> String {
+        format!("{}/admin/gamefuse/games/{}/{path}", self.srv.base, self.game_id)
+    }
 }
 
 /// Service keys act as `current-user-id`; route switches deny per caller kind; bad keys
@@ -986,10 +1119,19 @@ async fn service_keys_and_admin_api(b: Backend) {
     let Some(gf) = setup(b).await else { return };
     let up = gf.sign_up("k@x.org", "kay", "pw").await;
     let (me, t) = (id(&up), token(&up));
-    let admin = |path: String| format!("{}/admin/gamefuse/games/{}/{path}", gf.srv.base, gf.game_id);
+    let key_token = service_key_made_by_the_admin_api(&gf).await;
+    game_data_set_by_the_admin_api(&gf).await;
+    service_key_acts_as_a_user(&gf, me, &key_token).await;
+    routes_switched_and_service_key_deleted(&gf, me, &t, &key_token).await;
+    gf.finish().await;
+}
+
+/// A key made through the admin API (its token shown); without the admin token 401, a
+/// name taken 409, no name 400, in the admin API's one error format. The key's token.
+async fn service_key_made_by_the_admin_api(gf: &Gf) -> String {
     let http = &gf.srv.http;
     let r = http
-        .post(admin("service_keys".into()))
+        .post(gf.admin_url("service_keys"))
         .json(&json!({"name": "server"}))
         .send()
         .await
@@ -999,7 +1141,7 @@ async fn service_keys_and_admin_api(b: Backend) {
     let e: Value = r.json().await.expect("json error");
     assert_eq!(e["error"], "unauthorized", "{e}");
     let r = http
-        .post(admin("service_keys".into()))
+        .post(gf.admin_url("service_keys"))
         .bearer_auth(ADMIN)
         .json(&json!({"name": "server"}))
         .send()
@@ -1009,7 +1151,7 @@ async fn service_keys_and_admin_api(b: Backend) {
     let key: Value = r.json().await.expect("json");
     let key_token = key["token"].as_str().expect("token").to_owned();
     let r = http
-        .post(admin("service_keys".into()))
+        .post(gf.admin_url("service_keys"))
         .bearer_auth(ADMIN)
         .json(&json!({"name": "server"}))
         .send()
@@ -1019,7 +1161,7 @@ async fn service_keys_and_admin_api(b: Backend) {
     let e: Value = r.json().await.expect("json error");
     assert_eq!(e["error"], "conflict", "{e}");
     let r = http
-        .post(admin("service_keys".into()))
+        .post(gf.admin_url("service_keys"))
         .bearer_auth(ADMIN)
         .json(&json!({}))
         .send()
@@ -1032,8 +1174,14 @@ async fn service_keys_and_admin_api(b: Backend) {
         (Some("invalid_request"), Some("name")),
         "{e}"
     );
+    key_token
+}
+
+/// A variable and a store item set through the admin API; the game's verify shows them.
+async fn game_data_set_by_the_admin_api(gf: &Gf) {
+    let http = &gf.srv.http;
     let r = http
-        .put(admin("variables/speed".into()))
+        .put(gf.admin_url("variables/speed"))
         .bearer_auth(ADMIN)
         .json(&json!({"value": 3}))
         .send()
@@ -1041,7 +1189,7 @@ async fn service_keys_and_admin_api(b: Backend) {
         .expect("send");
     assert_eq!(r.status(), 200);
     let r = http
-        .post(admin("store_items".into()))
+        .post(gf.admin_url("store_items"))
         .bearer_auth(ADMIN)
         .json(&json!({"name": "Gem", "cost": "2", "category": "gems"}))
         .send()
@@ -1051,22 +1199,20 @@ async fn service_keys_and_admin_api(b: Backend) {
     let q = format!("game_id={}&game_token={}", gf.game_id, gf.game_token);
     let r = gf.req("GET", &format!("/games/verify?{q}"), &[], Body::None).await;
     assert_eq!(r.json["game_variables"][0]["value"], "3");
+}
 
+/// The service key writes a leaderboard entry as `current-user-id` (no token in the
+/// answer); a wrong token, a wrong name or no user: 401.
+async fn service_key_acts_as_a_user(gf: &Gf, me: i64, key_token: &str) {
     let me_s = me.to_string();
     let hdrs = [
         ("service-key-name", "server"),
-        ("service-key-token", key_token.as_str()),
+        ("service-key-token", key_token),
         ("current-user-id", me_s.as_str()),
     ];
     let entry = format!("/users/{me}/add_leaderboard_entry");
-    let r = gf
-        .req(
-            "POST",
-            &entry,
-            &hdrs,
-            Body::Form(&[("leaderboard_name", "L"), ("score", "9")]),
-        )
-        .await;
+    let form = [("leaderboard_name", "L"), ("score", "9")];
+    let r = gf.req("POST", &entry, &hdrs, Body::Form(&form)).await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert!(r.json.get("authentication_token").is_none());
     let bad = [
@@ -1074,39 +1220,29 @@ async fn service_keys_and_admin_api(b: Backend) {
         ("service-key-token", "gfk_wrong"),
         ("current-user-id", me_s.as_str()),
     ];
-    assert_text_error(
-        &gf.req(
-            "POST",
-            &entry,
-            &bad,
-            Body::Form(&[("leaderboard_name", "L"), ("score", "9")]),
-        )
-        .await,
-        401,
-    );
-    let wrong_name = [("service-key-name", "other"), ("service-key-token", key_token.as_str())];
+    assert_text_error(&gf.req("POST", &entry, &bad, Body::Form(&form)).await, 401);
+    let wrong_name = [("service-key-name", "other"), ("service-key-token", key_token)];
     assert_text_error(
         &gf.req("GET", &format!("/users/{me}"), &wrong_name, Body::None).await,
         401,
     );
-    let no_user = [
-        ("service-key-name", "server"),
-        ("service-key-token", key_token.as_str()),
-    ];
-    assert_text_error(
-        &gf.req(
-            "POST",
-            &entry,
-            &no_user,
-            Body::Form(&[("leaderboard_name", "L"), ("score", "9")]),
-        )
-        .await,
-        401,
-    );
+    let no_user = [("service-key-name", "server"), ("service-key-token", key_token)];
+    assert_text_error(&gf.req("POST", &entry, &no_user, Body::Form(&form)).await, 401);
+}
 
-    // Lock game users out of leaderboard writes; the key still may.
+/// Game users locked out of leaderboard writes, the key still allowed; the key deleted
+/// through the admin API, then refused.
+async fn routes_switched_and_service_key_deleted(gf: &Gf, me: i64, t: &str, key_token: &str) {
+    let http = &gf.srv.http;
+    let me_s = me.to_string();
+    let hdrs = [
+        ("service-key-name", "server"),
+        ("service-key-token", key_token),
+        ("current-user-id", me_s.as_str()),
+    ];
+    let entry = format!("/users/{me}/add_leaderboard_entry");
     let r = http
-        .put(admin("routes".into()))
+        .put(gf.admin_url("routes"))
         .bearer_auth(ADMIN)
         .json(&json!({"route": "users/{id}/add_leaderboard_entry", "user_allowed": false, "key_allowed": true}))
         .send()
@@ -1114,24 +1250,33 @@ async fn service_keys_and_admin_api(b: Backend) {
         .expect("send");
     assert_eq!(r.status(), 200);
     let form = [("leaderboard_name", "L"), ("score", "1")];
-    assert_text_error(&gf.user("POST", &entry, &t, Body::Form(&form)).await, 403);
+    assert_text_error(&gf.user("POST", &entry, t, Body::Form(&form)).await, 403);
     assert_eq!(gf.req("POST", &entry, &hdrs, Body::Form(&form)).await.status, 200);
     let r = http
-        .delete(admin("service_keys/server".into()))
+        .delete(gf.admin_url("service_keys/server"))
         .bearer_auth(ADMIN)
         .send()
         .await
         .expect("send");
     assert_eq!(r.status(), 200);
     assert_text_error(&gf.req("POST", &entry, &hdrs, Body::Form(&form)).await, 401);
-    gf.finish().await;
 }
+
+/// The system key of the test suite.
+const SUITE_KEY: [(&str, &str); 2] = [("service-key-name", SUITE_NAME), ("service-key-token", SUITE_TOKEN)];
 
 /// `test_suite/*` (reference 15.2) as the SDK's test scripts call it.
 async fn test_suite(b: Backend) {
     let Some(gf) = setup(b).await else { return };
-    let key = [("service-key-name", SUITE_NAME), ("service-key-token", SUITE_TOKEN)];
-    let r = gf.req("POST", "/test_suite/create_game", &key, Body::None).await;
+    let (game, game_token) = test_suite_makes_a_game_a_user_and_an_item(&gf).await;
+    test_suite_cleans_up_its_own_games_only(&gf, game, &game_token).await;
+    gf.finish().await;
+}
+
+/// A game, a user who signs in with the default password, a store item the game lists.
+/// The game's id and token.
+async fn test_suite_makes_a_game_a_user_and_an_item(gf: &Gf) -> (i64, String) {
+    let r = gf.req("POST", "/test_suite/create_game", &SUITE_KEY, Body::None).await;
     assert_eq!(r.status, 201, "{}", r.text);
     let game = r.json["id"].as_i64().expect("id");
     let game_token = r.json["token"].as_str().expect("token").to_owned();
@@ -1140,7 +1285,7 @@ async fn test_suite(b: Backend) {
         .req(
             "POST",
             &format!("/test_suite/create_user?game_id={game}"),
-            &key,
+            &SUITE_KEY,
             Body::Json(json!({"email": "t1@x.org", "username": "t1"})),
         )
         .await;
@@ -1163,7 +1308,7 @@ async fn test_suite(b: Backend) {
         .req(
             "POST",
             "/test_suite/create_store_item",
-            &key,
+            &SUITE_KEY,
             Body::Json(json!({"game_id": game, "name": "Hat", "description": "d", "category": "c", "cost": 5})),
         )
         .await;
@@ -1172,14 +1317,18 @@ async fn test_suite(b: Backend) {
     let q = format!("game_id={game}&game_token={game_token}");
     let r = gf.req("GET", &format!("/games/store_items?{q}"), &[], Body::None).await;
     assert_eq!(r.json["store_items"][0]["name"], "Hat");
-    // Only the system key; only games the suite created.
+    (game, game_token)
+}
+
+/// Only the system key; only games the suite created are cleaned up (then gone).
+async fn test_suite_cleans_up_its_own_games_only(gf: &Gf, game: i64, game_token: &str) {
     let bad = [("service-key-name", SUITE_NAME), ("service-key-token", "nope")];
     assert_text_error(&gf.req("POST", "/test_suite/create_game", &bad, Body::None).await, 401);
     let r = gf
         .req(
             "DELETE",
             &format!("/test_suite/clean_up_test?game_id={}", gf.game_id),
-            &key,
+            &SUITE_KEY,
             Body::EmptyJson,
         )
         .await;
@@ -1188,21 +1337,27 @@ async fn test_suite(b: Backend) {
         .req(
             "DELETE",
             &format!("/test_suite/clean_up_test?game_id={game}"),
-            &key,
+            &SUITE_KEY,
             Body::EmptyJson,
         )
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert!(r.json["message"].is_string());
+    let q = format!("game_id={game}&game_token={game_token}");
     assert_text_error(
         &gf.req("GET", &format!("/games/verify?{q}"), &[], Body::None).await,
         404,
     );
-    gf.finish().await;
+}
 
-    // Without the key configured the routes do not exist; neither does the admin API.
+/// Without the key configured the `test_suite/*` routes do not exist; neither does the
+/// admin API.
+async fn test_suite_and_admin_api_absent_without_their_keys(b: Backend) {
     let Some(gf) = setup_with(b, false).await else { return };
-    assert_text_error(&gf.req("POST", "/test_suite/create_game", &key, Body::None).await, 404);
+    assert_text_error(
+        &gf.req("POST", "/test_suite/create_game", &SUITE_KEY, Body::None).await,
+        404,
+    );
     let r = gf
         .srv
         .http
@@ -1215,8 +1370,6 @@ async fn test_suite(b: Backend) {
     gf.finish().await;
 }
 
-/// Password reset (reference 14): 200 for any address, a sealed outbox record with a
-/// single-use one-hour link, the HTML page, the new password; old tokens stop working.
 /// Sign-ins are in the audit log after their calls: a wrong password and an unknown e-mail
 /// (`login.failed`, the first about the player), a right one (`login.succeeded` and
 /// `session.opened` by the player, with the session's id).
@@ -1249,6 +1402,8 @@ async fn sign_in_actions_are_audited(b: Backend) {
     gf.finish().await;
 }
 
+/// Password reset (reference 14): 200 for any address, a sealed outbox record with a
+/// single-use one-hour link, the HTML page, the new password; old tokens stop working.
 async fn forgot_password(b: Backend) {
     let Some(gf) = setup(b).await else { return };
     let up = gf.sign_up("Reset+Me@x.org", "rita", "old-pw").await;
@@ -1259,6 +1414,22 @@ async fn forgot_password(b: Backend) {
         "email=Reset+Me@x.org&game_id={}&game_token={}",
         gf.game_id, gf.game_token
     );
+    a_reset_asked_for_any_address(&gf, &path, &q).await;
+    let reset_token = the_reset_link_mailed_once(&gf).await;
+    the_password_reset_once_by_the_page(&gf, &reset_token).await;
+    let reset = gf.srv.audit("action=password.reset").await;
+    assert_eq!(reset.len(), 1, "{reset:?}");
+    assert_eq!(reset[0]["subject"], format!("player:{me}"));
+    assert_text_error(&gf.user("GET", &format!("/users/{me}"), &old, Body::None).await, 401);
+    assert_eq!(gf.sign_in_raw("reset+me@x.org", "old-pw").await.status, 404);
+    gf.sign_in("reset+me@x.org", "new-pw").await;
+    a_reset_link_dies_after_an_hour(&gf, &path, &q).await;
+    gf.finish().await;
+}
+
+/// 200 (no mailer response) for a known address and an unknown one; a bad address 403; a
+/// wrong game token 404.
+async fn a_reset_asked_for_any_address(gf: &Gf, path: &str, q: &str) {
     let r = gf
         .req(
             "GET",
@@ -1281,7 +1452,10 @@ async fn forgot_password(b: Backend) {
     assert_text_error(&gf.req("GET", &format!("{path}?{badfmt}"), &[], Body::None).await, 403);
     let badgame = format!("email=x@x.org&game_id={}&game_token=wrong", gf.game_id);
     assert_text_error(&gf.req("GET", &format!("{path}?{badgame}"), &[], Body::None).await, 404);
+}
 
+/// Only the known address got mail, not yet sent, with the link. The link's token.
+async fn the_reset_link_mailed_once(gf: &Gf) -> String {
     let outbox = gf.gamefuse().outbox(10).await.expect("outbox");
     assert_eq!(outbox.len(), 1, "only the known address got mail");
     assert_eq!(outbox[0].recipient, "Reset+Me@x.org");
@@ -1292,7 +1466,11 @@ async fn forgot_password(b: Backend) {
         .find(|w| w.contains("/api/v3/password_reset?token="))
         .expect("link")
         .to_owned();
-    let reset_token = link.split("token=").nth(1).expect("token").to_owned();
+    link.split("token=").nth(1).expect("token").to_owned()
+}
+
+/// The link's page is a form; two different passwords 400; the new one 200, once.
+async fn the_password_reset_once_by_the_page(gf: &Gf, reset_token: &str) {
     let page_url = format!("{}/api/v3/password_reset?token={reset_token}", gf.srv.base);
     let r = gf.srv.http.get(&page_url).send().await.expect("send");
     assert_eq!(r.status(), 200);
@@ -1301,24 +1479,16 @@ async fn forgot_password(b: Backend) {
         gf.srv
             .http
             .post(format!("{}/api/v3/password_reset", gf.srv.base))
-            .form(&[
-                ("token", reset_token.as_str()),
-                ("password", pw),
-                ("password_confirmation", pw2),
-            ])
+            .form(&[("token", reset_token), ("password", pw), ("password_confirmation", pw2)])
             .send()
     };
     assert_eq!(post("new-pw", "other").await.expect("send").status(), 400);
     assert_eq!(post("new-pw", "new-pw").await.expect("send").status(), 200);
     assert_eq!(post("again", "again").await.expect("send").status(), 400, "single use");
-    let reset = gf.srv.audit("action=password.reset").await;
-    assert_eq!(reset.len(), 1, "{reset:?}");
-    assert_eq!(reset[0]["subject"], format!("player:{me}"));
-    assert_text_error(&gf.user("GET", &format!("/users/{me}"), &old, Body::None).await, 401);
-    assert_eq!(gf.sign_in_raw("reset+me@x.org", "old-pw").await.status, 404);
-    gf.sign_in("reset+me@x.org", "new-pw").await;
+}
 
-    // A link older than an hour is dead.
+/// A link older than an hour is dead.
+async fn a_reset_link_dies_after_an_hour(gf: &Gf, path: &str, q: &str) {
     gf.req("GET", &format!("{path}?{q}"), &[], Body::None).await;
     let outbox = gf.gamefuse().outbox(1).await.expect("outbox");
     let body = &outbox[0].body;
@@ -1336,7 +1506,6 @@ async fn forgot_password(b: Backend) {
         .await
         .expect("send");
     assert_eq!(r.status(), 400);
-    gf.finish().await;
 }
 
 /// CORS (reference 0.7): preflights answer 2xx with the headers the SDK sends; errors
@@ -1752,6 +1921,7 @@ playgate_store::on_both_backends!(
     tenant_isolation,
     service_keys_and_admin_api,
     test_suite,
+    test_suite_and_admin_api_absent_without_their_keys,
     forgot_password,
     sign_in_actions_are_audited,
     cors_and_bad_bodies,

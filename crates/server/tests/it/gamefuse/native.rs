@@ -463,8 +463,8 @@ async fn cs_friends(g: &CsGame<'_>) {
 /// group's id.
 async fn cs_groups(g: &CsGame<'_>) -> i64 {
     let (env, c) = (g.env, Sdk::CSharp);
-    let (u1, u2, u3) = (&g.u1, &g.u2, &g.u3);
-    let (t1, t2, t3) = (g.u1.token.as_str(), g.u2.token.as_str(), g.u3.token.as_str());
+    let (u1, u2) = (&g.u1, &g.u2);
+    let (t1, t2) = (g.u1.token.as_str(), g.u2.token.as_str());
     let v = env
         .by(c, t1)
         .post("groups", json!({"name": "Plain", "max_group_size": 10}))
@@ -511,6 +511,16 @@ async fn cs_groups(g: &CsGame<'_>) -> i64 {
         ok(env.by(c, t2).get(&format!("groups/{open}")).await)["member_count"],
         2
     );
+    cs_group_requests_answered(g, closed).await;
+    open
+}
+
+/// Requests to the closed group: one accepted, one declined by the admin.
+async fn cs_group_requests_answered(g: &CsGame<'_>, closed: i64) {
+    let (env, c) = (g.env, Sdk::CSharp);
+    let (u2, u3) = (&g.u2, &g.u3);
+    let (t1, t2, t3) = (g.u1.token.as_str(), g.u2.token.as_str(), g.u3.token.as_str());
+    let conn = |g: i64, u: i64| Some(json!({"group_id": g, "user_id": u}));
     let req2 = ok(env
         .by(c, t2)
         .send("POST", "group_connections", conn(closed, u2.id))
@@ -545,7 +555,6 @@ async fn cs_groups(g: &CsGame<'_>) -> i64 {
         ok(env.by(c, t1).get(&format!("groups/{closed}")).await)["member_count"],
         2
     );
-    open
 }
 
 /// Group attributes, and a group without a size as each SDK reads it.
@@ -1052,7 +1061,7 @@ async fn ue_friends(g: &UeGame<'_>) {
 /// open group's id.
 async fn ue_groups(g: &UeGame<'_>) -> i64 {
     let (env, u) = (g.env, Sdk::Unreal);
-    let (a, bo, cy) = (&g.a, &g.bo, &g.cy);
+    let (bo, cy) = (&g.bo, &g.cy);
     let (ta, tb, tc) = (g.ta.as_str(), g.tb.as_str(), g.tc.as_str());
     let group = |name: &str, auto: bool, invite_only: bool| {
         json!({"name": name, "group_type": "default", "max_group_size": 4, "can_auto_join": auto,
@@ -1115,6 +1124,16 @@ async fn ue_groups(g: &UeGame<'_>) -> i64 {
         (v["member_count"].clone(), list_len(&v["join_requests"])),
         (json!(2), 0)
     );
+    ue_group_invites_and_admins(g, secret).await;
+    open
+}
+
+/// An admin invites to the invite-only group; the caller's groups; admins added and
+/// removed.
+async fn ue_group_invites_and_admins(g: &UeGame<'_>, secret: i64) {
+    let (env, u) = (g.env, Sdk::Unreal);
+    let (a, bo, cy) = (&g.a, &g.bo, &g.cy);
+    let (ta, tb) = (g.ta.as_str(), g.tb.as_str());
     // An admin invites by user id with the same flat body.
     let v = ok(env
         .by(u, ta)
@@ -1134,7 +1153,6 @@ async fn ue_groups(g: &UeGame<'_>) -> i64 {
     ok(env.by(u, ta).delete(&format!("{admins}/{}", bo.id)).await);
     let v = ok(env.by(u, ta).get(&format!("groups/{secret}")).await);
     assert_eq!(list_len(&v["admins"]), 1);
-    open
 }
 
 /// Group attributes one by one, and leaving a group.
@@ -1192,8 +1210,8 @@ async fn ue_group_attributes(g: &UeGame<'_>, open: i64) {
 /// Chat: a direct chat (`user`, unread opening message), replies, pages, mark read.
 async fn ue_chat(g: &UeGame<'_>) {
     let (env, u) = (g.env, Sdk::Unreal);
-    let (a, bo, cy) = (&g.a, &g.bo, &g.cy);
-    let (ta, tb, tc) = (g.ta.as_str(), g.tb.as_str(), g.tc.as_str());
+    let (a, bo) = (&g.a, &g.bo);
+    let (ta, tb) = (g.ta.as_str(), g.tb.as_str());
     let v = ok(env
         .by(u, ta)
         .post("chats", json!({"usernames": [bo.name], "text": "yo"}))
@@ -1248,6 +1266,14 @@ async fn ue_chat(g: &UeGame<'_>) {
         .await);
     let v = ok(env.by(u, ta).get(&format!("messages/page/1?chat_id={ab}")).await);
     assert_eq!(v["messages"][0]["read"], true);
+    ue_chat_of_three(g).await;
+}
+
+/// A chat of all three: Bob and Cy list it among their direct chats, all made by a `user`.
+async fn ue_chat_of_three(g: &UeGame<'_>) {
+    let (env, u) = (g.env, Sdk::Unreal);
+    let (bo, cy) = (&g.bo, &g.cy);
+    let (ta, tb, tc) = (g.ta.as_str(), g.tb.as_str(), g.tc.as_str());
     let v = ok(env
         .by(u, ta)
         .post("chats", json!({"usernames": [bo.name, cy.name], "text": "all"}))

@@ -26,6 +26,9 @@ use serde_json::{Value, json};
 
 const PASSWORD: &str = "correct horse battery";
 
+/// The admin token of the servers that have one.
+const ADMIN_TOKEN: &str = "admin-token-0123456789";
+
 /// Cheap argon2 parameters, so the many logins of these tests stay fast; `defaults`
 /// keeps the OWASP defaults.
 fn cheap(c: &mut Config) {
@@ -180,26 +183,9 @@ fn types(v: &Value) -> BTreeMap<String, &'static str> {
         .collect()
 }
 
-/// Login without 2FA, the user object in the seed's JSON types, "Already logged in" and
-/// logout. Uses the default (OWASP) argon2 parameters.
-async fn login_user_logout(b: Backend) {
-    let Some(srv) = spawn_with(b, |_| {}).await else { return };
-    let a = account(&srv, "ann", "+31 20 555 0100").await;
-    let key = any_key(&srv).await;
-    let r = srv.i3d(&key).user().await;
-    assert_i3d_error(&r, 404, Some("Not logged in"), None);
-
-    // Without 2FA there is no OTP window: both deadlines are 0.
-    let r = login(&srv, &key, "ann").await;
-    assert_eq!(r.status, 200, "{}", r.text);
-    assert_eq!(
-        r.json,
-        json!({"requiresOtp": false, "expiresAt": 0, "otpSessionExpiresAt": 0})
-    );
-
-    let r = srv.i3d(&key).user().await;
-    assert_eq!(r.status, 200, "{}", r.text);
-    let want: BTreeMap<String, &str> = [
+/// The user object's fields and their JSON types, as the seed shows them.
+fn user_object_types() -> BTreeMap<String, &'static str> {
+    [
         ("userId", "number"),
         ("userName", "string"),
         ("email", "string"),
@@ -219,8 +205,29 @@ async fn login_user_logout(b: Backend) {
     ]
     .into_iter()
     .map(|(k, t)| (k.to_owned(), t))
-    .collect();
-    assert_eq!(types(&r.json), want);
+    .collect()
+}
+
+/// Login without 2FA, the user object in the seed's JSON types, "Already logged in" and
+/// logout. Uses the default (OWASP) argon2 parameters.
+async fn login_user_logout(b: Backend) {
+    let Some(srv) = spawn_with(b, |_| {}).await else { return };
+    let a = account(&srv, "ann", "+31 20 555 0100").await;
+    let key = any_key(&srv).await;
+    let r = srv.i3d(&key).user().await;
+    assert_i3d_error(&r, 404, Some("Not logged in"), None);
+
+    // Without 2FA there is no OTP window: both deadlines are 0.
+    let r = login(&srv, &key, "ann").await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(
+        r.json,
+        json!({"requiresOtp": false, "expiresAt": 0, "otpSessionExpiresAt": 0})
+    );
+
+    let r = srv.i3d(&key).user().await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(types(&r.json), user_object_types());
     let u = &r.json;
     assert_eq!(u["userId"], a.id.0);
     assert_eq!(u["userName"], "ann");
@@ -393,8 +400,9 @@ async fn trial_account_fields(b: Backend) {
     srv.finish().await;
 }
 
-/// Every bad input is a 4xx in the i3D format and changes nothing.
-async fn bad_input_and_credentials(b: Backend) {
+/// Bad login bodies are 400 naming the property; a wrong password, an unknown user and a
+/// name no account can have get one answer; nothing changed.
+async fn bad_login_input(b: Backend) {
     let Some(srv) = server(b).await else { return };
     let key = ann_and_a_key(&srv).await;
     let login_path = "/v3/session/login";
@@ -442,7 +450,17 @@ async fn bad_input_and_credentials(b: Backend) {
     )
     .await;
     assert_eq!((unknown.status, &unknown.json), (wrong.status, &wrong.json));
-    // Credentials of the key.
+    // Nothing changed: the key logs in, once.
+    assert_eq!(login(&srv, &key, "ann").await.status, 200);
+    srv.finish().await;
+}
+
+/// A missing or unknown key, OTP calls without a body or a waiting login, and 2FA and
+/// link calls without a login: 4xx in the i3D format; nothing changed.
+async fn bad_credentials_and_calls_out_of_turn(b: Backend) {
+    let Some(srv) = server(b).await else { return };
+    let key = ann_and_a_key(&srv).await;
+    let login_path = "/v3/session/login";
     let r = req(&srv, "POST", login_path, None, Some(&login_body("ann", PASSWORD)), &[]).await;
     assert_i3d_error(&r, 401, Some("Missing PRIVATE-TOKEN header"), None);
     let r = req(
@@ -481,7 +499,15 @@ async fn bad_input_and_credentials(b: Backend) {
     }
     // Nothing changed: the key logs in, once.
     assert_eq!(login(&srv, &key, "ann").await.status, 200);
-    // Logged in: bad 2FA and link bodies.
+    srv.finish().await;
+}
+
+/// Logged in: bad 2FA and link bodies are 400; enabling before enrollment and disabling
+/// when off are 409.
+async fn bad_2fa_and_link_bodies(b: Backend) {
+    let Some(srv) = server(b).await else { return };
+    let key = ann_and_a_key(&srv).await;
+    assert_eq!(login(&srv, &key, "ann").await.status, 200);
     assert_i3d_error(
         &req(&srv, "POST", "/v3/session/2fa/enable", Some(&key), Some("{}"), &[]).await,
         400,
@@ -537,8 +563,17 @@ async fn bad_input_and_credentials(b: Backend) {
 async fn two_factor_login(b: Backend) {
     let Some(srv) = server(b).await else { return };
     let key = ann_and_a_key(&srv).await;
-    assert_eq!(login(&srv, &key, "ann").await.status, 200);
-    let r = req(&srv, "POST", "/v3/session/2fa", Some(&key), None, &[]).await;
+    let secret = two_factor_enrolled_and_enabled(&srv, &key).await;
+    two_factor_otp_skew_and_replay(&srv, &key, &secret).await;
+    two_factor_window_and_wrong_codes(&srv, &key, &secret).await;
+    srv.finish().await;
+}
+
+/// Enrollment shows the secret, its URI and QR code; a wrong code does not enable, the
+/// right one does (with ten recovery codes). The secret.
+async fn two_factor_enrolled_and_enabled(srv: &TestServer, key: &str) -> Vec<u8> {
+    assert_eq!(login(srv, key, "ann").await.status, 200);
+    let r = req(srv, "POST", "/v3/session/2fa", Some(key), None, &[]).await;
     assert_eq!(r.status, 200, "{}", r.text);
     let b32 = r.json["secret"].as_str().expect("secret").to_owned();
     let secret = totp::base32_decode(&b32).expect("base32");
@@ -551,85 +586,90 @@ async fn two_factor_login(b: Backend) {
     assert!(svg.contains("<svg") && svg.contains("</svg>"), "{svg}");
     // Until enabled, logins need no OTP; a wrong code does not enable.
     let r = req(
-        &srv,
+        srv,
         "POST",
         "/v3/session/2fa/enable",
-        Some(&key),
+        Some(key),
         Some(&otp_body("000000")),
         &[],
     )
     .await;
     assert_i3d_error(&r, 401, Some("Invalid OTP"), None);
     let r = req(
-        &srv,
+        srv,
         "POST",
         "/v3/session/2fa/enable",
-        Some(&key),
-        Some(&otp_body(&code(&srv, &secret, 0))),
+        Some(key),
+        Some(&otp_body(&code(srv, &secret, 0))),
         &[],
     )
     .await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.json["recoveryCodes"].as_array().map(Vec::len), Some(10));
-    let r = req(&srv, "POST", "/v3/session/2fa", Some(&key), None, &[]).await;
+    let r = req(srv, "POST", "/v3/session/2fa", Some(key), None, &[]).await;
     assert_i3d_error(&r, 409, Some("2FA is already enabled"), None);
     // A completed login expects no OTP.
-    let r = srv.i3d(&key).login_otp(&code(&srv, &secret, 0)).await;
+    let r = srv.i3d(key).login_otp(&code(srv, &secret, 0)).await;
     assert_i3d_error(&r, 404, Some("Unexpected OTP call"), None);
-    assert_eq!(srv.i3d(&key).logout().await.status, 204);
+    assert_eq!(srv.i3d(key).logout().await.status, 204);
+    secret
+}
 
-    // Login with 2FA waits for the OTP, five minutes.
-    let r = login(&srv, &key, "ann").await;
+/// Login with 2FA waits five minutes for the OTP: the enabling code and a used one are
+/// replays, two steps ahead is outside the skew, one step inside it.
+async fn two_factor_otp_skew_and_replay(srv: &TestServer, key: &str, secret: &[u8]) {
+    let r = login(srv, key, "ann").await;
     assert_eq!(r.status, 200, "{}", r.text);
-    let t = now(&srv);
+    let t = now(srv);
     assert_eq!(
         r.json,
         json!({"requiresOtp": true, "expiresAt": t + 300, "otpSessionExpiresAt": t + 300})
     );
-    assert_i3d_error(&srv.i3d(&key).user().await, 404, Some("Not logged in"), None);
+    assert_i3d_error(&srv.i3d(key).user().await, 404, Some("Not logged in"), None);
     // The code that enabled 2FA is used up (replay), although still inside its step.
-    let r = srv.i3d(&key).login_otp(&code(&srv, &secret, 0)).await;
+    let r = srv.i3d(key).login_otp(&code(srv, secret, 0)).await;
     assert_i3d_error(&r, 401, Some("Invalid OTP"), None);
     // Two steps ahead is outside the skew.
-    let r = srv.i3d(&key).login_otp(&code(&srv, &secret, 2)).await;
+    let r = srv.i3d(key).login_otp(&code(srv, secret, 2)).await;
     assert_i3d_error(&r, 401, Some("Invalid OTP"), None);
     // One step ahead is inside it.
-    let next = code(&srv, &secret, 1);
-    let r = srv.i3d(&key).login_otp(&next).await;
+    let next = code(srv, secret, 1);
+    let r = srv.i3d(key).login_otp(&next).await;
     assert_eq!((r.status, r.text.as_str()), (204, ""));
-    let r = srv.i3d(&key).user().await;
+    let r = srv.i3d(key).user().await;
     assert_eq!(r.status, 200);
-    assert_eq!(srv.i3d(&key).logout().await.status, 204);
-    // After OTP the login lasts the full 24 h from the OTP.
-
+    assert_eq!(srv.i3d(key).logout().await.status, 204);
     // The same code again, on a new login: a replay.
-    assert_eq!(login(&srv, &key, "ann").await.json["requiresOtp"], true);
-    let r = srv.i3d(&key).login_otp(&next).await;
+    assert_eq!(login(srv, key, "ann").await.json["requiresOtp"], true);
+    let r = srv.i3d(key).login_otp(&next).await;
     assert_i3d_error(&r, 401, Some("Invalid OTP"), None);
-    // The OTP window closes after five minutes.
+}
+
+/// The OTP window closes after five minutes; five wrong OTPs cancel a waiting login; a
+/// completed login lasts 24 h from the OTP.
+async fn two_factor_window_and_wrong_codes(srv: &TestServer, key: &str, secret: &[u8]) {
     srv.advance(Duration::from_secs(301));
-    let r = srv.i3d(&key).login_otp(&code(&srv, &secret, 0)).await;
+    let r = srv.i3d(key).login_otp(&code(srv, secret, 0)).await;
     assert_i3d_error(&r, 404, Some("Unexpected OTP call"), None);
 
     // A waiting login does not block a new one; five wrong OTPs cancel it.
-    let t = now(&srv);
-    let r = login(&srv, &key, "ann").await;
+    let t = now(srv);
+    let r = login(srv, key, "ann").await;
     assert_eq!(r.json["otpSessionExpiresAt"], t + 300);
     for _ in 0..5 {
-        let r = srv.i3d(&key).login_otp("000000").await;
+        let r = srv.i3d(key).login_otp("000000").await;
         assert_i3d_error(&r, 401, Some("Invalid OTP"), None);
     }
-    let r = srv.i3d(&key).login_otp(&code(&srv, &secret, 0)).await;
+    let r = srv.i3d(key).login_otp(&code(srv, secret, 0)).await;
     assert_i3d_error(&r, 404, Some("Unexpected OTP call"), None);
     // A fresh login with a fresh code completes.
     srv.advance(Duration::from_secs(30));
-    assert_eq!(login(&srv, &key, "ann").await.json["requiresOtp"], true);
-    let r = srv.i3d(&key).login_otp(&code(&srv, &secret, 0)).await;
+    assert_eq!(login(srv, key, "ann").await.json["requiresOtp"], true);
+    let r = srv.i3d(key).login_otp(&code(srv, secret, 0)).await;
     assert_eq!(r.status, 204, "{}", r.text);
     // The completed login lasts 24 h from the OTP.
     srv.advance(Duration::from_secs(86_399));
-    assert_eq!(srv.i3d(&key).user().await.status, 200);
-    srv.finish().await;
+    assert_eq!(srv.i3d(key).user().await.status, 200);
 }
 
 /// Recovery codes: accepted once in place of an OTP, in any case and grouping; turning
@@ -850,31 +890,36 @@ async fn otp_failures_lock_the_account(b: Backend) {
     srv.finish().await;
 }
 
-/// API keys: address allowlists (with and without a trusted proxy), expiry, and
-/// guessing (unknown keys per IP past `auth_failure_limit`: 429; valid keys still work).
-async fn api_key_allowlist_and_expiry(b: Backend) {
-    let Some(srv) = spawn_with(b, |c| {
+/// A server behind a trusted proxy (127.0.0.1) that locks an address out after three
+/// failures, with the account `ann` and an API key allowed only from 127.0.0.1.
+async fn ann_behind_a_proxy(b: Backend) -> Option<(TestServer, String)> {
+    let srv = spawn_with(b, |c| {
         cheap(c);
         c.trusted_proxies = vec!["127.0.0.1/32".into()];
         c.auth_failure_limit = 3;
     })
-    .await
-    else {
-        return;
-    };
+    .await?;
     account(&srv, "ann", "").await;
-    let office = api_key(
-        &srv,
-        NewApiKey {
-            allow_ips: vec!["10.0.0.0/8".into(), "2001:db8::/32".into()],
-            ..NewApiKey::default()
-        },
-    )
-    .await;
     let local = api_key(
         &srv,
         NewApiKey {
             allow_ips: vec!["127.0.0.1".into()],
+            ..NewApiKey::default()
+        },
+    )
+    .await;
+    Some((srv, local))
+}
+
+/// API keys: address allowlists (with and without a trusted proxy) and expiry.
+async fn api_key_allowlist_and_expiry(b: Backend) {
+    let Some((srv, local)) = ann_behind_a_proxy(b).await else {
+        return;
+    };
+    let office = api_key(
+        &srv,
+        NewApiKey {
+            allow_ips: vec!["10.0.0.0/8".into(), "2001:db8::/32".into()],
             ..NewApiKey::default()
         },
     )
@@ -895,26 +940,6 @@ async fn api_key_allowlist_and_expiry(b: Backend) {
     assert_i3d_error(&r, 401, Some("API key not allowed from this address"), None);
     assert_eq!(login(&srv, &local, "ann").await.status, 200);
 
-    for i in 0..4 {
-        let r = srv.i3d(&format!("pgk_guess{i}")).user().await;
-        if i < 3 {
-            assert_i3d_error(&r, 401, Some("Invalid API key"), None);
-        } else {
-            assert_i3d_error(&r, 429, None, None);
-            assert!(r.headers.contains_key("retry-after"));
-        }
-    }
-    // The address is locked out: a valid key is refused too until the window ends.
-    let r = srv.i3d(&local).user().await;
-    assert_i3d_error(&r, 429, None, None);
-    let retry: u64 = r.headers["retry-after"]
-        .to_str()
-        .expect("header")
-        .parse()
-        .expect("secs");
-    srv.advance(Duration::from_secs(retry));
-    assert_eq!(srv.i3d(&local).user().await.status, 200);
-
     let t = srv.running.core.now();
     let expiring = api_key(
         &srv,
@@ -930,6 +955,34 @@ async fn api_key_allowlist_and_expiry(b: Backend) {
     srv.advance(Duration::from_secs(1));
     let r = srv.i3d(&expiring).user().await;
     assert_i3d_error(&r, 401, Some("API key expired"), None);
+    srv.finish().await;
+}
+
+/// Guessing API keys: unknown keys per IP past `auth_failure_limit` are 429, and so is a
+/// valid key from that address until the window ends.
+async fn api_key_guessing_locks_the_address_out(b: Backend) {
+    let Some((srv, local)) = ann_behind_a_proxy(b).await else {
+        return;
+    };
+    assert_eq!(login(&srv, &local, "ann").await.status, 200);
+    for i in 0..4 {
+        let r = srv.i3d(&format!("pgk_guess{i}")).user().await;
+        if i < 3 {
+            assert_i3d_error(&r, 401, Some("Invalid API key"), None);
+        } else {
+            assert_i3d_error(&r, 429, None, None);
+            assert!(r.headers.contains_key("retry-after"));
+        }
+    }
+    let r = srv.i3d(&local).user().await;
+    assert_i3d_error(&r, 429, None, None);
+    let retry: u64 = r.headers["retry-after"]
+        .to_str()
+        .expect("header")
+        .parse()
+        .expect("secs");
+    srv.advance(Duration::from_secs(retry));
+    assert_eq!(srv.i3d(&local).user().await.status, 200);
     srv.finish().await;
 }
 
@@ -1012,6 +1065,12 @@ async fn request_ip_and_geoip(b: Backend) {
     srv.finish().await;
 }
 
+/// `POST /v3/session/links` with `code`, on `key`'s login.
+async fn link(srv: &TestServer, key: &str, code: &str) -> R {
+    let body = json!({ "code": code }).to_string();
+    req(srv, "POST", "/v3/session/links", Some(key), Some(&body), &[]).await
+}
+
 /// Linking: the game backend gets a code for its player, the logged-in account redeems it,
 /// and the KGeN session response shows the account.
 async fn linking_shows_in_kgen(b: Backend) {
@@ -1020,8 +1079,15 @@ async fn linking_shows_in_kgen(b: Backend) {
     account(&srv, "bob", "").await;
     let player = srv.open(r#"{"user_id": "38331972"}"#).await;
     assert_eq!(player["indigg_id"], Value::Null);
+    let code = link_code_issued(&srv).await;
+    let key = link_code_redeemed(&srv, &ann, &code).await;
+    linked_account_in_kgen(&srv, &ann, &player).await;
+    link_not_taken_over(&srv, &ann, &key).await;
+    srv.finish().await;
+}
 
-    // The link code: KGeN credentials, an existing player.
+/// The link code: KGeN credentials, an existing player; eight characters for ten minutes.
+async fn link_code_issued(srv: &TestServer) -> String {
     let r = srv
         .call("POST", "/s2s/link-code", Some(r#"{"user_id": "nobody"}"#))
         .await;
@@ -1039,29 +1105,17 @@ async fn linking_shows_in_kgen(b: Backend) {
     let code = r.json["code"].as_str().expect("code").to_owned();
     assert_eq!(code.len(), 8);
     assert_eq!(r.json["expires_in"], 600);
-    assert_eq!(r.json["expires_at"], now(&srv) + 600);
+    assert_eq!(r.json["expires_at"], now(srv) + 600);
+    code
+}
 
-    let key = any_key(&srv).await;
-    assert_eq!(login(&srv, &key, "ann").await.status, 200);
-    let r = req(
-        &srv,
-        "POST",
-        "/v3/session/links",
-        Some(&key),
-        Some(&json!({"code": "ZZZZZZZZ"}).to_string()),
-        &[],
-    )
-    .await;
-    assert_i3d_error(&r, 400, None, Some("code"));
-    let r = req(
-        &srv,
-        "POST",
-        "/v3/session/links",
-        Some(&key),
-        Some(&json!({ "code": code.to_lowercase() }).to_string()),
-        &[],
-    )
-    .await;
+/// Ann, logged in, redeems the code (in any case) once; an unknown code is refused. Her
+/// key.
+async fn link_code_redeemed(srv: &TestServer, ann: &playgate_core::account::Account, code: &str) -> String {
+    let key = any_key(srv).await;
+    assert_eq!(login(srv, &key, "ann").await.status, 200);
+    assert_i3d_error(&link(srv, &key, "ZZZZZZZZ").await, 400, None, Some("code"));
+    let r = link(srv, &key, &code.to_lowercase()).await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(
         r.json,
@@ -1073,18 +1127,12 @@ async fn linking_shows_in_kgen(b: Backend) {
         })
     );
     // One use.
-    let r = req(
-        &srv,
-        "POST",
-        "/v3/session/links",
-        Some(&key),
-        Some(&json!({ "code": code }).to_string()),
-        &[],
-    )
-    .await;
-    assert_i3d_error(&r, 400, None, Some("code"));
+    assert_i3d_error(&link(srv, &key, code).await, 400, None, Some("code"));
+    key
+}
 
-    // The KGeN response and token now carry the account.
+/// The KGeN response and token now carry the account.
+async fn linked_account_in_kgen(srv: &TestServer, ann: &playgate_core::account::Account, player: &Value) {
     let v = srv.open(r#"{"user_id": "38331972"}"#).await;
     assert_eq!(v["indigg_id"], ann.public_id.as_str());
     assert!(uuid::Uuid::parse_str(&ann.public_id).is_ok());
@@ -1098,8 +1146,11 @@ async fn linking_shows_in_kgen(b: Backend) {
     assert_eq!(claims["indigg_id"], ann.public_id.as_str());
     assert_eq!(claims["indigg_wallet_address"], w);
     assert_eq!(claims["linked_phone"], "+91 98765 43210");
+}
 
-    // Another account cannot take the player over; nothing changes.
+/// Another account cannot take the player over; nothing changes. The code is not used up
+/// by the refusal; it still expires after ten minutes.
+async fn link_not_taken_over(srv: &TestServer, ann: &playgate_core::account::Account, key: &str) {
     let code2 = srv
         .call("POST", "/s2s/link-code", Some(r#"{"user_id": "38331972"}"#))
         .await
@@ -1107,35 +1158,15 @@ async fn linking_shows_in_kgen(b: Backend) {
         .as_str()
         .expect("code")
         .to_owned();
-    let bob_key = any_key(&srv).await;
-    assert_eq!(login(&srv, &bob_key, "bob").await.status, 200);
-    let r = req(
-        &srv,
-        "POST",
-        "/v3/session/links",
-        Some(&bob_key),
-        Some(&json!({ "code": code2 }).to_string()),
-        &[],
-    )
-    .await;
-    assert_i3d_error(&r, 409, None, None);
+    let bob_key = any_key(srv).await;
+    assert_eq!(login(srv, &bob_key, "bob").await.status, 200);
+    assert_i3d_error(&link(srv, &bob_key, &code2).await, 409, None, None);
     assert_eq!(
         srv.open(r#"{"user_id": "38331972"}"#).await["indigg_id"],
         ann.public_id.as_str()
     );
-    // The code was not used up by the refusal; it still expires after ten minutes.
     srv.advance(Duration::from_secs(601));
-    let r = req(
-        &srv,
-        "POST",
-        "/v3/session/links",
-        Some(&key),
-        Some(&json!({ "code": code2 }).to_string()),
-        &[],
-    )
-    .await;
-    assert_i3d_error(&r, 400, None, Some("code"));
-    srv.finish().await;
+    assert_i3d_error(&link(srv, key, &code2).await, 400, None, Some("code"));
 }
 
 /// The admin HTTP calls without a configured token: 404 in the admin format, as for any
@@ -1160,7 +1191,7 @@ fn carol() -> String {
 /// and API keys created, refused when invalid, and usable.
 async fn admin_http(b: Backend) {
     let body = carol();
-    let token = "admin-token-0123456789";
+    let token = ADMIN_TOKEN;
     let Some(srv) = spawn_with(b, |c| {
         cheap(c);
         c.admin_token = Some(token.into());
@@ -1330,20 +1361,15 @@ async fn cli_account_and_apikey(b: Backend) {
     srv.finish().await;
 }
 
-/// What `details` and `billingDetails` show is kept with the account, set through the
-/// admin API (create and PATCH) and the CLI (`account create`/`account update`), checked,
-/// and shown in the document's types.
-async fn account_details_admin_and_cli(b: Backend) {
-    let token = "admin-token-0123456789";
-    let Some(srv) = spawn_with(b, |c| {
+/// A server with an admin token, and Dirk's account created through the admin API with
+/// every detail and some billing ones: the server, his id, and an API key he is logged in
+/// on.
+async fn dirk_by_admin(b: Backend) -> Option<(TestServer, i64, String)> {
+    let srv = spawn_with(b, |c| {
         cheap(c);
-        c.admin_token = Some(token.into());
+        c.admin_token = Some(ADMIN_TOKEN.into());
     })
-    .await
-    else {
-        return;
-    };
-    let admin = srv.admin(token);
+    .await?;
     let body = json!({
         "userName": "dirk", "password": PASSWORD, "email": "dirk@example.nl", "firstName": "Dirk",
         "lastName": "Jansen", "phone": "+31 10 555 0000", "companyName": "Jansen Hosting",
@@ -1356,11 +1382,23 @@ async fn account_details_admin_and_cli(b: Backend) {
                     "bundleInvoicesOfSameCategory": 1, "preferredPaymentMethod": 3}
     })
     .to_string();
-    let r = admin.call("POST", "/admin/accounts", Some(&body)).await;
+    let r = srv
+        .admin(ADMIN_TOKEN)
+        .call("POST", "/admin/accounts", Some(&body))
+        .await;
     assert_eq!(r.status, 201, "{}", r.text);
     let id = r.json["userId"].as_i64().expect("id");
     let key = any_key(&srv).await;
     assert_eq!(login(&srv, &key, "dirk").await.status, 200);
+    Some((srv, id, key))
+}
+
+/// What `details` and `billingDetails` show is kept with the account as the admin API
+/// created it, in the document's types.
+async fn account_details_created_by_admin(b: Backend) {
+    let Some((srv, _, key)) = dirk_by_admin(b).await else {
+        return;
+    };
     let u = srv.i3d(&key).user().await.json;
     assert_eq!(
         u["details"],
@@ -1386,8 +1424,15 @@ async fn account_details_admin_and_cli(b: Backend) {
             "receivePaymentConfirmationsViaEmail": 0, "preferredPaymentMethod": 3
         })
     );
+    srv.finish().await;
+}
 
-    // PATCH changes what is sent, by id or by user name; the rest stays.
+/// The admin API's PATCH changes the details sent, by id or by user name; the rest stays.
+async fn account_details_patched_by_admin(b: Backend) {
+    let Some((srv, id, key)) = dirk_by_admin(b).await else {
+        return;
+    };
+    let admin = srv.admin(ADMIN_TOKEN);
     let patch = json!({"city": "Den Haag", "language": 0, "billing": {"address": "Postbus",
         "streetNumber": "1", "zipCode": "2500 AA", "city": "Den Haag", "countryCode": "NL"}});
     let r = admin
@@ -1425,7 +1470,17 @@ async fn account_details_admin_and_cli(b: Backend) {
         ),
         (&json!("Postbus"), &json!("2500 AA"), &json!(1))
     );
-    // Bad values: 400 naming the field, nothing changed.
+    srv.finish().await;
+}
+
+/// Bad details in a PATCH: 400 naming the field; an unknown account 404; no token 401;
+/// nothing changed.
+async fn account_details_refused_by_admin(b: Backend) {
+    let Some((srv, id, key)) = dirk_by_admin(b).await else {
+        return;
+    };
+    let admin = srv.admin(ADMIN_TOKEN);
+    let u = srv.i3d(&key).user().await.json;
     for (bad, field) in [
         (json!({"countryCode": "XX"}), "countryCode"),
         (json!({"language": "fr"}), "language"),
@@ -1469,8 +1524,13 @@ async fn account_details_admin_and_cli(b: Backend) {
     let again = srv.i3d(&key).user().await.json;
     assert_eq!(again["details"], u["details"]);
     assert_eq!(again["billingDetails"], u["billingDetails"]);
+    srv.finish().await;
+}
 
-    // The CLI: create with details, update some.
+/// The CLI sets details too: `account create` with some, `account update` with others
+/// (bad values and unknown accounts refused); the user object shows them.
+async fn account_details_by_cli(b: Backend) {
+    let Some(srv) = server(b).await else { return };
     let (ok, out, err) = run_cli(
         &srv,
         &[
@@ -1524,8 +1584,14 @@ async fn account_details_admin_and_cli(b: Backend) {
     assert!(!ok && err.contains("countryCode"), "{err}");
     let (ok, _, err) = run_cli(&srv, &["account", "update", "--user", "nobody", "--city", "X"], "");
     assert!(!ok && err.contains("nobody"), "{err}");
-    let key = any_key(&srv).await;
-    assert_eq!(login(&srv, &key, "els").await.status, 200);
+    els_details_shown(&srv).await;
+    srv.finish().await;
+}
+
+/// What the CLI set for Els shows in her user object.
+async fn els_details_shown(srv: &TestServer) {
+    let key = any_key(srv).await;
+    assert_eq!(login(srv, &key, "els").await.status, 200);
     let u = srv.i3d(&key).user().await.json;
     let d = &u["details"];
     assert_eq!(
@@ -1551,7 +1617,6 @@ async fn account_details_admin_and_cli(b: Backend) {
         (&bd["city"], &bd["countryCode"], &bd["preferredPaymentMethod"]),
         (&json!("Brussel"), &json!("BE"), &json!(2))
     );
-    srv.finish().await;
 }
 
 /// A password hashed under other argon2id parameters (an earlier default) still logs in,
@@ -1602,17 +1667,23 @@ playgate_store::on_both_backends!(
     a_login_lapses_after_24_hours,
     unknown_user_costs_a_password_check,
     trial_account_fields,
-    bad_input_and_credentials,
+    bad_login_input,
+    bad_credentials_and_calls_out_of_turn,
+    bad_2fa_and_link_bodies,
     two_factor_login,
     recovery_codes,
     lockout_and_expiry,
     otp_failures_lock_the_account,
     api_key_allowlist_and_expiry,
+    api_key_guessing_locks_the_address_out,
     request_ip_and_geoip,
     linking_shows_in_kgen,
     admin_http_without_a_token,
     admin_http,
     cli_account_and_apikey,
-    account_details_admin_and_cli,
+    account_details_created_by_admin,
+    account_details_patched_by_admin,
+    account_details_refused_by_admin,
+    account_details_by_cli,
     generated_inputs,
 );

@@ -311,17 +311,14 @@ async fn routing_failures_in_each_format(b: Backend) {
     srv.finish().await;
 }
 
-/// Round metadata and group attribute values are capped at 64 KiB like user attributes
-/// (they took anything up to the body limit).
-async fn gamefuse_free_form_values_are_capped(b: Backend) {
-    let Some(srv) = spawn_with(b, |c| {
+/// A server with cheap hashes and Ann signed up and in on GameFuse: the server, her id and
+/// her token.
+async fn ann_on_gamefuse(b: Backend) -> Option<(TestServer, i64, String)> {
+    let srv = spawn_with(b, |c| {
         c.password_hash_memory_kib = 64;
         c.password_hash_iterations = 1;
     })
-    .await
-    else {
-        return;
-    };
+    .await?;
     let game = srv.game.game.id.0;
     let token = srv.game.game.gamefuse_token.clone();
     let r = req(
@@ -347,9 +344,17 @@ async fn gamefuse_free_form_values_are_capped(b: Backend) {
     )
     .await;
     let t = r.json["authentication_token"].as_str().expect("token").to_owned();
+    Some((srv, me, t))
+}
+
+/// Round metadata is capped at 64 KiB like user attributes (it took anything up to the body
+/// limit): refused on create and on update, which changes nothing.
+async fn gamefuse_round_metadata_is_capped(b: Backend) {
+    let Some((srv, me, t)) = ann_on_gamefuse(b).await else {
+        return;
+    };
     let auth = [("authentication-token", t.as_str())];
     let huge = "x".repeat(70_000);
-
     let round = |metadata: Value| {
         json!({"game_round": {"game_type": "solo", "game_user_id": me, "metadata": metadata}}).to_string()
     };
@@ -384,7 +389,17 @@ async fn gamefuse_free_form_values_are_capped(b: Backend) {
     assert_gamefuse_invalid(&r);
     let r = req(&srv, "GET", &format!("/api/v3/game_rounds/{id}"), &auth, None).await;
     assert_eq!(r.json["metadata"], json!({"level": 2}), "unchanged");
+    srv.finish().await;
+}
 
+/// Group attribute values are capped at 64 KiB like user attributes (they took anything up
+/// to the body limit): refused when added and when modified, which changes nothing.
+async fn gamefuse_group_attribute_values_are_capped(b: Backend) {
+    let Some((srv, _, t)) = ann_on_gamefuse(b).await else {
+        return;
+    };
+    let auth = [("authentication-token", t.as_str())];
+    let huge = "x".repeat(70_000);
     let group = json!({"group": {"name": "g", "can_auto_join": true, "is_invite_only": false,
         "max_group_size": 9, "admins_only_can_create_attributes": false}});
     let r = req(&srv, "POST", "/api/v3/groups", &auth, Some(group.to_string())).await;
@@ -480,33 +495,7 @@ impl Relay {
 /// again as soon as the database is back.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn postgres_outage() {
-    let b = Backend::Postgres;
-    let Ok(base) = std::env::var("PLAYGATE_TEST_POSTGRES_URL") else {
-        eprintln!("skipped: PLAYGATE_TEST_POSTGRES_URL is not set");
-        return;
-    };
-    let url = reqwest::Url::parse(&base).expect("postgres url");
-    let upstream = format!(
-        "{}:{}",
-        url.host_str().unwrap_or("127.0.0.1"),
-        url.port().unwrap_or(5432)
-    );
-    let relay = Relay::start(upstream.clone()).await;
-    let relayed = relay.addr.to_string();
-    let Some(srv) = spawn_with(b, |c| {
-        c.admin_token = Some(ADMIN.into());
-        c.database_url = c
-            .database_url
-            .as_ref()
-            .map(|u| u.replacen(&upstream, &relayed, 1).into());
-        assert!(
-            c.database_url.as_deref().is_some_and(|u| u.contains(&relayed)),
-            "{:?}",
-            c.database_url
-        );
-    })
-    .await
-    else {
+    let Some((srv, relay)) = a_server_behind_a_relay().await else {
         return;
     };
     let creds = [
@@ -527,7 +516,6 @@ async fn postgres_outage() {
         .create_api_key(Default::default())
         .await
         .expect("api key");
-    let bearer = format!("Bearer {ADMIN}");
     let game = srv.game.game.id.0;
     let verify = format!(
         "/api/v3/games/verify?game_id={game}&game_token={}",
@@ -535,51 +523,7 @@ async fn postgres_outage() {
     );
 
     relay.cut().await;
-    let timed = async |method: &str, path: &str, headers: &[(&str, &str)], body: Option<String>| {
-        let start = Instant::now();
-        let r = req(&srv, method, path, headers, body).await;
-        let took = start.elapsed();
-        assert!(took < Duration::from_millis(1800), "{path} took {took:?}");
-        assert_eq!(
-            r.headers.get("retry-after").and_then(|v| v.to_str().ok()),
-            Some("1"),
-            "{path}: {}",
-            r.text
-        );
-        r
-    };
-    let r = timed("POST", "/s2s/session", &creds, Some(open.clone())).await;
-    assert_kgen(&r, 503, "unavailable");
-    let start = Instant::now();
-    let r = req(&srv, "GET", "/readyz", &[], None).await;
-    assert_eq!(r.status, 503);
-    assert!(
-        start.elapsed() < Duration::from_millis(300),
-        "readyz took {:?}",
-        start.elapsed()
-    );
-    let login = json!({"userName": "ann", "password": "password-1234"}).to_string();
-    let r = timed(
-        "POST",
-        "/v3/session/login",
-        &[("private-token", key.expose())],
-        Some(login),
-    )
-    .await;
-    assert_i3d(&r, 503, 10009);
-    let r = timed("GET", &verify, &[], None).await;
-    assert_gamefuse(&r, 503);
-    let account = json!({"userName": "carol", "password": "password-1234", "email": "carol@example.com"}).to_string();
-    let r = timed(
-        "POST",
-        "/admin/accounts",
-        &[("authorization", bearer.as_str())],
-        Some(account),
-    )
-    .await;
-    assert_kgen(&r, 503, "unavailable");
-    let r = timed("POST", "/s2s/session", &creds, Some(open.clone())).await;
-    assert_kgen(&r, 503, "unavailable");
+    every_dialect_answers_503_at_once(&srv, &creds, key.expose(), &verify).await;
 
     relay.restore();
     let start = Instant::now();
@@ -602,11 +546,89 @@ async fn postgres_outage() {
     relay.accept.abort();
 }
 
+/// A server on PostgreSQL (None when it is not configured) reaching it through a relay
+/// the test can cut; the admin token set.
+async fn a_server_behind_a_relay() -> Option<(TestServer, Relay)> {
+    let Ok(base) = std::env::var("PLAYGATE_TEST_POSTGRES_URL") else {
+        eprintln!("skipped: PLAYGATE_TEST_POSTGRES_URL is not set");
+        return None;
+    };
+    let url = reqwest::Url::parse(&base).expect("postgres url");
+    let upstream = format!(
+        "{}:{}",
+        url.host_str().unwrap_or("127.0.0.1"),
+        url.port().unwrap_or(5432)
+    );
+    let relay = Relay::start(upstream.clone()).await;
+    let relayed = relay.addr.to_string();
+    let srv = spawn_with(Backend::Postgres, |c| {
+        c.admin_token = Some(ADMIN.into());
+        c.database_url = c
+            .database_url
+            .as_ref()
+            .map(|u| u.replacen(&upstream, &relayed, 1).into());
+        assert!(
+            c.database_url.as_deref().is_some_and(|u| u.contains(&relayed)),
+            "{:?}",
+            c.database_url
+        );
+    })
+    .await?;
+    Some((srv, relay))
+}
+
+/// The database cut: KGeN, i3D (with `key`, a valid API key), GameFuse and the admin API answer 503 with `Retry-After: 1`
+/// in their formats within about a second; `/readyz` is 503 at once.
+async fn every_dialect_answers_503_at_once(srv: &TestServer, creds: &[(&str, &str)], key: &str, verify: &str) {
+    let open = json!({"user_id": "p1"}).to_string();
+    let timed = async |method: &str, path: &str, headers: &[(&str, &str)], body: Option<String>| {
+        let start = Instant::now();
+        let r = req(srv, method, path, headers, body).await;
+        let took = start.elapsed();
+        assert!(took < Duration::from_millis(1800), "{path} took {took:?}");
+        assert_eq!(
+            r.headers.get("retry-after").and_then(|v| v.to_str().ok()),
+            Some("1"),
+            "{path}: {}",
+            r.text
+        );
+        r
+    };
+    let r = timed("POST", "/s2s/session", creds, Some(open.clone())).await;
+    assert_kgen(&r, 503, "unavailable");
+    let start = Instant::now();
+    let r = req(srv, "GET", "/readyz", &[], None).await;
+    assert_eq!(r.status, 503);
+    assert!(
+        start.elapsed() < Duration::from_millis(300),
+        "readyz took {:?}",
+        start.elapsed()
+    );
+    let login = json!({"userName": "ann", "password": "password-1234"}).to_string();
+    let r = timed("POST", "/v3/session/login", &[("private-token", key)], Some(login)).await;
+    assert_i3d(&r, 503, 10009);
+    let r = timed("GET", verify, &[], None).await;
+    assert_gamefuse(&r, 503);
+    let bearer = format!("Bearer {ADMIN}");
+    let account = json!({"userName": "carol", "password": "password-1234", "email": "carol@example.com"}).to_string();
+    let r = timed(
+        "POST",
+        "/admin/accounts",
+        &[("authorization", bearer.as_str())],
+        Some(account),
+    )
+    .await;
+    assert_kgen(&r, 503, "unavailable");
+    let r = timed("POST", "/s2s/session", creds, Some(open)).await;
+    assert_kgen(&r, 503, "unavailable");
+}
+
 playgate_store::on_both_backends!(
     slow_heads_and_idle_connections,
     slow_body_hits_the_request_timeout,
     idle_connections_beyond_the_cap,
     bodies_over_the_limit,
     routing_failures_in_each_format,
-    gamefuse_free_form_values_are_capped,
+    gamefuse_round_metadata_is_capped,
+    gamefuse_group_attribute_values_are_capped,
 );

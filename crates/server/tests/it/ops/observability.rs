@@ -170,8 +170,11 @@ async fn no_secret_in_logs(b: Backend, logs: Logs) {
     }
 }
 
+/// The samples of one exposition, by series and labels.
+type Samples = BTreeMap<String, f64>;
+
 /// The samples of an exposition: `name{labels}` → value.
-fn samples(text: &str) -> BTreeMap<String, f64> {
+fn samples(text: &str) -> Samples {
     text.lines()
         .filter(|l| !l.starts_with('#') && !l.is_empty())
         .map(|l| {
@@ -181,7 +184,7 @@ fn samples(text: &str) -> BTreeMap<String, f64> {
         .collect()
 }
 
-fn sample(s: &BTreeMap<String, f64>, key: &str) -> f64 {
+fn sample(s: &Samples, key: &str) -> f64 {
     *s.get(key)
         .unwrap_or_else(|| panic!("no {key} in {:#?}", s.keys().collect::<Vec<_>>()))
 }
@@ -195,8 +198,25 @@ async fn scrape(url: &str, token: Option<&str>) -> (u16, String) {
     (r.status().as_u16(), r.text().await.expect("body"))
 }
 
+/// After a few KGeN and GameFuse requests, `/metrics` (OpenMetrics) holds the HTTP,
+/// domain, storage and process series with what happened counted in.
 async fn metrics_after_a_few_requests(b: Backend, _logs: Logs) {
     let Some(srv) = start(b).await else { return };
+    let sid = a_few_requests(&srv).await;
+    let (status, text) = scrape(&srv.base, None).await;
+    assert_eq!(status, 200, "{text}");
+    assert!(text.ends_with("# EOF\n"), "{text}");
+    let s = samples(&text);
+    http_series_count_the_requests(&s, &text, &sid);
+    domain_series_count_what_happened(&s);
+    storage_series_of_the_backend(&s, b, &srv);
+    process_series_and_build_info(&s, &text);
+    srv.finish().await;
+}
+
+/// Three sessions opened (one of them the live one again), one refresh and its reuse, one
+/// session ended, a failed GameFuse sign-in. The ended session's id.
+async fn a_few_requests(srv: &TestServer) -> String {
     srv.open(r#"{"user_id":"m-1"}"#).await;
     // The live session again, with fresh tokens (the first pair's refresh token is spent).
     let v = srv.open(r#"{"user_id":"m-1"}"#).await;
@@ -216,29 +236,30 @@ async fn metrics_after_a_few_requests(b: Backend, _logs: Logs) {
     // A wrong GameFuse sign-in: a failed login.
     let r = srv.gamefuse().sign_in("nobody@example.org", "not-the-password").await;
     assert_eq!(r.status, 404);
+    sid
+}
 
-    let (status, text) = scrape(&srv.base, None).await;
-    assert_eq!(status, 200, "{text}");
-    assert!(text.ends_with("# EOF\n"), "{text}");
-    let s = samples(&text);
+/// Requests and their durations by dialect, route template (never the raw path) and
+/// status class.
+fn http_series_count_the_requests(s: &Samples, text: &str, sid: &str) {
     let kgen = |route: &str, class: &str| format!("{{dialect=\"kgen\",route=\"{route}\",status=\"{class}\"}}");
     assert_eq!(
         sample(
-            &s,
+            s,
             &format!("playgate_http_requests_total{}", kgen("/s2s/session", "2xx"))
         ),
         3.0
     );
     assert_eq!(
         sample(
-            &s,
+            s,
             &format!("playgate_http_requests_total{}", kgen("/s2s/session/refresh", "4xx"))
         ),
         1.0
     );
     assert_eq!(
         sample(
-            &s,
+            s,
             &format!(
                 "playgate_http_request_duration_seconds_count{}",
                 kgen("/s2s/session", "2xx")
@@ -247,7 +268,7 @@ async fn metrics_after_a_few_requests(b: Backend, _logs: Logs) {
         3.0
     );
     let sum = sample(
-        &s,
+        s,
         &format!(
             "playgate_http_request_duration_seconds_sum{}",
             kgen("/s2s/session", "2xx")
@@ -255,12 +276,12 @@ async fn metrics_after_a_few_requests(b: Backend, _logs: Logs) {
     );
     assert!(sum > 0.0 && sum < 30.0, "{sum}");
     let inf = "playgate_http_request_duration_seconds_bucket{le=\"+Inf\",dialect=\"kgen\",route=\"/s2s/session\",status=\"2xx\"}";
-    assert_eq!(sample(&s, inf), 3.0);
+    assert_eq!(sample(s, inf), 3.0);
     // The route is the template, never the raw path with its id.
-    assert!(!text.contains(&sid), "raw path in the labels:\n{text}");
+    assert!(!text.contains(sid), "raw path in the labels:\n{text}");
     assert_eq!(
         sample(
-            &s,
+            s,
             &format!(
                 "playgate_http_requests_total{}",
                 kgen("/s2s/session/{session_id}", "2xx")
@@ -269,73 +290,80 @@ async fn metrics_after_a_few_requests(b: Backend, _logs: Logs) {
         1.0
     );
     let gf = "{dialect=\"gamefuse\",route=\"/api/v3/sessions\",status=\"4xx\"}";
-    assert_eq!(sample(&s, &format!("playgate_http_requests_total{gf}")), 1.0);
+    assert_eq!(sample(s, &format!("playgate_http_requests_total{gf}")), 1.0);
+}
 
-    // Domain.
-    assert_eq!(sample(&s, "playgate_sessions_opened_total{kind=\"new\"}"), 2.0);
-    assert_eq!(sample(&s, "playgate_sessions_opened_total{kind=\"existing\"}"), 1.0);
-    assert_eq!(sample(&s, "playgate_sessions_refreshed_total"), 1.0);
-    assert_eq!(sample(&s, "playgate_refresh_reuse_detected_total"), 1.0);
-    assert_eq!(sample(&s, "playgate_sessions_ended_total"), 1.0);
+/// Sessions, refreshes, reuse, logins, OTP failures, password hashing, GameFuse tallies.
+fn domain_series_count_what_happened(s: &Samples) {
+    assert_eq!(sample(s, "playgate_sessions_opened_total{kind=\"new\"}"), 2.0);
+    assert_eq!(sample(s, "playgate_sessions_opened_total{kind=\"existing\"}"), 1.0);
+    assert_eq!(sample(s, "playgate_sessions_refreshed_total"), 1.0);
+    assert_eq!(sample(s, "playgate_refresh_reuse_detected_total"), 1.0);
+    assert_eq!(sample(s, "playgate_sessions_ended_total"), 1.0);
     assert_eq!(
-        sample(&s, "playgate_logins_total{dialect=\"gamefuse\",outcome=\"failed\"}"),
+        sample(s, "playgate_logins_total{dialect=\"gamefuse\",outcome=\"failed\"}"),
         1.0
     );
     assert_eq!(
-        sample(&s, "playgate_logins_total{dialect=\"gamefuse\",outcome=\"succeeded\"}"),
+        sample(s, "playgate_logins_total{dialect=\"gamefuse\",outcome=\"succeeded\"}"),
         0.0
     );
     assert_eq!(
-        sample(&s, "playgate_logins_total{dialect=\"i3d\",outcome=\"locked_out\"}"),
+        sample(s, "playgate_logins_total{dialect=\"i3d\",outcome=\"locked_out\"}"),
         0.0
     );
-    assert_eq!(sample(&s, "playgate_otp_failures_total"), 0.0);
-    assert_eq!(sample(&s, "playgate_password_hashes_running"), 0.0);
-    assert_eq!(sample(&s, "playgate_password_hashes_queued"), 0.0);
-    assert_eq!(sample(&s, "playgate_password_hashes_refused_total"), 0.0);
-    assert!(sample(&s, "playgate_gamefuse_tally_flushes_total{outcome=\"ok\"}") >= 0.0);
+    assert_eq!(sample(s, "playgate_otp_failures_total"), 0.0);
+    assert_eq!(sample(s, "playgate_password_hashes_running"), 0.0);
+    assert_eq!(sample(s, "playgate_password_hashes_queued"), 0.0);
+    assert_eq!(sample(s, "playgate_password_hashes_refused_total"), 0.0);
+    assert!(sample(s, "playgate_gamefuse_tally_flushes_total{outcome=\"ok\"}") >= 0.0);
     assert_eq!(
-        sample(&s, "playgate_gamefuse_tally_flushes_total{outcome=\"error\"}"),
+        sample(s, "playgate_gamefuse_tally_flushes_total{outcome=\"error\"}"),
         0.0
     );
+}
 
-    // Storage.
+/// The backend's own series (SQLite's writer and readers, PostgreSQL's pool) and the
+/// statement errors by kind.
+fn storage_series_of_the_backend(s: &Samples, b: Backend, srv: &TestServer) {
     match b {
         Backend::Sqlite => {
-            assert_eq!(sample(&s, "playgate_sqlite_writer_queue_depth"), 0.0);
-            assert!(sample(&s, "playgate_sqlite_writer_batch_size_count") >= 1.0);
-            assert!(sample(&s, "playgate_sqlite_writer_commit_seconds_count") >= 1.0);
-            assert!(sample(&s, "playgate_sqlite_writer_commit_seconds_sum") > 0.0);
+            assert_eq!(sample(s, "playgate_sqlite_writer_queue_depth"), 0.0);
+            assert!(sample(s, "playgate_sqlite_writer_batch_size_count") >= 1.0);
+            assert!(sample(s, "playgate_sqlite_writer_commit_seconds_count") >= 1.0);
+            assert!(sample(s, "playgate_sqlite_writer_commit_seconds_sum") > 0.0);
             // A background job (the key check) may hold one at the moment of the scrape.
-            let in_use = sample(&s, "playgate_db_connections{pool=\"sqlite_readers\",state=\"in_use\"}");
+            let in_use = sample(s, "playgate_db_connections{pool=\"sqlite_readers\",state=\"in_use\"}");
             assert!((0.0..=1.0).contains(&in_use), "{in_use}");
-            assert!(sample(&s, "playgate_db_connections{pool=\"sqlite_readers\",state=\"idle\"}") >= 1.0);
+            assert!(sample(s, "playgate_db_connections{pool=\"sqlite_readers\",state=\"idle\"}") >= 1.0);
         }
         Backend::Postgres => {
             // Background jobs (key check, failure pruning, the event flush) may hold one at
             // the moment of the scrape.
-            let in_use = sample(&s, "playgate_db_connections{pool=\"postgres\",state=\"in_use\"}");
+            let in_use = sample(s, "playgate_db_connections{pool=\"postgres\",state=\"in_use\"}");
             assert!(
                 (0.0..=f64::from(srv.config.database_max_connections)).contains(&in_use),
                 "{in_use}"
             );
-            let idle = sample(&s, "playgate_db_connections{pool=\"postgres\",state=\"idle\"}");
+            let idle = sample(s, "playgate_db_connections{pool=\"postgres\",state=\"idle\"}");
             assert!((1.0..=4.0).contains(&idle), "{idle}");
             // Counted, not asserted: whether a statement found no idle connection depends on
             // the background jobs' timing.
-            assert!(sample(&s, "playgate_db_pool_waits_total{pool=\"postgres\"}") >= 0.0);
+            assert!(sample(s, "playgate_db_pool_waits_total{pool=\"postgres\"}") >= 0.0);
         }
     }
 
     for kind in ["conflict", "database", "connection", "other"] {
-        assert!(sample(&s, &format!("playgate_db_statement_errors_total{{kind=\"{kind}\"}}")) >= 0.0);
+        assert!(sample(s, &format!("playgate_db_statement_errors_total{{kind=\"{kind}\"}}")) >= 0.0);
     }
+}
 
-    // Process.
-    assert!(sample(&s, "process_resident_memory_bytes") > 1e6);
-    assert!(sample(&s, "process_cpu_seconds_total") > 0.0);
-    assert!(sample(&s, "process_open_fds") >= 3.0);
-    let up = sample(&s, "playgate_uptime_seconds");
+/// The process's memory, CPU, descriptors and uptime; the build's version and commit.
+fn process_series_and_build_info(s: &Samples, text: &str) {
+    assert!(sample(s, "process_resident_memory_bytes") > 1e6);
+    assert!(sample(s, "process_cpu_seconds_total") > 0.0);
+    assert!(sample(s, "process_open_fds") >= 3.0);
+    let up = sample(s, "playgate_uptime_seconds");
     assert!((0.0..600.0).contains(&up), "{up}");
     let build = s
         .iter()
@@ -348,7 +376,6 @@ async fn metrics_after_a_few_requests(b: Backend, _logs: Logs) {
     );
     assert!(build.0.contains("commit=\""), "{}", build.0);
     assert_eq!(*build.1, 1.0);
-    srv.finish().await;
 }
 
 async fn metrics_behind_a_token_on_their_own_listener(b: Backend, _logs: Logs) {
