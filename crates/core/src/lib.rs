@@ -26,6 +26,7 @@ pub mod link;
 pub mod login;
 pub mod metrics;
 pub mod operators;
+pub mod own_data;
 pub mod password;
 pub mod player;
 pub mod players;

@@ -115,7 +115,7 @@ const MAX_GAME_TYPE: usize = 255;
 pub const MAX_PER_PAGE: i64 = 100;
 
 /// The most rounds of a user its relations list.
-const MAX_LISTED: i64 = 1000;
+pub const MAX_LISTED: i64 = 1000;
 
 fn check_score(score: Option<f64>) -> Result<Option<f64>> {
     match score {

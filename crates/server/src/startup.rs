@@ -24,6 +24,7 @@ use playgate_core::game_variables::GameVariables;
 use playgate_core::gamefuse::Gamefuse;
 use playgate_core::games::Games;
 use playgate_core::operators::Operators;
+use playgate_core::own_data::OwnReads;
 use playgate_core::players::Players;
 use playgate_core::rounds::Rounds;
 use playgate_core::service::Playgate;
@@ -274,6 +275,7 @@ pub async fn start(config: Config, clock: Arc<dyn Clock>) -> Result<Running, Box
         game_variables: game_variables.clone(),
         leaderboards: Leaderboards::new(store.clone(), clock.clone()),
         attributes: Attributes::new(store.clone()),
+        own_reads: OwnReads::new(store.clone()),
         players: Players::new(store.clone(), clock.clone()),
     };
     let admin = AdminServices {

@@ -27,6 +27,7 @@ mod lite;
 mod metrics;
 mod migrate;
 mod operators;
+mod own_data;
 mod param;
 mod players;
 mod renew;

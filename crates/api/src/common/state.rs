@@ -16,6 +16,7 @@ use playgate_core::game_variables::GameVariables;
 use playgate_core::gamefuse::Gamefuse;
 use playgate_core::games::Games;
 use playgate_core::operators::Operators;
+use playgate_core::own_data::OwnReads;
 use playgate_core::players::Players;
 use playgate_core::rounds::Rounds;
 use playgate_core::service::Playgate;
@@ -79,6 +80,8 @@ pub struct Features {
     pub leaderboards: Leaderboards,
     /// Users' attributes.
     pub attributes: Attributes,
+    /// A user's own full data, read at once.
+    pub own_reads: OwnReads,
     /// Player administration (search, bans, sessions, erasure, export).
     pub players: Players,
 }
@@ -145,6 +148,8 @@ pub struct AppParts {
     pub leaderboards: Leaderboards,
     /// Users' attributes.
     pub attributes: Attributes,
+    /// A user's own full data, read at once.
+    pub own_reads: OwnReads,
     /// Player administration (search, bans, sessions, erasure, export).
     pub players: Players,
     /// The HTTP layer's request counters and timings.
@@ -176,6 +181,7 @@ impl AppState {
             game_variables,
             leaderboards,
             attributes,
+            own_reads,
             players,
         } = features;
         let geo = GeoIp::embedded().unwrap_or_else(|e| {
@@ -195,6 +201,7 @@ impl AppState {
             game_variables,
             leaderboards,
             attributes,
+            own_reads,
             players,
             core,
             operators,

@@ -42,9 +42,7 @@ pub async fn sign_in(State(s): State<AppState>, call: Open) -> Result<Json<FullU
         .sign_in(game_id, &email, &Secret::new(password), &call.origin)
         .await
         .map_err(|e| GfError::from(e).remap(StatusCode::UNAUTHORIZED, StatusCode::NOT_FOUND))?;
-    let attrs = s.attributes.list(signed.user.id).await?;
-    let owned = s.store_items.owned(signed.user.id).await?;
-    let rel = super::users::relations(&s, &signed.user, false).await?;
+    let (attrs, owned, rel) = super::users::own(&s, &signed.user).await?;
     let out = FullUserOut::signed_in(signed, rel, attrs, owned, s.core.now());
     Ok(Json(shaped(out, call.client.native())))
 }

@@ -12,26 +12,41 @@ use axum::response::{IntoResponse, Response};
 use playgate_core::Entity;
 use playgate_core::client_users::{ClientUser, SignUp};
 use playgate_core::crypto::Secret;
+use playgate_core::economy::attributes::UserAttribute;
+use playgate_core::economy::store_items::StoreItem;
+use playgate_core::social::friends::Friends;
 
-/// The relations of a user's full data (reference 1.3), in a constant number of queries
-/// whatever their sizes. For another user (`public`), only the public ones: friends, groups
-/// and game rounds.
-pub(super) async fn relations(s: &AppState, user: &ClientUser, public: bool) -> Result<Relations, GfError> {
-    let friends = s.friends.lists(user.id, !public).await?;
-    let memberships = s.groups.memberships(user, !public).await?;
-    let game_rounds = s.rounds.all_of(user.id).await?;
-    let (direct_chats, group_chats) = if public {
-        (Vec::new(), Vec::new())
-    } else {
-        s.chats.page(user, 1).await?
-    };
+/// The public relations of another user (reference 5.1): friends, groups and game rounds,
+/// in a constant number of queries whatever their sizes.
+async fn public_relations(s: &AppState, user: &ClientUser) -> Result<Relations, GfError> {
     Ok(Relations {
-        friends,
+        friends: s.friends.lists(user.id, false).await?,
+        memberships: s.groups.memberships(user, false).await?,
+        game_rounds: s.rounds.all_of(user.id).await?,
+        direct_chats: Vec::new(),
+        group_chats: Vec::new(),
+    })
+}
+
+/// A user's own full data (reference 1.3): its attributes, owned items and every relation.
+/// The lists that depend only on the user come from one read ([`OwnReads`](playgate_core::own_data::OwnReads)); the groups
+/// and chats they name are read after, by id: a constant number of queries whatever their
+/// sizes.
+pub(super) async fn own(
+    s: &AppState,
+    user: &ClientUser,
+) -> Result<(Vec<UserAttribute>, Vec<StoreItem>, Relations), GfError> {
+    let own = s.own_reads.read(user.id).await?;
+    let memberships = s.groups.memberships_from(user, own.connections, true).await?;
+    let (direct_chats, group_chats) = s.chats.page_from(user, own.direct_chats, own.group_chats).await?;
+    let rel = Relations {
+        friends: Friends::lists_from(own.friend_links, true),
         memberships,
-        game_rounds,
+        game_rounds: own.rounds,
         direct_chats,
         group_chats,
-    })
+    };
+    Ok((own.attributes, own.purchases, rel))
 }
 
 fn required(v: Option<String>, field: &str) -> Result<String, GfError> {
@@ -91,14 +106,12 @@ pub async fn show(State(s): State<AppState>, Path(id): Path<String>, auth: Authe
     let id = path_id(&id, Entity::User)?;
     let user = s.gamefuse.user(&auth.caller, id).await?;
     if auth.caller.user.as_ref().is_some_and(|me| me.id == user.id) {
-        let attrs = s.attributes.list(user.id).await?;
-        let owned = s.store_items.owned(user.id).await?;
-        let rel = relations(&s, &user, false).await?;
+        let (attrs, owned, rel) = own(&s, &user).await?;
         let me = UserSelfOut::new(&user, auth.token, s.core.now());
         let out = FullUserOut::new(me, rel, attrs, owned);
         return Ok(Json(shaped(out, auth.client.native())).into_response());
     }
-    let rel = relations(&s, &user, true).await?;
+    let rel = public_relations(&s, &user).await?;
     Ok(Json(shaped(OtherUserOut::new(&user, rel), auth.client.native())).into_response())
 }
 

@@ -5,7 +5,6 @@
 //! its normalised e-mail address, plus one row with what only client users have (password
 //! hash, credits, score, counters). Its id is the player id.
 
-pub mod own_data;
 pub mod reset;
 
 use crate::Result;

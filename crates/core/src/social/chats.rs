@@ -258,9 +258,22 @@ impl Chats {
     /// A page of `user`'s chats: (direct chats, group chats), each paged on its own, each
     /// chat with its first page of messages.
     pub async fn page(&self, user: &ClientUser, page: i64) -> Result<(Vec<Chat>, Vec<Chat>)> {
-        let mut recs = self.chats.chat_page(user.id, false, PAGE, offset(page)).await?;
-        let n_direct = recs.len();
-        recs.extend(self.chats.chat_page(user.id, true, PAGE, offset(page)).await?);
+        let direct = self.chats.chat_page(user.id, false, PAGE, offset(page)).await?;
+        let group = self.chats.chat_page(user.id, true, PAGE, offset(page)).await?;
+        self.page_from(user, direct, group).await
+    }
+
+    /// [`Chats::page`] from the page's chats, already read (`ChatStore::chat_page` of each
+    /// kind).
+    pub async fn page_from(
+        &self,
+        user: &ClientUser,
+        direct: Vec<ChatRec>,
+        group: Vec<ChatRec>,
+    ) -> Result<(Vec<Chat>, Vec<Chat>)> {
+        let n_direct = direct.len();
+        let mut recs = direct;
+        recs.extend(group);
         let mut all = self.assemble(user.game_id, recs, 0).await?;
         let group = all.split_off(n_direct);
         Ok((all, group))

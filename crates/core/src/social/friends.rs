@@ -184,11 +184,16 @@ impl Friends {
     /// A user's friends, and its pending requests if `with_requests` (only a user's own
     /// lists show them).
     pub async fn lists(&self, user: PlayerId, with_requests: bool) -> Result<FriendLists> {
-        let mut lists = FriendLists::from_links(self.friends.friend_links(user).await?);
+        Ok(Self::lists_from(self.friends.friend_links(user).await?, with_requests))
+    }
+
+    /// [`Friends::lists`] from the user's links, already read (`FriendStore::friend_links`).
+    pub fn lists_from(links: Vec<FriendLink>, with_requests: bool) -> FriendLists {
+        let mut lists = FriendLists::from_links(links);
         if !with_requests {
             lists.incoming.clear();
             lists.outgoing.clear();
         }
-        Ok(lists)
+        lists
     }
 }

@@ -351,6 +351,17 @@ impl Groups {
     /// and join requests, in a constant number of queries whatever their numbers.
     pub async fn memberships(&self, user: &ClientUser, with_pending: bool) -> Result<Memberships> {
         let conns = self.groups.connections_of_user(user.id).await?;
+        self.memberships_from(user, conns, with_pending).await
+    }
+
+    /// [`Groups::memberships`] from the user's connections, already read
+    /// (`GroupStore::connections_of_user`).
+    pub async fn memberships_from(
+        &self,
+        user: &ClientUser,
+        conns: Vec<Connection>,
+        with_pending: bool,
+    ) -> Result<Memberships> {
         let (member_of, pending): (Vec<Connection>, Vec<Connection>) =
             conns.into_iter().partition(|c| c.status == "accepted");
         let member_ids: Vec<i64> = member_of.iter().map(|c| c.group_id).collect();

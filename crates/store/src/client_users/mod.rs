@@ -1,6 +1,5 @@
 //! `ClientUserStore` for [`SqlStore`]: client users and their token sessions.
 
-mod own_data;
 mod reset;
 
 use crate::SqlStore;

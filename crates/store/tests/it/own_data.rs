@@ -2,12 +2,12 @@
 //! same order, with several rows in each (on PostgreSQL it is one statement whose lists
 //! come back as JSON, so this is what checks that decoding and order).
 
-use playgate_core::client_users::own_data::{OwnDataPages, OwnDataStore as _, Page};
 use playgate_core::clock::Timestamp;
 use playgate_core::economy::attributes::AttributeStore as _;
 use playgate_core::economy::credits::{CounterOp, CreditStore as _};
 use playgate_core::economy::store_items::{NewStoreItem, StoreItemStore as _};
 use playgate_core::ids::{GameId, PlayerId};
+use playgate_core::own_data::{OwnDataPages, OwnDataStore as _, Page};
 use playgate_core::rounds::{Multiplayer, NewRound, RoundStore as _};
 use playgate_core::social::chats::ChatStore as _;
 use playgate_core::social::friends::FriendStore as _;

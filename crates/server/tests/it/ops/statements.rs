@@ -24,7 +24,7 @@ const PINNED: [(&str, usize, usize); 6] = [
     ("s2s-verify", 1, 1),
     ("s2s-refresh", 1, 1),
     ("i3d-user", 1, 1),
-    ("gf-read", 8, 8),
+    ("gf-read", 8, 2),
 ];
 
 /// The statements `N` runs of `request` sent, per run; the count must be the same for

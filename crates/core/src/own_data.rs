@@ -1,7 +1,8 @@
-//! A client user's own full data (`GET /users/{id}` of oneself): the rows that depend
-//! only on the user, read together so a backend with round trips answers them in one
-//! statement. What depends on them (groups of the connections, chat details, inviters) is
-//! read after, by id.
+//! A client user's own full data (`GET /users/{id}` of oneself, the sign-in answer): the
+//! rows that depend only on the user, read together so a backend with round trips answers
+//! them in one statement ([`OwnReads`]). What depends on them (the groups of the
+//! connections, the chats' participants and messages, inviters) the services of those
+//! features read after, by id (`Groups::memberships_from`, `Chats::page_from`).
 
 use crate::Result;
 use crate::economy::attributes::UserAttribute;
@@ -12,6 +13,7 @@ use crate::social::chats::ChatRec;
 use crate::social::friends::FriendLink;
 use crate::social::groups::Connection;
 use async_trait::async_trait;
+use std::sync::Arc;
 
 /// A page: at most `limit` rows after skipping `offset`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,4 +57,34 @@ pub trait OwnDataStore: Send + Sync {
     /// Every list of [`OwnData`] for `player`: equal to what the separate store calls
     /// answer, in one statement where the backend has round trips.
     async fn own_data(&self, player: PlayerId, pages: OwnDataPages) -> Result<OwnData>;
+}
+
+/// The pages a user's own data shows: every round up to [`crate::rounds::MAX_LISTED`], and
+/// the first page of each kind of chat.
+pub const OWN_PAGES: OwnDataPages = OwnDataPages {
+    rounds: Page {
+        limit: crate::rounds::MAX_LISTED,
+        offset: 0,
+    },
+    chats: Page {
+        limit: crate::social::chats::PAGE,
+        offset: 0,
+    },
+};
+
+/// Reads a user's own data ([`OWN_PAGES`]) in one call of its store.
+#[derive(Clone)]
+pub struct OwnReads {
+    store: Arc<dyn OwnDataStore>,
+}
+
+impl OwnReads {
+    pub fn new(store: Arc<dyn OwnDataStore>) -> Self {
+        OwnReads { store }
+    }
+
+    /// The rows of `user`'s own data.
+    pub async fn read(&self, user: PlayerId) -> Result<OwnData> {
+        self.store.own_data(user, OWN_PAGES).await
+    }
 }

@@ -19,8 +19,8 @@ use crate::social::friends::{FRIEND_LINKS_SQL, LinkRow, friend_link};
 use crate::social::groups::{ConnectionRow, connections_of_user_sql};
 use async_trait::async_trait;
 use playgate_core::Result;
-use playgate_core::client_users::own_data::{OwnData, OwnDataPages, OwnDataStore};
 use playgate_core::ids::PlayerId;
+use playgate_core::own_data::{OwnData, OwnDataPages, OwnDataStore};
 use playgate_core::rounds::GameRound;
 use playgate_core::social::groups::Connection;
 
