@@ -1,15 +1,16 @@
-//! The account operations of [`Playgate`]: create, read and change platform accounts
-//! and their API keys.
+//! The account tools of [`Playgate`] that the CLI, the admin API and the console use:
+//! create, find and change platform accounts, and create their API keys.
 
 use std::time::Duration;
 
+use crate::crypto::Secret;
 use crate::service::Playgate;
 use crate::{Conflict, Entity};
 use crate::{Error, Result, wallet};
 
 use super::{
-    Account, AccountId, AccountInfo, AccountSettings, NewAccount, NewAccountRecord, name_key, validate_info,
-    validate_new_password, validate_user_name,
+    API_KEY_PREFIX, Account, AccountId, AccountInfo, AccountSettings, ApiKey, NewAccount, NewAccountRecord, NewApiKey,
+    NewApiKeyRecord, name_key, parse_net, validate_info, validate_new_password, validate_user_name,
 };
 
 impl Playgate {
@@ -76,6 +77,23 @@ impl Playgate {
             return Ok(Some(a));
         }
         self.store.account_by_name_key(&name_key(id_or_name)).await
+    }
+
+    /// Creates an API key; the key is returned once, only its hash is kept.
+    pub async fn create_api_key(&self, cmd: NewApiKey) -> Result<(ApiKey, Secret)> {
+        let allowed = cmd.allow_ips.iter().map(|s| parse_net(s)).collect::<Result<Vec<_>>>()?;
+        if cmd.label.chars().count() > 200 {
+            return Err(Error::invalid("label", "must be at most 200 characters"));
+        }
+        let key = Secret::random(API_KEY_PREFIX);
+        let rec = NewApiKeyRecord {
+            hash: key.hash(),
+            label: cmd.label,
+            allowed,
+            expires_at: cmd.expires_at,
+            created_at: self.now(),
+        };
+        Ok((self.store.insert_api_key(&rec).await?, key))
     }
 
     /// The account settings.

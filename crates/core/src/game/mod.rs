@@ -7,6 +7,9 @@ use crate::ids::GameId;
 use crate::{Error, Result};
 
 mod service;
+mod store;
+
+pub use store::GameStore;
 
 /// A game as stored.
 #[derive(Debug, Clone)]
