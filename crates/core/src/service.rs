@@ -28,6 +28,7 @@ pub struct Playgate {
     pub(crate) master: MasterKey,
     pub(crate) keys: Arc<SigningKeys>,
     pub(crate) limiter: Limiter,
+    pub(crate) audit: Audit,
     pub(crate) settings: Arc<Settings>,
     pub(crate) passwords: Passwords,
     pub(crate) metrics: Arc<Metrics>,
@@ -45,7 +46,7 @@ impl Playgate {
         let keys = SigningKeys::open(store.clone(), master.clone(), clock.clone()).await?;
         let passwords = Passwords::new(settings.accounts.password).await?;
         let audit = Audit::new(store.clone(), clock.clone());
-        let limiter = Limiter::new(store.clone(), audit, master.clone(), clock.clone(), &settings);
+        let limiter = Limiter::new(store.clone(), audit.clone(), master.clone(), clock.clone(), &settings);
         Ok(Playgate {
             passwords,
             store,
@@ -53,6 +54,7 @@ impl Playgate {
             master,
             keys: Arc::new(keys),
             limiter,
+            audit,
             settings: Arc::new(settings),
             metrics: Arc::new(Metrics::new()),
         })
@@ -150,12 +152,9 @@ impl Playgate {
         self.limiter.limit_credential(ip, check).await
     }
 
-    /// Records an event that goes with no other write; a failure to record is logged.
+    /// Records an event that goes with no other write ([`Audit::record_alone`]).
     pub(crate) async fn record_alone(&self, event: NewAuditEvent) {
-        let event = event.bounded();
-        if let Err(e) = self.store.insert_audit(&event, self.now()).await {
-            tracing::error!(error = %e, action = %event.action, "could not record an audit event");
-        }
+        self.audit.record_alone(event).await;
     }
 
     /// Whether this node takes the lease of background job `name` for its run, so that

@@ -11,7 +11,7 @@
 //! statements.
 
 mod account_rows;
-mod account_store_impl;
+mod account_store;
 mod accounts;
 mod audit;
 mod client_users;

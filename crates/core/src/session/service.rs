@@ -32,11 +32,11 @@ use super::{
 #[derive(Clone)]
 pub struct Sessions {
     pub(super) store: Arc<dyn SessionStore>,
-    pub(super) keys: Arc<SigningKeys>,
+    keys: Arc<SigningKeys>,
     pub(super) limiter: Limiter,
     master: MasterKey,
     clock: Arc<dyn Clock>,
-    pub(super) settings: Arc<Settings>,
+    settings: Arc<Settings>,
     metrics: Arc<Metrics>,
 }
 

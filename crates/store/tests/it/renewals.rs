@@ -1,4 +1,4 @@
-//! `Store::renew`: the one-statement renewal of `POST /s2s/session` and its refresh. On
+//! `SessionStore::renew`: the one-statement renewal of `POST /s2s/session` and its refresh. On
 //! PostgreSQL it renews exactly when every check the core would make after a read holds;
 //! on SQLite it renews nothing (the core reads, decides and writes).
 
