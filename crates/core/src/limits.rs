@@ -201,7 +201,93 @@ impl Limiter {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::HashMap;
+    use std::sync::Mutex;
+
     use super::*;
+    use crate::Unauthorized;
+    use crate::audit::{AuditEvent, AuditFilter, AuditStore};
+    use crate::clock::ManualClock;
+
+    /// Failure windows and audit events kept in memory.
+    #[derive(Default)]
+    struct Memory {
+        windows: Mutex<HashMap<(String, i64), i64>>,
+        events: Mutex<Vec<String>>,
+    }
+
+    #[async_trait]
+    impl FailureStore for Memory {
+        async fn add_failure(&self, key: &str, window_start: Timestamp, _: Timestamp) -> Result<i64> {
+            let mut w = self.windows.lock().expect("lock");
+            let n = w.entry((key.to_owned(), window_start.0)).or_default();
+            *n += 1;
+            Ok(*n)
+        }
+        async fn failures(&self, key: &str, window_start: Timestamp) -> Result<i64> {
+            let w = self.windows.lock().expect("lock");
+            Ok(w.get(&(key.to_owned(), window_start.0)).copied().unwrap_or(0))
+        }
+        async fn prune_failures(&self, _: Timestamp) -> Result<u64> {
+            Ok(0)
+        }
+    }
+
+    #[async_trait]
+    impl AuditStore for Memory {
+        async fn insert_audit(&self, event: &NewAuditEvent, _: Timestamp) -> Result<()> {
+            self.events.lock().expect("lock").push(event.action.clone());
+            Ok(())
+        }
+        async fn audit_events(&self, _: &AuditFilter) -> Result<Vec<AuditEvent>> {
+            Ok(Vec::new())
+        }
+        async fn prune_audit(&self, _: Timestamp) -> Result<u64> {
+            Ok(0)
+        }
+    }
+
+    /// Refusals count per address; at the limit the lockout is recorded, and past it the
+    /// right credential is refused too until the window ends. Without an address nothing
+    /// counts.
+    #[tokio::test]
+    async fn the_credential_limiter_locks_an_address_out_for_its_window() {
+        let store = Arc::new(Memory::default());
+        let clock = Arc::new(ManualClock::new(Timestamp(1_020 * 1_000_000_000)));
+        let settings = Settings {
+            auth_failure_limit: 2,
+            auth_failure_window: Duration::from_secs(60),
+            ..Settings::default()
+        };
+        let audit = Audit::new(store.clone(), clock.clone());
+        let limiter = Limiter::new(store.clone(), audit, MasterKey::generate().0, clock.clone(), &settings);
+        let ip = Some(IpAddr::from([192, 0, 2, 1]));
+        let wrong = async || Err::<(), _>(Error::Unauthorized(Unauthorized::BadApiKey));
+        for _ in 0..2 {
+            assert!(matches!(
+                limiter.limit_credential(ip, wrong()).await,
+                Err(Error::Unauthorized(_))
+            ));
+        }
+        assert_eq!(*store.events.lock().expect("lock"), [action::LOCKOUT]);
+        assert!(matches!(
+            limiter.limit_credential(ip, async { Ok(()) }).await,
+            Err(Error::RateLimited { retry_after_secs: 60 })
+        ));
+        let counter = limiter.credential_counter(ip);
+        assert_eq!(counter.key.as_deref(), Some("credential:192.0.2.1"));
+        assert_eq!(counter.bucket, Some(limiter.bucket("credential:192.0.2.1")));
+        limiter.limit_credential(None, wrong()).await.expect_err("refused");
+        limiter
+            .limit_credential(None, async { Ok(()) })
+            .await
+            .expect("no address, no limit");
+        clock.advance(Duration::from_secs(60));
+        limiter
+            .limit_credential(ip, async { Ok(()) })
+            .await
+            .expect("a new window");
+    }
 
     #[test]
     fn windows() {

@@ -228,3 +228,71 @@ async fn load(store: &dyn SigningKeyStore, master: &MasterKey) -> Result<Keyring
     }
     Keyring::new(keys)
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{Value, json};
+
+    use super::*;
+    use crate::clock::SystemClock;
+    use crate::token::ACCESS_TYP;
+
+    /// Signing keys kept in memory, shared by the "nodes" of a test.
+    #[derive(Default)]
+    struct Memory(Mutex<Vec<SigningKeyRecord>>);
+
+    #[async_trait]
+    impl SigningKeyStore for Memory {
+        async fn signing_keys(&self) -> Result<Vec<SigningKeyRecord>> {
+            Ok(self.0.lock().unwrap_or_else(PoisonError::into_inner).clone())
+        }
+        async fn insert_signing_key(&self, rec: &SigningKeyRecord) -> Result<()> {
+            self.0.lock().unwrap_or_else(PoisonError::into_inner).push(rec.clone());
+            Ok(())
+        }
+    }
+
+    async fn node(store: &Arc<Memory>, master: &MasterKey) -> SigningKeys {
+        SigningKeys::open(store.clone(), master.clone(), Arc::new(SystemClock))
+            .await
+            .expect("keys")
+    }
+
+    /// The first node creates the first key, the next uses it; a key rotated on one node
+    /// verifies on the other after one reload, and its periodic check then finds nothing new.
+    #[tokio::test]
+    async fn nodes_share_the_stored_keys_and_pick_up_a_rotation() {
+        let store = Arc::new(Memory::default());
+        let master = MasterKey::generate().0;
+        let (a, b) = (node(&store, &master).await, node(&store, &master).await);
+        assert_eq!(store.signing_keys().await.expect("keys").len(), 1);
+        let claims = json!({"sub": "u1"});
+        let token = a.sign(ACCESS_TYP, &claims).expect("sign");
+        let read: Value = b.verify(ACCESS_TYP, &token).await.expect("verify");
+        assert_eq!((read, b.reloads()), (claims.clone(), 0));
+        a.rotate().await.expect("rotate");
+        let token = a.sign(ACCESS_TYP, &claims).expect("sign");
+        let read: Value = b.verify(ACCESS_TYP, &token).await.expect("verify the new key");
+        assert_eq!((read, b.reloads()), (claims, 1));
+        assert!(!b.refresh().await.expect("refresh"));
+    }
+
+    /// A token naming a key the deployment never had is refused, and remembered: a second
+    /// such token costs no reload.
+    #[tokio::test]
+    async fn an_unknown_key_is_refused_after_one_reload() {
+        let store = Arc::new(Memory::default());
+        let (a, b) = (
+            node(&store, &MasterKey::generate().0).await,
+            node(&Arc::new(Memory::default()), &MasterKey::generate().0).await,
+        );
+        let foreign = b.sign(ACCESS_TYP, &json!({"sub": "u1"})).expect("sign");
+        for _ in 0..2 {
+            assert!(matches!(
+                a.verify::<Value>(ACCESS_TYP, &foreign).await,
+                Err(TokenError::Invalid)
+            ));
+        }
+        assert_eq!(a.reloads(), 1);
+    }
+}
