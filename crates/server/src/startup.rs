@@ -294,7 +294,12 @@ pub async fn start(config: Config, clock: Arc<dyn Clock>) -> Result<Running, Box
         operators,
         audit: audit.clone(),
         games: Games::new(store.clone(), clock.clone()),
-        accounts: Accounts::new(store.clone(), clock.clone(), core.passwords().clone()),
+        accounts: Accounts::new(
+            store.clone(),
+            clock.clone(),
+            core.passwords().clone(),
+            core.master().clone(),
+        ),
         stats: stats.clone(),
         console: playgate_core::console::Console::new(store.clone(), core.clone()),
     };

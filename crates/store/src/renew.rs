@@ -1,5 +1,5 @@
-//! [`SessionStore::renew`](playgate_core::session::SessionStore::renew) on PostgreSQL: the common case of
-//! `POST /s2s/session` and of its refresh as one statement. The credentials, the failure
+//! [`SessionStore::renew`](playgate_core::session::SessionStore::renew) on PostgreSQL: the
+//! common case of `POST /s2s/session` and of its refresh as one statement. The credentials, the failure
 //! count, the player's ban and the session's life are conditions of one `UPDATE` of the
 //! session, its audit event a CTE of it, and the row it returns is everything the tokens
 //! are signed from: no `BEGIN`/`COMMIT`, no read before the write. On SQLite a read costs

@@ -1,9 +1,14 @@
-//! The account tools of [`Playgate`] that the CLI, the admin API and the console use:
-//! create, find and change platform accounts, and create their API keys.
+//! The operators' account tools ([`AccountTools`]): create, find and change platform
+//! accounts, and create their API keys. The admin API, the console and the CLI reach them
+//! through [`Accounts`](crate::accounts::Accounts); [`Playgate`] offers creation too (for
+//! `playgate apikey create` and the tests' fixtures).
 
 use std::time::Duration;
 
-use crate::crypto::Secret;
+use crate::account_store::AccountStore;
+use crate::clock::{Clock, Timestamp};
+use crate::crypto::{MasterKey, Secret};
+use crate::password::Passwords;
 use crate::service::Playgate;
 use crate::{Conflict, Entity};
 use crate::{Error, Result, wallet};
@@ -13,9 +18,21 @@ use super::{
     NewApiKeyRecord, name_key, parse_net, validate_info, validate_new_password, validate_user_name,
 };
 
-impl Playgate {
+/// The account tools over the parts they use, borrowed from the service that offers them.
+pub(crate) struct AccountTools<'a> {
+    pub(crate) store: &'a dyn AccountStore,
+    pub(crate) passwords: &'a Passwords,
+    pub(crate) master: &'a MasterKey,
+    pub(crate) clock: &'a dyn Clock,
+}
+
+impl AccountTools<'_> {
+    fn now(&self) -> Timestamp {
+        self.clock.now()
+    }
+
     /// Creates an account with its own custodial wallet.
-    pub async fn create_account(&self, cmd: NewAccount) -> Result<Account> {
+    pub(crate) async fn create_account(&self, cmd: NewAccount) -> Result<Account> {
         let user_name = validate_user_name(&cmd.user_name)?;
         let info = validate_info(&AccountInfo {
             profile: cmd.profile,
@@ -38,7 +55,7 @@ impl Playgate {
                 .trial_days
                 .map(|d| now.plus(Duration::from_secs(u64::from(d) * 86_400))),
             password_hash: self.passwords.hash(&cmd.password).await?,
-            wallet: wallet::generate(&self.master)?,
+            wallet: wallet::generate(self.master)?,
             created_at: now,
         };
         match self.store.insert_account(&rec).await {
@@ -49,7 +66,7 @@ impl Playgate {
 
     /// Changes an account's editable part: `edit` gets the stored one, the result is
     /// checked and saved. `NotFound(Entity::Account)` if there is no such account.
-    pub async fn update_account(
+    pub(crate) async fn update_account(
         &self,
         id: AccountId,
         edit: impl FnOnce(&mut AccountInfo) -> Result<()>,
@@ -70,7 +87,7 @@ impl Playgate {
 
     /// One account by id, or by user name (any case; a name of digits only when no
     /// account has that id).
-    pub async fn find_account(&self, id_or_name: &str) -> Result<Option<Account>> {
+    pub(crate) async fn find_account(&self, id_or_name: &str) -> Result<Option<Account>> {
         if let Ok(id) = id_or_name.trim().parse::<i64>()
             && let Some(a) = self.store.account_by_id(AccountId(id)).await?
         {
@@ -80,7 +97,7 @@ impl Playgate {
     }
 
     /// Creates an API key; the key is returned once, only its hash is kept.
-    pub async fn create_api_key(&self, cmd: NewApiKey) -> Result<(ApiKey, Secret)> {
+    pub(crate) async fn create_api_key(&self, cmd: NewApiKey) -> Result<(ApiKey, Secret)> {
         let allowed = cmd.allow_ips.iter().map(|s| parse_net(s)).collect::<Result<Vec<_>>>()?;
         if cmd.label.chars().count() > 200 {
             return Err(Error::invalid("label", "must be at most 200 characters"));
@@ -94,6 +111,27 @@ impl Playgate {
             created_at: self.now(),
         };
         Ok((self.store.insert_api_key(&rec).await?, key))
+    }
+}
+
+impl Playgate {
+    fn account_tools(&self) -> AccountTools<'_> {
+        AccountTools {
+            store: &*self.store,
+            passwords: &self.passwords,
+            master: &self.master,
+            clock: &*self.clock,
+        }
+    }
+
+    /// Creates an account with its own custodial wallet.
+    pub async fn create_account(&self, cmd: NewAccount) -> Result<Account> {
+        self.account_tools().create_account(cmd).await
+    }
+
+    /// Creates an API key; the key is returned once, only its hash is kept.
+    pub async fn create_api_key(&self, cmd: NewApiKey) -> Result<(ApiKey, Secret)> {
+        self.account_tools().create_api_key(cmd).await
     }
 
     /// The account settings.

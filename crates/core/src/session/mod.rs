@@ -1,5 +1,6 @@
 //! Sessions of players: create-or-retrieve, token refresh with rotation and reuse
-//! detection, verification, and ending.
+//! detection, verification, and ending. The service is [`Sessions`] (with the check of a
+//! game backend's credentials that its calls make), its store [`SessionStore`].
 
 use crate::audit::Origin;
 use crate::clock::Timestamp;
