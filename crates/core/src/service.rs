@@ -85,11 +85,6 @@ impl Playgate {
         self.settings.clone()
     }
 
-    /// Re-reads the signing keys (another node may have rotated them).
-    pub async fn reload_keys(&self) -> Result<()> {
-        self.keys.reload().await
-    }
-
     /// The periodic check of the signing keys ([`SigningKeys::refresh`]).
     pub async fn refresh_keys(&self) -> Result<bool> {
         self.keys.refresh().await
