@@ -1,8 +1,8 @@
 //! Playgate's HTTP surface on axum: the wire dialects (`kgen`, `i3d`, `gamefuse`),
 //! Playgate's own `admin` calls, the operators' web `console` and the operational
 //! endpoints. Each dialect only
-//! translates: wire request → core command → [`playgate_core::service::Playgate`] → wire
-//! response, and errors into its vendor's format.
+//! translates: wire request → core command → a core service (`state.sessions`,
+//! `state.logins`, `state.friends`, …) → wire response, and errors into its vendor's format.
 
 pub mod admin;
 pub mod common;
@@ -20,7 +20,7 @@ use axum::http::Method;
 use common::metrics::Exposition;
 use common::routes::Routes;
 
-pub use common::state::{AdminServices, AppState, Features, NetConfig};
+pub use common::state::{AdminServices, AppState, Features, NetConfig, PlatformServices};
 
 /// The whole HTTP application.
 /// Every request gets a request id (outermost, so every log line of the request has it)

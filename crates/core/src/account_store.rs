@@ -1,7 +1,7 @@
 //! The storage contract for platform accounts and what hangs off them: API keys, account
 //! logins (the i3D dialect's sessions), TOTP state and recovery codes, and player links.
-//! A supertrait of [`Store`](crate::store::Store), kept apart so it grows without
-//! touching the player side.
+//! Part of [`Store`](crate::store::Store); the logins, links and the admin accounts
+//! services hold it alone.
 
 use async_trait::async_trait;
 

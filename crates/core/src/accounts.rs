@@ -9,12 +9,13 @@ use async_trait::async_trait;
 use serde_json::{Value, json};
 
 use crate::account::{
-    AccessLevel, Account, AccountId, ApiKey, ApiKeyId, name_key, validate_info, validate_new_password,
+    AccessLevel, Account, AccountId, AccountInfo, AccountTools, ApiKey, ApiKeyId, NewAccount, NewApiKey, name_key,
+    validate_info, validate_new_password,
 };
 use crate::account_store::AccountStore;
 use crate::audit::{NewAuditEvent, bounded};
 use crate::clock::{Clock, Timestamp};
-use crate::crypto::Secret;
+use crate::crypto::{MasterKey, Secret};
 use crate::games::page_limit;
 use crate::ids::{GameId, PlayerId};
 use crate::password::Passwords;
@@ -169,25 +170,68 @@ pub trait AccountAdminStore: AccountStore + 'static {
     async fn end_account_sessions(&self, id: AccountId, event: &NewAuditEvent, now: Timestamp) -> Result<Ended>;
 }
 
-/// The accounts service of the admin API and CLI.
+/// The accounts service of the admin API, the console and the CLI.
 #[derive(Clone)]
 pub struct Accounts {
     store: Arc<dyn AccountAdminStore>,
     clock: Arc<dyn Clock>,
     passwords: Passwords,
+    master: MasterKey,
 }
 
 /// Longest search text.
 const QUERY_MAX: usize = 200;
 
 impl Accounts {
-    /// The service over its store, hashing passwords with `passwords`.
-    pub fn new(store: Arc<dyn AccountAdminStore>, clock: Arc<dyn Clock>, passwords: Passwords) -> Self {
+    /// The service over its store, hashing passwords with `passwords`, sealing new
+    /// wallets under `master`.
+    pub fn new(
+        store: Arc<dyn AccountAdminStore>,
+        clock: Arc<dyn Clock>,
+        passwords: Passwords,
+        master: MasterKey,
+    ) -> Self {
         Accounts {
             store,
             clock,
             passwords,
+            master,
         }
+    }
+
+    fn tools(&self) -> AccountTools<'_> {
+        AccountTools {
+            store: &*self.store,
+            passwords: &self.passwords,
+            master: &self.master,
+            clock: &*self.clock,
+        }
+    }
+
+    /// Creates an account with its own custodial wallet.
+    pub async fn create(&self, cmd: NewAccount) -> Result<Account> {
+        self.tools().create_account(cmd).await
+    }
+
+    /// One account by id, or by user name (any case; a name of digits only when no
+    /// account has that id).
+    pub async fn find(&self, id_or_name: &str) -> Result<Option<Account>> {
+        self.tools().find_account(id_or_name).await
+    }
+
+    /// Changes an account's editable part: `edit` gets the stored one, the result is
+    /// checked and saved. `NotFound(Entity::Account)` if there is no such account.
+    pub async fn update_info(
+        &self,
+        id: AccountId,
+        edit: impl FnOnce(&mut AccountInfo) -> Result<()>,
+    ) -> Result<Account> {
+        self.tools().update_account(id, edit).await
+    }
+
+    /// Creates an API key; the key is returned once, only its hash is kept.
+    pub async fn create_api_key(&self, cmd: NewApiKey) -> Result<(ApiKey, Secret)> {
+        self.tools().create_api_key(cmd).await
     }
 
     /// Accounts whose id is `q`, or whose user name, e-mail address, first or last name

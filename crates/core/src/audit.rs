@@ -61,7 +61,7 @@ impl Actor {
 }
 
 /// The start of a game's actor label (`game:3`), for a store that writes the label of a
-/// game it found in the same statement ([`RenewalEvent`](crate::store::RenewalEvent)).
+/// game it found in the same statement ([`RenewalEvent`](crate::session::RenewalEvent)).
 pub const GAME_ACTOR_PREFIX: &str = "game:";
 
 /// The actions recorded by the hot paths (the admin API names its own after what changed).
@@ -246,6 +246,15 @@ impl Audit {
     /// Records an event now.
     pub async fn record(&self, event: NewAuditEvent) -> Result<()> {
         self.store.insert_audit(&bounded(event), self.clock.now()).await
+    }
+
+    /// Records an event that goes with no other write (a refused login changes nothing
+    /// but its counters). A failure to record is logged: the answer stands.
+    pub async fn record_alone(&self, event: NewAuditEvent) {
+        let event = bounded(event);
+        if let Err(e) = self.store.insert_audit(&event, self.clock.now()).await {
+            tracing::error!(error = %e, action = %event.action, "could not record an audit event");
+        }
     }
 
     /// One page of events, newest first; `filter.limit` 0 means [`PAGE_DEFAULT`].

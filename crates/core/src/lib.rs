@@ -1,10 +1,12 @@
 //! Playgate's core: the domain every dialect speaks about.
 //!
 //! Games (tenants), players, sessions and credentials live here, together with the
-//! policy that governs them (token lifetimes, what "live" means, rate limits) and the
-//! [`store::Store`] contract that a storage backend implements. Nothing here knows HTTP or
-//! SQL: dialects translate wire formats into the commands of [`service::Playgate`], and the
-//! store crate persists what it decides.
+//! policy that governs them (token lifetimes, what "live" means, rate limits). Each
+//! aggregate is a module with its service (a value: [`session::Sessions`],
+//! [`login::Logins`], [`social::friends::Friends`], …) and its store trait; [`store::Store`]
+//! is their union, which a storage backend implements. Nothing here knows HTTP or SQL:
+//! dialects translate wire formats into the commands of the services, and the store crate
+//! persists what they decide. [`service::Playgate`] holds the parts the services share.
 
 pub mod account;
 pub mod account_store;
@@ -34,6 +36,7 @@ pub mod rounds;
 pub mod service;
 pub mod session;
 pub mod settings;
+pub mod signing_keys;
 pub mod social;
 pub mod stats;
 pub mod store;

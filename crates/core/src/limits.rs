@@ -1,13 +1,18 @@
-//! Failure counting for brute-force protection: fixed windows kept in the store, so every
-//! node sees the same counts.
+//! Failure counting for brute-force protection ([`Limiter`]): fixed windows kept in the
+//! store ([`FailureStore`]), so every node sees the same counts.
 
 use std::future::Future;
 use std::net::IpAddr;
 use std::time::Duration;
 
-use crate::audit::{Actor, NewAuditEvent, action};
-use crate::clock::Timestamp;
-use crate::service::Playgate;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+
+use crate::audit::{Actor, Audit, NewAuditEvent, action};
+use crate::clock::{Clock, Timestamp};
+use crate::crypto::MasterKey;
+use crate::settings::Settings;
 use crate::{Error, Result};
 
 /// The start of the fixed window containing `now`, and the seconds until it ends.
@@ -31,31 +36,120 @@ const BUCKET_CONTEXT: &str = "playgate:failure-bucket";
 pub(crate) const CREDENTIAL_COUNTER: &str = "credential";
 
 /// The lease name of the job that deletes expired failure windows.
-const PRUNE_JOB: &str = "prune-failures";
+pub const PRUNE_JOB: &str = "prune-failures";
 
-impl Playgate {
+/// Persistence of the failure counters: fixed windows, one row per bucket and window.
+#[async_trait]
+pub trait FailureStore: Send + Sync {
+    /// Adds one failure under `key` in the window starting at `window_start` (which ends
+    /// at `expires_at`), returning the window's count so far.
+    async fn add_failure(&self, key: &str, window_start: Timestamp, expires_at: Timestamp) -> Result<i64>;
+    /// The failure count under `key` in the window starting at `window_start`.
+    async fn failures(&self, key: &str, window_start: Timestamp) -> Result<i64>;
+    /// Deletes the failure windows that ended at or before `now`; how many.
+    async fn prune_failures(&self, now: Timestamp) -> Result<u64>;
+}
+
+/// The failure counters, shared by every service that checks a credential or a password:
+/// counters of any kind, and the one per-address limiter of credentials
+/// ([`limit_credential`](Self::limit_credential)) under `auth_failure_limit` failures per
+/// `auth_failure_window`.
+#[derive(Clone)]
+pub struct Limiter {
+    store: Arc<dyn FailureStore>,
+    audit: Audit,
+    master: MasterKey,
+    clock: Arc<dyn Clock>,
+    /// Failures of credentials an address may make in a window.
+    limit: u32,
+    /// The window of the credential limiter.
+    window: Duration,
+}
+
+/// An address's counter of credential failures ([`Limiter::credential_counter`]).
+#[derive(Debug, Clone)]
+pub struct CredentialCounter {
+    /// Its key (none without a client address: nothing is counted).
+    pub key: Option<String>,
+    /// Its stored form ([`Limiter::bucket`]).
+    pub bucket: Option<String>,
+    /// The start of the current window.
+    pub start: Timestamp,
+    /// The seconds left in it.
+    pub left: u64,
+}
+
+impl Limiter {
+    /// Counters in `store`, keyed under `master`, recording lockouts in `audit`; the
+    /// credential limiter allows `settings.auth_failure_limit` failures per
+    /// `settings.auth_failure_window`.
+    pub fn new(
+        store: Arc<dyn FailureStore>,
+        audit: Audit,
+        master: MasterKey,
+        clock: Arc<dyn Clock>,
+        settings: &Settings,
+    ) -> Self {
+        Limiter {
+            store,
+            audit,
+            master,
+            clock,
+            limit: settings.auth_failure_limit,
+            window: settings.auth_failure_window,
+        }
+    }
+
     /// The stored form of a counter key: its HMAC under the master key. Keys hold what
     /// people typed (user names, e-mails, sometimes a password typed into the wrong field)
     /// and addresses; the table keeps none of it in clear, while every node sharing the
     /// master key still counts under the same bucket.
-    pub(crate) fn failure_bucket(&self, key: &str) -> String {
+    pub fn bucket(&self, key: &str) -> String {
         self.master.mac(BUCKET_CONTEXT, key.as_bytes())
+    }
+
+    /// The credential counter of a client address (none without one), in the window of
+    /// now: what a statement that checks a credential reads the failure count of.
+    pub fn credential_counter(&self, ip: Option<IpAddr>) -> CredentialCounter {
+        let key = ip.map(|ip| format!("{CREDENTIAL_COUNTER}:{ip}"));
+        let (start, left) = window(self.clock.now(), self.window);
+        let bucket = key.as_deref().map(|k| self.bucket(k));
+        CredentialCounter {
+            key,
+            bucket,
+            start,
+            left,
+        }
+    }
+
+    /// The failure count at which the credential limiter refuses an address.
+    pub fn credential_limit(&self) -> i64 {
+        i64::from(self.limit)
+    }
+
+    /// Counts one credential failure of `counter` (nothing without an address).
+    pub async fn count_credential_failure(&self, counter: &CredentialCounter) -> Result<()> {
+        match &counter.key {
+            Some(key) => self.count_failure(key, self.limit, self.window).await,
+            None => Ok(()),
+        }
     }
 
     /// Records one failure under `key`; past `limit` in the current window the failure is
     /// answered [`Error::RateLimited`] with the seconds left in the window.
     pub async fn count_failure(&self, key: &str, limit: u32, len: Duration) -> Result<()> {
-        let (start, left) = window(self.now(), len);
+        let (start, left) = window(self.clock.now(), len);
         let n = self
             .store
-            .add_failure(&self.failure_bucket(key), start, start.plus(len))
+            .add_failure(&self.bucket(key), start, start.plus(len))
             .await?;
         if n == i64::from(limit) {
             // This failure locks the counter until its window ends. The counter's kind
             // only: its key holds what was typed.
             let kind = key.split(':').next().unwrap_or_default();
             let detail = serde_json::json!({"counter": kind, "limit": limit, "retry_after_secs": left});
-            self.record_alone(NewAuditEvent::new(action::LOCKOUT, Actor::System).detail(detail))
+            self.audit
+                .record_alone(NewAuditEvent::new(action::LOCKOUT, Actor::System).detail(detail))
                 .await;
         }
         if n > i64::from(limit) {
@@ -64,19 +158,10 @@ impl Playgate {
         Ok(())
     }
 
-    /// Records an event that goes with no other write (a refused login changes nothing
-    /// but its counters). A failure to record is logged: the answer stands.
-    pub(crate) async fn record_alone(&self, event: NewAuditEvent) {
-        let event = event.bounded();
-        if let Err(e) = self.store.insert_audit(&event, self.now()).await {
-            tracing::error!(error = %e, action = %event.action, "could not record an audit event");
-        }
-    }
-
     /// Whether `key` is over `limit` in the current window (without counting).
     pub async fn check_failures(&self, key: &str, limit: u32, len: Duration) -> Result<()> {
-        let (start, left) = window(self.now(), len);
-        if self.store.failures(&self.failure_bucket(key), start).await? >= i64::from(limit) {
+        let (start, left) = window(self.clock.now(), len);
+        if self.store.failures(&self.bucket(key), start).await? >= i64::from(limit) {
             return Err(Error::RateLimited { retry_after_secs: left });
         }
         Ok(())
@@ -96,46 +181,113 @@ impl Playgate {
     /// limit, and checks have no side effects.
     pub async fn limit_credential<T>(&self, ip: Option<IpAddr>, check: impl Future<Output = Result<T>>) -> Result<T> {
         let Some(ip) = ip else { return check.await };
-        let s = &self.settings;
         let key = format!("{CREDENTIAL_COUNTER}:{ip}");
-        let (limited, checked) = tokio::join!(
-            self.check_failures(&key, s.auth_failure_limit, s.auth_failure_window),
-            check
-        );
+        let (limited, checked) = tokio::join!(self.check_failures(&key, self.limit, self.window), check);
         limited?;
         match checked {
             Err(e @ Error::Unauthorized(_)) => {
-                self.count_failure(&key, s.auth_failure_limit, s.auth_failure_window)
-                    .await?;
+                self.count_failure(&key, self.limit, self.window).await?;
                 Err(e)
             }
             other => other,
         }
     }
 
-    /// Whether this node takes the lease of background job `name` for its run, so that
-    /// among nodes sharing a database one at a time runs it. The lease lasts half of
-    /// `every` (the job's period on each node): long enough to cover one run, short enough
-    /// that a node ticking slightly early still finds it free.
-    pub async fn take_job(&self, name: &str, every: Duration) -> Result<bool> {
-        let now = self.now();
-        self.store.take_lease(name, now, now.plus(every / 2)).await
-    }
-
-    /// Deletes the failure windows that have ended, if this node gets the job's lease
-    /// ([`take_job`](Self::take_job)). Returns how many rows went, or `None` when another
-    /// node holds the lease.
-    pub async fn prune_failures(&self, every: Duration) -> Result<Option<u64>> {
-        if !self.take_job(PRUNE_JOB, every).await? {
-            return Ok(None);
-        }
-        Ok(Some(self.store.prune_failures(self.now()).await?))
+    /// Deletes the failure windows that have ended; how many rows went.
+    pub async fn prune(&self) -> Result<u64> {
+        self.store.prune_failures(self.clock.now()).await
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use std::collections::HashMap;
+    use std::sync::Mutex;
+
     use super::*;
+    use crate::Unauthorized;
+    use crate::audit::{AuditEvent, AuditFilter, AuditStore};
+    use crate::clock::ManualClock;
+
+    /// Failure windows and audit events kept in memory.
+    #[derive(Default)]
+    struct Memory {
+        windows: Mutex<HashMap<(String, i64), i64>>,
+        events: Mutex<Vec<String>>,
+    }
+
+    #[async_trait]
+    impl FailureStore for Memory {
+        async fn add_failure(&self, key: &str, window_start: Timestamp, _: Timestamp) -> Result<i64> {
+            let mut w = self.windows.lock().expect("lock");
+            let n = w.entry((key.to_owned(), window_start.0)).or_default();
+            *n += 1;
+            Ok(*n)
+        }
+        async fn failures(&self, key: &str, window_start: Timestamp) -> Result<i64> {
+            let w = self.windows.lock().expect("lock");
+            Ok(w.get(&(key.to_owned(), window_start.0)).copied().unwrap_or(0))
+        }
+        async fn prune_failures(&self, _: Timestamp) -> Result<u64> {
+            Ok(0)
+        }
+    }
+
+    #[async_trait]
+    impl AuditStore for Memory {
+        async fn insert_audit(&self, event: &NewAuditEvent, _: Timestamp) -> Result<()> {
+            self.events.lock().expect("lock").push(event.action.clone());
+            Ok(())
+        }
+        async fn audit_events(&self, _: &AuditFilter) -> Result<Vec<AuditEvent>> {
+            Ok(Vec::new())
+        }
+        async fn prune_audit(&self, _: Timestamp) -> Result<u64> {
+            Ok(0)
+        }
+    }
+
+    /// Refusals count per address; at the limit the lockout is recorded, and past it the
+    /// right credential is refused too until the window ends. Without an address nothing
+    /// counts.
+    #[tokio::test]
+    async fn the_credential_limiter_locks_an_address_out_for_its_window() {
+        let store = Arc::new(Memory::default());
+        let clock = Arc::new(ManualClock::new(Timestamp(1_020 * 1_000_000_000)));
+        let settings = Settings {
+            auth_failure_limit: 2,
+            auth_failure_window: Duration::from_secs(60),
+            ..Settings::default()
+        };
+        let audit = Audit::new(store.clone(), clock.clone());
+        let limiter = Limiter::new(store.clone(), audit, MasterKey::generate().0, clock.clone(), &settings);
+        let ip = Some(IpAddr::from([192, 0, 2, 1]));
+        let wrong = async || Err::<(), _>(Error::Unauthorized(Unauthorized::BadApiKey));
+        for _ in 0..2 {
+            assert!(matches!(
+                limiter.limit_credential(ip, wrong()).await,
+                Err(Error::Unauthorized(_))
+            ));
+        }
+        assert_eq!(*store.events.lock().expect("lock"), [action::LOCKOUT]);
+        assert!(matches!(
+            limiter.limit_credential(ip, async { Ok(()) }).await,
+            Err(Error::RateLimited { retry_after_secs: 60 })
+        ));
+        let counter = limiter.credential_counter(ip);
+        assert_eq!(counter.key.as_deref(), Some("credential:192.0.2.1"));
+        assert_eq!(counter.bucket, Some(limiter.bucket("credential:192.0.2.1")));
+        limiter.limit_credential(None, wrong()).await.expect_err("refused");
+        limiter
+            .limit_credential(None, async { Ok(()) })
+            .await
+            .expect("no address, no limit");
+        clock.advance(Duration::from_secs(60));
+        limiter
+            .limit_credential(ip, async { Ok(()) })
+            .await
+            .expect("a new window");
+    }
 
     #[test]
     fn windows() {

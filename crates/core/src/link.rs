@@ -1,19 +1,21 @@
-//! Linking a game's player to a platform account: the game backend asks for a short
-//! one-time code for its player; the logged-in account redeems it. Afterwards the KGeN
+//! [`Links`]: linking a game's player to a platform account: the game backend asks for a
+//! short one-time code for its player; the logged-in account redeems it. Afterwards the KGeN
 //! dialect shows the account as the player's `indigg_id`, `indigg_wallet_address` and
 //! `linked_phone`.
 
 use std::net::IpAddr;
+use std::sync::Arc;
 
 use rand::Rng;
 
 use crate::account::Account;
-use crate::account_store::Redeem;
-use crate::clock::Timestamp;
+use crate::account_store::{AccountStore, Redeem};
+use crate::clock::{Clock, Timestamp};
 use crate::crypto::{Secret, SecretHash};
-use crate::game::Game;
+use crate::game::{Game, GameStore};
 use crate::ids::UserId;
-use crate::service::Playgate;
+use crate::limits::Limiter;
+use crate::settings::Settings;
 use crate::{Conflict, Entity};
 use crate::{Error, Result};
 
@@ -52,9 +54,41 @@ fn code_hash(code: &str) -> SecretHash {
     SecretHash::of(&format!("link:{}", normalize(code)))
 }
 
-impl Playgate {
+/// The links service: link codes in the accounts' store, the games they name, the failure
+/// counters of redemptions, the clock and the policy.
+#[derive(Clone)]
+pub struct Links {
+    store: Arc<dyn AccountStore>,
+    games: Arc<dyn GameStore>,
+    limiter: Limiter,
+    clock: Arc<dyn Clock>,
+    settings: Arc<Settings>,
+}
+
+impl Links {
+    /// The service over its parts.
+    pub fn new(
+        store: Arc<dyn AccountStore>,
+        games: Arc<dyn GameStore>,
+        limiter: Limiter,
+        clock: Arc<dyn Clock>,
+        settings: Arc<Settings>,
+    ) -> Self {
+        Links {
+            store,
+            games,
+            limiter,
+            clock,
+            settings,
+        }
+    }
+
+    fn now(&self) -> Timestamp {
+        self.clock.now()
+    }
+
     /// `POST /s2s/link-code`: a one-time code for the game's player `user_id`.
-    pub async fn create_link_code(&self, game: &Game, user_id: &UserId) -> Result<LinkCode> {
+    pub async fn create_code(&self, game: &Game, user_id: &UserId) -> Result<LinkCode> {
         let mut rng = rand::rngs::OsRng;
         let code: String = (0..LINK_CODE_LEN)
             .map(|_| char::from(ALPHABET[rng.gen_range(0..ALPHABET.len())]))
@@ -77,7 +111,7 @@ impl Playgate {
 
     /// `POST /v3/session/links`: links the code's player to the account. Wrong codes count
     /// as failed logins of the account and the client IP.
-    pub async fn redeem_link_code(&self, account: &Account, code: &str, ip: Option<IpAddr>) -> Result<LinkedPlayer> {
+    pub async fn redeem(&self, account: &Account, code: &str, ip: Option<IpAddr>) -> Result<LinkedPlayer> {
         if code.trim().is_empty() {
             return Err(Error::invalid("code", "is required"));
         }
@@ -87,7 +121,8 @@ impl Playgate {
             keys.push(format!("i3d-link:ip:{ip}"));
         }
         for k in &keys {
-            self.check_failures(k, a.login_failure_limit, a.login_failure_window)
+            self.limiter
+                .check_failures(k, a.login_failure_limit, a.login_failure_window)
                 .await?;
         }
         let outcome = if normalize(code).len() == LINK_CODE_LEN {
@@ -100,7 +135,7 @@ impl Playgate {
         match outcome {
             Redeem::Linked { game_id, user_id } => {
                 let game = self
-                    .store
+                    .games
                     .game_by_id(game_id)
                     .await?
                     .ok_or_else(|| Error::internal("linked player's game is missing"))?;
@@ -108,7 +143,8 @@ impl Playgate {
             }
             Redeem::Invalid => {
                 for k in &keys {
-                    self.count_failure(k, a.login_failure_limit, a.login_failure_window)
+                    self.limiter
+                        .count_failure(k, a.login_failure_limit, a.login_failure_window)
                         .await?;
                 }
                 Err(Error::invalid("code", "is unknown, used or expired"))

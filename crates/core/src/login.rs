@@ -1,6 +1,6 @@
-//! Account logins through API keys (the i3D dialect's session): API keys with address
-//! allowlists and expiry, password login with optional TOTP second factor, logout, the
-//! logged-in account, 2FA enrollment with recovery codes, and brute-force limits.
+//! [`Logins`]: account logins through API keys (the i3D dialect's session): API keys with
+//! address allowlists and expiry, password login with optional TOTP second factor, logout,
+//! the logged-in account, 2FA enrollment with recovery codes, and brute-force limits.
 //!
 //! Policy lives here: a key holds at most one login; a completed login lasts
 //! `login_ttl` (or `remember_me_ttl`); a login waiting for its OTP waits `otp_window` and
@@ -8,22 +8,21 @@
 //! account (by user name, known or not) and per client IP.
 
 use std::net::IpAddr;
+use std::sync::Arc;
 
 use serde_json::json;
 
-use crate::account::{
-    API_KEY_PREFIX, Account, AccountId, ApiKey, Login, NewApiKey, NewApiKeyRecord, NewLogin, name_key, parse_net,
-    totp_context,
-};
-use crate::account_store::StartLogin;
-use crate::audit::{Actor, NewAuditEvent, Origin, action};
-use crate::clock::Timestamp;
-use crate::crypto::{Secret, SecretHash};
+use crate::account::{Account, AccountId, ApiKey, Login, NewLogin, name_key, totp_context};
+use crate::account_store::{AccountStore, StartLogin};
+use crate::audit::{Actor, Audit, NewAuditEvent, Origin, action};
+use crate::clock::{Clock, Timestamp};
+use crate::crypto::{MasterKey, Secret, SecretHash};
 use crate::ids::SessionId;
-use crate::limits::{CREDENTIAL_COUNTER, window};
-use crate::password::MAX_PASSWORD_BYTES;
-use crate::service::Playgate;
+use crate::limits::Limiter;
+use crate::metrics::Metrics;
+use crate::password::{MAX_PASSWORD_BYTES, Passwords};
 use crate::session::SessionState;
+use crate::settings::Settings;
 use crate::{Conflict, Entity, Unauthorized};
 use crate::{ConstraintKind, Error, Result, totp};
 
@@ -88,26 +87,55 @@ fn recovery_hash(id: AccountId, code: &str) -> SecretHash {
     SecretHash::of(&format!("{}:{}", id.0, totp::normalize_recovery_code(code)))
 }
 
-impl Playgate {
-    /// Creates an API key; the key is returned once, only its hash is kept.
-    pub async fn create_api_key(&self, cmd: NewApiKey) -> Result<(ApiKey, Secret)> {
-        let allowed = cmd.allow_ips.iter().map(|s| parse_net(s)).collect::<Result<Vec<_>>>()?;
-        if cmd.label.chars().count() > 200 {
-            return Err(Error::invalid("label", "must be at most 200 characters"));
+/// The logins service: the accounts' store, the failure counters, the audit log (for
+/// refusals, which write nothing else), the password hasher, the master key (TOTP
+/// secrets), the clock, the policy and the counters.
+#[derive(Clone)]
+pub struct Logins {
+    store: Arc<dyn AccountStore>,
+    limiter: Limiter,
+    audit: Audit,
+    passwords: Passwords,
+    master: MasterKey,
+    clock: Arc<dyn Clock>,
+    settings: Arc<Settings>,
+    metrics: Arc<Metrics>,
+}
+
+impl Logins {
+    /// The service over its parts.
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "the service's parts, named where the server wires them"
+    )]
+    pub fn new(
+        store: Arc<dyn AccountStore>,
+        limiter: Limiter,
+        audit: Audit,
+        passwords: Passwords,
+        master: MasterKey,
+        clock: Arc<dyn Clock>,
+        settings: Arc<Settings>,
+        metrics: Arc<Metrics>,
+    ) -> Self {
+        Logins {
+            store,
+            limiter,
+            audit,
+            passwords,
+            master,
+            clock,
+            settings,
+            metrics,
         }
-        let key = Secret::random(API_KEY_PREFIX);
-        let rec = NewApiKeyRecord {
-            hash: key.hash(),
-            label: cmd.label,
-            allowed,
-            expires_at: cmd.expires_at,
-            created_at: self.now(),
-        };
-        Ok((self.store.insert_api_key(&rec).await?, key))
+    }
+
+    fn now(&self) -> Timestamp {
+        self.clock.now()
     }
 
     /// Authenticates a `PRIVATE-TOKEN`: known, not expired, used from an allowed address.
-    /// Behind the credential limiter ([`limit_credential`](Self::limit_credential)) like
+    /// Behind the credential limiter ([`Limiter::limit_credential`]) like
     /// every client credential: unknown keys count per client IP, and past the limit every
     /// attempt from that address is answered 429, a valid key included. An expired key or
     /// one used from outside its ranges is refused without counting (it is no guess).
@@ -136,26 +164,22 @@ impl Playgate {
         ip: Option<IpAddr>,
         with_login: bool,
     ) -> Result<(ApiKey, Option<(Login, Account)>)> {
-        let s = &self.settings;
-        let counter = ip.map(|ip| format!("{CREDENTIAL_COUNTER}:{ip}"));
-        let (start, left) = window(self.now(), s.auth_failure_window);
-        let bucket = counter.as_deref().map(|k| self.failure_bucket(k));
+        let counter = self.limiter.credential_counter(ip);
         let found = self
             .store
             .api_key_read(
                 &SecretHash::of(token),
-                bucket.as_deref().map(|b| (b, start)),
+                counter.bucket.as_deref().map(|b| (b, counter.start)),
                 with_login,
             )
             .await?;
-        if counter.is_some() && found.failures >= i64::from(s.auth_failure_limit) {
-            return Err(Error::RateLimited { retry_after_secs: left });
+        if counter.key.is_some() && found.failures >= self.limiter.credential_limit() {
+            return Err(Error::RateLimited {
+                retry_after_secs: counter.left,
+            });
         }
         let Some(key) = found.key else {
-            if let Some(counter) = counter {
-                self.count_failure(&counter, s.auth_failure_limit, s.auth_failure_window)
-                    .await?;
-            }
+            self.limiter.count_credential_failure(&counter).await?;
             return Err(Error::Unauthorized(Unauthorized::BadApiKey));
         };
         if key.expires_at.is_some_and(|t| self.now() >= t) {
@@ -170,7 +194,8 @@ impl Playgate {
     async fn check_login_limits(&self, keys: &[String]) -> Result<()> {
         let a = &self.settings.accounts;
         for k in keys {
-            self.check_failures(k, a.login_failure_limit, a.login_failure_window)
+            self.limiter
+                .check_failures(k, a.login_failure_limit, a.login_failure_window)
                 .await?;
         }
         Ok(())
@@ -181,6 +206,7 @@ impl Playgate {
         let mut limited = None;
         for k in keys {
             if let Err(e) = self
+                .limiter
                 .count_failure(k, a.login_failure_limit, a.login_failure_window)
                 .await
             {
@@ -233,7 +259,7 @@ impl Playgate {
             if let Some(id) = known {
                 event = event.subject(format!("account:{}", id.0));
             }
-            self.record_alone(event).await;
+            self.audit.record_alone(event).await;
             self.count_login_failure(&keys).await?;
             return Err(INVALID_CREDENTIALS);
         };
@@ -347,7 +373,8 @@ impl Playgate {
             self.store
                 .add_otp_failure(login.id, i64::from(a.otp_max_failures), now)
                 .await?;
-            self.record_alone(account_event(action::OTP_FAILED, account.id, origin).detail(detail))
+            self.audit
+                .record_alone(account_event(action::OTP_FAILED, account.id, origin).detail(detail))
                 .await;
             self.count_login_failure(&keys).await?;
             return Err(INVALID_OTP);

@@ -17,8 +17,8 @@ use crate::clock::{Clock, Timestamp};
 use crate::error::{Conflict, Entity, Error};
 use crate::ids::{GameId, PlayerId, SessionId};
 use crate::player::{Ban, Player};
+use crate::session::EndOutcome;
 use crate::session::{Session, SessionState};
-use crate::store::EndOutcome;
 use crate::{Result, audit};
 
 /// Most items one page holds.

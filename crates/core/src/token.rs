@@ -211,7 +211,7 @@ pub struct RefreshClaims {
     /// Unique token id; the session keeps its SHA-256
     /// ([`refresh_key`](crate::session::refresh_key)). Sessions last rotated by an earlier
     /// version keep the SHA-256 of the whole token, which is still accepted
-    /// ([`RefreshSwap::legacy`](crate::store::RefreshSwap::legacy)).
+    /// ([`RefreshSwap::legacy`](crate::session::RefreshSwap::legacy)).
     pub jti: String,
 }
 

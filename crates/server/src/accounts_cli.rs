@@ -364,7 +364,7 @@ fn print_account(a: &Account, json: bool, verb: &str) -> Result<(), BoxError> {
 }
 
 /// Runs `playgate account …`.
-pub async fn account_command(core: &Playgate, accounts: &Accounts, cmd: AccountCommand) -> Result<(), BoxError> {
+pub async fn account_command(accounts: &Accounts, cmd: AccountCommand) -> Result<(), BoxError> {
     let by = || NewAuditEvent::new("", Actor::Cli);
     match cmd {
         AccountCommand::Show { account, json } => print_account(&accounts.get(&account).await?, json, ""),
@@ -413,8 +413,8 @@ pub async fn account_command(core: &Playgate, accounts: &Accounts, cmd: AccountC
             };
             details.apply(&mut info)?;
             let password = read_password(password_stdin)?;
-            let a = core
-                .create_account(NewAccount {
+            let a = accounts
+                .create(NewAccount {
                     user_name,
                     password,
                     profile: info.profile,
@@ -434,11 +434,11 @@ pub async fn account_command(core: &Playgate, accounts: &Accounts, cmd: AccountC
             details,
             json,
         } => {
-            let Some(a) = core.find_account(&user).await? else {
+            let Some(a) = accounts.find(&user).await? else {
                 return Err(format!("no account {user:?}").into());
             };
-            let a = core
-                .update_account(a.id, |info| {
+            let a = accounts
+                .update_info(a.id, |info| {
                     set(&mut info.profile.email, email);
                     set(&mut info.email_validated, email_validated);
                     details.apply(info)

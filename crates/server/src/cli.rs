@@ -370,9 +370,13 @@ pub async fn run(cli: Cli) -> Result<(), BoxError> {
         }
         Command::Account(cmd) => {
             let (core, store) = startup::open_core(&config, Arc::new(SystemClock)).await?;
-            let accounts =
-                playgate_core::accounts::Accounts::new(store.clone(), Arc::new(SystemClock), core.passwords().clone());
-            let res = crate::accounts_cli::account_command(&core, &accounts, cmd).await;
+            let accounts = playgate_core::accounts::Accounts::new(
+                store.clone(),
+                Arc::new(SystemClock),
+                core.passwords().clone(),
+                core.master().clone(),
+            );
+            let res = crate::accounts_cli::account_command(&accounts, cmd).await;
             store.close().await;
             res
         }

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use playgate_api::common::geoip::GeoIp;
 use playgate_api::common::metrics::Exposition;
-use playgate_api::{AdminServices, AppState, Features, NetConfig};
+use playgate_api::{AdminServices, AppState, Features, NetConfig, PlatformServices};
 use playgate_core::accounts::Accounts;
 use playgate_core::audit::Audit;
 use playgate_core::clock::Clock;
@@ -23,11 +23,14 @@ use playgate_core::game::GameCredentials;
 use playgate_core::game_variables::GameVariables;
 use playgate_core::gamefuse::Gamefuse;
 use playgate_core::games::Games;
+use playgate_core::link::Links;
+use playgate_core::login::Logins;
 use playgate_core::operators::Operators;
 use playgate_core::own_data::OwnReads;
 use playgate_core::players::Players;
 use playgate_core::rounds::Rounds;
 use playgate_core::service::Playgate;
+use playgate_core::session::Sessions;
 use playgate_core::social::chats::Chats;
 use playgate_core::social::friends::Friends;
 use playgate_core::social::groups::Groups;
@@ -140,11 +143,12 @@ pub fn admin_token(config: &Config) -> Result<Option<Secret>, BoxError> {
 fn app_state(
     config: &Config,
     core: Playgate,
+    platform: PlatformServices,
     features: Features,
     admin: AdminServices,
     net: NetConfig,
 ) -> Result<AppState, BoxError> {
-    let mut state = AppState::new(core, features, admin, net);
+    let mut state = AppState::new(core, platform, features, admin, net);
     if let Some(path) = &config.geoip_database {
         state = state.with_geoip(GeoIp::open(path)?);
     }
@@ -264,6 +268,34 @@ pub async fn start(config: Config, clock: Arc<dyn Clock>) -> Result<Running, Box
     let gamefuse = crate::gamefuse::service(&config, core.clone(), store.clone(), addr)?;
     let store_items = StoreItems::new(store.clone(), store.clone(), clock.clone());
     let game_variables = GameVariables::new(store.clone(), store.clone());
+    let platform = PlatformServices {
+        sessions: Sessions::new(
+            store.clone(),
+            core.keys(),
+            core.limiter(),
+            core.master().clone(),
+            clock.clone(),
+            core.shared_settings(),
+            core.metrics(),
+        ),
+        logins: Logins::new(
+            store.clone(),
+            core.limiter(),
+            audit.clone(),
+            core.passwords().clone(),
+            core.master().clone(),
+            clock.clone(),
+            core.shared_settings(),
+            core.metrics(),
+        ),
+        links: Links::new(
+            store.clone(),
+            store.clone(),
+            core.limiter(),
+            clock.clone(),
+            core.shared_settings(),
+        ),
+    };
     let features = Features {
         gamefuse: gamefuse.clone(),
         friends: Friends::new(store.clone(), store.clone(), clock.clone()),
@@ -282,11 +314,16 @@ pub async fn start(config: Config, clock: Arc<dyn Clock>) -> Result<Running, Box
         operators,
         audit: audit.clone(),
         games: Games::new(store.clone(), clock.clone()),
-        accounts: Accounts::new(store.clone(), clock.clone(), core.passwords().clone()),
+        accounts: Accounts::new(
+            store.clone(),
+            clock.clone(),
+            core.passwords().clone(),
+            core.master().clone(),
+        ),
         stats: stats.clone(),
         console: playgate_core::console::Console::new(store.clone(), core.clone()),
     };
-    let mut state = app_state(&config, core.clone(), features, admin, net)?;
+    let mut state = app_state(&config, core.clone(), platform, features, admin, net)?;
     let exposition = exposition(&config, &state, &core, &store)?;
     let shutdown = CancellationToken::new();
     let (metrics_addr, metrics_task) = match config.metrics_listen {

@@ -4,9 +4,9 @@
 use crate::SqlStore;
 use crate::client_users::ClientUserRow;
 use crate::exec::{FromRow, Row, params, row};
+use crate::game::game_in;
 use crate::rows::{GAMEFUSE_CREDENTIAL, GameRow, SessionRow};
 use crate::sql::not_found;
-use crate::store_impl::game_in;
 use async_trait::async_trait;
 use playgate_core::client_users::ClientUser;
 use playgate_core::clock::Timestamp;

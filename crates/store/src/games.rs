@@ -12,9 +12,9 @@ use playgate_core::{Entity, Result};
 use crate::SqlStore;
 use crate::audit::insert_audit_in;
 use crate::exec::{Conn, params};
+use crate::game::{game_in, insert_game_in};
 use crate::rows::{GAMEFUSE_CREDENTIAL, GameRow, KGEN_CREDENTIAL, game_cols, game_from};
 use crate::sql::not_found;
-use crate::store_impl::{game_in, insert_game_in};
 
 /// Every table holding rows of a game, children before parents, as statements over the
 /// game's id (`$1`). The audit log is not among them: its events are history.

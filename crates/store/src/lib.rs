@@ -1,5 +1,5 @@
-//! Playgate's store: the core's [`Store`](playgate_core::store::Store) contract
-//! implemented once for SQLite (the embedded default, through rusqlite) and PostgreSQL
+//! Playgate's store: the core's [`Store`](playgate_core::store::Store) contract (each
+//! aggregate's store trait in the module of its name, as in the core) implemented once for SQLite (the embedded default, through rusqlite) and PostgreSQL
 //! (several nodes, through tokio-postgres behind deadpool-postgres's pool): one driver per
 //! backend.
 //!
@@ -11,7 +11,7 @@
 //! statements.
 
 mod account_rows;
-mod account_store_impl;
+mod account_store;
 mod accounts;
 mod audit;
 mod client_users;
@@ -19,10 +19,12 @@ mod console;
 mod economy;
 mod error;
 mod exec;
+mod game;
 mod game_variables;
 mod gamefuse;
 mod games;
 mod health;
+mod limits;
 mod lite;
 mod metrics;
 mod migrate;
@@ -36,10 +38,12 @@ pub use param::STATEMENT_TARGET;
 mod rounds;
 mod row;
 mod rows;
+mod session;
+mod signing_keys;
 mod social;
 mod sql;
 mod stats;
-mod store_impl;
+mod store;
 pub mod testing;
 mod writer;
 

@@ -10,8 +10,8 @@ use playgate_core::players::{
     BanChange, Erased, PlayerExport, PlayerHit, PlayerSearch, PlayerStore, Record, SessionQuery, SessionStateFilter,
     SessionSummary, SessionView,
 };
+use playgate_core::session::EndOutcome;
 use playgate_core::session::{Session, SessionState};
-use playgate_core::store::EndOutcome;
 use playgate_core::{Error, Result};
 
 use crate::SqlStore;

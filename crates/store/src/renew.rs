@@ -1,5 +1,5 @@
-//! [`Store::renew`](playgate_core::store::Store::renew) on PostgreSQL: the common case of
-//! `POST /s2s/session` and of its refresh as one statement. The credentials, the failure
+//! [`SessionStore::renew`](playgate_core::session::SessionStore::renew) on PostgreSQL: the
+//! common case of `POST /s2s/session` and of its refresh as one statement. The credentials, the failure
 //! count, the player's ban and the session's life are conditions of one `UPDATE` of the
 //! session, its audit event a CTE of it, and the row it returns is everything the tokens
 //! are signed from: no `BEGIN`/`COMMIT`, no read before the write. On SQLite a read costs
@@ -10,12 +10,12 @@ use std::sync::LazyLock;
 
 use playgate_core::audit::GAME_ACTOR_PREFIX;
 use playgate_core::clock::nanos;
-use playgate_core::store::{RenewOutcome, RenewTarget, Renewal, Renewed};
+use playgate_core::session::{RenewOutcome, RenewTarget, Renewal, Renewed};
 use playgate_core::{Error, Result};
 
 use crate::exec::{FromRow, P, Row};
 use crate::rows::{PLAYER_FROM, active_session_fields, aliased, game_cols, player_fields_as, session_cols};
-use crate::store_impl::{CLIENT_PLAYER_BODY, ClientRow};
+use crate::session::{CLIENT_PLAYER_BODY, ClientRow};
 use crate::{Db, SqlStore, pg_one};
 
 /// The statement of a target. Parameters `$1` … `$4` are those of the client read it falls

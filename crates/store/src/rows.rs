@@ -357,7 +357,7 @@ row! {
 
 #[cfg(test)]
 mod tests {
-    use playgate_core::store::Store;
+    use playgate_core::game::GameStore as _;
 
     use super::*;
     use crate::exec::params;

@@ -1,9 +1,16 @@
 //! Throw-away databases for tests of this crate and the crates above it: a fresh SQLite
 //! file in a temporary directory, or a fresh schema in the PostgreSQL database named by
-//! `PLAYGATE_TEST_POSTGRES_URL`, so tests run in parallel without seeing each other.
+//! `PLAYGATE_TEST_POSTGRES_URL`, so tests run in parallel without seeing each other; and a
+//! core with its sessions service over such a store.
 
 use std::path::PathBuf;
 use std::sync::Arc;
+
+use playgate_core::clock::SystemClock;
+use playgate_core::crypto::MasterKey;
+use playgate_core::service::Playgate;
+use playgate_core::session::Sessions;
+use playgate_core::settings::Settings;
 
 use crate::{SqlStore, StoreOptions};
 
@@ -111,6 +118,28 @@ impl TestDatabase {
         }
         let _ = std::fs::remove_dir_all(&self.dir);
     }
+}
+
+/// A core over `store` (a fresh master key, the system clock, the default settings) and
+/// the sessions service over them, wired as the server wires them.
+pub async fn core(store: Arc<SqlStore>) -> playgate_core::Result<(Playgate, Sessions)> {
+    let core = Playgate::new(
+        store.clone(),
+        Arc::new(SystemClock),
+        MasterKey::generate().0,
+        Settings::default(),
+    )
+    .await?;
+    let sessions = Sessions::new(
+        store,
+        core.keys(),
+        core.limiter(),
+        core.master().clone(),
+        core.clock(),
+        core.shared_settings(),
+        core.metrics(),
+    );
+    Ok((core, sessions))
 }
 
 /// A fresh, migrated store on `backend` and its database (`None`: PostgreSQL not

@@ -273,7 +273,7 @@ pub async fn create_account(
         details: info.details,
         billing: info.billing,
     };
-    let account = state.core.create_account(cmd).await?;
+    let account = state.accounts.create(cmd).await?;
     let json = AccountJson::from(account);
     let after = serde_json::to_value(&json).unwrap_or_default();
     op.record(&state, |e| {
@@ -318,12 +318,12 @@ pub async fn update_account(
         }
     }
     let account = state
-        .core
-        .find_account(&id)
+        .accounts
+        .find(&id)
         .await?
         .ok_or(Error::NotFound(Entity::Account))?;
     let before = serde_json::to_value(AccountJson::from(account.clone())).unwrap_or_default();
-    let account = state.core.update_account(account.id, |info| r.apply(info)).await?;
+    let account = state.accounts.update_info(account.id, |info| r.apply(info)).await?;
     let json = AccountJson::from(account);
     let after = serde_json::to_value(&json).unwrap_or_default();
     op.record(&state, |e| {
@@ -391,7 +391,7 @@ pub async fn create_api_key(
         allow_ips: r.allow_ips,
         expires_at: r.expires_at.map(|s| parse_expiry("expiresAt", &s)).transpose()?,
     };
-    let (key, secret) = state.core.create_api_key(cmd).await?;
+    let (key, secret) = state.accounts.create_api_key(cmd).await?;
     op.record(&state, |e| {
         e.action("api_key.created").subject(format!("api_key:{}", key.id.0))
     })

@@ -15,11 +15,14 @@ use playgate_core::economy::store_items::StoreItems;
 use playgate_core::game_variables::GameVariables;
 use playgate_core::gamefuse::Gamefuse;
 use playgate_core::games::Games;
+use playgate_core::link::Links;
+use playgate_core::login::Logins;
 use playgate_core::operators::Operators;
 use playgate_core::own_data::OwnReads;
 use playgate_core::players::Players;
 use playgate_core::rounds::Rounds;
 use playgate_core::service::Playgate;
+use playgate_core::session::Sessions;
 use playgate_core::social::chats::Chats;
 use playgate_core::social::friends::Friends;
 use playgate_core::social::groups::Groups;
@@ -86,6 +89,16 @@ pub struct Features {
     pub players: Players,
 }
 
+/// The services of the KGeN and i3D dialects, as the server wires them.
+pub struct PlatformServices {
+    /// Players' server-to-server sessions, with the game backends' credential check.
+    pub sessions: Sessions,
+    /// Platform accounts' logins through API keys, and their 2FA.
+    pub logins: Logins,
+    /// Link codes between players and platform accounts.
+    pub links: Links,
+}
+
 /// The services of the admin API, as the server wires them.
 pub struct AdminServices {
     /// The operators of the admin API.
@@ -110,8 +123,15 @@ pub struct AppState(Arc<AppParts>);
 /// The parts of [`AppState`] (reached through `Deref`: `state.core`, `state.gamefuse`, …).
 #[derive(Clone)]
 pub struct AppParts {
-    /// The core service.
+    /// The core's shared parts (the clock, readiness, the credential limiter, the
+    /// operators' account tools).
     pub core: Playgate,
+    /// Players' server-to-server sessions, with the game backends' credential check.
+    pub sessions: Sessions,
+    /// Platform accounts' logins through API keys, and their 2FA.
+    pub logins: Logins,
+    /// Link codes between players and platform accounts.
+    pub links: Links,
     /// Network settings.
     pub net: Arc<NetConfig>,
     /// Country lookups (i3D `requestIpCountry`).
@@ -159,9 +179,20 @@ pub struct AppParts {
 }
 
 impl AppState {
-    /// State for a core, the game features' services, the admin API's services, and network
-    /// settings.
-    pub fn new(core: Playgate, features: Features, admin: AdminServices, net: NetConfig) -> Self {
+    /// State for a core, the dialects' services, the game features' services, the admin
+    /// API's services, and network settings.
+    pub fn new(
+        core: Playgate,
+        platform: PlatformServices,
+        features: Features,
+        admin: AdminServices,
+        net: NetConfig,
+    ) -> Self {
+        let PlatformServices {
+            sessions,
+            logins,
+            links,
+        } = platform;
         let AdminServices {
             operators,
             audit,
@@ -204,6 +235,9 @@ impl AppState {
             own_reads,
             players,
             core,
+            sessions,
+            logins,
+            links,
             operators,
             audit,
             games,

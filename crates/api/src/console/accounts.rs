@@ -55,7 +55,7 @@ pub(super) async fn create(State(s): State<AppState>, p: Posted<NewAccountForm>)
         billing: Default::default(),
     };
     let c = chrome(&p.by, "Accounts", Section::Accounts);
-    match s.core.create_account(cmd).await {
+    match s.accounts.create(cmd).await {
         Ok(account) => {
             let id = account.id.0;
             p.by.record(&s, |e| {
@@ -254,7 +254,7 @@ pub(super) async fn create_api_key(
                     .collect(),
                 expires_at,
             };
-            s.core.create_api_key(cmd).await
+            s.accounts.create_api_key(cmd).await
         }
         Err(e) => Err(e),
     };

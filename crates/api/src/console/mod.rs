@@ -4,7 +4,7 @@
 //!
 //! It is built on the same core services as the admin API (`state.games`, `state.players`,
 //! `state.accounts`, `state.stats`, `state.gamefuse`, `state.leaderboards`, `state.audit`,
-//! `state.operators`, `state.core`), never on a second path to the data, and records an
+//! `state.operators`), never on a second path to the data, and records an
 //! operator's changes in the audit log under the operator's name (the services that
 //! record their event in the change's own transaction get it from `Signed::event`).
 //! Sign-in is a password, then a TOTP code once enrolled ([`playgate_core::console`]);

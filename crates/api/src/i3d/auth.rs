@@ -49,7 +49,7 @@ impl FromRequestParts<AppState> for ApiKeyAuth {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, I3dError> {
         let (token, ip) = presented(parts, state).await?;
-        let key = state.core.authenticate_api_key(&token, ip).await?;
+        let key = state.logins.authenticate_api_key(&token, ip).await?;
         let origin = origin_of(ip, &parts.headers);
         Ok(ApiKeyAuth { key, ip, origin })
     }
@@ -72,7 +72,7 @@ impl FromRequestParts<AppState> for LoggedIn {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, I3dError> {
         let (token, ip) = presented(parts, state).await?;
-        let (key, login, account) = state.core.authenticate_logged_in(&token, ip).await?;
+        let (key, login, account) = state.logins.authenticate_logged_in(&token, ip).await?;
         let origin = origin_of(ip, &parts.headers);
         Ok(LoggedIn {
             auth: ApiKeyAuth { key, ip, origin },

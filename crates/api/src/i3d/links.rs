@@ -34,7 +34,7 @@ pub async fn redeem(
 ) -> Result<Json<LinkResponse>, I3dError> {
     let req: LinkRequest = body(raw)?;
     let code = req.code.ok_or_else(|| Error::invalid("code", "is required"))?;
-    let linked = state.core.redeem_link_code(&me.account, &code, me.auth.ip).await?;
+    let linked = state.links.redeem(&me.account, &code, me.auth.ip).await?;
     Ok(Json(LinkResponse {
         client_id: linked.game.client_id,
         client_name: linked.game.client_name,

@@ -50,7 +50,7 @@ pub async fn login(
         origin: auth.origin.clone(),
         country,
     };
-    let started = state.core.login(&auth.key, cmd).await?;
+    let started = state.logins.login(&auth.key, cmd).await?;
     // Both are the OTP deadline ("0 if not applicable", seed 002 and the document), not
     // the login's lifetime.
     let otp_deadline = started.otp_expires_at.map_or(0, |t| t.unix_secs());
@@ -84,7 +84,7 @@ pub async fn login_otp(
 ) -> Result<StatusCode, I3dError> {
     let req: OtpRequest = body(raw)?;
     let otp = req.otp.ok_or_else(|| Error::invalid("otp", "is required"))?;
-    state.core.login_otp(&auth.key, &otp, &auth.origin).await?;
+    state.logins.login_otp(&auth.key, &otp, &auth.origin).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -102,7 +102,7 @@ pub async fn login_otp(
     ),
 )]
 pub async fn logout(State(state): State<AppState>, auth: ApiKeyAuth) -> Result<StatusCode, I3dError> {
-    state.core.logout(&auth.key).await?;
+    state.logins.logout(&auth.key).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

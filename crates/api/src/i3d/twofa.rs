@@ -40,7 +40,7 @@ fn otp(raw: Result<Bytes, BytesRejection>) -> Result<String, I3dError> {
     ),
 )]
 pub async fn begin(State(state): State<AppState>, me: LoggedIn) -> Result<Json<TwoFactorSetup>, I3dError> {
-    let e = state.core.begin_totp(&me.account).await?;
+    let e = state.logins.begin_totp(&me.account).await?;
     Ok(Json(TwoFactorSetup {
         qr_code_svg: qr_svg(e.uri.expose())?,
         secret: e.secret.expose().to_owned(),
@@ -70,7 +70,7 @@ pub async fn enable(
     raw: Result<Bytes, BytesRejection>,
 ) -> Result<Json<RecoveryCodes>, I3dError> {
     let otp = otp(raw)?;
-    let codes = state.core.enable_totp(&me.account, &otp, &me.auth.origin).await?;
+    let codes = state.logins.enable_totp(&me.account, &otp, &me.auth.origin).await?;
     Ok(Json(RecoveryCodes {
         recovery_codes: codes.iter().map(|c| c.expose().to_owned()).collect(),
     }))
@@ -98,6 +98,6 @@ pub async fn disable(
     raw: Result<Bytes, BytesRejection>,
 ) -> Result<StatusCode, I3dError> {
     let otp = otp(raw)?;
-    state.core.disable_totp(&me.account, &otp, me.auth.ip).await?;
+    state.logins.disable_totp(&me.account, &otp, me.auth.ip).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -4,7 +4,7 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use playgate_core::Error;
 use playgate_core::game::{ClientCredentials, Game};
-use playgate_core::store::ClientWith;
+use playgate_core::session::ClientWith;
 
 use super::KgenError;
 use crate::common::client_ip::ClientIp;
@@ -20,14 +20,14 @@ impl FromRequestParts<AppState> for S2sClient {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, KgenError> {
         let S2sCredentials(c) = S2sCredentials::from_request_parts(parts, state).await?;
-        let (game, _) = state.core.authenticate_client_with(&c, ClientWith::Nothing).await?;
+        let (game, _) = state.sessions.authenticate(&c, ClientWith::Nothing).await?;
         Ok(S2sClient(game))
     }
 }
 
 /// The credentials a game backend presented, not yet checked: for the calls whose core
 /// checks them in the same read as the call's own data
-/// ([`Playgate::authenticate_client_with`](playgate_core::service::Playgate::authenticate_client_with)).
+/// ([`Sessions::authenticate`](playgate_core::session::Sessions::authenticate)).
 /// Missing headers are refused here.
 #[derive(Debug, Clone)]
 pub struct S2sCredentials(pub ClientCredentials);

@@ -60,8 +60,8 @@ pub async fn create(
         .user_id
         .filter(|s| !s.is_empty())
         .ok_or_else(|| Error::invalid("user_id", "is required"))?;
-    let code = state.core.create_link_code(&game, &UserId::parse(user_id)?).await?;
-    let now = state.core.now().unix_secs();
+    let code = state.links.create_code(&game, &UserId::parse(user_id)?).await?;
+    let now = state.sessions.now().unix_secs();
     Ok(Json(LinkCodeResponse {
         code: code.code.expose().to_owned(),
         expires_at: code.expires_at.unix_secs(),

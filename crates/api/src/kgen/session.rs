@@ -9,7 +9,7 @@ use playgate_core::Error;
 use playgate_core::audit::Origin;
 use playgate_core::game::ClientCredentials;
 use playgate_core::ids::{SessionId, UserId};
-use playgate_core::session::{OpenSession, Verification};
+use playgate_core::session::{ClientWith, OpenSession, Verification};
 
 use super::auth::S2sCredentials;
 use super::wire::{
@@ -53,7 +53,7 @@ pub async fn open(
     raw: Result<Bytes, BytesRejection>,
 ) -> Result<Json<SessionResponse>, KgenError> {
     let cmd = authenticated_first(&state, &client, open_command(raw, origin)).await?;
-    let (game, opened) = state.core.open_session::<AccessTokenClaims>(&client, cmd).await?;
+    let (game, opened) = state.sessions.open::<AccessTokenClaims>(&client, cmd).await?;
     Ok(Json(SessionResponse::new(&game.client_id, &game.client_name, opened)))
 }
 
@@ -77,10 +77,7 @@ async fn authenticated_first<T>(
     parsed: Result<T, KgenError>,
 ) -> Result<T, KgenError> {
     if parsed.is_err() {
-        state
-            .core
-            .authenticate_client(&client.id, &client.secret, client.ip)
-            .await?;
+        state.sessions.authenticate(client, ClientWith::Nothing).await?;
     }
     parsed
 }
@@ -104,10 +101,10 @@ pub async fn refresh(
     let parsed = body::<RefreshRequest>(raw).and_then(|req| required(req.refresh_token, "refresh_token"));
     let token = authenticated_first(&state, &client, parsed).await?;
     let refreshed = state
-        .core
-        .refresh_session::<AccessTokenClaims>(&client, &token, &origin)
+        .sessions
+        .refresh::<AccessTokenClaims>(&client, &token, &origin)
         .await?;
-    Ok(Json(RefreshResponse::new(refreshed, state.core.now().unix_secs())))
+    Ok(Json(RefreshResponse::new(refreshed, state.sessions.now().unix_secs())))
 }
 
 /// `POST /s2s/session/verify`: is this access token valid, and for which session.
@@ -129,11 +126,7 @@ pub async fn verify(
     let parsed = body::<VerifyRequest>(raw).and_then(|req| required(req.access_token, "access_token"));
     let token = authenticated_first(&state, &client, parsed).await?;
     Ok(Json(
-        match state
-            .core
-            .verify_access_token::<AccessTokenClaims>(&client, &token)
-            .await?
-        {
+        match state.sessions.verify::<AccessTokenClaims>(&client, &token).await? {
             Verification::Valid(v) => VerifyResponse::Valid {
                 valid: true,
                 context: VerifyContext::from(*v),
@@ -162,6 +155,6 @@ pub async fn end(
     Path(id): Path<String>,
 ) -> Result<StatusCode, KgenError> {
     let id: SessionId = id.parse()?;
-    state.core.end_session(&game, id, &origin).await?;
+    state.sessions.end(&game, id, &origin).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -15,6 +15,8 @@ use crate::{Error, Result, wallet};
 
 mod service;
 
+pub(crate) use service::AccountTools;
+
 /// An account's numeric id (`userId`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct AccountId(pub i64);

@@ -1,5 +1,6 @@
-//! Games: the tenants. Creation, credentials and their rotation, enabling, and the
-//! authentication of a game's backend by client id and secret.
+//! Games: the tenants. Creation, credentials and their rotation, enabling, and their store
+//! ([`GameStore`]). A game backend's credentials are checked where its calls are served
+//! ([`Sessions::authenticate`](crate::session::Sessions::authenticate)).
 
 use crate::clock::Timestamp;
 use crate::crypto::{Secret, SecretHash};
@@ -7,6 +8,9 @@ use crate::ids::GameId;
 use crate::{Error, Result};
 
 mod service;
+mod store;
+
+pub use store::GameStore;
 
 /// A game as stored.
 #[derive(Debug, Clone)]

@@ -1,18 +1,13 @@
-//! The game operations of [`Playgate`]: create, list, look up, and authenticate a game
-//! backend's credentials (with the per-IP failure counter).
+//! The game tools of [`Playgate`] that the CLI and the first start use: create (the demo
+//! game too), list, rotate the client secret, enable and disable.
 
-use crate::Unauthorized;
-use crate::clock::Timestamp;
-use crate::crypto::{Secret, SecretHash};
+use crate::Result;
+use crate::crypto::Secret;
 use crate::ids::GameId;
-use crate::limits::{CREDENTIAL_COUNTER, window};
 use crate::service::Playgate;
-use crate::store::{ClientFound, ClientRead, ClientWith};
-use crate::{Error, Result};
 
 use super::{
-    CLIENT_SECRET_PREFIX, ClientCredentials, Game, GameCredentials, NewGame, new_game_record, validate_new_game,
-    with_fresh_client_id,
+    CLIENT_SECRET_PREFIX, Game, GameCredentials, NewGame, new_game_record, validate_new_game, with_fresh_client_id,
 };
 
 impl Playgate {
@@ -65,88 +60,5 @@ impl Playgate {
     /// Enables or disables a game.
     pub async fn set_game_enabled(&self, id: GameId, enabled: bool) -> Result<Game> {
         self.store.set_game_enabled(id, enabled).await
-    }
-
-    /// Authenticates a game backend by `x-client-id` / `x-client-secret`. Unknown id, wrong
-    /// secret and disabled game are one answer. Behind the credential limiter
-    /// ([`limit_credential`](Self::limit_credential)): failures count per client address,
-    /// and past the limit every attempt from it is answered [`Error::RateLimited`].
-    /// Successes cost no write, and one read: the game with the address's failure count.
-    pub async fn authenticate_client(
-        &self,
-        client_id: &str,
-        client_secret: &str,
-        client_ip: Option<std::net::IpAddr>,
-    ) -> Result<Game> {
-        let client = ClientCredentials {
-            id: client_id.to_owned(),
-            secret: client_secret.to_owned(),
-            ip: client_ip,
-        };
-        self.authenticate_client_with(&client, ClientWith::Nothing)
-            .await
-            .map(|(game, _)| game)
-    }
-
-    /// The failure counter of `client`'s address (none without one): its key, its bucket,
-    /// the start of its current window and the seconds left in it.
-    pub(crate) fn client_failures(
-        &self,
-        client: &ClientCredentials,
-    ) -> (Option<String>, Option<String>, Timestamp, u64) {
-        let key = client.ip.map(|ip| format!("{CREDENTIAL_COUNTER}:{ip}"));
-        let (start, left) = window(self.now(), self.settings.auth_failure_window);
-        let bucket = key.as_deref().map(|k| self.failure_bucket(k));
-        (key, bucket, start, left)
-    }
-
-    /// [`authenticate_client`](Self::authenticate_client), reading in the same statement
-    /// what the request needs next (`with`): a server-to-server call's credential check
-    /// costs no round trip of its own. What was read belongs to the authenticated game.
-    pub async fn authenticate_client_with(
-        &self,
-        client: &ClientCredentials,
-        with: ClientWith<'_>,
-    ) -> Result<(Game, ClientFound)> {
-        self.authenticate_client_read(client, with, None).await
-    }
-
-    /// [`authenticate_client_with`](Self::authenticate_client_with) on what a statement
-    /// that read as [`client_read`](crate::store::Store::client_read) of `with` found
-    /// (`read`), if one did; otherwise reads.
-    pub(crate) async fn authenticate_client_read(
-        &self,
-        client: &ClientCredentials,
-        with: ClientWith<'_>,
-        read: Option<ClientFound>,
-    ) -> Result<(Game, ClientFound)> {
-        let s = &self.settings;
-        let (key, bucket, start, left) = self.client_failures(client);
-        let mut found = match read {
-            Some(found) => found,
-            None => {
-                self.store
-                    .client_read(&ClientRead {
-                        client_id: &client.id,
-                        failures: bucket.as_deref().map(|b| (b, start)),
-                        with,
-                    })
-                    .await?
-            }
-        };
-        if key.is_some() && found.failures >= i64::from(s.auth_failure_limit) {
-            return Err(Error::RateLimited { retry_after_secs: left });
-        }
-        let presented = SecretHash::of(&client.secret);
-        match found.game.take() {
-            Some(g) if presented.matches(&g.secret_hash) && g.enabled => Ok((g, found)),
-            _ => {
-                if let Some(key) = key {
-                    self.count_failure(&key, s.auth_failure_limit, s.auth_failure_window)
-                        .await?;
-                }
-                Err(Error::Unauthorized(Unauthorized::BadClientCredentials))
-            }
-        }
     }
 }

@@ -1,5 +1,6 @@
 //! Sessions of players: create-or-retrieve, token refresh with rotation and reuse
-//! detection, verification, and ending.
+//! detection, verification, and ending. The service is [`Sessions`] (with the check of a
+//! game backend's credentials that its calls make), its store [`SessionStore`].
 
 use crate::audit::Origin;
 use crate::clock::Timestamp;
@@ -8,7 +9,17 @@ use crate::ids::{GameId, PlayerId, SessionId, UserId};
 use crate::player::{Player, Profile, ProfilePatch};
 use crate::{Error, Result};
 
+mod client;
 mod service;
+mod store;
+
+pub use service::Sessions;
+
+pub use store::{
+    Applied, ClientFound, ClientRead, ClientWith, EndOutcome, NewPlayerRecord, NewSessionRecord, OpenPlan,
+    PlayerWithSession, RefreshSwap, RenewOutcome, RenewTarget, Renewal, RenewalEvent, Renewed, SessionPlan,
+    SessionStore,
+};
 
 /// Where a session stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -130,7 +141,7 @@ pub enum Verification<C> {
 /// The key under which a session keeps its current refresh token: the SHA-256 of the
 /// token's `jti`. The token is signed, so its `jti` identifies it as well as its whole
 /// text does, and a key known before the token is signed lets a renewal write first and
-/// sign with what the write returned ([`Store::renew`](crate::store::Store::renew)).
+/// sign with what the write returned ([`SessionStore::renew`]).
 pub fn refresh_key(jti: &str) -> SecretHash {
     SecretHash::of(jti)
 }

@@ -1,31 +1,74 @@
-//! The session operations of [`Playgate`]: open, refresh, verify and end, with their
-//! audit events and metrics.
+//! [`Sessions`]: the server-to-server sessions of players (KGeN's `/s2s/session` calls):
+//! open, refresh, verify and end, with their audit events and metrics.
+
+use std::sync::Arc;
 
 use serde_json::json;
 
 use crate::audit::{Actor, NewAuditEvent, Origin, action};
-use crate::clock::Timestamp;
-use crate::crypto::SecretHash;
+use crate::clock::{Clock, Timestamp};
+use crate::crypto::{MasterKey, SecretHash};
 use crate::game::{ClientCredentials, Game};
 use crate::ids::{PlayerId, SessionId, UserId};
+use crate::limits::Limiter;
+use crate::metrics::Metrics;
 use crate::player::{Player, Profile, ProfilePatch};
-use crate::service::Playgate;
-use crate::store::{
-    Applied, ClientFound, ClientWith, EndOutcome, NewPlayerRecord, NewSessionRecord, OpenPlan, PlayerWithSession,
-    RefreshSwap, RenewOutcome, RenewTarget, Renewal, RenewalEvent, Renewed, SessionPlan,
-};
+use crate::settings::Settings;
+use crate::signing_keys::SigningKeys;
 use crate::token::{ACCESS_TYP, AccessClaims, AccessGrant, REFRESH_TYP, RefreshClaims, TokenError, check_exp};
 use crate::{Conflict, Entity, Forbidden, Unauthorized};
 use crate::{Error, Result, wallet};
 
 use super::{
-    IssuedTokens, OPEN_ATTEMPTS, OpenSession, OpenedSession, Refreshed, Session, SessionState, Verification,
-    VerifiedToken, jti, merge, refresh_key,
+    Applied, ClientFound, ClientWith, EndOutcome, IssuedTokens, NewPlayerRecord, NewSessionRecord, OPEN_ATTEMPTS,
+    OpenPlan, OpenSession, OpenedSession, PlayerWithSession, RefreshSwap, Refreshed, RenewOutcome, RenewTarget,
+    Renewal, RenewalEvent, Renewed, Session, SessionPlan, SessionState, SessionStore, Verification, VerifiedToken, jti,
+    merge, refresh_key,
 };
 
-impl Playgate {
-    /// The one-write common case of [`open_session`](Self::open_session) and
-    /// [`refresh_session`](Self::refresh_session) ([`Store::renew`](crate::store::Store::renew)):
+/// The sessions service: what it reads and writes, the keys it signs with, the
+/// credential limiter its checks count failures in, the master key (new players'
+/// wallets), the clock, the policy and the counters.
+#[derive(Clone)]
+pub struct Sessions {
+    pub(super) store: Arc<dyn SessionStore>,
+    keys: Arc<SigningKeys>,
+    pub(super) limiter: Limiter,
+    master: MasterKey,
+    clock: Arc<dyn Clock>,
+    settings: Arc<Settings>,
+    metrics: Arc<Metrics>,
+}
+
+impl Sessions {
+    /// The service over its parts.
+    pub fn new(
+        store: Arc<dyn SessionStore>,
+        keys: Arc<SigningKeys>,
+        limiter: Limiter,
+        master: MasterKey,
+        clock: Arc<dyn Clock>,
+        settings: Arc<Settings>,
+        metrics: Arc<Metrics>,
+    ) -> Self {
+        Sessions {
+            store,
+            keys,
+            limiter,
+            master,
+            clock,
+            settings,
+            metrics,
+        }
+    }
+
+    /// The current time by the service's clock.
+    pub fn now(&self) -> Timestamp {
+        self.clock.now()
+    }
+
+    /// The one-write common case of [`open`](Self::open) and [`refresh`](Self::refresh)
+    /// ([`SessionStore::renew`]):
     /// the session renewed under a fresh refresh key if every check holds, then its tokens
     /// signed from what the write returned. When it renewed nothing, what the store read
     /// instead, if it did (the caller decides and writes as usual, and finds out why).
@@ -36,13 +79,13 @@ impl Playgate {
         audit: Option<&RenewalEvent>,
         now: Timestamp,
     ) -> Result<Result<(Renewed, IssuedTokens), Option<ClientFound>>> {
-        let (_, bucket, start, _) = self.client_failures(client);
+        let counter = self.limiter.credential_counter(client.ip);
         let refresh_jti = jti();
         let renewal = Renewal {
             client_id: &client.id,
             secret: &SecretHash::of(&client.secret),
-            failures: bucket.as_deref().map(|b| (b, start)),
-            failure_limit: i64::from(self.settings.auth_failure_limit),
+            failures: counter.bucket.as_deref().map(|b| (b, counter.start)),
+            failure_limit: self.limiter.credential_limit(),
             target,
             next: &refresh_key(&refresh_jti),
             now,
@@ -120,9 +163,9 @@ impl Playgate {
     ///
     /// The common case, a live session and no profile change, is one write
     /// ([`renew`](Self::renew)); otherwise the game's credentials are checked in the read
-    /// of the player ([`authenticate_client_with`](Self::authenticate_client_with)).
-    /// Returns the game with the answer.
-    pub async fn open_session<C: AccessClaims>(
+    /// of the player ([`authenticate`](Self::authenticate)). Returns the game with the
+    /// answer.
+    pub async fn open<C: AccessClaims>(
         &self,
         client: &ClientCredentials,
         cmd: OpenSession,
@@ -300,25 +343,6 @@ impl Playgate {
         Ok((opened, plan))
     }
 
-    async fn decode<C: serde::de::DeserializeOwned>(&self, typ: &str, token: &str) -> Result<C, TokenError> {
-        match self.keys.verify::<C>(typ, token) {
-            Err(TokenError::UnknownKey) => {
-                // Another node may have added a key since we loaded ours: reload (at most
-                // once a second, misses remembered) and try again.
-                let kid = jsonwebtoken::decode_header(token)
-                    .ok()
-                    .and_then(|h| h.kid)
-                    .ok_or(TokenError::Invalid)?;
-                self.reload_for_unknown_kid(&kid).await;
-                self.keys.verify::<C>(typ, token).map_err(|e| match e {
-                    TokenError::UnknownKey => TokenError::Invalid,
-                    e => e,
-                })
-            }
-            other => other,
-        }
-    }
-
     /// `POST /s2s/session/refresh`: a new token pair for the refresh token's session; the
     /// presented token stops working. Presenting a token that was already replaced ends
     /// the session (reuse detection: whoever holds an old token is not the rightful
@@ -332,14 +356,14 @@ impl Playgate {
     /// `refresh.reused` with the ending.
     ///
     /// The game's credentials are checked in the read of the session and its player.
-    pub async fn refresh_session<C: AccessClaims>(
+    pub async fn refresh<C: AccessClaims>(
         &self,
         client: &ClientCredentials,
         refresh_token: &str,
         origin: &Origin,
     ) -> Result<Refreshed> {
         const REFUSED: Error = Error::Unauthorized(Unauthorized::BadRefreshToken);
-        let claims = self.decode::<RefreshClaims>(REFRESH_TYP, refresh_token).await;
+        let claims = self.keys.verify::<RefreshClaims>(REFRESH_TYP, refresh_token).await;
         let sid = claims.as_ref().ok().and_then(|c| c.sid.parse::<SessionId>().ok());
         let legacy = SecretHash::of(refresh_token);
         let now = self.now();
@@ -371,7 +395,7 @@ impl Playgate {
             }
         }
         let with = sid.map_or(ClientWith::Nothing, ClientWith::SessionAndPlayer);
-        let (game, found) = self.authenticate_client_with(client, with).await?;
+        let (game, found) = self.authenticate(client, with).await?;
         let game = &game;
         let claims = claims.map_err(|_| REFUSED)?;
         check_exp(claims.exp, now).map_err(|_| Error::Unauthorized(Unauthorized::RefreshTokenExpired))?;
@@ -435,18 +459,14 @@ impl Playgate {
     /// its session context.
     ///
     /// The game's credentials are checked in the read of the session: one statement.
-    pub async fn verify_access_token<C: AccessClaims>(
-        &self,
-        client: &ClientCredentials,
-        token: &str,
-    ) -> Result<Verification<C>> {
-        let claims = self.decode::<C>(ACCESS_TYP, token).await;
+    pub async fn verify<C: AccessClaims>(&self, client: &ClientCredentials, token: &str) -> Result<Verification<C>> {
+        let claims = self.keys.verify::<C>(ACCESS_TYP, token).await;
         let sid = claims
             .as_ref()
             .ok()
             .and_then(|c| c.session_id().parse::<SessionId>().ok());
         let with = sid.map_or(ClientWith::Nothing, ClientWith::Session);
-        let (game, found) = self.authenticate_client_with(client, with).await?;
+        let (game, found) = self.authenticate(client, with).await?;
         let claims: C = match claims {
             Ok(c) => c,
             Err(TokenError::Expired) => return Ok(Verification::Invalid("expired")),
@@ -471,7 +491,7 @@ impl Playgate {
 
     /// `DELETE /s2s/session/{id}`: ends a session of this game; its tokens stop working.
     /// Records `session.ended` with the ending.
-    pub async fn end_session(&self, game: &Game, id: SessionId, origin: &Origin) -> Result<()> {
+    pub async fn end(&self, game: &Game, id: SessionId, origin: &Origin) -> Result<()> {
         let audit = NewAuditEvent::new(action::SESSION_ENDED, Actor::Game(game.id))
             .game(game.id)
             .subject(format!("session:{id}"))

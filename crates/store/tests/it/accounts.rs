@@ -10,11 +10,13 @@ use playgate_core::account_store::{AccountStore, Redeem, StartLogin};
 use playgate_core::audit::{Actor, NewAuditEvent};
 use playgate_core::clock::Timestamp;
 use playgate_core::crypto::{MasterKey, SecretHash};
-use playgate_core::game::NewGameRecord;
+use playgate_core::game::{ClientCredentials, Game, GameStore as _, NewGameRecord};
 use playgate_core::ids::{GameId, PlayerId, SessionId, UserId};
 use playgate_core::player::Profile;
-use playgate_core::session::SessionState;
-use playgate_core::store::{Applied, NewPlayerRecord, NewSessionRecord, OpenPlan, SessionPlan, Store};
+use playgate_core::session::{
+    Applied, ClientWith, NewPlayerRecord, NewSessionRecord, OpenPlan, SessionPlan, SessionState, SessionStore as _,
+    Sessions,
+};
 use playgate_core::wallet;
 use playgate_core::{ConstraintKind, Error};
 use playgate_store::on_both_backends;
@@ -554,23 +556,16 @@ async fn credentials_migration_upgrades_in_place(b: Backend) {
             .await
             .expect("upgrade"),
     );
-    let core = playgate_core::service::Playgate::new(
-        s.clone(),
-        std::sync::Arc::new(playgate_core::clock::SystemClock),
-        MasterKey::generate().0,
-        playgate_core::settings::Settings::default(),
-    )
-    .await
-    .expect("core");
+    let (core, sessions) = playgate_store::testing::core(s.clone()).await.expect("core");
     let gamefuse = Gamefuse::new(
         core.clone(),
         s.clone(),
         GamefuseSettings::default(),
         std::sync::Arc::new(NoMailer),
     );
-    kgen_credentials_authenticate_after_the_upgrade(&core).await;
+    kgen_credentials_authenticate_after_the_upgrade(&sessions).await;
     gamefuse_credentials_authenticate_after_the_upgrade(&gamefuse, &s).await;
-    rotations_write_the_credentials_rows(&core, &gamefuse).await;
+    rotations_write_the_credentials_rows(&core, &sessions, &gamefuse).await;
     // A new game gets the next id, not the deleted one's.
     let new = s
         .insert_game(NewGameRecord {
@@ -636,9 +631,8 @@ async fn games_made_before_the_credentials_table(b: Backend, db: &TestDatabase) 
 
 /// One's client id and secret authenticate (its columns as they were); a wrong secret, the
 /// disabled Two and the deleted Three do not.
-async fn kgen_credentials_authenticate_after_the_upgrade(core: &playgate_core::service::Playgate) {
-    let one = core
-        .authenticate_client("1000000001", "secret-one", None)
+async fn kgen_credentials_authenticate_after_the_upgrade(sessions: &Sessions) {
+    let one = authenticate_client(sessions, "1000000001", "secret-one")
         .await
         .expect("KGeN credentials");
     assert_eq!(
@@ -652,20 +646,12 @@ async fn kgen_credentials_authenticate_after_the_upgrade(core: &playgate_core::s
     );
     assert_eq!((one.created_at, one.gamefuse_token.as_str()), (Timestamp(5), "gft_one"));
     assert!(matches!(
-        core.authenticate_client("1000000001", "secret-two", None).await,
+        authenticate_client(sessions, "1000000001", "secret-two").await,
         Err(Error::Unauthorized(_))
     ));
     // Disabled, as before the upgrade.
-    assert!(
-        core.authenticate_client("1000000002", "secret-two", None)
-            .await
-            .is_err()
-    );
-    assert!(
-        core.authenticate_client("1000000003", "secret-two", None)
-            .await
-            .is_err()
-    );
+    assert!(authenticate_client(sessions, "1000000002", "secret-two").await.is_err());
+    assert!(authenticate_client(sessions, "1000000003", "secret-two").await.is_err());
 }
 
 /// One's GameFuse id and token authenticate, Two's and Three's do not; Two is read back
@@ -704,17 +690,14 @@ async fn gamefuse_credentials_authenticate_after_the_upgrade(
 /// ones no longer.
 async fn rotations_write_the_credentials_rows(
     core: &playgate_core::service::Playgate,
+    sessions: &Sessions,
     gamefuse: &playgate_core::gamefuse::Gamefuse,
 ) {
     let rotated = core.rotate_client_secret(GameId(1)).await.expect("rotate");
-    core.authenticate_client("1000000001", rotated.client_secret.expose(), None)
+    authenticate_client(sessions, "1000000001", rotated.client_secret.expose())
         .await
         .expect("new secret");
-    assert!(
-        core.authenticate_client("1000000001", "secret-one", None)
-            .await
-            .is_err()
-    );
+    assert!(authenticate_client(sessions, "1000000001", "secret-one").await.is_err());
     let token = gamefuse
         .rotate_game_token(GameId(1))
         .await
@@ -796,4 +779,17 @@ async fn postgres_nodes_starting_together_migrate_once() {
     let all = playgate_store::migrations("postgres").len() as i64;
     assert_eq!((r.get::<_, i64>(0), r.get::<_, i64>(1)), (all, all));
     db.drop_it().await;
+}
+
+/// A game backend's credential check, as the KGeN dialect makes it.
+async fn authenticate_client(sessions: &Sessions, id: &str, secret: &str) -> playgate_core::Result<Game> {
+    let client = ClientCredentials {
+        id: id.into(),
+        secret: secret.into(),
+        ip: None,
+    };
+    sessions
+        .authenticate(&client, ClientWith::Nothing)
+        .await
+        .map(|(game, _)| game)
 }

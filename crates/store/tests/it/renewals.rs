@@ -1,14 +1,17 @@
-//! `Store::renew`: the one-statement renewal of `POST /s2s/session` and its refresh. On
+//! `SessionStore::renew`: the one-statement renewal of `POST /s2s/session` and its refresh. On
 //! PostgreSQL it renews exactly when every check the core would make after a read holds;
 //! on SQLite it renews nothing (the core reads, decides and writes).
 
 use playgate_core::audit::{AuditFilter, AuditStore, Origin};
 use playgate_core::clock::Timestamp;
 use playgate_core::crypto::SecretHash;
+use playgate_core::game::GameStore as _;
 use playgate_core::ids::{SessionId, UserId};
+use playgate_core::limits::FailureStore as _;
 use playgate_core::player::{Ban, ProfilePatch};
 use playgate_core::players::PlayerStore;
-use playgate_core::store::{ClientRead, ClientWith, RenewOutcome, RenewTarget, Renewal, RenewalEvent, Renewed, Store};
+use playgate_core::session::SessionStore as _;
+use playgate_core::session::{ClientRead, ClientWith, RenewOutcome, RenewTarget, Renewal, RenewalEvent, Renewed};
 use playgate_store::SqlStore;
 use playgate_store::on_both_backends;
 use playgate_store::testing::{Backend, open_store};

@@ -4,14 +4,18 @@
 use playgate_core::audit::{Actor, NewAuditEvent};
 use playgate_core::clock::Timestamp;
 use playgate_core::crypto::{MasterKey, SecretHash};
+use playgate_core::game::GameStore as _;
 use playgate_core::game::NewGameRecord;
 use playgate_core::ids::{GameId, PlayerId, SessionId, UserId};
+use playgate_core::limits::FailureStore as _;
 use playgate_core::player::{Ban, Profile, ProfilePatch};
 use playgate_core::players::PlayerStore;
-use playgate_core::store::{
+use playgate_core::session::SessionStore as _;
+use playgate_core::session::{
     Applied, EndOutcome, NewPlayerRecord, NewSessionRecord, OpenPlan, PlayerWithSession, RefreshSwap, SessionPlan,
-    Store,
 };
+use playgate_core::signing_keys::SigningKeyStore as _;
+use playgate_core::store::Store as _;
 use playgate_core::token::SigningKeyRecord;
 use playgate_core::wallet;
 use playgate_core::{ConstraintKind, Error};

@@ -1,26 +1,25 @@
-//! `impl Store for SqlStore`: every query once, for both backends.
+//! `impl SessionStore for SqlStore`: the server-to-server reads (a game's credentials with
+//! the player or session a call needs), the plans of `POST /s2s/session`, refresh token
+//! swaps and renewals, and ending sessions; every query once, for both backends.
 
 use async_trait::async_trait;
 use playgate_core::clock::Timestamp;
-use playgate_core::crypto::SecretHash;
-use playgate_core::game::{Game, NewGameRecord};
+use playgate_core::game::Game;
 use playgate_core::ids::{GameId, PlayerId, SessionId, UserId};
 use playgate_core::player::{Player, ProfilePatch};
 use playgate_core::session::Session;
-use playgate_core::store::{
+use playgate_core::session::{
     Applied, ClientFound, ClientRead, ClientWith, EndOutcome, NewSessionRecord, OpenPlan, PlayerWithSession,
-    RefreshSwap, RenewOutcome, Renewal, SessionPlan, Store,
+    RefreshSwap, RenewOutcome, Renewal, SessionPlan, SessionStore,
 };
-use playgate_core::token::SigningKeyRecord;
 use playgate_core::{Error, Result};
 use std::sync::LazyLock;
 
 use crate::audit::{EventValues, audited_update, event_from, insert_events};
 use crate::exec::{Conn, FromRow, P, Row, params};
 use crate::rows::{
-    GAMEFUSE_CREDENTIAL, GameRow, KGEN_CREDENTIAL, KeyRow, PLAYER_FIELDS, PLAYER_FROM, PROFILE_COLUMNS, PlayerRow,
-    PlayerSessionRow, SessionRow, active_session_fields, aliased, game_cols, game_from, patch_params, player_fields_as,
-    profile_params, session_cols,
+    GameRow, PLAYER_FIELDS, PLAYER_FROM, PROFILE_COLUMNS, PlayerRow, PlayerSessionRow, SessionRow,
+    active_session_fields, aliased, game_cols, patch_params, player_fields_as, profile_params, session_cols,
 };
 use crate::{Db, SqlStore, pg_transaction_on};
 use playgate_core::Entity;
@@ -41,7 +40,7 @@ static PLAYER_AND_SESSION: LazyLock<String> = LazyLock::new(|| {
     )
 });
 
-/// The tables of [`Store::client_read`]: the game of the KGeN client id `$1` with its
+/// The tables of [`SessionStore::client_read`]: the game of the KGeN client id `$1` with its
 /// credentials (as [`game_from!`]) and the failure count under key `$2` in the window that
 /// starts at `$3`, beside each other on one row whether or not either exists.
 macro_rules! client_from {
@@ -54,7 +53,7 @@ macro_rules! client_from {
     };
 }
 
-/// [`Store::client_read`] of [`ClientWith::Nothing`].
+/// [`SessionStore::client_read`] of [`ClientWith::Nothing`].
 const CLIENT: &str = concat!(
     "SELECT ",
     game_cols!(),
@@ -62,7 +61,7 @@ const CLIENT: &str = concat!(
     client_from!()
 );
 
-/// [`Store::client_read`] of [`ClientWith::Player`] (`$4` the user id): the player's
+/// [`SessionStore::client_read`] of [`ClientWith::Player`] (`$4` the user id): the player's
 /// columns prefixed `p_`, its active session's `p_s_`.
 static CLIENT_PLAYER: LazyLock<String> = LazyLock::new(|| format!("SELECT {}", *CLIENT_PLAYER_BODY));
 
@@ -80,7 +79,7 @@ pub(crate) static CLIENT_PLAYER_BODY: LazyLock<String> = LazyLock::new(|| {
     )
 });
 
-/// [`Store::client_read`] of [`ClientWith::Session`] (`$4` the session id): the session's
+/// [`SessionStore::client_read`] of [`ClientWith::Session`] (`$4` the session id): the session's
 /// columns prefixed `s_`.
 static CLIENT_SESSION: LazyLock<String> = LazyLock::new(|| {
     format!(
@@ -92,7 +91,7 @@ static CLIENT_SESSION: LazyLock<String> = LazyLock::new(|| {
     )
 });
 
-/// [`Store::client_read`] of [`ClientWith::SessionAndPlayer`]: [`CLIENT_SESSION`] and the
+/// [`SessionStore::client_read`] of [`ClientWith::SessionAndPlayer`]: [`CLIENT_SESSION`] and the
 /// session's player, prefixed `p_`.
 static CLIENT_SESSION_PLAYER: LazyLock<String> = LazyLock::new(|| format!("SELECT {}", *CLIENT_SESSION_PLAYER_BODY));
 
@@ -110,7 +109,7 @@ static CLIENT_SESSION_PLAYER_BODY: LazyLock<String> = LazyLock::new(|| {
     )
 });
 
-/// The row of [`Store::client_read`] (and of a renewal, which reads the same columns).
+/// The row of [`SessionStore::client_read`] (and of a renewal, which reads the same columns).
 pub(crate) struct ClientRow(pub(crate) ClientFound);
 
 impl FromRow for ClientRow {
@@ -342,119 +341,8 @@ async fn apply_plan(e: &mut Conn<'_>, p: &OpenPlan, ev: &EventValues) -> Result<
     }
 }
 
-fn not_found(what: Entity) -> impl FnOnce() -> Error {
-    move || Error::NotFound(what)
-}
-
-/// A game with its credentials, by id.
-pub(crate) async fn game_in(e: &mut Conn<'_>, id: i64) -> Result<Option<Game>> {
-    let row: Option<GameRow> = e
-        .fetch_optional(
-            concat!("SELECT ", game_cols!(), " FROM ", game_from!(), " WHERE g.id = $1"),
-            params![id],
-        )
-        .await?;
-    Ok(row.map(Game::from))
-}
-
-/// Adds a credential of `kind` to game `id`.
-async fn insert_credential(
-    e: &mut Conn<'_>,
-    id: i64,
-    kind: &str,
-    public_id: &str,
-    secret_hash: Option<&str>,
-    now: Timestamp,
-) -> Result<()> {
-    e.execute(
-        "INSERT INTO credentials (game_id, kind, public_id, secret_hash, created_at) \
-         VALUES ($1, $2, $3, $4, $5)",
-        params![id, kind, public_id, secret_hash, now.0],
-    )
-    .await
-    .map(drop)
-}
-
-/// Inserts a game with its credentials on `tx` (inside a transaction).
-pub(crate) async fn insert_game_in(tx: &mut Conn<'_>, rec: &NewGameRecord) -> Result<Game> {
-    let id: i64 = tx
-        .scalar_one(
-            "INSERT INTO games (name, description, client_name, enabled, created_at) \
-             VALUES ($1, $2, $3, TRUE, $4) RETURNING id",
-            params![rec.name, rec.description, rec.client_name, rec.created_at.0],
-        )
-        .await?;
-    insert_credential(
-        tx,
-        id,
-        KGEN_CREDENTIAL,
-        &rec.client_id,
-        Some(&rec.secret_hash.0),
-        rec.created_at,
-    )
-    .await?;
-    if !rec.gamefuse_token.is_empty() {
-        insert_credential(tx, id, GAMEFUSE_CREDENTIAL, &rec.gamefuse_token, None, rec.created_at).await?;
-    }
-    game_in(tx, id).await?.ok_or_else(not_found(Entity::Game))
-}
-
 #[async_trait]
-impl Store for SqlStore {
-    async fn ping(&self) -> Result<()> {
-        let _: i64 = self
-            .read(async |c| c.scalar_one("SELECT CAST(1 AS BIGINT)", params![]).await)
-            .await?;
-        Ok(())
-    }
-
-    async fn insert_game(&self, rec: NewGameRecord) -> Result<Game> {
-        self.write_tx(async move |tx| insert_game_in(tx, &rec).await).await
-    }
-
-    async fn count_games(&self) -> Result<i64> {
-        self.read(async |pool| pool.scalar_one("SELECT COUNT(*) FROM games", params![]).await)
-            .await
-    }
-
-    async fn list_games(&self) -> Result<Vec<Game>> {
-        let rows: Vec<GameRow> = self
-            .read(async |pool| {
-                pool.fetch_all(
-                    concat!("SELECT ", game_cols!(), " FROM ", game_from!(), " ORDER BY g.id"),
-                    params![],
-                )
-                .await
-            })
-            .await?;
-        Ok(rows.into_iter().map(Game::from).collect())
-    }
-
-    async fn game_by_id(&self, id: GameId) -> Result<Option<Game>> {
-        self.read(async |e| game_in(e, id.0).await).await
-    }
-
-    async fn game_by_client_id(&self, client_id: &str) -> Result<Option<Game>> {
-        // The KGeN credential check of every S2S call: one read, by the primary key of
-        // `credentials` (kind, public_id).
-        let row: Option<GameRow> = self
-            .read(async |e| {
-                e.fetch_optional(
-                    concat!(
-                        "SELECT ",
-                        game_cols!(),
-                        " FROM ",
-                        game_from!(),
-                        " WHERE kc.public_id = $1"
-                    ),
-                    params![client_id],
-                )
-                .await
-            })
-            .await?;
-        Ok(row.map(Game::from))
-    }
-
+impl SessionStore for SqlStore {
     async fn client_read(&self, read: &ClientRead<'_>) -> Result<ClientFound> {
         let (key, start) = match read.failures {
             Some((key, start)) => (Some(key), start.0),
@@ -480,69 +368,6 @@ impl Store for SqlStore {
             .await?
             .ok_or(Error::NotFound(Entity::Row))?;
         Ok(row.0)
-    }
-
-    async fn set_game_secret(&self, id: GameId, hash: &SecretHash) -> Result<Game> {
-        let hash = hash.0.clone();
-        self.write_tx(async move |tx| {
-            let n = tx
-                .execute(
-                    "UPDATE credentials SET secret_hash = $2 WHERE game_id = $1 AND kind = $3",
-                    params![id.0, hash, KGEN_CREDENTIAL],
-                )
-                .await?;
-            if n == 0 {
-                return Err(Error::NotFound(Entity::Game));
-            }
-            game_in(tx, id.0).await?.ok_or_else(not_found(Entity::Game))
-        })
-        .await
-    }
-
-    async fn set_game_enabled(&self, id: GameId, enabled: bool) -> Result<Game> {
-        self.write_tx(async move |tx| {
-            let n = tx
-                .execute("UPDATE games SET enabled = $2 WHERE id = $1", params![id.0, enabled])
-                .await?;
-            if n == 0 {
-                return Err(Error::NotFound(Entity::Game));
-            }
-            game_in(tx, id.0).await?.ok_or_else(not_found(Entity::Game))
-        })
-        .await
-    }
-
-    async fn signing_keys(&self) -> Result<Vec<SigningKeyRecord>> {
-        let rows: Vec<KeyRow> = self
-            .read(async |pool| {
-                pool.fetch_all(
-                    "SELECT kid, sealed_secret, created_at FROM signing_keys ORDER BY created_at",
-                    params![],
-                )
-                .await
-            })
-            .await?;
-        Ok(rows
-            .into_iter()
-            .map(|r| SigningKeyRecord {
-                kid: r.kid,
-                sealed_secret: r.sealed_secret,
-                created_at: Timestamp(r.created_at),
-            })
-            .collect())
-    }
-
-    async fn insert_signing_key(&self, rec: &SigningKeyRecord) -> Result<()> {
-        let rec = rec.clone();
-        self.write_one(async move |conn| {
-            conn.execute(
-                "INSERT INTO signing_keys (kid, sealed_secret, created_at) VALUES ($1, $2, $3)",
-                params![rec.kid, rec.sealed_secret, rec.created_at.0],
-            )
-            .await
-            .map(drop)
-        })
-        .await
     }
 
     async fn player_with_session(&self, game: GameId, user_id: &UserId) -> Result<Option<PlayerWithSession>> {
@@ -681,58 +506,5 @@ impl Store for SqlStore {
         } else {
             EndOutcome::NotFound
         })
-    }
-
-    async fn add_failure(&self, key: &str, window_start: Timestamp, expires_at: Timestamp) -> Result<i64> {
-        let key = key.to_owned();
-        let row: Option<i64> = self
-            .write_one(async move |e| {
-                e.scalar_optional(
-                    "INSERT INTO failure_counts (bucket, window_start, expires_at, count) VALUES ($1, $2, $3, 1) \
-                 ON CONFLICT (bucket, window_start) DO UPDATE SET count = failure_counts.count + 1 \
-                 RETURNING count",
-                    params![&key, window_start.0, expires_at.0],
-                )
-                .await
-            })
-            .await?;
-        row.ok_or(Error::NotFound(Entity::Row))
-    }
-
-    async fn failures(&self, key: &str, window_start: Timestamp) -> Result<i64> {
-        let n: Option<i64> = self
-            .read(async |e| {
-                e.scalar_optional(
-                    "SELECT count FROM failure_counts WHERE bucket = $1 AND window_start = $2",
-                    params![key, window_start.0],
-                )
-                .await
-            })
-            .await?;
-        Ok(n.unwrap_or(0))
-    }
-
-    async fn prune_failures(&self, now: Timestamp) -> Result<u64> {
-        self.write_one(async move |e| {
-            e.execute("DELETE FROM failure_counts WHERE expires_at <= $1", params![now.0])
-                .await
-        })
-        .await
-    }
-
-    async fn take_lease(&self, name: &str, now: Timestamp, until: Timestamp) -> Result<bool> {
-        let name = name.to_owned();
-        // The upsert's WHERE makes a held lease a no-op (0 rows) on both backends.
-        let taken = self
-            .write_one(async move |e| {
-                e.execute(
-                    "INSERT INTO job_leases (name, held_until) VALUES ($1, $3) \
-                 ON CONFLICT (name) DO UPDATE SET held_until = $3 WHERE job_leases.held_until <= $2",
-                    params![&name, now.0, until.0],
-                )
-                .await
-            })
-            .await?;
-        Ok(taken == 1)
     }
 }

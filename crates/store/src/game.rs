@@ -1,0 +1,150 @@
+//! `impl GameStore for SqlStore`: games with their credentials (the KGeN client id and
+//! secret hash, the GameFuse token), and the reads of a game other modules share.
+
+use async_trait::async_trait;
+use playgate_core::clock::Timestamp;
+use playgate_core::crypto::SecretHash;
+use playgate_core::game::{Game, GameStore, NewGameRecord};
+use playgate_core::ids::GameId;
+use playgate_core::{Entity, Error, Result};
+
+use crate::SqlStore;
+use crate::exec::{Conn, params};
+use crate::rows::{GAMEFUSE_CREDENTIAL, GameRow, KGEN_CREDENTIAL, game_cols, game_from};
+
+fn not_found(what: Entity) -> impl FnOnce() -> Error {
+    move || Error::NotFound(what)
+}
+
+/// A game with its credentials, by id.
+pub(crate) async fn game_in(e: &mut Conn<'_>, id: i64) -> Result<Option<Game>> {
+    let row: Option<GameRow> = e
+        .fetch_optional(
+            concat!("SELECT ", game_cols!(), " FROM ", game_from!(), " WHERE g.id = $1"),
+            params![id],
+        )
+        .await?;
+    Ok(row.map(Game::from))
+}
+
+/// Adds a credential of `kind` to game `id`.
+async fn insert_credential(
+    e: &mut Conn<'_>,
+    id: i64,
+    kind: &str,
+    public_id: &str,
+    secret_hash: Option<&str>,
+    now: Timestamp,
+) -> Result<()> {
+    e.execute(
+        "INSERT INTO credentials (game_id, kind, public_id, secret_hash, created_at) \
+         VALUES ($1, $2, $3, $4, $5)",
+        params![id, kind, public_id, secret_hash, now.0],
+    )
+    .await
+    .map(drop)
+}
+
+/// Inserts a game with its credentials on `tx` (inside a transaction).
+pub(crate) async fn insert_game_in(tx: &mut Conn<'_>, rec: &NewGameRecord) -> Result<Game> {
+    let id: i64 = tx
+        .scalar_one(
+            "INSERT INTO games (name, description, client_name, enabled, created_at) \
+             VALUES ($1, $2, $3, TRUE, $4) RETURNING id",
+            params![rec.name, rec.description, rec.client_name, rec.created_at.0],
+        )
+        .await?;
+    insert_credential(
+        tx,
+        id,
+        KGEN_CREDENTIAL,
+        &rec.client_id,
+        Some(&rec.secret_hash.0),
+        rec.created_at,
+    )
+    .await?;
+    if !rec.gamefuse_token.is_empty() {
+        insert_credential(tx, id, GAMEFUSE_CREDENTIAL, &rec.gamefuse_token, None, rec.created_at).await?;
+    }
+    game_in(tx, id).await?.ok_or_else(not_found(Entity::Game))
+}
+
+#[async_trait]
+impl GameStore for SqlStore {
+    async fn insert_game(&self, rec: NewGameRecord) -> Result<Game> {
+        self.write_tx(async move |tx| insert_game_in(tx, &rec).await).await
+    }
+
+    async fn count_games(&self) -> Result<i64> {
+        self.read(async |pool| pool.scalar_one("SELECT COUNT(*) FROM games", params![]).await)
+            .await
+    }
+
+    async fn list_games(&self) -> Result<Vec<Game>> {
+        let rows: Vec<GameRow> = self
+            .read(async |pool| {
+                pool.fetch_all(
+                    concat!("SELECT ", game_cols!(), " FROM ", game_from!(), " ORDER BY g.id"),
+                    params![],
+                )
+                .await
+            })
+            .await?;
+        Ok(rows.into_iter().map(Game::from).collect())
+    }
+
+    async fn game_by_id(&self, id: GameId) -> Result<Option<Game>> {
+        self.read(async |e| game_in(e, id.0).await).await
+    }
+
+    async fn game_by_client_id(&self, client_id: &str) -> Result<Option<Game>> {
+        // The KGeN credential check of every S2S call: one read, by the primary key of
+        // `credentials` (kind, public_id).
+        let row: Option<GameRow> = self
+            .read(async |e| {
+                e.fetch_optional(
+                    concat!(
+                        "SELECT ",
+                        game_cols!(),
+                        " FROM ",
+                        game_from!(),
+                        " WHERE kc.public_id = $1"
+                    ),
+                    params![client_id],
+                )
+                .await
+            })
+            .await?;
+        Ok(row.map(Game::from))
+    }
+
+    async fn set_game_secret(&self, id: GameId, hash: &SecretHash) -> Result<Game> {
+        let hash = hash.0.clone();
+        self.write_tx(async move |tx| {
+            let n = tx
+                .execute(
+                    "UPDATE credentials SET secret_hash = $2 WHERE game_id = $1 AND kind = $3",
+                    params![id.0, hash, KGEN_CREDENTIAL],
+                )
+                .await?;
+            if n == 0 {
+                return Err(Error::NotFound(Entity::Game));
+            }
+            game_in(tx, id.0).await?.ok_or_else(not_found(Entity::Game))
+        })
+        .await
+    }
+
+    async fn set_game_enabled(&self, id: GameId, enabled: bool) -> Result<Game> {
+        self.write_tx(async move |tx| {
+            let n = tx
+                .execute("UPDATE games SET enabled = $2 WHERE id = $1", params![id.0, enabled])
+                .await?;
+            if n == 0 {
+                return Err(Error::NotFound(Entity::Game));
+            }
+            game_in(tx, id.0).await?.ok_or_else(not_found(Entity::Game))
+        })
+        .await
+    }
+}

@@ -1,0 +1,36 @@
+//! `impl Store for SqlStore`: what belongs to no aggregate (readiness, the leases of
+//! background jobs). Every aggregate's store trait is implemented in the module of its name.
+
+use async_trait::async_trait;
+use playgate_core::Result;
+use playgate_core::clock::Timestamp;
+use playgate_core::store::Store;
+
+use crate::SqlStore;
+use crate::exec::params;
+
+#[async_trait]
+impl Store for SqlStore {
+    async fn ping(&self) -> Result<()> {
+        let _: i64 = self
+            .read(async |c| c.scalar_one("SELECT CAST(1 AS BIGINT)", params![]).await)
+            .await?;
+        Ok(())
+    }
+
+    async fn take_lease(&self, name: &str, now: Timestamp, until: Timestamp) -> Result<bool> {
+        let name = name.to_owned();
+        // The upsert's WHERE makes a held lease a no-op (0 rows) on both backends.
+        let taken = self
+            .write_one(async move |e| {
+                e.execute(
+                    "INSERT INTO job_leases (name, held_until) VALUES ($1, $3) \
+                 ON CONFLICT (name) DO UPDATE SET held_until = $3 WHERE job_leases.held_until <= $2",
+                    params![&name, now.0, until.0],
+                )
+                .await
+            })
+            .await?;
+        Ok(taken == 1)
+    }
+}
