@@ -11,7 +11,7 @@ use playgate_core::economy::credits::CounterOp;
 async fn apply(s: &AppState, id: &str, auth: &Authed, op: CounterOp) -> Result<Json<UserSelfOut>, GfError> {
     let user = auth.caller.self_user(path_id(id, Entity::User)?)?;
     let user = s.credits.apply(user, op).await?;
-    Ok(Json(UserSelfOut::new(&user, auth.token.clone(), s.core.now())))
+    Ok(Json(UserSelfOut::new(&user, auth.token.clone(), s.gamefuse.now())))
 }
 
 fn credits(auth: &Authed) -> Result<i64, GfError> {

@@ -54,6 +54,6 @@ pub async fn store_items(State(s): State<AppState>, call: GameCall) -> Result<Js
 )]
 pub async fn server_time(State(s): State<AppState>) -> Json<ServerTimeOut> {
     Json(ServerTimeOut {
-        server_time: iso_millis(s.core.now()),
+        server_time: iso_millis(s.gamefuse.now()),
     })
 }

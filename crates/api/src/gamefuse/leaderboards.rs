@@ -39,7 +39,7 @@ pub async fn add(
     s.leaderboards
         .add(user, &name, score, req.extra_attributes, req.metadata)
         .await?;
-    Ok(Json(UserSelfOut::new(user, auth.token.clone(), s.core.now())))
+    Ok(Json(UserSelfOut::new(user, auth.token.clone(), s.gamefuse.now())))
 }
 
 /// `score` rounded to the nearest whole number, or 400 beyond the integer range.
@@ -78,7 +78,7 @@ pub async fn clear(
         .leaderboard_name
         .ok_or_else(|| GfError::invalid("leaderboard_name", "is required"))?;
     s.leaderboards.clear(user, &name).await?;
-    Ok(Json(UserSelfOut::new(user, auth.token.clone(), s.core.now())))
+    Ok(Json(UserSelfOut::new(user, auth.token.clone(), s.gamefuse.now())))
 }
 
 /// `GET /games/{game_id}/leaderboard_entries?leaderboard_name=&limit=&one_per_user=`:

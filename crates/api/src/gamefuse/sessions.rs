@@ -43,6 +43,6 @@ pub async fn sign_in(State(s): State<AppState>, call: Open) -> Result<Json<FullU
         .await
         .map_err(|e| GfError::from(e).remap(StatusCode::UNAUTHORIZED, StatusCode::NOT_FOUND))?;
     let (attrs, owned, rel) = super::users::own(&s, &signed.user).await?;
-    let out = FullUserOut::signed_in(signed, rel, attrs, owned, s.core.now());
+    let out = FullUserOut::signed_in(signed, rel, attrs, owned, s.gamefuse.now());
     Ok(Json(shaped(out, call.client.native())))
 }

@@ -84,7 +84,9 @@ pub async fn sign_up(State(s): State<AppState>, call: GameCall) -> Result<Json<U
         .await
         .map_err(unprocessable)?;
     let token = Some(signed.token.expose().to_owned());
-    Ok(Json(UserSelfOut::new(&signed.user, token, s.core.now()).new_user(true)))
+    Ok(Json(
+        UserSelfOut::new(&signed.user, token, s.gamefuse.now()).new_user(true),
+    ))
 }
 
 /// `GET /users/{id}`: the caller sees its full data; another user of the same game its
@@ -107,7 +109,7 @@ pub async fn show(State(s): State<AppState>, Path(id): Path<String>, auth: Authe
     let user = s.gamefuse.user(&auth.caller, id).await?;
     if auth.caller.user.as_ref().is_some_and(|me| me.id == user.id) {
         let (attrs, owned, rel) = own(&s, &user).await?;
-        let me = UserSelfOut::new(&user, auth.token, s.core.now());
+        let me = UserSelfOut::new(&user, auth.token, s.gamefuse.now());
         let out = FullUserOut::new(me, rel, attrs, owned);
         return Ok(Json(shaped(out, auth.client.native())).into_response());
     }
@@ -140,7 +142,7 @@ pub async fn update(
         .update_profile(user, req.username.as_deref(), req.email.as_deref())
         .await
         .map_err(unprocessable)?;
-    Ok(Json(UserSelfOut::new(&user, auth.token.clone(), s.core.now())))
+    Ok(Json(UserSelfOut::new(&user, auth.token.clone(), s.gamefuse.now())))
 }
 
 /// `PUT /users/{id}/password` `{current_password, password, password_confirmation}`: the
@@ -176,5 +178,5 @@ pub async fn change_password(
         )
         .await
         .map_err(unprocessable)?;
-    Ok(Json(UserSelfOut::new(user, auth.token.clone(), s.core.now())))
+    Ok(Json(UserSelfOut::new(user, auth.token.clone(), s.gamefuse.now())))
 }

@@ -124,7 +124,8 @@ impl Gamefuse {
         &*self.stores
     }
 
-    pub(crate) fn now(&self) -> Timestamp {
+    /// The current time (of the core's clock).
+    pub fn now(&self) -> Timestamp {
         self.core.now()
     }
 }
