@@ -630,6 +630,14 @@ impl Groups {
     }
 
     /// The accepted connection of `player` to `group`: its membership, if it is a member.
+    /// `user`'s membership of `group`, which `me` administers.
+    async fn administered_member(&self, me: &ClientUser, group: i64, user: PlayerId) -> Result<Connection> {
+        self.admin_of(me, group).await?;
+        self.membership(group, user)
+            .await?
+            .ok_or(Error::Conflict(Conflict::UserNotGroupMember))
+    }
+
     async fn membership(&self, group: i64, player: PlayerId) -> Result<Option<Connection>> {
         let c = self.groups.connection_of(group, player).await?;
         Ok(c.filter(|c| c.status == "accepted"))
@@ -648,11 +656,7 @@ impl Groups {
 
     /// An admin removes a member, who then cannot join again by themselves.
     pub async fn remove_member(&self, me: &ClientUser, group: i64, user: PlayerId) -> Result<()> {
-        self.admin_of(me, group).await?;
-        let c = self
-            .membership(group, user)
-            .await?
-            .ok_or(Error::Conflict(Conflict::UserNotGroupMember))?;
+        let c = self.administered_member(me, group, user).await?;
         self.groups
             .update_connection(c.id, "removed", false, None, self.clock.now())
             .await?;
@@ -661,11 +665,7 @@ impl Groups {
 
     /// An admin promotes a member.
     pub async fn make_admin(&self, me: &ClientUser, group: i64, user: PlayerId) -> Result<()> {
-        self.admin_of(me, group).await?;
-        let c = self
-            .membership(group, user)
-            .await?
-            .ok_or(Error::Conflict(Conflict::UserNotGroupMember))?;
+        let c = self.administered_member(me, group, user).await?;
         self.groups
             .update_connection(c.id, "accepted", true, None, self.clock.now())
             .await
