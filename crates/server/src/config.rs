@@ -106,8 +106,11 @@ pub struct Config {
     pub data_dir: PathBuf,
     /// `sqlite://PATH` or `postgres://…`. Default: `sqlite://<data_dir>/playgate.db`.
     pub database_url: Option<UrlSetting>,
-    /// Connection pool size (PostgreSQL; SQLite readers). Default 16.
+    /// Connection pool size (PostgreSQL: the pool for writes; SQLite readers). Default 16.
     pub database_max_connections: u32,
+    /// PostgreSQL: the pool for reads, kept near the CPU count (a read backend is busy on
+    /// the CPU, unlike a write waiting for its flush); 0: twice the CPUs. Default 0.
+    pub database_read_connections: u32,
     /// SQLite `synchronous` mode: `full` (default; a commit is on disk before it is
     /// acknowledged) or `normal` (faster; a commit can be lost if the OS crashes).
     pub sqlite_synchronous: String,
@@ -255,6 +258,7 @@ impl Default for Config {
             data_dir: PathBuf::from("./playgate-data"),
             database_url: None,
             database_max_connections: 16,
+            database_read_connections: 0,
             sqlite_synchronous: "full".into(),
             sqlite_wal_autocheckpoint: 1000,
             master_key: None,

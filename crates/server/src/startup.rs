@@ -53,6 +53,7 @@ pub async fn open_store(config: &Config) -> Result<Arc<SqlStore>, BoxError> {
     let opts = StoreOptions {
         url: config.database_url(),
         max_connections: config.database_max_connections,
+        read_connections: config.database_read_connections,
         sqlite_synchronous: config.sqlite_synchronous.clone(),
         sqlite_wal_autocheckpoint: config.sqlite_wal_autocheckpoint,
         acquire_timeout: Duration::from_millis(config.database_acquire_timeout_ms),

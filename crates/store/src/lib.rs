@@ -7,8 +7,8 @@
 //! [`exec::Conn`], and run by [`SqlStore::read`], [`SqlStore::write_one`] or
 //! [`SqlStore::write_tx`]. Reads on SQLite run on a reader connection on the calling thread;
 //! writes go through the group-commit [`writer`] thread (one connection, many requests per
-//! fsync). On PostgreSQL both use the pool, in a transaction where a write has several
-//! statements.
+//! fsync). On PostgreSQL reads use a small pool and writes a larger one ([`Pg`]), in a
+//! transaction where a write has several statements.
 
 mod account_rows;
 mod account_store;
@@ -63,9 +63,13 @@ pub use error::{UNAVAILABLE_RETRY_AFTER_SECS, db_err};
 pub struct StoreOptions {
     /// `sqlite://path` or `postgres://…`.
     pub url: String,
-    /// Maximum connections of the PostgreSQL pool (SQLite keeps about one reader per core
-    /// and one writer).
+    /// Maximum connections of the PostgreSQL pool for writes (SQLite keeps about one
+    /// reader per core and one writer).
     pub max_connections: u32,
+    /// Maximum connections of the PostgreSQL pool for reads; 0: twice the CPUs. Reads want
+    /// about as many backends as there are cores, writes many more (they wait on WAL
+    /// flushes): `bench/results/pool-20261203`.
+    pub read_connections: u32,
     /// SQLite `synchronous`: `full` (every commit is on disk before it is acknowledged;
     /// the default) or `normal` (WAL default: survives a crash of Playgate, not of the OS).
     pub sqlite_synchronous: String,
@@ -83,6 +87,7 @@ impl StoreOptions {
         StoreOptions {
             url: url.into(),
             max_connections: 16,
+            read_connections: 0,
             sqlite_synchronous: "full".into(),
             sqlite_wal_autocheckpoint: 1000,
             acquire_timeout: Duration::from_secs(1),
@@ -99,21 +104,42 @@ pub(crate) enum Db {
     Postgres(Pg),
 }
 
-/// The PostgreSQL pool.
+/// PostgreSQL's two pools: a small one for reads and a larger one for writes. A read
+/// keeps its backend busy on the CPU, so more read backends than cores only share the
+/// cores at a cost (PostgreSQL spent twice the CPU per read with 16 than with 4); a write
+/// mostly waits for its commit's WAL flush, so many in flight share each flush.
 pub(crate) struct Pg {
+    reads: PgPool,
+    writes: PgPool,
+}
+
+/// One pool, with its waits counted.
+pub(crate) struct PgPool {
     pool: deadpool_postgres::Pool,
     /// Connections asked for when none was idle (the caller waited for one to be returned
     /// or opened), for `/metrics`.
     waits: AtomicU64,
 }
 
-impl Pg {
+impl PgPool {
     /// A connection from the pool, within the acquire timeout; `Unavailable` without one.
     async fn get(&self) -> Result<PgClient> {
         if self.pool.status().available == 0 {
             self.waits.fetch_add(1, Ordering::Relaxed);
         }
         self.pool.get().await.map_err(pool_err)
+    }
+}
+
+impl Pg {
+    /// A connection for writing (or anything that is not one plain read).
+    async fn get(&self) -> Result<PgClient> {
+        self.writes.get().await
+    }
+
+    /// Both pools with their metrics labels.
+    pub(crate) fn pools(&self) -> [(&'static str, &PgPool); 2] {
+        [("postgres_reads", &self.reads), ("postgres_writes", &self.writes)]
     }
 }
 
@@ -136,7 +162,7 @@ impl SqlStore {
                 readers.put(conn);
                 res
             }
-            Db::Postgres(pg) => self.pg_gated(pg, pg_one(pg, f)).await,
+            Db::Postgres(pg) => self.pg_gated(pg, pg_one(&pg.reads, f)).await,
         }
     }
 
@@ -149,7 +175,7 @@ impl SqlStore {
     {
         match &self.db {
             Db::Sqlite { writer, .. } => writer.run(false, f).await,
-            Db::Postgres(pg) => self.pg_gated(pg, pg_one(pg, f)).await,
+            Db::Postgres(pg) => self.pg_gated(pg, pg_one(&pg.writes, f)).await,
         }
     }
 
@@ -186,14 +212,14 @@ impl SqlStore {
     async fn pg_gated<T>(&self, pg: &Pg, work: impl Future<Output = Result<T>>) -> Result<T> {
         self.health.gate()?;
         let res = work.await;
-        self.health.observe(&res, &pg.pool);
+        self.health.observe(&res, &pg.writes.pool);
         res
     }
 }
 
-/// Runs `f` on a connection of the pool, outside a transaction.
-async fn pg_one<T>(pg: &Pg, f: impl AsyncFnOnce(&mut Conn<'_>) -> Result<T>) -> Result<T> {
-    let c = pg.get().await?;
+/// Runs `f` on a connection of `pool`, outside a transaction.
+async fn pg_one<T>(pool: &PgPool, f: impl AsyncFnOnce(&mut Conn<'_>) -> Result<T>) -> Result<T> {
+    let c = pool.get().await?;
     f(&mut Conn::Pg(PgConn::Client(&c))).await
 }
 
@@ -236,27 +262,21 @@ impl SqlStore {
         let url = opts.url.as_str();
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let config = tokio_postgres::Config::from_str(url).map_err(|e| Error::invalid("database_url", e))?;
-            // No TLS, as before (sqlx was built without a TLS feature): PostgreSQL is reached
-            // over plain TCP or a Unix socket, normally on a private network.
-            let manager = deadpool_postgres::Manager::new(config, tokio_postgres::NoTls);
-            let timeout = Some(opts.acquire_timeout);
-            let pool = deadpool_postgres::Pool::builder(manager)
-                .max_size(usize::try_from(opts.max_connections).unwrap_or(usize::MAX))
-                .runtime(deadpool_postgres::Runtime::Tokio1)
-                .wait_timeout(timeout)
-                .create_timeout(timeout)
-                .recycle_timeout(timeout)
-                .build()
-                .map_err(|e| Error::internal(format!("cannot create the PostgreSQL pool: {e}")))?;
+            let reads = match opts.read_connections {
+                0 => std::thread::available_parallelism().map_or(2, |n| 2 * n.get()),
+                n => usize::try_from(n).unwrap_or(usize::MAX),
+            };
+            let writes = usize::try_from(opts.max_connections).unwrap_or(usize::MAX);
+            let pg = Pg {
+                reads: pg_pool(&config, reads, opts.acquire_timeout)?,
+                writes: pg_pool(&config, writes, opts.acquire_timeout)?,
+            };
             // Fail the start, as before, when the database cannot be reached at all.
-            if let Err(e) = pool.get().await {
+            if let Err(e) = pg.writes.pool.get().await {
                 return Err(Error::internal(format!("cannot connect to PostgreSQL: {e}")));
             }
             Ok(SqlStore {
-                db: Db::Postgres(Pg {
-                    pool,
-                    waits: AtomicU64::new(0),
-                }),
+                db: Db::Postgres(pg),
                 health: Default::default(),
             })
         } else if let Some(rest) = url.strip_prefix("sqlite:") {
@@ -324,9 +344,32 @@ impl SqlStore {
                 readers.close();
                 writer.close().await;
             }
-            Db::Postgres(pg) => pg.pool.close(),
+            Db::Postgres(pg) => {
+                pg.reads.pool.close();
+                pg.writes.pool.close();
+            }
         }
     }
+}
+
+/// A pool of at most `size` connections to `config`'s database.
+fn pg_pool(config: &tokio_postgres::Config, size: usize, acquire_timeout: Duration) -> Result<PgPool> {
+    // No TLS, as before (sqlx was built without a TLS feature): PostgreSQL is reached over
+    // plain TCP or a Unix socket, normally on a private network.
+    let manager = deadpool_postgres::Manager::new(config.clone(), tokio_postgres::NoTls);
+    let timeout = Some(acquire_timeout);
+    let pool = deadpool_postgres::Pool::builder(manager)
+        .max_size(size.max(1))
+        .runtime(deadpool_postgres::Runtime::Tokio1)
+        .wait_timeout(timeout)
+        .create_timeout(timeout)
+        .recycle_timeout(timeout)
+        .build()
+        .map_err(|e| Error::internal(format!("cannot create the PostgreSQL pool: {e}")))?;
+    Ok(PgPool {
+        pool,
+        waits: AtomicU64::new(0),
+    })
 }
 
 #[cfg(test)]

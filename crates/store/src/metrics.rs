@@ -118,16 +118,15 @@ impl Collector for Gauges {
                 )?;
             }
             Db::Postgres(pg) => {
-                let status = pg.pool.status();
+                let pools = pg.pools().map(|(name, p)| {
+                    let status = p.pool.status();
+                    (name, status.size.saturating_sub(status.available), status.available)
+                });
                 gauge(
                     &mut encoder,
                     "db_connections",
                     "Database connections by pool and state",
-                    &[(
-                        "postgres",
-                        status.size.saturating_sub(status.available),
-                        status.available,
-                    )],
+                    &pools,
                 )?;
                 let mut waits = encoder.encode_descriptor(
                     "db_pool_waits",
@@ -135,8 +134,10 @@ impl Collector for Gauges {
                     None,
                     prometheus_client::metrics::MetricType::Counter,
                 )?;
-                let n = pg.waits.load(Ordering::Relaxed);
-                ConstCounter::new(n).encode(waits.encode_family(&[("pool", "postgres")])?)?;
+                for (name, p) in pg.pools() {
+                    let n = p.waits.load(Ordering::Relaxed);
+                    ConstCounter::new(n).encode(waits.encode_family(&[("pool", name)])?)?;
+                }
             }
         }
         Ok(())

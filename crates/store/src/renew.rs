@@ -183,7 +183,7 @@ impl SqlStore {
             P::Bool(audit.is_some()),
         ]);
         let row: Option<RenewRow> = self
-            .pg_gated(pg, pg_one(pg, async |e| e.fetch_optional(sql, &ps).await))
+            .pg_gated(pg, pg_one(&pg.writes, async |e| e.fetch_optional(sql, &ps).await))
             .await?;
         let Some(RenewRow(renewed, ClientRow(found))) = row else {
             // A refresh that renewed nothing: its caller reads.

@@ -412,7 +412,7 @@ impl SessionStore for SqlStore {
                     .unwrap_or_else(|e| Err(Error::internal(format!("the session write failed: {e}")))),
                     Err(e) => Err(e),
                 };
-                self.health.observe(&res, &pg.pool);
+                self.health.observe(&res, &pg.writes.pool);
                 applied(res)
             }
         }

@@ -144,6 +144,7 @@ pub async fn spawn_with(backend: Backend, tweak: impl FnOnce(&mut Config)) -> Op
         database_url: Some(db.url.clone().into()),
         create_demo_game: false,
         database_max_connections: 4,
+        database_read_connections: 2,
         ..Config::default()
     };
     tweak(&mut config);

@@ -338,18 +338,37 @@ fn storage_series_of_the_backend(s: &Samples, b: Backend, srv: &TestServer) {
             assert!(sample(s, "playgate_db_connections{pool=\"sqlite_readers\",state=\"idle\"}") >= 1.0);
         }
         Backend::Postgres => {
-            // Background jobs (key check, failure pruning, the event flush) may hold one at
-            // the moment of the scrape.
-            let in_use = sample(s, "playgate_db_connections{pool=\"postgres\",state=\"in_use\"}");
-            assert!(
-                (0.0..=f64::from(srv.config.database_max_connections)).contains(&in_use),
-                "{in_use}"
-            );
-            let idle = sample(s, "playgate_db_connections{pool=\"postgres\",state=\"idle\"}");
-            assert!((1.0..=4.0).contains(&idle), "{idle}");
-            // Counted, not asserted: whether a statement found no idle connection depends on
-            // the background jobs' timing.
-            assert!(sample(s, "playgate_db_pool_waits_total{pool=\"postgres\"}") >= 0.0);
+            // Background jobs (key check, failure pruning, the event flush) may hold
+            // connections at the moment of the scrape.
+            let cap = [
+                ("postgres_reads", srv.config.database_read_connections),
+                ("postgres_writes", srv.config.database_max_connections),
+            ];
+            for (pool, size) in cap {
+                let in_use = sample(
+                    s,
+                    &format!("playgate_db_connections{{pool=\"{pool}\",state=\"in_use\"}}"),
+                );
+                assert!((0.0..=f64::from(size)).contains(&in_use), "{pool}: {in_use}");
+                let idle = sample(s, &format!("playgate_db_connections{{pool=\"{pool}\",state=\"idle\"}}"));
+                assert!((0.0..=f64::from(size)).contains(&idle), "{pool}: {idle}");
+                // Counted, not asserted: whether a statement found no idle connection
+                // depends on the background jobs' timing.
+                assert!(sample(s, &format!("playgate_db_pool_waits_total{{pool=\"{pool}\"}}")) >= 0.0);
+            }
+            // Reads and writes both ran: each pool opened a connection.
+            let opened = |pool: &str| {
+                ["in_use", "idle"]
+                    .map(|state| {
+                        sample(
+                            s,
+                            &format!("playgate_db_connections{{pool=\"{pool}\",state=\"{state}\"}}"),
+                        )
+                    })
+                    .iter()
+                    .sum::<f64>()
+            };
+            assert!(opened("postgres_reads") >= 1.0 && opened("postgres_writes") >= 1.0);
         }
     }
 
