@@ -108,8 +108,9 @@ pub struct Config {
     pub database_url: Option<UrlSetting>,
     /// Connection pool size (PostgreSQL: the pool for writes; SQLite readers). Default 16.
     pub database_max_connections: u32,
-    /// PostgreSQL: the pool for reads, kept near the CPU count (a read backend is busy on
-    /// the CPU, unlike a write waiting for its flush); 0: twice the CPUs. Default 0.
+    /// PostgreSQL: the connections reads share, several statements in flight on each
+    /// (pipelined); a few per CPU (a read backend is busy on the CPU, unlike a write
+    /// waiting for its flush); 0: twice the CPUs. Default 0.
     pub database_read_connections: u32,
     /// SQLite `synchronous` mode: `full` (default; a commit is on disk before it is
     /// acknowledged) or `normal` (faster; a commit can be lost if the OS crashes).

@@ -7,8 +7,8 @@
 //! [`exec::Conn`], and run by [`SqlStore::read`], [`SqlStore::write_one`] or
 //! [`SqlStore::write_tx`]. Reads on SQLite run on a reader connection on the calling thread;
 //! writes go through the group-commit [`writer`] thread (one connection, many requests per
-//! fsync). On PostgreSQL reads use a small pool and writes a larger one ([`Pg`]), in a
-//! transaction where a write has several statements.
+//! fsync). On PostgreSQL reads share a few connections, pipelined, and writes take one of
+//! a pool each ([`Pg`]), in a transaction where a write has several statements.
 
 mod account_rows;
 mod account_store;
@@ -66,9 +66,10 @@ pub struct StoreOptions {
     /// Maximum connections of the PostgreSQL pool for writes (SQLite keeps about one
     /// reader per core and one writer).
     pub max_connections: u32,
-    /// Maximum connections of the PostgreSQL pool for reads; 0: twice the CPUs. Reads want
-    /// about as many backends as there are cores, writes many more (they wait on WAL
-    /// flushes): `bench/results/pool-20261203`.
+    /// PostgreSQL connections that reads share (several statements in flight on each); 0:
+    /// twice the CPUs. Reads want about as many backends as there are cores, writes many
+    /// more (they wait on WAL flushes): `bench/results/pool-20261203`,
+    /// `bench/results/read-lanes-20261203`.
     pub read_connections: u32,
     /// SQLite `synchronous`: `full` (every commit is on disk before it is acknowledged;
     /// the default) or `normal` (WAL default: survives a crash of Playgate, not of the OS).
@@ -104,13 +105,50 @@ pub(crate) enum Db {
     Postgres(Pg),
 }
 
-/// PostgreSQL's two pools: a small one for reads and a larger one for writes. A read
-/// keeps its backend busy on the CPU, so more read backends than cores only share the
+/// PostgreSQL's connections: a few shared ones for reads, a pool for writes. A read keeps
+/// its backend busy on the CPU, so more read backends than cores only take turns on the
 /// cores at a cost (PostgreSQL spent twice the CPU per read with 16 than with 4); a write
 /// mostly waits for its commit's WAL flush, so many in flight share each flush.
 pub(crate) struct Pg {
-    reads: PgPool,
+    reads: ReadLanes,
     writes: PgPool,
+}
+
+/// The connections reads share: a read takes the next one in turn and sends its statements
+/// at once, beside the other reads on it. tokio-postgres pipelines them, so a backend
+/// never waits for the next request's round trip and no read waits for a free connection.
+/// Reads run outside transactions, so sharing changes nothing they see. A connection found
+/// closed is replaced from `pool` by the next read that takes its lane.
+pub(crate) struct ReadLanes {
+    pool: PgPool,
+    lanes: Vec<tokio::sync::Mutex<Option<std::sync::Arc<PgClient>>>>,
+    next: std::sync::atomic::AtomicUsize,
+}
+
+impl ReadLanes {
+    fn new(pool: PgPool, lanes: usize) -> Self {
+        ReadLanes {
+            pool,
+            lanes: (0..lanes.max(1)).map(|_| Default::default()).collect(),
+            next: Default::default(),
+        }
+    }
+
+    /// The next lane's connection, opened (or replaced) if needed.
+    async fn client(&self) -> Result<std::sync::Arc<PgClient>> {
+        let i = self.next.fetch_add(1, Ordering::Relaxed) % self.lanes.len();
+        // Held while a connection is opened, so that the lane's other reads wait for it
+        // instead of opening their own.
+        let mut lane = self.lanes[i].lock().await;
+        match lane.as_ref() {
+            Some(c) if !c.is_closed() => Ok(c.clone()),
+            _ => {
+                let c = std::sync::Arc::new(self.pool.get().await?);
+                *lane = Some(c.clone());
+                Ok(c)
+            }
+        }
+    }
 }
 
 /// One pool, with its waits counted.
@@ -139,7 +177,7 @@ impl Pg {
 
     /// Both pools with their metrics labels.
     pub(crate) fn pools(&self) -> [(&'static str, &PgPool); 2] {
-        [("postgres_reads", &self.reads), ("postgres_writes", &self.writes)]
+        [("postgres_reads", &self.reads.pool), ("postgres_writes", &self.writes)]
     }
 }
 
@@ -162,7 +200,13 @@ impl SqlStore {
                 readers.put(conn);
                 res
             }
-            Db::Postgres(pg) => self.pg_gated(pg, pg_one(&pg.reads, f)).await,
+            Db::Postgres(pg) => {
+                let read = async {
+                    let c = pg.reads.client().await?;
+                    f(&mut Conn::Pg(PgConn::Client(&c))).await
+                };
+                self.pg_gated(pg, read).await
+            }
         }
     }
 
@@ -263,12 +307,12 @@ impl SqlStore {
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let config = tokio_postgres::Config::from_str(url).map_err(|e| Error::invalid("database_url", e))?;
             let reads = match opts.read_connections {
-                0 => std::thread::available_parallelism().map_or(2, |n| 2 * n.get()),
+                0 => std::thread::available_parallelism().map_or(4, |n| 2 * n.get()),
                 n => usize::try_from(n).unwrap_or(usize::MAX),
             };
             let writes = usize::try_from(opts.max_connections).unwrap_or(usize::MAX);
             let pg = Pg {
-                reads: pg_pool(&config, reads, opts.acquire_timeout)?,
+                reads: ReadLanes::new(pg_pool(&config, reads, opts.acquire_timeout)?, reads),
                 writes: pg_pool(&config, writes, opts.acquire_timeout)?,
             };
             // Fail the start, as before, when the database cannot be reached at all.
@@ -345,7 +389,7 @@ impl SqlStore {
                 writer.close().await;
             }
             Db::Postgres(pg) => {
-                pg.reads.pool.close();
+                pg.reads.pool.pool.close();
                 pg.writes.pool.close();
             }
         }
