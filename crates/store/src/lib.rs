@@ -118,7 +118,8 @@ pub(crate) struct Pg {
 /// at once, beside the other reads on it. tokio-postgres pipelines them, so a backend
 /// never waits for the next request's round trip and no read waits for a free connection.
 /// Reads run outside transactions, so sharing changes nothing they see. A connection found
-/// closed is replaced from `pool` by the next read that takes its lane.
+/// closed is replaced from `pool` (twice the lanes, so that a replacement never waits for
+/// the closed one to be returned) by the next read that takes its lane.
 pub(crate) struct ReadLanes {
     pool: PgPool,
     lanes: Vec<tokio::sync::Mutex<Option<std::sync::Arc<PgClient>>>>,
@@ -143,6 +144,9 @@ impl ReadLanes {
         match lane.as_ref() {
             Some(c) if !c.is_closed() => Ok(c.clone()),
             _ => {
+                // The closed one goes back to the pool (which discards it) once the reads
+                // still holding it are done; the pool has room for both meanwhile.
+                lane.take();
                 let c = std::sync::Arc::new(self.pool.get().await?);
                 *lane = Some(c.clone());
                 Ok(c)
@@ -312,7 +316,7 @@ impl SqlStore {
             };
             let writes = usize::try_from(opts.max_connections).unwrap_or(usize::MAX);
             let pg = Pg {
-                reads: ReadLanes::new(pg_pool(&config, reads, opts.acquire_timeout)?, reads),
+                reads: ReadLanes::new(pg_pool(&config, 2 * reads, opts.acquire_timeout)?, reads),
                 writes: pg_pool(&config, writes, opts.acquire_timeout)?,
             };
             // Fail the start, as before, when the database cannot be reached at all.

@@ -3,6 +3,7 @@
 //! module per part of the contract.
 
 mod accounts;
+mod connections;
 mod gamefuse;
 mod migrations;
 mod own_data;
