@@ -28,6 +28,23 @@ impl Timestamp {
         Timestamp(self.0.saturating_sub(nanos(d)))
     }
 
+    /// `2026-01-01T00:00:00.000Z`: ISO-8601 UTC with milliseconds, which JavaScript's
+    /// `new Date()` parses.
+    pub fn iso_millis(self) -> String {
+        let dt = time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(self.0))
+            .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+        format!(
+            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
+            dt.year(),
+            u8::from(dt.month()),
+            dt.day(),
+            dt.hour(),
+            dt.minute(),
+            dt.second(),
+            dt.millisecond()
+        )
+    }
+
     /// Formats like Go's `time.Time.String()` in UTC, which KGeN's responses use:
     /// `2024-09-06 05:10:53.871198445 +0000 UTC` (trailing zeros of the fraction dropped,
     /// as Go's `.999999999` layout does).
