@@ -68,9 +68,9 @@ pub struct ClientUserSettings {
     pub naming: Naming,
 }
 
-/// Counts of users' calls that a node keeps in memory and writes in batches (the GameFuse
-/// dialect's tally of API calls). A user the service has just written is shown with this
-/// node's counts added, so the node that answers is exact.
+/// Counts of users' calls that a node keeps in memory and writes in batches (a dialect's
+/// tally of API calls). A user the service has just written is shown with this node's
+/// counts added, so the node that answers is exact.
 #[async_trait]
 pub trait PendingCounts: Send + Sync + 'static {
     /// Marks the start of a write whose user [`add_to`](Self::add_to) completes.
@@ -125,7 +125,8 @@ pub struct ClientUsers {
 }
 
 /// A normalised e-mail address: trimmed, lower-cased, `local@domain`. A space inside is
-/// read as `+`: clients put e-mails into query strings unencoded (GameFuse reference 0.4).
+/// read as `+`: game clients put e-mails into query strings unencoded, where a `+` arrives
+/// as a space.
 pub fn parse_email(raw: &str) -> Result<(String, String)> {
     let display = raw.trim().replace(' ', "+");
     let ok = display.chars().count() <= UserId::MAX_CHARS
