@@ -28,12 +28,18 @@ impl Timestamp {
         Timestamp(self.0.saturating_sub(nanos(d)))
     }
 
+    /// `2026-01-01T00:00:00.000Z`: ISO-8601 UTC with milliseconds, which JavaScript's
+    /// `new Date()` parses.
+    pub fn iso_millis(self) -> String {
+        let dt = self.utc();
+        format!("{}.{:03}Z", date_time(&dt, 'T'), dt.millisecond())
+    }
+
     /// Formats like Go's `time.Time.String()` in UTC, which KGeN's responses use:
     /// `2024-09-06 05:10:53.871198445 +0000 UTC` (trailing zeros of the fraction dropped,
     /// as Go's `.999999999` layout does).
     pub fn go_string(self) -> String {
-        let dt = time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(self.0))
-            .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+        let dt = self.utc();
         let mut frac = format!(".{:09}", dt.nanosecond());
         while frac.ends_with('0') {
             frac.pop();
@@ -41,17 +47,26 @@ impl Timestamp {
         if frac == "." {
             frac.clear();
         }
-        format!(
-            "{:04}-{:02}-{:02} {:02}:{:02}:{:02}{} +0000 UTC",
-            dt.year(),
-            u8::from(dt.month()),
-            dt.day(),
-            dt.hour(),
-            dt.minute(),
-            dt.second(),
-            frac
-        )
+        format!("{}{frac} +0000 UTC", date_time(&dt, ' '))
     }
+
+    /// This instant as a UTC date and time (the epoch if out of range).
+    fn utc(self) -> time::OffsetDateTime {
+        time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(self.0)).unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
+    }
+}
+
+/// `2026-01-01{sep}00:00:00`: the date and the whole seconds of a date-time.
+fn date_time(dt: &time::OffsetDateTime, sep: char) -> String {
+    format!(
+        "{:04}-{:02}-{:02}{sep}{:02}:{:02}:{:02}",
+        dt.year(),
+        u8::from(dt.month()),
+        dt.day(),
+        dt.hour(),
+        dt.minute(),
+        dt.second()
+    )
 }
 
 /// A source of the current time.

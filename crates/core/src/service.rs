@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::Result;
-use crate::audit::{Audit, NewAuditEvent};
+use crate::audit::Audit;
 use crate::clock::{Clock, Timestamp};
 use crate::crypto::MasterKey;
 use crate::limits::{Limiter, PRUNE_JOB};
@@ -145,11 +145,6 @@ impl Playgate {
     /// ([`Limiter::limit_credential`]).
     pub async fn limit_credential<T>(&self, ip: Option<IpAddr>, check: impl Future<Output = Result<T>>) -> Result<T> {
         self.limiter.limit_credential(ip, check).await
-    }
-
-    /// Records an event that goes with no other write ([`Audit::record_alone`]).
-    pub(crate) async fn record_alone(&self, event: NewAuditEvent) {
-        self.audit.record_alone(event).await;
     }
 
     /// Whether this node takes the lease of background job `name` for its run, so that

@@ -310,7 +310,7 @@ pub async fn run(cli: Cli) -> Result<(), BoxError> {
         }
         Command::Game(cmd) => {
             let (core, store) = startup::open_core(&config, Arc::new(SystemClock)).await?;
-            let res = match crate::gamefuse::service(&config, core.clone(), store.clone(), config.listen) {
+            let res = match crate::gamefuse::service(&config, core.clone(), store.clone()) {
                 Ok(g) => game_command(&core, &g, &store, cmd).await,
                 Err(e) => Err(e),
             };
@@ -319,7 +319,7 @@ pub async fn run(cli: Cli) -> Result<(), BoxError> {
         }
         cmd @ (Command::StoreItem(_) | Command::ServiceKey(_) | Command::RouteAccess(_) | Command::Outbox(_)) => {
             let (core, store) = startup::open_core(&config, Arc::new(SystemClock)).await?;
-            let res = match crate::gamefuse::service(&config, core, store.clone(), config.listen) {
+            let res = match crate::gamefuse::service(&config, core.clone(), store.clone()) {
                 Ok(g) => match cmd {
                     Command::StoreItem(c) => {
                         let clock = Arc::new(SystemClock);
@@ -330,7 +330,13 @@ pub async fn run(cli: Cli) -> Result<(), BoxError> {
                     }
                     Command::ServiceKey(c) => gf::service_key(&g, c).await,
                     Command::RouteAccess(c) => gf::route(&g, c).await,
-                    Command::Outbox(c) => gf::outbox(&g, c).await,
+                    Command::Outbox(c) => {
+                        let pending = Arc::new(playgate_core::client_users::NoPendingCounts);
+                        match crate::client_users::service(&config, &core, store.clone(), config.listen, pending) {
+                            Ok(users) => gf::outbox(&users, c).await,
+                            Err(e) => Err(e),
+                        }
+                    }
                     _ => Ok(()),
                 },
                 Err(e) => Err(e),

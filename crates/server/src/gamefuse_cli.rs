@@ -3,6 +3,7 @@
 
 use crate::error::BoxError;
 use clap::{Subcommand, ValueEnum};
+use playgate_core::client_users::ClientUsers;
 use playgate_core::economy::store_items::{NewStoreItem, StoreItems};
 use playgate_core::game_variables::GameVariables;
 use playgate_core::gamefuse::Gamefuse;
@@ -304,9 +305,9 @@ pub async fn route(gf: &Gamefuse, cmd: RouteCommand) -> Result<(), BoxError> {
 }
 
 /// Runs `playgate outbox list`.
-pub async fn outbox(gf: &Gamefuse, cmd: OutboxCommand) -> Result<(), BoxError> {
+pub async fn outbox(users: &ClientUsers, cmd: OutboxCommand) -> Result<(), BoxError> {
     let OutboxCommand::List { limit, json } = cmd;
-    let list = gf.outbox(limit.clamp(1, 1000)).await?;
+    let list = users.outbox(limit.clamp(1, 1000)).await?;
     if json {
         let list: Vec<_> = list
             .iter()

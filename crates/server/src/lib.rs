@@ -5,6 +5,7 @@
 pub mod accounts_cli;
 pub mod audit_cli;
 pub mod cli;
+pub mod client_users;
 pub mod config;
 pub mod error;
 pub mod gamefuse;

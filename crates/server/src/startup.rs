@@ -13,6 +13,7 @@ use playgate_api::common::metrics::Exposition;
 use playgate_api::{AdminServices, AppState, Features, NetConfig, PlatformServices};
 use playgate_core::accounts::Accounts;
 use playgate_core::audit::Audit;
+use playgate_core::client_users::ClientUsers;
 use playgate_core::clock::Clock;
 use playgate_core::crypto::{MasterKey, Secret};
 use playgate_core::economy::attributes::Attributes;
@@ -172,6 +173,8 @@ pub struct Running {
     store: Arc<SqlStore>,
     /// The GameFuse service it serves.
     pub gamefuse: Gamefuse,
+    /// The client users' service it serves.
+    pub client_users: ClientUsers,
     /// The store items service it serves.
     pub store_items: StoreItems,
     /// The game variables service it serves.
@@ -266,7 +269,8 @@ pub async fn start(config: Config, clock: Arc<dyn Clock>) -> Result<Running, Box
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
     let addr = listener.local_addr()?;
-    let gamefuse = crate::gamefuse::service(&config, core.clone(), store.clone(), addr)?;
+    let gamefuse = crate::gamefuse::service(&config, core.clone(), store.clone())?;
+    let client_users = crate::client_users::service(&config, &core, store.clone(), addr, gamefuse.pending_counts())?;
     let store_items = StoreItems::new(store.clone(), store.clone(), clock.clone());
     let game_variables = GameVariables::new(store.clone(), store.clone());
     let platform = PlatformServices {
@@ -299,6 +303,7 @@ pub async fn start(config: Config, clock: Arc<dyn Clock>) -> Result<Running, Box
     };
     let features = Features {
         gamefuse: gamefuse.clone(),
+        client_users: client_users.clone(),
         friends: Friends::new(store.clone(), store.clone(), clock.clone()),
         groups: Groups::new(store.clone(), store.clone(), clock.clone()),
         chats: Chats::new(store.clone(), store.clone(), store.clone(), clock.clone()),
@@ -368,6 +373,7 @@ pub async fn start(config: Config, clock: Arc<dyn Clock>) -> Result<Running, Box
         task,
         store,
         gamefuse,
+        client_users,
         store_items,
         game_variables,
         stats,

@@ -6,6 +6,7 @@ use std::time::Duration;
 use ipnet::IpNet;
 use playgate_core::accounts::Accounts;
 use playgate_core::audit::Audit;
+use playgate_core::client_users::ClientUsers;
 use playgate_core::console::Console;
 use playgate_core::crypto::Secret;
 use playgate_core::economy::attributes::Attributes;
@@ -63,8 +64,11 @@ pub const DEFAULT_MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
 
 /// The services of the game features, as the server wires them.
 pub struct Features {
-    /// The GameFuse service.
+    /// The GameFuse service: its calls' authentication, service keys, route switches and
+    /// test suite.
     pub gamefuse: Gamefuse,
+    /// E-mail/password players: sign-up, sign-in, profile, password, password reset.
+    pub client_users: ClientUsers,
     /// Friend requests and friendships.
     pub friends: Friends,
     /// Groups, their members, invites, join requests and attributes.
@@ -136,8 +140,11 @@ pub struct AppParts {
     pub net: Arc<NetConfig>,
     /// Country lookups (i3D `requestIpCountry`).
     pub geo: Arc<GeoIp>,
-    /// The GameFuse service (the core plus password hashing and mail).
+    /// The GameFuse service: its calls' authentication, service keys, route switches and
+    /// test suite.
     pub gamefuse: Gamefuse,
+    /// E-mail/password players: sign-up, sign-in, profile, password, password reset.
+    pub client_users: ClientUsers,
     /// The operators of the admin API.
     pub operators: Operators,
     /// The audit log.
@@ -203,6 +210,7 @@ impl AppState {
         } = admin;
         let Features {
             gamefuse,
+            client_users,
             friends,
             groups,
             chats,
@@ -223,6 +231,7 @@ impl AppState {
         AppState(Arc::new(AppParts {
             console,
             gamefuse,
+            client_users,
             friends,
             groups,
             chats,

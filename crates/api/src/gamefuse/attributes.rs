@@ -88,6 +88,6 @@ pub async fn list(
     Path(id): Path<String>,
     auth: Authed,
 ) -> Result<Json<AttributesOut>, GfError> {
-    let user = s.gamefuse.user(&auth.caller, path_id(&id, Entity::User)?).await?;
+    let user = super::users::user_of(&s, &auth.caller, path_id(&id, Entity::User)?).await?;
     Ok(Json(AttributesOut::new(s.attributes.list(user.id).await?)))
 }

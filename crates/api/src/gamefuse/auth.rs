@@ -18,7 +18,7 @@ use axum::extract::{FromRequest, FromRequestParts, MatchedPath, Request};
 use axum::http::HeaderMap;
 use playgate_core::Entity;
 use playgate_core::game::Game;
-use playgate_core::gamefuse::users::Caller;
+use playgate_core::gamefuse::Caller;
 use std::net::IpAddr;
 
 fn header(h: &HeaderMap, name: &str) -> Option<String> {

@@ -127,7 +127,7 @@ async fn friends_of(s: &AppState, auth: &Authed, of: Option<i64>) -> Result<Json
     let me = auth.caller.user()?;
     let l = match of {
         Some(id) if id != me.id.0 => {
-            let other = s.gamefuse.user(&auth.caller, id).await?;
+            let other = super::users::user_of(s, &auth.caller, id).await?;
             s.friends.lists(other.id, false).await?
         }
         _ => s.friends.lists(me.id, true).await?,

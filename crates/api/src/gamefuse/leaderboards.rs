@@ -140,7 +140,7 @@ pub async fn of_user(
 ) -> Result<Json<EntriesOut>, GfError> {
     let id = path_id(&id, Entity::User)?;
     let q: LeaderboardQueryRequest = auth.input.parse()?;
-    let user = s.gamefuse.user(&auth.caller, id).await?;
+    let user = super::users::user_of(&s, &auth.caller, id).await?;
     let filter = BoardFilter {
         leaderboard_name: q.leaderboard_name,
         player: Some(user.id),

@@ -40,7 +40,7 @@ pub async fn forget(
     let req: ForgotRequest = call.input.parse()?;
     let email = req.email.ok_or_else(|| GfError::invalid("email", "is required"))?;
     let done = s
-        .gamefuse
+        .client_users
         .forgot_password(&call.game, &email)
         .await
         .map_err(|e| GfError::from(e).remap(StatusCode::BAD_REQUEST, StatusCode::FORBIDDEN))?;
@@ -111,7 +111,7 @@ const DEAD: &str = "This link has expired or was already used. Ask the game for 
 )]
 pub async fn reset_page(State(s): State<AppState>, call: Open) -> Result<Response, GfError> {
     let token = call.input.text("token").unwrap_or_default();
-    if token.is_empty() || !s.gamefuse.reset_token_live(&token).await? {
+    if token.is_empty() || !s.client_users.reset_token_live(&token).await? {
         return Ok(page(
             StatusCode::BAD_REQUEST,
             "Reset password",
@@ -138,7 +138,7 @@ pub async fn reset_submit(State(s): State<AppState>, call: Open) -> Result<Respo
     let field = |k: &str| call.input.text(k).unwrap_or_default();
     let token = field("token");
     let res = s
-        .gamefuse
+        .client_users
         .reset_password(
             &token,
             &Secret::new(field("password")),
@@ -182,7 +182,7 @@ pub async fn reset_submit(State(s): State<AppState>, call: Open) -> Result<Respo
 pub async fn reset_json(State(s): State<AppState>, call: Open) -> Result<Json<MessageOut>, GfError> {
     let req: PasswordRequest = call.input.parse()?;
     let field = |v: Option<String>| Secret::new(v.unwrap_or_default());
-    s.gamefuse
+    s.client_users
         .reset_password(
             &req.token.unwrap_or_default(),
             &field(req.password),

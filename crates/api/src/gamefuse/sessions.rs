@@ -4,6 +4,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use playgate_core::crypto::Secret;
+use playgate_core::ids::GameId;
 
 use super::wire::{FullUserOut, SignInRequest, shaped};
 use super::{GfError, Open};
@@ -38,11 +39,11 @@ pub async fn sign_in(State(s): State<AppState>, call: Open) -> Result<Json<FullU
         return Err(GfError::invalid("email", "and password are required"));
     };
     let signed = s
-        .gamefuse
-        .sign_in(game_id, &email, &Secret::new(password), &call.origin)
+        .client_users
+        .sign_in(GameId(game_id), &email, &Secret::new(password), &call.origin)
         .await
         .map_err(|e| GfError::from(e).remap(StatusCode::UNAUTHORIZED, StatusCode::NOT_FOUND))?;
     let (attrs, owned, rel) = super::users::own(&s, &signed.user).await?;
-    let out = FullUserOut::signed_in(signed, rel, attrs, owned, s.gamefuse.now());
+    let out = FullUserOut::signed_in(signed, rel, attrs, owned, s.client_users.now());
     Ok(Json(shaped(out, call.client.native())))
 }

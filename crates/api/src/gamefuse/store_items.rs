@@ -79,7 +79,7 @@ pub async fn remove(
     ),
 )]
 pub async fn list(State(s): State<AppState>, Path(id): Path<String>, auth: Authed) -> Result<Json<OwnedOut>, GfError> {
-    let user = s.gamefuse.user(&auth.caller, path_id(&id, Entity::User)?).await?;
+    let user = super::users::user_of(&s, &auth.caller, path_id(&id, Entity::User)?).await?;
     let items = s.store_items.owned(user.id).await?;
     Ok(Json(
         Owned {

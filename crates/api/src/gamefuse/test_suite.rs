@@ -11,6 +11,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use playgate_core::economy::store_items::NewStoreItem;
+use playgate_core::gamefuse::keys::suite_user;
 
 fn game_id(v: Option<i64>) -> Result<i64, GfError> {
     v.ok_or_else(|| GfError::invalid("game_id", "is required"))
@@ -67,9 +68,10 @@ pub async fn create_user(
     let username = req
         .username
         .ok_or_else(|| GfError::invalid("username", "is required"))?;
+    let game = s.gamefuse.suite_game(game).await.map_err(unprocessable)?;
     let signed = s
-        .gamefuse
-        .suite_create_user(game, &email, &username)
+        .client_users
+        .sign_up(&game, suite_user(&email, &username), None)
         .await
         .map_err(unprocessable)?;
     let out = SuiteUserOut {

@@ -14,6 +14,8 @@ use playgate_core::client_users::{ClientUser, SignUp};
 use playgate_core::crypto::Secret;
 use playgate_core::economy::attributes::UserAttribute;
 use playgate_core::economy::store_items::StoreItem;
+use playgate_core::gamefuse::Caller;
+use playgate_core::ids::PlayerId;
 use playgate_core::social::friends::Friends;
 
 /// The public relations of another user (reference 5.1): friends, groups and game rounds,
@@ -49,6 +51,12 @@ pub(super) async fn own(
     Ok((own.attributes, own.purchases, rel))
 }
 
+/// A user of the caller's game; users of other games do not exist.
+pub(super) async fn user_of(s: &AppState, caller: &Caller, id: i64) -> Result<ClientUser, GfError> {
+    let me = caller.user.as_ref();
+    Ok(s.client_users.user(caller.game.id, PlayerId(id), me).await?)
+}
+
 fn required(v: Option<String>, field: &str) -> Result<String, GfError> {
     v.filter(|s| !s.is_empty())
         .ok_or_else(|| GfError::invalid(field, "is required"))
@@ -79,13 +87,13 @@ pub async fn sign_up(State(s): State<AppState>, call: GameCall) -> Result<Json<U
         password_confirmation: Secret::new(required(req.password_confirmation, "password_confirmation")?),
     };
     let signed = s
-        .gamefuse
+        .client_users
         .sign_up(&call.game, cmd, call.ip)
         .await
         .map_err(unprocessable)?;
     let token = Some(signed.token.expose().to_owned());
     Ok(Json(
-        UserSelfOut::new(&signed.user, token, s.gamefuse.now()).new_user(true),
+        UserSelfOut::new(&signed.user, token, s.client_users.now()).new_user(true),
     ))
 }
 
@@ -106,10 +114,10 @@ pub async fn sign_up(State(s): State<AppState>, call: GameCall) -> Result<Json<U
 )]
 pub async fn show(State(s): State<AppState>, Path(id): Path<String>, auth: Authed) -> Result<Response, GfError> {
     let id = path_id(&id, Entity::User)?;
-    let user = s.gamefuse.user(&auth.caller, id).await?;
+    let user = user_of(&s, &auth.caller, id).await?;
     if auth.caller.user.as_ref().is_some_and(|me| me.id == user.id) {
         let (attrs, owned, rel) = own(&s, &user).await?;
-        let me = UserSelfOut::new(&user, auth.token, s.gamefuse.now());
+        let me = UserSelfOut::new(&user, auth.token, s.client_users.now());
         let out = FullUserOut::new(me, rel, attrs, owned);
         return Ok(Json(shaped(out, auth.client.native())).into_response());
     }
@@ -138,11 +146,11 @@ pub async fn update(
     let user = auth.caller.self_user(path_id(&id, Entity::User)?)?;
     let req: ProfileRequest = auth.input.unwrapped("user").parse()?;
     let user = s
-        .gamefuse
+        .client_users
         .update_profile(user, req.username.as_deref(), req.email.as_deref())
         .await
         .map_err(unprocessable)?;
-    Ok(Json(UserSelfOut::new(&user, auth.token.clone(), s.gamefuse.now())))
+    Ok(Json(UserSelfOut::new(&user, auth.token.clone(), s.client_users.now())))
 }
 
 /// `PUT /users/{id}/password` `{current_password, password, password_confirmation}`: the
@@ -169,7 +177,7 @@ pub async fn change_password(
     let current = required(req.current_password, "current_password")?;
     let password = required(req.password, "password")?;
     let confirmation = required(req.password_confirmation, "password_confirmation")?;
-    s.gamefuse
+    s.client_users
         .change_password(
             user,
             &Secret::new(current),
@@ -178,5 +186,5 @@ pub async fn change_password(
         )
         .await
         .map_err(unprocessable)?;
-    Ok(Json(UserSelfOut::new(user, auth.token.clone(), s.gamefuse.now())))
+    Ok(Json(UserSelfOut::new(user, auth.token.clone(), s.client_users.now())))
 }

@@ -1,11 +1,19 @@
 //! Client users: players who sign up in the game client with an e-mail address and a
-//! password, their token sessions, and (in [`reset`]) password reset by e-mail.
+//! password, their token sessions, and (in [`reset`]) password reset by e-mail. Their
+//! service is [`ClientUsers`]; their store traits are [`ClientUserStore`] and
+//! [`ResetStore`](reset::ResetStore).
 //!
 //! A client user is a core [`Player`](crate::player::Player) of its game whose `user_id` is
 //! its normalised e-mail address, plus one row with what only client users have (password
 //! hash, credits, score, counters). Its id is the player id.
 
 pub mod reset;
+mod service;
+
+pub use service::{
+    ClientUserSettings, ClientUserStores, ClientUsers, Naming, NoPendingCounts, PendingCounts, check_password,
+    parse_email, slid_expiry,
+};
 
 use crate::Result;
 use crate::clock::Timestamp;

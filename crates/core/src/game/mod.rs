@@ -42,6 +42,18 @@ pub struct Game {
     pub refresh_token_ttl: Option<std::time::Duration>,
 }
 
+impl Game {
+    /// [`Forbidden::GameDisabled`](crate::Forbidden::GameDisabled) unless the game is
+    /// enabled.
+    pub fn check_enabled(&self) -> Result<()> {
+        if self.enabled {
+            Ok(())
+        } else {
+            Err(Error::Forbidden(crate::Forbidden::GameDisabled))
+        }
+    }
+}
+
 /// What the store needs to insert a game.
 #[derive(Debug, Clone)]
 pub struct NewGameRecord {

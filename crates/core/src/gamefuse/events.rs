@@ -18,8 +18,8 @@
 
 use super::Gamefuse;
 use crate::Result;
-use crate::client_users::ClientUser;
-use crate::ids::PlayerId;
+use crate::client_users::{ClientUser, ClientUserStore, PendingCounts};
+use crate::ids::{GameId, PlayerId};
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::Duration;
@@ -184,6 +184,23 @@ impl EventTally {
     }
 }
 
+/// What the client users' service adds to a user it has just written (a sign-in): this
+/// node's tally, without counting a call.
+#[async_trait::async_trait]
+impl PendingCounts for EventTally {
+    fn mark(&self) -> u64 {
+        EventTally::mark(self).0
+    }
+
+    fn add_to(&self, mark: u64, user: &mut ClientUser) -> bool {
+        self.settle(ReadMark(mark), user, None, false).is_ok()
+    }
+
+    async fn read(&self, store: &dyn ClientUserStore, game: GameId, id: PlayerId) -> Result<Option<ClientUser>> {
+        self.settled(None, || store.user(game, id), |u| u).await
+    }
+}
+
 impl Gamefuse {
     /// Writes this node's tally of calls to the store, in one transaction. The server
     /// calls it every `events_flush_every` and once at shutdown.
@@ -211,7 +228,6 @@ impl Gamefuse {
 mod tests {
     use super::*;
     use crate::clock::Timestamp;
-    use crate::ids::GameId;
 
     fn user(month: &str, total: i64, in_month: i64) -> ClientUser {
         ClientUser {

@@ -2,7 +2,7 @@
 //! test-suite key with its `test_suite/*` operations (15.2).
 
 use super::Gamefuse;
-use crate::client_users::{SignUp, SignedIn};
+use crate::client_users::SignUp;
 use crate::clock::Timestamp;
 use crate::crypto::{Secret, SecretHash};
 use crate::game::{Game, NewGame};
@@ -35,6 +35,18 @@ pub struct RouteAccess {
 /// The password of users made by `test_suite/create_user` (the SDK's test scripts sign
 /// in with it, reference 15.2).
 pub const TEST_SUITE_PASSWORD: &str = "password";
+
+/// `test_suite/create_user`'s sign-up: a user whose password is [`TEST_SUITE_PASSWORD`]
+/// (its sign-up starts the session whose token is part of the answer: reference 17.3).
+pub fn suite_user(email: &str, username: &str) -> SignUp {
+    let password = Secret::new(TEST_SUITE_PASSWORD);
+    SignUp {
+        email: email.to_owned(),
+        username: username.to_owned(),
+        password: password.clone(),
+        password_confirmation: password,
+    }
+}
 
 impl Gamefuse {
     /// Creates a service key for a game; its token is returned once.
@@ -137,20 +149,6 @@ impl Gamefuse {
             .await?;
         self.store().mark_test_suite_game(creds.game.id).await?;
         Ok(creds.game)
-    }
-
-    /// `test_suite/create_user`: a user whose password is [`TEST_SUITE_PASSWORD`], with
-    /// the session its sign-up starts (its token is part of the answer: reference 17.3).
-    pub async fn suite_create_user(&self, game: i64, email: &str, username: &str) -> Result<SignedIn> {
-        let game = self.suite_game(game).await?;
-        let password = Secret::new(TEST_SUITE_PASSWORD);
-        let cmd = SignUp {
-            email: email.to_owned(),
-            username: username.to_owned(),
-            password: password.clone(),
-            password_confirmation: password,
-        };
-        self.sign_up(&game, cmd, None).await
     }
 
     /// `test_suite/clean_up_test`: deletes a game the test suite created and everything

@@ -1,8 +1,11 @@
-//! What only GameFuse has in the core: the prefixes of its tokens, its game tokens, and its
-//! time format.
+//! What only GameFuse has in the core: the prefixes of its tokens, its game tokens, the
+//! names its client users' tokens and counters go by, the path of its password reset page,
+//! and its time format.
 
+use crate::client_users::{ClientUserSettings, Naming};
 use crate::clock::Timestamp;
 use crate::crypto::random_token;
+use std::time::Duration;
 
 /// Prefix of GameFuse game tokens.
 pub const GAME_TOKEN_PREFIX: &str = "gft_";
@@ -12,6 +15,31 @@ pub const AUTH_TOKEN_PREFIX: &str = "gfa_";
 
 /// Prefix of service key tokens.
 pub const SERVICE_KEY_PREFIX: &str = "gfk_";
+
+/// Prefix of password reset tokens.
+pub const RESET_TOKEN_PREFIX: &str = "gfr_";
+
+/// The path of the password reset page, under the server's public URL.
+pub const RESET_PATH: &str = "/api/v3/password_reset";
+
+/// The names of GameFuse's client users' tokens and counters.
+pub const NAMING: Naming = Naming {
+    token_prefix: AUTH_TOKEN_PREFIX,
+    reset_token_prefix: RESET_TOKEN_PREFIX,
+    failure_counter: "gf-signin",
+    metrics_label: "gamefuse",
+};
+
+/// The client users' settings of GameFuse's players for a server reached at `public_url`
+/// (`https://play.example.org`): reset links valid one hour (reference 14), opening
+/// [`RESET_PATH`].
+pub fn client_user_settings(public_url: &str) -> ClientUserSettings {
+    ClientUserSettings {
+        reset_ttl: Duration::from_secs(3600),
+        reset_page: format!("{}{RESET_PATH}", public_url.trim_end_matches('/')),
+        naming: NAMING,
+    }
+}
 
 /// A new random game token.
 ///
@@ -26,21 +54,10 @@ pub fn new_game_token() -> String {
     format!("{GAME_TOKEN_PREFIX}{}", random_token())
 }
 
-/// `2026-01-01T00:00:00.000Z`: ISO-8601 UTC with milliseconds, which JavaScript's
-/// `new Date()` parses and which keeps millisecond precision (reference 0.6).
+/// `2026-01-01T00:00:00.000Z`: GameFuse's time format (reference 0.6), ISO-8601 UTC with
+/// milliseconds ([`Timestamp::iso_millis`]), which keeps millisecond precision.
 pub fn iso_millis(ts: Timestamp) -> String {
-    let dt =
-        time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ts.0)).unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
-        dt.year(),
-        u8::from(dt.month()),
-        dt.day(),
-        dt.hour(),
-        dt.minute(),
-        dt.second(),
-        dt.millisecond()
-    )
+    ts.iso_millis()
 }
 
 #[cfg(test)]

@@ -548,7 +548,7 @@ pub(crate) fn migration_files_before(backend: &str, version: &str) -> Vec<std::p
 /// and secret and the GameFuse game id and token still authenticate through the core, the
 /// rotations write the credentials rows, and ids of deleted games are not handed out again.
 async fn credentials_migration_upgrades_in_place(b: Backend) {
-    use playgate_core::gamefuse::{Gamefuse, GamefuseSettings, NoMailer};
+    use playgate_core::gamefuse::{Gamefuse, GamefuseSettings};
     let Some(db) = TestDatabase::new(b).await else { return };
     games_made_before_the_credentials_table(b, &db).await;
     let s = std::sync::Arc::new(
@@ -557,12 +557,7 @@ async fn credentials_migration_upgrades_in_place(b: Backend) {
             .expect("upgrade"),
     );
     let (core, sessions) = playgate_store::testing::core(s.clone()).await.expect("core");
-    let gamefuse = Gamefuse::new(
-        core.clone(),
-        s.clone(),
-        GamefuseSettings::default(),
-        std::sync::Arc::new(NoMailer),
-    );
+    let gamefuse = Gamefuse::new(core.clone(), s.clone(), GamefuseSettings::default());
     kgen_credentials_authenticate_after_the_upgrade(&sessions).await;
     gamefuse_credentials_authenticate_after_the_upgrade(&gamefuse, &s).await;
     rotations_write_the_credentials_rows(&core, &sessions, &gamefuse).await;

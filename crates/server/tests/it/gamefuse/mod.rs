@@ -15,6 +15,7 @@ use std::time::Duration;
 
 use crate::common::{Backend, Resp, TestServer, hash_under_other_params, json_type, spawn_with};
 use playgate_core::client_users::ClientUserStore as _;
+use playgate_core::client_users::ClientUsers;
 use playgate_core::economy::store_items::NewStoreItem;
 use playgate_core::economy::store_items::StoreItems;
 use playgate_core::game_variables::GameVariables;
@@ -119,6 +120,10 @@ impl Gf {
 
     fn gamefuse(&self) -> Gamefuse {
         self.srv.running.gamefuse.clone()
+    }
+
+    fn client_users(&self) -> ClientUsers {
+        self.srv.running.client_users.clone()
     }
 
     fn store_items(&self) -> &StoreItems {
@@ -1456,7 +1461,7 @@ async fn a_reset_asked_for_any_address(gf: &Gf, path: &str, q: &str) {
 
 /// Only the known address got mail, not yet sent, with the link. The link's token.
 async fn the_reset_link_mailed_once(gf: &Gf) -> String {
-    let outbox = gf.gamefuse().outbox(10).await.expect("outbox");
+    let outbox = gf.client_users().outbox(10).await.expect("outbox");
     assert_eq!(outbox.len(), 1, "only the known address got mail");
     assert_eq!(outbox[0].recipient, "Reset+Me@x.org");
     assert!(outbox[0].sent_at.is_none());
@@ -1490,7 +1495,7 @@ async fn the_password_reset_once_by_the_page(gf: &Gf, reset_token: &str) {
 /// A link older than an hour is dead.
 async fn a_reset_link_dies_after_an_hour(gf: &Gf, path: &str, q: &str) {
     gf.req("GET", &format!("{path}?{q}"), &[], Body::None).await;
-    let outbox = gf.gamefuse().outbox(1).await.expect("outbox");
+    let outbox = gf.client_users().outbox(1).await.expect("outbox");
     let body = &outbox[0].body;
     let t2 = body
         .split("token=")
@@ -1815,7 +1820,7 @@ async fn forgot_password_by_smtp(b: Backend) {
     assert_eq!(mails.len(), 1);
     assert!(mails[0].contains("To: o@x.org"), "{}", mails[0]);
     assert!(mails[0].contains("Subject: Reset your"), "{}", mails[0]);
-    let outbox = gf.gamefuse().outbox(1).await.expect("outbox");
+    let outbox = gf.client_users().outbox(1).await.expect("outbox");
     assert!(outbox[0].sent_at.is_some() && outbox[0].error.is_none());
     assert!(
         outbox[0]

@@ -8,7 +8,7 @@
 //! the same call without the native headers shows the JS shape is unchanged.
 
 use crate::common::{Backend, Resp, TestServer, spawn_with};
-use playgate_core::gamefuse::Gamefuse;
+use playgate_core::client_users::ClientUsers;
 use serde_json::{Value, json};
 
 const SUITE_NAME: &str = "system-suite";
@@ -93,8 +93,8 @@ impl Env {
         r.send().await
     }
 
-    fn gamefuse(&self) -> Gamefuse {
-        self.srv.running.gamefuse.clone()
+    fn client_users(&self) -> ClientUsers {
+        self.srv.running.client_users.clone()
     }
 
     /// Requests as `sdk` sends them, without a user token.
@@ -264,7 +264,7 @@ async fn cs_auth(env: &Env) -> CsGame<'_> {
         ok(env.anon(c).get(&q).await);
     }
     // `POST password/reset` with the link's token (JSON, flat, with the game's credentials).
-    let outbox = env.gamefuse().outbox(10).await.expect("outbox");
+    let outbox = env.client_users().outbox(10).await.expect("outbox");
     assert_eq!(outbox.len(), 1);
     let reset = outbox[0]
         .body
@@ -1462,7 +1462,7 @@ async fn ue_forgot_password(g: &UeGame<'_>) {
         .anon(u)
         .send("GET", &q, Some(json!({"email": format!("{}@gamefuse.com", a.name)})))
         .await);
-    assert_eq!(env.gamefuse().outbox(10).await.expect("outbox").len(), 1);
+    assert_eq!(env.client_users().outbox(10).await.expect("outbox").len(), 1);
 }
 
 playgate_store::on_both_backends!(csharp_flow, unreal_flow);
