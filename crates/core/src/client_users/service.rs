@@ -124,6 +124,12 @@ pub struct ClientUsers {
     pub(super) own: Arc<ClientUserSettings>,
 }
 
+/// The audit subject (and actor) of the client user with this normalised e-mail address:
+/// its player's, whose user id the address is.
+fn subject(email: &str) -> String {
+    format!("player:{email}")
+}
+
 /// A normalised e-mail address: trimmed, lower-cased, `local@domain`. A space inside is
 /// read as `+`: game clients put e-mails into query strings unencoded, where a `+` arrives
 /// as a space.
@@ -237,7 +243,19 @@ impl ClientUsers {
             wallet: wallet::generate(&self.master)?,
             created_at: self.now(),
         };
-        let (token, start) = self.session_start(game, ip.map(|i| i.to_string()), false);
+        let (token, mut start) = self.session_start(game, ip.map(|i| i.to_string()), false);
+        let detail = serde_json::json!({"session": start.session_id.to_string(), "new_user": true});
+        start.audit = vec![
+            NewAuditEvent::new(action::SESSION_OPENED, Actor::Player(rec.email.clone()))
+                .game(game.id)
+                .subject(subject(&rec.email))
+                .origin(Origin {
+                    ip: start.ip.clone(),
+                    user_agent: None,
+                })
+                .detail(detail)
+                .bounded(),
+        ];
         let user = self.stores.insert_user(&rec, &start).await?;
         self.metrics.stat(StatSeries::SessionsOpened);
         Ok(SignedIn {
@@ -281,8 +299,9 @@ impl ClientUsers {
         }) = creds.filter(|_| ok)
         else {
             let event = match known {
-                Some(player) => NewAuditEvent::new(action::LOGIN_FAILED, Actor::Player(player.0.to_string()))
-                    .subject(format!("player:{}", player.0)),
+                Some(_) => {
+                    NewAuditEvent::new(action::LOGIN_FAILED, Actor::Player(email.clone())).subject(subject(&email))
+                }
                 None => NewAuditEvent::new(action::LOGIN_FAILED, Actor::Unknown),
             };
             self.audit
@@ -303,9 +322,9 @@ impl ClientUsers {
         let (token, mut start) = self.session_start(&game, origin.ip.clone(), true);
         let session = start.session_id.to_string();
         let event = |name: &str| {
-            NewAuditEvent::new(name, Actor::Player(player.0.to_string()))
+            NewAuditEvent::new(name, Actor::Player(email.clone()))
                 .game(game.id)
-                .subject(format!("player:{}", player.0))
+                .subject(subject(&email))
                 .origin(origin.clone())
                 .detail(serde_json::json!({"session": session}))
                 .bounded()

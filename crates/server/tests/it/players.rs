@@ -685,6 +685,8 @@ async fn export_holds_everything(srv: &TestServer, vic: &str, s: &Seeded) {
     has("message_reads", r#""message_id""#);
     has("game_rounds", "seed-solo");
     has("audit_events", "seeded reason");
+    // The GameFuse sign-up's event is about the player too.
+    has("audit_events", "session.opened");
     for secret in ["password_hash", "wallet_key", "token_hash", "refresh_hash"] {
         assert!(!r.text.contains(secret), "{secret} exported");
     }

@@ -1375,13 +1375,22 @@ async fn test_suite_and_admin_api_absent_without_their_keys(b: Backend) {
     gf.finish().await;
 }
 
-/// Sign-ins are in the audit log after their calls: a wrong password and an unknown e-mail
+/// Sign-up and sign-ins are in the audit log after their calls, about the player as the
+/// admin API names it (`player:<user id>`, a client user's user id being its e-mail): the
+/// sign-up (`session.opened`, a new user), a wrong password and an unknown e-mail
 /// (`login.failed`, the first about the player), a right one (`login.succeeded` and
 /// `session.opened` by the player, with the session's id).
 async fn sign_in_actions_are_audited(b: Backend) {
     let Some(gf) = setup(b).await else { return };
-    let me = id(&gf.sign_up("ann@x.org", "ann", "pw-ann").await);
-    let player = format!("player:{me}");
+    gf.sign_up("Ann@x.org", "ann", "pw-ann").await;
+    let player = "player:ann@x.org";
+    let signed_up = gf.srv.audit(&format!("subject={player}")).await;
+    assert_eq!(signed_up.len(), 1, "{signed_up:?}");
+    assert_eq!(
+        (&signed_up[0]["action"], &signed_up[0]["actor"]),
+        (&json!("session.opened"), &json!(player))
+    );
+    assert_eq!(signed_up[0]["detail"]["new_user"], true);
     assert_eq!(gf.sign_in_raw("ann@x.org", "wrong").await.status, 404);
     assert_eq!(gf.sign_in_raw("nobody@x.org", "wrong").await.status, 404);
     let failed = gf.srv.audit("action=login.failed").await;
@@ -1398,8 +1407,12 @@ async fn sign_in_actions_are_audited(b: Backend) {
     let signed = gf.sign_in("ann@x.org", "pw-ann").await;
     let mine = gf.srv.audit(&format!("actor={player}")).await;
     let actions: Vec<&str> = mine.iter().filter_map(|e| e["action"].as_str()).collect();
-    assert_eq!(actions, ["session.opened", "login.succeeded", "login.failed"]);
-    assert_eq!(mine[0]["subject"], player.as_str());
+    assert_eq!(
+        actions,
+        ["session.opened", "login.succeeded", "login.failed", "session.opened"]
+    );
+    assert_eq!(mine[0]["subject"], player);
+    assert_eq!(mine[0]["detail"]["new_user"], Value::Null);
     assert_eq!(mine[0]["ip"], "127.0.0.1");
     assert!(mine[0]["detail"]["session"].is_string());
     assert_eq!(mine[0]["detail"], mine[1]["detail"]);
