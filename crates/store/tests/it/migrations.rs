@@ -130,4 +130,94 @@ async fn domain_table_names_upgrade_in_place(b: Backend) {
     db.drop_it().await;
 }
 
-on_both_backends!(domain_table_names_upgrade_in_place);
+/// Events before the renaming of client users' event subjects: a client user's (player 2,
+/// `ann@x.org`) sign-in events in its game, the same numbers in another game, a KGeN
+/// player whose user id is digits, and a player with no client user row.
+const EVENTS_BEFORE_0016: &str = "
+    INSERT INTO games (id, name, client_name, created_at) VALUES (1, 'G', 'G', 1), (2, 'H', 'H', 1);
+    INSERT INTO players (id, game_id, user_id, wallet_address, wallet_key, created_at, updated_at)
+        VALUES (1, 1, '2', '0x1', BLOB, 1, 1), (2, 1, 'ann@x.org', '0x2', BLOB, 1, 1);
+    INSERT INTO gamefuse_users (player_id, game_id, email, display_email, username, username_key, password_hash, created_at)
+        VALUES (2, 1, 'ann@x.org', 'Ann@x.org', 'ann', 'ann', 'h', 1);
+    INSERT INTO audit_events (id, at, action, actor, game_id, subject, ip, user_agent, detail) VALUES
+        (1, 1, 'login.failed', 'player:2', 1, 'player:2', NULL, NULL, '{}'),
+        (2, 2, 'login.succeeded', 'player:2', 1, 'player:2', NULL, NULL, '{}'),
+        (3, 2, 'session.opened', 'player:2', 1, 'player:2', NULL, NULL, '{}'),
+        (4, 3, 'session.opened', 'game:1', 1, 'player:2', NULL, NULL, '{}'),
+        (5, 4, 'login.succeeded', 'player:2', 2, 'player:2', NULL, NULL, '{}'),
+        (6, 5, 'login.failed', 'player:1', 1, 'player:1', NULL, NULL, '{}'),
+        (7, 6, 'player.banned', 'operator:config', 1, 'player:ann@x.org', NULL, NULL, '{}');
+";
+
+/// After the upgrade: the client user's own events in its game name it by user id; the
+/// KGeN player `2`'s event (acted by its game), the other game's and the player without a
+/// client user row are as they were.
+const EVENTS_AFTER_0016: [(i64, &str, &str); 7] = [
+    (1, "player:ann@x.org", "player:ann@x.org"),
+    (2, "player:ann@x.org", "player:ann@x.org"),
+    (3, "player:ann@x.org", "player:ann@x.org"),
+    (4, "game:1", "player:2"),
+    (5, "player:2", "player:2"),
+    (6, "player:1", "player:1"),
+    (7, "operator:config", "player:ann@x.org"),
+];
+
+/// A GameFuse user's sign-in events, recorded about `player:<row id>` before, name it by
+/// its user id after the upgrade, like every other event of the player; nothing else
+/// changes.
+async fn client_user_event_subjects_upgrade_in_place(b: Backend) {
+    let Some(db) = TestDatabase::new(b).await else { return };
+    let backend = if b == Backend::Sqlite { "sqlite" } else { "postgres" };
+    let files = migration_files_before(backend, "0016");
+    let blob = if b == Backend::Sqlite {
+        "X'00'"
+    } else {
+        "'\\x00'::bytea"
+    };
+    let rows = EVENTS_BEFORE_0016.replace("BLOB", blob);
+    let query = "SELECT id, actor, subject FROM audit_events ORDER BY id";
+    let got: Vec<(i64, String, String)> = if b == Backend::Sqlite {
+        let path = db.dir.join("playgate.db");
+        sqlx_made_sqlite(&path, &files);
+        let conn = rusqlite::Connection::open(&path).expect("open");
+        conn.execute_batch(&rows).expect("rows");
+        drop(conn);
+        SqlStore::open(&StoreOptions::new(db.url.clone()))
+            .await
+            .expect("upgrade")
+            .close()
+            .await;
+        let conn = rusqlite::Connection::open(&path).expect("open");
+        let mut st = conn.prepare(query).expect("prepare");
+        st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .expect("query")
+            .collect::<Result<_, _>>()
+            .expect("rows")
+    } else {
+        let mut c = playgate_store::testing::pg_connect(&db.url).await.expect("connect");
+        sqlx_made_postgres(&mut c, &files).await;
+        c.batch_execute(&rows).await.expect("rows");
+        SqlStore::open(&StoreOptions::new(db.url.clone()))
+            .await
+            .expect("upgrade")
+            .close()
+            .await;
+        c.query(query, &[])
+            .await
+            .expect("query")
+            .iter()
+            .map(|r| (r.get(0), r.get(1), r.get(2)))
+            .collect()
+    };
+    let want: Vec<(i64, String, String)> = EVENTS_AFTER_0016
+        .iter()
+        .map(|&(id, a, s)| (id, a.to_owned(), s.to_owned()))
+        .collect();
+    assert_eq!(got, want);
+    db.drop_it().await;
+}
+
+on_both_backends!(
+    domain_table_names_upgrade_in_place,
+    client_user_event_subjects_upgrade_in_place
+);
