@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use lettre::message::header::ContentType;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
-use playgate_core::client_users::reset::{Mailer, NoMailer};
+use playgate_core::client_users::outbox::{Mailer, NoMailer};
 use playgate_core::client_users::{ClientUserStores, ClientUsers, PendingCounts};
 use playgate_core::service::Playgate;
 use playgate_core::vendor::gamefuse;

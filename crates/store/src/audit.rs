@@ -54,6 +54,12 @@ impl EventValues {
         self
     }
 
+    /// The event with this game when it names none.
+    pub(crate) fn or_game(mut self, game: i64) -> Self {
+        self.game_id = self.game_id.or(Some(game));
+        self
+    }
+
     /// Its values in the order of [`INSERT_COLS`].
     pub(crate) fn params(&self) -> [P<'_>; 8] {
         [

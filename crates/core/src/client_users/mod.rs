@@ -1,12 +1,13 @@
 //! Client users: players who sign up in the game client with an e-mail address and a
 //! password, their token sessions, and (in [`reset`]) password reset by e-mail. Their
 //! service is [`ClientUsers`]; their store traits are [`ClientUserStore`] and
-//! [`ResetStore`](reset::ResetStore).
+//! [`ResetStore`](outbox::ResetStore) (with the mailer, in [`outbox`]).
 //!
 //! A client user is a core [`Player`](crate::player::Player) of its game whose `user_id` is
 //! its normalised e-mail address, plus one row with what only client users have (password
 //! hash, credits, score, counters). Its id is the player id.
 
+pub mod outbox;
 pub mod reset;
 mod service;
 

@@ -4,116 +4,16 @@
 //! link. The reset tokens and the outbox are kept by [`ResetStore`].
 
 use super::ClientUsers;
+use super::outbox::{NewOutbox, OutboxMessage, ResetRequested};
 use super::service::{check_password, parse_email};
 use crate::audit::{Actor, NewAuditEvent, Origin, action};
-use crate::clock::Timestamp;
 use crate::crypto::{Secret, SecretHash};
 use crate::game::Game;
-use crate::ids::{GameId, PlayerId};
 use crate::{Error, Result};
-use async_trait::async_trait;
-
-/// Sends e-mail. The server implements it with SMTP; without SMTP the outbox is all.
-#[async_trait]
-pub trait Mailer: Send + Sync + 'static {
-    /// Whether mail is really sent (SMTP configured).
-    fn enabled(&self) -> bool;
-    /// Sends one plain-text message; the error text is recorded in the outbox.
-    async fn send(&self, to: &str, subject: &str, body: &str) -> Result<(), String>;
-}
-
-/// The mailer of a server without SMTP: sends nothing (the outbox keeps every message).
-#[derive(Debug, Default)]
-pub struct NoMailer;
-
-#[async_trait]
-impl Mailer for NoMailer {
-    fn enabled(&self) -> bool {
-        false
-    }
-    async fn send(&self, _to: &str, _subject: &str, _body: &str) -> Result<(), String> {
-        Err("SMTP is not configured".into())
-    }
-}
 
 /// The context an outbox body is sealed under: its recipient.
 fn outbox_context(recipient: &str) -> String {
     format!("playgate:outbox:{recipient}")
-}
-
-/// An outbox message to record.
-#[derive(Debug, Clone)]
-pub struct NewOutbox {
-    pub game_id: Option<GameId>,
-    pub recipient: String,
-    pub subject: String,
-    /// The body sealed under the master key with [`outbox_context`].
-    pub sealed_body: Vec<u8>,
-    pub created_at: Timestamp,
-}
-
-/// An outbox message as stored.
-#[derive(Debug, Clone)]
-pub struct OutboxRecord {
-    pub id: i64,
-    pub game_id: Option<GameId>,
-    pub recipient: String,
-    pub subject: String,
-    pub sealed_body: Vec<u8>,
-    pub created_at: Timestamp,
-    pub sent_at: Option<Timestamp>,
-    pub error: Option<String>,
-}
-
-/// An outbox message with its body opened, for the operator.
-#[derive(Debug, Clone)]
-pub struct OutboxMessage {
-    pub id: i64,
-    pub game_id: Option<GameId>,
-    pub recipient: String,
-    pub subject: String,
-    pub body: String,
-    pub created_at: Timestamp,
-    pub sent_at: Option<Timestamp>,
-    pub error: Option<String>,
-}
-
-/// What a reset request did, for the wire (`mailer_response`).
-#[derive(Debug, Clone)]
-pub struct ResetRequested {
-    /// The mailer's answer when a message went out by SMTP, else `None`.
-    pub mailer_response: Option<String>,
-}
-
-/// Persistence of password reset tokens and the mail outbox.
-#[async_trait]
-pub trait ResetStore: Send + Sync {
-    /// Records a reset token and its message in the outbox, in one transaction; returns
-    /// the outbox id.
-    async fn insert_reset(
-        &self,
-        token: &SecretHash,
-        player: PlayerId,
-        now: Timestamp,
-        expires_at: Timestamp,
-        mail: &NewOutbox,
-    ) -> Result<i64>;
-    /// Records whether an outbox message was sent.
-    async fn outbox_result(&self, id: i64, sent_at: Option<Timestamp>, error: Option<&str>) -> Result<()>;
-    /// The newest outbox messages first.
-    async fn outbox(&self, limit: i64) -> Result<Vec<OutboxRecord>>;
-    /// Whether a reset token is unused and unexpired.
-    async fn reset_token_live(&self, token: &SecretHash, now: Timestamp) -> Result<bool>;
-    /// Uses a live reset token: sets the password hash and ends the user's sessions, in
-    /// one transaction with `audit` (recorded at `now`, with the subject `player:<id>` of
-    /// the token's user when it names none). Whether the token was live.
-    async fn reset_password(
-        &self,
-        token: &SecretHash,
-        now: Timestamp,
-        password_hash: &str,
-        audit: &NewAuditEvent,
-    ) -> Result<bool>;
 }
 
 impl ClientUsers {

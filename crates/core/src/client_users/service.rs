@@ -8,7 +8,7 @@
 //! client address (`auth_failure_limit` per `auth_failure_window`); a session lasts the
 //! game's refresh-token lifetime from its last use ([`slid_expiry`]).
 
-use super::reset::{Mailer, ResetStore};
+use super::outbox::{Mailer, ResetStore};
 use super::{
     ClientSessionStart, ClientUser, ClientUserStore, NewClientUser, ProfilePatch, SignInCredentials, SignUp, SignedIn,
     month_key,

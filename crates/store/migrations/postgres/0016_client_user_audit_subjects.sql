@@ -17,3 +17,14 @@ JOIN gamefuse_users g ON g.player_id = p.id
 WHERE e.subject = e.actor
   AND p.id = CASE WHEN e.actor ~ '^player:[0-9]{1,18}$' THEN substr(e.actor, 8)::bigint END
   AND g.game_id = e.game_id;
+
+-- `password.reset` was recorded about `player:<row id>` without a game (its actor is
+-- `unknown`: the holder of the link); only the reset path wrote it, so the number is
+-- always the client user's row id. It gets the user id and the game.
+UPDATE audit_events e
+SET subject = 'player:' || p.user_id,
+    game_id = g.game_id
+FROM players p
+JOIN gamefuse_users g ON g.player_id = p.id
+WHERE e.action = 'password.reset'
+  AND p.id = CASE WHEN e.subject ~ '^player:[0-9]{1,18}$' THEN substr(e.subject, 8)::bigint END;

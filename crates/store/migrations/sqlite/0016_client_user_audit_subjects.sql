@@ -18,3 +18,17 @@ WHERE actor >= 'player:0' AND actor < 'player::'
   AND EXISTS (SELECT 1 FROM gamefuse_users g
               WHERE g.player_id = CAST(substr(audit_events.actor, 8) AS INTEGER)
                 AND g.game_id = audit_events.game_id);
+
+-- `password.reset` was recorded about `player:<row id>` without a game (its actor is
+-- `unknown`: the holder of the link); only the reset path wrote it, so the number is
+-- always the client user's row id. It gets the user id and the game.
+UPDATE audit_events
+SET game_id = (SELECT g.game_id FROM gamefuse_users g
+               WHERE g.player_id = CAST(substr(audit_events.subject, 8) AS INTEGER)),
+    subject = (SELECT 'player:' || p.user_id FROM players p
+               WHERE p.id = CAST(substr(audit_events.subject, 8) AS INTEGER))
+WHERE action = 'password.reset'
+  AND subject GLOB 'player:[0-9]*'
+  AND substr(subject, 8) NOT GLOB '*[^0-9]*'
+  AND EXISTS (SELECT 1 FROM gamefuse_users g
+              WHERE g.player_id = CAST(substr(audit_events.subject, 8) AS INTEGER));

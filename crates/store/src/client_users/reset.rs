@@ -4,7 +4,7 @@ use crate::SqlStore;
 use crate::exec::{params, row};
 use async_trait::async_trait;
 use playgate_core::Result;
-use playgate_core::client_users::reset::{NewOutbox, OutboxRecord, ResetStore};
+use playgate_core::client_users::outbox::{NewOutbox, OutboxRecord, ResetStore};
 use playgate_core::clock::Timestamp;
 use playgate_core::crypto::SecretHash;
 use playgate_core::ids::{GameId, PlayerId};
@@ -129,20 +129,30 @@ impl ResetStore for SqlStore {
             let Some(player) = player else {
                 return Ok(false);
             };
-            tx.execute(
-                "UPDATE gamefuse_users SET password_hash = $2 WHERE player_id = $1",
-                params![player, password_hash],
-            )
-            .await?;
+            let user: ResetUser = tx
+                .fetch_one(
+                    "UPDATE gamefuse_users SET password_hash = $2 WHERE player_id = $1 RETURNING email, game_id",
+                    params![player, password_hash],
+                )
+                .await?;
             tx.execute(
                 "UPDATE sessions SET state = 'ended', ended_at = $2 WHERE player_id = $1 AND state <> 'ended'",
                 params![player, now.0],
             )
             .await?;
-            let ev = ev.or_subject(|| format!("player:{player}"));
+            // The player as every event names it: by its user id, the e-mail address.
+            let ev = ev.or_subject(|| format!("player:{}", user.email)).or_game(user.game_id);
             crate::audit::insert_events(tx, std::slice::from_ref(&ev)).await?;
             Ok(true)
         })
         .await
+    }
+}
+
+row! {
+    /// The user whose password a reset token set.
+    struct ResetUser {
+        email: String,
+        game_id: i64,
     }
 }

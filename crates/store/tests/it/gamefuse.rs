@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use playgate_core::client_users::reset::{NewOutbox, ResetStore as _};
+use playgate_core::client_users::outbox::{NewOutbox, ResetStore as _};
 use playgate_core::client_users::{ClientSessionStart, ClientUserStore as _, NewClientUser, ProfilePatch};
 use playgate_core::clock::Timestamp;
 use playgate_core::crypto::{MasterKey, SecretHash};

@@ -22,7 +22,7 @@ const RENAMED: [(&str, i64); 10] = [
 ];
 
 /// Two players of one game with a row in each social and round table, under the tables'
-/// names before the rename (`blob` is a wallet key literal of the backend).
+/// names before the rename (`blob` is a wallet key literal of the backend, or a placeholder).
 fn pre_rename_rows(blob: &str) -> String {
     format!(
         "INSERT INTO games (id, name, client_name, created_at) VALUES (1, 'G', 'G', 1);
@@ -48,33 +48,45 @@ fn pre_rename_rows(blob: &str) -> String {
     )
 }
 
+/// A database made by the migrations before `version` (as sqlx made them), with `rows`
+/// (`BLOB` in them replaced by a wallet key literal of the backend) inserted, then
+/// upgraded by opening the store.
+async fn made_before_then_upgraded(b: Backend, db: &TestDatabase, version: &str, rows: &str) {
+    let backend = if b == Backend::Sqlite { "sqlite" } else { "postgres" };
+    let files = migration_files_before(backend, version);
+    let blob = if b == Backend::Sqlite {
+        "X'00'"
+    } else {
+        "'\\x00'::bytea"
+    };
+    let rows = rows.replace("BLOB", blob);
+    if b == Backend::Sqlite {
+        let path = db.dir.join("playgate.db");
+        sqlx_made_sqlite(&path, &files);
+        let conn = rusqlite::Connection::open(&path).expect("open");
+        conn.execute_batch(&rows).expect("rows");
+    } else {
+        let mut c = playgate_store::testing::pg_connect(&db.url).await.expect("connect");
+        sqlx_made_postgres(&mut c, &files).await;
+        c.batch_execute(&rows).await.expect("rows");
+    }
+    SqlStore::open(&StoreOptions::new(db.url.clone()))
+        .await
+        .expect("upgrade")
+        .close()
+        .await;
+}
+
 /// The social and round tables lose their `gf_` prefix with their rows, references,
 /// indexes and (on PostgreSQL) constraint names: a database made before the rename keeps
 /// every row, a broken reference is refused under the new constraint name, and no table,
 /// index, constraint or sequence keeps the old prefix.
 async fn domain_table_names_upgrade_in_place(b: Backend) {
     let Some(db) = TestDatabase::new(b).await else { return };
-    let backend = if b == Backend::Sqlite { "sqlite" } else { "postgres" };
-    let files = migration_files_before(backend, "0015");
-    let blob = if b == Backend::Sqlite {
-        "X'00'"
-    } else {
-        "'\\x00'::bytea"
-    };
-    let rows = pre_rename_rows(blob);
+    made_before_then_upgraded(b, &db, "0015", &pre_rename_rows("BLOB")).await;
     let bad_message = "INSERT INTO chat_messages (id, chat_id, player_id, text, created_at) VALUES (9, 99, 1, 'x', 2)";
     if b == Backend::Sqlite {
-        let path = db.dir.join("playgate.db");
-        sqlx_made_sqlite(&path, &files);
-        let conn = rusqlite::Connection::open(&path).expect("open");
-        conn.execute_batch(&rows).expect("rows");
-        drop(conn);
-        SqlStore::open(&StoreOptions::new(db.url.clone()))
-            .await
-            .expect("upgrade")
-            .close()
-            .await;
-        let conn = rusqlite::Connection::open(&path).expect("open");
+        let conn = rusqlite::Connection::open(db.dir.join("playgate.db")).expect("open");
         conn.execute_batch("PRAGMA foreign_keys = ON").expect("pragma");
         for (table, n) in RENAMED {
             let got: i64 = conn
@@ -97,14 +109,7 @@ async fn domain_table_names_upgrade_in_place(b: Backend) {
         let err = conn.execute(bad_message, []).expect_err("no chat 99");
         assert!(err.to_string().contains("FOREIGN KEY"), "{err}");
     } else {
-        let mut c = playgate_store::testing::pg_connect(&db.url).await.expect("connect");
-        sqlx_made_postgres(&mut c, &files).await;
-        c.batch_execute(&rows).await.expect("rows");
-        SqlStore::open(&StoreOptions::new(db.url.clone()))
-            .await
-            .expect("upgrade")
-            .close()
-            .await;
+        let c = playgate_store::testing::pg_connect(&db.url).await.expect("connect");
         for (table, n) in RENAMED {
             let r = c
                 .query_one(&format!("SELECT COUNT(*) FROM {table}"), &[])
@@ -146,20 +151,23 @@ const EVENTS_BEFORE_0016: &str = "
         (4, 3, 'session.opened', 'game:1', 1, 'player:2', NULL, NULL, '{}'),
         (5, 4, 'login.succeeded', 'player:2', 2, 'player:2', NULL, NULL, '{}'),
         (6, 5, 'login.failed', 'player:1', 1, 'player:1', NULL, NULL, '{}'),
-        (7, 6, 'player.banned', 'operator:config', 1, 'player:ann@x.org', NULL, NULL, '{}');
+        (7, 6, 'player.banned', 'operator:config', 1, 'player:ann@x.org', NULL, NULL, '{}'),
+        (8, 7, 'password.reset', 'unknown', NULL, 'player:2', NULL, NULL, '{}');
 ";
 
-/// After the upgrade: the client user's own events in its game name it by user id; the
-/// KGeN player `2`'s event (acted by its game), the other game's and the player without a
-/// client user row are as they were.
-const EVENTS_AFTER_0016: [(i64, &str, &str); 7] = [
-    (1, "player:ann@x.org", "player:ann@x.org"),
-    (2, "player:ann@x.org", "player:ann@x.org"),
-    (3, "player:ann@x.org", "player:ann@x.org"),
-    (4, "game:1", "player:2"),
-    (5, "player:2", "player:2"),
-    (6, "player:1", "player:1"),
-    (7, "operator:config", "player:ann@x.org"),
+/// After the upgrade (id, actor, subject, game): the client user's own events in its game
+/// and its password reset name it by user id (the reset gains its game); the KGeN player
+/// `2`'s event (acted by its game), the other game's and the player without a client user
+/// row are as they were.
+const EVENTS_AFTER_0016: [(i64, &str, &str, Option<i64>); 8] = [
+    (1, "player:ann@x.org", "player:ann@x.org", Some(1)),
+    (2, "player:ann@x.org", "player:ann@x.org", Some(1)),
+    (3, "player:ann@x.org", "player:ann@x.org", Some(1)),
+    (4, "game:1", "player:2", Some(1)),
+    (5, "player:2", "player:2", Some(2)),
+    (6, "player:1", "player:1", Some(1)),
+    (7, "operator:config", "player:ann@x.org", Some(1)),
+    (8, "unknown", "player:ann@x.org", Some(1)),
 ];
 
 /// A GameFuse user's sign-in events, recorded about `player:<row id>` before, name it by
@@ -167,51 +175,27 @@ const EVENTS_AFTER_0016: [(i64, &str, &str); 7] = [
 /// changes.
 async fn client_user_event_subjects_upgrade_in_place(b: Backend) {
     let Some(db) = TestDatabase::new(b).await else { return };
-    let backend = if b == Backend::Sqlite { "sqlite" } else { "postgres" };
-    let files = migration_files_before(backend, "0016");
-    let blob = if b == Backend::Sqlite {
-        "X'00'"
-    } else {
-        "'\\x00'::bytea"
-    };
-    let rows = EVENTS_BEFORE_0016.replace("BLOB", blob);
-    let query = "SELECT id, actor, subject FROM audit_events ORDER BY id";
-    let got: Vec<(i64, String, String)> = if b == Backend::Sqlite {
-        let path = db.dir.join("playgate.db");
-        sqlx_made_sqlite(&path, &files);
-        let conn = rusqlite::Connection::open(&path).expect("open");
-        conn.execute_batch(&rows).expect("rows");
-        drop(conn);
-        SqlStore::open(&StoreOptions::new(db.url.clone()))
-            .await
-            .expect("upgrade")
-            .close()
-            .await;
-        let conn = rusqlite::Connection::open(&path).expect("open");
+    made_before_then_upgraded(b, &db, "0016", EVENTS_BEFORE_0016).await;
+    let query = "SELECT id, actor, subject, game_id FROM audit_events ORDER BY id";
+    let got: Vec<(i64, String, String, Option<i64>)> = if b == Backend::Sqlite {
+        let conn = rusqlite::Connection::open(db.dir.join("playgate.db")).expect("open");
         let mut st = conn.prepare(query).expect("prepare");
-        st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
             .expect("query")
             .collect::<Result<_, _>>()
             .expect("rows")
     } else {
-        let mut c = playgate_store::testing::pg_connect(&db.url).await.expect("connect");
-        sqlx_made_postgres(&mut c, &files).await;
-        c.batch_execute(&rows).await.expect("rows");
-        SqlStore::open(&StoreOptions::new(db.url.clone()))
-            .await
-            .expect("upgrade")
-            .close()
-            .await;
+        let c = playgate_store::testing::pg_connect(&db.url).await.expect("connect");
         c.query(query, &[])
             .await
             .expect("query")
             .iter()
-            .map(|r| (r.get(0), r.get(1), r.get(2)))
+            .map(|r| (r.get(0), r.get(1), r.get(2), r.get(3)))
             .collect()
     };
-    let want: Vec<(i64, String, String)> = EVENTS_AFTER_0016
+    let want: Vec<(i64, String, String, Option<i64>)> = EVENTS_AFTER_0016
         .iter()
-        .map(|&(id, a, s)| (id, a.to_owned(), s.to_owned()))
+        .map(|&(id, a, s, g)| (id, a.to_owned(), s.to_owned(), g))
         .collect();
     assert_eq!(got, want);
     db.drop_it().await;

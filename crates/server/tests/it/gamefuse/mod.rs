@@ -1435,9 +1435,6 @@ async fn forgot_password(b: Backend) {
     a_reset_asked_for_any_address(&gf, &path, &q).await;
     let reset_token = the_reset_link_mailed_once(&gf).await;
     the_password_reset_once_by_the_page(&gf, &reset_token).await;
-    let reset = gf.srv.audit("action=password.reset").await;
-    assert_eq!(reset.len(), 1, "{reset:?}");
-    assert_eq!(reset[0]["subject"], format!("player:{me}"));
     assert_text_error(&gf.user("GET", &format!("/users/{me}"), &old, Body::None).await, 401);
     assert_eq!(gf.sign_in_raw("reset+me@x.org", "old-pw").await.status, 404);
     gf.sign_in("reset+me@x.org", "new-pw").await;
@@ -1503,6 +1500,13 @@ async fn the_password_reset_once_by_the_page(gf: &Gf, reset_token: &str) {
     assert_eq!(post("new-pw", "other").await.expect("send").status(), 400);
     assert_eq!(post("new-pw", "new-pw").await.expect("send").status(), 200);
     assert_eq!(post("again", "again").await.expect("send").status(), 400, "single use");
+    // Recorded about the player as its other events are, in its game.
+    let reset = gf.srv.audit("action=password.reset").await;
+    assert_eq!(reset.len(), 1, "{reset:?}");
+    assert_eq!(
+        (&reset[0]["subject"], &reset[0]["game_id"]),
+        (&json!("player:reset+me@x.org"), &json!(gf.game_id))
+    );
 }
 
 /// A link older than an hour is dead.
