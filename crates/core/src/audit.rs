@@ -43,13 +43,19 @@ pub enum Actor {
     Unknown,
 }
 
+/// `player:<user id>`: how every event names a player, as its subject and (as
+/// [`Actor::Player`]) its actor. A client user's user id is its e-mail address.
+pub fn player_subject(user_id: &str) -> String {
+    format!("player:{user_id}")
+}
+
 impl Actor {
     /// `operator:ada`, `player:u-1`, `account:5`, `api_key:9`, `game:3`, `system`: the
     /// stored form, which the audit filter matches.
     pub fn label(&self) -> String {
         match self {
             Actor::Operator(name) => format!("operator:{name}"),
-            Actor::Player(id) => format!("player:{id}"),
+            Actor::Player(id) => player_subject(id),
             Actor::Account(id) => format!("account:{id}"),
             Actor::ApiKey(id) => format!("api_key:{id}"),
             Actor::Game(id) => format!("{GAME_ACTOR_PREFIX}{}", id.0),

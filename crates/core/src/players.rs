@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
-use crate::audit::NewAuditEvent;
+use crate::audit::{NewAuditEvent, player_subject};
 use crate::client_users::ClientUser;
 use crate::clock::{Clock, Timestamp};
 use crate::error::{Conflict, Entity, Error};
@@ -246,11 +246,6 @@ pub struct Players {
     clock: Arc<dyn Clock>,
 }
 
-/// The audit subject of a player.
-pub fn player_subject(p: &Player) -> String {
-    format!("player:{}", p.user_id.as_str())
-}
-
 /// The audit subject of a session.
 pub fn session_subject(id: SessionId) -> String {
     format!("session:{id}")
@@ -347,7 +342,7 @@ impl Players {
             reason: reason.to_owned(),
             at: now,
         };
-        let subject = player_subject(&player);
+        let subject = player_subject(player.user_id.as_str());
         let reason_text = ban.reason.clone();
         let change = self
             .store
@@ -386,7 +381,7 @@ impl Players {
                 },
             ));
         }
-        let subject = player_subject(&player);
+        let subject = player_subject(player.user_id.as_str());
         let change = self
             .store
             .set_ban(
@@ -431,7 +426,7 @@ impl Players {
     /// and its GameFuse token sessions); how many.
     pub async fn end_sessions(&self, game: GameId, key: &str, event: NewAuditEvent) -> Result<u64> {
         let player = self.find(game, key).await?;
-        let subject = player_subject(&player);
+        let subject = player_subject(player.user_id.as_str());
         self.store
             .end_player_sessions(
                 player.id,
@@ -509,7 +504,7 @@ impl Players {
             }
             Some(_) => {}
         }
-        let subject = player_subject(&player);
+        let subject = player_subject(player.user_id.as_str());
         let counts = |v: &[(String, u64)]| {
             v.iter()
                 .map(|(t, n)| (t.clone(), serde_json::json!(n)))
@@ -536,7 +531,10 @@ impl Players {
     /// Everything stored about the player.
     pub async fn export(&self, game: GameId, key: &str) -> Result<(Player, PlayerExport)> {
         let player = self.find(game, key).await?;
-        let export = self.store.export_player(player.id, &player_subject(&player)).await?;
+        let export = self
+            .store
+            .export_player(player.id, &player_subject(player.user_id.as_str()))
+            .await?;
         Ok((player, export))
     }
 

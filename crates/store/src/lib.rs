@@ -49,7 +49,8 @@ mod writer;
 
 use std::path::PathBuf;
 use std::str::FromStr;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use playgate_core::{Error, Result};
@@ -122,8 +123,8 @@ pub(crate) struct Pg {
 /// the closed one to be returned) by the next read that takes its lane.
 pub(crate) struct ReadLanes {
     pool: PgPool,
-    lanes: Vec<tokio::sync::Mutex<Option<std::sync::Arc<PgClient>>>>,
-    next: std::sync::atomic::AtomicUsize,
+    lanes: Vec<tokio::sync::Mutex<Option<Arc<PgClient>>>>,
+    next: AtomicUsize,
 }
 
 impl ReadLanes {
@@ -136,7 +137,7 @@ impl ReadLanes {
     }
 
     /// The next lane's connection, opened (or replaced) if needed.
-    async fn client(&self) -> Result<std::sync::Arc<PgClient>> {
+    async fn client(&self) -> Result<Arc<PgClient>> {
         let i = self.next.fetch_add(1, Ordering::Relaxed) % self.lanes.len();
         // Held while a connection is opened, so that the lane's other reads wait for it
         // instead of opening their own.
@@ -147,7 +148,7 @@ impl ReadLanes {
                 // The closed one goes back to the pool (which discards it) once the reads
                 // still holding it are done; the pool has room for both meanwhile.
                 lane.take();
-                let c = std::sync::Arc::new(self.pool.get().await?);
+                let c = Arc::new(self.pool.get().await?);
                 *lane = Some(c.clone());
                 Ok(c)
             }
@@ -189,7 +190,7 @@ impl Pg {
 pub struct SqlStore {
     pub(crate) db: Db,
     /// Whether PostgreSQL answers (unused on SQLite, which cannot become unreachable).
-    pub(crate) health: std::sync::Arc<health::Health>,
+    pub(crate) health: Arc<health::Health>,
 }
 
 impl SqlStore {

@@ -9,9 +9,10 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use playgate_core::audit::AuditFilter;
+use playgate_core::audit::player_subject;
 use playgate_core::game::Game;
 use playgate_core::ids::{GameId, SessionId};
-use playgate_core::players::{PlayerSearch, SessionCursor, SessionQuery, player_subject};
+use playgate_core::players::{PlayerSearch, SessionCursor, SessionQuery};
 use playgate_core::{Entity, Error};
 use serde::Deserialize;
 
@@ -108,7 +109,7 @@ async fn player_data(s: &AppState, g: &str, user: &str, sessions_after: &str) ->
     let events = s
         .audit
         .list(AuditFilter {
-            subject: Some(player_subject(&overview.player)),
+            subject: Some(player_subject(overview.player.user_id.as_str())),
             game: Some(game.id),
             limit: 10,
             ..AuditFilter::default()

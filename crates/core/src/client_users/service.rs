@@ -13,7 +13,7 @@ use super::{
     ClientSessionStart, ClientUser, ClientUserStore, NewClientUser, ProfilePatch, SignInCredentials, SignUp, SignedIn,
     month_key,
 };
-use crate::audit::{Actor, Audit, NewAuditEvent, Origin, action};
+use crate::audit::{Actor, Audit, NewAuditEvent, Origin, action, player_subject};
 use crate::clock::{Clock, Timestamp};
 use crate::crypto::{MasterKey, Secret};
 use crate::game::{Game, GameStore};
@@ -122,12 +122,6 @@ pub struct ClientUsers {
     settings: Arc<Settings>,
     metrics: Arc<Metrics>,
     pub(super) own: Arc<ClientUserSettings>,
-}
-
-/// The audit subject (and actor) of the client user with this normalised e-mail address:
-/// its player's, whose user id the address is.
-fn subject(email: &str) -> String {
-    format!("player:{email}")
 }
 
 /// A normalised e-mail address: trimmed, lower-cased, `local@domain`. A space inside is
@@ -248,7 +242,7 @@ impl ClientUsers {
         start.audit = vec![
             NewAuditEvent::new(action::SESSION_OPENED, Actor::Player(rec.email.clone()))
                 .game(game.id)
-                .subject(subject(&rec.email))
+                .subject(player_subject(&rec.email))
                 .origin(Origin {
                     ip: start.ip.clone(),
                     user_agent: None,
@@ -299,9 +293,8 @@ impl ClientUsers {
         }) = creds.filter(|_| ok)
         else {
             let event = match known {
-                Some(_) => {
-                    NewAuditEvent::new(action::LOGIN_FAILED, Actor::Player(email.clone())).subject(subject(&email))
-                }
+                Some(_) => NewAuditEvent::new(action::LOGIN_FAILED, Actor::Player(email.clone()))
+                    .subject(player_subject(&email)),
                 None => NewAuditEvent::new(action::LOGIN_FAILED, Actor::Unknown),
             };
             self.audit
@@ -324,7 +317,7 @@ impl ClientUsers {
         let event = |name: &str| {
             NewAuditEvent::new(name, Actor::Player(email.clone()))
                 .game(game.id)
-                .subject(subject(&email))
+                .subject(player_subject(&email))
                 .origin(origin.clone())
                 .detail(serde_json::json!({"session": session}))
                 .bounded()

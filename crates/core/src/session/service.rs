@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use serde_json::json;
 
-use crate::audit::{Actor, NewAuditEvent, Origin, action};
+use crate::audit::{Actor, NewAuditEvent, Origin, action, player_subject};
 use crate::clock::{Clock, Timestamp};
 use crate::crypto::{MasterKey, SecretHash};
 use crate::game::{ClientCredentials, Game};
@@ -175,7 +175,7 @@ impl Sessions {
             let detail = json!({"reused": true, "new_user": false});
             let audit = RenewalEvent::new(
                 action::SESSION_OPENED,
-                format!("player:{}", cmd.user_id.as_str()),
+                player_subject(cmd.user_id.as_str()),
                 &cmd.origin,
                 detail,
             );
@@ -218,7 +218,7 @@ impl Sessions {
             });
             let audit = NewAuditEvent::new(action::SESSION_OPENED, Actor::Game(game.id))
                 .game(game.id)
-                .subject(format!("player:{}", cmd.user_id.as_str()))
+                .subject(player_subject(cmd.user_id.as_str()))
                 .origin(cmd.origin.clone())
                 .detail(detail)
                 .bounded();

@@ -4,6 +4,7 @@ use crate::SqlStore;
 use crate::exec::{params, row};
 use async_trait::async_trait;
 use playgate_core::Result;
+use playgate_core::audit::player_subject;
 use playgate_core::client_users::outbox::{NewOutbox, OutboxRecord, ResetStore};
 use playgate_core::clock::Timestamp;
 use playgate_core::crypto::SecretHash;
@@ -141,7 +142,7 @@ impl ResetStore for SqlStore {
             )
             .await?;
             // The player as every event names it: by its user id, the e-mail address.
-            let ev = ev.or_subject(|| format!("player:{}", user.email)).or_game(user.game_id);
+            let ev = ev.or_subject(|| player_subject(&user.email)).or_game(user.game_id);
             crate::audit::insert_events(tx, std::slice::from_ref(&ev)).await?;
             Ok(true)
         })

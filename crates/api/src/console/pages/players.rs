@@ -3,7 +3,7 @@
 //! the latest events about it).
 
 use maud::{Markup, html};
-use playgate_core::audit::AuditEvent;
+use playgate_core::audit::{AuditEvent, player_subject};
 use playgate_core::clock::Timestamp;
 use playgate_core::game::Game;
 use playgate_core::players::{PlayerHit, PlayerOverview};
@@ -189,7 +189,7 @@ pub fn player(c: &Chrome<'_>, d: &PlayerData, error: Option<(&str, &str)>) -> Ma
             section {
                 h2 { "Latest events" }
                 (audit_table(&d.events))
-                p { a href={ "/console/audit?subject=" (seg(&format!("player:{}", p.user_id.as_str()))) } { "All events about this player" } }
+                p { a href={ "/console/audit?subject=" (seg(&player_subject(p.user_id.as_str()))) } { "All events about this player" } }
             }
             @if c.is_admin() {
                 section.danger {
