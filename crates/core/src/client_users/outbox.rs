@@ -43,30 +43,41 @@ pub struct NewOutbox {
     pub created_at: Timestamp,
 }
 
-/// An outbox message as stored.
+/// An outbox message, its body of type `B`: sealed as stored ([`OutboxRecord`]), or opened
+/// for the operator ([`OutboxMessage`]).
 #[derive(Debug, Clone)]
-pub struct OutboxRecord {
+pub struct Outbox<B> {
     pub id: i64,
     pub game_id: Option<GameId>,
     pub recipient: String,
     pub subject: String,
-    pub sealed_body: Vec<u8>,
+    pub body: B,
     pub created_at: Timestamp,
     pub sent_at: Option<Timestamp>,
     pub error: Option<String>,
 }
 
-/// An outbox message with its body opened, for the operator.
-#[derive(Debug, Clone)]
-pub struct OutboxMessage {
-    pub id: i64,
-    pub game_id: Option<GameId>,
-    pub recipient: String,
-    pub subject: String,
-    pub body: String,
-    pub created_at: Timestamp,
-    pub sent_at: Option<Timestamp>,
-    pub error: Option<String>,
+/// An outbox message as stored: its body sealed under the master key with [`outbox_context`].
+pub type OutboxRecord = Outbox<Vec<u8>>;
+
+/// An outbox message with its body opened.
+pub type OutboxMessage = Outbox<String>;
+
+impl<B> Outbox<B> {
+    /// The same message with its body turned by `f` (sealed to opened).
+    pub fn try_map_body<C, E>(self, f: impl FnOnce(&str, B) -> Result<C, E>) -> Result<Outbox<C>, E> {
+        let body = f(&self.recipient, self.body)?;
+        Ok(Outbox {
+            id: self.id,
+            game_id: self.game_id,
+            recipient: self.recipient,
+            subject: self.subject,
+            body,
+            created_at: self.created_at,
+            sent_at: self.sent_at,
+            error: self.error,
+        })
+    }
 }
 
 /// What a reset request did, for the wire (`mailer_response`).

@@ -107,16 +107,9 @@ impl ClientUsers {
         let recs = self.stores.outbox(limit).await?;
         recs.into_iter()
             .map(|r| {
-                let body = self.master.open(&outbox_context(&r.recipient), &r.sealed_body)?;
-                Ok(OutboxMessage {
-                    id: r.id,
-                    game_id: r.game_id,
-                    recipient: r.recipient,
-                    subject: r.subject,
-                    body: String::from_utf8_lossy(&body).into_owned(),
-                    created_at: r.created_at,
-                    sent_at: r.sent_at,
-                    error: r.error,
+                r.try_map_body(|recipient, sealed| {
+                    let body = self.master.open(&outbox_context(recipient), &sealed)?;
+                    Ok(String::from_utf8_lossy(&body).into_owned())
                 })
             })
             .collect()

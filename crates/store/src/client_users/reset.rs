@@ -89,7 +89,7 @@ impl ResetStore for SqlStore {
                 game_id: r.game_id.map(GameId),
                 recipient: r.recipient,
                 subject: r.subject,
-                sealed_body: r.sealed_body,
+                body: r.sealed_body,
                 created_at: Timestamp(r.created_at),
                 sent_at: r.sent_at.map(Timestamp),
                 error: r.error,

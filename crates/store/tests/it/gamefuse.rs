@@ -378,7 +378,7 @@ async fn a_reset_used_once_within_the_hour(s: &Arc<SqlStore>, g: GameId, u: Play
     s.outbox_result(id, None, Some("no smtp")).await.expect("result");
     let out = s.outbox(10).await.expect("outbox");
     assert_eq!(
-        (out[0].id, out[0].error.as_deref(), out[0].sealed_body.clone()),
+        (out[0].id, out[0].error.as_deref(), out[0].body.clone()),
         (id, Some("no smtp"), vec![1, 2, 3])
     );
     assert!(
