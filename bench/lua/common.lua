@@ -112,6 +112,48 @@ function read_lines(path)
    return lines
 end
 
+-- Load shedding met as a well-behaved client meets it: a 429 or 503 is counted "shed" (and
+-- "shed_retry_after" with a Retry-After header), and this connection then waits that long
+-- (plus up to 0.5 s of jitter) before its next request, unless cfg.retry is "immediate" (a
+-- flood that ignores Retry-After). Defines wrk's delay() (called before every request, so
+-- only scenarios that call this have it) and returns the function to give each response.
+function obey_retry_after()
+   local next_delay_ms = 0
+   function delay()
+      local d = next_delay_ms
+      next_delay_ms = 0
+      return d
+   end
+   return function(status, headers)
+      if status == 429 or status == 503 then
+         count("shed")
+         local ra = headers["Retry-After"] or headers["retry-after"]
+         if ra then count("shed_retry_after") end
+         if cfg.retry ~= "immediate" then
+            next_delay_ms = (tonumber(ra or "1") or 1) * 1000 + math.random(0, 500)
+         end
+      end
+   end
+end
+
+-- Defines the hooks of a read scenario: each request is a random one of those built, by
+-- build(line), from the lines of the seed file cfg[file], and a response counts as a
+-- success when its body contains `needle`.
+function random_request_scenario(file, build, needle)
+   local reqs = {}
+   function scenario_init(cfg)
+      for _, line in ipairs(read_lines(cfg[file])) do
+         table.insert(reqs, build(line))
+      end
+   end
+   function scenario_request()
+      return reqs[math.random(1, #reqs)]
+   end
+   function scenario_response(status, headers, body)
+      return string.find(body, needle, 1, true) ~= nil
+   end
+end
+
 -- The lines of a seed file this thread owns (line i goes to thread i % nthreads), so
 -- threads never share a row (refresh tokens must not be used by two threads).
 function my_lines(path)

@@ -12,28 +12,8 @@ local t0
 local bound_us
 local BOUNDARY = "----playgatebench7MA4YWxkTrZu0gW"
 
--- After a 429 / 503 with Retry-After, this connection waits that long (plus up to 0.5 s of
--- jitter) before its next request, as a well-behaved client does, unless cfg.retry is
--- "immediate" (a flood that ignores Retry-After). wrk calls delay() before every request.
-local next_delay_ms = 0
-local retry_immediate = false
-
-function delay()
-   local d = next_delay_ms
-   next_delay_ms = 0
-   return d
-end
-
-local function shed(status, headers)
-   if status == 429 or status == 503 then
-      count("shed")
-      local ra = headers["Retry-After"] or headers["retry-after"]
-      if ra then count("shed_retry_after") end
-      if not retry_immediate then
-         next_delay_ms = (tonumber(ra or "1") or 1) * 1000 + math.random(0, 500)
-      end
-   end
-end
+-- 429 / 503 answers: counted, and obeyed as a well-behaved client does (common.lua).
+local shed = obey_retry_after()
 
 local function multipart(fields)
    local parts = {}
@@ -46,7 +26,6 @@ end
 
 function scenario_init(cfg)
    bound_us = tonumber(cfg.bound_ms or "2000") * 1000
-   retry_immediate = cfg.retry == "immediate"
    local h = {["content-type"] = "multipart/form-data; boundary=" .. BOUNDARY}
    for _, line in ipairs(my_lines(cfg.users)) do
       local email, password = string.match(line, "^(%S+)%s+(%S+)$")

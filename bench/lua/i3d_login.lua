@@ -40,7 +40,6 @@ function scenario_init(cfg)
    local line = accounts[(cfg.tid % #accounts) + 1]
    user, password = string.match(line, "^(%S+)%s+(%S+)$")
    bound_us = tonumber(cfg.bound_ms or "2000") * 1000
-   retry_immediate = cfg.retry == "immediate"
    local h = {["PRIVATE-TOKEN"] = key, ["content-type"] = "application/json"}
    login_req = wrk.format("POST", "/v3/session/login", h,
       '{"userName":' .. json_str(user) .. ',"password":' .. json_str(password) .. ',"rememberMe":0}')
@@ -58,28 +57,8 @@ function scenario_request()
    return login_req
 end
 
--- After a 429 / 503 with Retry-After, this connection waits that long (plus up to 0.5 s of
--- jitter) before its next request, as a well-behaved client does, unless cfg.retry is
--- "immediate" (a flood that ignores Retry-After). wrk calls delay() before every request.
-local next_delay_ms = 0
-local retry_immediate = false
-
-function delay()
-   local d = next_delay_ms
-   next_delay_ms = 0
-   return d
-end
-
-local function shed(status, headers)
-   if status == 429 or status == 503 then
-      count("shed")
-      local ra = headers["Retry-After"] or headers["retry-after"]
-      if ra then count("shed_retry_after") end
-      if not retry_immediate then
-         next_delay_ms = (tonumber(ra or "1") or 1) * 1000 + math.random(0, 500)
-      end
-   end
-end
+-- 429 / 503 answers: counted, and obeyed as a well-behaved client does (common.lua).
+local shed = obey_retry_after()
 
 function scenario_response(status, headers, body)
    local kind = pending
