@@ -105,6 +105,76 @@ pub(crate) fn event_from(cte: &str, k: usize) -> String {
     )
 }
 
+/// Inserts one event on its session's chain (`$1` … `$8` as [`EventValues::params`], `$9`
+/// the session's id): its previous event is the one the session names (migration 0018).
+const INSERT_CHAINED: &str = "INSERT INTO audit_events \
+     (at, action, actor, game_id, subject, ip, user_agent, detail, chain, prev_event) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, (SELECT last_event FROM sessions WHERE id = $9))";
+
+/// The subject of a session's own events.
+const SESSION_SUBJECT: &str = "session:";
+
+/// `walk(id)`: the events on the chains of the sessions that `heads` (a `SELECT
+/// last_event FROM sessions WHERE …`) selects, newest to oldest; an event pruned from the
+/// log ends its chain there.
+fn walk(heads: &str) -> String {
+    format!(
+        "WITH RECURSIVE walk(id) AS ({heads} AND last_event IS NOT NULL \
+         UNION ALL SELECT e.prev_event FROM audit_events e JOIN walk ON e.id = walk.id \
+         WHERE e.prev_event IS NOT NULL) "
+    )
+}
+
+/// [`audited_update`] of one session (`session` its id), whose event is about that session
+/// (its subject `session:<id>`). On SQLite the event goes on the session's chain instead of
+/// into the subject index (migration 0018): the session's row, which the change rewrites
+/// anyway, keeps the newest event, each event the one before. An entry in the subject index
+/// went to a random page, and that page was most of what the event cost
+/// (`bench/results/audit-sqlite-mechanism-20261204/`). On PostgreSQL, [`audited_update`].
+pub(crate) async fn chained_update(
+    c: &mut Conn<'_>,
+    update: &str,
+    ps: &[P<'_>],
+    event: Option<&EventValues>,
+    session: &str,
+) -> Result<u64> {
+    let about_it = event.is_some_and(|e| {
+        e.subject
+            .as_deref()
+            .and_then(|s| s.strip_prefix(SESSION_SUBJECT))
+            .is_some_and(|id| id == session)
+    });
+    let Some(event) = event.filter(|_| about_it && !c.is_postgres()) else {
+        return audited_update(c, update, ps, event).await;
+    };
+    let n = c.execute(update, ps).await?;
+    if n > 0 {
+        let mut all = event.params().to_vec();
+        all.push(P::Str(session));
+        c.execute(INSERT_CHAINED, &all).await?;
+        c.execute(
+            "UPDATE sessions SET last_event = last_insert_rowid() WHERE id = $1",
+            params![session],
+        )
+        .await?;
+    }
+    Ok(n)
+}
+
+/// Takes the events off the chains of the sessions `sessions` (a condition on `sessions`,
+/// its parameter `$1`) selects, before they are deleted: the subject index finds them
+/// again. Nothing to do on PostgreSQL, which chains nothing.
+pub(crate) async fn unchain(c: &mut Conn<'_>, sessions: &str, owner: i64) -> Result<()> {
+    if c.is_postgres() {
+        return Ok(());
+    }
+    let sql = format!(
+        "{}UPDATE audit_events SET chain = NULL WHERE id IN (SELECT id FROM walk)",
+        walk(&format!("SELECT last_event FROM sessions WHERE {sessions}"))
+    );
+    c.execute(&sql, params![owner]).await.map(drop)
+}
+
 /// Runs `update` (one `UPDATE` with its parameters `ps`) and records `event`, if there is
 /// one, if it changed a row; returns how many it changed. On PostgreSQL one statement (the
 /// insert reads the update's `RETURNING` in a CTE), on SQLite two (the caller's job runs
@@ -235,7 +305,8 @@ async fn first_id_from(c: &mut Conn<'_>, t: i64) -> Result<i64> {
 
 /// The `WHERE` clause and parameters of a filter (its texts borrowed from it), with the
 /// id range that stands in for its times on SQLite.
-fn conditions(f: &AuditFilter, ids: IdRange) -> (String, Vec<P<'_>>) {
+/// Its parameters are numbered after the first `after`.
+fn conditions(f: &AuditFilter, ids: IdRange, subject: SubjectPart, after: usize) -> (String, Vec<P<'_>>) {
     // Each condition with its parameters, one `?` each, numbered below.
     let mut conds: Vec<(&str, Vec<P<'_>>)> = Vec::new();
     if let Some(g) = f.game {
@@ -266,7 +337,14 @@ fn conditions(f: &AuditFilter, ids: IdRange) -> (String, Vec<P<'_>>) {
         }
     }
     if let Some(s) = f.subject.as_deref() {
-        conds.push(("subject = ?", vec![P::Str(s)]));
+        match subject {
+            // Said out loud, so that SQLite may use its partial subject index.
+            SubjectPart::Indexed => conds.push(("subject = ? AND chain IS NULL", vec![P::Str(s)])),
+            SubjectPart::Chained => conds.push((
+                "subject = ? AND chain IS NOT NULL AND id IN (SELECT id FROM walk)",
+                vec![P::Str(s)],
+            )),
+        }
     }
     match f.action.as_deref() {
         // A family of actions (`session.`): compared by its first characters, so that no
@@ -284,7 +362,7 @@ fn conditions(f: &AuditFilter, ids: IdRange) -> (String, Vec<P<'_>>) {
         let mut c = cond.to_owned();
         for p in params {
             ps.push(p);
-            c = c.replacen('?', &format!("${}", ps.len()), 1);
+            c = c.replacen('?', &format!("${}", after + ps.len()), 1);
         }
         sql.push(c);
     }
@@ -296,15 +374,35 @@ fn conditions(f: &AuditFilter, ids: IdRange) -> (String, Vec<P<'_>>) {
     (clause, ps)
 }
 
-/// The statement listing the events of `f`, newest first, and its parameters.
-fn list_statement(f: &AuditFilter, ids: IdRange) -> (String, Vec<P<'_>>) {
-    let (clause, mut ps) = conditions(f, ids);
+/// Where a subject's events are looked for: in the subject index, or (a session's own
+/// events on SQLite, migration 0018) on the session's chain.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SubjectPart {
+    Indexed,
+    Chained,
+}
+
+/// The statement listing the events of `f`, newest first, and its parameters. A session's
+/// events on SQLite are those of the subject index and those of its chain (`lite`).
+fn list_statement(f: &AuditFilter, ids: IdRange, lite: bool) -> (String, Vec<P<'_>>) {
+    let (clause, mut ps) = conditions(f, ids, SubjectPart::Indexed, 0);
+    let session = f.subject.as_deref().and_then(|s| s.strip_prefix(SESSION_SUBJECT));
+    let sql = match session.filter(|_| lite) {
+        None => format!("SELECT {AUDIT_COLS} FROM audit_events {clause}"),
+        Some(id) => {
+            let (chained, more) = conditions(f, ids, SubjectPart::Chained, ps.len());
+            ps.extend(more);
+            ps.push(P::Str(id));
+            let heads = format!("SELECT last_event FROM sessions WHERE id = ${}", ps.len());
+            format!(
+                "{}SELECT {AUDIT_COLS} FROM audit_events {clause} \
+                 UNION ALL SELECT {AUDIT_COLS} FROM audit_events {chained}",
+                walk(&heads)
+            )
+        }
+    };
     ps.push(P::I64(i64::from(f.limit)));
-    let sql = format!(
-        "SELECT {AUDIT_COLS} FROM audit_events {clause} ORDER BY id DESC LIMIT ${}",
-        ps.len()
-    );
-    (sql, ps)
+    (format!("{sql} ORDER BY id DESC LIMIT ${}", ps.len()), ps)
 }
 
 /// Appends an event recorded at `at` on `c`: inside the transaction of the change it
@@ -325,7 +423,7 @@ impl AuditStore for SqlStore {
         let rows: Vec<AuditRow> = self
             .read(async |c| {
                 let ids = id_range(c, f.since, f.until).await?;
-                let (sql, ps) = list_statement(f, ids);
+                let (sql, ps) = list_statement(f, ids, !c.is_postgres());
                 c.fetch_all(&sql, &ps).await
             })
             .await?;
@@ -540,7 +638,8 @@ mod tests {
         Ok(plan
             .into_iter()
             .map(|p| p.detail)
-            .filter(|d| d.starts_with("SCAN"))
+            // A chain's walk reads its own queue, one row per event on the chain.
+            .filter(|d| d.starts_with("SCAN") && d != "SCAN walk")
             .collect())
     }
 
@@ -553,11 +652,14 @@ mod tests {
             return;
         };
         type Case = (&'static str, fn(&mut AuditFilter));
-        let cases: [Case; 6] = [
+        let cases: [Case; 7] = [
             ("game", |f| f.game = Some(GameId(1))),
             ("actor", |f| f.actor = Some("operator:ada".into())),
             ("game actor", |f| f.actor = Some("game:7".into())),
             ("subject", |f| f.subject = Some("player:u-1".into())),
+            ("session", |f| {
+                f.subject = Some("session:0190c9a8-6a3e-7d4c-9c6f-2f1a7c0e4b11".into())
+            }),
             ("since", |f| {
                 (f.since, f.until) = (Some(Timestamp(1)), Some(Timestamp(2)))
             }),
@@ -572,7 +674,7 @@ mod tests {
             let scans = s
                 .read(async |c| {
                     let ids = super::id_range(c, f.since, f.until).await?;
-                    let (sql, ps) = super::list_statement(&f, ids);
+                    let (sql, ps) = super::list_statement(&f, ids, true);
                     full_scans(c, &sql, &ps).await
                 })
                 .await

@@ -57,6 +57,8 @@ const DELETE_GAME: &[&str] = &[
 /// Deletes the game `game` and every row of it on `tx` (inside a transaction); whether
 /// there was such a game.
 pub(crate) async fn delete_game_in(tx: &mut Conn<'_>, game: GameId) -> Result<bool> {
+    // Its sessions' events outlive them: back into the subject index.
+    crate::audit::unchain(tx, "game_id = $1", game.0).await?;
     for sql in DELETE_GAME {
         tx.execute(sql, params![game.0]).await?;
     }

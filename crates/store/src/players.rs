@@ -78,6 +78,10 @@ const SECRET_COLUMNS: &[&str] = &[
     "sealed_body",
 ];
 
+/// Columns never exported: the links of SQLite's audit chains (migration 0018), which say
+/// nothing about the player.
+const CHAIN_COLUMNS: &[&str] = &["chain", "prev_event", "last_event"];
+
 /// The export's sections: a name and the query of its rows (`$1` the player; for the audit
 /// events, its audit subject).
 const EXPORT: &[(&str, &str)] = &[
@@ -157,10 +161,9 @@ const EXPORT: &[(&str, &str)] = &[
 ];
 
 /// The audit events about or by a player (`$1` its audit subject).
-/// (A player's label never starts with `game:`; said so that SQLite may use its partial
-/// actor index.)
-pub(crate) const AUDIT_EXPORT: &str =
-    "SELECT * FROM audit_events WHERE subject = $1 OR (actor = $1 AND actor NOT LIKE 'game:%') ORDER BY id";
+/// (A player's label never starts with `game:`, and no event about a player is on a
+/// session's chain: said so that SQLite may use its partial actor and subject indexes.)
+pub(crate) const AUDIT_EXPORT: &str = "SELECT * FROM audit_events WHERE (subject = $1 AND chain IS NULL) OR (actor = $1 AND actor NOT LIKE 'game:%') ORDER BY id";
 
 /// The erasure of a player (`$1`), in order (references before what they refer to): the
 /// table, whether its rows are kept without the player (anonymised) or deleted, and the
@@ -492,6 +495,8 @@ impl PlayerStore for SqlStore {
     async fn erase_player(&self, player: PlayerId, now: Timestamp, record: Record<Erased>) -> Result<Erased> {
         self.write_tx(async move |tx| {
             let mut erased = Erased::default();
+            // Its sessions' events outlive them: back into the subject index.
+            crate::audit::unchain(tx, "player_id = $1", player.0).await?;
             for (table, kept, sql) in ERASE {
                 let n = tx.execute(sql, params![player.0]).await?;
                 let list = if *kept {
@@ -528,7 +533,7 @@ impl PlayerStore for SqlStore {
             let rows = rows
                 .into_iter()
                 .map(|JsonRow(mut m)| {
-                    for c in SECRET_COLUMNS {
+                    for c in SECRET_COLUMNS.iter().chain(CHAIN_COLUMNS) {
                         m.remove(*c);
                     }
                     // An audit event's detail is a JSON object kept as text.

@@ -15,7 +15,7 @@ use playgate_core::session::{
 use playgate_core::{Error, Result};
 use std::sync::LazyLock;
 
-use crate::audit::{EventValues, audited_update, event_from, insert_events};
+use crate::audit::{EventValues, chained_update, event_from, insert_events};
 use crate::exec::{Conn, FromRow, P, Row, params};
 use crate::rows::{
     GameRow, PLAYER_FIELDS, PLAYER_FROM, PROFILE_COLUMNS, PlayerRow, PlayerSessionRow, SessionRow,
@@ -280,12 +280,14 @@ async fn apply_plan(e: &mut Conn<'_>, p: &OpenPlan, ev: &EventValues) -> Result<
             patch: changes,
             record,
         } => {
-            let kept = audited_update(
+            let sid = session.to_string();
+            let kept = chained_update(
                 e,
                 "UPDATE sessions SET refresh_hash = $2, prev_refresh_hash = NULL, last_seen_at = $3, \
                  expires_at = $4 WHERE id = $1 AND state = 'active' AND expires_at > $3",
-                params![session.to_string(), hash, now, expires_at],
+                params![&sid, hash, now, expires_at],
                 record.then_some(ev),
+                &sid,
             )
             .await?;
             if kept != 1 {
@@ -453,7 +455,7 @@ impl SessionStore for SqlStore {
         // replaced hash and its time; a grace retry leaves them as they were.
         let done = self
             .write_audited(async move |e| {
-                audited_update(
+                chained_update(
                     e,
                     "UPDATE sessions SET refresh_hash = $3, last_seen_at = $4, expires_at = $5, \
                  prev_refresh_hash = CASE WHEN refresh_hash IN ($2, $7) THEN refresh_hash ELSE prev_refresh_hash END, \
@@ -462,6 +464,7 @@ impl SessionStore for SqlStore {
                  AND (refresh_hash IN ($2, $7) OR (prev_refresh_hash IN ($2, $7) AND rotated_at > $6))",
                     params![&id, &presented, &next, now.0, expires_at.0, grace_since.0, &legacy],
                     ev.as_ref(),
+                    &id,
                 )
                 .await
             })
@@ -479,12 +482,14 @@ impl SessionStore for SqlStore {
         let ev = EventValues::of(audit, now);
         let ended = self
             .write_audited(async move |conn| {
-                audited_update(
+                let sid = id.to_string();
+                chained_update(
                     conn,
                     "UPDATE sessions SET state = 'ended', ended_at = $3 \
                      WHERE id = $1 AND game_id = $2 AND state <> 'ended'",
-                    params![id.to_string(), game.0, now.0],
+                    params![&sid, game.0, now.0],
                     Some(&ev),
+                    &sid,
                 )
                 .await
             })

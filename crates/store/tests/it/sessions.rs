@@ -1,11 +1,12 @@
 //! The store contract: the same suite against SQLite (always) and PostgreSQL (when
 //! `PLAYGATE_TEST_POSTGRES_URL` is set), each test on its own fresh database.
 
-use playgate_core::audit::{Actor, NewAuditEvent};
+use playgate_core::audit::{Actor, AuditFilter, AuditStore as _, NewAuditEvent};
 use playgate_core::clock::Timestamp;
 use playgate_core::crypto::{MasterKey, SecretHash};
 use playgate_core::game::GameStore as _;
 use playgate_core::game::NewGameRecord;
+use playgate_core::gamefuse::store::GamefuseStore as _;
 use playgate_core::ids::{GameId, PlayerId, SessionId, UserId};
 use playgate_core::limits::FailureStore as _;
 use playgate_core::player::{Ban, Profile, ProfilePatch};
@@ -552,6 +553,97 @@ async fn refresh_grace(b: Backend) {
     db.drop_it().await;
 }
 
+/// A session's own events (its refreshes and its end, about `session:<id>`) are found by
+/// that subject with every other event about it, newest first and a page at a time, also
+/// once the player is erased or the game deleted (on SQLite they are chained through the
+/// session, migration 0018, and taken off the chain when the session goes).
+async fn a_sessions_events_are_found_by_its_subject(b: Backend) {
+    let Some((s, db)) = open_store(b).await else { return };
+    let g = s.insert_game(game_rec("1000000010")).await.expect("game");
+    let (a, other) = (
+        open(&s, g.id, "u1", 10, ProfilePatch::default()).await,
+        open(&s, g.id, "u2", 10, ProfilePatch::default()).await,
+    );
+    let about = |o: &Opened| format!("session:{}", o.session);
+    let event = |name: &str, o: &Opened| NewAuditEvent::new(name, Actor::Game(g.id)).game(g.id).subject(about(o));
+    let (mut ka, mut kb) = (a.refresh_hash.clone(), other.refresh_hash.clone());
+    for i in 0..3 {
+        for (o, key) in [(&a, &mut ka), (&other, &mut kb)] {
+            let next = SecretHash::of(&format!("{}-{i}", o.session));
+            let e = event("session.refreshed", o);
+            let swap = RefreshSwap {
+                id: o.session,
+                presented: key,
+                legacy: &SecretHash::of("no token has this text"),
+                next: &next,
+                now: Timestamp((20 + i) * SEC),
+                expires_at: Timestamp(500 * SEC),
+                grace_since: Timestamp((20 + i) * SEC),
+                audit: Some(&e),
+            };
+            assert!(s.swap_refresh(&swap).await.expect("swap"));
+            *key = next;
+        }
+    }
+    // About the session, but recorded on its own (not chained).
+    let noted = NewAuditEvent::new("note", Actor::Operator("ada".into())).subject(about(&a));
+    s.insert_audit(&noted, Timestamp(30 * SEC)).await.expect("note");
+    s.end_session(a.session, g.id, Timestamp(31 * SEC), &event("session.ended", &a))
+        .await
+        .expect("end");
+    let list = async |subject: String, action: Option<&str>, limit: u32| {
+        let mut all: Vec<(i64, String)> = Vec::new();
+        let mut before_id = None;
+        loop {
+            let page = s
+                .audit_events(&AuditFilter {
+                    subject: Some(subject.clone()),
+                    action: action.map(str::to_owned),
+                    before_id,
+                    limit,
+                    ..AuditFilter::default()
+                })
+                .await
+                .expect("events");
+            for e in &page {
+                assert_eq!(e.subject.as_deref(), Some(subject.as_str()));
+            }
+            all.extend(page.iter().map(|e| (e.id, e.action.clone())));
+            match page.last() {
+                Some(e) if page.len() == limit as usize => before_id = Some(e.id),
+                _ => return all,
+            }
+        }
+    };
+    let expected = [
+        "session.ended",
+        "note",
+        "session.refreshed",
+        "session.refreshed",
+        "session.refreshed",
+    ];
+    let check = async |when: &str| {
+        for limit in [50, 2, 1] {
+            let got = list(about(&a), None, limit).await;
+            let actions: Vec<&str> = got.iter().map(|(_, a)| a.as_str()).collect();
+            assert_eq!(actions, expected, "{when}, pages of {limit}");
+            assert!(got.windows(2).all(|w| w[0].0 > w[1].0), "{when}: newest first");
+        }
+        assert_eq!(list(about(&a), Some("session.refreshed"), 2).await.len(), 3, "{when}");
+        assert_eq!(list(about(&other), None, 2).await.len(), 3, "{when}");
+    };
+    check("while the sessions last").await;
+    let erased: playgate_core::players::Record<playgate_core::players::Erased> =
+        Box::new(|_| NewAuditEvent::new("player.deleted", Actor::System));
+    s.erase_player(a.player, Timestamp(40 * SEC), erased)
+        .await
+        .expect("erase");
+    check("after the player's erasure").await;
+    assert!(s.delete_game(g.id).await.expect("delete"));
+    check("after the game's deletion").await;
+    db.drop_it().await;
+}
+
 async fn failure_counts(b: Backend) {
     let Some((s, db)) = open_store(b).await else { return };
     assert_eq!(s.failures("k", Timestamp(0)).await.expect("get"), 0);
@@ -607,5 +699,6 @@ on_both_backends!(
     mixed_writes_fail_alone,
     failure_counts,
     refresh_grace,
+    a_sessions_events_are_found_by_its_subject,
     job_leases
 );
