@@ -114,6 +114,9 @@ const INSERT_CHAINED: &str = "INSERT INTO audit_events \
 /// The subject of a session's own events.
 const SESSION_SUBJECT: &str = "session:";
 
+/// The subject of a player's events (`player:<user id>`).
+const PLAYER_SUBJECT: &str = "player:";
+
 /// `walk(id)`: the events on the chains of the sessions that `heads` (a `SELECT
 /// last_event FROM sessions WHERE …`) selects, newest to oldest; an event pruned from the
 /// log ends its chain there.
@@ -126,7 +129,8 @@ fn walk(heads: &str) -> String {
 }
 
 /// [`audited_update`] of one session (`session` its id), whose event is about that session
-/// (its subject `session:<id>`). On SQLite the event goes on the session's chain instead of
+/// (its subject `session:<id>`) or its player (`player:<user id>`, the caller's word for
+/// it). On SQLite the event goes on the session's chain instead of
 /// into the subject index (migration 0018): the session's row, which the change rewrites
 /// anyway, keeps the newest event, each event the one before. An entry in the subject index
 /// went to a random page, and that page was most of what the event cost
@@ -138,11 +142,9 @@ pub(crate) async fn chained_update(
     event: Option<&EventValues>,
     session: &str,
 ) -> Result<u64> {
-    let about_it = event.is_some_and(|e| {
-        e.subject
-            .as_deref()
-            .and_then(|s| s.strip_prefix(SESSION_SUBJECT))
-            .is_some_and(|id| id == session)
+    let about_it = event.is_some_and(|e| match e.subject.as_deref() {
+        Some(s) => s.starts_with(PLAYER_SUBJECT) || s.strip_prefix(SESSION_SUBJECT) == Some(session),
+        None => false,
     });
     let Some(event) = event.filter(|_| about_it && !c.is_postgres()) else {
         return audited_update(c, update, ps, event).await;
@@ -382,18 +384,35 @@ enum SubjectPart {
     Chained,
 }
 
-/// The statement listing the events of `f`, newest first, and its parameters. A session's
-/// events on SQLite are those of the subject index and those of its chain (`lite`).
+/// The sessions whose chains may hold events about `subject` (a condition on `sessions`
+/// with its parameter `$k`, and that parameter): a session's own, a player's all of its
+/// sessions (in any game: the subject does not name one).
+fn chained_sessions(subject: &str, k: usize) -> Option<(String, &str)> {
+    if let Some(id) = subject.strip_prefix(SESSION_SUBJECT) {
+        return Some((format!("id = ${k}"), id));
+    }
+    let user = subject.strip_prefix(PLAYER_SUBJECT)?;
+    // Every game named, so that `players (game_id, user_id)` finds the user id.
+    let players = format!("SELECT id FROM players WHERE game_id IN (SELECT id FROM games) AND user_id = ${k}");
+    Some((format!("player_id IN ({players})"), user))
+}
+
+/// The statement listing the events of `f`, newest first, and its parameters. The events
+/// about a session or a player on SQLite are those of the subject index and those on the
+/// chains of its sessions (`lite`).
 fn list_statement(f: &AuditFilter, ids: IdRange, lite: bool) -> (String, Vec<P<'_>>) {
     let (clause, mut ps) = conditions(f, ids, SubjectPart::Indexed, 0);
-    let session = f.subject.as_deref().and_then(|s| s.strip_prefix(SESSION_SUBJECT));
-    let sql = match session.filter(|_| lite) {
+    let chained = f.subject.as_deref().filter(|_| lite).and_then(|s| {
+        let (more_sql, more) = conditions(f, ids, SubjectPart::Chained, ps.len());
+        let k = ps.len() + more.len() + 1;
+        chained_sessions(s, k).map(|(sessions, key)| (more_sql, more, sessions, key))
+    });
+    let sql = match chained {
         None => format!("SELECT {AUDIT_COLS} FROM audit_events {clause}"),
-        Some(id) => {
-            let (chained, more) = conditions(f, ids, SubjectPart::Chained, ps.len());
+        Some((chained, more, sessions, key)) => {
             ps.extend(more);
-            ps.push(P::Str(id));
-            let heads = format!("SELECT last_event FROM sessions WHERE id = ${}", ps.len());
+            ps.push(P::Str(key));
+            let heads = format!("SELECT last_event FROM sessions WHERE {sessions}");
             format!(
                 "{}SELECT {AUDIT_COLS} FROM audit_events {clause} \
                  UNION ALL SELECT {AUDIT_COLS} FROM audit_events {chained}",
@@ -652,11 +671,12 @@ mod tests {
             return;
         };
         type Case = (&'static str, fn(&mut AuditFilter));
-        let cases: [Case; 7] = [
+        let cases: [Case; 8] = [
             ("game", |f| f.game = Some(GameId(1))),
             ("actor", |f| f.actor = Some("operator:ada".into())),
             ("game actor", |f| f.actor = Some("game:7".into())),
             ("subject", |f| f.subject = Some("player:u-1".into())),
+            ("player", |f| f.subject = Some("player:u-2".into())),
             ("session", |f| {
                 f.subject = Some("session:0190c9a8-6a3e-7d4c-9c6f-2f1a7c0e4b11".into())
             }),
@@ -683,7 +703,7 @@ mod tests {
         }
         let export = crate::players::AUDIT_EXPORT;
         let scans = s
-            .read(async |c| full_scans(c, export, params!["player:u-1"]).await)
+            .read(async |c| full_scans(c, export, params!["player:u-1", 1_i64]).await)
             .await
             .expect("plan");
         assert_eq!(scans, Vec::<String>::new(), "export");

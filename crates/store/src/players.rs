@@ -160,10 +160,16 @@ const EXPORT: &[(&str, &str)] = &[
     ("audit_events", AUDIT_EXPORT),
 ];
 
-/// The audit events about or by a player (`$1` its audit subject).
-/// (A player's label never starts with `game:`, and no event about a player is on a
-/// session's chain: said so that SQLite may use its partial actor and subject indexes.)
-pub(crate) const AUDIT_EXPORT: &str = "SELECT * FROM audit_events WHERE (subject = $1 AND chain IS NULL) OR (actor = $1 AND actor NOT LIKE 'game:%') ORDER BY id";
+/// The audit events about or by a player (`$1` its audit subject, `$2` the player): those
+/// of the subject and actor indexes, and on SQLite those on its sessions' chains
+/// (migration 0018; PostgreSQL chains nothing). (A player's label never starts with
+/// `game:`: said so that SQLite may use its partial actor index.)
+pub(crate) const AUDIT_EXPORT: &str = "WITH RECURSIVE walk(id) AS (\
+     SELECT last_event FROM sessions WHERE player_id = $2 AND last_event IS NOT NULL \
+     UNION ALL SELECT e.prev_event FROM audit_events e JOIN walk ON e.id = walk.id WHERE e.prev_event IS NOT NULL) \
+     SELECT * FROM audit_events WHERE (subject = $1 AND chain IS NULL) \
+     OR (actor = $1 AND actor NOT LIKE 'game:%') \
+     OR (subject = $1 AND chain IS NOT NULL AND id IN (SELECT id FROM walk)) ORDER BY id";
 
 /// The erasure of a player (`$1`), in order (references before what they refer to): the
 /// table, whether its rows are kept without the player (anonymised) or deleted, and the
@@ -524,7 +530,7 @@ impl PlayerStore for SqlStore {
             let rows: Vec<JsonRow> = self
                 .read(async |e| {
                     if *sql == AUDIT_EXPORT {
-                        e.fetch_all(sql, params![subject]).await
+                        e.fetch_all(sql, params![subject, player.0]).await
                     } else {
                         e.fetch_all(sql, params![player.0]).await
                     }

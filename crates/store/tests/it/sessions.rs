@@ -124,7 +124,11 @@ pub(crate) async fn open(s: &SqlStore, game: GameId, user: &str, now: i64, patch
                 (step, id, true)
             }
         };
-        let p = plan(game, now, step);
+        let mut p = plan(game, now, step);
+        // As the core records it: about the player (on SQLite a kept session's is chained).
+        p.audit = NewAuditEvent::new("session.opened", Actor::Game(game))
+            .game(game)
+            .subject(format!("player:{user}"));
         let refresh_hash = p.refresh_hash.clone();
         match s.apply_open_plan(p).await.expect("apply") {
             Applied::Done(player) => {
@@ -632,6 +636,29 @@ async fn a_sessions_events_are_found_by_its_subject(b: Backend) {
         assert_eq!(list(about(&a), Some("session.refreshed"), 2).await.len(), 3, "{when}");
         assert_eq!(list(about(&other), None, 2).await.len(), 3, "{when}");
     };
+    // Opened (created), then kept twice: about the player, the kept ones chained.
+    open(&s, g.id, "u1", 32, ProfilePatch::default()).await;
+    let b = open(&s, g.id, "u1", 33, ProfilePatch::default()).await;
+    open(&s, g.id, "u1", 34, ProfilePatch::default()).await;
+    let opened = async |when: &str| {
+        for limit in [50, 1] {
+            let got = list("player:u1".into(), None, limit).await;
+            assert_eq!(got.len(), 4, "{when}: the player's opened sessions, pages of {limit}");
+            assert!(got.windows(2).all(|w| w[0].0 > w[1].0), "{when}: newest first");
+        }
+    };
+    opened("while the sessions last").await;
+    let export = s.export_player(b.player, "player:u1").await.expect("export");
+    let (_, events) = export
+        .sections
+        .iter()
+        .find(|(name, _)| name == "audit_events")
+        .expect("audit section");
+    assert_eq!(events.len(), 4, "the export has every opened session");
+    assert!(
+        events.iter().all(|e| !e.contains_key("chain")),
+        "no chain columns exported"
+    );
     check("while the sessions last").await;
     let erased: playgate_core::players::Record<playgate_core::players::Erased> =
         Box::new(|_| NewAuditEvent::new("player.deleted", Actor::System));
@@ -639,6 +666,7 @@ async fn a_sessions_events_are_found_by_its_subject(b: Backend) {
         .await
         .expect("erase");
     check("after the player's erasure").await;
+    opened("after the player's erasure").await;
     assert!(s.delete_game(g.id).await.expect("delete"));
     check("after the game's deletion").await;
     db.drop_it().await;
