@@ -11,7 +11,7 @@ use async_trait::async_trait;
 use crate::Result;
 use crate::clock::{Clock, Timestamp};
 use crate::error::Error;
-use crate::ids::GameId;
+use crate::ids::{GameId, SessionId};
 
 /// Most events one page holds.
 pub const PAGE_MAX: u32 = 500;
@@ -46,8 +46,19 @@ pub enum Actor {
 /// `player:<user id>`: how every event names a player, as its subject and (as
 /// [`Actor::Player`]) its actor. A client user's user id is its e-mail address.
 pub fn player_subject(user_id: &str) -> String {
-    format!("player:{user_id}")
+    format!("{PLAYER_SUBJECT_PREFIX}{user_id}")
 }
+
+/// `session:<id>`: how an event names a session as its subject.
+pub fn session_subject(id: SessionId) -> String {
+    format!("{SESSION_SUBJECT_PREFIX}{id}")
+}
+
+/// The start of [`player_subject`], for a store that finds a player's events by it.
+pub const PLAYER_SUBJECT_PREFIX: &str = "player:";
+
+/// The start of [`session_subject`], for a store that finds a session's events by it.
+pub const SESSION_SUBJECT_PREFIX: &str = "session:";
 
 impl Actor {
     /// `operator:ada`, `player:u-1`, `account:5`, `api_key:9`, `game:3`, `system`: the

@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
-use crate::audit::{NewAuditEvent, player_subject};
+use crate::audit::{NewAuditEvent, player_subject, session_subject};
 use crate::client_users::ClientUser;
 use crate::clock::{Clock, Timestamp};
 use crate::error::{Conflict, Entity, Error};
@@ -244,11 +244,6 @@ pub trait PlayerStore: Send + Sync + 'static {
 pub struct Players {
     store: Arc<dyn PlayerStore>,
     clock: Arc<dyn Clock>,
-}
-
-/// The audit subject of a session.
-pub fn session_subject(id: SessionId) -> String {
-    format!("session:{id}")
 }
 
 fn limit(n: u32) -> Result<u32> {

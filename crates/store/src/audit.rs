@@ -1,7 +1,10 @@
 //! `impl AuditStore for SqlStore`: the audit log, every query once for both backends.
 
 use async_trait::async_trait;
-use playgate_core::audit::{AuditEvent, AuditFilter, AuditStore, GAME_ACTOR_PREFIX, NewAuditEvent, Origin};
+use playgate_core::audit::{
+    AuditEvent, AuditFilter, AuditStore, GAME_ACTOR_PREFIX, NewAuditEvent, Origin, PLAYER_SUBJECT_PREFIX,
+    SESSION_SUBJECT_PREFIX,
+};
 use playgate_core::clock::Timestamp;
 use playgate_core::ids::GameId;
 use playgate_core::{Error, Result};
@@ -111,16 +114,10 @@ const INSERT_CHAINED: &str = "INSERT INTO audit_events \
      (at, action, actor, game_id, subject, ip, user_agent, detail, chain, prev_event) \
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, (SELECT last_event FROM sessions WHERE id = $9))";
 
-/// The subject of a session's own events.
-const SESSION_SUBJECT: &str = "session:";
-
-/// The subject of a player's events (`player:<user id>`).
-const PLAYER_SUBJECT: &str = "player:";
-
 /// `walk(id)`: the events on the chains of the sessions that `heads` (a `SELECT
 /// last_event FROM sessions WHERE …`) selects, newest to oldest; an event pruned from the
 /// log ends its chain there.
-fn walk(heads: &str) -> String {
+pub(crate) fn walk(heads: &str) -> String {
     format!(
         "WITH RECURSIVE walk(id) AS ({heads} AND last_event IS NOT NULL \
          UNION ALL SELECT e.prev_event FROM audit_events e JOIN walk ON e.id = walk.id \
@@ -143,7 +140,7 @@ pub(crate) async fn chained_update(
     session: &str,
 ) -> Result<u64> {
     let about_it = event.is_some_and(|e| match e.subject.as_deref() {
-        Some(s) => s.starts_with(PLAYER_SUBJECT) || s.strip_prefix(SESSION_SUBJECT) == Some(session),
+        Some(s) => s.starts_with(PLAYER_SUBJECT_PREFIX) || s.strip_prefix(SESSION_SUBJECT_PREFIX) == Some(session),
         None => false,
     });
     let Some(event) = event.filter(|_| about_it && !c.is_postgres()) else {
@@ -388,10 +385,10 @@ enum SubjectPart {
 /// with its parameter `$k`, and that parameter): a session's own, a player's all of its
 /// sessions (in any game: the subject does not name one).
 fn chained_sessions(subject: &str, k: usize) -> Option<(String, &str)> {
-    if let Some(id) = subject.strip_prefix(SESSION_SUBJECT) {
+    if let Some(id) = subject.strip_prefix(SESSION_SUBJECT_PREFIX) {
         return Some((format!("id = ${k}"), id));
     }
-    let user = subject.strip_prefix(PLAYER_SUBJECT)?;
+    let user = subject.strip_prefix(PLAYER_SUBJECT_PREFIX)?;
     // Every game named, so that `players (game_id, user_id)` finds the user id.
     let players = format!("SELECT id FROM players WHERE game_id IN (SELECT id FROM games) AND user_id = ${k}");
     Some((format!("player_id IN ({players})"), user))
@@ -701,7 +698,7 @@ mod tests {
                 .expect("plan");
             assert_eq!(scans, Vec::<String>::new(), "{what}");
         }
-        let export = crate::players::AUDIT_EXPORT;
+        let export = crate::players::AUDIT_EXPORT.as_str();
         let scans = s
             .read(async |c| full_scans(c, export, params!["player:u-1", 1_i64]).await)
             .await

@@ -1,6 +1,8 @@
 //! `impl PlayerStore for SqlStore`: player administration, every query once for both
 //! backends. Each change writes its audit event in its own transaction.
 
+use std::sync::LazyLock;
+
 use async_trait::async_trait;
 use playgate_core::client_users::ClientUser;
 use playgate_core::clock::Timestamp;
@@ -82,8 +84,8 @@ const SECRET_COLUMNS: &[&str] = &[
 /// nothing about the player.
 const CHAIN_COLUMNS: &[&str] = &["chain", "prev_event", "last_event"];
 
-/// The export's sections: a name and the query of its rows (`$1` the player; for the audit
-/// events, its audit subject).
+/// The export's sections but the last (`audit_events`, [`AUDIT_EXPORT`]): a name and the
+/// query of its rows (`$1` the player).
 const EXPORT: &[(&str, &str)] = &[
     ("player", "SELECT * FROM players WHERE id = $1"),
     (
@@ -157,19 +159,20 @@ const EXPORT: &[(&str, &str)] = &[
         "SELECT o.* FROM outbox o JOIN gamefuse_users u ON u.game_id = o.game_id \
          AND lower(o.recipient) IN (lower(u.email), lower(u.display_email)) WHERE u.player_id = $1 ORDER BY o.id",
     ),
-    ("audit_events", AUDIT_EXPORT),
 ];
 
 /// The audit events about or by a player (`$1` its audit subject, `$2` the player): those
 /// of the subject and actor indexes, and on SQLite those on its sessions' chains
 /// (migration 0018; PostgreSQL chains nothing). (A player's label never starts with
 /// `game:`: said so that SQLite may use its partial actor index.)
-pub(crate) const AUDIT_EXPORT: &str = "WITH RECURSIVE walk(id) AS (\
-     SELECT last_event FROM sessions WHERE player_id = $2 AND last_event IS NOT NULL \
-     UNION ALL SELECT e.prev_event FROM audit_events e JOIN walk ON e.id = walk.id WHERE e.prev_event IS NOT NULL) \
-     SELECT * FROM audit_events WHERE (subject = $1 AND chain IS NULL) \
-     OR (actor = $1 AND actor NOT LIKE 'game:%') \
-     OR (subject = $1 AND chain IS NOT NULL AND id IN (SELECT id FROM walk)) ORDER BY id";
+pub(crate) static AUDIT_EXPORT: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "{}SELECT * FROM audit_events WHERE (subject = $1 AND chain IS NULL) \
+         OR (actor = $1 AND actor NOT LIKE 'game:%') \
+         OR (subject = $1 AND chain IS NOT NULL AND id IN (SELECT id FROM walk)) ORDER BY id",
+        crate::audit::walk("SELECT last_event FROM sessions WHERE player_id = $2")
+    )
+});
 
 /// The erasure of a player (`$1`), in order (references before what they refer to): the
 /// table, whether its rows are kept without the player (anonymised) or deleted, and the
@@ -525,17 +528,12 @@ impl PlayerStore for SqlStore {
     }
 
     async fn export_player(&self, player: PlayerId, subject: &str) -> Result<PlayerExport> {
-        let mut sections = Vec::with_capacity(EXPORT.len());
-        for (name, sql) in EXPORT {
-            let rows: Vec<JsonRow> = self
-                .read(async |e| {
-                    if *sql == AUDIT_EXPORT {
-                        e.fetch_all(sql, params![subject, player.0]).await
-                    } else {
-                        e.fetch_all(sql, params![player.0]).await
-                    }
-                })
-                .await?;
+        let (of_player, of_subject): (&[P<'_>], &[P<'_>]) = (params![player.0], params![subject, player.0]);
+        let audit = ("audit_events", AUDIT_EXPORT.as_str(), of_subject);
+        let queries = EXPORT.iter().map(|&(name, sql)| (name, sql, of_player)).chain([audit]);
+        let mut sections = Vec::with_capacity(EXPORT.len() + 1);
+        for (name, sql, ps) in queries {
+            let rows: Vec<JsonRow> = self.read(async |e| e.fetch_all(sql, ps).await).await?;
             let rows = rows
                 .into_iter()
                 .map(|JsonRow(mut m)| {
@@ -553,7 +551,7 @@ impl PlayerStore for SqlStore {
                     m
                 })
                 .collect();
-            sections.push(((*name).to_owned(), rows));
+            sections.push((name.to_owned(), rows));
         }
         Ok(PlayerExport { sections })
     }

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use serde_json::json;
 
-use crate::audit::{Actor, NewAuditEvent, Origin, action, player_subject};
+use crate::audit::{Actor, NewAuditEvent, Origin, action, player_subject, session_subject};
 use crate::clock::{Clock, Timestamp};
 use crate::crypto::{MasterKey, SecretHash};
 use crate::game::{ClientCredentials, Game};
@@ -380,7 +380,7 @@ impl Sessions {
             };
             let audit = RenewalEvent::new(
                 action::SESSION_REFRESHED,
-                format!("session:{id}"),
+                session_subject(id),
                 origin,
                 json!({"player": c.sub}),
             );
@@ -415,7 +415,7 @@ impl Sessions {
         let event = |name: &str| {
             NewAuditEvent::new(name, Actor::Game(game.id))
                 .game(game.id)
-                .subject(format!("session:{sid}"))
+                .subject(session_subject(sid))
                 .origin(origin.clone())
                 .detail(json!({"player": player.user_id.as_str()}))
                 .bounded()
@@ -494,7 +494,7 @@ impl Sessions {
     pub async fn end(&self, game: &Game, id: SessionId, origin: &Origin) -> Result<()> {
         let audit = NewAuditEvent::new(action::SESSION_ENDED, Actor::Game(game.id))
             .game(game.id)
-            .subject(format!("session:{id}"))
+            .subject(session_subject(id))
             .origin(origin.clone())
             .bounded();
         match self.store.end_session(id, game.id, self.now(), &audit).await? {
