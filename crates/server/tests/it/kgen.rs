@@ -2,20 +2,11 @@
 //! tolerant input, every error, tokens (expiry, refresh rotation and reuse, verify), ending
 //! sessions, secret rotation, disabled games, tenant isolation, and concurrency.
 
-use std::collections::BTreeMap;
 use std::time::Duration;
 
-use crate::common::{Backend, assert_error, json_type, jwt_parts, spawn, spawn_with};
+use crate::common::{Backend, assert_error, json_types, jwt_parts, spawn, spawn_with};
 use playgate_core::ids::GameId;
 use serde_json::{Value, json};
-
-fn types(v: &Value) -> BTreeMap<String, &'static str> {
-    v.as_object()
-        .expect("object")
-        .iter()
-        .map(|(k, v)| (k.clone(), json_type(v)))
-        .collect()
-}
 
 fn fixture(name: &str) -> Value {
     let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
@@ -31,9 +22,9 @@ async fn golden_seed_responses(b: Backend) {
         .call("POST", "/s2s/session/", Some(r#"{"user_id": "FTC_User1"}"#))
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
-    let ours = types(&r.json);
+    let ours = json_types(&r.json);
     for seed in ["kgen_seed_001_response.json", "kgen_seed_000_response.json"] {
-        let mut want = types(&fixture(seed));
+        let mut want = json_types(&fixture(seed));
         // Seed 000's example is a linked player (indigg_id a string); unlinked it is null as in 001.
         want.insert("indigg_id".into(), "null");
         for extra in ["fb_login", "google_login", "app_version"] {
@@ -381,15 +372,7 @@ async fn tenant_isolation(b: Backend) {
     let Some(srv) = spawn(b).await else { return };
     let other = srv.running.core.create_game(Default::default()).await;
     assert!(other.is_err(), "a game needs a name");
-    let other = srv
-        .running
-        .core
-        .create_game(playgate_core::game::NewGame {
-            name: "Other".into(),
-            ..Default::default()
-        })
-        .await
-        .expect("game");
+    let other = srv.new_game("Other").await;
     let creds = (other.game.client_id.as_str(), other.client_secret.expose());
     let mine = srv.open(r#"{"user_id": "u1"}"#).await;
     // Same user_id in another game is another player with its own session and wallet.

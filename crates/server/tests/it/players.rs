@@ -4,7 +4,6 @@
 //! leaving no row of the player, export holding everything stored; roles and audit events.
 
 use crate::common::{Backend, Resp, TestServer, assert_error, spawn_with};
-use playgate_core::game::NewGame;
 use playgate_core::operators::{Operators, Role};
 use playgate_server::startup;
 use serde_json::{Value, json};
@@ -179,15 +178,7 @@ async fn players_are_scoped_to_their_game(b: Backend) {
         return;
     };
     let admin = srv.admin(ADMIN);
-    let other = srv
-        .running
-        .core
-        .create_game(NewGame {
-            name: "Other".into(),
-            ..NewGame::default()
-        })
-        .await
-        .expect("game");
+    let other = srv.new_game("Other").await;
     let there = format!("/admin/v1/games/{}/players", other.game.id.0);
     assert_eq!(user_ids(&admin.get(&there).await), Vec::<String>::new());
     assert_error(&admin.get(&format!("{there}/u-1")).await, 404, "not_found", None);

@@ -153,26 +153,38 @@ pub async fn spawn_with(backend: Backend, tweak: impl FnOnce(&mut Config)) -> Op
     let running = startup::start(config.clone(), clock.clone())
         .await
         .expect("start server");
-    let game = running
-        .core
-        .create_game(NewGame {
-            name: "Esports Protocol Callbreak".into(),
-            ..NewGame::default()
-        })
-        .await
-        .expect("game");
+    let game = create_game(&running, "Esports Protocol Callbreak").await;
     Some(TestServer {
         base: format!("http://{}", running.addr),
-        http: reqwest::Client::builder()
-            .timeout(Duration::from_secs(30))
-            .build()
-            .expect("client"),
+        http: http_client(),
         clock,
         running,
         game,
         config,
         db,
     })
+}
+
+/// Creates a game named `name` through the core, as an operator would.
+async fn create_game(running: &Running, name: &str) -> GameCredentials {
+    let game = NewGame {
+        name: name.into(),
+        ..NewGame::default()
+    };
+    running.core.create_game(game).await.expect("game")
+}
+
+fn http_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .timeout(Duration::from_secs(30))
+        .build()
+        .expect("client")
+}
+
+/// Cheap password hashing, for tests that sign in many times.
+pub fn cheap_hashes(c: &mut Config) {
+    c.password_hash_memory_kib = 64;
+    c.password_hash_iterations = 1;
 }
 
 /// Starts a server with the default test config.
@@ -222,16 +234,18 @@ impl TestServer {
             .expect("start the second node");
         TestServer {
             base: format!("http://{}", running.addr),
-            http: reqwest::Client::builder()
-                .timeout(Duration::from_secs(30))
-                .build()
-                .expect("client"),
+            http: http_client(),
             clock: self.clock.clone(),
             running,
             game: self.game.clone(),
             config: self.config.clone(),
             db: self.db.shared(),
         }
+    }
+
+    /// Creates one more game on this server.
+    pub async fn new_game(&self, name: &str) -> GameCredentials {
+        create_game(&self.running, name).await
     }
 
     /// Moves the server's clock.
@@ -281,6 +295,15 @@ pub fn json_type(v: &Value) -> &'static str {
         Value::Array(_) => "array",
         Value::Object(_) => "object",
     }
+}
+
+/// The JSON type of each field of an object, for golden comparisons.
+pub fn json_types(v: &Value) -> std::collections::BTreeMap<String, &'static str> {
+    v.as_object()
+        .expect("object")
+        .iter()
+        .map(|(k, v)| (k.clone(), json_type(v)))
+        .collect()
 }
 
 /// Decodes a JWT's header and payload without verifying it.

@@ -53,8 +53,7 @@ pub fn counted<F: Future<Output = ()>>(test: impl FnOnce(Backend, Arc<AtomicUsiz
 /// (GameFuse event or stats flush) inside a counted request; the flush at shutdown still
 /// runs.
 pub fn for_counting(c: &mut playgate_server::config::Config) {
-    c.password_hash_memory_kib = 64;
-    c.password_hash_iterations = 1;
+    super::cheap_hashes(c);
     c.gamefuse_events_flush_ms = 3_600_000;
     c.stats_flush_ms = 0;
 }

@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::common::{Backend, Resp, TestServer, hash_under_other_params, json_type, spawn_with};
+use crate::common::{Backend, Resp, TestServer, assert_error, hash_under_other_params, json_type, spawn_with};
 use playgate_core::client_users::ClientUserStore as _;
 use playgate_core::client_users::ClientUsers;
 use playgate_core::economy::store_items::NewStoreItem;
@@ -978,15 +978,7 @@ async fn tenant_isolation(b: Backend) {
 async fn two_games(b: Backend) -> Option<TwoGames> {
     let gf = setup(b).await?;
     let a = gf.sign_up("j@x.org", "jo", "pw").await;
-    let core = &gf.srv.running.core;
-    let game_b = core
-        .create_game(playgate_core::game::NewGame {
-            name: "B".into(),
-            ..Default::default()
-        })
-        .await
-        .expect("game b")
-        .game;
+    let game_b = gf.srv.new_game("B").await.game;
     let gid_b = game_b.id.0.to_string();
     let r = gf
         .req(
@@ -1112,9 +1104,18 @@ async fn a_service_key_acts_as_no_user_of_game_b(t: &TwoGames) {
 }
 
 impl Gf {
-    /// The URL of the game's `path` in the admin API's GameFuse routes.
-    fn admin_url(&self, path: &str) -> String {
-        format!("{}/admin/gamefuse/games/{}/{path}", self.srv.base, self.game_id)
+    /// The game's `path` in the admin API's GameFuse routes.
+    fn admin_path(&self, path: &str) -> String {
+        format!("/admin/gamefuse/games/{}/{path}", self.game_id)
+    }
+
+    /// The operator calls `path` of the game's admin API routes.
+    async fn admin(&self, method: &str, path: &str, body: Value) -> Resp {
+        let body = body.to_string();
+        self.srv
+            .admin(ADMIN)
+            .call(method, &self.admin_path(path), Some(&body))
+            .await
     }
 }
 
@@ -1134,73 +1135,31 @@ async fn service_keys_and_admin_api(b: Backend) {
 /// A key made through the admin API (its token shown); without the admin token 401, a
 /// name taken 409, no name 400, in the admin API's one error format. The key's token.
 async fn service_key_made_by_the_admin_api(gf: &Gf) -> String {
-    let http = &gf.srv.http;
-    let r = http
-        .post(gf.admin_url("service_keys"))
-        .json(&json!({"name": "server"}))
-        .send()
-        .await
-        .expect("send");
-    assert_eq!(r.status(), 401);
+    let server = json!({"name": "server"});
+    let r = gf
+        .srv
+        .call("POST", &gf.admin_path("service_keys"), Some(&server.to_string()))
+        .await;
     // The admin API's one error format, game data included.
-    let e: Value = r.json().await.expect("json error");
-    assert_eq!(e["error"], "unauthorized", "{e}");
-    let r = http
-        .post(gf.admin_url("service_keys"))
-        .bearer_auth(ADMIN)
-        .json(&json!({"name": "server"}))
-        .send()
-        .await
-        .expect("send");
-    assert_eq!(r.status(), 201);
-    let key: Value = r.json().await.expect("json");
-    let key_token = key["token"].as_str().expect("token").to_owned();
-    let r = http
-        .post(gf.admin_url("service_keys"))
-        .bearer_auth(ADMIN)
-        .json(&json!({"name": "server"}))
-        .send()
-        .await
-        .expect("send");
-    assert_eq!(r.status(), 409, "a name taken is a conflict");
-    let e: Value = r.json().await.expect("json error");
-    assert_eq!(e["error"], "conflict", "{e}");
-    let r = http
-        .post(gf.admin_url("service_keys"))
-        .bearer_auth(ADMIN)
-        .json(&json!({}))
-        .send()
-        .await
-        .expect("send");
-    assert_eq!(r.status(), 400);
-    let e: Value = r.json().await.expect("json error");
-    assert_eq!(
-        (e["error"].as_str(), e["field"].as_str()),
-        (Some("invalid_request"), Some("name")),
-        "{e}"
-    );
+    assert_error(&r, 401, "unauthorized", None);
+    let r = gf.admin("POST", "service_keys", server.clone()).await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let key_token = r.json["token"].as_str().expect("token").to_owned();
+    let r = gf.admin("POST", "service_keys", server).await;
+    // A name taken is a conflict.
+    assert_error(&r, 409, "conflict", None);
+    let r = gf.admin("POST", "service_keys", json!({})).await;
+    assert_error(&r, 400, "invalid_request", Some("name"));
     key_token
 }
 
 /// A variable and a store item set through the admin API; the game's verify shows them.
 async fn game_data_set_by_the_admin_api(gf: &Gf) {
-    let http = &gf.srv.http;
-    let r = http
-        .put(gf.admin_url("variables/speed"))
-        .bearer_auth(ADMIN)
-        .json(&json!({"value": 3}))
-        .send()
-        .await
-        .expect("send");
-    assert_eq!(r.status(), 200);
-    let r = http
-        .post(gf.admin_url("store_items"))
-        .bearer_auth(ADMIN)
-        .json(&json!({"name": "Gem", "cost": "2", "category": "gems"}))
-        .send()
-        .await
-        .expect("send");
-    assert_eq!(r.status(), 201);
+    let r = gf.admin("PUT", "variables/speed", json!({"value": 3})).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let gem = json!({"name": "Gem", "cost": "2", "category": "gems"});
+    let r = gf.admin("POST", "store_items", gem).await;
+    assert_eq!(r.status, 201, "{}", r.text);
     let q = format!("game_id={}&game_token={}", gf.game_id, gf.game_token);
     let r = gf.req("GET", &format!("/games/verify?{q}"), &[], Body::None).await;
     assert_eq!(r.json["game_variables"][0]["value"], "3");
@@ -1238,7 +1197,6 @@ async fn service_key_acts_as_a_user(gf: &Gf, me: i64, key_token: &str) {
 /// Game users locked out of leaderboard writes, the key still allowed; the key deleted
 /// through the admin API, then refused.
 async fn routes_switched_and_service_key_deleted(gf: &Gf, me: i64, t: &str, key_token: &str) {
-    let http = &gf.srv.http;
     let me_s = me.to_string();
     let hdrs = [
         ("service-key-name", "server"),
@@ -1246,24 +1204,15 @@ async fn routes_switched_and_service_key_deleted(gf: &Gf, me: i64, t: &str, key_
         ("current-user-id", me_s.as_str()),
     ];
     let entry = format!("/users/{me}/add_leaderboard_entry");
-    let r = http
-        .put(gf.admin_url("routes"))
-        .bearer_auth(ADMIN)
-        .json(&json!({"route": "users/{id}/add_leaderboard_entry", "user_allowed": false, "key_allowed": true}))
-        .send()
-        .await
-        .expect("send");
-    assert_eq!(r.status(), 200);
+    let switch = json!({"route": "users/{id}/add_leaderboard_entry", "user_allowed": false, "key_allowed": true});
+    let r = gf.admin("PUT", "routes", switch).await;
+    assert_eq!(r.status, 200, "{}", r.text);
     let form = [("leaderboard_name", "L"), ("score", "1")];
     assert_text_error(&gf.user("POST", &entry, t, Body::Form(&form)).await, 403);
     assert_eq!(gf.req("POST", &entry, &hdrs, Body::Form(&form)).await.status, 200);
-    let r = http
-        .delete(gf.admin_url("service_keys/server"))
-        .bearer_auth(ADMIN)
-        .send()
-        .await
-        .expect("send");
-    assert_eq!(r.status(), 200);
+    let path = gf.admin_path("service_keys/server");
+    let r = gf.srv.admin(ADMIN).call("DELETE", &path, None).await;
+    assert_eq!(r.status, 200, "{}", r.text);
     assert_text_error(&gf.req("POST", &entry, &hdrs, Body::Form(&form)).await, 401);
 }
 

@@ -7,7 +7,7 @@
 //! SDK's tests assert, in the types its parser needs; where the JS SDK reads another shape,
 //! the same call without the native headers shows the JS shape is unchanged.
 
-use crate::common::{Backend, Resp, TestServer, spawn_with};
+use crate::common::{Backend, Resp, TestServer, cheap_hashes, spawn_with};
 use playgate_core::client_users::ClientUsers;
 use serde_json::{Value, json};
 
@@ -33,9 +33,7 @@ async fn setup(b: Backend) -> Option<Env> {
     let srv = spawn_with(b, |c| {
         c.test_suite_key_name = Some(SUITE_NAME.into());
         c.test_suite_key_token = Some(SUITE_TOKEN.into());
-        // Cheap hashes: these flows sign in many times.
-        c.password_hash_memory_kib = 64;
-        c.password_hash_iterations = 1;
+        cheap_hashes(c);
     })
     .await?;
     Some(Env { srv })

@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use crate::common::{Backend, Resp, TestServer, json_type, spawn_with};
+use crate::common::{Backend, Resp, TestServer, cheap_hashes, json_type, spawn_with};
 use serde_json::{Value, json};
 
 struct Gf {
@@ -22,12 +22,7 @@ struct U {
 }
 
 async fn setup(b: Backend) -> Option<Gf> {
-    let srv = spawn_with(b, |c| {
-        // Cheap hashes: these tests sign in dozens of times.
-        c.password_hash_memory_kib = 64;
-        c.password_hash_iterations = 1;
-    })
-    .await?;
+    let srv = spawn_with(b, cheap_hashes).await?;
     let game_id = srv.game.game.id.0;
     let game_token = srv.game.game.gamefuse_token.clone();
     Some(Gf {
@@ -793,16 +788,7 @@ async fn tenant_isolation(b: Backend) {
         .as_i64()
         .expect("id");
     // A second game with a user of the same name.
-    let other = gf
-        .srv
-        .running
-        .core
-        .create_game(playgate_core::game::NewGame {
-            name: "Other".into(),
-            ..Default::default()
-        })
-        .await
-        .expect("game");
+    let other = gf.srv.new_game("Other").await;
     let gf2 = Gf {
         srv: gf.srv,
         game_id: other.game.id.0,

@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use generated::generated_inputs;
 
-use crate::common::{self, Backend, Resp as R, TestServer, hash_under_other_params, json_type, jwt_parts, spawn_with};
+use crate::common::{self, Backend, Resp as R, TestServer, hash_under_other_params, json_types, jwt_parts, spawn_with};
 use playgate_core::account::{
     AccessLevel, AccountDetails, AccountProfile, AccountType, BillingDetails, Language, NewAccount, NewApiKey,
 };
@@ -175,14 +175,6 @@ async fn enable_2fa(srv: &TestServer, key: &str, user: &str) -> (Vec<u8>, Vec<St
     (secret, codes)
 }
 
-fn types(v: &Value) -> BTreeMap<String, &'static str> {
-    v.as_object()
-        .expect("object")
-        .iter()
-        .map(|(k, v)| (k.clone(), json_type(v)))
-        .collect()
-}
-
 /// The user object's fields and their JSON types, as the seed shows them.
 fn user_object_types() -> BTreeMap<String, &'static str> {
     [
@@ -227,7 +219,7 @@ async fn login_user_logout(b: Backend) {
 
     let r = srv.i3d(&key).user().await;
     assert_eq!(r.status, 200, "{}", r.text);
-    assert_eq!(types(&r.json), user_object_types());
+    assert_eq!(json_types(&r.json), user_object_types());
     let u = &r.json;
     assert_eq!(u["userId"], a.id.0);
     assert_eq!(u["userName"], "ann");

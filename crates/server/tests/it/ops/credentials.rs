@@ -8,7 +8,7 @@ use std::time::Duration;
 use crate::common::{self, Backend, TestServer, spawn_with};
 use crate::i3d::schema;
 use playgate_server::config::Config;
-use serde_json::{Value, json};
+use serde_json::json;
 
 const ADMIN: &str = "admin-token-0123456789";
 const SUITE_NAME: &str = "suite";
@@ -88,6 +88,15 @@ where
     assert_eq!(a.status, ok, "right credential after the window: {}", a.text);
 }
 
+/// A KGeN call with a client id that names no game.
+fn unknown_client(srv: &TestServer) -> reqwest::RequestBuilder {
+    srv.http
+        .post(url(srv, "/s2s/session"))
+        .header("x-client-id", "0000000000")
+        .header("x-client-secret", "x")
+        .json(&json!({"user_id": "u1"}))
+}
+
 fn url(srv: &TestServer, path: &str) -> String {
     format!("{}{path}", srv.base)
 }
@@ -120,17 +129,9 @@ async fn admin_token_of_gamefuse_admin_api(b: Backend) {
 
 /// A new i3D API key, made through the admin API.
 async fn api_key(srv: &TestServer) -> String {
-    let r = srv
-        .http
-        .post(url(srv, "/admin/api-keys"))
-        .bearer_auth(ADMIN)
-        .json(&json!({"label": "test"}))
-        .send()
-        .await
-        .expect("send");
-    assert_eq!(r.status(), 201);
-    let v: Value = r.json().await.expect("json");
-    v["key"].as_str().expect("key").to_owned()
+    let r = srv.admin(ADMIN).post("/admin/api-keys", r#"{"label": "test"}"#).await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    r.json["key"].as_str().expect("key").to_owned()
 }
 
 async fn i3d_api_key(b: Backend) {
@@ -165,29 +166,13 @@ async fn kgen_client_secret(b: Backend) {
 async fn gamefuse_service_key(b: Backend) {
     let Some(srv) = server(b).await else { return };
     let gid = srv.game.game.id.0;
-    let r = srv
-        .http
-        .post(url(&srv, &format!("/admin/gamefuse/games/{gid}/service_keys")))
-        .bearer_auth(ADMIN)
-        .json(&json!({"name": "server"}))
-        .send()
-        .await
-        .expect("send");
-    assert_eq!(r.status(), 201);
-    let key: Value = r.json().await.expect("json");
-    let key = key["token"].as_str().expect("token").to_owned();
-    let up = srv
-        .http
-        .post(url(&srv, "/api/v3/users"))
-        .json(&json!({"email": "k@x.org", "username": "kay", "password": "pw",
-                      "password_confirmation": "pw", "game_id": gid,
-                      "game_token": srv.game.game.gamefuse_token}))
-        .send()
-        .await
-        .expect("send");
-    assert_eq!(up.status(), 200);
-    let user: Value = up.json().await.expect("json");
-    let user = user["id"].as_i64().expect("id").to_string();
+    let path = format!("/admin/gamefuse/games/{gid}/service_keys");
+    let r = srv.admin(ADMIN).post(&path, r#"{"name": "server"}"#).await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let key = r.json["token"].as_str().expect("token").to_owned();
+    let up = srv.gamefuse().sign_up("k@x.org", "kay", "pw").await;
+    assert_eq!(up.status, 200, "{}", up.text);
+    let user = up.json["id"].as_i64().expect("id").to_string();
     locks_out(&srv, 200, |right| {
         srv.http
             .get(url(&srv, &format!("/api/v3/users/{user}")))
@@ -217,13 +202,7 @@ async fn kinds_share_one_counter(b: Backend) {
     let key = api_key(&srv).await;
     let wrong_admin = srv.http.post(url(&srv, "/admin/api-keys")).bearer_auth(bearer(false));
     assert_eq!(send(wrong_admin).await.status, 401);
-    let wrong_client = srv
-        .http
-        .post(url(&srv, "/s2s/session"))
-        .header("x-client-id", "0000000000")
-        .header("x-client-secret", "x")
-        .json(&json!({"user_id": "u1"}));
-    assert_eq!(send(wrong_client).await.status, 401);
+    assert_eq!(send(unknown_client(&srv)).await.status, 401);
     let wrong_suite = srv
         .http
         .post(url(&srv, "/api/v3/test_suite/create_game"))
@@ -267,13 +246,7 @@ async fn failure_counts_keep_no_clear_names(b: Backend) {
         ("game_id", gid.as_str()),
     ]);
     assert_eq!(send(sign_in).await.status, 404);
-    let client = srv
-        .http
-        .post(url(&srv, "/s2s/session"))
-        .header("x-client-id", "0000000000")
-        .header("x-client-secret", "x")
-        .json(&json!({"user_id": "u1"}));
-    assert_eq!(send(client).await.status, 401);
+    assert_eq!(send(unknown_client(&srv)).await.status, 401);
     let buckets = srv.db_strings("SELECT bucket FROM failure_counts").await;
     assert!(buckets.len() >= 3, "{buckets:?}");
     for b in &buckets {

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use crate::common::{Backend, Resp, TestServer, assert_error, spawn_with};
+use crate::common::{Backend, Resp, TestServer, assert_error, cheap_hashes, spawn_with};
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use tokio::net::{TcpListener, TcpStream};
@@ -314,11 +314,7 @@ async fn routing_failures_in_each_format(b: Backend) {
 /// A server with cheap hashes and Ann signed up and in on GameFuse: the server, her id and
 /// her token.
 async fn ann_on_gamefuse(b: Backend) -> Option<(TestServer, i64, String)> {
-    let srv = spawn_with(b, |c| {
-        c.password_hash_memory_kib = 64;
-        c.password_hash_iterations = 1;
-    })
-    .await?;
+    let srv = spawn_with(b, cheap_hashes).await?;
     let game = srv.game.game.id.0;
     let token = srv.game.game.gamefuse_token.clone();
     let r = req(
