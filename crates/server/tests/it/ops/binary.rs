@@ -2,15 +2,14 @@
 //! that works as printed; the game, operator, account and audit commands; SIGTERM finishes
 //! in-flight requests and exits 0.
 
-use std::io::{BufRead as _, BufReader, Read as _, Write as _};
+use std::io::{Read as _, Write as _};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
+use super::{BIN, drain, start_serving};
 use serde_json::Value;
-
-const BIN: &str = env!("CARGO_BIN_EXE_playgate");
 
 fn temp_dir() -> PathBuf {
     let d = std::env::temp_dir().join(format!("playgate-bin-{}", uuid::Uuid::new_v4().simple()));
@@ -43,28 +42,25 @@ fn json_out(o: &Output) -> Value {
     serde_json::from_slice(&o.stdout).expect("json output")
 }
 
-/// Starts `playgate serve` on port 0 and reads its banner up to the listening line (and the
-/// demo block when `demo`).
-fn serve(dir: &Path, demo: bool) -> (Child, String, Vec<String>) {
-    let mut child = Command::new(BIN)
-        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+/// `playgate serve` on port 0 with `dir` as its data directory, logging at `log` unless
+/// `TEST_SERVER_LOG` says otherwise.
+fn serve_command(dir: &Path, log: &str) -> Command {
+    let mut cmd = Command::new(BIN);
+    cmd.args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
         .arg(dir)
         .env_remove("PLAYGATE_DATABASE_URL")
         .env(
             "PLAYGATE_LOG",
-            std::env::var("TEST_SERVER_LOG").unwrap_or_else(|_| "warn".into()),
+            std::env::var("TEST_SERVER_LOG").unwrap_or_else(|_| log.into()),
         )
-        .current_dir(dir)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("spawn");
-    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
-    let first = lines.next().expect("a line").expect("utf8");
-    let url = first
-        .strip_prefix("Playgate is listening on ")
-        .expect("listening line")
-        .to_owned();
+        .current_dir(dir);
+    cmd
+}
+
+/// Starts `playgate serve` on port 0 and reads its banner up to the listening line (and the
+/// demo block when `demo`).
+fn serve(dir: &Path, demo: bool) -> (Child, String, Vec<String>) {
+    let (child, url, mut lines) = start_serving(&mut serve_command(dir, "warn"));
     let mut banner = Vec::new();
     if demo {
         for line in lines.by_ref() {
@@ -76,8 +72,7 @@ fn serve(dir: &Path, demo: bool) -> (Child, String, Vec<String>) {
             }
         }
     }
-    // Keep reading so the server's stdout stays open.
-    std::thread::spawn(move || lines.for_each(drop));
+    drain(lines);
     (child, url, banner)
 }
 
@@ -185,21 +180,8 @@ fn demo_secret_file_keeps_the_secret_off_stdout() {
     use std::os::unix::fs::PermissionsExt as _;
     let dir = temp_dir();
     let file = dir.join("demo-credentials.txt");
-    let mut child = Command::new(BIN)
-        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
-        .arg(&dir)
-        .env_remove("PLAYGATE_DATABASE_URL")
-        .env("PLAYGATE_DEMO_SECRET_FILE", &file)
-        .env("PLAYGATE_LOG", "warn")
-        .current_dir(&dir)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("spawn");
-    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
-    let mut next = || lines.next().expect("a line").expect("utf8");
-    let (first, second) = (next(), next());
-    assert!(first.starts_with("Playgate is listening on "), "{first}");
+    let (child, first, mut lines) = start_serving(serve_command(&dir, "warn").env("PLAYGATE_DEMO_SECRET_FILE", &file));
+    let second = lines.next().expect("a line").expect("utf8");
     assert!(
         second.contains("created the demo game") && second.contains(&file.display().to_string()),
         "{second}"
@@ -600,7 +582,8 @@ fn sigterm_with_stalled_and_idle_connections_exits_zero_promptly() {
 fn idle_connections_cannot_use_up_the_file_limit() {
     let dir = temp_dir();
     // `ulimit -n` sets the soft and the hard limit, so Playgate cannot raise it.
-    let mut child = Command::new("sh")
+    let mut limited = Command::new("sh");
+    limited
         .args([
             "-c",
             "ulimit -n 96 && exec \"$0\" \"$@\"",
@@ -617,18 +600,9 @@ fn idle_connections_cannot_use_up_the_file_limit() {
             "PLAYGATE_LOG",
             std::env::var("TEST_SERVER_LOG").unwrap_or_else(|_| "error".into()),
         )
-        .current_dir(&dir)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("spawn");
-    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
-    let first = lines.next().expect("a line").expect("utf8");
-    let url = first
-        .strip_prefix("Playgate is listening on ")
-        .expect("listening line")
-        .to_owned();
-    std::thread::spawn(move || lines.for_each(drop));
+        .current_dir(&dir);
+    let (child, url, lines) = start_serving(&mut limited);
+    drain(lines);
     let addr = url.strip_prefix("http://").expect("url").to_owned();
     let idle: Vec<TcpStream> = (0..150).map(|_| TcpStream::connect(&addr).expect("connect")).collect();
     let mut s = TcpStream::connect(&addr).expect("connect");

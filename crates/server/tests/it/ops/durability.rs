@@ -4,16 +4,14 @@
 //! chain must still hold. On SQLite and on PostgreSQL (skipped when
 //! `PLAYGATE_TEST_POSTGRES_URL` is unset).
 
-use std::io::{BufRead as _, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
+use super::{BIN, drain, start_serving};
 use playgate_store::testing::{Backend, TestDatabase};
 use serde_json::{Value, json};
-
-const BIN: &str = env!("CARGO_BIN_EXE_playgate");
 
 /// Concurrent clients, each running one chain at a time.
 const CLIENTS: usize = 16;
@@ -64,20 +62,8 @@ struct Node {
 impl Node {
     /// Starts `playgate serve` on port 0 and reads the address it prints.
     fn start(db: &TestDatabase) -> Node {
-        let mut child = playgate(db)
-            .args(["serve", "--listen", "127.0.0.1:0"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("spawn playgate serve");
-        let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
-        let first = lines.next().expect("a line").expect("utf8");
-        let base = first
-            .strip_prefix("Playgate is listening on ")
-            .unwrap_or_else(|| panic!("not the listening line: {first}"))
-            .to_owned();
-        // Keep reading so the server's stdout stays open.
-        std::thread::spawn(move || lines.for_each(drop));
+        let (child, base, lines) = start_serving(playgate(db).args(["serve", "--listen", "127.0.0.1:0"]));
+        drain(lines);
         Node { child, base }
     }
 
