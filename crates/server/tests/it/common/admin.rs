@@ -40,4 +40,23 @@ impl Admin<'_> {
     pub async fn post(&self, path: &str, body: &str) -> Resp {
         self.call("POST", path, Some(body)).await
     }
+
+    /// Asserts that `method path` with each body is refused 400, naming its field.
+    pub async fn assert_refused_fields(&self, method: &str, path: &str, cases: &[(&str, &str)]) {
+        for (body, field) in cases {
+            let r = self.call(method, path, Some(body)).await;
+            assert_eq!(
+                (r.status, r.json["field"].as_str()),
+                (400, Some(*field)),
+                "{body}: {}",
+                r.text
+            );
+        }
+    }
+
+    /// Asserts that `method path` with `body` answers `status`.
+    pub async fn assert_status(&self, method: &str, path: &str, body: &str, status: u16) {
+        let r = self.call(method, path, Some(body)).await;
+        assert_eq!(r.status, status, "{method} {path}: {}", r.text);
+    }
 }

@@ -93,3 +93,29 @@ impl GameFuse<'_> {
             .await
     }
 }
+
+/// The four verbs of a test's GameFuse client, over the one way it sends a request.
+pub trait Verbs {
+    /// Sends `method path` with an optional JSON body.
+    async fn send(&self, method: &str, path: &str, body: Option<Value>) -> Resp;
+
+    /// `GET path`.
+    async fn get(&self, path: &str) -> Resp {
+        self.send("GET", path, None).await
+    }
+
+    /// `DELETE path`.
+    async fn delete(&self, path: &str) -> Resp {
+        self.send("DELETE", path, None).await
+    }
+
+    /// `POST path` with a JSON body.
+    async fn post(&self, path: &str, body: Value) -> Resp {
+        self.send("POST", path, Some(body)).await
+    }
+
+    /// `PUT path` with a JSON body.
+    async fn put(&self, path: &str, body: Value) -> Resp {
+        self.send("PUT", path, Some(body)).await
+    }
+}

@@ -7,6 +7,7 @@
 //! SDK's tests assert, in the types its parser needs; where the JS SDK reads another shape,
 //! the same call without the native headers shows the JS shape is unchanged.
 
+use crate::common::gamefuse::Verbs;
 use crate::common::{Backend, Resp, TestServer, cheap_hashes, spawn_with};
 use playgate_core::client_users::ClientUsers;
 use serde_json::{Value, json};
@@ -121,25 +122,9 @@ struct Client<'a> {
     token: Option<&'a str>,
 }
 
-impl Client<'_> {
+impl Verbs for Client<'_> {
     async fn send(&self, method: &str, path: &str, body: Option<Value>) -> Resp {
         self.env.send(self.sdk, method, path, self.token, body, false).await
-    }
-
-    async fn get(&self, path: &str) -> Resp {
-        self.send("GET", path, None).await
-    }
-
-    async fn delete(&self, path: &str) -> Resp {
-        self.send("DELETE", path, None).await
-    }
-
-    async fn post(&self, path: &str, body: Value) -> Resp {
-        self.send("POST", path, Some(body)).await
-    }
-
-    async fn put(&self, path: &str, body: Value) -> Resp {
-        self.send("PUT", path, Some(body)).await
     }
 }
 

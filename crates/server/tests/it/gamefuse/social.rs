@@ -5,6 +5,7 @@
 
 use std::time::Duration;
 
+use crate::common::gamefuse::Verbs;
 use crate::common::{Backend, Resp, TestServer, cheap_hashes, json_type, spawn_with};
 use serde_json::{Value, json};
 
@@ -109,25 +110,9 @@ struct Client<'a> {
     token: Option<&'a str>,
 }
 
-impl Client<'_> {
+impl Verbs for Client<'_> {
     async fn send(&self, method: &str, path: &str, body: Option<Value>) -> Resp {
         self.gf.req(method, path, self.token, body).await
-    }
-
-    async fn get(&self, path: &str) -> Resp {
-        self.send("GET", path, None).await
-    }
-
-    async fn delete(&self, path: &str) -> Resp {
-        self.send("DELETE", path, None).await
-    }
-
-    async fn post(&self, path: &str, body: Value) -> Resp {
-        self.send("POST", path, Some(body)).await
-    }
-
-    async fn put(&self, path: &str, body: Value) -> Resp {
-        self.send("PUT", path, Some(body)).await
     }
 }
 

@@ -233,17 +233,12 @@ async fn bodies_over_the_limit(b: Backend) {
     assert_kgen(&r, 413, "payload_too_large");
     let r = req(&srv, "POST", "/s2s/session/refresh", &creds, Some(big.clone())).await;
     assert_kgen(&r, 413, "payload_too_large");
-    let (_, key) = srv
-        .running
-        .core
-        .create_api_key(Default::default())
-        .await
-        .expect("api key");
+    let key = srv.i3d_key().await;
     let r = req(
         &srv,
         "POST",
         "/v3/session/login",
-        &[("private-token", key.expose())],
+        &[("private-token", key.as_str())],
         Some(big.clone()),
     )
     .await;
@@ -506,12 +501,7 @@ async fn postgres_outage() {
             .status,
         200
     );
-    let (_, key) = srv
-        .running
-        .core
-        .create_api_key(Default::default())
-        .await
-        .expect("api key");
+    let key = srv.i3d_key().await;
     let game = srv.game.game.id.0;
     let verify = format!(
         "/api/v3/games/verify?game_id={game}&game_token={}",
@@ -519,7 +509,7 @@ async fn postgres_outage() {
     );
 
     relay.cut().await;
-    every_dialect_answers_503_at_once(&srv, &creds, key.expose(), &verify).await;
+    every_dialect_answers_503_at_once(&srv, &creds, key.as_str(), &verify).await;
 
     relay.restore();
     let start = Instant::now();

@@ -51,6 +51,12 @@ async fn req(node: &TestServer, method: &str, path: &str, headers: &[(&str, &str
     .await
 }
 
+/// Asserts that `node` refuses a refresh with the refresh token of `pair`.
+async fn assert_refresh_refused(node: &TestServer, pair: &Value) {
+    let r = node.kgen().refresh(token(pair, "refresh_token")).await;
+    assert_error(&r, 401, "unauthorized", None);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_session_created_on_one_node_is_valid_on_the_other() {
     let Some((a, b)) = two_nodes().await else { return };
@@ -79,12 +85,7 @@ async fn a_session_ended_on_one_node_is_invalid_on_the_other() {
         verify(&a, &opened).await,
         json!({"valid": false, "reason": "session_ended"})
     );
-    assert_error(
-        &a.kgen().refresh(token(&opened, "refresh_token")).await,
-        401,
-        "unauthorized",
-        None,
-    );
+    assert_refresh_refused(&a, &opened).await;
     assert_error(&a.call("DELETE", &path, None).await, 409, "conflict", None);
     // A's next create-or-retrieve starts a new session.
     let again = a.open(r#"{"user_id": "u1"}"#).await;
@@ -102,23 +103,13 @@ async fn refresh_reuse_on_the_other_node_ends_the_session() {
     assert_eq!(verify(&b, &rotated).await["valid"], true);
     // The replaced refresh token, presented to B after its grace period: reuse.
     a.advance(Duration::from_secs(a.config.refresh_grace_secs + 1));
-    assert_error(
-        &b.kgen().refresh(token(&opened, "refresh_token")).await,
-        401,
-        "unauthorized",
-        None,
-    );
+    assert_refresh_refused(&b, &opened).await;
     // A sees the session ended: the newest pair is dead too.
     assert_eq!(
         verify(&a, &rotated).await,
         json!({"valid": false, "reason": "session_ended"})
     );
-    assert_error(
-        &a.kgen().refresh(token(&rotated, "refresh_token")).await,
-        401,
-        "unauthorized",
-        None,
-    );
+    assert_refresh_refused(&a, &rotated).await;
     finish(a, b).await;
 }
 
