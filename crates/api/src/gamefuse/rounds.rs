@@ -3,13 +3,13 @@
 //! the native SDKs get numbers for `score` and `place` (reference 17.4).
 
 use super::input::Input;
+use super::params::{self, PathId};
 use super::wire::{GameRoundOut, GameRoundsOut, MessageOut, RoundRequest, RoundsQuery, shaped};
-use super::{Authed, GfError, path_id, unprocessable};
+use super::{Authed, GfError, unprocessable};
 use crate::common::state::AppState;
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
-use playgate_core::Entity;
 use playgate_core::ids::PlayerId;
 use playgate_core::rounds::RoundInput;
 
@@ -94,7 +94,7 @@ pub async fn create(State(s): State<AppState>, auth: Authed) -> Result<(StatusCo
     path = "/api/v3/game_rounds/{id}",
     tag = "game rounds",
     params(
-        ("id" = i64, Path, description = "The round's id"),
+        PathId<params::Round>,
     ),
     request_body = RoundRequest,
     responses(
@@ -103,10 +103,10 @@ pub async fn create(State(s): State<AppState>, auth: Authed) -> Result<(StatusCo
 )]
 pub async fn update(
     State(s): State<AppState>,
-    Path(id): Path<String>,
+    id: PathId<params::Round>,
     auth: Authed,
 ) -> Result<Json<GameRoundOut>, GfError> {
-    let id = path_id(&id, Entity::GameRound)?;
+    let id = id.get()?;
     let input = round_input(&auth)?;
     let me = auth.caller.user().map_err(unprocessable)?;
     let r = s.rounds.update(me, id, input).await.map_err(unprocessable)?;
@@ -119,7 +119,7 @@ pub async fn update(
     path = "/api/v3/game_rounds/{id}",
     tag = "game rounds",
     params(
-        ("id" = i64, Path, description = "The round's id"),
+        PathId<params::Round>,
     ),
     responses(
         (status = 200, description = "Done", body = MessageOut),
@@ -127,10 +127,10 @@ pub async fn update(
 )]
 pub async fn delete(
     State(s): State<AppState>,
-    Path(id): Path<String>,
+    id: PathId<params::Round>,
     auth: Authed,
 ) -> Result<Json<MessageOut>, GfError> {
-    let id = path_id(&id, Entity::GameRound)?;
+    let id = id.get()?;
     s.rounds.delete(auth.caller.user()?, id).await?;
     // The C# SDK's tests look for `destroyed` (reference 17.5).
     Ok(Json(MessageOut::new("Game round destroyed")))
@@ -144,7 +144,7 @@ pub async fn delete(
     path = "/api/v3/game_rounds/{id}",
     tag = "game rounds",
     params(
-        ("id" = i64, Path, description = "The round's id"),
+        PathId<params::Round>,
     ),
     responses(
         (status = 200, description = "The round", body = GameRoundOut),
@@ -152,10 +152,10 @@ pub async fn delete(
 )]
 pub async fn show(
     State(s): State<AppState>,
-    Path(id): Path<String>,
+    id: PathId<params::Round>,
     auth: Authed,
 ) -> Result<Json<GameRoundOut>, GfError> {
-    let id = path_id(&id, Entity::GameRound)?;
+    let id = id.get()?;
     let r = s.rounds.get(auth.caller.user()?.game_id, id).await?;
     Ok(Json(shaped(r.into(), auth.client.native())))
 }

@@ -1,15 +1,15 @@
 //! Sign-up (reference 3), `GET /users/{id}` (5.1), and the C# SDK's profile and password
 //! changes (17.3).
 
+use super::params::{self, GameQuery, PathId};
 use super::wire::{
     FullUserOut, OtherUserOut, PasswordRequest, ProfileRequest, Relations, SignUpRequest, UserSelfOut, UserView, shaped,
 };
-use super::{Authed, GameCall, GfError, path_id, unprocessable};
+use super::{Authed, GameCall, GfError, unprocessable};
 use crate::common::state::AppState;
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
-use playgate_core::Entity;
 use playgate_core::client_users::{ClientUser, SignUp};
 use playgate_core::crypto::Secret;
 use playgate_core::economy::attributes::UserAttribute;
@@ -69,7 +69,7 @@ fn required(v: Option<String>, field: &str) -> Result<String, GfError> {
     path = "/api/v3/users",
     tag = "users",
     params(
-        ("game_id" = i64, Query, description = "The game's id"),
+        GameQuery,
     ),
     request_body = SignUpRequest,
     responses(
@@ -106,14 +106,14 @@ pub async fn sign_up(State(s): State<AppState>, call: GameCall) -> Result<Json<U
     path = "/api/v3/users/{id}",
     tag = "users",
     params(
-        ("id" = i64, Path, description = "The user's id"),
+        PathId<params::User>,
     ),
     responses(
         (status = 200, description = "The caller's full data (`FullUserOut`), or another user's public view (`OtherUserOut`)", body = UserView),
     ),
 )]
-pub async fn show(State(s): State<AppState>, Path(id): Path<String>, auth: Authed) -> Result<Response, GfError> {
-    let id = path_id(&id, Entity::User)?;
+pub async fn show(State(s): State<AppState>, id: PathId<params::User>, auth: Authed) -> Result<Response, GfError> {
+    let id = id.get()?;
     let user = user_of(&s, &auth.caller, id).await?;
     if auth.caller.user.as_ref().is_some_and(|me| me.id == user.id) {
         let (attrs, owned, rel) = own(&s, &user).await?;
@@ -131,7 +131,7 @@ pub async fn show(State(s): State<AppState>, Path(id): Path<String>, auth: Authe
     path = "/api/v3/users/{id}",
     tag = "users",
     params(
-        ("id" = i64, Path, description = "The user's id"),
+        PathId<params::User>,
     ),
     request_body = ProfileRequest,
     responses(
@@ -140,10 +140,10 @@ pub async fn show(State(s): State<AppState>, Path(id): Path<String>, auth: Authe
 )]
 pub async fn update(
     State(s): State<AppState>,
-    Path(id): Path<String>,
+    id: PathId<params::User>,
     auth: Authed,
 ) -> Result<Json<UserSelfOut>, GfError> {
-    let user = auth.caller.self_user(path_id(&id, Entity::User)?)?;
+    let user = auth.caller.self_user(id.get()?)?;
     let req: ProfileRequest = auth.input.unwrapped("user").parse()?;
     let user = s
         .client_users
@@ -160,7 +160,7 @@ pub async fn update(
     path = "/api/v3/users/{id}/password",
     tag = "users",
     params(
-        ("id" = i64, Path, description = "The user's id"),
+        PathId<params::User>,
     ),
     request_body = PasswordRequest,
     responses(
@@ -169,10 +169,10 @@ pub async fn update(
 )]
 pub async fn change_password(
     State(s): State<AppState>,
-    Path(id): Path<String>,
+    id: PathId<params::User>,
     auth: Authed,
 ) -> Result<Json<UserSelfOut>, GfError> {
-    let user = auth.caller.self_user(path_id(&id, Entity::User)?)?;
+    let user = auth.caller.self_user(id.get()?)?;
     let req: PasswordRequest = auth.input.unwrapped("user").parse()?;
     let current = required(req.current_password, "current_password")?;
     let password = required(req.password, "password")?;
