@@ -32,6 +32,12 @@ impl GfError {
         Error::invalid(field, reason).into()
     }
 
+    /// The same error, telling the client to try again in `secs` seconds (`Retry-After`).
+    fn retry_after(mut self, secs: u64) -> Self {
+        self.retry_after = Some(secs);
+        self
+    }
+
     /// The same error with another status when it has `from` (a route's documented
     /// deviation, e.g. sign-in answers a refused password with 404).
     pub fn remap(mut self, from: StatusCode, to: StatusCode) -> Self {
@@ -68,21 +74,19 @@ impl From<Error> for GfError {
                 "Refers to a record that does not exist".to_owned(),
             ),
             Error::RateLimited { retry_after_secs } => {
-                let mut err = GfError::new(
+                return GfError::new(
                     StatusCode::TOO_MANY_REQUESTS,
                     format!("Too many attempts, retry after {retry_after_secs} s"),
-                );
-                err.retry_after = Some(*retry_after_secs);
-                return err;
+                )
+                .retry_after(*retry_after_secs);
             }
             Error::PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "Request body is too large".to_owned()),
             Error::Unavailable { retry_after_secs } => {
-                let mut err = GfError::new(
+                return GfError::new(
                     StatusCode::SERVICE_UNAVAILABLE,
                     format!("Service temporarily unavailable, retry after {retry_after_secs} s"),
-                );
-                err.retry_after = Some(*retry_after_secs);
-                return err;
+                )
+                .retry_after(*retry_after_secs);
             }
             Error::Internal(cause) => {
                 tracing::error!(error = %cause, "internal error in gamefuse dialect");
