@@ -3,7 +3,7 @@
 use axum::Json;
 use axum::extract::State;
 
-use super::params::{self, PathId};
+use super::params::{PathId, User};
 use super::wire::{AddAttributesRequest, AttributesOut, RemoveAttributesRequest};
 use super::{Authed, GfError};
 use crate::common::state::AppState;
@@ -15,18 +15,14 @@ use crate::common::state::AppState;
     path = "/api/v3/users/{id}/add_game_user_attribute",
     tag = "attributes",
     params(
-        PathId<params::User>,
+        PathId<User>,
     ),
     request_body = AddAttributesRequest,
     responses(
         (status = 200, description = "The user's attributes after", body = AttributesOut),
     ),
 )]
-pub async fn add(
-    State(s): State<AppState>,
-    id: PathId<params::User>,
-    auth: Authed,
-) -> Result<Json<AttributesOut>, GfError> {
+pub async fn add(State(s): State<AppState>, id: PathId<User>, auth: Authed) -> Result<Json<AttributesOut>, GfError> {
     let user = auth.caller.self_user(id.get()?)?;
     let req: AddAttributesRequest = auth.input.parse()?;
     let mut pairs = Vec::new();
@@ -51,7 +47,7 @@ pub async fn add(
     path = "/api/v3/users/{id}/remove_game_user_attribute",
     tag = "attributes",
     params(
-        PathId<params::User>,
+        PathId<User>,
         ("game_user_attribute_key" = Option<String>, Query, description = "One key to remove"),
         ("game_user_attribute_keys" = Option<String>, Query, description = "Keys to remove: a JSON array (or `game_user_attribute_keys[]=` repeated)"),
     ),
@@ -59,11 +55,7 @@ pub async fn add(
         (status = 200, description = "The user's attributes after", body = AttributesOut),
     ),
 )]
-pub async fn remove(
-    State(s): State<AppState>,
-    id: PathId<params::User>,
-    auth: Authed,
-) -> Result<Json<AttributesOut>, GfError> {
+pub async fn remove(State(s): State<AppState>, id: PathId<User>, auth: Authed) -> Result<Json<AttributesOut>, GfError> {
     let user = auth.caller.self_user(id.get()?)?;
     let req: RemoveAttributesRequest = auth.input.parse()?;
     Ok(Json(AttributesOut::new(
@@ -77,17 +69,13 @@ pub async fn remove(
     path = "/api/v3/users/{id}/game_user_attributes",
     tag = "attributes",
     params(
-        PathId<params::User>,
+        PathId<User>,
     ),
     responses(
         (status = 200, description = "The user's attributes", body = AttributesOut),
     ),
 )]
-pub async fn list(
-    State(s): State<AppState>,
-    id: PathId<params::User>,
-    auth: Authed,
-) -> Result<Json<AttributesOut>, GfError> {
+pub async fn list(State(s): State<AppState>, id: PathId<User>, auth: Authed) -> Result<Json<AttributesOut>, GfError> {
     let user = super::users::user_of(&s, &auth.caller, id.get()?).await?;
     Ok(Json(AttributesOut::new(s.attributes.list(user.id).await?)))
 }

@@ -3,7 +3,7 @@
 //! the native SDKs (reference 17.7, see `auth::Client`); creations answer supersets that
 //! all of them read.
 
-use super::params::{self, PathId};
+use super::params::{Message, Page, PathId};
 use super::wire::{
     ChatCreatedOut, ChatMessageOut, ChatOut, ChatPageOut, ChatRequest, MessageCreatedOut, MessageOut, MessageRequest,
     MessagesOut, MessagesView, chats, shaped,
@@ -74,17 +74,13 @@ pub async fn create(State(s): State<AppState>, auth: Authed) -> Result<Json<Chat
     path = "/api/v3/chats/page/{page}",
     tag = "chats",
     params(
-        PathId<params::Page>,
+        PathId<Page>,
     ),
     responses(
         (status = 200, description = "Direct and group chats", body = ChatPageOut),
     ),
 )]
-pub async fn page(
-    State(s): State<AppState>,
-    page: PathId<params::Page>,
-    auth: Authed,
-) -> Result<Json<ChatPageOut>, GfError> {
+pub async fn page(State(s): State<AppState>, page: PathId<Page>, auth: Authed) -> Result<Json<ChatPageOut>, GfError> {
     let me = viewer(&auth)?;
     let page = page.get()?;
     let (direct, group) = s.chats.page(me, page).await?;
@@ -131,18 +127,14 @@ pub async fn send(State(s): State<AppState>, auth: Authed) -> Result<Json<Messag
     path = "/api/v3/messages/page/{page}",
     tag = "chats",
     params(
-        PathId<params::Page>,
+        PathId<Page>,
         ("chat_id" = i64, Query, description = "The chat"),
     ),
     responses(
         (status = 200, description = "The messages: a bare array (JS) or `{\"messages\": [...]}` (native clients)", body = MessagesView),
     ),
 )]
-pub async fn messages(
-    State(s): State<AppState>,
-    page: PathId<params::Page>,
-    auth: Authed,
-) -> Result<Response, GfError> {
+pub async fn messages(State(s): State<AppState>, page: PathId<Page>, auth: Authed) -> Result<Response, GfError> {
     let me = viewer(&auth)?;
     let page = page.get()?;
     let req: MessageRequest = auth.input.parse()?;
@@ -166,7 +158,7 @@ pub async fn messages(
     path = "/api/v3/messages/{id}/mark_as_read",
     tag = "chats",
     params(
-        PathId<params::Message>,
+        PathId<Message>,
     ),
     responses(
         (status = 200, description = "Done", body = MessageOut),
@@ -174,7 +166,7 @@ pub async fn messages(
 )]
 pub async fn mark_read(
     State(s): State<AppState>,
-    id: PathId<params::Message>,
+    id: PathId<Message>,
     auth: Authed,
 ) -> Result<Json<MessageOut>, GfError> {
     let id = id.get()?;

@@ -1,6 +1,6 @@
 //! Credits and score (reference 8): 200 with `UserSelf`, 400 without the number.
 
-use super::params::{self, PathId};
+use super::params::{PathId, User};
 use super::wire::{CreditsRequest, ScoreRequest, UserSelfOut};
 use super::{Authed, GfError};
 use crate::common::state::AppState;
@@ -8,15 +8,10 @@ use axum::Json;
 use axum::extract::State;
 use playgate_core::economy::credits::CounterOp;
 
-async fn apply(
-    s: &AppState,
-    id: PathId<params::User>,
-    auth: &Authed,
-    op: CounterOp,
-) -> Result<Json<UserSelfOut>, GfError> {
+async fn apply(s: &AppState, id: PathId<User>, auth: &Authed, op: CounterOp) -> Result<Json<UserSelfOut>, GfError> {
     let user = auth.caller.self_user(id.get()?)?;
     let user = s.credits.apply(user, op).await?;
-    Ok(Json(UserSelfOut::new(&user, auth.token.clone(), s.gamefuse.now())))
+    Ok(super::users::self_view(s, auth, &user))
 }
 
 fn credits(auth: &Authed) -> Result<i64, GfError> {
@@ -35,7 +30,7 @@ fn score(auth: &Authed) -> Result<i64, GfError> {
     path = "/api/v3/users/{id}/add_credits",
     tag = "credits",
     params(
-        PathId<params::User>,
+        PathId<User>,
     ),
     request_body = CreditsRequest,
     responses(
@@ -44,7 +39,7 @@ fn score(auth: &Authed) -> Result<i64, GfError> {
 )]
 pub async fn add_credits(
     State(s): State<AppState>,
-    id: PathId<params::User>,
+    id: PathId<User>,
     auth: Authed,
 ) -> Result<Json<UserSelfOut>, GfError> {
     let n = credits(&auth)?;
@@ -57,7 +52,7 @@ pub async fn add_credits(
     path = "/api/v3/users/{id}/set_credits",
     tag = "credits",
     params(
-        PathId<params::User>,
+        PathId<User>,
     ),
     request_body = CreditsRequest,
     responses(
@@ -66,7 +61,7 @@ pub async fn add_credits(
 )]
 pub async fn set_credits(
     State(s): State<AppState>,
-    id: PathId<params::User>,
+    id: PathId<User>,
     auth: Authed,
 ) -> Result<Json<UserSelfOut>, GfError> {
     let n = credits(&auth)?;
@@ -79,7 +74,7 @@ pub async fn set_credits(
     path = "/api/v3/users/{id}/add_score",
     tag = "credits",
     params(
-        PathId<params::User>,
+        PathId<User>,
     ),
     request_body = ScoreRequest,
     responses(
@@ -88,7 +83,7 @@ pub async fn set_credits(
 )]
 pub async fn add_score(
     State(s): State<AppState>,
-    id: PathId<params::User>,
+    id: PathId<User>,
     auth: Authed,
 ) -> Result<Json<UserSelfOut>, GfError> {
     let n = score(&auth)?;
@@ -101,7 +96,7 @@ pub async fn add_score(
     path = "/api/v3/users/{id}/set_score",
     tag = "credits",
     params(
-        PathId<params::User>,
+        PathId<User>,
     ),
     request_body = ScoreRequest,
     responses(
@@ -110,7 +105,7 @@ pub async fn add_score(
 )]
 pub async fn set_score(
     State(s): State<AppState>,
-    id: PathId<params::User>,
+    id: PathId<User>,
     auth: Authed,
 ) -> Result<Json<UserSelfOut>, GfError> {
     let n = score(&auth)?;

@@ -4,7 +4,7 @@
 use axum::Json;
 use axum::extract::State;
 
-use super::params::{self, PathId};
+use super::params::{FriendsOf, Friendship, PathId};
 use super::wire::{
     FriendListsOut, FriendRequestCreatedOut, FriendRequestOut, FriendsOut, FriendshipAnswer, FriendshipRequest,
     MessageOut, RequestsOut, UserIdRequest, UserPublicOut,
@@ -41,7 +41,7 @@ pub async fn create(State(s): State<AppState>, auth: Authed) -> Result<Json<Frie
     path = "/api/v3/friendships/{id}",
     tag = "friends",
     params(
-        PathId<params::Friendship>,
+        PathId<Friendship>,
     ),
     request_body = FriendshipAnswer,
     responses(
@@ -50,7 +50,7 @@ pub async fn create(State(s): State<AppState>, auth: Authed) -> Result<Json<Frie
 )]
 pub async fn answer(
     State(s): State<AppState>,
-    id: PathId<params::Friendship>,
+    id: PathId<Friendship>,
     auth: Authed,
 ) -> Result<Json<MessageOut>, GfError> {
     let id = id.get()?;
@@ -71,7 +71,7 @@ pub async fn answer(
     path = "/api/v3/friendships/{id}",
     tag = "friends",
     params(
-        PathId<params::Friendship>,
+        PathId<Friendship>,
     ),
     responses(
         (status = 200, description = "Done", body = MessageOut),
@@ -79,7 +79,7 @@ pub async fn answer(
 )]
 pub async fn cancel(
     State(s): State<AppState>,
-    id: PathId<params::Friendship>,
+    id: PathId<Friendship>,
     auth: Authed,
 ) -> Result<Json<MessageOut>, GfError> {
     let id = id.get()?;
@@ -161,7 +161,7 @@ pub async fn friends(State(s): State<AppState>, auth: Authed) -> Result<Json<Fri
     path = "/api/v3/friends/{user_id}",
     tag = "friends",
     params(
-        PathId<params::FriendsOf>,
+        PathId<FriendsOf>,
     ),
     responses(
         (status = 200, description = "The friends", body = FriendsOut),
@@ -169,7 +169,7 @@ pub async fn friends(State(s): State<AppState>, auth: Authed) -> Result<Json<Fri
 )]
 pub async fn friends_of_user(
     State(s): State<AppState>,
-    id: PathId<params::FriendsOf>,
+    id: PathId<FriendsOf>,
     auth: Authed,
 ) -> Result<Json<FriendsOut>, GfError> {
     let id = id.get()?;

@@ -4,7 +4,7 @@
 //! (17.3), and group attributes (11.13). Bodies nested (`group`, `group_connection`) or
 //! flat; the native SDKs get numbers for `max_group_size` and wrapped attribute lists.
 
-use super::params::{self, PathId};
+use super::params::{Admin, Connection, Group, GroupLeft, Member, PathId};
 use super::wire::{
     ConnectionOut, ConnectionRequest, ConnectionStatusOut, GroupAttributeIn, GroupAttributeOut, GroupAttributesOut,
     GroupAttributesRequest, GroupAttributesView, GroupIdRequest, GroupOut, GroupRequest, GroupsOut, MessageOut,
@@ -109,17 +109,13 @@ pub async fn mine(State(s): State<AppState>, auth: Authed) -> Result<Json<Groups
     path = "/api/v3/groups/{id}",
     tag = "groups",
     params(
-        PathId<params::Group>,
+        PathId<Group>,
     ),
     responses(
         (status = 200, description = "The group", body = GroupOut),
     ),
 )]
-pub async fn show(
-    State(s): State<AppState>,
-    id: PathId<params::Group>,
-    auth: Authed,
-) -> Result<Json<GroupOut>, GfError> {
+pub async fn show(State(s): State<AppState>, id: PathId<Group>, auth: Authed) -> Result<Json<GroupOut>, GfError> {
     let id = id.get()?;
     let out = GroupOut::detail(s.groups.show(auth.caller.user()?, id).await?);
     Ok(Json(shaped(out, auth.client.native())))
@@ -133,18 +129,14 @@ pub async fn show(
     path = "/api/v3/groups/{id}",
     tag = "groups",
     params(
-        PathId<params::Group>,
+        PathId<Group>,
     ),
     request_body = GroupRequest,
     responses(
         (status = 200, description = "The group", body = GroupOut),
     ),
 )]
-pub async fn update(
-    State(s): State<AppState>,
-    id: PathId<params::Group>,
-    auth: Authed,
-) -> Result<Json<GroupOut>, GfError> {
+pub async fn update(State(s): State<AppState>, id: PathId<Group>, auth: Authed) -> Result<Json<GroupOut>, GfError> {
     let id = id.get()?;
     let input = group_input(&auth)?;
     let me = auth.caller.user().map_err(unprocessable)?;
@@ -158,17 +150,13 @@ pub async fn update(
     path = "/api/v3/groups/{id}",
     tag = "groups",
     params(
-        PathId<params::Group>,
+        PathId<Group>,
     ),
     responses(
         (status = 200, description = "Done", body = MessageOut),
     ),
 )]
-pub async fn delete(
-    State(s): State<AppState>,
-    id: PathId<params::Group>,
-    auth: Authed,
-) -> Result<Json<MessageOut>, GfError> {
+pub async fn delete(State(s): State<AppState>, id: PathId<Group>, auth: Authed) -> Result<Json<MessageOut>, GfError> {
     let id = id.get()?;
     s.groups.delete(auth.caller.user()?, id).await?;
     Ok(Json(MessageOut::new("Group deleted")))
@@ -221,7 +209,7 @@ pub async fn connect(State(s): State<AppState>, auth: Authed) -> Result<Json<Con
     path = "/api/v3/group_connections/{id}",
     tag = "groups",
     params(
-        PathId<params::Connection>,
+        PathId<Connection>,
     ),
     request_body = ConnectionRequest,
     responses(
@@ -230,7 +218,7 @@ pub async fn connect(State(s): State<AppState>, auth: Authed) -> Result<Json<Con
 )]
 pub async fn answer(
     State(s): State<AppState>,
-    id: PathId<params::Connection>,
+    id: PathId<Connection>,
     auth: Authed,
 ) -> Result<Json<ConnectionStatusOut>, GfError> {
     let id = id.get()?;
@@ -256,7 +244,7 @@ pub async fn answer(
     path = "/api/v3/group_connections/cancel/{id}",
     tag = "groups",
     params(
-        PathId<params::Connection>,
+        PathId<Connection>,
     ),
     responses(
         (status = 200, description = "Done", body = MessageOut),
@@ -264,7 +252,7 @@ pub async fn answer(
 )]
 pub async fn cancel(
     State(s): State<AppState>,
-    id: PathId<params::Connection>,
+    id: PathId<Connection>,
     auth: Authed,
 ) -> Result<Json<MessageOut>, GfError> {
     let id = id.get()?;
@@ -278,7 +266,7 @@ pub async fn cancel(
     path = "/api/v3/group_connections/leave/{group_id}",
     tag = "groups",
     params(
-        PathId<params::GroupLeft>,
+        PathId<GroupLeft>,
     ),
     responses(
         (status = 200, description = "Done", body = MessageOut),
@@ -286,7 +274,7 @@ pub async fn cancel(
 )]
 pub async fn leave(
     State(s): State<AppState>,
-    id: PathId<params::GroupLeft>,
+    id: PathId<GroupLeft>,
     auth: Authed,
 ) -> Result<Json<MessageOut>, GfError> {
     let id = id.get()?;
@@ -333,7 +321,7 @@ async fn change_member(
     path = "/api/v3/group_connections/remove_member/{user_id}",
     tag = "groups",
     params(
-        PathId<params::Member>,
+        PathId<Member>,
     ),
     request_body = GroupIdRequest,
     responses(
@@ -342,7 +330,7 @@ async fn change_member(
 )]
 pub async fn remove_member(
     State(s): State<AppState>,
-    user: PathId<params::Member>,
+    user: PathId<Member>,
     auth: Authed,
 ) -> Result<Json<MessageOut>, GfError> {
     let user = user.get()?;
@@ -355,7 +343,7 @@ pub async fn remove_member(
     path = "/api/v3/group_connections/make_admin/{user_id}",
     tag = "groups",
     params(
-        PathId<params::Member>,
+        PathId<Member>,
     ),
     request_body = GroupIdRequest,
     responses(
@@ -364,7 +352,7 @@ pub async fn remove_member(
 )]
 pub async fn make_admin(
     State(s): State<AppState>,
-    user: PathId<params::Member>,
+    user: PathId<Member>,
     auth: Authed,
 ) -> Result<Json<MessageOut>, GfError> {
     let user = user.get()?;
@@ -380,7 +368,7 @@ pub async fn make_admin(
     path = "/api/v3/groups/{id}/attributes",
     tag = "groups",
     params(
-        PathId<params::Group>,
+        PathId<Group>,
     ),
     responses(
         (status = 200, description = "The group's attributes: a bare array (JS) or `{\"attributes\": [...]}` (native clients)", body = GroupAttributesView),
@@ -388,7 +376,7 @@ pub async fn make_admin(
 )]
 pub async fn attributes(
     State(s): State<AppState>,
-    id: PathId<params::Group>,
+    id: PathId<Group>,
     auth: Authed,
 ) -> Result<axum::response::Response, GfError> {
     use axum::response::IntoResponse;
@@ -414,7 +402,7 @@ pub async fn attributes(
     path = "/api/v3/groups/{id}/add_attribute",
     tag = "groups",
     params(
-        PathId<params::Group>,
+        PathId<Group>,
     ),
     request_body = GroupAttributesRequest,
     responses(
@@ -423,7 +411,7 @@ pub async fn attributes(
 )]
 pub async fn add_attribute(
     State(s): State<AppState>,
-    id: PathId<params::Group>,
+    id: PathId<Group>,
     auth: Authed,
 ) -> Result<Json<GroupAttributesOut>, GfError> {
     let id = id.get()?;
@@ -463,7 +451,7 @@ pub async fn add_attribute(
     path = "/api/v3/groups/{id}/modify_attribute",
     tag = "groups",
     params(
-        PathId<params::Group>,
+        PathId<Group>,
     ),
     request_body = GroupAttributeIn,
     responses(
@@ -472,7 +460,7 @@ pub async fn add_attribute(
 )]
 pub async fn modify_attribute(
     State(s): State<AppState>,
-    id: PathId<params::Group>,
+    id: PathId<Group>,
     auth: Authed,
 ) -> Result<Json<GroupAttributeOut>, GfError> {
     let id = id.get()?;
@@ -493,7 +481,7 @@ pub async fn modify_attribute(
     path = "/api/v3/groups/{id}/admins",
     tag = "groups",
     params(
-        PathId<params::Group>,
+        PathId<Group>,
     ),
     request_body = UserIdRequest,
     responses(
@@ -502,7 +490,7 @@ pub async fn modify_attribute(
 )]
 pub async fn add_admin(
     State(s): State<AppState>,
-    group: PathId<params::Group>,
+    group: PathId<Group>,
     auth: Authed,
 ) -> Result<Json<MessageOut>, GfError> {
     let group = group.get()?;
@@ -517,8 +505,8 @@ pub async fn add_admin(
     path = "/api/v3/groups/{id}/admins/{user_id}",
     tag = "groups",
     params(
-        PathId<params::Group>,
-        PathId<params::Admin>,
+        PathId<Group>,
+        PathId<Admin>,
     ),
     responses(
         (status = 200, description = "Done", body = MessageOut),
@@ -526,8 +514,8 @@ pub async fn add_admin(
 )]
 pub async fn remove_admin(
     State(s): State<AppState>,
-    group: PathId<params::Group>,
-    user: PathId<params::Admin>,
+    group: PathId<Group>,
+    user: PathId<Admin>,
     auth: Authed,
 ) -> Result<Json<MessageOut>, GfError> {
     let group = group.get()?;

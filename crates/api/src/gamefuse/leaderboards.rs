@@ -3,7 +3,7 @@
 use axum::Json;
 use axum::extract::State;
 
-use super::params::{self, BoardQuery, PathId};
+use super::params::{BoardQuery, Game, PathId, User};
 use super::wire::{EntriesOut, LeaderboardEntryRequest, LeaderboardQueryRequest, UserSelfOut};
 use super::{Authed, GfError};
 use crate::common::state::AppState;
@@ -17,18 +17,14 @@ use playgate_core::ids::GameId;
     path = "/api/v3/users/{id}/add_leaderboard_entry",
     tag = "leaderboards",
     params(
-        PathId<params::User>,
+        PathId<User>,
     ),
     request_body = LeaderboardEntryRequest,
     responses(
         (status = 200, description = "The user", body = UserSelfOut),
     ),
 )]
-pub async fn add(
-    State(s): State<AppState>,
-    id: PathId<params::User>,
-    auth: Authed,
-) -> Result<Json<UserSelfOut>, GfError> {
+pub async fn add(State(s): State<AppState>, id: PathId<User>, auth: Authed) -> Result<Json<UserSelfOut>, GfError> {
     let user = auth.caller.self_user(id.get()?)?;
     let req: LeaderboardEntryRequest = auth.input.unwrapped("leaderboard_entry").parse()?;
     let name = req
@@ -38,7 +34,7 @@ pub async fn add(
     s.leaderboards
         .add(user, &name, score, req.extra_attributes, req.metadata)
         .await?;
-    Ok(Json(UserSelfOut::new(user, auth.token.clone(), s.gamefuse.now())))
+    Ok(super::users::self_view(&s, &auth, user))
 }
 
 /// `score` rounded to the nearest whole number, or 400 beyond the integer range.
@@ -59,25 +55,21 @@ fn whole(score: f64) -> Result<i64, GfError> {
     path = "/api/v3/users/{id}/clear_my_leaderboard_entries",
     tag = "leaderboards",
     params(
-        PathId<params::User>,
+        PathId<User>,
     ),
     request_body = LeaderboardQueryRequest,
     responses(
         (status = 200, description = "The user", body = UserSelfOut),
     ),
 )]
-pub async fn clear(
-    State(s): State<AppState>,
-    id: PathId<params::User>,
-    auth: Authed,
-) -> Result<Json<UserSelfOut>, GfError> {
+pub async fn clear(State(s): State<AppState>, id: PathId<User>, auth: Authed) -> Result<Json<UserSelfOut>, GfError> {
     let user = auth.caller.self_user(id.get()?)?;
     let req: LeaderboardQueryRequest = auth.input.parse()?;
     let name = req
         .leaderboard_name
         .ok_or_else(|| GfError::invalid("leaderboard_name", "is required"))?;
     s.leaderboards.clear(user, &name).await?;
-    Ok(Json(UserSelfOut::new(user, auth.token.clone(), s.gamefuse.now())))
+    Ok(super::users::self_view(&s, &auth, user))
 }
 
 /// `GET /games/{game_id}/leaderboard_entries?leaderboard_name=&limit=&one_per_user=`:
@@ -87,7 +79,7 @@ pub async fn clear(
     path = "/api/v3/games/{game_id}/leaderboard_entries",
     tag = "leaderboards",
     params(
-        PathId<params::Game>,
+        PathId<Game>,
         BoardQuery,
     ),
     responses(
@@ -96,7 +88,7 @@ pub async fn clear(
 )]
 pub async fn of_game(
     State(s): State<AppState>,
-    game_id: PathId<params::Game>,
+    game_id: PathId<Game>,
     auth: Authed,
 ) -> Result<Json<EntriesOut>, GfError> {
     let game_id = game_id.get()?;
@@ -115,18 +107,14 @@ pub async fn of_game(
     path = "/api/v3/users/{id}/leaderboard_entries",
     tag = "leaderboards",
     params(
-        PathId<params::User>,
+        PathId<User>,
         BoardQuery,
     ),
     responses(
         (status = 200, description = "Entries, highest score first", body = EntriesOut),
     ),
 )]
-pub async fn of_user(
-    State(s): State<AppState>,
-    id: PathId<params::User>,
-    auth: Authed,
-) -> Result<Json<EntriesOut>, GfError> {
+pub async fn of_user(State(s): State<AppState>, id: PathId<User>, auth: Authed) -> Result<Json<EntriesOut>, GfError> {
     let id = id.get()?;
     let q: LeaderboardQueryRequest = auth.input.parse()?;
     let user = super::users::user_of(&s, &auth.caller, id).await?;

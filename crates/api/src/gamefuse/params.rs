@@ -14,7 +14,7 @@ use utoipa::{IntoParams, PartialSchema};
 
 use super::GfError;
 
-/// A numeric id in the path, as the route's parameter [`Param::NAME`]. It is read when the
+/// A numeric id in the path, as the route names it ([`Param::DOC`]). It is read when the
 /// request arrives but judged only when the handler asks ([`PathId::get`]), after the
 /// credentials: a caller without them is told so before being told the id names nothing.
 pub struct PathId<P> {
@@ -22,20 +22,33 @@ pub struct PathId<P> {
     of: PhantomData<P>,
 }
 
-/// What one path parameter names.
+/// A kind of id in the paths.
 pub trait Param {
-    /// The parameter's name in the route (`{id}`, `{user_id}`).
-    const NAME: &'static str;
+    /// What it is called and what it names.
+    const DOC: ParamDoc;
+}
+
+/// What one path parameter is called and what it names.
+pub struct ParamDoc {
+    /// Its name in the route (`{id}`, `{user_id}`).
+    name: &'static str,
     /// What an id that is not a number does not find (the 404's text).
-    const ENTITY: Entity;
+    entity: Entity,
     /// Its description in the OpenAPI document.
-    const ABOUT: &'static str;
+    about: &'static str,
+}
+
+impl ParamDoc {
+    const fn new(name: &'static str, entity: Entity, about: &'static str) -> Self {
+        ParamDoc { name, entity, about }
+    }
 }
 
 impl<P: Param> PathId<P> {
     /// The id; anything but a number names nothing that exists (404).
     pub fn get(&self) -> Result<i64, GfError> {
-        self.id.ok_or_else(|| playgate_core::Error::NotFound(P::ENTITY).into())
+        self.id
+            .ok_or_else(|| playgate_core::Error::NotFound(P::DOC.entity).into())
     }
 }
 
@@ -45,7 +58,10 @@ impl<P: Param, S: Send + Sync> FromRequestParts<S> for PathId<P> {
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let Path(params) = Path::<Vec<(String, String)>>::from_request_parts(parts, state).await?;
-        let raw = params.iter().find(|(name, _)| name == P::NAME).map(|(_, v)| v.trim());
+        let raw = params
+            .iter()
+            .find(|(name, _)| name == P::DOC.name)
+            .map(|(_, v)| v.trim());
         Ok(PathId {
             id: raw.and_then(|v| v.parse().ok()),
             of: PhantomData,
@@ -57,10 +73,10 @@ impl<P: Param> IntoParams for PathId<P> {
     fn into_params(_: impl Fn() -> Option<ParameterIn>) -> Vec<Parameter> {
         vec![
             ParameterBuilder::new()
-                .name(P::NAME)
+                .name(P::DOC.name)
                 .parameter_in(ParameterIn::Path)
                 .required(Required::True)
-                .description(Some(P::ABOUT))
+                .description(Some(P::DOC.about))
                 .schema(Some(i64::schema()))
                 .build(),
         ]
@@ -70,97 +86,73 @@ impl<P: Param> IntoParams for PathId<P> {
 /// `{id}`: a user.
 pub enum User {}
 impl Param for User {
-    const NAME: &'static str = "id";
-    const ENTITY: Entity = Entity::User;
-    const ABOUT: &'static str = "The user's id";
+    const DOC: ParamDoc = ParamDoc::new("id", Entity::User, "The user's id");
 }
 
 /// `{user_id}`: a member of a group.
 pub enum Member {}
 impl Param for Member {
-    const NAME: &'static str = "user_id";
-    const ENTITY: Entity = Entity::User;
-    const ABOUT: &'static str = "The member";
+    const DOC: ParamDoc = ParamDoc::new("user_id", Entity::User, "The member");
 }
 
 /// `{user_id}`: an admin of a group.
 pub enum Admin {}
 impl Param for Admin {
-    const NAME: &'static str = "user_id";
-    const ENTITY: Entity = Entity::User;
-    const ABOUT: &'static str = "The admin";
+    const DOC: ParamDoc = ParamDoc::new("user_id", Entity::User, "The admin");
 }
 
 /// `{user_id}`: whose friends.
 pub enum FriendsOf {}
 impl Param for FriendsOf {
-    const NAME: &'static str = "user_id";
-    const ENTITY: Entity = Entity::User;
-    const ABOUT: &'static str = "Whose friends";
+    const DOC: ParamDoc = ParamDoc::new("user_id", Entity::User, "Whose friends");
 }
 
 /// `{id}`: a group.
 pub enum Group {}
 impl Param for Group {
-    const NAME: &'static str = "id";
-    const ENTITY: Entity = Entity::Group;
-    const ABOUT: &'static str = "The group's id";
+    const DOC: ParamDoc = ParamDoc::new("id", Entity::Group, "The group's id");
 }
 
 /// `{group_id}`: the group the caller leaves.
 pub enum GroupLeft {}
 impl Param for GroupLeft {
-    const NAME: &'static str = "group_id";
-    const ENTITY: Entity = Entity::Group;
-    const ABOUT: &'static str = "The group's id";
+    const DOC: ParamDoc = ParamDoc::new("group_id", Entity::Group, "The group's id");
 }
 
 /// `{id}`: a group connection (invite, join request, membership).
 pub enum Connection {}
 impl Param for Connection {
-    const NAME: &'static str = "id";
-    const ENTITY: Entity = Entity::GroupConnection;
-    const ABOUT: &'static str = "The connection's id";
+    const DOC: ParamDoc = ParamDoc::new("id", Entity::GroupConnection, "The connection's id");
 }
 
 /// `{id}`: a friendship or friend request.
 pub enum Friendship {}
 impl Param for Friendship {
-    const NAME: &'static str = "id";
-    const ENTITY: Entity = Entity::Friendship;
-    const ABOUT: &'static str = "The friendship's id";
+    const DOC: ParamDoc = ParamDoc::new("id", Entity::Friendship, "The friendship's id");
 }
 
 /// `{id}`: a chat message.
 pub enum Message {}
 impl Param for Message {
-    const NAME: &'static str = "id";
-    const ENTITY: Entity = Entity::Message;
-    const ABOUT: &'static str = "The message's id";
+    const DOC: ParamDoc = ParamDoc::new("id", Entity::Message, "The message's id");
 }
 
 /// `{page}`: a page of a list, from 1.
 pub enum Page {}
 impl Param for Page {
-    const NAME: &'static str = "page";
-    const ENTITY: Entity = Entity::Page;
-    const ABOUT: &'static str = "From 1";
+    const DOC: ParamDoc = ParamDoc::new("page", Entity::Page, "From 1");
 }
 
 /// `{id}`: a game round.
 pub enum Round {}
 impl Param for Round {
-    const NAME: &'static str = "id";
-    const ENTITY: Entity = Entity::GameRound;
-    const ABOUT: &'static str = "The round's id";
+    const DOC: ParamDoc = ParamDoc::new("id", Entity::GameRound, "The round's id");
 }
 
 /// `{game_id}`: a game.
 pub enum Game {}
 impl Param for Game {
-    const NAME: &'static str = "game_id";
-    const ENTITY: Entity = Entity::Game;
-    const ABOUT: &'static str = "The game's id";
+    const DOC: ParamDoc = ParamDoc::new("game_id", Entity::Game, "The game's id");
 }
 
 /// `game_id` in the query (or the body), with `game_token`: the game a call with game

@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use playgate_core::crypto::Secret;
 
-use super::params::{self, PathId};
+use super::params::{Game, PathId};
 use super::wire::{ForgotOut, ForgotRequest, MessageOut, PasswordRequest};
 use super::{GameCall, GfError, Open, unprocessable};
 use crate::common::state::AppState;
@@ -22,7 +22,7 @@ use playgate_core::Entity;
     path = "/api/v3/games/{game_id}/forget_password",
     tag = "password",
     params(
-        PathId<params::Game>,
+        PathId<Game>,
         ("email" = String, Query, description = "The user's e-mail"),
     ),
     responses(
@@ -32,7 +32,7 @@ use playgate_core::Entity;
 )]
 pub async fn forget(
     State(s): State<AppState>,
-    game_id: PathId<params::Game>,
+    game_id: PathId<Game>,
     call: GameCall,
 ) -> Result<Json<ForgotOut>, GfError> {
     if game_id.get()? != call.game.id.0 {

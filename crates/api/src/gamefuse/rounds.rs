@@ -3,7 +3,7 @@
 //! the native SDKs get numbers for `score` and `place` (reference 17.4).
 
 use super::input::Input;
-use super::params::{self, PathId};
+use super::params::{PathId, Round};
 use super::wire::{GameRoundOut, GameRoundsOut, MessageOut, RoundRequest, RoundsQuery, shaped};
 use super::{Authed, GfError, unprocessable};
 use crate::common::state::AppState;
@@ -94,18 +94,14 @@ pub async fn create(State(s): State<AppState>, auth: Authed) -> Result<(StatusCo
     path = "/api/v3/game_rounds/{id}",
     tag = "game rounds",
     params(
-        PathId<params::Round>,
+        PathId<Round>,
     ),
     request_body = RoundRequest,
     responses(
         (status = 200, description = "The round", body = GameRoundOut),
     ),
 )]
-pub async fn update(
-    State(s): State<AppState>,
-    id: PathId<params::Round>,
-    auth: Authed,
-) -> Result<Json<GameRoundOut>, GfError> {
+pub async fn update(State(s): State<AppState>, id: PathId<Round>, auth: Authed) -> Result<Json<GameRoundOut>, GfError> {
     let id = id.get()?;
     let input = round_input(&auth)?;
     let me = auth.caller.user().map_err(unprocessable)?;
@@ -119,17 +115,13 @@ pub async fn update(
     path = "/api/v3/game_rounds/{id}",
     tag = "game rounds",
     params(
-        PathId<params::Round>,
+        PathId<Round>,
     ),
     responses(
         (status = 200, description = "Done", body = MessageOut),
     ),
 )]
-pub async fn delete(
-    State(s): State<AppState>,
-    id: PathId<params::Round>,
-    auth: Authed,
-) -> Result<Json<MessageOut>, GfError> {
+pub async fn delete(State(s): State<AppState>, id: PathId<Round>, auth: Authed) -> Result<Json<MessageOut>, GfError> {
     let id = id.get()?;
     s.rounds.delete(auth.caller.user()?, id).await?;
     // The C# SDK's tests look for `destroyed` (reference 17.5).
@@ -144,17 +136,13 @@ pub async fn delete(
     path = "/api/v3/game_rounds/{id}",
     tag = "game rounds",
     params(
-        PathId<params::Round>,
+        PathId<Round>,
     ),
     responses(
         (status = 200, description = "The round", body = GameRoundOut),
     ),
 )]
-pub async fn show(
-    State(s): State<AppState>,
-    id: PathId<params::Round>,
-    auth: Authed,
-) -> Result<Json<GameRoundOut>, GfError> {
+pub async fn show(State(s): State<AppState>, id: PathId<Round>, auth: Authed) -> Result<Json<GameRoundOut>, GfError> {
     let id = id.get()?;
     let r = s.rounds.get(auth.caller.user()?.game_id, id).await?;
     Ok(Json(shaped(r.into(), auth.client.native())))

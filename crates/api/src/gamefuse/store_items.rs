@@ -1,6 +1,6 @@
 //! A user's store items (reference 7.2-7.4).
 
-use super::params::{self, PathId};
+use super::params::{PathId, User};
 use super::wire::{OwnedOut, StoreItemRequest};
 use super::{Authed, GfError};
 use crate::common::state::AppState;
@@ -23,18 +23,14 @@ fn item_id(auth: &Authed) -> Result<(i64, bool), GfError> {
     path = "/api/v3/users/{id}/purchase_game_user_store_item",
     tag = "store",
     params(
-        PathId<params::User>,
+        PathId<User>,
     ),
     request_body = StoreItemRequest,
     responses(
         (status = 200, description = "Credits and owned items after", body = OwnedOut),
     ),
 )]
-pub async fn purchase(
-    State(s): State<AppState>,
-    id: PathId<params::User>,
-    auth: Authed,
-) -> Result<Json<OwnedOut>, GfError> {
+pub async fn purchase(State(s): State<AppState>, id: PathId<User>, auth: Authed) -> Result<Json<OwnedOut>, GfError> {
     let user = auth.caller.self_user(id.get()?)?;
     let (item, _) = item_id(&auth)?;
     Ok(Json(s.store_items.purchase(user, item).await?.into()))
@@ -46,7 +42,7 @@ pub async fn purchase(
     path = "/api/v3/users/{id}/remove_game_user_store_item",
     tag = "store",
     params(
-        PathId<params::User>,
+        PathId<User>,
         ("store_item_id" = Option<i64>, Query, description = "The item"),
         ("reimburse" = Option<bool>, Query, description = "Give the cost back"),
     ),
@@ -54,11 +50,7 @@ pub async fn purchase(
         (status = 200, description = "Credits and owned items after", body = OwnedOut),
     ),
 )]
-pub async fn remove(
-    State(s): State<AppState>,
-    id: PathId<params::User>,
-    auth: Authed,
-) -> Result<Json<OwnedOut>, GfError> {
+pub async fn remove(State(s): State<AppState>, id: PathId<User>, auth: Authed) -> Result<Json<OwnedOut>, GfError> {
     let user = auth.caller.self_user(id.get()?)?;
     let (item, reimburse) = item_id(&auth)?;
     Ok(Json(
@@ -72,17 +64,13 @@ pub async fn remove(
     path = "/api/v3/users/{id}/game_user_store_items",
     tag = "store",
     params(
-        PathId<params::User>,
+        PathId<User>,
     ),
     responses(
         (status = 200, description = "Credits and owned items", body = OwnedOut),
     ),
 )]
-pub async fn list(
-    State(s): State<AppState>,
-    id: PathId<params::User>,
-    auth: Authed,
-) -> Result<Json<OwnedOut>, GfError> {
+pub async fn list(State(s): State<AppState>, id: PathId<User>, auth: Authed) -> Result<Json<OwnedOut>, GfError> {
     let user = super::users::user_of(&s, &auth.caller, id.get()?).await?;
     let items = s.store_items.owned(user.id).await?;
     Ok(Json(

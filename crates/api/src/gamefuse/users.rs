@@ -1,7 +1,7 @@
 //! Sign-up (reference 3), `GET /users/{id}` (5.1), and the C# SDK's profile and password
 //! changes (17.3).
 
-use super::params::{self, GameQuery, PathId};
+use super::params::{GameQuery, PathId, User};
 use super::wire::{
     FullUserOut, OtherUserOut, PasswordRequest, ProfileRequest, Relations, SignUpRequest, UserSelfOut, UserView, shaped,
 };
@@ -57,6 +57,11 @@ pub(super) async fn user_of(s: &AppState, caller: &Caller, id: i64) -> Result<Cl
     Ok(s.client_users.user(caller.game.id, PlayerId(id), me).await?)
 }
 
+/// `user`, the caller, as it sees itself (`UserSelf`), with the token it presented.
+pub(super) fn self_view(s: &AppState, auth: &Authed, user: &ClientUser) -> Json<UserSelfOut> {
+    Json(UserSelfOut::new(user, auth.token.clone(), s.client_users.now()))
+}
+
 fn required(v: Option<String>, field: &str) -> Result<String, GfError> {
     v.filter(|s| !s.is_empty())
         .ok_or_else(|| GfError::invalid(field, "is required"))
@@ -106,13 +111,13 @@ pub async fn sign_up(State(s): State<AppState>, call: GameCall) -> Result<Json<U
     path = "/api/v3/users/{id}",
     tag = "users",
     params(
-        PathId<params::User>,
+        PathId<User>,
     ),
     responses(
         (status = 200, description = "The caller's full data (`FullUserOut`), or another user's public view (`OtherUserOut`)", body = UserView),
     ),
 )]
-pub async fn show(State(s): State<AppState>, id: PathId<params::User>, auth: Authed) -> Result<Response, GfError> {
+pub async fn show(State(s): State<AppState>, id: PathId<User>, auth: Authed) -> Result<Response, GfError> {
     let id = id.get()?;
     let user = user_of(&s, &auth.caller, id).await?;
     if auth.caller.user.as_ref().is_some_and(|me| me.id == user.id) {
@@ -131,18 +136,14 @@ pub async fn show(State(s): State<AppState>, id: PathId<params::User>, auth: Aut
     path = "/api/v3/users/{id}",
     tag = "users",
     params(
-        PathId<params::User>,
+        PathId<User>,
     ),
     request_body = ProfileRequest,
     responses(
         (status = 200, description = "The user as changed", body = UserSelfOut),
     ),
 )]
-pub async fn update(
-    State(s): State<AppState>,
-    id: PathId<params::User>,
-    auth: Authed,
-) -> Result<Json<UserSelfOut>, GfError> {
+pub async fn update(State(s): State<AppState>, id: PathId<User>, auth: Authed) -> Result<Json<UserSelfOut>, GfError> {
     let user = auth.caller.self_user(id.get()?)?;
     let req: ProfileRequest = auth.input.unwrapped("user").parse()?;
     let user = s
@@ -150,7 +151,7 @@ pub async fn update(
         .update_profile(user, req.username.as_deref(), req.email.as_deref())
         .await
         .map_err(unprocessable)?;
-    Ok(Json(UserSelfOut::new(&user, auth.token.clone(), s.client_users.now())))
+    Ok(self_view(&s, &auth, &user))
 }
 
 /// `PUT /users/{id}/password` `{current_password, password, password_confirmation}`: the
@@ -160,7 +161,7 @@ pub async fn update(
     path = "/api/v3/users/{id}/password",
     tag = "users",
     params(
-        PathId<params::User>,
+        PathId<User>,
     ),
     request_body = PasswordRequest,
     responses(
@@ -169,7 +170,7 @@ pub async fn update(
 )]
 pub async fn change_password(
     State(s): State<AppState>,
-    id: PathId<params::User>,
+    id: PathId<User>,
     auth: Authed,
 ) -> Result<Json<UserSelfOut>, GfError> {
     let user = auth.caller.self_user(id.get()?)?;
@@ -186,5 +187,5 @@ pub async fn change_password(
         )
         .await
         .map_err(unprocessable)?;
-    Ok(Json(UserSelfOut::new(user, auth.token.clone(), s.client_users.now())))
+    Ok(self_view(&s, &auth, user))
 }
