@@ -6,7 +6,7 @@
 use super::params::{Message, Page, PathId};
 use super::wire::{
     ChatCreatedOut, ChatMessageOut, ChatOut, ChatPageOut, ChatRequest, MessageCreatedOut, MessageOut, MessageRequest,
-    MessagesOut, MessagesView, chats, shaped,
+    MessagesOut, MessagesView, chats,
 };
 use super::{Authed, GfError, unprocessable};
 use crate::common::state::AppState;
@@ -63,7 +63,7 @@ pub async fn create(State(s): State<AppState>, auth: Authed) -> Result<Json<Chat
         chat: out.clone(),
         top: out,
     };
-    Ok(Json(shaped(created, auth.client.native())))
+    Ok(auth.client.json(created))
 }
 
 /// `GET /chats/page/{page}`: both lists, each 25 per page.
@@ -88,7 +88,7 @@ pub async fn page(State(s): State<AppState>, page: PathId<Page>, auth: Authed) -
         direct_chats: chats(direct, me.id.0),
         group_chats: chats(group, me.id.0),
     };
-    Ok(Json(shaped(out, auth.client.native())))
+    Ok(auth.client.json(out))
 }
 
 /// `POST /messages` `{"message": {"chat_id", "text"}}`.

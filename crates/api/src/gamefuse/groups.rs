@@ -8,7 +8,7 @@ use super::params::{Admin, Connection, Group, GroupLeft, Member, PathId};
 use super::wire::{
     ConnectionOut, ConnectionRequest, ConnectionStatusOut, GroupAttributeIn, GroupAttributeOut, GroupAttributesOut,
     GroupAttributesRequest, GroupAttributesView, GroupIdRequest, GroupOut, GroupRequest, GroupsOut, MessageOut,
-    UserIdRequest, shaped,
+    UserIdRequest,
 };
 use super::{Authed, Client, GfError, accepted, unprocessable};
 use crate::common::state::AppState;
@@ -53,8 +53,7 @@ pub async fn create(State(s): State<AppState>, auth: Authed) -> Result<(StatusCo
     let input = group_input(&auth)?;
     let me = auth.caller.user().map_err(unprocessable)?;
     let v = s.groups.create(me, input).await.map_err(unprocessable)?;
-    let out = shaped(GroupOut::with_members(v), auth.client.native());
-    Ok((StatusCode::CREATED, Json(out)))
+    Ok((StatusCode::CREATED, auth.client.json(GroupOut::with_members(v))))
 }
 
 /// `GET /groups[?query=]`: every searchable group of the game (whose name contains the
@@ -79,7 +78,7 @@ pub async fn list(State(s): State<AppState>, auth: Authed) -> Result<Json<Groups
     let out = GroupsOut {
         groups: groups.into_iter().map(GroupOut::bare).collect(),
     };
-    Ok(Json(shaped(out, auth.client.native())))
+    Ok(auth.client.json(out))
 }
 
 /// `GET /user/groups` (Unreal, 17.3): the caller's groups, with members and admins.
@@ -98,7 +97,7 @@ pub async fn mine(State(s): State<AppState>, auth: Authed) -> Result<Json<Groups
     let out = GroupsOut {
         groups: groups.into_iter().map(GroupOut::with_members).collect(),
     };
-    Ok(Json(shaped(out, auth.client.native())))
+    Ok(auth.client.json(out))
 }
 
 /// `GET /groups/{id}`: with members and admins; pending invites and requests for admins.
@@ -118,7 +117,7 @@ pub async fn mine(State(s): State<AppState>, auth: Authed) -> Result<Json<Groups
 pub async fn show(State(s): State<AppState>, id: PathId<Group>, auth: Authed) -> Result<Json<GroupOut>, GfError> {
     let id = id.get()?;
     let out = GroupOut::detail(s.groups.show(auth.caller.user()?, id).await?);
-    Ok(Json(shaped(out, auth.client.native())))
+    Ok(auth.client.json(out))
 }
 
 /// `PUT /groups/{id}`: admins only; answers the real member lists.
@@ -141,7 +140,7 @@ pub async fn update(State(s): State<AppState>, id: PathId<Group>, auth: Authed) 
     let input = group_input(&auth)?;
     let me = auth.caller.user().map_err(unprocessable)?;
     let v = s.groups.update(me, id, input).await.map_err(unprocessable)?;
-    Ok(Json(shaped(GroupOut::with_members(v), auth.client.native())))
+    Ok(auth.client.json(GroupOut::with_members(v)))
 }
 
 /// `DELETE /groups/{id}`: admins only.
@@ -199,7 +198,7 @@ pub async fn connect(State(s): State<AppState>, auth: Authed) -> Result<Json<Con
     };
     let me = auth.caller.user().map_err(unprocessable)?;
     let v = s.groups.connect(me, cmd).await.map_err(unprocessable)?;
-    Ok(Json(shaped(ConnectionOut::from(v), auth.client.native())))
+    Ok(auth.client.json(ConnectionOut::from(v)))
 }
 
 /// `PUT /group_connections/{id}` `{"group_connection": {"status": …}}` or flat. From the

@@ -4,7 +4,7 @@
 
 use super::input::Input;
 use super::params::{PathId, Round};
-use super::wire::{GameRoundOut, GameRoundsOut, MessageOut, RoundRequest, RoundsQuery, shaped};
+use super::wire::{GameRoundOut, GameRoundsOut, MessageOut, RoundRequest, RoundsQuery};
 use super::{Authed, GfError, unprocessable};
 use crate::common::state::AppState;
 use axum::Json;
@@ -83,7 +83,7 @@ pub async fn create(State(s): State<AppState>, auth: Authed) -> Result<(StatusCo
     let input = round_input(&auth)?;
     let me = auth.caller.user().map_err(unprocessable)?;
     let r = s.rounds.create(me, input).await.map_err(unprocessable)?;
-    Ok((StatusCode::CREATED, Json(shaped(r.into(), auth.client.native()))))
+    Ok((StatusCode::CREATED, auth.client.json(r.into())))
 }
 
 /// `PUT /game_rounds/{id}`: partial; the full round back.
@@ -106,7 +106,7 @@ pub async fn update(State(s): State<AppState>, id: PathId<Round>, auth: Authed) 
     let input = round_input(&auth)?;
     let me = auth.caller.user().map_err(unprocessable)?;
     let r = s.rounds.update(me, id, input).await.map_err(unprocessable)?;
-    Ok(Json(shaped(r.into(), auth.client.native())))
+    Ok(auth.client.json(r.into()))
 }
 
 /// `DELETE /game_rounds/{id}`.
@@ -145,7 +145,7 @@ pub async fn delete(State(s): State<AppState>, id: PathId<Round>, auth: Authed) 
 pub async fn show(State(s): State<AppState>, id: PathId<Round>, auth: Authed) -> Result<Json<GameRoundOut>, GfError> {
     let id = id.get()?;
     let r = s.rounds.get(auth.caller.user()?.game_id, id).await?;
-    Ok(Json(shaped(r.into(), auth.client.native())))
+    Ok(auth.client.json(r.into()))
 }
 
 /// `GET /game_rounds?user_id=&page=&per_page=`: 422 without `user_id`.
@@ -177,5 +177,5 @@ pub async fn list(State(s): State<AppState>, auth: Authed) -> Result<Json<GameRo
     let out = GameRoundsOut {
         game_rounds: rounds.into_iter().map(GameRoundOut::from).collect(),
     };
-    Ok(Json(shaped(out, auth.client.native())))
+    Ok(auth.client.json(out))
 }

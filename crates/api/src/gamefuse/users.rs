@@ -3,7 +3,7 @@
 
 use super::params::{GameQuery, PathId, User};
 use super::wire::{
-    FullUserOut, OtherUserOut, PasswordRequest, ProfileRequest, Relations, SignUpRequest, UserSelfOut, UserView, shaped,
+    FullUserOut, OtherUserOut, PasswordRequest, ProfileRequest, Relations, SignUpRequest, UserSelfOut, UserView,
 };
 use super::{Authed, GameCall, GfError, unprocessable};
 use crate::common::state::AppState;
@@ -124,10 +124,10 @@ pub async fn show(State(s): State<AppState>, id: PathId<User>, auth: Authed) -> 
         let (attrs, owned, rel) = own(&s, &user).await?;
         let me = UserSelfOut::new(&user, auth.token, s.client_users.now());
         let out = FullUserOut::new(me, rel, attrs, owned);
-        return Ok(Json(shaped(out, auth.client.native())).into_response());
+        return Ok(auth.client.json(out).into_response());
     }
     let rel = public_relations(&s, &user).await?;
-    Ok(Json(shaped(OtherUserOut::new(&user, rel), auth.client.native())).into_response())
+    Ok(auth.client.json(OtherUserOut::new(&user, rel)).into_response())
 }
 
 /// `PUT /users/{id}` `{username?, email?}`: the caller's own; the user as changed.

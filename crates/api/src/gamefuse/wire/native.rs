@@ -14,14 +14,6 @@ pub trait Native {
     fn native(&mut self);
 }
 
-/// `v` in the native shapes when `native`, unchanged otherwise.
-pub fn shaped<T: Native>(mut v: T, native: bool) -> T {
-    if native {
-        v.native();
-    }
-    v
-}
-
 impl<T: Native> Native for Vec<T> {
     fn native(&mut self) {
         self.iter_mut().for_each(Native::native);
