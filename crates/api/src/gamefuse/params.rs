@@ -58,15 +58,17 @@ impl<P: Param, S: Send + Sync> FromRequestParts<S> for PathId<P> {
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let Path(params) = Path::<Vec<(String, String)>>::from_request_parts(parts, state).await?;
-        let raw = params
-            .iter()
-            .find(|(name, _)| name == P::DOC.name)
-            .map(|(_, v)| v.trim());
         Ok(PathId {
-            id: raw.and_then(|v| v.parse().ok()),
+            id: id_named(&params, P::DOC.name),
             of: PhantomData,
         })
     }
+}
+
+/// The parameter `name` of a route's `params`, if it is a number.
+fn id_named(params: &[(String, String)], name: &str) -> Option<i64> {
+    let (_, raw) = params.iter().find(|(n, _)| n == name)?;
+    raw.trim().parse().ok()
 }
 
 impl<P: Param> IntoParams for PathId<P> {
@@ -181,4 +183,40 @@ pub struct BoardQuery {
     /// Only each user's best entry
     #[param(required = false)]
     one_per_user: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each id is found by its name and trimmed; a bad one is a 404 only when asked for.
+    #[test]
+    fn reads_ids_by_name_and_judges_them_when_asked() {
+        let params = |group: &str, user: &str| {
+            [
+                ("id".to_owned(), group.to_owned()),
+                ("user_id".to_owned(), user.to_owned()),
+            ]
+        };
+        assert_eq!(id_named(&params("7", " 9"), "id"), Some(7));
+        assert_eq!(id_named(&params("7", " 9"), "user_id"), Some(9));
+        assert_eq!(id_named(&params("seven", "9"), "id"), None);
+        assert_eq!(id_named(&params("7", "9"), "group_id"), None);
+        let bad: PathId<Group> = PathId {
+            id: None,
+            of: PhantomData,
+        };
+        assert_eq!(bad.get().map_err(|e| e.status().as_u16()), Err(404));
+    }
+
+    #[test]
+    fn documents_each_id_once() -> Result<(), serde_json::Error> {
+        let p = serde_json::to_value(<PathId<Admin> as IntoParams>::into_params(|| None))?;
+        let want = serde_json::json!([{
+            "name": "user_id", "in": "path", "required": true, "description": "The admin",
+            "schema": {"type": "integer", "format": "int64"},
+        }]);
+        assert_eq!(p, want);
+        Ok(())
+    }
 }
