@@ -1,12 +1,12 @@
 //! User attributes (reference 6).
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 
+use super::params::{PathId, User};
 use super::wire::{AddAttributesRequest, AttributesOut, RemoveAttributesRequest};
-use super::{Authed, GfError, path_id};
+use super::{Authed, GfError};
 use crate::common::state::AppState;
-use playgate_core::Entity;
 
 /// `POST /users/{id}/add_game_user_attribute`: `{key, value}`, `{attributes: [...]}`, or
 /// both; upsert by key; the full list after.
@@ -15,19 +15,15 @@ use playgate_core::Entity;
     path = "/api/v3/users/{id}/add_game_user_attribute",
     tag = "attributes",
     params(
-        ("id" = i64, Path, description = "The user's id"),
+        PathId<User>,
     ),
     request_body = AddAttributesRequest,
     responses(
         (status = 200, description = "The user's attributes after", body = AttributesOut),
     ),
 )]
-pub async fn add(
-    State(s): State<AppState>,
-    Path(id): Path<String>,
-    auth: Authed,
-) -> Result<Json<AttributesOut>, GfError> {
-    let user = auth.caller.self_user(path_id(&id, Entity::User)?)?;
+pub async fn add(State(s): State<AppState>, id: PathId<User>, auth: Authed) -> Result<Json<AttributesOut>, GfError> {
+    let user = auth.caller.self_user(id.get()?)?;
     let req: AddAttributesRequest = auth.input.parse()?;
     let mut pairs = Vec::new();
     for (i, a) in req.attributes.into_iter().flatten().enumerate() {
@@ -51,7 +47,7 @@ pub async fn add(
     path = "/api/v3/users/{id}/remove_game_user_attribute",
     tag = "attributes",
     params(
-        ("id" = i64, Path, description = "The user's id"),
+        PathId<User>,
         ("game_user_attribute_key" = Option<String>, Query, description = "One key to remove"),
         ("game_user_attribute_keys" = Option<String>, Query, description = "Keys to remove: a JSON array (or `game_user_attribute_keys[]=` repeated)"),
     ),
@@ -59,12 +55,8 @@ pub async fn add(
         (status = 200, description = "The user's attributes after", body = AttributesOut),
     ),
 )]
-pub async fn remove(
-    State(s): State<AppState>,
-    Path(id): Path<String>,
-    auth: Authed,
-) -> Result<Json<AttributesOut>, GfError> {
-    let user = auth.caller.self_user(path_id(&id, Entity::User)?)?;
+pub async fn remove(State(s): State<AppState>, id: PathId<User>, auth: Authed) -> Result<Json<AttributesOut>, GfError> {
+    let user = auth.caller.self_user(id.get()?)?;
     let req: RemoveAttributesRequest = auth.input.parse()?;
     Ok(Json(AttributesOut::new(
         s.attributes.remove(user.id, req.keys()).await?,
@@ -77,17 +69,13 @@ pub async fn remove(
     path = "/api/v3/users/{id}/game_user_attributes",
     tag = "attributes",
     params(
-        ("id" = i64, Path, description = "The user's id"),
+        PathId<User>,
     ),
     responses(
         (status = 200, description = "The user's attributes", body = AttributesOut),
     ),
 )]
-pub async fn list(
-    State(s): State<AppState>,
-    Path(id): Path<String>,
-    auth: Authed,
-) -> Result<Json<AttributesOut>, GfError> {
-    let user = super::users::user_of(&s, &auth.caller, path_id(&id, Entity::User)?).await?;
+pub async fn list(State(s): State<AppState>, id: PathId<User>, auth: Authed) -> Result<Json<AttributesOut>, GfError> {
+    let user = super::users::user_of(&s, &auth.caller, id.get()?).await?;
     Ok(Json(AttributesOut::new(s.attributes.list(user.id).await?)))
 }

@@ -11,9 +11,10 @@
 
 use super::GfError;
 use super::input::Input;
-use super::wire::GameCreds;
+use super::wire::{GameCreds, Native};
 use crate::common::client_ip::ClientIp;
 use crate::common::state::AppState;
+use axum::Json;
 use axum::extract::{FromRequest, FromRequestParts, MatchedPath, Request};
 use axum::http::HeaderMap;
 use playgate_core::Entity;
@@ -99,6 +100,14 @@ impl Client {
     /// and numbers where the JS shapes have `null` (reference 17.4, 17.7).
     pub fn native(self) -> bool {
         self != Client::Js
+    }
+
+    /// `v` as this client reads it: in the native shapes for the native SDKs.
+    pub fn json<T: Native>(self, mut v: T) -> Json<T> {
+        if self.native() {
+            v.native();
+        }
+        Json(v)
     }
 }
 

@@ -3,16 +3,16 @@
 //! the native SDKs (reference 17.7, see `auth::Client`); creations answer supersets that
 //! all of them read.
 
+use super::params::{Message, Page, PathId};
 use super::wire::{
     ChatCreatedOut, ChatMessageOut, ChatOut, ChatPageOut, ChatRequest, MessageCreatedOut, MessageOut, MessageRequest,
-    MessagesOut, MessagesView, chats, shaped,
+    MessagesOut, MessagesView, chats,
 };
-use super::{Authed, GfError, path_id, unprocessable};
+use super::{Authed, GfError, unprocessable};
 use crate::common::state::AppState;
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
-use playgate_core::Entity;
 use playgate_core::client_users::ClientUser;
 use playgate_core::social::chats::ChatTarget;
 
@@ -63,7 +63,7 @@ pub async fn create(State(s): State<AppState>, auth: Authed) -> Result<Json<Chat
         chat: out.clone(),
         top: out,
     };
-    Ok(Json(shaped(created, auth.client.native())))
+    Ok(auth.client.json(created))
 }
 
 /// `GET /chats/page/{page}`: both lists, each 25 per page.
@@ -74,25 +74,21 @@ pub async fn create(State(s): State<AppState>, auth: Authed) -> Result<Json<Chat
     path = "/api/v3/chats/page/{page}",
     tag = "chats",
     params(
-        ("page" = i64, Path, description = "From 1"),
+        PathId<Page>,
     ),
     responses(
         (status = 200, description = "Direct and group chats", body = ChatPageOut),
     ),
 )]
-pub async fn page(
-    State(s): State<AppState>,
-    Path(page): Path<String>,
-    auth: Authed,
-) -> Result<Json<ChatPageOut>, GfError> {
+pub async fn page(State(s): State<AppState>, page: PathId<Page>, auth: Authed) -> Result<Json<ChatPageOut>, GfError> {
     let me = viewer(&auth)?;
-    let page = path_id(&page, Entity::Page)?;
+    let page = page.get()?;
     let (direct, group) = s.chats.page(me, page).await?;
     let out = ChatPageOut {
         direct_chats: chats(direct, me.id.0),
         group_chats: chats(group, me.id.0),
     };
-    Ok(Json(shaped(out, auth.client.native())))
+    Ok(auth.client.json(out))
 }
 
 /// `POST /messages` `{"message": {"chat_id", "text"}}`.
@@ -131,16 +127,16 @@ pub async fn send(State(s): State<AppState>, auth: Authed) -> Result<Json<Messag
     path = "/api/v3/messages/page/{page}",
     tag = "chats",
     params(
-        ("page" = i64, Path, description = "From 1"),
+        PathId<Page>,
         ("chat_id" = i64, Query, description = "The chat"),
     ),
     responses(
         (status = 200, description = "The messages: a bare array (JS) or `{\"messages\": [...]}` (native clients)", body = MessagesView),
     ),
 )]
-pub async fn messages(State(s): State<AppState>, Path(page): Path<String>, auth: Authed) -> Result<Response, GfError> {
+pub async fn messages(State(s): State<AppState>, page: PathId<Page>, auth: Authed) -> Result<Response, GfError> {
     let me = viewer(&auth)?;
-    let page = path_id(&page, Entity::Page)?;
+    let page = page.get()?;
     let req: MessageRequest = auth.input.parse()?;
     let chat = req.chat_id.ok_or_else(|| GfError::invalid("chat_id", "is required"))?;
     let list: Vec<ChatMessageOut> = s
@@ -162,7 +158,7 @@ pub async fn messages(State(s): State<AppState>, Path(page): Path<String>, auth:
     path = "/api/v3/messages/{id}/mark_as_read",
     tag = "chats",
     params(
-        ("id" = i64, Path, description = "The message's id"),
+        PathId<Message>,
     ),
     responses(
         (status = 200, description = "Done", body = MessageOut),
@@ -170,10 +166,10 @@ pub async fn messages(State(s): State<AppState>, Path(page): Path<String>, auth:
 )]
 pub async fn mark_read(
     State(s): State<AppState>,
-    Path(id): Path<String>,
+    id: PathId<Message>,
     auth: Authed,
 ) -> Result<Json<MessageOut>, GfError> {
-    let id = path_id(&id, Entity::Message)?;
+    let id = id.get()?;
     s.chats.mark_read(auth.caller.user()?, id).await?;
     Ok(Json(MessageOut::new("Message marked as read")))
 }

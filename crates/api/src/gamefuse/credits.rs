@@ -1,17 +1,17 @@
 //! Credits and score (reference 8): 200 with `UserSelf`, 400 without the number.
 
+use super::params::{PathId, User};
 use super::wire::{CreditsRequest, ScoreRequest, UserSelfOut};
-use super::{Authed, GfError, path_id};
+use super::{Authed, GfError};
 use crate::common::state::AppState;
 use axum::Json;
-use axum::extract::{Path, State};
-use playgate_core::Entity;
+use axum::extract::State;
 use playgate_core::economy::credits::CounterOp;
 
-async fn apply(s: &AppState, id: &str, auth: &Authed, op: CounterOp) -> Result<Json<UserSelfOut>, GfError> {
-    let user = auth.caller.self_user(path_id(id, Entity::User)?)?;
+async fn apply(s: &AppState, id: PathId<User>, auth: &Authed, op: CounterOp) -> Result<Json<UserSelfOut>, GfError> {
+    let user = auth.caller.self_user(id.get()?)?;
     let user = s.credits.apply(user, op).await?;
-    Ok(Json(UserSelfOut::new(&user, auth.token.clone(), s.gamefuse.now())))
+    Ok(super::users::self_view(s, auth, &user))
 }
 
 fn credits(auth: &Authed) -> Result<i64, GfError> {
@@ -30,7 +30,7 @@ fn score(auth: &Authed) -> Result<i64, GfError> {
     path = "/api/v3/users/{id}/add_credits",
     tag = "credits",
     params(
-        ("id" = i64, Path, description = "The user's id"),
+        PathId<User>,
     ),
     request_body = CreditsRequest,
     responses(
@@ -39,11 +39,11 @@ fn score(auth: &Authed) -> Result<i64, GfError> {
 )]
 pub async fn add_credits(
     State(s): State<AppState>,
-    Path(id): Path<String>,
+    id: PathId<User>,
     auth: Authed,
 ) -> Result<Json<UserSelfOut>, GfError> {
     let n = credits(&auth)?;
-    apply(&s, &id, &auth, CounterOp::AddCredits(n)).await
+    apply(&s, id, &auth, CounterOp::AddCredits(n)).await
 }
 
 /// `POST /users/{id}/set_credits`.
@@ -52,7 +52,7 @@ pub async fn add_credits(
     path = "/api/v3/users/{id}/set_credits",
     tag = "credits",
     params(
-        ("id" = i64, Path, description = "The user's id"),
+        PathId<User>,
     ),
     request_body = CreditsRequest,
     responses(
@@ -61,11 +61,11 @@ pub async fn add_credits(
 )]
 pub async fn set_credits(
     State(s): State<AppState>,
-    Path(id): Path<String>,
+    id: PathId<User>,
     auth: Authed,
 ) -> Result<Json<UserSelfOut>, GfError> {
     let n = credits(&auth)?;
-    apply(&s, &id, &auth, CounterOp::SetCredits(n)).await
+    apply(&s, id, &auth, CounterOp::SetCredits(n)).await
 }
 
 /// `POST /users/{id}/add_score`.
@@ -74,7 +74,7 @@ pub async fn set_credits(
     path = "/api/v3/users/{id}/add_score",
     tag = "credits",
     params(
-        ("id" = i64, Path, description = "The user's id"),
+        PathId<User>,
     ),
     request_body = ScoreRequest,
     responses(
@@ -83,11 +83,11 @@ pub async fn set_credits(
 )]
 pub async fn add_score(
     State(s): State<AppState>,
-    Path(id): Path<String>,
+    id: PathId<User>,
     auth: Authed,
 ) -> Result<Json<UserSelfOut>, GfError> {
     let n = score(&auth)?;
-    apply(&s, &id, &auth, CounterOp::AddScore(n)).await
+    apply(&s, id, &auth, CounterOp::AddScore(n)).await
 }
 
 /// `POST /users/{id}/set_score`.
@@ -96,7 +96,7 @@ pub async fn add_score(
     path = "/api/v3/users/{id}/set_score",
     tag = "credits",
     params(
-        ("id" = i64, Path, description = "The user's id"),
+        PathId<User>,
     ),
     request_body = ScoreRequest,
     responses(
@@ -105,9 +105,9 @@ pub async fn add_score(
 )]
 pub async fn set_score(
     State(s): State<AppState>,
-    Path(id): Path<String>,
+    id: PathId<User>,
     auth: Authed,
 ) -> Result<Json<UserSelfOut>, GfError> {
     let n = score(&auth)?;
-    apply(&s, &id, &auth, CounterOp::SetScore(n)).await
+    apply(&s, id, &auth, CounterOp::SetScore(n)).await
 }

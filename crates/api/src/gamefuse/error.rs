@@ -32,6 +32,12 @@ impl GfError {
         Error::invalid(field, reason).into()
     }
 
+    /// The same error, telling the client to try again in `secs` seconds (`Retry-After`).
+    fn retry_after(mut self, secs: u64) -> Self {
+        self.retry_after = Some(secs);
+        self
+    }
+
     /// The same error with another status when it has `from` (a route's documented
     /// deviation, e.g. sign-in answers a refused password with 404).
     pub fn remap(mut self, from: StatusCode, to: StatusCode) -> Self {
@@ -52,10 +58,7 @@ impl From<Error> for GfError {
         let (status, message) = match &e {
             Error::Invalid { field, reason } => (StatusCode::BAD_REQUEST, format!("{field} {reason}")),
             Error::Unauthorized(r) => (StatusCode::UNAUTHORIZED, unauthorized(*r).to_owned()),
-            Error::Forbidden(r) => {
-                let (status, text) = forbidden(r);
-                (status, r.with_operator_words(text))
-            }
+            Error::Forbidden(r) => (forbidden_status(r), r.with_operator_words(forbidden(r))),
             Error::NotFound(r) => (StatusCode::NOT_FOUND, not_found(*r).to_owned()),
             Error::Conflict(r) => (StatusCode::UNPROCESSABLE_ENTITY, conflict(*r).to_owned()),
             // A key the core did not turn into a reason of its own (its name is not for clients).
@@ -71,21 +74,19 @@ impl From<Error> for GfError {
                 "Refers to a record that does not exist".to_owned(),
             ),
             Error::RateLimited { retry_after_secs } => {
-                let mut err = GfError::new(
+                return GfError::new(
                     StatusCode::TOO_MANY_REQUESTS,
                     format!("Too many attempts, retry after {retry_after_secs} s"),
-                );
-                err.retry_after = Some(*retry_after_secs);
-                return err;
+                )
+                .retry_after(*retry_after_secs);
             }
             Error::PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "Request body is too large".to_owned()),
             Error::Unavailable { retry_after_secs } => {
-                let mut err = GfError::new(
+                return GfError::new(
                     StatusCode::SERVICE_UNAVAILABLE,
                     format!("Service temporarily unavailable, retry after {retry_after_secs} s"),
-                );
-                err.retry_after = Some(*retry_after_secs);
-                return err;
+                )
+                .retry_after(*retry_after_secs);
             }
             Error::Internal(cause) => {
                 tracing::error!(error = %cause, "internal error in gamefuse dialect");
@@ -133,40 +134,36 @@ fn conflict(r: Conflict) -> &'static str {
     }
 }
 
-/// The status and text for each refusal: 402 for a disabled game (seed 003), else 403.
-fn forbidden(r: &Forbidden) -> (StatusCode, &'static str) {
+/// The text of each refusal (its status: [`forbidden_status`]).
+fn forbidden(r: &Forbidden) -> &'static str {
     match r {
-        Forbidden::GameDisabled => (
-            StatusCode::PAYMENT_REQUIRED,
-            "Game is disabled. Check the GameFuse dashboard",
-        ),
-        Forbidden::NotEnoughCredits => (StatusCode::FORBIDDEN, "Not enough credits"),
-        Forbidden::StoreItemOwned => (StatusCode::FORBIDDEN, "The user already owns this store item"),
-        Forbidden::NotGroupMember => (StatusCode::FORBIDDEN, "Only members may do this"),
-        Forbidden::NotGroupAdmin => (StatusCode::FORBIDDEN, "Only a group admin may do this"),
-        Forbidden::InviteNeedsAdmin => (StatusCode::FORBIDDEN, "Only a group admin may invite"),
-        Forbidden::GroupNeedsInvite => (
-            StatusCode::FORBIDDEN,
-            "This group cannot be joined without an invite or a request",
-        ),
-        Forbidden::RemovedFromGroup => (StatusCode::FORBIDDEN, "You were removed from this group"),
-        Forbidden::GroupFull => (StatusCode::FORBIDDEN, "The group is full"),
-        Forbidden::NotConnectionAddressee => (StatusCode::FORBIDDEN, "Not allowed to answer this connection"),
-        Forbidden::NotConnectionSender => (
-            StatusCode::FORBIDDEN,
-            "Only the sender may cancel a pending invite or request",
-        ),
-        Forbidden::GroupAttributeNeedsAdmin => (StatusCode::FORBIDDEN, "Only admins may add attributes to this group"),
-        Forbidden::NotAttributeCreator => (StatusCode::FORBIDDEN, "Only the attribute's creator may change it"),
-        Forbidden::NotChatParticipant => (
-            StatusCode::FORBIDDEN,
-            "Only a participant may read or post in this chat",
-        ),
-        Forbidden::RouteDisabledForUsers => (StatusCode::FORBIDDEN, "This route is disabled for game users"),
-        Forbidden::RouteDisabledForServiceKeys => (StatusCode::FORBIDDEN, "This route is disabled for service keys"),
-        Forbidden::TestSuiteForeignGame => (StatusCode::FORBIDDEN, "The test suite may only touch games it created"),
-        Forbidden::ViewerRole => (StatusCode::FORBIDDEN, "A viewer may not change anything"),
-        Forbidden::PlayerBanned(_) => (StatusCode::FORBIDDEN, "This user is banned"),
+        Forbidden::GameDisabled => "Game is disabled. Check the GameFuse dashboard",
+        Forbidden::NotEnoughCredits => "Not enough credits",
+        Forbidden::StoreItemOwned => "The user already owns this store item",
+        Forbidden::NotGroupMember => "Only members may do this",
+        Forbidden::NotGroupAdmin => "Only a group admin may do this",
+        Forbidden::InviteNeedsAdmin => "Only a group admin may invite",
+        Forbidden::GroupNeedsInvite => "This group cannot be joined without an invite or a request",
+        Forbidden::RemovedFromGroup => "You were removed from this group",
+        Forbidden::GroupFull => "The group is full",
+        Forbidden::NotConnectionAddressee => "Not allowed to answer this connection",
+        Forbidden::NotConnectionSender => "Only the sender may cancel a pending invite or request",
+        Forbidden::GroupAttributeNeedsAdmin => "Only admins may add attributes to this group",
+        Forbidden::NotAttributeCreator => "Only the attribute's creator may change it",
+        Forbidden::NotChatParticipant => "Only a participant may read or post in this chat",
+        Forbidden::RouteDisabledForUsers => "This route is disabled for game users",
+        Forbidden::RouteDisabledForServiceKeys => "This route is disabled for service keys",
+        Forbidden::TestSuiteForeignGame => "The test suite may only touch games it created",
+        Forbidden::ViewerRole => "A viewer may not change anything",
+        Forbidden::PlayerBanned(_) => "This user is banned",
+    }
+}
+
+/// The status of a refusal: 402 for a disabled game (seed 003), else 403.
+fn forbidden_status(r: &Forbidden) -> StatusCode {
+    match r {
+        Forbidden::GameDisabled => StatusCode::PAYMENT_REQUIRED,
+        _ => StatusCode::FORBIDDEN,
     }
 }
 

@@ -2,16 +2,17 @@
 //! read routes. Errors of state (unknown user, not pending, not friends) are 422 text.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 
+use super::params::{FriendsOf, Friendship, PathId};
 use super::wire::{
     FriendListsOut, FriendRequestCreatedOut, FriendRequestOut, FriendsOut, FriendshipAnswer, FriendshipRequest,
     MessageOut, RequestsOut, UserIdRequest, UserPublicOut,
 };
-use super::{Authed, GfError, accepted, path_id, unprocessable};
+use super::{Authed, GfError, accepted, unprocessable};
 use crate::common::state::AppState;
-use playgate_core::Entity;
 use playgate_core::ids::PlayerId;
+use playgate_core::social::friends::FriendRequest;
 
 /// `POST /friendships` `{"username": …}`: 200 `FriendRequest` of the recipient.
 #[utoipa::path(
@@ -40,7 +41,7 @@ pub async fn create(State(s): State<AppState>, auth: Authed) -> Result<Json<Frie
     path = "/api/v3/friendships/{id}",
     tag = "friends",
     params(
-        ("id" = i64, Path, description = "The friendship's id"),
+        PathId<Friendship>,
     ),
     request_body = FriendshipAnswer,
     responses(
@@ -49,10 +50,10 @@ pub async fn create(State(s): State<AppState>, auth: Authed) -> Result<Json<Frie
 )]
 pub async fn answer(
     State(s): State<AppState>,
-    Path(id): Path<String>,
+    id: PathId<Friendship>,
     auth: Authed,
 ) -> Result<Json<MessageOut>, GfError> {
-    let id = path_id(&id, Entity::Friendship)?;
+    let id = id.get()?;
     let req: FriendshipAnswer = auth.input.unwrapped("friendship").parse()?;
     let accept = accepted(req.status.as_deref())?;
     let me = auth.caller.user().map_err(unprocessable)?;
@@ -70,7 +71,7 @@ pub async fn answer(
     path = "/api/v3/friendships/{id}",
     tag = "friends",
     params(
-        ("id" = i64, Path, description = "The friendship's id"),
+        PathId<Friendship>,
     ),
     responses(
         (status = 200, description = "Done", body = MessageOut),
@@ -78,10 +79,10 @@ pub async fn answer(
 )]
 pub async fn cancel(
     State(s): State<AppState>,
-    Path(id): Path<String>,
+    id: PathId<Friendship>,
     auth: Authed,
 ) -> Result<Json<MessageOut>, GfError> {
-    let id = path_id(&id, Entity::Friendship)?;
+    let id = id.get()?;
     let me = auth.caller.user().map_err(unprocessable)?;
     s.friends.cancel(me, id).await.map_err(unprocessable)?;
     Ok(Json(MessageOut::new("friend request destroyed successfully")))
@@ -160,7 +161,7 @@ pub async fn friends(State(s): State<AppState>, auth: Authed) -> Result<Json<Fri
     path = "/api/v3/friends/{user_id}",
     tag = "friends",
     params(
-        ("user_id" = i64, Path, description = "Whose friends"),
+        PathId<FriendsOf>,
     ),
     responses(
         (status = 200, description = "The friends", body = FriendsOut),
@@ -168,11 +169,22 @@ pub async fn friends(State(s): State<AppState>, auth: Authed) -> Result<Json<Fri
 )]
 pub async fn friends_of_user(
     State(s): State<AppState>,
-    Path(id): Path<String>,
+    id: PathId<FriendsOf>,
     auth: Authed,
 ) -> Result<Json<FriendsOut>, GfError> {
-    let id = path_id(&id, Entity::User)?;
+    let id = id.get()?;
     friends_of(&s, &auth, Some(id)).await
+}
+
+/// The caller's pending requests: those to it (`incoming`) or those it sent.
+async fn requests(s: &AppState, auth: &Authed, incoming: bool) -> Result<Json<RequestsOut>, GfError> {
+    let l = s.friends.lists(auth.caller.user()?.id, true).await?;
+    let list =
+        |v: Vec<FriendRequest>, wanted: bool| wanted.then(|| v.into_iter().map(FriendRequestOut::from).collect());
+    Ok(Json(RequestsOut {
+        incoming_friend_requests: list(l.incoming, incoming),
+        outgoing_friend_requests: list(l.outgoing, !incoming),
+    }))
 }
 
 /// `GET /incoming_friend_requests`.
@@ -185,11 +197,7 @@ pub async fn friends_of_user(
     ),
 )]
 pub async fn incoming(State(s): State<AppState>, auth: Authed) -> Result<Json<RequestsOut>, GfError> {
-    let l = s.friends.lists(auth.caller.user()?.id, true).await?;
-    Ok(Json(RequestsOut {
-        incoming_friend_requests: Some(l.incoming.into_iter().map(FriendRequestOut::from).collect()),
-        outgoing_friend_requests: None,
-    }))
+    requests(&s, &auth, true).await
 }
 
 /// `GET /outgoing_friend_requests`.
@@ -202,9 +210,5 @@ pub async fn incoming(State(s): State<AppState>, auth: Authed) -> Result<Json<Re
     ),
 )]
 pub async fn outgoing(State(s): State<AppState>, auth: Authed) -> Result<Json<RequestsOut>, GfError> {
-    let l = s.friends.lists(auth.caller.user()?.id, true).await?;
-    Ok(Json(RequestsOut {
-        incoming_friend_requests: None,
-        outgoing_friend_requests: Some(l.outgoing.into_iter().map(FriendRequestOut::from).collect()),
-    }))
+    requests(&s, &auth, false).await
 }

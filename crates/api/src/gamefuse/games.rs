@@ -1,5 +1,6 @@
 //! Games (reference 2): verify / fetch variables, the store list, server time.
 
+use super::params::GameQuery;
 use super::wire::{GameOut, ServerTimeOut, StoreItemsOut};
 use super::{GameCall, GfError};
 use crate::common::state::AppState;
@@ -13,7 +14,7 @@ use playgate_core::vendor::gamefuse::iso_millis;
     path = "/api/v3/games/verify",
     tag = "games",
     params(
-        ("game_id" = i64, Query, description = "The game's id"),
+        GameQuery,
     ),
     responses(
         (status = 200, description = "The game and its variables", body = GameOut),
@@ -31,7 +32,7 @@ pub async fn verify(State(s): State<AppState>, call: GameCall) -> Result<Json<Ga
     path = "/api/v3/games/store_items",
     tag = "games",
     params(
-        ("game_id" = i64, Query, description = "The game's id"),
+        GameQuery,
     ),
     responses(
         (status = 200, description = "The game's store items", body = StoreItemsOut),

@@ -4,17 +4,17 @@
 //! (17.3), and group attributes (11.13). Bodies nested (`group`, `group_connection`) or
 //! flat; the native SDKs get numbers for `max_group_size` and wrapped attribute lists.
 
+use super::params::{Admin, Connection, Group, GroupLeft, Member, PathId};
 use super::wire::{
     ConnectionOut, ConnectionRequest, ConnectionStatusOut, GroupAttributeIn, GroupAttributeOut, GroupAttributesOut,
     GroupAttributesRequest, GroupAttributesView, GroupIdRequest, GroupOut, GroupRequest, GroupsOut, MessageOut,
-    UserIdRequest, shaped,
+    UserIdRequest,
 };
-use super::{Authed, Client, GfError, accepted, path_id, unprocessable};
+use super::{Authed, Client, GfError, accepted, unprocessable};
 use crate::common::state::AppState;
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
-use playgate_core::Entity;
 use playgate_core::ids::PlayerId;
 use playgate_core::social::groups::{ConnectCommand, ConnectionKind, GroupInput, NewAttribute};
 
@@ -53,8 +53,7 @@ pub async fn create(State(s): State<AppState>, auth: Authed) -> Result<(StatusCo
     let input = group_input(&auth)?;
     let me = auth.caller.user().map_err(unprocessable)?;
     let v = s.groups.create(me, input).await.map_err(unprocessable)?;
-    let out = shaped(GroupOut::with_members(v), auth.client.native());
-    Ok((StatusCode::CREATED, Json(out)))
+    Ok((StatusCode::CREATED, auth.client.json(GroupOut::with_members(v))))
 }
 
 /// `GET /groups[?query=]`: every searchable group of the game (whose name contains the
@@ -79,7 +78,7 @@ pub async fn list(State(s): State<AppState>, auth: Authed) -> Result<Json<Groups
     let out = GroupsOut {
         groups: groups.into_iter().map(GroupOut::bare).collect(),
     };
-    Ok(Json(shaped(out, auth.client.native())))
+    Ok(auth.client.json(out))
 }
 
 /// `GET /user/groups` (Unreal, 17.3): the caller's groups, with members and admins.
@@ -98,7 +97,7 @@ pub async fn mine(State(s): State<AppState>, auth: Authed) -> Result<Json<Groups
     let out = GroupsOut {
         groups: groups.into_iter().map(GroupOut::with_members).collect(),
     };
-    Ok(Json(shaped(out, auth.client.native())))
+    Ok(auth.client.json(out))
 }
 
 /// `GET /groups/{id}`: with members and admins; pending invites and requests for admins.
@@ -109,16 +108,16 @@ pub async fn mine(State(s): State<AppState>, auth: Authed) -> Result<Json<Groups
     path = "/api/v3/groups/{id}",
     tag = "groups",
     params(
-        ("id" = i64, Path, description = "The group's id"),
+        PathId<Group>,
     ),
     responses(
         (status = 200, description = "The group", body = GroupOut),
     ),
 )]
-pub async fn show(State(s): State<AppState>, Path(id): Path<String>, auth: Authed) -> Result<Json<GroupOut>, GfError> {
-    let id = path_id(&id, Entity::Group)?;
+pub async fn show(State(s): State<AppState>, id: PathId<Group>, auth: Authed) -> Result<Json<GroupOut>, GfError> {
+    let id = id.get()?;
     let out = GroupOut::detail(s.groups.show(auth.caller.user()?, id).await?);
-    Ok(Json(shaped(out, auth.client.native())))
+    Ok(auth.client.json(out))
 }
 
 /// `PUT /groups/{id}`: admins only; answers the real member lists.
@@ -129,23 +128,19 @@ pub async fn show(State(s): State<AppState>, Path(id): Path<String>, auth: Authe
     path = "/api/v3/groups/{id}",
     tag = "groups",
     params(
-        ("id" = i64, Path, description = "The group's id"),
+        PathId<Group>,
     ),
     request_body = GroupRequest,
     responses(
         (status = 200, description = "The group", body = GroupOut),
     ),
 )]
-pub async fn update(
-    State(s): State<AppState>,
-    Path(id): Path<String>,
-    auth: Authed,
-) -> Result<Json<GroupOut>, GfError> {
-    let id = path_id(&id, Entity::Group)?;
+pub async fn update(State(s): State<AppState>, id: PathId<Group>, auth: Authed) -> Result<Json<GroupOut>, GfError> {
+    let id = id.get()?;
     let input = group_input(&auth)?;
     let me = auth.caller.user().map_err(unprocessable)?;
     let v = s.groups.update(me, id, input).await.map_err(unprocessable)?;
-    Ok(Json(shaped(GroupOut::with_members(v), auth.client.native())))
+    Ok(auth.client.json(GroupOut::with_members(v)))
 }
 
 /// `DELETE /groups/{id}`: admins only.
@@ -154,18 +149,14 @@ pub async fn update(
     path = "/api/v3/groups/{id}",
     tag = "groups",
     params(
-        ("id" = i64, Path, description = "The group's id"),
+        PathId<Group>,
     ),
     responses(
         (status = 200, description = "Done", body = MessageOut),
     ),
 )]
-pub async fn delete(
-    State(s): State<AppState>,
-    Path(id): Path<String>,
-    auth: Authed,
-) -> Result<Json<MessageOut>, GfError> {
-    let id = path_id(&id, Entity::Group)?;
+pub async fn delete(State(s): State<AppState>, id: PathId<Group>, auth: Authed) -> Result<Json<MessageOut>, GfError> {
+    let id = id.get()?;
     s.groups.delete(auth.caller.user()?, id).await?;
     Ok(Json(MessageOut::new("Group deleted")))
 }
@@ -207,7 +198,7 @@ pub async fn connect(State(s): State<AppState>, auth: Authed) -> Result<Json<Con
     };
     let me = auth.caller.user().map_err(unprocessable)?;
     let v = s.groups.connect(me, cmd).await.map_err(unprocessable)?;
-    Ok(Json(shaped(ConnectionOut::from(v), auth.client.native())))
+    Ok(auth.client.json(ConnectionOut::from(v)))
 }
 
 /// `PUT /group_connections/{id}` `{"group_connection": {"status": …}}` or flat. From the
@@ -217,7 +208,7 @@ pub async fn connect(State(s): State<AppState>, auth: Authed) -> Result<Json<Con
     path = "/api/v3/group_connections/{id}",
     tag = "groups",
     params(
-        ("id" = i64, Path, description = "The connection's id"),
+        PathId<Connection>,
     ),
     request_body = ConnectionRequest,
     responses(
@@ -226,10 +217,10 @@ pub async fn connect(State(s): State<AppState>, auth: Authed) -> Result<Json<Con
 )]
 pub async fn answer(
     State(s): State<AppState>,
-    Path(id): Path<String>,
+    id: PathId<Connection>,
     auth: Authed,
 ) -> Result<Json<ConnectionStatusOut>, GfError> {
-    let id = path_id(&id, Entity::GroupConnection)?;
+    let id = id.get()?;
     let req: ConnectionRequest = auth.input.unwrapped("group_connection").parse()?;
     let accept = accepted(req.status.as_deref())?;
     // Only the Unreal SDK leaves this way; other clients keep the plain answer.
@@ -252,7 +243,7 @@ pub async fn answer(
     path = "/api/v3/group_connections/cancel/{id}",
     tag = "groups",
     params(
-        ("id" = i64, Path, description = "The connection's id"),
+        PathId<Connection>,
     ),
     responses(
         (status = 200, description = "Done", body = MessageOut),
@@ -260,10 +251,10 @@ pub async fn answer(
 )]
 pub async fn cancel(
     State(s): State<AppState>,
-    Path(id): Path<String>,
+    id: PathId<Connection>,
     auth: Authed,
 ) -> Result<Json<MessageOut>, GfError> {
-    let id = path_id(&id, Entity::GroupConnection)?;
+    let id = id.get()?;
     s.groups.cancel(auth.caller.user()?, id).await?;
     Ok(Json(MessageOut::new("Cancelled")))
 }
@@ -274,7 +265,7 @@ pub async fn cancel(
     path = "/api/v3/group_connections/leave/{group_id}",
     tag = "groups",
     params(
-        ("group_id" = i64, Path, description = "The group's id"),
+        PathId<GroupLeft>,
     ),
     responses(
         (status = 200, description = "Done", body = MessageOut),
@@ -282,10 +273,10 @@ pub async fn cancel(
 )]
 pub async fn leave(
     State(s): State<AppState>,
-    Path(id): Path<String>,
+    id: PathId<GroupLeft>,
     auth: Authed,
 ) -> Result<Json<MessageOut>, GfError> {
-    let id = path_id(&id, Entity::Group)?;
+    let id = id.get()?;
     let me = auth.caller.user().map_err(unprocessable)?;
     s.groups.leave(me, id).await.map_err(unprocessable)?;
     Ok(Json(MessageOut::new("Left the group")))
@@ -296,13 +287,40 @@ fn group_of(auth: &Authed) -> Result<i64, GfError> {
     req.group_id.ok_or_else(|| GfError::invalid("group_id", "is required"))
 }
 
+/// What an admin does to a member of a group (reference 11.11, 11.12; Unreal's admin
+/// routes, 17.3).
+enum Change {
+    Remove,
+    Promote,
+    Demote,
+}
+
+/// The caller, an admin of `group`, changes `user`'s membership; refusals are 422.
+async fn change_member(
+    s: &AppState,
+    auth: &Authed,
+    group: i64,
+    user: i64,
+    change: Change,
+) -> Result<Json<MessageOut>, GfError> {
+    let me = auth.caller.user().map_err(unprocessable)?;
+    let user = PlayerId(user);
+    let (done, text) = match change {
+        Change::Remove => (s.groups.remove_member(me, group, user).await, "Member removed"),
+        Change::Promote => (s.groups.make_admin(me, group, user).await, "Member made admin"),
+        Change::Demote => (s.groups.remove_admin(me, group, user).await, "Admin removed"),
+    };
+    done.map_err(unprocessable)?;
+    Ok(Json(MessageOut::new(text)))
+}
+
 /// `PUT /group_connections/remove_member/{user_id}` `{"group_id": …}`: admins only.
 #[utoipa::path(
     put,
     path = "/api/v3/group_connections/remove_member/{user_id}",
     tag = "groups",
     params(
-        ("user_id" = i64, Path, description = "The member"),
+        PathId<Member>,
     ),
     request_body = GroupIdRequest,
     responses(
@@ -311,17 +329,11 @@ fn group_of(auth: &Authed) -> Result<i64, GfError> {
 )]
 pub async fn remove_member(
     State(s): State<AppState>,
-    Path(user): Path<String>,
+    user: PathId<Member>,
     auth: Authed,
 ) -> Result<Json<MessageOut>, GfError> {
-    let user = path_id(&user, Entity::User)?;
-    let group = group_of(&auth)?;
-    let me = auth.caller.user().map_err(unprocessable)?;
-    s.groups
-        .remove_member(me, group, PlayerId(user))
-        .await
-        .map_err(unprocessable)?;
-    Ok(Json(MessageOut::new("Member removed")))
+    let user = user.get()?;
+    change_member(&s, &auth, group_of(&auth)?, user, Change::Remove).await
 }
 
 /// `PUT /group_connections/make_admin/{user_id}` `{"group_id": …}`: admins only.
@@ -330,7 +342,7 @@ pub async fn remove_member(
     path = "/api/v3/group_connections/make_admin/{user_id}",
     tag = "groups",
     params(
-        ("user_id" = i64, Path, description = "The member"),
+        PathId<Member>,
     ),
     request_body = GroupIdRequest,
     responses(
@@ -339,17 +351,11 @@ pub async fn remove_member(
 )]
 pub async fn make_admin(
     State(s): State<AppState>,
-    Path(user): Path<String>,
+    user: PathId<Member>,
     auth: Authed,
 ) -> Result<Json<MessageOut>, GfError> {
-    let user = path_id(&user, Entity::User)?;
-    let group = group_of(&auth)?;
-    let me = auth.caller.user().map_err(unprocessable)?;
-    s.groups
-        .make_admin(me, group, PlayerId(user))
-        .await
-        .map_err(unprocessable)?;
-    Ok(Json(MessageOut::new("Member made admin")))
+    let user = user.get()?;
+    change_member(&s, &auth, group_of(&auth)?, user, Change::Promote).await
 }
 
 /// `GET /groups/{id}/attributes`: members only; a bare array (JS) or `{"attributes": …}`
@@ -361,7 +367,7 @@ pub async fn make_admin(
     path = "/api/v3/groups/{id}/attributes",
     tag = "groups",
     params(
-        ("id" = i64, Path, description = "The group's id"),
+        PathId<Group>,
     ),
     responses(
         (status = 200, description = "The group's attributes: a bare array (JS) or `{\"attributes\": [...]}` (native clients)", body = GroupAttributesView),
@@ -369,11 +375,11 @@ pub async fn make_admin(
 )]
 pub async fn attributes(
     State(s): State<AppState>,
-    Path(id): Path<String>,
+    id: PathId<Group>,
     auth: Authed,
 ) -> Result<axum::response::Response, GfError> {
     use axum::response::IntoResponse;
-    let id = path_id(&id, Entity::Group)?;
+    let id = id.get()?;
     let me = auth.caller.user()?;
     let list: Vec<GroupAttributeOut> = s
         .groups
@@ -395,7 +401,7 @@ pub async fn attributes(
     path = "/api/v3/groups/{id}/add_attribute",
     tag = "groups",
     params(
-        ("id" = i64, Path, description = "The group's id"),
+        PathId<Group>,
     ),
     request_body = GroupAttributesRequest,
     responses(
@@ -404,10 +410,10 @@ pub async fn attributes(
 )]
 pub async fn add_attribute(
     State(s): State<AppState>,
-    Path(id): Path<String>,
+    id: PathId<Group>,
     auth: Authed,
 ) -> Result<Json<GroupAttributesOut>, GfError> {
-    let id = path_id(&id, Entity::Group)?;
+    let id = id.get()?;
     let me = auth.caller.user()?;
     let req: GroupAttributesRequest = auth.input.unwrapped("group").parse()?;
     let mut list = req.attributes.unwrap_or_default();
@@ -444,7 +450,7 @@ pub async fn add_attribute(
     path = "/api/v3/groups/{id}/modify_attribute",
     tag = "groups",
     params(
-        ("id" = i64, Path, description = "The group's id"),
+        PathId<Group>,
     ),
     request_body = GroupAttributeIn,
     responses(
@@ -453,10 +459,10 @@ pub async fn add_attribute(
 )]
 pub async fn modify_attribute(
     State(s): State<AppState>,
-    Path(id): Path<String>,
+    id: PathId<Group>,
     auth: Authed,
 ) -> Result<Json<GroupAttributeOut>, GfError> {
-    let id = path_id(&id, Entity::Group)?;
+    let id = id.get()?;
     let me = auth.caller.user()?;
     let req: GroupAttributeIn = auth.input.unwrapped("group").parse()?;
     let key = req
@@ -474,7 +480,7 @@ pub async fn modify_attribute(
     path = "/api/v3/groups/{id}/admins",
     tag = "groups",
     params(
-        ("id" = i64, Path, description = "The group's id"),
+        PathId<Group>,
     ),
     request_body = UserIdRequest,
     responses(
@@ -483,18 +489,13 @@ pub async fn modify_attribute(
 )]
 pub async fn add_admin(
     State(s): State<AppState>,
-    Path(group): Path<String>,
+    group: PathId<Group>,
     auth: Authed,
 ) -> Result<Json<MessageOut>, GfError> {
-    let group = path_id(&group, Entity::Group)?;
+    let group = group.get()?;
     let req: UserIdRequest = auth.input.unwrapped("group_connection").parse()?;
     let user = req.user_id.ok_or_else(|| GfError::invalid("user_id", "is required"))?;
-    let me = auth.caller.user().map_err(unprocessable)?;
-    s.groups
-        .make_admin(me, group, PlayerId(user))
-        .await
-        .map_err(unprocessable)?;
-    Ok(Json(MessageOut::new("Member made admin")))
+    change_member(&s, &auth, group, user, Change::Promote).await
 }
 
 /// `DELETE /groups/{id}/admins/{user_id}` (Unreal, 17.3): an admin demotes another admin.
@@ -503,8 +504,8 @@ pub async fn add_admin(
     path = "/api/v3/groups/{id}/admins/{user_id}",
     tag = "groups",
     params(
-        ("id" = i64, Path, description = "The group's id"),
-        ("user_id" = i64, Path, description = "The admin"),
+        PathId<Group>,
+        PathId<Admin>,
     ),
     responses(
         (status = 200, description = "Done", body = MessageOut),
@@ -512,15 +513,10 @@ pub async fn add_admin(
 )]
 pub async fn remove_admin(
     State(s): State<AppState>,
-    Path((group, user)): Path<(String, String)>,
+    group: PathId<Group>,
+    user: PathId<Admin>,
     auth: Authed,
 ) -> Result<Json<MessageOut>, GfError> {
-    let group = path_id(&group, Entity::Group)?;
-    let user = path_id(&user, Entity::User)?;
-    let me = auth.caller.user().map_err(unprocessable)?;
-    s.groups
-        .remove_admin(me, group, PlayerId(user))
-        .await
-        .map_err(unprocessable)?;
-    Ok(Json(MessageOut::new("Admin removed")))
+    let group = group.get()?;
+    change_member(&s, &auth, group, user.get()?, Change::Demote).await
 }

@@ -1,13 +1,12 @@
 //! Leaderboards (reference 9).
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 
+use super::params::{BoardQuery, Game, PathId, User};
 use super::wire::{EntriesOut, LeaderboardEntryRequest, LeaderboardQueryRequest, UserSelfOut};
-use super::{Authed, GfError, path_id};
+use super::{Authed, GfError};
 use crate::common::state::AppState;
-use playgate_core::Entity;
-use playgate_core::economy::leaderboards::BoardFilter;
 use playgate_core::ids::GameId;
 
 /// `POST /users/{id}/add_leaderboard_entry`: multipart (SDK; `extra_attributes` its raw
@@ -18,19 +17,15 @@ use playgate_core::ids::GameId;
     path = "/api/v3/users/{id}/add_leaderboard_entry",
     tag = "leaderboards",
     params(
-        ("id" = i64, Path, description = "The user's id"),
+        PathId<User>,
     ),
     request_body = LeaderboardEntryRequest,
     responses(
         (status = 200, description = "The user", body = UserSelfOut),
     ),
 )]
-pub async fn add(
-    State(s): State<AppState>,
-    Path(id): Path<String>,
-    auth: Authed,
-) -> Result<Json<UserSelfOut>, GfError> {
-    let user = auth.caller.self_user(path_id(&id, Entity::User)?)?;
+pub async fn add(State(s): State<AppState>, id: PathId<User>, auth: Authed) -> Result<Json<UserSelfOut>, GfError> {
+    let user = auth.caller.self_user(id.get()?)?;
     let req: LeaderboardEntryRequest = auth.input.unwrapped("leaderboard_entry").parse()?;
     let name = req
         .leaderboard_name
@@ -39,7 +34,7 @@ pub async fn add(
     s.leaderboards
         .add(user, &name, score, req.extra_attributes, req.metadata)
         .await?;
-    Ok(Json(UserSelfOut::new(user, auth.token.clone(), s.gamefuse.now())))
+    Ok(super::users::self_view(&s, &auth, user))
 }
 
 /// `score` rounded to the nearest whole number, or 400 beyond the integer range.
@@ -60,25 +55,21 @@ fn whole(score: f64) -> Result<i64, GfError> {
     path = "/api/v3/users/{id}/clear_my_leaderboard_entries",
     tag = "leaderboards",
     params(
-        ("id" = i64, Path, description = "The user's id"),
+        PathId<User>,
     ),
     request_body = LeaderboardQueryRequest,
     responses(
         (status = 200, description = "The user", body = UserSelfOut),
     ),
 )]
-pub async fn clear(
-    State(s): State<AppState>,
-    Path(id): Path<String>,
-    auth: Authed,
-) -> Result<Json<UserSelfOut>, GfError> {
-    let user = auth.caller.self_user(path_id(&id, Entity::User)?)?;
+pub async fn clear(State(s): State<AppState>, id: PathId<User>, auth: Authed) -> Result<Json<UserSelfOut>, GfError> {
+    let user = auth.caller.self_user(id.get()?)?;
     let req: LeaderboardQueryRequest = auth.input.parse()?;
     let name = req
         .leaderboard_name
         .ok_or_else(|| GfError::invalid("leaderboard_name", "is required"))?;
     s.leaderboards.clear(user, &name).await?;
-    Ok(Json(UserSelfOut::new(user, auth.token.clone(), s.gamefuse.now())))
+    Ok(super::users::self_view(&s, &auth, user))
 }
 
 /// `GET /games/{game_id}/leaderboard_entries?leaderboard_name=&limit=&one_per_user=`:
@@ -88,10 +79,8 @@ pub async fn clear(
     path = "/api/v3/games/{game_id}/leaderboard_entries",
     tag = "leaderboards",
     params(
-        ("game_id" = i64, Path, description = "The game's id"),
-        ("leaderboard_name" = Option<String>, Query, description = "One board"),
-        ("limit" = Option<i64>, Query, description = "At most this many entries"),
-        ("one_per_user" = Option<bool>, Query, description = "Only each user's best entry"),
+        PathId<Game>,
+        BoardQuery,
     ),
     responses(
         (status = 200, description = "Entries, highest score first", body = EntriesOut),
@@ -99,20 +88,14 @@ pub async fn clear(
 )]
 pub async fn of_game(
     State(s): State<AppState>,
-    Path(game_id): Path<String>,
+    game_id: PathId<Game>,
     auth: Authed,
 ) -> Result<Json<EntriesOut>, GfError> {
-    let game_id = path_id(&game_id, Entity::Game)?;
+    let game_id = game_id.get()?;
     let q: LeaderboardQueryRequest = auth.input.parse()?;
-    let filter = BoardFilter {
-        leaderboard_name: q.leaderboard_name,
-        player: None,
-        limit: q.limit,
-        one_per_user: q.one_per_user.unwrap_or(false),
-    };
     let list = s
         .leaderboards
-        .read(auth.caller.game.id, GameId(game_id), filter)
+        .read(auth.caller.game.id, GameId(game_id), q.filter(None))
         .await?;
     Ok(Json(EntriesOut::new(list)))
 }
@@ -124,29 +107,18 @@ pub async fn of_game(
     path = "/api/v3/users/{id}/leaderboard_entries",
     tag = "leaderboards",
     params(
-        ("id" = i64, Path, description = "The user's id"),
-        ("leaderboard_name" = Option<String>, Query, description = "One board"),
-        ("limit" = Option<i64>, Query, description = "At most this many entries"),
-        ("one_per_user" = Option<bool>, Query, description = "Only each user's best entry"),
+        PathId<User>,
+        BoardQuery,
     ),
     responses(
         (status = 200, description = "Entries, highest score first", body = EntriesOut),
     ),
 )]
-pub async fn of_user(
-    State(s): State<AppState>,
-    Path(id): Path<String>,
-    auth: Authed,
-) -> Result<Json<EntriesOut>, GfError> {
-    let id = path_id(&id, Entity::User)?;
+pub async fn of_user(State(s): State<AppState>, id: PathId<User>, auth: Authed) -> Result<Json<EntriesOut>, GfError> {
+    let id = id.get()?;
     let q: LeaderboardQueryRequest = auth.input.parse()?;
     let user = super::users::user_of(&s, &auth.caller, id).await?;
-    let filter = BoardFilter {
-        leaderboard_name: q.leaderboard_name,
-        player: Some(user.id),
-        limit: q.limit,
-        one_per_user: q.one_per_user.unwrap_or(false),
-    };
+    let filter = q.filter(Some(user.id));
     let list = s.leaderboards.read(auth.caller.game.id, user.game_id, filter).await?;
     Ok(Json(EntriesOut::new(list)))
 }

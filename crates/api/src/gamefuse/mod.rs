@@ -32,6 +32,7 @@ mod games;
 mod groups;
 mod input;
 mod leaderboards;
+mod params;
 mod password;
 mod rounds;
 mod sessions;
@@ -123,13 +124,6 @@ fn accepted(status: Option<&str>) -> Result<bool, GfError> {
             "must be accepted or declined",
         ))),
     }
-}
-
-/// Parses a numeric path id; anything else names nothing that exists.
-fn path_id(raw: &str, what: Entity) -> Result<i64, GfError> {
-    raw.trim()
-        .parse()
-        .map_err(|_| playgate_core::Error::NotFound(what).into())
 }
 
 /// The GameFuse routes (under [`PREFIX`]).

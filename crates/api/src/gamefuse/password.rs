@@ -3,13 +3,14 @@
 //! step the C# SDK sends (`POST /password/reset`, reference 17.3).
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use playgate_core::crypto::Secret;
 
+use super::params::{Game, PathId};
 use super::wire::{ForgotOut, ForgotRequest, MessageOut, PasswordRequest};
-use super::{GameCall, GfError, Open, path_id, unprocessable};
+use super::{GameCall, GfError, Open, unprocessable};
 use crate::common::state::AppState;
 use playgate_core::Entity;
 
@@ -21,7 +22,7 @@ use playgate_core::Entity;
     path = "/api/v3/games/{game_id}/forget_password",
     tag = "password",
     params(
-        ("game_id" = i64, Path, description = "The game's id"),
+        PathId<Game>,
         ("email" = String, Query, description = "The user's e-mail"),
     ),
     responses(
@@ -31,10 +32,10 @@ use playgate_core::Entity;
 )]
 pub async fn forget(
     State(s): State<AppState>,
-    Path(game_id): Path<String>,
+    game_id: PathId<Game>,
     call: GameCall,
 ) -> Result<Json<ForgotOut>, GfError> {
-    if path_id(&game_id, Entity::Game)? != call.game.id.0 {
+    if game_id.get()? != call.game.id.0 {
         return Err(playgate_core::Error::NotFound(Entity::Game).into());
     }
     let req: ForgotRequest = call.input.parse()?;

@@ -3,13 +3,13 @@
 //! the native SDKs get numbers for `score` and `place` (reference 17.4).
 
 use super::input::Input;
-use super::wire::{GameRoundOut, GameRoundsOut, MessageOut, RoundRequest, RoundsQuery, shaped};
-use super::{Authed, GfError, path_id, unprocessable};
+use super::params::{PathId, Round};
+use super::wire::{GameRoundOut, GameRoundsOut, MessageOut, RoundRequest, RoundsQuery};
+use super::{Authed, GfError, unprocessable};
 use crate::common::state::AppState;
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
-use playgate_core::Entity;
 use playgate_core::ids::PlayerId;
 use playgate_core::rounds::RoundInput;
 
@@ -83,7 +83,7 @@ pub async fn create(State(s): State<AppState>, auth: Authed) -> Result<(StatusCo
     let input = round_input(&auth)?;
     let me = auth.caller.user().map_err(unprocessable)?;
     let r = s.rounds.create(me, input).await.map_err(unprocessable)?;
-    Ok((StatusCode::CREATED, Json(shaped(r.into(), auth.client.native()))))
+    Ok((StatusCode::CREATED, auth.client.json(r.into())))
 }
 
 /// `PUT /game_rounds/{id}`: partial; the full round back.
@@ -94,23 +94,19 @@ pub async fn create(State(s): State<AppState>, auth: Authed) -> Result<(StatusCo
     path = "/api/v3/game_rounds/{id}",
     tag = "game rounds",
     params(
-        ("id" = i64, Path, description = "The round's id"),
+        PathId<Round>,
     ),
     request_body = RoundRequest,
     responses(
         (status = 200, description = "The round", body = GameRoundOut),
     ),
 )]
-pub async fn update(
-    State(s): State<AppState>,
-    Path(id): Path<String>,
-    auth: Authed,
-) -> Result<Json<GameRoundOut>, GfError> {
-    let id = path_id(&id, Entity::GameRound)?;
+pub async fn update(State(s): State<AppState>, id: PathId<Round>, auth: Authed) -> Result<Json<GameRoundOut>, GfError> {
+    let id = id.get()?;
     let input = round_input(&auth)?;
     let me = auth.caller.user().map_err(unprocessable)?;
     let r = s.rounds.update(me, id, input).await.map_err(unprocessable)?;
-    Ok(Json(shaped(r.into(), auth.client.native())))
+    Ok(auth.client.json(r.into()))
 }
 
 /// `DELETE /game_rounds/{id}`.
@@ -119,18 +115,14 @@ pub async fn update(
     path = "/api/v3/game_rounds/{id}",
     tag = "game rounds",
     params(
-        ("id" = i64, Path, description = "The round's id"),
+        PathId<Round>,
     ),
     responses(
         (status = 200, description = "Done", body = MessageOut),
     ),
 )]
-pub async fn delete(
-    State(s): State<AppState>,
-    Path(id): Path<String>,
-    auth: Authed,
-) -> Result<Json<MessageOut>, GfError> {
-    let id = path_id(&id, Entity::GameRound)?;
+pub async fn delete(State(s): State<AppState>, id: PathId<Round>, auth: Authed) -> Result<Json<MessageOut>, GfError> {
+    let id = id.get()?;
     s.rounds.delete(auth.caller.user()?, id).await?;
     // The C# SDK's tests look for `destroyed` (reference 17.5).
     Ok(Json(MessageOut::new("Game round destroyed")))
@@ -144,20 +136,16 @@ pub async fn delete(
     path = "/api/v3/game_rounds/{id}",
     tag = "game rounds",
     params(
-        ("id" = i64, Path, description = "The round's id"),
+        PathId<Round>,
     ),
     responses(
         (status = 200, description = "The round", body = GameRoundOut),
     ),
 )]
-pub async fn show(
-    State(s): State<AppState>,
-    Path(id): Path<String>,
-    auth: Authed,
-) -> Result<Json<GameRoundOut>, GfError> {
-    let id = path_id(&id, Entity::GameRound)?;
+pub async fn show(State(s): State<AppState>, id: PathId<Round>, auth: Authed) -> Result<Json<GameRoundOut>, GfError> {
+    let id = id.get()?;
     let r = s.rounds.get(auth.caller.user()?.game_id, id).await?;
-    Ok(Json(shaped(r.into(), auth.client.native())))
+    Ok(auth.client.json(r.into()))
 }
 
 /// `GET /game_rounds?user_id=&page=&per_page=`: 422 without `user_id`.
@@ -189,5 +177,5 @@ pub async fn list(State(s): State<AppState>, auth: Authed) -> Result<Json<GameRo
     let out = GameRoundsOut {
         game_rounds: rounds.into_iter().map(GameRoundOut::from).collect(),
     };
-    Ok(Json(shaped(out, auth.client.native())))
+    Ok(auth.client.json(out))
 }

@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use playgate_core::crypto::Secret;
 use playgate_core::ids::GameId;
 
-use super::wire::{FullUserOut, SignInRequest, shaped};
+use super::wire::{FullUserOut, SignInRequest};
 use super::{GfError, Open};
 use crate::common::state::AppState;
 
@@ -45,5 +45,5 @@ pub async fn sign_in(State(s): State<AppState>, call: Open) -> Result<Json<FullU
         .map_err(|e| GfError::from(e).remap(StatusCode::UNAUTHORIZED, StatusCode::NOT_FOUND))?;
     let (attrs, owned, rel) = super::users::own(&s, &signed.user).await?;
     let out = FullUserOut::signed_in(signed, rel, attrs, owned, s.client_users.now());
-    Ok(Json(shaped(out, call.client.native())))
+    Ok(call.client.json(out))
 }

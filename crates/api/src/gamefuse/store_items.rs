@@ -1,11 +1,11 @@
 //! A user's store items (reference 7.2-7.4).
 
+use super::params::{PathId, User};
 use super::wire::{OwnedOut, StoreItemRequest};
-use super::{Authed, GfError, path_id};
+use super::{Authed, GfError};
 use crate::common::state::AppState;
 use axum::Json;
-use axum::extract::{Path, State};
-use playgate_core::Entity;
+use axum::extract::State;
 use playgate_core::economy::store_items::Owned;
 
 fn item_id(auth: &Authed) -> Result<(i64, bool), GfError> {
@@ -23,19 +23,15 @@ fn item_id(auth: &Authed) -> Result<(i64, bool), GfError> {
     path = "/api/v3/users/{id}/purchase_game_user_store_item",
     tag = "store",
     params(
-        ("id" = i64, Path, description = "The user's id"),
+        PathId<User>,
     ),
     request_body = StoreItemRequest,
     responses(
         (status = 200, description = "Credits and owned items after", body = OwnedOut),
     ),
 )]
-pub async fn purchase(
-    State(s): State<AppState>,
-    Path(id): Path<String>,
-    auth: Authed,
-) -> Result<Json<OwnedOut>, GfError> {
-    let user = auth.caller.self_user(path_id(&id, Entity::User)?)?;
+pub async fn purchase(State(s): State<AppState>, id: PathId<User>, auth: Authed) -> Result<Json<OwnedOut>, GfError> {
+    let user = auth.caller.self_user(id.get()?)?;
     let (item, _) = item_id(&auth)?;
     Ok(Json(s.store_items.purchase(user, item).await?.into()))
 }
@@ -46,7 +42,7 @@ pub async fn purchase(
     path = "/api/v3/users/{id}/remove_game_user_store_item",
     tag = "store",
     params(
-        ("id" = i64, Path, description = "The user's id"),
+        PathId<User>,
         ("store_item_id" = Option<i64>, Query, description = "The item"),
         ("reimburse" = Option<bool>, Query, description = "Give the cost back"),
     ),
@@ -54,12 +50,8 @@ pub async fn purchase(
         (status = 200, description = "Credits and owned items after", body = OwnedOut),
     ),
 )]
-pub async fn remove(
-    State(s): State<AppState>,
-    Path(id): Path<String>,
-    auth: Authed,
-) -> Result<Json<OwnedOut>, GfError> {
-    let user = auth.caller.self_user(path_id(&id, Entity::User)?)?;
+pub async fn remove(State(s): State<AppState>, id: PathId<User>, auth: Authed) -> Result<Json<OwnedOut>, GfError> {
+    let user = auth.caller.self_user(id.get()?)?;
     let (item, reimburse) = item_id(&auth)?;
     Ok(Json(
         s.store_items.remove_purchase(user.id, item, reimburse).await?.into(),
@@ -72,14 +64,14 @@ pub async fn remove(
     path = "/api/v3/users/{id}/game_user_store_items",
     tag = "store",
     params(
-        ("id" = i64, Path, description = "The user's id"),
+        PathId<User>,
     ),
     responses(
         (status = 200, description = "Credits and owned items", body = OwnedOut),
     ),
 )]
-pub async fn list(State(s): State<AppState>, Path(id): Path<String>, auth: Authed) -> Result<Json<OwnedOut>, GfError> {
-    let user = super::users::user_of(&s, &auth.caller, path_id(&id, Entity::User)?).await?;
+pub async fn list(State(s): State<AppState>, id: PathId<User>, auth: Authed) -> Result<Json<OwnedOut>, GfError> {
+    let user = super::users::user_of(&s, &auth.caller, id.get()?).await?;
     let items = s.store_items.owned(user.id).await?;
     Ok(Json(
         Owned {

@@ -1,6 +1,7 @@
 //! The `test_suite/*` routes (reference 15.2), for the SDKs' own test scripts; only the
 //! system key from config may call them, and without one they answer 404.
 
+use super::params::GameQuery;
 use super::wire::{
     MessageOut, StoreItemIn, SuiteGameOut, SuiteGameRequest, SuiteItemOut, SuiteUserOut, SuiteUserRequest,
     UserPublicOut,
@@ -50,7 +51,7 @@ pub async fn create_game(
     path = "/api/v3/test_suite/create_user",
     tag = "test suite",
     params(
-        ("game_id" = i64, Query, description = "The game's id"),
+        GameQuery,
     ),
     request_body = SuiteUserRequest,
     responses(
@@ -88,7 +89,7 @@ pub async fn create_user(
     path = "/api/v3/test_suite/create_store_item",
     tag = "test suite",
     params(
-        ("game_id" = i64, Query, description = "The game's id"),
+        GameQuery,
     ),
     request_body = StoreItemIn,
     responses(
@@ -120,7 +121,7 @@ pub async fn create_store_item(
     path = "/api/v3/test_suite/clean_up_test",
     tag = "test suite",
     params(
-        ("game_id" = i64, Query, description = "The game's id"),
+        GameQuery,
     ),
     responses(
         (status = 200, description = "Done", body = MessageOut),

@@ -1,15 +1,15 @@
 //! Sign-up (reference 3), `GET /users/{id}` (5.1), and the C# SDK's profile and password
 //! changes (17.3).
 
+use super::params::{GameQuery, PathId, User};
 use super::wire::{
-    FullUserOut, OtherUserOut, PasswordRequest, ProfileRequest, Relations, SignUpRequest, UserSelfOut, UserView, shaped,
+    FullUserOut, OtherUserOut, PasswordRequest, ProfileRequest, Relations, SignUpRequest, UserSelfOut, UserView,
 };
-use super::{Authed, GameCall, GfError, path_id, unprocessable};
+use super::{Authed, GameCall, GfError, unprocessable};
 use crate::common::state::AppState;
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
-use playgate_core::Entity;
 use playgate_core::client_users::{ClientUser, SignUp};
 use playgate_core::crypto::Secret;
 use playgate_core::economy::attributes::UserAttribute;
@@ -57,6 +57,11 @@ pub(super) async fn user_of(s: &AppState, caller: &Caller, id: i64) -> Result<Cl
     Ok(s.client_users.user(caller.game.id, PlayerId(id), me).await?)
 }
 
+/// `user`, the caller, as it sees itself (`UserSelf`), with the token it presented.
+pub(super) fn self_view(s: &AppState, auth: &Authed, user: &ClientUser) -> Json<UserSelfOut> {
+    Json(UserSelfOut::new(user, auth.token.clone(), s.client_users.now()))
+}
+
 fn required(v: Option<String>, field: &str) -> Result<String, GfError> {
     v.filter(|s| !s.is_empty())
         .ok_or_else(|| GfError::invalid(field, "is required"))
@@ -69,7 +74,7 @@ fn required(v: Option<String>, field: &str) -> Result<String, GfError> {
     path = "/api/v3/users",
     tag = "users",
     params(
-        ("game_id" = i64, Query, description = "The game's id"),
+        GameQuery,
     ),
     request_body = SignUpRequest,
     responses(
@@ -106,23 +111,23 @@ pub async fn sign_up(State(s): State<AppState>, call: GameCall) -> Result<Json<U
     path = "/api/v3/users/{id}",
     tag = "users",
     params(
-        ("id" = i64, Path, description = "The user's id"),
+        PathId<User>,
     ),
     responses(
         (status = 200, description = "The caller's full data (`FullUserOut`), or another user's public view (`OtherUserOut`)", body = UserView),
     ),
 )]
-pub async fn show(State(s): State<AppState>, Path(id): Path<String>, auth: Authed) -> Result<Response, GfError> {
-    let id = path_id(&id, Entity::User)?;
+pub async fn show(State(s): State<AppState>, id: PathId<User>, auth: Authed) -> Result<Response, GfError> {
+    let id = id.get()?;
     let user = user_of(&s, &auth.caller, id).await?;
     if auth.caller.user.as_ref().is_some_and(|me| me.id == user.id) {
         let (attrs, owned, rel) = own(&s, &user).await?;
         let me = UserSelfOut::new(&user, auth.token, s.client_users.now());
         let out = FullUserOut::new(me, rel, attrs, owned);
-        return Ok(Json(shaped(out, auth.client.native())).into_response());
+        return Ok(auth.client.json(out).into_response());
     }
     let rel = public_relations(&s, &user).await?;
-    Ok(Json(shaped(OtherUserOut::new(&user, rel), auth.client.native())).into_response())
+    Ok(auth.client.json(OtherUserOut::new(&user, rel)).into_response())
 }
 
 /// `PUT /users/{id}` `{username?, email?}`: the caller's own; the user as changed.
@@ -131,26 +136,22 @@ pub async fn show(State(s): State<AppState>, Path(id): Path<String>, auth: Authe
     path = "/api/v3/users/{id}",
     tag = "users",
     params(
-        ("id" = i64, Path, description = "The user's id"),
+        PathId<User>,
     ),
     request_body = ProfileRequest,
     responses(
         (status = 200, description = "The user as changed", body = UserSelfOut),
     ),
 )]
-pub async fn update(
-    State(s): State<AppState>,
-    Path(id): Path<String>,
-    auth: Authed,
-) -> Result<Json<UserSelfOut>, GfError> {
-    let user = auth.caller.self_user(path_id(&id, Entity::User)?)?;
+pub async fn update(State(s): State<AppState>, id: PathId<User>, auth: Authed) -> Result<Json<UserSelfOut>, GfError> {
+    let user = auth.caller.self_user(id.get()?)?;
     let req: ProfileRequest = auth.input.unwrapped("user").parse()?;
     let user = s
         .client_users
         .update_profile(user, req.username.as_deref(), req.email.as_deref())
         .await
         .map_err(unprocessable)?;
-    Ok(Json(UserSelfOut::new(&user, auth.token.clone(), s.client_users.now())))
+    Ok(self_view(&s, &auth, &user))
 }
 
 /// `PUT /users/{id}/password` `{current_password, password, password_confirmation}`: the
@@ -160,7 +161,7 @@ pub async fn update(
     path = "/api/v3/users/{id}/password",
     tag = "users",
     params(
-        ("id" = i64, Path, description = "The user's id"),
+        PathId<User>,
     ),
     request_body = PasswordRequest,
     responses(
@@ -169,10 +170,10 @@ pub async fn update(
 )]
 pub async fn change_password(
     State(s): State<AppState>,
-    Path(id): Path<String>,
+    id: PathId<User>,
     auth: Authed,
 ) -> Result<Json<UserSelfOut>, GfError> {
-    let user = auth.caller.self_user(path_id(&id, Entity::User)?)?;
+    let user = auth.caller.self_user(id.get()?)?;
     let req: PasswordRequest = auth.input.unwrapped("user").parse()?;
     let current = required(req.current_password, "current_password")?;
     let password = required(req.password, "password")?;
@@ -186,5 +187,5 @@ pub async fn change_password(
         )
         .await
         .map_err(unprocessable)?;
-    Ok(Json(UserSelfOut::new(user, auth.token.clone(), s.client_users.now())))
+    Ok(self_view(&s, &auth, user))
 }

@@ -2,7 +2,8 @@
 
 use super::{flag, float};
 use crate::common::lenient;
-use playgate_core::economy::leaderboards::LeaderboardEntry;
+use playgate_core::economy::leaderboards::{BoardFilter, LeaderboardEntry};
+use playgate_core::ids::PlayerId;
 use playgate_core::vendor::gamefuse::iso_millis;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -30,6 +31,18 @@ pub struct LeaderboardQueryRequest {
     pub limit: Option<i64>,
     #[serde(default, deserialize_with = "flag")]
     pub one_per_user: Option<bool>,
+}
+
+impl LeaderboardQueryRequest {
+    /// The entries it asks for, of every player or of `player` only.
+    pub fn filter(self, player: Option<PlayerId>) -> BoardFilter {
+        BoardFilter {
+            leaderboard_name: self.leaderboard_name,
+            player,
+            limit: self.limit,
+            one_per_user: self.one_per_user.unwrap_or(false),
+        }
+    }
 }
 
 /// `LeaderboardEntry` (reference 1.11). `extra_attributes` is a string, the raw text the

@@ -14,14 +14,6 @@ pub trait Native {
     fn native(&mut self);
 }
 
-/// `v` in the native shapes when `native`, unchanged otherwise.
-pub fn shaped<T: Native>(mut v: T, native: bool) -> T {
-    if native {
-        v.native();
-    }
-    v
-}
-
 impl<T: Native> Native for Vec<T> {
     fn native(&mut self) {
         self.iter_mut().for_each(Native::native);
@@ -56,17 +48,21 @@ impl Native for ConnectionOut {
     }
 }
 
+/// A round's or a ranking's `place` and `score` as the native SDKs read them: `0` for none.
+fn placed(place: &mut Option<i64>, score: &mut Option<f64>) {
+    place.get_or_insert(0);
+    score.get_or_insert(0.0);
+}
+
 impl Native for RankingOut {
     fn native(&mut self) {
-        self.place.get_or_insert(0);
-        self.score.get_or_insert(0.0);
+        placed(&mut self.place, &mut self.score);
     }
 }
 
 impl Native for GameRoundOut {
     fn native(&mut self) {
-        self.place.get_or_insert(0);
-        self.score.get_or_insert(0.0);
+        placed(&mut self.place, &mut self.score);
         self.rankings.native();
     }
 }
