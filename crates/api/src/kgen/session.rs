@@ -22,8 +22,7 @@ use crate::common::origin::RequestOrigin;
 use crate::common::state::AppState;
 
 fn body<T: serde::de::DeserializeOwned>(b: Result<Bytes, BytesRejection>) -> Result<T, KgenError> {
-    let b = b.map_err(|e| json::unreadable("body", e.status(), e.body_text()))?;
-    Ok(json::parse(&b, false).map_err(Error::from)?)
+    Ok(json::read(b, false)?)
 }
 
 fn required(v: Option<String>, field: &str) -> Result<String, KgenError> {
