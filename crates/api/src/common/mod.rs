@@ -3,6 +3,7 @@
 pub mod client_ip;
 pub mod complete;
 pub mod doc_edits;
+pub mod game_data;
 pub mod geoip;
 pub mod health;
 pub mod json;
@@ -11,6 +12,7 @@ pub mod lenient;
 pub mod metrics;
 pub mod observe;
 pub mod origin;
+pub mod path_id;
 #[cfg(test)]
 pub(crate) mod reasons;
 pub mod request_id;

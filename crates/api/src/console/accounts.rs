@@ -17,7 +17,8 @@ use serde::Deserialize;
 use super::auth::{Empty, Posted, Signed};
 use super::error::{ConsoleError, field_of, redirect_with, status_and_message};
 use super::pages::{self, AccountData, AccountResults, ApiKeyForm, Section};
-use super::{chrome, cursor, html, path_id};
+use super::{chrome, cursor, html};
+use crate::common::path_id::path_id;
 use crate::common::state::AppState;
 
 /// The form of a new account.

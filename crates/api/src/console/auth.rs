@@ -139,17 +139,14 @@ impl Signed {
     /// Records `event` by this operator, with the request's origin, in the audit log. The
     /// change is made by then: a failure to record is logged, not answered.
     pub async fn record(&self, state: &AppState, event: impl FnOnce(NewAuditEvent) -> NewAuditEvent) {
-        record(state, Actor::Operator(self.name().to_owned()), &self.from, event).await;
+        state.audit.record_alone(event(self.event())).await;
     }
 }
 
 /// Records an event in the audit log (a failure to record is logged).
 pub async fn record(state: &AppState, actor: Actor, from: &Client, event: impl FnOnce(NewAuditEvent) -> NewAuditEvent) {
     let event = event(NewAuditEvent::new("", actor).origin(from.origin()));
-    let action = event.action.clone();
-    if let Err(e) = state.audit.record(event).await {
-        tracing::error!(error = %e, %action, "could not record a console event in the audit log");
-    }
+    state.audit.record_alone(event).await;
 }
 
 /// The session of the request's cookie, live, with where the request came from.

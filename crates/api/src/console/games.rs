@@ -21,7 +21,9 @@ use serde::Deserialize;
 use super::auth::{Empty, Posted, Signed};
 use super::error::{ConsoleError, field_of, redirect_with, status_and_message};
 use super::pages::{self, GameData, GameFields, Section};
-use super::{chrome, cursor, game_id, html, path_id};
+use super::{chrome, cursor, html};
+use crate::common::game_data;
+use crate::common::path_id::{game_id, path_id};
 use crate::common::state::AppState;
 
 /// Which page of games to show.
@@ -177,14 +179,7 @@ pub(super) async fn set_variable(
     if key.is_empty() {
         return Err(Error::invalid("key", "is required").into());
     }
-    s.game_variables.set(gid, key, value).await?;
-    p.by.record(&s, |e| {
-        e.action("game_variable.set")
-            .game(gid)
-            .subject(format!("game_variable:{key}"))
-            .detail(serde_json::json!({"after": {"value": value}}))
-    })
-    .await;
+    game_data::set_variable(&s, p.by.event(), gid, key, value).await?;
     Ok(back(gid))
 }
 
@@ -197,13 +192,7 @@ pub(super) async fn delete_variable(
     let p = p.admin()?;
     let gid = game_id(&g)?;
     let key = p.form.key.trim();
-    s.game_variables.delete(gid, key).await?;
-    p.by.record(&s, |e| {
-        e.action("game_variable.deleted")
-            .game(gid)
-            .subject(format!("game_variable:{key}"))
-    })
-    .await;
+    game_data::delete_variable(&s, p.by.event(), gid, key).await?;
     Ok(back(gid))
 }
 
@@ -231,16 +220,7 @@ pub(super) async fn set_route(
         user_allowed: p.form.user_allowed.as_deref() == Some("true"),
         key_allowed: p.form.key_allowed.as_deref() == Some("true"),
     };
-    s.gamefuse.set_route_access(gid, access.clone()).await?;
-    p.by.record(&s, |e| {
-        e.action("route_access.set")
-            .game(gid)
-            .subject(format!("route:{}", access.route))
-            .detail(
-                serde_json::json!({"after": {"user_allowed": access.user_allowed, "key_allowed": access.key_allowed}}),
-            )
-    })
-    .await;
+    game_data::set_route(&s, p.by.event(), gid, access).await?;
     Ok(back(gid))
 }
 
@@ -454,14 +434,7 @@ pub(super) async fn add_store_item(
         cost,
         icon_url: None,
     };
-    let item = s.store_items.add(gid, new).await?;
-    p.by.record(&s, |e| {
-        e.action("store_item.added")
-            .game(gid)
-            .subject(format!("store_item:{}", item.id))
-            .detail(serde_json::json!({"after": {"name": item.name, "cost": item.cost, "category": item.category}}))
-    })
-    .await;
+    game_data::add_store_item(&s, p.by.event(), gid, new).await?;
     Ok(back(gid))
 }
 
@@ -474,13 +447,7 @@ pub(super) async fn delete_store_item(
     let p = p.admin()?;
     let gid = game_id(&g)?;
     let item: i64 = path_id(&item, Entity::StoreItem)?;
-    s.store_items.delete(gid, item).await?;
-    p.by.record(&s, |e| {
-        e.action("store_item.deleted")
-            .game(gid)
-            .subject(format!("store_item:{item}"))
-    })
-    .await;
+    game_data::delete_store_item(&s, p.by.event(), gid, item).await?;
     Ok(back(gid))
 }
 
@@ -520,12 +487,6 @@ pub(super) async fn delete_service_key(
 ) -> Result<Response, ConsoleError> {
     let p = p.admin()?;
     let gid = game_id(&g)?;
-    s.gamefuse.delete_service_key(gid, &name).await?;
-    p.by.record(&s, |e| {
-        e.action("service_key.deleted")
-            .game(gid)
-            .subject(format!("service_key:{name}"))
-    })
-    .await;
+    game_data::delete_service_key(&s, p.by.event(), gid, &name).await?;
     Ok(back(gid))
 }

@@ -35,8 +35,7 @@ use axum::extract::{Path, Request};
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use playgate_core::ids::GameId;
-use playgate_core::{Entity, Error};
+use playgate_core::Error;
 
 use crate::common::routes::Routes;
 
@@ -222,17 +221,6 @@ fn chrome<'a>(by: &'a auth::Signed, title: &'a str, section: pages::Section) -> 
 /// A rendered page as an HTML response.
 fn html(markup: maud::Markup) -> axum::response::Html<String> {
     axum::response::Html(markup.into_string())
-}
-
-/// An id in a path (a store item's, a session's, an API key's ...): one that does not parse
-/// names no `what`, so it is not found.
-fn path_id<T: std::str::FromStr>(raw: &str, what: Entity) -> Result<T, Error> {
-    raw.trim().parse().map_err(|_| Error::NotFound(what))
-}
-
-/// The game a path names.
-fn game_id(raw: &str) -> Result<GameId, Error> {
-    path_id(raw, Entity::Game).map(GameId)
 }
 
 /// The cursor of a list's next page as its link carries it in `field`: empty for the first

@@ -20,7 +20,8 @@ use super::auth::{Empty, Posted, Signed};
 use super::error::redirect_with;
 use super::error::{ConsoleError, status_and_message};
 use super::pages::{self, PlayerData, PlayerResults, Section, player_href};
-use super::{chrome, cursor, game_id, html, path_id};
+use super::{chrome, cursor, html};
+use crate::common::path_id::{game_id, path_id};
 use crate::common::state::AppState;
 
 /// Players per page of the search.
