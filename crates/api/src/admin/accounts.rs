@@ -13,16 +13,11 @@ use playgate_core::crypto::Secret;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::wire::body;
 use super::{Admin, AdminError};
-use crate::common::json;
 use crate::common::lenient;
 use crate::common::state::AppState;
 use playgate_core::Entity;
-
-fn body<T: serde::de::DeserializeOwned>(b: Result<Bytes, BytesRejection>) -> Result<T, AdminError> {
-    let b = b.map_err(|e| json::unreadable("body", e.status(), e.body_text()))?;
-    Ok(json::parse(&b, true).map_err(Error::from)?)
-}
 
 /// `POST /admin/accounts` body, and (without `userName`, `password`, `accessLevel` and
 /// `trialDays`) `PATCH /admin/accounts/{id}` body: every field optional in a patch, an

@@ -14,8 +14,10 @@ use playgate_core::{Entity, Error};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::wire::{MessageOut, Page, body, limit, nullable, number, path_id, timestamp};
+use super::paths::AccountPath;
+use super::wire::{MessageOut, Page, body, limit, nullable, number, timestamp};
 use super::{Admin, AdminError, Viewer};
+use crate::common::path_id::path_id;
 use crate::common::state::AppState;
 use crate::common::time::rfc3339;
 
@@ -171,7 +173,6 @@ pub struct AccountQuery {
     tag = "accounts",
     params(AccountQuery),
     responses((status = 200, description = "A page of accounts", body = Page<AccountV1Json>)),
-    security(("adminToken" = [])),
 )]
 pub(super) async fn search(
     State(s): State<AppState>,
@@ -195,14 +196,13 @@ pub(super) async fn search(
     get,
     path = "/admin/v1/accounts/{account}",
     tag = "accounts",
-    params(("account" = String, Path, description = "The account's id, or its user name")),
+    params(AccountPath),
     responses((status = 200, description = "The account", body = AccountV1Json)),
-    security(("adminToken" = [])),
 )]
 pub(super) async fn show(
     State(s): State<AppState>,
     _: Viewer,
-    Path(a): Path<String>,
+    Path(AccountPath { account: a }): Path<AccountPath>,
 ) -> Result<Json<AccountV1Json>, AdminError> {
     Ok(Json(s.accounts.get(&a).await?.into()))
 }
@@ -214,15 +214,14 @@ pub(super) async fn show(
     patch,
     path = "/admin/v1/accounts/{account}",
     tag = "accounts",
-    params(("account" = String, Path, description = "The account's id, or its user name")),
+    params(AccountPath),
     request_body = AccountPatchIn,
     responses((status = 200, description = "The account as changed", body = AccountV1Json)),
-    security(("adminToken" = [])),
 )]
 pub(super) async fn update(
     State(s): State<AppState>,
     op: Admin,
-    Path(a): Path<String>,
+    Path(AccountPath { account: a }): Path<AccountPath>,
     raw: Result<Bytes, BytesRejection>,
 ) -> Result<Json<AccountV1Json>, AdminError> {
     let r: AccountPatchIn = body(raw)?;
@@ -253,14 +252,13 @@ pub(super) async fn update(
     post,
     path = "/admin/v1/accounts/{account}/reset-2fa",
     tag = "accounts",
-    params(("account" = String, Path, description = "The account's id, or its user name")),
+    params(AccountPath),
     responses((status = 200, description = "The account", body = AccountV1Json)),
-    security(("adminToken" = [])),
 )]
 pub(super) async fn reset_2fa(
     State(s): State<AppState>,
     op: Admin,
-    Path(a): Path<String>,
+    Path(AccountPath { account: a }): Path<AccountPath>,
 ) -> Result<Json<AccountV1Json>, AdminError> {
     Ok(Json(s.accounts.reset_totp(&a, op.event()).await?.into()))
 }
@@ -271,15 +269,14 @@ pub(super) async fn reset_2fa(
     post,
     path = "/admin/v1/accounts/{account}/password",
     tag = "accounts",
-    params(("account" = String, Path, description = "The account's id, or its user name")),
+    params(AccountPath),
     request_body = PasswordIn,
     responses((status = 200, description = "Set", body = MessageOut)),
-    security(("adminToken" = [])),
 )]
 pub(super) async fn set_password(
     State(s): State<AppState>,
     op: Admin,
-    Path(a): Path<String>,
+    Path(AccountPath { account: a }): Path<AccountPath>,
     raw: Result<Bytes, BytesRejection>,
 ) -> Result<Json<MessageOut>, AdminError> {
     let r: PasswordIn = body(raw)?;
@@ -294,14 +291,13 @@ pub(super) async fn set_password(
     get,
     path = "/admin/v1/accounts/{account}/api-keys",
     tag = "accounts",
-    params(("account" = String, Path, description = "The account's id, or its user name")),
+    params(AccountPath),
     responses((status = 200, description = "The keys (one page)", body = Page<AccountApiKeyJson>)),
-    security(("adminToken" = [])),
 )]
 pub(super) async fn api_keys(
     State(s): State<AppState>,
     _: Viewer,
-    Path(a): Path<String>,
+    Path(AccountPath { account: a }): Path<AccountPath>,
 ) -> Result<Json<Page<AccountApiKeyJson>>, AdminError> {
     let keys = s.accounts.api_keys(&a).await?;
     Ok(Json(Page {
@@ -318,11 +314,10 @@ pub(super) async fn api_keys(
     path = "/admin/v1/accounts/{account}/api-keys/{key}",
     tag = "accounts",
     params(
-        ("account" = String, Path, description = "The account's id, or its user name"),
+        AccountPath,
         ("key" = i64, Path, description = "The key's id"),
     ),
     responses((status = 200, description = "Revoked", body = MessageOut)),
-    security(("adminToken" = [])),
 )]
 pub(super) async fn revoke_api_key(
     State(s): State<AppState>,
@@ -340,14 +335,13 @@ pub(super) async fn revoke_api_key(
     get,
     path = "/admin/v1/accounts/{account}/links",
     tag = "accounts",
-    params(("account" = String, Path, description = "The account's id, or its user name")),
+    params(AccountPath),
     responses((status = 200, description = "The links (one page)", body = Page<AccountLinkJson>)),
-    security(("adminToken" = [])),
 )]
 pub(super) async fn links(
     State(s): State<AppState>,
     _: Viewer,
-    Path(a): Path<String>,
+    Path(AccountPath { account: a }): Path<AccountPath>,
 ) -> Result<Json<Page<AccountLinkJson>>, AdminError> {
     let links = s.accounts.links(&a).await?;
     Ok(Json(Page {
@@ -363,14 +357,13 @@ pub(super) async fn links(
     post,
     path = "/admin/v1/accounts/{account}/sessions/end-all",
     tag = "accounts",
-    params(("account" = String, Path, description = "The account's id, or its user name")),
+    params(AccountPath),
     responses((status = 200, description = "What ended", body = EndedJson)),
-    security(("adminToken" = [])),
 )]
 pub(super) async fn end_all(
     State(s): State<AppState>,
     op: Admin,
-    Path(a): Path<String>,
+    Path(AccountPath { account: a }): Path<AccountPath>,
 ) -> Result<Json<EndedJson>, AdminError> {
     let ended = s.accounts.end_sessions(&a, op.event()).await?;
     Ok(Json(EndedJson {

@@ -18,6 +18,7 @@ mod error;
 mod game_data;
 mod games;
 mod operators;
+mod paths;
 mod players;
 mod sessions;
 mod stats;
