@@ -23,23 +23,30 @@ pub async fn set_variable(
     value: &str,
 ) -> Result<GameVariable, Error> {
     let var = s.game_variables.set(game, key, value).await?;
-    let event = by
-        .action("game_variable.set")
-        .game(game)
-        .subject(format!("game_variable:{key}"))
-        .detail(json!({"after": {"value": value}}));
-    s.audit.record_alone(event).await;
+    record(
+        s,
+        by,
+        "game_variable.set",
+        game,
+        format!("game_variable:{key}"),
+        Some(json!({"after": {"value": value}})),
+    )
+    .await;
     Ok(var)
 }
 
 /// Deletes a game variable.
 pub async fn delete_variable(s: &AppState, by: NewAuditEvent, game: GameId, key: &str) -> Result<(), Error> {
     s.game_variables.delete(game, key).await?;
-    let event = by
-        .action("game_variable.deleted")
-        .game(game)
-        .subject(format!("game_variable:{key}"));
-    s.audit.record_alone(event).await;
+    record(
+        s,
+        by,
+        "game_variable.deleted",
+        game,
+        format!("game_variable:{key}"),
+        None,
+    )
+    .await;
     Ok(())
 }
 
@@ -51,34 +58,29 @@ pub async fn add_store_item(
     item: NewStoreItem,
 ) -> Result<StoreItem, Error> {
     let item = s.store_items.add(game, item).await?;
-    let event = by
-        .action("store_item.added")
-        .game(game)
-        .subject(format!("store_item:{}", item.id))
-        .detail(json!({"after": {"name": item.name, "cost": item.cost, "category": item.category}}));
-    s.audit.record_alone(event).await;
+    record(
+        s,
+        by,
+        "store_item.added",
+        game,
+        format!("store_item:{}", item.id),
+        Some(json!({"after": {"name": item.name, "cost": item.cost, "category": item.category}})),
+    )
+    .await;
     Ok(item)
 }
 
 /// Deletes a store item.
 pub async fn delete_store_item(s: &AppState, by: NewAuditEvent, game: GameId, item: i64) -> Result<(), Error> {
     s.store_items.delete(game, item).await?;
-    let event = by
-        .action("store_item.deleted")
-        .game(game)
-        .subject(format!("store_item:{item}"));
-    s.audit.record_alone(event).await;
+    record(s, by, "store_item.deleted", game, format!("store_item:{item}"), None).await;
     Ok(())
 }
 
 /// Deletes a service key: it stops working at once.
 pub async fn delete_service_key(s: &AppState, by: NewAuditEvent, game: GameId, name: &str) -> Result<(), Error> {
     s.gamefuse.delete_service_key(game, name).await?;
-    let event = by
-        .action("service_key.deleted")
-        .game(game)
-        .subject(format!("service_key:{name}"));
-    s.audit.record_alone(event).await;
+    record(s, by, "service_key.deleted", game, format!("service_key:{name}"), None).await;
     Ok(())
 }
 
@@ -88,11 +90,24 @@ pub async fn set_route(s: &AppState, by: NewAuditEvent, game: GameId, access: Ro
     let subject = format!("route:{}", access.route);
     let after = json!({"user_allowed": access.user_allowed, "key_allowed": access.key_allowed});
     s.gamefuse.set_route_access(game, access).await?;
-    let event = by
-        .action("route_access.set")
-        .game(game)
-        .subject(subject)
-        .detail(json!({"after": after}));
-    s.audit.record_alone(event).await;
+    record(s, by, "route_access.set", game, subject, Some(json!({"after": after}))).await;
     Ok(())
+}
+
+/// Records `action` by `by` on `subject` of `game`, with `detail` if any.
+async fn record(
+    s: &AppState,
+    by: NewAuditEvent,
+    action: &str,
+    game: GameId,
+    subject: String,
+    detail: Option<serde_json::Value>,
+) {
+    let event = by.action(action).game(game).subject(subject);
+    s.audit
+        .record_alone(match detail {
+            Some(d) => event.detail(d),
+            None => event,
+        })
+        .await;
 }
