@@ -232,6 +232,15 @@ pub fn parse_form<T: DeserializeOwned>(fields: serde_json::Map<String, serde_jso
 #[derive(Debug, Default, Deserialize)]
 pub struct Empty {}
 
+/// A typed confirmation of a change that cannot be undone (a game's name to delete it, a
+/// player's id to erase it).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct Confirm {
+    /// What was typed.
+    pub confirm: String,
+}
+
 /// A form posted by a signed-in operator, its synchronizer token checked.
 #[derive(Debug)]
 pub struct Posted<T> {

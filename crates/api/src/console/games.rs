@@ -18,10 +18,10 @@ use playgate_core::ids::GameId;
 use playgate_core::{Entity, Error};
 use serde::Deserialize;
 
-use super::auth::{Empty, Posted, Signed};
+use super::auth::{Confirm, Empty, Posted, Signed};
 use super::error::{ConsoleError, field_of, redirect_with, status_and_message};
 use super::pages::{self, GameData, GameFields, Section};
-use super::{chrome, cursor, html};
+use super::{chrome, cursor, enabled, html};
 use crate::common::game_data;
 use crate::common::path_id::{game_id, path_id};
 use crate::common::state::AppState;
@@ -58,11 +58,10 @@ pub(super) async fn new_form(by: Signed) -> Result<Response, ConsoleError> {
 }
 
 /// The fields of a new game.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
 pub(super) struct NewGameForm {
-    #[serde(default)]
     name: String,
-    #[serde(default)]
     description: String,
 }
 
@@ -159,11 +158,10 @@ fn back(g: GameId) -> Response {
 }
 
 /// A variable to set or delete.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
 pub(super) struct VariableForm {
-    #[serde(default)]
     key: String,
-    #[serde(default)]
     value: String,
 }
 
@@ -197,13 +195,11 @@ pub(super) async fn delete_variable(
 }
 
 /// A route switch.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
 pub(super) struct RouteForm {
-    #[serde(default)]
     route: String,
-    #[serde(default)]
     user_allowed: Option<String>,
-    #[serde(default)]
     key_allowed: Option<String>,
 }
 
@@ -225,11 +221,10 @@ pub(super) async fn set_route(
 }
 
 /// Enabling or disabling, confirmed by typing the game's name.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
 pub(super) struct EnabledForm {
-    #[serde(default)]
     enabled: String,
-    #[serde(default)]
     confirm: String,
 }
 
@@ -244,11 +239,7 @@ pub(super) async fn set_enabled(
     if p.form.confirm.trim() != game.name {
         return Err(Error::invalid("confirm", "must be the game's name").into());
     }
-    let enabled = match p.form.enabled.as_str() {
-        "true" => true,
-        "false" => false,
-        _ => return Err(Error::invalid("enabled", "must be true or false").into()),
-    };
+    let enabled = enabled(&p.form.enabled)?;
     let patch = GamePatch {
         enabled: Some(enabled),
         ..GamePatch::default()
@@ -274,16 +265,12 @@ pub(super) async fn edit_form(
 
 /// The edit form's fields.
 #[derive(Debug, Default, Deserialize)]
+#[serde(default)]
 pub(super) struct EditForm {
-    #[serde(default)]
     name: String,
-    #[serde(default)]
     client_name: String,
-    #[serde(default)]
     description: String,
-    #[serde(default)]
     access_token_ttl_secs: String,
-    #[serde(default)]
     refresh_token_ttl_secs: String,
 }
 
@@ -373,19 +360,12 @@ pub(super) async fn rotate(
     Ok(html(page).into_response())
 }
 
-/// The typed confirmation of a deletion.
-#[derive(Debug, Default, Deserialize)]
-pub(super) struct DeleteForm {
-    #[serde(default)]
-    confirm: String,
-}
-
 /// `POST /console/games/{game}/delete`: deletes a game and everything of it once its
 /// name is typed.
 pub(super) async fn delete(
     State(s): State<AppState>,
     Path(g): Path<String>,
-    p: Posted<DeleteForm>,
+    p: Posted<Confirm>,
 ) -> Result<Response, ConsoleError> {
     let p = p.admin()?;
     let gid = game_id(&g)?;
@@ -402,14 +382,11 @@ pub(super) async fn delete(
 
 /// A new store item.
 #[derive(Debug, Default, Deserialize)]
+#[serde(default)]
 pub(super) struct StoreItemForm {
-    #[serde(default)]
     name: String,
-    #[serde(default)]
     category: String,
-    #[serde(default)]
     cost: String,
-    #[serde(default)]
     description: String,
 }
 
