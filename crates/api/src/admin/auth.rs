@@ -16,6 +16,7 @@ use playgate_core::{Error, Unauthorized};
 
 use super::AdminError;
 use crate::common::client_ip::ClientIp;
+use crate::common::origin::origin_of;
 use crate::common::state::AppState;
 
 /// Any enabled operator: may read.
@@ -60,18 +61,8 @@ impl FromRequestParts<AppState> for Admin {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AdminError> {
         let (who, ip) = principal(parts, state).await?;
         who.require_admin()?;
-        let user_agent = parts
-            .headers
-            .get(header::USER_AGENT)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
-        Ok(Admin {
-            who,
-            origin: Origin {
-                ip: ip.map(|ip| ip.to_string()),
-                user_agent,
-            },
-        })
+        let origin = origin_of(ip, &parts.headers);
+        Ok(Admin { who, origin })
     }
 }
 
