@@ -184,10 +184,7 @@ pub(super) async fn search(
         .accounts
         .search(q.q.as_deref().unwrap_or_default(), after, limit(q.limit.as_deref())?)
         .await?;
-    Ok(Json(Page {
-        items: page.items.into_iter().map(AccountV1Json::from).collect(),
-        next_cursor: page.next_cursor.map(|a| a.0.to_string()),
-    }))
+    Ok(Json(Page::of(page.items, page.next_cursor.map(|a| a.0.to_string()))))
 }
 
 /// One account.
@@ -300,10 +297,7 @@ pub(super) async fn api_keys(
     Path(AccountPath { account: a }): Path<AccountPath>,
 ) -> Result<Json<Page<AccountApiKeyJson>>, AdminError> {
     let keys = s.accounts.api_keys(&a).await?;
-    Ok(Json(Page {
-        items: keys.into_iter().map(AccountApiKeyJson::from).collect(),
-        next_cursor: None,
-    }))
+    Ok(Json(Page::of(keys, None)))
 }
 
 /// Revoke an API key the account has logged in through: the key stops working at once and
@@ -344,10 +338,7 @@ pub(super) async fn links(
     Path(AccountPath { account: a }): Path<AccountPath>,
 ) -> Result<Json<Page<AccountLinkJson>>, AdminError> {
     let links = s.accounts.links(&a).await?;
-    Ok(Json(Page {
-        items: links.into_iter().map(AccountLinkJson::from).collect(),
-        next_cursor: None,
-    }))
+    Ok(Json(Page::of(links, None)))
 }
 
 /// "Log out everywhere": end the account's logins and the KGeN and GameFuse sessions of

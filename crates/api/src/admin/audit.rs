@@ -100,10 +100,7 @@ pub(super) async fn list(
     Query(q): Query<AuditQuery>,
 ) -> Result<Json<Page<AuditEventJson>>, AdminError> {
     let page = s.audit.list(filter(&q)?).await?;
-    Ok(Json(Page {
-        items: page.items.into_iter().map(AuditEventJson::from).collect(),
-        next_cursor: page.next_cursor.map(|id| id.to_string()),
-    }))
+    Ok(Json(Page::of(page.items, page.next_cursor.map(|id| id.to_string()))))
 }
 
 #[cfg(test)]

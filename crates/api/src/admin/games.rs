@@ -151,10 +151,7 @@ pub(super) async fn list(
 ) -> Result<Json<Page<GameJson>>, AdminError> {
     let after = number::<i64>("cursor", q.cursor.as_deref())?.map(GameId);
     let page = s.games.list(after, limit(q.limit.as_deref())?).await?;
-    Ok(Json(Page {
-        items: page.items.into_iter().map(GameJson::from).collect(),
-        next_cursor: page.next_cursor.map(|g| g.0.to_string()),
-    }))
+    Ok(Json(Page::of(page.items, page.next_cursor.map(|g| g.0.to_string()))))
 }
 
 /// Create a game: its KGeN client secret and GameFuse game token are in this answer only.

@@ -382,10 +382,7 @@ pub(super) async fn search(
         limit: page_limit(q.limit.as_deref())?,
     };
     let page = s.players.search(p.game()?, search).await?;
-    Ok(Json(Page {
-        items: page.items.into_iter().map(PlayerListed::from).collect(),
-        next_cursor: page.next_cursor.map(|c| c.to_string()),
-    }))
+    Ok(Json(Page::of(page.items, page.next_cursor.map(|c| c.to_string()))))
 }
 
 /// Show a player.

@@ -154,6 +154,16 @@ pub struct Page<T> {
     pub next_cursor: Option<String>,
 }
 
+impl<T> Page<T> {
+    /// A page of `items` in their wire form, with the cursor of the next page.
+    pub fn of<U: Into<T>>(items: impl IntoIterator<Item = U>, next_cursor: Option<String>) -> Self {
+        Page {
+            items: items.into_iter().map(Into::into).collect(),
+            next_cursor,
+        }
+    }
+}
+
 /// A time given as RFC 3339 or as Unix seconds; `Invalid(field)` otherwise.
 pub fn timestamp(field: &str, s: &str) -> Result<Timestamp, Error> {
     let s = s.trim();
