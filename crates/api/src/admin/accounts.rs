@@ -15,6 +15,7 @@ use utoipa::ToSchema;
 
 use super::wire::body;
 use super::{Admin, AdminError};
+use crate::common::json::required;
 use crate::common::lenient;
 use crate::common::state::AppState;
 use playgate_core::Entity;
@@ -243,15 +244,8 @@ pub async fn create_account(
         .take()
         .map(|d| u32::try_from(d).map_err(|_| Error::invalid("trialDays", "must be 1-3650")))
         .transpose()?;
-    let user_name = r
-        .user_name
-        .take()
-        .ok_or_else(|| Error::invalid("userName", "is required"))?;
-    let password = Secret::new(
-        r.password
-            .take()
-            .ok_or_else(|| Error::invalid("password", "is required"))?,
-    );
+    let user_name = required(r.user_name.take(), "userName")?;
+    let password = Secret::new(required(r.password.take(), "password")?);
     let access_level = AccessLevel::parse(r.access_level.take().unwrap_or(10))?;
     if r.email.is_none() {
         return Err(Error::invalid("email", "is required").into());

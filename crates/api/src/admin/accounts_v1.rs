@@ -17,6 +17,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::paths::AccountPath;
 use super::wire::{MessageOut, Page, body, limit, nullable, number, timestamp};
 use super::{Admin, AdminError, Viewer};
+use crate::common::json::required;
 use crate::common::path_id::path_id;
 use crate::common::state::AppState;
 use crate::common::time::rfc3339;
@@ -277,7 +278,7 @@ pub(super) async fn set_password(
     raw: Result<Bytes, BytesRejection>,
 ) -> Result<Json<MessageOut>, AdminError> {
     let r: PasswordIn = body(raw)?;
-    let password = Secret::new(r.password.ok_or_else(|| Error::invalid("password", "is required"))?);
+    let password = Secret::new(required(r.password, "password")?);
     s.accounts.set_password(&a, &password, op.event()).await?;
     Ok(Json(MessageOut::new("password set; the account's logins ended")))
 }

@@ -14,10 +14,11 @@ use playgate_core::economy::store_items::NewStoreItem;
 
 use super::paths::GamePath;
 use super::wire::{
-    KeyOut, MessageOut, NameIn, RouteIn, StoreItemIn, StoreItemOut, TokenOut, ValueIn, VariableOut, parsed, required,
+    KeyOut, MessageOut, NameIn, RouteIn, StoreItemIn, StoreItemOut, TokenOut, ValueIn, VariableOut, parsed,
 };
 use super::{Admin, AdminError, Viewer};
 use crate::common::game_data;
+use crate::common::json::required;
 use crate::common::path_id::{game_id, path_id};
 use crate::common::state::AppState;
 

@@ -194,11 +194,6 @@ pub fn parsed<T: serde::de::DeserializeOwned>(b: &bytes::Bytes) -> Result<T, Err
     Ok(crate::common::json::parse(b, true)?)
 }
 
-/// A required field of a body: `Invalid(field)` when absent.
-pub fn required<T>(v: Option<T>, field: &str) -> Result<T, Error> {
-    v.ok_or_else(|| Error::invalid(field, "is required"))
-}
-
 /// An optional number in a query, named `field`.
 pub fn number<T: std::str::FromStr>(field: &str, v: Option<&str>) -> Result<Option<T>, Error> {
     v.map(|s| s.trim().parse().map_err(|_| Error::invalid(field, "must be a number")))

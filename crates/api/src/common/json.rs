@@ -44,6 +44,11 @@ pub fn read<T: DeserializeOwned>(
     Ok(parse(&body, empty_is_object)?)
 }
 
+/// A required field of a body: absent is `Invalid(field)`.
+pub fn required<T>(v: Option<T>, field: &str) -> Result<T, playgate_core::Error> {
+    v.ok_or_else(|| playgate_core::Error::invalid(field, "is required"))
+}
+
 /// Parses `body` as `T`. An empty body reads as `{}` when `empty_is_object`.
 pub fn parse<T: DeserializeOwned>(body: &Bytes, empty_is_object: bool) -> Result<T, BodyError> {
     let bytes: &[u8] = if empty_is_object && body.iter().all(u8::is_ascii_whitespace) {

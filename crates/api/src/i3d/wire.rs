@@ -21,6 +21,12 @@ pub fn body<T: DeserializeOwned>(b: Result<Bytes, BytesRejection>) -> Result<T, 
     Ok(json::read(b, true)?)
 }
 
+/// The one-time password of an [`OtpRequest`] body (required).
+pub fn otp(b: Result<Bytes, BytesRejection>) -> Result<String, I3dError> {
+    let req: OtpRequest = body(b)?;
+    Ok(json::required(req.otp, "otp")?)
+}
+
 struct Flag;
 
 impl<'de> Visitor<'de> for Flag {
