@@ -391,6 +391,7 @@ pub(super) async fn search(
     path = "/admin/v1/games/{game}/players/{user_id}",
     tag = "players",
     params(
+        // Read as `PlayerPath`; described here at more length than the other calls do.
         GamePath,
         ("user_id" = String, Path, description = "The game's id for the player (a GameFuse user's id or e-mail)"),
     ),
