@@ -1,4 +1,6 @@
-//! What every dialect shares: application state, the client-address extractor, health.
+//! What every dialect shares: application state, the client-address extractor, health,
+//! body reading; and what the admin API and the console share (path ids, the game data
+//! changes operators make).
 
 pub mod client_ip;
 pub mod complete;
