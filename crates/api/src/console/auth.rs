@@ -21,6 +21,7 @@ use serde::de::DeserializeOwned;
 
 use super::error::ConsoleError;
 use crate::common::client_ip::ClientIp;
+use crate::common::origin::user_agent;
 use crate::common::state::AppState;
 
 /// The session cookie.
@@ -69,11 +70,7 @@ impl Client {
         let ClientIp(ip) = ClientIp::from_request_parts(parts, state)
             .await
             .unwrap_or(ClientIp(None));
-        let user_agent = parts
-            .headers
-            .get(header::USER_AGENT)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
+        let user_agent = user_agent(&parts.headers);
         // Only a trusted proxy's word on the scheme is taken.
         let peer_trusted = parts
             .extensions
