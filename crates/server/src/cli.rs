@@ -352,17 +352,14 @@ pub async fn run(cli: Cli) -> Result<(), BoxError> {
             })
             .await
         }
-        Command::Player(cmd) => {
+        cmd @ (Command::Player(_) | Command::Session(_)) => {
             on_store(&config, |store| async move {
                 let players = playgate_core::players::Players::new(store, Arc::new(SystemClock));
-                crate::players_cli::player_command(&players, cmd).await
-            })
-            .await
-        }
-        Command::Session(cmd) => {
-            on_store(&config, |store| async move {
-                let players = playgate_core::players::Players::new(store, Arc::new(SystemClock));
-                crate::players_cli::session_command(&players, cmd).await
+                match cmd {
+                    Command::Player(c) => crate::players_cli::player_command(&players, c).await,
+                    Command::Session(c) => crate::players_cli::session_command(&players, c).await,
+                    _ => Ok(()),
+                }
             })
             .await
         }
