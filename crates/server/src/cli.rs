@@ -1,6 +1,7 @@
 //! The command line: `playgate [serve]`, `migrate`, `game …`, `keys rotate`, `account …`,
 //! `apikey create`, `operator …`, `audit list`.
 
+use std::future::Future;
 use std::io::Write as _;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -10,6 +11,8 @@ use clap::{Parser, Subcommand};
 use playgate_core::clock::SystemClock;
 use playgate_core::game::{Game, GameCredentials, NewGame};
 use playgate_core::ids::GameId;
+use playgate_core::service::Playgate;
+use playgate_store::SqlStore;
 use serde::Serialize;
 
 use crate::config::{Config, local_url};
@@ -309,18 +312,18 @@ pub async fn run(cli: Cli) -> Result<(), BoxError> {
             Ok(())
         }
         Command::Game(cmd) => {
-            let (core, store) = startup::open_core(&config, Arc::new(SystemClock)).await?;
-            let res = match crate::gamefuse::service(&config, core.clone(), store.clone()) {
-                Ok(g) => game_command(&core, &g, &store, cmd).await,
-                Err(e) => Err(e),
-            };
-            store.close().await;
-            res
+            let config = &config;
+            on_core(config, |core, store| async move {
+                let g = crate::gamefuse::service(config, core.clone(), store.clone())?;
+                game_command(&core, &g, &store, cmd).await
+            })
+            .await
         }
         cmd @ (Command::StoreItem(_) | Command::ServiceKey(_) | Command::RouteAccess(_) | Command::Outbox(_)) => {
-            let (core, store) = startup::open_core(&config, Arc::new(SystemClock)).await?;
-            let res = match crate::gamefuse::service(&config, core.clone(), store.clone()) {
-                Ok(g) => match cmd {
+            let config = &config;
+            on_core(config, |core, store| async move {
+                let g = crate::gamefuse::service(config, core.clone(), store.clone())?;
+                match cmd {
                     Command::StoreItem(c) => {
                         let clock = Arc::new(SystemClock);
                         let games = playgate_core::games::Games::new(store.clone(), clock.clone());
@@ -332,77 +335,95 @@ pub async fn run(cli: Cli) -> Result<(), BoxError> {
                     Command::RouteAccess(c) => gf::route(&g, c).await,
                     Command::Outbox(c) => {
                         let pending = Arc::new(playgate_core::client_users::NoPendingCounts);
-                        match crate::client_users::service(&config, &core, store.clone(), config.listen, pending) {
-                            Ok(users) => gf::outbox(&users, c).await,
-                            Err(e) => Err(e),
-                        }
+                        let users = crate::client_users::service(config, &core, store.clone(), config.listen, pending)?;
+                        gf::outbox(&users, c).await
                     }
                     _ => Ok(()),
-                },
-                Err(e) => Err(e),
-            };
-            store.close().await;
-            res
+                }
+            })
+            .await
         }
         Command::Operator(cmd) => {
-            let (core, store) = startup::open_core(&config, Arc::new(SystemClock)).await?;
-            let ops = playgate_core::operators::Operators::new(store.clone(), Arc::new(SystemClock));
-            let audit = playgate_core::audit::Audit::new(store.clone(), Arc::new(SystemClock));
-            let console = playgate_core::console::Console::new(store.clone(), core);
-            let res = crate::operators_cli::operator_command(&ops, &audit, &console, cmd).await;
-            store.close().await;
-            res
+            on_core(&config, |core, store| async move {
+                let ops = playgate_core::operators::Operators::new(store.clone(), Arc::new(SystemClock));
+                let audit = playgate_core::audit::Audit::new(store.clone(), Arc::new(SystemClock));
+                let console = playgate_core::console::Console::new(store, core);
+                crate::operators_cli::operator_command(&ops, &audit, &console, cmd).await
+            })
+            .await
         }
-        Command::Player(cmd) => {
-            let store = startup::open_store(&config).await?;
-            let players = playgate_core::players::Players::new(store.clone(), Arc::new(SystemClock));
-            let res = crate::players_cli::player_command(&players, cmd).await;
-            store.close().await;
-            res
-        }
-        Command::Session(cmd) => {
-            let store = startup::open_store(&config).await?;
-            let players = playgate_core::players::Players::new(store.clone(), Arc::new(SystemClock));
-            let res = crate::players_cli::session_command(&players, cmd).await;
-            store.close().await;
-            res
+        cmd @ (Command::Player(_) | Command::Session(_)) => {
+            on_store(&config, |store| async move {
+                let players = playgate_core::players::Players::new(store, Arc::new(SystemClock));
+                match cmd {
+                    Command::Player(c) => crate::players_cli::player_command(&players, c).await,
+                    Command::Session(c) => crate::players_cli::session_command(&players, c).await,
+                    _ => Ok(()),
+                }
+            })
+            .await
         }
         Command::Audit(cmd) => {
-            let store = startup::open_store(&config).await?;
-            let audit = playgate_core::audit::Audit::new(store.clone(), Arc::new(SystemClock));
-            let res = crate::audit_cli::audit_command(&audit, cmd).await;
-            store.close().await;
-            res
+            on_store(&config, |store| async move {
+                let audit = playgate_core::audit::Audit::new(store, Arc::new(SystemClock));
+                crate::audit_cli::audit_command(&audit, cmd).await
+            })
+            .await
         }
         Command::Account(cmd) => {
-            let (core, store) = startup::open_core(&config, Arc::new(SystemClock)).await?;
-            let accounts = playgate_core::accounts::Accounts::new(
-                store.clone(),
-                Arc::new(SystemClock),
-                core.passwords().clone(),
-                core.master().clone(),
-            );
-            let res = crate::accounts_cli::account_command(&accounts, cmd).await;
-            store.close().await;
-            res
+            on_core(&config, |core, store| async move {
+                let accounts = playgate_core::accounts::Accounts::new(
+                    store,
+                    Arc::new(SystemClock),
+                    core.passwords().clone(),
+                    core.master().clone(),
+                );
+                crate::accounts_cli::account_command(&accounts, cmd).await
+            })
+            .await
         }
         Command::Apikey(cmd) => {
-            let (core, store) = startup::open_core(&config, Arc::new(SystemClock)).await?;
-            let res = crate::accounts_cli::apikey_command(&core, cmd).await;
-            store.close().await;
-            res
+            on_core(&config, |core, _| async move {
+                crate::accounts_cli::apikey_command(&core, cmd).await
+            })
+            .await
         }
         Command::Keys(KeysCommand::Rotate) => {
-            let (core, store) = startup::open_core(&config, Arc::new(SystemClock)).await?;
-            let kid = core.rotate_signing_key().await?;
-            store.close().await;
-            println!(
-                "new signing key {kid}; running nodes sign with it within signing_key_check_ms ({} ms)",
-                config.signing_key_check_ms
-            );
-            Ok(())
+            let check_ms = config.signing_key_check_ms;
+            on_core(&config, |core, _| async move {
+                let kid = core.rotate_signing_key().await?;
+                println!(
+                    "new signing key {kid}; running nodes sign with it within signing_key_check_ms ({check_ms} ms)"
+                );
+                Ok(())
+            })
+            .await
         }
     }
+}
+
+/// Runs `f` on the database's store, then closes the store whatever `f` answered.
+async fn on_store<F, Fut>(config: &Config, f: F) -> Result<(), BoxError>
+where
+    F: FnOnce(Arc<SqlStore>) -> Fut,
+    Fut: Future<Output = Result<(), BoxError>>,
+{
+    let store = startup::open_store(config).await?;
+    let res = f(store.clone()).await;
+    store.close().await;
+    res
+}
+
+/// Runs `f` on the core and its store, then closes the store whatever `f` answered.
+async fn on_core<F, Fut>(config: &Config, f: F) -> Result<(), BoxError>
+where
+    F: FnOnce(Playgate, Arc<SqlStore>) -> Fut,
+    Fut: Future<Output = Result<(), BoxError>>,
+{
+    let (core, store) = startup::open_core(config, Arc::new(SystemClock)).await?;
+    let res = f(core, store.clone()).await;
+    store.close().await;
+    res
 }
 
 async fn game_command(

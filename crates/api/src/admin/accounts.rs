@@ -13,16 +13,12 @@ use playgate_core::crypto::Secret;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::wire::body;
 use super::{Admin, AdminError};
-use crate::common::json;
+use crate::common::json::required;
 use crate::common::lenient;
 use crate::common::state::AppState;
 use playgate_core::Entity;
-
-fn body<T: serde::de::DeserializeOwned>(b: Result<Bytes, BytesRejection>) -> Result<T, AdminError> {
-    let b = b.map_err(|e| json::unreadable("body", e.status(), e.body_text()))?;
-    Ok(json::parse(&b, true).map_err(Error::from)?)
-}
 
 /// `POST /admin/accounts` body, and (without `userName`, `password`, `accessLevel` and
 /// `trialDays`) `PATCH /admin/accounts/{id}` body: every field optional in a patch, an
@@ -248,15 +244,8 @@ pub async fn create_account(
         .take()
         .map(|d| u32::try_from(d).map_err(|_| Error::invalid("trialDays", "must be 1-3650")))
         .transpose()?;
-    let user_name = r
-        .user_name
-        .take()
-        .ok_or_else(|| Error::invalid("userName", "is required"))?;
-    let password = Secret::new(
-        r.password
-            .take()
-            .ok_or_else(|| Error::invalid("password", "is required"))?,
-    );
+    let user_name = required(r.user_name.take(), "userName")?;
+    let password = Secret::new(required(r.password.take(), "password")?);
     let access_level = AccessLevel::parse(r.access_level.take().unwrap_or(10))?;
     if r.email.is_none() {
         return Err(Error::invalid("email", "is required").into());

@@ -14,8 +14,11 @@ use playgate_core::{Entity, Error};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::wire::{MessageOut, Page, body, limit, nullable, number, path_id, timestamp};
+use super::paths::AccountPath;
+use super::wire::{MessageOut, Page, body, limit, nullable, number, timestamp};
 use super::{Admin, AdminError, Viewer};
+use crate::common::json::required;
+use crate::common::path_id::path_id;
 use crate::common::state::AppState;
 use crate::common::time::rfc3339;
 
@@ -171,7 +174,6 @@ pub struct AccountQuery {
     tag = "accounts",
     params(AccountQuery),
     responses((status = 200, description = "A page of accounts", body = Page<AccountV1Json>)),
-    security(("adminToken" = [])),
 )]
 pub(super) async fn search(
     State(s): State<AppState>,
@@ -183,10 +185,7 @@ pub(super) async fn search(
         .accounts
         .search(q.q.as_deref().unwrap_or_default(), after, limit(q.limit.as_deref())?)
         .await?;
-    Ok(Json(Page {
-        items: page.items.into_iter().map(AccountV1Json::from).collect(),
-        next_cursor: page.next_cursor.map(|a| a.0.to_string()),
-    }))
+    Ok(Json(Page::of(page.items, page.next_cursor.map(|a| a.0.to_string()))))
 }
 
 /// One account.
@@ -195,14 +194,13 @@ pub(super) async fn search(
     get,
     path = "/admin/v1/accounts/{account}",
     tag = "accounts",
-    params(("account" = String, Path, description = "The account's id, or its user name")),
+    params(AccountPath),
     responses((status = 200, description = "The account", body = AccountV1Json)),
-    security(("adminToken" = [])),
 )]
 pub(super) async fn show(
     State(s): State<AppState>,
     _: Viewer,
-    Path(a): Path<String>,
+    Path(AccountPath { account: a }): Path<AccountPath>,
 ) -> Result<Json<AccountV1Json>, AdminError> {
     Ok(Json(s.accounts.get(&a).await?.into()))
 }
@@ -214,15 +212,14 @@ pub(super) async fn show(
     patch,
     path = "/admin/v1/accounts/{account}",
     tag = "accounts",
-    params(("account" = String, Path, description = "The account's id, or its user name")),
+    params(AccountPath),
     request_body = AccountPatchIn,
     responses((status = 200, description = "The account as changed", body = AccountV1Json)),
-    security(("adminToken" = [])),
 )]
 pub(super) async fn update(
     State(s): State<AppState>,
     op: Admin,
-    Path(a): Path<String>,
+    Path(AccountPath { account: a }): Path<AccountPath>,
     raw: Result<Bytes, BytesRejection>,
 ) -> Result<Json<AccountV1Json>, AdminError> {
     let r: AccountPatchIn = body(raw)?;
@@ -253,14 +250,13 @@ pub(super) async fn update(
     post,
     path = "/admin/v1/accounts/{account}/reset-2fa",
     tag = "accounts",
-    params(("account" = String, Path, description = "The account's id, or its user name")),
+    params(AccountPath),
     responses((status = 200, description = "The account", body = AccountV1Json)),
-    security(("adminToken" = [])),
 )]
 pub(super) async fn reset_2fa(
     State(s): State<AppState>,
     op: Admin,
-    Path(a): Path<String>,
+    Path(AccountPath { account: a }): Path<AccountPath>,
 ) -> Result<Json<AccountV1Json>, AdminError> {
     Ok(Json(s.accounts.reset_totp(&a, op.event()).await?.into()))
 }
@@ -271,19 +267,18 @@ pub(super) async fn reset_2fa(
     post,
     path = "/admin/v1/accounts/{account}/password",
     tag = "accounts",
-    params(("account" = String, Path, description = "The account's id, or its user name")),
+    params(AccountPath),
     request_body = PasswordIn,
     responses((status = 200, description = "Set", body = MessageOut)),
-    security(("adminToken" = [])),
 )]
 pub(super) async fn set_password(
     State(s): State<AppState>,
     op: Admin,
-    Path(a): Path<String>,
+    Path(AccountPath { account: a }): Path<AccountPath>,
     raw: Result<Bytes, BytesRejection>,
 ) -> Result<Json<MessageOut>, AdminError> {
     let r: PasswordIn = body(raw)?;
-    let password = Secret::new(r.password.ok_or_else(|| Error::invalid("password", "is required"))?);
+    let password = Secret::new(required(r.password, "password")?);
     s.accounts.set_password(&a, &password, op.event()).await?;
     Ok(Json(MessageOut::new("password set; the account's logins ended")))
 }
@@ -294,20 +289,16 @@ pub(super) async fn set_password(
     get,
     path = "/admin/v1/accounts/{account}/api-keys",
     tag = "accounts",
-    params(("account" = String, Path, description = "The account's id, or its user name")),
+    params(AccountPath),
     responses((status = 200, description = "The keys (one page)", body = Page<AccountApiKeyJson>)),
-    security(("adminToken" = [])),
 )]
 pub(super) async fn api_keys(
     State(s): State<AppState>,
     _: Viewer,
-    Path(a): Path<String>,
+    Path(AccountPath { account: a }): Path<AccountPath>,
 ) -> Result<Json<Page<AccountApiKeyJson>>, AdminError> {
     let keys = s.accounts.api_keys(&a).await?;
-    Ok(Json(Page {
-        items: keys.into_iter().map(AccountApiKeyJson::from).collect(),
-        next_cursor: None,
-    }))
+    Ok(Json(Page::of(keys, None)))
 }
 
 /// Revoke an API key the account has logged in through: the key stops working at once and
@@ -318,11 +309,10 @@ pub(super) async fn api_keys(
     path = "/admin/v1/accounts/{account}/api-keys/{key}",
     tag = "accounts",
     params(
-        ("account" = String, Path, description = "The account's id, or its user name"),
+        AccountPath,
         ("key" = i64, Path, description = "The key's id"),
     ),
     responses((status = 200, description = "Revoked", body = MessageOut)),
-    security(("adminToken" = [])),
 )]
 pub(super) async fn revoke_api_key(
     State(s): State<AppState>,
@@ -340,20 +330,16 @@ pub(super) async fn revoke_api_key(
     get,
     path = "/admin/v1/accounts/{account}/links",
     tag = "accounts",
-    params(("account" = String, Path, description = "The account's id, or its user name")),
+    params(AccountPath),
     responses((status = 200, description = "The links (one page)", body = Page<AccountLinkJson>)),
-    security(("adminToken" = [])),
 )]
 pub(super) async fn links(
     State(s): State<AppState>,
     _: Viewer,
-    Path(a): Path<String>,
+    Path(AccountPath { account: a }): Path<AccountPath>,
 ) -> Result<Json<Page<AccountLinkJson>>, AdminError> {
     let links = s.accounts.links(&a).await?;
-    Ok(Json(Page {
-        items: links.into_iter().map(AccountLinkJson::from).collect(),
-        next_cursor: None,
-    }))
+    Ok(Json(Page::of(links, None)))
 }
 
 /// "Log out everywhere": end the account's logins and the KGeN and GameFuse sessions of
@@ -363,14 +349,13 @@ pub(super) async fn links(
     post,
     path = "/admin/v1/accounts/{account}/sessions/end-all",
     tag = "accounts",
-    params(("account" = String, Path, description = "The account's id, or its user name")),
+    params(AccountPath),
     responses((status = 200, description = "What ended", body = EndedJson)),
-    security(("adminToken" = [])),
 )]
 pub(super) async fn end_all(
     State(s): State<AppState>,
     op: Admin,
-    Path(a): Path<String>,
+    Path(AccountPath { account: a }): Path<AccountPath>,
 ) -> Result<Json<EndedJson>, AdminError> {
     let ended = s.accounts.end_sessions(&a, op.event()).await?;
     Ok(Json(EndedJson {

@@ -16,6 +16,7 @@ use playgate_core::{Error, Unauthorized};
 
 use super::AdminError;
 use crate::common::client_ip::ClientIp;
+use crate::common::origin::origin_of;
 use crate::common::state::AppState;
 
 /// Any enabled operator: may read.
@@ -42,11 +43,7 @@ impl Admin {
     /// Records `action` by this operator, with the request's origin, in the audit log.
     /// The change is made by then: a failure to record is logged, not answered.
     pub async fn record(&self, state: &AppState, event: impl FnOnce(NewAuditEvent) -> NewAuditEvent) {
-        let event = event(self.event());
-        let action = event.action.clone();
-        if let Err(e) = state.audit.record(event).await {
-            tracing::error!(error = %e, %action, "could not record an admin change in the audit log");
-        }
+        state.audit.record_alone(event(self.event())).await;
     }
 }
 
@@ -64,18 +61,8 @@ impl FromRequestParts<AppState> for Admin {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AdminError> {
         let (who, ip) = principal(parts, state).await?;
         who.require_admin()?;
-        let user_agent = parts
-            .headers
-            .get(header::USER_AGENT)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
-        Ok(Admin {
-            who,
-            origin: Origin {
-                ip: ip.map(|ip| ip.to_string()),
-                user_agent,
-            },
-        })
+        let origin = origin_of(ip, &parts.headers);
+        Ok(Admin { who, origin })
     }
 }
 

@@ -1,10 +1,9 @@
 //! The admin API's OpenAPI document (`/openapi/admin.json`).
 
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::openapi::{Ref, RefOr};
 use utoipa::{Modify, OpenApi};
 
-use crate::common::doc_edits::{Errors, add_errors};
+use crate::common::doc_edits::{Errors, TOO_LARGE, UNAVAILABLE, add_errors, item_operations};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -86,13 +85,7 @@ impl Modify for Dialect {
             ),
         );
         deprecated_game_data(doc);
-        add_errors(
-            doc,
-            &Errors {
-                content: ("application/json", RefOr::Ref(Ref::from_schema_name("Error"))),
-                common: ADMIN_ERRORS,
-            },
-        );
+        add_errors(doc, &Errors::json("Error", ADMIN_ERRORS));
     }
 }
 
@@ -105,16 +98,7 @@ fn deprecated_game_data(doc: &mut utoipa::openapi::OpenApi) {
     const NEW: &str = "/admin/v1/games/{game}/";
     const OLD: &str = "/admin/gamefuse/games/{game}/";
     let mark = |item: &mut utoipa::openapi::PathItem, suffix: &str| {
-        for op in [
-            &mut item.get,
-            &mut item.put,
-            &mut item.post,
-            &mut item.delete,
-            &mut item.patch,
-        ]
-        .into_iter()
-        .flatten()
-        {
+        for op in item_operations(item) {
             op.deprecated = Some(Deprecated::True);
             if !suffix.is_empty() {
                 op.operation_id = op.operation_id.take().map(|id| format!("{id}{suffix}"));
@@ -162,13 +146,10 @@ const ADMIN_ERRORS: &[(u16, &str)] = &[
         409,
         "Already exists (a name taken), or refers to something that does not exist",
     ),
-    (413, "The body is over the size limit"),
+    TOO_LARGE,
     (429, "Too many failed token attempts from this address"),
     (500, "A server fault (logged; the body says nothing more)"),
-    (
-        503,
-        "The database is unreachable or the request took too long; see `Retry-After`",
-    ),
+    UNAVAILABLE,
 ];
 
 /// The document.

@@ -13,7 +13,8 @@ use playgate_core::ids::GameId;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::wire::{MessageOut, Page, body, game_id, limit, nullable, number};
+use super::paths::GamePath;
+use super::wire::{MessageOut, Page, body, limit, nullable, number};
 use super::{Admin, AdminError, Viewer};
 use crate::common::state::AppState;
 use crate::common::time::rfc3339;
@@ -142,7 +143,6 @@ pub struct PageQuery {
     tag = "games",
     params(PageQuery),
     responses((status = 200, description = "A page of games", body = Page<GameJson>)),
-    security(("adminToken" = [])),
 )]
 pub(super) async fn list(
     State(s): State<AppState>,
@@ -151,10 +151,7 @@ pub(super) async fn list(
 ) -> Result<Json<Page<GameJson>>, AdminError> {
     let after = number::<i64>("cursor", q.cursor.as_deref())?.map(GameId);
     let page = s.games.list(after, limit(q.limit.as_deref())?).await?;
-    Ok(Json(Page {
-        items: page.items.into_iter().map(GameJson::from).collect(),
-        next_cursor: page.next_cursor.map(|g| g.0.to_string()),
-    }))
+    Ok(Json(Page::of(page.items, page.next_cursor.map(|g| g.0.to_string()))))
 }
 
 /// Create a game: its KGeN client secret and GameFuse game token are in this answer only.
@@ -165,7 +162,6 @@ pub(super) async fn list(
     tag = "games",
     request_body = NewGameIn,
     responses((status = 201, description = "The game and its secrets (shown once)", body = CreatedGameJson)),
-    security(("adminToken" = [])),
 )]
 pub(super) async fn create(
     State(s): State<AppState>,
@@ -196,16 +192,15 @@ pub(super) async fn create(
     get,
     path = "/admin/v1/games/{game}",
     tag = "games",
-    params(("game" = i64, Path, description = "The game's id")),
+    params(GamePath),
     responses((status = 200, description = "The game", body = GameJson)),
-    security(("adminToken" = [])),
 )]
 pub(super) async fn show(
     State(s): State<AppState>,
     _: Viewer,
-    Path(g): Path<String>,
+    Path(p): Path<GamePath>,
 ) -> Result<Json<GameJson>, AdminError> {
-    Ok(Json(s.games.get(game_id(&g)?).await?.into()))
+    Ok(Json(s.games.get(p.game()?).await?.into()))
 }
 
 /// Change a game: names, enabled, token lifetimes.
@@ -214,18 +209,17 @@ pub(super) async fn show(
     patch,
     path = "/admin/v1/games/{game}",
     tag = "games",
-    params(("game" = i64, Path, description = "The game's id")),
+    params(GamePath),
     request_body = GamePatchIn,
     responses((status = 200, description = "The game as changed", body = GameJson)),
-    security(("adminToken" = [])),
 )]
 pub(super) async fn update(
     State(s): State<AppState>,
     op: Admin,
-    Path(g): Path<String>,
+    Path(p): Path<GamePath>,
     raw: Result<Bytes, BytesRejection>,
 ) -> Result<Json<GameJson>, AdminError> {
-    let id = game_id(&g)?;
+    let id = p.game()?;
     let r: GamePatchIn = body(raw)?;
     let ttl = |field: &str, v: Option<Option<i64>>, range| {
         v.map(|v| v.map(|secs| lifetime(field, secs, range)).transpose())
@@ -249,18 +243,17 @@ pub(super) async fn update(
     delete,
     path = "/admin/v1/games/{game}",
     tag = "games",
-    params(("game" = i64, Path, description = "The game's id")),
+    params(GamePath),
     request_body = ConfirmIn,
     responses((status = 200, description = "Deleted", body = MessageOut)),
-    security(("adminToken" = [])),
 )]
 pub(super) async fn delete(
     State(s): State<AppState>,
     op: Admin,
-    Path(g): Path<String>,
+    Path(p): Path<GamePath>,
     raw: Result<Bytes, BytesRejection>,
 ) -> Result<Json<MessageOut>, AdminError> {
-    let id = game_id(&g)?;
+    let id = p.game()?;
     let r: ConfirmIn = body(raw)?;
     s.games.delete(id, r.confirm.as_deref(), op.event()).await?;
     Ok(Json(MessageOut::new("deleted")))
@@ -273,18 +266,17 @@ pub(super) async fn delete(
     post,
     path = "/admin/v1/games/{game}/rotate-secret",
     tag = "games",
-    params(("game" = i64, Path, description = "The game's id")),
+    params(GamePath),
     request_body = RotateIn,
     responses((status = 200, description = "The new secret (shown once)", body = RotatedJson)),
-    security(("adminToken" = [])),
 )]
 pub(super) async fn rotate_secret(
     State(s): State<AppState>,
     op: Admin,
-    Path(g): Path<String>,
+    Path(p): Path<GamePath>,
     raw: Result<Bytes, BytesRejection>,
 ) -> Result<Json<RotatedJson>, AdminError> {
-    let id = game_id(&g)?;
+    let id = p.game()?;
     let r: RotateIn = body(raw)?;
     let kind = r
         .credential

@@ -3,8 +3,8 @@
 //! keys, route switches; also on the earlier `/admin/gamefuse/games/{game}/…` paths),
 //! platform accounts (`/admin/v1/accounts`; creation at `/admin/accounts`) and API keys
 //! (`/admin/api-keys`), stats for a dashboard, the audit log and the operators. Shaped like the dialects: `auth.rs` (the credential
-//! extractor), `error.rs` (one error type and format), `wire.rs`, then one file per
-//! resource. Every call needs `Authorization: Bearer <token>`: an operator's personal token
+//! extractor), `error.rs` (one error type and format), `wire.rs`, `paths.rs` (the path
+//! parameters the calls share), then one file per resource. Every call needs `Authorization: Bearer <token>`: an operator's personal token
 //! or the configured `admin_token` (`auth.rs`); with neither configured nor made, every
 //! route answers 404 as if it did not exist. Errors are `{"error": CODE, "message": TEXT}`
 //! (plus `field`).
@@ -18,6 +18,7 @@ mod error;
 mod game_data;
 mod games;
 mod operators;
+mod paths;
 mod players;
 mod sessions;
 mod stats;

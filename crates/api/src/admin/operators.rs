@@ -44,12 +44,7 @@ impl From<Operator> for OperatorJson {
     responses(
         (status = 200, description = "The operators", body = Page<OperatorJson>),
     ),
-    security(("adminToken" = [])),
 )]
 pub(super) async fn list(State(s): State<AppState>, _: Admin) -> Result<Json<Page<OperatorJson>>, AdminError> {
-    let items = s.operators.list().await?.into_iter().map(OperatorJson::from).collect();
-    Ok(Json(Page {
-        items,
-        next_cursor: None,
-    }))
+    Ok(Json(Page::of(s.operators.list().await?, None)))
 }

@@ -6,35 +6,26 @@
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use bytes::Bytes;
+use playgate_core::Error;
 use playgate_core::client_users::ClientUser;
 use playgate_core::clock::Timestamp;
-use playgate_core::ids::GameId;
 use playgate_core::player::{Ban, LinkedAccount, Player, Profile};
 use playgate_core::players::{
     PlayerHit, PlayerOverview, PlayerSearch, SessionCursor, SessionQuery, SessionStateFilter, SessionSummary,
 };
-use playgate_core::{Entity, Error};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use super::paths::{GamePath, PlayerPath};
 use super::sessions::SessionJson;
-use super::wire::Page;
+use super::wire::{Page, parsed};
 use super::{Admin, AdminError, Viewer};
-use crate::common::json;
 use crate::common::lenient;
 use crate::common::state::AppState;
 use crate::common::time::rfc3339;
 
-/// A game id from the path: a number, or `NotFound(Game)` as for an id that names nothing.
-pub(super) fn game(raw: &str) -> Result<GameId, AdminError> {
-    raw.trim()
-        .parse()
-        .map(GameId)
-        .map_err(|_| Error::NotFound(Entity::Game).into())
-}
-
 /// A page size from the query: 1 to the maximum, `None` for the default.
-pub(super) fn page_limit(raw: Option<&str>) -> Result<u32, AdminError> {
+fn page_limit(raw: Option<&str>) -> Result<u32, AdminError> {
     let max = playgate_core::players::PAGE_MAX;
     match raw.map(str::trim) {
         None | Some("") => Ok(0),
@@ -43,10 +34,6 @@ pub(super) fn page_limit(raw: Option<&str>) -> Result<u32, AdminError> {
             _ => Err(Error::invalid("limit", format_args!("must be 1 to {max}")).into()),
         },
     }
-}
-
-fn body<T: serde::de::DeserializeOwned>(b: &Bytes) -> Result<T, AdminError> {
-    Ok(json::parse(b, true).map_err(Error::from)?)
 }
 
 /// The filters of the player search; every one optional.
@@ -373,14 +360,13 @@ pub struct EndedOut {
     get,
     path = "/admin/v1/games/{game}/players",
     tag = "players",
-    params(("game" = i64, Path, description = "The game's id"), PlayerQuery),
+    params(GamePath, PlayerQuery),
     responses((status = 200, description = "A page of players", body = Page<PlayerListed>)),
-    security(("adminToken" = [])),
 )]
 pub(super) async fn search(
     State(s): State<AppState>,
     _: Viewer,
-    Path(g): Path<String>,
+    Path(p): Path<GamePath>,
     Query(q): Query<PlayerQuery>,
 ) -> Result<Json<Page<PlayerListed>>, AdminError> {
     let after = match q.cursor.as_deref().map(str::trim) {
@@ -395,11 +381,8 @@ pub(super) async fn search(
         after,
         limit: page_limit(q.limit.as_deref())?,
     };
-    let page = s.players.search(game(&g)?, search).await?;
-    Ok(Json(Page {
-        items: page.items.into_iter().map(PlayerListed::from).collect(),
-        next_cursor: page.next_cursor.map(|c| c.to_string()),
-    }))
+    let page = s.players.search(p.game()?, search).await?;
+    Ok(Json(Page::of(page.items, page.next_cursor.map(|c| c.to_string()))))
 }
 
 /// Show a player.
@@ -408,18 +391,18 @@ pub(super) async fn search(
     path = "/admin/v1/games/{game}/players/{user_id}",
     tag = "players",
     params(
-        ("game" = i64, Path, description = "The game's id"),
+        // Read as `PlayerPath`; described here at more length than the other calls do.
+        GamePath,
         ("user_id" = String, Path, description = "The game's id for the player (a GameFuse user's id or e-mail)"),
     ),
     responses((status = 200, description = "The player", body = PlayerJson)),
-    security(("adminToken" = [])),
 )]
 pub(super) async fn show(
     State(s): State<AppState>,
     _: Viewer,
-    Path((g, user)): Path<(String, String)>,
+    Path(p): Path<PlayerPath>,
 ) -> Result<Json<PlayerJson>, AdminError> {
-    let overview = s.players.show(game(&g)?, &user).await?;
+    let overview = s.players.show(p.game()?, &p.user_id).await?;
     Ok(Json(PlayerJson::new(overview, s.players.now())))
 }
 
@@ -428,23 +411,19 @@ pub(super) async fn show(
     post,
     path = "/admin/v1/games/{game}/players/{user_id}/ban",
     tag = "players",
-    params(
-        ("game" = i64, Path, description = "The game's id"),
-        ("user_id" = String, Path, description = "The game's id for the player"),
-    ),
+    params(PlayerPath),
     request_body = BanIn,
     responses((status = 200, description = "Banned", body = BanOut)),
-    security(("adminToken" = [])),
 )]
 pub(super) async fn ban(
     State(s): State<AppState>,
     op: Admin,
-    Path((g, user)): Path<(String, String)>,
+    Path(p): Path<PlayerPath>,
     raw: Bytes,
 ) -> Result<Json<BanOut>, AdminError> {
-    let b: BanIn = body(&raw)?;
+    let b: BanIn = parsed(&raw)?;
     let reason = b.reason.unwrap_or_default();
-    let (player, change) = s.players.ban(game(&g)?, &user, &reason, op.event()).await?;
+    let (player, change) = s.players.ban(p.game()?, &p.user_id, &reason, op.event()).await?;
     Ok(Json(ban_out(&player, change.sessions_ended)))
 }
 
@@ -453,19 +432,15 @@ pub(super) async fn ban(
     post,
     path = "/admin/v1/games/{game}/players/{user_id}/unban",
     tag = "players",
-    params(
-        ("game" = i64, Path, description = "The game's id"),
-        ("user_id" = String, Path, description = "The game's id for the player"),
-    ),
+    params(PlayerPath),
     responses((status = 200, description = "Not banned (any more)", body = BanOut)),
-    security(("adminToken" = [])),
 )]
 pub(super) async fn unban(
     State(s): State<AppState>,
     op: Admin,
-    Path((g, user)): Path<(String, String)>,
+    Path(p): Path<PlayerPath>,
 ) -> Result<Json<BanOut>, AdminError> {
-    let (player, change) = s.players.unban(game(&g)?, &user, op.event()).await?;
+    let (player, change) = s.players.unban(p.game()?, &p.user_id, op.event()).await?;
     Ok(Json(ban_out(&player, change.sessions_ended)))
 }
 
@@ -476,30 +451,26 @@ pub(super) async fn unban(
     delete,
     path = "/admin/v1/games/{game}/players/{user_id}",
     tag = "players",
-    params(
-        ("game" = i64, Path, description = "The game's id"),
-        ("user_id" = String, Path, description = "The game's id for the player"),
-    ),
+    params(PlayerPath),
     request_body = DeleteIn,
     responses((status = 200, description = "Erased", body = DeleteOut)),
-    security(("adminToken" = [])),
 )]
 pub(super) async fn delete(
     State(s): State<AppState>,
     op: Admin,
-    Path((g, user)): Path<(String, String)>,
+    Path(p): Path<PlayerPath>,
     raw: Bytes,
 ) -> Result<Json<DeleteOut>, AdminError> {
-    let d: DeleteIn = body(&raw)?;
+    let d: DeleteIn = parsed(&raw)?;
     let erased = s
         .players
-        .erase(game(&g)?, &user, d.confirm.as_deref(), op.event())
+        .erase(p.game()?, &p.user_id, d.confirm.as_deref(), op.event())
         .await?;
     let counts = |v: Vec<(String, u64)>| -> serde_json::Map<String, serde_json::Value> {
         v.into_iter().map(|(t, n)| (t, n.into())).collect()
     };
     Ok(Json(DeleteOut {
-        user_id: user,
+        user_id: p.user_id,
         deleted: counts(erased.deleted),
         anonymised: counts(erased.anonymised),
     }))
@@ -510,19 +481,15 @@ pub(super) async fn delete(
     get,
     path = "/admin/v1/games/{game}/players/{user_id}/export",
     tag = "players",
-    params(
-        ("game" = i64, Path, description = "The game's id"),
-        ("user_id" = String, Path, description = "The game's id for the player"),
-    ),
+    params(PlayerPath),
     responses((status = 200, description = "The player's data", body = ExportOut)),
-    security(("adminToken" = [])),
 )]
 pub(super) async fn export(
     State(s): State<AppState>,
     _: Viewer,
-    Path((g, user)): Path<(String, String)>,
+    Path(p): Path<PlayerPath>,
 ) -> Result<Json<ExportOut>, AdminError> {
-    let (player, export) = s.players.export(game(&g)?, &user).await?;
+    let (player, export) = s.players.export(p.game()?, &p.user_id).await?;
     Ok(Json(export_out(&player, export, s.players.now())))
 }
 
@@ -549,18 +516,13 @@ pub fn export_out(player: &Player, export: playgate_core::players::PlayerExport,
     get,
     path = "/admin/v1/games/{game}/players/{user_id}/sessions",
     tag = "sessions",
-    params(
-        ("game" = i64, Path, description = "The game's id"),
-        ("user_id" = String, Path, description = "The game's id for the player"),
-        SessionsQuery,
-    ),
+    params(PlayerPath, SessionsQuery),
     responses((status = 200, description = "A page of sessions", body = Page<SessionJson>)),
-    security(("adminToken" = [])),
 )]
 pub(super) async fn sessions(
     State(s): State<AppState>,
     _: Viewer,
-    Path((g, user)): Path<(String, String)>,
+    Path(p): Path<PlayerPath>,
     Query(q): Query<SessionsQuery>,
 ) -> Result<Json<Page<SessionJson>>, AdminError> {
     let query = SessionQuery {
@@ -572,7 +534,7 @@ pub(super) async fn sessions(
         limit: page_limit(q.limit.as_deref())?,
     };
     let now = s.players.now();
-    let page = s.players.sessions(game(&g)?, &user, query).await?;
+    let page = s.players.sessions(p.game()?, &p.user_id, query).await?;
     Ok(Json(Page {
         items: page.items.iter().map(|x| SessionJson::new(x, None, now)).collect(),
         next_cursor: page.next_cursor.map(|c| c.encode()),
@@ -584,19 +546,15 @@ pub(super) async fn sessions(
     post,
     path = "/admin/v1/games/{game}/players/{user_id}/sessions/end-all",
     tag = "sessions",
-    params(
-        ("game" = i64, Path, description = "The game's id"),
-        ("user_id" = String, Path, description = "The game's id for the player"),
-    ),
+    params(PlayerPath),
     responses((status = 200, description = "Ended", body = EndedOut)),
-    security(("adminToken" = [])),
 )]
 pub(super) async fn end_sessions(
     State(s): State<AppState>,
     op: Admin,
-    Path((g, user)): Path<(String, String)>,
+    Path(p): Path<PlayerPath>,
 ) -> Result<Json<EndedOut>, AdminError> {
-    let n = s.players.end_sessions(game(&g)?, &user, op.event()).await?;
+    let n = s.players.end_sessions(p.game()?, &p.user_id, op.event()).await?;
     Ok(Json(EndedOut { sessions_ended: n }))
 }
 
@@ -605,15 +563,14 @@ pub(super) async fn end_sessions(
     post,
     path = "/admin/v1/games/{game}/sessions/end-all",
     tag = "sessions",
-    params(("game" = i64, Path, description = "The game's id")),
+    params(GamePath),
     responses((status = 200, description = "Ended", body = EndedOut)),
-    security(("adminToken" = [])),
 )]
 pub(super) async fn end_game_sessions(
     State(s): State<AppState>,
     op: Admin,
-    Path(g): Path<String>,
+    Path(p): Path<GamePath>,
 ) -> Result<Json<EndedOut>, AdminError> {
-    let n = s.players.end_game_sessions(game(&g)?, op.event()).await?;
+    let n = s.players.end_game_sessions(p.game()?, op.event()).await?;
     Ok(Json(EndedOut { sessions_ended: n }))
 }

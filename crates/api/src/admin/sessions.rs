@@ -4,13 +4,12 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use playgate_core::clock::Timestamp;
-use playgate_core::ids::SessionId;
 use playgate_core::players::SessionView;
 use playgate_core::session::Session;
-use playgate_core::{Entity, Error};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use super::paths::SessionPath;
 use super::{Admin, AdminError, Viewer};
 use crate::common::state::AppState;
 use crate::common::time::rfc3339;
@@ -62,25 +61,20 @@ impl SessionJson {
     }
 }
 
-fn session_id(raw: &str) -> Result<SessionId, AdminError> {
-    raw.trim().parse().map_err(|_| Error::NotFound(Entity::Session).into())
-}
-
 /// Show a session.
 #[utoipa::path(
     get,
     path = "/admin/v1/sessions/{session}",
     tag = "sessions",
-    params(("session" = String, Path, description = "The session's id (a UUID)")),
+    params(SessionPath),
     responses((status = 200, description = "The session", body = SessionJson)),
-    security(("adminToken" = [])),
 )]
 pub(super) async fn show(
     State(s): State<AppState>,
     _: Viewer,
-    Path(id): Path<String>,
+    Path(p): Path<SessionPath>,
 ) -> Result<Json<SessionJson>, AdminError> {
-    let view = s.players.session(session_id(&id)?).await?;
+    let view = s.players.session(p.session()?).await?;
     Ok(Json(SessionJson::of(&view, s.players.now())))
 }
 
@@ -89,15 +83,14 @@ pub(super) async fn show(
     delete,
     path = "/admin/v1/sessions/{session}",
     tag = "sessions",
-    params(("session" = String, Path, description = "The session's id (a UUID)")),
+    params(SessionPath),
     responses((status = 200, description = "Ended", body = SessionJson)),
-    security(("adminToken" = [])),
 )]
 pub(super) async fn end(
     State(s): State<AppState>,
     op: Admin,
-    Path(id): Path<String>,
+    Path(p): Path<SessionPath>,
 ) -> Result<Json<SessionJson>, AdminError> {
-    let view = s.players.end_session(session_id(&id)?, op.event()).await?;
+    let view = s.players.end_session(p.session()?, op.event()).await?;
     Ok(Json(SessionJson::of(&view, s.players.now())))
 }

@@ -97,7 +97,6 @@ impl From<Dashboard> for StatsJson {
     path = "/admin/v1/stats",
     tag = "stats",
     responses((status = 200, description = "The stats", body = StatsJson)),
-    security(("adminToken" = [])),
 )]
 pub(super) async fn show(State(s): State<AppState>, _: Viewer) -> Result<Json<StatsJson>, AdminError> {
     Ok(Json(s.stats.dashboard().await?.into()))

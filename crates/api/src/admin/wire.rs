@@ -6,6 +6,7 @@ use playgate_core::Error;
 use playgate_core::clock::Timestamp;
 use playgate_core::economy::store_items::StoreItem;
 use playgate_core::game_variables::GameVariable;
+use playgate_core::gamefuse::keys::RouteAccess;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -119,6 +120,26 @@ fn yes() -> bool {
     true
 }
 
+impl From<RouteAccess> for RouteIn {
+    fn from(a: RouteAccess) -> Self {
+        RouteIn {
+            route: a.route,
+            user_allowed: a.user_allowed,
+            key_allowed: a.key_allowed,
+        }
+    }
+}
+
+impl From<RouteIn> for RouteAccess {
+    fn from(r: RouteIn) -> Self {
+        RouteAccess {
+            route: r.route,
+            user_allowed: r.user_allowed,
+            key_allowed: r.key_allowed,
+        }
+    }
+}
+
 /// A game's new GameFuse token.
 #[derive(Serialize, ToSchema)]
 pub struct TokenOut {
@@ -131,6 +152,16 @@ pub struct TokenOut {
 pub struct Page<T> {
     pub items: Vec<T>,
     pub next_cursor: Option<String>,
+}
+
+impl<T> Page<T> {
+    /// A page of `items` in their wire form, with the cursor of the next page.
+    pub fn of<U: Into<T>>(items: impl IntoIterator<Item = U>, next_cursor: Option<String>) -> Self {
+        Page {
+            items: items.into_iter().map(Into::into).collect(),
+            next_cursor,
+        }
+    }
 }
 
 /// A time given as RFC 3339 or as Unix seconds; `Invalid(field)` otherwise.
@@ -149,23 +180,18 @@ pub fn timestamp(field: &str, s: &str) -> Result<Timestamp, Error> {
         .map_err(|_| Error::invalid(field, "is out of range"))
 }
 
-/// A path id: a number, or `NotFound(what)` as for an id that names nothing.
-pub fn path_id(raw: &str, what: playgate_core::Entity) -> Result<i64, Error> {
-    raw.trim().parse().map_err(|_| Error::NotFound(what))
-}
-
-/// A game id in a path.
-pub fn game_id(raw: &str) -> Result<playgate_core::ids::GameId, Error> {
-    path_id(raw, playgate_core::Entity::Game).map(playgate_core::ids::GameId)
-}
-
 /// A request body read as a JSON object (an empty body reads as `{}`); 413 past the size
 /// limit, 400 naming the field otherwise.
 pub fn body<T: serde::de::DeserializeOwned>(
     b: Result<bytes::Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Result<T, Error> {
-    let b = b.map_err(|e| crate::common::json::unreadable("body", e.status(), e.body_text()))?;
-    Ok(crate::common::json::parse(&b, true)?)
+    crate::common::json::read(b, true)
+}
+
+/// A request body axum has read (its failures answered by axum) as a JSON object (an empty
+/// body reads as `{}`); 400 naming the field.
+pub fn parsed<T: serde::de::DeserializeOwned>(b: &bytes::Bytes) -> Result<T, Error> {
+    Ok(crate::common::json::parse(b, true)?)
 }
 
 /// An optional number in a query, named `field`.

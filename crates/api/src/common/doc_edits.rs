@@ -2,7 +2,7 @@
 //! response, the statuses every operation may answer, and a second path for an operation.
 
 use utoipa::openapi::path::{Operation, PathItem};
-use utoipa::openapi::{Content, OpenApi, RefOr, ResponseBuilder, Schema};
+use utoipa::openapi::{Content, OpenApi, Ref, RefOr, ResponseBuilder, Schema};
 
 /// The error responses a dialect adds to its operations.
 pub struct Errors {
@@ -11,6 +11,25 @@ pub struct Errors {
     /// Statuses every operation may answer, with their descriptions.
     pub common: &'static [(u16, &'static str)],
 }
+
+impl Errors {
+    /// Error responses whose body is the document's schema `name` as JSON.
+    pub fn json(name: &str, common: &'static [(u16, &'static str)]) -> Self {
+        Errors {
+            content: ("application/json", RefOr::Ref(Ref::from_schema_name(name))),
+            common,
+        }
+    }
+}
+
+/// The 413 every dialect may answer, in the words of every JSON dialect's document.
+pub const TOO_LARGE: (u16, &str) = (413, "The body is over the size limit");
+
+/// The 503 every dialect may answer, in the words of every JSON dialect's document.
+pub const UNAVAILABLE: (u16, &str) = (
+    503,
+    "The database is unreachable or the request took too long; see `Retry-After`",
+);
 
 /// The operations of one path (those of its methods the dialects serve).
 pub fn item_operations(item: &mut PathItem) -> impl Iterator<Item = &mut Operation> {

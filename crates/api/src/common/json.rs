@@ -1,6 +1,7 @@
 //! Parsing a JSON request body into a typed wire struct, reporting the failing field by
 //! its path (`level`, `location.lat`), so each dialect can answer in its own error format.
 
+use axum::extract::rejection::BytesRejection;
 use axum::http::StatusCode;
 use bytes::Bytes;
 use serde::de::DeserializeOwned;
@@ -31,6 +32,21 @@ pub fn unreadable(field: &str, status: StatusCode, text: String) -> playgate_cor
     } else {
         playgate_core::Error::invalid(field, text)
     }
+}
+
+/// Reads a request body as axum handed it (or why it could not: [`unreadable`]) and
+/// parses it as `T` ([`parse`]).
+pub fn read<T: DeserializeOwned>(
+    body: Result<Bytes, BytesRejection>,
+    empty_is_object: bool,
+) -> Result<T, playgate_core::Error> {
+    let body = body.map_err(|e| unreadable("body", e.status(), e.body_text()))?;
+    Ok(parse(&body, empty_is_object)?)
+}
+
+/// A required field of a body: absent is `Invalid(field)`.
+pub fn required<T>(v: Option<T>, field: &str) -> Result<T, playgate_core::Error> {
+    v.ok_or_else(|| playgate_core::Error::invalid(field, "is required"))
 }
 
 /// Parses `body` as `T`. An empty body reads as `{}` when `empty_is_object`.

@@ -1,8 +1,11 @@
-//! What every dialect shares: application state, the client-address extractor, health.
+//! What every dialect shares: application state, the client-address extractor, health,
+//! body reading; and what the admin API and the console share (path ids, the game data
+//! changes operators make).
 
 pub mod client_ip;
 pub mod complete;
 pub mod doc_edits;
+pub mod game_data;
 pub mod geoip;
 pub mod health;
 pub mod json;
@@ -11,6 +14,7 @@ pub mod lenient;
 pub mod metrics;
 pub mod observe;
 pub mod origin;
+pub mod path_id;
 #[cfg(test)]
 pub(crate) mod reasons;
 pub mod request_id;

@@ -20,11 +20,16 @@ pub struct RequestOrigin(pub Origin);
 pub fn origin_of(ip: Option<IpAddr>, headers: &HeaderMap) -> Origin {
     Origin {
         ip: ip.map(|ip| ip.to_string()),
-        user_agent: headers
-            .get(header::USER_AGENT)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned),
+        user_agent: user_agent(headers),
     }
+}
+
+/// The request's `User-Agent`, if it is text.
+pub fn user_agent(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
 }
 
 impl FromRequestParts<AppState> for RequestOrigin {

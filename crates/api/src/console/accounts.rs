@@ -17,7 +17,8 @@ use serde::Deserialize;
 use super::auth::{Empty, Posted, Signed};
 use super::error::{ConsoleError, field_of, redirect_with, status_and_message};
 use super::pages::{self, AccountData, AccountResults, ApiKeyForm, Section};
-use super::{chrome, cursor, html, path_id};
+use super::{chrome, cursor, enabled, html, search_results};
+use crate::common::path_id::path_id;
 use crate::common::state::AppState;
 
 /// The form of a new account.
@@ -27,13 +28,11 @@ pub(super) async fn new_form(by: Signed) -> Response {
 }
 
 /// The fields of a new account.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
 pub(super) struct NewAccountForm {
-    #[serde(default)]
     user_name: String,
-    #[serde(default)]
     email: String,
-    #[serde(default)]
     password: String,
 }
 
@@ -85,10 +84,9 @@ const PAGE: u32 = 25;
 
 /// The search as the form sends it.
 #[derive(Debug, Default, Deserialize)]
+#[serde(default)]
 pub(super) struct SearchQuery {
-    #[serde(default)]
     q: String,
-    #[serde(default)]
     after: String,
 }
 
@@ -104,14 +102,7 @@ pub(super) async fn search(
         Ok(after) => s.accounts.search(&q.q, after.map(AccountId), PAGE).await,
         Err(e) => Err(e),
     };
-    let (items, next, error, status) = match found {
-        Ok(page) => (page.items, page.next_cursor.map(|a| a.0), None, StatusCode::OK),
-        Err(e @ Error::Invalid { .. }) => {
-            let (status, message) = status_and_message(&e);
-            (Vec::new(), None, Some(message), status)
-        }
-        Err(e) => return Err(e.into()),
-    };
+    let (items, next, error, status) = search_results(found.map(|page| (page.items, page.next_cursor.map(|a| a.0))))?;
     let r = AccountResults {
         q: &q.q,
         items: &items,
@@ -178,11 +169,7 @@ pub(super) async fn set_enabled(
     p: Posted<EnabledForm>,
 ) -> Result<Response, ConsoleError> {
     let p = p.admin()?;
-    let enabled = match p.form.enabled.as_str() {
-        "true" => true,
-        "false" => false,
-        _ => return Err(Error::invalid("enabled", "must be true or false").into()),
-    };
+    let enabled = enabled(&p.form.enabled)?;
     let patch = AccountPatch {
         enabled: Some(enabled),
         ..AccountPatch::default()
@@ -220,12 +207,10 @@ pub(super) async fn revoke_api_key(
 
 /// The fields of a new API key.
 #[derive(Debug, Default, Deserialize)]
+#[serde(default)]
 pub(super) struct ApiKeyFields {
-    #[serde(default)]
     label: String,
-    #[serde(default)]
     allow_ips: String,
-    #[serde(default)]
     expires_at: String,
 }
 

@@ -21,6 +21,7 @@ use serde::de::DeserializeOwned;
 
 use super::error::ConsoleError;
 use crate::common::client_ip::ClientIp;
+use crate::common::origin::user_agent;
 use crate::common::state::AppState;
 
 /// The session cookie.
@@ -69,11 +70,7 @@ impl Client {
         let ClientIp(ip) = ClientIp::from_request_parts(parts, state)
             .await
             .unwrap_or(ClientIp(None));
-        let user_agent = parts
-            .headers
-            .get(header::USER_AGENT)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
+        let user_agent = user_agent(&parts.headers);
         // Only a trusted proxy's word on the scheme is taken.
         let peer_trusted = parts
             .extensions
@@ -139,17 +136,14 @@ impl Signed {
     /// Records `event` by this operator, with the request's origin, in the audit log. The
     /// change is made by then: a failure to record is logged, not answered.
     pub async fn record(&self, state: &AppState, event: impl FnOnce(NewAuditEvent) -> NewAuditEvent) {
-        record(state, Actor::Operator(self.name().to_owned()), &self.from, event).await;
+        state.audit.record_alone(event(self.event())).await;
     }
 }
 
 /// Records an event in the audit log (a failure to record is logged).
 pub async fn record(state: &AppState, actor: Actor, from: &Client, event: impl FnOnce(NewAuditEvent) -> NewAuditEvent) {
     let event = event(NewAuditEvent::new("", actor).origin(from.origin()));
-    let action = event.action.clone();
-    if let Err(e) = state.audit.record(event).await {
-        tracing::error!(error = %e, %action, "could not record a console event in the audit log");
-    }
+    state.audit.record_alone(event).await;
 }
 
 /// The session of the request's cookie, live, with where the request came from.
@@ -234,6 +228,15 @@ pub fn parse_form<T: DeserializeOwned>(fields: serde_json::Map<String, serde_jso
 /// A form with no fields but the synchronizer token (sign out, end a session, revoke ...).
 #[derive(Debug, Default, Deserialize)]
 pub struct Empty {}
+
+/// A typed confirmation of a change that cannot be undone (a game's name to delete it, a
+/// player's id to erase it).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct Confirm {
+    /// What was typed.
+    pub confirm: String,
+}
 
 /// A form posted by a signed-in operator, its synchronizer token checked.
 #[derive(Debug)]

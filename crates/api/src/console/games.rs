@@ -18,10 +18,12 @@ use playgate_core::ids::GameId;
 use playgate_core::{Entity, Error};
 use serde::Deserialize;
 
-use super::auth::{Empty, Posted, Signed};
+use super::auth::{Confirm, Empty, Posted, Signed};
 use super::error::{ConsoleError, field_of, redirect_with, status_and_message};
 use super::pages::{self, GameData, GameFields, Section};
-use super::{chrome, cursor, game_id, html, path_id};
+use super::{chrome, cursor, enabled, html};
+use crate::common::game_data;
+use crate::common::path_id::{game_id, path_id};
 use crate::common::state::AppState;
 
 /// Which page of games to show.
@@ -56,11 +58,10 @@ pub(super) async fn new_form(by: Signed) -> Result<Response, ConsoleError> {
 }
 
 /// The fields of a new game.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
 pub(super) struct NewGameForm {
-    #[serde(default)]
     name: String,
-    #[serde(default)]
     description: String,
 }
 
@@ -157,11 +158,10 @@ fn back(g: GameId) -> Response {
 }
 
 /// A variable to set or delete.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
 pub(super) struct VariableForm {
-    #[serde(default)]
     key: String,
-    #[serde(default)]
     value: String,
 }
 
@@ -177,14 +177,7 @@ pub(super) async fn set_variable(
     if key.is_empty() {
         return Err(Error::invalid("key", "is required").into());
     }
-    s.game_variables.set(gid, key, value).await?;
-    p.by.record(&s, |e| {
-        e.action("game_variable.set")
-            .game(gid)
-            .subject(format!("game_variable:{key}"))
-            .detail(serde_json::json!({"after": {"value": value}}))
-    })
-    .await;
+    game_data::set_variable(&s, p.by.event(), gid, key, value).await?;
     Ok(back(gid))
 }
 
@@ -197,24 +190,16 @@ pub(super) async fn delete_variable(
     let p = p.admin()?;
     let gid = game_id(&g)?;
     let key = p.form.key.trim();
-    s.game_variables.delete(gid, key).await?;
-    p.by.record(&s, |e| {
-        e.action("game_variable.deleted")
-            .game(gid)
-            .subject(format!("game_variable:{key}"))
-    })
-    .await;
+    game_data::delete_variable(&s, p.by.event(), gid, key).await?;
     Ok(back(gid))
 }
 
 /// A route switch.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
 pub(super) struct RouteForm {
-    #[serde(default)]
     route: String,
-    #[serde(default)]
     user_allowed: Option<String>,
-    #[serde(default)]
     key_allowed: Option<String>,
 }
 
@@ -231,25 +216,15 @@ pub(super) async fn set_route(
         user_allowed: p.form.user_allowed.as_deref() == Some("true"),
         key_allowed: p.form.key_allowed.as_deref() == Some("true"),
     };
-    s.gamefuse.set_route_access(gid, access.clone()).await?;
-    p.by.record(&s, |e| {
-        e.action("route_access.set")
-            .game(gid)
-            .subject(format!("route:{}", access.route))
-            .detail(
-                serde_json::json!({"after": {"user_allowed": access.user_allowed, "key_allowed": access.key_allowed}}),
-            )
-    })
-    .await;
+    game_data::set_route(&s, p.by.event(), gid, access).await?;
     Ok(back(gid))
 }
 
 /// Enabling or disabling, confirmed by typing the game's name.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
 pub(super) struct EnabledForm {
-    #[serde(default)]
     enabled: String,
-    #[serde(default)]
     confirm: String,
 }
 
@@ -264,11 +239,7 @@ pub(super) async fn set_enabled(
     if p.form.confirm.trim() != game.name {
         return Err(Error::invalid("confirm", "must be the game's name").into());
     }
-    let enabled = match p.form.enabled.as_str() {
-        "true" => true,
-        "false" => false,
-        _ => return Err(Error::invalid("enabled", "must be true or false").into()),
-    };
+    let enabled = enabled(&p.form.enabled)?;
     let patch = GamePatch {
         enabled: Some(enabled),
         ..GamePatch::default()
@@ -294,16 +265,12 @@ pub(super) async fn edit_form(
 
 /// The edit form's fields.
 #[derive(Debug, Default, Deserialize)]
+#[serde(default)]
 pub(super) struct EditForm {
-    #[serde(default)]
     name: String,
-    #[serde(default)]
     client_name: String,
-    #[serde(default)]
     description: String,
-    #[serde(default)]
     access_token_ttl_secs: String,
-    #[serde(default)]
     refresh_token_ttl_secs: String,
 }
 
@@ -393,19 +360,12 @@ pub(super) async fn rotate(
     Ok(html(page).into_response())
 }
 
-/// The typed confirmation of a deletion.
-#[derive(Debug, Default, Deserialize)]
-pub(super) struct DeleteForm {
-    #[serde(default)]
-    confirm: String,
-}
-
 /// `POST /console/games/{game}/delete`: deletes a game and everything of it once its
 /// name is typed.
 pub(super) async fn delete(
     State(s): State<AppState>,
     Path(g): Path<String>,
-    p: Posted<DeleteForm>,
+    p: Posted<Confirm>,
 ) -> Result<Response, ConsoleError> {
     let p = p.admin()?;
     let gid = game_id(&g)?;
@@ -422,14 +382,11 @@ pub(super) async fn delete(
 
 /// A new store item.
 #[derive(Debug, Default, Deserialize)]
+#[serde(default)]
 pub(super) struct StoreItemForm {
-    #[serde(default)]
     name: String,
-    #[serde(default)]
     category: String,
-    #[serde(default)]
     cost: String,
-    #[serde(default)]
     description: String,
 }
 
@@ -454,14 +411,7 @@ pub(super) async fn add_store_item(
         cost,
         icon_url: None,
     };
-    let item = s.store_items.add(gid, new).await?;
-    p.by.record(&s, |e| {
-        e.action("store_item.added")
-            .game(gid)
-            .subject(format!("store_item:{}", item.id))
-            .detail(serde_json::json!({"after": {"name": item.name, "cost": item.cost, "category": item.category}}))
-    })
-    .await;
+    game_data::add_store_item(&s, p.by.event(), gid, new).await?;
     Ok(back(gid))
 }
 
@@ -474,13 +424,7 @@ pub(super) async fn delete_store_item(
     let p = p.admin()?;
     let gid = game_id(&g)?;
     let item: i64 = path_id(&item, Entity::StoreItem)?;
-    s.store_items.delete(gid, item).await?;
-    p.by.record(&s, |e| {
-        e.action("store_item.deleted")
-            .game(gid)
-            .subject(format!("store_item:{item}"))
-    })
-    .await;
+    game_data::delete_store_item(&s, p.by.event(), gid, item).await?;
     Ok(back(gid))
 }
 
@@ -520,12 +464,6 @@ pub(super) async fn delete_service_key(
 ) -> Result<Response, ConsoleError> {
     let p = p.admin()?;
     let gid = game_id(&g)?;
-    s.gamefuse.delete_service_key(gid, &name).await?;
-    p.by.record(&s, |e| {
-        e.action("service_key.deleted")
-            .game(gid)
-            .subject(format!("service_key:{name}"))
-    })
-    .await;
+    game_data::delete_service_key(&s, p.by.event(), gid, &name).await?;
     Ok(back(gid))
 }

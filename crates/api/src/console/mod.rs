@@ -35,8 +35,7 @@ use axum::extract::{Path, Request};
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use playgate_core::ids::GameId;
-use playgate_core::{Entity, Error};
+use playgate_core::Error;
 
 use crate::common::routes::Routes;
 
@@ -224,15 +223,30 @@ fn html(markup: maud::Markup) -> axum::response::Html<String> {
     axum::response::Html(markup.into_string())
 }
 
-/// An id in a path (a store item's, a session's, an API key's ...): one that does not parse
-/// names no `what`, so it is not found.
-fn path_id<T: std::str::FromStr>(raw: &str, what: Entity) -> Result<T, Error> {
-    raw.trim().parse().map_err(|_| Error::NotFound(what))
+/// A search's items, its next cursor, the message of an invalid input and the status.
+type SearchResults<T, C> = (Vec<T>, Option<C>, Option<String>, StatusCode);
+
+/// A search's items and next cursor as its page shows them, with the status to answer: an
+/// invalid input (a cursor, a query) is shown above an empty list with its message; any
+/// other failure is answered as an error page.
+fn search_results<T, C>(found: Result<(Vec<T>, Option<C>), Error>) -> Result<SearchResults<T, C>, error::ConsoleError> {
+    match found {
+        Ok((items, next)) => Ok((items, next, None, StatusCode::OK)),
+        Err(e @ Error::Invalid { .. }) => {
+            let (status, message) = error::status_and_message(&e);
+            Ok((Vec::new(), None, Some(message), status))
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
-/// The game a path names.
-fn game_id(raw: &str) -> Result<GameId, Error> {
-    path_id(raw, Entity::Game).map(GameId)
+/// An `enabled` field of a form: `true` or `false`.
+fn enabled(raw: &str) -> Result<bool, Error> {
+    match raw {
+        "true" => Ok(true),
+        "false" => Ok(false),
+        _ => Err(Error::invalid("enabled", "must be true or false")),
+    }
 }
 
 /// The cursor of a list's next page as its link carries it in `field`: empty for the first

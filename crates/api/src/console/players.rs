@@ -16,11 +16,12 @@ use playgate_core::players::{PlayerSearch, SessionCursor, SessionQuery};
 use playgate_core::{Entity, Error};
 use serde::Deserialize;
 
-use super::auth::{Empty, Posted, Signed};
+use super::auth::{Confirm, Empty, Posted, Signed};
 use super::error::redirect_with;
 use super::error::{ConsoleError, status_and_message};
 use super::pages::{self, PlayerData, PlayerResults, Section, player_href};
-use super::{chrome, cursor, game_id, html, path_id};
+use super::{chrome, cursor, html, search_results};
+use crate::common::path_id::{game_id, path_id};
 use crate::common::state::AppState;
 
 /// Players per page of the search.
@@ -36,10 +37,9 @@ async fn game(s: &AppState, g: &str) -> Result<Game, Error> {
 
 /// The search as the form sends it.
 #[derive(Debug, Default, Deserialize)]
+#[serde(default)]
 pub(super) struct SearchQuery {
-    #[serde(default)]
     q: String,
-    #[serde(default)]
     cursor: String,
 }
 
@@ -63,14 +63,7 @@ pub(super) async fn search(
         }
         Err(e) => Err(e),
     };
-    let (hits, next, error, status) = match found {
-        Ok(page) => (page.items, page.next_cursor, None, StatusCode::OK),
-        Err(e @ Error::Invalid { .. }) => {
-            let (status, message) = status_and_message(&e);
-            (Vec::new(), None, Some(message), status)
-        }
-        Err(e) => return Err(e.into()),
-    };
+    let (hits, next, error, status) = search_results(found.map(|page| (page.items, page.next_cursor)))?;
     let results = PlayerResults {
         game: &game,
         q: &q.q,
@@ -223,19 +216,12 @@ pub(super) async fn unban(
     Ok(back(gid, &user))
 }
 
-/// The typed confirmation of an erasure.
-#[derive(Debug, Default, Deserialize)]
-pub(super) struct ConfirmForm {
-    #[serde(default)]
-    confirm: String,
-}
-
 /// `POST /console/games/{game}/players/{user}/delete`: erases the player once its user
 /// id is typed.
 pub(super) async fn delete(
     State(s): State<AppState>,
     Path((g, user)): Path<(String, String)>,
-    p: Posted<ConfirmForm>,
+    p: Posted<Confirm>,
 ) -> Result<Response, ConsoleError> {
     let p = p.admin()?;
     let gid = game_id(&g)?;

@@ -37,11 +37,10 @@ pub(super) async fn form(State(s): State<AppState>, req: Request) -> Response {
     resp
 }
 
-#[derive(Deserialize)]
+#[derive(Default, Deserialize)]
+#[serde(default)]
 pub(super) struct SignInForm {
-    #[serde(default)]
     name: String,
-    #[serde(default)]
     password: String,
 }
 

@@ -5,10 +5,10 @@
 
 use utoipa::openapi::schema::AdditionalProperties;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
-use utoipa::openapi::{Ref, RefOr, Schema};
+use utoipa::openapi::{RefOr, Schema};
 use utoipa::{Modify, OpenApi};
 
-use crate::common::doc_edits::{Errors, add_errors};
+use crate::common::doc_edits::{Errors, TOO_LARGE, UNAVAILABLE, add_errors};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -55,23 +55,20 @@ impl Modify for Dialect {
         }
         add_errors(
             doc,
-            &Errors {
-                content: ("application/json", RefOr::Ref(Ref::from_schema_name("Error"))),
-                common: &[
+            &Errors::json(
+                "Error",
+                &[
                     (
                         400,
                         "A missing or invalid field (named in `errors`) or a body that is not a JSON object",
                     ),
                     (401, "Missing, unknown, expired or not allowed `PRIVATE-TOKEN`"),
-                    (413, "The body is over the size limit"),
+                    TOO_LARGE,
                     (429, "Too many failed attempts"),
                     (500, "Internal Server Error"),
-                    (
-                        503,
-                        "The database is unreachable or the request took too long; see `Retry-After`",
-                    ),
+                    UNAVAILABLE,
                 ],
-            },
+            ),
         );
     }
 }

@@ -5,10 +5,10 @@ use axum::Json;
 use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
 use bytes::Bytes;
-use playgate_core::Error;
 
 use super::wire::{LinkRequest, LinkResponse, body};
 use super::{I3dError, LoggedIn};
+use crate::common::json::required;
 use crate::common::state::AppState;
 
 /// Link a game's player to the logged-in account (Playgate)
@@ -33,7 +33,7 @@ pub async fn redeem(
     raw: Result<Bytes, BytesRejection>,
 ) -> Result<Json<LinkResponse>, I3dError> {
     let req: LinkRequest = body(raw)?;
-    let code = req.code.ok_or_else(|| Error::invalid("code", "is required"))?;
+    let code = required(req.code, "code")?;
     let linked = state.links.redeem(&me.account, &code, me.auth.ip).await?;
     Ok(Json(LinkResponse {
         client_id: linked.game.client_id,

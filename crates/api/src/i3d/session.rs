@@ -5,12 +5,12 @@ use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
 use axum::http::StatusCode;
 use bytes::Bytes;
-use playgate_core::Error;
 use playgate_core::crypto::Secret;
 use playgate_core::login::LoginCmd;
 
-use super::wire::{LoginRequest, LoginResponse, OtpRequest, SessionUser, body};
+use super::wire::{LoginRequest, LoginResponse, OtpRequest, SessionUser, body, otp};
 use super::{ApiKeyAuth, I3dError, LoggedIn};
+use crate::common::json::required;
 use crate::common::state::AppState;
 
 /// Log in
@@ -36,8 +36,8 @@ pub async fn login(
     raw: Result<Bytes, BytesRejection>,
 ) -> Result<Json<LoginResponse>, I3dError> {
     let req: LoginRequest = body(raw)?;
-    let user_name = req.user_name.ok_or_else(|| Error::invalid("userName", "is required"))?;
-    let password = req.password.ok_or_else(|| Error::invalid("password", "is required"))?;
+    let user_name = required(req.user_name, "userName")?;
+    let password = required(req.password, "password")?;
     let country = auth
         .ip
         .and_then(|ip| state.geo.country(ip))
@@ -82,8 +82,7 @@ pub async fn login_otp(
     auth: ApiKeyAuth,
     raw: Result<Bytes, BytesRejection>,
 ) -> Result<StatusCode, I3dError> {
-    let req: OtpRequest = body(raw)?;
-    let otp = req.otp.ok_or_else(|| Error::invalid("otp", "is required"))?;
+    let otp = otp(raw)?;
     state.logins.login_otp(&auth.key, &otp, &auth.origin).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -10,18 +10,13 @@ use playgate_core::Error;
 use qrcode::QrCode;
 use qrcode::render::svg;
 
-use super::wire::{OtpRequest, RecoveryCodes, TwoFactorSetup, body};
+use super::wire::{OtpRequest, RecoveryCodes, TwoFactorSetup, otp};
 use super::{I3dError, LoggedIn};
 use crate::common::state::AppState;
 
 fn qr_svg(data: &str) -> Result<String, Error> {
     let code = QrCode::new(data.as_bytes()).map_err(Error::internal)?;
     Ok(code.render::<svg::Color<'_>>().min_dimensions(200, 200).build())
-}
-
-fn otp(raw: Result<Bytes, BytesRejection>) -> Result<String, I3dError> {
-    let req: OtpRequest = body(raw)?;
-    Ok(req.otp.ok_or_else(|| Error::invalid("otp", "is required"))?)
 }
 
 /// Begin 2FA enrollment (Playgate)

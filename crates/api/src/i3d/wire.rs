@@ -6,7 +6,6 @@ use std::fmt;
 
 use axum::extract::rejection::BytesRejection;
 use bytes::Bytes;
-use playgate_core::Error;
 use playgate_core::account::Account;
 use serde::de::{self, DeserializeOwned, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};
@@ -19,8 +18,13 @@ use crate::common::time::rfc3339;
 
 /// Parses a JSON body; an empty body reads as `{}` so the missing field is named.
 pub fn body<T: DeserializeOwned>(b: Result<Bytes, BytesRejection>) -> Result<T, I3dError> {
-    let b = b.map_err(|e| json::unreadable("body", e.status(), e.body_text()))?;
-    Ok(json::parse(&b, true).map_err(Error::from)?)
+    Ok(json::read(b, true)?)
+}
+
+/// The one-time password of an [`OtpRequest`] body (required).
+pub fn otp(b: Result<Bytes, BytesRejection>) -> Result<String, I3dError> {
+    let req: OtpRequest = body(b)?;
+    Ok(json::required(req.otp, "otp")?)
 }
 
 struct Flag;

@@ -1,10 +1,9 @@
 //! The kgen dialect's OpenAPI document (`/openapi/kgen.json`).
 
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
-use utoipa::openapi::{Ref, RefOr};
 use utoipa::{Modify, OpenApi};
 
-use crate::common::doc_edits::{Errors, add_errors, alias};
+use crate::common::doc_edits::{Errors, TOO_LARGE, UNAVAILABLE, add_errors, alias};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -50,23 +49,20 @@ impl Modify for Dialect {
         }
         add_errors(
             doc,
-            &Errors {
-                content: ("application/json", RefOr::Ref(Ref::from_schema_name("Error"))),
-                common: &[
+            &Errors::json(
+                "Error",
+                &[
                     (
                         400,
                         "A missing or invalid field (named in `field`), or a body that is not a JSON object",
                     ),
                     (401, "Missing or wrong client credentials, or a disabled game"),
-                    (413, "The body is over the size limit"),
+                    TOO_LARGE,
                     (429, "Too many failed credential attempts from this address"),
                     (500, "A server fault (logged; the body says nothing more)"),
-                    (
-                        503,
-                        "The database is unreachable or the request took too long; see `Retry-After`",
-                    ),
+                    UNAVAILABLE,
                 ],
-            },
+            ),
         );
         // The vendor's own curl example posts to `/s2s/session/` (seed 001).
         alias(doc, "/s2s/session", "/s2s/session/", "_slash");

@@ -5,13 +5,12 @@ use axum::Json;
 use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
 use bytes::Bytes;
-use playgate_core::Error;
 use playgate_core::ids::UserId;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::wire::{body, required};
 use super::{KgenError, S2sClient};
-use crate::common::json;
 use crate::common::lenient;
 use crate::common::state::AppState;
 
@@ -54,12 +53,8 @@ pub async fn create(
     S2sClient(game): S2sClient,
     raw: Result<Bytes, BytesRejection>,
 ) -> Result<Json<LinkCodeResponse>, KgenError> {
-    let raw = raw.map_err(|e| json::unreadable("body", e.status(), e.body_text()))?;
-    let req: LinkCodeRequest = json::parse(&raw, false).map_err(Error::from)?;
-    let user_id = req
-        .user_id
-        .filter(|s| !s.is_empty())
-        .ok_or_else(|| Error::invalid("user_id", "is required"))?;
+    let req: LinkCodeRequest = body(raw)?;
+    let user_id = required(req.user_id, "user_id")?;
     let code = state.links.create_code(&game, &UserId::parse(user_id)?).await?;
     let now = state.sessions.now().unix_secs();
     Ok(Json(LinkCodeResponse {

@@ -5,7 +5,6 @@ use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use bytes::Bytes;
-use playgate_core::Error;
 use playgate_core::audit::Origin;
 use playgate_core::game::ClientCredentials;
 use playgate_core::ids::{SessionId, UserId};
@@ -14,22 +13,11 @@ use playgate_core::session::{ClientWith, OpenSession, Verification};
 use super::auth::S2sCredentials;
 use super::wire::{
     AccessTokenClaims, RefreshRequest, RefreshResponse, SessionRequest, SessionResponse, VerifyContext, VerifyRequest,
-    VerifyResponse,
+    VerifyResponse, body, required,
 };
 use super::{KgenError, S2sClient};
-use crate::common::json;
 use crate::common::origin::RequestOrigin;
 use crate::common::state::AppState;
-
-fn body<T: serde::de::DeserializeOwned>(b: Result<Bytes, BytesRejection>) -> Result<T, KgenError> {
-    let b = b.map_err(|e| json::unreadable("body", e.status(), e.body_text()))?;
-    Ok(json::parse(&b, false).map_err(Error::from)?)
-}
-
-fn required(v: Option<String>, field: &str) -> Result<String, KgenError> {
-    v.filter(|s| !s.is_empty())
-        .ok_or_else(|| Error::invalid(field, "is required").into())
-}
 
 /// `POST /s2s/session`: create or retrieve the player's session.
 ///

@@ -1,12 +1,30 @@
 //! KGeN wire types, field for field as seed 000 lists them, in its JSON types.
 
+use axum::extract::rejection::BytesRejection;
+use bytes::Bytes;
+use playgate_core::Error;
 use playgate_core::player::ProfilePatch;
 use playgate_core::session::{OpenedSession, Refreshed, VerifiedToken};
 use playgate_core::token::{AccessClaims, AccessGrant};
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::KgenError;
+use crate::common::json;
 use crate::common::lenient;
+
+/// A request body read as JSON (an empty body is not an object: KGeN's clients always send
+/// one); 413 past the size limit, 400 naming the field otherwise.
+pub fn body<T: DeserializeOwned>(b: Result<Bytes, BytesRejection>) -> Result<T, KgenError> {
+    Ok(json::read(b, false)?)
+}
+
+/// A required text field: absent or empty is `Invalid(field)`.
+pub fn required(v: Option<String>, field: &str) -> Result<String, KgenError> {
+    v.filter(|s| !s.is_empty())
+        .ok_or_else(|| Error::invalid(field, "is required").into())
+}
 
 /// `POST /s2s/session` body. Every field may come as a string or a number; `location`
 /// may also be an object (kept as its JSON text). Unknown fields are ignored.
