@@ -116,26 +116,20 @@ impl AccountStore for SqlStore {
 
     async fn account_by_id(&self, id: AccountId) -> Result<Option<Account>> {
         let row: Option<AccountRow> = self
-            .read(async |e| {
-                e.fetch_optional(
-                    concat!("SELECT ", account_cols!(), " FROM accounts WHERE id = $1"),
-                    params![id.0],
-                )
-                .await
-            })
+            .read_optional(
+                concat!("SELECT ", account_cols!(), " FROM accounts WHERE id = $1"),
+                params![id.0],
+            )
             .await?;
         row.map(Account::try_from).transpose()
     }
 
     async fn account_by_name_key(&self, key: &str) -> Result<Option<Account>> {
         let row: Option<AccountRow> = self
-            .read(async |e| {
-                e.fetch_optional(
-                    concat!("SELECT ", account_cols!(), " FROM accounts WHERE name_key = $1"),
-                    params![key],
-                )
-                .await
-            })
+            .read_optional(
+                concat!("SELECT ", account_cols!(), " FROM accounts WHERE name_key = $1"),
+                params![key],
+            )
             .await?;
         row.map(Account::try_from).transpose()
     }
@@ -269,13 +263,10 @@ impl AccountStore for SqlStore {
 
     async fn api_key_by_hash(&self, hash: &SecretHash) -> Result<Option<ApiKey>> {
         let row: Option<ApiKeyRow> = self
-            .read(async |e| {
-                e.fetch_optional(
-                    "SELECT id, label, allowed_ips, expires_at, created_at FROM api_keys WHERE key_hash = $1",
-                    params![&hash.0],
-                )
-                .await
-            })
+            .read_optional(
+                "SELECT id, label, allowed_ips, expires_at, created_at FROM api_keys WHERE key_hash = $1",
+                params![&hash.0],
+            )
             .await?;
         row.map(ApiKey::try_from).transpose()
     }
@@ -289,7 +280,7 @@ impl AccountStore for SqlStore {
         let (key, start) = failures.map_or((None, 0), |(k, at)| (Some(k), at.0));
         let sql: &str = if with_login { &API_KEY_LOGIN_READ } else { &API_KEY_READ };
         let row: ApiKeyReadRow = self
-            .read(async |e| e.fetch_optional(sql, params![&hash.0, key, start]).await)
+            .read_optional(sql, params![&hash.0, key, start])
             .await?
             .ok_or(Error::NotFound(playgate_core::Entity::Row))?;
         Ok(row.0)
@@ -297,17 +288,14 @@ impl AccountStore for SqlStore {
 
     async fn current_login(&self, key: ApiKeyId) -> Result<Option<Login>> {
         let row: Option<LoginRow> = self
-            .read(async |e| {
-                e.fetch_optional(
-                    concat!(
-                        "SELECT ",
-                        login_cols!(),
-                        " FROM account_logins WHERE api_key_id = $1 AND state <> 'ended'"
-                    ),
-                    params![key.0],
-                )
-                .await
-            })
+            .read_optional(
+                concat!(
+                    "SELECT ",
+                    login_cols!(),
+                    " FROM account_logins WHERE api_key_id = $1 AND state <> 'ended'"
+                ),
+                params![key.0],
+            )
             .await?;
         row.map(Login::try_from).transpose()
     }

@@ -116,13 +116,13 @@ impl ConsoleStore for SqlStore {
 
     async fn console_credentials(&self, name: &str) -> Result<Option<ConsoleCredentials>> {
         let sql = format!("SELECT {CREDENTIAL_COLS} FROM operators WHERE name = $1");
-        let row = self.read(async |c| c.fetch_optional(&sql, params![name]).await).await?;
+        let row = self.read_optional(&sql, params![name]).await?;
         credentials(row)
     }
 
     async fn console_credentials_by_id(&self, id: i64) -> Result<Option<ConsoleCredentials>> {
         let sql = format!("SELECT {CREDENTIAL_COLS} FROM operators WHERE id = $1");
-        let row = self.read(async |c| c.fetch_optional(&sql, params![id]).await).await?;
+        let row = self.read_optional(&sql, params![id]).await?;
         credentials(row)
     }
 
@@ -235,17 +235,14 @@ impl ConsoleStore for SqlStore {
 
     async fn console_session(&self, token: &SecretHash) -> Result<Option<ConsoleSession>> {
         let row: Option<SessionRow> = self
-            .read(async |c| {
-                c.fetch_optional(
-                    "SELECT s.operator_id, o.name, o.role, o.enabled, \
-                     (o.console_totp_secret IS NOT NULL) AS totp_enrolled, s.verified, \
-                     s.created_at, s.last_seen_at, s.expires_at \
-                     FROM console_sessions s JOIN operators o ON o.id = s.operator_id \
-                     WHERE s.token_hash = $1",
-                    params![&token.0],
-                )
-                .await
-            })
+            .read_optional(
+                "SELECT s.operator_id, o.name, o.role, o.enabled, \
+                 (o.console_totp_secret IS NOT NULL) AS totp_enrolled, s.verified, \
+                 s.created_at, s.last_seen_at, s.expires_at \
+                 FROM console_sessions s JOIN operators o ON o.id = s.operator_id \
+                 WHERE s.token_hash = $1",
+                params![&token.0],
+            )
             .await?;
         row.map(ConsoleSession::try_from).transpose()
     }

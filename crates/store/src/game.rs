@@ -76,19 +76,15 @@ impl GameStore for SqlStore {
     }
 
     async fn count_games(&self) -> Result<i64> {
-        self.read(async |pool| pool.scalar_one("SELECT COUNT(*) FROM games", params![]).await)
-            .await
+        self.read_scalar_one("SELECT COUNT(*) FROM games", params![]).await
     }
 
     async fn list_games(&self) -> Result<Vec<Game>> {
         let rows: Vec<GameRow> = self
-            .read(async |pool| {
-                pool.fetch_all(
-                    concat!("SELECT ", game_cols!(), " FROM ", game_from!(), " ORDER BY g.id"),
-                    params![],
-                )
-                .await
-            })
+            .read_all(
+                concat!("SELECT ", game_cols!(), " FROM ", game_from!(), " ORDER BY g.id"),
+                params![],
+            )
             .await?;
         Ok(rows.into_iter().map(Game::from).collect())
     }
@@ -101,19 +97,16 @@ impl GameStore for SqlStore {
         // The KGeN credential check of every S2S call: one read, by the primary key of
         // `credentials` (kind, public_id).
         let row: Option<GameRow> = self
-            .read(async |e| {
-                e.fetch_optional(
-                    concat!(
-                        "SELECT ",
-                        game_cols!(),
-                        " FROM ",
-                        game_from!(),
-                        " WHERE kc.public_id = $1"
-                    ),
-                    params![client_id],
-                )
-                .await
-            })
+            .read_optional(
+                concat!(
+                    "SELECT ",
+                    game_cols!(),
+                    " FROM ",
+                    game_from!(),
+                    " WHERE kc.public_id = $1"
+                ),
+                params![client_id],
+            )
             .await?;
         Ok(row.map(Game::from))
     }

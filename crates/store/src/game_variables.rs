@@ -12,13 +12,10 @@ use playgate_core::ids::GameId;
 impl GameVariableStore for SqlStore {
     async fn game_variables(&self, game: GameId) -> Result<Vec<GameVariable>> {
         let rows: Vec<KeyValueRow> = self
-            .read(async |e| {
-                e.fetch_all(
-                    "SELECT id, key, value FROM game_variables WHERE game_id = $1 ORDER BY key",
-                    params![game.0],
-                )
-                .await
-            })
+            .read_all(
+                "SELECT id, key, value FROM game_variables WHERE game_id = $1 ORDER BY key",
+                params![game.0],
+            )
             .await?;
         Ok(rows
             .into_iter()

@@ -121,9 +121,7 @@ impl GamefuseStore for SqlStore {
              JOIN gamefuse_users u ON u.player_id = s.player_id \
              LEFT JOIN route_access ra ON ra.game_id = s.game_id AND ra.route = $2 \
              WHERE s.token_hash = $1";
-        let row: Option<TokenCallRow> = self
-            .read(async |e| e.fetch_optional(SQL, params![&hash.0, route]).await)
-            .await?;
+        let row: Option<TokenCallRow> = self.read_optional(SQL, params![&hash.0, route]).await?;
         let Some(row) = row else { return Ok(None) };
         Ok(Some(TokenCall {
             session: Session::try_from(row.session)?,
@@ -184,26 +182,20 @@ impl GamefuseStore for SqlStore {
 
     async fn service_keys(&self, game: GameId) -> Result<Vec<ServiceKey>> {
         let rows: Vec<ServiceKeyRow> = self
-            .read(async |e| {
-                e.fetch_all(
-                    "SELECT id, game_id, name, created_at FROM service_keys WHERE game_id = $1 ORDER BY name",
-                    params![game.0],
-                )
-                .await
-            })
+            .read_all(
+                "SELECT id, game_id, name, created_at FROM service_keys WHERE game_id = $1 ORDER BY name",
+                params![game.0],
+            )
             .await?;
         Ok(rows.into_iter().map(ServiceKey::from).collect())
     }
 
     async fn service_key_by_token(&self, hash: &SecretHash) -> Result<Option<ServiceKey>> {
         let row: Option<ServiceKeyRow> = self
-            .read(async |e| {
-                e.fetch_optional(
-                    "SELECT id, game_id, name, created_at FROM service_keys WHERE token_hash = $1",
-                    params![&hash.0],
-                )
-                .await
-            })
+            .read_optional(
+                "SELECT id, game_id, name, created_at FROM service_keys WHERE token_hash = $1",
+                params![&hash.0],
+            )
             .await?;
         Ok(row.map(ServiceKey::from))
     }
@@ -224,13 +216,10 @@ impl GamefuseStore for SqlStore {
 
     async fn route_access(&self, game: GameId, route: &str) -> Result<Option<RouteAccess>> {
         let row: Option<RouteRow> = self
-            .read(async |e| {
-                e.fetch_optional(
-                    "SELECT route, user_allowed, key_allowed FROM route_access WHERE game_id = $1 AND route = $2",
-                    params![game.0, route],
-                )
-                .await
-            })
+            .read_optional(
+                "SELECT route, user_allowed, key_allowed FROM route_access WHERE game_id = $1 AND route = $2",
+                params![game.0, route],
+            )
             .await?;
         Ok(row.map(RouteAccess::from))
     }
@@ -252,13 +241,10 @@ impl GamefuseStore for SqlStore {
 
     async fn route_accesses(&self, game: GameId) -> Result<Vec<RouteAccess>> {
         let rows: Vec<RouteRow> = self
-            .read(async |e| {
-                e.fetch_all(
-                    "SELECT route, user_allowed, key_allowed FROM route_access WHERE game_id = $1 ORDER BY route",
-                    params![game.0],
-                )
-                .await
-            })
+            .read_all(
+                "SELECT route, user_allowed, key_allowed FROM route_access WHERE game_id = $1 ORDER BY route",
+                params![game.0],
+            )
             .await?;
         Ok(rows.into_iter().map(RouteAccess::from).collect())
     }
@@ -274,13 +260,10 @@ impl GamefuseStore for SqlStore {
 
     async fn is_test_suite_game(&self, game: GameId) -> Result<bool> {
         let row: Option<i64> = self
-            .read(async |e| {
-                e.scalar_optional(
-                    "SELECT game_id FROM test_suite_games WHERE game_id = $1",
-                    params![game.0],
-                )
-                .await
-            })
+            .read_scalar_optional(
+                "SELECT game_id FROM test_suite_games WHERE game_id = $1",
+                params![game.0],
+            )
             .await?;
         Ok(row.is_some())
     }

@@ -56,7 +56,7 @@ use std::time::Duration;
 use playgate_core::{Error, Result};
 
 use crate::error::pool_err;
-use crate::exec::{Conn, PgClient, PgConn};
+use crate::exec::{Conn, FromRow, P, PgClient, PgConn, Value};
 pub use error::{UNAVAILABLE_RETRY_AFTER_SECS, db_err};
 
 /// How to open the database.
@@ -213,6 +213,32 @@ impl SqlStore {
                 self.pg_gated(pg, read).await
             }
         }
+    }
+
+    /// Every row of one read statement (see [`SqlStore::read`]).
+    pub(crate) async fn read_all<R: FromRow>(&self, sql: &str, params: &[P<'_>]) -> Result<Vec<R>> {
+        self.read(async |e| e.fetch_all(sql, params).await).await
+    }
+
+    /// The first row of one read statement, if any.
+    pub(crate) async fn read_optional<R: FromRow>(&self, sql: &str, params: &[P<'_>]) -> Result<Option<R>> {
+        self.read(async |e| e.fetch_optional(sql, params).await).await
+    }
+
+    /// The first row of one read statement; `NotFound(Entity::Row)` without one.
+    pub(crate) async fn read_one<R: FromRow>(&self, sql: &str, params: &[P<'_>]) -> Result<R> {
+        self.read(async |e| e.fetch_one(sql, params).await).await
+    }
+
+    /// The single column of the first row of one read statement, if any.
+    pub(crate) async fn read_scalar_optional<T: Value>(&self, sql: &str, params: &[P<'_>]) -> Result<Option<T>> {
+        self.read(async |e| e.scalar_optional(sql, params).await).await
+    }
+
+    /// The single column of the first row of one read statement; `NotFound(Entity::Row)`
+    /// without one.
+    pub(crate) async fn read_scalar_one<T: Value>(&self, sql: &str, params: &[P<'_>]) -> Result<T> {
+        self.read(async |e| e.scalar_one(sql, params).await).await
     }
 
     /// Runs `f` (one statement) as one write: on SQLite in the next group commit of the

@@ -29,13 +29,10 @@ impl FailureStore for SqlStore {
 
     async fn failures(&self, key: &str, window_start: Timestamp) -> Result<i64> {
         let n: Option<i64> = self
-            .read(async |e| {
-                e.scalar_optional(
-                    "SELECT count FROM failure_counts WHERE bucket = $1 AND window_start = $2",
-                    params![key, window_start.0],
-                )
-                .await
-            })
+            .read_scalar_optional(
+                "SELECT count FROM failure_counts WHERE bucket = $1 AND window_start = $2",
+                params![key, window_start.0],
+            )
             .await?;
         Ok(n.unwrap_or(0))
     }

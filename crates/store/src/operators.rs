@@ -58,15 +58,13 @@ impl OperatorStore for SqlStore {
 
     async fn operators(&self) -> Result<Vec<Operator>> {
         let sql = format!("SELECT {OPERATOR_COLS} FROM operators ORDER BY name");
-        let rows: Vec<OperatorRow> = self.read(async |c| c.fetch_all(&sql, params![]).await).await?;
+        let rows: Vec<OperatorRow> = self.read_all(&sql, params![]).await?;
         rows.into_iter().map(Operator::try_from).collect()
     }
 
     async fn operator_by_token(&self, token: &SecretHash) -> Result<Option<Operator>> {
         let sql = format!("SELECT {OPERATOR_COLS} FROM operators WHERE token_hash = $1");
-        let row = self
-            .read(async |c| c.fetch_optional(&sql, params![&token.0]).await)
-            .await?;
+        let row = self.read_optional(&sql, params![&token.0]).await?;
         operator(row)
     }
 
@@ -102,10 +100,7 @@ impl OperatorStore for SqlStore {
 
     async fn has_operators(&self) -> Result<bool> {
         let n: i64 = self
-            .read(async |c| {
-                c.scalar_one("SELECT COUNT(*) FROM (SELECT 1 FROM operators LIMIT 1) t", params![])
-                    .await
-            })
+            .read_scalar_one("SELECT COUNT(*) FROM (SELECT 1 FROM operators LIMIT 1) t", params![])
             .await?;
         Ok(n > 0)
     }

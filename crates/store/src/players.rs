@@ -302,10 +302,7 @@ async fn view_in(e: &mut Conn<'_>, id: &str) -> Result<Option<ViewRow>> {
 impl PlayerStore for SqlStore {
     async fn has_game(&self, game: GameId) -> Result<bool> {
         let n: i64 = self
-            .read(async |e| {
-                e.scalar_one("SELECT COUNT(*) FROM games WHERE id = $1", params![game.0])
-                    .await
-            })
+            .read_scalar_one("SELECT COUNT(*) FROM games WHERE id = $1", params![game.0])
             .await?;
         Ok(n > 0)
     }
@@ -339,7 +336,7 @@ impl PlayerStore for SqlStore {
             *PLAYER_FIELDS,
             ps.len()
         );
-        let rows: Vec<HitRow> = self.read(async |e| e.fetch_all(&sql, &ps).await).await?;
+        let rows: Vec<HitRow> = self.read_all(&sql, &ps).await?;
         rows.into_iter()
             .map(|r| {
                 Ok(PlayerHit {
@@ -375,14 +372,11 @@ impl PlayerStore for SqlStore {
 
     async fn session_summary(&self, player: PlayerId) -> Result<SessionSummary> {
         let r: SummaryRow = self
-            .read(async |e| {
-                e.fetch_one(
-                    "SELECT COUNT(*) AS total, SUM(CASE WHEN state = 'active' THEN 1 ELSE 0 END) AS active, \
-                     MAX(started_at) AS last_started_at FROM sessions WHERE player_id = $1",
-                    params![player.0],
-                )
-                .await
-            })
+            .read_one(
+                "SELECT COUNT(*) AS total, SUM(CASE WHEN state = 'active' THEN 1 ELSE 0 END) AS active, \
+                 MAX(started_at) AS last_started_at FROM sessions WHERE player_id = $1",
+                params![player.0],
+            )
             .await?;
         Ok(SessionSummary {
             total: r.total,
@@ -448,7 +442,7 @@ impl PlayerStore for SqlStore {
         }
         ps.push(P::I64(i64::from(q.limit) + 1));
         sql.push_str(&format!(" ORDER BY started_at DESC, id DESC LIMIT ${}", ps.len()));
-        let rows: Vec<SessionRow> = self.read(async |e| e.fetch_all(&sql, &ps).await).await?;
+        let rows: Vec<SessionRow> = self.read_all(&sql, &ps).await?;
         rows.into_iter().map(Session::try_from).collect()
     }
 
@@ -533,7 +527,7 @@ impl PlayerStore for SqlStore {
         let queries = EXPORT.iter().map(|&(name, sql)| (name, sql, of_player)).chain([audit]);
         let mut sections = Vec::with_capacity(EXPORT.len() + 1);
         for (name, sql, ps) in queries {
-            let rows: Vec<JsonRow> = self.read(async |e| e.fetch_all(sql, ps).await).await?;
+            let rows: Vec<JsonRow> = self.read_all(sql, ps).await?;
             let rows = rows
                 .into_iter()
                 .map(|JsonRow(mut m)| {
@@ -558,17 +552,14 @@ impl PlayerStore for SqlStore {
 
     async fn client_user(&self, player: PlayerId) -> Result<Option<ClientUser>> {
         let row: Option<ClientUserRow> = self
-            .read(async |e| {
-                e.fetch_optional(
-                    concat!(
-                        "SELECT ",
-                        client_user_cols!(),
-                        " FROM gamefuse_users WHERE player_id = $1"
-                    ),
-                    params![player.0],
-                )
-                .await
-            })
+            .read_optional(
+                concat!(
+                    "SELECT ",
+                    client_user_cols!(),
+                    " FROM gamefuse_users WHERE player_id = $1"
+                ),
+                params![player.0],
+            )
             .await?;
         Ok(row.map(ClientUser::from))
     }

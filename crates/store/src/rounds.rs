@@ -100,7 +100,7 @@ impl SqlStore {
             placeholders(1, mps.len())
         );
         let ps: Vec<P> = mps.iter().map(|&i| P::I64(i)).collect();
-        let rows: Vec<RankingRow> = self.read(async |e| e.fetch_all(&sql, &ps).await).await?;
+        let rows: Vec<RankingRow> = self.read_all(&sql, &ps).await?;
         let mut by_mp: HashMap<i64, Vec<Ranking>> = HashMap::new();
         for r in rows {
             by_mp.entry(r.r_mp).or_default().push(Ranking {
@@ -163,13 +163,10 @@ impl RoundStore for SqlStore {
     async fn multiplayer_master(&self, game: GameId, id: i64) -> Result<Option<PlayerId>> {
         // A container whose master was deleted has none.
         let m: Option<Option<i64>> = self
-            .read(async |e| {
-                e.scalar_optional(
-                    "SELECT master_id FROM multiplayer_rounds WHERE id = $1 AND game_id = $2",
-                    params![id, game.0],
-                )
-                .await
-            })
+            .read_scalar_optional(
+                "SELECT master_id FROM multiplayer_rounds WHERE id = $1 AND game_id = $2",
+                params![id, game.0],
+            )
             .await?;
         Ok(m.flatten().map(PlayerId))
     }
@@ -184,16 +181,14 @@ impl RoundStore for SqlStore {
         );
         let mut ps: Vec<P> = vec![P::I64(game.0)];
         ps.extend(ids.iter().map(|&i| P::I64(i)));
-        let rows: Vec<RoundRow> = self.read(async |e| e.fetch_all(&sql, &ps).await).await?;
+        let rows: Vec<RoundRow> = self.read_all(&sql, &ps).await?;
         self.with_rankings(rows.into_iter().map(GameRound::from).collect())
             .await
     }
 
     async fn rounds_of(&self, player: PlayerId, limit: i64, offset: i64) -> Result<Vec<GameRound>> {
         let sql = rounds_of_sql(2, 3);
-        let rows: Vec<RoundRow> = self
-            .read(async |e| e.fetch_all(&sql, params![player.0, limit, offset]).await)
-            .await?;
+        let rows: Vec<RoundRow> = self.read_all(&sql, params![player.0, limit, offset]).await?;
         self.with_rankings(rows.into_iter().map(GameRound::from).collect())
             .await
     }

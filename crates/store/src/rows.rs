@@ -394,10 +394,7 @@ mod tests {
             " WHERE g.id = $1"
         );
         for sql in [swapped, reversed] {
-            let row: GameRow = s
-                .read(async |c| c.fetch_one(sql, params![game.id.0]).await)
-                .await
-                .expect("read");
+            let row: GameRow = s.read_one(sql, params![game.id.0]).await.expect("read");
             let got = Game::from(row);
             assert_eq!(
                 (got.client_id.as_str(), got.client_name.as_str()),
@@ -408,10 +405,7 @@ mod tests {
             assert_eq!((got.created_at, got.id), (Timestamp(7), game.id));
         }
         let missing: Result<GameRow> = s
-            .read(async |c| {
-                c.fetch_one("SELECT id, name FROM games WHERE id = $1", params![game.id.0])
-                    .await
-            })
+            .read_one("SELECT id, name FROM games WHERE id = $1", params![game.id.0])
             .await;
         assert!(matches!(missing, Err(Error::Internal(_))));
         s.close().await;

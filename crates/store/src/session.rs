@@ -366,7 +366,7 @@ impl SessionStore for SqlStore {
         let mut ps = vec![P::Str(read.client_id), P::OptStr(key), P::I64(start)];
         ps.extend(extra);
         let row: ClientRow = self
-            .read(async |e| e.fetch_optional(sql, &ps).await)
+            .read_optional(sql, &ps)
             .await?
             .ok_or(Error::NotFound(Entity::Row))?;
         Ok(row.0)
@@ -374,10 +374,7 @@ impl SessionStore for SqlStore {
 
     async fn player_with_session(&self, game: GameId, user_id: &UserId) -> Result<Option<PlayerWithSession>> {
         let row: Option<PlayerSessionRow> = self
-            .read(async |e| {
-                e.fetch_optional(&PLAYER_AND_SESSION, params![game.0, user_id.as_str()])
-                    .await
-            })
+            .read_optional(&PLAYER_AND_SESSION, params![game.0, user_id.as_str()])
             .await?;
         let Some(row) = row else { return Ok(None) };
         let (player, active) = row.split()?;
@@ -423,21 +420,16 @@ impl SessionStore for SqlStore {
     async fn session(&self, id: SessionId) -> Result<Option<Session>> {
         let id = id.to_string();
         let row: Option<SessionRow> = self
-            .read(async |e| {
-                e.fetch_optional(
-                    concat!("SELECT ", session_cols!(), " FROM sessions WHERE id = $1"),
-                    params![&id],
-                )
-                .await
-            })
+            .read_optional(
+                concat!("SELECT ", session_cols!(), " FROM sessions WHERE id = $1"),
+                params![&id],
+            )
             .await?;
         row.map(Session::try_from).transpose()
     }
 
     async fn player(&self, id: PlayerId) -> Result<Option<Player>> {
-        let row: Option<PlayerRow> = self
-            .read(async |e| e.fetch_optional(&PLAYER_BY_ID, params![id.0]).await)
-            .await?;
+        let row: Option<PlayerRow> = self.read_optional(&PLAYER_BY_ID, params![id.0]).await?;
         row.map(Player::try_from).transpose()
     }
 
@@ -498,13 +490,10 @@ impl SessionStore for SqlStore {
             return Ok(EndOutcome::Ended);
         }
         let exists: Option<String> = self
-            .read(async |pool| {
-                pool.scalar_optional(
-                    "SELECT state FROM sessions WHERE id = $1 AND game_id = $2",
-                    params![id.to_string(), game.0],
-                )
-                .await
-            })
+            .read_scalar_optional(
+                "SELECT state FROM sessions WHERE id = $1 AND game_id = $2",
+                params![id.to_string(), game.0],
+            )
             .await?;
         Ok(if exists.is_some() {
             EndOutcome::AlreadyEnded

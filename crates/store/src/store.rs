@@ -12,9 +12,7 @@ use crate::exec::params;
 #[async_trait]
 impl Store for SqlStore {
     async fn ping(&self) -> Result<()> {
-        let _: i64 = self
-            .read(async |c| c.scalar_one("SELECT CAST(1 AS BIGINT)", params![]).await)
-            .await?;
+        let _: i64 = self.read_scalar_one("SELECT CAST(1 AS BIGINT)", params![]).await?;
         Ok(())
     }
 

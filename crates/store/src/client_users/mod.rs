@@ -232,17 +232,14 @@ impl ClientUserStore for SqlStore {
 
     async fn user(&self, game: GameId, id: PlayerId) -> Result<Option<ClientUser>> {
         let row: Option<ClientUserRow> = self
-            .read(async |e| {
-                e.fetch_optional(
-                    concat!(
-                        "SELECT ",
-                        client_user_cols!(),
-                        " FROM gamefuse_users WHERE player_id = $1 AND game_id = $2"
-                    ),
-                    params![id.0, game.0],
-                )
-                .await
-            })
+            .read_optional(
+                concat!(
+                    "SELECT ",
+                    client_user_cols!(),
+                    " FROM gamefuse_users WHERE player_id = $1 AND game_id = $2"
+                ),
+                params![id.0, game.0],
+            )
             .await?;
         Ok(row.map(ClientUser::from))
     }
@@ -258,23 +255,20 @@ impl ClientUserStore for SqlStore {
         );
         let mut ps: Vec<P> = vec![P::I64(game.0)];
         ps.extend(ids.iter().map(|&i| P::I64(i)));
-        let rows: Vec<ClientUserRow> = self.read(async |e| e.fetch_all(&sql, &ps).await).await?;
+        let rows: Vec<ClientUserRow> = self.read_all(&sql, &ps).await?;
         Ok(rows.into_iter().map(ClientUser::from).collect())
     }
 
     async fn user_by_username(&self, game: GameId, username_key: &str) -> Result<Option<ClientUser>> {
         let row: Option<ClientUserRow> = self
-            .read(async |e| {
-                e.fetch_optional(
-                    concat!(
-                        "SELECT ",
-                        client_user_cols!(),
-                        " FROM gamefuse_users WHERE game_id = $1 AND username_key = $2"
-                    ),
-                    params![game.0, username_key],
-                )
-                .await
-            })
+            .read_optional(
+                concat!(
+                    "SELECT ",
+                    client_user_cols!(),
+                    " FROM gamefuse_users WHERE game_id = $1 AND username_key = $2"
+                ),
+                params![game.0, username_key],
+            )
             .await?;
         Ok(row.map(ClientUser::from))
     }
@@ -342,14 +336,11 @@ impl ClientUserStore for SqlStore {
 
     async fn sign_in_credentials(&self, game: GameId, email: &str) -> Result<Option<SignInCredentials>> {
         let row: Option<SignInRow> = self
-            .read(async |e| {
-                e.fetch_optional(
-                    "SELECT u.player_id, u.password_hash, p.banned_at, p.ban_reason FROM gamefuse_users u \
-                     JOIN players p ON p.id = u.player_id WHERE u.game_id = $1 AND u.email = $2",
-                    params![game.0, email],
-                )
-                .await
-            })
+            .read_optional(
+                "SELECT u.player_id, u.password_hash, p.banned_at, p.ban_reason FROM gamefuse_users u \
+                 JOIN players p ON p.id = u.player_id WHERE u.game_id = $1 AND u.email = $2",
+                params![game.0, email],
+            )
             .await?;
         Ok(row.map(|r| SignInCredentials {
             player: PlayerId(r.player_id),
@@ -363,13 +354,10 @@ impl ClientUserStore for SqlStore {
 
     async fn credentials_by_email(&self, game: GameId, email: &str) -> Result<Option<(PlayerId, String)>> {
         let row: Option<CredentialRow> = self
-            .read(async |e| {
-                e.fetch_optional(
-                    "SELECT player_id, password_hash FROM gamefuse_users WHERE game_id = $1 AND email = $2",
-                    params![game.0, email],
-                )
-                .await
-            })
+            .read_optional(
+                "SELECT player_id, password_hash FROM gamefuse_users WHERE game_id = $1 AND email = $2",
+                params![game.0, email],
+            )
             .await?;
         Ok(row.map(|r| (PlayerId(r.player_id), r.password_hash)))
     }

@@ -85,13 +85,10 @@ impl LeaderboardStore for SqlStore {
             if q.one_per_user { "e.rn = 1" } else { "TRUE" }
         );
         let rows: Vec<EntryRow> = self
-            .read(async |e| {
-                e.fetch_all(
-                    &sql,
-                    params![q.game_id.0, &q.leaderboard_name, q.player_id.map(|p| p.0), q.limit],
-                )
-                .await
-            })
+            .read_all(
+                &sql,
+                params![q.game_id.0, &q.leaderboard_name, q.player_id.map(|p| p.0), q.limit],
+            )
             .await?;
         Ok(rows.into_iter().map(LeaderboardEntry::from).collect())
     }

@@ -51,17 +51,14 @@ pub(crate) const OWNED_ITEMS_SQL: &str = concat!(
 impl StoreItemStore for SqlStore {
     async fn store_items(&self, game: GameId) -> Result<Vec<StoreItem>> {
         let rows: Vec<StoreItemRow> = self
-            .read(async |e| {
-                e.fetch_all(
-                    concat!(
-                        "SELECT ",
-                        item_cols!(),
-                        " FROM store_items i WHERE i.game_id = $1 ORDER BY i.id"
-                    ),
-                    params![game.0],
-                )
-                .await
-            })
+            .read_all(
+                concat!(
+                    "SELECT ",
+                    item_cols!(),
+                    " FROM store_items i WHERE i.game_id = $1 ORDER BY i.id"
+                ),
+                params![game.0],
+            )
             .await?;
         Ok(rows.into_iter().map(StoreItem::from).collect())
     }
@@ -110,9 +107,7 @@ impl StoreItemStore for SqlStore {
     }
 
     async fn purchases(&self, player: PlayerId) -> Result<Vec<StoreItem>> {
-        let rows: Vec<StoreItemRow> = self
-            .read(async |e| e.fetch_all(OWNED_ITEMS_SQL, params![player.0]).await)
-            .await?;
+        let rows: Vec<StoreItemRow> = self.read_all(OWNED_ITEMS_SQL, params![player.0]).await?;
         Ok(rows.into_iter().map(StoreItem::from).collect())
     }
 

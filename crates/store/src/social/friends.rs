@@ -78,14 +78,11 @@ impl FromRow for LinkRow {
 impl FriendStore for SqlStore {
     async fn friendship(&self, game: GameId, id: i64) -> Result<Option<Friendship>> {
         let row: Option<FriendshipRow> = self
-            .read(async |e| {
-                e.fetch_optional(
-                    "SELECT id, game_id, requester_id, addressee_id, status, created_at FROM friendships \
+            .read_optional(
+                "SELECT id, game_id, requester_id, addressee_id, status, created_at FROM friendships \
                  WHERE id = $1 AND game_id = $2",
-                    params![id, game.0],
-                )
-                .await
-            })
+                params![id, game.0],
+            )
             .await?;
         Ok(row.map(Friendship::from))
     }
@@ -158,9 +155,7 @@ impl FriendStore for SqlStore {
     }
 
     async fn friend_links(&self, player: PlayerId) -> Result<Vec<FriendLink>> {
-        let rows: Vec<LinkRow> = self
-            .read(async |e| e.fetch_all(FRIEND_LINKS_SQL, params![player.0]).await)
-            .await?;
+        let rows: Vec<LinkRow> = self.read_all(FRIEND_LINKS_SQL, params![player.0]).await?;
         Ok(rows.into_iter().map(|r| friend_link(r, player)).collect())
     }
 }

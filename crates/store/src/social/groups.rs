@@ -184,13 +184,13 @@ impl GroupStore for SqlStore {
         );
         let mut ps: Vec<P> = vec![P::I64(game.0)];
         ps.extend(ids.iter().map(|&i| P::I64(i)));
-        let rows: Vec<GroupRow> = self.read(async |e| e.fetch_all(&sql, &ps).await).await?;
+        let rows: Vec<GroupRow> = self.read_all(&sql, &ps).await?;
         Ok(rows.into_iter().map(Group::from).collect())
     }
 
     async fn list_groups(&self, game: GameId) -> Result<Vec<Group>> {
         let sql = format!("SELECT {GROUP_COLS} FROM groups g WHERE g.game_id = $1 AND g.searchable = 1 ORDER BY g.id");
-        let rows: Vec<GroupRow> = self.read(async |e| e.fetch_all(&sql, params![game.0]).await).await?;
+        let rows: Vec<GroupRow> = self.read_all(&sql, params![game.0]).await?;
         Ok(rows.into_iter().map(Group::from).collect())
     }
 
@@ -247,7 +247,7 @@ impl GroupStore for SqlStore {
             placeholders(1, groups.len())
         );
         let ps: Vec<P> = groups.iter().map(|&i| P::I64(i)).collect();
-        let rows: Vec<MemberRow> = self.read(async |e| e.fetch_all(&sql, &ps).await).await?;
+        let rows: Vec<MemberRow> = self.read_all(&sql, &ps).await?;
         Ok(rows
             .into_iter()
             .map(|r| Member {
@@ -260,15 +260,13 @@ impl GroupStore for SqlStore {
 
     async fn connection(&self, id: i64) -> Result<Option<Connection>> {
         let sql = format!("SELECT {CONN_COLS} FROM group_connections WHERE id = $1");
-        let row: Option<ConnectionRow> = self.read(async |e| e.fetch_optional(&sql, params![id]).await).await?;
+        let row: Option<ConnectionRow> = self.read_optional(&sql, params![id]).await?;
         Ok(row.map(Connection::from))
     }
 
     async fn connection_of(&self, group: i64, player: PlayerId) -> Result<Option<Connection>> {
         let sql = format!("SELECT {CONN_COLS} FROM group_connections WHERE group_id = $1 AND player_id = $2");
-        let row: Option<ConnectionRow> = self
-            .read(async |e| e.fetch_optional(&sql, params![group, player.0]).await)
-            .await?;
+        let row: Option<ConnectionRow> = self.read_optional(&sql, params![group, player.0]).await?;
         Ok(row.map(Connection::from))
     }
 
@@ -277,13 +275,13 @@ impl GroupStore for SqlStore {
             "SELECT {CONN_COLS} FROM group_connections WHERE group_id = $1 AND status = 'pending' \
              ORDER BY created_at, id"
         );
-        let rows: Vec<ConnectionRow> = self.read(async |e| e.fetch_all(&sql, params![group]).await).await?;
+        let rows: Vec<ConnectionRow> = self.read_all(&sql, params![group]).await?;
         Ok(rows.into_iter().map(Connection::from).collect())
     }
 
     async fn connections_of_user(&self, player: PlayerId) -> Result<Vec<Connection>> {
         let sql = connections_of_user_sql();
-        let rows: Vec<ConnectionRow> = self.read(async |e| e.fetch_all(&sql, params![player.0]).await).await?;
+        let rows: Vec<ConnectionRow> = self.read_all(&sql, params![player.0]).await?;
         Ok(rows.into_iter().map(Connection::from).collect())
     }
 
@@ -378,14 +376,11 @@ impl GroupStore for SqlStore {
 
     async fn group_attributes(&self, group: i64) -> Result<Vec<GroupAttribute>> {
         let rows: Vec<GroupAttributeRow> = self
-            .read(async |e| {
-                e.fetch_all(
-                    "SELECT id, key, value, creator_id, others_can_edit FROM group_attributes WHERE group_id = $1 \
+            .read_all(
+                "SELECT id, key, value, creator_id, others_can_edit FROM group_attributes WHERE group_id = $1 \
                  ORDER BY key",
-                    params![group],
-                )
-                .await
-            })
+                params![group],
+            )
             .await?;
         Ok(rows
             .into_iter()
