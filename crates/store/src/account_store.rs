@@ -178,15 +178,11 @@ impl AccountStore for SqlStore {
     }
 
     async fn set_account_password_hash(&self, id: AccountId, old: &str, new: &str) -> Result<bool> {
-        let (old, new) = (old.to_owned(), new.to_owned());
         let n = self
-            .write_one(async move |e| {
-                e.execute(
-                    "UPDATE accounts SET password_hash = $3 WHERE id = $1 AND password_hash = $2",
-                    params![id.0, &old, &new],
-                )
-                .await
-            })
+            .execute_one(
+                "UPDATE accounts SET password_hash = $3 WHERE id = $1 AND password_hash = $2",
+                params![id.0, old, new],
+            )
             .await?;
         Ok(n == 1)
     }
@@ -207,29 +203,22 @@ impl AccountStore for SqlStore {
 
     async fn claim_totp_step(&self, id: AccountId, step: i64) -> Result<bool> {
         let n = self
-            .write_one(async move |pool| {
-                pool.execute(
-                    "UPDATE accounts SET totp_last_step = $2 \
+            .execute_one(
+                "UPDATE accounts SET totp_last_step = $2 \
                  WHERE id = $1 AND (totp_last_step IS NULL OR totp_last_step < $2)",
-                    params![id.0, step],
-                )
-                .await
-            })
+                params![id.0, step],
+            )
             .await?;
         Ok(n == 1)
     }
 
     async fn use_recovery_code(&self, id: AccountId, hash: &SecretHash, now: Timestamp) -> Result<bool> {
-        let hash = hash.clone();
         let n = self
-            .write_one(async move |pool| {
-                pool.execute(
-                    "UPDATE recovery_codes SET used_at = $3 \
+            .execute_one(
+                "UPDATE recovery_codes SET used_at = $3 \
                  WHERE account_id = $1 AND code_hash = $2 AND used_at IS NULL",
-                    params![id.0, &hash.0, now.0],
-                )
-                .await
-            })
+                params![id.0, &hash.0, now.0],
+            )
             .await?;
         Ok(n == 1)
     }
@@ -246,7 +235,7 @@ impl AccountStore for SqlStore {
             .write_one(async move |pool| {
                 pool.fetch_one(
                     "INSERT INTO api_keys (key_hash, label, allowed_ips, expires_at, created_at) \
-                 VALUES ($1, $2, $3, $4, $5) RETURNING id, label, allowed_ips, expires_at, created_at",
+                     VALUES ($1, $2, $3, $4, $5) RETURNING id, label, allowed_ips, expires_at, created_at",
                     params![
                         &rec.hash.0,
                         &rec.label,
@@ -367,9 +356,9 @@ impl AccountStore for SqlStore {
             .write_one(async move |pool| {
                 pool.scalar_optional(
                     "UPDATE account_logins SET otp_failures = otp_failures + 1, \
-                 state = CASE WHEN otp_failures + 1 >= $2 THEN 'ended' ELSE state END, \
-                 ended_at = CASE WHEN otp_failures + 1 >= $2 THEN $3 ELSE ended_at END \
-                 WHERE id = $1 AND state = 'pending_otp' RETURNING otp_failures",
+                     state = CASE WHEN otp_failures + 1 >= $2 THEN 'ended' ELSE state END, \
+                     ended_at = CASE WHEN otp_failures + 1 >= $2 THEN $3 ELSE ended_at END \
+                     WHERE id = $1 AND state = 'pending_otp' RETURNING otp_failures",
                     params![id.to_string(), max, now.0],
                 )
                 .await
@@ -380,13 +369,10 @@ impl AccountStore for SqlStore {
 
     async fn end_login(&self, id: SessionId, now: Timestamp) -> Result<bool> {
         let n = self
-            .write_one(async move |pool| {
-                pool.execute(
-                    "UPDATE account_logins SET state = 'ended', ended_at = $2 WHERE id = $1 AND state <> 'ended'",
-                    params![id.to_string(), now.0],
-                )
-                .await
-            })
+            .execute_one(
+                "UPDATE account_logins SET state = 'ended', ended_at = $2 WHERE id = $1 AND state <> 'ended'",
+                params![id.to_string(), now.0],
+            )
             .await?;
         Ok(n == 1)
     }
@@ -399,16 +385,12 @@ impl AccountStore for SqlStore {
         now: Timestamp,
         expires_at: Timestamp,
     ) -> Result<()> {
-        let (hash, user_id) = (hash.clone(), user_id.clone());
         let n = self
-            .write_one(async move |pool| {
-                pool.execute(
-                    "INSERT INTO link_codes (code_hash, player_id, created_at, expires_at) \
+            .execute_one(
+                "INSERT INTO link_codes (code_hash, player_id, created_at, expires_at) \
                  SELECT $3, id, $4, $5 FROM players WHERE game_id = $1 AND user_id = $2",
-                    params![game.0, user_id.as_str(), &hash.0, now.0, expires_at.0],
-                )
-                .await
-            })
+                params![game.0, user_id.as_str(), &hash.0, now.0, expires_at.0],
+            )
             .await?;
         if n == 1 {
             Ok(())
@@ -423,7 +405,7 @@ impl AccountStore for SqlStore {
             let player: Option<i64> = tx
                 .scalar_optional(
                     "UPDATE link_codes SET used_at = $2 \
-                 WHERE code_hash = $1 AND used_at IS NULL AND expires_at > $2 RETURNING player_id",
+                     WHERE code_hash = $1 AND used_at IS NULL AND expires_at > $2 RETURNING player_id",
                     params![&hash.0, now.0],
                 )
                 .await?;

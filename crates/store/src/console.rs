@@ -127,14 +127,10 @@ impl ConsoleStore for SqlStore {
     }
 
     async fn set_console_totp_pending(&self, operator_id: i64, sealed: Option<&[u8]>) -> Result<()> {
-        let sealed = sealed.map(<[u8]>::to_vec);
-        self.write_one(async move |c| {
-            c.execute(
-                "UPDATE operators SET console_totp_pending = $2 WHERE id = $1",
-                params![operator_id, sealed],
-            )
-            .await
-        })
+        self.execute_one(
+            "UPDATE operators SET console_totp_pending = $2 WHERE id = $1",
+            params![operator_id, sealed],
+        )
         .await?;
         Ok(())
     }
@@ -166,29 +162,22 @@ impl ConsoleStore for SqlStore {
 
     async fn claim_console_totp_step(&self, operator_id: i64, step: i64) -> Result<bool> {
         let n = self
-            .write_one(async move |c| {
-                c.execute(
-                    "UPDATE operators SET console_totp_last_step = $2 \
-                     WHERE id = $1 AND (console_totp_last_step IS NULL OR console_totp_last_step < $2)",
-                    params![operator_id, step],
-                )
-                .await
-            })
+            .execute_one(
+                "UPDATE operators SET console_totp_last_step = $2 \
+                 WHERE id = $1 AND (console_totp_last_step IS NULL OR console_totp_last_step < $2)",
+                params![operator_id, step],
+            )
             .await?;
         Ok(n == 1)
     }
 
     async fn use_console_recovery_code(&self, operator_id: i64, hash: &SecretHash, now: Timestamp) -> Result<bool> {
-        let hash = hash.0.clone();
         let n = self
-            .write_one(async move |c| {
-                c.execute(
-                    "UPDATE operator_recovery_codes SET used_at = $3 \
-                     WHERE operator_id = $1 AND code_hash = $2 AND used_at IS NULL",
-                    params![operator_id, hash, now.0],
-                )
-                .await
-            })
+            .execute_one(
+                "UPDATE operator_recovery_codes SET used_at = $3 \
+                 WHERE operator_id = $1 AND code_hash = $2 AND used_at IS NULL",
+                params![operator_id, hash.0, now.0],
+            )
             .await?;
         Ok(n == 1)
     }
@@ -248,37 +237,26 @@ impl ConsoleStore for SqlStore {
     }
 
     async fn touch_console_session(&self, token: &SecretHash, now: Timestamp) -> Result<()> {
-        let token = token.0.clone();
-        self.write_one(async move |c| {
-            c.execute(
-                "UPDATE console_sessions SET last_seen_at = $2 WHERE token_hash = $1",
-                params![token, now.0],
-            )
-            .await
-        })
+        self.execute_one(
+            "UPDATE console_sessions SET last_seen_at = $2 WHERE token_hash = $1",
+            params![token.0, now.0],
+        )
         .await?;
         Ok(())
     }
 
     async fn delete_console_session(&self, token: &SecretHash) -> Result<bool> {
-        let token = token.0.clone();
         let n = self
-            .write_one(async move |c| {
-                c.execute("DELETE FROM console_sessions WHERE token_hash = $1", params![token])
-                    .await
-            })
+            .execute_one("DELETE FROM console_sessions WHERE token_hash = $1", params![token.0])
             .await?;
         Ok(n == 1)
     }
 
     async fn delete_console_sessions_of(&self, operator_id: i64) -> Result<u64> {
-        self.write_one(async move |c| {
-            c.execute(
-                "DELETE FROM console_sessions WHERE operator_id = $1",
-                params![operator_id],
-            )
-            .await
-        })
+        self.execute_one(
+            "DELETE FROM console_sessions WHERE operator_id = $1",
+            params![operator_id],
+        )
         .await
     }
 }

@@ -171,7 +171,7 @@ impl GamefuseStore for SqlStore {
             .write_one(async move |pool| {
                 pool.fetch_one(
                     "INSERT INTO service_keys (game_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4) \
-                 RETURNING id, game_id, name, created_at",
+                     RETURNING id, game_id, name, created_at",
                     params![game.0, name, &hash.0, now.0],
                 )
                 .await
@@ -201,15 +201,11 @@ impl GamefuseStore for SqlStore {
     }
 
     async fn delete_service_key(&self, game: GameId, name: &str) -> Result<bool> {
-        let name = name.to_owned();
         let n = self
-            .write_one(async move |pool| {
-                pool.execute(
-                    "DELETE FROM service_keys WHERE game_id = $1 AND name = $2",
-                    params![game.0, name],
-                )
-                .await
-            })
+            .execute_one(
+                "DELETE FROM service_keys WHERE game_id = $1 AND name = $2",
+                params![game.0, name],
+            )
             .await?;
         Ok(n > 0)
     }

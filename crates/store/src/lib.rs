@@ -254,6 +254,13 @@ impl SqlStore {
         }
     }
 
+    /// Runs one statement as one write ([`SqlStore::write_one`]); the number of rows it
+    /// changed. The parameters are copied, for the writer.
+    pub(crate) async fn execute_one(&self, sql: &'static str, params: &[P<'_>]) -> Result<u64> {
+        let params: Vec<P<'static>> = params.iter().map(P::to_static).collect();
+        self.write_one(async move |c| c.execute(sql, &params).await).await
+    }
+
     /// Runs `f`, one statement on PostgreSQL (an audited change: the event's insert is a CTE
     /// of it) but two on SQLite, atomically: on SQLite in a savepoint of the next group
     /// commit, on PostgreSQL on the pool without a transaction.

@@ -87,13 +87,10 @@ impl OperatorStore for SqlStore {
     }
 
     async fn touch_operator(&self, id: i64, now: Timestamp) -> Result<()> {
-        self.write_one(async move |c| {
-            c.execute(
-                "UPDATE operators SET last_used_at = $2 WHERE id = $1",
-                params![id, now.0],
-            )
-            .await
-        })
+        self.execute_one(
+            "UPDATE operators SET last_used_at = $2 WHERE id = $1",
+            params![id, now.0],
+        )
         .await?;
         Ok(())
     }

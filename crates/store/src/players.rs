@@ -314,7 +314,7 @@ impl PlayerStore for SqlStore {
         if let Some(q) = q.as_deref() {
             let n = i64::try_from(q.chars().count()).unwrap_or(i64::MAX);
             ps.push(P::I64(n));
-            ps.push(P::Str(q));
+            ps.push(P::str(q));
             let prefix = |col: &str| format!("lower(substr({col}, 1, CAST($3 AS INTEGER))) = $4");
             let cols = [
                 "p.user_id",
@@ -437,7 +437,7 @@ impl PlayerStore for SqlStore {
         }
         if let (Some(c), Some(id)) = (q.after, after_id.as_deref()) {
             ps.push(P::I64(c.started_at.0));
-            ps.push(P::Str(id));
+            ps.push(P::str(id));
             sql.push_str(" AND (started_at < $2 OR (started_at = $2 AND id < $3))");
         }
         ps.push(P::I64(i64::from(q.limit) + 1));

@@ -194,33 +194,29 @@ impl RoundStore for SqlStore {
     }
 
     async fn update_round(&self, id: i64, patch: &RoundPatch, now: Timestamp) -> Result<()> {
-        let p = patch.clone();
-        self.write_one(async move |conn| {
-            conn.execute(
-                "UPDATE game_rounds SET game_type = COALESCE($2, game_type), \
-                 start_time = COALESCE($3, start_time), end_time = COALESCE($4, end_time), \
-                 score = COALESCE($5, score), place = COALESCE($6, place), metadata = COALESCE($7, metadata), \
-                 updated_at = $8 WHERE id = $1",
-                params![
-                    id,
-                    p.game_type,
-                    p.start_time.map(|t| t.0),
-                    p.end_time.map(|t| t.0),
-                    p.score,
-                    p.place,
-                    p.metadata,
-                    now.0
-                ],
-            )
-            .await
-            .map(|_| ())
-        })
-        .await
+        self.execute_one(
+            "UPDATE game_rounds SET game_type = COALESCE($2, game_type), \
+             start_time = COALESCE($3, start_time), end_time = COALESCE($4, end_time), \
+             score = COALESCE($5, score), place = COALESCE($6, place), metadata = COALESCE($7, metadata), \
+             updated_at = $8 WHERE id = $1",
+            params![
+                id,
+                patch.game_type,
+                patch.start_time.map(|t| t.0),
+                patch.end_time.map(|t| t.0),
+                patch.score,
+                patch.place,
+                patch.metadata,
+                now.0
+            ],
+        )
+        .await?;
+        Ok(())
     }
 
     async fn delete_round(&self, id: i64) -> Result<bool> {
         let n = self
-            .write_one(async move |conn| conn.execute("DELETE FROM game_rounds WHERE id = $1", params![id]).await)
+            .execute_one("DELETE FROM game_rounds WHERE id = $1", params![id])
             .await?;
         Ok(n > 0)
     }

@@ -319,7 +319,7 @@ async fn apply_plan(e: &mut Conn<'_>, p: &OpenPlan, ev: &EventValues) -> Result<
             Ok(*player)
         }
         SessionPlan::Create { player, session } => {
-            let mut ps = vec![P::I64(p.game_id.0), P::Str(player.user_id.as_str())];
+            let mut ps = vec![P::I64(p.game_id.0), P::str(player.user_id.as_str())];
             ps.extend(profile_params(&player.profile));
             ps.extend_from_slice(params![player.wallet.address, player.wallet.sealed_key, now]);
             if e.is_postgres() {
@@ -353,17 +353,17 @@ impl SessionStore for SqlStore {
         let sid;
         let (sql, extra): (&str, Option<P<'_>>) = match read.with {
             ClientWith::Nothing => (CLIENT, None),
-            ClientWith::Player(user) => (&CLIENT_PLAYER, Some(P::Str(user.as_str()))),
+            ClientWith::Player(user) => (&CLIENT_PLAYER, Some(P::str(user.as_str()))),
             ClientWith::Session(id) => {
                 sid = id.to_string();
-                (&CLIENT_SESSION, Some(P::Str(&sid)))
+                (&CLIENT_SESSION, Some(P::str(&sid)))
             }
             ClientWith::SessionAndPlayer(id) => {
                 sid = id.to_string();
-                (&CLIENT_SESSION_PLAYER, Some(P::Str(&sid)))
+                (&CLIENT_SESSION_PLAYER, Some(P::str(&sid)))
             }
         };
-        let mut ps = vec![P::Str(read.client_id), P::OptStr(key), P::I64(start)];
+        let mut ps = vec![P::str(read.client_id), P::opt_str(key), P::I64(start)];
         ps.extend(extra);
         let row: ClientRow = self
             .read_optional(sql, &ps)
@@ -450,10 +450,10 @@ impl SessionStore for SqlStore {
                 chained_update(
                     e,
                     "UPDATE sessions SET refresh_hash = $3, last_seen_at = $4, expires_at = $5, \
-                 prev_refresh_hash = CASE WHEN refresh_hash IN ($2, $7) THEN refresh_hash ELSE prev_refresh_hash END, \
-                 rotated_at = CASE WHEN refresh_hash IN ($2, $7) THEN $4 ELSE rotated_at END \
-                 WHERE id = $1 AND state = 'active' \
-                 AND (refresh_hash IN ($2, $7) OR (prev_refresh_hash IN ($2, $7) AND rotated_at > $6))",
+                     prev_refresh_hash = CASE WHEN refresh_hash IN ($2, $7) THEN refresh_hash ELSE prev_refresh_hash END, \
+                     rotated_at = CASE WHEN refresh_hash IN ($2, $7) THEN $4 ELSE rotated_at END \
+                     WHERE id = $1 AND state = 'active' \
+                     AND (refresh_hash IN ($2, $7) OR (prev_refresh_hash IN ($2, $7) AND rotated_at > $6))",
                     params![&id, &presented, &next, now.0, expires_at.0, grace_since.0, &legacy],
                     ev.as_ref(),
                     &id,

@@ -195,7 +195,7 @@ impl ClientUserStore for SqlStore {
             let player: i64 = tx
                 .scalar_one(
                     "INSERT INTO players (game_id, user_id, username, email, wallet_address, wallet_key, \
-                 created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id",
+                     created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id",
                     params![
                         rec.game_id.0,
                         &rec.email,
@@ -274,15 +274,11 @@ impl ClientUserStore for SqlStore {
     }
 
     async fn set_password_hash(&self, player: PlayerId, old: &str, new: &str) -> Result<bool> {
-        let (old, new) = (old.to_owned(), new.to_owned());
         let n = self
-            .write_one(async move |e| {
-                e.execute(
-                    "UPDATE gamefuse_users SET password_hash = $3 WHERE player_id = $1 AND password_hash = $2",
-                    params![player.0, &old, &new],
-                )
-                .await
-            })
+            .execute_one(
+                "UPDATE gamefuse_users SET password_hash = $3 WHERE player_id = $1 AND password_hash = $2",
+                params![player.0, old, new],
+            )
             .await?;
         Ok(n == 1)
     }
@@ -379,13 +375,10 @@ impl ClientUserStore for SqlStore {
 
     async fn extend_session(&self, session: SessionId, now: Timestamp, expires_at: Timestamp) -> Result<()> {
         let id = session.to_string();
-        self.write_one(async move |e| {
-            e.execute(
-                "UPDATE sessions SET last_seen_at = $2, expires_at = $3 WHERE id = $1 AND state = 'active'",
-                params![&id, now.0, expires_at.0],
-            )
-            .await
-        })
+        self.execute_one(
+            "UPDATE sessions SET last_seen_at = $2, expires_at = $3 WHERE id = $1 AND state = 'active'",
+            params![&id, now.0, expires_at.0],
+        )
         .await?;
         Ok(())
     }

@@ -43,7 +43,7 @@ impl ResetStore for SqlStore {
             let id: i64 = tx
                 .scalar_one(
                     "INSERT INTO outbox (game_id, recipient, subject, sealed_body, created_at) \
-                 VALUES ($1, $2, $3, $4, $5) RETURNING id",
+                     VALUES ($1, $2, $3, $4, $5) RETURNING id",
                     params![
                         mail.game_id.map(|g| g.0),
                         &mail.recipient,
@@ -117,7 +117,7 @@ impl ResetStore for SqlStore {
             let player: Option<i64> = tx
                 .scalar_optional(
                     "UPDATE password_resets SET used_at = $2 WHERE token_hash = $1 AND used_at IS NULL \
-                 AND expires_at > $2 RETURNING player_id",
+                     AND expires_at > $2 RETURNING player_id",
                     params![&token.0, now.0],
                 )
                 .await?;

@@ -60,14 +60,10 @@ impl LeaderboardStore for SqlStore {
     }
 
     async fn clear_leaderboard(&self, player: PlayerId, name: &str) -> Result<u64> {
-        let name = name.to_owned();
-        self.write_one(async move |pool| {
-            pool.execute(
-                "DELETE FROM leaderboard_entries WHERE player_id = $1 AND leaderboard_name = $2",
-                params![player.0, name],
-            )
-            .await
-        })
+        self.execute_one(
+            "DELETE FROM leaderboard_entries WHERE player_id = $1 AND leaderboard_name = $2",
+            params![player.0, name],
+        )
         .await
     }
 

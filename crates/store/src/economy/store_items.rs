@@ -69,8 +69,8 @@ impl StoreItemStore for SqlStore {
             .write_one(async move |pool| {
                 pool.fetch_one(
                     "INSERT INTO store_items (game_id, name, description, category, cost, icon_url, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7) \
-                 RETURNING id, game_id, name, description, category, cost, icon_url",
+                     VALUES ($1, $2, $3, $4, $5, $6, $7) \
+                     RETURNING id, game_id, name, description, category, cost, icon_url",
                     params![
                         game.0,
                         &item.name,
@@ -133,7 +133,7 @@ impl StoreItemStore for SqlStore {
                 let credits: i64 = tx
                     .scalar_optional(
                         "UPDATE gamefuse_users SET credits = credits - $2 WHERE player_id = $1 AND credits >= $2 \
-                 RETURNING credits",
+                         RETURNING credits",
                         params![player.0, cost],
                     )
                     .await?
@@ -162,7 +162,7 @@ impl StoreItemStore for SqlStore {
             let cost: i64 = tx
                 .scalar_optional(
                     "SELECT i.cost FROM store_purchases p JOIN store_items i ON i.id = p.store_item_id \
-                 WHERE p.player_id = $1 AND p.store_item_id = $2",
+                     WHERE p.player_id = $1 AND p.store_item_id = $2",
                     params![player.0, item],
                 )
                 .await?

@@ -110,7 +110,7 @@ impl ChatStore for SqlStore {
             let created: Option<i64> = tx
                 .scalar_optional(
                     "INSERT INTO chats (game_id, group_id, creator_id, participant_key, last_activity, created_at) \
-                 VALUES ($1, NULL, $2, $3, $4, $4) ON CONFLICT (game_id, participant_key) DO NOTHING RETURNING id",
+                     VALUES ($1, NULL, $2, $3, $4, $4) ON CONFLICT (game_id, participant_key) DO NOTHING RETURNING id",
                     params![game.0, creator.0, &key, now.0],
                 )
                 .await?;
@@ -245,15 +245,12 @@ impl ChatStore for SqlStore {
     }
 
     async fn mark_read(&self, message: i64, player: PlayerId) -> Result<()> {
-        self.write_one(async move |conn| {
-            conn.execute(
-                "INSERT INTO message_reads (message_id, player_id) VALUES ($1, $2) \
-                 ON CONFLICT (message_id, player_id) DO NOTHING",
-                params![message, player.0],
-            )
-            .await
-            .map(|_| ())
-        })
-        .await
+        self.execute_one(
+            "INSERT INTO message_reads (message_id, player_id) VALUES ($1, $2) \
+             ON CONFLICT (message_id, player_id) DO NOTHING",
+            params![message, player.0],
+        )
+        .await?;
+        Ok(())
     }
 }

@@ -99,8 +99,8 @@ impl FriendStore for SqlStore {
             .write_one(async move |conn| {
                 conn.fetch_one(
                     "INSERT INTO friendships (game_id, requester_id, addressee_id, pair_lo, pair_hi, status, \
-                 created_at) VALUES ($1, $2, $3, $4, $5, 'pending', $6) \
-                 RETURNING id, game_id, requester_id, addressee_id, status, created_at",
+                     created_at) VALUES ($1, $2, $3, $4, $5, 'pending', $6) \
+                     RETURNING id, game_id, requester_id, addressee_id, status, created_at",
                     params![game.0, requester.0, addressee.0, lo, hi, now.0],
                 )
                 .await
@@ -115,27 +115,20 @@ impl FriendStore for SqlStore {
 
     async fn accept_friendship(&self, id: i64) -> Result<bool> {
         let n = self
-            .write_one(async move |conn| {
-                conn.execute(
-                    "UPDATE friendships SET status = 'accepted' WHERE id = $1 AND status = 'pending'",
-                    params![id],
-                )
-                .await
-            })
+            .execute_one(
+                "UPDATE friendships SET status = 'accepted' WHERE id = $1 AND status = 'pending'",
+                params![id],
+            )
             .await?;
         Ok(n > 0)
     }
 
     async fn delete_friendship(&self, id: i64, status: &str) -> Result<bool> {
-        let status = status.to_owned();
         let n = self
-            .write_one(async move |conn| {
-                conn.execute(
-                    "DELETE FROM friendships WHERE id = $1 AND status = $2",
-                    params![id, status],
-                )
-                .await
-            })
+            .execute_one(
+                "DELETE FROM friendships WHERE id = $1 AND status = $2",
+                params![id, status],
+            )
             .await?;
         Ok(n > 0)
     }
@@ -143,13 +136,10 @@ impl FriendStore for SqlStore {
     async fn unfriend(&self, a: PlayerId, b: PlayerId) -> Result<bool> {
         let (lo, hi) = (a.0.min(b.0), a.0.max(b.0));
         let n = self
-            .write_one(async move |conn| {
-                conn.execute(
-                    "DELETE FROM friendships WHERE pair_lo = $1 AND pair_hi = $2 AND status = 'accepted'",
-                    params![lo, hi],
-                )
-                .await
-            })
+            .execute_one(
+                "DELETE FROM friendships WHERE pair_lo = $1 AND pair_hi = $2 AND status = 'accepted'",
+                params![lo, hi],
+            )
             .await?;
         Ok(n > 0)
     }

@@ -149,7 +149,7 @@ impl GroupStore for SqlStore {
             let id: i64 = tx
                 .scalar_one(
                     "INSERT INTO groups (game_id, name, group_type, can_auto_join, is_invite_only, max_group_size, \
-                 searchable, admins_only_attrs, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+                     searchable, admins_only_attrs, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
                     params![
                         g.game_id.0,
                         &g.name,
@@ -195,25 +195,21 @@ impl GroupStore for SqlStore {
     }
 
     async fn update_group(&self, id: i64, patch: &GroupPatch) -> Result<()> {
-        let p = patch.clone();
-        self.write_one(async move |conn| {
-            conn.execute(
-                "UPDATE groups SET name = COALESCE($2, name), can_auto_join = COALESCE($3, can_auto_join), \
-                 is_invite_only = COALESCE($4, is_invite_only), \
-                 max_group_size = CASE WHEN $5 = 1 THEN $6 ELSE max_group_size END WHERE id = $1",
-                params![
-                    id,
-                    p.name,
-                    p.can_auto_join.map(flag),
-                    p.is_invite_only.map(flag),
-                    flag(p.max_group_size.is_some()),
-                    p.max_group_size.flatten()
-                ],
-            )
-            .await
-            .map(|_| ())
-        })
-        .await
+        self.execute_one(
+            "UPDATE groups SET name = COALESCE($2, name), can_auto_join = COALESCE($3, can_auto_join), \
+             is_invite_only = COALESCE($4, is_invite_only), \
+             max_group_size = CASE WHEN $5 = 1 THEN $6 ELSE max_group_size END WHERE id = $1",
+            params![
+                id,
+                patch.name,
+                patch.can_auto_join.map(flag),
+                patch.is_invite_only.map(flag),
+                flag(patch.max_group_size.is_some()),
+                patch.max_group_size.flatten()
+            ],
+        )
+        .await?;
+        Ok(())
     }
 
     async fn delete_group(&self, id: i64) -> Result<()> {
@@ -366,10 +362,7 @@ impl GroupStore for SqlStore {
 
     async fn delete_connection(&self, id: i64) -> Result<bool> {
         let n = self
-            .write_one(async move |conn| {
-                conn.execute("DELETE FROM group_connections WHERE id = $1", params![id])
-                    .await
-            })
+            .execute_one("DELETE FROM group_connections WHERE id = $1", params![id])
             .await?;
         Ok(n > 0)
     }
@@ -415,15 +408,11 @@ impl GroupStore for SqlStore {
     }
 
     async fn set_group_attribute(&self, id: i64, value: &str) -> Result<()> {
-        let value = value.to_owned();
-        self.write_one(async move |conn| {
-            conn.execute(
-                "UPDATE group_attributes SET value = $2 WHERE id = $1",
-                params![id, value],
-            )
-            .await
-            .map(|_| ())
-        })
-        .await
+        self.execute_one(
+            "UPDATE group_attributes SET value = $2 WHERE id = $1",
+            params![id, value],
+        )
+        .await?;
+        Ok(())
     }
 }
