@@ -9,22 +9,29 @@ use playgate_core::crypto::SecretHash;
 use playgate_core::operators::{Operator, Principal, Role};
 
 use crate::SqlStore;
-use crate::exec::{params, row};
+use crate::exec::{FromRow, Row, params, row};
+use crate::operators::OperatorRow;
 
 const CREDENTIAL_COLS: &str = "id, name, role, enabled, created_at, last_used_at, \
      console_password, console_totp_secret, console_totp_pending";
 
-row! {
-    struct CredentialsRow {
-    id: i64,
-    name: String,
-    role: String,
-    enabled: bool,
-    created_at: i64,
-    last_used_at: Option<i64>,
+/// An operator's row with its console credentials ([`CREDENTIAL_COLS`]).
+struct CredentialsRow {
+    operator: OperatorRow,
     console_password: Option<String>,
     console_totp_secret: Option<Vec<u8>>,
-    console_totp_pending: Option<Vec<u8>>,}
+    console_totp_pending: Option<Vec<u8>>,
+}
+
+impl FromRow for CredentialsRow {
+    fn from_row(r: &Row<'_>) -> Result<Self> {
+        Ok(CredentialsRow {
+            operator: OperatorRow::from_row(r)?,
+            console_password: r.get("console_password")?,
+            console_totp_secret: r.get("console_totp_secret")?,
+            console_totp_pending: r.get("console_totp_pending")?,
+        })
+    }
 }
 
 impl TryFrom<CredentialsRow> for ConsoleCredentials {
@@ -32,14 +39,7 @@ impl TryFrom<CredentialsRow> for ConsoleCredentials {
 
     fn try_from(r: CredentialsRow) -> Result<Self> {
         Ok(ConsoleCredentials {
-            operator: Operator {
-                id: r.id,
-                name: r.name,
-                role: Role::parse(&r.role)?,
-                enabled: r.enabled,
-                created_at: Timestamp(r.created_at),
-                last_used_at: r.last_used_at.map(Timestamp),
-            },
+            operator: r.operator.try_into()?,
             password_hash: r.console_password,
             totp_secret: r.console_totp_secret,
             totp_pending: r.console_totp_pending,

@@ -4,10 +4,9 @@
 use crate::SqlStore;
 use crate::client_users::ClientUserRow;
 use crate::exec::{FromRow, Row, params, row};
-use crate::game::game_in;
 use crate::rows::{GAMEFUSE_CREDENTIAL, GameRow, SessionRow};
-use crate::sql::not_found;
 use async_trait::async_trait;
+use playgate_core::Result;
 use playgate_core::client_users::ClientUser;
 use playgate_core::clock::Timestamp;
 use playgate_core::crypto::SecretHash;
@@ -17,7 +16,6 @@ use playgate_core::gamefuse::keys::{RouteAccess, ServiceKey};
 use playgate_core::gamefuse::store::{GamefuseStore, TokenCall};
 use playgate_core::ids::GameId;
 use playgate_core::session::Session;
-use playgate_core::{Entity, Error, Result};
 
 /// A session joined with its game, a route's switches and its user
 /// ([`GamefuseStore::token_call`]).
@@ -82,19 +80,11 @@ impl From<RouteRow> for RouteAccess {
 #[async_trait]
 impl GamefuseStore for SqlStore {
     async fn set_game_token(&self, game: GameId, token: &str) -> Result<Game> {
-        let token = token.to_owned();
-        self.write_tx(async move |tx| {
-            let n = tx
-                .execute(
-                    "UPDATE credentials SET public_id = $2 WHERE game_id = $1 AND kind = $3",
-                    params![game.0, token, GAMEFUSE_CREDENTIAL],
-                )
-                .await?;
-            if n == 0 {
-                return Err(Error::NotFound(Entity::Game));
-            }
-            game_in(tx, game.0).await?.ok_or_else(not_found(Entity::Game))
-        })
+        self.update_game(
+            game,
+            "UPDATE credentials SET public_id = $2 WHERE game_id = $1 AND kind = $3",
+            params![game.0, token, GAMEFUSE_CREDENTIAL],
+        )
         .await
     }
 

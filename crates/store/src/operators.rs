@@ -13,7 +13,8 @@ use crate::exec::{params, row};
 const OPERATOR_COLS: &str = "id, name, role, enabled, created_at, last_used_at";
 
 row! {
-    struct OperatorRow {
+    /// An operator's row ([`OPERATOR_COLS`]).
+    pub(crate) struct OperatorRow {
     id: i64,
     name: String,
     role: String,

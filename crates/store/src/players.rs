@@ -18,7 +18,7 @@ use playgate_core::{Error, Result};
 
 use crate::SqlStore;
 use crate::audit::insert_audit_in;
-use crate::client_users::{ClientUserRow, client_user_cols};
+use crate::client_users::client_user_in;
 use crate::exec::{Conn, FromRow, JsonRow, P, Row, params, row};
 use crate::rows::{PLAYER_FIELDS, PLAYER_FROM, PlayerRow, SessionRow, session_cols};
 
@@ -551,16 +551,6 @@ impl PlayerStore for SqlStore {
     }
 
     async fn client_user(&self, player: PlayerId) -> Result<Option<ClientUser>> {
-        let row: Option<ClientUserRow> = self
-            .read_optional(
-                concat!(
-                    "SELECT ",
-                    client_user_cols!(),
-                    " FROM gamefuse_users WHERE player_id = $1"
-                ),
-                params![player.0],
-            )
-            .await?;
-        Ok(row.map(ClientUser::from))
+        self.read(async |e| client_user_in(e, player).await).await
     }
 }

@@ -172,16 +172,11 @@ impl RoundStore for SqlStore {
     }
 
     async fn rounds(&self, game: GameId, ids: &[i64]) -> Result<Vec<GameRound>> {
-        if ids.is_empty() {
-            return Ok(Vec::new());
-        }
-        let sql = format!(
-            "SELECT {ROUND_COLS} FROM game_rounds WHERE game_id = $1 AND id IN ({}) ORDER BY id",
-            placeholders(2, ids.len())
-        );
-        let mut ps: Vec<P> = vec![P::I64(game.0)];
-        ps.extend(ids.iter().map(|&i| P::I64(i)));
-        let rows: Vec<RoundRow> = self.read_all(&sql, &ps).await?;
+        let rows: Vec<RoundRow> = self
+            .read_in(params![game.0], ids, |ids| {
+                format!("SELECT {ROUND_COLS} FROM game_rounds WHERE game_id = $1 AND id IN ({ids}) ORDER BY id")
+            })
+            .await?;
         self.with_rankings(rows.into_iter().map(GameRound::from).collect())
             .await
     }

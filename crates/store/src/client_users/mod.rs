@@ -4,8 +4,7 @@ mod reset;
 
 use crate::SqlStore;
 use crate::audit::{EventValues, insert_events};
-use crate::exec::{Conn, P, params, row};
-use crate::sql::placeholders;
+use crate::exec::{Conn, params, row};
 use async_trait::async_trait;
 use playgate_core::client_users::{
     ClientSessionStart, ClientUser, ClientUserStore, NewClientUser, ProfilePatch, SignInCredentials,
@@ -126,6 +125,21 @@ macro_rules! insert_session {
 }
 
 /// Ends the player's active session, starts the new one, and counts it; the updated user.
+/// A GameFuse user, by its player id.
+pub(crate) async fn client_user_in(e: &mut Conn<'_>, player: PlayerId) -> Result<Option<ClientUser>> {
+    let row: Option<ClientUserRow> = e
+        .fetch_optional(
+            concat!(
+                "SELECT ",
+                client_user_cols!(),
+                " FROM gamefuse_users WHERE player_id = $1"
+            ),
+            params![player.0],
+        )
+        .await?;
+    Ok(row.map(ClientUser::from))
+}
+
 async fn start_session(e: &mut Conn<'_>, player: PlayerId, cmd: &ClientSessionStart) -> Result<ClientUser> {
     // Counting first takes the user's row lock (PostgreSQL), so concurrent sign-ins of one
     // player run one after the other: the later one then sees and ends the earlier one's
@@ -245,17 +259,14 @@ impl ClientUserStore for SqlStore {
     }
 
     async fn users(&self, game: GameId, ids: &[i64]) -> Result<Vec<ClientUser>> {
-        if ids.is_empty() {
-            return Ok(Vec::new());
-        }
-        let sql = format!(
-            "SELECT {} FROM gamefuse_users WHERE game_id = $1 AND player_id IN ({})",
-            client_user_cols!(),
-            placeholders(2, ids.len())
-        );
-        let mut ps: Vec<P> = vec![P::I64(game.0)];
-        ps.extend(ids.iter().map(|&i| P::I64(i)));
-        let rows: Vec<ClientUserRow> = self.read_all(&sql, &ps).await?;
+        let rows: Vec<ClientUserRow> = self
+            .read_in(params![game.0], ids, |ids| {
+                format!(
+                    "SELECT {} FROM gamefuse_users WHERE game_id = $1 AND player_id IN ({ids})",
+                    client_user_cols!()
+                )
+            })
+            .await?;
         Ok(rows.into_iter().map(ClientUser::from).collect())
     }
 
@@ -315,17 +326,7 @@ impl ClientUserStore for SqlStore {
                 .await
                 .map_err(user_conflict)?;
             }
-            let row: Option<ClientUserRow> = tx
-                .fetch_optional(
-                    concat!(
-                        "SELECT ",
-                        client_user_cols!(),
-                        " FROM gamefuse_users WHERE player_id = $1"
-                    ),
-                    params![player.0],
-                )
-                .await?;
-            row.map(ClientUser::from).ok_or(Error::NotFound(Entity::User))
+            client_user_in(tx, player).await?.ok_or(Error::NotFound(Entity::User))
         })
         .await
     }

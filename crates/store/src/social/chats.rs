@@ -178,17 +178,15 @@ impl ChatStore for SqlStore {
     }
 
     async fn chat_participants(&self, chats: &[i64]) -> Result<Vec<(i64, ClientUser)>> {
-        if chats.is_empty() {
-            return Ok(Vec::new());
-        }
-        let sql = format!(
-            "SELECT p.chat_id AS m_group, CAST(0 AS BIGINT) AS m_admin, {} FROM chat_participants p \
-             JOIN gamefuse_users u ON u.player_id = p.player_id WHERE p.chat_id IN ({}) ORDER BY p.player_id",
-            client_user_cols_u!(),
-            placeholders(1, chats.len())
-        );
-        let ps: Vec<P> = chats.iter().map(|&i| P::I64(i)).collect();
-        let rows: Vec<MemberRow> = self.read_all(&sql, &ps).await?;
+        let rows: Vec<MemberRow> = self
+            .read_in(&[], chats, |ids| {
+                format!(
+                    "SELECT p.chat_id AS m_group, CAST(0 AS BIGINT) AS m_admin, {} FROM chat_participants p \
+                     JOIN gamefuse_users u ON u.player_id = p.player_id WHERE p.chat_id IN ({ids}) ORDER BY p.player_id",
+                    client_user_cols_u!()
+                )
+            })
+            .await?;
         Ok(rows
             .into_iter()
             .map(|r| (r.m_group, ClientUser::from(r.user)))

@@ -2,8 +2,8 @@
 
 use crate::SqlStore;
 use crate::client_users::{ClientUserRow, client_user_cols_u};
-use crate::exec::{Conn, FromRow, P, Row, params, row};
-use crate::sql::{flag, placeholders};
+use crate::exec::{Conn, FromRow, Row, params, row};
+use crate::sql::flag;
 use async_trait::async_trait;
 use playgate_core::client_users::ClientUser;
 use playgate_core::clock::Timestamp;
@@ -175,16 +175,11 @@ impl GroupStore for SqlStore {
     }
 
     async fn groups(&self, game: GameId, ids: &[i64]) -> Result<Vec<Group>> {
-        if ids.is_empty() {
-            return Ok(Vec::new());
-        }
-        let sql = format!(
-            "SELECT {GROUP_COLS} FROM groups g WHERE g.game_id = $1 AND g.id IN ({}) ORDER BY g.id",
-            placeholders(2, ids.len())
-        );
-        let mut ps: Vec<P> = vec![P::I64(game.0)];
-        ps.extend(ids.iter().map(|&i| P::I64(i)));
-        let rows: Vec<GroupRow> = self.read_all(&sql, &ps).await?;
+        let rows: Vec<GroupRow> = self
+            .read_in(params![game.0], ids, |ids| {
+                format!("SELECT {GROUP_COLS} FROM groups g WHERE g.game_id = $1 AND g.id IN ({ids}) ORDER BY g.id")
+            })
+            .await?;
         Ok(rows.into_iter().map(Group::from).collect())
     }
 
@@ -232,18 +227,16 @@ impl GroupStore for SqlStore {
     }
 
     async fn members(&self, groups: &[i64]) -> Result<Vec<Member>> {
-        if groups.is_empty() {
-            return Ok(Vec::new());
-        }
-        let sql = format!(
-            "SELECT c.group_id AS m_group, c.is_admin AS m_admin, {} FROM group_connections c \
-             JOIN gamefuse_users u ON u.player_id = c.player_id \
-             WHERE c.status = 'accepted' AND c.group_id IN ({}) ORDER BY c.created_at, c.id",
-            client_user_cols_u!(),
-            placeholders(1, groups.len())
-        );
-        let ps: Vec<P> = groups.iter().map(|&i| P::I64(i)).collect();
-        let rows: Vec<MemberRow> = self.read_all(&sql, &ps).await?;
+        let rows: Vec<MemberRow> = self
+            .read_in(&[], groups, |ids| {
+                format!(
+                    "SELECT c.group_id AS m_group, c.is_admin AS m_admin, {} FROM group_connections c \
+                     JOIN gamefuse_users u ON u.player_id = c.player_id \
+                     WHERE c.status = 'accepted' AND c.group_id IN ({ids}) ORDER BY c.created_at, c.id",
+                    client_user_cols_u!()
+                )
+            })
+            .await?;
         Ok(rows
             .into_iter()
             .map(|r| Member {
