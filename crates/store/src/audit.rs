@@ -10,7 +10,7 @@ use playgate_core::ids::GameId;
 use playgate_core::{Error, Result};
 
 use crate::SqlStore;
-use crate::exec::{Conn, P, params, row};
+use crate::exec::{Conn, FromRow, P, Row, params, row};
 
 const AUDIT_COLS: &str = "id, at, action, actor, game_id, subject, ip, user_agent, detail";
 
@@ -21,9 +21,10 @@ const INSERT_COLS: &str = "at, action, actor, game_id, subject, ip, user_agent, 
 const INSERT_ONE: &str = "INSERT INTO audit_events (at, action, actor, game_id, subject, ip, user_agent, detail) \
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
 
-/// An event as its row stores it, owned (so that a write job can take it along).
-#[derive(Debug, Clone)]
-pub(crate) struct EventValues {
+row! {
+    /// An event as its row stores it, owned (so that a write job can take it along).
+    #[derive(Debug, Clone)]
+    pub(crate) struct EventValues {
     at: i64,
     action: String,
     actor: String,
@@ -31,7 +32,7 @@ pub(crate) struct EventValues {
     subject: Option<String>,
     ip: Option<String>,
     user_agent: Option<String>,
-    detail: String,
+    detail: String,}
 }
 
 impl EventValues {
@@ -203,35 +204,37 @@ pub(crate) async fn audited_update(
     c.execute(&sql, &all).await
 }
 
-row! {
-    struct AuditRow {
+/// A stored event: its id and its values ([`AUDIT_COLS`]).
+struct AuditRow {
     id: i64,
-    at: i64,
-    action: String,
-    actor: String,
-    game_id: Option<i64>,
-    subject: Option<String>,
-    ip: Option<String>,
-    user_agent: Option<String>,
-    detail: String,}
+    event: EventValues,
+}
+
+impl FromRow for AuditRow {
+    fn from_row(r: &Row<'_>) -> Result<Self> {
+        Ok(AuditRow {
+            id: r.get("id")?,
+            event: EventValues::from_row(r)?,
+        })
+    }
 }
 
 impl TryFrom<AuditRow> for AuditEvent {
     type Error = Error;
 
-    fn try_from(r: AuditRow) -> Result<Self> {
+    fn try_from(AuditRow { id, event: e }: AuditRow) -> Result<Self> {
         Ok(AuditEvent {
-            id: r.id,
-            at: Timestamp(r.at),
-            action: r.action,
-            actor: r.actor,
-            game: r.game_id.map(GameId),
-            subject: r.subject,
+            id,
+            at: Timestamp(e.at),
+            action: e.action,
+            actor: e.actor,
+            game: e.game_id.map(GameId),
+            subject: e.subject,
             origin: Origin {
-                ip: r.ip,
-                user_agent: r.user_agent,
+                ip: e.ip,
+                user_agent: e.user_agent,
             },
-            detail: serde_json::from_str(&r.detail).map_err(Error::internal)?,
+            detail: serde_json::from_str(&e.detail).map_err(Error::internal)?,
         })
     }
 }
