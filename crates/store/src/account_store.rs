@@ -18,45 +18,35 @@ use crate::exec::params;
 use playgate_core::Entity;
 
 use crate::account_rows::{
-    ACCOUNT_COLS, API_KEY_LOGIN_READ, API_KEY_READ, AccountRow, ApiKeyReadRow, ApiKeyRow, DETAILS_COL_COUNT,
-    LOGIN_COLS, LoginRow, PlayerKeyRow, account_cols, details_cols, details_params, login_cols,
+    ACCOUNT_COLS, API_KEY_LOGIN_READ, API_KEY_READ, AccountRow, ApiKeyReadRow, ApiKeyRow, INFO_COL_COUNT, INFO_COLS,
+    LOGIN_COLS, LoginRow, PlayerKeyRow, account_cols, info_params, login_cols,
 };
 
 #[async_trait]
 impl AccountStore for SqlStore {
     async fn insert_account(&self, rec: &NewAccountRecord) -> Result<Account> {
         let rec = rec.clone();
-        // The details first ($1 ...), then the rest.
-        let n = DETAILS_COL_COUNT;
-        let rest: Vec<String> = (n + 1..=n + 16).map(|i| format!("${i}")).collect();
-        let details: Vec<String> = (1..=n).map(|i| format!("${i}")).collect();
+        // The info first ($1 ...), then the rest.
+        let n = INFO_COL_COUNT;
+        let info: Vec<String> = (1..=n).map(|i| format!("${i}")).collect();
+        let rest: Vec<String> = (n + 1..=n + 9).map(|i| format!("${i}")).collect();
         let sql = format!(
-            "INSERT INTO accounts ({}, public_id, user_name, name_key, email, first_name, last_name, gender, phone, \
-             company_name, access_level, email_validated, trial_expires_at, password_hash, \
-             wallet_address, wallet_key, created_at, updated_at) \
+            "INSERT INTO accounts ({INFO_COLS}, public_id, user_name, name_key, access_level, trial_expires_at, \
+             password_hash, wallet_address, wallet_key, created_at, updated_at) \
              VALUES ({}, {}, ${}) RETURNING {ACCOUNT_COLS}",
-            details_cols!(),
-            details.join(", "),
+            info.join(", "),
             rest.join(", "),
-            n + 16,
+            n + 9,
         );
         let row: AccountRow = self
             .write_one(async move |pool| {
-                let p = &rec.info.profile;
                 let (level, trial) = (rec.access_level.as_i64(), rec.trial_expires_at.map(|t| t.0));
-                let mut ps = details_params(&rec.info);
+                let mut ps = info_params(&rec.info);
                 ps.extend_from_slice(params![
                     rec.public_id,
                     rec.user_name,
                     rec.name_key,
-                    p.email,
-                    p.first_name,
-                    p.last_name,
-                    p.gender,
-                    p.phone,
-                    p.company_name,
                     level,
-                    rec.info.email_validated,
                     trial,
                     rec.password_hash,
                     rec.wallet.address,
@@ -71,43 +61,23 @@ impl AccountStore for SqlStore {
 
     async fn update_account_info(&self, id: AccountId, info: &AccountInfo, now: Timestamp) -> Result<Option<Account>> {
         let info = info.clone();
-        let n = DETAILS_COL_COUNT;
-        let sets: Vec<String> = details_cols!()
+        let n = INFO_COL_COUNT;
+        let sets: Vec<String> = INFO_COLS
             .split(',')
             .map(str::trim)
-            .chain([
-                "email",
-                "first_name",
-                "last_name",
-                "gender",
-                "phone",
-                "company_name",
-                "email_validated",
-                "updated_at",
-            ])
+            .chain(["updated_at"])
             .enumerate()
             .map(|(i, col)| format!("{col} = ${}", i + 1))
             .collect();
         let sql = format!(
             "UPDATE accounts SET {} WHERE id = ${} RETURNING {ACCOUNT_COLS}",
             sets.join(", "),
-            n + 9
+            n + 2
         );
         let row: Option<AccountRow> = self
             .write_one(async move |pool| {
-                let p = &info.profile;
-                let mut ps = details_params(&info);
-                ps.extend_from_slice(params![
-                    p.email,
-                    p.first_name,
-                    p.last_name,
-                    p.gender,
-                    p.phone,
-                    p.company_name,
-                    info.email_validated,
-                    now.0,
-                    id.0
-                ]);
+                let mut ps = info_params(&info);
+                ps.extend_from_slice(params![now.0, id.0]);
                 pool.fetch_optional(&sql, &ps).await
             })
             .await?;
