@@ -184,21 +184,17 @@ impl prometheus_client::collector::Collector for Passwords {
         let load = &*self.load;
         let running = load.workers.saturating_sub(self.permits.available_permits());
         let queued = load.admitted.load(Ordering::Relaxed).saturating_sub(running);
-        let as_i64 = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
-        let gauge = ConstGauge::new(as_i64(running));
-        gauge.encode(encoder.encode_descriptor(
-            "password_hashes_running",
-            "Password hashes computing now",
-            None,
-            gauge.metric_type(),
-        )?)?;
-        let gauge = ConstGauge::new(as_i64(queued));
-        gauge.encode(encoder.encode_descriptor(
-            "password_hashes_queued",
-            "Password checks waiting for a hashing slot",
-            None,
-            gauge.metric_type(),
-        )?)?;
+        for (name, help, n) in [
+            ("password_hashes_running", "Password hashes computing now", running),
+            (
+                "password_hashes_queued",
+                "Password checks waiting for a hashing slot",
+                queued,
+            ),
+        ] {
+            let gauge = ConstGauge::new(i64::try_from(n).unwrap_or(i64::MAX));
+            gauge.encode(encoder.encode_descriptor(name, help, None, gauge.metric_type())?)?;
+        }
         let counter = ConstCounter::new(load.refused.load(Ordering::Relaxed));
         counter.encode(encoder.encode_descriptor(
             "password_hashes_refused",
