@@ -106,53 +106,29 @@ fn details_params(info: &AccountInfo) -> Vec<P<'_>> {
     ]
 }
 
-pub(crate) struct AccountRow {
-    id: i64,
-    public_id: String,
-    user_name: String,
-    email: String,
-    first_name: String,
-    last_name: String,
-    gender: String,
-    phone: String,
-    company_name: String,
-    access_level: i64,
-    email_validated: bool,
-    trial_expires_at: Option<i64>,
-    password_hash: String,
-    totp_enabled: bool,
-    totp_secret: Option<Vec<u8>>,
-    totp_pending: Option<Vec<u8>>,
-    wallet_address: String,
-    created_at: i64,
-    enabled: bool,
-    details: DetailsRow,
-}
-
-impl FromRow for AccountRow {
-    fn from_row(r: &Row<'_>) -> Result<Self> {
-        Ok(AccountRow {
-            id: r.get("id")?,
-            public_id: r.get("public_id")?,
-            user_name: r.get("user_name")?,
-            email: r.get("email")?,
-            first_name: r.get("first_name")?,
-            last_name: r.get("last_name")?,
-            gender: r.get("gender")?,
-            phone: r.get("phone")?,
-            company_name: r.get("company_name")?,
-            access_level: r.get("access_level")?,
-            email_validated: r.get("email_validated")?,
-            trial_expires_at: r.get("trial_expires_at")?,
-            password_hash: r.get("password_hash")?,
-            totp_enabled: r.get("totp_enabled")?,
-            totp_secret: r.get("totp_secret")?,
-            totp_pending: r.get("totp_pending")?,
-            wallet_address: r.get("wallet_address")?,
-            created_at: r.get("created_at")?,
-            enabled: r.get("enabled")?,
-            details: DetailsRow::from_row(r)?,
-        })
+row! {
+    pub(crate) struct AccountRow {
+        id: i64,
+        public_id: String,
+        user_name: String,
+        email: String,
+        first_name: String,
+        last_name: String,
+        gender: String,
+        phone: String,
+        company_name: String,
+        access_level: i64,
+        email_validated: bool,
+        trial_expires_at: Option<i64>,
+        password_hash: String,
+        totp_enabled: bool,
+        totp_secret: Option<Vec<u8>>,
+        totp_pending: Option<Vec<u8>>,
+        wallet_address: String,
+        created_at: i64,
+        enabled: bool,
+        #[flatten]
+        details: DetailsRow,
     }
 }
 

@@ -13,7 +13,7 @@ use serde_json::json;
 use crate::SqlStore;
 use crate::account_rows::{ACCOUNT_COLS, AccountRow, ApiKeyRow};
 use crate::audit::insert_audit_in;
-use crate::exec::{Conn, FromRow, Row, params, row};
+use crate::exec::{Conn, params, row};
 
 row! {
     struct LinkRow {
@@ -24,18 +24,12 @@ row! {
     }
 }
 
-/// An API key with the time of the account's last login through it.
-struct KeyLoginRow {
-    key: ApiKeyRow,
-    last_login_at: i64,
-}
-
-impl FromRow for KeyLoginRow {
-    fn from_row(r: &Row<'_>) -> Result<Self> {
-        Ok(KeyLoginRow {
-            key: ApiKeyRow::from_row(r)?,
-            last_login_at: r.get("last_login_at")?,
-        })
+row! {
+    /// An API key with the time of the account's last login through it.
+    struct KeyLoginRow {
+        #[flatten]
+        key: ApiKeyRow,
+        last_login_at: i64,
     }
 }
 

@@ -10,7 +10,7 @@ use playgate_core::ids::GameId;
 use playgate_core::{Error, Result};
 
 use crate::SqlStore;
-use crate::exec::{Conn, FromRow, P, Row, params, row};
+use crate::exec::{Conn, P, params, row};
 
 const AUDIT_COLS: &str = "id, at, action, actor, game_id, subject, ip, user_agent, detail";
 
@@ -204,18 +204,12 @@ pub(crate) async fn audited_update(
     c.execute(&sql, &all).await
 }
 
-/// A stored event: its id and its values ([`AUDIT_COLS`]).
-struct AuditRow {
-    id: i64,
-    event: EventValues,
-}
-
-impl FromRow for AuditRow {
-    fn from_row(r: &Row<'_>) -> Result<Self> {
-        Ok(AuditRow {
-            id: r.get("id")?,
-            event: EventValues::from_row(r)?,
-        })
+row! {
+    /// A stored event: its id and its values ([`AUDIT_COLS`]).
+    struct AuditRow {
+        id: i64,
+        #[flatten]
+        event: EventValues,
     }
 }
 

@@ -9,28 +9,20 @@ use playgate_core::crypto::SecretHash;
 use playgate_core::operators::{Operator, Principal, Role};
 
 use crate::SqlStore;
-use crate::exec::{FromRow, Row, params, row};
+use crate::exec::{params, row};
 use crate::operators::OperatorRow;
 
 const CREDENTIAL_COLS: &str = "id, name, role, enabled, created_at, last_used_at, \
      console_password, console_totp_secret, console_totp_pending";
 
-/// An operator's row with its console credentials ([`CREDENTIAL_COLS`]).
-struct CredentialsRow {
-    operator: OperatorRow,
-    console_password: Option<String>,
-    console_totp_secret: Option<Vec<u8>>,
-    console_totp_pending: Option<Vec<u8>>,
-}
-
-impl FromRow for CredentialsRow {
-    fn from_row(r: &Row<'_>) -> Result<Self> {
-        Ok(CredentialsRow {
-            operator: OperatorRow::from_row(r)?,
-            console_password: r.get("console_password")?,
-            console_totp_secret: r.get("console_totp_secret")?,
-            console_totp_pending: r.get("console_totp_pending")?,
-        })
+row! {
+    /// An operator's row with its console credentials ([`CREDENTIAL_COLS`]).
+    struct CredentialsRow {
+        #[flatten]
+        operator: OperatorRow,
+        console_password: Option<String>,
+        console_totp_secret: Option<Vec<u8>>,
+        console_totp_pending: Option<Vec<u8>>,
     }
 }
 

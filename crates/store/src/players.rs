@@ -19,21 +19,15 @@ use playgate_core::{Error, Result};
 use crate::SqlStore;
 use crate::audit::insert_audit_in;
 use crate::client_users::client_user_in;
-use crate::exec::{Conn, FromRow, JsonRow, P, Row, params, row};
+use crate::exec::{Conn, JsonRow, P, params, row};
 use crate::rows::{PLAYER_FIELDS, PLAYER_FROM, PlayerRow, SessionRow, session_cols};
 
-/// A listed player: the player row and whether it is a GameFuse user.
-struct HitRow {
-    player: PlayerRow,
-    client_user: i64,
-}
-
-impl FromRow for HitRow {
-    fn from_row(r: &Row<'_>) -> Result<Self> {
-        Ok(HitRow {
-            player: PlayerRow::from_row(r)?,
-            client_user: r.get("client_user")?,
-        })
+row! {
+    /// A listed player: the player row and whether it is a GameFuse user.
+    struct HitRow {
+        #[flatten]
+        player: PlayerRow,
+        client_user: i64,
     }
 }
 
@@ -52,20 +46,13 @@ row! {
     }
 }
 
-/// A session with its player's game-side id and kind.
-struct ViewRow {
-    session: SessionRow,
-    user_id: String,
-    gamefuse: i64,
-}
-
-impl FromRow for ViewRow {
-    fn from_row(r: &Row<'_>) -> Result<Self> {
-        Ok(ViewRow {
-            session: SessionRow::from_row(r)?,
-            user_id: r.get("user_id")?,
-            gamefuse: r.get("gamefuse")?,
-        })
+row! {
+    /// A session with its player's game-side id and kind.
+    struct ViewRow {
+        #[flatten]
+        session: SessionRow,
+        user_id: String,
+        gamefuse: i64,
     }
 }
 

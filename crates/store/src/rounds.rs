@@ -2,7 +2,7 @@
 
 use crate::SqlStore;
 use crate::client_users::{ClientUserRow, client_user_cols_u};
-use crate::exec::{FromRow, P, Row, params, row};
+use crate::exec::{P, params, row};
 use crate::sql::placeholders;
 use async_trait::async_trait;
 use playgate_core::Result;
@@ -57,27 +57,16 @@ pub(crate) fn rounds_of_sql(limit: usize, offset: usize) -> String {
     format!("SELECT {ROUND_COLS} FROM game_rounds WHERE player_id = $1 ORDER BY id LIMIT ${limit} OFFSET ${offset}")
 }
 
-struct RankingRow {
-    r_id: i64,
-    r_mp: i64,
-    r_place: Option<i64>,
-    r_score: Option<f64>,
-    r_start: i64,
-    r_end: Option<i64>,
-    user: ClientUserRow,
-}
-
-impl FromRow for RankingRow {
-    fn from_row(r: &Row<'_>) -> Result<Self> {
-        Ok(RankingRow {
-            r_id: r.get("r_id")?,
-            r_mp: r.get("r_mp")?,
-            r_place: r.get("r_place")?,
-            r_score: r.get("r_score")?,
-            r_start: r.get("r_start")?,
-            r_end: r.get("r_end")?,
-            user: ClientUserRow::from_row(r)?,
-        })
+row! {
+    struct RankingRow {
+        r_id: i64,
+        r_mp: i64,
+        r_place: Option<i64>,
+        r_score: Option<f64>,
+        r_start: i64,
+        r_end: Option<i64>,
+        #[flatten]
+        user: ClientUserRow,
     }
 }
 

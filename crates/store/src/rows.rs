@@ -79,29 +79,18 @@ impl From<GameRow> for Game {
     }
 }
 
-/// A player with its linked account and its active session, if any (the session's
-/// columns prefixed `s_`): create-or-retrieve's fast path in one query.
-pub(crate) struct PlayerSessionRow {
-    pub player: PlayerRow,
-    s_id: Option<String>,
-    s_state: Option<String>,
-    s_started_at: Option<i64>,
-    s_last_seen_at: Option<i64>,
-    s_expires_at: Option<i64>,
-    s_ip: Option<String>,
-}
-
-impl FromRow for PlayerSessionRow {
-    fn from_row(r: &Row<'_>) -> Result<Self> {
-        Ok(PlayerSessionRow {
-            player: PlayerRow::from_row(r)?,
-            s_id: r.get("s_id")?,
-            s_state: r.get("s_state")?,
-            s_started_at: r.get("s_started_at")?,
-            s_last_seen_at: r.get("s_last_seen_at")?,
-            s_expires_at: r.get("s_expires_at")?,
-            s_ip: r.get("s_ip")?,
-        })
+row! {
+    /// A player with its linked account and its active session, if any (the session's
+    /// columns prefixed `s_`): create-or-retrieve's fast path in one query.
+    pub(crate) struct PlayerSessionRow {
+        #[flatten]
+        pub player: PlayerRow,
+        s_id: Option<String>,
+        s_state: Option<String>,
+        s_started_at: Option<i64>,
+        s_last_seen_at: Option<i64>,
+        s_expires_at: Option<i64>,
+        s_ip: Option<String>,
     }
 }
 

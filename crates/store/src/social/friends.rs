@@ -2,7 +2,7 @@
 
 use crate::SqlStore;
 use crate::client_users::{ClientUserRow, client_user_cols_u};
-use crate::exec::{FromRow, Row, params, row};
+use crate::exec::{params, row};
 use async_trait::async_trait;
 use playgate_core::client_users::ClientUser;
 use playgate_core::clock::Timestamp;
@@ -54,23 +54,14 @@ pub(crate) fn friend_link(r: LinkRow, player: PlayerId) -> FriendLink {
     }
 }
 
-pub(crate) struct LinkRow {
-    f_id: i64,
-    f_status: String,
-    f_requester: i64,
-    f_created: i64,
-    user: ClientUserRow,
-}
-
-impl FromRow for LinkRow {
-    fn from_row(r: &Row<'_>) -> Result<Self> {
-        Ok(LinkRow {
-            f_id: r.get("f_id")?,
-            f_status: r.get("f_status")?,
-            f_requester: r.get("f_requester")?,
-            f_created: r.get("f_created")?,
-            user: ClientUserRow::from_row(r)?,
-        })
+row! {
+    pub(crate) struct LinkRow {
+        f_id: i64,
+        f_status: String,
+        f_requester: i64,
+        f_created: i64,
+        #[flatten]
+        user: ClientUserRow,
     }
 }
 

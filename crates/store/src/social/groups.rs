@@ -2,7 +2,7 @@
 
 use crate::SqlStore;
 use crate::client_users::{ClientUserRow, client_user_cols_u};
-use crate::exec::{Conn, FromRow, Row, params, row};
+use crate::exec::{Conn, params, row};
 use crate::sql::flag;
 use async_trait::async_trait;
 use playgate_core::client_users::ClientUser;
@@ -50,20 +50,13 @@ const GROUP_COLS: &str = "g.id, g.game_id, g.name, g.group_type, g.can_auto_join
      g.max_group_size, g.searchable, g.admins_only_attrs, g.created_at, \
      (SELECT COUNT(*) FROM group_connections m WHERE m.group_id = g.id AND m.status = 'accepted') AS member_count";
 
-/// A user with the group (or chat) it belongs to and its admin flag.
-pub(crate) struct MemberRow {
-    pub(crate) m_group: i64,
-    pub(crate) m_admin: i64,
-    pub(crate) user: ClientUserRow,
-}
-
-impl FromRow for MemberRow {
-    fn from_row(r: &Row<'_>) -> Result<Self> {
-        Ok(MemberRow {
-            m_group: r.get("m_group")?,
-            m_admin: r.get("m_admin")?,
-            user: ClientUserRow::from_row(r)?,
-        })
+row! {
+    /// A user with the group (or chat) it belongs to and its admin flag.
+    pub(crate) struct MemberRow {
+        pub(crate) m_group: i64,
+        pub(crate) m_admin: i64,
+        #[flatten]
+        pub(crate) user: ClientUserRow,
     }
 }
 
