@@ -264,6 +264,19 @@ const END_PLAYER_SESSIONS: &str =
 const END_GAME_SESSIONS: &str =
     "UPDATE sessions SET state = 'ended', ended_at = $2 WHERE game_id = $1 AND state <> 'ended'";
 
+impl SqlStore {
+    /// Ends sessions with `sql` (`$1` the player or game, `$2` the time) and records how
+    /// many, in one transaction.
+    async fn end_sessions(&self, sql: &'static str, id: i64, now: Timestamp, record: Record<u64>) -> Result<u64> {
+        self.write_tx(async move |tx| {
+            let n = tx.execute(sql, params![id, now.0]).await?;
+            insert_audit_in(tx, &record(&n), now).await?;
+            Ok(n)
+        })
+        .await
+    }
+}
+
 fn session_view(r: ViewRow) -> Result<SessionView> {
     Ok(SessionView {
         session: Session::try_from(r.session)?,
@@ -434,21 +447,11 @@ impl PlayerStore for SqlStore {
     }
 
     async fn end_player_sessions(&self, player: PlayerId, now: Timestamp, record: Record<u64>) -> Result<u64> {
-        self.write_tx(async move |tx| {
-            let n = tx.execute(END_PLAYER_SESSIONS, params![player.0, now.0]).await?;
-            insert_audit_in(tx, &record(&n), now).await?;
-            Ok(n)
-        })
-        .await
+        self.end_sessions(END_PLAYER_SESSIONS, player.0, now, record).await
     }
 
     async fn end_game_sessions(&self, game: GameId, now: Timestamp, record: Record<u64>) -> Result<u64> {
-        self.write_tx(async move |tx| {
-            let n = tx.execute(END_GAME_SESSIONS, params![game.0, now.0]).await?;
-            insert_audit_in(tx, &record(&n), now).await?;
-            Ok(n)
-        })
-        .await
+        self.end_sessions(END_GAME_SESSIONS, game.0, now, record).await
     }
 
     async fn session_view(&self, id: SessionId) -> Result<Option<SessionView>> {
