@@ -245,28 +245,19 @@ impl Console {
 
     async fn check_limits(&self, keys: &[String]) -> Result<()> {
         let a = &self.core.settings.accounts;
-        for k in keys {
-            self.core
-                .check_failures(k, a.login_failure_limit, a.login_failure_window)
-                .await?;
-        }
-        Ok(())
+        self.core
+            .limiter
+            .check_each(keys, a.login_failure_limit, a.login_failure_window)
+            .await
     }
 
     /// Counts one failure under each key; the last refusal past the limit is returned.
     async fn count_failure(&self, keys: &[String]) -> Result<()> {
         let a = &self.core.settings.accounts;
-        let mut limited = None;
-        for k in keys {
-            if let Err(e) = self
-                .core
-                .count_failure(k, a.login_failure_limit, a.login_failure_window)
-                .await
-            {
-                limited = Some(e);
-            }
-        }
-        limited.map_or(Ok(()), Err)
+        self.core
+            .limiter
+            .count_each(keys, a.login_failure_limit, a.login_failure_window)
+            .await
     }
 
     async fn new_session(

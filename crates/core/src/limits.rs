@@ -167,6 +167,26 @@ impl Limiter {
         Ok(())
     }
 
+    /// [`Limiter::check_failures`] of each key in turn: the first refusal.
+    pub async fn check_each(&self, keys: &[String], limit: u32, len: Duration) -> Result<()> {
+        for k in keys {
+            self.check_failures(k, limit, len).await?;
+        }
+        Ok(())
+    }
+
+    /// [`Limiter::count_failure`] under every key (each one counted whatever the others
+    /// answer); the last refusal.
+    pub async fn count_each(&self, keys: &[String], limit: u32, len: Duration) -> Result<()> {
+        let mut res = Ok(());
+        for k in keys {
+            if let Err(e) = self.count_failure(k, limit, len).await {
+                res = Err(e);
+            }
+        }
+        res
+    }
+
     /// Runs a credential check (`check`: an admin token, API key, client secret, service
     /// key or test-suite key) behind the one per-address limiter of credentials: an address
     /// past `auth_failure_limit` failures in the window is refused

@@ -120,11 +120,9 @@ impl Links {
         if let Some(ip) = ip {
             keys.push(format!("i3d-link:ip:{ip}"));
         }
-        for k in &keys {
-            self.limiter
-                .check_failures(k, a.login_failure_limit, a.login_failure_window)
-                .await?;
-        }
+        self.limiter
+            .check_each(&keys, a.login_failure_limit, a.login_failure_window)
+            .await?;
         let outcome = if normalize(code).len() == LINK_CODE_LEN {
             self.store
                 .redeem_link_code(&code_hash(code), account.id, self.now())

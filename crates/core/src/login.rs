@@ -193,27 +193,17 @@ impl Logins {
 
     async fn check_login_limits(&self, keys: &[String]) -> Result<()> {
         let a = &self.settings.accounts;
-        for k in keys {
-            self.limiter
-                .check_failures(k, a.login_failure_limit, a.login_failure_window)
-                .await?;
-        }
-        Ok(())
+        self.limiter
+            .check_each(keys, a.login_failure_limit, a.login_failure_window)
+            .await
     }
 
+    /// Counts one failure under each key; the last refusal past the limit is returned.
     async fn count_login_failure(&self, keys: &[String]) -> Result<()> {
         let a = &self.settings.accounts;
-        let mut limited = None;
-        for k in keys {
-            if let Err(e) = self
-                .limiter
-                .count_failure(k, a.login_failure_limit, a.login_failure_window)
-                .await
-            {
-                limited = Some(e);
-            }
-        }
-        limited.map_or(Ok(()), Err)
+        self.limiter
+            .count_each(keys, a.login_failure_limit, a.login_failure_window)
+            .await
     }
 
     /// `POST /v3/session/login`: checks the password; without 2FA the login is complete,

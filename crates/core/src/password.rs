@@ -184,21 +184,17 @@ impl prometheus_client::collector::Collector for Passwords {
         let load = &*self.load;
         let running = load.workers.saturating_sub(self.permits.available_permits());
         let queued = load.admitted.load(Ordering::Relaxed).saturating_sub(running);
-        let as_i64 = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
-        let gauge = ConstGauge::new(as_i64(running));
-        gauge.encode(encoder.encode_descriptor(
-            "password_hashes_running",
-            "Password hashes computing now",
-            None,
-            gauge.metric_type(),
-        )?)?;
-        let gauge = ConstGauge::new(as_i64(queued));
-        gauge.encode(encoder.encode_descriptor(
-            "password_hashes_queued",
-            "Password checks waiting for a hashing slot",
-            None,
-            gauge.metric_type(),
-        )?)?;
+        for (name, help, n) in [
+            ("password_hashes_running", "Password hashes computing now", running),
+            (
+                "password_hashes_queued",
+                "Password checks waiting for a hashing slot",
+                queued,
+            ),
+        ] {
+            let gauge = ConstGauge::new(i64::try_from(n).unwrap_or(i64::MAX));
+            gauge.encode(encoder.encode_descriptor(name, help, None, gauge.metric_type())?)?;
+        }
         let counter = ConstCounter::new(load.refused.load(Ordering::Relaxed));
         counter.encode(encoder.encode_descriptor(
             "password_hashes_refused",
@@ -394,20 +390,31 @@ impl Passwords {
 mod tests {
     use super::*;
 
-    #[tokio::test]
-    async fn hash_and_verify() -> Result<()> {
-        let p = Passwords::new(PasswordParams {
-            memory_kib: 1024,
-            iterations: 1,
+    /// A hasher of one worker with these costs.
+    async fn passwords(memory_kib: u32, iterations: u32) -> Result<Passwords> {
+        Passwords::new(PasswordParams {
+            memory_kib,
+            iterations,
             parallelism: 1,
             max_concurrent: 1,
             ..PasswordParams::default()
         })
-        .await?;
-        let h = p.hash(&Secret::new("correct horse")).await?;
-        assert!(h.starts_with("$argon2id$v=19$m=1024,t=1,p=1$"));
+        .await
+    }
+
+    /// `maker` hashes "correct horse" with the PHC prefix `prefix`, and `p` verifies it.
+    async fn verifies(p: &Passwords, maker: &Passwords, prefix: &str) -> Result<()> {
+        let h = maker.hash(&Secret::new("correct horse")).await?;
+        assert!(h.starts_with(prefix), "{h}");
         assert!(p.verify(&Secret::new("correct horse"), Some(&h)).await?);
         assert!(!p.verify(&Secret::new("wrong horse"), Some(&h)).await?);
+        Ok(())
+    }
+
+    #[tokio::test]
+    async fn hash_and_verify() -> Result<()> {
+        let p = passwords(1024, 1).await?;
+        verifies(&p, &p, "$argon2id$v=19$m=1024,t=1,p=1$").await?;
         assert!(!p.verify(&Secret::new("playgate dummy password"), None).await?);
         assert!(!p.verify(&Secret::new("x"), Some("not a phc string")).await?);
         // The defaults are one of OWASP's minimum configurations for argon2id.
@@ -415,19 +422,7 @@ mod tests {
         assert_eq!((d.memory_kib, d.iterations, d.parallelism), (9216, 4, 1));
         // A hash made under other parameters (an earlier default) still verifies, with
         // working memory of its own size.
-        let other = Passwords::new(PasswordParams {
-            memory_kib: 2048,
-            iterations: 2,
-            parallelism: 1,
-            max_concurrent: 1,
-            ..PasswordParams::default()
-        })
-        .await?;
-        let old = other.hash(&Secret::new("correct horse")).await?;
-        assert!(old.starts_with("$argon2id$v=19$m=2048,t=2,p=1$"));
-        assert!(p.verify(&Secret::new("correct horse"), Some(&old)).await?);
-        assert!(!p.verify(&Secret::new("wrong horse"), Some(&old)).await?);
-        Ok(())
+        verifies(&p, &passwords(2048, 2).await?, "$argon2id$v=19$m=2048,t=2,p=1$").await
     }
 
     /// The pool frees its arrays once no hash has started for `IDLE_RELEASE`; a hash

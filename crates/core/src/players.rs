@@ -259,6 +259,18 @@ fn bounded<T: 'static>(f: impl FnOnce(&T) -> NewAuditEvent + Send + 'static) -> 
     Box::new(move |t: &T| audit::bounded(f(t)))
 }
 
+/// The recorder of one change to `subject` of `game`: `event` as `action`, with the detail
+/// the change gives (texts cut to their bounds).
+fn record<T: 'static>(
+    event: NewAuditEvent,
+    action: &'static str,
+    game: GameId,
+    subject: String,
+    detail: impl FnOnce(&T) -> serde_json::Value + Send + 'static,
+) -> Record<T> {
+    bounded(move |t: &T| event.action(action).game(game).subject(subject).detail(detail(t)))
+}
+
 impl Players {
     /// The service over its store.
     pub fn new(store: Arc<dyn PlayerStore>, clock: Arc<dyn Clock>) -> Self {
@@ -345,17 +357,13 @@ impl Players {
                 player.id,
                 Some(ban.clone()),
                 now,
-                bounded(move |c: &BanChange| {
-                    event
-                        .action("player.banned")
-                        .game(game)
-                        .subject(subject)
-                        .detail(serde_json::json!({
-                            "reason": reason_text,
-                            "sessions_ended": c.sessions_ended,
-                            "before": ban_json(c.before.as_ref()),
-                            "after": {"banned": true, "reason": reason_text},
-                        }))
+                record(event, "player.banned", game, subject, move |c: &BanChange| {
+                    serde_json::json!({
+                        "reason": reason_text,
+                        "sessions_ended": c.sessions_ended,
+                        "before": ban_json(c.before.as_ref()),
+                        "after": {"banned": true, "reason": reason_text},
+                    })
                 }),
             )
             .await?;
@@ -383,15 +391,11 @@ impl Players {
                 player.id,
                 None,
                 self.clock.now(),
-                bounded(move |c: &BanChange| {
-                    event
-                        .action("player.unbanned")
-                        .game(game)
-                        .subject(subject)
-                        .detail(serde_json::json!({
-                            "before": ban_json(c.before.as_ref()),
-                            "after": {"banned": false},
-                        }))
+                record(event, "player.unbanned", game, subject, move |c: &BanChange| {
+                    serde_json::json!({
+                        "before": ban_json(c.before.as_ref()),
+                        "after": {"banned": false},
+                    })
                 }),
             )
             .await?;
@@ -426,13 +430,7 @@ impl Players {
             .end_player_sessions(
                 player.id,
                 self.clock.now(),
-                bounded(move |n: &u64| {
-                    event
-                        .action("sessions.ended_all")
-                        .game(game)
-                        .subject(subject)
-                        .detail(serde_json::json!({"sessions_ended": n}))
-                }),
+                record(event, "sessions.ended_all", game, subject, sessions_ended),
             )
             .await
     }
@@ -444,13 +442,13 @@ impl Players {
             .end_game_sessions(
                 game,
                 self.clock.now(),
-                bounded(move |n: &u64| {
-                    event
-                        .action("sessions.ended_all")
-                        .game(game)
-                        .subject(format!("game:{}", game.0))
-                        .detail(serde_json::json!({"sessions_ended": n}))
-                }),
+                record(
+                    event,
+                    "sessions.ended_all",
+                    game,
+                    format!("game:{}", game.0),
+                    sessions_ended,
+                ),
             )
             .await
     }
@@ -509,15 +507,11 @@ impl Players {
             .erase_player(
                 player.id,
                 self.clock.now(),
-                bounded(move |e: &Erased| {
-                    event
-                        .action("player.deleted")
-                        .game(game)
-                        .subject(subject)
-                        .detail(serde_json::json!({
-                            "deleted": counts(&e.deleted),
-                            "anonymised": counts(&e.anonymised),
-                        }))
+                record(event, "player.deleted", game, subject, move |e: &Erased| {
+                    serde_json::json!({
+                        "deleted": counts(&e.deleted),
+                        "anonymised": counts(&e.anonymised),
+                    })
                 }),
             )
             .await
@@ -546,6 +540,11 @@ impl Players {
     pub fn now(&self) -> Timestamp {
         self.clock.now()
     }
+}
+
+/// The detail of ending a player's or a game's sessions.
+fn sessions_ended(n: &u64) -> serde_json::Value {
+    serde_json::json!({"sessions_ended": n})
 }
 
 fn ban_json(b: Option<&Ban>) -> serde_json::Value {

@@ -14,7 +14,7 @@ use playgate_core::ids::SessionId;
 use playgate_core::session::SessionState;
 use playgate_core::{Error, Result};
 
-use crate::exec::{FromRow, P, Row, ToP, row};
+use crate::exec::{FromRow, P, Row, ToP, params, row};
 use crate::rows::aliased;
 
 /// The columns of [`DetailsRow`], in its order; also the columns
@@ -35,18 +35,44 @@ macro_rules! account_cols {
             "id, public_id, user_name, email, first_name, last_name, gender, phone, company_name, \
              access_level, email_validated, trial_expires_at, password_hash, totp_enabled, totp_secret, \
              totp_pending, wallet_address, created_at, enabled, ",
-            details_cols!()
+            $crate::account_rows::details_cols!()
         )
     };
 }
 pub(crate) const ACCOUNT_COLS: &str = account_cols!();
 
 /// How many columns [`details_cols!`] names.
-pub(crate) const DETAILS_COL_COUNT: usize = 28;
+const DETAILS_COL_COUNT: usize = 28;
+
+/// The columns an [`AccountInfo`] sets: its details and billing, then its profile; the
+/// columns [`info_params`] binds, from `$1` up.
+pub(crate) const INFO_COLS: &str = concat!(
+    details_cols!(),
+    ", email, first_name, last_name, gender, phone, company_name, email_validated"
+);
+
+/// How many columns [`INFO_COLS`] names.
+pub(crate) const INFO_COL_COUNT: usize = DETAILS_COL_COUNT + 7;
+
+/// An [`AccountInfo`] as parameters, in the order of [`INFO_COLS`].
+pub(crate) fn info_params(info: &AccountInfo) -> Vec<P<'_>> {
+    let p = &info.profile;
+    let mut ps = details_params(info);
+    ps.extend_from_slice(params![
+        p.email,
+        p.first_name,
+        p.last_name,
+        p.gender,
+        p.phone,
+        p.company_name,
+        info.email_validated
+    ]);
+    ps
+}
 
 /// An [`AccountInfo`]'s details and billing as parameters, in the order of
 /// [`details_cols!`].
-pub(crate) fn details_params(info: &AccountInfo) -> Vec<P<'_>> {
+fn details_params(info: &AccountInfo) -> Vec<P<'_>> {
     let (d, b) = (&info.details, &info.billing);
     vec![
         P::I64(d.account_type.as_i64()),
@@ -80,53 +106,29 @@ pub(crate) fn details_params(info: &AccountInfo) -> Vec<P<'_>> {
     ]
 }
 
-pub(crate) struct AccountRow {
-    id: i64,
-    public_id: String,
-    user_name: String,
-    email: String,
-    first_name: String,
-    last_name: String,
-    gender: String,
-    phone: String,
-    company_name: String,
-    access_level: i64,
-    email_validated: bool,
-    trial_expires_at: Option<i64>,
-    password_hash: String,
-    totp_enabled: bool,
-    totp_secret: Option<Vec<u8>>,
-    totp_pending: Option<Vec<u8>>,
-    wallet_address: String,
-    created_at: i64,
-    enabled: bool,
-    details: DetailsRow,
-}
-
-impl FromRow for AccountRow {
-    fn from_row(r: &Row<'_>) -> Result<Self> {
-        Ok(AccountRow {
-            id: r.get("id")?,
-            public_id: r.get("public_id")?,
-            user_name: r.get("user_name")?,
-            email: r.get("email")?,
-            first_name: r.get("first_name")?,
-            last_name: r.get("last_name")?,
-            gender: r.get("gender")?,
-            phone: r.get("phone")?,
-            company_name: r.get("company_name")?,
-            access_level: r.get("access_level")?,
-            email_validated: r.get("email_validated")?,
-            trial_expires_at: r.get("trial_expires_at")?,
-            password_hash: r.get("password_hash")?,
-            totp_enabled: r.get("totp_enabled")?,
-            totp_secret: r.get("totp_secret")?,
-            totp_pending: r.get("totp_pending")?,
-            wallet_address: r.get("wallet_address")?,
-            created_at: r.get("created_at")?,
-            enabled: r.get("enabled")?,
-            details: DetailsRow::from_row(r)?,
-        })
+row! {
+    pub(crate) struct AccountRow {
+        id: i64,
+        public_id: String,
+        user_name: String,
+        email: String,
+        first_name: String,
+        last_name: String,
+        gender: String,
+        phone: String,
+        company_name: String,
+        access_level: i64,
+        email_validated: bool,
+        trial_expires_at: Option<i64>,
+        password_hash: String,
+        totp_enabled: bool,
+        totp_secret: Option<Vec<u8>>,
+        totp_pending: Option<Vec<u8>>,
+        wallet_address: String,
+        created_at: i64,
+        enabled: bool,
+        #[flatten]
+        details: DetailsRow,
     }
 }
 

@@ -18,45 +18,35 @@ use crate::exec::params;
 use playgate_core::Entity;
 
 use crate::account_rows::{
-    ACCOUNT_COLS, API_KEY_LOGIN_READ, API_KEY_READ, AccountRow, ApiKeyReadRow, ApiKeyRow, DETAILS_COL_COUNT,
-    LOGIN_COLS, LoginRow, PlayerKeyRow, account_cols, details_cols, details_params, login_cols,
+    ACCOUNT_COLS, API_KEY_LOGIN_READ, API_KEY_READ, AccountRow, ApiKeyReadRow, ApiKeyRow, INFO_COL_COUNT, INFO_COLS,
+    LOGIN_COLS, LoginRow, PlayerKeyRow, account_cols, info_params, login_cols,
 };
 
 #[async_trait]
 impl AccountStore for SqlStore {
     async fn insert_account(&self, rec: &NewAccountRecord) -> Result<Account> {
         let rec = rec.clone();
-        // The details first ($1 ...), then the rest.
-        let n = DETAILS_COL_COUNT;
-        let rest: Vec<String> = (n + 1..=n + 16).map(|i| format!("${i}")).collect();
-        let details: Vec<String> = (1..=n).map(|i| format!("${i}")).collect();
+        // The info first ($1 ...), then the rest.
+        let n = INFO_COL_COUNT;
+        let info: Vec<String> = (1..=n).map(|i| format!("${i}")).collect();
+        let rest: Vec<String> = (n + 1..=n + 9).map(|i| format!("${i}")).collect();
         let sql = format!(
-            "INSERT INTO accounts ({}, public_id, user_name, name_key, email, first_name, last_name, gender, phone, \
-             company_name, access_level, email_validated, trial_expires_at, password_hash, \
-             wallet_address, wallet_key, created_at, updated_at) \
+            "INSERT INTO accounts ({INFO_COLS}, public_id, user_name, name_key, access_level, trial_expires_at, \
+             password_hash, wallet_address, wallet_key, created_at, updated_at) \
              VALUES ({}, {}, ${}) RETURNING {ACCOUNT_COLS}",
-            details_cols!(),
-            details.join(", "),
+            info.join(", "),
             rest.join(", "),
-            n + 16,
+            n + 9,
         );
         let row: AccountRow = self
             .write_one(async move |pool| {
-                let p = &rec.info.profile;
                 let (level, trial) = (rec.access_level.as_i64(), rec.trial_expires_at.map(|t| t.0));
-                let mut ps = details_params(&rec.info);
+                let mut ps = info_params(&rec.info);
                 ps.extend_from_slice(params![
                     rec.public_id,
                     rec.user_name,
                     rec.name_key,
-                    p.email,
-                    p.first_name,
-                    p.last_name,
-                    p.gender,
-                    p.phone,
-                    p.company_name,
                     level,
-                    rec.info.email_validated,
                     trial,
                     rec.password_hash,
                     rec.wallet.address,
@@ -71,43 +61,23 @@ impl AccountStore for SqlStore {
 
     async fn update_account_info(&self, id: AccountId, info: &AccountInfo, now: Timestamp) -> Result<Option<Account>> {
         let info = info.clone();
-        let n = DETAILS_COL_COUNT;
-        let sets: Vec<String> = details_cols!()
+        let n = INFO_COL_COUNT;
+        let sets: Vec<String> = INFO_COLS
             .split(',')
             .map(str::trim)
-            .chain([
-                "email",
-                "first_name",
-                "last_name",
-                "gender",
-                "phone",
-                "company_name",
-                "email_validated",
-                "updated_at",
-            ])
+            .chain(["updated_at"])
             .enumerate()
             .map(|(i, col)| format!("{col} = ${}", i + 1))
             .collect();
         let sql = format!(
             "UPDATE accounts SET {} WHERE id = ${} RETURNING {ACCOUNT_COLS}",
             sets.join(", "),
-            n + 9
+            n + 2
         );
         let row: Option<AccountRow> = self
             .write_one(async move |pool| {
-                let p = &info.profile;
-                let mut ps = details_params(&info);
-                ps.extend_from_slice(params![
-                    p.email,
-                    p.first_name,
-                    p.last_name,
-                    p.gender,
-                    p.phone,
-                    p.company_name,
-                    info.email_validated,
-                    now.0,
-                    id.0
-                ]);
+                let mut ps = info_params(&info);
+                ps.extend_from_slice(params![now.0, id.0]);
                 pool.fetch_optional(&sql, &ps).await
             })
             .await?;
@@ -116,26 +86,20 @@ impl AccountStore for SqlStore {
 
     async fn account_by_id(&self, id: AccountId) -> Result<Option<Account>> {
         let row: Option<AccountRow> = self
-            .read(async |e| {
-                e.fetch_optional(
-                    concat!("SELECT ", account_cols!(), " FROM accounts WHERE id = $1"),
-                    params![id.0],
-                )
-                .await
-            })
+            .read_optional(
+                concat!("SELECT ", account_cols!(), " FROM accounts WHERE id = $1"),
+                params![id.0],
+            )
             .await?;
         row.map(Account::try_from).transpose()
     }
 
     async fn account_by_name_key(&self, key: &str) -> Result<Option<Account>> {
         let row: Option<AccountRow> = self
-            .read(async |e| {
-                e.fetch_optional(
-                    concat!("SELECT ", account_cols!(), " FROM accounts WHERE name_key = $1"),
-                    params![key],
-                )
-                .await
-            })
+            .read_optional(
+                concat!("SELECT ", account_cols!(), " FROM accounts WHERE name_key = $1"),
+                params![key],
+            )
             .await?;
         row.map(Account::try_from).transpose()
     }
@@ -184,15 +148,11 @@ impl AccountStore for SqlStore {
     }
 
     async fn set_account_password_hash(&self, id: AccountId, old: &str, new: &str) -> Result<bool> {
-        let (old, new) = (old.to_owned(), new.to_owned());
         let n = self
-            .write_one(async move |e| {
-                e.execute(
-                    "UPDATE accounts SET password_hash = $3 WHERE id = $1 AND password_hash = $2",
-                    params![id.0, &old, &new],
-                )
-                .await
-            })
+            .execute_one(
+                "UPDATE accounts SET password_hash = $3 WHERE id = $1 AND password_hash = $2",
+                params![id.0, old, new],
+            )
             .await?;
         Ok(n == 1)
     }
@@ -213,29 +173,22 @@ impl AccountStore for SqlStore {
 
     async fn claim_totp_step(&self, id: AccountId, step: i64) -> Result<bool> {
         let n = self
-            .write_one(async move |pool| {
-                pool.execute(
-                    "UPDATE accounts SET totp_last_step = $2 \
+            .execute_one(
+                "UPDATE accounts SET totp_last_step = $2 \
                  WHERE id = $1 AND (totp_last_step IS NULL OR totp_last_step < $2)",
-                    params![id.0, step],
-                )
-                .await
-            })
+                params![id.0, step],
+            )
             .await?;
         Ok(n == 1)
     }
 
     async fn use_recovery_code(&self, id: AccountId, hash: &SecretHash, now: Timestamp) -> Result<bool> {
-        let hash = hash.clone();
         let n = self
-            .write_one(async move |pool| {
-                pool.execute(
-                    "UPDATE recovery_codes SET used_at = $3 \
+            .execute_one(
+                "UPDATE recovery_codes SET used_at = $3 \
                  WHERE account_id = $1 AND code_hash = $2 AND used_at IS NULL",
-                    params![id.0, &hash.0, now.0],
-                )
-                .await
-            })
+                params![id.0, &hash.0, now.0],
+            )
             .await?;
         Ok(n == 1)
     }
@@ -252,7 +205,7 @@ impl AccountStore for SqlStore {
             .write_one(async move |pool| {
                 pool.fetch_one(
                     "INSERT INTO api_keys (key_hash, label, allowed_ips, expires_at, created_at) \
-                 VALUES ($1, $2, $3, $4, $5) RETURNING id, label, allowed_ips, expires_at, created_at",
+                     VALUES ($1, $2, $3, $4, $5) RETURNING id, label, allowed_ips, expires_at, created_at",
                     params![
                         &rec.hash.0,
                         &rec.label,
@@ -269,13 +222,10 @@ impl AccountStore for SqlStore {
 
     async fn api_key_by_hash(&self, hash: &SecretHash) -> Result<Option<ApiKey>> {
         let row: Option<ApiKeyRow> = self
-            .read(async |e| {
-                e.fetch_optional(
-                    "SELECT id, label, allowed_ips, expires_at, created_at FROM api_keys WHERE key_hash = $1",
-                    params![&hash.0],
-                )
-                .await
-            })
+            .read_optional(
+                "SELECT id, label, allowed_ips, expires_at, created_at FROM api_keys WHERE key_hash = $1",
+                params![&hash.0],
+            )
             .await?;
         row.map(ApiKey::try_from).transpose()
     }
@@ -289,7 +239,7 @@ impl AccountStore for SqlStore {
         let (key, start) = failures.map_or((None, 0), |(k, at)| (Some(k), at.0));
         let sql: &str = if with_login { &API_KEY_LOGIN_READ } else { &API_KEY_READ };
         let row: ApiKeyReadRow = self
-            .read(async |e| e.fetch_optional(sql, params![&hash.0, key, start]).await)
+            .read_optional(sql, params![&hash.0, key, start])
             .await?
             .ok_or(Error::NotFound(playgate_core::Entity::Row))?;
         Ok(row.0)
@@ -297,17 +247,14 @@ impl AccountStore for SqlStore {
 
     async fn current_login(&self, key: ApiKeyId) -> Result<Option<Login>> {
         let row: Option<LoginRow> = self
-            .read(async |e| {
-                e.fetch_optional(
-                    concat!(
-                        "SELECT ",
-                        login_cols!(),
-                        " FROM account_logins WHERE api_key_id = $1 AND state <> 'ended'"
-                    ),
-                    params![key.0],
-                )
-                .await
-            })
+            .read_optional(
+                concat!(
+                    "SELECT ",
+                    login_cols!(),
+                    " FROM account_logins WHERE api_key_id = $1 AND state <> 'ended'"
+                ),
+                params![key.0],
+            )
             .await?;
         row.map(Login::try_from).transpose()
     }
@@ -379,9 +326,9 @@ impl AccountStore for SqlStore {
             .write_one(async move |pool| {
                 pool.scalar_optional(
                     "UPDATE account_logins SET otp_failures = otp_failures + 1, \
-                 state = CASE WHEN otp_failures + 1 >= $2 THEN 'ended' ELSE state END, \
-                 ended_at = CASE WHEN otp_failures + 1 >= $2 THEN $3 ELSE ended_at END \
-                 WHERE id = $1 AND state = 'pending_otp' RETURNING otp_failures",
+                     state = CASE WHEN otp_failures + 1 >= $2 THEN 'ended' ELSE state END, \
+                     ended_at = CASE WHEN otp_failures + 1 >= $2 THEN $3 ELSE ended_at END \
+                     WHERE id = $1 AND state = 'pending_otp' RETURNING otp_failures",
                     params![id.to_string(), max, now.0],
                 )
                 .await
@@ -392,13 +339,10 @@ impl AccountStore for SqlStore {
 
     async fn end_login(&self, id: SessionId, now: Timestamp) -> Result<bool> {
         let n = self
-            .write_one(async move |pool| {
-                pool.execute(
-                    "UPDATE account_logins SET state = 'ended', ended_at = $2 WHERE id = $1 AND state <> 'ended'",
-                    params![id.to_string(), now.0],
-                )
-                .await
-            })
+            .execute_one(
+                "UPDATE account_logins SET state = 'ended', ended_at = $2 WHERE id = $1 AND state <> 'ended'",
+                params![id.to_string(), now.0],
+            )
             .await?;
         Ok(n == 1)
     }
@@ -411,16 +355,12 @@ impl AccountStore for SqlStore {
         now: Timestamp,
         expires_at: Timestamp,
     ) -> Result<()> {
-        let (hash, user_id) = (hash.clone(), user_id.clone());
         let n = self
-            .write_one(async move |pool| {
-                pool.execute(
-                    "INSERT INTO link_codes (code_hash, player_id, created_at, expires_at) \
+            .execute_one(
+                "INSERT INTO link_codes (code_hash, player_id, created_at, expires_at) \
                  SELECT $3, id, $4, $5 FROM players WHERE game_id = $1 AND user_id = $2",
-                    params![game.0, user_id.as_str(), &hash.0, now.0, expires_at.0],
-                )
-                .await
-            })
+                params![game.0, user_id.as_str(), &hash.0, now.0, expires_at.0],
+            )
             .await?;
         if n == 1 {
             Ok(())
@@ -435,7 +375,7 @@ impl AccountStore for SqlStore {
             let player: Option<i64> = tx
                 .scalar_optional(
                     "UPDATE link_codes SET used_at = $2 \
-                 WHERE code_hash = $1 AND used_at IS NULL AND expires_at > $2 RETURNING player_id",
+                     WHERE code_hash = $1 AND used_at IS NULL AND expires_at > $2 RETURNING player_id",
                     params![&hash.0, now.0],
                 )
                 .await?;

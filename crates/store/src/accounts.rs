@@ -13,7 +13,7 @@ use serde_json::json;
 use crate::SqlStore;
 use crate::account_rows::{ACCOUNT_COLS, AccountRow, ApiKeyRow};
 use crate::audit::insert_audit_in;
-use crate::exec::{Conn, FromRow, Row, params, row};
+use crate::exec::{Conn, params, row};
 
 row! {
     struct LinkRow {
@@ -24,18 +24,12 @@ row! {
     }
 }
 
-/// An API key with the time of the account's last login through it.
-struct KeyLoginRow {
-    key: ApiKeyRow,
-    last_login_at: i64,
-}
-
-impl FromRow for KeyLoginRow {
-    fn from_row(r: &Row<'_>) -> Result<Self> {
-        Ok(KeyLoginRow {
-            key: ApiKeyRow::from_row(r)?,
-            last_login_at: r.get("last_login_at")?,
-        })
+row! {
+    /// An API key with the time of the account's last login through it.
+    struct KeyLoginRow {
+        #[flatten]
+        key: ApiKeyRow,
+        last_login_at: i64,
     }
 }
 
@@ -76,21 +70,18 @@ impl AccountAdminStore for SqlStore {
         let n = i64::try_from(prefix.chars().count()).unwrap_or(i64::MAX);
         let (after, id) = (after.map_or(0, |a| a.0), id.map_or(-1, |a| a.0));
         let rows: Vec<AccountRow> = self
-            .read(async |e| e.fetch_all(&sql, params![after, prefix, id, n, i64::from(limit)]).await)
+            .read_all(&sql, params![after, prefix, id, n, i64::from(limit)])
             .await?;
         rows.into_iter().map(Account::try_from).collect()
     }
 
     async fn account_links(&self, id: AccountId) -> Result<Vec<AccountLink>> {
         let rows: Vec<LinkRow> = self
-            .read(async |e| {
-                e.fetch_all(
-                    "SELECT p.game_id, p.id AS player_id, p.user_id, l.linked_at FROM player_links l \
-                     JOIN players p ON p.id = l.player_id WHERE l.account_id = $1 ORDER BY l.linked_at, p.id",
-                    params![id.0],
-                )
-                .await
-            })
+            .read_all(
+                "SELECT p.game_id, p.id AS player_id, p.user_id, l.linked_at FROM player_links l \
+                 JOIN players p ON p.id = l.player_id WHERE l.account_id = $1 ORDER BY l.linked_at, p.id",
+                params![id.0],
+            )
             .await?;
         Ok(rows
             .into_iter()
@@ -105,16 +96,13 @@ impl AccountAdminStore for SqlStore {
 
     async fn account_api_keys(&self, id: AccountId) -> Result<Vec<AccountApiKey>> {
         let rows: Vec<KeyLoginRow> = self
-            .read(async |e| {
-                e.fetch_all(
-                    "SELECT k.id, k.label, k.allowed_ips, k.expires_at, k.created_at, \
-                     MAX(l.started_at) AS last_login_at FROM api_keys k \
-                     JOIN account_logins l ON l.api_key_id = k.id WHERE l.account_id = $1 \
-                     GROUP BY k.id, k.label, k.allowed_ips, k.expires_at, k.created_at ORDER BY k.id",
-                    params![id.0],
-                )
-                .await
-            })
+            .read_all(
+                "SELECT k.id, k.label, k.allowed_ips, k.expires_at, k.created_at, \
+                 MAX(l.started_at) AS last_login_at FROM api_keys k \
+                 JOIN account_logins l ON l.api_key_id = k.id WHERE l.account_id = $1 \
+                 GROUP BY k.id, k.label, k.allowed_ips, k.expires_at, k.created_at ORDER BY k.id",
+                params![id.0],
+            )
             .await?;
         rows.into_iter()
             .map(|r| {

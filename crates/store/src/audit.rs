@@ -21,9 +21,10 @@ const INSERT_COLS: &str = "at, action, actor, game_id, subject, ip, user_agent, 
 const INSERT_ONE: &str = "INSERT INTO audit_events (at, action, actor, game_id, subject, ip, user_agent, detail) \
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
 
-/// An event as its row stores it, owned (so that a write job can take it along).
-#[derive(Debug, Clone)]
-pub(crate) struct EventValues {
+row! {
+    /// An event as its row stores it, owned (so that a write job can take it along).
+    #[derive(Debug, Clone)]
+    pub(crate) struct EventValues {
     at: i64,
     action: String,
     actor: String,
@@ -31,7 +32,7 @@ pub(crate) struct EventValues {
     subject: Option<String>,
     ip: Option<String>,
     user_agent: Option<String>,
-    detail: String,
+    detail: String,}
 }
 
 impl EventValues {
@@ -67,13 +68,13 @@ impl EventValues {
     pub(crate) fn params(&self) -> [P<'_>; 8] {
         [
             P::I64(self.at),
-            P::Str(&self.action),
-            P::Str(&self.actor),
+            P::str(&self.action),
+            P::str(&self.actor),
             P::OptI64(self.game_id),
-            P::OptStr(self.subject.as_deref()),
-            P::OptStr(self.ip.as_deref()),
-            P::OptStr(self.user_agent.as_deref()),
-            P::Str(&self.detail),
+            P::opt_str(self.subject.as_deref()),
+            P::opt_str(self.ip.as_deref()),
+            P::opt_str(self.user_agent.as_deref()),
+            P::str(&self.detail),
         ]
     }
 }
@@ -149,7 +150,7 @@ pub(crate) async fn chained_update(
     let n = c.execute(update, ps).await?;
     if n > 0 {
         let mut all = event.params().to_vec();
-        all.push(P::Str(session));
+        all.push(P::str(session));
         c.execute(INSERT_CHAINED, &all).await?;
         c.execute(
             "UPDATE sessions SET last_event = last_insert_rowid() WHERE id = $1",
@@ -204,34 +205,30 @@ pub(crate) async fn audited_update(
 }
 
 row! {
+    /// A stored event: its id and its values ([`AUDIT_COLS`]).
     struct AuditRow {
-    id: i64,
-    at: i64,
-    action: String,
-    actor: String,
-    game_id: Option<i64>,
-    subject: Option<String>,
-    ip: Option<String>,
-    user_agent: Option<String>,
-    detail: String,}
+        id: i64,
+        #[flatten]
+        event: EventValues,
+    }
 }
 
 impl TryFrom<AuditRow> for AuditEvent {
     type Error = Error;
 
-    fn try_from(r: AuditRow) -> Result<Self> {
+    fn try_from(AuditRow { id, event: e }: AuditRow) -> Result<Self> {
         Ok(AuditEvent {
-            id: r.id,
-            at: Timestamp(r.at),
-            action: r.action,
-            actor: r.actor,
-            game: r.game_id.map(GameId),
-            subject: r.subject,
+            id,
+            at: Timestamp(e.at),
+            action: e.action,
+            actor: e.actor,
+            game: e.game_id.map(GameId),
+            subject: e.subject,
             origin: Origin {
-                ip: r.ip,
-                user_agent: r.user_agent,
+                ip: e.ip,
+                user_agent: e.user_agent,
             },
-            detail: serde_json::from_str(&r.detail).map_err(Error::internal)?,
+            detail: serde_json::from_str(&e.detail).map_err(Error::internal)?,
         })
     }
 }
@@ -330,18 +327,18 @@ fn conditions(f: &AuditFilter, ids: IdRange, subject: SubjectPart, after: usize)
         match a.strip_prefix(GAME_ACTOR_PREFIX).and_then(|id| id.parse::<i64>().ok()) {
             // A game acts only on itself, and its events are left out of the actor index
             // on SQLite (migration 0017): they are found through the game's.
-            Some(game) => conds.push(("game_id = ? AND actor = ?", vec![P::I64(game), P::Str(a)])),
+            Some(game) => conds.push(("game_id = ? AND actor = ?", vec![P::I64(game), P::str(a)])),
             // Said out loud, so that SQLite may use its partial actor index.
-            None => conds.push(("actor = ? AND actor NOT LIKE 'game:%'", vec![P::Str(a)])),
+            None => conds.push(("actor = ? AND actor NOT LIKE 'game:%'", vec![P::str(a)])),
         }
     }
     if let Some(s) = f.subject.as_deref() {
         match subject {
             // Said out loud, so that SQLite may use its partial subject index.
-            SubjectPart::Indexed => conds.push(("subject = ? AND chain IS NULL", vec![P::Str(s)])),
+            SubjectPart::Indexed => conds.push(("subject = ? AND chain IS NULL", vec![P::str(s)])),
             SubjectPart::Chained => conds.push((
                 "subject = ? AND chain IS NOT NULL AND id IN (SELECT id FROM walk)",
-                vec![P::Str(s)],
+                vec![P::str(s)],
             )),
         }
     }
@@ -350,9 +347,9 @@ fn conditions(f: &AuditFilter, ids: IdRange, subject: SubjectPart, after: usize)
         // LIKE wildcard in the text matters.
         Some(a) if a.ends_with('.') => {
             let n = i64::try_from(a.chars().count()).unwrap_or(i64::MAX);
-            conds.push(("substr(action, 1, CAST(? AS INTEGER)) = ?", vec![P::I64(n), P::Str(a)]));
+            conds.push(("substr(action, 1, CAST(? AS INTEGER)) = ?", vec![P::I64(n), P::str(a)]));
         }
-        Some(a) => conds.push(("action = ?", vec![P::Str(a)])),
+        Some(a) => conds.push(("action = ?", vec![P::str(a)])),
         None => {}
     }
     let mut sql = Vec::new();
@@ -408,7 +405,7 @@ fn list_statement(f: &AuditFilter, ids: IdRange, lite: bool) -> (String, Vec<P<'
         None => format!("SELECT {AUDIT_COLS} FROM audit_events {clause}"),
         Some((chained, more, sessions, key)) => {
             ps.extend(more);
-            ps.push(P::Str(key));
+            ps.push(P::str(key));
             let heads = format!("SELECT last_event FROM sessions WHERE {sessions}");
             format!(
                 "{}SELECT {AUDIT_COLS} FROM audit_events {clause} \

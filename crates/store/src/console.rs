@@ -10,21 +10,20 @@ use playgate_core::operators::{Operator, Principal, Role};
 
 use crate::SqlStore;
 use crate::exec::{params, row};
+use crate::operators::OperatorRow;
 
 const CREDENTIAL_COLS: &str = "id, name, role, enabled, created_at, last_used_at, \
      console_password, console_totp_secret, console_totp_pending";
 
 row! {
+    /// An operator's row with its console credentials ([`CREDENTIAL_COLS`]).
     struct CredentialsRow {
-    id: i64,
-    name: String,
-    role: String,
-    enabled: bool,
-    created_at: i64,
-    last_used_at: Option<i64>,
-    console_password: Option<String>,
-    console_totp_secret: Option<Vec<u8>>,
-    console_totp_pending: Option<Vec<u8>>,}
+        #[flatten]
+        operator: OperatorRow,
+        console_password: Option<String>,
+        console_totp_secret: Option<Vec<u8>>,
+        console_totp_pending: Option<Vec<u8>>,
+    }
 }
 
 impl TryFrom<CredentialsRow> for ConsoleCredentials {
@@ -32,14 +31,7 @@ impl TryFrom<CredentialsRow> for ConsoleCredentials {
 
     fn try_from(r: CredentialsRow) -> Result<Self> {
         Ok(ConsoleCredentials {
-            operator: Operator {
-                id: r.id,
-                name: r.name,
-                role: Role::parse(&r.role)?,
-                enabled: r.enabled,
-                created_at: Timestamp(r.created_at),
-                last_used_at: r.last_used_at.map(Timestamp),
-            },
+            operator: r.operator.try_into()?,
             password_hash: r.console_password,
             totp_secret: r.console_totp_secret,
             totp_pending: r.console_totp_pending,
@@ -116,25 +108,21 @@ impl ConsoleStore for SqlStore {
 
     async fn console_credentials(&self, name: &str) -> Result<Option<ConsoleCredentials>> {
         let sql = format!("SELECT {CREDENTIAL_COLS} FROM operators WHERE name = $1");
-        let row = self.read(async |c| c.fetch_optional(&sql, params![name]).await).await?;
+        let row = self.read_optional(&sql, params![name]).await?;
         credentials(row)
     }
 
     async fn console_credentials_by_id(&self, id: i64) -> Result<Option<ConsoleCredentials>> {
         let sql = format!("SELECT {CREDENTIAL_COLS} FROM operators WHERE id = $1");
-        let row = self.read(async |c| c.fetch_optional(&sql, params![id]).await).await?;
+        let row = self.read_optional(&sql, params![id]).await?;
         credentials(row)
     }
 
     async fn set_console_totp_pending(&self, operator_id: i64, sealed: Option<&[u8]>) -> Result<()> {
-        let sealed = sealed.map(<[u8]>::to_vec);
-        self.write_one(async move |c| {
-            c.execute(
-                "UPDATE operators SET console_totp_pending = $2 WHERE id = $1",
-                params![operator_id, sealed],
-            )
-            .await
-        })
+        self.execute_one(
+            "UPDATE operators SET console_totp_pending = $2 WHERE id = $1",
+            params![operator_id, sealed],
+        )
         .await?;
         Ok(())
     }
@@ -166,29 +154,22 @@ impl ConsoleStore for SqlStore {
 
     async fn claim_console_totp_step(&self, operator_id: i64, step: i64) -> Result<bool> {
         let n = self
-            .write_one(async move |c| {
-                c.execute(
-                    "UPDATE operators SET console_totp_last_step = $2 \
-                     WHERE id = $1 AND (console_totp_last_step IS NULL OR console_totp_last_step < $2)",
-                    params![operator_id, step],
-                )
-                .await
-            })
+            .execute_one(
+                "UPDATE operators SET console_totp_last_step = $2 \
+                 WHERE id = $1 AND (console_totp_last_step IS NULL OR console_totp_last_step < $2)",
+                params![operator_id, step],
+            )
             .await?;
         Ok(n == 1)
     }
 
     async fn use_console_recovery_code(&self, operator_id: i64, hash: &SecretHash, now: Timestamp) -> Result<bool> {
-        let hash = hash.0.clone();
         let n = self
-            .write_one(async move |c| {
-                c.execute(
-                    "UPDATE operator_recovery_codes SET used_at = $3 \
-                     WHERE operator_id = $1 AND code_hash = $2 AND used_at IS NULL",
-                    params![operator_id, hash, now.0],
-                )
-                .await
-            })
+            .execute_one(
+                "UPDATE operator_recovery_codes SET used_at = $3 \
+                 WHERE operator_id = $1 AND code_hash = $2 AND used_at IS NULL",
+                params![operator_id, hash.0, now.0],
+            )
             .await?;
         Ok(n == 1)
     }
@@ -235,53 +216,39 @@ impl ConsoleStore for SqlStore {
 
     async fn console_session(&self, token: &SecretHash) -> Result<Option<ConsoleSession>> {
         let row: Option<SessionRow> = self
-            .read(async |c| {
-                c.fetch_optional(
-                    "SELECT s.operator_id, o.name, o.role, o.enabled, \
-                     (o.console_totp_secret IS NOT NULL) AS totp_enrolled, s.verified, \
-                     s.created_at, s.last_seen_at, s.expires_at \
-                     FROM console_sessions s JOIN operators o ON o.id = s.operator_id \
-                     WHERE s.token_hash = $1",
-                    params![&token.0],
-                )
-                .await
-            })
+            .read_optional(
+                "SELECT s.operator_id, o.name, o.role, o.enabled, \
+                 (o.console_totp_secret IS NOT NULL) AS totp_enrolled, s.verified, \
+                 s.created_at, s.last_seen_at, s.expires_at \
+                 FROM console_sessions s JOIN operators o ON o.id = s.operator_id \
+                 WHERE s.token_hash = $1",
+                params![&token.0],
+            )
             .await?;
         row.map(ConsoleSession::try_from).transpose()
     }
 
     async fn touch_console_session(&self, token: &SecretHash, now: Timestamp) -> Result<()> {
-        let token = token.0.clone();
-        self.write_one(async move |c| {
-            c.execute(
-                "UPDATE console_sessions SET last_seen_at = $2 WHERE token_hash = $1",
-                params![token, now.0],
-            )
-            .await
-        })
+        self.execute_one(
+            "UPDATE console_sessions SET last_seen_at = $2 WHERE token_hash = $1",
+            params![token.0, now.0],
+        )
         .await?;
         Ok(())
     }
 
     async fn delete_console_session(&self, token: &SecretHash) -> Result<bool> {
-        let token = token.0.clone();
         let n = self
-            .write_one(async move |c| {
-                c.execute("DELETE FROM console_sessions WHERE token_hash = $1", params![token])
-                    .await
-            })
+            .execute_one("DELETE FROM console_sessions WHERE token_hash = $1", params![token.0])
             .await?;
         Ok(n == 1)
     }
 
     async fn delete_console_sessions_of(&self, operator_id: i64) -> Result<u64> {
-        self.write_one(async move |c| {
-            c.execute(
-                "DELETE FROM console_sessions WHERE operator_id = $1",
-                params![operator_id],
-            )
-            .await
-        })
+        self.execute_one(
+            "DELETE FROM console_sessions WHERE operator_id = $1",
+            params![operator_id],
+        )
         .await
     }
 }

@@ -4,7 +4,8 @@
 //! connection and cached, with the parameter types the values carry). Query bodies are ordinary async closures over
 //! `&mut Conn`, passed to [`SqlStore::read`](crate::SqlStore::read),
 //! [`SqlStore::write_one`](crate::SqlStore::write_one) or
-//! [`SqlStore::write_tx`](crate::SqlStore::write_tx).
+//! [`SqlStore::write_tx`](crate::SqlStore::write_tx); a read of one statement is
+//! [`SqlStore::read_all`](crate::SqlStore::read_all) and its siblings.
 //!
 //! Rows are read by column name on both drivers ([`Row`], [`FromRow`], declared with
 //! [`row!`]): a column list in another order still fills the right fields.

@@ -9,12 +9,9 @@ use playgate_core::ids::GameId;
 use playgate_core::{Entity, Error, Result};
 
 use crate::SqlStore;
-use crate::exec::{Conn, params};
+use crate::exec::{Conn, P, params};
 use crate::rows::{GAMEFUSE_CREDENTIAL, GameRow, KGEN_CREDENTIAL, game_cols, game_from};
-
-fn not_found(what: Entity) -> impl FnOnce() -> Error {
-    move || Error::NotFound(what)
-}
+use crate::sql::not_found;
 
 /// A game with its credentials, by id.
 pub(crate) async fn game_in(e: &mut Conn<'_>, id: i64) -> Result<Option<Game>> {
@@ -69,6 +66,21 @@ pub(crate) async fn insert_game_in(tx: &mut Conn<'_>, rec: &NewGameRecord) -> Re
     game_in(tx, id).await?.ok_or_else(not_found(Entity::Game))
 }
 
+impl SqlStore {
+    /// Runs `sql`, a change of game `id` (with `params`), and reads the game back, in one
+    /// transaction; `NotFound(Game)` if it changed nothing.
+    pub(crate) async fn update_game(&self, id: GameId, sql: &'static str, params: &[P<'_>]) -> Result<Game> {
+        let params: Vec<P<'static>> = params.iter().map(P::to_static).collect();
+        self.write_tx(async move |tx| {
+            if tx.execute(sql, &params).await? == 0 {
+                return Err(Error::NotFound(Entity::Game));
+            }
+            game_in(tx, id.0).await?.ok_or_else(not_found(Entity::Game))
+        })
+        .await
+    }
+}
+
 #[async_trait]
 impl GameStore for SqlStore {
     async fn insert_game(&self, rec: NewGameRecord) -> Result<Game> {
@@ -76,19 +88,15 @@ impl GameStore for SqlStore {
     }
 
     async fn count_games(&self) -> Result<i64> {
-        self.read(async |pool| pool.scalar_one("SELECT COUNT(*) FROM games", params![]).await)
-            .await
+        self.read_scalar_one("SELECT COUNT(*) FROM games", params![]).await
     }
 
     async fn list_games(&self) -> Result<Vec<Game>> {
         let rows: Vec<GameRow> = self
-            .read(async |pool| {
-                pool.fetch_all(
-                    concat!("SELECT ", game_cols!(), " FROM ", game_from!(), " ORDER BY g.id"),
-                    params![],
-                )
-                .await
-            })
+            .read_all(
+                concat!("SELECT ", game_cols!(), " FROM ", game_from!(), " ORDER BY g.id"),
+                params![],
+            )
             .await?;
         Ok(rows.into_iter().map(Game::from).collect())
     }
@@ -101,50 +109,35 @@ impl GameStore for SqlStore {
         // The KGeN credential check of every S2S call: one read, by the primary key of
         // `credentials` (kind, public_id).
         let row: Option<GameRow> = self
-            .read(async |e| {
-                e.fetch_optional(
-                    concat!(
-                        "SELECT ",
-                        game_cols!(),
-                        " FROM ",
-                        game_from!(),
-                        " WHERE kc.public_id = $1"
-                    ),
-                    params![client_id],
-                )
-                .await
-            })
+            .read_optional(
+                concat!(
+                    "SELECT ",
+                    game_cols!(),
+                    " FROM ",
+                    game_from!(),
+                    " WHERE kc.public_id = $1"
+                ),
+                params![client_id],
+            )
             .await?;
         Ok(row.map(Game::from))
     }
 
     async fn set_game_secret(&self, id: GameId, hash: &SecretHash) -> Result<Game> {
-        let hash = hash.0.clone();
-        self.write_tx(async move |tx| {
-            let n = tx
-                .execute(
-                    "UPDATE credentials SET secret_hash = $2 WHERE game_id = $1 AND kind = $3",
-                    params![id.0, hash, KGEN_CREDENTIAL],
-                )
-                .await?;
-            if n == 0 {
-                return Err(Error::NotFound(Entity::Game));
-            }
-            game_in(tx, id.0).await?.ok_or_else(not_found(Entity::Game))
-        })
+        self.update_game(
+            id,
+            "UPDATE credentials SET secret_hash = $2 WHERE game_id = $1 AND kind = $3",
+            params![id.0, hash.0, KGEN_CREDENTIAL],
+        )
         .await
     }
 
     async fn set_game_enabled(&self, id: GameId, enabled: bool) -> Result<Game> {
-        self.write_tx(async move |tx| {
-            let n = tx
-                .execute("UPDATE games SET enabled = $2 WHERE id = $1", params![id.0, enabled])
-                .await?;
-            if n == 0 {
-                return Err(Error::NotFound(Entity::Game));
-            }
-            game_in(tx, id.0).await?.ok_or_else(not_found(Entity::Game))
-        })
+        self.update_game(
+            id,
+            "UPDATE games SET enabled = $2 WHERE id = $1",
+            params![id.0, enabled],
+        )
         .await
     }
 }

@@ -12,13 +12,10 @@ use playgate_core::ids::GameId;
 impl GameVariableStore for SqlStore {
     async fn game_variables(&self, game: GameId) -> Result<Vec<GameVariable>> {
         let rows: Vec<KeyValueRow> = self
-            .read(async |e| {
-                e.fetch_all(
-                    "SELECT id, key, value FROM game_variables WHERE game_id = $1 ORDER BY key",
-                    params![game.0],
-                )
-                .await
-            })
+            .read_all(
+                "SELECT id, key, value FROM game_variables WHERE game_id = $1 ORDER BY key",
+                params![game.0],
+            )
             .await?;
         Ok(rows
             .into_iter()
@@ -32,7 +29,7 @@ impl GameVariableStore for SqlStore {
             .write_one(async move |pool| {
                 pool.fetch_one(
                     "INSERT INTO game_variables (game_id, key, value) VALUES ($1, $2, $3) \
-                 ON CONFLICT (game_id, key) DO UPDATE SET value = excluded.value RETURNING id, key, value",
+                     ON CONFLICT (game_id, key) DO UPDATE SET value = excluded.value RETURNING id, key, value",
                     params![game.0, key, value],
                 )
                 .await
@@ -42,15 +39,11 @@ impl GameVariableStore for SqlStore {
     }
 
     async fn delete_game_variable(&self, game: GameId, key: &str) -> Result<bool> {
-        let key = key.to_owned();
         let n = self
-            .write_one(async move |pool| {
-                pool.execute(
-                    "DELETE FROM game_variables WHERE game_id = $1 AND key = $2",
-                    params![game.0, key],
-                )
-                .await
-            })
+            .execute_one(
+                "DELETE FROM game_variables WHERE game_id = $1 AND key = $2",
+                params![game.0, key],
+            )
             .await?;
         Ok(n > 0)
     }

@@ -4,10 +4,9 @@
 use crate::SqlStore;
 use crate::client_users::ClientUserRow;
 use crate::exec::{FromRow, Row, params, row};
-use crate::game::game_in;
 use crate::rows::{GAMEFUSE_CREDENTIAL, GameRow, SessionRow};
-use crate::sql::not_found;
 use async_trait::async_trait;
+use playgate_core::Result;
 use playgate_core::client_users::ClientUser;
 use playgate_core::clock::Timestamp;
 use playgate_core::crypto::SecretHash;
@@ -17,7 +16,6 @@ use playgate_core::gamefuse::keys::{RouteAccess, ServiceKey};
 use playgate_core::gamefuse::store::{GamefuseStore, TokenCall};
 use playgate_core::ids::GameId;
 use playgate_core::session::Session;
-use playgate_core::{Entity, Error, Result};
 
 /// A session joined with its game, a route's switches and its user
 /// ([`GamefuseStore::token_call`]).
@@ -82,19 +80,11 @@ impl From<RouteRow> for RouteAccess {
 #[async_trait]
 impl GamefuseStore for SqlStore {
     async fn set_game_token(&self, game: GameId, token: &str) -> Result<Game> {
-        let token = token.to_owned();
-        self.write_tx(async move |tx| {
-            let n = tx
-                .execute(
-                    "UPDATE credentials SET public_id = $2 WHERE game_id = $1 AND kind = $3",
-                    params![game.0, token, GAMEFUSE_CREDENTIAL],
-                )
-                .await?;
-            if n == 0 {
-                return Err(Error::NotFound(Entity::Game));
-            }
-            game_in(tx, game.0).await?.ok_or_else(not_found(Entity::Game))
-        })
+        self.update_game(
+            game,
+            "UPDATE credentials SET public_id = $2 WHERE game_id = $1 AND kind = $3",
+            params![game.0, token, GAMEFUSE_CREDENTIAL],
+        )
         .await
     }
 
@@ -121,9 +111,7 @@ impl GamefuseStore for SqlStore {
              JOIN gamefuse_users u ON u.player_id = s.player_id \
              LEFT JOIN route_access ra ON ra.game_id = s.game_id AND ra.route = $2 \
              WHERE s.token_hash = $1";
-        let row: Option<TokenCallRow> = self
-            .read(async |e| e.fetch_optional(SQL, params![&hash.0, route]).await)
-            .await?;
+        let row: Option<TokenCallRow> = self.read_optional(SQL, params![&hash.0, route]).await?;
         let Some(row) = row else { return Ok(None) };
         Ok(Some(TokenCall {
             session: Session::try_from(row.session)?,
@@ -173,7 +161,7 @@ impl GamefuseStore for SqlStore {
             .write_one(async move |pool| {
                 pool.fetch_one(
                     "INSERT INTO service_keys (game_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4) \
-                 RETURNING id, game_id, name, created_at",
+                     RETURNING id, game_id, name, created_at",
                     params![game.0, name, &hash.0, now.0],
                 )
                 .await
@@ -184,53 +172,40 @@ impl GamefuseStore for SqlStore {
 
     async fn service_keys(&self, game: GameId) -> Result<Vec<ServiceKey>> {
         let rows: Vec<ServiceKeyRow> = self
-            .read(async |e| {
-                e.fetch_all(
-                    "SELECT id, game_id, name, created_at FROM service_keys WHERE game_id = $1 ORDER BY name",
-                    params![game.0],
-                )
-                .await
-            })
+            .read_all(
+                "SELECT id, game_id, name, created_at FROM service_keys WHERE game_id = $1 ORDER BY name",
+                params![game.0],
+            )
             .await?;
         Ok(rows.into_iter().map(ServiceKey::from).collect())
     }
 
     async fn service_key_by_token(&self, hash: &SecretHash) -> Result<Option<ServiceKey>> {
         let row: Option<ServiceKeyRow> = self
-            .read(async |e| {
-                e.fetch_optional(
-                    "SELECT id, game_id, name, created_at FROM service_keys WHERE token_hash = $1",
-                    params![&hash.0],
-                )
-                .await
-            })
+            .read_optional(
+                "SELECT id, game_id, name, created_at FROM service_keys WHERE token_hash = $1",
+                params![&hash.0],
+            )
             .await?;
         Ok(row.map(ServiceKey::from))
     }
 
     async fn delete_service_key(&self, game: GameId, name: &str) -> Result<bool> {
-        let name = name.to_owned();
         let n = self
-            .write_one(async move |pool| {
-                pool.execute(
-                    "DELETE FROM service_keys WHERE game_id = $1 AND name = $2",
-                    params![game.0, name],
-                )
-                .await
-            })
+            .execute_one(
+                "DELETE FROM service_keys WHERE game_id = $1 AND name = $2",
+                params![game.0, name],
+            )
             .await?;
         Ok(n > 0)
     }
 
     async fn route_access(&self, game: GameId, route: &str) -> Result<Option<RouteAccess>> {
         let row: Option<RouteRow> = self
-            .read(async |e| {
-                e.fetch_optional(
-                    "SELECT route, user_allowed, key_allowed FROM route_access WHERE game_id = $1 AND route = $2",
-                    params![game.0, route],
-                )
-                .await
-            })
+            .read_optional(
+                "SELECT route, user_allowed, key_allowed FROM route_access WHERE game_id = $1 AND route = $2",
+                params![game.0, route],
+            )
             .await?;
         Ok(row.map(RouteAccess::from))
     }
@@ -252,13 +227,10 @@ impl GamefuseStore for SqlStore {
 
     async fn route_accesses(&self, game: GameId) -> Result<Vec<RouteAccess>> {
         let rows: Vec<RouteRow> = self
-            .read(async |e| {
-                e.fetch_all(
-                    "SELECT route, user_allowed, key_allowed FROM route_access WHERE game_id = $1 ORDER BY route",
-                    params![game.0],
-                )
-                .await
-            })
+            .read_all(
+                "SELECT route, user_allowed, key_allowed FROM route_access WHERE game_id = $1 ORDER BY route",
+                params![game.0],
+            )
             .await?;
         Ok(rows.into_iter().map(RouteAccess::from).collect())
     }
@@ -274,13 +246,10 @@ impl GamefuseStore for SqlStore {
 
     async fn is_test_suite_game(&self, game: GameId) -> Result<bool> {
         let row: Option<i64> = self
-            .read(async |e| {
-                e.scalar_optional(
-                    "SELECT game_id FROM test_suite_games WHERE game_id = $1",
-                    params![game.0],
-                )
-                .await
-            })
+            .read_scalar_optional(
+                "SELECT game_id FROM test_suite_games WHERE game_id = $1",
+                params![game.0],
+            )
             .await?;
         Ok(row.is_some())
     }

@@ -75,19 +75,16 @@ impl GameAdminStore for SqlStore {
     async fn games_after(&self, after: Option<GameId>, limit: u32) -> Result<Vec<Game>> {
         let after = after.map_or(0, |g| g.0);
         let rows: Vec<GameRow> = self
-            .read(async |e| {
-                e.fetch_all(
-                    concat!(
-                        "SELECT ",
-                        game_cols!(),
-                        " FROM ",
-                        game_from!(),
-                        " WHERE g.id > $1 ORDER BY g.id LIMIT $2"
-                    ),
-                    params![after, i64::from(limit)],
-                )
-                .await
-            })
+            .read_all(
+                concat!(
+                    "SELECT ",
+                    game_cols!(),
+                    " FROM ",
+                    game_from!(),
+                    " WHERE g.id > $1 ORDER BY g.id LIMIT $2"
+                ),
+                params![after, i64::from(limit)],
+            )
             .await?;
         Ok(rows.into_iter().map(Game::from).collect())
     }

@@ -56,7 +56,7 @@ use std::time::Duration;
 use playgate_core::{Error, Result};
 
 use crate::error::pool_err;
-use crate::exec::{Conn, PgClient, PgConn};
+use crate::exec::{Conn, FromRow, P, PgClient, PgConn, Value};
 pub use error::{UNAVAILABLE_RETRY_AFTER_SECS, db_err};
 
 /// How to open the database.
@@ -215,6 +215,32 @@ impl SqlStore {
         }
     }
 
+    /// Every row of one read statement (see [`SqlStore::read`]).
+    pub(crate) async fn read_all<R: FromRow>(&self, sql: &str, params: &[P<'_>]) -> Result<Vec<R>> {
+        self.read(async |e| e.fetch_all(sql, params).await).await
+    }
+
+    /// The first row of one read statement, if any.
+    pub(crate) async fn read_optional<R: FromRow>(&self, sql: &str, params: &[P<'_>]) -> Result<Option<R>> {
+        self.read(async |e| e.fetch_optional(sql, params).await).await
+    }
+
+    /// The first row of one read statement; `NotFound(Entity::Row)` without one.
+    pub(crate) async fn read_one<R: FromRow>(&self, sql: &str, params: &[P<'_>]) -> Result<R> {
+        self.read(async |e| e.fetch_one(sql, params).await).await
+    }
+
+    /// The single column of the first row of one read statement, if any.
+    pub(crate) async fn read_scalar_optional<T: Value>(&self, sql: &str, params: &[P<'_>]) -> Result<Option<T>> {
+        self.read(async |e| e.scalar_optional(sql, params).await).await
+    }
+
+    /// The single column of the first row of one read statement; `NotFound(Entity::Row)`
+    /// without one.
+    pub(crate) async fn read_scalar_one<T: Value>(&self, sql: &str, params: &[P<'_>]) -> Result<T> {
+        self.read(async |e| e.scalar_one(sql, params).await).await
+    }
+
     /// Runs `f` (one statement) as one write: on SQLite in the next group commit of the
     /// writer thread, on PostgreSQL on the pool.
     pub(crate) async fn write_one<T, F>(&self, f: F) -> Result<T>
@@ -226,6 +252,13 @@ impl SqlStore {
             Db::Sqlite { writer, .. } => writer.run(false, f).await,
             Db::Postgres(pg) => self.pg_gated(pg, pg_one(&pg.writes, f)).await,
         }
+    }
+
+    /// Runs one statement as one write ([`SqlStore::write_one`]); the number of rows it
+    /// changed. The parameters are copied, for the writer.
+    pub(crate) async fn execute_one(&self, sql: &'static str, params: &[P<'_>]) -> Result<u64> {
+        let params: Vec<P<'static>> = params.iter().map(P::to_static).collect();
+        self.write_one(async move |c| c.execute(sql, &params).await).await
     }
 
     /// Runs `f`, one statement on PostgreSQL (an audited change: the event's insert is a CTE

@@ -17,8 +17,8 @@ impl FailureStore for SqlStore {
             .write_one(async move |e| {
                 e.scalar_optional(
                     "INSERT INTO failure_counts (bucket, window_start, expires_at, count) VALUES ($1, $2, $3, 1) \
-                 ON CONFLICT (bucket, window_start) DO UPDATE SET count = failure_counts.count + 1 \
-                 RETURNING count",
+                     ON CONFLICT (bucket, window_start) DO UPDATE SET count = failure_counts.count + 1 \
+                     RETURNING count",
                     params![&key, window_start.0, expires_at.0],
                 )
                 .await
@@ -29,22 +29,16 @@ impl FailureStore for SqlStore {
 
     async fn failures(&self, key: &str, window_start: Timestamp) -> Result<i64> {
         let n: Option<i64> = self
-            .read(async |e| {
-                e.scalar_optional(
-                    "SELECT count FROM failure_counts WHERE bucket = $1 AND window_start = $2",
-                    params![key, window_start.0],
-                )
-                .await
-            })
+            .read_scalar_optional(
+                "SELECT count FROM failure_counts WHERE bucket = $1 AND window_start = $2",
+                params![key, window_start.0],
+            )
             .await?;
         Ok(n.unwrap_or(0))
     }
 
     async fn prune_failures(&self, now: Timestamp) -> Result<u64> {
-        self.write_one(async move |e| {
-            e.execute("DELETE FROM failure_counts WHERE expires_at <= $1", params![now.0])
-                .await
-        })
-        .await
+        self.execute_one("DELETE FROM failure_counts WHERE expires_at <= $1", params![now.0])
+            .await
     }
 }

@@ -13,7 +13,8 @@ use crate::exec::{params, row};
 const OPERATOR_COLS: &str = "id, name, role, enabled, created_at, last_used_at";
 
 row! {
-    struct OperatorRow {
+    /// An operator's row ([`OPERATOR_COLS`]).
+    pub(crate) struct OperatorRow {
     id: i64,
     name: String,
     role: String,
@@ -58,15 +59,13 @@ impl OperatorStore for SqlStore {
 
     async fn operators(&self) -> Result<Vec<Operator>> {
         let sql = format!("SELECT {OPERATOR_COLS} FROM operators ORDER BY name");
-        let rows: Vec<OperatorRow> = self.read(async |c| c.fetch_all(&sql, params![]).await).await?;
+        let rows: Vec<OperatorRow> = self.read_all(&sql, params![]).await?;
         rows.into_iter().map(Operator::try_from).collect()
     }
 
     async fn operator_by_token(&self, token: &SecretHash) -> Result<Option<Operator>> {
         let sql = format!("SELECT {OPERATOR_COLS} FROM operators WHERE token_hash = $1");
-        let row = self
-            .read(async |c| c.fetch_optional(&sql, params![&token.0]).await)
-            .await?;
+        let row = self.read_optional(&sql, params![&token.0]).await?;
         operator(row)
     }
 
@@ -89,23 +88,17 @@ impl OperatorStore for SqlStore {
     }
 
     async fn touch_operator(&self, id: i64, now: Timestamp) -> Result<()> {
-        self.write_one(async move |c| {
-            c.execute(
-                "UPDATE operators SET last_used_at = $2 WHERE id = $1",
-                params![id, now.0],
-            )
-            .await
-        })
+        self.execute_one(
+            "UPDATE operators SET last_used_at = $2 WHERE id = $1",
+            params![id, now.0],
+        )
         .await?;
         Ok(())
     }
 
     async fn has_operators(&self) -> Result<bool> {
         let n: i64 = self
-            .read(async |c| {
-                c.scalar_one("SELECT COUNT(*) FROM (SELECT 1 FROM operators LIMIT 1) t", params![])
-                    .await
-            })
+            .read_scalar_one("SELECT COUNT(*) FROM (SELECT 1 FROM operators LIMIT 1) t", params![])
             .await?;
         Ok(n > 0)
     }

@@ -1,11 +1,14 @@
 //! Statement parameters both drivers bind: [`P`], built with [`params!`], and the tracing
 //! target of the per-statement events (tests count them).
 
+use std::borrow::Cow;
+
 use tokio_postgres::types::{IsNull, ToSql, Type};
 
 /// A statement parameter, bindable by both drivers. Its `Debug` shows the type, never the
 /// value: tokio-postgres logs every statement's parameters at `debug`, and they include
-/// secrets (tokens, keys, password hashes).
+/// secrets (tokens, keys, password hashes). Text and bytes are borrowed as a rule, owned
+/// where a statement goes to another task ([`P::to_static`]).
 #[derive(Clone)]
 pub(crate) enum P<'a> {
     I64(i64),
@@ -14,10 +17,10 @@ pub(crate) enum P<'a> {
     OptF64(Option<f64>),
     Bool(bool),
     OptBool(Option<bool>),
-    Str(&'a str),
-    OptStr(Option<&'a str>),
-    Bytes(&'a [u8]),
-    OptBytes(Option<&'a [u8]>),
+    Str(Cow<'a, str>),
+    OptStr(Option<Cow<'a, str>>),
+    Bytes(Cow<'a, [u8]>),
+    OptBytes(Option<Cow<'a, [u8]>>),
 }
 
 impl std::fmt::Debug for P<'_> {
@@ -54,13 +57,14 @@ to_p!(
     Option<f64> => |v| P::OptF64(*v),
     bool => |v| P::Bool(*v),
     Option<bool> => |v| P::OptBool(*v),
-    str => |v| P::Str(v),
-    String => |v| P::Str(v),
-    Option<&str> => |v| P::OptStr(*v),
-    Option<String> => |v| P::OptStr(v.as_deref()),
-    [u8] => |v| P::Bytes(v),
-    Vec<u8> => |v| P::Bytes(v),
-    Option<Vec<u8>> => |v| P::OptBytes(v.as_deref()),
+    str => |v| P::str(v),
+    String => |v| P::str(v),
+    Option<&str> => |v| P::opt_str(*v),
+    Option<String> => |v| P::opt_str(v.as_deref()),
+    [u8] => |v| P::Bytes(Cow::Borrowed(v)),
+    Vec<u8> => |v| P::Bytes(Cow::Borrowed(v)),
+    Option<&[u8]> => |v| P::OptBytes(v.map(Cow::Borrowed)),
+    Option<Vec<u8>> => |v| P::OptBytes(v.as_deref().map(Cow::Borrowed)),
 );
 
 impl<T: ToP + ?Sized> ToP for &T {
@@ -73,10 +77,10 @@ impl rusqlite::ToSql for P<'_> {
     fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
         use rusqlite::types::{ToSqlOutput, ValueRef};
         let null = ValueRef::Null;
-        Ok(ToSqlOutput::Borrowed(match *self {
-            P::I64(v) | P::OptI64(Some(v)) => ValueRef::Integer(v),
-            P::F64(v) | P::OptF64(Some(v)) => ValueRef::Real(v),
-            P::Bool(v) | P::OptBool(Some(v)) => ValueRef::Integer(v.into()),
+        Ok(ToSqlOutput::Borrowed(match self {
+            P::I64(v) | P::OptI64(Some(v)) => ValueRef::Integer(*v),
+            P::F64(v) | P::OptF64(Some(v)) => ValueRef::Real(*v),
+            P::Bool(v) | P::OptBool(Some(v)) => ValueRef::Integer((*v).into()),
             P::Str(s) | P::OptStr(Some(s)) => ValueRef::Text(s.as_bytes()),
             P::Bytes(b) | P::OptBytes(Some(b)) => ValueRef::Blob(b),
             P::OptI64(None) | P::OptF64(None) | P::OptBool(None) | P::OptStr(None) | P::OptBytes(None) => null,
@@ -93,7 +97,52 @@ macro_rules! params {
 }
 pub(crate) use params;
 
-impl P<'_> {
+impl<'a> P<'a> {
+    /// Borrowed text.
+    pub(crate) fn str(s: &'a str) -> Self {
+        P::Str(Cow::Borrowed(s))
+    }
+
+    /// Borrowed text or NULL.
+    pub(crate) fn opt_str(s: Option<&'a str>) -> Self {
+        P::OptStr(s.map(Cow::Borrowed))
+    }
+
+    /// The same value, owned: for a statement run by another task (the SQLite writer).
+    pub(crate) fn to_static(&self) -> P<'static> {
+        fn owned<T: ToOwned + ?Sized>(v: &T) -> Cow<'static, T> {
+            Cow::Owned(v.to_owned())
+        }
+        match self {
+            P::I64(v) => P::I64(*v),
+            P::OptI64(v) => P::OptI64(*v),
+            P::F64(v) => P::F64(*v),
+            P::OptF64(v) => P::OptF64(*v),
+            P::Bool(v) => P::Bool(*v),
+            P::OptBool(v) => P::OptBool(*v),
+            P::Str(v) => P::Str(owned(v)),
+            P::OptStr(v) => P::OptStr(v.as_deref().map(owned)),
+            P::Bytes(v) => P::Bytes(owned(v)),
+            P::OptBytes(v) => P::OptBytes(v.as_deref().map(owned)),
+        }
+    }
+
+    /// The value as tokio-postgres binds it.
+    fn value(&self) -> &(dyn ToSql + Sync) {
+        match self {
+            P::I64(v) => v,
+            P::OptI64(v) => v,
+            P::F64(v) => v,
+            P::OptF64(v) => v,
+            P::Bool(v) => v,
+            P::OptBool(v) => v,
+            P::Str(v) => v,
+            P::OptStr(v) => v,
+            P::Bytes(v) => v,
+            P::OptBytes(v) => v,
+        }
+    }
+
     /// The PostgreSQL type the value is sent as (also when it is NULL), as sqlx sent it:
     /// the statement is prepared with these types, so the server converts where the column
     /// differs (an `int4` column takes an `int8` parameter) exactly as before.
@@ -109,23 +158,14 @@ impl P<'_> {
 }
 
 impl ToSql for P<'_> {
+    /// The inner value, checked against `ty` as well: `to_sql` needs a sized value, and the
+    /// driver calls [`ToSql::to_sql_checked`] anyway.
     fn to_sql(
         &self,
         ty: &Type,
         out: &mut bytes::BytesMut,
     ) -> std::result::Result<IsNull, Box<dyn std::error::Error + Sync + Send>> {
-        match self {
-            P::I64(v) => v.to_sql(ty, out),
-            P::OptI64(v) => v.to_sql(ty, out),
-            P::F64(v) => v.to_sql(ty, out),
-            P::OptF64(v) => v.to_sql(ty, out),
-            P::Bool(v) => v.to_sql(ty, out),
-            P::OptBool(v) => v.to_sql(ty, out),
-            P::Str(v) => v.to_sql(ty, out),
-            P::OptStr(v) => v.to_sql(ty, out),
-            P::Bytes(v) => v.to_sql(ty, out),
-            P::OptBytes(v) => v.to_sql(ty, out),
-        }
+        self.value().to_sql_checked(ty, out)
     }
 
     /// Every variant: the check is per value, in [`ToSql::to_sql_checked`].
@@ -138,18 +178,7 @@ impl ToSql for P<'_> {
         ty: &Type,
         out: &mut bytes::BytesMut,
     ) -> std::result::Result<IsNull, Box<dyn std::error::Error + Sync + Send>> {
-        match self {
-            P::I64(v) => v.to_sql_checked(ty, out),
-            P::OptI64(v) => v.to_sql_checked(ty, out),
-            P::F64(v) => v.to_sql_checked(ty, out),
-            P::OptF64(v) => v.to_sql_checked(ty, out),
-            P::Bool(v) => v.to_sql_checked(ty, out),
-            P::OptBool(v) => v.to_sql_checked(ty, out),
-            P::Str(v) => v.to_sql_checked(ty, out),
-            P::OptStr(v) => v.to_sql_checked(ty, out),
-            P::Bytes(v) => v.to_sql_checked(ty, out),
-            P::OptBytes(v) => v.to_sql_checked(ty, out),
-        }
+        self.value().to_sql_checked(ty, out)
     }
 }
 

@@ -18,22 +18,16 @@ use playgate_core::{Error, Result};
 
 use crate::SqlStore;
 use crate::audit::insert_audit_in;
-use crate::client_users::{ClientUserRow, client_user_cols};
-use crate::exec::{Conn, FromRow, JsonRow, P, Row, params, row};
+use crate::client_users::client_user_in;
+use crate::exec::{Conn, JsonRow, P, params, row};
 use crate::rows::{PLAYER_FIELDS, PLAYER_FROM, PlayerRow, SessionRow, session_cols};
 
-/// A listed player: the player row and whether it is a GameFuse user.
-struct HitRow {
-    player: PlayerRow,
-    client_user: i64,
-}
-
-impl FromRow for HitRow {
-    fn from_row(r: &Row<'_>) -> Result<Self> {
-        Ok(HitRow {
-            player: PlayerRow::from_row(r)?,
-            client_user: r.get("client_user")?,
-        })
+row! {
+    /// A listed player: the player row and whether it is a GameFuse user.
+    struct HitRow {
+        #[flatten]
+        player: PlayerRow,
+        client_user: i64,
     }
 }
 
@@ -52,20 +46,13 @@ row! {
     }
 }
 
-/// A session with its player's game-side id and kind.
-struct ViewRow {
-    session: SessionRow,
-    user_id: String,
-    gamefuse: i64,
-}
-
-impl FromRow for ViewRow {
-    fn from_row(r: &Row<'_>) -> Result<Self> {
-        Ok(ViewRow {
-            session: SessionRow::from_row(r)?,
-            user_id: r.get("user_id")?,
-            gamefuse: r.get("gamefuse")?,
-        })
+row! {
+    /// A session with its player's game-side id and kind.
+    struct ViewRow {
+        #[flatten]
+        session: SessionRow,
+        user_id: String,
+        gamefuse: i64,
     }
 }
 
@@ -277,6 +264,19 @@ const END_PLAYER_SESSIONS: &str =
 const END_GAME_SESSIONS: &str =
     "UPDATE sessions SET state = 'ended', ended_at = $2 WHERE game_id = $1 AND state <> 'ended'";
 
+impl SqlStore {
+    /// Ends sessions with `sql` (`$1` the player or game, `$2` the time) and records how
+    /// many, in one transaction.
+    async fn end_sessions(&self, sql: &'static str, id: i64, now: Timestamp, record: Record<u64>) -> Result<u64> {
+        self.write_tx(async move |tx| {
+            let n = tx.execute(sql, params![id, now.0]).await?;
+            insert_audit_in(tx, &record(&n), now).await?;
+            Ok(n)
+        })
+        .await
+    }
+}
+
 fn session_view(r: ViewRow) -> Result<SessionView> {
     Ok(SessionView {
         session: Session::try_from(r.session)?,
@@ -302,10 +302,7 @@ async fn view_in(e: &mut Conn<'_>, id: &str) -> Result<Option<ViewRow>> {
 impl PlayerStore for SqlStore {
     async fn has_game(&self, game: GameId) -> Result<bool> {
         let n: i64 = self
-            .read(async |e| {
-                e.scalar_one("SELECT COUNT(*) FROM games WHERE id = $1", params![game.0])
-                    .await
-            })
+            .read_scalar_one("SELECT COUNT(*) FROM games WHERE id = $1", params![game.0])
             .await?;
         Ok(n > 0)
     }
@@ -317,7 +314,7 @@ impl PlayerStore for SqlStore {
         if let Some(q) = q.as_deref() {
             let n = i64::try_from(q.chars().count()).unwrap_or(i64::MAX);
             ps.push(P::I64(n));
-            ps.push(P::Str(q));
+            ps.push(P::str(q));
             let prefix = |col: &str| format!("lower(substr({col}, 1, CAST($3 AS INTEGER))) = $4");
             let cols = [
                 "p.user_id",
@@ -339,7 +336,7 @@ impl PlayerStore for SqlStore {
             *PLAYER_FIELDS,
             ps.len()
         );
-        let rows: Vec<HitRow> = self.read(async |e| e.fetch_all(&sql, &ps).await).await?;
+        let rows: Vec<HitRow> = self.read_all(&sql, &ps).await?;
         rows.into_iter()
             .map(|r| {
                 Ok(PlayerHit {
@@ -375,14 +372,11 @@ impl PlayerStore for SqlStore {
 
     async fn session_summary(&self, player: PlayerId) -> Result<SessionSummary> {
         let r: SummaryRow = self
-            .read(async |e| {
-                e.fetch_one(
-                    "SELECT COUNT(*) AS total, SUM(CASE WHEN state = 'active' THEN 1 ELSE 0 END) AS active, \
-                     MAX(started_at) AS last_started_at FROM sessions WHERE player_id = $1",
-                    params![player.0],
-                )
-                .await
-            })
+            .read_one(
+                "SELECT COUNT(*) AS total, SUM(CASE WHEN state = 'active' THEN 1 ELSE 0 END) AS active, \
+                 MAX(started_at) AS last_started_at FROM sessions WHERE player_id = $1",
+                params![player.0],
+            )
             .await?;
         Ok(SessionSummary {
             total: r.total,
@@ -443,31 +437,21 @@ impl PlayerStore for SqlStore {
         }
         if let (Some(c), Some(id)) = (q.after, after_id.as_deref()) {
             ps.push(P::I64(c.started_at.0));
-            ps.push(P::Str(id));
+            ps.push(P::str(id));
             sql.push_str(" AND (started_at < $2 OR (started_at = $2 AND id < $3))");
         }
         ps.push(P::I64(i64::from(q.limit) + 1));
         sql.push_str(&format!(" ORDER BY started_at DESC, id DESC LIMIT ${}", ps.len()));
-        let rows: Vec<SessionRow> = self.read(async |e| e.fetch_all(&sql, &ps).await).await?;
+        let rows: Vec<SessionRow> = self.read_all(&sql, &ps).await?;
         rows.into_iter().map(Session::try_from).collect()
     }
 
     async fn end_player_sessions(&self, player: PlayerId, now: Timestamp, record: Record<u64>) -> Result<u64> {
-        self.write_tx(async move |tx| {
-            let n = tx.execute(END_PLAYER_SESSIONS, params![player.0, now.0]).await?;
-            insert_audit_in(tx, &record(&n), now).await?;
-            Ok(n)
-        })
-        .await
+        self.end_sessions(END_PLAYER_SESSIONS, player.0, now, record).await
     }
 
     async fn end_game_sessions(&self, game: GameId, now: Timestamp, record: Record<u64>) -> Result<u64> {
-        self.write_tx(async move |tx| {
-            let n = tx.execute(END_GAME_SESSIONS, params![game.0, now.0]).await?;
-            insert_audit_in(tx, &record(&n), now).await?;
-            Ok(n)
-        })
-        .await
+        self.end_sessions(END_GAME_SESSIONS, game.0, now, record).await
     }
 
     async fn session_view(&self, id: SessionId) -> Result<Option<SessionView>> {
@@ -533,7 +517,7 @@ impl PlayerStore for SqlStore {
         let queries = EXPORT.iter().map(|&(name, sql)| (name, sql, of_player)).chain([audit]);
         let mut sections = Vec::with_capacity(EXPORT.len() + 1);
         for (name, sql, ps) in queries {
-            let rows: Vec<JsonRow> = self.read(async |e| e.fetch_all(sql, ps).await).await?;
+            let rows: Vec<JsonRow> = self.read_all(sql, ps).await?;
             let rows = rows
                 .into_iter()
                 .map(|JsonRow(mut m)| {
@@ -557,19 +541,6 @@ impl PlayerStore for SqlStore {
     }
 
     async fn client_user(&self, player: PlayerId) -> Result<Option<ClientUser>> {
-        let row: Option<ClientUserRow> = self
-            .read(async |e| {
-                e.fetch_optional(
-                    concat!(
-                        "SELECT ",
-                        client_user_cols!(),
-                        " FROM gamefuse_users WHERE player_id = $1"
-                    ),
-                    params![player.0],
-                )
-                .await
-            })
-            .await?;
-        Ok(row.map(ClientUser::from))
+        self.read(async |e| client_user_in(e, player).await).await
     }
 }

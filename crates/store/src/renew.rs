@@ -148,7 +148,7 @@ impl SqlStore {
         };
         let sid;
         let (sql, target, rest): (&str, P<'_>, Vec<P<'_>>) = match r.target {
-            RenewTarget::Player(user) => (&BY_PLAYER, P::Str(user.as_str()), vec![]),
+            RenewTarget::Player(user) => (&BY_PLAYER, P::str(user.as_str()), vec![]),
             RenewTarget::Session {
                 id,
                 presented,
@@ -156,18 +156,18 @@ impl SqlStore {
                 grace_since,
             } => {
                 sid = id.to_string();
-                let rest = vec![P::Str(&presented.0), P::Str(&legacy.0), P::I64(grace_since.0)];
-                (&BY_SESSION, P::Str(&sid), rest)
+                let rest = vec![P::str(&presented.0), P::str(&legacy.0), P::I64(grace_since.0)];
+                (&BY_SESSION, P::str(&sid), rest)
             }
         };
         let mut ps = vec![
-            P::Str(r.client_id),
-            P::OptStr(bucket),
+            P::str(r.client_id),
+            P::opt_str(bucket),
             P::I64(start),
             target,
-            P::Str(&r.secret.0),
+            P::str(&r.secret.0),
             P::I64(r.failure_limit),
-            P::Str(&r.next.0),
+            P::str(&r.next.0),
             P::I64(r.now.0),
             P::I64(nanos(r.default_refresh_ttl)),
         ];
@@ -175,11 +175,11 @@ impl SqlStore {
         let detail = r.audit.map(|a| a.detail.to_string());
         let audit = r.audit;
         ps.extend([
-            P::Str(audit.map_or("", |a| a.action)),
-            P::OptStr(audit.map(|a| a.subject.as_str())),
-            P::OptStr(audit.and_then(|a| a.origin.ip.as_deref())),
-            P::OptStr(audit.and_then(|a| a.origin.user_agent.as_deref())),
-            P::Str(detail.as_deref().unwrap_or("{}")),
+            P::str(audit.map_or("", |a| a.action)),
+            P::opt_str(audit.map(|a| a.subject.as_str())),
+            P::opt_str(audit.and_then(|a| a.origin.ip.as_deref())),
+            P::opt_str(audit.and_then(|a| a.origin.user_agent.as_deref())),
+            P::str(detail.as_deref().unwrap_or("{}")),
             P::Bool(audit.is_some()),
         ]);
         let row: Option<RenewRow> = self

@@ -2,7 +2,7 @@
 
 use crate::SqlStore;
 use crate::client_users::{ClientUserRow, client_user_cols_u};
-use crate::exec::{FromRow, P, Row, params, row};
+use crate::exec::{P, params, row};
 use crate::sql::placeholders;
 use async_trait::async_trait;
 use playgate_core::Result;
@@ -57,27 +57,16 @@ pub(crate) fn rounds_of_sql(limit: usize, offset: usize) -> String {
     format!("SELECT {ROUND_COLS} FROM game_rounds WHERE player_id = $1 ORDER BY id LIMIT ${limit} OFFSET ${offset}")
 }
 
-struct RankingRow {
-    r_id: i64,
-    r_mp: i64,
-    r_place: Option<i64>,
-    r_score: Option<f64>,
-    r_start: i64,
-    r_end: Option<i64>,
-    user: ClientUserRow,
-}
-
-impl FromRow for RankingRow {
-    fn from_row(r: &Row<'_>) -> Result<Self> {
-        Ok(RankingRow {
-            r_id: r.get("r_id")?,
-            r_mp: r.get("r_mp")?,
-            r_place: r.get("r_place")?,
-            r_score: r.get("r_score")?,
-            r_start: r.get("r_start")?,
-            r_end: r.get("r_end")?,
-            user: ClientUserRow::from_row(r)?,
-        })
+row! {
+    struct RankingRow {
+        r_id: i64,
+        r_mp: i64,
+        r_place: Option<i64>,
+        r_score: Option<f64>,
+        r_start: i64,
+        r_end: Option<i64>,
+        #[flatten]
+        user: ClientUserRow,
     }
 }
 
@@ -100,7 +89,7 @@ impl SqlStore {
             placeholders(1, mps.len())
         );
         let ps: Vec<P> = mps.iter().map(|&i| P::I64(i)).collect();
-        let rows: Vec<RankingRow> = self.read(async |e| e.fetch_all(&sql, &ps).await).await?;
+        let rows: Vec<RankingRow> = self.read_all(&sql, &ps).await?;
         let mut by_mp: HashMap<i64, Vec<Ranking>> = HashMap::new();
         for r in rows {
             by_mp.entry(r.r_mp).or_default().push(Ranking {
@@ -163,69 +152,55 @@ impl RoundStore for SqlStore {
     async fn multiplayer_master(&self, game: GameId, id: i64) -> Result<Option<PlayerId>> {
         // A container whose master was deleted has none.
         let m: Option<Option<i64>> = self
-            .read(async |e| {
-                e.scalar_optional(
-                    "SELECT master_id FROM multiplayer_rounds WHERE id = $1 AND game_id = $2",
-                    params![id, game.0],
-                )
-                .await
-            })
+            .read_scalar_optional(
+                "SELECT master_id FROM multiplayer_rounds WHERE id = $1 AND game_id = $2",
+                params![id, game.0],
+            )
             .await?;
         Ok(m.flatten().map(PlayerId))
     }
 
     async fn rounds(&self, game: GameId, ids: &[i64]) -> Result<Vec<GameRound>> {
-        if ids.is_empty() {
-            return Ok(Vec::new());
-        }
-        let sql = format!(
-            "SELECT {ROUND_COLS} FROM game_rounds WHERE game_id = $1 AND id IN ({}) ORDER BY id",
-            placeholders(2, ids.len())
-        );
-        let mut ps: Vec<P> = vec![P::I64(game.0)];
-        ps.extend(ids.iter().map(|&i| P::I64(i)));
-        let rows: Vec<RoundRow> = self.read(async |e| e.fetch_all(&sql, &ps).await).await?;
+        let rows: Vec<RoundRow> = self
+            .read_in(params![game.0], ids, |ids| {
+                format!("SELECT {ROUND_COLS} FROM game_rounds WHERE game_id = $1 AND id IN ({ids}) ORDER BY id")
+            })
+            .await?;
         self.with_rankings(rows.into_iter().map(GameRound::from).collect())
             .await
     }
 
     async fn rounds_of(&self, player: PlayerId, limit: i64, offset: i64) -> Result<Vec<GameRound>> {
         let sql = rounds_of_sql(2, 3);
-        let rows: Vec<RoundRow> = self
-            .read(async |e| e.fetch_all(&sql, params![player.0, limit, offset]).await)
-            .await?;
+        let rows: Vec<RoundRow> = self.read_all(&sql, params![player.0, limit, offset]).await?;
         self.with_rankings(rows.into_iter().map(GameRound::from).collect())
             .await
     }
 
     async fn update_round(&self, id: i64, patch: &RoundPatch, now: Timestamp) -> Result<()> {
-        let p = patch.clone();
-        self.write_one(async move |conn| {
-            conn.execute(
-                "UPDATE game_rounds SET game_type = COALESCE($2, game_type), \
-                 start_time = COALESCE($3, start_time), end_time = COALESCE($4, end_time), \
-                 score = COALESCE($5, score), place = COALESCE($6, place), metadata = COALESCE($7, metadata), \
-                 updated_at = $8 WHERE id = $1",
-                params![
-                    id,
-                    p.game_type,
-                    p.start_time.map(|t| t.0),
-                    p.end_time.map(|t| t.0),
-                    p.score,
-                    p.place,
-                    p.metadata,
-                    now.0
-                ],
-            )
-            .await
-            .map(|_| ())
-        })
-        .await
+        self.execute_one(
+            "UPDATE game_rounds SET game_type = COALESCE($2, game_type), \
+             start_time = COALESCE($3, start_time), end_time = COALESCE($4, end_time), \
+             score = COALESCE($5, score), place = COALESCE($6, place), metadata = COALESCE($7, metadata), \
+             updated_at = $8 WHERE id = $1",
+            params![
+                id,
+                patch.game_type,
+                patch.start_time.map(|t| t.0),
+                patch.end_time.map(|t| t.0),
+                patch.score,
+                patch.place,
+                patch.metadata,
+                now.0
+            ],
+        )
+        .await?;
+        Ok(())
     }
 
     async fn delete_round(&self, id: i64) -> Result<bool> {
         let n = self
-            .write_one(async move |conn| conn.execute("DELETE FROM game_rounds WHERE id = $1", params![id]).await)
+            .execute_one("DELETE FROM game_rounds WHERE id = $1", params![id])
             .await?;
         Ok(n > 0)
     }

@@ -212,9 +212,16 @@ impl<T: Value> FromRow for Scalar<T> {
 }
 
 /// Declares a row struct and its [`FromRow`], which reads each field from the column of
-/// the same name: `row! { pub(crate) struct GameRow { id: i64, name: String } }`.
+/// the same name: `row! { pub(crate) struct GameRow { id: i64, name: String } }`. A field
+/// marked `#[flatten]` is a row of its own, read from the same columns.
 macro_rules! row {
-    ($(#[$m:meta])* $vis:vis struct $name:ident { $($fvis:vis $field:ident: $ty:ty),* $(,)? }) => {
+    (@field $r:ident, $field:ident, $ty:ty) => {
+        $r.get(stringify!($field))?
+    };
+    (@field $r:ident, $field:ident, $ty:ty, flatten) => {
+        <$ty as $crate::row::FromRow>::from_row($r)?
+    };
+    ($(#[$m:meta])* $vis:vis struct $name:ident { $($(#[$how:ident])? $fvis:vis $field:ident: $ty:ty),* $(,)? }) => {
         $(#[$m])*
         $vis struct $name {
             $($fvis $field: $ty,)*
@@ -223,7 +230,7 @@ macro_rules! row {
         impl $crate::row::FromRow for $name {
             fn from_row(r: &$crate::row::Row<'_>) -> playgate_core::Result<Self> {
                 Ok($name {
-                    $($field: r.get(stringify!($field))?,)*
+                    $($field: $crate::row::row!(@field r, $field, $ty $(, $how)?),)*
                 })
             }
         }

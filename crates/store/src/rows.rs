@@ -79,29 +79,18 @@ impl From<GameRow> for Game {
     }
 }
 
-/// A player with its linked account and its active session, if any (the session's
-/// columns prefixed `s_`): create-or-retrieve's fast path in one query.
-pub(crate) struct PlayerSessionRow {
-    pub player: PlayerRow,
-    s_id: Option<String>,
-    s_state: Option<String>,
-    s_started_at: Option<i64>,
-    s_last_seen_at: Option<i64>,
-    s_expires_at: Option<i64>,
-    s_ip: Option<String>,
-}
-
-impl FromRow for PlayerSessionRow {
-    fn from_row(r: &Row<'_>) -> Result<Self> {
-        Ok(PlayerSessionRow {
-            player: PlayerRow::from_row(r)?,
-            s_id: r.get("s_id")?,
-            s_state: r.get("s_state")?,
-            s_started_at: r.get("s_started_at")?,
-            s_last_seen_at: r.get("s_last_seen_at")?,
-            s_expires_at: r.get("s_expires_at")?,
-            s_ip: r.get("s_ip")?,
-        })
+row! {
+    /// A player with its linked account and its active session, if any (the session's
+    /// columns prefixed `s_`): create-or-retrieve's fast path in one query.
+    pub(crate) struct PlayerSessionRow {
+        #[flatten]
+        pub player: PlayerRow,
+        s_id: Option<String>,
+        s_state: Option<String>,
+        s_started_at: Option<i64>,
+        s_last_seen_at: Option<i64>,
+        s_expires_at: Option<i64>,
+        s_ip: Option<String>,
     }
 }
 
@@ -394,10 +383,7 @@ mod tests {
             " WHERE g.id = $1"
         );
         for sql in [swapped, reversed] {
-            let row: GameRow = s
-                .read(async |c| c.fetch_one(sql, params![game.id.0]).await)
-                .await
-                .expect("read");
+            let row: GameRow = s.read_one(sql, params![game.id.0]).await.expect("read");
             let got = Game::from(row);
             assert_eq!(
                 (got.client_id.as_str(), got.client_name.as_str()),
@@ -408,10 +394,7 @@ mod tests {
             assert_eq!((got.created_at, got.id), (Timestamp(7), game.id));
         }
         let missing: Result<GameRow> = s
-            .read(async |c| {
-                c.fetch_one("SELECT id, name FROM games WHERE id = $1", params![game.id.0])
-                    .await
-            })
+            .read_one("SELECT id, name FROM games WHERE id = $1", params![game.id.0])
             .await;
         assert!(matches!(missing, Err(Error::Internal(_))));
         s.close().await;

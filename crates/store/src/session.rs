@@ -319,7 +319,7 @@ async fn apply_plan(e: &mut Conn<'_>, p: &OpenPlan, ev: &EventValues) -> Result<
             Ok(*player)
         }
         SessionPlan::Create { player, session } => {
-            let mut ps = vec![P::I64(p.game_id.0), P::Str(player.user_id.as_str())];
+            let mut ps = vec![P::I64(p.game_id.0), P::str(player.user_id.as_str())];
             ps.extend(profile_params(&player.profile));
             ps.extend_from_slice(params![player.wallet.address, player.wallet.sealed_key, now]);
             if e.is_postgres() {
@@ -353,20 +353,20 @@ impl SessionStore for SqlStore {
         let sid;
         let (sql, extra): (&str, Option<P<'_>>) = match read.with {
             ClientWith::Nothing => (CLIENT, None),
-            ClientWith::Player(user) => (&CLIENT_PLAYER, Some(P::Str(user.as_str()))),
+            ClientWith::Player(user) => (&CLIENT_PLAYER, Some(P::str(user.as_str()))),
             ClientWith::Session(id) => {
                 sid = id.to_string();
-                (&CLIENT_SESSION, Some(P::Str(&sid)))
+                (&CLIENT_SESSION, Some(P::str(&sid)))
             }
             ClientWith::SessionAndPlayer(id) => {
                 sid = id.to_string();
-                (&CLIENT_SESSION_PLAYER, Some(P::Str(&sid)))
+                (&CLIENT_SESSION_PLAYER, Some(P::str(&sid)))
             }
         };
-        let mut ps = vec![P::Str(read.client_id), P::OptStr(key), P::I64(start)];
+        let mut ps = vec![P::str(read.client_id), P::opt_str(key), P::I64(start)];
         ps.extend(extra);
         let row: ClientRow = self
-            .read(async |e| e.fetch_optional(sql, &ps).await)
+            .read_optional(sql, &ps)
             .await?
             .ok_or(Error::NotFound(Entity::Row))?;
         Ok(row.0)
@@ -374,10 +374,7 @@ impl SessionStore for SqlStore {
 
     async fn player_with_session(&self, game: GameId, user_id: &UserId) -> Result<Option<PlayerWithSession>> {
         let row: Option<PlayerSessionRow> = self
-            .read(async |e| {
-                e.fetch_optional(&PLAYER_AND_SESSION, params![game.0, user_id.as_str()])
-                    .await
-            })
+            .read_optional(&PLAYER_AND_SESSION, params![game.0, user_id.as_str()])
             .await?;
         let Some(row) = row else { return Ok(None) };
         let (player, active) = row.split()?;
@@ -423,21 +420,16 @@ impl SessionStore for SqlStore {
     async fn session(&self, id: SessionId) -> Result<Option<Session>> {
         let id = id.to_string();
         let row: Option<SessionRow> = self
-            .read(async |e| {
-                e.fetch_optional(
-                    concat!("SELECT ", session_cols!(), " FROM sessions WHERE id = $1"),
-                    params![&id],
-                )
-                .await
-            })
+            .read_optional(
+                concat!("SELECT ", session_cols!(), " FROM sessions WHERE id = $1"),
+                params![&id],
+            )
             .await?;
         row.map(Session::try_from).transpose()
     }
 
     async fn player(&self, id: PlayerId) -> Result<Option<Player>> {
-        let row: Option<PlayerRow> = self
-            .read(async |e| e.fetch_optional(&PLAYER_BY_ID, params![id.0]).await)
-            .await?;
+        let row: Option<PlayerRow> = self.read_optional(&PLAYER_BY_ID, params![id.0]).await?;
         row.map(Player::try_from).transpose()
     }
 
@@ -458,10 +450,10 @@ impl SessionStore for SqlStore {
                 chained_update(
                     e,
                     "UPDATE sessions SET refresh_hash = $3, last_seen_at = $4, expires_at = $5, \
-                 prev_refresh_hash = CASE WHEN refresh_hash IN ($2, $7) THEN refresh_hash ELSE prev_refresh_hash END, \
-                 rotated_at = CASE WHEN refresh_hash IN ($2, $7) THEN $4 ELSE rotated_at END \
-                 WHERE id = $1 AND state = 'active' \
-                 AND (refresh_hash IN ($2, $7) OR (prev_refresh_hash IN ($2, $7) AND rotated_at > $6))",
+                     prev_refresh_hash = CASE WHEN refresh_hash IN ($2, $7) THEN refresh_hash ELSE prev_refresh_hash END, \
+                     rotated_at = CASE WHEN refresh_hash IN ($2, $7) THEN $4 ELSE rotated_at END \
+                     WHERE id = $1 AND state = 'active' \
+                     AND (refresh_hash IN ($2, $7) OR (prev_refresh_hash IN ($2, $7) AND rotated_at > $6))",
                     params![&id, &presented, &next, now.0, expires_at.0, grace_since.0, &legacy],
                     ev.as_ref(),
                     &id,
@@ -498,13 +490,10 @@ impl SessionStore for SqlStore {
             return Ok(EndOutcome::Ended);
         }
         let exists: Option<String> = self
-            .read(async |pool| {
-                pool.scalar_optional(
-                    "SELECT state FROM sessions WHERE id = $1 AND game_id = $2",
-                    params![id.to_string(), game.0],
-                )
-                .await
-            })
+            .read_scalar_optional(
+                "SELECT state FROM sessions WHERE id = $1 AND game_id = $2",
+                params![id.to_string(), game.0],
+            )
             .await?;
         Ok(if exists.is_some() {
             EndOutcome::AlreadyEnded

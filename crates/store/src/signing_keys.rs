@@ -14,13 +14,10 @@ use crate::rows::KeyRow;
 impl SigningKeyStore for SqlStore {
     async fn signing_keys(&self) -> Result<Vec<SigningKeyRecord>> {
         let rows: Vec<KeyRow> = self
-            .read(async |pool| {
-                pool.fetch_all(
-                    "SELECT kid, sealed_secret, created_at FROM signing_keys ORDER BY created_at",
-                    params![],
-                )
-                .await
-            })
+            .read_all(
+                "SELECT kid, sealed_secret, created_at FROM signing_keys ORDER BY created_at",
+                params![],
+            )
             .await?;
         Ok(rows
             .into_iter()

@@ -57,13 +57,10 @@ impl StatsStore for SqlStore {
 
     async fn stat_minutes(&self, since: Timestamp) -> Result<Vec<MinuteCount>> {
         let rows: Vec<MinuteRow> = self
-            .read(async |e| {
-                e.fetch_all(
-                    "SELECT minute, series, count FROM stats_minutes WHERE minute >= $1 ORDER BY minute, series",
-                    params![since.0],
-                )
-                .await
-            })
+            .read_all(
+                "SELECT minute, series, count FROM stats_minutes WHERE minute >= $1 ORDER BY minute, series",
+                params![since.0],
+            )
             .await?;
         Ok(rows
             .into_iter()
@@ -80,15 +77,12 @@ impl StatsStore for SqlStore {
     async fn stat_counts(&self, now: Timestamp) -> Result<Counts> {
         // Active sessions through the partial index of active sessions (one per player).
         let row: CountsRow = self
-            .read(async |e| {
-                e.fetch_one(
-                    "SELECT (SELECT COUNT(*) FROM games) AS games, (SELECT COUNT(*) FROM players) AS players, \
-                     (SELECT COUNT(*) FROM accounts) AS accounts, \
-                     (SELECT COUNT(*) FROM sessions WHERE state = 'active' AND expires_at > $1) AS active_sessions",
-                    params![now.0],
-                )
-                .await
-            })
+            .read_one(
+                "SELECT (SELECT COUNT(*) FROM games) AS games, (SELECT COUNT(*) FROM players) AS players, \
+                 (SELECT COUNT(*) FROM accounts) AS accounts, \
+                 (SELECT COUNT(*) FROM sessions WHERE state = 'active' AND expires_at > $1) AS active_sessions",
+                params![now.0],
+            )
             .await?;
         Ok(Counts {
             games: row.games,

@@ -12,24 +12,18 @@ use crate::exec::params;
 #[async_trait]
 impl Store for SqlStore {
     async fn ping(&self) -> Result<()> {
-        let _: i64 = self
-            .read(async |c| c.scalar_one("SELECT CAST(1 AS BIGINT)", params![]).await)
-            .await?;
+        let _: i64 = self.read_scalar_one("SELECT CAST(1 AS BIGINT)", params![]).await?;
         Ok(())
     }
 
     async fn take_lease(&self, name: &str, now: Timestamp, until: Timestamp) -> Result<bool> {
-        let name = name.to_owned();
         // The upsert's WHERE makes a held lease a no-op (0 rows) on both backends.
         let taken = self
-            .write_one(async move |e| {
-                e.execute(
-                    "INSERT INTO job_leases (name, held_until) VALUES ($1, $3) \
+            .execute_one(
+                "INSERT INTO job_leases (name, held_until) VALUES ($1, $3) \
                  ON CONFLICT (name) DO UPDATE SET held_until = $3 WHERE job_leases.held_until <= $2",
-                    params![&name, now.0, until.0],
-                )
-                .await
-            })
+                params![name, now.0, until.0],
+            )
             .await?;
         Ok(taken == 1)
     }

@@ -138,11 +138,7 @@ impl Friends {
     /// The recipient of a pending request accepts or declines it (a declined request is
     /// deleted: listed nowhere).
     pub async fn answer(&self, me: &ClientUser, id: i64, accept: bool) -> Result<()> {
-        let f = self
-            .friends
-            .friendship(me.game_id, id)
-            .await?
-            .ok_or(Error::NotFound(Entity::Friendship))?;
+        let f = self.friendship(me, id).await?;
         if f.addressee != me.id || f.status != "pending" {
             return Err(Error::Conflict(Conflict::NotFriendRequestRecipient));
         }
@@ -159,11 +155,7 @@ impl Friends {
 
     /// The sender cancels a pending request.
     pub async fn cancel(&self, me: &ClientUser, id: i64) -> Result<()> {
-        let f = self
-            .friends
-            .friendship(me.game_id, id)
-            .await?
-            .ok_or(Error::NotFound(Entity::Friendship))?;
+        let f = self.friendship(me, id).await?;
         if f.requester != me.id || f.status != "pending" {
             return Err(Error::Conflict(Conflict::NotFriendRequestSender));
         }
@@ -171,6 +163,14 @@ impl Friends {
             return Err(Error::Conflict(Conflict::FriendRequestNotPending));
         }
         Ok(())
+    }
+
+    /// A friendship row of `me`'s game; `NotFound(Friendship)` without one.
+    async fn friendship(&self, me: &ClientUser, id: i64) -> Result<Friendship> {
+        self.friends
+            .friendship(me.game_id, id)
+            .await?
+            .ok_or(Error::NotFound(Entity::Friendship))
     }
 
     /// Ends an accepted friendship, from either side.

@@ -4,8 +4,7 @@ mod reset;
 
 use crate::SqlStore;
 use crate::audit::{EventValues, insert_events};
-use crate::exec::{Conn, P, params, row};
-use crate::sql::placeholders;
+use crate::exec::{Conn, params, row};
 use async_trait::async_trait;
 use playgate_core::client_users::{
     ClientSessionStart, ClientUser, ClientUserStore, NewClientUser, ProfilePatch, SignInCredentials,
@@ -126,6 +125,21 @@ macro_rules! insert_session {
 }
 
 /// Ends the player's active session, starts the new one, and counts it; the updated user.
+/// A GameFuse user, by its player id.
+pub(crate) async fn client_user_in(e: &mut Conn<'_>, player: PlayerId) -> Result<Option<ClientUser>> {
+    let row: Option<ClientUserRow> = e
+        .fetch_optional(
+            concat!(
+                "SELECT ",
+                client_user_cols!(),
+                " FROM gamefuse_users WHERE player_id = $1"
+            ),
+            params![player.0],
+        )
+        .await?;
+    Ok(row.map(ClientUser::from))
+}
+
 async fn start_session(e: &mut Conn<'_>, player: PlayerId, cmd: &ClientSessionStart) -> Result<ClientUser> {
     // Counting first takes the user's row lock (PostgreSQL), so concurrent sign-ins of one
     // player run one after the other: the later one then sees and ends the earlier one's
@@ -195,7 +209,7 @@ impl ClientUserStore for SqlStore {
             let player: i64 = tx
                 .scalar_one(
                     "INSERT INTO players (game_id, user_id, username, email, wallet_address, wallet_key, \
-                 created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id",
+                     created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id",
                     params![
                         rec.game_id.0,
                         &rec.email,
@@ -232,63 +246,50 @@ impl ClientUserStore for SqlStore {
 
     async fn user(&self, game: GameId, id: PlayerId) -> Result<Option<ClientUser>> {
         let row: Option<ClientUserRow> = self
-            .read(async |e| {
-                e.fetch_optional(
-                    concat!(
-                        "SELECT ",
-                        client_user_cols!(),
-                        " FROM gamefuse_users WHERE player_id = $1 AND game_id = $2"
-                    ),
-                    params![id.0, game.0],
-                )
-                .await
-            })
+            .read_optional(
+                concat!(
+                    "SELECT ",
+                    client_user_cols!(),
+                    " FROM gamefuse_users WHERE player_id = $1 AND game_id = $2"
+                ),
+                params![id.0, game.0],
+            )
             .await?;
         Ok(row.map(ClientUser::from))
     }
 
     async fn users(&self, game: GameId, ids: &[i64]) -> Result<Vec<ClientUser>> {
-        if ids.is_empty() {
-            return Ok(Vec::new());
-        }
-        let sql = format!(
-            "SELECT {} FROM gamefuse_users WHERE game_id = $1 AND player_id IN ({})",
-            client_user_cols!(),
-            placeholders(2, ids.len())
-        );
-        let mut ps: Vec<P> = vec![P::I64(game.0)];
-        ps.extend(ids.iter().map(|&i| P::I64(i)));
-        let rows: Vec<ClientUserRow> = self.read(async |e| e.fetch_all(&sql, &ps).await).await?;
+        let rows: Vec<ClientUserRow> = self
+            .read_in(params![game.0], ids, |ids| {
+                format!(
+                    "SELECT {} FROM gamefuse_users WHERE game_id = $1 AND player_id IN ({ids})",
+                    client_user_cols!()
+                )
+            })
+            .await?;
         Ok(rows.into_iter().map(ClientUser::from).collect())
     }
 
     async fn user_by_username(&self, game: GameId, username_key: &str) -> Result<Option<ClientUser>> {
         let row: Option<ClientUserRow> = self
-            .read(async |e| {
-                e.fetch_optional(
-                    concat!(
-                        "SELECT ",
-                        client_user_cols!(),
-                        " FROM gamefuse_users WHERE game_id = $1 AND username_key = $2"
-                    ),
-                    params![game.0, username_key],
-                )
-                .await
-            })
+            .read_optional(
+                concat!(
+                    "SELECT ",
+                    client_user_cols!(),
+                    " FROM gamefuse_users WHERE game_id = $1 AND username_key = $2"
+                ),
+                params![game.0, username_key],
+            )
             .await?;
         Ok(row.map(ClientUser::from))
     }
 
     async fn set_password_hash(&self, player: PlayerId, old: &str, new: &str) -> Result<bool> {
-        let (old, new) = (old.to_owned(), new.to_owned());
         let n = self
-            .write_one(async move |e| {
-                e.execute(
-                    "UPDATE gamefuse_users SET password_hash = $3 WHERE player_id = $1 AND password_hash = $2",
-                    params![player.0, &old, &new],
-                )
-                .await
-            })
+            .execute_one(
+                "UPDATE gamefuse_users SET password_hash = $3 WHERE player_id = $1 AND password_hash = $2",
+                params![player.0, old, new],
+            )
             .await?;
         Ok(n == 1)
     }
@@ -325,31 +326,18 @@ impl ClientUserStore for SqlStore {
                 .await
                 .map_err(user_conflict)?;
             }
-            let row: Option<ClientUserRow> = tx
-                .fetch_optional(
-                    concat!(
-                        "SELECT ",
-                        client_user_cols!(),
-                        " FROM gamefuse_users WHERE player_id = $1"
-                    ),
-                    params![player.0],
-                )
-                .await?;
-            row.map(ClientUser::from).ok_or(Error::NotFound(Entity::User))
+            client_user_in(tx, player).await?.ok_or(Error::NotFound(Entity::User))
         })
         .await
     }
 
     async fn sign_in_credentials(&self, game: GameId, email: &str) -> Result<Option<SignInCredentials>> {
         let row: Option<SignInRow> = self
-            .read(async |e| {
-                e.fetch_optional(
-                    "SELECT u.player_id, u.password_hash, p.banned_at, p.ban_reason FROM gamefuse_users u \
-                     JOIN players p ON p.id = u.player_id WHERE u.game_id = $1 AND u.email = $2",
-                    params![game.0, email],
-                )
-                .await
-            })
+            .read_optional(
+                "SELECT u.player_id, u.password_hash, p.banned_at, p.ban_reason FROM gamefuse_users u \
+                 JOIN players p ON p.id = u.player_id WHERE u.game_id = $1 AND u.email = $2",
+                params![game.0, email],
+            )
             .await?;
         Ok(row.map(|r| SignInCredentials {
             player: PlayerId(r.player_id),
@@ -363,13 +351,10 @@ impl ClientUserStore for SqlStore {
 
     async fn credentials_by_email(&self, game: GameId, email: &str) -> Result<Option<(PlayerId, String)>> {
         let row: Option<CredentialRow> = self
-            .read(async |e| {
-                e.fetch_optional(
-                    "SELECT player_id, password_hash FROM gamefuse_users WHERE game_id = $1 AND email = $2",
-                    params![game.0, email],
-                )
-                .await
-            })
+            .read_optional(
+                "SELECT player_id, password_hash FROM gamefuse_users WHERE game_id = $1 AND email = $2",
+                params![game.0, email],
+            )
             .await?;
         Ok(row.map(|r| (PlayerId(r.player_id), r.password_hash)))
     }
@@ -391,13 +376,10 @@ impl ClientUserStore for SqlStore {
 
     async fn extend_session(&self, session: SessionId, now: Timestamp, expires_at: Timestamp) -> Result<()> {
         let id = session.to_string();
-        self.write_one(async move |e| {
-            e.execute(
-                "UPDATE sessions SET last_seen_at = $2, expires_at = $3 WHERE id = $1 AND state = 'active'",
-                params![&id, now.0, expires_at.0],
-            )
-            .await
-        })
+        self.execute_one(
+            "UPDATE sessions SET last_seen_at = $2, expires_at = $3 WHERE id = $1 AND state = 'active'",
+            params![&id, now.0, expires_at.0],
+        )
         .await?;
         Ok(())
     }

@@ -43,7 +43,7 @@ impl ResetStore for SqlStore {
             let id: i64 = tx
                 .scalar_one(
                     "INSERT INTO outbox (game_id, recipient, subject, sealed_body, created_at) \
-                 VALUES ($1, $2, $3, $4, $5) RETURNING id",
+                     VALUES ($1, $2, $3, $4, $5) RETURNING id",
                     params![
                         mail.game_id.map(|g| g.0),
                         &mail.recipient,
@@ -73,14 +73,11 @@ impl ResetStore for SqlStore {
 
     async fn outbox(&self, limit: i64) -> Result<Vec<OutboxRecord>> {
         let rows: Vec<OutboxRow> = self
-            .read(async |e| {
-                e.fetch_all(
-                    "SELECT id, game_id, recipient, subject, sealed_body, created_at, sent_at, error \
+            .read_all(
+                "SELECT id, game_id, recipient, subject, sealed_body, created_at, sent_at, error \
                  FROM outbox ORDER BY id DESC LIMIT $1",
-                    params![limit],
-                )
-                .await
-            })
+                params![limit],
+            )
             .await?;
         Ok(rows
             .into_iter()
@@ -99,13 +96,10 @@ impl ResetStore for SqlStore {
 
     async fn reset_token_live(&self, token: &SecretHash, now: Timestamp) -> Result<bool> {
         let row: Option<i64> = self
-            .read(async |e| {
-                e.scalar_optional(
+            .read_scalar_optional(
                 "SELECT player_id FROM password_resets WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2",
                 params![&token.0, now.0],
             )
-            .await
-            })
             .await?;
         Ok(row.is_some())
     }
@@ -123,7 +117,7 @@ impl ResetStore for SqlStore {
             let player: Option<i64> = tx
                 .scalar_optional(
                     "UPDATE password_resets SET used_at = $2 WHERE token_hash = $1 AND used_at IS NULL \
-                 AND expires_at > $2 RETURNING player_id",
+                     AND expires_at > $2 RETURNING player_id",
                     params![&token.0, now.0],
                 )
                 .await?;

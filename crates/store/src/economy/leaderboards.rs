@@ -60,14 +60,10 @@ impl LeaderboardStore for SqlStore {
     }
 
     async fn clear_leaderboard(&self, player: PlayerId, name: &str) -> Result<u64> {
-        let name = name.to_owned();
-        self.write_one(async move |pool| {
-            pool.execute(
-                "DELETE FROM leaderboard_entries WHERE player_id = $1 AND leaderboard_name = $2",
-                params![player.0, name],
-            )
-            .await
-        })
+        self.execute_one(
+            "DELETE FROM leaderboard_entries WHERE player_id = $1 AND leaderboard_name = $2",
+            params![player.0, name],
+        )
         .await
     }
 
@@ -85,13 +81,10 @@ impl LeaderboardStore for SqlStore {
             if q.one_per_user { "e.rn = 1" } else { "TRUE" }
         );
         let rows: Vec<EntryRow> = self
-            .read(async |e| {
-                e.fetch_all(
-                    &sql,
-                    params![q.game_id.0, &q.leaderboard_name, q.player_id.map(|p| p.0), q.limit],
-                )
-                .await
-            })
+            .read_all(
+                &sql,
+                params![q.game_id.0, &q.leaderboard_name, q.player_id.map(|p| p.0), q.limit],
+            )
             .await?;
         Ok(rows.into_iter().map(LeaderboardEntry::from).collect())
     }

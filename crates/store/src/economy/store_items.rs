@@ -51,17 +51,14 @@ pub(crate) const OWNED_ITEMS_SQL: &str = concat!(
 impl StoreItemStore for SqlStore {
     async fn store_items(&self, game: GameId) -> Result<Vec<StoreItem>> {
         let rows: Vec<StoreItemRow> = self
-            .read(async |e| {
-                e.fetch_all(
-                    concat!(
-                        "SELECT ",
-                        item_cols!(),
-                        " FROM store_items i WHERE i.game_id = $1 ORDER BY i.id"
-                    ),
-                    params![game.0],
-                )
-                .await
-            })
+            .read_all(
+                concat!(
+                    "SELECT ",
+                    item_cols!(),
+                    " FROM store_items i WHERE i.game_id = $1 ORDER BY i.id"
+                ),
+                params![game.0],
+            )
             .await?;
         Ok(rows.into_iter().map(StoreItem::from).collect())
     }
@@ -72,8 +69,8 @@ impl StoreItemStore for SqlStore {
             .write_one(async move |pool| {
                 pool.fetch_one(
                     "INSERT INTO store_items (game_id, name, description, category, cost, icon_url, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7) \
-                 RETURNING id, game_id, name, description, category, cost, icon_url",
+                     VALUES ($1, $2, $3, $4, $5, $6, $7) \
+                     RETURNING id, game_id, name, description, category, cost, icon_url",
                     params![
                         game.0,
                         &item.name,
@@ -110,9 +107,7 @@ impl StoreItemStore for SqlStore {
     }
 
     async fn purchases(&self, player: PlayerId) -> Result<Vec<StoreItem>> {
-        let rows: Vec<StoreItemRow> = self
-            .read(async |e| e.fetch_all(OWNED_ITEMS_SQL, params![player.0]).await)
-            .await?;
+        let rows: Vec<StoreItemRow> = self.read_all(OWNED_ITEMS_SQL, params![player.0]).await?;
         Ok(rows.into_iter().map(StoreItem::from).collect())
     }
 
@@ -138,7 +133,7 @@ impl StoreItemStore for SqlStore {
                 let credits: i64 = tx
                     .scalar_optional(
                         "UPDATE gamefuse_users SET credits = credits - $2 WHERE player_id = $1 AND credits >= $2 \
-                 RETURNING credits",
+                         RETURNING credits",
                         params![player.0, cost],
                     )
                     .await?
@@ -167,7 +162,7 @@ impl StoreItemStore for SqlStore {
             let cost: i64 = tx
                 .scalar_optional(
                     "SELECT i.cost FROM store_purchases p JOIN store_items i ON i.id = p.store_item_id \
-                 WHERE p.player_id = $1 AND p.store_item_id = $2",
+                     WHERE p.player_id = $1 AND p.store_item_id = $2",
                     params![player.0, item],
                 )
                 .await?

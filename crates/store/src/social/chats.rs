@@ -70,7 +70,7 @@ impl SqlStore {
             placeholders(1, rows.len())
         );
         let ps: Vec<P> = rows.iter().map(|r| P::I64(r.id)).collect();
-        let reads: Vec<ReadRow> = self.read(async |e| e.fetch_all(&sql, &ps).await).await?;
+        let reads: Vec<ReadRow> = self.read_all(&sql, &ps).await?;
         let mut by: HashMap<i64, Vec<i64>> = HashMap::new();
         for r in reads {
             by.entry(r.message_id).or_default().push(r.player_id);
@@ -110,7 +110,7 @@ impl ChatStore for SqlStore {
             let created: Option<i64> = tx
                 .scalar_optional(
                     "INSERT INTO chats (game_id, group_id, creator_id, participant_key, last_activity, created_at) \
-                 VALUES ($1, NULL, $2, $3, $4, $4) ON CONFLICT (game_id, participant_key) DO NOTHING RETURNING id",
+                     VALUES ($1, NULL, $2, $3, $4, $4) ON CONFLICT (game_id, participant_key) DO NOTHING RETURNING id",
                     params![game.0, creator.0, &key, now.0],
                 )
                 .await?;
@@ -150,53 +150,43 @@ impl ChatStore for SqlStore {
 
     async fn chat(&self, game: GameId, id: i64) -> Result<Option<ChatRec>> {
         let row: Option<ChatRow> = self
-            .read(async |e| {
-                e.fetch_optional(
-                    "SELECT id, group_id, creator_id FROM chats WHERE id = $1 AND game_id = $2",
-                    params![id, game.0],
-                )
-                .await
-            })
+            .read_optional(
+                "SELECT id, group_id, creator_id FROM chats WHERE id = $1 AND game_id = $2",
+                params![id, game.0],
+            )
             .await?;
         Ok(row.map(chat_rec))
     }
 
     async fn in_chat(&self, chat: i64, player: PlayerId) -> Result<bool> {
         let n: Option<i64> = self
-            .read(async |e| {
-                e.scalar_optional(
-                    "SELECT COUNT(*) FROM chats c WHERE c.id = $1 AND (\
+            .read_scalar_optional(
+                "SELECT COUNT(*) FROM chats c WHERE c.id = $1 AND (\
                  EXISTS (SELECT 1 FROM chat_participants p WHERE p.chat_id = c.id AND p.player_id = $2) OR \
                  EXISTS (SELECT 1 FROM group_connections g WHERE g.group_id = c.group_id AND g.player_id = $2 \
                  AND g.status = 'accepted'))",
-                    params![chat, player.0],
-                )
-                .await
-            })
+                params![chat, player.0],
+            )
             .await?;
         Ok(n.is_some_and(|n| n > 0))
     }
 
     async fn chat_page(&self, player: PlayerId, group_chats: bool, limit: i64, offset: i64) -> Result<Vec<ChatRec>> {
         let sql = chat_page_sql(group_chats, 2, 3);
-        let rows: Vec<ChatRow> = self
-            .read(async |e| e.fetch_all(&sql, params![player.0, limit, offset]).await)
-            .await?;
+        let rows: Vec<ChatRow> = self.read_all(&sql, params![player.0, limit, offset]).await?;
         Ok(rows.into_iter().map(chat_rec).collect())
     }
 
     async fn chat_participants(&self, chats: &[i64]) -> Result<Vec<(i64, ClientUser)>> {
-        if chats.is_empty() {
-            return Ok(Vec::new());
-        }
-        let sql = format!(
-            "SELECT p.chat_id AS m_group, CAST(0 AS BIGINT) AS m_admin, {} FROM chat_participants p \
-             JOIN gamefuse_users u ON u.player_id = p.player_id WHERE p.chat_id IN ({}) ORDER BY p.player_id",
-            client_user_cols_u!(),
-            placeholders(1, chats.len())
-        );
-        let ps: Vec<P> = chats.iter().map(|&i| P::I64(i)).collect();
-        let rows: Vec<MemberRow> = self.read(async |e| e.fetch_all(&sql, &ps).await).await?;
+        let rows: Vec<MemberRow> = self
+            .read_in(&[], chats, |ids| {
+                format!(
+                    "SELECT p.chat_id AS m_group, CAST(0 AS BIGINT) AS m_admin, {} FROM chat_participants p \
+                     JOIN gamefuse_users u ON u.player_id = p.player_id WHERE p.chat_id IN ({ids}) ORDER BY p.player_id",
+                    client_user_cols_u!()
+                )
+            })
+            .await?;
         Ok(rows
             .into_iter()
             .map(|r| (r.m_group, ClientUser::from(r.user)))
@@ -222,13 +212,10 @@ impl ChatStore for SqlStore {
 
     async fn message(&self, id: i64) -> Result<Option<Message>> {
         let row: Option<MessageRow> = self
-            .read(async |e| {
-                e.fetch_optional(
-                    "SELECT id, chat_id, player_id, text, created_at FROM chat_messages WHERE id = $1",
-                    params![id],
-                )
-                .await
-            })
+            .read_optional(
+                "SELECT id, chat_id, player_id, text, created_at FROM chat_messages WHERE id = $1",
+                params![id],
+            )
             .await?;
         let Some(row) = row else { return Ok(None) };
         Ok(self.with_readers(vec![row]).await?.pop())
@@ -251,20 +238,17 @@ impl ChatStore for SqlStore {
         );
         let mut ps: Vec<P> = chats.iter().map(|&i| P::I64(i)).collect();
         ps.extend([P::I64(offset), P::I64(offset.saturating_add(limit))]);
-        let rows: Vec<MessageRow> = self.read(async |e| e.fetch_all(&sql, &ps).await).await?;
+        let rows: Vec<MessageRow> = self.read_all(&sql, &ps).await?;
         self.with_readers(rows).await
     }
 
     async fn mark_read(&self, message: i64, player: PlayerId) -> Result<()> {
-        self.write_one(async move |conn| {
-            conn.execute(
-                "INSERT INTO message_reads (message_id, player_id) VALUES ($1, $2) \
-                 ON CONFLICT (message_id, player_id) DO NOTHING",
-                params![message, player.0],
-            )
-            .await
-            .map(|_| ())
-        })
-        .await
+        self.execute_one(
+            "INSERT INTO message_reads (message_id, player_id) VALUES ($1, $2) \
+             ON CONFLICT (message_id, player_id) DO NOTHING",
+            params![message, player.0],
+        )
+        .await?;
+        Ok(())
     }
 }

@@ -2,7 +2,7 @@
 
 use crate::SqlStore;
 use crate::client_users::{ClientUserRow, client_user_cols_u};
-use crate::exec::{FromRow, Row, params, row};
+use crate::exec::{params, row};
 use async_trait::async_trait;
 use playgate_core::client_users::ClientUser;
 use playgate_core::clock::Timestamp;
@@ -54,23 +54,14 @@ pub(crate) fn friend_link(r: LinkRow, player: PlayerId) -> FriendLink {
     }
 }
 
-pub(crate) struct LinkRow {
-    f_id: i64,
-    f_status: String,
-    f_requester: i64,
-    f_created: i64,
-    user: ClientUserRow,
-}
-
-impl FromRow for LinkRow {
-    fn from_row(r: &Row<'_>) -> Result<Self> {
-        Ok(LinkRow {
-            f_id: r.get("f_id")?,
-            f_status: r.get("f_status")?,
-            f_requester: r.get("f_requester")?,
-            f_created: r.get("f_created")?,
-            user: ClientUserRow::from_row(r)?,
-        })
+row! {
+    pub(crate) struct LinkRow {
+        f_id: i64,
+        f_status: String,
+        f_requester: i64,
+        f_created: i64,
+        #[flatten]
+        user: ClientUserRow,
     }
 }
 
@@ -78,14 +69,11 @@ impl FromRow for LinkRow {
 impl FriendStore for SqlStore {
     async fn friendship(&self, game: GameId, id: i64) -> Result<Option<Friendship>> {
         let row: Option<FriendshipRow> = self
-            .read(async |e| {
-                e.fetch_optional(
-                    "SELECT id, game_id, requester_id, addressee_id, status, created_at FROM friendships \
+            .read_optional(
+                "SELECT id, game_id, requester_id, addressee_id, status, created_at FROM friendships \
                  WHERE id = $1 AND game_id = $2",
-                    params![id, game.0],
-                )
-                .await
-            })
+                params![id, game.0],
+            )
             .await?;
         Ok(row.map(Friendship::from))
     }
@@ -102,8 +90,8 @@ impl FriendStore for SqlStore {
             .write_one(async move |conn| {
                 conn.fetch_one(
                     "INSERT INTO friendships (game_id, requester_id, addressee_id, pair_lo, pair_hi, status, \
-                 created_at) VALUES ($1, $2, $3, $4, $5, 'pending', $6) \
-                 RETURNING id, game_id, requester_id, addressee_id, status, created_at",
+                     created_at) VALUES ($1, $2, $3, $4, $5, 'pending', $6) \
+                     RETURNING id, game_id, requester_id, addressee_id, status, created_at",
                     params![game.0, requester.0, addressee.0, lo, hi, now.0],
                 )
                 .await
@@ -118,27 +106,20 @@ impl FriendStore for SqlStore {
 
     async fn accept_friendship(&self, id: i64) -> Result<bool> {
         let n = self
-            .write_one(async move |conn| {
-                conn.execute(
-                    "UPDATE friendships SET status = 'accepted' WHERE id = $1 AND status = 'pending'",
-                    params![id],
-                )
-                .await
-            })
+            .execute_one(
+                "UPDATE friendships SET status = 'accepted' WHERE id = $1 AND status = 'pending'",
+                params![id],
+            )
             .await?;
         Ok(n > 0)
     }
 
     async fn delete_friendship(&self, id: i64, status: &str) -> Result<bool> {
-        let status = status.to_owned();
         let n = self
-            .write_one(async move |conn| {
-                conn.execute(
-                    "DELETE FROM friendships WHERE id = $1 AND status = $2",
-                    params![id, status],
-                )
-                .await
-            })
+            .execute_one(
+                "DELETE FROM friendships WHERE id = $1 AND status = $2",
+                params![id, status],
+            )
             .await?;
         Ok(n > 0)
     }
@@ -146,21 +127,16 @@ impl FriendStore for SqlStore {
     async fn unfriend(&self, a: PlayerId, b: PlayerId) -> Result<bool> {
         let (lo, hi) = (a.0.min(b.0), a.0.max(b.0));
         let n = self
-            .write_one(async move |conn| {
-                conn.execute(
-                    "DELETE FROM friendships WHERE pair_lo = $1 AND pair_hi = $2 AND status = 'accepted'",
-                    params![lo, hi],
-                )
-                .await
-            })
+            .execute_one(
+                "DELETE FROM friendships WHERE pair_lo = $1 AND pair_hi = $2 AND status = 'accepted'",
+                params![lo, hi],
+            )
             .await?;
         Ok(n > 0)
     }
 
     async fn friend_links(&self, player: PlayerId) -> Result<Vec<FriendLink>> {
-        let rows: Vec<LinkRow> = self
-            .read(async |e| e.fetch_all(FRIEND_LINKS_SQL, params![player.0]).await)
-            .await?;
+        let rows: Vec<LinkRow> = self.read_all(FRIEND_LINKS_SQL, params![player.0]).await?;
         Ok(rows.into_iter().map(|r| friend_link(r, player)).collect())
     }
 }

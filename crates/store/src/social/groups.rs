@@ -2,8 +2,8 @@
 
 use crate::SqlStore;
 use crate::client_users::{ClientUserRow, client_user_cols_u};
-use crate::exec::{Conn, FromRow, P, Row, params, row};
-use crate::sql::{flag, placeholders};
+use crate::exec::{Conn, params, row};
+use crate::sql::flag;
 use async_trait::async_trait;
 use playgate_core::client_users::ClientUser;
 use playgate_core::clock::Timestamp;
@@ -50,20 +50,13 @@ const GROUP_COLS: &str = "g.id, g.game_id, g.name, g.group_type, g.can_auto_join
      g.max_group_size, g.searchable, g.admins_only_attrs, g.created_at, \
      (SELECT COUNT(*) FROM group_connections m WHERE m.group_id = g.id AND m.status = 'accepted') AS member_count";
 
-/// A user with the group (or chat) it belongs to and its admin flag.
-pub(crate) struct MemberRow {
-    pub(crate) m_group: i64,
-    pub(crate) m_admin: i64,
-    pub(crate) user: ClientUserRow,
-}
-
-impl FromRow for MemberRow {
-    fn from_row(r: &Row<'_>) -> Result<Self> {
-        Ok(MemberRow {
-            m_group: r.get("m_group")?,
-            m_admin: r.get("m_admin")?,
-            user: ClientUserRow::from_row(r)?,
-        })
+row! {
+    /// A user with the group (or chat) it belongs to and its admin flag.
+    pub(crate) struct MemberRow {
+        pub(crate) m_group: i64,
+        pub(crate) m_admin: i64,
+        #[flatten]
+        pub(crate) user: ClientUserRow,
     }
 }
 
@@ -149,7 +142,7 @@ impl GroupStore for SqlStore {
             let id: i64 = tx
                 .scalar_one(
                     "INSERT INTO groups (game_id, name, group_type, can_auto_join, is_invite_only, max_group_size, \
-                 searchable, admins_only_attrs, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+                     searchable, admins_only_attrs, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
                     params![
                         g.game_id.0,
                         &g.name,
@@ -175,45 +168,36 @@ impl GroupStore for SqlStore {
     }
 
     async fn groups(&self, game: GameId, ids: &[i64]) -> Result<Vec<Group>> {
-        if ids.is_empty() {
-            return Ok(Vec::new());
-        }
-        let sql = format!(
-            "SELECT {GROUP_COLS} FROM groups g WHERE g.game_id = $1 AND g.id IN ({}) ORDER BY g.id",
-            placeholders(2, ids.len())
-        );
-        let mut ps: Vec<P> = vec![P::I64(game.0)];
-        ps.extend(ids.iter().map(|&i| P::I64(i)));
-        let rows: Vec<GroupRow> = self.read(async |e| e.fetch_all(&sql, &ps).await).await?;
+        let rows: Vec<GroupRow> = self
+            .read_in(params![game.0], ids, |ids| {
+                format!("SELECT {GROUP_COLS} FROM groups g WHERE g.game_id = $1 AND g.id IN ({ids}) ORDER BY g.id")
+            })
+            .await?;
         Ok(rows.into_iter().map(Group::from).collect())
     }
 
     async fn list_groups(&self, game: GameId) -> Result<Vec<Group>> {
         let sql = format!("SELECT {GROUP_COLS} FROM groups g WHERE g.game_id = $1 AND g.searchable = 1 ORDER BY g.id");
-        let rows: Vec<GroupRow> = self.read(async |e| e.fetch_all(&sql, params![game.0]).await).await?;
+        let rows: Vec<GroupRow> = self.read_all(&sql, params![game.0]).await?;
         Ok(rows.into_iter().map(Group::from).collect())
     }
 
     async fn update_group(&self, id: i64, patch: &GroupPatch) -> Result<()> {
-        let p = patch.clone();
-        self.write_one(async move |conn| {
-            conn.execute(
-                "UPDATE groups SET name = COALESCE($2, name), can_auto_join = COALESCE($3, can_auto_join), \
-                 is_invite_only = COALESCE($4, is_invite_only), \
-                 max_group_size = CASE WHEN $5 = 1 THEN $6 ELSE max_group_size END WHERE id = $1",
-                params![
-                    id,
-                    p.name,
-                    p.can_auto_join.map(flag),
-                    p.is_invite_only.map(flag),
-                    flag(p.max_group_size.is_some()),
-                    p.max_group_size.flatten()
-                ],
-            )
-            .await
-            .map(|_| ())
-        })
-        .await
+        self.execute_one(
+            "UPDATE groups SET name = COALESCE($2, name), can_auto_join = COALESCE($3, can_auto_join), \
+             is_invite_only = COALESCE($4, is_invite_only), \
+             max_group_size = CASE WHEN $5 = 1 THEN $6 ELSE max_group_size END WHERE id = $1",
+            params![
+                id,
+                patch.name,
+                patch.can_auto_join.map(flag),
+                patch.is_invite_only.map(flag),
+                flag(patch.max_group_size.is_some()),
+                patch.max_group_size.flatten()
+            ],
+        )
+        .await?;
+        Ok(())
     }
 
     async fn delete_group(&self, id: i64) -> Result<()> {
@@ -236,18 +220,16 @@ impl GroupStore for SqlStore {
     }
 
     async fn members(&self, groups: &[i64]) -> Result<Vec<Member>> {
-        if groups.is_empty() {
-            return Ok(Vec::new());
-        }
-        let sql = format!(
-            "SELECT c.group_id AS m_group, c.is_admin AS m_admin, {} FROM group_connections c \
-             JOIN gamefuse_users u ON u.player_id = c.player_id \
-             WHERE c.status = 'accepted' AND c.group_id IN ({}) ORDER BY c.created_at, c.id",
-            client_user_cols_u!(),
-            placeholders(1, groups.len())
-        );
-        let ps: Vec<P> = groups.iter().map(|&i| P::I64(i)).collect();
-        let rows: Vec<MemberRow> = self.read(async |e| e.fetch_all(&sql, &ps).await).await?;
+        let rows: Vec<MemberRow> = self
+            .read_in(&[], groups, |ids| {
+                format!(
+                    "SELECT c.group_id AS m_group, c.is_admin AS m_admin, {} FROM group_connections c \
+                     JOIN gamefuse_users u ON u.player_id = c.player_id \
+                     WHERE c.status = 'accepted' AND c.group_id IN ({ids}) ORDER BY c.created_at, c.id",
+                    client_user_cols_u!()
+                )
+            })
+            .await?;
         Ok(rows
             .into_iter()
             .map(|r| Member {
@@ -260,15 +242,13 @@ impl GroupStore for SqlStore {
 
     async fn connection(&self, id: i64) -> Result<Option<Connection>> {
         let sql = format!("SELECT {CONN_COLS} FROM group_connections WHERE id = $1");
-        let row: Option<ConnectionRow> = self.read(async |e| e.fetch_optional(&sql, params![id]).await).await?;
+        let row: Option<ConnectionRow> = self.read_optional(&sql, params![id]).await?;
         Ok(row.map(Connection::from))
     }
 
     async fn connection_of(&self, group: i64, player: PlayerId) -> Result<Option<Connection>> {
         let sql = format!("SELECT {CONN_COLS} FROM group_connections WHERE group_id = $1 AND player_id = $2");
-        let row: Option<ConnectionRow> = self
-            .read(async |e| e.fetch_optional(&sql, params![group, player.0]).await)
-            .await?;
+        let row: Option<ConnectionRow> = self.read_optional(&sql, params![group, player.0]).await?;
         Ok(row.map(Connection::from))
     }
 
@@ -277,13 +257,13 @@ impl GroupStore for SqlStore {
             "SELECT {CONN_COLS} FROM group_connections WHERE group_id = $1 AND status = 'pending' \
              ORDER BY created_at, id"
         );
-        let rows: Vec<ConnectionRow> = self.read(async |e| e.fetch_all(&sql, params![group]).await).await?;
+        let rows: Vec<ConnectionRow> = self.read_all(&sql, params![group]).await?;
         Ok(rows.into_iter().map(Connection::from).collect())
     }
 
     async fn connections_of_user(&self, player: PlayerId) -> Result<Vec<Connection>> {
         let sql = connections_of_user_sql();
-        let rows: Vec<ConnectionRow> = self.read(async |e| e.fetch_all(&sql, params![player.0]).await).await?;
+        let rows: Vec<ConnectionRow> = self.read_all(&sql, params![player.0]).await?;
         Ok(rows.into_iter().map(Connection::from).collect())
     }
 
@@ -368,24 +348,18 @@ impl GroupStore for SqlStore {
 
     async fn delete_connection(&self, id: i64) -> Result<bool> {
         let n = self
-            .write_one(async move |conn| {
-                conn.execute("DELETE FROM group_connections WHERE id = $1", params![id])
-                    .await
-            })
+            .execute_one("DELETE FROM group_connections WHERE id = $1", params![id])
             .await?;
         Ok(n > 0)
     }
 
     async fn group_attributes(&self, group: i64) -> Result<Vec<GroupAttribute>> {
         let rows: Vec<GroupAttributeRow> = self
-            .read(async |e| {
-                e.fetch_all(
-                    "SELECT id, key, value, creator_id, others_can_edit FROM group_attributes WHERE group_id = $1 \
+            .read_all(
+                "SELECT id, key, value, creator_id, others_can_edit FROM group_attributes WHERE group_id = $1 \
                  ORDER BY key",
-                    params![group],
-                )
-                .await
-            })
+                params![group],
+            )
             .await?;
         Ok(rows
             .into_iter()
@@ -420,15 +394,11 @@ impl GroupStore for SqlStore {
     }
 
     async fn set_group_attribute(&self, id: i64, value: &str) -> Result<()> {
-        let value = value.to_owned();
-        self.write_one(async move |conn| {
-            conn.execute(
-                "UPDATE group_attributes SET value = $2 WHERE id = $1",
-                params![id, value],
-            )
-            .await
-            .map(|_| ())
-        })
-        .await
+        self.execute_one(
+            "UPDATE group_attributes SET value = $2 WHERE id = $1",
+            params![id, value],
+        )
+        .await?;
+        Ok(())
     }
 }

@@ -702,6 +702,17 @@ async fn rotations_write_the_credentials_rows(
     gamefuse.authenticate_game(1, &token).await.expect("new token");
 }
 
+/// Opening `db` is refused: a migration it recorded changed after it was applied. Then the
+/// database goes.
+async fn assert_changed_migration_refused(db: TestDatabase) {
+    let err = SqlStore::open(&StoreOptions::new(db.url.clone()))
+        .await
+        .err()
+        .expect("refused");
+    assert!(err.to_string().contains("changed after it was applied"), "{err}");
+    db.drop_it().await;
+}
+
 /// An existing SQLite database whose recorded migration no longer matches its file (edited
 /// after it was applied) is not touched: opening it fails instead of guessing.
 #[tokio::test]
@@ -716,12 +727,7 @@ async fn sqlite_migration_with_another_checksum_is_refused() {
     conn.execute("UPDATE _sqlx_migrations SET checksum = X'00'", [])
         .expect("tamper");
     drop(conn);
-    let err = SqlStore::open(&StoreOptions::new(db.url.clone()))
-        .await
-        .err()
-        .expect("refused");
-    assert!(err.to_string().contains("changed after it was applied"), "{err}");
-    db.drop_it().await;
+    assert_changed_migration_refused(db).await;
 }
 
 on_both_backends!(
@@ -746,12 +752,7 @@ async fn postgres_migration_with_another_checksum_is_refused() {
     c.batch_execute("UPDATE _sqlx_migrations SET checksum = '\\x00'::bytea")
         .await
         .expect("tamper");
-    let err = SqlStore::open(&StoreOptions::new(db.url.clone()))
-        .await
-        .err()
-        .expect("refused");
-    assert!(err.to_string().contains("changed after it was applied"), "{err}");
-    db.drop_it().await;
+    assert_changed_migration_refused(db).await;
 }
 
 /// Two nodes starting together on a fresh PostgreSQL database both come up: the advisory

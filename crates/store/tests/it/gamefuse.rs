@@ -280,15 +280,7 @@ async fn concurrent_purchases_within_the_credits(s: &Arc<SqlStore>, g: GameId, u
         let s = s.clone();
         tasks.push(tokio::spawn(async move { s.purchase(g, u, item, Timestamp(T0)).await }));
     }
-    let mut ok = 0;
-    for t in tasks {
-        match t.await.expect("join") {
-            Ok(_) => ok += 1,
-            Err(Error::Forbidden(_)) => {}
-            Err(e) => panic!("unexpected {e:?}"),
-        }
-    }
-    assert_eq!(ok, 3);
+    assert_eq!(successes(tasks).await, 3);
     assert_eq!(s.user(g, u).await.expect("get").expect("u").credits, 5);
     assert_eq!(s.purchases(u).await.expect("list").len(), 3);
     let owned = s.purchases(u).await.expect("list")[0].id;
@@ -520,15 +512,7 @@ async fn a_group_filled_by_concurrent_joins(s: &Arc<SqlStore>, g: GameId, users:
         };
         tokio::spawn(async move { s.insert_connection(&c, false, Some(3)).await })
     });
-    let mut ok = 0;
-    for j in joins {
-        match j.await.expect("join task") {
-            Ok(_) => ok += 1,
-            Err(Error::Forbidden(_)) => {}
-            Err(e) => panic!("unexpected {e:?}"),
-        }
-    }
-    assert_eq!(ok, 2);
+    assert_eq!(successes(joins).await, 2);
     assert_eq!(s.groups(g, &[group]).await.expect("groups")[0].member_count, 3);
     s.insert_group_attributes(
         group,
@@ -620,6 +604,20 @@ async fn profile_changes(b: Backend) {
     let u = s.user(g, ann.id).await.expect("read").expect("ann");
     assert_eq!(u.username, "Annie", "nothing changed by the refused update");
     db.drop_it().await;
+}
+
+/// How many of the racing tasks succeeded; every other one must have been refused
+/// `Forbidden`.
+async fn successes<T>(tasks: impl IntoIterator<Item = tokio::task::JoinHandle<playgate_core::Result<T>>>) -> usize {
+    let mut ok = 0;
+    for t in tasks {
+        match t.await.expect("join") {
+            Ok(_) => ok += 1,
+            Err(Error::Forbidden(_)) => {}
+            Err(e) => panic!("unexpected {e:?}"),
+        }
+    }
+    ok
 }
 
 on_both_backends!(
