@@ -14,7 +14,7 @@ use playgate_core::economy::store_items::NewStoreItem;
 
 use super::paths::GamePath;
 use super::wire::{
-    KeyOut, MessageOut, NameIn, RouteIn, StoreItemIn, StoreItemOut, TokenOut, ValueIn, VariableOut, parsed,
+    GameStoreItemOut, KeyOut, MessageOut, NameIn, RouteIn, StoreItemIn, TokenOut, ValueIn, VariableOut, parsed,
 };
 use super::{Admin, AdminError, Viewer};
 use crate::common::game_data;
@@ -97,17 +97,17 @@ pub(super) async fn delete_var(
     tag = "admin: game data",
     params(GamePath),
     responses(
-        (status = 200, description = "The game's store items", body = Vec<StoreItemOut>),
+        (status = 200, description = "The game's store items", body = Vec<GameStoreItemOut>),
     ),
 )]
 pub(super) async fn list_items(
     State(s): State<AppState>,
     _: Viewer,
     Path(p): Path<GamePath>,
-) -> Result<Json<Vec<StoreItemOut>>, AdminError> {
+) -> Result<Json<Vec<GameStoreItemOut>>, AdminError> {
     let g = s.games.get(p.game()?).await?;
     let items = s.store_items.list(g.id).await?;
-    Ok(Json(items.into_iter().map(StoreItemOut::from).collect()))
+    Ok(Json(items.into_iter().map(GameStoreItemOut::from).collect()))
 }
 
 /// Add a store item (`cost` required).
@@ -118,7 +118,7 @@ pub(super) async fn list_items(
     params(GamePath),
     request_body = StoreItemIn,
     responses(
-        (status = 201, description = "The item", body = StoreItemOut),
+        (status = 201, description = "The item", body = GameStoreItemOut),
     ),
 )]
 pub(super) async fn add_item(
@@ -126,7 +126,7 @@ pub(super) async fn add_item(
     op: Admin,
     Path(p): Path<GamePath>,
     raw: Bytes,
-) -> Result<(StatusCode, Json<StoreItemOut>), AdminError> {
+) -> Result<(StatusCode, Json<GameStoreItemOut>), AdminError> {
     let req: StoreItemIn = parsed(&raw)?;
     let item = NewStoreItem {
         name: req.name.unwrap_or_default(),

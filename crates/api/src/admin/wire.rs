@@ -4,43 +4,12 @@
 
 use playgate_core::Error;
 use playgate_core::clock::Timestamp;
-use playgate_core::economy::store_items::StoreItem;
-use playgate_core::game_variables::GameVariable;
 use playgate_core::gamefuse::keys::RouteAccess;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::common::lenient;
-
-/// `{"message": …}`: the answer of a change with nothing else to report.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct MessageOut {
-    pub message: String,
-}
-
-impl MessageOut {
-    pub fn new(m: impl Into<String>) -> Self {
-        MessageOut { message: m.into() }
-    }
-}
-
-/// A game variable.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct VariableOut {
-    pub id: i64,
-    pub key: String,
-    pub value: String,
-}
-
-impl From<GameVariable> for VariableOut {
-    fn from(v: GameVariable) -> Self {
-        VariableOut {
-            id: v.id,
-            key: v.key,
-            value: v.value,
-        }
-    }
-}
+pub use crate::common::wire::{GameStoreItemOut, MessageOut, VariableOut};
 
 /// A game variable's new value.
 #[derive(Deserialize, ToSchema)]
@@ -62,32 +31,6 @@ pub struct StoreItemIn {
     pub cost: Option<i64>,
     #[serde(default, deserialize_with = "lenient::string")]
     pub icon_url: Option<String>,
-}
-
-/// A store item.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct StoreItemOut {
-    pub id: i64,
-    pub game_id: i64,
-    pub name: String,
-    pub description: String,
-    pub category: String,
-    pub cost: i64,
-    pub icon_url: Option<String>,
-}
-
-impl From<StoreItem> for StoreItemOut {
-    fn from(i: StoreItem) -> Self {
-        StoreItemOut {
-            id: i.id,
-            game_id: i.game_id.0,
-            name: i.name,
-            description: i.description,
-            category: i.category,
-            cost: i.cost,
-            icon_url: i.icon_url,
-        }
-    }
 }
 
 /// A service key; its token only in the answer that created it.

@@ -1,6 +1,6 @@
 //! What every dialect shares: application state, the client-address extractor, health,
 //! body reading; and what the admin API and the console share (path ids, the game data
-//! changes operators make).
+//! changes operators make); and the JSON bodies the admin API and GameFuse share.
 
 pub mod client_ip;
 pub mod complete;
@@ -21,3 +21,4 @@ pub mod request_id;
 pub mod routes;
 pub mod state;
 pub mod time;
+pub mod wire;

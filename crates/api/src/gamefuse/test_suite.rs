@@ -3,7 +3,7 @@
 
 use super::params::GameQuery;
 use super::wire::{
-    MessageOut, StoreItemIn, SuiteGameOut, SuiteGameRequest, SuiteItemOut, SuiteUserOut, SuiteUserRequest,
+    GameStoreItemOut, MessageOut, StoreItemIn, SuiteGameOut, SuiteGameRequest, SuiteUserOut, SuiteUserRequest,
     UserPublicOut,
 };
 use super::{GfError, SuiteCall, unprocessable};
@@ -93,14 +93,14 @@ pub async fn create_user(
     ),
     request_body = StoreItemIn,
     responses(
-        (status = 201, description = "The item", body = SuiteItemOut),
+        (status = 201, description = "The item", body = GameStoreItemOut),
     ),
     security(("serviceKeyName" = [], "serviceKeyToken" = [])),
 )]
 pub async fn create_store_item(
     State(s): State<AppState>,
     call: SuiteCall,
-) -> Result<(StatusCode, Json<SuiteItemOut>), GfError> {
+) -> Result<(StatusCode, Json<GameStoreItemOut>), GfError> {
     let req: StoreItemIn = call.input.parse()?;
     let game = game_id(req.game_id)?;
     let item = NewStoreItem {

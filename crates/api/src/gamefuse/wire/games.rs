@@ -2,26 +2,10 @@
 
 use playgate_core::game::Game;
 use playgate_core::game_variables::GameVariable;
+
+use crate::common::wire::VariableOut;
 use serde::Serialize;
 use utoipa::ToSchema;
-
-/// A game variable.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct VariableOut {
-    pub id: i64,
-    pub key: String,
-    pub value: String,
-}
-
-impl From<GameVariable> for VariableOut {
-    fn from(v: GameVariable) -> Self {
-        VariableOut {
-            id: v.id,
-            key: v.key,
-            value: v.value,
-        }
-    }
-}
 
 /// `games/verify` and `games/fetch_game_variables` (reference 2.1).
 #[derive(Debug, Serialize, ToSchema)]

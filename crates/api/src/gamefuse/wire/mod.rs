@@ -29,8 +29,9 @@ pub use test_suite::*;
 pub use users::*;
 
 use crate::common::lenient;
+pub use crate::common::wire::{GameStoreItemOut, MessageOut};
 use playgate_core::clock::Timestamp;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Deserializer};
 use utoipa::ToSchema;
 
 /// `true`, `"true"`, `"1"`, `1`; anything else is false; absent is `None`.
@@ -52,18 +53,6 @@ pub struct GameCreds {
     pub game_id: Option<i64>,
     #[serde(default, deserialize_with = "lenient::string")]
     pub game_token: Option<String>,
-}
-
-/// `{"message": …}`: every 2xx has a JSON body (reference 0.5).
-#[derive(Debug, Serialize, ToSchema)]
-pub struct MessageOut {
-    pub message: String,
-}
-
-impl MessageOut {
-    pub fn new(m: impl Into<String>) -> Self {
-        MessageOut { message: m.into() }
-    }
 }
 
 /// A JSON number, or a string holding one (multipart forms); must be finite.

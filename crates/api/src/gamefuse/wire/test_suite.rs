@@ -2,7 +2,6 @@
 
 use super::UserPublicOut;
 use crate::common::lenient;
-use playgate_core::economy::store_items::StoreItem;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -58,30 +57,4 @@ pub struct SuiteUserOut {
     #[serde(flatten)]
     pub public: UserPublicOut,
     pub authentication_token: String,
-}
-
-/// `test_suite/create_store_item` (reference 15.2).
-#[derive(Debug, Serialize, ToSchema)]
-pub struct SuiteItemOut {
-    pub id: i64,
-    pub game_id: i64,
-    pub name: String,
-    pub description: String,
-    pub category: String,
-    pub cost: i64,
-    pub icon_url: Option<String>,
-}
-
-impl From<StoreItem> for SuiteItemOut {
-    fn from(i: StoreItem) -> Self {
-        SuiteItemOut {
-            id: i.id,
-            game_id: i.game_id.0,
-            name: i.name,
-            description: i.description,
-            category: i.category,
-            cost: i.cost,
-            icon_url: i.icon_url,
-        }
-    }
 }
