@@ -15,8 +15,9 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
+use crate::common::json_error;
 use crate::common::state::AppState;
-use crate::{admin, gamefuse, i3d, kgen};
+use crate::{gamefuse, i3d};
 
 /// The longest failure text read back from axum's answer (its texts are one line).
 const MAX_TEXT: usize = 4096;
@@ -98,10 +99,10 @@ pub async fn in_dialect(req: Request, next: Next) -> Response {
         }
     };
     let rendered = match dialect {
-        Dialect::Kgen => kgen::http_failure(status, message),
+        // KGeN's `{"error", "message"}` format, which the admin API shares.
+        Dialect::Kgen | Dialect::Admin => json_error::http_failure(status, message),
         Dialect::I3d => i3d::http_failure(status, message),
         Dialect::Gamefuse => gamefuse::GfError::new(status, message).into_response(),
-        Dialect::Admin => admin::http_failure(status, message),
     };
     let (new_parts, new_body) = rendered.into_parts();
     parts.headers.remove(header::CONTENT_LENGTH);

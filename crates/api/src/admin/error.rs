@@ -27,17 +27,11 @@ impl IntoResponse for AdminError {
     fn into_response(self) -> Response {
         let e = match self {
             // The same answer as for a route that does not exist.
-            AdminError::Disabled => return http_failure(StatusCode::NOT_FOUND, "route not found".into()),
+            AdminError::Disabled => return json_error::http_failure(StatusCode::NOT_FOUND, "route not found".into()),
             AdminError::Core(e) => e,
         };
         respond(&e, "admin API")
     }
-}
-
-/// A failure of the HTTP layer (unknown route, wrong method, a rejected path or body, a
-/// timeout) in the admin format, with the `error` code its status stands for.
-pub fn http_failure(status: StatusCode, message: String) -> Response {
-    json_error::http_failure(status, message)
 }
 
 #[cfg(test)]

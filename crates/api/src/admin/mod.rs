@@ -25,7 +25,7 @@ mod stats;
 mod wire;
 
 pub use auth::{Admin, Viewer};
-pub use error::{AdminError, http_failure};
+pub use error::AdminError;
 pub use players::export_out;
 
 pub(crate) use crate::common::json_error::Body;

@@ -1,12 +1,11 @@
 //! The kgen dialect's errors: `{"error": CODE, "message": TEXT}` (plus `field` for a bad
 //! field) with the matching status.
 
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use playgate_core::Error;
 
 pub(super) use crate::common::json_error::Body;
-use crate::common::json_error::{self, respond};
+use crate::common::json_error::respond;
 
 /// A core error on its way to a kgen client.
 #[derive(Debug)]
@@ -24,15 +23,10 @@ impl IntoResponse for KgenError {
     }
 }
 
-/// A failure of the HTTP layer (unknown route, wrong method, a rejected path or body, a
-/// timeout) in the kgen format, with the `error` code its status stands for.
-pub fn http_failure(status: StatusCode, message: String) -> Response {
-    json_error::http_failure(status, message)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::common::json_error;
     use crate::common::reasons::parts;
     use playgate_core::{Conflict, Entity, Forbidden, Unauthorized};
 

@@ -16,7 +16,7 @@ mod session;
 mod wire;
 
 pub use auth::S2sClient;
-pub use error::{KgenError, http_failure};
+pub use error::KgenError;
 
 use crate::common::routes::Routes;
 
