@@ -9,7 +9,7 @@ use bytes::Bytes;
 use playgate_core::Error;
 use playgate_core::client_users::ClientUser;
 use playgate_core::clock::Timestamp;
-use playgate_core::player::{Ban, LinkedAccount, Player, Profile};
+use playgate_core::player::{Ban, LinkedAccount, Player};
 use playgate_core::players::{
     PlayerHit, PlayerOverview, PlayerSearch, SessionCursor, SessionQuery, SessionStateFilter, SessionSummary,
 };
@@ -23,6 +23,7 @@ use super::{Admin, AdminError, Viewer};
 use crate::common::lenient;
 use crate::common::state::AppState;
 use crate::common::time::rfc3339;
+use crate::common::wire::ProfileJson;
 
 /// A page size from the query: 1 to the maximum, `None` for the default.
 fn page_limit(raw: Option<&str>) -> Result<u32, AdminError> {
@@ -116,58 +117,6 @@ impl From<PlayerHit> for PlayerListed {
             linked_account: p.linked.map(|l| l.public_id),
             banned: p.ban.is_some(),
             created_at: rfc3339(p.created_at),
-        }
-    }
-}
-
-/// The profile a game backend reported.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ProfileJson {
-    name: String,
-    username: String,
-    email: String,
-    device_id: String,
-    phonenumber: String,
-    level: i64,
-    rank: i64,
-    date_joined: String,
-    playertag: String,
-    location: String,
-    location_name: String,
-    device_model: String,
-    screen_height: String,
-    screen_width: String,
-    os_name: String,
-    os_version: String,
-    browser_name: String,
-    fb_login: String,
-    google_login: String,
-    app_version: String,
-}
-
-impl From<Profile> for ProfileJson {
-    fn from(p: Profile) -> Self {
-        ProfileJson {
-            name: p.name,
-            username: p.username,
-            email: p.email,
-            device_id: p.device_id,
-            phonenumber: p.phonenumber,
-            level: p.level,
-            rank: p.rank,
-            date_joined: p.date_joined,
-            playertag: p.playertag,
-            location: p.location,
-            location_name: p.location_name,
-            device_model: p.device_model,
-            screen_height: p.screen_height,
-            screen_width: p.screen_width,
-            os_name: p.os_name,
-            os_version: p.os_version,
-            browser_name: p.browser_name,
-            fb_login: p.fb_login,
-            google_login: p.google_login,
-            app_version: p.app_version,
         }
     }
 }

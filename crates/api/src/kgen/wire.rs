@@ -13,6 +13,7 @@ use utoipa::ToSchema;
 use super::KgenError;
 use crate::common::json;
 use crate::common::lenient;
+use crate::common::wire::ProfileJson;
 
 /// A request body read as JSON (an empty body is not an object: KGeN's clients always send
 /// one); 413 past the size limit, 400 naming the field otherwise.
@@ -113,26 +114,9 @@ impl SessionRequest {
 pub struct SessionResponse {
     pub session_id: String,
     pub user_id: String,
-    pub name: String,
-    pub username: String,
-    pub email: String,
-    pub device_id: String,
-    pub phonenumber: String,
-    pub level: i64,
-    pub rank: i64,
-    pub date_joined: String,
-    pub playertag: String,
-    pub location: String,
-    pub location_name: String,
-    pub device_model: String,
-    pub screen_height: String,
-    pub screen_width: String,
-    pub os_name: String,
-    pub os_version: String,
-    pub browser_name: String,
-    pub fb_login: String,
-    pub google_login: String,
-    pub app_version: String,
+    /// The player's profile, its fields inline.
+    #[serde(flatten)]
+    pub profile: ProfileJson,
     pub indigg_id: Option<String>,
     pub indigg_wallet_address: String,
     pub third_party_client_id: String,
@@ -149,33 +133,13 @@ pub struct SessionResponse {
 impl SessionResponse {
     /// The wire form of an opened session.
     pub fn new(client_id: &str, client_name: &str, o: OpenedSession) -> Self {
-        let p = o.player.profile;
         let user_id = o.player.user_id.as_str().to_owned();
         let linked = o.player.linked;
         SessionResponse {
             session_id: o.session.id.to_string(),
             namespaced_third_party_user_id: format!("{client_id}#{user_id}"),
             user_id,
-            name: p.name,
-            username: p.username,
-            email: p.email,
-            device_id: p.device_id,
-            phonenumber: p.phonenumber,
-            level: p.level,
-            rank: p.rank,
-            date_joined: p.date_joined,
-            playertag: p.playertag,
-            location: p.location,
-            location_name: p.location_name,
-            device_model: p.device_model,
-            screen_height: p.screen_height,
-            screen_width: p.screen_width,
-            os_name: p.os_name,
-            os_version: p.os_version,
-            browser_name: p.browser_name,
-            fb_login: p.fb_login,
-            google_login: p.google_login,
-            app_version: p.app_version,
+            profile: o.player.profile.into(),
             indigg_id: linked.as_ref().map(|l| l.public_id.clone()),
             indigg_wallet_address: linked.as_ref().map(|l| l.wallet_address.clone()).unwrap_or_default(),
             third_party_client_id: client_id.to_owned(),
