@@ -22,10 +22,10 @@ impl Errors {
     }
 }
 
-/// The 413 every dialect may answer, in the words of every JSON dialect's document.
+/// The 413 every dialect may answer, in the words of every dialect's document.
 pub const TOO_LARGE: (u16, &str) = (413, "The body is over the size limit");
 
-/// The 503 every dialect may answer, in the words of every JSON dialect's document.
+/// The 503 every dialect may answer, in the words of every dialect's document.
 pub const UNAVAILABLE: (u16, &str) = (
     503,
     "The database is unreachable or the request took too long; see `Retry-After`",

@@ -11,7 +11,7 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
 use utoipa::openapi::{ObjectBuilder, RefOr, Schema, Type};
 use utoipa::{Modify, OpenApi};
 
-use crate::common::doc_edits::{Errors, add_errors, alias, item_operations};
+use crate::common::doc_edits::{Errors, TOO_LARGE, UNAVAILABLE, add_errors, alias, item_operations};
 
 /// How a request shows it comes from a native SDK (`auth::Client::of`).
 const NATIVE: &str = "The schemas are the JS SDK's shapes. Requests from the native SDKs get the \
@@ -132,14 +132,11 @@ const COMMON: &[(u16, &str)] = &[
         "Not allowed (including a route switched off for users or service keys)",
     ),
     (404, "Not found"),
-    (413, "The body is over the size limit"),
+    TOO_LARGE,
     (422, "Invalid data"),
     (429, "Too many attempts; see `Retry-After`"),
     (500, "A server fault (logged; the body says nothing more)"),
-    (
-        503,
-        "The database is unreachable or the request took too long; see `Retry-After`",
-    ),
+    UNAVAILABLE,
 ];
 
 /// GameFuse takes every body as JSON, URL-encoded or multipart form (reference 0.4).
