@@ -16,7 +16,7 @@ pub struct SuiteUserRequest {
     pub username: Option<String>,
 }
 
-/// `test_suite/create_store_item` and the admin API's store item.
+/// `test_suite/create_store_item`: a store item for the game `game_id`.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct StoreItemIn {
     #[serde(default, deserialize_with = "lenient::int")]
