@@ -56,25 +56,6 @@ fn is_plain(resp: &Response) -> bool {
     }
 }
 
-/// The `error` code of the `{"error", "message"}` format (KGeN's, which the admin API
-/// shares) that an HTTP-layer failure's status stands for.
-pub fn error_code(status: StatusCode) -> &'static str {
-    match status.as_u16() {
-        401 => "unauthorized",
-        403 => "forbidden",
-        404 => "not_found",
-        405 => "method_not_allowed",
-        408 => "request_timeout",
-        409 => "conflict",
-        413 => "payload_too_large",
-        415 => "unsupported_media_type",
-        429 => "rate_limited",
-        503 => "unavailable",
-        500..=599 => "internal_error",
-        _ => "invalid_request",
-    }
-}
-
 /// Middleware: rewrites axum's own failures into the path's dialect.
 pub async fn in_dialect(req: Request, next: Next) -> Response {
     let dialect = dialect(req.uri().path());

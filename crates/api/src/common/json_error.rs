@@ -7,6 +7,25 @@ use playgate_core::{Conflict, Error, Forbidden, Unauthorized};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+/// The `error` code of the `{"error", "message"}` format (KGeN's, which the admin API
+/// shares) that an HTTP-layer failure's status stands for.
+pub fn error_code(status: StatusCode) -> &'static str {
+    match status.as_u16() {
+        401 => "unauthorized",
+        403 => "forbidden",
+        404 => "not_found",
+        405 => "method_not_allowed",
+        408 => "request_timeout",
+        409 => "conflict",
+        413 => "payload_too_large",
+        415 => "unsupported_media_type",
+        429 => "rate_limited",
+        503 => "unavailable",
+        500..=599 => "internal_error",
+        _ => "invalid_request",
+    }
+}
+
 /// The error body: a code, a text for people, and the field at fault (400 only).
 #[derive(Serialize, ToSchema)]
 #[schema(as = Error)]
@@ -88,7 +107,7 @@ pub fn respond(e: &Error, surface: &str) -> Response {
 /// timeout) in this format, with the `error` code its status stands for.
 pub fn http_failure(status: StatusCode, message: String) -> Response {
     let body = Body {
-        error: crate::http_failure::error_code(status),
+        error: error_code(status),
         message,
         field: None,
     };
@@ -108,7 +127,7 @@ pub(crate) async fn assert_every_reason_answered(answer: impl Fn(Error) -> Respo
         assert_eq!(status, want, "{what}");
         assert!(ctype.starts_with("application/json"), "{what}: {ctype}");
         let v: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
-        assert_eq!(v["error"], crate::http_failure::error_code(status), "{what}: {body}");
+        assert_eq!(v["error"], error_code(status), "{what}: {body}");
         assert!(v["message"].as_str().is_some_and(|m| !m.is_empty()), "{what}: {body}");
         assert_eq!(v.as_object().map(|o| o.len()), Some(2), "{what}: {body}");
     }
