@@ -131,16 +131,6 @@ impl Playgate {
         registry.register_collector(Box::new(self.passwords.clone()));
     }
 
-    /// Records one failure under `key` ([`Limiter::count_failure`]).
-    pub async fn count_failure(&self, key: &str, limit: u32, len: Duration) -> Result<()> {
-        self.limiter.count_failure(key, limit, len).await
-    }
-
-    /// Whether `key` is over `limit` ([`Limiter::check_failures`]).
-    pub async fn check_failures(&self, key: &str, limit: u32, len: Duration) -> Result<()> {
-        self.limiter.check_failures(key, limit, len).await
-    }
-
     /// Runs a credential check behind the per-address limiter
     /// ([`Limiter::limit_credential`]).
     pub async fn limit_credential<T>(&self, ip: Option<IpAddr>, check: impl Future<Output = Result<T>>) -> Result<T> {

@@ -66,8 +66,8 @@ impl From<StoreItem> for GameStoreItemOut {
     }
 }
 
-// The admin API's player, and inline in KGeN's session answer.
-/// The profile a game backend reported.
+/// The profile a game backend reported: in the admin API's player, and inline in KGeN's
+/// session answer.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ProfileJson {
     pub name: String,
