@@ -40,6 +40,8 @@ enum Body<'a> {
     Form(&'a [(&'a str, &'a str)]),
 }
 
+/// A test server and the game whose GameFuse API a test calls (the test game unless a test
+/// points it at another).
 struct Gf {
     srv: TestServer,
     game_id: i64,
@@ -62,19 +64,22 @@ async fn setup_with(b: Backend, suite: bool) -> Option<Gf> {
 }
 
 async fn setup_cfg(b: Backend, tweak: impl FnOnce(&mut playgate_server::config::Config)) -> Option<Gf> {
-    let srv = spawn_with(b, tweak).await?;
-    let game_id = srv.game.game.id.0;
-    let game_token = srv.game.game.gamefuse_token.clone();
-    Some(Gf {
-        srv,
-        game_id,
-        game_token,
-    })
+    Some(Gf::new(spawn_with(b, tweak).await?))
 }
 
 impl Gf {
+    /// The test game of `srv`.
+    fn new(srv: TestServer) -> Gf {
+        Gf {
+            game_id: srv.game.game.id.0,
+            game_token: srv.game.game.gamefuse_token.clone(),
+            srv,
+        }
+    }
+
     async fn req(&self, method: &str, path: &str, headers: &[(&str, &str)], body: Body<'_>) -> Resp {
-        let call = self.srv.gamefuse().request(method, path).headers(headers);
+        let client = self.srv.gamefuse().for_game(self.game_id, &self.game_token);
+        let call = client.request(method, path).headers(headers);
         match body {
             Body::None => call,
             Body::EmptyJson => call.header("content-type", "application/json"),
@@ -83,6 +88,23 @@ impl Gf {
         }
         .send()
         .await
+    }
+
+    /// `GET path` with no body and no header, as a browser or a script sends it.
+    async fn get(&self, path: &str) -> Resp {
+        self.req("GET", path, &[], Body::None).await
+    }
+
+    /// `GET path` as the JS SDK sends it before sign-in: an empty user token, and a JSON
+    /// Content-Type with an empty body.
+    async fn sdk_get(&self, path: &str) -> Resp {
+        let no_user = [("authentication-token", "")];
+        self.req("GET", path, &no_user, Body::EmptyJson).await
+    }
+
+    /// `GET path` as the signed-in user with `token`.
+    async fn user_get(&self, path: &str, token: &str) -> Resp {
+        self.user("GET", path, token, Body::None).await
     }
 
     /// A call as a signed-in user (the modular SDK's header).
@@ -103,6 +125,16 @@ impl Gf {
             .signed_in("")
             .sign_up(email, username, password)
             .await;
+        assert_eq!(r.status, 200, "sign-up: {}", r.text);
+        r.json
+    }
+
+    /// Sign-up of `name` (e-mail `name@example.org`, password `pw`) with a JSON body, as
+    /// the SDKs that send JSON do; asserts 200.
+    async fn sign_up_json(&self, name: &str) -> Value {
+        let body = json!({"email": format!("{name}@example.org"), "username": name, "password": "pw",
+            "password_confirmation": "pw", "game_id": self.game_id, "game_token": self.game_token});
+        let r = self.req("POST", "/users", &[], Body::Json(body)).await;
         assert_eq!(r.status, 200, "sign-up: {}", r.text);
         r.json
     }
@@ -381,9 +413,7 @@ async fn one_token_per_user_in_every_form(gf: &Gf, me: i64) -> String {
         .req("GET", &path, &[("authentication_token", t2.as_str())], Body::None)
         .await;
     assert_eq!(r.status, 200, "underscore header: {}", r.text);
-    let r = gf
-        .req("GET", &format!("{path}?authentication_token={t2}"), &[], Body::None)
-        .await;
+    let r = gf.get(&format!("{path}?authentication_token={t2}")).await;
     assert_eq!(r.status, 200, "query: {}", r.text);
     let r = gf
         .req(
@@ -395,7 +425,7 @@ async fn one_token_per_user_in_every_form(gf: &Gf, me: i64) -> String {
         .await;
     assert_eq!(r.status, 200, "JSON field: {}", r.text);
     for bad in ["", "gfa_nonsense"] {
-        let r = gf.user("GET", &path, bad, Body::None).await;
+        let r = gf.user_get(&path, bad).await;
         assert_text_error(&r, 401);
         assert_eq!(r.text, "Request missing user authentication token");
     }
@@ -419,8 +449,8 @@ async fn self_and_public_views_of_a_user(gf: &Gf, me: i64, t2: &str) {
     assert!(r.json["game_rounds"].is_array());
     assert!(r.json["last_login"].is_string() && r.json["number_of_logins"].is_i64());
     assert_eq!(r.json["id"], me);
-    assert_text_error(&gf.user("GET", "/users/999999", t2, Body::None).await, 404);
-    assert_text_error(&gf.user("GET", "/users/abc", t2, Body::None).await, 404);
+    assert_text_error(&gf.user_get("/users/999999", t2).await, 404);
+    assert_text_error(&gf.user_get("/users/abc", t2).await, 404);
 }
 
 /// Games: verify / fetch variables (SDK sends an empty JSON body with its GET), store
@@ -432,19 +462,12 @@ async fn games_and_disabled_game(b: Backend) {
         gf.game_id, gf.game_token
     );
     game_variables_and_store_items_read(&gf, &q).await;
-    let r = gf.req("GET", "/util/get_server_time", &[], Body::None).await;
+    let r = gf.get("/util/get_server_time").await;
     assert_eq!(r.json["server_time"], "2026-01-01T00:00:00.000Z");
     let bad = format!("game_id={}&game_token=nope", gf.game_id);
-    assert_text_error(
-        &gf.req("GET", &format!("/games/verify?{bad}"), &[], Body::None).await,
-        404,
-    );
-    assert_text_error(
-        &gf.req("GET", "/games/verify?game_id=999&game_token=x", &[], Body::None)
-            .await,
-        404,
-    );
-    assert_text_error(&gf.req("GET", "/games/verify", &[], Body::None).await, 400);
+    assert_text_error(&gf.get(&format!("/games/verify?{bad}")).await, 404);
+    assert_text_error(&gf.get("/games/verify?game_id=999&game_token=x").await, 404);
+    assert_text_error(&gf.get("/games/verify").await, 400);
     a_disabled_game_is_402_everywhere(&gf, &q).await;
     gf.finish().await;
 }
@@ -471,14 +494,7 @@ async fn game_variables_and_store_items_read(gf: &Gf, q: &str) {
         .await
         .expect("item");
     for path in ["/games/verify", "/games/fetch_game_variables"] {
-        let r = gf
-            .req(
-                "GET",
-                &format!("{path}?{q}"),
-                &[("authentication-token", "")],
-                Body::EmptyJson,
-            )
-            .await;
+        let r = gf.sdk_get(&format!("{path}?{q}")).await;
         assert_eq!(r.status, 200, "{}", r.text);
         assert_eq!(
             r.headers
@@ -511,22 +527,11 @@ async fn a_disabled_game_is_402_everywhere(gf: &Gf, q: &str) {
     let t = token(&up);
     let core = &gf.srv.running.core;
     core.set_game_enabled(GameId(gf.game_id), false).await.expect("disable");
-    assert_text_error(
-        &gf.req("GET", &format!("/games/verify?{q}"), &[], Body::None).await,
-        402,
-    );
+    assert_text_error(&gf.get(&format!("/games/verify?{q}")).await, 402);
     assert_text_error(&gf.sign_in_raw("d@x.org", "pw").await, 402);
-    assert_text_error(
-        &gf.user("GET", &format!("/users/{}", id(&up)), &t, Body::None).await,
-        402,
-    );
+    assert_text_error(&gf.user_get(&format!("/users/{}", id(&up)), &t).await, 402);
     core.set_game_enabled(GameId(gf.game_id), true).await.expect("enable");
-    assert_eq!(
-        gf.user("GET", &format!("/users/{}", id(&up)), &t, Body::None)
-            .await
-            .status,
-        200
-    );
+    assert_eq!(gf.user_get(&format!("/users/{}", id(&up)), &t).await.status, 200);
 }
 
 /// Attributes (reference 6): single and batch-only adds (upsert), the SDK's singular key
@@ -541,7 +546,7 @@ async fn attributes(b: Backend) {
     // Another user may read them, not write them.
     let other = token(&gf.sign_up("f@x.org", "fay", "pw").await);
     let list = format!("/users/{me}/game_user_attributes");
-    assert_eq!(gf.user("GET", &list, &other, Body::None).await.status, 200);
+    assert_eq!(gf.user_get(&list, &other).await.status, 200);
     let add = format!("/users/{me}/add_game_user_attribute");
     assert_text_error(
         &gf.user("POST", &add, &other, Body::Json(json!({"key": "k", "value": "v"})))
@@ -621,20 +626,12 @@ async fn attributes_removed_in_every_form(gf: &Gf, me: i64, t: &str) {
         .await;
     assert_eq!(r.json["game_user_attributes"], json!([]), "{}", r.text);
     assert_text_error(
-        &gf.user(
-            "GET",
-            &format!("{singular}?game_user_attribute_key=gone"),
-            t,
-            Body::None,
-        )
-        .await,
+        &gf.user_get(&format!("{singular}?game_user_attribute_key=gone"), t)
+            .await,
         400,
     );
     let list = format!("/users/{me}/game_user_attributes");
-    assert_eq!(
-        gf.user("GET", &list, t, Body::None).await.json["game_user_attributes"],
-        json!([])
-    );
+    assert_eq!(gf.user_get(&list, t).await.json["game_user_attributes"], json!([]));
 }
 
 /// Gus, signed up (`me`, token `t`) in a game that sells a sword (30) and a shield (50).
@@ -781,9 +778,7 @@ async fn store_item_removed_with_a_refund(s: &Shop) {
     assert_eq!(r.json["credits"], 35);
     assert_eq!(r.json["game_user_store_items"], json!([]));
     assert_text_error(
-        &s.gf
-            .user("GET", &format!("{remove}?store_item_id={sword}"), &s.t, Body::None)
-            .await,
+        &s.gf.user_get(&format!("{remove}?store_item_id={sword}"), &s.t).await,
         404,
     );
     s.call(
@@ -900,11 +895,9 @@ async fn leaderboards_read(l: &Boards) {
     assert!(e["id"].is_i64());
     assert!(e["created_at"].as_str().is_some_and(is_iso_millis));
     let r = gf
-        .user(
-            "GET",
+        .user_get(
             &format!("{board}?leaderboard_name=Jewels&limit=2&one_per_user=true"),
             ta,
-            Body::None,
         )
         .await;
     let users: Vec<i64> = r.json["leaderboard_entries"]
@@ -914,20 +907,14 @@ async fn leaderboards_read(l: &Boards) {
         .map(|e| e["game_user_id"].as_i64().expect("id"))
         .collect();
     assert_eq!(users, vec![l.ida, l.idc]);
-    let r = gf
-        .user("GET", &format!("{board}?leaderboard_name=Time"), ta, Body::None)
-        .await;
+    let r = gf.user_get(&format!("{board}?leaderboard_name=Time"), ta).await;
     let e = &r.json["leaderboard_entries"][0];
     assert_eq!(e["metadata"], "{\"lap\":2}");
     assert!(e["extra_attributes"].is_string());
-    let r = gf
-        .user("GET", &format!("{board}?leaderboard_name=Nothing"), ta, Body::None)
-        .await;
+    let r = gf.user_get(&format!("{board}?leaderboard_name=Nothing"), ta).await;
     assert_eq!((r.status, r.json["leaderboard_entries"].clone()), (200, json!([])));
-    assert_text_error(&gf.user("GET", &format!("{board}?limit=0"), ta, Body::None).await, 400);
-    let r = gf
-        .user("GET", &format!("/users/{}/leaderboard_entries", l.idc), ta, Body::None)
-        .await;
+    assert_text_error(&gf.user_get(&format!("{board}?limit=0"), ta).await, 400);
+    let r = gf.user_get(&format!("/users/{}/leaderboard_entries", l.idc), ta).await;
     assert_eq!(r.json["leaderboard_entries"].as_array().map(Vec::len), Some(2));
 }
 
@@ -939,9 +926,7 @@ async fn leaderboard_entries_cleared(l: &Boards) {
         .user("POST", &clear, ta, Body::Form(&[("leaderboard_name", "Jewels")]))
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
-    let r = gf
-        .user("GET", &format!("{board}?leaderboard_name=Jewels"), ta, Body::None)
-        .await;
+    let r = gf.user_get(&format!("{board}?leaderboard_name=Jewels"), ta).await;
     assert_eq!(r.json["leaderboard_entries"].as_array().map(Vec::len), Some(1));
     let r = gf
         .user(
@@ -1021,25 +1006,18 @@ async fn two_games(b: Backend) -> Option<TwoGames> {
 /// A's token: B's user does not exist; B's leaderboard is refused; B's item unknown.
 async fn a_token_reaches_nothing_of_game_b(t: &TwoGames) {
     let (gf, ta, b_user) = (&t.gf, &t.ta, t.b_user);
-    assert_text_error(&gf.user("GET", &format!("/users/{b_user}"), ta, Body::None).await, 404);
+    assert_text_error(&gf.user_get(&format!("/users/{b_user}"), ta).await, 404);
     assert_text_error(
-        &gf.user("GET", &format!("/users/{b_user}/game_user_attributes"), ta, Body::None)
-            .await,
+        &gf.user_get(&format!("/users/{b_user}/game_user_attributes"), ta).await,
         404,
     );
     assert_text_error(
-        &gf.user("GET", &format!("/users/{b_user}/leaderboard_entries"), ta, Body::None)
-            .await,
+        &gf.user_get(&format!("/users/{b_user}/leaderboard_entries"), ta).await,
         404,
     );
     assert_text_error(
-        &gf.user(
-            "GET",
-            &format!("/games/{}/leaderboard_entries", t.game_b.id.0),
-            ta,
-            Body::None,
-        )
-        .await,
+        &gf.user_get(&format!("/games/{}/leaderboard_entries", t.game_b.id.0), ta)
+            .await,
         401,
     );
     let b_items = gf.store_items().list(t.game_b.id).await.expect("items");
@@ -1058,10 +1036,7 @@ async fn a_token_reaches_nothing_of_game_b(t: &TwoGames) {
 async fn a_credentials_open_nothing_of_game_b(t: &TwoGames) {
     let gf = &t.gf;
     let q = format!("game_id={}&game_token={}", t.game_b.id.0, gf.game_token);
-    assert_text_error(
-        &gf.req("GET", &format!("/games/verify?{q}"), &[], Body::None).await,
-        404,
-    );
+    assert_text_error(&gf.get(&format!("/games/verify?{q}")).await, 404);
     let r = gf
         .req(
             "POST",
@@ -1095,12 +1070,7 @@ async fn a_service_key_acts_as_no_user_of_game_b(t: &TwoGames) {
         )
         .await;
     assert_text_error(&r, 404);
-    assert_eq!(
-        gf.user("GET", &format!("/users/{b_user}"), &t.tb, Body::None)
-            .await
-            .status,
-        200
-    );
+    assert_eq!(gf.user_get(&format!("/users/{b_user}"), &t.tb).await.status, 200);
 }
 
 impl Gf {
@@ -1161,7 +1131,7 @@ async fn game_data_set_by_the_admin_api(gf: &Gf) {
     let r = gf.admin("POST", "store_items", gem).await;
     assert_eq!(r.status, 201, "{}", r.text);
     let q = format!("game_id={}&game_token={}", gf.game_id, gf.game_token);
-    let r = gf.req("GET", &format!("/games/verify?{q}"), &[], Body::None).await;
+    let r = gf.get(&format!("/games/verify?{q}")).await;
     assert_eq!(r.json["game_variables"][0]["value"], "3");
 }
 
@@ -1269,7 +1239,7 @@ async fn test_suite_makes_a_game_a_user_and_an_item(gf: &Gf) -> (i64, String) {
     assert_eq!(r.status, 201, "{}", r.text);
     assert_eq!(r.json["game_id"], game);
     let q = format!("game_id={game}&game_token={game_token}");
-    let r = gf.req("GET", &format!("/games/store_items?{q}"), &[], Body::None).await;
+    let r = gf.get(&format!("/games/store_items?{q}")).await;
     assert_eq!(r.json["store_items"][0]["name"], "Hat");
     (game, game_token)
 }
@@ -1298,10 +1268,7 @@ async fn test_suite_cleans_up_its_own_games_only(gf: &Gf, game: i64, game_token:
     assert_eq!(r.status, 200, "{}", r.text);
     assert!(r.json["message"].is_string());
     let q = format!("game_id={game}&game_token={game_token}");
-    assert_text_error(
-        &gf.req("GET", &format!("/games/verify?{q}"), &[], Body::None).await,
-        404,
-    );
+    assert_text_error(&gf.get(&format!("/games/verify?{q}")).await, 404);
 }
 
 /// Without the key configured the `test_suite/*` routes do not exist; neither does the
@@ -1384,7 +1351,7 @@ async fn forgot_password(b: Backend) {
     a_reset_asked_for_any_address(&gf, &path, &q).await;
     let reset_token = the_reset_link_mailed_once(&gf).await;
     the_password_reset_once_by_the_page(&gf, &reset_token).await;
-    assert_text_error(&gf.user("GET", &format!("/users/{me}"), &old, Body::None).await, 401);
+    assert_text_error(&gf.user_get(&format!("/users/{me}"), &old).await, 401);
     assert_eq!(gf.sign_in_raw("reset+me@x.org", "old-pw").await.status, 404);
     gf.sign_in("reset+me@x.org", "new-pw").await;
     a_reset_link_dies_after_an_hour(&gf, &path, &q).await;
@@ -1394,28 +1361,16 @@ async fn forgot_password(b: Backend) {
 /// 200 (no mailer response) for a known address and an unknown one; a bad address 403; a
 /// wrong game token 404.
 async fn a_reset_asked_for_any_address(gf: &Gf, path: &str, q: &str) {
-    let r = gf
-        .req(
-            "GET",
-            &format!("{path}?{q}"),
-            &[("authentication-token", "")],
-            Body::EmptyJson,
-        )
-        .await;
+    let r = gf.sdk_get(&format!("{path}?{q}")).await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert!(r.json["mailer_response"].is_null());
     assert!(r.json["message"].is_string());
     let unknown = format!("email=nobody@x.org&game_id={}&game_token={}", gf.game_id, gf.game_token);
-    assert_eq!(
-        gf.req("GET", &format!("{path}?{unknown}"), &[], Body::None)
-            .await
-            .status,
-        200
-    );
+    assert_eq!(gf.get(&format!("{path}?{unknown}")).await.status, 200);
     let badfmt = format!("email=nope&game_id={}&game_token={}", gf.game_id, gf.game_token);
-    assert_text_error(&gf.req("GET", &format!("{path}?{badfmt}"), &[], Body::None).await, 403);
+    assert_text_error(&gf.get(&format!("{path}?{badfmt}")).await, 403);
     let badgame = format!("email=x@x.org&game_id={}&game_token=wrong", gf.game_id);
-    assert_text_error(&gf.req("GET", &format!("{path}?{badgame}"), &[], Body::None).await, 404);
+    assert_text_error(&gf.get(&format!("{path}?{badgame}")).await, 404);
 }
 
 /// Only the known address got mail, not yet sent, with the link. The link's token.
@@ -1460,7 +1415,7 @@ async fn the_password_reset_once_by_the_page(gf: &Gf, reset_token: &str) {
 
 /// A link older than an hour is dead.
 async fn a_reset_link_dies_after_an_hour(gf: &Gf, path: &str, q: &str) {
-    gf.req("GET", &format!("{path}?{q}"), &[], Body::None).await;
+    gf.get(&format!("{path}?{q}")).await;
     let outbox = gf.client_users().outbox(1).await.expect("outbox");
     let body = &outbox[0].body;
     let t2 = body
@@ -1511,7 +1466,7 @@ async fn cors_and_bad_bodies(b: Backend) {
     ] {
         assert!(h("access-control-allow-headers").contains(name), "{name}");
     }
-    assert_text_error(&gf.req("GET", "/no/such/route", &[], Body::None).await, 404);
+    assert_text_error(&gf.get("/no/such/route").await, 404);
     assert_text_error(&gf.req("PUT", "/sessions", &[], Body::EmptyJson).await, 405);
     let up = gf.sign_up("l@x.org", "lou", "pw").await;
     let path = format!("/users/{}/add_credits", id(&up));
@@ -1530,7 +1485,7 @@ async fn cors_and_bad_bodies(b: Backend) {
         assert_eq!(r.status(), 400, "{raw}");
     }
     // Nothing changed by the refused calls.
-    let r = gf.user("GET", &format!("/users/{}", id(&up)), &t, Body::None).await;
+    let r = gf.user_get(&format!("/users/{}", id(&up)), &t).await;
     assert_eq!(r.json["credits"], 0);
     gf.finish().await;
 }
@@ -1554,12 +1509,7 @@ async fn concurrent_sign_ins(b: Backend) {
     }
     let mut working = 0;
     for t in &tokens {
-        if gf
-            .user("GET", &format!("/users/{}", id(&up)), t, Body::None)
-            .await
-            .status
-            == 200
-        {
+        if gf.user_get(&format!("/users/{}", id(&up)), t).await.status == 200 {
             working += 1;
         }
     }
@@ -1628,7 +1578,7 @@ async fn events_counted_per_call_and_kept_at_shutdown(b: Backend) {
     let path = format!("/users/{uid}");
     // One caller: each response counts the calls so far, itself included.
     for n in 2..=21 {
-        let r = gf.user("GET", &path, &tok, Body::None).await;
+        let r = gf.user_get(&path, &tok).await;
         assert_eq!(r.status, 200, "{}", r.text);
         assert_eq!(
             (r.json["events_total"].as_i64(), r.json["events_current_month"].as_i64()),
@@ -1645,7 +1595,7 @@ async fn events_counted_per_call_and_kept_at_shutdown(b: Backend) {
             let (gf, path, tok) = (gf.clone(), path.clone(), tok.clone());
             tokio::spawn(async move {
                 for _ in 0..15 {
-                    assert_eq!(gf.user("GET", &path, &tok, Body::None).await.status, 200);
+                    assert_eq!(gf.user_get(&path, &tok).await.status, 200);
                 }
             })
         })
@@ -1772,14 +1722,7 @@ async fn forgot_password_by_smtp(b: Backend) {
     };
     gf.sign_up("o@x.org", "oz", "pw").await;
     let q = format!("email=o@x.org&game_id={}&game_token={}", gf.game_id, gf.game_token);
-    let r = gf
-        .req(
-            "GET",
-            &format!("/games/{}/forget_password?{q}", gf.game_id),
-            &[],
-            Body::None,
-        )
-        .await;
+    let r = gf.get(&format!("/games/{}/forget_password?{q}", gf.game_id)).await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.json["mailer_response"], "sent");
     let mails = got.lock().expect("lock").clone();
@@ -1847,9 +1790,9 @@ async fn operator_cli(b: Backend) {
     run(&["outbox", "list", "--json"]).await.expect("outbox");
     run(&["game", "list", "--json"]).await.expect("list");
     let q = format!("game_id={}&game_token={}", gf.game_id, gf.game_token);
-    let r = gf.req("GET", &format!("/games/verify?{q}"), &[], Body::None).await;
+    let r = gf.get(&format!("/games/verify?{q}")).await;
     assert_eq!(r.json["game_variables"][0]["value"], "calm");
-    let r = gf.req("GET", &format!("/games/store_items?{q}"), &[], Body::None).await;
+    let r = gf.get(&format!("/games/store_items?{q}")).await;
     assert_eq!(r.json["store_items"][0]["name"], "Hat");
     let g = gf.gamefuse();
     assert_eq!(
@@ -1867,10 +1810,7 @@ async fn operator_cli(b: Backend) {
         .await;
     assert_text_error(&r, 403);
     run(&["game", "rotate-token", &gid]).await.expect("rotate");
-    assert_text_error(
-        &gf.req("GET", &format!("/games/verify?{q}"), &[], Body::None).await,
-        404,
-    );
+    assert_text_error(&gf.get(&format!("/games/verify?{q}")).await, 404);
     assert!(run(&["store-item", "delete", &gid, "999999"]).await.is_err());
     gf.finish().await;
 }

@@ -7,15 +7,10 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use super::Gf;
 use crate::common::statements::for_counting;
-use crate::common::{Backend, TestServer, spawn_with};
+use crate::common::{Backend, spawn_with};
 use serde_json::{Value, json};
-
-struct Gf {
-    srv: TestServer,
-    game_id: i64,
-    game_token: String,
-}
 
 impl Gf {
     async fn call(&self, method: &str, path: &str, token: Option<&str>, body: Value) -> Value {
@@ -34,31 +29,20 @@ impl Gf {
         serde_json::from_str(&r.text).expect("json")
     }
 
-    /// Signs up; (id, token).
-    async fn user(&self, name: &str) -> (i64, String) {
-        let v = self
-            .call(
-                "POST",
-                "/users",
-                None,
-                json!({"email": format!("{name}@example.org"), "username": name, "password": "pw",
-                    "password_confirmation": "pw", "game_id": self.game_id, "game_token": self.game_token}),
-            )
-            .await;
-        (
-            v["id"].as_i64().expect("id"),
-            v["authentication_token"].as_str().expect("token").to_owned(),
-        )
+    /// Signs `name` up: its token.
+    async fn new_user_token(&self, name: &str) -> String {
+        let v = self.sign_up_json(name).await;
+        v["authentication_token"].as_str().expect("token").to_owned()
     }
 
     /// A user named `name` with `friends` friends, `groups` groups (each with a group chat
     /// with a message) and `direct` direct chats; returns its e-mail.
     async fn build(&self, name: &str, friends: usize, groups: usize, direct: usize) -> String {
-        let (_, me) = self.user(name).await;
+        let me = self.new_user_token(name).await;
         let mut friend_names = Vec::new();
         for i in 0..friends {
             let fname = format!("{name}-f{i}");
-            let (_, ft) = self.user(&fname).await;
+            let ft = self.new_user_token(&fname).await;
             let r = self
                 .call("POST", "/friendships", Some(&me), json!({"username": fname}))
                 .await;
@@ -137,11 +121,7 @@ async fn run(b: Backend, counter: &AtomicUsize) {
     let Some(srv) = spawn_with(b, for_counting).await else {
         return;
     };
-    let gf = Gf {
-        game_id: srv.game.game.id.0,
-        game_token: srv.game.game.gamefuse_token.clone(),
-        srv,
-    };
+    let gf = Gf::new(srv);
     let small = gf.build("small", 1, 1, 1).await;
     let big = gf.build("big", 100, 20, 30).await;
     let (n_small, small_in) = count_sign_in(&gf, counter, &small).await;
