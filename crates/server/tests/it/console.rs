@@ -289,30 +289,6 @@ async fn post(
     (r.status().as_u16(), r.text().await.expect("body"))
 }
 
-/// The audit log's page, as operator `ada` sees it, lists each of `actions` done by her.
-async fn audited_as_ada(ada: &reqwest::Client, srv: &TestServer, actions: &[&str]) {
-    let (_, audit) = get(ada, srv, "/console/audit?actor=operator:ada").await;
-    for action in actions {
-        assert!(audit.contains(action), "{action} in {audit}");
-    }
-}
-
-/// A form refused to a viewer (403) and, from the admin, without the token (403).
-async fn refused_then(
-    srv: &TestServer,
-    ada: &reqwest::Client,
-    (vic, vic_csrf): (&reqwest::Client, &str),
-    path: &str,
-    fields: &[(&str, &str)],
-) {
-    let (status, body) = post(vic, srv, path, Some(vic_csrf), fields).await;
-    assert_eq!(status, 403, "viewer: {path}");
-    assert!(body.contains("viewer"), "{body}");
-    let (status, body) = post(ada, srv, path, None, fields).await;
-    assert_eq!(status, 403, "no token: {path}");
-    assert!(body.contains("security token"), "{body}");
-}
-
 /// A server with the admin `ada` and the viewer `vic`, each signed in over raw HTTP with a
 /// page's synchronizer token.
 struct AdaAndVic {
@@ -339,14 +315,42 @@ impl AdaAndVic {
         })
     }
 
-    /// The form at `path` refused to the viewer and to the admin without the token.
+    /// The form at `path` refused to the viewer (403) and to the admin without the token
+    /// (403).
     async fn refused(&self, path: &str, fields: &[(&str, &str)]) {
-        refused_then(&self.srv, &self.ada, (&self.vic, &self.vic_csrf), path, fields).await;
+        let (status, body) = post(&self.vic, &self.srv, path, Some(&self.vic_csrf), fields).await;
+        assert_eq!(status, 403, "viewer: {path}");
+        assert!(body.contains("viewer"), "{body}");
+        let (status, body) = post(&self.ada, &self.srv, path, None, fields).await;
+        assert_eq!(status, 403, "no token: {path}");
+        assert!(body.contains("security token"), "{body}");
     }
 
     /// The admin posts the form at `path` with her token: the status and the body.
     async fn ada_posts(&self, path: &str, fields: &[(&str, &str)]) -> (u16, String) {
         post(&self.ada, &self.srv, path, Some(&self.ada_csrf), fields).await
+    }
+
+    /// The admin posts the form at `path` with her token, and the change is made (303 to
+    /// the next page).
+    async fn ada_changes(&self, path: &str, fields: &[(&str, &str)]) {
+        let (status, body) = self.ada_posts(path, fields).await;
+        assert_eq!(status, 303, "{path}: {body}");
+    }
+
+    /// The form at `path` refused to the viewer and to the admin without the token; the
+    /// admin with it makes the change.
+    async fn only_ada_changes(&self, path: &str, fields: &[(&str, &str)]) {
+        self.refused(path, fields).await;
+        self.ada_changes(path, fields).await;
+    }
+
+    /// The admin posts the form at `path` with her token, and it is refused as invalid
+    /// (400): the page with the errors.
+    async fn ada_invalid(&self, path: &str, fields: &[(&str, &str)]) -> String {
+        let (status, page) = self.ada_posts(path, fields).await;
+        assert_eq!(status, 400, "{path}: {page}");
+        page
     }
 
     /// The admin's GET of `path`.
@@ -357,6 +361,36 @@ impl AdaAndVic {
     /// The viewer's GET of `path`.
     async fn vic_gets(&self, path: &str) -> (u16, String) {
         get(&self.vic, &self.srv, path).await
+    }
+
+    /// The page at `path` as the admin sees it (asserts 200).
+    async fn ada_page(&self, path: &str) -> String {
+        let (status, page) = self.ada_gets(path).await;
+        assert_eq!(status, 200, "{path}: {page}");
+        page
+    }
+
+    /// The page at `path` as the viewer sees it (asserts 200).
+    async fn vic_page(&self, path: &str) -> String {
+        let (status, page) = self.vic_gets(path).await;
+        assert_eq!(status, 200, "{path}: {page}");
+        page
+    }
+
+    /// Asserts that the admin's GET of `path` is 404.
+    async fn not_found(&self, path: &str) {
+        let (status, page) = self.ada_gets(path).await;
+        assert_eq!(status, 404, "{path}: {page}");
+    }
+
+    /// The audit log's page, as the admin sees it, lists each of `actions` done by her;
+    /// then the server stops.
+    async fn finish_audited(self, actions: &[&str]) {
+        let audit = self.ada_page("/console/audit?actor=operator:ada").await;
+        for action in actions {
+            assert!(audit.contains(action), "{action} in {audit}");
+        }
+        self.srv.finish().await;
     }
 }
 
@@ -377,26 +411,20 @@ async fn players_in_the_console(b: Backend) {
     player_sessions_ended(&s, &player, &one, &other).await;
     player_banned_and_unbanned(&s, &player).await;
     player_erased(&s, &player).await;
-    audited_as_ada(
-        &s.ada,
-        &s.srv,
-        &[
-            "session.ended",
-            "sessions.ended_all",
-            "player.banned",
-            "player.unbanned",
-            "player.deleted",
-        ],
-    )
+    s.finish_audited(&[
+        "session.ended",
+        "sessions.ended_all",
+        "player.banned",
+        "player.unbanned",
+        "player.deleted",
+    ])
     .await;
-    s.srv.finish().await;
 }
 
 /// Search by user id or wallet address; the results alone for the script; an unknown game.
 async fn players_searched(s: &AdaAndVic, wallet: &str) {
     let gid = s.srv.game.game.id;
-    let (status, page) = s.vic_gets(&format!("/console/games/{gid}/players?q=p-")).await;
-    assert_eq!(status, 200);
+    let page = s.vic_page(&format!("/console/games/{gid}/players?q=p-")).await;
     assert!(page.contains("p-1") && !page.contains("q-2"), "{page}");
     assert!(page.contains("data-search=\"/console/games/"), "{page}");
     let (status, page) = s
@@ -414,20 +442,17 @@ async fn players_searched(s: &AdaAndVic, wallet: &str) {
     assert_eq!(r.status(), 200);
     let fragment = r.text().await.expect("body");
     assert!(fragment.contains("q-2") && !fragment.contains("<html"), "{fragment}");
-    let (status, _) = s.ada_gets("/console/games/999999/players").await;
-    assert_eq!(status, 404);
+    s.not_found("/console/games/999999/players").await;
 }
 
 /// A player's page (no change form for a viewer), an unknown player, and the export: a
 /// download of the admin API's document.
 async fn player_shown_and_exported(s: &AdaAndVic, player: &str, wallet: &str) {
-    let (status, page) = s.vic_gets(player).await;
-    assert_eq!(status, 200);
+    let page = s.vic_page(player).await;
     assert!(page.contains(wallet), "{page}");
     assert!(!page.contains("Danger zone"), "a viewer sees no change form");
     let gid = s.srv.game.game.id;
-    let (status, _) = s.ada_gets(&format!("/console/games/{gid}/players/nobody")).await;
-    assert_eq!(status, 404);
+    s.not_found(&format!("/console/games/{gid}/players/nobody")).await;
     let r = s
         .vic
         .get(format!("{}{player}/export", s.srv.base))
@@ -445,6 +470,12 @@ async fn player_shown_and_exported(s: &AdaAndVic, player: &str, wallet: &str) {
     assert_eq!(doc["user_id"], "p-1");
 }
 
+/// What `POST /s2s/session/verify` says of the access token of a KGeN session answer.
+async fn validity(k: &kgen::Kgen<'_>, session: &Resp) -> serde_json::Value {
+    let r = k.verify(kgen::token(&session.json, "access_token")).await;
+    r.json["valid"].clone()
+}
+
 /// End one session (of this player only), then all.
 async fn player_sessions_ended(s: &AdaAndVic, player: &str, one: &Resp, other: &Resp) {
     let k = s.srv.kgen();
@@ -454,44 +485,28 @@ async fn player_sessions_ended(s: &AdaAndVic, player: &str, one: &Resp, other: &
     s.refused(&end_one, &[]).await;
     let (status, _) = s.ada_posts(&format!("{player}/sessions/{other_sid}/end"), &[]).await;
     assert_eq!(status, 404, "another player's session");
-    assert_eq!(
-        k.verify(kgen::token(&other.json, "access_token")).await.json["valid"],
-        true
-    );
-    let (status, _) = s.ada_posts(&end_one, &[]).await;
-    assert_eq!(status, 303);
-    assert_eq!(
-        k.verify(kgen::token(&one.json, "access_token")).await.json["valid"],
-        false
-    );
+    assert_eq!(validity(&k, &other).await, true);
+    s.ada_changes(&end_one, &[]).await;
+    assert_eq!(validity(&k, &one).await, false);
     let again = k.open(r#"{"user_id":"p-1"}"#).await;
     let end_all = format!("{player}/sessions/end-all");
     s.refused(&end_all, &[]).await;
-    assert_eq!(
-        k.verify(kgen::token(&again.json, "access_token")).await.json["valid"],
-        true
-    );
-    let (status, _) = s.ada_posts(&end_all, &[]).await;
-    assert_eq!(status, 303);
-    assert_eq!(
-        k.verify(kgen::token(&again.json, "access_token")).await.json["valid"],
-        false
-    );
+    assert_eq!(validity(&k, &again).await, true);
+    s.ada_changes(&end_all, &[]).await;
+    assert_eq!(validity(&k, &again).await, false);
 }
 
 /// Ban: a reason is required (the error next to its field); then banned, and unbanned.
 async fn player_banned_and_unbanned(s: &AdaAndVic, player: &str) {
     let ban = format!("{player}/ban");
     s.refused(&ban, &[("reason", "x")]).await;
-    let (status, page) = s.ada_posts(&ban, &[("reason", " ")]).await;
-    assert_eq!(status, 400, "{page}");
+    let page = s.ada_invalid(&ban, &[("reason", " ")]).await;
     assert!(
         page.contains("id=\"reason-error\""),
         "the error next to its field: {page}"
     );
-    let (status, _) = s.ada_posts(&ban, &[("reason", "Botting")]).await;
-    assert_eq!(status, 303);
-    let (_, page) = s.ada_gets(player).await;
+    s.ada_changes(&ban, &[("reason", "Botting")]).await;
+    let page = s.ada_page(player).await;
     assert!(page.contains("Banned") && page.contains("Botting"), "{page}");
     assert!(
         page.contains("player.banned") && page.contains("operator:ada"),
@@ -499,9 +514,7 @@ async fn player_banned_and_unbanned(s: &AdaAndVic, player: &str) {
     );
     assert_ne!(s.srv.kgen().open(r#"{"user_id":"p-1"}"#).await.status, 200, "banned");
     let unban = format!("{player}/unban");
-    s.refused(&unban, &[]).await;
-    let (status, _) = s.ada_posts(&unban, &[]).await;
-    assert_eq!(status, 303);
+    s.only_ada_changes(&unban, &[]).await;
     assert_eq!(s.srv.kgen().open(r#"{"user_id":"p-1"}"#).await.status, 200, "unbanned");
 }
 
@@ -509,13 +522,10 @@ async fn player_banned_and_unbanned(s: &AdaAndVic, player: &str) {
 async fn player_erased(s: &AdaAndVic, player: &str) {
     let delete = format!("{player}/delete");
     s.refused(&delete, &[("confirm", "p-1")]).await;
-    let (status, page) = s.ada_posts(&delete, &[("confirm", "p-2")]).await;
-    assert_eq!(status, 400);
+    let page = s.ada_invalid(&delete, &[("confirm", "p-2")]).await;
     assert!(page.contains("id=\"confirm-error\""), "{page}");
-    let (status, _) = s.ada_posts(&delete, &[("confirm", "p-1")]).await;
-    assert_eq!(status, 303);
-    let (status, _) = s.ada_gets(player).await;
-    assert_eq!(status, 404, "erased");
+    s.ada_changes(&delete, &[("confirm", "p-1")]).await;
+    s.not_found(player).await;
 }
 
 /// Games: edit (names and lifetimes, errors next to their field), rotate a secret (shown
@@ -529,21 +539,16 @@ async fn games_edit_rotate_delete_in_the_console(b: Backend) {
     game_secrets_rotated(&s, &base).await;
     game_store_items_and_service_keys(&s, &base).await;
     game_deleted(&s, &base).await;
-    audited_as_ada(
-        &s.ada,
-        &s.srv,
-        &[
-            "game.updated",
-            "game.secret_rotated",
-            "game.deleted",
-            "store_item.added",
-            "store_item.deleted",
-            "service_key.created",
-            "service_key.deleted",
-        ],
-    )
+    s.finish_audited(&[
+        "game.updated",
+        "game.secret_rotated",
+        "game.deleted",
+        "store_item.added",
+        "store_item.deleted",
+        "service_key.created",
+        "service_key.deleted",
+    ])
     .await;
-    s.srv.finish().await;
 }
 
 /// The edit page (admins only): bad lifetimes next to their field (what was typed kept);
@@ -551,8 +556,7 @@ async fn games_edit_rotate_delete_in_the_console(b: Backend) {
 async fn game_edited(s: &AdaAndVic, base: &str) {
     let (status, _) = s.vic_gets(&format!("{base}/edit")).await;
     assert_eq!(status, 403);
-    let (status, page) = s.ada_gets(&format!("{base}/edit")).await;
-    assert_eq!(status, 200);
+    let page = s.ada_page(&format!("{base}/edit")).await;
     assert!(page.contains("<label for=\"access_token_ttl_secs\">"), "{page}");
     let edit = format!("{base}/edit");
     let fields = |access: &'static str| {
@@ -565,18 +569,15 @@ async fn game_edited(s: &AdaAndVic, base: &str) {
         ]
     };
     s.refused(&edit, &fields("3600")).await;
-    let (status, page) = s.ada_posts(&edit, &fields("5")).await;
-    assert_eq!(status, 400);
+    let page = s.ada_invalid(&edit, &fields("5")).await;
     assert!(page.contains("id=\"access_token_ttl_secs-error\""), "{page}");
     assert!(
         page.contains("value=\"Callbreak Deluxe\""),
         "what was typed is kept: {page}"
     );
-    let (status, page) = s.ada_posts(&edit, &fields("soon")).await;
-    assert_eq!(status, 400, "{page}");
-    let (status, _) = s.ada_posts(&edit, &fields("3600")).await;
-    assert_eq!(status, 303);
-    let (_, page) = s.ada_gets(base).await;
+    s.ada_invalid(&edit, &fields("soon")).await;
+    s.ada_changes(&edit, &fields("3600")).await;
+    let page = s.ada_page(base).await;
     assert!(page.contains("Callbreak Deluxe") && page.contains("3600 s"), "{page}");
     assert!(page.contains("game.updated"), "the game's latest events: {page}");
     let r = s.srv.kgen().open(r#"{"user_id":"u"}"#).await;
@@ -587,8 +588,7 @@ async fn game_edited(s: &AdaAndVic, base: &str) {
 async fn game_secrets_rotated(s: &AdaAndVic, base: &str) {
     let rotate = format!("{base}/rotate");
     s.refused(&rotate, &[("credential", "kgen")]).await;
-    let (status, _) = s.ada_posts(&rotate, &[("credential", "other")]).await;
-    assert_eq!(status, 400);
+    s.ada_invalid(&rotate, &[("credential", "other")]).await;
     let (status, page) = s.ada_posts(&rotate, &[("credential", "kgen")]).await;
     assert_eq!(status, 200);
     let at = page.find("id=\"client-secret\">").expect("the secret") + 19;
@@ -606,7 +606,7 @@ async fn game_secrets_rotated(s: &AdaAndVic, base: &str) {
         .open(r#"{"user_id":"u"}"#)
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
-    let (_, page) = s.ada_gets(base).await;
+    let page = s.ada_page(base).await;
     assert!(!page.contains(&secret), "shown once");
     let (status, page) = s.ada_posts(&rotate, &[("credential", "gamefuse")]).await;
     assert_eq!(status, 200);
@@ -619,14 +619,12 @@ async fn game_store_items_and_service_keys(s: &AdaAndVic, base: &str) {
     let items = format!("{base}/store-items");
     let item = [("name", "Gold pack"), ("category", "coins"), ("cost", "250")];
     s.refused(&items, &item).await;
-    let (status, page) = s.ada_posts(&items, &[("name", "x"), ("cost", "lots")]).await;
-    assert_eq!(status, 400, "{page}");
-    let (status, _) = s.ada_posts(&items, &item).await;
-    assert_eq!(status, 303);
-    let (_, page) = s.vic_gets(base).await;
+    s.ada_invalid(&items, &[("name", "x"), ("cost", "lots")]).await;
+    s.ada_changes(&items, &item).await;
+    let page = s.vic_page(base).await;
     assert!(page.contains("Gold pack") && page.contains("250"), "{page}");
     assert!(!page.contains("/store-items/"), "a viewer gets no delete form");
-    let (_, page) = s.ada_gets(base).await;
+    let page = s.ada_page(base).await;
     let at = page.find("/store-items/").expect("a delete form") + 13;
     let item_id = page[at..at + page[at..].find('/').expect("end")].to_owned();
     let keys = format!("{base}/service-keys");
@@ -636,14 +634,12 @@ async fn game_store_items_and_service_keys(s: &AdaAndVic, base: &str) {
     let at = page.find("id=\"service-key-token\">").expect("the token") + 24;
     let token = page[at..at + page[at..].find('<').expect("end")].to_owned();
     assert!(token.len() > 20, "{token}");
-    let (_, page) = s.ada_gets(base).await;
+    let page = s.ada_page(base).await;
     assert!(page.contains("backend") && !page.contains(&token), "shown once: {page}");
     for path in [format!("{items}/{item_id}/delete"), format!("{keys}/backend/delete")] {
-        s.refused(&path, &[]).await;
-        let (status, _) = s.ada_posts(&path, &[]).await;
-        assert_eq!(status, 303, "{path}");
+        s.only_ada_changes(&path, &[]).await;
     }
-    let (_, page) = s.ada_gets(base).await;
+    let page = s.ada_page(base).await;
     assert!(
         !page.contains("Gold pack") && !page.contains("id=\"service-keys\""),
         "{page}"
@@ -654,13 +650,10 @@ async fn game_store_items_and_service_keys(s: &AdaAndVic, base: &str) {
 async fn game_deleted(s: &AdaAndVic, base: &str) {
     let delete = format!("{base}/delete");
     s.refused(&delete, &[("confirm", "Callbreak Deluxe")]).await;
-    let (status, page) = s.ada_posts(&delete, &[("confirm", "Callbreak")]).await;
-    assert_eq!(status, 400);
+    let page = s.ada_invalid(&delete, &[("confirm", "Callbreak")]).await;
     assert!(page.contains("id=\"delete-confirm-error\""), "{page}");
-    let (status, _) = s.ada_posts(&delete, &[("confirm", "Callbreak Deluxe")]).await;
-    assert_eq!(status, 303);
-    let (status, _) = s.ada_gets(base).await;
-    assert_eq!(status, 404);
+    s.ada_changes(&delete, &[("confirm", "Callbreak Deluxe")]).await;
+    s.not_found(base).await;
 }
 
 /// The overview: the counts and a chart per series of the stats service (sessions
@@ -702,19 +695,14 @@ async fn accounts_in_the_console(b: Backend) {
     let base = account_made_and_found(&s).await;
     account_disabled_enabled_and_reset(&s, &base).await;
     api_key_made_in_the_console(&s).await;
-    audited_as_ada(
-        &s.ada,
-        &s.srv,
-        &[
-            "account.created",
-            "account.disabled",
-            "account.enabled",
-            "account.2fa_reset",
-            "api_key.created",
-        ],
-    )
+    s.finish_audited(&[
+        "account.created",
+        "account.disabled",
+        "account.enabled",
+        "account.2fa_reset",
+        "api_key.created",
+    ])
     .await;
-    s.srv.finish().await;
 }
 
 /// An account made by the admin, found by search (any case) and by user name; an unknown
@@ -729,46 +717,38 @@ async fn account_made_and_found(s: &AdaAndVic) -> String {
     let (status, page) = s.ada_posts("/console/accounts", &made).await;
     assert_eq!(status, 201, "{page}");
 
-    let (status, page) = s.vic_gets("/console/accounts?q=MAR").await;
-    assert_eq!(status, 200);
+    let page = s.vic_page("/console/accounts?q=MAR").await;
     assert!(page.contains("marie@example.com"), "{page}");
     assert!(!page.contains("/console/api-keys"), "a viewer sees no key form");
-    let (_, page) = s.vic_gets("/console/accounts?q=zzz").await;
+    let page = s.vic_page("/console/accounts?q=zzz").await;
     assert!(page.contains("No account matches"), "{page}");
-    let (status, page) = s.ada_gets("/console/accounts/marie").await;
-    assert_eq!(status, 200, "by user name");
+    let page = s.ada_page("/console/accounts/marie").await;
     assert!(
         page.contains("marie@example.com") && page.contains("account.created"),
         "{page}"
     );
     let id = {
-        let (_, list) = s.ada_gets("/console/accounts?q=marie").await;
+        let list = s.ada_page("/console/accounts?q=marie").await;
         let needle = "<td><a href=\"/console/accounts/";
         let at = list.find(needle).expect("a link") + needle.len();
         list[at..at + list[at..].find('"').expect("end")].to_owned()
     };
-    let (status, _) = s.ada_gets("/console/accounts/nobody").await;
-    assert_eq!(status, 404);
+    s.not_found("/console/accounts/nobody").await;
     format!("/console/accounts/{id}")
 }
 
 /// Disabled and enabled again, its 2FA reset; a key it never used is not revoked.
 async fn account_disabled_enabled_and_reset(s: &AdaAndVic, base: &str) {
     let enabled = format!("{base}/enabled");
-    s.refused(&enabled, &[("enabled", "false")]).await;
-    let (status, body) = s.ada_posts(&enabled, &[("enabled", "false")]).await;
-    assert_eq!(status, 303, "{enabled}: {body}");
-    let (_, page) = s.ada_gets(base).await;
+    s.only_ada_changes(&enabled, &[("enabled", "false")]).await;
+    let page = s.ada_page(base).await;
     assert!(
         page.contains("Enable the account") && page.contains("account.disabled"),
         "{page}"
     );
-    let (status, _) = s.ada_posts(&enabled, &[("enabled", "true")]).await;
-    assert_eq!(status, 303);
+    s.ada_changes(&enabled, &[("enabled", "true")]).await;
     let reset = format!("{base}/reset-2fa");
-    s.refused(&reset, &[]).await;
-    let (status, _) = s.ada_posts(&reset, &[]).await;
-    assert_eq!(status, 303);
+    s.only_ada_changes(&reset, &[]).await;
     let revoke = format!("{base}/api-keys/12345/revoke");
     s.refused(&revoke, &[]).await;
     let (status, _) = s.ada_posts(&revoke, &[]).await;
@@ -784,21 +764,15 @@ async fn api_key_made_in_the_console(s: &AdaAndVic) {
         ("expires_at", "2030-01-31"),
     ];
     s.refused("/console/api-keys", &key).await;
-    let (status, page) = s
-        .ada_posts(
-            "/console/api-keys",
-            &[("label", "x"), ("allow_ips", "not-an-ip"), ("expires_at", "")],
-        )
-        .await;
-    assert_eq!(status, 400);
+    let bad_address = [("label", "x"), ("allow_ips", "not-an-ip"), ("expires_at", "")];
+    let page = s.ada_invalid("/console/api-keys", &bad_address).await;
     assert!(
         page.contains("id=\"allow_ips-error\"") && page.contains("value=\"not-an-ip\""),
         "{page}"
     );
-    let (status, page) = s
-        .ada_posts("/console/api-keys", &[("label", "x"), ("expires_at", "soon")])
+    let page = s
+        .ada_invalid("/console/api-keys", &[("label", "x"), ("expires_at", "soon")])
         .await;
-    assert_eq!(status, 400);
     assert!(page.contains("id=\"expires_at-error\""), "{page}");
     let (status, page) = s.ada_posts("/console/api-keys", &key).await;
     assert_eq!(status, 201);
