@@ -53,6 +53,23 @@ impl I3d<'_> {
         self.call("GET", "/v3/session/user", None).await
     }
 
+    /// `POST /v3/session/2fa`: enrolment (a new secret, its URI and QR code).
+    pub async fn enrol_2fa(&self) -> Resp {
+        self.call("POST", "/v3/session/2fa", None).await
+    }
+
+    /// `POST /v3/session/2fa/enable` with this code.
+    pub async fn enable_2fa(&self, otp: &str) -> Resp {
+        let body = json!({ "otp": otp }).to_string();
+        self.call("POST", "/v3/session/2fa/enable", Some(&body)).await
+    }
+
+    /// `DELETE /v3/session/2fa` with this code.
+    pub async fn disable_2fa(&self, otp: &str) -> Resp {
+        let body = json!({ "otp": otp }).to_string();
+        self.call("DELETE", "/v3/session/2fa", Some(&body)).await
+    }
+
     /// `POST /v3/session/logout`.
     pub async fn logout(&self) -> Resp {
         self.call("POST", "/v3/session/logout", None).await

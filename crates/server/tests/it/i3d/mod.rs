@@ -125,15 +125,7 @@ async fn login_from(srv: &TestServer, key: &str, user: &str, password: &str, ip:
 }
 
 async fn login(srv: &TestServer, key: &str, user: &str) -> R {
-    req(
-        srv,
-        "POST",
-        "/v3/session/login",
-        Some(key),
-        Some(&login_body(user, PASSWORD)),
-        &[],
-    )
-    .await
+    srv.i3d(key).login(user, PASSWORD).await
 }
 
 fn now(srv: &TestServer) -> i64 {
@@ -153,18 +145,10 @@ fn otp_body(otp: &str) -> String {
 /// login stays; the enabling code's step is used up.
 async fn enable_2fa(srv: &TestServer, key: &str, user: &str) -> (Vec<u8>, Vec<String>) {
     assert_eq!(login(srv, key, user).await.status, 200);
-    let r = req(srv, "POST", "/v3/session/2fa", Some(key), None, &[]).await;
+    let r = srv.i3d(key).enrol_2fa().await;
     assert_eq!(r.status, 200, "{}", r.text);
     let secret = totp::base32_decode(r.json["secret"].as_str().expect("secret")).expect("base32");
-    let r = req(
-        srv,
-        "POST",
-        "/v3/session/2fa/enable",
-        Some(key),
-        Some(&otp_body(&code(srv, &secret, 0))),
-        &[],
-    )
-    .await;
+    let r = srv.i3d(key).enable_2fa(&code(srv, &secret, 0)).await;
     assert_eq!(r.status, 200, "{}", r.text);
     let codes = r.json["recoveryCodes"]
         .as_array()
@@ -527,25 +511,9 @@ async fn bad_2fa_and_link_bodies(b: Backend) {
         Some("code"),
     );
     // Enable before enrollment, disable when off.
-    let r = req(
-        &srv,
-        "POST",
-        "/v3/session/2fa/enable",
-        Some(&key),
-        Some(&otp_body("123456")),
-        &[],
-    )
-    .await;
+    let r = srv.i3d(&key).enable_2fa("123456").await;
     assert_i3d_error(&r, 409, None, None);
-    let r = req(
-        &srv,
-        "DELETE",
-        "/v3/session/2fa",
-        Some(&key),
-        Some(&otp_body("123456")),
-        &[],
-    )
-    .await;
+    let r = srv.i3d(&key).disable_2fa("123456").await;
     assert_i3d_error(&r, 409, Some("2FA is not enabled"), None);
     srv.finish().await;
 }
@@ -565,7 +533,7 @@ async fn two_factor_login(b: Backend) {
 /// right one does (with ten recovery codes). The secret.
 async fn two_factor_enrolled_and_enabled(srv: &TestServer, key: &str) -> Vec<u8> {
     assert_eq!(login(srv, key, "ann").await.status, 200);
-    let r = req(srv, "POST", "/v3/session/2fa", Some(key), None, &[]).await;
+    let r = srv.i3d(key).enrol_2fa().await;
     assert_eq!(r.status, 200, "{}", r.text);
     let b32 = r.json["secret"].as_str().expect("secret").to_owned();
     let secret = totp::base32_decode(&b32).expect("base32");
@@ -577,28 +545,12 @@ async fn two_factor_enrolled_and_enabled(srv: &TestServer, key: &str) -> Vec<u8>
     let svg = r.json["qrCodeSvg"].as_str().expect("svg");
     assert!(svg.contains("<svg") && svg.contains("</svg>"), "{svg}");
     // Until enabled, logins need no OTP; a wrong code does not enable.
-    let r = req(
-        srv,
-        "POST",
-        "/v3/session/2fa/enable",
-        Some(key),
-        Some(&otp_body("000000")),
-        &[],
-    )
-    .await;
+    let r = srv.i3d(key).enable_2fa("000000").await;
     assert_i3d_error(&r, 401, Some("Invalid OTP"), None);
-    let r = req(
-        srv,
-        "POST",
-        "/v3/session/2fa/enable",
-        Some(key),
-        Some(&otp_body(&code(srv, &secret, 0))),
-        &[],
-    )
-    .await;
+    let r = srv.i3d(key).enable_2fa(&code(srv, &secret, 0)).await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.json["recoveryCodes"].as_array().map(Vec::len), Some(10));
-    let r = req(srv, "POST", "/v3/session/2fa", Some(key), None, &[]).await;
+    let r = srv.i3d(key).enrol_2fa().await;
     assert_i3d_error(&r, 409, Some("2FA is already enabled"), None);
     // A completed login expects no OTP.
     let r = srv.i3d(key).login_otp(&code(srv, &secret, 0)).await;
@@ -691,32 +643,16 @@ async fn recovery_codes(b: Backend) {
     let r = srv.i3d(&key).login_otp(&typed).await;
     assert_eq!(r.status, 204, "{}", r.text);
     // Turning 2FA off takes a valid code: wrong ones and used recovery codes are refused.
-    let r = req(
-        &srv,
-        "DELETE",
-        "/v3/session/2fa",
-        Some(&key),
-        Some(&otp_body(&codes[1])),
-        &[],
-    )
-    .await;
+    let r = srv.i3d(&key).disable_2fa(&codes[1]).await;
     assert_i3d_error(&r, 401, Some("Invalid OTP"), None);
     srv.advance(Duration::from_secs(30));
-    let r = req(
-        &srv,
-        "DELETE",
-        "/v3/session/2fa",
-        Some(&key),
-        Some(&otp_body(&code(&srv, &secret, 0))),
-        &[],
-    )
-    .await;
+    let r = srv.i3d(&key).disable_2fa(&code(&srv, &secret, 0)).await;
     assert_eq!((r.status, r.text.as_str()), (204, ""));
     assert_eq!(srv.i3d(&key).logout().await.status, 204);
     let r = login(&srv, &key, "ann").await;
     assert_eq!(r.json["requiresOtp"], false, "{}", r.text);
     // Old recovery codes are gone with 2FA; re-enrolling issues new ones.
-    let r = req(&srv, "POST", "/v3/session/2fa", Some(&key), None, &[]).await;
+    let r = srv.i3d(&key).enrol_2fa().await;
     assert_eq!(r.status, 200);
     srv.finish().await;
 }
