@@ -61,14 +61,7 @@ fn csrf_of(html: &str) -> String {
 /// holds the session) and a page's synchronizer token.
 async fn sign_in_http(srv: &TestServer, name: &str) -> (reqwest::Client, String) {
     let http = browserless();
-    let page = http
-        .get(format!("{}/console/sign-in", srv.base))
-        .send()
-        .await
-        .expect("get")
-        .text()
-        .await
-        .expect("body");
+    let (_, page) = get(&http, srv, "/console/sign-in").await;
     let r = http
         .post(format!("{}/console/sign-in", srv.base))
         .form(&[
@@ -87,14 +80,7 @@ async fn sign_in_http(srv: &TestServer, name: &str) -> (reqwest::Client, String)
         "{cookie}"
     );
     assert!(!cookie.contains("Secure"), "plain HTTP: {cookie}");
-    let page = http
-        .get(format!("{}/console/me", srv.base))
-        .send()
-        .await
-        .expect("get")
-        .text()
-        .await
-        .expect("body");
+    let (_, page) = get(&http, srv, "/console/me").await;
     (http, csrf_of(&page))
 }
 
@@ -164,34 +150,13 @@ async fn forged_forms_and_viewers_are_refused(b: Backend) {
     let r = set(&vic, Some(&vic_csrf)).await.expect("post");
     assert_eq!(r.status(), 403);
     assert!(r.text().await.expect("body").contains("viewer"));
-    let page = ada
-        .get(format!("{}/console/games/{}", srv.base, srv.game.game.id))
-        .send()
-        .await
-        .expect("get")
-        .text()
-        .await
-        .expect("body");
+    let (_, page) = get(&ada, &srv, &format!("/console/games/{}", srv.game.game.id)).await;
     assert!(!page.contains("storm"), "nothing changed");
     let r = set(&ada, Some(&ada_csrf)).await.expect("post");
     assert_eq!(r.status(), 303);
-    let page = ada
-        .get(format!("{}/console/games/{}", srv.base, srv.game.game.id))
-        .send()
-        .await
-        .expect("get")
-        .text()
-        .await
-        .expect("body");
+    let (_, page) = get(&ada, &srv, &format!("/console/games/{}", srv.game.game.id)).await;
     assert!(page.contains("storm"));
-    let r = ada
-        .get(format!("{}/console/audit?action=game_variable.set", srv.base))
-        .send()
-        .await
-        .expect("get")
-        .text()
-        .await
-        .expect("body");
+    let (_, r) = get(&ada, &srv, "/console/audit?action=game_variable.set").await;
     assert!(r.contains("operator:ada"), "{r}");
     srv.finish().await;
 }
@@ -223,14 +188,7 @@ async fn lockout_idle_timeout_and_sign_out_everywhere(b: Backend) {
     }
 
     let fresh = browserless();
-    let page = fresh
-        .get(format!("{}/console/sign-in", srv.base))
-        .send()
-        .await
-        .expect("get")
-        .text()
-        .await
-        .expect("body");
+    let (_, page) = get(&fresh, &srv, "/console/sign-in").await;
     let token = csrf_of(&page);
     let attempt = |password: &'static str| {
         fresh
@@ -383,6 +341,17 @@ impl AdaAndVic {
         assert_eq!(status, 404, "{path}: {page}");
     }
 
+    /// `{page}/delete` takes the `confirm` field typed exactly (`right`, not `wrong`):
+    /// refused to others, the wrong one with the error at `error_id`, then the page is gone.
+    async fn deleted_when_typed(&self, page: &str, (right, wrong): (&str, &str), error_id: &str) {
+        let delete = format!("{page}/delete");
+        self.refused(&delete, &[("confirm", right)]).await;
+        let errors = self.ada_invalid(&delete, &[("confirm", wrong)]).await;
+        assert!(errors.contains(&format!("id=\"{error_id}\"")), "{errors}");
+        self.ada_changes(&delete, &[("confirm", right)]).await;
+        self.not_found(page).await;
+    }
+
     /// The audit log's page, as the admin sees it, lists each of `actions` done by her;
     /// then the server stops.
     async fn finish_audited(self, actions: &[&str]) {
@@ -520,12 +489,7 @@ async fn player_banned_and_unbanned(s: &AdaAndVic, player: &str) {
 
 /// Erase: the user id typed exactly.
 async fn player_erased(s: &AdaAndVic, player: &str) {
-    let delete = format!("{player}/delete");
-    s.refused(&delete, &[("confirm", "p-1")]).await;
-    let page = s.ada_invalid(&delete, &[("confirm", "p-2")]).await;
-    assert!(page.contains("id=\"confirm-error\""), "{page}");
-    s.ada_changes(&delete, &[("confirm", "p-1")]).await;
-    s.not_found(player).await;
+    s.deleted_when_typed(player, ("p-1", "p-2"), "confirm-error").await;
 }
 
 /// Games: edit (names and lifetimes, errors next to their field), rotate a secret (shown
@@ -648,12 +612,8 @@ async fn game_store_items_and_service_keys(s: &AdaAndVic, base: &str) {
 
 /// Delete: the name typed exactly.
 async fn game_deleted(s: &AdaAndVic, base: &str) {
-    let delete = format!("{base}/delete");
-    s.refused(&delete, &[("confirm", "Callbreak Deluxe")]).await;
-    let page = s.ada_invalid(&delete, &[("confirm", "Callbreak")]).await;
-    assert!(page.contains("id=\"delete-confirm-error\""), "{page}");
-    s.ada_changes(&delete, &[("confirm", "Callbreak Deluxe")]).await;
-    s.not_found(base).await;
+    s.deleted_when_typed(base, ("Callbreak Deluxe", "Callbreak"), "delete-confirm-error")
+        .await;
 }
 
 /// The overview: the counts and a chart per series of the stats service (sessions
@@ -890,6 +850,18 @@ impl Browser {
         panic!("chromedriver did not start a session: {last:?}");
     }
 
+    /// A browser and a server on `backend`, or `None` when either is missing.
+    async fn with_server(backend: Backend) -> Option<(Browser, TestServer)> {
+        let browser = Browser::start(backend).await?;
+        match spawn(backend).await {
+            Some(srv) => Some((browser, srv)),
+            None => {
+                browser.close().await;
+                None
+            }
+        }
+    }
+
     async fn go(&self, srv: &TestServer, path: &str) {
         self.client.goto(&format!("{}{path}", srv.base)).await.expect("goto");
     }
@@ -898,8 +870,13 @@ impl Browser {
         self.client.current_url().await.expect("url").path().to_owned()
     }
 
+    /// The element at `css` (the test fails, naming it, when there is none).
+    async fn element(&self, css: &str) -> fantoccini::elements::Element {
+        self.client.find(Locator::Css(css)).await.expect(css)
+    }
+
     async fn fill(&self, css: &str, text: &str) {
-        let el = self.client.find(Locator::Css(css)).await.expect(css);
+        let el = self.element(css).await;
         el.clear().await.expect("clear");
         el.send_keys(text).await.expect("type");
     }
@@ -910,13 +887,7 @@ impl Browser {
             .execute("window.__pgOld = true;", vec![])
             .await
             .expect("mark the page");
-        self.client
-            .find(Locator::Css(css))
-            .await
-            .expect(css)
-            .click()
-            .await
-            .expect("click");
+        self.element(css).await.click().await.expect("click");
         self.wait_for_new_page().await;
     }
 
@@ -935,13 +906,7 @@ impl Browser {
     }
 
     async fn text(&self, css: &str) -> String {
-        self.client
-            .find(Locator::Css(css))
-            .await
-            .expect(css)
-            .text()
-            .await
-            .expect("text")
+        self.element(css).await.text().await.expect("text")
     }
 
     /// Waits until the element's text holds `want` (a script changed it in place).
@@ -1022,9 +987,7 @@ fn code(srv: &TestServer, secret_b32: &str) -> String {
 /// its sessions (KGeN's verify then answers invalid), bans it, reads the audit entries,
 /// and signs out.
 async fn console_in_a_browser(b: Backend) {
-    let Some(browser) = Browser::start(b).await else { return };
-    let Some(srv) = spawn(b).await else {
-        browser.close().await;
+    let Some((browser, srv)) = Browser::with_server(b).await else {
         return;
     };
     operator(&srv, "ada", Role::Admin).await;
@@ -1057,11 +1020,7 @@ async fn browser_signs_in_and_enrols_totp(browser: &Browser, srv: &TestServer) -
     browser.go(srv, "/console/two-factor").await;
     browser.click("main button[type=submit]").await;
     assert_eq!(browser.path().await, "/console/two-factor");
-    browser
-        .client
-        .find(Locator::Css("figure.qr svg"))
-        .await
-        .expect("the QR code");
+    browser.element("figure.qr svg").await;
     browser.screenshot("two-factor").await;
     let secret = browser.text("#totp-secret").await;
     browser.fill("#code", "000000").await;
@@ -1139,11 +1098,7 @@ async fn browser_sets_a_variable_and_refuses_a_forged_form(browser: &Browser, sr
     assert!(browser.body().await.contains("winter"));
     browser.screenshot("game").await;
 
-    let danger = browser
-        .client
-        .find(Locator::Css("section.danger button"))
-        .await
-        .expect("danger button");
+    let danger = browser.element("section.danger button").await;
     assert!(!danger.is_enabled().await.expect("enabled?"));
     browser.fill("#confirm", "Moon Rally").await;
     assert!(danger.is_enabled().await.expect("enabled?"));
@@ -1230,9 +1185,7 @@ async fn browser_reads_the_audit_and_signs_out(browser: &Browser, srv: &TestServ
 /// A viewer sees the game but no change form, and a change posted with the viewer's own
 /// valid token is refused.
 async fn a_viewer_in_a_browser_is_refused_a_change(b: Backend) {
-    let Some(browser) = Browser::start(b).await else { return };
-    let Some(srv) = spawn(b).await else {
-        browser.close().await;
+    let Some((browser, srv)) = Browser::with_server(b).await else {
         return;
     };
     operator(&srv, "vic", Role::Viewer).await;
@@ -1244,10 +1197,8 @@ async fn a_viewer_in_a_browser_is_refused_a_change(b: Backend) {
     assert!(body.contains("Esports Protocol Callbreak"));
     assert!(!body.contains("Danger zone"));
     let csrf = browser
-        .client
-        .find(Locator::Css("header input[name=csrf]"))
+        .element("header input[name=csrf]")
         .await
-        .expect("csrf")
         .attr("value")
         .await
         .expect("value")
