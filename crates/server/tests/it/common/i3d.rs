@@ -42,10 +42,15 @@ impl I3d<'_> {
         self.call("POST", "/v3/session/login", Some(&body)).await
     }
 
+    /// `method path` with `{"otp": otp}`, the body of every call that takes a code.
+    pub async fn with_otp(&self, method: &str, path: &str, otp: &str) -> Resp {
+        let body = json!({ "otp": otp }).to_string();
+        self.call(method, path, Some(&body)).await
+    }
+
     /// `POST /v3/session/login/otp` with this code.
     pub async fn login_otp(&self, otp: &str) -> Resp {
-        let body = json!({ "otp": otp }).to_string();
-        self.call("POST", "/v3/session/login/otp", Some(&body)).await
+        self.with_otp("POST", "/v3/session/login/otp", otp).await
     }
 
     /// `GET /v3/session/user`.
@@ -60,14 +65,12 @@ impl I3d<'_> {
 
     /// `POST /v3/session/2fa/enable` with this code.
     pub async fn enable_2fa(&self, otp: &str) -> Resp {
-        let body = json!({ "otp": otp }).to_string();
-        self.call("POST", "/v3/session/2fa/enable", Some(&body)).await
+        self.with_otp("POST", "/v3/session/2fa/enable", otp).await
     }
 
     /// `DELETE /v3/session/2fa` with this code.
     pub async fn disable_2fa(&self, otp: &str) -> Resp {
-        let body = json!({ "otp": otp }).to_string();
-        self.call("DELETE", "/v3/session/2fa", Some(&body)).await
+        self.with_otp("DELETE", "/v3/session/2fa", otp).await
     }
 
     /// `POST /v3/session/logout`.

@@ -124,6 +124,15 @@ async fn login_from(srv: &TestServer, key: &str, user: &str, password: &str, ip:
     .await
 }
 
+/// `GET /v3/session/user` from `ip`, as a trusted proxy forwards it.
+async fn user_from(srv: &TestServer, key: &str, ip: &str) -> R {
+    srv.i3d(key)
+        .request("GET", "/v3/session/user")
+        .header("x-forwarded-for", ip)
+        .send()
+        .await
+}
+
 async fn login(srv: &TestServer, key: &str, user: &str) -> R {
     srv.i3d(key).login(user, PASSWORD).await
 }
@@ -135,10 +144,6 @@ fn now(srv: &TestServer) -> i64 {
 /// The current TOTP of a base32 secret by the server's clock, `steps` steps away.
 fn code(srv: &TestServer, secret: &[u8], steps: i64) -> String {
     totp::code_at(secret, now(srv) + steps * totp::STEP_SECS, 6)
-}
-
-fn otp_body(otp: &str) -> String {
-    json!({ "otp": otp }).to_string()
 }
 
 /// Logs `user` in on `key` and turns 2FA on; returns the secret and recovery codes. The
@@ -287,27 +292,11 @@ async fn unknown_user_costs_a_password_check(b: Backend) {
     let mut unknown = Vec::new();
     for i in 0..4 {
         let start = std::time::Instant::now();
-        let r = req(
-            &srv,
-            "POST",
-            "/v3/session/login",
-            Some(&key),
-            Some(&login_body("ann", "wrong password")),
-            &[],
-        )
-        .await;
+        let r = srv.i3d(&key).login("ann", "wrong password").await;
         known.push(start.elapsed());
         assert_i3d_error(&r, 401, Some("Invalid credentials"), None);
         let start = std::time::Instant::now();
-        let r = req(
-            &srv,
-            "POST",
-            "/v3/session/login",
-            Some(&key),
-            Some(&login_body(&format!("nobody{i}"), "wrong password")),
-            &[],
-        )
-        .await;
+        let r = srv.i3d(&key).login(&format!("nobody{i}"), "wrong password").await;
         unknown.push(start.elapsed());
         assert_i3d_error(&r, 401, Some("Invalid credentials"), None);
     }
@@ -467,7 +456,7 @@ async fn bad_credentials_and_calls_out_of_turn(b: Backend) {
         ("POST", "/v3/session/links"),
     ] {
         assert_i3d_error(
-            &req(&srv, m, p, Some(&key), Some(&otp_body("123456")), &[]).await,
+            &srv.i3d(&key).with_otp(m, p, "123456").await,
             404,
             Some("Not logged in"),
             None,
@@ -697,15 +686,7 @@ async fn lockout_and_expiry(b: Backend) {
     assert_i3d_error(&r, 429, Some("Too many login requests performed"), None);
     // An unknown name is locked like a known one: eleven tries for "ghost".
     for i in 0..10 {
-        let r = req(
-            &srv,
-            "POST",
-            "/v3/session/login",
-            Some(&key),
-            Some(&login_body("ghost", "x")),
-            &[("x-forwarded-for", &from(100 + i))],
-        )
-        .await;
+        let r = login_from(&srv, &key, "ghost", "x", &from(100 + i)).await;
         assert_eq!(r.status, 401);
     }
     let r = login_from(&srv, &key, "ghost", "x", "198.51.100.9").await;
@@ -727,15 +708,7 @@ async fn login_actions_are_audited(b: Backend) {
     let ann = account(&srv, "ann", "").await;
     let who = format!("account:{}", ann.id.0);
     let key = any_key(&srv).await;
-    let r = req(
-        &srv,
-        "POST",
-        "/v3/session/login",
-        Some(&key),
-        Some(&login_body("ann", "wrong password")),
-        &[],
-    )
-    .await;
+    let r = srv.i3d(&key).login("ann", "wrong password").await;
     assert_eq!(r.status, 401);
     let failed = srv.audit("action=login.failed").await;
     assert_eq!(failed.len(), 1);
@@ -775,16 +748,7 @@ async fn login_actions_are_audited(b: Backend) {
     assert!(srv.audit("action=lockout").await.is_empty());
     let mut last = 0;
     for _ in 0..20 {
-        last = req(
-            &srv,
-            "POST",
-            "/v3/session/login",
-            Some(&key),
-            Some(&login_body("ann", "wrong password")),
-            &[],
-        )
-        .await
-        .status;
+        last = srv.i3d(&key).login("ann", "wrong password").await.status;
         if last == 429 {
             break;
         }
@@ -856,15 +820,7 @@ async fn api_key_allowlist_and_expiry(b: Backend) {
     assert_i3d_error(&r, 401, Some("API key not allowed from this address"), None);
     let r = login_from(&srv, &office, "ann", PASSWORD, "10.2.3.4").await;
     assert_eq!(r.status, 200, "{}", r.text);
-    let r = req(
-        &srv,
-        "GET",
-        "/v3/session/user",
-        Some(&office),
-        None,
-        &[("x-forwarded-for", "11.0.0.1")],
-    )
-    .await;
+    let r = user_from(&srv, &office, "11.0.0.1").await;
     assert_i3d_error(&r, 401, Some("API key not allowed from this address"), None);
     assert_eq!(login(&srv, &local, "ann").await.status, 200);
 
@@ -921,15 +877,7 @@ async fn request_ip_and_geoip(b: Backend) {
     let Some(srv) = server(b).await else { return };
     let key = ann_and_a_key(&srv).await;
     assert_eq!(login(&srv, &key, "ann").await.status, 200);
-    let r = req(
-        &srv,
-        "GET",
-        "/v3/session/user",
-        Some(&key),
-        None,
-        &[("x-forwarded-for", "8.8.8.8")],
-    )
-    .await;
+    let r = user_from(&srv, &key, "8.8.8.8").await;
     assert_eq!(r.json["requestIp"], "127.0.0.1", "{}", r.text);
     assert_eq!(r.json["requestIpCountryCode"], "");
     assert_eq!(r.json["requestIpCountry"], "");
@@ -970,15 +918,7 @@ async fn request_ip_and_geoip(b: Backend) {
         ("192.168.1.20", "192.168.1.20", "", ""),
         ("not an address", "127.0.0.1", "", ""),
     ] {
-        let r = req(
-            &srv,
-            "GET",
-            "/v3/session/user",
-            Some(&key),
-            None,
-            &[("x-forwarded-for", xff)],
-        )
-        .await;
+        let r = user_from(&srv, &key, xff).await;
         assert_eq!(r.status, 200, "{}", r.text);
         assert_eq!(
             (
