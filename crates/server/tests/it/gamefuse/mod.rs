@@ -90,6 +90,11 @@ impl Gf {
         .await
     }
 
+    /// `POST path` with `body` and no header.
+    async fn post(&self, path: &str, body: Body<'_>) -> Resp {
+        self.req("POST", path, &[], body).await
+    }
+
     /// `GET path` with no body and no header, as a browser or a script sends it.
     async fn get(&self, path: &str) -> Resp {
         self.req("GET", path, &[], Body::None).await
@@ -134,7 +139,7 @@ impl Gf {
     async fn sign_up_json(&self, name: &str) -> Value {
         let body = json!({"email": format!("{name}@example.org"), "username": name, "password": "pw",
             "password_confirmation": "pw", "game_id": self.game_id, "game_token": self.game_token});
-        let r = self.req("POST", "/users", &[], Body::Json(body)).await;
+        let r = self.post("/users", Body::Json(body)).await;
         assert_eq!(r.status, 200, "sign-up: {}", r.text);
         r.json
     }
@@ -305,12 +310,12 @@ async fn sign_up_variants_and_errors(b: Backend) {
     let Some(gf) = setup(b).await else { return };
     let flat = json!({"email": "a@x.org", "password": "pw", "password_confirmation": "pw",
                       "username": "ann", "game_id": gf.game_id, "game_token": gf.game_token});
-    let r = gf.req("POST", "/users", &[], Body::Json(flat)).await;
+    let r = gf.post("/users", Body::Json(flat)).await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_user_self(&r.json);
     let nested = json!({"user": {"email": "b@x.org", "password": "pw", "password_confirmation": "pw",
                         "username": "bob"}, "game_id": gf.game_id.to_string(), "game_token": gf.game_token});
-    let r = gf.req("POST", "/users", &[], Body::Json(nested)).await;
+    let r = gf.post("/users", Body::Json(nested)).await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.json["username"], "bob");
 
@@ -333,7 +338,7 @@ async fn sign_up_variants_and_errors(b: Backend) {
         let mut f: Vec<(&str, &str)> = fields;
         f.push(("game_id", &gid));
         f.push(("game_token", &gf.game_token));
-        let r = gf.req("POST", "/users", &[], Body::Form(&f)).await;
+        let r = gf.post("/users", Body::Form(&f)).await;
         assert_text_error(&r, status);
         assert!(r.text.contains(needle), "{:?} should mention {needle}", r.text);
     }
@@ -345,7 +350,7 @@ async fn sign_up_variants_and_errors(b: Backend) {
         ("game_id", gid.as_str()),
         ("game_token", "wrong"),
     ];
-    assert_text_error(&gf.req("POST", "/users", &[], Body::Form(&bad)).await, 404);
+    assert_text_error(&gf.post("/users", Body::Form(&bad)).await, 404);
     // Nothing was created by the refused attempts.
     assert_eq!(gf.sign_in_raw("c@x.org", "pw").await.status, 404);
     gf.finish().await;
@@ -372,29 +377,23 @@ async fn sign_in_refused_without_the_right_fields(gf: &Gf) {
     assert_eq!(wrong.text, unknown.text);
     let gid = gf.gid();
     let r = gf
-        .req(
-            "POST",
+        .post(
             "/sessions",
-            &[],
             Body::Form(&[("game_id", &gid), ("email", "pip@example.org")]),
         )
         .await;
     assert_text_error(&r, 400);
     let r = gf
-        .req(
-            "POST",
+        .post(
             "/sessions",
-            &[],
             Body::Form(&[("email", "pip@example.org"), ("password", "secret")]),
         )
         .await;
     assert_text_error(&r, 400);
     // JSON with the docs' camelCase game id also works.
     let r = gf
-        .req(
-            "POST",
+        .post(
             "/sessions",
-            &[],
             Body::Json(json!({"email": "pip@example.org", "password": "secret", "gameId": gf.game_id})),
         )
         .await;
@@ -416,10 +415,8 @@ async fn one_token_per_user_in_every_form(gf: &Gf, me: i64) -> String {
     let r = gf.get(&format!("{path}?authentication_token={t2}")).await;
     assert_eq!(r.status, 200, "query: {}", r.text);
     let r = gf
-        .req(
-            "POST",
+        .post(
             &format!("/users/{me}/add_credits"),
-            &[],
             Body::Json(json!({"credits": 1, "authentication_token": t2})),
         )
         .await;
@@ -966,10 +963,8 @@ async fn two_games(b: Backend) -> Option<TwoGames> {
     let game_b = gf.srv.new_game("B").await.game;
     let gid_b = game_b.id.0.to_string();
     let r = gf
-        .req(
-            "POST",
+        .post(
             "/users",
-            &[],
             Body::Form(&[
                 ("email", "j@x.org"),
                 ("password", "pw-b"),
@@ -1038,10 +1033,8 @@ async fn a_credentials_open_nothing_of_game_b(t: &TwoGames) {
     let q = format!("game_id={}&game_token={}", t.game_b.id.0, gf.game_token);
     assert_text_error(&gf.get(&format!("/games/verify?{q}")).await, 404);
     let r = gf
-        .req(
-            "POST",
+        .post(
             "/sessions",
-            &[],
             Body::Form(&[("email", "j@x.org"), ("password", "pw"), ("game_id", &t.gid_b)]),
         )
         .await;
@@ -1061,11 +1054,7 @@ async fn a_service_key_acts_as_no_user_of_game_b(t: &TwoGames) {
         .req(
             "GET",
             &format!("/users/{b_user}"),
-            &[
-                ("service-key-name", "server"),
-                ("service-key-token", key.expose()),
-                ("current-user-id", &bu),
-            ],
+            &acting_as(key.expose(), &bu),
             Body::None,
         )
         .await;
@@ -1135,25 +1124,27 @@ async fn game_data_set_by_the_admin_api(gf: &Gf) {
     assert_eq!(r.json["game_variables"][0]["value"], "3");
 }
 
+/// The headers of the service key `server` (its token `key_token`) acting as the user
+/// `user_id`.
+fn acting_as<'a>(key_token: &'a str, user_id: &'a str) -> [(&'static str, &'a str); 3] {
+    [
+        ("service-key-name", "server"),
+        ("service-key-token", key_token),
+        ("current-user-id", user_id),
+    ]
+}
+
 /// The service key writes a leaderboard entry as `current-user-id` (no token in the
 /// answer); a wrong token, a wrong name or no user: 401.
 async fn service_key_acts_as_a_user(gf: &Gf, me: i64, key_token: &str) {
     let me_s = me.to_string();
-    let hdrs = [
-        ("service-key-name", "server"),
-        ("service-key-token", key_token),
-        ("current-user-id", me_s.as_str()),
-    ];
+    let hdrs = acting_as(key_token, &me_s);
     let entry = format!("/users/{me}/add_leaderboard_entry");
     let form = [("leaderboard_name", "L"), ("score", "9")];
     let r = gf.req("POST", &entry, &hdrs, Body::Form(&form)).await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert!(r.json.get("authentication_token").is_none());
-    let bad = [
-        ("service-key-name", "server"),
-        ("service-key-token", "gfk_wrong"),
-        ("current-user-id", me_s.as_str()),
-    ];
+    let bad = acting_as("gfk_wrong", &me_s);
     assert_text_error(&gf.req("POST", &entry, &bad, Body::Form(&form)).await, 401);
     let wrong_name = [("service-key-name", "other"), ("service-key-token", key_token)];
     assert_text_error(
@@ -1168,11 +1159,7 @@ async fn service_key_acts_as_a_user(gf: &Gf, me: i64, key_token: &str) {
 /// through the admin API, then refused.
 async fn routes_switched_and_service_key_deleted(gf: &Gf, me: i64, t: &str, key_token: &str) {
     let me_s = me.to_string();
-    let hdrs = [
-        ("service-key-name", "server"),
-        ("service-key-token", key_token),
-        ("current-user-id", me_s.as_str()),
-    ];
+    let hdrs = acting_as(key_token, &me_s);
     let entry = format!("/users/{me}/add_leaderboard_entry");
     let switch = json!({"route": "users/{id}/add_leaderboard_entry", "user_allowed": false, "key_allowed": true});
     let r = gf.admin("PUT", "routes", switch).await;
@@ -1220,10 +1207,8 @@ async fn test_suite_makes_a_game_a_user_and_an_item(gf: &Gf) -> (i64, String) {
     assert_eq!(r.json["username"], "t1");
     let gid = game.to_string();
     let r = gf
-        .req(
-            "POST",
+        .post(
             "/sessions",
-            &[],
             Body::Form(&[("email", "t1@x.org"), ("password", "password"), ("game_id", &gid)]),
         )
         .await;

@@ -128,6 +128,33 @@ impl Verbs for Client<'_> {
     }
 }
 
+impl Client<'_> {
+    /// `GET path`: the body of its 2xx answer.
+    async fn get_ok(&self, path: &str) -> Value {
+        ok(self.get(path).await)
+    }
+
+    /// `POST path` with `body`: the body of its 2xx answer.
+    async fn post_ok(&self, path: &str, body: Value) -> Value {
+        ok(self.post(path, body).await)
+    }
+
+    /// `PUT path` with `body`: the body of its 2xx answer.
+    async fn put_ok(&self, path: &str, body: Value) -> Value {
+        ok(self.put(path, body).await)
+    }
+
+    /// `DELETE path`: the body of its 2xx answer.
+    async fn delete_ok(&self, path: &str) -> Value {
+        ok(self.delete(path).await)
+    }
+
+    /// `method path` with an optional body: the body of its 2xx answer.
+    async fn send_ok(&self, method: &str, path: &str, body: Option<Value>) -> Value {
+        ok(self.send(method, path, body).await)
+    }
+}
+
 /// Asserts a 2xx with a JSON body and returns the body.
 fn ok(r: Resp) -> Value {
     assert!((200..300).contains(&r.status), "status {}: {}", r.status, r.text);
@@ -165,7 +192,7 @@ async fn cs_sign_up(env: &Env, game: i64, game_token: &str, tag: &str) -> CsUser
     let name = format!("{tag}_1a2b3c4d");
     let body = json!({"email": email, "password": "password1234", "password_confirmation": "password1234",
         "username": name, "game_id": game.to_string(), "game_token": game_token});
-    let v = ok(env.anon(Sdk::CSharp).post("users", body).await);
+    let v = env.anon(Sdk::CSharp).post_ok("users", body).await;
     assert!(id(&v) > 0);
     assert_eq!(v["username"], name.as_str());
     assert!(v["email"].as_str().is_some_and(|e| e.contains(&email)), "{v}");
@@ -233,7 +260,10 @@ async fn cs_auth(env: &Env) -> CsGame<'_> {
         "username": "x", "game_id": "99999", "game_token": "invalid_token"});
     assert_eq!(env.anon(c).post("users", bad).await.status, 404);
     let sign_in = |email: &str, pw: &str| json!({"email": email, "password": pw, "game_id": game.to_string(), "game_token": game_token});
-    let v = ok(env.anon(c).post("sessions", sign_in(&u1.email, "password1234")).await);
+    let v = env
+        .anon(c)
+        .post_ok("sessions", sign_in(&u1.email, "password1234"))
+        .await;
     assert_eq!(id(&v), u1.id);
     let u1_token = v["authentication_token"].as_str().expect("token").to_owned();
     // Deliberate: a wrong password is 404 like an unknown e-mail (seed 003), not the 401
@@ -244,7 +274,7 @@ async fn cs_auth(env: &Env) -> CsGame<'_> {
     // (deliberate: no account enumeration).
     for email in [u1.email.as_str(), "nobody@gamefuse.com"] {
         let q = format!("games/{game}/forget_password?email={email}&game_id={game}&game_token={game_token}");
-        ok(env.anon(c).get(&q).await);
+        env.anon(c).get_ok(&q).await;
     }
     // `POST password/reset` with the link's token (JSON, flat, with the game's credentials).
     let outbox = env.client_users().outbox(10).await.expect("outbox");
@@ -258,13 +288,16 @@ async fn cs_auth(env: &Env) -> CsGame<'_> {
         .to_owned();
     let body = json!({"token": reset, "password": "password5678", "password_confirmation": "password5678",
         "game_id": game, "game_token": game_token});
-    ok(env.anon(c).post("password/reset", body.clone()).await);
+    env.anon(c).post_ok("password/reset", body.clone()).await;
     assert_eq!(
         env.anon(c).post("password/reset", body).await.status,
         422,
         "a spent token"
     );
-    let v = ok(env.anon(c).post("sessions", sign_in(&u1.email, "password5678")).await);
+    let v = env
+        .anon(c)
+        .post_ok("sessions", sign_in(&u1.email, "password5678"))
+        .await;
     let t1 = v["authentication_token"].as_str().expect("token").to_owned();
     assert_ne!(t1, u1_token);
     // TestSuiteService.CreateUser: a JSON body with an integer game id.
@@ -298,23 +331,25 @@ async fn cs_profile(g: &mut CsGame<'_>) {
     let t3 = g.u3.token.as_str();
     let sign_in = |email: &str, pw: &str| g.sign_in_body(email, pw);
     let path = format!("users/{}", u3.id);
-    let v = ok(env.by(c, t3).put(&path, json!({"username": "ThirdRenamed"})).await);
+    let v = env.by(c, t3).put_ok(&path, json!({"username": "ThirdRenamed"})).await;
     assert_eq!(v["username"], "ThirdRenamed");
     let r = env.by(c, t3).put(&path, json!({"username": u2.name})).await;
     assert_eq!(r.status, 422, "taken: {}", r.text);
-    let v = ok(env
+    let v = env
         .by(c, t3)
-        .put(&path, json!({"email": "third_new@gamefuse.com"}))
-        .await);
+        .put_ok(&path, json!({"email": "third_new@gamefuse.com"}))
+        .await;
     assert_eq!(v["display_email"], "third_new@gamefuse.com");
     let pw = |current: &str| json!({"current_password": current, "password": "n3w-pass", "password_confirmation": "n3w-pass"});
     let r = env.by(c, t3).put(&format!("{path}/password"), pw("wrong")).await;
     assert_eq!(r.status, 422, "{}", r.text);
-    ok(env.by(c, t3).put(&format!("{path}/password"), pw("password1234")).await);
-    let v = ok(env
+    env.by(c, t3)
+        .put_ok(&format!("{path}/password"), pw("password1234"))
+        .await;
+    let v = env
         .anon(c)
-        .post("sessions", sign_in("third_new@gamefuse.com", "n3w-pass"))
-        .await);
+        .post_ok("sessions", sign_in("third_new@gamefuse.com", "n3w-pass"))
+        .await;
     assert_eq!(id(&v), u3.id);
     let t3 = v["authentication_token"].as_str().expect("token").to_owned();
     assert!(
@@ -336,64 +371,62 @@ async fn cs_user_data(g: &CsGame<'_>) {
     let game = g.id;
     let game_token = g.token.as_str();
     let me = format!("users/{}", u1.id);
-    let v = ok(env
+    let v = env
         .by(c, t1)
-        .post(
+        .post_ok(
             &format!("{me}/add_game_user_attribute"),
             json!({"key": "color", "value": "blue"}),
         )
-        .await);
+        .await;
     assert_eq!(v["game_user_attributes"][0]["key"], "color");
     let batch = json!({"attributes": [{"key": "hat", "value": "red"}, {"key": "shoes", "value": "big"}]});
-    let v = ok(env
+    let v = env
         .by(c, t1)
-        .post(&format!("{me}/add_game_user_attribute"), batch)
-        .await);
+        .post_ok(&format!("{me}/add_game_user_attribute"), batch)
+        .await;
     assert_eq!(list_len(&v["game_user_attributes"]), 3);
-    let v = ok(env
+    let v = env
         .by(c, t1)
-        .get(&format!("{me}/remove_game_user_attribute?game_user_attribute_key=hat"))
-        .await);
+        .get_ok(&format!("{me}/remove_game_user_attribute?game_user_attribute_key=hat"))
+        .await;
     assert_eq!(list_len(&v["game_user_attributes"]), 2);
-    let v = ok(env.by(c, t2).get(&format!("{me}/game_user_attributes")).await);
+    let v = env.by(c, t2).get_ok(&format!("{me}/game_user_attributes")).await;
     assert_eq!(list_len(&v["game_user_attributes"]), 2, "another user's");
-    ok(env
+    env.by(c, t1)
+        .post_ok(&format!("{me}/add_score"), json!({"score": 50}))
+        .await;
+    let v = env
         .by(c, t1)
-        .post(&format!("{me}/add_score"), json!({"score": 50}))
-        .await);
-    let v = ok(env
-        .by(c, t1)
-        .post(&format!("{me}/set_score"), json!({"score": 123}))
-        .await);
+        .post_ok(&format!("{me}/set_score"), json!({"score": 123}))
+        .await;
     assert_eq!(v["score"], 123);
-    ok(env
+    env.by(c, t1)
+        .post_ok(&format!("{me}/add_credits"), json!({"credits": 100}))
+        .await;
+    let v = env
         .by(c, t1)
-        .post(&format!("{me}/add_credits"), json!({"credits": 100}))
-        .await);
-    let v = ok(env
-        .by(c, t1)
-        .post(&format!("{me}/set_credits"), json!({"credits": 500}))
-        .await);
+        .post_ok(&format!("{me}/set_credits"), json!({"credits": 500}))
+        .await;
     assert_eq!(v["credits"], 500);
-    let v = ok(env.by(c, t1).get(&format!("users/{}", u2.id)).await);
+    let v = env.by(c, t1).get_ok(&format!("users/{}", u2.id)).await;
     assert_eq!(v["username"], u2.name.as_str());
     for (user, token) in [(u1.id, &t1), (u2.id, &t1)] {
-        let v = ok(env
+        let v = env
             .by(c, token)
-            .get(&format!("users/{user}/game_user_store_items"))
-            .await);
+            .get_ok(&format!("users/{user}/game_user_store_items"))
+            .await;
         assert!(v["credits"].is_i64() && list_len(&v["store_items"]) == 0, "{v}");
-        let v = ok(env
+        let v = env
             .by(c, token)
-            .get(&format!(
+            .get_ok(&format!(
                 "users/{user}/leaderboard_entries?limit=10&leaderboard_name=unused"
             ))
-            .await);
+            .await;
         assert_eq!(list_len(&v["leaderboard_entries"]), 0);
     }
 
     let q = format!("games/store_items?game_id={game}&game_token={game_token}");
-    assert_eq!(list_len(&ok(env.anon(c).get(&q).await)["store_items"]), 0);
+    assert_eq!(list_len(&env.anon(c).get_ok(&q).await["store_items"]), 0);
 }
 
 /// Friends: send, accept, decline, cancel, unfriend (the texts the tests compare).
@@ -402,41 +435,41 @@ async fn cs_friends(g: &CsGame<'_>) {
     let (u1, u2) = (&g.u1, &g.u2);
     let (t1, t2, t3) = (g.u1.token.as_str(), g.u2.token.as_str(), g.u3.token.as_str());
     let send = |to: &str| Some(json!({"username": to}));
-    let v = ok(env.by(c, t1).send("POST", "friendships", send(&u2.name)).await);
+    let v = env.by(c, t1).send_ok("POST", "friendships", send(&u2.name)).await;
     let f12 = v["friendship_id"].as_i64().expect("friendship_id");
     assert!(f12 > 0 && v["message"].is_string());
-    let v = ok(env.by(c, t1).get("outgoing_friend_requests").await);
+    let v = env.by(c, t1).get_ok("outgoing_friend_requests").await;
     assert_eq!(v["outgoing_friend_requests"][0]["username"], u2.name.as_str());
-    let v = ok(env.by(c, t2).get("incoming_friend_requests").await);
+    let v = env.by(c, t2).get_ok("incoming_friend_requests").await;
     assert_eq!(v["incoming_friend_requests"][0]["username"], u1.name.as_str());
-    let v = ok(env
+    let v = env
         .by(c, t2)
-        .put(&format!("friendships/{f12}"), json!({"status": "accepted"}))
-        .await);
+        .put_ok(&format!("friendships/{f12}"), json!({"status": "accepted"}))
+        .await;
     assert!(message(&v).to_lowercase().contains("accepted"), "{v}");
     for (token, other) in [(&t1, u2.id), (&t2, u1.id)] {
-        let v = ok(env.by(c, token).get("friends").await);
+        let v = env.by(c, token).get_ok("friends").await;
         assert_eq!(list_len(&v["friends"]), 1);
         assert_eq!(id(&v["friends"][0]), other);
     }
-    let v = ok(env.by(c, t3).get(&format!("friends?user_id={}", u2.id)).await);
+    let v = env.by(c, t3).get_ok(&format!("friends?user_id={}", u2.id)).await;
     assert_eq!(list_len(&v["friends"]), 1, "another user's friends");
-    let f13 = ok(env.by(c, t1).send("POST", "friendships", send("ThirdRenamed")).await)["friendship_id"]
+    let f13 = env.by(c, t1).send_ok("POST", "friendships", send("ThirdRenamed")).await["friendship_id"]
         .as_i64()
         .expect("id");
-    let v = ok(env
+    let v = env
         .by(c, t3)
-        .put(&format!("friendships/{f13}"), json!({"status": "declined"}))
-        .await);
+        .put_ok(&format!("friendships/{f13}"), json!({"status": "declined"}))
+        .await;
     assert!(message(&v).to_lowercase().contains("declined"), "{v}");
-    let f13 = ok(env.by(c, t1).send("POST", "friendships", send("ThirdRenamed")).await)["friendship_id"]
+    let f13 = env.by(c, t1).send_ok("POST", "friendships", send("ThirdRenamed")).await["friendship_id"]
         .as_i64()
         .expect("id");
-    let v = ok(env.by(c, t1).delete(&format!("friendships/{f13}")).await);
+    let v = env.by(c, t1).delete_ok(&format!("friendships/{f13}")).await;
     assert!(message(&v).to_lowercase().contains("destroyed successfully"), "{v}");
-    let v = ok(env.by(c, t1).delete(&format!("unfriend?user_id={}", u2.id)).await);
+    let v = env.by(c, t1).delete_ok(&format!("unfriend?user_id={}", u2.id)).await;
     assert!(message(&v).to_lowercase().contains("unfriended successfully"), "{v}");
-    let v = ok(env.by(c, t1).get("friendships").await);
+    let v = env.by(c, t1).get_ok("friendships").await;
     for k in ["friends", "outgoing_friend_requests", "incoming_friend_requests"] {
         assert_eq!(list_len(&v[k]), 0, "{k}: {v}");
     }
@@ -462,14 +495,14 @@ async fn cs_groups(g: &CsGame<'_>) -> i64 {
     assert_eq!(id(&v["members"][0]), u1.id);
     let all = json!({"name": "Open", "max_group_size": 5, "group_type": "clan", "can_auto_join": true,
         "is_invite_only": false, "searchable": true, "admins_only_can_create_attributes": false});
-    let open = ok(env.by(c, t1).post("groups", all.clone()).await);
+    let open = env.by(c, t1).post_ok("groups", all.clone()).await;
     for (k, want) in all.as_object().expect("object") {
         assert_eq!(&open[k], want, "{k} echoed");
     }
     let open = id(&open);
     let closed = json!({"name": "Closed", "max_group_size": 5, "can_auto_join": false, "is_invite_only": false});
-    let closed = id(&ok(env.by(c, t1).post("groups", closed).await));
-    let v = ok(env.by(c, t2).get("groups").await);
+    let closed = id(&env.by(c, t1).post_ok("groups", closed).await);
+    let v = env.by(c, t2).get_ok("groups").await;
     assert!(list_len(&v["groups"]) >= 2);
     assert!(
         v["groups"]
@@ -478,7 +511,7 @@ async fn cs_groups(g: &CsGame<'_>) -> i64 {
             .iter()
             .all(|g| g["member_count"].is_i64())
     );
-    let v = ok(env.by(c, t1).get(&format!("groups/{open}")).await);
+    let v = env.by(c, t1).get_ok(&format!("groups/{open}")).await;
     assert_eq!(
         (list_len(&v["join_requests"]), list_len(&v["invites"])),
         (0, 0),
@@ -487,13 +520,13 @@ async fn cs_groups(g: &CsGame<'_>) -> i64 {
     // Flat `{group_id, user_id}` without `action_type`: a join on an auto-join group, a
     // pending request otherwise.
     let conn = |g: i64, u: i64| Some(json!({"group_id": g, "user_id": u}));
-    let v = ok(env.by(c, t2).send("POST", "group_connections", conn(open, u2.id)).await);
+    let v = env
+        .by(c, t2)
+        .send_ok("POST", "group_connections", conn(open, u2.id))
+        .await;
     assert_eq!((v["status"].clone(), id(&v["user"])), (json!("accepted"), u2.id));
     assert!(v["group_id"].is_i64() && v.get("inviter_id").is_some(), "{v}");
-    assert_eq!(
-        ok(env.by(c, t2).get(&format!("groups/{open}")).await)["member_count"],
-        2
-    );
+    assert_eq!(env.by(c, t2).get_ok(&format!("groups/{open}")).await["member_count"], 2);
     cs_group_requests_answered(g, closed).await;
     open
 }
@@ -504,38 +537,38 @@ async fn cs_group_requests_answered(g: &CsGame<'_>, closed: i64) {
     let (u2, u3) = (&g.u2, &g.u3);
     let (t1, t2, t3) = (g.u1.token.as_str(), g.u2.token.as_str(), g.u3.token.as_str());
     let conn = |g: i64, u: i64| Some(json!({"group_id": g, "user_id": u}));
-    let req2 = ok(env
+    let req2 = env
         .by(c, t2)
-        .send("POST", "group_connections", conn(closed, u2.id))
-        .await);
+        .send_ok("POST", "group_connections", conn(closed, u2.id))
+        .await;
     assert_eq!(req2["status"], "pending");
-    let req3 = ok(env
+    let req3 = env
         .by(c, t3)
-        .send("POST", "group_connections", conn(closed, u3.id))
-        .await);
-    let v = ok(env.by(c, t1).get(&format!("groups/{closed}")).await);
+        .send_ok("POST", "group_connections", conn(closed, u3.id))
+        .await;
+    let v = env.by(c, t1).get_ok(&format!("groups/{closed}")).await;
     assert_eq!(
         (v["member_count"].clone(), list_len(&v["join_requests"])),
         (json!(1), 2)
     );
-    let v = ok(env
+    let v = env
         .by(c, t1)
-        .put(
+        .put_ok(
             &format!("group_connections/{}", id(&req2)),
             json!({"status": "accepted"}),
         )
-        .await);
+        .await;
     assert_eq!(v, json!({"id": id(&req2), "status": "accepted"}));
-    let v = ok(env
+    let v = env
         .by(c, t1)
-        .put(
+        .put_ok(
             &format!("group_connections/{}", id(&req3)),
             json!({"status": "declined"}),
         )
-        .await);
+        .await;
     assert_eq!(v["status"], "declined");
     assert_eq!(
-        ok(env.by(c, t1).get(&format!("groups/{closed}")).await)["member_count"],
+        env.by(c, t1).get_ok(&format!("groups/{closed}")).await["member_count"],
         2
     );
 }
@@ -548,12 +581,12 @@ async fn cs_group_attributes(g: &mut CsGame<'_>, open: i64) {
     let sign_in = |email: &str, pw: &str| g.sign_in_body(email, pw);
     // Attributes: `{attributes}` wrapped for C#; a bare array for JS.
     let attrs = format!("groups/{open}/attributes");
-    assert_eq!(ok(env.by(c, t1).get(&attrs).await), json!({"attributes": []}));
+    assert_eq!(env.by(c, t1).get_ok(&attrs).await, json!({"attributes": []}));
     let add = format!("groups/{open}/add_attribute");
-    let v = ok(env
+    let v = env
         .by(c, t1)
-        .post(&add, json!({"attributes": [{"key": "motto", "value": "go"}]}))
-        .await);
+        .post_ok(&add, json!({"attributes": [{"key": "motto", "value": "go"}]}))
+        .await;
     assert_eq!(
         (
             v["attributes"][0]["creator_id"].clone(),
@@ -562,26 +595,29 @@ async fn cs_group_attributes(g: &mut CsGame<'_>, open: i64) {
         (json!(u1.id), json!(true))
     );
     let two = json!({"attributes": [{"key": "a", "value": "1", "others_can_edit": true}, {"key": "b", "value": "2"}]});
-    ok(env.by(c, t1).post(&add, two).await);
-    let v = ok(env.by(c, t1).get(&attrs).await);
+    env.by(c, t1).post_ok(&add, two).await;
+    let v = env.by(c, t1).get_ok(&attrs).await;
     assert_eq!(list_len(&v["attributes"]), 3);
-    assert_eq!(list_len(&ok(env.by(Sdk::Js, t1).get(&attrs).await)), 3);
-    let v = ok(env
+    assert_eq!(list_len(&env.by(Sdk::Js, t1).get_ok(&attrs).await), 3);
+    let v = env
         .by(c, t1)
-        .send(
+        .send_ok(
             "PATCH",
             &format!("groups/{open}/modify_attribute"),
             Some(json!({"key": "motto", "value": "stop"})),
         )
-        .await);
+        .await;
     assert_eq!((v["key"].clone(), v["value"].clone()), (json!("motto"), json!("stop")));
     // A group without a size: a number for C# (it throws on null), null for JS.
     let js_group = json!({"group": {"name": "Unlimited", "can_auto_join": true, "is_invite_only": false}});
-    let unlimited = id(&ok(env.by(Sdk::Js, t1).post("groups", js_group).await));
+    let unlimited = id(&env.by(Sdk::Js, t1).post_ok("groups", js_group).await);
     let path = format!("groups/{unlimited}");
-    assert_eq!(ok(env.by(Sdk::Js, t1).get(&path).await)["max_group_size"], Value::Null);
-    assert_eq!(ok(env.by(c, t1).get(&path).await)["max_group_size"], 0);
-    let v = ok(env.anon(c).post("sessions", sign_in(&u1.email, "password5678")).await);
+    assert_eq!(env.by(Sdk::Js, t1).get_ok(&path).await["max_group_size"], Value::Null);
+    assert_eq!(env.by(c, t1).get_ok(&path).await["max_group_size"], 0);
+    let v = env
+        .anon(c)
+        .post_ok("sessions", sign_in(&u1.email, "password5678"))
+        .await;
     let t1 = v["authentication_token"].as_str().expect("token").to_owned();
     assert!(
         v["groups"]
@@ -600,35 +636,35 @@ async fn cs_messages(g: &CsGame<'_>, open: i64) {
     let (env, c) = (g.env, Sdk::CSharp);
     let (u1, u2) = (&g.u1, &g.u2);
     let (t1, t2) = (g.u1.token.as_str(), g.u2.token.as_str());
-    let v = ok(env
+    let v = env
         .by(c, t1)
-        .post("chats", json!({"usernames": [u2.name], "text": "hello"}))
-        .await);
+        .post_ok("chats", json!({"usernames": [u2.name], "text": "hello"}))
+        .await;
     assert_eq!((list_len(&v["messages"]), list_len(&v["participants"])), (1, 2));
     assert_eq!(v["messages"][0]["user_id"], u1.id);
     let chat = id(&v);
-    let v = ok(env
+    let v = env
         .by(c, t2)
-        .post("messages", json!({"text": "hi back", "chat_id": chat}))
-        .await);
+        .post_ok("messages", json!({"text": "hi back", "chat_id": chat}))
+        .await;
     assert_eq!((v["text"].clone(), v["read"].clone()), (json!("hi back"), json!(true)));
-    let v = ok(env.by(c, t1).get(&format!("messages/page/1?chat_id={chat}")).await);
+    let v = env.by(c, t1).get_ok(&format!("messages/page/1?chat_id={chat}")).await;
     assert_eq!(list_len(&v["messages"]), 2);
     let newest = id(&v["messages"][0]);
-    let v = ok(env
+    let v = env
         .by(c, t1)
-        .send("POST", &format!("messages/{newest}/mark_as_read"), None)
-        .await);
+        .send_ok("POST", &format!("messages/{newest}/mark_as_read"), None)
+        .await;
     assert!(v["message"].is_string());
-    let v = ok(env
+    let v = env
         .by(c, t2)
-        .post("chats", json!({"group_id": open, "text": "team!"}))
-        .await);
+        .post_ok("chats", json!({"group_id": open, "text": "team!"}))
+        .await;
     assert_eq!(
         (v["creator_type"].clone(), v["group_id"].clone()),
         (json!("Group"), json!(open))
     );
-    let v = ok(env.by(c, t1).get("chats/page/1").await);
+    let v = env.by(c, t1).get_ok("chats/page/1").await;
     assert_eq!((list_len(&v["direct_chats"]), list_len(&v["group_chats"])), (1, 1));
 }
 
@@ -662,15 +698,15 @@ async fn cs_rounds(g: &CsGame<'_>) -> i64 {
         }
         Some(b)
     };
-    let first = ok(env
+    let first = env
         .by(c, t1)
-        .send("POST", "game_rounds", mp(u1.id, 1200, 1, None))
-        .await);
+        .send_ok("POST", "game_rounds", mp(u1.id, 1200, 1, None))
+        .await;
     let container = first["multiplayer_game_round_id"].as_i64().expect("container");
-    let second = ok(env
+    let second = env
         .by(c, t2)
-        .send("POST", "game_rounds", mp(u2.id, 1100, 2, Some(container)))
-        .await);
+        .send_ok("POST", "game_rounds", mp(u2.id, 1100, 2, Some(container)))
+        .await;
     assert_eq!(
         (
             second["game_user_id"].clone(),
@@ -678,11 +714,10 @@ async fn cs_rounds(g: &CsGame<'_>) -> i64 {
         ),
         (json!(u2.id), json!(container))
     );
-    ok(env
-        .by(c, t3)
-        .send("POST", "game_rounds", mp(u3.id, 900, 3, Some(container)))
-        .await);
-    let v = ok(env.by(c, t1).get(&format!("game_rounds/{}", id(&first))).await);
+    env.by(c, t3)
+        .send_ok("POST", "game_rounds", mp(u3.id, 900, 3, Some(container)))
+        .await;
+    let v = env.by(c, t1).get_ok(&format!("game_rounds/{}", id(&first))).await;
     let rankings = v["rankings"].as_array().expect("rankings");
     assert_eq!(rankings.len(), 3);
     assert_eq!(
@@ -703,15 +738,15 @@ async fn cs_round_updates(g: &CsGame<'_>, solo: i64) {
     let t1 = g.u1.token.as_str();
     // A round without place or score: numbers for C# (0), null for JS.
     let bare = json!({"game_user_id": u1.id, "game_type": "practice", "multiplayer": false});
-    let bare = ok(env.by(c, t1).post("game_rounds", bare).await);
+    let bare = env.by(c, t1).post_ok("game_rounds", bare).await;
     assert_eq!((bare["place"].clone(), bare["score"].clone()), (json!(0), json!(0.0)));
     let path = format!("game_rounds/{}", id(&bare));
-    let js = ok(env.by(Sdk::Js, t1).get(&path).await);
+    let js = env.by(Sdk::Js, t1).get_ok(&path).await;
     assert_eq!((js["place"].clone(), js["score"].clone()), (Value::Null, Value::Null));
     // Only the changed fields; a time of unspecified kind has no offset (read as UTC).
     let upd = json!({"score": 2000, "place": 2, "metadata": {"difficulty": "Easy"},
         "end_time": "2026-01-01T10:05:00.0000000"});
-    let v = ok(env.by(c, t1).put(&format!("game_rounds/{}", solo), upd).await);
+    let v = env.by(c, t1).put_ok(&format!("game_rounds/{}", solo), upd).await;
     assert_eq!(
         (
             v["score"].clone(),
@@ -721,10 +756,10 @@ async fn cs_round_updates(g: &CsGame<'_>, solo: i64) {
         (json!(2000.0), json!(2), json!("Easy"))
     );
     assert_eq!(v["end_time"], "2026-01-01T10:05:00.000Z");
-    let v = ok(env
+    let v = env
         .by(c, t1)
-        .get(&format!("game_rounds?user_id={}&page=1&per_page=10", u1.id))
-        .await);
+        .get_ok(&format!("game_rounds?user_id={}&page=1&per_page=10", u1.id))
+        .await;
     assert!(list_len(&v["game_rounds"]) >= 2);
     assert!(
         v["game_rounds"]
@@ -733,7 +768,7 @@ async fn cs_round_updates(g: &CsGame<'_>, solo: i64) {
             .iter()
             .all(|r| r["place"].is_i64())
     );
-    let v = ok(env.by(c, t1).delete(&path).await);
+    let v = env.by(c, t1).delete_ok(&path).await;
     assert!(message(&v).contains("destroyed"), "{v}");
 }
 
@@ -745,43 +780,44 @@ async fn cs_leaderboard(g: &CsGame<'_>) {
     let game = g.id;
     let me = format!("users/{}", g.u1.id);
     let entry = format!("{me}/add_leaderboard_entry");
-    let v = ok(env
+    let v = env
         .by(c, t1)
-        .post(
+        .post_ok(
             &entry,
             json!({"leaderboard_name": "Main", "score": 1500.0, "metadata": {"level": 3, "hero": "x"}}),
         )
-        .await);
+        .await;
     assert_eq!((id(&v), v["username"].clone()), (u1.id, json!(u1.name)));
-    ok(env
-        .by(c, t1)
-        .post(&entry, json!({"leaderboard_name": "Side", "score": 12.7}))
-        .await);
-    ok(env
-        .by(c, t2)
-        .post(
+    env.by(c, t1)
+        .post_ok(&entry, json!({"leaderboard_name": "Side", "score": 12.7}))
+        .await;
+    env.by(c, t2)
+        .post_ok(
             &format!("users/{}/add_leaderboard_entry", u2.id),
             json!({"leaderboard_name": "Main", "score": 900.0}),
         )
-        .await);
+        .await;
     let r = env
         .by(c, t1)
         .post(&entry, json!({"leaderboard_name": "Main", "score": "lots"}))
         .await;
     assert_eq!(r.status, 400, "not a number: {}", r.text);
-    let v = ok(env.by(c, t1).get(&format!("{me}/leaderboard_entries?limit=10")).await);
+    let v = env
+        .by(c, t1)
+        .get_ok(&format!("{me}/leaderboard_entries?limit=10"))
+        .await;
     assert_eq!(list_len(&v["leaderboard_entries"]), 2, "across boards");
-    let v = ok(env
+    let v = env
         .by(c, t1)
-        .get(&format!("{me}/leaderboard_entries?limit=10&leaderboard_name=Side"))
-        .await);
+        .get_ok(&format!("{me}/leaderboard_entries?limit=10&leaderboard_name=Side"))
+        .await;
     assert_eq!(v["leaderboard_entries"][0]["score"], 13, "rounded");
-    let v = ok(env
+    let v = env
         .by(c, t1)
-        .get(&format!(
+        .get_ok(&format!(
             "games/{game}/leaderboard_entries?leaderboard_name=Main&limit=10"
         ))
-        .await);
+        .await;
     let users: Vec<i64> = v["leaderboard_entries"]
         .as_array()
         .expect("entries")
@@ -789,23 +825,25 @@ async fn cs_leaderboard(g: &CsGame<'_>) {
         .map(|e| e["game_user_id"].as_i64().expect("id"))
         .collect();
     assert_eq!(users, vec![u1.id, u2.id]);
-    ok(env
-        .by(c, t1)
-        .post(
+    env.by(c, t1)
+        .post_ok(
             &format!("{me}/clear_my_leaderboard_entries"),
             json!({"leaderboard_name": "Side"}),
         )
-        .await);
-    let v = ok(env.by(c, t1).get(&format!("{me}/leaderboard_entries?limit=10")).await);
+        .await;
+    let v = env
+        .by(c, t1)
+        .get_ok(&format!("{me}/leaderboard_entries?limit=10"))
+        .await;
     assert_eq!(
         list_len(&v["leaderboard_entries"]),
         1,
         "the other board keeps its entry"
     );
-    let v = ok(env
+    let v = env
         .by(c, t1)
-        .get(&format!("users/{}/leaderboard_entries?limit=10", u2.id))
-        .await);
+        .get_ok(&format!("users/{}/leaderboard_entries?limit=10", u2.id))
+        .await;
     assert_eq!(list_len(&v["leaderboard_entries"]), 1, "another user's");
 }
 
@@ -836,7 +874,7 @@ async fn ue_create_user(env: &Env, game: i64, name: &str) -> UeUser {
 async fn ue_sign_in(env: &Env, game: i64, game_token: &str, u: &UeUser) -> String {
     let q = format!("sessions?game_id={game}&game_token={game_token}");
     let body = json!({"email": format!("{}@gamefuse.com", u.name), "password": "password"});
-    let v = ok(env.anon(Sdk::Unreal).post(&q, body).await);
+    let v = env.anon(Sdk::Unreal).post_ok(&q, body).await;
     assert_eq!(id(&v), u.id);
     for k in ["number_of_logins", "score", "credits"] {
         assert!(v[k].is_i64(), "{k}");
@@ -900,25 +938,25 @@ async fn ue_game(env: &Env) -> UeGame<'_> {
     let (game, game_token) = (id(&created), created["token"].as_str().expect("token").to_owned());
     assert!(created["description"].is_string(), "{created}");
     let q = format!("client_from_library=cpp&game_id={game}&game_token={game_token}");
-    let v = ok(env.anon(u).get(&format!("games/verify?{q}")).await);
+    let v = env.anon(u).get_ok(&format!("games/verify?{q}")).await;
     for k in ["id", "token", "name", "description"] {
         assert_eq!(v[k], created[k], "{k}");
     }
-    let v = ok(env
+    let v = env
         .anon(u)
-        .get(&format!(
+        .get_ok(&format!(
             "games/fetch_game_variables.json?game_id={game}&game_token={game_token}"
         ))
-        .await);
+        .await;
     assert!(v["game_variables"].is_array());
 
     // Sign-up as the SDK sends it: the game's credentials in the query, the rest flat.
     let body =
         json!({"email": "ue_zed@gamefuse.com", "username": "ue_zed", "password": "pw", "password_confirmation": "pw"});
-    let v = ok(env
+    let v = env
         .anon(u)
-        .post(&format!("users?game_id={game}&game_token={game_token}"), body)
-        .await);
+        .post_ok(&format!("users?game_id={game}&game_token={game_token}"), body)
+        .await;
     assert!(id(&v) > 0 && v["authentication_token"].is_string());
 
     let a = ue_create_user(env, game, "ue_ann").await;
@@ -962,37 +1000,36 @@ async fn ue_user_data(g: &UeGame<'_>) {
     let ta = g.ta.as_str();
     let sword = g.sword;
     let me = format!("users/{}", a.id);
-    let v = ok(env
+    let v = env
         .by(u, ta)
-        .post(&format!("{me}/add_credits"), json!({"credits": 100}))
-        .await);
+        .post_ok(&format!("{me}/add_credits"), json!({"credits": 100}))
+        .await;
     assert_eq!(v["credits"], 100);
-    ok(env
+    env.by(u, ta)
+        .post_ok(&format!("{me}/set_credits"), json!({"credits": 200}))
+        .await;
+    let v = env
         .by(u, ta)
-        .post(&format!("{me}/set_credits"), json!({"credits": 200}))
-        .await);
-    let v = ok(env
-        .by(u, ta)
-        .post(
+        .post_ok(
             &format!("{me}/purchase_game_user_store_item"),
             json!({"store_item_id": sword}),
         )
-        .await);
+        .await;
     assert_eq!(
         (v["credits"].clone(), v["game_user_store_items"][0]["name"].clone()),
         (json!(100), json!("Sword"))
     );
-    let v = ok(env.by(u, ta).get(&format!("{me}/game_user_store_items")).await);
+    let v = env.by(u, ta).get_ok(&format!("{me}/game_user_store_items")).await;
     assert_eq!(list_len(&v["game_user_store_items"]), 1);
     let add = format!("{me}/add_game_user_attribute");
-    ok(env.by(u, ta).post(&add, json!({"key": "k1", "value": "v1"})).await);
+    env.by(u, ta).post_ok(&add, json!({"key": "k1", "value": "v1"})).await;
     let batch = json!({"attributes": [{"key": "k2", "value": "v2"}, {"key": "k3", "value": "v3"}]});
-    let v = ok(env.by(u, ta).post(&add, batch).await);
+    let v = env.by(u, ta).post_ok(&add, batch).await;
     assert_eq!(list_len(&v["game_user_attributes"]), 3);
-    let v = ok(env
+    let v = env
         .by(u, ta)
-        .get(&format!("{me}/remove_game_user_attributes?game_user_attribute_key=k2"))
-        .await);
+        .get_ok(&format!("{me}/remove_game_user_attributes?game_user_attribute_key=k2"))
+        .await;
     assert!(
         v["game_user_attributes"]
             .as_array()
@@ -1007,37 +1044,35 @@ async fn ue_friends(g: &UeGame<'_>) {
     let (env, u) = (g.env, Sdk::Unreal);
     let (a, bo) = (&g.a, &g.bo);
     let (ta, tb, tc) = (g.ta.as_str(), g.tb.as_str(), g.tc.as_str());
-    let v = ok(env.by(u, ta).post("friendships", json!({"username": bo.name})).await);
+    let v = env.by(u, ta).post_ok("friendships", json!({"username": bo.name})).await;
     let fab = v["friendship_id"].as_i64().expect("friendship_id");
     assert_eq!((id(&v), v["username"].clone()), (bo.id, json!(bo.name)));
-    let v = ok(env.by(u, tb).get("incoming_friend_requests").await);
+    let v = env.by(u, tb).get_ok("incoming_friend_requests").await;
     assert_eq!(list_len(&v["incoming_friend_requests"]), 1);
-    ok(env
-        .by(u, tb)
-        .put(&format!("friendships/{fab}"), json!({"status": "accepted"}))
-        .await);
-    assert_eq!(list_len(&ok(env.by(u, tb).get("friends").await)["friends"]), 1);
-    let fca = ok(env.by(u, tc).post("friendships", json!({"username": a.name})).await)["friendship_id"]
+    env.by(u, tb)
+        .put_ok(&format!("friendships/{fab}"), json!({"status": "accepted"}))
+        .await;
+    assert_eq!(list_len(&env.by(u, tb).get_ok("friends").await["friends"]), 1);
+    let fca = env.by(u, tc).post_ok("friendships", json!({"username": a.name})).await["friendship_id"]
         .as_i64()
         .expect("id");
-    ok(env
-        .by(u, ta)
-        .put(&format!("friendships/{fca}"), json!({"status": "declined"}))
-        .await);
+    env.by(u, ta)
+        .put_ok(&format!("friendships/{fca}"), json!({"status": "declined"}))
+        .await;
     assert_eq!(
-        list_len(&ok(env.by(u, ta).get("incoming_friend_requests").await)["incoming_friend_requests"]),
+        list_len(&env.by(u, ta).get_ok("incoming_friend_requests").await["incoming_friend_requests"]),
         0
     );
-    let fca = ok(env.by(u, tc).post("friendships", json!({"username": a.name})).await)["friendship_id"]
+    let fca = env.by(u, tc).post_ok("friendships", json!({"username": a.name})).await["friendship_id"]
         .as_i64()
         .expect("id");
-    ok(env.by(u, tc).delete(&format!("friendships/{fca}")).await);
+    env.by(u, tc).delete_ok(&format!("friendships/{fca}")).await;
     assert_eq!(
-        list_len(&ok(env.by(u, tc).get("outgoing_friend_requests").await)["outgoing_friend_requests"]),
+        list_len(&env.by(u, tc).get_ok("outgoing_friend_requests").await["outgoing_friend_requests"]),
         0
     );
-    ok(env.by(u, ta).delete(&format!("unfriend?user_id={}", bo.id)).await);
-    assert_eq!(list_len(&ok(env.by(u, ta).get("friends").await)["friends"]), 0);
+    env.by(u, ta).delete_ok(&format!("unfriend?user_id={}", bo.id)).await;
+    assert_eq!(list_len(&env.by(u, ta).get_ok("friends").await["friends"]), 0);
 }
 
 /// Groups (all seven fields always sent, flat): join, requests, invites, admins; the
@@ -1056,8 +1091,8 @@ async fn ue_groups(g: &UeGame<'_>) -> i64 {
     for (k, want) in group("Raiders", true, false).as_object().expect("object") {
         assert_eq!(&r.json[k], want, "{k} echoed");
     }
-    let secret = id(&ok(env.by(u, ta).post("groups", group("Secret", false, true)).await));
-    let v = ok(env.by(u, tb).get("groups").await);
+    let secret = id(&env.by(u, ta).post_ok("groups", group("Secret", false, true)).await);
+    let v = env.by(u, tb).get_ok("groups").await;
     let flags: Vec<(Value, Value)> = v["groups"]
         .as_array()
         .expect("groups")
@@ -1065,22 +1100,25 @@ async fn ue_groups(g: &UeGame<'_>) -> i64 {
         .map(|g| (g["is_invite_only"].clone(), g["max_group_size"].clone()))
         .collect();
     assert_eq!(flags, vec![(json!(false), json!(4)), (json!(true), json!(4))]);
-    let v = ok(env.by(u, tb).get("groups?query=secr").await);
+    let v = env.by(u, tb).get_ok("groups?query=secr").await;
     assert_eq!(list_len(&v["groups"]), 1, "search by name");
     // Join an auto-join group with `{group_id}`; request the invite-only one with
     // `{group_id, user_id}`: it waits for an admin.
-    let v = ok(env.by(u, tb).post("group_connections", json!({"group_id": open})).await);
-    assert_eq!((v["status"].clone(), id(&v["user"])), (json!("accepted"), bo.id));
-    let v = ok(env
+    let v = env
         .by(u, tb)
-        .post("group_connections", json!({"group_id": secret, "user_id": bo.id}))
-        .await);
+        .post_ok("group_connections", json!({"group_id": open}))
+        .await;
+    assert_eq!((v["status"].clone(), id(&v["user"])), (json!("accepted"), bo.id));
+    let v = env
+        .by(u, tb)
+        .post_ok("group_connections", json!({"group_id": secret, "user_id": bo.id}))
+        .await;
     assert_eq!(v["status"], "pending", "{v}");
     let bob_req = id(&v);
-    let v = ok(env
+    let v = env
         .by(u, tc)
-        .post("group_connections", json!({"group_id": secret, "user_id": cy.id}))
-        .await);
+        .post_ok("group_connections", json!({"group_id": secret, "user_id": cy.id}))
+        .await;
     let cy_req = id(&v);
     // An explicit self-join of the invite-only group is still refused.
     let r = env
@@ -1094,15 +1132,13 @@ async fn ue_groups(g: &UeGame<'_>) -> i64 {
     let answer = |status: &str| {
         Some(json!({"group_connection": {"status": status, "action_type": "update"}, "connection_type": "invite"}))
     };
-    ok(env
-        .by(u, ta)
-        .send("PUT", &format!("group_connections/{bob_req}"), answer("accepted"))
-        .await);
-    ok(env
-        .by(u, ta)
-        .send("PUT", &format!("group_connections/{cy_req}"), answer("declined"))
-        .await);
-    let v = ok(env.by(u, ta).get(&format!("groups/{secret}")).await);
+    env.by(u, ta)
+        .send_ok("PUT", &format!("group_connections/{bob_req}"), answer("accepted"))
+        .await;
+    env.by(u, ta)
+        .send_ok("PUT", &format!("group_connections/{cy_req}"), answer("declined"))
+        .await;
+    let v = env.by(u, ta).get_ok(&format!("groups/{secret}")).await;
     assert_eq!(
         (v["member_count"].clone(), list_len(&v["join_requests"])),
         (json!(2), 0)
@@ -1118,23 +1154,23 @@ async fn ue_group_invites_and_admins(g: &UeGame<'_>, secret: i64) {
     let (a, bo, cy) = (&g.a, &g.bo, &g.cy);
     let (ta, tb) = (g.ta.as_str(), g.tb.as_str());
     // An admin invites by user id with the same flat body.
-    let v = ok(env
+    let v = env
         .by(u, ta)
-        .post("group_connections", json!({"group_id": secret, "user_id": cy.id}))
-        .await);
+        .post_ok("group_connections", json!({"group_id": secret, "user_id": cy.id}))
+        .await;
     assert_eq!(
         (v["status"].clone(), id(&v["user"]), v["inviter_id"].clone()),
         (json!("pending"), cy.id, json!(a.id))
     );
     // The caller's groups; admins added and removed.
-    let v = ok(env.by(u, tb).get("user/groups").await);
+    let v = env.by(u, tb).get_ok("user/groups").await;
     assert_eq!(list_len(&v["groups"]), 2);
     let admins = format!("groups/{secret}/admins");
-    ok(env.by(u, ta).post(&admins, json!({"user_id": bo.id})).await);
-    let v = ok(env.by(u, tb).get(&format!("groups/{secret}")).await);
+    env.by(u, ta).post_ok(&admins, json!({"user_id": bo.id})).await;
+    let v = env.by(u, tb).get_ok(&format!("groups/{secret}")).await;
     assert_eq!(list_len(&v["admins"]), 2);
-    ok(env.by(u, ta).delete(&format!("{admins}/{}", bo.id)).await);
-    let v = ok(env.by(u, ta).get(&format!("groups/{secret}")).await);
+    env.by(u, ta).delete_ok(&format!("{admins}/{}", bo.id)).await;
+    let v = env.by(u, ta).get_ok(&format!("groups/{secret}")).await;
     assert_eq!(list_len(&v["admins"]), 1);
 }
 
@@ -1146,11 +1182,11 @@ async fn ue_group_attributes(g: &UeGame<'_>, open: i64) {
     let add = format!("groups/{open}/add_attribute");
     for (k, only) in [("banner", true), ("motto", false)] {
         let body = json!({"attributes": [{"key": k, "value": "x", "only_can_edit_by_creator": only}]});
-        let v = ok(env.by(u, ta).post(&add, body).await);
+        let v = env.by(u, ta).post_ok(&add, body).await;
         assert_eq!(v["attributes"][0]["key"], k, "{v}");
         assert_eq!(v["attributes"][0]["others_can_edit"], !only);
     }
-    let v = ok(env.by(u, tb).get(&format!("groups/{open}/attributes")).await);
+    let v = env.by(u, tb).get_ok(&format!("groups/{open}/attributes")).await;
     assert_eq!(list_len(&v["attributes"]), 2);
     let can_edit: Vec<Value> = v["attributes"]
         .as_array()
@@ -1169,11 +1205,10 @@ async fn ue_group_attributes(g: &UeGame<'_>, open: i64) {
         .send("PATCH", &modify, Some(json!({"value": "y", "key": "banner"})))
         .await;
     assert_eq!(r.status, 403, "{}", r.text);
-    ok(env
-        .by(u, tb)
-        .send("PATCH", &modify, Some(json!({"value": "y", "key": "motto"})))
-        .await);
-    let v = ok(env.by(u, ta).get(&format!("groups/{open}/attributes")).await);
+    env.by(u, tb)
+        .send_ok("PATCH", &modify, Some(json!({"value": "y", "key": "motto"})))
+        .await;
+    let v = env.by(u, ta).get_ok(&format!("groups/{open}/attributes")).await;
     assert_eq!(v["attributes"][1]["value"], "y");
     // Leaving: `PUT group_connections/{group_id}` with `declined` (how the SDK leaves);
     // from another client that id names only a connection.
@@ -1182,11 +1217,10 @@ async fn ue_group_attributes(g: &UeGame<'_>, open: i64) {
         .put(&format!("group_connections/{open}"), json!({"status": "declined"}))
         .await;
     assert!(r.status >= 400, "{}", r.text);
-    ok(env
-        .by(u, tb)
-        .put(&format!("group_connections/{open}"), json!({"status": "declined"}))
-        .await);
-    let v = ok(env.by(u, ta).get(&format!("groups/{open}")).await);
+    env.by(u, tb)
+        .put_ok(&format!("group_connections/{open}"), json!({"status": "declined"}))
+        .await;
+    let v = env.by(u, ta).get_ok(&format!("groups/{open}")).await;
     assert_eq!(v["member_count"], 1);
 }
 
@@ -1195,10 +1229,10 @@ async fn ue_chat(g: &UeGame<'_>) {
     let (env, u) = (g.env, Sdk::Unreal);
     let (a, bo) = (&g.a, &g.bo);
     let (ta, tb) = (g.ta.as_str(), g.tb.as_str());
-    let v = ok(env
+    let v = env
         .by(u, ta)
-        .post("chats", json!({"usernames": [bo.name], "text": "yo"}))
-        .await);
+        .post_ok("chats", json!({"usernames": [bo.name], "text": "yo"}))
+        .await;
     assert_eq!(
         (
             v["creator_id"].clone(),
@@ -1209,20 +1243,20 @@ async fn ue_chat(g: &UeGame<'_>) {
     );
     assert_eq!(v["messages"][0]["read"], false, "the opening message: {v}");
     let ab = id(&v);
-    let js = ok(env
+    let js = env
         .by(Sdk::Js, ta)
-        .post("chats", json!({"usernames": [bo.name], "text": "js"}))
-        .await);
+        .post_ok("chats", json!({"usernames": [bo.name], "text": "js"}))
+        .await;
     assert_eq!(
         (js["creator_type"].clone(), js["messages"][0]["read"].clone()),
         (json!("User"), json!(true))
     );
-    let v = ok(env
+    let v = env
         .by(u, tb)
-        .post("messages", json!({"text": "sup", "chat_id": ab}))
-        .await);
+        .post_ok("messages", json!({"text": "sup", "chat_id": ab}))
+        .await;
     assert_eq!(v["read"], true);
-    let v = ok(env.by(u, ta).get(&format!("messages/page/1?chat_id={ab}")).await);
+    let v = env.by(u, ta).get_ok(&format!("messages/page/1?chat_id={ab}")).await;
     let texts: Vec<Value> = v["messages"]
         .as_array()
         .expect("messages")
@@ -1232,22 +1266,22 @@ async fn ue_chat(g: &UeGame<'_>) {
     assert_eq!(texts, vec![json!("sup"), json!("js"), json!("yo")], "newest first");
     assert!(v["messages"][0]["read"] == false && v["messages"][1]["read"] == true);
     assert_eq!(
-        list_len(&ok(env.by(u, ta).get(&format!("messages/page/2?chat_id={ab}")).await)["messages"]),
+        list_len(&env.by(u, ta).get_ok(&format!("messages/page/2?chat_id={ab}")).await["messages"]),
         0
     );
     assert_eq!(
-        list_len(&ok(env
-            .by(Sdk::Js, ta)
-            .get(&format!("messages/page/1?chat_id={ab}"))
-            .await)),
+        list_len(
+            &env.by(Sdk::Js, ta)
+                .get_ok(&format!("messages/page/1?chat_id={ab}"))
+                .await
+        ),
         3
     );
     let newest = id(&v["messages"][0]);
-    ok(env
-        .by(u, ta)
-        .send("POST", &format!("messages/{newest}/mark_as_read"), None)
-        .await);
-    let v = ok(env.by(u, ta).get(&format!("messages/page/1?chat_id={ab}")).await);
+    env.by(u, ta)
+        .send_ok("POST", &format!("messages/{newest}/mark_as_read"), None)
+        .await;
+    let v = env.by(u, ta).get_ok(&format!("messages/page/1?chat_id={ab}")).await;
     assert_eq!(v["messages"][0]["read"], true);
     ue_chat_of_three(g).await;
 }
@@ -1257,13 +1291,13 @@ async fn ue_chat_of_three(g: &UeGame<'_>) {
     let (env, u) = (g.env, Sdk::Unreal);
     let (bo, cy) = (&g.bo, &g.cy);
     let (ta, tb, tc) = (g.ta.as_str(), g.tb.as_str(), g.tc.as_str());
-    let v = ok(env
+    let v = env
         .by(u, ta)
-        .post("chats", json!({"usernames": [bo.name, cy.name], "text": "all"}))
-        .await);
+        .post_ok("chats", json!({"usernames": [bo.name, cy.name], "text": "all"}))
+        .await;
     let abc = id(&v);
     for t in [&tb, &tc] {
-        let v = ok(env.by(u, t).get("chats/page/1").await);
+        let v = env.by(u, t).get_ok("chats/page/1").await;
         assert!(
             v["direct_chats"]
                 .as_array()
@@ -1309,14 +1343,13 @@ async fn ue_rounds(g: &UeGame<'_>) -> i64 {
         (json!("2026-01-01T10:00:00.000Z"), json!("2026-01-01T10:01:00.000Z"))
     );
     assert_eq!(solo["multiplayer_game_round_id"], Value::Null);
-    ok(env
+    env.by(u, ta)
+        .post_ok(&format!("{me}/set_credits"), json!({"credits": 888}))
+        .await;
+    let first = env
         .by(u, ta)
-        .post(&format!("{me}/set_credits"), json!({"credits": 888}))
-        .await);
-    let first = ok(env
-        .by(u, ta)
-        .send("POST", "game_rounds", round(a.id, 100, 10, 0, true))
-        .await);
+        .send_ok("POST", "game_rounds", round(a.id, 100, 10, 0, true))
+        .await;
     let container = first["multiplayer_game_round_id"].as_i64().expect("container");
     assert!(container > 0);
     assert_eq!(
@@ -1328,10 +1361,10 @@ async fn ue_rounds(g: &UeGame<'_>) -> i64 {
     );
     // The second player with the token `create_user` returned.
     let d = ue_create_user(env, game, "ue_dee").await;
-    let second = ok(env
+    let second = env
         .by(u, &d.suite_token)
-        .send("POST", "game_rounds", round(d.id, 50, 10, container, false))
-        .await);
+        .send_ok("POST", "game_rounds", round(d.id, 50, 10, container, false))
+        .await;
     assert_eq!(
         (
             second["multiplayer_game_round_id"].clone(),
@@ -1353,7 +1386,7 @@ async fn ue_round_updates(g: &UeGame<'_>, solo: i64) {
     let mut upd = round(a.id, 200, 1, 0, false).expect("body");
     upd["gameType"] = json!("SinglePlayerUpdated");
     upd["endTime"] = json!("2026-01-01T10:02:00.000Z");
-    let v = ok(env.by(u, ta).put(&format!("game_rounds/{}", solo), upd).await);
+    let v = env.by(u, ta).put_ok(&format!("game_rounds/{}", solo), upd).await;
     assert_eq!(
         (
             v["score"].clone(),
@@ -1368,7 +1401,7 @@ async fn ue_round_updates(g: &UeGame<'_>, solo: i64) {
             json!("2026-01-01T10:02:00.000Z")
         )
     );
-    let v = ok(env.by(u, ta).get(&format!("game_rounds?user_id={}", a.id)).await);
+    let v = env.by(u, ta).get_ok(&format!("game_rounds?user_id={}", a.id)).await;
     let rounds = v["game_rounds"].as_array().expect("rounds");
     assert_eq!(rounds.len(), 2);
     assert!(
@@ -1377,8 +1410,8 @@ async fn ue_round_updates(g: &UeGame<'_>, solo: i64) {
             .all(|r| r["multiplayer_game_round_id"].is_null() || r["rankings"].is_array()),
         "rankings wherever a container id is: {v}"
     );
-    ok(env.by(u, ta).delete(&format!("game_rounds/{}", solo)).await);
-    let v = ok(env.by(u, ta).get(&format!("game_rounds?user_id={}", a.id)).await);
+    env.by(u, ta).delete_ok(&format!("game_rounds/{}", solo)).await;
+    let v = env.by(u, ta).get_ok(&format!("game_rounds?user_id={}", a.id)).await;
     assert_eq!(list_len(&v["game_rounds"]), 1);
 }
 
@@ -1390,17 +1423,16 @@ async fn ue_leaderboard(g: &UeGame<'_>) {
     let game = g.id;
     let me = format!("users/{}", g.a.id);
     let entry = format!("{me}/add_leaderboard_entry");
-    ok(env
-        .by(u, ta)
-        .post(
+    env.by(u, ta)
+        .post_ok(
             &entry,
             json!({"leaderboard_name": "Main", "score": 10, "metadata": {"k": "v"}}),
         )
-        .await);
-    let v = ok(env
+        .await;
+    let v = env
         .by(u, ta)
-        .get(&format!("{me}/leaderboard_entries?limit=10&one_per_user=false"))
-        .await);
+        .get_ok(&format!("{me}/leaderboard_entries?limit=10&one_per_user=false"))
+        .await;
     let e = &v["leaderboard_entries"][0];
     for k in ["leaderboard_name", "username", "created_at"] {
         assert!(e[k].is_string(), "{k}");
@@ -1408,30 +1440,27 @@ async fn ue_leaderboard(g: &UeGame<'_>) {
     assert!(e["score"].is_i64() && e["game_user_id"].is_i64());
     let meta: Value = serde_json::from_str(e["metadata"].as_str().expect("a string")).expect("JSON text");
     assert_eq!(meta, json!({"k": "v"}));
-    ok(env
-        .by(u, ta)
-        .post(&entry, json!({"leaderboard_name": "Other", "score": 5}))
-        .await);
-    ok(env
-        .by(u, tb)
-        .post(
+    env.by(u, ta)
+        .post_ok(&entry, json!({"leaderboard_name": "Other", "score": 5}))
+        .await;
+    env.by(u, tb)
+        .post_ok(
             &format!("users/{}/add_leaderboard_entry", bo.id),
             json!({"leaderboard_name": "Other", "score": 7}),
         )
-        .await);
+        .await;
     let board = format!(
         "games/{game}/leaderboard_entries?authentication_token={ta}&leaderboard_name=Other&limit=10&one_per_user=true"
     );
-    assert_eq!(list_len(&ok(env.anon(u).get(&board).await)["leaderboard_entries"]), 2);
-    ok(env
-        .by(u, ta)
-        .send(
+    assert_eq!(list_len(&env.anon(u).get_ok(&board).await["leaderboard_entries"]), 2);
+    env.by(u, ta)
+        .send_ok(
             "POST",
             &format!("{me}/clear_my_leaderboard_entries?leaderboard_name=Other"),
             None,
         )
-        .await);
-    assert_eq!(list_len(&ok(env.anon(u).get(&board).await)["leaderboard_entries"]), 1);
+        .await;
+    assert_eq!(list_len(&env.anon(u).get_ok(&board).await["leaderboard_entries"]), 1);
 }
 
 /// Forgot password: Unreal puts the e-mail in a JSON body on the GET.
@@ -1441,10 +1470,9 @@ async fn ue_forgot_password(g: &UeGame<'_>) {
     let game = g.id;
     let game_token = g.token.as_str();
     let q = format!("games/{game}/forget_password?game_token={game_token}&game_id={game}");
-    ok(env
-        .anon(u)
-        .send("GET", &q, Some(json!({"email": format!("{}@gamefuse.com", a.name)})))
-        .await);
+    env.anon(u)
+        .send_ok("GET", &q, Some(json!({"email": format!("{}@gamefuse.com", a.name)})))
+        .await;
     assert_eq!(env.client_users().outbox(10).await.expect("outbox").len(), 1);
 }
 
