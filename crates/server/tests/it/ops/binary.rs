@@ -95,6 +95,13 @@ fn sigterm(child: &Child) {
     assert!(ok.success());
 }
 
+/// SIGTERM to a server started on `dir`: it exits 0; then `dir` goes.
+fn stop_cleanly(child: Child, dir: &Path) {
+    sigterm(&child);
+    assert!(wait_exit(child).success());
+    let _ = std::fs::remove_dir_all(dir);
+}
+
 fn wait_exit(mut child: Child) -> std::process::ExitStatus {
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
@@ -168,9 +175,7 @@ fn first_start_prints_a_working_curl_and_sigterm_exits_cleanly() {
     );
     assert_eq!(status, 200);
     assert_eq!(v["is_new_user"], false);
-    sigterm(&child);
-    assert!(wait_exit(child).success());
-    let _ = std::fs::remove_dir_all(&dir);
+    stop_cleanly(child, &dir);
 }
 
 /// With `demo_secret_file`, the demo game's secret goes to that file (mode 0600) and
@@ -192,9 +197,7 @@ fn demo_secret_file_keeps_the_secret_off_stdout() {
     assert!(!first.contains(&secret) && !second.contains(&secret));
     let mode = std::fs::metadata(&file).expect("file").permissions().mode();
     assert_eq!(mode & 0o777, 0o600);
-    sigterm(&child);
-    assert!(wait_exit(child).success());
-    let _ = std::fs::remove_dir_all(&dir);
+    stop_cleanly(child, &dir);
 }
 
 #[test]
@@ -297,9 +300,7 @@ fn game_commands() {
     assert!(!missing.status.success());
     assert!(String::from_utf8_lossy(&missing.stderr).contains("not found"));
     assert!(playgate(&dir, &["keys", "rotate"]).status.success());
-    sigterm(&child);
-    assert!(wait_exit(child).success());
-    let _ = std::fs::remove_dir_all(&dir);
+    stop_cleanly(child, &dir);
 }
 
 /// `playgate operator …`: a token printed once and never listed, roles checked, a rotated
@@ -419,9 +420,7 @@ fn player_and_session_commands() {
     let gone = playgate(d, &["player", "show", &id, "u1"]);
     assert!(!gone.status.success());
     assert!(String::from_utf8_lossy(&gone.stderr).contains("not found"));
-    sigterm(&child);
-    assert!(wait_exit(child).success());
-    let _ = std::fs::remove_dir_all(&dir);
+    stop_cleanly(child, &dir);
 }
 
 /// `playgate account show|disable|reset-2fa` and `playgate audit list`: destructive
@@ -612,7 +611,5 @@ fn idle_connections_cannot_use_up_the_file_limit() {
     let read = s.read_to_string(&mut raw);
     assert!(read.is_ok() && raw.starts_with("HTTP/1.1 200"), "{read:?} {raw}");
     drop(idle);
-    sigterm(&child);
-    assert!(wait_exit(child).success());
-    let _ = std::fs::remove_dir_all(&dir);
+    stop_cleanly(child, &dir);
 }
