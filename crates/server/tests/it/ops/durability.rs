@@ -287,13 +287,9 @@ async fn check_session(api: Client, c: Chain) -> Option<String> {
     // A chain with an unanswered refresh may hold the previous token now; the refresh test
     // covers it.
     if !c.unanswered {
-        match api
-            .post("/s2s/session/refresh", &json!({ "refresh_token": c.refresh_token }))
-            .await
-        {
-            Answer::Got(200, v) if text(&v, "session_id") == c.session_id => {}
-            Answer::Got(s, v) => return Some(format!("{who}: refresh answered {s} {v}")),
-            Answer::Lost => return Some(format!("{who}: refresh unanswered")),
+        let failure = refresh_failure(&api, &c, &who).await;
+        if failure.is_some() {
+            return failure;
         }
     }
     match api.post("/s2s/session", &json!({ "user_id": c.user_id })).await {
@@ -334,6 +330,12 @@ async fn check_refresh(api: Client, c: Chain) -> Option<String> {
             ""
         }
     );
+    refresh_failure(&api, &c, &who).await
+}
+
+/// What is wrong, if anything, when the chain's last refresh token refreshes its session
+/// (`who` names the chain).
+async fn refresh_failure(api: &Client, c: &Chain, who: &str) -> Option<String> {
     match api
         .post("/s2s/session/refresh", &json!({ "refresh_token": c.refresh_token }))
         .await
