@@ -306,126 +306,89 @@ async fn routing_failures_in_each_format(b: Backend) {
     srv.finish().await;
 }
 
-/// A server with cheap hashes and Ann signed up and in on GameFuse: the server, her id and
-/// her token.
-async fn ann_on_gamefuse(b: Backend) -> Option<(TestServer, i64, String)> {
-    let srv = spawn_with(b, cheap_hashes).await?;
-    let game = srv.game.game.id.0;
-    let token = srv.game.game.gamefuse_token.clone();
-    let r = req(
-        &srv,
-        "POST",
-        "/api/v3/users",
-        &[],
-        Some(
-            json!({"email": "ann@example.org", "username": "ann", "password": "pw", "password_confirmation": "pw",
-            "game_id": game, "game_token": token})
-            .to_string(),
-        ),
-    )
-    .await;
-    assert_eq!(r.status, 200, "{}", r.text);
-    let me = r.json["id"].as_i64().expect("id");
-    let r = req(
-        &srv,
-        "POST",
-        "/api/v3/sessions",
-        &[],
-        Some(json!({"email": "ann@example.org", "password": "pw", "game_id": game.to_string()}).to_string()),
-    )
-    .await;
-    let t = r.json["authentication_token"].as_str().expect("token").to_owned();
-    Some((srv, me, t))
+/// A server with cheap hashes and Ann signed up and in on GameFuse: her id and token.
+struct Ann {
+    srv: TestServer,
+    id: i64,
+    token: String,
+}
+
+impl Ann {
+    /// Starts the server and signs Ann up and in (JSON bodies).
+    async fn on_gamefuse(b: Backend) -> Option<Ann> {
+        let srv = spawn_with(b, cheap_hashes).await?;
+        let game = srv.game.game.id.0;
+        let token = srv.game.game.gamefuse_token.clone();
+        let sign_up = json!({"email": "ann@example.org", "username": "ann", "password": "pw",
+            "password_confirmation": "pw", "game_id": game, "game_token": token});
+        let r = req(&srv, "POST", "/api/v3/users", &[], Some(sign_up.to_string())).await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        let id = r.json["id"].as_i64().expect("id");
+        let sign_in = json!({"email": "ann@example.org", "password": "pw", "game_id": game.to_string()});
+        let r = req(&srv, "POST", "/api/v3/sessions", &[], Some(sign_in.to_string())).await;
+        let token = r.json["authentication_token"].as_str().expect("token").to_owned();
+        Some(Ann { srv, id, token })
+    }
+
+    /// `method /api/v3{path}` with Ann's token and a JSON body if any.
+    async fn call(&self, method: &str, path: &str, body: Option<Value>) -> Resp {
+        let auth = [("authentication-token", self.token.as_str())];
+        let body = body.map(|b| b.to_string());
+        req(&self.srv, method, &format!("/api/v3{path}"), &auth, body).await
+    }
 }
 
 /// Round metadata is capped at 64 KiB like user attributes (it took anything up to the body
 /// limit): refused on create and on update, which changes nothing.
 async fn gamefuse_round_metadata_is_capped(b: Backend) {
-    let Some((srv, me, t)) = ann_on_gamefuse(b).await else {
+    let Some(ann) = Ann::on_gamefuse(b).await else {
         return;
     };
-    let auth = [("authentication-token", t.as_str())];
     let huge = "x".repeat(70_000);
-    let round = |metadata: Value| {
-        json!({"game_round": {"game_type": "solo", "game_user_id": me, "metadata": metadata}}).to_string()
-    };
-    let r = req(
-        &srv,
-        "POST",
-        "/api/v3/game_rounds",
-        &auth,
-        Some(round(json!({"blob": huge}))),
-    )
-    .await;
+    let round =
+        |metadata: Value| json!({"game_round": {"game_type": "solo", "game_user_id": ann.id, "metadata": metadata}});
+    let r = ann
+        .call("POST", "/game_rounds", Some(round(json!({"blob": huge}))))
+        .await;
     assert_gamefuse_invalid(&r);
     assert!(r.text.contains("metadata"), "{}", r.text);
-    let r = req(
-        &srv,
-        "POST",
-        "/api/v3/game_rounds",
-        &auth,
-        Some(round(json!({"level": 2}))),
-    )
-    .await;
+    let r = ann.call("POST", "/game_rounds", Some(round(json!({"level": 2})))).await;
     assert_eq!(r.status, 201, "{}", r.text);
     let id = r.json["id"].as_i64().expect("id");
-    let r = req(
-        &srv,
-        "PUT",
-        &format!("/api/v3/game_rounds/{id}"),
-        &auth,
-        Some(json!({"game_round": {"metadata": {"blob": huge}}}).to_string()),
-    )
-    .await;
+    let huge_update = json!({"game_round": {"metadata": {"blob": huge}}});
+    let r = ann.call("PUT", &format!("/game_rounds/{id}"), Some(huge_update)).await;
     assert_gamefuse_invalid(&r);
-    let r = req(&srv, "GET", &format!("/api/v3/game_rounds/{id}"), &auth, None).await;
+    let r = ann.call("GET", &format!("/game_rounds/{id}"), None).await;
     assert_eq!(r.json["metadata"], json!({"level": 2}), "unchanged");
-    srv.finish().await;
+    ann.srv.finish().await;
 }
 
 /// Group attribute values are capped at 64 KiB like user attributes (they took anything up
 /// to the body limit): refused when added and when modified, which changes nothing.
 async fn gamefuse_group_attribute_values_are_capped(b: Backend) {
-    let Some((srv, _, t)) = ann_on_gamefuse(b).await else {
+    let Some(ann) = Ann::on_gamefuse(b).await else {
         return;
     };
-    let auth = [("authentication-token", t.as_str())];
     let huge = "x".repeat(70_000);
     let group = json!({"group": {"name": "g", "can_auto_join": true, "is_invite_only": false,
         "max_group_size": 9, "admins_only_can_create_attributes": false}});
-    let r = req(&srv, "POST", "/api/v3/groups", &auth, Some(group.to_string())).await;
+    let r = ann.call("POST", "/groups", Some(group)).await;
     let g = r.json["id"].as_i64().expect("group id");
-    let add = |v: &str| json!({"attributes": [{"key": "k", "value": v, "others_can_edit": true}]}).to_string();
-    let r = req(
-        &srv,
-        "POST",
-        &format!("/api/v3/groups/{g}/add_attribute"),
-        &auth,
-        Some(add(&huge)),
-    )
-    .await;
+    let add = |v: &str| Some(json!({"attributes": [{"key": "k", "value": v, "others_can_edit": true}]}));
+    let r = ann
+        .call("POST", &format!("/groups/{g}/add_attribute"), add(&huge))
+        .await;
     assert_gamefuse_invalid(&r);
-    let r = req(
-        &srv,
-        "POST",
-        &format!("/api/v3/groups/{g}/add_attribute"),
-        &auth,
-        Some(add("ok")),
-    )
-    .await;
+    let r = ann.call("POST", &format!("/groups/{g}/add_attribute"), add("ok")).await;
     assert_eq!(r.status, 200, "{}", r.text);
-    let r = req(
-        &srv,
-        "PATCH",
-        &format!("/api/v3/groups/{g}/modify_attribute"),
-        &auth,
-        Some(json!({"key": "k", "value": huge}).to_string()),
-    )
-    .await;
+    let modify = json!({"key": "k", "value": huge});
+    let r = ann
+        .call("PATCH", &format!("/groups/{g}/modify_attribute"), Some(modify))
+        .await;
     assert_gamefuse_invalid(&r);
-    let r = req(&srv, "GET", &format!("/api/v3/groups/{g}/attributes"), &auth, None).await;
+    let r = ann.call("GET", &format!("/groups/{g}/attributes"), None).await;
     assert_eq!(r.json[0]["value"], "ok", "unchanged: {}", r.text);
-    srv.finish().await;
+    ann.srv.finish().await;
 }
 
 /// A TCP relay between the server and PostgreSQL that the test can cut (every connection
