@@ -361,15 +361,10 @@ async fn one_session_shown_and_ended(f: &WithViewer) -> String {
         (r.json["state"].as_str(), r.json["live"].as_bool()),
         (Some("active"), Some(true))
     );
-    assert_error(
-        &srv.admin(&f.vic).call("DELETE", &one, None).await,
-        403,
-        "forbidden",
-        None,
-    );
-    let r = admin.call("DELETE", &one, None).await;
+    assert_error(&srv.admin(&f.vic).delete(&one).await, 403, "forbidden", None);
+    let r = admin.delete(&one).await;
     assert_eq!((r.status, r.json["state"].as_str()), (200, Some("ended")), "{}", r.text);
-    assert_error(&admin.call("DELETE", &one, None).await, 409, "conflict", None);
+    assert_error(&admin.delete(&one).await, 409, "conflict", None);
     assert_eq!(
         srv.kgen()
             .verify(first["access_token"].as_str().unwrap_or_default())
@@ -379,7 +374,7 @@ async fn one_session_shown_and_ended(f: &WithViewer) -> String {
     );
     let unknown = format!("/admin/v1/sessions/{}", uuid::Uuid::new_v4());
     assert_error(&admin.get(&unknown).await, 404, "not_found", None);
-    assert_error(&admin.call("DELETE", &unknown, None).await, 404, "not_found", None);
+    assert_error(&admin.delete(&unknown).await, 404, "not_found", None);
     assert_error(
         &admin.get("/admin/v1/sessions/not-a-uuid").await,
         404,
@@ -701,12 +696,7 @@ async fn erasure_refused_without_confirmation(srv: &TestServer, vic: &str, ann: 
         "forbidden",
         None,
     );
-    assert_error(
-        &admin.call("DELETE", &del, None).await,
-        400,
-        "invalid_request",
-        Some("confirm"),
-    );
+    assert_error(&admin.delete(&del).await, 400, "invalid_request", Some("confirm"));
     assert_error(
         &admin.call("DELETE", &del, Some(r#"{"confirm": "someone else"}"#)).await,
         400,

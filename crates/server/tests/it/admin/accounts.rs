@@ -214,22 +214,19 @@ async fn account_api_keys_revoked(a: &Accounts, key: &str) -> i64 {
     assert!(keys.json["items"][0]["last_login_at"].is_string());
     assert!(!keys.text.contains(key), "the key itself is never shown");
     let revoke = format!("{path}/api-keys/{key_id}");
-    assert_eq!(srv.admin(&a.vic).call("DELETE", &revoke, None).await.status, 403);
+    assert_eq!(srv.admin(&a.vic).delete(&revoke).await.status, 403);
     let bob = a.bob;
     assert_eq!(
         admin
-            .call("DELETE", &format!("/admin/v1/accounts/{bob}/api-keys/{key_id}"), None)
+            .delete(&format!("/admin/v1/accounts/{bob}/api-keys/{key_id}"))
             .await
             .status,
         404
     );
-    assert_eq!(admin.call("DELETE", &revoke, None).await.status, 200);
+    assert_eq!(admin.delete(&revoke).await.status, 200);
     assert_eq!(i3d_login(srv, key, "ann", "new-password-1").await.status, 401);
-    assert_eq!(admin.call("DELETE", &revoke, None).await.status, 404);
-    assert_eq!(
-        admin.call("DELETE", &format!("{path}/api-keys/x"), None).await.status,
-        404
-    );
+    assert_eq!(admin.delete(&revoke).await.status, 404);
+    assert_eq!(admin.delete(&format!("{path}/api-keys/x")).await.status, 404);
     assert_eq!(admin.get(&format!("{path}/api-keys")).await.json["items"], json!([]));
     key_id
 }

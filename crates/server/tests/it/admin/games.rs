@@ -319,13 +319,7 @@ async fn game_data_moves_under_the_game(b: Backend) {
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(admin.get(&format!("{old}/routes")).await.json[0]["user_allowed"], false);
-    assert_eq!(
-        admin
-            .call("DELETE", &format!("{new}/service-keys/bot"), None)
-            .await
-            .status,
-        200
-    );
+    assert_eq!(admin.delete(&format!("{new}/service-keys/bot")).await.status, 200);
     assert_eq!(admin.get("/admin/v1/games/999999/variables").await.status, 404);
     srv.finish().await;
 }

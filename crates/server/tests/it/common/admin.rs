@@ -36,6 +36,11 @@ impl Admin<'_> {
         self.call("GET", path, None).await
     }
 
+    /// `DELETE path`, with no body.
+    pub async fn delete(&self, path: &str) -> Resp {
+        self.call("DELETE", path, None).await
+    }
+
     /// `POST path` with a JSON body.
     pub async fn post(&self, path: &str, body: &str) -> Resp {
         self.call("POST", path, Some(body)).await
