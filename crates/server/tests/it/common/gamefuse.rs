@@ -2,7 +2,7 @@
 //! `.signed_in(token)` with a signed-in user's `authentication-token`; sign-up and sign-in as
 //! the JS SDK sends them (multipart, string values).
 
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use super::{Call, Resp, TestServer};
 
@@ -91,6 +91,22 @@ impl GameFuse<'_> {
             .form(&[("email", email), ("password", password), ("game_id", &gid)])
             .send()
             .await
+    }
+}
+
+impl GameFuse<'_> {
+    /// `POST /users` with a JSON body, as the SDKs that send JSON do: `name`, with the
+    /// e-mail `name@example.org` and the password `pw`.
+    pub async fn sign_up_json(&self, name: &str) -> Resp {
+        let body = json!({"email": format!("{name}@example.org"), "username": name, "password": "pw",
+            "password_confirmation": "pw", "game_id": self.game_id, "game_token": self.game_token});
+        self.call("POST", "/users", Some(&body)).await
+    }
+
+    /// `POST /sessions` with a JSON body (`game_id` a string): `email` and the password `pw`.
+    pub async fn sign_in_json(&self, email: &str) -> Resp {
+        let body = json!({"email": email, "password": "pw", "game_id": self.game_id.to_string()});
+        self.call("POST", "/sessions", Some(&body)).await
     }
 }
 

@@ -13,6 +13,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::common::gamefuse::GameFuse;
 use crate::common::{Backend, Resp, TestServer, assert_error, hash_under_other_params, json_type, spawn_with};
 use playgate_core::client_users::ClientUserStore as _;
 use playgate_core::client_users::ClientUsers;
@@ -77,9 +78,13 @@ impl Gf {
         }
     }
 
+    /// The typed GameFuse client of this game.
+    fn client(&self) -> GameFuse<'_> {
+        self.srv.gamefuse().for_game(self.game_id, &self.game_token)
+    }
+
     async fn req(&self, method: &str, path: &str, headers: &[(&str, &str)], body: Body<'_>) -> Resp {
-        let client = self.srv.gamefuse().for_game(self.game_id, &self.game_token);
-        let call = client.request(method, path).headers(headers);
+        let call = self.client().request(method, path).headers(headers);
         match body {
             Body::None => call,
             Body::EmptyJson => call.header("content-type", "application/json"),
@@ -137,9 +142,7 @@ impl Gf {
     /// Sign-up of `name` (e-mail `name@example.org`, password `pw`) with a JSON body, as
     /// the SDKs that send JSON do; asserts 200.
     async fn sign_up_json(&self, name: &str) -> Value {
-        let body = json!({"email": format!("{name}@example.org"), "username": name, "password": "pw",
-            "password_confirmation": "pw", "game_id": self.game_id, "game_token": self.game_token});
-        let r = self.post("/users", Body::Json(body)).await;
+        let r = self.client().sign_up_json(name).await;
         assert_eq!(r.status, 200, "sign-up: {}", r.text);
         r.json
     }

@@ -204,8 +204,9 @@ async fn client_load(api: Client, client: usize, acks: Arc<AtomicU64>) -> Run {
 }
 
 /// Runs the load against a fresh node, kills it with SIGKILL mid-load and starts it again on
-/// the same data. Returns the restarted node, the game and every acknowledged chain.
-async fn load_kill_restart(db: &TestDatabase) -> (Node, (String, String), Vec<Chain>) {
+/// the same data. Returns the restarted node, a client of it for the game, and every
+/// acknowledged chain.
+async fn load_kill_restart(db: &TestDatabase) -> (Node, Client, Vec<Chain>) {
     let game = create_game(db);
     let node = Node::start(db);
     let acks = Arc::new(AtomicU64::new(0));
@@ -241,7 +242,8 @@ async fn load_kill_restart(db: &TestDatabase) -> (Node, (String, String), Vec<Ch
     let restart = Instant::now();
     let node = Node::start(db);
     eprintln!("restarted in {:?}", restart.elapsed());
-    (node, game, chains)
+    let api = Client::new(&node.base, &game);
+    (node, api, chains)
 }
 
 /// Runs `check` on every chain, `CLIENTS` at a time; returns the failures.
@@ -303,8 +305,7 @@ async fn acknowledged_sessions_survive_sigkill(backend: Backend) {
     let Some(db) = TestDatabase::new(backend).await else {
         return;
     };
-    let (node, game, chains) = load_kill_restart(&db).await;
-    let api = Client::new(&node.base, &game);
+    let (node, api, chains) = load_kill_restart(&db).await;
     let total = chains.len();
     let failures = check_all(chains, &api, check_session).await;
     assert!(
@@ -350,8 +351,7 @@ async fn last_acknowledged_refresh_token_works_after_sigkill(backend: Backend) {
     let Some(db) = TestDatabase::new(backend).await else {
         return;
     };
-    let (node, game, chains) = load_kill_restart(&db).await;
-    let api = Client::new(&node.base, &game);
+    let (node, api, chains) = load_kill_restart(&db).await;
     // The chains with an unanswered refresh first: a lost answer is forgiven only briefly.
     let (unanswered, answered): (Vec<_>, Vec<_>) = chains.into_iter().partition(|c| c.unanswered);
     let (u, a) = (unanswered.len(), answered.len());

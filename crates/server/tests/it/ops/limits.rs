@@ -317,15 +317,10 @@ impl Ann {
     /// Starts the server and signs Ann up and in (JSON bodies).
     async fn on_gamefuse(b: Backend) -> Option<Ann> {
         let srv = spawn_with(b, cheap_hashes).await?;
-        let game = srv.game.game.id.0;
-        let token = srv.game.game.gamefuse_token.clone();
-        let sign_up = json!({"email": "ann@example.org", "username": "ann", "password": "pw",
-            "password_confirmation": "pw", "game_id": game, "game_token": token});
-        let r = req(&srv, "POST", "/api/v3/users", &[], Some(sign_up.to_string())).await;
+        let r = srv.gamefuse().sign_up_json("ann").await;
         assert_eq!(r.status, 200, "{}", r.text);
         let id = r.json["id"].as_i64().expect("id");
-        let sign_in = json!({"email": "ann@example.org", "password": "pw", "game_id": game.to_string()});
-        let r = req(&srv, "POST", "/api/v3/sessions", &[], Some(sign_in.to_string())).await;
+        let r = srv.gamefuse().sign_in_json("ann@example.org").await;
         let token = r.json["authentication_token"].as_str().expect("token").to_owned();
         Some(Ann { srv, id, token })
     }
