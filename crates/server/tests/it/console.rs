@@ -454,9 +454,9 @@ async fn player_sessions_ended(s: &AdaAndVic, player: &str, one: &Resp, other: &
     s.refused(&end_one, &[]).await;
     let (status, _) = s.ada_posts(&format!("{player}/sessions/{other_sid}/end"), &[]).await;
     assert_eq!(status, 404, "another player's session");
-    assert_eq!(validity(&k, &other).await, true);
+    assert_eq!(validity(&k, other).await, true);
     s.ada_changes(&end_one, &[]).await;
-    assert_eq!(validity(&k, &one).await, false);
+    assert_eq!(validity(&k, one).await, false);
     let again = k.open(r#"{"user_id":"p-1"}"#).await;
     let end_all = format!("{player}/sessions/end-all");
     s.refused(&end_all, &[]).await;
