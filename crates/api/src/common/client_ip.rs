@@ -47,24 +47,28 @@ pub fn normalize(ip: IpAddr) -> IpAddr {
     }
 }
 
+/// The client address of a request (what [`ClientIp`] extracts), for the extractors that
+/// read it with their own credentials.
+pub fn client_ip(parts: &Parts, state: &AppState) -> Option<IpAddr> {
+    let ConnectInfo(peer) = parts.extensions.get::<ConnectInfo<SocketAddr>>()?;
+    let peer = normalize(peer.ip());
+    if state.net.trusted_proxies.is_empty() {
+        return Some(peer);
+    }
+    let xff: Vec<&str> = parts
+        .headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .collect();
+    Some(resolve(peer, &xff, &state.net.trusted_proxies))
+}
+
 impl FromRequestParts<AppState> for ClientIp {
     type Rejection = Infallible;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let Some(ConnectInfo(peer)) = parts.extensions.get::<ConnectInfo<SocketAddr>>() else {
-            return Ok(ClientIp(None));
-        };
-        let peer = normalize(peer.ip());
-        if state.net.trusted_proxies.is_empty() {
-            return Ok(ClientIp(Some(peer)));
-        }
-        let xff: Vec<&str> = parts
-            .headers
-            .get_all("x-forwarded-for")
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .collect();
-        Ok(ClientIp(Some(resolve(peer, &xff, &state.net.trusted_proxies))))
+        Ok(ClientIp(client_ip(parts, state)))
     }
 }
 

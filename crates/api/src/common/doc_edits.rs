@@ -2,6 +2,7 @@
 //! response, the statuses every operation may answer, and a second path for an operation.
 
 use utoipa::openapi::path::{Operation, PathItem};
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
 use utoipa::openapi::{Content, OpenApi, Ref, RefOr, ResponseBuilder, Schema};
 
 /// The error responses a dialect adds to its operations.
@@ -30,6 +31,11 @@ pub const UNAVAILABLE: (u16, &str) = (
     503,
     "The database is unreachable or the request took too long; see `Retry-After`",
 );
+
+/// The credential scheme of a key in the request header `header` (`what`: what it is).
+pub fn header_key(header: &str, what: &str) -> SecurityScheme {
+    SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(header, what)))
+}
 
 /// The operations of one path (those of its methods the dialects serve).
 pub fn item_operations(item: &mut PathItem) -> impl Iterator<Item = &mut Operation> {

@@ -49,6 +49,11 @@ pub fn required<T>(v: Option<T>, field: &str) -> Result<T, playgate_core::Error>
     v.ok_or_else(|| playgate_core::Error::invalid(field, "is required"))
 }
 
+/// A required text field of a body: absent or empty is `Invalid(field)`.
+pub fn required_text(v: Option<String>, field: &str) -> Result<String, playgate_core::Error> {
+    required(v.filter(|s| !s.is_empty()), field)
+}
+
 /// Parses `body` as `T`. An empty body reads as `{}` when `empty_is_object`.
 pub fn parse<T: DeserializeOwned>(body: &Bytes, empty_is_object: bool) -> Result<T, BodyError> {
     let bytes: &[u8] = if empty_is_object && body.iter().all(u8::is_ascii_whitespace) {

@@ -119,17 +119,14 @@ pub fn http_failure(status: StatusCode, message: String) -> Response {
 /// over its error type.
 #[cfg(test)]
 pub(crate) async fn assert_every_reason_answered(answer: impl Fn(Error) -> Response) {
-    use crate::common::reasons::{every_reason, parts, usual_status};
-    for e in every_reason() {
-        let what = format!("{e:?}");
-        let want = usual_status(&e);
-        let (status, ctype, body) = parts(answer(e)).await;
-        assert_eq!(status, want, "{what}");
-        assert!(ctype.starts_with("application/json"), "{what}: {ctype}");
+    use crate::common::reasons::{every_answer, usual_status};
+    for (e, (status, ctype, body)) in every_answer(answer).await {
+        assert_eq!(status, usual_status(&e), "{e:?}");
+        assert!(ctype.starts_with("application/json"), "{e:?}: {ctype}");
         let v: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
-        assert_eq!(v["error"], error_code(status), "{what}: {body}");
-        assert!(v["message"].as_str().is_some_and(|m| !m.is_empty()), "{what}: {body}");
-        assert_eq!(v.as_object().map(|o| o.len()), Some(2), "{what}: {body}");
+        assert_eq!(v["error"], error_code(status), "{e:?}: {body}");
+        assert!(v["message"].as_str().is_some_and(|m| !m.is_empty()), "{e:?}: {body}");
+        assert_eq!(v.as_object().map(|o| o.len()), Some(2), "{e:?}: {body}");
     }
 }
 

@@ -9,7 +9,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, header};
 use playgate_core::audit::Origin;
 
-use super::client_ip::ClientIp;
+use super::client_ip::client_ip;
 use super::state::AppState;
 
 /// The request's origin.
@@ -36,7 +36,6 @@ impl FromRequestParts<AppState> for RequestOrigin {
     type Rejection = Infallible;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Infallible> {
-        let ClientIp(ip) = ClientIp::from_request_parts(parts, state).await?;
-        Ok(RequestOrigin(origin_of(ip, &parts.headers)))
+        Ok(RequestOrigin(origin_of(client_ip(parts, state), &parts.headers)))
     }
 }

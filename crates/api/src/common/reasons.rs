@@ -1,4 +1,5 @@
-//! For the dialects' error tests: one core error per reason, and a response's parts.
+//! For the dialects' error tests: one core error per reason, a response's parts, and each
+//! reason's answer.
 
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -27,6 +28,23 @@ pub(crate) async fn parts(resp: Response) -> (StatusCode, String, String) {
         .await
         .unwrap_or_default();
     (status, ctype, String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// Each reason of [`every_reason`] with the status, `Content-Type` and body of `answer`'s
+/// response to it: what a dialect's table test checks every reason against.
+pub(crate) async fn every_answer(answer: impl Fn(Error) -> Response) -> Vec<(Error, (StatusCode, String, String))> {
+    let mut all = Vec::new();
+    // `Error` is not `Clone`: the reasons come twice, one to answer and one to check.
+    for (e, again) in every_reason().into_iter().zip(every_reason()) {
+        all.push((e, parts(answer(again)).await));
+    }
+    all
+}
+
+/// The body of a response as JSON (`null` when it is not JSON).
+pub(crate) async fn json_body(resp: Response) -> serde_json::Value {
+    let (_, _, body) = parts(resp).await;
+    serde_json::from_str(&body).unwrap_or_default()
 }
 
 /// The status each kind of reason has in every dialect but GameFuse (which answers a

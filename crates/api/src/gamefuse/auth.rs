@@ -12,14 +12,17 @@
 use super::GfError;
 use super::input::Input;
 use super::wire::{GameCreds, Native};
-use crate::common::client_ip::ClientIp;
+use crate::common::client_ip::client_ip;
+use crate::common::json::required;
 use crate::common::state::AppState;
 use axum::Json;
-use axum::extract::{FromRequest, FromRequestParts, MatchedPath, Request};
+use axum::extract::{FromRequest, MatchedPath, Request};
 use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
 use playgate_core::Entity;
 use playgate_core::game::Game;
 use playgate_core::gamefuse::Caller;
+use serde::Serialize;
 use std::net::IpAddr;
 
 fn header(h: &HeaderMap, name: &str) -> Option<String> {
@@ -38,10 +41,8 @@ struct Raw {
 }
 
 async fn raw(req: Request, state: &AppState) -> Result<Raw, GfError> {
-    let (mut parts, body) = req.into_parts();
-    let ClientIp(ip) = ClientIp::from_request_parts(&mut parts, state)
-        .await
-        .unwrap_or(ClientIp(None));
+    let (parts, body) = req.into_parts();
+    let ip = client_ip(&parts, state);
     // The route's name for the per-route switches: its path under /api/v3.
     let route = parts
         .extensions
@@ -108,6 +109,15 @@ impl Client {
             v.native();
         }
         Json(v)
+    }
+
+    /// A list as this client reads it (reference 17.7): a bare array for the JS SDK; for the
+    /// native SDKs, the object `wrap` makes of it (the list under its name).
+    pub fn list<T: Serialize, W: Serialize>(self, list: Vec<T>, wrap: impl FnOnce(Vec<T>) -> W) -> Response {
+        if self.native() {
+            return Json(wrap(list)).into_response();
+        }
+        Json(list).into_response()
     }
 }
 
@@ -180,12 +190,8 @@ impl FromRequest<AppState> for GameCall {
         let r = raw(req, state).await?;
         // Sign-up may nest its fields under `user` (Rails-style clients).
         let creds: GameCreds = r.input.unwrapped("user").parse()?;
-        let id = creds
-            .game_id
-            .ok_or_else(|| GfError::invalid("game_id", "is required"))?;
-        let token = creds
-            .game_token
-            .ok_or_else(|| GfError::invalid("game_token", "is required"))?;
+        let id = required(creds.game_id, "game_id")?;
+        let token = required(creds.game_token, "game_token")?;
         let game = state.gamefuse.authenticate_game(id, &token).await?;
         Ok(GameCall {
             game,

@@ -9,10 +9,11 @@ use super::wire::{
     MessagesOut, MessagesView, chats,
 };
 use super::{Authed, GfError, unprocessable};
+use crate::common::json::required;
 use crate::common::state::AppState;
 use axum::Json;
 use axum::extract::State;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use playgate_core::client_users::ClientUser;
 use playgate_core::social::chats::ChatTarget;
 
@@ -104,9 +105,7 @@ pub async fn page(State(s): State<AppState>, page: PathId<Page>, auth: Authed) -
 pub async fn send(State(s): State<AppState>, auth: Authed) -> Result<Json<MessageCreatedOut>, GfError> {
     let me = viewer(&auth)?;
     let req: MessageRequest = auth.input.unwrapped("message").parse().map_err(unprocessable)?;
-    let chat = req
-        .chat_id
-        .ok_or_else(|| unprocessable(GfError::invalid("chat_id", "is required")))?;
+    let chat = required(req.chat_id, "chat_id").map_err(unprocessable)?;
     let m = s
         .chats
         .send(me, chat, req.text.as_deref().unwrap_or(""))
@@ -138,7 +137,7 @@ pub async fn messages(State(s): State<AppState>, page: PathId<Page>, auth: Authe
     let me = viewer(&auth)?;
     let page = page.get()?;
     let req: MessageRequest = auth.input.parse()?;
-    let chat = req.chat_id.ok_or_else(|| GfError::invalid("chat_id", "is required"))?;
+    let chat = required(req.chat_id, "chat_id")?;
     let list: Vec<ChatMessageOut> = s
         .chats
         .messages(me, chat, page)
@@ -146,10 +145,7 @@ pub async fn messages(State(s): State<AppState>, page: PathId<Page>, auth: Authe
         .into_iter()
         .map(|m| ChatMessageOut::new(m, me.id.0))
         .collect();
-    if auth.client.native() {
-        return Ok(Json(MessagesOut { messages: list }).into_response());
-    }
-    Ok(Json(list).into_response())
+    Ok(auth.client.list(list, |messages| MessagesOut { messages }))
 }
 
 /// `POST /messages/{id}/mark_as_read`: idempotent 200.

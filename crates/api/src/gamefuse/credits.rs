@@ -3,6 +3,7 @@
 use super::params::{PathId, User};
 use super::wire::{CreditsRequest, ScoreRequest, UserSelfOut};
 use super::{Authed, GfError};
+use crate::common::json::required;
 use crate::common::state::AppState;
 use axum::Json;
 use axum::extract::State;
@@ -16,12 +17,12 @@ async fn apply(s: &AppState, id: PathId<User>, auth: &Authed, op: CounterOp) -> 
 
 fn credits(auth: &Authed) -> Result<i64, GfError> {
     let req: CreditsRequest = auth.input.unwrapped("game_user").parse()?;
-    req.credits.ok_or_else(|| GfError::invalid("credits", "is required"))
+    Ok(required(req.credits, "credits")?)
 }
 
 fn score(auth: &Authed) -> Result<i64, GfError> {
     let req: ScoreRequest = auth.input.unwrapped("game_user").parse()?;
-    req.score.ok_or_else(|| GfError::invalid("score", "is required"))
+    Ok(required(req.score, "score")?)
 }
 
 /// `POST /users/{id}/add_credits`: may be negative, never below zero credits (403).

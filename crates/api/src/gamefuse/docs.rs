@@ -11,7 +11,7 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
 use utoipa::openapi::{ObjectBuilder, RefOr, Schema, Type};
 use utoipa::{Modify, OpenApi};
 
-use crate::common::doc_edits::{Errors, TOO_LARGE, UNAVAILABLE, add_errors, alias, item_operations};
+use crate::common::doc_edits::{Errors, TOO_LARGE, UNAVAILABLE, add_errors, alias, header_key, item_operations};
 
 /// How a request shows it comes from a native SDK (`auth::Client::of`).
 const NATIVE: &str = "The schemas are the JS SDK's shapes. Requests from the native SDKs get the \
@@ -118,10 +118,6 @@ fn text_error() -> RefOr<Schema> {
         .into()
 }
 
-fn api_key(header: &str, what: &str) -> SecurityScheme {
-    SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(header, what)))
-}
-
 /// The statuses every GameFuse call may answer (reference 0.5).
 const COMMON: &[(u16, &str)] = &[
     (400, "A missing or invalid parameter"),
@@ -162,19 +158,22 @@ impl Modify for Dialect {
         let components = doc.components.get_or_insert_with(Default::default);
         components.add_security_scheme(
             "authToken",
-            api_key(
+            header_key(
                 "authentication-token",
                 "A user's authentication token (sign-in or sign-up answer)",
             ),
         );
         components.add_security_scheme(
             "serviceKeyName",
-            api_key(
+            header_key(
                 "service-key-name",
                 "A service key's name; `current-user-id` names the user it acts as",
             ),
         );
-        components.add_security_scheme("serviceKeyToken", api_key("service-key-token", "A service key's token"));
+        components.add_security_scheme(
+            "serviceKeyToken",
+            header_key("service-key-token", "A service key's token"),
+        );
         components.add_security_scheme(
             "gameToken",
             SecurityScheme::ApiKey(ApiKey::Query(ApiKeyValue::with_description(

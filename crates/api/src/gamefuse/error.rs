@@ -248,25 +248,23 @@ impl IntoResponse for GfError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::common::reasons::{every_reason, parts};
+    use crate::common::reasons::every_answer;
 
     /// Every reason has GameFuse's status (reference 0.5) and a non-empty `text/plain` body.
     #[tokio::test]
     async fn every_reason_has_a_status_and_a_text() {
-        for e in every_reason() {
-            let what = format!("{e:?}");
-            let want = match e {
+        for (e, (status, ctype, body)) in every_answer(|e| GfError::from(e).into_response()).await {
+            let want = match &e {
                 Error::Forbidden(Forbidden::GameDisabled) => StatusCode::PAYMENT_REQUIRED,
                 Error::Forbidden(_) => StatusCode::FORBIDDEN,
                 Error::Conflict(_) => StatusCode::UNPROCESSABLE_ENTITY,
                 Error::Unauthorized(_) => StatusCode::UNAUTHORIZED,
                 _ => StatusCode::NOT_FOUND,
             };
-            let (status, ctype, body) = parts(GfError::from(e).into_response()).await;
-            assert_eq!(status, want, "{what}");
-            assert_eq!(ctype, "text/plain; charset=utf-8", "{what}");
+            assert_eq!(status, want, "{e:?}");
+            assert_eq!(ctype, "text/plain; charset=utf-8", "{e:?}");
             // One line of text for the SDK to show.
-            assert!(!body.is_empty() && !body.contains('\n'), "{what}: {body}");
+            assert!(!body.is_empty() && !body.contains('\n'), "{e:?}: {body}");
         }
     }
 

@@ -10,6 +10,7 @@ use super::wire::{
     MessageOut, RequestsOut, UserIdRequest, UserPublicOut,
 };
 use super::{Authed, GfError, accepted, unprocessable};
+use crate::common::json::required;
 use crate::common::state::AppState;
 use playgate_core::ids::PlayerId;
 use playgate_core::social::friends::FriendRequest;
@@ -103,9 +104,7 @@ pub async fn cancel(
 )]
 pub async fn unfriend(State(s): State<AppState>, auth: Authed) -> Result<Json<MessageOut>, GfError> {
     let req: UserIdRequest = auth.input.unwrapped("friendship").parse()?;
-    let other = req
-        .user_id
-        .ok_or_else(|| unprocessable(playgate_core::Error::invalid("user_id", "is required")))?;
+    let other = required(req.user_id, "user_id").map_err(unprocessable)?;
     let me = auth.caller.user().map_err(unprocessable)?;
     s.friends.unfriend(me, PlayerId(other)).await.map_err(unprocessable)?;
     Ok(Json(MessageOut::new("user has been unfriended successfully")))

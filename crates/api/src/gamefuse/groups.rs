@@ -11,6 +11,7 @@ use super::wire::{
     UserIdRequest,
 };
 use super::{Authed, Client, GfError, accepted, unprocessable};
+use crate::common::json::{required, required_text};
 use crate::common::state::AppState;
 use axum::Json;
 use axum::extract::State;
@@ -181,7 +182,7 @@ pub async fn connect(State(s): State<AppState>, auth: Authed) -> Result<Json<Con
         .parse()
         .map_err(unprocessable)?;
     let bad = |field: &str, reason: &str| unprocessable(playgate_core::Error::invalid(field, reason));
-    let group_id = req.group_id.ok_or_else(|| bad("group_id", "is required"))?;
+    let group_id = required(req.group_id, "group_id").map_err(unprocessable)?;
     let kind = match req.action_type.as_deref().map(str::trim).filter(|a| !a.is_empty()) {
         None => None,
         Some(a) => {
@@ -284,7 +285,7 @@ pub async fn leave(
 
 fn group_of(auth: &Authed) -> Result<i64, GfError> {
     let req: GroupIdRequest = auth.input.unwrapped("group_connection").parse()?;
-    req.group_id.ok_or_else(|| GfError::invalid("group_id", "is required"))
+    Ok(required(req.group_id, "group_id")?)
 }
 
 /// What an admin does to a member of a group (reference 11.11, 11.12; Unreal's admin
@@ -378,7 +379,6 @@ pub async fn attributes(
     id: PathId<Group>,
     auth: Authed,
 ) -> Result<axum::response::Response, GfError> {
-    use axum::response::IntoResponse;
     let id = id.get()?;
     let me = auth.caller.user()?;
     let list: Vec<GroupAttributeOut> = s
@@ -388,10 +388,12 @@ pub async fn attributes(
         .into_iter()
         .map(|a| GroupAttributeOut::new(a, me.id.0))
         .collect();
-    if auth.client.native() {
-        return Ok(Json(GroupAttributesOut { attributes: list }).into_response());
-    }
-    Ok(Json(list).into_response())
+    Ok(auth.client.list(list, |attributes| GroupAttributesOut { attributes }))
+}
+
+/// The key (not empty) and the value of a group attribute to add or change: both required.
+fn key_value(key: Option<String>, value: Option<String>) -> Result<(String, String), GfError> {
+    Ok((required_text(key, "key")?, required(value, "value")?))
 }
 
 /// `POST /groups/{id}/add_attribute` `{"attributes": [{key, value, others_can_edit?}]}`
@@ -428,13 +430,12 @@ pub async fn add_attribute(
     let attrs = list
         .into_iter()
         .map(|a| {
+            let others_can_edit = a.others_can_edit();
+            let (key, value) = key_value(a.key, a.value)?;
             Ok(NewAttribute {
-                others_can_edit: a.others_can_edit(),
-                key: a
-                    .key
-                    .filter(|k| !k.is_empty())
-                    .ok_or_else(|| GfError::invalid("key", "is required"))?,
-                value: a.value.ok_or_else(|| GfError::invalid("value", "is required"))?,
+                others_can_edit,
+                key,
+                value,
             })
         })
         .collect::<Result<Vec<_>, GfError>>()?;
@@ -465,11 +466,7 @@ pub async fn modify_attribute(
     let id = id.get()?;
     let me = auth.caller.user()?;
     let req: GroupAttributeIn = auth.input.unwrapped("group").parse()?;
-    let key = req
-        .key
-        .filter(|k| !k.is_empty())
-        .ok_or_else(|| GfError::invalid("key", "is required"))?;
-    let value = req.value.ok_or_else(|| GfError::invalid("value", "is required"))?;
+    let (key, value) = key_value(req.key, req.value)?;
     let a = s.groups.modify_attribute(me, id, &key, &value).await?;
     Ok(Json(GroupAttributeOut::new(a, me.id.0)))
 }
@@ -494,7 +491,7 @@ pub async fn add_admin(
 ) -> Result<Json<MessageOut>, GfError> {
     let group = group.get()?;
     let req: UserIdRequest = auth.input.unwrapped("group_connection").parse()?;
-    let user = req.user_id.ok_or_else(|| GfError::invalid("user_id", "is required"))?;
+    let user = required(req.user_id, "user_id")?;
     change_member(&s, &auth, group, user, Change::Promote).await
 }
 

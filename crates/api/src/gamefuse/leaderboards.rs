@@ -6,6 +6,7 @@ use axum::extract::State;
 use super::params::{BoardQuery, Game, PathId, User};
 use super::wire::{EntriesOut, LeaderboardEntryRequest, LeaderboardQueryRequest, UserSelfOut};
 use super::{Authed, GfError};
+use crate::common::json::required;
 use crate::common::state::AppState;
 use playgate_core::ids::GameId;
 
@@ -27,10 +28,8 @@ use playgate_core::ids::GameId;
 pub async fn add(State(s): State<AppState>, id: PathId<User>, auth: Authed) -> Result<Json<UserSelfOut>, GfError> {
     let user = auth.caller.self_user(id.get()?)?;
     let req: LeaderboardEntryRequest = auth.input.unwrapped("leaderboard_entry").parse()?;
-    let name = req
-        .leaderboard_name
-        .ok_or_else(|| GfError::invalid("leaderboard_name", "is required"))?;
-    let score = whole(req.score.ok_or_else(|| GfError::invalid("score", "is required"))?)?;
+    let name = required(req.leaderboard_name, "leaderboard_name")?;
+    let score = whole(required(req.score, "score")?)?;
     s.leaderboards
         .add(user, &name, score, req.extra_attributes, req.metadata)
         .await?;
@@ -65,9 +64,7 @@ fn whole(score: f64) -> Result<i64, GfError> {
 pub async fn clear(State(s): State<AppState>, id: PathId<User>, auth: Authed) -> Result<Json<UserSelfOut>, GfError> {
     let user = auth.caller.self_user(id.get()?)?;
     let req: LeaderboardQueryRequest = auth.input.parse()?;
-    let name = req
-        .leaderboard_name
-        .ok_or_else(|| GfError::invalid("leaderboard_name", "is required"))?;
+    let name = required(req.leaderboard_name, "leaderboard_name")?;
     s.leaderboards.clear(user, &name).await?;
     Ok(super::users::self_view(&s, &auth, user))
 }

@@ -11,6 +11,7 @@ use playgate_core::crypto::Secret;
 use super::params::{Game, PathId};
 use super::wire::{ForgotOut, ForgotRequest, MessageOut, PasswordRequest};
 use super::{GameCall, GfError, Open, unprocessable};
+use crate::common::json::required;
 use crate::common::state::AppState;
 use playgate_core::Entity;
 
@@ -39,7 +40,7 @@ pub async fn forget(
         return Err(playgate_core::Error::NotFound(Entity::Game).into());
     }
     let req: ForgotRequest = call.input.parse()?;
-    let email = req.email.ok_or_else(|| GfError::invalid("email", "is required"))?;
+    let email = required(req.email, "email")?;
     let done = s
         .client_users
         .forgot_password(&call.game, &email)

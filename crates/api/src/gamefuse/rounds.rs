@@ -6,6 +6,7 @@ use super::input::Input;
 use super::params::{PathId, Round};
 use super::wire::{GameRoundOut, GameRoundsOut, MessageOut, RoundRequest, RoundsQuery};
 use super::{Authed, GfError, unprocessable};
+use crate::common::json::required;
 use crate::common::state::AppState;
 use axum::Json;
 use axum::extract::State;
@@ -166,9 +167,7 @@ pub async fn show(State(s): State<AppState>, id: PathId<Round>, auth: Authed) ->
 )]
 pub async fn list(State(s): State<AppState>, auth: Authed) -> Result<Json<GameRoundsOut>, GfError> {
     let q: RoundsQuery = auth.input.parse()?;
-    let user = q
-        .user_id
-        .ok_or_else(|| unprocessable(GfError::invalid("user_id", "is required")))?;
+    let user = required(q.user_id, "user_id").map_err(unprocessable)?;
     let me = auth.caller.user()?;
     let rounds = s
         .rounds

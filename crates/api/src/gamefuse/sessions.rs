@@ -8,6 +8,7 @@ use playgate_core::ids::GameId;
 
 use super::wire::{FullUserOut, SignInRequest};
 use super::{GfError, Open};
+use crate::common::json::required;
 use crate::common::state::AppState;
 
 /// `POST /sessions`: multipart form with string values (SDK) or JSON. `game_token` is not
@@ -28,7 +29,7 @@ use crate::common::state::AppState;
 )]
 pub async fn sign_in(State(s): State<AppState>, call: Open) -> Result<Json<FullUserOut>, GfError> {
     let req: SignInRequest = call.input.unwrapped("session").parse()?;
-    let game_id = req.game_id.ok_or_else(|| GfError::invalid("game_id", "is required"))?;
+    let game_id = required(req.game_id, "game_id")?;
     let (Some(email), Some(password)) = (req.email, req.password) else {
         if req.temp_oauth_transfer_token.is_some() {
             return Err(GfError::invalid(

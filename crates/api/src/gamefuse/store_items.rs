@@ -3,6 +3,7 @@
 use super::params::{PathId, User};
 use super::wire::{OwnedOut, StoreItemRequest};
 use super::{Authed, GfError};
+use crate::common::json::required;
 use crate::common::state::AppState;
 use axum::Json;
 use axum::extract::State;
@@ -10,9 +11,7 @@ use playgate_core::economy::store_items::Owned;
 
 fn item_id(auth: &Authed) -> Result<(i64, bool), GfError> {
     let req: StoreItemRequest = auth.input.parse()?;
-    let id = req
-        .store_item_id
-        .ok_or_else(|| GfError::invalid("store_item_id", "is required"))?;
+    let id = required(req.store_item_id, "store_item_id")?;
     Ok((id, req.reimburse.unwrap_or(false)))
 }
 

@@ -7,16 +7,13 @@ use super::wire::{
     UserPublicOut,
 };
 use super::{GfError, SuiteCall, unprocessable};
+use crate::common::json::required;
 use crate::common::state::AppState;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use playgate_core::economy::store_items::NewStoreItem;
 use playgate_core::gamefuse::keys::suite_user;
-
-fn game_id(v: Option<i64>) -> Result<i64, GfError> {
-    v.ok_or_else(|| GfError::invalid("game_id", "is required"))
-}
 
 /// `POST /test_suite/create_game`: 201 `{id, name, token, description}`.
 #[utoipa::path(
@@ -64,11 +61,9 @@ pub async fn create_user(
     call: SuiteCall,
 ) -> Result<(StatusCode, Json<SuiteUserOut>), GfError> {
     let req: SuiteUserRequest = call.input.parse()?;
-    let game = game_id(req.game_id)?;
-    let email = req.email.ok_or_else(|| GfError::invalid("email", "is required"))?;
-    let username = req
-        .username
-        .ok_or_else(|| GfError::invalid("username", "is required"))?;
+    let game = required(req.game_id, "game_id")?;
+    let email = required(req.email, "email")?;
+    let username = required(req.username, "username")?;
     let game = s.gamefuse.suite_game(game).await.map_err(unprocessable)?;
     let signed = s
         .client_users
@@ -102,12 +97,12 @@ pub async fn create_store_item(
     call: SuiteCall,
 ) -> Result<(StatusCode, Json<GameStoreItemOut>), GfError> {
     let req: StoreItemIn = call.input.parse()?;
-    let game = game_id(req.game_id)?;
+    let game = required(req.game_id, "game_id")?;
     let item = NewStoreItem {
         name: req.name.unwrap_or_default(),
         description: req.description.unwrap_or_default(),
         category: req.category.unwrap_or_default(),
-        cost: req.cost.ok_or_else(|| GfError::invalid("cost", "is required"))?,
+        cost: required(req.cost, "cost")?,
         icon_url: req.icon_url,
     };
     let game = s.gamefuse.suite_game(game).await?;
@@ -130,7 +125,7 @@ pub async fn create_store_item(
 )]
 pub async fn clean_up(State(s): State<AppState>, call: SuiteCall) -> Result<Json<MessageOut>, GfError> {
     let req: SuiteGameRequest = call.input.parse()?;
-    s.gamefuse.suite_clean_up(game_id(req.game_id)?).await?;
+    s.gamefuse.suite_clean_up(required(req.game_id, "game_id")?).await?;
     // The C# SDK's tests look for this sentence (reference 17.5).
     Ok(Json(MessageOut::new(
         "Test game deleted: everything should have been destroyed!",

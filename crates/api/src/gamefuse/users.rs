@@ -6,6 +6,7 @@ use super::wire::{
     FullUserOut, OtherUserOut, PasswordRequest, ProfileRequest, Relations, SignUpRequest, UserSelfOut, UserView,
 };
 use super::{Authed, GameCall, GfError, unprocessable};
+use crate::common::json::required_text;
 use crate::common::state::AppState;
 use axum::Json;
 use axum::extract::State;
@@ -62,11 +63,6 @@ pub(super) fn self_view(s: &AppState, auth: &Authed, user: &ClientUser) -> Json<
     Json(UserSelfOut::new(user, auth.token.clone(), s.client_users.now()))
 }
 
-fn required(v: Option<String>, field: &str) -> Result<String, GfError> {
-    v.filter(|s| !s.is_empty())
-        .ok_or_else(|| GfError::invalid(field, "is required"))
-}
-
 /// `POST /users`: multipart form (SDK) or JSON, flat or nested under `user`. Invalid data
 /// (taken e-mail or username, mismatched confirmation, bad e-mail) is 422.
 #[utoipa::path(
@@ -86,10 +82,10 @@ fn required(v: Option<String>, field: &str) -> Result<String, GfError> {
 pub async fn sign_up(State(s): State<AppState>, call: GameCall) -> Result<Json<UserSelfOut>, GfError> {
     let req: SignUpRequest = call.input.unwrapped("user").parse()?;
     let cmd = SignUp {
-        email: required(req.email, "email")?,
-        username: required(req.username, "username")?,
-        password: Secret::new(required(req.password, "password")?),
-        password_confirmation: Secret::new(required(req.password_confirmation, "password_confirmation")?),
+        email: required_text(req.email, "email")?,
+        username: required_text(req.username, "username")?,
+        password: Secret::new(required_text(req.password, "password")?),
+        password_confirmation: Secret::new(required_text(req.password_confirmation, "password_confirmation")?),
     };
     let signed = s
         .client_users
@@ -175,9 +171,9 @@ pub async fn change_password(
 ) -> Result<Json<UserSelfOut>, GfError> {
     let user = auth.caller.self_user(id.get()?)?;
     let req: PasswordRequest = auth.input.unwrapped("user").parse()?;
-    let current = required(req.current_password, "current_password")?;
-    let password = required(req.password, "password")?;
-    let confirmation = required(req.password_confirmation, "password_confirmation")?;
+    let current = required_text(req.current_password, "current_password")?;
+    let password = required_text(req.password, "password")?;
+    let confirmation = required_text(req.password_confirmation, "password_confirmation")?;
     s.client_users
         .change_password(
             user,

@@ -9,7 +9,7 @@ use playgate_core::Error;
 use playgate_core::account::{Account, ApiKey, Login};
 
 use super::I3dError;
-use crate::common::client_ip::ClientIp;
+use crate::common::client_ip::client_ip;
 use crate::common::origin::origin_of;
 use crate::common::state::AppState;
 use playgate_core::Unauthorized;
@@ -38,10 +38,7 @@ async fn presented(parts: &mut Parts, state: &AppState) -> Result<(String, Optio
     else {
         return Err(Error::Unauthorized(Unauthorized::MissingApiKey).into());
     };
-    let ClientIp(ip) = ClientIp::from_request_parts(parts, state)
-        .await
-        .unwrap_or(ClientIp(None));
-    Ok((token, ip))
+    Ok((token, client_ip(parts, state)))
 }
 
 impl FromRequestParts<AppState> for ApiKeyAuth {

@@ -4,11 +4,10 @@
 //! plus the error statuses Playgate answers beyond it; then Playgate's additions.
 
 use utoipa::openapi::schema::AdditionalProperties;
-use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
 use utoipa::openapi::{RefOr, Schema};
 use utoipa::{Modify, OpenApi};
 
-use crate::common::doc_edits::{Errors, TOO_LARGE, UNAVAILABLE, add_errors};
+use crate::common::doc_edits::{Errors, TOO_LARGE, UNAVAILABLE, add_errors, header_key};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -39,13 +38,7 @@ struct Dialect;
 impl Modify for Dialect {
     fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
         let components = doc.components.get_or_insert_with(Default::default);
-        components.add_security_scheme(
-            "ApiKey",
-            SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
-                "PRIVATE-TOKEN",
-                "An API key of the account",
-            ))),
-        );
+        components.add_security_scheme("ApiKey", header_key("PRIVATE-TOKEN", "An API key of the account"));
         // i3D's request objects allow no other fields (its document); Playgate ignores
         // unknown ones, but says what i3D says.
         for name in ["SessionLogin", "SessionLoginOtp", "LinkRequest"] {

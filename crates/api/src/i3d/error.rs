@@ -296,32 +296,29 @@ pub fn http_failure(status: StatusCode, message: String) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::common::reasons::{every_reason, parts, usual_status};
+    use crate::common::reasons::{every_answer, json_body, usual_status};
 
     /// Every reason has its status and an API v3 error object: `errorCode` of its kind, an
     /// `errorMessage` of i3D's own, and an empty `errors`.
     #[tokio::test]
     async fn every_reason_has_a_status_and_an_error_object() {
-        for e in every_reason() {
-            let what = format!("{e:?}");
-            let want = usual_status(&e);
-            let code = match e {
+        for (e, (status, ctype, body)) in every_answer(|e| I3dError(e).into_response()).await {
+            let code = match &e {
                 Error::Conflict(_) => CODE_CONFLICT,
                 Error::Forbidden(_) => CODE_FORBIDDEN,
                 Error::Unauthorized(_) => CODE_UNAUTHORIZED,
                 _ => CODE_NOT_FOUND,
             };
-            let (status, ctype, body) = parts(I3dError(e).into_response()).await;
-            assert_eq!(status, want, "{what}");
-            assert!(ctype.starts_with("application/json"), "{what}: {ctype}");
+            assert_eq!(status, usual_status(&e), "{e:?}");
+            assert!(ctype.starts_with("application/json"), "{e:?}: {ctype}");
             let v: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
-            assert_eq!(v["errorCode"], code, "{what}: {body}");
+            assert_eq!(v["errorCode"], code, "{e:?}: {body}");
             assert!(
                 v["errorMessage"].as_str().is_some_and(|m| !m.is_empty()),
-                "{what}: {body}"
+                "{e:?}: {body}"
             );
-            assert_eq!(v["errors"], serde_json::json!([]), "{what}: {body}");
-            assert_eq!(v.as_object().map(|o| o.len()), Some(3), "{what}: {body}");
+            assert_eq!(v["errors"], serde_json::json!([]), "{e:?}: {body}");
+            assert_eq!(v.as_object().map(|o| o.len()), Some(3), "{e:?}: {body}");
         }
     }
 
@@ -337,9 +334,7 @@ mod tests {
             (Error::NotFound(Entity::Account), "Entity not found: account"),
         ];
         for (e, text) in cases {
-            let (_, _, body) = parts(I3dError(e).into_response()).await;
-            let v: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
-            assert_eq!(v["errorMessage"], text);
+            assert_eq!(json_body(I3dError(e).into_response()).await["errorMessage"], text);
         }
     }
 }

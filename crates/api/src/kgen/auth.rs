@@ -7,7 +7,7 @@ use playgate_core::game::{ClientCredentials, Game};
 use playgate_core::session::ClientWith;
 
 use super::KgenError;
-use crate::common::client_ip::ClientIp;
+use crate::common::client_ip::client_ip;
 use crate::common::state::AppState;
 use playgate_core::Unauthorized;
 
@@ -41,9 +41,7 @@ impl FromRequestParts<AppState> for S2sCredentials {
             return Err(Error::Unauthorized(Unauthorized::MissingClientCredentials).into());
         };
         let (id, secret) = (id.to_owned(), secret.to_owned());
-        let ClientIp(ip) = ClientIp::from_request_parts(parts, state)
-            .await
-            .unwrap_or(ClientIp(None));
+        let ip = client_ip(parts, state);
         Ok(S2sCredentials(ClientCredentials { id, secret, ip }))
     }
 }

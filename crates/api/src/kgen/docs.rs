@@ -1,9 +1,8 @@
 //! The kgen dialect's OpenAPI document (`/openapi/kgen.json`).
 
-use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::common::doc_edits::{Errors, TOO_LARGE, UNAVAILABLE, add_errors, alias};
+use crate::common::doc_edits::{Errors, TOO_LARGE, UNAVAILABLE, add_errors, alias, header_key};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -42,10 +41,7 @@ impl Modify for Dialect {
             ("clientId", "x-client-id", "The game's client id"),
             ("clientSecret", "x-client-secret", "The game's client secret"),
         ] {
-            components.add_security_scheme(
-                name,
-                SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(header, what))),
-            );
+            components.add_security_scheme(name, header_key(header, what));
         }
         add_errors(
             doc,

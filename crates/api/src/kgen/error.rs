@@ -27,7 +27,7 @@ impl IntoResponse for KgenError {
 mod tests {
     use super::*;
     use crate::common::json_error;
-    use crate::common::reasons::parts;
+    use crate::common::reasons::json_body;
     use playgate_core::{Conflict, Entity, Forbidden, Unauthorized};
 
     /// Every reason has kgen's status and a `{error, message}` body with words of its own.
@@ -68,9 +68,7 @@ mod tests {
             ),
         ];
         for (e, text) in cases {
-            let (_, _, body) = parts(KgenError(e).into_response()).await;
-            let v: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
-            assert_eq!(v["message"], text);
+            assert_eq!(json_body(KgenError(e).into_response()).await["message"], text);
         }
     }
 }

@@ -2,7 +2,6 @@
 
 use axum::extract::rejection::BytesRejection;
 use bytes::Bytes;
-use playgate_core::Error;
 use playgate_core::player::ProfilePatch;
 use playgate_core::session::{OpenedSession, Refreshed, VerifiedToken};
 use playgate_core::token::{AccessClaims, AccessGrant};
@@ -21,10 +20,9 @@ pub fn body<T: DeserializeOwned>(b: Result<Bytes, BytesRejection>) -> Result<T, 
     Ok(json::read(b, false)?)
 }
 
-/// A required text field: absent or empty is `Invalid(field)`.
+/// A required text field: absent or empty is `Invalid(field)` ([`json::required_text`]).
 pub fn required(v: Option<String>, field: &str) -> Result<String, KgenError> {
-    v.filter(|s| !s.is_empty())
-        .ok_or_else(|| Error::invalid(field, "is required").into())
+    Ok(json::required_text(v, field)?)
 }
 
 /// `POST /s2s/session` body. Every field may come as a string or a number; `location`

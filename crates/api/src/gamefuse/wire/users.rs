@@ -1,8 +1,8 @@
 //! Users: sign-up, sign-in, profile and password changes, password reset, and the user views.
 
 use super::{
-    AttributeOut, ChatOut, ConnectionOut, FriendRequestOut, GameRoundOut, GroupOut, StoreItemOut, attributes, chats,
-    items,
+    AttributeOut, ChatOut, ConnectionOut, FriendListsOut, FriendRequestOut, GameRoundOut, GroupOut, StoreItemOut,
+    attributes, chats, items,
 };
 use crate::common::lenient;
 use playgate_core::client_users::{ClientUser, SignedIn};
@@ -174,11 +174,13 @@ pub struct FullUserOut {
 impl FullUserOut {
     pub fn new(user: UserSelfOut, rel: Relations, attrs: Vec<UserAttribute>, owned: Vec<StoreItem>) -> Self {
         let viewer = user.public.id;
+        // The friend lists as `GET /friendships` shows them (reference 10.5).
+        let friends = FriendListsOut::from(rel.friends);
         FullUserOut {
             user,
-            friends: rel.friends.friends.iter().map(UserPublicOut::new).collect(),
-            incoming_friend_requests: rel.friends.incoming.into_iter().map(FriendRequestOut::from).collect(),
-            outgoing_friend_requests: rel.friends.outgoing.into_iter().map(FriendRequestOut::from).collect(),
+            friends: friends.friends,
+            incoming_friend_requests: friends.incoming_friend_requests,
+            outgoing_friend_requests: friends.outgoing_friend_requests,
             direct_chats: chats(rel.direct_chats, viewer),
             group_chats: chats(rel.group_chats, viewer),
             groups: rel.memberships.groups.into_iter().map(GroupOut::with_members).collect(),
