@@ -19,7 +19,7 @@ use crate::crypto::Secret;
 use crate::games::page_limit;
 use crate::ids::{GameId, PlayerId};
 use crate::service::Playgate;
-use crate::{Entity, Error, Result};
+use crate::{Entity, Error, Result, page};
 
 /// A change of an account: each field present is set, the others stay.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -234,9 +234,7 @@ impl Accounts {
         }
         let id = q.parse::<i64>().ok().map(AccountId);
         let items = self.store.search_accounts(&q.to_lowercase(), id, after, limit).await?;
-        let next_cursor = (items.len() == limit as usize)
-            .then(|| items.last().map(|a| a.id))
-            .flatten();
+        let next_cursor = page::next_cursor(&items, limit, |a| a.id);
         Ok(AccountPage { items, next_cursor })
     }
 
