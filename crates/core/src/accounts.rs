@@ -14,12 +14,12 @@ use crate::account::{
 };
 use crate::account_store::AccountStore;
 use crate::audit::{NewAuditEvent, bounded};
-use crate::clock::{Clock, Timestamp};
-use crate::crypto::{MasterKey, Secret};
+use crate::clock::Timestamp;
+use crate::crypto::Secret;
 use crate::games::page_limit;
 use crate::ids::{GameId, PlayerId};
-use crate::password::Passwords;
-use crate::{Entity, Error, Result};
+use crate::service::Playgate;
+use crate::{Entity, Error, Result, page};
 
 /// A change of an account: each field present is set, the others stay.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -174,38 +174,25 @@ pub trait AccountAdminStore: AccountStore + 'static {
 #[derive(Clone)]
 pub struct Accounts {
     store: Arc<dyn AccountAdminStore>,
-    clock: Arc<dyn Clock>,
-    passwords: Passwords,
-    master: MasterKey,
+    /// The core's shared parts: the clock, the password hasher, the master key.
+    core: Playgate,
 }
 
 /// Longest search text.
 const QUERY_MAX: usize = 200;
 
 impl Accounts {
-    /// The service over its store, hashing passwords with `passwords`, sealing new
-    /// wallets under `master`.
-    pub fn new(
-        store: Arc<dyn AccountAdminStore>,
-        clock: Arc<dyn Clock>,
-        passwords: Passwords,
-        master: MasterKey,
-    ) -> Self {
+    /// The service over its store and the core's shared parts (hashing passwords with the
+    /// core's hasher, sealing new wallets under its master key).
+    pub fn new(store: Arc<dyn AccountAdminStore>, core: &Playgate) -> Self {
         Accounts {
             store,
-            clock,
-            passwords,
-            master,
+            core: core.clone(),
         }
     }
 
     fn tools(&self) -> AccountTools<'_> {
-        AccountTools {
-            store: &*self.store,
-            passwords: &self.passwords,
-            master: &self.master,
-            clock: &*self.clock,
-        }
+        self.core.account_tools()
     }
 
     /// Creates an account with its own custodial wallet.
@@ -247,9 +234,7 @@ impl Accounts {
         }
         let id = q.parse::<i64>().ok().map(AccountId);
         let items = self.store.search_accounts(&q.to_lowercase(), id, after, limit).await?;
-        let next_cursor = (items.len() == limit as usize)
-            .then(|| items.last().map(|a| a.id))
-            .flatten();
+        let next_cursor = page::next_cursor(&items, limit, |a| a.id);
         Ok(AccountPage { items, next_cursor })
     }
 
@@ -336,7 +321,7 @@ impl Accounts {
             json!({"before": pick(&before), "after": pick(&after)}),
         );
         self.store
-            .change_account(account.id, &new, &event, self.clock.now())
+            .change_account(account.id, &new, &event, self.core.clock.now())
             .await?
             .ok_or(Error::NotFound(Entity::Account))
     }
@@ -351,7 +336,7 @@ impl Accounts {
             &account,
             json!({"before": {"totp_enabled": account.totp_enabled}}),
         );
-        if !self.store.reset_totp(account.id, &event, self.clock.now()).await? {
+        if !self.store.reset_totp(account.id, &event, self.core.clock.now()).await? {
             return Err(Error::NotFound(Entity::Account));
         }
         self.get(&account.id.0.to_string()).await
@@ -362,11 +347,11 @@ impl Accounts {
     pub async fn set_password(&self, id_or_name: &str, password: &Secret, by: NewAuditEvent) -> Result<Account> {
         validate_new_password(password)?;
         let account = self.get(id_or_name).await?;
-        let hash = self.passwords.hash(password).await?;
+        let hash = self.core.passwords.hash(password).await?;
         let event = Self::event(by, "account.password_set", &account, json!({}));
         if !self
             .store
-            .replace_password(account.id, &hash, &event, self.clock.now())
+            .replace_password(account.id, &hash, &event, self.core.clock.now())
             .await?
         {
             return Err(Error::NotFound(Entity::Account));
@@ -391,7 +376,7 @@ impl Accounts {
         );
         if self
             .store
-            .revoke_api_key(account.id, key, &event, self.clock.now())
+            .revoke_api_key(account.id, key, &event, self.core.clock.now())
             .await?
         {
             Ok(())
@@ -413,7 +398,7 @@ impl Accounts {
         let account = self.get(id_or_name).await?;
         let event = Self::event(by, "account.sessions_ended", &account, json!({}));
         self.store
-            .end_account_sessions(account.id, &event, self.clock.now())
+            .end_account_sessions(account.id, &event, self.core.clock.now())
             .await
     }
 }

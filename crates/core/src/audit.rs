@@ -12,6 +12,7 @@ use crate::Result;
 use crate::clock::{Clock, Timestamp};
 use crate::error::Error;
 use crate::ids::{GameId, SessionId};
+use crate::page;
 
 /// Most events one page holds.
 pub const PAGE_MAX: u32 = 500;
@@ -276,20 +277,14 @@ impl Audit {
 
     /// One page of events, newest first; `filter.limit` 0 means [`PAGE_DEFAULT`].
     pub async fn list(&self, mut filter: AuditFilter) -> Result<AuditPage> {
-        if filter.limit == 0 {
-            filter.limit = PAGE_DEFAULT;
-        }
-        if filter.limit > PAGE_MAX {
-            return Err(Error::invalid("limit", format_args!("must be 1 to {PAGE_MAX}")));
-        }
+        filter.limit = page::limit(filter.limit, PAGE_DEFAULT, PAGE_MAX)?;
         if let (Some(since), Some(until)) = (filter.since, filter.until)
             && since.0 > until.0
         {
             return Err(Error::invalid("since", "is after until"));
         }
-        let limit = filter.limit as usize;
         let items = self.store.audit_events(&filter).await?;
-        let next_cursor = (items.len() == limit).then(|| items.last().map(|e| e.id)).flatten();
+        let next_cursor = page::next_cursor(&items, filter.limit, |e| e.id);
         Ok(AuditPage { items, next_cursor })
     }
 

@@ -16,7 +16,7 @@ use crate::game::{
     validate_name, validate_new_game, with_fresh_client_id,
 };
 use crate::ids::GameId;
-use crate::{Entity, Error, Result};
+use crate::{Entity, Error, Result, page};
 
 /// Most games one page holds.
 pub const PAGE_MAX: u32 = 500;
@@ -199,9 +199,7 @@ impl Games {
     pub async fn list(&self, after: Option<GameId>, limit: u32) -> Result<GamePage> {
         let limit = page_limit(limit)?;
         let items = self.store.games_after(after, limit).await?;
-        let next_cursor = (items.len() == limit as usize)
-            .then(|| items.last().map(|g| g.id))
-            .flatten();
+        let next_cursor = page::next_cursor(&items, limit, |g| g.id);
         Ok(GamePage { items, next_cursor })
     }
 
@@ -348,11 +346,7 @@ fn description(s: &str) -> Result<String> {
 
 /// A page size: 0 is the default, above [`PAGE_MAX`] refused.
 pub fn page_limit(limit: u32) -> Result<u32> {
-    match limit {
-        0 => Ok(PAGE_DEFAULT),
-        n if n > PAGE_MAX => Err(Error::invalid("limit", format_args!("must be 1 to {PAGE_MAX}"))),
-        n => Ok(n),
-    }
+    page::limit(limit, PAGE_DEFAULT, PAGE_MAX)
 }
 
 #[cfg(test)]

@@ -29,6 +29,7 @@ pub mod login;
 pub mod metrics;
 pub mod operators;
 pub mod own_data;
+pub mod page;
 pub mod password;
 pub mod player;
 pub mod players;

@@ -21,6 +21,7 @@ use crate::ids::SessionId;
 use crate::limits::Limiter;
 use crate::metrics::Metrics;
 use crate::password::{MAX_PASSWORD_BYTES, Passwords};
+use crate::service::Playgate;
 use crate::session::SessionState;
 use crate::settings::Settings;
 use crate::{Conflict, Entity, Unauthorized};
@@ -103,30 +104,17 @@ pub struct Logins {
 }
 
 impl Logins {
-    /// The service over its parts.
-    #[expect(
-        clippy::too_many_arguments,
-        reason = "the service's parts, named where the server wires them"
-    )]
-    pub fn new(
-        store: Arc<dyn AccountStore>,
-        limiter: Limiter,
-        audit: Audit,
-        passwords: Passwords,
-        master: MasterKey,
-        clock: Arc<dyn Clock>,
-        settings: Arc<Settings>,
-        metrics: Arc<Metrics>,
-    ) -> Self {
+    /// The service over the accounts' store and the core's shared parts.
+    pub fn new(store: Arc<dyn AccountStore>, core: &Playgate) -> Self {
         Logins {
             store,
-            limiter,
-            audit,
-            passwords,
-            master,
-            clock,
-            settings,
-            metrics,
+            limiter: core.limiter.clone(),
+            audit: core.audit.clone(),
+            passwords: core.passwords.clone(),
+            master: core.master.clone(),
+            clock: core.clock.clone(),
+            settings: core.settings.clone(),
+            metrics: core.metrics.clone(),
         }
     }
 

@@ -129,7 +129,17 @@ impl ProfilePatch {
         macro_rules! set {
             ($($f:ident),*) => { $( if let Some(v) = self.$f { p.$f = v; } )* };
         }
-        set!(
+        crate::profile_fields!(set);
+    }
+}
+
+/// Calls the macro `$m` with the names of the profile's fields, in their stored order: the
+/// one list that [`ProfilePatch::apply`] and the store's profile columns (each named like
+/// its field) are built from.
+#[macro_export]
+macro_rules! profile_fields {
+    ($m:ident) => {
+        $m! {
             name,
             username,
             email,
@@ -150,8 +160,8 @@ impl ProfilePatch {
             fb_login,
             google_login,
             app_version
-        );
-    }
+        }
+    };
 }
 
 /// The platform account a player is linked to, as the KGeN dialect shows it.

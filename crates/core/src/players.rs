@@ -19,7 +19,7 @@ use crate::ids::{GameId, PlayerId, SessionId};
 use crate::player::{Ban, Player};
 use crate::session::EndOutcome;
 use crate::session::{Session, SessionState};
-use crate::{Result, audit};
+use crate::{Result, audit, page};
 
 /// Most items one page holds.
 pub const PAGE_MAX: u32 = 200;
@@ -247,11 +247,7 @@ pub struct Players {
 }
 
 fn limit(n: u32) -> Result<u32> {
-    match n {
-        0 => Ok(PAGE_DEFAULT),
-        n if n <= PAGE_MAX => Ok(n),
-        _ => Err(Error::invalid("limit", format_args!("must be 1 to {PAGE_MAX}"))),
-    }
+    page::limit(n, PAGE_DEFAULT, PAGE_MAX)
 }
 
 /// Wraps a recorder so that the event's texts are cut to their bounds.
@@ -290,9 +286,7 @@ impl Players {
             ));
         }
         let mut items = self.store.search_players(game, &search).await?;
-        let more = items.len() > search.limit as usize;
-        items.truncate(search.limit as usize);
-        let next_cursor = more.then(|| items.last().map(|h| h.player.id.0)).flatten();
+        let next_cursor = page::take_page(&mut items, search.limit, |h| h.player.id.0);
         Ok(PlayerPage { items, next_cursor })
     }
 
@@ -408,16 +402,10 @@ impl Players {
         query.limit = limit(query.limit)?;
         let player = self.find(game, key).await?;
         let mut items = self.store.player_sessions(player.id, &query).await?;
-        let more = items.len() > query.limit as usize;
-        items.truncate(query.limit as usize);
-        let next_cursor = more
-            .then(|| {
-                items.last().map(|s| SessionCursor {
-                    started_at: s.started_at,
-                    id: s.id,
-                })
-            })
-            .flatten();
+        let next_cursor = page::take_page(&mut items, query.limit, |s| SessionCursor {
+            started_at: s.started_at,
+            id: s.id,
+        });
         Ok(SessionPage { items, next_cursor })
     }
 

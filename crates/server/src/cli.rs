@@ -372,12 +372,7 @@ pub async fn run(cli: Cli) -> Result<(), BoxError> {
         }
         Command::Account(cmd) => {
             on_core(&config, |core, store| async move {
-                let accounts = playgate_core::accounts::Accounts::new(
-                    store,
-                    Arc::new(SystemClock),
-                    core.passwords().clone(),
-                    core.master().clone(),
-                );
+                let accounts = playgate_core::accounts::Accounts::new(store, &core);
                 crate::accounts_cli::account_command(&accounts, cmd).await
             })
             .await

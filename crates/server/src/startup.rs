@@ -283,16 +283,7 @@ pub async fn start(config: Config, clock: Arc<dyn Clock>) -> Result<Running, Box
             core.shared_settings(),
             core.metrics(),
         ),
-        logins: Logins::new(
-            store.clone(),
-            core.limiter(),
-            audit.clone(),
-            core.passwords().clone(),
-            core.master().clone(),
-            clock.clone(),
-            core.shared_settings(),
-            core.metrics(),
-        ),
+        logins: Logins::new(store.clone(), &core),
         links: Links::new(
             store.clone(),
             store.clone(),
@@ -320,12 +311,7 @@ pub async fn start(config: Config, clock: Arc<dyn Clock>) -> Result<Running, Box
         operators,
         audit: audit.clone(),
         games: Games::new(store.clone(), clock.clone()),
-        accounts: Accounts::new(
-            store.clone(),
-            clock.clone(),
-            core.passwords().clone(),
-            core.master().clone(),
-        ),
+        accounts: Accounts::new(store.clone(), &core),
         stats: stats.clone(),
         console: playgate_core::console::Console::new(store.clone(), core.clone()),
     };

@@ -39,12 +39,10 @@ impl GameVariableStore for SqlStore {
     }
 
     async fn delete_game_variable(&self, game: GameId, key: &str) -> Result<bool> {
-        let n = self
-            .execute_one(
-                "DELETE FROM game_variables WHERE game_id = $1 AND key = $2",
-                params![game.0, key],
-            )
-            .await?;
-        Ok(n > 0)
+        self.execute_changed(
+            "DELETE FROM game_variables WHERE game_id = $1 AND key = $2",
+            params![game.0, key],
+        )
+        .await
     }
 }

@@ -191,13 +191,11 @@ impl GamefuseStore for SqlStore {
     }
 
     async fn delete_service_key(&self, game: GameId, name: &str) -> Result<bool> {
-        let n = self
-            .execute_one(
-                "DELETE FROM service_keys WHERE game_id = $1 AND name = $2",
-                params![game.0, name],
-            )
-            .await?;
-        Ok(n > 0)
+        self.execute_changed(
+            "DELETE FROM service_keys WHERE game_id = $1 AND name = $2",
+            params![game.0, name],
+        )
+        .await
     }
 
     async fn route_access(&self, game: GameId, route: &str) -> Result<Option<RouteAccess>> {

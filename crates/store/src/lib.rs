@@ -261,6 +261,12 @@ impl SqlStore {
         self.write_one(async move |c| c.execute(sql, &params).await).await
     }
 
+    /// [`SqlStore::execute_one`]: whether the statement changed any row (a delete that
+    /// found its row, an update whose condition held).
+    pub(crate) async fn execute_changed(&self, sql: &'static str, params: &[P<'_>]) -> Result<bool> {
+        Ok(self.execute_one(sql, params).await? > 0)
+    }
+
     /// Runs `f`, one statement on PostgreSQL (an audited change: the event's insert is a CTE
     /// of it) but two on SQLite, atomically: on SQLite in a savepoint of the next group
     /// commit, on PostgreSQL on the pool without a transaction.

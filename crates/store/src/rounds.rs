@@ -199,9 +199,7 @@ impl RoundStore for SqlStore {
     }
 
     async fn delete_round(&self, id: i64) -> Result<bool> {
-        let n = self
-            .execute_one("DELETE FROM game_rounds WHERE id = $1", params![id])
-            .await?;
-        Ok(n > 0)
+        self.execute_changed("DELETE FROM game_rounds WHERE id = $1", params![id])
+            .await
     }
 }

@@ -132,8 +132,8 @@ impl PlayerSessionRow {
 }
 
 /// Declares the profile columns of `players`, each named like its field of [`Profile`] and
-/// [`ProfilePatch`]: the one list the player queries and the player's reader are built
-/// from (adding a profile field to the store is adding its name to it).
+/// [`ProfilePatch`], from the core's list of them ([`playgate_core::profile_fields`]): the
+/// player queries and the player's reader are built from it.
 macro_rules! profile_columns {
     ($($f:ident),* $(,)?) => {
         /// The profile columns, in the order of [`profile_params`] and [`patch_params`].
@@ -159,28 +159,7 @@ macro_rules! profile_columns {
     };
 }
 
-profile_columns!(
-    name,
-    username,
-    email,
-    device_id,
-    phonenumber,
-    level,
-    rank,
-    date_joined,
-    playertag,
-    location,
-    location_name,
-    device_model,
-    screen_height,
-    screen_width,
-    os_name,
-    os_version,
-    browser_name,
-    fb_login,
-    google_login,
-    app_version,
-);
+playgate_core::profile_fields!(profile_columns);
 
 /// The names of a player's own columns.
 fn player_column_names() -> impl Iterator<Item = &'static str> {

@@ -115,7 +115,8 @@ impl AccountTools<'_> {
 }
 
 impl Playgate {
-    fn account_tools(&self) -> AccountTools<'_> {
+    /// The account tools over the core's store, hasher, master key and clock.
+    pub(crate) fn account_tools(&self) -> AccountTools<'_> {
         AccountTools {
             store: &*self.store,
             passwords: &self.passwords,

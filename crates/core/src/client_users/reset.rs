@@ -43,7 +43,7 @@ impl ClientUsers {
         let recipient = user.display_email.clone();
         let mail = NewOutbox {
             game_id: Some(game.id),
-            sealed_body: self.master.seal(&outbox_context(&recipient), body.as_bytes())?,
+            sealed_body: self.core.master.seal(&outbox_context(&recipient), body.as_bytes())?,
             recipient: recipient.clone(),
             subject: subject.clone(),
             created_at: now,
@@ -90,7 +90,7 @@ impl ClientUsers {
         if !self.stores.reset_token_live(&hash, self.now()).await? {
             return Err(Error::invalid("token", DEAD));
         }
-        let phc = self.passwords.hash(password).await?;
+        let phc = self.core.passwords.hash(password).await?;
         // The holder of the token: its user, whom the store names as the subject.
         let audit = NewAuditEvent::new(action::PASSWORD_RESET, Actor::Unknown)
             .origin(origin.clone())
@@ -108,7 +108,7 @@ impl ClientUsers {
         recs.into_iter()
             .map(|r| {
                 r.try_map_body(|recipient, sealed| {
-                    let body = self.master.open(&outbox_context(recipient), &sealed)?;
+                    let body = self.core.master.open(&outbox_context(recipient), &sealed)?;
                     Ok(String::from_utf8_lossy(&body).into_owned())
                 })
             })

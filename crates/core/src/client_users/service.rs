@@ -13,16 +13,13 @@ use super::{
     ClientSessionStart, ClientUser, ClientUserStore, NewClientUser, ProfilePatch, SignInCredentials, SignUp, SignedIn,
     month_key,
 };
-use crate::audit::{Actor, Audit, NewAuditEvent, Origin, action, player_subject};
-use crate::clock::{Clock, Timestamp};
-use crate::crypto::{MasterKey, Secret};
+use crate::audit::{Actor, NewAuditEvent, Origin, action, player_subject};
+use crate::clock::Timestamp;
+use crate::crypto::Secret;
 use crate::game::{Game, GameStore};
 use crate::ids::{GameId, PlayerId, SessionId, UserId};
-use crate::limits::Limiter;
-use crate::metrics::{Metrics, StatSeries};
-use crate::password::Passwords;
+use crate::metrics::StatSeries;
 use crate::service::Playgate;
-use crate::settings::Settings;
 use crate::{Conflict, Entity, Error, Forbidden, Result, Unauthorized, wallet};
 use async_trait::async_trait;
 use std::net::IpAddr;
@@ -114,13 +111,9 @@ pub struct ClientUsers {
     pub(super) stores: Arc<dyn ClientUserStores>,
     pending: Arc<dyn PendingCounts>,
     pub(super) mailer: Arc<dyn Mailer>,
-    limiter: Limiter,
-    audit: Audit,
-    pub(super) passwords: Passwords,
-    pub(super) master: MasterKey,
-    clock: Arc<dyn Clock>,
-    settings: Arc<Settings>,
-    metrics: Arc<Metrics>,
+    /// The core's shared parts: failure counters, audit log, password hasher, master key,
+    /// clock, policy, counters.
+    pub(super) core: Playgate,
     pub(super) own: Arc<ClientUserSettings>,
 }
 
@@ -175,20 +168,14 @@ impl ClientUsers {
             stores,
             pending,
             mailer,
-            limiter: core.limiter.clone(),
-            audit: core.audit.clone(),
-            passwords: core.passwords.clone(),
-            master: core.master.clone(),
-            clock: core.clock.clone(),
-            settings: core.settings.clone(),
-            metrics: core.metrics.clone(),
+            core: core.clone(),
             own: Arc::new(settings),
         }
     }
 
     /// The current time by the service's clock.
     pub fn now(&self) -> Timestamp {
-        self.clock.now()
+        self.core.clock.now()
     }
 
     /// An enabled game by id.
@@ -206,7 +193,7 @@ impl ClientUsers {
             session_id: SessionId::new(),
             token_hash: token.hash(),
             now,
-            expires_at: now.plus(self.settings.refresh_ttl(game)),
+            expires_at: now.plus(self.core.settings.refresh_ttl(game)),
             month: month_key(now),
             ip,
             is_login,
@@ -233,8 +220,8 @@ impl ClientUsers {
             display_email,
             username,
             username_key,
-            password_hash: self.passwords.hash(&cmd.password).await?,
-            wallet: wallet::generate(&self.master)?,
+            password_hash: self.core.passwords.hash(&cmd.password).await?,
+            wallet: wallet::generate(&self.core.master)?,
             created_at: self.now(),
         };
         let (token, mut start) = self.session_start(game, ip.map(|i| i.to_string()), false);
@@ -251,7 +238,7 @@ impl ClientUsers {
                 .bounded(),
         ];
         let user = self.stores.insert_user(&rec, &start).await?;
-        self.metrics.stat(StatSeries::SessionsOpened);
+        self.core.metrics.stat(StatSeries::SessionsOpened);
         Ok(SignedIn {
             user,
             token,
@@ -266,22 +253,26 @@ impl ClientUsers {
     /// session, or `login.failed`.
     pub async fn sign_in(&self, game: GameId, email: &str, password: &Secret, origin: &Origin) -> Result<SignedIn> {
         let res = self.check_sign_in(game, email, password, origin).await;
-        self.metrics.login_result(self.own.naming.metrics_label, &res);
+        self.core.metrics.login_result(self.own.naming.metrics_label, &res);
         res
     }
 
     async fn check_sign_in(&self, game: GameId, email: &str, password: &Secret, origin: &Origin) -> Result<SignedIn> {
         let game = self.game(game).await?;
         let (email, _) = parse_email(email).map_err(|_| Error::Unauthorized(Unauthorized::SignInRefused))?;
-        let (limit, window) = (self.settings.auth_failure_limit, self.settings.auth_failure_window);
+        let (limit, window) = (
+            self.core.settings.auth_failure_limit,
+            self.core.settings.auth_failure_window,
+        );
         let (account_key, ip_key) = self.failure_keys(game.id, &email, origin.ip.as_deref());
         if let Some(k) = &ip_key {
-            self.limiter.check_failures(k, limit, window).await?;
+            self.core.limiter.check_failures(k, limit, window).await?;
         }
-        self.limiter.check_failures(&account_key, limit, window).await?;
+        self.core.limiter.check_failures(&account_key, limit, window).await?;
         let creds = self.stores.sign_in_credentials(game.id, &email).await?;
         // One password check whether or not the e-mail is known (a dummy hash otherwise).
         let ok = self
+            .core
             .passwords
             .verify(password, creds.as_ref().map(|c| c.password_hash.as_str()))
             .await?;
@@ -297,13 +288,14 @@ impl ClientUsers {
                     .subject(player_subject(&email)),
                 None => NewAuditEvent::new(action::LOGIN_FAILED, Actor::Unknown),
             };
-            self.audit
+            self.core
+                .audit
                 .record_alone(event.game(game.id).origin(origin.clone()))
                 .await;
             if let Some(k) = &ip_key {
-                self.limiter.count_failure(k, limit, window).await?;
+                self.core.limiter.count_failure(k, limit, window).await?;
             }
-            self.limiter.count_failure(&account_key, limit, window).await?;
+            self.core.limiter.count_failure(&account_key, limit, window).await?;
             return Err(Error::Unauthorized(Unauthorized::SignInRefused));
         };
         // A banned user who knows its password learns that it is banned, and why.
@@ -311,7 +303,7 @@ impl ClientUsers {
             return Err(Error::Forbidden(Forbidden::PlayerBanned(ban.reason)));
         }
         let save = async |new: String| self.stores.set_password_hash(player, &old, &new).await;
-        self.passwords.upgrade(password, &old, save).await;
+        self.core.passwords.upgrade(password, &old, save).await;
         let (token, mut start) = self.session_start(&game, origin.ip.clone(), true);
         let session = start.session_id.to_string();
         let event = |name: &str| {
@@ -327,7 +319,7 @@ impl ClientUsers {
         // added.
         let mark = self.pending.mark();
         let mut user = self.stores.start_session(player, &start).await?;
-        self.metrics.stat(StatSeries::SessionsOpened);
+        self.core.metrics.stat(StatSeries::SessionsOpened);
         if !self.pending.add_to(mark, &mut user) {
             user = self
                 .pending
@@ -373,19 +365,22 @@ impl ClientUsers {
     ) -> Result<()> {
         check_password(password, confirmation)?;
         let email = user.display_email.to_lowercase();
-        let (limit, window) = (self.settings.auth_failure_limit, self.settings.auth_failure_window);
+        let (limit, window) = (
+            self.core.settings.auth_failure_limit,
+            self.core.settings.auth_failure_window,
+        );
         let (account_key, _) = self.failure_keys(user.game_id, &email, None);
-        self.limiter.check_failures(&account_key, limit, window).await?;
+        self.core.limiter.check_failures(&account_key, limit, window).await?;
         let (player, old) = self
             .stores
             .credentials_by_email(user.game_id, &email)
             .await?
             .ok_or(Error::NotFound(Entity::User))?;
-        if !self.passwords.verify(current, Some(&old)).await? {
-            self.limiter.count_failure(&account_key, limit, window).await?;
+        if !self.core.passwords.verify(current, Some(&old)).await? {
+            self.core.limiter.count_failure(&account_key, limit, window).await?;
             return Err(Error::invalid("current_password", "is incorrect"));
         }
-        let new = self.passwords.hash(password).await?;
+        let new = self.core.passwords.hash(password).await?;
         if !self.stores.set_password_hash(player, &old, &new).await? {
             return Err(Error::Conflict(Conflict::PasswordChangedMeanwhile));
         }

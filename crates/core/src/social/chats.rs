@@ -5,7 +5,7 @@
 use crate::client_users::{ClientUser, ClientUserStore};
 use crate::clock::{Clock, Timestamp};
 use crate::ids::{GameId, PlayerId};
-use crate::social::groups::GroupStore;
+use crate::social::groups::{GroupStore, membership};
 use crate::{Conflict, Entity, Error, Forbidden, Result};
 use async_trait::async_trait;
 use std::collections::{HashMap, HashSet};
@@ -228,11 +228,7 @@ impl Chats {
                 self.chats.direct_chat(me.game_id, me.id, &key, &ids, now).await?
             }
             ChatTarget::Group(g) => {
-                let member = self
-                    .groups
-                    .connection_of(g, me.id)
-                    .await?
-                    .is_some_and(|c| c.status == "accepted");
+                let member = membership(&*self.groups, g, me.id).await?.is_some();
                 let exists = !self.groups.groups(me.game_id, &[g]).await?.is_empty();
                 if !exists {
                     return Err(Error::NotFound(Entity::Group));

@@ -109,6 +109,13 @@ pub struct GroupView {
     pub admins: Vec<ClientUser>,
 }
 
+impl GroupView {
+    /// Whether `user` is one of the group's admins.
+    pub fn is_admin(&self, user: PlayerId) -> bool {
+        self.admins.iter().any(|a| a.id == user)
+    }
+}
+
 /// A group as `GET /groups/{id}` shows it: with pending connections for admins.
 #[derive(Debug, Clone)]
 pub struct GroupDetail {
@@ -248,6 +255,12 @@ fn check_size(size: Option<i64>) -> Result<Option<i64>> {
     }
 }
 
+/// The accepted connection of `player` to `group`: its membership, if it is a member.
+pub(crate) async fn membership(groups: &dyn GroupStore, group: i64, player: PlayerId) -> Result<Option<Connection>> {
+    let c = groups.connection_of(group, player).await?;
+    Ok(c.filter(|c| c.status == "accepted"))
+}
+
 /// Groups with their members, from one members query.
 pub fn views(groups: Vec<Group>, members: &[Member]) -> Vec<GroupView> {
     groups
@@ -288,10 +301,18 @@ impl Groups {
         views(groups, &members).pop().ok_or(Error::NotFound(Entity::Group))
     }
 
+    /// Groups of `game` with their members and admins, by id (ids of no group of `game`
+    /// are left out).
+    async fn views_by_id(&self, game: GameId, ids: &[i64]) -> Result<HashMap<i64, GroupView>> {
+        let groups = self.groups.groups(game, ids).await?;
+        let members = self.groups.members(ids).await?;
+        Ok(views(groups, &members).into_iter().map(|v| (v.group.id, v)).collect())
+    }
+
     /// The group, if `me` is one of its admins.
     async fn admin_of(&self, me: &ClientUser, group: i64) -> Result<GroupView> {
         let view = self.view(me.game_id, group).await?;
-        if !view.admins.iter().any(|a| a.id == me.id) {
+        if !view.is_admin(me.id) {
             return Err(Error::Forbidden(Forbidden::NotGroupAdmin));
         }
         Ok(view)
@@ -341,9 +362,7 @@ impl Groups {
             .filter(|c| c.status == "accepted")
             .map(|c| c.group_id)
             .collect();
-        let groups = self.groups.groups(me.game_id, &ids).await?;
-        let members = self.groups.members(&ids).await?;
-        let mut by_id: HashMap<i64, GroupView> = views(groups, &members).into_iter().map(|v| (v.group.id, v)).collect();
+        let mut by_id = self.views_by_id(me.game_id, &ids).await?;
         Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
     }
 
@@ -368,9 +387,7 @@ impl Groups {
         let pending = if with_pending { pending } else { Vec::new() };
         let mut all_ids = member_ids.clone();
         all_ids.extend(pending.iter().map(|c| c.group_id));
-        let groups = self.groups.groups(user.game_id, &all_ids).await?;
-        let members = self.groups.members(&all_ids).await?;
-        let mut by_id: HashMap<i64, GroupView> = views(groups, &members).into_iter().map(|v| (v.group.id, v)).collect();
+        let mut by_id = self.views_by_id(user.game_id, &all_ids).await?;
         // Oldest membership first (the connections come oldest first).
         let groups = member_ids.iter().filter_map(|id| by_id.get(id).cloned()).collect();
         let people: Vec<i64> = pending
@@ -412,7 +429,7 @@ impl Groups {
     /// A group of `me`'s game, with its pending invites and requests if `me` is an admin.
     pub async fn show(&self, me: &ClientUser, id: i64) -> Result<GroupDetail> {
         let view = self.view(me.game_id, id).await?;
-        let pending = if view.admins.iter().any(|a| a.id == me.id) {
+        let pending = if view.is_admin(me.id) {
             let conns = self.groups.pending_of_group(id).await?;
             Some(self.connection_views(me.game_id, conns, false).await?)
         } else {
@@ -468,9 +485,7 @@ impl Groups {
                 .collect::<HashSet<_>>()
                 .into_iter()
                 .collect();
-            let groups = self.groups.groups(game, &gids).await?;
-            let members = self.groups.members(&gids).await?;
-            views(groups, &members).into_iter().map(|v| (v.group.id, v)).collect()
+            self.views_by_id(game, &gids).await?
         } else {
             HashMap::new()
         };
@@ -533,7 +548,7 @@ impl Groups {
                 (me.clone(), None, false)
             }
             ConnectionKind::Invite => {
-                if !view.admins.iter().any(|a| a.id == me.id) {
+                if !view.is_admin(me.id) {
                     return Err(Error::Forbidden(Forbidden::InviteNeedsAdmin));
                 }
                 let name = cmd.username.as_deref().map(str::trim).unwrap_or("").to_lowercase();
@@ -559,21 +574,25 @@ impl Groups {
         })
     }
 
+    /// A connection by id; `NotFound(GroupConnection)` without one.
+    async fn connection(&self, id: i64) -> Result<Connection> {
+        self.groups
+            .connection(id)
+            .await?
+            .ok_or(Error::NotFound(Entity::GroupConnection))
+    }
+
     /// The invited user answers an invite, an admin a join request. Accepting makes a
     /// plain member; declining deletes the row.
     pub async fn answer(&self, me: &ClientUser, id: i64, accept: bool) -> Result<Connection> {
-        let mut c = self
-            .groups
-            .connection(id)
-            .await?
-            .ok_or(Error::NotFound(Entity::GroupConnection))?;
+        let mut c = self.connection(id).await?;
         let view = self.view(me.game_id, c.group_id).await?;
         if c.status != "pending" {
             return Err(Error::Conflict(Conflict::ConnectionNotPending));
         }
         let allowed = match c.kind {
             ConnectionKind::Invite => c.player_id == me.id,
-            _ => view.admins.iter().any(|a| a.id == me.id),
+            _ => view.is_admin(me.id),
         };
         if !allowed {
             return Err(Error::Forbidden(Forbidden::NotConnectionAddressee));
@@ -611,11 +630,7 @@ impl Groups {
 
     /// The inviter withdraws an invite, the requester a join request.
     pub async fn cancel(&self, me: &ClientUser, id: i64) -> Result<()> {
-        let c = self
-            .groups
-            .connection(id)
-            .await?
-            .ok_or(Error::NotFound(Entity::GroupConnection))?;
+        let c = self.connection(id).await?;
         // Same game: the group must be visible to the caller.
         self.view(me.game_id, c.group_id).await?;
         let mine = match c.kind {
@@ -629,7 +644,6 @@ impl Groups {
         Ok(())
     }
 
-    /// The accepted connection of `player` to `group`: its membership, if it is a member.
     /// `user`'s membership of `group`, which `me` administers.
     async fn administered_member(&self, me: &ClientUser, group: i64, user: PlayerId) -> Result<Connection> {
         self.admin_of(me, group).await?;
@@ -638,9 +652,9 @@ impl Groups {
             .ok_or(Error::Conflict(Conflict::UserNotGroupMember))
     }
 
+    /// The accepted connection of `player` to `group` ([`membership`]).
     async fn membership(&self, group: i64, player: PlayerId) -> Result<Option<Connection>> {
-        let c = self.groups.connection_of(group, player).await?;
-        Ok(c.filter(|c| c.status == "accepted"))
+        membership(&*self.groups, group, player).await
     }
 
     /// `me` leaves a group.
@@ -700,10 +714,8 @@ impl Groups {
             .pop()
             .ok_or(Error::NotFound(Entity::Group))?;
         let c = self
-            .groups
-            .connection_of(group, me.id)
+            .membership(group, me.id)
             .await?
-            .filter(|c| c.status == "accepted")
             .ok_or(Error::Forbidden(Forbidden::NotGroupMember))?;
         Ok((c.is_admin, g.admins_only_can_create_attributes))
     }

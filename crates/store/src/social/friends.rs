@@ -105,34 +105,28 @@ impl FriendStore for SqlStore {
     }
 
     async fn accept_friendship(&self, id: i64) -> Result<bool> {
-        let n = self
-            .execute_one(
-                "UPDATE friendships SET status = 'accepted' WHERE id = $1 AND status = 'pending'",
-                params![id],
-            )
-            .await?;
-        Ok(n > 0)
+        self.execute_changed(
+            "UPDATE friendships SET status = 'accepted' WHERE id = $1 AND status = 'pending'",
+            params![id],
+        )
+        .await
     }
 
     async fn delete_friendship(&self, id: i64, status: &str) -> Result<bool> {
-        let n = self
-            .execute_one(
-                "DELETE FROM friendships WHERE id = $1 AND status = $2",
-                params![id, status],
-            )
-            .await?;
-        Ok(n > 0)
+        self.execute_changed(
+            "DELETE FROM friendships WHERE id = $1 AND status = $2",
+            params![id, status],
+        )
+        .await
     }
 
     async fn unfriend(&self, a: PlayerId, b: PlayerId) -> Result<bool> {
         let (lo, hi) = (a.0.min(b.0), a.0.max(b.0));
-        let n = self
-            .execute_one(
-                "DELETE FROM friendships WHERE pair_lo = $1 AND pair_hi = $2 AND status = 'accepted'",
-                params![lo, hi],
-            )
-            .await?;
-        Ok(n > 0)
+        self.execute_changed(
+            "DELETE FROM friendships WHERE pair_lo = $1 AND pair_hi = $2 AND status = 'accepted'",
+            params![lo, hi],
+        )
+        .await
     }
 
     async fn friend_links(&self, player: PlayerId) -> Result<Vec<FriendLink>> {

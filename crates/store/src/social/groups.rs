@@ -347,10 +347,8 @@ impl GroupStore for SqlStore {
     }
 
     async fn delete_connection(&self, id: i64) -> Result<bool> {
-        let n = self
-            .execute_one("DELETE FROM group_connections WHERE id = $1", params![id])
-            .await?;
-        Ok(n > 0)
+        self.execute_changed("DELETE FROM group_connections WHERE id = $1", params![id])
+            .await
     }
 
     async fn group_attributes(&self, group: i64) -> Result<Vec<GroupAttribute>> {
