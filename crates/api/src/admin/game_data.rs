@@ -12,7 +12,7 @@ use bytes::Bytes;
 use playgate_core::Entity;
 use playgate_core::economy::store_items::NewStoreItem;
 
-use super::paths::GamePath;
+use super::paths::{GamePath, VariablePath};
 use super::wire::{
     GameStoreItemOut, KeyOut, MessageOut, NameIn, RouteIn, StoreItemIn, TokenOut, ValueIn, VariableOut, parsed,
 };
@@ -46,10 +46,7 @@ pub(super) async fn list_vars(
     put,
     path = "/admin/v1/games/{game}/variables/{key}",
     tag = "admin: game data",
-    params(
-        GamePath,
-        ("key" = String, Path, description = "The variable"),
-    ),
+    params(VariablePath),
     request_body = ValueIn,
     responses(
         (status = 200, description = "The variable", body = VariableOut),
@@ -58,12 +55,12 @@ pub(super) async fn list_vars(
 pub(super) async fn set_var(
     State(s): State<AppState>,
     op: Admin,
-    Path((g, key)): Path<(String, String)>,
+    Path(p): Path<VariablePath>,
     raw: Bytes,
 ) -> Result<Json<VariableOut>, AdminError> {
     let v: ValueIn = parsed(&raw)?;
     let value = required(v.value, "value")?;
-    let var = s.game_data.set_variable(game_id(&g)?, &key, &value, op.event()).await?;
+    let var = s.game_data.set_variable(p.game()?, &p.key, &value, op.event()).await?;
     Ok(Json(var.into()))
 }
 
@@ -72,10 +69,7 @@ pub(super) async fn set_var(
     delete,
     path = "/admin/v1/games/{game}/variables/{key}",
     tag = "admin: game data",
-    params(
-        GamePath,
-        ("key" = String, Path, description = "The variable"),
-    ),
+    params(VariablePath),
     responses(
         (status = 200, description = "Done", body = MessageOut),
     ),
@@ -83,9 +77,9 @@ pub(super) async fn set_var(
 pub(super) async fn delete_var(
     State(s): State<AppState>,
     op: Admin,
-    Path((g, key)): Path<(String, String)>,
+    Path(p): Path<VariablePath>,
 ) -> Result<Json<MessageOut>, AdminError> {
-    s.game_data.delete_variable(game_id(&g)?, &key, op.event()).await?;
+    s.game_data.delete_variable(p.game()?, &p.key, op.event()).await?;
     Ok(Json(MessageOut::new("deleted")))
 }
 
