@@ -243,23 +243,6 @@ impl Console {
             .ok_or(Error::NotFound(Entity::Operator))
     }
 
-    async fn check_limits(&self, keys: &[String]) -> Result<()> {
-        let a = &self.core.settings.accounts;
-        self.core
-            .limiter
-            .check_each(keys, a.login_failure_limit, a.login_failure_window)
-            .await
-    }
-
-    /// Counts one failure under each key; the last refusal past the limit is returned.
-    async fn count_failure(&self, keys: &[String]) -> Result<()> {
-        let a = &self.core.settings.accounts;
-        self.core
-            .limiter
-            .count_each(keys, a.login_failure_limit, a.login_failure_window)
-            .await
-    }
-
     async fn new_session(
         &self,
         operator_id: i64,
@@ -301,12 +284,12 @@ impl Console {
             return Err(Error::invalid("password", "is required"));
         }
         let keys = failure_keys(name, ip);
-        self.check_limits(&keys).await?;
+        self.core.limiter.check_logins(&keys).await?;
         let creds = self.store.console_credentials(name.trim()).await?;
         let phc = creds.as_ref().and_then(|c| c.password_hash.as_deref());
         let ok = self.core.passwords.verify(password, phc).await?;
         let Some(creds) = creds.filter(|c| ok && c.operator.enabled) else {
-            self.count_failure(&keys).await?;
+            self.core.limiter.count_login_failure(&keys).await?;
             return Err(BAD_CREDENTIALS);
         };
         let who = Principal {
@@ -350,13 +333,13 @@ impl Console {
             return Err(Error::NotFound(Entity::Login));
         };
         let keys = failure_keys(&session.operator.name, ip);
-        self.check_limits(&keys).await?;
+        self.core.limiter.check_logins(&keys).await?;
         let creds = self.credentials(session.operator_id).await?;
         let Some(sealed) = creds.totp_secret.as_deref() else {
             return Err(Error::NotFound(Entity::Login));
         };
         if !self.check_code(session.operator_id, sealed, code, true).await? {
-            self.count_failure(&keys).await?;
+            self.core.limiter.count_login_failure(&keys).await?;
             return Err(BAD_OTP);
         }
         let token = self
@@ -484,9 +467,9 @@ impl Console {
             return Err(Error::Conflict(Conflict::TwoFactorNotEnrolling));
         };
         let keys = failure_keys(&session.operator.name, ip);
-        self.check_limits(&keys).await?;
+        self.core.limiter.check_logins(&keys).await?;
         if !self.check_code(session.operator_id, pending, code, false).await? {
-            self.count_failure(&keys).await?;
+            self.core.limiter.count_login_failure(&keys).await?;
             return Err(BAD_OTP);
         }
         let codes: Vec<Secret> = (0..totp::RECOVERY_CODES)

@@ -19,6 +19,7 @@ pub mod crypto;
 pub mod economy;
 pub mod error;
 pub mod game;
+pub mod game_data;
 pub mod game_variables;
 pub mod gamefuse;
 pub mod games;

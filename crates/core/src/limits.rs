@@ -51,9 +51,11 @@ pub trait FailureStore: Send + Sync {
 }
 
 /// The failure counters, shared by every service that checks a credential or a password:
-/// counters of any kind, and the one per-address limiter of credentials
+/// counters of any kind, the one per-address limiter of credentials
 /// ([`limit_credential`](Self::limit_credential)) under `auth_failure_limit` failures per
-/// `auth_failure_window`.
+/// `auth_failure_window`, and the counters of password logins
+/// ([`check_logins`](Self::check_logins)) under `accounts.login_failure_limit` failures per
+/// `accounts.login_failure_window`.
 #[derive(Clone)]
 pub struct Limiter {
     store: Arc<dyn FailureStore>,
@@ -64,6 +66,10 @@ pub struct Limiter {
     limit: u32,
     /// The window of the credential limiter.
     window: Duration,
+    /// Failed logins a login's counter (its account, its address …) may have in a window.
+    login_limit: u32,
+    /// The window of the login counters.
+    login_window: Duration,
 }
 
 /// An address's counter of credential failures ([`Limiter::credential_counter`]).
@@ -82,7 +88,8 @@ pub struct CredentialCounter {
 impl Limiter {
     /// Counters in `store`, keyed under `master`, recording lockouts in `audit`; the
     /// credential limiter allows `settings.auth_failure_limit` failures per
-    /// `settings.auth_failure_window`.
+    /// `settings.auth_failure_window`, a login's counters
+    /// `settings.accounts.login_failure_limit` per `settings.accounts.login_failure_window`.
     pub fn new(
         store: Arc<dyn FailureStore>,
         audit: Audit,
@@ -97,6 +104,8 @@ impl Limiter {
             clock,
             limit: settings.auth_failure_limit,
             window: settings.auth_failure_window,
+            login_limit: settings.accounts.login_failure_limit,
+            login_window: settings.accounts.login_failure_window,
         }
     }
 
@@ -185,6 +194,18 @@ impl Limiter {
             }
         }
         res
+    }
+
+    /// [`Limiter::check_each`] of a login's counters (its account, its address …) under the
+    /// login limit: the first refusal.
+    pub async fn check_logins(&self, keys: &[String]) -> Result<()> {
+        self.check_each(keys, self.login_limit, self.login_window).await
+    }
+
+    /// [`Limiter::count_each`] of a failed login's counters under the login limit: one
+    /// failure under each key; the last refusal past the limit.
+    pub async fn count_login_failure(&self, keys: &[String]) -> Result<()> {
+        self.count_each(keys, self.login_limit, self.login_window).await
     }
 
     /// Runs a credential check (`check`: an admin token, API key, client secret, service
@@ -307,6 +328,34 @@ mod tests {
             .limit_credential(ip, async { Ok(()) })
             .await
             .expect("a new window");
+    }
+
+    /// A login's counters allow `accounts.login_failure_limit` failures per
+    /// `accounts.login_failure_window`, each key counted alone.
+    #[tokio::test]
+    async fn login_counters_follow_the_accounts_login_limit() {
+        let store = Arc::new(Memory::default());
+        let clock = Arc::new(ManualClock::new(Timestamp(1_020 * 1_000_000_000)));
+        let mut settings = Settings::default();
+        settings.accounts.login_failure_limit = 2;
+        settings.accounts.login_failure_window = Duration::from_secs(60);
+        let audit = Audit::new(store.clone(), clock.clone());
+        let limiter = Limiter::new(store.clone(), audit, MasterKey::generate().0, clock.clone(), &settings);
+        let keys = ["login:account:1".to_owned(), "login:ip:192.0.2.1".to_owned()];
+        limiter.count_login_failure(&keys).await.expect("first");
+        limiter.check_logins(&keys).await.expect("under the limit");
+        limiter.count_login_failure(&keys[..1]).await.expect("at the limit");
+        assert!(matches!(
+            limiter.check_logins(&keys).await,
+            Err(Error::RateLimited { retry_after_secs: 60 })
+        ));
+        limiter.check_logins(&keys[1..]).await.expect("the address alone");
+        assert!(matches!(
+            limiter.count_login_failure(&keys).await,
+            Err(Error::RateLimited { .. })
+        ));
+        clock.advance(Duration::from_secs(60));
+        limiter.check_logins(&keys).await.expect("a new window");
     }
 
     #[test]

@@ -179,21 +179,6 @@ impl Logins {
         Ok((key, found.login))
     }
 
-    async fn check_login_limits(&self, keys: &[String]) -> Result<()> {
-        let a = &self.settings.accounts;
-        self.limiter
-            .check_each(keys, a.login_failure_limit, a.login_failure_window)
-            .await
-    }
-
-    /// Counts one failure under each key; the last refusal past the limit is returned.
-    async fn count_login_failure(&self, keys: &[String]) -> Result<()> {
-        let a = &self.settings.accounts;
-        self.limiter
-            .count_each(keys, a.login_failure_limit, a.login_failure_window)
-            .await
-    }
-
     /// `POST /v3/session/login`: checks the password; without 2FA the login is complete,
     /// with 2FA it waits for [`login_otp`](Self::login_otp).
     pub async fn login(&self, key: &ApiKey, cmd: LoginCmd) -> Result<LoginStarted> {
@@ -222,7 +207,7 @@ impl Logins {
             return Err(Error::Conflict(Conflict::AlreadyLoggedIn));
         }
         let keys = failure_keys(&name_key(&cmd.user_name), cmd.origin.ip.as_deref());
-        self.check_login_limits(&keys).await?;
+        self.limiter.check_logins(&keys).await?;
         let account = self.store.account_by_name_key(&name_key(&cmd.user_name)).await?;
         let ok = self
             .passwords
@@ -238,7 +223,7 @@ impl Logins {
                 event = event.subject(format!("account:{}", id.0));
             }
             self.audit.record_alone(event).await;
-            self.count_login_failure(&keys).await?;
+            self.limiter.count_login_failure(&keys).await?;
             return Err(INVALID_CREDENTIALS);
         };
         let old = account.password_hash.as_str();
@@ -344,7 +329,7 @@ impl Logins {
         };
         let account = self.account(login.account_id).await?;
         let keys = failure_keys(&name_key(&account.user_name), origin.ip.as_deref());
-        self.check_login_limits(&keys).await?;
+        self.limiter.check_logins(&keys).await?;
         let detail = json!({"login": login.id.to_string(), "api_key": key.id.0});
         if !self.check_otp(&account, None, otp, true).await? {
             let a = &self.settings.accounts;
@@ -354,7 +339,7 @@ impl Logins {
             self.audit
                 .record_alone(account_event(action::OTP_FAILED, account.id, origin).detail(detail))
                 .await;
-            self.count_login_failure(&keys).await?;
+            self.limiter.count_login_failure(&keys).await?;
             return Err(INVALID_OTP);
         }
         let a = &self.settings.accounts;
@@ -413,9 +398,9 @@ impl Logins {
             return Err(Error::Conflict(Conflict::TwoFactorNotEnrolling));
         };
         let keys = failure_keys(&name_key(&account.user_name), origin.ip.as_deref());
-        self.check_login_limits(&keys).await?;
+        self.limiter.check_logins(&keys).await?;
         if !self.check_otp(account, Some(pending), otp, false).await? {
-            self.count_login_failure(&keys).await?;
+            self.limiter.count_login_failure(&keys).await?;
             return Err(INVALID_OTP);
         }
         let codes: Vec<Secret> = (0..totp::RECOVERY_CODES)
@@ -439,9 +424,9 @@ impl Logins {
         }
         let ip = ip.map(|ip| ip.to_string());
         let keys = failure_keys(&name_key(&account.user_name), ip.as_deref());
-        self.check_login_limits(&keys).await?;
+        self.limiter.check_logins(&keys).await?;
         if !self.check_otp(account, None, otp, true).await? {
-            self.count_login_failure(&keys).await?;
+            self.limiter.count_login_failure(&keys).await?;
             return Err(INVALID_OTP);
         }
         self.store.disable_totp(account.id).await

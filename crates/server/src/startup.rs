@@ -21,6 +21,7 @@ use playgate_core::economy::credits::Credits;
 use playgate_core::economy::leaderboards::Leaderboards;
 use playgate_core::economy::store_items::StoreItems;
 use playgate_core::game::GameCredentials;
+use playgate_core::game_data::GameData;
 use playgate_core::game_variables::GameVariables;
 use playgate_core::gamefuse::Gamefuse;
 use playgate_core::games::Games;
@@ -314,6 +315,12 @@ pub async fn start(config: Config, clock: Arc<dyn Clock>) -> Result<Running, Box
         accounts: Accounts::new(store.clone(), &core),
         stats: stats.clone(),
         console: playgate_core::console::Console::new(store.clone(), core.clone()),
+        game_data: GameData::new(
+            game_variables.clone(),
+            store_items.clone(),
+            gamefuse.clone(),
+            audit.clone(),
+        ),
     };
     let mut state = app_state(&config, core.clone(), platform, features, admin, net)?;
     let exposition = exposition(&config, &state, &core, &store)?;

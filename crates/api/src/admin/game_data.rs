@@ -12,12 +12,11 @@ use bytes::Bytes;
 use playgate_core::Entity;
 use playgate_core::economy::store_items::NewStoreItem;
 
-use super::paths::GamePath;
+use super::paths::{GamePath, VariablePath};
 use super::wire::{
     GameStoreItemOut, KeyOut, MessageOut, NameIn, RouteIn, StoreItemIn, TokenOut, ValueIn, VariableOut, parsed,
 };
 use super::{Admin, AdminError, Viewer};
-use crate::common::game_data;
 use crate::common::json::required;
 use crate::common::path_id::{game_id, path_id};
 use crate::common::state::AppState;
@@ -47,10 +46,7 @@ pub(super) async fn list_vars(
     put,
     path = "/admin/v1/games/{game}/variables/{key}",
     tag = "admin: game data",
-    params(
-        GamePath,
-        ("key" = String, Path, description = "The variable"),
-    ),
+    params(VariablePath),
     request_body = ValueIn,
     responses(
         (status = 200, description = "The variable", body = VariableOut),
@@ -59,12 +55,12 @@ pub(super) async fn list_vars(
 pub(super) async fn set_var(
     State(s): State<AppState>,
     op: Admin,
-    Path((g, key)): Path<(String, String)>,
+    Path(p): Path<VariablePath>,
     raw: Bytes,
 ) -> Result<Json<VariableOut>, AdminError> {
     let v: ValueIn = parsed(&raw)?;
     let value = required(v.value, "value")?;
-    let var = game_data::set_variable(&s, op.event(), game_id(&g)?, &key, &value).await?;
+    let var = s.game_data.set_variable(p.game()?, &p.key, &value, op.event()).await?;
     Ok(Json(var.into()))
 }
 
@@ -73,10 +69,7 @@ pub(super) async fn set_var(
     delete,
     path = "/admin/v1/games/{game}/variables/{key}",
     tag = "admin: game data",
-    params(
-        GamePath,
-        ("key" = String, Path, description = "The variable"),
-    ),
+    params(VariablePath),
     responses(
         (status = 200, description = "Done", body = MessageOut),
     ),
@@ -84,9 +77,9 @@ pub(super) async fn set_var(
 pub(super) async fn delete_var(
     State(s): State<AppState>,
     op: Admin,
-    Path((g, key)): Path<(String, String)>,
+    Path(p): Path<VariablePath>,
 ) -> Result<Json<MessageOut>, AdminError> {
-    game_data::delete_variable(&s, op.event(), game_id(&g)?, &key).await?;
+    s.game_data.delete_variable(p.game()?, &p.key, op.event()).await?;
     Ok(Json(MessageOut::new("deleted")))
 }
 
@@ -135,7 +128,7 @@ pub(super) async fn add_item(
         cost: required(req.cost, "cost")?,
         icon_url: req.icon_url,
     };
-    let item = game_data::add_store_item(&s, op.event(), p.game()?, item).await?;
+    let item = s.game_data.add_store_item(p.game()?, item, op.event()).await?;
     Ok((StatusCode::CREATED, Json(item.into())))
 }
 
@@ -158,7 +151,7 @@ pub(super) async fn delete_item(
     Path((g, item)): Path<(String, String)>,
 ) -> Result<Json<MessageOut>, AdminError> {
     let item = path_id(&item, Entity::StoreItem)?;
-    game_data::delete_store_item(&s, op.event(), game_id(&g)?, item).await?;
+    s.game_data.delete_store_item(game_id(&g)?, item, op.event()).await?;
     Ok(Json(MessageOut::new("deleted")))
 }
 
@@ -208,14 +201,7 @@ pub(super) async fn add_key(
 ) -> Result<(StatusCode, Json<KeyOut>), AdminError> {
     let req: NameIn = parsed(&raw)?;
     let name = required(req.name, "name")?;
-    let gid = p.game()?;
-    let (key, token) = s.gamefuse.create_service_key(gid, &name).await?;
-    op.record(&s, |e| {
-        e.action("service_key.created")
-            .game(gid)
-            .subject(format!("service_key:{name}"))
-    })
-    .await;
+    let (key, token) = s.game_data.create_service_key(p.game()?, &name, op.event()).await?;
     Ok((
         StatusCode::CREATED,
         Json(KeyOut {
@@ -244,7 +230,7 @@ pub(super) async fn delete_key(
     op: Admin,
     Path((g, name)): Path<(String, String)>,
 ) -> Result<Json<MessageOut>, AdminError> {
-    game_data::delete_service_key(&s, op.event(), game_id(&g)?, &name).await?;
+    s.game_data.delete_service_key(game_id(&g)?, &name, op.event()).await?;
     Ok(Json(MessageOut::new("deleted")))
 }
 
@@ -285,7 +271,7 @@ pub(super) async fn set_route(
     raw: Bytes,
 ) -> Result<Json<MessageOut>, AdminError> {
     let r: RouteIn = parsed(&raw)?;
-    game_data::set_route(&s, op.event(), p.game()?, r.into()).await?;
+    s.game_data.set_route_access(p.game()?, r.into(), op.event()).await?;
     Ok(Json(MessageOut::new("saved")))
 }
 
@@ -305,8 +291,7 @@ pub(super) async fn rotate_token(
     op: Admin,
     Path(p): Path<GamePath>,
 ) -> Result<Json<TokenOut>, AdminError> {
-    let g = s.gamefuse.rotate_game_token(p.game()?).await?;
-    op.record(&s, |e| e.action("game.token_rotated").game(g.id)).await;
+    let g = s.game_data.rotate_gamefuse_token(p.game()?, op.event()).await?;
     Ok(Json(TokenOut {
         id: g.id.0,
         token: g.gamefuse_token,

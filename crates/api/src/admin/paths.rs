@@ -45,6 +45,24 @@ impl PlayerPath {
     }
 }
 
+/// `{game}` and `{key}`: a game variable.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct VariablePath {
+    /// The game's id
+    #[param(value_type = i64)]
+    game: String,
+    /// The variable
+    pub key: String,
+}
+
+impl VariablePath {
+    /// The variable's game.
+    pub fn game(&self) -> Result<GameId, Error> {
+        game_id(&self.game)
+    }
+}
+
 /// `{account}`: a platform account.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Path)]

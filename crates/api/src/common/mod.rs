@@ -1,11 +1,10 @@
 //! What every dialect shares: application state, the client-address extractor, health,
-//! body reading; and what the admin API and the console share (path ids, the game data
-//! changes operators make); and the JSON bodies the admin API and GameFuse share.
+//! body reading; and what the admin API and the console share (path ids); and the JSON
+//! bodies the admin API and GameFuse share.
 
 pub mod client_ip;
 pub mod complete;
 pub mod doc_edits;
-pub mod game_data;
 pub mod geoip;
 pub mod health;
 pub mod json;

@@ -13,6 +13,7 @@ use playgate_core::economy::attributes::Attributes;
 use playgate_core::economy::credits::Credits;
 use playgate_core::economy::leaderboards::Leaderboards;
 use playgate_core::economy::store_items::StoreItems;
+use playgate_core::game_data::GameData;
 use playgate_core::game_variables::GameVariables;
 use playgate_core::gamefuse::Gamefuse;
 use playgate_core::games::Games;
@@ -117,6 +118,8 @@ pub struct AdminServices {
     pub stats: Stats,
     /// The web console's sign-in and sessions.
     pub console: Console,
+    /// Operators' changes to a game's data, each recorded in the audit log.
+    pub game_data: GameData,
 }
 
 /// Shared state: the core and the HTTP layer's own settings. axum clones the state for
@@ -153,6 +156,8 @@ pub struct AppParts {
     pub console: Console,
     /// Games as operators manage them.
     pub games: Games,
+    /// Operators' changes to a game's data, each recorded in the audit log.
+    pub game_data: GameData,
     /// Platform accounts as operators manage them.
     pub accounts: Accounts,
     /// Counts and per-minute series for a dashboard.
@@ -207,6 +212,7 @@ impl AppState {
             accounts,
             stats,
             console,
+            game_data,
         } = admin;
         let Features {
             gamefuse,
@@ -250,6 +256,7 @@ impl AppState {
             operators,
             audit,
             games,
+            game_data,
             accounts,
             stats,
             net: Arc::new(net),

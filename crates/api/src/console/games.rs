@@ -2,7 +2,7 @@
 //! data, and the changes an admin makes there (variables, route switches, names and token
 //! lifetimes, enabling and deleting with a typed confirmation, rotating a secret, shown
 //! once). Every change goes through the services the admin API calls (`state.games`,
-//! `state.gamefuse`) and is recorded in the audit log under the same action names; the
+//! `state.game_data`), which record it in the audit log under the same action names; the
 //! games service records its event in the change's own transaction.
 
 use axum::extract::{Path, Query, State};
@@ -22,7 +22,6 @@ use super::auth::{Confirm, Empty, Posted, Signed};
 use super::error::{ConsoleError, field_of, redirect_with, status_and_message};
 use super::pages::{self, GameData, GameFields, Section};
 use super::{chrome, cursor, enabled, html};
-use crate::common::game_data;
 use crate::common::path_id::{game_id, path_id};
 use crate::common::state::AppState;
 
@@ -177,7 +176,7 @@ pub(super) async fn set_variable(
     if key.is_empty() {
         return Err(Error::invalid("key", "is required").into());
     }
-    game_data::set_variable(&s, p.by.event(), gid, key, value).await?;
+    s.game_data.set_variable(gid, key, value, p.by.event()).await?;
     Ok(back(gid))
 }
 
@@ -190,7 +189,7 @@ pub(super) async fn delete_variable(
     let p = p.admin()?;
     let gid = game_id(&g)?;
     let key = p.form.key.trim();
-    game_data::delete_variable(&s, p.by.event(), gid, key).await?;
+    s.game_data.delete_variable(gid, key, p.by.event()).await?;
     Ok(back(gid))
 }
 
@@ -216,7 +215,7 @@ pub(super) async fn set_route(
         user_allowed: p.form.user_allowed.as_deref() == Some("true"),
         key_allowed: p.form.key_allowed.as_deref() == Some("true"),
     };
-    game_data::set_route(&s, p.by.event(), gid, access).await?;
+    s.game_data.set_route_access(gid, access, p.by.event()).await?;
     Ok(back(gid))
 }
 
@@ -411,7 +410,7 @@ pub(super) async fn add_store_item(
         cost,
         icon_url: None,
     };
-    game_data::add_store_item(&s, p.by.event(), gid, new).await?;
+    s.game_data.add_store_item(gid, new, p.by.event()).await?;
     Ok(back(gid))
 }
 
@@ -424,7 +423,7 @@ pub(super) async fn delete_store_item(
     let p = p.admin()?;
     let gid = game_id(&g)?;
     let item: i64 = path_id(&item, Entity::StoreItem)?;
-    game_data::delete_store_item(&s, p.by.event(), gid, item).await?;
+    s.game_data.delete_store_item(gid, item, p.by.event()).await?;
     Ok(back(gid))
 }
 
@@ -444,13 +443,10 @@ pub(super) async fn add_service_key(
 ) -> Result<Response, ConsoleError> {
     let p = p.admin()?;
     let game = s.games.get(game_id(&g)?).await?;
-    let (key, token) = s.gamefuse.create_service_key(game.id, &p.form.name).await?;
-    p.by.record(&s, |e| {
-        e.action("service_key.created")
-            .game(game.id)
-            .subject(format!("service_key:{}", key.name))
-    })
-    .await;
+    let (key, token) = s
+        .game_data
+        .create_service_key(game.id, &p.form.name, p.by.event())
+        .await?;
     let c = chrome(&p.by, "New service key", Section::Games);
     let page = pages::service_key_created(&c, &game, &key.name, token.expose());
     Ok((StatusCode::CREATED, html(page)).into_response())
@@ -464,6 +460,6 @@ pub(super) async fn delete_service_key(
 ) -> Result<Response, ConsoleError> {
     let p = p.admin()?;
     let gid = game_id(&g)?;
-    game_data::delete_service_key(&s, p.by.event(), gid, &name).await?;
+    s.game_data.delete_service_key(gid, &name, p.by.event()).await?;
     Ok(back(gid))
 }

@@ -3,13 +3,12 @@
 //! (`assets/`), no CDN and no build step.
 //!
 //! It is built on the same core services as the admin API (`state.games`, `state.players`,
-//! `state.accounts`, `state.stats`, `state.gamefuse`, `state.leaderboards`, `state.audit`,
-//! `state.operators`), never on a second path to the data, and records an
-//! operator's changes in the audit log under the operator's name (the services that
-//! record their event in the change's own transaction get it from `Signed::event`).
-//! Sign-in is a password, then a TOTP code once enrolled ([`playgate_core::console`]);
-//! the session is an
-//! HttpOnly, SameSite=Strict cookie (Secure when the request came over HTTPS through a
+//! `state.accounts`, `state.stats`, `state.game_data`, `state.gamefuse`,
+//! `state.leaderboards`, `state.audit`, `state.operators`), never on a second path to the
+//! data, and records an operator's changes in the audit log under the operator's name
+//! (the services that record their event get it from `Signed::event`). Sign-in is a
+//! password, then a TOTP code once enrolled ([`playgate_core::console`]); the session is
+//! an HttpOnly, SameSite=Strict cookie (Secure when the request came over HTTPS through a
 //! trusted proxy); every state-changing form carries the session's synchronizer token
 //! (`auth.rs`). Viewers see, admins change.
 //!
