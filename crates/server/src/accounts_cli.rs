@@ -4,12 +4,12 @@
 
 use std::io::{BufRead as _, IsTerminal as _};
 
+use crate::cli::by_cli;
 use clap::{Args, Subcommand};
 use playgate_core::account::{
     AccessLevel, Account, AccountInfo, AccountProfile, AccountType, Language, NewAccount, NewApiKey, parse_expiry,
 };
 use playgate_core::accounts::{AccountPatch, Accounts};
-use playgate_core::audit::{Actor, NewAuditEvent};
 use playgate_core::crypto::Secret;
 use playgate_core::service::Playgate;
 use serde::Serialize;
@@ -365,7 +365,6 @@ fn print_account(a: &Account, json: bool, verb: &str) -> Result<(), BoxError> {
 
 /// Runs `playgate account …`.
 pub async fn account_command(accounts: &Accounts, cmd: AccountCommand) -> Result<(), BoxError> {
-    let by = || NewAuditEvent::new("", Actor::Cli);
     match cmd {
         AccountCommand::Show { account, json } => print_account(&accounts.get(&account).await?, json, ""),
         AccountCommand::Disable { account, yes, json } => {
@@ -378,19 +377,19 @@ pub async fn account_command(accounts: &Accounts, cmd: AccountCommand) -> Result
                 enabled: Some(false),
                 ..AccountPatch::default()
             };
-            print_account(&accounts.update(&account, patch, by()).await?, json, "disabled")
+            print_account(&accounts.update(&account, patch, by_cli()).await?, json, "disabled")
         }
         AccountCommand::Enable { account, json } => {
             let patch = AccountPatch {
                 enabled: Some(true),
                 ..AccountPatch::default()
             };
-            print_account(&accounts.update(&account, patch, by()).await?, json, "enabled")
+            print_account(&accounts.update(&account, patch, by_cli()).await?, json, "enabled")
         }
         AccountCommand::Reset2fa { account, yes, json } => {
             let a = accounts.get(&account).await?;
             confirm(yes, &format!("Turn off 2FA of account {} \"{}\"?", a.id.0, a.user_name))?;
-            print_account(&accounts.reset_totp(&account, by()).await?, json, "2FA reset")
+            print_account(&accounts.reset_totp(&account, by_cli()).await?, json, "2FA reset")
         }
         AccountCommand::Create {
             user_name,

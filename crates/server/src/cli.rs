@@ -8,8 +8,14 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
+use playgate_core::audit::{Actor, Audit, NewAuditEvent};
 use playgate_core::clock::SystemClock;
+use playgate_core::economy::store_items::StoreItems;
 use playgate_core::game::{Game, GameCredentials, NewGame};
+use playgate_core::game_data::GameData;
+use playgate_core::game_variables::GameVariables;
+use playgate_core::gamefuse::Gamefuse;
+use playgate_core::games::{CredentialKind, GamePatch, Games};
 use playgate_core::ids::GameId;
 use playgate_core::service::Playgate;
 use playgate_store::SqlStore;
@@ -315,7 +321,7 @@ pub async fn run(cli: Cli) -> Result<(), BoxError> {
             let config = &config;
             on_core(config, |core, store| async move {
                 let g = crate::gamefuse::service(config, core.clone(), store.clone())?;
-                game_command(&core, &g, &store, cmd).await
+                game_command(&core, &store, &game_data(&store, g), cmd).await
             })
             .await
         }
@@ -323,16 +329,15 @@ pub async fn run(cli: Cli) -> Result<(), BoxError> {
             let config = &config;
             on_core(config, |core, store| async move {
                 let g = crate::gamefuse::service(config, core.clone(), store.clone())?;
+                let data = game_data(&store, g.clone());
                 match cmd {
                     Command::StoreItem(c) => {
-                        let clock = Arc::new(SystemClock);
-                        let games = playgate_core::games::Games::new(store.clone(), clock.clone());
-                        let items =
-                            playgate_core::economy::store_items::StoreItems::new(store.clone(), store.clone(), clock);
-                        gf::store_item(&games, &items, c).await
+                        let games = Games::new(store.clone(), Arc::new(SystemClock));
+                        let items = StoreItems::new(store.clone(), store.clone(), Arc::new(SystemClock));
+                        gf::store_item(&games, &items, &data, c).await
                     }
-                    Command::ServiceKey(c) => gf::service_key(&g, c).await,
-                    Command::RouteAccess(c) => gf::route(&g, c).await,
+                    Command::ServiceKey(c) => gf::service_key(&g, &data, c).await,
+                    Command::RouteAccess(c) => gf::route(&g, &data, c).await,
                     Command::Outbox(c) => {
                         let pending = Arc::new(playgate_core::client_users::NoPendingCounts);
                         let users = crate::client_users::service(config, &core, store.clone(), config.listen, pending)?;
@@ -421,20 +426,37 @@ where
     res
 }
 
+/// The audit event of a change made through the command line: actor `cli`, no origin (the
+/// action and subject are the service's).
+pub(crate) fn by_cli() -> NewAuditEvent {
+    NewAuditEvent::new("", Actor::Cli)
+}
+
+/// The operators' game-data service (each change audited) over the database's store.
+fn game_data(store: &Arc<SqlStore>, gamefuse: Gamefuse) -> GameData {
+    let clock = Arc::new(SystemClock);
+    GameData::new(
+        GameVariables::new(store.clone(), store.clone()),
+        StoreItems::new(store.clone(), store.clone(), clock.clone()),
+        gamefuse,
+        Audit::new(store.clone(), clock),
+    )
+}
+
 async fn game_command(
-    core: &playgate_core::service::Playgate,
-    gamefuse: &playgate_core::gamefuse::Gamefuse,
-    store: &Arc<playgate_store::SqlStore>,
+    core: &Playgate,
+    store: &Arc<SqlStore>,
+    data: &GameData,
     cmd: GameCommand,
 ) -> Result<(), BoxError> {
+    let games = Games::new(store.clone(), Arc::new(SystemClock));
     match cmd {
         GameCommand::Var(v) => {
-            let games = playgate_core::games::Games::new(store.clone(), Arc::new(SystemClock));
-            let vars = playgate_core::game_variables::GameVariables::new(store.clone(), store.clone());
-            gf::var(&games, &vars, v).await
+            let vars = GameVariables::new(store.clone(), store.clone());
+            gf::var(&games, &vars, data, v).await
         }
         GameCommand::RotateToken { id } => {
-            let g = gamefuse.rotate_game_token(GameId(id)).await?;
+            let g = data.rotate_gamefuse_token(GameId(id), by_cli()).await?;
             println!("game {}: new gamefuse token {}", g.id, g.gamefuse_token);
             Ok(())
         }
@@ -444,13 +466,12 @@ async fn game_command(
             description,
             json,
         } => {
-            let creds = core
-                .create_game(NewGame {
-                    name,
-                    description,
-                    client_name,
-                })
-                .await?;
+            let new = NewGame {
+                name,
+                description,
+                client_name,
+            };
+            let creds = games.create(new, by_cli()).await?;
             print_credentials(&creds, json)
         }
         GameCommand::List { json } => {
@@ -473,17 +494,26 @@ async fn game_command(
             Ok(())
         }
         GameCommand::RotateSecret { id, json } => {
-            print_credentials(&core.rotate_client_secret(GameId(id)).await?, json)
+            let (game, client_secret) = games.rotate(GameId(id), CredentialKind::Kgen, by_cli()).await?;
+            print_credentials(&GameCredentials { game, client_secret }, json)
         }
         GameCommand::Disable { id } => {
-            let g = core.set_game_enabled(GameId(id), false).await?;
+            let g = games.update(GameId(id), enabled(false), by_cli()).await?;
             println!("game {} disabled", g.id);
             Ok(())
         }
         GameCommand::Enable { id } => {
-            let g = core.set_game_enabled(GameId(id), true).await?;
+            let g = games.update(GameId(id), enabled(true), by_cli()).await?;
             println!("game {} enabled", g.id);
             Ok(())
         }
+    }
+}
+
+/// A change of only the game's `enabled` flag.
+fn enabled(on: bool) -> GamePatch {
+    GamePatch {
+        enabled: Some(on),
+        ..GamePatch::default()
     }
 }

@@ -1,10 +1,14 @@
 //! GameFuse's operator commands: game variables, store items, service keys, route
-//! switches, and the outbox of sent (or unsendable) mail.
+//! switches, and the outbox of sent (or unsendable) mail. Changes go through the core's
+//! game-data service, so they are recorded in the audit log under the actor `cli`, like the
+//! admin API's and the console's.
 
+use crate::cli::by_cli;
 use crate::error::BoxError;
 use clap::{Subcommand, ValueEnum};
 use playgate_core::client_users::ClientUsers;
 use playgate_core::economy::store_items::{NewStoreItem, StoreItems};
+use playgate_core::game_data::GameData;
 use playgate_core::game_variables::GameVariables;
 use playgate_core::gamefuse::Gamefuse;
 use playgate_core::gamefuse::keys::RouteAccess;
@@ -161,10 +165,10 @@ pub enum OutboxCommand {
 }
 
 /// Runs `playgate game var …`.
-pub async fn var(games: &Games, vars: &GameVariables, cmd: VarCommand) -> Result<(), BoxError> {
+pub async fn var(games: &Games, vars: &GameVariables, data: &GameData, cmd: VarCommand) -> Result<(), BoxError> {
     match cmd {
         VarCommand::Set { game, key, value } => {
-            let v = vars.set(GameId(game), &key, &value).await?;
+            let v = data.set_variable(GameId(game), &key, &value, by_cli()).await?;
             println!("game {game}: {} = {}", v.key, v.value);
         }
         VarCommand::List { game, json } => {
@@ -183,7 +187,7 @@ pub async fn var(games: &Games, vars: &GameVariables, cmd: VarCommand) -> Result
             }
         }
         VarCommand::Delete { game, key } => {
-            vars.delete(GameId(game), &key).await?;
+            data.delete_variable(GameId(game), &key, by_cli()).await?;
             println!("game {game}: {key} deleted");
         }
     }
@@ -191,7 +195,12 @@ pub async fn var(games: &Games, vars: &GameVariables, cmd: VarCommand) -> Result
 }
 
 /// Runs `playgate store-item …`.
-pub async fn store_item(games: &Games, items: &StoreItems, cmd: StoreItemCommand) -> Result<(), BoxError> {
+pub async fn store_item(
+    games: &Games,
+    items: &StoreItems,
+    data: &GameData,
+    cmd: StoreItemCommand,
+) -> Result<(), BoxError> {
     let show = |i: &playgate_core::economy::store_items::StoreItem| {
         json!({"id": i.id, "game_id": i.game_id.0, "name": i.name, "description": i.description,
                "category": i.category, "cost": i.cost, "icon_url": i.icon_url})
@@ -213,7 +222,7 @@ pub async fn store_item(games: &Games, items: &StoreItems, cmd: StoreItemCommand
                 cost,
                 icon_url,
             };
-            let i = items.add(GameId(game), item).await?;
+            let i = data.add_store_item(GameId(game), item, by_cli()).await?;
             if json {
                 println!("{}", show(&i));
             } else {
@@ -237,7 +246,7 @@ pub async fn store_item(games: &Games, items: &StoreItems, cmd: StoreItemCommand
             }
         }
         StoreItemCommand::Delete { game, id } => {
-            items.delete(GameId(game), id).await?;
+            data.delete_store_item(GameId(game), id, by_cli()).await?;
             println!("store item {id} deleted");
         }
     }
@@ -245,10 +254,10 @@ pub async fn store_item(games: &Games, items: &StoreItems, cmd: StoreItemCommand
 }
 
 /// Runs `playgate service-key …`.
-pub async fn service_key(gf: &Gamefuse, cmd: ServiceKeyCommand) -> Result<(), BoxError> {
+pub async fn service_key(gf: &Gamefuse, data: &GameData, cmd: ServiceKeyCommand) -> Result<(), BoxError> {
     match cmd {
         ServiceKeyCommand::Add { game, name, json } => {
-            let (key, token) = gf.create_service_key(GameId(game), &name).await?;
+            let (key, token) = data.create_service_key(GameId(game), &name, by_cli()).await?;
             if json {
                 println!(
                     "{}",
@@ -265,7 +274,7 @@ pub async fn service_key(gf: &Gamefuse, cmd: ServiceKeyCommand) -> Result<(), Bo
             }
         }
         ServiceKeyCommand::Delete { game, name } => {
-            gf.delete_service_key(GameId(game), &name).await?;
+            data.delete_service_key(GameId(game), &name, by_cli()).await?;
             println!("service key \"{name}\" deleted");
         }
     }
@@ -273,7 +282,7 @@ pub async fn service_key(gf: &Gamefuse, cmd: ServiceKeyCommand) -> Result<(), Bo
 }
 
 /// Runs `playgate route-access …`.
-pub async fn route(gf: &Gamefuse, cmd: RouteCommand) -> Result<(), BoxError> {
+pub async fn route(gf: &Gamefuse, data: &GameData, cmd: RouteCommand) -> Result<(), BoxError> {
     let word = |b: bool| if b { "allow" } else { "deny" };
     match cmd {
         RouteCommand::Set { game, route, user, key } => {
@@ -282,7 +291,7 @@ pub async fn route(gf: &Gamefuse, cmd: RouteCommand) -> Result<(), BoxError> {
                 user_allowed: matches!(user, Switch::Allow),
                 key_allowed: matches!(key, Switch::Allow),
             };
-            gf.set_route_access(GameId(game), access.clone()).await?;
+            data.set_route_access(GameId(game), access.clone(), by_cli()).await?;
             println!(
                 "game {game}: {} users {} keys {}",
                 access.route,

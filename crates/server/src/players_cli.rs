@@ -7,8 +7,8 @@
 
 use std::io::{BufRead as _, IsTerminal as _, Write as _};
 
+use crate::cli::by_cli;
 use clap::Subcommand;
-use playgate_core::audit::{Actor, NewAuditEvent};
 use playgate_core::clock::Timestamp;
 use playgate_core::ids::{GameId, SessionId};
 use playgate_core::player::Player;
@@ -146,10 +146,6 @@ pub enum SessionCommand {
     },
 }
 
-fn event() -> NewAuditEvent {
-    NewAuditEvent::new("", Actor::Cli)
-}
-
 fn secs(t: Timestamp) -> i64 {
     t.0 / 1_000_000_000
 }
@@ -277,7 +273,7 @@ pub async fn player_command(players: &Players, cmd: PlayerCommand) -> Result<(),
         } => {
             let player = players.find(GameId(game), &user_id).await?;
             confirm(yes, &format!("ban player {} and end its sessions", player.user_id))?;
-            let (p, change) = players.ban(GameId(game), &user_id, &reason, event()).await?;
+            let (p, change) = players.ban(GameId(game), &user_id, &reason, by_cli()).await?;
             let j = json!({"user_id": p.user_id.as_str(), "banned": true, "reason": reason,
                 "sessions_ended": change.sessions_ended});
             print(as_json, &j, || {
@@ -292,7 +288,7 @@ pub async fn player_command(players: &Players, cmd: PlayerCommand) -> Result<(),
             user_id,
             json: as_json,
         } => {
-            let (p, _) = players.unban(GameId(game), &user_id, event()).await?;
+            let (p, _) = players.unban(GameId(game), &user_id, by_cli()).await?;
             let j = json!({"user_id": p.user_id.as_str(), "banned": false});
             print(as_json, &j, || format!("player {} not banned", p.user_id))
         }
@@ -311,7 +307,7 @@ pub async fn player_command(players: &Players, cmd: PlayerCommand) -> Result<(),
                 ),
             )?;
             let erased = players
-                .erase(GameId(game), &user_id, Some(player.user_id.as_str()), event())
+                .erase(GameId(game), &user_id, Some(player.user_id.as_str()), by_cli())
                 .await?;
             let map = |v: &[(String, u64)]| {
                 v.iter()
@@ -388,7 +384,7 @@ pub async fn session_command(players: &Players, cmd: SessionCommand) -> Result<(
             let id = session_id(&session)?;
             let v = players.session(id).await?;
             confirm(yes, &format!("end session {id} of player {}", v.user_id))?;
-            let v = players.end_session(id, event()).await?;
+            let v = players.end_session(id, by_cli()).await?;
             let j = view_json(&v, now);
             print(as_json, &j, || format!("session {id} ended"))
         }
@@ -402,12 +398,12 @@ pub async fn session_command(players: &Players, cmd: SessionCommand) -> Result<(
                 Some(user) => {
                     let p = players.find(GameId(game), &user).await?;
                     confirm(yes, &format!("end every session of player {}", p.user_id))?;
-                    players.end_sessions(GameId(game), &user, event()).await?
+                    players.end_sessions(GameId(game), &user, by_cli()).await?
                 }
                 None => {
                     players.existing_game(GameId(game)).await?;
                     confirm(yes, &format!("end every session of game {game}"))?;
-                    players.end_game_sessions(GameId(game), event()).await?
+                    players.end_game_sessions(GameId(game), by_cli()).await?
                 }
             };
             print(as_json, &json!({"sessions_ended": n}), || {

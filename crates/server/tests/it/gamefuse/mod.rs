@@ -1728,7 +1728,8 @@ async fn forgot_password_by_smtp(b: Backend) {
 }
 
 /// The operator CLI (`playgate game var`, `store-item`, `service-key`, `route-access`,
-/// `game rotate-token`, `outbox list`) acts on the database the server uses.
+/// `game rotate-token`, `outbox list`) acts on the database the server uses, and records its
+/// changes in the audit log.
 async fn operator_cli(b: Backend) {
     use clap::Parser as _;
     let Some(gf) = setup(b).await else { return };
@@ -1800,6 +1801,37 @@ async fn operator_cli(b: Backend) {
     run(&["game", "rotate-token", &gid]).await.expect("rotate");
     assert_text_error(&gf.get(&format!("/games/verify?{q}")).await, 404);
     assert!(run(&["store-item", "delete", &gid, "999999"]).await.is_err());
+    run(&["game", "var", "delete", &gid, "wind"]).await.expect("var delete");
+    run(&["service-key", "delete", &gid, "backend"])
+        .await
+        .expect("key delete");
+    run(&["game", "disable", &gid]).await.expect("disable");
+    run(&["game", "enable", &gid]).await.expect("enable");
+    run(&["game", "rotate-secret", &gid]).await.expect("rotate secret");
+    // Every change is in the audit log under the actor `cli` (newest first), as the admin
+    // API and the console record theirs; the refused delete changed nothing and is not.
+    let page = gf.srv.admin(ADMIN).get("/admin/v1/audit?actor=cli").await;
+    assert_eq!(page.status, 200, "{}", page.text);
+    assert_eq!(
+        crate::common::actions(&page.json),
+        [
+            "game.secret_rotated",
+            "game.enabled",
+            "game.disabled",
+            "service_key.deleted",
+            "game_variable.deleted",
+            "game.token_rotated",
+            "route_access.set",
+            "service_key.created",
+            "store_item.added",
+            "game_variable.set",
+        ]
+    );
+    assert!(
+        page.json["items"]
+            .as_array()
+            .is_some_and(|items| items.iter().all(|e| e["actor"] == "cli" && e["game_id"] == gf.game_id))
+    );
     gf.finish().await;
 }
 
