@@ -15,7 +15,7 @@ use playgate_core::operators::{CONFIG_OPERATOR, Principal, Role};
 use playgate_core::{Error, Unauthorized};
 
 use super::AdminError;
-use crate::common::client_ip::ClientIp;
+use crate::common::client_ip::client_ip;
 use crate::common::origin::origin_of;
 use crate::common::state::AppState;
 
@@ -73,9 +73,7 @@ async fn principal(parts: &mut Parts, state: &AppState) -> Result<(Principal, Op
     if configured.is_none() && !state.operators.any().await? {
         return Err(AdminError::Disabled);
     }
-    let ClientIp(ip) = ClientIp::from_request_parts(parts, state)
-        .await
-        .unwrap_or(ClientIp(None));
+    let ip = client_ip(parts, state);
     let presented = parts
         .headers
         .get(header::AUTHORIZATION)

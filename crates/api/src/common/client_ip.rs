@@ -2,19 +2,13 @@
 //! proxy, in which case the right-most address of `X-Forwarded-For` that is not itself a
 //! trusted proxy (the left part of the header is whatever the client chose to send).
 
-use std::convert::Infallible;
 use std::net::{IpAddr, SocketAddr};
 
-use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::extract::ConnectInfo;
 use axum::http::request::Parts;
 use ipnet::IpNet;
 
 use super::state::AppState;
-
-/// The client address, if the server was started with connection info (it always is; a
-/// router driven without it, as in unit tests, yields `None`).
-#[derive(Debug, Clone, Copy)]
-pub struct ClientIp(pub Option<IpAddr>);
 
 /// Resolves the client address from the peer and the `X-Forwarded-For` values.
 pub fn resolve(peer: IpAddr, forwarded_for: &[&str], trusted: &[IpNet]) -> IpAddr {
@@ -47,8 +41,9 @@ pub fn normalize(ip: IpAddr) -> IpAddr {
     }
 }
 
-/// The client address of a request (what [`ClientIp`] extracts), for the extractors that
-/// read it with their own credentials.
+/// The client address of a request, read by the extractors of each surface's credentials
+/// and by [`super::origin::RequestOrigin`]: `None` only when the server was not started with
+/// connection info (it always is; a router driven without it, as in unit tests, is not).
 pub fn client_ip(parts: &Parts, state: &AppState) -> Option<IpAddr> {
     let ConnectInfo(peer) = parts.extensions.get::<ConnectInfo<SocketAddr>>()?;
     let peer = normalize(peer.ip());
@@ -62,14 +57,6 @@ pub fn client_ip(parts: &Parts, state: &AppState) -> Option<IpAddr> {
         .filter_map(|v| v.to_str().ok())
         .collect();
     Some(resolve(peer, &xff, &state.net.trusted_proxies))
-}
-
-impl FromRequestParts<AppState> for ClientIp {
-    type Rejection = Infallible;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        Ok(ClientIp(client_ip(parts, state)))
-    }
 }
 
 #[cfg(test)]

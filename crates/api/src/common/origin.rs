@@ -1,5 +1,5 @@
 //! Where a request came from, as the audit log records it: the client address (see
-//! [`ClientIp`]) and the `User-Agent`.
+//! [`client_ip`](super::client_ip::client_ip)) and the `User-Agent`.
 
 use std::convert::Infallible;
 use std::net::IpAddr;

@@ -20,7 +20,7 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
 use super::error::ConsoleError;
-use crate::common::client_ip::ClientIp;
+use crate::common::client_ip::client_ip;
 use crate::common::origin::user_agent;
 use crate::common::state::AppState;
 
@@ -67,9 +67,7 @@ impl Client {
     }
 
     async fn of(parts: &mut Parts, state: &AppState) -> Self {
-        let ClientIp(ip) = ClientIp::from_request_parts(parts, state)
-            .await
-            .unwrap_or(ClientIp(None));
+        let ip = client_ip(parts, state);
         let user_agent = user_agent(&parts.headers);
         // Only a trusted proxy's word on the scheme is taken.
         let peer_trusted = parts
