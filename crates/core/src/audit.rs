@@ -148,6 +148,12 @@ impl NewAuditEvent {
         }
     }
 
+    /// The start of an event by `actor`: the service that makes the change names its action,
+    /// game, subject and detail.
+    pub fn by(actor: Actor) -> Self {
+        NewAuditEvent::new("", actor)
+    }
+
     /// The same event with another action.
     pub fn action(mut self, action: &str) -> Self {
         action.clone_into(&mut self.action);

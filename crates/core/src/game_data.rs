@@ -176,7 +176,7 @@ mod tests {
             ip: Some("192.0.2.7".into()),
             user_agent: None,
         };
-        NewAuditEvent::new("", Actor::Operator("ada".into())).origin(origin)
+        NewAuditEvent::by(Actor::Operator("ada".into())).origin(origin)
     }
 
     /// Every change keeps the operator and origin and gets its action, the game, its

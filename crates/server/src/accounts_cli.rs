@@ -4,7 +4,6 @@
 
 use std::io::{BufRead as _, IsTerminal as _};
 
-use crate::cli::by_cli;
 use clap::{Args, Subcommand};
 use playgate_core::account::{
     AccessLevel, Account, AccountInfo, AccountProfile, AccountType, Language, NewAccount, NewApiKey, parse_expiry,
@@ -15,6 +14,7 @@ use playgate_core::service::Playgate;
 use serde::Serialize;
 
 use crate::error::BoxError;
+use playgate_core::audit::{Actor, NewAuditEvent};
 
 /// `playgate account …`
 #[derive(Debug, Subcommand)]
@@ -377,19 +377,31 @@ pub async fn account_command(accounts: &Accounts, cmd: AccountCommand) -> Result
                 enabled: Some(false),
                 ..AccountPatch::default()
             };
-            print_account(&accounts.update(&account, patch, by_cli()).await?, json, "disabled")
+            print_account(
+                &accounts.update(&account, patch, NewAuditEvent::by(Actor::Cli)).await?,
+                json,
+                "disabled",
+            )
         }
         AccountCommand::Enable { account, json } => {
             let patch = AccountPatch {
                 enabled: Some(true),
                 ..AccountPatch::default()
             };
-            print_account(&accounts.update(&account, patch, by_cli()).await?, json, "enabled")
+            print_account(
+                &accounts.update(&account, patch, NewAuditEvent::by(Actor::Cli)).await?,
+                json,
+                "enabled",
+            )
         }
         AccountCommand::Reset2fa { account, yes, json } => {
             let a = accounts.get(&account).await?;
             confirm(yes, &format!("Turn off 2FA of account {} \"{}\"?", a.id.0, a.user_name))?;
-            print_account(&accounts.reset_totp(&account, by_cli()).await?, json, "2FA reset")
+            print_account(
+                &accounts.reset_totp(&account, NewAuditEvent::by(Actor::Cli)).await?,
+                json,
+                "2FA reset",
+            )
         }
         AccountCommand::Create {
             user_name,

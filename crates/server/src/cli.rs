@@ -426,12 +426,6 @@ where
     res
 }
 
-/// The audit event of a change made through the command line: actor `cli`, no origin (the
-/// action and subject are the service's).
-pub(crate) fn by_cli() -> NewAuditEvent {
-    NewAuditEvent::new("", Actor::Cli)
-}
-
 /// The operators' game-data service (each change audited) over the database's store.
 fn game_data(store: &Arc<SqlStore>, gamefuse: Gamefuse) -> GameData {
     let clock = Arc::new(SystemClock);
@@ -456,7 +450,9 @@ async fn game_command(
             gf::var(&games, &vars, data, v).await
         }
         GameCommand::RotateToken { id } => {
-            let g = data.rotate_gamefuse_token(GameId(id), by_cli()).await?;
+            let g = data
+                .rotate_gamefuse_token(GameId(id), NewAuditEvent::by(Actor::Cli))
+                .await?;
             println!("game {}: new gamefuse token {}", g.id, g.gamefuse_token);
             Ok(())
         }
@@ -471,7 +467,7 @@ async fn game_command(
                 description,
                 client_name,
             };
-            let creds = games.create(new, by_cli()).await?;
+            let creds = games.create(new, NewAuditEvent::by(Actor::Cli)).await?;
             print_credentials(&creds, json)
         }
         GameCommand::List { json } => {
@@ -494,16 +490,22 @@ async fn game_command(
             Ok(())
         }
         GameCommand::RotateSecret { id, json } => {
-            let (game, client_secret) = games.rotate(GameId(id), CredentialKind::Kgen, by_cli()).await?;
+            let (game, client_secret) = games
+                .rotate(GameId(id), CredentialKind::Kgen, NewAuditEvent::by(Actor::Cli))
+                .await?;
             print_credentials(&GameCredentials { game, client_secret }, json)
         }
         GameCommand::Disable { id } => {
-            let g = games.update(GameId(id), enabled(false), by_cli()).await?;
+            let g = games
+                .update(GameId(id), enabled(false), NewAuditEvent::by(Actor::Cli))
+                .await?;
             println!("game {} disabled", g.id);
             Ok(())
         }
         GameCommand::Enable { id } => {
-            let g = games.update(GameId(id), enabled(true), by_cli()).await?;
+            let g = games
+                .update(GameId(id), enabled(true), NewAuditEvent::by(Actor::Cli))
+                .await?;
             println!("game {} enabled", g.id);
             Ok(())
         }

@@ -3,9 +3,9 @@
 //! game-data service, so they are recorded in the audit log under the actor `cli`, like the
 //! admin API's and the console's.
 
-use crate::cli::by_cli;
 use crate::error::BoxError;
 use clap::{Subcommand, ValueEnum};
+use playgate_core::audit::{Actor, NewAuditEvent};
 use playgate_core::client_users::ClientUsers;
 use playgate_core::economy::store_items::{NewStoreItem, StoreItems};
 use playgate_core::game_data::GameData;
@@ -168,7 +168,9 @@ pub enum OutboxCommand {
 pub async fn var(games: &Games, vars: &GameVariables, data: &GameData, cmd: VarCommand) -> Result<(), BoxError> {
     match cmd {
         VarCommand::Set { game, key, value } => {
-            let v = data.set_variable(GameId(game), &key, &value, by_cli()).await?;
+            let v = data
+                .set_variable(GameId(game), &key, &value, NewAuditEvent::by(Actor::Cli))
+                .await?;
             println!("game {game}: {} = {}", v.key, v.value);
         }
         VarCommand::List { game, json } => {
@@ -187,7 +189,8 @@ pub async fn var(games: &Games, vars: &GameVariables, data: &GameData, cmd: VarC
             }
         }
         VarCommand::Delete { game, key } => {
-            data.delete_variable(GameId(game), &key, by_cli()).await?;
+            data.delete_variable(GameId(game), &key, NewAuditEvent::by(Actor::Cli))
+                .await?;
             println!("game {game}: {key} deleted");
         }
     }
@@ -222,7 +225,9 @@ pub async fn store_item(
                 cost,
                 icon_url,
             };
-            let i = data.add_store_item(GameId(game), item, by_cli()).await?;
+            let i = data
+                .add_store_item(GameId(game), item, NewAuditEvent::by(Actor::Cli))
+                .await?;
             if json {
                 println!("{}", show(&i));
             } else {
@@ -246,7 +251,8 @@ pub async fn store_item(
             }
         }
         StoreItemCommand::Delete { game, id } => {
-            data.delete_store_item(GameId(game), id, by_cli()).await?;
+            data.delete_store_item(GameId(game), id, NewAuditEvent::by(Actor::Cli))
+                .await?;
             println!("store item {id} deleted");
         }
     }
@@ -257,7 +263,9 @@ pub async fn store_item(
 pub async fn service_key(gf: &Gamefuse, data: &GameData, cmd: ServiceKeyCommand) -> Result<(), BoxError> {
     match cmd {
         ServiceKeyCommand::Add { game, name, json } => {
-            let (key, token) = data.create_service_key(GameId(game), &name, by_cli()).await?;
+            let (key, token) = data
+                .create_service_key(GameId(game), &name, NewAuditEvent::by(Actor::Cli))
+                .await?;
             if json {
                 println!(
                     "{}",
@@ -274,7 +282,8 @@ pub async fn service_key(gf: &Gamefuse, data: &GameData, cmd: ServiceKeyCommand)
             }
         }
         ServiceKeyCommand::Delete { game, name } => {
-            data.delete_service_key(GameId(game), &name, by_cli()).await?;
+            data.delete_service_key(GameId(game), &name, NewAuditEvent::by(Actor::Cli))
+                .await?;
             println!("service key \"{name}\" deleted");
         }
     }
@@ -291,7 +300,8 @@ pub async fn route(gf: &Gamefuse, data: &GameData, cmd: RouteCommand) -> Result<
                 user_allowed: matches!(user, Switch::Allow),
                 key_allowed: matches!(key, Switch::Allow),
             };
-            data.set_route_access(GameId(game), access.clone(), by_cli()).await?;
+            data.set_route_access(GameId(game), access.clone(), NewAuditEvent::by(Actor::Cli))
+                .await?;
             println!(
                 "game {game}: {} users {} keys {}",
                 access.route,

@@ -7,7 +7,6 @@
 
 use std::io::{BufRead as _, IsTerminal as _, Write as _};
 
-use crate::cli::by_cli;
 use clap::Subcommand;
 use playgate_core::clock::Timestamp;
 use playgate_core::ids::{GameId, SessionId};
@@ -17,6 +16,7 @@ use playgate_core::session::Session;
 use serde_json::{Value, json};
 
 use crate::error::BoxError;
+use playgate_core::audit::{Actor, NewAuditEvent};
 
 /// `playgate player …`
 #[derive(Debug, Subcommand)]
@@ -273,7 +273,9 @@ pub async fn player_command(players: &Players, cmd: PlayerCommand) -> Result<(),
         } => {
             let player = players.find(GameId(game), &user_id).await?;
             confirm(yes, &format!("ban player {} and end its sessions", player.user_id))?;
-            let (p, change) = players.ban(GameId(game), &user_id, &reason, by_cli()).await?;
+            let (p, change) = players
+                .ban(GameId(game), &user_id, &reason, NewAuditEvent::by(Actor::Cli))
+                .await?;
             let j = json!({"user_id": p.user_id.as_str(), "banned": true, "reason": reason,
                 "sessions_ended": change.sessions_ended});
             print(as_json, &j, || {
@@ -288,7 +290,9 @@ pub async fn player_command(players: &Players, cmd: PlayerCommand) -> Result<(),
             user_id,
             json: as_json,
         } => {
-            let (p, _) = players.unban(GameId(game), &user_id, by_cli()).await?;
+            let (p, _) = players
+                .unban(GameId(game), &user_id, NewAuditEvent::by(Actor::Cli))
+                .await?;
             let j = json!({"user_id": p.user_id.as_str(), "banned": false});
             print(as_json, &j, || format!("player {} not banned", p.user_id))
         }
@@ -307,7 +311,12 @@ pub async fn player_command(players: &Players, cmd: PlayerCommand) -> Result<(),
                 ),
             )?;
             let erased = players
-                .erase(GameId(game), &user_id, Some(player.user_id.as_str()), by_cli())
+                .erase(
+                    GameId(game),
+                    &user_id,
+                    Some(player.user_id.as_str()),
+                    NewAuditEvent::by(Actor::Cli),
+                )
                 .await?;
             let map = |v: &[(String, u64)]| {
                 v.iter()
@@ -384,7 +393,7 @@ pub async fn session_command(players: &Players, cmd: SessionCommand) -> Result<(
             let id = session_id(&session)?;
             let v = players.session(id).await?;
             confirm(yes, &format!("end session {id} of player {}", v.user_id))?;
-            let v = players.end_session(id, by_cli()).await?;
+            let v = players.end_session(id, NewAuditEvent::by(Actor::Cli)).await?;
             let j = view_json(&v, now);
             print(as_json, &j, || format!("session {id} ended"))
         }
@@ -398,12 +407,16 @@ pub async fn session_command(players: &Players, cmd: SessionCommand) -> Result<(
                 Some(user) => {
                     let p = players.find(GameId(game), &user).await?;
                     confirm(yes, &format!("end every session of player {}", p.user_id))?;
-                    players.end_sessions(GameId(game), &user, by_cli()).await?
+                    players
+                        .end_sessions(GameId(game), &user, NewAuditEvent::by(Actor::Cli))
+                        .await?
                 }
                 None => {
                     players.existing_game(GameId(game)).await?;
                     confirm(yes, &format!("end every session of game {game}"))?;
-                    players.end_game_sessions(GameId(game), by_cli()).await?
+                    players
+                        .end_game_sessions(GameId(game), NewAuditEvent::by(Actor::Cli))
+                        .await?
                 }
             };
             print(as_json, &json!({"sessions_ended": n}), || {

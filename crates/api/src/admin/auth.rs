@@ -37,7 +37,7 @@ impl Admin {
     /// An audit event by this operator from this request, for a service to complete and
     /// write with its change.
     pub fn event(&self) -> NewAuditEvent {
-        NewAuditEvent::new("", Actor::Operator(self.who.name.clone())).origin(self.origin.clone())
+        NewAuditEvent::by(Actor::Operator(self.who.name.clone())).origin(self.origin.clone())
     }
 
     /// Records `action` by this operator, with the request's origin, in the audit log.

@@ -128,7 +128,7 @@ impl Signed {
     /// An audit event by this operator from this request, for a service to complete and
     /// write with its change (as the admin API's `Admin::event`).
     pub fn event(&self) -> NewAuditEvent {
-        NewAuditEvent::new("", Actor::Operator(self.name().to_owned())).origin(self.from.origin())
+        NewAuditEvent::by(Actor::Operator(self.name().to_owned())).origin(self.from.origin())
     }
 
     /// Records `event` by this operator, with the request's origin, in the audit log. The
@@ -140,7 +140,7 @@ impl Signed {
 
 /// Records an event in the audit log (a failure to record is logged).
 pub async fn record(state: &AppState, actor: Actor, from: &Client, event: impl FnOnce(NewAuditEvent) -> NewAuditEvent) {
-    let event = event(NewAuditEvent::new("", actor).origin(from.origin()));
+    let event = event(NewAuditEvent::by(actor).origin(from.origin()));
     state.audit.record_alone(event).await;
 }
 
