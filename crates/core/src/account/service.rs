@@ -1,7 +1,7 @@
 //! The operators' account tools ([`AccountTools`]): create, find and change platform
 //! accounts, and create their API keys. The admin API, the console and the CLI reach them
-//! through [`Accounts`](crate::accounts::Accounts); [`Playgate`] offers creation too (for
-//! `playgate apikey create` and the tests' fixtures).
+//! through [`Accounts`](crate::accounts::Accounts), which records what they make in the
+//! audit log; [`Playgate`] offers creation too, unrecorded, for the tests' fixtures.
 
 use std::time::Duration;
 
@@ -125,12 +125,15 @@ impl Playgate {
         }
     }
 
-    /// Creates an account with its own custodial wallet.
+    /// Creates an account with its own custodial wallet (not recorded: operators create
+    /// through [`Accounts::create`](crate::accounts::Accounts::create)).
     pub async fn create_account(&self, cmd: NewAccount) -> Result<Account> {
         self.account_tools().create_account(cmd).await
     }
 
-    /// Creates an API key; the key is returned once, only its hash is kept.
+    /// Creates an API key; the key is returned once, only its hash is kept (not recorded:
+    /// operators create through
+    /// [`Accounts::create_api_key`](crate::accounts::Accounts::create_api_key)).
     pub async fn create_api_key(&self, cmd: NewApiKey) -> Result<(ApiKey, Secret)> {
         self.account_tools().create_api_key(cmd).await
     }
