@@ -417,12 +417,9 @@ pub async fn account_command(accounts: &Accounts, cmd: AccountCommand) -> Result
                     NewAccount {
                         user_name,
                         password,
-                        profile: info.profile,
                         access_level,
                         trial_days,
-                        email_validated: info.email_validated,
-                        details: info.details,
-                        billing: info.billing,
+                        info,
                     },
                     by_cli(),
                 )

@@ -255,12 +255,9 @@ pub async fn create_account(
     let cmd = NewAccount {
         user_name,
         password,
-        profile: info.profile,
         access_level,
         trial_days,
-        email_validated: info.email_validated,
-        details: info.details,
-        billing: info.billing,
+        info,
     };
     let account = state.accounts.create(cmd, op.event()).await?;
     Ok((StatusCode::CREATED, Json(AccountJson::from(account))))

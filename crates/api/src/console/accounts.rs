@@ -7,7 +7,9 @@
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use playgate_core::account::{AccessLevel, AccountId, AccountProfile, ApiKeyId, NewAccount, NewApiKey, parse_expiry};
+use playgate_core::account::{
+    AccessLevel, AccountId, AccountInfo, AccountProfile, ApiKeyId, NewAccount, NewApiKey, parse_expiry,
+};
 use playgate_core::accounts::AccountPatch;
 use playgate_core::audit::AuditFilter;
 use playgate_core::crypto::Secret;
@@ -43,15 +45,15 @@ pub(super) async fn create(State(s): State<AppState>, p: Posted<NewAccountForm>)
     let cmd = NewAccount {
         user_name: f.user_name.clone(),
         password: Secret::new(f.password.clone()),
-        profile: AccountProfile {
-            email: f.email.clone(),
-            ..AccountProfile::default()
-        },
         access_level: AccessLevel::parse(10)?,
         trial_days: None,
-        email_validated: false,
-        details: Default::default(),
-        billing: Default::default(),
+        info: AccountInfo {
+            profile: AccountProfile {
+                email: f.email.clone(),
+                ..AccountProfile::default()
+            },
+            ..AccountInfo::default()
+        },
     };
     let c = chrome(&p.by, "Accounts", Section::Accounts);
     match s.accounts.create(cmd, p.by.event()).await {

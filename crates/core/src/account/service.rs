@@ -34,12 +34,7 @@ impl AccountTools<'_> {
     /// Creates an account with its own custodial wallet.
     pub(crate) async fn create_account(&self, cmd: NewAccount) -> Result<Account> {
         let user_name = validate_user_name(&cmd.user_name)?;
-        let info = validate_info(&AccountInfo {
-            profile: cmd.profile,
-            email_validated: cmd.email_validated,
-            details: cmd.details,
-            billing: cmd.billing,
-        })?;
+        let info = validate_info(&cmd.info)?;
         validate_new_password(&cmd.password)?;
         if cmd.trial_days.is_some_and(|d| d == 0 || d > 3650) {
             return Err(Error::invalid("trialDays", "must be 1-3650"));

@@ -15,7 +15,7 @@ use generated::generated_inputs;
 
 use crate::common::{self, Backend, Resp as R, TestServer, hash_under_other_params, json_types, jwt_parts, spawn_with};
 use playgate_core::account::{
-    AccessLevel, AccountDetails, AccountProfile, AccountType, BillingDetails, Language, NewAccount, NewApiKey,
+    AccessLevel, AccountDetails, AccountInfo, AccountProfile, AccountType, Language, NewAccount, NewApiKey,
 };
 use playgate_core::account_store::AccountStore as _;
 use playgate_core::crypto::Secret;
@@ -76,19 +76,15 @@ fn assert_i3d_error(r: &R, status: u16, message: Option<&str>, property: Option<
 }
 
 async fn account(srv: &TestServer, name: &str, phone: &str) -> playgate_core::account::Account {
-    let new = common::i3d::new_account(name, PASSWORD);
-    let profile = AccountProfile {
+    let mut new = common::i3d::new_account(name, PASSWORD);
+    new.info.profile = AccountProfile {
         first_name: "Ann".into(),
         last_name: "Smith".into(),
         gender: "female".into(),
         phone: phone.into(),
-        ..new.profile
+        ..new.info.profile
     };
-    srv.running
-        .core
-        .create_account(NewAccount { profile, ..new })
-        .await
-        .expect("account")
+    srv.running.core.create_account(new).await.expect("account")
 }
 
 async fn api_key(srv: &TestServer, cmd: NewApiKey) -> String {
@@ -315,20 +311,21 @@ async fn trial_account_fields(b: Backend) {
         .create_account(NewAccount {
             user_name: "Boss".into(),
             password: Secret::new(PASSWORD),
-            profile: AccountProfile {
-                email: "boss@example.com".into(),
-                company_name: "Hosting B.V.".into(),
-                ..AccountProfile::default()
-            },
             access_level: AccessLevel::Management,
             trial_days: Some(30),
-            email_validated: false,
-            details: AccountDetails {
-                account_type: AccountType::Business,
-                language: Language::Dutch,
-                ..AccountDetails::default()
+            info: AccountInfo {
+                profile: AccountProfile {
+                    email: "boss@example.com".into(),
+                    company_name: "Hosting B.V.".into(),
+                    ..AccountProfile::default()
+                },
+                details: AccountDetails {
+                    account_type: AccountType::Business,
+                    language: Language::Dutch,
+                    ..AccountDetails::default()
+                },
+                ..AccountInfo::default()
             },
-            billing: BillingDetails::default(),
         })
         .await
         .expect("account");
