@@ -1,7 +1,9 @@
 //! Platform accounts as operators manage them: search, show, change (names, phone, e-mail,
 //! access level, trial, enabled), reset 2FA, set a password, the API keys an account logs
 //! in through (and revoking one), its links to players, and "log out everywhere". Every
-//! change is recorded in the audit log in the same transaction as the change itself.
+//! change is recorded in the audit log in the same transaction as the change itself; a new
+//! account or API key just after it is made (a failure to record is logged: it is made by
+//! then), with one action, subject and detail whichever surface made it.
 
 use std::sync::Arc;
 
@@ -13,7 +15,7 @@ use crate::account::{
     validate_info, validate_new_password,
 };
 use crate::account_store::AccountStore;
-use crate::audit::{NewAuditEvent, bounded};
+use crate::audit::{Audit, NewAuditEvent, bounded};
 use crate::clock::Timestamp;
 use crate::crypto::Secret;
 use crate::games::page_limit;
@@ -174,6 +176,8 @@ pub trait AccountAdminStore: AccountStore + 'static {
 #[derive(Clone)]
 pub struct Accounts {
     store: Arc<dyn AccountAdminStore>,
+    /// Where new accounts and API keys are recorded.
+    audit: Audit,
     /// The core's shared parts: the clock, the password hasher, the master key.
     core: Playgate,
 }
@@ -182,11 +186,12 @@ pub struct Accounts {
 const QUERY_MAX: usize = 200;
 
 impl Accounts {
-    /// The service over its store and the core's shared parts (hashing passwords with the
-    /// core's hasher, sealing new wallets under its master key).
-    pub fn new(store: Arc<dyn AccountAdminStore>, core: &Playgate) -> Self {
+    /// The service over its store, the audit log and the core's shared parts (hashing
+    /// passwords with the core's hasher, sealing new wallets under its master key).
+    pub fn new(store: Arc<dyn AccountAdminStore>, audit: Audit, core: &Playgate) -> Self {
         Accounts {
             store,
+            audit,
             core: core.clone(),
         }
     }
@@ -195,9 +200,11 @@ impl Accounts {
         self.core.account_tools()
     }
 
-    /// Creates an account with its own custodial wallet.
-    pub async fn create(&self, cmd: NewAccount) -> Result<Account> {
-        self.tools().create_account(cmd).await
+    /// Creates an account with its own custodial wallet: `account.created`.
+    pub async fn create(&self, cmd: NewAccount, by: NewAuditEvent) -> Result<Account> {
+        let account = self.tools().create_account(cmd).await?;
+        self.audit.record_alone(Self::created(by, &account)).await;
+        Ok(account)
     }
 
     /// One account by id, or by user name (any case; a name of digits only when no
@@ -216,9 +223,12 @@ impl Accounts {
         self.tools().update_account(id, edit).await
     }
 
-    /// Creates an API key; the key is returned once, only its hash is kept.
-    pub async fn create_api_key(&self, cmd: NewApiKey) -> Result<(ApiKey, Secret)> {
-        self.tools().create_api_key(cmd).await
+    /// Creates an API key; the key is returned once, only its hash is kept:
+    /// `api_key.created`.
+    pub async fn create_api_key(&self, cmd: NewApiKey, by: NewAuditEvent) -> Result<(ApiKey, Secret)> {
+        let (key, secret) = self.tools().create_api_key(cmd).await?;
+        self.audit.record_alone(Self::api_key_created(by, &key)).await;
+        Ok((key, secret))
     }
 
     /// Accounts whose id is `q`, or whose user name, e-mail address, first or last name
@@ -256,6 +266,27 @@ impl Accounts {
 
     fn event(by: NewAuditEvent, action: &str, a: &Account, detail: Value) -> NewAuditEvent {
         bounded(by.action(action).subject(format!("account:{}", a.id.0)).detail(detail))
+    }
+
+    fn key_event(by: NewAuditEvent, action: &str, key: ApiKeyId, detail: Value) -> NewAuditEvent {
+        bounded(by.action(action).subject(format!("api_key:{}", key.0)).detail(detail))
+    }
+
+    /// `account.created`: what names the account and what it may do, in the names and
+    /// forms of `account.updated` (never its password or secrets).
+    fn created(by: NewAuditEvent, a: &Account) -> NewAuditEvent {
+        let after = json!({
+            "user_name": a.user_name,
+            "email": a.profile.email,
+            "access_level": a.access_level.as_i64(),
+            "trial_expires_at": a.trial_expires_at.map(Timestamp::unix_secs),
+        });
+        Self::event(by, "account.created", a, json!({ "after": after }))
+    }
+
+    /// `api_key.created`: the key's label (never the key itself).
+    fn api_key_created(by: NewAuditEvent, key: &ApiKey) -> NewAuditEvent {
+        Self::key_event(by, "api_key.created", key.id, json!({"after": {"label": key.label}}))
     }
 
     /// Changes the fields `patch` names, recorded with what changed before and after: as
@@ -369,11 +400,7 @@ impl Accounts {
     /// deleted, and it stops working at once.
     pub async fn revoke_api_key(&self, id_or_name: &str, key: ApiKeyId, by: NewAuditEvent) -> Result<()> {
         let account = self.get(id_or_name).await?;
-        let event = bounded(
-            by.action("api_key.revoked")
-                .subject(format!("api_key:{}", key.0))
-                .detail(json!({"account": account.id.0})),
-        );
+        let event = Self::key_event(by, "api_key.revoked", key, json!({"account": account.id.0}));
         if self
             .store
             .revoke_api_key(account.id, key, &event, self.core.clock.now())
@@ -400,5 +427,81 @@ impl Accounts {
         self.store
             .end_account_sessions(account.id, &event, self.core.clock.now())
             .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::audit::{Actor, Origin};
+
+    fn by() -> NewAuditEvent {
+        let origin = Origin {
+            ip: Some("192.0.2.7".into()),
+            user_agent: Some("curl".into()),
+        };
+        NewAuditEvent::new("", Actor::Operator("ada".into())).origin(origin)
+    }
+
+    fn account() -> Account {
+        let info = AccountInfo::default();
+        Account {
+            id: AccountId(7),
+            public_id: "3f1c".into(),
+            user_name: "marie".into(),
+            profile: crate::account::AccountProfile {
+                email: "marie@example.com".into(),
+                first_name: "Marie".into(),
+                ..info.profile
+            },
+            access_level: AccessLevel::Management,
+            email_validated: false,
+            details: info.details,
+            billing: info.billing,
+            trial_expires_at: Some(Timestamp(1_800_000_000_000_000_000)),
+            password_hash: "$argon2id$secret-hash".into(),
+            totp_enabled: false,
+            totp_secret: None,
+            totp_pending: None,
+            wallet_address: "0xabc".into(),
+            created_at: Timestamp(0),
+            enabled: true,
+        }
+    }
+
+    /// A new account is recorded under the operator and origin, about `account:<id>`, with
+    /// its name, e-mail, access level and trial end: never its password hash or wallet.
+    #[test]
+    fn a_new_account_is_recorded_with_what_names_it() {
+        let e = Accounts::created(by(), &account());
+        assert_eq!(e.action, "account.created");
+        assert_eq!((e.actor, e.origin), (Actor::Operator("ada".into()), by().origin));
+        assert_eq!((e.game, e.subject.as_deref()), (None, Some("account:7")));
+        assert_eq!(
+            e.detail,
+            json!({"after": {
+                "user_name": "marie",
+                "email": "marie@example.com",
+                "access_level": 20,
+                "trial_expires_at": 1_800_000_000,
+            }})
+        );
+    }
+
+    /// A new API key is recorded about `api_key:<id>` with its label.
+    #[test]
+    fn a_new_api_key_is_recorded_with_its_label() {
+        let key = ApiKey {
+            id: ApiKeyId(9),
+            label: "ci".into(),
+            allowed: Vec::new(),
+            expires_at: None,
+            created_at: Timestamp(0),
+        };
+        let e = Accounts::api_key_created(by(), &key);
+        assert_eq!(e.action, "api_key.created");
+        assert_eq!((e.actor, e.origin), (Actor::Operator("ada".into()), by().origin));
+        assert_eq!((e.game, e.subject.as_deref()), (None, Some("api_key:9")));
+        assert_eq!(e.detail, json!({"after": {"label": "ci"}}));
     }
 }

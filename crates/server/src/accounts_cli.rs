@@ -1,6 +1,7 @@
 //! `playgate account create|update|show|disable|enable|reset-2fa …` and `playgate apikey
 //! create …` (the i3D dialect's people and credentials). Changes through the accounts
-//! service are recorded in the audit log under the actor `cli`.
+//! service (creating an account or an API key among them) are recorded in the audit log
+//! under the actor `cli`.
 
 use std::io::{BufRead as _, IsTerminal as _};
 
@@ -10,7 +11,6 @@ use playgate_core::account::{
 };
 use playgate_core::accounts::{AccountPatch, Accounts};
 use playgate_core::crypto::Secret;
-use playgate_core::service::Playgate;
 use serde::Serialize;
 
 use crate::error::BoxError;
@@ -425,16 +425,16 @@ pub async fn account_command(accounts: &Accounts, cmd: AccountCommand) -> Result
             details.apply(&mut info)?;
             let password = read_password(password_stdin)?;
             let a = accounts
-                .create(NewAccount {
-                    user_name,
-                    password,
-                    profile: info.profile,
-                    access_level,
-                    trial_days,
-                    email_validated: info.email_validated,
-                    details: info.details,
-                    billing: info.billing,
-                })
+                .create(
+                    NewAccount {
+                        user_name,
+                        password,
+                        access_level,
+                        trial_days,
+                        info,
+                    },
+                    NewAuditEvent::by(Actor::Cli),
+                )
                 .await?;
             print_account(&a, json, "created")
         }
@@ -470,7 +470,7 @@ struct KeyJson<'a> {
 }
 
 /// Runs `playgate apikey …`.
-pub async fn apikey_command(core: &Playgate, cmd: ApikeyCommand) -> Result<(), BoxError> {
+pub async fn apikey_command(accounts: &Accounts, cmd: ApikeyCommand) -> Result<(), BoxError> {
     let ApikeyCommand::Create {
         allow_ip,
         expires,
@@ -478,13 +478,12 @@ pub async fn apikey_command(core: &Playgate, cmd: ApikeyCommand) -> Result<(), B
         json,
     } = cmd;
     let expires_at = expires.map(|s| parse_expiry("expires", &s)).transpose()?;
-    let (k, key) = core
-        .create_api_key(NewApiKey {
-            label,
-            allow_ips: allow_ip,
-            expires_at,
-        })
-        .await?;
+    let new = NewApiKey {
+        label,
+        allow_ips: allow_ip,
+        expires_at,
+    };
+    let (k, key) = accounts.create_api_key(new, NewAuditEvent::by(Actor::Cli)).await?;
     let allow_ips: Vec<String> = k.allowed.iter().map(ToString::to_string).collect();
     if json {
         let j = KeyJson {

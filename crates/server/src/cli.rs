@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
+use playgate_core::accounts::Accounts;
 use playgate_core::audit::{Actor, Audit, NewAuditEvent};
 use playgate_core::clock::SystemClock;
 use playgate_core::economy::store_items::StoreItems;
@@ -377,14 +378,13 @@ pub async fn run(cli: Cli) -> Result<(), BoxError> {
         }
         Command::Account(cmd) => {
             on_core(&config, |core, store| async move {
-                let accounts = playgate_core::accounts::Accounts::new(store, &core);
-                crate::accounts_cli::account_command(&accounts, cmd).await
+                crate::accounts_cli::account_command(&accounts(&store, &core), cmd).await
             })
             .await
         }
         Command::Apikey(cmd) => {
-            on_core(&config, |core, _| async move {
-                crate::accounts_cli::apikey_command(&core, cmd).await
+            on_core(&config, |core, store| async move {
+                crate::accounts_cli::apikey_command(&accounts(&store, &core), cmd).await
             })
             .await
         }
@@ -424,6 +424,11 @@ where
     let res = f(core, store.clone()).await;
     store.close().await;
     res
+}
+
+/// The accounts service (each change audited) over the database's store.
+fn accounts(store: &Arc<SqlStore>, core: &Playgate) -> Accounts {
+    Accounts::new(store.clone(), Audit::new(store.clone(), Arc::new(SystemClock)), core)
 }
 
 /// The operators' game-data service (each change audited) over the database's store.

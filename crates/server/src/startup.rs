@@ -312,7 +312,7 @@ pub async fn start(config: Config, clock: Arc<dyn Clock>) -> Result<Running, Box
         operators,
         audit: audit.clone(),
         games: Games::new(store.clone(), clock.clone()),
-        accounts: Accounts::new(store.clone(), &core),
+        accounts: Accounts::new(store.clone(), audit.clone(), &core),
         stats: stats.clone(),
         console: playgate_core::console::Console::new(store.clone(), core.clone()),
         game_data: GameData::new(

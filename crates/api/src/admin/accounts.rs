@@ -255,23 +255,12 @@ pub async fn create_account(
     let cmd = NewAccount {
         user_name,
         password,
-        profile: info.profile,
         access_level,
         trial_days,
-        email_validated: info.email_validated,
-        details: info.details,
-        billing: info.billing,
+        info,
     };
-    let account = state.accounts.create(cmd).await?;
-    let json = AccountJson::from(account);
-    let after = serde_json::to_value(&json).unwrap_or_default();
-    op.record(&state, |e| {
-        e.action("account.created")
-            .subject(format!("account:{}", json.user_id))
-            .detail(serde_json::json!({"after": after}))
-    })
-    .await;
-    Ok((StatusCode::CREATED, Json(json)))
+    let account = state.accounts.create(cmd, op.event()).await?;
+    Ok((StatusCode::CREATED, Json(AccountJson::from(account))))
 }
 
 /// `PATCH /admin/accounts/{userId}` (the id, or the user name): changes the fields sent;
@@ -380,10 +369,6 @@ pub async fn create_api_key(
         allow_ips: r.allow_ips,
         expires_at: r.expires_at.map(|s| parse_expiry("expiresAt", &s)).transpose()?,
     };
-    let (key, secret) = state.accounts.create_api_key(cmd).await?;
-    op.record(&state, |e| {
-        e.action("api_key.created").subject(format!("api_key:{}", key.id.0))
-    })
-    .await;
+    let (key, secret) = state.accounts.create_api_key(cmd, op.event()).await?;
     Ok((StatusCode::CREATED, Json(ApiKeyJson::new(key, &secret))))
 }

@@ -7,7 +7,9 @@
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use playgate_core::account::{AccessLevel, AccountId, AccountProfile, ApiKeyId, NewAccount, NewApiKey, parse_expiry};
+use playgate_core::account::{
+    AccessLevel, AccountId, AccountInfo, AccountProfile, ApiKeyId, NewAccount, NewApiKey, parse_expiry,
+};
 use playgate_core::accounts::AccountPatch;
 use playgate_core::audit::AuditFilter;
 use playgate_core::crypto::Secret;
@@ -43,27 +45,20 @@ pub(super) async fn create(State(s): State<AppState>, p: Posted<NewAccountForm>)
     let cmd = NewAccount {
         user_name: f.user_name.clone(),
         password: Secret::new(f.password.clone()),
-        profile: AccountProfile {
-            email: f.email.clone(),
-            ..AccountProfile::default()
-        },
         access_level: AccessLevel::parse(10)?,
         trial_days: None,
-        email_validated: false,
-        details: Default::default(),
-        billing: Default::default(),
+        info: AccountInfo {
+            profile: AccountProfile {
+                email: f.email.clone(),
+                ..AccountProfile::default()
+            },
+            ..AccountInfo::default()
+        },
     };
     let c = chrome(&p.by, "Accounts", Section::Accounts);
-    match s.accounts.create(cmd).await {
+    match s.accounts.create(cmd, p.by.event()).await {
         Ok(account) => {
-            let id = account.id.0;
-            p.by.record(&s, |e| {
-                e.action("account.created")
-                    .subject(format!("account:{id}"))
-                    .detail(serde_json::json!({"after": {"user_name": account.user_name}}))
-            })
-            .await;
-            let page = pages::new_account(&c, "", "", None, Some((id, &account.user_name)));
+            let page = pages::new_account(&c, "", "", None, Some((account.id.0, &account.user_name)));
             Ok((StatusCode::CREATED, html(page)).into_response())
         }
         Err(e @ (Error::Invalid { .. } | Error::Conflict(_) | Error::Constraint { .. })) => {
@@ -239,18 +234,12 @@ pub(super) async fn create_api_key(
                     .collect(),
                 expires_at,
             };
-            s.accounts.create_api_key(cmd).await
+            s.accounts.create_api_key(cmd, p.by.event()).await
         }
         Err(e) => Err(e),
     };
     match made {
         Ok((key, secret)) => {
-            p.by.record(&s, |e| {
-                e.action("api_key.created")
-                    .subject(format!("api_key:{}", key.id.0))
-                    .detail(serde_json::json!({"after": {"label": key.label}}))
-            })
-            .await;
             let c = chrome(&p.by, "New API key", Section::Accounts);
             Ok((
                 StatusCode::CREATED,

@@ -326,18 +326,13 @@ pub struct NewAccount {
     pub user_name: String,
     /// The password (8-1024 bytes).
     pub password: Secret,
-    /// Profile; `email` is required.
-    pub profile: AccountProfile,
     /// Default regular.
     pub access_level: AccessLevel,
     /// Trial length in days, for a trial account.
     pub trial_days: Option<u32>,
-    /// Whether the email address is known to be valid.
-    pub email_validated: bool,
-    /// Address, language, agreements ...
-    pub details: AccountDetails,
-    /// Billing.
-    pub billing: BillingDetails,
+    /// Profile (`email` is required), whether the e-mail address is known to be valid,
+    /// details and billing.
+    pub info: AccountInfo,
 }
 
 /// The key a user name is unique and looked up by.

@@ -1,7 +1,7 @@
 //! The operators' account tools ([`AccountTools`]): create, find and change platform
 //! accounts, and create their API keys. The admin API, the console and the CLI reach them
-//! through [`Accounts`](crate::accounts::Accounts); [`Playgate`] offers creation too (for
-//! `playgate apikey create` and the tests' fixtures).
+//! through [`Accounts`](crate::accounts::Accounts), which records what they make in the
+//! audit log; [`Playgate`] offers creation too, unrecorded, for the tests' fixtures.
 
 use std::time::Duration;
 
@@ -34,12 +34,7 @@ impl AccountTools<'_> {
     /// Creates an account with its own custodial wallet.
     pub(crate) async fn create_account(&self, cmd: NewAccount) -> Result<Account> {
         let user_name = validate_user_name(&cmd.user_name)?;
-        let info = validate_info(&AccountInfo {
-            profile: cmd.profile,
-            email_validated: cmd.email_validated,
-            details: cmd.details,
-            billing: cmd.billing,
-        })?;
+        let info = validate_info(&cmd.info)?;
         validate_new_password(&cmd.password)?;
         if cmd.trial_days.is_some_and(|d| d == 0 || d > 3650) {
             return Err(Error::invalid("trialDays", "must be 1-3650"));
@@ -125,12 +120,15 @@ impl Playgate {
         }
     }
 
-    /// Creates an account with its own custodial wallet.
+    /// Creates an account with its own custodial wallet (not recorded: operators create
+    /// through [`Accounts::create`](crate::accounts::Accounts::create)).
     pub async fn create_account(&self, cmd: NewAccount) -> Result<Account> {
         self.account_tools().create_account(cmd).await
     }
 
-    /// Creates an API key; the key is returned once, only its hash is kept.
+    /// Creates an API key; the key is returned once, only its hash is kept (not recorded:
+    /// operators create through
+    /// [`Accounts::create_api_key`](crate::accounts::Accounts::create_api_key)).
     pub async fn create_api_key(&self, cmd: NewApiKey) -> Result<(ApiKey, Secret)> {
         self.account_tools().create_api_key(cmd).await
     }

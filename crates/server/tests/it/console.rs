@@ -655,6 +655,13 @@ async fn accounts_in_the_console(b: Backend) {
     let base = account_made_and_found(&s).await;
     account_disabled_enabled_and_reset(&s, &base).await;
     api_key_made_in_the_console(&s).await;
+    // Made as the admin API and the CLI make them, recorded alike.
+    let marie = serde_json::json!({"user_name": "marie", "email": "marie@example.com", "access_level": 10, "trial_expires_at": null});
+    let account = base.trim_start_matches("/console/accounts/").parse().expect("id");
+    let key = s.srv.db_count("SELECT id FROM api_keys WHERE label = 'ops box'").await;
+    s.srv
+        .assert_creations_recorded("operator:ada", (account, marie), (key, "ops box"))
+        .await;
     s.finish_audited(&[
         "account.created",
         "account.disabled",

@@ -1,9 +1,7 @@
 //! The i3D.net dialect's client: `srv.i3d(api_key)` calls with that `PRIVATE-TOKEN`
 //! (sent as given, an empty or wrong one included).
 
-use playgate_core::account::{
-    AccessLevel, Account, AccountDetails, AccountProfile, BillingDetails, NewAccount, NewApiKey,
-};
+use playgate_core::account::{AccessLevel, Account, AccountInfo, AccountProfile, NewAccount, NewApiKey};
 use playgate_core::crypto::Secret;
 use serde_json::json;
 
@@ -107,14 +105,15 @@ pub fn new_account(name: &str, password: &str) -> NewAccount {
     NewAccount {
         user_name: name.into(),
         password: Secret::new(password),
-        profile: AccountProfile {
-            email: format!("{name}@example.com"),
-            ..AccountProfile::default()
-        },
         access_level: AccessLevel::Regular,
         trial_days: None,
-        email_validated: true,
-        details: AccountDetails::default(),
-        billing: BillingDetails::default(),
+        info: AccountInfo {
+            profile: AccountProfile {
+                email: format!("{name}@example.com"),
+                ..AccountProfile::default()
+            },
+            email_validated: true,
+            ..AccountInfo::default()
+        },
     }
 }

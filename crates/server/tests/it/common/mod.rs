@@ -23,7 +23,7 @@ use playgate_server::config::Config;
 use playgate_server::startup::{self, Running};
 pub use playgate_store::testing::Backend;
 use playgate_store::testing::TestDatabase;
-use serde_json::Value;
+use serde_json::{Value, json};
 
 /// A running test server.
 pub struct TestServer {
@@ -396,5 +396,27 @@ impl TestServer {
             .await;
         assert_eq!(r.status, 200, "audit: {}", r.text);
         r.json["items"].as_array().expect("items").clone()
+    }
+
+    /// Checks that `actor` (`operator:ada`, `cli` …) made one account and one API key, and
+    /// that both are recorded alike whichever surface made them: `account.created` about
+    /// `account:<account>` with `{"after": account_after}` (the account's name, e-mail,
+    /// access level and trial end), `api_key.created` about `api_key:<key>` with the key's
+    /// label.
+    pub async fn assert_creations_recorded(&self, actor: &str, account: (i64, Value), key: (i64, &str)) {
+        let ((id, after), (key_id, label)) = (account, key);
+        let expected = [
+            ("account.created", format!("account:{id}"), json!({ "after": after })),
+            (
+                "api_key.created",
+                format!("api_key:{key_id}"),
+                json!({"after": {"label": label}}),
+            ),
+        ];
+        for (action, subject, detail) in expected {
+            let events = self.audit(&format!("action={action}&actor={actor}")).await;
+            let seen: Vec<_> = events.iter().map(|e| (&e["subject"], &e["detail"])).collect();
+            assert_eq!(seen, [(&json!(subject), &detail)], "{action} by {actor}");
+        }
     }
 }

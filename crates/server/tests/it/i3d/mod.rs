@@ -15,7 +15,7 @@ use generated::generated_inputs;
 
 use crate::common::{self, Backend, Resp as R, TestServer, hash_under_other_params, json_types, jwt_parts, spawn_with};
 use playgate_core::account::{
-    AccessLevel, AccountDetails, AccountProfile, AccountType, BillingDetails, Language, NewAccount, NewApiKey,
+    AccessLevel, AccountDetails, AccountInfo, AccountProfile, AccountType, Language, NewAccount, NewApiKey,
 };
 use playgate_core::account_store::AccountStore as _;
 use playgate_core::crypto::Secret;
@@ -76,19 +76,15 @@ fn assert_i3d_error(r: &R, status: u16, message: Option<&str>, property: Option<
 }
 
 async fn account(srv: &TestServer, name: &str, phone: &str) -> playgate_core::account::Account {
-    let new = common::i3d::new_account(name, PASSWORD);
-    let profile = AccountProfile {
+    let mut new = common::i3d::new_account(name, PASSWORD);
+    new.info.profile = AccountProfile {
         first_name: "Ann".into(),
         last_name: "Smith".into(),
         gender: "female".into(),
         phone: phone.into(),
-        ..new.profile
+        ..new.info.profile
     };
-    srv.running
-        .core
-        .create_account(NewAccount { profile, ..new })
-        .await
-        .expect("account")
+    srv.running.core.create_account(new).await.expect("account")
 }
 
 async fn api_key(srv: &TestServer, cmd: NewApiKey) -> String {
@@ -315,20 +311,21 @@ async fn trial_account_fields(b: Backend) {
         .create_account(NewAccount {
             user_name: "Boss".into(),
             password: Secret::new(PASSWORD),
-            profile: AccountProfile {
-                email: "boss@example.com".into(),
-                company_name: "Hosting B.V.".into(),
-                ..AccountProfile::default()
-            },
             access_level: AccessLevel::Management,
             trial_days: Some(30),
-            email_validated: false,
-            details: AccountDetails {
-                account_type: AccountType::Business,
-                language: Language::Dutch,
-                ..AccountDetails::default()
+            info: AccountInfo {
+                profile: AccountProfile {
+                    email: "boss@example.com".into(),
+                    company_name: "Hosting B.V.".into(),
+                    ..AccountProfile::default()
+                },
+                details: AccountDetails {
+                    account_type: AccountType::Business,
+                    language: Language::Dutch,
+                    ..AccountDetails::default()
+                },
+                ..AccountInfo::default()
             },
-            billing: BillingDetails::default(),
         })
         .await
         .expect("account");
@@ -1056,7 +1053,8 @@ fn carol() -> String {
 }
 
 /// The admin HTTP calls with a configured token: 401 without or with a wrong one; accounts
-/// and API keys created, refused when invalid, and usable.
+/// and API keys created (and recorded as the console and the CLI record theirs), refused
+/// when invalid, and usable.
 async fn admin_http(b: Backend) {
     let body = carol();
     let token = ADMIN_TOKEN;
@@ -1080,6 +1078,7 @@ async fn admin_http(b: Backend) {
     assert_eq!(r.json["userName"], "carol");
     assert_eq!(r.json["accessLevel"], 10);
     assert!(r.json["walletAddress"].as_str().is_some_and(|w| w.len() == 42));
+    let carol_id = r.json["userId"].as_i64().expect("id");
     let r = admin.post("/admin/accounts", &body).await;
     assert_eq!((r.status, r.json["error"].as_str()), (409, Some("conflict")));
     for (bad, field) in [
@@ -1112,10 +1111,16 @@ async fn admin_http(b: Backend) {
     assert_eq!(r.status, 201, "{}", r.text);
     assert_eq!(r.json["expiresAt"], 1_798_761_600);
     let key = r.json["key"].as_str().expect("key").to_owned();
+    let key_id = r.json["id"].as_i64().expect("key id");
     assert!(key.starts_with("pgk_"));
     assert_eq!(login(&srv, &key, "carol").await.status, 200);
     let r = srv.i3d(&key).user().await;
     assert_eq!(r.json["phone"], "+1 555");
+    // The refused ones are not recorded.
+    let carol =
+        json!({"user_name": "carol", "email": "carol@example.com", "access_level": 10, "trial_expires_at": null});
+    srv.assert_creations_recorded("operator:config", (carol_id, carol), (key_id, "ci"))
+        .await;
     srv.finish().await;
 }
 
@@ -1155,7 +1160,8 @@ fn run_cli(srv: &TestServer, args: &[&str], stdin: &str) -> (bool, String, Strin
 }
 
 /// `playgate account create --password-stdin --json` and `playgate apikey create
-/// --allow-ip … --expires … --json`, against the running test server's database.
+/// --allow-ip … --expires … --json`, against the running test server's database; both
+/// recorded under the actor `cli` as the admin API and the console record theirs.
 async fn cli_account_and_apikey(b: Backend) {
     let Some(srv) = server(b).await else { return };
     let run = |args: &[&str], stdin: &str| run_cli(&srv, args, stdin);
@@ -1178,6 +1184,7 @@ async fn cli_account_and_apikey(b: Backend) {
     let acct: Value = serde_json::from_str(&out).expect("json");
     assert_eq!(acct["user_name"], "erin");
     assert_eq!(acct["access_level"], 20);
+    let trial_end = acct["trial_expires_at"].as_i64().expect("a trial account");
     // The same name again: refused.
     let (ok, _, err) = run(&args, &format!("{PASSWORD}\n"));
     assert!(!ok && err.contains("taken"), "{err}");
@@ -1226,6 +1233,12 @@ async fn cli_account_and_apikey(b: Backend) {
     assert!(!ok && err.contains("expires"), "{err}");
     let (ok, _, err) = run(&["apikey", "create", "--allow-ip", "300.1.1.1"], "");
     assert!(!ok && err.contains("allow_ip"), "{err}");
+    // The refused ones are not recorded.
+    let erin =
+        json!({"user_name": "erin", "email": "erin@example.com", "access_level": 20, "trial_expires_at": trial_end});
+    let (erin_id, key_id) = (acct["user_id"].as_i64().expect("id"), k["id"].as_i64().expect("key id"));
+    srv.assert_creations_recorded("cli", (erin_id, erin), (key_id, ""))
+        .await;
     srv.finish().await;
 }
 

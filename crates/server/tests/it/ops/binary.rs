@@ -423,7 +423,7 @@ fn player_and_session_commands() {
     stop_cleanly(child, &dir);
 }
 
-/// `playgate account show|disable|reset-2fa` and `playgate audit list`: destructive
+/// `playgate account create|show|disable|reset-2fa` and `playgate audit list`: destructive
 /// commands ask for confirmation (refused without a terminal unless `--yes`), every change
 /// is in the audit log under the actor `cli`, which lists and pages with filters.
 #[test]
@@ -471,7 +471,10 @@ fn account_and_audit_commands() {
 
     let subject = format!("account:{id}");
     let page = json_out(&playgate(d, &["audit", "list", "--subject", &subject, "--json"]));
-    assert_eq!(crate::common::actions(&page), ["account.2fa_reset", "account.disabled"]);
+    assert_eq!(
+        crate::common::actions(&page),
+        ["account.2fa_reset", "account.disabled", "account.created"]
+    );
     assert_eq!(page["items"][0]["actor"], "cli");
     assert_eq!(page["next_cursor"], Value::Null);
     let first = json_out(&playgate(
