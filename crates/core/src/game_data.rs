@@ -11,7 +11,6 @@ use crate::Result;
 use crate::audit::{Audit, NewAuditEvent};
 use crate::crypto::Secret;
 use crate::economy::store_items::{NewStoreItem, StoreItem, StoreItems};
-use crate::game::Game;
 use crate::game_variables::{GameVariable, GameVariables};
 use crate::gamefuse::Gamefuse;
 use crate::gamefuse::keys::{RouteAccess, ServiceKey};
@@ -34,8 +33,6 @@ enum Change<'a> {
     ServiceKeyDeleted { name: &'a str },
     /// A route switch was set.
     RouteSet(&'a RouteAccess),
-    /// The game's GameFuse token was replaced.
-    TokenRotated,
 }
 
 impl Change<'_> {
@@ -62,7 +59,6 @@ impl Change<'_> {
                 Some(format!("route:{}", access.route)),
                 Some(json!({"after": {"user_allowed": access.user_allowed, "key_allowed": access.key_allowed}})),
             ),
-            Change::TokenRotated => ("game.token_rotated", None, None),
         };
         let mut event = by.action(action).game(game);
         if let Some(subject) = subject {
@@ -156,14 +152,6 @@ impl GameData {
         self.record(Change::RouteSet(&change), game, by).await;
         Ok(())
     }
-
-    /// Issues a new GameFuse token for the game, the old one stopping at once:
-    /// `game.token_rotated`.
-    pub async fn rotate_gamefuse_token(&self, game: GameId, by: NewAuditEvent) -> Result<Game> {
-        let g = self.gamefuse.rotate_game_token(game).await?;
-        self.record(Change::TokenRotated, g.id, by).await;
-        Ok(g)
-    }
 }
 
 #[cfg(test)]
@@ -241,7 +229,6 @@ mod tests {
                 Some("route:users/{id}/add_credits"),
                 json!({"after": {"user_allowed": false, "key_allowed": true}}),
             ),
-            (Change::TokenRotated, "game.token_rotated", None, json!({})),
         ];
         for (change, action, subject, detail) in cases {
             let e = change.event(by(), game);

@@ -455,10 +455,10 @@ async fn game_command(
             gf::var(&games, &vars, data, v).await
         }
         GameCommand::RotateToken { id } => {
-            let g = data
-                .rotate_gamefuse_token(GameId(id), NewAuditEvent::by(Actor::Cli))
+            let (g, token) = games
+                .rotate(GameId(id), CredentialKind::Gamefuse, NewAuditEvent::by(Actor::Cli))
                 .await?;
-            println!("game {}: new gamefuse token {}", g.id, g.gamefuse_token);
+            println!("game {}: new gamefuse token {}", g.id, token.expose());
             Ok(())
         }
         GameCommand::Create {

@@ -4,7 +4,7 @@
 use crate::SqlStore;
 use crate::client_users::ClientUserRow;
 use crate::exec::{FromRow, Row, params, row};
-use crate::rows::{GAMEFUSE_CREDENTIAL, GameRow, SessionRow};
+use crate::rows::{GameRow, SessionRow};
 use async_trait::async_trait;
 use playgate_core::Result;
 use playgate_core::client_users::ClientUser;
@@ -79,15 +79,6 @@ impl From<RouteRow> for RouteAccess {
 
 #[async_trait]
 impl GamefuseStore for SqlStore {
-    async fn set_game_token(&self, game: GameId, token: &str) -> Result<Game> {
-        self.update_game(
-            game,
-            "UPDATE credentials SET public_id = $2 WHERE game_id = $1 AND kind = $3",
-            params![game.0, token, GAMEFUSE_CREDENTIAL],
-        )
-        .await
-    }
-
     async fn token_call(&self, hash: &SecretHash, route: &str) -> Result<Option<TokenCall>> {
         // Each table's columns aliased with a prefix, for [`TokenCallRow`].
         const SQL: &str = "SELECT s.id AS s_id, s.game_id AS s_game_id, s.player_id AS s_player_id, \

@@ -11,6 +11,7 @@ use axum::http::StatusCode;
 use bytes::Bytes;
 use playgate_core::Entity;
 use playgate_core::economy::store_items::NewStoreItem;
+use playgate_core::games::CredentialKind;
 
 use super::paths::{GamePath, VariablePath};
 use super::wire::{
@@ -291,9 +292,9 @@ pub(super) async fn rotate_token(
     op: Admin,
     Path(p): Path<GamePath>,
 ) -> Result<Json<TokenOut>, AdminError> {
-    let g = s.game_data.rotate_gamefuse_token(p.game()?, op.event()).await?;
+    let (g, token) = s.games.rotate(p.game()?, CredentialKind::Gamefuse, op.event()).await?;
     Ok(Json(TokenOut {
         id: g.id.0,
-        token: g.gamefuse_token,
+        token: token.expose().to_owned(),
     }))
 }

@@ -7,7 +7,7 @@ use crate::clock::Timestamp;
 use crate::crypto::{Secret, SecretHash};
 use crate::game::{Game, NewGame};
 use crate::ids::GameId;
-use crate::vendor::gamefuse::{SERVICE_KEY_PREFIX, new_game_token};
+use crate::vendor::gamefuse::SERVICE_KEY_PREFIX;
 use crate::{Entity, Error, Forbidden, Result, Unauthorized};
 use std::net::IpAddr;
 
@@ -103,11 +103,6 @@ impl Gamefuse {
     /// Every route switch of a game.
     pub async fn route_accesses(&self, game: GameId) -> Result<Vec<RouteAccess>> {
         self.store().route_accesses(game).await
-    }
-
-    /// Issues a new GameFuse token for a game; the old one stops working.
-    pub async fn rotate_game_token(&self, game: GameId) -> Result<Game> {
-        self.store().set_game_token(game, &new_game_token()).await
     }
 
     /// Checks the system test-suite key, behind the credential limiter

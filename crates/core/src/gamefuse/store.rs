@@ -28,8 +28,6 @@ pub struct TokenCall {
 /// Persistence of what only GameFuse has: its game tokens, service keys, route switches, test-suite games and the API-call tally.
 #[async_trait]
 pub trait GamefuseStore: Send + Sync {
-    /// Replaces a game's GameFuse token; `NotFound` if no such game.
-    async fn set_game_token(&self, game: GameId, token: &str) -> Result<Game>;
     /// What a call with a user's authentication token is checked against, in one read:
     /// the token's session, its game, the route's switches and the user.
     async fn token_call(&self, hash: &SecretHash, route: &str) -> Result<Option<TokenCall>>;

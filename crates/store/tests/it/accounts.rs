@@ -8,9 +8,10 @@ use playgate_core::account::{
 };
 use playgate_core::account_store::{AccountStore, Redeem, StartLogin};
 use playgate_core::audit::{Actor, NewAuditEvent};
-use playgate_core::clock::Timestamp;
+use playgate_core::clock::{SystemClock, Timestamp};
 use playgate_core::crypto::{MasterKey, SecretHash};
 use playgate_core::game::{ClientCredentials, Game, GameStore as _, NewGameRecord};
+use playgate_core::games::CredentialKind;
 use playgate_core::ids::{GameId, PlayerId, SessionId, UserId};
 use playgate_core::player::Profile;
 use playgate_core::session::{
@@ -560,7 +561,7 @@ async fn credentials_migration_upgrades_in_place(b: Backend) {
     let gamefuse = Gamefuse::new(core.clone(), s.clone(), GamefuseSettings::default());
     kgen_credentials_authenticate_after_the_upgrade(&sessions).await;
     gamefuse_credentials_authenticate_after_the_upgrade(&gamefuse, &s).await;
-    rotations_write_the_credentials_rows(&core, &sessions, &gamefuse).await;
+    rotations_write_the_credentials_rows(&s, &core, &sessions, &gamefuse).await;
     // A new game gets the next id, not the deleted one's.
     let new = s
         .insert_game(NewGameRecord {
@@ -684,6 +685,7 @@ async fn gamefuse_credentials_authenticate_after_the_upgrade(
 /// Rotations write the credentials rows: the new secret and token authenticate, the old
 /// ones no longer.
 async fn rotations_write_the_credentials_rows(
+    store: &std::sync::Arc<SqlStore>,
     core: &playgate_core::service::Playgate,
     sessions: &Sessions,
     gamefuse: &playgate_core::gamefuse::Gamefuse,
@@ -693,13 +695,13 @@ async fn rotations_write_the_credentials_rows(
         .await
         .expect("new secret");
     assert!(authenticate_client(sessions, "1000000001", "secret-one").await.is_err());
-    let token = gamefuse
-        .rotate_game_token(GameId(1))
+    let games = playgate_core::games::Games::new(store.clone(), std::sync::Arc::new(SystemClock));
+    let (_, token) = games
+        .rotate(GameId(1), CredentialKind::Gamefuse, NewAuditEvent::by(Actor::Cli))
         .await
-        .expect("token")
-        .gamefuse_token;
+        .expect("token");
     assert!(gamefuse.authenticate_game(1, "gft_one").await.is_err());
-    gamefuse.authenticate_game(1, &token).await.expect("new token");
+    gamefuse.authenticate_game(1, token.expose()).await.expect("new token");
 }
 
 /// Opening `db` is refused: a migration it recorded changed after it was applied. Then the

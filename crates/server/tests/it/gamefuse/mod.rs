@@ -1820,13 +1820,16 @@ async fn operator_cli(b: Backend) {
             "game.disabled",
             "service_key.deleted",
             "game_variable.deleted",
-            "game.token_rotated",
+            "game.secret_rotated",
             "route_access.set",
             "service_key.created",
             "store_item.added",
             "game_variable.set",
         ]
     );
+    // `game rotate-token` and `game rotate-secret` rotate the two credentials.
+    assert_eq!(page.json["items"][5]["detail"]["credential"], "gamefuse");
+    assert_eq!(page.json["items"][0]["detail"]["credential"], "kgen");
     assert!(
         page.json["items"]
             .as_array()
