@@ -11,7 +11,9 @@ use super::{
 };
 
 impl Playgate {
-    /// Creates a game with fresh credentials.
+    /// Creates a game with fresh credentials (not recorded: the demo game, GameFuse's test
+    /// suite and the tests' fixtures; operators create through
+    /// [`Games::create`](crate::games::Games::create)).
     pub async fn create_game(&self, cmd: NewGame) -> Result<GameCredentials> {
         let (name, client_name) = validate_new_game(&cmd)?;
         with_fresh_client_id(move || {
@@ -47,7 +49,9 @@ impl Playgate {
         self.store.list_games().await
     }
 
-    /// Replaces a game's client secret; the old one stops working at once.
+    /// Replaces a game's client secret; the old one stops working at once (not recorded:
+    /// the tests' fixtures; operators rotate through
+    /// [`Games::rotate`](crate::games::Games::rotate)).
     pub async fn rotate_client_secret(&self, id: GameId) -> Result<GameCredentials> {
         let secret = Secret::random(CLIENT_SECRET_PREFIX);
         let game = self.store.set_game_secret(id, &secret.hash()).await?;
@@ -57,7 +61,8 @@ impl Playgate {
         })
     }
 
-    /// Enables or disables a game.
+    /// Enables or disables a game (not recorded: the tests' fixtures; operators change it
+    /// through [`Games::update`](crate::games::Games::update)).
     pub async fn set_game_enabled(&self, id: GameId, enabled: bool) -> Result<Game> {
         self.store.set_game_enabled(id, enabled).await
     }
