@@ -8,15 +8,14 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
-use playgate_core::accounts::Accounts;
-use playgate_core::audit::{Actor, Audit, NewAuditEvent};
+use playgate_api::AdminServices;
+use playgate_core::audit::{Actor, NewAuditEvent};
 use playgate_core::clock::SystemClock;
 use playgate_core::economy::store_items::StoreItems;
 use playgate_core::game::{Game, GameCredentials, NewGame};
-use playgate_core::game_data::GameData;
 use playgate_core::game_variables::GameVariables;
 use playgate_core::gamefuse::Gamefuse;
-use playgate_core::games::{CredentialKind, GamePatch, Games};
+use playgate_core::games::{CredentialKind, GamePatch};
 use playgate_core::ids::GameId;
 use playgate_core::service::Playgate;
 use playgate_store::SqlStore;
@@ -320,25 +319,21 @@ pub async fn run(cli: Cli) -> Result<(), BoxError> {
         }
         Command::Game(cmd) => {
             let config = &config;
-            on_core(config, |core, store| async move {
-                let g = crate::gamefuse::service(config, core.clone(), store.clone())?;
-                game_command(&core, &store, &game_data(&store, g), cmd).await
+            on_admin(config, |core, store, _, admin| async move {
+                game_command(&core, &store, &admin, cmd).await
             })
             .await
         }
         cmd @ (Command::StoreItem(_) | Command::ServiceKey(_) | Command::RouteAccess(_) | Command::Outbox(_)) => {
             let config = &config;
-            on_core(config, |core, store| async move {
-                let g = crate::gamefuse::service(config, core.clone(), store.clone())?;
-                let data = game_data(&store, g.clone());
+            on_admin(config, |core, store, g, admin| async move {
                 match cmd {
                     Command::StoreItem(c) => {
-                        let games = Games::new(store.clone(), Arc::new(SystemClock));
                         let items = StoreItems::new(store.clone(), store.clone(), Arc::new(SystemClock));
-                        gf::store_item(&games, &items, &data, c).await
+                        gf::store_item(&admin.games, &items, &admin.game_data, c).await
                     }
-                    Command::ServiceKey(c) => gf::service_key(&g, &data, c).await,
-                    Command::RouteAccess(c) => gf::route(&g, &data, c).await,
+                    Command::ServiceKey(c) => gf::service_key(&g, &admin.game_data, c).await,
+                    Command::RouteAccess(c) => gf::route(&g, &admin.game_data, c).await,
                     Command::Outbox(c) => {
                         let pending = Arc::new(playgate_core::client_users::NoPendingCounts);
                         let users = crate::client_users::service(config, &core, store.clone(), config.listen, pending)?;
@@ -350,11 +345,8 @@ pub async fn run(cli: Cli) -> Result<(), BoxError> {
             .await
         }
         Command::Operator(cmd) => {
-            on_core(&config, |core, store| async move {
-                let ops = playgate_core::operators::Operators::new(store.clone(), Arc::new(SystemClock));
-                let audit = playgate_core::audit::Audit::new(store.clone(), Arc::new(SystemClock));
-                let console = playgate_core::console::Console::new(store, core);
-                crate::operators_cli::operator_command(&ops, &audit, &console, cmd).await
+            on_admin(&config, |_, _, _, a| async move {
+                crate::operators_cli::operator_command(&a.operators, &a.audit, &a.console, cmd).await
             })
             .await
         }
@@ -377,14 +369,14 @@ pub async fn run(cli: Cli) -> Result<(), BoxError> {
             .await
         }
         Command::Account(cmd) => {
-            on_core(&config, |core, store| async move {
-                crate::accounts_cli::account_command(&accounts(&store, &core), cmd).await
+            on_admin(&config, |_, _, _, admin| async move {
+                crate::accounts_cli::account_command(&admin.accounts, cmd).await
             })
             .await
         }
         Command::Apikey(cmd) => {
-            on_core(&config, |core, store| async move {
-                crate::accounts_cli::apikey_command(&accounts(&store, &core), cmd).await
+            on_admin(&config, |_, _, _, admin| async move {
+                crate::accounts_cli::apikey_command(&admin.accounts, cmd).await
             })
             .await
         }
@@ -426,33 +418,33 @@ where
     res
 }
 
-/// The accounts service (each change audited) over the database's store.
-fn accounts(store: &Arc<SqlStore>, core: &Playgate) -> Accounts {
-    Accounts::new(store.clone(), Audit::new(store.clone(), Arc::new(SystemClock)), core)
-}
-
-/// The operators' game-data service (each change audited) over the database's store.
-fn game_data(store: &Arc<SqlStore>, gamefuse: Gamefuse) -> GameData {
-    let clock = Arc::new(SystemClock);
-    GameData::new(
-        GameVariables::new(store.clone(), store.clone()),
-        StoreItems::new(store.clone(), store.clone(), clock.clone()),
-        gamefuse,
-        Audit::new(store.clone(), clock),
-    )
+/// Runs `f` on the core, its store, the GameFuse service and the operators' services (wired
+/// as the server wires them, [`startup::admin_services`]), then closes the store whatever
+/// `f` answered.
+async fn on_admin<F, Fut>(config: &Config, f: F) -> Result<(), BoxError>
+where
+    F: FnOnce(Playgate, Arc<SqlStore>, Gamefuse, AdminServices) -> Fut,
+    Fut: Future<Output = Result<(), BoxError>>,
+{
+    on_core(config, |core, store| async move {
+        let gamefuse = crate::gamefuse::service(config, core.clone(), store.clone())?;
+        let admin = startup::admin_services(&core, &store, gamefuse.clone(), Arc::new(SystemClock));
+        f(core, store, gamefuse, admin).await
+    })
+    .await
 }
 
 async fn game_command(
     core: &Playgate,
     store: &Arc<SqlStore>,
-    data: &GameData,
+    admin: &AdminServices,
     cmd: GameCommand,
 ) -> Result<(), BoxError> {
-    let games = Games::new(store.clone(), Arc::new(SystemClock));
+    let games = &admin.games;
     match cmd {
         GameCommand::Var(v) => {
             let vars = GameVariables::new(store.clone(), store.clone());
-            gf::var(&games, &vars, data, v).await
+            gf::var(games, &vars, &admin.game_data, v).await
         }
         GameCommand::RotateToken { id } => {
             let (g, token) = games

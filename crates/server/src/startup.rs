@@ -253,14 +253,36 @@ fn exposition(
     Ok(Arc::new(Exposition::new(registry, token.as_ref())))
 }
 
+/// The operators' services over the core and its store: wired here once, for the server's
+/// admin API and console and for the command line alike.
+pub fn admin_services(
+    core: &Playgate,
+    store: &Arc<SqlStore>,
+    gamefuse: Gamefuse,
+    clock: Arc<dyn Clock>,
+) -> AdminServices {
+    let audit = Audit::new(store.clone(), clock.clone());
+    AdminServices {
+        operators: Operators::new(store.clone(), clock.clone()),
+        audit: audit.clone(),
+        games: Games::new(store.clone(), clock.clone()),
+        accounts: Accounts::new(store.clone(), audit.clone(), core),
+        stats: Stats::new(store.clone(), clock.clone(), core.metrics()),
+        console: playgate_core::console::Console::new(store.clone(), core.clone()),
+        game_data: GameData::new(
+            GameVariables::new(store.clone(), store.clone()),
+            StoreItems::new(store.clone(), store.clone(), clock),
+            gamefuse,
+            audit,
+        ),
+    }
+}
+
 /// Starts a server: opens the database, creates the demo game on a fresh one, binds, and
 /// serves in the background.
 pub async fn start(config: Config, clock: Arc<dyn Clock>) -> Result<Running, BoxError> {
     let net = net_config(&config)?;
     let (core, store) = open_core(&config, clock.clone()).await?;
-    let operators = Operators::new(store.clone(), clock.clone());
-    let audit = Audit::new(store.clone(), clock.clone());
-    let stats = Stats::new(store.clone(), clock.clone(), core.metrics());
     let demo = if config.create_demo_game {
         core.create_demo_game_if_empty().await?
     } else {
@@ -308,20 +330,8 @@ pub async fn start(config: Config, clock: Arc<dyn Clock>) -> Result<Running, Box
         own_reads: OwnReads::new(store.clone()),
         players: Players::new(store.clone(), clock.clone()),
     };
-    let admin = AdminServices {
-        operators,
-        audit: audit.clone(),
-        games: Games::new(store.clone(), clock.clone()),
-        accounts: Accounts::new(store.clone(), audit.clone(), &core),
-        stats: stats.clone(),
-        console: playgate_core::console::Console::new(store.clone(), core.clone()),
-        game_data: GameData::new(
-            game_variables.clone(),
-            store_items.clone(),
-            gamefuse.clone(),
-            audit.clone(),
-        ),
-    };
+    let admin = admin_services(&core, &store, gamefuse.clone(), clock.clone());
+    let (audit, stats) = (admin.audit.clone(), admin.stats.clone());
     let mut state = app_state(&config, core.clone(), platform, features, admin, net)?;
     let exposition = exposition(&config, &state, &core, &store)?;
     let shutdown = CancellationToken::new();
