@@ -15,7 +15,7 @@ use crate::account::{
     validate_info, validate_new_password,
 };
 use crate::account_store::AccountStore;
-use crate::audit::{Audit, NewAuditEvent, bounded};
+use crate::audit::{NewAuditEvent, bounded};
 use crate::clock::Timestamp;
 use crate::crypto::Secret;
 use crate::games::page_limit;
@@ -176,9 +176,8 @@ pub trait AccountAdminStore: AccountStore + 'static {
 #[derive(Clone)]
 pub struct Accounts {
     store: Arc<dyn AccountAdminStore>,
-    /// Where new accounts and API keys are recorded.
-    audit: Audit,
-    /// The core's shared parts: the clock, the password hasher, the master key.
+    /// The core's shared parts: the clock, the password hasher, the master key, the audit
+    /// log new accounts and API keys are recorded in.
     core: Playgate,
 }
 
@@ -186,12 +185,11 @@ pub struct Accounts {
 const QUERY_MAX: usize = 200;
 
 impl Accounts {
-    /// The service over its store, the audit log and the core's shared parts (hashing
-    /// passwords with the core's hasher, sealing new wallets under its master key).
-    pub fn new(store: Arc<dyn AccountAdminStore>, audit: Audit, core: &Playgate) -> Self {
+    /// The service over its store and the core's shared parts (hashing passwords with the
+    /// core's hasher, sealing new wallets under its master key, recording in its audit log).
+    pub fn new(store: Arc<dyn AccountAdminStore>, core: &Playgate) -> Self {
         Accounts {
             store,
-            audit,
             core: core.clone(),
         }
     }
@@ -203,7 +201,7 @@ impl Accounts {
     /// Creates an account with its own custodial wallet: `account.created`.
     pub async fn create(&self, cmd: NewAccount, by: NewAuditEvent) -> Result<Account> {
         let account = self.tools().create_account(cmd).await?;
-        self.audit.record_alone(Self::created(by, &account)).await;
+        self.core.audit.record_alone(Self::created(by, &account)).await;
         Ok(account)
     }
 
@@ -227,7 +225,7 @@ impl Accounts {
     /// `api_key.created`.
     pub async fn create_api_key(&self, cmd: NewApiKey, by: NewAuditEvent) -> Result<(ApiKey, Secret)> {
         let (key, secret) = self.tools().create_api_key(cmd).await?;
-        self.audit.record_alone(Self::api_key_created(by, &key)).await;
+        self.core.audit.record_alone(Self::api_key_created(by, &key)).await;
         Ok((key, secret))
     }
 

@@ -266,7 +266,7 @@ pub fn admin_services(
         operators: Operators::new(store.clone(), clock.clone()),
         audit: audit.clone(),
         games: Games::new(store.clone(), clock.clone()),
-        accounts: Accounts::new(store.clone(), audit.clone(), core),
+        accounts: Accounts::new(store.clone(), core),
         stats: Stats::new(store.clone(), clock.clone(), core.metrics()),
         console: playgate_core::console::Console::new(store.clone(), core.clone()),
         game_data: GameData::new(
