@@ -1,8 +1,9 @@
-//! Operators' changes to a game's data (its variables, store items, service keys, route
-//! switches and GameFuse token), as the admin API and the console make them. Each change is
+//! Operators' changes to a game's data (its variables, store items, service keys and route
+//! switches), as the admin API, the console and the CLI make them (its credentials are
+//! [`Games::rotate`](crate::games::Games::rotate)'s). Each change is
 //! made through the service of what it changes, then recorded in the audit log under the
 //! operator's event (actor and origin, started by the caller), with one action, subject and
-//! detail whichever surface made it ([`Change`]). The change is made by then: a failure to
+//! detail whichever surface made it (`Change`). The change is made by then: a failure to
 //! record is logged, not answered.
 
 use serde_json::json;
